@@ -1,0 +1,329 @@
+"""The command line: thin subcommands over :class:`cxdaily.service.Service`.
+
+Exit codes: 0 success; 1 error (one line on stderr, no traceback); 2 usage error;
+3 partial success (some channels failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from cxdaily import __version__
+from cxdaily.errors import CxDailyError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _profile(args: argparse.Namespace) -> str | None:
+    from cxdaily.paths import DEMO_PROFILE
+
+    return DEMO_PROFILE if getattr(args, "demo", False) else None
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False):
+    from cxdaily.service import Service
+
+    return Service.open(_profile(args), read_only=read_only)
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+# ----------------------------------------------------------------------------- app
+def cmd_app(args: argparse.Namespace) -> int:
+    """Open the app (the default profile, or the demo)."""
+    from cxdaily.paths import DEMO_PROFILE
+    from cxdaily.service import Service
+
+    profile = DEMO_PROFILE if args.command == "demo" or args.demo else None
+    if profile and getattr(args, "reset", False):
+        _reset_demo()
+    service = Service.open(profile)
+    try:
+        from cxdaily.ui.app import CxDailyApp
+
+        app = CxDailyApp(service, demo=profile is not None)
+        app.run()
+        return app.return_code or 0
+    finally:
+        service.close()
+
+
+def _reset_demo() -> None:
+    import shutil
+
+    from cxdaily.paths import DEMO_PROFILE, locations
+
+    data_dir = locations(DEMO_PROFILE).data_dir
+    if data_dir.exists():
+        from cxdaily.store.database import DataFolder
+
+        DataFolder(data_dir).close()  # refuses while a demo session is running
+        shutil.rmtree(data_dir)
+
+
+# ----------------------------------------------------------------------------- fetch
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch channels concurrently and store what they bring."""
+    from cxdaily.safe_text import one_line
+
+    with _open(args) as service:
+        names = args.channel or None
+        if names:
+            for name in names:
+                service.connector(name)  # unknown names are a clear error before any fetch
+        show_progress = sys.stderr.isatty() and not args.json
+        total = len(names or service.settings.channels)
+        done = 0
+
+        def progress(outcome) -> None:
+            nonlocal done
+            done += 1
+            if show_progress:
+                state = "failed" if outcome.error else "ok"
+                sys.stderr.write(
+                    f"\rfetching {done}/{total} channels ({outcome.channel}: {state})\x1b[K"
+                )
+                sys.stderr.flush()
+
+        report = service.refresh(names, on_done=progress)
+        if show_progress:
+            sys.stderr.write("\r\x1b[K")
+        for outcome in report.outcomes:
+            if outcome.result is None:
+                continue
+            for question in outcome.result.questions:
+                if args.json:
+                    _print_json(question.to_dict())
+            if not args.json:
+                print(f"{one_line(outcome.channel)}: {len(outcome.result.questions)} questions")
+        for outcome in report.failed:
+            print(f"cxdaily: {one_line(outcome.error)}", file=sys.stderr)
+        if not report.outcomes:
+            print("cxdaily: no channels configured; try `cxdaily demo`", file=sys.stderr)
+        return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+# ----------------------------------------------------------------------------- batch
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Print today's curated batch."""
+    from cxdaily.config import parse_duration
+    from cxdaily.safe_text import one_line
+
+    budget = parse_duration(args.budget, setting="--budget") if args.budget else None
+    with _open(args, read_only=True) as service:
+        batch = service.batch(budget)
+    if args.json:
+        for item in batch.items:
+            _print_json(
+                {
+                    "id": item.question.id,
+                    "score": item.score,
+                    "estimate_s": item.estimate_s,
+                    "reasons": list(item.reasons),
+                    "group": [],
+                }
+            )
+        return EXIT_OK
+    minutes = batch.estimate_s / 60
+    print(
+        f"{len(batch.items)} questions, about {minutes:.0f} minutes "
+        f"(budget {batch.budget_s // 60} min)"
+    )
+    for n, item in enumerate(batch.items, 1):
+        q = item.question
+        print(f"{n:>2}. {q.id}  {one_line(q.title or q.body, 60)}")
+        print(
+            f"    {item.estimate_s // 60}m{item.estimate_s % 60:02d}s · "
+            f"{one_line(', '.join(item.reasons), 90)}"
+        )
+    if batch.left_out:
+        print(f"left out: {len(batch.left_out)} more (they do not fit the budget)")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- reply, tag
+def cmd_reply(args: argparse.Namespace) -> int:
+    """Queue a reply and send it through the outbox."""
+    if args.file:
+        try:
+            with open(args.file, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise CxDailyError(f"cannot read {args.file}: {exc.strerror}") from None
+    else:
+        text = args.text
+    with _open(args) as service:
+        reply = service.reply(args.question_id, text)
+    if reply.state.value == "sent":
+        print(f"sent reply {reply.id} to {args.question_id} (remote id {reply.remote_id})")
+        return EXIT_OK
+    print(
+        f"cxdaily: reply {reply.id} is in the outbox, not sent yet: {reply.error}", file=sys.stderr
+    )
+    return EXIT_PARTIAL
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    """Record an insight from a script."""
+    with _open(args) as service:
+        insight = service.tag(
+            args.question_id,
+            tags=args.tag,
+            team=args.team,
+            sentiment=args.sentiment,
+            importance=args.importance,
+            summary=args.summary or "",
+            quote=args.quote or "",
+            note=args.note,
+        )
+    print(f"recorded insight {insight.id} on {args.question_id} ({', '.join(insight.tags)})")
+    return EXIT_OK
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """List the outbox."""
+    from cxdaily.safe_text import one_line
+
+    with _open(args, read_only=True) as service:
+        replies = service.outbox()
+    for reply in replies:
+        if args.json:
+            _print_json(reply.to_dict())
+        else:
+            print(
+                f"{reply.id}  {reply.state.value:<9} {reply.question_id}  "
+                f"{one_line(reply.body, 50)}"
+                + (f"  ({one_line(reply.error, 60)})" if reply.error else "")
+            )
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- streak
+def cmd_streak(args: argparse.Namespace) -> int:
+    """Show the streak."""
+    with _open(args, read_only=True) as service:
+        streak = service.streak()
+    if args.json:
+        _print_json(
+            {
+                "current": streak.current,
+                "longest": streak.longest,
+                "total_days": streak.total_days,
+                "today_counts": streak.today_counts,
+                "handled_today": streak.handled_today,
+                "calendar": [
+                    {"date": d.isoformat(), "handled": n}
+                    for d, n in sorted(streak.calendar.items())
+                ],
+            }
+        )
+        return EXIT_OK
+    days = "day" if streak.current == 1 else "days"
+    print(
+        f"streak {streak.current} {days} (longest {streak.longest}, "
+        f"{streak.total_days} days in all)"
+    )
+    print(
+        "today counts" if streak.today_counts else "today does not count yet: handle one question"
+    )
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- locate
+def cmd_locate(args: argparse.Namespace) -> int:
+    """Print where files live."""
+    from cxdaily.paths import builtin_themes_dir, locations
+
+    where = locations(_profile(args))
+    if args.what == "config":
+        print(where.config_file)
+    elif args.what == "data":
+        print(where.data_dir)
+    else:
+        print(where.user_themes_dir)
+        print(builtin_themes_dir())
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cxdaily", description="Thirty minutes a day with your customers."
+    )
+    parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="work on the demo profile instead of your own data"
+    )
+    parser.set_defaults(handler=cmd_app, command=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="a full session on the built-in demo inbox")
+    p.add_argument("--reset", action="store_true", help="start the demo from scratch")
+    p.set_defaults(handler=cmd_app)
+
+    p = sub.add_parser("fetch", help="fetch new questions from every channel")
+    p.add_argument("--channel", action="append", metavar="NAME", help="only this channel")
+    p.add_argument("--json", action="store_true", help="one normalized question per line")
+    p.set_defaults(handler=cmd_fetch)
+
+    p = sub.add_parser("batch", help="today's curated batch")
+    p.add_argument("--budget", metavar="DURATION", help="time budget, e.g. 30m or 1h")
+    p.add_argument("--json", action="store_true", help="one object per line")
+    p.set_defaults(handler=cmd_batch)
+
+    p = sub.add_parser("reply", help="queue a reply and send it")
+    p.add_argument("question_id", metavar="QUESTION_ID")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", metavar="T")
+    text.add_argument("--file", metavar="F")
+    p.set_defaults(handler=cmd_reply)
+
+    p = sub.add_parser("tag", help="record an insight")
+    p.add_argument("question_id", metavar="QUESTION_ID")
+    p.add_argument("--tag", action="append", required=True, metavar="T")
+    p.add_argument("--team", metavar="T")
+    p.add_argument("--importance", type=int, choices=(1, 2, 3), default=1)
+    p.add_argument("--sentiment", choices=("negative", "neutral", "positive"))
+    p.add_argument("--summary", metavar="S")
+    p.add_argument("--quote", metavar="Q")
+    p.add_argument("--note", metavar="N")
+    p.set_defaults(handler=cmd_tag)
+
+    p = sub.add_parser("outbox", help="see and manage unsent replies")
+    outbox = p.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    q = outbox.add_parser("list", help="every reply and its state")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_outbox)
+
+    p = sub.add_parser("streak", help="current and longest streak")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_streak)
+
+    p = sub.add_parser("locate", help="print where files live")
+    p.add_argument("what", choices=("config", "data", "themes"))
+    p.set_defaults(handler=cmd_locate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CxDailyError as exc:
+        from cxdaily.safe_text import one_line
+
+        print(f"cxdaily: {one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("cxdaily: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,117 @@
+"""The connector interface every channel implements.
+
+A connector turns one service's API into normalized :class:`Question` objects and posts
+replies back. Connectors get an injected ``httpx.AsyncClient`` (never their own), read
+secrets through the ``secrets`` callable, and raise only :mod:`cxdaily.errors` types.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from cxdaily.config import ChannelSettings
+from cxdaily.models import Message, Question
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do, for the composer and the outbox."""
+
+    max_reply_length: int | None = None
+    """Longest reply the service accepts, in characters (None: no documented limit)."""
+    idempotency_keys: bool = False
+    """The service deduplicates a reply sent twice with the same key."""
+    threads: bool = True
+    """Questions carry earlier messages of their conversation."""
+    can_reply: bool = True
+    """Replies can be posted through the API."""
+    public: bool = False
+    """Replies are public (social posts, reviews, forums), so risky wording matters more."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one fetch brought: questions and the checkpoint to save after storing them."""
+
+    questions: list[Question]
+    checkpoint: dict[str, Any] | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SentReply:
+    """The service's record of a reply we posted."""
+
+    remote_id: str
+    url: str | None = None
+
+
+#: Reads one secret field of this channel ("" is the default secret); raises CredentialError.
+SecretReader = Callable[[str], str]
+
+
+class Connector(ABC):
+    """Base class of every connector; subclasses set ``kind`` and ``capabilities``."""
+
+    kind: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    """Secret fields this connector needs: ``("",)`` for one default secret, or names."""
+
+    def __init__(
+        self,
+        settings: ChannelSettings,
+        *,
+        client: httpx.AsyncClient | None = None,
+        secrets: SecretReader | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        from cxdaily import clock
+
+        self.settings = settings
+        self.name = settings.name
+        self.client = client
+        self._secrets = secrets
+        self.now = now or clock.now
+
+    def secret(self, field_name: str = "") -> str:
+        """Read one of this channel's secrets (env var, then keyring)."""
+        if self._secrets is None:
+            from cxdaily.errors import CredentialError
+
+            raise CredentialError(f"{self.name}: no secret source configured")
+        return self._secrets(field_name)
+
+    def question_id(self, native_id: str) -> str:
+        """The global id of a question of this channel."""
+        return Question.make_id(self.name, native_id)
+
+    @abstractmethod
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Fetch questions that are new since ``checkpoint`` (None: the first fetch)."""
+
+    @abstractmethod
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """Post a reply; return the service's id for it."""
+
+    async def check(self) -> str:
+        """Check reachability and auth; return a short description of what was checked."""
+        await self.fetch(None)
+        return "fetched successfully"
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """Answers by others (the support team) posted after ``since``; [] when unknown."""
+        return []
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Look in the thread for a reply we already posted (after an unknown outcome)."""
+        return None

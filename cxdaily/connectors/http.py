@@ -1,0 +1,441 @@
+"""The one HTTP layer every HTTP connector uses.
+
+- :func:`make_client` builds the shared ``httpx.AsyncClient``: TLS verification on, a
+  ``User-Agent`` naming cxdaily and its version, per-phase timeouts, and a request hook
+  that refuses ``http://`` except to loopback addresses (redirects included).
+- :class:`ChannelHttp` sends one channel's requests: an overall deadline per channel
+  (see :func:`channel_deadline`), streaming reads capped at a maximum body size,
+  redirects followed by hand (so loops and unsafe targets are caught), retries, and one
+  rate-limit handler (:mod:`cxdaily.connectors.ratelimit`), capped and jittered.
+
+Retry rules: a failure to *connect* is retried for every method (nothing was sent); a
+failure after the request went out (read error, cut-off body, 5xx, 408) is retried only
+for idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS, or any request carrying an
+``Idempotency-Key`` header); a throttle (429, or a 403 that is a throttle) is waited out
+for every method, because the service refused the request without acting on it.
+
+Every failure is a :class:`~cxdaily.errors.ConnectorError` subclass with a one-line
+message. Messages and logs name the method, host and path only: never headers, query
+strings or user info, and any secret the connector registered is scrubbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from cxdaily import __version__
+from cxdaily.connectors import ratelimit
+from cxdaily.connectors.http_errors import (
+    BadResponseError,
+    ChannelTimeoutError,
+    RedirectError,
+    ResponseTooLargeError,
+    StatusError,
+    UnreachableError,
+    UnsafeURLError,
+    bare_message,
+    check_url,
+    decode_json_body,
+    describe_url,
+    is_loopback_host,
+    status_error,
+    transport_error,
+    unsafe_url_reason,
+)
+from cxdaily.connectors.pagination import parse_link_header
+from cxdaily.errors import ConnectorError, RateLimited
+from cxdaily.safe_text import one_line
+
+logger = logging.getLogger("cxdaily.http")
+
+USER_AGENT = f"cxdaily/{__version__} (python-httpx/{httpx.__version__})"
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+DEFAULT_DEADLINE_S = 60.0
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+
+
+# ----------------------------------------------------------------------------- client
+async def _refuse_unsafe(request: httpx.Request) -> None:
+    check_url(request.url)
+
+
+def make_client(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    connect_timeout_s: float = 10.0,
+    read_timeout_s: float = 30.0,
+) -> httpx.AsyncClient:
+    """The shared client: verified TLS, cxdaily's User-Agent, no automatic redirects."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+        verify=True,
+        follow_redirects=False,
+        transport=transport,
+        event_hooks={"request": [_refuse_unsafe]},
+    )
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """Limits for one channel's requests."""
+
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest answer read; bigger ones fail with :class:`ResponseTooLargeError`."""
+    deadline_s: float = DEFAULT_DEADLINE_S
+    """Overall time for one request with its retries, when no channel deadline is set."""
+    retries: int = 3
+    """Extra attempts after a failure that may be retried."""
+    throttle_retries: int = 3
+    """How many times a throttle (429) is waited out before giving up."""
+    max_wait_s: float = 60.0
+    """Longest single rate-limit wait; a longer one fails with :class:`RateLimited`."""
+    backoff_s: float = 0.5
+    """First back-off delay; it doubles with each attempt."""
+    max_redirects: int = 5
+    """Redirects followed before giving up."""
+
+
+# ----------------------------------------------------------------------------- deadline
+_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "cxdaily_channel_deadline", default=None
+)
+
+
+@contextmanager
+def channel_deadline(seconds: float) -> Iterator[None]:
+    """Within this block (in the running task), every request shares one deadline."""
+    loop = asyncio.get_running_loop()
+    token = _DEADLINE.set((loop.time() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class HttpResult:
+    """A complete answer: status, headers, final URL and the whole (bounded) body."""
+
+    method: str
+    url: httpx.URL
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def links(self) -> dict[str, str]:
+        """``Link`` header targets by relation (``next``, ``prev`` ...), as absolute URLs."""
+        return {
+            rel: str(self.url.join(target))
+            for rel, target in parse_link_header(self.headers.get("link", "")).items()
+        }
+
+
+class _SendFailure(Exception):
+    """A transport failure inside one attempt; ``sent`` tells whether it may have acted."""
+
+    def __init__(self, error: ConnectorError, *, sent: bool, retryable: bool = True) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sent = sent
+        self.retryable = retryable
+
+
+# ----------------------------------------------------------------------------- requests
+class ChannelHttp:
+    """Sends one channel's requests through the shared client with every safeguard."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        channel: str,
+        policy: HttpPolicy | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        wall_clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.client = client
+        self.channel = channel
+        self.policy = policy or HttpPolicy()
+        self.sleep = sleep
+        self.wall_clock = wall_clock
+        self.rand = rand
+        self._secrets: set[str] = set()
+
+    def register_secret(self, value: str | None) -> None:
+        """Remember a secret so it is scrubbed from any message built from a response."""
+        if value and len(value) >= 4:
+            self._secrets.add(value)
+
+    def scrub(self, text: object, limit: int = 160) -> str:
+        """One cleaned line of ``text`` with every registered secret replaced by ``***``."""
+        value = str(text)
+        for secret in self._secrets:
+            value = value.replace(secret, "***")
+        return one_line(value, limit)
+
+    # -- public API ---------------------------------------------------------------
+    async def request(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+        allow_statuses: frozenset[int] | set[int] = frozenset(),
+    ) -> HttpResult:
+        """Send a request with retries and rate-limit waits, within the channel deadline.
+
+        Returns a 2xx answer (or one whose status is in ``allow_statuses``); anything
+        else raises a typed :class:`ConnectorError`.
+        """
+        method = method.upper()
+        check_url(url, channel=self.channel)
+        loop = asyncio.get_running_loop()
+        deadline = _DEADLINE.get() or (loop.time() + self.policy.deadline_s, self.policy.deadline_s)
+        idempotent = method in IDEMPOTENT_METHODS or any(
+            k.lower() == "idempotency-key" for k in (headers or {})
+        )
+        try:
+            async with asyncio.timeout_at(deadline[0]):
+                return await self._with_retries(
+                    method, url, params, json_body, headers, idempotent, allow_statuses, deadline
+                )
+        except TimeoutError:
+            raise ChannelTimeoutError(
+                f"no complete answer from {describe_url(url)} within {deadline[1]:g} s "
+                '(the channel\'s deadline; raise it with deadline = "...")',
+                channel=self.channel,
+            ) from None
+
+    async def get_json(
+        self,
+        url: str | httpx.URL,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[Any, HttpResult]:
+        """GET ``url`` and decode its JSON body."""
+        result = await self.request("GET", url, params=params, headers=headers)
+        return self.decode_json(result), result
+
+    def decode_json(self, result: HttpResult) -> Any:
+        """The JSON document in an answer, or a :class:`BadResponseError` saying what it is."""
+        return decode_json_body(
+            method=result.method,
+            url=result.url,
+            status=result.status,
+            content_type=result.headers.get("content-type", ""),
+            content=result.content,
+            channel=self.channel,
+        )
+
+    # -- internals ---------------------------------------------------------------
+    async def _with_retries(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        params: dict[str, Any] | None,
+        json_body: Any,
+        headers: dict[str, str] | None,
+        idempotent: bool,
+        allow_statuses: frozenset[int] | set[int],
+        deadline: tuple[float, float],
+    ) -> HttpResult:
+        attempt = throttled = 0
+        while True:
+            attempt += 1
+            request = self.client.build_request(
+                method, url, params=params, json=json_body, headers=headers
+            )
+            try:
+                result = await self._send_following_redirects(request)
+            except _SendFailure as failure:
+                may_retry = failure.retryable and (idempotent or not failure.sent)
+                if not may_retry or attempt > self.policy.retries:
+                    raise failure.error from None
+                await self._pause(self._backoff(attempt), failure.error, deadline)
+                continue
+            status = result.status
+            if 200 <= status < 300 or status in allow_statuses:
+                return result
+            if ratelimit.is_throttle(status, result.headers, result.content):
+                throttled += 1
+                await self._wait_out_throttle(result, throttled, deadline)
+                continue
+            error = status_error(
+                method=result.method,
+                url=result.url,
+                status=status,
+                content=result.content,
+                channel=self.channel,
+                scrub=self.scrub,
+            )
+            if status in RETRYABLE_STATUSES and idempotent and attempt <= self.policy.retries:
+                hinted = ratelimit.retry_delay(result.headers, self.wall_clock())
+                delay = self._jitter(hinted) if hinted is not None else self._backoff(attempt)
+                await self._pause(delay, error, deadline)
+                continue
+            if status in RETRYABLE_STATUSES and attempt > 1:
+                raise type(error)(
+                    f"{bare_message(error)} (after {attempt} attempts)",
+                    status=status,
+                    channel=self.channel,
+                )
+            raise error
+
+    async def _wait_out_throttle(
+        self, result: HttpResult, throttled: int, deadline: tuple[float, float]
+    ) -> None:
+        hinted = ratelimit.retry_delay(result.headers, self.wall_clock())
+        wait = hinted if hinted is not None else self._backoff(throttled)
+        where = f"{result.method} {describe_url(result.url)}"
+        error = RateLimited(
+            f"rate-limited by {where} (HTTP {result.status}); the service asks to wait "
+            f"{wait:.0f} s",
+            retry_after=wait,
+            channel=self.channel,
+        )
+        if throttled > self.policy.throttle_retries or wait > self.policy.max_wait_s:
+            raise error
+        await self._pause(self._jitter(wait), error, deadline)
+
+    async def _pause(
+        self, delay: float, error: ConnectorError, deadline: tuple[float, float]
+    ) -> None:
+        """Sleep before a retry, unless that would pass the deadline: then fail with ``error``."""
+        loop = asyncio.get_running_loop()
+        if loop.time() + delay >= deadline[0]:
+            raise error
+        logger.debug("%s: waiting %.2f s before retrying (%s)", self.channel, delay, error)
+        await self.sleep(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        return self._jitter(min(self.policy.backoff_s * 2 ** (attempt - 1), self.policy.max_wait_s))
+
+    def _jitter(self, delay: float) -> float:
+        return ratelimit.jittered(delay, self.rand(), cap=self.policy.max_wait_s)
+
+    async def _send_following_redirects(self, request: httpx.Request) -> HttpResult:
+        seen = {str(request.url)}
+        for _ in range(self.policy.max_redirects + 1):
+            response = await self._send(request)
+            try:
+                next_request = response.next_request
+                if next_request is None:
+                    content = await self._read_body(request, response)
+                    logger.debug(
+                        "%s: %s %s -> %s",
+                        self.channel,
+                        request.method,
+                        describe_url(request.url),
+                        response.status_code,
+                    )
+                    return HttpResult(
+                        method=request.method,
+                        url=request.url,
+                        status=response.status_code,
+                        headers=response.headers,
+                        content=content,
+                    )
+            finally:
+                await response.aclose()
+            check_url(next_request.url, channel=self.channel)
+            if str(next_request.url) in seen:
+                raise _SendFailure(
+                    RedirectError(
+                        f"{request.method} {describe_url(request.url)} redirects in a loop "
+                        f"(back to {describe_url(next_request.url)})",
+                        channel=self.channel,
+                    ),
+                    sent=True,
+                    retryable=False,
+                )
+            seen.add(str(next_request.url))
+            request = next_request
+        raise _SendFailure(
+            RedirectError(
+                f"more than {self.policy.max_redirects} redirects, last to "
+                f"{describe_url(request.url)}",
+                channel=self.channel,
+            ),
+            sent=True,
+            retryable=False,
+        )
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self.client.send(request, stream=True, follow_redirects=False)
+        except UnsafeURLError as exc:
+            error = UnsafeURLError(bare_message(exc), channel=self.channel)
+            raise _SendFailure(error, sent=False, retryable=False) from None
+        except httpx.HTTPError as exc:
+            error, sent, retryable = transport_error(
+                exc, request, channel=self.channel, reading=False, scrub=self.scrub
+            )
+            raise _SendFailure(error, sent=sent, retryable=retryable) from None
+
+    async def _read_body(self, request: httpx.Request, response: httpx.Response) -> bytes:
+        where = f"{request.method} {describe_url(request.url)}"
+        limit = self.policy.max_body_bytes
+        too_large = ResponseTooLargeError(
+            f"{where} answered with more than {_size(limit)} (the maximum body size)",
+            channel=self.channel,
+        )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _SendFailure(too_large, sent=True, retryable=False)
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                total += len(chunk)
+                if total > limit:
+                    raise _SendFailure(too_large, sent=True, retryable=False)
+                chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            error, sent, retryable = transport_error(
+                exc, request, channel=self.channel, reading=True, scrub=self.scrub
+            )
+            raise _SendFailure(error, sent=sent, retryable=retryable) from None
+        return b"".join(chunks)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+__all__ = [
+    "USER_AGENT",
+    "BadResponseError",
+    "ChannelHttp",
+    "ChannelTimeoutError",
+    "HttpPolicy",
+    "HttpResult",
+    "RedirectError",
+    "ResponseTooLargeError",
+    "StatusError",
+    "UnreachableError",
+    "UnsafeURLError",
+    "channel_deadline",
+    "check_url",
+    "describe_url",
+    "is_loopback_host",
+    "make_client",
+    "unsafe_url_reason",
+]

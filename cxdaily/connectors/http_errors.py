@@ -1,0 +1,251 @@
+"""Typed HTTP failures, URL safety, and the one-line wording of error statuses.
+
+Every class here is a :class:`~cxdaily.errors.ConnectorError`, so the runner reports it
+for its channel only. Messages name the method, host and path of a URL, never its query
+string or user info (either may hold a secret).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from cxdaily.errors import AuthError, ConnectorError
+from cxdaily.safe_text import one_line
+
+
+class UnreachableError(ConnectorError):
+    """The service could not be reached (DNS, refused connection, TLS failure)."""
+
+
+class UnsafeURLError(ConnectorError):
+    """A URL that cxdaily refuses to call (plain http:// to a non-loopback host)."""
+
+
+class BadResponseError(ConnectorError):
+    """The service answered with something unusable (HTML, malformed or cut-off JSON)."""
+
+
+class ResponseTooLargeError(BadResponseError):
+    """The answer is bigger than the maximum body size."""
+
+
+class RedirectError(ConnectorError):
+    """Too many redirects, or a redirect loop."""
+
+
+class ChannelTimeoutError(ConnectorError):
+    """The channel did not finish within its deadline."""
+
+
+class StatusError(ConnectorError):
+    """The service answered with an HTTP error status (404, 500 ...)."""
+
+    def __init__(self, message: str, *, status: int, channel: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, channel=channel)
+
+
+# ----------------------------------------------------------------------------- URLs
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def unsafe_url_reason(url: httpx.URL | str) -> str | None:
+    """Why cxdaily refuses to call ``url``, or ``None`` when it is fine."""
+    try:
+        parsed = httpx.URL(str(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "it is not a valid URL"
+    if parsed.scheme == "https":
+        return None if parsed.host else "it has no host"
+    if parsed.scheme == "http":
+        if parsed.host and is_loopback_host(parsed.host):
+            return None
+        return "plain http:// is only allowed to this machine (127.0.0.1, localhost); use https://"
+    return f"the scheme {parsed.scheme or '(none)'!r} is not http or https"
+
+
+def check_url(url: httpx.URL | str, *, channel: str | None = None) -> None:
+    """Raise :class:`UnsafeURLError` unless ``url`` is https, or http to loopback."""
+    reason = unsafe_url_reason(url)
+    if reason:
+        raise UnsafeURLError(f"refusing {describe_url(url)}: {reason}", channel=channel)
+
+
+def describe_url(url: httpx.URL | str) -> str:
+    """``scheme://host[:port]/path`` without user info or query (which may hold secrets)."""
+    try:
+        parsed = httpx.URL(str(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "an invalid URL"
+    if not parsed.scheme and not parsed.host:
+        return one_line(parsed.path, 200) or "an empty URL"
+    port = f":{parsed.port}" if parsed.port else ""
+    return one_line(f"{parsed.scheme}://{parsed.host}{port}{parsed.path}", 200)
+
+
+# ----------------------------------------------------------------------------- statuses
+def status_error(
+    *,
+    method: str,
+    url: httpx.URL,
+    status: int,
+    content: bytes,
+    channel: str,
+    scrub: Callable[[object, int], str],
+) -> ConnectorError:
+    """The typed, one-line error for an HTTP error status."""
+    where = f"{method} {describe_url(url)}"
+    said = service_message(content, scrub)
+    said = f": {said}" if said else ""
+    if status == 401:
+        return AuthError(
+            f"{where} refused the credentials (HTTP 401){said}; run `cxdaily login "
+            f"{channel}` or set its CXDAILY_SECRET_ variable",
+            channel=channel,
+        )
+    if status == 403:
+        return AuthError(
+            f"{where} denied access (HTTP 403){said}; check the account's permissions",
+            channel=channel,
+        )
+    if status == 404:
+        return StatusError(
+            f"{where} was not found (HTTP 404); check the channel's url or base_url",
+            status=status,
+            channel=channel,
+        )
+    if status >= 500:
+        return StatusError(
+            f"{where} failed on the service's side (HTTP {status}){said}",
+            status=status,
+            channel=channel,
+        )
+    if 300 <= status < 400:
+        return StatusError(
+            f"{where} answered HTTP {status} without a usable redirect",
+            status=status,
+            channel=channel,
+        )
+    return StatusError(
+        f"{where} refused the request (HTTP {status}){said}", status=status, channel=channel
+    )
+
+
+def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
+    """A short explanation from a JSON error body (``message``, ``error`` ...), if any."""
+    if len(content) > 64 * 1024 or content.lstrip()[:1] != b"{":
+        return ""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    for key in ("message", "error_description", "error", "detail", "title"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            value = value.get("message")
+        if isinstance(value, str) and value.strip():
+            return scrub(value, 120)
+    return ""
+
+
+def decode_json_body(
+    *,
+    method: str,
+    url: httpx.URL,
+    status: int,
+    content_type: str,
+    content: bytes,
+    channel: str,
+) -> Any:
+    """The JSON document in a body, or a :class:`BadResponseError` saying what it is."""
+    where = f"{method} {describe_url(url)}"
+    body = content.strip()
+    if not body:
+        raise BadResponseError(
+            f"{where} answered HTTP {status} with an empty body instead of JSON", channel=channel
+        )
+    if body[:1] == b"<" or "html" in content_type.lower():
+        raise BadResponseError(
+            f"{where} answered HTTP {status} with an HTML page instead of JSON "
+            "(check the url setting, or a login page or proxy in the way)",
+            channel=channel,
+        )
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadResponseError(
+            f"{where} answered with text that is not UTF-8", channel=channel
+        ) from None
+    except json.JSONDecodeError as exc:
+        what = "cut off before its end" if exc.pos >= len(body) - 1 else "malformed"
+        raise BadResponseError(
+            f"{where} answered with JSON that is {what} (line {exc.lineno}, column {exc.colno})",
+            channel=channel,
+        ) from None
+
+
+def transport_error(
+    exc: httpx.HTTPError,
+    request: httpx.Request,
+    *,
+    channel: str,
+    reading: bool,
+    scrub: Callable[[object, int], str],
+) -> tuple[ConnectorError, bool, bool]:
+    """``(error, sent, retryable)`` for an httpx failure while sending or reading.
+
+    ``sent`` is False only when the request cannot have reached the service (it failed
+    to connect), which makes even a non-idempotent request safe to retry.
+    """
+    where = f"{request.method} {describe_url(request.url)}"
+    detail = scrub(str(exc) or type(exc).__name__, 120)
+    if isinstance(exc, httpx.ConnectError):
+        if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
+            message = f"{where}: the TLS certificate could not be verified ({detail})"
+            return UnreachableError(message, channel=channel), False, False
+        return (
+            UnreachableError(f"cannot connect for {where} ({detail})", channel=channel),
+            False,
+            True,
+        )
+    if isinstance(exc, httpx.ConnectTimeout):
+        return UnreachableError(f"{where}: the connection timed out", channel=channel), False, True
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return UnsafeURLError(f"{where}: {detail}", channel=channel), False, False
+    if isinstance(exc, httpx.DecodingError):
+        message = f"{where}: the body could not be decoded"
+        return BadResponseError(message, channel=channel), True, False
+    if isinstance(exc, httpx.RemoteProtocolError) and reading:
+        message = f"{where}: the answer was cut off before its end"
+        return BadResponseError(message, channel=channel), True, True
+    if isinstance(exc, httpx.TimeoutException):
+        verb = "sending" if reading else "answering"
+        message = f"{where}: the service stopped {verb} ({type(exc).__name__})"
+        return UnreachableError(message, channel=channel), True, True
+    return (
+        UnreachableError(f"{where}: the connection failed ({detail})", channel=channel),
+        True,
+        True,
+    )
+
+
+def bare_message(error: ConnectorError) -> str:
+    """An error's message without its ``channel:`` prefix."""
+    text = str(error)
+    prefix = f"{error.channel}: "
+    return text[len(prefix) :] if error.channel and text.startswith(prefix) else text

@@ -1,0 +1,186 @@
+"""Pagination helpers for the four styles services use.
+
+Each helper is an async iterator of ``(page_json, result)`` over a :class:`ChannelHttp`:
+
+- :func:`link_pages`: follow ``Link: <...>; rel="next"`` (GitHub, Mastodon, Freshdesk);
+- :func:`cursor_pages`: pass an opaque cursor from each page to the next (Zendesk,
+  Bluesky, Front, YouTube, Intercom);
+- :func:`numbered_pages`: ``page=1, 2, 3 ...`` until a short or empty page (WordPress,
+  Help Scout, Trustpilot);
+- :func:`since_id_pages`: newest-first lists filtered by ``since_id``, paged downwards
+  with ``max_id`` (Mastodon, X).
+
+Every helper stops after ``max_pages`` and refuses a next page it has already fetched,
+so a buggy service cannot keep a fetch going forever.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cxdaily.connectors.http import ChannelHttp, HttpResult
+
+DEFAULT_MAX_PAGES = 100
+
+_LINK = re.compile(r"<([^>]*)>([^<]*)")
+_REL = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))""", re.IGNORECASE)
+
+
+def parse_link_header(value: str) -> dict[str, str]:
+    """Targets of a ``Link`` header by relation: ``{"next": "...", "last": "..."}``.
+
+    A link with several relations (``rel="next last"``) is listed under each; the first
+    link of a relation wins.
+    """
+    links: dict[str, str] = {}
+    for target, params in _LINK.findall(value or ""):
+        for match in _REL.finditer(params):
+            for rel in (match[1] or match[2] or "").lower().split():
+                links.setdefault(rel, target.strip())
+    return links
+
+
+async def link_pages(
+    http: ChannelHttp,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> AsyncIterator[tuple[Any, HttpResult]]:
+    """Pages of ``url`` and of every ``rel="next"`` link after it."""
+    seen: set[str] = set()
+    next_url: str | None = url
+    first = True
+    for _ in range(max_pages):
+        if next_url is None:
+            return
+        data, result = await http.get_json(
+            next_url, params=params if first else None, headers=headers
+        )
+        first = False
+        seen.add(str(result.url))
+        yield data, result
+        next_url = result.links.get("next")
+        if next_url is not None and next_url in seen:
+            return
+
+
+async def cursor_pages(
+    http: ChannelHttp,
+    url: str,
+    *,
+    next_cursor: Callable[[Any], str | None],
+    cursor_param: str = "cursor",
+    start_cursor: str | None = None,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> AsyncIterator[tuple[Any, HttpResult]]:
+    """Pages of ``url``, each asked for with the cursor the previous one returned."""
+    cursor = start_cursor
+    seen: set[str] = set()
+    for _ in range(max_pages):
+        query = dict(params or {})
+        if cursor:
+            query[cursor_param] = cursor
+        data, result = await http.get_json(url, params=query, headers=headers)
+        yield data, result
+        if cursor:
+            seen.add(cursor)
+        following = next_cursor(data)
+        if not following or following in seen or following == cursor:
+            return
+        cursor = following
+
+
+async def numbered_pages(
+    http: ChannelHttp,
+    url: str,
+    *,
+    items: Callable[[Any], list[Any]],
+    page_param: str = "page",
+    first_page: int = 1,
+    per_page: int | None = None,
+    per_page_param: str = "per_page",
+    total_pages: Callable[[Any, HttpResult], int | None] | None = None,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> AsyncIterator[tuple[Any, HttpResult]]:
+    """Pages ``first_page, first_page + 1 ...`` until an empty or short page, or the last."""
+    page = first_page
+    for _ in range(max_pages):
+        query = dict(params or {})
+        query[page_param] = page
+        if per_page is not None:
+            query[per_page_param] = per_page
+        data, result = await http.get_json(url, params=query, headers=headers)
+        found = items(data)
+        if not found:
+            return
+        yield data, result
+        if per_page is not None and len(found) < per_page:
+            return
+        last = total_pages(data, result) if total_pages is not None else None
+        if last is not None and page >= last:
+            return
+        page += 1
+
+
+def id_key(value: str | int) -> tuple[int, int | str]:
+    """Sort key for ids: numeric ids compare as big integers, others as text."""
+    text = str(value)
+    return (1, int(text)) if text.isdigit() else (0, text)
+
+
+def newest_id(ids: Iterable[str | int], current: str | None = None) -> str | None:
+    """The greatest of ``ids`` and ``current`` (numeric ids compared as numbers)."""
+    candidates = [str(i) for i in ids]
+    if current is not None:
+        candidates.append(current)
+    return max(candidates, key=id_key) if candidates else None
+
+
+async def since_id_pages(
+    http: ChannelHttp,
+    url: str,
+    *,
+    items: Callable[[Any], list[Any]],
+    id_of: Callable[[Any], str | int],
+    since_id: str | None,
+    since_param: str = "since_id",
+    max_param: str = "max_id",
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> AsyncIterator[tuple[list[Any], HttpResult]]:
+    """Items newer than ``since_id`` from a newest-first list, a page at a time.
+
+    Yields ``(new_items, result)``; the next page asks for ``max_id`` = the oldest id
+    seen so far (exclusive), and paging stops at an empty page or at ``since_id``.
+    """
+    max_id: str | None = None
+    for _ in range(max_pages):
+        query = dict(params or {})
+        if since_id:
+            query[since_param] = since_id
+        if max_id:
+            query[max_param] = max_id
+        data, result = await http.get_json(url, params=query, headers=headers)
+        found = items(data)
+        if not found:
+            return
+        fresh = [
+            item for item in found if since_id is None or id_key(id_of(item)) > id_key(since_id)
+        ]
+        if fresh:
+            yield fresh, result
+        oldest = min((str(id_of(item)) for item in found), key=id_key)
+        reached_checkpoint = len(fresh) < len(found)
+        if reached_checkpoint or (max_id is not None and id_key(oldest) >= id_key(max_id)):
+            return
+        max_id = oldest

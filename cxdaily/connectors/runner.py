@@ -1,0 +1,171 @@
+"""Fetch many channels at once; one channel's failure never touches the others.
+
+Each channel runs in its own task under its own deadline (the channel option
+``deadline = "20s"``, default 60 s). Every failure, including a connector bug, becomes a
+:class:`ChannelOutcome` with a one-line message and a typed error for that channel only;
+``asyncio.gather`` is used rather than a task group so a failure never cancels siblings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from cxdaily.config import ChannelSettings
+from cxdaily.connectors.base import Connector, FetchResult
+from cxdaily.connectors.http import ChannelTimeoutError, channel_deadline
+from cxdaily.errors import ConfigError, ConnectorError, CxDailyError
+from cxdaily.safe_text import one_line
+
+DEFAULT_DEADLINE_S = 60.0
+MIN_DEADLINE_S = 0.1
+MAX_DEADLINE_S = 3600.0
+#: The runner's own timeout fires this much after the channel deadline, so the HTTP
+#: layer's more precise error (which request was too slow) usually wins.
+GRACE_S = 0.25
+
+_SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$", re.IGNORECASE)
+_UNIT = {None: 1.0, "ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+T = TypeVar("T")
+
+
+def parse_seconds(value: object, *, setting: str) -> float:
+    """Parse ``"5s"``, ``"1.5s"``, ``"500ms"``, ``"2m"`` or a number of seconds."""
+    if isinstance(value, bool):
+        raise ConfigError(f'{setting} = {value!r} is not a duration like "20s"')
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _SECONDS.match(str(value))
+        if not match:
+            raise ConfigError(f'{setting} = {value!r} is not a duration like "20s" or "2m"')
+        unit = match[2].lower() if match[2] else None
+        seconds = float(match[1]) * _UNIT[unit]
+    if not MIN_DEADLINE_S <= seconds <= MAX_DEADLINE_S:
+        raise ConfigError(f"{setting} = {value!r} must be between 0.1 s and 1 h")
+    return seconds
+
+
+def channel_deadline_s(settings: ChannelSettings) -> float:
+    """The overall deadline of one channel's fetch, from its ``deadline`` option."""
+    value = settings.options.get("deadline")
+    if value is None:
+        return DEFAULT_DEADLINE_S
+    return parse_seconds(value, setting=f"[channels.{settings.name}] deadline")
+
+
+@dataclass(frozen=True)
+class ChannelOutcome:
+    """The result of fetching one channel: a FetchResult, or an error for it alone."""
+
+    channel: str
+    result: FetchResult | None = None
+    error: str | None = None
+    """One line, starting with the channel's name."""
+    seconds: float = 0.0
+    exception: CxDailyError | None = None
+    """The typed error behind ``error`` (AuthError, RateLimited, ChannelTimeoutError ...)."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the channel was fetched."""
+        return self.error is None
+
+    @property
+    def count(self) -> int:
+        """How many questions the fetch brought."""
+        return len(self.result.questions) if self.result is not None else 0
+
+    @classmethod
+    def failed(cls, channel: str, exc: BaseException, seconds: float = 0.0) -> ChannelOutcome:
+        """The outcome of a channel that failed with ``exc``."""
+        typed = as_typed_error(channel, exc)
+        text = one_line(typed, 400)
+        if not text.startswith(f"{channel}: "):
+            text = f"{channel}: {text}"
+        return cls(channel, error=text, seconds=seconds, exception=typed)
+
+
+def as_typed_error(channel: str, exc: BaseException) -> CxDailyError:
+    """``exc`` itself when it is one of cxdaily's errors, else a ConnectorError naming it.
+
+    A connector bug must not take the other channels down, nor show a traceback.
+    """
+    if isinstance(exc, CxDailyError):
+        return exc
+    return ConnectorError(
+        f"unexpected {type(exc).__name__}: {one_line(exc, 200)} (a bug in this connector)",
+        channel=channel,
+    )
+
+
+async def run_with_deadline(
+    channel: str, work: Coroutine[Any, Any, T] | Awaitable[T], deadline_s: float
+) -> T:
+    """Await ``work`` under a channel deadline; a timeout is a ChannelTimeoutError."""
+    try:
+        with channel_deadline(deadline_s):
+            async with asyncio.timeout(deadline_s + GRACE_S):
+                return await work
+    except TimeoutError:
+        raise ChannelTimeoutError(
+            f"no answer within {deadline_s:g} s (the channel's deadline; raise it with "
+            'deadline = "...")',
+            channel=channel,
+        ) from None
+
+
+async def fetch_one(
+    connector: Connector, checkpoint: dict[str, Any] | None, deadline_s: float = DEFAULT_DEADLINE_S
+) -> ChannelOutcome:
+    """Fetch one channel within its deadline, turning every failure into an outcome."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        result = await run_with_deadline(connector.name, connector.fetch(checkpoint), deadline_s)
+        if not isinstance(result, FetchResult):
+            raise ConnectorError(
+                f"the connector returned {type(result).__name__}, not a FetchResult",
+                channel=connector.name,
+            )
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return ChannelOutcome.failed(connector.name, exc, loop.time() - started)
+    return ChannelOutcome(connector.name, result=result, seconds=loop.time() - started)
+
+
+async def fetch_all(
+    connectors: Mapping[str, Connector | CxDailyError],
+    checkpoints: Mapping[str, dict[str, Any] | None],
+    *,
+    deadlines: Mapping[str, float] | None = None,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    on_done: Callable[[ChannelOutcome], Awaitable[None] | None] | None = None,
+) -> list[ChannelOutcome]:
+    """Fetch every channel concurrently; ``on_done`` is told of each as it finishes.
+
+    A channel whose connector could not be built (given as its error) fails alone.
+    Outcomes come back in the order of ``connectors``.
+    """
+
+    async def run(name: str, connector: Connector | CxDailyError) -> ChannelOutcome:
+        if isinstance(connector, Connector):
+            limit = (deadlines or {}).get(name, deadline_s)
+            outcome = await fetch_one(connector, checkpoints.get(name), limit)
+        else:
+            outcome = ChannelOutcome.failed(name, connector)
+        if on_done is not None:
+            try:
+                maybe = on_done(outcome)
+                if asyncio.iscoroutine(maybe):
+                    await maybe
+            except Exception as exc:  # storing one channel failed: report it for that one
+                outcome = ChannelOutcome.failed(name, exc, outcome.seconds)
+        return outcome
+
+    return list(await asyncio.gather(*(run(n, c) for n, c in connectors.items())))

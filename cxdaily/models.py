@@ -1,0 +1,361 @@
+"""Frozen domain models, converted to and from plain dicts at the store boundary.
+
+Times are aware UTC datetimes in memory and ISO-8601 ``Z`` strings on disk.
+``Question.to_dict`` is the normalized question shape of the command-line contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from cxdaily.clock import parse_instant, to_iso
+
+
+def _time(value: str | None) -> datetime | None:
+    return parse_instant(value) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return to_iso(value) if value else None
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote a message, as the channel knows them."""
+
+    id: str | None = None
+    handle: str | None = None
+    name: str | None = None
+    followers: int | None = None
+
+    @property
+    def display(self) -> str:
+        """A human label: the name, else the handle, else ``unknown``."""
+        return self.name or self.handle or "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "handle": self.handle,
+            "name": self.name,
+            "followers": self.followers,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Author:
+        """Build from a plain dict (missing keys become ``None``)."""
+        data = data or {}
+        followers = data.get("followers")
+        return cls(
+            id=None if data.get("id") is None else str(data["id"]),
+            handle=data.get("handle"),
+            name=data.get("name"),
+            followers=int(followers) if isinstance(followers, int | float) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Message:
+    """An earlier message in a question's thread."""
+
+    author: Author
+    body: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "author": self.author.to_dict(),
+            "body": self.body,
+            "created_at": to_iso(self.created_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        """Build from a plain dict."""
+        return cls(
+            author=Author.from_dict(data.get("author")),
+            body=str(data.get("body", "")),
+            created_at=parse_instant(data["created_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class Question:
+    """A customer's question from one channel, normalized."""
+
+    id: str
+    channel: str
+    kind: str
+    native_id: str
+    thread_id: str
+    url: str | None
+    author: Author
+    title: str | None
+    body: str
+    created_at: datetime
+    context: tuple[Message, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def make_id(channel: str, native_id: str) -> str:
+        """The global id of a question: ``channel:native_id``."""
+        return f"{channel}:{native_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalized question shape (what ``fetch --json`` prints)."""
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "kind": self.kind,
+            "native_id": self.native_id,
+            "thread_id": self.thread_id,
+            "url": self.url,
+            "author": self.author.to_dict(),
+            "title": self.title,
+            "body": self.body,
+            "created_at": to_iso(self.created_at),
+            "context": [m.to_dict() for m in self.context],
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """Build from the normalized shape."""
+        return cls(
+            id=data["id"],
+            channel=data["channel"],
+            kind=data["kind"],
+            native_id=str(data["native_id"]),
+            thread_id=str(data.get("thread_id") or data["native_id"]),
+            url=data.get("url"),
+            author=Author.from_dict(data.get("author")),
+            title=data.get("title"),
+            body=str(data.get("body") or ""),
+            created_at=parse_instant(data["created_at"]),
+            context=tuple(Message.from_dict(m) for m in data.get("context") or ()),
+            meta=dict(data.get("meta") or {}),
+        )
+
+
+class Disposition(StrEnum):
+    """What the leader did with a question."""
+
+    ANSWERED = "answered"
+    TAGGED = "tagged"
+    HANDED_OFF = "handed_off"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+
+
+#: Dispositions that count as handling a question (for streaks and the wrap-up).
+HANDLED = frozenset({Disposition.ANSWERED, Disposition.TAGGED, Disposition.HANDED_OFF})
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the leader did with a question, at a time, in a session (or from a script)."""
+
+    question_id: str
+    disposition: Disposition
+    at: datetime
+    session_id: str | None = None
+    note: str | None = None
+    team: str | None = None
+    until: datetime | None = None  # for snoozes
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "question_id": self.question_id,
+            "disposition": self.disposition.value,
+            "at": to_iso(self.at),
+            "session_id": self.session_id,
+            "note": self.note,
+            "team": self.team,
+            "until": _iso(self.until),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Action:
+        """Build from a plain dict."""
+        return cls(
+            question_id=data["question_id"],
+            disposition=Disposition(data["disposition"]),
+            at=parse_instant(data["at"]),
+            session_id=data.get("session_id"),
+            note=data.get("note"),
+            team=data.get("team"),
+            until=_time(data.get("until")),
+        )
+
+
+class ReplyState(StrEnum):
+    """Where a reply is in the outbox."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply in the outbox: recorded before any network call, sent once."""
+
+    id: str
+    question_id: str
+    channel: str
+    body: str
+    state: ReplyState
+    created_at: datetime
+    updated_at: datetime
+    idempotency_key: str
+    attempts: int = 0
+    remote_id: str | None = None
+    sent_at: datetime | None = None
+    error: str | None = None
+
+    def with_changes(self, **changes: Any) -> Reply:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "question_id": self.question_id,
+            "channel": self.channel,
+            "body": self.body,
+            "state": self.state.value,
+            "created_at": to_iso(self.created_at),
+            "updated_at": to_iso(self.updated_at),
+            "idempotency_key": self.idempotency_key,
+            "attempts": self.attempts,
+            "remote_id": self.remote_id,
+            "sent_at": _iso(self.sent_at),
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        """Build from a plain dict."""
+        return cls(
+            id=data["id"],
+            question_id=data["question_id"],
+            channel=data["channel"],
+            body=data["body"],
+            state=ReplyState(data["state"]),
+            created_at=parse_instant(data["created_at"]),
+            updated_at=parse_instant(data["updated_at"]),
+            idempotency_key=data["idempotency_key"],
+            attempts=int(data.get("attempts", 0)),
+            remote_id=data.get("remote_id"),
+            sent_at=_time(data.get("sent_at")),
+            error=data.get("error"),
+        )
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What the leader learned from a question, for Product, Marketing, Sales or Support."""
+
+    id: str
+    question_id: str
+    channel: str
+    url: str | None
+    customer_name: str | None
+    customer_handle: str | None
+    tags: tuple[str, ...]
+    team: str | None
+    sentiment: str | None
+    importance: int
+    summary: str
+    quote: str
+    note: str | None
+    created_at: datetime
+    session_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "question_id": self.question_id,
+            "channel": self.channel,
+            "url": self.url,
+            "customer_name": self.customer_name,
+            "customer_handle": self.customer_handle,
+            "tags": list(self.tags),
+            "team": self.team,
+            "sentiment": self.sentiment,
+            "importance": self.importance,
+            "summary": self.summary,
+            "quote": self.quote,
+            "note": self.note,
+            "created_at": to_iso(self.created_at),
+            "session_id": self.session_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Insight:
+        """Build from a plain dict."""
+        return cls(
+            id=data["id"],
+            question_id=data["question_id"],
+            channel=data["channel"],
+            url=data.get("url"),
+            customer_name=data.get("customer_name"),
+            customer_handle=data.get("customer_handle"),
+            tags=tuple(data.get("tags", ())),
+            team=data.get("team"),
+            sentiment=data.get("sentiment"),
+            importance=int(data.get("importance", 1)),
+            summary=data.get("summary", ""),
+            quote=data.get("quote", ""),
+            note=data.get("note"),
+            created_at=parse_instant(data["created_at"]),
+            session_id=data.get("session_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Session:
+    """One sitting: the planned batch, the budget, and how it ended."""
+
+    id: str
+    started_at: datetime
+    budget_s: int
+    planned: tuple[str, ...]
+    ended_at: datetime | None = None
+    extra_s: int = 0
+    reflection: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "started_at": to_iso(self.started_at),
+            "budget_s": self.budget_s,
+            "planned": list(self.planned),
+            "ended_at": _iso(self.ended_at),
+            "extra_s": self.extra_s,
+            "reflection": self.reflection,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        """Build from a plain dict."""
+        return cls(
+            id=data["id"],
+            started_at=parse_instant(data["started_at"]),
+            budget_s=int(data["budget_s"]),
+            planned=tuple(data.get("planned", ())),
+            ended_at=_time(data.get("ended_at")),
+            extra_s=int(data.get("extra_s", 0)),
+            reflection=data.get("reflection"),
+        )

@@ -1,0 +1,67 @@
+"""Where files live: the one module that knows.
+
+With ``CXDAILY_HOME`` set, everything is under that folder (``config.toml``, ``data/``,
+``themes/``). Otherwise the platform's config and data folders are used. The demo runs
+in its own profile (``data/demo`` or ``<data>/demo``) so it never mixes with real data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "cxdaily"
+DEMO_PROFILE = "demo"
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The folders and files one profile uses."""
+
+    config_file: Path
+    data_dir: Path
+    user_themes_dir: Path
+
+    @property
+    def config_dir(self) -> Path:
+        """The folder holding the config file."""
+        return self.config_file.parent
+
+
+def _base_dirs() -> tuple[Path, Path]:
+    home = os.environ.get("CXDAILY_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return root, root / "data"
+    config_dir = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    data_dir = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if config_dir == data_dir:  # macOS puts both in one folder
+        data_dir = data_dir / "data"
+    return config_dir, data_dir
+
+
+def locations(profile: str | None = None) -> Locations:
+    """Return the locations of the default profile, or of a named one such as the demo."""
+    config_dir, data_dir = _base_dirs()
+    if profile:
+        data_dir = data_dir / profile
+    return Locations(
+        config_file=config_dir / "config.toml",
+        data_dir=data_dir,
+        user_themes_dir=config_dir / "themes",
+    )
+
+
+def builtin_themes_dir() -> Path:
+    """The built-in stylesheets and themes: inside an installed wheel, or the checkout's."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "_themes", package_dir.parent / "themes"):
+        if (candidate / "app.tcss").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"cxdaily's themes folder is missing (looked in {package_dir / '_themes'} "
+        f"and {package_dir.parent / 'themes'}); reinstall cxdaily"
+    )

@@ -1,0 +1,49 @@
+"""The one way untrusted text (customers' words, channel names, errors from services)
+becomes displayable.
+
+:func:`clean` removes every terminal escape sequence (7-bit ``ESC`` forms and 8-bit C1
+forms such as ``\\x9b``), every control character except newline and tab, and Unicode
+bidi overrides and isolates that could reorder what the leader sees. The UI then wraps
+the result in a ``Content`` object so that it is never parsed as markup
+(see ``cxdaily.ui.text``). This module imports nothing from the UI.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI, OSC/DCS/SOS/PM/APC strings, and two-byte escapes.
+_ESC_SEQUENCE = re.compile(
+    r"""
+    \x1b\[ [0-?]* [ -/]* [@-~]?             # CSI ... final byte (maybe truncated)
+  | \x1b[\]PX^_] .*? (?:\x07|\x1b\\|\x9c|$) # OSC, DCS, SOS, PM, APC ... BEL or ST
+  | \x1b [ -/]* [0-~]?                      # nF / Fp / Fe / Fs escapes, or a lone ESC
+  | \x9b [0-?]* [ -/]* [@-~]?               # 8-bit CSI
+  | [\x90\x98\x9d\x9e\x9f] .*? (?:\x07|\x9c|\x1b\\|$)  # 8-bit string introducers
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# Remaining C0 controls (but \t and \n), DEL, C1 controls, bidi controls, BOM.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]"
+)
+
+
+def clean(text: object) -> str:
+    """Return ``text`` with escape sequences and unsafe control characters removed.
+
+    Newlines and tabs are kept; ``\\r\\n`` and lone ``\\r`` become ``\\n``.
+    """
+    if text is None:
+        return ""
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    value = _ESC_SEQUENCE.sub("", value)
+    return _CONTROL.sub("", value)
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """Clean ``text`` and fold it to one line, cut to ``limit`` characters with an ellipsis."""
+    value = " ".join(clean(text).split())
+    if limit is not None and len(value) > limit:
+        value = value[: max(limit - 1, 0)].rstrip() + "…"
+    return value

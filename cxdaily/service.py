@@ -1,0 +1,394 @@
+"""The facade the command line and the app share: every job the app does works from a script.
+
+A :class:`Service` owns the opened store (and its single-instance lock), the settings
+and the connectors. All store access goes through one lock so the app's worker threads
+never interleave writes. Network work runs on an event loop per call; the app calls
+these methods from thread workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from cxdaily import clock
+from cxdaily.config import ChannelSettings, Settings, load_settings
+from cxdaily.connectors import Connector, connector_class
+from cxdaily.connectors.runner import ChannelOutcome, fetch_all
+from cxdaily.curation import Batch, BatchItem, candidates, curate, rank
+from cxdaily.errors import ConnectorError, NotFoundError, ReplyRejected
+from cxdaily.models import Action, Disposition, Insight, Question, Reply, ReplyState, Session
+from cxdaily.paths import DEMO_PROFILE, Locations, locations
+from cxdaily.safe_text import one_line
+from cxdaily.store import Store
+from cxdaily.streaks import Streak, compute_streak, day_of, day_start_instant
+from cxdaily.taxonomy import DEFAULT_TAGS
+
+DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a refresh did, channel by channel."""
+
+    outcomes: tuple[ChannelOutcome, ...]
+    added: int
+    updated: int
+
+    @property
+    def failed(self) -> list[ChannelOutcome]:
+        """Channels that failed."""
+        return [o for o in self.outcomes if o.error]
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """The wrap-up of a session."""
+
+    session: Session
+    counts: dict[str, int]
+    minutes_used: float
+    insights: int
+    streak: Streak
+
+
+class Service:
+    """cxdaily's headless core, bound to one profile's config and data."""
+
+    def __init__(
+        self,
+        where: Locations,
+        settings: Settings,
+        *,
+        read_only: bool = False,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        self.locations = where
+        self.settings = settings
+        self.now = now
+        self.store = Store(where.data_dir, read_only=read_only)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, profile: str | None = None, *, read_only: bool = False) -> Service:
+        """Open the default profile (or the demo) with its config and data folder."""
+        where = locations(profile)
+        settings = load_settings(where.config_file)
+        if profile == DEMO_PROFILE:
+            settings = replace(settings, channels={"demo": DEMO_CHANNEL})
+        return cls(where, settings, read_only=read_only)
+
+    def close(self) -> None:
+        """Release the store and its lock."""
+        self.store.close()
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # channels -------------------------------------------------------------
+    def connector(self, name: str, client=None) -> Connector:
+        """The connector of a configured channel."""
+        from cxdaily.credentials import secret_reader
+
+        channel = self.settings.channels.get(name)
+        if channel is None:
+            known = ", ".join(sorted(self.settings.channels)) or "none configured"
+            raise NotFoundError(f"no channel named {name!r} (channels: {known})")
+        cls = connector_class(channel.kind)
+        return cls(channel, client=client, secrets=secret_reader(name), now=self.now)
+
+    def refresh(
+        self,
+        names: Iterable[str] | None = None,
+        on_done: Callable[[ChannelOutcome], None] | None = None,
+    ) -> RefreshReport:
+        """Fetch the named (or all) channels concurrently and store what they brought."""
+        chosen = list(names) if names else list(self.settings.channels)
+        with self._lock:
+            checkpoints = {n: self.store.questions.checkpoint(n) for n in chosen}
+        outcomes = asyncio.run(self._fetch(chosen, checkpoints, on_done))
+        added = updated = 0
+        now = self.now()
+        for outcome in outcomes:
+            if outcome.result is None:
+                continue
+            with self._lock:
+                a, u = self.store.questions.upsert_many(outcome.result.questions)
+                if outcome.result.checkpoint is not None:
+                    self.store.questions.set_checkpoint(
+                        outcome.channel, outcome.result.checkpoint, now
+                    )
+            added, updated = added + a, updated + u
+        return RefreshReport(outcomes=tuple(outcomes), added=added, updated=updated)
+
+    async def _fetch(self, chosen, checkpoints, on_done) -> list[ChannelOutcome]:
+        import httpx
+
+        from cxdaily import __version__
+
+        async with httpx.AsyncClient(
+            headers={"User-Agent": f"cxdaily/{__version__}"},
+            timeout=httpx.Timeout(15.0),
+            follow_redirects=True,
+            max_redirects=5,
+        ) as client:
+            connectors = {n: self.connector(n, client) for n in chosen}
+            return await fetch_all(connectors, checkpoints, on_done=on_done)
+
+    # curation ---------------------------------------------------------------
+    def today_start(self, now: datetime | None = None) -> datetime:
+        """When the leader's current day began."""
+        now = now or self.now()
+        s = self.settings.session
+        return day_start_instant(day_of(now, s.zone, s.day_start), s.zone, s.day_start)
+
+    def batch(self, budget_s: int | None = None) -> Batch:
+        """Today's curated batch within the budget."""
+        now = self.now()
+        with self._lock:
+            questions = self.store.questions.all()
+            latest = self.store.activity.latest_by_question(since=now - timedelta(days=60))
+        return curate(
+            questions,
+            latest,
+            now,
+            self.today_start(now),
+            budget_s or self.settings.session.budget_s,
+        )
+
+    def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
+        """The best question not yet in the session, for when the batch is done early."""
+        now = self.now()
+        excluded = set(exclude)
+        with self._lock:
+            questions = [q for q in self.store.questions.all() if q.id not in excluded]
+            latest = self.store.activity.latest_by_question(since=now - timedelta(days=60))
+        ranked = rank(candidates(questions, latest, now, self.today_start(now)), now)
+        return ranked[0] if ranked else None
+
+    def question(self, question_id: str) -> Question:
+        """A stored question."""
+        with self._lock:
+            return self.store.questions.get(question_id)
+
+    # sessions -----------------------------------------------------------------
+    def start_session(self, batch: Batch) -> Session:
+        """Begin a session on a batch (saved at once)."""
+        session = Session(
+            id=uuid.uuid4().hex,
+            started_at=self.now(),
+            budget_s=batch.budget_s,
+            planned=tuple(i.question.id for i in batch.items),
+        )
+        with self._lock:
+            self.store.activity.save_session(session)
+        return session
+
+    def update_session(self, session: Session) -> None:
+        """Save a session's changes (extra time, end, reflection)."""
+        with self._lock:
+            self.store.activity.save_session(session)
+
+    def summarize(self, session: Session) -> SessionSummary:
+        """What a session did, for the wrap-up."""
+        with self._lock:
+            actions = [
+                a
+                for a in self.store.activity.actions(since=session.started_at)
+                if a.session_id == session.id
+            ]
+            insights = [
+                i
+                for i in self.store.insights.between(since=session.started_at)
+                if i.session_id == session.id
+            ]
+        latest = {a.question_id: a.disposition for a in actions}
+        counts = Counter(d.value for d in latest.values())
+        if insights:
+            counts[Disposition.TAGGED.value] = len({i.question_id for i in insights})
+        end = session.ended_at or self.now()
+        return SessionSummary(
+            session=session,
+            counts=dict(counts),
+            minutes_used=(end - session.started_at).total_seconds() / 60,
+            insights=len(insights),
+            streak=self.streak(),
+        )
+
+    # actions -----------------------------------------------------------------
+    def _record(
+        self, question_id: str, disposition: Disposition, session_id: str | None, **fields
+    ) -> Action:
+        self.question(question_id)  # raises NotFoundError for an unknown id
+        action = Action(
+            question_id=question_id,
+            disposition=disposition,
+            at=self.now(),
+            session_id=session_id,
+            **fields,
+        )
+        with self._lock:
+            self.store.activity.record(action)
+        return action
+
+    def save_draft(self, question_id: str, body: str) -> None:
+        """Durably save the reply being typed (a blank draft is removed)."""
+        with self._lock:
+            self.store.activity.save_draft(question_id, body, self.now())
+
+    def draft(self, question_id: str) -> str | None:
+        """The saved draft for a question."""
+        with self._lock:
+            return self.store.activity.draft(question_id)
+
+    def queue_reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
+        """Record a reply in the outbox (durably, before any network call)."""
+        question = self.question(question_id)
+        text = body.strip()
+        if not text:
+            raise ReplyRejected("the reply is empty")
+        limit = self.connector(question.channel).capabilities.max_reply_length
+        if limit is not None and len(text) > limit:
+            raise ReplyRejected(
+                f"the reply is {len(text)} characters; {question.channel} accepts at most {limit}"
+            )
+        now = self.now()
+        reply = Reply(
+            id=uuid.uuid4().hex[:12],
+            question_id=question_id,
+            channel=question.channel,
+            body=text,
+            state=ReplyState.QUEUED,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=uuid.uuid4().hex,
+        )
+        with self._lock:
+            self.store.outbox.save(reply)
+        self._record(question_id, Disposition.ANSWERED, session_id)
+        with self._lock:  # last: until the reply and the action are saved, the draft stays
+            self.store.activity.delete_draft(question_id)
+        return reply
+
+    def send(self, reply: Reply) -> Reply:
+        """Send one queued reply; it is marked sent only with the service's id for it."""
+        question = self.question(reply.question_id)
+        sending = reply.with_changes(
+            state=ReplyState.SENDING, attempts=reply.attempts + 1, updated_at=self.now()
+        )
+        with self._lock:
+            self.store.outbox.save(sending)
+        try:
+            sent = asyncio.run(self._send(question, sending))
+        except ConnectorError as exc:
+            result = sending.with_changes(
+                state=ReplyState.FAILED, error=one_line(exc, 300), updated_at=self.now()
+            )
+        else:
+            result = sending.with_changes(
+                state=ReplyState.SENT,
+                remote_id=sent.remote_id,
+                sent_at=self.now(),
+                updated_at=self.now(),
+                error=None,
+            )
+        with self._lock:
+            self.store.outbox.save(result)
+        return result
+
+    async def _send(self, question: Question, reply: Reply):
+        import httpx
+
+        async with httpx.AsyncClient(timeout=httpx.Timeout(15.0)) as client:
+            connector = self.connector(question.channel, client)
+            return await connector.send_reply(question, reply.body, reply.idempotency_key)
+
+    def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
+        """Queue a reply and send it through the outbox."""
+        return self.send(self.queue_reply(question_id, body, session_id))
+
+    def outbox(self) -> list[Reply]:
+        """Every reply in the outbox, oldest first."""
+        with self._lock:
+            return self.store.outbox.all()
+
+    def tag(
+        self,
+        question_id: str,
+        *,
+        tags: Iterable[str],
+        team: str | None = None,
+        sentiment: str | None = None,
+        importance: int = 1,
+        summary: str = "",
+        quote: str = "",
+        note: str | None = None,
+        session_id: str | None = None,
+    ) -> Insight:
+        """Record an insight from a question (durably) and mark the question tagged."""
+        question = self.question(question_id)
+        clean_tags = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+        if not clean_tags:
+            raise ReplyRejected("an insight needs at least one tag")
+        if importance not in (1, 2, 3):
+            raise ReplyRejected("importance is 1, 2 or 3")
+        insight = Insight(
+            id=uuid.uuid4().hex[:12],
+            question_id=question_id,
+            channel=question.channel,
+            url=question.url,
+            customer_name=question.author.name,
+            customer_handle=question.author.handle,
+            tags=clean_tags,
+            team=team or None,
+            sentiment=sentiment or None,
+            importance=importance,
+            summary=summary.strip(),
+            quote=quote.strip(),
+            note=(note or "").strip() or None,
+            created_at=self.now(),
+            session_id=session_id,
+        )
+        with self._lock:
+            self.store.insights.add(insight)
+        self._record(question_id, Disposition.TAGGED, session_id)
+        return insight
+
+    def hand_off(
+        self, question_id: str, team: str, note: str, session_id: str | None = None
+    ) -> Action:
+        """Hand a question to a team with a note."""
+        return self._record(
+            question_id, Disposition.HANDED_OFF, session_id, team=team, note=note.strip() or None
+        )
+
+    def snooze(self, question_id: str, until: datetime, session_id: str | None = None) -> Action:
+        """Hide a question until a later time."""
+        return self._record(question_id, Disposition.SNOOZED, session_id, until=until)
+
+    def skip(self, question_id: str, session_id: str | None = None) -> Action:
+        """Leave a question out of today's work."""
+        return self._record(question_id, Disposition.SKIPPED, session_id)
+
+    def known_tags(self) -> list[str]:
+        """Tags to complete from: the defaults and every tag used in the last year."""
+        with self._lock:
+            past = self.store.insights.between(since=self.now() - timedelta(days=365))
+        used = Counter(t for i in past for t in i.tags)
+        return list(dict.fromkeys([t for t, _ in used.most_common()] + list(DEFAULT_TAGS)))
+
+    # streak --------------------------------------------------------------------
+    def streak(self) -> Streak:
+        """The streak as of now."""
+        with self._lock:
+            actions = self.store.activity.actions()
+        s = self.settings.session
+        return compute_streak(actions, self.now(), s.zone, s.day_start)

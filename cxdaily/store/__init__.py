@@ -1,0 +1,41 @@
+"""The local store: TinyDB lives here and nowhere else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxdaily.store.database import DataFolder
+from cxdaily.store.repositories import (
+    ActivityRepository,
+    InsightRepository,
+    OutboxRepository,
+    QuestionRepository,
+)
+
+
+class Store:
+    """The opened data folder with one repository per kind of record."""
+
+    def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
+        self.folder = DataFolder(data_dir, read_only=read_only)
+        try:
+            self.questions = QuestionRepository(self.folder)
+            self.activity = ActivityRepository(self.folder)
+            self.outbox = OutboxRepository(self.folder)
+            self.insights = InsightRepository(self.folder)
+        except Exception:
+            self.folder.close()
+            raise
+
+    def close(self) -> None:
+        """Close every file and release the single-instance lock."""
+        self.folder.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["Store"]

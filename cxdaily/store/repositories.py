@@ -1,0 +1,208 @@
+"""Repositories: the only way the rest of cxdaily reads and writes the data folder.
+
+Models go in and come out; dicts and TinyDB stay inside ``cxdaily.store``. Records that
+grow with history (actions, insights) live in one file per month, so a write touches
+only the current month's small file however long the history gets.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from cxdaily.clock import to_iso
+from cxdaily.errors import NotFoundError
+from cxdaily.models import Action, Insight, Question, Reply, ReplyState, Session
+from cxdaily.store.database import DataFolder, KeyedTable
+
+
+def _month(value: datetime) -> str:
+    return to_iso(value)[:7]
+
+
+class MonthlyTables:
+    """One keyed table per month, in ``<folder>/<name>/YYYY-MM.json``."""
+
+    def __init__(self, folder: DataFolder, name: str, table: str) -> None:
+        self._folder = folder
+        self._name = name
+        self._table = table
+        self._tables: dict[str, KeyedTable] = {}
+
+    def for_month(self, month: str) -> KeyedTable:
+        """The table of one month (``YYYY-MM``), opened once."""
+        if month not in self._tables:
+            db = self._folder.db(f"{self._name}/{month}.json")
+            self._tables[month] = KeyedTable(db.table(self._table))
+        return self._tables[month]
+
+    def months(self) -> list[str]:
+        """The months that have a file, oldest first."""
+        return [name.split("/")[-1][:-5] for name in self._folder.existing(f"{self._name}/*.json")]
+
+    def docs(self, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
+        """Documents from the months overlapping [since, until] (unfiltered within a month)."""
+        first = _month(since) if since else None
+        last = _month(until) if until else None
+        found: list[dict[str, Any]] = []
+        for month in self.months():
+            if (first and month < first) or (last and month > last):
+                continue
+            found.extend(self.for_month(month).all())
+        return found
+
+
+class QuestionRepository:
+    """Fetched questions, and each channel's checkpoint."""
+
+    def __init__(self, folder: DataFolder) -> None:
+        db = folder.db("questions.json")
+        self._questions = KeyedTable(db.table("questions"))
+        self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
+
+    def upsert_many(self, questions: Iterable[Question]) -> tuple[int, int]:
+        """Add new questions and update known ones in one batch; returns (added, updated)."""
+        return self._questions.put_many(q.to_dict() for q in questions)
+
+    def get(self, question_id: str) -> Question:
+        """The question with this id, or a NotFoundError."""
+        doc = self._questions.get(question_id)
+        if doc is None:
+            raise NotFoundError(f"no question with id {question_id!r}")
+        return Question.from_dict(doc)
+
+    def all(self) -> list[Question]:
+        """Every stored question."""
+        return [Question.from_dict(doc) for doc in self._questions.all()]
+
+    def checkpoint(self, channel: str) -> dict[str, Any] | None:
+        """The saved checkpoint of a channel (its shape is the connector's business)."""
+        doc = self._checkpoints.get(channel)
+        return doc.get("value") if doc else None
+
+    def set_checkpoint(self, channel: str, value: dict[str, Any], at: datetime) -> None:
+        """Save a channel's checkpoint after a successful fetch."""
+        self._checkpoints.put({"channel": channel, "value": value, "at": to_iso(at)})
+
+
+class ActivityRepository:
+    """What the leader did: actions (monthly files), drafts and sessions."""
+
+    def __init__(self, folder: DataFolder) -> None:
+        db = folder.db("activity.json")
+        self._drafts = KeyedTable(db.table("drafts"), key="question_id")
+        self._sessions = KeyedTable(db.table("sessions"))
+        self._actions = MonthlyTables(folder, "actions", "actions")
+
+    # actions -------------------------------------------------------------
+    def record(self, action: Action) -> None:
+        """Durably record one action."""
+        doc = action.to_dict()
+        doc["id"] = uuid.uuid4().hex
+        self._actions.for_month(_month(action.at)).put(doc)
+
+    def actions(self, since: datetime | None = None) -> list[Action]:
+        """Actions, oldest first (all of them, or those at or after ``since``)."""
+        found = [Action.from_dict(doc) for doc in self._actions.docs(since=since)]
+        if since is not None:
+            found = [a for a in found if a.at >= since]
+        return sorted(found, key=lambda a: a.at)
+
+    def latest_by_question(self, since: datetime | None = None) -> dict[str, Action]:
+        """The most recent action on each question."""
+        latest: dict[str, Action] = {}
+        for action in self.actions(since):
+            latest[action.question_id] = action
+        return latest
+
+    # drafts --------------------------------------------------------------
+    def save_draft(self, question_id: str, body: str, at: datetime) -> None:
+        """Durably save (or, when blank, remove) the draft reply to a question."""
+        if not body.strip():
+            self._drafts.delete(question_id)
+            return
+        self._drafts.put({"question_id": question_id, "body": body, "saved_at": to_iso(at)})
+
+    def draft(self, question_id: str) -> str | None:
+        """The saved draft for a question, if any."""
+        doc = self._drafts.get(question_id)
+        return doc["body"] if doc else None
+
+    def drafts(self) -> dict[str, str]:
+        """Every saved draft, by question id."""
+        return {doc["question_id"]: doc["body"] for doc in self._drafts.all()}
+
+    def delete_draft(self, question_id: str) -> None:
+        """Forget a draft (after its reply was queued)."""
+        self._drafts.delete(question_id)
+
+    # sessions ------------------------------------------------------------
+    def save_session(self, session: Session) -> None:
+        """Insert or update a session."""
+        self._sessions.put(session.to_dict())
+
+    def sessions(self) -> list[Session]:
+        """Every session, oldest first."""
+        return sorted(
+            (Session.from_dict(d) for d in self._sessions.all()), key=lambda s: s.started_at
+        )
+
+
+class OutboxRepository:
+    """Replies, from queued to sent."""
+
+    def __init__(self, folder: DataFolder) -> None:
+        self._replies = KeyedTable(folder.db("outbox.json").table("replies"))
+
+    def save(self, reply: Reply) -> None:
+        """Durably insert or update a reply."""
+        self._replies.put(reply.to_dict())
+
+    def get(self, reply_id: str) -> Reply:
+        """The reply with this id, or a NotFoundError."""
+        doc = self._replies.get(reply_id)
+        if doc is None:
+            raise NotFoundError(f"no reply with id {reply_id!r} in the outbox")
+        return Reply.from_dict(doc)
+
+    def all(self) -> list[Reply]:
+        """Every reply, oldest first."""
+        return sorted((Reply.from_dict(d) for d in self._replies.all()), key=lambda r: r.created_at)
+
+    def unsent(self) -> list[Reply]:
+        """Replies that still have to go out (queued, sending or failed)."""
+        waiting = {ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED}
+        return [r for r in self.all() if r.state in waiting]
+
+
+class InsightRepository:
+    """Insights, one file per month."""
+
+    def __init__(self, folder: DataFolder) -> None:
+        self._insights = MonthlyTables(folder, "insights", "insights")
+
+    def add(self, insight: Insight) -> None:
+        """Durably record an insight."""
+        self._insights.for_month(_month(insight.created_at)).put(insight.to_dict())
+
+    def add_many(self, insights: Iterable[Insight]) -> None:
+        """Record many insights with one write per month touched."""
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        for insight in insights:
+            by_month.setdefault(_month(insight.created_at), []).append(insight.to_dict())
+        for month, docs in by_month.items():
+            self._insights.for_month(month).put_many(docs)
+
+    def between(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Insight]:
+        """Insights created in [since, until), oldest first."""
+        found = [Insight.from_dict(d) for d in self._insights.docs(since, until)]
+        found = [
+            i
+            for i in found
+            if (since is None or i.created_at >= since) and (until is None or i.created_at < until)
+        ]
+        return sorted(found, key=lambda i: i.created_at)

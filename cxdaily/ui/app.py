@@ -1,0 +1,173 @@
+"""The cxdaily app: themes, keys, the command palette, and the flow between screens
+(start -> session -> wrap-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from cxdaily.curation import Batch
+from cxdaily.errors import CxDailyError
+from cxdaily.models import Session
+from cxdaily.paths import builtin_themes_dir
+from cxdaily.service import Service
+from cxdaily.streaks import Streak
+from cxdaily.ui.keys import ALL_GROUPS, APP_COMMANDS, KeyCommand, bindings, display_keys
+from cxdaily.ui.screens.help import HelpScreen
+from cxdaily.ui.screens.session import SessionScreen
+from cxdaily.ui.screens.start import StartScreen
+from cxdaily.ui.screens.wrapup import WrapUpScreen
+from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
+
+
+def stylesheets() -> list[Path]:
+    """The app stylesheet and one per screen, from the themes folder."""
+    folder = builtin_themes_dir()
+    return [folder / "app.tcss", *sorted((folder / "screens").glob("*.tcss"))]
+
+
+def write_crash_log(folder: Path, error: BaseException | None) -> Path:
+    """Append a traceback (never local variables) to ``crash.log`` in the data folder."""
+    import os
+    import traceback
+
+    from cxdaily.clock import now, to_iso
+
+    path = folder / "crash.log"
+    lines = traceback.format_exception(error) if error else ["(no exception recorded)\n"]
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
+            log.write(f"--- {to_iso(now())}\n{''.join(lines)}\n")
+    except OSError:
+        pass
+    return path
+
+
+def screen_commands(screen: Screen) -> tuple[KeyCommand, ...]:
+    """The key commands a screen declares (for the palette)."""
+    return getattr(screen, "KEY_COMMANDS", ())
+
+
+class CxDailyApp(App[str | None]):
+    """The terminal app over one :class:`Service`."""
+
+    TITLE = "cxdaily"
+    CSS_PATH = stylesheets()
+    BINDINGS = bindings(APP_COMMANDS)
+    NOTIFICATION_TIMEOUT = 6
+
+    def __init__(self, service: Service, *, demo: bool = False) -> None:
+        super().__init__()
+        self.service = service
+        self.demo = demo
+        self.streak: Streak | None = None
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Literal fallbacks for the app's own theme variables."""
+        return dict(VARIABLE_DEFAULTS)
+
+    def on_mount(self) -> None:
+        """Register themes and keys, then show the start screen."""
+        self._apply_themes()
+        self._apply_keymap()
+        self.push_screen(StartScreen())
+
+    def _apply_themes(self) -> None:
+        themes, problems = load_themes(builtin_themes_dir(), self.service.locations.user_themes_dir)
+        for theme in themes:
+            self.register_theme(theme)
+        for problem in problems:
+            self.notify(
+                f"Theme file {problem.path.name} was not loaded: {problem.message}",
+                severity="warning",
+                markup=False,
+            )
+        wanted = self.service.settings.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notify(
+                f"Theme {wanted!r} is not available; using {DEFAULT_THEME}.",
+                severity="warning",
+                markup=False,
+            )
+            self.theme = DEFAULT_THEME
+
+    def _apply_keymap(self) -> None:
+        keymap = self.service.settings.keys
+        if not keymap:
+            return
+        known = {c.id for _, group in ALL_GROUPS for c in group}
+        unknown = sorted(set(keymap) - known)
+        if unknown:
+            self.notify(
+                f"[keys] {', '.join(unknown)}: no such key binding (see ? for the ids).",
+                severity="warning",
+                markup=False,
+            )
+        self.set_keymap({k: v for k, v in keymap.items() if k in known})
+
+    # crashes ------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Replace Textual's crash dump (which prints local variables, customer text and all)
+        with one line; the traceback, without locals, goes to a private crash log."""
+        from rich.text import Text
+
+        self.bell()
+        error = getattr(self, "_crash", None)
+        name = type(error).__name__ if error else "error"
+        where = write_crash_log(self.service.locations.data_dir, error)
+        self._exit_renderables.append(
+            Text(
+                f"cxdaily: stopped on an internal error ({name}); everything you saved is kept. "
+                f"Details: {where}"
+            )
+        )
+        self._close_messages_no_wait()
+
+    # flow -----------------------------------------------------------------------
+    def begin_session(self, batch: Batch) -> None:
+        """Start a session on the batch."""
+        try:
+            session = self.service.start_session(batch)
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.switch_screen(SessionScreen(batch, session))
+
+    def wrap_up(self, session: Session) -> None:
+        """End the session and show the wrap-up."""
+        try:
+            self.service.update_session(session)
+            summary = self.service.summarize(session)
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.streak = summary.streak
+        self.switch_screen(WrapUpScreen(summary))
+
+    # help and palette ---------------------------------------------------------------
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(dict(self.service.settings.keys)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the current screen, plus the app's own."""
+        keymap = self.service.settings.keys
+        for command in screen_commands(screen):
+            keys = display_keys(keymap.get(command.id, command.keys))
+            yield SystemCommand(
+                command.help, f"Key: {keys}", partial(screen.run_action, command.action)
+            )
+        yield SystemCommand("Help", "Show every key (F1)", self.action_help)
+        yield from super().get_system_commands(screen)

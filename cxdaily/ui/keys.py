@@ -1,0 +1,94 @@
+"""Every key of the app, declared once: bindings, the help screen and the command palette
+are all built from these declarations. Each binding has an id (``[keys]`` in the config
+remaps it: ``reply = "R"``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyCommand:
+    """One action the user can take: its id, default keys, and words for footer and help."""
+
+    id: str
+    action: str
+    keys: str
+    label: str
+    help: str
+    show: bool = True
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        """The Textual binding of this command."""
+        return Binding(
+            self.keys, self.action, self.label, show=self.show, id=self.id, priority=self.priority
+        )
+
+
+APP_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("help", "help", "f1,question_mark", "Help", "Show every key", show=True),
+    KeyCommand(
+        "palette", "command_palette", "ctrl+p", "Commands", "Open the command palette", show=False
+    ),
+)
+
+START_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("begin", "begin", "enter", "Begin", "Begin the session on today's batch"),
+    KeyCommand("refresh", "refresh", "ctrl+r", "Refresh", "Fetch new questions now"),
+    KeyCommand("demo", "open_demo", "d", "Demo", "Open the demo inbox", show=False),
+    KeyCommand("quit", "quit_app", "q", "Quit", "Leave cxdaily"),
+)
+
+SESSION_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("next", "next", "j,down", "Next", "Next question", show=False),
+    KeyCommand("previous", "previous", "k,up", "Prev", "Previous question", show=False),
+    KeyCommand("reply", "reply", "r", "Reply", "Reply in the composer"),
+    KeyCommand(
+        "editor",
+        "reply_in_editor",
+        "e",
+        "Editor",
+        "Compose the reply in $VISUAL/$EDITOR",
+        show=False,
+    ),
+    KeyCommand("tag", "tag", "t", "Tag", "Tag as an insight"),
+    KeyCommand("handoff", "hand_off", "h", "Hand off", "Hand off to a team with a note"),
+    KeyCommand("snooze", "snooze", "z", "Snooze", "Snooze until later"),
+    KeyCommand("skip", "skip", "s", "Skip", "Skip for today"),
+    KeyCommand("more", "pull_next", "n", "More", "Pull the next best question", show=False),
+    KeyCommand("refresh", "refresh", "ctrl+r", "Refresh", "Fetch new questions now", show=False),
+    KeyCommand("end", "end_session", "q", "Wrap up", "End the session and show the wrap-up"),
+)
+
+COMPOSER_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("send", "send", "ctrl+s", "Send", "Send the reply", priority=True),
+    KeyCommand("close", "close", "escape", "Close", "Close and keep the draft", priority=True),
+)
+
+WRAPUP_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand(
+        "finish", "finish", "ctrl+s", "Finish", "Save the reflection and leave", priority=True
+    ),
+)
+
+ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
+    ("Everywhere", APP_COMMANDS),
+    ("Start", START_COMMANDS),
+    ("Session", SESSION_COMMANDS),
+    ("Composer", COMPOSER_COMMANDS),
+    ("Wrap-up", WRAPUP_COMMANDS),
+)
+
+
+def bindings(commands: tuple[KeyCommand, ...]) -> list[Binding]:
+    """Bindings for a screen's BINDINGS."""
+    return [command.binding() for command in commands]
+
+
+def display_keys(keys: str) -> str:
+    """Keys as a person reads them: 'j,down' -> 'j / ↓'."""
+    names = {"down": "↓", "up": "↑", "question_mark": "?", "escape": "esc", "enter": "enter"}
+    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

@@ -1,0 +1,66 @@
+"""Hand a question off to a team, with a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from cxdaily.models import Question
+from cxdaily.taxonomy import TEAMS
+from cxdaily.ui.text import safe_line
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    """Who takes it over, and what they should know."""
+
+    team: str
+    note: str
+
+
+class HandoffScreen(ModalScreen[HandoffResult | None]):
+    """Returns the team and note, or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="handoff.cancel")]
+
+    def __init__(self, question: Question) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        """Team and note."""
+        with Vertical(id="handoff-form"):
+            yield Static(
+                Content.assemble(
+                    Content.styled("Hand off ", "bold"),
+                    safe_line(self.question.author.display, 40, "bold"),
+                )
+            )
+            yield Select(
+                [(Content(t), t) for t in TEAMS],
+                value="support",
+                allow_blank=False,
+                id="handoff-team",
+                compact=True,
+            )
+            yield Label("Note for the team (enter hands off, esc cancels)")
+            yield Input(placeholder="Please call her back today", id="handoff-note", compact=True)
+
+    def on_mount(self) -> None:
+        """Start in the note."""
+        self.query_one("#handoff-note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Hand off."""
+        team = self.query_one("#handoff-team", Select).value
+        self.dismiss(HandoffResult(team=str(team), note=event.value.strip()))
+
+    def action_cancel(self) -> None:
+        """Close without handing off."""
+        self.dismiss(None)

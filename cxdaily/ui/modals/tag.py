@@ -1,0 +1,165 @@
+"""Tag a question as an insight: tags (with completion), team, sentiment, importance,
+a one-line summary, and the customer's own words as a quote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from cxdaily.models import Question
+from cxdaily.safe_text import clean
+from cxdaily.taxonomy import SENTIMENTS, TEAMS, suggest_sentiment
+from cxdaily.ui.text import safe_line
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """What the leader entered."""
+
+    tags: tuple[str, ...]
+    team: str | None
+    sentiment: str | None
+    importance: int
+    summary: str
+    quote: str
+
+
+class TagSuggester(Suggester):
+    """Completes the last comma-separated tag from known tags."""
+
+    def __init__(self, known: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.known = known
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """The value with its last tag completed."""
+        head, _, last = value.rpartition(",")
+        stem = last.lstrip().lower()
+        if not stem:
+            return None
+        for tag in self.known:
+            if tag.lower().startswith(stem) and tag.lower() != stem:
+                prefix = f"{head}, " if head else ""
+                return prefix + tag
+        return None
+
+
+def _options(values) -> list[tuple[Content, str]]:
+    return [(Content(str(v)), str(v)) for v in values]
+
+
+class TagScreen(ModalScreen[TagResult | None]):
+    """Returns the insight's fields, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="tag.cancel"),
+        Binding("ctrl+s", "save", "Save", id="tag.save", priority=True),
+    ]
+
+    def __init__(self, question: Question, known_tags: list[str]) -> None:
+        super().__init__()
+        self.question = question
+        self.known_tags = known_tags
+
+    def compose(self) -> ComposeResult:
+        """The form."""
+        text = clean(self.question.body)
+        quote = " ".join(text.split())[:280]
+        with Vertical(id="tag-form"):
+            yield Static(
+                Content.assemble(
+                    Content.styled("Insight from ", "bold"),
+                    safe_line(self.question.author.display, 40, "bold"),
+                )
+            )
+            yield Label("Tags (comma-separated; → completes)")
+            yield Input(
+                placeholder="bug, billing",
+                id="tag-tags",
+                suggester=TagSuggester(self.known_tags),
+                compact=True,
+            )
+            with Horizontal(classes="tag-row"):
+                yield Select(
+                    _options(TEAMS), prompt="Team", id="tag-team", value="product", compact=True
+                )
+                yield Select(
+                    _options(SENTIMENTS),
+                    prompt="Sentiment",
+                    id="tag-sentiment",
+                    value=suggest_sentiment(text),
+                    allow_blank=False,
+                    compact=True,
+                )
+                yield Select(
+                    [(Content(f"+{n}"), n) for n in (1, 2, 3)],
+                    id="tag-importance",
+                    value=1,
+                    allow_blank=False,
+                    compact=True,
+                )
+            yield Label("One-line summary")
+            yield Input(placeholder="What should the team know?", id="tag-summary", compact=True)
+            yield Label("The customer's words (quote)")
+            yield TextArea(
+                quote, id="tag-quote", soft_wrap=True, tab_behavior="focus", compact=True
+            )
+            with Horizontal(classes="buttons"):
+                yield Button(
+                    Content("Save (ctrl+s)"), variant="primary", id="tag-save", compact=True
+                )
+                yield Button(Content("Cancel (esc)"), id="tag-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        """Start in the tags field."""
+        self.query_one("#tag-tags", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save or cancel."""
+        if event.button.id == "tag-save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on; enter in the summary saves."""
+        if event.input.id == "tag-summary":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        """Validate and return the fields."""
+        tags = tuple(
+            t.strip().lower()
+            for t in self.query_one("#tag-tags", Input).value.split(",")
+            if t.strip()
+        )
+        if not tags:
+            self.notify("Add at least one tag.", severity="warning")
+            self.query_one("#tag-tags", Input).focus()
+            return
+        team = self.query_one("#tag-team", Select).value
+        sentiment = self.query_one("#tag-sentiment", Select).value
+        importance = self.query_one("#tag-importance", Select).value
+        self.dismiss(
+            TagResult(
+                tags=tags,
+                team=None if team is Select.NULL else str(team),
+                sentiment=None if sentiment is Select.NULL else str(sentiment),
+                importance=int(importance) if isinstance(importance, int) else 1,
+                summary=self.query_one("#tag-summary", Input).value.strip(),
+                quote=self.query_one("#tag-quote", TextArea).text.strip(),
+            )
+        )
+
+    def action_cancel(self) -> None:
+        """Close without recording."""
+        self.dismiss(None)

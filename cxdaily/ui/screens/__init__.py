@@ -1,0 +1,1 @@
+"""Screens of the cxdaily app."""

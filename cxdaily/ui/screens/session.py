@@ -1,0 +1,387 @@
+"""The session screen: the queue, the selected question, and the clock.
+
+Every action is one key. A store write happens in the key handler, so the action is on
+disk when the key press returns; sending a reply happens in a thread worker.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList
+
+from cxdaily.curation import Batch, BatchItem
+from cxdaily.errors import CxDailyError
+from cxdaily.models import Reply, ReplyState, Session
+from cxdaily.ui.compose_reply import compose_in_editor
+from cxdaily.ui.keys import SESSION_COMMANDS, bindings
+from cxdaily.ui.modals.composer import ComposerScreen
+from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
+from cxdaily.ui.modals.snooze import SnoozeScreen
+from cxdaily.ui.modals.tag import TagResult, TagScreen
+from cxdaily.ui.modals.timeup import TimeUpScreen
+from cxdaily.ui.widgets.question_view import QuestionView
+from cxdaily.ui.widgets.queue import QuestionQueue
+from cxdaily.ui.widgets.timer import SessionTimer
+
+WARN_AT = 0.8
+EXTRA_S = 5 * 60
+DONE = {"answered", "tagged", "answered+tagged", "handed_off", "snoozed", "skipped"}
+STATUS_WORDS = {
+    "answered": "Answered: the reply is in the outbox.",
+    "tagged": "Tagged as an insight.",
+    "answered+tagged": "Answered and tagged as an insight.",
+    "handed_off": "Handed off to the team.",
+    "snoozed": "Snoozed.",
+    "skipped": "Skipped for today.",
+}
+
+
+class SessionScreen(Screen):
+    """One session on one batch, against the clock."""
+
+    BINDINGS = bindings(SESSION_COMMANDS)
+    KEY_COMMANDS = SESSION_COMMANDS
+
+    def __init__(self, batch: Batch, session: Session) -> None:
+        super().__init__()
+        self.items: list[BatchItem] = list(batch.items)
+        self.session = session
+        self.statuses: dict[str, str] = {}
+        self.started = time.monotonic()
+        self.warned = False
+        self.asked = False
+        self.done_told = False
+
+    # layout -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        """Clock on top, queue and question side by side, keys at the bottom."""
+        yield SessionTimer(id="timer")
+        with Horizontal(id="session-body"):
+            yield QuestionQueue(id="queue")
+            yield QuestionView(id="question")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the queue, show the first question, start the clock."""
+        queue = self.query_one(QuestionQueue)
+        queue.set_items(self.items, self.statuses)
+        queue.focus()
+        self.show_current()
+        self.tick()
+        self.set_interval(1.0, self.tick)
+
+    # clock -------------------------------------------------------------------
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds since the session began."""
+        return time.monotonic() - self.started
+
+    @property
+    def total_s(self) -> int:
+        """The budget plus any extra time taken."""
+        return self.session.budget_s + self.session.extra_s
+
+    def pending(self) -> list[BatchItem]:
+        """Questions not yet dealt with."""
+        return [i for i in self.items if self.statuses.get(i.question.id, "") not in DONE]
+
+    def tick(self) -> None:
+        """Redraw the clock; warn at 80%, ask at 100%."""
+        left = self.total_s - self.elapsed_s
+        pending = self.pending()
+        self.query_one(SessionTimer).show(
+            left,
+            self.total_s,
+            len(pending),
+            len(self.items),
+            sum(i.estimate_s for i in pending),
+            self.app.streak.current if self.app.streak else 0,
+        )
+        if not self.warned and self.elapsed_s >= self.total_s * WARN_AT and pending:
+            self.warned = True
+            minutes = max(round(left / 60), 1)
+            self.notify(
+                f"About {minutes} minutes left and {len(pending)} questions to go. "
+                "Pick the ones that matter most.",
+                title="Heads up",
+            )
+        if left <= 0 and not self.asked and self.app.screen is self:
+            self.asked = True
+            self.app.push_screen(TimeUpScreen(len(pending)), callback=self._after_time_up)
+
+    def _after_time_up(self, more: bool | None) -> None:
+        if more:
+            self.session = replace(self.session, extra_s=self.session.extra_s + EXTRA_S)
+            self.app.service.update_session(self.session)
+            self.asked = False
+            self.notify("Five more minutes.")
+        else:
+            self.action_end_session()
+
+    # selection ----------------------------------------------------------------
+    @property
+    def index(self) -> int | None:
+        """Index of the highlighted question."""
+        return self.query_one(QuestionQueue).highlighted
+
+    def current(self) -> BatchItem | None:
+        """The highlighted question."""
+        index = self.index
+        return self.items[index] if index is not None and index < len(self.items) else None
+
+    def show_current(self) -> None:
+        """Show the highlighted question in the view."""
+        item = self.current()
+        status = self.statuses.get(item.question.id, "") if item else ""
+        draft = bool(item and self.app.service.draft(item.question.id))
+        self.query_one(QuestionView).show(
+            item, self.app.service.now(), STATUS_WORDS.get(status, ""), draft
+        )
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Follow the queue's highlight."""
+        self.show_current()
+
+    def action_next(self) -> None:
+        """Next question."""
+        self.query_one(QuestionQueue).action_cursor_down()
+
+    def action_previous(self) -> None:
+        """Previous question."""
+        self.query_one(QuestionQueue).action_cursor_up()
+
+    def mark(self, item: BatchItem, status: str) -> None:
+        """Record the status of a question in the queue, then move on."""
+        qid = item.question.id
+        before = self.statuses.get(qid, "")
+        if {before, status} == {"answered", "tagged"} or (
+            before == "answered+tagged" and status in ("answered", "tagged")
+        ):
+            status = "answered+tagged"
+        self.statuses[qid] = status
+        index = self.items.index(item)
+        self.query_one(QuestionQueue).set_status(index, item, status)
+        self.advance(index)
+
+    def advance(self, index: int) -> None:
+        """Highlight the next question still pending, or say the batch is done."""
+        order = list(range(index + 1, len(self.items))) + list(range(0, index + 1))
+        for i in order:
+            if self.statuses.get(self.items[i].question.id, "") not in DONE:
+                self.query_one(QuestionQueue).highlighted = i
+                self.show_current()
+                return
+        self.show_current()
+        if not self.done_told:
+            self.done_told = True
+            left = max(round((self.total_s - self.elapsed_s) / 60), 0)
+            self.notify(
+                f"Batch done with {left} minutes left. n pulls the next best question, q wraps up.",
+                title="Well done",
+            )
+
+    def _guard(self) -> BatchItem | None:
+        item = self.current()
+        if item is None:
+            self.notify("No question selected.", severity="warning")
+        return item
+
+    def _report(self, exc: CxDailyError) -> None:
+        self.notify(str(exc), severity="error", markup=False)
+
+    # reply ---------------------------------------------------------------------
+    def action_reply(self, text: str | None = None) -> None:
+        """Open the composer (with the saved draft, or ``text`` from the editor)."""
+        item = self._guard()
+        if item is None:
+            return
+        service = self.app.service
+        qid = item.question.id
+        if self.statuses.get(qid) in ("answered", "answered+tagged"):
+            self.notify("You already replied to this question.", severity="warning")
+            return
+        try:
+            limit = service.connector(item.question.channel).capabilities.max_reply_length
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        draft = text if text is not None else (service.draft(qid) or "")
+
+        def save(body: str) -> None:
+            try:
+                service.save_draft(qid, body)
+            except CxDailyError as exc:
+                self._report(exc)
+
+        self.app.push_screen(
+            ComposerScreen(item.question, draft, limit, save),
+            callback=lambda body: self._after_compose(item, body),
+        )
+
+    def _after_compose(self, item: BatchItem, body: str | None) -> None:
+        if body is None:
+            self.show_current()
+            return
+        try:
+            reply = self.app.service.queue_reply(item.question.id, body, self.session.id)
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        self.mark(item, "answered")
+        self.send_reply(reply)
+
+    @work(thread=True, group="send", exit_on_error=False)
+    def send_reply(self, reply: Reply) -> None:
+        """Send through the outbox in a thread; tell the leader how it went."""
+        try:
+            result = self.app.service.send(reply)
+        except CxDailyError as exc:
+            self.app.call_from_thread(self._report, exc)
+            return
+        if result.state is ReplyState.SENT:
+            self.app.call_from_thread(self.notify, "Reply sent.", timeout=2)
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                f"Reply kept in the outbox, not sent yet: {result.error}",
+                severity="warning",
+                markup=False,
+            )
+
+    def action_reply_in_editor(self) -> None:
+        """Compose in $VISUAL/$EDITOR, then review in the composer."""
+        item = self._guard()
+        if item is None:
+            return
+        service = self.app.service
+        draft = service.draft(item.question.id) or ""
+        text = compose_in_editor(self.app, draft, service.settings.editor)
+        if text is not None:
+            try:
+                service.save_draft(item.question.id, text)
+            except CxDailyError as exc:
+                self._report(exc)
+            self.action_reply(text)
+
+    # tag, hand off, snooze, skip --------------------------------------------------
+    def action_tag(self) -> None:
+        """Tag the question as an insight."""
+        item = self._guard()
+        if item is None:
+            return
+        known = self.app.service.known_tags()
+        self.app.push_screen(
+            TagScreen(item.question, known), callback=lambda result: self._after_tag(item, result)
+        )
+
+    def _after_tag(self, item: BatchItem, result: TagResult | None) -> None:
+        if result is None:
+            return
+        try:
+            self.app.service.tag(
+                item.question.id,
+                tags=result.tags,
+                team=result.team,
+                sentiment=result.sentiment,
+                importance=result.importance,
+                summary=result.summary,
+                quote=result.quote,
+                session_id=self.session.id,
+            )
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        self.notify("Insight saved.", timeout=2)
+        self.mark(item, "tagged")
+
+    def action_hand_off(self) -> None:
+        """Hand the question to a team."""
+        item = self._guard()
+        if item is not None:
+            self.app.push_screen(
+                HandoffScreen(item.question),
+                callback=lambda result: self._after_hand_off(item, result),
+            )
+
+    def _after_hand_off(self, item: BatchItem, result: HandoffResult | None) -> None:
+        if result is None:
+            return
+        try:
+            self.app.service.hand_off(item.question.id, result.team, result.note, self.session.id)
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        self.mark(item, "handed_off")
+
+    def action_snooze(self) -> None:
+        """Snooze the question."""
+        item = self._guard()
+        if item is None:
+            return
+        service = self.app.service
+        now = service.now()
+        self.app.push_screen(
+            SnoozeScreen(now, service.today_start(now)),
+            callback=lambda until: self._after_snooze(item, until),
+        )
+
+    def _after_snooze(self, item: BatchItem, until) -> None:
+        if until is None:
+            return
+        try:
+            self.app.service.snooze(item.question.id, until, self.session.id)
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        self.mark(item, "snoozed")
+
+    def action_skip(self) -> None:
+        """Skip the question for today."""
+        item = self._guard()
+        if item is None:
+            return
+        try:
+            self.app.service.skip(item.question.id, self.session.id)
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        self.mark(item, "skipped")
+
+    # more ------------------------------------------------------------------------
+    def action_pull_next(self) -> None:
+        """Add the next best question to the session."""
+        item = self.app.service.next_best(i.question.id for i in self.items)
+        if item is None:
+            self.notify("Nothing else is waiting. q wraps up.")
+            return
+        self.items.append(item)
+        queue = self.query_one(QuestionQueue)
+        queue.set_items(self.items, self.statuses)
+        queue.highlighted = len(self.items) - 1
+        self.done_told = False
+        self.show_current()
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def action_refresh(self) -> None:
+        """Fetch in the background; new questions wait for n."""
+        try:
+            report = self.app.service.refresh()
+        except CxDailyError as exc:
+            self.app.call_from_thread(self._report, exc)
+            return
+        failed = len(report.failed)
+        message = f"{report.added} new question{'s' if report.added != 1 else ''}"
+        message += f"; {failed} channel{'s' if failed != 1 else ''} failed" if failed else ""
+        self.app.call_from_thread(self.notify, message + ". n pulls the next best.", markup=False)
+
+    def action_end_session(self) -> None:
+        """Go to the wrap-up."""
+        ended = self.session.started_at + timedelta(seconds=self.elapsed_s)
+        self.app.wrap_up(replace(self.session, ended_at=ended))

@@ -1,0 +1,209 @@
+"""The start screen: today's batch, the budget, the estimate and the streak.
+
+Cached questions show at once; a background refresh brings fresh ones in and the batch
+is recomputed while the leader reads.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from cxdaily.connectors.runner import ChannelOutcome
+from cxdaily.curation import Batch
+from cxdaily.errors import CxDailyError
+from cxdaily.streaks import Streak
+from cxdaily.ui.keys import START_COMMANDS, bindings
+from cxdaily.ui.text import safe_line
+from cxdaily.ui.widgets.question_view import channel_label
+
+
+def summary_line(batch: Batch, streak: Streak) -> Content:
+    """'11 questions, about 27 minutes · budget 30 min · streak 41 days'."""
+    count = len(batch.items)
+    days = "day" if streak.current == 1 else "days"
+    if streak.current:
+        streak_part = Content.styled(f"streak {streak.current} {days}", "$accent bold")
+    else:
+        streak_part = Content.styled("streak starts today", "$accent")
+    return Content.assemble(
+        Content.styled(f"{count} question{'s' if count != 1 else ''}", "bold"),
+        f", about {round(batch.estimate_s / 60)} minutes · budget {batch.budget_s // 60} min · ",
+        streak_part,
+        "" if streak.today_counts or streak.current == 0 else " (today keeps it going)",
+    )
+
+
+def batch_lines(batch: Batch) -> Content:
+    """One line per pick with its reasons, then what was left out."""
+    lines: list[Content] = []
+    for n, item in enumerate(batch.items, 1):
+        q = item.question
+        lines.append(
+            Content.assemble(
+                Content.styled(f"{n:>2} ", "dim"),
+                safe_line(channel_label(q), 24, "$accent"),
+                " ",
+                safe_line(q.title or q.body, 200, "bold"),
+                "\n   ",
+                Content.styled(f"~{max(item.estimate_s // 60, 1)} min · ", "dim"),
+                safe_line(", ".join(item.reasons), 200, "dim"),
+            )
+        )
+    if batch.left_out:
+        lines.append(
+            Content.styled(
+                f"\n{len(batch.left_out)} more waiting do not fit today's budget.", "dim italic"
+            )
+        )
+    return Content("\n").join(lines)
+
+
+def channel_lines(outcomes: list[ChannelOutcome]) -> Content:
+    """A status per channel: count fetched or the error."""
+    parts: list[Content] = []
+    for outcome in outcomes:
+        if outcome.error:
+            parts.append(
+                Content.assemble(
+                    Content.styled("✗ ", "$error"), safe_line(outcome.error, 100, "$error")
+                )
+            )
+        else:
+            n = len(outcome.result.questions) if outcome.result else 0
+            parts.append(
+                Content.assemble(
+                    Content.styled("✓ ", "$success"),
+                    safe_line(outcome.channel, 30),
+                    Content.styled(f" {n} questions", "dim"),
+                )
+            )
+    return Content("  ").join(parts)
+
+
+class StartScreen(Screen):
+    """Shows today's batch; enter begins the session."""
+
+    BINDINGS = bindings(START_COMMANDS)
+    KEY_COMMANDS = START_COMMANDS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch: Batch | None = None
+        self.refreshing = False
+
+    def compose(self) -> ComposeResult:
+        """Title, summary, channels, the batch, and the hint."""
+        yield Static(id="start-title")
+        yield Static(Content("Loading today's batch…"), id="start-summary")
+        yield Static(id="start-channels")
+        with VerticalScroll(id="start-batch"):
+            yield Static(id="start-list")
+        yield Static(id="start-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the cached batch at once, then refresh in the background."""
+        service = self.app.service
+        day = service.now().astimezone(service.settings.session.zone)
+        title = f"cxdaily · {day:%A %-d %B}"
+        if self.app.demo:
+            title += " · demo inbox"
+        self.query_one("#start-title", Static).update(Content.styled(title, "bold"))
+        if not service.settings.channels:
+            self._show_onboarding()
+            return
+        self.show_batch()
+        self.refresh_channels()
+
+    def _show_onboarding(self) -> None:
+        self.query_one("#start-summary", Static).update(
+            Content.styled("No channel is connected yet.", "bold")
+        )
+        self.query_one("#start-list", Static).update(
+            Content(
+                "Press d to try the demo inbox: realistic questions, nothing is sent anywhere.\n\n"
+                "Or connect a channel from the command line, for example:\n"
+                "  cxdaily channels add acme --kind zendesk --option subdomain=acme\n"
+                "  cxdaily login acme\n"
+                "then run cxdaily again."
+            )
+        )
+        self.query_one("#start-hint", Static).update(Content.styled("d demo · q quit", "dim"))
+
+    def show_batch(self) -> None:
+        """Compute and show the batch from stored questions."""
+        service = self.app.service
+        try:
+            self.batch = service.batch()
+            streak = service.streak()
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.app.streak = streak
+        self.query_one("#start-summary", Static).update(summary_line(self.batch, streak))
+        if self.batch.items:
+            self.query_one("#start-list", Static).update(batch_lines(self.batch))
+            hint = "enter begin · ctrl+r refresh · ? help · q quit"
+        else:
+            waiting = "Fetching questions…" if self.refreshing else "Nothing waiting right now."
+            self.query_one("#start-list", Static).update(Content(waiting))
+            hint = "ctrl+r refresh · q quit"
+        self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def refresh_channels(self) -> None:
+        """Fetch every channel in a thread; stream each channel's status as it lands."""
+        self.refreshing = True
+        self.app.call_from_thread(self._channels_status, Content.styled("Fetching…", "dim"))
+        done: list[ChannelOutcome] = []
+
+        def landed(outcome: ChannelOutcome) -> None:
+            done.append(outcome)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._channels_status, channel_lines(list(done)))
+
+        try:
+            report = self.app.service.refresh(on_done=landed)
+        except CxDailyError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        finally:
+            self.refreshing = False
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._after_refresh, report.added)
+
+    def _channels_status(self, content: Content) -> None:
+        self.query_one("#start-channels", Static).update(content)
+
+    def _after_refresh(self, added: int) -> None:
+        if self.is_current:
+            self.show_batch()
+            if added:
+                self.notify(f"{added} new question{'s' if added != 1 else ''} fetched.")
+
+    def action_begin(self) -> None:
+        """Start the session on the batch."""
+        if self.batch is None or not self.batch.items:
+            self.notify("Nothing to begin yet.", severity="warning")
+            return
+        self.app.begin_session(self.batch)
+
+    def action_refresh(self) -> None:
+        """Fetch now."""
+        if self.app.service.settings.channels:
+            self.refresh_channels()
+
+    def action_open_demo(self) -> None:
+        """Switch to the demo inbox (from the onboarding screen)."""
+        if not self.app.demo:
+            self.app.exit(result="demo")
+
+    def action_quit_app(self) -> None:
+        """Leave."""
+        self.app.exit()

@@ -1,0 +1,87 @@
+"""The wrap-up: what was done, minutes used, insights captured, the streak, and one
+optional line of reflection."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from cxdaily.errors import CxDailyError
+from cxdaily.service import SessionSummary
+from cxdaily.ui.keys import WRAPUP_COMMANDS, bindings
+
+LABELS = (
+    ("answered", "answered"),
+    ("tagged", "tagged as insights"),
+    ("handed_off", "handed off"),
+    ("snoozed", "snoozed"),
+    ("skipped", "skipped"),
+)
+
+
+def summary_content(summary: SessionSummary) -> Content:
+    """The wrap-up's figures."""
+    counts = summary.counts
+    done = [f"{counts[key]} {words}" for key, words in LABELS if counts.get(key)]
+    budget_min = (summary.session.budget_s + summary.session.extra_s) / 60
+    streak = summary.streak
+    streak_words = f"{streak.current} day{'s' if streak.current != 1 else ''}"
+    if streak.today_counts:
+        streak_note = " (today counts)"
+    else:
+        streak_note = " (handle one question to count today)"
+    return Content.assemble(
+        Content.styled("Session done.\n\n", "bold"),
+        "You ",
+        Content.styled(", ".join(done) if done else "looked around", "bold"),
+        ".\n",
+        f"Minutes used: {summary.minutes_used:.0f} of {budget_min:.0f}.\n",
+        f"Insights captured: {summary.insights}.\n",
+        "Streak: ",
+        Content.styled(streak_words, "$accent bold"),
+        streak_note,
+        f" · longest {streak.longest}.\n",
+    )
+
+
+class WrapUpScreen(Screen):
+    """Shows the summary; enter (or ctrl+s) saves the reflection and leaves."""
+
+    BINDINGS = bindings(WRAPUP_COMMANDS)
+    KEY_COMMANDS = WRAPUP_COMMANDS
+
+    def __init__(self, summary: SessionSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        """Summary and the reflection line."""
+        with Vertical(id="wrapup"):
+            yield Static(summary_content(self.summary), id="wrapup-summary")
+            yield Label("One line of reflection (optional): what did customers tell you today?")
+            yield Input(placeholder="Enter to finish", id="wrapup-reflection", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the reflection."""
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter finishes."""
+        self.action_finish()
+
+    def action_finish(self) -> None:
+        """Save the reflection and leave the app."""
+        text = self.query_one(Input).value.strip()
+        if text:
+            try:
+                self.app.service.update_session(replace(self.summary.session, reflection=text))
+            except CxDailyError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+        self.app.exit()

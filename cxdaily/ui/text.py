@@ -1,0 +1,34 @@
+"""Untrusted text to Textual ``Content``: the only door customer text takes into a widget.
+
+Every string that came from a customer, a channel or a service goes through
+:func:`safe` (plain) or :func:`template` (app styling around cleaned values). Both clean
+escape sequences and control characters first (:mod:`cxdaily.safe_text`) and never parse
+the untrusted part as markup.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from cxdaily.safe_text import clean, one_line
+
+
+def safe(text: object, style: str = "") -> Content:
+    """Untrusted text as literal Content, optionally styled as a whole."""
+    cleaned = clean(text).expandtabs(4)
+    return Content.styled(cleaned, style) if style else Content(cleaned)
+
+
+def safe_line(text: object, limit: int | None = None, style: str = "") -> Content:
+    """Untrusted text folded to one line (and cut to ``limit``) as literal Content."""
+    folded = one_line(text, limit)
+    return Content.styled(folded, style) if style else Content(folded)
+
+
+def template(markup: str, **values: object) -> Content:
+    """App markup with ``$name`` placeholders filled by cleaned, literal values.
+
+    ``template("From [b]$name[/b]", name=customer_name)``: the markup is ours, the
+    values are never parsed.
+    """
+    return Content.from_markup(markup, **{k: clean(v).expandtabs(4) for k, v in values.items()})

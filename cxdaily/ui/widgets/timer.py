@@ -1,0 +1,56 @@
+"""The session clock: time left against questions left."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+
+def format_clock(seconds: float) -> str:
+    """'12:05' for seconds left (negative shown as over time)."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(seconds))
+    return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+
+
+def pace_words(left_s: float, items_left: int, estimate_left_s: int) -> tuple[str, str]:
+    """A short verdict on the pace and its style."""
+    if items_left == 0:
+        return "batch done", "$success"
+    if left_s <= 0:
+        return "time is up", "$error"
+    if estimate_left_s > left_s * 1.15:
+        return "behind pace", "$warning"
+    return "on pace", "$success"
+
+
+class SessionTimer(Static):
+    """Renders the countdown; the session screen feeds it every second."""
+
+    def show(
+        self,
+        left_s: float,
+        budget_s: int,
+        items_left: int,
+        items_total: int,
+        estimate_left_s: int,
+        streak: int,
+    ) -> None:
+        """Redraw with the current figures."""
+        verdict, style = pace_words(left_s, items_left, estimate_left_s)
+        clock_style = (
+            "$error bold"
+            if left_s < 0
+            else ("$warning bold" if left_s < budget_s * 0.2 else "bold")
+        )
+        self.update(
+            Content.assemble(
+                Content.styled(f"⏱ {format_clock(left_s)}", clock_style),
+                " left · ",
+                Content.styled(f"{items_left} of {items_total}", "bold"),
+                " to go",
+                f" (about {max(round(estimate_left_s / 60), 0)} min) · ",
+                Content.styled(verdict, style),
+                f" · streak {streak} {'day' if streak == 1 else 'days'}",
+            )
+        )
