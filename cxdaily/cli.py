@@ -70,44 +70,57 @@ def _reset_demo() -> None:
 
 # ----------------------------------------------------------------------------- fetch
 def cmd_fetch(args: argparse.Namespace) -> int:
-    """Fetch channels concurrently and store what they bring."""
+    """Fetch channels concurrently and store what they bring.
+
+    Exit 0 when every channel was fetched, 3 when some failed (each named on stderr),
+    1 when all failed. A progress line shows on a terminal, never when piped or with
+    ``--json``.
+    """
     from cxdaily.safe_text import one_line
 
     with _open(args) as service:
-        names = args.channel or None
-        if names:
-            for name in names:
-                service.connector(name)  # unknown names are a clear error before any fetch
-        show_progress = sys.stderr.isatty() and not args.json
-        total = len(names or service.settings.channels)
-        done = 0
+        names = list(dict.fromkeys(args.channel or []))
+        for name in names:
+            service.connector(name)  # unknown names are a clear error before any fetch
+        chosen = names or list(service.settings.channels)
+        show_progress = not args.json and sys.stderr.isatty() and sys.stdout.isatty()
+        pending = dict.fromkeys(chosen)
 
         def progress(outcome) -> None:
-            nonlocal done
-            done += 1
+            pending.pop(outcome.channel, None)
             if show_progress:
-                state = "failed" if outcome.error else "ok"
-                sys.stderr.write(
-                    f"\rfetching {done}/{total} channels ({outcome.channel}: {state})\x1b[K"
+                done = len(chosen) - len(pending)
+                waiting = ", ".join(pending)
+                line = f"fetched {done}/{len(chosen)} channels" + (
+                    f"; waiting for {waiting}" if waiting else ""
                 )
+                sys.stderr.write("\r" + one_line(line, 100) + "\x1b[K")
                 sys.stderr.flush()
 
-        report = service.refresh(names, on_done=progress)
+        if show_progress and chosen:
+            sys.stderr.write(f"fetching {len(chosen)} channels…")
+            sys.stderr.flush()
+        report = service.refresh(names or None, on_done=progress)
         if show_progress:
             sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
         for outcome in report.outcomes:
             if outcome.result is None:
                 continue
-            for question in outcome.result.questions:
-                if args.json:
+            if args.json:
+                for question in outcome.result.questions:
                     _print_json(question.to_dict())
-            if not args.json:
+            else:
                 print(f"{one_line(outcome.channel)}: {len(outcome.result.questions)} questions")
+            for warning in outcome.result.warnings:
+                print(f"cxdaily: {one_line(outcome.channel)}: {one_line(warning)}", file=sys.stderr)
         for outcome in report.failed:
             print(f"cxdaily: {one_line(outcome.error)}", file=sys.stderr)
         if not report.outcomes:
             print("cxdaily: no channels configured; try `cxdaily demo`", file=sys.stderr)
-        return EXIT_PARTIAL if report.failed else EXIT_OK
+        if report.failed:
+            return EXIT_ERROR if len(report.failed) == len(report.outcomes) else EXIT_PARTIAL
+        return EXIT_OK
 
 
 # ----------------------------------------------------------------------------- batch
@@ -310,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("locate", help="print where files live")
     p.add_argument("what", choices=("config", "data", "themes"))
     p.set_defaults(handler=cmd_locate)
+    from cxdaily import cli_channels
+
+    cli_channels.register(sub)
     return parser
 
 

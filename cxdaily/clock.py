@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from dateutil.parser import isoparse
-
 from cxdaily.errors import ConfigError
 
 
@@ -24,10 +22,16 @@ def now() -> datetime:
 
 def parse_instant(text: str, *, source: str = "timestamp") -> datetime:
     """Parse an ISO-8601 timestamp into aware UTC; naive values are taken as UTC."""
+    stripped = text.strip()
     try:
-        value = isoparse(text.strip())
-    except (ValueError, OverflowError) as exc:
-        raise ConfigError(f"{source}: {text!r} is not an ISO-8601 timestamp") from exc
+        value = datetime.fromisoformat(stripped)
+    except ValueError:
+        from dateutil.parser import isoparse  # rarer ISO forms, e.g. week dates
+
+        try:
+            value = isoparse(stripped)
+        except (ValueError, OverflowError) as exc:
+            raise ConfigError(f"{source}: {text!r} is not an ISO-8601 timestamp") from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

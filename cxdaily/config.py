@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import tomli_w
-
 from cxdaily.errors import ConfigError
 
 DEFAULT_BUDGET_S = 30 * 60
@@ -246,6 +244,8 @@ def save_settings(path: Path, settings: Settings) -> None:
 
     ensure_private_dir(path.parent)
     try:
+        import tomli_w
+
         atomic_write_bytes(path, tomli_w.dumps(settings_to_dict(settings)).encode("utf-8"))
     except Exception as exc:  # StoreError carries the one-line reason
         raise ConfigError(str(exc)) from exc

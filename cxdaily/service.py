@@ -15,21 +15,26 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cxdaily import clock
 from cxdaily.config import ChannelSettings, Settings, load_settings
 from cxdaily.connectors import Connector, connector_class
-from cxdaily.connectors.runner import ChannelOutcome, fetch_all
 from cxdaily.curation import Batch, BatchItem, candidates, curate, rank
-from cxdaily.errors import ConnectorError, NotFoundError, ReplyRejected
+from cxdaily.errors import ConnectorError, CxDailyError, NotFoundError, ReplyRejected
 from cxdaily.models import Action, Disposition, Insight, Question, Reply, ReplyState, Session
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.safe_text import one_line
 from cxdaily.store import Store
+from cxdaily.store.repositories import ChannelStatus
 from cxdaily.streaks import Streak, compute_streak, day_of, day_start_instant
 from cxdaily.taxonomy import DEFAULT_TAGS
 
+if TYPE_CHECKING:  # the HTTP layer loads on first fetch, not at start-up
+    from cxdaily.connectors.runner import ChannelOutcome
+
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
+UNSENT = frozenset({ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED})
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class Service:
 
     # channels -------------------------------------------------------------
     def connector(self, name: str, client=None) -> Connector:
-        """The connector of a configured channel."""
+        """The connector of a configured channel (on ``client``, the shared HTTP client)."""
         from cxdaily.credentials import secret_reader
 
         channel = self.settings.channels.get(name)
@@ -110,38 +115,92 @@ class Service:
         names: Iterable[str] | None = None,
         on_done: Callable[[ChannelOutcome], None] | None = None,
     ) -> RefreshReport:
-        """Fetch the named (or all) channels concurrently and store what they brought."""
-        chosen = list(names) if names else list(self.settings.channels)
+        """Fetch the named (or all) channels concurrently and store what they brought.
+
+        Each channel's questions are stored in one batched write as soon as it finishes
+        (then ``on_done`` is told), so fresh questions appear while slower channels are
+        still working. A channel that fails is reported in its outcome and its status;
+        the others are unaffected.
+        """
+        chosen = list(dict.fromkeys(names)) if names else list(self.settings.channels)
+        for name in chosen:
+            if name not in self.settings.channels:
+                known = ", ".join(sorted(self.settings.channels)) or "none configured"
+                raise NotFoundError(f"no channel named {name!r} (channels: {known})")
         with self._lock:
             checkpoints = {n: self.store.questions.checkpoint(n) for n in chosen}
-        outcomes = asyncio.run(self._fetch(chosen, checkpoints, on_done))
-        added = updated = 0
-        now = self.now()
-        for outcome in outcomes:
-            if outcome.result is None:
-                continue
-            with self._lock:
-                a, u = self.store.questions.upsert_many(outcome.result.questions)
-                if outcome.result.checkpoint is not None:
-                    self.store.questions.set_checkpoint(
-                        outcome.channel, outcome.result.checkpoint, now
-                    )
-            added, updated = added + a, updated + u
+        outcomes, added, updated = asyncio.run(self._fetch(chosen, checkpoints, on_done))
         return RefreshReport(outcomes=tuple(outcomes), added=added, updated=updated)
 
-    async def _fetch(self, chosen, checkpoints, on_done) -> list[ChannelOutcome]:
-        import httpx
+    async def _fetch(self, chosen, checkpoints, on_done) -> tuple[list[ChannelOutcome], int, int]:
+        from cxdaily.connectors.http import make_client
+        from cxdaily.connectors.runner import ChannelOutcome, channel_deadline_s, fetch_all
 
-        from cxdaily import __version__
+        totals = {"added": 0, "updated": 0}
 
-        async with httpx.AsyncClient(
-            headers={"User-Agent": f"cxdaily/{__version__}"},
-            timeout=httpx.Timeout(15.0),
-            follow_redirects=True,
-            max_redirects=5,
-        ) as client:
-            connectors = {n: self.connector(n, client) for n in chosen}
-            return await fetch_all(connectors, checkpoints, on_done=on_done)
+        def store(outcome: ChannelOutcome) -> None:
+            with self._lock:
+                result = outcome.result
+                if result is None:
+                    self.store.questions.record_fetch(
+                        outcome.channel, self.now(), error=outcome.error, seconds=outcome.seconds
+                    )
+                    return
+                added, updated = self.store.questions.upsert_many(result.questions)
+                self.store.questions.record_fetch(
+                    outcome.channel,
+                    self.now(),
+                    checkpoint=result.checkpoint,
+                    count=len(result.questions),
+                    warnings=len(result.warnings),
+                    seconds=outcome.seconds,
+                )
+                totals["added"] += added
+                totals["updated"] += updated
+
+        async def finished(outcome: ChannelOutcome) -> None:
+            try:
+                await asyncio.to_thread(store, outcome)
+            except Exception as exc:
+                if on_done is not None:
+                    on_done(ChannelOutcome.failed(outcome.channel, exc, outcome.seconds))
+                raise
+            if on_done is not None:
+                on_done(outcome)
+
+        async with make_client() as client:
+            connectors: dict[str, Connector | CxDailyError] = {}
+            deadlines: dict[str, float] = {}
+            for name in chosen:
+                try:
+                    connectors[name] = self.connector(name, client)
+                    deadlines[name] = channel_deadline_s(self.settings.channels[name])
+                except CxDailyError as exc:  # a bad channel config fails that channel only
+                    connectors[name] = exc
+            outcomes = await fetch_all(
+                connectors, checkpoints, deadlines=deadlines, on_done=finished
+            )
+        return outcomes, totals["added"], totals["updated"]
+
+    def channel_status(self) -> list[ChannelStatus]:
+        """Every configured channel's last fetch time, question count and error, in order."""
+        with self._lock:
+            stored = self.store.questions.channel_statuses()
+        return [stored.get(name) or ChannelStatus(channel=name) for name in self.settings.channels]
+
+    def check_channel(self, name: str) -> str:
+        """Check a channel's reachability and auth; returns what was checked, else raises."""
+        self.connector(name)  # unknown names and bad options fail before any network work
+        return asyncio.run(self._check(name))
+
+    async def _check(self, name: str) -> str:
+        from cxdaily.connectors.http import make_client
+        from cxdaily.connectors.runner import channel_deadline_s, run_with_deadline
+
+        async with make_client() as client:
+            connector = self.connector(name, client)
+            deadline = channel_deadline_s(connector.settings)
+            return await run_with_deadline(name, connector.check(), deadline)
 
     # curation ---------------------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
@@ -260,6 +319,16 @@ class Service:
             raise ReplyRejected(
                 f"the reply is {len(text)} characters; {question.channel} accepts at most {limit}"
             )
+        with self._lock:
+            earlier = [r for r in self.store.outbox.all() if r.question_id == question_id]
+        waiting = [r for r in earlier if r.state in UNSENT]
+        if waiting:
+            raise ReplyRejected(
+                f"reply {waiting[0].id} to this question is still in the outbox; send it "
+                f"(cxdaily outbox retry {waiting[0].id}) or cancel it first"
+            )
+        if any(r.state is ReplyState.SENT for r in earlier):
+            raise ReplyRejected("you already replied to this question")
         now = self.now()
         reply = Reply(
             id=uuid.uuid4().hex[:12],
@@ -305,15 +374,40 @@ class Service:
         return result
 
     async def _send(self, question: Question, reply: Reply):
-        import httpx
+        from cxdaily.connectors.http import make_client
+        from cxdaily.connectors.runner import channel_deadline_s, run_with_deadline
 
-        async with httpx.AsyncClient(timeout=httpx.Timeout(15.0)) as client:
-            connector = self.connector(question.channel, client)
-            return await connector.send_reply(question, reply.body, reply.idempotency_key)
+        async with make_client() as client:
+            try:
+                connector = self.connector(question.channel, client)
+                return await run_with_deadline(
+                    question.channel,
+                    connector.send_reply(question, reply.body, reply.idempotency_key),
+                    channel_deadline_s(connector.settings),
+                )
+            except ConnectorError:
+                raise
+            except CxDailyError as exc:  # a missing secret or bad config fails this send
+                raise ConnectorError(one_line(exc), channel=question.channel) from None
 
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
         """Queue a reply and send it through the outbox."""
         return self.send(self.queue_reply(question_id, body, session_id))
+
+    def send_pending(self) -> list[Reply]:
+        """Send every reply still waiting in the outbox (for example after a crash or
+        while offline); returns the replies as they ended up."""
+        with self._lock:
+            waiting = self.store.outbox.unsent()
+        return [self.send(reply) for reply in waiting]
+
+    def has_replied(self, question_id: str) -> bool:
+        """Whether a reply to this question is sent or waiting in the outbox."""
+        with self._lock:
+            return any(
+                r.question_id == question_id and r.state is not ReplyState.CANCELLED
+                for r in self.store.outbox.all()
+            )
 
     def outbox(self) -> list[Reply]:
         """Every reply in the outbox, oldest first."""

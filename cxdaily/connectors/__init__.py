@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import entry_points
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
 from cxdaily.errors import ConfigError
@@ -12,6 +11,8 @@ from cxdaily.errors import ConfigError
 #: kind -> "module:Class" of the connectors that ship with cxdaily.
 BUILTIN: dict[str, str] = {
     "demo": "cxdaily.connectors.demo:DemoConnector",
+    "jsonl": "cxdaily.connectors.jsonl:JsonlConnector",
+    "http": "cxdaily.connectors.http_json:HttpJsonConnector",
 }
 
 
@@ -21,6 +22,8 @@ def connector_class(kind: str) -> type[Connector]:
     if target is not None:
         module_name, class_name = target.split(":")
         return getattr(import_module(module_name), class_name)
+    from importlib.metadata import entry_points  # only when a kind is not built in
+
     for entry in entry_points(group="cxdaily.connectors"):
         if entry.name == kind:
             loaded = entry.load()
@@ -33,6 +36,8 @@ def connector_class(kind: str) -> type[Connector]:
 def known_kinds() -> list[str]:
     """Every kind that can be configured."""
     kinds = set(BUILTIN)
+    from importlib.metadata import entry_points
+
     kinds.update(entry.name for entry in entry_points(group="cxdaily.connectors"))
     return sorted(kinds)
 

@@ -64,6 +64,8 @@ class Connector(ABC):
     capabilities: ClassVar[Capabilities] = Capabilities()
     secret_fields: ClassVar[tuple[str, ...]] = ()
     """Secret fields this connector needs: ``("",)`` for one default secret, or names."""
+    secret_optional: ClassVar[bool] = False
+    """The channel also works without its secrets (they add authentication when set)."""
 
     def __init__(
         self,

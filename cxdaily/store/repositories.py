@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cxdaily.clock import to_iso
+from cxdaily.clock import parse_instant, to_iso
 from cxdaily.errors import NotFoundError
 from cxdaily.models import Action, Insight, Question, Reply, ReplyState, Session
 from cxdaily.store.database import DataFolder, KeyedTable
@@ -54,6 +55,51 @@ class MonthlyTables:
         return found
 
 
+@dataclass(frozen=True)
+class ChannelStatus:
+    """How a channel's fetches went: when, how many questions, and the last error."""
+
+    channel: str
+    last_attempt_at: datetime | None = None
+    """When the last fetch finished (well or not); ``None``: never fetched."""
+    last_success_at: datetime | None = None
+    """When the last successful fetch finished."""
+    count: int | None = None
+    """Questions the last successful fetch brought."""
+    error: str | None = None
+    """One-line error of the last fetch, ``None`` when it succeeded."""
+    warnings: int = 0
+    """Items the last successful fetch skipped as malformed."""
+    seconds: float | None = None
+    """How long the last fetch took."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "last_attempt_at": to_iso(self.last_attempt_at) if self.last_attempt_at else None,
+            "last_success_at": to_iso(self.last_success_at) if self.last_success_at else None,
+            "count": self.count,
+            "error": self.error,
+            "warnings": self.warnings,
+            "seconds": None if self.seconds is None else round(self.seconds, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, channel: str, data: dict[str, Any] | None) -> ChannelStatus:
+        """Build from the stored dict (``None``: a channel never fetched)."""
+        data = data or {}
+        attempt, success = data.get("last_attempt_at"), data.get("last_success_at")
+        return cls(
+            channel=channel,
+            last_attempt_at=parse_instant(attempt) if attempt else None,
+            last_success_at=parse_instant(success) if success else None,
+            count=data.get("count"),
+            error=data.get("error"),
+            warnings=int(data.get("warnings") or 0),
+            seconds=data.get("seconds"),
+        )
+
+
 class QuestionRepository:
     """Fetched questions, and each channel's checkpoint."""
 
@@ -83,8 +129,46 @@ class QuestionRepository:
         return doc.get("value") if doc else None
 
     def set_checkpoint(self, channel: str, value: dict[str, Any], at: datetime) -> None:
-        """Save a channel's checkpoint after a successful fetch."""
-        self._checkpoints.put({"channel": channel, "value": value, "at": to_iso(at)})
+        """Save a channel's checkpoint after a successful fetch (its status is kept)."""
+        doc = self._checkpoints.get(channel) or {"channel": channel}
+        doc.update(value=value, at=to_iso(at))
+        self._checkpoints.put(doc)
+
+    def record_fetch(
+        self,
+        channel: str,
+        at: datetime,
+        *,
+        checkpoint: dict[str, Any] | None = None,
+        count: int = 0,
+        error: str | None = None,
+        warnings: int = 0,
+        seconds: float | None = None,
+    ) -> ChannelStatus:
+        """Save how a fetch went (and, when it succeeded, the new checkpoint) in one write."""
+        doc = self._checkpoints.get(channel) or {"channel": channel, "value": None, "at": None}
+        previous = ChannelStatus.from_dict(channel, doc.get("status"))
+        if error is None and checkpoint is not None:
+            doc.update(value=checkpoint, at=to_iso(at))
+        status = ChannelStatus(
+            channel=channel,
+            last_attempt_at=at,
+            last_success_at=at if error is None else previous.last_success_at,
+            count=count if error is None else previous.count,
+            error=error,
+            warnings=warnings if error is None else 0,
+            seconds=seconds,
+        )
+        doc["status"] = status.to_dict()
+        self._checkpoints.put(doc)
+        return status
+
+    def channel_statuses(self) -> dict[str, ChannelStatus]:
+        """The status of every channel that was ever fetched, by name."""
+        return {
+            doc["channel"]: ChannelStatus.from_dict(doc["channel"], doc.get("status"))
+            for doc in self._checkpoints.all()
+        }
 
 
 class ActivityRepository:

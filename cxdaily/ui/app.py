@@ -17,10 +17,7 @@ from cxdaily.paths import builtin_themes_dir
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import ALL_GROUPS, APP_COMMANDS, KeyCommand, bindings, display_keys
-from cxdaily.ui.screens.help import HelpScreen
-from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
-from cxdaily.ui.screens.wrapup import WrapUpScreen
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
 
 
@@ -66,37 +63,37 @@ class CxDailyApp(App[str | None]):
         self.service = service
         self.demo = demo
         self.streak: Streak | None = None
+        self._theme_notes = self._apply_themes()  # before the CSS is parsed: no re-parse
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Literal fallbacks for the app's own theme variables."""
         return dict(VARIABLE_DEFAULTS)
 
-    def on_mount(self) -> None:
-        """Register themes and keys, then show the start screen."""
-        self._apply_themes()
-        self._apply_keymap()
-        self.push_screen(StartScreen())
+    def get_default_screen(self) -> Screen:
+        """The start screen is the app's first and bottom screen."""
+        return StartScreen()
 
-    def _apply_themes(self) -> None:
+    def on_mount(self) -> None:
+        """Report theme problems and apply the keymap."""
+        for note in self._theme_notes:
+            self.notify(note, severity="warning", markup=False)
+        self._apply_keymap()
+
+    def _apply_themes(self) -> list[str]:
+        """Register built-in and user themes and select the configured one; returns
+        the problems to tell the user once the app is running."""
+        notes = []
         themes, problems = load_themes(builtin_themes_dir(), self.service.locations.user_themes_dir)
         for theme in themes:
             self.register_theme(theme)
         for problem in problems:
-            self.notify(
-                f"Theme file {problem.path.name} was not loaded: {problem.message}",
-                severity="warning",
-                markup=False,
-            )
+            notes.append(f"Theme file {problem.path.name} was not loaded: {problem.message}")
         wanted = self.service.settings.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            self.notify(
-                f"Theme {wanted!r} is not available; using {DEFAULT_THEME}.",
-                severity="warning",
-                markup=False,
-            )
-            self.theme = DEFAULT_THEME
+        if wanted not in self.available_themes:
+            notes.append(f"Theme {wanted!r} is not available; using {DEFAULT_THEME}.")
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        return notes
 
     def _apply_keymap(self) -> None:
         keymap = self.service.settings.keys
@@ -142,7 +139,9 @@ class CxDailyApp(App[str | None]):
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.switch_screen(SessionScreen(batch, session))
+        from cxdaily.ui.screens.session import SessionScreen
+
+        self.push_screen(SessionScreen(batch, session))
 
     def wrap_up(self, session: Session) -> None:
         """End the session and show the wrap-up."""
@@ -153,11 +152,15 @@ class CxDailyApp(App[str | None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.streak = summary.streak
+        from cxdaily.ui.screens.wrapup import WrapUpScreen
+
         self.switch_screen(WrapUpScreen(summary))
 
     # help and palette ---------------------------------------------------------------
     def action_help(self) -> None:
         """Show every key."""
+        from cxdaily.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(dict(self.service.settings.keys)))
 

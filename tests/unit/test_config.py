@@ -303,8 +303,7 @@ def test_invalid_utf8_is_a_one_line_error(tmp_path):
 def _full_settings(**session) -> Settings:
     return Settings(
         session=SessionSettings(
-            **{"budget_s": 75 * 60, "timezone": "Europe/Berlin", "day_start": time(5, 30)}
-            | session
+            **{"budget_s": 75 * 60, "timezone": "Europe/Berlin", "day_start": time(5, 30)} | session
         ),
         channels={
             "acme-support": ChannelSettings(

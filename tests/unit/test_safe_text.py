@@ -26,7 +26,10 @@ def assert_safe(value: str) -> None:
     [
         # markup is kept literally: it is the UI's Content wrapper that stops it acting
         ("[@click=app.quit]x[/]", "[@click=app.quit]x[/]"),
-        ("[@click=app.screenshot('f.svg','/tmp')]x[/]", "[@click=app.screenshot('f.svg','/tmp')]x[/]"),
+        (
+            "[@click=app.screenshot('f.svg','/tmp')]x[/]",
+            "[@click=app.screenshot('f.svg','/tmp')]x[/]",
+        ),
         ("[link=https://evil.example]x[/link]", "[link=https://evil.example]x[/link]"),
         ("stray [/] closer", "stray [/] closer"),
         ("[b]bold[/b] [red]", "[b]bold[/b] [red]"),

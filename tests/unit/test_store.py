@@ -29,7 +29,6 @@ from cxdaily.store.database import FORMAT_VERSION
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
@@ -348,7 +347,7 @@ def test_a_damaged_file_is_reported_by_name_and_kept_byte_for_byte(
 def test_a_file_of_the_wrong_shape_is_reported_as_damaged(data_dir, content):
     Store(data_dir).close()
     (data_dir / "questions.json").write_bytes(content)
-    with pytest.raises(StoreCorruptError, match="questions.json"):
+    with pytest.raises(StoreCorruptError, match=r"questions\.json"):
         Store(data_dir)
 
 
@@ -519,17 +518,6 @@ def test_a_full_disk_when_creating_the_temp_file_is_a_store_error(
     data_dir, make_question, monkeypatch
 ):
     with Store(data_dir) as store:
-        with monkeypatch.context() as patch:
-            patch.setattr(tempfile, "mkstemp", _disk_full)
-            with pytest.raises(StoreError, match="disk is full"):
-                store.questions.upsert_many([make_question("2")])
-        assert store.questions.all() == []
-
-
-def test_a_full_disk_when_creating_the_temp_file_is_a_store_error(
-    data_dir, make_question, monkeypatch
-):
-    with Store(data_dir) as store:
         store.questions.upsert_many([make_question("1")])
         before = (data_dir / "questions.json").read_bytes()
         with monkeypatch.context() as patch:
@@ -538,3 +526,19 @@ def test_a_full_disk_when_creating_the_temp_file_is_a_store_error(
                 store.questions.upsert_many([make_question("2")])
         assert (data_dir / "questions.json").read_bytes() == before
         assert [q.native_id for q in store.questions.all()] == ["1"]
+
+
+@pytest.mark.xfail(
+    reason="BUG: DataFolder calls ensure_private_dir(data_dir) unguarded, so a data folder "
+    "that cannot be created (a file in the way, no permission) escapes as a raw OSError "
+    "and the CLI prints a traceback (store/database.py DataFolder.__init__)",
+    raises=OSError,
+    strict=True,
+)
+def test_a_data_folder_that_cannot_be_created_is_a_store_error(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(StoreError) as caught:
+        Store(blocker / "data")
+    assert str(blocker / "data") in str(caught.value)
+    assert "\n" not in str(caught.value)

@@ -204,7 +204,7 @@ class SessionScreen(Screen):
             return
         service = self.app.service
         qid = item.question.id
-        if self.statuses.get(qid) in ("answered", "answered+tagged"):
+        if self.statuses.get(qid) in ("answered", "answered+tagged") or service.has_replied(qid):
             self.notify("You already replied to this question.", severity="warning")
             return
         try:

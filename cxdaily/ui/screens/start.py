@@ -6,6 +6,8 @@ is recomputed while the leader reads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -14,13 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from cxdaily.connectors.runner import ChannelOutcome
 from cxdaily.curation import Batch
 from cxdaily.errors import CxDailyError
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import START_COMMANDS, bindings
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.question_view import channel_label
+
+if TYPE_CHECKING:
+    from cxdaily.connectors.runner import ChannelOutcome
 
 
 def summary_line(batch: Batch, streak: Streak) -> Content:
@@ -119,7 +123,7 @@ class StartScreen(Screen):
             self._show_onboarding()
             return
         self.show_batch()
-        self.refresh_channels()
+        self.call_after_refresh(self.refresh_channels)
 
     def _show_onboarding(self) -> None:
         self.query_one("#start-summary", Static).update(
@@ -170,6 +174,7 @@ class StartScreen(Screen):
 
         try:
             report = self.app.service.refresh(on_done=landed)
+            flushed = self.app.service.send_pending()
         except CxDailyError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -177,6 +182,19 @@ class StartScreen(Screen):
             self.refreshing = False
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._after_refresh, report.added)
+            sent = sum(1 for r in flushed if r.state.value == "sent")
+            if sent:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{sent} waiting repl{'ies' if sent != 1 else 'y'} sent from the outbox.",
+                )
+            if len(flushed) > sent:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{len(flushed) - sent} repl{'ies' if len(flushed) - sent != 1 else 'y'} "
+                    "still waiting in the outbox (cxdaily outbox list).",
+                    severity="warning",
+                )
 
     def _channels_status(self, content: Content) -> None:
         self.query_one("#start-channels", Static).update(content)

@@ -24,6 +24,11 @@ LABELS = (
 )
 
 
+def minutes_words(minutes: float) -> str:
+    """'under a minute', '1', '27'."""
+    return "under a minute" if minutes < 1 else f"{minutes:.0f}"
+
+
 def summary_content(summary: SessionSummary) -> Content:
     """The wrap-up's figures."""
     counts = summary.counts
@@ -37,10 +42,10 @@ def summary_content(summary: SessionSummary) -> Content:
         streak_note = " (handle one question to count today)"
     return Content.assemble(
         Content.styled("Session done.\n\n", "bold"),
-        "You ",
-        Content.styled(", ".join(done) if done else "looked around", "bold"),
+        "Done: ",
+        Content.styled(", ".join(done) if done else "nothing handled this time", "bold"),
         ".\n",
-        f"Minutes used: {summary.minutes_used:.0f} of {budget_min:.0f}.\n",
+        f"Minutes used: {minutes_words(summary.minutes_used)} of {budget_min:.0f}.\n",
         f"Insights captured: {summary.insights}.\n",
         "Streak: ",
         Content.styled(streak_words, "$accent bold"),
@@ -63,8 +68,12 @@ class WrapUpScreen(Screen):
         """Summary and the reflection line."""
         with Vertical(id="wrapup"):
             yield Static(summary_content(self.summary), id="wrapup-summary")
-            yield Label("One line of reflection (optional): what did customers tell you today?")
-            yield Input(placeholder="Enter to finish", id="wrapup-reflection", compact=True)
+            yield Label("One line of reflection (optional):")
+            yield Input(
+                placeholder="What did customers tell you today? Enter finishes.",
+                id="wrapup-reflection",
+                compact=True,
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,0 +1,188 @@
+"""Helpers for the UI tier (the fixtures are in ``conftest.py``).
+
+Every UI test runs the real app headless (``App.run_test``) over a real :class:`Service`
+on the demo profile, in its own ``CXDAILY_HOME`` with a fixed clock. Helpers here read
+what the leader would see (the plain text of widgets and of the composed screen) and
+what the terminal would receive (the exact bytes a driver would write for the screen).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.cells import cell_len
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from cxdaily.service import Service
+from cxdaily.ui.app import CxDailyApp
+from cxdaily.ui.screens.session import SessionScreen
+from cxdaily.ui.screens.start import StartScreen
+
+#: The instant every UI test lives at (a Monday morning, UTC).
+UI_NOW_ISO = "2026-11-23T08:00:00Z"
+UI_NOW = datetime(2026, 11, 23, 8, 0, 0, tzinfo=UTC)
+
+SMALL = (80, 24)
+WIDE = (160, 48)
+
+# What a driver legitimately writes around the cells: colours/styles (SGR) and cursor moves.
+_SGR_OR_CURSOR = re.compile(r"\x1b\[[0-9;:]*[mH]")
+#: Characters that must never reach the terminal from customer text.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+@dataclass
+class Recorder:
+    """Every notification the app raised, in order (toasts expire; this does not)."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[str]:
+        """The messages, in order."""
+        return [str(call["message"]) for call in self.calls]
+
+    def find(self, needle: str) -> list[dict[str, Any]]:
+        """Calls whose message or title contains ``needle``."""
+        return [
+            call
+            for call in self.calls
+            if needle in str(call["message"]) or needle in str(call.get("title", ""))
+        ]
+
+
+def make_app(service: Service) -> tuple[CxDailyApp, Recorder]:
+    """The app over ``service`` (as ``cxdaily demo`` builds it), with a notification recorder."""
+    app = CxDailyApp(service, demo=True)
+    recorder = Recorder()
+    original = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        recorder.calls.append({"message": message, **kwargs})
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return app, recorder
+
+
+async def wait_for_start(app: App, pilot: Pilot, tries: int = 100) -> StartScreen:
+    """Wait until the start screen has refreshed the channels and shows a batch."""
+    for _ in range(tries):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        if (
+            isinstance(screen, StartScreen)
+            and not screen.refreshing
+            and screen.batch is not None
+            and screen.batch.items
+        ):
+            await pilot.pause()
+            return screen
+    raise AssertionError(f"the start screen never showed a batch (screen: {app.screen!r})")
+
+
+async def begin(app: App, pilot: Pilot) -> SessionScreen:
+    """From the start screen, press enter and return the session screen."""
+    await wait_for_start(app, pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, SessionScreen), app.screen
+    return app.screen
+
+
+async def settle(app: App, pilot: Pilot) -> None:
+    """Let workers finish and the screen catch up."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type ``text`` key by key (spaces and punctuation included)."""
+    await pilot.press(*text)
+
+
+def plain(widget: Widget) -> str:
+    """The plain text a Static-like widget displays (its Content, without styles)."""
+    visual = getattr(widget, "visual", None)
+    if visual is not None and hasattr(visual, "plain"):
+        return visual.plain
+    return str(widget.render())
+
+
+def screen_update(app: App):
+    """The full update of the current screen (with the screens below a modal), exactly
+    as the compositor hands it to the driver."""
+    return app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+
+
+def screen_lines(app: App) -> list[str]:
+    """The text of each row of the terminal, as composed."""
+    update = screen_update(app)
+    return ["".join(strip.text for strip in line) for line in update.strips]
+
+
+def screen_text(app: App) -> str:
+    """Every row of the terminal, joined with newlines."""
+    return "\n".join(screen_lines(app))
+
+
+def terminal_output(app: App) -> str:
+    """The exact string a driver would write to draw the current screen in full."""
+    width, height = app.size
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        height=height,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+    )
+    return screen_update(app).render_segments(console)
+
+
+def assert_terminal_safe(app: App) -> str:
+    """Assert that what the terminal would receive holds no escape sequence, control
+    character or bidi override other than the driver's own colours and cursor moves.
+    Returns the screen text for further checks."""
+    output = terminal_output(app)
+    residue = _SGR_OR_CURSOR.sub("", output)
+    for ch in ("\x1b", "\x9b", "\x07", "\x9d", "\u202e"):
+        assert ch not in residue, f"{ch!r} reaches the terminal: {_around(residue, ch)!r}"
+    bad = FORBIDDEN.search(residue.replace("\n", ""))
+    assert bad is None, f"control character {bad.group()!r} reaches the terminal"
+    # The cells themselves (the text of every segment) are clean too.
+    update = screen_update(app)
+    for line in update.strips:
+        for strip in line:
+            for segment in strip:
+                assert not segment.control, segment
+                found = FORBIDDEN.search(segment.text)
+                assert found is None, f"{found.group()!r} in a cell: {segment.text!r}"
+                assert segment.style is None or not segment.style.link, segment
+                assert segment.style is None or not (segment.style.meta or {}).get("@click"), (
+                    segment
+                )
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
+
+
+def _around(text: str, needle: str) -> str:
+    index = text.find(needle)
+    return text[max(index - 30, 0) : index + 30]
+
+
+def find_on_screen(app: App, needle: str) -> tuple[int, int] | None:
+    """The (x, y) cell where ``needle`` starts on the terminal, if it is shown."""
+    for y, line in enumerate(screen_lines(app)):
+        index = line.find(needle)
+        if index >= 0:
+            return cell_len(line[:index]), y
+    return None

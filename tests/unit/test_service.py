@@ -1,0 +1,302 @@
+"""The service facade on the demo profile, under an isolated CXDAILY_HOME and a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cxdaily.curation import RESERVE
+from cxdaily.errors import NotFoundError, ReplyRejected, StoreLockedError
+from cxdaily.models import Disposition, ReplyState
+from cxdaily.service import Service
+
+
+@pytest.fixture
+def service(home: Path) -> Iterator[Service]:
+    """The demo profile, opened (and locked) for writing."""
+    with Service.open("demo") as opened:
+        yield opened
+
+
+@pytest.fixture
+def demo(service: Service) -> Service:
+    """The demo profile with its inbox fetched."""
+    report = service.refresh()
+    assert not report.failed, report.failed
+    return service
+
+
+def _latest(service: Service, question_id: str):
+    return service.store.activity.latest_by_question()[question_id]
+
+
+def _first_question_id(service: Service) -> str:
+    return service.batch().items[0].question.id
+
+
+# ----------------------------------------------------------------------------- refresh
+def test_the_demo_profile_lives_in_its_own_folder(service: Service, home: Path):
+    assert service.locations.data_dir == home / "data" / "demo"
+    assert set(service.settings.channels) == {"demo"}
+    service.refresh()
+    assert (home / "data" / "demo" / "questions.json").is_file()
+    assert not (home / "data" / "questions.json").exists()
+
+
+def test_refresh_stores_the_demo_inbox(service: Service, fixed_now):
+    report = service.refresh()
+    assert report.failed == []
+    assert [o.channel for o in report.outcomes] == ["demo"]
+    assert report.added >= 80 and report.updated == 0
+    questions = service.store.questions.all()
+    assert len(questions) == report.added
+    assert all(q.id.startswith("demo:") and q.channel == "demo" for q in questions)
+    assert all(q.created_at <= fixed_now for q in questions)  # ages turned into times
+    assert service.store.questions.checkpoint("demo") is not None
+
+
+def test_refreshing_twice_does_not_duplicate(service: Service):
+    first = service.refresh()
+    second = service.refresh()
+    assert second.added == 0
+    assert second.updated == first.added
+    assert len(service.store.questions.all()) == first.added
+
+
+def test_refresh_reports_progress_per_channel(service: Service):
+    seen = []
+    service.refresh(on_done=seen.append)
+    assert [o.channel for o in seen] == ["demo"]
+    assert seen[0].result is not None and seen[0].error is None
+
+
+def test_an_unknown_channel_is_not_found(service: Service):
+    with pytest.raises(NotFoundError, match=r"'nope'.*demo"):
+        service.connector("nope")
+
+
+# ----------------------------------------------------------------------------- batch
+def test_the_batch_is_non_empty_and_fits_the_budget(demo: Service):
+    batch = demo.batch()
+    assert batch.items
+    assert batch.budget_s == demo.settings.session.budget_s == 30 * 60
+    assert batch.estimate_s <= batch.budget_s * (1 - RESERVE)
+    assert all(item.reasons for item in batch.items)
+    assert len({item.question.id for item in batch.items}) == len(batch.items)
+
+
+def test_a_smaller_budget_gives_a_smaller_batch(demo: Service):
+    small = demo.batch(budget_s=5 * 60)
+    assert 0 < small.estimate_s <= 5 * 60 * (1 - RESERVE)
+    assert len(small.items) < len(demo.batch().items)
+
+
+def test_the_batch_is_the_same_for_the_same_now(demo: Service):
+    assert [i.question.id for i in demo.batch().items] == [
+        i.question.id for i in demo.batch().items
+    ]
+
+
+def test_the_batch_is_empty_before_any_fetch(service: Service):
+    assert service.batch().items == ()
+
+
+def test_next_best_skips_what_is_already_in_the_session(demo: Service):
+    planned = [item.question.id for item in demo.batch().items]
+    extra = demo.next_best(planned)
+    assert extra is not None and extra.question.id not in planned
+
+
+# ----------------------------------------------------------------------------- reply
+def test_a_reply_is_sent_through_the_outbox(demo: Service, fixed_now):
+    question_id = _first_question_id(demo)
+    demo.save_draft(question_id, "Dear customer, work in progress")
+    reply = demo.reply(question_id, "  Thank you, a fix ships on Monday.  ")
+    assert reply.state is ReplyState.SENT
+    assert reply.remote_id and reply.remote_id.startswith("demo-")
+    assert reply.body == "Thank you, a fix ships on Monday."
+    assert reply.attempts == 1 and reply.sent_at == fixed_now and reply.error is None
+    assert demo.outbox() == [reply]  # stored as sent, once
+    assert demo.draft(question_id) is None  # the draft is gone
+    assert _latest(demo, question_id).disposition is Disposition.ANSWERED
+    assert question_id not in [i.question.id for i in demo.batch().items]
+
+
+def test_replying_twice_to_a_question_is_refused(demo: Service):
+    question_id = _first_question_id(demo)
+    demo.reply(question_id, "First answer")
+    with pytest.raises(ReplyRejected):
+        demo.reply(question_id, "Second answer")
+    assert len(demo.outbox()) == 1
+
+
+@pytest.mark.parametrize("body", ["", "   ", "\n\t"])
+def test_an_empty_reply_is_rejected(demo: Service, body):
+    question_id = _first_question_id(demo)
+    with pytest.raises(ReplyRejected, match="empty"):
+        demo.reply(question_id, body)
+    assert demo.outbox() == []
+    assert demo.store.activity.actions() == []
+
+
+def test_a_reply_over_the_channel_limit_is_rejected(demo: Service):
+    question_id = _first_question_id(demo)
+    with pytest.raises(ReplyRejected, match="at most 5000"):
+        demo.reply(question_id, "x" * 5001)
+    assert demo.outbox() == []
+
+
+# ----------------------------------------------------------------------------- tag
+def test_tagging_stores_an_insight_and_marks_the_question(demo: Service, fixed_now):
+    question = demo.question(_first_question_id(demo))
+    insight = demo.tag(
+        question.id,
+        tags=["Bug", " billing ", "bug", ""],
+        team="product",
+        sentiment="negative",
+        importance=2,
+        summary="  Export is broken  ",
+        quote="I can't export",
+        note="  ",
+        session_id="s1",
+    )
+    assert insight.tags == ("bug", "billing")  # trimmed, lower-cased, deduplicated
+    assert insight.question_id == question.id
+    assert insight.channel == "demo"
+    assert insight.url == question.url
+    assert insight.customer_name == question.author.name
+    assert insight.customer_handle == question.author.handle
+    assert (insight.team, insight.sentiment, insight.importance) == ("product", "negative", 2)
+    assert (insight.summary, insight.quote, insight.note) == (
+        "Export is broken",
+        "I can't export",
+        None,
+    )
+    assert insight.created_at == fixed_now and insight.session_id == "s1"
+    assert demo.store.insights.between() == [insight]
+    assert _latest(demo, question.id).disposition is Disposition.TAGGED
+    assert demo.known_tags()[:2] == ["bug", "billing"]
+
+
+@pytest.mark.parametrize(
+    ("tags", "importance", "message"),
+    [([], 1, "at least one tag"), (["  "], 1, "at least one tag"), (["bug"], 4, "1, 2 or 3")],
+)
+def test_bad_insights_are_rejected(demo: Service, tags, importance, message):
+    with pytest.raises(ReplyRejected, match=message):
+        demo.tag(_first_question_id(demo), tags=tags, importance=importance)
+    assert demo.store.insights.between() == []
+
+
+# ------------------------------------------------------------------- hand off, snooze, skip
+def test_hand_off_snooze_and_skip_are_recorded(demo: Service, fixed_now):
+    first, second, third = (item.question.id for item in demo.batch().items[:3])
+    handed = demo.hand_off(first, "support", "  Please call her back  ", session_id="s1")
+    snoozed = demo.snooze(second, until=fixed_now + timedelta(days=1))
+    skipped = demo.skip(third)
+    assert (handed.disposition, handed.team, handed.note) == (
+        Disposition.HANDED_OFF,
+        "support",
+        "Please call her back",
+    )
+    assert snoozed.disposition is Disposition.SNOOZED
+    assert snoozed.until == fixed_now + timedelta(days=1)
+    assert skipped.disposition is Disposition.SKIPPED
+    assert demo.store.activity.latest_by_question() == {
+        first: handed,
+        second: snoozed,
+        third: skipped,
+    }
+    remaining = {item.question.id for item in demo.batch().items}
+    assert not remaining & {first, second, third}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.reply("demo:does-not-exist", "hi"),
+        lambda s: s.tag("demo:does-not-exist", tags=["bug"]),
+        lambda s: s.hand_off("demo:does-not-exist", "support", "note"),
+        lambda s: s.skip("demo:does-not-exist"),
+        lambda s: s.snooze("demo:does-not-exist", until=s.now()),
+        lambda s: s.question("demo:does-not-exist"),
+    ],
+)
+def test_an_unknown_question_is_not_found(demo: Service, call):
+    with pytest.raises(NotFoundError, match="demo:does-not-exist"):
+        call(demo)
+    assert demo.store.activity.actions() == []
+    assert demo.outbox() == []
+
+
+# ----------------------------------------------------------------------------- drafts
+def test_drafts_round_trip_and_a_blank_draft_is_removed(demo: Service):
+    question_id = _first_question_id(demo)
+    assert demo.draft(question_id) is None
+    demo.save_draft(question_id, "Dear Jane,")
+    assert demo.draft(question_id) == "Dear Jane,"
+    demo.save_draft(question_id, "Dear Jane, thanks for writing.")
+    assert demo.draft(question_id) == "Dear Jane, thanks for writing."
+    demo.save_draft(question_id, "   ")
+    assert demo.draft(question_id) is None
+
+
+def test_a_draft_survives_closing_the_service(home: Path):
+    with Service.open("demo") as service:
+        service.refresh()
+        question_id = _first_question_id(service)
+        service.save_draft(question_id, "half-written")
+    with Service.open("demo") as service:
+        assert service.draft(question_id) == "half-written"
+
+
+# ----------------------------------------------------------------------------- sessions, streak
+def test_a_session_is_summarized(demo: Service):
+    batch = demo.batch()
+    session = demo.start_session(batch)
+    assert session.planned == tuple(item.question.id for item in batch.items)
+    assert demo.store.activity.sessions() == [session]
+    a, b, c, d = (item.question.id for item in batch.items[:4])
+    demo.reply(a, "Thanks!", session_id=session.id)
+    demo.tag(b, tags=["praise"], session_id=session.id)
+    demo.skip(c, session_id=session.id)
+    demo.hand_off(d, "sales", "renewal", session_id=session.id)
+    demo.skip(batch.items[4].question.id)  # outside the session: not counted
+    summary = demo.summarize(session)
+    assert summary.counts == {"answered": 1, "tagged": 1, "skipped": 1, "handed_off": 1}
+    assert summary.insights == 1
+    assert summary.minutes_used == 0  # the clock is frozen
+    assert summary.streak.current == 1
+
+
+def test_an_ended_session_is_saved(demo: Service, fixed_now):
+    from dataclasses import replace
+
+    session = demo.start_session(demo.batch())
+    ended = replace(session, ended_at=fixed_now + timedelta(minutes=28), reflection="Good day")
+    demo.update_session(ended)
+    assert demo.store.activity.sessions() == [ended]
+    assert demo.summarize(ended).minutes_used == 28
+
+
+def test_the_streak_starts_with_one_handled_question(demo: Service, fixed_now):
+    before = demo.streak()
+    assert (before.current, before.today_counts) == (0, False)
+    demo.skip(_first_question_id(demo))
+    assert demo.streak().current == 0  # a skip is not a handled question
+    demo.reply(_first_question_id(demo), "Thanks for the kind words!")
+    after = demo.streak()
+    assert (after.current, after.longest, after.total_days) == (1, 1, 1)
+    assert after.today_counts and after.handled_today == 1
+    assert after.calendar == {fixed_now.date(): 1}
+
+
+# ----------------------------------------------------------------------------- the lock
+def test_a_second_service_on_the_same_profile_is_refused_but_can_read(demo: Service):
+    with pytest.raises(StoreLockedError):
+        Service.open("demo")
+    with Service.open("demo", read_only=True) as reader:
+        assert len(reader.batch().items) == len(demo.batch().items)
