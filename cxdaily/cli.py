@@ -81,7 +81,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     with _open(args) as service:
         names = list(dict.fromkeys(args.channel or []))
         for name in names:
-            service.connector(name)  # unknown names are a clear error before any fetch
+            if name not in service.settings.channels:
+                service.connector(name)  # raises NotFoundError listing the known channels
         chosen = names or list(service.settings.channels)
         show_progress = not args.json and sys.stderr.isatty() and sys.stdout.isatty()
         pending = dict.fromkeys(chosen)

@@ -60,16 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _where(args: argparse.Namespace):
-    from cxdaily.paths import DEMO_PROFILE, locations
-
-    return locations(DEMO_PROFILE if getattr(args, "demo", False) else None)
-
-
 def _load(args: argparse.Namespace):
     from cxdaily.config import load_settings
 
-    where = _where(args)
+    if getattr(args, "demo", False):
+        raise ConfigError("the demo has its own built-in inbox; manage channels without --demo")
+    from cxdaily.paths import locations
+
+    where = locations()
     return where, load_settings(where.config_file)
 
 

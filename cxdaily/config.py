@@ -23,7 +23,7 @@ _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s
 
 def parse_duration(text: str | int, *, setting: str = "duration") -> int:
     """Parse ``30m``, ``1h``, ``1h30m``, ``90s`` or a bare number of minutes into seconds."""
-    if isinstance(text, bool):
+    if isinstance(text, bool) or not isinstance(text, int | str):
         raise ConfigError(f"{setting} = {text!r} is not a duration like 30m")
     if isinstance(text, int):
         seconds = text * 60
@@ -42,6 +42,14 @@ def parse_duration(text: str | int, *, setting: str = "duration") -> int:
     return seconds
 
 
+def format_duration(seconds: int) -> str:
+    """Seconds as the config writes them: ``30m``, ``1h15m``, ``90s`` (exact, round-trips)."""
+    if seconds % 60:
+        return f"{seconds}s"
+    hours, minutes = divmod(seconds // 60, 60)
+    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes or not hours else "")
+
+
 def parse_day_start(text: str, *, setting: str = "[session] day_start") -> time:
     """Parse ``HH:MM`` into a time."""
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(text))
@@ -54,7 +62,7 @@ def parse_timezone(name: str, *, setting: str = "[session] timezone") -> ZoneInf
     """Resolve an IANA time zone name such as ``Europe/Berlin``."""
     try:
         return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             f"{setting} = {name!r} is not a known time zone (use a name like Europe/Berlin)"
         ) from None
@@ -222,7 +230,7 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
     """The TOML document for ``settings`` (no ``None`` values; tomli_w rejects them)."""
     doc: dict[str, Any] = {
         "session": {
-            "budget": f"{settings.session.budget_s // 60}m",
+            "budget": format_duration(settings.session.budget_s),
             "timezone": settings.session.timezone,
             "day_start": settings.session.day_start.strftime("%H:%M"),
         },

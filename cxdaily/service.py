@@ -120,7 +120,8 @@ class Service:
         Each channel's questions are stored in one batched write as soon as it finishes
         (then ``on_done`` is told), so fresh questions appear while slower channels are
         still working. A channel that fails is reported in its outcome and its status;
-        the others are unaffected.
+        the others are unaffected. ``on_done`` runs on the thread that called refresh
+        (the app calls refresh from a thread worker, so it must hop to the UI thread).
         """
         chosen = list(dict.fromkeys(names)) if names else list(self.settings.channels)
         for name in chosen:
@@ -348,7 +349,18 @@ class Service:
         return reply
 
     def send(self, reply: Reply) -> Reply:
-        """Send one queued reply; it is marked sent only with the service's id for it."""
+        """Send one queued reply; it is marked sent only with the service's id for it.
+
+        The stored state decides, not the caller's copy: a reply already sent is never
+        posted again, and a cancelled one is refused.
+        """
+        with self._lock:
+            stored = self.store.outbox.get(reply.id)
+        if stored.state is ReplyState.SENT:
+            return stored
+        if stored.state is ReplyState.CANCELLED:
+            raise ReplyRejected(f"reply {reply.id} was cancelled")
+        reply = stored
         question = self.question(reply.question_id)
         sending = reply.with_changes(
             state=ReplyState.SENDING, attempts=reply.attempts + 1, updated_at=self.now()

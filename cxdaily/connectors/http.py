@@ -286,17 +286,17 @@ class ChannelHttp:
                 channel=self.channel,
                 scrub=self.scrub,
             )
+            if status in RETRYABLE_STATUSES and attempt > 1:
+                error = StatusError(
+                    f"{bare_message(error)} (after {attempt} attempts)",
+                    status=status,
+                    channel=self.channel,
+                )
             if status in RETRYABLE_STATUSES and idempotent and attempt <= self.policy.retries:
                 hinted = ratelimit.retry_delay(result.headers, self.wall_clock())
                 delay = self._jitter(hinted) if hinted is not None else self._backoff(attempt)
                 await self._pause(delay, error, deadline)
                 continue
-            if status in RETRYABLE_STATUSES and attempt > 1:
-                raise type(error)(
-                    f"{bare_message(error)} (after {attempt} attempts)",
-                    status=status,
-                    channel=self.channel,
-                )
             raise error
 
     async def _wait_out_throttle(

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from cxdaily.credentials import env_name
 from cxdaily.errors import AuthError, ConnectorError
 from cxdaily.safe_text import one_line
 
@@ -113,7 +114,7 @@ def status_error(
     if status == 401:
         return AuthError(
             f"{where} refused the credentials (HTTP 401){said}; run `cxdaily login "
-            f"{channel}` or set its CXDAILY_SECRET_ variable",
+            f"{channel}` or set {env_name(channel)}",
             channel=channel,
         )
     if status == 403:
@@ -189,7 +190,7 @@ def decode_json_body(
         return json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise BadResponseError(
-            f"{where} answered with text that is not UTF-8", channel=channel
+            f"{where} answered with bytes that are not UTF-8 JSON", channel=channel
         ) from None
     except json.JSONDecodeError as exc:
         what = "cut off before its end" if exc.pos >= len(body) - 1 else "malformed"
@@ -218,11 +219,8 @@ def transport_error(
         if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
             message = f"{where}: the TLS certificate could not be verified ({detail})"
             return UnreachableError(message, channel=channel), False, False
-        return (
-            UnreachableError(f"cannot connect for {where} ({detail})", channel=channel),
-            False,
-            True,
-        )
+        message = f"{where}: cannot connect ({detail})"
+        return UnreachableError(message, channel=channel), False, True
     if isinstance(exc, httpx.ConnectTimeout):
         return UnreachableError(f"{where}: the connection timed out", channel=channel), False, True
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
@@ -237,11 +235,8 @@ def transport_error(
         verb = "sending" if reading else "answering"
         message = f"{where}: the service stopped {verb} ({type(exc).__name__})"
         return UnreachableError(message, channel=channel), True, True
-    return (
-        UnreachableError(f"{where}: the connection failed ({detail})", channel=channel),
-        True,
-        True,
-    )
+    message = f"{where}: the connection failed ({detail})"
+    return UnreachableError(message, channel=channel), True, True
 
 
 def bare_message(error: ConnectorError) -> str:

@@ -34,6 +34,7 @@ from cxdaily.clock import to_iso
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
 from cxdaily.connectors.http_base import check_options, string_option
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
+from cxdaily.connectors.runner import channel_deadline_s
 from cxdaily.errors import ConnectorError
 from cxdaily.models import Question
 
@@ -70,6 +71,7 @@ class JsonlConnector(Connector):
     def __init__(self, settings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
         check_options(settings, self.known_options)
+        channel_deadline_s(settings)  # a bad deadline is reported now, not at fetch
         raw = string_option(settings, "path", required=True)
         assert raw is not None
         self.path = Path(os.path.expandvars(raw)).expanduser()

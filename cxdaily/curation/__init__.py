@@ -48,7 +48,11 @@ def candidates(
 ) -> list[Question]:
     """Questions that still deserve a look: not handled, not snoozed, not skipped today."""
     found = []
+    seen: set[str] = set()
     for question in questions:
+        if question.id in seen:
+            continue
+        seen.add(question.id)
         if now - question.created_at > MAX_AGE:
             continue
         action = latest.get(question.id)

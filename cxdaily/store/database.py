@@ -14,6 +14,7 @@ Opening for writing takes a lock on the folder; a second process gets a clear
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -142,10 +143,16 @@ class DataFolder:
         self._lock: FileLock | None = None
         self._dbs: dict[str, TinyDB] = {}
         if not read_only:
-            ensure_private_dir(data_dir)
+            try:
+                ensure_private_dir(data_dir)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the data folder {data_dir}: {exc.strerror or exc}"
+                ) from exc
             self._lock = FileLock(str(data_dir / ".lock"), timeout=0)
             try:
                 self._lock.acquire()
+                self._remove_stale_temp_files()
             except Timeout:
                 raise StoreLockedError(
                     f"another cxdaily is already running with {data_dir}; finish that session first"
@@ -153,11 +160,20 @@ class DataFolder:
             except OSError as exc:
                 raise StoreError(f"cannot lock {data_dir}: {exc.strerror or exc}") from exc
 
+    def _remove_stale_temp_files(self) -> None:
+        """Remove temporary files a killed writer left (the lock says none is writing)."""
+        for stale in self.data_dir.glob("**/.*.json.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
     def db(self, relative: str) -> TinyDB:
         """Open (once) the data file at ``relative`` inside the folder."""
         if relative not in self._dbs:
             if not self.read_only:
-                ensure_private_dir((self.data_dir / relative).parent)
+                try:
+                    ensure_private_dir((self.data_dir / relative).parent)
+                except OSError as exc:
+                    raise StoreError(f"cannot create {self.data_dir / relative}: {exc}") from exc
             self._dbs[relative] = open_db(self.data_dir / relative, read_only=self.read_only)
         return self._dbs[relative]
 

@@ -79,6 +79,14 @@ def _describe_os_error(path: Path, exc: OSError) -> str:
     return f"cannot save {path}: {exc.strerror or exc}"
 
 
+def _is_tables(data: object) -> bool:
+    """Whether parsed JSON has TinyDB's shape: tables of documents keyed by id."""
+    return isinstance(data, dict) and all(
+        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        for table in data.values()
+    )
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and writes it atomically."""
 
@@ -96,6 +104,7 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         """Persist ``data`` atomically; on failure the cache is reloaded from disk."""
         if self.read_only:
+            self._data = None  # TinyDB changed our copy before asking to write: forget it
             raise StoreError(f"{self.path} is open read-only")
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
@@ -127,6 +136,6 @@ class AtomicJSONStorage(Storage):
                 f"{self.path} is damaged ({exc}); it was kept as it is. "
                 "Move it aside (or restore a backup) and run cxdaily again"
             ) from exc
-        if not isinstance(data, dict):
+        if not _is_tables(data):
             raise StoreCorruptError(f"{self.path} does not hold cxdaily data; it was kept as it is")
         return data

@@ -68,8 +68,13 @@ finally:
 def launch(code: str, env: dict[str, str]) -> float:
     """Seconds from spawning a child until it prints READY."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     assert child.stdout is not None
     for line in child.stdout:
         if line.startswith("READY"):
@@ -92,10 +97,14 @@ def main() -> int:
         session.append(launch(CXDAILY, env))
     m, s = statistics.median(minimal), statistics.median(session)
     ratio = s / m
-    print(f"minimal Textual app, 30-row DataTable: median {m * 1000:.0f} ms "
-          f"(min {min(minimal) * 1000:.0f}, max {max(minimal) * 1000:.0f}) over {RUNS} runs")
-    print(f"cxdaily demo start screen with batch:  median {s * 1000:.0f} ms "
-          f"(min {min(session) * 1000:.0f}, max {max(session) * 1000:.0f}) over {RUNS} runs")
+    print(
+        f"minimal Textual app, 30-row DataTable: median {m * 1000:.0f} ms "
+        f"(min {min(minimal) * 1000:.0f}, max {max(minimal) * 1000:.0f}) over {RUNS} runs"
+    )
+    print(
+        f"cxdaily demo start screen with batch:  median {s * 1000:.0f} ms "
+        f"(min {min(session) * 1000:.0f}, max {max(session) * 1000:.0f}) over {RUNS} runs"
+    )
     print(f"first run on an empty store: {cold * 1000:.0f} ms")
     print(f"ratio {ratio:.2f} (target <= {TARGET})  {'OK' if ratio <= TARGET else 'MISSED'}")
     return 0 if ratio <= TARGET else 1

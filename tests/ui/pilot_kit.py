@@ -17,7 +17,9 @@ from typing import Any
 from rich.cells import cell_len
 from rich.console import Console
 from textual.app import App
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widget import Widget
 
 from cxdaily.service import Service
@@ -161,16 +163,9 @@ def assert_terminal_safe(app: App) -> str:
     assert bad is None, f"control character {bad.group()!r} reaches the terminal"
     # The cells themselves (the text of every segment) are clean too.
     update = screen_update(app)
-    for line in update.strips:
+    for y, line in enumerate(update.strips):
         for strip in line:
-            for segment in strip:
-                assert not segment.control, segment
-                found = FORBIDDEN.search(segment.text)
-                assert found is None, f"{found.group()!r} in a cell: {segment.text!r}"
-                assert segment.style is None or not segment.style.link, segment
-                assert segment.style is None or not (segment.style.meta or {}).get("@click"), (
-                    segment
-                )
+            assert_cells_safe(strip, f"row {y}")
     return "\n".join("".join(strip.text for strip in line) for line in update.strips)
 
 
@@ -186,3 +181,22 @@ def find_on_screen(app: App, needle: str) -> tuple[int, int] | None:
         if index >= 0:
             return cell_len(line[:index]), y
     return None
+
+
+def assert_widget_safe(widget: Widget) -> None:
+    """Assert the cells a widget renders over its whole size (visible or scrolled away)
+    hold no control character, bidi override, link or click action."""
+    width, height = widget.size
+    for strip in widget.render_lines(Region(0, 0, width, height)):
+        assert_cells_safe(strip, widget)
+
+
+def assert_cells_safe(strip: Strip, where: object) -> None:
+    """No control character, bidi override, link or click action in a strip's cells."""
+    for segment in strip:
+        assert not segment.control, (where, segment)
+        found = FORBIDDEN.search(segment.text)
+        assert found is None, f"{found.group()!r} in {where!r}: {segment.text!r}"
+        style = segment.style
+        assert style is None or not style.link, (where, segment)
+        assert style is None or "@click" not in (style.meta or {}), (where, segment)

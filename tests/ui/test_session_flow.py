@@ -17,10 +17,10 @@ from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
 from tests.ui.pilot_kit import SMALL, WIDE, begin, make_app, plain, settle, type_text
 
-REPLY_TEXT = "Sorry, fixed today."
-SUMMARY = "Refund flow confuses"
-NOTE = "Call her back"
-REFLECTION = "Billing hurts"
+REPLY_TEXT = "Fixed, sorry!"
+SUMMARY = "Refunds hurt"
+NOTE = "Call back"
+REFLECTION = "Good day"
 
 
 def current_id(screen: SessionScreen) -> str:

@@ -83,13 +83,6 @@ def test_locate_themes(home: Path, capsys):
     assert out.splitlines() == [str(home / "themes"), str(REPO_ROOT / "themes")]
 
 
-@pytest.mark.xfail(
-    reason="BUG: builtin_themes_dir raises FileNotFoundError, which main() does not catch, "
-    "so `cxdaily locate themes` without the themes prints a traceback (paths.py "
-    "builtin_themes_dir)",
-    raises=FileNotFoundError,
-    strict=True,
-)
 def test_locate_themes_without_themes_is_a_one_line_error(home, capsys, tmp_path, monkeypatch):
     fake_package = tmp_path / "site" / "cxdaily"
     fake_package.mkdir(parents=True)
@@ -297,12 +290,6 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"cxdaily {__version__}"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a data folder that cannot be created raises a raw OSError from "
-    "DataFolder, so the CLI prints a traceback instead of one line (store/database.py)",
-    raises=OSError,
-    strict=True,
-)
 def test_an_unusable_data_folder_is_a_one_line_error(home: Path, capsys):
     (home / "data").write_text("a file where the data folder should be")
     code, _, err = run(capsys, "--demo", "fetch")
@@ -335,3 +322,14 @@ def test_the_module_exits_2_on_bad_usage(subprocess_env):
     proc = _cxdaily(subprocess_env, "frobnicate")
     assert proc.returncode == 2
     assert "usage:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_fetch_with_a_failing_channel_exits_3(home: Path, capsys):
+    (home / "config.toml").write_text(
+        '[channels.demo]\nkind = "demo"\n\n[channels.broken]\nkind = "no-such-kind"\n'
+    )
+    code, out, err = run(capsys, "fetch")
+    assert code == 3
+    assert out.startswith("demo: ")
+    line = assert_one_line_error(err)
+    assert line.startswith("cxdaily: broken") and "no-such-kind" in line

@@ -97,12 +97,6 @@ def test_budget_and_uniqueness_hold_for_any_inbox(make_question, seed, n, budget
     assert all(item.reasons for item in batch.items)
 
 
-@pytest.mark.xfail(
-    reason="BUG (low): curate() does not deduplicate by id, so the same question passed "
-    "twice (e.g. listed by two fetches before storing) is picked twice "
-    "(curation/__init__.py candidates)",
-    strict=True,
-)
 def test_the_same_question_given_twice_is_picked_once(make_question):
     question = make_question("1")
     batch = _curate([question, question])

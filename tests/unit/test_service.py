@@ -300,3 +300,64 @@ def test_a_second_service_on_the_same_profile_is_refused_but_can_read(demo: Serv
         Service.open("demo")
     with Service.open("demo", read_only=True) as reader:
         assert len(reader.batch().items) == len(demo.batch().items)
+
+
+# ----------------------------------------------------------------------------- failures
+def test_a_broken_channel_never_blocks_the_others(home: Path):
+    from cxdaily.config import ChannelSettings, Settings
+    from cxdaily.paths import locations
+
+    settings = Settings(
+        channels={
+            "broken": ChannelSettings(name="broken", kind="no-such-kind"),
+            "demo": ChannelSettings(name="demo", kind="demo"),
+        }
+    )
+    with Service(locations(), settings) as service:
+        report = service.refresh()
+        assert [o.channel for o in report.failed] == ["broken"]
+        assert "no-such-kind" in report.failed[0].error
+        assert "\n" not in report.failed[0].error
+        assert report.added >= 80
+        assert {q.channel for q in service.store.questions.all()} == {"demo"}
+
+
+def test_a_sent_reply_is_never_posted_twice(demo: Service, monkeypatch):
+    from cxdaily.connectors.demo import DemoConnector
+
+    posted = []
+    original = DemoConnector.send_reply
+
+    async def counting(self, question, body, idempotency_key):
+        posted.append(idempotency_key)
+        return await original(self, question, body, idempotency_key)
+
+    monkeypatch.setattr(DemoConnector, "send_reply", counting)
+    sent = demo.reply(_first_question_id(demo), "Thanks!")
+    assert len(posted) == 1
+    try:
+        again = demo.send(sent)
+    except ReplyRejected:
+        again = None
+    assert len(posted) == 1, "an already-sent reply went out a second time"
+    assert again is None or again.state is ReplyState.SENT
+    assert demo.outbox() == [sent]
+    assert demo.send_pending() == []
+    assert len(posted) == 1
+
+
+# ----------------------------------------------------------------------------- settings
+def test_the_config_file_sets_budget_zone_and_day_start(home: Path, monkeypatch):
+    from datetime import UTC, date, datetime
+
+    (home / "config.toml").write_text(
+        '[session]\nbudget = "10m"\ntimezone = "Asia/Tokyo"\nday_start = "04:00"\n'
+    )
+    monkeypatch.setenv("CXDAILY_NOW", "2026-11-21T23:30:00Z")  # 08:30 on the 22nd in Tokyo
+    with Service.open("demo") as service:
+        assert service.today_start() == datetime(2026, 11, 21, 19, 0, tzinfo=UTC)
+        service.refresh()
+        batch = service.batch()
+        assert batch.budget_s == 600 and batch.estimate_s <= 600 * (1 - RESERVE)
+        service.reply(batch.items[0].question.id, "Thanks!")
+        assert service.streak().calendar == {date(2026, 11, 22): 1}

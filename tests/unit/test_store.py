@@ -336,13 +336,6 @@ def test_a_damaged_file_is_reported_by_name_and_kept_byte_for_byte(
     assert path.read_bytes() == before
 
 
-@pytest.mark.xfail(
-    reason="BUG: well-formed JSON of the wrong shape (a table that is not an object of "
-    "objects) crashes TinyDB with AttributeError/TypeError instead of StoreCorruptError "
-    "(store/storage.py AtomicJSONStorage._load)",
-    raises=(AttributeError, TypeError),
-    strict=True,
-)
 @pytest.mark.parametrize("content", [b'{"_meta": []}', b'{"_meta": {"1": 5}}'])
 def test_a_file_of_the_wrong_shape_is_reported_as_damaged(data_dir, content):
     Store(data_dir).close()
@@ -440,13 +433,6 @@ def test_read_only_works_while_locked_and_refuses_writes(data_dir, make_question
         assert not (data_dir / "activity.json").read_bytes().count(b"acme:1")
 
 
-@pytest.mark.xfail(
-    reason="BUG: when a read-only store refuses a write, TinyDB has already changed the "
-    "storage's in-memory copy, so the refused data shows up in later reads "
-    "(store/storage.py AtomicJSONStorage.write)",
-    raises=AssertionError,
-    strict=True,
-)
 def test_a_refused_read_only_write_leaves_no_trace_in_reads(data_dir, make_question):
     kept = make_question("1")
     with Store(data_dir) as writer:
@@ -528,13 +514,6 @@ def test_a_full_disk_when_creating_the_temp_file_is_a_store_error(
         assert [q.native_id for q in store.questions.all()] == ["1"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: DataFolder calls ensure_private_dir(data_dir) unguarded, so a data folder "
-    "that cannot be created (a file in the way, no permission) escapes as a raw OSError "
-    "and the CLI prints a traceback (store/database.py DataFolder.__init__)",
-    raises=OSError,
-    strict=True,
-)
 def test_a_data_folder_that_cannot_be_created_is_a_store_error(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where a folder should be")

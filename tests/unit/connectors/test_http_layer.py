@@ -51,11 +51,11 @@ async def test_get_json_returns_document_and_sends_user_agent(mock_http):
 @pytest.mark.parametrize(
     ("body", "headers", "expected"),
     [
-        (b"[{\"id\": 1}, {\"id\"", {}, "cut off before its end"),
-        (b"{\"a\": nope}", {}, "malformed"),
+        (b'[{"id": 1}, {"id"', {}, "cut off before its end"),
+        (b'{"a": nope}', {}, "malformed"),
         (b"<html><body>Error</body></html>", {"content-type": "text/html"}, "HTML page"),
         (b"   ", {}, "empty body"),
-        (b"\xff\xfe[1]", {}, "not UTF-8"),
+        (b"\xff\xfe[1]", {}, "not UTF-8 JSON"),
     ],
 )
 async def test_unusable_bodies_are_typed_one_line_errors(mock_http, body, headers, expected):
@@ -233,7 +233,8 @@ class _BigStream(httpx.AsyncByteStream):
 async def test_body_over_the_limit_is_refused_while_streaming(mock_http):
     stream = _BigStream()
     http = mock_http(
-        lambda request: httpx.Response(200, stream=stream), policy=HttpPolicy(max_body_bytes=1_000_000)
+        lambda request: httpx.Response(200, stream=stream),
+        policy=HttpPolicy(max_body_bytes=1_000_000),
     )
     with pytest.raises(ResponseTooLargeError) as caught:
         await http.get_json(URL)

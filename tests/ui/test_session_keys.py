@@ -1,0 +1,179 @@
+"""Moving through the queue, drafts that survive closing the composer, and the clock."""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+
+from cxdaily.safe_text import clean
+from cxdaily.service import Service
+from cxdaily.store import Store
+from cxdaily.ui.modals.composer import ComposerScreen
+from cxdaily.ui.modals.timeup import TimeUpScreen
+from cxdaily.ui.screens.session import EXTRA_S, SessionScreen
+from cxdaily.ui.screens.wrapup import WrapUpScreen
+from cxdaily.ui.widgets.queue import QuestionQueue
+from tests.ui.pilot_kit import SMALL, begin, make_app, plain, screen_text, type_text
+
+
+def assert_shows(screen: SessionScreen, index: int) -> None:
+    """The queue highlights ``index`` and the question view shows that question."""
+    assert screen.query_one(QuestionQueue).highlighted == index
+    question = screen.items[index].question
+    assert plain(screen.query_one("#q-body")) == clean(question.body)
+    title = plain(screen.query_one("#q-title"))
+    assert title == (clean(question.title) if question.title else "")
+
+
+async def test_j_k_and_the_arrows_move_the_selection_and_the_view_follows(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        assert len(screen.items) >= 3
+        assert_shows(screen, 0)
+        bodies = {clean(item.question.body) for item in screen.items}
+        assert len(bodies) == len(screen.items), "the demo questions are distinct"
+        for key, expected in (("j", 1), ("down", 2), ("k", 1), ("up", 0), ("j", 1)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert_shows(screen, expected)
+        # The heading names the highlighted question's author on the terminal too.
+        author = screen.items[1].question.author.display
+        assert author in plain(screen.query_one("#q-heading"))
+        assert author[:12] in screen_text(app)
+
+
+async def test_escape_keeps_the_draft_and_r_restores_it(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        qid = screen.items[0].question.id
+        assert service.draft(qid) is None
+
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ComposerScreen)
+        await type_text(pilot, "Half a thought")
+        assert service.draft(qid) == "Half a thought", "saved while typing"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert service.draft(qid) == "Half a thought"
+        assert "A draft reply is saved" in plain(screen.query_one("#q-status"))
+        with Store(service.locations.data_dir, read_only=True) as store:
+            assert store.activity.draft(qid) == "Half a thought", "the draft is on disk"
+
+        # Another question has no draft and its composer opens empty.
+        await pilot.press("j")
+        await pilot.pause()
+        assert "draft" not in plain(screen.query_one("#q-status"))
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).text == ""
+        await pilot.press("escape")
+        await pilot.pause()
+        assert service.draft(screen.items[1].question.id) is None
+
+        await pilot.press("k", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, ComposerScreen)
+        area = app.screen.query_one(TextArea)
+        assert area.text == "Half a thought"
+        assert area.cursor_location == area.document.end, "the cursor waits at the end"
+        await type_text(pilot, ".")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+    assert service.draft(qid) is None, "a queued reply removes its draft"
+    assert [r.body for r in service.outbox()] == ["Half a thought."]
+
+
+async def test_an_empty_reply_is_not_sent(service: Service) -> None:
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await begin(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await type_text(pilot, "  ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ComposerScreen)
+        assert recorder.find("The reply is empty.")
+    assert service.outbox() == []
+
+
+def stored_session(service: Service, session_id: str):
+    """The session as saved on disk."""
+    with Store(service.locations.data_dir, read_only=True) as store:
+        return next(s for s in store.activity.sessions() if s.id == session_id)
+
+
+async def test_the_clock_warns_at_80_percent_and_asks_at_100_percent(service: Service) -> None:
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        budget = screen.session.budget_s
+        assert budget == 30 * 60
+        timer = plain(screen.query_one("#timer"))
+        assert "left" in timer and ("29:5" in timer or "30:00" in timer), timer
+        screen.tick()
+        assert not recorder.find("Heads up")
+
+        # 80% of the budget gone: one warning, no question yet.
+        screen.started -= budget * 0.8 + 1
+        screen.tick()
+        await pilot.pause()
+        warnings = recorder.find("Heads up")
+        assert len(warnings) == 1
+        assert "minutes left" in warnings[0]["message"]
+        assert app.screen is screen
+        screen.tick()
+        assert len(recorder.find("Heads up")) == 1, "the warning is given once"
+
+        # 100%: the time-up question.
+        screen.started -= budget * 0.2
+        screen.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, TimeUpScreen)
+        assert "time is up" in plain(screen.query_one("#timer"))
+        assert "Your time is up." in screen_text(app)
+
+        # f: five more minutes, saved with the session.
+        await pilot.press("f")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.session.extra_s == EXTRA_S == 300
+        assert stored_session(service, screen.session.id).extra_s == 300
+        assert recorder.find("Five more minutes.")
+        screen.tick()
+        await pilot.pause()
+        assert app.screen is screen, "not asked again while the extra time runs"
+
+        # The extra time runs out too: w goes to the wrap-up.
+        screen.started -= EXTRA_S
+        screen.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, TimeUpScreen)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WrapUpScreen)
+        summary = plain(app.screen.query_one("#wrapup-summary"))
+        assert "of 35." in summary, summary  # the budget shown includes the extra minutes
+        saved = stored_session(service, screen.session.id)
+        assert saved.ended_at is not None and saved.extra_s == 300
+
+
+async def test_escape_on_the_time_up_question_keeps_going(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        screen.started -= screen.total_s + 1
+        screen.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, TimeUpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.session.extra_s == EXTRA_S

@@ -1,0 +1,196 @@
+"""`cxdaily channels list|add|test|remove`, `cxdaily login` and `cxdaily fetch`, in-process."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from cxdaily.cli import main
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXDAILY_HOME", str(tmp_path))
+    monkeypatch.setenv("CXDAILY_NOW", "2026-11-22T09:00:00Z")
+    return tmp_path
+
+
+def config(home) -> dict:
+    return tomllib.loads((home / "config.toml").read_text())
+
+
+def write_questions(path, *ids: str) -> None:
+    with path.open("a") as handle:
+        for native_id in ids:
+            record = {
+                "id": native_id,
+                "body": f"q{native_id}",
+                "created_at": "2026-11-21T08:00:00Z",
+            }
+            handle.write(json.dumps(record) + "\n")
+
+
+def test_add_writes_the_channel_and_checks_options(home, capsys):
+    assert main(["channels", "add", "imp", "jsonl", f"path={home / 'q.jsonl'}", "deadline=5s"]) == 0
+    assert config(home)["channels"]["imp"] == {
+        "kind": "jsonl",
+        "path": str(home / "q.jsonl"),
+        "deadline": "5s",
+    }
+    assert "channels test imp" in capsys.readouterr().out
+
+
+def test_add_parses_numbers(home):
+    assert main(["channels", "add", "p", "http", "url=https://h.example/q", "retries=1"]) == 0
+    assert config(home)["channels"]["p"]["retries"] == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (["channels", "add", "p", "http"], "needs url"),
+        (["channels", "add", "p", "http", "url=http://h.example/q"], "refusing"),
+        (["channels", "add", "p", "http", "url=https://h/q", "token=abc"], "secrets do not belong"),
+        (["channels", "add", "p", "nosuchkind"], "unknown channel kind"),
+        (["channels", "add", "p", "jsonl", "path=x", "deadline=soon"], "not a duration"),
+        (["channels", "add", "bad name", "jsonl", "path=x"], "channel name"),
+        (["channels", "add", "p", "jsonl", "novalue"], "key=value"),
+    ],
+)
+def test_add_refuses_bad_channels_and_writes_nothing(home, capsys, argv, problem):
+    assert main(argv) == 1
+    assert problem in capsys.readouterr().err
+    assert not (home / "config.toml").exists()
+
+
+def test_add_refuses_a_duplicate_unless_replacing(home, capsys):
+    assert main(["channels", "add", "imp", "jsonl", "path=a"]) == 0
+    assert main(["channels", "add", "imp", "jsonl", "path=b"]) == 1
+    assert "--replace" in capsys.readouterr().err
+    assert main(["channels", "add", "imp", "jsonl", "path=b", "--replace"]) == 0
+    assert config(home)["channels"]["imp"]["path"] == "b"
+
+
+def test_list_shows_secret_sources_never_secrets(home, capsys, memory_keyring, monkeypatch):
+    main(["channels", "add", "portal", "http", "url=https://h.example/q"])
+    main(["channels", "add", "imp", "jsonl", f"path={home / 'q.jsonl'}"])
+    memory_keyring.set_password("cxdaily", "portal", "very-secret-value")
+    capsys.readouterr()
+    assert main(["channels", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "portal  http  https://h.example/q" in out
+    assert "secret: keyring (optional)" in out
+    assert "no secret needed" in out
+    assert "never fetched" in out
+    assert "very-secret-value" not in out
+    monkeypatch.setenv("CXDAILY_SECRET_PORTAL", "another-secret")
+    assert main(["channels", "list", "--json"]) == 0
+    out = capsys.readouterr().out
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert rows[0]["secrets"] == {"secret": "env"}
+    assert "another-secret" not in out
+
+
+def test_login_stores_each_secret_without_echo(home, capsys, memory_keyring, monkeypatch):
+    main(["channels", "add", "portal", "http", "url=https://h.example/q"])
+    prompts = []
+
+    def fake_getpass(prompt):
+        prompts.append(prompt)
+        return "  typed-secret  "
+
+    monkeypatch.setattr("getpass.getpass", fake_getpass)
+    assert main(["login", "portal"]) == 0
+    assert prompts == ["Secret for portal: "]
+    assert memory_keyring.entries[("cxdaily", "portal")] == "typed-secret"
+    assert "typed-secret" not in capsys.readouterr().out
+
+
+def test_login_refuses_a_keyring_that_cannot_keep_secrets(home, capsys, monkeypatch):
+    main(["channels", "add", "portal", "http", "url=https://h.example/q"])
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setattr("getpass.getpass", lambda prompt: pytest.fail("must not prompt"))
+    assert main(["login", "portal"]) == 1
+    err = capsys.readouterr().err
+    assert "CXDAILY_SECRET_PORTAL" in err
+    assert err.count("\n") == 1
+
+
+def test_login_with_nothing_typed_stores_nothing(home, capsys, memory_keyring, monkeypatch):
+    main(["channels", "add", "portal", "http", "url=https://h.example/q"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "")
+    assert main(["login", "portal"]) == 1
+    assert "nothing was entered" in capsys.readouterr().err
+    assert memory_keyring.entries == {}
+
+
+def test_login_for_unknown_or_secretless_channels(home, capsys):
+    assert main(["login", "nope"]) == 1
+    assert "cxdaily channels add" in capsys.readouterr().err
+    main(["channels", "add", "imp", "jsonl", "path=x"])
+    assert main(["login", "imp"]) == 1
+    assert "needs no secret" in capsys.readouterr().err
+
+
+def test_remove_deletes_the_channel_and_its_secret(home, capsys, memory_keyring):
+    main(["channels", "add", "portal", "http", "url=https://h.example/q"])
+    memory_keyring.set_password("cxdaily", "portal", "s")
+    assert main(["channels", "remove", "portal"]) == 0
+    assert "portal" not in config(home).get("channels", {})
+    assert memory_keyring.entries == {}
+    assert main(["channels", "remove", "portal"]) == 1
+
+
+def test_test_says_what_is_wrong_per_channel(home, capsys):
+    write_questions(home / "q.jsonl", "1")
+    main(["channels", "add", "good", "jsonl", f"path={home / 'q.jsonl'}"])
+    main(["channels", "add", "gone", "jsonl", f"path={home / 'missing.jsonl'}"])
+    capsys.readouterr()
+    assert main(["channels", "test"]) == 3
+    captured = capsys.readouterr()
+    assert "good: ok:" in captured.out
+    assert "cxdaily: gone: the file" in captured.err and "does not exist" in captured.err
+    assert main(["channels", "test", "gone"]) == 1
+    assert main(["channels", "test", "good"]) == 0
+
+
+def test_fetch_json_prints_normalized_questions_and_names_failures(home, capsys):
+    write_questions(home / "q.jsonl", "1", "2")
+    main(["channels", "add", "good", "jsonl", f"path={home / 'q.jsonl'}"])
+    main(["channels", "add", "gone", "jsonl", f"path={home / 'missing.jsonl'}"])
+    capsys.readouterr()
+    assert main(["fetch", "--json"]) == 3
+    captured = capsys.readouterr()
+    rows = [json.loads(x) for x in captured.out.splitlines()]
+    assert [r["id"] for r in rows] == ["good:1", "good:2"]
+    assert set(rows[0]) == {
+        "id", "channel", "kind", "native_id", "thread_id", "url", "author", "title", "body",
+        "created_at", "context", "meta",
+    }  # fmt: skip
+    assert "cxdaily: gone:" in captured.err
+    assert "\r" not in captured.err  # no progress line when not on a terminal
+    assert main(["fetch", "--channel", "good"]) == 0
+    assert capsys.readouterr().out == "good: 0 questions\n"
+    assert main(["fetch", "--channel", "gone"]) == 1
+    assert main(["fetch", "--channel", "nope"]) == 1
+
+
+def test_fetch_reports_bad_lines_as_warnings(home, capsys):
+    (home / "q.jsonl").write_text("broken\n")
+    write_questions(home / "q.jsonl", "1")
+    main(["channels", "add", "good", "jsonl", f"path={home / 'q.jsonl'}"])
+    capsys.readouterr()
+    assert main(["fetch"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "good: 1 questions\n"
+    assert "cxdaily: good: q.jsonl: line 1: not valid JSON" in captured.err
+
+
+def test_channels_are_not_managed_in_the_demo_profile(home, capsys):
+    assert main(["--demo", "channels", "add", "imp", "jsonl", "path=x"]) == 1
+    assert "without --demo" in capsys.readouterr().err
+    assert not (home / "config.toml").exists()
