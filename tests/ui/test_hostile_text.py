@@ -351,8 +351,9 @@ async def test_a_failed_send_quoting_hostile_text_in_a_notification(
 
 
 @pytest.mark.xfail(
-    reason="BUG: SessionScreen._report (and the other notify(str(exc), markup=False) calls) "
-    "send an error's text to a toast without safe_text.clean; ESC/C1/bidi reach the terminal",
+    reason="BUG: SessionScreen._report (like every notify(str(exc), markup=False)) puts an "
+    "error's text in a toast without safe_text.clean: ESC/C1/bidi reach the terminal. "
+    "Fix: CxDailyApp.notify cleans message and title when markup=False",
     raises=AssertionError,
     strict=True,
 )

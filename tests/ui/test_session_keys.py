@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import TextArea
 
 from cxdaily.safe_text import clean
@@ -12,7 +13,15 @@ from cxdaily.ui.modals.timeup import TimeUpScreen
 from cxdaily.ui.screens.session import EXTRA_S, SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
-from tests.ui.pilot_kit import SMALL, begin, make_app, plain, screen_text, type_text
+from tests.ui.pilot_kit import (
+    SMALL,
+    begin,
+    make_app,
+    plain,
+    screen_text,
+    type_text,
+    wait_for_start,
+)
 
 
 def assert_shows(screen: SessionScreen, index: int) -> None:
@@ -128,6 +137,7 @@ async def test_the_clock_warns_at_80_percent_and_asks_at_100_percent(service: Se
         warnings = recorder.find("Heads up")
         assert len(warnings) == 1
         assert "minutes left" in warnings[0]["message"]
+        assert any("Heads up" in str(t.render()) for t in app.screen.query("Toast"))
         assert app.screen is screen
         screen.tick()
         assert len(recorder.find("Heads up")) == 1, "the warning is given once"
@@ -177,3 +187,38 @@ async def test_escape_on_the_time_up_question_keeps_going(service: Service) -> N
         await pilot.pause()
         assert app.screen is screen
         assert screen.session.extra_s == EXTRA_S
+
+
+async def test_e_without_an_editor_says_how_to_set_one(service: Service) -> None:
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen is screen
+        [call] = recorder.find("Set $EDITOR")
+        assert call["severity"] == "warning"
+
+
+async def test_e_on_a_terminal_that_cannot_suspend_keeps_the_app(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDITOR", "true")
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        assert recorder.find("cannot hand over to an editor")
+
+
+async def test_q_on_the_start_screen_leaves_without_a_session(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await wait_for_start(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+    assert app.return_code == 0
+    assert service.store.activity.sessions() == []
