@@ -32,6 +32,7 @@ from cxdaily.ui.widgets.timer import SessionTimer
 
 WARN_AT = 0.8
 EXTRA_S = 5 * 60
+REFRESH_EVERY_S = 5 * 60  # fresh questions arrive while the leader works
 DONE = {"answered", "tagged", "answered+tagged", "handed_off", "snoozed", "skipped"}
 STATUS_WORDS = {
     "answered": "Answered: the reply is in the outbox.",
@@ -76,6 +77,8 @@ class SessionScreen(Screen):
         self.show_current()
         self.tick()
         self.set_interval(1.0, self.tick)
+        if self.app.service.settings.channels:
+            self.set_interval(REFRESH_EVERY_S, self.fetch_in_background)
 
     # clock -------------------------------------------------------------------
     @property
@@ -368,18 +371,34 @@ class SessionScreen(Screen):
         self.done_told = False
         self.show_current()
 
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def action_refresh(self) -> None:
-        """Fetch in the background; new questions wait for n."""
+        """Fetch new questions now."""
+        self.fetch_in_background(quiet=False)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def fetch_in_background(self, quiet: bool = True) -> None:
+        """Fetch every channel in a thread; new questions wait for n. A quiet (periodic)
+        fetch says something only when questions arrived or a channel failed."""
         try:
             report = self.app.service.refresh()
         except CxDailyError as exc:
             self.app.call_from_thread(self._report, exc)
             return
         failed = len(report.failed)
+        if quiet and not report.added and not failed:
+            return
         message = f"{report.added} new question{'s' if report.added != 1 else ''}"
-        message += f"; {failed} channel{'s' if failed != 1 else ''} failed" if failed else ""
-        self.app.call_from_thread(self.notify, message + ". n pulls the next best.", markup=False)
+        if report.added:
+            message += ", n pulls the next best"
+        if failed:
+            names = ", ".join(o.channel for o in report.failed)
+            message += f"; failed: {names}"
+        self.app.call_from_thread(
+            self.notify,
+            message + ".",
+            severity="warning" if failed else "information",
+            markup=False,
+        )
 
     def action_end_session(self) -> None:
         """Go to the wrap-up."""

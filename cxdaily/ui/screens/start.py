@@ -18,9 +18,11 @@ from textual.worker import get_current_worker
 
 from cxdaily.curation import Batch
 from cxdaily.errors import CxDailyError
+from cxdaily.models import Reply, ReplyState
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import START_COMMANDS, bindings
 from cxdaily.ui.text import safe_line
+from cxdaily.ui.widgets.channel_status import status_content
 from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
@@ -68,28 +70,6 @@ def batch_lines(batch: Batch) -> Content:
     return Content("\n").join(lines)
 
 
-def channel_lines(outcomes: list[ChannelOutcome]) -> Content:
-    """A status per channel: count fetched or the error."""
-    parts: list[Content] = []
-    for outcome in outcomes:
-        if outcome.error:
-            parts.append(
-                Content.assemble(
-                    Content.styled("✗ ", "$error"), safe_line(outcome.error, 100, "$error")
-                )
-            )
-        else:
-            n = len(outcome.result.questions) if outcome.result else 0
-            parts.append(
-                Content.assemble(
-                    Content.styled("✓ ", "$success"),
-                    safe_line(outcome.channel, 30),
-                    Content.styled(f" {n} questions", "dim"),
-                )
-            )
-    return Content("  ").join(parts)
-
-
 class StartScreen(Screen):
     """Shows today's batch; enter begins the session."""
 
@@ -123,6 +103,7 @@ class StartScreen(Screen):
             self._show_onboarding()
             return
         self.show_batch()
+        self.show_channels()
         self.call_after_refresh(self.refresh_channels)
 
     def _show_onboarding(self) -> None:
@@ -133,8 +114,9 @@ class StartScreen(Screen):
             Content(
                 "Press d to try the demo inbox: realistic questions, nothing is sent anywhere.\n\n"
                 "Or connect a channel from the command line, for example:\n"
-                "  cxdaily channels add acme --kind zendesk --option subdomain=acme\n"
-                "  cxdaily login acme\n"
+                "  cxdaily channels add inbox jsonl path=~/questions.jsonl\n"
+                "  cxdaily channels add portal http url=https://support.example.com/api/q\n"
+                "  cxdaily login portal\n"
                 "then run cxdaily again."
             )
         )
@@ -162,19 +144,20 @@ class StartScreen(Screen):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_channels(self) -> None:
-        """Fetch every channel in a thread; stream each channel's status as it lands."""
-        self.refreshing = True
-        self.app.call_from_thread(self._channels_status, Content.styled("Fetching…", "dim"))
-        done: list[ChannelOutcome] = []
+        """Fetch every channel in a thread; each channel's status updates as it lands."""
+        service = self.app.service
+        fetching = set(service.settings.channels)
+        self.app.call_from_thread(self.show_channels, set(fetching))
 
         def landed(outcome: ChannelOutcome) -> None:
-            done.append(outcome)
+            fetching.discard(outcome.channel)
             if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._channels_status, channel_lines(list(done)))
+                self.app.call_from_thread(self.show_channels, set(fetching))
 
+        self.refreshing = True
         try:
-            report = self.app.service.refresh(on_done=landed)
-            flushed = self.app.service.send_pending()
+            report = service.refresh(on_done=landed)
+            flushed = service.send_pending()
         except CxDailyError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -182,22 +165,31 @@ class StartScreen(Screen):
             self.refreshing = False
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._after_refresh, report.added)
-            sent = sum(1 for r in flushed if r.state.value == "sent")
-            if sent:
-                self.app.call_from_thread(
-                    self.notify,
-                    f"{sent} waiting repl{'ies' if sent != 1 else 'y'} sent from the outbox.",
-                )
-            if len(flushed) > sent:
-                self.app.call_from_thread(
-                    self.notify,
-                    f"{len(flushed) - sent} repl{'ies' if len(flushed) - sent != 1 else 'y'} "
-                    "still waiting in the outbox (cxdaily outbox list).",
-                    severity="warning",
-                )
+            self.app.call_from_thread(self._tell_outbox, flushed)
 
-    def _channels_status(self, content: Content) -> None:
-        self.query_one("#start-channels", Static).update(content)
+    def show_channels(self, fetching: set[str] | None = None) -> None:
+        """Show each channel's last fetch, count or error."""
+        service = self.app.service
+        try:
+            statuses = service.channel_status()
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.query_one("#start-channels", Static).update(
+            status_content(statuses, fetching or set(), service.now())
+        )
+
+    def _tell_outbox(self, flushed: list[Reply]) -> None:
+        sent = sum(1 for r in flushed if r.state is ReplyState.SENT)
+        if sent:
+            self.notify(f"{sent} waiting repl{'ies' if sent != 1 else 'y'} sent from the outbox.")
+        waiting = len(flushed) - sent
+        if waiting:
+            self.notify(
+                f"{waiting} repl{'ies' if waiting != 1 else 'y'} still waiting in the outbox "
+                "(cxdaily outbox list).",
+                severity="warning",
+            )
 
     def _after_refresh(self, added: int) -> None:
         if self.is_current:

@@ -39,7 +39,7 @@ def author_line(author: Author) -> Content:
 def ago(then: datetime, now: datetime) -> str:
     """'26 h ago'."""
     hours = (now - then).total_seconds() / 3600
-    if hours < 0:
+    if hours < 1 / 60:
         return "just now"
     return f"{humanize_age(hours)} ago"
 

@@ -1,0 +1,70 @@
+"""One line per channel: when it was last fetched, how many questions, or its error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from textual.content import Content
+
+from cxdaily.store.repositories import ChannelStatus
+from cxdaily.ui.text import safe_line
+from cxdaily.ui.widgets.question_view import ago
+
+MAX_LINES = 3
+
+
+def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: datetime) -> Content:
+    """The status of every channel; channels being fetched right now say so. With more
+    channels than fit, one summary line and the failing channels."""
+    statuses = list(statuses)
+    if len(statuses) > MAX_LINES:
+        failing = [s for s in statuses if s.error and s.channel not in fetching]
+        healthy = len(statuses) - len(failing) - len(fetching & {s.channel for s in statuses})
+        summary = Content.assemble(
+            Content.styled("✓ ", "$success"),
+            f"{healthy} of {len(statuses)} channels fetched",
+            Content.styled(f", {len(fetching)} fetching" if fetching else "", "dim"),
+            Content.styled(" · cxdaily channels list shows all", "dim"),
+        )
+        rest = status_content(failing[: MAX_LINES - 1], set(), now) if failing else None
+        return Content("\n").join([summary, rest] if rest else [summary])
+    lines: list[Content] = []
+    for status in statuses:
+        name = safe_line(status.channel, 24, "bold")
+        if status.channel in fetching:
+            lines.append(
+                Content.assemble(
+                    Content.styled("… ", "dim"), name, Content.styled(" fetching", "dim")
+                )
+            )
+        elif status.error:
+            when = f" ({ago(status.last_attempt_at, now)})" if status.last_attempt_at else ""
+            detail = status.error.removeprefix(f"{status.channel}: ")
+            lines.append(
+                Content.assemble(
+                    Content.styled("✗ ", "$error"),
+                    name,
+                    " ",
+                    safe_line(detail, 200, "$error"),
+                    Content.styled(when, "dim"),
+                )
+            )
+        elif status.last_success_at is not None:
+            count = status.count or 0
+            fresh = f"{count} new" if count else "nothing new"
+            when = ago(status.last_success_at, now)
+            lines.append(
+                Content.assemble(
+                    Content.styled("✓ ", "$success"),
+                    name,
+                    Content.styled(f" {fresh}, fetched {when}", "dim"),
+                )
+            )
+        else:
+            lines.append(
+                Content.assemble(
+                    Content.styled("· ", "dim"), name, Content.styled(" not fetched yet", "dim")
+                )
+            )
+    return Content("\n").join(lines)
