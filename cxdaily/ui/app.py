@@ -8,12 +8,14 @@ from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cxdaily.curation import Batch
 from cxdaily.errors import CxDailyError
 from cxdaily.models import Session
 from cxdaily.paths import builtin_themes_dir
+from cxdaily.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import ALL_GROUPS, APP_COMMANDS, KeyCommand, bindings, display_keys
@@ -108,6 +110,32 @@ class CxDailyApp(App[str | None]):
                 markup=False,
             )
         self.set_keymap({k: v for k, v in keymap.items() if k in known})
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast goes through here: text that is not our own markup (errors quoting a
+        service or a customer) is cleaned of escape sequences and control characters."""
+        if not markup:
+            message = clean(message)
+        super().notify(
+            message, title=clean(title), severity=severity, timeout=timeout, markup=markup
+        )
+
+    async def action_quit(self) -> None:
+        """Quitting mid-session (ctrl+q, the palette) still records when the session ended."""
+        from cxdaily.ui.screens.session import SessionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.record_end()
+        self.exit()
 
     # crashes ------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:

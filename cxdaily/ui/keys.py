@@ -74,12 +74,24 @@ WRAPUP_COMMANDS: tuple[KeyCommand, ...] = (
     ),
 )
 
+TAG_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("tag_save", "save", "ctrl+s", "Save", "Save the insight", priority=True),
+    KeyCommand("tag_cancel", "cancel", "escape", "Cancel", "Close the insight form unsaved"),
+)
+
+TIMEUP_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("timeup_wrap", "wrap_up", "w", "Wrap up", "Time is up: wrap up now"),
+    KeyCommand("timeup_more", "more", "f", "5 more minutes", "Time is up: take five more minutes"),
+)
+
 ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("Everywhere", APP_COMMANDS),
     ("Start", START_COMMANDS),
     ("Session", SESSION_COMMANDS),
     ("Composer", COMPOSER_COMMANDS),
     ("Wrap-up", WRAPUP_COMMANDS),
+    ("Insight form", TAG_COMMANDS),
+    ("Time is up", TIMEUP_COMMANDS),
 )
 
 

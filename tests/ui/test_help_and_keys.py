@@ -82,12 +82,6 @@ async def test_f1_and_question_mark_open_help_with_every_key(service: Service) -
         assert app.screen is session
 
 
-@pytest.mark.xfail(
-    reason="BUG: help lists only ALL_GROUPS; the time-up keys (w, f) and the insight "
-    "form's keys (ctrl+s, escape) are missing and cannot be remapped",
-    raises=AssertionError,
-    strict=True,
-)
 async def test_help_also_lists_the_keys_of_the_time_up_question(service: Service) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -16,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from cxdaily.models import Question
 from cxdaily.safe_text import clean
 from cxdaily.taxonomy import SENTIMENTS, TEAMS, suggest_sentiment
+from cxdaily.ui.keys import TAG_COMMANDS, bindings
 from cxdaily.ui.text import safe_line
 
 
@@ -58,10 +58,7 @@ def _options(values) -> list[tuple[Content, str]]:
 class TagScreen(ModalScreen[TagResult | None]):
     """Returns the insight's fields, or None when cancelled."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="tag.cancel"),
-        Binding("ctrl+s", "save", "Save", id="tag.save", priority=True),
-    ]
+    BINDINGS = bindings(TAG_COMMANDS)
 
     def __init__(self, question: Question, known_tags: list[str]) -> None:
         super().__init__()

@@ -9,13 +9,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from cxdaily.ui.keys import TIMEUP_COMMANDS, bindings
+
 
 class TimeUpScreen(ModalScreen[bool]):
     """Returns True for five more minutes, False to wrap up."""
 
     BINDINGS = [
-        Binding("w", "wrap_up", "Wrap up", id="timeup.wrap"),
-        Binding("f", "more", "5 more minutes", id="timeup.more"),
+        *bindings(TIMEUP_COMMANDS),
         Binding("escape", "more", "Keep going", show=False, id="timeup.escape"),
     ]
 

@@ -400,7 +400,19 @@ class SessionScreen(Screen):
             markup=False,
         )
 
+    def ended(self) -> Session:
+        """The session as it stands, ended now."""
+        return replace(
+            self.session, ended_at=self.session.started_at + timedelta(seconds=self.elapsed_s)
+        )
+
+    def record_end(self) -> None:
+        """Save the end of the session (when leaving without the wrap-up)."""
+        try:
+            self.app.service.update_session(self.ended())
+        except CxDailyError as exc:
+            self._report(exc)
+
     def action_end_session(self) -> None:
         """Go to the wrap-up."""
-        ended = self.session.started_at + timedelta(seconds=self.elapsed_s)
-        self.app.wrap_up(replace(self.session, ended_at=ended))
+        self.app.wrap_up(self.ended())
