@@ -39,17 +39,17 @@ class MemoryKeyring(KeyringBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
+        self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
+        return self.entries.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
+        self.entries[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
         try:
-            del self.passwords[(service, username)]
+            del self.entries[(service, username)]
         except KeyError:
             raise PasswordDeleteError(f"no password for {username!r}") from None
 
