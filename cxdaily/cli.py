@@ -126,9 +126,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- batch
 def cmd_batch(args: argparse.Namespace) -> int:
-    """Print today's curated batch."""
+    """Print today's curated batch (``--json``: one pick per line)."""
     from cxdaily.config import parse_duration
-    from cxdaily.safe_text import one_line
 
     budget = parse_duration(args.budget, setting="--budget") if args.budget else None
     with _open(args, read_only=True) as service:
@@ -141,10 +140,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
                     "score": item.score,
                     "estimate_s": item.estimate_s,
                     "reasons": list(item.reasons),
-                    "group": [],
+                    "group": list(item.group),
                 }
             )
         return EXIT_OK
+    _print_batch(batch)
+    return EXIT_OK
+
+
+def _print_batch(batch) -> None:
+    """The batch in words: each pick with its reasons and group, then what was left out."""
+    from cxdaily.curation.explain import (
+        excluded_summary,
+        group_note,
+        left_out_summary,
+        most_valuable_left_out,
+    )
+    from cxdaily.safe_text import one_line
+
     minutes = batch.estimate_s / 60
     print(
         f"{len(batch.items)} questions, about {minutes:.0f} minutes "
@@ -152,38 +165,26 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     for n, item in enumerate(batch.items, 1):
         q = item.question
-        print(f"{n:>2}. {q.id}  {one_line(q.title or q.body, 60)}")
+        print(f"{n:>2}. {one_line(q.id, 60)}  {one_line(q.title or q.body, 60)}")
         print(
             f"    {item.estimate_s // 60}m{item.estimate_s % 60:02d}s · "
             f"{one_line(', '.join(item.reasons), 90)}"
         )
-    if batch.left_out:
-        print(f"left out: {len(batch.left_out)} more (they do not fit the budget)")
-    return EXIT_OK
+        if item.group:
+            print(f"    {one_line(group_note(item.group), 90)}")
+    if summary := left_out_summary(batch):
+        print(f"left out: {summary}")
+        for entry in most_valuable_left_out(batch):
+            q = entry.item.question
+            print(
+                f"  - {one_line(q.id, 40)}  {one_line(q.title or q.body, 40)}: "
+                f"{one_line(entry.reason, 70)}"
+            )
+    if summary := excluded_summary(batch):
+        print(f"not candidates: {summary}")
 
 
-# ----------------------------------------------------------------------------- reply, tag
-def cmd_reply(args: argparse.Namespace) -> int:
-    """Queue a reply and send it through the outbox."""
-    if args.file:
-        try:
-            with open(args.file, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise CxDailyError(f"cannot read {args.file}: {exc.strerror}") from None
-    else:
-        text = args.text
-    with _open(args) as service:
-        reply = service.reply(args.question_id, text)
-    if reply.state.value == "sent":
-        print(f"sent reply {reply.id} to {args.question_id} (remote id {reply.remote_id})")
-        return EXIT_OK
-    print(
-        f"cxdaily: reply {reply.id} is in the outbox, not sent yet: {reply.error}", file=sys.stderr
-    )
-    return EXIT_PARTIAL
-
-
+# ----------------------------------------------------------------------------- tag
 def cmd_tag(args: argparse.Namespace) -> int:
     """Record an insight from a script."""
     with _open(args) as service:
@@ -198,55 +199,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
             note=args.note,
         )
     print(f"recorded insight {insight.id} on {args.question_id} ({', '.join(insight.tags)})")
-    return EXIT_OK
-
-
-def cmd_outbox(args: argparse.Namespace) -> int:
-    """List the outbox."""
-    from cxdaily.safe_text import one_line
-
-    with _open(args, read_only=True) as service:
-        replies = service.outbox()
-    for reply in replies:
-        if args.json:
-            _print_json(reply.to_dict())
-        else:
-            print(
-                f"{reply.id}  {reply.state.value:<9} {reply.question_id}  "
-                f"{one_line(reply.body, 50)}"
-                + (f"  ({one_line(reply.error, 60)})" if reply.error else "")
-            )
-    return EXIT_OK
-
-
-# ----------------------------------------------------------------------------- streak
-def cmd_streak(args: argparse.Namespace) -> int:
-    """Show the streak."""
-    with _open(args, read_only=True) as service:
-        streak = service.streak()
-    if args.json:
-        _print_json(
-            {
-                "current": streak.current,
-                "longest": streak.longest,
-                "total_days": streak.total_days,
-                "today_counts": streak.today_counts,
-                "handled_today": streak.handled_today,
-                "calendar": [
-                    {"date": d.isoformat(), "handled": n}
-                    for d, n in sorted(streak.calendar.items())
-                ],
-            }
-        )
-        return EXIT_OK
-    days = "day" if streak.current == 1 else "days"
-    print(
-        f"streak {streak.current} {days} (longest {streak.longest}, "
-        f"{streak.total_days} days in all)"
-    )
-    print(
-        "today counts" if streak.today_counts else "today does not count yet: handle one question"
-    )
     return EXIT_OK
 
 
@@ -293,12 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one object per line")
     p.set_defaults(handler=cmd_batch)
 
-    p = sub.add_parser("reply", help="queue a reply and send it")
-    p.add_argument("question_id", metavar="QUESTION_ID")
-    text = p.add_mutually_exclusive_group(required=True)
-    text.add_argument("--text", metavar="T")
-    text.add_argument("--file", metavar="F")
-    p.set_defaults(handler=cmd_reply)
+    from cxdaily import cli_outbox
+
+    cli_outbox.register(sub)  # reply, outbox, promises
 
     p = sub.add_parser("tag", help="record an insight")
     p.add_argument("question_id", metavar="QUESTION_ID")
@@ -311,15 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", metavar="N")
     p.set_defaults(handler=cmd_tag)
 
-    p = sub.add_parser("outbox", help="see and manage unsent replies")
-    outbox = p.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    q = outbox.add_parser("list", help="every reply and its state")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(handler=cmd_outbox)
+    from cxdaily import cli_streak
 
-    p = sub.add_parser("streak", help="current and longest streak")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_streak)
+    cli_streak.register(sub)
 
     p = sub.add_parser("locate", help="print where files live")
     p.add_argument("what", choices=("config", "data", "themes"))
@@ -327,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cxdaily import cli_channels
 
     cli_channels.register(sub)
+    from cxdaily import cli_digest
+
+    cli_digest.register(sub)
     return parser
 
 

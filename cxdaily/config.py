@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cxdaily.curation.settings import CurationSettings, curation_from_dict, curation_to_dict
 from cxdaily.errors import ConfigError
+from cxdaily.streak_rules import StreakRules, streak_rules_from_dict, streak_rules_to_dict
+from cxdaily.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
 
 DEFAULT_BUDGET_S = 30 * 60
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
@@ -124,11 +127,17 @@ class Settings:
     """Remapped key bindings: binding id -> comma-separated keys (``[keys] reply = "R"``)."""
     editor: str | None = None
     """Command for composing replies; defaults to ``$VISUAL`` then ``$EDITOR``."""
+    taxonomy: TaxonomySettings = field(default_factory=TaxonomySettings)
+    """The ``[taxonomy]`` table: tags, areas and teams for insights and digests."""
+    streak: StreakRules = field(default_factory=StreakRules)
+    """The ``[streak]`` table: what makes a day count, off days and freezes."""
+    curation: CurationSettings = field(default_factory=CurationSettings)
+    """The ``[curation]`` table: signal weights, limits, VIPs and watch keywords."""
 
 
 _SESSION_KEYS = {"budget", "timezone", "day_start"}
 _UI_KEYS = {"theme", "editor"}
-_TOP_KEYS = {"session", "channels", "ui", "keys"}
+_TOP_KEYS = {"session", "channels", "ui", "keys", "taxonomy", "streak", "curation"}
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -195,6 +204,9 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
         theme=str(ui_raw.get("theme", "cxdaily-dark")),
         keys={k: v.strip() for k, v in keys_raw.items()},
         editor=str(editor) if editor else None,
+        taxonomy=taxonomy_from_dict(_table(raw, "taxonomy")),
+        streak=streak_rules_from_dict(_table(raw, "streak")),
+        curation=curation_from_dict(_table(raw, "curation")),
     )
 
 
@@ -238,6 +250,12 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
     }
     if settings.keys:
         doc["keys"] = dict(settings.keys)
+    if taxonomy_to_dict(settings.taxonomy):
+        doc["taxonomy"] = taxonomy_to_dict(settings.taxonomy)
+    if streak_rules_to_dict(settings.streak):
+        doc["streak"] = streak_rules_to_dict(settings.streak)
+    if curation_to_dict(settings.curation):
+        doc["curation"] = curation_to_dict(settings.curation)
     if settings.channels:
         doc["channels"] = {
             name: {"kind": ch.kind, **{k: v for k, v in ch.options.items() if v is not None}}

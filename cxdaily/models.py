@@ -7,7 +7,7 @@ Times are aware UTC datetimes in memory and ISO-8601 ``Z`` strings on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,13 @@ def _time(value: str | None) -> datetime | None:
 
 def _iso(value: datetime | None) -> str | None:
     return to_iso(value) if value else None
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:  # a damaged field falls back to computing the day
+        return None
 
 
 @dataclass(frozen=True)
@@ -167,10 +174,14 @@ class Action:
     note: str | None = None
     team: str | None = None
     until: datetime | None = None  # for snoozes
+    day: date | None = None
+    """The leader's day this counted for, with the time zone and day start in force when it
+    was recorded (so a later change of home zone never moves history between days);
+    older records have none and fall back to computing it (see ``cxdaily.streaks``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {
+        doc = {
             "question_id": self.question_id,
             "disposition": self.disposition.value,
             "at": to_iso(self.at),
@@ -179,6 +190,9 @@ class Action:
             "team": self.team,
             "until": _iso(self.until),
         }
+        if self.day is not None:
+            doc["day"] = self.day.isoformat()
+        return doc
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Action:
@@ -191,6 +205,7 @@ class Action:
             note=data.get("note"),
             team=data.get("team"),
             until=_time(data.get("until")),
+            day=_day(data.get("day")),
         )
 
 
@@ -220,6 +235,21 @@ class Reply:
     remote_id: str | None = None
     sent_at: datetime | None = None
     error: str | None = None
+    next_attempt_at: datetime | None = None
+    """When an automatic retry is due (after a failure, with back-off); None: at once."""
+    uncertain: bool = False
+    """An earlier attempt may have reached the service: look before sending again."""
+    hold: str | None = None
+    """Why the reply waits for the leader (never retried automatically while set)."""
+    checked_at: datetime | None = None
+    """When the thread was last checked for answers by the team (None: never)."""
+    remote_url: str | None = None
+    """Where the service shows the sent reply, when it says."""
+
+    @property
+    def unsent(self) -> bool:
+        """Whether the reply still has to go out (queued, sending or failed)."""
+        return self.state in (ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED)
 
     def with_changes(self, **changes: Any) -> Reply:
         """A copy with some fields changed."""
@@ -240,6 +270,11 @@ class Reply:
             "remote_id": self.remote_id,
             "sent_at": _iso(self.sent_at),
             "error": self.error,
+            "next_attempt_at": _iso(self.next_attempt_at),
+            "uncertain": self.uncertain,
+            "hold": self.hold,
+            "checked_at": _iso(self.checked_at),
+            "remote_url": self.remote_url,
         }
 
     @classmethod
@@ -258,6 +293,11 @@ class Reply:
             remote_id=data.get("remote_id"),
             sent_at=_time(data.get("sent_at")),
             error=data.get("error"),
+            next_attempt_at=_time(data.get("next_attempt_at")),
+            uncertain=bool(data.get("uncertain", False)),
+            hold=data.get("hold"),
+            checked_at=_time(data.get("checked_at")),
+            remote_url=data.get("remote_url"),
         )
 
 

@@ -14,24 +14,36 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cxdaily import clock
 from cxdaily.config import ChannelSettings, Settings, load_settings
 from cxdaily.connectors import Connector, connector_class
-from cxdaily.curation import Batch, BatchItem, candidates, curate, rank
+from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
+from cxdaily.curation import next_best as curation_next_best
+from cxdaily.curation.history import HISTORY_DAYS
 from cxdaily.errors import CxDailyError, NotFoundError, ReplyRejected
 from cxdaily.models import Action, Disposition, Insight, Question, Session
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.service_replies import RepliesMixin
 from cxdaily.store import Store
 from cxdaily.store.repositories import ChannelStatus
-from cxdaily.streaks import Streak, compute_streak, day_of, day_start_instant
-from cxdaily.taxonomy import DEFAULT_TAGS
+from cxdaily.streaks import (
+    Streak,
+    batch_completed_at,
+    compute_streak,
+    day_of,
+    day_start_instant,
+    record_day,
+)
+from cxdaily.taxonomy import SENTIMENTS, suggest_sentiment
 
 if TYPE_CHECKING:  # the HTTP layer loads on first fetch, not at start-up
     from cxdaily.connectors.runner import ChannelOutcome
+    from cxdaily.digest.build import Digest
+    from cxdaily.digest.source import DigestRequest
+    from cxdaily.stats import PersonalStats
 
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
 
@@ -59,6 +71,8 @@ class SessionSummary:
     minutes_used: float
     insights: int
     streak: Streak
+    completed_batch: bool = False
+    """Every planned question was dealt with before the session ended (earns freezes)."""
 
 
 class Service(RepliesMixin):
@@ -77,6 +91,8 @@ class Service(RepliesMixin):
         self.now = now
         self.store = Store(where.data_dir, read_only=read_only)
         self._lock = threading.RLock()
+        self._session_starts: dict[str, datetime] = {}  # for the day an action counts for
+        self._past_actions: tuple[datetime, list[Action]] | None = None  # see _history
 
     @classmethod
     def open(cls, profile: str | None = None, *, read_only: bool = False) -> Service:
@@ -209,29 +225,50 @@ class Service(RepliesMixin):
         s = self.settings.session
         return day_start_instant(day_of(now, s.zone, s.day_start), s.zone, s.day_start)
 
-    def batch(self, budget_s: int | None = None) -> Batch:
-        """Today's curated batch within the budget."""
-        now = self.now()
+    def _curation_inputs(
+        self, now: datetime
+    ) -> tuple[list[Question], dict[str, Action], LeaderHistory]:
+        """Stored questions, the latest action on each, and the leader's history.
+
+        Reads only the store: whether the team already answered comes from what the
+        connectors stored (``meta``), never from the network.
+        """
+        max_age = timedelta(seconds=self.settings.curation.max_age_s)
+        since = now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
         with self._lock:
             questions = self.store.questions.all()
-            latest = self.store.activity.latest_by_question(since=now - timedelta(days=60))
+            actions = self.store.activity.actions(since=since)
+            sessions = self.store.activity.sessions()
+        history = build_history(actions, sessions, {q.id: q for q in questions}, now)
+        return questions, latest_actions(actions), history
+
+    def batch(self, budget_s: int | None = None) -> Batch:
+        """Today's curated batch within the budget, with what was left out and why."""
+        now = self.now()
+        questions, latest, history = self._curation_inputs(now)
         return curate(
             questions,
             latest,
             now,
             self.today_start(now),
             budget_s or self.settings.session.budget_s,
+            settings=self.settings.curation,
+            history=history,
         )
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""
         now = self.now()
-        excluded = set(exclude)
-        with self._lock:
-            questions = [q for q in self.store.questions.all() if q.id not in excluded]
-            latest = self.store.activity.latest_by_question(since=now - timedelta(days=60))
-        ranked = rank(candidates(questions, latest, now, self.today_start(now)), now)
-        return ranked[0] if ranked else None
+        questions, latest, history = self._curation_inputs(now)
+        return curation_next_best(
+            questions,
+            latest,
+            now,
+            self.today_start(now),
+            set(exclude),
+            settings=self.settings.curation,
+            history=history,
+        )
 
     def question(self, question_id: str) -> Question:
         """A stored question."""
@@ -280,6 +317,7 @@ class Service(RepliesMixin):
             minutes_used=(end - session.started_at).total_seconds() / 60,
             insights=len(insights),
             streak=self.streak(),
+            completed_batch=batch_completed_at(session, actions) is not None,
         )
 
     # actions -----------------------------------------------------------------
@@ -287,11 +325,14 @@ class Service(RepliesMixin):
         self, question_id: str, disposition: Disposition, session_id: str | None, **fields
     ) -> Action:
         self.question(question_id)  # raises NotFoundError for an unknown id
+        now, s = self.now(), self.settings.session
         action = Action(
             question_id=question_id,
             disposition=disposition,
-            at=self.now(),
+            at=now,
             session_id=session_id,
+            # the day it counts for, fixed now: a later change of home zone never moves it
+            day=record_day(now, s.zone, s.day_start, self._session_started(session_id)),
             **fields,
         )
         with self._lock:
@@ -311,13 +352,21 @@ class Service(RepliesMixin):
         note: str | None = None,
         session_id: str | None = None,
     ) -> Insight:
-        """Record an insight from a question (durably) and mark the question tagged."""
+        """Record an insight from a question (durably) and mark the question tagged.
+
+        Tags and team are checked against the configured taxonomy; without a sentiment,
+        one is suggested from the quote (or the question)."""
         question = self.question(question_id)
-        clean_tags = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+        taxonomy = self.settings.taxonomy
+        clean_tags = taxonomy.check_tags(tags)
         if not clean_tags:
             raise ReplyRejected("an insight needs at least one tag")
         if importance not in (1, 2, 3):
             raise ReplyRejected("importance is 1, 2 or 3")
+        team = taxonomy.check_team(team)
+        if sentiment and sentiment not in SENTIMENTS:
+            raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
+        sentiment = sentiment or suggest_sentiment(quote or question.body)
         insight = Insight(
             id=uuid.uuid4().hex[:12],
             question_id=question_id,
@@ -344,6 +393,7 @@ class Service(RepliesMixin):
         self, question_id: str, team: str, note: str, session_id: str | None = None
     ) -> Action:
         """Hand a question to a team with a note."""
+        team = self.settings.taxonomy.check_team(team)
         return self._record(
             question_id, Disposition.HANDED_OFF, session_id, team=team, note=note.strip() or None
         )
@@ -357,16 +407,60 @@ class Service(RepliesMixin):
         return self._record(question_id, Disposition.SKIPPED, session_id)
 
     def known_tags(self) -> list[str]:
-        """Tags to complete from: the defaults and every tag used in the last year."""
+        """Tags to complete from: every tag used in the last year (most used first), then
+        the configured tags and areas."""
         with self._lock:
             past = self.store.insights.between(since=self.now() - timedelta(days=365))
         used = Counter(t for i in past for t in i.tags)
-        return list(dict.fromkeys([t for t, _ in used.most_common()] + list(DEFAULT_TAGS)))
+        vocabulary = list(self.settings.taxonomy.vocabulary)
+        return list(dict.fromkeys([t for t, _ in used.most_common()] + vocabulary))
+
+    def digest(self, request: DigestRequest) -> Digest:
+        """The insight digest of a period (see :mod:`cxdaily.digest`)."""
+        from cxdaily.digest.source import collect_digest
+
+        return collect_digest(self.store, self.settings, request, self.now(), lock=self._lock)
 
     # streak --------------------------------------------------------------------
-    def streak(self) -> Streak:
-        """The streak as of now."""
+    def _session_started(self, session_id: str | None) -> datetime | None:
+        """When a session began (remembered: a session's start never changes)."""
+        if session_id and session_id not in self._session_starts:
+            with self._lock:
+                for session in self.store.activity.sessions():
+                    self._session_starts[session.id] = session.started_at
+        return self._session_starts.get(session_id) if session_id else None
+
+    def _history(self) -> tuple[list[Action], list[Session]]:
+        """Every action and session. Actions before the current (UTC) month are parsed once
+        and kept, so later calls read just this month's file: actions are only ever written
+        by this service, into the month of ``now`` (a clock set back changes the month and
+        so reads everything again)."""
+        month = self.now().astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         with self._lock:
-            actions = self.store.activity.actions()
+            if self._past_actions is None or self._past_actions[0] != month:
+                everything = self.store.activity.actions()
+                self._past_actions = (month, [a for a in everything if a.at < month])
+                recent = [a for a in everything if a.at >= month]
+            else:
+                recent = self.store.activity.actions(since=month)
+            sessions = self.store.activity.sessions()
+        return self._past_actions[1] + recent, sessions
+
+    def streak(self) -> Streak:
+        """The streak as of now, under the ``[streak]`` rules."""
+        actions, sessions = self._history()
         s = self.settings.session
-        return compute_streak(actions, self.now(), s.zone, s.day_start)
+        return compute_streak(
+            actions, self.now(), s.zone, s.day_start, rules=self.settings.streak, sessions=sessions
+        )
+
+    def stats(self, weeks: int = 12) -> PersonalStats:
+        """Personal stats over the last ``weeks`` weeks (see :mod:`cxdaily.stats`)."""
+        from cxdaily.stats import compute_stats
+
+        actions, sessions = self._history()
+        with self._lock:
+            insights = self.store.insights.between(since=self.now() - timedelta(weeks=weeks))
+        return compute_stats(
+            sessions, actions, [i.created_at for i in insights], self.now(), weeks=weeks
+        )

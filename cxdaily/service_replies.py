@@ -1,25 +1,34 @@
-"""Drafts and the outbox, as part of the service facade.
+"""Drafts, checks, the outbox and the promise ledger, as part of the service facade.
 
-A reply is recorded in the outbox before any network call, sent once, and marked sent
-only with the service's id for it. :class:`RepliesMixin` is mixed into
-:class:`cxdaily.service.Service`, whose store, lock, connectors and clock it uses.
+A reply is checked (:mod:`cxdaily.replies_checks`), recorded in the outbox before any
+network call, sent exactly once (:mod:`cxdaily.outbox_send`), and marked sent only with
+the service's id for it; its promises then go into the ledger. :class:`RepliesMixin` is
+mixed into :class:`cxdaily.service.Service`, whose store, lock, connectors and clock it
+uses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime, timedelta
 
-from cxdaily.errors import ConnectorError, CxDailyError, ReplyRejected
-from cxdaily.models import Disposition, Question, Reply, ReplyState
+from cxdaily.errors import ConfigError, ConnectorError, CxDailyError, ReplyRejected
+from cxdaily.models import Disposition, Message, Question, Reply, ReplyState
+from cxdaily.outbox import is_due
+from cxdaily.outbox_send import OutboxSender, thread_seen_until
+from cxdaily.promises import Promise, ledger_order, promises_of_reply
+from cxdaily.replies_checks import ReplyReview, length_problem, risky_statements, signed, unsigned
 from cxdaily.safe_text import one_line
 
-UNSENT = frozenset({ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED})
+#: Sent replies whose promises are re-read at start, in case a crash came between.
+PROMISE_RECONCILE_WINDOW = timedelta(days=14)
 
 
-class RepliesMixin:
-    """Drafts, queueing, sending and the outbox."""
+class RepliesMixin(OutboxSender):
+    """Drafts, checks, queueing, sending, the outbox and the promise ledger."""
 
+    # drafts ---------------------------------------------------------------------
     def save_draft(self, question_id: str, body: str) -> None:
         """Durably save the reply being typed (a blank draft is removed)."""
         with self._lock:
@@ -30,83 +39,65 @@ class RepliesMixin:
         with self._lock:
             return self.store.activity.draft(question_id)
 
-    def queue_reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
-        """Record a reply in the outbox (durably, before any network call)."""
+    # what a channel allows --------------------------------------------------------
+    def signature(self, channel: str) -> str | None:
+        """The channel's ``signature`` option, appended to every reply sent there."""
+        settings = self.settings.channels.get(channel)
+        value = settings.options.get("signature") if settings else None
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(f'[channels.{channel}] signature must be text like "— Dana, CEO"')
+        return value.strip() or None
+
+    def reply_limit(self, question: Question) -> int | None:
+        """The longest reply the question's channel accepts, in characters."""
+        return self.connector(question.channel).capabilities.max_reply_length
+
+    def review_reply(self, question_id: str, body: str) -> ReplyReview:
+        """Check a reply before it is queued: refusals, and risky statements to confirm."""
         question = self.question(question_id)
-        text = body.strip()
-        if not text:
-            raise ReplyRejected("the reply is empty")
-        limit = self.connector(question.channel).capabilities.max_reply_length
-        if limit is not None and len(text) > limit:
-            raise ReplyRejected(
-                f"the reply is {len(text)} characters; {question.channel} accepts at most {limit}"
-            )
+        connector = self.connector(question.channel)
+        text = signed(body, self.signature(question.channel))
+        limit = connector.capabilities.max_reply_length
+        public = connector.is_public(question)
+        problems = []
+        if not body.strip():
+            problems.append("the reply is empty")
+        elif problem := length_problem(len(text), limit, question.channel):
+            problems.append(problem)
+        if not connector.capabilities.can_reply:
+            problems.append(f"{question.channel} cannot post replies (see its channel settings)")
+        problems.extend(self._earlier_reply_problems(question_id))
+        findings = risky_statements(text, self.now(), self.settings.session.zone) if public else []
+        return ReplyReview(
+            text=text,
+            limit=limit,
+            public=public,
+            problems=tuple(problems),
+            findings=tuple(findings),
+        )
+
+    def _earlier_reply_problems(self, question_id: str) -> list[str]:
         with self._lock:
-            earlier = [r for r in self.store.outbox.all() if r.question_id == question_id]
-        waiting = [r for r in earlier if r.state in UNSENT]
+            earlier = self.store.outbox.for_question(question_id)
+        waiting = [r for r in earlier if r.unsent]
         if waiting:
-            raise ReplyRejected(
+            return [
                 f"reply {waiting[0].id} to this question is still in the outbox; send it "
                 f"(cxdaily outbox retry {waiting[0].id}) or cancel it first"
-            )
+            ]
         if any(r.state is ReplyState.SENT for r in earlier):
-            raise ReplyRejected("you already replied to this question")
-        now = self.now()
-        reply = Reply(
-            id=uuid.uuid4().hex[:12],
-            question_id=question_id,
-            channel=question.channel,
-            body=text,
-            state=ReplyState.QUEUED,
-            created_at=now,
-            updated_at=now,
-            idempotency_key=uuid.uuid4().hex,
-        )
-        with self._lock:
-            self.store.outbox.save(reply)
-        self._record(question_id, Disposition.ANSWERED, session_id)
-        with self._lock:  # last: until the reply and the action are saved, the draft stays
-            self.store.activity.delete_draft(question_id)
-        return reply
+            return ["you already replied to this question"]
+        return []
 
-    def send(self, reply: Reply) -> Reply:
-        """Send one queued reply; it is marked sent only with the service's id for it.
+    def answers_since_loaded(self, question_id: str) -> list[Message]:
+        """Answers by the team posted since the question was loaded (network; raises a
+        ConnectorError when the thread cannot be read)."""
+        question = self.question(question_id)
+        return asyncio.run(self._answers(question, thread_seen_until(question)))
 
-        The stored state decides, not the caller's copy: a reply already sent is never
-        posted again, and a cancelled one is refused.
-        """
-        with self._lock:
-            stored = self.store.outbox.get(reply.id)
-        if stored.state is ReplyState.SENT:
-            return stored
-        if stored.state is ReplyState.CANCELLED:
-            raise ReplyRejected(f"reply {reply.id} was cancelled")
-        reply = stored
-        question = self.question(reply.question_id)
-        sending = reply.with_changes(
-            state=ReplyState.SENDING, attempts=reply.attempts + 1, updated_at=self.now()
-        )
-        with self._lock:
-            self.store.outbox.save(sending)
-        try:
-            sent = asyncio.run(self._send(question, sending))
-        except ConnectorError as exc:
-            result = sending.with_changes(
-                state=ReplyState.FAILED, error=one_line(exc, 300), updated_at=self.now()
-            )
-        else:
-            result = sending.with_changes(
-                state=ReplyState.SENT,
-                remote_id=sent.remote_id,
-                sent_at=self.now(),
-                updated_at=self.now(),
-                error=None,
-            )
-        with self._lock:
-            self.store.outbox.save(result)
-        return result
-
-    async def _send(self, question: Question, reply: Reply):
+    async def _answers(self, question: Question, since: datetime) -> list[Message]:
         from cxdaily.connectors.http import make_client
         from cxdaily.connectors.runner import channel_deadline_s, run_with_deadline
 
@@ -115,34 +106,165 @@ class RepliesMixin:
                 connector = self.connector(question.channel, client)
                 return await run_with_deadline(
                     question.channel,
-                    connector.send_reply(question, reply.body, reply.idempotency_key),
+                    connector.answers_since(question, since),
                     channel_deadline_s(connector.settings),
                 )
             except ConnectorError:
                 raise
-            except CxDailyError as exc:  # a missing secret or bad config fails this send
+            except CxDailyError as exc:
                 raise ConnectorError(one_line(exc), channel=question.channel) from None
 
+    # queueing -------------------------------------------------------------------
+    def queue_reply(
+        self,
+        question_id: str,
+        body: str,
+        session_id: str | None = None,
+        *,
+        checked_at: datetime | None = None,
+    ) -> Reply:
+        """Record a reply in the outbox (durably, before any network call).
+
+        Refuses an empty reply, one over the channel's limit, and a second reply to a
+        question. ``checked_at`` is when the leader last saw the thread's answers (the
+        outbox looks again before sending a reply that waited longer). Risky statements
+        are not refused here: :meth:`review_reply` finds them for the leader to confirm.
+        """
+        review = self.review_reply(question_id, body)
+        if review.problems:
+            raise ReplyRejected(review.problems[0])
+        question = self.question(question_id)
+        now = self.now()
+        reply = Reply(
+            id=uuid.uuid4().hex[:12],
+            question_id=question_id,
+            channel=question.channel,
+            body=review.text,
+            state=ReplyState.QUEUED,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=uuid.uuid4().hex,
+            checked_at=checked_at,
+        )
+        self._save_reply(reply)
+        self._record(question_id, Disposition.ANSWERED, session_id)
+        with self._lock:  # last: until the reply and the action are saved, the draft stays
+            self.store.activity.delete_draft(question_id)
+        return reply
+
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
-        """Queue a reply and send it through the outbox."""
+        """Queue a reply and make the first attempt at sending it."""
         return self.send(self.queue_reply(question_id, body, session_id))
 
+    # the outbox -----------------------------------------------------------------
     def send_pending(self) -> list[Reply]:
-        """Send every reply still waiting in the outbox (for example after a crash or
-        while offline); returns the replies as they ended up."""
+        """Send every reply whose retry is due (after a crash, while offline, after a
+        failure's back-off); held replies wait. Returns the replies attempted."""
+        now = self.now()
+        self._reconcile_promises(now)
         with self._lock:
-            waiting = self.store.outbox.unsent()
-        return [self.send(reply) for reply in waiting]
+            due = [r for r in self.store.outbox.unsent() if is_due(r, now)]
+        return self._send_each(due)
+
+    def retry(self, reply_id: str | None = None) -> list[Reply]:
+        """Send now, without waiting for the back-off: one reply (which also releases
+        its hold: the leader decided) or every unsent reply that is not held."""
+        if reply_id is not None:
+            with self._lock:
+                reply = self.store.outbox.get(reply_id)
+            if reply.state is ReplyState.SENT:
+                raise ReplyRejected(f"reply {reply_id} was already sent")
+            if reply.state is ReplyState.CANCELLED:
+                raise ReplyRejected(f"reply {reply_id} was cancelled")
+            return [self.send(reply, force=True)]
+        with self._lock:
+            waiting = [r for r in self.store.outbox.unsent() if not r.hold]
+        return self._send_each(waiting)
+
+    def _send_each(self, replies: list[Reply]) -> list[Reply]:
+        """One attempt at each reply, skipping those another worker is sending."""
+        results = []
+        for reply in replies:
+            if self.is_sending(reply.id):
+                continue
+            try:
+                results.append(self.send(reply))
+            except ReplyRejected:  # cancelled or claimed meanwhile
+                continue
+        return results
+
+    def cancel(self, reply_id: str) -> Reply:
+        """Drop an unsent reply; its text comes back as the question's draft."""
+        with self._lock:
+            if reply_id in self._in_flight():
+                raise ReplyRejected(f"reply {reply_id} is being sent right now")
+            reply = self.store.outbox.get(reply_id)
+            if reply.state is ReplyState.SENT:
+                raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
+            if reply.state is ReplyState.CANCELLED:
+                return reply
+            cancelled = reply.with_changes(
+                state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self.now()
+            )
+            self.store.outbox.save(cancelled)
+            if not self.store.activity.draft(reply.question_id):
+                text = unsigned(reply.body, self.signature(reply.channel))
+                self.store.activity.save_draft(reply.question_id, text, self.now())
+        return cancelled
 
     def has_replied(self, question_id: str) -> bool:
         """Whether a reply to this question is sent or waiting in the outbox."""
         with self._lock:
             return any(
-                r.question_id == question_id and r.state is not ReplyState.CANCELLED
-                for r in self.store.outbox.all()
+                r.state is not ReplyState.CANCELLED
+                for r in self.store.outbox.for_question(question_id)
             )
 
     def outbox(self) -> list[Reply]:
         """Every reply in the outbox, oldest first."""
         with self._lock:
             return self.store.outbox.all()
+
+    def unsent_replies(self) -> list[Reply]:
+        """Replies still to go out (queued, sending, failed or held), oldest first."""
+        with self._lock:
+            return self.store.outbox.unsent()
+
+    def find_reply(self, reply_id: str) -> Reply:
+        """One reply of the outbox, or a NotFoundError."""
+        with self._lock:
+            return self.store.outbox.get(reply_id)
+
+    # the promise ledger -----------------------------------------------------------
+    def promises(self, include_kept: bool = False) -> list[Promise]:
+        """Promises made in sent replies: open ones by due day (and the kept ones)."""
+        with self._lock:
+            found = self.store.promises.all()
+        return ledger_order([p for p in found if include_kept or p.open])
+
+    def keep_promise(self, promise_id: str) -> Promise:
+        """Mark a promise kept."""
+        with self._lock:
+            return self.store.promises.mark_done(promise_id, self.now())
+
+    def _reconcile_promises(self, now: datetime) -> None:
+        """Record the promises of recent sent replies a crash may have left out."""
+        with self._lock:
+            recent = self.store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
+            recorded = self.store.promises.reply_ids()
+        missing = [r for r in recent if r.id not in recorded and r.sent_at is not None]
+        found: list[Promise] = []
+        for reply in missing:
+            found.extend(
+                promises_of_reply(
+                    reply.id,
+                    reply.question_id,
+                    reply.channel,
+                    reply.body,
+                    reply.sent_at,
+                    self.settings.session.zone,
+                )
+            )
+        if found:
+            with self._lock:
+                self.store.promises.record(found)

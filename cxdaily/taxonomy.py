@@ -1,9 +1,21 @@
-"""The vocabulary of insights: default tags, areas, teams and sentiments, and a simple
-offline sentiment suggestion the leader can correct."""
+"""The vocabulary of insights: default tags, areas, teams and sentiments, the
+``[taxonomy]`` config table that overrides them, and a simple offline sentiment
+suggestion the leader can correct.
+
+Tags are free-form unless ``strict = true``: the configured tags (and areas) are what the
+app completes from, together with every tag used before. Teams are a closed list: an
+insight or a hand-off routed to a team that is not configured is refused with a message
+listing the known ones. Names are trimmed, single-spaced and lower-cased.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cxdaily.errors import ConfigError, NotFoundError
 
 DEFAULT_TAGS = (
     "bug",
@@ -111,3 +123,116 @@ def suggest_sentiment(text: str) -> str:
     if balance < 0:
         return "negative"
     return "neutral"
+
+
+_NAME_LIMIT = 40
+_TAXONOMY_KEYS = {"tags", "areas", "teams", "strict"}
+
+
+def normalize_name(text: object) -> str:
+    """A tag, area or team name as stored: trimmed, single-spaced, lower-case."""
+    return " ".join(str(text).split()).lower()
+
+
+def known_list(names: Iterable[str], limit: int = 30) -> str:
+    """Names for an error message: ``a, b, c`` (cut after ``limit`` with a count)."""
+    ordered = list(dict.fromkeys(names))
+    shown = ", ".join(ordered[:limit])
+    if len(ordered) > limit:
+        shown += f" and {len(ordered) - limit} more"
+    return shown or "none"
+
+
+@dataclass(frozen=True)
+class TaxonomySettings:
+    """The ``[taxonomy]`` table: the tags, areas and teams insights are filed under."""
+
+    tags: tuple[str, ...] = DEFAULT_TAGS
+    """Tags offered for completion (``tags = ["bug", "billing"]``); free-form tags are
+    allowed too unless ``strict`` is set."""
+    areas: tuple[str, ...] = AREAS
+    """The areas a customer's answer exposes (product, customer service, engineering,
+    logistics, communications); offered as tags and counted in digests."""
+    teams: tuple[str, ...] = TEAMS
+    """The teams insights and hand-offs are routed to."""
+    strict: bool = False
+    """When true, only the configured tags and areas may be used."""
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every configured tag, then every area (for completion and strict checks)."""
+        return tuple(dict.fromkeys(self.tags + self.areas))
+
+    def check_team(self, team: str | None) -> str | None:
+        """The normalized team, ``None`` for none; an unknown team is a NotFoundError."""
+        if team is None or not str(team).strip():
+            return None
+        name = normalize_name(team)
+        if name not in self.teams:
+            raise NotFoundError(f"unknown team {name!r} (known: {known_list(self.teams)})")
+        return name
+
+    def check_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Normalized, de-duplicated tags; with ``strict``, an unknown tag is refused."""
+        clean = tuple(dict.fromkeys(normalize_name(t) for t in tags if str(t).strip()))
+        if self.strict:
+            allowed = set(self.vocabulary)
+            for tag in clean:
+                if tag not in allowed:
+                    raise NotFoundError(
+                        f"unknown tag {tag!r}: [taxonomy] strict = true allows only "
+                        f"{known_list(self.vocabulary)}"
+                    )
+        return clean
+
+
+def _names(raw: Any, key: str, *, allow_empty: bool) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f'[taxonomy] {key} must be a list of names like ["a", "b"]')
+    names: list[str] = []
+    for index, value in enumerate(raw):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"[taxonomy] {key}[{index}] = {value!r} is not a name")
+        name = normalize_name(value)
+        if len(name) > _NAME_LIMIT or "," in name:
+            raise ConfigError(
+                f"[taxonomy] {key}[{index}] = {value!r} must be at most "
+                f"{_NAME_LIMIT} characters, without commas"
+            )
+        names.append(name)
+    if not names and not allow_empty:
+        raise ConfigError(f"[taxonomy] {key} needs at least one name")
+    return tuple(dict.fromkeys(names))
+
+
+def taxonomy_from_dict(raw: dict[str, Any]) -> TaxonomySettings:
+    """Validate the ``[taxonomy]`` table; missing keys keep the defaults."""
+    for key in sorted(set(raw) - _TAXONOMY_KEYS):
+        raise ConfigError(
+            f"unknown setting [taxonomy] {key} (known: {', '.join(sorted(_TAXONOMY_KEYS))})"
+        )
+    defaults = TaxonomySettings()
+    strict = raw.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(f"[taxonomy] strict = {strict!r} is not true or false")
+    return TaxonomySettings(
+        tags=_names(raw["tags"], "tags", allow_empty=True) if "tags" in raw else defaults.tags,
+        areas=_names(raw["areas"], "areas", allow_empty=True) if "areas" in raw else defaults.areas,
+        teams=_names(raw["teams"], "teams", allow_empty=False)
+        if "teams" in raw
+        else defaults.teams,
+        strict=strict,
+    )
+
+
+def taxonomy_to_dict(taxonomy: TaxonomySettings) -> dict[str, Any]:
+    """The ``[taxonomy]`` table for the config file: only what differs from the defaults."""
+    defaults = TaxonomySettings()
+    doc: dict[str, Any] = {}
+    for key in ("tags", "areas", "teams"):
+        value = getattr(taxonomy, key)
+        if value != getattr(defaults, key):
+            doc[key] = list(value)
+    if taxonomy.strict:
+        doc["strict"] = True
+    return doc

@@ -34,6 +34,13 @@ class Capabilities:
     """Replies can be posted through the API."""
     public: bool = False
     """Replies are public (social posts, reviews, forums), so risky wording matters more."""
+    finds_own_replies: bool = False
+    """``find_own_reply`` can read the thread for a reply we posted (after an unknown
+    outcome, the outbox looks there before sending again)."""
+
+
+#: Options every channel accepts, whatever its kind: they shape replies, not the API.
+REPLY_OPTIONS = frozenset({"signature"})
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,15 @@ class Connector(ABC):
         await self.fetch(None)
         return "fetched successfully"
 
+    def is_public(self, question: Question) -> bool:
+        """Whether a reply to ``question`` will be public (risky wording is flagged then)."""
+        return self.capabilities.public
+
     async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """Answers by others (the support team) posted after ``since``; [] when unknown."""
+        """Answers by others (the support team) posted after ``since``; [] when unknown.
+
+        Neither the customer's own messages nor replies posted through cxdaily count.
+        """
         return []
 
     async def find_own_reply(

@@ -38,6 +38,12 @@ SERVICE_NAMES = {
     "google_play": "Google Play",
 }
 
+#: Imitated services where a reply is visible to everyone.
+PUBLIC_SERVICES = frozenset(
+    {"x", "mastodon", "bluesky", "reddit", "facebook", "instagram", "youtube", "discourse",
+     "wordpress", "github", "app_store", "google_play"}
+)  # fmt: skip
+
 
 @cache
 def load_inbox() -> dict[str, Any]:
@@ -91,6 +97,10 @@ class DemoConnector(Connector):
         return SentReply(
             remote_id=f"demo-{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:12]}"
         )
+
+    def is_public(self, question: Question) -> bool:
+        """Replies to the imitated social, community and review services are public."""
+        return question.meta.get("service") in PUBLIC_SERVICES
 
     async def check(self) -> str:
         """The demo inbox is always reachable."""

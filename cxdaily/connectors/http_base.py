@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cxdaily.config import ChannelSettings
-from cxdaily.connectors.base import Connector, SecretReader
+from cxdaily.connectors.base import REPLY_OPTIONS, Connector, SecretReader
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
 from cxdaily.connectors.runner import parse_seconds
 from cxdaily.errors import ConfigError, ConnectorError, CredentialError
@@ -28,7 +28,7 @@ COMMON_HTTP_OPTIONS = frozenset({"base_url", "deadline", "retries"})
 
 def check_options(settings: ChannelSettings, known: Iterable[str]) -> None:
     """Refuse options a connector does not know (a typo would otherwise be silently ignored)."""
-    allowed = set(known)
+    allowed = set(known) | REPLY_OPTIONS
     for key in settings.options:
         if key not in allowed:
             raise ConfigError(

@@ -6,6 +6,10 @@ Config::
     kind = "http"
     url = "https://portal.example.com/api/questions"
     reply_url = "https://portal.example.com/api/replies"   # optional
+    thread_url = "https://portal.example.com/api/threads/{native_id}"  # optional
+    idempotency_keys = true      # optional: the service drops a repeated Idempotency-Key
+    max_reply_length = 2000      # optional: longest reply, in characters
+    public = false               # optional: replies are public (risky words are flagged)
     deadline = "30s"                                        # optional
 
 Fetching: ``GET url`` answers a JSON array of questions in the shape of
@@ -14,7 +18,13 @@ fetches add ``?since=<ISO-8601>``: the newest ``created_at`` seen so far.
 
 Replying: ``POST reply_url`` with ``{"question_id", "native_id", "body"}`` and an
 ``Idempotency-Key`` header that stays the same for every attempt of one reply; the
-answer's ``id`` is the reply's id.
+answer's ``id`` is the reply's id. With ``idempotency_keys = false`` (a service that
+does not deduplicate) the key goes in the body as ``"idempotency_key"`` instead, so the
+service can keep it with the reply, and a failed post is never repeated blindly.
+
+Threads (optional): ``GET thread_url`` answers the thread's messages (see
+:mod:`cxdaily.connectors.http_thread`). The outbox reads it to find its own reply after
+an unknown outcome, and to see whether the team answered before a reply goes out.
 
 The channel's secret is optional: when set (``cxdaily login NAME`` or
 ``CXDAILY_SECRET_<NAME>``) it is sent as ``Authorization: Bearer <secret>``.
@@ -30,10 +40,16 @@ from cxdaily.clock import parse_instant, to_iso
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.http import BadResponseError, check_url, describe_url
 from cxdaily.connectors.http_base import COMMON_HTTP_OPTIONS, HttpConnector, string_option
+from cxdaily.connectors.http_thread import (
+    answers_by_others,
+    own_reply,
+    parse_thread,
+    thread_address,
+)
 from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
 from cxdaily.errors import ConfigError, ConnectorError, CxDailyError
-from cxdaily.models import Question
+from cxdaily.models import Message, Question
 
 MAX_LISTED_WARNINGS = 20
 
@@ -45,7 +61,15 @@ class HttpJsonConnector(HttpConnector):
     capabilities = Capabilities(max_reply_length=None, idempotency_keys=True, threads=True)
     secret_fields = ("",)
     secret_optional = True
-    known_options = COMMON_HTTP_OPTIONS | {"url", "reply_url", "max_pages"}
+    known_options = COMMON_HTTP_OPTIONS | {
+        "url",
+        "reply_url",
+        "max_pages",
+        "thread_url",
+        "idempotency_keys",
+        "max_reply_length",
+        "public",
+    }
 
     def __init__(self, settings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
@@ -60,6 +84,29 @@ class HttpJsonConnector(HttpConnector):
         self.max_pages = max_pages
         if self.reply_url is None:
             self.capabilities = replace(self.capabilities, can_reply=False)
+        thread_url = string_option(settings, "thread_url")
+        self.thread_url = self._absolute(thread_url) if thread_url else None
+        self.capabilities = replace(
+            self.capabilities,
+            idempotency_keys=self._flag("idempotency_keys", True),
+            public=self._flag("public", False),
+            max_reply_length=self._positive("max_reply_length"),
+            finds_own_replies=self.thread_url is not None,
+        )
+
+    def _flag(self, key: str, default: bool) -> bool:
+        value = self.settings.options.get(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"[channels.{self.name}] {key} must be true or false")
+        return value
+
+    def _positive(self, key: str) -> int | None:
+        value = self.settings.options.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"[channels.{self.name}] {key} must be a whole number above 0")
+        return value
 
     def _absolute(self, url: str) -> str:
         """An absolute URL, or a path joined to ``base_url``; checked for safety."""
@@ -114,8 +161,12 @@ class HttpJsonConnector(HttpConnector):
             raise ConnectorError(
                 'replies cannot be sent: the channel has no reply_url = "..."', channel=self.name
             )
-        headers = {**(await self._auth()), "Idempotency-Key": idempotency_key}
+        headers = await self._auth()
         payload = {"question_id": question.id, "native_id": question.native_id, "body": body}
+        if self.capabilities.idempotency_keys:  # the HTTP layer may then repeat the post
+            headers["Idempotency-Key"] = idempotency_key
+        else:  # kept with the reply by the service; a failed post is never repeated blindly
+            payload["idempotency_key"] = idempotency_key
         result = await self.http.request("POST", self.reply_url, json_body=payload, headers=headers)
         data = self.http.decode_json(result)
         reply_id = data.get("id") if isinstance(data, dict) else None
@@ -126,6 +177,34 @@ class HttpJsonConnector(HttpConnector):
             )
         url = data.get("url")
         return SentReply(remote_id=str(reply_id), url=url if isinstance(url, str) else None)
+
+    async def _thread(self, question: Question):
+        """The messages of a question's thread (``thread_url``)."""
+        assert self.thread_url is not None
+        url = thread_address(self.thread_url, question)
+        data, result = await self.http.get_json(url, headers=await self._auth())
+        try:
+            return parse_thread(data)
+        except QuestionShapeError as exc:
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered a thread that cannot be read: {exc}",
+                channel=self.name,
+            ) from None
+
+    async def answers_since(self, question: Question, since) -> list[Message]:
+        """Replies by the team in the thread after ``since`` (none without thread_url)."""
+        if self.thread_url is None:
+            return []
+        return answers_by_others(await self._thread(question), question, since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Our reply in the thread (by idempotency key, else by its exact text)."""
+        if self.thread_url is None:
+            return None
+        found = own_reply(await self._thread(question), question, body, idempotency_key)
+        return SentReply(remote_id=found.id) if found else None
 
     async def check(self) -> str:
         """Fetch the first page: the service is reachable, accepts the secret, speaks JSON."""

@@ -1,86 +1,88 @@
-"""Score a question from explainable signals; each signal that fires gives a reason.
+"""Score a question from explainable, weighted signals; each signal that fires says why.
 
-Pure functions of the question and ``now``. The weights are deliberately simple and
-visible; every pick can be explained in a few words.
+value = 1 + sum(weight x signal), where each signal is a small number (0 to about 3):
+
+- waiting: grows with the time waiting up to the SLA, then slowly (log) beyond it;
+- negative: the lexicon's sentiment, frustration ("third message"), a 1-2 star review;
+- reach: followers, subscribers, likes and votes, on a log scale;
+- vip: the author is on the VIP list, or the channel marks them VIP;
+- keyword: a watch keyword ("refund", "lawyer" ...);
+- asks: it asks something or needs an answer (a passing mention keeps only
+  ``passing_mention`` of its value);
+- novelty: its terms are mostly unlike what the leader read lately;
+- coverage: its source or segment has not been read for a while;
+- priority and thread: the source system says urgent; it continues a conversation.
+
+Weights come from ``[curation.weights]``. The reasons of the signals that matter are
+returned, largest contribution first: "waiting 26 h", "negative", "12k followers",
+"VIP", "keyword: refund", "new topic", "no Discourse read in 9 days".
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from datetime import datetime
 
+from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
+from cxdaily.curation.settings import CurationSettings
+from cxdaily.curation.sources import segment_of, source_name, source_of
+from cxdaily.curation.text import NEGATIVE_AT, TextFeatures, TextReader, question_terms
 from cxdaily.models import Question
 
-NEGATIVE_WORDS = frozenset(
-    [
-        "angry",
-        "annoyed",
-        "awful",
-        "bad",
-        "broken",
-        "bug",
-        "crash",
-        "crashes",
-        "crashed",
-        "disappointed",
-        "disappointing",
-        "frustrated",
-        "frustrating",
-        "furious",
-        "horrible",
-        "terrible",
-        "unacceptable",
-        "useless",
-        "worst",
-        "wrong",
-        "ridiculous",
-        "fail",
-        "fails",
-        "failed",
-        "failing",
-        "error",
-        "errors",
-        "lost",
-        "missing",
-        "slow",
-        "stuck",
-        "hate",
-        "unusable",
-        "waste",
-        "scam",
-        "never",
-        "nobody",
-        "ignored",
-    ]
-)
-WATCH_KEYWORDS = (
-    "cancel",
-    "refund",
-    "lawyer",
-    "legal",
-    "chargeback",
-    "switching to",
-    "broken",
-    "data loss",
-    "gdpr",
-    "outage",
-)
-_ASKING = re.compile(
-    r"\?|\b(how|why|when|what|where|can you|could you|is there|please|help|any update|"
-    r"wie|warum|pourquoi|comment|cómo|por qué|ayuda)\b",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[a-z']+")
+DAY_S = 86_400.0
+WAITING_REASON_H = 4.0  # shorter waits add value but are not worth a word
+NOVELTY_MIN_SEEN = 5  # questions read lately before "new topic" can be said
+NOVELTY_MIN_TERMS = 3
+NEW_TOPIC_BELOW = 0.2  # share of a question's (weighted) terms seen lately
+FRUSTRATION = 1.0  # added to the negative signal by "third message", "still no reply" ...
+_ENGAGEMENT_KEYS = (("likes", 1), ("reposts", 2), ("score", 1), ("comments", 2))
+_REACH_KEYS = frozenset(["subscribers", *(key for key, _ in _ENGAGEMENT_KEYS)])
 
 
-@dataclass(frozen=True)
 class Score:
-    """A question's score and the reasons behind it, most important first."""
+    """A question's value, the signals behind it, and whether it is urgent."""
 
-    value: float
-    reasons: tuple[str, ...]
+    __slots__ = ("factor", "hours", "parts", "total", "urgent", "value", "waiting")
+
+    def __init__(
+        self,
+        total: float,
+        parts: list[tuple[float, str]],
+        urgent: bool,
+        factor: float,
+        hours: float,
+        waiting: float,
+    ) -> None:
+        self.total = total
+        """1 plus the weighted signals."""
+        self.parts = parts
+        """(contribution, reason) of each signal that fired, waiting aside."""
+        self.urgent = urgent
+        """VIP, urgent priority, past the SLA, frustrated, or a keyword in a complaint."""
+        self.factor = factor
+        """1, or ``passing_mention`` for a question that asks nothing."""
+        self.hours = hours
+        """Hours waiting."""
+        self.waiting = waiting
+        """Contribution of the waiting signal."""
+        self.value = round(total * factor, 3)
+        """The score: higher deserves the leader's eyes more."""
+
+    def add(self, contribution: float, reason: str) -> None:
+        """Add a signal computed later (novelty is known only for the shortlist)."""
+        self.total += contribution
+        self.parts.append((contribution, reason))
+        self.value = round(self.total * self.factor, 3)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why, most important first: 'waiting 26 h', 'VIP', 'keyword: refund' ..."""
+        parts = list(self.parts)
+        if self.hours >= WAITING_REASON_H:
+            parts.append((self.waiting, f"waiting {humanize_age(self.hours)}"))
+        parts.sort(key=lambda part: -part[0])
+        reasons = tuple(reason for contribution, reason in parts if contribution > 0)
+        return reasons or (f"new, {humanize_age(self.hours)} ago",)
 
 
 def humanize_count(n: int) -> str:
@@ -103,52 +105,216 @@ def humanize_age(hours: float) -> str:
     return f"{int(hours // 24)} days"
 
 
-def score_question(question: Question, now: datetime) -> Score:
-    """Score one question; higher deserves the leader's eyes more."""
-    text = f"{question.title or ''}\n{question.body}"
-    lowered = text.lower()
-    weighted: list[tuple[float, str]] = []
+def _count(value: object) -> int:
+    """A non-negative count from a channel's number (anything else counts 0)."""
+    if type(value) is int:
+        return value if value > 0 else 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return 0
+    return int(min(max(value, 0), 10**12))
 
-    hours = max((now - question.created_at).total_seconds() / 3600, 0.0)
-    waiting = min(hours / 12, 4.0)  # grows for two days, then holds
-    if hours >= 4:
-        weighted.append((waiting, f"waiting {humanize_age(hours)}"))
 
-    if question.meta.get("vip"):
-        weighted.append((4.0, "VIP"))
+def reach_signal(question: Question) -> tuple[float, str | None]:
+    """Reach on a log scale (1k followers = 1, 100k = 3) and its reason."""
+    followers = _count(question.author.followers)
+    meta = question.meta
+    subscribers = _count(meta.get("subscribers")) if meta else 0
+    engagement = 0
+    if meta:
+        for key, factor in _ENGAGEMENT_KEYS:
+            value = meta.get(key)
+            if value is not None:
+                engagement += _count(value) * factor
+    best, reason = 0.0, None
+    if followers >= 100:
+        best = math.log10(followers) - 2
+        reason = f"{humanize_count(followers)} followers" if followers >= 1000 else None
+    if subscribers >= 100 and math.log10(subscribers) - 2 > best:
+        best = math.log10(subscribers) - 2
+        reason = f"{humanize_count(subscribers)} subscribers" if subscribers >= 1000 else None
+    if engagement >= 10 and math.log10(engagement) - 1 > best:
+        best = math.log10(engagement) - 1
+        reason = f"{humanize_count(engagement)} reactions" if engagement >= 50 else None
+    return min(best, 3.0), reason
 
-    words = _WORD.findall(lowered[:20_000])
-    negatives = sum(1 for w in words if w in NEGATIVE_WORDS)
-    rating = question.meta.get("rating")
-    if isinstance(rating, int | float) and rating <= 2:
-        weighted.append((2.5, f"{int(rating)}-star review"))
-    elif negatives >= 2 or (negatives == 1 and len(words) < 40):
-        weighted.append((min(1.0 + 0.5 * negatives, 3.0), "negative"))
 
-    for keyword in WATCH_KEYWORDS:
-        if keyword in lowered:
-            weighted.append((2.0, f"keyword: {keyword}"))
-            break
+def waiting_signal(hours: float, sla_hours: float) -> float:
+    """Linear up to the SLA (1.0), then one more per doubling, capped at 3."""
+    ratio = hours / sla_hours
+    if ratio <= 1:
+        return ratio
+    return min(1.0 + math.log2(ratio), 3.0)
 
-    followers = question.author.followers or 0
-    if followers >= 1000:
-        weighted.append(
-            (min(math.log10(followers) - 2, 3.0), f"{humanize_count(followers)} followers")
+
+class Scorer:
+    """Scores questions against one ``now``, one config and one leader history."""
+
+    def __init__(
+        self,
+        settings: CurationSettings,
+        now: datetime,
+        history: LeaderHistory | None = None,
+        common_terms: frozenset[bytes] = frozenset(),
+    ) -> None:
+        self.settings = settings
+        self.weights = settings.weights
+        self.now = now
+        self.history = history or LeaderHistory()
+        self.common_terms = common_terms
+        """Terms too common in the pool to say anything about a topic."""
+        self.reader = TextReader(settings.watch_keywords)
+        self._sla_h = settings.sla_s / 3600
+        self._vip_lists = bool(settings.vip_handles or settings.vip_emails or settings.vip_domains)
+        self._coverage: dict[tuple[str, str], tuple[float, str | None]] = {}
+        self.novelty_on = (
+            self.history.seen_questions >= NOVELTY_MIN_SEEN and self.weights.novelty > 0
         )
+        """Whether the history is rich enough to call a topic new."""
 
-    if question.meta.get("priority") in ("high", "urgent"):
-        weighted.append((1.5, f"{question.meta['priority']} priority"))
+    def is_vip(self, question: Question) -> bool:
+        """On the VIP list by handle, email or domain, or marked VIP by the channel."""
+        if question.meta.get("vip") is True:
+            return True
+        handle = (question.author.handle or "").strip().lower()
+        if not handle:
+            return False
+        s = self.settings
+        if "@" in handle[1:]:
+            if handle in s.vip_emails:
+                return True
+            domain = handle.rsplit("@", 1)[1]
+            return any(domain == d or domain.endswith("." + d) for d in s.vip_domains)
+        return handle.lstrip("@") in s.vip_handles
 
-    asks = bool(_ASKING.search(text[:20_000]))
-    if asks:
-        weighted.append((1.0, "asks a question"))
-    if question.context:
-        weighted.append((0.5, f"thread of {len(question.context) + 1}"))
+    def coverage(self, source: str, segment: str) -> tuple[float, str | None]:
+        """Pull towards a source or segment not read for a while (memoized per pair)."""
+        key = (source, segment)
+        cached = self._coverage.get(key)
+        if cached is not None:
+            return cached
+        result: tuple[float, str | None] = (0.0, None)
+        if self.history.actions and self.weights.coverage > 0:
+            after_days = self.settings.coverage_after_s / DAY_S
+            best = 0.0
+            for name, last in (
+                (source_name(source), self.history.last_read.get(source)),
+                (segment, self.history.last_segment_read.get(segment)),
+            ):
+                days = HISTORY_DAYS if last is None else (self.now - last).total_seconds() / DAY_S
+                if days >= after_days:
+                    signal = min(days / (2 * after_days), 1.0)
+                    if signal > best:
+                        best = signal
+                        more = "+" if last is None else ""
+                        result = (signal, f"no {name} read in {int(days)}{more} days")
+        self._coverage[key] = result
+        return result
 
-    value = 1.0 + sum(w for w, _ in weighted)
-    if not asks and not question.context:
-        value *= 0.5  # a passing mention matters less than someone waiting for an answer
-    reasons = tuple(r for _, r in sorted(weighted, key=lambda wr: -wr[0]))
-    if not reasons:
-        reasons = (f"new, {humanize_age(hours)} ago",)
-    return Score(value=round(value, 3), reasons=reasons)
+    def novelty(self, terms: frozenset[bytes]) -> bool:
+        """Whether most of a question's topic terms were not seen lately."""
+        if not self.novelty_on:
+            return False
+        topical = terms - self.common_terms
+        if len(topical) < NOVELTY_MIN_TERMS:
+            return False
+        return len(topical & self.history.seen_terms) < NEW_TOPIC_BELOW * len(topical)
+
+    def score(
+        self,
+        question: Question,
+        text: TextFeatures,
+        source: str | None = None,
+        segment: str | None = None,
+    ) -> Score:
+        """Score one question from its text features (``source``/``segment`` if known).
+
+        Novelty needs the pool's common terms, so the engine adds it for its shortlist
+        (:meth:`Score.add`); :func:`score_question` adds it at once.
+        """
+        w = self.weights
+        meta = question.meta
+        parts: list[tuple[float, str]] = []
+        hours = (self.now - question.created_at).total_seconds() / 3600
+        if hours < 0:
+            hours = 0.0
+        ratio = hours / self._sla_h
+        waiting = w.waiting * (ratio if ratio <= 1 else min(1.0 + math.log2(ratio), 3.0))
+        value = 1.0 + waiting
+
+        vip = meta.get("vip") is True or (self._vip_lists and self.is_vip(question))
+        if vip and w.vip:
+            value += w.vip
+            parts.append((w.vip, "VIP"))
+
+        negative = 0.0
+        rating = meta.get("rating") if meta else None
+        if (type(rating) is int or type(rating) is float) and rating <= 2:
+            negative = 3.0 - max(rating, 1)
+            parts.append((w.negative * negative, f"{int(max(rating, 1))}-star review"))
+        elif text.sentiment <= NEGATIVE_AT:
+            negative = min(-text.sentiment * 2.5, 2.0)
+            parts.append((w.negative * negative, "negative"))
+        if text.frustrated:
+            negative += FRUSTRATION
+            parts.append((w.negative * FRUSTRATION, "frustrated"))
+        value += w.negative * negative
+
+        if text.keywords and w.keyword:
+            bump = w.keyword * (1 + min(0.25 * (len(text.keywords) - 1), 0.5))
+            value += bump
+            parts.append((bump, f"keyword: {text.keywords[0]}"))
+
+        if question.author.followers or not _REACH_KEYS.isdisjoint(meta):
+            reach, reach_reason = reach_signal(question)
+            if reach > 0:
+                value += w.reach * reach
+                if reach_reason:
+                    parts.append((w.reach * reach, reach_reason))
+
+        priority = meta.get("priority") if meta else None
+        if (priority == "urgent" or priority == "high") and w.priority:
+            bump = w.priority * (1.0 if priority == "urgent" else 0.6)
+            value += bump
+            parts.append((bump, f"{priority} priority"))
+
+        asks = text.asks > 0
+        needs = asks or text.requests or negative > 0
+        if needs and w.asks:
+            bump = w.asks * (1.0 if asks or text.requests or text.frustrated else 0.5)
+            value += bump
+            parts.append((bump, "asks a question" if asks else "needs an answer"))
+        if question.context and w.thread:
+            value += w.thread
+            parts.append((w.thread, f"thread of {len(question.context) + 1}"))
+
+        if self.history.actions:
+            cover, cover_reason = self.coverage(
+                source or source_of(question), segment or segment_of(question)
+            )
+            if cover_reason:
+                value += w.coverage * cover
+                parts.append((w.coverage * cover, cover_reason))
+
+        urgent = (
+            vip
+            or priority == "urgent"
+            or hours >= self._sla_h
+            or text.frustrated
+            or bool(text.keywords and negative)
+        )
+        factor = 1.0 if needs or vip or question.context else self.settings.passing_mention
+        return Score(value, parts, urgent, factor, hours, waiting)
+
+
+def score_question(
+    question: Question,
+    now: datetime,
+    settings: CurationSettings | None = None,
+    history: LeaderHistory | None = None,
+) -> Score:
+    """Score one question on its own (without a pool, no term counts as common)."""
+    scorer = Scorer(settings or CurationSettings(), now, history)
+    score = scorer.score(question, scorer.reader.read(question))
+    if scorer.novelty(question_terms(question)):
+        score.add(scorer.weights.novelty, "new topic")
+    return score

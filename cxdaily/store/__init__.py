@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cxdaily.store.database import DataFolder
+from cxdaily.store.promises import PromiseRepository
 from cxdaily.store.repositories import (
     ActivityRepository,
     InsightRepository,
@@ -22,6 +23,7 @@ class Store:
             self.questions = QuestionRepository(self.folder)
             self.activity = ActivityRepository(self.folder)
             self.outbox = OutboxRepository(self.folder)
+            self.promises = PromiseRepository(self.folder)
             self.insights = InsightRepository(self.folder)
         except Exception:
             self.folder.close()

@@ -43,6 +43,21 @@ class MonthlyTables:
         """The months that have a file, oldest first."""
         return [name.split("/")[-1][:-5] for name in self._folder.existing(f"{self._name}/*.json")]
 
+    def stored_docs(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Like :meth:`docs`, but the documents as the storage holds them, not copies:
+        fast for bulk reads, and the caller must never change them."""
+        first = _month(since) if since else None
+        last = _month(until) if until else None
+        found: list[dict[str, Any]] = []
+        for month in self.months():
+            if (first and month < first) or (last and month > last):
+                continue
+            stored = self._folder.db(f"{self._name}/{month}.json").storage.read() or {}
+            found.extend(stored.get(self._table, {}).values())
+        return found
+
     def docs(self, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
         """Documents from the months overlapping [since, until] (unfiltered within a month)."""
         first = _month(since) if since else None
@@ -260,6 +275,18 @@ class OutboxRepository:
         waiting = {ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED}
         return [r for r in self.all() if r.state in waiting]
 
+    def for_question(self, question_id: str) -> list[Reply]:
+        """Every reply to one question, oldest first."""
+        return [r for r in self.all() if r.question_id == question_id]
+
+    def sent_since(self, since: datetime) -> list[Reply]:
+        """Replies sent at or after ``since``, oldest first."""
+        return [
+            r
+            for r in self.all()
+            if r.state is ReplyState.SENT and r.sent_at is not None and r.sent_at >= since
+        ]
+
 
 class InsightRepository:
     """Insights, one file per month."""
@@ -282,8 +309,12 @@ class InsightRepository:
     def between(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Insight]:
-        """Insights created in [since, until), oldest first."""
-        found = [Insight.from_dict(d) for d in self._insights.docs(since, until)]
+        """Insights created in [since, until), oldest first.
+
+        A year of history is read for every digest, so the monthly files' documents are
+        read as stored (no TinyDB document wrapping, no copies): ``from_dict`` only reads.
+        """
+        found = [Insight.from_dict(d) for d in self._insights.stored_docs(since, until)]
         found = [
             i
             for i in found

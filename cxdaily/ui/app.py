@@ -76,10 +76,13 @@ class CxDailyApp(App[str | None]):
         return StartScreen()
 
     def on_mount(self) -> None:
-        """Report theme problems and apply the keymap."""
+        """Report theme problems, apply the keymap, and keep retrying the outbox."""
         for note in self._theme_notes:
             self.notify(note, severity="warning", markup=False)
         self._apply_keymap()
+        from cxdaily.ui.outbox_status import start_outbox_retries
+
+        start_outbox_retries(self)
 
     def _apply_themes(self) -> list[str]:
         """Register built-in and user themes and select the configured one; returns
@@ -192,6 +195,33 @@ class CxDailyApp(App[str | None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(dict(self.service.settings.keys)))
 
+    def action_stats(self) -> None:
+        """Show the streak, a year's calendar and personal stats (not over a dialog)."""
+        from textual.screen import ModalScreen
+
+        from cxdaily.ui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen | ModalScreen):
+            self.push_screen(StatsScreen())
+
+    def action_promises(self) -> None:
+        """Show open promises and unsent replies (not over a dialog)."""
+        from textual.screen import ModalScreen
+
+        from cxdaily.ui.screens.promises import PromisesScreen
+
+        if not isinstance(self.screen, PromisesScreen | ModalScreen):
+            self.push_screen(PromisesScreen())
+
+    def action_digest(self) -> None:
+        """Show the insight digest with its export (not over a dialog)."""
+        from textual.screen import ModalScreen
+
+        from cxdaily.ui.screens.digest import DigestScreen
+
+        if not isinstance(self.screen, DigestScreen | ModalScreen):
+            self.push_screen(DigestScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the current screen, plus the app's own."""
         keymap = self.service.settings.keys
@@ -201,4 +231,20 @@ class CxDailyApp(App[str | None]):
                 command.help, f"Key: {keys}", partial(screen.run_action, command.action)
             )
         yield SystemCommand("Help", "Show every key (F1)", self.action_help)
+        stats_keys = display_keys(keymap.get("stats", "S"))
+        yield SystemCommand(
+            "Stats", f"Streak, calendar and personal stats ({stats_keys})", self.action_stats
+        )
+        promises_keys = display_keys(keymap.get("promises", "p"))
+        yield SystemCommand(
+            "Promises and outbox",
+            f"Open promises and unsent replies ({promises_keys})",
+            self.action_promises,
+        )
+        digest_keys = display_keys(keymap.get("digest", "D"))
+        yield SystemCommand(
+            "Digest",
+            f"Insight digest for the teams: preview, export ({digest_keys})",
+            self.action_digest,
+        )
         yield from super().get_system_commands(screen)

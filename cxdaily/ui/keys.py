@@ -33,6 +33,61 @@ APP_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand(
         "palette", "command_palette", "ctrl+p", "Commands", "Open the command palette", show=False
     ),
+    KeyCommand("stats", "stats", "S", "Stats", "Streak, calendar and personal stats", show=False),
+    KeyCommand(
+        "promises", "promises", "p", "Promises", "Open promises and unsent replies", show=False
+    ),
+    KeyCommand(
+        "digest",
+        "digest",
+        "D",
+        "Digest",
+        "Insight digest for the teams: preview, export",
+        show=False,
+    ),
+)
+
+DIGEST_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("digest_export", "export", "x", "Export", "Export the digest to a file"),
+    KeyCommand("back", "back", "escape,q", "Back", "Close the digest"),
+)
+
+DIGEST_EXPORT_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("export_save", "save", "ctrl+s", "Export", "Write the export file", priority=True),
+    KeyCommand("export_cancel", "cancel", "escape", "Cancel", "Close the export form"),
+)
+
+PROMISES_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("promise_kept", "keep_promise", "d", "Kept", "Mark the highlighted promise kept"),
+    KeyCommand(
+        "outbox_retry", "retry_reply", "r", "Send now", "Send the highlighted unsent reply now"
+    ),
+    KeyCommand(
+        "outbox_cancel",
+        "cancel_reply",
+        "x",
+        "Cancel reply",
+        "Cancel the highlighted unsent reply (its text becomes the draft)",
+    ),
+    KeyCommand("back", "back", "escape,q", "Back", "Close the promises screen"),
+)
+
+RISKY_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("risky_send", "send", "y", "Send as written", "Risky words: send as written"),
+    KeyCommand("risky_edit", "edit", "e,escape", "Edit", "Risky words: back to the composer"),
+)
+
+COLLISION_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand(
+        "collision_send", "send", "y", "Send mine anyway", "The team answered: send yours anyway"
+    ),
+    KeyCommand(
+        "collision_keep", "keep", "n,escape", "Keep as draft", "The team answered: keep a draft"
+    ),
+)
+
+STATS_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("back", "back", "escape,q", "Back", "Close the stats screen"),
 )
 
 START_COMMANDS: tuple[KeyCommand, ...] = (
@@ -92,6 +147,12 @@ ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("Wrap-up", WRAPUP_COMMANDS),
     ("Insight form", TAG_COMMANDS),
     ("Time is up", TIMEUP_COMMANDS),
+    ("Stats", STATS_COMMANDS),
+    ("Digest", DIGEST_COMMANDS),
+    ("Digest export", DIGEST_EXPORT_COMMANDS),
+    ("Promises and outbox", PROMISES_COMMANDS),
+    ("Risky words", RISKY_COMMANDS),
+    ("The team answered", COLLISION_COMMANDS),
 )
 
 

@@ -141,7 +141,7 @@ def test_batch_json_lines(fetched, capsys):
         assert item["reasons"] and all(isinstance(r, str) for r in item["reasons"])
         assert isinstance(item["group"], list)
     assert sum(i["estimate_s"] for i in items) <= 30 * 60 * (1 - RESERVE)
-    assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)
+    assert len({i["id"] for i in items}) == len(items)  # session order, each question once
 
 
 def test_batch_budget_option(fetched, capsys):

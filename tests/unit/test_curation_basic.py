@@ -65,7 +65,8 @@ def test_every_candidate_is_either_picked_or_left_out_with_a_reason(make_questio
     left = [item.question.id for item, _ in batch.left_out]
     assert len(picked) == len(set(picked)), "no duplicates in the batch"
     assert sorted(picked + left) == sorted(q.id for q in questions)
-    assert {why for _, why in batch.left_out} <= {"does not fit the time left", "too long"}
+    kinds = {why.split(":", 1)[0] for _, why in batch.left_out}
+    assert kinds <= {"does not fit the time left", "too long", "near-duplicate", "channel share"}
 
 
 def test_every_pick_says_why(make_question):
@@ -74,8 +75,11 @@ def test_every_pick_says_why(make_question):
         assert all(isinstance(r, str) and r.strip() for r in item.reasons)
 
 
-def test_picks_come_best_first(make_question):
-    scores = [item.score for item in _curate(_inbox(make_question), budget_s=3600).items]
+def test_picks_come_urgent_first(make_question):
+    items = _curate(_inbox(make_question), budget_s=3600).items
+    urgent = [item.urgent for item in items]
+    assert urgent == sorted(urgent, reverse=True)
+    scores = [item.score for item in rank(_inbox(make_question), NOW)]
     assert scores == sorted(scores, reverse=True)
 
 

@@ -1,6 +1,8 @@
 """The reply composer: type, see the length against the channel's limit, send with ctrl+s.
 
-The draft is saved on every change (it survives a crash) and kept on escape.
+The counter is live and counts the reply as it will be sent (with the channel's
+signature). The draft is saved on every change (it survives a crash) and kept on escape;
+a reply over the limit is refused with the reason.
 """
 
 from __future__ import annotations
@@ -14,8 +16,29 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from cxdaily.models import Question
+from cxdaily.replies_checks import signed
 from cxdaily.ui.keys import COMPOSER_COMMANDS, bindings
 from cxdaily.ui.text import safe_line
+
+
+def counter_content(
+    text: str, limit: int | None, signature: str | None, public: bool = False
+) -> Content:
+    """'123 / 280 · with signature · public reply · ctrl+s send …' (red when over)."""
+    length = len(signed(text, signature)) if text.strip() else 0
+    over_by = length - limit if limit is not None and length > limit else 0
+    count = f"{length} / {limit}" if limit else f"{length} characters"
+    notes = []
+    if signature:
+        notes.append("with signature")
+    if public:
+        notes.append("public reply")
+    return Content.assemble(
+        Content.styled(count, "$error bold" if over_by else "dim"),
+        Content.styled(f"  {over_by} over the limit" if over_by else "", "$error"),
+        Content.styled("".join(f" · {n}" for n in notes), "dim"),
+        Content.styled("  ctrl+s send · esc close (draft kept)", "dim"),
+    )
 
 
 class ComposerScreen(ModalScreen[str | None]):
@@ -25,16 +48,25 @@ class ComposerScreen(ModalScreen[str | None]):
     KEY_COMMANDS = COMPOSER_COMMANDS
 
     def __init__(
-        self, question: Question, draft: str, limit: int | None, save_draft: Callable[[str], None]
+        self,
+        question: Question,
+        draft: str,
+        limit: int | None,
+        save_draft: Callable[[str], None],
+        *,
+        signature: str | None = None,
+        public: bool = False,
     ) -> None:
         super().__init__()
         self.question = question
         self.initial = draft
         self.limit = limit
         self.save_draft = save_draft
+        self.signature = signature
+        self.public = public
 
     def compose(self) -> ComposeResult:
-        """Heading, editor, counter."""
+        """Heading, editor, signature, counter."""
         with Vertical(id="composer"):
             yield Static(
                 Content.assemble(
@@ -51,6 +83,8 @@ class ComposerScreen(ModalScreen[str | None]):
                 show_line_numbers=False,
                 tab_behavior="focus",
             )
+            if self.signature:
+                yield Static(safe_line(self.signature, 80, "italic dim"), id="composer-signature")
             yield Static(id="composer-counter")
 
     def on_mount(self) -> None:
@@ -65,17 +99,15 @@ class ComposerScreen(ModalScreen[str | None]):
         self.save_draft(event.text_area.text)
         self._update_counter()
 
+    @property
+    def length(self) -> int:
+        """Characters in the reply as it will be sent (signature included)."""
+        text = self.query_one(TextArea).text
+        return len(signed(text, self.signature)) if text.strip() else 0
+
     def _update_counter(self) -> None:
-        length = len(self.query_one(TextArea).text.strip())
-        over = self.limit is not None and length > self.limit
-        count = f"{length} / {self.limit}" if self.limit else f"{length} characters"
-        hint = "  ctrl+s send · esc close (draft kept)"
         self.query_one("#composer-counter", Static).update(
-            Content.assemble(
-                Content.styled(count, "$error bold" if over else "dim"),
-                Content.styled(f"  {length - self.limit} over the limit" if over else "", "$error"),
-                Content.styled(hint, "dim"),
-            )
+            counter_content(self.query_one(TextArea).text, self.limit, self.signature, self.public)
         )
 
     def action_send(self) -> None:
@@ -84,10 +116,14 @@ class ComposerScreen(ModalScreen[str | None]):
         if not text:
             self.notify("The reply is empty.", severity="warning")
             return
-        if self.limit is not None and len(text) > self.limit:
+        if self.limit is not None and self.length > self.limit:
             self.notify(
-                f"{len(text)} characters: {self.question.channel} accepts at most {self.limit}.",
+                f"Not sent: {self.length} characters"
+                + (" with the signature" if self.signature else "")
+                + f"; {self.question.channel} accepts at most {self.limit}. "
+                f"Cut {self.length - self.limit}.",
                 severity="error",
+                markup=False,
             )
             return
         self.dismiss(text)

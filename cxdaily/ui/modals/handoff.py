@@ -12,7 +12,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from cxdaily.models import Question
-from cxdaily.taxonomy import TEAMS
 from cxdaily.ui.text import safe_line
 
 
@@ -42,9 +41,10 @@ class HandoffScreen(ModalScreen[HandoffResult | None]):
                     safe_line(self.question.author.display, 40, "bold"),
                 )
             )
+            teams = self.app.service.settings.taxonomy.teams
             yield Select(
-                [(Content(t), t) for t in TEAMS],
-                value="support",
+                [(Content(t), t) for t in teams],
+                value="support" if "support" in teams else teams[0],
                 allow_blank=False,
                 id="handoff-team",
                 compact=True,

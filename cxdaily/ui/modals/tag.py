@@ -1,5 +1,8 @@
 """Tag a question as an insight: tags (with completion), team, sentiment, importance,
-a one-line summary, and the customer's own words as a quote."""
+a one-line summary, the customer's own words as a quote, and the leader's note.
+
+Teams come from the configured taxonomy (``[taxonomy] teams``); tags complete from the
+configured tags and areas and every tag used before."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from cxdaily.models import Question
 from cxdaily.safe_text import clean
-from cxdaily.taxonomy import SENTIMENTS, TEAMS, suggest_sentiment
+from cxdaily.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.ui.keys import TAG_COMMANDS, bindings
 from cxdaily.ui.text import safe_line
 
@@ -29,6 +32,7 @@ class TagResult:
     importance: int
     summary: str
     quote: str
+    note: str = ""
 
 
 class TagSuggester(Suggester):
@@ -84,8 +88,13 @@ class TagScreen(ModalScreen[TagResult | None]):
                 compact=True,
             )
             with Horizontal(classes="tag-row"):
+                teams = self.app.service.settings.taxonomy.teams
                 yield Select(
-                    _options(TEAMS), prompt="Team", id="tag-team", value="product", compact=True
+                    _options(teams),
+                    prompt="Team",
+                    id="tag-team",
+                    value="product" if "product" in teams else Select.BLANK,
+                    compact=True,
                 )
                 yield Select(
                     _options(SENTIMENTS),
@@ -108,6 +117,8 @@ class TagScreen(ModalScreen[TagResult | None]):
             yield TextArea(
                 quote, id="tag-quote", soft_wrap=True, tab_behavior="focus", compact=True
             )
+            yield Label("Your note for the team (optional)")
+            yield Input(placeholder="Context, what to do next", id="tag-note", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button(
                     Content("Save (ctrl+s)"), variant="primary", id="tag-save", compact=True
@@ -126,8 +137,8 @@ class TagScreen(ModalScreen[TagResult | None]):
             self.action_cancel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in a field moves on; enter in the summary saves."""
-        if event.input.id == "tag-summary":
+        """Enter in a field moves on; enter in the summary or the note saves."""
+        if event.input.id in ("tag-summary", "tag-note"):
             self.action_save()
         else:
             self.focus_next()
@@ -154,6 +165,7 @@ class TagScreen(ModalScreen[TagResult | None]):
                 importance=int(importance) if isinstance(importance, int) else 1,
                 summary=self.query_one("#tag-summary", Input).value.strip(),
                 quote=self.query_one("#tag-quote", TextArea).text.strip(),
+                note=self.query_one("#tag-note", Input).value.strip(),
             )
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,12 +20,13 @@ from cxdaily.curation import Batch, BatchItem
 from cxdaily.errors import CxDailyError
 from cxdaily.models import Reply, ReplyState, Session
 from cxdaily.ui.compose_reply import compose_in_editor
+from cxdaily.ui.group_tagging import group_labels, tag_group
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagResult, TagScreen
 from cxdaily.ui.modals.timeup import TimeUpScreen
+from cxdaily.ui.reply_flow import ReplyFlow
 from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.queue import QuestionQueue
 from cxdaily.ui.widgets.timer import SessionTimer
@@ -144,8 +145,9 @@ class SessionScreen(Screen):
         item = self.current()
         status = self.statuses.get(item.question.id, "") if item else ""
         draft = bool(item and self.app.service.draft(item.question.id))
+        others = group_labels(self.items, item) if item else None
         self.query_one(QuestionView).show(
-            item, self.app.service.now(), STATUS_WORDS.get(status, ""), draft
+            item, self.app.service.now(), STATUS_WORDS.get(status, ""), draft, others
         )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -162,6 +164,10 @@ class SessionScreen(Screen):
 
     def mark(self, item: BatchItem, status: str) -> None:
         """Record the status of a question in the queue, then move on."""
+        self.advance(self.record_status(item, status))
+
+    def record_status(self, item: BatchItem, status: str) -> int:
+        """Record the status of a question in the queue; returns its index."""
         qid = item.question.id
         before = self.statuses.get(qid, "")
         if {before, status} == {"answered", "tagged"} or (
@@ -171,7 +177,7 @@ class SessionScreen(Screen):
         self.statuses[qid] = status
         index = self.items.index(item)
         self.query_one(QuestionQueue).set_status(index, item, status)
-        self.advance(index)
+        return index
 
     def advance(self, index: int) -> None:
         """Highlight the next question still pending, or say the batch is done."""
@@ -201,39 +207,30 @@ class SessionScreen(Screen):
 
     # reply ---------------------------------------------------------------------
     def action_reply(self, text: str | None = None) -> None:
-        """Open the composer (with the saved draft, or ``text`` from the editor)."""
+        """Open the composer (with the saved draft, or ``text`` from the editor); the
+        reply then goes through the checks of :class:`ReplyFlow` before the outbox."""
         item = self._guard()
         if item is None:
             return
-        service = self.app.service
         qid = item.question.id
-        if self.statuses.get(qid) in ("answered", "answered+tagged") or service.has_replied(qid):
+        if self.statuses.get(qid) in ("answered", "answered+tagged") or (
+            self.app.service.has_replied(qid)
+        ):
             self.notify("You already replied to this question.", severity="warning")
             return
-        try:
-            limit = service.connector(item.question.channel).capabilities.max_reply_length
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        draft = text if text is not None else (service.draft(qid) or "")
+        ReplyFlow(self, item).compose(text)
 
-        def save(body: str) -> None:
-            try:
-                service.save_draft(qid, body)
-            except CxDailyError as exc:
-                self._report(exc)
-
-        self.app.push_screen(
-            ComposerScreen(item.question, draft, limit, save),
-            callback=lambda body: self._after_compose(item, body),
-        )
-
-    def _after_compose(self, item: BatchItem, body: str | None) -> None:
+    def _after_compose(
+        self, item: BatchItem, body: str | None, checked_at: datetime | None = None
+    ) -> None:
+        """Queue a checked reply (``checked_at``: when the thread was last looked at)."""
         if body is None:
             self.show_current()
             return
         try:
-            reply = self.app.service.queue_reply(item.question.id, body, self.session.id)
+            reply = self.app.service.queue_reply(
+                item.question.id, body, self.session.id, checked_at=checked_at
+            )
         except CxDailyError as exc:
             self._report(exc)
             return
@@ -253,7 +250,7 @@ class SessionScreen(Screen):
         else:
             self.app.call_from_thread(
                 self.notify,
-                f"Reply kept in the outbox, not sent yet: {result.error}",
+                f"Reply kept in the outbox, not sent yet: {result.hold or result.error}",
                 severity="warning",
                 markup=False,
             )
@@ -296,12 +293,14 @@ class SessionScreen(Screen):
                 importance=result.importance,
                 summary=result.summary,
                 quote=result.quote,
+                note=result.note or None,
                 session_id=self.session.id,
             )
         except CxDailyError as exc:
             self._report(exc)
             return
         self.notify("Insight saved.", timeout=2)
+        tag_group(self, item, result)  # the same insight for its near-duplicates here
         self.mark(item, "tagged")
 
     def action_hand_off(self) -> None:

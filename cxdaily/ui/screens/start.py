@@ -18,11 +18,14 @@ from textual.worker import get_current_worker
 
 from cxdaily.curation import Batch
 from cxdaily.errors import CxDailyError
-from cxdaily.models import Reply, ReplyState
+from cxdaily.models import Reply
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import START_COMMANDS, bindings
+from cxdaily.ui.outbox_status import flushed_messages
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
+from cxdaily.ui.widgets.heatmap import CompactHeatmap
+from cxdaily.ui.widgets.ledger_line import LedgerLine
 from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
@@ -61,13 +64,30 @@ def batch_lines(batch: Batch) -> Content:
                 safe_line(", ".join(item.reasons), 200, "dim"),
             )
         )
-    if batch.left_out:
-        lines.append(
-            Content.styled(
-                f"\n{len(batch.left_out)} more waiting do not fit today's budget.", "dim italic"
-            )
-        )
+    lines.extend(left_out_lines(batch))
     return Content("\n").join(lines)
+
+
+def left_out_lines(batch: Batch, limit: int = 5) -> list[Content]:
+    """What was left out and why: counts by reason, the most valuable few, non-candidates."""
+    from cxdaily.curation.explain import excluded_summary, left_out_summary
+
+    lines: list[Content] = []
+    if summary := left_out_summary(batch):
+        lines.append(Content.styled(f"\nLeft out: {summary}.", "dim italic"))
+        for entry in batch.left_out[:limit]:
+            q = entry.item.question
+            lines.append(
+                Content.assemble(
+                    Content.styled("   · ", "dim"),
+                    safe_line(q.title or q.body, 60, "dim"),
+                    Content.styled(" — ", "dim"),
+                    safe_line(entry.reason, 80, "dim italic"),
+                )
+            )
+    if summary := excluded_summary(batch):
+        lines.append(Content.styled(f"Not candidates: {summary}.", "dim italic"))
+    return lines
 
 
 class StartScreen(Screen):
@@ -86,6 +106,8 @@ class StartScreen(Screen):
         yield Static(id="start-title")
         yield Static(Content("Loading today's batch…"), id="start-summary")
         yield Static(id="start-channels")
+        yield LedgerLine(id="start-ledger")
+        yield CompactHeatmap(id="start-heatmap")
         with VerticalScroll(id="start-batch"):
             yield Static(id="start-list")
         yield Static(id="start-hint")
@@ -133,6 +155,7 @@ class StartScreen(Screen):
             return
         self.app.streak = streak
         self.query_one("#start-summary", Static).update(summary_line(self.batch, streak))
+        self.query_one("#start-heatmap", CompactHeatmap).show(streak)
         if self.batch.items:
             self.query_one("#start-list", Static).update(batch_lines(self.batch))
             hint = "enter begin · ctrl+r refresh · ? help · q quit"
@@ -180,16 +203,10 @@ class StartScreen(Screen):
         )
 
     def _tell_outbox(self, flushed: list[Reply]) -> None:
-        sent = sum(1 for r in flushed if r.state is ReplyState.SENT)
-        if sent:
-            self.notify(f"{sent} waiting repl{'ies' if sent != 1 else 'y'} sent from the outbox.")
-        waiting = len(flushed) - sent
-        if waiting:
-            self.notify(
-                f"{waiting} repl{'ies' if waiting != 1 else 'y'} still waiting in the outbox "
-                "(cxdaily outbox list).",
-                severity="warning",
-            )
+        """Say what the outbox just did, and redraw the promises-and-outbox line."""
+        for message, severity in flushed_messages(flushed):
+            self.notify(message, severity=severity, markup=False)
+        self.query_one(LedgerLine).redraw()
 
     def _after_refresh(self, added: int) -> None:
         if self.is_current:

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from cxdaily.errors import CxDailyError
 from cxdaily.service import SessionSummary
+from cxdaily.streak_words import freeze_words, until_break_words, what_counts
 from cxdaily.ui.keys import WRAPUP_COMMANDS, bindings
 
 LABELS = (
@@ -29,6 +30,11 @@ def minutes_words(minutes: float) -> str:
     return "under a minute" if minutes < 1 else f"{minutes:.0f}"
 
 
+def sentence(words: str) -> str:
+    """'safe until tomorrow' -> 'Safe until tomorrow.'"""
+    return f"{words[:1].upper()}{words[1:]}."
+
+
 def summary_content(summary: SessionSummary) -> Content:
     """The wrap-up's figures."""
     counts = summary.counts
@@ -38,8 +44,11 @@ def summary_content(summary: SessionSummary) -> Content:
     streak_words = f"{streak.current} day{'s' if streak.current != 1 else ''}"
     if streak.today_counts:
         streak_note = " (today counts)"
+    elif streak.today_off:
+        streak_note = f" (today is a {streak.today_off})"
     else:
-        streak_note = " (handle one question to count today)"
+        streak_note = f" ({what_counts(streak)} to count today)"
+    freezes = freeze_words(streak, summary.completed_batch)
     return Content.assemble(
         Content.styled("Session done.\n\n", "bold"),
         "Done: ",
@@ -51,6 +60,8 @@ def summary_content(summary: SessionSummary) -> Content:
         Content.styled(streak_words, "$accent bold"),
         streak_note,
         f" · longest {streak.longest}.\n",
+        Content.styled(f"{sentence(until_break_words(streak))}\n", "dim"),
+        Content.styled(f"{sentence(freezes)}\n", "$primary") if freezes else "",
     )
 
 

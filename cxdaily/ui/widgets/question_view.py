@@ -5,6 +5,7 @@ Every customer-supplied string goes through :mod:`cxdaily.ui.text`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from textual.containers import VerticalScroll
@@ -44,6 +45,21 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{humanize_age(hours)} ago"
 
 
+def group_line(item: BatchItem, others: Sequence[str] | None = None, limit: int = 3) -> Content:
+    """'Also asked by 3 others: Jonas (Zendesk), ... · t tags them all' (empty when alone)."""
+    if not item.group:
+        return Content("")
+    names = list(others) if others is not None else list(item.group)
+    count = len(item.group)
+    shown = ", ".join(names[:limit]) + (f" and {count - limit} more" if count > limit else "")
+    return Content.assemble(
+        "\n",
+        Content.styled(f"Also asked by {count} other{'s' if count != 1 else ''}: ", "bold"),
+        safe_line(shown, 160),
+        Content.styled("  · t tags the whole group", "dim"),
+    )
+
+
 class QuestionView(VerticalScroll):
     """Shows one question with its thread; empty until a question is selected."""
 
@@ -57,9 +73,17 @@ class QuestionView(VerticalScroll):
         yield Static(id="q-status")
 
     def show(
-        self, item: BatchItem | None, now: datetime, status: str = "", draft: bool = False
+        self,
+        item: BatchItem | None,
+        now: datetime,
+        status: str = "",
+        draft: bool = False,
+        others: Sequence[str] | None = None,
     ) -> None:
-        """Display ``item`` (or an empty-state message)."""
+        """Display ``item`` (or an empty-state message).
+
+        ``others`` names the item's near-duplicates for the group line (default: their ids).
+        """
         heading = self.query_one("#q-heading", Static)
         if item is None:
             heading.update(Content("Nothing selected."))
@@ -82,6 +106,7 @@ class QuestionView(VerticalScroll):
                 Content.styled("Why: ", "bold"),
                 safe_line(", ".join(item.reasons)),
                 Content.styled(f"  ({estimate})", "dim"),
+                group_line(item, others),
             )
         )
         self.query_one("#q-title", Static).update(

@@ -1,0 +1,232 @@
+"""``cxdaily reply``, ``cxdaily outbox list|retry|cancel`` and ``cxdaily promises``.
+
+``reply`` goes through the same checks as the app: the channel's length limit and
+signature, risky statements in a public reply, and answers by the team since the
+question was loaded. A warning needs a confirmation: ``--yes``, or ``y`` at the prompt
+on a terminal; otherwise nothing is sent and the text is kept as the question's draft.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from cxdaily.errors import ConnectorError, CxDailyError
+from cxdaily.models import Reply, ReplyState
+from cxdaily.replies_checks import RISK_ADVICE
+from cxdaily.safe_text import one_line
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False):
+    from cxdaily.cli import _open as open_service
+
+    return open_service(args, read_only=read_only)
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _warn(text: str) -> None:
+    print(f"cxdaily: {one_line(text, 400)}", file=sys.stderr)
+
+
+def _read_body(args: argparse.Namespace) -> str:
+    if not args.file:
+        return args.text
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise CxDailyError(f"cannot read {args.file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CxDailyError(f"cannot read {args.file}: it is not UTF-8 text") from None
+
+
+def _confirm(question: str, ask: Callable[[str], str] | None) -> bool:
+    """Ask on a terminal; without one (or without an answer) the answer is no."""
+    if ask is None:
+        if not sys.stdin.isatty():
+            return False
+        ask = input
+    try:
+        return ask(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+# ----------------------------------------------------------------------------- reply
+def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> int:
+    """Check a reply, queue it, and make the first attempt at sending it."""
+    text = _read_body(args)
+    with _open(args) as service:
+        review = service.review_reply(args.question_id, text)
+        if review.problems:
+            raise CxDailyError(f"not sent: {review.problems[0]}")
+        confirmed = args.yes
+        if review.findings:
+            print(f"cxdaily: {review.confirmation_line()}", file=sys.stderr)
+            for finding in review.findings:
+                words = one_line(finding.text, 60)
+                advice = RISK_ADVICE[finding.kind]
+                print(f'  {finding.kind.value}: "{words}": {advice}', file=sys.stderr)
+            if not confirmed and not _confirm("Send it as written?", ask):
+                return _not_sent(service, args, text, "--yes confirms risky statements")
+        checked_at = None
+        try:
+            answers = service.answers_since_loaded(args.question_id)
+            checked_at = service.now()
+        except ConnectorError as exc:
+            answers = []
+            _warn(f"could not check for answers by the team ({exc}); it is checked again later")
+        if answers:
+            latest = answers[-1]
+            said = one_line(latest.body, 200)
+            _warn(f'{latest.author.display} answered since the question was loaded: "{said}"')
+            if not confirmed and not _confirm("Send yours anyway?", ask):
+                return _not_sent(service, args, text, "--yes sends it anyway")
+        reply = service.queue_reply(args.question_id, text, checked_at=checked_at)
+        reply = service.send(reply)
+    if reply.state is ReplyState.SENT:
+        print(f"sent reply {reply.id} to {args.question_id} (remote id {reply.remote_id})")
+        return EXIT_OK
+    _warn(f"reply {reply.id} is in the outbox, not sent yet: {_why(reply)}")
+    return EXIT_PARTIAL
+
+
+def _not_sent(service, args: argparse.Namespace, text: str, hint: str) -> int:
+    if not service.draft(args.question_id):
+        service.save_draft(args.question_id, text)
+    _warn(f"not sent; the text is kept as the draft of {args.question_id} ({hint})")
+    return EXIT_ERROR
+
+
+def _why(reply: Reply) -> str:
+    if reply.hold:
+        return (
+            f"held: {reply.hold}; `cxdaily outbox retry {reply.id}` sends it anyway, "
+            f"`cxdaily outbox cancel {reply.id}` drops it"
+        )
+    when = f"; next try after {_time(reply.next_attempt_at)}" if reply.next_attempt_at else ""
+    return f"{reply.error or reply.state.value}{when}"
+
+
+def _time(value) -> str:
+    from cxdaily.clock import to_iso
+
+    return to_iso(value) if value else "-"
+
+
+# ----------------------------------------------------------------------------- outbox
+def cmd_outbox_list(args: argparse.Namespace) -> int:
+    """Every reply and its state (``--unsent``: only those still to go out)."""
+    with _open(args, read_only=True) as service:
+        replies = service.unsent_replies() if args.unsent else service.outbox()
+    for reply in replies:
+        if args.json:
+            _print_json(reply.to_dict())
+            continue
+        state = "held" if reply.hold else reply.state.value
+        print(
+            f"{reply.id}  {state:<9} {one_line(reply.question_id, 40)}  {one_line(reply.body, 50)}"
+        )
+        if reply.unsent:
+            tries = f"{reply.attempts} attempt{'s' if reply.attempts != 1 else ''}"
+            print(f"    {tries}; {one_line(_why(reply), 200)}")
+    if not replies and not args.json:
+        print("the outbox is empty" if not args.unsent else "nothing waits in the outbox")
+    return EXIT_OK
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    """Send now: one reply (releasing its hold) or every unsent reply not held."""
+    with _open(args) as service:
+        results = service.retry(args.reply_id)
+        held = [] if args.reply_id else [r for r in service.unsent_replies() if r.hold]
+    for reply in results:
+        if reply.state is ReplyState.SENT:
+            print(f"sent reply {reply.id} to {reply.question_id} (remote id {reply.remote_id})")
+        else:
+            _warn(f"reply {reply.id} is still in the outbox: {_why(reply)}")
+    for reply in held:
+        _warn(f"reply {reply.id} is {_why(reply)}")
+    if not results and not held:
+        print("nothing waits in the outbox")
+    waiting = [r for r in results if r.state is not ReplyState.SENT] + held
+    return EXIT_PARTIAL if waiting else EXIT_OK
+
+
+def cmd_outbox_cancel(args: argparse.Namespace) -> int:
+    """Drop an unsent reply (its text comes back as the draft)."""
+    with _open(args) as service:
+        before = service.find_reply(args.reply_id)
+        reply = service.cancel(args.reply_id)
+    print(f"cancelled reply {reply.id} to {reply.question_id}; its text is the draft again")
+    if before.uncertain or before.state is ReplyState.SENDING:
+        _warn("its last attempt may have reached the service: check the thread")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- promises
+def cmd_promises(args: argparse.Namespace) -> int:
+    """The promise ledger (``--done ID`` marks one kept)."""
+    if args.done:
+        with _open(args) as service:
+            promise = service.keep_promise(args.done)
+        print(f"kept: {one_line(promise.text, 120)}")
+        return EXIT_OK
+    with _open(args, read_only=True) as service:
+        promises = service.promises(include_kept=args.all)
+        today = service.now().astimezone(service.settings.session.zone).date()
+    for promise in promises:
+        if args.json:
+            _print_json(promise.to_dict())
+            continue
+        if not promise.open:
+            when = "kept"
+        elif promise.due is None:
+            when = "no date"
+        else:
+            when = promise.due.isoformat() + (" OVERDUE" if promise.overdue(today) else "")
+        print(f"{promise.id}  {when:<18} {one_line(promise.question_id, 40)}")
+        print(f"    {one_line(promise.text, 160)}")
+    if not promises and not args.json:
+        print("no open promises")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- parser
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``reply``, ``outbox`` and ``promises`` to the command line."""
+    p = sub.add_parser("reply", help="check a reply, queue it and send it")
+    p.add_argument("question_id", metavar="QUESTION_ID")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", metavar="T")
+    text.add_argument("--file", metavar="F")
+    p.add_argument(
+        "--yes", action="store_true", help="confirm warnings (risky words, a team answer)"
+    )
+    p.set_defaults(handler=cmd_reply)
+
+    p = sub.add_parser("outbox", help="see and manage unsent replies")
+    outbox = p.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    q = outbox.add_parser("list", help="every reply and its state")
+    q.add_argument("--json", action="store_true", help="one reply per line")
+    q.add_argument("--unsent", action="store_true", help="only replies still to go out")
+    q.set_defaults(handler=cmd_outbox_list)
+    q = outbox.add_parser("retry", help="send now (no id: every unsent reply not held)")
+    q.add_argument("reply_id", metavar="ID", nargs="?")
+    q.set_defaults(handler=cmd_outbox_retry)
+    q = outbox.add_parser("cancel", help="drop an unsent reply (its text becomes the draft)")
+    q.add_argument("reply_id", metavar="ID")
+    q.set_defaults(handler=cmd_outbox_cancel)
+
+    p = sub.add_parser("promises", help="follow-ups promised in sent replies")
+    p.add_argument("--json", action="store_true", help="one promise per line")
+    p.add_argument("--all", action="store_true", help="kept promises too")
+    p.add_argument("--done", metavar="ID", help="mark a promise kept")
+    p.set_defaults(handler=cmd_promises)

@@ -1,0 +1,268 @@
+"""The curation pipeline: candidates, scores, estimates, near-duplicates, the batch.
+
+1. :func:`screen` keeps the candidates: not handled by the leader, not snoozed into the
+   future, not skipped today, not older than ``max_age``, not answered by the team
+   (when the connector can tell); the others are counted by reason.
+2. :func:`evaluate` reads each candidate's text once, scores it (:mod:`.scoring`),
+   estimates it (:mod:`.estimate`, calibrated by the leader's history) and groups the
+   near-duplicates (:mod:`.dedupe`). Linear in the number of candidates.
+3. :func:`curate` packs the budget (:mod:`.pack`) and orders the session.
+
+Pure: the same questions, actions, history and ``now`` give the same batch.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from cxdaily.curation.batch import Batch, BatchItem
+from cxdaily.curation.dedupe import TermStats, group_leaders, topic_clusters
+from cxdaily.curation.estimate import MAX_ESTIMATE_S, MIN_ESTIMATE_S, base_estimate
+from cxdaily.curation.history import LeaderHistory
+from cxdaily.curation.pack import VALUE_POWER, make_units, pack_units
+from cxdaily.curation.scoring import Score, Scorer
+from cxdaily.curation.settings import CurationSettings, format_span
+from cxdaily.curation.sources import source_and_segment, team_answered
+from cxdaily.curation.text import question_terms
+from cxdaily.models import Action, Disposition, Question
+
+#: Near-duplicate ids listed per item; a larger group lists its best members.
+GROUP_IDS_LIMIT = 50
+#: Candidates that get topic terms, novelty and near-duplicate grouping: the best by
+#: value per second, and the best half as many by value. Everything below is left out
+#: (its value per second is lower than every listed question's).
+SHORTLIST = 1500
+_DEFAULT = CurationSettings()
+
+
+def screen(
+    questions: Iterable[Question],
+    latest: Mapping[str, Action],
+    now: datetime,
+    day_start: datetime,
+    settings: CurationSettings = _DEFAULT,
+) -> tuple[list[Question], dict[str, int]]:
+    """Candidates (first copy of each id) and, by reason, how many others were filtered."""
+    max_age = timedelta(seconds=settings.max_age_s)
+    too_old = f"older than {format_span(settings.max_age_s)}"
+    found: list[Question] = []
+    excluded: dict[str, int] = {}
+    seen: set[str] = set()
+    for question in questions:
+        if question.id in seen:
+            continue
+        seen.add(question.id)
+        why = None
+        action = latest.get(question.id)
+        if action is not None:
+            if action.disposition is Disposition.SNOOZED:
+                if action.until is not None and action.until > now:
+                    why = "snoozed"
+            elif action.disposition is Disposition.SKIPPED:
+                if action.at >= day_start:
+                    why = "skipped today"
+            else:
+                continue  # answered, tagged or handed off by the leader: not news to them
+        if why is None and now - question.created_at > max_age:
+            why = too_old
+        if why is None and team_answered(question):
+            why = "answered by the team"
+        if why is None:
+            found.append(question)
+        else:
+            excluded[why] = excluded.get(why, 0) + 1
+    return found, excluded
+
+
+def candidates(
+    questions: Iterable[Question],
+    latest: Mapping[str, Action],
+    now: datetime,
+    day_start: datetime,
+    settings: CurationSettings = _DEFAULT,
+) -> list[Question]:
+    """Questions that still deserve a look (see :func:`screen`)."""
+    return screen(questions, latest, now, day_start, settings)[0]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The shortlist ranked best first, and what ordering a session needs."""
+
+    ranked: list[BatchItem]
+    """Shortlisted candidates, best first, with reasons and near-duplicate groups."""
+    terms: dict[str, frozenset[bytes]]
+    stats: TermStats
+    unlisted: int = 0
+    """Candidates below the shortlist (lower value and value per minute than all of it)."""
+
+    def same_topic(self, items: list[BatchItem]) -> list[int]:
+        """Topic cluster of each item (for ordering a session)."""
+        return topic_clusters([self.terms[i.question.id] for i in items], self.stats)
+
+
+def evaluate(
+    questions: Iterable[Question],
+    now: datetime,
+    settings: CurationSettings = _DEFAULT,
+    history: LeaderHistory | None = None,
+) -> Evaluation:
+    """Score and estimate every candidate; shortlist, add novelty, group; best first."""
+    with _collector_paused():
+        return _evaluate(list(questions), now, settings, history or LeaderHistory())
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: curation makes many small acyclic objects,
+    and collection passes over them would only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluate(
+    pool: list[Question], now: datetime, settings: CurationSettings, history: LeaderHistory
+) -> Evaluation:
+    scorer = Scorer(settings, now, history)
+    read, score = scorer.reader.read, scorer.score
+    factors = history.calibration.by_source
+    overall = history.calibration.overall
+    scores: list[Score] = []
+    estimates: list[int] = []
+    for question in pool:
+        text = read(question)
+        source, segment = source_and_segment(question)
+        scores.append(score(question, text, source, segment))
+        seconds = base_estimate(text.chars, segment, text.asks, len(question.context))
+        seconds *= factors.get(source, overall)
+        estimates.append(
+            MIN_ESTIMATE_S if seconds < MIN_ESTIMATE_S else min(int(seconds), MAX_ESTIMATE_S)
+        )
+    chosen = _shortlist(pool, scores, estimates)
+    topics = {i: question_terms(pool[i]) for i in chosen}
+    stats = TermStats(list(topics.values()))
+    if scorer.novelty_on:
+        scorer.common_terms = stats.common
+        novelty = settings.weights.novelty
+        for i in chosen:
+            if scorer.novelty(topics[i]):
+                scores[i].add(novelty, "new topic")
+    order = sorted(chosen, key=lambda i: (-scores[i].value, pool[i].created_at, pool[i].id))
+    leaders = group_leaders([topics[i] for i in order], stats)
+    members: dict[int, list[int]] = {}
+    for position, leader in enumerate(leaders):
+        members.setdefault(leader, []).append(position)
+    heads: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    ranked: list[BatchItem] = []
+    for position, i in enumerate(order):
+        question, result = pool[i], scores[i]
+        reasons = result.reasons
+        lead = leaders[position]
+        group = members[lead]
+        others: tuple[str, ...] = ()
+        if len(group) > 1:
+            head = heads.get(lead)
+            if head is None:
+                listed = tuple(pool[order[p]].id for p in group[: GROUP_IDS_LIMIT + 1])
+                head = heads[lead] = (listed, listed[:GROUP_IDS_LIMIT])
+            if position <= group[min(GROUP_IDS_LIMIT, len(group) - 1)]:
+                others = tuple(g for g in head[0] if g != question.id)[:GROUP_IDS_LIMIT]
+            else:
+                others = head[1]  # shared by every member past the listed ones
+            reasons = (*reasons, f"asked {len(group)} times")
+        ranked.append(
+            BatchItem(question, result.value, estimates[i], reasons, others, result.urgent)
+        )
+    terms = {pool[i].id: topics[i] for i in chosen}
+    return Evaluation(ranked, terms, stats, unlisted=len(pool) - len(chosen))
+
+
+def _shortlist(pool: list[Question], scores: list[Score], estimates: list[int]) -> list[int]:
+    """The candidates worth the detailed work: the best by value and by value per second.
+
+    Packing is greedy by value density, so a question outside both lists would only be
+    considered after every listed one.
+    """
+    if len(pool) <= SHORTLIST:
+        return list(range(len(pool)))
+    by_value = [(-s.value, q.created_at, q.id) for s, q in zip(scores, pool, strict=True)]
+    by_density = [
+        (-(s.value**VALUE_POWER) / seconds, q.created_at, q.id)
+        for s, seconds, q in zip(scores, estimates, pool, strict=True)
+    ]
+    everyone = range(len(pool))
+    chosen = set(heapq.nsmallest(SHORTLIST // 2, everyone, key=by_value.__getitem__))
+    chosen.update(heapq.nsmallest(SHORTLIST, everyone, key=by_density.__getitem__))
+    return sorted(chosen)
+
+
+def rank(
+    questions: Iterable[Question],
+    now: datetime,
+    settings: CurationSettings = _DEFAULT,
+    history: LeaderHistory | None = None,
+) -> list[BatchItem]:
+    """Every question scored, estimated and grouped, best first."""
+    return evaluate(questions, now, settings, history).ranked
+
+
+def pack(ranked: list[BatchItem], budget_s: int, settings: CurationSettings = _DEFAULT) -> Batch:
+    """The batch from ranked items: value-dense first, within the budget and the share."""
+    return pack_units(make_units(ranked, settings.group_max), budget_s, settings)
+
+
+def curate(
+    questions: Iterable[Question],
+    latest: Mapping[str, Action],
+    now: datetime,
+    day_start: datetime,
+    budget_s: int,
+    *,
+    settings: CurationSettings = _DEFAULT,
+    history: LeaderHistory | None = None,
+) -> Batch:
+    """Today's batch from the stored questions, the leader's actions and history."""
+    with _collector_paused():
+        found, excluded = screen(questions, latest, now, day_start, settings)
+        evaluation = evaluate(found, now, settings, history)
+        batch = pack_units(
+            make_units(evaluation.ranked, settings.group_max),
+            budget_s,
+            settings,
+            evaluation.same_topic,
+        )
+    counts = tuple(sorted(excluded.items(), key=lambda kv: (-kv[1], kv[0])))
+    return replace(batch, excluded=counts, unlisted=evaluation.unlisted)
+
+
+def next_best(
+    questions: Iterable[Question],
+    latest: Mapping[str, Action],
+    now: datetime,
+    day_start: datetime,
+    exclude: Collection[str],
+    *,
+    settings: CurationSettings = _DEFAULT,
+    history: LeaderHistory | None = None,
+) -> BatchItem | None:
+    """The best candidate not in ``exclude`` (for a batch done early).
+
+    A near-duplicate of a question already in the session comes after the others.
+    """
+    found = candidates(questions, latest, now, day_start, settings)
+    ranked = rank(found, now, settings, history)
+    fresh = [item for item in ranked if item.question.id not in exclude]
+    for item in fresh:
+        if not any(g in exclude for g in item.group):
+            return item
+    return fresh[0] if fresh else None

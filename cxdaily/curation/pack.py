@@ -1,0 +1,239 @@
+"""Pack the budget for the most value, with diversity, then order the session.
+
+- *Units*: a question alone, or a near-duplicate group: its best ``group_max`` members,
+  the first at its full estimate, the others at a follow-up's (the answer is at hand).
+- *Greedy by value density*: units in order of value per second go in while they fit
+  the budget less the reserve, and while their source stays within its share of the
+  time (``channel_share``). A group enters with the members that make it densest (or
+  fewer, to fit); the others join at the end if time is left.
+- *Value*: scores count cubed, so one question worth 8 outweighs four worth 4 that take
+  as long, and a cheap trifle never crowds out what matters.
+- *The share holds while there is a choice*: when time is left and only questions held
+  back by the share would fit, they fill it, so the leader's time is never left idle.
+- *Session order*: urgent questions first; within the urgent ones and within the rest,
+  questions on one topic side by side, the best topic first; a group stays together.
+
+Every question left out gets one reason; the text before a colon names its kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from cxdaily.curation.batch import Batch, BatchItem, LeftOut
+from cxdaily.curation.estimate import follow_up_estimate
+from cxdaily.curation.settings import CurationSettings
+from cxdaily.curation.sources import source_name, source_of
+
+VALUE_POWER = 3
+TOO_LONG = "too long"
+NO_TIME = "does not fit the time left"
+
+
+@dataclass
+class Unit:
+    """A question or a near-duplicate group, packed as one."""
+
+    items: list[BatchItem]
+    """Members, best first; the first is the group's representative."""
+    follow_ups: list[int] = field(default_factory=list)
+    """Estimate of each member after the first (answered right after it)."""
+    overflow: list[BatchItem] = field(default_factory=list)
+    """Members beyond ``group_max``: never packed, explained with the group."""
+    best: int = 1
+    """Members that make the unit densest: what it enters with when it can."""
+    taken: int = 0
+    """Members that made the batch."""
+
+    @property
+    def lead(self) -> BatchItem:
+        """The representative."""
+        return self.items[0]
+
+    def estimates(self, count: int) -> list[int]:
+        """Estimates of the first ``count`` members."""
+        return [self.lead.estimate_s, *self.follow_ups[: count - 1]]
+
+    def value(self, count: int) -> float:
+        """Packing value of the first ``count`` members."""
+        return sum(item.score**VALUE_POWER for item in self.items[:count])
+
+    def density(self) -> float:
+        """Value per second of the densest members."""
+        return self.value(self.best) / max(sum(self.estimates(self.best)), 1)
+
+
+def make_units(ranked: Sequence[BatchItem], group_max: int) -> list[Unit]:
+    """Units from items in rank order (a group's unit is led by its best member)."""
+    position = {item.question.id: i for i, item in enumerate(ranked)}
+    units: dict[int, Unit] = {}
+    for i, item in enumerate(ranked):
+        # near-duplicates are listed best first: the first one leads unless this item does
+        lead = position.get(item.group[0], i) if item.group else i
+        unit = units.get(min(lead, i))
+        if unit is None:
+            units[i] = Unit(items=[item])
+        elif len(unit.items) < group_max:
+            unit.items.append(item)
+            unit.follow_ups.append(follow_up_estimate(item.estimate_s))
+        else:
+            unit.overflow.append(item)
+    found = [units[k] for k in sorted(units)]
+    for unit in found:
+        best = -1.0
+        for count in range(1, len(unit.items) + 1):
+            density = unit.value(count) / max(sum(unit.estimates(count)), 1)
+            if density >= best:
+                unit.best, best = count, density
+    return found
+
+
+class _Packer:
+    """The greedy pass and its bookkeeping: time used, time per source."""
+
+    def __init__(self, capacity_s: int, share: float) -> None:
+        self.capacity_s = capacity_s
+        self.per_source_s = share * capacity_s
+        self.used = 0
+        self.by_source: dict[str, int] = {}
+
+    def fits(self, unit: Unit, start: int, count: int, capped: bool) -> bool:
+        """Whether members ``start`` to ``count`` of a unit fit (and keep the share)."""
+        estimates = unit.estimates(count)[start:]
+        if self.used + sum(estimates) > self.capacity_s:
+            return False
+        if capped:
+            extra: dict[str, int] = {}
+            for item, seconds in zip(unit.items[start:count], estimates, strict=True):
+                source = source_of(item.question)
+                extra[source] = extra.get(source, 0) + seconds
+            for source, seconds in extra.items():
+                if self.by_source.get(source, 0) + seconds > self.per_source_s:
+                    return False
+        return True
+
+    def take(self, unit: Unit, count: int) -> None:
+        """Put members up to ``count`` of a unit in the batch."""
+        start = unit.taken
+        for item, seconds in zip(
+            unit.items[start:count], unit.estimates(count)[start:], strict=True
+        ):
+            source = source_of(item.question)
+            self.by_source[source] = self.by_source.get(source, 0) + seconds
+            self.used += seconds
+        unit.taken = count
+
+    def first_fit(self, unit: Unit, capped: bool) -> int:
+        """The most members (up to the densest count) that fit, or 0."""
+        return next((c for c in range(unit.best, 0, -1) if self.fits(unit, 0, c, capped)), 0)
+
+
+def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit], dict[int, str]]:
+    """Greedy by density within capacity and per-source share; returns picks and reasons.
+
+    ``reasons`` maps ``id(unit)`` to why a unit stayed out.
+    """
+    order = sorted(
+        units,
+        key=lambda u: (-u.density(), -u.lead.score, u.lead.question.created_at, u.lead.question.id),
+    )
+    packer = _Packer(capacity_s, share)
+    reasons: dict[int, str] = {}
+    held: list[Unit] = []
+    for unit in order:
+        count = packer.first_fit(unit, capped=True)
+        if count:
+            packer.take(unit, count)
+        elif unit.lead.estimate_s > capacity_s:
+            reasons[id(unit)] = TOO_LONG
+        elif packer.first_fit(unit, capped=False):
+            held.append(unit)
+            name = source_name(source_of(unit.lead.question))
+            reasons[id(unit)] = f"channel share: {name} has its {round(share * 100)}% of the time"
+        else:
+            reasons[id(unit)] = NO_TIME
+    for unit in held:  # nothing else fits: the held-back channels may use the time left
+        count = packer.first_fit(unit, capped=False)
+        if count:
+            packer.take(unit, count)
+            reasons.pop(id(unit), None)
+    _explain_held(order, held, reasons)
+    for capped in (True, False):  # time left: more members of the groups already in
+        for unit in order:
+            while 0 < unit.taken < len(unit.items) and packer.fits(
+                unit, unit.taken, unit.taken + 1, capped
+            ):
+                packer.take(unit, unit.taken + 1)
+    return [u for u in units if u.taken], reasons
+
+
+def _explain_held(order: list[Unit], held: list[Unit], reasons: dict[int, str]) -> None:
+    """A held unit still out was kept out by the share only if a less valuable unit from
+    another source got in; otherwise time ran out. Linear: compares with the last
+    position taken per source."""
+    last_taken: dict[str, int] = {}
+    position: dict[int, int] = {}
+    for n, unit in enumerate(order):
+        position[id(unit)] = n
+        if unit.taken:
+            last_taken[source_of(unit.lead.question)] = n
+    latest = sorted(last_taken.items(), key=lambda kv: -kv[1])[:2]
+    for unit in held:
+        if unit.taken:
+            continue
+        source = source_of(unit.lead.question)
+        elsewhere = next((n for s, n in latest if s != source), -1)
+        if elsewhere < position[id(unit)]:
+            reasons[id(unit)] = NO_TIME
+
+
+def session_order(
+    picked: list[Unit], same_topic: Callable[[list[BatchItem]], list[int]] | None = None
+) -> list[Unit]:
+    """Urgent first; same topic side by side (best topic first); groups stay together."""
+    ordered: list[Unit] = []
+    for urgent in (True, False):
+        tier = [u for u in picked if any(i.urgent for i in u.items[: u.taken]) is urgent]
+        tier.sort(key=lambda u: (-u.lead.score, u.lead.question.created_at, u.lead.question.id))
+        topics = same_topic([u.lead for u in tier]) if same_topic and tier else range(len(tier))
+        first: dict[int, int] = {}
+        for index, topic in enumerate(topics):
+            first.setdefault(topic, index)
+        ordered.extend(
+            tier[i] for i in sorted(range(len(tier)), key=lambda i: (first[topics[i]], i))
+        )
+    return ordered
+
+
+def pack_units(
+    units: list[Unit],
+    budget_s: int,
+    settings: CurationSettings,
+    same_topic: Callable[[list[BatchItem]], list[int]] | None = None,
+) -> Batch:
+    """Pick, order and explain: the batch from units in rank order."""
+    capacity = int(budget_s * (1 - settings.reserve))
+    picked, reasons = choose(units, capacity, settings.channel_share)
+    items: list[BatchItem] = []
+    for unit in session_order(picked, same_topic):
+        estimates = unit.estimates(unit.taken)
+        for n, (item, seconds) in enumerate(zip(unit.items, estimates, strict=False)):
+            items.append(item if n == 0 else replace(item, estimate_s=seconds))
+    left: list[LeftOut] = []
+    for unit in units:
+        rest = unit.items[unit.taken :] + unit.overflow
+        if not rest:
+            continue
+        if unit.taken:
+            why = f"near-duplicate: same as {unit.lead.question.id}, shown with it"
+        else:
+            why = reasons.get(id(unit)) or NO_TIME
+        left.extend(LeftOut(item, why) for item in rest)
+    left.sort(key=lambda lo: (-lo.item.score, lo.item.question.created_at, lo.item.question.id))
+    return Batch(
+        items=tuple(items),
+        budget_s=budget_s,
+        left_out=tuple(left),
+        reserve_s=budget_s - capacity,
+    )

@@ -1,0 +1,85 @@
+"""Where a question comes from, as curation counts it: its source and its segment.
+
+A *source* is what the leader thinks of as a channel: the configured channel, or, for a
+channel that gathers several services (the demo inbox, an ``http`` bridge), the
+service named in ``meta["service"]``. The diversity cap and the coverage signal work on
+sources. A *segment* is the family of the source: help desk, social, community, email
+or reviews.
+
+Connectors tell whether the team already answered a question on the source system
+through ``meta``: ``answered`` (or ``team_answered``) set to ``true``, or a ``status``
+that means the ball is in the customer's court (``solved``, ``closed``, ``pending`` ...).
+A connector that cannot tell sets nothing, and the question stays a candidate.
+"""
+
+from __future__ import annotations
+
+from cxdaily.curation.lexicon import SEGMENTS
+from cxdaily.models import Question
+
+#: Ticket statuses meaning the team has already answered (help desks' own words).
+ANSWERED_STATUSES = frozenset({"solved", "closed", "resolved", "answered", "pending", "replied"})
+
+#: Human names of services, for reasons such as "no Discourse read in 9 days".
+SERVICE_NAMES = {
+    "zendesk": "Zendesk",
+    "freshdesk": "Freshdesk",
+    "intercom": "Intercom",
+    "helpscout": "Help Scout",
+    "front": "Front",
+    "x": "X",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "reddit": "Reddit",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "discourse": "Discourse",
+    "khoros": "Khoros",
+    "wordpress": "WordPress",
+    "github": "GitHub",
+    "email": "email",
+    "imap": "email",
+    "app_store": "App Store",
+    "google_play": "Google Play",
+}
+
+
+def source_of(question: Question) -> str:
+    """The source key: ``meta["service"]`` when the channel names one, else the channel."""
+    service = question.meta.get("service")
+    if isinstance(service, str) and service:
+        return service
+    return question.channel
+
+
+def source_and_segment(question: Question) -> tuple[str, str]:
+    """:func:`source_of` and :func:`segment_of` in one look at ``meta``."""
+    service = question.meta.get("service")
+    if isinstance(service, str) and service:
+        return service, SEGMENTS.get(service) or SEGMENTS.get(question.kind, "other")
+    return question.channel, SEGMENTS.get(question.kind, "other")
+
+
+def source_name(source: str) -> str:
+    """A source as the leader reads it: ``discourse`` -> ``Discourse``."""
+    return SERVICE_NAMES.get(source, source)
+
+
+def segment_of(question: Question) -> str:
+    """The customer segment of a question's source: help desk, social, community ..."""
+    service = question.meta.get("service")
+    if isinstance(service, str) and service in SEGMENTS:
+        return SEGMENTS[service]
+    return SEGMENTS.get(question.kind, "other")
+
+
+def team_answered(question: Question) -> bool:
+    """Whether the connector says the team already answered on the source system."""
+    meta = question.meta
+    if not meta:
+        return False
+    if meta.get("answered") is True or meta.get("team_answered") is True:
+        return True
+    status = meta.get("status")
+    return isinstance(status, str) and status.strip().lower() in ANSWERED_STATUSES

@@ -1,0 +1,41 @@
+"""Insight digests for product teams: a period's insights grouped by team and tag, with
+counts against the previous period, the sentiment mix, the leader's reflections and the
+hand-offs, rendered as Markdown, HTML, CSV, JSON or feedback-tool notes.
+
+- :mod:`~cxdaily.digest.period` turns ``7d``, ``last monday``, ``this month`` or a date
+  into instants, in the home time zone;
+- :mod:`~cxdaily.digest.source` reads the store; :mod:`~cxdaily.digest.build` is pure
+  data; :mod:`~cxdaily.digest.redact` masks personal data before anything is rendered;
+- ``render_*`` turn a :class:`~cxdaily.digest.build.Digest` into text;
+  :mod:`~cxdaily.digest.output` writes it atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+FORMATS = ("md", "html", "csv", "json", "notes")
+"""Every export format, as ``--format`` spells it."""
+
+EXTENSIONS = {"md": ".md", "html": ".html", "csv": ".csv", "json": ".json", "notes": ".json"}
+"""The file extension of each format."""
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk job.
+
+    A year of insights means hundreds of thousands of short-lived containers; the
+    collector would otherwise scan them over and over (measured: a third of a digest's
+    time). Nothing in a digest creates reference cycles, and the collector runs again
+    as soon as the job ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,283 @@
+"""Personal data redaction for everything that leaves the machine in a digest.
+
+On by default: email addresses, phone numbers, card-like numbers and street addresses
+are masked in free text while keeping the context a reader needs
+(``jane.doe@example.com`` -> ``j***@example.com``, ``+49 151 2345 6789`` ->
+``+•• ••• •••• ••89``, ``4242 4242 4242 4242`` -> ``•••• •••• •••• 4242``,
+``221B Baker Street`` -> ``[street address]``). Emails in URLs and ids are masked too.
+With ``initials``, customers' names become initials (``Jane Doe`` -> ``J. D.``), also
+where they appear in the text, and handles are cut to their first letter. Redaction is
+switched off only on explicit request (``--no-redact``).
+
+The patterns err on the side of privacy: a long order number may be masked like a card.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ADDRESS_MASK = "[street address]"
+_HANDLE_PREFIXES = ("/u/", "u/", "r/", "@", "#")
+DIGIT_MASK = "•"
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])([\w.%+-]+?)(@|%40)([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
+)
+# 13 to 19 digits, optionally grouped by single spaces or dashes; not an international
+# phone number (those start with +). Patterns begin with the digit and look behind it
+# afterwards, so that the regex engine can skip ahead to the next digit quickly.
+_CARD = re.compile(r"\d(?<![\w+/=.]\d)[ -]?(?:\d[ -]?){11,17}\d(?![\w/])")
+# Digit groups with single separators, optionally with a leading + and an area code in
+# parentheses: the candidates a phone number is picked from.
+_PHONE = re.compile(
+    r"(?<![\w/=.%*•])(\+\s?)?(?:\(\d{1,5}\)\s?|\d{1,6})"
+    r"(?:[ .-]?(?:\(\d{1,5}\)|\d{1,6})){0,6}(?![\w/])"
+)
+_DATE_LIKE = re.compile(
+    r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}|\d{1,2}[.:]\d{2}(?:[.:]\d{2})?)$"
+)
+_STREET_WORDS = (
+    r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    r"terrace|square|sq|parkway|pkwy|highway|hwy|circle|cir|close|crescent|cres|alley|row"
+)
+_NOT_A_STREET_NAME = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "on",
+        "in",
+        "of",
+        "my",
+        "your",
+        "our",
+        "their",
+        "to",
+        "for",
+        "and",
+        "or",
+        "at",
+        "by",
+        "with",
+        "from",
+        "this",
+        "that",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "it",
+        "its",
+        "me",
+        "you",
+        "we",
+        "they",
+        "minutes",
+        "minute",
+        "hours",
+        "hour",
+        "days",
+        "day",
+        "weeks",
+        "week",
+        "months",
+        "month",
+        "years",
+        "year",
+        "times",
+        "items",
+        "people",
+        "users",
+        "seats",
+        "orders",
+        "more",
+        "less",
+    )
+)
+_ADDRESS_EN = re.compile(
+    rf"\d(?<![\w-]\d)\d{{0,4}}[A-Za-z]?((?:\s++[A-Za-z][\w'.-]*+){{1,4}}?)\s++(?:{_STREET_WORDS})\b\.?"
+    r"(?:,?\s+(?:apt|apartment|suite|unit|flat|#)\.?\s*[\w-]+)?",
+    re.IGNORECASE,
+)
+_DE_SUFFIX = r"(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer)"
+# "Hauptstraße 5": looked for only when one of these is in the text (a search from
+# every capital letter is slow).
+_DE_HINTS = ("straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer")
+_ADDRESS_DE = re.compile(
+    rf"(?<![\w-])[A-ZÄÖÜ][\wäöüß-]*{_DE_SUFFIX}\s+\d{{1,4}}\s?[a-z]?\b", re.IGNORECASE
+)
+# "10 rue de Rivoli", "12 calle Mayor".
+_ADDRESS_ROMANCE = re.compile(
+    r"\d(?<![\w-]\d)\d{0,3}(?:\s?[a-z])?,?\s+(?:rue|avenue|boulevard|bd|chemin|calle|via|viale|"
+    r"piazza|rua|avenida)\s+(?:[\w'’-]+\s?){1,4}",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+# Seven digits with at most a few separators between them: the least a phone has.
+_DIGIT_RUN = re.compile(r"\d(?:[ ().+-]{0,2}\d){6}")
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What to mask: personal data in text (``enabled``) and names (``initials``)."""
+
+    enabled: bool = True
+    initials: bool = False
+
+
+def mask_email(match: re.Match[str]) -> str:
+    """``jane.doe@example.com`` -> ``j***@example.com`` (the domain is kept)."""
+    local, at, domain = match.groups()
+    return f"{local[:1]}***{at}{domain}"
+
+
+def _mask_digits(text: str, keep: int) -> str:
+    """Every digit but the last ``keep`` becomes ``•``; separators stay (``•`` needs no
+    escaping in Markdown, so masked numbers paste cleanly into chat)."""
+    total = sum(ch.isdigit() for ch in text)
+    seen = 0
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - keep else DIGIT_MASK)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    return _mask_digits(match.group(), 4)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    candidate = match.group()
+    digits = sum(ch.isdigit() for ch in candidate)
+    if not 7 <= digits <= 15 or _DATE_LIKE.match(candidate.strip()):
+        return candidate
+    international = candidate.lstrip().startswith(("+", "("))
+    grouped = any(sep in candidate.strip() for sep in " .-")
+    if international or (grouped and digits >= 7) or digits >= 10:
+        return _mask_digits(candidate, 2)
+    return candidate
+
+
+def _mask_address(match: re.Match[str]) -> str:
+    words = (match.group(1) or "").split()
+    if any(word.lower() in _NOT_A_STREET_NAME for word in words):
+        return match.group()
+    return ADDRESS_MASK
+
+
+def redact_text(text: str) -> str:
+    """Mask emails, card-like numbers, phone numbers and street addresses in ``text``."""
+    if not text:
+        return text
+    if "@" in text or "%40" in text:
+        text = _EMAIL.sub(mask_email, text)
+    if not _DIGIT.search(text):
+        return text
+    if _DIGIT_RUN.search(text):  # only then can a card or phone number be there
+        text = _CARD.sub(_mask_card, text)
+        text = _PHONE.sub(_mask_phone, text)
+    text = _ADDRESS_EN.sub(_mask_address, text)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _DE_HINTS):
+        text = _ADDRESS_DE.sub(ADDRESS_MASK, text)
+    return _ADDRESS_ROMANCE.sub(ADDRESS_MASK, text)
+
+
+def redact_link(text: str) -> str:
+    """Mask the emails in a URL or an id (plain or ``%40``-encoded); nothing else."""
+    if not text or ("@" not in text and "%40" not in text):
+        return text
+    return _EMAIL.sub(mask_email, text)
+
+
+def initials(name: str) -> str:
+    """``Jane van Doe`` -> ``J. v. D.``; a name without letters is kept."""
+    parts = [part for part in re.split(r"[\s]+", name.strip()) if part]
+    shown = [f"{_first_letter(part)}." for part in parts if _first_letter(part)]
+    return " ".join(shown) if shown else name
+
+
+def _first_letter(word: str) -> str:
+    for ch in word:
+        if ch.isalpha():
+            return ch
+    return ""
+
+
+def short_handle(handle: str) -> str:
+    """``@jdoe`` -> ``@j***``, ``u/jdoe`` -> ``u/j***``, ``jdoe@example.com`` ->
+    ``j***@example.com``."""
+    masked = redact_link(handle)
+    if masked != handle:
+        return masked
+    prefix = next((p for p in _HANDLE_PREFIXES if handle.startswith(p)), "")
+    rest = handle[len(prefix) :]
+    return f"{prefix}{rest[:1]}***" if rest else handle
+
+
+class Redactor:
+    """Applies one :class:`Redaction` to the fields of a digest."""
+
+    def __init__(self, options: Redaction) -> None:
+        self.options = options
+
+    def text(self, value: str | None, people: Iterable[tuple[str | None, str | None]] = ()) -> str:
+        """Free text (summary, quote, note, reflection): personal data masked, and with
+        ``initials`` the given people's names and handles replaced where they appear."""
+        if not value:
+            return value or ""
+        if self.options.enabled:  # first: an email made of the name is masked as an email
+            value = redact_text(value)
+        if self.options.initials:
+            for name, handle in people:
+                value = self._replace_person(value, name, handle)
+        return value
+
+    def name(self, value: str | None) -> str | None:
+        """A customer's name: initials when asked for; emails in it masked."""
+        if not value:
+            return value
+        if self.options.initials:
+            value = initials(value)
+        return self._masked(value)
+
+    def handle(self, value: str | None) -> str | None:
+        """A customer's handle: cut to its first letter with ``initials``; an email
+        handle is masked whenever redaction is on."""
+        if not value:
+            return value
+        if self.options.initials:
+            return short_handle(value)
+        return self._masked(value)
+
+    def link(self, value: str | None) -> str | None:
+        """A URL or id: emails in it masked."""
+        if not value or not self.options.enabled:
+            return value
+        return redact_link(value)
+
+    def _masked(self, value: str) -> str:
+        return redact_text(value) if self.options.enabled else value
+
+    @staticmethod
+    def _replace_person(text: str, name: str | None, handle: str | None) -> str:
+        if handle and len(handle) > 2 and handle.lower() in text.lower():
+            text = re.sub(re.escape(handle), short_handle(handle), text, flags=re.IGNORECASE)
+        if not name:
+            return text
+        lowered = text.lower()
+        for part in sorted(set(name.split()), key=len, reverse=True):
+            letter = _first_letter(part)
+            if len(part) < 2 or not letter or part.lower() not in lowered:
+                continue
+            pattern = rf"(?<!\w){re.escape(part)}(?!\w)"
+            text = re.sub(pattern, f"{letter}.", text, flags=re.IGNORECASE)
+        return text

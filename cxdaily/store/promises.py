@@ -1,0 +1,56 @@
+"""The promise ledger's records: one per promise found in a sent reply.
+
+They live in ``outbox.json`` beside the replies they come from (table ``promises``).
+Recording a reply's promises again (after a crash, say) keeps what is already there,
+done flags included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from cxdaily.errors import NotFoundError
+from cxdaily.promises import Promise
+from cxdaily.store.database import DataFolder, KeyedTable
+
+
+class PromiseRepository:
+    """Promises made in sent replies, open or kept."""
+
+    def __init__(self, folder: DataFolder) -> None:
+        self._promises = KeyedTable(folder.db("outbox.json").table("promises"))
+
+    def record(self, promises: Iterable[Promise]) -> int:
+        """Add the promises not recorded yet (one write); returns how many were new."""
+        new = [p.to_dict() for p in promises if p.id not in self._promises]
+        if new:
+            self._promises.put_many(new)
+        return len(new)
+
+    def get(self, promise_id: str) -> Promise:
+        """The promise with this id, or a NotFoundError."""
+        doc = self._promises.get(promise_id)
+        if doc is None:
+            raise NotFoundError(f"no promise with id {promise_id!r} in the ledger")
+        return Promise.from_dict(doc)
+
+    def all(self) -> list[Promise]:
+        """Every promise, in the order they were recorded."""
+        return [Promise.from_dict(doc) for doc in self._promises.all()]
+
+    def open(self) -> list[Promise]:
+        """Promises not kept yet."""
+        return [p for p in self.all() if p.open]
+
+    def reply_ids(self) -> set[str]:
+        """The replies whose promises are recorded."""
+        return {doc["reply_id"] for doc in self._promises.all()}
+
+    def mark_done(self, promise_id: str, at: datetime) -> Promise:
+        """Mark a promise kept (kept ones stay as they are); returns it."""
+        promise = self.get(promise_id)
+        if promise.open:
+            promise = promise.done(at)
+            self._promises.put(promise.to_dict())
+        return promise

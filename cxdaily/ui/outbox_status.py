@@ -1,0 +1,103 @@
+"""What the app says about the outbox and the promise ledger, and the periodic retry.
+
+The app retries due replies every minute in a thread worker (the start screen also
+flushes the outbox after its first refresh); the outbox itself makes sure one reply is
+never sent by two workers at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+
+from cxdaily.errors import CxDailyError
+from cxdaily.models import Reply, ReplyState
+from cxdaily.promises import Promise
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+RETRY_EVERY_S = 60.0
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 reply', '2 replies'."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[str, str]]:
+    """(message, severity) for replies the outbox just attempted; ``quiet`` (the periodic
+    retry) leaves out replies that simply wait for their next try."""
+    messages = []
+    sent = sum(1 for r in attempted if r.state is ReplyState.SENT)
+    if sent:
+        messages.append(
+            (
+                f"{plural(sent, 'waiting reply', 'waiting replies')} sent from the outbox.",
+                "information",
+            )
+        )
+    held = [r for r in attempted if r.hold]
+    if held:
+        messages.append(
+            (
+                f"{plural(len(held), 'reply', 'replies')} held in the outbox: it needs you (p).",
+                "warning",
+            )
+        )
+    waiting = len(attempted) - sent - len(held)
+    if waiting and not quiet:
+        messages.append(
+            (
+                f"{plural(waiting, 'reply', 'replies')} still in the outbox; retried later (p).",
+                "warning",
+            )
+        )
+    return messages
+
+
+def ledger_line(unsent: list[Reply], promises: list[Promise], today: date) -> Content:
+    """'3 promises open (1 overdue, 1 due today) · outbox: 2 unsent, 1 held · p to review'."""
+    open_ones = [p for p in promises if p.open]
+    if not open_ones and not unsent:
+        return Content.styled("No open promises · the outbox is empty", "dim")
+    parts: list[Content] = []
+    if open_ones:
+        overdue = sum(1 for p in open_ones if p.overdue(today))
+        due_today = sum(1 for p in open_ones if p.due == today)
+        notes = [f"{overdue} overdue"] if overdue else []
+        notes += [f"{due_today} due today"] if due_today else []
+        text = (
+            plural(len(open_ones), "promise")
+            + " open"
+            + (f" ({', '.join(notes)})" if notes else "")
+        )
+        parts.append(Content.styled(text, "$warning" if overdue else ""))
+    if unsent:
+        held = sum(1 for r in unsent if r.hold)
+        text = f"outbox: {len(unsent)} unsent" + (f", {held} held" if held else "")
+        parts.append(Content.styled(text, "$warning"))
+    parts.append(Content.styled("p to review", "dim"))
+    return Content(" · ").join(parts)
+
+
+def start_outbox_retries(app: App) -> None:
+    """Retry due replies every minute, in a thread worker."""
+    app.set_interval(RETRY_EVERY_S, lambda: retry_due(app))
+
+
+def retry_due(app: App) -> None:
+    """Send the outbox's due replies in a thread worker and tell what happened."""
+
+    def work() -> None:
+        try:
+            attempted = app.service.send_pending()
+        except CxDailyError as exc:
+            app.call_from_thread(app.notify, str(exc), severity="warning", markup=False)
+            return
+        for message, severity in flushed_messages(attempted, quiet=True):
+            app.call_from_thread(app.notify, message, severity=severity, markup=False)
+
+    app.run_worker(work, thread=True, group="outbox", exclusive=True, exit_on_error=False)

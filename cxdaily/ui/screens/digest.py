@@ -1,0 +1,188 @@
+"""The digest screen: a preview of the Markdown digest for a period and a team, and an
+export to a file in any format.
+
+Reached with ``D`` from anywhere (escape or q goes back); ``x`` exports. The digest is
+built in a thread worker whenever the period or the team changes; the preview shows the
+Markdown as it would be pasted, cut after :data:`PREVIEW_LINES` lines. Everything shown
+went through redaction first and reaches the widgets only through ``ui.text``.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Select, Static
+
+from cxdaily.digest.model import UNASSIGNED, Digest
+from cxdaily.digest.output import render, write_atomically
+from cxdaily.digest.source import DigestRequest
+from cxdaily.errors import CxDailyError
+from cxdaily.ui.keys import DIGEST_COMMANDS, bindings
+from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen
+from cxdaily.ui.text import safe, safe_line
+
+PREVIEW_LINES = 400
+ALL_TEAMS = "*"
+
+PERIODS: tuple[tuple[str, str, str | None], ...] = (
+    ("Last 7 days", "7d", None),
+    ("Last 30 days", "30d", None),
+    ("This week", "this week", None),
+    ("Last week", "last week", "last week"),
+    ("This month", "this month", None),
+    ("Last month", "last month", "last month"),
+    ("Last 90 days", "90d", None),
+    ("This year", "this year", None),
+)
+"""The periods offered: label, ``--since`` and ``--until`` expressions."""
+
+
+def preview_content(markdown: str, limit: int = PREVIEW_LINES) -> Content:
+    """The Markdown as the leader would paste it, headings emphasised, cut to ``limit``
+    lines (customer text stays literal: never parsed as markup)."""
+    lines = markdown.splitlines()
+    shown: list[Content] = []
+    for text in lines[:limit]:
+        if text.startswith("#"):
+            shown.append(safe(text, "bold $accent"))
+        elif text.startswith("- **") or text.startswith("**"):
+            shown.append(safe(text, "bold"))
+        else:
+            shown.append(safe(text))
+    if len(lines) > limit:
+        shown.append(
+            Content.styled(
+                f"\n… {len(lines) - limit} more lines: press x to export the whole digest.",
+                "dim italic",
+            )
+        )
+    return Content("\n").join(shown)
+
+
+class DigestScreen(Screen):
+    """Preview and export the insight digest."""
+
+    BINDINGS = bindings(DIGEST_COMMANDS)
+    KEY_COMMANDS = DIGEST_COMMANDS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.digest: Digest | None = None
+        self.markdown = ""
+
+    def compose(self) -> ComposeResult:
+        """Title, the filters, the preview."""
+        yield Static(Content.styled("Insight digest", "bold"), id="digest-title")
+        with Horizontal(id="digest-filters"):
+            yield Select(
+                [(Content(label), since) for label, since, _ in PERIODS],
+                value=PERIODS[0][1],
+                allow_blank=False,
+                id="digest-period",
+                compact=True,
+            )
+            yield Select(
+                self._team_options(),
+                value=ALL_TEAMS,
+                allow_blank=False,
+                id="digest-team",
+                compact=True,
+            )
+            yield Static(id="digest-summary")
+        with VerticalScroll(id="digest-scroll"):
+            yield Static(Content("Building the digest…"), id="digest-preview")
+        yield Footer()
+
+    def _team_options(self) -> list[tuple[Content, str]]:
+        teams = self.app.service.settings.taxonomy.teams
+        return [(Content("All teams"), ALL_TEAMS)] + [
+            (safe_line(team, 30), team) for team in (*teams, UNASSIGNED)
+        ]
+
+    def on_mount(self) -> None:
+        """Build the first preview; the preview scrolls with the keyboard."""
+        self.query_one("#digest-scroll").focus()
+        self.reload()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A new period or team: build again."""
+        if event.select.id in ("digest-period", "digest-team"):
+            self.reload()
+
+    def request(self, *, redact: bool = True, initials: bool = False) -> DigestRequest:
+        """What the filters ask for."""
+        from cxdaily.digest.redact import Redaction
+
+        since = str(self.query_one("#digest-period", Select).value)
+        until = next((u for _, s, u in PERIODS if s == since), None)
+        team = self.query_one("#digest-team", Select).value
+        return DigestRequest(
+            since=since,
+            until=until,
+            team=None if team == ALL_TEAMS else str(team),
+            redaction=Redaction(enabled=redact, initials=initials),
+        )
+
+    def reload(self) -> None:
+        """Build the digest of the chosen period and team in the background."""
+        self.build_preview(self.request())
+
+    @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
+    def build_preview(self, request: DigestRequest) -> None:
+        """Read the store and render the Markdown off the UI thread."""
+        try:
+            digest = self.app.service.digest(request)
+            markdown = render(digest, "md")
+        except CxDailyError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show, digest, markdown)
+
+    def _show(self, digest: Digest, markdown: str) -> None:
+        self.digest, self.markdown = digest, markdown
+        head = digest.headline
+        summary = (
+            f"{head.insights.count} insight{'s' if head.insights.count != 1 else ''} · "
+            f"{head.insights.words}"
+        )
+        self.query_one("#digest-summary", Static).update(Content.styled(summary, "dim"))
+        self.query_one("#digest-preview", Static).update(preview_content(markdown))
+        self.query_one("#digest-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#digest-preview", Static).update(safe(message, "$error"))
+        self.notify(message, severity="error", markup=False)
+
+    def action_export(self) -> None:
+        """Ask for a format and a file, then write the digest there."""
+        since = str(self.query_one("#digest-period", Select).value)
+        label = next((label for label, s, _ in PERIODS if s == since), since)
+        self.app.push_screen(ExportScreen(label), callback=self._after_export_choice)
+
+    def _after_export_choice(self, choice: ExportChoice | None) -> None:
+        if choice is not None:
+            self.export(choice, self.request(redact=choice.redact, initials=choice.initials))
+
+    @work(thread=True, group="digest-export", exit_on_error=False)
+    def export(self, choice: ExportChoice, request: DigestRequest) -> None:
+        """Build, render and write the file atomically, off the UI thread."""
+        try:
+            digest = self.app.service.digest(request)
+            path = write_atomically(choice.path, render(digest, choice.format))
+        except CxDailyError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        count = len(digest.insights)
+        self.app.call_from_thread(
+            self.notify,
+            f"Wrote {path} ({count} insight{'s' if count != 1 else ''}).",
+            title="Digest exported",
+            markup=False,
+        )
+
+    def action_back(self) -> None:
+        """Close the digest."""
+        self.dismiss()

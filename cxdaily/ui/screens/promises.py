@@ -1,0 +1,219 @@
+"""Promises and the outbox: the follow-ups promised in sent replies, and the replies that
+have not gone out yet.
+
+``d`` marks the highlighted promise kept; on an unsent reply ``r`` sends it now (also
+when it is held: the leader decided) and ``x`` cancels it (its text comes back as the
+question's draft). ``tab`` moves between the two lists; escape or q goes back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cxdaily.errors import CxDailyError
+from cxdaily.models import Reply, ReplyState
+from cxdaily.promises import Promise
+from cxdaily.ui.keys import PROMISES_COMMANDS, bindings
+from cxdaily.ui.outbox_status import plural
+from cxdaily.ui.text import safe_line
+
+
+def due_words(due: date | None, today: date) -> tuple[str, str]:
+    """('due Fri 27 Nov', style): overdue in the error colour, today in the warning one."""
+    if due is None:
+        return "no date", "dim"
+    label = f"{due:%a %-d %b}"
+    if due < today:
+        days = (today - due).days
+        return f"overdue {plural(days, 'day')} ({label})", "$error bold"
+    if due == today:
+        return "due today", "$warning bold"
+    return f"due {label}", ""
+
+
+def promise_prompt(promise: Promise, today: date, customer: str | None = None) -> Content:
+    """Two lines: when it is due and to whom, then the promise itself."""
+    words, style = due_words(promise.due, today)
+    return Content.assemble(
+        Content.styled(words, style),
+        Content.styled(" · to ", "dim"),
+        safe_line(customer or promise.question_id, 60, "dim"),
+        "\n  ",
+        safe_line(promise.text, 200),
+    )
+
+
+def reply_prompt(reply: Reply, now: datetime) -> Content:
+    """Two lines: state, question and tries, then the reason it waits and the text."""
+    if reply.hold:
+        state, style, why = "held", "$warning bold", f"{reply.hold} (r sends it anyway)"
+    elif reply.state is ReplyState.FAILED:
+        state, style = "failed", "$error bold"
+        when = ""
+        if reply.next_attempt_at is not None and reply.next_attempt_at > now:
+            minutes = max(round((reply.next_attempt_at - now).total_seconds() / 60), 1)
+            when = f"; next try in {minutes} min"
+        why = f"{reply.error or 'not sent'}{when}"
+    else:
+        state, style, why = reply.state.value, "bold", "waiting to be sent"
+    return Content.assemble(
+        Content.styled(state, style),
+        Content.styled(f" · {reply.id} · ", "dim"),
+        safe_line(reply.question_id, 50, "dim"),
+        Content.styled(f" · {plural(reply.attempts, 'attempt')}", "dim"),
+        "\n  ",
+        safe_line(why, 160, "italic"),
+        "\n  ",
+        safe_line(reply.body, 160),
+    )
+
+
+class PromisesScreen(Screen):
+    """The promise ledger and the unsent replies."""
+
+    BINDINGS = bindings(PROMISES_COMMANDS)
+    KEY_COMMANDS = PROMISES_COMMANDS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.promises: list[Promise] = []
+        self.unsent: list[Reply] = []
+
+    def compose(self) -> ComposeResult:
+        """Two titled lists and the keys."""
+        with Vertical(id="promises-body"):
+            yield Static(Content.styled("Promises and outbox", "bold"), id="promises-heading")
+            yield Static(id="promises-outbox-title", classes="promises-title")
+            yield OptionList(id="promises-outbox")
+            yield Static(id="promises-ledger-title", classes="promises-title")
+            yield OptionList(id="promises-ledger")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill both lists; start in the promises."""
+        self.reload()
+        self.query_one("#promises-ledger", OptionList).focus()
+
+    def reload(self) -> None:
+        """Read the ledger and the outbox again and redraw."""
+        service = self.app.service
+        try:
+            self.promises = service.promises()
+            self.unsent = service.unsent_replies()
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        now = service.now()
+        today = now.astimezone(service.settings.session.zone).date()
+        self._fill(
+            "#promises-outbox",
+            [reply_prompt(r, now) for r in self.unsent],
+            "Nothing waits in the outbox.",
+        )
+        self._fill(
+            "#promises-ledger",
+            [promise_prompt(p, today, self._customer(p.question_id)) for p in self.promises],
+            "No open promises.",
+        )
+        self.query_one("#promises-outbox-title", Static).update(
+            Content.styled(f"Unsent replies ({len(self.unsent)})", "bold")
+        )
+        self.query_one("#promises-ledger-title", Static).update(
+            Content.styled(f"Open promises ({len(self.promises)})", "bold")
+        )
+
+    def _customer(self, question_id: str) -> str | None:
+        """Who asked the question (None when it is no longer stored)."""
+        try:
+            return self.app.service.question(question_id).author.display
+        except CxDailyError:
+            return None
+
+    def _fill(self, selector: str, prompts: list[Content], empty: str) -> None:
+        options = self.query_one(selector, OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        if prompts:
+            options.add_options([Option(p) for p in prompts])
+            options.highlighted = min(highlighted or 0, len(prompts) - 1)
+        else:
+            options.add_option(Option(Content.styled(empty, "dim"), disabled=True))
+
+    def _selected_promise(self) -> Promise | None:
+        index = self.query_one("#promises-ledger", OptionList).highlighted
+        return self.promises[index] if index is not None and index < len(self.promises) else None
+
+    def _selected_reply(self) -> Reply | None:
+        index = self.query_one("#promises-outbox", OptionList).highlighted
+        return self.unsent[index] if index is not None and index < len(self.unsent) else None
+
+    def action_keep_promise(self) -> None:
+        """Mark the highlighted promise kept."""
+        promise = self._selected_promise()
+        if promise is None:
+            self.notify("No promise selected.", severity="warning")
+            return
+        try:
+            self.app.service.keep_promise(promise.id)
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify("Promise kept.", timeout=2)
+        self.reload()
+
+    def action_retry_reply(self) -> None:
+        """Send the highlighted unsent reply now."""
+        reply = self._selected_reply()
+        if reply is None:
+            self.notify("No unsent reply selected.", severity="warning")
+            return
+        self.notify("Sending…", timeout=2)
+        self._retry(reply.id)
+
+    @work(thread=True, group="outbox-retry", exit_on_error=False)
+    def _retry(self, reply_id: str) -> None:
+        try:
+            (result,) = self.app.service.retry(reply_id)
+        except CxDailyError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+        else:
+            if result.state is ReplyState.SENT:
+                self.app.call_from_thread(self.notify, "Reply sent.", timeout=2)
+            else:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"Not sent yet: {result.hold or result.error}",
+                    severity="warning",
+                    markup=False,
+                )
+        self.app.call_from_thread(self.reload)
+
+    def action_cancel_reply(self) -> None:
+        """Cancel the highlighted unsent reply; its text becomes the draft again."""
+        reply = self._selected_reply()
+        if reply is None:
+            self.notify("No unsent reply selected.", severity="warning")
+            return
+        try:
+            cancelled = self.app.service.cancel(reply.id)
+        except CxDailyError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        warning = " Its last attempt may have reached the service." if reply.uncertain else ""
+        self.notify(
+            f"Reply {cancelled.id} cancelled; its text is the draft again.{warning}",
+            severity="warning" if warning else "information",
+        )
+        self.reload()
+
+    def action_back(self) -> None:
+        """Back to where the leader was."""
+        self.dismiss()

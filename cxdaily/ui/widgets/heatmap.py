@@ -1,0 +1,220 @@
+"""Calendar heatmaps of the streak, coloured from theme variables.
+
+:class:`YearHeatmap` draws a year (or as many weeks as fit): month names, one row per
+weekday, one cell per day, and a legend. :class:`CompactHeatmap` packs the last weeks into
+four rows with half blocks (two days a cell) beside a few words on the streak, for the
+start screen. Both take a :class:`~cxdaily.streaks.Streak` and lay it out with
+:mod:`cxdaily.streak_calendar`; neither shows customer text.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widget import Widget
+
+from cxdaily.streak_calendar import (
+    ROW_LABELS,
+    WEEKS_IN_A_YEAR,
+    DayCell,
+    DayState,
+    month_labels,
+    week_columns,
+)
+from cxdaily.streaks import Streak
+from cxdaily.ui.keys import APP_COMMANDS, display_keys
+
+#: Colour of each kind of day (Textual style strings over theme variables).
+STATE_COLOURS = {
+    DayState.EMPTY: "$foreground 14%",
+    DayState.OFF: "$foreground 7%",
+    DayState.FROZEN: "$primary",
+    DayState.BELOW: "$warning 55%",
+}
+LEVEL_COLOURS = ("", "$success 40%", "$success 60%", "$success 80%", "$success")
+TODAY_OPEN = "$accent"
+#: Glyph of each kind of day in the full heatmap.
+STATE_GLYPHS = {
+    DayState.FUTURE: " ",
+    DayState.EMPTY: "■",
+    DayState.OFF: "·",
+    DayState.FROZEN: "◆",
+    DayState.BELOW: "■",
+    DayState.COUNTED: "■",
+}
+LABEL_WIDTH = 4
+
+
+def cell_colour(cell: DayCell) -> str:
+    """The style of a day's cell."""
+    if cell.state is DayState.COUNTED:
+        return LEVEL_COLOURS[cell.level]
+    if cell.is_today:
+        return TODAY_OPEN
+    return STATE_COLOURS.get(cell.state, "")
+
+
+def cell_glyph(cell: DayCell) -> str:
+    """The character of a day's cell ('□' for today while it does not count yet)."""
+    if cell.is_today and cell.state is not DayState.COUNTED:
+        return "□"
+    return STATE_GLYPHS[cell.state]
+
+
+def legend() -> Content:
+    """What the colours mean."""
+    return Content.assemble(
+        Content.styled("less ", "dim"),
+        *(Content.styled("■", colour) for colour in LEVEL_COLOURS[1:]),
+        Content.styled(" more  ", "dim"),
+        Content.styled("◆", STATE_COLOURS[DayState.FROZEN]),
+        Content.styled(" freeze  ", "dim"),
+        Content.styled("■", STATE_COLOURS[DayState.BELOW]),
+        Content.styled(" not enough  ", "dim"),
+        Content.styled("·", "$foreground 40%"),
+        Content.styled(" off  ", "dim"),
+        Content.styled("□", TODAY_OPEN),
+        Content.styled(" today", "dim"),
+    )
+
+
+def year_lines(streak: Streak, width: int, max_weeks: int = WEEKS_IN_A_YEAR) -> Content:
+    """The full heatmap in ``width`` cells: two cells a day when they fit, else one."""
+    room = max(width - LABEL_WIDTH, 1)
+    cell_width = 2 if room >= 2 * max_weeks else 1
+    weeks = max(1, min(max_weeks, room // cell_width))
+    columns = week_columns(streak, weeks)
+    lines = [Content.styled(" " * LABEL_WIDTH + month_labels(columns, cell_width), "dim")]
+    for row, label in enumerate(ROW_LABELS):
+        parts = [Content.styled(f"{label:<{LABEL_WIDTH}}", "dim")]
+        for column in columns:
+            cell = column[row]
+            style = cell_colour(cell) + (" bold" if cell.is_today else "")
+            parts.append(Content.styled(cell_glyph(cell), style.strip()))
+            if cell_width == 2:
+                parts.append(Content(" "))
+        lines.append(Content.assemble(*parts))
+    lines.append(Content.assemble(" " * LABEL_WIDTH, legend()))
+    return Content("\n").join(lines)
+
+
+def _half_block(top: DayCell | None, bottom: DayCell | None) -> Content:
+    """Two days in one cell: the upper half is ``top``, the lower half ``bottom``."""
+    top_colour = cell_colour(top) if top and top.state is not DayState.FUTURE else ""
+    bottom_colour = cell_colour(bottom) if bottom and bottom.state is not DayState.FUTURE else ""
+    if top_colour and bottom_colour:
+        return Content.styled("▀", f"{top_colour} on {bottom_colour}")
+    if top_colour:
+        return Content.styled("▀", top_colour)
+    if bottom_colour:
+        return Content.styled("▄", bottom_colour)
+    return Content(" ")
+
+
+def streak_words(streak: Streak, stats_keys: str = "S") -> list[Content]:
+    """Up to four short lines on the streak, for beside the compact heatmap."""
+    longest = Content.assemble(
+        Content.styled(f"longest {streak.longest}", "bold"),
+        Content.styled(f" · {streak.total_days} day{'s' if streak.total_days != 1 else ''}", "dim"),
+    )
+    if streak.rules.max_freezes:
+        freezes = Content.assemble(
+            Content.styled("◆ ", STATE_COLOURS[DayState.FROZEN]),
+            f"{streak.freezes} of {streak.rules.max_freezes} freezes",
+        )
+    else:
+        freezes = Content.styled("no freezes", "dim")
+    if streak.current == 0 and not streak.today_counts:
+        status = Content.styled("handle a question to start", "$accent")
+    elif streak.today_off and not streak.today_counts:
+        status = Content.styled(f"today: {streak.today_off}, off", "dim")
+    elif streak.days_until_break == 0:
+        status = Content.styled("today must count", "$warning bold")
+    else:
+        days = streak.days_until_break
+        status = Content.assemble(
+            Content.styled(f"{days} day{'s' if days != 1 else ''}", "bold"), " until it breaks"
+        )
+    return [longest, freezes, status, Content.styled(f"{stats_keys} stats and calendar", "dim")]
+
+
+def compact_lines(
+    streak: Streak, width: int, max_weeks: int = 20, stats_keys: str = "S"
+) -> Content:
+    """The last weeks as four rows of half blocks, with the streak in words beside them."""
+    words = streak_words(streak, stats_keys)
+    words_width = max(len(w.plain) for w in words) + 2
+    weeks = max(4, min(max_weeks, width - words_width))
+    columns = week_columns(streak, weeks)
+    lines = []
+    for pair in range(4):
+        top_row, bottom_row = 2 * pair, 2 * pair + 1
+        cells = [
+            _half_block(column[top_row], column[bottom_row] if bottom_row < 7 else None)
+            for column in columns
+        ]
+        lines.append(Content.assemble(*cells, "  ", words[pair]))
+    return Content("\n").join(lines)
+
+
+class YearHeatmap(Widget):
+    """A year of the streak as a heatmap; call :meth:`show` with a streak."""
+
+    DEFAULT_CSS = """
+    YearHeatmap {
+        height: 9;
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, *, max_weeks: int = WEEKS_IN_A_YEAR, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.max_weeks = max_weeks
+        self.streak: Streak | None = None
+
+    def show(self, streak: Streak) -> None:
+        """Draw ``streak``."""
+        self.streak = streak
+        self.refresh()
+
+    def render(self) -> Content:
+        """The heatmap at the widget's width."""
+        if self.streak is None:
+            return Content("")
+        return year_lines(self.streak, self.size.width, self.max_weeks)
+
+
+class CompactHeatmap(Widget):
+    """The last 12-20 weeks in four rows, with the streak in words; hidden until shown."""
+
+    DEFAULT_CSS = """
+    CompactHeatmap {
+        height: 4;
+        width: 1fr;
+        margin-top: 1;
+        display: none;
+    }
+    """
+
+    def __init__(self, *, max_weeks: int = 20, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.max_weeks = max_weeks
+        self.streak: Streak | None = None
+
+    def show(self, streak: Streak) -> None:
+        """Draw ``streak`` (and make the widget visible)."""
+        self.streak = streak
+        self.display = True
+        self.refresh()
+
+    def render(self) -> Content:
+        """The compact heatmap at the widget's width."""
+        if self.streak is None:
+            return Content("")
+        return compact_lines(self.streak, self.size.width, self.max_weeks, self._stats_keys())
+
+    def _stats_keys(self) -> str:
+        """The key that opens the stats screen, as remapped in ``[keys]``."""
+        command = next(c for c in APP_COMMANDS if c.id == "stats")
+        service = getattr(self.app, "service", None)
+        keymap = service.settings.keys if service is not None else {}
+        return display_keys(keymap.get(command.id, command.keys))

@@ -1,0 +1,180 @@
+"""A digest over a year of insights (15,000) in every format.
+
+Target (issue: insights and digests for product teams): a digest over a year of
+insights, 15,000 of them, takes under 1 s in any format, from reading the store to the
+rendered text.
+
+The script fills a fresh data folder with 15,000 insights spread over the 12 months
+before a fixed "now" (one file per month, as the app stores them), plus a year of
+sessions with reflections and hand-offs, then times ``Service.digest`` + rendering for
+each format (best and median of several runs, each on a freshly opened store, so file
+reading is measured every time). CPU time is printed beside wall time: on a machine
+busy with other work, it tells the digest's own cost. Usage:
+python tests/benchmarks/bench_digest.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+from cxdaily.config import Settings  # noqa: E402
+from cxdaily.digest import FORMATS  # noqa: E402
+from cxdaily.digest.output import render  # noqa: E402
+from cxdaily.digest.source import DigestRequest  # noqa: E402
+from cxdaily.models import Action, Author, Disposition, Insight, Question, Session  # noqa: E402
+from cxdaily.paths import Locations  # noqa: E402
+from cxdaily.service import Service  # noqa: E402
+from cxdaily.taxonomy import DEFAULT_TAGS, SENTIMENTS, TEAMS  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+INSIGHTS = 15_000
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+TARGET_S = 1.0
+
+QUOTES = (
+    "I can't export my invoices since the update, please call me at +1 555 123 4567.",
+    "Love the new dashboard, it saves me an hour every Monday!",
+    "Your pricing page says one thing and the invoice says another. Email me: ana@example.com",
+    "The app crashes when I upload a photo from my phone.",
+    "We are evaluating alternatives because onboarding took three weeks.",
+    "Sync with our CRM is slow and sometimes duplicates contacts.",
+)
+SUMMARIES = (
+    "Invoice export broken after update",
+    "Dashboard praise",
+    "Pricing page and invoice disagree",
+    "Crash on photo upload (mobile)",
+    "Onboarding too slow; churn risk",
+    "CRM sync slow, duplicates",
+)
+
+
+def make_insights(rng: random.Random) -> list[Insight]:
+    """15,000 insights over the year before NOW."""
+    found = []
+    for n in range(INSIGHTS):
+        at = NOW - timedelta(seconds=rng.randrange(365 * 24 * 3600))
+        pick = rng.randrange(len(QUOTES))
+        tags = tuple(dict.fromkeys(rng.sample(DEFAULT_TAGS, rng.choice((1, 1, 2, 3)))))
+        found.append(
+            Insight(
+                id=f"i{n:05d}",
+                question_id=f"acme:{n}",
+                channel=rng.choice(("acme", "social", "forum", "reviews")),
+                url=f"https://acme.example/tickets/{n}",
+                customer_name=rng.choice(("Jane Doe", "Ravi Patel", "Ana Silva", None)),
+                customer_handle=f"user{n % 3000}@example.com",
+                tags=tags,
+                team=rng.choice((*TEAMS, None)),
+                sentiment=rng.choice(SENTIMENTS),
+                importance=rng.choice((1, 1, 2, 3)),
+                summary=SUMMARIES[pick],
+                quote=QUOTES[pick],
+                note=rng.choice((None, "Ask about their plan", "Call back Tuesday")),
+                created_at=at,
+                session_id=None,
+            )
+        )
+    return found
+
+
+def fill(service: Service, rng: random.Random) -> None:
+    """Insights, questions for the hand-offs, sessions with reflections, hand-offs."""
+    service.store.insights.add_many(make_insights(rng))
+    questions = [
+        Question(
+            id=f"acme:{n}",
+            channel="acme",
+            kind="demo",
+            native_id=str(n),
+            thread_id=str(n),
+            url=f"https://acme.example/tickets/{n}",
+            author=Author(id=str(n), handle=f"user{n}@example.com", name="Jane Doe"),
+            title=None,
+            body="Please help",
+            created_at=NOW - timedelta(days=n % 365),
+        )
+        for n in range(365)
+    ]
+    service.store.questions.upsert_many(questions)
+    for day in range(365):
+        started = NOW - timedelta(days=day, hours=1)
+        service.store.activity.save_session(
+            Session(
+                id=f"s{day}",
+                started_at=started,
+                budget_s=1800,
+                planned=(),
+                ended_at=started + timedelta(minutes=30),
+                reflection="Billing confusion again" if day % 3 == 0 else None,
+            )
+        )
+    for day in range(0, 365, 2):
+        service.store.activity.record(
+            Action(
+                question_id=f"acme:{day}",
+                disposition=Disposition.HANDED_OFF,
+                at=NOW - timedelta(days=day, minutes=10),
+                team="support",
+                note="Call back at 555-123-4567",
+            )
+        )
+
+
+def time_format(where: Locations, settings: Settings, fmt: str) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds per run: open the store read-only, build the digest, render it."""
+    wall, cpu = [], []
+    for _ in range(RUNS):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        with Service(where, settings, read_only=True, now=lambda: NOW) as service:
+            digest = service.digest(DigestRequest(since="1y"))
+            text = render(digest, fmt)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+        assert len(digest.insights) == INSIGHTS, len(digest.insights)
+        assert text
+    return wall, cpu
+
+
+def main() -> int:
+    """Fill a data folder, time every format, print the figures; exit 1 over target."""
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as root:
+        where = Locations(
+            config_file=Path(root) / "config.toml",
+            data_dir=Path(root) / "data",
+            user_themes_dir=Path(root) / "themes",
+        )
+        settings = Settings()
+        start = time.perf_counter()
+        with Service(where, settings, now=lambda: NOW) as service:
+            fill(service, rng)
+        print(f"filled {INSIGHTS} insights in {time.perf_counter() - start:.2f} s")
+        months = sorted(p.name for p in (where.data_dir / "insights").glob("*.json"))
+        print(f"insight files: {len(months)} ({months[0]} … {months[-1]})")
+        worst = 0.0
+        for fmt in FORMATS:
+            wall, cpu = time_format(where, settings, fmt)
+            median = statistics.median(wall)
+            worst = max(worst, median)
+            print(
+                f"{fmt:>5}: median {median * 1000:6.0f} ms, best {min(wall) * 1000:6.0f} ms "
+                f"(CPU median {statistics.median(cpu) * 1000:4.0f} ms) over {RUNS} runs"
+            )
+    verdict = "PASS" if worst < TARGET_S else "FAIL"
+    print(f"{verdict}: slowest median {worst * 1000:.0f} ms (target < {TARGET_S * 1000:.0f} ms)")
+    return 0 if worst < TARGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

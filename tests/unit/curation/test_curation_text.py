@@ -1,0 +1,142 @@
+"""Text features: tokens, sentiment, frustration, requests, keywords; bounded on any input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cxdaily.curation.settings import DEFAULT_WATCH_KEYWORDS
+from cxdaily.curation.text import (
+    PREFIX_CHARS,
+    TextReader,
+    inflections,
+    question_terms,
+    tokenize,
+)
+from tests.unit.curation.curation_kit import ask
+
+READER = TextReader(DEFAULT_WATCH_KEYWORDS)
+
+
+def read(body: str, title: str | None = None, **kwargs):
+    return READER.read(ask("1", body, title=title, **kwargs))
+
+
+def test_tokens_are_lower_case_words_that_keep_versions_and_contractions():
+    assert tokenize("The iOS widget (4.2.0) doesn't refresh. Why?") == [
+        b"the",
+        b"ios",
+        b"widget",
+        b"4.2.0",
+        b"doesn't",
+        b"refresh",
+        b".",  # the end of a sentence
+        b"why",
+        b".",
+    ]
+    assert tokenize("Löschung meiner Daten") == ["löschung".encode(), b"meiner", b"daten"]
+
+
+def test_topic_terms_leave_out_stop_words_and_small_numbers():
+    terms = question_terms(
+        ask("1", "Hi team, the widget is stuck on 4.2 since 2 days", title="Widget")
+    )
+    assert {b"widget", b"stuck", b"4.2"} <= terms
+    assert not {b"hi", b"team", b"the", b"is", b"on", b"2"} & terms
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "This is broken and nobody answers. Terrible!",
+        "Worst update ever, the app is useless now",
+        "I am really disappointed and frustrated",
+        "Das ist eine Katastrophe, die App ist kaputt",
+    ],
+)
+def test_complaints_read_negative(body):
+    text = read(body)
+    assert text.negative and text.sentiment < 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thanks, love the app!",
+        "Great tutorial, finally understand it",
+        "shoutout to support, fixed my broken link in 5 minutes",
+        "This is not bad at all",
+    ],
+)
+def test_praise_and_negated_complaints_do_not_read_negative(body):
+    assert not read(body).negative
+
+
+def test_a_negation_flips_praise():
+    assert read("The new sync is not good").sentiment < 0 < read("The new sync is good").sentiment
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "This is my third message and still no reply",
+        "I have been waiting for a week",
+        "Not one human reply in five days",
+        "Any update on this?",
+        "Nobody at your company answers",
+    ],
+)
+def test_frustration(body):
+    assert read(body).frustrated
+
+
+def test_calm_text_is_not_frustrated():
+    assert not read("I am still learning the app; is there a guide for waiting lists?").frustrated
+
+
+def test_questions_and_requests():
+    assert read("How do I export? And where are invoices?").asks == 2
+    assert read("Please fix the sync asap").requests
+    assert read("@acme the widget is stuck").requests  # addressed to the company
+    passing = read("Monday planning ritual: colour-code everything")
+    assert passing.asks == 0 and not passing.requests
+
+
+def test_keywords_match_inflections_and_phrases_in_configured_order():
+    assert read("I was refunded half and cancelled the rest").keywords == ("cancel", "refund")
+    assert read("We are switching to Calvista").keywords == ("switching to",)
+    assert read("Outages all week").keywords == ("outage",)
+    assert read("The refundable plan").keywords == ()  # not a word form of refund
+
+
+def test_a_keyword_at_the_end_of_a_long_complaint_is_found():
+    body = "I am furious about this. " + "Details of the problem. " * 60 + "My lawyer will call."
+    assert len(body) > PREFIX_CHARS
+    assert read(body).keywords == ("lawyer",)
+
+
+def test_inflections():
+    forms = inflections("cancel")
+    assert {b"cancel", b"cancels", b"cancelled", b"canceled", b"cancelling"} <= forms
+    assert {b"replies", b"replied"} <= inflections("reply")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        " \n\t ",
+        "a" * 1_000_000,
+        ("word " * 200_000),
+        "日本語のテキストだけです。返金してください",
+        "\x1b]52;c;SGVsbG8=\x07[@click=app.quit]x[/] \x9b31m \u202e",
+        "\ud800 lone surrogate",
+    ],
+)
+def test_any_text_is_read_quickly_and_without_error(body):
+    started = time.perf_counter()
+    text = read(body, title=body[:500] or None)
+    assert time.perf_counter() - started < 0.05
+    assert -1 <= text.sentiment <= 1
+    assert text.chars >= len(body)
