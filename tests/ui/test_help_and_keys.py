@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
 
