@@ -16,8 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cxdaily.clock import parse_instant, to_iso
-from cxdaily.replies_checks import PROMISE_PATTERN
-from cxdaily.reply_dates import find_dates
 
 MAX_PROMISE_CHARS = 200
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -34,6 +32,9 @@ class PromiseFound:
 
 def find_promises(text: str, sent_at: datetime, zone: ZoneInfo) -> list[PromiseFound]:
     """The promises in a reply, in order, with due days resolved against ``sent_at``."""
+    from cxdaily.replies_checks import PROMISE_PATTERN  # regex-heavy: loaded on first use
+    from cxdaily.reply_dates import find_dates
+
     found: list[PromiseFound] = []
     for sentence in _SENTENCES.split(text):
         sentence = " ".join(sentence.split())

@@ -12,14 +12,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cxdaily.errors import ConfigError, ConnectorError, CxDailyError, ReplyRejected
 from cxdaily.models import Disposition, Message, Question, Reply, ReplyState
 from cxdaily.outbox import is_due
 from cxdaily.outbox_send import OutboxSender, thread_seen_until
-from cxdaily.promises import Promise, ledger_order, promises_of_reply
-from cxdaily.replies_checks import ReplyReview, length_problem, risky_statements, signed, unsigned
 from cxdaily.safe_text import one_line
+
+if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
+    from cxdaily.promises import Promise
+    from cxdaily.replies_checks import ReplyReview
 
 #: Sent replies whose promises are re-read at start, in case a crash came between.
 PROMISE_RECONCILE_WINDOW = timedelta(days=14)
@@ -56,6 +59,8 @@ class RepliesMixin(OutboxSender):
 
     def review_reply(self, question_id: str, body: str) -> ReplyReview:
         """Check a reply before it is queued: refusals, and risky statements to confirm."""
+        from cxdaily.replies_checks import ReplyReview, length_problem, risky_statements, signed
+
         question = self.question(question_id)
         connector = self.connector(question.channel)
         text = signed(body, self.signature(question.channel))
@@ -195,6 +200,8 @@ class RepliesMixin(OutboxSender):
 
     def cancel(self, reply_id: str) -> Reply:
         """Drop an unsent reply; its text comes back as the question's draft."""
+        from cxdaily.replies_checks import unsigned
+
         with self._lock:
             if reply_id in self._in_flight():
                 raise ReplyRejected(f"reply {reply_id} is being sent right now")
@@ -238,6 +245,8 @@ class RepliesMixin(OutboxSender):
     # the promise ledger -----------------------------------------------------------
     def promises(self, include_kept: bool = False) -> list[Promise]:
         """Promises made in sent replies: open ones by due day (and the kept ones)."""
+        from cxdaily.promises import ledger_order
+
         with self._lock:
             found = self.store.promises.all()
         return ledger_order([p for p in found if include_kept or p.open])
@@ -249,6 +258,8 @@ class RepliesMixin(OutboxSender):
 
     def _reconcile_promises(self, now: datetime) -> None:
         """Record the promises of recent sent replies a crash may have left out."""
+        from cxdaily.promises import promises_of_reply
+
         with self._lock:
             recent = self.store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
             recorded = self.store.promises.reply_ids()
