@@ -36,7 +36,7 @@ GROUP_IDS_LIMIT = 50
 #: Candidates that get topic terms, novelty and near-duplicate grouping: the best by
 #: value per second, and the best half as many by value. Everything below is left out
 #: (its value per second is lower than every listed question's).
-SHORTLIST = 1500
+SHORTLIST = 1200
 _DEFAULT = CurationSettings()
 
 

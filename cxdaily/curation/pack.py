@@ -8,8 +8,9 @@
   fewer, to fit); the others join at the end if time is left.
 - *Value*: scores count cubed, so one question worth 8 outweighs four worth 4 that take
   as long, and a cheap trifle never crowds out what matters.
-- *The share holds while there is a choice*: when time is left and only questions held
-  back by the share would fit, they fill it, so the leader's time is never left idle.
+- *The share holds while there is a comparable choice*: a question held back goes in
+  ahead of anything with less than :data:`COMPARABLE` of its value per second, and
+  when only held-back questions would fit, they fill the time left.
 - *Session order*: urgent questions first; within the urgent ones and within the rest,
   questions on one topic side by side, the best topic first; a group stays together.
 
@@ -18,6 +19,7 @@ Every question left out gets one reason; the text before a colon names its kind.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -27,6 +29,9 @@ from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.sources import source_name, source_of
 
 VALUE_POWER = 3
+#: The share holds only against questions of comparable value: one held back goes in
+#: ahead of anything with less than this share of its value per second.
+COMPARABLE = 0.25
 TOO_LONG = "too long"
 NO_TIME = "does not fit the time left"
 
@@ -141,7 +146,19 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
     packer = _Packer(capacity_s, share)
     reasons: dict[int, str] = {}
     held: list[Unit] = []
+    waiting: deque[Unit] = deque()  # held back by the share, densest first
+
+    def admit_waiting(density: float) -> None:
+        """Held-back units far more valuable than what is next go in after all."""
+        while waiting and waiting[0].density() * COMPARABLE > density:
+            unit = waiting.popleft()
+            count = packer.first_fit(unit, capped=False)
+            if count:
+                packer.take(unit, count)
+                reasons.pop(id(unit), None)
+
     for unit in order:
+        admit_waiting(unit.density())
         count = packer.first_fit(unit, capped=True)
         if count:
             packer.take(unit, count)
@@ -149,15 +166,12 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
             reasons[id(unit)] = TOO_LONG
         elif packer.first_fit(unit, capped=False):
             held.append(unit)
+            waiting.append(unit)
             name = source_name(source_of(unit.lead.question))
             reasons[id(unit)] = f"channel share: {name} has its {round(share * 100)}% of the time"
         else:
             reasons[id(unit)] = NO_TIME
-    for unit in held:  # nothing else fits: the held-back channels may use the time left
-        count = packer.first_fit(unit, capped=False)
-        if count:
-            packer.take(unit, count)
-            reasons.pop(id(unit), None)
+    admit_waiting(-1.0)  # nothing else fits: the held-back channels may use the time left
     _explain_held(order, held, reasons)
     for capped in (True, False):  # time left: more members of the groups already in
         for unit in order:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import NamedTuple
 
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
 from cxdaily.curation.settings import CurationSettings
@@ -47,7 +48,7 @@ class Score:
     def __init__(
         self,
         total: float,
-        parts: list[tuple[float, str]],
+        parts: list[tuple[float, str | Reach]],
         urgent: bool,
         factor: float,
         hours: float,
@@ -81,7 +82,7 @@ class Score:
         if self.hours >= WAITING_REASON_H:
             parts.append((self.waiting, f"waiting {humanize_age(self.hours)}"))
         parts.sort(key=lambda part: -part[0])
-        reasons = tuple(reason for contribution, reason in parts if contribution > 0)
+        reasons = tuple(str(reason) for contribution, reason in parts if contribution > 0)
         return reasons or (f"new, {humanize_age(self.hours)} ago",)
 
 
@@ -114,7 +115,17 @@ def _count(value: object) -> int:
     return int(min(max(value, 0), 10**12))
 
 
-def reach_signal(question: Question) -> tuple[float, str | None]:
+class Reach(NamedTuple):
+    """A reason told in words only when shown: '12k followers' (``count``, ``noun``)."""
+
+    count: int
+    noun: str
+
+    def __str__(self) -> str:
+        return f"{humanize_count(self.count)} {self.noun}"
+
+
+def reach_signal(question: Question) -> tuple[float, Reach | None]:
     """Reach on a log scale (1k followers = 1, 100k = 3) and its reason."""
     followers = _count(question.author.followers)
     meta = question.meta
@@ -128,13 +139,13 @@ def reach_signal(question: Question) -> tuple[float, str | None]:
     best, reason = 0.0, None
     if followers >= 100:
         best = math.log10(followers) - 2
-        reason = f"{humanize_count(followers)} followers" if followers >= 1000 else None
+        reason = Reach(followers, "followers") if followers >= 1000 else None
     if subscribers >= 100 and math.log10(subscribers) - 2 > best:
         best = math.log10(subscribers) - 2
-        reason = f"{humanize_count(subscribers)} subscribers" if subscribers >= 1000 else None
+        reason = Reach(subscribers, "subscribers") if subscribers >= 1000 else None
     if engagement >= 10 and math.log10(engagement) - 1 > best:
         best = math.log10(engagement) - 1
-        reason = f"{humanize_count(engagement)} reactions" if engagement >= 50 else None
+        reason = Reach(engagement, "reactions") if engagement >= 50 else None
     return min(best, 3.0), reason
 
 
@@ -164,6 +175,8 @@ class Scorer:
         """Terms too common in the pool to say anything about a topic."""
         self.reader = TextReader(settings.watch_keywords)
         self._sla_h = settings.sla_s / 3600
+        self._now_ts = now.timestamp()
+        self._history_on = self.history.actions > 0
         self._vip_lists = bool(settings.vip_handles or settings.vip_emails or settings.vip_domains)
         self._coverage: dict[tuple[str, str], tuple[float, str | None]] = {}
         self.novelty_on = (
@@ -233,8 +246,9 @@ class Scorer:
         """
         w = self.weights
         meta = question.meta
-        parts: list[tuple[float, str]] = []
-        hours = (self.now - question.created_at).total_seconds() / 3600
+        frustrated, found = text.frustrated, text.keywords
+        parts: list[tuple[float, str | Reach]] = []
+        hours = (self._now_ts - question.created_at.timestamp()) / 3600
         if hours < 0:
             hours = 0.0
         ratio = hours / self._sla_h
@@ -254,15 +268,15 @@ class Scorer:
         elif text.sentiment <= NEGATIVE_AT:
             negative = min(-text.sentiment * 2.5, 2.0)
             parts.append((w.negative * negative, "negative"))
-        if text.frustrated:
+        if frustrated:
             negative += FRUSTRATION
             parts.append((w.negative * FRUSTRATION, "frustrated"))
         value += w.negative * negative
 
-        if text.keywords and w.keyword:
-            bump = w.keyword * (1 + min(0.25 * (len(text.keywords) - 1), 0.5))
+        if found and w.keyword:
+            bump = w.keyword * (1 + min(0.25 * (len(found) - 1), 0.5))
             value += bump
-            parts.append((bump, f"keyword: {text.keywords[0]}"))
+            parts.append((bump, f"keyword: {found[0]}"))
 
         if question.author.followers or not _REACH_KEYS.isdisjoint(meta):
             reach, reach_reason = reach_signal(question)
@@ -277,17 +291,17 @@ class Scorer:
             value += bump
             parts.append((bump, f"{priority} priority"))
 
-        asks = text.asks > 0
-        needs = asks or text.requests or negative > 0
+        asks, requests = text.asks > 0, text.requests
+        needs = asks or requests or negative > 0
         if needs and w.asks:
-            bump = w.asks * (1.0 if asks or text.requests or text.frustrated else 0.5)
+            bump = w.asks * (1.0 if asks or requests or frustrated else 0.5)
             value += bump
             parts.append((bump, "asks a question" if asks else "needs an answer"))
         if question.context and w.thread:
             value += w.thread
             parts.append((w.thread, f"thread of {len(question.context) + 1}"))
 
-        if self.history.actions:
+        if self._history_on:
             cover, cover_reason = self.coverage(
                 source or source_of(question), segment or segment_of(question)
             )
@@ -299,8 +313,8 @@ class Scorer:
             vip
             or priority == "urgent"
             or hours >= self._sla_h
-            or text.frustrated
-            or bool(text.keywords and negative)
+            or frustrated
+            or bool(found and negative)
         )
         factor = 1.0 if needs or vip or question.context else self.settings.passing_mention
         return Score(value, parts, urgent, factor, hours, waiting)

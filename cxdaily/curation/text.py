@@ -16,7 +16,9 @@ import math
 import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from functools import partial
 from itertools import filterfalse
+from typing import NamedTuple
 
 from cxdaily.curation.lexicon import (
     FRUSTRATED_WORDS,
@@ -103,37 +105,29 @@ def inflections(word: str) -> set[bytes]:
     return {form.encode("utf-8", "ignore") for form in forms}
 
 
-class TextFeatures:
+class TextFeatures(NamedTuple):
     """What curation needs from a question's text; built by :meth:`TextReader.read`."""
 
-    __slots__ = ("asks", "chars", "frustrated", "keywords", "requests", "sentiment")
-
-    def __init__(
-        self,
-        sentiment: float,
-        frustrated: bool,
-        asks: int,
-        requests: bool,
-        keywords: tuple[str, ...],
-        chars: int,
-    ) -> None:
-        self.sentiment = sentiment
-        """From -1 (angry) to +1 (delighted); 0 when no sentiment word was found."""
-        self.frustrated = frustrated
-        """Phrases of someone let down before: 'third message', 'still no reply'."""
-        self.asks = asks
-        """Question marks in the prefix (capped at 5)."""
-        self.requests = requests
-        """Asks for something without a question mark ('please fix', 'need help')."""
-        self.keywords = keywords
-        """Watch keywords present, in configured order."""
-        self.chars = chars
-        """Characters to read: title, the whole body and the thread."""
+    sentiment: float
+    """From -1 (angry) to +1 (delighted); 0 when no sentiment word was found."""
+    frustrated: bool
+    """Phrases of someone let down before: 'third message', 'still no reply'."""
+    asks: int
+    """Question marks in the prefix (capped at 5)."""
+    requests: bool
+    """Asks for something without a question mark ('please fix', 'need help')."""
+    keywords: tuple[str, ...]
+    """Watch keywords present, in configured order."""
+    chars: int
+    """Characters to read: title, the whole body and the thread."""
 
     @property
     def negative(self) -> bool:
         """Whether the text reads as negative."""
         return self.sentiment <= NEGATIVE_AT
+
+
+_features = partial(tuple.__new__, TextFeatures)  # skips the Python-level __new__
 
 
 class TextReader:
@@ -191,13 +185,15 @@ class TextReader:
         chars = len(body) + len(title) if title else len(body)
         for message in question.context:
             chars += len(message.body)
-        return TextFeatures(
-            sentiment,
-            frustrated,
-            min(head.count("?") + head.count("\uff1f"), 5),
-            requests or body[:40].lstrip().startswith("@"),
-            found,
-            chars,
+        return _features(
+            (
+                sentiment,
+                frustrated,
+                min(head.count("?") + head.count("\uff1f"), 5),
+                requests or body[:40].lstrip().startswith("@"),
+                found,
+                chars,
+            )
         )
 
     def _find(self, cues: AbstractSet[bytes], lowered: str) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from cxdaily.digest.period import Period
 from cxdaily.digest.redact import Redaction
@@ -20,9 +21,9 @@ UNKNOWN_SENTIMENT = "unknown"
 """The sentiment shown for insights recorded without one."""
 
 
-@dataclass(frozen=True)
-class DigestInsight:
-    """One insight as exported: cleaned and redacted."""
+class DigestInsight(NamedTuple):
+    """One insight as exported: cleaned and redacted (a named tuple: a digest makes
+    thousands of them, and tuples are the cheapest immutable records to build)."""
 
     id: str
     question_id: str

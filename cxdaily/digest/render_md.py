@@ -96,7 +96,7 @@ def _change_table(title: str, column: str, rows: tuple[Change, ...], digest: Dig
         f"| {column} | Insights | Previous | Change |",
         "| --- | ---: | ---: | --- |",
     ]
-    out += [f"| {md_text(r.name)} | {r.count} | {r.previous} | {md_text(r.words)} |" for r in rows]
+    out += [f"| {md_text(r.name)} | {r.count} | {r.previous} | {r.words} |" for r in rows]
     return [*out, ""]
 
 

@@ -32,18 +32,37 @@ def on_channel(questions, channel: str, **changes):
             q,
             id=f"{channel}:{q.native_id}",
             channel=channel,
-            meta={k: v for k, v in q.meta.items() if k != "service"},
+            meta={k: v for k, v in q.meta.items() if k not in ("service", "priority")},
             **changes,
         )
         for q in questions
     ]
 
 
+def test_a_held_back_question_far_more_valuable_than_the_rest_still_goes_in():
+    asks = [
+        "Our renewal needs the new DPA before legal signs, when can you send it?",
+        "Can your team join a call about single sign-on for 400 seats?",
+        "Which region hosts our data, and can we move it to Frankfurt?",
+    ]
+    vip = [ask(f"v{n}", text, vip=True) for n, text in enumerate(asks)]
+    trivia = [
+        ask(f"t{n}", text, channel="x", kind="x")
+        for n, text in enumerate(["nice colours", "coffee and calendars", "monday again", "ok"])
+    ]
+    capacity_for_two = sum(sorted(i.estimate_s for i in rank(vip, NOW))[:2])
+    settings = CurationSettings(channel_share=0.2, reserve=0.0)
+    batch = batch_of(vip + trivia, budget_s=capacity_for_two + 60, settings=settings)
+    assert sum(1 for i in batch.items if i.question.channel == "acme") == 2
+
+
 def test_one_channel_keeps_to_its_share_while_others_have_questions():
-    inbox = demo_inbox()
-    loud = on_channel(inbox[:32], "loud", created_at=NOW - timedelta(hours=30))
-    calm = on_channel(inbox[32:64], "calm", created_at=NOW - timedelta(minutes=20))
-    quiet = on_channel(inbox[64:], "quiet", created_at=NOW - timedelta(minutes=20))
+    inbox = [replace(q, created_at=NOW - timedelta(hours=30)) for q in demo_inbox()]
+    loud = [  # a little more valuable than the rest, question for question
+        replace(q, meta={**q.meta, "priority": "high"}) for q in on_channel(inbox[:32], "loud")
+    ]
+    calm = on_channel(inbox[32:64], "calm")
+    quiet = on_channel(inbox[64:], "quiet")
     batch = batch_of(loud + calm + quiet, settings=CurationSettings(channel_share=0.4))
     capacity = batch.budget_s - batch.reserve_s
     loud_time = sum(i.estimate_s for i in batch.items if i.question.channel == "loud")

@@ -1,0 +1,66 @@
+"""Near-duplicate groups in the app: the view names the group, one tag covers it, and the
+start screen says what was left out and why."""
+
+from __future__ import annotations
+
+from cxdaily.service import Service
+from cxdaily.ui.modals.tag import TagScreen
+from cxdaily.ui.widgets.queue import QuestionQueue
+from tests.ui.pilot_kit import (
+    SMALL,
+    WIDE,
+    begin,
+    make_app,
+    plain,
+    settle,
+    type_text,
+    wait_for_start,
+)
+
+WIDGET_GROUP = {
+    "demo:zd-48213",
+    "demo:tw-1906612384410297344",
+    "demo:as-11290384756",
+    "demo:rd-1jnq8xa",
+}
+
+
+async def test_the_start_screen_lists_what_was_left_out_and_why(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        screen = await wait_for_start(app, pilot)
+        text = plain(screen.query_one("#start-list"))
+        assert "Left out: " in text and "do not fit the time left" in text
+        left = screen.batch.left_out[0]
+        assert left.reason in text
+
+
+async def test_tagging_a_grouped_question_tags_its_near_duplicates_in_the_session(
+    service: Service,
+) -> None:
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        members = [n for n, item in enumerate(screen.items) if item.question.id in WIDGET_GROUP]
+        assert len(members) >= 2, [i.question.id for i in screen.items]
+        screen.query_one(QuestionQueue).highlighted = members[0]
+        await pilot.pause()
+        first = screen.items[members[0]]
+        reasons = plain(screen.query_one("#q-reasons"))
+        assert f"Also asked by {len(first.group)} others" in reasons
+        assert "t tags the whole group" in reasons
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagScreen)
+        await type_text(pilot, "bug, ios")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        for n in members:
+            assert screen.statuses[screen.items[n].question.id] == "tagged"
+        assert recorder.find("Same insight saved for")
+        insights = service.store.insights.between()
+        tagged = {i.question_id for i in insights}
+        assert {screen.items[n].question.id for n in members} <= tagged
+        copies = [i for i in insights if i.question_id != first.question.id]
+        assert all(i.tags == ("bug", "ios") and i.quote == "" for i in copies)
