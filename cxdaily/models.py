@@ -6,12 +6,18 @@ Times are aware UTC datetimes in memory and ISO-8601 ``Z`` strings on disk.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from cxdaily.clock import parse_instant, to_iso
+
+
+def new_id(length: int = 32) -> str:
+    """A random hex id of ``length`` characters (for replies, insights, sessions)."""
+    return os.urandom((length + 1) // 2).hex()[:length]
 
 
 def _time(value: str | None) -> datetime | None:

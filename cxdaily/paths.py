@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "cxdaily"
 DEMO_PROFILE = "demo"
 
@@ -36,6 +34,8 @@ def _base_dirs() -> tuple[Path, Path]:
     if home:
         root = Path(home).expanduser()
         return root, root / "data"
+    import platformdirs  # only when CXDAILY_HOME does not say where
+
     config_dir = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     data_dir = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     if config_dir == data_dir:  # macOS puts both in one folder

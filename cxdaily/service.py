@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, cur
 from cxdaily.curation import next_best as curation_next_best
 from cxdaily.curation.history import HISTORY_DAYS
 from cxdaily.errors import CxDailyError, NotFoundError, ReplyRejected
-from cxdaily.models import Action, Disposition, Insight, Question, Session
+from cxdaily.models import Action, Disposition, Insight, Question, Session, new_id
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.service_replies import RepliesMixin
 from cxdaily.store import Store
@@ -279,7 +278,7 @@ class Service(RepliesMixin):
     def start_session(self, batch: Batch) -> Session:
         """Begin a session on a batch (saved at once)."""
         session = Session(
-            id=uuid.uuid4().hex,
+            id=new_id(),
             started_at=self.now(),
             budget_s=batch.budget_s,
             planned=tuple(i.question.id for i in batch.items),
@@ -368,7 +367,7 @@ class Service(RepliesMixin):
             raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
         sentiment = sentiment or suggest_sentiment(quote or question.body)
         insight = Insight(
-            id=uuid.uuid4().hex[:12],
+            id=new_id(12),
             question_id=question_id,
             channel=question.channel,
             url=question.url,

@@ -10,12 +10,11 @@ uses.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cxdaily.errors import ConfigError, ConnectorError, CxDailyError, ReplyRejected
-from cxdaily.models import Disposition, Message, Question, Reply, ReplyState
+from cxdaily.models import Disposition, Message, Question, Reply, ReplyState, new_id
 from cxdaily.outbox import is_due
 from cxdaily.outbox_send import OutboxSender, thread_seen_until
 from cxdaily.safe_text import one_line
@@ -141,14 +140,14 @@ class RepliesMixin(OutboxSender):
         question = self.question(question_id)
         now = self.now()
         reply = Reply(
-            id=uuid.uuid4().hex[:12],
+            id=new_id(12),
             question_id=question_id,
             channel=question.channel,
             body=review.text,
             state=ReplyState.QUEUED,
             created_at=now,
             updated_at=now,
-            idempotency_key=uuid.uuid4().hex,
+            idempotency_key=new_id(),
             checked_at=checked_at,
         )
         self._save_reply(reply)

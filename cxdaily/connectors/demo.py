@@ -7,7 +7,6 @@ Times in the inbox are ages ("posted 26 hours ago") turned into timestamps again
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 from functools import cache
 from importlib import resources
@@ -94,6 +93,8 @@ class DemoConnector(Connector):
 
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Record the reply locally: the demo sends nothing anywhere."""
+        import uuid  # only when a demo reply is sent
+
         return SentReply(
             remote_id=f"demo-{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key).hex[:12]}"
         )

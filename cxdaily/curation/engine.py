@@ -3,9 +3,11 @@
 1. :func:`screen` keeps the candidates: not handled by the leader, not snoozed into the
    future, not skipped today, not older than ``max_age``, not answered by the team
    (when the connector can tell); the others are counted by reason.
-2. :func:`evaluate` reads each candidate's text once, scores it (:mod:`.scoring`),
-   estimates it (:mod:`.estimate`, calibrated by the leader's history) and groups the
-   near-duplicates (:mod:`.dedupe`). Linear in the number of candidates.
+2. :func:`evaluate` reads each candidate's text once, scores it (:mod:`.scoring`) and
+   estimates it (:mod:`.estimate`, calibrated by the leader's history). The shortlist
+   (the best :data:`SHORTLIST` by value per second, and the best half as many by value:
+   all that packing could reach) then gets its topic terms, the novelty signal and its
+   near-duplicate groups (:mod:`.dedupe`). Linear in the number of candidates.
 3. :func:`curate` packs the budget (:mod:`.pack`) and orders the session.
 
 Pure: the same questions, actions, history and ``now`` give the same batch.
@@ -146,7 +148,11 @@ def _evaluate(
         seconds = base_estimate(text.chars, segment, text.asks, len(question.context))
         seconds *= factors.get(source, overall)
         estimates.append(
-            MIN_ESTIMATE_S if seconds < MIN_ESTIMATE_S else min(int(seconds), MAX_ESTIMATE_S)
+            MIN_ESTIMATE_S
+            if seconds < MIN_ESTIMATE_S
+            else MAX_ESTIMATE_S
+            if seconds > MAX_ESTIMATE_S
+            else int(seconds)
         )
     chosen = _shortlist(pool, scores, estimates)
     topics = {i: question_terms(pool[i]) for i in chosen}
@@ -195,15 +201,24 @@ def _shortlist(pool: list[Question], scores: list[Score], estimates: list[int]) 
     """
     if len(pool) <= SHORTLIST:
         return list(range(len(pool)))
-    by_value = [(-s.value, q.created_at, q.id) for s, q in zip(scores, pool, strict=True)]
-    by_density = [
-        (-(s.value**VALUE_POWER) / seconds, q.created_at, q.id)
-        for s, seconds, q in zip(scores, estimates, pool, strict=True)
-    ]
-    everyone = range(len(pool))
-    chosen = set(heapq.nsmallest(SHORTLIST // 2, everyone, key=by_value.__getitem__))
-    chosen.update(heapq.nsmallest(SHORTLIST, everyone, key=by_density.__getitem__))
+    values = [s.value for s in scores]
+    densities = [v**VALUE_POWER / e for v, e in zip(values, estimates, strict=True)]
+    chosen = set(_best(values, SHORTLIST // 2, pool))
+    chosen.update(_best(densities, SHORTLIST, pool))
     return sorted(chosen)
+
+
+def _best(keys: list[float], count: int, pool: list[Question]) -> list[int]:
+    """Indices of the ``count`` highest keys; ties at the cut go to the older question,
+    then the smaller id, so the choice does not depend on the order of ``pool``."""
+    top = heapq.nlargest(count, range(len(keys)), key=keys.__getitem__)
+    cut = keys[top[-1]]
+    above = [i for i in top if keys[i] > cut]
+    tied = sorted(
+        (i for i, key in enumerate(keys) if key == cut),
+        key=lambda i: (pool[i].created_at, pool[i].id),
+    )
+    return above + tied[: count - len(above)]
 
 
 def rank(
@@ -212,7 +227,8 @@ def rank(
     settings: CurationSettings = _DEFAULT,
     history: LeaderHistory | None = None,
 ) -> list[BatchItem]:
-    """Every question scored, estimated and grouped, best first."""
+    """The questions scored, estimated and grouped, best first (the shortlist: every
+    question when there are at most :data:`SHORTLIST`)."""
     return evaluate(questions, now, settings, history).ranked
 
 

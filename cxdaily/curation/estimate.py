@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from cxdaily.curation.sources import segment_of
+from cxdaily.curation.text import head_of
 from cxdaily.models import Question
 
 READ_CHARS_PER_S = 20.0  # about 200 words a minute
@@ -39,10 +40,13 @@ _FACTOR_RANGE = (0.4, 3.0)
 
 def base_estimate(chars: int, segment: str, asks: int, thread: int) -> float:
     """Seconds before calibration: reading plus answering."""
-    reading = chars / READ_CHARS_PER_S
-    answering = ANSWER_S.get(segment, DEFAULT_ANSWER_S) + min(chars / 25, 120.0)
-    answering += EXTRA_QUESTION_S * max(asks - 1, 0) + THREAD_MESSAGE_S * min(thread, 6)
-    return reading + answering
+    writing = chars / 25
+    answering = ANSWER_S.get(segment, DEFAULT_ANSWER_S) + (writing if writing < 120 else 120.0)
+    if asks > 1:
+        answering += EXTRA_QUESTION_S * (asks - 1)
+    if thread:
+        answering += THREAD_MESSAGE_S * (thread if thread < 6 else 6)
+    return chars / READ_CHARS_PER_S + answering
 
 
 def bounded(seconds: float) -> int:
@@ -59,7 +63,8 @@ def raw_estimate(question: Question) -> float:
     """The uncalibrated estimate of a question, in seconds (not bounded)."""
     title = question.title or ""
     chars = len(title) + len(question.body) + sum(len(m.body) for m in question.context)
-    asks = min(title.count("?") + question.body[:5000].count("?"), 5)
+    head = head_of(question)
+    asks = min(head.count("?") + head.count("\uff1f"), 5)  # as the text reader counts them
     return base_estimate(chars, segment_of(question), asks, len(question.context))
 
 

@@ -34,7 +34,7 @@ DAY_S = 86_400.0
 WAITING_REASON_H = 4.0  # shorter waits add value but are not worth a word
 NOVELTY_MIN_SEEN = 5  # questions read lately before "new topic" can be said
 NOVELTY_MIN_TERMS = 3
-NEW_TOPIC_BELOW = 0.2  # share of a question's (weighted) terms seen lately
+NEW_TOPIC_BELOW = 0.2  # below this share of its topic terms seen lately, a topic is new
 FRUSTRATION = 1.0  # added to the negative signal by "third message", "still no reply" ...
 _ENGAGEMENT_KEYS = (("likes", 1), ("reposts", 2), ("score", 1), ("comments", 2))
 _REACH_KEYS = frozenset(["subscribers", *(key for key, _ in _ENGAGEMENT_KEYS)])
@@ -127,26 +127,32 @@ class Reach(NamedTuple):
 
 def reach_signal(question: Question) -> tuple[float, Reach | None]:
     """Reach on a log scale (1k followers = 1, 100k = 3) and its reason."""
-    followers = _count(question.author.followers)
+    followers = question.author.followers
+    if type(followers) is not int:
+        followers = _count(followers)
     meta = question.meta
-    subscribers = _count(meta.get("subscribers")) if meta else 0
-    engagement = 0
-    if meta:
-        for key, factor in _ENGAGEMENT_KEYS:
-            value = meta.get(key)
-            if value is not None:
-                engagement += _count(value) * factor
     best, reason = 0.0, None
     if followers >= 100:
         best = math.log10(followers) - 2
         reason = Reach(followers, "followers") if followers >= 1000 else None
+    if not meta:
+        return (best if best < 3.0 else 3.0), reason
+    subscribers = _count(meta.get("subscribers"))
     if subscribers >= 100 and math.log10(subscribers) - 2 > best:
         best = math.log10(subscribers) - 2
         reason = Reach(subscribers, "subscribers") if subscribers >= 1000 else None
+    engagement = 0
+    for key, factor in _ENGAGEMENT_KEYS:
+        value = meta.get(key)
+        if value is not None:
+            if type(value) is not int:
+                value = _count(value)
+            if value > 0:
+                engagement += value * factor
     if engagement >= 10 and math.log10(engagement) - 1 > best:
         best = math.log10(engagement) - 1
         reason = Reach(engagement, "reactions") if engagement >= 50 else None
-    return min(best, 3.0), reason
+    return (best if best < 3.0 else 3.0), reason
 
 
 def waiting_signal(hours: float, sla_hours: float) -> float:

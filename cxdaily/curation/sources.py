@@ -20,6 +20,8 @@ from cxdaily.models import Question
 #: Ticket statuses meaning the team has already answered (help desks' own words).
 ANSWERED_STATUSES = frozenset({"solved", "closed", "resolved", "answered", "pending", "replied"})
 
+_ANSWER_KEYS = frozenset({"answered", "team_answered", "status"})
+
 #: Human names of services, for reasons such as "no Discourse read in 9 days".
 SERVICE_NAMES = {
     "zendesk": "Zendesk",
@@ -77,7 +79,7 @@ def segment_of(question: Question) -> str:
 def team_answered(question: Question) -> bool:
     """Whether the connector says the team already answered on the source system."""
     meta = question.meta
-    if not meta:
+    if not meta or _ANSWER_KEYS.isdisjoint(meta):
         return False
     if meta.get("answered") is True or meta.get("team_answered") is True:
         return True

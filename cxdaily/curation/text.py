@@ -33,9 +33,9 @@ from cxdaily.curation.lexicon import (
 from cxdaily.models import Question
 
 #: Characters of the body that are tokenized (the length itself is always known).
-PREFIX_CHARS = 320
+PREFIX_CHARS = 280
 #: Characters of a title that are tokenized.
-TITLE_CHARS = 160
+TITLE_CHARS = 120
 #: Characters at the end of a longer body also searched for watch keywords: a threat
 #: ("my lawyer will be in touch") often comes last.
 TAIL_CHARS = 400
@@ -182,6 +182,7 @@ class TextReader:
             and self.keywords
         ):  # a longer complaint: its end too ("... or my lawyer will be in touch")
             found = self._scan(body[max(PREFIX_CHARS, len(body) - TAIL_CHARS) :].lower(), found)
+        asks = head.count("?") + head.count("\uff1f")
         chars = len(body) + len(title) if title else len(body)
         for message in question.context:
             chars += len(message.body)
@@ -189,7 +190,7 @@ class TextReader:
             (
                 sentiment,
                 frustrated,
-                min(head.count("?") + head.count("\uff1f"), 5),
+                asks if asks < 5 else 5,
                 requests or body[:40].lstrip().startswith("@"),
                 found,
                 chars,

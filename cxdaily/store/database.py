@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Table
 
 from cxdaily.errors import StoreError, StoreLockedError
+from cxdaily.store.lock import FolderLock, LockBusy
 from cxdaily.store.storage import AtomicJSONStorage, ensure_private_dir
 
 FORMAT_VERSION = 1
@@ -140,7 +140,7 @@ class DataFolder:
     def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
         self.data_dir = data_dir
         self.read_only = read_only
-        self._lock: FileLock | None = None
+        self._lock: FolderLock | None = None
         self._dbs: dict[str, TinyDB] = {}
         if not read_only:
             try:
@@ -149,11 +149,11 @@ class DataFolder:
                 raise StoreError(
                     f"cannot create the data folder {data_dir}: {exc.strerror or exc}"
                 ) from exc
-            self._lock = FileLock(str(data_dir / ".lock"), timeout=0)
+            self._lock = FolderLock(data_dir / ".lock")
             try:
                 self._lock.acquire()
                 self._remove_stale_temp_files()
-            except Timeout:
+            except LockBusy:
                 raise StoreLockedError(
                     f"another cxdaily is already running with {data_dir}; finish that session first"
                 ) from None

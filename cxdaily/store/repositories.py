@@ -7,7 +7,6 @@ only the current month's small file however long the history gets.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 from cxdaily.clock import parse_instant, to_iso
 from cxdaily.errors import NotFoundError
-from cxdaily.models import Action, Insight, Question, Reply, ReplyState, Session
+from cxdaily.models import Action, Insight, Question, Reply, ReplyState, Session, new_id
 from cxdaily.store.database import DataFolder, KeyedTable
 
 
@@ -199,7 +198,7 @@ class ActivityRepository:
     def record(self, action: Action) -> None:
         """Durably record one action."""
         doc = action.to_dict()
-        doc["id"] = uuid.uuid4().hex
+        doc["id"] = new_id()
         self._actions.for_month(_month(action.at)).put(doc)
 
     def actions(self, since: datetime | None = None) -> list[Action]:

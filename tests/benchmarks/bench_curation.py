@@ -43,7 +43,24 @@ SMALL, LARGE = 20_000, 40_000
 TARGET_SMALL_S = 0.5
 TARGET_RATIO = 2.2
 CHANNELS = [f"ch{n}" for n in range(12)]
-SYLLABLES = "ka lo mi ne ru ta vo zi be sha pli dra qu fen gor hul".split()
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "ta",
+    "vo",
+    "zi",
+    "be",
+    "sha",
+    "pli",
+    "dra",
+    "qu",
+    "fen",
+    "gor",
+    "hul",
+]
 
 
 def demo_questions() -> list[Question]:

@@ -58,10 +58,10 @@ def batch_lines(batch: Batch) -> Content:
                 Content.styled(f"{n:>2} ", "dim"),
                 safe_line(channel_label(q), 24, "$accent"),
                 " ",
-                safe_line(q.title or q.body, 200, "bold"),
+                safe_line(q.title or q.body, 110, "bold"),
                 "\n   ",
                 Content.styled(f"~{max(item.estimate_s // 60, 1)} min · ", "dim"),
-                safe_line(", ".join(item.reasons), 200, "dim"),
+                safe_line(", ".join(item.reasons), 120, "dim"),
             )
         )
     lines.extend(left_out_lines(batch))
