@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -21,11 +21,8 @@ from cxdaily.errors import CxDailyError
 from cxdaily.models import Reply
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import START_COMMANDS, bindings
-from cxdaily.ui.outbox_status import flushed_messages
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
-from cxdaily.ui.widgets.heatmap import CompactHeatmap
-from cxdaily.ui.widgets.ledger_line import LedgerLine
 from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
@@ -106,8 +103,7 @@ class StartScreen(Screen):
         yield Static(id="start-title")
         yield Static(Content("Loading today's batch…"), id="start-summary")
         yield Static(id="start-channels")
-        yield LedgerLine(id="start-ledger")
-        yield CompactHeatmap(id="start-heatmap")
+        yield Vertical(id="start-extras")  # promises line and heatmap, one frame later
         with VerticalScroll(id="start-batch"):
             yield Static(id="start-list")
         yield Static(id="start-hint")
@@ -126,7 +122,24 @@ class StartScreen(Screen):
             return
         self.show_batch()
         self.show_channels()
+        self.call_after_refresh(self._mount_extras)
         self.call_after_refresh(self.refresh_channels)
+
+    async def _mount_extras(self) -> None:
+        """After the batch is on screen: the promises-and-outbox line and the heatmap."""
+        from cxdaily.ui.widgets.heatmap import CompactHeatmap
+        from cxdaily.ui.widgets.ledger_line import LedgerLine
+
+        await self.query_one("#start-extras", Vertical).mount(
+            LedgerLine(id="start-ledger"), CompactHeatmap(id="start-heatmap")
+        )
+        self._show_heatmap()
+
+    def _show_heatmap(self) -> None:
+        if self.app.streak is None:
+            return
+        for heatmap in self.query("#start-heatmap"):
+            heatmap.show(self.app.streak)
 
     def _show_onboarding(self) -> None:
         self.query_one("#start-summary", Static).update(
@@ -155,7 +168,7 @@ class StartScreen(Screen):
             return
         self.app.streak = streak
         self.query_one("#start-summary", Static).update(summary_line(self.batch, streak))
-        self.query_one("#start-heatmap", CompactHeatmap).show(streak)
+        self._show_heatmap()
         if self.batch.items:
             self.query_one("#start-list", Static).update(batch_lines(self.batch))
             hint = "enter begin · ctrl+r refresh · ? help · q quit"
@@ -204,9 +217,12 @@ class StartScreen(Screen):
 
     def _tell_outbox(self, flushed: list[Reply]) -> None:
         """Say what the outbox just did, and redraw the promises-and-outbox line."""
+        from cxdaily.ui.outbox_status import flushed_messages
+
         for message, severity in flushed_messages(flushed):
             self.notify(message, severity=severity, markup=False)
-        self.query_one(LedgerLine).redraw()
+        for ledger in self.query("#start-ledger"):
+            ledger.redraw()
 
     def _after_refresh(self, added: int) -> None:
         if self.is_current:
