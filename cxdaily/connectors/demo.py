@@ -15,28 +15,6 @@ from typing import Any
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
 from cxdaily.models import Author, Message, Question
 
-#: Human names of the services the demo inbox imitates.
-SERVICE_NAMES = {
-    "zendesk": "Zendesk",
-    "freshdesk": "Freshdesk",
-    "intercom": "Intercom",
-    "helpscout": "Help Scout",
-    "front": "Front",
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "reddit": "Reddit",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-    "discourse": "Discourse",
-    "wordpress": "WordPress",
-    "github": "GitHub",
-    "email": "Email",
-    "app_store": "App Store",
-    "google_play": "Google Play",
-}
-
 #: Imitated services where a reply is visible to everyone.
 PUBLIC_SERVICES = frozenset(
     {"x", "mastodon", "bluesky", "reddit", "facebook", "instagram", "youtube", "discourse",

@@ -16,35 +16,12 @@ from __future__ import annotations
 
 from cxdaily.curation.lexicon import SEGMENTS
 from cxdaily.models import Question
+from cxdaily.service_names import SERVICE_NAMES
 
 #: Ticket statuses meaning the team has already answered (help desks' own words).
 ANSWERED_STATUSES = frozenset({"solved", "closed", "resolved", "answered", "pending", "replied"})
 
 _ANSWER_KEYS = frozenset({"answered", "team_answered", "status"})
-
-#: Human names of services, for reasons such as "no Discourse read in 9 days".
-SERVICE_NAMES = {
-    "zendesk": "Zendesk",
-    "freshdesk": "Freshdesk",
-    "intercom": "Intercom",
-    "helpscout": "Help Scout",
-    "front": "Front",
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "reddit": "Reddit",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-    "discourse": "Discourse",
-    "khoros": "Khoros",
-    "wordpress": "WordPress",
-    "github": "GitHub",
-    "email": "email",
-    "imap": "email",
-    "app_store": "App Store",
-    "google_play": "Google Play",
-}
 
 
 def source_of(question: Question) -> str:
