@@ -221,11 +221,11 @@ class OutboxSender:
         return self._save_reply(reply)
 
     # promises -------------------------------------------------------------------
-    def _record_promises(self, reply: Reply) -> None:
-        """Put the promises of a sent reply in the ledger (again is harmless)."""
+    def _promises_in(self, reply: Reply) -> list:
+        """The promises a sent reply makes, with due days in the home time zone."""
         if reply.sent_at is None:
-            return
-        promises = promises_of_reply(
+            return []
+        return promises_of_reply(
             reply.id,
             reply.question_id,
             reply.channel,
@@ -233,6 +233,10 @@ class OutboxSender:
             reply.sent_at,
             self.settings.session.zone,
         )
+
+    def _record_promises(self, reply: Reply) -> None:
+        """Put the promises of a sent reply in the ledger (again is harmless)."""
+        promises = self._promises_in(reply)
         if promises:
             with self._lock:
                 self.store.promises.record(promises)

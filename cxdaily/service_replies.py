@@ -257,24 +257,13 @@ class RepliesMixin(OutboxSender):
 
     def _reconcile_promises(self, now: datetime) -> None:
         """Record the promises of recent sent replies a crash may have left out."""
-        from cxdaily.promises import promises_of_reply
-
         with self._lock:
             recent = self.store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
             recorded = self.store.promises.reply_ids()
         missing = [r for r in recent if r.id not in recorded and r.sent_at is not None]
         found: list[Promise] = []
         for reply in missing:
-            found.extend(
-                promises_of_reply(
-                    reply.id,
-                    reply.question_id,
-                    reply.channel,
-                    reply.body,
-                    reply.sent_at,
-                    self.settings.session.zone,
-                )
-            )
+            found.extend(self._promises_in(reply))
         if found:
             with self._lock:
                 self.store.promises.record(found)

@@ -82,6 +82,14 @@ class JsonlConnector(Connector):
         return self.path.with_name(self.path.name + ".replies.jsonl")
 
     # fetching -------------------------------------------------------------------
+    def _file_error(self, exc: OSError) -> ConnectorError:
+        """The one-line error for a file that cannot be read."""
+        if isinstance(exc, FileNotFoundError):
+            return ConnectorError(f"the file {self.path} does not exist", channel=self.name)
+        if isinstance(exc, IsADirectoryError):
+            return ConnectorError(f"{self.path} is a folder, not a file", channel=self.name)
+        return ConnectorError(f"cannot read {self.path}: {exc.strerror or exc}", channel=self.name)
+
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Questions from the lines added since the checkpoint (or the whole file)."""
         return await asyncio.to_thread(self._read, checkpoint)
@@ -95,18 +103,8 @@ class JsonlConnector(Connector):
                 state = _ReadState(offset=start, line=line)
                 self._read_lines(handle, state)
                 head = _head_hash(handle, state.offset)
-        except FileNotFoundError:
-            raise ConnectorError(
-                f"the file {self.path} does not exist", channel=self.name
-            ) from None
-        except IsADirectoryError:
-            raise ConnectorError(
-                f"{self.path} is a folder, not a file", channel=self.name
-            ) from None
         except OSError as exc:
-            raise ConnectorError(
-                f"cannot read {self.path}: {exc.strerror or exc}", channel=self.name
-            ) from None
+            raise self._file_error(exc) from None
         if state.bad_lines > len(state.warnings):
             state.warnings.append(
                 f"{state.bad_lines - len(state.warnings)} more bad lines were skipped"
@@ -251,14 +249,8 @@ class JsonlConnector(Connector):
                 with self.path.open("rb") as handle:
                     size = os.fstat(handle.fileno()).st_size
                     handle.read(1)
-            except FileNotFoundError:
-                raise ConnectorError(
-                    f"the file {self.path} does not exist", channel=self.name
-                ) from None
             except OSError as exc:
-                raise ConnectorError(
-                    f"cannot read {self.path}: {exc.strerror or exc}", channel=self.name
-                ) from None
+                raise self._file_error(exc) from None
             return f"{self.path} is readable ({size} bytes)"
 
         return await asyncio.to_thread(probe)
