@@ -17,8 +17,8 @@ SERVICE_NAMES = {
     "khoros": "Khoros",
     "wordpress": "WordPress",
     "github": "GitHub",
-    "email": "email",
-    "imap": "email",
+    "email": "Email",
+    "imap": "Email",
     "app_store": "App Store",
     "google_play": "Google Play",
 }

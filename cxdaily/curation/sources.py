@@ -41,8 +41,10 @@ def source_and_segment(question: Question) -> tuple[str, str]:
 
 
 def source_name(source: str) -> str:
-    """A source as the leader reads it: ``discourse`` -> ``Discourse``."""
-    return SERVICE_NAMES.get(source, source)
+    """A source as the leader reads it in a sentence: ``discourse`` -> ``Discourse``,
+    ``email`` -> ``email`` (a common noun, not a brand)."""
+    name = SERVICE_NAMES.get(source, source)
+    return "email" if name == "Email" else name
 
 
 def segment_of(question: Question) -> str:
