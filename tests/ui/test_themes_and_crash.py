@@ -48,6 +48,31 @@ async def test_the_built_in_themes_are_registered_and_dark_is_the_default(
         assert app.theme_variables["cx-highlight"] == "#b35c00"
 
 
+async def test_a_configured_light_theme_paints_the_first_frame(
+    write_config: Callable[[str], Path],
+) -> None:
+    """The configured theme is selected before the first CSS parse: its colours, its
+    classes and its variables are in force from the first frame, without a re-parse."""
+    write_config('[ui]\ntheme = "cxdaily-light"\n')
+    service = Service.open("demo")
+    try:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            await wait_for_start(app, pilot)
+            assert app.theme == "cxdaily-light"
+            assert app.has_class("-light-mode", "-theme-cxdaily-light")
+            assert not app.has_class("-dark-mode")
+            assert app.theme_variables["cx-highlight"] == "#b35c00"
+            assert app.screen.styles.background.hex.lower() == "#f7f7f4"
+            # Switching at run time still works (the ordinary watcher path).
+            app.theme = "cxdaily-dark"
+            await pilot.pause()
+            assert app.has_class("-dark-mode") and not app.has_class("-light-mode")
+            assert app.screen.styles.background.hex.lower() != "#f7f7f4"
+    finally:
+        service.close()
+
+
 async def test_a_user_theme_is_loaded_and_used(
     write_config: Callable[[str], Path], ui_home: Path
 ) -> None:
