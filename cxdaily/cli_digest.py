@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cxdaily.digest import FORMATS
-from cxdaily.digest.period import FORMS, PeriodError, check_expression
+from cxdaily.digest import FORMATS, FORMS
 
 EXIT_OK = 0
 
 
 def _expression(text: str) -> str:
+    from cxdaily.digest.period import PeriodError, check_expression
+
     try:
         return check_expression(text)
     except PeriodError as exc:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from cxdaily.errors import ConnectorError, CxDailyError
 from cxdaily.models import Reply, ReplyState
-from cxdaily.replies_checks import RISK_ADVICE
 from cxdaily.safe_text import one_line
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
@@ -62,6 +61,8 @@ def _confirm(question: str, ask: Callable[[str], str] | None) -> bool:
 # ----------------------------------------------------------------------------- reply
 def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> int:
     """Check a reply, queue it, and make the first attempt at sending it."""
+    from cxdaily.replies_checks import RISK_ADVICE
+
     text = _read_body(args)
     with _open(args) as service:
         review = service.review_reply(args.question_id, text)

@@ -17,6 +17,12 @@ import gc
 from collections.abc import Iterator
 
 FORMATS = ("md", "html", "csv", "json", "notes")
+
+#: The ``--since``/``--until`` forms :mod:`~cxdaily.digest.period` reads (for help texts).
+FORMS = (
+    "a date (2026-11-21), a month (2026-11), 7d, 12h, 2w, 3mo, today, yesterday, "
+    "monday, last monday, this week, last week, this month, last month, this year"
+)
 """Every export format, as ``--format`` spells it."""
 
 EXTENSIONS = {"md": ".md", "html": ".html", "csv": ".csv", "json": ".json", "notes": ".json"}

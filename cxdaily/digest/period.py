@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from cxdaily.digest import FORMS
 from cxdaily.errors import CxDailyError
 from cxdaily.streaks import day_of, day_start_instant
 
@@ -46,10 +47,6 @@ _UNITS = {
     "mo": relativedelta(months=1),
     "y": relativedelta(years=1),
 }
-FORMS = (
-    "a date (2026-11-21), a month (2026-11), 7d, 12h, 2w, 3mo, today, yesterday, "
-    "monday, last monday, this week, last week, this month, last month, this year"
-)
 
 
 class PeriodError(CxDailyError):
