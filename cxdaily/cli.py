@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 error (one line on stderr, no traceback); 2 usage error
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -219,18 +220,8 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="cxdaily", description="Thirty minutes a day with your customers."
-    )
-    parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="work on the demo profile instead of your own data"
-    )
-    parser.set_defaults(handler=cmd_app, command=None)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def _register_session(sub: argparse._SubParsersAction) -> None:
+    """Add ``demo``, ``fetch``, ``batch`` and ``tag``."""
     p = sub.add_parser("demo", help="a full session on the built-in demo inbox")
     p.add_argument("--reset", action="store_true", help="start the demo from scratch")
     p.set_defaults(handler=cmd_app)
@@ -245,10 +236,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one object per line")
     p.set_defaults(handler=cmd_batch)
 
-    from cxdaily import cli_outbox
-
-    cli_outbox.register(sub)  # reply, outbox, promises
-
     p = sub.add_parser("tag", help="record an insight")
     p.add_argument("question_id", metavar="QUESTION_ID")
     p.add_argument("--tag", action="append", required=True, metavar="T")
@@ -260,26 +247,70 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", metavar="N")
     p.set_defaults(handler=cmd_tag)
 
-    from cxdaily import cli_streak
 
-    cli_streak.register(sub)
-
+def _register_locate(sub: argparse._SubParsersAction) -> None:
+    """Add ``locate``."""
     p = sub.add_parser("locate", help="print where files live")
     p.add_argument("what", choices=("config", "data", "themes"))
     p.set_defaults(handler=cmd_locate)
-    from cxdaily import cli_channels
 
-    cli_channels.register(sub)
-    from cxdaily import cli_digest
 
-    cli_digest.register(sub)
+#: Every subcommand, in help order, with what declares it: a function here or the
+#: ``register`` function of a ``cli_*`` module (imported only when its commands are used).
+COMMAND_GROUPS: tuple[tuple[tuple[str, ...], Callable | str], ...] = (
+    (("demo", "fetch", "batch", "tag"), _register_session),
+    (("reply", "outbox", "promises"), "cxdaily.cli_outbox"),
+    (("streak",), "cxdaily.cli_streak"),
+    (("digest",), "cxdaily.cli_digest"),
+    (("channels", "login"), "cxdaily.cli_channels"),
+    (("locate",), _register_locate),
+)
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option), if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def _parser_scope(argv: list[str]) -> str | None:
+    """Which commands the parser for ``argv`` needs: the one it names, none for the bare
+    app (``""``), or all (``None``) for the top-level help and unknown commands."""
+    word = command_word(argv)
+    if word is None:
+        return None if {"-h", "--help"} & set(argv) else ""
+    return word if any(word in names for names, _ in COMMAND_GROUPS) else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every subcommand, or of ``only`` the group declaring that
+    one (every launch builds a parser, so the app's start-up builds just its own)."""
+    parser = argparse.ArgumentParser(
+        prog="cxdaily", description="Thirty minutes a day with your customers."
+    )
+    parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="work on the demo profile instead of your own data"
+    )
+    parser.set_defaults(handler=cmd_app, command=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for names, declare in COMMAND_GROUPS:
+        if only is not None and only not in names:
+            continue
+        if isinstance(declare, str):
+            declare = importlib.import_module(declare).register
+        declare(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(only=_parser_scope(argv)).parse_args(argv)
     try:
         return args.handler(args)
     except CxDailyError as exc:

@@ -11,7 +11,7 @@ import pytest
 
 import cxdaily.paths as paths_module
 from cxdaily import __version__
-from cxdaily.cli import main
+from cxdaily.cli import COMMAND_GROUPS, build_parser, command_word, main
 from cxdaily.curation import RESERVE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -333,3 +333,58 @@ def test_fetch_with_a_failing_channel_exits_3(home: Path, capsys):
     assert out.startswith("demo: ")
     line = assert_one_line_error(err)
     assert line.startswith("cxdaily: broken") and "no-such-kind" in line
+
+
+# ----------------------------------------------------------------------------- the parser
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        ([], None),
+        (["--demo"], None),
+        (["--demo", "streak", "--json"], "streak"),
+        (["demo", "--reset"], "demo"),
+        (["--", "demo"], None),
+    ],
+)
+def test_command_word_is_the_first_word_that_is_not_an_option(argv, word):
+    assert command_word(argv) == word
+
+
+def test_every_command_is_declared_by_its_own_group():
+    """The parser built for one command knows that command (and the full one knows all)."""
+    every = [name for names, _ in COMMAND_GROUPS for name in names]
+    full = build_parser()
+    [choices] = [a.choices for a in full._actions if a.dest == "command"]
+    assert list(choices) == every
+    for name in every:
+        [choices] = [a.choices for a in build_parser(only=name)._actions if a.dest == "command"]
+        assert name in choices
+
+
+def test_the_top_level_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    for names, _ in COMMAND_GROUPS:
+        for name in names:
+            assert f"    {name} " in out
+
+
+def test_launching_the_app_builds_only_its_own_parser(subprocess_env):
+    """Every launch parses arguments; the app's own must not import the other commands."""
+    code = (
+        "import sys\n"
+        "from cxdaily.cli import _parser_scope, build_parser\n"
+        "for argv in ([], ['--demo'], ['demo', '--reset']):\n"
+        "    build_parser(only=_parser_scope(argv)).parse_args(argv)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cxdaily.')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout
+    assert "cxdaily.cli" in loaded
+    for heavy in ("cli_outbox", "cli_streak", "cli_digest", "cli_channels", "service"):
+        assert f"cxdaily.{heavy}'" not in loaded
