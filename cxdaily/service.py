@@ -145,6 +145,7 @@ class Service(RepliesMixin):
         with self._lock:
             checkpoints = {n: self.store.questions.checkpoint(n) for n in chosen}
         outcomes, added, updated = asyncio.run(self._fetch(chosen, checkpoints, on_done))
+        self.archive_old_questions()
         return RefreshReport(outcomes=tuple(outcomes), added=added, updated=updated)
 
     async def _fetch(self, chosen, checkpoints, on_done) -> tuple[list[ChannelOutcome], int, int]:
@@ -224,6 +225,23 @@ class Service(RepliesMixin):
         s = self.settings.session
         return day_start_instant(day_of(now, s.zone, s.day_start), s.zone, s.day_start)
 
+    def _window_start(self, now: datetime) -> datetime:
+        """The oldest moment curation and the leader's history look at."""
+        max_age = timedelta(seconds=self.settings.curation.max_age_s)
+        return now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
+
+    def archive_old_questions(self) -> int:
+        """Move questions older than curation and history look (with a day to spare) to
+        the monthly archive, keeping any the leader acted on within that window; returns
+        how many moved. Runs after each fetch, so start-up reads a few weeks, not years."""
+        now = self.now()
+        since = self._window_start(now)
+        with self._lock:
+            if self.store.folder.read_only:
+                return 0
+            keep = {a.question_id for a in self.store.activity.actions(since=since)}
+            return self.store.questions.archive(since - timedelta(days=1), keep)
+
     def _curation_inputs(
         self, now: datetime
     ) -> tuple[list[Question], dict[str, Action], LeaderHistory]:
@@ -232,8 +250,7 @@ class Service(RepliesMixin):
         Reads only the store: whether the team already answered comes from what the
         connectors stored (``meta``), never from the network.
         """
-        max_age = timedelta(seconds=self.settings.curation.max_age_s)
-        since = now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
+        since = self._window_start(now)
         with self._lock:
             questions = self.store.questions.all()
             actions = self.store.activity.actions(since=since)

@@ -125,6 +125,18 @@ class KeyedTable:
             self._index = None
         return True
 
+    def delete_many(self, keys: Iterable[str]) -> int:
+        """Remove the documents with these keys in one write; returns how many existed."""
+        ids = self._ids()
+        doc_ids = [ids[key] for key in dict.fromkeys(keys) if key in ids]
+        if not doc_ids:
+            return 0
+        try:
+            self._table.remove(doc_ids=doc_ids)
+        finally:
+            self._index = None
+        return len(doc_ids)
+
     def update(self, key: str, change: Callable[[dict[str, Any]], None]) -> bool:
         """Apply ``change`` to the stored document in place (one durable write)."""
         doc_id = self._ids().get(key)

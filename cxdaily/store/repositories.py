@@ -2,7 +2,10 @@
 
 Models go in and come out; dicts and TinyDB stay inside ``cxdaily.store``. Records that
 grow with history (actions, insights) live in one file per month, so a write touches
-only the current month's small file however long the history gets.
+only the current month's small file however long the history gets. Questions past the
+curation window move to monthly archive files the same way (see
+:meth:`QuestionRepository.archive`), so the file every fetch rewrites and every start
+reads stays the size of a few weeks.
 """
 
 from __future__ import annotations
@@ -115,27 +118,85 @@ class ChannelStatus:
 
 
 class QuestionRepository:
-    """Fetched questions, and each channel's checkpoint."""
+    """Fetched questions, and each channel's checkpoint.
+
+    Current questions live in ``questions.json``; older ones in
+    ``questions-archive/YYYY-MM.json`` by the month they were asked. :meth:`get` finds
+    both; :meth:`all` is the current ones, the only ones curation looks at.
+    """
 
     def __init__(self, folder: DataFolder) -> None:
         db = folder.db("questions.json")
         self._questions = KeyedTable(db.table("questions"))
         self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
+        self._archive = MonthlyTables(folder, "questions-archive", "questions")
+        self._archive_months: list[str] | None = None
 
     def upsert_many(self, questions: Iterable[Question]) -> tuple[int, int]:
-        """Add new questions and update known ones in one batch; returns (added, updated)."""
-        return self._questions.put_many(q.to_dict() for q in questions)
+        """Add new questions and update known ones in one batch; returns (added, updated).
+
+        A question fetched again after it was archived is updated in its archive file
+        (and counts as updated, not new): only an old question's own month is read."""
+        current: list[dict[str, Any]] = []
+        archived: dict[str, list[dict[str, Any]]] = {}
+        months = set(self._months())
+        for question in questions:
+            doc = question.to_dict()
+            month = doc["created_at"][:7]
+            if (
+                month in months
+                and doc["id"] not in self._questions
+                and doc["id"] in self._archive.for_month(month)
+            ):
+                archived.setdefault(month, []).append(doc)
+            else:
+                current.append(doc)
+        added, updated = self._questions.put_many(current)
+        for month, docs in archived.items():
+            updated += sum(self._archive.for_month(month).put_many(docs))
+        return added, updated
 
     def get(self, question_id: str) -> Question:
-        """The question with this id, or a NotFoundError."""
+        """The question with this id, current or archived, or a NotFoundError."""
         doc = self._questions.get(question_id)
+        if doc is None:
+            for month in reversed(self._months()):
+                doc = self._archive.for_month(month).get(question_id)
+                if doc is not None:
+                    break
         if doc is None:
             raise NotFoundError(f"no question with id {question_id!r}")
         return Question.from_dict(doc)
 
     def all(self) -> list[Question]:
-        """Every stored question."""
+        """Every current (not archived) question."""
         return [Question.from_dict(doc) for doc in self._questions.all()]
+
+    def archive(self, before: datetime, keep: Iterable[str] = ()) -> int:
+        """Move questions asked before ``before`` (except the ids in ``keep``) to the
+        monthly archive; returns how many moved.
+
+        The archive is written first and the current file second, so a process killed
+        in between leaves a question in both places (found, and moved again next time),
+        never in neither."""
+        kept = set(keep)
+        moving: dict[str, list[dict[str, Any]]] = {}
+        for doc in self._questions.all():
+            asked = parse_instant(doc["created_at"])
+            if doc["id"] not in kept and asked < before:
+                moving.setdefault(_month(asked), []).append(doc)
+        if not moving:
+            return 0
+        for month, docs in sorted(moving.items()):
+            self._archive.for_month(month).put_many(docs)
+        self._archive_months = None
+        return self._questions.delete_many(d["id"] for docs in moving.values() for d in docs)
+
+    def _months(self) -> list[str]:
+        """The archive's months, oldest first (listed once, then kept up to date)."""
+        if self._archive_months is None:
+            self._archive_months = self._archive.months()
+        return self._archive_months
 
     def checkpoint(self, channel: str) -> dict[str, Any] | None:
         """The saved checkpoint of a channel (its shape is the connector's business)."""
