@@ -8,16 +8,15 @@ words, so the file is readable by its owner only, like the data folder.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from cxdaily.digest import FORMATS, paused_gc
 from cxdaily.digest.model import Digest
 from cxdaily.errors import CxDailyError
+from cxdaily.store.storage import replace_file
 
 
 class ExportError(CxDailyError):
@@ -79,20 +78,9 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
     target = Path(path).expanduser()
     if target.is_dir():
         raise ExportError(f"cannot write {target}: it is a folder")
-    folder = target.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        replace_file(target, text.encode("utf-8"))
     except OSError as exc:
-        raise ExportError(_reason(target, exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
         raise ExportError(_reason(target, exc)) from None
     return target.resolve()
 

@@ -33,29 +33,39 @@ def ensure_private_dir(path: Path) -> None:
         path.chmod(DIR_MODE)
 
 
+def replace_file(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (temporary file, fsync,
+    rename, folder fsync), with permissions ``mode``; raises OSError.
+
+    On any failure the previous file is left as it was and no temporary file is left
+    behind. Callers turn the OSError into their own one-line message.
+    """
+    directory = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(directory)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably, owner-only, or raise StoreError.
 
     On any failure (a full disk, say) the previous file is left as it was and no
     temporary file is left behind.
     """
-    directory = path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        replace_file(path, data)
     except OSError as exc:
         raise StoreError(_describe_os_error(path, exc)) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise StoreError(_describe_os_error(path, exc)) from exc
-    _fsync_dir(directory)
 
 
 def _fsync_dir(directory: Path) -> None:
