@@ -27,6 +27,20 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
+def tell_attempt(app: App, result: Reply, not_sent: str) -> None:
+    """From a worker thread: toast how one send attempt went ("Reply sent.", else
+    ``not_sent`` with the hold or error)."""
+    if result.state is ReplyState.SENT:
+        app.call_from_thread(app.notify, "Reply sent.", timeout=2)
+    else:
+        app.call_from_thread(
+            app.notify,
+            f"{not_sent}: {result.hold or result.error}",
+            severity="warning",
+            markup=False,
+        )
+
+
 def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[str, str]]:
     """(message, severity) for replies the outbox just attempted; ``quiet`` (the periodic
     retry) leaves out replies that simply wait for their next try."""

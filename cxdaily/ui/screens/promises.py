@@ -22,7 +22,7 @@ from cxdaily.errors import CxDailyError
 from cxdaily.models import Reply, ReplyState
 from cxdaily.promises import Promise
 from cxdaily.ui.keys import PROMISES_COMMANDS, bindings
-from cxdaily.ui.outbox_status import plural
+from cxdaily.ui.outbox_status import plural, tell_attempt
 from cxdaily.ui.text import safe_line
 
 
@@ -185,15 +185,7 @@ class PromisesScreen(Screen):
         except CxDailyError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
         else:
-            if result.state is ReplyState.SENT:
-                self.app.call_from_thread(self.notify, "Reply sent.", timeout=2)
-            else:
-                self.app.call_from_thread(
-                    self.notify,
-                    f"Not sent yet: {result.hold or result.error}",
-                    severity="warning",
-                    markup=False,
-                )
+            tell_attempt(self.app, result, "Not sent yet")
         self.app.call_from_thread(self.reload)
 
     def action_cancel_reply(self) -> None:

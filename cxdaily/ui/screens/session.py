@@ -18,7 +18,7 @@ from textual.widgets import Footer, OptionList
 
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.errors import CxDailyError
-from cxdaily.models import Reply, ReplyState, Session
+from cxdaily.models import Reply, Session
 from cxdaily.ui.compose_reply import compose_in_editor
 from cxdaily.ui.group_tagging import group_labels, tag_group
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings
@@ -26,6 +26,7 @@ from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagResult, TagScreen
 from cxdaily.ui.modals.timeup import TimeUpScreen
+from cxdaily.ui.outbox_status import tell_attempt
 from cxdaily.ui.reply_flow import ReplyFlow
 from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.queue import QuestionQueue
@@ -245,15 +246,7 @@ class SessionScreen(Screen):
         except CxDailyError as exc:
             self.app.call_from_thread(self._report, exc)
             return
-        if result.state is ReplyState.SENT:
-            self.app.call_from_thread(self.notify, "Reply sent.", timeout=2)
-        else:
-            self.app.call_from_thread(
-                self.notify,
-                f"Reply kept in the outbox, not sent yet: {result.hold or result.error}",
-                severity="warning",
-                markup=False,
-            )
+        tell_attempt(self.app, result, "Reply kept in the outbox, not sent yet")
 
     def action_reply_in_editor(self) -> None:
         """Compose in $VISUAL/$EDITOR, then review in the composer."""
