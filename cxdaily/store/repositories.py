@@ -141,8 +141,7 @@ class QuestionRepository:
         archived: dict[str, list[dict[str, Any]]] = {}
         months = set(self._months())
         for question in questions:
-            doc = question.to_dict()
-            month = doc["created_at"][:7]
+            doc, month = question.to_dict(), _month(question.created_at)
             if (
                 month in months
                 and doc["id"] not in self._questions
