@@ -7,11 +7,13 @@ secrets through the ``secrets`` callable, and raise only :mod:`cxdaily.errors` t
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote, quote_plus
 
 from cxdaily.config import ChannelSettings
 from cxdaily.models import Message, Question
@@ -63,6 +65,70 @@ class SentReply:
 #: Reads one secret field of this channel ("" is the default secret); raises CredentialError.
 SecretReader = Callable[[str], str]
 
+#: The connector methods whose errors are scrubbed of the channel's secrets (see below).
+SCRUBBED_METHODS = ("fetch", "send_reply", "check", "answers_since", "find_own_reply")
+
+
+class SecretScrubber:
+    """Every secret a channel has read, and the one function that removes them from text.
+
+    A secret is replaced in each form it can take in a message: as is, escaped as
+    ``repr`` shows it (``\\n``), and percent-encoded as in a URL path or query.
+    """
+
+    MIN_LENGTH = 4
+
+    def __init__(self) -> None:
+        self._forms: set[str] = set()
+
+    def add(self, secret: str | None) -> None:
+        """Remember ``secret`` (and its escaped and URL-encoded forms)."""
+        if not secret:
+            return
+        for value in {secret, secret.strip()}:
+            if len(value) < self.MIN_LENGTH:
+                continue
+            escaped = value.encode("unicode_escape").decode("ascii")
+            as_bytes = repr(value.encode("utf-8", "surrogatepass"))[2:-1]
+            encoded = (quote(value, safe=""), quote(value), quote_plus(value))
+            self._forms.update((value, escaped, as_bytes, *encoded))
+
+    def __bool__(self) -> bool:
+        return bool(self._forms)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every form of every secret replaced by ``***`` (longest first)."""
+        for form in sorted(self._forms, key=len, reverse=True):
+            if form in text:
+                text = text.replace(form, "***")
+        return text
+
+    def scrub_error(self, exc: BaseException) -> None:
+        """Scrub ``exc``'s message in place and drop its chained causes (they may hold one)."""
+        if not self._forms:
+            return
+        text = str(exc)
+        cleaned = self.scrub(text)
+        if cleaned != text or any(self.scrub(str(a)) != str(a) for a in exc.args):
+            exc.args = (cleaned,)
+        exc.__cause__ = None
+        exc.__suppress_context__ = True
+
+
+def _scrubbing(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a connector coroutine so any error leaving it carries none of its secrets."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Connector, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(self, *args, **kwargs)
+        except Exception as exc:
+            self.scrubber.scrub_error(exc)
+            raise
+
+    wrapper.__scrubbing__ = True  # type: ignore[attr-defined]
+    return wrapper
+
 
 class Connector(ABC):
     """Base class of every connector; subclasses set ``kind`` and ``capabilities``."""
@@ -73,6 +139,19 @@ class Connector(ABC):
     """Secret fields this connector needs: ``("",)`` for one default secret, or names."""
     secret_optional: ClassVar[bool] = False
     """The channel also works without its secrets (they add authentication when set)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every connector's network methods scrub the channel's secrets from their errors.
+
+        No connector can forget it: a secret echoed by a service (a redirect to a path
+        holding the token, a header value in an httpx message) never reaches a message,
+        a stored error or an output.
+        """
+        super().__init_subclass__(**kwargs)
+        for name in SCRUBBED_METHODS:
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "__scrubbing__", False):
+                setattr(cls, name, _scrubbing(method))
 
     def __init__(
         self,
@@ -89,14 +168,22 @@ class Connector(ABC):
         self.client = client
         self._secrets = secrets
         self.now = now or clock.now
+        self.scrubber = SecretScrubber()
+        """The secrets this channel has read; removed from every error it raises."""
 
     def secret(self, field_name: str = "") -> str:
-        """Read one of this channel's secrets (env var, then keyring)."""
+        """Read one of this channel's secrets (env var, then keyring); it is never shown."""
         if self._secrets is None:
             from cxdaily.errors import CredentialError
 
             raise CredentialError(f"{self.name}: no secret source configured")
-        return self._secrets(field_name)
+        value = self._secrets(field_name)
+        self.scrubber.add(value)
+        return value
+
+    def fetch_notes(self) -> list[str]:
+        """Why the last fetch stopped early (page or byte cap), for its warnings."""
+        return []
 
     def question_id(self, native_id: str) -> str:
         """The global id of a question of this channel."""

@@ -8,11 +8,21 @@
   redirects followed by hand (so loops and unsafe targets are caught), retries, and one
   rate-limit handler (:mod:`cxdaily.connectors.ratelimit`), capped and jittered.
 
-Retry rules: a failure to *connect* is retried for every method (nothing was sent); a
-failure after the request went out (read error, cut-off body, 5xx, 408) is retried only
-for idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS, or any request carrying an
-``Idempotency-Key`` header); a throttle (429, or a 403 that is a throttle) is waited out
-for every method, because the service refused the request without acting on it.
+Retry rules: only idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) are retried
+here: after a failure to connect, a read error, a cut-off body, a 5xx or a 408, and a
+throttle (429, or a 403 that is a throttle) is waited out. A POST is sent once: whether
+and when to repeat it is the outbox's decision alone (it knows whether the reply may
+already be there), so a service that does not deduplicate never gets a reply twice.
+
+Credentials: :meth:`ChannelHttp.allow_credentials_to` declares the origins (scheme, host
+and port) that may receive this channel's credentials: the configured base and any
+explicitly configured URL. Every request, whatever built it (a next-page link, a cursor
+given as a URL, a thread URL, a redirect), passes one gate that removes credential
+headers and secret-bearing query parameters when its origin is not declared.
+
+Budgets: a fetch reads at most ``max_fetch_bytes`` in all (default 50 MB) besides the
+per-answer cap; pagination stops at that budget or at its page cap and says so in the
+fetch's warnings (:meth:`ChannelHttp.note`).
 
 Every failure is a :class:`~cxdaily.errors.ConnectorError` subclass with a one-line
 message. Messages and logs name the method, host and path only: never headers, query
@@ -35,6 +45,7 @@ import httpx
 
 from cxdaily import __version__
 from cxdaily.connectors import ratelimit
+from cxdaily.connectors.base import SecretScrubber
 from cxdaily.connectors.http_errors import (
     BadResponseError,
     ChannelTimeoutError,
@@ -60,9 +71,38 @@ logger = logging.getLogger("cxdaily.http")
 
 USER_AGENT = f"cxdaily/{__version__} (python-httpx/{httpx.__version__})"
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_FETCH_BYTES = 50 * 1024 * 1024
 DEFAULT_DEADLINE_S = 60.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+#: Headers that carry credentials, whatever their value (any header holding a registered
+#: secret is treated the same way).
+CREDENTIAL_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-api-key",
+        "api-key",
+        "x-auth-token",
+        "private-token",
+        "x-access-token",
+    }
+)
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: httpx.URL | str) -> Origin | None:
+    """``(scheme, host, port)`` of ``url`` with the default port filled in; None if invalid."""
+    try:
+        parsed = httpx.URL(str(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+    if not parsed.host:
+        return None
+    port = parsed.port or {"https": 443, "http": 80}.get(parsed.scheme, 0)
+    return (parsed.scheme.lower(), parsed.host.lower().rstrip("."), port)
 
 
 # ----------------------------------------------------------------------------- client
@@ -93,6 +133,9 @@ class HttpPolicy:
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     """Largest answer read; bigger ones fail with :class:`ResponseTooLargeError`."""
+    max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
+    """Most bytes read by one connector's requests in all (one fetch): pagination stops
+    there and says so in the fetch's warnings."""
     deadline_s: float = DEFAULT_DEADLINE_S
     """Overall time for one request with its retries, when no channel deadline is set."""
     retries: int = 3
@@ -167,6 +210,8 @@ class ChannelHttp:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         wall_clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
+        scrubber: SecretScrubber | None = None,
+        credentials_to: tuple[str, ...] = (),
     ) -> None:
         self.client = client
         self.channel = channel
@@ -174,19 +219,68 @@ class ChannelHttp:
         self.sleep = sleep
         self.wall_clock = wall_clock
         self.rand = rand
-        self._secrets: set[str] = set()
+        self.scrubber = scrubber if scrubber is not None else SecretScrubber()
+        self._credential_origins: set[Origin] = set()
+        for url in credentials_to:
+            self.allow_credentials_to(url)
+        self.bytes_read = 0
+        """Bytes of every answer read so far (checked against ``max_fetch_bytes``)."""
+        self.notes: list[str] = []
+        """Why pagination stopped early, for the fetch's warnings."""
 
+    # -- secrets and credentials ----------------------------------------------------
     def register_secret(self, value: str | None) -> None:
         """Remember a secret so it is scrubbed from any message built from a response."""
-        if value and len(value) >= 4:
-            self._secrets.add(value)
+        self.scrubber.add(value)
 
     def scrub(self, text: object, limit: int = 160) -> str:
         """One cleaned line of ``text`` with every registered secret replaced by ``***``."""
-        value = str(text)
-        for secret in self._secrets:
-            value = value.replace(secret, "***")
-        return one_line(value, limit)
+        return one_line(self.scrubber.scrub(str(text)), limit)
+
+    def allow_credentials_to(self, url: str | httpx.URL) -> None:
+        """Declare ``url``'s origin (scheme, host, port) as one that may get credentials."""
+        origin = origin_of(url)
+        if origin is not None:
+            self._credential_origins.add(origin)
+
+    def may_send_credentials(self, url: str | httpx.URL) -> bool:
+        """Whether a request to ``url`` may carry this channel's credentials."""
+        return origin_of(url) in self._credential_origins
+
+    def _guard_credentials(self, request: httpx.Request) -> None:
+        """The one gate: strip credentials from a request to an undeclared origin."""
+        if self.may_send_credentials(request.url):
+            return
+        stripped = [
+            name
+            for name, value in request.headers.items()
+            if name.lower() in CREDENTIAL_HEADERS or self.scrubber.scrub(value) != value
+        ]
+        for name in stripped:
+            del request.headers[name]
+        query = request.url.params
+        secret_keys = [k for k, v in query.multi_items() if self.scrubber.scrub(v) != v]
+        if secret_keys:
+            for key in secret_keys:
+                query = query.remove(key)
+            request.url = request.url.copy_with(params=query)
+        if stripped or secret_keys:
+            logger.info(
+                "%s: %s %s is not the channel's own origin: sent without credentials",
+                self.channel,
+                request.method,
+                describe_url(request.url),
+            )
+
+    # -- budgets ----------------------------------------------------------------------
+    def note(self, text: str) -> None:
+        """Record why a fetch stopped early (shown with its warnings)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def budget_spent(self) -> bool:
+        """Whether this fetch has read its byte budget (``max_fetch_bytes``)."""
+        return self.bytes_read >= self.policy.max_fetch_bytes
 
     # -- public API ---------------------------------------------------------------
     async def request(
@@ -208,9 +302,7 @@ class ChannelHttp:
         check_url(url, channel=self.channel)
         loop = asyncio.get_running_loop()
         deadline = _DEADLINE.get() or (loop.time() + self.policy.deadline_s, self.policy.deadline_s)
-        idempotent = method in IDEMPOTENT_METHODS or any(
-            k.lower() == "idempotency-key" for k in (headers or {})
-        )
+        idempotent = method in IDEMPOTENT_METHODS
         try:
             async with asyncio.timeout_at(deadline[0]):
                 return await self._with_retries(
@@ -218,10 +310,16 @@ class ChannelHttp:
                 )
         except TimeoutError:
             raise ChannelTimeoutError(
-                f"no complete answer from {describe_url(url)} within {deadline[1]:g} s "
-                '(the channel\'s deadline; raise it with deadline = "...")',
+                self.scrub(
+                    f"no complete answer from {describe_url(url)} within {deadline[1]:g} s "
+                    '(the channel\'s deadline; raise it with deadline = "...")',
+                    400,
+                ),
                 channel=self.channel,
             ) from None
+        except ConnectorError as exc:
+            self.scrubber.scrub_error(exc)
+            raise
 
     async def get_json(
         self,
@@ -266,7 +364,7 @@ class ChannelHttp:
             try:
                 result = await self._send_following_redirects(request)
             except _SendFailure as failure:
-                may_retry = failure.retryable and (idempotent or not failure.sent)
+                may_retry = failure.retryable and idempotent
                 if not may_retry or attempt > self.policy.retries:
                     raise failure.error from None
                 await self._pause(self._backoff(attempt), failure.error, deadline)
@@ -276,7 +374,7 @@ class ChannelHttp:
                 return result
             if ratelimit.is_throttle(status, result.headers, result.content):
                 throttled += 1
-                await self._wait_out_throttle(result, throttled, deadline)
+                await self._wait_out_throttle(result, throttled, deadline, idempotent)
                 continue
             error = status_error(
                 method=result.method,
@@ -300,7 +398,7 @@ class ChannelHttp:
             raise error
 
     async def _wait_out_throttle(
-        self, result: HttpResult, throttled: int, deadline: tuple[float, float]
+        self, result: HttpResult, throttled: int, deadline: tuple[float, float], idempotent: bool
     ) -> None:
         hinted = ratelimit.retry_delay(result.headers, self.wall_clock())
         wait = hinted if hinted is not None else self._backoff(throttled)
@@ -311,7 +409,11 @@ class ChannelHttp:
             retry_after=wait,
             channel=self.channel,
         )
-        if throttled > self.policy.throttle_retries or wait > self.policy.max_wait_s:
+        if (
+            not idempotent
+            or throttled > self.policy.throttle_retries
+            or wait > self.policy.max_wait_s
+        ):
             raise error
         await self._pause(self._jitter(wait), error, deadline)
 
@@ -379,6 +481,7 @@ class ChannelHttp:
         )
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
+        self._guard_credentials(request)
         try:
             return await self.client.send(request, stream=True, follow_redirects=False)
         except UnsafeURLError as exc:
@@ -398,13 +501,14 @@ class ChannelHttp:
             channel=self.channel,
         )
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and len(declared) < 20 and int(declared) > limit:
             raise _SendFailure(too_large, sent=True, retryable=False)
         chunks: list[bytes] = []
         total = 0
         try:
             async for chunk in response.aiter_bytes():
                 total += len(chunk)
+                self.bytes_read += len(chunk)
                 if total > limit:
                     raise _SendFailure(too_large, sent=True, retryable=False)
                 chunks.append(chunk)
@@ -437,5 +541,6 @@ __all__ = [
     "describe_url",
     "is_loopback_host",
     "make_client",
+    "origin_of",
     "unsafe_url_reason",
 ]

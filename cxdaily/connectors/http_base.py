@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import httpx
 
 #: Options every HTTP connector understands.
-COMMON_HTTP_OPTIONS = frozenset({"base_url", "deadline", "retries"})
+COMMON_HTTP_OPTIONS = frozenset({"base_url", "deadline", "retries", "max_fetch_mb"})
+MAX_FETCH_MB_LIMIT = 2048
 
 
 def check_options(settings: ChannelSettings, known: Iterable[str]) -> None:
@@ -62,7 +63,17 @@ def policy_from_options(settings: ChannelSettings) -> HttpPolicy:
         if deadline is not None
         else HttpPolicy.deadline_s
     )
-    return HttpPolicy(retries=retries, deadline_s=deadline_s)
+    max_fetch_mb = settings.options.get("max_fetch_mb", HttpPolicy.max_fetch_bytes // 2**20)
+    if (
+        isinstance(max_fetch_mb, bool)
+        or not isinstance(max_fetch_mb, int)
+        or not 1 <= max_fetch_mb <= MAX_FETCH_MB_LIMIT
+    ):
+        raise ConfigError(
+            f"[channels.{settings.name}] max_fetch_mb must be a whole number of megabytes "
+            f"from 1 to {MAX_FETCH_MB_LIMIT}"
+        )
+    return HttpPolicy(retries=retries, deadline_s=deadline_s, max_fetch_bytes=max_fetch_mb * 2**20)
 
 
 class HttpConnector(Connector):
@@ -87,7 +98,15 @@ class HttpConnector(Connector):
         if base is not None:
             check_url(base, channel=self.name)
         self.base_url = base.rstrip("/") if base else None
+        self.credential_urls: list[str] = [self.base_url] if self.base_url else []
+        """URLs whose origins may receive this channel's credentials (see ``ChannelHttp``)."""
         self._http: ChannelHttp | None = None
+
+    def allow_credentials_to(self, url: str) -> None:
+        """Let requests to ``url``'s origin (an explicitly configured URL) carry credentials."""
+        self.credential_urls.append(url)
+        if self._http is not None:
+            self._http.allow_credentials_to(url)
 
     @property
     def http(self) -> ChannelHttp:
@@ -95,12 +114,21 @@ class HttpConnector(Connector):
         if self._http is None:
             if self.client is None:
                 raise ConnectorError("no HTTP client was given to the connector", channel=self.name)
-            self._http = ChannelHttp(self.client, channel=self.name, policy=self.policy)
+            self.http = ChannelHttp(self.client, channel=self.name, policy=self.policy)
+        assert self._http is not None
         return self._http
 
     @http.setter
     def http(self, value: ChannelHttp) -> None:
+        """Use ``value`` to send (tests inject one): it gets this channel's secrets and origins."""
+        value.scrubber = self.scrubber
+        for url in self.credential_urls:
+            value.allow_credentials_to(url)
         self._http = value
+
+    def fetch_notes(self) -> list[str]:
+        """Why the last fetch stopped early (its page or byte cap), from the HTTP layer."""
+        return list(self._http.notes) if self._http is not None else []
 
     def endpoint(self, path: str) -> str:
         """``base_url`` joined with an API path such as ``/api/v1/statuses``."""
@@ -110,9 +138,7 @@ class HttpConnector(Connector):
 
     async def read_secret(self, field_name: str = "") -> str:
         """A secret this channel needs, read off the event loop; scrubbed from messages."""
-        value = await asyncio.to_thread(self.secret, field_name)
-        self.http.register_secret(value)
-        return value
+        return await asyncio.to_thread(self.secret, field_name)
 
     async def optional_secret(self, field_name: str = "") -> str | None:
         """A secret the channel may have; ``None`` when it is not set anywhere."""

@@ -8,12 +8,12 @@ string or user info (either may hold a secret).
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from cxdaily import safe_json
 from cxdaily.credentials import env_name
 from cxdaily.errors import AuthError, ConnectorError
 from cxdaily.safe_text import one_line
@@ -150,7 +150,7 @@ def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
     if len(content) > 64 * 1024 or content.lstrip()[:1] != b"{":
         return ""
     try:
-        data = json.loads(content)
+        data = safe_json.loads(content)
     except ValueError:
         return ""
     if not isinstance(data, dict):
@@ -187,16 +187,14 @@ def decode_json_body(
             channel=channel,
         )
     try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
+        return safe_json.loads(body)
+    except safe_json.JSONUnreadableError as exc:
+        if str(exc).startswith("not UTF-8"):
+            raise BadResponseError(
+                f"{where} answered with bytes that are not UTF-8 JSON", channel=channel
+            ) from None
         raise BadResponseError(
-            f"{where} answered with bytes that are not UTF-8 JSON", channel=channel
-        ) from None
-    except json.JSONDecodeError as exc:
-        what = "cut off before its end" if exc.pos >= len(body) - 1 else "malformed"
-        raise BadResponseError(
-            f"{where} answered with JSON that is {what} (line {exc.lineno}, column {exc.colno})",
-            channel=channel,
+            f"{where} answered with malformed JSON ({exc})", channel=channel
         ) from None
 
 

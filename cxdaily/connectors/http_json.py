@@ -7,7 +7,7 @@ Config::
     url = "https://portal.example.com/api/questions"
     reply_url = "https://portal.example.com/api/replies"   # optional
     thread_url = "https://portal.example.com/api/threads/{native_id}"  # optional
-    idempotency_keys = true      # optional: the service drops a repeated Idempotency-Key
+    idempotency_keys = false     # optional: true when the service drops a repeated key
     max_reply_length = 2000      # optional: longest reply, in characters
     public = false               # optional: replies are public (risky words are flagged)
     deadline = "30s"                                        # optional
@@ -16,24 +16,28 @@ Fetching: ``GET url`` answers a JSON array of questions in the shape of
 :mod:`cxdaily.connectors.parsing`, following ``Link: <...>; rel="next"`` pages. Later
 fetches add ``?since=<ISO-8601>``: the newest ``created_at`` seen so far.
 
-Replying: ``POST reply_url`` with ``{"question_id", "native_id", "body"}`` and an
-``Idempotency-Key`` header that stays the same for every attempt of one reply; the
-answer's ``id`` is the reply's id. With ``idempotency_keys = false`` (a service that
-does not deduplicate) the key goes in the body as ``"idempotency_key"`` instead, so the
-service can keep it with the reply, and a failed post is never repeated blindly.
+Replying: ``POST reply_url`` with ``{"question_id", "native_id", "body",
+"idempotency_key"}``; the key stays the same for every attempt of one reply, and the
+answer's ``id`` is the reply's id. By default (``idempotency_keys = false``) a failed
+post is never repeated blindly: the outbox reads the thread first, or holds the reply.
+Only with ``idempotency_keys = true`` (a service that drops a repeated
+``Idempotency-Key`` header, which is then sent too) may the outbox repeat it.
 
 Threads (optional): ``GET thread_url`` answers the thread's messages (see
 :mod:`cxdaily.connectors.http_thread`). The outbox reads it to find its own reply after
 an unknown outcome, and to see whether the team answered before a reply goes out.
 
 The channel's secret is optional: when set (``cxdaily login NAME`` or
-``CXDAILY_SECRET_<NAME>``) it is sent as ``Authorization: Bearer <secret>``.
+``CXDAILY_SECRET_<NAME>``) it is sent as ``Authorization: Bearer <secret>``, and only to
+the origins of ``base_url``, ``url``, ``reply_url`` and ``thread_url``: a next page or a
+redirect elsewhere goes without it.
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
+from string import Formatter
 from typing import Any
 
 from cxdaily.clock import parse_instant, to_iso
@@ -52,13 +56,41 @@ from cxdaily.errors import ConfigError, ConnectorError, CxDailyError
 from cxdaily.models import Message, Question
 
 MAX_LISTED_WARNINGS = 20
+MAX_REPLY_ID_CHARS = 200
+THREAD_PLACEHOLDERS = ("native_id", "thread_id", "question_id")
+
+
+def placeholder_problem(template: str) -> str | None:
+    """What is wrong with the ``{...}`` placeholders of a URL template, or ``None``."""
+    try:
+        fields = [
+            (f, spec, conv) for _, f, spec, conv in Formatter().parse(template) if f is not None
+        ]
+    except ValueError as exc:
+        return f"has a broken placeholder ({exc}); write {{{{ and }}}} for literal braces"
+    known = ", ".join("{" + name + "}" for name in THREAD_PLACEHOLDERS)
+    for name, spec, conversion in fields:
+        if name not in THREAD_PLACEHOLDERS:
+            return f"has an unknown placeholder {{{name}}} (known: {known})"
+        if spec or conversion:
+            return f"placeholders take no format spec or conversion (known: {known})"
+    return None
+
+
+def reply_id_of(data: Any) -> str | None:
+    """The reply id in a reply answer: a non-empty string or a whole number, else ``None``."""
+    reply_id = data.get("id") if isinstance(data, dict) else None
+    if isinstance(reply_id, bool) or not isinstance(reply_id, str | int):
+        return None
+    text = str(reply_id).strip()
+    return text if text and len(text) <= MAX_REPLY_ID_CHARS else None
 
 
 class HttpJsonConnector(HttpConnector):
     """Questions from a JSON endpoint; replies posted to another."""
 
     kind = "http"
-    capabilities = Capabilities(max_reply_length=None, idempotency_keys=True, threads=True)
+    capabilities = Capabilities(max_reply_length=None, idempotency_keys=False, threads=True)
     secret_fields = ("",)
     secret_optional = True
     known_options = COMMON_HTTP_OPTIONS | {
@@ -85,10 +117,16 @@ class HttpJsonConnector(HttpConnector):
         if self.reply_url is None:
             self.capabilities = replace(self.capabilities, can_reply=False)
         thread_url = string_option(settings, "thread_url")
+        problem = placeholder_problem(thread_url) if thread_url else None
+        if problem:
+            raise ConfigError(f"[channels.{self.name}] thread_url {problem}")
         self.thread_url = self._absolute(thread_url) if thread_url else None
+        for configured in (self.url, self.reply_url, self.thread_url):
+            if configured:
+                self.allow_credentials_to(configured)
         self.capabilities = replace(
             self.capabilities,
-            idempotency_keys=self._flag("idempotency_keys", True),
+            idempotency_keys=self._flag("idempotency_keys", False),
             public=self._flag("public", False),
             max_reply_length=self._positive("max_reply_length"),
             finds_own_replies=self.thread_url is not None,
@@ -162,21 +200,25 @@ class HttpJsonConnector(HttpConnector):
                 'replies cannot be sent: the channel has no reply_url = "..."', channel=self.name
             )
         headers = await self._auth()
-        payload = {"question_id": question.id, "native_id": question.native_id, "body": body}
-        if self.capabilities.idempotency_keys:  # the HTTP layer may then repeat the post
+        payload = {
+            "question_id": question.id,
+            "native_id": question.native_id,
+            "body": body,
+            "idempotency_key": idempotency_key,  # kept with the reply: found in the thread
+        }
+        if self.capabilities.idempotency_keys:  # the service drops a repeated key
             headers["Idempotency-Key"] = idempotency_key
-        else:  # kept with the reply by the service; a failed post is never repeated blindly
-            payload["idempotency_key"] = idempotency_key
         result = await self.http.request("POST", self.reply_url, json_body=payload, headers=headers)
         data = self.http.decode_json(result)
-        reply_id = data.get("id") if isinstance(data, dict) else None
-        if reply_id is None or isinstance(reply_id, bool) or str(reply_id).strip() == "":
+        reply_id = reply_id_of(data)
+        if reply_id is None:
             raise BadResponseError(
-                f"POST {describe_url(self.reply_url)} did not answer the reply's id",
+                f"POST {describe_url(self.reply_url)} did not answer a usable id for the reply "
+                f"(a text or a number of at most {MAX_REPLY_ID_CHARS} characters)",
                 channel=self.name,
             )
         url = data.get("url")
-        return SentReply(remote_id=str(reply_id), url=url if isinstance(url, str) else None)
+        return SentReply(remote_id=reply_id, url=url if isinstance(url, str) else None)
 
     async def _thread(self, question: Question):
         """The messages of a question's thread (``thread_url``)."""

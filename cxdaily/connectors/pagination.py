@@ -10,8 +10,10 @@ Each helper is an async iterator of ``(page_json, result)`` over a :class:`Chann
 - :func:`since_id_pages`: newest-first lists filtered by ``since_id``, paged downwards
   with ``max_id`` (Mastodon, X).
 
-Every helper stops after ``max_pages`` and refuses a next page it has already fetched,
-so a buggy service cannot keep a fetch going forever.
+Every helper stops after ``max_pages``, once the fetch has read its byte budget
+(``max_fetch_bytes``), and at a next page it has already fetched, so a buggy or hostile
+service cannot keep a fetch going forever or fill the memory. Stopping at a cap is never
+silent: it is noted on the :class:`ChannelHttp` and shown with the fetch's warnings.
 """
 
 from __future__ import annotations
@@ -43,6 +45,23 @@ def parse_link_header(value: str) -> dict[str, str]:
     return links
 
 
+def _may_fetch_another(http: ChannelHttp, pages_done: int, max_pages: int) -> bool:
+    """Whether one more page may be asked for; notes why not when a cap is reached."""
+    if pages_done >= max_pages:
+        http.note(
+            f"stopped after {max_pages} pages (the page cap); the rest comes with the next fetch"
+        )
+        return False
+    if http.budget_spent():
+        spent = http.bytes_read / (1024 * 1024)
+        http.note(
+            f"stopped after {pages_done} pages and {spent:.0f} MB (the byte budget of one "
+            "fetch, max_fetch_mb); the rest comes with the next fetch"
+        )
+        return False
+    return True
+
+
 async def link_pages(
     http: ChannelHttp,
     url: str,
@@ -55,9 +74,9 @@ async def link_pages(
     seen: set[str] = set()
     next_url: str | None = url
     first = True
-    for _ in range(max_pages):
-        if next_url is None:
-            return
+    pages = 0
+    while next_url is not None and (first or _may_fetch_another(http, pages, max_pages)):
+        pages += 1
         data, result = await http.get_json(
             next_url, params=params if first else None, headers=headers
         )
@@ -83,7 +102,9 @@ async def cursor_pages(
     """Pages of ``url``, each asked for with the cursor the previous one returned."""
     cursor = start_cursor
     seen: set[str] = set()
-    for _ in range(max_pages):
+    pages = 0
+    while pages == 0 or _may_fetch_another(http, pages, max_pages):
+        pages += 1
         query = dict(params or {})
         if cursor:
             query[cursor_param] = cursor
@@ -113,7 +134,7 @@ async def numbered_pages(
 ) -> AsyncIterator[tuple[Any, HttpResult]]:
     """Pages ``first_page, first_page + 1 ...`` until an empty or short page, or the last."""
     page = first_page
-    for _ in range(max_pages):
+    while page == first_page or _may_fetch_another(http, page - first_page, max_pages):
         query = dict(params or {})
         query[page_param] = page
         if per_page is not None:
@@ -164,7 +185,9 @@ async def since_id_pages(
     seen so far (exclusive), and paging stops at an empty page or at ``since_id``.
     """
     max_id: str | None = None
-    for _ in range(max_pages):
+    pages = 0
+    while pages == 0 or _may_fetch_another(http, pages, max_pages):
+        pages += 1
         query = dict(params or {})
         if since_id:
             query[since_param] = since_id

@@ -9,9 +9,11 @@ Each channel runs in its own task under its own deadline (the channel option
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
+import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from cxdaily.config import ChannelSettings
@@ -26,6 +28,9 @@ MAX_DEADLINE_S = 3600.0
 #: The runner's own timeout fires this much after the channel deadline, so the HTTP
 #: layer's more precise error (which request was too slow) usually wins.
 GRACE_S = 0.25
+#: The last resort: work that has not returned this long after its deadline (a connector
+#: blocking the event loop, a thread stuck on a FIFO) is abandoned and reported.
+BACKSTOP_S = 1.0
 
 _SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$", re.IGNORECASE)
 _UNIT = {None: 1.0, "ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
@@ -135,7 +140,11 @@ async def fetch_one(
     except asyncio.CancelledError:
         raise
     except Exception as exc:
+        connector.scrubber.scrub_error(exc)
         return ChannelOutcome.failed(connector.name, exc, loop.time() - started)
+    notes = [n for n in connector.fetch_notes() if n not in result.warnings]
+    if notes:
+        result = replace(result, warnings=[*result.warnings, *notes])
     return ChannelOutcome(connector.name, result=result, seconds=loop.time() - started)
 
 
@@ -169,3 +178,76 @@ async def fetch_all(
         return outcome
 
     return list(await asyncio.gather(*(run(n, c) for n, c in connectors.items())))
+
+
+# ----------------------------------------------------------------------------- backstop
+class WorkAbandonedError(ChannelTimeoutError):
+    """Channel work that did not return even after its deadline; it was left behind."""
+
+
+class _DaemonThreadExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs each job on its own daemon thread, so a job stuck in a blocking call (a FIFO
+    that never opens) can neither hold up the event loop's shutdown nor the process exit."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="cxdaily-io", daemon=True).start()
+        return future
+
+
+def _run_loop(work: Callable[[], Coroutine[Any, Any, T]], box: dict[str, Any]) -> None:
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(_DaemonThreadExecutor())
+    try:
+        box["result"] = loop.run_until_complete(work())
+    except BaseException as exc:
+        box["error"] = exc
+    finally:
+        try:
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+
+
+def run_bounded(
+    work: Callable[[], Coroutine[Any, Any, T]],
+    limit_s: float,
+    *,
+    channel: str | None = None,
+    what: str = "the channel's work",
+) -> T:
+    """Run ``work()`` on a private event loop and return within ``limit_s`` seconds, always.
+
+    Deadlines inside ``work`` (the channel's, the HTTP layer's) normally end it first; this
+    is the backstop for what they cannot stop: a connector that blocks the event loop or
+    waits on a thread that never returns. Such work is abandoned (its daemon threads end
+    with the process) and :class:`WorkAbandonedError` says so in one line.
+    """
+    box: dict[str, Any] = {}
+    thread = threading.Thread(target=_run_loop, args=(work, box), name="cxdaily-channel")
+    thread.daemon = True
+    thread.start()
+    thread.join(limit_s)
+    if thread.is_alive():
+        raise WorkAbandonedError(
+            f"{what} did not return within {limit_s:g} s and was abandoned "
+            "(a connector is stuck in a blocking call)",
+            channel=channel,
+        )
+    if "error" in box:
+        raise box["error"]
+    return box["result"]

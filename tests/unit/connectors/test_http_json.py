@@ -17,6 +17,7 @@ from cxdaily.connectors.http import (
     make_client,
 )
 from cxdaily.connectors.http_json import HttpJsonConnector
+from cxdaily.connectors.parsing import parse_question
 from cxdaily.credentials import secret_reader
 from cxdaily.errors import AuthError, ConfigError, ConnectorError
 
@@ -144,7 +145,8 @@ async def test_401_says_to_log_in(monkeypatch):
     assert "wrong-token" not in str(caught.value)
 
 
-async def test_reply_posts_the_body_with_a_stable_idempotency_key(fake_sleep, monkeypatch):
+async def test_reply_posts_the_body_with_its_idempotency_key_once(fake_sleep, monkeypatch):
+    """A POST that failed is not repeated by the HTTP layer: the outbox decides."""
     monkeypatch.setenv("CXDAILY_SECRET_PORTAL", "tok-1")
     posts = []
 
@@ -158,16 +160,35 @@ async def test_reply_posts_the_body_with_a_stable_idempotency_key(fake_sleep, mo
 
     c = build(handler, fake_sleep)
     question = (await c.fetch(None)).questions[0]
-    sent = await c.send_reply(question, "We are on it.", "idem-42")
+    with pytest.raises(StatusError, match="HTTP 503"):
+        await c.send_reply(question, "We are on it.", "idem-42")
+    assert len(posts) == 1
+    sent = await c.send_reply(question, "We are on it.", "idem-42")  # the outbox's retry
     assert sent.remote_id == "991"
     assert sent.url == "https://portal.example.com/r/991"
-    assert [p.headers["idempotency-key"] for p in posts] == ["idem-42", "idem-42"]
+    assert [json.loads(p.content)["idempotency_key"] for p in posts] == ["idem-42", "idem-42"]
+    assert "idempotency-key" not in posts[0].headers  # the default: no deduplication promised
     assert json.loads(posts[0].content) == {
         "question_id": "portal:7",
         "native_id": "7",
         "body": "We are on it.",
+        "idempotency_key": "idem-42",
     }
     assert posts[0].headers["authorization"] == "Bearer tok-1"
+
+
+async def test_idempotency_keys_option_sends_the_header(fake_sleep):
+    posts = []
+
+    def handler(request):
+        posts.append(request)
+        return httpx.Response(201, json={"id": "r-1"})
+
+    c = build(handler, fake_sleep, idempotency_keys=True)
+    assert c.capabilities.idempotency_keys is True
+    question = parse_question(item("7"), channel="portal", kind="http")
+    await c.send_reply(question, "hi", "idem-7")
+    assert posts[0].headers["idempotency-key"] == "idem-7"
 
 
 async def test_reply_without_an_id_in_the_answer_is_an_error():
@@ -178,7 +199,7 @@ async def test_reply_without_an_id_in_the_answer_is_an_error():
 
     c = build(handler)
     question = (await c.fetch(None)).questions[0]
-    with pytest.raises(BadResponseError, match="did not answer the reply's id"):
+    with pytest.raises(BadResponseError, match="did not answer a usable id"):
         await c.send_reply(question, "hi", "k")
 
 

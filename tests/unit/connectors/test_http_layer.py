@@ -135,33 +135,32 @@ async def test_post_without_idempotency_key_is_not_retried_after_500(mock_http):
     assert len(calls) == 1
 
 
-async def test_post_with_idempotency_key_is_retried_with_the_same_key(mock_http):
+async def test_post_is_never_retried_by_the_http_layer_even_with_a_key(mock_http):
+    """Only the outbox decides whether a reply is posted again (issue: 5 copies of a reply)."""
     keys = []
 
     def handler(request):
         keys.append(request.headers["idempotency-key"])
         return httpx.Response(502) if len(keys) < 3 else json_response({"id": "r1"})
 
-    result = await mock_http(handler).request(
-        "POST", URL, json_body={"a": 1}, headers={"Idempotency-Key": "k-123"}
-    )
-    assert result.status == 200
-    assert keys == ["k-123", "k-123", "k-123"]
+    with pytest.raises(StatusError, match="HTTP 502"):
+        await mock_http(handler).request(
+            "POST", URL, json_body={"a": 1}, headers={"Idempotency-Key": "k-123"}
+        )
+    assert keys == ["k-123"]
 
 
-async def test_connection_failure_is_retried_even_for_post(mock_http, fake_sleep):
+async def test_connection_failure_is_not_retried_for_post(mock_http, fake_sleep):
     calls = []
 
     def handler(request):
         calls.append(request)
-        if len(calls) < 2:
-            raise httpx.ConnectError("connection refused", request=request)
-        return json_response({"id": 1})
+        raise httpx.ConnectError("connection refused", request=request)
 
-    result = await mock_http(handler).request("POST", URL, json_body={})
-    assert result.status == 200
-    assert len(calls) == 2
-    assert len(fake_sleep.calls) == 1
+    with pytest.raises(UnreachableError, match="cannot connect"):
+        await mock_http(handler).request("POST", URL, json_body={})
+    assert len(calls) == 1
+    assert fake_sleep.calls == []
 
 
 async def test_connection_failure_after_retries_is_unreachable(mock_http):
@@ -376,7 +375,7 @@ async def test_registered_secrets_are_scrubbed_from_service_messages(mock_http):
         token = request.headers["authorization"].split()[-1]
         return json_response({"message": f"token {token} is revoked"}, 401)
 
-    http = mock_http(handler)
+    http = mock_http(handler, credentials_to=(URL,))
     http.register_secret(secret)
     with pytest.raises(AuthError) as caught:
         await http.get_json(URL, headers={"Authorization": f"Bearer {secret}"})
