@@ -1,7 +1,12 @@
 """The command line: thin subcommands over :class:`cxdaily.service.Service`.
 
 Exit codes: 0 success; 1 error (one line on stderr, no traceback); 2 usage error;
-3 partial success (some channels failed).
+3 partial success (some channels failed); 130 interrupted; 141 the reader of the output
+went away (``cxdaily batch --json | head``: nothing more is printed, as for any tool).
+
+Every argument must be UTF-8 text (one that is not is refused in one line), every text
+argument that is stored has a size limit (:mod:`cxdaily.limits`), and ``CXDAILY_NOW`` is
+checked before any command runs.
 """
 
 from __future__ import annotations
@@ -9,13 +14,25 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from cxdaily import __version__
 from cxdaily.errors import CxDailyError
+from cxdaily.limits import (
+    MAX_ID_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_QUOTE_CHARS,
+    MAX_SUMMARY_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    length_problem,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -34,6 +51,49 @@ def _open(args: argparse.Namespace, *, read_only: bool = False):
 
 def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
+
+
+def capped(limit: int, what: str) -> Callable[[str], str]:
+    """An argparse ``type``: the argument as given, or a usage error (exit 2, naming the
+    limit) when it is longer than ``limit`` characters."""
+
+    def check(text: str) -> str:
+        problem = length_problem(text, limit, what)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return text
+
+    check.__name__ = what  # argparse names the type in its "invalid ... value" message
+    return check
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse with usage errors in one line (exit 2) that point to the command's help;
+    its subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``cxdaily: COMMAND: problem; usage: `cxdaily COMMAND --help``` and exit 2."""
+        from cxdaily.safe_text import one_line
+
+        command = self.prog.removeprefix("cxdaily").strip()
+        where = f"{command}: " if command else ""
+        self.exit(
+            EXIT_USAGE,
+            f"cxdaily: {where}{one_line(message, 400)}; usage: `{self.prog} --help`\n",
+        )
+
+
+class AppendCapped(argparse._AppendAction):
+    """``action="append"`` that refuses more than ``max_count`` values (a usage error)."""
+
+    def __init__(self, *args, max_count: int, **kwargs) -> None:
+        self.max_count = max_count
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        if len(getattr(namespace, self.dest, None) or []) >= self.max_count:
+            raise argparse.ArgumentError(self, f"at most {self.max_count} may be given")
+        super().__call__(parser, namespace, values, option_string)
 
 
 # ----------------------------------------------------------------------------- app
@@ -80,6 +140,14 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from cxdaily.safe_text import one_line
 
     with _open(args) as service:
+        if not service.settings.channels:
+            print(
+                "cxdaily: no channels configured; add one with `cxdaily channels add NAME "
+                "KIND KEY=VALUE ...` (kinds: `cxdaily channels add --help`), or try "
+                "`cxdaily demo`",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
         names = list(dict.fromkeys(args.channel or []))
         for name in names:
             if name not in service.settings.channels:
@@ -118,8 +186,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 print(f"cxdaily: {one_line(outcome.channel)}: {one_line(warning)}", file=sys.stderr)
         for outcome in report.failed:
             print(f"cxdaily: {one_line(outcome.error)}", file=sys.stderr)
-        if not report.outcomes:
-            print("cxdaily: no channels configured; try `cxdaily demo`", file=sys.stderr)
         if report.failed:
             return EXIT_ERROR if len(report.failed) == len(report.outcomes) else EXIT_PARTIAL
         return EXIT_OK
@@ -227,7 +293,13 @@ def _register_session(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_app)
 
     p = sub.add_parser("fetch", help="fetch new questions from every channel")
-    p.add_argument("--channel", action="append", metavar="NAME", help="only this channel")
+    p.add_argument(
+        "--channel",
+        action="append",
+        type=capped(MAX_ID_CHARS, "a channel name"),
+        metavar="NAME",
+        help="only this channel",
+    )
     p.add_argument("--json", action="store_true", help="one normalized question per line")
     p.set_defaults(handler=cmd_fetch)
 
@@ -237,14 +309,22 @@ def _register_session(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_batch)
 
     p = sub.add_parser("tag", help="record an insight")
-    p.add_argument("question_id", metavar="QUESTION_ID")
-    p.add_argument("--tag", action="append", required=True, metavar="T")
-    p.add_argument("--team", metavar="T")
+    p.add_argument("question_id", type=capped(MAX_ID_CHARS, "a question id"), metavar="QUESTION_ID")
+    p.add_argument(
+        "--tag",
+        action=AppendCapped,
+        max_count=MAX_TAGS,
+        type=capped(MAX_TAG_CHARS, "a tag"),
+        required=True,
+        metavar="T",
+        help=f"a tag (up to {MAX_TAGS}, {MAX_TAG_CHARS} characters each)",
+    )
+    p.add_argument("--team", type=capped(MAX_TAG_CHARS, "a team"), metavar="T")
     p.add_argument("--importance", type=int, choices=(1, 2, 3), default=1)
     p.add_argument("--sentiment", choices=("negative", "neutral", "positive"))
-    p.add_argument("--summary", metavar="S")
-    p.add_argument("--quote", metavar="Q")
-    p.add_argument("--note", metavar="N")
+    p.add_argument("--summary", type=capped(MAX_SUMMARY_CHARS, "the summary"), metavar="S")
+    p.add_argument("--quote", type=capped(MAX_QUOTE_CHARS, "the quote"), metavar="Q")
+    p.add_argument("--note", type=capped(MAX_NOTE_CHARS, "the note"), metavar="N")
     p.set_defaults(handler=cmd_tag)
 
 
@@ -289,7 +369,7 @@ def _parser_scope(argv: list[str]) -> str | None:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of every subcommand, or of ``only`` the group declaring that
     one (every launch builds a parser, so the app's start-up builds just its own)."""
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="cxdaily", description="Thirty minutes a day with your customers."
     )
     parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
@@ -307,12 +387,53 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def undecodable_argument(argv: Sequence[str]) -> str | None:
+    """Why an argument cannot be used (it is not UTF-8 text), or ``None`` when all can.
+
+    Python hands a non-UTF-8 argument (``--text $'caf\\xe9'``) over as a string with
+    escaped bytes that no file, keyring or service accepts: it is refused, shown with
+    its bytes escaped, rather than stored in a garbled form or crashing later.
+    """
+    for word in argv:
+        if any("\udc80" <= char <= "\udcff" for char in word):
+            from cxdaily.safe_text import one_line
+
+            shown = os.fsencode(word).decode("utf-8", "backslashreplace")
+            return (
+                f"the argument '{one_line(shown, 60)}' is not UTF-8 text; set the terminal "
+                "or script to UTF-8 (for example LANG=C.UTF-8) and try again"
+            )
+    return None
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at the null device, so the flush at exit cannot fail once more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (a test's capture, a closed fd)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    problem = undecodable_argument(argv)
+    if problem:
+        print(f"cxdaily: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser(only=_parser_scope(argv)).parse_args(argv)
     try:
-        return args.handler(args)
+        from cxdaily import clock
+
+        clock.now()  # a CXDAILY_NOW that cannot be used stops every command here
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:  # `cxdaily batch --json | head`: the reader has what it wanted
+        _stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
     except CxDailyError as exc:
         from cxdaily.safe_text import one_line
 
@@ -320,4 +441,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("cxdaily: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

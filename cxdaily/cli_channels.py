@@ -4,7 +4,8 @@
   (never the secret itself) and how its last fetch went;
 - ``cxdaily channels add NAME KIND [KEY=VALUE ...] [--replace]``: add a channel to the
   config file (checked first, written atomically);
-- ``cxdaily channels test [NAME ...]``: check reachability and auth, saying what is wrong;
+- ``cxdaily channels test [NAME ...]``: check reachability and auth of every named (or
+  every) channel at once, each under its own deadline, one line per channel;
 - ``cxdaily channels remove NAME [--keep-secret]``: remove a channel (and its secrets);
 - ``cxdaily login NAME [--field FIELD]``: prompt for each secret without echo and store
   it in the OS keyring (refusing plaintext, null and failing backends).
@@ -24,10 +25,16 @@ from cxdaily.errors import ConfigError, CredentialError, CxDailyError, NotFoundE
 from cxdaily.safe_text import one_line
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+#: Most channels tested at the same time (each test mostly waits on the network).
+MAX_PARALLEL_TESTS = 32
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``channels`` and ``login`` to the command line's subcommands."""
+    from cxdaily.cli import capped
+    from cxdaily.limits import MAX_ID_CHARS, MAX_OPTION_CHARS
+
+    name_type = capped(MAX_ID_CHARS, "a channel name")
     p = sub.add_parser("channels", help="list, add, test or remove channels")
     actions = p.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
 
@@ -36,31 +43,52 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(handler=cmd_channels_list)
 
     q = actions.add_parser("add", help="add a channel to the config file")
-    q.add_argument("name", metavar="NAME")
-    q.add_argument("kind", metavar="KIND", help="jsonl, http, demo, or a plugin's kind")
+    q.add_argument("name", type=name_type, metavar="NAME")
     q.add_argument(
-        "options", nargs="*", metavar="KEY=VALUE", help="options, e.g. path=~/q.jsonl deadline=20s"
+        "kind",
+        type=capped(MAX_ID_CHARS, "a kind"),
+        metavar="KIND",
+        help="jsonl, http, demo, or a plugin's kind",
+    )
+    q.add_argument(
+        "options",
+        nargs="*",
+        type=capped(MAX_OPTION_CHARS, "an option"),
+        metavar="KEY=VALUE",
+        help="options, e.g. path=~/q.jsonl deadline=20s",
     )
     q.add_argument("--replace", action="store_true", help="replace a channel of that name")
     q.set_defaults(handler=cmd_channels_add)
 
     q = actions.add_parser("test", help="check reachability and auth")
-    q.add_argument("names", nargs="*", metavar="NAME", help="channels to test (default: all)")
+    q.add_argument(
+        "names", nargs="*", type=name_type, metavar="NAME", help="channels to test (default: all)"
+    )
     q.set_defaults(handler=cmd_channels_test)
 
     q = actions.add_parser("remove", help="remove a channel from the config file")
-    q.add_argument("name", metavar="NAME")
+    q.add_argument("name", type=name_type, metavar="NAME")
     q.add_argument("--keep-secret", action="store_true", help="leave its secret in the keyring")
     q.set_defaults(handler=cmd_channels_remove)
 
     p = sub.add_parser("login", help="store a channel's secret in the OS keyring")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--field", metavar="FIELD", help="only this one of the channel's secrets")
+    p.add_argument("name", type=name_type, metavar="NAME")
+    p.add_argument(
+        "--field",
+        type=capped(MAX_ID_CHARS, "a field name"),
+        metavar="FIELD",
+        help="only this one of the channel's secrets",
+    )
     p.set_defaults(handler=cmd_login)
 
 
 # ----------------------------------------------------------------------------- helpers
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, *, check_channels: bool = True):
+    """The locations and settings of the default profile (not the demo's).
+
+    ``check_channels=False`` for the commands that repair a channel the config file has
+    wrong (``add --replace``, ``remove``): every other command refuses such a file.
+    """
     from cxdaily.config import load_settings
 
     if getattr(args, "demo", False):
@@ -68,7 +96,7 @@ def _load(args: argparse.Namespace):
     from cxdaily.paths import locations
 
     where = locations()
-    return where, load_settings(where.config_file)
+    return where, load_settings(where.config_file, check_channels=check_channels)
 
 
 def _channel(settings: Any, name: str):
@@ -167,10 +195,10 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
 def cmd_channels_add(args: argparse.Namespace) -> int:
     """Check a new channel and write it to the config file atomically."""
     from cxdaily.config import channel_from_dict, save_settings
-    from cxdaily.connectors import connector_class
+    from cxdaily.connectors import check_channel_settings
     from cxdaily.credentials import env_name
 
-    where, settings = _load(args)
+    where, settings = _load(args, check_channels=False)
     if args.name in settings.channels and not args.replace:
         raise ConfigError(
             f"a channel named {args.name!r} exists already; use --replace to change it"
@@ -179,8 +207,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     if "kind" in options:
         raise ConfigError("give the kind as the second argument, not as kind=...")
     channel = channel_from_dict(args.name, {"kind": args.kind, **options})
-    cls = connector_class(channel.kind)
-    cls(channel)  # checks the options (required ones, URLs, durations) before saving
+    check_channel_settings(channel)  # as every command will when it reads the file
     channels = {**settings.channels, channel.name: channel}
     save_settings(where.config_file, replace(settings, channels=channels))
     print(f"added channel {channel.name} ({channel.kind}) to {where.config_file}")
@@ -197,7 +224,7 @@ def cmd_channels_remove(args: argparse.Namespace) -> int:
     from cxdaily.config import save_settings
     from cxdaily.credentials import delete_secret
 
-    where, settings = _load(args)
+    where, settings = _load(args, check_channels=False)
     channel = _channel(settings, args.name)
     channels = {n: c for n, c in settings.channels.items() if n != args.name}
     save_settings(where.config_file, replace(settings, channels=channels))
@@ -212,7 +239,16 @@ def cmd_channels_remove(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- test
 def cmd_channels_test(args: argparse.Namespace) -> int:
-    """Check each channel's reachability and auth; say what is wrong with each."""
+    """Check the named (or every) channel's reachability and auth, all at once.
+
+    Each check runs under its channel's own deadline, so two channels that hang take one
+    deadline, not two. One line per channel, in the order given: ``NAME: ok: ...`` on
+    stdout, or the problem on stderr. Exit 0 when all pass, 3 when some fail, 1 when all
+    fail or none is configured.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cxdaily.connectors.runner import as_typed_error
     from cxdaily.service import Service
 
     where, settings = _load(args)
@@ -220,21 +256,28 @@ def cmd_channels_test(args: argparse.Namespace) -> int:
     for name in names:
         _channel(settings, name)
     if not names:
-        print("no channels configured; add one with `cxdaily channels add NAME KIND ...`")
-        return EXIT_OK
+        print(
+            "cxdaily: no channels configured; add one with `cxdaily channels add NAME KIND "
+            "KEY=VALUE ...`, or try `cxdaily demo`",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     failures = 0
     service = Service(where, settings, read_only=True)
     try:
-        for name in names:
-            try:
-                what = service.check_channel(name)
-            except CxDailyError as exc:
-                failures += 1
-                text = one_line(exc, 400)
-                prefix = "" if text.startswith(f"{name}: ") else f"{name}: "
-                print(f"cxdaily: {prefix}{text}", file=sys.stderr)
-            else:
-                print(f"{name}: ok: {one_line(what, 200)}")
+        # each check runs its own event loop on its own thread (a keyring read may block)
+        with ThreadPoolExecutor(max_workers=min(len(names), MAX_PARALLEL_TESTS)) as pool:
+            checks = [(name, pool.submit(service.check_channel, name)) for name in names]
+            for name, check in checks:
+                try:
+                    what = check.result()
+                except Exception as exc:  # a connector's bug is that channel's failure
+                    failures += 1
+                    text = one_line(as_typed_error(name, exc), 400)
+                    prefix = "" if text.startswith(f"{name}: ") else f"{name}: "
+                    print(f"cxdaily: {prefix}{text}", file=sys.stderr, flush=True)
+                else:
+                    print(f"{name}: ok: {one_line(what, 200)}", flush=True)
     finally:
         service.close()
     if not failures:

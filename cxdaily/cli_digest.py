@@ -23,7 +23,11 @@ EXIT_OK = 0
 
 def _expression(text: str) -> str:
     from cxdaily.digest.period import PeriodError, check_expression
+    from cxdaily.limits import MAX_PERIOD_CHARS, length_problem
 
+    problem = length_problem(text, MAX_PERIOD_CHARS, "a period expression")
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     try:
         return check_expression(text)
     except PeriodError as exc:
@@ -32,6 +36,9 @@ def _expression(text: str) -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``digest`` to the command line's subcommands."""
+    from cxdaily.cli import capped
+    from cxdaily.limits import MAX_TAG_CHARS
+
     p = sub.add_parser(
         "digest",
         help="export an insight digest (Markdown, HTML, CSV, JSON or notes)",
@@ -49,8 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=FORMATS,
         help="md (default), html, csv, json, or notes (JSON for product-feedback tools)",
     )
-    p.add_argument("--team", metavar="T", help="only this team's insights")
-    p.add_argument("--tag", metavar="T", help="only insights with this tag")
+    p.add_argument(
+        "--team",
+        type=capped(MAX_TAG_CHARS, "a team"),
+        metavar="T",
+        help="only this team's insights",
+    )
+    p.add_argument(
+        "--tag",
+        type=capped(MAX_TAG_CHARS, "a tag"),
+        metavar="T",
+        help="only insights with this tag",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     p.add_argument(
         "--no-redact",

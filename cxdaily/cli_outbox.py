@@ -4,12 +4,19 @@
 signature, risky statements in a public reply, and answers by the team since the
 question was loaded. A warning needs a confirmation: ``--yes``, or ``y`` at the prompt
 on a terminal; otherwise nothing is sent and the text is kept as the question's draft.
+
+The reply's text is capped (:data:`cxdaily.limits.MAX_REPLY_CHARS` characters, above the
+longest reply any supported service takes), and ``--file`` must be a regular file of
+which at most :data:`cxdaily.limits.MAX_REPLY_FILE_BYTES` bytes are read: a FIFO,
+``/dev/zero``, ``/dev/urandom`` or a folder is refused with one line, never read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections.abc import Callable
 
@@ -34,16 +41,86 @@ def _warn(text: str) -> None:
     print(f"cxdaily: {one_line(text, 400)}", file=sys.stderr)
 
 
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def _read_body(args: argparse.Namespace) -> str:
-    if not args.file:
-        return args.text
+    """The reply's text from ``--text`` or ``--file``, within the reply size limit."""
+    from cxdaily.limits import MAX_REPLY_CHARS, length_problem
+
+    if args.file:
+        text = read_reply_file(args.file)
+    else:
+        text = args.text
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes in the argument (surrogateescape)
+            raise CxDailyError(
+                "--text is not valid UTF-8 (check the terminal's encoding, or use --file)"
+            ) from None
+    problem = length_problem(text, MAX_REPLY_CHARS, "the reply")
+    if problem:
+        raise CxDailyError(f"not sent: {problem}")
+    return text
+
+
+def read_reply_file(path: str) -> str:
+    """A reply's text from a regular file, reading at most ``MAX_REPLY_FILE_BYTES`` + 1 bytes.
+
+    The file is opened without blocking (a FIFO with no writer would wait forever) and
+    checked on the open descriptor, so nothing but a regular file is ever read.
+    """
+    from cxdaily.limits import MAX_REPLY_FILE_BYTES
+
+    name = one_line(path, 200)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        with open(args.file, encoding="utf-8") as handle:
-            return handle.read()
+        fd = os.open(path, flags)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "no such file"
+        raise CxDailyError(f"cannot read {name}: {reason}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((k for test, k in _FILE_KINDS if test(mode)), "not a regular file")
+            raise CxDailyError(f"cannot read {name}: it is {kind}; give a text file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        data = _read_at_most(fd, MAX_REPLY_FILE_BYTES + 1)
     except OSError as exc:
-        raise CxDailyError(f"cannot read {args.file}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CxDailyError(f"cannot read {args.file}: it is not UTF-8 text") from None
+        raise CxDailyError(f"cannot read {name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_REPLY_FILE_BYTES:
+        raise CxDailyError(
+            f"cannot read {name}: it is larger than {MAX_REPLY_FILE_BYTES // 1024} KiB "
+            "(the most a reply's file may hold)"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CxDailyError(
+            f"cannot read {name}: it is not UTF-8 text (byte {exc.start + 1})"
+        ) from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an open file (fewer at its end)."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _confirm(question: str, ask: Callable[[str], str] | None) -> bool:
@@ -84,6 +161,10 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
         except ConnectorError as exc:
             answers = []
             _warn(f"could not check for answers by the team ({exc}); it is checked again later")
+        except Exception as exc:  # an answer nothing expected: the outbox looks again
+            answers = []
+            what = f"{type(exc).__name__}: {one_line(exc, 200)}"
+            _warn(f"could not check for answers by the team ({what}); it is checked again later")
         if answers:
             latest = answers[-1]
             said = one_line(latest.body, 200)
@@ -93,7 +174,7 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
         reply = service.queue_reply(args.question_id, text, checked_at=checked_at)
         reply = service.send(reply)
     if reply.state is ReplyState.SENT:
-        print(f"sent reply {reply.id} to {args.question_id} (remote id {reply.remote_id})")
+        print(f"sent reply {reply.id} to {args.question_id} (remote id {_remote(reply)})")
         return EXIT_OK
     _warn(f"reply {reply.id} is in the outbox, not sent yet: {_why(reply)}")
     return EXIT_PARTIAL
@@ -106,11 +187,23 @@ def _not_sent(service, args: argparse.Namespace, text: str, hint: str) -> int:
     return EXIT_ERROR
 
 
+def _remote(reply: Reply) -> str:
+    """The service's id for a sent reply, as one clean line (a service chose it)."""
+    return one_line(reply.remote_id or "-", 120)
+
+
 def _why(reply: Reply) -> str:
+    """Why an unsent reply waits, with what the leader can do, in one line."""
     if reply.hold:
+        last = f" (last error: {reply.error})" if reply.error else ""
         return (
-            f"held: {reply.hold}; `cxdaily outbox retry {reply.id}` sends it anyway, "
+            f"held: {reply.hold}{last}; `cxdaily outbox retry {reply.id}` sends it anyway, "
             f"`cxdaily outbox cancel {reply.id}` drops it"
+        )
+    if reply.state is ReplyState.SENDING:
+        return (
+            "sending, or interrupted while sending: the outcome of that attempt is checked "
+            "before the reply is sent again"
         )
     when = f"; next try after {_time(reply.next_attempt_at)}" if reply.next_attempt_at else ""
     return f"{reply.error or reply.state.value}{when}"
@@ -137,7 +230,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
         )
         if reply.unsent:
             tries = f"{reply.attempts} attempt{'s' if reply.attempts != 1 else ''}"
-            print(f"    {tries}; {one_line(_why(reply), 200)}")
+            print(f"    {tries}; {one_line(_why(reply), 400)}")
     if not replies and not args.json:
         print("the outbox is empty" if not args.unsent else "nothing waits in the outbox")
     return EXIT_OK
@@ -150,7 +243,7 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
         held = [] if args.reply_id else [r for r in service.unsent_replies() if r.hold]
     for reply in results:
         if reply.state is ReplyState.SENT:
-            print(f"sent reply {reply.id} to {reply.question_id} (remote id {reply.remote_id})")
+            print(f"sent reply {reply.id} to {reply.question_id} (remote id {_remote(reply)})")
         else:
             _warn(f"reply {reply.id} is still in the outbox: {_why(reply)}")
     for reply in held:
@@ -203,11 +296,19 @@ def cmd_promises(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parser
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``reply``, ``outbox`` and ``promises`` to the command line."""
+    from cxdaily.limits import MAX_REPLY_CHARS, MAX_REPLY_FILE_BYTES
+
     p = sub.add_parser("reply", help="check a reply, queue it and send it")
     p.add_argument("question_id", metavar="QUESTION_ID")
     text = p.add_mutually_exclusive_group(required=True)
-    text.add_argument("--text", metavar="T")
-    text.add_argument("--file", metavar="F")
+    text.add_argument(
+        "--text", metavar="T", help=f"the reply (at most {MAX_REPLY_CHARS:,} characters)"
+    )
+    text.add_argument(
+        "--file",
+        metavar="F",
+        help=f"read the reply from a UTF-8 text file (at most {MAX_REPLY_FILE_BYTES // 1024} KiB)",
+    )
     p.add_argument(
         "--yes", action="store_true", help="confirm warnings (risky words, a team answer)"
     )

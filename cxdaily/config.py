@@ -2,6 +2,10 @@
 
 The secret of a channel never goes in this file (see ``credentials``). A bad file gives a
 one-line :class:`ConfigError` naming the file, the line when known, and the problem.
+Every channel's options are checked when the file is read, by the connector of its kind
+(:func:`cxdaily.connectors.check_channel_settings`: no network work), so an unknown kind,
+a missing ``url`` or ``path``, an unsafe URL or a bad ``deadline`` stops every command
+with the file's name rather than failing later, at fetch time.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from cxdaily.streak_rules import StreakRules, streak_rules_from_dict, streak_rul
 from cxdaily.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
 
 DEFAULT_BUDGET_S = 30 * 60
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a few kilobytes; a larger one is refused rather than parsed."""
+_LONGEST_DURATION = 40
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
 
 
@@ -32,6 +39,8 @@ def parse_duration(text: str | int, *, setting: str = "duration") -> int:
         seconds = text * 60
     else:
         stripped = text.strip()
+        if len(stripped) > _LONGEST_DURATION:
+            raise ConfigError(f"{setting}: a {len(stripped):,}-character value is not a duration")
         if stripped.isdigit():
             seconds = int(stripped) * 60
         else:
@@ -150,21 +159,74 @@ def _decode_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
     return ConfigError(f"{path}: {problem}")
 
 
-def load_settings(path: Path) -> Settings:
-    """Load settings from ``path``; a missing file means the defaults."""
+def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
+    """Load settings from ``path``; a missing file means the defaults.
+
+    Every channel is checked by its connector (see :func:`check_channel_options`) unless
+    ``check_channels`` is false: the demo profile, which never uses them (and so never
+    loads the HTTP stack at start-up), and the commands that repair a broken channel.
+    """
     try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+        raw = _read_toml(path)
     except FileNotFoundError:
         return Settings(session=SessionSettings(timezone=system_timezone_name()))
-    except tomllib.TOMLDecodeError as exc:
-        raise _decode_error(path, exc) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
     try:
-        return settings_from_dict(raw)
+        settings = settings_from_dict(raw)
+        if check_channels:
+            check_channel_options(settings)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; FileNotFoundError when absent, else ConfigError for anything wrong
+    (not a regular file, too large, not UTF-8, not TOML, a number too long, too deep)."""
+    import stat
+
+    try:
+        with open(path, "rb", opener=_open_nonblocking) as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise ConfigError(f"{path}: cannot be read (it is a folder, not a file)")
+            if not stat.S_ISREG(mode):
+                raise ConfigError(f"{path}: cannot be read (it is not a regular file)")
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: cannot be read (larger than {MAX_CONFIG_BYTES // 1024} KiB)")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _decode_error(path, exc) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: is not UTF-8 text (byte {exc.start + 1})") from None
+    except ValueError:  # tomllib turns an integer of over 4,300 digits into int()
+        raise ConfigError(f"{path}: a number has too many digits") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables are nested too deeply") from None
+
+
+def _open_nonblocking(name: str, flags: int) -> int:
+    """Open without blocking on a FIFO put where the config file should be."""
+    return os.open(name, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def check_channel_options(settings: Settings) -> None:
+    """Check every channel with the connector of its kind (the first problem is raised).
+
+    Builds each connector without an HTTP client, which reads and checks its options
+    and does no network work; nothing is imported when no channel is configured.
+    """
+    if not settings.channels:
+        return
+    from cxdaily.connectors import check_channel_settings
+
+    for channel in settings.channels.values():
+        check_channel_settings(channel)
 
 
 def settings_from_dict(raw: dict[str, Any]) -> Settings:

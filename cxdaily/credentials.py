@@ -4,10 +4,20 @@ A channel's default secret is the environment variable ``CXDAILY_SECRET_<NAME>``
 keyring entry (service ``cxdaily``, user ``<name>``). A connector that needs several
 secrets names them as fields: ``CXDAILY_SECRET_<NAME>_<FIELD>`` or user ``<name>:<field>``.
 
-Secrets are stored only in a keyring that keeps them safe: the plaintext, null and fail
-backends are refused (a headless machine without a keyring service gets the fail
-backend; ``keyrings.alt`` makes a plaintext file the default). Secrets never go in the
-config file, logs or error messages.
+A secret is trimmed of surrounding whitespace when it is read (a value pasted into an
+environment variable often ends in a newline); one that still holds a control character
+(newline, carriage return, NUL, any other C0 or C1 character) is refused with a one-line
+:class:`SecretRefusedError` naming the variable or keyring entry, never the value, since
+it would break the ``Authorization`` header and end up quoted in an error.
+
+Secrets are stored only in a keyring that keeps them safe, judged by what the backend
+is rather than by its class name: keyring's own priority convention ("a priority of one
+or greater is recommended": the fail backend has 0, null -1, keyrings.alt's plaintext
+file 0.5 and its encrypted file 0.6), the module it comes from (anything in
+``keyrings.alt``, ``keyring.backends.fail``, ``keyring.backends.null``, also as a base
+class) and, for keyring's chainer, the backend a secret would be written to. A headless
+machine without a keyring service gets the fail backend; ``keyrings.alt`` makes a
+plaintext file the default. Secrets never go in the config file, logs or error messages.
 """
 
 from __future__ import annotations
@@ -21,9 +31,23 @@ from cxdaily.errors import CredentialError
 
 SERVICE = "cxdaily"
 
-#: Backend modules and class names that must never hold a secret.
-_REFUSED_MODULES = ("keyring.backends.fail", "keyring.backends.null")
+#: Backend modules that cannot keep a secret at all (no keyring service was found).
+_NO_KEYRING_MODULES = ("keyring.backends.fail", "keyring.backends.null")
+#: The package whose backends keep secrets in a file of their own (plain text, or
+#: encrypted with a password typed through ``getpass``, which fights the app for the
+#: terminal): keyrings.alt's file, Windows-file, Gnome, Google and multipart backends.
+_FILE_KEYRING_PACKAGE = "keyrings.alt"
+_CHAINER_MODULE = "keyring.backends.chainer"
+#: Class-name words that give a plaintext backend away (on top of the checks above).
 _PLAINTEXT_NAMES = ("plaintext", "uncrypted", "unencrypted")
+#: keyring's convention: "a priority of one or greater is recommended"; below is a fallback.
+MIN_PRIORITY = 1.0
+#: Control characters a secret must not hold: C0, DEL, C1 and the Unicode line breaks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class SecretRefusedError(CredentialError):
+    """A secret is set but cannot be used as it is (it holds a control character)."""
 
 
 def env_name(channel: str, field: str = "") -> str:
@@ -56,18 +80,81 @@ def backend_name(backend: Any) -> str:
     return str(name) if name else type(backend).__name__
 
 
-def _unsafe_reason(backend: Any) -> str | None:
-    module = type(backend).__module__
-    name = type(backend).__name__.lower()
-    if module.startswith(_REFUSED_MODULES):
-        return "no usable keyring was found on this machine"
-    if any(word in name for word in _PLAINTEXT_NAMES) or "plaintext" in module.lower():
-        return f"the keyring backend {backend_name(backend)!r} keeps secrets in plain text"
-    inner = getattr(backend, "backends", None)  # the chainer: judge what it chains
-    if inner is not None:
-        usable = [b for b in inner if _unsafe_reason(b) is None]
-        if not usable:
+def _modules(backend: Any) -> list[str]:
+    """The modules of a backend's class and of every class it derives from."""
+    return [klass.__module__ for klass in type(backend).__mro__]
+
+
+def _within(module: str, package: str) -> bool:
+    """Whether ``module`` is ``package`` or one of its submodules."""
+    return module == package or module.startswith(package + ".")
+
+
+def _priority(backend: Any) -> float | None:
+    """The backend's priority; ``None`` when it says it cannot run here (or has none)."""
+    try:
+        value = backend.priority
+    except Exception:  # keyring backends raise RuntimeError when not viable
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value)
+
+
+def _is_chainer(backend: Any) -> bool:
+    """Whether ``backend`` is keyring's chainer (or derives from it)."""
+    return any(
+        klass.__module__ == _CHAINER_MODULE and klass.__name__ == "ChainerBackend"
+        for klass in type(backend).__mro__
+    )
+
+
+def storage_backend(backend: Any) -> Any:
+    """The backend a secret given to ``backend`` is written to: keyring's chainer writes
+    to the first of its chained backends (highest priority first); others to themselves.
+    ``None`` for a chainer with nothing to chain."""
+    if not _is_chainer(backend):
+        return backend
+    try:
+        chained = list(backend.backends)
+    except Exception:
+        return None
+    return chained[0] if chained else None
+
+
+def unsafe_reason(backend: Any) -> str | None:
+    """Why ``backend`` must not hold a secret, or ``None`` when it may.
+
+    Decided by what the backend is: its module (and its base classes' modules), its
+    priority by keyring's convention, and for the chainer the backend it writes to.
+    """
+    if _is_chainer(backend):
+        target = storage_backend(backend)
+        if target is None:
             return "no usable keyring was found on this machine"
+        return unsafe_reason(target)
+    modules = _modules(backend)
+    if any(_within(m, p) for m in modules for p in _NO_KEYRING_MODULES):
+        return "no usable keyring was found on this machine"
+    shown = backend_name(backend)
+    if any(_within(m, _FILE_KEYRING_PACKAGE) for m in modules):
+        return (
+            f"the keyring backend {shown!r} (from keyrings.alt) keeps secrets in a file of "
+            "its own, in plain text or behind a password prompt"
+        )
+    name = type(backend).__name__.lower()
+    if any(word in name for word in _PLAINTEXT_NAMES) or any(
+        "plaintext" in m.lower() for m in modules
+    ):
+        return f"the keyring backend {shown!r} keeps secrets in plain text"
+    priority = _priority(backend)
+    if priority is None:
+        return f"the keyring backend {shown!r} cannot be used on this machine"
+    if priority < MIN_PRIORITY:
+        return (
+            f"the keyring backend {shown!r} is only a fallback (priority {priority:g}; a "
+            f"keyring service has {MIN_PRIORITY:g} or more) and may keep secrets in plain text"
+        )
     return None
 
 
@@ -77,25 +164,64 @@ def keyring_problem() -> str | None:
         backend = _keyring().get_keyring()
     except Exception as exc:
         return f"the keyring cannot be loaded ({type(exc).__name__})"
-    return _unsafe_reason(backend)
+    return unsafe_reason(backend)
+
+
+def _usable(value: str, where: str) -> str:
+    """``value`` trimmed of surrounding whitespace; SecretRefusedError when it still holds
+    a control character (``where`` names the variable or keyring entry, never the value)."""
+    trimmed = value.strip()
+    found = _CONTROL.search(trimmed)
+    if found:
+        raise SecretRefusedError(
+            f"{where} holds a control character (U+{ord(found[0]):04X}) inside the secret; "
+            "set it again without line breaks or other control characters"
+        )
+    return trimmed
+
+
+def keyring_entry(channel: str, field: str = "") -> str:
+    """The keyring entry of a secret in words: ``the keyring entry cxdaily/<user>``."""
+    return f"the keyring entry {SERVICE}/{keyring_user(channel, field)}"
+
+
+def _from_env(channel: str, field: str) -> str | None:
+    """The secret in the channel's variable, trimmed; ``None`` when unset or blank."""
+    variable = env_name(channel, field)
+    value = os.environ.get(variable)
+    if not value or not value.strip():
+        return None
+    return _usable(value, f"{variable} ({describe_secret(channel, field)})")
 
 
 def _from_keyring(channel: str, field: str) -> str | None:
-    """The stored secret, ``None`` when absent; CredentialError when the keyring fails."""
+    """The stored secret (trimmed), ``None`` when absent; CredentialError when the keyring
+    fails, SecretRefusedError when the stored value holds a control character."""
     variable = env_name(channel, field)
     try:
-        return _keyring().get_password(SERVICE, keyring_user(channel, field))
+        stored = _keyring().get_password(SERVICE, keyring_user(channel, field))
     except Exception as exc:  # NoKeyringError, a locked or broken D-Bus service ...
         raise CredentialError(
             f"{describe_secret(channel, field)} is not in {variable} and the keyring cannot "
             f"be used ({type(exc).__name__}); set {variable}"
         ) from None
+    if not isinstance(stored, str) or not stored.strip():
+        return None
+    try:
+        return _usable(
+            stored, f"{keyring_entry(channel, field)} ({describe_secret(channel, field)})"
+        )
+    except SecretRefusedError as exc:
+        raise SecretRefusedError(f"{exc} with `cxdaily login {channel}`") from None
 
 
 def read_secret(channel: str, field: str = "") -> str:
-    """Return a channel's secret, or raise CredentialError saying exactly what to do."""
+    """Return a channel's secret (trimmed), or raise CredentialError saying what to do.
+
+    A secret holding a control character raises :class:`SecretRefusedError`.
+    """
     variable = env_name(channel, field)
-    value = os.environ.get(variable)
+    value = _from_env(channel, field)
     if value:
         return value
     stored = _from_keyring(channel, field)
@@ -108,14 +234,21 @@ def read_secret(channel: str, field: str = "") -> str:
 
 
 def secret_source(channel: str, field: str = "") -> str:
-    """Where a secret would come from: ``env``, ``keyring``, ``missing`` or ``unavailable``.
+    """Where a secret would come from: ``env``, ``keyring``, ``missing``, ``unavailable``
+    (the keyring cannot be used), or ``invalid env`` / ``invalid keyring`` (set there but
+    refused: it holds a control character).
 
     Never returns or shows the secret itself.
     """
-    if os.environ.get(env_name(channel, field)):
-        return "env"
+    try:
+        if _from_env(channel, field):
+            return "env"
+    except SecretRefusedError:
+        return "invalid env"
     try:
         stored = _from_keyring(channel, field)
+    except SecretRefusedError:
+        return "invalid keyring"
     except CredentialError:
         return "unavailable"
     return "keyring" if stored else "missing"
@@ -124,11 +257,15 @@ def secret_source(channel: str, field: str = "") -> str:
 def store_secret(channel: str, field: str, value: str) -> str:
     """Save a secret in the keyring; returns the backend's name.
 
-    Refuses an empty value and a plaintext, null or fail backend, and checks that the
-    secret reads back, so a silently failing keyring is caught now rather than at fetch.
+    The value is trimmed of surrounding whitespace. Refuses an empty value, one holding a
+    control character, and a backend that is not a safe keyring (see
+    :func:`unsafe_reason`); writes to the backend judged (for keyring's chainer, the one
+    it chains first), and checks that the secret reads back, so a silently failing keyring
+    is caught now rather than at fetch.
     """
     if not value or not value.strip():
         raise CredentialError("an empty secret was not stored")
+    value = _usable(value, f"the value given for {describe_secret(channel, field)}")
     variable = env_name(channel, field)
     problem = keyring_problem()
     if problem:
@@ -137,7 +274,7 @@ def store_secret(channel: str, field: str, value: str) -> str:
             "in the environment instead, or install a keyring service (GNOME Keyring, "
             "KWallet, macOS Keychain, Windows Credential Manager)"
         )
-    keyring = _keyring()
+    keyring = storage_backend(_keyring().get_keyring())
     user = keyring_user(channel, field)
     try:
         keyring.set_password(SERVICE, user, value)
@@ -151,7 +288,7 @@ def store_secret(channel: str, field: str, value: str) -> str:
         raise CredentialError(
             f"the keyring did not keep {describe_secret(channel, field)}; set {variable} instead"
         )
-    return backend_name(keyring.get_keyring())
+    return backend_name(keyring)
 
 
 def delete_secret(channel: str, field: str = "") -> bool:

@@ -2,26 +2,43 @@
 
 Times are aware UTC datetimes in memory and ISO-8601 ``Z`` strings on disk.
 ``Question.to_dict`` is the normalized question shape of the command-line contract.
+
+``from_dict`` checks the shape of what it reads (a data file may have been edited or
+damaged): a missing field, a value of the wrong type, a timestamp that is not one or an
+unknown enum value raises :class:`RecordError` naming the field, never a ``KeyError`` or
+a bare ``ValueError``. Gaps the format allows (a missing optional field, a number as an
+id) are filled or normalized as before.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from cxdaily.clock import parse_instant, to_iso
+from cxdaily.clock import to_iso
+from cxdaily.record_fields import (
+    RecordError,
+    kind_of,
+    read_choice,
+    read_id,
+    read_object,
+    read_opt_text,
+    read_opt_time,
+    read_required,
+    read_text,
+    read_texts,
+    read_time,
+    read_whole,
+)
 
 
 def new_id(length: int = 32) -> str:
     """A random hex id of ``length`` characters (for replies, insights, sessions)."""
     return os.urandom((length + 1) // 2).hex()[:length]
-
-
-def _time(value: str | None) -> datetime | None:
-    return parse_instant(value) if value else None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -31,7 +48,7 @@ def _iso(value: datetime | None) -> str | None:
 def _day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
-    except ValueError:  # a damaged field falls back to computing the day
+    except (TypeError, ValueError):  # a damaged field falls back to computing the day
         return None
 
 
@@ -61,12 +78,15 @@ class Author:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Author:
         """Build from a plain dict (missing keys become ``None``)."""
-        data = data or {}
+        data = read_object(data or {}, "'author'")
         followers = data.get("followers")
+        if isinstance(followers, float) and not math.isfinite(followers):
+            followers = None
+        author_id = data.get("id")
         return cls(
-            id=None if data.get("id") is None else str(data["id"]),
-            handle=data.get("handle"),
-            name=data.get("name"),
+            id=None if author_id is None else read_id("id", author_id),
+            handle=read_opt_text(data, "handle"),
+            name=read_opt_text(data, "name"),
             followers=int(followers) if isinstance(followers, int | float) else None,
         )
 
@@ -90,10 +110,11 @@ class Message:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
         """Build from a plain dict."""
+        data = read_object(data, "a 'context' message")
         return cls(
             author=Author.from_dict(data.get("author")),
-            body=str(data.get("body", "")),
-            created_at=parse_instant(data["created_at"]),
+            body=read_opt_text(data, "body") or "",
+            created_at=read_time(data, "created_at"),
         )
 
 
@@ -139,19 +160,29 @@ class Question:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
         """Build from the normalized shape."""
+        data = read_object(data)
+        question_id = read_text(data, "id")
+        native_id = read_id("native_id", read_required(data, "native_id"))
+        thread_id = data.get("thread_id")
+        context = data.get("context") or ()
+        if not isinstance(context, list | tuple):
+            raise RecordError(f"'context' is {kind_of(context)}, not a list")
+        meta = data.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise RecordError(f"'meta' is {kind_of(meta)}, not an object")
         return cls(
-            id=data["id"],
-            channel=data["channel"],
-            kind=data["kind"],
-            native_id=str(data["native_id"]),
-            thread_id=str(data.get("thread_id") or data["native_id"]),
-            url=data.get("url"),
+            id=question_id,
+            channel=read_text(data, "channel"),
+            kind=read_text(data, "kind"),
+            native_id=native_id,
+            thread_id=read_id("thread_id", thread_id) if thread_id else native_id,
+            url=read_opt_text(data, "url"),
             author=Author.from_dict(data.get("author")),
-            title=data.get("title"),
-            body=str(data.get("body") or ""),
-            created_at=parse_instant(data["created_at"]),
-            context=tuple(Message.from_dict(m) for m in data.get("context") or ()),
-            meta=dict(data.get("meta") or {}),
+            title=read_opt_text(data, "title"),
+            body=read_opt_text(data, "body") or "",
+            created_at=read_time(data, "created_at"),
+            context=tuple(Message.from_dict(m) for m in context),
+            meta=dict(meta),
         )
 
 
@@ -203,14 +234,15 @@ class Action:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Action:
         """Build from a plain dict."""
+        data = read_object(data)
         return cls(
-            question_id=data["question_id"],
-            disposition=Disposition(data["disposition"]),
-            at=parse_instant(data["at"]),
-            session_id=data.get("session_id"),
-            note=data.get("note"),
-            team=data.get("team"),
-            until=_time(data.get("until")),
+            question_id=read_text(data, "question_id"),
+            disposition=read_choice(Disposition, data, "disposition"),
+            at=read_time(data, "at"),
+            session_id=read_opt_text(data, "session_id"),
+            note=read_opt_text(data, "note"),
+            team=read_opt_text(data, "team"),
+            until=read_opt_time(data, "until"),
             day=_day(data.get("day")),
         )
 
@@ -286,24 +318,26 @@ class Reply:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
         """Build from a plain dict."""
+        data = read_object(data)
+        remote_id = data.get("remote_id")
         return cls(
-            id=data["id"],
-            question_id=data["question_id"],
-            channel=data["channel"],
-            body=data["body"],
-            state=ReplyState(data["state"]),
-            created_at=parse_instant(data["created_at"]),
-            updated_at=parse_instant(data["updated_at"]),
-            idempotency_key=data["idempotency_key"],
-            attempts=int(data.get("attempts", 0)),
-            remote_id=data.get("remote_id"),
-            sent_at=_time(data.get("sent_at")),
-            error=data.get("error"),
-            next_attempt_at=_time(data.get("next_attempt_at")),
+            id=read_text(data, "id"),
+            question_id=read_text(data, "question_id"),
+            channel=read_text(data, "channel"),
+            body=read_text(data, "body"),
+            state=read_choice(ReplyState, data, "state"),
+            created_at=read_time(data, "created_at"),
+            updated_at=read_time(data, "updated_at"),
+            idempotency_key=read_text(data, "idempotency_key"),
+            attempts=read_whole(data, "attempts", 0),
+            remote_id=None if remote_id is None else read_id("remote_id", remote_id),
+            sent_at=read_opt_time(data, "sent_at"),
+            error=read_opt_text(data, "error"),
+            next_attempt_at=read_opt_time(data, "next_attempt_at"),
             uncertain=bool(data.get("uncertain", False)),
-            hold=data.get("hold"),
-            checked_at=_time(data.get("checked_at")),
-            remote_url=data.get("remote_url"),
+            hold=read_opt_text(data, "hold"),
+            checked_at=read_opt_time(data, "checked_at"),
+            remote_url=read_opt_text(data, "remote_url"),
         )
 
 
@@ -350,22 +384,23 @@ class Insight:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Insight:
         """Build from a plain dict."""
+        data = read_object(data)
         return cls(
-            id=data["id"],
-            question_id=data["question_id"],
-            channel=data["channel"],
-            url=data.get("url"),
-            customer_name=data.get("customer_name"),
-            customer_handle=data.get("customer_handle"),
-            tags=tuple(data.get("tags", ())),
-            team=data.get("team"),
-            sentiment=data.get("sentiment"),
-            importance=int(data.get("importance", 1)),
-            summary=data.get("summary", ""),
-            quote=data.get("quote", ""),
-            note=data.get("note"),
-            created_at=parse_instant(data["created_at"]),
-            session_id=data.get("session_id"),
+            id=read_text(data, "id"),
+            question_id=read_text(data, "question_id"),
+            channel=read_text(data, "channel"),
+            url=read_opt_text(data, "url"),
+            customer_name=read_opt_text(data, "customer_name"),
+            customer_handle=read_opt_text(data, "customer_handle"),
+            tags=read_texts(data, "tags"),
+            team=read_opt_text(data, "team"),
+            sentiment=read_opt_text(data, "sentiment"),
+            importance=read_whole(data, "importance", 1),
+            summary=read_opt_text(data, "summary", "") or "",
+            quote=read_opt_text(data, "quote", "") or "",
+            note=read_opt_text(data, "note"),
+            created_at=read_time(data, "created_at"),
+            session_id=read_opt_text(data, "session_id"),
         )
 
 
@@ -396,12 +431,13 @@ class Session:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:
         """Build from a plain dict."""
+        data = read_object(data)
         return cls(
-            id=data["id"],
-            started_at=parse_instant(data["started_at"]),
-            budget_s=int(data["budget_s"]),
-            planned=tuple(data.get("planned", ())),
-            ended_at=_time(data.get("ended_at")),
-            extra_s=int(data.get("extra_s", 0)),
-            reflection=data.get("reflection"),
+            id=read_text(data, "id"),
+            started_at=read_time(data, "started_at"),
+            budget_s=read_whole(data, "budget_s"),
+            planned=read_texts(data, "planned"),
+            ended_at=read_opt_time(data, "ended_at"),
+            extra_s=read_whole(data, "extra_s", 0),
+            reflection=read_opt_text(data, "reflection"),
         )

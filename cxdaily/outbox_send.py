@@ -5,22 +5,29 @@
 connectors and clock. The stored reply decides what happens, never the caller's copy,
 and one reply is never sent by two workers at once: a reply being sent is claimed in
 memory, and the store's single-instance lock keeps every other process out.
+
+An attempt never ends in ``sending``: whatever goes wrong (a refusal, a timeout, an
+answer without a usable id, a bug that raises something unexpected) is recorded as
+``failed`` with a one-line reason, and as an unknown outcome when the post had gone out.
+Only a process that dies mid-post leaves ``sending`` behind, which the next attempt
+treats as an unknown outcome too.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from cxdaily.errors import ConnectorError, CxDailyError, ReplyRejected
+from cxdaily.errors import CxDailyError, ReplyRejected
 from cxdaily.models import Message, Question, Reply, ReplyState
 from cxdaily.outbox import (
     Plan,
     Step,
+    checked_sent_reply,
     collision_hold,
+    failure_of,
     may_have_reached_service,
     next_attempt,
     plan_attempt,
@@ -102,8 +109,8 @@ class OutboxSender:
             try:
                 question = self.question(stored.question_id)
                 capabilities = self.connector(stored.channel).capabilities
-            except CxDailyError as exc:  # the question or its channel is gone
-                return self._failed(attempt, exc)
+            except Exception as exc:  # the question or its channel is gone, or broken
+                return self._failed(attempt, failure_of(exc, stored.channel))
             plan = plan_attempt(
                 stored,
                 now=self.now(),
@@ -122,29 +129,22 @@ class OutboxSender:
                 )
                 return self._save_reply(held)
             try:
-                kind, value = asyncio.run(self._network(question, attempt, plan))
-            except CxDailyError as exc:
-                return self._failed(attempt, exc)
+                kind, value = self._network(question, attempt, plan)
+            except Exception as exc:  # whatever it was, the attempt ends as failed
+                return self._failed(attempt, failure_of(exc, stored.channel))
             if kind == "collision":
                 return self._held_for_collision(attempt, value)
             return self._mark_sent(attempt.reply, value)
 
-    async def _network(self, question: Question, attempt: _Attempt, plan: Plan):
-        from cxdaily.connectors.http import make_client
-        from cxdaily.connectors.runner import channel_deadline_s, run_with_deadline
+    def _network(self, question: Question, attempt: _Attempt, plan: Plan):
+        """The attempt's network steps on the channel (see :meth:`_steps`)."""
+        from cxdaily.connectors.runner import run_on_channel
 
-        async with make_client() as client:
-            try:
-                connector = self.connector(question.channel, client)
-                return await run_with_deadline(
-                    question.channel,
-                    self._steps(connector, question, attempt, plan),
-                    channel_deadline_s(connector.settings),
-                )
-            except ConnectorError:
-                raise
-            except CxDailyError as exc:  # a missing secret or bad config fails this attempt
-                raise ConnectorError(one_line(exc), channel=question.channel) from None
+        return run_on_channel(
+            self.settings.channels[question.channel],
+            lambda client: self.connector(question.channel, client),
+            lambda connector: self._steps(connector, question, attempt, plan),
+        )
 
     async def _steps(self, connector, question: Question, attempt: _Attempt, plan: Plan):
         """Look (when the outcome of an earlier attempt is unknown), check for answers
@@ -153,7 +153,7 @@ class OutboxSender:
         if plan.step is Step.LOOK_THEN_SEND:
             found = await connector.find_own_reply(question, reply.body, reply.idempotency_key)
             if found is not None:
-                return "found", found
+                return "found", checked_sent_reply(found, question.channel, "the thread")
         if plan.check_collision:
             since = max(reply.checked_at or thread_seen_until(question), question.created_at)
             answers = await connector.answers_since(question, since)
@@ -170,7 +170,7 @@ class OutboxSender:
         )
         attempt.posted = True
         sent = await connector.send_reply(question, reply.body, reply.idempotency_key)
-        return "sent", sent
+        return "sent", checked_sent_reply(sent, question.channel)
 
     def _mark_sent(self, reply: Reply, sent) -> Reply:
         now = self.now()

@@ -9,6 +9,8 @@ these methods from thread workers.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,7 +24,7 @@ from cxdaily.connectors import Connector, connector_class
 from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
 from cxdaily.curation import next_best as curation_next_best
 from cxdaily.curation.history import HISTORY_DAYS
-from cxdaily.errors import CxDailyError, NotFoundError, ReplyRejected
+from cxdaily.errors import CxDailyError, NotFoundError, ReplyRejected, StoreError
 from cxdaily.models import Action, Disposition, Insight, Question, Session, new_id
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.service_replies import RepliesMixin
@@ -45,6 +47,14 @@ if TYPE_CHECKING:  # the HTTP layer loads on first fetch, not at start-up
     from cxdaily.stats import PersonalStats
 
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
+
+
+def _deadline_or_default(channel: ChannelSettings, deadline_of: Callable) -> float:
+    """A channel's fetch deadline; a bad one fails that channel later, in its outcome."""
+    try:
+        return float(deadline_of(channel))
+    except CxDailyError:
+        return 60.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,8 @@ class Service(RepliesMixin):
     def open(cls, profile: str | None = None, *, read_only: bool = False) -> Service:
         """Open the default profile (or the demo) with its config and data folder."""
         where = locations(profile)
-        settings = load_settings(where.config_file)
+        # the demo never uses the configured channels: they are not checked (nor httpx loaded)
+        settings = load_settings(where.config_file, check_channels=profile != DEMO_PROFILE)
         if profile == DEMO_PROFILE:
             settings = replace(settings, channels={"demo": DEMO_CHANNEL})
         return cls(where, settings, read_only=read_only)
@@ -144,45 +155,75 @@ class Service(RepliesMixin):
                 raise NotFoundError(f"no channel named {name!r} (channels: {known})")
         with self._lock:
             checkpoints = {n: self.store.questions.checkpoint(n) for n in chosen}
-        outcomes, added, updated = asyncio.run(self._fetch(chosen, checkpoints, on_done))
-        self.archive_old_questions()
-        return RefreshReport(outcomes=tuple(outcomes), added=added, updated=updated)
-
-    async def _fetch(self, chosen, checkpoints, on_done) -> tuple[list[ChannelOutcome], int, int]:
-        from cxdaily.connectors.http import make_client
-        from cxdaily.connectors.runner import ChannelOutcome, channel_deadline_s, fetch_all
+        from cxdaily.connectors.runner import (
+            BACKSTOP_S,
+            GRACE_S,
+            ChannelOutcome,
+            WorkAbandonedError,
+            channel_deadline_s,
+            run_bounded,
+        )
 
         totals = {"added": 0, "updated": 0}
-
-        def store(outcome: ChannelOutcome) -> None:
+        stored: dict[str, ChannelOutcome] = {}  # outcomes as stored (with skipped records)
+        limit = (
+            GRACE_S
+            + BACKSTOP_S
+            + max(
+                (
+                    _deadline_or_default(self.settings.channels[n], channel_deadline_s)
+                    for n in chosen
+                ),
+                default=0.0,
+            )
+        )
+        try:
+            outcomes = run_bounded(
+                lambda post: self._fetch(chosen, checkpoints, post, stored, totals),
+                limit,
+                what="fetching",
+                on_message=on_done or (lambda outcome: None),
+            )
+        except WorkAbandonedError as exc:
+            # A connector stuck where no deadline reaches: report what was stored and let
+            # the rest go (waiting for the lock lets a write under way finish first).
             with self._lock:
-                result = outcome.result
-                if result is None:
-                    self.store.questions.record_fetch(
-                        outcome.channel, self.now(), error=outcome.error, seconds=outcome.seconds
-                    )
-                    return
-                added, updated = self.store.questions.upsert_many(result.questions)
-                self.store.questions.record_fetch(
-                    outcome.channel,
-                    self.now(),
-                    checkpoint=result.checkpoint,
-                    count=len(result.questions),
-                    warnings=len(result.warnings),
-                    seconds=outcome.seconds,
-                )
+                done = dict(stored)
+            outcomes = []
+            for name in chosen:
+                if name in done:
+                    outcomes.append(done[name])
+                    continue
+                outcome = ChannelOutcome.failed(name, WorkAbandonedError(str(exc), channel=name))
+                outcomes.append(outcome)
+                if on_done is not None:
+                    on_done(outcome)
+        self.archive_old_questions()
+        return RefreshReport(
+            outcomes=tuple(outcomes), added=totals["added"], updated=totals["updated"]
+        )
+
+    async def _fetch(self, chosen, checkpoints, post, stored, totals) -> list[ChannelOutcome]:
+        """Fetch and store every chosen channel; ``post`` hands each outcome to the caller."""
+        from cxdaily.connectors.http import make_client
+        from cxdaily.connectors.runner import ChannelOutcome, channel_deadline_s, fetch_all
+        from cxdaily.service_fetch import store_outcome
+
+        def store(outcome: ChannelOutcome) -> ChannelOutcome:
+            with self._lock:
+                outcome, added, updated = store_outcome(self.store, outcome, self.now())
                 totals["added"] += added
                 totals["updated"] += updated
+                stored[outcome.channel] = outcome
+            return outcome
 
         async def finished(outcome: ChannelOutcome) -> None:
             try:
-                await asyncio.to_thread(store, outcome)
+                outcome = await asyncio.to_thread(store, outcome)
             except Exception as exc:
-                if on_done is not None:
-                    on_done(ChannelOutcome.failed(outcome.channel, exc, outcome.seconds))
+                post(ChannelOutcome.failed(outcome.channel, exc, outcome.seconds))
                 raise
-            if on_done is not None:
-                on_done(outcome)
+            post(outcome)
 
         async with make_client() as client:
             connectors: dict[str, Connector | CxDailyError] = {}
@@ -196,7 +237,7 @@ class Service(RepliesMixin):
             outcomes = await fetch_all(
                 connectors, checkpoints, deadlines=deadlines, on_done=finished
             )
-        return outcomes, totals["added"], totals["updated"]
+        return [stored.get(o.channel, o) if o.ok else o for o in outcomes]
 
     def channel_status(self) -> list[ChannelStatus]:
         """Every configured channel's last fetch time, question count and error, in order."""
@@ -206,17 +247,15 @@ class Service(RepliesMixin):
 
     def check_channel(self, name: str) -> str:
         """Check a channel's reachability and auth; returns what was checked, else raises."""
+        from cxdaily.connectors.runner import run_on_channel
+
         self.connector(name)  # unknown names and bad options fail before any network work
-        return asyncio.run(self._check(name))
-
-    async def _check(self, name: str) -> str:
-        from cxdaily.connectors.http import make_client
-        from cxdaily.connectors.runner import channel_deadline_s, run_with_deadline
-
-        async with make_client() as client:
-            connector = self.connector(name, client)
-            deadline = channel_deadline_s(connector.settings)
-            return await run_with_deadline(name, connector.check(), deadline)
+        return run_on_channel(
+            self.settings.channels[name],
+            lambda client: self.connector(name, client),
+            lambda connector: connector.check(),
+            wrap_errors=False,
+        )
 
     # curation ---------------------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
@@ -338,8 +377,15 @@ class Service(RepliesMixin):
 
     # actions -----------------------------------------------------------------
     def _record(
-        self, question_id: str, disposition: Disposition, session_id: str | None, **fields
+        self,
+        question_id: str,
+        disposition: Disposition,
+        session_id: str | None,
+        *,
+        action_id: str | None = None,
+        **fields,
     ) -> Action:
+        """Record an action now (``action_id``: recording it again replaces it)."""
         self.question(question_id)  # raises NotFoundError for an unknown id
         now, s = self.now(), self.settings.session
         action = Action(
@@ -352,7 +398,7 @@ class Service(RepliesMixin):
             **fields,
         )
         with self._lock:
-            self.store.activity.record(action)
+            self.store.activity.record(action, action_id)
         return action
 
     def tag(
@@ -371,7 +417,12 @@ class Service(RepliesMixin):
         """Record an insight from a question (durably) and mark the question tagged.
 
         Tags and team are checked against the configured taxonomy; without a sentiment,
-        one is suggested from the quote (or the question)."""
+        one is suggested from the quote (or the question).
+
+        Two files are written: the insight first, then the action. The insight's id comes
+        from what it says and the leader's day, and the action's from the insight, so
+        running the same tag again (after the second write failed, say) replaces both
+        instead of adding a second insight."""
         question = self.question(question_id)
         taxonomy = self.settings.taxonomy
         clean_tags = taxonomy.check_tags(tags)
@@ -383,8 +434,11 @@ class Service(RepliesMixin):
         if sentiment and sentiment not in SENTIMENTS:
             raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
         sentiment = sentiment or suggest_sentiment(quote or question.body)
+        now = self.now()
+        content = [question_id, list(clean_tags), team, sentiment, importance]
+        content += [summary.strip(), quote.strip(), (note or "").strip(), session_id]
         insight = Insight(
-            id=new_id(12),
+            id=_content_id(content, self.today_start(now).isoformat()),
             question_id=question_id,
             channel=question.channel,
             url=question.url,
@@ -397,12 +451,22 @@ class Service(RepliesMixin):
             summary=summary.strip(),
             quote=quote.strip(),
             note=(note or "").strip() or None,
-            created_at=self.now(),
+            created_at=now,
             session_id=session_id,
         )
         with self._lock:
+            earlier = self.store.insights.find(insight.id, (self.today_start(now), now))
+            if earlier is not None:  # the same tag again today: keep its file and time
+                insight = replace(insight, created_at=earlier.created_at)
             self.store.insights.add(insight)
-        self._record(question_id, Disposition.TAGGED, session_id)
+        try:
+            self._record(question_id, Disposition.TAGGED, session_id, action_id=insight.id)
+        except StoreError as exc:
+            raise StoreError(
+                f"the insight on {question_id} was saved, but marking the question tagged "
+                f"in today's actions failed: {exc}. Run the same command again when that is "
+                "fixed: it completes this without a second insight"
+            ) from exc
         return insight
 
     def hand_off(
@@ -480,3 +544,10 @@ class Service(RepliesMixin):
         return compute_stats(
             sessions, actions, [i.created_at for i in insights], self.now(), weeks=weeks
         )
+
+
+def _content_id(content: list[object], day: str, length: int = 12) -> str:
+    """A hex id derived from what a record says and the day it belongs to: the same
+    record made again that day gets the same id (a repeated command replaces it)."""
+    text = json.dumps([content, day], ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:length]

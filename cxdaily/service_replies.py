@@ -9,15 +9,13 @@ uses.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cxdaily.errors import ConfigError, ConnectorError, CxDailyError, ReplyRejected
-from cxdaily.models import Disposition, Message, Question, Reply, ReplyState, new_id
+from cxdaily.errors import ConfigError, ReplyRejected, StoreError
+from cxdaily.models import Action, Disposition, Message, Question, Reply, ReplyState, new_id
 from cxdaily.outbox import is_due
 from cxdaily.outbox_send import OutboxSender, thread_seen_until
-from cxdaily.safe_text import one_line
 
 if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
     from cxdaily.promises import Promise
@@ -25,6 +23,20 @@ if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-u
 
 #: Sent replies whose promises are re-read at start, in case a crash came between.
 PROMISE_RECONCILE_WINDOW = timedelta(days=14)
+
+
+class ReplyQueuedError(StoreError):
+    """The reply is safely in the outbox (and will be sent), but a later step of queueing
+    it (recording the action, removing the draft) could not be saved; ``reply`` is it."""
+
+    def __init__(self, reply: Reply, message: str) -> None:
+        self.reply = reply
+        super().__init__(message)
+
+
+def answered_action_id(reply_id: str) -> str:
+    """The id of the action that records a reply: recording it twice replaces it."""
+    return f"answered-{reply_id}"
 
 
 class RepliesMixin(OutboxSender):
@@ -99,24 +111,14 @@ class RepliesMixin(OutboxSender):
         """Answers by the team posted since the question was loaded (network; raises a
         ConnectorError when the thread cannot be read)."""
         question = self.question(question_id)
-        return asyncio.run(self._answers(question, thread_seen_until(question)))
+        from cxdaily.connectors.runner import run_on_channel
 
-    async def _answers(self, question: Question, since: datetime) -> list[Message]:
-        from cxdaily.connectors.http import make_client
-        from cxdaily.connectors.runner import channel_deadline_s, run_with_deadline
-
-        async with make_client() as client:
-            try:
-                connector = self.connector(question.channel, client)
-                return await run_with_deadline(
-                    question.channel,
-                    connector.answers_since(question, since),
-                    channel_deadline_s(connector.settings),
-                )
-            except ConnectorError:
-                raise
-            except CxDailyError as exc:
-                raise ConnectorError(one_line(exc), channel=question.channel) from None
+        since = thread_seen_until(question)
+        return run_on_channel(
+            self.settings.channels[question.channel],
+            lambda client: self.connector(question.channel, client),
+            lambda connector: connector.answers_since(question, since),
+        )
 
     # queueing -------------------------------------------------------------------
     def queue_reply(
@@ -133,6 +135,11 @@ class RepliesMixin(OutboxSender):
         question. ``checked_at`` is when the leader last saw the thread's answers (the
         outbox looks again before sending a reply that waited longer). Risky statements
         are not refused here: :meth:`review_reply` finds them for the leader to confirm.
+
+        The reply is saved first; when recording the action or removing the draft then
+        fails, :class:`ReplyQueuedError` says so (the reply stays queued and is sent; a
+        missing action is recorded by the outbox's next round, see
+        :meth:`_record_missing_answers`).
         """
         review = self.review_reply(question_id, body)
         if review.problems:
@@ -151,9 +158,28 @@ class RepliesMixin(OutboxSender):
             checked_at=checked_at,
         )
         self._save_reply(reply)
-        self._record(question_id, Disposition.ANSWERED, session_id)
-        with self._lock:  # last: until the reply and the action are saved, the draft stays
-            self.store.activity.delete_draft(question_id)
+        try:
+            self._record(
+                question_id,
+                Disposition.ANSWERED,
+                session_id,
+                action_id=answered_action_id(reply.id),
+            )
+        except StoreError as exc:
+            raise ReplyQueuedError(
+                reply,
+                f"reply {reply.id} is queued and will be sent (cxdaily outbox retry "
+                f"{reply.id} sends it now); recording it in today's actions failed: {exc}",
+            ) from exc
+        try:
+            with self._lock:  # last: until the reply and the action are saved, the draft stays
+                self.store.activity.delete_draft(question_id)
+        except StoreError as exc:
+            raise ReplyQueuedError(
+                reply,
+                f"reply {reply.id} is queued and will be sent (cxdaily outbox retry "
+                f"{reply.id} sends it now); removing its draft failed: {exc}",
+            ) from exc
         return reply
 
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
@@ -166,6 +192,7 @@ class RepliesMixin(OutboxSender):
         failure's back-off); held replies wait. Returns the replies attempted."""
         now = self.now()
         self._reconcile_promises(now)
+        self._record_missing_answers(now)
         with self._lock:
             due = [r for r in self.store.outbox.unsent() if is_due(r, now)]
         return self._send_each(due)
@@ -173,6 +200,7 @@ class RepliesMixin(OutboxSender):
     def retry(self, reply_id: str | None = None) -> list[Reply]:
         """Send now, without waiting for the back-off: one reply (which also releases
         its hold: the leader decided) or every unsent reply that is not held."""
+        self._record_missing_answers(self.now())
         if reply_id is not None:
             with self._lock:
                 reply = self.store.outbox.get(reply_id)
@@ -213,9 +241,15 @@ class RepliesMixin(OutboxSender):
                 state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self.now()
             )
             self.store.outbox.save(cancelled)
-            if not self.store.activity.draft(reply.question_id):
-                text = unsigned(reply.body, self.signature(reply.channel))
-                self.store.activity.save_draft(reply.question_id, text, self.now())
+            try:
+                if not self.store.activity.draft(reply.question_id):
+                    text = unsigned(reply.body, self.signature(reply.channel))
+                    self.store.activity.save_draft(reply.question_id, text, self.now())
+            except StoreError as exc:
+                raise StoreError(
+                    f"reply {reply_id} is cancelled (its text stays in the outbox), but "
+                    f"keeping it as the draft of {reply.question_id} failed: {exc}"
+                ) from exc
         return cancelled
 
     def has_replied(self, question_id: str) -> bool:
@@ -254,6 +288,45 @@ class RepliesMixin(OutboxSender):
         """Mark a promise kept."""
         with self._lock:
             return self.store.promises.mark_done(promise_id, self.now())
+
+    def _record_missing_answers(self, now: datetime) -> None:
+        """Record the "answered" action of recent replies whose recording failed (or a
+        crash cut off) after they were queued: the reply's own id makes it happen once.
+
+        The action counts at the time the reply was queued; its session is not known.
+        A store that still cannot save it never stops the outbox from sending."""
+        from cxdaily.streaks import record_day
+
+        since = now - PROMISE_RECONCILE_WINDOW
+        zone, day_start = self.settings.session.zone, self.settings.session.day_start
+        with self._lock:
+            if self.store.folder.read_only:
+                return
+            try:
+                replies = [
+                    r
+                    for r in self.store.outbox.all()
+                    if r.state is not ReplyState.CANCELLED and r.created_at >= since
+                ]
+                if not replies:
+                    return
+                answered: dict[str, list[datetime]] = {}
+                first = min(r.created_at for r in replies)
+                for action in self.store.activity.actions(since=first):
+                    if action.disposition is Disposition.ANSWERED:
+                        answered.setdefault(action.question_id, []).append(action.at)
+                for reply in replies:
+                    if any(at >= reply.created_at for at in answered.get(reply.question_id, ())):
+                        continue
+                    action = Action(
+                        question_id=reply.question_id,
+                        disposition=Disposition.ANSWERED,
+                        at=reply.created_at,
+                        day=record_day(reply.created_at, zone, day_start),
+                    )
+                    self.store.activity.record(action, answered_action_id(reply.id))
+            except StoreError:
+                return  # still unwritable or damaged: sending goes on, the next round retries
 
     def _reconcile_promises(self, now: datetime) -> None:
         """Record the promises of recent sent replies a crash may have left out."""

@@ -1,12 +1,18 @@
 """Connectors by ``kind``: the built-in ones, plus any a package registers through the
-``cxdaily.connectors`` entry-point group."""
+``cxdaily.connectors`` entry-point group.
+
+:func:`check_channel_settings` checks one ``[channels.NAME]`` table the way its connector
+reads it (the config file does it for every channel when it is read), so a bad option is
+found before any command runs, whatever the kind.
+"""
 
 from __future__ import annotations
 
 from importlib import import_module
 
+from cxdaily.config import ChannelSettings
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
-from cxdaily.errors import ConfigError
+from cxdaily.errors import ConfigError, CxDailyError
 
 #: kind -> "module:Class" of the connectors that ship with cxdaily.
 BUILTIN: dict[str, str] = {
@@ -26,7 +32,13 @@ def connector_class(kind: str) -> type[Connector]:
 
     for entry in entry_points(group="cxdaily.connectors"):
         if entry.name == kind:
-            loaded = entry.load()
+            try:
+                loaded = entry.load()
+            except Exception as exc:  # a broken or half-installed plugin
+                raise ConfigError(
+                    f"the plugin for kind {kind!r} cannot be loaded ({type(exc).__name__}: "
+                    f"{_short(exc)})"
+                ) from None
             if isinstance(loaded, type) and issubclass(loaded, Connector):
                 return loaded
             raise ConfigError(f"the plugin for kind {kind!r} does not provide a Connector class")
@@ -42,12 +54,47 @@ def known_kinds() -> list[str]:
     return sorted(kinds)
 
 
+def check_channel_settings(channel: ChannelSettings) -> None:
+    """Raise a one-line ConfigError, starting ``[channels.NAME]``, when the channel cannot
+    be used as configured: an unknown kind, an option its connector refuses (a missing
+    ``url`` or ``path``, an unsafe or ``file://`` URL, bad ``retries`` ...), or a bad
+    ``deadline``.
+
+    The connector is built without an HTTP client or secrets, so it only reads and checks
+    its options: no network work, no keyring.
+    """
+    table = f"[channels.{channel.name}]"
+    try:
+        cls = connector_class(channel.kind)
+        cls(channel)
+        from cxdaily.connectors.runner import channel_deadline_s  # every kind has a deadline
+
+        channel_deadline_s(channel)
+    except CxDailyError as exc:
+        text = str(exc)
+        for prefix in (f"{table} ", f"{table}: ", f"{channel.name}: "):
+            text = text.removeprefix(prefix)
+        raise ConfigError(f"{table} {text}") from None
+    except Exception as exc:  # a plugin's constructor that fails in its own way
+        raise ConfigError(
+            f"{table} the connector of kind {channel.kind!r} refused its options "
+            f"({type(exc).__name__}: {_short(exc)})"
+        ) from None
+
+
+def _short(exc: BaseException) -> str:
+    from cxdaily.safe_text import one_line
+
+    return one_line(exc, 200)
+
+
 __all__ = [
     "BUILTIN",
     "Capabilities",
     "Connector",
     "FetchResult",
     "SentReply",
+    "check_channel_settings",
     "connector_class",
     "known_kinds",
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
 
 from cxdaily.config import ChannelSettings
+from cxdaily.errors import ConfigError
 from cxdaily.models import Message, Question
 
 if TYPE_CHECKING:
@@ -43,6 +44,24 @@ class Capabilities:
 
 #: Options every channel accepts, whatever its kind: they shape replies, not the API.
 REPLY_OPTIONS = frozenset({"signature"})
+
+DEFAULT_MAX_FETCH_MB = 50
+MAX_FETCH_MB_LIMIT = 2048
+
+
+def max_fetch_bytes(settings: ChannelSettings) -> int:
+    """The ``max_fetch_mb`` option in bytes: what one fetch may read in all (every kind)."""
+    value = settings.options.get("max_fetch_mb", DEFAULT_MAX_FETCH_MB)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MAX_FETCH_MB_LIMIT
+    ):
+        raise ConfigError(
+            f"[channels.{settings.name}] max_fetch_mb must be a whole number of megabytes "
+            f"from 1 to {MAX_FETCH_MB_LIMIT}"
+        )
+    return value * 2**20
 
 
 @dataclass(frozen=True)

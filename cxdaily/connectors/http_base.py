@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cxdaily.config import ChannelSettings
-from cxdaily.connectors.base import REPLY_OPTIONS, Connector, SecretReader
+from cxdaily.connectors.base import REPLY_OPTIONS, Connector, SecretReader, max_fetch_bytes
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
 from cxdaily.connectors.runner import parse_seconds
 from cxdaily.errors import ConfigError, ConnectorError, CredentialError
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 #: Options every HTTP connector understands.
 COMMON_HTTP_OPTIONS = frozenset({"base_url", "deadline", "retries", "max_fetch_mb"})
-MAX_FETCH_MB_LIMIT = 2048
 
 
 def check_options(settings: ChannelSettings, known: Iterable[str]) -> None:
@@ -63,17 +62,9 @@ def policy_from_options(settings: ChannelSettings) -> HttpPolicy:
         if deadline is not None
         else HttpPolicy.deadline_s
     )
-    max_fetch_mb = settings.options.get("max_fetch_mb", HttpPolicy.max_fetch_bytes // 2**20)
-    if (
-        isinstance(max_fetch_mb, bool)
-        or not isinstance(max_fetch_mb, int)
-        or not 1 <= max_fetch_mb <= MAX_FETCH_MB_LIMIT
-    ):
-        raise ConfigError(
-            f"[channels.{settings.name}] max_fetch_mb must be a whole number of megabytes "
-            f"from 1 to {MAX_FETCH_MB_LIMIT}"
-        )
-    return HttpPolicy(retries=retries, deadline_s=deadline_s, max_fetch_bytes=max_fetch_mb * 2**20)
+    return HttpPolicy(
+        retries=retries, deadline_s=deadline_s, max_fetch_bytes=max_fetch_bytes(settings)
+    )
 
 
 class HttpConnector(Connector):
@@ -142,8 +133,12 @@ class HttpConnector(Connector):
 
     async def optional_secret(self, field_name: str = "") -> str | None:
         """A secret the channel may have; ``None`` when it is not set anywhere."""
+        from cxdaily.credentials import SecretRefusedError
+
         try:
             return await self.read_secret(field_name)
+        except SecretRefusedError:  # set, but unusable: say so rather than send no auth
+            raise
         except CredentialError:
             return None
 

@@ -10,7 +10,10 @@ object with the array under ``"messages"``::
       "created_at": "2026-11-21T15:10:00Z", "role": "agent"},
      {"id": "r-12", "body": "...", "created_at": "...", "idempotency_key": "4f0c..."}]
 
-``id``, ``body`` and ``created_at`` are required. ``role`` is optional (``customer``
+``id``, ``body`` and ``created_at`` are required; text is cleaned as in
+:mod:`cxdaily.connectors.parsing`, and a message that cannot be read (an unreadable or
+over-long id, a time out of range) makes the whole thread a one-line error, since a
+thread read in part could hide our own reply. ``role`` is optional (``customer``
 marks the customer's own messages; any other value, or none, a reply by the company).
 A reply posted through cxdaily carries the ``idempotency_key`` it was posted with: that
 is how the outbox finds its own reply after an unknown outcome, and why such replies are
@@ -24,8 +27,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from cxdaily.connectors.parsing import QuestionShapeError, parse_author, parse_time
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    id_field,
+    parse_author,
+    parse_time,
+    text_field,
+)
 from cxdaily.models import Author, Message, Question
+from cxdaily.safe_json import clean_surrogates
 
 MAX_THREAD_MESSAGES = 1000
 
@@ -66,20 +76,21 @@ def parse_thread(data: Any) -> list[ThreadMessage]:
         where = f"messages[{n}]"
         if not isinstance(item, dict):
             raise QuestionShapeError(f"{where} must be an object")
-        ident, body = item.get("id"), item.get("body")
-        if ident is None or isinstance(ident, bool) or str(ident).strip() == "":
-            raise QuestionShapeError(f"{where}.id is missing")
-        if not isinstance(body, str):
+        ident = id_field(item.get("id"), f"{where}.id", required=True)
+        assert ident is not None
+        if not isinstance(item.get("body"), str):
             raise QuestionShapeError(f"{where}.body must be text")
+        # no length limit: one long message must not make the whole thread unreadable
+        body = text_field(item["body"], f"{where}.body", max_chars=None) or ""
         role, key = item.get("role"), item.get("idempotency_key")
         messages.append(
             ThreadMessage(
-                id=str(ident),
+                id=ident,
                 author=parse_author(item.get("author"), f"{where}.author"),
                 body=body,
                 created_at=parse_time(item.get("created_at"), f"{where}.created_at"),
-                role=role.lower() if isinstance(role, str) else None,
-                idempotency_key=key if isinstance(key, str) and key else None,
+                role=clean_surrogates(role).lower() if isinstance(role, str) else None,
+                idempotency_key=clean_surrogates(key) if isinstance(key, str) and key else None,
             )
         )
     return messages

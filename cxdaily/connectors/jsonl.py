@@ -14,9 +14,20 @@ later fetch reads only new lines, and a replaced or rewritten file is read again
 the start (questions read again are updated, never duplicated). A last line without a
 newline may still be being written: it is imported but read again next time.
 
+Lines are decoded with :func:`cxdaily.safe_json.loads`, so a line with a huge number,
+deep nesting or a lone surrogate costs only itself (surrogates are cleaned; the others
+make the line a warning). A fetch reads at most what the file held when it started, and
+at most ``max_fetch_mb`` megabytes (default 50): a bigger file is read over several
+fetches, each saying so in a warning.
+
 Replies are appended to ``<path>.replies.jsonl``, one JSON object per reply:
 ``{"id", "question_id", "native_id", "body", "sent_at", "idempotency_key"}``. A reply
 sent again with the same idempotency key is found there and not written twice.
+
+Both files must be regular files: a FIFO, a device (``/dev/zero``), a socket or a folder
+is refused with a one-line error before anything is read, and files are opened
+non-blocking, so a fetch or a reply never hangs on them. All file work runs in a worker
+thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -25,24 +36,84 @@ import asyncio
 import hashlib
 import json
 import os
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cxdaily.clock import to_iso
-from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
+from cxdaily.connectors.base import (
+    Capabilities,
+    Connector,
+    FetchResult,
+    SentReply,
+    max_fetch_bytes,
+)
 from cxdaily.connectors.http_base import check_options, string_option
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
 from cxdaily.connectors.runner import channel_deadline_s
 from cxdaily.errors import ConnectorError
 from cxdaily.models import Question
+from cxdaily.safe_json import JSONUnreadableError, clean_surrogates, loads
 
 #: How many bad lines are listed one by one before they are only counted.
 MAX_LISTED_WARNINGS = 20
 #: Bytes at the start of the file whose hash tells the same file from a rewritten one.
 HEAD_BYTES = 4096
+#: Longest line read; a longer one is skipped with a warning.
 MAX_LINE_BYTES = 4 * 1024 * 1024
+#: Megabytes one fetch reads at most, unless the channel sets ``max_fetch_mb``.
+
+
+class NotRegularFileError(OSError):
+    """A path that names a FIFO, a device, a socket or a folder instead of a regular file."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        super().__init__(f"{path} is {_file_kind(mode)}, not a regular file")
+        self.path = path
+        self.is_folder = stat.S_ISDIR(mode)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def open_regular_file(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
+    """A descriptor of ``path`` opened with ``flags``, refusing anything but a regular file.
+
+    The path is checked before opening (opening a FIFO could wait for a writer forever)
+    and the open file again after (the path may have been swapped in between); the open
+    is non-blocking, so even that race cannot block. Raises :class:`NotRegularFileError`
+    or the ``OSError`` of the failed open.
+    """
+    try:
+        before = os.stat(path)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    else:
+        if not stat.S_ISREG(before.st_mode):
+            raise NotRegularFileError(path, before.st_mode)
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, mode)
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise NotRegularFileError(path, opened.st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 @dataclass
@@ -54,6 +125,7 @@ class _ReadState:
     bad_lines: int = 0
     offset: int = 0
     line: int = 0
+    stopped_at_budget: bool = False
 
     def warn(self, line: int, problem: str) -> None:
         self.bad_lines += 1
@@ -66,12 +138,13 @@ class JsonlConnector(Connector):
 
     kind = "jsonl"
     capabilities = Capabilities(max_reply_length=None, idempotency_keys=True, threads=True)
-    known_options = frozenset({"path", "deadline"})
+    known_options = frozenset({"path", "deadline", "max_fetch_mb"})
 
     def __init__(self, settings, **kwargs: Any) -> None:
         super().__init__(settings, **kwargs)
         check_options(settings, self.known_options)
         channel_deadline_s(settings)  # a bad deadline is reported now, not at fetch
+        self.max_fetch_bytes = max_fetch_bytes(settings)
         raw = string_option(settings, "path", required=True)
         assert raw is not None
         self.path = Path(os.path.expandvars(raw)).expanduser()
@@ -82,13 +155,24 @@ class JsonlConnector(Connector):
         return self.path.with_name(self.path.name + ".replies.jsonl")
 
     # fetching -------------------------------------------------------------------
-    def _file_error(self, exc: OSError) -> ConnectorError:
-        """The one-line error for a file that cannot be read."""
+    def _file_error(
+        self, exc: OSError, path: Path | None = None, verb: str = "read"
+    ) -> ConnectorError:
+        """The one-line error for a file that cannot be read (or written)."""
+        path = path or self.path
+        if isinstance(exc, NotRegularFileError):
+            if exc.is_folder:
+                return ConnectorError(f"{path} is a folder, not a file", channel=self.name)
+            return ConnectorError(str(exc), channel=self.name)
         if isinstance(exc, FileNotFoundError):
-            return ConnectorError(f"the file {self.path} does not exist", channel=self.name)
+            return ConnectorError(f"the file {path} does not exist", channel=self.name)
         if isinstance(exc, IsADirectoryError):
-            return ConnectorError(f"{self.path} is a folder, not a file", channel=self.name)
-        return ConnectorError(f"cannot read {self.path}: {exc.strerror or exc}", channel=self.name)
+            return ConnectorError(f"{path} is a folder, not a file", channel=self.name)
+        return ConnectorError(f"cannot {verb} {path}: {exc.strerror or exc}", channel=self.name)
+
+    def _open(self, path: Path) -> Any:
+        """``path`` opened for binary reading, if it is a regular file (never blocks)."""
+        return os.fdopen(open_regular_file(path), "rb")
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Questions from the lines added since the checkpoint (or the whole file)."""
@@ -96,12 +180,14 @@ class JsonlConnector(Connector):
 
     def _read(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         try:
-            with self.path.open("rb") as handle:
-                stat = os.fstat(handle.fileno())
-                start, line = self._resume_point(handle, stat, checkpoint)
+            with self._open(self.path) as handle:
+                info = os.fstat(handle.fileno())
+                start, line = self._resume_point(handle, info, checkpoint)
                 handle.seek(start)
                 state = _ReadState(offset=start, line=line)
-                self._read_lines(handle, state)
+                # what the file held when the fetch began, and at most the budget of it
+                end = min(info.st_size, start + self.max_fetch_bytes)
+                self._read_lines(handle, state, end, info.st_size)
                 head = _head_hash(handle, state.offset)
         except OSError as exc:
             raise self._file_error(exc) from None
@@ -109,20 +195,25 @@ class JsonlConnector(Connector):
             state.warnings.append(
                 f"{state.bad_lines - len(state.warnings)} more bad lines were skipped"
             )
+        if state.stopped_at_budget:
+            state.warnings.append(
+                f"stopped at line {state.line} after {self.max_fetch_bytes // 2**20} MB (the byte "
+                "budget of one fetch, max_fetch_mb); the rest comes with the next fetch"
+            )
         return FetchResult(
             questions=list(state.questions.values()),
             checkpoint={
                 "offset": state.offset,
                 "line": state.line,
-                "device": stat.st_dev,
-                "inode": stat.st_ino,
+                "device": info.st_dev,
+                "inode": info.st_ino,
                 "head_sha256": head,
             },
             warnings=[f"{self.path.name}: {w}" for w in state.warnings],
         )
 
     def _resume_point(
-        self, handle: Any, stat: os.stat_result, checkpoint: dict[str, Any] | None
+        self, handle: Any, info: os.stat_result, checkpoint: dict[str, Any] | None
     ) -> tuple[int, int]:
         """Where to start reading: after the checkpoint if it is the same file, else 0."""
         if not checkpoint:
@@ -130,18 +221,24 @@ class JsonlConnector(Connector):
         try:
             offset = int(checkpoint["offset"])
             line = int(checkpoint["line"])
-            same_file = (checkpoint["device"], checkpoint["inode"]) == (stat.st_dev, stat.st_ino)
+            same_file = (checkpoint["device"], checkpoint["inode"]) == (info.st_dev, info.st_ino)
             head = checkpoint["head_sha256"]
         except (KeyError, TypeError, ValueError):
             return 0, 0
-        if not same_file or offset < 0 or offset > stat.st_size:
+        if not same_file or offset < 0 or offset > info.st_size:
             return 0, 0
         if _head_hash(handle, offset) != head:
             return 0, 0  # rewritten in place: read it all again
         return offset, line
 
-    def _read_lines(self, handle: Any, state: _ReadState) -> None:
+    def _read_lines(self, handle: Any, state: _ReadState, end: int, size: int) -> None:
+        """Read the lines that start before ``end`` (``size``: the file's size at the start)."""
         while True:
+            if handle.tell() >= end:
+                # before ``size``: stopped by the budget (else: lines added since the fetch
+                # began, read by the next fetch)
+                state.stopped_at_budget = handle.tell() < size
+                return
             raw = handle.readline(MAX_LINE_BYTES + 1)
             if not raw:
                 return
@@ -149,8 +246,7 @@ class JsonlConnector(Connector):
             number = state.line + 1
             if len(raw) > MAX_LINE_BYTES and not complete:
                 state.warn(number, f"longer than {MAX_LINE_BYTES} bytes")
-                while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
-                    raw = handle.readline(MAX_LINE_BYTES)
+                _skip_rest_of_line(handle)
                 state.offset, state.line = handle.tell(), number
                 continue
             question, problem = self._parse_line(raw)
@@ -168,15 +264,17 @@ class JsonlConnector(Connector):
                 state.warn(number, problem)
 
     def _parse_line(self, raw: bytes) -> tuple[Question | None, str | None]:
+        """The question of one line, or why the line is skipped (``None, None``: blank)."""
         text = raw.strip()
         if not text:
             return None, None  # blank lines are fine
         try:
-            data = json.loads(text.decode("utf-8"))
+            data = loads(text.decode("utf-8"))
         except UnicodeDecodeError:
             return None, "not UTF-8 text"
-        except json.JSONDecodeError as exc:
-            return None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+        except JSONUnreadableError as exc:
+            # one line of the file is always line 1 of its own document: give the column only
+            return None, f"not valid JSON ({str(exc).replace('at line 1, column', 'at column')})"
         try:
             return parse_question(data, channel=self.name, kind=self.kind), None
         except QuestionShapeError as exc:
@@ -191,7 +289,7 @@ class JsonlConnector(Connector):
         existing = self._find_reply(idempotency_key)
         if existing is not None:
             return existing
-        reply_id = uuid.uuid5(uuid.NAMESPACE_URL, f"cxdaily:{idempotency_key}").hex[:16]
+        reply_id = _reply_id(idempotency_key)
         record = {
             "id": reply_id,
             "question_id": question.id,
@@ -200,39 +298,38 @@ class JsonlConnector(Connector):
             "sent_at": to_iso(self.now()),
             "idempotency_key": idempotency_key,
         }
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        # a lone surrogate (from a mangled argument) becomes U+FFFD instead of failing to encode
+        line = clean_surrogates(json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            fd = os.open(self.replies_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = open_regular_file(self.replies_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
             try:
                 os.write(fd, line)
                 os.fsync(fd)
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise ConnectorError(
-                f"cannot write {self.replies_path}: {exc.strerror or exc}", channel=self.name
-            ) from None
+            raise self._file_error(exc, self.replies_path, "write") from None
         return SentReply(remote_id=reply_id)
 
     def _find_reply(self, idempotency_key: str) -> SentReply | None:
+        """The reply written with ``idempotency_key``, if the replies file has one."""
         try:
-            with self.replies_path.open("rb") as handle:
-                for raw in handle:
-                    try:
-                        record = json.loads(raw)
-                    except (ValueError, UnicodeDecodeError):
+            with self._open(self.replies_path) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                while handle.tell() < size:  # what the file held: it cannot grow forever
+                    raw = handle.readline(MAX_LINE_BYTES + 1)
+                    if not raw:
+                        break
+                    if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                        _skip_rest_of_line(handle)  # not a line cxdaily wrote
                         continue
-                    if (
-                        isinstance(record, dict)
-                        and record.get("idempotency_key") == idempotency_key
-                    ):
-                        return SentReply(remote_id=str(record.get("id")))
+                    found = _reply_in_line(raw, idempotency_key)
+                    if found is not None:
+                        return found
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise ConnectorError(
-                f"cannot read {self.replies_path}: {exc.strerror or exc}", channel=self.name
-            ) from None
+            raise self._file_error(exc, self.replies_path) from None
         return None
 
     async def find_own_reply(
@@ -242,11 +339,11 @@ class JsonlConnector(Connector):
         return await asyncio.to_thread(self._find_reply, idempotency_key)
 
     async def check(self) -> str:
-        """The file exists and can be read."""
+        """The file exists, is a regular file and can be read."""
 
         def probe() -> str:
             try:
-                with self.path.open("rb") as handle:
+                with self._open(self.path) as handle:
                     size = os.fstat(handle.fileno()).st_size
                     handle.read(1)
             except OSError as exc:
@@ -254,6 +351,32 @@ class JsonlConnector(Connector):
             return f"{self.path} is readable ({size} bytes)"
 
         return await asyncio.to_thread(probe)
+
+
+def _reply_in_line(raw: bytes, idempotency_key: str) -> SentReply | None:
+    """The reply recorded on one line of the replies file, if it has ``idempotency_key``."""
+    try:
+        record = loads(raw)
+    except JSONUnreadableError:
+        return None
+    if not isinstance(record, dict) or record.get("idempotency_key") != idempotency_key:
+        return None
+    reply_id = record.get("id")
+    if not isinstance(reply_id, str) or not reply_id:
+        reply_id = _reply_id(idempotency_key)  # what was written with it
+    return SentReply(remote_id=reply_id)
+
+
+def _reply_id(idempotency_key: str) -> str:
+    """The id of the reply written with ``idempotency_key`` (the same on every attempt)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"cxdaily:{idempotency_key}").hex[:16]
+
+
+def _skip_rest_of_line(handle: Any) -> None:
+    """Read past the end of an over-long line, a bounded chunk at a time."""
+    raw = b" "
+    while raw and not raw.endswith(b"\n"):
+        raw = handle.readline(MAX_LINE_BYTES)
 
 
 def _head_hash(handle: Any, upto: int) -> str:

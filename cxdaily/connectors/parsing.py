@@ -1,4 +1,4 @@
-"""The question shape shared by the ``jsonl`` and ``http`` channels, checked strictly.
+"""The question shape shared by every connector, checked strictly and cleaned on the way in.
 
 One JSON object per question::
 
@@ -9,8 +9,21 @@ One JSON object per question::
      "meta": {...}}
 
 ``id``, ``body`` and ``created_at`` are required; everything else is optional. A
-problem raises :class:`QuestionShapeError` with a one-line reason naming the field, so a
-caller can report it with a line number and go on with the rest.
+problem raises :class:`QuestionShapeError` (and nothing else, whatever the input) with a
+one-line reason naming the field, so a caller can report it with a line or item number
+and go on with the rest.
+
+This is the parsing boundary for customer text: every string kept (bodies, titles,
+names, handles, urls, ids, meta keys and values) has its lone surrogates replaced by
+U+FFFD, so what comes out can always be encoded and stored. A connector that reads a
+service's own payload builds this shape and calls :func:`parse_question`; for any other
+text it keeps it uses :func:`text_field` (and :func:`id_field` for identifiers).
+
+Hostile values cost only their item: an :class:`~cxdaily.safe_json.Unreadable` value
+(what :func:`cxdaily.safe_json.loads` makes of huge numbers and too-deep nesting), a
+number too large, an id longer than :data:`MAX_ID_CHARS`, a time outside
+:data:`EARLIEST`..:data:`LATEST` or a ``meta`` nested deeper than :data:`MAX_META_DEPTH`
+levels is refused with a shape error naming the field.
 """
 
 from __future__ import annotations
@@ -22,25 +35,61 @@ from typing import Any
 from dateutil.parser import isoparse
 
 from cxdaily.models import Author, Message, Question
+from cxdaily.safe_json import (
+    MAX_INT_DIGITS,
+    Unreadable,
+    clean_surrogates,
+    find_unreadable,
+    too_deep,
+)
 
 MAX_TEXT_CHARS = 200_000
+"""Longest body, title or name kept (longer ones are refused, not cut)."""
+MAX_ID_CHARS = 200
+"""Longest id (of a question, thread, author or message) kept."""
+MAX_URL_CHARS = 4096
 MAX_CONTEXT_MESSAGES = 200
+"""Earlier messages kept per question (the latest ones)."""
+MAX_META_DEPTH = 32
+"""Deepest nesting of ``meta`` kept (real payloads stay far below)."""
+MAX_FOLLOWERS = 10**12
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""Earliest time accepted: older ones are damaged data, and date arithmetic near year 1
+overflows in the leader's time zone."""
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+"""Times from here on are refused (year 9999 overflows as soon as a day is added)."""
+_MAX_TIME_CHARS = 64
+_ID_NUMBER_LIMIT = 10**MAX_ID_CHARS
+_META_NUMBER_LIMIT = 10**MAX_INT_DIGITS
+
+
+_MAX_MESSAGE_CHARS = 300
 
 
 class QuestionShapeError(ValueError):
-    """A question object does not have the expected shape."""
+    """A question object does not have the expected shape.
+
+    The message is made one printable line of at most 300 characters, since it may quote
+    field names and values of the payload.
+    """
+
+    def __init__(self, message: str) -> None:
+        printable = "".join(c if c.isprintable() else "?" for c in message)
+        if len(printable) > _MAX_MESSAGE_CHARS:
+            printable = printable[: _MAX_MESSAGE_CHARS - 1] + "…"
+        super().__init__(printable)
 
 
 def parse_question(data: Any, *, channel: str, kind: str) -> Question:
-    """Turn one question object into a :class:`Question` of ``channel``."""
+    """Turn one question object into a :class:`Question` of ``channel``.
+
+    Raises only :class:`QuestionShapeError`, naming the field that is wrong.
+    """
     if not isinstance(data, dict):
         raise QuestionShapeError(f"expected a JSON object, got {_type_name(data)}")
-    native_id = _identifier(data.get("id"), "id", required=True)
+    native_id = id_field(data.get("id"), "id", required=True)
     assert native_id is not None
-    thread_id = _identifier(data.get("thread_id"), "thread_id") or native_id
-    meta = data.get("meta")
-    if meta is not None and not isinstance(meta, dict):
-        raise QuestionShapeError(f"meta must be an object, got {_type_name(meta)}")
+    thread_id = id_field(data.get("thread_id"), "thread_id") or native_id
     context = data.get("context")
     if context is None:
         context = []
@@ -56,12 +105,51 @@ def parse_question(data: Any, *, channel: str, kind: str) -> Question:
         thread_id=thread_id,
         url=_web_url(data.get("url")),
         author=parse_author(data.get("author"), "author"),
-        title=_text(data.get("title"), "title"),
-        body=_text(data.get("body"), "body", required=True) or "",
+        title=text_field(data.get("title"), "title"),
+        body=text_field(data.get("body"), "body", required=True) or "",
         created_at=parse_time(data.get("created_at"), "created_at"),
         context=tuple(_message(m, f"context[{n}]") for n, m in enumerate(context)),
-        meta=dict(meta or {}),
+        meta=meta_field(data.get("meta"), "meta"),
     )
+
+
+def text_field(
+    value: Any, where: str, *, required: bool = False, max_chars: int | None = MAX_TEXT_CHARS
+) -> str | None:
+    """A customer text field, cleaned of lone surrogates; ``None`` when absent.
+
+    Refuses (with :class:`QuestionShapeError` naming ``where``) a value that is not a
+    string, or is longer than ``max_chars`` (``None``: no limit).
+    """
+    if value is None:
+        if required:
+            raise QuestionShapeError(f"{where} is missing")
+        return None
+    _refuse_unreadable(value, where)
+    if not isinstance(value, str):
+        raise QuestionShapeError(f"{where} must be a string, got {_type_name(value)}")
+    if max_chars is not None and len(value) > max_chars:
+        raise QuestionShapeError(f"{where} is longer than {max_chars} characters")
+    return clean_surrogates(value)
+
+
+def id_field(value: Any, where: str, *, required: bool = False) -> str | None:
+    """An identifier (a string or an integer) as cleaned text of 1 to MAX_ID_CHARS characters."""
+    if value is None or value == "":
+        if required:
+            raise QuestionShapeError(f"{where} is missing")
+        return None
+    _refuse_unreadable(value, where)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise QuestionShapeError(f"{where} must be a string or an integer")
+    if isinstance(value, int) and abs(value) >= _ID_NUMBER_LIMIT:  # str() of it may raise
+        raise QuestionShapeError(f"{where} is longer than {MAX_ID_CHARS} characters")
+    text = clean_surrogates(str(value)).strip()
+    if not text:
+        raise QuestionShapeError(f"{where} is blank")
+    if len(text) > MAX_ID_CHARS:
+        raise QuestionShapeError(f"{where} is longer than {MAX_ID_CHARS} characters")
+    return text
 
 
 def parse_author(data: Any, where: str) -> Author:
@@ -69,91 +157,159 @@ def parse_author(data: Any, where: str) -> Author:
     if data is None:
         return Author()
     if isinstance(data, str):
-        return Author(handle=data)
+        return Author(handle=text_field(data, where) or None)
+    _refuse_unreadable(data, where)
     if not isinstance(data, dict):
         raise QuestionShapeError(f"{where} must be an object, got {_type_name(data)}")
-    followers = data.get("followers")
-    if followers is not None:
-        if isinstance(followers, bool) or not isinstance(followers, int | float):
-            raise QuestionShapeError(f"{where}.followers must be a number")
-        if not math.isfinite(followers) or followers < 0:
-            raise QuestionShapeError(f"{where}.followers must be zero or more")
-        followers = int(followers)
     return Author(
-        id=_identifier(data.get("id"), f"{where}.id"),
-        handle=_text(data.get("handle"), f"{where}.handle"),
-        name=_text(data.get("name"), f"{where}.name"),
-        followers=followers,
+        id=id_field(data.get("id"), f"{where}.id"),
+        handle=text_field(data.get("handle"), f"{where}.handle"),
+        name=text_field(data.get("name"), f"{where}.name"),
+        followers=_followers(data.get("followers"), f"{where}.followers"),
     )
 
 
+def _followers(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    _refuse_unreadable(value, where)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise QuestionShapeError(f"{where} must be a number")
+    # compared as it is: float() of a 4,000-digit integer raises OverflowError
+    if isinstance(value, float) and not math.isfinite(value):
+        raise QuestionShapeError(f"{where} must be a finite number")
+    if value < 0:
+        raise QuestionShapeError(f"{where} must be zero or more")
+    if value > MAX_FOLLOWERS:
+        raise QuestionShapeError(f"{where} is too large (more than {MAX_FOLLOWERS})")
+    return int(value)
+
+
 def parse_time(value: Any, where: str) -> datetime:
-    """An ISO-8601 timestamp (naive means UTC) or epoch seconds, as aware UTC."""
+    """An ISO-8601 timestamp (naive means UTC), epoch seconds or a datetime, as aware UTC.
+
+    Times before :data:`EARLIEST` or from :data:`LATEST` on are refused.
+    """
     if value is None:
         raise QuestionShapeError(f"{where} is missing")
+    _refuse_unreadable(value, where)
     if isinstance(value, bool):
         raise QuestionShapeError(f"{where} must be an ISO-8601 timestamp")
-    if isinstance(value, int | float):
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float):
         try:
-            return datetime.fromtimestamp(value, UTC)
+            parsed = datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
-            raise QuestionShapeError(f"{where} = {value!r} is not a valid time") from None
-    if not isinstance(value, str):
+            raise QuestionShapeError(f"{where} = {_shown(value)} is not a valid time") from None
+    elif isinstance(value, str):
+        try:
+            if len(value) > _MAX_TIME_CHARS:
+                raise ValueError(value)
+            parsed = isoparse(value.strip())
+        except (ValueError, OverflowError):
+            raise QuestionShapeError(
+                f"{where} = {_shown(value)} is not an ISO-8601 timestamp"
+            ) from None
+    else:
         raise QuestionShapeError(f"{where} must be an ISO-8601 timestamp")
-    try:
-        parsed = isoparse(value.strip())
-    except (ValueError, OverflowError):
-        shown = value if len(value) <= 40 else value[:39] + "…"
-        raise QuestionShapeError(f"{where} = {shown!r} is not an ISO-8601 timestamp") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    in_utc: datetime | None
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 with a positive offset, year 9999 with a negative
+        in_utc = None
+    if in_utc is None or not EARLIEST <= in_utc < LATEST:
+        raise QuestionShapeError(
+            f"{where} = {_shown(value)} is out of range (years {EARLIEST.year} to "
+            f"{LATEST.year - 1})"
+        )
+    return in_utc
+
+
+def meta_field(value: Any, where: str) -> dict[str, Any]:
+    """A free-form ``meta`` object: plain JSON values, cleaned, nested at most MAX_META_DEPTH."""
+    if value is None:
+        return {}
+    _refuse_unreadable(value, where)
+    if not isinstance(value, dict):
+        raise QuestionShapeError(f"{where} must be an object, got {_type_name(value)}")
+    if too_deep(value, MAX_META_DEPTH):
+        raise QuestionShapeError(f"{where} is nested deeper than {MAX_META_DEPTH} levels")
+    problem = find_unreadable(value, where)
+    if problem is not None:
+        raise QuestionShapeError(problem)
+    return _plain_json(value, where)
+
+
+def _plain_json(value: Any, where: str) -> Any:
+    """A copy of ``value`` with strings cleaned; refuses what JSON cannot store.
+
+    Recursive: callers check the depth first (:func:`too_deep`).
+    """
+    if isinstance(value, str):
+        return clean_surrogates(value)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) >= _META_NUMBER_LIMIT:  # str() of a huge integer raises
+            raise QuestionShapeError(f"{where} is a number of more than {MAX_INT_DIGITS} digits")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise QuestionShapeError(f"{where} must be a finite number")
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain_json(item, f"{where}[{n}]") for n, item in enumerate(value)]
+    if isinstance(value, dict):
+        copy: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise QuestionShapeError(f"{where} has a key that is not text ({key!r:.40})")
+            name = clean_surrogates(key)
+            copy[name] = _plain_json(item, f"{where}.{name}")
+        return copy
+    raise QuestionShapeError(f"{where} holds {_type_name(value)}, which is not JSON")
 
 
 def _message(data: Any, where: str) -> Message:
+    _refuse_unreadable(data, where)
     if not isinstance(data, dict):
         raise QuestionShapeError(f"{where} must be an object, got {_type_name(data)}")
     return Message(
         author=parse_author(data.get("author"), f"{where}.author"),
-        body=_text(data.get("body"), f"{where}.body", required=True) or "",
+        body=text_field(data.get("body"), f"{where}.body", required=True) or "",
         created_at=parse_time(data.get("created_at"), f"{where}.created_at"),
     )
-
-
-def _identifier(value: Any, where: str, *, required: bool = False) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise QuestionShapeError(f"{where} is missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise QuestionShapeError(f"{where} must be a string or an integer")
-    text = str(value).strip()
-    if not text or len(text) > 512:
-        raise QuestionShapeError(f"{where} must be 1 to 512 characters")
-    return text
-
-
-def _text(value: Any, where: str, *, required: bool = False) -> str | None:
-    if value is None:
-        if required:
-            raise QuestionShapeError(f"{where} is missing")
-        return None
-    if not isinstance(value, str):
-        raise QuestionShapeError(f"{where} must be a string, got {_type_name(value)}")
-    if len(value) > MAX_TEXT_CHARS:
-        raise QuestionShapeError(f"{where} is longer than {MAX_TEXT_CHARS} characters")
-    return value
 
 
 def _web_url(value: Any) -> str | None:
     """Keep only http(s) links: anything else (``javascript:``, ``file:``) is dropped."""
     if not isinstance(value, str):
         return None
-    text = value.strip()
-    return text if text.lower().startswith(("https://", "http://")) and len(text) < 4096 else None
+    text = clean_surrogates(value.strip())
+    if not text.lower().startswith(("https://", "http://")) or len(text) > MAX_URL_CHARS:
+        return None
+    return text
+
+
+def _refuse_unreadable(value: Any, where: str) -> None:
+    if isinstance(value, Unreadable):
+        raise QuestionShapeError(f"{where} is unreadable ({value.reason})")
+
+
+def _shown(value: Any) -> str:
+    """A short, printable rendering of a bad value for a message."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _META_NUMBER_LIMIT:
+        return "a huge number"
+    text = repr(clean_surrogates(value) if isinstance(value, str) else value)
+    return text if len(text) <= 42 else text[:41] + "…"
 
 
 def _type_name(value: Any) -> str:
+    if isinstance(value, Unreadable):
+        return f"an unreadable value ({value.reason})"
     return {
         dict: "an object",
         list: "a list",

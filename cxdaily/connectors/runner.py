@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import queue
 import re
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import httpx
 
 from cxdaily.config import ChannelSettings
+from cxdaily.connectors import http as http_layer
 from cxdaily.connectors.base import Connector, FetchResult
 from cxdaily.connectors.http import ChannelTimeoutError, channel_deadline
 from cxdaily.errors import ConfigError, ConnectorError, CxDailyError
@@ -204,7 +210,12 @@ class _DaemonThreadExecutor(concurrent.futures.ThreadPoolExecutor):
         return future
 
 
-def _run_loop(work: Callable[[], Coroutine[Any, Any, T]], box: dict[str, Any]) -> None:
+_DONE = object()
+
+
+def _run_loop(
+    work: Callable[[], Coroutine[Any, Any, T]], box: dict[str, Any], messages: queue.SimpleQueue
+) -> None:
     loop = asyncio.new_event_loop()
     loop.set_default_executor(_DaemonThreadExecutor())
     try:
@@ -221,14 +232,16 @@ def _run_loop(work: Callable[[], Coroutine[Any, Any, T]], box: dict[str, Any]) -
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
+            messages.put(_DONE)
 
 
 def run_bounded(
-    work: Callable[[], Coroutine[Any, Any, T]],
+    work: Callable[..., Coroutine[Any, Any, T]],
     limit_s: float,
     *,
     channel: str | None = None,
     what: str = "the channel's work",
+    on_message: Callable[[Any], None] | None = None,
 ) -> T:
     """Run ``work()`` on a private event loop and return within ``limit_s`` seconds, always.
 
@@ -236,18 +249,63 @@ def run_bounded(
     is the backstop for what they cannot stop: a connector that blocks the event loop or
     waits on a thread that never returns. Such work is abandoned (its daemon threads end
     with the process) and :class:`WorkAbandonedError` says so in one line.
+
+    With ``on_message``, ``work`` is called with a ``post(item)`` function, and each item
+    it posts is handed to ``on_message`` on the calling thread (progress as channels land).
     """
     box: dict[str, Any] = {}
-    thread = threading.Thread(target=_run_loop, args=(work, box), name="cxdaily-channel")
-    thread.daemon = True
+    messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    factory = (lambda: work(messages.put)) if on_message is not None else work
+    thread = threading.Thread(
+        target=_run_loop, args=(factory, box, messages), name="cxdaily-channel", daemon=True
+    )
     thread.start()
-    thread.join(limit_s)
-    if thread.is_alive():
-        raise WorkAbandonedError(
-            f"{what} did not return within {limit_s:g} s and was abandoned "
-            "(a connector is stuck in a blocking call)",
-            channel=channel,
-        )
+    ends = time.monotonic() + limit_s
+    while True:
+        try:
+            item = messages.get(timeout=max(ends - time.monotonic(), 0.0))
+        except queue.Empty:
+            raise WorkAbandonedError(
+                f"{what} did not return within {limit_s:g} s and was abandoned "
+                "(a connector is stuck in a blocking call)",
+                channel=channel,
+            ) from None
+        if item is _DONE:
+            break
+        if on_message is not None:
+            on_message(item)
     if "error" in box:
         raise box["error"]
     return box["result"]
+
+
+def run_on_channel(
+    settings: ChannelSettings,
+    build: Callable[[httpx.AsyncClient], Connector],
+    work: Callable[[Connector], Awaitable[T]],
+    *,
+    wrap_errors: bool = True,
+) -> T:
+    """Run ``work(connector)`` for one channel, from synchronous code: the one way to do it.
+
+    The connector is built on a fresh shared client; the work runs under the channel's
+    deadline, with the backstop of :func:`run_bounded`. With ``wrap_errors`` any of
+    cxdaily's errors (a missing secret, a bad option) becomes a ConnectorError of the
+    channel, so callers handle one type.
+    """
+    deadline = channel_deadline_s(settings)
+
+    async def main() -> T:
+        async with http_layer.make_client() as client:
+            try:
+                connector = build(client)
+                return await run_with_deadline(settings.name, work(connector), deadline)
+            except ConnectorError:
+                raise
+            except CxDailyError as exc:
+                if not wrap_errors:
+                    raise
+                raise ConnectorError(one_line(exc), channel=settings.name) from None
+
+    limit = deadline + GRACE_S + BACKSTOP_S
+    return run_bounded(main, limit, channel=settings.name)

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from cxdaily.clock import EARLIEST, LATEST
 from cxdaily.digest import FORMS
 from cxdaily.errors import CxDailyError
 from cxdaily.streaks import day_of, day_start_instant
@@ -157,10 +158,19 @@ def span_of(text: str, clock: Clock) -> Span:
     words = " ".join(str(text).lower().split())
     if not words:
         raise PeriodError(f"an empty period expression (use {FORMS})")
-    found = _keyword_span(words, clock) or _relative_span(words, clock)
-    found = found or _calendar_span(words, clock) or _instant_span(text.strip(), clock)
+    out_of_range = PeriodError(
+        f"{text!r} is outside the years a digest can cover ({EARLIEST.year} to {LATEST.year - 1})"
+    )
+    try:
+        found = _keyword_span(words, clock) or _relative_span(words, clock)
+        found = found or _calendar_span(words, clock) or _instant_span(text.strip(), clock)
+    except (OverflowError, ValueError):  # the day after 9999-12-31, "9000y" before now ...
+        raise out_of_range from None
     if found is None:
         raise PeriodError(f"{text!r} is not a period (use {FORMS})")
+    # the start decides (a span is at most a year long), with a day's leeway for zones
+    if not EARLIEST - timedelta(days=1) <= found.start < LATEST:
+        raise out_of_range
     return found
 
 

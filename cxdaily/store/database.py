@@ -15,19 +15,33 @@ Opening for writing takes a lock on the folder; a second process gets a clear
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from cxdaily.errors import StoreError, StoreLockedError
+from cxdaily.errors import CxDailyError, StoreCorruptError, StoreError, StoreLockedError
+from cxdaily.safe_json import clean_surrogates
 from cxdaily.store.lock import FolderLock, LockBusy
-from cxdaily.store.storage import AtomicJSONStorage, ensure_private_dir
+from cxdaily.store.storage import (
+    KEPT,
+    AtomicJSONStorage,
+    ReadOnlyError,
+    ensure_private_dir,
+    record_problem,
+    refuse_read_only,
+)
 
 FORMAT_VERSION = 1
 META_TABLE = "_meta"
+
+T = TypeVar("T")
+
+#: What building a model from a document of the wrong shape raises (the models raise
+#: ``RecordError``, a ValueError; a timestamp that is not one raises a CxDailyError).
+SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, CxDailyError)
 
 
 def open_db(path: Path, *, read_only: bool) -> TinyDB:
@@ -38,11 +52,24 @@ def open_db(path: Path, *, read_only: bool) -> TinyDB:
     if stamp is None:
         if not read_only:
             meta.insert({"format": FORMAT_VERSION, "file": path.name})
-    elif int(stamp.get("format", 0)) > FORMAT_VERSION:
+        return db
+    version = stamp.get("format", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise StoreCorruptError(
+            f"{path} is damaged: its format stamp ({_sample(version)}) is not a whole "
+            f"number; {KEPT}"
+        )
+    if version > FORMAT_VERSION:
         raise StoreError(
-            f"{path} was written by a newer cxdaily (format {stamp['format']}); upgrade cxdaily"
+            f"{path} was written by a newer cxdaily (format {_sample(version)}); upgrade cxdaily"
         )
     return db
+
+
+def _sample(value: object, limit: int = 40) -> str:
+    """A short, printable form of a stored value for a message."""
+    text = clean_surrogates(repr(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class KeyedTable:
@@ -50,6 +77,11 @@ class KeyedTable:
 
     TinyDB finds documents by scanning; this keeps a key -> doc_id index so that a
     lookup is O(1) and an upsert of many documents is at most two file writes.
+
+    Every document is checked before it touches the table (:func:`record_problem`), and
+    a change that fails leaves the table as the file holds it. A stored document without
+    its key, or one a model cannot be built from (:meth:`records`, :meth:`parse`), is a
+    :class:`StoreCorruptError` naming the file, the table and the document.
     """
 
     def __init__(self, table: Table, key: str = "id") -> None:
@@ -57,11 +89,24 @@ class KeyedTable:
         self._key = key
         self._index: dict[str, int] | None = None
 
+    @property
+    def path(self) -> Path:
+        """The data file this table lives in."""
+        return self._table.storage.path
+
     def _ids(self) -> dict[str, int]:
         if self._index is None:
-            self._index = {doc[self._key]: doc.doc_id for doc in self._table.all()}
+            index: dict[str, int] = {}
+            for doc in self._table.all():
+                key = doc.get(self._key)
+                if not isinstance(key, str):
+                    what = "is missing" if key is None else f"is {_sample(key)}, not text"
+                    raise self.damaged(doc, f"{self._key!r} {what}")
+                index[key] = doc.doc_id
+            self._index = index
         return self._index
 
+    # reading ---------------------------------------------------------------
     def get(self, key: str) -> dict[str, Any] | None:
         """The document with this key, or ``None``."""
         doc_id = self._ids().get(key)
@@ -81,12 +126,70 @@ class KeyedTable:
         """Every key."""
         return list(self._ids())
 
+    def records(self, parse: Callable[[dict[str, Any]], T]) -> list[T]:
+        """Every document built by ``parse`` (a model's ``from_dict``), in insertion order;
+        a document it cannot be built from is a StoreCorruptError naming it."""
+        docs = self._table.all()
+        try:
+            return [parse(doc) for doc in docs]
+        except SHAPE_ERRORS:
+            for doc in docs:  # find the culprit (no cost while every document is sound)
+                self.parse(doc, parse)
+            raise
+
+    def parse(self, doc: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
+        """``parse(doc)``, or a StoreCorruptError naming the document and what is wrong."""
+        try:
+            return parse(doc)
+        except SHAPE_ERRORS as exc:
+            raise self.damaged(doc, _problem(exc)) from None
+
+    def damaged(self, doc: Any, problem: str) -> StoreCorruptError:
+        """The error for a stored document of the wrong shape (the file is kept)."""
+        key = doc.get(self._key) if isinstance(doc, dict) else None
+        which = _sample(key) if isinstance(key, str) else f"#{getattr(doc, 'doc_id', '?')}"
+        return StoreCorruptError(
+            f"{self.path} is damaged: table {self._table.name!r}, document {which}: "
+            f"{problem}; {KEPT}"
+        )
+
+    # writing ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Run one change; if it fails, forget every in-memory copy (reloaded from disk)."""
+        try:
+            yield
+        except BaseException:
+            self._index = None
+            forget = getattr(self._table.storage, "forget", None)
+            if forget is not None:
+                forget()
+            self._table.clear_cache()
+            raise
+
+    def check(self, doc: dict[str, Any]) -> None:
+        """Raise a StoreError naming ``doc`` when it cannot be stored (nothing is written)."""
+        problem = record_problem(doc)
+        if problem is not None:
+            raise StoreError(
+                f"cannot save {self._table.name} record {_sample(doc.get(self._key))} in "
+                f"{self.path}: {problem}; nothing was changed"
+            )
+
     def put(self, doc: dict[str, Any]) -> None:
         """Insert or replace one document (one durable write)."""
         self.put_many([doc])
 
-    def put_many(self, docs: Iterable[dict[str, Any]]) -> tuple[int, int]:
-        """Insert or replace many documents in at most two writes; returns (added, updated)."""
+    def put_many(self, docs: Iterable[dict[str, Any]], *, checked: bool = False) -> tuple[int, int]:
+        """Insert or replace many documents in at most two writes; returns (added, updated).
+
+        Every document is checked first (unless the caller just did, ``checked``): one
+        that cannot be stored refuses the batch (a StoreError naming it) before anything
+        is written."""
+        docs = list(docs)
+        if not checked:
+            for doc in docs:
+                self.check(doc)
         ids = self._ids()
         new: dict[str, dict[str, Any]] = {}
         changed: dict[int, dict[str, Any]] = {}
@@ -96,7 +199,7 @@ class KeyedTable:
                 changed[ids[key]] = doc
             else:
                 new[key] = doc  # a key repeated in one batch keeps its last version
-        try:
+        with self._changing():
             if changed:
                 by_key = {doc[self._key]: doc for doc in changed.values()}
 
@@ -109,21 +212,11 @@ class KeyedTable:
             if new:
                 doc_ids = self._table.insert_multiple(list(new.values()))
                 ids.update(zip(new.keys(), doc_ids, strict=True))
-        except StoreError:
-            self._index = None  # the failed write may have left the index ahead of disk
-            raise
         return len(new), len(changed)
 
     def delete(self, key: str) -> bool:
         """Remove the document with this key; returns whether it existed."""
-        doc_id = self._ids().get(key)
-        if doc_id is None:
-            return False
-        try:
-            self._table.remove(doc_ids=[doc_id])
-        finally:
-            self._index = None
-        return True
+        return self.delete_many([key]) == 1
 
     def delete_many(self, keys: Iterable[str]) -> int:
         """Remove the documents with these keys in one write; returns how many existed."""
@@ -132,7 +225,8 @@ class KeyedTable:
         if not doc_ids:
             return 0
         try:
-            self._table.remove(doc_ids=doc_ids)
+            with self._changing():
+                self._table.remove(doc_ids=doc_ids)
         finally:
             self._index = None
         return len(doc_ids)
@@ -142,8 +236,19 @@ class KeyedTable:
         doc_id = self._ids().get(key)
         if doc_id is None:
             return False
-        self._table.update(change, doc_ids=[doc_id])
+        with self._changing():
+            self._table.update(change, doc_ids=[doc_id])
         return True
+
+
+def _problem(exc: BaseException) -> str:
+    """What a model's ``from_dict`` found wrong, in one line."""
+    if isinstance(exc, KeyError) and exc.args:
+        return f"{_sample(exc.args[0])} is missing"
+    text = clean_surrogates(" ".join(str(exc).split()))
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return text or type(exc).__name__
 
 
 class DataFolder:
@@ -157,6 +262,9 @@ class DataFolder:
         if not read_only:
             try:
                 ensure_private_dir(data_dir)
+                refuse_read_only(data_dir, "the data folder")
+            except ReadOnlyError as exc:
+                raise StoreError(f"cannot open {data_dir} for writing: {exc.strerror}") from None
             except OSError as exc:
                 raise StoreError(
                     f"cannot create the data folder {data_dir}: {exc.strerror or exc}"

@@ -8,10 +8,18 @@ done flags included.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from cxdaily.errors import NotFoundError
 from cxdaily.promises import Promise
+from cxdaily.record_fields import (
+    RecordError,
+    read_opt_text,
+    read_opt_time,
+    read_text,
+    read_time,
+)
 from cxdaily.store.database import DataFolder, KeyedTable
 
 
@@ -33,11 +41,11 @@ class PromiseRepository:
         doc = self._promises.get(promise_id)
         if doc is None:
             raise NotFoundError(f"no promise with id {promise_id!r} in the ledger")
-        return Promise.from_dict(doc)
+        return self._promises.parse(doc, _promise)
 
     def all(self) -> list[Promise]:
         """Every promise, in the order they were recorded."""
-        return [Promise.from_dict(doc) for doc in self._promises.all()]
+        return self._promises.records(_promise)
 
     def open(self) -> list[Promise]:
         """Promises not kept yet."""
@@ -45,7 +53,7 @@ class PromiseRepository:
 
     def reply_ids(self) -> set[str]:
         """The replies whose promises are recorded."""
-        return {doc["reply_id"] for doc in self._promises.all()}
+        return set(self._promises.records(lambda doc: read_text(doc, "reply_id")))
 
     def mark_done(self, promise_id: str, at: datetime) -> Promise:
         """Mark a promise kept (kept ones stay as they are); returns it."""
@@ -54,3 +62,17 @@ class PromiseRepository:
             promise = promise.done(at)
             self._promises.put(promise.to_dict())
         return promise
+
+
+def _promise(doc: dict[str, Any]) -> Promise:
+    """A stored promise, its fields checked first (a wrong one is a RecordError)."""
+    for key in ("id", "reply_id", "question_id", "channel", "text"):
+        read_text(doc, key)
+    due = read_opt_text(doc, "due")
+    try:
+        date.fromisoformat(due) if due else None
+    except ValueError:
+        raise RecordError("'due' is not a date like 2026-11-21") from None
+    read_time(doc, "made_at")
+    read_opt_time(doc, "done_at")
+    return Promise.from_dict(doc)

@@ -6,19 +6,30 @@ only the current month's small file however long the history gets. Questions pas
 curation window move to monthly archive files the same way (see
 :meth:`QuestionRepository.archive`), so the file every fetch rewrites and every start
 reads stays the size of a few weeks.
+
+Every document read is built into its model through :meth:`KeyedTable.records` or
+:meth:`KeyedTable.parse`, so a document of the wrong shape is a one-line
+:class:`~cxdaily.errors.StoreCorruptError` naming its file, table and field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from cxdaily.clock import parse_instant, to_iso
+from tinydb.table import Document
+
+from cxdaily.clock import to_iso
 from cxdaily.errors import NotFoundError
 from cxdaily.models import Action, Insight, Question, Reply, ReplyState, Session, new_id
-from cxdaily.store.database import DataFolder, KeyedTable
+from cxdaily.record_fields import RecordError, read_text, read_time
+from cxdaily.safe_json import clean_surrogates
+from cxdaily.store.database import SHAPE_ERRORS, DataFolder, KeyedTable
+from cxdaily.store.storage import record_problem
+
+T = TypeVar("T")
 
 
 def _month(value: datetime) -> str:
@@ -45,30 +56,47 @@ class MonthlyTables:
         """The months that have a file, oldest first."""
         return [name.split("/")[-1][:-5] for name in self._folder.existing(f"{self._name}/*.json")]
 
-    def stored_docs(
-        self, since: datetime | None = None, until: datetime | None = None
-    ) -> list[dict[str, Any]]:
-        """Like :meth:`docs`, but the documents as the storage holds them, not copies:
-        fast for bulk reads, and the caller must never change them."""
+    def _between(self, since: datetime | None, until: datetime | None) -> list[str]:
         first = _month(since) if since else None
         last = _month(until) if until else None
-        found: list[dict[str, Any]] = []
-        for month in self.months():
-            if (first and month < first) or (last and month > last):
-                continue
+        return [
+            month
+            for month in self.months()
+            if not ((first and month < first) or (last and month > last))
+        ]
+
+    def stored_records(
+        self,
+        parse: Callable[[dict[str, Any]], T],
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[T]:
+        """Like :meth:`records`, but ``parse`` reads the documents as the storage holds
+        them, not copies: fast for bulk reads, and ``parse`` must never change them."""
+        found: list[T] = []
+        for month in self._between(since, until):
             stored = self._folder.db(f"{self._name}/{month}.json").storage.read() or {}
-            found.extend(stored.get(self._table, {}).values())
+            docs = stored.get(self._table, {})
+            try:
+                found.extend([parse(doc) for doc in docs.values()])
+            except SHAPE_ERRORS:
+                table = self.for_month(month)
+                for doc_id, doc in docs.items():  # name the culprit
+                    table.parse(Document(doc, int(doc_id)), parse)
+                raise
         return found
 
-    def docs(self, since: datetime | None = None, until: datetime | None = None) -> list[dict]:
-        """Documents from the months overlapping [since, until] (unfiltered within a month)."""
-        first = _month(since) if since else None
-        last = _month(until) if until else None
-        found: list[dict[str, Any]] = []
-        for month in self.months():
-            if (first and month < first) or (last and month > last):
-                continue
-            found.extend(self.for_month(month).all())
+    def records(
+        self,
+        parse: Callable[[dict[str, Any]], T],
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[T]:
+        """Documents from the months overlapping [since, until] (unfiltered within a
+        month), each built by ``parse``; one of the wrong shape is a StoreCorruptError."""
+        found: list[T] = []
+        for month in self._between(since, until):
+            found.extend(self.for_month(month).records(parse))
         return found
 
 
@@ -105,16 +133,48 @@ class ChannelStatus:
     def from_dict(cls, channel: str, data: dict[str, Any] | None) -> ChannelStatus:
         """Build from the stored dict (``None``: a channel never fetched)."""
         data = data or {}
+        if not isinstance(data, dict):
+            raise RecordError("'status' is not an object")
         attempt, success = data.get("last_attempt_at"), data.get("last_success_at")
+        count, seconds, error = data.get("count"), data.get("seconds"), data.get("error")
+        warnings = data.get("warnings") or 0
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            raise RecordError("'status.count' is not a whole number")
+        if isinstance(warnings, bool) or not isinstance(warnings, int):
+            raise RecordError("'status.warnings' is not a whole number")
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, int | float)
+        ):
+            raise RecordError("'status.seconds' is not a number")
+        if error is not None and not isinstance(error, str):
+            raise RecordError("'status.error' is not text")
         return cls(
             channel=channel,
-            last_attempt_at=parse_instant(attempt) if attempt else None,
-            last_success_at=parse_instant(success) if success else None,
-            count=data.get("count"),
-            error=data.get("error"),
-            warnings=int(data.get("warnings") or 0),
-            seconds=data.get("seconds"),
+            last_attempt_at=read_time(data, "last_attempt_at") if attempt else None,
+            last_success_at=read_time(data, "last_success_at") if success else None,
+            count=count,
+            error=error,
+            warnings=warnings,
+            seconds=seconds,
         )
+
+
+def _status(doc: dict[str, Any]) -> ChannelStatus:
+    """The status stored in a checkpoint document."""
+    return ChannelStatus.from_dict(read_text(doc, "channel"), doc.get("status"))
+
+
+def _checkpoint_value(doc: dict[str, Any]) -> dict[str, Any] | None:
+    value = doc.get("value")
+    if value is not None and not isinstance(value, dict):
+        raise RecordError("'value' (the checkpoint) is not an object")
+    return value
+
+
+def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
+    """A stored question and when it was asked (for archiving, without building it)."""
+    read_text(doc, "id")
+    return doc, read_time(doc, "created_at")
 
 
 class QuestionRepository:
@@ -132,16 +192,29 @@ class QuestionRepository:
         self._archive = MonthlyTables(folder, "questions-archive", "questions")
         self._archive_months: list[str] | None = None
 
-    def upsert_many(self, questions: Iterable[Question]) -> tuple[int, int]:
+    def upsert_many(
+        self, questions: Iterable[Question], *, skipped: dict[str, str] | None = None
+    ) -> tuple[int, int]:
         """Add new questions and update known ones in one batch; returns (added, updated).
 
         A question fetched again after it was archived is updated in its archive file
-        (and counts as updated, not new): only an old question's own month is read."""
+        (and counts as updated, not new): only an old question's own month is read.
+
+        A question that cannot be stored (text that is not valid Unicode, a number JSON
+        cannot hold, nesting too deep) never reaches a table: with ``skipped`` it is left
+        out and ``skipped[question.id]`` says why in one line; without, the batch is
+        refused with a StoreError naming it and nothing is written."""
         current: list[dict[str, Any]] = []
         archived: dict[str, list[dict[str, Any]]] = {}
         months = set(self._months())
         for question in questions:
             doc, month = question.to_dict(), _month(question.created_at)
+            if skipped is not None:
+                problem = record_problem(doc)
+                if problem is not None:
+                    shown = clean_surrogates(question.id)[:80]
+                    skipped[question.id] = f"question {shown} was not saved: {problem}"
+                    continue
             if (
                 month in months
                 and doc["id"] not in self._questions
@@ -150,26 +223,29 @@ class QuestionRepository:
                 archived.setdefault(month, []).append(doc)
             else:
                 current.append(doc)
-        added, updated = self._questions.put_many(current)
+        checked = skipped is not None
+        added, updated = self._questions.put_many(current, checked=checked)
         for month, docs in archived.items():
-            updated += sum(self._archive.for_month(month).put_many(docs))
+            updated += sum(self._archive.for_month(month).put_many(docs, checked=checked))
         return added, updated
 
     def get(self, question_id: str) -> Question:
         """The question with this id, current or archived, or a NotFoundError."""
         doc = self._questions.get(question_id)
+        table = self._questions
         if doc is None:
             for month in reversed(self._months()):
-                doc = self._archive.for_month(month).get(question_id)
+                table = self._archive.for_month(month)
+                doc = table.get(question_id)
                 if doc is not None:
                     break
         if doc is None:
             raise NotFoundError(f"no question with id {question_id!r}")
-        return Question.from_dict(doc)
+        return table.parse(doc, Question.from_dict)
 
     def all(self) -> list[Question]:
         """Every current (not archived) question."""
-        return [Question.from_dict(doc) for doc in self._questions.all()]
+        return self._questions.records(Question.from_dict)
 
     def archive(self, before: datetime, keep: Iterable[str] = ()) -> int:
         """Move questions asked before ``before`` (except the ids in ``keep``) to the
@@ -180,14 +256,13 @@ class QuestionRepository:
         never in neither."""
         kept = set(keep)
         moving: dict[str, list[dict[str, Any]]] = {}
-        for doc in self._questions.all():
-            asked = parse_instant(doc["created_at"])
+        for doc, asked in self._questions.records(_with_asked):
             if doc["id"] not in kept and asked < before:
                 moving.setdefault(_month(asked), []).append(doc)
         if not moving:
             return 0
-        for month, docs in sorted(moving.items()):
-            self._archive.for_month(month).put_many(docs)
+        for month, docs in sorted(moving.items()):  # read from a file: storable as they are
+            self._archive.for_month(month).put_many(docs, checked=True)
         self._archive_months = None
         return self._questions.delete_many(d["id"] for docs in moving.values() for d in docs)
 
@@ -200,7 +275,7 @@ class QuestionRepository:
     def checkpoint(self, channel: str) -> dict[str, Any] | None:
         """The saved checkpoint of a channel (its shape is the connector's business)."""
         doc = self._checkpoints.get(channel)
-        return doc.get("value") if doc else None
+        return self._checkpoints.parse(doc, _checkpoint_value) if doc else None
 
     def set_checkpoint(self, channel: str, value: dict[str, Any], at: datetime) -> None:
         """Save a channel's checkpoint after a successful fetch (its status is kept)."""
@@ -221,7 +296,7 @@ class QuestionRepository:
     ) -> ChannelStatus:
         """Save how a fetch went (and, when it succeeded, the new checkpoint) in one write."""
         doc = self._checkpoints.get(channel) or {"channel": channel, "value": None, "at": None}
-        previous = ChannelStatus.from_dict(channel, doc.get("status"))
+        previous = self._checkpoints.parse(doc, _status)
         if error is None and checkpoint is not None:
             doc.update(value=checkpoint, at=to_iso(at))
         status = ChannelStatus(
@@ -239,10 +314,7 @@ class QuestionRepository:
 
     def channel_statuses(self) -> dict[str, ChannelStatus]:
         """The status of every channel that was ever fetched, by name."""
-        return {
-            doc["channel"]: ChannelStatus.from_dict(doc["channel"], doc.get("status"))
-            for doc in self._checkpoints.all()
-        }
+        return {status.channel: status for status in self._checkpoints.records(_status)}
 
 
 class ActivityRepository:
@@ -255,15 +327,19 @@ class ActivityRepository:
         self._actions = MonthlyTables(folder, "actions", "actions")
 
     # actions -------------------------------------------------------------
-    def record(self, action: Action) -> None:
-        """Durably record one action."""
+    def record(self, action: Action, action_id: str | None = None) -> None:
+        """Durably record one action.
+
+        With ``action_id`` (an id derived from what the action belongs to), recording
+        the same action again replaces it instead of adding a second one, so a command
+        that failed halfway can be run again."""
         doc = action.to_dict()
-        doc["id"] = new_id()
+        doc["id"] = action_id or new_id()
         self._actions.for_month(_month(action.at)).put(doc)
 
     def actions(self, since: datetime | None = None) -> list[Action]:
         """Actions, oldest first (all of them, or those at or after ``since``)."""
-        found = [Action.from_dict(doc) for doc in self._actions.docs(since=since)]
+        found = self._actions.records(Action.from_dict, since=since)
         if since is not None:
             found = [a for a in found if a.at >= since]
         return sorted(found, key=lambda a: a.at)
@@ -286,11 +362,11 @@ class ActivityRepository:
     def draft(self, question_id: str) -> str | None:
         """The saved draft for a question, if any."""
         doc = self._drafts.get(question_id)
-        return doc["body"] if doc else None
+        return self._drafts.parse(doc, _draft)[1] if doc else None
 
     def drafts(self) -> dict[str, str]:
         """Every saved draft, by question id."""
-        return {doc["question_id"]: doc["body"] for doc in self._drafts.all()}
+        return dict(self._drafts.records(_draft))
 
     def delete_draft(self, question_id: str) -> None:
         """Forget a draft (after its reply was queued)."""
@@ -303,9 +379,7 @@ class ActivityRepository:
 
     def sessions(self) -> list[Session]:
         """Every session, oldest first."""
-        return sorted(
-            (Session.from_dict(d) for d in self._sessions.all()), key=lambda s: s.started_at
-        )
+        return sorted(self._sessions.records(Session.from_dict), key=lambda s: s.started_at)
 
 
 class OutboxRepository:
@@ -323,11 +397,11 @@ class OutboxRepository:
         doc = self._replies.get(reply_id)
         if doc is None:
             raise NotFoundError(f"no reply with id {reply_id!r} in the outbox")
-        return Reply.from_dict(doc)
+        return self._replies.parse(doc, Reply.from_dict)
 
     def all(self) -> list[Reply]:
         """Every reply, oldest first."""
-        return sorted((Reply.from_dict(d) for d in self._replies.all()), key=lambda r: r.created_at)
+        return sorted(self._replies.records(Reply.from_dict), key=lambda r: r.created_at)
 
     def unsent(self) -> list[Reply]:
         """Replies that still have to go out (queued, sending or failed)."""
@@ -354,8 +428,19 @@ class InsightRepository:
         self._insights = MonthlyTables(folder, "insights", "insights")
 
     def add(self, insight: Insight) -> None:
-        """Durably record an insight."""
+        """Durably record an insight (an insight with a known id replaces it)."""
         self._insights.for_month(_month(insight.created_at)).put(insight.to_dict())
+
+    def find(self, insight_id: str, months_of: Iterable[datetime]) -> Insight | None:
+        """The insight with this id in the months of the given times, or ``None``."""
+        for month in dict.fromkeys(_month(at) for at in months_of):
+            if month not in self._insights.months():
+                continue
+            table = self._insights.for_month(month)
+            doc = table.get(insight_id)
+            if doc is not None:
+                return table.parse(doc, Insight.from_dict)
+        return None
 
     def add_many(self, insights: Iterable[Insight]) -> None:
         """Record many insights with one write per month touched."""
@@ -373,10 +458,14 @@ class InsightRepository:
         A year of history is read for every digest, so the monthly files' documents are
         read as stored (no TinyDB document wrapping, no copies): ``from_dict`` only reads.
         """
-        found = [Insight.from_dict(d) for d in self._insights.stored_docs(since, until)]
+        found = self._insights.stored_records(Insight.from_dict, since, until)
         found = [
             i
             for i in found
             if (since is None or i.created_at >= since) and (until is None or i.created_at < until)
         ]
         return sorted(found, key=lambda i: i.created_at)
+
+
+def _draft(doc: dict[str, Any]) -> tuple[str, str]:
+    return read_text(doc, "question_id"), read_text(doc, "body")

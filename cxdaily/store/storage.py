@@ -4,8 +4,19 @@ TinyDB's own JSON storage rewrites the file in place, so a crash mid-write leave
 unreadable or silently wrong. Here every write goes to a temporary file in the same
 folder, is flushed with ``fsync``, and replaces the old file with ``os.replace``; the
 folder is fsynced too. A write returns only when the data is on disk, so a user action
-is durable when its key press returns. A file that cannot be parsed raises
-:class:`StoreCorruptError` and is never overwritten.
+is durable when its key press returns.
+
+What is read is checked, what is written is checked first:
+
+- A file that cannot be parsed (damaged, cut off, a number too long to read, ``NaN``,
+  nesting too deep) or that does not have TinyDB's shape raises
+  :class:`StoreCorruptError` naming it, and is never overwritten.
+- A record that cannot be written as JSON (a lone surrogate, a non-finite float, a value
+  JSON has no form for, nesting deeper than a data file may hold) is found by
+  :func:`record_problem` before it touches a table; a whole-file write that still fails
+  leaves the in-memory copy equal to the file on disk.
+- A file or folder its owner made read-only (no owner write bit) is never written and
+  never chmodded back: the write is refused with :class:`ReadOnlyError`.
 """
 
 from __future__ import annotations
@@ -13,7 +24,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,16 +35,53 @@ from typing import Any
 from tinydb.storages import Storage
 
 from cxdaily.errors import StoreCorruptError, StoreError
+from cxdaily.safe_json import MAX_DEPTH, clean_surrogates, find_unreadable, too_deep
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
+#: How to recover from a damaged data file, the end of every StoreCorruptError message.
+KEPT = "it was kept as it is. Move it aside (or restore a backup) and run cxdaily again"
+
+
+class ReadOnlyError(PermissionError):
+    """A file or folder whose owner removed its write permission; cxdaily leaves it so."""
+
+    def __init__(self, path: Path, mode: int, what: str) -> None:
+        self.path = path
+        self.mode = mode
+        reason = (
+            f"{what} {path} is read-only (mode {mode:04o}, set by its owner); cxdaily does "
+            f"not change it: make it writable again (chmod u+w {path}) to save there"
+        )
+        super().__init__(errno.EACCES, reason)
+
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) readable by the user only."""
+    """Create ``path`` (and parents) readable by the user only.
+
+    An existing folder loses its group and other permissions, never gains any: a folder
+    its owner made read-only stays read-only (writing there is refused later).
+    """
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     with contextlib.suppress(OSError):
-        path.chmod(DIR_MODE)
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077 and mode & stat.S_IWUSR:
+            path.chmod(mode & 0o700)
+
+
+def refuse_read_only(path: Path, what: str = "the file") -> None:
+    """Raise :class:`ReadOnlyError` when ``path`` exists without its owner's write bit.
+
+    The mode bits decide, not an access check: a process running as root may write
+    anywhere, but a file or folder its owner set to 0444 or 0555 is meant to stay as is.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return  # missing (or unreadable): the write itself reports it
+    if not mode & stat.S_IWUSR:
+        raise ReadOnlyError(path, mode, what)
 
 
 def replace_file(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
@@ -38,9 +89,13 @@ def replace_file(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     rename, folder fsync), with permissions ``mode``; raises OSError.
 
     On any failure the previous file is left as it was and no temporary file is left
-    behind. Callers turn the OSError into their own one-line message.
+    behind. A file or folder its owner made read-only is refused (:class:`ReadOnlyError`,
+    a PermissionError), never changed. Callers turn the OSError into their own one-line
+    message.
     """
     directory = path.parent
+    refuse_read_only(directory, "the folder")
+    refuse_read_only(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -82,6 +137,8 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _describe_os_error(path: Path, exc: OSError) -> str:
+    if isinstance(exc, ReadOnlyError):
+        return f"cannot save {path}: {exc.strerror}"
     if exc.errno == errno.ENOSPC:
         return f"cannot save {path}: the disk is full; free some space, nothing was lost"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -89,16 +146,140 @@ def _describe_os_error(path: Path, exc: OSError) -> str:
     return f"cannot save {path}: {exc.strerror or exc}"
 
 
-def _is_tables(data: object) -> bool:
-    """Whether parsed JSON has TinyDB's shape: tables of documents keyed by id."""
-    return isinstance(data, dict) and all(
-        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
-        for table in data.values()
-    )
+# ----------------------------------------------------------------------------- writing
+def _encode(data: Any) -> bytes:
+    """``data`` as the UTF-8 JSON a data file holds; raises what json and UTF-8 raise."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def _why_unwritable(exc: BaseException) -> str:
+    """What made a record unwritable, in words (never the value itself)."""
+    if isinstance(exc, UnicodeEncodeError):
+        return "its text holds a lone surrogate, which is not valid Unicode"
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    text = str(exc)
+    if isinstance(exc, TypeError) and text.startswith("Object of type "):
+        name = text.removeprefix("Object of type ").split(" ", 1)[0]
+        return f"it holds a value JSON cannot hold (of type {name})"
+    if isinstance(exc, TypeError):
+        return "it holds a key or value JSON cannot hold"
+    if "Out of range float" in text:
+        return "it holds a number that is not finite (NaN or infinity)"
+    if "Circular reference" in text:
+        return "it contains itself"
+    if "integer string conversion" in text:
+        return "it holds a number too long to write"
+    return f"it cannot be written as JSON ({type(exc).__name__})"
+
+
+def record_problem(doc: Any) -> str | None:
+    """Why ``doc`` cannot be stored (one line, no values), or ``None`` when it can.
+
+    A stored record must encode to UTF-8 JSON with finite numbers only and nest at most
+    :data:`cxdaily.safe_json.MAX_DEPTH` levels (deeper records could not be read back).
+    """
+    try:
+        _encode(doc)
+    except TypeError as exc:
+        return find_unreadable(doc) or _why_unwritable(exc)
+    except (ValueError, RecursionError, OverflowError) as exc:
+        return _why_unwritable(exc)
+    if too_deep(doc, MAX_DEPTH):
+        return f"it is nested deeper than {MAX_DEPTH} levels"
+    return None
+
+
+# ----------------------------------------------------------------------------- reading
+class _Refused(ValueError):
+    """A value a data file may not hold (NaN, infinity)."""
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {text[:20]} is too large")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise _Refused(f"{name} is not a number")
+
+
+#: A lone surrogate as a JSON escape, or encoded as bytes (json reads those with
+#: "surrogatepass"): either way not Unicode, so it could never be written back.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def parse_data_file(raw: bytes) -> Any:
+    """Parse a data file's bytes, or raise ValueError with a one-line reason.
+
+    Refused: malformed JSON, ``NaN``/``Infinity``, non-finite and over-long numbers,
+    nesting too deep for the parser. Lone surrogates (legal JSON, but not Unicode)
+    become U+FFFD so that everything read can be written back.
+    """
+    try:
+        data = json.loads(raw, parse_float=_finite_float, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"it is not UTF-8 (byte {exc.start + 1})") from None
+    except (json.JSONDecodeError, _Refused) as exc:
+        raise ValueError(str(exc)) from None
+    except ValueError:  # int(): over 4,300 digits
+        raise ValueError("it holds a number too long to read") from None
+    if _SURROGATE_ESCAPE.search(raw):
+        data = _clean_strings(data)
+    return data
+
+
+def _clean_strings(data: Any) -> Any:
+    """``data`` with lone surrogates replaced in every key and string (iteratively)."""
+    if isinstance(data, str):
+        return clean_surrogates(data)
+    stack = [data] if isinstance(data, dict | list) else []
+    while stack:
+        container = stack.pop()
+        if isinstance(container, dict):
+            items = [(clean_surrogates(k), v) for k, v in container.items()]
+            container.clear()
+            container.update(items)
+            keys: Any = list(container)
+        else:
+            keys = range(len(container))
+        for key in keys:
+            value = container[key]
+            if isinstance(value, str):
+                container[key] = clean_surrogates(value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return data
+
+
+def shape_problem(data: object) -> str | None:
+    """What keeps parsed JSON from having TinyDB's shape (tables of documents keyed by
+    numeric id), or ``None``."""
+    if not isinstance(data, dict):
+        return "it does not hold cxdaily data (not a JSON object)"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"table {name!r} is not a JSON object"
+        for doc_id, doc in table.items():
+            if not doc_id.isdecimal():
+                return f"table {name!r} has a document with the id {doc_id[:40]!r}, not a number"
+            if not isinstance(doc, dict):
+                return f"table {name!r}, document {doc_id}: not a JSON object"
+    return None
 
 
 class AtomicJSONStorage(Storage):
-    """A TinyDB storage that keeps the data in memory and writes it atomically."""
+    """A TinyDB storage that keeps the data in memory and writes it atomically.
+
+    The in-memory copy is always what the file holds: TinyDB changes it in place before
+    it asks for a write, so a write that fails (or is refused) forgets it, and the next
+    read loads the file again.
+    """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -111,16 +292,25 @@ class AtomicJSONStorage(Storage):
             self._data = self._load()
         return self._data
 
+    def forget(self) -> None:
+        """Drop the in-memory copy (the next read loads the file again)."""
+        self._data = None
+
     def write(self, data: dict[str, Any]) -> None:
-        """Persist ``data`` atomically; on failure the cache is reloaded from disk."""
-        if self.read_only:
-            self._data = None  # TinyDB changed our copy before asking to write: forget it
-            raise StoreError(f"{self.path} is open read-only")
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        """Persist ``data`` atomically; on any failure the cache is reloaded from disk."""
         try:
+            if self.read_only:
+                raise StoreError(f"{self.path} is open read-only")
+            try:
+                payload = _encode(data)
+            except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+                raise StoreError(
+                    f"cannot save {self.path}: a record cannot be written as JSON "
+                    f"({_why_unwritable(exc)}); nothing was changed"
+                ) from None
             atomic_write_bytes(self.path, payload)
-        except StoreError:
-            self._data = None  # TinyDB mutated our cache in place: forget it
+        except BaseException:
+            self._data = None  # TinyDB mutated our copy in place: forget it
             raise
         self._data = data
 
@@ -135,17 +325,12 @@ class AtomicJSONStorage(Storage):
         except OSError as exc:
             raise StoreError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
         if not raw.strip():
-            raise StoreCorruptError(
-                f"{self.path} is empty or damaged; it was kept as it is. "
-                "Move it aside (or restore a backup) and run cxdaily again"
-            )
+            raise StoreCorruptError(f"{self.path} is empty or damaged; {KEPT}")
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise StoreCorruptError(
-                f"{self.path} is damaged ({exc}); it was kept as it is. "
-                "Move it aside (or restore a backup) and run cxdaily again"
-            ) from exc
-        if not _is_tables(data):
-            raise StoreCorruptError(f"{self.path} does not hold cxdaily data; it was kept as it is")
+            data = parse_data_file(raw)
+        except ValueError as exc:
+            raise StoreCorruptError(f"{self.path} is damaged ({exc}); {KEPT}") from None
+        problem = shape_problem(data)
+        if problem:
+            raise StoreCorruptError(f"{self.path} is damaged: {problem}; {KEPT}")
         return data

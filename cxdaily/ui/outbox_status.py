@@ -15,6 +15,7 @@ from textual.content import Content
 from cxdaily.errors import CxDailyError
 from cxdaily.models import Reply, ReplyState
 from cxdaily.promises import Promise
+from cxdaily.safe_text import one_line
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -27,6 +28,22 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
+#: Characters of a reason shown in a toast.
+REASON_LIMIT = 200
+
+
+def failure_line(exc: BaseException) -> str:
+    """One line for an error a worker caught: cxdaily's own message, or what was raised."""
+    if isinstance(exc, CxDailyError):
+        return one_line(exc, 400)
+    return one_line(f"unexpected {type(exc).__name__}: {exc}", 400)
+
+
+def why_waiting(reply: Reply) -> str:
+    """Why an unsent reply waits, in one line: its hold, else its last error."""
+    return one_line(reply.hold or reply.error or reply.state.value, REASON_LIMIT)
+
+
 def tell_attempt(app: App, result: Reply, not_sent: str) -> None:
     """From a worker thread: toast how one send attempt went ("Reply sent.", else
     ``not_sent`` with the hold or error)."""
@@ -34,10 +51,7 @@ def tell_attempt(app: App, result: Reply, not_sent: str) -> None:
         app.call_from_thread(app.notify, "Reply sent.", timeout=2)
     else:
         app.call_from_thread(
-            app.notify,
-            f"{not_sent}: {result.hold or result.error}",
-            severity="warning",
-            markup=False,
+            app.notify, f"{not_sent}: {why_waiting(result)}", severity="warning", markup=False
         )
 
 
@@ -61,11 +75,13 @@ def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[
                 "warning",
             )
         )
-    waiting = len(attempted) - sent - len(held)
+    waiting = [r for r in attempted if r.state is not ReplyState.SENT and not r.hold]
     if waiting and not quiet:
+        first = "" if len(waiting) == 1 else "first: "
         messages.append(
             (
-                f"{plural(waiting, 'reply', 'replies')} still in the outbox; retried later (p).",
+                f"{plural(len(waiting), 'reply', 'replies')} still in the outbox "
+                f"({first}{why_waiting(waiting[0])}); retried later (p).",
                 "warning",
             )
         )
@@ -73,7 +89,8 @@ def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[
 
 
 def ledger_line(unsent: list[Reply], promises: list[Promise], today: date) -> Content:
-    """'3 promises open (1 overdue, 1 due today) · outbox: 2 unsent, 1 held · p to review'."""
+    """'3 promises open (1 overdue, 1 due today) · outbox: 3 unsent, 1 failed, 1 held · p to
+    review'."""
     open_ones = [p for p in promises if p.open]
     if not open_ones and not unsent:
         return Content.styled("No open promises · the outbox is empty", "dim")
@@ -91,7 +108,12 @@ def ledger_line(unsent: list[Reply], promises: list[Promise], today: date) -> Co
         parts.append(Content.styled(text, "$warning" if overdue else ""))
     if unsent:
         held = sum(1 for r in unsent if r.hold)
-        text = f"outbox: {len(unsent)} unsent" + (f", {held} held" if held else "")
+        failed = sum(1 for r in unsent if r.state is ReplyState.FAILED and not r.hold)
+        text = (
+            f"outbox: {len(unsent)} unsent"
+            + (f", {failed} failed" if failed else "")
+            + (f", {held} held" if held else "")
+        )
         parts.append(Content.styled(text, "$warning"))
     parts.append(Content.styled("p to review", "dim"))
     return Content(" · ").join(parts)
@@ -108,8 +130,8 @@ def retry_due(app: App) -> None:
     def work() -> None:
         try:
             attempted = app.service.send_pending()
-        except CxDailyError as exc:
-            app.call_from_thread(app.notify, str(exc), severity="warning", markup=False)
+        except Exception as exc:  # told, never lost in the worker (the outbox records it)
+            app.call_from_thread(app.notify, failure_line(exc), severity="warning", markup=False)
             return
         for message, severity in flushed_messages(attempted, quiet=True):
             app.call_from_thread(app.notify, message, severity=severity, markup=False)

@@ -8,34 +8,17 @@ nothing hangs or shows a traceback.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.integration.cli_kit import REPO, Answer, Seen, run_cxdaily, write_config
+
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _load_loopback_helpers():
-    """This folder's conftest under its own name (a bare ``conftest`` import is ambiguous)."""
-    name = "cxdaily_tests_loopback"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-Answer = _load_loopback_helpers().Answer
-Seen = _load_loopback_helpers().Seen
 
 QUESTIONS = [
     {
@@ -55,37 +38,6 @@ QUESTIONS = [
         ],
     },
 ]
-
-
-def write_config(home: Path, channels: dict[str, dict]) -> None:
-    lines = ['[session]\nbudget = "30m"\ntimezone = "UTC"\n']
-    for name, options in channels.items():
-        lines.append(f"[channels.{name}]")
-        lines.extend(f"{key} = {json.dumps(value)}" for key, value in options.items())
-        lines.append("")
-    (home / "config.toml").write_text("\n".join(lines))
-
-
-def run_cxdaily(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "CXDAILY_HOME": str(home),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",  # never the real keyring
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    for name in list(env):
-        if name.startswith("CXDAILY_SECRET_"):
-            del env[name]
-    return subprocess.run(
-        [sys.executable, "-m", "cxdaily", *args],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def healthy_handler(seen: Seen) -> Answer:

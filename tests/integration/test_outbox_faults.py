@@ -11,7 +11,6 @@ each reply exactly once and the store agrees (state ``sent``, the service's id).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -26,6 +25,7 @@ import pytest
 from cxdaily.errors import ReplyRejected
 from cxdaily.models import ReplyState
 from cxdaily.service import Service
+from tests.integration.cli_kit import Answer
 from tests.integration.fault_server import Fault, FaultService
 
 pytestmark = pytest.mark.integration
@@ -42,20 +42,6 @@ QUESTIONS = [
     {"id": "q2", "body": "Can I pay yearly?", "created_at": "2026-11-21T09:30:00Z"},
 ]
 MODES = [pytest.param(True, id="idempotency-key"), pytest.param(False, id="thread-lookup")]
-
-
-def _answer_class():
-    """The loopback helpers' Answer (this folder's conftest, loaded under its own name)."""
-    name = "cxdaily_tests_loopback"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name].Answer
-
-
-Answer = _answer_class()
 
 
 def write_config(home: Path, base: str, dedupe: bool) -> None:

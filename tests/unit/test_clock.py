@@ -67,3 +67,32 @@ def test_to_iso_is_utc_seconds_with_z():
 def test_parse_instant_round_trips_to_iso():
     text = "2026-02-28T23:59:59Z"
     assert clock.to_iso(clock.parse_instant(text)) == text
+
+
+# ----------------------------------------------------------------------------- issue 11, item 14
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "3000-01-01T00:00:00Z", "9999-12-31"]
+)
+def test_a_cxdaily_now_outside_the_counted_years_is_a_one_line_error(monkeypatch, value):
+    monkeypatch.setenv("CXDAILY_NOW", value)
+    with pytest.raises(ConfigError) as caught:
+        clock.now()
+    message = str(caught.value)
+    assert message.startswith("CXDAILY_NOW:") and "(1970 to 2999)" in message
+
+
+@pytest.mark.parametrize("value", ["1970-01-01T00:00:00Z", "2999-12-31T23:59:59Z"])
+def test_the_ends_of_the_counted_years_are_accepted(monkeypatch, value):
+    monkeypatch.setenv("CXDAILY_NOW", value)
+    assert clock.to_iso(clock.now()) == value
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])
+def test_an_instant_python_cannot_express_in_utc_is_a_config_error(value):
+    with pytest.raises(ConfigError, match="beyond the dates"):
+        clock.parse_instant(value, source="created_at")
+
+
+def test_a_very_long_timestamp_is_refused_without_parsing():
+    with pytest.raises(ConfigError, match="100,000-character value is not a timestamp"):
+        clock.parse_instant("2" * 100_000)

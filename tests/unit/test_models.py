@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,9 @@ from cxdaily.models import (
     ReplyState,
     Session,
 )
+from cxdaily.record_fields import RecordError
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 #: The example of product.md's command-line contract, verbatim.
 PRODUCT_EXAMPLE = {
@@ -266,3 +270,60 @@ def test_reply_with_changes_copies():
     sent = reply.with_changes(state=ReplyState.SENT, remote_id="42")
     assert sent.state is ReplyState.SENT and sent.remote_id == "42"
     assert reply.state is ReplyState.QUEUED and reply.remote_id is None
+
+
+# ----------------------------------------------------------------------------- wrong shapes
+@pytest.mark.parametrize(
+    ("model", "change", "words"),
+    [
+        (Question, {"id": None}, "'id' is null, not text"),
+        (Question, {"native_id": [1]}, "'native_id' is a list, not an id"),
+        (Question, {"created_at": 5}, "'created_at' is a number, not a timestamp"),
+        (Question, {"created_at": "0001-01-01T00:00:00+01:00"}, "'created_at' is not an ISO"),
+        (Question, {"author": "Jane"}, "'author' is text, not an object"),
+        (Question, {"context": [1]}, "'context' message is a number, not an object"),
+        (Question, {"title": {"a": 1}}, "'title' is an object, not text"),
+        (Action, {"disposition": "bogus"}, "'disposition' is 'bogus', not one of answered"),
+        (Action, {"disposition": None}, "'disposition' is null, not one of"),
+        (Action, {"at": None}, "'at' is null, not a timestamp"),
+        (Reply, {"state": "x" * 100}, "'state' is text, not one of queued"),
+        (Reply, {"attempts": True}, "'attempts' is true/false, not a whole number"),
+        (Reply, {"attempts": float("inf")}, "'attempts' is a number, not a whole number"),
+        (Insight, {"tags": "bug"}, "'tags' is text, not a list of text"),
+        (Insight, {"tags": ["bug", 3]}, "'tags' is a list, not a list of text"),
+        (Session, {"budget_s": "20m"}, "'budget_s' is text, not a whole number"),
+        (Session, {"planned": None, "id": 3}, "'id' is a number, not text"),
+    ],
+)
+def test_from_dict_names_the_field_of_a_record_of_the_wrong_shape(model, change, words):
+    """A record read from a damaged or edited data file is a RecordError naming the field
+    (the store turns it into one line naming the file), never a KeyError or a bare
+    ValueError from deep inside."""
+    example = {
+        Question: Question.from_dict(PRODUCT_EXAMPLE).to_dict(),
+        Action: Action("acme:1", Disposition.SKIPPED, NOW).to_dict(),
+        Reply: Reply("r1", "acme:1", "acme", "Hi", ReplyState.QUEUED, NOW, NOW, "k").to_dict(),
+        Insight: Insight(
+            "i1", "acme:1", "acme", None, None, None, ("bug",), None, None, 1, "", "", None, NOW
+        ).to_dict(),
+        Session: Session("s1", NOW, 1200, ("acme:1",)).to_dict(),
+    }[model]
+    with pytest.raises(RecordError) as caught:
+        model.from_dict({**example, **change})
+    assert words in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("missing", ["id", "question_id", "created_at"])
+def test_a_missing_field_is_a_record_error_not_a_key_error(missing):
+    data = Insight(
+        "i1", "acme:1", "acme", None, None, None, ("bug",), None, None, 1, "", "", None, NOW
+    ).to_dict()
+    del data[missing]
+    with pytest.raises(RecordError, match=f"'{missing}' is missing"):
+        Insight.from_dict(data)
+
+
+def test_a_record_that_is_not_an_object_is_a_record_error():
+    with pytest.raises(RecordError, match="not an object"):
+        Action.from_dict(["acme:1", "skipped"])  # type: ignore[arg-type]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
+from cxdaily.connectors.base import FetchResult
+from cxdaily.connectors.demo import DemoConnector
 from cxdaily.curation import RESERVE
 from cxdaily.errors import NotFoundError, ReplyRejected, StoreLockedError
 from cxdaily.models import Disposition, ReplyState
@@ -361,3 +365,126 @@ def test_the_config_file_sets_budget_zone_and_day_start(home: Path, monkeypatch)
         assert batch.budget_s == 600 and batch.estimate_s <= 600 * (1 - RESERVE)
         service.reply(batch.items[0].question.id, "Thanks!")
         assert service.streak().calendar == {date(2026, 11, 22): 1}
+
+
+# ----------------------------------------------------------------------------- store problems
+class FakeConnector(DemoConnector):
+    """A channel that brings the questions a test gives it (after a delay, if given)."""
+
+    kind = "fake"
+    fetched: ClassVar[dict[str, list]] = {}
+    delays: ClassVar[dict[str, float]] = {}
+
+    async def fetch(self, checkpoint):
+        await asyncio.sleep(self.delays.get(self.name, 0))
+        return FetchResult(questions=self.fetched[self.name], checkpoint={"seen": self.name})
+
+
+def _fake_channels(monkeypatch, fetched: dict[str, list], delays: dict[str, float]) -> None:
+    """Make kind ``fake`` a known connector that brings ``fetched[channel]``."""
+    from cxdaily.connectors import BUILTIN
+
+    monkeypatch.setitem(BUILTIN, "fake", f"{__name__}:FakeConnector")
+    monkeypatch.setattr(FakeConnector, "fetched", fetched)
+    monkeypatch.setattr(FakeConnector, "delays", delays)
+
+
+def _fake_service(names: list[str]) -> Service:
+    from cxdaily.config import ChannelSettings, Settings
+    from cxdaily.paths import locations
+
+    channels = {name: ChannelSettings(name=name, kind="fake") for name in names}
+    return Service(locations(), Settings(channels=channels))
+
+
+def test_an_unstorable_question_is_skipped_and_never_breaks_a_later_channel(
+    home: Path, monkeypatch, make_question
+):
+    hostile = [
+        make_question("1", channel="hostile"),
+        make_question("2", channel="hostile", body="caf\ud800"),
+        make_question("3", channel="hostile", meta={"score": float("nan")}),
+        make_question("4", channel="hostile"),
+    ]
+    later = [make_question(str(n), channel="later") for n in range(1, 4)]
+    _fake_channels(monkeypatch, {"hostile": hostile, "later": later}, {"later": 0.2})
+    seen = []
+    with _fake_service(["hostile", "later"]) as service:
+        report = service.refresh(on_done=seen.append)
+        assert report.failed == []
+        by_name = {o.channel: o for o in report.outcomes}
+        warnings = by_name["hostile"].result.warnings
+        assert len(warnings) == 2
+        assert "hostile:2 was not saved" in warnings[0] and "lone surrogate" in warnings[0]
+        assert "hostile:3 was not saved" in warnings[1] and "not finite" in warnings[1]
+        assert [q.native_id for q in by_name["hostile"].result.questions] == ["1", "4"]
+        assert by_name["later"].count == 3
+        assert report.added == 5
+        assert {o.channel: len(o.result.warnings) for o in seen} == {"hostile": 2, "later": 0}
+        stored = {(q.channel, q.native_id) for q in service.store.questions.all()}
+        assert stored == {("hostile", "1"), ("hostile", "4")} | {
+            ("later", str(n)) for n in range(1, 4)
+        }
+        statuses = {s.channel: s for s in service.channel_status()}
+        assert (statuses["hostile"].count, statuses["hostile"].warnings) == (2, 2)
+        assert statuses["later"].error is None
+
+
+def test_fetch_prints_skipped_questions_as_warnings(home: Path, monkeypatch, make_question, capsys):
+    from cxdaily.cli import main
+
+    (home / "config.toml").write_text('[channels.hostile]\nkind = "fake"\n')
+    bad = make_question("2", channel="hostile", title="\udc80")
+    _fake_channels(monkeypatch, {"hostile": [make_question("1", channel="hostile"), bad]}, {})
+    assert main(["fetch"]) == 0
+    out, err = capsys.readouterr()
+    assert "hostile: 1 questions" in out
+    assert "cxdaily: hostile: question hostile:2 was not saved" in err
+    assert "Traceback" not in err
+
+
+def test_a_store_failure_is_reported_as_the_store_not_the_connector(
+    home: Path, monkeypatch, make_question
+):
+    from cxdaily.store.repositories import QuestionRepository
+
+    _fake_channels(monkeypatch, {"acme": [make_question("1")]}, {})
+    with _fake_service(["acme"]) as service:
+        questions_file = service.locations.data_dir / "questions.json"
+        questions_file.chmod(0o444)
+        (outcome,) = service.refresh().failed
+        assert outcome.error.startswith("acme: cannot save ")
+        assert str(questions_file) in outcome.error and "read-only" in outcome.error
+        assert "connector" not in outcome.error
+        questions_file.chmod(0o600)
+
+        def broken(self, questions, *, skipped=None):
+            raise KeyError("id")
+
+        monkeypatch.setattr(QuestionRepository, "upsert_many", broken)
+        (outcome,) = service.refresh().failed
+        assert "cannot save what acme brought" in outcome.error
+        assert "store" in outcome.error and "connector" not in outcome.error
+
+
+def test_a_damaged_archive_document_fails_the_fetch_as_a_store_problem(
+    home: Path, monkeypatch, make_question
+):
+    """An old question looks in its month's archive; a document there without an id used
+    to be ``KeyError: 'id'`` blamed on the connector."""
+    import json
+
+    old = make_question("9", age=timedelta(days=300))
+    _fake_channels(monkeypatch, {"acme": [make_question("1"), old]}, {})
+    with _fake_service(["acme"]) as service:
+        month = old.created_at.strftime("%Y-%m")
+        archive = service.locations.data_dir / "questions-archive" / f"{month}.json"
+        archive.parent.mkdir(parents=True)
+        stamp = {"1": {"format": 1, "file": archive.name}}
+        damaged = {"_meta": stamp, "questions": {"1": {"channel": "acme"}}}
+        archive.write_text(json.dumps(damaged))
+        before = archive.read_bytes()
+        (outcome,) = service.refresh().failed
+        assert str(archive) in outcome.error and "'id' is missing" in outcome.error
+        assert "connector" not in outcome.error and "\n" not in outcome.error
+        assert archive.read_bytes() == before

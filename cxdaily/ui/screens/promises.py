@@ -22,7 +22,7 @@ from cxdaily.errors import CxDailyError
 from cxdaily.models import Reply, ReplyState
 from cxdaily.promises import Promise
 from cxdaily.ui.keys import PROMISES_COMMANDS, bindings
-from cxdaily.ui.outbox_status import plural, tell_attempt
+from cxdaily.ui.outbox_status import failure_line, plural, tell_attempt
 from cxdaily.ui.text import safe_line
 
 
@@ -51,17 +51,35 @@ def promise_prompt(promise: Promise, today: date, customer: str | None = None) -
     )
 
 
-def reply_prompt(reply: Reply, now: datetime) -> Content:
-    """Two lines: state, question and tries, then the reason it waits and the text."""
+#: Characters of the reason a reply waits that are shown (an error names a URL and a cause).
+WHY_LIMIT = 300
+
+
+def reply_prompt(reply: Reply, now: datetime, in_flight: bool = False) -> Content:
+    """Two lines: state, question and tries, then the reason it waits and the text.
+
+    ``in_flight``: a worker of this app is sending the reply right now; a reply stored as
+    ``sending`` that nobody is sending was interrupted mid-post, and says so.
+    """
     if reply.hold:
-        state, style, why = "held", "$warning bold", f"{reply.hold} (r sends it anyway)"
+        last = f"; last error: {reply.error}" if reply.error else ""
+        state, style, why = "held", "$warning bold", f"{reply.hold}{last} (r sends it anyway)"
     elif reply.state is ReplyState.FAILED:
         state, style = "failed", "$error bold"
         when = ""
         if reply.next_attempt_at is not None and reply.next_attempt_at > now:
             minutes = max(round((reply.next_attempt_at - now).total_seconds() / 60), 1)
-            when = f"; next try in {minutes} min"
+            later = f"{minutes} min" if minutes < 90 else f"{round(minutes / 60)} h"
+            when = f"; next try in {later}"
         why = f"{reply.error or 'not sent'}{when}"
+    elif reply.state is ReplyState.SENDING and not in_flight:
+        state, style = "interrupted", "$warning bold"
+        why = (
+            "the last attempt stopped before its outcome was known; the thread is checked "
+            "(or the reply held for you) before it is sent again"
+        )
+    elif reply.state is ReplyState.SENDING:
+        state, style, why = "sending", "bold", "being sent now"
     else:
         state, style, why = reply.state.value, "bold", "waiting to be sent"
     return Content.assemble(
@@ -70,7 +88,7 @@ def reply_prompt(reply: Reply, now: datetime) -> Content:
         safe_line(reply.question_id, 50, "dim"),
         Content.styled(f" · {plural(reply.attempts, 'attempt')}", "dim"),
         "\n  ",
-        safe_line(why, 160, "italic"),
+        safe_line(why, WHY_LIMIT, "italic"),
         "\n  ",
         safe_line(reply.body, 160),
     )
@@ -115,7 +133,7 @@ class PromisesScreen(Screen):
         today = now.astimezone(service.settings.session.zone).date()
         self._fill(
             "#promises-outbox",
-            [reply_prompt(r, now) for r in self.unsent],
+            [reply_prompt(r, now, service.is_sending(r.id)) for r in self.unsent],
             "Nothing waits in the outbox.",
         )
         self._fill(
@@ -182,8 +200,10 @@ class PromisesScreen(Screen):
     def _retry(self, reply_id: str) -> None:
         try:
             (result,) = self.app.service.retry(reply_id)
-        except CxDailyError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+        except Exception as exc:  # shown, never lost in the worker (the outbox records it)
+            self.app.call_from_thread(
+                self.notify, failure_line(exc), severity="error", markup=False
+            )
         else:
             tell_attempt(self.app, result, "Not sent yet")
         self.app.call_from_thread(self.reload)

@@ -194,3 +194,50 @@ def test_channels_are_not_managed_in_the_demo_profile(home, capsys):
     assert main(["--demo", "channels", "add", "imp", "jsonl", "path=x"]) == 1
     assert "without --demo" in capsys.readouterr().err
     assert not (home / "config.toml").exists()
+
+
+# ----------------------------------------------------------------------------- issue 11, item 16
+@pytest.fixture
+def silent_server():
+    """A loopback port that accepts connections and never answers (a hanging service)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # the kernel completes the handshakes; nobody ever reads or writes
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def test_channels_are_tested_concurrently(home, capsys, silent_server):
+    """Two hanging channels take about one deadline, not two; one line per channel."""
+    import time
+
+    write_questions(home / "q.jsonl", "1")
+    for name in ("hang1", "hang2"):
+        assert (
+            main(["channels", "add", name, "http", f"url={silent_server}/q", "deadline=1.5s"]) == 0
+        )
+    main(["channels", "add", "good", "jsonl", f"path={home / 'q.jsonl'}"])
+    capsys.readouterr()
+    started = time.monotonic()
+    assert main(["channels", "test"]) == 3
+    elapsed = time.monotonic() - started
+    captured = capsys.readouterr()
+    assert 1.4 <= elapsed < 2.7, elapsed  # sequentially it would be over 3 s
+    [ok] = captured.out.splitlines()
+    assert ok.startswith("good: ok: ")
+    errors = captured.err.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith("cxdaily: hang1: ") and errors[1].startswith("cxdaily: hang2: ")
+    assert all("1.5 s" in line for line in errors)
+
+
+def test_channels_test_exits_1_when_every_channel_fails(home, capsys, silent_server):
+    for name in ("hang1", "hang2"):
+        main(["channels", "add", name, "http", f"url={silent_server}/q", "deadline=0.5s"])
+    capsys.readouterr()
+    assert main(["channels", "test"]) == 1
+    assert len(capsys.readouterr().err.splitlines()) == 2

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
-from cxdaily.connectors.parsing import QuestionShapeError, parse_question
+from cxdaily.connectors.parsing import (
+    MAX_TEXT_CHARS,
+    QuestionShapeError,
+    id_field,
+    parse_question,
+    text_field,
+)
+from cxdaily.safe_json import Unreadable, loads
 
 
 def parse(data):
@@ -86,3 +94,200 @@ def test_problems_name_the_field(data, problem):
     with pytest.raises(QuestionShapeError) as caught:
         parse(data)
     assert problem in str(caught.value)
+
+
+# -- issue 11: customer text is cleaned, hostile values cost only their item ----------
+
+SURROGATE = "\ud800"
+
+
+def encodes(question) -> bool:
+    """Whether the question can be stored: its JSON encodes to UTF-8."""
+    json.dumps(question.to_dict(), ensure_ascii=False).encode("utf-8")
+    return True
+
+
+def test_lone_surrogates_are_cleaned_in_every_kept_string():
+    s = SURROGATE
+    q = parse(
+        {
+            "id": f"i{s}",
+            "thread_id": f"t{s}",
+            "body": f"b{s}",
+            "title": f"t{s}",
+            "url": f"https://example.com/{s}",
+            "created_at": "2026-11-21T14:03:07Z",
+            "author": {"id": f"a{s}", "handle": f"@h{s}", "name": f"n{s}"},
+            "context": [
+                {"author": f"@c{s}", "body": f"cb{s}", "created_at": "2026-11-20T10:00:00Z"}
+            ],
+            "meta": {f"k{s}": [f"v{s}", {f"x{s}": f"y{s}"}]},
+        }
+    )
+    assert encodes(q)
+    assert (q.native_id, q.thread_id, q.body, q.title) == (
+        "i\ufffd",
+        "t\ufffd",
+        "b\ufffd",
+        "t\ufffd",
+    )
+    assert q.id == "imp:i\ufffd"
+    assert q.url == "https://example.com/\ufffd"
+    assert (q.author.id, q.author.handle, q.author.name) == ("a\ufffd", "@h\ufffd", "n\ufffd")
+    assert q.context[0].author.handle == "@c\ufffd"
+    assert q.context[0].body == "cb\ufffd"
+    assert q.meta == {"k\ufffd": ["v\ufffd", {"x\ufffd": "y\ufffd"}]}
+
+
+def test_text_field_is_the_door_for_any_other_text():
+    assert text_field(f"caf{SURROGATE}", "note") == "caf\ufffd"
+    assert text_field(None, "note") is None
+    assert text_field("x" * 10, "note", max_chars=None) == "x" * 10
+    with pytest.raises(QuestionShapeError, match="note is missing"):
+        text_field(None, "note", required=True)
+    with pytest.raises(QuestionShapeError, match="note must be a string, got a number"):
+        text_field(3, "note")
+    with pytest.raises(QuestionShapeError, match="note is longer than 5 characters"):
+        text_field("x" * 6, "note", max_chars=5)
+    with pytest.raises(QuestionShapeError, match=r"note is unreadable \(a 50-digit number\)"):
+        text_field(loads("1" * 50), "note")
+    assert id_field(f" 7{SURROGATE} ", "id") == "7\ufffd"
+    assert id_field(12, "id") == "12"
+
+
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+ID, BODY, TIME = '"id": "a"', '"body": "x"', '"created_at": "2026-11-21T10:00:00Z"'
+
+
+def doc(*members: str) -> str:
+    """A JSON object's text made of ``members`` (``'"key": value'`` strings)."""
+    return "{" + ", ".join(members) + "}"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (doc(ID, BODY, TIME, '"author": {"followers": ' + "9" * 4000 + "}"),
+         "author.followers is unreadable (a 4000-digit number)"),
+        (doc('"id": ' + "9" * 5001, BODY, TIME), "id is unreadable (a 5001-digit number)"),
+        (doc(f'"id": "{"x" * 201}"', BODY, TIME), "id is longer than 200 characters"),
+        (doc(ID, BODY, TIME, '"thread_id": ' + "9" * 201),
+         "thread_id is unreadable (a 201-digit number)"),
+        (doc(ID, BODY, TIME, '"meta": {"d": ' + deep(100_000) + "}"),
+         "meta is nested deeper than 32 levels"),
+        (doc(ID, BODY, TIME, '"meta": {"d": ' + deep(40) + "}"),
+         "meta is nested deeper than 32 levels"),
+        (doc(ID, BODY, TIME, '"meta": {"n": [1, NaN]}'), "meta.n[1] is unreadable"),
+        (doc(ID, BODY, TIME, '"meta": {"n": 1e999}'), "meta.n is unreadable"),
+        (doc(ID, '"body": ' + deep(100_000), TIME), "body must be a string, got a list"),
+        (doc(ID, BODY, '"created_at": ' + "9" * 400), "created_at is unreadable"),
+        (doc(ID, BODY, TIME, '"context": [{"body": "y", "created_at": 1e999}]'),
+         "context[0].created_at is unreadable"),
+        (deep(100_000), "expected a JSON object, got a list"),
+        (doc(ID, BODY, '"created_at": "9999-12-31T23:59:59-01:00"'), "out of range"),
+        (doc(ID, BODY, '"created_at": "0001-01-01T00:00:00+01:00"'), "out of range"),
+        (doc(ID, BODY, '"created_at": 40000000000'), "out of range"),
+    ],
+)  # fmt: skip
+def test_hostile_values_are_shape_errors_naming_the_field(text, problem):
+    with pytest.raises(QuestionShapeError) as caught:
+        parse(loads(text))
+    assert problem in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_huge_python_numbers_never_overflow():
+    """A connector that decoded with plain json.loads (or built the dict itself)."""
+    for field, value, problem in [
+        ("followers", 10**4000, "author.followers is too large"),
+        ("followers", float("inf"), "author.followers must be a finite number"),
+        ("followers", float("nan"), "author.followers must be a finite number"),
+        ("id", 10**5000, "author.id is longer than 200 characters"),
+    ]:
+        with pytest.raises(QuestionShapeError, match=problem):
+            parse({"id": "a", "body": "x", "created_at": 0, "author": {field: value}})
+    with pytest.raises(QuestionShapeError, match=r"meta\.n is a number of more than 40 digits"):
+        parse({"id": "a", "body": "x", "created_at": 0, "meta": {"n": 10**5000}})
+    with pytest.raises(QuestionShapeError, match="not a valid time"):
+        parse({"id": "a", "body": "x", "created_at": 10**5000})
+
+
+def test_meta_must_be_plain_json():
+    with pytest.raises(QuestionShapeError, match=r"meta\.when holds datetime, which is not JSON"):
+        parse({"id": "a", "body": "x", "created_at": 0, "meta": {"when": datetime.now(UTC)}})
+    with pytest.raises(QuestionShapeError, match="meta has a key that is not text"):
+        parse({"id": "a", "body": "x", "created_at": 0, "meta": {1: "x"}})
+    q = parse({"id": "a", "body": "x", "created_at": 0, "meta": {"t": (1, 2.5, None, True)}})
+    assert q.meta == {"t": [1, 2.5, None, True]}
+
+
+def test_a_datetime_is_accepted_as_a_time():
+    q = parse({"id": "a", "body": "x", "created_at": datetime(2026, 1, 2, 3, 4)})
+    assert q.created_at == datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+
+
+def test_messages_are_one_printable_line():
+    with pytest.raises(QuestionShapeError) as caught:
+        parse({"id": "a", "body": "x", "created_at": 0, "meta": {"k\n\x1b[2J" * 200: 1e999}})
+    message = str(caught.value)
+    assert message.isprintable() and len(message) <= 300
+
+
+HOSTILE = [
+    Unreadable("a 5000-digit number"),
+    10**5000,
+    -(10**5000),
+    float("nan"),
+    float("inf"),
+    -1,
+    True,
+    SURROGATE,
+    "x" * (MAX_TEXT_CHARS + 1),
+    object(),
+    b"bytes",
+    {SURROGATE: SURROGATE},
+    [SURROGATE],
+    "9999-12-31T23:59:59-12:00",
+]
+
+
+def nested(levels: int) -> list:
+    value: list = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("id",), ("thread_id",), ("body",), ("title",), ("url",), ("created_at",),
+        ("author",), ("author", "id"), ("author", "handle"), ("author", "name"),
+        ("author", "followers"), ("context",), ("context", 0), ("context", 0, "body"),
+        ("context", 0, "created_at"), ("context", 0, "author"), ("meta",), ("meta", "k"),
+    ],
+)  # fmt: skip
+def test_parse_question_raises_nothing_but_shape_errors(path):
+    """Every hostile value in every field: a clean question or a one-line shape error."""
+    for hostile in [*HOSTILE, nested(100_000)]:
+        item = {
+            "id": "a",
+            "body": "x",
+            "created_at": "2026-11-21T10:00:00Z",
+            "author": {"name": "Ann"},
+            "context": [{"body": "y", "created_at": "2026-11-20T10:00:00Z", "author": {}}],
+            "meta": {"k": 1},
+        }
+        target = item
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = hostile
+        try:
+            question = parse(item)
+        except QuestionShapeError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert encodes(question)

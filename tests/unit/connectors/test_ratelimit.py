@@ -140,12 +140,15 @@ async def test_throttle_without_hint_backs_off(mock_http, fake_sleep):
     assert fake_sleep.calls == [pytest.approx(HttpPolicy().backoff_s)]
 
 
-async def test_post_is_retried_after_a_throttle(mock_http, fake_sleep):
+async def test_a_throttled_post_fails_with_the_wait_for_the_outbox(mock_http, fake_sleep):
+    """The HTTP layer never repeats a POST; the outbox honours the wait and decides."""
     calls: list = []
     http = mock_http(_throttled_then_ok(httpx.Response(429, headers={"Retry-After": "1"}), calls))
-    result = await http.request("POST", URL, json_body={"x": 1})
-    assert result.status == 200
-    assert len(calls) == 2
+    with pytest.raises(RateLimited) as caught:
+        await http.request("POST", URL, json_body={"x": 1})
+    assert caught.value.retry_after == pytest.approx(1)
+    assert len(calls) == 1
+    assert fake_sleep.calls == []
 
 
 async def test_wait_beyond_the_cap_fails_at_once(mock_http, fake_sleep):
@@ -194,3 +197,86 @@ async def test_plain_403_is_not_waited(mock_http, fake_sleep):
     with pytest.raises(AuthError):
         await http.get_json(URL)
     assert fake_sleep.calls == []
+
+
+# ----------------------------------------------------------------------------- hostile hints
+FAR_FUTURE_DATE = "Fri, 31 Dec 9999 23:59:59 GMT"
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "inf"}, ratelimit.MAX_HINT_S),
+        ({"Retry-After": "Infinity"}, ratelimit.MAX_HINT_S),
+        ({"Retry-After": "1e12"}, ratelimit.MAX_HINT_S),
+        ({"Retry-After": "1e400"}, ratelimit.MAX_HINT_S),
+        ({"Retry-After": HUGE}, ratelimit.MAX_HINT_S),
+        ({"Retry-After": FAR_FUTURE_DATE}, ratelimit.MAX_HINT_S),
+        ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "-5"}, None),
+        ({"Retry-After": "-inf"}, None),
+        ({"Retry-After": "1_000"}, None),
+        ({"Retry-After": "Mon, 01 Jan 99999 00:00:00 GMT"}, None),
+        ({"Retry-After": b"\x01\xff garbage"}, None),
+        ({"X-RateLimit-Retry-After": "inf"}, ratelimit.MAX_HINT_S),
+        ({"X-RateLimit-Retry-After": "NaN"}, None),
+        ({"X-RateLimit-Reset": "inf"}, ratelimit.MAX_HINT_S),
+        ({"X-RateLimit-Reset": "nan"}, None),
+        ({"X-RateLimit-Reset": "-5"}, None),
+        ({"X-RateLimit-Reset": HUGE}, ratelimit.MAX_HINT_S),
+        ({"X-RateLimit-Reset": "1e12"}, 0.0),  # an epoch in ms: 2001-09-09, already past
+        ({"X-RateLimit-Reset": "1e15"}, ratelimit.MAX_HINT_S),  # ms, 30,000 years ahead
+        ({"X-RateLimit-Reset": "9999-12-31T23:59:59-12:00"}, ratelimit.MAX_HINT_S),
+        ({"X-RateLimit-Reset": "0001-01-01T00:00:00+14:00"}, 0.0),
+        ({"ratelimit-reset": "99999-01-01T00:00:00Z"}, None),
+    ],
+)
+def test_hostile_hints_are_finite_and_capped_or_ignored(headers, expected):
+    delay = ratelimit.retry_delay(httpx.Headers(headers), NOW)
+    assert delay == expected
+    assert delay is None or 0.0 <= delay <= ratelimit.MAX_HINT_S
+
+
+def test_jitter_of_an_endless_delay_is_the_cap():
+    assert ratelimit.jittered(float("inf"), 0.5, cap=60) == 60
+    assert ratelimit.jittered(float("nan"), 0.5, cap=60) == 60
+
+
+@pytest.mark.parametrize("value", ["inf", "1e12", HUGE, FAR_FUTURE_DATE])
+async def test_an_endless_wait_fails_at_once_with_a_finite_wait(mock_http, fake_sleep, value):
+    http = mock_http(
+        lambda request: httpx.Response(429, headers={"Retry-After": value}),
+        wall_clock=lambda: NOW,
+    )
+    with pytest.raises(RateLimited) as caught:
+        await http.get_json(URL)
+    assert caught.value.retry_after == ratelimit.MAX_HINT_S
+    assert fake_sleep.calls == []
+    assert "\n" not in str(caught.value) and "inf" not in str(caught.value)
+
+
+@pytest.mark.parametrize("header", ["Retry-After", "X-RateLimit-Reset", "X-RateLimit-Retry-After"])
+async def test_a_nan_wait_backs_off_instead_of_sleeping_nan(mock_http, fake_sleep, header):
+    calls: list = []
+
+    def handler(request):
+        calls.append(request)
+        return httpx.Response(429, headers={header: "nan"})
+
+    http = mock_http(handler, policy=HttpPolicy(throttle_retries=2))
+    with pytest.raises(RateLimited) as caught:
+        await http.get_json(URL)
+    assert len(calls) == 3
+    assert fake_sleep.calls == [pytest.approx(0.5), pytest.approx(1.0)]  # the usual back-off
+    assert caught.value.retry_after == pytest.approx(2.0)  # a number, never NaN
+
+
+def test_a_deeply_nested_403_body_is_no_throttle_and_no_crash():
+    deep = b'{"error": ' + b"[" * 60_000 + b"]" * 60_000 + b"}"
+    assert len(deep) < 200_000
+    assert ratelimit.is_throttle(403, httpx.Headers({}), deep[: 64 * 1024]) is False
+    shallow_deep = b'{"error": {"code": ' + b"[" * 30_000 + b"]" * 30_000 + b"}}"
+    assert ratelimit.is_throttle(403, httpx.Headers({}), shallow_deep) is False
+    huge_code = b'{"error": {"code": 1' + b"0" * 5000 + b"}}"
+    assert ratelimit.is_throttle(403, httpx.Headers({}), huge_code) is False

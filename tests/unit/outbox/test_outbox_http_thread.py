@@ -53,18 +53,20 @@ def build(handler, **options) -> HttpJsonConnector:
 def test_the_options_set_the_capabilities():
     c = build(lambda r: httpx.Response(200, json=[]))
     caps = c.capabilities
-    assert (caps.idempotency_keys, caps.finds_own_replies, caps.public) == (True, False, False)
+    # No deduplication is promised unless the config says so: a failed post is never
+    # repeated blindly (the thread check or the hold applies).
+    assert (caps.idempotency_keys, caps.finds_own_replies, caps.public) == (False, False, False)
     assert caps.max_reply_length is None
     c = build(
         lambda r: httpx.Response(200, json=[]),
         thread_url=f"{BASE}/threads/{{native_id}}",
-        idempotency_keys=False,
+        idempotency_keys=True,
         public=True,
         max_reply_length=500,
         signature="— Dana",
     )
     caps = c.capabilities
-    assert (caps.idempotency_keys, caps.finds_own_replies, caps.public) == (False, True, True)
+    assert (caps.idempotency_keys, caps.finds_own_replies, caps.public) == (True, True, True)
     assert caps.max_reply_length == 500
     assert c.is_public(QUESTION)
 
