@@ -1,6 +1,6 @@
 """The vocabulary of insights: default tags, areas, teams and sentiments, the
-``[taxonomy]`` config table that overrides them, and a simple offline sentiment
-suggestion the leader can correct.
+``[taxonomy]`` config table that overrides them, and an offline sentiment suggestion
+the leader can correct (from curation's scorer, so both read a question alike).
 
 Tags are free-form unless ``strict = true``: the configured tags (and areas) are what the
 app completes from, together with every tag used before. Teams are a closed list: an
@@ -10,12 +10,13 @@ listing the known ones. Names are trimmed, single-spaced and lower-cased.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cxdaily.curation.sentiment import question_sentiment, sentiment_of
 from cxdaily.errors import ConfigError, NotFoundError
+from cxdaily.models import Question
 
 DEFAULT_TAGS = (
     "bug",
@@ -38,91 +39,16 @@ TEAMS = ("product", "marketing", "sales", "support", "engineering")
 SENTIMENTS = ("negative", "neutral", "positive")
 IMPORTANCE = (1, 2, 3)
 
-_POSITIVE = frozenset(
-    [
-        "love",
-        "loved",
-        "lovely",
-        "great",
-        "awesome",
-        "amazing",
-        "thanks",
-        "thank",
-        "fantastic",
-        "excellent",
-        "brilliant",
-        "perfect",
-        "happy",
-        "glad",
-        "helpful",
-        "impressed",
-        "nice",
-        "cool",
-        "wonderful",
-        "super",
-        "best",
-        "favourite",
-        "favorite",
-        "kudos",
-        "danke",
-        "gracias",
-        "merci",
-    ]
-)
-_NEGATIVE = frozenset(
-    [
-        "angry",
-        "annoyed",
-        "awful",
-        "bad",
-        "broken",
-        "bug",
-        "crash",
-        "crashes",
-        "disappointed",
-        "frustrated",
-        "frustrating",
-        "furious",
-        "horrible",
-        "terrible",
-        "unacceptable",
-        "useless",
-        "worst",
-        "wrong",
-        "ridiculous",
-        "fail",
-        "failed",
-        "error",
-        "lost",
-        "missing",
-        "slow",
-        "stuck",
-        "hate",
-        "unusable",
-        "waste",
-        "cancel",
-        "refund",
-        "lawyer",
-        "never",
-        "ignored",
-        "unhappy",
-        "problem",
-        "issue",
-        "issues",
-    ]
-)
-_WORD = re.compile(r"[a-zäöüéèáíóúñ']+")
 
+def suggest_sentiment(text: str | Question) -> str:
+    """Suggest ``negative``, ``neutral`` or ``positive`` (offline, no network).
 
-def suggest_sentiment(text: str) -> str:
-    """Suggest ``negative``, ``neutral`` or ``positive`` from word counts (no network)."""
-    words = _WORD.findall(text.lower()[:20_000])
-    balance = sum(w in _POSITIVE for w in words) - sum(w in _NEGATIVE for w in words)
-    if balance > 0:
-        return "positive"
-    if balance < 0:
-        return "negative"
-    return "neutral"
+    The same scorer as curation (:mod:`cxdaily.curation.sentiment`): for a question, its
+    title, body, stars and priority count; for a text, its words.
+    """
+    if isinstance(text, Question):
+        return question_sentiment(text).label
+    return sentiment_of(text).label
 
 
 _NAME_LIMIT = 40

@@ -3,7 +3,8 @@
 value = 1 + sum(weight x signal), where each signal is a small number (0 to about 3):
 
 - waiting: grows with the time waiting up to the SLA, then slowly (log) beyond it;
-- negative: the lexicon's sentiment, frustration ("third message"), a 1-2 star review;
+- negative: the one sentiment scorer's (:mod:`.sentiment`: words, frustration, stars),
+  with a 1-2 star review said as its stars; frustration ("third message") adds to it;
 - reach: followers, subscribers, likes and votes, on a log scale;
 - vip: the author is on the VIP list, or the channel marks them VIP;
 - keyword: a watch keyword ("refund", "lawyer" ...);
@@ -25,6 +26,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
+from cxdaily.curation.sentiment import star_rating, with_signals
 from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.sources import segment_of, source_name, source_of
 from cxdaily.curation.text import NEGATIVE_AT, TextFeatures, TextReader, question_terms
@@ -267,13 +269,19 @@ class Scorer:
             parts.append((w.vip, "VIP"))
 
         negative = 0.0
+        priority = meta.get("priority") if meta else None
         rating = meta.get("rating") if meta else None
-        if (type(rating) is int or type(rating) is float) and rating <= 2:
-            negative = 3.0 - max(rating, 1)
-            parts.append((w.negative * negative, f"{int(max(rating, 1))}-star review"))
-        elif text.sentiment <= NEGATIVE_AT:
-            negative = min(-text.sentiment * 2.5, 2.0)
-            parts.append((w.negative * negative, "negative"))
+        stars = None if rating is None else star_rating(rating)
+        if stars is not None and stars <= 2:
+            negative = 3.0 - stars
+            parts.append((w.negative * negative, f"{int(stars)}-star review"))
+        else:  # the text's sentiment with the stars and priority, as the tag form sees it
+            mood = text.sentiment
+            if stars is not None or priority == "urgent":
+                mood = with_signals(mood, rating=stars, urgent=priority == "urgent")
+            if mood <= NEGATIVE_AT:
+                negative = min(-mood * 2.5, 2.0)
+                parts.append((w.negative * negative, "negative"))
         if frustrated:
             negative += FRUSTRATION
             parts.append((w.negative * FRUSTRATION, "frustrated"))
@@ -291,7 +299,6 @@ class Scorer:
                 if reach_reason:
                     parts.append((w.reach * reach, reach_reason))
 
-        priority = meta.get("priority") if meta else None
         if (priority == "urgent" or priority == "high") and w.priority:
             bump = w.priority * (1.0 if priority == "urgent" else 0.6)
             value += bump

@@ -5,14 +5,13 @@ speed. The title and the first :data:`PREFIX_CHARS` characters of the body are
 lower-cased, encoded to UTF-8 and split on ASCII punctuation by ``bytes.translate`` (C
 speed; any script survives as bytes). One set intersection then finds every word a
 signal cares about (sentiment words, frustration and request cues, watch keywords with
-their inflections); only those few words are looked at in Python, and only a text with
-sentiment words is walked, at those words, for negations. The topic terms (for
+their inflections and translations); only those few words are looked at in Python, by
+the one sentiment scorer (:mod:`cxdaily.curation.sentiment`). The topic terms (for
 near-duplicates and novelty) are built only for the questions that need them.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
@@ -20,16 +19,9 @@ from functools import partial
 from itertools import filterfalse
 from typing import NamedTuple
 
-from cxdaily.curation.lexicon import (
-    FRUSTRATED_WORDS,
-    FRUSTRATION_CUES,
-    FRUSTRATION_FOLLOWERS,
-    FRUSTRATION_LEADERS,
-    NEGATIONS,
-    REQUEST_CUES,
-    STOPWORDS,
-    VALENCE,
-)
+from cxdaily.curation.lexicon import REQUEST_CUES, STOPWORDS, keyword_translations
+from cxdaily.curation.sentiment import CUES as SENTIMENT_CUES
+from cxdaily.curation.sentiment import NEGATIVE_AT, SENTIMENT_WORDS, read_tokens
 from cxdaily.models import Question
 
 #: Characters of the body that are tokenized (the length itself is always known).
@@ -39,17 +31,12 @@ TITLE_CHARS = 120
 #: Characters at the end of a longer body also searched for watch keywords: a threat
 #: ("my lawyer will be in touch") often comes last.
 TAIL_CHARS = 400
-#: Normalised sentiment at or below which a question reads as negative.
-NEGATIVE_AT = -0.3
-
 _SEPARATORS = '"#$%&()*+,-/:;<=>@[\\]^_`{|}~\t\n\r\x0b\x0c'
 _SENTENCE_ENDS = "!?"
-_TABLE = bytes(
-    32 if chr(b) in _SEPARATORS else 46 if chr(b) in _SENTENCE_ENDS else b for b in range(256)
+_TABLE = bytes(  # "!" and "?" become \x01, then each a "." token: "great!!" ends too
+    32 if chr(b) in _SEPARATORS else 1 if chr(b) in _SENTENCE_ENDS else b for b in range(256)
 )
-_STOP = b"."  # the token that ends a sentence: a negation does not reach past it
-_VALENCE_WORDS = frozenset(VALENCE)
-_SIGNAL_WORDS = _VALENCE_WORDS | FRUSTRATED_WORDS | FRUSTRATION_CUES | REQUEST_CUES
+_SIGNAL_WORDS = SENTIMENT_WORDS | REQUEST_CUES
 #: Tokens that are not topic terms: stop words, single characters, small numbers.
 _DROP = (
     STOPWORDS
@@ -69,8 +56,16 @@ def tokenize(text: str) -> list[bytes]:
 
 
 def _split(lowered: str) -> list[bytes]:
-    data = lowered.replace("\u2019", "'").encode("utf-8", "ignore").translate(_TABLE) + b" "
-    return data.replace(b". ", b" . ").split()
+    if not lowered.isascii():  # ’ as ', and Spanish ¡ ¿ and French « » as spaces
+        lowered = (
+            lowered.replace("\u2019", "'")
+            .replace("¡", " ")
+            .replace("¿", " ")
+            .replace("«", " ")
+            .replace("»", " ")
+        )
+    data = lowered.encode("utf-8", "ignore").translate(_TABLE) + b" "
+    return data.replace(b"\x01", b" . ").replace(b". ", b" . ").split()
 
 
 def terms_of(text: str) -> frozenset[bytes]:
@@ -84,9 +79,39 @@ def head_of(question: Question) -> str:
     return f"{title[:TITLE_CHARS]}\n{body[:PREFIX_CHARS]}" if title else body[:PREFIX_CHARS]
 
 
+#: Where a message's own words end: a signature, a sign-off, a quoted earlier message.
+_SIGN_OFFS = (
+    "\n-- ", "\n--\n", "\n__", "\n>", "\nsent from my", "\nget outlook for",
+    "\nregards", "\nkind regards", "\nbest regards", "\nbest,", "\nthanks,", "\ncheers,",
+    "\nmany thanks", "\nthis email and any", "\nmit freundlichen", "\nviele grü",
+    "\nvon meinem", "\ncordialement", "\nbien à vous", "\nenvoyé de mon", "\nsaludos",
+    "\nun saludo", "\natentamente", "\nenviado desde",
+)  # fmt: skip
+#: Characters no customer types: terminal escapes, control characters, bidi overrides.
+_HOSTILE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def own_words(body: str) -> str:
+    """``body`` without what follows a signature or a sign-off line ("-- ", "Sent from
+    my iPhone", "Kind regards", a quoted earlier message)."""
+    if "\n" in body:
+        lowered = body.lower()
+        cuts = [i for i in map(lowered.find, _SIGN_OFFS) if i > 0]
+        if cuts:
+            return body[: min(cuts)]
+    return body
+
+
 def question_terms(question: Question) -> frozenset[bytes]:
-    """The topic terms of a question (for near-duplicates and novelty)."""
-    return terms_of(head_of(question))
+    """The topic terms of a question (for near-duplicates and novelty): the words of its
+    head (:func:`head_of`) that are its own (:func:`own_words`) and not stop words.
+
+    A head carrying terminal escape sequences, control characters or bidi overrides is
+    hostile input, not a topic: it has no terms (and joins no near-duplicate group).
+    """
+    title, body = question.title, question.body[:PREFIX_CHARS]
+    head = f"{title[:TITLE_CHARS]}\n{own_words(body)}" if title else own_words(body)
+    return frozenset() if _HOSTILE.search(head) else terms_of(head)
 
 
 def inflections(word: str) -> set[bytes]:
@@ -134,7 +159,9 @@ class TextReader:
     """Reads questions for the signals, with one config's watch keywords.
 
     Single-word keywords match their inflections (``refund`` finds ``refunded``,
-    ``cancel`` finds ``cancelled``); phrases such as ``data loss`` match as written.
+    ``cancel`` finds ``cancelled``); phrases such as ``data loss`` match as written. A
+    keyword with translations in the lexicon also matches them as written (``cancel``
+    finds ``Kündigung``, ``darme de baja``, ``résilier``).
     """
 
     def __init__(self, keywords: Iterable[str]) -> None:
@@ -142,19 +169,26 @@ class TextReader:
         self._forms: dict[bytes, int] = {}
         self._phrases: list[tuple[int, bytes, re.Pattern[str]]] = []
         self._scans: list[tuple[int, str, re.Pattern[str]]] = []
-        for order, keyword in enumerate(self.keywords):
-            words = [w.decode("utf-8", "ignore") for w in tokenize(keyword)]
+        spellings = (
+            (order, spelling, spelling is keyword)
+            for order, keyword in enumerate(self.keywords)
+            for spelling in (keyword, *keyword_translations(keyword))
+        )
+        for order, spelling, inflect in spellings:
+            words = [w.decode("utf-8", "ignore") for w in tokenize(spelling)]
             if not words:
                 continue
             pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words))
-            self._scans.append((order, words[0], pattern))
+            if inflect:  # the keyword as configured, searched as written in a longer text
+                self._scans.append((order, words[0], pattern))
             if len(words) == 1:
-                for form in inflections(words[0]):
+                forms = inflections(words[0]) if inflect else {words[0].encode()}
+                for form in forms:
                     self._forms.setdefault(form, order)
             else:
                 self._phrases.append((order, words[0].encode("utf-8", "ignore"), pattern))
         self._keyword_words = frozenset(self._forms) | {first for _, first, _ in self._phrases}
-        self._cues = _SIGNAL_WORDS | NEGATIONS | self._keyword_words
+        self._cues = _SIGNAL_WORDS | SENTIMENT_CUES | self._keyword_words
 
     def read(self, question: Question) -> TextFeatures:
         """The text features of one question (bounded work whatever its size)."""
@@ -164,18 +198,11 @@ class TextReader:
         tokens = _split(lowered)
         cues = self._cues.intersection(tokens)
         sentiment, frustrated, requests, found = 0.0, False, False, ()
-        if cues:
-            hits = cues & _VALENCE_WORDS
-            if hits:
-                sentiment = _sentiment(tokens, hits, head, not cues.isdisjoint(NEGATIONS))
-            frustrated = not cues.isdisjoint(FRUSTRATED_WORDS) or (
-                not cues.isdisjoint(FRUSTRATION_CUES) and _frustrated_phrase(tokens, cues)
-            )
+        if cues:  # the one sentiment scorer (cxdaily.curation.sentiment), on these tokens
+            sentiment, frustrated = read_tokens(tokens, cues, head)
             requests = not cues.isdisjoint(REQUEST_CUES)
             if not cues.isdisjoint(self._keyword_words):
                 found = self._find(cues, lowered)
-        if not frustrated and "any update" in lowered:
-            frustrated = True
         if (
             len(body) > PREFIX_CHARS
             and (found or frustrated or sentiment <= NEGATIVE_AT)
@@ -206,56 +233,15 @@ class TextReader:
         return tuple(self.keywords[i] for i in sorted(found))
 
     def _scan(self, lowered: str, found: tuple[str, ...]) -> tuple[str, ...]:
-        """``found`` plus the keywords at the start of a word in ``lowered`` (more text)."""
-        more = {self.keywords.index(k) for k in found}
-        for order, first, pattern in self._scans:
-            if order not in more and first in lowered and pattern.search(lowered):
-                more.add(order)
-        return tuple(self.keywords[i] for i in sorted(more)) if more else ()
-
-
-def _frustrated_phrase(tokens: list[bytes], cues: AbstractSet[bytes]) -> bool:
-    """'third message', 'still no reply', 'been waiting', 'not one human' (at the cues)."""
-    for cue in sorted(cues & FRUSTRATION_CUES):
-        followers = FRUSTRATION_FOLLOWERS.get(cue)
-        leaders = FRUSTRATION_LEADERS.get(cue)
-        i = -1
-        while True:
-            try:
-                i = tokens.index(cue, i + 1)
-            except ValueError:
-                break
-            if followers and i + 1 < len(tokens) and tokens[i + 1] in followers:
-                return True
-            if leaders and i and tokens[i - 1] in leaders:
-                return True
-    return False
-
-
-def _sentiment(tokens: list[bytes], hits: AbstractSet[bytes], head: str, negated: bool) -> float:
-    """VADER-style: sum of valences; a negation up to three words before, in the same
-    sentence, flips one; ``!`` adds emphasis. Only lexicon hits are visited (in C)."""
-    total = 0.0
-    for token in sorted(hits):
-        valence = VALENCE[token]
-        if not negated:
-            total += valence * tokens.count(token)
-            continue
-        start = 0
-        while True:
-            try:
-                i = tokens.index(token, start)
-            except ValueError:
-                break
-            start = i + 1
-            window = tokens[max(i - 3, 0) : i]
-            if _STOP in window:
-                window = window[len(window) - window[::-1].index(_STOP) :]
-            if NEGATIONS.isdisjoint(window):
-                total += valence
-            else:
-                total -= 0.74 * valence
-    if total:
-        emphasis = 0.25 * min(head.count("!"), 4)
-        total += emphasis if total > 0 else -emphasis
-    return total / math.sqrt(total * total + 15)
+        """``found`` plus the keywords in ``lowered`` (more text): the keywords as written
+        at the start of a word and, in a text with accents (not English, likely), their
+        translations too."""
+        if lowered.isascii():
+            more = {self.keywords.index(k) for k in found}
+            for order, first, pattern in self._scans:
+                if order not in more and first in lowered and pattern.search(lowered):
+                    more.add(order)
+            return tuple(self.keywords[i] for i in sorted(more)) if more else ()
+        cues = self._keyword_words.intersection(_split(lowered))
+        more = self._find(cues, lowered) if cues else ()
+        return tuple(k for k in self.keywords if k in found or k in more) if more else found

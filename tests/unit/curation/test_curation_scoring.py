@@ -10,7 +10,8 @@ from cxdaily.curation.history import LeaderHistory
 from cxdaily.curation.scoring import Scorer, score_question, waiting_signal
 from cxdaily.curation.settings import CurationSettings, Weights
 from cxdaily.models import Author
-from tests.unit.curation.curation_kit import NOW, ask
+from cxdaily.taxonomy import suggest_sentiment
+from tests.unit.curation.curation_kit import NOW, ask, demo_inbox
 
 
 def score(question, settings=None, history=None):
@@ -90,6 +91,23 @@ def test_a_low_rating_counts_as_negative_and_says_its_stars():
     assert "1-star review" in score(ask("1", "Meh.", rating=1)).reasons
     assert "2-star review" in score(ask("1", "Meh.", rating=2)).reasons
     assert not any("star" in r for r in score(ask("1", "Meh.", rating=4)).reasons)
+
+
+@pytest.mark.parametrize("rating", [4, 5])
+def test_a_good_review_that_mentions_a_flaw_is_not_negative(rating):
+    body = "Muy buena app. Los recordatorios a veces llegan tarde, ¿podrían revisarlo? ¡Gracias!"
+    assert "negative" not in score(ask("1", body, rating=rating)).reasons
+    assert "negative" in score(ask("1", "Terrible update, the app is broken", rating=3)).reasons
+
+
+def test_curation_and_the_tag_form_read_every_demo_question_alike():
+    for question in demo_inbox():
+        reasons = score(question).reasons
+        suggested = suggest_sentiment(question)
+        if "negative" in reasons:
+            assert suggested == "negative", question.id
+        elif not any(r.endswith("-star review") for r in reasons):
+            assert suggested != "negative", question.id
 
 
 def test_watch_keywords_come_from_the_config():

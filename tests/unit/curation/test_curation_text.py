@@ -80,6 +80,108 @@ def test_a_negation_flips_praise():
 @pytest.mark.parametrize(
     "body",
     [
+        "The calendar sync is not working",
+        "La sincronización no funciona",
+        "Die Synchronisation funktioniert nicht",
+        "Die App funktioniert seit Wochen nicht richtig",
+        "La synchro ne marche pas",
+        "ça marche pas depuis hier",
+        "Je n'arrive pas à me connecter",
+        "Seit drei Tagen keine Antwort vom Support",
+        "Toujours aucune réponse",
+    ],
+)
+def test_negated_verbs_are_complaints_in_four_languages(body):
+    assert read(body).negative
+
+
+@pytest.mark.parametrize(
+    ("plain", "stronger"),
+    [
+        ("It is slow", "It is very slow"),
+        ("La app es lenta", "La app es muy lenta"),
+        ("Das ist ärgerlich", "Das ist sehr ärgerlich"),
+        ("C'est décevant", "C'est vraiment décevant"),
+    ],
+)
+def test_boosters_strengthen_a_word(plain, stronger):
+    assert read(stronger).sentiment < read(plain).sentiment < 0
+
+
+@pytest.mark.parametrize(
+    ("accented", "folded"),
+    [
+        ("Ich bin sehr enttäuscht", "Ich bin sehr enttaeuscht"),
+        ("Je suis très déçu", "Je suis tres decu"),
+        ("La aplicación es pésima", "La aplicacion es pesima"),
+    ],
+)
+def test_ascii_folded_spellings_read_like_accented_ones(accented, folded):
+    assert read(folded).sentiment == read(accented).sentiment < 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Dark mode!!! Thank you",
+        "¡Gracias por todo!",
+        "«Génial», merci",
+    ],
+)
+def test_exclamation_marks_and_spanish_and_french_marks_do_not_hide_words(body):
+    assert read(body).sentiment > 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "URGENT: nobody on our team can log in, please call me asap",
+        "Dringend: der Export bricht mit Fehler 500 ab",
+        "Es la tercera vez que escribo y nadie me contesta",
+        "C'est mon troisième message. J'en ai marre.",
+        "Das ist jetzt meine dritte Nachricht und immer noch keine Antwort",
+    ],
+)
+def test_urgency_and_frustration_read_negative(body):
+    assert read(body).negative
+
+
+def test_frustration_in_other_languages():
+    assert read("Sigo sin respuesta").frustrated
+    assert read("Seit Tagen noch keine Antwort").frustrated
+    assert read("Toujours pas de réponse").frustrated
+    assert not read("Die Team-Funktionen habe ich noch nicht getestet").frustrated
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hiermit kündige ich mein Abo",
+        "Bitte bestätigen Sie meine Kündigung",
+        "bitte bestaetigen Sie meine Kuendigung",
+        "Quiero cancelar mi suscripción",
+        "Quiero darme de baja hoy mismo",
+        "Je souhaite résilier mon abonnement",
+        "je veux resilier mon abonnement",
+        "Merci d'annuler ma commande",
+    ],
+)
+def test_the_cancel_keyword_is_found_in_four_languages(body):
+    assert read(body).keywords == ("cancel",)
+
+
+def test_translated_keywords_count_as_the_configured_one_and_only_when_configured():
+    assert read("Ich will mein Geld zurück, sonst geht es zum Anwalt").keywords == (
+        "refund",
+        "lawyer",
+    )
+    assert TextReader(["refund"]).read(ask("1", "Je souhaite résilier")).keywords == ()
+    assert TextReader(["cancel"]).read(ask("1", "de baja calidad")).keywords == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         "This is my third message and still no reply",
         "I have been waiting for a week",
         "Not one human reply in five days",
