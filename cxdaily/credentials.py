@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from cxdaily.errors import CredentialError
+from cxdaily.core.errors import CredentialError
 
 SERVICE = "cxdaily"
 

@@ -61,7 +61,7 @@ def builtin_themes_dir() -> Path:
     for candidate in (package_dir / "_themes", package_dir.parent / "themes"):
         if (candidate / "app.tcss").is_file():
             return candidate
-    from cxdaily.errors import CxDailyError
+    from cxdaily.core.errors import CxDailyError
 
     raise CxDailyError(
         f"cxdaily's themes folder is missing (looked in {package_dir / '_themes'} "

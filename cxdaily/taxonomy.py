@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cxdaily.core.errors import ConfigError, NotFoundError
+from cxdaily.core.models import Question
 from cxdaily.curation.sentiment import question_sentiment, sentiment_of
-from cxdaily.errors import ConfigError, NotFoundError
-from cxdaily.models import Question
 
 DEFAULT_TAGS = (
     "bug",

@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # tests run from a source checkout, not an install
     sys.path.insert(0, str(REPO_ROOT))
 
-from cxdaily.models import Author, Message, Question  # noqa: E402
+from cxdaily.core.models import Author, Message, Question  # noqa: E402
 
 #: The instant every ``home`` test lives at (a Saturday, noon UTC).
 FIXED_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)

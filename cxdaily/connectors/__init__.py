@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
-from cxdaily.errors import ConfigError, CxDailyError
+from cxdaily.core.errors import ConfigError, CxDailyError
+from cxdaily.settings import ChannelSettings
 
 #: kind -> "module:Class" of the connectors that ship with cxdaily.
 BUILTIN: dict[str, str] = {
@@ -83,7 +83,7 @@ def check_channel_settings(channel: ChannelSettings) -> None:
 
 
 def _short(exc: BaseException) -> str:
-    from cxdaily.safe_text import one_line
+    from cxdaily.core.safe_text import one_line
 
     return one_line(exc, 200)
 

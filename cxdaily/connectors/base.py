@@ -2,7 +2,7 @@
 
 A connector turns one service's API into normalized :class:`Question` objects and posts
 replies back. Connectors get an injected ``httpx.AsyncClient`` (never their own), read
-secrets through the ``secrets`` callable, and raise only :mod:`cxdaily.errors` types.
+secrets through the ``secrets`` callable, and raise only :mod:`cxdaily.core.errors` types.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
 
-from cxdaily.config import ChannelSettings
-from cxdaily.errors import ConfigError
-from cxdaily.models import Message, Question
+from cxdaily.core.errors import ConfigError
+from cxdaily.core.models import Message, Question
+from cxdaily.settings import ChannelSettings
 
 if TYPE_CHECKING:
     import httpx
@@ -180,7 +180,7 @@ class Connector(ABC):
         secrets: SecretReader | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
-        from cxdaily import clock
+        from cxdaily.core import clock
 
         self.settings = settings
         self.name = settings.name
@@ -193,7 +193,7 @@ class Connector(ABC):
     def secret(self, field_name: str = "") -> str:
         """Read one of this channel's secrets (env var, then keyring); it is never shown."""
         if self._secrets is None:
-            from cxdaily.errors import CredentialError
+            from cxdaily.core.errors import CredentialError
 
             raise CredentialError(f"{self.name}: no secret source configured")
         value = self._secrets(field_name)

@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
-from cxdaily.models import Author, Message, Question
+from cxdaily.core.models import Author, Message, Question
 
 #: Imitated services where a reply is visible to everyone.
 PUBLIC_SERVICES = frozenset(

@@ -24,7 +24,7 @@ Budgets: a fetch reads at most ``max_fetch_bytes`` in all (default 50 MB) beside
 per-answer cap; pagination stops at that budget or at its page cap and says so in the
 fetch's warnings (:meth:`ChannelHttp.note`).
 
-Every failure is a :class:`~cxdaily.errors.ConnectorError` subclass with a one-line
+Every failure is a :class:`~cxdaily.core.errors.ConnectorError` subclass with a one-line
 message. Messages and logs name the method, host and path only: never headers, query
 strings or user info, and any secret the connector registered is scrubbed.
 """
@@ -64,8 +64,8 @@ from cxdaily.connectors.http_errors import (
     unsafe_url_reason,
 )
 from cxdaily.connectors.pagination import parse_link_header
-from cxdaily.errors import ConnectorError, RateLimited
-from cxdaily.safe_text import one_line
+from cxdaily.core.errors import ConnectorError, RateLimited
+from cxdaily.core.safe_text import one_line
 
 logger = logging.getLogger("cxdaily.http")
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors.base import REPLY_OPTIONS, Connector, SecretReader, max_fetch_bytes
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
 from cxdaily.connectors.runner import parse_seconds
-from cxdaily.errors import ConfigError, ConnectorError, CredentialError
+from cxdaily.core.errors import ConfigError, ConnectorError, CredentialError
+from cxdaily.settings import ChannelSettings
 
 if TYPE_CHECKING:
     import httpx

@@ -1,6 +1,6 @@
 """Typed HTTP failures, URL safety, and the one-line wording of error statuses.
 
-Every class here is a :class:`~cxdaily.errors.ConnectorError`, so the runner reports it
+Every class here is a :class:`~cxdaily.core.errors.ConnectorError`, so the runner reports it
 for its channel only. Messages name the method, host and path of a URL, never its query
 string or user info (either may hold a secret).
 """
@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 
-from cxdaily import safe_json
+from cxdaily.core import safe_json
+from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.safe_text import one_line
 from cxdaily.credentials import env_name
-from cxdaily.errors import AuthError, ConnectorError
-from cxdaily.safe_text import one_line
 
 
 class UnreachableError(ConnectorError):

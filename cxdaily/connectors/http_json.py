@@ -40,7 +40,6 @@ from dataclasses import replace
 from string import Formatter
 from typing import Any
 
-from cxdaily.clock import parse_instant, to_iso
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.http import BadResponseError, check_url, describe_url
 from cxdaily.connectors.http_base import COMMON_HTTP_OPTIONS, HttpConnector, string_option
@@ -52,8 +51,9 @@ from cxdaily.connectors.http_thread import (
 )
 from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
-from cxdaily.errors import ConfigError, ConnectorError, CxDailyError
-from cxdaily.models import Message, Question
+from cxdaily.core.clock import parse_instant, to_iso
+from cxdaily.core.errors import ConfigError, ConnectorError, CxDailyError
+from cxdaily.core.models import Message, Question
 
 MAX_LISTED_WARNINGS = 20
 MAX_REPLY_ID_CHARS = 200

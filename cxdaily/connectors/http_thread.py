@@ -34,8 +34,8 @@ from cxdaily.connectors.parsing import (
     parse_time,
     text_field,
 )
-from cxdaily.models import Author, Message, Question
-from cxdaily.safe_json import clean_surrogates
+from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_json import clean_surrogates
 
 MAX_THREAD_MESSAGES = 1000
 

@@ -14,7 +14,7 @@ later fetch reads only new lines, and a replaced or rewritten file is read again
 the start (questions read again are updated, never duplicated). A last line without a
 newline may still be being written: it is imported but read again next time.
 
-Lines are decoded with :func:`cxdaily.safe_json.loads`, so a line with a huge number,
+Lines are decoded with :func:`cxdaily.core.safe_json.loads`, so a line with a huge number,
 deep nesting or a lone surrogate costs only itself (surrogates are cleaned; the others
 make the line a warning). A fetch reads at most what the file held when it started, and
 at most ``max_fetch_mb`` megabytes (default 50): a bigger file is read over several
@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxdaily.clock import to_iso
 from cxdaily.connectors.base import (
     Capabilities,
     Connector,
@@ -53,9 +52,10 @@ from cxdaily.connectors.base import (
 from cxdaily.connectors.http_base import check_options, string_option
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
 from cxdaily.connectors.runner import channel_deadline_s
-from cxdaily.errors import ConnectorError
-from cxdaily.models import Question
-from cxdaily.safe_json import JSONUnreadableError, clean_surrogates, loads
+from cxdaily.core.clock import to_iso
+from cxdaily.core.errors import ConnectorError
+from cxdaily.core.models import Question
+from cxdaily.core.safe_json import JSONUnreadableError, clean_surrogates, loads
 
 #: How many bad lines are listed one by one before they are only counted.
 MAX_LISTED_WARNINGS = 20

@@ -19,8 +19,8 @@ U+FFFD, so what comes out can always be encoded and stored. A connector that rea
 service's own payload builds this shape and calls :func:`parse_question`; for any other
 text it keeps it uses :func:`text_field` (and :func:`id_field` for identifiers).
 
-Hostile values cost only their item: an :class:`~cxdaily.safe_json.Unreadable` value
-(what :func:`cxdaily.safe_json.loads` makes of huge numbers and too-deep nesting), a
+Hostile values cost only their item: an :class:`~cxdaily.core.safe_json.Unreadable` value
+(what :func:`cxdaily.core.safe_json.loads` makes of huge numbers and too-deep nesting), a
 number too large, an id longer than :data:`MAX_ID_CHARS`, a time outside
 :data:`EARLIEST`..:data:`LATEST` or a ``meta`` nested deeper than :data:`MAX_META_DEPTH`
 levels is refused with a shape error naming the field.
@@ -34,8 +34,8 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
-from cxdaily.models import Author, Message, Question
-from cxdaily.safe_json import (
+from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_json import (
     MAX_INT_DIGITS,
     Unreadable,
     clean_surrogates,

@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 
 from dateutil.parser import isoparse
 
-from cxdaily import safe_json
+from cxdaily.core import safe_json
 
 #: Headers that give the number of seconds (or a date) to wait.
 WAIT_HEADERS = ("retry-after", "x-ratelimit-retry-after")

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import httpx
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors import http as http_layer
 from cxdaily.connectors.base import Connector, FetchResult
 from cxdaily.connectors.http import ChannelTimeoutError, channel_deadline
-from cxdaily.errors import ConfigError, ConnectorError, CxDailyError
-from cxdaily.safe_text import one_line
+from cxdaily.core.errors import ConfigError, ConnectorError, CxDailyError
+from cxdaily.core.safe_text import one_line
+from cxdaily.settings import ChannelSettings
 
 DEFAULT_DEADLINE_S = 60.0
 MIN_DEADLINE_S = 0.1

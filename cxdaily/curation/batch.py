@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cxdaily.models import Question
+from cxdaily.core.models import Question
 
 #: Why the candidates below the shortlist are left out.
 LOWER_VALUE = "lower value per minute than those listed"

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from cxdaily.core.models import Action, Disposition, Question
 from cxdaily.curation.batch import Batch, BatchItem
 from cxdaily.curation.dedupe import TermStats, group_leaders, topic_clusters
 from cxdaily.curation.estimate import MAX_ESTIMATE_S, MIN_ESTIMATE_S, base_estimate
@@ -31,7 +32,6 @@ from cxdaily.curation.scoring import Score, Scorer
 from cxdaily.curation.settings import CurationSettings, format_span
 from cxdaily.curation.sources import source_and_segment, team_answered
 from cxdaily.curation.text import question_terms
-from cxdaily.models import Action, Disposition, Question
 
 #: Near-duplicate ids listed per item; a larger group lists its best members.
 GROUP_IDS_LIMIT = 50

@@ -13,9 +13,9 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cxdaily.core.models import Question
 from cxdaily.curation.sources import segment_of
 from cxdaily.curation.text import head_of
-from cxdaily.models import Question
 
 READ_CHARS_PER_S = 20.0  # about 200 words a minute
 MIN_ESTIMATE_S = 45

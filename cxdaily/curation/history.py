@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cxdaily.core.models import HANDLED, Action, Question, Session
 from cxdaily.curation.estimate import Calibration, calibrate, raw_estimate
 from cxdaily.curation.sources import segment_of, source_of
 from cxdaily.curation.text import question_terms
-from cxdaily.models import HANDLED, Action, Question, Session
 
 #: How far back curation reads the leader's actions.
 HISTORY_DAYS = 60

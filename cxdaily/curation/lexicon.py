@@ -331,10 +331,7 @@ BOOSTERS: dict[bytes, float] = {
 }
 
 #: Words after which the sentence counts more than before it ("great app, but ...").
-CONTRASTS = _words(
-    "but however though although until pero aunque hasta aber jedoch allerdings bis mais "
-    "jusqu'à jusqu'au"
-)
+CONTRASTS = _words("but however though although pero aunque aber jedoch allerdings mais")
 
 Phrase = tuple[tuple[bytes, ...], float]
 

@@ -25,12 +25,12 @@ import math
 from datetime import datetime
 from typing import NamedTuple
 
+from cxdaily.core.models import Question
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
 from cxdaily.curation.sentiment import star_rating, with_signals
 from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.sources import segment_of, source_name, source_of
 from cxdaily.curation.text import NEGATIVE_AT, TextFeatures, TextReader, question_terms
-from cxdaily.models import Question
 
 DAY_S = 86_400.0
 WAITING_REASON_H = 4.0  # shorter waits add value but are not worth a word

@@ -35,6 +35,7 @@ from collections.abc import Set as AbstractSet
 from itertools import repeat
 from typing import NamedTuple
 
+from cxdaily.core.models import Question
 from cxdaily.curation.lexicon import (
     ALONE,
     BOOSTERS,
@@ -50,7 +51,6 @@ from cxdaily.curation.lexicon import (
     VALENCE,
     Phrase,
 )
-from cxdaily.models import Question
 
 #: Score at or below which a text reads as negative.
 NEGATIVE_AT = -0.3
@@ -103,7 +103,9 @@ _WORDS: dict[bytes, tuple[int, float, tuple[Phrase, ...], float | None, bool]] =
     for word in _SCORED | _MODIFIER_WORDS
 }
 _NEGATED_ONLY = frozenset(NEGATED) - frozenset(VALENCE) - frozenset(PHRASES)
-_CONTEXT_WORDS = _MODIFIER_WORDS | frozenset(PHRASES)  # words the plain sum cannot do
+_PHRASE_STARTS = frozenset(PHRASES)
+#: Phrase start -> the words that may come next (checked before the whole phrase).
+_SECONDS = {first: frozenset(rest[0] for rest, _ in phrases) for first, phrases in PHRASES.items()}
 _FRUSTRATION_WORDS = FRUSTRATED_WORDS | FRUSTRATION_CUES
 _BOOSTER_WORDS = frozenset(BOOSTERS)
 #: Words that say something on their own: sentiment words, phrases, frustration cues.
@@ -201,8 +203,14 @@ def read_tokens(
     total = 0.0
     hits = cues & _SCORED
     if hits:
-        if cues.isdisjoint(_CONTEXT_WORDS):  # multiples of 1/4: exact in any order
+        if cues.isdisjoint(_MODIFIER_WORDS):  # multiples of 1/4: exact in any order
             total = sum(map(VALENCE.get, hits, repeat(0.0)))
+            if not hits.isdisjoint(_PHRASE_STARTS):
+                for token in hits & _PHRASE_STARTS:
+                    i = tokens.index(token)
+                    phrase = _phrase_at(tokens, i, token)
+                    if phrase is not None:
+                        total += phrase - VALENCE.get(token, 0.0)
         else:
             total = _in_context(tokens, hits, cues & _MODIFIER_WORDS)
     if not cues.isdisjoint(ALONE):
@@ -229,15 +237,16 @@ def frustrated_in(tokens: Sequence[bytes], cues: AbstractSet[bytes]) -> bool:
     waiting', 'not one human', 'sigo sin', 'noch keine', 'toujours pas' (at the cues)."""
     if not cues.isdisjoint(FRUSTRATED_WORDS):
         return True
-    if cues.isdisjoint(FRUSTRATION_CUES):
-        return False
-    for cue in sorted(cues & FRUSTRATION_CUES):
+    last = len(tokens) - 1
+    for cue in cues & FRUSTRATION_CUES:
         followers = FRUSTRATION_FOLLOWERS.get(cue)
         leaders = FRUSTRATION_LEADERS.get(cue)
-        for i in _positions(tokens, cue):
-            if followers and i + 1 < len(tokens) and tokens[i + 1] in followers:
+        i = -1
+        for _ in range(tokens.count(cue)):
+            i = tokens.index(cue, i + 1)
+            if followers is not None and i < last and tokens[i + 1] in followers:
                 return True
-            if leaders and i and tokens[i - 1] in leaders:
+            if leaders is not None and i and tokens[i - 1] in leaders:
                 return True
     return False
 
@@ -259,7 +268,7 @@ def _in_context(
     for token in hits:
         i = tokens.index(token)
         _, value, phrases, negated_value, self_negated = _WORDS[token]
-        phrase = _phrase_at(tokens, i, phrases) if phrases else None
+        phrase = _phrase_at(tokens, i, token) if phrases else None
         if phrase is not None:
             value = phrase
         elif modifiers and not modifiers.isdisjoint(
@@ -311,13 +320,12 @@ def _alone(tokens: Sequence[bytes], cues: AbstractSet[bytes]) -> float:
     return total
 
 
-def _phrase_at(
-    tokens: Sequence[bytes], i: int, phrases: tuple[tuple[tuple[bytes, ...], float], ...]
-) -> float | None:
-    """The valence of the phrase that starts at ``i``, if one does."""
-    after = tokens[i + 1] if i + 1 < len(tokens) else None
-    for rest, valence in phrases:
-        if rest[0] == after and tuple(tokens[i + 1 : i + 1 + len(rest)]) == rest:
+def _phrase_at(tokens: Sequence[bytes], i: int, token: bytes) -> float | None:
+    """The valence of the phrase that starts with ``token`` at ``i``, if one does."""
+    if i + 1 >= len(tokens) or tokens[i + 1] not in _SECONDS[token]:
+        return None
+    for rest, valence in PHRASES[token]:
+        if tuple(tokens[i + 1 : i + 1 + len(rest)]) == rest:
             return valence
     return None
 

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from cxdaily.errors import ConfigError
+from cxdaily.core.errors import ConfigError
 
 DAY_S = 24 * 3600
 DEFAULT_WATCH_KEYWORDS = (

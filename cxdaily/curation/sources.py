@@ -14,9 +14,9 @@ A connector that cannot tell sets nothing, and the question stays a candidate.
 
 from __future__ import annotations
 
+from cxdaily.core.models import Question
+from cxdaily.core.services import SERVICE_NAMES
 from cxdaily.curation.lexicon import SEGMENTS
-from cxdaily.models import Question
-from cxdaily.service_names import SERVICE_NAMES
 
 #: Ticket statuses meaning the team has already answered (help desks' own words).
 ANSWERED_STATUSES = frozenset({"solved", "closed", "resolved", "answered", "pending", "replied"})

@@ -19,10 +19,10 @@ from functools import partial
 from itertools import filterfalse
 from typing import NamedTuple
 
+from cxdaily.core.models import Question
 from cxdaily.curation.lexicon import REQUEST_CUES, STOPWORDS, keyword_translations
 from cxdaily.curation.sentiment import CUES as SENTIMENT_CUES
 from cxdaily.curation.sentiment import NEGATIVE_AT, SENTIMENT_WORDS, read_tokens
-from cxdaily.models import Question
 
 #: Characters of the body that are tokenized (the length itself is always known).
 PREFIX_CHARS = 280
@@ -31,9 +31,9 @@ TITLE_CHARS = 120
 #: Characters at the end of a longer body also searched for watch keywords: a threat
 #: ("my lawyer will be in touch") often comes last.
 TAIL_CHARS = 400
-_SEPARATORS = '"#$%&()*+,-/:;<=>@[\\]^_`{|}~\t\n\r\x0b\x0c'
-_SENTENCE_ENDS = "!?"
-_TABLE = bytes(  # "!" and "?" become \x01, then each a "." token: "great!!" ends too
+_SEPARATORS = '"#$%&()*+,-/:;<=>@[\\]^_`{|}~\t\r\x0b\x0c'
+_SENTENCE_ENDS = "!?\n"
+_TABLE = bytes(  # "!", "?" and a new line become \x01, then each a "." token: "great!!" too
     32 if chr(b) in _SEPARATORS else 1 if chr(b) in _SENTENCE_ENDS else b for b in range(256)
 )
 _SIGNAL_WORDS = SENTIMENT_WORDS | REQUEST_CUES

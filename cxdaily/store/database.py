@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from cxdaily.errors import CxDailyError, StoreCorruptError, StoreError, StoreLockedError
-from cxdaily.safe_json import clean_surrogates
+from cxdaily.core.errors import CxDailyError, StoreCorruptError, StoreError, StoreLockedError
+from cxdaily.core.safe_json import clean_surrogates
 from cxdaily.store.lock import FolderLock, LockBusy
 from cxdaily.store.storage import (
     KEPT,

@@ -11,15 +11,15 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from cxdaily.errors import NotFoundError
-from cxdaily.promises import Promise
-from cxdaily.record_fields import (
+from cxdaily.core.errors import NotFoundError
+from cxdaily.core.record_fields import (
     RecordError,
     read_opt_text,
     read_opt_time,
     read_text,
     read_time,
 )
+from cxdaily.replies.promises import Promise
 from cxdaily.store.database import DataFolder, KeyedTable
 
 

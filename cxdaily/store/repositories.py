@@ -9,7 +9,7 @@ reads stays the size of a few weeks.
 
 Every document read is built into its model through :meth:`KeyedTable.records` or
 :meth:`KeyedTable.parse`, so a document of the wrong shape is a one-line
-:class:`~cxdaily.errors.StoreCorruptError` naming its file, table and field.
+:class:`~cxdaily.core.errors.StoreCorruptError` naming its file, table and field.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 
 from tinydb.table import Document
 
-from cxdaily.clock import to_iso
-from cxdaily.errors import NotFoundError
-from cxdaily.models import Action, Insight, Question, Reply, ReplyState, Session, new_id
-from cxdaily.record_fields import RecordError, read_text, read_time
-from cxdaily.safe_json import clean_surrogates
+from cxdaily.core.clock import to_iso
+from cxdaily.core.errors import NotFoundError
+from cxdaily.core.models import Action, Insight, Question, Reply, ReplyState, Session, new_id
+from cxdaily.core.record_fields import RecordError, read_text, read_time
+from cxdaily.core.safe_json import clean_surrogates
 from cxdaily.store.database import SHAPE_ERRORS, DataFolder, KeyedTable
 from cxdaily.store.storage import record_problem
 

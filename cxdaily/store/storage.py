@@ -34,8 +34,8 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from cxdaily.errors import StoreCorruptError, StoreError
-from cxdaily.safe_json import MAX_DEPTH, clean_surrogates, find_unreadable, too_deep
+from cxdaily.core.errors import StoreCorruptError, StoreError
+from cxdaily.core.safe_json import MAX_DEPTH, clean_surrogates, find_unreadable, too_deep
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -178,7 +178,7 @@ def record_problem(doc: Any) -> str | None:
     """Why ``doc`` cannot be stored (one line, no values), or ``None`` when it can.
 
     A stored record must encode to UTF-8 JSON with finite numbers only and nest at most
-    :data:`cxdaily.safe_json.MAX_DEPTH` levels (deeper records could not be read back).
+    :data:`cxdaily.core.safe_json.MAX_DEPTH` levels (deeper records could not be read back).
     """
     try:
         _encode(doc)

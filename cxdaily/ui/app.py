@@ -11,11 +11,11 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Session
+from cxdaily.core.safe_text import clean
 from cxdaily.curation import Batch
-from cxdaily.errors import CxDailyError
-from cxdaily.models import Session
 from cxdaily.paths import builtin_themes_dir
-from cxdaily.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import ALL_GROUPS, APP_COMMANDS, KeyCommand, bindings, display_keys
@@ -34,7 +34,7 @@ def write_crash_log(folder: Path, error: BaseException | None) -> Path:
     import os
     import traceback
 
-    from cxdaily.clock import now, to_iso
+    from cxdaily.core.clock import now, to_iso
 
     path = folder / "crash.log"
     lines = traceback.format_exception(error) if error else ["(no exception recorded)\n"]

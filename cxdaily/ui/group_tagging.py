@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cxdaily.errors import CxDailyError
+from cxdaily.core.errors import CxDailyError
 from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from cxdaily.errors import CxDailyError
-from cxdaily.models import Reply, ReplyState
-from cxdaily.promises import Promise
-from cxdaily.safe_text import one_line
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.safe_text import one_line
+from cxdaily.replies.promises import Promise
 
 if TYPE_CHECKING:
     from textual.app import App

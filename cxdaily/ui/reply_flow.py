@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cxdaily.errors import ConnectorError, CxDailyError
-from cxdaily.models import Message
+from cxdaily.core.errors import ConnectorError, CxDailyError
+from cxdaily.core.models import Message
 from cxdaily.ui.modals.collision import CollisionScreen
 from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.risky_reply import EDIT, SEND, RiskyReplyScreen

@@ -2,7 +2,7 @@
 
 Every string that came from a customer, a channel or a service goes through
 :func:`safe` (plain) or :func:`template` (app styling around cleaned values). Both clean
-escape sequences and control characters first (:mod:`cxdaily.safe_text`) and never parse
+escape sequences and control characters first (:mod:`cxdaily.core.safe_text`) and never parse
 the untrusted part as markup.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from cxdaily.safe_text import clean, one_line
+from cxdaily.core.safe_text import clean, one_line
 
 
 def safe(text: object, style: str = "") -> Content:

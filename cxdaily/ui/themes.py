@@ -16,7 +16,7 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from cxdaily.safe_text import one_line
+from cxdaily.core.safe_text import one_line
 
 DEFAULT_THEME = "cxdaily-dark"
 COLOUR_KEYS = (

@@ -31,10 +31,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from cxdaily.config import ChannelSettings  # noqa: E402
 from cxdaily.connectors.demo import DemoConnector  # noqa: E402
+from cxdaily.core.models import Action, Author, Disposition, Question, Session  # noqa: E402
 from cxdaily.curation import build_history, curate  # noqa: E402
-from cxdaily.models import Action, Author, Disposition, Question, Session  # noqa: E402
+from cxdaily.settings import ChannelSettings  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 DAY_START = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)

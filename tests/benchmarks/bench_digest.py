@@ -27,13 +27,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from cxdaily.config import Settings  # noqa: E402
-from cxdaily.digest import FORMATS  # noqa: E402
-from cxdaily.digest.output import render  # noqa: E402
-from cxdaily.digest.source import DigestRequest  # noqa: E402
-from cxdaily.models import Action, Author, Disposition, Insight, Question, Session  # noqa: E402
+from cxdaily.core.models import Action, Author, Disposition, Insight, Question, Session  # noqa: E402
+from cxdaily.insights import FORMATS  # noqa: E402
+from cxdaily.insights.output import render  # noqa: E402
+from cxdaily.insights.source import DigestRequest  # noqa: E402
 from cxdaily.paths import Locations  # noqa: E402
 from cxdaily.service import Service  # noqa: E402
+from cxdaily.settings import Settings  # noqa: E402
 from cxdaily.taxonomy import DEFAULT_TAGS, SENTIMENTS, TEAMS  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

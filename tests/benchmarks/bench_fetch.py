@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from cxdaily.config import ChannelSettings, Settings  # noqa: E402
 from cxdaily.paths import Locations  # noqa: E402
 from cxdaily.service import Service  # noqa: E402
+from cxdaily.settings import ChannelSettings, Settings  # noqa: E402
 
 CHANNELS = 6
 DELAY_S = 0.3

@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from cxdaily.config import ChannelSettings, SessionSettings, Settings
-from cxdaily.models import Action, Author, Disposition, Question, Session
+from cxdaily.core.models import Action, Author, Disposition, Question, Session
 from cxdaily.paths import locations
 from cxdaily.service import Service
+from cxdaily.settings import ChannelSettings, SessionSettings, Settings
 
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 TARGET = 1.5

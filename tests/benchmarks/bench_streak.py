@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from cxdaily.models import Action, Disposition, Session
-from cxdaily.stats import compute_stats
-from cxdaily.streak_rules import Pause, StreakRules
+from cxdaily.core.models import Action, Disposition, Session
 from cxdaily.streaks import compute_streak, day_start_instant, record_day
+from cxdaily.streaks.rules import Pause, StreakRules
+from cxdaily.streaks.stats import compute_stats
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 TARGET_MS = 5.0
@@ -75,9 +75,9 @@ def through_the_store(
     actions: list[Action], sessions: list[Session]
 ) -> tuple[float, tuple[float, float]]:
     """Service.streak() on a real data folder holding the year."""
-    from cxdaily.config import SessionSettings, Settings
     from cxdaily.paths import locations
     from cxdaily.service import Service
+    from cxdaily.settings import SessionSettings, Settings
 
     with tempfile.TemporaryDirectory() as home:
         os.environ["CXDAILY_HOME"] = home

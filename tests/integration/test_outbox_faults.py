@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from cxdaily.errors import ReplyRejected
-from cxdaily.models import ReplyState
+from cxdaily.core.errors import ReplyRejected
+from cxdaily.core.models import ReplyState
 from cxdaily.service import Service
 from tests.integration.cli_kit import Answer
 from tests.integration.fault_server import Fault, FaultService

@@ -10,7 +10,7 @@ from datetime import timedelta
 from textual.widgets import OptionList, TextArea
 
 from cxdaily.connectors.demo import PUBLIC_SERVICES, DemoConnector
-from cxdaily.models import Author, Message, ReplyState
+from cxdaily.core.models import Author, Message, ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.modals.collision import CollisionScreen
 from cxdaily.ui.modals.composer import ComposerScreen, counter_content

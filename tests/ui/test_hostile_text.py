@@ -18,9 +18,9 @@ from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from cxdaily.connectors.demo import DemoConnector
-from cxdaily.errors import ConnectorError
-from cxdaily.models import Author, Message, Question
-from cxdaily.safe_text import clean, one_line
+from cxdaily.core.errors import ConnectorError
+from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_text import clean, one_line
 from cxdaily.service import Service
 from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.handoff import HandoffScreen

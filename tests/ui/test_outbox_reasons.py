@@ -15,7 +15,7 @@ from datetime import timedelta
 from textual.widgets import OptionList
 
 from cxdaily.connectors.demo import DemoConnector
-from cxdaily.models import Reply, ReplyState
+from cxdaily.core.models import Reply, ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.outbox_status import flushed_messages, ledger_line, retry_due
 from cxdaily.ui.screens.promises import PromisesScreen, reply_prompt

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from textual.widgets import Input, TextArea
 
-from cxdaily.models import Disposition, ReplyState
+from cxdaily.core.models import Disposition, ReplyState
 from cxdaily.service import Service
 from cxdaily.store import Store
 from cxdaily.ui.modals.composer import ComposerScreen

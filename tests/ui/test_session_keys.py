@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import TextArea
 
-from cxdaily.safe_text import clean
+from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.store import Store
 from cxdaily.ui.modals.composer import ComposerScreen

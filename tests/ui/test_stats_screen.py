@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.color import Color
 from textual.widgets import Static
 
-from cxdaily.models import Action, Disposition, Session
+from cxdaily.core.models import Action, Disposition, Session
 from cxdaily.service import Service
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.stats import StatsScreen

@@ -9,7 +9,7 @@ import platformdirs
 import pytest
 
 import cxdaily.paths as paths_module
-from cxdaily.errors import CxDailyError
+from cxdaily.core.errors import CxDailyError
 from cxdaily.paths import DEMO_PROFILE, builtin_themes_dir, locations
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from cxdaily.models import Message
+from cxdaily.core.models import Message
 from cxdaily.ui.keys import COLLISION_COMMANDS, bindings
 from cxdaily.ui.text import safe, safe_line
 

@@ -15,8 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from cxdaily.models import Question
-from cxdaily.replies_checks import signed
+from cxdaily.core.models import Question
+from cxdaily.replies.checks import signed
 from cxdaily.ui.keys import COMPOSER_COMMANDS, bindings
 from cxdaily.ui.text import safe_line
 

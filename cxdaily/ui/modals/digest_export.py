@@ -15,8 +15,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from cxdaily.digest import EXTENSIONS, FORMATS
-from cxdaily.digest.output import format_for_path
+from cxdaily.insights import EXTENSIONS, FORMATS
+from cxdaily.insights.output import format_for_path
 from cxdaily.ui.keys import DIGEST_EXPORT_COMMANDS, bindings
 
 FORMAT_NAMES = {

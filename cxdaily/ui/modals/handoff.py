@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from cxdaily.models import Question
+from cxdaily.core.models import Question
 from cxdaily.ui.text import safe_line
 
 

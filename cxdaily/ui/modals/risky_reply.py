@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from cxdaily.replies_checks import ReplyReview
+from cxdaily.replies.checks import ReplyReview
 from cxdaily.ui.keys import RISKY_COMMANDS, bindings
 from cxdaily.ui.text import safe, safe_line
 

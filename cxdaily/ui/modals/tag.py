@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from cxdaily.models import Question
-from cxdaily.safe_text import clean
+from cxdaily.core.models import Question
+from cxdaily.core.safe_text import clean
 from cxdaily.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.ui.keys import TAG_COMMANDS, bindings
 from cxdaily.ui.text import safe_line

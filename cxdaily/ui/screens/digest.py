@@ -16,10 +16,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Select, Static
 
-from cxdaily.digest.model import UNASSIGNED, Digest
-from cxdaily.digest.output import render, write_atomically
-from cxdaily.digest.source import DigestRequest
-from cxdaily.errors import CxDailyError
+from cxdaily.core.errors import CxDailyError
+from cxdaily.insights.model import UNASSIGNED, Digest
+from cxdaily.insights.output import render, write_atomically
+from cxdaily.insights.source import DigestRequest
 from cxdaily.ui.keys import DIGEST_COMMANDS, bindings
 from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen
 from cxdaily.ui.text import safe, safe_line
@@ -114,7 +114,7 @@ class DigestScreen(Screen):
 
     def request(self, *, redact: bool = True, initials: bool = False) -> DigestRequest:
         """What the filters ask for."""
-        from cxdaily.digest.redact import Redaction
+        from cxdaily.insights.redact import Redaction
 
         since = str(self.query_one("#digest-period", Select).value)
         until = next((u for _, s, u in PERIODS if s == since), None)

@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cxdaily.errors import CxDailyError
-from cxdaily.models import Reply, ReplyState
-from cxdaily.promises import Promise
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Reply, ReplyState
+from cxdaily.replies.promises import Promise
 from cxdaily.ui.keys import PROMISES_COMMANDS, bindings
 from cxdaily.ui.outbox_status import failure_line, plural, tell_attempt
 from cxdaily.ui.text import safe_line

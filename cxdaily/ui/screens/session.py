@@ -16,9 +16,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Reply, Session
 from cxdaily.curation import Batch, BatchItem
-from cxdaily.errors import CxDailyError
-from cxdaily.models import Reply, Session
 from cxdaily.ui.compose_reply import compose_in_editor
 from cxdaily.ui.group_tagging import group_labels, tag_group
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings

@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Reply
 from cxdaily.curation import Batch
-from cxdaily.errors import CxDailyError
-from cxdaily.models import Reply
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import START_COMMANDS, bindings
 from cxdaily.ui.text import safe_line

@@ -13,9 +13,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from cxdaily.errors import CxDailyError
-from cxdaily.stats import PersonalStats, format_seconds
+from cxdaily.core.errors import CxDailyError
 from cxdaily.streaks import Streak
+from cxdaily.streaks.stats import PersonalStats, format_seconds
 from cxdaily.ui.keys import STATS_COMMANDS, bindings
 from cxdaily.ui.widgets.heatmap import YearHeatmap
 

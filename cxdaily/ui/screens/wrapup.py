@@ -11,9 +11,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from cxdaily.errors import CxDailyError
+from cxdaily.core.errors import CxDailyError
 from cxdaily.service import SessionSummary
-from cxdaily.streak_words import freeze_words, until_break_words, what_counts
+from cxdaily.streaks.words import freeze_words, until_break_words, what_counts
 from cxdaily.ui.keys import WRAPUP_COMMANDS, bindings
 
 LABELS = (

@@ -4,7 +4,7 @@
 weekday, one cell per day, and a legend. :class:`CompactHeatmap` packs the last weeks into
 four rows with half blocks (two days a cell) beside a few words on the streak, for the
 start screen. Both take a :class:`~cxdaily.streaks.Streak` and lay it out with
-:mod:`cxdaily.streak_calendar`; neither shows customer text.
+:mod:`cxdaily.streaks.calendar`; neither shows customer text.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-from cxdaily.streak_calendar import (
+from cxdaily.streaks import Streak
+from cxdaily.streaks.calendar import (
     ROW_LABELS,
     WEEKS_IN_A_YEAR,
     DayCell,
@@ -20,7 +21,6 @@ from cxdaily.streak_calendar import (
     month_labels,
     week_columns,
 )
-from cxdaily.streaks import Streak
 from cxdaily.ui.keys import APP_COMMANDS, display_keys
 
 #: Colour of each kind of day (Textual style strings over theme variables).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from cxdaily.errors import CxDailyError
+from cxdaily.core.errors import CxDailyError
 from cxdaily.ui.outbox_status import ledger_line
 
 REDRAW_EVERY_S = 30.0

@@ -12,10 +12,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from cxdaily.core.models import Author, Question
+from cxdaily.core.services import SERVICE_NAMES
 from cxdaily.curation import BatchItem
 from cxdaily.curation.scoring import humanize_age, humanize_count
-from cxdaily.models import Author, Question
-from cxdaily.service_names import SERVICE_NAMES
 from cxdaily.ui.text import safe, safe_line, template
 
 

@@ -8,6 +8,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.errors import KeyringLocked
 
+from cxdaily.core.errors import CredentialError
 from cxdaily.credentials import (
     SecretRefusedError,
     delete_secret,
@@ -18,7 +19,6 @@ from cxdaily.credentials import (
     secret_source,
     store_secret,
 )
-from cxdaily.errors import CredentialError
 
 
 class PlaintextKeyring(KeyringBackend):
@@ -227,9 +227,9 @@ def test_store_trims_the_secret(memory_keyring):
 
 async def test_an_optional_secret_that_is_refused_is_an_error_not_no_auth(monkeypatch):
     """The http kind's secret is optional; a bad one must not silently mean "no auth"."""
-    from cxdaily.config import ChannelSettings
     from cxdaily.connectors.http_json import HttpJsonConnector
     from cxdaily.credentials import secret_reader
+    from cxdaily.settings import ChannelSettings
 
     monkeypatch.setenv("CXDAILY_SECRET_PORTAL", f"{CANARY}\nX")
     connector = HttpJsonConnector(

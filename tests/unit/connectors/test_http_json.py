@@ -7,7 +7,6 @@ import json
 import httpx
 import pytest
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -18,8 +17,9 @@ from cxdaily.connectors.http import (
 )
 from cxdaily.connectors.http_json import HttpJsonConnector
 from cxdaily.connectors.parsing import parse_question
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
 from cxdaily.credentials import secret_reader
-from cxdaily.errors import AuthError, ConfigError, ConnectorError
+from cxdaily.settings import ChannelSettings
 
 URL = "https://portal.example.com/api/questions"
 REPLY_URL = "https://portal.example.com/api/replies"

@@ -25,7 +25,7 @@ from cxdaily.connectors.http import (
     describe_url,
     make_client,
 )
-from cxdaily.errors import AuthError, ConnectorError
+from cxdaily.core.errors import AuthError, ConnectorError
 
 URL = "https://api.example.com/questions"
 

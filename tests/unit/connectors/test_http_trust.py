@@ -9,13 +9,13 @@ import json
 import httpx
 import pytest
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors.base import Connector, FetchResult, SecretScrubber, SentReply
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, make_client, origin_of
 from cxdaily.connectors.http_json import HttpJsonConnector, placeholder_problem
 from cxdaily.connectors.runner import fetch_one
+from cxdaily.core.errors import ConfigError, ConnectorError
 from cxdaily.credentials import secret_reader
-from cxdaily.errors import ConfigError, ConnectorError
+from cxdaily.settings import ChannelSettings
 
 SECRET = "sk-canary-7f3e9a1c"
 URL = "https://portal.example.com/api/questions"

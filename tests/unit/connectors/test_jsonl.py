@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.jsonl import JsonlConnector
-from cxdaily.errors import ConfigError, ConnectorError
+from cxdaily.core.errors import ConfigError, ConnectorError
+from cxdaily.settings import ChannelSettings
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

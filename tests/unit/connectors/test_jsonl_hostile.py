@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 import pytest
 
 from cxdaily.cli import main
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors import jsonl as jsonl_module
 from cxdaily.connectors.jsonl import MAX_LINE_BYTES, JsonlConnector
-from cxdaily.errors import ConfigError, ConnectorError
+from cxdaily.core.errors import ConfigError, ConnectorError
+from cxdaily.settings import ChannelSettings
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 TIME = "2026-11-21T10:00:00Z"

@@ -14,7 +14,7 @@ from cxdaily.connectors.parsing import (
     parse_question,
     text_field,
 )
-from cxdaily.safe_json import Unreadable, loads
+from cxdaily.core.safe_json import Unreadable, loads
 
 
 def parse(data):

@@ -10,7 +10,7 @@ import pytest
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.http import HttpPolicy, channel_deadline
-from cxdaily.errors import AuthError, RateLimited
+from cxdaily.core.errors import AuthError, RateLimited
 
 NOW = 1_800_000_000.0  # a fixed wall clock (2027-01-15)
 URL = "https://api.example.com/items"

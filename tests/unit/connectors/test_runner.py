@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors.base import Connector, FetchResult, SentReply
 from cxdaily.connectors.http import ChannelTimeoutError
 from cxdaily.connectors.runner import (
@@ -18,8 +17,9 @@ from cxdaily.connectors.runner import (
     parse_seconds,
     run_with_deadline,
 )
-from cxdaily.errors import AuthError, ConfigError, ConnectorError, CredentialError
-from cxdaily.models import Author, Question
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, CredentialError
+from cxdaily.core.models import Author, Question
+from cxdaily.settings import ChannelSettings
 
 
 class ScriptedConnector(Connector):

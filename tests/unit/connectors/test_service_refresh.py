@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from cxdaily.config import ChannelSettings, Settings
 from cxdaily.connectors import http as http_module
 from cxdaily.paths import Locations
 from cxdaily.service import Service
+from cxdaily.settings import ChannelSettings, Settings
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ import pytest
 
 from cxdaily.connectors.http_thread import parse_thread
 from cxdaily.connectors.parsing import MAX_TEXT_CHARS, QuestionShapeError
-from cxdaily.safe_json import loads
+from cxdaily.core.safe_json import loads
 
 TIME = "2026-11-21T08:00:00Z"
 

@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cxdaily.config import ChannelSettings
 from cxdaily.connectors.demo import DemoConnector
-from cxdaily.models import Action, Author, Disposition, Message, Question, Session
+from cxdaily.core.models import Action, Author, Disposition, Message, Question, Session
+from cxdaily.settings import ChannelSettings
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 DAY_START = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from cxdaily.core.models import Author, Message
 from cxdaily.curation import curate, rank
 from cxdaily.curation.estimate import MAX_ESTIMATE_S, MIN_ESTIMATE_S
-from cxdaily.models import Author, Message
 from tests.unit.curation.curation_kit import DAY_START, NOW, ask
 
 ODD = [

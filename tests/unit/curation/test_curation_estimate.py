@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cxdaily.core.models import Action, Author, Disposition, Message, Session
 from cxdaily.curation import curate
 from cxdaily.curation.estimate import (
     MAX_ESTIMATE_S,
@@ -14,7 +15,6 @@ from cxdaily.curation.estimate import (
     raw_estimate,
 )
 from cxdaily.curation.history import build_history, latest_actions, time_samples
-from cxdaily.models import Action, Author, Disposition, Message, Session
 from tests.unit.curation.curation_kit import DAY_START, NOW, ask, timed_session
 
 TICKET = "The export to CSV stops at 90 days and leaves out cancelled bookings. " * 4

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cxdaily.core.models import Author
 from cxdaily.curation import curate, rank
 from cxdaily.curation.settings import CurationSettings
-from cxdaily.models import Author
 from tests.unit.curation.curation_kit import DAY_START, NOW, ask, demo_inbox
 
 VIP = ask(

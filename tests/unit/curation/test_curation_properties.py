@@ -8,9 +8,9 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxdaily.core.models import Action, Author, Disposition, Message
 from cxdaily.curation import build_history, curate, latest_actions
 from cxdaily.curation.settings import CurationSettings
-from cxdaily.models import Action, Author, Disposition, Message
 from tests.unit.curation.curation_kit import DAY_START, NOW, ask, timed_session
 
 SENTENCES = [

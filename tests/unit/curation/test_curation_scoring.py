@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from cxdaily.core.models import Author
 from cxdaily.curation.history import LeaderHistory
 from cxdaily.curation.scoring import Scorer, score_question, waiting_signal
 from cxdaily.curation.settings import CurationSettings, Weights
-from cxdaily.models import Author
 from cxdaily.taxonomy import suggest_sentiment
 from tests.unit.curation.curation_kit import NOW, ask, demo_inbox
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from cxdaily.cli import main
-from cxdaily.config import load_settings
 from cxdaily.paths import DEMO_PROFILE, locations
 from cxdaily.service import DEMO_CHANNEL, Service
+from cxdaily.settings import load_settings
 from tests.unit.curation.curation_kit import WIDGET_GROUP, ask
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cxdaily.config import load_settings, save_settings, settings_from_dict
+from cxdaily.core.errors import ConfigError
 from cxdaily.curation.settings import (
     DEFAULT_WATCH_KEYWORDS,
     CurationSettings,
@@ -15,7 +15,7 @@ from cxdaily.curation.settings import (
     curation_to_dict,
     parse_span,
 )
-from cxdaily.errors import ConfigError
+from cxdaily.settings import load_settings, save_settings, settings_from_dict
 
 
 def test_an_empty_or_missing_table_gives_the_documented_defaults():

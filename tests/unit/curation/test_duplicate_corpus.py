@@ -46,8 +46,8 @@ from pathlib import Path
 
 import pytest
 
+from cxdaily.core.models import Question
 from cxdaily.curation import rank
-from cxdaily.models import Question
 from tests.unit.curation.curation_kit import NOW, ask, demo_inbox
 
 CORPUS = Path(__file__).parent / "data" / "duplicate_pairs.jsonl"

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
+from cxdaily.core.safe_text import clean
 from cxdaily.curation.scoring import score_question
 from cxdaily.curation.sentiment import question_sentiment, sentiment_of
-from cxdaily.safe_text import clean
 from cxdaily.taxonomy import SENTIMENTS, suggest_sentiment
 from tests.unit.curation.curation_kit import NOW, ask, demo_inbox
 

@@ -10,9 +10,9 @@ import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from cxdaily.models import Action, Disposition, Session
-from cxdaily.streak_rules import StreakRules
+from cxdaily.core.models import Action, Disposition, Session
 from cxdaily.streaks import Streak, compute_streak
+from cxdaily.streaks.rules import StreakRules
 
 UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cxdaily.config import load_settings, save_settings, settings_from_dict, settings_to_dict
-from cxdaily.errors import ConfigError
-from cxdaily.streak_rules import Pause, StreakRules, streak_rules_from_dict
+from cxdaily.core.errors import ConfigError
+from cxdaily.settings import load_settings, save_settings, settings_from_dict, settings_to_dict
+from cxdaily.streaks.rules import Pause, StreakRules, streak_rules_from_dict
 
 FULL_TABLE = """
 [session]

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxdaily.models import Disposition, Session
-from cxdaily.streak_rules import StreakRules
+from cxdaily.core.models import Disposition, Session
 from cxdaily.streaks import batch_completed_at, record_day, session_minutes
+from cxdaily.streaks.rules import StreakRules
 from tests.unit.streaks.history_kit import (
     FOUR,
     LOS_ANGELES,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from cxdaily.models import Session
-from cxdaily.streak_rules import Pause, StreakRules
+from cxdaily.core.models import Session
 from cxdaily.streaks import days_until_break
+from cxdaily.streaks.rules import Pause, StreakRules
 from tests.unit.streaks.history_kit import (
     days_between,
     full_batch_session,

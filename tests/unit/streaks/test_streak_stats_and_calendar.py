@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cxdaily.models import Disposition, Session
-from cxdaily.stats import compute_stats, format_seconds
-from cxdaily.streak_calendar import (
+from cxdaily.core.models import Disposition, Session
+from cxdaily.streaks.calendar import (
     LEGEND,
     DayState,
     level_of,
@@ -16,7 +15,8 @@ from cxdaily.streak_calendar import (
     text_heatmap,
     week_columns,
 )
-from cxdaily.streak_rules import StreakRules
+from cxdaily.streaks.rules import StreakRules
+from cxdaily.streaks.stats import compute_stats, format_seconds
 from tests.unit.streaks.history_kit import full_batch_session, handled, local, on_days, streak_of
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # a Saturday

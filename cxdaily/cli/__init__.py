@@ -1,0 +1,444 @@
+"""The command line: thin subcommands over :class:`cxdaily.service.Service`.
+
+Exit codes: 0 success; 1 error (one line on stderr, no traceback); 2 usage error;
+3 partial success (some channels failed); 130 interrupted; 141 the reader of the output
+went away (``cxdaily batch --json | head``: nothing more is printed, as for any tool).
+
+Every argument must be UTF-8 text (one that is not is refused in one line), every text
+argument that is stored has a size limit (:mod:`cxdaily.core.limits`), and ``CXDAILY_NOW`` is
+checked before any command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from cxdaily import __version__
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.limits import (
+    MAX_ID_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_QUOTE_CHARS,
+    MAX_SUMMARY_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    length_problem,
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _profile(args: argparse.Namespace) -> str | None:
+    from cxdaily.paths import DEMO_PROFILE
+
+    return DEMO_PROFILE if getattr(args, "demo", False) else None
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False):
+    from cxdaily.service import Service
+
+    return Service.open(_profile(args), read_only=read_only)
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def capped(limit: int, what: str) -> Callable[[str], str]:
+    """An argparse ``type``: the argument as given, or a usage error (exit 2, naming the
+    limit) when it is longer than ``limit`` characters."""
+
+    def check(text: str) -> str:
+        problem = length_problem(text, limit, what)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return text
+
+    check.__name__ = what  # argparse names the type in its "invalid ... value" message
+    return check
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse with usage errors in one line (exit 2) that point to the command's help;
+    its subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``cxdaily: COMMAND: problem; usage: `cxdaily COMMAND --help``` and exit 2."""
+        from cxdaily.core.safe_text import one_line
+
+        command = self.prog.removeprefix("cxdaily").strip()
+        where = f"{command}: " if command else ""
+        self.exit(
+            EXIT_USAGE,
+            f"cxdaily: {where}{one_line(message, 400)}; usage: `{self.prog} --help`\n",
+        )
+
+
+class AppendCapped(argparse._AppendAction):
+    """``action="append"`` that refuses more than ``max_count`` values (a usage error)."""
+
+    def __init__(self, *args, max_count: int, **kwargs) -> None:
+        self.max_count = max_count
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        if len(getattr(namespace, self.dest, None) or []) >= self.max_count:
+            raise argparse.ArgumentError(self, f"at most {self.max_count} may be given")
+        super().__call__(parser, namespace, values, option_string)
+
+
+# ----------------------------------------------------------------------------- app
+def cmd_app(args: argparse.Namespace) -> int:
+    """Open the app (the default profile, or the demo)."""
+    from cxdaily.paths import DEMO_PROFILE
+    from cxdaily.service import Service
+
+    profile = DEMO_PROFILE if args.command == "demo" or args.demo else None
+    if profile and getattr(args, "reset", False):
+        _reset_demo()
+    service = Service.open(profile)
+    try:
+        from cxdaily.ui.app import CxDailyApp
+
+        app = CxDailyApp(service, demo=profile is not None)
+        app.run()
+        return app.return_code or 0
+    finally:
+        service.close()
+
+
+def _reset_demo() -> None:
+    import shutil
+
+    from cxdaily.paths import DEMO_PROFILE, locations
+
+    data_dir = locations(DEMO_PROFILE).data_dir
+    if data_dir.exists():
+        from cxdaily.store.database import DataFolder
+
+        DataFolder(data_dir).close()  # refuses while a demo session is running
+        shutil.rmtree(data_dir)
+
+
+# ----------------------------------------------------------------------------- fetch
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch channels concurrently and store what they bring.
+
+    Exit 0 when every channel was fetched, 3 when some failed (each named on stderr),
+    1 when all failed. A progress line shows on a terminal, never when piped or with
+    ``--json``.
+    """
+    from cxdaily.core.safe_text import one_line
+
+    with _open(args) as service:
+        if not service.settings.channels:
+            print(
+                "cxdaily: no channels configured; add one with `cxdaily channels add NAME "
+                "KIND KEY=VALUE ...` (kinds: `cxdaily channels add --help`), or try "
+                "`cxdaily demo`",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        names = list(dict.fromkeys(args.channel or []))
+        for name in names:
+            if name not in service.settings.channels:
+                service.connector(name)  # raises NotFoundError listing the known channels
+        chosen = names or list(service.settings.channels)
+        show_progress = not args.json and sys.stderr.isatty() and sys.stdout.isatty()
+        pending = dict.fromkeys(chosen)
+
+        def progress(outcome) -> None:
+            pending.pop(outcome.channel, None)
+            if show_progress:
+                done = len(chosen) - len(pending)
+                waiting = ", ".join(pending)
+                line = f"fetched {done}/{len(chosen)} channels" + (
+                    f"; waiting for {waiting}" if waiting else ""
+                )
+                sys.stderr.write("\r" + one_line(line, 100) + "\x1b[K")
+                sys.stderr.flush()
+
+        if show_progress and chosen:
+            sys.stderr.write(f"fetching {len(chosen)} channels…")
+            sys.stderr.flush()
+        report = service.refresh(names or None, on_done=progress)
+        if show_progress:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+        for outcome in report.outcomes:
+            if outcome.result is None:
+                continue
+            if args.json:
+                for question in outcome.result.questions:
+                    _print_json(question.to_dict())
+            else:
+                print(f"{one_line(outcome.channel)}: {len(outcome.result.questions)} questions")
+            for warning in outcome.result.warnings:
+                print(f"cxdaily: {one_line(outcome.channel)}: {one_line(warning)}", file=sys.stderr)
+        for outcome in report.failed:
+            print(f"cxdaily: {one_line(outcome.error)}", file=sys.stderr)
+        if report.failed:
+            return EXIT_ERROR if len(report.failed) == len(report.outcomes) else EXIT_PARTIAL
+        return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- batch
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Print today's curated batch (``--json``: one pick per line)."""
+    from cxdaily.settings import parse_duration
+
+    budget = parse_duration(args.budget, setting="--budget") if args.budget else None
+    with _open(args, read_only=True) as service:
+        batch = service.batch(budget)
+    if args.json:
+        for item in batch.items:
+            _print_json(
+                {
+                    "id": item.question.id,
+                    "score": item.score,
+                    "estimate_s": item.estimate_s,
+                    "reasons": list(item.reasons),
+                    "group": list(item.group),
+                }
+            )
+        return EXIT_OK
+    _print_batch(batch)
+    return EXIT_OK
+
+
+def _print_batch(batch) -> None:
+    """The batch in words: each pick with its reasons and group, then what was left out."""
+    from cxdaily.core.safe_text import one_line
+    from cxdaily.curation.explain import (
+        excluded_summary,
+        group_note,
+        left_out_summary,
+        most_valuable_left_out,
+    )
+
+    minutes = batch.estimate_s / 60
+    print(
+        f"{len(batch.items)} questions, about {minutes:.0f} minutes "
+        f"(budget {batch.budget_s // 60} min)"
+    )
+    for n, item in enumerate(batch.items, 1):
+        q = item.question
+        print(f"{n:>2}. {one_line(q.id, 60)}  {one_line(q.title or q.body, 60)}")
+        print(
+            f"    {item.estimate_s // 60}m{item.estimate_s % 60:02d}s · "
+            f"{one_line(', '.join(item.reasons), 90)}"
+        )
+        if item.group:
+            print(f"    {one_line(group_note(item.group), 90)}")
+    if summary := left_out_summary(batch):
+        print(f"left out: {summary}")
+        for entry in most_valuable_left_out(batch):
+            q = entry.item.question
+            print(
+                f"  - {one_line(q.id, 40)}  {one_line(q.title or q.body, 40)}: "
+                f"{one_line(entry.reason, 70)}"
+            )
+    if summary := excluded_summary(batch):
+        print(f"not candidates: {summary}")
+
+
+# ----------------------------------------------------------------------------- tag
+def cmd_tag(args: argparse.Namespace) -> int:
+    """Record an insight from a script."""
+    with _open(args) as service:
+        insight = service.tag(
+            args.question_id,
+            tags=args.tag,
+            team=args.team,
+            sentiment=args.sentiment,
+            importance=args.importance,
+            summary=args.summary or "",
+            quote=args.quote or "",
+            note=args.note,
+        )
+    print(f"recorded insight {insight.id} on {args.question_id} ({', '.join(insight.tags)})")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- locate
+def cmd_locate(args: argparse.Namespace) -> int:
+    """Print where files live."""
+    from cxdaily.paths import builtin_themes_dir, locations
+
+    where = locations(_profile(args))
+    if args.what == "config":
+        print(where.config_file)
+    elif args.what == "data":
+        print(where.data_dir)
+    else:
+        print(where.user_themes_dir)
+        print(builtin_themes_dir())
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- parser
+def _register_session(sub: argparse._SubParsersAction) -> None:
+    """Add ``demo``, ``fetch``, ``batch`` and ``tag``."""
+    p = sub.add_parser("demo", help="a full session on the built-in demo inbox")
+    p.add_argument("--reset", action="store_true", help="start the demo from scratch")
+    p.set_defaults(handler=cmd_app)
+
+    p = sub.add_parser("fetch", help="fetch new questions from every channel")
+    p.add_argument(
+        "--channel",
+        action="append",
+        type=capped(MAX_ID_CHARS, "a channel name"),
+        metavar="NAME",
+        help="only this channel",
+    )
+    p.add_argument("--json", action="store_true", help="one normalized question per line")
+    p.set_defaults(handler=cmd_fetch)
+
+    p = sub.add_parser("batch", help="today's curated batch")
+    p.add_argument("--budget", metavar="DURATION", help="time budget, e.g. 30m or 1h")
+    p.add_argument("--json", action="store_true", help="one object per line")
+    p.set_defaults(handler=cmd_batch)
+
+    p = sub.add_parser("tag", help="record an insight")
+    p.add_argument("question_id", type=capped(MAX_ID_CHARS, "a question id"), metavar="QUESTION_ID")
+    p.add_argument(
+        "--tag",
+        action=AppendCapped,
+        max_count=MAX_TAGS,
+        type=capped(MAX_TAG_CHARS, "a tag"),
+        required=True,
+        metavar="T",
+        help=f"a tag (up to {MAX_TAGS}, {MAX_TAG_CHARS} characters each)",
+    )
+    p.add_argument("--team", type=capped(MAX_TAG_CHARS, "a team"), metavar="T")
+    p.add_argument("--importance", type=int, choices=(1, 2, 3), default=1)
+    p.add_argument("--sentiment", choices=("negative", "neutral", "positive"))
+    p.add_argument("--summary", type=capped(MAX_SUMMARY_CHARS, "the summary"), metavar="S")
+    p.add_argument("--quote", type=capped(MAX_QUOTE_CHARS, "the quote"), metavar="Q")
+    p.add_argument("--note", type=capped(MAX_NOTE_CHARS, "the note"), metavar="N")
+    p.set_defaults(handler=cmd_tag)
+
+
+def _register_locate(sub: argparse._SubParsersAction) -> None:
+    """Add ``locate``."""
+    p = sub.add_parser("locate", help="print where files live")
+    p.add_argument("what", choices=("config", "data", "themes"))
+    p.set_defaults(handler=cmd_locate)
+
+
+#: Every subcommand, in help order, with what declares it: a function here or the
+#: ``register`` function of a ``cli_*`` module (imported only when its commands are used).
+COMMAND_GROUPS: tuple[tuple[tuple[str, ...], Callable | str], ...] = (
+    (("demo", "fetch", "batch", "tag"), _register_session),
+    (("reply", "outbox", "promises"), "cxdaily.cli.outbox"),
+    (("streak",), "cxdaily.cli.streak"),
+    (("digest",), "cxdaily.cli.digest"),
+    (("channels", "login"), "cxdaily.cli.channels"),
+    (("locate",), _register_locate),
+)
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option), if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def _parser_scope(argv: list[str]) -> str | None:
+    """Which commands the parser for ``argv`` needs: the one it names, none for the bare
+    app (``""``), or all (``None``) for the top-level help and unknown commands."""
+    word = command_word(argv)
+    if word is None:
+        return None if {"-h", "--help"} & set(argv) else ""
+    return word if any(word in names for names, _ in COMMAND_GROUPS) else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every subcommand, or of ``only`` the group declaring that
+    one (every launch builds a parser, so the app's start-up builds just its own)."""
+    parser = CommandLineParser(
+        prog="cxdaily", description="Thirty minutes a day with your customers."
+    )
+    parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="work on the demo profile instead of your own data"
+    )
+    parser.set_defaults(handler=cmd_app, command=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for names, declare in COMMAND_GROUPS:
+        if only is not None and only not in names:
+            continue
+        if isinstance(declare, str):
+            declare = importlib.import_module(declare).register
+        declare(sub)
+    return parser
+
+
+def undecodable_argument(argv: Sequence[str]) -> str | None:
+    """Why an argument cannot be used (it is not UTF-8 text), or ``None`` when all can.
+
+    Python hands a non-UTF-8 argument (``--text $'caf\\xe9'``) over as a string with
+    escaped bytes that no file, keyring or service accepts: it is refused, shown with
+    its bytes escaped, rather than stored in a garbled form or crashing later.
+    """
+    for word in argv:
+        if any("\udc80" <= char <= "\udcff" for char in word):
+            from cxdaily.core.safe_text import one_line
+
+            shown = os.fsencode(word).decode("utf-8", "backslashreplace")
+            return (
+                f"the argument '{one_line(shown, 60)}' is not UTF-8 text; set the terminal "
+                "or script to UTF-8 (for example LANG=C.UTF-8) and try again"
+            )
+    return None
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at the null device, so the flush at exit cannot fail once more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (a test's capture, a closed fd)
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    problem = undecodable_argument(argv)
+    if problem:
+        print(f"cxdaily: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    args = build_parser(only=_parser_scope(argv)).parse_args(argv)
+    try:
+        from cxdaily.core import clock
+
+        clock.now()  # a CXDAILY_NOW that cannot be used stops every command here
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:  # `cxdaily batch --json | head`: the reader has what it wanted
+        _stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
+    except CxDailyError as exc:
+        from cxdaily.core.safe_text import one_line
+
+        print(f"cxdaily: {one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("cxdaily: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

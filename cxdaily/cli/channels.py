@@ -1,0 +1,335 @@
+"""The ``channels`` and ``login`` subcommands: manage channels and their secrets.
+
+- ``cxdaily channels list [--json]``: every channel, where its secret would come from
+  (never the secret itself) and how its last fetch went;
+- ``cxdaily channels add NAME KIND [KEY=VALUE ...] [--replace]``: add a channel to the
+  config file (checked first, written atomically);
+- ``cxdaily channels test [NAME ...]``: check reachability and auth of every named (or
+  every) channel at once, each under its own deadline, one line per channel;
+- ``cxdaily channels remove NAME [--keep-secret]``: remove a channel (and its secrets);
+- ``cxdaily login NAME [--field FIELD]``: prompt for each secret without echo and store
+  it in the OS keyring (refusing plaintext, null and failing backends).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import tomllib
+from dataclasses import replace
+from typing import Any
+
+from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError, NotFoundError
+from cxdaily.core.safe_text import one_line
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+#: Most channels tested at the same time (each test mostly waits on the network).
+MAX_PARALLEL_TESTS = 32
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``channels`` and ``login`` to the command line's subcommands."""
+    from cxdaily.cli import capped
+    from cxdaily.core.limits import MAX_ID_CHARS, MAX_OPTION_CHARS
+
+    name_type = capped(MAX_ID_CHARS, "a channel name")
+    p = sub.add_parser("channels", help="list, add, test or remove channels")
+    actions = p.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
+
+    q = actions.add_parser("list", help="every channel, its secret's source and last fetch")
+    q.add_argument("--json", action="store_true", help="one object per line")
+    q.set_defaults(handler=cmd_channels_list)
+
+    q = actions.add_parser("add", help="add a channel to the config file")
+    q.add_argument("name", type=name_type, metavar="NAME")
+    q.add_argument(
+        "kind",
+        type=capped(MAX_ID_CHARS, "a kind"),
+        metavar="KIND",
+        help="jsonl, http, demo, or a plugin's kind",
+    )
+    q.add_argument(
+        "options",
+        nargs="*",
+        type=capped(MAX_OPTION_CHARS, "an option"),
+        metavar="KEY=VALUE",
+        help="options, e.g. path=~/q.jsonl deadline=20s",
+    )
+    q.add_argument("--replace", action="store_true", help="replace a channel of that name")
+    q.set_defaults(handler=cmd_channels_add)
+
+    q = actions.add_parser("test", help="check reachability and auth")
+    q.add_argument(
+        "names", nargs="*", type=name_type, metavar="NAME", help="channels to test (default: all)"
+    )
+    q.set_defaults(handler=cmd_channels_test)
+
+    q = actions.add_parser("remove", help="remove a channel from the config file")
+    q.add_argument("name", type=name_type, metavar="NAME")
+    q.add_argument("--keep-secret", action="store_true", help="leave its secret in the keyring")
+    q.set_defaults(handler=cmd_channels_remove)
+
+    p = sub.add_parser("login", help="store a channel's secret in the OS keyring")
+    p.add_argument("name", type=name_type, metavar="NAME")
+    p.add_argument(
+        "--field",
+        type=capped(MAX_ID_CHARS, "a field name"),
+        metavar="FIELD",
+        help="only this one of the channel's secrets",
+    )
+    p.set_defaults(handler=cmd_login)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _load(args: argparse.Namespace, *, check_channels: bool = True):
+    """The locations and settings of the default profile (not the demo's).
+
+    ``check_channels=False`` for the commands that repair a channel the config file has
+    wrong (``add --replace``, ``remove``): every other command refuses such a file.
+    """
+    from cxdaily.settings import load_settings
+
+    if getattr(args, "demo", False):
+        raise ConfigError("the demo has its own built-in inbox; manage channels without --demo")
+    from cxdaily.paths import locations
+
+    where = locations()
+    return where, load_settings(where.config_file, check_channels=check_channels)
+
+
+def _channel(settings: Any, name: str):
+    channel = settings.channels.get(name)
+    if channel is None:
+        known = ", ".join(sorted(settings.channels)) or "none configured"
+        raise NotFoundError(
+            f"no channel named {name!r} (channels: {known}); add one with "
+            "`cxdaily channels add NAME KIND KEY=VALUE ...`"
+        )
+    return channel
+
+
+def _secret_fields(kind: str) -> tuple[tuple[str, ...], bool]:
+    """The secret fields of a kind and whether they are optional (unknown kind: none)."""
+    from cxdaily.connectors import connector_class
+
+    try:
+        cls = connector_class(kind)
+    except CxDailyError:
+        return (), True
+    return tuple(cls.secret_fields), bool(cls.secret_optional)
+
+
+def parse_option(text: str) -> tuple[str, Any]:
+    """``key=value``: the value as a TOML number, boolean or array when it is one, else text."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"{text!r} is not an option like key=value")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    if isinstance(parsed, dict):
+        parsed = value
+    return key, parsed
+
+
+# ----------------------------------------------------------------------------- list
+def cmd_channels_list(args: argparse.Namespace) -> int:
+    """Print every channel with its secret's source and last fetch; never a secret."""
+    from cxdaily.core.clock import to_iso
+    from cxdaily.credentials import secret_source
+    from cxdaily.service import Service
+
+    where, settings = _load(args)
+    statuses: dict[str, Any] = {}
+    if settings.channels:
+        service = Service(where, settings, read_only=True)
+        try:
+            statuses = {s.channel: s for s in service.channel_status()}
+        finally:
+            service.close()
+    for name, channel in settings.channels.items():
+        fields, optional = _secret_fields(channel.kind)
+        secrets = {field or "secret": secret_source(name, field) for field in fields}
+        status = statuses.get(name)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "name": name,
+                        "kind": channel.kind,
+                        "options": channel.options,
+                        "secrets": secrets,
+                        "secret_optional": optional,
+                        "status": status.to_dict() if status else None,
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                )
+            )
+            continue
+        target = next(
+            (str(channel.options[k]) for k in ("url", "base_url", "path") if k in channel.options),
+            "",
+        )
+        secret_text = ", ".join(f"{k}: {v}" for k, v in secrets.items()) or "no secret needed"
+        if secrets and optional:
+            secret_text += " (optional)"
+        if status is None or status.last_attempt_at is None:
+            fetched = "never fetched"
+        elif status.error:
+            fetched = f"last fetch {to_iso(status.last_attempt_at)} failed: {status.error}"
+        else:
+            fetched = f"last fetch {to_iso(status.last_attempt_at)}: {status.count} questions"
+        print(f"{one_line(name)}  {one_line(channel.kind)}  {one_line(target, 80)}".rstrip())
+        print(f"    {secret_text}; {one_line(fetched, 160)}")
+    if not settings.channels and not args.json:
+        print("no channels configured; add one with `cxdaily channels add NAME KIND ...`")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- add, remove
+def cmd_channels_add(args: argparse.Namespace) -> int:
+    """Check a new channel and write it to the config file atomically."""
+    from cxdaily.connectors import check_channel_settings
+    from cxdaily.credentials import env_name
+    from cxdaily.settings import channel_from_dict, save_settings
+
+    where, settings = _load(args, check_channels=False)
+    if args.name in settings.channels and not args.replace:
+        raise ConfigError(
+            f"a channel named {args.name!r} exists already; use --replace to change it"
+        )
+    options = dict(parse_option(text) for text in args.options)
+    if "kind" in options:
+        raise ConfigError("give the kind as the second argument, not as kind=...")
+    channel = channel_from_dict(args.name, {"kind": args.kind, **options})
+    check_channel_settings(channel)  # as every command will when it reads the file
+    channels = {**settings.channels, channel.name: channel}
+    save_settings(where.config_file, replace(settings, channels=channels))
+    print(f"added channel {channel.name} ({channel.kind}) to {where.config_file}")
+    fields, optional = _secret_fields(channel.kind)
+    if fields and not optional:
+        variables = ", ".join(env_name(channel.name, f) for f in fields)
+        print(f"next: `cxdaily login {channel.name}` (or set {variables})")
+    print(f"check it with `cxdaily channels test {channel.name}`")
+    return EXIT_OK
+
+
+def cmd_channels_remove(args: argparse.Namespace) -> int:
+    """Remove a channel from the config file (and, unless kept, its stored secrets)."""
+    from cxdaily.credentials import delete_secret
+    from cxdaily.settings import save_settings
+
+    where, settings = _load(args, check_channels=False)
+    channel = _channel(settings, args.name)
+    channels = {n: c for n, c in settings.channels.items() if n != args.name}
+    save_settings(where.config_file, replace(settings, channels=channels))
+    print(f"removed channel {args.name} from {where.config_file}; its questions stay stored")
+    if not args.keep_secret:
+        fields, _ = _secret_fields(channel.kind)
+        removed = [f or "secret" for f in fields or ("",) if delete_secret(args.name, f)]
+        if removed:
+            print(f"deleted from the keyring: {', '.join(removed)}")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- test
+def cmd_channels_test(args: argparse.Namespace) -> int:
+    """Check the named (or every) channel's reachability and auth, all at once.
+
+    Each check runs under its channel's own deadline, so two channels that hang take one
+    deadline, not two. One line per channel, in the order given: ``NAME: ok: ...`` on
+    stdout, or the problem on stderr. Exit 0 when all pass, 3 when some fail, 1 when all
+    fail or none is configured.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cxdaily.connectors.runner import as_typed_error
+    from cxdaily.service import Service
+
+    where, settings = _load(args)
+    names = list(dict.fromkeys(args.names)) or list(settings.channels)
+    for name in names:
+        _channel(settings, name)
+    if not names:
+        print(
+            "cxdaily: no channels configured; add one with `cxdaily channels add NAME KIND "
+            "KEY=VALUE ...`, or try `cxdaily demo`",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    failures = 0
+    service = Service(where, settings, read_only=True)
+    try:
+        # each check runs its own event loop on its own thread (a keyring read may block)
+        with ThreadPoolExecutor(max_workers=min(len(names), MAX_PARALLEL_TESTS)) as pool:
+            checks = [(name, pool.submit(service.check_channel, name)) for name in names]
+            for name, check in checks:
+                try:
+                    what = check.result()
+                except Exception as exc:  # a connector's bug is that channel's failure
+                    failures += 1
+                    text = one_line(as_typed_error(name, exc), 400)
+                    prefix = "" if text.startswith(f"{name}: ") else f"{name}: "
+                    print(f"cxdaily: {prefix}{text}", file=sys.stderr, flush=True)
+                else:
+                    print(f"{name}: ok: {one_line(what, 200)}", flush=True)
+    finally:
+        service.close()
+    if not failures:
+        return EXIT_OK
+    return EXIT_ERROR if failures == len(names) else EXIT_PARTIAL
+
+
+# ----------------------------------------------------------------------------- login
+def cmd_login(args: argparse.Namespace) -> int:
+    """Prompt for a channel's secrets without echo and store them in the keyring."""
+    from cxdaily.credentials import (
+        describe_secret,
+        env_name,
+        keyring_problem,
+        store_secret,
+    )
+
+    _, settings = _load(args)
+    channel = _channel(settings, args.name)
+    fields, _ = _secret_fields(channel.kind)
+    if not fields:
+        raise ConfigError(f"channel {args.name!r} (kind {channel.kind!r}) needs no secret")
+    if args.field is not None:
+        if args.field not in fields:
+            known = ", ".join(f or '""' for f in fields)
+            raise ConfigError(f"channel {args.name!r} has no secret field {args.field!r} ({known})")
+        fields = (args.field,)
+    problem = keyring_problem()
+    if problem:
+        variables = " and ".join(env_name(args.name, f) for f in fields)
+        raise CredentialError(
+            f"{problem}, so the secret cannot be stored safely; set {variables} in the "
+            "environment instead, or install a keyring service"
+        )
+    for field in fields:
+        prompt = f"{field} for {args.name}: " if field else f"Secret for {args.name}: "
+        try:
+            value = getpass.getpass(prompt)
+        except EOFError:
+            value = ""
+        if not value.strip():
+            raise CredentialError(
+                f"nothing was entered, so {describe_secret(args.name, field)} was not stored"
+            )
+        backend = store_secret(args.name, field, value.strip())
+        print(f"stored {describe_secret(args.name, field)} in the keyring ({backend})")
+        if env_name(args.name, field) in _environ():
+            print(f"note: {env_name(args.name, field)} is set and wins over the keyring")
+    return EXIT_OK
+
+
+def _environ() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k.startswith("CXDAILY_SECRET_") and v}

@@ -1,0 +1,106 @@
+"""The ``digest`` subcommand: export an insight digest for product teams.
+
+``cxdaily digest [--since S] [--until U] [--format md|html|csv|json|notes] [--team T]
+[--tag T] [-o FILE] [--no-redact] [--initials]``
+
+The period defaults to the last 7 days; ``--since``/``--until`` accept dates, ``7d``,
+``last monday``, ``this month`` and more (see :mod:`cxdaily.insights.period`). Without
+``-o`` the digest goes to stdout; with it, the file is written atomically and its path is
+printed on stderr. The format defaults to the file's extension, else Markdown. Personal
+data is redacted unless ``--no-redact`` is given. The store is opened read-only, so a
+digest can be made while the app is running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cxdaily.insights import FORMATS, FORMS
+
+EXIT_OK = 0
+
+
+def _expression(text: str) -> str:
+    from cxdaily.core.limits import MAX_PERIOD_CHARS, length_problem
+    from cxdaily.insights.period import PeriodError, check_expression
+
+    problem = length_problem(text, MAX_PERIOD_CHARS, "a period expression")
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    try:
+        return check_expression(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``digest`` to the command line's subcommands."""
+    from cxdaily.cli import capped
+    from cxdaily.core.limits import MAX_TAG_CHARS
+
+    p = sub.add_parser(
+        "digest",
+        help="export an insight digest (Markdown, HTML, CSV, JSON or notes)",
+        description="Export the insights of a period for product teams. "
+        f"--since/--until accept {FORMS}.",
+    )
+    p.add_argument(
+        "--since", type=_expression, metavar="S", help="start of the period (default: 7d)"
+    )
+    p.add_argument(
+        "--until", type=_expression, metavar="U", help="end of the period (default: now)"
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="md (default), html, csv, json, or notes (JSON for product-feedback tools)",
+    )
+    p.add_argument(
+        "--team",
+        type=capped(MAX_TAG_CHARS, "a team"),
+        metavar="T",
+        help="only this team's insights",
+    )
+    p.add_argument(
+        "--tag",
+        type=capped(MAX_TAG_CHARS, "a tag"),
+        metavar="T",
+        help="only insights with this tag",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="keep emails, phone numbers, card numbers and addresses (redacted by default)",
+    )
+    p.add_argument("--initials", action="store_true", help="reduce customers' names to initials")
+    p.set_defaults(handler=cmd_digest)
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """Build the digest and write it to stdout or a file."""
+    from cxdaily.cli import _open
+    from cxdaily.insights.output import format_for_path, render, write_atomically
+    from cxdaily.insights.redact import Redaction
+    from cxdaily.insights.source import DigestRequest
+
+    fmt = args.format or (format_for_path(args.output) if args.output else "md")
+    request = DigestRequest(
+        since=args.since,
+        until=args.until,
+        team=args.team,
+        tag=args.tag,
+        redaction=Redaction(enabled=not args.no_redact, initials=args.initials),
+    )
+    with _open(args, read_only=True) as service:
+        digest = service.digest(request)
+    text = render(digest, fmt)
+    if args.output:
+        path = write_atomically(args.output, text)
+        count = len(digest.insights)
+        print(f"wrote {path} ({count} insight{'s' if count != 1 else ''}, {fmt})", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return EXIT_OK

@@ -1,0 +1,334 @@
+"""``cxdaily reply``, ``cxdaily outbox list|retry|cancel`` and ``cxdaily promises``.
+
+``reply`` goes through the same checks as the app: the channel's length limit and
+signature, risky statements in a public reply, and answers by the team since the
+question was loaded. A warning needs a confirmation: ``--yes``, or ``y`` at the prompt
+on a terminal; otherwise nothing is sent and the text is kept as the question's draft.
+
+The reply's text is capped (:data:`cxdaily.core.limits.MAX_REPLY_CHARS` characters, above the
+longest reply any supported service takes), and ``--file`` must be a regular file of
+which at most :data:`cxdaily.core.limits.MAX_REPLY_FILE_BYTES` bytes are read: a FIFO,
+``/dev/zero``, ``/dev/urandom`` or a folder is refused with one line, never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable
+
+from cxdaily.core.errors import ConnectorError, CxDailyError
+from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.safe_text import one_line
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False):
+    from cxdaily.cli import _open as open_service
+
+    return open_service(args, read_only=read_only)
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _warn(text: str) -> None:
+    print(f"cxdaily: {one_line(text, 400)}", file=sys.stderr)
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _read_body(args: argparse.Namespace) -> str:
+    """The reply's text from ``--text`` or ``--file``, within the reply size limit."""
+    from cxdaily.core.limits import MAX_REPLY_CHARS, length_problem
+
+    if args.file:
+        text = read_reply_file(args.file)
+    else:
+        text = args.text
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes in the argument (surrogateescape)
+            raise CxDailyError(
+                "--text is not valid UTF-8 (check the terminal's encoding, or use --file)"
+            ) from None
+    problem = length_problem(text, MAX_REPLY_CHARS, "the reply")
+    if problem:
+        raise CxDailyError(f"not sent: {problem}")
+    return text
+
+
+def read_reply_file(path: str) -> str:
+    """A reply's text from a regular file, reading at most ``MAX_REPLY_FILE_BYTES`` + 1 bytes.
+
+    The file is opened without blocking (a FIFO with no writer would wait forever) and
+    checked on the open descriptor, so nothing but a regular file is ever read.
+    """
+    from cxdaily.core.limits import MAX_REPLY_FILE_BYTES
+
+    name = one_line(path, 200)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "no such file"
+        raise CxDailyError(f"cannot read {name}: {reason}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((k for test, k in _FILE_KINDS if test(mode)), "not a regular file")
+            raise CxDailyError(f"cannot read {name}: it is {kind}; give a text file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        data = _read_at_most(fd, MAX_REPLY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CxDailyError(f"cannot read {name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_REPLY_FILE_BYTES:
+        raise CxDailyError(
+            f"cannot read {name}: it is larger than {MAX_REPLY_FILE_BYTES // 1024} KiB "
+            "(the most a reply's file may hold)"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CxDailyError(
+            f"cannot read {name}: it is not UTF-8 text (byte {exc.start + 1})"
+        ) from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an open file (fewer at its end)."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _confirm(question: str, ask: Callable[[str], str] | None) -> bool:
+    """Ask on a terminal; without one (or without an answer) the answer is no."""
+    if ask is None:
+        if not sys.stdin.isatty():
+            return False
+        ask = input
+    try:
+        return ask(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+# ----------------------------------------------------------------------------- reply
+def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> int:
+    """Check a reply, queue it, and make the first attempt at sending it."""
+    from cxdaily.replies.checks import RISK_ADVICE
+
+    text = _read_body(args)
+    with _open(args) as service:
+        review = service.review_reply(args.question_id, text)
+        if review.problems:
+            raise CxDailyError(f"not sent: {review.problems[0]}")
+        confirmed = args.yes
+        if review.findings:
+            print(f"cxdaily: {review.confirmation_line()}", file=sys.stderr)
+            for finding in review.findings:
+                words = one_line(finding.text, 60)
+                advice = RISK_ADVICE[finding.kind]
+                print(f'  {finding.kind.value}: "{words}": {advice}', file=sys.stderr)
+            if not confirmed and not _confirm("Send it as written?", ask):
+                return _not_sent(service, args, text, "--yes confirms risky statements")
+        checked_at = None
+        try:
+            answers = service.answers_since_loaded(args.question_id)
+            checked_at = service.now()
+        except ConnectorError as exc:
+            answers = []
+            _warn(f"could not check for answers by the team ({exc}); it is checked again later")
+        except Exception as exc:  # an answer nothing expected: the outbox looks again
+            answers = []
+            what = f"{type(exc).__name__}: {one_line(exc, 200)}"
+            _warn(f"could not check for answers by the team ({what}); it is checked again later")
+        if answers:
+            latest = answers[-1]
+            said = one_line(latest.body, 200)
+            _warn(f'{latest.author.display} answered since the question was loaded: "{said}"')
+            if not confirmed and not _confirm("Send yours anyway?", ask):
+                return _not_sent(service, args, text, "--yes sends it anyway")
+        reply = service.queue_reply(args.question_id, text, checked_at=checked_at)
+        reply = service.send(reply)
+    if reply.state is ReplyState.SENT:
+        print(f"sent reply {reply.id} to {args.question_id} (remote id {_remote(reply)})")
+        return EXIT_OK
+    _warn(f"reply {reply.id} is in the outbox, not sent yet: {_why(reply)}")
+    return EXIT_PARTIAL
+
+
+def _not_sent(service, args: argparse.Namespace, text: str, hint: str) -> int:
+    if not service.draft(args.question_id):
+        service.save_draft(args.question_id, text)
+    _warn(f"not sent; the text is kept as the draft of {args.question_id} ({hint})")
+    return EXIT_ERROR
+
+
+def _remote(reply: Reply) -> str:
+    """The service's id for a sent reply, as one clean line (a service chose it)."""
+    return one_line(reply.remote_id or "-", 120)
+
+
+def _why(reply: Reply) -> str:
+    """Why an unsent reply waits, with what the leader can do, in one line."""
+    if reply.hold:
+        last = f" (last error: {reply.error})" if reply.error else ""
+        return (
+            f"held: {reply.hold}{last}; `cxdaily outbox retry {reply.id}` sends it anyway, "
+            f"`cxdaily outbox cancel {reply.id}` drops it"
+        )
+    if reply.state is ReplyState.SENDING:
+        return (
+            "sending, or interrupted while sending: the outcome of that attempt is checked "
+            "before the reply is sent again"
+        )
+    when = f"; next try after {_time(reply.next_attempt_at)}" if reply.next_attempt_at else ""
+    return f"{reply.error or reply.state.value}{when}"
+
+
+def _time(value) -> str:
+    from cxdaily.core.clock import to_iso
+
+    return to_iso(value) if value else "-"
+
+
+# ----------------------------------------------------------------------------- outbox
+def cmd_outbox_list(args: argparse.Namespace) -> int:
+    """Every reply and its state (``--unsent``: only those still to go out)."""
+    with _open(args, read_only=True) as service:
+        replies = service.unsent_replies() if args.unsent else service.outbox()
+    for reply in replies:
+        if args.json:
+            _print_json(reply.to_dict())
+            continue
+        state = "held" if reply.hold else reply.state.value
+        print(
+            f"{reply.id}  {state:<9} {one_line(reply.question_id, 40)}  {one_line(reply.body, 50)}"
+        )
+        if reply.unsent:
+            tries = f"{reply.attempts} attempt{'s' if reply.attempts != 1 else ''}"
+            print(f"    {tries}; {one_line(_why(reply), 400)}")
+    if not replies and not args.json:
+        print("the outbox is empty" if not args.unsent else "nothing waits in the outbox")
+    return EXIT_OK
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    """Send now: one reply (releasing its hold) or every unsent reply not held."""
+    with _open(args) as service:
+        results = service.retry(args.reply_id)
+        held = [] if args.reply_id else [r for r in service.unsent_replies() if r.hold]
+    for reply in results:
+        if reply.state is ReplyState.SENT:
+            print(f"sent reply {reply.id} to {reply.question_id} (remote id {_remote(reply)})")
+        else:
+            _warn(f"reply {reply.id} is still in the outbox: {_why(reply)}")
+    for reply in held:
+        _warn(f"reply {reply.id} is {_why(reply)}")
+    if not results and not held:
+        print("nothing waits in the outbox")
+    waiting = [r for r in results if r.state is not ReplyState.SENT] + held
+    return EXIT_PARTIAL if waiting else EXIT_OK
+
+
+def cmd_outbox_cancel(args: argparse.Namespace) -> int:
+    """Drop an unsent reply (its text comes back as the draft)."""
+    with _open(args) as service:
+        before = service.find_reply(args.reply_id)
+        reply = service.cancel(args.reply_id)
+    print(f"cancelled reply {reply.id} to {reply.question_id}; its text is the draft again")
+    if before.uncertain or before.state is ReplyState.SENDING:
+        _warn("its last attempt may have reached the service: check the thread")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- promises
+def cmd_promises(args: argparse.Namespace) -> int:
+    """The promise ledger (``--done ID`` marks one kept)."""
+    if args.done:
+        with _open(args) as service:
+            promise = service.keep_promise(args.done)
+        print(f"kept: {one_line(promise.text, 120)}")
+        return EXIT_OK
+    with _open(args, read_only=True) as service:
+        promises = service.promises(include_kept=args.all)
+        today = service.now().astimezone(service.settings.session.zone).date()
+    for promise in promises:
+        if args.json:
+            _print_json(promise.to_dict())
+            continue
+        if not promise.open:
+            when = "kept"
+        elif promise.due is None:
+            when = "no date"
+        else:
+            when = promise.due.isoformat() + (" OVERDUE" if promise.overdue(today) else "")
+        print(f"{promise.id}  {when:<18} {one_line(promise.question_id, 40)}")
+        print(f"    {one_line(promise.text, 160)}")
+    if not promises and not args.json:
+        print("no open promises")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- parser
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``reply``, ``outbox`` and ``promises`` to the command line."""
+    from cxdaily.core.limits import MAX_REPLY_CHARS, MAX_REPLY_FILE_BYTES
+
+    p = sub.add_parser("reply", help="check a reply, queue it and send it")
+    p.add_argument("question_id", metavar="QUESTION_ID")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument(
+        "--text", metavar="T", help=f"the reply (at most {MAX_REPLY_CHARS:,} characters)"
+    )
+    text.add_argument(
+        "--file",
+        metavar="F",
+        help=f"read the reply from a UTF-8 text file (at most {MAX_REPLY_FILE_BYTES // 1024} KiB)",
+    )
+    p.add_argument(
+        "--yes", action="store_true", help="confirm warnings (risky words, a team answer)"
+    )
+    p.set_defaults(handler=cmd_reply)
+
+    p = sub.add_parser("outbox", help="see and manage unsent replies")
+    outbox = p.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    q = outbox.add_parser("list", help="every reply and its state")
+    q.add_argument("--json", action="store_true", help="one reply per line")
+    q.add_argument("--unsent", action="store_true", help="only replies still to go out")
+    q.set_defaults(handler=cmd_outbox_list)
+    q = outbox.add_parser("retry", help="send now (no id: every unsent reply not held)")
+    q.add_argument("reply_id", metavar="ID", nargs="?")
+    q.set_defaults(handler=cmd_outbox_retry)
+    q = outbox.add_parser("cancel", help="drop an unsent reply (its text becomes the draft)")
+    q.add_argument("reply_id", metavar="ID")
+    q.set_defaults(handler=cmd_outbox_cancel)
+
+    p = sub.add_parser("promises", help="follow-ups promised in sent replies")
+    p.add_argument("--json", action="store_true", help="one promise per line")
+    p.add_argument("--all", action="store_true", help="kept promises too")
+    p.add_argument("--done", metavar="ID", help="mark a promise kept")
+    p.set_defaults(handler=cmd_promises)

@@ -1,0 +1,443 @@
+"""Frozen domain models, converted to and from plain dicts at the store boundary.
+
+Times are aware UTC datetimes in memory and ISO-8601 ``Z`` strings on disk.
+``Question.to_dict`` is the normalized question shape of the command-line contract.
+
+``from_dict`` checks the shape of what it reads (a data file may have been edited or
+damaged): a missing field, a value of the wrong type, a timestamp that is not one or an
+unknown enum value raises :class:`RecordError` naming the field, never a ``KeyError`` or
+a bare ``ValueError``. Gaps the format allows (a missing optional field, a number as an
+id) are filled or normalized as before.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from cxdaily.core.clock import to_iso
+from cxdaily.core.record_fields import (
+    RecordError,
+    kind_of,
+    read_choice,
+    read_id,
+    read_object,
+    read_opt_text,
+    read_opt_time,
+    read_required,
+    read_text,
+    read_texts,
+    read_time,
+    read_whole,
+)
+
+
+def new_id(length: int = 32) -> str:
+    """A random hex id of ``length`` characters (for replies, insights, sessions)."""
+    return os.urandom((length + 1) // 2).hex()[:length]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return to_iso(value) if value else None
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):  # a damaged field falls back to computing the day
+        return None
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote a message, as the channel knows them."""
+
+    id: str | None = None
+    handle: str | None = None
+    name: str | None = None
+    followers: int | None = None
+
+    @property
+    def display(self) -> str:
+        """A human label: the name, else the handle, else ``unknown``."""
+        return self.name or self.handle or "unknown"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "handle": self.handle,
+            "name": self.name,
+            "followers": self.followers,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Author:
+        """Build from a plain dict (missing keys become ``None``)."""
+        data = read_object(data or {}, "'author'")
+        followers = data.get("followers")
+        if isinstance(followers, float) and not math.isfinite(followers):
+            followers = None
+        author_id = data.get("id")
+        return cls(
+            id=None if author_id is None else read_id("id", author_id),
+            handle=read_opt_text(data, "handle"),
+            name=read_opt_text(data, "name"),
+            followers=int(followers) if isinstance(followers, int | float) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Message:
+    """An earlier message in a question's thread."""
+
+    author: Author
+    body: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "author": self.author.to_dict(),
+            "body": self.body,
+            "created_at": to_iso(self.created_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        """Build from a plain dict."""
+        data = read_object(data, "a 'context' message")
+        return cls(
+            author=Author.from_dict(data.get("author")),
+            body=read_opt_text(data, "body") or "",
+            created_at=read_time(data, "created_at"),
+        )
+
+
+@dataclass(frozen=True)
+class Question:
+    """A customer's question from one channel, normalized."""
+
+    id: str
+    channel: str
+    kind: str
+    native_id: str
+    thread_id: str
+    url: str | None
+    author: Author
+    title: str | None
+    body: str
+    created_at: datetime
+    context: tuple[Message, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def make_id(channel: str, native_id: str) -> str:
+        """The global id of a question: ``channel:native_id``."""
+        return f"{channel}:{native_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalized question shape (what ``fetch --json`` prints)."""
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "kind": self.kind,
+            "native_id": self.native_id,
+            "thread_id": self.thread_id,
+            "url": self.url,
+            "author": self.author.to_dict(),
+            "title": self.title,
+            "body": self.body,
+            "created_at": to_iso(self.created_at),
+            "context": [m.to_dict() for m in self.context],
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """Build from the normalized shape."""
+        data = read_object(data)
+        question_id = read_text(data, "id")
+        native_id = read_id("native_id", read_required(data, "native_id"))
+        thread_id = data.get("thread_id")
+        context = data.get("context") or ()
+        if not isinstance(context, list | tuple):
+            raise RecordError(f"'context' is {kind_of(context)}, not a list")
+        meta = data.get("meta") or {}
+        if not isinstance(meta, dict):
+            raise RecordError(f"'meta' is {kind_of(meta)}, not an object")
+        return cls(
+            id=question_id,
+            channel=read_text(data, "channel"),
+            kind=read_text(data, "kind"),
+            native_id=native_id,
+            thread_id=read_id("thread_id", thread_id) if thread_id else native_id,
+            url=read_opt_text(data, "url"),
+            author=Author.from_dict(data.get("author")),
+            title=read_opt_text(data, "title"),
+            body=read_opt_text(data, "body") or "",
+            created_at=read_time(data, "created_at"),
+            context=tuple(Message.from_dict(m) for m in context),
+            meta=dict(meta),
+        )
+
+
+class Disposition(StrEnum):
+    """What the leader did with a question."""
+
+    ANSWERED = "answered"
+    TAGGED = "tagged"
+    HANDED_OFF = "handed_off"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+
+
+#: Dispositions that count as handling a question (for streaks and the wrap-up).
+HANDLED = frozenset({Disposition.ANSWERED, Disposition.TAGGED, Disposition.HANDED_OFF})
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the leader did with a question, at a time, in a session (or from a script)."""
+
+    question_id: str
+    disposition: Disposition
+    at: datetime
+    session_id: str | None = None
+    note: str | None = None
+    team: str | None = None
+    until: datetime | None = None  # for snoozes
+    day: date | None = None
+    """The leader's day this counted for, with the time zone and day start in force when it
+    was recorded (so a later change of home zone never moves history between days);
+    older records have none and fall back to computing it (see ``cxdaily.streaks``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        doc = {
+            "question_id": self.question_id,
+            "disposition": self.disposition.value,
+            "at": to_iso(self.at),
+            "session_id": self.session_id,
+            "note": self.note,
+            "team": self.team,
+            "until": _iso(self.until),
+        }
+        if self.day is not None:
+            doc["day"] = self.day.isoformat()
+        return doc
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Action:
+        """Build from a plain dict."""
+        data = read_object(data)
+        return cls(
+            question_id=read_text(data, "question_id"),
+            disposition=read_choice(Disposition, data, "disposition"),
+            at=read_time(data, "at"),
+            session_id=read_opt_text(data, "session_id"),
+            note=read_opt_text(data, "note"),
+            team=read_opt_text(data, "team"),
+            until=read_opt_time(data, "until"),
+            day=_day(data.get("day")),
+        )
+
+
+class ReplyState(StrEnum):
+    """Where a reply is in the outbox."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply in the outbox: recorded before any network call, sent once."""
+
+    id: str
+    question_id: str
+    channel: str
+    body: str
+    state: ReplyState
+    created_at: datetime
+    updated_at: datetime
+    idempotency_key: str
+    attempts: int = 0
+    remote_id: str | None = None
+    sent_at: datetime | None = None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    """When an automatic retry is due (after a failure, with back-off); None: at once."""
+    uncertain: bool = False
+    """An earlier attempt may have reached the service: look before sending again."""
+    hold: str | None = None
+    """Why the reply waits for the leader (never retried automatically while set)."""
+    checked_at: datetime | None = None
+    """When the thread was last checked for answers by the team (None: never)."""
+    remote_url: str | None = None
+    """Where the service shows the sent reply, when it says."""
+
+    @property
+    def unsent(self) -> bool:
+        """Whether the reply still has to go out (queued, sending or failed)."""
+        return self.state in (ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED)
+
+    def with_changes(self, **changes: Any) -> Reply:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "question_id": self.question_id,
+            "channel": self.channel,
+            "body": self.body,
+            "state": self.state.value,
+            "created_at": to_iso(self.created_at),
+            "updated_at": to_iso(self.updated_at),
+            "idempotency_key": self.idempotency_key,
+            "attempts": self.attempts,
+            "remote_id": self.remote_id,
+            "sent_at": _iso(self.sent_at),
+            "error": self.error,
+            "next_attempt_at": _iso(self.next_attempt_at),
+            "uncertain": self.uncertain,
+            "hold": self.hold,
+            "checked_at": _iso(self.checked_at),
+            "remote_url": self.remote_url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        """Build from a plain dict."""
+        data = read_object(data)
+        remote_id = data.get("remote_id")
+        return cls(
+            id=read_text(data, "id"),
+            question_id=read_text(data, "question_id"),
+            channel=read_text(data, "channel"),
+            body=read_text(data, "body"),
+            state=read_choice(ReplyState, data, "state"),
+            created_at=read_time(data, "created_at"),
+            updated_at=read_time(data, "updated_at"),
+            idempotency_key=read_text(data, "idempotency_key"),
+            attempts=read_whole(data, "attempts", 0),
+            remote_id=None if remote_id is None else read_id("remote_id", remote_id),
+            sent_at=read_opt_time(data, "sent_at"),
+            error=read_opt_text(data, "error"),
+            next_attempt_at=read_opt_time(data, "next_attempt_at"),
+            uncertain=bool(data.get("uncertain", False)),
+            hold=read_opt_text(data, "hold"),
+            checked_at=read_opt_time(data, "checked_at"),
+            remote_url=read_opt_text(data, "remote_url"),
+        )
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What the leader learned from a question, for Product, Marketing, Sales or Support."""
+
+    id: str
+    question_id: str
+    channel: str
+    url: str | None
+    customer_name: str | None
+    customer_handle: str | None
+    tags: tuple[str, ...]
+    team: str | None
+    sentiment: str | None
+    importance: int
+    summary: str
+    quote: str
+    note: str | None
+    created_at: datetime
+    session_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "question_id": self.question_id,
+            "channel": self.channel,
+            "url": self.url,
+            "customer_name": self.customer_name,
+            "customer_handle": self.customer_handle,
+            "tags": list(self.tags),
+            "team": self.team,
+            "sentiment": self.sentiment,
+            "importance": self.importance,
+            "summary": self.summary,
+            "quote": self.quote,
+            "note": self.note,
+            "created_at": to_iso(self.created_at),
+            "session_id": self.session_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Insight:
+        """Build from a plain dict."""
+        data = read_object(data)
+        return cls(
+            id=read_text(data, "id"),
+            question_id=read_text(data, "question_id"),
+            channel=read_text(data, "channel"),
+            url=read_opt_text(data, "url"),
+            customer_name=read_opt_text(data, "customer_name"),
+            customer_handle=read_opt_text(data, "customer_handle"),
+            tags=read_texts(data, "tags"),
+            team=read_opt_text(data, "team"),
+            sentiment=read_opt_text(data, "sentiment"),
+            importance=read_whole(data, "importance", 1),
+            summary=read_opt_text(data, "summary", "") or "",
+            quote=read_opt_text(data, "quote", "") or "",
+            note=read_opt_text(data, "note"),
+            created_at=read_time(data, "created_at"),
+            session_id=read_opt_text(data, "session_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Session:
+    """One sitting: the planned batch, the budget, and how it ended."""
+
+    id: str
+    started_at: datetime
+    budget_s: int
+    planned: tuple[str, ...]
+    ended_at: datetime | None = None
+    extra_s: int = 0
+    reflection: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {
+            "id": self.id,
+            "started_at": to_iso(self.started_at),
+            "budget_s": self.budget_s,
+            "planned": list(self.planned),
+            "ended_at": _iso(self.ended_at),
+            "extra_s": self.extra_s,
+            "reflection": self.reflection,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Session:
+        """Build from a plain dict."""
+        data = read_object(data)
+        return cls(
+            id=read_text(data, "id"),
+            started_at=read_time(data, "started_at"),
+            budget_s=read_whole(data, "budget_s"),
+            planned=read_texts(data, "planned"),
+            ended_at=read_opt_time(data, "ended_at"),
+            extra_s=read_whole(data, "extra_s", 0),
+            reflection=read_opt_text(data, "reflection"),
+        )

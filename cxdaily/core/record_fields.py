@@ -1,0 +1,138 @@
+"""Reading the fields of a stored record, each checked for its shape.
+
+The models' ``from_dict`` read every field through these, so a record of the wrong
+shape (a data file edited or damaged) raises :class:`RecordError` naming the field and
+what is wrong, never a ``KeyError``, an ``AttributeError`` or a bare ``ValueError``.
+Messages say what kind of value was found, never the value itself (it may be long or
+private), except a short text given for an enum.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from cxdaily.core.clock import parse_instant
+from cxdaily.core.errors import CxDailyError
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class RecordError(ValueError):
+    """A record of the wrong shape; the message names the field and what is wrong."""
+
+
+def kind_of(value: object) -> str:
+    """What a value is, in words (never the value: it may be long or private)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def read_object(data: object, what: str = "the record") -> dict[str, Any]:
+    """``data`` when it is a JSON object (a dict), else a RecordError about ``what``."""
+    if not isinstance(data, dict):
+        raise RecordError(f"{what} is {kind_of(data)}, not an object")
+    return data
+
+
+def read_required(data: dict[str, Any], key: str) -> Any:
+    """The field ``key`` (of any type), or a RecordError saying it is missing."""
+    try:
+        return data[key]
+    except KeyError:
+        raise RecordError(f"{key!r} is missing") from None
+
+
+def read_text(data: dict[str, Any], key: str) -> str:
+    """The text field ``key`` of a stored record (required), or a RecordError."""
+    value = data.get(key)
+    if isinstance(value, str):  # the fast path: every start reads thousands of these
+        return value
+    value = read_required(data, key)
+    raise RecordError(f"{key!r} is {kind_of(value)}, not text")
+
+
+def read_opt_text(data: dict[str, Any], key: str, default: str | None = None) -> str | None:
+    """The text field ``key``, or ``default`` when absent; null is ``None``."""
+    value = data.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise RecordError(f"{key!r} is {kind_of(value)}, not text")
+    return value
+
+
+def read_id(key: str, value: object) -> str:
+    """An id given as text or as a whole number (services send both), as text."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return str(value)
+    raise RecordError(f"{key!r} is {kind_of(value)}, not an id")
+
+
+def read_time(data: dict[str, Any], key: str) -> datetime:
+    """The timestamp field ``key`` of a stored record (required), or a RecordError."""
+    value = data.get(key)
+    if value is None:
+        value = read_required(data, key)
+    return read_instant(key, value)
+
+
+def read_opt_time(data: dict[str, Any], key: str) -> datetime | None:
+    """The timestamp field ``key``, or ``None`` when it is absent, null or empty."""
+    value = data.get(key)
+    return read_instant(key, value) if value else None
+
+
+def read_instant(key: str, value: object) -> datetime:
+    """``value`` (the field ``key``) as an aware UTC datetime, or a RecordError."""
+    if not isinstance(value, str):
+        raise RecordError(f"{key!r} is {kind_of(value)}, not a timestamp")
+    try:
+        return parse_instant(value)
+    except (CxDailyError, ValueError, OverflowError):
+        raise RecordError(f"{key!r} is not an ISO-8601 timestamp") from None
+
+
+def read_whole(data: dict[str, Any], key: str, default: int | None = None) -> int:
+    """The whole-number field ``key`` (required unless a ``default`` is given)."""
+    value = data.get(key, default) if default is not None else read_required(data, key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    raise RecordError(f"{key!r} is {kind_of(value)}, not a whole number")
+
+
+def read_choice(enum: type[E], data: dict[str, Any], key: str) -> E:
+    """The field ``key`` as a member of ``enum`` (required), or a RecordError naming
+    the known values."""
+    try:
+        return enum(data[key])
+    except (KeyError, ValueError):
+        value = read_required(data, key)
+        shown = repr(value) if isinstance(value, str) and len(value) <= 40 else kind_of(value)
+        known = ", ".join(member.value for member in enum)
+        raise RecordError(f"{key!r} is {shown}, not one of {known}") from None
+
+
+def read_texts(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    """The list-of-text field ``key`` as a tuple (absent or null: empty)."""
+    value = data.get(key) or ()
+    if isinstance(value, list | tuple):
+        for item in value:
+            if not isinstance(item, str):
+                break
+        else:
+            return tuple(value)
+    raise RecordError(f"{key!r} is {kind_of(value)}, not a list of text")

@@ -1,0 +1,350 @@
+"""The digest as data: pure functions from insights, sessions and hand-offs to a
+:class:`Digest` that every renderer reads.
+
+Everything in a :class:`Digest` is already cleaned of control characters and, unless
+redaction was switched off, of personal data: renderers never see the raw records.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from cxdaily.core.models import Insight, Session
+from cxdaily.insights.cleaning import block, is_clean, is_plain_line, line
+from cxdaily.insights.model import (
+    UNASSIGNED,
+    UNKNOWN_SENTIMENT,
+    Change,
+    Digest,
+    DigestInsight,
+    Handoff,
+    HandoffSource,
+    Headline,
+    Reflection,
+    TagGroup,
+    TeamGroup,
+    Trend,
+    TrendBucket,
+)
+from cxdaily.insights.period import Period
+from cxdaily.insights.redact import Redaction, Redactor
+from cxdaily.streaks import day_start_instant
+from cxdaily.taxonomy import SENTIMENTS
+
+__all__ = [
+    "UNASSIGNED",
+    "UNKNOWN_SENTIMENT",
+    "Change",
+    "Digest",
+    "DigestInsight",
+    "Handoff",
+    "HandoffSource",
+    "build_digest",
+]
+
+TREND_SERIES = 6
+"""How many tags the trend follows (the most frequent ones)."""
+
+
+def matches(insight: Insight, team: str | None, tag: str | None) -> bool:
+    """Whether an insight passes the team and tag filters."""
+    if team is not None and (insight.team or UNASSIGNED) != team:
+        return False
+    return tag is None or tag in insight.tags
+
+
+def _within(
+    insights: Iterable[Insight], period: Period, team: str | None, tag: str | None
+) -> list[Insight]:
+    """The insights in ``period`` that pass the filters."""
+    inside = [i for i in insights if period.contains(i.created_at)]
+    if team is None and tag is None:
+        return inside
+    return [i for i in inside if matches(i, team, tag)]
+
+
+def importance_order(insight: DigestInsight) -> tuple:
+    """Most important first; then negative before the rest; then newest first."""
+    return (-insight.importance, insight.sentiment != "negative", -insight.created_at.timestamp())
+
+
+def build_digest(
+    insights: Iterable[Insight],
+    period: Period,
+    *,
+    now: datetime,
+    previous: Iterable[Insight] = (),
+    sessions: Iterable[Session] = (),
+    handoffs: Iterable[HandoffSource] = (),
+    team: str | None = None,
+    tag: str | None = None,
+    areas: Sequence[str] = (),
+    redaction: Redaction | None = None,
+) -> Digest:
+    """Build the digest of ``period`` from the insights in it (and those of the previous
+    period, for the trends), filtered by ``team`` and ``tag``."""
+    redaction = redaction or Redaction()
+    redactor = Redactor(redaction)
+    chosen = _within(insights, period, team, tag)
+    before = _within(previous, period.previous, team, tag)
+    day_of = DayFinder(period)
+    exported = tuple(
+        sorted((_export(i, period, redactor, day_of) for i in chosen), key=importance_order)
+    )
+    handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
+    people = [(i.customer_name, i.customer_handle) for i in chosen]
+    reflections = _reflections(sessions, period, redactor, people)
+    sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
+    tag_counts = Counter(t for i in chosen for t in i.tags)
+    sentiment = Counter(i.sentiment or UNKNOWN_SENTIMENT for i in chosen)
+    negative = sentiment.get("negative", 0)
+    headline = Headline(
+        insights=Change("insights", len(chosen), len(before)),
+        customers=len({(i.customer_handle or i.customer_name or i.question_id) for i in chosen}),
+        channels=len({i.channel for i in chosen}),
+        important=sum(1 for i in chosen if i.importance == 3),
+        negative_percent=round(100 * negative / len(chosen)) if chosen else None,
+        handoffs=len(handed),
+        sessions=sessions_in_period,
+    )
+    return Digest(
+        period=period,
+        generated_at=now,
+        team=team,
+        tag=tag,
+        redaction=redaction,
+        headline=headline,
+        insights=exported,
+        groups=_groups(exported, tag),
+        tags=_changes(tag_counts, Counter(t for i in before for t in i.tags)),
+        teams=_changes(
+            Counter(i.team or UNASSIGNED for i in chosen),
+            Counter(i.team or UNASSIGNED for i in before),
+        ),
+        areas=_area_changes(areas, tag_counts, Counter(t for i in before for t in i.tags)),
+        sentiment=_sentiment(sentiment, Counter(i.sentiment or UNKNOWN_SENTIMENT for i in before)),
+        trend=_trend(exported, period, [c.name for c in _changes(tag_counts, Counter())]),
+        reflections=reflections,
+        handoffs=handed,
+    )
+
+
+class DayFinder:
+    """The leader's day of an instant, found by bisecting the period's day starts (the
+    same days as :meth:`Period.day`, without the time zone arithmetic per insight)."""
+
+    def __init__(self, period: Period) -> None:
+        self.period = period
+        self.first = period.first_day
+        count = (period.last_day - self.first).days + 2
+        self.starts = [
+            day_start_instant(self.first + timedelta(days=n), period.zone, period.day_start)
+            for n in range(count)
+        ]
+
+    def __call__(self, instant: datetime) -> date:
+        """The day ``instant`` belongs to."""
+        index = bisect_right(self.starts, instant) - 1
+        if 0 <= index < len(self.starts) - 1:
+            return self.first + timedelta(days=index)
+        return self.period.day(instant)
+
+
+def _export(
+    insight: Insight, period: Period, redactor: Redactor, day_of: DayFinder | None = None
+) -> DigestInsight:
+    short = (
+        insight.id,
+        insight.question_id,
+        insight.url or "",
+        insight.channel,
+        insight.customer_name or "",
+        insight.customer_handle or "",
+        insight.team or "",
+        insight.sentiment or "",
+        insight.summary,
+        *insight.tags,
+    )
+    # Two searches tell whether anything needs cleaning or folding (rarely): only then
+    # does each field go through safe_text.
+    to_line = str.strip if is_plain_line(" ".join(short)) else line
+    long_text = f"{insight.quote}\n{insight.note or ''}"
+    to_block = str.strip if is_clean(long_text) else block
+    person = [(insight.customer_name, insight.customer_handle)] if redactor.options.initials else ()
+    name, handle = to_line(short[4]), to_line(short[5])
+    return DigestInsight(
+        id=to_line(insight.id),
+        question_id=redactor.link(to_line(insight.question_id)) or "",
+        url=redactor.link(to_line(short[2])) or None,
+        channel=to_line(insight.channel),
+        customer_name=redactor.name(name) if name else None,
+        customer_handle=redactor.handle(handle) if handle else None,
+        tags=tuple(map(to_line, insight.tags)),
+        team=to_line(short[6]) or UNASSIGNED,
+        sentiment=to_line(short[7]) or UNKNOWN_SENTIMENT,
+        importance=insight.importance,
+        summary=redactor.text(to_line(insight.summary), person),
+        quote=redactor.text(to_block(insight.quote), person),
+        note=redactor.text(to_block(insight.note or ""), person),
+        created_at=insight.created_at,
+        day=(day_of or period.day)(insight.created_at),
+    )
+
+
+def _groups(insights: Sequence[DigestInsight], tag: str | None) -> tuple[TeamGroup, ...]:
+    """Teams (most insights first), each with its tags (most insights first); an insight
+    is listed under each of its tags (only the filter tag when there is one)."""
+    by_team: dict[str, dict[str, list[DigestInsight]]] = defaultdict(lambda: defaultdict(list))
+    team_sizes: Counter[str] = Counter()
+    for insight in insights:  # already most important first
+        team_sizes[insight.team] += 1
+        for name in (tag,) if tag else insight.tags:
+            by_team[insight.team][name].append(insight)
+    groups = []
+    for team_name, size in sorted(team_sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        tags = sorted(by_team[team_name].items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        groups.append(
+            TeamGroup(team_name, size, tuple(TagGroup(name, tuple(items)) for name, items in tags))
+        )
+    return tuple(groups)
+
+
+def _changes(now_counts: Counter[str], before: Counter[str]) -> tuple[Change, ...]:
+    names = set(now_counts) | set(before)
+    ordered = sorted(names, key=lambda n: (-now_counts.get(n, 0), -before.get(n, 0), n))
+    return tuple(Change(n, now_counts.get(n, 0), before.get(n, 0)) for n in ordered)
+
+
+def _area_changes(
+    areas: Sequence[str], now_counts: Counter[str], before: Counter[str]
+) -> tuple[Change, ...]:
+    found = [Change(a, now_counts.get(a, 0), before.get(a, 0)) for a in areas]
+    return tuple(c for c in found if c.count or c.previous)
+
+
+def _sentiment(now_counts: Counter[str], before: Counter[str]) -> tuple[Change, ...]:
+    names = list(SENTIMENTS) + sorted((set(now_counts) | set(before)) - set(SENTIMENTS))
+    return tuple(Change(n, now_counts.get(n, 0), before.get(n, 0)) for n in names)
+
+
+def _reflections(
+    sessions: Iterable[Session],
+    period: Period,
+    redactor: Redactor,
+    people: Sequence[tuple[str | None, str | None]],
+) -> tuple[Reflection, ...]:
+    found = [
+        Reflection(period.day(s.started_at), redactor.text(line(s.reflection), people))
+        for s in sorted(sessions, key=lambda s: s.started_at)
+        if s.reflection and s.reflection.strip() and period.contains(s.started_at)
+    ]
+    return tuple(found)
+
+
+def _handoffs(
+    sources: Iterable[HandoffSource],
+    period: Period,
+    team: str | None,
+    tag: str | None,
+    chosen: Sequence[Insight],
+    redactor: Redactor,
+) -> tuple[Handoff, ...]:
+    tagged_questions = {i.question_id for i in chosen} if tag else None
+    found = []
+    for source in sorted(sources, key=lambda s: s.action.at):
+        action, question = source.action, source.question
+        if not period.contains(action.at):
+            continue
+        if team is not None and (action.team or UNASSIGNED) != team:
+            continue
+        if tagged_questions is not None and action.question_id not in tagged_questions:
+            continue
+        author = question.author if question else None
+        person = [(author.name, author.handle)] if author else []
+        name = redactor.name(line(author.name) or None) if author else None
+        handle = redactor.handle(line(author.handle) or None) if author else None
+        customer = f"{name} ({handle})" if name and handle else name or handle or "unknown"
+        found.append(
+            Handoff(
+                at=action.at,
+                day=period.day(action.at),
+                team=line(action.team) or UNASSIGNED,
+                note=redactor.text(line(action.note), person),
+                question_id=redactor.link(line(action.question_id)) or "",
+                channel=line(question.channel) if question else "",
+                customer=customer,
+                url=redactor.link(line(question.url)) if question and question.url else None,
+            )
+        )
+    return tuple(found)
+
+
+def trend_unit(period: Period) -> str:
+    """``day`` for periods up to 35 days, ``week`` up to 26 weeks, else ``month``."""
+    days = period.length / timedelta(days=1)
+    if days <= 35:
+        return "day"
+    if days <= 26 * 7:
+        return "week"
+    return "month"
+
+
+def bucket_start(day: date, unit: str) -> date:
+    """The first day of the bucket ``day`` falls in."""
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _bucket_label(start: date, unit: str) -> str:
+    if unit == "month":
+        return f"{start:%b %Y}"
+    return f"{start.day} {start:%b}"
+
+
+def _trend(insights: Sequence[DigestInsight], period: Period, ranked: list[str]) -> Trend:
+    unit = trend_unit(period)
+    followed = tuple(ranked[:TREND_SERIES])
+    step = {
+        "day": relativedelta(days=1),
+        "week": relativedelta(weeks=1),
+        "month": relativedelta(months=1),
+    }[unit]
+    starts: list[date] = []
+    cursor = bucket_start(period.first_day, unit)
+    while cursor <= period.last_day:
+        starts.append(cursor)
+        cursor += step
+    # Count per day first (a year has at most 366 of them), then add days into buckets.
+    wanted = set(followed)
+    day_totals = Counter(insight.day for insight in insights)
+    day_tags = Counter(
+        (insight.day, tag) for insight in insights for tag in insight.tags if tag in wanted
+    )
+    counts: dict[date, Counter[str]] = {s: Counter() for s in starts}
+    totals: Counter[date] = Counter()
+    for day, total in day_totals.items():
+        start = bucket_start(day, unit)
+        if start in counts:
+            totals[start] += total
+    for (day, tag), count in day_tags.items():
+        start = bucket_start(day, unit)
+        if start in counts:
+            counts[start][tag] += count
+    buckets = tuple(
+        TrendBucket(
+            start=s,
+            label=_bucket_label(s, unit),
+            counts={t: counts[s].get(t, 0) for t in followed},
+            total=totals.get(s, 0),
+        )
+        for s in starts
+    )
+    return Trend(unit=unit, tags=followed, buckets=buckets)

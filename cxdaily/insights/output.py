@@ -1,0 +1,95 @@
+"""Rendering a digest in a chosen format, and writing it to a file atomically.
+
+A file is written to a temporary name in the same folder, flushed to disk, and renamed
+over the target: a reader sees the old file or the whole new one, and a failure (an
+unwritable folder, a full disk) leaves no partial file behind. Exports hold customers'
+words, so the file is readable by its owner only, like the data folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from cxdaily.core.errors import CxDailyError
+from cxdaily.insights import FORMATS, paused_gc
+from cxdaily.insights.model import Digest
+from cxdaily.store.storage import replace_file
+
+
+class ExportError(CxDailyError):
+    """A digest could not be written where the user asked."""
+
+
+def renderer(fmt: str) -> Callable[[Digest], str]:
+    """The render function of a format (``md``, ``html``, ``csv``, ``json``, ``notes``)."""
+    if fmt == "md":
+        from cxdaily.insights.render_md import render_markdown
+
+        return render_markdown
+    if fmt == "html":
+        from cxdaily.insights.render_html import render_html
+
+        return render_html
+    if fmt == "csv":
+        from cxdaily.insights.render_csv import render_csv
+
+        return render_csv
+    if fmt == "json":
+        from cxdaily.insights.render_json import render_json
+
+        return render_json
+    if fmt == "notes":
+        from cxdaily.insights.render_json import render_notes
+
+        return render_notes
+    raise CxDailyError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+
+
+def render(digest: Digest, fmt: str) -> str:
+    """The digest as text in ``fmt``."""
+    render_text = renderer(fmt)
+    with paused_gc():
+        return render_text(digest)
+
+
+def format_for_path(path: str | os.PathLike[str], default: str = "md") -> str:
+    """The format a file name suggests (``.html`` -> html, ...), else ``default``."""
+    suffix = Path(path).suffix.lower()
+    by_suffix = {
+        ".md": "md",
+        ".markdown": "md",
+        ".html": "html",
+        ".htm": "html",
+        ".csv": "csv",
+        ".json": "json",
+    }
+    return by_suffix.get(suffix, default)
+
+
+def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; returns the absolute path.
+
+    Raises :class:`ExportError` with a one-line reason; no partial or temporary file is
+    left behind on failure.
+    """
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ExportError(f"cannot write {target}: it is a folder")
+    try:
+        replace_file(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise ExportError(_reason(target, exc)) from None
+    return target.resolve()
+
+
+def _reason(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOENT and not path.parent.is_dir():
+        return f"cannot write {path}: the folder {path.parent} does not exist"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {path}: permission denied"
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write {path}: the disk is full"
+    return f"cannot write {path}: {exc.strerror or exc}"

@@ -1,0 +1,252 @@
+"""The digest as one self-contained HTML file: inline CSS, inline SVG charts (tags over
+time, the sentiment mix), no script and no external resource (a Content-Security-Policy
+forbids loading any). Every piece of text is escaped; links go only to http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from cxdaily.insights.charts import sentiment_svg, trend_svg
+from cxdaily.insights.model import Change, Digest, DigestInsight
+from cxdaily.insights.words import (
+    EMPTY_NOTICE,
+    day_label,
+    generated_line,
+    headline_lines,
+    safe_url,
+    shares,
+)
+
+_HTML_SPECIAL = re.compile("[&<>\"']")
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+STYLE = """
+:root { color-scheme: light dark; --muted: #5f6b7a; --line: #d5dbe3; --accent: #2f6fde; }
+@media (prefers-color-scheme: dark) { :root { --muted: #9aa7b8; --line: #3a4452; } }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { border-bottom: 1px solid var(--line); padding-bottom: .2rem; margin-top: 2rem; }
+.muted, .meta { color: var(--muted); }
+.empty { font-weight: bold; padding: .6rem; border: 1px dashed var(--line); }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border-bottom: 1px solid var(--line); padding: .2rem .8rem; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+ol.insights { padding-left: 1.2rem; }
+li.insight { margin: .6rem 0; }
+.importance { display: inline-block; min-width: 1.8rem; font-weight: bold; color: var(--accent); }
+blockquote { margin: .2rem 0 .2rem .2rem; padding-left: .8rem; border-left: 3px solid var(--line); }
+.note { font-style: italic; }
+li.insight p { margin: .15rem 0; }
+svg { max-width: 100%; height: auto; }
+svg text { font: 11px system-ui, sans-serif; fill: currentColor; }
+"""
+
+
+def h(text: object) -> str:
+    """Escaped text for HTML content and attribute values."""
+    value = "" if text is None else str(text)
+    return escape(value, quote=True) if _HTML_SPECIAL.search(value) else value
+
+
+def link(label: str, url: str | None, css: str = "source") -> str:
+    """An anchor to an http(s) URL, or ``""``."""
+    target = safe_url(url)
+    if target is None:
+        return ""
+    return f'<a class="{css}" href="{h(target)}" rel="noopener noreferrer">{h(label)}</a>'
+
+
+def render_html(digest: Digest) -> str:
+    """The whole digest as a self-contained HTML document."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{h(digest.title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{h(digest.title)}</h1>",
+        f'<p class="muted generated">{h(generated_line(digest))}</p>',
+    ]
+    if digest.empty:
+        parts.append(f'<p class="empty">{h(EMPTY_NOTICE)}</p>')
+    parts += _headline(digest)
+    parts += _charts(digest)
+    parts += _change_table("tags", "Tags", "Tag", digest.tags, digest)
+    parts += _change_table("teams", "Teams", "Team", digest.teams, digest)
+    parts += _change_table("areas", "Areas", "Area", digest.areas, digest)
+    parts += _sentiment_table(digest)
+    parts += _insights(digest)
+    parts += _reflections(digest)
+    parts += _handoffs(digest)
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _headline(digest: Digest) -> list[str]:
+    first, *rest = headline_lines(digest)
+    items = [f"<li><strong>{h(first)}</strong></li>"] + [f"<li>{h(line)}</li>" for line in rest]
+    return [
+        '<section id="headline">',
+        "<h2>At a glance</h2>",
+        "<ul>",
+        *items,
+        "</ul>",
+        "</section>",
+    ]
+
+
+def _charts(digest: Digest) -> list[str]:
+    if not digest.insights:
+        return []
+    return [
+        '<section id="charts">',
+        f"<h2>Tags over time (per {h(digest.trend.unit)})</h2>",
+        trend_svg(digest.trend),
+        "<h2>Sentiment mix</h2>",
+        sentiment_svg(digest.sentiment),
+        "</section>",
+    ]
+
+
+def _change_table(
+    key: str, title: str, column: str, rows: tuple[Change, ...], digest: Digest
+) -> list[str]:
+    if not rows:
+        return []
+    body = [
+        f'<tr><td>{h(r.name)}</td><td class="num">{r.count}</td>'
+        f'<td class="num">{r.previous}</td><td>{h(r.words)}</td></tr>'
+        for r in rows
+    ]
+    return [
+        f'<section id="{key}">',
+        f"<h2>{h(title)}</h2>",
+        "<table>",
+        f'<thead><tr><th>{h(column)}</th><th class="num">Insights</th>'
+        '<th class="num">Previous</th><th>Change</th></tr></thead>',
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+        "</section>",
+    ]
+
+
+def _sentiment_table(digest: Digest) -> list[str]:
+    previous = {c.name: c.previous for c in digest.sentiment}
+    rows = [
+        f'<tr><td>{h(name)}</td><td class="num">{count}</td><td class="num">{pct}%</td>'
+        f'<td class="num">{previous.get(name, 0)}</td></tr>'
+        for name, count, pct in shares(digest.sentiment)
+        if count or previous.get(name)
+    ]
+    if not rows:
+        return [
+            '<section id="sentiment">',
+            "<h2>Sentiment</h2>",
+            "<p>No insights in either period.</p>",
+            "</section>",
+        ]
+    return [
+        '<section id="sentiment">',
+        "<h2>Sentiment</h2>",
+        "<table>",
+        '<thead><tr><th>Sentiment</th><th class="num">Insights</th><th class="num">Share</th>'
+        '<th class="num">Previous</th></tr></thead>',
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+        "</section>",
+    ]
+
+
+def _insights(digest: Digest) -> list[str]:
+    out = ['<section id="insights">', "<h2>Insights</h2>"]
+    if not digest.insights:
+        return [*out, "<p>No insights in this period.</p>", "</section>"]
+    rendered: dict[str, str] = {}
+    for team in digest.groups:
+        out.append(f'<section class="team" data-team="{h(team.team)}">')
+        out.append(f"<h3>{h(team.team.capitalize())} ({team.count})</h3>")
+        for group in team.tags:
+            out.append(f"<h4>{h(group.tag)} ({len(group.insights)})</h4>")
+            out.append('<ol class="insights">')
+            for insight in group.insights:  # listed once per tag: rendered once
+                if insight.id not in rendered:
+                    rendered[insight.id] = _insight(insight)
+                out.append(rendered[insight.id])
+            out.append("</ol>")
+        out.append("</section>")
+    out.append("</section>")
+    return out
+
+
+def _insight(insight: DigestInsight) -> str:
+    source = link("source", insight.url) or f"question {h(insight.question_id)}"
+    meta = " · ".join(
+        [
+            f'<span class="customer">{h(insight.customer)}</span>',
+            f'<span class="channel">{h(insight.channel)}</span>',
+            f'<span class="day">{h(day_label(insight.day))}</span>',
+            f'<span class="sentiment">{h(insight.sentiment)}</span>',
+            source,
+        ]
+    )
+    parts = [
+        f'<li class="insight" data-id="{h(insight.id)}" data-importance="{insight.importance}">',
+        f'<span class="importance">+{insight.importance}</span> '
+        f'<strong class="summary">{h(insight.headline)}</strong>',
+    ]
+    if insight.quote:
+        parts.append(f'<blockquote class="quote">{h(insight.quote)}</blockquote>')
+    if insight.note:
+        parts.append(f'<p class="note">Note: {h(insight.note)}</p>')
+    parts.append(f'<p class="meta">{meta}</p>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _reflections(digest: Digest) -> list[str]:
+    if not digest.reflections:
+        return []
+    items = [
+        f'<li><span class="day">{h(day_label(r.day))}</span>: '
+        f'<span class="reflection">{h(r.text)}</span></li>'
+        for r in digest.reflections
+    ]
+    return [
+        '<section id="reflections">',
+        "<h2>Reflections</h2>",
+        "<ul>",
+        *items,
+        "</ul>",
+        "</section>",
+    ]
+
+
+def _handoffs(digest: Digest) -> list[str]:
+    if not digest.handoffs:
+        return []
+    items = []
+    for ho in digest.handoffs:
+        fields = [
+            f'<span class="day">{h(day_label(ho.day))}</span>',
+            f'<strong class="team">{h(ho.team)}</strong>',
+            f'<span class="customer">{h(ho.customer)}</span>',
+        ]
+        if ho.channel:
+            fields.append(f'<span class="channel">{h(ho.channel)}</span>')
+        if ho.note:
+            fields.append(f'<span class="note">{h(ho.note)}</span>')
+        fields.append(link("source", ho.url) or f"question {h(ho.question_id)}")
+        items.append(f'<li class="handoff">{" · ".join(fields)}</li>')
+    return ['<section id="handoffs">', "<h2>Handed off</h2>", "<ul>", *items, "</ul>", "</section>"]

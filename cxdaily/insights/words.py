@@ -1,0 +1,103 @@
+"""Words and small helpers the Markdown and HTML renderers share: dates, safe links,
+the headline sentences and the sentiment shares."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+
+from cxdaily.insights.model import Change, Digest
+
+EMPTY_NOTICE = "No insights, reflections or hand-offs in this period."
+# http(s), a host (no user info: "https://good.example@evil.example" is refused), then
+# anything but whitespace and control characters.
+_WEB_URL = re.compile(r"https?://[^\s/?#@\\\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?", re.I)
+
+
+@lru_cache(maxsize=4096)
+def day_label(day: date) -> str:
+    """``20 Nov 2026``."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def instant_label(instant: datetime, digest: Digest) -> str:
+    """An instant in the digest's home time zone: ``23 Nov 2026 08:00``."""
+    local = instant.astimezone(digest.period.zone)
+    return f"{day_label(local.date())} {local:%H:%M}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) link with a host, else ``None`` (no ``javascript:``,
+    ``data:`` or relative links from a channel ever reach an export as a link)."""
+    if not url:
+        return None
+    value = url.strip()
+    return value if _WEB_URL.fullmatch(value) else None
+
+
+def generated_line(digest: Digest) -> str:
+    """``Generated 23 Nov 2026 08:00 (UTC) · personal data redacted``."""
+    redaction = digest.redaction
+    if not redaction.enabled:
+        privacy = "personal data NOT redacted"
+    elif redaction.initials:
+        privacy = "personal data redacted, names as initials"
+    else:
+        privacy = "personal data redacted"
+    if not redaction.enabled and redaction.initials:
+        privacy += " (names as initials)"
+    return f"Generated {instant_label(digest.generated_at, digest)} · {privacy}"
+
+
+def previous_label(digest: Digest) -> str:
+    """The previous period without its zone: ``9 Nov 2026 – 15 Nov 2026``."""
+    return digest.period.previous.label.rsplit(" (", 1)[0]
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 insight``, ``2 insights``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def insights_sentence(change: Change) -> str:
+    """``42 insights, +8 (+24%) against 34 in the previous period`` and its variants."""
+    count = plural(change.count, "insight")
+    if change.delta == 0:
+        return f"{count}, as many as in the previous period"
+    if not change.previous:
+        return f"{count} (none in the previous period)"
+    return f"{count}, {change.words} against {change.previous} in the previous period"
+
+
+def headline_lines(digest: Digest) -> list[str]:
+    """The headline as plain sentences (renderers add their own emphasis)."""
+    h = digest.headline
+    return [
+        insights_sentence(h.insights),
+        f"{plural(h.customers, 'customer')} on {plural(h.channels, 'channel')}",
+        f"{h.important} marked +3 (most important)",
+        "Sentiment: " + sentiment_words(digest.sentiment),
+        f"{plural(h.handoffs, 'hand-off')} · {plural(h.sessions, 'session')}",
+        f"Previous period: {previous_label(digest)}",
+    ]
+
+
+def shares(changes: tuple[Change, ...]) -> list[tuple[str, int, int]]:
+    """``(name, count, percent)`` for the sentiment mix, percentages adding up to 100."""
+    total = sum(c.count for c in changes)
+    if not total:
+        return [(c.name, 0, 0) for c in changes]
+    raw = [(c.name, c.count, 100 * c.count / total) for c in changes]
+    rounded = [int(p) for _, _, p in raw]
+    leftover = 100 - sum(rounded)
+    order = sorted(range(len(raw)), key=lambda i: raw[i][2] - rounded[i], reverse=True)
+    for index in order[:leftover]:
+        rounded[index] += 1
+    return [(name, count, rounded[i]) for i, (name, count, _) in enumerate(raw)]
+
+
+def sentiment_words(changes: tuple[Change, ...]) -> str:
+    """``60% negative · 30% neutral · 10% positive`` (or ``no insights``)."""
+    parts = [f"{pct}% {name}" for name, count, pct in shares(changes) if count]
+    return " · ".join(parts) if parts else "no insights"

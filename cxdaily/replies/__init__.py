@@ -1,0 +1,2 @@
+"""A reply's life: checks before sending, risky dates, the outbox rules, sending
+exactly once, and the promises a reply makes."""

@@ -1,0 +1,242 @@
+"""Sending one reply from the outbox, exactly once (the rules are in :mod:`cxdaily.replies.outbox`).
+
+:class:`OutboxSender` is part of the service facade (through
+:class:`cxdaily.service.replies.RepliesMixin`): it uses the service's store, lock,
+connectors and clock. The stored reply decides what happens, never the caller's copy,
+and one reply is never sent by two workers at once: a reply being sent is claimed in
+memory, and the store's single-instance lock keeps every other process out.
+
+An attempt never ends in ``sending``: whatever goes wrong (a refusal, a timeout, an
+answer without a usable id, a bug that raises something unexpected) is recorded as
+``failed`` with a one-line reason, and as an unknown outcome when the post had gone out.
+Only a process that dies mid-post leaves ``sending`` behind, which the next attempt
+treats as an unknown outcome too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from cxdaily.core.errors import CxDailyError, ReplyRejected
+from cxdaily.core.models import Message, Question, Reply, ReplyState
+from cxdaily.core.safe_text import one_line
+from cxdaily.replies.outbox import (
+    Plan,
+    Step,
+    checked_sent_reply,
+    collision_hold,
+    failure_of,
+    may_have_reached_service,
+    next_attempt,
+    plan_attempt,
+    unknown_outcome_hold,
+)
+from cxdaily.replies.promises import promises_of_reply
+
+
+def thread_seen_until(question: Question) -> datetime:
+    """The newest message of a question's thread that cxdaily has loaded."""
+    return max([question.created_at, *(m.created_at for m in question.context)])
+
+
+@dataclass
+class _Attempt:
+    """One attempt in progress: the reply as it now stands and how far it got."""
+
+    reply: Reply
+    prior_unknown: bool
+    """An earlier attempt may have reached the service."""
+    step: Step = Step.SEND
+    posted: bool = False
+    checked_at: datetime | None = None
+
+
+class OutboxSender:
+    """Sends outbox replies: once, with the right look before any repeat."""
+
+    # claims ---------------------------------------------------------------------
+    def _in_flight(self) -> set[str]:
+        with self._lock:
+            return self.__dict__.setdefault("_replies_in_flight", set())
+
+    def is_sending(self, reply_id: str) -> bool:
+        """Whether a worker of this process is sending this reply right now."""
+        with self._lock:
+            return reply_id in self._in_flight()
+
+    @contextmanager
+    def _claim(self, reply_id: str) -> Iterator[None]:
+        with self._lock:
+            claimed = self._in_flight()
+            if reply_id in claimed:
+                raise ReplyRejected(f"reply {reply_id} is being sent right now")
+            claimed.add(reply_id)
+        try:
+            yield
+        finally:
+            with self._lock:
+                claimed.discard(reply_id)
+
+    def _save_reply(self, reply: Reply) -> Reply:
+        with self._lock:
+            self.store.outbox.save(reply)
+        return reply
+
+    # sending --------------------------------------------------------------------
+    def send(self, reply: Reply, *, force: bool = False) -> Reply:
+        """Make one attempt at a reply and return it as stored afterwards.
+
+        It is marked sent only with the service's id for it. A reply already sent is
+        returned as it is (never posted again) and a cancelled one is refused. A held
+        reply waits unless ``force`` (the leader's explicit retry) releases it.
+        """
+        with self._claim(reply.id):
+            with self._lock:
+                stored = self.store.outbox.get(reply.id)
+            if stored.state is ReplyState.SENT:
+                return stored
+            if stored.state is ReplyState.CANCELLED:
+                raise ReplyRejected(f"reply {reply.id} was cancelled")
+            if stored.hold and not force:
+                return stored
+            attempt = _Attempt(
+                stored.with_changes(hold=None, attempts=stored.attempts + 1),
+                prior_unknown=stored.uncertain or stored.state is ReplyState.SENDING,
+            )
+            try:
+                question = self.question(stored.question_id)
+                capabilities = self.connector(stored.channel).capabilities
+            except Exception as exc:  # the question or its channel is gone, or broken
+                return self._failed(attempt, failure_of(exc, stored.channel))
+            plan = plan_attempt(
+                stored,
+                now=self.now(),
+                idempotency_keys=capabilities.idempotency_keys,
+                finds_own_replies=capabilities.finds_own_replies,
+                force=force,
+            )
+            attempt.step = plan.step
+            if plan.step is Step.HOLD:
+                held = stored.with_changes(
+                    state=ReplyState.FAILED,
+                    uncertain=True,
+                    hold=unknown_outcome_hold(stored.channel),
+                    next_attempt_at=None,
+                    updated_at=self.now(),
+                )
+                return self._save_reply(held)
+            try:
+                kind, value = self._network(question, attempt, plan)
+            except Exception as exc:  # whatever it was, the attempt ends as failed
+                return self._failed(attempt, failure_of(exc, stored.channel))
+            if kind == "collision":
+                return self._held_for_collision(attempt, value)
+            return self._mark_sent(attempt.reply, value)
+
+    def _network(self, question: Question, attempt: _Attempt, plan: Plan):
+        """The attempt's network steps on the channel (see :meth:`_steps`)."""
+        from cxdaily.connectors.runner import run_on_channel
+
+        return run_on_channel(
+            self.settings.channels[question.channel],
+            lambda client: self.connector(question.channel, client),
+            lambda connector: self._steps(connector, question, attempt, plan),
+        )
+
+    async def _steps(self, connector, question: Question, attempt: _Attempt, plan: Plan):
+        """Look (when the outcome of an earlier attempt is unknown), check for answers
+        by the team (when the reply waited), then record ``sending`` and post."""
+        reply = attempt.reply
+        if plan.step is Step.LOOK_THEN_SEND:
+            found = await connector.find_own_reply(question, reply.body, reply.idempotency_key)
+            if found is not None:
+                return "found", checked_sent_reply(found, question.channel, "the thread")
+        if plan.check_collision:
+            since = max(reply.checked_at or thread_seen_until(question), question.created_at)
+            answers = await connector.answers_since(question, since)
+            attempt.checked_at = self.now()
+            if answers:
+                return "collision", answers
+        now = self.now()
+        attempt.reply = self._save_reply(
+            reply.with_changes(
+                state=ReplyState.SENDING,
+                updated_at=now,
+                checked_at=attempt.checked_at or reply.checked_at,
+            )
+        )
+        attempt.posted = True
+        sent = await connector.send_reply(question, reply.body, reply.idempotency_key)
+        return "sent", checked_sent_reply(sent, question.channel)
+
+    def _mark_sent(self, reply: Reply, sent) -> Reply:
+        now = self.now()
+        done = self._save_reply(
+            reply.with_changes(
+                state=ReplyState.SENT,
+                remote_id=sent.remote_id,
+                remote_url=sent.url,
+                sent_at=now,
+                updated_at=now,
+                error=None,
+                next_attempt_at=None,
+                uncertain=False,
+                hold=None,
+            )
+        )
+        self._record_promises(done)
+        return done
+
+    def _failed(self, attempt: _Attempt, exc: CxDailyError) -> Reply:
+        reply = attempt.reply
+        now = self.now()
+        if not attempt.posted:
+            uncertain = attempt.prior_unknown
+        elif may_have_reached_service(exc):
+            uncertain = True
+        else:  # refused; an earlier attempt may still have arrived unless we looked
+            uncertain = attempt.prior_unknown and attempt.step is Step.RESEND_SAME_KEY
+        failed = reply.with_changes(
+            state=ReplyState.FAILED,
+            error=one_line(exc, 300),
+            uncertain=uncertain,
+            checked_at=attempt.checked_at or reply.checked_at,
+            next_attempt_at=next_attempt(now, reply.attempts, exc),
+            updated_at=now,
+        )
+        return self._save_reply(failed)
+
+    def _held_for_collision(self, attempt: _Attempt, answers: list[Message]) -> Reply:
+        latest = answers[-1]
+        reply = attempt.reply.with_changes(
+            attempts=attempt.reply.attempts - 1,  # nothing was posted
+            hold=collision_hold(one_line(latest.author.display, 60), one_line(latest.body, 120)),
+            checked_at=attempt.checked_at,
+            next_attempt_at=None,
+            updated_at=self.now(),
+        )
+        return self._save_reply(reply)
+
+    # promises -------------------------------------------------------------------
+    def _promises_in(self, reply: Reply) -> list:
+        """The promises a sent reply makes, with due days in the home time zone."""
+        if reply.sent_at is None:
+            return []
+        return promises_of_reply(
+            reply.id,
+            reply.question_id,
+            reply.channel,
+            reply.body,
+            reply.sent_at,
+            self.settings.session.zone,
+        )
+
+    def _record_promises(self, reply: Reply) -> None:
+        """Put the promises of a sent reply in the ledger (again is harmless)."""
+        promises = self._promises_in(reply)
+        if promises:
+            with self._lock:
+                self.store.promises.record(promises)

@@ -1,0 +1,69 @@
+"""Storing what one channel's fetch brought, for :meth:`cxdaily.service.Service.refresh`.
+
+A question that cannot be stored (see :func:`cxdaily.store.storage.record_problem`) is
+left out with a warning naming it, so one bad item never costs the channel its good
+ones, nor the channels stored after it. A failure while storing is the store's: it reads
+"cannot save ...", never "a bug in this connector".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cxdaily.core.errors import CxDailyError, StoreError
+from cxdaily.core.safe_text import one_line
+
+if TYPE_CHECKING:
+    from cxdaily.connectors.runner import ChannelOutcome
+    from cxdaily.store import Store
+
+
+@contextmanager
+def store_problem(channel: str) -> Iterator[None]:
+    """Report a failure to store a channel's fetch as the store's, never the connector's."""
+    try:
+        yield
+    except CxDailyError:
+        raise
+    except Exception as exc:
+        raise StoreError(
+            f"cannot save what {channel} brought: unexpected {type(exc).__name__}: "
+            f"{one_line(exc, 200)} (a bug in cxdaily's store)"
+        ) from exc
+
+
+def store_outcome(
+    store: Store, outcome: ChannelOutcome, at: datetime
+) -> tuple[ChannelOutcome, int, int]:
+    """Store one channel's fetch and how it went; returns the outcome as stored (its
+    ``result`` holds only the questions stored, its warnings name the ones left out)
+    with the numbers of questions added and updated."""
+    result = outcome.result
+    with store_problem(outcome.channel):
+        if result is None:
+            store.questions.record_fetch(
+                outcome.channel, at, error=outcome.error, seconds=outcome.seconds
+            )
+            return outcome, 0, 0
+        skipped: dict[str, str] = {}
+        added, updated = store.questions.upsert_many(result.questions, skipped=skipped)
+        if skipped:
+            result = replace(
+                result,
+                questions=[q for q in result.questions if q.id not in skipped],
+                warnings=[*result.warnings, *skipped.values()],
+            )
+            outcome = replace(outcome, result=result)
+        store.questions.record_fetch(
+            outcome.channel,
+            at,
+            checkpoint=result.checkpoint,
+            count=len(result.questions),
+            warnings=len(result.warnings),
+            seconds=outcome.seconds,
+        )
+    return outcome, added, updated

@@ -1,0 +1,342 @@
+"""Drafts, checks, the outbox and the promise ledger, as part of the service facade.
+
+A reply is checked (:mod:`cxdaily.replies.checks`), recorded in the outbox before any
+network call, sent exactly once (:mod:`cxdaily.replies.sender`), and marked sent only with
+the service's id for it; its promises then go into the ledger. :class:`RepliesMixin` is
+mixed into :class:`cxdaily.service.Service`, whose store, lock, connectors and clock it
+uses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from cxdaily.core.errors import ConfigError, ReplyRejected, StoreError
+from cxdaily.core.models import Action, Disposition, Message, Question, Reply, ReplyState, new_id
+from cxdaily.replies.outbox import is_due
+from cxdaily.replies.sender import OutboxSender, thread_seen_until
+
+if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
+    from cxdaily.replies.checks import ReplyReview
+    from cxdaily.replies.promises import Promise
+
+#: Sent replies whose promises are re-read at start, in case a crash came between.
+PROMISE_RECONCILE_WINDOW = timedelta(days=14)
+
+
+class ReplyQueuedError(StoreError):
+    """The reply is safely in the outbox (and will be sent), but a later step of queueing
+    it (recording the action, removing the draft) could not be saved; ``reply`` is it."""
+
+    def __init__(self, reply: Reply, message: str) -> None:
+        self.reply = reply
+        super().__init__(message)
+
+
+def answered_action_id(reply_id: str) -> str:
+    """The id of the action that records a reply: recording it twice replaces it."""
+    return f"answered-{reply_id}"
+
+
+class RepliesMixin(OutboxSender):
+    """Drafts, checks, queueing, sending, the outbox and the promise ledger."""
+
+    # drafts ---------------------------------------------------------------------
+    def save_draft(self, question_id: str, body: str) -> None:
+        """Durably save the reply being typed (a blank draft is removed)."""
+        with self._lock:
+            self.store.activity.save_draft(question_id, body, self.now())
+
+    def draft(self, question_id: str) -> str | None:
+        """The saved draft for a question."""
+        with self._lock:
+            return self.store.activity.draft(question_id)
+
+    # what a channel allows --------------------------------------------------------
+    def signature(self, channel: str) -> str | None:
+        """The channel's ``signature`` option, appended to every reply sent there."""
+        settings = self.settings.channels.get(channel)
+        value = settings.options.get("signature") if settings else None
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(f'[channels.{channel}] signature must be text like "— Dana, CEO"')
+        return value.strip() or None
+
+    def reply_limit(self, question: Question) -> int | None:
+        """The longest reply the question's channel accepts, in characters."""
+        return self.connector(question.channel).capabilities.max_reply_length
+
+    def review_reply(self, question_id: str, body: str) -> ReplyReview:
+        """Check a reply before it is queued: refusals, and risky statements to confirm."""
+        from cxdaily.replies.checks import ReplyReview, length_problem, risky_statements, signed
+
+        question = self.question(question_id)
+        connector = self.connector(question.channel)
+        text = signed(body, self.signature(question.channel))
+        limit = connector.capabilities.max_reply_length
+        public = connector.is_public(question)
+        problems = []
+        if not body.strip():
+            problems.append("the reply is empty")
+        elif problem := length_problem(len(text), limit, question.channel):
+            problems.append(problem)
+        if not connector.capabilities.can_reply:
+            problems.append(f"{question.channel} cannot post replies (see its channel settings)")
+        problems.extend(self._earlier_reply_problems(question_id))
+        findings = risky_statements(text, self.now(), self.settings.session.zone) if public else []
+        return ReplyReview(
+            text=text,
+            limit=limit,
+            public=public,
+            problems=tuple(problems),
+            findings=tuple(findings),
+        )
+
+    def _earlier_reply_problems(self, question_id: str) -> list[str]:
+        with self._lock:
+            earlier = self.store.outbox.for_question(question_id)
+        waiting = [r for r in earlier if r.unsent]
+        if waiting:
+            return [
+                f"reply {waiting[0].id} to this question is still in the outbox; send it "
+                f"(cxdaily outbox retry {waiting[0].id}) or cancel it first"
+            ]
+        if any(r.state is ReplyState.SENT for r in earlier):
+            return ["you already replied to this question"]
+        return []
+
+    def answers_since_loaded(self, question_id: str) -> list[Message]:
+        """Answers by the team posted since the question was loaded (network; raises a
+        ConnectorError when the thread cannot be read)."""
+        question = self.question(question_id)
+        from cxdaily.connectors.runner import run_on_channel
+
+        since = thread_seen_until(question)
+        return run_on_channel(
+            self.settings.channels[question.channel],
+            lambda client: self.connector(question.channel, client),
+            lambda connector: connector.answers_since(question, since),
+        )
+
+    # queueing -------------------------------------------------------------------
+    def queue_reply(
+        self,
+        question_id: str,
+        body: str,
+        session_id: str | None = None,
+        *,
+        checked_at: datetime | None = None,
+    ) -> Reply:
+        """Record a reply in the outbox (durably, before any network call).
+
+        Refuses an empty reply, one over the channel's limit, and a second reply to a
+        question. ``checked_at`` is when the leader last saw the thread's answers (the
+        outbox looks again before sending a reply that waited longer). Risky statements
+        are not refused here: :meth:`review_reply` finds them for the leader to confirm.
+
+        The reply is saved first; when recording the action or removing the draft then
+        fails, :class:`ReplyQueuedError` says so (the reply stays queued and is sent; a
+        missing action is recorded by the outbox's next round, see
+        :meth:`_record_missing_answers`).
+        """
+        review = self.review_reply(question_id, body)
+        if review.problems:
+            raise ReplyRejected(review.problems[0])
+        question = self.question(question_id)
+        now = self.now()
+        reply = Reply(
+            id=new_id(12),
+            question_id=question_id,
+            channel=question.channel,
+            body=review.text,
+            state=ReplyState.QUEUED,
+            created_at=now,
+            updated_at=now,
+            idempotency_key=new_id(),
+            checked_at=checked_at,
+        )
+        self._save_reply(reply)
+        try:
+            self._record(
+                question_id,
+                Disposition.ANSWERED,
+                session_id,
+                action_id=answered_action_id(reply.id),
+            )
+        except StoreError as exc:
+            raise ReplyQueuedError(
+                reply,
+                f"reply {reply.id} is queued and will be sent (cxdaily outbox retry "
+                f"{reply.id} sends it now); recording it in today's actions failed: {exc}",
+            ) from exc
+        try:
+            with self._lock:  # last: until the reply and the action are saved, the draft stays
+                self.store.activity.delete_draft(question_id)
+        except StoreError as exc:
+            raise ReplyQueuedError(
+                reply,
+                f"reply {reply.id} is queued and will be sent (cxdaily outbox retry "
+                f"{reply.id} sends it now); removing its draft failed: {exc}",
+            ) from exc
+        return reply
+
+    def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
+        """Queue a reply and make the first attempt at sending it."""
+        return self.send(self.queue_reply(question_id, body, session_id))
+
+    # the outbox -----------------------------------------------------------------
+    def send_pending(self) -> list[Reply]:
+        """Send every reply whose retry is due (after a crash, while offline, after a
+        failure's back-off); held replies wait. Returns the replies attempted."""
+        now = self.now()
+        self._reconcile_promises(now)
+        self._record_missing_answers(now)
+        with self._lock:
+            due = [r for r in self.store.outbox.unsent() if is_due(r, now)]
+        return self._send_each(due)
+
+    def retry(self, reply_id: str | None = None) -> list[Reply]:
+        """Send now, without waiting for the back-off: one reply (which also releases
+        its hold: the leader decided) or every unsent reply that is not held."""
+        self._record_missing_answers(self.now())
+        if reply_id is not None:
+            with self._lock:
+                reply = self.store.outbox.get(reply_id)
+            if reply.state is ReplyState.SENT:
+                raise ReplyRejected(f"reply {reply_id} was already sent")
+            if reply.state is ReplyState.CANCELLED:
+                raise ReplyRejected(f"reply {reply_id} was cancelled")
+            return [self.send(reply, force=True)]
+        with self._lock:
+            waiting = [r for r in self.store.outbox.unsent() if not r.hold]
+        return self._send_each(waiting)
+
+    def _send_each(self, replies: list[Reply]) -> list[Reply]:
+        """One attempt at each reply, skipping those another worker is sending."""
+        results = []
+        for reply in replies:
+            if self.is_sending(reply.id):
+                continue
+            try:
+                results.append(self.send(reply))
+            except ReplyRejected:  # cancelled or claimed meanwhile
+                continue
+        return results
+
+    def cancel(self, reply_id: str) -> Reply:
+        """Drop an unsent reply; its text comes back as the question's draft."""
+        from cxdaily.replies.checks import unsigned
+
+        with self._lock:
+            if reply_id in self._in_flight():
+                raise ReplyRejected(f"reply {reply_id} is being sent right now")
+            reply = self.store.outbox.get(reply_id)
+            if reply.state is ReplyState.SENT:
+                raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
+            if reply.state is ReplyState.CANCELLED:
+                return reply
+            cancelled = reply.with_changes(
+                state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self.now()
+            )
+            self.store.outbox.save(cancelled)
+            try:
+                if not self.store.activity.draft(reply.question_id):
+                    text = unsigned(reply.body, self.signature(reply.channel))
+                    self.store.activity.save_draft(reply.question_id, text, self.now())
+            except StoreError as exc:
+                raise StoreError(
+                    f"reply {reply_id} is cancelled (its text stays in the outbox), but "
+                    f"keeping it as the draft of {reply.question_id} failed: {exc}"
+                ) from exc
+        return cancelled
+
+    def has_replied(self, question_id: str) -> bool:
+        """Whether a reply to this question is sent or waiting in the outbox."""
+        with self._lock:
+            return any(
+                r.state is not ReplyState.CANCELLED
+                for r in self.store.outbox.for_question(question_id)
+            )
+
+    def outbox(self) -> list[Reply]:
+        """Every reply in the outbox, oldest first."""
+        with self._lock:
+            return self.store.outbox.all()
+
+    def unsent_replies(self) -> list[Reply]:
+        """Replies still to go out (queued, sending, failed or held), oldest first."""
+        with self._lock:
+            return self.store.outbox.unsent()
+
+    def find_reply(self, reply_id: str) -> Reply:
+        """One reply of the outbox, or a NotFoundError."""
+        with self._lock:
+            return self.store.outbox.get(reply_id)
+
+    # the promise ledger -----------------------------------------------------------
+    def promises(self, include_kept: bool = False) -> list[Promise]:
+        """Promises made in sent replies: open ones by due day (and the kept ones)."""
+        from cxdaily.replies.promises import ledger_order
+
+        with self._lock:
+            found = self.store.promises.all()
+        return ledger_order([p for p in found if include_kept or p.open])
+
+    def keep_promise(self, promise_id: str) -> Promise:
+        """Mark a promise kept."""
+        with self._lock:
+            return self.store.promises.mark_done(promise_id, self.now())
+
+    def _record_missing_answers(self, now: datetime) -> None:
+        """Record the "answered" action of recent replies whose recording failed (or a
+        crash cut off) after they were queued: the reply's own id makes it happen once.
+
+        The action counts at the time the reply was queued; its session is not known.
+        A store that still cannot save it never stops the outbox from sending."""
+        from cxdaily.streaks import record_day
+
+        since = now - PROMISE_RECONCILE_WINDOW
+        zone, day_start = self.settings.session.zone, self.settings.session.day_start
+        with self._lock:
+            if self.store.folder.read_only:
+                return
+            try:
+                replies = [
+                    r
+                    for r in self.store.outbox.all()
+                    if r.state is not ReplyState.CANCELLED and r.created_at >= since
+                ]
+                if not replies:
+                    return
+                answered: dict[str, list[datetime]] = {}
+                first = min(r.created_at for r in replies)
+                for action in self.store.activity.actions(since=first):
+                    if action.disposition is Disposition.ANSWERED:
+                        answered.setdefault(action.question_id, []).append(action.at)
+                for reply in replies:
+                    if any(at >= reply.created_at for at in answered.get(reply.question_id, ())):
+                        continue
+                    action = Action(
+                        question_id=reply.question_id,
+                        disposition=Disposition.ANSWERED,
+                        at=reply.created_at,
+                        day=record_day(reply.created_at, zone, day_start),
+                    )
+                    self.store.activity.record(action, answered_action_id(reply.id))
+            except StoreError:
+                return  # still unwritable or damaged: sending goes on, the next round retries
+
+    def _reconcile_promises(self, now: datetime) -> None:
+        """Record the promises of recent sent replies a crash may have left out."""
+        with self._lock:
+            recent = self.store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
+            recorded = self.store.promises.reply_ids()
+        missing = [r for r in recent if r.id not in recorded and r.sent_at is not None]
+        found: list[Promise] = []
+        for reply in missing:
+            found.extend(self._promises_in(reply))
+        if found:
+            with self._lock:
+                self.store.promises.record(found)

@@ -1,0 +1,339 @@
+"""Settings: a documented dataclass per table, loaded from and saved to TOML.
+
+The secret of a channel never goes in this file (see ``credentials``). A bad file gives a
+one-line :class:`ConfigError` naming the file, the line when known, and the problem.
+Every channel's options are checked when the file is read, by the connector of its kind
+(:func:`cxdaily.connectors.check_channel_settings`: no network work), so an unknown kind,
+a missing ``url`` or ``path``, an unsafe URL or a bad ``deadline`` stops every command
+with the file's name rather than failing later, at fetch time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cxdaily.core.errors import ConfigError
+from cxdaily.curation.settings import CurationSettings, curation_from_dict, curation_to_dict
+from cxdaily.streaks.rules import StreakRules, streak_rules_from_dict, streak_rules_to_dict
+from cxdaily.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
+
+DEFAULT_BUDGET_S = 30 * 60
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a few kilobytes; a larger one is refused rather than parsed."""
+_LONGEST_DURATION = 40
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(text: str | int, *, setting: str = "duration") -> int:
+    """Parse ``30m``, ``1h``, ``1h30m``, ``90s`` or a bare number of minutes into seconds."""
+    if isinstance(text, bool) or not isinstance(text, int | str):
+        raise ConfigError(f"{setting} = {text!r} is not a duration like 30m")
+    if isinstance(text, int):
+        seconds = text * 60
+    else:
+        stripped = text.strip()
+        if len(stripped) > _LONGEST_DURATION:
+            raise ConfigError(f"{setting}: a {len(stripped):,}-character value is not a duration")
+        if stripped.isdigit():
+            seconds = int(stripped) * 60
+        else:
+            match = _DURATION.match(stripped)
+            if not stripped or not match or not any(match.groups()):
+                raise ConfigError(f"{setting} = {text!r} is not a duration like 30m, 1h or 1h15m")
+            hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
+            seconds = hours * 3600 + minutes * 60 + secs
+    if not 60 <= seconds <= 8 * 3600:
+        raise ConfigError(f"{setting} = {text!r} must be between 1 minute and 8 hours")
+    return seconds
+
+
+def format_duration(seconds: int) -> str:
+    """Seconds as the config writes them: ``30m``, ``1h15m``, ``90s`` (exact, round-trips)."""
+    if seconds % 60:
+        return f"{seconds}s"
+    hours, minutes = divmod(seconds // 60, 60)
+    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes or not hours else "")
+
+
+def parse_day_start(text: str, *, setting: str = "[session] day_start") -> time:
+    """Parse ``HH:MM`` into a time."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(text))
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(f"{setting} = {text!r} is not a time of day like 04:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_timezone(name: str, *, setting: str = "[session] timezone") -> ZoneInfo:
+    """Resolve an IANA time zone name such as ``Europe/Berlin``."""
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"{setting} = {name!r} is not a known time zone (use a name like Europe/Berlin)"
+        ) from None
+
+
+def system_timezone_name() -> str:
+    """Best guess at the machine's IANA zone name, falling back to UTC."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz:
+        try:
+            ZoneInfo(tz)
+            return tz
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """The ``[session]`` table."""
+
+    budget_s: int = DEFAULT_BUDGET_S
+    """Time budget of a daily session (``budget = "30m"``)."""
+    timezone: str = "UTC"
+    """Home time zone in which days are counted (``timezone = "Europe/Berlin"``)."""
+    day_start: time = time(4, 0)
+    """When a new day starts, so a session at 01:30 counts for the day before."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The home time zone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """A ``[channels.NAME]`` table: ``kind`` plus connector-specific options."""
+
+    name: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything in ``config.toml``."""
+
+    session: SessionSettings = field(default_factory=SessionSettings)
+    channels: dict[str, ChannelSettings] = field(default_factory=dict)
+    theme: str = "cxdaily-dark"
+    """Name of a built-in theme or of a user theme in the config folder's ``themes/``."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Remapped key bindings: binding id -> comma-separated keys (``[keys] reply = "R"``)."""
+    editor: str | None = None
+    """Command for composing replies; defaults to ``$VISUAL`` then ``$EDITOR``."""
+    taxonomy: TaxonomySettings = field(default_factory=TaxonomySettings)
+    """The ``[taxonomy]`` table: tags, areas and teams for insights and digests."""
+    streak: StreakRules = field(default_factory=StreakRules)
+    """The ``[streak]`` table: what makes a day count, off days and freezes."""
+    curation: CurationSettings = field(default_factory=CurationSettings)
+    """The ``[curation]`` table: signal weights, limits, VIPs and watch keywords."""
+
+
+_SESSION_KEYS = {"budget", "timezone", "day_start"}
+_UI_KEYS = {"theme", "editor"}
+_TOP_KEYS = {"session", "channels", "ui", "keys", "taxonomy", "streak", "curation"}
+_CHANNEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _decode_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message).strip()
+    if match:
+        return ConfigError(f"{path}: line {match[1]}, column {match[2]}: {problem}")
+    return ConfigError(f"{path}: {problem}")
+
+
+def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
+    """Load settings from ``path``; a missing file means the defaults.
+
+    Every channel is checked by its connector (see :func:`check_channel_options`) unless
+    ``check_channels`` is false: the demo profile, which never uses them (and so never
+    loads the HTTP stack at start-up), and the commands that repair a broken channel.
+    """
+    try:
+        raw = _read_toml(path)
+    except FileNotFoundError:
+        return Settings(session=SessionSettings(timezone=system_timezone_name()))
+    try:
+        settings = settings_from_dict(raw)
+        if check_channels:
+            check_channel_options(settings)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; FileNotFoundError when absent, else ConfigError for anything wrong
+    (not a regular file, too large, not UTF-8, not TOML, a number too long, too deep)."""
+    import stat
+
+    try:
+        with open(path, "rb", opener=_open_nonblocking) as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise ConfigError(f"{path}: cannot be read (it is a folder, not a file)")
+            if not stat.S_ISREG(mode):
+                raise ConfigError(f"{path}: cannot be read (it is not a regular file)")
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: cannot be read (larger than {MAX_CONFIG_BYTES // 1024} KiB)")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _decode_error(path, exc) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: is not UTF-8 text (byte {exc.start + 1})") from None
+    except ValueError:  # tomllib turns an integer of over 4,300 digits into int()
+        raise ConfigError(f"{path}: a number has too many digits") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables are nested too deeply") from None
+
+
+def _open_nonblocking(name: str, flags: int) -> int:
+    """Open without blocking on a FIFO put where the config file should be."""
+    return os.open(name, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def check_channel_options(settings: Settings) -> None:
+    """Check every channel with the connector of its kind (the first problem is raised).
+
+    Builds each connector without an HTTP client, which reads and checks its options
+    and does no network work; nothing is imported when no channel is configured.
+    """
+    if not settings.channels:
+        return
+    from cxdaily.connectors import check_channel_settings
+
+    for channel in settings.channels.values():
+        check_channel_settings(channel)
+
+
+def settings_from_dict(raw: dict[str, Any]) -> Settings:
+    """Validate a parsed TOML document into Settings."""
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(
+            f"unknown table or setting {sorted(unknown)[0]!r} "
+            f"(known: {', '.join(sorted(_TOP_KEYS))})"
+        )
+    session_raw = _table(raw, "session")
+    for key in set(session_raw) - _SESSION_KEYS:
+        raise ConfigError(
+            f"unknown setting [session] {key} (known: {', '.join(sorted(_SESSION_KEYS))})"
+        )
+    timezone = str(session_raw.get("timezone") or system_timezone_name())
+    parse_timezone(timezone)
+    session = SessionSettings(
+        budget_s=parse_duration(session_raw.get("budget", "30m"), setting="[session] budget"),
+        timezone=timezone,
+        day_start=parse_day_start(session_raw.get("day_start", "04:00")),
+    )
+    ui_raw = _table(raw, "ui")
+    for key in set(ui_raw) - _UI_KEYS:
+        raise ConfigError(f"unknown setting [ui] {key} (known: {', '.join(sorted(_UI_KEYS))})")
+    keys_raw = _table(raw, "keys")
+    for binding, keys in keys_raw.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f'[keys] {binding} must be a key name like "ctrl+r"')
+    channels: dict[str, ChannelSettings] = {}
+    for name, table in _table(raw, "channels").items():
+        channels[name] = channel_from_dict(name, table)
+    editor = ui_raw.get("editor")
+    return Settings(
+        session=session,
+        channels=channels,
+        theme=str(ui_raw.get("theme", "cxdaily-dark")),
+        keys={k: v.strip() for k, v in keys_raw.items()},
+        editor=str(editor) if editor else None,
+        taxonomy=taxonomy_from_dict(_table(raw, "taxonomy")),
+        streak=streak_rules_from_dict(_table(raw, "streak")),
+        curation=curation_from_dict(_table(raw, "curation")),
+    )
+
+
+def channel_from_dict(name: str, table: Any) -> ChannelSettings:
+    """Validate one ``[channels.NAME]`` table."""
+    if not _CHANNEL_NAME.match(name):
+        raise ConfigError(
+            f"[channels.{name}]: a channel name uses letters, digits, '-', '_' or '.'"
+        )
+    if not isinstance(table, dict):
+        raise ConfigError(f"[channels.{name}] must be a table")
+    kind = table.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise ConfigError(f'[channels.{name}] needs kind = "..." (for example "zendesk")')
+    for key in table:
+        if any(word in key.lower() for word in ("secret", "token", "password", "api_key")):
+            raise ConfigError(
+                f"[channels.{name}] {key}: secrets do not belong in the config file; "
+                f"run `cxdaily login {name}` or set CXDAILY_SECRET_… instead"
+            )
+    options = {k: v for k, v in table.items() if k != "kind"}
+    return ChannelSettings(name=name, kind=kind, options=options)
+
+
+def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    """The TOML document for ``settings`` (no ``None`` values; tomli_w rejects them)."""
+    doc: dict[str, Any] = {
+        "session": {
+            "budget": format_duration(settings.session.budget_s),
+            "timezone": settings.session.timezone,
+            "day_start": settings.session.day_start.strftime("%H:%M"),
+        },
+        "ui": {"theme": settings.theme, **({"editor": settings.editor} if settings.editor else {})},
+    }
+    if settings.keys:
+        doc["keys"] = dict(settings.keys)
+    if taxonomy_to_dict(settings.taxonomy):
+        doc["taxonomy"] = taxonomy_to_dict(settings.taxonomy)
+    if streak_rules_to_dict(settings.streak):
+        doc["streak"] = streak_rules_to_dict(settings.streak)
+    if curation_to_dict(settings.curation):
+        doc["curation"] = curation_to_dict(settings.curation)
+    if settings.channels:
+        doc["channels"] = {
+            name: {"kind": ch.kind, **{k: v for k, v in ch.options.items() if v is not None}}
+            for name, ch in settings.channels.items()
+        }
+    return doc
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write settings atomically (temp file, fsync, replace)."""
+    from cxdaily.store.storage import atomic_write_bytes, ensure_private_dir
+
+    ensure_private_dir(path.parent)
+    try:
+        import tomli_w
+
+        atomic_write_bytes(path, tomli_w.dumps(settings_to_dict(settings)).encode("utf-8"))
+    except Exception as exc:  # StoreError carries the one-line reason
+        raise ConfigError(str(exc)) from exc

@@ -1,0 +1,346 @@
+"""Command-line hygiene (issue 11, items 9, 14 and 16): one line, never a traceback.
+
+Each case goes through the real entry point (``main([...])`` or ``python -m cxdaily``)
+and checks the exit code and that stderr is a single ``cxdaily: ...`` line.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cxdaily.cli import EXIT_BROKEN_PIPE, main
+from cxdaily.core.limits import (
+    MAX_ID_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_PERIOD_CHARS,
+    MAX_QUOTE_CHARS,
+    MAX_SUMMARY_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def one_line_error(err: str) -> str:
+    """The single stderr line, checked to be a cxdaily error without a traceback."""
+    assert "Traceback" not in err, err
+    lines = err.strip("\n").split("\n")
+    assert len(lines) == 1, err
+    assert lines[0].startswith("cxdaily: "), err
+    return lines[0]
+
+
+def exit_code(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run ``main`` (a usage error's SystemExit counts as its exit code)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cxdaily(env: dict[str, str], *argv: str | bytes, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cxdaily", *argv],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        timeout=60,
+        **kwargs,
+    )
+
+
+# ----------------------------------------------------------------------------- item 9: caps
+@pytest.fixture
+def question_id(home: Path, capsys) -> str:
+    """A question of the demo inbox, fetched."""
+    assert main(["--demo", "fetch"]) == 0
+    capsys.readouterr()
+    return "demo:zd-48177"
+
+
+@pytest.mark.parametrize(
+    ("option", "limit", "words"),
+    [
+        ("--tag", MAX_TAG_CHARS, "a tag is"),
+        ("--team", MAX_TAG_CHARS, "a team is"),
+        ("--summary", MAX_SUMMARY_CHARS, "the summary is"),
+        ("--quote", MAX_QUOTE_CHARS, "the quote is"),
+        ("--note", MAX_NOTE_CHARS, "the note is"),
+    ],
+)
+def test_tag_refuses_text_over_its_limit_and_records_nothing(
+    question_id, capsys, option, limit, words
+):
+    extra = [] if option == "--tag" else ["--tag", "billing"]
+    code, _, err = exit_code(
+        capsys, "--demo", "tag", question_id, *extra, option, "x" * (limit + 1)
+    )
+    assert code == 2
+    line = one_line_error(err)
+    assert words in line and f"the limit is {limit:,}" in line
+    assert len(line) < 300  # the text itself is never echoed
+    assert insights_recorded(capsys) == 0
+    if option == "--team":
+        return  # a team must also be one of the taxonomy's
+    code, out, err = exit_code(capsys, "--demo", "tag", question_id, *extra, option, "x" * limit)
+    assert code == 0, err  # at the limit it is accepted
+    assert out.startswith("recorded insight")
+    assert insights_recorded(capsys) == 1
+
+
+def insights_recorded(capsys) -> int:
+    code, out, err = exit_code(capsys, "--demo", "digest", "--format", "json")
+    assert code == 0, err
+    return len(json.loads(out)["insights"])
+
+
+def test_tag_refuses_a_100k_character_tag(question_id, capsys):
+    code, _, err = exit_code(capsys, "--demo", "tag", question_id, "--tag", "t" * 100_000)
+    assert code == 2
+    assert "100,000 characters" in one_line_error(err)
+
+
+def test_tag_refuses_too_many_tags_and_a_huge_question_id(question_id, capsys):
+    tags = [word for n in range(MAX_TAGS + 1) for word in ("--tag", f"t{n}")]
+    code, _, err = exit_code(capsys, "--demo", "tag", question_id, *tags)
+    assert code == 2
+    assert f"at most {MAX_TAGS}" in one_line_error(err)
+    code, _, err = exit_code(capsys, "--demo", "tag", "q" * (MAX_ID_CHARS + 1), "--tag", "a")
+    assert code == 2
+    assert "a question id is" in one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("digest", "--tag", "t" * (MAX_TAG_CHARS + 1)),
+        ("digest", "--team", "t" * (MAX_TAG_CHARS + 1)),
+        ("digest", "--since", "7" * (MAX_PERIOD_CHARS + 1)),
+        ("fetch", "--channel", "c" * (MAX_ID_CHARS + 1)),
+        ("channels", "add", "n", "jsonl", "path=" + "p" * 5000),
+        ("channels", "test", "c" * (MAX_ID_CHARS + 1)),
+        ("login", "c" * (MAX_ID_CHARS + 1)),
+    ],
+)
+def test_other_text_arguments_are_capped(home, capsys, argv):
+    code, _, err = exit_code(capsys, *argv)
+    assert code == 2
+    assert "the limit is" in one_line_error(err)
+    assert not (home / "config.toml").exists()
+
+
+# ----------------------------------------------------------------------------- item 14
+@pytest.mark.parametrize("budget", ["9" * 5000, "1" * 41 + "m"])
+def test_a_huge_budget_is_one_line(home, capsys, budget):
+    """A 5,000-digit number used to reach int() and fail with a traceback."""
+    code, _, err = exit_code(capsys, "--demo", "batch", "--budget", budget)
+    assert code == 1
+    assert "--budget: a " in one_line_error(err) and "is not a duration" in err
+
+
+def test_a_usage_error_is_one_line_pointing_to_help(home, capsys):
+    code, _, err = exit_code(capsys, "tag", "q", "--importance", "5")
+    assert code == 2
+    assert one_line_error(err).endswith("usage: `cxdaily tag --help`")
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "9999", "0001-01", "9000y"])
+def test_digest_dates_out_of_range_are_one_line(home, capsys, option, value):
+    code, out, err = exit_code(capsys, "--demo", "digest", option, value)
+    assert code == 2 and out == ""
+    assert "outside the years a digest can cover" in one_line_error(err)
+
+
+def test_digest_since_the_earliest_supported_year_works(home, capsys):
+    code, _, err = exit_code(capsys, "--demo", "digest", "--since", "1970-01-01")
+    assert code == 0, err
+
+
+EVERY_COMMAND = [
+    ("streak",),
+    ("batch",),
+    ("fetch",),
+    ("--demo", "fetch"),
+    ("--demo", "batch", "--json"),
+    ("--demo", "digest"),
+    ("promises",),
+    ("outbox", "list"),
+    ("channels", "list"),
+    ("locate", "data"),
+]
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+@pytest.mark.parametrize("argv", EVERY_COMMAND, ids=" ".join)
+def test_an_unusable_cxdaily_now_is_one_line_for_every_command(
+    home, capsys, monkeypatch, now, argv
+):
+    monkeypatch.setenv("CXDAILY_NOW", now)
+    code, out, err = exit_code(capsys, *argv)
+    assert code == 1 and out == ""
+    line = one_line_error(err)
+    assert line.startswith("cxdaily: CXDAILY_NOW:") and "1970 to 2999" in line
+
+
+def test_cxdaily_now_beyond_what_python_can_count_is_one_line(home, capsys, monkeypatch):
+    monkeypatch.setenv("CXDAILY_NOW", "0001-01-01T00:00:00+01:00")
+    code, _, err = exit_code(capsys, "--demo", "batch")
+    assert code == 1
+    assert "CXDAILY_NOW" in one_line_error(err)
+
+
+def test_a_non_utf8_argument_is_refused_in_one_line(subprocess_env, home):
+    proc = cxdaily(subprocess_env, "--demo", "tag", "demo:zd-48177", "--tag", b"caf\xe9")
+    assert proc.returncode == 2
+    line = one_line_error(proc.stderr.decode("utf-8"))
+    assert "caf\\xe9" in line and "not UTF-8" in line
+    proc = cxdaily(subprocess_env, "--demo", "reply", "demo:zd-48177", "--text", b"caf\xe9")
+    assert proc.returncode == 2
+    assert "not UTF-8" in one_line_error(proc.stderr.decode("utf-8"))
+    assert not (home / "data").exists()  # refused before anything was opened
+
+
+def test_a_non_utf8_argument_in_process(home, capsys):
+    code, _, err = exit_code(capsys, "--demo", "tag", "demo:1", "--tag", "caf\udce9")
+    assert code == 2
+    assert "'caf\\xe9' is not UTF-8" in one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("--demo", "fetch", "--json"), ("--demo", "batch", "--json"), ("--demo", "streak", "--json")],
+    ids=" ".join,
+)
+def test_output_to_a_reader_that_went_away_is_no_traceback(subprocess_env, home, argv):
+    """``cxdaily ... | head``: the pipe is closed before cxdaily writes."""
+    assert cxdaily(subprocess_env, "--demo", "fetch").returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxdaily", *argv],
+        env=subprocess_env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before the first line
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT_BROKEN_PIPE
+    assert err == b""  # nothing to say: the reader had what it wanted (as `head` does)
+
+
+def test_a_reader_that_leaves_after_one_line_stops_fetch_cleanly(subprocess_env, home):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxdaily", "--demo", "fetch", "--json"],
+        env=subprocess_env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline().startswith(b'{"id": "demo:')
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT_BROKEN_PIPE and b"Traceback" not in err
+    # what was fetched is stored all the same
+    batch = cxdaily(subprocess_env, "--demo", "batch", "--json")
+    assert batch.returncode == 0 and batch.stdout.count(b"\n") > 0
+
+
+# ----------------------------------------------------------------------------- item 16
+def test_fetch_without_channels_exits_1_saying_how_to_add_one(home, capsys):
+    code, out, err = exit_code(capsys, "fetch")
+    assert code == 1 and out == ""
+    line = one_line_error(err)
+    assert "no channels configured" in line
+    assert "cxdaily channels add NAME KIND" in line and "cxdaily demo" in line
+    code, _, err = exit_code(capsys, "fetch", "--json")
+    assert code == 1 and "cxdaily channels add" in one_line_error(err)
+
+
+def test_channels_test_without_channels_exits_1(home, capsys):
+    code, _, err = exit_code(capsys, "channels", "test")
+    assert code == 1
+    assert "cxdaily channels add NAME KIND" in one_line_error(err)
+
+
+def test_the_demo_fetch_still_exits_0(home, capsys):
+    started = time.monotonic()
+    code, out, _ = exit_code(capsys, "--demo", "fetch")
+    assert code == 0 and out.startswith("demo: ")
+    assert time.monotonic() - started < 30
+
+
+# ----------------------------------------------------------------------------- item 15
+BAD_CHANNEL = '[channels.good]\nkind = "demo"\n\n[channels.portal]\nkind = "http"\nurl = "{url}"\n'
+
+
+@pytest.mark.parametrize("url", ["http://example.com/q", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("fetch",),
+        ("batch",),
+        ("streak",),
+        ("digest",),
+        ("promises",),
+        ("outbox", "list"),
+        ("channels", "list"),
+        ("channels", "test"),
+        ("login", "portal"),
+        ("tag", "good:1", "--tag", "billing"),
+    ],
+    ids=" ".join,
+)
+def test_a_bad_channel_stops_every_command_naming_the_file(home, capsys, url, argv):
+    (home / "config.toml").write_text(BAD_CHANNEL.format(url=url))
+    code, out, err = exit_code(capsys, *argv)
+    assert code == 1 and out == ""
+    line = one_line_error(err)
+    assert line.startswith(f"cxdaily: {home / 'config.toml'}: [channels.portal] refusing ")
+
+
+def test_the_demo_ignores_the_configured_channels(home, capsys):
+    (home / "config.toml").write_text(BAD_CHANNEL.format(url="file:///etc/passwd"))
+    code, out, err = exit_code(capsys, "--demo", "fetch")
+    assert code == 0, err
+    assert out.startswith("demo: ")
+
+
+def test_a_bad_channel_can_be_removed_or_replaced(home, capsys):
+    (home / "config.toml").write_text(BAD_CHANNEL.format(url="http://example.com/q"))
+    code, _, err = exit_code(
+        capsys, "channels", "add", "portal", "http", "url=https://h.example/q", "--replace"
+    )
+    assert code == 0, err
+    assert exit_code(capsys, "channels", "list")[0] == 0
+    (home / "config.toml").write_text(BAD_CHANNEL.format(url="http://example.com/q"))
+    assert exit_code(capsys, "channels", "remove", "portal")[0] == 0
+    code, out, _ = exit_code(capsys, "fetch")
+    assert code == 0 and out.startswith("good: ")
+
+
+def test_the_demo_profile_does_not_load_the_http_stack_to_check_channels(subprocess_env, home):
+    """Checking channels builds their connectors (httpx); the demo never uses them."""
+    (home / "config.toml").write_text(BAD_CHANNEL.format(url="https://h.example/q"))
+    code = (
+        "import contextlib, io, sys\n"
+        "from cxdaily.cli import main\n"
+        "from cxdaily.service import Service\n"
+        "Service.open('demo', read_only=True).close()\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['--demo', 'streak']) == 0\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=subprocess_env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

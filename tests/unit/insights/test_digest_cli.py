@@ -1,0 +1,228 @@
+"""``cxdaily digest`` and ``cxdaily tag`` end to end on the demo profile: periods,
+filters, formats, -o written atomically, and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cxdaily.cli import main
+from cxdaily.insights.render_csv import COLUMNS
+from cxdaily.insights.render_json import load_schema
+from tests.unit.insights.digest_kit import validate
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> str:
+    lines = err.strip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("cxdaily: "), err
+    return lines[0]
+
+
+@pytest.fixture
+def question_ids(home: Path, capsys) -> list[str]:
+    """The demo inbox fetched; the ids of its questions."""
+    code, out, err = run(capsys, "--demo", "fetch", "--json")
+    assert code == 0, err
+    return [json.loads(line)["id"] for line in out.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def tagged(question_ids: list[str], capsys) -> list[str]:
+    """Three insights recorded from the command line (one with planted personal data)."""
+    first, second, third = question_ids[:3]
+    for argv in (
+        (first, "--tag", "billing", "--tag", "Churn Risk", "--team", "product",
+         "--importance", "3", "--summary", "Charged after cancelling",
+         "--quote", "Email me at jane.doe@example.com or call +1 415 555 0199",
+         "--note", "Refund today"),
+        (second, "--tag", "praise", "--team", "marketing", "--sentiment", "positive",
+         "--summary", "Loves the export"),
+        (third, "--tag", "bug", "--summary", "Crash on upload", "--quote", "It crashes, awful"),
+    ):  # fmt: skip
+        code, _, err = run(capsys, "--demo", "tag", *argv)
+        assert code == 0, err
+    return [first, second, third]
+
+
+def test_tag_records_the_insight_the_app_would(tagged, capsys, home):
+    code, out, _ = run(capsys, "--demo", "digest", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    by_question = {i["question_id"]: i for i in data["insights"]}
+    first = by_question[tagged[0]]
+    assert first["tags"] == ["billing", "churn risk"] and first["team"] == "product"
+    assert first["importance"] == 3 and first["note"] == "Refund today"
+    assert first["quote"] == "Email me at j***@example.com or call +• ••• ••• ••99"
+    assert by_question[tagged[1]]["sentiment"] == "positive"
+    # Without --sentiment, one is suggested from the customer's words.
+    assert by_question[tagged[2]]["sentiment"] == "negative"
+    assert by_question[tagged[2]]["team"] == "unassigned"
+
+
+def test_tag_an_unknown_question_or_team_is_a_clear_error(question_ids, capsys):
+    code, _, err = run(capsys, "--demo", "tag", "demo:nope", "--tag", "bug")
+    assert code == 1 and "demo:nope" in one_line_error(err)
+    code, _, err = run(capsys, "--demo", "tag", question_ids[0], "--tag", "bug", "--team", "hr")
+    line = one_line_error(err)
+    assert code == 1 and "unknown team 'hr'" in line
+    assert "product, marketing, sales, support" in line
+
+
+def test_strict_taxonomy_refuses_free_form_tags(question_ids, capsys, home):
+    (home / "config.toml").write_text(
+        '[taxonomy]\ntags = ["bug", "billing"]\nteams = ["product", "success"]\nstrict = true\n',
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "--demo", "tag", question_ids[0], "--tag", "vibes")
+    assert code == 1 and "unknown tag 'vibes'" in one_line_error(err)
+    code, _, err = run(capsys, "--demo", "tag", question_ids[0], "--tag", "logistics")
+    assert code == 0, err  # an area is a tag too
+    code, _, err = run(
+        capsys, "--demo", "tag", question_ids[1], "--tag", "bug", "--team", "Success"
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "--demo", "digest", "--team", "success", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["team"] for r in rows] == ["success"]
+
+
+def test_markdown_to_stdout_by_default(tagged, capsys):
+    code, out, err = run(capsys, "--demo", "digest")
+    assert code == 0 and err == ""
+    assert out.startswith("# Customer insights · 14 Nov 2026 12:00 – 21 Nov 2026 12:00")
+    assert "3 insights (none in the previous period)" in out
+    assert "j\\*\\*\\*@example.com" in out and "jane.doe" not in out
+
+
+def test_filters_by_team_and_tag(tagged, capsys):
+    code, out, _ = run(capsys, "--demo", "digest", "--team", "Product", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["question_id"] for r in rows] == [tagged[0]]
+    code, out, _ = run(capsys, "--demo", "digest", "--tag", "bug", "--format", "csv")
+    assert [r["question_id"] for r in csv.DictReader(io.StringIO(out))] == [tagged[2]]
+
+
+def test_unknown_team_or_tag_lists_the_known_ones(tagged, capsys):
+    code, _, err = run(capsys, "--demo", "digest", "--team", "finance")
+    line = one_line_error(err)
+    assert code == 1 and "unknown team 'finance'" in line and "marketing" in line
+    code, _, err = run(capsys, "--demo", "digest", "--tag", "nonsense")
+    line = one_line_error(err)
+    assert code == 1 and "unknown tag 'nonsense'" in line and "churn risk" in line
+
+
+def test_an_empty_period_gives_a_valid_digest_that_says_so(tagged, capsys):
+    code, out, _ = run(capsys, "--demo", "digest", "--since", "2026-01-01", "--until", "2026-01-31")
+    assert code == 0 and "No insights, reflections or hand-offs in this period." in out
+    code, out, _ = run(
+        capsys, "--demo", "digest", "--since", "last year", "--until", "last year", "--format",
+        "json",
+    )  # fmt: skip
+    data = json.loads(out)
+    assert data["empty"] and validate(data, load_schema("digest")) == []
+
+
+def test_period_expressions(tagged, capsys):
+    for since in ("7d", "today", "this week", "this month", "saturday", "2026-11"):
+        code, out, err = run(capsys, "--demo", "digest", "--since", since, "--format", "json")
+        assert code == 0, (since, err)
+        assert json.loads(out)["headline"]["insights"] == 3, since
+    code, out, _ = run(capsys, "--demo", "digest", "--since", "last monday", "--format", "json")
+    # Monday 16 Nov, from the default day start (04:00) in the home zone (UTC here).
+    assert json.loads(out)["period"]["since"] == "2026-11-16T04:00:00Z"
+
+
+def test_bad_period_expressions_are_usage_errors(home, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--demo", "digest", "--since", "fortnight"])
+    assert caught.value.code == 2
+    assert "'fortnight' is not a period" in capsys.readouterr().err
+    code, _, err = run(capsys, "--demo", "digest", "--since", "today", "--until", "yesterday")
+    assert code == 1 and "does not come before" in one_line_error(err)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "check"),
+    [
+        ("digest.md", None, lambda text: text.startswith("# Customer insights")),
+        ("digest.html", None, lambda text: text.startswith("<!DOCTYPE html>")),
+        ("digest.csv", None, lambda text: text.startswith(",".join(COLUMNS))),
+        ("digest.json", None, lambda text: json.loads(text)["schema"] == "cxdaily.digest/1"),
+        ("notes.json", "notes", lambda text: isinstance(json.loads(text), list)),
+        ("digest.txt", None, lambda text: text.startswith("# Customer insights")),
+    ],
+)
+def test_output_file_and_format_from_its_extension(tagged, capsys, tmp_path, name, fmt, check):
+    target = tmp_path / "out" / name
+    target.parent.mkdir()
+    argv = ["--demo", "digest", "-o", str(target)] + (["--format", fmt] if fmt else [])
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and out == ""
+    assert err.startswith(f"wrote {target} (3 insights,")
+    assert check(target.read_text(encoding="utf-8"))
+    assert os.listdir(target.parent) == [name]  # no temporary file left
+    assert target.stat().st_mode & 0o077 == 0  # customers' words: owner only
+
+
+def test_an_unwritable_output_leaves_no_file(tagged, capsys, tmp_path):
+    tmp_path = tmp_path / "exports"  # tmp_path itself is CXDAILY_HOME
+    tmp_path.mkdir()
+    missing = tmp_path / "nowhere" / "digest.md"
+    code, _, err = run(capsys, "--demo", "digest", "-o", str(missing))
+    assert code == 1 and "does not exist" in one_line_error(err)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "--demo", "digest", "-o", str(blocker / "digest.md"))
+    assert code == 1 and one_line_error(err)
+    code, _, err = run(capsys, "--demo", "digest", "-o", str(tmp_path))
+    assert code == 1 and "is a folder" in one_line_error(err)
+    assert sorted(os.listdir(tmp_path)) == ["file"]
+
+
+def test_a_failed_write_keeps_the_old_file_whole(tagged, capsys, tmp_path, monkeypatch):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    target = tmp_path / "digest.md"
+    target.write_text("the previous digest", encoding="utf-8")
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    code, _, err = run(capsys, "--demo", "digest", "-o", str(target))
+    assert code == 1 and "the disk is full" in one_line_error(err)
+    assert target.read_text(encoding="utf-8") == "the previous digest"
+    assert os.listdir(tmp_path) == ["digest.md"]
+
+
+def test_redaction_is_on_unless_asked_and_names_can_be_initials(tagged, capsys):
+    code, out, _ = run(capsys, "--demo", "digest", "--format", "csv")
+    assert code == 0 and "jane.doe@example.com" not in out and "415 555 0199" not in out
+    code, out, _ = run(capsys, "--demo", "digest", "--format", "csv", "--no-redact")
+    assert code == 0 and "jane.doe@example.com" in out and "415 555 0199" in out
+    code, out, _ = run(capsys, "--demo", "digest", "--format", "json", "--initials")
+    assert code == 0
+    data = json.loads(out)
+    names = [i["customer"]["name"] for i in data["insights"] if i["customer"]["name"]]
+    assert names and all(n.replace(". ", "").rstrip(".").isalpha() for n in names)
+    assert data["redaction"] == {"enabled": True, "initials": True}
+
+
+def test_the_digest_reads_while_the_app_holds_the_store(tagged, capsys, home):
+    from cxdaily.service import Service
+
+    with Service.open("demo"):  # holds the single-instance lock, like a running app
+        code, out, err = run(capsys, "--demo", "digest", "--format", "csv")
+    assert code == 0, err
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 3
