@@ -148,7 +148,7 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
         confirmed = args.yes
         if review.findings:
             print(f"cxdaily: {review.confirmation_line()}", file=sys.stderr)
-            for finding in review.findings:
+            for finding in review.distinct_findings:
                 words = one_line(finding.text, 60)
                 advice = RISK_ADVICE[finding.kind]
                 print(f'  {finding.kind.value}: "{words}": {advice}', file=sys.stderr)

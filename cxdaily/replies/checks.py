@@ -175,6 +175,18 @@ class ReplyReview:
         return len(self.text)
 
     @property
+    def distinct_findings(self) -> tuple[Finding, ...]:
+        """Each risky statement once: the same words of the same kind are listed once."""
+        seen: set[tuple[RiskKind, str]] = set()
+        kept = []
+        for finding in self.findings:
+            key = (finding.kind, " ".join(finding.text.lower().split()))
+            if key not in seen:
+                seen.add(key)
+                kept.append(finding)
+        return tuple(kept)
+
+    @property
     def ok(self) -> bool:
         """Whether the reply may be queued (perhaps after a confirmation)."""
         return not self.problems

@@ -31,6 +31,7 @@ FRIDAY, SUNDAY = 4, 6
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)
+_UNIT = r"hours?|days?|business\s+days?|working\s+days?|weeks?|months?"
 _COUNT = r"\d{1,3}|a\s+few|a\s+couple\s+of|an?|one|two|three|four|five|six|seven|eight|nine|ten"
 
 DATE_PATTERN = re.compile(
@@ -43,8 +44,9 @@ DATE_PATTERN = re.compile(
       | (?:the\s+)?end\s+of\s+(?:(?P<end_which>this|next|the)\s+)?(?P<end_period>week|month)
       | (?P<period_which>this|next)\s+(?P<period>week|weekend|month)
       | (?P<weekend>weekend)
-      | (?:in|within)\s+(?:the\s+next\s+)?(?P<count>{_COUNT})\s+
-        (?P<unit>hours?|days?|business\s+days?|working\s+days?|weeks?|months?)
+      | (?:(?:in|within)\s+(?:the\s+next\s+)?)?(?P<low>{_COUNT})\s*(?:-|–|to|or)\s*
+        (?P<high>{_COUNT})\s+(?P<range_unit>{_UNIT})
+      | (?:in|within)\s+(?:the\s+next\s+)?(?P<count>{_COUNT})\s+(?P<unit>{_UNIT})
       | (?:in|within)\s+(?P<single>an?\s+hour|a\s+day|a\s+week|a\s+month)
       | (?P<month_name>{_MONTH})\.?\s+(?P<month_day>\d{{1,2}})(?:st|nd|rd|th)?
         (?:,?\s+(?P<month_year>\d{{4}}))?
@@ -104,6 +106,9 @@ def _resolve(match: re.Match[str], local_now: datetime) -> date | None:
         return _period(today, found["period_which"].lower(), found["period"].lower())
     if "weekend" in found:
         return _on_or_after(today, SUNDAY)
+    if "high" in found:  # "3-5 days", "in 2 or 3 weeks": due at the end of the range
+        longest = max(_count(found["low"]), _count(found["high"]))
+        return _after(local_now, longest, found["range_unit"].lower())
     if "count" in found:
         return _after(local_now, _count(found["count"]), found["unit"].lower())
     if "single" in found:

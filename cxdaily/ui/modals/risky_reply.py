@@ -18,7 +18,7 @@ SEND, EDIT = "send", "edit"
 def findings_content(review: ReplyReview) -> Content:
     """One line per risky statement: its kind, the words, and why it matters."""
     lines = []
-    for finding in review.findings:
+    for finding in review.distinct_findings:
         lines.append(
             Content.assemble(
                 Content.styled(f"• {finding.kind.value:<8}", "bold $warning"),
