@@ -305,4 +305,8 @@ def delete_secret(channel: str, field: str = "") -> bool:
 
 def secret_reader(channel: str) -> Callable[[str], str]:
     """A callable reading one field of this channel's secrets (for connectors)."""
-    return lambda field="": read_secret(channel, field)
+
+    def read_field(field: str = "") -> str:
+        return read_secret(channel, field)
+
+    return read_field

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,7 @@ if str(REPO_ROOT) not in sys.path:  # tests run from a source checkout, not an i
     sys.path.insert(0, str(REPO_ROOT))
 
 from cxdaily.core.models import Author, Message, Question  # noqa: E402
-
-#: The instant every ``home`` test lives at (a Saturday, noon UTC).
-FIXED_NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
-FIXED_NOW_ISO = "2026-11-21T12:00:00Z"
+from tests.time_kit import FIXED_NOW, FIXED_NOW_ISO  # noqa: E402
 
 
 class MemoryKeyring(KeyringBackend):

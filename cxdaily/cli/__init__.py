@@ -30,6 +30,7 @@ from cxdaily.core.limits import (
     MAX_TAGS,
     length_problem,
 )
+from cxdaily.core.words import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
@@ -98,22 +99,27 @@ class AppendCapped(argparse._AppendAction):
 
 # ----------------------------------------------------------------------------- app
 def cmd_app(args: argparse.Namespace) -> int:
-    """Open the app (the default profile, or the demo)."""
+    """Open the app (the default profile, or the demo); when the leader asks for the demo
+    inbox from the start screen, the app closes and opens again on the demo profile."""
     from cxdaily.paths import DEMO_PROFILE
     from cxdaily.service import Service
 
     profile = DEMO_PROFILE if args.command == "demo" or args.demo else None
     if profile and getattr(args, "reset", False):
         _reset_demo()
-    service = Service.open(profile)
-    try:
-        from cxdaily.ui.app import CxDailyApp
+    while True:
+        service = Service.open(profile)
+        try:
+            from cxdaily.ui.app import OPEN_DEMO, CxDailyApp
 
-        app = CxDailyApp(service, demo=profile is not None)
-        app.run()
+            app = CxDailyApp(service, demo=profile is not None)
+            app.run()
+        finally:
+            service.close()
+        if app.return_value == OPEN_DEMO and profile is None:
+            profile = DEMO_PROFILE  # the start screen's "try the demo inbox"
+            continue
         return app.return_code or 0
-    finally:
-        service.close()
 
 
 def _reset_demo() -> None:
@@ -181,7 +187,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 for question in outcome.result.questions:
                     _print_json(question.to_dict())
             else:
-                print(f"{one_line(outcome.channel)}: {len(outcome.result.questions)} questions")
+                count = plural(len(outcome.result.questions), "question")
+                print(f"{one_line(outcome.channel)}: {count}")
             for warning in outcome.result.warnings:
                 print(f"cxdaily: {one_line(outcome.channel)}: {one_line(warning)}", file=sys.stderr)
         for outcome in report.failed:
@@ -227,7 +234,7 @@ def _print_batch(batch) -> None:
 
     minutes = batch.estimate_s / 60
     print(
-        f"{len(batch.items)} questions, about {minutes:.0f} minutes "
+        f"{plural(len(batch.items), 'question')}, about {plural(round(minutes), 'minute')} "
         f"(budget {batch.budget_s // 60} min)"
     )
     for n, item in enumerate(batch.items, 1):

@@ -3,7 +3,10 @@
 - ``cxdaily channels list [--json]``: every channel, where its secret would come from
   (never the secret itself) and how its last fetch went;
 - ``cxdaily channels add NAME KIND [KEY=VALUE ...] [--replace]``: add a channel to the
-  config file (checked first, written atomically);
+  config file (checked first, written atomically; at a terminal, missing required options
+  are asked for);
+- ``cxdaily channels kinds [KIND] [--json]``: every kind, or one kind's options and
+  secrets, from its connector's declaration (:mod:`cxdaily.cli.channel_kinds`);
 - ``cxdaily channels test [NAME ...]``: check reachability and auth of every named (or
   every) channel at once, each under its own deadline, one line per channel;
 - ``cxdaily channels remove NAME [--keep-secret]``: remove a channel (and its secrets);
@@ -23,6 +26,7 @@ from typing import Any
 
 from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError, NotFoundError
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 #: Most channels tested at the same time (each test mostly waits on the network).
@@ -35,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     from cxdaily.core.limits import MAX_ID_CHARS, MAX_OPTION_CHARS
 
     name_type = capped(MAX_ID_CHARS, "a channel name")
-    p = sub.add_parser("channels", help="list, add, test or remove channels")
+    from cxdaily.cli import channel_kinds
+
+    p = sub.add_parser("channels", help="list, add, test or remove channels; list kinds")
     actions = p.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
 
     q = actions.add_parser("list", help="every channel, its secret's source and last fetch")
@@ -48,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "kind",
         type=capped(MAX_ID_CHARS, "a kind"),
         metavar="KIND",
-        help="jsonl, http, demo, or a plugin's kind",
+        help="jsonl, http, demo, or a plugin's kind (see `cxdaily channels kinds`)",
     )
     q.add_argument(
         "options",
@@ -70,6 +76,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("name", type=name_type, metavar="NAME")
     q.add_argument("--keep-secret", action="store_true", help="leave its secret in the keyring")
     q.set_defaults(handler=cmd_channels_remove)
+
+    channel_kinds.register(actions)
 
     p = sub.add_parser("login", help="store a channel's secret in the OS keyring")
     p.add_argument("name", type=name_type, metavar="NAME")
@@ -183,7 +191,9 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
         elif status.error:
             fetched = f"last fetch {to_iso(status.last_attempt_at)} failed: {status.error}"
         else:
-            fetched = f"last fetch {to_iso(status.last_attempt_at)}: {status.count} questions"
+            fetched = (
+                f"last fetch {to_iso(status.last_attempt_at)}: {plural(status.count, 'question')}"
+            )
         print(f"{one_line(name)}  {one_line(channel.kind)}  {one_line(target, 80)}".rstrip())
         print(f"    {secret_text}; {one_line(fetched, 160)}")
     if not settings.channels and not args.json:
@@ -194,6 +204,7 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- add, remove
 def cmd_channels_add(args: argparse.Namespace) -> int:
     """Check a new channel and write it to the config file atomically."""
+    from cxdaily.cli.channel_kinds import ask_missing_options
     from cxdaily.connectors import check_channel_settings
     from cxdaily.credentials import env_name
     from cxdaily.settings import channel_from_dict, save_settings
@@ -206,6 +217,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     options = dict(parse_option(text) for text in args.options)
     if "kind" in options:
         raise ConfigError("give the kind as the second argument, not as kind=...")
+    options = ask_missing_options(args.name, args.kind, options)
     channel = channel_from_dict(args.name, {"kind": args.kind, **options})
     check_channel_settings(channel)  # as every command will when it reads the file
     channels = {**settings.channels, channel.name: channel}

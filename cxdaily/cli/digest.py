@@ -1,7 +1,8 @@
 """The ``digest`` subcommand: export an insight digest for product teams.
 
-``cxdaily digest [--since S] [--until U] [--format md|html|csv|json|notes] [--team T]
-[--tag T] [-o FILE] [--no-redact] [--initials]``
+``cxdaily digest [--since S] [--until U] [--format FORMAT] [--team T] [--tag T] [-o FILE]
+[--no-redact] [--initials]``, where the formats are those of
+:data:`cxdaily.insights.formats.DIGEST_FORMATS` (md, html, csv, json, notes).
 
 The period defaults to the last 7 days; ``--since``/``--until`` accept dates, ``7d``,
 ``last monday``, ``this month`` and more (see :mod:`cxdaily.insights.period`). Without
@@ -16,7 +17,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cxdaily.insights import FORMATS, FORMS
+from cxdaily.core.words import plural
+from cxdaily.insights import FORMS
+from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS
 
 EXIT_OK = 0
 
@@ -34,6 +37,18 @@ def _expression(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _titles() -> str:
+    """``Markdown, HTML, CSV, JSON or Notes``: every format as the leader reads it."""
+    titles = [f.title for f in DIGEST_FORMATS.values()]
+    return ", ".join(titles[:-1]) + f" or {titles[-1]}" if len(titles) > 1 else titles[0]
+
+
+def _format_help() -> str:
+    """``md: Markdown (wikis, chat), html: ...``: the ``--format`` help, from the registry."""
+    listed = ", ".join(f"{f.name}: {f.label}" for f in DIGEST_FORMATS.values())
+    return f"{listed}; default: the file's extension, else {DEFAULT_FORMAT}"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``digest`` to the command line's subcommands."""
     from cxdaily.cli import capped
@@ -41,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "digest",
-        help="export an insight digest (Markdown, HTML, CSV, JSON or notes)",
+        help=f"export an insight digest ({_titles()})",
         description="Export the insights of a period for product teams. "
         f"--since/--until accept {FORMS}.",
     )
@@ -53,8 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--format",
-        choices=FORMATS,
-        help="md (default), html, csv, json, or notes (JSON for product-feedback tools)",
+        choices=tuple(DIGEST_FORMATS),
+        help=_format_help(),
     )
     p.add_argument(
         "--team",
@@ -85,7 +100,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from cxdaily.insights.redact import Redaction
     from cxdaily.insights.source import DigestRequest
 
-    fmt = args.format or (format_for_path(args.output) if args.output else "md")
+    fmt = args.format or (format_for_path(args.output) if args.output else DEFAULT_FORMAT)
     request = DigestRequest(
         since=args.since,
         until=args.until,
@@ -99,7 +114,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     if args.output:
         path = write_atomically(args.output, text)
         count = len(digest.insights)
-        print(f"wrote {path} ({count} insight{'s' if count != 1 else ''}, {fmt})", file=sys.stderr)
+        print(f"wrote {path} ({plural(count, 'insight')}, {fmt})", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import plural
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
@@ -229,7 +230,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
             f"{reply.id}  {state:<9} {one_line(reply.question_id, 40)}  {one_line(reply.body, 50)}"
         )
         if reply.unsent:
-            tries = f"{reply.attempts} attempt{'s' if reply.attempts != 1 else ''}"
+            tries = plural(reply.attempts, "attempt")
             print(f"    {tries}; {one_line(_why(reply), 400)}")
     if not replies and not args.json:
         print("the outbox is empty" if not args.unsent else "nothing waits in the outbox")
@@ -275,7 +276,7 @@ def cmd_promises(args: argparse.Namespace) -> int:
         return EXIT_OK
     with _open(args, read_only=True) as service:
         promises = service.promises(include_kept=args.all)
-        today = service.now().astimezone(service.settings.session.zone).date()
+        today = service.settings.session.days.today(service.now())
     for promise in promises:
         if args.json:
             _print_json(promise.to_dict())

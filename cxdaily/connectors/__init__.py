@@ -3,7 +3,12 @@
 
 :func:`check_channel_settings` checks one ``[channels.NAME]`` table the way its connector
 reads it (the config file does it for every channel when it is read), so a bad option is
-found before any command runs, whatever the kind.
+found before any command runs, whatever the kind. What a kind accepts is declared once on
+its connector (``declared_options``, see :mod:`cxdaily.connectors.options`).
+
+Adding a built-in kind: one module with a :class:`Connector` subclass (``kind``,
+``summary``, ``capabilities``, ``declared_options``, ``secret_fields``), one line in
+:data:`BUILTIN`, and the service's entry in :mod:`cxdaily.core.services`.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
+from cxdaily.connectors.options import Option, OptionSpec
 from cxdaily.core.errors import ConfigError, CxDailyError
 from cxdaily.settings import ChannelSettings
 
@@ -93,6 +99,8 @@ __all__ = [
     "Capabilities",
     "Connector",
     "FetchResult",
+    "Option",
+    "OptionSpec",
     "SentReply",
     "check_channel_settings",
     "connector_class",

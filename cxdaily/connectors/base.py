@@ -3,6 +3,11 @@
 A connector turns one service's API into normalized :class:`Question` objects and posts
 replies back. Connectors get an injected ``httpx.AsyncClient`` (never their own), read
 secrets through the ``secrets`` callable, and raise only :mod:`cxdaily.core.errors` types.
+
+Each connector declares its options once, as an :class:`OptionSpec` of :class:`Option`
+(see :mod:`cxdaily.connectors.options`) in ``declared_options``; the base class checks a
+channel's table against it and gives the connector ``option_values``. No connector
+checks its options by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
 
-from cxdaily.core.errors import ConfigError
+from cxdaily.connectors.options import Option, OptionSpec
 from cxdaily.core.models import Message, Question
 from cxdaily.settings import ChannelSettings
 
@@ -40,28 +45,6 @@ class Capabilities:
     finds_own_replies: bool = False
     """``find_own_reply`` can read the thread for a reply we posted (after an unknown
     outcome, the outbox looks there before sending again)."""
-
-
-#: Options every channel accepts, whatever its kind: they shape replies, not the API.
-REPLY_OPTIONS = frozenset({"signature"})
-
-DEFAULT_MAX_FETCH_MB = 50
-MAX_FETCH_MB_LIMIT = 2048
-
-
-def max_fetch_bytes(settings: ChannelSettings) -> int:
-    """The ``max_fetch_mb`` option in bytes: what one fetch may read in all (every kind)."""
-    value = settings.options.get("max_fetch_mb", DEFAULT_MAX_FETCH_MB)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not 1 <= value <= MAX_FETCH_MB_LIMIT
-    ):
-        raise ConfigError(
-            f"[channels.{settings.name}] max_fetch_mb must be a whole number of megabytes "
-            f"from 1 to {MAX_FETCH_MB_LIMIT}"
-        )
-    return value * 2**20
 
 
 @dataclass(frozen=True)
@@ -153,7 +136,14 @@ class Connector(ABC):
     """Base class of every connector; subclasses set ``kind`` and ``capabilities``."""
 
     kind: ClassVar[str]
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    summary: ClassVar[str] = ""
+    """One line: what this kind of channel is (``channels kinds`` shows it)."""
+    capabilities: Capabilities = Capabilities()
+    """What channels of this kind can do (a connector may narrow it per channel)."""
+    declared_options: ClassVar[OptionSpec | None] = None
+    """Every option of this kind's ``[channels.NAME]`` table (start from
+    :data:`~cxdaily.connectors.options.CHANNEL_OPTIONS` or ``HTTP_OPTIONS``). ``None``:
+    undeclared (an older plugin), and the table is passed on unchecked."""
     secret_fields: ClassVar[tuple[str, ...]] = ()
     """Secret fields this connector needs: ``("",)`` for one default secret, or names."""
     secret_optional: ClassVar[bool] = False
@@ -184,11 +174,25 @@ class Connector(ABC):
 
         self.settings = settings
         self.name = settings.name
+        spec = type(self).declared_options
+        self.option_values: dict[str, Any] = (
+            spec.read(settings) if spec is not None else dict(settings.options)
+        )
+        """The channel's options: checked against ``declared_options``, defaults filled in."""
         self.client = client
         self._secrets = secrets
         self.now = now or clock.now
         self.scrubber = SecretScrubber()
         """The secrets this channel has read; removed from every error it raises."""
+        self.configure()
+
+    def configure(self) -> None:  # noqa: B027 (a hook; doing nothing is its default)
+        """Set the connector up from its checked ``option_values`` (called once, at the end
+        of construction): subclasses override this rather than ``__init__``."""
+
+    def option(self, name: str) -> Any:
+        """The value of one declared option (its default when the channel does not set it)."""
+        return self.option_values.get(name)
 
     def secret(self, field_name: str = "") -> str:
         """Read one of this channel's secrets (env var, then keyring); it is never shown."""
@@ -237,3 +241,15 @@ class Connector(ABC):
     ) -> SentReply | None:
         """Look in the thread for a reply we already posted (after an unknown outcome)."""
         return None
+
+
+__all__ = [
+    "Capabilities",
+    "Connector",
+    "FetchResult",
+    "Option",
+    "OptionSpec",
+    "SecretReader",
+    "SecretScrubber",
+    "SentReply",
+]

@@ -13,13 +13,9 @@ from importlib import resources
 from typing import Any
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
+from cxdaily.connectors.options import CHANNEL_OPTIONS
 from cxdaily.core.models import Author, Message, Question
-
-#: Imitated services where a reply is visible to everyone.
-PUBLIC_SERVICES = frozenset(
-    {"x", "mastodon", "bluesky", "reddit", "facebook", "instagram", "youtube", "discourse",
-     "wordpress", "github", "app_store", "google_play"}
-)  # fmt: skip
+from cxdaily.core.services import PUBLIC_SERVICES
 
 
 @cache
@@ -33,6 +29,8 @@ class DemoConnector(Connector):
     """Serves the built-in demo inbox and records replies locally."""
 
     kind = "demo"
+    summary = "a realistic sample inbox, offline; replies are kept, never sent"
+    declared_options = CHANNEL_OPTIONS
     capabilities = Capabilities(max_reply_length=5000, idempotency_keys=True, threads=True)
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:

@@ -485,8 +485,8 @@ class ChannelHttp:
         try:
             return await self.client.send(request, stream=True, follow_redirects=False)
         except UnsafeURLError as exc:
-            error = UnsafeURLError(bare_message(exc), channel=self.channel)
-            raise _SendFailure(error, sent=False, retryable=False) from None
+            unsafe = UnsafeURLError(bare_message(exc), channel=self.channel)
+            raise _SendFailure(unsafe, sent=False, retryable=False) from None
         except httpx.HTTPError as exc:
             error, sent, retryable = transport_error(
                 exc, request, channel=self.channel, reading=False, scrub=self.scrub

@@ -1,69 +1,34 @@
-"""The base class of connectors that talk to a web service, and option checking.
+"""The base class of connectors that talk to a web service.
 
 :class:`HttpConnector` gives a connector its :class:`ChannelHttp` (built on the injected
 shared client), its base URL (the ``base_url`` option, defaulting to the public
-service's), the ``deadline`` and ``retries`` options, and secret reading off the event
-loop (a keyring can block on an unlock dialog).
+service's), the ``deadline``, ``retries`` and ``max_fetch_mb`` options (declared once in
+:data:`~cxdaily.connectors.options.HTTP_OPTIONS`), and secret reading off the event loop
+(a keyring can block on an unlock dialog).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cxdaily.connectors.base import REPLY_OPTIONS, Connector, SecretReader, max_fetch_bytes
+from cxdaily.connectors.base import Connector
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
-from cxdaily.connectors.runner import parse_seconds
+from cxdaily.connectors.options import HTTP_OPTIONS, OptionSpec
 from cxdaily.core.errors import ConfigError, ConnectorError, CredentialError
-from cxdaily.settings import ChannelSettings
 
 if TYPE_CHECKING:
-    import httpx
-
-#: Options every HTTP connector understands.
-COMMON_HTTP_OPTIONS = frozenset({"base_url", "deadline", "retries", "max_fetch_mb"})
+    pass
 
 
-def check_options(settings: ChannelSettings, known: Iterable[str]) -> None:
-    """Refuse options a connector does not know (a typo would otherwise be silently ignored)."""
-    allowed = set(known) | REPLY_OPTIONS
-    for key in settings.options:
-        if key not in allowed:
-            raise ConfigError(
-                f"[channels.{settings.name}] unknown option {key!r} for kind {settings.kind!r} "
-                f"(known: {', '.join(sorted(allowed)) or 'none'})"
-            )
-
-
-def string_option(settings: ChannelSettings, key: str, *, required: bool = False) -> str | None:
-    """A text option, stripped; a missing required one is a ConfigError saying what to add."""
-    value = settings.options.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ConfigError(
-                f'[channels.{settings.name}] needs {key} = "..." (kind {settings.kind!r})'
-            )
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(f"[channels.{settings.name}] {key} must be a string")
-    return value.strip()
-
-
-def policy_from_options(settings: ChannelSettings) -> HttpPolicy:
-    """The HTTP limits of a channel (``retries``; the deadline is the runner's)."""
-    retries = settings.options.get("retries", 3)
-    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
-        raise ConfigError(f"[channels.{settings.name}] retries must be a whole number from 0 to 10")
-    deadline = settings.options.get("deadline")
-    deadline_s = (
-        parse_seconds(deadline, setting=f"[channels.{settings.name}] deadline")
-        if deadline is not None
-        else HttpPolicy.deadline_s
-    )
+def http_policy(option_values: Mapping[str, Any]) -> HttpPolicy:
+    """The HTTP limits of a channel from its checked options (``retries``, ``deadline``,
+    ``max_fetch_mb``)."""
     return HttpPolicy(
-        retries=retries, deadline_s=deadline_s, max_fetch_bytes=max_fetch_bytes(settings)
+        retries=option_values["retries"],
+        deadline_s=option_values["deadline"],
+        max_fetch_bytes=option_values["max_fetch_mb"] * 2**20,
     )
 
 
@@ -72,22 +37,18 @@ class HttpConnector(Connector):
 
     default_base_url: ClassVar[str | None] = None
     """The public service's base URL; ``None`` when the channel must name one."""
-    known_options: ClassVar[frozenset[str]] = COMMON_HTTP_OPTIONS
+    declared_options: ClassVar[OptionSpec | None] = HTTP_OPTIONS
 
-    def __init__(
-        self,
-        settings: ChannelSettings,
-        *,
-        client: httpx.AsyncClient | None = None,
-        secrets: SecretReader | None = None,
-        now: Callable[[], datetime] | None = None,
-    ) -> None:
-        super().__init__(settings, client=client, secrets=secrets, now=now)
-        check_options(settings, self.known_options)
-        self.policy = policy_from_options(settings)
-        base = string_option(settings, "base_url") or self.default_base_url
-        if base is not None:
-            check_url(base, channel=self.name)
+    def configure(self) -> None:
+        """The HTTP limits and base URL from the options; no request is made."""
+        super().configure()
+        shared = self.option_values
+        if type(self).declared_options is None:  # an undeclared plugin: check what we read
+            shared = {option.name: option.read(self.settings) for option in HTTP_OPTIONS}
+        self.policy = http_policy(shared)
+        base = shared.get("base_url") or self.default_base_url
+        if base is not None and base != shared.get("base_url"):
+            check_url(base, channel=self.name)  # a configured base_url is checked already
         self.base_url = base.rstrip("/") if base else None
         self.credential_urls: list[str] = [self.base_url] if self.base_url else []
         """URLs whose origins may receive this channel's credentials (see ``ChannelHttp``)."""

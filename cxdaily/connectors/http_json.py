@@ -42,17 +42,18 @@ from typing import Any
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.http import BadResponseError, check_url, describe_url
-from cxdaily.connectors.http_base import COMMON_HTTP_OPTIONS, HttpConnector, string_option
+from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_thread import (
     answers_by_others,
     own_reply,
     parse_thread,
     thread_address,
 )
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
 from cxdaily.core.clock import parse_instant, to_iso
-from cxdaily.core.errors import ConfigError, ConnectorError, CxDailyError
+from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Message, Question
 
 MAX_LISTED_WARNINGS = 20
@@ -93,58 +94,42 @@ class HttpJsonConnector(HttpConnector):
     capabilities = Capabilities(max_reply_length=None, idempotency_keys=False, threads=True)
     secret_fields = ("",)
     secret_optional = True
-    known_options = COMMON_HTTP_OPTIONS | {
-        "url",
-        "reply_url",
-        "max_pages",
-        "thread_url",
-        "idempotency_keys",
-        "max_reply_length",
-        "public",
-    }
+    summary = "any system that serves questions as JSON (a portal, a bridge, a test server)"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("url", "url", "where questions are fetched (GET, a JSON array)", required=True,
+               relative=True),
+        Option("reply_url", "url", "where replies are posted (POST); none: read-only",
+               relative=True),
+        Option("thread_url", "url", "a thread's messages, with {native_id}, {thread_id} or "
+               "{question_id}", relative=True, check=placeholder_problem),
+        Option("max_pages", "int", "the most pages one fetch follows", default=100, minimum=1),
+        Option("idempotency_keys", "bool", "the service drops a reply repeated with the same "
+               "Idempotency-Key", default=False),
+        Option("max_reply_length", "int", "the longest reply, in characters", minimum=1),
+        Option("public", "bool", "replies are public (risky wording is flagged)", default=False),
+    )  # fmt: skip
 
-    def __init__(self, settings, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
-        url = string_option(settings, "url", required=True)
-        assert url is not None
-        self.url = self._absolute(url)
-        reply_url = string_option(settings, "reply_url")
+    def configure(self) -> None:
+        """The channel's URLs and capabilities from its options."""
+        super().configure()
+        self.url = self._absolute(self.option("url"))
+        reply_url = self.option("reply_url")
         self.reply_url = self._absolute(reply_url) if reply_url else None
-        max_pages = settings.options.get("max_pages", 100)
-        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
-            raise ConfigError(f"[channels.{self.name}] max_pages must be a whole number above 0")
-        self.max_pages = max_pages
+        self.max_pages: int = self.option("max_pages")
         if self.reply_url is None:
             self.capabilities = replace(self.capabilities, can_reply=False)
-        thread_url = string_option(settings, "thread_url")
-        problem = placeholder_problem(thread_url) if thread_url else None
-        if problem:
-            raise ConfigError(f"[channels.{self.name}] thread_url {problem}")
+        thread_url = self.option("thread_url")
         self.thread_url = self._absolute(thread_url) if thread_url else None
         for configured in (self.url, self.reply_url, self.thread_url):
             if configured:
                 self.allow_credentials_to(configured)
         self.capabilities = replace(
             self.capabilities,
-            idempotency_keys=self._flag("idempotency_keys", False),
-            public=self._flag("public", False),
-            max_reply_length=self._positive("max_reply_length"),
+            idempotency_keys=self.option("idempotency_keys"),
+            public=self.option("public"),
+            max_reply_length=self.option("max_reply_length"),
             finds_own_replies=self.thread_url is not None,
         )
-
-    def _flag(self, key: str, default: bool) -> bool:
-        value = self.settings.options.get(key, default)
-        if not isinstance(value, bool):
-            raise ConfigError(f"[channels.{self.name}] {key} must be true or false")
-        return value
-
-    def _positive(self, key: str) -> int | None:
-        value = self.settings.options.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"[channels.{self.name}] {key} must be a whole number above 0")
-        return value
 
     def _absolute(self, url: str) -> str:
         """An absolute URL, or a path joined to ``base_url``; checked for safety."""

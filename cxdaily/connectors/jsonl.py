@@ -42,16 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cxdaily.connectors.base import (
-    Capabilities,
-    Connector,
-    FetchResult,
-    SentReply,
-    max_fetch_bytes,
-)
-from cxdaily.connectors.http_base import check_options, string_option
+from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
+from cxdaily.connectors.options import CHANNEL_OPTIONS, MAX_FETCH_MB, Option
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
-from cxdaily.connectors.runner import channel_deadline_s
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Question
@@ -138,16 +131,17 @@ class JsonlConnector(Connector):
 
     kind = "jsonl"
     capabilities = Capabilities(max_reply_length=None, idempotency_keys=True, threads=True)
-    known_options = frozenset({"path", "deadline", "max_fetch_mb"})
+    summary = "questions from a JSON-lines file; replies appended to a file beside it"
+    declared_options = CHANNEL_OPTIONS.extended(
+        Option("path", "path", "the file of questions, one JSON object a line", required=True),
+        MAX_FETCH_MB,
+    )
 
-    def __init__(self, settings, **kwargs: Any) -> None:
-        super().__init__(settings, **kwargs)
-        check_options(settings, self.known_options)
-        channel_deadline_s(settings)  # a bad deadline is reported now, not at fetch
-        self.max_fetch_bytes = max_fetch_bytes(settings)
-        raw = string_option(settings, "path", required=True)
-        assert raw is not None
-        self.path = Path(os.path.expandvars(raw)).expanduser()
+    def configure(self) -> None:
+        """The file and the byte budget from the options."""
+        super().configure()
+        self.max_fetch_bytes: int = self.option("max_fetch_mb") * 2**20
+        self.path: Path = self.option("path")
 
     @property
     def replies_path(self) -> Path:

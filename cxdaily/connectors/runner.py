@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import queue
-import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 from cxdaily.connectors import http as http_layer
 from cxdaily.connectors.base import Connector, FetchResult
 from cxdaily.connectors.http import ChannelTimeoutError, channel_deadline
+from cxdaily.core import durations
 from cxdaily.core.errors import ConfigError, ConnectorError, CxDailyError
 from cxdaily.core.safe_text import one_line
 from cxdaily.settings import ChannelSettings
@@ -38,35 +38,32 @@ GRACE_S = 0.25
 #: blocking the event loop, a thread stuck on a FIFO) is abandoned and reported.
 BACKSTOP_S = 1.0
 
-_SECONDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$", re.IGNORECASE)
-_UNIT = {None: 1.0, "ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 T = TypeVar("T")
 
+#: Makes the shared HTTP client channel work runs on (default: :func:`http.make_client`);
+#: tests pass one over a mock transport.
+ClientFactory = Callable[[], "httpx.AsyncClient"]
+
 
 def parse_seconds(value: object, *, setting: str) -> float:
-    """Parse ``"5s"``, ``"1.5s"``, ``"500ms"``, ``"2m"`` or a number of seconds."""
-    if isinstance(value, bool):
-        raise ConfigError(f'{setting} = {value!r} is not a duration like "20s"')
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = _SECONDS.match(str(value))
-        if not match:
-            raise ConfigError(f'{setting} = {value!r} is not a duration like "20s" or "2m"')
-        unit = match[2].lower() if match[2] else None
-        seconds = float(match[1]) * _UNIT[unit]
+    """A deadline in the one grammar of :mod:`cxdaily.core.durations` (``"5s"``, ``"1.5s"``,
+    ``"500ms"``, ``"2m"``); a bare number is seconds, as documented."""
+    seconds = durations.parse_duration(
+        value, setting=setting, bare_unit="s", example='"20s" or "2m"'
+    )
     if not MIN_DEADLINE_S <= seconds <= MAX_DEADLINE_S:
         raise ConfigError(f"{setting} = {value!r} must be between 0.1 s and 1 h")
-    return seconds
+    return float(seconds)
 
 
 def channel_deadline_s(settings: ChannelSettings) -> float:
-    """The overall deadline of one channel's fetch, from its ``deadline`` option."""
-    value = settings.options.get("deadline")
-    if value is None:
-        return DEFAULT_DEADLINE_S
-    return parse_seconds(value, setting=f"[channels.{settings.name}] deadline")
+    """The overall deadline of one channel's fetch, from its ``deadline`` option (declared
+    once, as :data:`cxdaily.connectors.options.DEADLINE`, for every kind)."""
+    from cxdaily.connectors.options import DEADLINE
+
+    seconds: float = DEADLINE.read(settings)
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -285,10 +282,12 @@ def run_on_channel(
     work: Callable[[Connector], Awaitable[T]],
     *,
     wrap_errors: bool = True,
+    make_client: ClientFactory | None = None,
 ) -> T:
     """Run ``work(connector)`` for one channel, from synchronous code: the one way to do it.
 
-    The connector is built on a fresh shared client; the work runs under the channel's
+    The connector is built on a fresh shared client (from ``make_client``, by default
+    :func:`cxdaily.connectors.http.make_client`); the work runs under the channel's
     deadline, with the backstop of :func:`run_bounded`. With ``wrap_errors`` any of
     cxdaily's errors (a missing secret, a bad option) becomes a ConnectorError of the
     channel, so callers handle one type.
@@ -296,7 +295,7 @@ def run_on_channel(
     deadline = channel_deadline_s(settings)
 
     async def main() -> T:
-        async with http_layer.make_client() as client:
+        async with (make_client or http_layer.make_client)() as client:
             try:
                 connector = build(client)
                 return await run_with_deadline(settings.name, work(connector), deadline)

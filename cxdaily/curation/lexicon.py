@@ -16,6 +16,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from cxdaily.core.services import CATALOGUE, SHORT_REPLY_SERVICES
+
 _ELISIONS = ("l'", "d'", "j'", "m'", "n'", "s'", "t'", "c'", "qu'")
 
 
@@ -403,6 +405,7 @@ FRUSTRATION_FOLLOWERS: dict[bytes, frozenset[bytes]] = {
     ),
     **dict.fromkeys(_words("troisième quatrième cinquième"), _words("message fois mail relance")),
     b"still": _words("no not nothing waiting broken nobody"),
+    b"any": _words("update updates news"),
     b"fed": _words("up"),
     b"sick": _words("of"),
     b"sigo": _words("sin esperando"),
@@ -415,7 +418,6 @@ FRUSTRATION_FOLLOWERS: dict[bytes, frozenset[bytes]] = {
 #: ... and as (cue word, words that may come right before it): "been waiting".
 FRUSTRATION_LEADERS: dict[bytes, frozenset[bytes]] = {
     b"waiting": _words("been still"),
-    **dict.fromkeys((b"update", b"updates", b"news"), _words("any")),
     b"human": _words("one single"),
     **dict.fromkeys(
         (b"times", b"veces", b"fois"),
@@ -505,18 +507,9 @@ STOPWORDS = _words(
     """
 )
 
-#: Channel kinds (and demo services) by customer segment, for the coverage signal.
-SEGMENTS: dict[str, str] = {
-    **dict.fromkeys(("zendesk", "freshdesk", "helpscout", "intercom", "front"), "help desk"),
-    **dict.fromkeys(
-        ("x", "mastodon", "bluesky", "reddit", "facebook", "instagram", "youtube"), "social"
-    ),
-    **dict.fromkeys(("discourse", "khoros", "wordpress", "github"), "community"),
-    **dict.fromkeys(("email", "imap"), "email"),
-    **dict.fromkeys(("app_store", "google_play"), "reviews"),
-}
+#: Channel kinds (and demo services) by customer segment, for the coverage signal (read
+#: from the service catalogue, :mod:`cxdaily.core.services`).
+SEGMENTS: dict[str, str] = {key: entry.segment for key, entry in CATALOGUE.items()}
 
 #: Kinds whose replies are short posts: quicker to answer than a help-desk ticket.
-SHORT_REPLY_KINDS = frozenset(
-    ("x", "mastodon", "bluesky", "instagram", "youtube", "facebook", "app_store", "google_play")
-)
+SHORT_REPLY_KINDS = SHORT_REPLY_SERVICES

@@ -5,7 +5,8 @@
 - *Greedy by value density*: units in order of value per second go in while they fit
   the budget less the reserve, and while their source stays within its share of the
   time (``channel_share``). A group enters with the members that make it densest (or
-  fewer, to fit); the others join at the end if time is left.
+  fewer, to fit), then each further member that is worth more per second, as a quick
+  follow-up, than the next choice; the others join at the end if time is left.
 - *Value*: scores count cubed, so one question worth 8 outweighs four worth 4 that take
   as long, and a cheap trifle never crowds out what matters.
 - *The share holds while there is a comparable choice*: a question held back goes in
@@ -67,6 +68,10 @@ class Unit:
     def density(self) -> float:
         """Value per second of the densest members."""
         return self.value(self.best) / max(sum(self.estimates(self.best)), 1)
+
+    def marginal_density(self, index: int) -> float:
+        """Value per second of member ``index`` (after the first) as a follow-up."""
+        return self.items[index].score ** VALUE_POWER / max(self.follow_ups[index - 1], 1)
 
 
 def make_units(ranked: Sequence[BatchItem], group_max: int) -> list[Unit]:
@@ -157,8 +162,28 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
                 packer.take(unit, count)
                 reasons.pop(id(unit), None)
 
+    # Each member of a group beyond the ones it enters with competes on its own value per
+    # second as a quick follow-up: it goes in where that density ranks, once the members
+    # before it are in (a near-duplicate answered right after its lead is cheap).
+    follow_ups = sorted(
+        ((unit.marginal_density(k), n, k) for n, unit in enumerate(order)
+         for k in range(unit.best, len(unit.items))),
+        reverse=True,
+    )  # fmt: skip
+    next_follow_up = 0
+
+    def admit_follow_ups(density: float) -> None:
+        nonlocal next_follow_up
+        while next_follow_up < len(follow_ups) and follow_ups[next_follow_up][0] > density:
+            _, n, k = follow_ups[next_follow_up]
+            next_follow_up += 1
+            unit = order[n]
+            if unit.taken == k and packer.fits(unit, k, k + 1, True):
+                packer.take(unit, k + 1)
+
     for unit in order:
         admit_waiting(unit.density())
+        admit_follow_ups(unit.density())
         count = packer.first_fit(unit, capped=True)
         if count:
             packer.take(unit, count)
@@ -171,6 +196,7 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
             reasons[id(unit)] = f"channel share: {name} has its {round(share * 100)}% of the time"
         else:
             reasons[id(unit)] = NO_TIME
+    admit_follow_ups(-1.0)
     admit_waiting(-1.0)  # nothing else fits: the held-back channels may use the time left
     _explain_held(order, held, reasons)
     for capped in (True, False):  # time left: more members of the groups already in
@@ -209,15 +235,27 @@ def session_order(
     ordered: list[Unit] = []
     for urgent in (True, False):
         tier = [u for u in picked if any(i.urgent for i in u.items[: u.taken]) is urgent]
-        tier.sort(key=lambda u: (-u.lead.score, u.lead.question.created_at, u.lead.question.id))
-        topics = same_topic([u.lead for u in tier]) if same_topic and tier else range(len(tier))
-        first: dict[int, int] = {}
-        for index, topic in enumerate(topics):
-            first.setdefault(topic, index)
-        ordered.extend(
-            tier[i] for i in sorted(range(len(tier)), key=lambda i: (first[topics[i]], i))
-        )
+        # A group whose members are not all urgent closes the urgent tier, so its other
+        # members lead into the rest while the group stays together.
+        mixed = [u for u in tier if urgent and not all(i.urgent for i in u.items[: u.taken])]
+        pure = [u for u in tier if not any(u is m for m in mixed)]
+        ordered.extend(_by_topic(pure, same_topic))
+        ordered.extend(_by_topic(mixed, same_topic))
     return ordered
+
+
+def _by_topic(
+    units: list[Unit], same_topic: Callable[[list[BatchItem]], list[int]] | None
+) -> list[Unit]:
+    """Best first, with units on one topic side by side (the best topic first)."""
+    units = sorted(
+        units, key=lambda u: (-u.lead.score, u.lead.question.created_at, u.lead.question.id)
+    )
+    topics = same_topic([u.lead for u in units]) if same_topic and units else range(len(units))
+    first: dict[int, int] = {}
+    for index, topic in enumerate(topics):
+        first.setdefault(topic, index)
+    return [units[i] for i in sorted(range(len(units)), key=lambda i: (first[topics[i]], i))]
 
 
 def pack_units(

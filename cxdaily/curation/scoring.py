@@ -26,6 +26,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from cxdaily.core.models import Question
+from cxdaily.core.words import humanize_age as humanize_age
+from cxdaily.core.words import humanize_count as humanize_count
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
 from cxdaily.curation.sentiment import star_rating, with_signals
 from cxdaily.curation.settings import CurationSettings
@@ -88,26 +90,6 @@ class Score:
         return reasons or (f"new, {humanize_age(self.hours)} ago",)
 
 
-def humanize_count(n: int) -> str:
-    """12400 -> '12k', 1_500_000 -> '1.5M'."""
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
-    if n >= 1000:
-        return (
-            f"{n / 1000:.0f}k" if n >= 10_000 else f"{n / 1000:.1f}".rstrip("0").rstrip(".") + "k"
-        )
-    return str(n)
-
-
-def humanize_age(hours: float) -> str:
-    """Waiting time in words: '45 min', '26 h', '3 days'."""
-    if hours < 1:
-        return f"{max(int(hours * 60), 1)} min"
-    if hours < 48:
-        return f"{int(hours)} h"
-    return f"{int(hours // 24)} days"
-
-
 def _count(value: object) -> int:
     """A non-negative count from a channel's number (anything else counts 0)."""
     if type(value) is int:
@@ -118,13 +100,13 @@ def _count(value: object) -> int:
 
 
 class Reach(NamedTuple):
-    """A reason told in words only when shown: '12k followers' (``count``, ``noun``)."""
+    """A reason told in words only when shown: '12k followers' (``amount``, ``noun``)."""
 
-    count: int
+    amount: int
     noun: str
 
     def __str__(self) -> str:
-        return f"{humanize_count(self.count)} {self.noun}"
+        return f"{humanize_count(self.amount)} {self.noun}"
 
 
 def reach_signal(question: Question) -> tuple[float, Reach | None]:

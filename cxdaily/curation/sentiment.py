@@ -20,11 +20,14 @@ lexicon (:mod:`cxdaily.curation.lexicon`, English, Spanish, German and French):
 
 Curation reads every candidate, so :class:`~cxdaily.curation.text.TextReader` hands
 :func:`read_tokens` the tokens it has already split and the set of :data:`CUES` among
-them (one intersection in C); a text without negations, boosters, contrasts or phrases
-is summed in C, and otherwise only its sentiment words are visited in Python. The tag
+them (one intersection in C); a text without negations, boosters or contrasts is summed
+in C (its phrases checked at their first words), and otherwise only its sentiment words
+are visited in Python, each once. Curation
+weighs frustration as a signal of its own, so it takes the score without it; the tag
 form and the command line call :func:`sentiment_of` on a text, or
 :func:`question_sentiment` on a question (the head curation reads, with its stars and
-priority: the two never disagree). Pure functions: no clock, no I/O.
+priority), which count it: a question curation calls negative or frustrated is never
+suggested as positive. Pure functions: no clock, no I/O.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from cxdaily.curation.lexicon import (
     NEGATIONS,
     NEGATIONS_AFTER,
     PHRASES,
+    STOPWORDS,
     VALENCE,
     Phrase,
 )
@@ -108,11 +112,14 @@ _PHRASE_STARTS = frozenset(PHRASES)
 _SECONDS = {first: frozenset(rest[0] for rest, _ in phrases) for first, phrases in PHRASES.items()}
 _FRUSTRATION_WORDS = FRUSTRATED_WORDS | FRUSTRATION_CUES
 _BOOSTER_WORDS = frozenset(BOOSTERS)
-#: Words that say something on their own: sentiment words, phrases, frustration cues.
-SENTIMENT_WORDS = frozenset(VALENCE) | frozenset(PHRASES) | FRUSTRATED_WORDS | FRUSTRATION_CUES
+#: Words that say something on their own: sentiment words and the words of frustration
+#: and of phrases that are not stop words ("any" of "any update" is one).
+SENTIMENT_WORDS = (
+    frozenset(VALENCE) | FRUSTRATED_WORDS | (frozenset(PHRASES) | FRUSTRATION_CUES) - STOPWORDS
+)
 #: Every token the scorer looks at; a reader intersects a text's tokens with it once and
 #: passes the result as ``cues``.
-CUES = SENTIMENT_WORDS | _SCORED | _MODIFIER_WORDS | ALONE
+CUES = SENTIMENT_WORDS | FRUSTRATION_CUES | _SCORED | _MODIFIER_WORDS | ALONE
 
 
 class Sentiment(NamedTuple):
@@ -163,7 +170,10 @@ def sentiment_of(
 
     head = text[:TEXT_CHARS]
     tokens = tokenize(head)
-    score, _ = read_tokens(tokens, CUES.intersection(tokens), head, frustrated)
+    cues = CUES.intersection(tokens)
+    if frustrated is None:
+        frustrated = frustrated_in(tokens, cues)
+    score = score_tokens(tokens, cues, head, frustrated)
     score = with_signals(score, rating=star_rating(rating), urgent=urgent)
     return Sentiment(score, label_of(score))
 
@@ -190,16 +200,21 @@ def with_signals(score: float, *, rating: float | None = None, urgent: bool = Fa
     return -1.0 if score < -1 else 1.0 if score > 1 else score
 
 
-def read_tokens(
-    tokens: Sequence[bytes], cues: AbstractSet[bytes], head: str, frustrated: bool | None = None
-) -> tuple[float, bool]:
-    """The score of a tokenized text from -1 to 1, and whether it reads frustrated.
+def read_tokens(tokens: Sequence[bytes], cues: AbstractSet[bytes], head: str) -> tuple[float, bool]:
+    """For curation, which weighs frustration as a signal of its own: the score of the
+    text without it (:func:`score_tokens`), and whether the text reads frustrated."""
+    frustrated = not cues.isdisjoint(_FRUSTRATION_WORDS) and frustrated_in(tokens, cues)
+    return score_tokens(tokens, cues, head, False), frustrated
+
+
+def score_tokens(
+    tokens: Sequence[bytes], cues: AbstractSet[bytes], head: str, frustrated: bool
+) -> float:
+    """The score of a tokenized text from -1 to 1 (with the frustration if ``frustrated``).
 
     ``cues`` are the text's tokens found in :data:`CUES` (more do no harm), ``head`` is
-    the text (for ``!`` and ``??``); ``frustrated`` overrides what the text says.
+    the text (for ``!`` and ``??``).
     """
-    if frustrated is None:
-        frustrated = not cues.isdisjoint(_FRUSTRATION_WORDS) and frustrated_in(tokens, cues)
     total = 0.0
     hits = cues & _SCORED
     if hits:
@@ -218,7 +233,7 @@ def read_tokens(
     if frustrated:
         total += FRUSTRATION_VALENCE
     if not total:
-        return 0.0, frustrated
+        return 0.0
     mark = head.find("?")
     while mark >= 0:  # "??" or "?!"
         if head[mark + 1 : mark + 2] in ("?", "!"):
@@ -229,7 +244,7 @@ def read_tokens(
     if marks:
         emphasis = EMPHASIS * (marks if marks < MAX_MARKS else MAX_MARKS)
         total += emphasis if total > 0 else -emphasis
-    return total / math.sqrt(total * total + 15), frustrated
+    return total / math.sqrt(total * total + 15)
 
 
 def frustrated_in(tokens: Sequence[bytes], cues: AbstractSet[bytes]) -> bool:
@@ -276,7 +291,7 @@ def _in_context(
         ):  # a modifier is near: look closer
             if self_negated or (
                 flags & _NEGATES
-                and _negated(tokens, i, flags & _NEGATES_AFTER and negated_value is not None)
+                and _negated(tokens, i, bool(flags & _NEGATES_AFTER) and negated_value is not None)
             ):
                 value = FLIP * value if negated_value is None else negated_value
             if value and flags & _BOOSTS:

@@ -26,10 +26,10 @@ A value of the wrong type is a :class:`ConfigError` that names the key, for exam
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from cxdaily.core import durations
 from cxdaily.core.errors import ConfigError
 
 DAY_S = 24 * 3600
@@ -45,7 +45,6 @@ DEFAULT_WATCH_KEYWORDS = (
     "outage",
     "switching to",
 )
-_SPAN = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -120,12 +119,9 @@ MAX_WEIGHT = 100.0
 
 
 def parse_span(value: Any, *, setting: str) -> int:
-    """``"14d"``, ``"36h"``, ``"1d12h"`` or ``"90m"`` in seconds."""
-    match = _SPAN.match(value) if isinstance(value, str) else None
-    if not match or not any(match.groups()):
-        raise ConfigError(f"{setting} = {value!r} is not a duration like 14d, 36h or 90m")
-    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    return days * DAY_S + hours * 3600 + minutes * 60
+    """``"14d"``, ``"36h"``, ``"1d12h"`` or ``"90m"`` in whole seconds (the one grammar of
+    :mod:`cxdaily.core.durations`; a bare number is refused: write the unit)."""
+    return round(durations.parse_duration(value, setting=setting, example="14d, 36h or 90m"))
 
 
 def format_span(seconds: int) -> str:

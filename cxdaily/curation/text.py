@@ -134,7 +134,8 @@ class TextFeatures(NamedTuple):
     """What curation needs from a question's text; built by :meth:`TextReader.read`."""
 
     sentiment: float
-    """From -1 (angry) to +1 (delighted); 0 when no sentiment word was found."""
+    """From -1 (angry) to +1 (delighted); 0 when no sentiment word was found. Frustration
+    is not in it (it is a signal of its own: ``frustrated``)."""
     frustrated: bool
     """Phrases of someone let down before: 'third message', 'still no reply'."""
     asks: int
@@ -197,7 +198,8 @@ class TextReader:
         lowered = head.lower()
         tokens = _split(lowered)
         cues = self._cues.intersection(tokens)
-        sentiment, frustrated, requests, found = 0.0, False, False, ()
+        found: tuple[str, ...] = ()
+        sentiment, frustrated, requests = 0.0, False, False
         if cues:  # the one sentiment scorer (cxdaily.curation.sentiment), on these tokens
             sentiment, frustrated = read_tokens(tokens, cues, head)
             requests = not cues.isdisjoint(REQUEST_CUES)
@@ -243,5 +245,5 @@ class TextReader:
                     more.add(order)
             return tuple(self.keywords[i] for i in sorted(more)) if more else ()
         cues = self._keyword_words.intersection(_split(lowered))
-        more = self._find(cues, lowered) if cues else ()
-        return tuple(k for k in self.keywords if k in found or k in more) if more else found
+        words = self._find(cues, lowered) if cues else ()
+        return tuple(k for k in self.keywords if k in found or k in words) if words else found

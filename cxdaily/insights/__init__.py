@@ -6,8 +6,9 @@ hand-offs, rendered as Markdown, HTML, CSV, JSON or feedback-tool notes.
   into instants, in the home time zone;
 - :mod:`~cxdaily.insights.source` reads the store; :mod:`~cxdaily.insights.build` is pure
   data; :mod:`~cxdaily.insights.redact` masks personal data before anything is rendered;
-- ``render_*`` turn a :class:`~cxdaily.insights.build.Digest` into text;
-  :mod:`~cxdaily.insights.output` writes it atomically.
+- :mod:`~cxdaily.insights.formats` is the registry of export formats; ``render_*`` turn
+  a :class:`~cxdaily.insights.build.Digest` into text; :mod:`~cxdaily.insights.output`
+  writes it atomically.
 """
 
 from __future__ import annotations
@@ -16,17 +17,18 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-FORMATS = ("md", "html", "csv", "json", "notes")
+from cxdaily.insights.formats import DIGEST_FORMATS
+
+FORMATS = tuple(DIGEST_FORMATS)
+"""Every export format, as ``--format`` spells it (from :mod:`.formats`)."""
 
 #: The ``--since``/``--until`` forms :mod:`~cxdaily.insights.period` reads (for help texts).
 FORMS = (
     "a date (2026-11-21), a month (2026-11), 7d, 12h, 2w, 3mo, today, yesterday, "
     "monday, last monday, this week, last week, this month, last month, this year"
 )
-"""Every export format, as ``--format`` spells it."""
-
-EXTENSIONS = {"md": ".md", "html": ".html", "csv": ".csv", "json": ".json", "notes": ".json"}
-"""The file extension of each format."""
+EXTENSIONS = {name: fmt.extension for name, fmt in DIGEST_FORMATS.items()}
+"""The file extension of each format (from :mod:`.formats`)."""
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from cxdaily.core.days import day_start_instant
 from cxdaily.core.models import Insight, Session
 from cxdaily.insights.cleaning import block, is_clean, is_plain_line, line
 from cxdaily.insights.model import (
@@ -33,8 +34,7 @@ from cxdaily.insights.model import (
 )
 from cxdaily.insights.period import Period
 from cxdaily.insights.redact import Redaction, Redactor
-from cxdaily.streaks import day_start_instant
-from cxdaily.taxonomy import SENTIMENTS
+from cxdaily.insights.taxonomy import SENTIMENTS
 
 __all__ = [
     "UNASSIGNED",

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.insights import FORMATS, paused_gc
+from cxdaily.insights import paused_gc
+from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS, format_by_extension
 from cxdaily.insights.model import Digest
 from cxdaily.store.storage import replace_file
 
@@ -24,28 +25,11 @@ class ExportError(CxDailyError):
 
 
 def renderer(fmt: str) -> Callable[[Digest], str]:
-    """The render function of a format (``md``, ``html``, ``csv``, ``json``, ``notes``)."""
-    if fmt == "md":
-        from cxdaily.insights.render_md import render_markdown
-
-        return render_markdown
-    if fmt == "html":
-        from cxdaily.insights.render_html import render_html
-
-        return render_html
-    if fmt == "csv":
-        from cxdaily.insights.render_csv import render_csv
-
-        return render_csv
-    if fmt == "json":
-        from cxdaily.insights.render_json import render_json
-
-        return render_json
-    if fmt == "notes":
-        from cxdaily.insights.render_json import render_notes
-
-        return render_notes
-    raise CxDailyError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    """The render function of a format of the registry (``md``, ``html`` ...)."""
+    entry = DIGEST_FORMATS.get(fmt)
+    if entry is None:
+        raise CxDailyError(f"unknown format {fmt!r} (use {', '.join(DIGEST_FORMATS)})")
+    return entry.render_function()
 
 
 def render(digest: Digest, fmt: str) -> str:
@@ -55,18 +39,9 @@ def render(digest: Digest, fmt: str) -> str:
         return render_text(digest)
 
 
-def format_for_path(path: str | os.PathLike[str], default: str = "md") -> str:
+def format_for_path(path: str | os.PathLike[str], default: str = DEFAULT_FORMAT) -> str:
     """The format a file name suggests (``.html`` -> html, ...), else ``default``."""
-    suffix = Path(path).suffix.lower()
-    by_suffix = {
-        ".md": "md",
-        ".markdown": "md",
-        ".html": "html",
-        ".htm": "html",
-        ".csv": "csv",
-        ".json": "json",
-    }
-    return by_suffix.get(suffix, default)
+    return format_by_extension().get(Path(path).suffix.lower(), default)
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> Path:

@@ -30,9 +30,9 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from cxdaily.core.clock import EARLIEST, LATEST
+from cxdaily.core.days import day_of, day_start_instant
 from cxdaily.core.errors import CxDailyError
 from cxdaily.insights import FORMS
-from cxdaily.streaks import day_of, day_start_instant
 
 DEFAULT_SINCE = "7d"
 

@@ -20,9 +20,9 @@ from cxdaily.insights import paused_gc
 from cxdaily.insights.build import UNASSIGNED, Digest, HandoffSource, build_digest
 from cxdaily.insights.period import Clock, Period, resolve_period
 from cxdaily.insights.redact import Redaction
+from cxdaily.insights.taxonomy import known_list, normalize_name
 from cxdaily.settings import Settings
 from cxdaily.store import Store
-from cxdaily.taxonomy import known_list, normalize_name
 
 KNOWN_TAGS_WINDOW = timedelta(days=365)
 """Tags used this long before the end of the period count as known for ``--tag``."""

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 
+from cxdaily.core.words import plural
 from cxdaily.insights.model import Change, Digest
 
 EMPTY_NOTICE = "No insights, reflections or hand-offs in this period."
@@ -53,11 +54,6 @@ def generated_line(digest: Digest) -> str:
 def previous_label(digest: Digest) -> str:
     """The previous period without its zone: ``9 Nov 2026 – 15 Nov 2026``."""
     return digest.period.previous.label.rsplit(" (", 1)[0]
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 insight``, ``2 insights``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def insights_sentence(change: Change) -> str:

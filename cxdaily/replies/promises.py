@@ -130,11 +130,17 @@ def promises_of_reply(
     ]
 
 
+def _kept_at(promise: Promise) -> datetime:
+    """When a kept promise was kept (the ledger's order for the kept ones)."""
+    assert promise.done_at is not None
+    return promise.done_at
+
+
 def ledger_order(promises: list[Promise]) -> list[Promise]:
     """Open promises first, by due day (undated last), then the kept ones, newest first."""
     open_ones = sorted(
         (p for p in promises if p.open),
         key=lambda p: (p.due is None, p.due or date.max, p.made_at),
     )
-    kept = sorted((p for p in promises if not p.open), key=lambda p: p.done_at, reverse=True)
+    kept = sorted((p for p in promises if p.done_at is not None), key=_kept_at, reverse=True)
     return open_ones + kept

@@ -1,10 +1,11 @@
 """Sending one reply from the outbox, exactly once (the rules are in :mod:`cxdaily.replies.outbox`).
 
-:class:`OutboxSender` is part of the service facade (through
-:class:`cxdaily.service.replies.RepliesMixin`): it uses the service's store, lock,
-connectors and clock. The stored reply decides what happens, never the caller's copy,
-and one reply is never sent by two workers at once: a reply being sent is claimed in
-memory, and the store's single-instance lock keeps every other process out.
+:class:`OutboxSender` receives what it uses: the store and its lock, the clock, the
+session settings (the home zone of promise due days), a way to read a question, and the
+channels (:class:`SenderChannels`: a channel's capabilities, and running work on it).
+The stored reply decides what happens, never the caller's copy, and one reply is never
+sent by two workers at once: a reply being sent is claimed in memory, and the store's
+single-instance lock keeps every other process out.
 
 An attempt never ends in ``sending``: whatever goes wrong (a refusal, a timeout, an
 answer without a usable id, a bug that raises something unexpected) is recorded as
@@ -15,10 +16,12 @@ treats as an unknown outcome too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cxdaily.core.errors import CxDailyError, ReplyRejected
 from cxdaily.core.models import Message, Question, Reply, ReplyState
@@ -35,6 +38,14 @@ from cxdaily.replies.outbox import (
     unknown_outcome_hold,
 )
 from cxdaily.replies.promises import promises_of_reply
+
+if TYPE_CHECKING:
+    from cxdaily.connectors.base import Capabilities, Connector, SentReply
+    from cxdaily.replies.promises import Promise
+    from cxdaily.settings import SessionSettings
+    from cxdaily.store import Store
+
+T = TypeVar("T")
 
 
 def thread_seen_until(question: Question) -> datetime:
@@ -54,35 +65,81 @@ class _Attempt:
     checked_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class _Found:
+    """The reply is on the service: just posted, or found in the thread after a look."""
+
+    sent: SentReply
+
+
+@dataclass(frozen=True)
+class _Collision:
+    """The team answered since the leader last looked: the reply waits for the leader."""
+
+    answers: list[Message]
+
+
+_Result = _Found | _Collision
+
+
+class SenderChannels(Protocol):
+    """What the sender needs of the channels (:class:`cxdaily.service.channels.Channels`)."""
+
+    def capabilities(self, name: str) -> Capabilities:
+        """What the channel can do (no network)."""
+        ...
+
+    def run(self, name: str, work: Callable[[Connector], Awaitable[T]]) -> T:
+        """Run ``work(connector)`` on the channel, under its deadline."""
+        ...
+
+
 class OutboxSender:
     """Sends outbox replies: once, with the right look before any repeat."""
 
-    # claims ---------------------------------------------------------------------
-    def _in_flight(self) -> set[str]:
-        with self._lock:
-            return self.__dict__.setdefault("_replies_in_flight", set())
+    def __init__(
+        self,
+        store: Store,
+        lock: threading.RLock,
+        now: Callable[[], datetime],
+        session: SessionSettings,
+        *,
+        question: Callable[[str], Question],
+        channels: SenderChannels,
+    ) -> None:
+        """``lock`` is held around every store access; ``session`` gives the home time
+        zone of promise due days; ``question`` reads a stored question."""
+        self._store = store
+        self._lock = lock
+        self._now = now
+        self._session = session
+        self._question = question
+        self._channels = channels
+        self._in_flight: set[str] = set()  # replies a worker of this process is sending
 
+    # claims ---------------------------------------------------------------------
     def is_sending(self, reply_id: str) -> bool:
         """Whether a worker of this process is sending this reply right now."""
         with self._lock:
-            return reply_id in self._in_flight()
+            return reply_id in self._in_flight
 
     @contextmanager
-    def _claim(self, reply_id: str) -> Iterator[None]:
+    def claim(self, reply_id: str) -> Iterator[None]:
+        """Hold a reply for one attempt; a second claim meanwhile is refused."""
         with self._lock:
-            claimed = self._in_flight()
-            if reply_id in claimed:
+            if reply_id in self._in_flight:
                 raise ReplyRejected(f"reply {reply_id} is being sent right now")
-            claimed.add(reply_id)
+            self._in_flight.add(reply_id)
         try:
             yield
         finally:
             with self._lock:
-                claimed.discard(reply_id)
+                self._in_flight.discard(reply_id)
 
-    def _save_reply(self, reply: Reply) -> Reply:
+    def save(self, reply: Reply) -> Reply:
+        """Store a reply as it now stands (under the lock); returns it."""
         with self._lock:
-            self.store.outbox.save(reply)
+            self._store.outbox.save(reply)
         return reply
 
     # sending --------------------------------------------------------------------
@@ -93,9 +150,9 @@ class OutboxSender:
         returned as it is (never posted again) and a cancelled one is refused. A held
         reply waits unless ``force`` (the leader's explicit retry) releases it.
         """
-        with self._claim(reply.id):
+        with self.claim(reply.id):
             with self._lock:
-                stored = self.store.outbox.get(reply.id)
+                stored = self._store.outbox.get(reply.id)
             if stored.state is ReplyState.SENT:
                 return stored
             if stored.state is ReplyState.CANCELLED:
@@ -107,13 +164,13 @@ class OutboxSender:
                 prior_unknown=stored.uncertain or stored.state is ReplyState.SENDING,
             )
             try:
-                question = self.question(stored.question_id)
-                capabilities = self.connector(stored.channel).capabilities
+                question = self._question(stored.question_id)
+                capabilities = self._channels.capabilities(stored.channel)
             except Exception as exc:  # the question or its channel is gone, or broken
                 return self._failed(attempt, failure_of(exc, stored.channel))
             plan = plan_attempt(
                 stored,
-                now=self.now(),
+                now=self._now(),
                 idempotency_keys=capabilities.idempotency_keys,
                 finds_own_replies=capabilities.finds_own_replies,
                 force=force,
@@ -125,43 +182,42 @@ class OutboxSender:
                     uncertain=True,
                     hold=unknown_outcome_hold(stored.channel),
                     next_attempt_at=None,
-                    updated_at=self.now(),
+                    updated_at=self._now(),
                 )
-                return self._save_reply(held)
+                return self.save(held)
             try:
-                kind, value = self._network(question, attempt, plan)
+                result = self._network(question, attempt, plan)
             except Exception as exc:  # whatever it was, the attempt ends as failed
                 return self._failed(attempt, failure_of(exc, stored.channel))
-            if kind == "collision":
-                return self._held_for_collision(attempt, value)
-            return self._mark_sent(attempt.reply, value)
+            if isinstance(result, _Collision):
+                return self._held_for_collision(attempt, result.answers)
+            return self._mark_sent(attempt.reply, result.sent)
 
-    def _network(self, question: Question, attempt: _Attempt, plan: Plan):
+    def _network(self, question: Question, attempt: _Attempt, plan: Plan) -> _Result:
         """The attempt's network steps on the channel (see :meth:`_steps`)."""
-        from cxdaily.connectors.runner import run_on_channel
-
-        return run_on_channel(
-            self.settings.channels[question.channel],
-            lambda client: self.connector(question.channel, client),
+        return self._channels.run(
+            question.channel,
             lambda connector: self._steps(connector, question, attempt, plan),
         )
 
-    async def _steps(self, connector, question: Question, attempt: _Attempt, plan: Plan):
+    async def _steps(
+        self, connector: Connector, question: Question, attempt: _Attempt, plan: Plan
+    ) -> _Result:
         """Look (when the outcome of an earlier attempt is unknown), check for answers
         by the team (when the reply waited), then record ``sending`` and post."""
         reply = attempt.reply
         if plan.step is Step.LOOK_THEN_SEND:
             found = await connector.find_own_reply(question, reply.body, reply.idempotency_key)
             if found is not None:
-                return "found", checked_sent_reply(found, question.channel, "the thread")
+                return _Found(checked_sent_reply(found, question.channel, "the thread"))
         if plan.check_collision:
             since = max(reply.checked_at or thread_seen_until(question), question.created_at)
             answers = await connector.answers_since(question, since)
-            attempt.checked_at = self.now()
+            attempt.checked_at = self._now()
             if answers:
-                return "collision", answers
-        now = self.now()
-        attempt.reply = self._save_reply(
+                return _Collision(answers)
+        now = self._now()
+        attempt.reply = self.save(
             reply.with_changes(
                 state=ReplyState.SENDING,
                 updated_at=now,
@@ -170,11 +226,11 @@ class OutboxSender:
         )
         attempt.posted = True
         sent = await connector.send_reply(question, reply.body, reply.idempotency_key)
-        return "sent", checked_sent_reply(sent, question.channel)
+        return _Found(checked_sent_reply(sent, question.channel))
 
-    def _mark_sent(self, reply: Reply, sent) -> Reply:
-        now = self.now()
-        done = self._save_reply(
+    def _mark_sent(self, reply: Reply, sent: SentReply) -> Reply:
+        now = self._now()
+        done = self.save(
             reply.with_changes(
                 state=ReplyState.SENT,
                 remote_id=sent.remote_id,
@@ -187,12 +243,12 @@ class OutboxSender:
                 hold=None,
             )
         )
-        self._record_promises(done)
+        self.record_promises(done)
         return done
 
     def _failed(self, attempt: _Attempt, exc: CxDailyError) -> Reply:
         reply = attempt.reply
-        now = self.now()
+        now = self._now()
         if not attempt.posted:
             uncertain = attempt.prior_unknown
         elif may_have_reached_service(exc):
@@ -207,7 +263,7 @@ class OutboxSender:
             next_attempt_at=next_attempt(now, reply.attempts, exc),
             updated_at=now,
         )
-        return self._save_reply(failed)
+        return self.save(failed)
 
     def _held_for_collision(self, attempt: _Attempt, answers: list[Message]) -> Reply:
         latest = answers[-1]
@@ -216,12 +272,12 @@ class OutboxSender:
             hold=collision_hold(one_line(latest.author.display, 60), one_line(latest.body, 120)),
             checked_at=attempt.checked_at,
             next_attempt_at=None,
-            updated_at=self.now(),
+            updated_at=self._now(),
         )
-        return self._save_reply(reply)
+        return self.save(reply)
 
     # promises -------------------------------------------------------------------
-    def _promises_in(self, reply: Reply) -> list:
+    def promises_in(self, reply: Reply) -> list[Promise]:
         """The promises a sent reply makes, with due days in the home time zone."""
         if reply.sent_at is None:
             return []
@@ -231,12 +287,12 @@ class OutboxSender:
             reply.channel,
             reply.body,
             reply.sent_at,
-            self.settings.session.zone,
+            self._session.zone,
         )
 
-    def _record_promises(self, reply: Reply) -> None:
+    def record_promises(self, reply: Reply) -> None:
         """Put the promises of a sent reply in the ledger (again is harmless)."""
-        promises = self._promises_in(reply)
+        promises = self.promises_in(reply)
         if promises:
             with self._lock:
-                self.store.promises.record(promises)
+                self._store.promises.record(promises)

@@ -1,90 +1,56 @@
 """The facade the command line and the app share: every job the app does works from a script.
 
 A :class:`Service` owns the opened store (and its single-instance lock), the settings
-and the connectors. All store access goes through one lock so the app's worker threads
-never interleave writes. Network work runs on an event loop per call; the app calls
-these methods from thread workers.
+and the clock, kept in one :class:`ServiceContext`, and is built from collaborators
+that each receive what they use:
+
+- :class:`~cxdaily.service.channels.Channels`: connectors, refresh, channel status, checks;
+- :class:`~cxdaily.service.daily.Daily`: the batch, the session, skip, snooze, tag, hand off;
+- :class:`~cxdaily.service.replies.Replies`: drafts, checks, the outbox, promises;
+- :class:`~cxdaily.service.progress.Progress`: the streak and personal stats;
+- :class:`~cxdaily.service.digests.Digests`: insight digests.
+
+Its methods delegate to them, one line each. All store access goes through one lock so
+the app's worker threads never interleave writes. Network work runs on an event loop per
+call; the app calls these methods from thread workers.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
-import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from cxdaily.connectors import Connector, connector_class
 from cxdaily.core import clock
-from cxdaily.core.errors import CxDailyError, NotFoundError, ReplyRejected, StoreError
-from cxdaily.core.models import Action, Disposition, Insight, Question, Session, new_id
-from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
-from cxdaily.curation import next_best as curation_next_best
-from cxdaily.curation.history import HISTORY_DAYS
+from cxdaily.core.models import Action, Insight, Message, Question, Reply, Session
+from cxdaily.curation import Batch, BatchItem
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
-from cxdaily.service.replies import RepliesMixin
+from cxdaily.service.actions import ActionLog
+from cxdaily.service.channels import Channels, ConnectorRegistry, RefreshReport
+from cxdaily.service.context import ServiceContext
+from cxdaily.service.daily import Daily, SessionSummary
+from cxdaily.service.digests import Digests
+from cxdaily.service.progress import Progress
+from cxdaily.service.replies import Replies
 from cxdaily.settings import ChannelSettings, Settings, load_settings
 from cxdaily.store import Store
 from cxdaily.store.repositories import ChannelStatus
-from cxdaily.streaks import (
-    Streak,
-    batch_completed_at,
-    compute_streak,
-    day_of,
-    day_start_instant,
-    record_day,
-)
-from cxdaily.taxonomy import SENTIMENTS, suggest_sentiment
+from cxdaily.streaks import Streak
 
-if TYPE_CHECKING:  # the HTTP layer loads on first fetch, not at start-up
-    from cxdaily.connectors.runner import ChannelOutcome
+if TYPE_CHECKING:  # the HTTP layer and the feature modules load on first use
+    from cxdaily.connectors.runner import ChannelOutcome, ClientFactory
     from cxdaily.insights.build import Digest
     from cxdaily.insights.source import DigestRequest
+    from cxdaily.replies.checks import ReplyReview
+    from cxdaily.replies.promises import Promise
     from cxdaily.streaks.stats import PersonalStats
 
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
 
 
-def _deadline_or_default(channel: ChannelSettings, deadline_of: Callable) -> float:
-    """A channel's fetch deadline; a bad one fails that channel later, in its outcome."""
-    try:
-        return float(deadline_of(channel))
-    except CxDailyError:
-        return 60.0
-
-
-@dataclass(frozen=True)
-class RefreshReport:
-    """What a refresh did, channel by channel."""
-
-    outcomes: tuple[ChannelOutcome, ...]
-    added: int
-    updated: int
-
-    @property
-    def failed(self) -> list[ChannelOutcome]:
-        """Channels that failed."""
-        return [o for o in self.outcomes if o.error]
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """The wrap-up of a session."""
-
-    session: Session
-    counts: dict[str, int]
-    minutes_used: float
-    insights: int
-    streak: Streak
-    completed_batch: bool = False
-    """Every planned question was dealt with before the session ended (earns freezes)."""
-
-
-class Service(RepliesMixin):
+class Service:
     """cxdaily's headless core, bound to one profile's config and data."""
 
     def __init__(
@@ -94,14 +60,24 @@ class Service(RepliesMixin):
         *,
         read_only: bool = False,
         now: Callable[[], datetime] = clock.now,
+        connectors: ConnectorRegistry = connector_class,
+        make_client: ClientFactory | None = None,
     ) -> None:
-        self.locations = where
-        self.settings = settings
-        self.now = now
-        self.store = Store(where.data_dir, read_only=read_only)
-        self._lock = threading.RLock()
-        self._session_starts: dict[str, datetime] = {}  # for the day an action counts for
-        self._past_actions: tuple[datetime, list[Action]] | None = None  # see _history
+        """Open the data folder of ``where``. ``connectors`` gives the connector class of
+        a kind; ``make_client`` makes the HTTP client channel work runs on (by default
+        :func:`cxdaily.connectors.http.make_client`, loaded on first use)."""
+        self.context = ServiceContext(
+            locations=where,
+            settings=settings,
+            store=Store(where.data_dir, read_only=read_only),
+            now=now,
+        )
+        self.actions = ActionLog(self.context)
+        self.channels = Channels(self.context, connector_class=connectors, make_client=make_client)
+        self.progress = Progress(self.context)
+        self.daily = Daily(self.context, self.actions, self.progress)
+        self.replies = Replies(self.context, self.actions, self.channels)
+        self.digests = Digests(self.context)
 
     @classmethod
     def open(cls, profile: str | None = None, *, read_only: bool = False) -> Service:
@@ -123,284 +99,85 @@ class Service(RepliesMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # channels -------------------------------------------------------------
-    def connector(self, name: str, client=None) -> Connector:
-        """The connector of a configured channel (on ``client``, the shared HTTP client)."""
-        from cxdaily.credentials import secret_reader
+    # what the service is bound to -------------------------------------------------
+    @property
+    def locations(self) -> Locations:
+        """The profile's config and data folders."""
+        return self.context.locations
 
-        channel = self.settings.channels.get(name)
-        if channel is None:
-            known = ", ".join(sorted(self.settings.channels)) or "none configured"
-            raise NotFoundError(f"no channel named {name!r} (channels: {known})")
-        cls = connector_class(channel.kind)
-        return cls(channel, client=client, secrets=secret_reader(name), now=self.now)
+    @property
+    def settings(self) -> Settings:
+        """The profile's settings."""
+        return self.context.settings
+
+    @property
+    def store(self) -> Store:
+        """The opened data folder."""
+        return self.context.store
+
+    def now(self) -> datetime:
+        """The service's clock."""
+        return self.context.now()
+
+    # channels ----------------------------------------------------------------------
+    def connector(self, name: str, client: Any = None) -> Connector:
+        """The connector of a configured channel (on ``client``, the shared HTTP client)."""
+        return self.channels.connector(name, client)
 
     def refresh(
         self,
         names: Iterable[str] | None = None,
         on_done: Callable[[ChannelOutcome], None] | None = None,
     ) -> RefreshReport:
-        """Fetch the named (or all) channels concurrently and store what they brought.
-
-        Each channel's questions are stored in one batched write as soon as it finishes
-        (then ``on_done`` is told), so fresh questions appear while slower channels are
-        still working. A channel that fails is reported in its outcome and its status;
-        the others are unaffected. ``on_done`` runs on the thread that called refresh
-        (the app calls refresh from a thread worker, so it must hop to the UI thread).
-        """
-        chosen = list(dict.fromkeys(names)) if names else list(self.settings.channels)
-        for name in chosen:
-            if name not in self.settings.channels:
-                known = ", ".join(sorted(self.settings.channels)) or "none configured"
-                raise NotFoundError(f"no channel named {name!r} (channels: {known})")
-        with self._lock:
-            checkpoints = {n: self.store.questions.checkpoint(n) for n in chosen}
-        from cxdaily.connectors.runner import (
-            BACKSTOP_S,
-            GRACE_S,
-            ChannelOutcome,
-            WorkAbandonedError,
-            channel_deadline_s,
-            run_bounded,
-        )
-
-        totals = {"added": 0, "updated": 0}
-        stored: dict[str, ChannelOutcome] = {}  # outcomes as stored (with skipped records)
-        limit = (
-            GRACE_S
-            + BACKSTOP_S
-            + max(
-                (
-                    _deadline_or_default(self.settings.channels[n], channel_deadline_s)
-                    for n in chosen
-                ),
-                default=0.0,
-            )
-        )
-        try:
-            outcomes = run_bounded(
-                lambda post: self._fetch(chosen, checkpoints, post, stored, totals),
-                limit,
-                what="fetching",
-                on_message=on_done or (lambda outcome: None),
-            )
-        except WorkAbandonedError as exc:
-            # A connector stuck where no deadline reaches: report what was stored and let
-            # the rest go (waiting for the lock lets a write under way finish first).
-            with self._lock:
-                done = dict(stored)
-            outcomes = []
-            for name in chosen:
-                if name in done:
-                    outcomes.append(done[name])
-                    continue
-                outcome = ChannelOutcome.failed(name, WorkAbandonedError(str(exc), channel=name))
-                outcomes.append(outcome)
-                if on_done is not None:
-                    on_done(outcome)
-        self.archive_old_questions()
-        return RefreshReport(
-            outcomes=tuple(outcomes), added=totals["added"], updated=totals["updated"]
-        )
-
-    async def _fetch(self, chosen, checkpoints, post, stored, totals) -> list[ChannelOutcome]:
-        """Fetch and store every chosen channel; ``post`` hands each outcome to the caller."""
-        from cxdaily.connectors.http import make_client
-        from cxdaily.connectors.runner import ChannelOutcome, channel_deadline_s, fetch_all
-        from cxdaily.service.fetching import store_outcome
-
-        def store(outcome: ChannelOutcome) -> ChannelOutcome:
-            with self._lock:
-                outcome, added, updated = store_outcome(self.store, outcome, self.now())
-                totals["added"] += added
-                totals["updated"] += updated
-                stored[outcome.channel] = outcome
-            return outcome
-
-        async def finished(outcome: ChannelOutcome) -> None:
-            try:
-                outcome = await asyncio.to_thread(store, outcome)
-            except Exception as exc:
-                post(ChannelOutcome.failed(outcome.channel, exc, outcome.seconds))
-                raise
-            post(outcome)
-
-        async with make_client() as client:
-            connectors: dict[str, Connector | CxDailyError] = {}
-            deadlines: dict[str, float] = {}
-            for name in chosen:
-                try:
-                    connectors[name] = self.connector(name, client)
-                    deadlines[name] = channel_deadline_s(self.settings.channels[name])
-                except CxDailyError as exc:  # a bad channel config fails that channel only
-                    connectors[name] = exc
-            outcomes = await fetch_all(
-                connectors, checkpoints, deadlines=deadlines, on_done=finished
-            )
-        return [stored.get(o.channel, o) if o.ok else o for o in outcomes]
+        """Fetch the named (or all) channels and store what they brought (see
+        :meth:`Channels.refresh`), then archive questions too old to matter."""
+        report = self.channels.refresh(names, on_done)
+        self.daily.archive_old_questions()
+        return report
 
     def channel_status(self) -> list[ChannelStatus]:
         """Every configured channel's last fetch time, question count and error, in order."""
-        with self._lock:
-            stored = self.store.questions.channel_statuses()
-        return [stored.get(name) or ChannelStatus(channel=name) for name in self.settings.channels]
+        return self.channels.status()
 
     def check_channel(self, name: str) -> str:
         """Check a channel's reachability and auth; returns what was checked, else raises."""
-        from cxdaily.connectors.runner import run_on_channel
+        return self.channels.check(name)
 
-        self.connector(name)  # unknown names and bad options fail before any network work
-        return run_on_channel(
-            self.settings.channels[name],
-            lambda client: self.connector(name, client),
-            lambda connector: connector.check(),
-            wrap_errors=False,
-        )
-
-    # curation ---------------------------------------------------------------
+    # the day, the batch and the session --------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
         """When the leader's current day began."""
-        now = now or self.now()
-        s = self.settings.session
-        return day_start_instant(day_of(now, s.zone, s.day_start), s.zone, s.day_start)
-
-    def _window_start(self, now: datetime) -> datetime:
-        """The oldest moment curation and the leader's history look at."""
-        max_age = timedelta(seconds=self.settings.curation.max_age_s)
-        return now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
+        return self.daily.today_start(now)
 
     def archive_old_questions(self) -> int:
-        """Move questions older than curation and history look (with a day to spare) to
-        the monthly archive, keeping any the leader acted on within that window; returns
-        how many moved. Runs after each fetch, so start-up reads a few weeks, not years."""
-        now = self.now()
-        since = self._window_start(now)
-        with self._lock:
-            if self.store.folder.read_only:
-                return 0
-            keep = {a.question_id for a in self.store.activity.actions(since=since)}
-            return self.store.questions.archive(since - timedelta(days=1), keep)
-
-    def _curation_inputs(
-        self, now: datetime
-    ) -> tuple[list[Question], dict[str, Action], LeaderHistory]:
-        """Stored questions, the latest action on each, and the leader's history.
-
-        Reads only the store: whether the team already answered comes from what the
-        connectors stored (``meta``), never from the network.
-        """
-        since = self._window_start(now)
-        with self._lock:
-            questions = self.store.questions.all()
-            actions = self.store.activity.actions(since=since)
-            sessions = self.store.activity.sessions()
-        history = build_history(actions, sessions, {q.id: q for q in questions}, now)
-        return questions, latest_actions(actions), history
+        """Move questions too old for curation and history to the archive (see
+        :meth:`Daily.archive_old_questions`); returns how many moved."""
+        return self.daily.archive_old_questions()
 
     def batch(self, budget_s: int | None = None) -> Batch:
         """Today's curated batch within the budget, with what was left out and why."""
-        now = self.now()
-        questions, latest, history = self._curation_inputs(now)
-        return curate(
-            questions,
-            latest,
-            now,
-            self.today_start(now),
-            budget_s or self.settings.session.budget_s,
-            settings=self.settings.curation,
-            history=history,
-        )
+        return self.daily.batch(budget_s)
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""
-        now = self.now()
-        questions, latest, history = self._curation_inputs(now)
-        return curation_next_best(
-            questions,
-            latest,
-            now,
-            self.today_start(now),
-            set(exclude),
-            settings=self.settings.curation,
-            history=history,
-        )
+        return self.daily.next_best(exclude)
 
     def question(self, question_id: str) -> Question:
         """A stored question."""
-        with self._lock:
-            return self.store.questions.get(question_id)
+        return self.actions.question(question_id)
 
-    # sessions -----------------------------------------------------------------
     def start_session(self, batch: Batch) -> Session:
         """Begin a session on a batch (saved at once)."""
-        session = Session(
-            id=new_id(),
-            started_at=self.now(),
-            budget_s=batch.budget_s,
-            planned=tuple(i.question.id for i in batch.items),
-        )
-        with self._lock:
-            self.store.activity.save_session(session)
-        return session
+        return self.daily.start_session(batch)
 
     def update_session(self, session: Session) -> None:
         """Save a session's changes (extra time, end, reflection)."""
-        with self._lock:
-            self.store.activity.save_session(session)
+        self.daily.update_session(session)
 
     def summarize(self, session: Session) -> SessionSummary:
         """What a session did, for the wrap-up."""
-        with self._lock:
-            actions = [
-                a
-                for a in self.store.activity.actions(since=session.started_at)
-                if a.session_id == session.id
-            ]
-            insights = [
-                i
-                for i in self.store.insights.between(since=session.started_at)
-                if i.session_id == session.id
-            ]
-        latest = {a.question_id: a.disposition for a in actions}
-        counts = Counter(d.value for d in latest.values())
-        if insights:
-            counts[Disposition.TAGGED.value] = len({i.question_id for i in insights})
-        end = session.ended_at or self.now()
-        return SessionSummary(
-            session=session,
-            counts=dict(counts),
-            minutes_used=(end - session.started_at).total_seconds() / 60,
-            insights=len(insights),
-            streak=self.streak(),
-            completed_batch=batch_completed_at(session, actions) is not None,
-        )
+        return self.daily.summarize(session)
 
-    # actions -----------------------------------------------------------------
-    def _record(
-        self,
-        question_id: str,
-        disposition: Disposition,
-        session_id: str | None,
-        *,
-        action_id: str | None = None,
-        **fields,
-    ) -> Action:
-        """Record an action now (``action_id``: recording it again replaces it)."""
-        self.question(question_id)  # raises NotFoundError for an unknown id
-        now, s = self.now(), self.settings.session
-        action = Action(
-            question_id=question_id,
-            disposition=disposition,
-            at=now,
-            session_id=session_id,
-            # the day it counts for, fixed now: a later change of home zone never moves it
-            day=record_day(now, s.zone, s.day_start, self._session_started(session_id)),
-            **fields,
-        )
-        with self._lock:
-            self.store.activity.record(action, action_id)
-        return action
-
+    # what is done with a question ---------------------------------------------------
     def tag(
         self,
         question_id: str,
@@ -414,140 +191,135 @@ class Service(RepliesMixin):
         note: str | None = None,
         session_id: str | None = None,
     ) -> Insight:
-        """Record an insight from a question (durably) and mark the question tagged.
-
-        Tags and team are checked against the configured taxonomy; without a sentiment,
-        one is suggested from the quote (or the question).
-
-        Two files are written: the insight first, then the action. The insight's id comes
-        from what it says and the leader's day, and the action's from the insight, so
-        running the same tag again (after the second write failed, say) replaces both
-        instead of adding a second insight."""
-        question = self.question(question_id)
-        taxonomy = self.settings.taxonomy
-        clean_tags = taxonomy.check_tags(tags)
-        if not clean_tags:
-            raise ReplyRejected("an insight needs at least one tag")
-        if importance not in (1, 2, 3):
-            raise ReplyRejected("importance is 1, 2 or 3")
-        team = taxonomy.check_team(team)
-        if sentiment and sentiment not in SENTIMENTS:
-            raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
-        sentiment = sentiment or suggest_sentiment(quote or question.body)
-        now = self.now()
-        content = [question_id, list(clean_tags), team, sentiment, importance]
-        content += [summary.strip(), quote.strip(), (note or "").strip(), session_id]
-        insight = Insight(
-            id=_content_id(content, self.today_start(now).isoformat()),
-            question_id=question_id,
-            channel=question.channel,
-            url=question.url,
-            customer_name=question.author.name,
-            customer_handle=question.author.handle,
-            tags=clean_tags,
-            team=team or None,
-            sentiment=sentiment or None,
+        """Record an insight from a question (durably) and mark the question tagged
+        (see :meth:`Daily.tag`)."""
+        return self.daily.tag(
+            question_id,
+            tags=tags,
+            team=team,
+            sentiment=sentiment,
             importance=importance,
-            summary=summary.strip(),
-            quote=quote.strip(),
-            note=(note or "").strip() or None,
-            created_at=now,
+            summary=summary,
+            quote=quote,
+            note=note,
             session_id=session_id,
         )
-        with self._lock:
-            earlier = self.store.insights.find(insight.id, (self.today_start(now), now))
-            if earlier is not None:  # the same tag again today: keep its file and time
-                insight = replace(insight, created_at=earlier.created_at)
-            self.store.insights.add(insight)
-        try:
-            self._record(question_id, Disposition.TAGGED, session_id, action_id=insight.id)
-        except StoreError as exc:
-            raise StoreError(
-                f"the insight on {question_id} was saved, but marking the question tagged "
-                f"in today's actions failed: {exc}. Run the same command again when that is "
-                "fixed: it completes this without a second insight"
-            ) from exc
-        return insight
 
     def hand_off(
         self, question_id: str, team: str, note: str, session_id: str | None = None
     ) -> Action:
         """Hand a question to a team with a note."""
-        team = self.settings.taxonomy.check_team(team)
-        return self._record(
-            question_id, Disposition.HANDED_OFF, session_id, team=team, note=note.strip() or None
-        )
+        return self.daily.hand_off(question_id, team, note, session_id)
 
     def snooze(self, question_id: str, until: datetime, session_id: str | None = None) -> Action:
         """Hide a question until a later time."""
-        return self._record(question_id, Disposition.SNOOZED, session_id, until=until)
+        return self.daily.snooze(question_id, until, session_id)
 
     def skip(self, question_id: str, session_id: str | None = None) -> Action:
         """Leave a question out of today's work."""
-        return self._record(question_id, Disposition.SKIPPED, session_id)
+        return self.daily.skip(question_id, session_id)
 
     def known_tags(self) -> list[str]:
-        """Tags to complete from: every tag used in the last year (most used first), then
-        the configured tags and areas."""
-        with self._lock:
-            past = self.store.insights.between(since=self.now() - timedelta(days=365))
-        used = Counter(t for i in past for t in i.tags)
-        vocabulary = list(self.settings.taxonomy.vocabulary)
-        return list(dict.fromkeys([t for t, _ in used.most_common()] + vocabulary))
+        """Tags to complete from, most used first."""
+        return self.daily.known_tags()
+
+    # replies -------------------------------------------------------------------------
+    def save_draft(self, question_id: str, body: str) -> None:
+        """Durably save the reply being typed (a blank draft is removed)."""
+        self.replies.save_draft(question_id, body)
+
+    def draft(self, question_id: str) -> str | None:
+        """The saved draft for a question."""
+        return self.replies.draft(question_id)
+
+    def signature(self, channel: str) -> str | None:
+        """The channel's ``signature`` option, appended to every reply sent there."""
+        return self.replies.signature(channel)
+
+    def reply_limit(self, question: Question) -> int | None:
+        """The longest reply the question's channel accepts, in characters."""
+        return self.replies.reply_limit(question)
+
+    def review_reply(self, question_id: str, body: str) -> ReplyReview:
+        """Check a reply before it is queued: refusals, and risky statements to confirm."""
+        return self.replies.review_reply(question_id, body)
+
+    def answers_since_loaded(self, question_id: str) -> list[Message]:
+        """Answers by the team posted since the question was loaded (network)."""
+        return self.replies.answers_since_loaded(question_id)
+
+    def queue_reply(
+        self,
+        question_id: str,
+        body: str,
+        session_id: str | None = None,
+        *,
+        checked_at: datetime | None = None,
+    ) -> Reply:
+        """Record a reply in the outbox, durably, before any network call (see
+        :meth:`Replies.queue_reply`)."""
+        return self.replies.queue_reply(question_id, body, session_id, checked_at=checked_at)
+
+    def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
+        """Queue a reply and make the first attempt at sending it."""
+        return self.replies.reply(question_id, body, session_id)
+
+    def send(self, reply: Reply, *, force: bool = False) -> Reply:
+        """Make one attempt at a reply and return it as stored afterwards."""
+        return self.replies.send(reply, force=force)
+
+    def is_sending(self, reply_id: str) -> bool:
+        """Whether a worker of this process is sending this reply right now."""
+        return self.replies.is_sending(reply_id)
+
+    def send_pending(self) -> list[Reply]:
+        """Send every reply whose retry is due; returns the replies attempted."""
+        return self.replies.send_pending()
+
+    def retry(self, reply_id: str | None = None) -> list[Reply]:
+        """Send now, without waiting for the back-off: one reply or every unsent one."""
+        return self.replies.retry(reply_id)
+
+    def cancel(self, reply_id: str) -> Reply:
+        """Drop an unsent reply; its text comes back as the question's draft."""
+        return self.replies.cancel(reply_id)
+
+    def has_replied(self, question_id: str) -> bool:
+        """Whether a reply to this question is sent or waiting in the outbox."""
+        return self.replies.has_replied(question_id)
+
+    def outbox(self) -> list[Reply]:
+        """Every reply in the outbox, oldest first."""
+        return self.replies.outbox()
+
+    def unsent_replies(self) -> list[Reply]:
+        """Replies still to go out (queued, sending, failed or held), oldest first."""
+        return self.replies.unsent_replies()
+
+    def find_reply(self, reply_id: str) -> Reply:
+        """One reply of the outbox, or a NotFoundError."""
+        return self.replies.find_reply(reply_id)
+
+    def promises(self, include_kept: bool = False) -> list[Promise]:
+        """Promises made in sent replies: open ones by due day (and the kept ones)."""
+        return self.replies.promises(include_kept)
+
+    def keep_promise(self, promise_id: str) -> Promise:
+        """Mark a promise kept."""
+        return self.replies.keep_promise(promise_id)
+
+    # progress and digests ------------------------------------------------------------
+    def streak(self) -> Streak:
+        """The streak as of now, under the ``[streak]`` rules."""
+        return self.progress.streak()
+
+    def stats(self, weeks: int = 12) -> PersonalStats:
+        """Personal stats over the last ``weeks`` weeks."""
+        return self.progress.stats(weeks)
 
     def digest(self, request: DigestRequest) -> Digest:
         """The insight digest of a period (see :mod:`cxdaily.insights`)."""
-        from cxdaily.insights.source import collect_digest
-
-        return collect_digest(self.store, self.settings, request, self.now(), lock=self._lock)
-
-    # streak --------------------------------------------------------------------
-    def _session_started(self, session_id: str | None) -> datetime | None:
-        """When a session began (remembered: a session's start never changes)."""
-        if session_id and session_id not in self._session_starts:
-            with self._lock:
-                for session in self.store.activity.sessions():
-                    self._session_starts[session.id] = session.started_at
-        return self._session_starts.get(session_id) if session_id else None
-
-    def _history(self) -> tuple[list[Action], list[Session]]:
-        """Every action and session. Actions before the current (UTC) month are parsed once
-        and kept, so later calls read just this month's file: actions are only ever written
-        by this service, into the month of ``now`` (a clock set back changes the month and
-        so reads everything again)."""
-        month = self.now().astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        with self._lock:
-            if self._past_actions is None or self._past_actions[0] != month:
-                everything = self.store.activity.actions()
-                self._past_actions = (month, [a for a in everything if a.at < month])
-                recent = [a for a in everything if a.at >= month]
-            else:
-                recent = self.store.activity.actions(since=month)
-            sessions = self.store.activity.sessions()
-        return self._past_actions[1] + recent, sessions
-
-    def streak(self) -> Streak:
-        """The streak as of now, under the ``[streak]`` rules."""
-        actions, sessions = self._history()
-        s = self.settings.session
-        return compute_streak(
-            actions, self.now(), s.zone, s.day_start, rules=self.settings.streak, sessions=sessions
-        )
-
-    def stats(self, weeks: int = 12) -> PersonalStats:
-        """Personal stats over the last ``weeks`` weeks (see :mod:`cxdaily.streaks.stats`)."""
-        from cxdaily.streaks.stats import compute_stats
-
-        actions, sessions = self._history()
-        with self._lock:
-            insights = self.store.insights.between(since=self.now() - timedelta(weeks=weeks))
-        return compute_stats(
-            sessions, actions, [i.created_at for i in insights], self.now(), weeks=weeks
-        )
+        return self.digests.digest(request)
 
 
-def _content_id(content: list[object], day: str, length: int = 12) -> str:
-    """A hex id derived from what a record says and the day it belongs to: the same
-    record made again that day gets the same id (a repeated command replaces it)."""
-    text = json.dumps([content, day], ensure_ascii=True, default=str)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:length]
+__all__ = ["DEMO_CHANNEL", "RefreshReport", "Service", "ServiceContext", "SessionSummary"]

@@ -2,9 +2,10 @@
 
 A reply is checked (:mod:`cxdaily.replies.checks`), recorded in the outbox before any
 network call, sent exactly once (:mod:`cxdaily.replies.sender`), and marked sent only with
-the service's id for it; its promises then go into the ledger. :class:`RepliesMixin` is
-mixed into :class:`cxdaily.service.Service`, whose store, lock, connectors and clock it
-uses.
+the service's id for it; its promises then go into the ledger. :class:`Replies` is the
+part of :class:`cxdaily.service.Service` that does this; it sends through an
+:class:`cxdaily.replies.sender.OutboxSender` it builds over the same store, lock, clock
+and channels.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from cxdaily.core.errors import ConfigError, ReplyRejected, StoreError
 from cxdaily.core.models import Action, Disposition, Message, Question, Reply, ReplyState, new_id
 from cxdaily.replies.outbox import is_due
 from cxdaily.replies.sender import OutboxSender, thread_seen_until
+from cxdaily.service.actions import ActionLog
+from cxdaily.service.channels import Channels
+from cxdaily.service.context import ServiceContext
 
 if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
     from cxdaily.replies.checks import ReplyReview
@@ -39,24 +43,41 @@ def answered_action_id(reply_id: str) -> str:
     return f"answered-{reply_id}"
 
 
-class RepliesMixin(OutboxSender):
+class Replies:
     """Drafts, checks, queueing, sending, the outbox and the promise ledger."""
+
+    def __init__(self, context: ServiceContext, actions: ActionLog, channels: Channels) -> None:
+        self._store = context.store
+        self._lock = context.lock
+        self._now = context.now
+        self._settings = context.settings
+        self._actions = actions
+        self._channels = channels
+        self.sender = OutboxSender(
+            context.store,
+            context.lock,
+            context.now,
+            context.settings.session,
+            question=actions.question,
+            channels=channels,
+        )
+        """Sends one reply of the outbox, exactly once."""
 
     # drafts ---------------------------------------------------------------------
     def save_draft(self, question_id: str, body: str) -> None:
         """Durably save the reply being typed (a blank draft is removed)."""
         with self._lock:
-            self.store.activity.save_draft(question_id, body, self.now())
+            self._store.activity.save_draft(question_id, body, self._now())
 
     def draft(self, question_id: str) -> str | None:
         """The saved draft for a question."""
         with self._lock:
-            return self.store.activity.draft(question_id)
+            return self._store.activity.draft(question_id)
 
     # what a channel allows --------------------------------------------------------
     def signature(self, channel: str) -> str | None:
         """The channel's ``signature`` option, appended to every reply sent there."""
-        settings = self.settings.channels.get(channel)
+        settings = self._settings.channels.get(channel)
         value = settings.options.get("signature") if settings else None
         if value is None:
             return None
@@ -66,14 +87,14 @@ class RepliesMixin(OutboxSender):
 
     def reply_limit(self, question: Question) -> int | None:
         """The longest reply the question's channel accepts, in characters."""
-        return self.connector(question.channel).capabilities.max_reply_length
+        return self._channels.capabilities(question.channel).max_reply_length
 
     def review_reply(self, question_id: str, body: str) -> ReplyReview:
         """Check a reply before it is queued: refusals, and risky statements to confirm."""
         from cxdaily.replies.checks import ReplyReview, length_problem, risky_statements, signed
 
-        question = self.question(question_id)
-        connector = self.connector(question.channel)
+        question = self._actions.question(question_id)
+        connector = self._channels.connector(question.channel)
         text = signed(body, self.signature(question.channel))
         limit = connector.capabilities.max_reply_length
         public = connector.is_public(question)
@@ -85,7 +106,9 @@ class RepliesMixin(OutboxSender):
         if not connector.capabilities.can_reply:
             problems.append(f"{question.channel} cannot post replies (see its channel settings)")
         problems.extend(self._earlier_reply_problems(question_id))
-        findings = risky_statements(text, self.now(), self.settings.session.zone) if public else []
+        findings = (
+            risky_statements(text, self._now(), self._settings.session.zone) if public else []
+        )
         return ReplyReview(
             text=text,
             limit=limit,
@@ -96,7 +119,7 @@ class RepliesMixin(OutboxSender):
 
     def _earlier_reply_problems(self, question_id: str) -> list[str]:
         with self._lock:
-            earlier = self.store.outbox.for_question(question_id)
+            earlier = self._store.outbox.for_question(question_id)
         waiting = [r for r in earlier if r.unsent]
         if waiting:
             return [
@@ -110,14 +133,10 @@ class RepliesMixin(OutboxSender):
     def answers_since_loaded(self, question_id: str) -> list[Message]:
         """Answers by the team posted since the question was loaded (network; raises a
         ConnectorError when the thread cannot be read)."""
-        question = self.question(question_id)
-        from cxdaily.connectors.runner import run_on_channel
-
+        question = self._actions.question(question_id)
         since = thread_seen_until(question)
-        return run_on_channel(
-            self.settings.channels[question.channel],
-            lambda client: self.connector(question.channel, client),
-            lambda connector: connector.answers_since(question, since),
+        return self._channels.run(
+            question.channel, lambda connector: connector.answers_since(question, since)
         )
 
     # queueing -------------------------------------------------------------------
@@ -144,8 +163,8 @@ class RepliesMixin(OutboxSender):
         review = self.review_reply(question_id, body)
         if review.problems:
             raise ReplyRejected(review.problems[0])
-        question = self.question(question_id)
-        now = self.now()
+        question = self._actions.question(question_id)
+        now = self._now()
         reply = Reply(
             id=new_id(12),
             question_id=question_id,
@@ -157,9 +176,9 @@ class RepliesMixin(OutboxSender):
             idempotency_key=new_id(),
             checked_at=checked_at,
         )
-        self._save_reply(reply)
+        self.sender.save(reply)
         try:
-            self._record(
+            self._actions.record(
                 question_id,
                 Disposition.ANSWERED,
                 session_id,
@@ -173,7 +192,7 @@ class RepliesMixin(OutboxSender):
             ) from exc
         try:
             with self._lock:  # last: until the reply and the action are saved, the draft stays
-                self.store.activity.delete_draft(question_id)
+                self._store.activity.delete_draft(question_id)
         except StoreError as exc:
             raise ReplyQueuedError(
                 reply,
@@ -181,6 +200,14 @@ class RepliesMixin(OutboxSender):
                 f"{reply.id} sends it now); removing its draft failed: {exc}",
             ) from exc
         return reply
+
+    def send(self, reply: Reply, *, force: bool = False) -> Reply:
+        """Make one attempt at a reply (see :meth:`OutboxSender.send`)."""
+        return self.sender.send(reply, force=force)
+
+    def is_sending(self, reply_id: str) -> bool:
+        """Whether a worker of this process is sending this reply right now."""
+        return self.sender.is_sending(reply_id)
 
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
         """Queue a reply and make the first attempt at sending it."""
@@ -190,34 +217,34 @@ class RepliesMixin(OutboxSender):
     def send_pending(self) -> list[Reply]:
         """Send every reply whose retry is due (after a crash, while offline, after a
         failure's back-off); held replies wait. Returns the replies attempted."""
-        now = self.now()
+        now = self._now()
         self._reconcile_promises(now)
         self._record_missing_answers(now)
         with self._lock:
-            due = [r for r in self.store.outbox.unsent() if is_due(r, now)]
+            due = [r for r in self._store.outbox.unsent() if is_due(r, now)]
         return self._send_each(due)
 
     def retry(self, reply_id: str | None = None) -> list[Reply]:
         """Send now, without waiting for the back-off: one reply (which also releases
         its hold: the leader decided) or every unsent reply that is not held."""
-        self._record_missing_answers(self.now())
+        self._record_missing_answers(self._now())
         if reply_id is not None:
             with self._lock:
-                reply = self.store.outbox.get(reply_id)
+                reply = self._store.outbox.get(reply_id)
             if reply.state is ReplyState.SENT:
                 raise ReplyRejected(f"reply {reply_id} was already sent")
             if reply.state is ReplyState.CANCELLED:
                 raise ReplyRejected(f"reply {reply_id} was cancelled")
             return [self.send(reply, force=True)]
         with self._lock:
-            waiting = [r for r in self.store.outbox.unsent() if not r.hold]
+            waiting = [r for r in self._store.outbox.unsent() if not r.hold]
         return self._send_each(waiting)
 
     def _send_each(self, replies: list[Reply]) -> list[Reply]:
         """One attempt at each reply, skipping those another worker is sending."""
         results = []
         for reply in replies:
-            if self.is_sending(reply.id):
+            if self.sender.is_sending(reply.id):
                 continue
             try:
                 results.append(self.send(reply))
@@ -230,21 +257,21 @@ class RepliesMixin(OutboxSender):
         from cxdaily.replies.checks import unsigned
 
         with self._lock:
-            if reply_id in self._in_flight():
+            if self.sender.is_sending(reply_id):
                 raise ReplyRejected(f"reply {reply_id} is being sent right now")
-            reply = self.store.outbox.get(reply_id)
+            reply = self._store.outbox.get(reply_id)
             if reply.state is ReplyState.SENT:
                 raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
             if reply.state is ReplyState.CANCELLED:
                 return reply
             cancelled = reply.with_changes(
-                state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self.now()
+                state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self._now()
             )
-            self.store.outbox.save(cancelled)
+            self._store.outbox.save(cancelled)
             try:
-                if not self.store.activity.draft(reply.question_id):
+                if not self._store.activity.draft(reply.question_id):
                     text = unsigned(reply.body, self.signature(reply.channel))
-                    self.store.activity.save_draft(reply.question_id, text, self.now())
+                    self._store.activity.save_draft(reply.question_id, text, self._now())
             except StoreError as exc:
                 raise StoreError(
                     f"reply {reply_id} is cancelled (its text stays in the outbox), but "
@@ -257,23 +284,23 @@ class RepliesMixin(OutboxSender):
         with self._lock:
             return any(
                 r.state is not ReplyState.CANCELLED
-                for r in self.store.outbox.for_question(question_id)
+                for r in self._store.outbox.for_question(question_id)
             )
 
     def outbox(self) -> list[Reply]:
         """Every reply in the outbox, oldest first."""
         with self._lock:
-            return self.store.outbox.all()
+            return self._store.outbox.all()
 
     def unsent_replies(self) -> list[Reply]:
         """Replies still to go out (queued, sending, failed or held), oldest first."""
         with self._lock:
-            return self.store.outbox.unsent()
+            return self._store.outbox.unsent()
 
     def find_reply(self, reply_id: str) -> Reply:
         """One reply of the outbox, or a NotFoundError."""
         with self._lock:
-            return self.store.outbox.get(reply_id)
+            return self._store.outbox.get(reply_id)
 
     # the promise ledger -----------------------------------------------------------
     def promises(self, include_kept: bool = False) -> list[Promise]:
@@ -281,13 +308,13 @@ class RepliesMixin(OutboxSender):
         from cxdaily.replies.promises import ledger_order
 
         with self._lock:
-            found = self.store.promises.all()
+            found = self._store.promises.all()
         return ledger_order([p for p in found if include_kept or p.open])
 
     def keep_promise(self, promise_id: str) -> Promise:
         """Mark a promise kept."""
         with self._lock:
-            return self.store.promises.mark_done(promise_id, self.now())
+            return self._store.promises.mark_done(promise_id, self._now())
 
     def _record_missing_answers(self, now: datetime) -> None:
         """Record the "answered" action of recent replies whose recording failed (or a
@@ -298,21 +325,21 @@ class RepliesMixin(OutboxSender):
         from cxdaily.streaks import record_day
 
         since = now - PROMISE_RECONCILE_WINDOW
-        zone, day_start = self.settings.session.zone, self.settings.session.day_start
+        zone, day_start = self._settings.session.zone, self._settings.session.day_start
         with self._lock:
-            if self.store.folder.read_only:
+            if self._store.folder.read_only:
                 return
             try:
                 replies = [
                     r
-                    for r in self.store.outbox.all()
+                    for r in self._store.outbox.all()
                     if r.state is not ReplyState.CANCELLED and r.created_at >= since
                 ]
                 if not replies:
                     return
                 answered: dict[str, list[datetime]] = {}
                 first = min(r.created_at for r in replies)
-                for action in self.store.activity.actions(since=first):
+                for action in self._store.activity.actions(since=first):
                     if action.disposition is Disposition.ANSWERED:
                         answered.setdefault(action.question_id, []).append(action.at)
                 for reply in replies:
@@ -324,19 +351,19 @@ class RepliesMixin(OutboxSender):
                         at=reply.created_at,
                         day=record_day(reply.created_at, zone, day_start),
                     )
-                    self.store.activity.record(action, answered_action_id(reply.id))
+                    self._store.activity.record(action, answered_action_id(reply.id))
             except StoreError:
                 return  # still unwritable or damaged: sending goes on, the next round retries
 
     def _reconcile_promises(self, now: datetime) -> None:
         """Record the promises of recent sent replies a crash may have left out."""
         with self._lock:
-            recent = self.store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
-            recorded = self.store.promises.reply_ids()
+            recent = self._store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
+            recorded = self._store.promises.reply_ids()
         missing = [r for r in recent if r.id not in recorded and r.sent_at is not None]
         found: list[Promise] = []
         for reply in missing:
-            found.extend(self._promises_in(reply))
+            found.extend(self.sender.promises_in(reply))
         if found:
             with self._lock:
-                self.store.promises.record(found)
+                self._store.promises.record(found)

@@ -19,47 +19,32 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cxdaily.core import durations
+from cxdaily.core.days import LeaderDays
 from cxdaily.core.errors import ConfigError
 from cxdaily.curation.settings import CurationSettings, curation_from_dict, curation_to_dict
+from cxdaily.insights.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
 from cxdaily.streaks.rules import StreakRules, streak_rules_from_dict, streak_rules_to_dict
-from cxdaily.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
 
 DEFAULT_BUDGET_S = 30 * 60
 MAX_CONFIG_BYTES = 1024 * 1024
 """A config file is a few kilobytes; a larger one is refused rather than parsed."""
-_LONGEST_DURATION = 40
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
 
 
-def parse_duration(text: str | int, *, setting: str = "duration") -> int:
-    """Parse ``30m``, ``1h``, ``1h30m``, ``90s`` or a bare number of minutes into seconds."""
-    if isinstance(text, bool) or not isinstance(text, int | str):
-        raise ConfigError(f"{setting} = {text!r} is not a duration like 30m")
-    if isinstance(text, int):
-        seconds = text * 60
-    else:
-        stripped = text.strip()
-        if len(stripped) > _LONGEST_DURATION:
-            raise ConfigError(f"{setting}: a {len(stripped):,}-character value is not a duration")
-        if stripped.isdigit():
-            seconds = int(stripped) * 60
-        else:
-            match = _DURATION.match(stripped)
-            if not stripped or not match or not any(match.groups()):
-                raise ConfigError(f"{setting} = {text!r} is not a duration like 30m, 1h or 1h15m")
-            hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
-            seconds = hours * 3600 + minutes * 60 + secs
+def parse_duration(text: object, *, setting: str = "duration") -> int:
+    """A budget in whole seconds, in the one grammar of :mod:`cxdaily.core.durations`
+    (``30m``, ``1h``, ``1h15m``, ``90s``); a bare number is minutes, as documented."""
+    seconds = durations.parse_duration(
+        text, setting=setting, bare_unit="m", example="30m, 1h or 1h15m"
+    )
     if not 60 <= seconds <= 8 * 3600:
         raise ConfigError(f"{setting} = {text!r} must be between 1 minute and 8 hours")
-    return seconds
+    return round(seconds)
 
 
 def format_duration(seconds: int) -> str:
-    """Seconds as the config writes them: ``30m``, ``1h15m``, ``90s`` (exact, round-trips)."""
-    if seconds % 60:
-        return f"{seconds}s"
-    hours, minutes = divmod(seconds // 60, 60)
-    return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes or not hours else "")
+    """Seconds as the config writes them: ``30m``, ``1h15m``, ``1m30s`` (exact, round-trips)."""
+    return durations.format_duration(seconds)
 
 
 def parse_day_start(text: str, *, setting: str = "[session] day_start") -> time:
@@ -113,6 +98,11 @@ class SessionSettings:
     def zone(self) -> ZoneInfo:
         """The home time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> LeaderDays:
+        """The leader's days: which day it is, and when it began (zone and day_start)."""
+        return LeaderDays(self.zone, self.day_start)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ Opening for writing takes a lock on the folder; a second process gets a clear
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -92,7 +92,8 @@ class KeyedTable:
     @property
     def path(self) -> Path:
         """The data file this table lives in."""
-        return self._table.storage.path
+        # Every table is opened over AtomicJSONStorage (see open_db), which knows its file.
+        return cast(AtomicJSONStorage, self._table.storage).path
 
     def _ids(self) -> dict[str, int]:
         if self._index is None:
@@ -203,7 +204,7 @@ class KeyedTable:
             if changed:
                 by_key = {doc[self._key]: doc for doc in changed.values()}
 
-                def replace_docs(document: dict[str, Any]) -> None:
+                def replace_docs(document: MutableMapping[str, Any]) -> None:
                     fresh = by_key[document[self._key]]
                     document.clear()
                     document.update(fresh)
@@ -237,7 +238,9 @@ class KeyedTable:
         if doc_id is None:
             return False
         with self._changing():
-            self._table.update(change, doc_ids=[doc_id])
+            # TinyDB hands ``change`` its Document, a dict.
+            apply = cast(Callable[[MutableMapping[str, Any]], None], change)
+            self._table.update(apply, doc_ids=[doc_id])
         return True
 
 

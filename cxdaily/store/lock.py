@@ -8,6 +8,7 @@ however it ends, so a crash never leaves a stale lock behind.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -42,7 +43,7 @@ class FolderLock:
                 os.close(fd)
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _lock(fd: int) -> None:

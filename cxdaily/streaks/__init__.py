@@ -2,10 +2,11 @@
 
 Days
     A day is counted in the home time zone and starts at ``day_start`` (04:00 by default,
-    so an action at 01:30 counts for the day before). Day starts are real instants, so a
-    day start inside a DST gap begins the day when the clocks jump, and a day start that
-    happens twice (clocks going back) begins the day the first time: a later instant never
-    belongs to an earlier day.
+    so an action at 01:30 counts for the day before). :mod:`cxdaily.core.days` decides
+    which day it is (``day_of`` and ``day_start_instant`` are re-exported here). Day starts
+    are real instants, so a day start inside a DST gap begins the day when the clocks jump,
+    and a day start that happens twice (clocks going back) begins the day the first time: a
+    later instant never belongs to an earlier day.
 
 Which day an action counts for
     1. the ``day`` stored on the action when it was recorded (with the settings in force
@@ -30,9 +31,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from cxdaily.core.days import day_of as day_of
+from cxdaily.core.days import day_start_instant as day_start_instant
 from cxdaily.core.models import HANDLED, Action, Session
 from cxdaily.streaks.rules import StreakRules
 
@@ -47,42 +49,6 @@ _ONE_DAY = timedelta(days=1)
 
 
 # ----------------------------------------------------------------------------- days
-@lru_cache(maxsize=8192)
-def day_start_instant(day: date, zone: ZoneInfo, day_start: time) -> datetime:
-    """The instant (aware, UTC) at which a leader's day begins.
-
-    A wall time that happens twice begins the day at its first occurrence; a wall time
-    that does not exist (DST gap) begins the day when the clocks jump.
-    """
-    wall = datetime.combine(day, day_start)
-    earlier_offset = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    later_offset = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    if earlier_offset <= later_offset:  # the wall time exists (once, or twice)
-        return earlier_offset
-    # A gap: find the first whole second whose local wall time is at or after ``wall``.
-    low, high = int(later_offset.timestamp()), int(earlier_offset.timestamp())
-    while high - low > 1:  # low is before the jump, high after it
-        middle = (low + high) // 2
-        local = datetime.fromtimestamp(middle, UTC).astimezone(zone).replace(tzinfo=None)
-        if local >= wall:
-            high = middle
-        else:
-            low = middle
-    return datetime.fromtimestamp(high, UTC)
-
-
-def day_of(instant: datetime, zone: ZoneInfo, day_start: time) -> date:
-    """The leader's day an instant belongs to (monotonic across DST changes)."""
-    local = instant.astimezone(zone)
-    shifted = local.replace(tzinfo=None) - timedelta(hours=day_start.hour, minutes=day_start.minute)
-    guess = shifted.date()
-    if instant < day_start_instant(guess, zone, day_start):
-        return guess - _ONE_DAY
-    if instant >= day_start_instant(guess + _ONE_DAY, zone, day_start):
-        return guess + _ONE_DAY
-    return guess
-
-
 def record_day(
     at: datetime, zone: ZoneInfo, day_start: time, session_started_at: datetime | None = None
 ) -> date:

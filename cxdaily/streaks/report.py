@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from cxdaily.core.words import plural
 from cxdaily.streaks import Streak
 from cxdaily.streaks.calendar import text_heatmap
 from cxdaily.streaks.rules import WEEKDAY_NAMES, StreakRules
 from cxdaily.streaks.stats import PersonalStats, format_seconds
-from cxdaily.streaks.words import plural, today_words
+from cxdaily.streaks.words import today_words, until_break
 
 
 def rules_json(rules: StreakRules, zone: str, day_start: str) -> dict[str, Any]:
@@ -58,11 +59,9 @@ def break_words(streak: Streak) -> str:
     parts = []
     if streak.rules.max_freezes:
         parts.append(f"freezes: {streak.freezes} of {streak.rules.max_freezes}")
-    if streak.current:
-        if streak.days_until_break == 0:
-            parts.append("days until the streak breaks: 0 (today must count)")
-        else:
-            parts.append(f"days until the streak breaks: {streak.days_until_break}")
+    outlook = until_break(streak)
+    if outlook.days is not None:
+        parts.append(f"until it breaks: {outlook.figure}")
     return " · ".join(parts)
 
 

@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any
 
 from cxdaily.core.errors import ConfigError
+from cxdaily.core.words import plural
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _LONG_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -104,11 +105,9 @@ class StreakRules:
         """The rules in one human line: 'a day counts with 1 handled question · work days only'."""
         needs = []
         if self.min_handled:
-            needs.append(
-                f"{self.min_handled} handled question{'s' if self.min_handled != 1 else ''}"
-            )
+            needs.append(plural(self.min_handled, "handled question"))
         if self.min_minutes:
-            needs.append(f"{self.min_minutes} minutes in sessions")
+            needs.append(f"{plural(self.min_minutes, 'minute')} in sessions")
         parts = ["a day counts with " + " or ".join(needs)]
         if self.workdays_only:
             weekend = ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekend)) or "none"
@@ -118,8 +117,7 @@ class StreakRules:
                 "rest every " + ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.rest_weekdays))
             )
         if self.rest_dates:
-            count = len(self.rest_dates)
-            parts.append(f"{count} rest day{'s' if count != 1 else ''} planned")
+            parts.append(f"{plural(len(self.rest_dates), 'rest day')} planned")
         for pause in self.pauses:
             parts.append(f"pause {pause.start.isoformat()} to {pause.end.isoformat()}")
         if self.max_freezes:

@@ -85,7 +85,7 @@ def compute_stats(
             by_session.setdefault(action.session_id, []).append(action)
 
     lengths: list[float] = []
-    in_sessions: set[str] = set()
+    in_sessions: set[tuple[str, str]] = set()  # (session, question)
     for session in recent_sessions:
         own = by_session.get(session.id, [])
         last = max((a.at for a in own), default=None)

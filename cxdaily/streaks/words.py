@@ -5,12 +5,10 @@ Plain strings (no markup): the app styles them, the command line prints them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from cxdaily.core.words import plural
 from cxdaily.streaks import Streak
-
-
-def plural(n: int, word: str) -> str:
-    """'1 day', '3 days'."""
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def what_counts(streak: Streak) -> str:
@@ -23,7 +21,7 @@ def what_counts(streak: Streak) -> str:
             + ("one question" if rules.min_handled == 1 else f"{rules.min_handled} questions")
         )
     if rules.min_minutes:
-        needs.append(f"spend {rules.min_minutes} minutes in a session")
+        needs.append(f"spend {plural(rules.min_minutes, 'minute')} in a session")
     return " or ".join(needs)
 
 
@@ -36,16 +34,47 @@ def today_words(streak: Streak) -> str:
     return f"today does not count yet: {what_counts(streak)}"
 
 
-def until_break_words(streak: Streak) -> str:
-    """How long the streak can wait: 'today must count', 'safe for 3 days'."""
+@dataclass(frozen=True)
+class UntilBreak:
+    """How long the streak can wait, worded once for every surface that tells it."""
+
+    days: int | None
+    """Days until the streak breaks; None when there is no streak to break."""
+    figure: str
+    """The value beside an "Until it breaks" label: '2 days', '0 (today must count)'."""
+    line: str
+    """One short line: '2 days until it breaks', 'today must count'."""
+    sentence: str
+    """A sentence's words: 'it can wait 2 days before it breaks', 'safe until tomorrow'."""
+
+    @property
+    def urgent(self) -> bool:
+        """Whether today must count to keep the streak."""
+        return self.days == 0
+
+
+def until_break(streak: Streak) -> UntilBreak:
+    """Days until the streak breaks, in each of the forms the app and the CLI show."""
     if streak.current == 0 and not streak.today_counts:
-        return "no streak to keep yet"
+        none = "no streak to keep yet"
+        return UntilBreak(None, none, none, none)
     days = streak.days_until_break
     if days == 0:
-        return "today must count to keep the streak"
-    if days == 1 and streak.today_counts:
-        return "safe until tomorrow"
-    return f"it can wait {plural(days, 'day')} before it breaks"
+        return UntilBreak(
+            0, "0 (today must count)", "today must count", "today must count to keep the streak"
+        )
+    wait = "safe until tomorrow" if days == 1 and streak.today_counts else None
+    return UntilBreak(
+        days,
+        plural(days, "day"),
+        f"{plural(days, 'day')} until it breaks",
+        wait or f"it can wait {plural(days, 'day')} before it breaks",
+    )
+
+
+def until_break_words(streak: Streak) -> str:
+    """How long the streak can wait: 'today must count', 'safe for 3 days'."""
+    return until_break(streak).sentence
 
 
 def freeze_words(streak: Streak, completed_batch: bool) -> str:

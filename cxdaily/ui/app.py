@@ -5,25 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from textual.app import App, SystemCommand
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.models import Session
 from cxdaily.core.safe_text import clean
-from cxdaily.curation import Batch
 from cxdaily.paths import builtin_themes_dir
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
-from cxdaily.ui.keys import ALL_GROUPS, APP_COMMANDS, KeyCommand, bindings, display_keys
-from cxdaily.ui.screens.start import StartScreen
+from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
+from cxdaily.ui.messages import BeginSession, OpenDemo, WrapUp
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
 
 
-def stylesheets() -> list[Path]:
+def stylesheets() -> list[str | PurePath]:
     """The app stylesheet and one per screen, from the themes folder."""
     folder = builtin_themes_dir()
     return [folder / "app.tcss", *sorted((folder / "screens").glob("*.tcss"))]
@@ -52,6 +51,11 @@ def screen_commands(screen: Screen) -> tuple[KeyCommand, ...]:
     return getattr(screen, "KEY_COMMANDS", ())
 
 
+OPEN_DEMO = "open-demo"
+"""What the app returns when the leader asked for the demo inbox: ``cxdaily`` then opens
+the demo profile."""
+
+
 class CxDailyApp(App[str | None]):
     """The terminal app over one :class:`Service`."""
 
@@ -62,10 +66,16 @@ class CxDailyApp(App[str | None]):
 
     def __init__(self, service: Service, *, demo: bool = False) -> None:
         super().__init__()
-        self.service = service
+        self._service = service
         self.demo = demo
         self.streak: Streak | None = None
+        self.key_names = KeyNames(service.settings.keys)  # what hints call each key
         self._theme_notes = self._apply_themes()  # before the CSS is parsed: no re-parse
+
+    @property
+    def service(self) -> Service:
+        """The service the app works on (screens reach it through :func:`service_of`)."""
+        return self._service
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Literal fallbacks for the app's own theme variables."""
@@ -73,6 +83,8 @@ class CxDailyApp(App[str | None]):
 
     def get_default_screen(self) -> Screen:
         """The start screen is the app's first and bottom screen."""
+        from cxdaily.ui.screens.start import StartScreen  # screens may import this module
+
         return StartScreen()
 
     def on_mount(self) -> None:
@@ -127,15 +139,15 @@ class CxDailyApp(App[str | None]):
         keymap = self.service.settings.keys
         if not keymap:
             return
-        known = {c.id for _, group in ALL_GROUPS for c in group}
-        unknown = sorted(set(keymap) - known)
+        unknown = sorted(set(keymap) - set(COMMANDS_BY_ID))
         if unknown:
             self.notify(
-                f"[keys] {', '.join(unknown)}: no such key binding (see ? for the ids).",
+                f"[keys] {', '.join(unknown)}: no such key binding "
+                f"(see {self.key_names.key('help')} for the ids).",
                 severity="warning",
                 markup=False,
             )
-        self.set_keymap({k: v for k, v in keymap.items() if k in known})
+        self.set_keymap(self.key_names.keymap)
 
     def notify(
         self,
@@ -186,22 +198,27 @@ class CxDailyApp(App[str | None]):
         self._close_messages_no_wait()
 
     # flow -----------------------------------------------------------------------
-    def begin_session(self, batch: Batch) -> None:
-        """Start a session on the batch."""
+    def on_begin_session(self, message: BeginSession) -> None:
+        """Start a session on the batch and show it."""
         try:
-            session = self.service.start_session(batch)
+            session = self.service.start_session(message.batch)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         from cxdaily.ui.screens.session import SessionScreen
 
-        self.push_screen(SessionScreen(batch, session))
+        self.push_screen(SessionScreen(message.batch, session))
 
-    def wrap_up(self, session: Session) -> None:
+    def on_open_demo(self, message: OpenDemo) -> None:
+        """Leave, asking the command line to open the demo inbox (it has its own profile)."""
+        if not self.demo:
+            self.exit(result=OPEN_DEMO)
+
+    def on_wrap_up(self, message: WrapUp) -> None:
         """End the session and show the wrap-up."""
         try:
-            self.service.update_session(session)
-            summary = self.service.summarize(session)
+            self.service.update_session(message.session)
+            summary = self.service.summarize(message.session)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -216,7 +233,7 @@ class CxDailyApp(App[str | None]):
         from cxdaily.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(dict(self.service.settings.keys)))
+            self.push_screen(HelpScreen(self.key_names))
 
     def action_stats(self) -> None:
         """Show the streak, a year's calendar and personal stats (not over a dialog)."""
@@ -246,28 +263,34 @@ class CxDailyApp(App[str | None]):
             self.push_screen(DigestScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the current screen, plus the app's own."""
-        keymap = self.service.settings.keys
+        """Every command of the current screen, plus the app's own, from the key table."""
         for command in screen_commands(screen):
-            keys = display_keys(keymap.get(command.id, command.keys))
-            yield SystemCommand(
-                command.help, f"Key: {keys}", partial(screen.run_action, command.action)
-            )
-        yield SystemCommand("Help", "Show every key (F1)", self.action_help)
-        stats_keys = display_keys(keymap.get("stats", "S"))
-        yield SystemCommand(
-            "Stats", f"Streak, calendar and personal stats ({stats_keys})", self.action_stats
-        )
-        promises_keys = display_keys(keymap.get("promises", "p"))
-        yield SystemCommand(
-            "Promises and outbox",
-            f"Open promises and unsent replies ({promises_keys})",
-            self.action_promises,
-        )
-        digest_keys = display_keys(keymap.get("digest", "D"))
-        yield SystemCommand(
-            "Digest",
-            f"Insight digest for the teams: preview, export ({digest_keys})",
-            self.action_digest,
-        )
+            title, description = command.palette_entry(self.key_names)
+            yield SystemCommand(title, description, partial(screen.run_action, command.action))
+        for command in APP_COMMANDS:
+            if command.palette:
+                title, description = command.palette_entry(self.key_names)
+                yield SystemCommand(title, description, partial(self.run_action, command.action))
         yield from super().get_system_commands(screen)
+
+
+def cxdaily_app(node: DOMNode) -> CxDailyApp:
+    """The cxdaily app a screen or widget runs in, typed (``node.app`` is any App to the
+    type checker, so ``node.app.service`` and ``node.app.streak`` are untyped)."""
+    app = node.app
+    if not isinstance(app, CxDailyApp):
+        raise TypeError(f"{type(node).__name__} runs outside the cxdaily app")
+    return app
+
+
+def service_of(node: DOMNode) -> Service:
+    """The service of the cxdaily app a screen or widget runs in, typed."""
+    return cxdaily_app(node).service
+
+
+def app_of(node: DOMNode) -> CxDailyApp:
+    """The cxdaily app a screen or widget runs in, typed."""
+    app = node.app
+    if not isinstance(app, CxDailyApp):
+        raise TypeError(f"{type(node).__name__} runs outside the cxdaily app")
+    return app

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from textual.app import App, SuspendNotSupported
 
+from cxdaily.ui.keys import key_names
+
 
 def editor_command(configured: str | None) -> list[str] | None:
     """The editor to run, from the config, ``$VISUAL`` or ``$EDITOR``."""
@@ -43,7 +45,8 @@ def compose_in_editor(app: App, draft: str, configured: str | None) -> str | Non
                 completed = subprocess.run([*command, str(path)], check=False)
         except SuspendNotSupported:
             app.notify(
-                "This terminal cannot hand over to an editor; use r instead.",
+                "This terminal cannot hand over to an editor; use "
+                f"{key_names(app).key('reply')} instead.",
                 severity="warning",
                 markup=False,
             )

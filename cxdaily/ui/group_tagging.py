@@ -8,7 +8,7 @@ digest shows it under that customer's name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError
@@ -16,8 +16,8 @@ from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
     from cxdaily.curation import BatchItem
+    from cxdaily.service import Service
     from cxdaily.ui.modals.tag import TagResult
-    from cxdaily.ui.screens.session import SessionScreen
 
 TAGGED = ("tagged", "answered+tagged")
 
@@ -36,16 +36,23 @@ def group_labels(items: Sequence[BatchItem], item: BatchItem) -> list[str]:
     return labels
 
 
-def tag_group(screen: SessionScreen, item: BatchItem, result: TagResult) -> int:
-    """Save the insight for the item's near-duplicates in the session; how many were."""
-    service = screen.app.service
-    members = [
+def near_duplicates(
+    items: Sequence[BatchItem], statuses: Mapping[str, str], item: BatchItem
+) -> list[BatchItem]:
+    """The item's near-duplicates in the session that are not tagged yet."""
+    return [
         other
-        for other in screen.items
-        if other.question.id in item.group
-        and screen.statuses.get(other.question.id, "") not in TAGGED
+        for other in items
+        if other.question.id in item.group and statuses.get(other.question.id, "") not in TAGGED
     ]
-    tagged = 0
+
+
+def tag_near_duplicates(
+    service: Service, members: Sequence[BatchItem], result: TagResult, session_id: str
+) -> tuple[list[BatchItem], list[CxDailyError]]:
+    """Save the insight (without the quote) for each member; (tagged, errors)."""
+    tagged: list[BatchItem] = []
+    errors: list[CxDailyError] = []
     for member in members:
         try:
             service.tag(
@@ -57,14 +64,10 @@ def tag_group(screen: SessionScreen, item: BatchItem, result: TagResult) -> int:
                 summary=result.summary,
                 quote="",
                 note=result.note or None,
-                session_id=screen.session.id,
+                session_id=session_id,
             )
         except CxDailyError as exc:
-            screen.notify(str(exc), severity="error", markup=False)
+            errors.append(exc)
             continue
-        screen.record_status(member, "tagged")
-        tagged += 1
-    if tagged:
-        others = "question" if tagged == 1 else "questions"
-        screen.notify(f"Same insight saved for {tagged} near-duplicate {others} in this session.")
-    return tagged
+        tagged.append(member)
+    return tagged, errors

@@ -1,17 +1,34 @@
-"""Every key of the app, declared once: bindings, the help screen and the command palette
-are all built from these declarations. Each binding has an id (``[keys]`` in the config
-remaps it: ``reply = "R"``)."""
+"""Every key of the app, declared once.
+
+Bindings, the footer, the help screen, the command palette and every hint, button label
+and toast that names a key are built from these declarations. Each command has an id:
+``[keys]`` in the config remaps it (``reply = "R"``), and :class:`KeyNames` answers "which
+key does the leader press for this?" with the remapped key, so no text names a default
+key by hand.
+
+Screens declare their commands as ``KEY_COMMANDS`` (the palette lists them) and build
+``BINDINGS`` from them with :func:`bindings`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
 
 @dataclass(frozen=True)
 class KeyCommand:
-    """One action the user can take: its id, default keys, and words for footer and help."""
+    """One action the user can take: its id, default keys, and words for footer and help.
+
+    ``title`` names the command in the palette when it is an app-wide command ("Stats");
+    a screen's commands are listed under their ``help``. ``palette`` False keeps a command
+    out of the palette (the palette's own key)."""
 
     id: str
     action: str
@@ -20,6 +37,8 @@ class KeyCommand:
     help: str
     show: bool = True
     priority: bool = False
+    title: str = ""
+    palette: bool = True
 
     def binding(self) -> Binding:
         """The Textual binding of this command."""
@@ -27,15 +46,43 @@ class KeyCommand:
             self.keys, self.action, self.label, show=self.show, id=self.id, priority=self.priority
         )
 
+    def palette_entry(self, names: KeyNames) -> tuple[str, str]:
+        """(title, description) of this command in the command palette."""
+        keys = names.all(self.id)
+        if self.title:
+            return self.title, f"{self.help} ({keys})"
+        return self.help, f"Key: {keys}"
+
 
 APP_COMMANDS: tuple[KeyCommand, ...] = (
-    KeyCommand("help", "help", "f1,question_mark", "Help", "Show every key", show=True),
+    KeyCommand("help", "help", "f1,question_mark", "Help", "Show every key", title="Help"),
     KeyCommand(
-        "palette", "command_palette", "ctrl+p", "Commands", "Open the command palette", show=False
+        "palette",
+        "command_palette",
+        "ctrl+p",
+        "Commands",
+        "Open the command palette",
+        show=False,
+        priority=True,  # over dialogs too: their commands are in the palette
+        palette=False,
     ),
-    KeyCommand("stats", "stats", "S", "Stats", "Streak, calendar and personal stats", show=False),
     KeyCommand(
-        "promises", "promises", "p", "Promises", "Open promises and unsent replies", show=False
+        "stats",
+        "stats",
+        "S",
+        "Stats",
+        "Streak, calendar and personal stats",
+        show=False,
+        title="Stats",
+    ),
+    KeyCommand(
+        "promises",
+        "promises",
+        "p",
+        "Promises",
+        "Open promises and unsent replies",
+        show=False,
+        title="Promises and outbox",
     ),
     KeyCommand(
         "digest",
@@ -44,7 +91,12 @@ APP_COMMANDS: tuple[KeyCommand, ...] = (
         "Digest",
         "Insight digest for the teams: preview, export",
         show=False,
+        title="Digest",
     ),
+)
+
+HELP_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("help_close", "close", "escape,q,f1,question_mark", "Close", "Close help"),
 )
 
 DIGEST_COMMANDS: tuple[KeyCommand, ...] = (
@@ -73,18 +125,20 @@ PROMISES_COMMANDS: tuple[KeyCommand, ...] = (
 )
 
 RISKY_COMMANDS: tuple[KeyCommand, ...] = (
-    KeyCommand("risky_send", "send", "y", "Send as written", "Risky words: send as written"),
-    KeyCommand("risky_edit", "edit", "e,escape", "Edit", "Risky words: back to the composer"),
+    KeyCommand("risky_edit", "no", "e,escape", "Edit", "Risky words: back to the composer"),
+    KeyCommand("risky_send", "yes", "y", "Send as written", "Risky words: send as written"),
 )
+"""The risky-words question (a confirm dialog: the first command answers no)."""
 
 COLLISION_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand(
-        "collision_send", "send", "y", "Send mine anyway", "The team answered: send yours anyway"
+        "collision_keep", "no", "n,escape", "Keep as draft", "The team answered: keep a draft"
     ),
     KeyCommand(
-        "collision_keep", "keep", "n,escape", "Keep as draft", "The team answered: keep a draft"
+        "collision_send", "yes", "y", "Send mine anyway", "The team answered: send yours anyway"
     ),
 )
+"""The team-answered question (a confirm dialog: the first command answers no)."""
 
 STATS_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("back", "back", "escape,q", "Back", "Close the stats screen"),
@@ -134,18 +188,39 @@ TAG_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("tag_cancel", "cancel", "escape", "Cancel", "Close the insight form unsaved"),
 )
 
-TIMEUP_COMMANDS: tuple[KeyCommand, ...] = (
-    KeyCommand("timeup_wrap", "wrap_up", "w", "Wrap up", "Time is up: wrap up now"),
-    KeyCommand("timeup_more", "more", "f", "5 more minutes", "Time is up: take five more minutes"),
+HANDOFF_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("handoff_cancel", "cancel", "escape", "Cancel", "Close the hand-off unsent"),
 )
+
+SNOOZE_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("snooze_cancel", "cancel", "escape", "Cancel", "Close without snoozing"),
+)
+
+TIMEUP_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("timeup_wrap", "no", "w", "Wrap up", "Time is up: wrap up now"),
+    KeyCommand("timeup_more", "yes", "f", "5 more minutes", "Time is up: take five more minutes"),
+    KeyCommand(
+        "timeup_keep_going",
+        "yes",
+        "escape",
+        "Keep going",
+        "Time is up: keep going (five more minutes)",
+        show=False,
+    ),
+)
+"""The time-up question (a confirm dialog: the first command answers no, the second yes;
+escape is one more way to say yes)."""
 
 ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("Everywhere", APP_COMMANDS),
+    ("Help", HELP_COMMANDS),
     ("Start", START_COMMANDS),
     ("Session", SESSION_COMMANDS),
     ("Composer", COMPOSER_COMMANDS),
     ("Wrap-up", WRAPUP_COMMANDS),
     ("Insight form", TAG_COMMANDS),
+    ("Hand off", HANDOFF_COMMANDS),
+    ("Snooze", SNOOZE_COMMANDS),
     ("Time is up", TIMEUP_COMMANDS),
     ("Stats", STATS_COMMANDS),
     ("Digest", DIGEST_COMMANDS),
@@ -155,13 +230,61 @@ ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("The team answered", COLLISION_COMMANDS),
 )
 
+COMMANDS_BY_ID: dict[str, KeyCommand] = {
+    command.id: command for _, group in reversed(ALL_GROUPS) for command in group
+}
+"""Every command by id (an id shared by screens, such as ``back``, has the same keys)."""
 
-def bindings(commands: tuple[KeyCommand, ...]) -> list[Binding]:
+
+def bindings(commands: tuple[KeyCommand, ...]) -> list[BindingType]:
     """Bindings for a screen's BINDINGS."""
     return [command.binding() for command in commands]
 
 
+KEY_NAMES = {"down": "↓", "up": "↑", "question_mark": "?", "escape": "esc", "enter": "enter"}
+
+
 def display_keys(keys: str) -> str:
     """Keys as a person reads them: 'j,down' -> 'j / ↓'."""
-    names = {"down": "↓", "up": "↑", "question_mark": "?", "escape": "esc", "enter": "enter"}
-    return " / ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+    return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+class KeyNames:
+    """The keys the leader presses, as hints name them: the table's defaults, overridden
+    by the ``[keys]`` keymap (ids the table does not know are ignored)."""
+
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        self.keymap = {k: v for k, v in (keymap or {}).items() if k in COMMANDS_BY_ID and v}
+
+    def keys(self, command_id: str) -> str:
+        """The command's keys as Textual names them ('escape,q')."""
+        return self.keymap.get(command_id) or COMMANDS_BY_ID[command_id].keys
+
+    def all(self, command_id: str) -> str:
+        """Every key of the command, for help and the palette ('esc / q')."""
+        return display_keys(self.keys(command_id))
+
+    def key(self, command_id: str) -> str:
+        """The command's first key, for a hint, a button or a toast ('esc')."""
+        return display_keys(self.keys(command_id).split(",")[0])
+
+    def hint(self, *command_ids: str) -> str:
+        """A hint line: 'enter begin · ctrl+r refresh · q quit'."""
+        return " · ".join(
+            f"{self.key(command_id)} {COMMANDS_BY_ID[command_id].label.lower()}"
+            for command_id in command_ids
+        )
+
+    def label(self, command_id: str) -> str:
+        """A button label: the command's label and its key ('Edit (e)')."""
+        return f"{COMMANDS_BY_ID[command_id].label} ({self.key(command_id)})"
+
+
+DEFAULT_KEY_NAMES = KeyNames()
+"""The keys with no keymap (tests and text built outside the app)."""
+
+
+def key_names(node: DOMNode) -> KeyNames:
+    """The keys of the app ``node`` runs in (the defaults outside the cxdaily app)."""
+    names = getattr(node.app, "key_names", None)
+    return names if isinstance(names, KeyNames) else DEFAULT_KEY_NAMES

@@ -11,21 +11,21 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.content import Content
+from textual.notifications import SeverityLevel
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import plural
 from cxdaily.replies.promises import Promise
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from cxdaily.ui.app import CxDailyApp
+
 RETRY_EVERY_S = 60.0
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 reply', '2 replies'."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 #: Characters of a reason shown in a toast.
@@ -55,10 +55,12 @@ def tell_attempt(app: App, result: Reply, not_sent: str) -> None:
         )
 
 
-def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[str, str]]:
+def flushed_messages(
+    attempted: list[Reply], quiet: bool = False, keys: KeyNames = DEFAULT_KEY_NAMES
+) -> list[tuple[str, SeverityLevel]]:
     """(message, severity) for replies the outbox just attempted; ``quiet`` (the periodic
     retry) leaves out replies that simply wait for their next try."""
-    messages = []
+    messages: list[tuple[str, SeverityLevel]] = []
     sent = sum(1 for r in attempted if r.state is ReplyState.SENT)
     if sent:
         messages.append(
@@ -71,7 +73,8 @@ def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[
     if held:
         messages.append(
             (
-                f"{plural(len(held), 'reply', 'replies')} held in the outbox: it needs you (p).",
+                f"{plural(len(held), 'reply', 'replies')} held in the outbox: it needs you "
+                f"({keys.key('promises')}).",
                 "warning",
             )
         )
@@ -81,14 +84,19 @@ def flushed_messages(attempted: list[Reply], quiet: bool = False) -> list[tuple[
         messages.append(
             (
                 f"{plural(len(waiting), 'reply', 'replies')} still in the outbox "
-                f"({first}{why_waiting(waiting[0])}); retried later (p).",
+                f"({first}{why_waiting(waiting[0])}); retried later ({keys.key('promises')}).",
                 "warning",
             )
         )
     return messages
 
 
-def ledger_line(unsent: list[Reply], promises: list[Promise], today: date) -> Content:
+def ledger_line(
+    unsent: list[Reply],
+    promises: list[Promise],
+    today: date,
+    keys: KeyNames = DEFAULT_KEY_NAMES,
+) -> Content:
     """'3 promises open (1 overdue, 1 due today) · outbox: 3 unsent, 1 failed, 1 held · p to
     review'."""
     open_ones = [p for p in promises if p.open]
@@ -115,16 +123,16 @@ def ledger_line(unsent: list[Reply], promises: list[Promise], today: date) -> Co
             + (f", {held} held" if held else "")
         )
         parts.append(Content.styled(text, "$warning"))
-    parts.append(Content.styled("p to review", "dim"))
+    parts.append(Content.styled(f"{keys.key('promises')} to review", "dim"))
     return Content(" · ").join(parts)
 
 
-def start_outbox_retries(app: App) -> None:
+def start_outbox_retries(app: CxDailyApp) -> None:
     """Retry due replies every minute, in a thread worker."""
     app.set_interval(RETRY_EVERY_S, lambda: retry_due(app))
 
 
-def retry_due(app: App) -> None:
+def retry_due(app: CxDailyApp) -> None:
     """Send the outbox's due replies in a thread worker and tell what happened."""
 
     def work() -> None:
@@ -133,7 +141,7 @@ def retry_due(app: App) -> None:
         except Exception as exc:  # told, never lost in the worker (the outbox records it)
             app.call_from_thread(app.notify, failure_line(exc), severity="warning", markup=False)
             return
-        for message, severity in flushed_messages(attempted, quiet=True):
+        for message, severity in flushed_messages(attempted, quiet=True, keys=app.key_names):
             app.call_from_thread(app.notify, message, severity=severity, markup=False)
 
     app.run_worker(work, thread=True, group="outbox", exclusive=True, exit_on_error=False)

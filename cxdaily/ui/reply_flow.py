@@ -3,8 +3,9 @@
 compose (live counter, draft saved on each change) -> review (refusals; risky statements
 in a public reply need a confirmation) -> collision guard (a look at the thread, in a
 thread worker: if the team answered since the question was loaded, show their answer and
-ask) -> the session screen queues the reply and sends it. Whatever is not sent stays as
-the question's draft.
+ask) -> the screen that started the flow gets :class:`ReplyChecked` and queues and sends
+the reply. A reply that does not go out stays as the question's draft and the screen gets
+:class:`ReplyNotSent`. The flow talks to its screen only through these two messages.
 """
 
 from __future__ import annotations
@@ -12,24 +13,105 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual.content import Content
+from textual.message import Message
+
 from cxdaily.core.errors import ConnectorError, CxDailyError
-from cxdaily.core.models import Message
-from cxdaily.ui.modals.collision import CollisionScreen
+from cxdaily.core.models import Message as ThreadMessage
+from cxdaily.core.words import ago, plural
+from cxdaily.replies.checks import ReplyReview
+from cxdaily.ui.app import service_of
+from cxdaily.ui.keys import COLLISION_COMMANDS, RISKY_COMMANDS
 from cxdaily.ui.modals.composer import ComposerScreen
-from cxdaily.ui.modals.risky_reply import EDIT, SEND, RiskyReplyScreen
+from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
+from cxdaily.ui.text import safe, safe_line
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from cxdaily.curation import BatchItem
-    from cxdaily.ui.screens.session import SessionScreen
+
+
+class ReplyChecked(Message):
+    """A reply passed every check: queue it and send it (``checked_at``: when the thread
+    was last looked at, None when it could not be)."""
+
+    def __init__(self, item: BatchItem, body: str, checked_at: datetime | None) -> None:
+        super().__init__()
+        self.item = item
+        self.body = body
+        self.checked_at = checked_at
+
+
+class ReplyNotSent(Message):
+    """The reply did not go out (closed, refused or kept as the draft)."""
+
+    def __init__(self, item: BatchItem) -> None:
+        super().__init__()
+        self.item = item
+
+
+def findings_content(review: ReplyReview) -> Content:
+    """One line per risky statement: its kind, the words, and why it matters."""
+    lines = []
+    for finding in review.distinct_findings:
+        lines.append(
+            Content.assemble(
+                Content.styled(f"• {finding.kind.value:<8}", "bold $warning"),
+                safe_line(f'"{finding.text}"', 40, "bold"),
+                Content.styled(f"  {finding.advice}", "dim"),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+def risky_words_question(review: ReplyReview) -> Question:
+    """Check a public reply that mentions dates, prices, refunds, promises or legal words:
+    no goes back to the composer, yes sends as written."""
+    return Question(
+        id="risky",
+        title="Check this public reply before it goes out",
+        parts=(
+            Part("risky-findings", findings_content(review)),
+            Part("risky-text", safe(review.text), scroll=True),
+        ),
+        commands=RISKY_COMMANDS,
+    )
+
+
+def answers_content(answers: list[ThreadMessage], now: datetime) -> Content:
+    """Each answer: who, when, and what they said."""
+    blocks = []
+    for answer in answers:
+        blocks.append(
+            Content.assemble(
+                safe_line(answer.author.display, 60, "bold $accent"),
+                Content.styled(f" · {ago(answer.created_at, now)}\n", "dim"),
+                safe(answer.body),
+            )
+        )
+    return Content("\n\n").join(blocks)
+
+
+def team_answered_question(answers: list[ThreadMessage], now: datetime) -> Question:
+    """Someone on the team answered since the question was loaded: no keeps the reply as
+    a draft, yes sends it anyway."""
+    count = len(answers)
+    return Question(
+        id="collision",
+        title=f"The team answered while you were writing ({plural(count, 'answer')})",
+        parts=(Part("collision-text", answers_content(answers, now), scroll=True),),
+        commands=COLLISION_COMMANDS,
+    )
 
 
 class ReplyFlow:
-    """One reply to one question, from the composer to the session's send step."""
+    """One reply to one question, from the composer to the screen's send step."""
 
-    def __init__(self, screen: SessionScreen, item: BatchItem) -> None:
+    def __init__(self, screen: Screen, item: BatchItem) -> None:
         self.screen = screen
         self.app = screen.app
-        self.service = screen.app.service
+        self.service = service_of(screen)
         self.item = item
         self.question_id = item.question.id
 
@@ -41,6 +123,9 @@ class ReplyFlow:
             self.service.save_draft(self.question_id, body)
         except CxDailyError as exc:
             self._report(exc)
+
+    def _not_sent(self) -> None:
+        self.screen.post_message(ReplyNotSent(self.item))
 
     # 1. compose -----------------------------------------------------------------------
     def compose(self, text: str | None = None) -> None:
@@ -63,7 +148,7 @@ class ReplyFlow:
     def review(self, body: str | None) -> None:
         """Refuse what cannot go out; ask about risky statements in a public reply."""
         if body is None:
-            self.screen.show_current()
+            self._not_sent()
             return
         try:
             review = self.service.review_reply(self.question_id, body)
@@ -72,19 +157,20 @@ class ReplyFlow:
             return
         if review.problems:
             self.app.notify(f"Not sent: {review.problems[0]}.", severity="error", markup=False)
-            self.screen.show_current()
+            self._not_sent()
             return
         if review.needs_confirmation:
             self.app.push_screen(
-                RiskyReplyScreen(review), callback=lambda choice: self._after_risks(body, choice)
+                ConfirmScreen(risky_words_question(review)),
+                callback=lambda send: self._after_risks(body, send),
             )
             return
         self.check_collision(body)
 
-    def _after_risks(self, body: str, choice: str | None) -> None:
-        if choice == SEND:
+    def _after_risks(self, body: str, send: bool | None) -> None:
+        if send:
             self.check_collision(body)
-        elif choice == EDIT:
+        elif send is not None:
             self.compose(body)
 
     # 3. collision guard -------------------------------------------------------------------
@@ -98,9 +184,10 @@ class ReplyFlow:
         )
 
     def _look(self, body: str) -> None:
+        checked_at: datetime | None
         try:
             answers = self.service.answers_since_loaded(self.question_id)
-            checked_at: datetime | None = self.service.now()
+            checked_at = self.service.now()
         except ConnectorError as exc:
             answers, checked_at = [], None
             self.app.call_from_thread(
@@ -115,19 +202,21 @@ class ReplyFlow:
             return
         self.app.call_from_thread(self._after_look, body, answers, checked_at)
 
-    def _after_look(self, body: str, answers: list[Message], checked_at: datetime | None) -> None:
+    def _after_look(
+        self, body: str, answers: list[ThreadMessage], checked_at: datetime | None
+    ) -> None:
         if not answers:
-            self.screen._after_compose(self.item, body, checked_at)
+            self.screen.post_message(ReplyChecked(self.item, body, checked_at))
             return
         self.app.push_screen(
-            CollisionScreen(answers, self.service.now()),
+            ConfirmScreen(team_answered_question(answers, self.service.now())),
             callback=lambda send: self._after_collision(body, bool(send), checked_at),
         )
 
     def _after_collision(self, body: str, send: bool, checked_at: datetime | None) -> None:
         if send:
-            self.screen._after_compose(self.item, body, checked_at)
+            self.screen.post_message(ReplyChecked(self.item, body, checked_at))
             return
         self._save(body)
         self.app.notify("Not sent; your reply is kept as the draft.", timeout=3)
-        self.screen.show_current()
+        self._not_sent()

@@ -78,9 +78,19 @@ def theme_from_file(path: Path) -> Theme:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
     return Theme(
         name=name.strip(),
+        primary=colours["primary"],
+        secondary=colours.get("secondary"),
+        accent=colours.get("accent"),
+        background=colours.get("background"),
+        surface=colours.get("surface"),
+        panel=colours.get("panel"),
+        foreground=colours.get("foreground"),
+        success=colours.get("success"),
+        warning=colours.get("warning"),
+        error=colours.get("error"),
+        boost=colours.get("boost"),
         dark=bool(data.get("dark", True)),
         variables={str(k): str(v) for k, v in variables.items()},
-        **colours,
     )
 
 

@@ -31,10 +31,10 @@ from cxdaily.core.models import Action, Author, Disposition, Insight, Question, 
 from cxdaily.insights import FORMATS  # noqa: E402
 from cxdaily.insights.output import render  # noqa: E402
 from cxdaily.insights.source import DigestRequest  # noqa: E402
+from cxdaily.insights.taxonomy import DEFAULT_TAGS, SENTIMENTS, TEAMS  # noqa: E402
 from cxdaily.paths import Locations  # noqa: E402
 from cxdaily.service import Service  # noqa: E402
 from cxdaily.settings import Settings  # noqa: E402
-from cxdaily.taxonomy import DEFAULT_TAGS, SENTIMENTS, TEAMS  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 INSIGHTS = 15_000

@@ -12,7 +12,6 @@ figures and exits 1 when the target is missed. It is not collected by pytest.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -34,14 +33,9 @@ TARGET_RATIO = 1.3
 
 def load_loopback():
     """The loopback server helpers shared with the integration tests."""
-    name = "cxdaily_tests_loopback"
-    if name not in sys.modules:
-        path = REPO / "tests" / "integration" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    from tests.integration import loopback_kit
+
+    return loopback_kit
 
 
 def questions(channel: int) -> list[dict]:

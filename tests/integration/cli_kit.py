@@ -1,36 +1,18 @@
 """Running the real ``cxdaily`` command against loopback servers: config and a runner.
 
 Shared by the integration tests that drive the command line (fetch, replies, the
-adversarial payloads). The loopback servers themselves are in ``conftest.py``.
+adversarial payloads). The loopback servers themselves are in ``loopback_kit.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def loopback_helpers() -> ModuleType:
-    """This folder's conftest under its own name (a bare ``conftest`` import is ambiguous)."""
-    name = "cxdaily_tests_loopback"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("conftest.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-Answer = loopback_helpers().Answer
-Seen = loopback_helpers().Seen
 
 
 def write_config(home: Path, channels: dict[str, dict]) -> None:

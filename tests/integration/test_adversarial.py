@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cli_kit import Answer, Seen, run_cxdaily, write_config
+from tests.integration.cli_kit import run_cxdaily, write_config
+from tests.integration.loopback_kit import Answer, Seen
 
 pytestmark = pytest.mark.integration
 

@@ -39,7 +39,8 @@ async def main():
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(300):
             await pilot.pause(0.02)
-            if isinstance(app.screen, StartScreen) and app.screen.batch and app.screen.batch.items:
+            batch = getattr(app.screen, "todays_batch", None)
+            if isinstance(app.screen, StartScreen) and batch and batch.items:
                 break
         await pilot.press("enter")
         await pilot.pause()

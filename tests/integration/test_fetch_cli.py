@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from tests.integration.cli_kit import REPO, Answer, Seen, run_cxdaily, write_config
+from tests.integration.cli_kit import REPO, run_cxdaily, write_config
+from tests.integration.loopback_kit import Answer, Seen
 
 pytestmark = pytest.mark.integration
 

@@ -25,8 +25,8 @@ import pytest
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import ReplyState
 from cxdaily.service import Service
-from tests.integration.cli_kit import Answer
 from tests.integration.fault_server import Fault, FaultService
+from tests.integration.loopback_kit import Answer
 
 pytestmark = pytest.mark.integration
 

@@ -17,6 +17,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.console import Console
 from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
@@ -83,8 +84,8 @@ async def wait_for_start(app: App, pilot: Pilot, tries: int = 100) -> StartScree
         if (
             isinstance(screen, StartScreen)
             and not screen.refreshing
-            and screen.batch is not None
-            and screen.batch.items
+            and screen.todays_batch is not None
+            and screen.todays_batch.items
         ):
             await pilot.pause()
             return screen
@@ -110,6 +111,18 @@ async def settle(app: App, pilot: Pilot) -> None:
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type ``text`` key by key (spaces and punctuation included)."""
     await pilot.press(*text)
+
+
+async def palette_prompts(app: App, pilot: Pilot) -> list[str]:
+    """The prompts the open command palette lists (once its providers answered)."""
+    assert isinstance(app.screen, CommandPalette)
+    for _ in range(40):
+        await pilot.pause(0.05)
+        commands = app.screen.query_one(CommandList)
+        if commands.option_count:
+            break
+    commands = app.screen.query_one(CommandList)
+    return [commands.get_option_at_index(i).prompt.plain for i in range(commands.option_count)]
 
 
 def plain(widget: Widget) -> str:

@@ -12,9 +12,8 @@ from textual.widgets import OptionList, TextArea
 from cxdaily.connectors.demo import PUBLIC_SERVICES, DemoConnector
 from cxdaily.core.models import Author, Message, ReplyState
 from cxdaily.service import Service
-from cxdaily.ui.modals.collision import CollisionScreen
 from cxdaily.ui.modals.composer import ComposerScreen, counter_content
-from cxdaily.ui.modals.risky_reply import RiskyReplyScreen
+from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.screens.promises import PromisesScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
@@ -86,7 +85,7 @@ async def test_risky_words_in_a_public_reply_need_a_confirmation(service: Servic
         await type_text(pilot, RISKY)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, RiskyReplyScreen)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "risky"
         findings = plain(app.screen.query_one("#risky-findings"))
         for words in ('promise "I\'ll"', 'date    "Friday"', 'refund  "refund"'):
             assert words in findings, findings
@@ -150,9 +149,9 @@ async def test_an_answer_by_the_team_is_shown_before_sending(service: Service, m
         await type_text(pilot, "On it, Ana.")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert isinstance(app.screen, CollisionScreen)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "collision"
         shown = plain(app.screen.query_one("#collision-text"))
-        assert "Sam [support] · 0 min ago" in shown and "[@click=app.quit]x[/]" in shown
+        assert "Sam [support] · just now" in shown and "[@click=app.quit]x[/]" in shown
         assert_terminal_safe(app)
         await pilot.press("n")  # keep mine as a draft
         await pilot.pause()
@@ -165,7 +164,7 @@ async def test_an_answer_by_the_team_is_shown_before_sending(service: Service, m
         assert app.screen.query_one(TextArea).text == "On it, Ana."
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert isinstance(app.screen, CollisionScreen)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "collision"
         await pilot.press("y")
         await settle(app, pilot)
         (reply,) = service.outbox()

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
 
 from cxdaily.service import Service
@@ -15,7 +14,15 @@ from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.screens.help import HelpScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
-from tests.ui.pilot_kit import SMALL, begin, make_app, plain, type_text, wait_for_start
+from tests.ui.pilot_kit import (
+    SMALL,
+    begin,
+    make_app,
+    palette_prompts,
+    plain,
+    type_text,
+    wait_for_start,
+)
 
 
 def help_text(app) -> str:
@@ -32,18 +39,6 @@ def key_rows(text: str) -> dict[str, str]:
         if match:
             rows[match[2].strip()] = match[1].strip()
     return rows
-
-
-async def palette_prompts(app, pilot) -> list[str]:
-    """The prompts the open command palette lists (once its providers answered)."""
-    assert isinstance(app.screen, CommandPalette)
-    for _ in range(40):
-        await pilot.pause(0.05)
-        commands = app.screen.query_one(CommandList)
-        if commands.option_count:
-            break
-    commands = app.screen.query_one(CommandList)
-    return [commands.get_option_at_index(i).prompt.plain for i in range(commands.option_count)]
 
 
 async def test_f1_and_question_mark_open_help_with_every_key(service: Service) -> None:

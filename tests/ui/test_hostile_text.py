@@ -152,7 +152,7 @@ async def test_the_start_screen_batch_list(hostile_service: Service) -> None:
     app, _ = make_app(hostile_service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         start = await wait_for_start(app, pilot)
-        assert {item.question.id for item in start.batch.items} >= HOSTILE_IDS
+        assert {item.question.id for item in start.todays_batch.items} >= HOSTILE_IDS
         listing = plain(start.query_one("#start-list"))
         for question in HOSTILE:
             assert one_line(question.title) in listing

@@ -31,7 +31,7 @@ async def test_the_start_screen_lists_what_was_left_out_and_why(service: Service
         screen = await wait_for_start(app, pilot)
         text = plain(screen.query_one("#start-list"))
         assert "Left out: " in text and "do not fit the time left" in text
-        left = screen.batch.left_out[0]
+        left = screen.todays_batch.left_out[0]
         assert left.reason in text
 
 

@@ -9,7 +9,7 @@ from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.store import Store
 from cxdaily.ui.modals.composer import ComposerScreen
-from cxdaily.ui.modals.timeup import TimeUpScreen
+from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.screens.session import EXTRA_S, SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
@@ -146,7 +146,7 @@ async def test_the_clock_warns_at_80_percent_and_asks_at_100_percent(service: Se
         screen.started -= budget * 0.2
         screen.tick()
         await pilot.pause()
-        assert isinstance(app.screen, TimeUpScreen)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "timeup"
         assert "time is up" in plain(screen.query_one("#timer"))
         assert "Your time is up." in screen_text(app)
 
@@ -165,7 +165,7 @@ async def test_the_clock_warns_at_80_percent_and_asks_at_100_percent(service: Se
         screen.started -= EXTRA_S
         screen.tick()
         await pilot.pause()
-        assert isinstance(app.screen, TimeUpScreen)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "timeup"
         await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, WrapUpScreen)
@@ -182,7 +182,7 @@ async def test_escape_on_the_time_up_question_keeps_going(service: Service) -> N
         screen.started -= screen.total_s + 1
         screen.tick()
         await pilot.pause()
-        assert isinstance(app.screen, TimeUpScreen)
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "timeup"
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

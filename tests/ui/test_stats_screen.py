@@ -23,6 +23,7 @@ from tests.ui.pilot_kit import (
     assert_terminal_safe,
     begin,
     make_app,
+    palette_prompts,
     plain,
     settle,
     wait_for_start,
@@ -198,8 +199,6 @@ async def test_a_remapped_stats_key_and_the_palette(
             await pilot.pause()
             await pilot.press("ctrl+p")
             await pilot.pause()
-            from tests.ui.test_help_and_keys import palette_prompts
-
             prompts = await palette_prompts(app, pilot)
             assert "Stats\nStreak, calendar and personal stats (g)" in prompts
     finally:

@@ -1,10 +1,17 @@
-"""The headless core never imports Textual or Rich (only ``cxdaily.ui`` may)."""
+"""The headless core never imports Textual or Rich (only ``cxdaily.ui`` may), and the tests
+keep their shape: helpers in kits, folders that mirror the packages.
+
+The static layer contracts are in ``pyproject.toml`` (``lint-imports``, run by ``.ci/run``);
+these tests check what they cannot: what a real import loads at run time.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 HEADLESS_MODULES = (
     "cxdaily",
@@ -22,7 +29,7 @@ HEADLESS_MODULES = (
     "cxdaily.credentials",
     "cxdaily.paths",
     "cxdaily.core.clock",
-    "cxdaily.taxonomy",
+    "cxdaily.insights.taxonomy",
 )
 
 _REPORT_UI_MODULES = """
@@ -31,9 +38,18 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("textual",
 """
 
 
+# httpx imports Rich for its own command line whenever click is installed (httpx[cli]);
+# click is not a dependency of cxdaily but comes with import-linter in the test extra.
+# The child runs as a user's install does: without httpx's command line.
+_AS_INSTALLED = """
+import sys
+sys.modules["httpx._main"] = None  # httpx then skips its CLI (an ImportError it expects)
+"""
+
+
 def _ui_modules_after(code: str, env: dict[str, str]) -> list[str]:
     proc = subprocess.run(
-        [sys.executable, "-c", code + _REPORT_UI_MODULES],
+        [sys.executable, "-c", _AS_INSTALLED + code + _REPORT_UI_MODULES],
         env=env,
         capture_output=True,
         text=True,
@@ -60,3 +76,27 @@ def test_headless_commands_run_without_loading_textual_or_rich(subprocess_env):
         "    assert main(['locate', 'data']) == 0\n"
     )
     assert _ui_modules_after(code, subprocess_env) == []
+
+
+# ----------------------------------------------------------------------------- the tests
+TESTS = Path(__file__).resolve().parents[1]
+PACKAGE = TESTS.parent / "cxdaily"
+_TEST_IMPORT = re.compile(r"^\s*(?:from|import)\s+(tests(?:\.\w+)+)", re.MULTILINE)
+
+
+def test_no_test_module_imports_another_test_module_or_a_conftest():
+    """Shared helpers live in ``*_kit.py`` modules, so a test never imports a test."""
+    offenders = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for module in _TEST_IMPORT.findall(path.read_text("utf-8")):
+            last = module.rsplit(".", 1)[-1]
+            if last.startswith("test_") or last == "conftest":
+                offenders.append(f"{path.relative_to(TESTS.parent)} imports {module}")
+    assert offenders == []
+
+
+def test_unit_test_folders_mirror_the_packages():
+    """tests/unit/<package>/ for each package of cxdaily, and no folder for anything else."""
+    folders = {p.name for p in (TESTS / "unit").iterdir() if p.is_dir() and p.name[0] != "_"}
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders <= packages

@@ -1,4 +1,4 @@
-"""The reply composer: type, see the length against the channel's limit, send with ctrl+s.
+"""The reply composer: type, see the length against the channel's limit, and send.
 
 The counter is live and counts the reply as it will be sent (with the channel's
 signature). The draft is saved on every change (it survives a crash) and kept on escape;
@@ -17,12 +17,16 @@ from textual.widgets import Static, TextArea
 
 from cxdaily.core.models import Question
 from cxdaily.replies.checks import signed
-from cxdaily.ui.keys import COMPOSER_COMMANDS, bindings
+from cxdaily.ui.keys import COMPOSER_COMMANDS, DEFAULT_KEY_NAMES, KeyNames, bindings, key_names
 from cxdaily.ui.text import safe_line
 
 
 def counter_content(
-    text: str, limit: int | None, signature: str | None, public: bool = False
+    text: str,
+    limit: int | None,
+    signature: str | None,
+    public: bool = False,
+    keys: KeyNames = DEFAULT_KEY_NAMES,
 ) -> Content:
     """'123 / 280 · with signature · public reply · ctrl+s send …' (red when over)."""
     length = len(signed(text, signature)) if text.strip() else 0
@@ -37,7 +41,7 @@ def counter_content(
         Content.styled(count, "$error bold" if over_by else "dim"),
         Content.styled(f"  {over_by} over the limit" if over_by else "", "$error"),
         Content.styled("".join(f" · {n}" for n in notes), "dim"),
-        Content.styled("  ctrl+s send · esc close (draft kept)", "dim"),
+        Content.styled(f"  {keys.hint('send', 'close')} (draft kept)", "dim"),
     )
 
 
@@ -107,7 +111,13 @@ class ComposerScreen(ModalScreen[str | None]):
 
     def _update_counter(self) -> None:
         self.query_one("#composer-counter", Static).update(
-            counter_content(self.query_one(TextArea).text, self.limit, self.signature, self.public)
+            counter_content(
+                self.query_one(TextArea).text,
+                self.limit,
+                self.signature,
+                self.public,
+                key_names(self),
+            )
         )
 
     def action_send(self) -> None:

@@ -15,17 +15,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from cxdaily.insights import EXTENSIONS, FORMATS
+from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS
 from cxdaily.insights.output import format_for_path
-from cxdaily.ui.keys import DIGEST_EXPORT_COMMANDS, bindings
+from cxdaily.ui.keys import DIGEST_EXPORT_COMMANDS, bindings, key_names
 
-FORMAT_NAMES = {
-    "md": "Markdown (wikis, chat)",
-    "html": "HTML (one file, charts)",
-    "csv": "CSV (spreadsheets)",
-    "json": "JSON (documented schema)",
-    "notes": "Notes (feedback tools)",
-}
+FORMAT_NAMES = {name: fmt.label for name, fmt in DIGEST_FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class ExportChoice:
 def default_path(fmt: str, period: str, folder: Path | None = None) -> str:
     """``<cwd>/cxdaily-digest-last-7-days.md`` for the period ``Last 7 days``."""
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in period.lower()).split())
-    name = f"cxdaily-digest-{slug or 'period'}{EXTENSIONS[fmt]}"
+    name = f"cxdaily-digest-{slug or 'period'}{DIGEST_FORMATS[fmt].extension}"
     return str((folder or Path.cwd()) / name)
 
 
@@ -49,19 +43,20 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
     """Returns the export choice, or None when cancelled."""
 
     BINDINGS = bindings(DIGEST_EXPORT_COMMANDS)
+    KEY_COMMANDS = DIGEST_EXPORT_COMMANDS
 
     def __init__(self, period: str) -> None:
         super().__init__()
         self.period = period
-        self._suggested = default_path("md", period)
+        self._suggested = default_path(DEFAULT_FORMAT, period)
 
     def compose(self) -> ComposeResult:
         """Format, file, privacy."""
         with Vertical(id="export-form"):
             yield Static(Content.styled("Export the digest", "bold"))
             yield Select(
-                [(Content(FORMAT_NAMES[f]), f) for f in FORMATS],
-                value="md",
+                [(Content(FORMAT_NAMES[f]), f) for f in DIGEST_FORMATS],
+                value=DEFAULT_FORMAT,
                 allow_blank=False,
                 id="export-format",
                 compact=True,
@@ -72,11 +67,15 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
             yield Checkbox(
                 Content("Keep personal data (no redaction)"), id="export-keep", compact=True
             )
+            keys = key_names(self)
             with Horizontal(classes="buttons"):
                 yield Button(
-                    Content("Export (ctrl+s)"), variant="primary", id="export-save", compact=True
+                    Content(keys.label("export_save")),
+                    variant="primary",
+                    id="export-save",
+                    compact=True,
                 )
-                yield Button(Content("Cancel (esc)"), id="export-cancel", compact=True)
+                yield Button(Content(keys.label("export_cancel")), id="export-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Start in the file name."""
@@ -108,7 +107,7 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
             self.notify("Give the file a name.", severity="warning")
             return
         chosen = str(self.query_one("#export-format", Select).value)
-        if Path(path).suffix.lower() != EXTENSIONS[chosen]:
+        if Path(path).suffix.lower() != DIGEST_FORMATS[chosen].extension:
             chosen = format_for_path(path, default=chosen)
         self.dismiss(
             ExportChoice(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from cxdaily.core.models import Question
+from cxdaily.ui.app import service_of
+from cxdaily.ui.keys import HANDOFF_COMMANDS, bindings, key_names
 from cxdaily.ui.text import safe_line
 
 
@@ -26,7 +27,8 @@ class HandoffResult:
 class HandoffScreen(ModalScreen[HandoffResult | None]):
     """Returns the team and note, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="handoff.cancel")]
+    BINDINGS = bindings(HANDOFF_COMMANDS)
+    KEY_COMMANDS = HANDOFF_COMMANDS
 
     def __init__(self, question: Question) -> None:
         super().__init__()
@@ -41,7 +43,7 @@ class HandoffScreen(ModalScreen[HandoffResult | None]):
                     safe_line(self.question.author.display, 40, "bold"),
                 )
             )
-            teams = self.app.service.settings.taxonomy.teams
+            teams = service_of(self).settings.taxonomy.teams
             yield Select(
                 [(Content(t), t) for t in teams],
                 value="support" if "support" in teams else teams[0],
@@ -49,7 +51,8 @@ class HandoffScreen(ModalScreen[HandoffResult | None]):
                 id="handoff-team",
                 compact=True,
             )
-            yield Label("Note for the team (enter hands off, esc cancels)")
+            cancel = key_names(self).key("handoff_cancel")
+            yield Label(f"Note for the team (enter hands off, {cancel} cancels)")
             yield Input(placeholder="Please call her back today", id="handoff-note", compact=True)
 
     def on_mount(self) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from cxdaily.ui.keys import SNOOZE_COMMANDS, bindings
 
 
 def snooze_choices(now: datetime, day_begins: datetime) -> list[tuple[str, datetime]]:
@@ -27,7 +28,8 @@ def snooze_choices(now: datetime, day_begins: datetime) -> list[tuple[str, datet
 class SnoozeScreen(ModalScreen[datetime | None]):
     """Returns when the question should come back, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="snooze.cancel")]
+    BINDINGS = bindings(SNOOZE_COMMANDS)
+    KEY_COMMANDS = SNOOZE_COMMANDS
 
     def __init__(self, now: datetime, day_begins: datetime) -> None:
         super().__init__()

@@ -17,8 +17,9 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import clean
-from cxdaily.taxonomy import SENTIMENTS, suggest_sentiment
-from cxdaily.ui.keys import TAG_COMMANDS, bindings
+from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
+from cxdaily.ui.app import service_of
+from cxdaily.ui.keys import TAG_COMMANDS, bindings, key_names
 from cxdaily.ui.text import safe_line
 
 
@@ -63,6 +64,7 @@ class TagScreen(ModalScreen[TagResult | None]):
     """Returns the insight's fields, or None when cancelled."""
 
     BINDINGS = bindings(TAG_COMMANDS)
+    KEY_COMMANDS = TAG_COMMANDS
 
     def __init__(self, question: Question, known_tags: list[str]) -> None:
         super().__init__()
@@ -88,7 +90,7 @@ class TagScreen(ModalScreen[TagResult | None]):
                 compact=True,
             )
             with Horizontal(classes="tag-row"):
-                teams = self.app.service.settings.taxonomy.teams
+                teams = service_of(self).settings.taxonomy.teams
                 yield Select(
                     _options(teams),
                     prompt="Team",
@@ -119,11 +121,12 @@ class TagScreen(ModalScreen[TagResult | None]):
             )
             yield Label("Your note for the team (optional)")
             yield Input(placeholder="Context, what to do next", id="tag-note", compact=True)
+            keys = key_names(self)
             with Horizontal(classes="buttons"):
                 yield Button(
-                    Content("Save (ctrl+s)"), variant="primary", id="tag-save", compact=True
+                    Content(keys.label("tag_save")), variant="primary", id="tag-save", compact=True
                 )
-                yield Button(Content("Cancel (esc)"), id="tag-cancel", compact=True)
+                yield Button(Content(keys.label("tag_cancel")), id="tag-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Start in the tags field."""

@@ -17,10 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Select, Static
 
 from cxdaily.core.errors import CxDailyError
+from cxdaily.core.words import plural
 from cxdaily.insights.model import UNASSIGNED, Digest
 from cxdaily.insights.output import render, write_atomically
 from cxdaily.insights.source import DigestRequest
-from cxdaily.ui.keys import DIGEST_COMMANDS, bindings
+from cxdaily.ui.app import service_of
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, DIGEST_COMMANDS, KeyNames, bindings, key_names
 from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen
 from cxdaily.ui.text import safe, safe_line
 
@@ -40,7 +42,9 @@ PERIODS: tuple[tuple[str, str, str | None], ...] = (
 """The periods offered: label, ``--since`` and ``--until`` expressions."""
 
 
-def preview_content(markdown: str, limit: int = PREVIEW_LINES) -> Content:
+def preview_content(
+    markdown: str, limit: int = PREVIEW_LINES, keys: KeyNames = DEFAULT_KEY_NAMES
+) -> Content:
     """The Markdown as the leader would paste it, headings emphasised, cut to ``limit``
     lines (customer text stays literal: never parsed as markup)."""
     lines = markdown.splitlines()
@@ -55,7 +59,8 @@ def preview_content(markdown: str, limit: int = PREVIEW_LINES) -> Content:
     if len(lines) > limit:
         shown.append(
             Content.styled(
-                f"\n… {len(lines) - limit} more lines: press x to export the whole digest.",
+                f"\n… {len(lines) - limit} more lines: press {keys.key('digest_export')} "
+                "to export the whole digest.",
                 "dim italic",
             )
         )
@@ -97,7 +102,7 @@ class DigestScreen(Screen):
         yield Footer()
 
     def _team_options(self) -> list[tuple[Content, str]]:
-        teams = self.app.service.settings.taxonomy.teams
+        teams = service_of(self).settings.taxonomy.teams
         return [(Content("All teams"), ALL_TEAMS)] + [
             (safe_line(team, 30), team) for team in (*teams, UNASSIGNED)
         ]
@@ -134,7 +139,7 @@ class DigestScreen(Screen):
     def build_preview(self, request: DigestRequest) -> None:
         """Read the store and render the Markdown off the UI thread."""
         try:
-            digest = self.app.service.digest(request)
+            digest = service_of(self).digest(request)
             markdown = render(digest, "md")
         except CxDailyError as exc:
             self.app.call_from_thread(self._failed, str(exc))
@@ -144,12 +149,11 @@ class DigestScreen(Screen):
     def _show(self, digest: Digest, markdown: str) -> None:
         self.digest, self.markdown = digest, markdown
         head = digest.headline
-        summary = (
-            f"{head.insights.count} insight{'s' if head.insights.count != 1 else ''} · "
-            f"{head.insights.words}"
-        )
+        summary = f"{plural(head.insights.count, 'insight')} · {head.insights.words}"
         self.query_one("#digest-summary", Static).update(Content.styled(summary, "dim"))
-        self.query_one("#digest-preview", Static).update(preview_content(markdown))
+        self.query_one("#digest-preview", Static).update(
+            preview_content(markdown, keys=key_names(self))
+        )
         self.query_one("#digest-scroll", VerticalScroll).scroll_home(animate=False)
 
     def _failed(self, message: str) -> None:
@@ -170,7 +174,7 @@ class DigestScreen(Screen):
     def export(self, choice: ExportChoice, request: DigestRequest) -> None:
         """Build, render and write the file atomically, off the UI thread."""
         try:
-            digest = self.app.service.digest(request)
+            digest = service_of(self).digest(request)
             path = write_atomically(choice.path, render(digest, choice.format))
         except CxDailyError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
@@ -178,7 +182,7 @@ class DigestScreen(Screen):
         count = len(digest.insights)
         self.app.call_from_thread(
             self.notify,
-            f"Wrote {path} ({count} insight{'s' if count != 1 else ''}).",
+            f"Wrote {path} ({plural(count, 'insight')}).",
             title="Digest exported",
             markup=False,
         )

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cxdaily.ui.keys import ALL_GROUPS, display_keys
+from cxdaily.ui.keys import ALL_GROUPS, COMMANDS_BY_ID, HELP_COMMANDS, KeyNames, bindings
 
 
-def help_content(keymap: dict[str, str]) -> Content:
+def help_content(names: KeyNames) -> Content:
     """A table of every command, grouped by where it works."""
     lines: list[Content] = []
     for group, commands in ALL_GROUPS:
         lines.append(Content.styled(group, "bold $accent"))
         for command in commands:
-            keys = display_keys(keymap.get(command.id, command.keys))
-            lines.append(Content.assemble(Content.styled(f"  {keys:<16}", "bold"), command.help))
+            keys = names.all(command.id)
+            lines.append(
+                Content.assemble(Content.styled(f"  {keys + '  ':<18}", "bold"), command.help)
+            )
         lines.append(Content(""))
     lines.append(
         Content.styled(
             'Remap a key in config.toml: [keys] reply = "R" (ids: '
-            + ", ".join(sorted({c.id for _, group in ALL_GROUPS for c in group}))
+            + ", ".join(sorted(COMMANDS_BY_ID))
             + ").",
             "dim",
         )
@@ -35,17 +36,18 @@ def help_content(keymap: dict[str, str]) -> Content:
 class HelpScreen(ModalScreen[None]):
     """Every key; escape, q or F1 closes."""
 
-    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = bindings(HELP_COMMANDS)
+    KEY_COMMANDS = HELP_COMMANDS
 
-    def __init__(self, keymap: dict[str, str]) -> None:
+    def __init__(self, names: KeyNames) -> None:
         super().__init__()
-        self.keymap = keymap
+        self.names = names
 
     def compose(self) -> ComposeResult:
         """The key table."""
         with VerticalScroll(id="help"):
             yield Static(Content.styled("Keys", "bold"), id="help-title")
-            yield Static(help_content(self.keymap))
+            yield Static(help_content(self.names))
 
     def action_close(self) -> None:
         """Close help."""

@@ -20,9 +20,11 @@ from textual.widgets.option_list import Option
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.words import plural
 from cxdaily.replies.promises import Promise
-from cxdaily.ui.keys import PROMISES_COMMANDS, bindings
-from cxdaily.ui.outbox_status import failure_line, plural, tell_attempt
+from cxdaily.ui.app import service_of
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyNames, bindings, key_names
+from cxdaily.ui.outbox_status import failure_line, tell_attempt
 from cxdaily.ui.text import safe_line
 
 
@@ -55,7 +57,9 @@ def promise_prompt(promise: Promise, today: date, customer: str | None = None) -
 WHY_LIMIT = 300
 
 
-def reply_prompt(reply: Reply, now: datetime, in_flight: bool = False) -> Content:
+def reply_prompt(
+    reply: Reply, now: datetime, in_flight: bool = False, keys: KeyNames = DEFAULT_KEY_NAMES
+) -> Content:
     """Two lines: state, question and tries, then the reason it waits and the text.
 
     ``in_flight``: a worker of this app is sending the reply right now; a reply stored as
@@ -63,7 +67,8 @@ def reply_prompt(reply: Reply, now: datetime, in_flight: bool = False) -> Conten
     """
     if reply.hold:
         last = f"; last error: {reply.error}" if reply.error else ""
-        state, style, why = "held", "$warning bold", f"{reply.hold}{last} (r sends it anyway)"
+        anyway = f"{keys.key('outbox_retry')} sends it anyway"
+        state, style, why = "held", "$warning bold", f"{reply.hold}{last} ({anyway})"
     elif reply.state is ReplyState.FAILED:
         state, style = "failed", "$error bold"
         when = ""
@@ -122,7 +127,7 @@ class PromisesScreen(Screen):
 
     def reload(self) -> None:
         """Read the ledger and the outbox again and redraw."""
-        service = self.app.service
+        service = service_of(self)
         try:
             self.promises = service.promises()
             self.unsent = service.unsent_replies()
@@ -130,10 +135,10 @@ class PromisesScreen(Screen):
             self.notify(str(exc), severity="error", markup=False)
             return
         now = service.now()
-        today = now.astimezone(service.settings.session.zone).date()
+        today = service.settings.session.days.today(now)
         self._fill(
             "#promises-outbox",
-            [reply_prompt(r, now, service.is_sending(r.id)) for r in self.unsent],
+            [reply_prompt(r, now, service.is_sending(r.id), key_names(self)) for r in self.unsent],
             "Nothing waits in the outbox.",
         )
         self._fill(
@@ -151,7 +156,7 @@ class PromisesScreen(Screen):
     def _customer(self, question_id: str) -> str | None:
         """Who asked the question (None when it is no longer stored)."""
         try:
-            return self.app.service.question(question_id).author.display
+            return service_of(self).question(question_id).author.display
         except CxDailyError:
             return None
 
@@ -180,7 +185,7 @@ class PromisesScreen(Screen):
             self.notify("No promise selected.", severity="warning")
             return
         try:
-            self.app.service.keep_promise(promise.id)
+            service_of(self).keep_promise(promise.id)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -199,7 +204,7 @@ class PromisesScreen(Screen):
     @work(thread=True, group="outbox-retry", exit_on_error=False)
     def _retry(self, reply_id: str) -> None:
         try:
-            (result,) = self.app.service.retry(reply_id)
+            (result,) = service_of(self).retry(reply_id)
         except Exception as exc:  # shown, never lost in the worker (the outbox records it)
             self.app.call_from_thread(
                 self.notify, failure_line(exc), severity="error", markup=False
@@ -215,7 +220,7 @@ class PromisesScreen(Screen):
             self.notify("No unsent reply selected.", severity="warning")
             return
         try:
-            cancelled = self.app.service.cancel(reply.id)
+            cancelled = service_of(self).cancel(reply.id)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return

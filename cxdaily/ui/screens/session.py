@@ -13,21 +13,26 @@ from datetime import datetime, timedelta
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply, Session
+from cxdaily.core.words import plural
 from cxdaily.curation import Batch, BatchItem
+from cxdaily.service import Service
+from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.compose_reply import compose_in_editor
-from cxdaily.ui.group_tagging import group_labels, tag_group
-from cxdaily.ui.keys import SESSION_COMMANDS, bindings
+from cxdaily.ui.group_tagging import group_labels, near_duplicates, tag_near_duplicates
+from cxdaily.ui.keys import SESSION_COMMANDS, TIMEUP_COMMANDS, bindings, key_names
+from cxdaily.ui.messages import WrapUp
+from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagResult, TagScreen
-from cxdaily.ui.modals.timeup import TimeUpScreen
 from cxdaily.ui.outbox_status import tell_attempt
-from cxdaily.ui.reply_flow import ReplyFlow
+from cxdaily.ui.reply_flow import ReplyChecked, ReplyFlow, ReplyNotSent
 from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.queue import QuestionQueue
 from cxdaily.ui.widgets.timer import SessionTimer
@@ -44,6 +49,19 @@ STATUS_WORDS = {
     "snoozed": "Snoozed.",
     "skipped": "Skipped for today.",
 }
+
+
+def time_up_question(items_left: int) -> Question:
+    """Time is up: no wraps up now, yes (or escape) takes five more minutes."""
+    left = f"{plural(items_left, 'question')} left."
+    return Question(
+        id="timeup",
+        title="Your time is up.",
+        parts=(Part("timeup-text", Content(f"{left} Wrap up now, or take five more minutes?")),),
+        commands=TIMEUP_COMMANDS,
+        no_variant="primary",
+        yes_variant="default",
+    )
 
 
 class SessionScreen(Screen):
@@ -79,8 +97,13 @@ class SessionScreen(Screen):
         self.show_current()
         self.tick()
         self.set_interval(1.0, self.tick)
-        if self.app.service.settings.channels:
+        if self.service.settings.channels:
             self.set_interval(REFRESH_EVERY_S, self.fetch_in_background)
+
+    @property
+    def service(self) -> Service:
+        """The app's service."""
+        return service_of(self)
 
     # clock -------------------------------------------------------------------
     @property
@@ -107,24 +130,27 @@ class SessionScreen(Screen):
             len(pending),
             len(self.items),
             sum(i.estimate_s for i in pending),
-            self.app.streak.current if self.app.streak else 0,
+            streak.current if (streak := app_of(self).streak) else 0,
         )
         if not self.warned and self.elapsed_s >= self.total_s * WARN_AT and pending:
             self.warned = True
             minutes = max(round(left / 60), 1)
             self.notify(
-                f"About {minutes} minutes left and {len(pending)} questions to go. "
+                f"About {plural(minutes, 'minute')} left and "
+                f"{plural(len(pending), 'question')} to go. "
                 "Pick the ones that matter most.",
                 title="Heads up",
             )
         if left <= 0 and not self.asked and self.app.screen is self:
             self.asked = True
-            self.app.push_screen(TimeUpScreen(len(pending)), callback=self._after_time_up)
+            self.app.push_screen(
+                ConfirmScreen(time_up_question(len(pending))), callback=self._after_time_up
+            )
 
     def _after_time_up(self, more: bool | None) -> None:
         if more:
             self.session = replace(self.session, extra_s=self.session.extra_s + EXTRA_S)
-            self.app.service.update_session(self.session)
+            self.service.update_session(self.session)
             self.asked = False
             self.notify("Five more minutes.")
         else:
@@ -145,10 +171,10 @@ class SessionScreen(Screen):
         """Show the highlighted question in the view."""
         item = self.current()
         status = self.statuses.get(item.question.id, "") if item else ""
-        draft = bool(item and self.app.service.draft(item.question.id))
+        draft = bool(item and self.service.draft(item.question.id))
         others = group_labels(self.items, item) if item else None
         self.query_one(QuestionView).show(
-            item, self.app.service.now(), STATUS_WORDS.get(status, ""), draft, others
+            item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others
         )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -192,9 +218,12 @@ class SessionScreen(Screen):
         if not self.done_told:
             self.done_told = True
             left = max(round((self.total_s - self.elapsed_s) / 60), 0)
+            keys = key_names(self)
             self.notify(
-                f"Batch done with {left} minutes left. n pulls the next best question, q wraps up.",
+                f"Batch done with {plural(left, 'minute')} left. {keys.key('more')} pulls the "
+                f"next best question, {keys.key('end')} wraps up.",
                 title="Well done",
+                markup=False,
             )
 
     def _guard(self) -> BatchItem | None:
@@ -215,34 +244,38 @@ class SessionScreen(Screen):
             return
         qid = item.question.id
         if self.statuses.get(qid) in ("answered", "answered+tagged") or (
-            self.app.service.has_replied(qid)
+            self.service.has_replied(qid)
         ):
             self.notify("You already replied to this question.", severity="warning")
             return
         ReplyFlow(self, item).compose(text)
 
-    def _after_compose(
-        self, item: BatchItem, body: str | None, checked_at: datetime | None = None
-    ) -> None:
-        """Queue a checked reply (``checked_at``: when the thread was last looked at)."""
-        if body is None:
-            self.show_current()
-            return
+    def on_reply_checked(self, message: ReplyChecked) -> None:
+        """Queue a checked reply, mark its question answered, and send it."""
+        message.stop()
         try:
-            reply = self.app.service.queue_reply(
-                item.question.id, body, self.session.id, checked_at=checked_at
+            reply = self.service.queue_reply(
+                message.item.question.id,
+                message.body,
+                self.session.id,
+                checked_at=message.checked_at,
             )
         except CxDailyError as exc:
             self._report(exc)
             return
-        self.mark(item, "answered")
+        self.mark(message.item, "answered")
         self.send_reply(reply)
+
+    def on_reply_not_sent(self, message: ReplyNotSent) -> None:
+        """The reply went back to its draft: show the question (and its draft mark) again."""
+        message.stop()
+        self.show_current()
 
     @work(thread=True, group="send", exit_on_error=False)
     def send_reply(self, reply: Reply) -> None:
         """Send through the outbox in a thread; tell the leader how it went."""
         try:
-            result = self.app.service.send(reply)
+            result = self.service.send(reply)
         except CxDailyError as exc:
             self.app.call_from_thread(self._report, exc)
             return
@@ -253,7 +286,7 @@ class SessionScreen(Screen):
         item = self._guard()
         if item is None:
             return
-        service = self.app.service
+        service = self.service
         draft = service.draft(item.question.id) or ""
         text = compose_in_editor(self.app, draft, service.settings.editor)
         if text is not None:
@@ -269,7 +302,7 @@ class SessionScreen(Screen):
         item = self._guard()
         if item is None:
             return
-        known = self.app.service.known_tags()
+        known = self.service.known_tags()
         self.app.push_screen(
             TagScreen(item.question, known), callback=lambda result: self._after_tag(item, result)
         )
@@ -278,7 +311,7 @@ class SessionScreen(Screen):
         if result is None:
             return
         try:
-            self.app.service.tag(
+            self.service.tag(
                 item.question.id,
                 tags=result.tags,
                 team=result.team,
@@ -293,8 +326,22 @@ class SessionScreen(Screen):
             self._report(exc)
             return
         self.notify("Insight saved.", timeout=2)
-        tag_group(self, item, result)  # the same insight for its near-duplicates here
+        self._tag_near_duplicates(item, result)
         self.mark(item, "tagged")
+
+    def _tag_near_duplicates(self, item: BatchItem, result: TagResult) -> None:
+        """The same insight for the item's near-duplicates still untagged in the session."""
+        members = near_duplicates(self.items, self.statuses, item)
+        tagged, errors = tag_near_duplicates(self.service, members, result, self.session.id)
+        for exc in errors:
+            self._report(exc)
+        for member in tagged:
+            self.record_status(member, "tagged")
+        if tagged:
+            others = "question" if len(tagged) == 1 else "questions"
+            self.notify(
+                f"Same insight saved for {len(tagged)} near-duplicate {others} in this session."
+            )
 
     def action_hand_off(self) -> None:
         """Hand the question to a team."""
@@ -309,7 +356,7 @@ class SessionScreen(Screen):
         if result is None:
             return
         try:
-            self.app.service.hand_off(item.question.id, result.team, result.note, self.session.id)
+            self.service.hand_off(item.question.id, result.team, result.note, self.session.id)
         except CxDailyError as exc:
             self._report(exc)
             return
@@ -320,18 +367,18 @@ class SessionScreen(Screen):
         item = self._guard()
         if item is None:
             return
-        service = self.app.service
+        service = self.service
         now = service.now()
         self.app.push_screen(
             SnoozeScreen(now, service.today_start(now)),
             callback=lambda until: self._after_snooze(item, until),
         )
 
-    def _after_snooze(self, item: BatchItem, until) -> None:
+    def _after_snooze(self, item: BatchItem, until: datetime | None) -> None:
         if until is None:
             return
         try:
-            self.app.service.snooze(item.question.id, until, self.session.id)
+            self.service.snooze(item.question.id, until, self.session.id)
         except CxDailyError as exc:
             self._report(exc)
             return
@@ -343,7 +390,7 @@ class SessionScreen(Screen):
         if item is None:
             return
         try:
-            self.app.service.skip(item.question.id, self.session.id)
+            self.service.skip(item.question.id, self.session.id)
         except CxDailyError as exc:
             self._report(exc)
             return
@@ -352,9 +399,11 @@ class SessionScreen(Screen):
     # more ------------------------------------------------------------------------
     def action_pull_next(self) -> None:
         """Add the next best question to the session."""
-        item = self.app.service.next_best(i.question.id for i in self.items)
+        item = self.service.next_best(i.question.id for i in self.items)
         if item is None:
-            self.notify("Nothing else is waiting. q wraps up.")
+            self.notify(
+                f"Nothing else is waiting. {key_names(self).key('end')} wraps up.", markup=False
+            )
             return
         self.items.append(item)
         queue = self.query_one(QuestionQueue)
@@ -372,16 +421,16 @@ class SessionScreen(Screen):
         """Fetch every channel in a thread; new questions wait for n. A quiet (periodic)
         fetch says something only when questions arrived or a channel failed."""
         try:
-            report = self.app.service.refresh()
+            report = self.service.refresh()
         except CxDailyError as exc:
             self.app.call_from_thread(self._report, exc)
             return
         failed = len(report.failed)
         if quiet and not report.added and not failed:
             return
-        message = f"{report.added} new question{'s' if report.added != 1 else ''}"
+        message = plural(report.added, "new question")
         if report.added:
-            message += ", n pulls the next best"
+            message += f", {key_names(self).key('more')} pulls the next best"
         if failed:
             names = ", ".join(o.channel for o in report.failed)
             message += f"; failed: {names}"
@@ -401,10 +450,10 @@ class SessionScreen(Screen):
     def record_end(self) -> None:
         """Save the end of the session (when leaving without the wrap-up)."""
         try:
-            self.app.service.update_session(self.ended())
+            self.service.update_session(self.ended())
         except CxDailyError as exc:
             self._report(exc)
 
     def action_end_session(self) -> None:
         """Go to the wrap-up."""
-        self.app.wrap_up(self.ended())
+        self.post_message(WrapUp(self.ended()))

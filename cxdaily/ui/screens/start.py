@@ -18,9 +18,13 @@ from textual.worker import get_current_worker
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply
+from cxdaily.core.words import plural
 from cxdaily.curation import Batch
+from cxdaily.service import Service
 from cxdaily.streaks import Streak
-from cxdaily.ui.keys import START_COMMANDS, bindings
+from cxdaily.ui.app import app_of, service_of
+from cxdaily.ui.keys import START_COMMANDS, bindings, key_names
+from cxdaily.ui.messages import BeginSession, OpenDemo
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
 from cxdaily.ui.widgets.question_view import channel_label
@@ -32,13 +36,12 @@ if TYPE_CHECKING:
 def summary_line(batch: Batch, streak: Streak) -> Content:
     """'11 questions, about 27 minutes · budget 30 min · streak 41 days'."""
     count = len(batch.items)
-    days = "day" if streak.current == 1 else "days"
     if streak.current:
-        streak_part = Content.styled(f"streak {streak.current} {days}", "$accent bold")
+        streak_part = Content.styled(f"streak {plural(streak.current, 'day')}", "$accent bold")
     else:
         streak_part = Content.styled("streak starts today", "$accent")
     return Content.assemble(
-        Content.styled(f"{count} question{'s' if count != 1 else ''}", "bold"),
+        Content.styled(plural(count, "question"), "bold"),
         f", about {round(batch.estimate_s / 60)} minutes · budget {batch.budget_s // 60} min · ",
         streak_part,
         "" if streak.today_counts or streak.current == 0 else " (today keeps it going)",
@@ -95,8 +98,13 @@ class StartScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.batch: Batch | None = None
+        self.todays_batch: Batch | None = None
         self.refreshing = False
+
+    @property
+    def service(self) -> Service:
+        """The app's service."""
+        return service_of(self)
 
     def compose(self) -> ComposeResult:
         """Title, summary, channels, the batch, and the hint."""
@@ -111,10 +119,10 @@ class StartScreen(Screen):
 
     def on_mount(self) -> None:
         """Show the cached batch at once, then refresh in the background."""
-        service = self.app.service
-        day = service.now().astimezone(service.settings.session.zone)
+        service = self.service
+        day = service.settings.session.days.today(service.now())
         title = f"cxdaily · {day:%A %-d %B}"
-        if self.app.demo:
+        if app_of(self).demo:
             title += " · demo inbox"
         self.query_one("#start-title", Static).update(Content.styled(title, "bold"))
         if not service.settings.channels:
@@ -136,18 +144,23 @@ class StartScreen(Screen):
         self._show_heatmap()
 
     def _show_heatmap(self) -> None:
-        if self.app.streak is None:
-            return
-        for heatmap in self.query("#start-heatmap"):
-            heatmap.show(self.app.streak)
+        streak = app_of(self).streak
+        if streak is None or not self.query("#start-heatmap"):
+            return  # the heatmap is mounted a frame after the batch
+        from cxdaily.ui.widgets.heatmap import CompactHeatmap
+
+        for heatmap in self.query(CompactHeatmap):
+            heatmap.show(streak)
 
     def _show_onboarding(self) -> None:
+        keys = key_names(self)
         self.query_one("#start-summary", Static).update(
             Content.styled("No channel is connected yet.", "bold")
         )
         self.query_one("#start-list", Static).update(
             Content(
-                "Press d to try the demo inbox: realistic questions, nothing is sent anywhere.\n\n"
+                f"Press {keys.key('demo')} to try the demo inbox: realistic questions, "
+                "nothing is sent anywhere.\n\n"
                 "Or connect a channel from the command line, for example:\n"
                 "  cxdaily channels add inbox jsonl path=~/questions.jsonl\n"
                 "  cxdaily channels add portal http url=https://support.example.com/api/q\n"
@@ -155,33 +168,35 @@ class StartScreen(Screen):
                 "then run cxdaily again."
             )
         )
-        self.query_one("#start-hint", Static).update(Content.styled("d demo · q quit", "dim"))
+        self.query_one("#start-hint", Static).update(
+            Content.styled(keys.hint("demo", "quit"), "dim")
+        )
 
     def show_batch(self) -> None:
         """Compute and show the batch from stored questions."""
-        service = self.app.service
+        service = self.service
         try:
-            self.batch = service.batch()
+            self.todays_batch = service.batch()
             streak = service.streak()
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.app.streak = streak
-        self.query_one("#start-summary", Static).update(summary_line(self.batch, streak))
+        app_of(self).streak = streak
+        self.query_one("#start-summary", Static).update(summary_line(self.todays_batch, streak))
         self._show_heatmap()
-        if self.batch.items:
-            self.query_one("#start-list", Static).update(batch_lines(self.batch))
-            hint = "enter begin · ctrl+r refresh · ? help · q quit"
+        if self.todays_batch.items:
+            self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
+            hint = key_names(self).hint("begin", "refresh", "help", "quit")
         else:
             waiting = "Fetching questions…" if self.refreshing else "Nothing waiting right now."
             self.query_one("#start-list", Static).update(Content(waiting))
-            hint = "ctrl+r refresh · q quit"
+            hint = key_names(self).hint("refresh", "quit")
         self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_channels(self) -> None:
         """Fetch every channel in a thread; each channel's status updates as it lands."""
-        service = self.app.service
+        service = self.service
         fetching = set(service.settings.channels)
         self.app.call_from_thread(self.show_channels, set(fetching))
 
@@ -205,7 +220,7 @@ class StartScreen(Screen):
 
     def show_channels(self, fetching: set[str] | None = None) -> None:
         """Show each channel's last fetch, count or error."""
-        service = self.app.service
+        service = self.service
         try:
             statuses = service.channel_status()
         except CxDailyError as exc:
@@ -219,33 +234,36 @@ class StartScreen(Screen):
         """Say what the outbox just did, and redraw the promises-and-outbox line."""
         from cxdaily.ui.outbox_status import flushed_messages
 
-        for message, severity in flushed_messages(flushed):
+        for message, severity in flushed_messages(flushed, keys=key_names(self)):
             self.notify(message, severity=severity, markup=False)
-        for ledger in self.query("#start-ledger"):
+        if not self.query("#start-ledger"):
+            return
+        from cxdaily.ui.widgets.ledger_line import LedgerLine
+
+        for ledger in self.query(LedgerLine):
             ledger.redraw()
 
     def _after_refresh(self, added: int) -> None:
         if self.is_current:
             self.show_batch()
             if added:
-                self.notify(f"{added} new question{'s' if added != 1 else ''} fetched.")
+                self.notify(f"{plural(added, 'new question')} fetched.")
 
     def action_begin(self) -> None:
         """Start the session on the batch."""
-        if self.batch is None or not self.batch.items:
+        if self.todays_batch is None or not self.todays_batch.items:
             self.notify("Nothing to begin yet.", severity="warning")
             return
-        self.app.begin_session(self.batch)
+        self.post_message(BeginSession(self.todays_batch))
 
     def action_refresh(self) -> None:
         """Fetch now."""
-        if self.app.service.settings.channels:
+        if self.service.settings.channels:
             self.refresh_channels()
 
     def action_open_demo(self) -> None:
         """Switch to the demo inbox (from the onboarding screen)."""
-        if not self.app.demo:
-            self.app.exit(result="demo")
+        self.post_message(OpenDemo())
 
     def action_quit_app(self) -> None:
         """Leave."""

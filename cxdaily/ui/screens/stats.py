@@ -14,14 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from cxdaily.core.errors import CxDailyError
+from cxdaily.core.words import plural
 from cxdaily.streaks import Streak
 from cxdaily.streaks.stats import PersonalStats, format_seconds
+from cxdaily.streaks.words import until_break
+from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import STATS_COMMANDS, bindings
 from cxdaily.ui.widgets.heatmap import YearHeatmap
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
 
 
 def figures(streak: Streak) -> Content:
@@ -32,12 +31,9 @@ def figures(streak: Streak) -> Content:
         today = Content.styled(f"{streak.today_off}: neither counts nor breaks", "dim")
     else:
         today = Content.styled("does not count yet", "$warning")
-    if streak.current == 0:
-        until = Content.styled("no streak to break yet", "dim")
-    elif streak.days_until_break == 0:
-        until = Content.styled("0 (today must count)", "$warning bold")
-    else:
-        until = Content.styled(_days(streak.days_until_break), "bold")
+    outlook = until_break(streak)
+    style = "dim" if outlook.days is None else "$warning bold" if outlook.urgent else "bold"
+    until = Content.styled(outlook.figure, style)
     freezes = (
         Content.assemble(
             Content.styled(str(streak.freezes), "bold"), f" of {streak.rules.max_freezes}"
@@ -46,8 +42,8 @@ def figures(streak: Streak) -> Content:
         else Content.styled("off", "dim")
     )
     rows = [
-        ("Current streak", Content.styled(_days(streak.current), "$accent bold")),
-        ("Longest streak", Content.styled(_days(streak.longest), "bold")),
+        ("Current streak", Content.styled(plural(streak.current, "day"), "$accent bold")),
+        ("Longest streak", Content.styled(plural(streak.longest, "day"), "bold")),
         ("Days in all", Content.styled(str(streak.total_days), "bold")),
         ("Freezes held", freezes),
         ("Today", today),
@@ -69,7 +65,7 @@ def stats_content(stats: PersonalStats) -> Content:
         ("Time per question", format_seconds(stats.seconds_per_question)),
     ]
     weeks = round(stats.weeks)
-    title = Content.styled(f"Last {weeks} week{'s' if weeks != 1 else ''}", "bold $primary")
+    title = Content.styled(f"Last {plural(weeks, 'week')}", "bold $primary")
     return Content("\n").join(
         [title]
         + [
@@ -119,7 +115,7 @@ class StatsScreen(Screen):
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def load(self) -> None:
         """Compute the streak and the stats in a thread, then show them."""
-        service = self.app.service
+        service = service_of(self)
         try:
             streak, stats = service.streak(), service.stats()
         except CxDailyError as exc:
@@ -136,7 +132,7 @@ class StatsScreen(Screen):
     def show(self, streak: Streak, stats: PersonalStats) -> None:
         """Fill the screen with ``streak`` and ``stats``."""
         self.streak, self.stats = streak, stats
-        session = self.app.service.settings.session
+        session = service_of(self).settings.session
         self.query_one("#stats-figures", Static).update(figures(streak))
         self.query_one(YearHeatmap).show(streak)
         self.query_one("#stats-personal", Static).update(stats_content(stats))

@@ -12,8 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from cxdaily.core.errors import CxDailyError
+from cxdaily.core.words import plural
 from cxdaily.service import SessionSummary
 from cxdaily.streaks.words import freeze_words, until_break_words, what_counts
+from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import WRAPUP_COMMANDS, bindings
 
 LABELS = (
@@ -41,7 +43,7 @@ def summary_content(summary: SessionSummary) -> Content:
     done = [f"{counts[key]} {words}" for key, words in LABELS if counts.get(key)]
     budget_min = (summary.session.budget_s + summary.session.extra_s) / 60
     streak = summary.streak
-    streak_words = f"{streak.current} day{'s' if streak.current != 1 else ''}"
+    streak_words = plural(streak.current, "day")
     if streak.today_counts:
         streak_note = " (today counts)"
     elif streak.today_off:
@@ -100,7 +102,7 @@ class WrapUpScreen(Screen):
         text = self.query_one(Input).value.strip()
         if text:
             try:
-                self.app.service.update_session(replace(self.summary.session, reflection=text))
+                service_of(self).update_session(replace(self.summary.session, reflection=text))
             except CxDailyError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from textual.content import Content
 
+from cxdaily.core.words import ago
 from cxdaily.store.repositories import ChannelStatus
 from cxdaily.ui.text import safe_line
-from cxdaily.ui.widgets.question_view import ago
 
 MAX_LINES = 3
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
+from cxdaily.core.words import plural
 from cxdaily.streaks import Streak
 from cxdaily.streaks.calendar import (
     ROW_LABELS,
@@ -21,7 +22,8 @@ from cxdaily.streaks.calendar import (
     month_labels,
     week_columns,
 )
-from cxdaily.ui.keys import APP_COMMANDS, display_keys
+from cxdaily.streaks.words import until_break
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, key_names
 
 #: Colour of each kind of day (Textual style strings over theme variables).
 STATE_COLOURS = {
@@ -110,11 +112,11 @@ def _half_block(top: DayCell | None, bottom: DayCell | None) -> Content:
     return Content(" ")
 
 
-def streak_words(streak: Streak, stats_keys: str = "S") -> list[Content]:
+def streak_words(streak: Streak, stats_keys: str = DEFAULT_KEY_NAMES.key("stats")) -> list[Content]:
     """Up to four short lines on the streak, for beside the compact heatmap."""
     longest = Content.assemble(
         Content.styled(f"longest {streak.longest}", "bold"),
-        Content.styled(f" · {streak.total_days} day{'s' if streak.total_days != 1 else ''}", "dim"),
+        Content.styled(f" · {plural(streak.total_days, 'day')}", "dim"),
     )
     if streak.rules.max_freezes:
         freezes = Content.assemble(
@@ -127,18 +129,17 @@ def streak_words(streak: Streak, stats_keys: str = "S") -> list[Content]:
         status = Content.styled("handle a question to start", "$accent")
     elif streak.today_off and not streak.today_counts:
         status = Content.styled(f"today: {streak.today_off}, off", "dim")
-    elif streak.days_until_break == 0:
-        status = Content.styled("today must count", "$warning bold")
     else:
-        days = streak.days_until_break
-        status = Content.assemble(
-            Content.styled(f"{days} day{'s' if days != 1 else ''}", "bold"), " until it breaks"
-        )
+        outlook = until_break(streak)
+        status = Content.styled(outlook.line, "$warning bold" if outlook.urgent else "bold")
     return [longest, freezes, status, Content.styled(f"{stats_keys} stats and calendar", "dim")]
 
 
 def compact_lines(
-    streak: Streak, width: int, max_weeks: int = 20, stats_keys: str = "S"
+    streak: Streak,
+    width: int,
+    max_weeks: int = 20,
+    stats_keys: str = DEFAULT_KEY_NAMES.key("stats"),
 ) -> Content:
     """The last weeks as four rows of half blocks, with the streak in words beside them."""
     words = streak_words(streak, stats_keys)
@@ -210,11 +211,5 @@ class CompactHeatmap(Widget):
         """The compact heatmap at the widget's width."""
         if self.streak is None:
             return Content("")
-        return compact_lines(self.streak, self.size.width, self.max_weeks, self._stats_keys())
-
-    def _stats_keys(self) -> str:
-        """The key that opens the stats screen, as remapped in ``[keys]``."""
-        command = next(c for c in APP_COMMANDS if c.id == "stats")
-        service = getattr(self.app, "service", None)
-        keymap = service.settings.keys if service is not None else {}
-        return display_keys(keymap.get(command.id, command.keys))
+        stats_keys = key_names(self).key("stats")
+        return compact_lines(self.streak, self.size.width, self.max_weeks, stats_keys)

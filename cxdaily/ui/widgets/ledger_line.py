@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from cxdaily.core.errors import CxDailyError
+from cxdaily.ui.app import service_of
+from cxdaily.ui.keys import key_names
 from cxdaily.ui.outbox_status import ledger_line
 
 REDRAW_EVERY_S = 30.0
@@ -28,12 +30,12 @@ class LedgerLine(Static):
 
     def redraw(self) -> None:
         """Read the ledger and the outbox (in-memory store reads) and show the line."""
-        service = self.app.service
+        service = service_of(self)
         try:
             promises = service.promises()
             unsent = service.unsent_replies()
         except CxDailyError:
             return  # the start screen reports store errors itself
-        today = service.now().astimezone(service.settings.session.zone).date()
-        self.update(ledger_line(unsent, promises, today))
+        today = service.settings.session.days.today(service.now())
+        self.update(ledger_line(unsent, promises, today, key_names(self)))
         self.display = bool(unsent or promises)  # nothing to say: no line taken

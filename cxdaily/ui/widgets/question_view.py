@@ -14,8 +14,9 @@ from textual.widgets import Static
 
 from cxdaily.core.models import Author, Question
 from cxdaily.core.services import SERVICE_NAMES
+from cxdaily.core.words import ago, humanize_count, plural
 from cxdaily.curation import BatchItem
-from cxdaily.curation.scoring import humanize_age, humanize_count
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames, key_names
 from cxdaily.ui.text import safe, safe_line, template
 
 
@@ -29,7 +30,7 @@ def channel_label(question: Question) -> str:
 
 def author_line(author: Author) -> Content:
     """Name, handle and reach of an author, all literal."""
-    parts = [safe_line(author.name or author.handle or "unknown", 60, "bold")]
+    parts: list[Content | str] = [safe_line(author.name or author.handle or "unknown", 60, "bold")]
     if author.handle and author.name:
         parts.extend([" ", safe_line(author.handle, 60, "dim")])
     if author.followers:
@@ -37,15 +38,12 @@ def author_line(author: Author) -> Content:
     return Content.assemble(*parts)
 
 
-def ago(then: datetime, now: datetime) -> str:
-    """'26 h ago'."""
-    hours = (now - then).total_seconds() / 3600
-    if hours < 1 / 60:
-        return "just now"
-    return f"{humanize_age(hours)} ago"
-
-
-def group_line(item: BatchItem, others: Sequence[str] | None = None, limit: int = 3) -> Content:
+def group_line(
+    item: BatchItem,
+    others: Sequence[str] | None = None,
+    limit: int = 3,
+    keys: KeyNames = DEFAULT_KEY_NAMES,
+) -> Content:
     """'Also asked by 3 others: Jonas (Zendesk), ... · t tags them all' (empty when alone)."""
     if not item.group:
         return Content("")
@@ -54,9 +52,9 @@ def group_line(item: BatchItem, others: Sequence[str] | None = None, limit: int 
     shown = ", ".join(names[:limit]) + (f" and {count - limit} more" if count > limit else "")
     return Content.assemble(
         "\n",
-        Content.styled(f"Also asked by {count} other{'s' if count != 1 else ''}: ", "bold"),
+        Content.styled(f"Also asked by {plural(count, 'other')}: ", "bold"),
         safe_line(shown, 160),
-        Content.styled("  · t tags the whole group", "dim"),
+        Content.styled(f"  · {keys.key('tag')} tags the whole group", "dim"),
     )
 
 
@@ -106,7 +104,7 @@ class QuestionView(VerticalScroll):
                 Content.styled("Why: ", "bold"),
                 safe_line(", ".join(item.reasons)),
                 Content.styled(f"  ({estimate})", "dim"),
-                group_line(item, others),
+                group_line(item, others, keys=key_names(self)),
             )
         )
         self.query_one("#q-title", Static).update(

@@ -186,7 +186,7 @@ def test_fetch_reports_bad_lines_as_warnings(home, capsys):
     capsys.readouterr()
     assert main(["fetch"]) == 0
     captured = capsys.readouterr()
-    assert captured.out == "good: 1 questions\n"
+    assert captured.out == "good: 1 question\n"
     assert "cxdaily: good: q.jsonl: line 1: not valid JSON" in captured.err
 
 

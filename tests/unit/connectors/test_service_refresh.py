@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
-from cxdaily.connectors import http as http_module
+from cxdaily.connectors.http import make_client
 from cxdaily.paths import Locations
 from cxdaily.service import Service
 from cxdaily.settings import ChannelSettings, Settings
@@ -30,13 +31,13 @@ def record(native_id: str, body: str = "q") -> dict:
 def service_for(tmp_path):
     opened: list[Service] = []
 
-    def build(channels: dict[str, ChannelSettings]) -> Service:
+    def build(channels: dict[str, ChannelSettings], **injected: Any) -> Service:
         where = Locations(
             config_file=tmp_path / "config.toml",
             data_dir=tmp_path / "data",
             user_themes_dir=tmp_path / "themes",
         )
-        service = Service(where, Settings(channels=channels), now=lambda: NOW)
+        service = Service(where, Settings(channels=channels), now=lambda: NOW, **injected)
         opened.append(service)
         return service
 
@@ -123,25 +124,22 @@ def test_a_failure_keeps_the_last_success_and_checkpoint(tmp_path, service_for):
     assert service.store.questions.checkpoint("imp") == checkpoint
 
 
-def test_refresh_fetches_http_channels_on_one_shared_client(tmp_path, service_for, monkeypatch):
+def test_refresh_fetches_http_channels_on_one_shared_client(tmp_path, service_for):
     clients = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[record(request.url.path.strip("/"))])
 
-    real_make_client = http_module.make_client
-
-    def fake_make_client(**kwargs):
-        client = real_make_client(transport=httpx.MockTransport(handler))
+    def fake_make_client() -> httpx.AsyncClient:
+        client = make_client(transport=httpx.MockTransport(handler))
         clients.append(client)
         return client
 
-    monkeypatch.setattr(http_module, "make_client", fake_make_client)
     channels = {
         f"h{n}": ChannelSettings(f"h{n}", "http", {"url": f"https://h.example/{n}"})
         for n in range(3)
     }
-    service = service_for(channels)
+    service = service_for(channels, make_client=fake_make_client)
     report = service.refresh()
     assert report.added == 3
     assert len(clients) == 1

@@ -10,7 +10,7 @@ from cxdaily.core.models import Author
 from cxdaily.curation.history import LeaderHistory
 from cxdaily.curation.scoring import Scorer, score_question, waiting_signal
 from cxdaily.curation.settings import CurationSettings, Weights
-from cxdaily.taxonomy import suggest_sentiment
+from cxdaily.insights.taxonomy import suggest_sentiment
 from tests.unit.curation.curation_kit import NOW, ask, demo_inbox
 
 
@@ -104,8 +104,11 @@ def test_curation_and_the_tag_form_read_every_demo_question_alike():
     for question in demo_inbox():
         reasons = score(question).reasons
         suggested = suggest_sentiment(question)
+        upset = "negative" in reasons or "frustrated" in reasons
         if "negative" in reasons:
             assert suggested == "negative", question.id
+        if upset:
+            assert suggested != "positive", question.id
         elif not any(r.endswith("-star review") for r in reasons):
             assert suggested != "negative", question.id
 

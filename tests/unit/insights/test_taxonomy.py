@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from cxdaily.core.errors import ConfigError, NotFoundError
+from cxdaily.insights.taxonomy import AREAS, DEFAULT_TAGS, TEAMS, TaxonomySettings
 from cxdaily.service import Service
 from cxdaily.settings import Settings, load_settings, save_settings, settings_from_dict
-from cxdaily.taxonomy import AREAS, DEFAULT_TAGS, TEAMS, TaxonomySettings
 
 
 def test_good_defaults():

@@ -14,7 +14,7 @@ from cxdaily.connectors.demo import DemoConnector
 from cxdaily.core.errors import AuthError
 from cxdaily.core.models import Author, Message
 from cxdaily.service import Service
-from tests.conftest import FIXED_NOW
+from tests.time_kit import FIXED_NOW
 
 RISKY = "Sorry! I'll check with the team by Friday and refund the $5 fee."
 

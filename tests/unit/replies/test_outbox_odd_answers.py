@@ -21,6 +21,7 @@ import pytest
 from cxdaily.cli import main
 from cxdaily.connectors import http as http_module
 from cxdaily.connectors.base import Capabilities, SentReply
+from cxdaily.connectors.http import make_client
 from cxdaily.core.errors import ConnectorError, RateLimited
 from cxdaily.core.models import ReplyState
 from cxdaily.paths import locations
@@ -33,8 +34,8 @@ from cxdaily.replies.outbox import (
 )
 from cxdaily.service import Service
 from cxdaily.settings import ChannelSettings, SessionSettings, Settings
-from tests.conftest import FIXED_NOW
-from tests.unit.replies.conftest import question
+from tests.time_kit import FIXED_NOW
+from tests.unit.replies.outbox_kit import question
 
 BASE = "https://portal.example.com/api"
 TEXT = "Thanks Ana, the export works again."
@@ -65,7 +66,7 @@ def one_line_reason(text: str | None) -> str:
 
 
 @pytest.fixture
-def http_portal(home: Path, monkeypatch: pytest.MonkeyPatch):
+def http_portal(home: Path):
     """A service whose ``portal`` channel is the ``http`` kind, answered by ``respond``."""
     state: dict = {"respond": None, "posts": []}
 
@@ -75,12 +76,6 @@ def http_portal(home: Path, monkeypatch: pytest.MonkeyPatch):
             return state["respond"](request)
         return httpx.Response(200, json=[])
 
-    real_make_client = http_module.make_client
-    monkeypatch.setattr(
-        http_module,
-        "make_client",
-        lambda **kw: real_make_client(transport=httpx.MockTransport(handler)),
-    )
     channel = ChannelSettings(
         name="portal",
         kind="http",
@@ -89,7 +84,12 @@ def http_portal(home: Path, monkeypatch: pytest.MonkeyPatch):
     settings = Settings(
         session=SessionSettings(timezone="Europe/Berlin"), channels={"portal": channel}
     )
-    service = Service(locations(), settings, now=lambda: FIXED_NOW)
+    service = Service(
+        locations(),
+        settings,
+        now=lambda: FIXED_NOW,
+        make_client=lambda: make_client(transport=httpx.MockTransport(handler)),
+    )
     service.store.questions.upsert_many([question("q1", kind="http")])
     state["service"] = service
     yield state
@@ -275,7 +275,7 @@ def test_an_exception_before_the_post_is_not_an_unknown_outcome(scripted, script
         raise AttributeError("'NoneType' object has no attribute 'capabilities'")
 
     queued = scripted.queue_reply("portal:q1", TEXT)
-    monkeypatch.setattr(type(scripted), "connector", broken)
+    monkeypatch.setattr(type(scripted.channels), "connector", broken)
     failed = scripted.send(queued)
     assert failed.state is ReplyState.FAILED and not failed.uncertain
     assert "AttributeError" in one_line_reason(failed.error) and script.posts == []

@@ -26,7 +26,7 @@ from cxdaily.replies.outbox import (
     next_attempt,
     plan_attempt,
 )
-from tests.conftest import FIXED_NOW
+from tests.time_kit import FIXED_NOW
 
 
 def reply(**changes) -> Reply:

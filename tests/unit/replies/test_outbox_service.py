@@ -11,7 +11,7 @@ from cxdaily.connectors.base import Capabilities
 from cxdaily.connectors.http_errors import ChannelTimeoutError, StatusError, UnreachableError
 from cxdaily.core.errors import AuthError, ConfigError, RateLimited, ReplyRejected
 from cxdaily.core.models import Author, Message, Reply, ReplyState
-from tests.conftest import FIXED_NOW
+from tests.time_kit import FIXED_NOW
 
 TEXT = "Thanks Ana, the export works again."
 
@@ -181,7 +181,7 @@ def test_a_sent_reply_cannot_be_cancelled(scripted):
 
 def test_a_reply_being_sent_cannot_be_cancelled_or_sent_again(scripted):
     queued = scripted.queue_reply("portal:q1", TEXT)
-    with scripted._claim(queued.id):
+    with scripted.replies.sender.claim(queued.id):
         assert scripted.is_sending(queued.id)
         with pytest.raises(ReplyRejected, match="being sent right now"):
             scripted.cancel(queued.id)
@@ -283,7 +283,7 @@ def test_recording_promises_again_keeps_the_done_flags(scripted, fixed_now):
     scripted.keep_promise(first.id)
     again = scripted.store.promises.record(scripted.store.promises.all())
     assert again == 0
-    scripted._record_promises(sent)
+    scripted.replies.sender.record_promises(sent)
     assert [p.id for p in scripted.promises()] == [second.id]
     assert scripted.store.promises.get(first.id).done_at == fixed_now
     assert scripted.keep_promise(first.id).done_at == fixed_now  # kept once

@@ -19,7 +19,7 @@ from cxdaily.service import Service
 from cxdaily.service.replies import ReplyQueuedError, answered_action_id
 from cxdaily.store import Store
 from cxdaily.store.storage import ReadOnlyError, replace_file
-from tests.conftest import FIXED_NOW
+from tests.time_kit import FIXED_NOW
 
 ACTIONS = Path("actions") / "2026-11.json"  # the month of the fixed clock
 

@@ -10,7 +10,8 @@ from typing import ClassVar
 
 import pytest
 
-from cxdaily.connectors.base import FetchResult
+from cxdaily.connectors import connector_class
+from cxdaily.connectors.base import Connector, FetchResult
 from cxdaily.connectors.demo import DemoConnector
 from cxdaily.core.errors import NotFoundError, ReplyRejected, StoreLockedError
 from cxdaily.core.models import Disposition, ReplyState
@@ -381,10 +382,7 @@ class FakeConnector(DemoConnector):
 
 
 def _fake_channels(monkeypatch, fetched: dict[str, list], delays: dict[str, float]) -> None:
-    """Make kind ``fake`` a known connector that brings ``fetched[channel]``."""
-    from cxdaily.connectors import BUILTIN
-
-    monkeypatch.setitem(BUILTIN, "fake", f"{__name__}:FakeConnector")
+    """Make the fake channels bring ``fetched[channel]`` (after ``delays[channel]``)."""
     monkeypatch.setattr(FakeConnector, "fetched", fetched)
     monkeypatch.setattr(FakeConnector, "delays", delays)
 
@@ -394,7 +392,12 @@ def _fake_service(names: list[str]) -> Service:
     from cxdaily.settings import ChannelSettings, Settings
 
     channels = {name: ChannelSettings(name=name, kind="fake") for name in names}
-    return Service(locations(), Settings(channels=channels))
+    return Service(locations(), Settings(channels=channels), connectors=_with_fake)
+
+
+def _with_fake(kind: str) -> type[Connector]:
+    """The connector registry of the fake service: kind ``fake``, then the built-in kinds."""
+    return FakeConnector if kind == "fake" else connector_class(kind)
 
 
 def test_an_unstorable_question_is_skipped_and_never_breaks_a_later_channel(
@@ -432,13 +435,15 @@ def test_an_unstorable_question_is_skipped_and_never_breaks_a_later_channel(
 
 def test_fetch_prints_skipped_questions_as_warnings(home: Path, monkeypatch, make_question, capsys):
     from cxdaily.cli import main
+    from cxdaily.connectors import BUILTIN
 
+    monkeypatch.setitem(BUILTIN, "fake", f"{__name__}:FakeConnector")  # the CLI opens its own
     (home / "config.toml").write_text('[channels.hostile]\nkind = "fake"\n')
     bad = make_question("2", channel="hostile", title="\udc80")
     _fake_channels(monkeypatch, {"hostile": [make_question("1", channel="hostile"), bad]}, {})
     assert main(["fetch"]) == 0
     out, err = capsys.readouterr()
-    assert "hostile: 1 questions" in out
+    assert "hostile: 1 question" in out
     assert "cxdaily: hostile: question hostile:2 was not saved" in err
     assert "Traceback" not in err
 

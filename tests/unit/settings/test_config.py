@@ -126,6 +126,8 @@ base_url = "https://mastodon.social"
         ("1m", 60),
         ("8h", 8 * 3600),
         (" 20m ", 1200),
+        ("1.5h", 5400),  # the one grammar takes fractions (a deadline of "1.5s" always did)
+        ("30M", 1800),
     ],
 )
 def test_budget_parsing(text, seconds):
@@ -134,7 +136,24 @@ def test_budget_parsing(text, seconds):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "abc", "30x", "1.5h", "-5", "0", "0m", "30s", "59s", "9h", "8h1m", "h", "m", True],
+    [
+        "",
+        "   ",
+        "abc",
+        "30x",
+        "1.5.5h",
+        "30m1h",
+        "-5",
+        "0",
+        "0m",
+        "30s",
+        "59s",
+        "9h",
+        "8h1m",
+        "h",
+        "m",
+        True,
+    ],
 )
 def test_bad_budgets_are_one_line_errors_naming_the_setting(text):
     with pytest.raises(ConfigError) as caught:
@@ -151,10 +170,15 @@ def test_a_bad_budget_in_the_file_names_the_file_and_the_setting(tmp_path):
     assert "'soon'" in message
 
 
-@pytest.mark.parametrize("value", ["1.5", "[30]"])
+@pytest.mark.parametrize("value", ["[30]", "true", "{ minutes = 30 }", "nan"])
 def test_a_budget_of_the_wrong_toml_type_is_a_config_error(tmp_path, value):
     path = _write(tmp_path / "config.toml", f"[session]\nbudget = {value}\n")
     assert "[session] budget" in _error_of(path)
+
+
+def test_a_bare_number_budget_is_minutes_even_a_toml_float(tmp_path):
+    path = _write(tmp_path / "config.toml", "[session]\nbudget = 1.5\n")
+    assert load_settings(path).session.budget_s == 90
 
 
 # ----------------------------------------------------------------------------- timezone

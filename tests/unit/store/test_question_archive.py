@@ -14,7 +14,7 @@ from cxdaily.core.errors import NotFoundError, StoreError
 from cxdaily.core.models import Question
 from cxdaily.service import Service
 from cxdaily.store import Store
-from tests.conftest import FIXED_NOW
+from tests.time_kit import FIXED_NOW
 
 CUTOFF = FIXED_NOW - timedelta(days=30)
 

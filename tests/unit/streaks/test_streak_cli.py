@@ -147,7 +147,7 @@ def test_the_text_output(home: Path, monkeypatch, capsys):
     assert code == 0
     assert lines[0] == "streak 1 day (longest 1, 1 day in all)"
     assert lines[1] == "today counts (2 handled)"
-    assert lines[2] == "freezes: 0 of 2 · days until the streak breaks: 1"
+    assert lines[2] == "freezes: 0 of 2 · until it breaks: 1 day"
     grid = [line for line in lines if line[:4] in ("Mon ", "Wed ", "Fri ", "Sun ")]
     assert len(grid) == 4
     assert next(line for line in lines if line.startswith("    ") and "#" in line)  # today

@@ -1,0 +1,167 @@
+"""``cxdaily channels kinds [KIND] [--json]`` and the prompts of ``channels add``.
+
+Both read a connector's declaration (:class:`cxdaily.connectors.options.OptionSpec`):
+``kinds`` lists every kind with one line each, or one kind's options (type, default,
+whether required, description) and secrets; ``channels add`` asks for the required
+options the command line left out when it runs at a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections.abc import Callable
+from typing import Any
+
+from cxdaily.core.errors import ConfigError, CxDailyError
+from cxdaily.core.safe_text import one_line
+
+EXIT_OK = 0
+
+
+def register(actions: argparse._SubParsersAction) -> None:
+    """Add ``kinds`` to the ``channels`` actions."""
+    from cxdaily.cli import capped
+    from cxdaily.core.limits import MAX_ID_CHARS
+
+    q = actions.add_parser("kinds", help="every kind of channel, or one kind's options")
+    q.add_argument(
+        "kind",
+        nargs="?",
+        type=capped(MAX_ID_CHARS, "a kind"),
+        metavar="KIND",
+        help="show this kind's options and secrets",
+    )
+    q.add_argument("--json", action="store_true", help="as JSON (one object per line)")
+    q.set_defaults(handler=cmd_channels_kinds)
+
+
+def describe_kind(kind: str) -> dict[str, Any]:
+    """A kind's declaration as data: summary, options, secrets (a kind that cannot be
+    loaded has ``problem`` instead)."""
+    from cxdaily.connectors import connector_class
+
+    try:
+        cls = connector_class(kind)
+    except CxDailyError as exc:
+        return {"kind": kind, "problem": one_line(exc, 200)}
+    spec = cls.declared_options
+    return {
+        "kind": kind,
+        "summary": cls.summary or (cls.__doc__ or "").strip().split("\n")[0],
+        "options": [option.to_dict() for option in spec] if spec is not None else None,
+        "secrets": [field or "secret" for field in cls.secret_fields],
+        "secret_optional": bool(cls.secret_optional),
+    }
+
+
+def cmd_channels_kinds(args: argparse.Namespace) -> int:
+    """List every kind with one line each, or one kind's options and secrets."""
+    from cxdaily.connectors import connector_class, known_kinds
+
+    if args.kind is not None:
+        connector_class(args.kind)  # an unknown kind: the one-line error naming the known
+        kinds = [describe_kind(args.kind)]
+    else:
+        kinds = [describe_kind(kind) for kind in known_kinds()]
+    if args.json:
+        for kind in kinds:
+            print(json.dumps(kind, ensure_ascii=False, default=str))
+        return EXIT_OK
+    if args.kind is None:
+        width = max(len(k["kind"]) for k in kinds)
+        for kind in kinds:
+            text = kind.get("summary") or f"cannot be loaded: {kind.get('problem')}"
+            print(f"{one_line(kind['kind']):<{width}}  {one_line(text, 160)}")
+        print("show one kind's options with `cxdaily channels kinds KIND`")
+        return EXIT_OK
+    _print_kind(kinds[0])
+    return EXIT_OK
+
+
+def _print_kind(kind: dict[str, Any]) -> None:
+    print(f"{kind['kind']}: {one_line(kind['summary'], 200)}")
+    options = kind["options"]
+    if options is None:
+        print("options: not declared (the connector reads them itself)")
+    else:
+        print("options:")
+        width = max((len(o["name"]) for o in options), default=0)
+        for option in sorted(options, key=lambda o: not o["required"]):  # required first
+            if option["required"]:
+                need = "required"
+            elif option["default"] is not None:
+                need = f"default {_toml(option['default'])}"
+            else:
+                need = "optional"
+            print(f"  {option['name']:<{width}}  {option['type']:<8}  {need:<16}  "
+                  f"{option['description']}")  # fmt: skip
+    secrets = kind["secrets"]
+    if not secrets:
+        print("secrets: none")
+        return
+    optional = " (optional)" if kind["secret_optional"] else ""
+    print(f"secrets{optional}: {', '.join(secrets)}; store with `cxdaily login NAME` or set "
+          "CXDAILY_SECRET_<NAME>")  # fmt: skip
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- add
+def ask_missing_options(
+    name: str,
+    kind: str,
+    options: dict[str, Any],
+    *,
+    interactive: bool | None = None,
+    ask: Callable[[str], str] = input,
+) -> dict[str, Any]:
+    """``options`` with the kind's missing required options filled in.
+
+    At a terminal each missing one is asked for, with its description; otherwise (a
+    script, a pipe) a one-line ConfigError names every missing option. An unknown kind or
+    an undeclared plugin is left for the channel check to judge.
+    """
+    from cxdaily.connectors import connector_class
+
+    try:
+        spec = connector_class(kind).declared_options
+    except CxDailyError:
+        return options
+    missing = spec.missing(options) if spec is not None else []
+    if not missing:
+        return options
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if not interactive:
+        needs = " and ".join(f"{option.name} = {option.example}" for option in missing)
+        raise ConfigError(
+            f"[channels.{name}] needs {needs} (kind {kind!r}); give "
+            f"{'them' if len(missing) > 1 else 'it'} as KEY=VALUE"
+        )
+    filled = dict(options)
+    for option in missing:
+        try:
+            answer = ask(f"{option.name} ({option.type}: {option.description}): ").strip()
+        except EOFError:
+            answer = ""
+        if not answer:
+            raise ConfigError(f"[channels.{name}] needs {option.name} = {option.example}")
+        filled[option.name] = answer if option.type in ("text", "url", "path") else _value(answer)
+    return filled
+
+
+def _value(text: str) -> Any:
+    """A typed answer as TOML reads it (``true``, ``20``), else the text itself."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text

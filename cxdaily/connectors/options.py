@@ -1,0 +1,259 @@
+"""Connector options, declared once.
+
+Each connector lists the options of its ``[channels.NAME]`` table in one
+:class:`OptionSpec` (``Connector.declared_options``): name, type, default, whether it is
+required, and a one-line description. Everything else comes from that declaration:
+
+- checking a channel's table (unknown options, missing required ones, wrong types, out of
+  range numbers, unsafe URLs, bad durations), with one-line messages naming
+  ``[channels.NAME]``;
+- the values a connector reads (``connector.option_values``: converted, defaults filled);
+- ``cxdaily channels add`` (which asks for missing required options at a terminal) and
+  ``cxdaily channels kinds KIND`` (which lists them).
+
+Options every channel shares (``signature``, ``deadline``) and those every HTTP channel
+shares (``base_url``, ``retries``, ``max_fetch_mb``) are declared here, once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cxdaily.core.errors import ConfigError
+from cxdaily.settings import ChannelSettings
+
+#: The types an option can have, as ``channels kinds`` shows them.
+OPTION_TYPES = ("text", "url", "bool", "int", "duration", "path", "enum")
+
+_EXAMPLES = {
+    "text": '"..."',
+    "url": '"..."',
+    "path": '"..."',
+    "bool": "true",
+    "int": "1",
+    "duration": '"20s"',
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a channel's table."""
+
+    name: str
+    type: str
+    """One of :data:`OPTION_TYPES`."""
+    description: str
+    """One line: what the option does."""
+    default: Any = None
+    """The value when the option is not given, as it is written in the config file."""
+    required: bool = False
+    minimum: int | None = None
+    """``int``: the smallest value accepted."""
+    maximum: int | None = None
+    """``int``: the largest value accepted."""
+    unit: str = ""
+    """``int``: what the number counts, for messages (``megabytes``)."""
+    choices: tuple[str, ...] = ()
+    """``enum``: the accepted values."""
+    relative: bool = False
+    """``url``: a path, joined to ``base_url`` by the connector, is accepted too."""
+    check: Callable[[str], str | None] | None = None
+    """``text``/``url``: a further rule; returns what is wrong (after the name) or None."""
+
+    def __post_init__(self) -> None:
+        if self.type not in OPTION_TYPES:
+            raise ValueError(f"option {self.name}: unknown type {self.type!r}")
+        if self.type == "enum" and not self.choices:
+            raise ValueError(f"option {self.name}: an enum needs choices")
+
+    @property
+    def example(self) -> str:
+        """How a value is written in the config file: ``"https://..."``, ``true``."""
+        if self.type == "enum":
+            return f'"{self.choices[0]}"'
+        return _EXAMPLES[self.type]
+
+    def read(self, channel: ChannelSettings) -> Any:
+        """This option's value for ``channel``: converted, or its default when not given.
+
+        Raises a one-line :class:`ConfigError` starting ``[channels.NAME]``.
+        """
+        raw = channel.options.get(self.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip() and self.type != "enum"):
+            if self.required:
+                raise _error(channel, f"needs {self.name} = {self.example} (kind {channel.kind!r})")
+            raw = self.default
+            if raw is None:
+                return None
+        return self.convert(raw, channel)
+
+    def convert(self, raw: Any, channel: ChannelSettings) -> Any:
+        """``raw`` (as written in the config file) checked and converted to its type."""
+        if self.type in ("text", "url", "path"):
+            return self._text(raw, channel)
+        if self.type == "bool":
+            if not isinstance(raw, bool):
+                raise _error(channel, f"{self.name} must be true or false")
+            return raw
+        if self.type == "int":
+            return self._whole_number(raw, channel)
+        if self.type == "duration":
+            from cxdaily.connectors.runner import parse_seconds  # one duration grammar
+
+            return parse_seconds(raw, setting=f"[channels.{channel.name}] {self.name}")
+        if not isinstance(raw, str) or raw.strip() not in self.choices:
+            raise _error(channel, f"{self.name} must be one of {', '.join(self.choices)}")
+        return raw.strip()
+
+    def _text(self, raw: Any, channel: ChannelSettings) -> Any:
+        if not isinstance(raw, str):
+            raise _error(channel, f"{self.name} must be text")
+        value = raw.strip()
+        if self.check is not None:
+            problem = self.check(value)
+            if problem:
+                raise _error(channel, f"{self.name} {problem}")
+        if self.type == "path":
+            return Path(os.path.expandvars(value)).expanduser()
+        if self.type == "url" and not (self.relative and "://" not in value):
+            from cxdaily.connectors.http_errors import check_url  # only HTTP kinds have URLs
+
+            check_url(value, channel=channel.name)
+        return value
+
+    def _whole_number(self, raw: Any, channel: ChannelSettings) -> int:
+        low, high = self.minimum, self.maximum
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int)
+            or (low is not None and raw < low)
+            or (high is not None and raw > high)
+        ):
+            raise _error(channel, f"{self.name} must be {self.number_rule}")
+        return raw
+
+    @property
+    def number_rule(self) -> str:
+        """``a whole number from 0 to 10``, ``a whole number above 0`` ..."""
+        what = f"a whole number of {self.unit}" if self.unit else "a whole number"
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"{what} from {low} to {high}"
+        if low is not None:
+            return f"{what} above {low - 1}"
+        if high is not None:
+            return f"{what} up to {high}"
+        return what
+
+    def to_dict(self) -> dict[str, Any]:
+        """The declaration as data (for ``channels kinds --json``)."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "required": self.required,
+            "default": self.default,
+            "description": self.description,
+        }
+        if self.type == "int" and (self.minimum is not None or self.maximum is not None):
+            data["minimum"], data["maximum"] = self.minimum, self.maximum
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data
+
+
+def _error(channel: ChannelSettings, message: str) -> ConfigError:
+    return ConfigError(f"[channels.{channel.name}] {message}")
+
+
+class OptionSpec:
+    """The options of one kind of channel, in the order they are shown and checked."""
+
+    def __init__(self, *options: Option) -> None:
+        self._options: dict[str, Option] = {}
+        for option in options:
+            if option.name in self._options or option.name == "kind":
+                raise ValueError(f"option {option.name!r} is declared twice")
+            self._options[option.name] = option
+
+    def extended(self, *more: Option) -> OptionSpec:
+        """A new declaration: these options followed by ``more``."""
+        return OptionSpec(*self._options.values(), *more)
+
+    def __iter__(self) -> Iterator[Option]:
+        return iter(self._options.values())
+
+    def __len__(self) -> int:
+        return len(self._options)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._options
+
+    def __getitem__(self, name: str) -> Option:
+        return self._options[name]
+
+    def names(self) -> list[str]:
+        """Every option's name, sorted."""
+        return sorted(self._options)
+
+    def read(self, channel: ChannelSettings) -> dict[str, Any]:
+        """Every option's value for ``channel`` (defaults filled in, ``None`` when unset).
+
+        Raises a one-line :class:`ConfigError` for the first problem: an unknown option (a
+        typo would otherwise be silently ignored), a missing required one, a bad value.
+        """
+        for key in channel.options:
+            if key not in self._options:
+                raise _error(
+                    channel,
+                    f"unknown option {key!r} for kind {channel.kind!r} "
+                    f"(known: {', '.join(self.names()) or 'none'})",
+                )
+        return {option.name: option.read(channel) for option in self}
+
+    def missing(self, given: Mapping[str, Any]) -> list[Option]:
+        """The required options ``given`` lacks (or gives as blank text)."""
+        return [
+            option
+            for option in self
+            if option.required
+            and (given.get(option.name) is None or str(given.get(option.name)).strip() == "")
+        ]
+
+
+# ----------------------------------------------------------------------------- shared
+SIGNATURE = Option("signature", "text", "a line added under every reply (counts toward its limit)")
+DEADLINE = Option(
+    "deadline", "duration", "the most one fetch or check of the channel may take", default="60s"
+)
+BASE_URL = Option(
+    "base_url", "url", "the service's address (a self-hosted, enterprise or test server)"
+)
+RETRIES = Option(
+    "retries",
+    "int",
+    "how often a failed request is retried (network errors, 429, 5xx)",
+    default=3,
+    minimum=0,
+    maximum=10,
+)
+DEFAULT_MAX_FETCH_MB = 50
+MAX_FETCH_MB_LIMIT = 2048
+MAX_FETCH_MB = Option(
+    "max_fetch_mb",
+    "int",
+    "the most one fetch may read, in megabytes",
+    default=DEFAULT_MAX_FETCH_MB,
+    minimum=1,
+    maximum=MAX_FETCH_MB_LIMIT,
+    unit="megabytes",
+)
+
+#: Options every channel accepts, whatever its kind.
+CHANNEL_OPTIONS = OptionSpec(SIGNATURE, DEADLINE)
+
+#: Options every HTTP channel accepts.
+HTTP_OPTIONS = CHANNEL_OPTIONS.extended(BASE_URL, RETRIES, MAX_FETCH_MB)

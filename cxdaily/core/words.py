@@ -1,0 +1,43 @@
+"""Small words every surface shares: counts with their noun, ages, big numbers.
+
+Plain strings (no markup): the app styles them, the command line prints them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """The count with its noun: ``1 day``, ``0 days``, ``2 replies`` (``many`` for an
+    irregular plural; otherwise an ``s`` is added)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def humanize_age(hours: float) -> str:
+    """A time span in words: ``45 min``, ``26 h``, ``3 days`` (at least ``1 min``)."""
+    if hours < 1:
+        return f"{max(int(hours * 60), 1)} min"
+    if hours < 48:
+        return f"{int(hours)} h"
+    return f"{int(hours // 24)} days"
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """How long ago ``then`` was: ``just now`` (under a minute, or in the future),
+    ``5 min ago``, ``26 h ago``, ``3 days ago``."""
+    hours = (now - then).total_seconds() / 3600
+    if hours < 1 / 60:
+        return "just now"
+    return f"{humanize_age(hours)} ago"
+
+
+def humanize_count(n: int) -> str:
+    """A reach figure: ``950``, ``1.2k``, ``12k``, ``1.5M``."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+    if n >= 1000:
+        return (
+            f"{n / 1000:.0f}k" if n >= 10_000 else f"{n / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+        )
+    return str(n)

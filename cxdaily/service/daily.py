@@ -1,0 +1,269 @@
+"""The leader's daily work: today's batch, the session, and what is done with each question.
+
+:class:`Daily` curates the batch from the store alone (never the network), keeps the
+session's record, and records skips, snoozes, hand-offs and insights through the
+:class:`cxdaily.service.actions.ActionLog`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from cxdaily.core.errors import ReplyRejected, StoreError
+from cxdaily.core.models import Action, Disposition, Insight, Question, Session, new_id
+from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
+from cxdaily.curation import next_best as curation_next_best
+from cxdaily.curation.history import HISTORY_DAYS
+from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
+from cxdaily.service.actions import ActionLog
+from cxdaily.service.context import ServiceContext
+from cxdaily.service.progress import Progress
+from cxdaily.streaks import Streak, batch_completed_at
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """The wrap-up of a session."""
+
+    session: Session
+    counts: dict[str, int]
+    minutes_used: float
+    insights: int
+    streak: Streak
+    completed_batch: bool = False
+    """Every planned question was dealt with before the session ended (earns freezes)."""
+
+
+class Daily:
+    """Today's batch, the session, and the actions on its questions."""
+
+    def __init__(self, context: ServiceContext, actions: ActionLog, progress: Progress) -> None:
+        self._context = context
+        self._actions = actions
+        self._progress = progress
+
+    # the day and what curation reads ------------------------------------------------
+    def today_start(self, now: datetime | None = None) -> datetime:
+        """When the leader's current day began."""
+        now = now or self._context.now()
+        s = self._context.settings.session
+        return s.days.today_start(now)
+
+    def _window_start(self, now: datetime) -> datetime:
+        """The oldest moment curation and the leader's history look at."""
+        max_age = timedelta(seconds=self._context.settings.curation.max_age_s)
+        return now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
+
+    def archive_old_questions(self) -> int:
+        """Move questions older than curation and history look (with a day to spare) to
+        the monthly archive, keeping any the leader acted on within that window; returns
+        how many moved. Runs after each fetch, so start-up reads a few weeks, not years."""
+        context = self._context
+        since = self._window_start(context.now())
+        with context.lock:
+            if context.store.folder.read_only:
+                return 0
+            keep = {a.question_id for a in context.store.activity.actions(since=since)}
+            return context.store.questions.archive(since - timedelta(days=1), keep)
+
+    def _curation_inputs(
+        self, now: datetime
+    ) -> tuple[list[Question], dict[str, Action], LeaderHistory]:
+        """Stored questions, the latest action on each, and the leader's history.
+
+        Reads only the store: whether the team already answered comes from what the
+        connectors stored (``meta``), never from the network.
+        """
+        context = self._context
+        since = self._window_start(now)
+        with context.lock:
+            questions = context.store.questions.all()
+            actions = context.store.activity.actions(since=since)
+            sessions = context.store.activity.sessions()
+        history = build_history(actions, sessions, {q.id: q for q in questions}, now)
+        return questions, latest_actions(actions), history
+
+    # the batch ---------------------------------------------------------------------
+    def batch(self, budget_s: int | None = None) -> Batch:
+        """Today's curated batch within the budget, with what was left out and why."""
+        settings = self._context.settings
+        now = self._context.now()
+        questions, latest, history = self._curation_inputs(now)
+        return curate(
+            questions,
+            latest,
+            now,
+            self.today_start(now),
+            budget_s or settings.session.budget_s,
+            settings=settings.curation,
+            history=history,
+        )
+
+    def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
+        """The best question not yet in the session, for when the batch is done early."""
+        now = self._context.now()
+        questions, latest, history = self._curation_inputs(now)
+        return curation_next_best(
+            questions,
+            latest,
+            now,
+            self.today_start(now),
+            set(exclude),
+            settings=self._context.settings.curation,
+            history=history,
+        )
+
+    # sessions ------------------------------------------------------------------------
+    def start_session(self, batch: Batch) -> Session:
+        """Begin a session on a batch (saved at once)."""
+        session = Session(
+            id=new_id(),
+            started_at=self._context.now(),
+            budget_s=batch.budget_s,
+            planned=tuple(i.question.id for i in batch.items),
+        )
+        with self._context.lock:
+            self._context.store.activity.save_session(session)
+        return session
+
+    def update_session(self, session: Session) -> None:
+        """Save a session's changes (extra time, end, reflection)."""
+        with self._context.lock:
+            self._context.store.activity.save_session(session)
+
+    def summarize(self, session: Session) -> SessionSummary:
+        """What a session did, for the wrap-up."""
+        context = self._context
+        with context.lock:
+            actions = [
+                a
+                for a in context.store.activity.actions(since=session.started_at)
+                if a.session_id == session.id
+            ]
+            insights = [
+                i
+                for i in context.store.insights.between(since=session.started_at)
+                if i.session_id == session.id
+            ]
+        latest = {a.question_id: a.disposition for a in actions}
+        counts = Counter(d.value for d in latest.values())
+        if insights:
+            counts[Disposition.TAGGED.value] = len({i.question_id for i in insights})
+        end = session.ended_at or context.now()
+        return SessionSummary(
+            session=session,
+            counts=dict(counts),
+            minutes_used=(end - session.started_at).total_seconds() / 60,
+            insights=len(insights),
+            streak=self._progress.streak(),
+            completed_batch=batch_completed_at(session, actions) is not None,
+        )
+
+    # actions -------------------------------------------------------------------------
+    def tag(
+        self,
+        question_id: str,
+        *,
+        tags: Iterable[str],
+        team: str | None = None,
+        sentiment: str | None = None,
+        importance: int = 1,
+        summary: str = "",
+        quote: str = "",
+        note: str | None = None,
+        session_id: str | None = None,
+    ) -> Insight:
+        """Record an insight from a question (durably) and mark the question tagged.
+
+        Tags and team are checked against the configured taxonomy; without a sentiment,
+        one is suggested from the quote (or the question).
+
+        Two files are written: the insight first, then the action. The insight's id comes
+        from what it says and the leader's day, and the action's from the insight, so
+        running the same tag again (after the second write failed, say) replaces both
+        instead of adding a second insight."""
+        context = self._context
+        question = self._actions.question(question_id)
+        taxonomy = context.settings.taxonomy
+        clean_tags = taxonomy.check_tags(tags)
+        if not clean_tags:
+            raise ReplyRejected("an insight needs at least one tag")
+        if importance not in (1, 2, 3):
+            raise ReplyRejected("importance is 1, 2 or 3")
+        team = taxonomy.check_team(team)
+        if sentiment and sentiment not in SENTIMENTS:
+            raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
+        sentiment = sentiment or suggest_sentiment(quote or question.body)
+        now = context.now()
+        content = [question_id, list(clean_tags), team, sentiment, importance]
+        content += [summary.strip(), quote.strip(), (note or "").strip(), session_id]
+        insight = Insight(
+            id=content_id(content, self.today_start(now).isoformat()),
+            question_id=question_id,
+            channel=question.channel,
+            url=question.url,
+            customer_name=question.author.name,
+            customer_handle=question.author.handle,
+            tags=clean_tags,
+            team=team or None,
+            sentiment=sentiment or None,
+            importance=importance,
+            summary=summary.strip(),
+            quote=quote.strip(),
+            note=(note or "").strip() or None,
+            created_at=now,
+            session_id=session_id,
+        )
+        with context.lock:
+            earlier = context.store.insights.find(insight.id, (self.today_start(now), now))
+            if earlier is not None:  # the same tag again today: keep its file and time
+                insight = replace(insight, created_at=earlier.created_at)
+            context.store.insights.add(insight)
+        try:
+            self._actions.record(question_id, Disposition.TAGGED, session_id, action_id=insight.id)
+        except StoreError as exc:
+            raise StoreError(
+                f"the insight on {question_id} was saved, but marking the question tagged "
+                f"in today's actions failed: {exc}. Run the same command again when that is "
+                "fixed: it completes this without a second insight"
+            ) from exc
+        return insight
+
+    def hand_off(
+        self, question_id: str, team: str, note: str, session_id: str | None = None
+    ) -> Action:
+        """Hand a question to a team with a note."""
+        checked = self._context.settings.taxonomy.check_team(team)
+        return self._actions.record(
+            question_id, Disposition.HANDED_OFF, session_id, team=checked, note=note.strip() or None
+        )
+
+    def snooze(self, question_id: str, until: datetime, session_id: str | None = None) -> Action:
+        """Hide a question until a later time."""
+        return self._actions.record(question_id, Disposition.SNOOZED, session_id, until=until)
+
+    def skip(self, question_id: str, session_id: str | None = None) -> Action:
+        """Leave a question out of today's work."""
+        return self._actions.record(question_id, Disposition.SKIPPED, session_id)
+
+    def known_tags(self) -> list[str]:
+        """Tags to complete from: every tag used in the last year (most used first), then
+        the configured tags and areas."""
+        context = self._context
+        with context.lock:
+            past = context.store.insights.between(since=context.now() - timedelta(days=365))
+        used = Counter(t for i in past for t in i.tags)
+        vocabulary = list(context.settings.taxonomy.vocabulary)
+        return list(dict.fromkeys([t for t, _ in used.most_common()] + vocabulary))
+
+
+def content_id(content: Sequence[object], day: str, length: int = 12) -> str:
+    """A hex id derived from what a record says and the day it belongs to: the same
+    record made again that day gets the same id (a repeated command replaces it)."""
+    text = json.dumps([content, day], ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:length]

@@ -1,0 +1,89 @@
+"""The service catalogue is the one table every service list reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxdaily.connectors import demo
+from cxdaily.connectors.demo import load_inbox
+from cxdaily.core import services
+from cxdaily.core.services import (
+    CATALOGUE,
+    PUBLIC_SERVICES,
+    SEGMENTS,
+    SERVICE_NAMES,
+    SHORT_REPLY_SERVICES,
+    segment_of_service,
+    service_entry,
+    service_name,
+)
+from cxdaily.curation import lexicon
+
+#: The services product.md promises, by family.
+PRODUCT_SERVICES = {
+    "help desk": {"zendesk", "freshdesk", "helpscout", "intercom", "front"},
+    "social": {"mastodon", "bluesky", "x", "reddit", "facebook", "instagram", "youtube"},
+    "community": {"discourse", "khoros", "wordpress", "github"},
+    "email": {"email"},
+    "reviews": {"app_store", "google_play", "trustpilot"},
+}
+
+
+@pytest.mark.parametrize("segment", sorted(PRODUCT_SERVICES))
+def test_every_service_of_the_product_is_catalogued_in_its_segment(segment):
+    for key in PRODUCT_SERVICES[segment]:
+        assert segment_of_service(key) == segment, key
+
+
+def test_entries_are_well_formed():
+    for key, entry in CATALOGUE.items():
+        assert entry.key == key and entry.name and entry.segment in SEGMENTS
+        assert entry.reply_limit is None or entry.reply_limit > 0
+        assert entry.reply_limit_unit in ("characters", "weighted characters", "graphemes")
+
+
+def test_documented_reply_limits():
+    assert service_entry("x").reply_limit == 280
+    assert service_entry("x").reply_limit_unit == "weighted characters"
+    assert service_entry("mastodon").reply_limit == 500
+    assert service_entry("bluesky").reply_limit == 300
+    assert service_entry("bluesky").reply_limit_unit == "graphemes"
+    assert service_entry("google_play").reply_limit == 350
+    assert service_entry("zendesk").reply_limit is None  # no documented limit
+
+
+def test_names_and_unknown_services():
+    assert service_name("helpscout") == "Help Scout"
+    assert service_name("no-such-service") == "no-such-service"
+    assert service_entry("no-such-service") is None
+    assert segment_of_service("no-such-service") is None
+    assert SERVICE_NAMES["app_store"] == "App Store"
+
+
+def test_every_other_list_reads_the_catalogue():
+    assert {key: e.segment for key, e in CATALOGUE.items()} == lexicon.SEGMENTS
+    assert lexicon.SHORT_REPLY_KINDS == SHORT_REPLY_SERVICES
+    assert demo.PUBLIC_SERVICES is PUBLIC_SERVICES
+    assert {k for k, e in CATALOGUE.items() if e.public} == PUBLIC_SERVICES
+
+
+def test_the_lists_are_unchanged_for_the_services_that_existed():
+    """The catalogue replaced four hand-kept lists; their contents stay as they were."""
+    assert {
+        "x", "mastodon", "bluesky", "instagram", "youtube", "facebook", "app_store",
+        "google_play",
+    } == SHORT_REPLY_SERVICES  # fmt: skip
+    assert PUBLIC_SERVICES - {"trustpilot"} == {
+        "x", "mastodon", "bluesky", "reddit", "facebook", "instagram", "youtube", "discourse",
+        "wordpress", "github", "app_store", "google_play",
+    }  # fmt: skip
+
+
+def test_every_demo_service_is_catalogued():
+    for item in load_inbox()["questions"]:
+        assert item["service"] in CATALOGUE
+
+
+def test_the_catalogue_imports_nothing_of_ours():
+    source = services.__loader__.get_source(services.__name__)  # type: ignore[union-attr]
+    assert "from cxdaily" not in source and "import cxdaily" not in source

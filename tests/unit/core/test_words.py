@@ -1,0 +1,59 @@
+"""The shared words: plural, ago, ages and big numbers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cxdaily.core.words import ago, humanize_age, humanize_count, plural
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"), [(0, "0 days"), (1, "1 day"), (2, "2 days"), (-1, "-1 days")]
+)
+def test_plural(count, text):
+    assert plural(count, "day") == text
+
+
+def test_an_irregular_plural():
+    assert plural(1, "reply", "replies") == "1 reply"
+    assert plural(0, "reply", "replies") == "0 replies"
+    assert plural(3, "reply", "replies") == "3 replies"
+
+
+@pytest.mark.parametrize(
+    ("before", "text"),
+    [
+        (timedelta(seconds=0), "just now"),
+        (timedelta(seconds=59), "just now"),
+        (timedelta(seconds=-30), "just now"),  # a clock a little ahead
+        (timedelta(seconds=60), "1 min ago"),
+        (timedelta(minutes=5), "5 min ago"),
+        (timedelta(minutes=59), "59 min ago"),
+        (timedelta(hours=1), "1 h ago"),
+        (timedelta(hours=26), "26 h ago"),
+        (timedelta(hours=47, minutes=59), "47 h ago"),
+        (timedelta(days=2), "2 days ago"),
+        (timedelta(days=9, hours=23), "9 days ago"),
+    ],
+)
+def test_ago(before, text):
+    assert ago(NOW - before, NOW) == text
+
+
+@pytest.mark.parametrize(
+    ("hours", "text"), [(0, "1 min"), (0.5, "30 min"), (1, "1 h"), (47.9, "47 h"), (72, "3 days")]
+)
+def test_humanize_age(hours, text):
+    assert humanize_age(hours) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(0, "0"), (950, "950"), (1000, "1k"), (1250, "1.2k"), (12400, "12k"), (1_500_000, "1.5M")],
+)
+def test_humanize_count(n, text):
+    assert humanize_count(n) == text
