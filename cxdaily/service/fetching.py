@@ -63,6 +63,7 @@ def store_outcome(
             at,
             checkpoint=result.checkpoint,
             count=len(result.questions),
+            added=added,
             warnings=len(result.warnings),
             seconds=outcome.seconds,
         )

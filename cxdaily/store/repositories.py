@@ -111,6 +111,8 @@ class ChannelStatus:
     """When the last successful fetch finished."""
     count: int | None = None
     """Questions the last successful fetch brought."""
+    added: int | None = None
+    """Of those, the questions that were not stored before (``None``: not recorded)."""
     error: str | None = None
     """One-line error of the last fetch, ``None`` when it succeeded."""
     warnings: int = 0
@@ -124,6 +126,7 @@ class ChannelStatus:
             "last_attempt_at": to_iso(self.last_attempt_at) if self.last_attempt_at else None,
             "last_success_at": to_iso(self.last_success_at) if self.last_success_at else None,
             "count": self.count,
+            "added": self.added,
             "error": self.error,
             "warnings": self.warnings,
             "seconds": None if self.seconds is None else round(self.seconds, 3),
@@ -138,8 +141,10 @@ class ChannelStatus:
         attempt, success = data.get("last_attempt_at"), data.get("last_success_at")
         count, seconds, error = data.get("count"), data.get("seconds"), data.get("error")
         warnings = data.get("warnings") or 0
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-            raise RecordError("'status.count' is not a whole number")
+        added = data.get("added")
+        for name, value in (("count", count), ("added", added)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise RecordError(f"'status.{name}' is not a whole number")
         if isinstance(warnings, bool) or not isinstance(warnings, int):
             raise RecordError("'status.warnings' is not a whole number")
         if seconds is not None and (
@@ -153,6 +158,7 @@ class ChannelStatus:
             last_attempt_at=read_time(data, "last_attempt_at") if attempt else None,
             last_success_at=read_time(data, "last_success_at") if success else None,
             count=count,
+            added=added,
             error=error,
             warnings=warnings,
             seconds=seconds,
@@ -290,6 +296,7 @@ class QuestionRepository:
         *,
         checkpoint: dict[str, Any] | None = None,
         count: int = 0,
+        added: int | None = None,
         error: str | None = None,
         warnings: int = 0,
         seconds: float | None = None,
@@ -304,6 +311,7 @@ class QuestionRepository:
             last_attempt_at=at,
             last_success_at=at if error is None else previous.last_success_at,
             count=count if error is None else previous.count,
+            added=added if error is None else previous.added,
             error=error,
             warnings=warnings if error is None else 0,
             seconds=seconds,

@@ -51,8 +51,7 @@ def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: d
                 )
             )
         elif status.last_success_at is not None:
-            count = status.count or 0
-            fresh = f"{count} new" if count else "nothing new"
+            fresh = _fetched_words(status)
             when = ago(status.last_success_at, now)
             lines.append(
                 Content.assemble(
@@ -68,3 +67,13 @@ def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: d
                 )
             )
     return Content("\n").join(lines)
+
+
+def _fetched_words(status: ChannelStatus) -> str:
+    """ "3 new of 95", "nothing new" (of questions already stored), or "95 fetched"."""
+    count = status.count or 0
+    if status.added is None:  # recorded before new questions were counted
+        return f"{count} fetched" if count else "nothing fetched"
+    if not status.added:
+        return "nothing new"
+    return f"{status.added} new" if status.added == count else f"{status.added} new of {count}"
