@@ -149,7 +149,11 @@ class SessionScreen(Screen):
 
     def _after_time_up(self, more: bool | None) -> None:
         if more:
-            self.session = replace(self.session, extra_s=self.session.extra_s + EXTRA_S)
+            # Five more minutes from now, however long the question stayed open.
+            over_s = int(self.elapsed_s) - self.total_s
+            over_s = over_s if over_s >= 30 else 0  # a few seconds to answer do not count
+            extra = self.session.extra_s + over_s + EXTRA_S
+            self.session = replace(self.session, extra_s=extra)
             self.service.update_session(self.session)
             self.asked = False
             self.notify("Five more minutes.")

@@ -5,12 +5,22 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from cxdaily.core.words import plural
+
 
 def format_clock(seconds: float) -> str:
-    """'12:05' for seconds left (negative shown as over time)."""
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(int(seconds))
-    return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+    """'12:05' for seconds left; never negative (see :func:`clock_words`)."""
+    seconds = max(int(seconds), 0)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def clock_words(left_s: float) -> tuple[str, str]:
+    """The clock and what follows it: ('12:05', ' left') or, past the budget,
+    ('5 min', ' over') (whole minutes over, at least one)."""
+    if left_s >= 0:
+        return format_clock(left_s), " left"
+    over = max(int(-left_s) // 60, 1)
+    return f"{over} min", " over"
 
 
 def pace_words(left_s: float, items_left: int, estimate_left_s: int) -> tuple[str, str]:
@@ -43,14 +53,15 @@ class SessionTimer(Static):
             if left_s < 0
             else ("$warning bold" if left_s < budget_s * 0.2 else "bold")
         )
+        clock, tail = clock_words(left_s)
         self.update(
             Content.assemble(
-                Content.styled(f"⏱ {format_clock(left_s)}", clock_style),
-                " left · ",
+                Content.styled(f"⏱ {clock}", clock_style),
+                f"{tail} · ",
                 Content.styled(f"{items_left} of {items_total}", "bold"),
                 " to go",
                 f" (about {max(round(estimate_left_s / 60), 0)} min) · ",
                 Content.styled(verdict, style),
-                f" · streak {streak} {'day' if streak == 1 else 'days'}",
+                f" · streak {plural(streak, 'day')}",
             )
         )
