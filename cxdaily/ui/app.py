@@ -147,6 +147,8 @@ class CxDailyApp(App[str | None]):
                 severity="warning",
                 markup=False,
             )
+        for conflict in self.key_names.conflicts:
+            self.notify(conflict, severity="warning", markup=False)
         self.set_keymap(self.key_names.keymap)
 
     def notify(

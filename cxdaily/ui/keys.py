@@ -236,6 +236,46 @@ COMMANDS_BY_ID: dict[str, KeyCommand] = {
 """Every command by id (an id shared by screens, such as ``back``, has the same keys)."""
 
 
+def _key_set(keys: str) -> set[str]:
+    return {k.strip() for k in keys.split(",") if k.strip()}
+
+
+def without_conflicts(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The remaps that clash with no other command on a screen where both are active,
+    and a warning for each one refused (its command keeps its default keys, and so does
+    the command whose key it wanted)."""
+    kept: dict[str, str] = {}
+    warnings: list[str] = []
+
+    def keys_of(command_id: str) -> set[str]:
+        return _key_set(kept.get(command_id) or COMMANDS_BY_ID[command_id].keys)
+
+    for command_id, keys in keymap.items():
+        wanted = _key_set(keys)
+        clash = None
+        for group_name, group in ALL_GROUPS:
+            active = group if group is APP_COMMANDS else APP_COMMANDS + group
+            if all(c.id != command_id for c in active):
+                continue
+            for other in active:
+                taken = wanted & keys_of(other.id) if other.id != command_id else set()
+                if taken:
+                    clash = (other, group_name, sorted(taken)[0])
+                    break
+            if clash:
+                break
+        if clash is None:
+            kept[command_id] = keys
+            continue
+        other, where, key = clash
+        default = display_keys(COMMANDS_BY_ID[command_id].keys)
+        warnings.append(
+            f'[keys] {command_id} = "{keys}": {display_keys(key)} is already the key of '
+            f"{other.id} ({where}); {command_id} keeps {default}"
+        )
+    return kept, warnings
+
+
 def bindings(commands: tuple[KeyCommand, ...]) -> list[BindingType]:
     """Bindings for a screen's BINDINGS."""
     return [command.binding() for command in commands]
@@ -254,7 +294,9 @@ class KeyNames:
     by the ``[keys]`` keymap (ids the table does not know are ignored)."""
 
     def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
-        self.keymap = {k: v for k, v in (keymap or {}).items() if k in COMMANDS_BY_ID and v}
+        known = {k: v for k, v in (keymap or {}).items() if k in COMMANDS_BY_ID and v}
+        self.keymap, self.conflicts = without_conflicts(known)
+        """The remaps in force, and one sentence per remap refused for a clash."""
 
     def keys(self, command_id: str) -> str:
         """The command's keys as Textual names them ('escape,q')."""

@@ -350,3 +350,29 @@ async def test_a_remapped_demo_key_is_the_one_the_onboarding_names(
         assert app.return_value == OPEN_DEMO
     finally:
         service.close()
+
+
+def test_a_remap_that_takes_another_commands_key_is_refused_with_a_warning():
+    """`[keys] reply = "s"` silently took over skip: now skip keeps s and reply keeps r."""
+    names = KeyNames({"reply": "s", "tag": "ctrl+t"})
+    assert names.keys("skip") == "s"
+    assert names.keys("reply") == COMMANDS_BY_ID["reply"].keys
+    assert names.keys("tag") == "ctrl+t"
+    (warning,) = names.conflicts
+    assert warning.startswith('[keys] reply = "s": s is already the key of skip')
+    assert warning.endswith("reply keeps r")
+
+
+async def test_the_app_warns_about_a_clashing_remap(
+    write_config: Callable[[str], Path], ui_home: Path
+) -> None:
+    write_config('[keys]\nreply = "s"\n')
+    service = Service.open("demo")
+    try:
+        app, recorder = make_app(service)
+        async with app.run_test(size=SMALL, notifications=True) as pilot:
+            await wait_for_start(app, pilot)
+            assert recorder.find("is already the key of skip")
+            assert app.key_names.keys("skip") == "s"
+    finally:
+        service.close()
