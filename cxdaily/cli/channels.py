@@ -21,7 +21,6 @@ import getpass
 import json
 import sys
 import tomllib
-from dataclasses import replace
 from typing import Any
 
 from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError, NotFoundError
@@ -207,7 +206,8 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     from cxdaily.cli.channel_kinds import ask_missing_options
     from cxdaily.connectors import check_channel_settings
     from cxdaily.credentials import env_name
-    from cxdaily.settings import channel_from_dict, save_settings
+    from cxdaily.settings import channel_from_dict
+    from cxdaily.settings.edit import set_channel
 
     where, settings = _load(args, check_channels=False)
     if args.name in settings.channels and not args.replace:
@@ -220,8 +220,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     options = ask_missing_options(args.name, args.kind, options)
     channel = channel_from_dict(args.name, {"kind": args.kind, **options})
     check_channel_settings(channel)  # as every command will when it reads the file
-    channels = {**settings.channels, channel.name: channel}
-    save_settings(where.config_file, replace(settings, channels=channels))
+    set_channel(where.config_file, channel.name, {"kind": channel.kind, **channel.options})
     print(f"added channel {channel.name} ({channel.kind}) to {where.config_file}")
     fields, optional = _secret_fields(channel.kind)
     if fields and not optional:
@@ -234,12 +233,11 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
 def cmd_channels_remove(args: argparse.Namespace) -> int:
     """Remove a channel from the config file (and, unless kept, its stored secrets)."""
     from cxdaily.credentials import delete_secret
-    from cxdaily.settings import save_settings
+    from cxdaily.settings.edit import remove_channel
 
     where, settings = _load(args, check_channels=False)
     channel = _channel(settings, args.name)
-    channels = {n: c for n, c in settings.channels.items() if n != args.name}
-    save_settings(where.config_file, replace(settings, channels=channels))
+    remove_channel(where.config_file, args.name)
     print(f"removed channel {args.name} from {where.config_file}; its questions stay stored")
     if not args.keep_secret:
         fields, _ = _secret_fields(channel.kind)

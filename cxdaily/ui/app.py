@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path, PurePath
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
@@ -71,6 +72,7 @@ class CxDailyApp(App[str | None]):
         self.streak: Streak | None = None
         self.key_names = KeyNames(service.settings.keys)  # what hints call each key
         self._theme_notes = self._apply_themes()  # before the CSS is parsed: no re-parse
+        self._saved_theme = self.theme
 
     @property
     def service(self) -> Service:
@@ -111,6 +113,24 @@ class CxDailyApp(App[str | None]):
             wanted = DEFAULT_THEME
         self._select_theme(wanted)
         return notes
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked while the app runs (the palette) is saved for the next launch."""
+        if theme != self._saved_theme:
+            self._saved_theme = theme
+            self._save_theme(theme)
+
+    @work(thread=True, exclusive=True, group="save-theme", exit_on_error=False)
+    def _save_theme(self, theme: str) -> None:
+        """Write ``[ui] theme`` into the user's config, keeping the rest of the file."""
+        from cxdaily.settings.edit import set_value
+
+        try:
+            set_value(self.service.locations.config_file, "ui", "theme", theme)
+        except CxDailyError as exc:
+            self.call_from_thread(
+                self.notify, f"The theme was not saved: {exc}", severity="warning", markup=False
+            )
 
     def _select_theme(self, name: str) -> None:
         """Select a theme before the app runs.

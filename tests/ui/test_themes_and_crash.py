@@ -192,3 +192,30 @@ async def test_a_crash_shows_one_line_and_keeps_the_traceback_private(
     text = log.read_text(encoding="utf-8")
     assert "Traceback" in text and "RuntimeError" in text
     assert "secret = " not in text, "no local variables in the log"
+
+
+async def test_a_theme_picked_at_run_time_is_saved_and_used_next_launch(
+    write_config: Callable[[str], Path],
+) -> None:
+    config = write_config('# my settings\n[session]\ntimezone = "UTC"\n')
+    service = Service.open("demo")
+    try:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            await wait_for_start(app, pilot)
+            app.theme = "cxdaily-light"  # what the palette's theme picker does
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+    finally:
+        service.close()
+    text = config.read_text()
+    assert text.startswith('# my settings\n[session]\ntimezone = "UTC"\n')
+    assert 'theme = "cxdaily-light"' in text
+    service = Service.open("demo")
+    try:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            await wait_for_start(app, pilot)
+            assert app.theme == "cxdaily-light"
+    finally:
+        service.close()
