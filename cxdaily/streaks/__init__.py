@@ -253,7 +253,9 @@ def _walk(activity: Mapping[date, DayActivity], today: date, rules: StreakRules)
         else:
             state.run = 0
         state.longest = max(state.longest, state.run)
-        if found and found.batches and rules.max_freezes:
+        if found and found.batches and rules.max_freezes and day in state.counted:
+            # A whole batch earns toward a freeze only on a day that counts for the
+            # streak: skipping the one question of a two-minute batch earns nothing.
             state.progress += found.batches
             before = state.freezes
             while state.progress >= rules.batches_per_freeze:

@@ -175,8 +175,8 @@ def _reference(days: set[date], off: set[date], batches: set[date], today: date,
         else:
             run = 0
         longest = max(longest, run)
-        if day in batches and max_freezes:
-            freezes = min(freezes + 1, max_freezes)
+        if day in batches and max_freezes and day in days and day not in off:
+            freezes = min(freezes + 1, max_freezes)  # only a day that counts earns
         day += timedelta(days=1)
     return run, longest, freezes, frozen
 

@@ -147,7 +147,8 @@ def _history(days: list[date], batches: list[date], skipped_batches: list[date] 
         ("at most two held", DEFAULT, [], nov(2, 3, 4), [], 4, (3, 3, 2, [])),
         ("two misses, two freezes", DEFAULT, nov(6), nov(2, 3), [], 6, (3, 3, 0, nov(4, 5))),
         ("three misses", DEFAULT, nov(7), nov(2, 3), [], 7, (1, 2, 0, nov(4, 5))),
-        ("none spent without a streak", DEFAULT, nov(4), [], nov(2), 4, (1, 1, 1, [])),
+        # A batch of skips finishes the batch but the day does not count: no freeze.
+        ("no freeze from a day that does not count", DEFAULT, nov(4), [], nov(2), 4, (1, 1, 0, [])),
         ("never on today", DEFAULT, [], nov(2), [], 3, (1, 1, 1, [])),
         (
             "two batches a freeze",
@@ -228,3 +229,15 @@ def test_the_streak_reports_days_until_break():
     actions, sessions = _history(nov(3), nov(2))
     streak = streak_of(actions, noon(3), sessions=sessions)
     assert (streak.today_counts, streak.freezes, streak.days_until_break) == (True, 1, 2)
+
+
+def test_a_batch_earns_toward_a_freeze_only_on_a_day_that_counts():
+    """Skipping the one question of a two-minute batch finishes the batch but the day
+    does not count for the streak, so it earns no freeze."""
+    session, own = full_batch_session(local(date(2026, 11, 2), 8), planned=1, minutes=2, skip=1)
+    streak = streak_of(own, noon(2), sessions=[session])
+    assert streak.current == 0
+    assert (streak.freezes, streak.freezes_earned_today) == (0, 0)
+    answered, own = full_batch_session(local(date(2026, 11, 3), 8), planned=1, minutes=2)
+    streak = streak_of(own, noon(3), sessions=[answered])
+    assert streak.current == 1 and streak.freezes == 1
