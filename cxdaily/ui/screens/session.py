@@ -22,6 +22,7 @@ from cxdaily.core.models import Reply, Session
 from cxdaily.core.words import plural
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.service import Service
+from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.compose_reply import compose_in_editor
 from cxdaily.ui.group_tagging import group_labels, near_duplicates, tag_near_duplicates
@@ -208,7 +209,23 @@ class SessionScreen(Screen):
         self.statuses[qid] = status
         index = self.items.index(item)
         self.query_one(QuestionQueue).set_status(index, item, status)
+        streak = app_of(self).streak
+        if status in DONE and (streak is None or not streak.today_counts):
+            self.refresh_streak()  # the handled question may make today count
         return index
+
+    @work(thread=True, exclusive=True, group="streak", exit_on_error=False)
+    def refresh_streak(self) -> None:
+        """Recompute the streak off the UI thread; the header shows it on the next tick."""
+        try:
+            streak = self.service.streak()
+        except CxDailyError:
+            return  # the header keeps the last figure; the wrap-up reports store errors
+        self.app.call_from_thread(self._show_streak, streak)
+
+    def _show_streak(self, streak: Streak) -> None:
+        app_of(self).streak = streak
+        self.tick()
 
     def advance(self, index: int) -> None:
         """Highlight the next question still pending, or say the batch is done."""
