@@ -268,6 +268,9 @@ class Replies:
                 state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self._now()
             )
             self._store.outbox.save(cancelled)
+            # Not answered after all: the question comes back to the batch and the
+            # candidates, and the streak no longer counts the reply.
+            self._store.activity.forget(answered_action_id(reply.id), reply.created_at)
             try:
                 if not self._store.activity.draft(reply.question_id):
                     text = unsigned(reply.body, self.signature(reply.channel))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from tinydb.table import Document
@@ -344,6 +344,16 @@ class ActivityRepository:
         doc = action.to_dict()
         doc["id"] = action_id or new_id()
         self._actions.for_month(_month(action.at)).put(doc)
+
+    def forget(self, action_id: str, at: datetime) -> bool:
+        """Remove the action recorded with ``action_id`` around ``at`` (its month, or the
+        next one when it was recorded just after a month turned); returns whether it was
+        there. Undoing an action this way (a cancelled reply) leaves no trace of it in
+        the batch, the candidates or the streak."""
+        for month in dict.fromkeys((_month(at), _month(at + timedelta(days=1)))):
+            if self._actions.for_month(month).delete(action_id):
+                return True
+        return False
 
     def actions(self, since: datetime | None = None) -> list[Action]:
         """Actions, oldest first (all of them, or those at or after ``since``)."""
