@@ -19,7 +19,7 @@ from cxdaily.paths import builtin_themes_dir
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
-from cxdaily.ui.messages import BeginSession, OpenDemo, WrapUp
+from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
 
 
@@ -235,6 +235,14 @@ class CxDailyApp(App[str | None]):
         """Leave, asking the command line to open the demo inbox (it has its own profile)."""
         if not self.demo:
             self.exit(result=OPEN_DEMO)
+
+    def on_reply_cancelled(self, message: ReplyCancelled) -> None:
+        """A cancelled reply reopens its question in the session under way, if any."""
+        from cxdaily.ui.screens.session import SessionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.reopen(message.question_id)
 
     def on_wrap_up(self, message: WrapUp) -> None:
         """End the session and show the wrap-up."""

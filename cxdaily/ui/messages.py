@@ -33,3 +33,11 @@ class WrapUp(Message):
 
 class OpenDemo(Message):
     """Leave this profile and open the demo inbox (the no-channel start screen's d)."""
+
+
+class ReplyCancelled(Message):
+    """An unsent reply to ``question_id`` was cancelled: the question is open again."""
+
+    def __init__(self, question_id: str) -> None:
+        super().__init__()
+        self.question_id = question_id

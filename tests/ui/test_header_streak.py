@@ -25,3 +25,19 @@ async def test_the_header_streak_counts_today_once_a_question_is_handled(
         await pilot.pause()
         assert service.streak().today_counts
         assert "streak 1 day" in plain(screen.query_one("#timer"))
+
+
+async def test_a_cancelled_reply_reopens_its_question_in_the_session(service: Service) -> None:
+    from cxdaily.ui.messages import ReplyCancelled
+
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        item = screen.items[0]
+        screen.record_status(item, "answered")
+        assert screen.statuses[item.question.id] == "answered"
+        app.post_message(ReplyCancelled(item.question.id))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert item.question.id not in screen.statuses
+        assert item in screen.pending()

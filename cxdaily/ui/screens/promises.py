@@ -24,6 +24,7 @@ from cxdaily.core.words import plural
 from cxdaily.replies.promises import Promise
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyNames, bindings, key_names
+from cxdaily.ui.messages import ReplyCancelled
 from cxdaily.ui.outbox_status import failure_line, tell_attempt
 from cxdaily.ui.text import safe_line
 
@@ -224,6 +225,7 @@ class PromisesScreen(Screen):
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.post_message(ReplyCancelled(cancelled.question_id))
         warning = " Its last attempt may have reached the service." if reply.uncertain else ""
         self.notify(
             f"Reply {cancelled.id} cancelled; its text is the draft again.{warning}",

@@ -214,6 +214,15 @@ class SessionScreen(Screen):
             self.refresh_streak()  # the handled question may make today count
         return index
 
+    def reopen(self, question_id: str) -> None:
+        """The question's reply was cancelled: it is to be answered again."""
+        item = next((i for i in self.items if i.question.id == question_id), None)
+        if item is None or self.statuses.pop(question_id, None) is None:
+            return
+        self.query_one(QuestionQueue).set_status(self.items.index(item), item, "")
+        self.show_current()
+        self.refresh_streak()
+
     @work(thread=True, exclusive=True, group="streak", exit_on_error=False)
     def refresh_streak(self) -> None:
         """Recompute the streak off the UI thread; the header shows it on the next tick."""
