@@ -5,6 +5,7 @@ Plain strings (no markup): the app styles them, the command line prints them.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 
@@ -41,3 +42,23 @@ def humanize_count(n: int) -> str:
             f"{n / 1000:.0f}k" if n >= 10_000 else f"{n / 1000:.1f}".rstrip("0").rstrip(".") + "k"
         )
     return str(n)
+
+
+_SENTENCE_END = re.compile(r"[.!?…。！？](?:[\"'”’)\]]*)(?=\s|$)")
+
+QUOTE_CHARS = 600
+"""Longest quote taken from a question by default: a few whole sentences."""
+
+
+def whole_sentences(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` on one line, cut only where a sentence ends (with an ellipsis) when it is
+    longer than ``limit``; a first sentence longer than that is cut at a word, never
+    inside one."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    ends = [m.end() for m in _SENTENCE_END.finditer(flat, 0, limit + 1) if m.end() <= limit]
+    if ends:
+        return flat[: ends[-1]].rstrip() + " …"
+    cut = flat.rfind(" ", 0, limit)
+    return flat[: cut if cut > 0 else limit].rstrip(" ,;:-") + "…"

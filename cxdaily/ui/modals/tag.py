@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import clean
+from cxdaily.core.words import whole_sentences
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import TAG_COMMANDS, bindings, key_names
@@ -74,7 +75,7 @@ class TagScreen(ModalScreen[TagResult | None]):
     def compose(self) -> ComposeResult:
         """The form."""
         text = clean(self.question.body)
-        quote = " ".join(text.split())[:280]
+        quote = whole_sentences(text)  # the customer's words, cut only between sentences
         with Vertical(id="tag-form"):
             yield Static(
                 Content.assemble(

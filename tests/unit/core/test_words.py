@@ -57,3 +57,17 @@ def test_humanize_age(hours, text):
 )
 def test_humanize_count(n, text):
     assert humanize_count(n) == text
+
+
+def test_a_quote_keeps_whole_sentences_and_says_when_it_is_cut():
+    from cxdaily.core.words import whole_sentences
+
+    text = "I booked Tuesday.  It shows Wednesday!\nHas anyone from Plumtide said a word? " * 20
+    quote = whole_sentences(text, 120)
+    assert quote.endswith("? …") or quote.endswith(". …") or quote.endswith("! …")
+    assert len(quote) <= 122 and "said a word?" in quote
+    assert not quote.endswith("said a")
+    assert whole_sentences("Short and whole.", 120) == "Short and whole."
+    one_long = "word " * 60  # no sentence end: cut at a word, with an ellipsis
+    cut = whole_sentences(one_long, 100)
+    assert cut.endswith("word…") and len(cut) <= 101
