@@ -98,6 +98,10 @@ class SecretScrubber:
     def __bool__(self) -> bool:
         return bool(self._forms)
 
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` contains any form of any secret."""
+        return any(form in text for form in self._forms)
+
     def scrub(self, text: str) -> str:
         """``text`` with every form of every secret replaced by ``***`` (longest first)."""
         for form in sorted(self._forms, key=len, reverse=True):
@@ -111,7 +115,7 @@ class SecretScrubber:
             return
         text = str(exc)
         cleaned = self.scrub(text)
-        if cleaned != text or any(self.scrub(str(a)) != str(a) for a in exc.args):
+        if cleaned != text or any(self.holds(str(a)) for a in exc.args):
             exc.args = (cleaned,)
         exc.__cause__ = None
         exc.__suppress_context__ = True

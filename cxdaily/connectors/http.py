@@ -46,6 +46,7 @@ import httpx
 from cxdaily import __version__
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import SecretScrubber
+from cxdaily.connectors.http_credentials import Origin, origin_of, strip_credentials
 from cxdaily.connectors.http_errors import (
     BadResponseError,
     ChannelTimeoutError,
@@ -75,34 +76,6 @@ DEFAULT_MAX_FETCH_BYTES = 50 * 1024 * 1024
 DEFAULT_DEADLINE_S = 60.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
-#: Headers that carry credentials, whatever their value (any header holding a registered
-#: secret is treated the same way).
-CREDENTIAL_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "x-api-key",
-        "api-key",
-        "x-auth-token",
-        "private-token",
-        "x-access-token",
-    }
-)
-
-Origin = tuple[str, str, int]
-
-
-def origin_of(url: httpx.URL | str) -> Origin | None:
-    """``(scheme, host, port)`` of ``url`` with the default port filled in; None if invalid."""
-    try:
-        parsed = httpx.URL(str(url))
-    except (httpx.InvalidURL, TypeError, ValueError):
-        return None
-    if not parsed.host:
-        return None
-    port = parsed.port or {"https": 443, "http": 80}.get(parsed.scheme, 0)
-    return (parsed.scheme.lower(), parsed.host.lower().rstrip("."), port)
 
 
 # ----------------------------------------------------------------------------- client
@@ -251,20 +224,7 @@ class ChannelHttp:
         """The one gate: strip credentials from a request to an undeclared origin."""
         if self.may_send_credentials(request.url):
             return
-        stripped = [
-            name
-            for name, value in request.headers.items()
-            if name.lower() in CREDENTIAL_HEADERS or self.scrubber.scrub(value) != value
-        ]
-        for name in stripped:
-            del request.headers[name]
-        query = request.url.params
-        secret_keys = [k for k, v in query.multi_items() if self.scrubber.scrub(v) != v]
-        if secret_keys:
-            for key in secret_keys:
-                query = query.remove(key)
-            request.url = request.url.copy_with(params=query)
-        if stripped or secret_keys:
+        if strip_credentials(request, self.scrubber):
             logger.info(
                 "%s: %s %s is not the channel's own origin: sent without credentials",
                 self.channel,
