@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pathlib
 import stat
 import sys
 from collections.abc import Callable
@@ -77,23 +78,22 @@ def read_reply_file(path: str) -> str:
     The file is opened without blocking (a FIFO with no writer would wait forever) and
     checked on the open descriptor, so nothing but a regular file is ever read.
     """
+    from cxdaily.core.files import NotRegularFileError, open_regular_file, read_at_most
     from cxdaily.core.limits import MAX_REPLY_FILE_BYTES
 
     name = one_line(path, 200)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = open_regular_file(pathlib.Path(path), os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
+    except NotRegularFileError as exc:
+        kind = next((k for test, k in _FILE_KINDS if test(exc.mode)), "not a regular file")
+        raise CxDailyError(f"cannot read {name}: it is {kind}; give a text file") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "no such file"
         raise CxDailyError(f"cannot read {name}: {reason}") from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((k for test, k in _FILE_KINDS if test(mode)), "not a regular file")
-            raise CxDailyError(f"cannot read {name}: it is {kind}; give a text file")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        data = _read_at_most(fd, MAX_REPLY_FILE_BYTES + 1)
+        data = read_at_most(fd, MAX_REPLY_FILE_BYTES + 1)
     except OSError as exc:
         raise CxDailyError(f"cannot read {name}: {exc.strerror or exc}") from None
     finally:
@@ -109,19 +109,6 @@ def read_reply_file(path: str) -> str:
         raise CxDailyError(
             f"cannot read {name}: it is not UTF-8 text (byte {exc.start + 1})"
         ) from None
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    """Up to ``limit`` bytes of an open file (fewer at its end)."""
-    chunks: list[bytes] = []
-    left = limit
-    while left > 0:
-        chunk = os.read(fd, min(left, 1 << 16))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 def _confirm(question: str, ask: Callable[[str], str] | None) -> bool:

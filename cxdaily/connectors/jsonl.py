@@ -36,7 +36,6 @@ import asyncio
 import hashlib
 import json
 import os
-import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from cxdaily.connectors.options import CHANNEL_OPTIONS, MAX_FETCH_MB, Option
 from cxdaily.connectors.parsing import QuestionShapeError, parse_question
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
+from cxdaily.core.files import NotRegularFileError, open_regular_file
 from cxdaily.core.models import Question
 from cxdaily.core.safe_json import JSONUnreadableError, clean_surrogates, loads
 
@@ -57,56 +57,6 @@ HEAD_BYTES = 4096
 #: Longest line read; a longer one is skipped with a warning.
 MAX_LINE_BYTES = 4 * 1024 * 1024
 #: Megabytes one fetch reads at most, unless the channel sets ``max_fetch_mb``.
-
-
-class NotRegularFileError(OSError):
-    """A path that names a FIFO, a device, a socket or a folder instead of a regular file."""
-
-    def __init__(self, path: Path, mode: int) -> None:
-        super().__init__(f"{path} is {_file_kind(mode)}, not a regular file")
-        self.path = path
-        self.is_folder = stat.S_ISDIR(mode)
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
-
-
-def open_regular_file(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
-    """A descriptor of ``path`` opened with ``flags``, refusing anything but a regular file.
-
-    The path is checked before opening (opening a FIFO could wait for a writer forever)
-    and the open file again after (the path may have been swapped in between); the open
-    is non-blocking, so even that race cannot block. Raises :class:`NotRegularFileError`
-    or the ``OSError`` of the failed open.
-    """
-    try:
-        before = os.stat(path)
-    except FileNotFoundError:
-        if not flags & os.O_CREAT:
-            raise
-    else:
-        if not stat.S_ISREG(before.st_mode):
-            raise NotRegularFileError(path, before.st_mode)
-    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, mode)
-    try:
-        opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode):
-            raise NotRegularFileError(path, opened.st_mode)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
 
 
 @dataclass

@@ -172,16 +172,17 @@ def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
 def _read_toml(path: Path) -> dict[str, Any]:
     """The parsed file; FileNotFoundError when absent, else ConfigError for anything wrong
     (not a regular file, too large, not UTF-8, not TOML, a number too long, too deep)."""
-    import stat
+    from cxdaily.core.files import NotRegularFileError, open_regular_file, read_at_most
 
     try:
-        with open(path, "rb", opener=_open_nonblocking) as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if stat.S_ISDIR(mode):
-                raise ConfigError(f"{path}: cannot be read (it is a folder, not a file)")
-            if not stat.S_ISREG(mode):
-                raise ConfigError(f"{path}: cannot be read (it is not a regular file)")
-            data = handle.read(MAX_CONFIG_BYTES + 1)
+        fd = open_regular_file(path)
+        try:
+            data = read_at_most(fd, MAX_CONFIG_BYTES + 1)
+        finally:
+            os.close(fd)
+    except NotRegularFileError as exc:
+        what = "it is a folder, not a file" if exc.is_folder else "it is not a regular file"
+        raise ConfigError(f"{path}: cannot be read ({what})") from None
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -198,11 +199,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: a number has too many digits") from None
     except RecursionError:
         raise ConfigError(f"{path}: arrays or tables are nested too deeply") from None
-
-
-def _open_nonblocking(name: str, flags: int) -> int:
-    """Open without blocking on a FIFO put where the config file should be."""
-    return os.open(name, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def check_channel_options(settings: Settings) -> None:

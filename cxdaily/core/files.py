@@ -1,0 +1,73 @@
+"""Opening files named by the user or the config without ever blocking or reading
+without limit: only regular files are opened, and reads are capped."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class NotRegularFileError(OSError):
+    """A path that names a FIFO, a device, a socket or a folder instead of a regular file."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        super().__init__(f"{path} is {file_kind(mode)}, not a regular file")
+        self.path = path
+        self.mode = mode
+        self.is_folder = stat.S_ISDIR(mode)
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words: 'a named pipe (FIFO)', 'a folder' ..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def open_regular_file(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -> int:
+    """A descriptor of ``path`` opened with ``flags``, refusing anything but a regular file.
+
+    The path is checked before opening (opening a FIFO could wait for a writer forever)
+    and the open file again after (the path may have been swapped in between); the open
+    is non-blocking, so even that race cannot block. Raises :class:`NotRegularFileError`
+    or the ``OSError`` of the failed open.
+    """
+    try:
+        before = os.stat(path)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    else:
+        if not stat.S_ISREG(before.st_mode):
+            raise NotRegularFileError(path, before.st_mode)
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, mode)
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            raise NotRegularFileError(path, opened.st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an open file (fewer at its end)."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
