@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "kind",
         type=capped(MAX_ID_CHARS, "a kind"),
         metavar="KIND",
-        help="jsonl, http, demo, or a plugin's kind (see `cxdaily channels kinds`)",
+        help="the kind of channel (`cxdaily channels kinds` lists them)",
     )
     q.add_argument(
         "options",

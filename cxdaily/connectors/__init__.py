@@ -6,34 +6,70 @@ reads it (the config file does it for every channel when it is read), so a bad o
 found before any command runs, whatever the kind. What a kind accepts is declared once on
 its connector (``declared_options``, see :mod:`cxdaily.connectors.options`).
 
-Adding a built-in kind: one module with a :class:`Connector` subclass (``kind``,
-``summary``, ``capabilities``, ``declared_options``, ``secret_fields``), one line in
-:data:`BUILTIN`, and the service's entry in :mod:`cxdaily.core.services`.
+Adding a built-in kind for a service is two edits: the service's entry in
+:data:`cxdaily.core.services.CATALOGUE` (its ``key`` is the kind) and a module
+``cxdaily/connectors/<key>.py`` holding one :class:`Connector` subclass with that
+``kind`` (and its ``summary``, ``capabilities``, ``declared_options``,
+``secret_fields``). Nothing else lists kinds: a catalogue entry with a module is a kind.
+:data:`GENERIC_KINDS` holds the few kinds that are not one service (the demo, files of
+JSON lines, any HTTP JSON API).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
+from importlib.util import find_spec
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
 from cxdaily.connectors.options import Option, OptionSpec
 from cxdaily.core.errors import ConfigError, CxDailyError
+from cxdaily.core.services import CATALOGUE
 from cxdaily.settings import ChannelSettings
 
-#: kind -> "module:Class" of the connectors that ship with cxdaily.
-BUILTIN: dict[str, str] = {
+#: kind -> "module:Class" of the built-in kinds that are not one service.
+GENERIC_KINDS: dict[str, str] = {
     "demo": "cxdaily.connectors.demo:DemoConnector",
     "jsonl": "cxdaily.connectors.jsonl:JsonlConnector",
     "http": "cxdaily.connectors.http_json:HttpJsonConnector",
 }
 
 
+@cache
+def service_kinds() -> tuple[str, ...]:
+    """The catalogue's services that have a connector module here: built-in kinds."""
+    return tuple(key for key in CATALOGUE if find_spec(f"{__name__}.{key}") is not None)
+
+
+def builtin_kinds() -> list[str]:
+    """Every kind that ships with cxdaily."""
+    return sorted({*GENERIC_KINDS, *service_kinds()})
+
+
+def _service_connector(kind: str) -> type[Connector]:
+    """The one Connector subclass of ``cxdaily/connectors/<kind>.py`` whose kind is ``kind``."""
+    module = import_module(f"{__name__}.{kind}")
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Connector)
+        and value.__module__ == module.__name__
+        and getattr(value, "kind", None) == kind
+    ]
+    if len(found) != 1:
+        raise ConfigError(f"the module of kind {kind!r} must define one connector of that kind")
+    return found[0]
+
+
 def connector_class(kind: str) -> type[Connector]:
     """The connector class registered for ``kind``."""
-    target = BUILTIN.get(kind)
+    target = GENERIC_KINDS.get(kind)
     if target is not None:
         module_name, class_name = target.split(":")
         return getattr(import_module(module_name), class_name)
+    if kind in service_kinds():
+        return _service_connector(kind)
     from importlib.metadata import entry_points  # only when a kind is not built in
 
     for entry in entry_points(group="cxdaily.connectors"):
@@ -53,7 +89,7 @@ def connector_class(kind: str) -> type[Connector]:
 
 def known_kinds() -> list[str]:
     """Every kind that can be configured."""
-    kinds = set(BUILTIN)
+    kinds = set(builtin_kinds())
     from importlib.metadata import entry_points
 
     kinds.update(entry.name for entry in entry_points(group="cxdaily.connectors"))
@@ -95,13 +131,14 @@ def _short(exc: BaseException) -> str:
 
 
 __all__ = [
-    "BUILTIN",
+    "GENERIC_KINDS",
     "Capabilities",
     "Connector",
     "FetchResult",
     "Option",
     "OptionSpec",
     "SentReply",
+    "builtin_kinds",
     "check_channel_settings",
     "connector_class",
     "known_kinds",

@@ -54,6 +54,10 @@ class FetchResult:
     questions: list[Question]
     checkpoint: dict[str, Any] | None
     warnings: list[str] = field(default_factory=list)
+    settled: list[Question] = field(default_factory=list)
+    """Questions the service says need no answer now (the team answered last, the ticket
+    is solved or waits on the customer), marked so in ``meta``: a stored one is updated
+    and leaves the candidates; one never stored is not added."""
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,14 @@ class _SendFailure(Exception):
 
 
 # ----------------------------------------------------------------------------- requests
+@dataclass(frozen=True)
+class _Body:
+    """What a request sends: a JSON document or a form (or nothing)."""
+
+    json: Any = None
+    form: dict[str, str] | None = None
+
+
 class ChannelHttp:
     """Sends one channel's requests through the shared client with every safeguard."""
 
@@ -200,6 +208,9 @@ class ChannelHttp:
         """Bytes of every answer read so far (checked against ``max_fetch_bytes``)."""
         self.notes: list[str] = []
         """Why pagination stopped early, for the fetch's warnings."""
+        self.auth_hint: str | None = None
+        """What to check when the service refuses the credentials (401/403), such as
+        "the email option and the API token"; said in the auth error."""
 
     # -- secrets and credentials ----------------------------------------------------
     def register_secret(self, value: str | None) -> None:
@@ -250,23 +261,30 @@ class ChannelHttp:
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        form_body: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         allow_statuses: frozenset[int] | set[int] = frozenset(),
+        repeatable: bool | None = None,
     ) -> HttpResult:
         """Send a request with retries and rate-limit waits, within the channel deadline.
 
-        Returns a 2xx answer (or one whose status is in ``allow_statuses``); anything
-        else raises a typed :class:`ConnectorError`.
+        ``json_body`` is sent as JSON, ``form_body`` as a form. ``repeatable`` says
+        whether sending the request twice is harmless (then failures and throttles are
+        retried); by default it follows the method, but a search sent as POST is
+        repeatable and a PUT that adds a comment is not. Returns a 2xx answer (or one
+        whose status is in ``allow_statuses``); anything else raises a typed
+        :class:`ConnectorError`.
         """
         method = method.upper()
         check_url(url, channel=self.channel)
         loop = asyncio.get_running_loop()
         deadline = _DEADLINE.get() or (loop.time() + self.policy.deadline_s, self.policy.deadline_s)
-        idempotent = method in IDEMPOTENT_METHODS
+        idempotent = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
+        body = _Body(json=json_body, form=form_body)
         try:
             async with asyncio.timeout_at(deadline[0]):
                 return await self._with_retries(
-                    method, url, params, json_body, headers, idempotent, allow_statuses, deadline
+                    method, url, params, body, headers, idempotent, allow_statuses, deadline
                 )
         except TimeoutError:
             raise ChannelTimeoutError(
@@ -309,7 +327,7 @@ class ChannelHttp:
         method: str,
         url: str | httpx.URL,
         params: dict[str, Any] | None,
-        json_body: Any,
+        body: _Body,
         headers: dict[str, str] | None,
         idempotent: bool,
         allow_statuses: frozenset[int] | set[int],
@@ -319,7 +337,7 @@ class ChannelHttp:
         while True:
             attempt += 1
             request = self.client.build_request(
-                method, url, params=params, json=json_body, headers=headers
+                method, url, params=params, json=body.json, data=body.form, headers=headers
             )
             try:
                 result = await self._send_following_redirects(request)
@@ -343,6 +361,7 @@ class ChannelHttp:
                 content=result.content,
                 channel=self.channel,
                 scrub=self.scrub,
+                auth_hint=self.auth_hint,
             )
             if status in RETRYABLE_STATUSES and attempt > 1:
                 error = StatusError(

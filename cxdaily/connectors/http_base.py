@@ -38,6 +38,9 @@ class HttpConnector(Connector):
     default_base_url: ClassVar[str | None] = None
     """The public service's base URL; ``None`` when the channel must name one."""
     declared_options: ClassVar[OptionSpec | None] = HTTP_OPTIONS
+    auth_hint: ClassVar[str | None] = None
+    """What to check when the service refuses the credentials, named in the auth error:
+    "the email option and the API token"."""
 
     def configure(self) -> None:
         """The HTTP limits and base URL from the options; no request is made."""
@@ -74,6 +77,7 @@ class HttpConnector(Connector):
     def http(self, value: ChannelHttp) -> None:
         """Use ``value`` to send (tests inject one): it gets this channel's secrets and origins."""
         value.scrubber = self.scrubber
+        value.auth_hint = type(self).auth_hint
         for url in self.credential_urls:
             value.allow_credentials_to(url)
         self._http = value

@@ -106,20 +106,27 @@ def status_error(
     content: bytes,
     channel: str,
     scrub: Callable[[object, int], str],
+    auth_hint: str | None = None,
 ) -> ConnectorError:
-    """The typed, one-line error for an HTTP error status."""
+    """The typed, one-line error for an HTTP error status.
+
+    ``auth_hint`` names what to check when the credentials are refused ("the email
+    option and the API token"); without one, the channel's secret is named.
+    """
     where = f"{method} {describe_url(url)}"
     said = service_message(content, scrub)
     said = f": {said}" if said else ""
     if status == 401:
+        check = f"check {auth_hint} (" if auth_hint else ""
         return AuthError(
-            f"{where} refused the credentials (HTTP 401){said}; run `cxdaily login "
-            f"{channel}` or set {env_name(channel)}",
+            f"{where} refused the credentials (HTTP 401){said}; {check}run `cxdaily login "
+            f"{channel}` or set {env_name(channel)}{')' if auth_hint else ''}",
             channel=channel,
         )
     if status == 403:
+        check = auth_hint or "the account's permissions"
         return AuthError(
-            f"{where} denied access (HTTP 403){said}; check the account's permissions",
+            f"{where} denied access (HTTP 403){said}; check {check}",
             channel=channel,
         )
     if status == 404:

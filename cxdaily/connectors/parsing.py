@@ -319,3 +319,28 @@ def _type_name(value: Any) -> str:
         float: "a number",
         type(None): "null",
     }.get(type(value), type(value).__name__)
+
+
+MAX_LISTED_WARNINGS = 20
+"""Skipped items named one by one in a fetch's warnings; the rest are counted."""
+
+
+class SkippedItems:
+    """The warnings of one fetch for the items it skipped (a bad item, a failed look-up):
+    the first :data:`MAX_LISTED_WARNINGS` named, the rest counted in one line."""
+
+    def __init__(self, limit: int = MAX_LISTED_WARNINGS) -> None:
+        self.limit = limit
+        self.listed: list[str] = []
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        """Record one skipped item (or a detail lost), said in one line."""
+        self.count += 1
+        if len(self.listed) < self.limit:
+            self.listed.append(text)
+
+    def lines(self) -> list[str]:
+        """The warnings to show: the ones listed, and how many more were skipped."""
+        more = self.count - len(self.listed)
+        return [*self.listed, *([f"{more} more items were skipped"] if more else [])]

@@ -41,7 +41,10 @@ def store_outcome(
 ) -> tuple[ChannelOutcome, int, int]:
     """Store one channel's fetch and how it went; returns the outcome as stored (its
     ``result`` holds only the questions stored, its warnings name the ones left out)
-    with the numbers of questions added and updated."""
+    with the numbers of questions added and updated.
+
+    Settled questions (the service says they need no answer now) update the stored ones
+    they match, so those leave the candidates; they never add a question."""
     result = outcome.result
     with store_problem(outcome.channel):
         if result is None:
@@ -50,7 +53,9 @@ def store_outcome(
             )
             return outcome, 0, 0
         skipped: dict[str, str] = {}
-        added, updated = store.questions.upsert_many(result.questions, skipped=skipped)
+        known = store.questions.known(q.id for q in result.settled) if result.settled else set()
+        settled = [q for q in result.settled if q.id in known]  # updated, never added
+        added, updated = store.questions.upsert_many([*result.questions, *settled], skipped=skipped)
         if skipped:
             result = replace(
                 result,

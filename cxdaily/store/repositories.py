@@ -235,6 +235,10 @@ class QuestionRepository:
             updated += sum(self._archive.for_month(month).put_many(docs, checked=checked))
         return added, updated
 
+    def known(self, question_ids: Iterable[str]) -> set[str]:
+        """Which of ``question_ids`` are stored (current, not archived) questions."""
+        return {question_id for question_id in question_ids if question_id in self._questions}
+
     def get(self, question_id: str) -> Question:
         """The question with this id, current or archived, or a NotFoundError."""
         doc = self._questions.get(question_id)

@@ -31,11 +31,13 @@ def run_cxdaily(
     timeout: float = 60,
     secrets: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess:
     """``python -m cxdaily ARGS`` with everything under ``home``, never the real keyring.
 
     ``secrets`` maps channel names to their ``CXDAILY_SECRET_<NAME>`` values; no other
-    secret variable of the calling environment leaks in.
+    secret variable of the calling environment leaks in. ``input`` is typed on stdin (the
+    command runs without a terminal, so ``cxdaily login`` reads its secrets from there).
     """
     full_env = {
         **os.environ,
@@ -57,5 +59,7 @@ def run_cxdaily(
         capture_output=True,
         text=True,
         timeout=timeout,
-        stdin=subprocess.DEVNULL,
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
+        start_new_session=True,  # no controlling terminal: prompts read stdin
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cxdaily.connectors import BUILTIN, check_channel_settings, connector_class
+from cxdaily.connectors import builtin_kinds, check_channel_settings, connector_class
 from cxdaily.connectors.base import Connector, FetchResult, SentReply
 from cxdaily.connectors.options import (
     CHANNEL_OPTIONS,
@@ -115,7 +115,7 @@ def test_a_declaration_refuses_duplicates_and_unknown_types():
 
 
 def test_shared_options_are_declared_once_and_shared():
-    for kind in BUILTIN:
+    for kind in builtin_kinds():
         spec = connector_class(kind).declared_options
         assert spec is not None
         for option in CHANNEL_OPTIONS:
@@ -126,7 +126,7 @@ def test_shared_options_are_declared_once_and_shared():
 
 
 def test_every_builtin_option_has_a_one_line_description():
-    for kind in BUILTIN:
+    for kind in builtin_kinds():
         for option in connector_class(kind).declared_options:
             assert option.description and "\n" not in option.description
             assert option.type in OPTION_TYPES

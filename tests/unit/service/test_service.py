@@ -435,9 +435,9 @@ def test_an_unstorable_question_is_skipped_and_never_breaks_a_later_channel(
 
 def test_fetch_prints_skipped_questions_as_warnings(home: Path, monkeypatch, make_question, capsys):
     from cxdaily.cli import main
-    from cxdaily.connectors import BUILTIN
+    from cxdaily.connectors import GENERIC_KINDS
 
-    monkeypatch.setitem(BUILTIN, "fake", f"{__name__}:FakeConnector")  # the CLI opens its own
+    monkeypatch.setitem(GENERIC_KINDS, "fake", f"{__name__}:FakeConnector")  # the CLI opens its own
     (home / "config.toml").write_text('[channels.hostile]\nkind = "fake"\n')
     bad = make_question("2", channel="hostile", title="\udc80")
     _fake_channels(monkeypatch, {"hostile": [make_question("1", channel="hostile"), bad]}, {})

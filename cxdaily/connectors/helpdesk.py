@@ -1,0 +1,238 @@
+"""What every help desk connector shares: a ticket and its thread as cxdaily's questions,
+who answered last, and our own reply found again.
+
+A help-desk connector reads the service's payloads into a :class:`Ticket` (its public
+messages as :class:`TicketMessage`, each marked as the customer's or the team's) and
+hands it to :func:`ticket_questions`. The rules are the same for every help desk:
+
+- **One question per customer turn.** A ticket waiting on the team (the service says it
+  is open and the last public message is the customer's) is one question: its body is
+  what the customer wrote since the team's last public reply, its context the public
+  messages before. The question's ``native_id`` is ``TICKET:MESSAGE`` (the customer's
+  first message of the turn), its ``thread_id`` the ticket's id, where replies go. When
+  the customer writes again after an answer, that is a new question, so a ticket that
+  comes back to open comes back to the leader.
+- **Settled turns leave.** Every earlier turn of the ticket (and every turn of a ticket
+  that is solved, pending on the customer or answered by the team last) is returned as
+  *settled*, marked ``team_answered`` in ``meta``: a stored one leaves the candidates,
+  one never stored is not added (see :class:`~cxdaily.connectors.base.FetchResult`).
+- **The collision guard** (:func:`answers_by_team`) lists the team's public replies
+  after a time; **our reply after an unknown outcome** (:func:`find_reply`) is a public
+  reply by the configured agent with the text we sent, after the question was asked.
+
+Text is cleaned where it enters: the connector passes bodies through
+:func:`message_text` (HTML to plain text, surrogates replaced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cxdaily.connectors.html_text import html_to_text, looks_like_html, same_text
+from cxdaily.connectors.parsing import (
+    MAX_CONTEXT_MESSAGES,
+    MAX_TEXT_CHARS,
+    id_field,
+    meta_field,
+    text_field,
+)
+from cxdaily.core.models import Author, Message, Question
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+"""How ``meta["priority"]`` spells a help desk's priority (curation reads ``urgent``)."""
+
+
+@dataclass(frozen=True)
+class TicketMessage:
+    """One public message of a ticket's thread."""
+
+    id: str
+    author: Author
+    body: str
+    """Plain text (see :func:`message_text`)."""
+    created_at: datetime
+    from_customer: bool
+    """Written by the customer (not by an agent, a teammate or a bot)."""
+
+    def as_message(self) -> Message:
+        """The message in cxdaily's model (for a question's context)."""
+        return Message(author=self.author, body=self.body, created_at=self.created_at)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A help-desk ticket (or conversation) as read from the service."""
+
+    id: str
+    """The service's id of the ticket: where replies go."""
+    requester: Author
+    """The customer: ``name``, and the email address as ``handle``."""
+    messages: Sequence[TicketMessage]
+    """Its public messages, in any order (internal notes are never included)."""
+    waiting_on_team: bool
+    """The service's status says the team owes an answer (new, open, active ...), not
+    solved, closed, pending on the customer or snoozed."""
+    created_at: datetime
+    subject: str | None = None
+    status: str | None = None
+    """The service's own word for the status, kept in ``meta`` as it is."""
+    url: str | None = None
+    """The agent-facing link to the ticket."""
+    priority: str | None = None
+    """One of :data:`PRIORITIES`, or ``None``."""
+    tags: Sequence[str] = ()
+    organization: str | None = None
+    """The customer's organisation or company (VIP rules match it)."""
+    fallback_body: str | None = None
+    """The ticket's first message as the ticket itself gives it (a description or a
+    preview), used when its thread could not be read."""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    """Anything else worth keeping (plain JSON values)."""
+
+
+def message_text(value: Any, where: str) -> str | None:
+    """A message body from the service as cleaned plain text (HTML converted)."""
+    text = text_field(value, where, max_chars=None)
+    if text is None:
+        return None
+    if looks_like_html(text):
+        text = html_to_text(text)
+    return text[:MAX_TEXT_CHARS]
+
+
+def ticket_questions(
+    ticket: Ticket, *, channel: str, kind: str
+) -> tuple[Question | None, list[Question]]:
+    """The question a ticket asks now (``None`` when it waits on nobody here) and its
+    settled turns (see the module's docstring)."""
+    public = sorted(ticket.messages, key=lambda m: (m.created_at, m.id))
+    turn_start = len(public)
+    while turn_start > 0 and public[turn_start - 1].from_customer:
+        turn_start -= 1
+    turn = public[turn_start:]
+    meta = _ticket_meta(ticket, kind)
+    settled_meta = {**meta, "team_answered": True}
+    settled = [
+        _question(ticket, f"{ticket.id}:{m.id}", [m], [], channel, kind, settled_meta)
+        for m in public
+        if m.from_customer and (not turn or m.id != turn[0].id)
+    ]
+    if not public and ticket.fallback_body is not None:  # the thread could not be read
+        fallback = TicketMessage(
+            id="",
+            author=ticket.requester,
+            body=ticket.fallback_body,
+            created_at=ticket.created_at,
+            from_customer=True,
+        )
+        if not ticket.waiting_on_team:
+            return None, [_question(ticket, ticket.id, [fallback], [], channel, kind, settled_meta)]
+        return _question(ticket, ticket.id, [fallback], [], channel, kind, meta), settled
+    if public and ticket.id:  # a question stored while the thread was unreadable
+        settled.append(_question(ticket, ticket.id, public[-1:], [], channel, kind, settled_meta))
+    if not turn:
+        return None, settled
+    native_id = f"{ticket.id}:{turn[0].id}"
+    context = public[:turn_start][-MAX_CONTEXT_MESSAGES:]
+    if not ticket.waiting_on_team:
+        settled.append(_question(ticket, native_id, turn, context, channel, kind, settled_meta))
+        return None, settled
+    return _question(ticket, native_id, turn, context, channel, kind, meta), settled
+
+
+def _ticket_meta(ticket: Ticket, kind: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"service": kind, "ticket_id": ticket.id}
+    if ticket.status is not None:
+        meta["status"] = ticket.status
+    if ticket.priority is not None:
+        meta["priority"] = ticket.priority
+    if ticket.tags:
+        meta["tags"] = list(ticket.tags)
+    if ticket.organization:
+        meta["organization"] = ticket.organization
+    return {**meta_field(dict(ticket.meta), "meta"), **meta}
+
+
+def _question(
+    ticket: Ticket,
+    native_id: str,
+    turn: Sequence[TicketMessage],
+    context: Sequence[TicketMessage],
+    channel: str,
+    kind: str,
+    meta: dict[str, Any],
+) -> Question:
+    native = id_field(native_id, "id", required=True) or native_id
+    return Question(
+        id=Question.make_id(channel, native),
+        channel=channel,
+        kind=kind,
+        native_id=native,
+        thread_id=ticket.id,
+        url=ticket.url,
+        author=_customer(turn, ticket.requester),
+        title=ticket.subject,
+        body="\n\n".join(m.body for m in turn if m.body.strip()) or (ticket.subject or ""),
+        created_at=turn[0].created_at,
+        context=tuple(m.as_message() for m in context),
+        meta=dict(meta),
+    )
+
+
+def _customer(turn: Sequence[TicketMessage], requester: Author) -> Author:
+    """The requester, completed by what the turn's author record adds."""
+    author = turn[-1].author if turn else Author()
+    return Author(
+        id=requester.id or author.id,
+        handle=requester.handle or author.handle,
+        name=requester.name or author.name,
+        followers=requester.followers,
+    )
+
+
+def answers_by_team(messages: Sequence[TicketMessage], since: datetime) -> list[Message]:
+    """The team's public replies posted after ``since`` (the collision guard's answer)."""
+    return [
+        m.as_message()
+        for m in sorted(messages, key=lambda m: m.created_at)
+        if not m.from_customer and m.created_at > since
+    ]
+
+
+def find_reply(
+    messages: Sequence[TicketMessage],
+    body: str,
+    *,
+    author_id: str | None,
+    after: datetime,
+) -> TicketMessage | None:
+    """Our reply in a thread: a public team message (by ``author_id`` when the service
+    names its author) with the text we sent, posted after ``after``."""
+    for message in sorted(messages, key=lambda m: m.created_at, reverse=True):
+        if message.from_customer or message.created_at < after:
+            continue
+        if author_id is not None and message.author.id not in (None, author_id):
+            continue
+        if same_text(message.body, body):
+            return message
+    return None
+
+
+def email_author(ident: Any, name: Any, email: Any, where: str) -> Author:
+    """An author from a help desk's person fields (email as the handle), cleaned."""
+    return Author(
+        id=id_field(ident, f"{where}.id"),
+        handle=_optional_text(email, f"{where}.email"),
+        name=_optional_text(name, f"{where}.name"),
+    )
+
+
+def _optional_text(value: Any, where: str) -> str | None:
+    """A short text field, or ``None`` when it is missing, not text, or blank."""
+    if not isinstance(value, str):
+        return None
+    text = text_field(value, where, max_chars=1000)
+    return text.strip() or None if text else None
