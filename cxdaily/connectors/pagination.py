@@ -88,6 +88,42 @@ async def link_pages(
             return
 
 
+async def next_url_pages(
+    http: ChannelHttp,
+    url: str,
+    *,
+    next_url: Callable[[Any], str | None],
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> AsyncIterator[tuple[Any, HttpResult]]:
+    """Pages of ``url`` and of every next-page address its answers name in their body
+    (Zendesk ``after_url``, Front ``_pagination.next``, HAL ``_links.next.href``).
+
+    ``next_url(data)`` reads the address (``None``: the last page). A relative address
+    is resolved against the page that named it; the same address twice ends the walk.
+    Credentials follow only to the channel's own origins (the HTTP layer's gate).
+    """
+    seen: set[str] = set()
+    following: str | None = url
+    first = True
+    pages = 0
+    while following is not None and (first or _may_fetch_another(http, pages, max_pages)):
+        pages += 1
+        data, result = await http.get_json(
+            following, params=params if first else None, headers=headers
+        )
+        first = False
+        seen.add(str(result.url))
+        yield data, result
+        named = next_url(data)
+        if not isinstance(named, str) or not named.strip():
+            return
+        following = str(result.url.join(named.strip()))
+        if following in seen:
+            return
+
+
 async def cursor_pages(
     http: ChannelHttp,
     url: str,

@@ -188,6 +188,12 @@ TAG_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("tag_cancel", "cancel", "escape", "Cancel", "Close the insight form unsaved"),
 )
 
+DISCARD_INSIGHT_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("discard_keep", "no", "escape,k", "Keep editing", "Filled insight form: keep it"),
+    KeyCommand("discard_insight", "yes", "d", "Discard", "Filled insight form: discard it"),
+)
+"""Escape on a filled insight form asks first (a confirm dialog: no keeps the form)."""
+
 HANDOFF_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("handoff_cancel", "cancel", "escape", "Cancel", "Close the hand-off unsent"),
 )
@@ -219,6 +225,7 @@ ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("Composer", COMPOSER_COMMANDS),
     ("Wrap-up", WRAPUP_COMMANDS),
     ("Insight form", TAG_COMMANDS),
+    ("Discard an insight", DISCARD_INSIGHT_COMMANDS),
     ("Hand off", HANDOFF_COMMANDS),
     ("Snooze", SNOOZE_COMMANDS),
     ("Time is up", TIMEUP_COMMANDS),

@@ -99,7 +99,7 @@ async def test_a_whole_session_with_the_documented_keys(service: Service) -> Non
         await pilot.pause()
         assert isinstance(app.screen, WrapUpScreen)
         summary = plain(app.screen.query_one("#wrapup-summary"))
-        for words in ("1 answered", "1 tagged as insights", "1 handed off", "1 snoozed"):
+        for words in ("1 answered", "1 tagged as an insight", "1 handed off", "1 snoozed"):
             assert words in summary, summary
         assert "1 skipped" in summary
         assert "Insights captured: 1." in summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -20,7 +20,9 @@ from cxdaily.core.safe_text import clean
 from cxdaily.core.words import whole_sentences
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import TAG_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import DISCARD_INSIGHT_COMMANDS, TAG_COMMANDS, bindings, key_names
+from cxdaily.ui.modals.confirm import ConfirmScreen, Part
+from cxdaily.ui.modals.confirm import Question as Confirmation
 from cxdaily.ui.text import safe_line
 
 
@@ -76,7 +78,8 @@ class TagScreen(ModalScreen[TagResult | None]):
         """The form."""
         text = clean(self.question.body)
         quote = whole_sentences(text)  # the customer's words, cut only between sentences
-        with Vertical(id="tag-form"):
+        self._quote = quote
+        with VerticalScroll(id="tag-form"):  # scrolls on a small terminal: nothing out of reach
             yield Static(
                 Content.assemble(
                     Content.styled("Insight from ", "bold"),
@@ -173,6 +176,35 @@ class TagScreen(ModalScreen[TagResult | None]):
             )
         )
 
+    def filled(self) -> bool:
+        """Whether the leader wrote anything the form would lose (tags, summary, note, or an
+        edited quote)."""
+        typed = any(
+            self.query_one(f"#{i}", Input).value.strip()
+            for i in ("tag-tags", "tag-summary", "tag-note")
+        )
+        return typed or self.query_one("#tag-quote", TextArea).text.strip() != self._quote.strip()
+
     def action_cancel(self) -> None:
-        """Close without recording."""
-        self.dismiss(None)
+        """Close without recording; a filled form asks first."""
+        if not self.filled():
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(discard_question()), decided)
+
+
+def discard_question() -> Confirmation:
+    """Escape on a filled insight form: keep editing (the default) or discard it."""
+    return Confirmation(
+        id="discard",
+        title="Discard this insight?",
+        parts=(Part("discard-text", Content("What you typed in the form will be lost.")),),
+        commands=DISCARD_INSIGHT_COMMANDS,
+        no_variant="primary",
+        yes_variant="error",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
@@ -19,12 +19,13 @@ from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import WRAPUP_COMMANDS, bindings
 
 LABELS = (
-    ("answered", "answered"),
-    ("tagged", "tagged as insights"),
-    ("handed_off", "handed off"),
-    ("snoozed", "snoozed"),
-    ("skipped", "skipped"),
+    ("answered", "answered", "answered"),
+    ("tagged", "tagged as an insight", "tagged as insights"),
+    ("handed_off", "handed off", "handed off"),
+    ("snoozed", "snoozed", "snoozed"),
+    ("skipped", "skipped", "skipped"),
 )
+"""Each count of the wrap-up: its key, and its words for one and for several."""
 
 
 def minutes_words(minutes: float) -> str:
@@ -40,7 +41,11 @@ def sentence(words: str) -> str:
 def summary_content(summary: SessionSummary) -> Content:
     """The wrap-up's figures."""
     counts = summary.counts
-    done = [f"{counts[key]} {words}" for key, words in LABELS if counts.get(key)]
+    done = [
+        f"{counts[key]} {one if counts[key] == 1 else many}"
+        for key, one, many in LABELS
+        if counts.get(key)
+    ]
     budget_min = (summary.session.budget_s + summary.session.extra_s) / 60
     streak = summary.streak
     streak_words = plural(streak.current, "day")
@@ -79,7 +84,7 @@ class WrapUpScreen(Screen):
 
     def compose(self) -> ComposeResult:
         """Summary and the reflection line."""
-        with Vertical(id="wrapup"):
+        with VerticalScroll(id="wrapup"):  # scrolls on a small terminal
             yield Static(summary_content(self.summary), id="wrapup-summary")
             yield Label("One line of reflection (optional):")
             yield Input(

@@ -1,0 +1,96 @@
+"""The insight form and the wrap-up on the smallest terminal (60x15): every field and
+button can be reached by moving through the form, and escape never throws away a filled
+insight without asking."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, Input
+
+from cxdaily.service import Service
+from cxdaily.ui.modals.confirm import ConfirmScreen
+from cxdaily.ui.modals.tag import TagScreen
+from cxdaily.ui.screens.session import SessionScreen
+from cxdaily.ui.screens.wrapup import WrapUpScreen
+from tests.ui.pilot_kit import begin, make_app, type_text
+
+TINY = (60, 15)
+
+
+def _visible(app, widget) -> bool:
+    """Whether ``widget`` is inside the screen's visible area (not scrolled away)."""
+    region = widget.region
+    size = app.screen.size
+    return region.height > 0 and region.y >= 0 and region.bottom <= size.height
+
+
+async def _open_tag_form(app, pilot) -> TagScreen:
+    await begin(app, pilot)
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(app.screen, TagScreen)
+    return app.screen
+
+
+async def test_escape_on_an_empty_insight_form_closes_it(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_tag_form(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_escape_on_a_filled_insight_form_asks_before_discarding(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _open_tag_form(app, pilot)
+        await type_text(pilot, "billing")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.id == "discard"
+        await pilot.press("escape")  # escape again keeps the form, text intact
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#tag-tags", Input).value == "billing"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert service.store.insights.between() == []
+
+
+async def test_every_field_and_button_of_the_insight_form_is_reachable_at_60x15(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        form = await _open_tag_form(app, pilot)
+        save = form.query_one("#tag-save", Button)
+        seen_save = False
+        for _ in range(12):  # tab through the form: each focused widget comes into view
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = app.focused
+            assert focused is not None and _visible(app, focused), focused
+            seen_save = seen_save or focused is save
+        assert seen_save, "tab reaches the Save button"
+
+
+async def test_the_wrap_up_input_is_reachable_at_60x15_and_counts_read_right(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        await begin(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, WrapUpScreen)
+        reflection = app.screen.query_one("#wrapup-reflection", Input)
+        assert app.focused is reflection and _visible(app, reflection)
+        summary = str(app.screen.query_one("#wrapup-summary").render())
+        assert "1 skipped" in summary
