@@ -41,9 +41,18 @@ def clean(text: object) -> str:
     return _CONTROL.sub("", value)
 
 
+_ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064]")
+"""Invisible characters (zero-width space and joiners, word joiner, soft hyphen) that
+terminals and the layout count differently: dropped from one-line labels, where one
+extra or missing cell breaks a column."""
+
+
 def one_line(text: object, limit: int | None = None) -> str:
-    """Clean ``text`` and fold it to one line, cut to ``limit`` characters with an ellipsis."""
-    value = " ".join(clean(text).split())
+    """Clean ``text`` and fold it to one line, cut to ``limit`` characters with an ellipsis.
+
+    Invisible zero-width characters are dropped too: a one-line label sits in a column.
+    """
+    value = " ".join(_ZERO_WIDTH.sub("", clean(text)).split())
     if limit is not None and len(value) > limit:
         value = value[: max(limit - 1, 0)].rstrip() + "…"
     return value

@@ -149,3 +149,14 @@ def test_one_line_is_one_safe_line_within_the_limit(text, limit):
     assert "\n" not in result and "\t" not in result
     assert len(result) <= limit
     assert_safe(result)
+
+
+def test_one_line_drops_zero_width_characters_that_break_columns() -> None:
+    from rich.cells import cell_len
+
+    from cxdaily.core.safe_text import one_line
+
+    name = "Pri\u200bya\u200d S\u00adhar\u2060ma\ufeff"
+    folded = one_line(name)
+    assert folded == "Priya Sharma"
+    assert cell_len(folded) == len(folded)  # every character is one cell, as a terminal shows it
