@@ -256,7 +256,11 @@ class SmtpSink:
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
     fail_after_data: int = 0
-    """Answer this many messages with a 451 after receiving them whole (they are kept)."""
+    """Answer this many messages with a 451 after receiving them whole (they are kept,
+    and delivered: the client cannot tell)."""
+    mailbox: Dovecot | None = None
+    """Where mail for ``local_addresses`` is delivered (filed in its INBOX)."""
+    local_addresses: tuple[str, ...] = ()
     _controller: object | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -273,6 +277,9 @@ class SmtpSink:
                     sink.received.append(
                         Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
                     )
+                    local = {a.lower() for a in sink.local_addresses}
+                    if sink.mailbox is not None and local & {r.lower() for r in envelope.rcpt_tos}:
+                        sink.mailbox.deliver(envelope.content)
                     if sink.fail_after_data > 0:
                         sink.fail_after_data -= 1
                         return "451 4.3.0 Temporary failure after the message was received"
