@@ -128,6 +128,16 @@ def _secret_fields(kind: str) -> tuple[tuple[str, ...], bool]:
     return tuple(cls.secret_fields), bool(cls.secret_optional)
 
 
+def _secrets_any_one(kind: str) -> bool:
+    """Whether any one of the kind's secret fields is enough (they are alternatives)."""
+    from cxdaily.connectors import connector_class
+
+    try:
+        return bool(connector_class(kind).secrets_any_one)
+    except CxDailyError:
+        return False
+
+
 def parse_option(text: str) -> tuple[str, Any]:
     """``key=value``: the value as a TOML number, boolean or array when it is one, else text."""
     key, sep, value = text.partition("=")
@@ -146,14 +156,14 @@ def parse_option(text: str) -> tuple[str, Any]:
 # ----------------------------------------------------------------------------- list
 def cmd_channels_list(args: argparse.Namespace) -> int:
     """Print every channel with its secret's source and last fetch; never a secret."""
+    from cxdaily.cli import services
     from cxdaily.core.clock import to_iso
     from cxdaily.credentials import secret_source
-    from cxdaily.service import Service
 
     where, settings = _load(args)
     statuses: dict[str, Any] = {}
     if settings.channels:
-        service = Service(where, settings, read_only=True)
+        service = services(args).build(where, settings, read_only=True)
         try:
             statuses = {s.channel: s for s in service.channel_status()}
         finally:
@@ -224,7 +234,8 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     print(f"added channel {channel.name} ({channel.kind}) to {where.config_file}")
     fields, optional = _secret_fields(channel.kind)
     if fields and not optional:
-        variables = ", ".join(env_name(channel.name, f) for f in fields)
+        joiner = " or " if _secrets_any_one(channel.kind) else ", "
+        variables = joiner.join(env_name(channel.name, f) for f in fields)
         print(f"next: `cxdaily login {channel.name}` (or set {variables})")
     print(f"check it with `cxdaily channels test {channel.name}`")
     return EXIT_OK
@@ -258,8 +269,8 @@ def cmd_channels_test(args: argparse.Namespace) -> int:
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from cxdaily.cli import services
     from cxdaily.connectors.runner import as_typed_error
-    from cxdaily.service import Service
 
     where, settings = _load(args)
     names = list(dict.fromkeys(args.names)) or list(settings.channels)
@@ -273,7 +284,7 @@ def cmd_channels_test(args: argparse.Namespace) -> int:
         )
         return EXIT_ERROR
     failures = 0
-    service = Service(where, settings, read_only=True)
+    service = services(args).build(where, settings, read_only=True)
     try:
         # each check runs its own event loop on its own thread (a keyring read may block)
         with ThreadPoolExecutor(max_workers=min(len(names), MAX_PARALLEL_TESTS)) as pool:
@@ -322,6 +333,11 @@ def cmd_login(args: argparse.Namespace) -> int:
             f"{problem}, so the secret cannot be stored safely; set {variables} in the "
             "environment instead, or install a keyring service"
         )
+    any_one = args.field is None and len(fields) > 1 and _secrets_any_one(channel.kind)
+    if any_one:
+        print(f"{args.name} needs one of: {', '.join(f or 'secret' for f in fields)}; "
+              "leave the others empty")  # fmt: skip
+    stored = 0
     for field in fields:
         prompt = f"{field} for {args.name}: " if field else f"Secret for {args.name}: "
         try:
@@ -329,13 +345,18 @@ def cmd_login(args: argparse.Namespace) -> int:
         except EOFError:
             value = ""
         if not value.strip():
+            if any_one:
+                continue
             raise CredentialError(
                 f"nothing was entered, so {describe_secret(args.name, field)} was not stored"
             )
         backend = store_secret(args.name, field, value.strip())
+        stored += 1
         print(f"stored {describe_secret(args.name, field)} in the keyring ({backend})")
         if env_name(args.name, field) in _environ():
             print(f"note: {env_name(args.name, field)} is set and wins over the keyring")
+    if not stored:
+        raise CredentialError(f"nothing was entered, so no secret of {args.name} was stored")
     return EXIT_OK
 
 

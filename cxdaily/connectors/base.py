@@ -156,6 +156,9 @@ class Connector(ABC):
     """Secret fields this connector needs: ``("",)`` for one default secret, or names."""
     secret_optional: ClassVar[bool] = False
     """The channel also works without its secrets (they add authentication when set)."""
+    secrets_any_one: ClassVar[bool] = False
+    """The secret fields are alternatives: any one of them is enough (an API token or an
+    OAuth token), so ``cxdaily login`` lets the leader skip the others."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Every connector's network methods scrub the channel's secrets from their errors.

@@ -19,6 +19,8 @@ hands it to :func:`ticket_questions`. The rules are the same for every help desk
 - **The collision guard** (:func:`answers_by_team`) lists the team's public replies
   after a time; **our reply after an unknown outcome** (:func:`find_reply`) is a public
   reply by the configured agent with the text we sent, after the question was asked.
+  :class:`HelpDeskConnector` answers both from the connector's own
+  :meth:`~HelpDeskConnector.question_thread`.
 
 Text is cleaned where it enters: the connector passes bodies through
 :func:`message_text` (HTML to plain text, surrogates replaced).
@@ -26,12 +28,22 @@ Text is cleaned where it enters: the connector passes bodies through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+import inspect
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
+from cxdaily.connectors.base import Capabilities, SentReply
 from cxdaily.connectors.html_text import html_to_text, looks_like_html, same_text
+from cxdaily.connectors.http import (
+    BadResponseError,
+    RedirectError,
+    StatusError,
+    UnreachableError,
+)
+from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
@@ -40,9 +52,18 @@ from cxdaily.connectors.parsing import (
     text_field,
 )
 from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_text import one_line
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 """How ``meta["priority"]`` spells a help desk's priority (curation reads ``urgent``)."""
+MAX_NAME_CHARS = 1000
+"""A person's name or email longer than this is cut (no real one is)."""
+MAX_TAGS = 100
+MAX_TAG_CHARS = 100
+LOOKUP_FAILURES = (StatusError, BadResponseError, UnreachableError, RedirectError)
+"""A thread, a person or a company that cannot be read for these reasons costs only that
+item's detail; a refused credential, a rate limit or the channel's deadline stop the fetch."""
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -222,17 +243,102 @@ def find_reply(
 
 
 def email_author(ident: Any, name: Any, email: Any, where: str) -> Author:
-    """An author from a help desk's person fields (email as the handle), cleaned."""
+    """An author from a help desk's person fields (email as the handle), cleaned; a field
+    that is missing, not text or blank is ``None``, an overlong one is cut."""
     return Author(
         id=id_field(ident, f"{where}.id"),
-        handle=_optional_text(email, f"{where}.email"),
-        name=_optional_text(name, f"{where}.name"),
+        handle=optional_text(email, f"{where}.email"),
+        name=optional_text(name, f"{where}.name"),
     )
 
 
-def _optional_text(value: Any, where: str) -> str | None:
-    """A short text field, or ``None`` when it is missing, not text, or blank."""
+def optional_text(value: Any, where: str, max_chars: int = MAX_NAME_CHARS) -> str | None:
+    """A short text field the docs make optional, cleaned and cut to ``max_chars``;
+    ``None`` when it is missing, not text, or blank."""
     if not isinstance(value, str):
         return None
-    text = text_field(value, where, max_chars=1000)
+    text = text_field(value[:max_chars], where, max_chars=max_chars)
     return text.strip() or None if text else None
+
+
+def text_or_none(value: Any) -> str | None:
+    """A text field the docs make optional, as it is: anything but text counts as absent."""
+    return value if isinstance(value, str) else None
+
+
+def optional_id(value: Any) -> str | int | None:
+    """An id the service may send as text or a whole number; anything else is ``None``."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def tag_names(values: Any, key: str | None = None) -> list[str]:
+    """A ticket's tags as one-line labels (control characters dropped), in order, each
+    once: ``values`` is a list of names, or of objects whose ``key`` holds the name;
+    anything else counts as no tags."""
+    if not isinstance(values, list):
+        return []
+    if key is not None:
+        values = [v.get(key) for v in values if isinstance(v, dict)]
+    names = values
+    cleaned = (one_line(optional_text(n, "tag") or "", MAX_TAG_CHARS) for n in names[:1000])
+    return [n for n in dict.fromkeys(cleaned) if n][:MAX_TAGS]
+
+
+async def read_at_once(jobs: Sequence[Awaitable[_T]], at_once: int) -> list[_T]:
+    """Run ``jobs`` (thread reads) at most ``at_once`` at a time, results in order; the
+    first failure cancels the rest and is raised as it is."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(job: Awaitable[_T]) -> _T:
+        async with gate:
+            return await job
+
+    tasks = [asyncio.ensure_future(one(job)) for job in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    finally:  # after a failure: stop the others (a no-op when all are done)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for job in jobs:  # a read never started is closed, not left pending
+            if inspect.iscoroutine(job) and inspect.getcoroutinestate(job) == "CORO_CREATED":
+                job.close()
+
+
+class HelpDeskConnector(HttpConnector):
+    """An HTTP connector to a help desk: the collision guard and the search for our own
+    reply read the ticket's public thread again (no help desk takes idempotency keys).
+
+    A help desk implements :meth:`question_thread` and :meth:`reply_author_id`, and may
+    point :meth:`reply_url` at its agent-facing page.
+    """
+
+    capabilities = Capabilities(
+        idempotency_keys=False, threads=True, finds_own_replies=True, public=False
+    )
+    secret_fields: ClassVar[tuple[str, ...]] = ("",)
+
+    async def question_thread(self, question: Question) -> list[TicketMessage]:
+        """The public messages of ``question``'s ticket, read again from the service."""
+        raise NotImplementedError
+
+    async def reply_author_id(self) -> str | None:
+        """The id our replies are posted under (``None``: the service does not say)."""
+        raise NotImplementedError
+
+    def reply_url(self, question: Question) -> str | None:
+        """The agent-facing page of the ticket a reply went to."""
+        return question.url
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """The team's public replies on the ticket after ``since`` (the collision guard)."""
+        return answers_by_team(await self.question_thread(question), since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Our public reply with this text, by our agent, after the question was asked."""
+        author = await self.reply_author_id()
+        messages = await self.question_thread(question)
+        found = find_reply(messages, body, author_id=author, after=question.created_at)
+        return None if found is None else SentReply(found.id, self.reply_url(question))

@@ -2,12 +2,14 @@
 readable plain text.
 
 The text keeps what a reader needs: paragraphs and line breaks, list items (``- ``),
-quoted text (``> ``), and links whose text differs from their address as
-``text (address)``. Scripts, styles and comments are dropped, entities decoded, runs of
-spaces collapsed. Nothing is ever interpreted: the result is plain text for the
-question's body, cleaned like any other customer text where it is stored.
+quoted text (``> ``, at most :data:`MAX_QUOTE_DEPTH` deep), table cells apart, and links
+whose text differs from their address as ``text (address)``. Scripts, styles and
+comments are dropped, entities decoded, runs of spaces collapsed. Nothing is ever
+interpreted: the result is plain text for the question's body, cleaned like any other
+customer text where it is stored.
 
-Malformed HTML never raises: the standard library's tolerant parser reads what it can.
+Malformed HTML never raises: the standard library's tolerant parser reads what it can,
+in time and memory linear in the input.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ _BLOCKS = frozenset(
     }
 )
 _SKIPPED = frozenset({"script", "style", "head", "title", "template", "noscript"})
+_CELLS = frozenset({"td", "th"})
+MAX_QUOTE_DEPTH = 10
+"""Quote levels marked at the most: deeper quotes get no more ``> `` (every line would
+repeat them, so a deep nesting would blow a small input up into a huge text)."""
 _MAX_HTML_CHARS = 2_000_000
 """Longer HTML is cut before parsing (the parser is linear, but memory is not free)."""
 
@@ -38,7 +44,10 @@ class _TextCollector(HTMLParser):
         self.skip_depth = 0
         self.quote_depth = 0
         self.pre_depth = 0
-        self.links: list[tuple[str | None, int]] = []
+        self.link: tuple[str | None, int] | None = None
+        """The open link's address and the index in ``current`` where its text starts (a
+        link opened inside another closes that one first, as browsers do: every piece of
+        text belongs to one link at the most, so reading links stays linear)."""
 
     # -- the parser's callbacks ----------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -55,8 +64,12 @@ class _TextCollector(HTMLParser):
                 self.pre_depth += 1
             elif tag == "li":
                 self.current.append("- ")
+        elif tag in _CELLS:
+            if self.current:
+                self.current.append(" ")  # "Order" "1234": two cells, not "Order1234"
         elif tag == "a":
-            self.links.append((dict(attrs).get("href"), len("".join(self.current))))
+            self.end_link()
+            self.link = (dict(attrs).get("href"), len(self.current))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br" or tag in _BLOCKS:
@@ -66,11 +79,8 @@ class _TextCollector(HTMLParser):
         if tag in _SKIPPED:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
-        if tag == "a" and self.links:
-            href, start = self.links.pop()
-            shown = "".join(self.current)[start:].strip()
-            if _worth_showing(href, shown):
-                self.current.append(f" ({href})")
+        if tag == "a":
+            self.end_link()
         elif tag in _BLOCKS:
             self.end_line(keep_spaces=tag == "pre")
             if tag == "blockquote":
@@ -92,14 +102,26 @@ class _TextCollector(HTMLParser):
             return
         self.current.append(re.sub(r"\s+", " ", data))
 
+    def end_link(self) -> None:
+        """Close the open link, adding its address after its text when it says more."""
+        if self.link is None:
+            return
+        href, start = self.link
+        self.link = None
+        shown = "".join(self.current[start:]).strip()
+        if _worth_showing(href, shown):
+            self.current.append(f" ({href})")
+
     # -- lines ---------------------------------------------------------------------
     def end_line(self, *, keep_spaces: bool = False) -> None:
         """Finish the line being written (if it has any text)."""
         text = "".join(self.current)
         text = text.rstrip() if keep_spaces else " ".join(text.split())
         self.current = []
+        if self.link is not None:
+            self.link = (self.link[0], 0)  # an open link goes on on the next line
         if text:
-            self.lines.append("> " * self.quote_depth + text)
+            self.lines.append("> " * min(self.quote_depth, MAX_QUOTE_DEPTH) + text)
 
     def blank_line(self) -> None:
         """A paragraph break (never two in a row, never at the start)."""
@@ -149,9 +171,20 @@ def text_to_html(text: str) -> str:
 
 def same_text(a: str, b: str) -> bool:
     """Whether two bodies say the same once markup and spacing are set aside (a reply we
-    sent as text, read back as the service's HTML)."""
+    sent as text, read back as the service's HTML).
 
-    def plain(text: str) -> str:
-        return " ".join((html_to_text(text) if looks_like_html(text) else text).split())
+    Each body is compared as it is and, when it looks like HTML, as its text; but never
+    both as text: plain text with a tag-like word in it ("type <script> to test") is
+    not HTML, and reading both as HTML would cut both short at that word and find two
+    different texts the same.
+    """
 
-    return plain(a) == plain(b)
+    def spaced(text: str) -> str:
+        return " ".join(text.split())
+
+    plain_a, plain_b = spaced(a), spaced(b)
+    if plain_a == plain_b:
+        return True
+    if looks_like_html(a) and spaced(html_to_text(a)) == plain_b:
+        return True
+    return looks_like_html(b) and spaced(html_to_text(b)) == plain_a

@@ -1,8 +1,9 @@
 """The one HTTP layer every HTTP connector uses.
 
-- :func:`make_client` builds the shared ``httpx.AsyncClient``: TLS verification on, a
-  ``User-Agent`` naming cxdaily and its version, per-phase timeouts, and a request hook
-  that refuses ``http://`` except to loopback addresses (redirects included).
+- :func:`~cxdaily.connectors.http_client.make_client` builds the shared
+  ``httpx.AsyncClient``: TLS verification on, a ``User-Agent`` naming cxdaily and its
+  version, per-phase timeouts, and a request hook that refuses ``http://`` except to
+  loopback addresses (redirects included).
 - :class:`ChannelHttp` sends one channel's requests: an overall deadline per channel
   (see :func:`channel_deadline`), streaming reads capped at a maximum body size,
   redirects followed by hand (so loops and unsafe targets are caught), retries, and one
@@ -32,20 +33,27 @@ strings or user info, and any secret the connector registered is scrubbed.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from cxdaily import __version__
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import SecretScrubber
+from cxdaily.connectors.http_client import (
+    IDEMPOTENT_METHODS,
+    RETRYABLE_STATUSES,
+    USER_AGENT,
+    HttpPolicy,
+    HttpResult,
+    channel_deadline,
+    current_deadline,
+    make_client,
+)
 from cxdaily.connectors.http_credentials import Origin, origin_of, strip_credentials
 from cxdaily.connectors.http_errors import (
     BadResponseError,
@@ -64,100 +72,10 @@ from cxdaily.connectors.http_errors import (
     transport_error,
     unsafe_url_reason,
 )
-from cxdaily.connectors.pagination import parse_link_header
 from cxdaily.core.errors import ConnectorError, RateLimited
 from cxdaily.core.safe_text import one_line
 
 logger = logging.getLogger("cxdaily.http")
-
-USER_AGENT = f"cxdaily/{__version__} (python-httpx/{httpx.__version__})"
-DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
-DEFAULT_MAX_FETCH_BYTES = 50 * 1024 * 1024
-DEFAULT_DEADLINE_S = 60.0
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
-
-
-# ----------------------------------------------------------------------------- client
-async def _refuse_unsafe(request: httpx.Request) -> None:
-    check_url(request.url)
-
-
-def make_client(
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    connect_timeout_s: float = 10.0,
-    read_timeout_s: float = 30.0,
-) -> httpx.AsyncClient:
-    """The shared client: verified TLS, cxdaily's User-Agent, no automatic redirects."""
-    return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
-        verify=True,
-        follow_redirects=False,
-        transport=transport,
-        event_hooks={"request": [_refuse_unsafe]},
-    )
-
-
-@dataclass(frozen=True)
-class HttpPolicy:
-    """Limits for one channel's requests."""
-
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    """Largest answer read; bigger ones fail with :class:`ResponseTooLargeError`."""
-    max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
-    """Most bytes read by one connector's requests in all (one fetch): pagination stops
-    there and says so in the fetch's warnings."""
-    deadline_s: float = DEFAULT_DEADLINE_S
-    """Overall time for one request with its retries, when no channel deadline is set."""
-    retries: int = 3
-    """Extra attempts after a failure that may be retried."""
-    throttle_retries: int = 3
-    """How many times a throttle (429) is waited out before giving up."""
-    max_wait_s: float = 60.0
-    """Longest single rate-limit wait; a longer one fails with :class:`RateLimited`."""
-    backoff_s: float = 0.5
-    """First back-off delay; it doubles with each attempt."""
-    max_redirects: int = 5
-    """Redirects followed before giving up."""
-
-
-# ----------------------------------------------------------------------------- deadline
-_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
-    "cxdaily_channel_deadline", default=None
-)
-
-
-@contextmanager
-def channel_deadline(seconds: float) -> Iterator[None]:
-    """Within this block (in the running task), every request shares one deadline."""
-    loop = asyncio.get_running_loop()
-    token = _DEADLINE.set((loop.time() + seconds, seconds))
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
-
-
-# ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class HttpResult:
-    """A complete answer: status, headers, final URL and the whole (bounded) body."""
-
-    method: str
-    url: httpx.URL
-    status: int
-    headers: httpx.Headers
-    content: bytes
-
-    @property
-    def links(self) -> dict[str, str]:
-        """``Link`` header targets by relation (``next``, ``prev`` ...), as absolute URLs."""
-        return {
-            rel: str(self.url.join(target))
-            for rel, target in parse_link_header(self.headers.get("link", "")).items()
-        }
 
 
 class _SendFailure(Exception):
@@ -209,6 +127,8 @@ class ChannelHttp:
         self.notes: list[str] = []
         """Why pagination stopped early, for the fetch's warnings."""
         self.auth_hint: str | None = None
+        self.secret_variables: str | None = None
+        """The environment variables of the channel's secrets, for the 401 message."""
         """What to check when the service refuses the credentials (401/403), such as
         "the email option and the API token"; said in the auth error."""
 
@@ -278,7 +198,10 @@ class ChannelHttp:
         method = method.upper()
         check_url(url, channel=self.channel)
         loop = asyncio.get_running_loop()
-        deadline = _DEADLINE.get() or (loop.time() + self.policy.deadline_s, self.policy.deadline_s)
+        deadline = current_deadline() or (
+            loop.time() + self.policy.deadline_s,
+            self.policy.deadline_s,
+        )
         idempotent = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
         body = _Body(json=json_body, form=form_body)
         try:
@@ -362,6 +285,7 @@ class ChannelHttp:
                 channel=self.channel,
                 scrub=self.scrub,
                 auth_hint=self.auth_hint,
+                secret_variables=self.secret_variables,
             )
             if status in RETRYABLE_STATUSES and attempt > 1:
                 error = StatusError(
@@ -437,6 +361,7 @@ class ChannelHttp:
             finally:
                 await response.aclose()
             check_url(next_request.url, channel=self.channel)
+            self._refuse_body_elsewhere(request, next_request)
             if str(next_request.url) in seen:
                 raise _SendFailure(
                     RedirectError(
@@ -453,6 +378,25 @@ class ChannelHttp:
             RedirectError(
                 f"more than {self.policy.max_redirects} redirects, last to "
                 f"{describe_url(request.url)}",
+                channel=self.channel,
+            ),
+            sent=True,
+            retryable=False,
+        )
+
+    def _refuse_body_elsewhere(self, request: httpx.Request, redirected: httpx.Request) -> None:
+        """A body (a reply, a token request's client secret) never follows a redirect
+        (307/308 keep it) to another origin that may not get the channel's credentials."""
+        headers = redirected.headers  # httpx drops the body (and its length) for a GET
+        has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+        if not has_body or origin_of(redirected.url) == origin_of(request.url):
+            return
+        if self.may_send_credentials(redirected.url):
+            return
+        raise _SendFailure(
+            RedirectError(
+                f"{request.method} {describe_url(request.url)} redirects to "
+                f"{describe_url(redirected.url)}, another site: its body was not sent there",
                 channel=self.channel,
             ),
             sent=True,

@@ -17,6 +17,7 @@ from cxdaily.connectors.base import Connector
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
 from cxdaily.connectors.options import HTTP_OPTIONS, OptionSpec
 from cxdaily.core.errors import ConfigError, ConnectorError, CredentialError
+from cxdaily.credentials import env_name
 
 if TYPE_CHECKING:
     pass
@@ -30,6 +31,16 @@ def http_policy(option_values: Mapping[str, Any]) -> HttpPolicy:
         deadline_s=option_values["deadline"],
         max_fetch_bytes=option_values["max_fetch_mb"] * 2**20,
     )
+
+
+def secret_variables(channel: str, kind: type[Connector]) -> str | None:
+    """'CXDAILY_SECRET_DESK or CXDAILY_SECRET_DESK_OAUTH_TOKEN': where the channel's
+    secrets can be set, joined with "or" when any one is enough (``None``: no secret)."""
+    fields = kind.secret_fields
+    if not fields:
+        return None
+    joiner = " or " if kind.secrets_any_one else " and "
+    return joiner.join(env_name(channel, field) for field in fields)
 
 
 class HttpConnector(Connector):
@@ -78,6 +89,7 @@ class HttpConnector(Connector):
         """Use ``value`` to send (tests inject one): it gets this channel's secrets and origins."""
         value.scrubber = self.scrubber
         value.auth_hint = type(self).auth_hint
+        value.secret_variables = secret_variables(self.name, type(self))
         for url in self.credential_urls:
             value.allow_credentials_to(url)
         self._http = value

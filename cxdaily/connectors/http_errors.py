@@ -107,11 +107,14 @@ def status_error(
     channel: str,
     scrub: Callable[[object, int], str],
     auth_hint: str | None = None,
+    secret_variables: str | None = None,
 ) -> ConnectorError:
     """The typed, one-line error for an HTTP error status.
 
     ``auth_hint`` names what to check when the credentials are refused ("the email
     option and the API token"); without one, the channel's secret is named.
+    ``secret_variables`` names the environment variables that hold the channel's secrets
+    ("CXDAILY_SECRET_DESK or CXDAILY_SECRET_DESK_OAUTH_TOKEN"; default: the one secret).
     """
     where = f"{method} {describe_url(url)}"
     said = service_message(content, scrub)
@@ -120,7 +123,8 @@ def status_error(
         check = f"check {auth_hint} (" if auth_hint else ""
         return AuthError(
             f"{where} refused the credentials (HTTP 401){said}; {check}run `cxdaily login "
-            f"{channel}` or set {env_name(channel)}{')' if auth_hint else ''}",
+            f"{channel}` or set {secret_variables or env_name(channel)}"
+            f"{')' if auth_hint else ''}",
             channel=channel,
         )
     if status == 403:
@@ -162,6 +166,11 @@ def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
         return ""
     if not isinstance(data, dict):
         return ""
+    errors = data.get("errors")  # a list of {"code", "message"} (Intercom, Front, GitHub)
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0].get("message")
+        if isinstance(first, str) and first.strip():
+            return scrub(first, 120)
     for key in ("message", "error_description", "error", "detail", "title"):
         value = data.get(key)
         if isinstance(value, dict):

@@ -93,6 +93,8 @@ class Option:
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:
         """``raw`` (as written in the config file) checked and converted to its type."""
+        if self.type == "text" and isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)  # an id written unquoted (``agent_id = 814860``) is its digits
         if self.type in ("text", "url", "path"):
             return self._text(raw, channel)
         if self.type == "bool":

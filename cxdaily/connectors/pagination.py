@@ -22,6 +22,10 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
+from cxdaily.connectors.http_errors import BadResponseError, describe_url
+
 if TYPE_CHECKING:
     from cxdaily.connectors.http import ChannelHttp, HttpResult
 
@@ -84,6 +88,11 @@ async def link_pages(
         seen.add(str(result.url))
         yield data, result
         next_url = result.links.get("next")
+        if next_url is None and "next" in parse_link_header(result.headers.get("link", "")):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)}: the next page its Link header names is not a URL",
+                channel=http.channel,
+            )
         if next_url is not None and next_url in seen:
             return
 
@@ -101,8 +110,10 @@ async def next_url_pages(
     (Zendesk ``after_url``, Front ``_pagination.next``, HAL ``_links.next.href``).
 
     ``next_url(data)`` reads the address (``None``: the last page). A relative address
-    is resolved against the page that named it; the same address twice ends the walk.
-    Credentials follow only to the channel's own origins (the HTTP layer's gate).
+    is resolved against the page that named it; the same address twice ends the walk,
+    and one that is not a URL at all is a :class:`BadResponseError` (the service's fault,
+    not the connector's). Credentials follow only to the channel's own origins (the HTTP
+    layer's gate).
     """
     seen: set[str] = set()
     following: str | None = url
@@ -119,7 +130,13 @@ async def next_url_pages(
         named = next_url(data)
         if not isinstance(named, str) or not named.strip():
             return
-        following = str(result.url.join(named.strip()))
+        try:
+            following = str(result.url.join(named.strip()))
+        except (httpx.InvalidURL, ValueError):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)}: the next-page address it names is not a URL",
+                channel=http.channel,
+            ) from None
         if following in seen:
             return
 

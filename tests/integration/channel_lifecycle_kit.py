@@ -101,7 +101,9 @@ async def reply_from_the_app(home: ChannelHome, monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setenv(name, value)
     import keyring
 
-    monkeypatch.setattr(keyring, "get_keyring", SandboxKeyring)
+    # the app reads secrets in this process through keyring's current backend: point it at
+    # the sandbox ``cxdaily login`` wrote to (the autouse in-memory keyring is put back after)
+    keyring.set_keyring(SandboxKeyring())
     service = Service.open(None)
     try:
         app, _ = make_app(service)
@@ -115,7 +117,7 @@ async def reply_from_the_app(home: ChannelHome, monkeypatch: pytest.MonkeyPatch,
             await pilot.pause()
             if type(app.screen).__name__ == "ConfirmScreen":
                 await pilot.press("y")
-            for _ in range(200):  # the reply goes out in the background
+            for _ in range(60):  # the reply goes out in the background
                 await settle(app, pilot)
                 if any(r.state.value == "sent" for r in service.outbox()):
                     break

@@ -128,6 +128,24 @@ def test_login_with_nothing_typed_stores_nothing(home, capsys, memory_keyring, m
     assert memory_keyring.entries == {}
 
 
+def test_login_to_a_kind_with_alternative_secrets_needs_only_one(
+    home, capsys, memory_keyring, monkeypatch
+):
+    # Zendesk takes an API token or an OAuth token: the leader types one, skips the other
+    main(["channels", "add", "desk", "zendesk", "subdomain=acme", "email=lead@acme.example"])
+    assert "CXDAILY_SECRET_DESK or CXDAILY_SECRET_DESK_OAUTH_TOKEN" in capsys.readouterr().out
+    answers = iter(["", "oauth-typed"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert main(["login", "desk"]) == 0
+    out = capsys.readouterr().out
+    assert "needs one of: secret, oauth_token" in out and "oauth-typed" not in out
+    assert memory_keyring.entries == {("cxdaily", "desk:oauth_token"): "oauth-typed"}
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt: " ")
+    assert main(["login", "desk"]) == 1
+    assert "no secret of desk was stored" in capsys.readouterr().err
+
+
 def test_login_for_unknown_or_secretless_channels(home, capsys):
     assert main(["login", "nope"]) == 1
     assert "cxdaily channels add" in capsys.readouterr().err

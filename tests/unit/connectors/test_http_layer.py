@@ -313,6 +313,38 @@ async def test_endless_redirects_stop(mock_http):
     assert "more than 3 redirects" in str(caught.value)
 
 
+async def test_a_body_never_follows_a_redirect_to_another_site(mock_http):
+    seen: list[tuple[str, bytes]] = []
+
+    def handler(request):
+        seen.append((str(request.url), request.content))
+        if request.url.host == "api.example.com":
+            return httpx.Response(307, headers={"location": "https://collector.example.net/x"})
+        return json_response({"ok": True})
+
+    http = mock_http(handler)
+    http.allow_credentials_to("https://api.example.com")
+    with pytest.raises(RedirectError) as caught:
+        await http.request(
+            "POST", "https://api.example.com/oauth/token", form_body={"client_secret": "s3"},
+            repeatable=False,
+        )  # fmt: skip
+    assert "collector.example.net" in str(caught.value) and "body was not sent" in str(caught.value)
+    assert [url for url, _ in seen] == ["https://api.example.com/oauth/token"]
+
+
+async def test_a_body_may_follow_a_redirect_on_the_same_site(mock_http):
+    def handler(request):
+        if request.url.path == "/v1/reply":
+            return httpx.Response(308, headers={"location": "/v2/reply"})
+        return json_response({"got": request.content.decode()})
+
+    result = await mock_http(handler).request(
+        "POST", "https://api.example.com/v1/reply", json_body={"t": 1}, repeatable=False
+    )
+    assert result.url.path == "/v2/reply"
+
+
 async def test_redirect_to_plain_http_elsewhere_is_refused(mock_http):
     calls = []
 

@@ -68,12 +68,18 @@ def test_values_are_converted_and_defaults_filled(monkeypatch):
     assert build().option("wait") == 20.0
 
 
+def test_a_text_option_written_as_a_whole_number_is_its_digits():
+    # an agent or admin id is often written unquoted in the config: ``admin_id = 814860``
+    assert build(title=814860).option("title") == "814860"
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
         ({"title": None}, "needs title = \"...\" (kind 'every')"),
         ({"title": "   "}, "needs title"),
-        ({"title": 3}, "title must be text"),
+        ({"title": 3.5}, "title must be text"),
+        ({"title": True}, "title must be text"),
         ({"site": "http://far.example"}, "refusing"),
         ({"site": "/relative"}, "refusing"),
         ({"page": "ftp://far.example/x"}, "refusing"),

@@ -1,15 +1,18 @@
-"""Pagination: Link headers, cursors, page numbers and since-id, with loop protection."""
+"""Pagination: Link headers, next-page addresses, cursors, page numbers and since-id, with
+loop protection."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from cxdaily.connectors.http_errors import BadResponseError
 from cxdaily.connectors.pagination import (
     cursor_pages,
     id_key,
     link_pages,
     newest_id,
+    next_url_pages,
     numbered_pages,
     parse_link_header,
     since_id_pages,
@@ -75,6 +78,14 @@ async def test_link_pages_stops_on_a_loop(mock_http):
     pages = await collect(link_pages(mock_http(handler), f"{BASE}/items"))
     assert pages == [[1]]
     assert len(calls) == 1
+
+
+async def test_link_pages_with_a_next_link_that_is_not_a_url_is_a_bad_response(mock_http):
+    def handler(request):
+        return httpx.Response(200, json=[1], headers={"link": '<http://[::1>; rel="next"'})
+
+    with pytest.raises(BadResponseError, match="Link header names is not a URL"):
+        await collect(link_pages(mock_http(handler), f"{BASE}/items"))
 
 
 async def test_link_pages_respects_max_pages(mock_http):
@@ -225,3 +236,137 @@ def test_newest_id(ids, current, expected):
 
 def test_id_key_orders_big_numbers():
     assert id_key("109999999999999999999") > id_key("99999999999999999999")
+
+
+# ----------------------------------------------------------------------------- next_url_pages
+def body_next(page) -> str | None:
+    """The next-page address a page names in its body (``None``: the last page)."""
+    return page.get("next")
+
+
+async def test_next_url_pages_follows_the_address_each_page_names(mock_http):
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        page = int(request.url.params.get("page", "1"))
+        following = f"{BASE}/tickets?page={page + 1}" if page < 3 else None
+        return httpx.Response(200, json={"items": [page], "next": following})
+
+    pages = await collect(
+        next_url_pages(
+            mock_http(handler), f"{BASE}/tickets", next_url=body_next, params={"since": "x"}
+        )
+    )
+    assert [p["items"] for p in pages] == [[1], [2], [3]]
+    assert seen == [  # the first request's params only on the first request
+        f"{BASE}/tickets?since=x",
+        f"{BASE}/tickets?page=2",
+        f"{BASE}/tickets?page=3",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("named", "resolved"),
+    [
+        ("/api/tickets?cursor=b", f"{BASE}/api/tickets?cursor=b"),
+        ("?cursor=b", f"{BASE}/api/v2/tickets?cursor=b"),
+        ("tickets?cursor=b", f"{BASE}/api/v2/tickets?cursor=b"),
+        ("../export?cursor=b", f"{BASE}/api/export?cursor=b"),
+        (f"  {BASE}/api/v2/tickets?cursor=b  ", f"{BASE}/api/v2/tickets?cursor=b"),
+    ],
+)
+async def test_next_url_pages_resolves_a_relative_address_against_the_page_naming_it(
+    mock_http, named, resolved
+):
+    seen = []
+
+    def handler(request):
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"next": named if len(seen) == 1 else None})
+
+    await collect(next_url_pages(mock_http(handler), f"{BASE}/api/v2/tickets", next_url=body_next))
+    assert seen == [f"{BASE}/api/v2/tickets", resolved]
+
+
+@pytest.mark.parametrize("last", [None, "", "   ", 42, ["x"], {"href": "x"}])
+async def test_next_url_pages_stops_when_a_page_names_no_address(mock_http, last):
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        return httpx.Response(200, json={"next": last})
+
+    pages = await collect(next_url_pages(mock_http(handler), f"{BASE}/t", next_url=body_next))
+    assert len(pages) == 1 and len(calls) == 1
+
+
+async def test_next_url_pages_stops_at_an_address_it_has_read_already(mock_http):
+    seen = []
+    loop = {"/a": "/b", "/b": "/c", "/c": f"{BASE}/a"}  # back to the start: a loop
+
+    def handler(request):
+        seen.append(request.url.path)
+        return httpx.Response(200, json={"next": loop[request.url.path]})
+
+    pages = await collect(next_url_pages(mock_http(handler), f"{BASE}/a", next_url=body_next))
+    assert seen == ["/a", "/b", "/c"] and len(pages) == 3
+
+
+async def test_next_url_pages_stops_at_a_page_naming_itself(mock_http):
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        return httpx.Response(200, json={"next": str(request.url)})
+
+    pages = await collect(
+        next_url_pages(mock_http(handler), f"{BASE}/t", next_url=body_next, params={"a": "1"})
+    )
+    assert len(pages) == 1 and len(calls) == 1
+
+
+async def test_next_url_pages_stops_at_the_page_cap_and_says_so(mock_http):
+    calls = []
+
+    def handler(request):
+        n = int(request.url.params.get("n", "0"))
+        calls.append(n)
+        return httpx.Response(200, json={"n": n, "next": f"{BASE}/t?n={n + 1}"})
+
+    http = mock_http(handler)
+    pages = await collect(next_url_pages(http, f"{BASE}/t", next_url=body_next, max_pages=4))
+    assert [p["n"] for p in pages] == [0, 1, 2, 3]
+    assert calls == [0, 1, 2, 3]
+    assert any("stopped after 4 pages" in note for note in http.notes)
+
+
+async def test_next_url_pages_sends_credentials_to_the_channel_own_origin_only(mock_http):
+    seen = []
+
+    def handler(request):
+        seen.append((request.url.host, request.headers.get("authorization")))
+        following = (
+            "https://elsewhere.example/steal" if request.url.host != "elsewhere.example" else None
+        )
+        return httpx.Response(200, json={"next": following})
+
+    http = mock_http(handler, credentials_to=(BASE,))
+    await collect(
+        next_url_pages(
+            http, f"{BASE}/t", next_url=body_next, headers={"Authorization": "Bearer s3cret-token"}
+        )
+    )
+    assert seen == [("api.example.com", "Bearer s3cret-token"), ("elsewhere.example", None)]
+
+
+@pytest.mark.parametrize("named", ["https://[::1/x", "/x\x00y", "https://exa\x7fmple.com/"])
+async def test_next_url_pages_refuses_an_address_that_is_not_a_url_as_the_service_fault(
+    mock_http, named
+):
+    def handler(request):
+        return httpx.Response(200, json={"next": named})
+
+    pages = next_url_pages(mock_http(handler), f"{BASE}/t", next_url=body_next)
+    with pytest.raises(BadResponseError, match=r"^test: GET https://api\.example\.com/t: the next"):
+        await collect(pages)

@@ -1,0 +1,475 @@
+"""The ``freshdesk`` channel: Freshdesk tickets that wait on the team, and public replies
+to them.
+
+Config::
+
+    [channels.desk]
+    kind = "freshdesk"
+    domain = "acme"          # https://acme.freshdesk.com (or base_url = "https://...")
+    agent_id = 4321          # optional: the replying agent's user id (else looked up)
+    since_days = 14          # optional: how far back the first fetch looks
+
+The secret is the agent's API key (``cxdaily login desk``), sent as HTTP Basic
+``KEY:X``, and only to the channel's own host.
+
+Fetching: ``GET /api/v2/tickets?updated_since=...&order_by=updated_at&order_type=asc``
+(requester and description embedded), following ``Link: rel="next"`` to the end; the
+newest ``updated_at`` seen is the checkpoint (the first fetch looks ``since_days`` back).
+Company names come from ``GET /api/v2/companies/{id}``, once per fetch. A ticket's thread
+is its description (the customer's first message) and its public conversations
+(``GET /api/v2/tickets/{id}/conversations``; private notes never leave Freshdesk;
+``incoming`` marks the customer's). Only status 2 (Open) waits on the team. The rules of
+:mod:`cxdaily.connectors.helpdesk` make each ticket its question and settled turns.
+
+Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agent's
+``user_id``. Freshdesk has no idempotency key, so the request is never repeated blindly.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    HelpDeskConnector,
+    Ticket,
+    TicketMessage,
+    email_author,
+    message_text,
+    optional_id,
+    read_at_once,
+    tag_names,
+    text_or_none,
+    ticket_questions,
+)
+from cxdaily.connectors.html_text import text_to_html
+from cxdaily.connectors.http import (
+    BadResponseError,
+    HttpResult,
+    describe_url,
+)
+from cxdaily.connectors.http_errors import bare_message
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import link_pages
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    id_field,
+    parse_time,
+    text_field,
+)
+from cxdaily.core.clock import to_iso
+from cxdaily.core.errors import ConfigError, ConnectorError
+from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_text import one_line
+
+TICKETS_PATH = "/api/v2/tickets"
+EMBEDDED = "requester,description"
+PER_PAGE = 100
+OPEN = 2
+"""The one status that waits on the team (3 Pending, 4 Resolved, 5 Closed and custom
+statuses do not)."""
+STATUS_WORDS = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
+PRIORITY_WORDS = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
+OUTBOUND_EMAIL = 10
+"""The ``source`` of a ticket an agent started: its description is the team's."""
+DESCRIPTION_ID = "description"
+"""The id of a ticket's first message (its description) in the thread."""
+MAX_THREAD_PAGES = 30
+THREADS_AT_ONCE = 4
+MAX_NAME_CHARS = 1000
+
+_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def _domain_problem(value: str) -> str | None:
+    if _DOMAIN.fullmatch(value):
+        return None
+    return 'must be the name before .freshdesk.com, such as "acme"'
+
+
+class FreshdeskConnector(HelpDeskConnector):
+    """Freshdesk: open tickets as questions, replies as public ticket replies."""
+
+    kind = "freshdesk"
+    summary = "Freshdesk tickets waiting on the team; replies as public ticket replies"
+    auth_hint = "the API key (Freshdesk: Profile settings, Your API Key) and the domain"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("domain", "text", "the account: https://DOMAIN.freshdesk.com (or base_url)",
+               check=_domain_problem),
+        Option("agent_id", "int", "the replying agent's user id (looked up once when not "
+               "given)", minimum=1),
+        Option("since_days", "int", "how many days back the first fetch looks", default=14,
+               minimum=1, maximum=3650, unit="days"),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The base URL from ``base_url`` or ``domain`` (one of them is required)."""
+        super().configure()
+        if self.base_url is None:
+            domain = self.option("domain")
+            if not domain:
+                raise ConfigError(
+                    f'[channels.{self.name}] needs domain = "..." (your Freshdesk is '
+                    'https://DOMAIN.freshdesk.com) or base_url = "https://..."'
+                )
+            self.base_url = f"https://{domain.lower()}.freshdesk.com"
+            self.allow_credentials_to(self.base_url)
+        self.host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
+        agent_id = self.option("agent_id")
+        self.agent_id: str | None = str(agent_id) if agent_id else None
+        """The agent replies are posted as (the option, or looked up once)."""
+
+    # -- requests ---------------------------------------------------------------------
+    async def _auth(self) -> dict[str, str]:
+        """HTTP Basic with the API key as the user name and ``X`` as the password."""
+        key = (await self.read_secret("")).strip()
+        basic = base64.b64encode(f"{key}:X".encode()).decode("ascii")
+        self.scrubber.add(basic)
+        return {"Authorization": f"Basic {basic}"}
+
+    def _ticket_url(self, ticket_id: str, suffix: str = "") -> str:
+        return self.endpoint(f"{TICKETS_PATH}/{quote(ticket_id, safe='')}{suffix}")
+
+    def agent_url(self, ticket_id: str) -> str:
+        """The agent-facing link to a ticket."""
+        return f"{self.base_url}/a/tickets/{quote(ticket_id, safe='')}"
+
+    def _expect(self, data: Any, result: HttpResult, shape: type, what: str) -> Any:
+        """``data`` when it is a JSON list or object as expected; else a one-line error."""
+        if isinstance(data, shape):
+            return data
+        raise BadResponseError(
+            f"{result.method} {describe_url(result.url)} answered {_kind_of(data)}, not {what}",
+            channel=self.name,
+        )
+
+    async def _me(self, headers: dict[str, str]) -> dict[str, Any]:
+        """The signed-in agent (``GET /api/v2/agents/me``); remembers its id."""
+        data, result = await self.http.get_json(self.endpoint("/api/v2/agents/me"), headers=headers)
+        agent = self._expect(data, result, dict, "an agent")
+        ident = _ident(agent.get("id"))
+        if ident is None:
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered an agent without a usable id",
+                channel=self.name,
+            )
+        self.agent_id = self.agent_id or ident
+        return agent
+
+    async def _agent(self, headers: dict[str, str]) -> str:
+        if self.agent_id is None:
+            await self._me(headers)
+        assert self.agent_id is not None
+        return self.agent_id
+
+    # -- fetch ------------------------------------------------------------------------
+    def _since(self, checkpoint: Mapping[str, Any] | None) -> datetime:
+        saved = (checkpoint or {}).get("updated_since")
+        if isinstance(saved, str):
+            try:
+                return parse_time(saved, "updated_since")
+            except QuestionShapeError:
+                pass  # a damaged checkpoint: look back as on a first fetch
+        return self.now() - timedelta(days=self.option("since_days"))
+
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Tickets updated since the checkpoint, each with its public thread."""
+        headers = await self._auth()
+        since = self._since(checkpoint)
+        params = {
+            "updated_since": to_iso(since),
+            "order_by": "updated_at",
+            "order_type": "asc",
+            "per_page": PER_PAGE,
+            "include": EMBEDDED,
+        }
+        raw: list[Any] = []
+        async for data, result in link_pages(
+            self.http, self.endpoint(TICKETS_PATH), params=params, headers=headers
+        ):
+            raw.extend(self._expect(data, result, list, "a list of tickets"))
+        skipped = SkippedItems()
+        listed: dict[str, Ticket] = {}
+        first_seen: dict[str, datetime] = {}
+        newest, rewind = since, None
+        for index, item in enumerate(raw):
+            updated = _updated_at(item)
+            newest = max(newest, updated or newest)
+            try:
+                ticket = self._ticket(item)
+            except QuestionShapeError as exc:
+                skipped.add(f"ticket {_label(item, index)}: skipped ({exc})")
+                continue
+            if ticket.id in first_seen:
+                # updated during the walk: the pages after it shifted, and one ticket may
+                # have been missed; the next fetch starts again where it was
+                rewind = min(rewind or first_seen[ticket.id], first_seen[ticket.id])
+            elif updated is not None:
+                first_seen[ticket.id] = updated
+            listed[ticket.id] = ticket  # its latest state wins
+        companies = await self._companies(listed.values(), headers, skipped)
+        tickets = await read_at_once(
+            [self._with_thread(t, companies, headers, skipped) for t in listed.values()],
+            THREADS_AT_ONCE,
+        )
+        questions: list[Question] = []
+        settled: list[Question] = []
+        for ticket in tickets:
+            question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
+            questions.extend([question] if question is not None else [])
+            settled.extend(done)
+        mark = min(newest, rewind) if rewind is not None else newest
+        return FetchResult(questions, {"updated_since": to_iso(mark)}, skipped.lines(), settled)
+
+    def _ticket(self, item: Any) -> Ticket:
+        """A ticket of the list with its description as its thread's first message (the
+        rest comes later); QuestionShapeError if malformed."""
+        if not isinstance(item, dict):
+            raise QuestionShapeError(f"expected a JSON object, got {_kind_of(item)}")
+        ticket_id = id_field(item.get("id"), "id", required=True) or ""
+        requester_id = id_field(optional_id(item.get("requester_id")), "requester_id")
+        requester = _person(item.get("requester"), requester_id)
+        status = _whole(item.get("status"))
+        created = parse_time(item.get("created_at"), "created_at")
+        description = _body(item, "description", "description_text")
+        company_id = id_field(optional_id(item.get("company_id")), "company_id")
+        meta = {"requester_id": requester_id, "company_id": company_id}
+        by_customer = _whole(item.get("source")) != OUTBOUND_EMAIL
+        first = TicketMessage(
+            id=DESCRIPTION_ID,
+            author=requester if by_customer else Author(),
+            body=description or "",
+            created_at=created,
+            from_customer=by_customer,
+        )
+        return Ticket(
+            id=ticket_id,
+            requester=requester,
+            messages=(first,),
+            waiting_on_team=status == OPEN and item.get("spam") is not True,
+            created_at=created,
+            subject=text_field(text_or_none(item.get("subject")), "subject"),
+            status=STATUS_WORDS.get(status or 0, f"status {status}" if status else None),
+            url=self.agent_url(ticket_id),
+            priority=PRIORITY_WORDS.get(_whole(item.get("priority")) or 0),
+            tags=tag_names(item.get("tags")),
+            fallback_body=description or "",
+            meta={key: value for key, value in meta.items() if value is not None},
+        )
+
+    async def _companies(
+        self, tickets: Iterable[Ticket], headers: dict[str, str], skipped: SkippedItems
+    ) -> dict[str, str]:
+        """Company names by id, each read once (a failed look-up costs only the name)."""
+        names: dict[str, str] = {}
+        for company_id in dict.fromkeys(
+            t.meta["company_id"] for t in tickets if t.meta.get("company_id")
+        ):
+            url = self.endpoint(f"/api/v2/companies/{quote(company_id, safe='')}")
+            try:
+                data, result = await self.http.get_json(url, headers=headers)
+                name = self._expect(data, result, dict, "a company").get("name")
+                text = text_field(name[:MAX_NAME_CHARS], "name") if isinstance(name, str) else None
+            except LOOKUP_FAILURES as exc:
+                skipped.add(f"company {company_id}: its name could not be read ({_reason(exc)})")
+                continue
+            except QuestionShapeError:
+                text = None
+            if text and text.strip():
+                names[company_id] = text.strip()
+        return names
+
+    async def _with_thread(
+        self,
+        ticket: Ticket,
+        companies: Mapping[str, str],
+        headers: dict[str, str],
+        skipped: SkippedItems,
+    ) -> Ticket:
+        """The ticket with its company's name and its public thread (none, so that its
+        description stands in as the fallback, when the thread cannot be read)."""
+        ticket = replace(ticket, organization=companies.get(ticket.meta.get("company_id", "")))
+        try:
+            messages = await self._thread(ticket.id, ticket.requester, headers, skipped)
+        except LOOKUP_FAILURES as exc:
+            skipped.add(f"ticket {ticket.id}: its thread could not be read ({_reason(exc)})")
+            return replace(ticket, messages=())
+        return replace(ticket, messages=(*ticket.messages, *messages))
+
+    # -- threads ----------------------------------------------------------------------
+    async def _thread(
+        self,
+        ticket_id: str,
+        requester: Author,
+        headers: dict[str, str],
+        skipped: SkippedItems | None = None,
+    ) -> list[TicketMessage]:
+        """A ticket's public conversations, every page. One that cannot be read is a
+        warning in a fetch (``skipped``); elsewhere it fails the whole thread, since a
+        thread read in part could hide our own reply."""
+        items: list[Any] = []
+        async for data, result in link_pages(
+            self.http,
+            self._ticket_url(ticket_id, "/conversations"),
+            params={"per_page": PER_PAGE},
+            headers=headers,
+            max_pages=MAX_THREAD_PAGES,
+        ):
+            items.extend(self._expect(data, result, list, "a list of conversations"))
+        messages = []
+        for index, item in enumerate(items):
+            try:
+                message = _conversation(item, requester)
+            except QuestionShapeError as exc:
+                what = f"ticket {ticket_id}: conversation {index + 1} cannot be read ({exc})"
+                if skipped is None:
+                    raise BadResponseError(what, channel=self.name) from None
+                skipped.add(what)
+                continue
+            if message is not None:
+                messages.append(message)
+        return messages
+
+    async def question_thread(self, question: Question) -> list[TicketMessage]:
+        """The ticket's public conversation, read again."""
+        ticket_id = question.thread_id or question.native_id.split(":")[0]
+        return await self._thread(ticket_id, question.author, await self._auth())
+
+    async def reply_author_id(self) -> str:
+        """The agent replies are posted as."""
+        return await self._agent(await self._auth())
+
+    def reply_url(self, question: Question) -> str:
+        """The ticket in the agent interface."""
+        return self.agent_url(question.thread_id)
+
+    # -- replies and checks -------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """A public reply on the ticket by the agent (sent once: no idempotency key)."""
+        headers = await self._auth()
+        agent = await self._agent(headers)
+        ticket_id = question.thread_id
+        result = await self.http.request(
+            "POST",
+            self._ticket_url(ticket_id, "/reply"),
+            json_body={
+                "body": text_to_html(body),
+                "user_id": int(agent) if agent.isdigit() else agent,
+            },
+            headers=headers,
+            repeatable=False,
+        )
+        data = self.http.decode_json(result)
+        reply_id = _ident(data.get("id")) if isinstance(data, dict) else None
+        if reply_id is None:  # accepted without an id: find the reply in the thread
+            found = await self.find_own_reply(question, body, idempotency_key)
+            if found is None:
+                raise BadResponseError(
+                    f"POST {describe_url(result.url)} was accepted, but the reply is neither "
+                    "in its answer nor in the ticket's thread",
+                    channel=self.name,
+                )
+            return found
+        return SentReply(remote_id=reply_id, url=self.agent_url(ticket_id))
+
+    async def check(self) -> str:
+        """Who the API key signs in as (``GET /api/v2/agents/me``)."""
+        agent = await self._me(await self._auth())
+        contact = agent.get("contact")
+        name = contact.get("name") if isinstance(contact, dict) else None
+        who = (one_line(name, 80) if isinstance(name, str) else "") or "an agent"
+        ident = _ident(agent.get("id"))
+        replying = f"replies go as agent {self.agent_id}"
+        return f"signed in as {who} (agent {ident}) on {self.host}; {replying}"
+
+
+# -- payloads ------------------------------------------------------------------------------
+def _conversation(item: Any, requester: Author) -> TicketMessage | None:
+    """A public conversation as a thread message; ``None`` for a private note."""
+    if not isinstance(item, dict):
+        raise QuestionShapeError(f"expected a JSON object, got {_kind_of(item)}")
+    private, incoming = item.get("private"), item.get("incoming") is True
+    if private is True or (private is not False and not incoming):
+        return None  # a note, or a message that does not say it is public
+    user_id = id_field(optional_id(item.get("user_id")), "user_id")
+    by_requester = incoming and user_id in (None, requester.id)
+    return TicketMessage(
+        id=id_field(item.get("id"), "id", required=True) or "",
+        author=requester if by_requester else Author(id=user_id),
+        body=_body(item, "body", "body_text") or "",
+        created_at=parse_time(item.get("created_at"), "created_at"),
+        from_customer=incoming,
+    )
+
+
+def _person(value: Any, requester_id: str | None) -> Author:
+    """The embedded requester (name, email as the handle), or just its id."""
+    if not isinstance(value, dict):
+        return Author(id=requester_id)
+    name = value.get("name")
+    return email_author(
+        optional_id(value.get("id")) or requester_id,
+        name[:MAX_NAME_CHARS] if isinstance(name, str) else None,
+        text_or_none(value.get("email")),
+        "requester",
+    )
+
+
+def _body(item: Mapping[str, Any], html_key: str, text_key: str) -> str | None:
+    """A message's text: its HTML made plain, else the plain text the service made."""
+    return message_text(text_or_none(item.get(html_key)), html_key) or message_text(
+        text_or_none(item.get(text_key)), text_key
+    )
+
+
+def _updated_at(item: Any) -> datetime | None:
+    """A listed ticket's ``updated_at``, when it can be read."""
+    value = item.get("updated_at") if isinstance(item, Mapping) else None
+    try:
+        return parse_time(value, "updated_at") if isinstance(value, str) else None
+    except QuestionShapeError:
+        return None
+
+
+def _whole(value: Any) -> int | None:
+    """A small whole number (a status, a priority, a source), else ``None``."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value) < 10:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
+        return value
+    return None
+
+
+def _ident(value: Any) -> str | None:
+    """An id from the service (text or a whole number), or ``None`` when unusable."""
+    try:
+        return id_field(optional_id(value), "id")
+    except QuestionShapeError:
+        return None
+
+
+def _label(item: Any, index: int) -> str:
+    ident = _ident(item.get("id")) if isinstance(item, dict) else None
+    return one_line(ident, 40) if ident else f"#{index + 1} of the list"
+
+
+def _reason(exc: ConnectorError) -> str:
+    return one_line(bare_message(exc), 200)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else type(value).__name__

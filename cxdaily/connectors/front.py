@@ -1,0 +1,497 @@
+"""The ``front`` channel: the open conversations of one Front inbox, answered as a teammate.
+
+Config: ``inbox_id = "inb_..."`` and ``author_id = "tea_..."`` (the teammate replies are
+sent as); optional ``base_url``, ``app_url`` (agent links) and ``archive_on_reply``. The
+secret is a Front API token, sent as ``Authorization: Bearer`` to ``base_url`` only.
+
+Fetching: ``GET /inboxes/{inbox_id}/conversations`` for the open statuses, every page:
+Front has no "updated since" filter and orders by its bump settings, so only the
+conversations whose activity (``updated_at``, ``waiting_since``, last message) is new
+since the checkpoint have their messages read (drafts and comments never). One open at
+the last fetch and no longer listed (archived on send, deleted) is read once more by id,
+so its turns settle. Next-page links may name ``https://{company}.api.frontapp.com``:
+only their path and query are kept, on ``base_url``, so the token goes nowhere else.
+
+Replying: ``POST /conversations/{id}/messages`` with the reply as HTML, ``author_id``
+and (unless ``archive_on_reply``) ``options.archive = false``; Front answers 202 with
+the message. Nothing is deduplicated, so the post is never repeated blindly: after an
+unknown outcome the thread is read for our reply.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+import httpx
+
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    HelpDeskConnector,
+    Ticket,
+    TicketMessage,
+    email_author,
+    message_text,
+    tag_names,
+    ticket_questions,
+)
+from cxdaily.connectors.html_text import text_to_html
+from cxdaily.connectors.http import (
+    BadResponseError,
+    ChannelTimeoutError,
+    HttpResult,
+    describe_url,
+    origin_of,
+)
+from cxdaily.connectors.http_errors import bare_message
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import next_url_pages
+from cxdaily.connectors.parsing import (
+    MAX_ID_CHARS,
+    QuestionShapeError,
+    SkippedItems,
+    id_field,
+    parse_time,
+    text_field,
+)
+from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
+from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_text import one_line
+
+DEFAULT_BASE_URL = "https://api2.frontapp.com"
+DEFAULT_APP_URL = "https://app.frontapp.com"
+OPEN_STATUSES = ("unassigned", "assigned")
+"""The statuses asked for: a conversation nobody archived or deleted."""
+PAGE_LIMIT = 100
+"""Results per page (Front's maximum)."""
+LIST_PARAMS: dict[str, Any] = {"q[statuses][]": list(OPEN_STATUSES), "limit": PAGE_LIMIT}
+MAX_TRACKED = 2000
+"""Most conversation ids a checkpoint remembers (open ones, and ones to read again)."""
+MAX_NAME_CHARS = 1000
+"""Longer names, handles and tags are cut (a 10,000-character name costs nothing)."""
+_LATEST_EPOCH = 32503680000.0  # the year 3000, where parse_time stops
+
+
+def _plain_id(value: str) -> str | None:
+    """What is wrong with an id used in a URL path (an ``inb_``/``tea_`` id or an alias)."""
+    if any(c.isspace() or c in "/?#%\\" for c in value):
+        return "must be one id such as inb_123 or tea_123 (no spaces, slashes or ?#%)"
+    return None
+
+
+def on_base(named: Any, base_url: str) -> str | None:
+    """A next-page address from a body, moved onto ``base_url`` when it names another host.
+
+    Front's links may come back on ``https://{company}.api.frontapp.com``: that is not the
+    configured origin (credentials never go there), so only the link's path and query are
+    kept. A relative link is returned as it is (the pager resolves it). ``None``: no link.
+    """
+    if not isinstance(named, str) or not named.strip():
+        return None
+    try:
+        target = httpx.URL(named.strip())
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+    if not target.is_absolute_url or origin_of(target) == origin_of(base_url):
+        return str(target)
+    return base_url.rstrip("/") + target.raw_path.decode("ascii")
+
+
+def conversation_link(app_url: str, conversation_id: str) -> str:
+    """The agent's link to a conversation in Front's web app."""
+    return f"{app_url.rstrip('/')}/open/{quote(conversation_id, safe='')}"
+
+
+def _cut(value: Any, limit: int = MAX_NAME_CHARS) -> Any:
+    return value[:limit] if isinstance(value, str) else value
+
+
+def activity_of(conversation: dict[str, Any]) -> datetime:
+    """The latest time a conversation changed (updated, waiting since, last message)."""
+    last = conversation.get("last_message")
+    fields = {key: conversation.get(key) for key in ("updated_at", "waiting_since", "created_at")}
+    fields["last_message.created_at"] = last.get("created_at") if isinstance(last, dict) else None
+    times = [parse_time(value, key) for key, value in fields.items() if value is not None]
+    if not times:
+        raise QuestionShapeError("the conversation has no time (updated_at, created_at)")
+    return max(times)
+
+
+def waiting_on_team(conversation: dict[str, Any]) -> bool:
+    """Whether Front says the team owes an answer: open (ticketing's ``status_category``
+    when it is given), neither archived nor deleted."""
+    status, category = conversation.get("status"), conversation.get("status_category")
+    if isinstance(category, str) and status not in ("archived", "deleted"):
+        return category == "open"
+    return status in OPEN_STATUSES
+
+
+def _person(data: Any, where: str) -> Author:
+    """A recipient (``handle``, ``name``) as an author, the handle (an email) kept."""
+    if not isinstance(data, dict):
+        return Author()
+    return email_author(None, _cut(data.get("name")), _cut(data.get("handle")), where)
+
+
+def _teammate(data: Any, where: str) -> Author:
+    """A teammate (``id``, ``email``, names) as an author."""
+    if not isinstance(data, dict):
+        return Author()
+    names = [data.get(key) for key in ("first_name", "last_name")]
+    name: Any = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
+    name = name or data.get("username")
+    return email_author(data.get("id"), _cut(name), _cut(data.get("email")), where)
+
+
+def _message_body(data: dict[str, Any], where: str) -> str:
+    for key in ("body", "text", "blurb"):
+        text = message_text(data.get(key), f"{where}.{key}")
+        if text and text.strip():
+            return text
+    return ""
+
+
+def parse_message(data: Any, where: str) -> TicketMessage | None:
+    """One message of a conversation; ``None`` for a draft (never a customer's turn)."""
+    if not isinstance(data, dict):
+        raise QuestionShapeError(f"{where} must be an object")
+    if data.get("draft_mode") is not None or data.get("is_draft") is True:
+        return None
+    inbound = data.get("is_inbound") is True
+    if inbound:
+        recipients = data.get("recipients")
+        sender = next(
+            (r for r in recipients if isinstance(r, dict) and r.get("role") == "from"), None
+        ) if isinstance(recipients, list) else None  # fmt: skip
+        author = _person(sender, f"{where}.from")
+    else:
+        author = _teammate(data.get("author"), f"{where}.author")
+    return TicketMessage(
+        id=id_field(data.get("id"), f"{where}.id", required=True) or "",
+        author=author,
+        body=_message_body(data, where),
+        created_at=parse_time(data.get("created_at"), f"{where}.created_at"),
+        from_customer=inbound,
+    )
+
+
+def _preview(conversation: dict[str, Any], subject: str | None) -> str | None:
+    """The customer's words as the conversation itself gives them (its last message, when
+    the customer wrote it), for when its messages cannot be read."""
+    last = conversation.get("last_message")
+    if not isinstance(last, dict):
+        return subject
+    if last.get("is_inbound") is not True:
+        return None  # the team wrote last: nothing is asked
+    return _message_body(last, "last_message") or subject
+
+
+def parse_conversation(data: Any, app_url: str) -> Ticket:
+    """A conversation of the list (or read by id) as a ticket without its messages."""
+    if not isinstance(data, dict):
+        raise QuestionShapeError("the conversation must be an object")
+    ident = id_field(data.get("id"), "id", required=True) or ""
+    subject = text_field(data.get("subject"), "subject")
+    status = data.get("status")
+    category = data.get("status_category")
+    created = data.get("created_at")
+    tags = data.get("tags")
+    return Ticket(
+        id=ident,
+        requester=_person(data.get("recipient"), "recipient"),
+        messages=(),
+        waiting_on_team=waiting_on_team(data),
+        created_at=parse_time(created, "created_at") if created is not None else activity_of(data),
+        subject=subject,
+        status=text_field(_cut(status, 100), "status") if isinstance(status, str) else None,
+        url=conversation_link(app_url, ident),
+        tags=tag_names(tags, key="name"),
+        fallback_body=_preview(data, subject),
+        meta={"status_category": _cut(category, 100)} if isinstance(category, str) else {},
+    )
+
+
+def _ids(value: Any) -> set[str]:
+    if not isinstance(value, list):
+        return set()
+    return {v for v in value[:MAX_TRACKED] if isinstance(v, str) and 0 < len(v) <= MAX_ID_CHARS}
+
+
+class Mark(NamedTuple):
+    """What a checkpoint remembers: the newest activity seen (epoch seconds), the
+    conversations read at exactly that time, those to read again (their messages could
+    not be read), and the open ones listed (one missing next time is read, to settle)."""
+
+    since: float | None
+    at_since: set[str]
+    retry: set[str]
+    open: set[str]
+
+
+def read_checkpoint(checkpoint: Any) -> Mark:
+    """A stored checkpoint (its damaged parts ignored)."""
+    if not isinstance(checkpoint, dict):
+        return Mark(None, set(), set(), set())
+    value: Any = checkpoint.get("since")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        value = None
+    since = float(value) if value is not None and 0 <= value < _LATEST_EPOCH else None  # no nan
+    at_since = _ids(checkpoint.get("at")) if since is not None else set()
+    return Mark(since, at_since, _ids(checkpoint.get("retry")), _ids(checkpoint.get("open")))
+
+
+@dataclass
+class _Run:
+    """What one fetch gathers as it goes."""
+
+    headers: dict[str, Any]
+    skipped: SkippedItems = field(default_factory=SkippedItems)
+    questions: list[Question] = field(default_factory=list)
+    settled: list[Question] = field(default_factory=list)
+    again: set[str] = field(default_factory=set)  # listed, messages unread: read next time
+    keep: set[str] = field(default_factory=set)  # no longer listed, not settled: next time
+
+
+class _StopReading(Exception):
+    """The channel's deadline or rate limit is spent: the rest waits for the next fetch."""
+
+
+class FrontConnector(HelpDeskConnector):
+    """Open conversations of one Front inbox; public replies sent as one teammate."""
+
+    kind = "front"
+    summary = "Front: open conversations of one inbox, answered as a teammate"
+    default_base_url = DEFAULT_BASE_URL
+    auth_hint = "the API token and its scopes (conversations:read, messages:read, messages:send)"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("inbox_id", "text", "the inbox whose open conversations are fetched (inb_...)",
+               required=True, check=_plain_id),
+        Option("author_id", "text", "the teammate replies are sent as (tea_...)",
+               required=True, check=_plain_id),
+        Option("app_url", "url", "Front's web app, for the links to conversations",
+               default=DEFAULT_APP_URL),
+        Option("archive_on_reply", "bool", "archive the conversation when a reply is sent "
+               "(Front's own default)", default=False),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The inbox, the teammate and the app's address from the options."""
+        super().configure()
+        self.inbox_id: str = self.option("inbox_id")
+        self.author_id: str = self.option("author_id")
+        self.app_url: str = self.option("app_url").rstrip("/")
+
+    # -- requests -------------------------------------------------------------------
+    async def _auth(self) -> dict[str, Any]:
+        return self.bearer((await self.read_secret()).strip())
+
+    def _next_page(self, data: Any) -> str | None:
+        assert self.base_url is not None
+        pagination = data.get("_pagination") if isinstance(data, dict) else None
+        return on_base(
+            pagination.get("next") if isinstance(pagination, dict) else None, self.base_url
+        )
+
+    def _inbox_url(self) -> str:
+        return self.endpoint(f"/inboxes/{quote(self.inbox_id, safe='')}/conversations")
+
+    def _conversation_url(self, conversation_id: str, tail: str = "") -> str:
+        return self.endpoint(f"/conversations/{quote(conversation_id, safe='')}{tail}")
+
+    def _results(self, data: Any, result: HttpResult) -> list[Any]:
+        """The ``_results`` of a page; anything else is a one-line error."""
+        items = data.get("_results") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise BadResponseError(
+                f"{result.method} {describe_url(result.url)} answered, but not with a page "
+                "of results (an object with _results)",
+                channel=self.name,
+            )
+        return items
+
+    async def _thread(
+        self, conversation_id: str, headers: dict[str, Any], skipped: SkippedItems | None = None
+    ) -> list[TicketMessage]:
+        """The conversation's messages (every page; drafts left out, bad ones skipped)."""
+        messages: list[TicketMessage] = []
+        url = self._conversation_url(conversation_id, "/messages")
+        async for data, result in next_url_pages(
+            self.http, url, next_url=self._next_page, params={"limit": PAGE_LIMIT}, headers=headers
+        ):
+            for number, item in enumerate(self._results(data, result), 1):
+                try:
+                    message = parse_message(item, f"message {number}")
+                except QuestionShapeError as exc:
+                    if skipped is not None:
+                        skipped.add(f"conversation {conversation_id}: {exc}")
+                    continue
+                if message is not None:
+                    messages.append(message)
+        return messages
+
+    # -- fetching -------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Open conversations changed since the checkpoint, as questions and settled turns."""
+        mark = read_checkpoint(checkpoint)
+        since = mark.since
+        run = _Run(await self._auth())
+        listed, complete = await self._list(run)
+        to_read: list[Ticket | str] = [
+            ticket
+            for ticket, when in sorted(listed.values(), key=lambda pair: -pair[1])
+            if since is None
+            or when > since
+            or ticket.id in mark.retry
+            or (when == since and ticket.id not in mark.at_since)
+        ]
+        gone = sorted(mark.open - listed.keys())
+        if complete:  # open at the last fetch, not now: read once more so its turns settle
+            to_read.extend(gone)
+        else:  # the list stopped early: what is missing may still be open
+            run.keep.update(gone)
+        for position, item in enumerate(to_read):
+            try:
+                await self._read(item, run)
+            except _StopReading as stop:
+                for rest in to_read[position:]:
+                    (run.again.add(rest.id) if isinstance(rest, Ticket) else run.keep.add(rest))
+                waiting = len(to_read) - position
+                run.skipped.add(f"{stop}; {waiting} conversations wait for the next fetch")
+                break
+        times = [when for _, when in listed.values()] + ([since] if since is not None else [])
+        newest = max(times) if times else None
+        by_activity = sorted(listed, key=lambda cid: -listed[cid][1])
+        at_newest = {cid for cid, (_, when) in listed.items() if when == newest}
+        if newest == since:
+            at_newest |= mark.at_since
+        return FetchResult(
+            questions=run.questions,
+            settled=run.settled,
+            warnings=run.skipped.lines(),
+            checkpoint={
+                "since": newest,
+                "at": sorted(at_newest)[:MAX_TRACKED],
+                "open": (by_activity + sorted(run.keep - listed.keys()))[:MAX_TRACKED],
+                "retry": sorted(run.again)[:MAX_TRACKED],
+            },
+        )
+
+    async def _list(self, run: _Run) -> tuple[dict[str, tuple[Ticket, float]], bool]:
+        """The inbox's open conversations (with their activity as epoch seconds), and
+        whether the list was read to its end."""
+        listed: dict[str, tuple[Ticket, float]] = {}
+        complete = False
+        page = 0
+        async for data, result in next_url_pages(
+            self.http, self._inbox_url(), next_url=self._next_page, params=LIST_PARAMS,
+            headers=run.headers,
+        ):  # fmt: skip
+            page += 1
+            for number, item in enumerate(self._results(data, result), 1):
+                try:
+                    ticket = parse_conversation(item, self.app_url)
+                    listed[ticket.id] = (ticket, activity_of(item).timestamp())
+                except QuestionShapeError as exc:
+                    run.skipped.add(f"page {page}, conversation {number}: {exc}")
+            complete = self._next_page(data) is None
+        return listed, complete
+
+    async def _read(self, item: Ticket | str, run: _Run) -> None:
+        """Read a listed conversation's messages (or a no longer listed one, by id) and
+        add its question and settled turns. A failure costs this conversation only."""
+        conversation_id = item.id if isinstance(item, Ticket) else item
+        try:
+            if isinstance(item, Ticket):
+                ticket = item
+            else:
+                url = self._conversation_url(item)
+                found = await self.http.request("GET", url, headers=run.headers,
+                                                allow_statuses={404})  # fmt: skip
+                if found.status == 404:
+                    return  # deleted for good: nothing is left to settle
+                ticket = parse_conversation(self.http.decode_json(found), self.app_url)
+            messages = await self._thread(ticket.id, run.headers, run.skipped)
+            ticket = replace(ticket, messages=messages, fallback_body=None)
+        except AuthError:
+            raise
+        except (ChannelTimeoutError, RateLimited) as exc:
+            raise _StopReading(f"stopped reading conversations ({bare_message(exc)})") from None
+        except QuestionShapeError as exc:
+            run.skipped.add(f"conversation {conversation_id}: {exc}")
+            return
+        except ConnectorError as exc:  # a 404, a timeout, a page that is not messages
+            run.skipped.add(
+                f"conversation {conversation_id}: its messages cannot be read ({bare_message(exc)})"
+            )
+            if not isinstance(item, Ticket):
+                run.keep.add(conversation_id)  # tried again at the next fetch
+                return
+            run.again.add(conversation_id)  # its preview stands in until then
+        question, settled = ticket_questions(ticket, channel=self.name, kind=self.kind)
+        if question is not None:
+            run.questions.append(question)
+        run.settled.extend(settled)
+
+    # -- replying -------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """Post the reply in the conversation as the configured teammate (sent once)."""
+        conversation_id = question.thread_id or question.native_id.split(":")[0]
+        payload: dict[str, Any] = {"body": text_to_html(body), "author_id": self.author_id}
+        if not self.option("archive_on_reply"):
+            payload["options"] = {"archive": False}
+        headers = await self._auth()
+        url = self._conversation_url(conversation_id, "/messages")
+        result = await self.http.request(
+            "POST", url, json_body=payload, headers=headers, repeatable=False
+        )
+        try:
+            data = self.http.decode_json(result)
+        except BadResponseError:
+            data = None  # accepted without a readable body: look for the reply below
+        reply_id = None
+        with contextlib.suppress(QuestionShapeError):  # an id that is no id: as if none
+            reply_id = id_field(data.get("id"), "id") if isinstance(data, dict) else None
+        if reply_id is None:
+            with contextlib.suppress(ConnectorError):  # accepted: a failed look is no failure
+                found = await self.find_own_reply(question, body, idempotency_key)
+                if found is not None:
+                    return found
+            uid = data.get("message_uid") if isinstance(data, dict) else None
+            if isinstance(uid, str) and uid.strip() and _plain_id(uid.strip()) is None:
+                reply_id = f"alt:uid:{uid.strip()}"  # Front's alias for a message being sent
+        if reply_id is None:
+            raise BadResponseError(
+                f"POST {describe_url(url)} accepted the reply (HTTP {result.status}) but named "
+                "no id for it, and it is not in the conversation yet",
+                channel=self.name,
+            )
+        return SentReply(remote_id=reply_id, url=conversation_link(self.app_url, conversation_id))
+
+    async def question_thread(self, question: Question) -> list[TicketMessage]:
+        """The conversation's public messages, read again."""
+        return await self._thread(question.thread_id, await self._auth())
+
+    async def reply_author_id(self) -> str | None:
+        """The teammate replies are posted as (``None`` for an alias such as an email:
+        Front names the teammate's id on the message)."""
+        return self.author_id if self.author_id.startswith("tea_") else None
+
+    def reply_url(self, question: Question) -> str:
+        """The conversation in Front's web app."""
+        return conversation_link(self.app_url, question.thread_id)
+
+    async def check(self) -> str:
+        """The token is accepted (``GET /me``) and the inbox's conversations can be read."""
+        headers = await self._auth()
+        me, _ = await self.http.get_json(self.endpoint("/me"), headers=headers)
+        name = me.get("name") if isinstance(me, dict) else None
+        company = one_line(name, 80) if isinstance(name, str) and name.strip() else "the company"
+        data, result = await self.http.get_json(
+            self._inbox_url(), params={**LIST_PARAMS, "limit": 1}, headers=headers
+        )
+        self._results(data, result)
+        host = result.url.host
+        return f"API token of {company} accepted; inbox {self.inbox_id} readable on {host}"

@@ -1,0 +1,437 @@
+"""The ``helpscout`` channel: one Help Scout mailbox (Mailbox API 2.0, the "Inbox API").
+
+Config::
+
+    [channels.support]
+    kind = "helpscout"
+    mailbox_id = 85                       # the mailbox (inbox) to watch
+    user_id = 4                           # optional: who replies (default: the app's owner)
+    base_url = "https://api.helpscout.net"                   # optional
+    token_url = "https://api.helpscout.net/v2/oauth2/token"  # optional
+
+Secrets (``cxdaily login NAME``): ``client_id`` and ``client_secret``, the App ID and
+App Secret of a Help Scout app (Your Profile > My Apps). They buy an access token
+(OAuth 2.0 client credentials, see :mod:`cxdaily.connectors.oauth`), kept in memory
+until shortly before it expires and renewed once when the API refuses it.
+
+Fetching: ``GET /v2/conversations?mailbox=ID&embed=threads&sortField=modifiedAt&
+sortOrder=asc`` page by page (HAL: ``_embedded.conversations``, ``_links.next.href`` or
+``page.totalPages``). The first fetch asks for the active conversations; later ones for
+every conversation modified since the checkpoint (the newest ``modifiedAt`` or
+``userUpdatedAt`` seen), so one that was answered, set pending or closed in between
+leaves the candidates. Threads come embedded, else from
+``GET /v2/conversations/{id}/threads``: ``customer`` threads are the customer's,
+``reply`` and ``message`` threads the team's, ``chat`` lines by their author; notes,
+drafts, hidden threads, phone logs and line items are never read. A conversation waits
+on the team while its status is ``active``.
+
+Replying: ``POST /v2/conversations/{id}/reply`` with ``{"customer": {"id": ...},
+"text": <html>, "user": USER}`` (201; the thread's id in the ``Resource-ID`` header,
+else found again in the thread). Help Scout has no idempotency key: a reply is posted
+once, and after an unknown outcome the thread is read for it (``find_own_reply``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    HelpDeskConnector,
+    Ticket,
+    TicketMessage,
+    email_author,
+    message_text,
+    tag_names,
+    ticket_questions,
+)
+from cxdaily.connectors.html_text import text_to_html
+from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import next_url_pages
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.core.clock import to_iso
+from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
+from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_text import clean, one_line
+
+WEB_URL = "https://secure.helpscout.net"
+"""Where agents open a conversation: ``{WEB_URL}/conversation/{id}/{number}/``."""
+MAX_NAME_CHARS = 200
+MAX_SUBJECT_CHARS = 500
+MAX_TAG_CHARS = 100
+#: Public thread types by whose words they are: the customer's (True) or the team's
+#: (False); ``chat`` lines go by their author's type; every other type is left out.
+THREAD_SIDES = {"customer": True, "reply": False, "message": False}
+
+
+class HelpScoutConnector(HelpDeskConnector):
+    """Conversations of one Help Scout mailbox; public replies as a Help Scout user."""
+
+    kind = "helpscout"
+    summary = "a Help Scout mailbox: active conversations, public replies (Mailbox API 2.0)"
+    secret_fields = ("client_id", "client_secret")
+    default_base_url = "https://api.helpscout.net"
+    auth_hint = "the client_id and client_secret secrets, the app's App ID and App Secret"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("mailbox_id", "int", "the mailbox (inbox) whose conversations are fetched",
+               required=True, minimum=1),
+        Option("user_id", "int", "the Help Scout user replies are sent as (default: the "
+               "app's owner, from /v2/users/me)", minimum=1),
+        Option("token_url", "url", "where access tokens are asked for (default: "
+               "{base_url}/v2/oauth2/token)"),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The mailbox, the replying user and the token endpoint from the options."""
+        super().configure()
+        self.mailbox_id: int = self.option("mailbox_id")
+        self._user_id: int | None = self.option("user_id")
+        token_url = self.option("token_url")
+        if token_url:
+            self.allow_credentials_to(token_url)  # configured explicitly: it gets them
+        self.token_url: str = token_url or self.endpoint("/v2/oauth2/token")
+        self._tokens: ClientCredentialsToken | None = None
+
+    # -- auth -------------------------------------------------------------------------
+    @property
+    def tokens(self) -> ClientCredentialsToken:
+        """The channel's access tokens (built on first use, on this channel's HTTP)."""
+        if self._tokens is None:
+            self._tokens = ClientCredentialsToken(
+                self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS
+            )
+        return self._tokens
+
+    async def _credentials(self) -> tuple[str, str]:
+        return await self.read_secret("client_id"), await self.read_secret("client_secret")
+
+    # -- fetch ------------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Conversations new or changed since the checkpoint, as questions and settled turns."""
+        return await self.tokens.call(lambda headers: self._fetch(checkpoint, headers))
+
+    async def _fetch(
+        self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
+    ) -> FetchResult:
+        since = _since(checkpoint)
+        params: dict[str, Any] = {
+            "mailbox": self.mailbox_id,
+            "status": "all" if since else "active",  # later: see what left "active" too
+            "sortField": "modifiedAt",
+            "sortOrder": "asc",
+            "embed": "threads",
+            "page": 1,
+        }
+        if since is not None:
+            params["modifiedSince"] = to_iso(since)
+        questions: dict[str, Question] = {}
+        settled: list[Question] = []
+        skipped = SkippedItems()
+        newest = since
+        pages = next_url_pages(
+            self.http,
+            self.endpoint("/v2/conversations"),
+            next_url=lambda data: _next_page(data, params),
+            params=params,
+            headers=headers,
+        )
+        async for data, result in pages:
+            for index, item in enumerate(_embedded(data, "conversations", result, self.name)):
+                newest = _later(newest, item)
+                try:
+                    ticket = await self._ticket(item, headers, skipped)
+                except QuestionShapeError as exc:
+                    skipped.add(f"conversation {_reference(item, index)} skipped: {exc}")
+                    continue
+                question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
+                if question is not None:
+                    questions[question.id] = question
+                settled.extend(done)
+        return FetchResult(
+            questions=list(questions.values()),
+            checkpoint={"modified_since": to_iso(newest)} if newest else checkpoint,
+            warnings=skipped.lines(),
+            settled=settled,
+        )
+
+    async def _ticket(self, item: Any, headers: dict[str, str], skipped: SkippedItems) -> Ticket:
+        """One conversation as a :class:`Ticket` (its thread read when not embedded)."""
+        if not isinstance(item, dict):
+            raise QuestionShapeError("expected a JSON object")
+        ident = id_field(item.get("id"), "id", required=True) or ""
+        created_at = parse_time(item.get("createdAt"), "createdAt")
+        requester = _person(item.get("primaryCustomer"), "primaryCustomer")
+        status, state = _word(item.get("status")), _word(item.get("state"))
+        threads = _nested(item, "_embedded", "threads")
+        fallback: str | None = None
+        if isinstance(threads, list):
+            messages = _messages(threads, f"conversation {ident}", skipped)
+        else:
+            try:
+                messages = await self._thread(ident, headers, skipped)
+            except (AuthError, RateLimited):
+                raise  # the channel's problem, not this conversation's
+            except ConnectorError as exc:
+                skipped.add(
+                    f"conversation {ident}: its thread could not be read, its preview is "
+                    f"shown instead ({one_line(exc, 200)})"
+                )
+                messages = []
+                fallback = _body(item.get("preview"), "preview") or ""
+        number = item.get("number")
+        has_number = isinstance(number, int) and not isinstance(number, bool) and number >= 0
+        subject = _body(item.get("subject"), "subject")
+        return Ticket(
+            id=ident,
+            requester=requester,
+            messages=messages,
+            waiting_on_team=status == "active" and state in (None, "published"),
+            created_at=created_at,
+            subject=one_line(subject, MAX_SUBJECT_CHARS) if subject else None,
+            status=status,
+            url=f"{WEB_URL}/conversation/{quote(ident, safe='')}/{number}/" if has_number else None,
+            tags=tag_names(item.get("tags"), key="tag"),
+            fallback_body=fallback,
+            meta={"customer_id": requester.id, "number": number if has_number else None},
+        )
+
+    # -- threads ----------------------------------------------------------------------
+    async def _thread(
+        self, conversation_id: str, headers: dict[str, str], skipped: SkippedItems
+    ) -> list[TicketMessage]:
+        """The public messages of a conversation, from its threads endpoint (every page)."""
+        url = self.endpoint(f"/v2/conversations/{quote(conversation_id, safe='')}/threads")
+        messages: list[TicketMessage] = []
+        pages = next_url_pages(
+            self.http, url, next_url=lambda d: _next_page(d, {}), headers=headers
+        )
+        async for data, result in pages:
+            threads = _embedded(data, "threads", result, self.name)
+            messages.extend(_messages(threads, f"conversation {conversation_id}", skipped))
+        return messages
+
+    async def question_thread(self, question: Question) -> list[TicketMessage]:
+        """The conversation's public messages, read again."""
+        return await self.tokens.call(
+            lambda headers: self._thread(question.thread_id, headers, SkippedItems())
+        )
+
+    async def reply_author_id(self) -> str:
+        """The user replies are posted as."""
+        return str(await self._replying_user())
+
+    # -- reply ------------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """POST a public reply to the conversation, as the configured user, once."""
+        customer = _json_id(question.meta.get("customer_id") or question.author.id)
+        if customer is None:
+            raise ConnectorError(
+                f"cannot reply to conversation {question.thread_id}: it names no customer",
+                channel=self.name,
+            )
+        user_id = await self._replying_user()
+        url = self.endpoint(f"/v2/conversations/{quote(question.thread_id, safe='')}/reply")
+        payload = {"customer": {"id": customer}, "text": text_to_html(body), "user": user_id}
+        result = await self.tokens.call(  # a refused POST did nothing: safe to ask again
+            lambda headers: self.http.request(
+                "POST", url, json_body=payload, headers=headers, repeatable=False
+            )
+        )
+        reply_id = _reply_id(result.headers.get("resource-id"))
+        if reply_id is None:  # no Resource-ID header: look for the reply in the thread
+            found = await self.find_own_reply(question, body, idempotency_key)
+            if found is None:
+                raise BadResponseError(
+                    f"POST {describe_url(url)} answered HTTP {result.status} without a "
+                    "Resource-ID, and the reply is not in the conversation yet",
+                    channel=self.name,
+                )
+            return found
+        return SentReply(remote_id=reply_id, url=question.url)
+
+    async def _replying_user(self) -> int:
+        """The ``user_id`` option, else the app's owner (``GET /v2/users/me``), once."""
+        if self._user_id is None:
+            self._user_id, _ = await self._me()
+        return self._user_id
+
+    async def _me(self) -> tuple[int, str]:
+        """The token's user: ``(id, "Name (email)")``."""
+        url = self.endpoint("/v2/users/me")
+        data, result = await self.tokens.call(lambda h: self.http.get_json(url, headers=h))
+        user_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered without the user's id", channel=self.name
+            )
+        user = _person(data, "user")
+        label = user.name or f"user {user_id}"
+        return user_id, f"{label} ({user.handle})" if user.handle else label
+
+    async def check(self) -> str:
+        """Ask for a token and read the token's user: credentials and reachability."""
+        user_id, label = await self._me()
+        if self._user_id is None:
+            self._user_id = user_id
+        host = httpx.URL(self.base_url or "").host
+        return (
+            f"signed in as {label} on {host}; mailbox {self.mailbox_id}, replies as user "
+            f"{self._user_id}"
+        )
+
+
+# ----------------------------------------------------------------------------- parsing
+def _since(checkpoint: dict[str, Any] | None) -> datetime | None:
+    """The checkpoint's time, or ``None`` (a first fetch) when it has none usable."""
+    value = (checkpoint or {}).get("modified_since")
+    try:
+        return parse_time(value, "modified_since") if isinstance(value, str) else None
+    except QuestionShapeError:
+        return None
+
+
+def _later(newest: datetime | None, item: Any) -> datetime | None:
+    """``newest``, or the conversation's modification time when that is later."""
+    if not isinstance(item, dict):
+        return newest
+    for key in ("modifiedAt", "userUpdatedAt"):
+        value = item.get(key)
+        if value is None:
+            continue
+        try:
+            when = parse_time(value, key)
+        except QuestionShapeError:
+            continue
+        if newest is None or when > newest:
+            newest = when
+    return newest
+
+
+def _nested(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...`` through JSON objects, or ``None``."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _embedded(data: Any, name: str, result: HttpResult, channel: str) -> list[Any]:
+    """The HAL list ``_embedded.<name>`` of a page (HAL may leave out an empty one); a
+    page of another shape is a :class:`BadResponseError`."""
+    embedded = data.get("_embedded") if isinstance(data, dict) else None
+    items = embedded.get(name) if isinstance(embedded, dict) else None
+    if isinstance(items, list):
+        return items
+    hal = isinstance(data, dict) and ("page" in data or "_links" in data)
+    if items is None and (embedded == {} or (embedded is None and hal)):
+        return []
+    raise BadResponseError(
+        f"GET {describe_url(result.url)} answered without a list of {name} (_embedded.{name})",
+        channel=channel,
+    )
+
+
+def _next_page(data: Any, params: dict[str, Any]) -> str | None:
+    """The next page: ``_links.next.href`` (keeping our filters), else ``page.number + 1``
+    while it is below ``page.totalPages``; ``None`` on the last page."""
+    href = _nested(data, "_links", "next", "href")
+    if isinstance(href, str) and href.strip():
+        try:
+            link = httpx.URL(href.strip())
+        except (httpx.InvalidURL, TypeError, ValueError):
+            return None
+        ours = httpx.QueryParams({k: v for k, v in params.items() if k != "page"})
+        return str(link.copy_with(params=ours.merge(link.params)))
+    number, total = _nested(data, "page", "number"), _nested(data, "page", "totalPages")
+    numbers = all(isinstance(n, int) and not isinstance(n, bool) for n in (number, total))
+    if numbers and 0 < number < total:
+        return "?" + str(httpx.QueryParams({**params, "page": number + 1}))
+    return None
+
+
+def _messages(threads: list[Any], where: str, skipped: SkippedItems) -> list[TicketMessage]:
+    """The public messages among a conversation's threads; a bad thread costs itself."""
+    messages = []
+    for index, thread in enumerate(threads):
+        try:
+            message = _message(thread)
+        except QuestionShapeError as exc:
+            skipped.add(f"{where}: thread {index + 1} skipped: {exc}")
+            continue
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
+def _message(thread: Any) -> TicketMessage | None:
+    """One thread as a public message; ``None`` for notes, drafts, line items and the like."""
+    if not isinstance(thread, dict):
+        raise QuestionShapeError("expected a JSON object")
+    kind = _word(thread.get("type")) or ""
+    from_customer = THREAD_SIDES.get(kind)
+    if kind == "chat":  # a chat line: whose it is says its author
+        from_customer = _word(_nested(thread, "createdBy", "type")) == "customer"
+    if from_customer is None or _word(thread.get("state")) not in (None, "published"):
+        return None
+    author = thread.get("customer") if from_customer else None
+    return TicketMessage(
+        id=id_field(thread.get("id"), "thread id", required=True) or "",
+        author=_person(author or thread.get("createdBy"), "createdBy"),
+        body=_body(thread.get("body"), "body") or "",
+        created_at=parse_time(thread.get("createdAt"), "createdAt"),
+        from_customer=from_customer,
+    )
+
+
+def _person(data: Any, where: str) -> Author:
+    """A customer or user (``first``/``last`` or ``firstName``/``lastName``, ``email``)."""
+    if not isinstance(data, dict):
+        return Author()
+    parts = [data.get(k) or data.get(f"{k}Name") for k in ("first", "last")]
+    name = one_line(" ".join(p for p in parts if isinstance(p, str)), MAX_NAME_CHARS)
+    email = data.get("email")
+    email = one_line(email, MAX_NAME_CHARS) if isinstance(email, str) else None
+    return email_author(data.get("id"), name, email, where)
+
+
+def _body(value: Any, where: str) -> str | None:
+    """A text or HTML field as plain text, cleaned of terminal escapes and controls."""
+    text = message_text(value, where) if isinstance(value, str) else None
+    return clean(text).strip() if text is not None else None
+
+
+def _word(value: Any) -> str | None:
+    """A short keyword of the API (a status, a type), lower-cased, or ``None``."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 40:
+        return None
+    return one_line(value).lower()
+
+
+def _reference(item: Any, index: int) -> str:
+    """How a warning names a conversation: its id, else its place on the page."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    fits = isinstance(ident, int | str) and not isinstance(ident, bool) and len(str(ident)) <= 40
+    return one_line(ident, 40) if fits else f"#{index + 1} on its page"
+
+
+def _json_id(value: Any) -> int | str | None:
+    """An id for a JSON body: a number when it is all digits (as Help Scout's are)."""
+    text = str(value).strip() if isinstance(value, int | str) and value != "" else ""
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) < 20 else text
+
+
+def _reply_id(value: str | None) -> str | None:
+    """A ``Resource-ID`` header as an id: printable, without spaces, at most 200 characters."""
+    text = (value or "").strip()
+    if not text or len(text) > 200 or not all(0x21 <= ord(c) < 0x7F for c in text):
+        return None
+    return text

@@ -1,0 +1,118 @@
+"""The shared HTTP client, a channel's limits, its deadline and what a request returns.
+
+:func:`make_client` builds the one ``httpx.AsyncClient`` every HTTP connector uses; the
+rest of the layer (retries, redirects, credentials, budgets) is
+:class:`~cxdaily.connectors.http.ChannelHttp`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from cxdaily import __version__
+from cxdaily.connectors.http_errors import check_url
+from cxdaily.connectors.pagination import parse_link_header
+
+USER_AGENT = f"cxdaily/{__version__} (python-httpx/{httpx.__version__})"
+DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_FETCH_BYTES = 50 * 1024 * 1024
+DEFAULT_DEADLINE_S = 60.0
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+
+
+# ----------------------------------------------------------------------------- client
+async def _refuse_unsafe(request: httpx.Request) -> None:
+    check_url(request.url)
+
+
+def make_client(
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    connect_timeout_s: float = 10.0,
+    read_timeout_s: float = 30.0,
+) -> httpx.AsyncClient:
+    """The shared client: verified TLS, cxdaily's User-Agent, no automatic redirects."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+        verify=True,
+        follow_redirects=False,
+        transport=transport,
+        event_hooks={"request": [_refuse_unsafe]},
+    )
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """Limits for one channel's requests."""
+
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest answer read; bigger ones fail with :class:`ResponseTooLargeError`."""
+    max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
+    """Most bytes read by one connector's requests in all (one fetch): pagination stops
+    there and says so in the fetch's warnings."""
+    deadline_s: float = DEFAULT_DEADLINE_S
+    """Overall time for one request with its retries, when no channel deadline is set."""
+    retries: int = 3
+    """Extra attempts after a failure that may be retried."""
+    throttle_retries: int = 3
+    """How many times a throttle (429) is waited out before giving up."""
+    max_wait_s: float = 60.0
+    """Longest single rate-limit wait; a longer one fails with :class:`RateLimited`."""
+    backoff_s: float = 0.5
+    """First back-off delay; it doubles with each attempt."""
+    max_redirects: int = 5
+    """Redirects followed before giving up."""
+
+
+# ----------------------------------------------------------------------------- deadline
+_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "cxdaily_channel_deadline", default=None
+)
+
+
+def current_deadline() -> tuple[float, float] | None:
+    """The running task's channel deadline: (loop time it ends, its length), if any."""
+    return _DEADLINE.get()
+
+
+@contextmanager
+def channel_deadline(seconds: float) -> Iterator[None]:
+    """Within this block (in the running task), every request shares one deadline."""
+    loop = asyncio.get_running_loop()
+    token = _DEADLINE.set((loop.time() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class HttpResult:
+    """A complete answer: status, headers, final URL and the whole (bounded) body."""
+
+    method: str
+    url: httpx.URL
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def links(self) -> dict[str, str]:
+        """``Link`` header targets by relation (``next``, ``prev`` ...), as absolute URLs;
+        a target that is not a URL at all is left out."""
+        links: dict[str, str] = {}
+        for rel, target in parse_link_header(self.headers.get("link", "")).items():
+            try:
+                links[rel] = str(self.url.join(target))
+            except (httpx.InvalidURL, ValueError):
+                continue
+        return links

@@ -1,0 +1,476 @@
+"""The ``intercom`` channel: open Intercom conversations as questions, replies as a
+teammate's comment.
+
+Config::
+
+    [channels.support]
+    kind = "intercom"
+    admin_id = "814860"          # the teammate replies are sent as
+    workspace_id = "abc123de"    # optional: agent-facing links into the inbox
+    base_url = "https://api.eu.intercom.io"   # optional: EU/AU workspaces
+    api_version = "2.11"         # optional: the Intercom-Version header
+
+The secret is the workspace's access token, sent as ``Authorization: Bearer``.
+
+Fetching: ``POST /conversations/search`` (a read, repeated after a failure) for the
+conversations updated since the checkpoint (the newest ``updated_at`` seen), paged with
+``pages.next.starting_after``. The first fetch asks for the open ones of the last
+``since_days`` days; later ones for every state, so a conversation closed or snoozed
+since settles its stored question. ``GET /conversations/{id}`` reads the thread: the
+``source`` and the ``comment`` parts (notes are internal and never read; assignments,
+closes and the like carry no message). Admins, bots and teams are the team; anyone else
+(users, leads, contacts) the customer.
+
+Replying: ``POST /conversations/{id}/reply``, a ``comment`` from ``admin_id``; our new
+part in the conversation it answers is the reply's id. Intercom has no idempotency key:
+the post is never repeated blindly, and after an unknown outcome the thread is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    HelpDeskConnector,
+    Ticket,
+    TicketMessage,
+    email_author,
+    find_reply,
+    message_text,
+    tag_names,
+    ticket_questions,
+)
+from cxdaily.connectors.html_text import text_to_html
+from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    id_field,
+    parse_time,
+    text_field,
+)
+from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.models import Author, Question
+
+DEFAULT_BASE_URL = "https://api.intercom.io"
+INBOX_URL = "https://app.intercom.com/a/inbox/{workspace}/inbox/conversation/{conversation}"
+PER_PAGE = 50
+MAX_PAGES = 100
+TEAM_AUTHORS = frozenset({"admin", "bot", "team"})
+PUBLIC_PARTS = frozenset({"comment"})
+PRIORITIES = {"priority": "high", "not_priority": "normal"}
+MAX_NAME_CHARS = 1000
+"""Names, emails, titles and tags longer than this are cut (not refused)."""
+
+_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_VERSION = re.compile(r"\d{1,2}\.\d{1,2}|Unstable")
+
+
+def _id_problem(value: str) -> str | None:
+    return None if _ID.fullmatch(value) else 'must be an id such as "814860" or "abc123de"'
+
+
+def _version_problem(value: str) -> str | None:
+    return None if _VERSION.fullmatch(value) else 'must be a version such as "2.11"'
+
+
+class IntercomConnector(HelpDeskConnector):
+    """Open Intercom conversations; replies as the configured teammate's comments."""
+
+    kind = "intercom"
+    summary = "Intercom conversations: open ones are questions, replies go out as a teammate"
+    default_base_url = DEFAULT_BASE_URL
+    auth_hint = "the access token and the admin_id option"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("admin_id", "text", "the id of the teammate (admin) replies are sent as",
+                 required=True, check=_id_problem),
+        Option("workspace_id", "text", "the workspace id for inbox links "
+                 "(app.intercom.com/a/inbox/ID); none: no links", check=_id_problem),
+        Option("api_version", "text", "the Intercom-Version header sent with every request",
+               default="2.11", check=_version_problem),
+        Option("since_days", "int", "how many days back the first fetch looks", default=14,
+               minimum=1, maximum=365, unit="days"),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The teammate replies are sent as and the workspace of inbox links."""
+        super().configure()
+        self.admin_id: str = self.option("admin_id")
+        self.workspace_id: str | None = self.option("workspace_id")
+
+    async def _headers(self) -> dict[str, str]:
+        token = await self.read_secret()
+        return {**self.bearer(token), "Intercom-Version": self.option("api_version")}
+
+    def _conversation_url(self, conversation_id: str) -> str:
+        return self.endpoint(f"/conversations/{quote(conversation_id, safe='')}")
+
+    def inbox_url(self, conversation_id: str) -> str | None:
+        """The agent-facing link to a conversation (``None`` without ``workspace_id``)."""
+        if not self.workspace_id:
+            return None
+        return INBOX_URL.format(
+            workspace=quote(self.workspace_id, safe=""),
+            conversation=quote(conversation_id, safe=""),
+        )
+
+    # -- fetching ------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Conversations changed since the checkpoint: open ones waiting on the team are
+        questions, the turns the team answered (or that were closed) are settled."""
+        headers = await self._headers()
+        after = _checkpoint_epoch(checkpoint)
+        open_only = after is None
+        if after is None:
+            since = self.now() - timedelta(days=self.option("since_days"))
+            after = int(since.timestamp())
+        newest = after
+        skipped = SkippedItems()
+        questions: dict[str, Question] = {}
+        settled: dict[str, Question] = {}
+        page_number = 0
+        async for page, result in self._search_pages(after, open_only, headers):
+            page_number += 1
+            for index, item in enumerate(_conversations(page, result, self.name)):
+                where = f"page {page_number}, item {index + 1}"
+                try:
+                    conversation_id, updated = _summary(item)
+                    newest = max(newest, updated or newest)
+                    ticket = await self._ticket(item, conversation_id, headers, skipped)
+                except QuestionShapeError as exc:
+                    skipped.add(f"{where}: skipped: {exc}")
+                    continue
+                question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
+                for q in done:
+                    questions.pop(q.id, None)
+                    settled[q.id] = q
+                if question is not None:
+                    settled.pop(question.id, None)
+                    questions[question.id] = question
+        return FetchResult(
+            questions=list(questions.values()),
+            checkpoint={"updated_after": newest},
+            warnings=skipped.lines(),
+            settled=list(settled.values()),
+        )
+
+    async def _search_pages(
+        self, after: int, open_only: bool, headers: dict[str, str]
+    ) -> AsyncIterator[tuple[Any, HttpResult]]:
+        """Every page of the search, following ``pages.next.starting_after``."""
+        url = self.endpoint("/conversations/search")
+        filters: list[dict[str, Any]] = [{"field": "updated_at", "operator": ">", "value": after}]
+        if open_only:
+            filters.append({"field": "state", "operator": "=", "value": "open"})
+        cursor: str | None = None
+        seen: set[str] = set()
+        for page_number in range(1, MAX_PAGES + 1):
+            pagination: dict[str, Any] = {"per_page": PER_PAGE}
+            if cursor:
+                pagination["starting_after"] = cursor
+            body = {"query": {"operator": "AND", "value": filters}, "pagination": pagination,
+                    "sort": {"field": "updated_at", "order": "ascending"}}  # fmt: skip
+            result = await self.http.request(
+                "POST", url, json_body=body, headers=headers, repeatable=True
+            )
+            page = self.http.decode_json(result)
+            yield page, result
+            cursor = _next_cursor(page)
+            if cursor is None or cursor in seen:
+                return
+            seen.add(cursor)
+            if self.http.budget_spent():
+                self.http.note(
+                    f"stopped after {page_number} pages (the byte budget of one fetch, "
+                    "max_fetch_mb); the rest comes with the next fetch"
+                )
+                return
+        self.http.note(
+            f"stopped after {MAX_PAGES} pages (the page cap); the rest comes with the next fetch"
+        )
+
+    async def _ticket(
+        self,
+        item: dict[str, Any],
+        conversation_id: str,
+        headers: dict[str, str],
+        skipped: SkippedItems,
+    ) -> Ticket:
+        """The conversation with its thread, or without it (with a warning) when the thread
+        cannot be read; QuestionShapeError when the conversation itself is malformed."""
+        try:
+            thread = await self._read_thread(conversation_id, headers)
+        except AuthError:
+            raise
+        except ConnectorError as exc:
+            skipped.add(f"conversation {conversation_id}: thread not read ({exc}); kept without it")
+        else:
+            try:
+                return self._parse_ticket(thread, conversation_id, skipped, with_parts=True)
+            except QuestionShapeError as exc:
+                skipped.add(f"conversation {conversation_id}: thread unreadable ({exc}); "
+                            "kept without it")  # fmt: skip
+        return self._parse_ticket(item, conversation_id, skipped, with_parts=False)
+
+    async def _read_thread(self, conversation_id: str, headers: dict[str, str]) -> dict[str, Any]:
+        """``GET /conversations/{id}``: the conversation with its parts (an object)."""
+        data, result = await self.http.get_json(
+            self._conversation_url(conversation_id), headers=headers
+        )
+        if not isinstance(data, dict):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered {_what(data)}, not a conversation",
+                channel=self.name,
+            )
+        return data
+
+    def _parse_ticket(
+        self,
+        data: dict[str, Any],
+        conversation_id: str,
+        skipped: SkippedItems,
+        *,
+        with_parts: bool,
+    ) -> Ticket:
+        """A :class:`Ticket` from a conversation object (its parts read only when the
+        object is the full conversation)."""
+        source = data.get("source")
+        source = source if isinstance(source, dict) else {}
+        created = parse_time(data.get("created_at"), "created_at")
+        messages: list[TicketMessage] = []
+        if with_parts:
+            messages = thread_messages(data, created, conversation_id, skipped)
+        requester = _requester(source, messages, data.get("contacts"))
+        state = data.get("state")
+        status = text_field(_cut(state), "state") if isinstance(state, str) else None
+        priority = data.get("priority")
+        return Ticket(
+            id=conversation_id,
+            requester=requester,
+            messages=messages,
+            waiting_on_team=status == "open",
+            created_at=created,
+            subject=_subject(data.get("title"), source.get("subject")),
+            status=status,
+            url=self.inbox_url(conversation_id),
+            priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
+            tags=tag_names(_tag_list(data.get("tags")), key="name"),
+            fallback_body=None if with_parts else _body(source.get("body"), "source.body") or "",
+        )
+
+    # -- replying ------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """One public comment from ``admin_id`` in the conversation (never repeated here)."""
+        conversation_id = question.thread_id
+        url = f"{self._conversation_url(conversation_id)}/reply"
+        payload = {"message_type": "comment", "type": "admin", "admin_id": self.admin_id,
+                   "body": text_to_html(body)}  # fmt: skip
+        result = await self.http.request(
+            "POST", url, json_body=payload, headers=await self._headers(), repeatable=False
+        )
+        data = self.http.decode_json(result)
+        ours = None
+        if isinstance(data, dict):
+            created = question.created_at
+            messages = thread_messages(data, created, conversation_id, SkippedItems())
+            ours = find_reply(messages, body, author_id=self.admin_id, after=created)
+        if ours is None:
+            raise BadResponseError(
+                f"POST {describe_url(result.url)} answered without our new comment, so the "
+                "reply may or may not be there; the thread is read before any new attempt",
+                channel=self.name,
+            )
+        return SentReply(remote_id=ours.id, url=self.inbox_url(conversation_id))
+
+    async def question_thread(self, question: Question) -> list[TicketMessage]:
+        """The conversation's public parts, read again."""
+        conversation_id = question.thread_id
+        data = await self._read_thread(conversation_id, await self._headers())
+        try:
+            created = parse_time(data.get("created_at"), "created_at")
+        except QuestionShapeError:
+            created = question.created_at
+        return thread_messages(data, created, conversation_id, SkippedItems())
+
+    async def reply_author_id(self) -> str:
+        """The admin replies are posted as."""
+        return self.admin_id
+
+    def reply_url(self, question: Question) -> str | None:
+        """The conversation in the inbox (when the workspace id is set)."""
+        return self.inbox_url(question.thread_id)
+
+    async def check(self) -> str:
+        """``GET /me``: the token is accepted; says who it belongs to and on which workspace."""
+        data, result = await self.http.get_json(self.endpoint("/me"), headers=await self._headers())
+        if not isinstance(data, dict):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered {_what(data)}, not an admin",
+                channel=self.name,
+            )
+        ident = _short(data.get("id"))
+        about = [_short(data.get("email")), f"admin {ident}" if ident else None]
+        who = _short(data.get("name")) or "an admin"
+        app = data.get("app")
+        app = app if isinstance(app, dict) else {}
+        code = _short(app.get("id_code"))
+        text = f"signed in as {who} ({', '.join(a for a in about if a) or 'no details'})"
+        text += f" on {_short(app.get('name')) or 'its workspace'}" + (f" ({code})" if code else "")
+        text += f"; replies go out as admin {self.admin_id}"
+        if self.workspace_id and code and code != self.workspace_id:
+            text += f"; note: workspace_id is {self.workspace_id}, the token's workspace {code}"
+        return text
+
+
+# ----------------------------------------------------------------------------- parsing
+def thread_messages(
+    data: dict[str, Any], created: datetime, conversation_id: str, skipped: SkippedItems
+) -> list[TicketMessage]:
+    """The public messages of a full conversation: its ``source`` (at ``created``) and
+    its ``comment`` parts. A malformed part is skipped with a warning."""
+    messages: list[TicketMessage] = []
+    source = data.get("source")
+    if isinstance(source, dict):
+        author, customer = _author(source.get("author"), "source.author")
+        messages.append(
+            TicketMessage(
+                id=id_field(source.get("id"), "source.id") or "source",
+                author=author,
+                body=_body(source.get("body"), "source.body") or "",
+                created_at=created,
+                from_customer=customer,
+            )
+        )
+    for index, part in enumerate(_parts(data)):
+        try:
+            message = _part_message(part, f"conversation_parts[{index}]")
+        except QuestionShapeError as exc:
+            skipped.add(f"conversation {conversation_id}: a message was skipped: {exc}")
+            continue
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
+def _part_message(part: Any, where: str) -> TicketMessage | None:
+    """A public message from one conversation part; ``None`` for notes and events."""
+    if not isinstance(part, dict):
+        raise QuestionShapeError(f"{where} must be an object, got {_what(part)}")
+    if part.get("part_type") not in PUBLIC_PARTS:
+        return None
+    author, customer = _author(part.get("author"), f"{where}.author")
+    return TicketMessage(
+        id=id_field(part.get("id"), f"{where}.id", required=True) or "",
+        author=author,
+        body=_body(part.get("body"), f"{where}.body") or "",
+        created_at=parse_time(part.get("created_at"), f"{where}.created_at"),
+        from_customer=customer,
+    )
+
+
+def _parts(data: dict[str, Any]) -> list[Any]:
+    container = data.get("conversation_parts")
+    items = container.get("conversation_parts") if isinstance(container, dict) else container
+    return items if isinstance(items, list) else []
+
+
+def _author(data: Any, where: str) -> tuple[Author, bool]:
+    """An author and whether it is the customer (anyone who is not an admin, bot or team)."""
+    if not isinstance(data, dict):
+        return Author(), True
+    kind = data.get("type")
+    author = email_author(data.get("id"), _cut(data.get("name")), _cut(data.get("email")), where)
+    return author, kind not in TEAM_AUTHORS
+
+
+def _requester(source: dict[str, Any], messages: list[TicketMessage], contacts: Any) -> Author:
+    """The customer: the source's author, else the first customer message's, else the
+    first contact (an id only)."""
+    author, customer = _author(source.get("author"), "source.author")
+    if customer and author != Author():
+        return author
+    for message in messages:
+        if message.from_customer and message.author != Author():
+            return message.author
+    if isinstance(contacts, dict):
+        contacts = contacts.get("contacts")
+    if isinstance(contacts, list) and contacts and isinstance(contacts[0], dict):
+        return _author(contacts[0], "contacts[0]")[0]
+    return Author()
+
+
+def _summary(item: Any) -> tuple[str, int | None]:
+    """A search result's id and ``updated_at`` (epoch seconds, when readable)."""
+    if not isinstance(item, dict):
+        raise QuestionShapeError(f"expected a conversation object, got {_what(item)}")
+    conversation_id = id_field(item.get("id"), "id", required=True) or ""
+    try:
+        updated = int(parse_time(item.get("updated_at"), "updated_at").timestamp())
+    except QuestionShapeError:
+        updated = None
+    return conversation_id, updated
+
+
+def _conversations(page: Any, result: HttpResult, channel: str) -> list[Any]:
+    items = page.get("conversations") if isinstance(page, dict) else None
+    if not isinstance(items, list):
+        raise BadResponseError(
+            f"POST {describe_url(result.url)} answered {_what(page)}, not a list of conversations",
+            channel=channel,
+        )
+    return items
+
+
+def _next_cursor(page: dict[str, Any]) -> str | None:
+    pages = page.get("pages")
+    following = pages.get("next") if isinstance(pages, dict) else None
+    cursor = following.get("starting_after") if isinstance(following, dict) else None
+    return cursor.strip() if isinstance(cursor, str) and cursor.strip() else None
+
+
+def _checkpoint_epoch(checkpoint: dict[str, Any] | None) -> int | None:
+    """The stored ``updated_after`` (epoch seconds), or ``None`` for a first fetch."""
+    value = (checkpoint or {}).get("updated_after")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 32503680000:
+        return None
+    return value
+
+
+def _body(value: Any, where: str) -> str | None:
+    return message_text(value, where) if isinstance(value, str) else None
+
+
+def _subject(title: Any, subject: Any) -> str | None:
+    for value in (title, subject):
+        text = _body(_cut(value), "title")
+        if text and text.strip():
+            return " ".join(text.split())
+    return None
+
+
+def _tag_list(value: Any) -> Any:
+    """``tags`` is a list, or an object holding it under ``tags``."""
+    return value.get("tags") if isinstance(value, dict) else value
+
+
+def _cut(value: Any) -> Any:
+    return value[:MAX_NAME_CHARS] if isinstance(value, str) else value
+
+
+def _short(value: Any) -> str | None:
+    """A short text field (name, email, tag), cut and cleaned; ``None`` when blank."""
+    if not isinstance(value, str):
+        return None
+    return (text_field(_cut(value), "text") or "").strip() or None
+
+
+def _what(value: Any) -> str:
+    """What a JSON value is, in words (for messages)."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "null")

@@ -1,0 +1,264 @@
+"""OAuth 2.0 access tokens from a token endpoint, shared by the connectors that need one.
+
+:class:`ClientCredentialsToken` asks a channel's token endpoint for an access token
+(the client credentials grant by default: a form with ``grant_type=client_credentials``,
+the client's id and secret, or the id and secret as HTTP Basic auth), keeps it until
+shortly before it expires, and gives it as an ``Authorization: Bearer`` header.
+
+- **One token per process.** Tokens are kept in a :class:`TokenCache` (by default the
+  process-wide :data:`PROCESS_TOKENS`), keyed by the token endpoint and the client's
+  credentials, so every operation of a channel in one process reuses one token; a
+  changed secret is a new key. Nothing is ever written to disk.
+- **A refused token is renewed once.** :meth:`ClientCredentialsToken.call` runs an
+  operation with the cached token; when the service refuses it (an auth error), the
+  token is dropped and the operation runs once more with a new one. A token that was
+  just issued is not retried: the credentials themselves are wrong then.
+- **Secrets stay secret.** The client's id and secret and every access token are
+  registered with the channel's scrubber; errors are one line and never quote them. The
+  credentials go only to a token endpoint on one of the channel's own origins (its
+  ``base_url``, or a URL the user configured: see ``allow_credentials_to``).
+- A token endpoint that answers 400 or 401 refused the client: the auth error names
+  the secret fields to check and how to store them again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from cxdaily.connectors.http import BadResponseError, ChannelHttp, describe_url
+from cxdaily.connectors.http_errors import service_message
+from cxdaily.core.errors import AuthError, ConnectorError
+
+T = TypeVar("T")
+
+DEFAULT_LIFETIME_S = 3600.0
+"""How long a token is kept when the endpoint does not say (no usable ``expires_in``)."""
+MAX_LIFETIME_S = 30 * 24 * 3600.0
+"""The longest a token is kept, whatever ``expires_in`` claims."""
+RENEW_MARGIN_S = 60.0
+"""A token is renewed this long before it expires (at most a tenth of its lifetime)."""
+MAX_TOKEN_CHARS = 8192
+_TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
+"""Printable ASCII without spaces: anything else would break the Authorization header."""
+
+#: Reads the client's id and secret (off the event loop, as connectors read secrets).
+CredentialReader = Callable[[], Awaitable[tuple[str, str]]]
+
+
+class TokenCache:
+    """Access tokens by key, each with the instant (on its clock) it stops being used."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()  # channels are checked from several threads at once
+
+    def get(self, key: str, now: float) -> str | None:
+        """The token kept under ``key``, or ``None`` when there is none or it is too old."""
+        with self._lock:
+            entry = self._tokens.get(key)
+        return entry[0] if entry is not None and now < entry[1] else None
+
+    def put(self, key: str, token: str, until: float) -> None:
+        """Keep ``token`` under ``key`` until ``until``."""
+        with self._lock:
+            self._tokens[key] = (token, until)
+
+    def drop(self, key: str, token: str) -> None:
+        """Forget ``token`` (unless another operation has replaced it already)."""
+        with self._lock:
+            if self._tokens.get(key, ("",))[0] == token:
+                del self._tokens[key]
+
+    def clear(self) -> None:
+        """Forget every token."""
+        with self._lock:
+            self._tokens.clear()
+
+
+PROCESS_TOKENS = TokenCache()
+"""The tokens of this process (connectors are built anew for each operation)."""
+
+
+class ClientCredentialsToken:
+    """An access token from ``token_url``, cached, renewed before expiry or once refused.
+
+    ``credentials`` reads the client's id and secret (only when a new token is needed);
+    ``fields`` names the two secret fields, for the auth error's advice. ``basic_auth``
+    sends them as HTTP Basic auth instead of form fields; ``form`` adds fields to the
+    form or replaces the grant (``{"grant_type": "password", ...}``). ``clock`` returns
+    seconds (monotonic).
+    """
+
+    def __init__(
+        self,
+        http: ChannelHttp,
+        token_url: str,
+        *,
+        credentials: CredentialReader,
+        clock: Callable[[], float] = time.monotonic,
+        cache: TokenCache | None = None,
+        fields: tuple[str, str] = ("client_id", "client_secret"),
+        basic_auth: bool = False,
+        form: Mapping[str, str] | None = None,
+    ) -> None:
+        self.http = http
+        self.token_url = token_url
+        self._credentials = credentials
+        self.clock = clock
+        self.cache = cache if cache is not None else TokenCache()
+        self.fields = fields
+        self.basic_auth = basic_auth
+        self.form = dict(form or {})
+        self._key: str | None = None
+
+    # -- the token --------------------------------------------------------------------
+    async def access_token(self) -> str:
+        """A valid access token: the cached one, or a new one from the endpoint."""
+        token, _ = await self._current()
+        return token
+
+    async def headers(self) -> dict[str, str]:
+        """``Authorization: Bearer <token>``."""
+        return _bearer(await self.access_token())
+
+    async def call(self, operation: Callable[[dict[str, str]], Awaitable[T]]) -> T:
+        """``operation(headers)``; when the service refuses a token that came from the
+        cache, the token is dropped and ``operation`` runs once more with a new one.
+
+        Only wrap an operation that is safe to run twice after a refusal: a refused
+        request did nothing, but an operation that already wrote must not repeat.
+        """
+        token, fresh = await self._current()
+        try:
+            return await operation(_bearer(token))
+        except AuthError:
+            if fresh:
+                raise
+            self.invalidate(token)
+        token, _ = await self._current()
+        return await operation(_bearer(token))
+
+    def invalidate(self, token: str | None = None) -> None:
+        """Forget ``token`` (by default whichever token is cached for these credentials)."""
+        if self._key is None:
+            return
+        if token is None:
+            token = self.cache.get(self._key, -math.inf) or ""
+        self.cache.drop(self._key, token)
+
+    # -- internals --------------------------------------------------------------------
+    async def _current(self) -> tuple[str, bool]:
+        """``(token, fresh)``: ``fresh`` when it was issued just now."""
+        client_id, client_secret = await self._read_credentials()
+        key = self._key = _cache_key(self.token_url, client_id, client_secret, self.form)
+        cached = self.cache.get(key, self.clock())
+        if cached is not None:
+            self.http.register_secret(cached)
+            return cached, False
+        token, lifetime = await self._request_token(client_id, client_secret)
+        renew = lifetime - min(RENEW_MARGIN_S, lifetime / 10)
+        self.cache.put(key, token, self.clock() + renew)
+        return token, True
+
+    async def _read_credentials(self) -> tuple[str, str]:
+        client_id, client_secret = await self._credentials()
+        self.http.register_secret(client_id)
+        self.http.register_secret(client_secret)
+        return client_id, client_secret
+
+    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
+        where = f"POST {describe_url(self.token_url)}"
+        if not self.http.may_send_credentials(self.token_url):
+            raise ConnectorError(
+                f"refusing to send the client credentials to {describe_url(self.token_url)}: "
+                "it is not one of the channel's own addresses",
+                channel=self.http.channel,
+            )
+        form = {"grant_type": "client_credentials", **self.form}
+        headers: dict[str, str] = {}
+        if self.basic_auth:
+            pair = f"{client_id}:{client_secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        else:
+            form.update(client_id=client_id, client_secret=client_secret)
+        result = await self.http.request(
+            "POST",
+            self.token_url,
+            form_body=form,
+            headers=headers,
+            allow_statuses={400, 401},
+            repeatable=True,  # asking for a token twice is harmless
+        )
+        if result.status in (400, 401):
+            said = service_message(result.content, self.http.scrub)
+            raise AuthError(
+                f"{where} refused the client credentials (HTTP {result.status}"
+                f"{': ' + said if said else ''}); {self.advice()}",
+                channel=self.http.channel,
+            )
+        data = self.http.decode_json(result)
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if not _usable_token(token):
+            raise BadResponseError(
+                f"{where} answered without a usable access_token", channel=self.http.channel
+            )
+        assert isinstance(token, str)
+        self.http.register_secret(token)
+        return token, _lifetime(data.get("expires_in"))
+
+    def advice(self) -> str:
+        """What to check when the token endpoint refuses the client (one line)."""
+        first, second = self.fields
+        name = self.http.channel
+        return (
+            f"check the {first} and {second} secrets (store them again with "
+            f"`cxdaily login {name} --field {first}` and `--field {second}`)"
+        )
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _cache_key(token_url: str, client_id: str, client_secret: str, form: Mapping[str, str]) -> str:
+    """A key naming the endpoint and credentials without holding the secret itself."""
+    extra = "\0".join(f"{k}={v}" for k, v in sorted(form.items()))
+    material = "\0".join((token_url, client_id, client_secret, extra))
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _usable_token(token: Any) -> bool:
+    """A token that fits in a header: 1 to MAX_TOKEN_CHARS printable ASCII characters."""
+    return (
+        isinstance(token, str)
+        and 0 < len(token) <= MAX_TOKEN_CHARS
+        and all(c in _TOKEN_CHARS for c in token)
+    )
+
+
+def _lifetime(value: Any) -> float:
+    """Seconds a token lives, from ``expires_in`` (a number, or digits as text)."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return DEFAULT_LIFETIME_S
+    if isinstance(value, int) and value > MAX_LIFETIME_S:  # float() of a huge int raises
+        return MAX_LIFETIME_S
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        return DEFAULT_LIFETIME_S
+    return min(seconds, MAX_LIFETIME_S)
+
+
+__all__ = [
+    "PROCESS_TOKENS",
+    "ClientCredentialsToken",
+    "CredentialReader",
+    "TokenCache",
+]

@@ -1,0 +1,495 @@
+"""The ``zendesk`` channel: Zendesk Support tickets that wait on the team, and public
+replies to them.
+
+Config::
+
+    [channels.support]
+    kind = "zendesk"
+    subdomain = "acme"                 # https://acme.zendesk.com (or base_url = "https://...")
+    email = "anna@acme.example"        # the agent's address (with an API token)
+    author_id = 3210                   # optional: the agent's user id (else looked up)
+    since_days = 14                    # optional: how far back the first fetch looks
+
+The secret is the agent's API token (``cxdaily login support --field ""``), sent as HTTP
+Basic ``{email}/token:{token}``, or an OAuth access token (``--field oauth_token``), sent
+as a Bearer token; either one is enough. Credentials go to the channel's own host only.
+
+Fetching: ``GET /api/v2/incremental/tickets/cursor.json`` with ``start_time`` (the first
+fetch looks ``since_days`` back), then ``cursor={after_cursor}`` until ``end_of_stream``;
+the last ``after_cursor`` is the checkpoint. Requesters and organisations come sideloaded
+(``include=users,organizations``); a requester missing there is read with
+``GET /api/v2/users/{id}.json`` (a failed look-up costs only the name). Each ticket's
+public comments (``GET /api/v2/tickets/{id}/comments.json``, cursor pages) become its
+thread: a comment is the customer's when its author is the ticket's requester. Tickets
+``new`` or ``open`` wait on the team; the rules of :mod:`cxdaily.connectors.helpdesk`
+turn each ticket into its question and its settled turns.
+
+Replying: ``PUT /api/v2/tickets/{id}.json`` adds a public comment by the agent. Zendesk
+has no idempotency key for it, so the request is never repeated blindly; the reply's id
+is the new comment's (from the answer's audit, else found again in the thread).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    MAX_NAME_CHARS,
+    PRIORITIES,
+    HelpDeskConnector,
+    Ticket,
+    TicketMessage,
+    email_author,
+    message_text,
+    optional_id,
+    read_at_once,
+    tag_names,
+    text_or_none,
+    ticket_questions,
+)
+from cxdaily.connectors.http import (
+    BadResponseError,
+    HttpResult,
+    describe_url,
+)
+from cxdaily.connectors.http_errors import bare_message
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import next_url_pages
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    id_field,
+    parse_time,
+    text_field,
+)
+from cxdaily.core.errors import AuthError, ConfigError, CredentialError
+from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_text import one_line
+from cxdaily.credentials import env_name
+
+TOKEN_FIELD = ""
+OAUTH_FIELD = "oauth_token"
+EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
+SIDELOADS = "users,organizations"
+WAITING_ON_TEAM = frozenset({"new", "open"})
+"""Statuses that owe the customer an answer (pending, hold, solved, closed do not)."""
+COMMENTS_PER_PAGE = 100
+MAX_THREAD_PAGES = 50
+"""A ticket holds at most 5,000 comments: 50 pages of 100."""
+THREADS_AT_ONCE = 4
+"""Threads read at the same time during a fetch."""
+
+_SUBDOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+class ZendeskConnector(HelpDeskConnector):
+    """Zendesk Support: open tickets as questions, replies as public ticket comments."""
+
+    kind = "zendesk"
+    summary = "Zendesk Support tickets waiting on the team; replies as public comments"
+    secret_fields = (TOKEN_FIELD, OAUTH_FIELD)
+    secrets_any_one = True
+    auth_hint = "the email option and the API token or oauth_token of an admin"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("subdomain", "text", "the account: https://SUBDOMAIN.zendesk.com (or base_url)",
+               check=lambda v: None if _SUBDOMAIN.fullmatch(v) else "must be the name "
+               'before .zendesk.com, such as "acme"'),
+        Option("email", "text", "the agent's email address (needed with an API token)",
+               check=lambda v: None if _EMAIL.fullmatch(v) else "is not an email address"),
+        Option("author_id", "int", "the agent's user id (looked up once when not given)",
+               minimum=1),
+        Option("since_days", "int", "how many days back the first fetch looks", default=14,
+               minimum=1, maximum=3650, unit="days"),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The base URL from ``base_url`` or ``subdomain`` (one of them is required)."""
+        super().configure()
+        if self.base_url is None:
+            subdomain = self.option("subdomain")
+            if not subdomain:
+                raise ConfigError(
+                    f'[channels.{self.name}] needs subdomain = "..." (your Zendesk is '
+                    'https://SUBDOMAIN.zendesk.com) or base_url = "https://..."'
+                )
+            self.base_url = f"https://{subdomain.lower()}.zendesk.com"
+            self.allow_credentials_to(self.base_url)
+        self.host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
+        author_id = self.option("author_id")
+        self.agent_id: str | None = str(author_id) if author_id else None
+        """The agent replies are posted as (the option, or looked up once)."""
+
+    # -- requests ---------------------------------------------------------------------
+    async def _auth(self) -> dict[str, str]:
+        """The Authorization header: Basic with the API token, or Bearer with OAuth."""
+        token = await self.optional_secret(TOKEN_FIELD)
+        email = self.option("email")
+        if token and email:
+            basic = base64.b64encode(f"{email}/token:{token}".encode()).decode("ascii")
+            self.scrubber.add(basic)
+            return {"Authorization": f"Basic {basic}"}
+        oauth = await self.optional_secret(OAUTH_FIELD)
+        if oauth:
+            return self.bearer(oauth)
+        if token:
+            raise ConfigError(
+                f'[channels.{self.name}] needs email = "..." (the agent\'s address) to use '
+                "the API token"
+            )
+        raise CredentialError(
+            f"{self.name}: no Zendesk credentials: store the API token with `cxdaily login "
+            f'{self.name} --field ""` (or set {env_name(self.name)}), or an OAuth access '
+            f"token with `cxdaily login {self.name} --field {OAUTH_FIELD}` (or set "
+            f"{env_name(self.name, OAUTH_FIELD)})"
+        )
+
+    def _ticket_url(self, ticket_id: str, suffix: str = ".json") -> str:
+        return self.endpoint(f"/api/v2/tickets/{quote(ticket_id, safe='')}{suffix}")
+
+    def agent_url(self, ticket_id: str) -> str:
+        """The agent-facing link to a ticket."""
+        return f"{self.base_url}/agent/tickets/{quote(ticket_id, safe='')}"
+
+    def _page(self, data: Any, result: HttpResult, key: str, what: str, kind: type = list) -> Any:
+        """``data[key]`` when ``data`` is an object holding a ``kind`` there; else a
+        one-line error for the channel."""
+        if isinstance(data, dict) and isinstance(data.get(key), kind):
+            return data[key]
+        said = "an object" if isinstance(data, dict) else type(data).__name__
+        raise BadResponseError(
+            f"{result.method} {describe_url(result.url)} answered {said}, not {what}",
+            channel=self.name,
+        )
+
+    async def _me(self, headers: dict[str, str]) -> dict[str, Any]:
+        """The signed-in user (``GET /api/v2/users/me.json``); anonymous is refused."""
+        url = self.endpoint("/api/v2/users/me.json")
+        data, result = await self.http.get_json(url, headers=headers)
+        user = self._page(data, result, "user", "a user", dict)
+        try:
+            ident = id_field(optional_id(user.get("id")), "user.id")
+        except QuestionShapeError as exc:
+            raise BadResponseError(f"GET {describe_url(url)}: {exc}", channel=self.name) from None
+        if ident is None:
+            raise AuthError(
+                f"GET {describe_url(url)} answered for an anonymous user: the credentials "
+                f"were not accepted; check {self.auth_hint}",
+                channel=self.name,
+            )
+        self.agent_id = self.agent_id or ident
+        return user
+
+    async def _agent(self, headers: dict[str, str]) -> str:
+        """The agent's user id: the option, or the signed-in user's (looked up once)."""
+        if self.agent_id is None:
+            await self._me(headers)
+        assert self.agent_id is not None
+        return self.agent_id
+
+    # -- fetch ------------------------------------------------------------------------
+    def _start(self, checkpoint: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Where the export starts: the saved cursor, a saved start time, or the look-back."""
+        saved = checkpoint or {}
+        cursor = saved.get("cursor")
+        if isinstance(cursor, str) and cursor.strip():
+            return {"cursor": cursor.strip()}
+        start = saved.get("start_time")
+        if isinstance(start, int) and not isinstance(start, bool) and 0 <= start < 2**40:
+            return {"start_time": start}
+        since = self.now() - timedelta(days=self.option("since_days"))
+        return {"start_time": int(since.timestamp())}
+
+    def _next_export_page(self, data: Any) -> str | None:
+        """The next page of the export (built on base_url), until ``end_of_stream``."""
+        cursor = text_or_none(data.get("after_cursor")) if isinstance(data, dict) else None
+        if not cursor or data.get("end_of_stream") is not False:
+            return None
+        query = urlencode({"cursor": cursor, "include": SIDELOADS})
+        return f"{self.endpoint(EXPORT_PATH)}?{query}"
+
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Tickets changed since the checkpoint, each with its public thread."""
+        run = _Run(headers=await self._auth())
+        start = self._start(checkpoint)
+        cursor: str | None = start.get("cursor")
+        raw: list[Any] = []
+        async for data, result in next_url_pages(
+            self.http,
+            self.endpoint(EXPORT_PATH),
+            next_url=self._next_export_page,
+            params={**start, "include": SIDELOADS},
+            headers=run.headers,
+        ):
+            raw.extend(self._page(data, result, "tickets", "a page of the ticket export"))
+            run.people.update(_people(data.get("users")))
+            run.organizations.update(_organizations(data.get("organizations")))
+            cursor = text_or_none(data.get("after_cursor")) or cursor
+        tickets: dict[str, Ticket] = {}
+        for index, item in enumerate(raw):
+            try:
+                ticket = self._ticket(item, run)
+            except QuestionShapeError as exc:
+                run.skipped.add(f"ticket {index + 1} of the export: skipped ({exc})")
+                continue
+            tickets[ticket.id] = ticket  # a ticket changed twice: its latest state wins
+        jobs = [self._with_thread(ticket, run) for ticket in tickets.values()]
+        questions: list[Question] = []
+        settled: list[Question] = []
+        for ticket in await read_at_once(jobs, THREADS_AT_ONCE):
+            question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
+            questions.extend([question] if question is not None else [])
+            settled.extend(done)
+        new_checkpoint = {"cursor": cursor} if cursor else {"start_time": start["start_time"]}
+        return FetchResult(questions, new_checkpoint, run.skipped.lines(), settled)
+
+    def _ticket(self, item: Any, run: _Run) -> Ticket:
+        """A ticket of the export (its thread comes later); QuestionShapeError if malformed."""
+        if not isinstance(item, dict):
+            raise QuestionShapeError("a ticket must be a JSON object")
+        ticket_id = id_field(item.get("id"), "id", required=True) or ""
+        requester_id = id_field(item.get("requester_id"), "requester_id", required=True) or ""
+        status = text_field(text_or_none(item.get("status")), "status", max_chars=100)
+        organization_id = id_field(optional_id(item.get("organization_id")), "organization_id")
+        via = item.get("via")
+        channel = text_or_none(via.get("channel")) if isinstance(via, dict) else None
+        meta = {"requester_id": requester_id, **({"via": channel[:100]} if channel else {})}
+        return Ticket(
+            id=ticket_id,
+            requester=run.people.get(requester_id) or Author(id=requester_id),
+            messages=(),
+            waiting_on_team=(status or "").lower() in WAITING_ON_TEAM,
+            created_at=parse_time(item.get("created_at"), "created_at"),
+            subject=text_field(text_or_none(item.get("subject")), "subject"),
+            status=status,
+            url=self.agent_url(ticket_id),
+            priority=_priority(item.get("priority")),
+            tags=tag_names(item.get("tags")),
+            organization=run.organizations.get(organization_id or ""),
+            fallback_body=message_text(text_or_none(item.get("description")), "description"),
+            meta=meta,
+        )
+
+    async def _with_thread(self, ticket: Ticket, run: _Run) -> Ticket:
+        """The ticket with its public thread (none when it cannot be read: the description
+        stands in) and its requester's name and address."""
+        requester_id = ticket.requester.id or ""
+        messages: list[TicketMessage] = []
+        if (ticket.status or "").lower() != "deleted":
+            try:
+                messages = await self._thread(ticket.id, requester_id, run.headers, run)
+            except LOOKUP_FAILURES as exc:
+                run.skipped.add(
+                    f"ticket {ticket.id}: its thread could not be read ({bare_message(exc)})"
+                )
+        if requester_id not in run.people and requester_id not in run.looked_up:
+            run.looked_up.add(requester_id)  # once per fetch, whatever comes of it
+            url = self.endpoint(f"/api/v2/users/{quote(requester_id, safe='')}.json")
+            try:
+                data, result = await self.http.get_json(url, headers=run.headers)
+                run.people.update(_people([self._page(data, result, "user", "a user", dict)]))
+            except LOOKUP_FAILURES as exc:
+                run.skipped.add(
+                    f"ticket {ticket.id}: its requester's name is unknown ({bare_message(exc)})"
+                )
+        requester = run.people.get(requester_id) or ticket.requester
+        return replace(ticket, messages=messages, requester=requester)
+
+    # -- threads ----------------------------------------------------------------------
+    async def _thread(
+        self, ticket_id: str, requester_id: str, headers: dict[str, str], run: _Run | None = None
+    ) -> list[TicketMessage]:
+        """A ticket's public comments, every page. In a fetch (``run``) a comment that
+        cannot be read is a warning; elsewhere it makes the whole thread an error, since a
+        thread read in part could hide our own reply."""
+        people = run.people if run is not None else {}
+        comments: list[Any] = []
+        async for data, result in next_url_pages(
+            self.http,
+            self._ticket_url(ticket_id, "/comments.json"),
+            next_url=_next_comments_page,
+            params={"page[size]": COMMENTS_PER_PAGE, "include": "users"},
+            headers=headers,
+            max_pages=MAX_THREAD_PAGES,
+        ):
+            comments.extend(self._page(data, result, "comments", "a page of comments"))
+            people.update(_people(data.get("users")))
+        messages = []
+        for index, item in enumerate(comments):
+            try:
+                message = _comment(item, requester_id, people)
+            except QuestionShapeError as exc:
+                problem = f"ticket {ticket_id}: comment {index + 1} cannot be read ({exc})"
+                if run is None:
+                    raise BadResponseError(problem, channel=self.name) from None
+                run.skipped.add(problem)
+                continue
+            messages.extend([message] if message is not None else [])
+        return messages
+
+    async def question_thread(self, question: Question) -> list[TicketMessage]:
+        """The ticket's public comments, read again."""
+        requester = question.meta.get("requester_id")
+        requester_id = requester if isinstance(requester, str) else question.author.id
+        return await self._thread(question.thread_id, requester_id or "", await self._auth())
+
+    async def reply_author_id(self) -> str:
+        """The agent replies are posted as."""
+        return await self._agent(await self._auth())
+
+    def reply_url(self, question: Question) -> str:
+        """The ticket in the agent interface."""
+        return self.agent_url(question.thread_id)
+
+    # -- replies and checks -------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """A public comment on the ticket by the agent (sent once: no idempotency key)."""
+        headers = await self._auth()
+        agent = await self._agent(headers)
+        author: int | str = int(agent) if agent.isdigit() else agent
+        result = await self.http.request(
+            "PUT",
+            self._ticket_url(question.thread_id),
+            json_body={"ticket": {"comment": {"body": body, "public": True, "author_id": author}}},
+            headers=headers,
+            repeatable=False,
+        )
+        reply_id = _new_comment_id(self.http.decode_json(result))
+        if reply_id is None:  # no audit in the answer: find the comment in the thread
+            found = await self.find_own_reply(question, body, idempotency_key)
+            if found is None:
+                raise BadResponseError(
+                    f"PUT {describe_url(result.url)} was accepted, but the new comment is "
+                    "neither in its answer nor in the ticket's thread",
+                    channel=self.name,
+                )
+            reply_id = found.remote_id
+        return SentReply(remote_id=reply_id, url=self.agent_url(question.thread_id))
+
+    async def check(self) -> str:
+        """Who the credentials sign in as (``GET /api/v2/users/me.json``)."""
+        user = await self._me(await self._auth())
+        name = one_line(text_or_none(user.get("name")) or "", 80)
+        role = one_line(text_or_none(user.get("role")) or "unknown role", 40)
+        if role == "end-user":
+            raise AuthError(
+                f"the credentials sign in as an end-user on {self.host}, not an agent; "
+                f"check {self.auth_hint}",
+                channel=self.name,
+            )
+        note = "" if role == "admin" else "; the ticket export needs an admin: fetch may fail"
+        return (
+            f"signed in as {name or 'user ' + str(user.get('id'))} ({role}) on {self.host}, "
+            f"replying as user {self.agent_id}{note}"
+        )
+
+
+@dataclass
+class _Run:
+    """What one fetch gathers on the way: its auth, the people and organisations met,
+    the users looked up, and its warnings."""
+
+    headers: dict[str, str]
+    people: dict[str, Author] = field(default_factory=dict)
+    organizations: dict[str, str] = field(default_factory=dict)
+    looked_up: set[str] = field(default_factory=set)
+    skipped: SkippedItems = field(default_factory=SkippedItems)
+
+
+# -- payloads ------------------------------------------------------------------------------
+def _next_comments_page(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    meta, links = data.get("meta"), data.get("links")
+    if not isinstance(meta, dict) or meta.get("has_more") is not True:
+        return None
+    following = links.get("next") if isinstance(links, dict) else None
+    return following if isinstance(following, str) else None
+
+
+def _comment(item: Any, requester_id: str, people: Mapping[str, Author]) -> TicketMessage | None:
+    """A public comment as a thread message; ``None`` for an internal note."""
+    if not isinstance(item, dict):
+        raise QuestionShapeError("a comment must be a JSON object")
+    if item.get("public") is not True:
+        return None  # internal notes never leave Zendesk
+    author_id = id_field(optional_id(item.get("author_id")), "author_id")
+    body = None
+    for key in ("body", "plain_body", "html_body"):
+        body = message_text(text_or_none(item.get(key)), key)
+        if body:
+            break
+    return TicketMessage(
+        id=id_field(item.get("id"), "id", required=True) or "",
+        author=people.get(author_id or "") or Author(id=author_id),
+        body=body or "",
+        created_at=parse_time(item.get("created_at"), "created_at"),
+        from_customer=author_id is not None and author_id == requester_id,
+    )
+
+
+def _new_comment_id(data: Any) -> str | None:
+    """The id of the comment a ticket update added, from the answer's audit events."""
+    audit = data.get("audit") if isinstance(data, dict) else None
+    events = audit.get("events") if isinstance(audit, dict) else None
+    for event in events if isinstance(events, list) else []:
+        if isinstance(event, dict) and event.get("type") == "Comment":
+            try:
+                return id_field(event.get("id"), "audit.events.id")
+            except QuestionShapeError:
+                return None
+    return None
+
+
+def _people(value: Any) -> dict[str, Author]:
+    """Sideloaded users by id, with the email address as the handle; bad ones left out."""
+    found: dict[str, Author] = {}
+    for item in value if isinstance(value, list) else []:
+        if not isinstance(item, dict):
+            continue
+        name = item.get("name")
+        try:
+            author = email_author(
+                item.get("id"),
+                name[:MAX_NAME_CHARS] if isinstance(name, str) else None,
+                text_or_none(item.get("email")),
+                "user",
+            )
+        except QuestionShapeError:
+            continue
+        if author.id is not None:
+            found[author.id] = author
+    return found
+
+
+def _organizations(value: Any) -> dict[str, str]:
+    """Sideloaded organisations' names by id."""
+    found: dict[str, str] = {}
+    for item in value if isinstance(value, list) else []:
+        name = item.get("name") if isinstance(item, dict) else None
+        try:
+            ident = id_field(optional_id(item.get("id")), "id") if isinstance(item, dict) else None
+            text = text_field(name[:MAX_NAME_CHARS], "name") if isinstance(name, str) else None
+        except QuestionShapeError:
+            continue
+        if ident and text and text.strip():
+            found[ident] = text.strip()
+    return found
+
+
+def _priority(value: Any) -> str | None:
+    text = value.strip().lower() if isinstance(value, str) else None
+    return text if text in PRIORITIES else None
+
+
+__all__ = ["ZendeskConnector"]
