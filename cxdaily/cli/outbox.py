@@ -24,7 +24,7 @@ from collections.abc import Callable
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_text import one_line
-from cxdaily.core.words import plural
+from cxdaily.replies.outbox_words import attempts_words, progress_words, state_words
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
@@ -205,35 +205,56 @@ def _time(value) -> str:
 
 # ----------------------------------------------------------------------------- outbox
 def cmd_outbox_list(args: argparse.Namespace) -> int:
-    """Every reply and its state (``--unsent``: only those still to go out)."""
+    """Every reply and its state (``--unsent``: only those still to go out), with the
+    customer it answers (``customer`` in ``--json``) and its attempts, worded as the app
+    words them (:mod:`cxdaily.replies.outbox_words`)."""
     with _open(args, read_only=True) as service:
         replies = service.unsent_replies() if args.unsent else service.outbox()
+        names = service.replies.customer_names(r.question_id for r in replies)
     for reply in replies:
+        customer = names.get(reply.question_id, reply.question_id)
         if args.json:
-            _print_json(reply.to_dict())
+            _print_json({**reply.to_dict(), "customer": customer})
             continue
-        state = "held" if reply.hold else reply.state.value
-        print(
-            f"{reply.id}  {state:<9} {one_line(reply.question_id, 40)}  {one_line(reply.body, 50)}"
-        )
+        # Another process may be sending it: a reply stored as sending says so as it is.
+        state = state_words(reply, in_flight=True)
+        print(f"{reply.id}  {state:<9} {one_line(customer, 40)}  {one_line(reply.body, 50)}")
+        question = one_line(reply.question_id, 60)
         if reply.unsent:
-            tries = plural(reply.attempts, "attempt")
-            print(f"    {tries}; {one_line(_why(reply), 400)}")
+            print(f"    {question} · {attempts_words(reply)}; {one_line(_why(reply), 400)}")
+        elif reply.state is ReplyState.SENT:
+            print(f"    {question} · sent {_time(reply.sent_at)} · {attempts_words(reply)}")
+        else:
+            print(f"    {question} · {attempts_words(reply)}")
     if not replies and not args.json:
         print("the outbox is empty" if not args.unsent else "nothing waits in the outbox")
     return EXIT_OK
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
-    """Send now: one reply (releasing its hold) or every unsent reply not held."""
+    """Send now: one reply (releasing its hold) or every unsent reply not held. On a
+    terminal, stderr says which reply is being sent ("Sending 2 of 3: the reply to ...")."""
     with _open(args) as service:
-        results = service.retry(args.reply_id)
+        names: dict[str, str] = {}
+
+        def progress(position: int, total: int, reply: Reply) -> None:
+            names.update(service.replies.customer_names([reply.question_id]))
+            if sys.stderr.isatty():
+                customer = one_line(names[reply.question_id], 60)
+                print(progress_words(position, total, customer), file=sys.stderr, flush=True)
+
+        results = service.replies.retry(args.reply_id, progress=progress)
         held = [] if args.reply_id else [r for r in service.unsent_replies() if r.hold]
+        names.update(service.replies.customer_names(r.question_id for r in results + held))
     for reply in results:
+        to = f"{reply.question_id} ({one_line(names.get(reply.question_id, '-'), 60)})"
         if reply.state is ReplyState.SENT:
-            print(f"sent reply {reply.id} to {reply.question_id} (remote id {_remote(reply)})")
+            print(f"sent reply {reply.id} to {to} (remote id {_remote(reply)})")
         else:
-            _warn(f"reply {reply.id} is still in the outbox: {_why(reply)}")
+            _warn(
+                f"reply {reply.id} to {to} is still in the outbox "
+                f"({attempts_words(reply)}): {_why(reply)}"
+            )
     for reply in held:
         _warn(f"reply {reply.id} is {_why(reply)}")
     if not results and not held:

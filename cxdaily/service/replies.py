@@ -10,16 +10,18 @@ and channels.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cxdaily.core.errors import ConfigError, ReplyRejected, StoreError
+from cxdaily.core.errors import ConfigError, CxDailyError, ReplyRejected, StoreError
 from cxdaily.core.models import Action, Disposition, Message, Question, Reply, ReplyState, new_id
 from cxdaily.replies.outbox import is_due
 from cxdaily.replies.sender import OutboxSender, thread_seen_until
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.channels import Channels
 from cxdaily.service.context import ServiceContext
+from cxdaily.service.drafts import FLUSH_TIMEOUT_S, DraftWriter
 
 if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
     from cxdaily.replies.checks import ReplyReview
@@ -27,6 +29,9 @@ if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-u
 
 #: Sent replies whose promises are re-read at start, in case a crash came between.
 PROMISE_RECONCILE_WINDOW = timedelta(days=14)
+
+#: Told just before each attempt of a "send now": (position from 1, total, the reply).
+Progress = Callable[[int, int, Reply], None]
 
 
 class ReplyQueuedError(StoreError):
@@ -53,6 +58,8 @@ class Replies:
         self._settings = context.settings
         self._actions = actions
         self._channels = channels
+        self.drafts = DraftWriter(self._write_draft)
+        """Writes the drafts typed in the app behind the typing."""
         self.sender = OutboxSender(
             context.store,
             context.lock,
@@ -64,15 +71,43 @@ class Replies:
         """Sends one reply of the outbox, exactly once."""
 
     # drafts ---------------------------------------------------------------------
-    def save_draft(self, question_id: str, body: str) -> None:
-        """Durably save the reply being typed (a blank draft is removed)."""
-        with self._lock:
-            self._store.activity.save_draft(question_id, body, self._now())
+    def save_draft(self, question_id: str, body: str) -> bool:
+        """Durably save a draft now (a blank draft is removed); returns whether it was
+        saved. It replaces text staged for the question (:meth:`stage_draft`)."""
+        self.drafts.discard(question_id)
+        return self._write_draft(question_id, body)
+
+    def stage_draft(self, question_id: str, body: str) -> None:
+        """Keep the reply being typed: in memory at once, on disk within half a second,
+        written by a background thread (see :mod:`cxdaily.service.drafts`). Never waits
+        on the disk: the composer calls it at every keystroke."""
+        self.drafts.stage(question_id, body)
+
+    def flush_drafts(self, timeout: float | None = FLUSH_TIMEOUT_S) -> bool:
+        """Write the staged drafts now and wait for them (at most ``timeout`` seconds);
+        returns whether every draft is on disk."""
+        return self.drafts.flush(timeout)
 
     def draft(self, question_id: str) -> str | None:
-        """The saved draft for a question."""
+        """The question's draft: the text typed last, even when it is not on disk yet."""
+        staged = self.drafts.pending(question_id)
+        if staged is not None:
+            return staged if staged.strip() else None
         with self._lock:
             return self._store.activity.draft(question_id)
+
+    def _write_draft(self, question_id: str, body: str) -> bool:
+        """The durable write of a draft; False when the question's reply is queued or
+        sent (a late write from the background never brings back the draft that queueing
+        the reply removed)."""
+        with self._lock:
+            if any(
+                r.state is not ReplyState.CANCELLED
+                for r in self._store.outbox.for_question(question_id)
+            ):
+                return False
+            self._store.activity.save_draft(question_id, body, self._now())
+        return True
 
     # what a channel allows --------------------------------------------------------
     def signature(self, channel: str) -> str | None:
@@ -190,6 +225,7 @@ class Replies:
                 f"reply {reply.id} is queued and will be sent (cxdaily outbox retry "
                 f"{reply.id} sends it now); recording it in today's actions failed: {exc}",
             ) from exc
+        self.drafts.discard(question_id)  # the text is in the outbox now
         try:
             with self._lock:  # last: until the reply and the action are saved, the draft stays
                 self._store.activity.delete_draft(question_id)
@@ -224,9 +260,14 @@ class Replies:
             due = [r for r in self._store.outbox.unsent() if is_due(r, now)]
         return self._send_each(due)
 
-    def retry(self, reply_id: str | None = None) -> list[Reply]:
+    def retry(
+        self, reply_id: str | None = None, *, progress: Progress | None = None
+    ) -> list[Reply]:
         """Send now, without waiting for the back-off: one reply (which also releases
-        its hold: the leader decided) or every unsent reply that is not held."""
+        its hold: the leader decided) or every unsent reply that is not held.
+
+        ``progress(position, total, reply)`` is called just before each attempt (from
+        1 to ``total``), so that a caller can say which reply is being sent."""
         self._record_missing_answers(self._now())
         if reply_id is not None:
             with self._lock:
@@ -235,17 +276,21 @@ class Replies:
                 raise ReplyRejected(f"reply {reply_id} was already sent")
             if reply.state is ReplyState.CANCELLED:
                 raise ReplyRejected(f"reply {reply_id} was cancelled")
+            if progress is not None:
+                progress(1, 1, reply)
             return [self.send(reply, force=True)]
         with self._lock:
             waiting = [r for r in self._store.outbox.unsent() if not r.hold]
-        return self._send_each(waiting)
+        return self._send_each(waiting, progress)
 
-    def _send_each(self, replies: list[Reply]) -> list[Reply]:
+    def _send_each(self, replies: list[Reply], progress: Progress | None = None) -> list[Reply]:
         """One attempt at each reply, skipping those another worker is sending."""
         results = []
-        for reply in replies:
+        for position, reply in enumerate(replies, start=1):
             if self.sender.is_sending(reply.id):
                 continue
+            if progress is not None:
+                progress(position, len(replies), reply)
             try:
                 results.append(self.send(reply))
             except ReplyRejected:  # cancelled or claimed meanwhile
@@ -289,6 +334,28 @@ class Replies:
                 r.state is not ReplyState.CANCELLED
                 for r in self._store.outbox.for_question(question_id)
             )
+
+    def latest_reply(self, question_id: str) -> Reply | None:
+        """The question's reply as it now stands (queued, sending, failed or sent), or
+        None when it has none (a cancelled reply does not count)."""
+        with self._lock:
+            replies = self._store.outbox.for_question(question_id)
+        live = [r for r in replies if r.state is not ReplyState.CANCELLED]
+        return max(live, key=lambda r: r.created_at) if live else None
+
+    def customer_names(self, question_ids: Iterable[str]) -> dict[str, str]:
+        """Who asked each question, by id: the name (or handle) from the stored question,
+        else the id itself (a question no longer stored, or one that cannot be read)."""
+        from cxdaily.replies.outbox_words import customer_label
+
+        names: dict[str, str] = {}
+        for question_id in dict.fromkeys(question_ids):
+            try:
+                question: Question | None = self._actions.question(question_id)
+            except CxDailyError:
+                question = None
+            names[question_id] = customer_label(question, question_id)
+        return names
 
     def outbox(self) -> list[Reply]:
         """Every reply in the outbox, oldest first."""

@@ -1,6 +1,7 @@
 """From the composer to the outbox, with every check on the way.
 
-compose (live counter, draft saved on each change) -> review (refusals; risky statements
+compose (live counter; each change staged for the background draft writer, see
+:mod:`cxdaily.service.drafts`) -> review (refusals; risky statements
 in a public reply need a confirmation) -> collision guard (a look at the thread, in a
 thread worker: if the team answered since the question was loaded, show their answer and
 ask) -> the screen that started the flow gets :class:`ReplyChecked` and queues and sends
@@ -18,6 +19,7 @@ from textual.message import Message
 
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Message as ThreadMessage
+from cxdaily.core.safe_text import one_line
 from cxdaily.core.words import ago, plural
 from cxdaily.replies.checks import ReplyReview
 from cxdaily.ui.app import service_of
@@ -49,6 +51,14 @@ class ReplyNotSent(Message):
     def __init__(self, item: BatchItem) -> None:
         super().__init__()
         self.item = item
+
+
+def draft_error_message(exc: BaseException) -> str:
+    """What the leader reads, once, when a draft cannot be written: the text is safe."""
+    return (
+        f"The draft is not saved: {one_line(exc, 300)}. Your text is kept while cxdaily "
+        "runs and saved as soon as the disk allows."
+    )
 
 
 def findings_content(review: ReplyReview) -> Content:
@@ -118,11 +128,18 @@ class ReplyFlow:
     def _report(self, exc: CxDailyError) -> None:
         self.app.notify(str(exc), severity="error", markup=False)
 
-    def _save(self, body: str) -> None:
-        try:
-            self.service.save_draft(self.question_id, body)
-        except CxDailyError as exc:
-            self._report(exc)
+    def _stage(self, body: str) -> None:
+        """Keep ``body`` as the draft: in memory now, on disk soon (never waits on it)."""
+        self.service.replies.stage_draft(self.question_id, body)
+
+    def _flush(self) -> None:
+        """Wait once for the staged draft to be on disk (written by the writer's thread)."""
+        self.service.replies.flush_drafts()
+
+    def _tell_draft_error(self, question_id: str, exc: Exception) -> None:
+        """From the writer's thread: say once that drafts cannot be written (notify is
+        thread-safe and does not wait)."""
+        self.app.notify(draft_error_message(exc), severity="error", timeout=8, markup=False)
 
     def _not_sent(self) -> None:
         self.screen.post_message(ReplyNotSent(self.item))
@@ -139,8 +156,17 @@ class ReplyFlow:
             self._report(exc)
             return
         draft = text if text is not None else (self.service.draft(self.question_id) or "")
+        self.service.replies.drafts.on_error = self._tell_draft_error
         self.app.push_screen(
-            ComposerScreen(question, draft, limit, self._save, signature=signature, public=public),
+            ComposerScreen(
+                question,
+                draft,
+                limit,
+                self._stage,
+                signature=signature,
+                public=public,
+                flush_draft=self._flush,
+            ),
             callback=self.review,
         )
 
@@ -217,6 +243,6 @@ class ReplyFlow:
         if send:
             self.screen.post_message(ReplyChecked(self.item, body, checked_at))
             return
-        self._save(body)
+        self._stage(body)
         self.app.notify("Not sent; your reply is kept as the draft.", timeout=3)
         self._not_sent()

@@ -51,7 +51,7 @@ async def main():
         await pilot.press("r")
         await pilot.pause()
         await pilot.press(*{DRAFT!r})
-        await pilot.pause()
+        await pilot.pause(1.0)  # drafts are saved at most half a second behind the typing
         print("drafted", second, flush=True)
         await asyncio.sleep(60)  # killed here, mid-session, composer open
 

@@ -208,5 +208,6 @@ async def test_unsent_replies_are_shown_and_can_be_sent_or_cancelled(
         await pilot.press("r")  # the leader decides: send the held one now
         await settle(app, pilot)
         assert service.find_reply(held.id).state is ReplyState.SENT
-        assert recorder.find("Reply sent.")
+        assert recorder.find("Sending the reply to ")  # progress, then the outcome
+        assert recorder.find("Reply sent (to ")
         assert "Unsent replies (0)" in screen_text(app)

@@ -1,8 +1,12 @@
 """The reply composer: type, see the length against the channel's limit, and send.
 
 The counter is live and counts the reply as it will be sent (with the channel's
-signature). The draft is saved on every change (it survives a crash) and kept on escape;
-a reply over the limit is refused with the reason.
+signature). Typing never waits on the disk: each change is handed to ``save_draft``,
+which in the app stages the text for the background draft writer
+(:mod:`cxdaily.service.drafts`: on disk within half a second, so a crash loses at most
+that). Escape and send hand over the last text and wait once for ``flush_draft`` (the
+writer's thread writes; the UI thread never does). A reply over the limit is refused
+with the reason.
 """
 
 from __future__ import annotations
@@ -46,7 +50,13 @@ def counter_content(
 
 
 class ComposerScreen(ModalScreen[str | None]):
-    """Returns the reply text to send, or None when closed (the draft is kept)."""
+    """Returns the reply text to send, or None when closed (the draft is kept).
+
+    ``save_draft(text)`` is called at every change and must not wait on the disk (it
+    hands the text to a background writer); ``flush_draft()``, when given, is called
+    once as the composer closes, and returns when the last text is written (or the
+    writer gave up waiting).
+    """
 
     BINDINGS = bindings(COMPOSER_COMMANDS)
     KEY_COMMANDS = COMPOSER_COMMANDS
@@ -56,18 +66,21 @@ class ComposerScreen(ModalScreen[str | None]):
         question: Question,
         draft: str,
         limit: int | None,
-        save_draft: Callable[[str], None],
+        save_draft: Callable[[str], object],
         *,
         signature: str | None = None,
         public: bool = False,
+        flush_draft: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self.question = question
         self.initial = draft
         self.limit = limit
         self.save_draft = save_draft
+        self.flush_draft = flush_draft
         self.signature = signature
         self.public = public
+        self._draft_kept = False  # the last text was handed over and flushed
 
     def compose(self) -> ComposeResult:
         """Heading, editor, signature, counter."""
@@ -99,9 +112,21 @@ class ComposerScreen(ModalScreen[str | None]):
         self._update_counter()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        """Save the draft durably and update the counter."""
+        """Hand the text to the draft writer (no disk here) and update the counter."""
         self.save_draft(event.text_area.text)
         self._update_counter()
+
+    def on_unmount(self) -> None:
+        """However the composer goes (the app quits, say), its last text is written."""
+        if not self._draft_kept and self.flush_draft is not None:
+            self.flush_draft()
+
+    def _keep_draft(self) -> None:
+        """Hand over the last text and wait once for it to be written."""
+        self.save_draft(self.query_one(TextArea).text)
+        self._draft_kept = True
+        if self.flush_draft is not None:
+            self.flush_draft()
 
     @property
     def length(self) -> int:
@@ -136,9 +161,10 @@ class ComposerScreen(ModalScreen[str | None]):
                 markup=False,
             )
             return
+        self._keep_draft()  # the draft is the text sent until the outbox has the reply
         self.dismiss(text)
 
     def action_close(self) -> None:
-        """Close and keep the draft."""
-        self.save_draft(self.query_one(TextArea).text)
+        """Close and keep the draft (written before the composer goes)."""
+        self._keep_draft()
         self.dismiss(None)

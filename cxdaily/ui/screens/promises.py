@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -21,11 +20,12 @@ from textual.widgets.option_list import Option
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.words import plural
+from cxdaily.replies.outbox_words import attempts_words
 from cxdaily.replies.promises import Promise
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyNames, bindings, key_names
 from cxdaily.ui.messages import ReplyCancelled
-from cxdaily.ui.outbox_status import failure_line, tell_attempt
+from cxdaily.ui.outbox_status import customer_names, send_now
 from cxdaily.ui.text import safe_line
 
 
@@ -59,9 +59,14 @@ WHY_LIMIT = 300
 
 
 def reply_prompt(
-    reply: Reply, now: datetime, in_flight: bool = False, keys: KeyNames = DEFAULT_KEY_NAMES
+    reply: Reply,
+    now: datetime,
+    in_flight: bool = False,
+    keys: KeyNames = DEFAULT_KEY_NAMES,
+    customer: str | None = None,
 ) -> Content:
-    """Two lines: state, question and tries, then the reason it waits and the text.
+    """Two lines: state, customer (else the question's id) and tries, then the reason it
+    waits and the text.
 
     ``in_flight``: a worker of this app is sending the reply right now; a reply stored as
     ``sending`` that nobody is sending was interrupted mid-post, and says so.
@@ -91,8 +96,8 @@ def reply_prompt(
     return Content.assemble(
         Content.styled(state, style),
         Content.styled(f" · {reply.id} · ", "dim"),
-        safe_line(reply.question_id, 50, "dim"),
-        Content.styled(f" · {plural(reply.attempts, 'attempt')}", "dim"),
+        safe_line(customer or reply.question_id, 50, "dim"),
+        Content.styled(f" · {attempts_words(reply)}", "dim"),
         "\n  ",
         safe_line(why, WHY_LIMIT, "italic"),
         "\n  ",
@@ -137,9 +142,15 @@ class PromisesScreen(Screen):
             return
         now = service.now()
         today = service.settings.session.days.today(now)
+        names = customer_names(self.app, self.unsent)
         self._fill(
             "#promises-outbox",
-            [reply_prompt(r, now, service.is_sending(r.id), key_names(self)) for r in self.unsent],
+            [
+                reply_prompt(
+                    r, now, service.is_sending(r.id), key_names(self), names.get(r.question_id)
+                )
+                for r in self.unsent
+            ],
             "Nothing waits in the outbox.",
         )
         self._fill(
@@ -199,20 +210,7 @@ class PromisesScreen(Screen):
         if reply is None:
             self.notify("No unsent reply selected.", severity="warning")
             return
-        self.notify("Sending…", timeout=2)
-        self._retry(reply.id)
-
-    @work(thread=True, group="outbox-retry", exit_on_error=False)
-    def _retry(self, reply_id: str) -> None:
-        try:
-            (result,) = service_of(self).retry(reply_id)
-        except Exception as exc:  # shown, never lost in the worker (the outbox records it)
-            self.app.call_from_thread(
-                self.notify, failure_line(exc), severity="error", markup=False
-            )
-        else:
-            tell_attempt(self.app, result, "Not sent yet")
-        self.app.call_from_thread(self.reload)
+        send_now(self.app, reply.id, done=self.reload)  # type: ignore[arg-type]
 
     def action_cancel_reply(self) -> None:
         """Cancel the highlighted unsent reply; its text becomes the draft again."""

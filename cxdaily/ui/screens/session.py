@@ -43,7 +43,7 @@ EXTRA_S = 5 * 60
 REFRESH_EVERY_S = 5 * 60  # fresh questions arrive while the leader works
 DONE = {"answered", "tagged", "answered+tagged", "handed_off", "snoozed", "skipped"}
 STATUS_WORDS = {
-    "answered": "Answered: the reply is in the outbox.",
+    "answered": "Answered.",
     "tagged": "Tagged as an insight.",
     "answered+tagged": "Answered and tagged as an insight.",
     "handed_off": "Handed off to the team.",
@@ -177,7 +177,7 @@ class SessionScreen(Screen):
         item = self.current()
         status = self.statuses.get(item.question.id, "") if item else ""
         draft = bool(item and self.service.draft(item.question.id))
-        others = group_labels(self.items, item) if item else None
+        others = group_labels(self.items, item, self.service.question) if item else None
         self.query_one(QuestionView).show(
             item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others
         )

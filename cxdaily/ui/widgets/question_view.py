@@ -1,4 +1,11 @@
-"""The selected question: channel, author, reasons, the thread, and the latest message.
+"""The selected question: channel, author, reasons, the thread, the latest message, and
+the leader's reply to it.
+
+The reply (:func:`reply_content`) is read from the outbox in a thread worker, so moving
+through the queue never waits on it: once sent, its text, when it went (how long ago and
+the local time in the leader's home zone) and the service's link to it; before that,
+where it is (queued, sending, failed, held), its attempts and why it waits. A send that
+finishes while the question is shown updates it (:func:`show_reply_everywhere`).
 
 Every customer-supplied string goes through :mod:`cxdaily.ui.text`.
 """
@@ -6,18 +13,28 @@ Every customer-supplied string goes through :mod:`cxdaily.ui.text`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from cxdaily.core.models import Author, Question
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Author, Question, Reply, ReplyState
+from cxdaily.core.safe_text import one_line
 from cxdaily.core.services import SERVICE_NAMES
-from cxdaily.core.words import ago, humanize_count, plural
+from cxdaily.core.words import ago, humanize_age, humanize_count, plural
 from cxdaily.curation import BatchItem
+from cxdaily.replies.outbox_words import attempts_words, state_words
+from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames, key_names
 from cxdaily.ui.text import safe, safe_line, template
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from cxdaily.service import Service
 
 
 def channel_label(question: Question) -> str:
@@ -31,7 +48,7 @@ def channel_label(question: Question) -> str:
 def author_line(author: Author) -> Content:
     """Name, handle and reach of an author, all literal."""
     parts: list[Content | str] = [safe_line(author.name or author.handle or "unknown", 60, "bold")]
-    if author.handle and author.name:
+    if author.handle and author.name and one_line(author.handle) != one_line(author.name):
         parts.extend([" ", safe_line(author.handle, 60, "dim")])
     if author.followers:
         parts.append(Content.styled(f" · {humanize_count(author.followers)} followers", "dim"))
@@ -58,8 +75,81 @@ def group_line(
     )
 
 
+def local_time(when: datetime, zone: tzinfo | None) -> str:
+    """'Mon 23 Nov, 09:00' in the leader's home zone (the time as stored without one)."""
+    shown = when.astimezone(zone) if zone is not None else when
+    return f"{shown:%a} {shown.day} {shown:%b}, {shown:%H:%M}"
+
+
+def _waiting_reason(reply: Reply, now: datetime, in_flight: bool) -> str:
+    """Why an unsent reply waits, in one line."""
+    if reply.hold:
+        return reply.hold + (f" (last error: {reply.error})" if reply.error else "")
+    if reply.state is ReplyState.SENDING:
+        if in_flight:
+            return "being sent now"
+        return (
+            "the last attempt stopped before its outcome was known; the thread is checked "
+            "before it is sent again"
+        )
+    if reply.state is ReplyState.FAILED:
+        when = ""
+        if reply.next_attempt_at is not None and reply.next_attempt_at > now:
+            hours = (reply.next_attempt_at - now).total_seconds() / 3600
+            when = f"; next try in {humanize_age(hours)}"
+        return f"{reply.error or 'not sent'}{when}"
+    return "waiting to be sent"
+
+
+def reply_content(
+    reply: Reply,
+    now: datetime,
+    zone: tzinfo | None = None,
+    in_flight: bool = False,
+    keys: KeyNames = DEFAULT_KEY_NAMES,
+) -> Content:
+    """The leader's reply as the detail pane shows it.
+
+    Sent: 'Your reply, sent 5 min ago (Mon 23 Nov, 09:00)', the text, and the service's
+    link to it. Not sent yet: 'Your reply is in the outbox: failed · 2 attempts · p to
+    review', the reason it waits, and the text. The text and the link are the service's and the
+    leader's words: they are shown literally (:mod:`cxdaily.ui.text`), wrapped.
+    """
+    if reply.state is ReplyState.SENT:
+        sent_at = reply.sent_at or reply.updated_at
+        heading = Content.assemble(
+            Content.styled("Your reply", "bold $success"),
+            Content.styled(f", sent {ago(sent_at, now)} ({local_time(sent_at, zone)})", "dim"),
+        )
+        parts = [heading, safe(reply.body)]
+        if reply.remote_url:
+            parts.append(template("[dim]Link: $url[/dim]", url=reply.remote_url))
+        return Content("\n").join(parts)
+    state = state_words(reply, in_flight)
+    style = "bold $error" if state == "failed" else "bold $warning"
+    heading = Content.assemble(
+        Content.styled("Your reply is in the outbox: ", "bold"),
+        Content.styled(state, style),
+        Content.styled(f" · {attempts_words(reply)} · {keys.key('promises')} to review", "dim"),
+    )
+    reason = safe_line(_waiting_reason(reply, now, in_flight), 400, "italic")
+    return Content("\n").join([heading, reason, safe(reply.body, "dim")])
+
+
+def show_reply_everywhere(app: App, reply: Reply) -> None:
+    """On the UI thread: every question view showing the reply's question shows it anew
+    (a send finished, or a retry)."""
+    for screen in app.screen_stack:
+        for view in screen.query(QuestionView):
+            view.reply_changed(reply)
+
+
 class QuestionView(VerticalScroll):
-    """Shows one question with its thread; empty until a question is selected."""
+    """Shows one question with its thread and the reply to it; empty until a question is
+    selected."""
+
+    question_id: str | None = None
+    """The question shown (None: nothing selected)."""
 
     def compose(self):
         """The parts of the view."""
@@ -68,6 +158,7 @@ class QuestionView(VerticalScroll):
         yield Static(id="q-title")
         yield Static(id="q-thread")
         yield Static(id="q-body")
+        yield Static(id="q-reply")
         yield Static(id="q-status")
 
     def show(
@@ -84,11 +175,17 @@ class QuestionView(VerticalScroll):
         """
         heading = self.query_one("#q-heading", Static)
         if item is None:
+            self.question_id = None
             heading.update(Content("Nothing selected."))
-            for name in ("#q-reasons", "#q-title", "#q-thread", "#q-body", "#q-status"):
+            for name in ("#q-reasons", "#q-title", "#q-thread", "#q-body", "#q-reply", "#q-status"):
                 self.query_one(name, Static).update(Content(""))
             return
         question = item.question
+        if question.id != self.question_id:
+            self.query_one("#q-reply", Static).update(Content(""))
+            self.query_one("#q-reply", Static).display = False
+        self.question_id = question.id
+        self._look_up_reply(question.id)
         heading.update(
             Content.assemble(
                 safe_line(channel_label(question), 40, "$accent bold"),
@@ -139,3 +236,51 @@ class QuestionView(VerticalScroll):
             notes.append(template("[dim]Source: $url[/dim]", url=question.url))
         self.query_one("#q-status", Static).update(Content("\n").join(notes))
         self.scroll_home(animate=False)
+
+    # the reply ---------------------------------------------------------------------------
+    def _service(self) -> Service | None:
+        """The cxdaily app's service (None outside it: the view then shows no reply)."""
+        try:
+            return service_of(self)
+        except TypeError:
+            return None
+
+    def _look_up_reply(self, question_id: str) -> None:
+        """Read the question's reply in a thread worker, then show it."""
+        service = self._service()
+        if service is None:
+            return
+
+        def look() -> None:
+            try:
+                reply = service.replies.latest_reply(question_id)
+                in_flight = reply is not None and service.is_sending(reply.id)
+            except CxDailyError:
+                return  # the outbox cannot be read now: the pane says nothing of a reply
+            self.app.call_from_thread(self._show_reply, question_id, reply, in_flight)
+
+        self.run_worker(
+            look, thread=True, group="question-reply", exclusive=True, exit_on_error=False
+        )
+
+    def reply_changed(self, reply: Reply) -> None:
+        """A reply changed (a send finished): show it if its question is the one shown."""
+        if reply.question_id == self.question_id:
+            service = self._service()
+            in_flight = service is not None and service.is_sending(reply.id)
+            self._show_reply(reply.question_id, reply, in_flight)
+
+    def _show_reply(self, question_id: str, reply: Reply | None, in_flight: bool) -> None:
+        if question_id != self.question_id:
+            return  # the leader moved on meanwhile
+        view = self.query_one("#q-reply", Static)
+        if reply is None or reply.state is ReplyState.CANCELLED:
+            view.update(Content(""))
+            view.display = False
+            return
+        service = self._service()
+        now = service.now() if service is not None else reply.updated_at
+        zone = service.settings.session.zone if service is not None else None
+        shown = reply_content(reply, now, zone, in_flight, key_names(self))
+        view.update(Content.assemble("\n", shown))
+        view.display = True

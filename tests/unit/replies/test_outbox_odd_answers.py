@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from cxdaily.cli import main
-from cxdaily.connectors import http as http_module
 from cxdaily.connectors.base import Capabilities, SentReply
 from cxdaily.connectors.http import make_client
 from cxdaily.core.errors import ConnectorError, RateLimited
@@ -153,42 +152,40 @@ def test_an_odd_retry_after_on_the_post_fails_the_reply_with_a_finite_wait(
     assert len(http_portal["posts"]) == 1
 
 
-def test_the_cli_shows_the_reason_in_reply_and_in_outbox_list(home: Path, monkeypatch, capsys):
-    answers = {"POST": ODD_BODIES["5001-digit id"]}
-
+def test_the_cli_shows_the_reason_in_reply_and_in_outbox_list(home: Path, capsys):
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
-            return httpx.Response(200, content=answers["POST"])
+            return httpx.Response(200, content=ODD_BODIES["5001-digit id"])
         return httpx.Response(
             200, json=[{"id": "q1", "body": "Help", "created_at": "2026-11-21T08:00:00Z"}]
         )
 
-    real_make_client = http_module.make_client
-    monkeypatch.setattr(
-        http_module,
-        "make_client",
-        lambda **kw: real_make_client(transport=httpx.MockTransport(handler)),
-    )
+    def cli(*argv: str) -> int:
+        """The command line, its HTTP requests answered by ``handler``."""
+        return main(
+            list(argv), make_client=lambda: make_client(transport=httpx.MockTransport(handler))
+        )
+
     (home / "config.toml").write_text(
         f'[channels.portal]\nkind = "http"\nurl = "{BASE}/questions"\n'
         f'reply_url = "{BASE}/replies"\nretries = 0\n',
         encoding="utf-8",
     )
-    assert main(["fetch"]) == 0
+    assert cli("fetch") == 0
     capsys.readouterr()
-    code = main(["reply", "portal:q1", "--text", TEXT, "--yes"])
+    code = cli("reply", "portal:q1", "--text", TEXT, "--yes")
     out, err = capsys.readouterr()
     assert code == 3 and out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "is in the outbox, not sent yet" in err and "portal: " in err
 
-    assert main(["outbox", "list"]) == 0
+    assert cli("outbox", "list") == 0
     out, _ = capsys.readouterr()
     first, second = out.splitlines()
     assert "failed" in first
     assert "1 attempt;" in second and "portal: " in second and "next try after" in second
 
-    assert main(["outbox", "list", "--json"]) == 0
+    assert cli("outbox", "list", "--json") == 0
     (listed,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert listed["state"] == "failed" and listed["uncertain"] is True
     assert one_line_reason(listed["error"]).startswith("portal: ")
