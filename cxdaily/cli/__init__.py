@@ -17,7 +17,8 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
 
 from cxdaily import __version__
 from cxdaily.core.errors import CxDailyError
@@ -32,6 +33,14 @@ from cxdaily.core.limits import (
 )
 from cxdaily.core.words import plural
 
+if TYPE_CHECKING:  # the service, the connectors and the HTTP layer load on first use
+    from cxdaily.connectors import Connector
+    from cxdaily.connectors.runner import ClientFactory
+    from cxdaily.paths import Locations
+    from cxdaily.service import Service
+    from cxdaily.service.channels import ConnectorRegistry
+    from cxdaily.settings import Settings
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
@@ -44,10 +53,57 @@ def _profile(args: argparse.Namespace) -> str | None:
     return DEMO_PROFILE if getattr(args, "demo", False) else None
 
 
-def _open(args: argparse.Namespace, *, read_only: bool = False):
-    from cxdaily.service import Service
+@dataclass(frozen=True)
+class ServiceFactory:
+    """How the command line builds every :class:`~cxdaily.service.Service` it opens: with
+    the connector registry and the HTTP client factory :func:`main` was given. ``None``
+    means the default: the built-in kinds and plugins (:func:`cxdaily.connectors.
+    connector_class`) and :func:`cxdaily.connectors.http.make_client`."""
 
-    return Service.open(_profile(args), read_only=read_only)
+    connectors: ConnectorRegistry | None = None
+    make_client: ClientFactory | None = None
+
+    def connector_class(self, kind: str) -> type[Connector]:
+        """The connector class of ``kind`` in this registry."""
+        if self.connectors is not None:
+            return self.connectors(kind)
+        from cxdaily.connectors import connector_class
+
+        return connector_class(kind)
+
+    def open(self, profile: str | None, *, read_only: bool = False) -> Service:
+        """Open a profile (see :meth:`Service.open`)."""
+        from cxdaily.service import Service
+
+        return Service.open(
+            profile,
+            read_only=read_only,
+            connectors=self.connector_class,
+            make_client=self.make_client,
+        )
+
+    def build(self, where: Locations, settings: Settings, *, read_only: bool = False) -> Service:
+        """A service over settings already loaded (see :class:`Service`)."""
+        from cxdaily.service import Service
+
+        return Service(
+            where,
+            settings,
+            read_only=read_only,
+            connectors=self.connector_class,
+            make_client=self.make_client,
+        )
+
+
+def services(args: argparse.Namespace) -> ServiceFactory:
+    """The factory :func:`main` put on ``args`` (the default one for a handler called
+    with arguments of its own)."""
+    factory = getattr(args, "services", None)
+    return factory if isinstance(factory, ServiceFactory) else ServiceFactory()
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> Service:
+    return services(args).open(_profile(args), read_only=read_only)
 
 
 def _print_json(obj: object) -> None:
@@ -102,13 +158,12 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Open the app (the default profile, or the demo); when the leader asks for the demo
     inbox from the start screen, the app closes and opens again on the demo profile."""
     from cxdaily.paths import DEMO_PROFILE
-    from cxdaily.service import Service
 
     profile = DEMO_PROFILE if args.command == "demo" or args.demo else None
     if profile and getattr(args, "reset", False):
         _reset_demo()
     while True:
-        service = Service.open(profile)
+        service = services(args).open(profile)
         try:
             from cxdaily.ui.app import OPEN_DEMO, CxDailyApp
 
@@ -218,44 +273,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 }
             )
         return EXIT_OK
-    _print_batch(batch)
+    from cxdaily.cli.batch_text import print_batch
+
+    print_batch(batch)
     return EXIT_OK
-
-
-def _print_batch(batch) -> None:
-    """The batch in words: each pick with its reasons and group, then what was left out."""
-    from cxdaily.core.safe_text import one_line
-    from cxdaily.curation.explain import (
-        excluded_summary,
-        group_note,
-        left_out_summary,
-        most_valuable_left_out,
-    )
-
-    minutes = batch.estimate_s / 60
-    print(
-        f"{plural(len(batch.items), 'question')}, about {plural(round(minutes), 'minute')} "
-        f"(budget {batch.budget_s // 60} min)"
-    )
-    for n, item in enumerate(batch.items, 1):
-        q = item.question
-        print(f"{n:>2}. {one_line(q.id, 60)}  {one_line(q.title or q.body, 60)}")
-        print(
-            f"    {item.estimate_s // 60}m{item.estimate_s % 60:02d}s · "
-            f"{one_line(', '.join(item.reasons), 90)}"
-        )
-        if item.group:
-            print(f"    {one_line(group_note(item.group), 90)}")
-    if summary := left_out_summary(batch):
-        print(f"left out: {summary}")
-        for entry in most_valuable_left_out(batch):
-            q = entry.item.question
-            print(
-                f"  - {one_line(q.id, 40)}  {one_line(q.title or q.body, 40)}: "
-                f"{one_line(entry.reason, 70)}"
-            )
-    if summary := excluded_summary(batch):
-        print(f"not candidates: {summary}")
 
 
 # ----------------------------------------------------------------------------- tag
@@ -423,14 +444,26 @@ def _stdout_to_devnull() -> None:
         pass
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    connectors: ConnectorRegistry | None = None,
+    make_client: ClientFactory | None = None,
+) -> int:
+    """Run the command line; returns the exit code.
+
+    Every service a command opens gets ``connectors`` (a kind to its connector class) and
+    ``make_client`` (the HTTP client channel work runs on): by default the built-in kinds
+    and plugins, and :func:`cxdaily.connectors.http.make_client`. Tests pass their own
+    rather than patching module globals.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     problem = undecodable_argument(argv)
     if problem:
         print(f"cxdaily: {problem}", file=sys.stderr)
         return EXIT_USAGE
     args = build_parser(only=_parser_scope(argv)).parse_args(argv)
+    args.services = ServiceFactory(connectors, make_client)
     try:
         from cxdaily.core import clock
 

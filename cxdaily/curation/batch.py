@@ -1,14 +1,24 @@
-"""What curation hands back: the batch, each pick with its reasons, and what was left out."""
+"""What curation hands back: the batch, each pick with its reasons, and what was left out.
+
+A *must-see* question (a VIP, data loss, security, legal or churn signal: see
+:func:`cxdaily.curation.explain.must_see_kinds`) is never left out silently: the batch
+lists the ones that did not fit (:attr:`Batch.must_see_left_out`) and
+:meth:`Batch.with_must_see` adds them, extending the budget by their estimates.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from cxdaily.core.models import Question
 
 #: Why the candidates below the shortlist are left out.
 LOWER_VALUE = "lower value per minute than those listed"
+#: The kind of reason of a question left out because a near-duplicate is in the batch.
+NEAR_DUPLICATE = "near-duplicate"
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,9 @@ class BatchItem:
     """Ids of the other questions that ask the same thing (its near-duplicates)."""
     urgent: bool = False
     """VIP, urgent priority, past the SLA, or frustrated: goes first in a session."""
+    must_see: tuple[str, ...] = ()
+    """Why the leader must see it whatever the budget ("VIP", "data loss", "security",
+    "legal", "churn"); empty for the others. Set when the batch is packed."""
 
 
 class LeftOut(NamedTuple):
@@ -55,6 +68,36 @@ class Batch:
     def estimate_s(self) -> int:
         """Estimated total time of the batch."""
         return sum(item.estimate_s for item in self.items)
+
+    @property
+    def must_see_left_out(self) -> tuple[LeftOut, ...]:
+        """The must-see questions that did not fit, most valuable first, with the reason
+        (a near-duplicate of a pick is not among them: it is shown with its pick)."""
+        return tuple(
+            entry
+            for entry in self.left_out
+            if entry.item.must_see and not entry.reason.startswith(NEAR_DUPLICATE)
+        )
+
+    def with_must_see(self, ids: Collection[str] | None = None) -> Batch:
+        """This batch with the must-see questions left out (those in ``ids``, or all) at
+        its start, and the budget extended by their estimates (rounded up to whole
+        minutes, as budgets are said)."""
+        adding = [
+            entry.item
+            for entry in self.must_see_left_out
+            if ids is None or entry.item.question.id in ids
+        ]
+        if not adding:
+            return self
+        added = {item.question.id for item in adding}
+        extra_s = math.ceil(sum(item.estimate_s for item in adding) / 60) * 60
+        return replace(
+            self,
+            items=(*adding, *self.items),
+            budget_s=self.budget_s + extra_s,
+            left_out=tuple(e for e in self.left_out if e.item.question.id not in added),
+        )
 
     def left_out_counts(self) -> list[tuple[str, int]]:
         """How many candidates were left out for each reason, commonest first."""

@@ -12,6 +12,14 @@
 - *The share holds while there is a comparable choice*: a question held back goes in
   ahead of anything with less than :data:`COMPARABLE` of its value per second, and
   when only held-back questions would fit, they fill the time left.
+- *Must-see first*: a must-see unit (a VIP, data loss, security, legal or churn signal:
+  :func:`~cxdaily.curation.explain.must_see_kinds`) goes in before anything that is not
+  one, whatever its value per second; among themselves they follow the rules above, and
+  those the share held back go in before the rest. One that still does not fit is
+  listed (:attr:`~cxdaily.curation.batch.Batch.must_see_left_out`), never dropped silently.
+- *Praise waits*: praise and passing mentions (:func:`~cxdaily.curation.explain.is_passing`)
+  never take time a question that needs an answer could use: they go in only when
+  every such question is in (or alone is longer than the budget).
 - *Session order*: urgent questions first; within the urgent ones and within the rest,
   questions on one topic side by side, the best topic first; a group stays together.
 
@@ -24,8 +32,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from cxdaily.curation.batch import Batch, BatchItem, LeftOut
+from cxdaily.curation.batch import NEAR_DUPLICATE, Batch, BatchItem, LeftOut
 from cxdaily.curation.estimate import follow_up_estimate
+from cxdaily.curation.explain import PASSING, is_passing, must_see_kinds
 from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.sources import source_name, source_of
 
@@ -51,6 +60,8 @@ class Unit:
     """Members that make the unit densest: what it enters with when it can."""
     taken: int = 0
     """Members that made the batch."""
+    must_see: bool = False
+    """A member is must-see: the unit goes in before the others."""
 
     @property
     def lead(self) -> BatchItem:
@@ -79,6 +90,9 @@ def make_units(ranked: Sequence[BatchItem], group_max: int) -> list[Unit]:
     position = {item.question.id: i for i, item in enumerate(ranked)}
     units: dict[int, Unit] = {}
     for i, item in enumerate(ranked):
+        kinds = must_see_kinds(item)
+        if kinds:
+            item = replace(item, must_see=kinds)
         # near-duplicates are listed best first: the first one leads unless this item does
         lead = position.get(item.group[0], i) if item.group else i
         unit = units.get(min(lead, i))
@@ -91,6 +105,7 @@ def make_units(ranked: Sequence[BatchItem], group_max: int) -> list[Unit]:
             unit.overflow.append(item)
     found = [units[k] for k in sorted(units)]
     for unit in found:
+        unit.must_see = any(item.must_see for item in unit.items)
         best = -1.0
         for count in range(1, len(unit.items) + 1):
             density = unit.value(count) / max(sum(unit.estimates(count)), 1)
@@ -146,7 +161,13 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
     """
     order = sorted(
         units,
-        key=lambda u: (-u.density(), -u.lead.score, u.lead.question.created_at, u.lead.question.id),
+        key=lambda u: (
+            not u.must_see,
+            -u.density(),
+            -u.lead.score,
+            u.lead.question.created_at,
+            u.lead.question.id,
+        ),
     )
     packer = _Packer(capacity_s, share)
     reasons: dict[int, str] = {}
@@ -181,21 +202,31 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
             if unit.taken == k and packer.fits(unit, k, k + 1, True):
                 packer.take(unit, k + 1)
 
+    passing: list[Unit] = []  # praise and passing mentions that would fit: they wait
+    must_see_done = False
     for unit in order:
+        if not unit.must_see and not must_see_done:
+            must_see_done = True
+            _close_must_see(order, held, admit_waiting, reasons)
         admit_waiting(unit.density())
         admit_follow_ups(unit.density())
         count = packer.first_fit(unit, capped=True)
-        if count:
+        fits = count or packer.first_fit(unit, capped=False)
+        if fits and not unit.must_see and _is_passing(unit):
+            passing.append(unit)
+        elif count:
             packer.take(unit, count)
         elif unit.lead.estimate_s > capacity_s:
             reasons[id(unit)] = TOO_LONG
-        elif packer.first_fit(unit, capped=False):
+        elif fits:
             held.append(unit)
             waiting.append(unit)
             name = source_name(source_of(unit.lead.question))
             reasons[id(unit)] = f"channel share: {name} has its {round(share * 100)}% of the time"
         else:
             reasons[id(unit)] = NO_TIME
+    if not must_see_done:
+        _close_must_see(order, held, admit_waiting, reasons)
     admit_follow_ups(-1.0)
     admit_waiting(-1.0)  # nothing else fits: the held-back channels may use the time left
     _explain_held(order, held, reasons)
@@ -205,7 +236,49 @@ def choose(units: list[Unit], capacity_s: int, share: float) -> tuple[list[Unit]
                 unit, unit.taken, unit.taken + 1, capped
             ):
                 packer.take(unit, unit.taken + 1)
+    _admit_passing(order, passing, packer, reasons)
     return [u for u in units if u.taken], reasons
+
+
+def _close_must_see(
+    order: list[Unit],
+    held: list[Unit],
+    admit_waiting: Callable[[float], None],
+    reasons: dict[int, str],
+) -> None:
+    """Before the first unit that is not must-see: the must-see units the share held
+    back go in if they fit at all, and each one still out says why (only must-see units
+    are in yet, so what kept it out is one of them or the time)."""
+    admit_waiting(-1.0)
+    closed = [unit for unit in held if unit.must_see]
+    held[:] = [unit for unit in held if not unit.must_see]
+    _explain_held(order, closed, reasons)
+
+
+def _is_passing(unit: Unit) -> bool:
+    """Whether every member of a unit is praise or a passing mention."""
+    return all(is_passing(item) for item in unit.items)
+
+
+def _admit_passing(
+    order: list[Unit], passing: list[Unit], packer: _Packer, reasons: dict[int, str]
+) -> None:
+    """Praise and passing mentions take the time left only if no question that needs an
+    answer was left out for time (one longer than the whole budget aside)."""
+    waited = {id(unit) for unit in passing}
+    for unit in order:
+        if unit.taken or id(unit) in waited or reasons.get(id(unit)) == TOO_LONG:
+            continue
+        if not _is_passing(unit):
+            for held_back in passing:
+                reasons[id(held_back)] = PASSING
+            return
+    for unit in passing:
+        count = packer.first_fit(unit, capped=True) or packer.first_fit(unit, capped=False)
+        if count:
+            packer.take(unit, count)
+        else:
+            reasons[id(unit)] = NO_TIME
 
 
 def _explain_held(order: list[Unit], held: list[Unit], reasons: dict[int, str]) -> None:
@@ -278,7 +351,7 @@ def pack_units(
         if not rest:
             continue
         if unit.taken:
-            why = f"near-duplicate: same as {unit.lead.question.id}, shown with it"
+            why = f"{NEAR_DUPLICATE}: same as {unit.lead.question.id}, shown with it"
         else:
             why = reasons.get(id(unit)) or NO_TIME
         left.extend(LeftOut(item, why) for item in rest)

@@ -6,7 +6,8 @@ value = 1 + sum(weight x signal), where each signal is a small number (0 to abou
 - negative: the one sentiment scorer's (:mod:`.sentiment`: words, frustration, stars),
   with a 1-2 star review said as its stars; frustration ("third message") adds to it;
 - reach: followers, subscribers, likes and votes, on a log scale;
-- vip: the author is on the VIP list, or the channel marks them VIP;
+- vip: the author is on the VIP list, or their organisation is, or the channel marks them
+  VIP;
 - keyword: a watch keyword ("refund", "lawyer" ...);
 - asks: it asks something or needs an answer (a passing mention keeps only
   ``passing_mention`` of its value);
@@ -30,7 +31,7 @@ from cxdaily.core.words import humanize_age as humanize_age
 from cxdaily.core.words import humanize_count as humanize_count
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
 from cxdaily.curation.sentiment import star_rating, with_signals
-from cxdaily.curation.settings import CurationSettings
+from cxdaily.curation.settings import CurationSettings, organization_key
 from cxdaily.curation.sources import segment_of, source_name, source_of
 from cxdaily.curation.text import NEGATIVE_AT, TextFeatures, TextReader, question_terms
 
@@ -167,7 +168,12 @@ class Scorer:
         self._sla_h = settings.sla_s / 3600
         self._now_ts = now.timestamp()
         self._history_on = self.history.actions > 0
-        self._vip_lists = bool(settings.vip_handles or settings.vip_emails or settings.vip_domains)
+        self._vip_lists = bool(
+            settings.vip_handles
+            or settings.vip_emails
+            or settings.vip_domains
+            or settings.vip_organizations
+        )
         self._coverage: dict[tuple[str, str], tuple[float, str | None]] = {}
         self.novelty_on = (
             self.history.seen_questions >= NOVELTY_MIN_SEEN and self.weights.novelty > 0
@@ -175,8 +181,16 @@ class Scorer:
         """Whether the history is rich enough to call a topic new."""
 
     def is_vip(self, question: Question) -> bool:
-        """On the VIP list by handle, email or domain, or marked VIP by the channel."""
+        """On the VIP list by handle, email or domain, of a VIP organisation (a help
+        desk's ``meta["organization"]``), or marked VIP by the channel."""
         if question.meta.get("vip") is True:
+            return True
+        organization = question.meta.get("organization")
+        if (
+            isinstance(organization, str)
+            and self.settings.vip_organizations
+            and organization_key(organization) in self.settings.vip_organizations
+        ):
             return True
         handle = (question.author.handle or "").strip().lower()
         if not handle:

@@ -147,6 +147,13 @@ STATS_COMMANDS: tuple[KeyCommand, ...] = (
 START_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("begin", "begin", "enter", "Begin", "Begin the session on today's batch"),
     KeyCommand("refresh", "refresh", "ctrl+r", "Refresh", "Fetch new questions now"),
+    KeyCommand(
+        "add_must_see",
+        "add_must_see",
+        "a",
+        "Add must-see",
+        "Add the must-see questions that do not fit (the session grows by their time)",
+    ),
     KeyCommand("demo", "open_demo", "d", "Demo", "Open the demo inbox", show=False),
     KeyCommand("quit", "quit_app", "q", "Quit", "Leave cxdaily"),
 )

@@ -3,6 +3,11 @@ start screen says what was left out and why."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
 from cxdaily.service import Service
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
@@ -35,9 +40,21 @@ async def test_the_start_screen_lists_what_was_left_out_and_why(service: Service
         assert left.reason in text
 
 
+@pytest.fixture
+def roomy_service(write_config: Callable[[str], Path]) -> Iterator[Service]:
+    """The demo with a 90-minute budget: room for the must-see questions and a group."""
+    write_config('[session]\nbudget = "90m"\n')
+    opened = Service.open("demo")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 async def test_tagging_a_grouped_question_tags_its_near_duplicates_in_the_session(
-    service: Service,
+    roomy_service: Service,
 ) -> None:
+    service = roomy_service
     app, recorder = make_app(service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         screen = await begin(app, pilot)

@@ -1,7 +1,9 @@
 """The start screen: today's batch, the budget, the estimate and the streak.
 
 Cached questions show at once; a background refresh brings fresh ones in and the batch
-is recomputed while the leader reads.
+is recomputed while the leader reads. A must-see question (VIP, data loss, security,
+legal, churn) that does not fit the budget is named on the very first line, with the key
+that adds it to the session (which grows by its estimate).
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from textual.worker import get_current_worker
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply
 from cxdaily.core.words import plural
-from cxdaily.curation import Batch
+from cxdaily.curation import Batch, LeftOut
+from cxdaily.curation.explain import (
+    must_see_extra_s,
+    must_see_label,
+    must_see_summary,
+    must_see_words,
+    shown_reasons,
+)
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
@@ -42,9 +51,28 @@ def summary_line(batch: Batch, streak: Streak) -> Content:
         streak_part = Content.styled("streak starts today", "$accent")
     return Content.assemble(
         Content.styled(plural(count, "question"), "bold"),
-        f", about {round(batch.estimate_s / 60)} minutes · budget {batch.budget_s // 60} min · ",
+        f", about {plural(round(batch.estimate_s / 60), 'minute')} · "
+        f"budget {batch.budget_s // 60} min · ",
         streak_part,
         "" if streak.today_counts or streak.current == 0 else " (today keeps it going)",
+    )
+
+
+#: Must-see questions left out that the start screen lists by name.
+MUST_SEE_LISTED = 10
+
+
+def must_see_line(batch: Batch, add_key: str) -> Content:
+    """'1 VIP question does not fit today's 10 minutes · a add it (+4 min)' (empty when
+    every must-see question is in the batch)."""
+    summary = must_see_summary(batch)
+    if not summary:
+        return Content("")
+    them = "it" if len(batch.must_see_left_out) == 1 else "them"
+    minutes = must_see_extra_s(batch) // 60
+    return Content.assemble(
+        Content.styled(summary, "$warning bold"),
+        Content.styled(f" · {add_key} add {them} (+{minutes} min)", "$warning"),
     )
 
 
@@ -61,7 +89,7 @@ def batch_lines(batch: Batch) -> Content:
                 safe_line(q.title or q.body, 110, "bold"),
                 "\n   ",
                 Content.styled(f"~{max(item.estimate_s // 60, 1)} min · ", "dim"),
-                safe_line(", ".join(item.reasons), 120, "dim"),
+                safe_line(", ".join(shown_reasons(item)), 120, "dim"),
             )
         )
     lines.extend(left_out_lines(batch))
@@ -69,22 +97,37 @@ def batch_lines(batch: Batch) -> Content:
 
 
 def left_out_lines(batch: Batch, limit: int = 5) -> list[Content]:
-    """What was left out and why: counts by reason, the most valuable few, non-candidates."""
+    """What was left out and why: counts by reason, the must-see questions that did not
+    fit and the most valuable few others, non-candidates."""
     from cxdaily.curation.explain import excluded_summary, left_out_summary
 
     lines: list[Content] = []
     if summary := left_out_summary(batch):
         lines.append(Content.styled(f"\nLeft out: {summary}.", "dim italic"))
-        for entry in batch.left_out[:limit]:
+        missing = batch.must_see_left_out
+        must_see = missing[:MUST_SEE_LISTED]
+        shown = {entry.item.question.id for entry in missing}
+        others: list[LeftOut] = []
+        for entry in batch.left_out:
+            if len(must_see) + len(others) >= limit:
+                break
+            if entry.item.question.id not in shown:
+                others.append(entry)
+        for entry in (*must_see, *others):
             q = entry.item.question
+            label = must_see_label(entry.item)
             lines.append(
                 Content.assemble(
                     Content.styled("   · ", "dim"),
+                    Content.styled(f"{label} · ", "$warning") if label else "",
                     safe_line(q.title or q.body, 60, "dim"),
                     Content.styled(" — ", "dim"),
                     safe_line(entry.reason, 80, "dim italic"),
                 )
             )
+        if len(missing) > len(must_see):
+            more = plural(len(missing) - len(must_see), "more must-see question")
+            lines.append(Content.styled(f"   · and {more}", "$warning"))
     if summary := excluded_summary(batch):
         lines.append(Content.styled(f"Not candidates: {summary}.", "dim italic"))
     return lines
@@ -100,6 +143,8 @@ class StartScreen(Screen):
         super().__init__()
         self.todays_batch: Batch | None = None
         self.refreshing = False
+        self.added_must_see: set[str] = set()
+        """Must-see questions the leader added beyond the budget (kept across refreshes)."""
 
     @property
     def service(self) -> Service:
@@ -107,7 +152,10 @@ class StartScreen(Screen):
         return service_of(self)
 
     def compose(self) -> ComposeResult:
-        """Title, summary, channels, the batch, and the hint."""
+        """The must-see line, title, summary, channels, the batch, and the hint."""
+        must_see = Static(id="start-must-see")
+        must_see.display = False
+        yield must_see
         yield Static(id="start-title")
         yield Static(Content("Loading today's batch…"), id="start-summary")
         yield Static(id="start-channels")
@@ -157,15 +205,18 @@ class StartScreen(Screen):
         self.query_one("#start-summary", Static).update(
             Content.styled("No channel is connected yet.", "bold")
         )
-        self.query_one("#start-list", Static).update(
+        onboarding = self.query_one("#start-list", Static)
+        onboarding.add_class("onboarding")  # prose: wrapped, never cut at the edge
+        onboarding.update(
             Content(
                 f"Press {keys.key('demo')} to try the demo inbox: realistic questions, "
                 "nothing is sent anywhere.\n\n"
                 "Or connect a channel from the command line, for example:\n"
-                "  cxdaily channels add inbox jsonl path=~/questions.jsonl\n"
-                "  cxdaily channels add portal http url=https://support.example.com/api/q\n"
-                "  cxdaily login portal\n"
-                "then run cxdaily again."
+                "  cxdaily channels add desk zendesk subdomain=acme email=me@acme.io\n"
+                "  cxdaily login desk\n"
+                "  cxdaily channels test desk\n"
+                "then run cxdaily again. `cxdaily channels kinds` lists every kind (help "
+                "desks, JSON-lines files, any HTTP JSON API) and its settings."
             )
         )
         self.query_one("#start-hint", Static).update(
@@ -176,15 +227,20 @@ class StartScreen(Screen):
         """Compute and show the batch from stored questions."""
         service = self.service
         try:
-            self.todays_batch = service.batch()
+            batch = service.batch()
             streak = service.streak()
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        if self.added_must_see:
+            batch = batch.with_must_see(self.added_must_see)
+        self.todays_batch = batch
         app_of(self).streak = streak
+        self._show_must_see()
         self.query_one("#start-summary", Static).update(summary_line(self.todays_batch, streak))
         self._show_heatmap()
         if self.todays_batch.items:
+            self.query_one("#start-list", Static).remove_class("onboarding")
             self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
             hint = key_names(self).hint("begin", "refresh", "help", "quit")
         else:
@@ -192,6 +248,22 @@ class StartScreen(Screen):
             self.query_one("#start-list", Static).update(Content(waiting))
             hint = key_names(self).hint("refresh", "quit")
         self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
+
+    def _show_must_see(self) -> None:
+        """The first line: the must-see questions that do not fit, and the key that adds
+        them (hidden when there are none)."""
+        line = self.query_one("#start-must-see", Static)
+        batch = self.todays_batch
+        content = must_see_line(batch, key_names(self).key("add_must_see")) if batch else None
+        line.display = bool(content and content.plain)
+        line.update(content or Content(""))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The add-must-see key shows (and works) only while a must-see question is out."""
+        if action == "add_must_see":
+            return bool(self.todays_batch and self.todays_batch.must_see_left_out)
+        return True
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_channels(self) -> None:
@@ -255,6 +327,26 @@ class StartScreen(Screen):
             self.notify("Nothing to begin yet.", severity="warning")
             return
         self.post_message(BeginSession(self.todays_batch))
+
+    def action_add_must_see(self) -> None:
+        """Add the must-see questions that do not fit; the session grows by their time."""
+        batch = self.todays_batch
+        if batch is None or not batch.must_see_left_out:
+            return
+        missing = batch.must_see_left_out
+        self.added_must_see.update(entry.item.question.id for entry in missing)
+        self.todays_batch = batch.with_must_see()
+        self._show_must_see()
+        streak = app_of(self).streak
+        if streak is not None:
+            summary_widget = self.query_one("#start-summary", Static)
+            summary_widget.update(summary_line(self.todays_batch, streak))
+        self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
+        self.notify(
+            f"Added {must_see_words(missing)}: today's session is "
+            f"{plural(self.todays_batch.budget_s // 60, 'minute')}.",
+            markup=False,
+        )
 
     def action_refresh(self) -> None:
         """Fetch now."""

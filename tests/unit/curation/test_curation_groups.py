@@ -8,7 +8,8 @@ import time
 from datetime import timedelta
 
 from cxdaily.curation import rank
-from cxdaily.curation.dedupe import TermStats, group_leaders, term_key
+from cxdaily.curation.dedupe import TermStats, group_leaders
+from cxdaily.curation.term_keys import term_key
 from cxdaily.curation.text import question_terms
 from tests.unit.curation.curation_kit import NOW, VAT_GROUP, WIDGET_GROUP, ask, demo_inbox
 

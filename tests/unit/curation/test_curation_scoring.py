@@ -9,7 +9,7 @@ import pytest
 from cxdaily.core.models import Author
 from cxdaily.curation.history import LeaderHistory
 from cxdaily.curation.scoring import Scorer, score_question, waiting_signal
-from cxdaily.curation.settings import CurationSettings, Weights
+from cxdaily.curation.settings import CurationSettings, Weights, curation_from_dict
 from cxdaily.insights.taxonomy import suggest_sentiment
 from tests.unit.curation.curation_kit import NOW, ask, demo_inbox
 
@@ -85,6 +85,33 @@ def test_vip_from_the_channel_and_not_from_a_lookalike_domain():
     settings = CurationSettings(vip_domains=("client.example",))
     lookalike = ask("1", "hi", author=Author(handle="x@evilclient.example"))
     assert "VIP" not in score(lookalike, settings).reasons
+
+
+@pytest.mark.parametrize("organization", ["Acme Corp", "acme corp", "  ACME CORP ", "Acme Corp\n"])
+def test_vip_by_organization_ignores_case_and_surrounding_spaces(organization):
+    settings = CurationSettings(vip_organizations=frozenset({"acme corp"}))
+    question = ask("1", "hi", organization=organization)
+    assert "VIP" in score(question, settings).reasons
+    assert Scorer(settings, NOW).is_vip(question)
+    assert "VIP" not in score(question).reasons  # no list: not a VIP
+
+
+@pytest.mark.parametrize(
+    "organization",
+    ["Acme Corporation", "Acme", "Acme  Corp", "Not Acme Corp", "", None, 42, ["Acme Corp"]],
+)
+def test_vip_by_organization_is_an_exact_match_of_a_name(organization):
+    settings = CurationSettings(vip_organizations=frozenset({"acme corp"}))
+    question = ask("1", "hi", organization=organization)
+    assert "VIP" not in score(question, settings).reasons
+    assert not Scorer(settings, NOW).is_vip(question)
+
+
+def test_a_vip_organization_read_from_the_config_makes_its_questions_urgent():
+    settings = curation_from_dict({"vip_organizations": [" Acme Corp "], "weights": {"vip": 4}})
+    vip, other = ask("1", "hi", organization="ACME Corp"), ask("2", "hi", organization="Globex")
+    assert score(vip, settings).urgent and not score(other, settings).urgent
+    assert score(vip, settings).value > score(other, settings).value
 
 
 def test_a_low_rating_counts_as_negative_and_says_its_stars():
