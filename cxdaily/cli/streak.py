@@ -23,12 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_streak(args: argparse.Namespace) -> int:
     """Show the streak, the calendar of the last year and personal stats."""
-    from cxdaily.paths import DEMO_PROFILE
-    from cxdaily.service import Service
+    from cxdaily.cli import _open
     from cxdaily.streaks.report import streak_json, streak_text
 
-    profile = DEMO_PROFILE if getattr(args, "demo", False) else None
-    with Service.open(profile, read_only=True) as service:
+    with _open(args, read_only=True) as service:
         streak = service.streak()
         stats = service.stats()
         session = service.settings.session

@@ -1,7 +1,7 @@
 """One sentiment scorer, for curation and for the sentiment the tag form suggests.
 
 A text's score runs from -1 (angry) to +1 (delighted) and is built VADER-style from the
-lexicon (:mod:`cxdaily.curation.lexicon`, English, Spanish, German and French):
+lexicon (:mod:`cxdaily.curation.sentiment_words`, English, Spanish, German and French):
 
 - each sentiment word adds its valence (once, where it first appears); a phrase
   ("thanks for nothing", "Geld zurück") counts as a whole;
@@ -39,7 +39,8 @@ from itertools import repeat
 from typing import NamedTuple
 
 from cxdaily.core.models import Question
-from cxdaily.curation.lexicon import (
+from cxdaily.curation.lexicon import STOPWORDS
+from cxdaily.curation.sentiment_words import (
     ALONE,
     BOOSTERS,
     CONTRASTS,
@@ -51,7 +52,6 @@ from cxdaily.curation.lexicon import (
     NEGATIONS,
     NEGATIONS_AFTER,
     PHRASES,
-    STOPWORDS,
     VALENCE,
     Phrase,
 )
@@ -64,7 +64,7 @@ POSITIVE_AT = 0.3
 WINDOW = 3
 #: Words before a sentiment word a booster reaches ("very very good" counts once).
 BOOST_REACH = 2
-#: A negated word that is not in :data:`~cxdaily.curation.lexicon.NEGATED` keeps this
+#: A negated word that is not in :data:`~cxdaily.curation.sentiment_words.NEGATED` keeps this
 #: share of its valence, flipped ("not great" is mildly negative). Like every factor
 #: here, a binary fraction: sums of valences are then exact, in any order.
 FLIP = -0.75

@@ -13,6 +13,7 @@ Every field has a sensible default, so an empty (or missing) table is a working 
     vip_handles = ["@bigcustomer"]
     vip_emails = ["ceo@client.example"]
     vip_domains = ["client.example"]
+    vip_organizations = ["Acme Corp"]  # a help desk's customer organisation
     watch_keywords = ["cancel", "refund", "broken", "lawyer"]
 
     [curation.weights]
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from cxdaily.core import durations
+from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError
 
 DAY_S = 24 * 3600
@@ -99,6 +101,9 @@ class CurationSettings:
     """Author email addresses treated as VIP."""
     vip_domains: tuple[str, ...] = ()
     """Email domains (and their subdomains) whose authors are VIP."""
+    vip_organizations: frozenset[str] = frozenset()
+    """Customer organisations whose questions are VIP, case-folded: a help desk's
+    ``meta["organization"]`` matches one when equal to it, trimmed, ignoring case."""
     watch_keywords: tuple[str, ...] = DEFAULT_WATCH_KEYWORDS
     """Words and phrases that always deserve the leader's eyes."""
 
@@ -112,7 +117,7 @@ _SCALARS = {
     "group_max": ("group_max", "integer", (1, 50)),
     "passing_mention": ("passing_mention", "number", (0.0, 1.0)),
 }
-_LISTS = ("vip_handles", "vip_emails", "vip_domains", "watch_keywords")
+_LISTS = ("vip_handles", "vip_emails", "vip_domains", "vip_organizations", "watch_keywords")
 KNOWN_KEYS = frozenset({*_SCALARS, *_LISTS, "weights"})
 WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
 MAX_WEIGHT = 100.0
@@ -151,14 +156,15 @@ def _handle(text: str) -> str:
     return text.strip().lstrip("@").lower()
 
 
+def organization_key(name: str) -> str:
+    """An organisation's name as :attr:`CurationSettings.vip_organizations` holds it:
+    trimmed and case-folded (``" ACME Corp "`` -> ``"acme corp"``)."""
+    return name.strip().casefold()
+
+
 def curation_from_dict(raw: Any) -> CurationSettings:
     """Validate the ``[curation]`` table (``{}`` gives the defaults)."""
-    if not isinstance(raw, dict):
-        raise ConfigError("[curation] must be a table")
-    for key in sorted(set(raw) - KNOWN_KEYS):
-        raise ConfigError(
-            f"unknown setting [curation] {key} (known: {', '.join(sorted(KNOWN_KEYS))})"
-        )
+    raw = config_table(raw, "curation", KNOWN_KEYS)
     values: dict[str, Any] = {}
     for key, (name, kind, (low, high)) in _SCALARS.items():
         if key not in raw:
@@ -188,6 +194,9 @@ def curation_from_dict(raw: Any) -> CurationSettings:
     if "vip_domains" in raw:
         domains = _strings(raw["vip_domains"], "[curation] vip_domains")
         values["vip_domains"] = tuple(d.lower().lstrip("@.") for d in domains)
+    if "vip_organizations" in raw:
+        names = _strings(raw["vip_organizations"], "[curation] vip_organizations")
+        values["vip_organizations"] = frozenset(organization_key(n) for n in names)
     if "watch_keywords" in raw:
         values["watch_keywords"] = _strings(raw["watch_keywords"], "[curation] watch_keywords")
     if "weights" in raw:

@@ -90,17 +90,22 @@ def render_html(digest: Digest) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _headline(digest: Digest) -> list[str]:
-    first, *rest = headline_lines(digest)
-    items = [f"<li><strong>{h(first)}</strong></li>"] + [f"<li>{h(line)}</li>" for line in rest]
+def _list_section(section_id: str, title: str, items: list[str]) -> list[str]:
+    """A section of the page that is a titled list of ``<li>`` items (already HTML)."""
     return [
-        '<section id="headline">',
-        "<h2>At a glance</h2>",
+        f'<section id="{section_id}">',
+        f"<h2>{h(title)}</h2>",
         "<ul>",
         *items,
         "</ul>",
         "</section>",
     ]
+
+
+def _headline(digest: Digest) -> list[str]:
+    first, *rest = headline_lines(digest)
+    items = [f"<li><strong>{h(first)}</strong></li>"] + [f"<li>{h(line)}</li>" for line in rest]
+    return _list_section("headline", "At a glance", items)
 
 
 def _charts(digest: Digest) -> list[str]:
@@ -223,14 +228,7 @@ def _reflections(digest: Digest) -> list[str]:
         f'<span class="reflection">{h(r.text)}</span></li>'
         for r in digest.reflections
     ]
-    return [
-        '<section id="reflections">',
-        "<h2>Reflections</h2>",
-        "<ul>",
-        *items,
-        "</ul>",
-        "</section>",
-    ]
+    return _list_section("reflections", "Reflections", items)
 
 
 def _handoffs(digest: Digest) -> list[str]:
@@ -249,4 +247,4 @@ def _handoffs(digest: Digest) -> list[str]:
             fields.append(f'<span class="note">{h(ho.note)}</span>')
         fields.append(link("source", ho.url) or f"question {h(ho.question_id)}")
         items.append(f'<li class="handoff">{" · ".join(fields)}</li>')
-    return ['<section id="handoffs">', "<h2>Handed off</h2>", "<ul>", *items, "</ul>", "</section>"]
+    return _list_section("handoffs", "Handed off", items)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError, NotFoundError
 from cxdaily.core.models import Question
 from cxdaily.curation.sentiment import question_sentiment, sentiment_of
@@ -133,10 +134,7 @@ def _names(raw: Any, key: str, *, allow_empty: bool) -> tuple[str, ...]:
 
 def taxonomy_from_dict(raw: dict[str, Any]) -> TaxonomySettings:
     """Validate the ``[taxonomy]`` table; missing keys keep the defaults."""
-    for key in sorted(set(raw) - _TAXONOMY_KEYS):
-        raise ConfigError(
-            f"unknown setting [taxonomy] {key} (known: {', '.join(sorted(_TAXONOMY_KEYS))})"
-        )
+    raw = config_table(raw, "taxonomy", _TAXONOMY_KEYS)
     defaults = TaxonomySettings()
     strict = raw.get("strict", False)
     if not isinstance(strict, bool):

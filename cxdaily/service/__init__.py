@@ -80,14 +80,24 @@ class Service:
         self.digests = Digests(self.context)
 
     @classmethod
-    def open(cls, profile: str | None = None, *, read_only: bool = False) -> Service:
-        """Open the default profile (or the demo) with its config and data folder."""
+    def open(
+        cls,
+        profile: str | None = None,
+        *,
+        read_only: bool = False,
+        connectors: ConnectorRegistry = connector_class,
+        make_client: ClientFactory | None = None,
+    ) -> Service:
+        """Open the default profile (or the demo) with its config and data folder;
+        ``connectors`` and ``make_client`` as for the constructor."""
         where = locations(profile)
         # the demo never uses the configured channels: they are not checked (nor httpx loaded)
         settings = load_settings(where.config_file, check_channels=profile != DEMO_PROFILE)
         if profile == DEMO_PROFILE:
             settings = replace(settings, channels={"demo": DEMO_CHANNEL})
-        return cls(where, settings, read_only=read_only)
+        return cls(
+            where, settings, read_only=read_only, connectors=connectors, make_client=make_client
+        )
 
     def close(self) -> None:
         """Release the store and its lock."""

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cxdaily.core import durations
+from cxdaily.core.config_tables import config_table
 from cxdaily.core.days import LeaderDays
 from cxdaily.core.errors import ConfigError
 from cxdaily.curation.settings import CurationSettings, curation_from_dict, curation_to_dict
@@ -223,11 +224,7 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
             f"unknown table or setting {sorted(unknown)[0]!r} "
             f"(known: {', '.join(sorted(_TOP_KEYS))})"
         )
-    session_raw = _table(raw, "session")
-    for key in set(session_raw) - _SESSION_KEYS:
-        raise ConfigError(
-            f"unknown setting [session] {key} (known: {', '.join(sorted(_SESSION_KEYS))})"
-        )
+    session_raw = config_table(raw.get("session", {}), "session", _SESSION_KEYS)
     timezone = str(session_raw.get("timezone") or system_timezone_name())
     parse_timezone(timezone)
     session = SessionSettings(
@@ -235,9 +232,7 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
         timezone=timezone,
         day_start=parse_day_start(session_raw.get("day_start", "04:00")),
     )
-    ui_raw = _table(raw, "ui")
-    for key in set(ui_raw) - _UI_KEYS:
-        raise ConfigError(f"unknown setting [ui] {key} (known: {', '.join(sorted(_UI_KEYS))})")
+    ui_raw = config_table(raw.get("ui", {}), "ui", _UI_KEYS)
     keys_raw = _table(raw, "keys")
     for binding, keys in keys_raw.items():
         if not isinstance(keys, str) or not keys.strip():
@@ -280,10 +275,8 @@ def channel_from_dict(name: str, table: Any) -> ChannelSettings:
 
 
 def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:
-    value = raw.get(name, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"[{name}] must be a table")
-    return value
+    """The table ``[name]`` (empty when the file has none)."""
+    return config_table(raw.get(name, {}), name)
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:

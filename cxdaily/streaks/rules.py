@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.words import plural
 
@@ -230,12 +231,7 @@ def _pauses(raw: dict[str, Any]) -> tuple[Pause, ...]:
 
 def streak_rules_from_dict(raw: Any) -> StreakRules:
     """Validate the parsed ``[streak]`` table into StreakRules."""
-    if not isinstance(raw, dict):
-        raise ConfigError("[streak] must be a table")
-    for key in sorted(set(raw) - STREAK_KEYS):
-        raise ConfigError(
-            f"unknown setting [streak] {key} (known: {', '.join(sorted(STREAK_KEYS))})"
-        )
+    raw = config_table(raw, "streak", STREAK_KEYS)
     workdays_only = raw.get("workdays_only", False)
     if not isinstance(workdays_only, bool):
         raise ConfigError(f"[streak] workdays_only = {workdays_only!r} is not true or false")

@@ -8,13 +8,14 @@ digest shows it under that customer's name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
+    from cxdaily.core.models import Question
     from cxdaily.curation import BatchItem
     from cxdaily.service import Service
     from cxdaily.ui.modals.tag import TagResult
@@ -22,15 +23,26 @@ if TYPE_CHECKING:
 TAGGED = ("tagged", "answered+tagged")
 
 
-def group_labels(items: Sequence[BatchItem], item: BatchItem) -> list[str]:
-    """Names of an item's near-duplicates: 'Jonas (Zendesk · demo)' when in the session,
-    else the question id."""
+def group_labels(
+    items: Sequence[BatchItem],
+    item: BatchItem,
+    lookup: Callable[[str], Question] | None = None,
+) -> list[str]:
+    """Names of an item's near-duplicates, all alike: 'Jonas (Zendesk · demo)', from the
+    session or, for one outside it, the stored question (``lookup``); one that cannot be
+    read is 'a customer (CHANNEL)', never a raw id."""
     known = {other.question.id: other.question for other in items}
     labels = []
     for question_id in item.group:
         question = known.get(question_id)
+        if question is None and lookup is not None:
+            try:
+                question = lookup(question_id)
+            except CxDailyError:
+                question = None
         if question is None:
-            labels.append(question_id)
+            channel = question_id.split(":", 1)[0] if ":" in question_id else ""
+            labels.append(f"a customer ({channel})" if channel else "a customer")
         else:
             labels.append(f"{question.author.display} ({channel_label(question)})")
     return labels

@@ -7,11 +7,12 @@ from __future__ import annotations
 from textual.widgets import Button, Input
 
 from cxdaily.service import Service
+from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
-from tests.ui.pilot_kit import begin, make_app, type_text
+from tests.ui.pilot_kit import begin, make_app, screen_text, type_text
 
 TINY = (60, 15)
 
@@ -94,3 +95,19 @@ async def test_the_wrap_up_input_is_reachable_at_60x15_and_counts_read_right(
         assert app.focused is reflection and _visible(app, reflection)
         summary = str(app.screen.query_one("#wrapup-summary").render())
         assert "1 skipped" in summary
+
+
+async def test_the_onboarding_wraps_instead_of_cutting_at_80_columns(ui_home) -> None:
+    service = Service.open(None)  # no channel configured
+    try:
+        app = CxDailyApp(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            text = screen_text(app)
+            assert "No channel is connected yet." in text
+            assert "…" not in text  # nothing cut with an ellipsis
+            assert "nothing is sent" in text and "anywhere." in text
+            assert "cxdaily channels add desk zendesk subdomain=acme email=me@acme.io" in text
+            assert "cxdaily channels kinds" in text
+    finally:
+        service.close()

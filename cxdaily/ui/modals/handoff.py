@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from cxdaily.core.models import Question
+from cxdaily.core.safe_text import one_line
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import HANDOFF_COMMANDS, bindings, key_names
 from cxdaily.ui.text import safe_line
@@ -22,6 +23,14 @@ class HandoffResult:
 
     team: str
     note: str
+
+
+def handoff_placeholder(question: Question) -> str:
+    """An example note that names this customer: 'Please call Dana back today'."""
+    author = question.author
+    first = one_line(author.name or "", 30).split(" ")[0] if author.name else ""
+    who = first or one_line(author.handle or "", 30) or "the customer"
+    return f"e.g. Please call {who} back today"
 
 
 class HandoffScreen(ModalScreen[HandoffResult | None]):
@@ -53,7 +62,9 @@ class HandoffScreen(ModalScreen[HandoffResult | None]):
             )
             cancel = key_names(self).key("handoff_cancel")
             yield Label(f"Note for the team (enter hands off, {cancel} cancels)")
-            yield Input(placeholder="Please call her back today", id="handoff-note", compact=True)
+            yield Input(
+                placeholder=handoff_placeholder(self.question), id="handoff-note", compact=True
+            )
 
     def on_mount(self) -> None:
         """Start in the note."""

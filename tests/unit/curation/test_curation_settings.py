@@ -42,6 +42,7 @@ def test_every_setting_is_read():
             "vip_handles": ["@BigCustomer", "ceo_acme"],
             "vip_emails": ["Boss@Client.example"],
             "vip_domains": ["@Client.example"],
+            "vip_organizations": [" Acme Corp ", "ACME CORP", "Straße GmbH", " "],
             "watch_keywords": ["refund", "switching to", "refund", " "],
             "weights": {"reach": 2, "vip": 0, "novelty": 1.5},
         }
@@ -54,6 +55,7 @@ def test_every_setting_is_read():
     assert settings.vip_handles == {"bigcustomer", "ceo_acme"}
     assert settings.vip_emails == {"boss@client.example"}
     assert settings.vip_domains == ("client.example",)
+    assert settings.vip_organizations == {"acme corp", "strasse gmbh"}
     assert settings.watch_keywords == ("refund", "switching to")
     assert (settings.weights.reach, settings.weights.vip, settings.weights.novelty) == (
         2.0,
@@ -80,6 +82,8 @@ def test_every_setting_is_read():
         ({"max_age": "soon"}, "[curation] max_age = 'soon' is not a duration like 14d"),
         ({"sla": "5m"}, "[curation] sla = '5m' must be between 10m and 60d"),
         ({"vip_handles": "@bob"}, "[curation] vip_handles must be a list of strings"),
+        ({"vip_organizations": "Acme"}, "[curation] vip_organizations must be a list of strings"),
+        ({"vip_organizations": [1]}, "[curation] vip_organizations must be a list of strings"),
         ({"watch_keywords": ["ok", 3]}, "[curation] watch_keywords must be a list of strings"),
         ({"volume": 11}, "unknown setting [curation] volume"),
     ],
@@ -119,6 +123,7 @@ def test_the_table_survives_a_save_and_a_load(tmp_path: Path):
             "curation": {
                 "max_age": "10d",
                 "vip_domains": ["client.example"],
+                "vip_organizations": ["Acme Corp"],
                 "weights": {"reach": 2.5},
             }
         }

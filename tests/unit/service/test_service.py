@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -395,9 +395,13 @@ def _fake_service(names: list[str]) -> Service:
     return Service(locations(), Settings(channels=channels), connectors=_with_fake)
 
 
-def _with_fake(kind: str) -> type[Connector]:
-    """The connector registry of the fake service: kind ``fake``, then the built-in kinds."""
-    return FakeConnector if kind == "fake" else connector_class(kind)
+def _fake_as(fake_kind: str) -> Callable[[str], type[Connector]]:
+    """A connector registry where ``fake_kind`` is the fake, every other kind built in."""
+    return lambda kind: FakeConnector if kind == fake_kind else connector_class(kind)
+
+
+#: The connector registry of the fake service: kind ``fake``, then the built-in kinds.
+_with_fake = _fake_as("fake")
 
 
 def test_an_unstorable_question_is_skipped_and_never_breaks_a_later_channel(
@@ -435,13 +439,12 @@ def test_an_unstorable_question_is_skipped_and_never_breaks_a_later_channel(
 
 def test_fetch_prints_skipped_questions_as_warnings(home: Path, monkeypatch, make_question, capsys):
     from cxdaily.cli import main
-    from cxdaily.connectors import GENERIC_KINDS
 
-    monkeypatch.setitem(GENERIC_KINDS, "fake", f"{__name__}:FakeConnector")  # the CLI opens its own
-    (home / "config.toml").write_text('[channels.hostile]\nkind = "fake"\n')
+    # the config file is checked against the built-in kinds: the fake stands in for the demo
+    (home / "config.toml").write_text('[channels.hostile]\nkind = "demo"\n')
     bad = make_question("2", channel="hostile", title="\udc80")
     _fake_channels(monkeypatch, {"hostile": [make_question("1", channel="hostile"), bad]}, {})
-    assert main(["fetch"]) == 0
+    assert main(["fetch"], connectors=_fake_as("demo")) == 0
     out, err = capsys.readouterr()
     assert "hostile: 1 question" in out
     assert "cxdaily: hostile: question hostile:2 was not saved" in err
