@@ -7,7 +7,6 @@ string or user info (either may hold a secret).
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ import httpx
 
 from cxdaily.core import safe_json
 from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.hosts import is_loopback_host
 from cxdaily.core.safe_text import one_line
 from cxdaily.credentials import env_name
 
@@ -52,17 +52,6 @@ class StatusError(ConnectorError):
 
 
 # ----------------------------------------------------------------------------- URLs
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def unsafe_url_reason(url: httpx.URL | str) -> str | None:
     """Why cxdaily refuses to call ``url``, or ``None`` when it is fine."""
     try:

@@ -14,6 +14,7 @@ under CI (``CI`` set), where a missing server is a failure: ``.ci/run`` installs
 
 from __future__ import annotations
 
+import asyncio
 import imaplib
 import os
 import shutil
@@ -176,13 +177,33 @@ service stats {{
         connection.login(self.user, self.password)
         return connection
 
-    def deliver(self, message: bytes | EmailMessage, folder: str = "INBOX") -> None:
-        """File a message in ``folder`` (unread), as a mail server would."""
+    def deliver(
+        self, message: bytes | EmailMessage, folder: str = "INBOX", *, when: float | None = None
+    ) -> None:
+        """File a message in ``folder`` (unread), as a mail server would; ``when`` (a Unix
+        time) is its arrival time (INTERNALDATE), now by default."""
         raw = bytes(message) if isinstance(message, EmailMessage) else message
+        arrived = imaplib.Time2Internaldate(time.time() if when is None else when)
         connection = self.imap()
         try:
-            status, _ = connection.append(folder, "", imaplib.Time2Internaldate(time.time()), raw)
+            status, _ = connection.append(folder, "", arrived, raw)
             assert status == "OK", status
+        finally:
+            connection.logout()
+
+    def create_folder(self, folder: str) -> None:
+        """Create ``folder`` (a new one gets a new UIDVALIDITY)."""
+        self._command("CREATE", folder)
+
+    def delete_folder(self, folder: str) -> None:
+        """Delete ``folder`` and every message in it."""
+        self._command("DELETE", folder)
+
+    def _command(self, command: str, folder: str) -> None:
+        connection = self.imap()
+        try:
+            status, said = getattr(connection, command.lower())(folder)
+            assert status == "OK", (command, said)
         finally:
             connection.logout()
 
@@ -258,6 +279,9 @@ class SmtpSink:
     fail_after_data: int = 0
     """Answer this many messages with a 451 after receiving them whole (they are kept,
     and delivered: the client cannot tell)."""
+    hang_after_data: float = 0.0
+    """Wait this many seconds after receiving (and filing) a message before answering:
+    a client killed meanwhile never hears whether it was sent."""
     mailbox: Dovecot | None = None
     """Where mail for ``local_addresses`` is delivered (filed in its INBOX)."""
     local_addresses: tuple[str, ...] = ()
@@ -280,9 +304,13 @@ class SmtpSink:
                     local = {a.lower() for a in sink.local_addresses}
                     if sink.mailbox is not None and local & {r.lower() for r in envelope.rcpt_tos}:
                         sink.mailbox.deliver(envelope.content)
-                    if sink.fail_after_data > 0:
+                    fail = sink.fail_after_data > 0
+                    if fail:
                         sink.fail_after_data -= 1
-                        return "451 4.3.0 Temporary failure after the message was received"
+                if sink.hang_after_data:
+                    await asyncio.sleep(sink.hang_after_data)
+                if fail:
+                    return "451 4.3.0 Temporary failure after the message was received"
                 return "250 OK"
 
         def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
