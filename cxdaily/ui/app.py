@@ -18,6 +18,7 @@ from cxdaily.core.safe_text import clean
 from cxdaily.paths import builtin_themes_dir
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
+from cxdaily.ui.cell_widths import count_spacing_marks
 from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
 from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
@@ -66,6 +67,7 @@ class CxDailyApp(App[str | None]):
     NOTIFICATION_TIMEOUT = 6
 
     def __init__(self, service: Service, *, demo: bool = False) -> None:
+        count_spacing_marks()  # measure Devanagari, Tamil ... as the terminal draws them
         super().__init__()
         self._service = service
         self.demo = demo

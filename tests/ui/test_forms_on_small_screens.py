@@ -12,7 +12,7 @@ from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
-from tests.ui.pilot_kit import begin, make_app, screen_text, type_text
+from tests.ui.pilot_kit import begin, make_app, screen_text, type_text, wait_for_start
 
 TINY = (60, 15)
 
@@ -111,3 +111,29 @@ async def test_the_onboarding_wraps_instead_of_cutting_at_80_columns(ui_home) ->
             assert "cxdaily channels kinds" in text
     finally:
         service.close()
+
+
+async def test_the_batch_shows_on_the_start_screen_at_60x15(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        screen = await wait_for_start(app, pilot)
+        batch = screen.query_one("#start-batch")
+        assert batch.region.height >= 3, batch.region  # the heatmap gave its rows
+        assert not screen.query_one("#start-extras").display
+    app, _ = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_start(app, pilot)
+        assert screen.query_one("#start-extras").display  # room for the heatmap
+
+
+async def test_the_composer_counter_and_keys_show_at_60x15(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        await begin(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await type_text(pilot, "Hello there.")
+        await pilot.pause()
+        counter = app.screen.query_one("#composer-counter")
+        assert _visible(app, counter)
+        assert "ctrl+s send" in screen_text(app) and "12 / " in screen_text(app)

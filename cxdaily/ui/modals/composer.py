@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -47,6 +48,11 @@ def counter_content(
         Content.styled("".join(f" · {n}" for n in notes), "dim"),
         Content.styled(f"  {keys.hint('send', 'close')} (draft kept)", "dim"),
     )
+
+
+COMPOSER_CHROME_ROWS = 8
+"""Rows around the editor: the dialog's margin and border, the heading, the gap, the
+counter."""
 
 
 class ComposerScreen(ModalScreen[str | None]):
@@ -110,6 +116,12 @@ class ComposerScreen(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
         self._update_counter()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The editor gives up rows on a short terminal, so the counter and the keys that
+        send or close always show (12 rows at most, 3 at least)."""
+        spare = event.size.height - COMPOSER_CHROME_ROWS - (1 if self.signature else 0)
+        self.query_one(TextArea).styles.height = max(3, min(12, spare))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Hand the text to the draft writer (no disk here) and update the counter."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -133,6 +133,10 @@ def left_out_lines(batch: Batch, limit: int = 5) -> list[Content]:
     return lines
 
 
+SHORT_SCREEN_ROWS = 24
+"""Below this many rows the start screen leaves the heatmap out, so the batch shows."""
+
+
 class StartScreen(Screen):
     """Shows today's batch; enter begins the session."""
 
@@ -164,6 +168,10 @@ class StartScreen(Screen):
             yield Static(id="start-list")
         yield Static(id="start-hint")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a short terminal the heatmap gives its rows to the batch (S shows it)."""
+        self.set_class(event.size.height < SHORT_SCREEN_ROWS, "-short")
 
     def on_mount(self) -> None:
         """Show the cached batch at once, then refresh in the background."""
