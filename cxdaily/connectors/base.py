@@ -236,6 +236,12 @@ class Connector(ABC):
         await self.fetch(None)
         return "fetched successfully"
 
+    def reply_length(self, text: str) -> int:
+        """How long ``text`` is the way the service counts it against
+        ``capabilities.max_reply_length`` (characters here; X weighs URLs and wide
+        characters, Bluesky counts graphemes)."""
+        return len(text)
+
     def is_public(self, question: Question) -> bool:
         """Whether a reply to ``question`` will be public (risky wording is flagged then)."""
         return self.capabilities.public

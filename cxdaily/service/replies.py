@@ -136,7 +136,7 @@ class Replies:
         problems = []
         if not body.strip():
             problems.append("the reply is empty")
-        elif problem := length_problem(len(text), limit, question.channel):
+        elif problem := length_problem(connector.reply_length(text), limit, question.channel):
             problems.append(problem)
         if not connector.capabilities.can_reply:
             problems.append(f"{question.channel} cannot post replies (see its channel settings)")

@@ -151,7 +151,8 @@ class ReplyFlow:
         try:
             limit = self.service.reply_limit(question)
             signature = self.service.signature(question.channel)
-            public = self.service.connector(question.channel).is_public(question)
+            connector = self.service.connector(question.channel)
+            public = connector.is_public(question)
         except CxDailyError as exc:
             self._report(exc)
             return
@@ -166,6 +167,7 @@ class ReplyFlow:
                 signature=signature,
                 public=public,
                 flush_draft=self._flush,
+                measure=connector.reply_length,
             ),
             callback=self.review,
         )

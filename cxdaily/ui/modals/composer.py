@@ -32,9 +32,11 @@ def counter_content(
     signature: str | None,
     public: bool = False,
     keys: KeyNames = DEFAULT_KEY_NAMES,
+    measure: Callable[[str], int] = len,
 ) -> Content:
-    """'123 / 280 · with signature · public reply · ctrl+s send …' (red when over)."""
-    length = len(signed(text, signature)) if text.strip() else 0
+    """'123 / 280 · with signature · public reply · ctrl+s send …' (red when over);
+    ``measure`` counts the way the channel's service does."""
+    length = measure(signed(text, signature)) if text.strip() else 0
     over_by = length - limit if limit is not None and length > limit else 0
     count = f"{length} / {limit}" if limit else f"{length} characters"
     notes = []
@@ -77,8 +79,10 @@ class ComposerScreen(ModalScreen[str | None]):
         signature: str | None = None,
         public: bool = False,
         flush_draft: Callable[[], object] | None = None,
+        measure: Callable[[str], int] = len,
     ) -> None:
         super().__init__()
+        self.measure = measure
         self.question = question
         self.initial = draft
         self.limit = limit
@@ -142,9 +146,10 @@ class ComposerScreen(ModalScreen[str | None]):
 
     @property
     def length(self) -> int:
-        """Characters in the reply as it will be sent (signature included)."""
+        """The reply's length as it will be sent (signature included), counted the way
+        the channel's service counts."""
         text = self.query_one(TextArea).text
-        return len(signed(text, self.signature)) if text.strip() else 0
+        return self.measure(signed(text, self.signature)) if text.strip() else 0
 
     def _update_counter(self) -> None:
         self.query_one("#composer-counter", Static).update(
@@ -154,6 +159,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 self.signature,
                 self.public,
                 key_names(self),
+                self.measure,
             )
         )
 
