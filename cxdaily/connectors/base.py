@@ -236,10 +236,16 @@ class Connector(ABC):
         await self.fetch(None)
         return "fetched successfully"
 
-    def reply_length(self, text: str) -> int:
-        """How long ``text`` is the way the service counts it against
-        ``capabilities.max_reply_length`` (characters here; X weighs URLs and wide
-        characters, Bluesky counts graphemes)."""
+    def reply_limit(self, question: Question) -> int | None:
+        """The longest reply to ``question`` (``capabilities.max_reply_length`` here; a
+        service whose private messages take less than its comments says so per question)."""
+        return self.capabilities.max_reply_length
+
+    def reply_length(self, text: str, question: Question | None = None) -> int:
+        """How long the reply ``text`` to ``question`` is, the way the service counts it
+        against ``capabilities.max_reply_length``: characters here; X weighs URLs and
+        wide characters, Bluesky counts graphemes, Mastodon adds the mentions it puts in
+        front of the reply."""
         return len(text)
 
     def is_public(self, question: Question) -> bool:

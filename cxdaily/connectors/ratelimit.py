@@ -134,10 +134,14 @@ def retry_delay(headers: Mapping[str, str], now_epoch: float) -> float | None:
 
 
 def _exhausted(headers: Mapping[str, str]) -> bool:
+    """Whether a remaining-requests header says none is left ("0", or Reddit's "0.0")."""
     for name in REMAINING_HEADERS:
-        value = headers.get(name, "").strip()
-        if value and value.split(",")[0].split(";")[0].strip() == "0":
-            return True
+        value = headers.get(name, "").strip().split(",")[0].split(";")[0].strip()
+        try:
+            if value and float(value) <= 0:
+                return True
+        except ValueError:
+            continue
     return False
 
 

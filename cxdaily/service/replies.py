@@ -122,7 +122,7 @@ class Replies:
 
     def reply_limit(self, question: Question) -> int | None:
         """The longest reply the question's channel accepts, in characters."""
-        return self._channels.capabilities(question.channel).max_reply_length
+        return self._channels.connector(question.channel).reply_limit(question)
 
     def review_reply(self, question_id: str, body: str) -> ReplyReview:
         """Check a reply before it is queued: refusals, and risky statements to confirm."""
@@ -131,12 +131,14 @@ class Replies:
         question = self._actions.question(question_id)
         connector = self._channels.connector(question.channel)
         text = signed(body, self.signature(question.channel))
-        limit = connector.capabilities.max_reply_length
+        limit = connector.reply_limit(question)
         public = connector.is_public(question)
         problems = []
         if not body.strip():
             problems.append("the reply is empty")
-        elif problem := length_problem(connector.reply_length(text), limit, question.channel):
+        elif problem := length_problem(
+            connector.reply_length(text, question), limit, question.channel
+        ):
             problems.append(problem)
         if not connector.capabilities.can_reply:
             problems.append(f"{question.channel} cannot post replies (see its channel settings)")

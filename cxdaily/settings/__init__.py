@@ -265,13 +265,22 @@ def channel_from_dict(name: str, table: Any) -> ChannelSettings:
     if not isinstance(kind, str) or not kind:
         raise ConfigError(f'[channels.{name}] needs kind = "..." (for example "zendesk")')
     for key in table:
-        if any(word in key.lower() for word in ("secret", "token", "password", "api_key")):
+        if _names_a_secret(key):
             raise ConfigError(
                 f"[channels.{name}] {key}: secrets do not belong in the config file; "
                 f"run `cxdaily login {name}` or set CXDAILY_SECRET_… instead"
             )
     options = {k: v for k, v in table.items() if k != "kind"}
     return ChannelSettings(name=name, kind=kind, options=options)
+
+
+def _names_a_secret(key: str) -> bool:
+    """Whether a channel option's name says it holds a secret (``api_token``,
+    ``password``); an address such as ``token_url`` does not."""
+    lowered = key.lower()
+    if lowered.endswith("_url"):
+        return False
+    return any(word in lowered for word in ("secret", "token", "password", "api_key"))
 
 
 def _table(raw: dict[str, Any], name: str) -> dict[str, Any]:

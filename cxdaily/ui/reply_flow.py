@@ -167,7 +167,7 @@ class ReplyFlow:
                 signature=signature,
                 public=public,
                 flush_draft=self._flush,
-                measure=connector.reply_length,
+                measure=lambda text: connector.reply_length(text, question),
             ),
             callback=self.review,
         )

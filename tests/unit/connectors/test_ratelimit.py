@@ -63,7 +63,10 @@ def test_retry_after_wins_over_reset():
         (403, {}, b'{"message": "You have exceeded a secondary rate limit"}', True),
         (403, {}, b'{"error": {"code": 4, "message": "Application request limit"}}', True),  # Meta
         (403, {}, b'{"error": {"errors": [{"reason": "quotaExceeded"}]}}', True),  # YouTube
+        (403, {"x-ratelimit-remaining": "0.0"}, b"", True),  # Reddit counts in floats
         (403, {"x-ratelimit-remaining": "12"}, b'{"message": "Forbidden"}', False),
+        (403, {"x-ratelimit-remaining": "12.5"}, b"", False),
+        (403, {"x-ratelimit-remaining": "lots"}, b"", False),
         (401, {}, b"", False),
         (500, {"retry-after": "5"}, b"", False),
     ],

@@ -87,3 +87,11 @@ def test_every_demo_service_is_catalogued():
 def test_the_catalogue_imports_nothing_of_ours():
     source = services.__loader__.get_source(services.__name__)  # type: ignore[union-attr]
     assert "from cxdaily" not in source and "import cxdaily" not in source
+
+
+def test_each_built_in_connector_accepts_the_reply_length_its_catalogue_entry_says():
+    from cxdaily.connectors import connector_class, service_kinds
+
+    for kind in service_kinds():
+        declared = connector_class(kind).capabilities.max_reply_length
+        assert declared == CATALOGUE[kind].reply_limit, kind

@@ -284,6 +284,13 @@ def test_secrets_in_the_config_file_are_refused(tmp_path, key):
     assert secret_value not in message
 
 
+def test_an_address_named_after_a_token_is_an_option_not_a_secret():
+    settings = settings_from_dict(
+        {"channels": {"tube": {"kind": "youtube", "token_url": "https://oauth2.example/token"}}}
+    )
+    assert settings.channels["tube"].options["token_url"] == "https://oauth2.example/token"
+
+
 # ----------------------------------------------------------------------------- syntax errors
 def test_a_toml_syntax_error_names_the_file_line_and_column(tmp_path):
     path = _write(

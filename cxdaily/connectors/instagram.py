@@ -1,0 +1,324 @@
+"""The ``instagram`` channel: comments on an Instagram professional account's recent
+media as questions; replies in the comment's thread.
+
+Config::
+
+    [channels.instagram]
+    kind = "instagram"
+    ig_user_id = "17841400008460056"
+    max_media = 25              # optional: recent media scanned per fetch
+    since_days = 7              # optional: the first fetch's window
+    base_url = "https://graph.instagram.com"   # for Instagram Login tokens
+    api_version = "v26.0"       # optional
+
+The secret is the access token (a Page token with Facebook Login, an Instagram user
+token with Instagram Login), sent as ``Authorization: Bearer``.
+
+Fetching: ``GET /{ig_user_id}/media`` for the ``max_media`` most recent media (Instagram
+has no "since" filter), then ``GET /{media_id}/comments`` with each comment's
+``replies`` for the media that have comments, a few at once; a media whose comments
+cannot be read costs only itself, with a warning. A comment (or a reply in its thread)
+not by the account, newer than the checkpoint and not answered by the account (a reply
+of ours under it, or after it in the thread) is a question; one the account answered is
+settled. Its link is the media's permalink and its context the caption (and the comment
+it replies to). Replies go to ``POST /{comment_id}/replies`` on the thread's top-level
+comment (Instagram nests one level), at most 2,200 characters. No idempotency key:
+after an unknown outcome the thread's replies are read again for ours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    TicketMessage,
+    answers_by_team,
+    find_reply,
+    read_at_once,
+)
+from cxdaily.connectors.meta_graph import (
+    Comment,
+    GraphConnector,
+    answered,
+    api_version_option,
+    graph_count,
+    graph_person,
+    graph_text,
+    id_problem,
+    short_text,
+    since_days_option,
+    time_or_none,
+    unknown_outcome,
+    web_url,
+    what_it_is,
+)
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.core.clock import to_iso
+from cxdaily.core.models import Author, Message, Question
+
+MEDIA_FIELDS = "id,caption,timestamp,permalink,comments_count"
+REPLY_FIELDS = "id,text,username,timestamp,from"
+COMMENT_FIELDS = f"id,text,timestamp,username,from,like_count,replies{{{REPLY_FIELDS}}}"
+READ_AT_ONCE = 4
+"""Media whose comments are read at the same time."""
+MAX_COMMENT_PAGES = 5
+"""Pages of one media's comments read per fetch."""
+
+
+class InstagramConnector(GraphConnector):
+    """Comments on an Instagram professional account's recent media."""
+
+    kind = "instagram"
+    summary = "Instagram professional account: comments on its recent media, answered in thread"
+    capabilities = Capabilities(max_reply_length=2200, idempotency_keys=False, threads=True,
+                                public=True, finds_own_replies=True)  # fmt: skip
+    auth_hint = "the access token and the ig_user_id option"
+    declared_options = HTTP_OPTIONS.extended(
+        Option("ig_user_id", "text", "the id of the Instagram professional account "
+               "(GET /{page_id}?fields=instagram_business_account shows it)",
+               required=True, check=id_problem),
+        api_version_option(),
+        since_days_option(),
+        Option("max_media", "int", "how many recent media each fetch scans for comments",
+               default=25, minimum=1, maximum=500, unit="media"),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The account the channel reads and answers as."""
+        super().configure()
+        self.ig_user_id: str = self.option("ig_user_id")
+        self.username: str | None = None
+        """The account's username, learnt from the API (our own comments carry it)."""
+
+    # -- fetching --------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """New comments on recent media; those the account answered settle."""
+        stored = time_or_none((checkpoint or {}).get("after"))
+        after = stored or self.now() - timedelta(days=self.option("since_days"))
+        skipped = SkippedItems()
+        await self._learn_username()
+        media = await self._recent_media(skipped)
+        jobs = [self._media_comments(item, skipped) for item in media]
+        questions: dict[str, Question] = {}
+        settled: dict[str, Question] = {}
+        newest = after
+        for item, comments in zip(media, await read_at_once(jobs, READ_AT_ONCE), strict=True):
+            if not comments:
+                continue
+            found, done = comment_questions(comments, item, after, channel=self.name,
+                                            owner=self.owner())  # fmt: skip
+            questions.update((q.id, q) for q in found)
+            settled.update((q.id, q) for q in done)
+            newest = max(newest, *(c.created_at for c in comments))
+        for key in settled:
+            questions.pop(key, None)
+        return FetchResult(list(questions.values()), {"after": to_iso(newest)},
+                           skipped.lines(), list(settled.values()))  # fmt: skip
+
+    def owner(self) -> Author:
+        """Our own account, as the author of its captions."""
+        return Author(id=self.ig_user_id, handle=f"@{self.username}" if self.username else None)
+
+    async def _learn_username(self) -> None:
+        if self.username is not None:
+            return
+        try:
+            data, _ = await self.graph(
+                "GET", self.graph_url(self.ig_user_id), params={"fields": "id,username"}
+            )
+        except LOOKUP_FAILURES:
+            return  # our comments are still told by their ``from.id``
+        if isinstance(data, dict):
+            self.username = short_text(data.get("username"))
+
+    async def _recent_media(self, skipped: SkippedItems) -> list[dict[str, Any]]:
+        """The ``max_media`` most recent media (newest first), each checked."""
+        wanted = self.option("max_media")
+        media: list[dict[str, Any]] = []
+        async for items, _ in self.graph_pages(
+            self.graph_url(self.ig_user_id, "media"),
+            params={"fields": MEDIA_FIELDS, "limit": min(wanted, 100)},
+            what="media", permission="instagram_basic (or instagram_business_basic)",
+        ):  # fmt: skip
+            for index, item in enumerate(items):
+                try:
+                    media.append(parse_media(item, f"media {len(media) + index + 1}"))
+                except QuestionShapeError as exc:
+                    skipped.add(f"a media was skipped: {exc}")
+            if len(media) >= wanted:
+                break
+        return media[:wanted]
+
+    async def _media_comments(self, media: dict[str, Any], skipped: SkippedItems) -> list[Comment]:
+        """A media's comments and their replies ([] without comments, or with a warning
+        when they cannot be read)."""
+        if media["comments_count"] == 0:
+            return []
+        raw: list[Any] = []
+        try:
+            async for items, _ in self.graph_pages(
+                self.graph_url(media["id"], "comments"), params={"fields": COMMENT_FIELDS},
+                what="comments", max_pages=MAX_COMMENT_PAGES,
+                permission="instagram_manage_comments (or instagram_business_manage_comments)",
+            ):  # fmt: skip
+                raw.extend(items)
+        except LOOKUP_FAILURES as exc:
+            skipped.add(f"media {media['id']}: its comments were not read ({exc})")
+            return []
+        comments: list[Comment] = []
+        for index, item in enumerate(raw):
+            try:
+                comments.extend(self._thread(item, f"comments[{index}]"))
+            except QuestionShapeError as exc:
+                skipped.add(f"media {media['id']}: a comment was skipped: {exc}")
+        return comments
+
+    def _thread(self, data: Any, where: str) -> list[Comment]:
+        """A top-level comment and its replies (a malformed reply is left out)."""
+        top = self.parse_comment(data, where, None)
+        thread = [top]
+        holder = data.get("replies")
+        replies = holder.get("data") if isinstance(holder, dict) else None
+        for index, item in enumerate(replies if isinstance(replies, list) else []):
+            try:
+                thread.append(self.parse_comment(item, f"{where}.replies[{index}]", top.id))
+            except QuestionShapeError:
+                continue
+        return thread
+
+    def parse_comment(self, data: Any, where: str, parent_id: str | None) -> Comment:
+        """One comment or reply (``username`` as the author's handle)."""
+        if not isinstance(data, dict):
+            raise QuestionShapeError(f"{where} must be an object, got {what_it_is(data)}")
+        author = graph_person(data.get("from"), f"{where}.from")
+        username = short_text(data.get("username"))
+        if username and author.handle is None:
+            author = Author(id=author.id, handle=f"@{username}", name=author.name)
+        ours = author.id == self.ig_user_id or (
+            self.username is not None and author.handle == f"@{self.username}"
+        )
+        return Comment(
+            id=id_field(data.get("id"), f"{where}.id", required=True) or "",
+            author=author,
+            ours=ours,
+            body=(graph_text(data.get("text"), f"{where}.text") or "").strip() or "(no text)",
+            created_at=parse_time(data.get("timestamp"), f"{where}.timestamp"),
+            parent_id=parent_id,
+            likes=graph_count(data.get("like_count")),
+        )
+
+    # -- replying --------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """A reply in the comment's thread (``POST /{comment_id}/replies``)."""
+        data, result = await self.graph(
+            "POST", self.graph_url(question.thread_id, "replies"), form_body={"message": body},
+            permission="instagram_manage_comments (or instagram_business_manage_comments)",
+        )  # fmt: skip
+        ident = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(ident, str | int) or isinstance(ident, bool) or not str(ident).strip():
+            raise unknown_outcome(self.name, result.url)
+        return SentReply(remote_id=str(ident).strip(), url=question.url)
+
+    async def thread(self, question: Question) -> list[TicketMessage]:
+        """The replies under the question's top-level comment, read again."""
+        await self._learn_username()
+        messages: list[TicketMessage] = []
+        async for items, _ in self.graph_pages(
+            self.graph_url(question.thread_id, "replies"), params={"fields": REPLY_FIELDS},
+            what="replies", max_pages=MAX_COMMENT_PAGES,
+        ):  # fmt: skip
+            for index, item in enumerate(items):
+                try:
+                    c = self.parse_comment(item, f"replies[{index}]", question.thread_id)
+                except QuestionShapeError:
+                    continue
+                messages.append(TicketMessage(c.id, c.author, c.body, c.created_at,
+                                              from_customer=not c.ours))  # fmt: skip
+        return messages
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """The account's replies in the thread after ``since``."""
+        return answers_by_team(await self.thread(question), since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """The account's reply with this text in the thread, after the question."""
+        found = find_reply(
+            await self.thread(question), body, author_id=self.ig_user_id, after=question.created_at
+        )
+        return None if found is None else SentReply(found.id, question.url)
+
+    async def check(self) -> str:
+        """``GET /{ig_user_id}?fields=id,username``: the token can read the account."""
+        data, result = await self.graph(
+            "GET", self.graph_url(self.ig_user_id), params={"fields": "id,username"}
+        )
+        name = short_text(data.get("username")) if isinstance(data, dict) else None
+        self.username = name or self.username
+        who = f"@{name}" if name else self.ig_user_id
+        return f"signed in as {who} ({self.ig_user_id}) on {result.url.host}"
+
+
+# ----------------------------------------------------------------------------- parsing
+def parse_media(data: Any, where: str) -> dict[str, Any]:
+    """A media object: ``id``, ``caption`` (cleaned), ``timestamp``, ``permalink`` and
+    ``comments_count`` (``None`` when missing: its comments are read anyway)."""
+    if not isinstance(data, dict):
+        raise QuestionShapeError(f"{where} must be an object, got {what_it_is(data)}")
+    count = graph_count(data.get("comments_count"))
+    return {
+        "id": id_field(data.get("id"), f"{where}.id", required=True),
+        "caption": graph_text(data.get("caption"), f"{where}.caption"),
+        "timestamp": time_or_none(data.get("timestamp")),
+        "permalink": web_url(data.get("permalink")),
+        "comments_count": count,
+    }
+
+
+def comment_questions(
+    comments: list[Comment],
+    media: dict[str, Any],
+    after: datetime,
+    *,
+    channel: str,
+    owner: Author,
+) -> tuple[list[Question], list[Question]]:
+    """A media's comments as new questions (not ours, newer than ``after``, not answered)
+    and settled ones (answered by the account)."""
+    by_id = {c.id: c for c in comments}
+    caption = media["caption"]
+    posted = media["timestamp"]
+    questions: list[Question] = []
+    settled: list[Question] = []
+    for comment in comments:
+        if comment.ours:
+            continue
+        done = answered(comment, comments)
+        if not done and comment.created_at <= after:
+            continue
+        context = []
+        if caption and caption.strip() and posted is not None:
+            context.append(Message(owner, caption, posted))
+        parent = by_id.get(comment.parent_id or "")
+        if parent is not None:
+            context.append(Message(parent.author, parent.body, parent.created_at))
+        meta: dict[str, Any] = {"service": "instagram", "media_id": media["id"]}
+        if comment.parent_id:
+            meta["parent_id"] = comment.parent_id
+        if comment.likes is not None:
+            meta["like_count"] = comment.likes
+        if done:
+            meta["team_answered"] = True
+        question = Question(
+            id=Question.make_id(channel, comment.id), channel=channel, kind="instagram",
+            native_id=comment.id, thread_id=comment.parent_id or comment.id,
+            url=media["permalink"], author=comment.author, title=None, body=comment.body,
+            created_at=comment.created_at, context=tuple(context), meta=meta,
+        )  # fmt: skip
+        (settled if done else questions).append(question)
+    return questions, settled

@@ -1,0 +1,515 @@
+"""The ``x`` channel: posts on X that mention the brand, answered with a reply post
+(X API v2).
+
+Config::
+
+    [channels.x]
+    kind = "x"
+    user_id = 2244994945                  # the brand's numeric user id
+    client_id = "rG9n6402A3dbUJKzXTNX"    # optional: refreshes an expired access token
+    base_url = "https://api.x.com"        # optional
+    web_url = "https://x.com"             # optional: where public links point
+    token_url = "https://api.x.com/2/oauth2/token"   # optional
+
+Secrets (``cxdaily login NAME``): the OAuth 2.0 user access token (the default field,
+sent as ``Authorization: Bearer``; scopes ``tweet.read tweet.write users.read``), and
+optionally ``refresh_token`` (scope ``offline.access``). With a refresh token, an access
+token X refuses (HTTP 401) is renewed once at ``token_url`` (``grant_type=refresh_token``,
+plus ``client_id`` when set) and kept in memory for the process. X rotates refresh
+tokens: the new one is used for the rest of the process but is not written back to the
+keyring, so when the stored one stops working, store a fresh one with ``cxdaily login
+NAME --field refresh_token``.
+
+Fetching: ``GET /2/users/{id}/mentions`` with ``since_id`` (the checkpoint, the highest
+id seen; the first fetch asks for ``start_time`` = ``since_days`` ago), 100 a page,
+following ``meta.next_token`` as ``pagination_token``. Authors come from
+``includes.users`` (username, name, followers); the post a mention replies to comes
+from ``includes.tweets`` and is its context (no extra request per mention). The brand's
+own posts and retweets are left out. ``GET /2/users/{id}/tweets`` (the brand's own
+posts since the last fetch) tells which mentions the brand already answered: those are
+settled, whether they came in this fetch or an earlier one.
+
+Replying: ``POST /2/tweets`` with ``{"text": ..., "reply": {"in_reply_to_tweet_id":
+ID}}``, once. X has no idempotency key: after an unknown outcome, the brand's posts
+since the question are read for a reply to it with the same text. Length is X's
+weighted count (:mod:`cxdaily.connectors.x_text`). Rate limits: X answers 429 with
+``x-rate-limit-reset`` (UNIX seconds) and no ``Retry-After``; a ``usage-capped`` 429 (the
+app's monthly cap) and a 403 for duplicate content are one-line errors of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cxdaily.connectors import ratelimit
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    TicketMessage,
+    answers_by_team,
+    find_reply,
+)
+from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_client import current_deadline
+from cxdaily.connectors.http_errors import StatusError, status_error
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import newest_id
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.x_parse import (
+    PER_PAGE,
+    PROCESS_REFRESHED,
+    Includes,
+    RefreshedTokens,
+    TweetParts,
+    client_id_problem,
+    includes_of,
+    next_token,
+    own_reply,
+    page_items,
+    read_checkpoint,
+    service_problem,
+    timeline_params,
+    tweet_parts,
+    usable_token,
+    user_id_problem,
+)
+from cxdaily.connectors.x_text import MAX_WEIGHTED_LENGTH, weighted_length, without_urls
+from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
+from cxdaily.core.models import Author, Message, Question
+
+DEFAULT_BASE_URL = "https://api.x.com"
+DEFAULT_WEB_URL = "https://x.com"
+MENTION_PAGES = 10
+"""X keeps the latest 800 mentions reachable: 8 pages of 100, with room to spare."""
+OWN_PAGES = 5
+"""Pages of the brand's own posts read to find its replies (500 posts)."""
+
+
+class XConnector(HttpConnector):
+    """Mentions of one X account; replies as reply posts by that account."""
+
+    kind = "x"
+    summary = "X (Twitter) mentions of the brand's account; replies as reply posts (API v2)"
+    capabilities = Capabilities(
+        max_reply_length=MAX_WEIGHTED_LENGTH,
+        idempotency_keys=False,
+        threads=True,
+        public=True,
+        finds_own_replies=True,
+    )
+    secret_fields = ("", "refresh_token")
+    secrets_any_one = True
+    default_base_url = DEFAULT_BASE_URL
+    auth_hint = (
+        "the OAuth 2.0 user access token (scopes tweet.read tweet.write users.read) "
+        "and the user_id option"
+    )
+    declared_options = HTTP_OPTIONS.extended(
+        Option("user_id", "text", "the brand's numeric X user id (GET /2/users/me shows it)",
+               required=True, check=user_id_problem),
+        Option("web_url", "url", "where public links to posts point", default=DEFAULT_WEB_URL),
+        Option("token_url", "url", "the OAuth 2.0 token endpoint for refreshing the access "
+               "token (default: base_url + /2/oauth2/token)"),
+        Option("client_id", "text", "the app's OAuth 2.0 Client ID, sent when refreshing",
+               check=client_id_problem),
+        Option("since_days", "int", "how many days back the first fetch looks", default=7,
+               minimum=1, maximum=365, unit="days"),
+    )  # fmt: skip
+    refreshed: RefreshedTokens = PROCESS_REFRESHED
+
+    def configure(self) -> None:
+        """The brand's id, the public site and the token endpoint from the options."""
+        super().configure()
+        self.user_id: str = self.option("user_id")
+        self.web_url: str = self.option("web_url").rstrip("/")
+        configured = self.option("token_url")
+        self.token_url: str = configured or self.endpoint("/2/oauth2/token")
+        if configured:
+            self.allow_credentials_to(configured)
+
+    def reply_length(self, text: str, question: Question | None = None) -> int:
+        """X's weighted length (URLs 23, wide characters and emoji 2); the question does
+        not change it (X adds the reply's context without counting it)."""
+        return weighted_length(text)
+
+    def post_url(self, tweet_id: str, username: str | None = None) -> str:
+        """The public link of a post (``/{username}/status/{id}``, or ``/i/web/status/{id}``
+        when the author's username is not known)."""
+        who = quote(username, safe="") if username else "i/web"
+        return f"{self.web_url}/{who}/status/{quote(tweet_id, safe='')}"
+
+    # -- credentials -------------------------------------------------------------------
+    def _refresh_key(self, refresh_token: str) -> str:
+        material = "\0".join((self.token_url, self.option("client_id") or "", refresh_token))
+        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+    async def _headers(self) -> dict[str, str]:
+        """``Authorization: Bearer``: a token refreshed in this process, else the stored one."""
+        refresh = await self.optional_secret("refresh_token")
+        if refresh:
+            cached = self.refreshed.access.get(self._refresh_key(refresh), time.monotonic())
+            if cached is not None:
+                self.http.register_secret(cached)
+                return self.bearer(cached)
+            token = await self.optional_secret("")
+            return self.bearer(token or await self._refresh(refresh))
+        return self.bearer(await self.read_secret(""))
+
+    async def _refresh(self, stored: str) -> str:
+        """A new access token from ``token_url`` (the refresh token X rotated is kept in
+        memory, see the module's docstring)."""
+        key = self._refresh_key(stored)
+        current = self.refreshed.rotated.get(key, stored)
+        self.http.register_secret(current)
+        where = f"POST {describe_url(self.token_url)}"
+        if not self.http.may_send_credentials(self.token_url):
+            raise ConnectorError(
+                f"refusing to send the refresh token to {describe_url(self.token_url)}: it is "
+                "not one of the channel's own addresses",
+                channel=self.name,
+            )
+        form = {"grant_type": "refresh_token", "refresh_token": current}
+        if self.option("client_id"):
+            form["client_id"] = self.option("client_id")
+        result = await self.http.request(
+            "POST", self.token_url, form_body=form, allow_statuses={400, 401}, repeatable=False
+        )  # a refresh that went through rotated the token: asking again cannot help
+        if result.status in (400, 401):
+            said = service_problem(result.content, self.http.scrub)
+            raise AuthError(
+                f"{where} refused the refresh token (HTTP {result.status}"
+                f"{': ' + said if said else ''}); store a new one with `cxdaily login "
+                f"{self.name} --field refresh_token` (and check the client_id option)",
+                channel=self.name,
+            )
+        data = self.http.decode_json(result)
+        data = data if isinstance(data, dict) else {}
+        token, rotated = data.get("access_token"), data.get("refresh_token")
+        if not usable_token(token):
+            raise BadResponseError(f"{where} answered without a usable access_token",
+                                   channel=self.name)  # fmt: skip
+        assert isinstance(token, str)
+        self.http.register_secret(token)
+        if usable_token(rotated):
+            assert isinstance(rotated, str)
+            self.http.register_secret(rotated)
+            self.refreshed.rotated[key] = rotated
+        lifetime = data.get("expires_in")
+        seconds = lifetime if isinstance(lifetime, int) and 60 <= lifetime <= 86400 else 7200
+        self.refreshed.access.put(key, token, time.monotonic() + seconds - 60)
+        return token
+
+    # -- requests ----------------------------------------------------------------------
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        repeatable: bool,
+    ) -> HttpResult:
+        """One request with the channel's token: a refused token is refreshed once (with
+        a refresh token), a 429 is waited out as ``x-rate-limit-reset`` says (repeatable
+        requests only), and X's own refusals become one-line errors."""
+        refreshed = False
+        throttles = 0
+        while True:
+            result = await self.http.request(
+                method, url, params=params, json_body=json_body, headers=await self._headers(),
+                allow_statuses={401, 403, 429}, repeatable=repeatable,
+            )  # fmt: skip
+            if result.status == 401 and not refreshed:
+                stored = await self.optional_secret("refresh_token")
+                if stored:
+                    refreshed = True
+                    await self._refresh_after_refusal(stored)
+                    continue
+            if result.status == 429:
+                throttles += 1
+                await self._wait_out(result, throttles, repeatable)
+                continue
+            if result.status in (401, 403):
+                raise self._refusal(result)
+            return result
+
+    async def _refresh_after_refusal(self, stored: str) -> None:
+        """Forget a refreshed token X refused, then refresh."""
+        key = self._refresh_key(stored)
+        cached = self.refreshed.access.get(key, time.monotonic())
+        if cached is not None:
+            self.refreshed.access.drop(key, cached)
+        await self._refresh(stored)
+
+    def _refusal(self, result: HttpResult) -> ConnectorError:
+        """The one-line error for a 401 or 403 (a duplicate post has its own words)."""
+        where = f"{result.method} {describe_url(result.url)}"
+        said = service_problem(result.content, self.http.scrub)
+        if result.status == 403 and "duplicate" in said.lower():
+            return StatusError(
+                f"{where}: X refused the reply as duplicate content (HTTP 403: {said}); the "
+                "account already posted this text, so word it differently",
+                status=403,
+                channel=self.name,
+            )
+        return status_error(
+            method=result.method, url=result.url, status=result.status,
+            content=result.content, channel=self.name, scrub=self.http.scrub,
+            auth_hint=self.auth_hint, secret_variables=self.http.secret_variables,
+        )  # fmt: skip
+
+    async def _wait_out(self, result: HttpResult, throttles: int, repeatable: bool) -> None:
+        """Wait until ``x-rate-limit-reset``, or fail with :class:`RateLimited`."""
+        where = f"{result.method} {describe_url(result.url)}"
+        wait = ratelimit.retry_delay(result.headers, self.http.wall_clock())
+        said = service_problem(result.content, self.http.scrub)
+        if "usage-capped" in said or "usagecap" in said.lower().replace(" ", ""):
+            raise RateLimited(
+                f"{where}: the X app's usage cap is used up (HTTP 429 usage-capped: {said}); "
+                "nothing more can be read or posted until the cap resets or the plan is "
+                "raised in the X Developer Console",
+                retry_after=wait if wait is not None else ratelimit.MAX_HINT_S,
+                channel=self.name,
+            )
+        policy = self.http.policy
+        if wait is None:
+            wait = min(policy.backoff_s * 2 ** (throttles - 1), policy.max_wait_s)
+        error = RateLimited(
+            f"rate-limited by {where} (HTTP 429); X asks to wait {wait:.0f} s (x-rate-limit-reset)",
+            retry_after=wait,
+            channel=self.name,
+        )
+        deadline = current_deadline()
+        loop = asyncio.get_running_loop()
+        if (
+            not repeatable
+            or throttles > policy.throttle_retries
+            or wait > policy.max_wait_s
+            or (deadline is not None and loop.time() + wait >= deadline[0])
+        ):
+            raise error
+        await self.http.sleep(ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s))
+
+    async def _pages(
+        self, url: str, params: dict[str, Any], max_pages: int, what: str
+    ) -> AsyncIterator[tuple[dict[str, Any], HttpResult]]:
+        """Every page of a timeline, following ``meta.next_token`` as ``pagination_token``."""
+        token: str | None = None
+        seen: set[str] = set()
+        for number in range(1, max_pages + 1):
+            query = {**params, **({"pagination_token": token} if token else {})}
+            result = await self._call("GET", url, params=query, repeatable=True)
+            data = self.http.decode_json(result)
+            if not isinstance(data, dict):
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered without a page of posts",
+                    channel=self.name,
+                )
+            yield data, result
+            token = next_token(data)
+            if token is None or token in seen:
+                return
+            seen.add(token)
+            if self.http.budget_spent() or number == max_pages:
+                self.http.note(
+                    f"stopped after {number} pages of {what} (the page cap or the byte "
+                    "budget of one fetch); older ones were left out"
+                )
+                return
+
+    # -- fetching ----------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Mentions since the checkpoint as questions; the ones the brand answered settled."""
+        since_id, own_since = read_checkpoint(checkpoint)
+        start_time = None if since_id else self.now() - timedelta(days=self.option("since_days"))
+        skipped = SkippedItems()
+        questions: dict[str, Question] = {}
+        newest = since_id
+        url = self.endpoint(f"/2/users/{self.user_id}/mentions")
+        params = timeline_params(since_id, start_time, "author_id,referenced_tweets.id")
+        async for data, result in self._pages(url, params, MENTION_PAGES, "mentions"):
+            includes = includes_of(data)
+            for index, item in enumerate(page_items(data, result, self.name)):
+                try:
+                    parts = tweet_parts(item)
+                except QuestionShapeError as exc:
+                    skipped.add(f"mention #{index + 1} of a page skipped: {exc}")
+                    continue
+                newest = newest_id([parts.id], newest)
+                if parts.author_id == self.user_id or parts.retweet:
+                    continue
+                questions[parts.id] = self._question(parts, includes, skipped)
+        settled, own_newest = await self._answered(
+            questions, own_since or since_id, start_time, skipped
+        )
+        mark: dict[str, Any] = {"since_id": newest} if newest else {}
+        if own_newest or own_since:
+            mark["own_since_id"] = own_newest or own_since
+        return FetchResult(
+            questions=list(questions.values()),
+            checkpoint=mark or None,
+            warnings=skipped.lines(),
+            settled=settled,
+        )
+
+    def _question(self, parts: TweetParts, includes: Includes, skipped: SkippedItems) -> Question:
+        """A mention as a question: its author, its link and the post it replies to."""
+        user = includes.users.get(parts.author_id or "")
+        context: tuple[Message, ...] = ()
+        if parts.replied_to:
+            parent = includes.tweets.get(parts.replied_to)
+            if parent is None:
+                skipped.add(f"post {parts.id}: the post it replies to is not readable "
+                            "(deleted or protected); shown without it")  # fmt: skip
+            else:
+                parent_user = includes.users.get(parent.author_id or "")
+                author = parent_user.author if parent_user else Author(id=parent.author_id)
+                context = (Message(author=author, body=parent.text, created_at=parent.created_at),)
+        meta: dict[str, Any] = {"service": self.kind, **parts.meta}
+        meta["reply_to_brand"] = parts.in_reply_to_user_id == self.user_id
+        if user is not None and user.verified is not None:
+            meta["verified"] = user.verified
+        return Question(
+            id=self.question_id(parts.id),
+            channel=self.name,
+            kind=self.kind,
+            native_id=parts.id,
+            thread_id=parts.id,
+            url=self.post_url(parts.id, user.username if user else None),
+            author=user.author if user else Author(id=parts.author_id),
+            title=None,
+            body=parts.text,
+            created_at=parts.created_at,
+            context=context,
+            meta=meta,
+        )
+
+    async def _answered(
+        self,
+        questions: dict[str, Question],
+        since_id: str | None,
+        start_time: datetime | None,
+        skipped: SkippedItems,
+    ) -> tuple[list[Question], str | None]:
+        """The mentions the brand's own posts since ``since_id`` answer (taken out of
+        ``questions``), as settled questions, and the newest own post's id. A failed read
+        costs only this: the questions stay, with a warning."""
+        url = self.endpoint(f"/2/users/{self.user_id}/tweets")
+        params = timeline_params(since_id, start_time, "referenced_tweets.id,"
+                                  "referenced_tweets.id.author_id")  # fmt: skip
+        settled: dict[str, Question] = {}
+        newest: str | None = None
+        try:
+            async for data, result in self._pages(url, params, OWN_PAGES, "the brand's posts"):
+                includes = includes_of(data)
+                for item in page_items(data, result, self.name):
+                    try:
+                        parts = tweet_parts(item)
+                    except QuestionShapeError:
+                        continue  # one of our own posts: nothing to answer
+                    newest = newest_id([parts.id], newest)
+                    target = parts.replied_to
+                    if not target or target in settled:
+                        continue
+                    question = questions.pop(target, None)
+                    if question is None and target in includes.tweets:
+                        parent = includes.tweets[target]
+                        if parent.author_id == self.user_id or parent.retweet:
+                            continue
+                        question = self._question(parent, includes, SkippedItems())
+                    if question is not None:
+                        meta = {**question.meta, "team_answered": True}
+                        settled[target] = replace(question, meta=meta)
+        except LOOKUP_FAILURES as exc:
+            skipped.add(f"the brand's own posts could not be read, so answered mentions "
+                        f"may still show ({exc})")  # fmt: skip
+            return list(settled.values()), None
+        return list(settled.values()), newest
+
+    # -- the thread of one mention -----------------------------------------------------
+    async def _our_replies(self, question: Question) -> list[TicketMessage]:
+        """The brand's posts replying to the question's post (read from its timeline)."""
+        url = self.endpoint(f"/2/users/{self.user_id}/tweets")
+        params = {
+            "since_id": question.thread_id,
+            "max_results": PER_PAGE,
+            "tweet.fields": "referenced_tweets,created_at,author_id,conversation_id",
+        }
+        messages: list[TicketMessage] = []
+        async for data, result in self._pages(url, params, OWN_PAGES, "the brand's posts"):
+            for item in page_items(data, result, self.name):
+                message = own_reply(item, question.thread_id, self.user_id)
+                if message is not None:
+                    messages.append(message)
+        return messages
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """The brand's replies to the mention posted after ``since`` (the collision guard)."""
+        return answers_by_team(await self._our_replies(question), since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Our reply to the mention with this text (X's ``t.co`` links set aside)."""
+        replies = await self._our_replies(question)
+        compared = [replace(m, body=without_urls(m.body)) for m in replies]
+        found = find_reply(
+            compared, without_urls(body), author_id=self.user_id, after=question.created_at
+        )
+        return None if found is None else SentReply(found.id, self.post_url(found.id))
+
+    # -- replying ----------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """One reply post to the mention (never repeated here)."""
+        length = self.reply_length(body)
+        if length > MAX_WEIGHTED_LENGTH:
+            raise ReplyRejected(
+                f"the reply is {length} characters as X counts them (links 23, wide "
+                f"characters and emoji 2); X accepts at most {MAX_WEIGHTED_LENGTH}"
+            )
+        url = self.endpoint("/2/tweets")
+        payload = {"text": body, "reply": {"in_reply_to_tweet_id": question.thread_id}}
+        result = await self._call("POST", url, json_body=payload, repeatable=False)
+        data = self.http.decode_json(result)
+        created = data.get("data") if isinstance(data, dict) else None
+        ident = created.get("id") if isinstance(created, dict) else None
+        if not isinstance(ident, str | int) or isinstance(ident, bool) or not str(ident).isdigit():
+            raise BadResponseError(
+                f"POST {describe_url(result.url)} answered without the new post's id, so the "
+                "reply may or may not be there; the brand's posts are read before any new "
+                "attempt",
+                channel=self.name,
+            )
+        return SentReply(remote_id=str(ident), url=self.post_url(str(ident)))
+
+    async def check(self) -> str:
+        """``GET /2/users/me``: whose token it is, and whether it is the configured user."""
+        result = await self._call("GET", self.endpoint("/2/users/me"), repeatable=True)
+        data = self.http.decode_json(result)
+        me = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(me, dict):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered without the signed-in user",
+                channel=self.name,
+            )
+        parts = includes_of({"includes": {"users": [me]}}).users
+        user = next(iter(parts.values()), None)
+        handle = user.author.handle if user and user.author.handle else "an unnamed account"
+        text = f"signed in as {handle} on {httpx.URL(self.base_url or '').host}"
+        if user is not None and user.author.id != self.user_id:
+            text += (f"; note: user_id is {self.user_id} but the token is user "
+                     f"{user.author.id}'s, and replies would come from {handle}")  # fmt: skip
+        return text
+
+
+__all__ = ["PROCESS_REFRESHED", "RefreshedTokens", "XConnector"]

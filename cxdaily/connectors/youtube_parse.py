@@ -1,0 +1,358 @@
+"""Pure functions over YouTube Data API v3 payloads, for the ``youtube`` connector.
+
+- :func:`parse_thread` reads a ``commentThread`` (its top-level comment and the replies
+  embedded under ``replies.comments``), :func:`parse_comment` one ``comment``;
+- :func:`thread_questions` decides what a thread asks now: the top-level comment until
+  our channel replied, after that the latest comment someone else wrote after our last
+  reply (the earlier ones are its context); every other comment by someone else is
+  settled;
+- :func:`subscriber_counts` reads ``channels.list?part=statistics``;
+- :func:`error_reason` reads the reason of a Google API error body (``quotaExceeded``,
+  ``rateLimitExceeded``, ``commentsDisabled`` ...).
+
+Every field the documentation makes optional may be missing or null; a comment that
+cannot be read raises :class:`~cxdaily.connectors.parsing.QuestionShapeError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text
+from cxdaily.connectors.parsing import (
+    MAX_CONTEXT_MESSAGES,
+    MAX_FOLLOWERS,
+    MAX_URL_CHARS,
+    QuestionShapeError,
+    id_field,
+    parse_time,
+)
+from cxdaily.core import safe_json
+from cxdaily.core.models import Author, Message, Question
+
+MAX_NAME_CHARS = 500
+"""A display name longer than this is cut (no real one is)."""
+_MAX_ERROR_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One YouTube comment (a top-level comment or a reply)."""
+
+    id: str
+    author: Author
+    """``authorChannelId.value`` as id, ``authorDisplayName`` as name, the ``@handle``
+    of ``authorChannelUrl`` when it names one."""
+    author_url: str | None
+    text: str
+    """What viewers see (``textDisplay``, else ``textOriginal``), as clean plain text."""
+    original: str
+    """What the author wrote (``textOriginal``, else ``textDisplay``)."""
+    published: datetime
+    updated: datetime
+    video_id: str | None = None
+    like_count: int | None = None
+
+    @property
+    def activity(self) -> datetime:
+        """When the comment was written or last edited."""
+        return max(self.published, self.updated)
+
+    def by(self, channel_id: str) -> bool:
+        """Whether ``channel_id`` wrote this comment."""
+        return self.author.id == channel_id
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A ``commentThread``: its top-level comment and the replies read so far."""
+
+    id: str
+    top: Comment
+    replies: Sequence[Comment] = ()
+    video_id: str | None = None
+    total_replies: int | None = None
+    can_reply: bool | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def activity(self) -> datetime:
+        """The latest time anything in the thread was written or edited."""
+        return max([self.top.activity, *(r.activity for r in self.replies)])
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether YouTube counts more replies than the thread embeds."""
+        return self.total_replies is not None and self.total_replies > len(self.replies)
+
+
+def _author_channel_id(value: Any, where: str) -> str | None:
+    """``authorChannelId`` is ``{"value": "UC..."}`` (some clients flatten it to a string)."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    try:
+        return id_field(value, where)
+    except QuestionShapeError:
+        return None  # an author we cannot name is still an author
+
+
+def _web_link(value: Any) -> str | None:
+    """An http(s) link of reasonable length, or ``None``."""
+    text = optional_text(value, "authorChannelUrl", MAX_URL_CHARS)
+    if text is None or not text.lower().startswith(("https://", "http://")):
+        return None
+    return text
+
+
+def handle_of(url: str | None) -> str | None:
+    """``@name`` when a channel URL is a handle URL (``https://www.youtube.com/@name``)."""
+    if url is None:
+        return None
+    try:
+        path = httpx.URL(url).path
+    except (httpx.InvalidURL, ValueError):
+        return None
+    first = path.strip("/").split("/")[0] if path else ""
+    return first if first.startswith("@") and len(first) > 1 else None
+
+
+def _count(value: Any) -> int | None:
+    """A count YouTube gives as a number or as digits in a string (``"1200"``)."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 13:
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_FOLLOWERS else None
+
+
+def parse_comment(data: Any, where: str) -> Comment:
+    """A ``comment`` resource (``id`` and ``snippet``)."""
+    if not isinstance(data, dict):
+        raise QuestionShapeError(f"{where} must be an object")
+    ident = id_field(data.get("id"), f"{where}.id", required=True) or ""
+    snippet = data.get("snippet")
+    if not isinstance(snippet, dict):
+        raise QuestionShapeError(f"{where}.snippet must be an object")
+    display = message_text(snippet.get("textDisplay"), f"{where}.textDisplay")
+    original = message_text(snippet.get("textOriginal"), f"{where}.textOriginal")
+    published = parse_time(snippet.get("publishedAt"), f"{where}.publishedAt")
+    updated_at = snippet.get("updatedAt")
+    updated = parse_time(updated_at, f"{where}.updatedAt") if updated_at else published
+    url = _web_link(snippet.get("authorChannelUrl"))
+    author = Author(
+        id=_author_channel_id(snippet.get("authorChannelId"), f"{where}.authorChannelId"),
+        handle=handle_of(url),
+        name=optional_text(snippet.get("authorDisplayName"), f"{where}.name", MAX_NAME_CHARS),
+    )
+    video = snippet.get("videoId")
+    return Comment(
+        id=ident,
+        author=author,
+        author_url=url,
+        text=display if display is not None else original or "",
+        original=original if original is not None else display or "",
+        published=published,
+        updated=updated,
+        video_id=id_field(video, f"{where}.videoId") if isinstance(video, str) else None,
+        like_count=_count(snippet.get("likeCount")),
+    )
+
+
+def parse_thread(data: Any) -> Thread:
+    """A ``commentThread`` resource; a reply that cannot be read is left out of it."""
+    if not isinstance(data, dict):
+        raise QuestionShapeError("the comment thread must be an object")
+    snippet = data.get("snippet")
+    if not isinstance(snippet, dict):
+        raise QuestionShapeError("snippet must be an object")
+    top = parse_comment(snippet.get("topLevelComment"), "topLevelComment")
+    ident = id_field(data.get("id"), "id") or top.id
+    replies_part = data.get("replies")
+    listed = replies_part.get("comments") if isinstance(replies_part, dict) else None
+    replies = []
+    for number, item in enumerate(listed if isinstance(listed, list) else []):
+        try:
+            replies.append(parse_comment(item, f"replies.comments[{number}]"))
+        except QuestionShapeError:
+            continue  # the full list is read again when the count says one is missing
+    video = snippet.get("videoId")
+    video_id = id_field(video, "snippet.videoId") if isinstance(video, str) else top.video_id
+    can_reply = snippet.get("canReply")
+    is_public = snippet.get("isPublic")
+    return Thread(
+        id=ident,
+        top=top,
+        replies=tuple(r for r in replies if r.id != top.id),
+        video_id=video_id,
+        total_replies=_count(snippet.get("totalReplyCount")),
+        can_reply=can_reply if isinstance(can_reply, bool) else None,
+        meta={"is_public": is_public} if isinstance(is_public, bool) else {},
+    )
+
+
+def comment_url(web_url: str, video_id: str | None, comment_id: str) -> str | None:
+    """The public link to a comment under its video (``None`` without a video)."""
+    if not video_id:
+        return None
+    return (
+        f"{web_url.rstrip('/')}/watch?v={quote(video_id, safe='')}&lc={quote(comment_id, safe='')}"
+    )
+
+
+def as_ticket_message(comment: Comment, channel_id: str) -> TicketMessage:
+    """A comment as a message of its thread (ours carry the text as we wrote it)."""
+    ours = comment.by(channel_id)
+    return TicketMessage(
+        id=comment.id,
+        author=comment.author,
+        body=comment.original if ours else comment.text,
+        created_at=comment.published,
+        from_customer=not ours,
+    )
+
+
+def thread_questions(
+    thread: Thread, *, channel_id: str, channel: str, kind: str, web_url: str
+) -> tuple[Question | None, list[Question]]:
+    """What ``thread`` asks now (``None``: nothing) and the comments it settles.
+
+    Until our channel replies, the top-level comment is the question. After our last
+    comment, the latest comment by someone else is the question (the thread before it is
+    its context); every other comment by someone else is settled (``team_answered``).
+    """
+    comments = sorted([thread.top, *thread.replies], key=lambda c: (c.published, c.id))
+    ours = [n for n, c in enumerate(comments) if c.by(channel_id)]
+
+    def build(comment: Comment, context: Sequence[Comment], settled: bool) -> Question:
+        return _question(thread, comment, context, channel, kind, web_url, settled)
+
+    if not ours:
+        if thread.top.by(channel_id):
+            return None, []
+        return build(thread.top, (), False), []
+    after = [c for c in comments[ours[-1] + 1 :] if not c.by(channel_id)]
+    asked = after[-1] if after else None
+    settled = [build(c, (), True) for c in comments if not c.by(channel_id) and c is not asked]
+    if asked is None:
+        return None, settled
+    context = comments[: comments.index(asked)]
+    return build(asked, context, False), settled
+
+
+def _question(
+    thread: Thread,
+    comment: Comment,
+    context: Sequence[Comment],
+    channel: str,
+    kind: str,
+    web_url: str,
+    settled: bool,
+) -> Question:
+    video = thread.video_id or comment.video_id
+    meta: dict[str, Any] = {"service": kind, **thread.meta}
+    extra = {
+        "video_id": video,
+        "author_channel_url": comment.author_url,
+        "like_count": comment.like_count,
+        "reply_count": thread.total_replies,
+        "can_reply": thread.can_reply,
+    }
+    meta.update({key: value for key, value in extra.items() if value is not None})
+    if comment.updated > comment.published:
+        meta["edited_at"] = comment.updated.isoformat().replace("+00:00", "Z")
+    if settled:
+        meta["team_answered"] = True
+    messages = [Message(c.author, c.text, c.published) for c in context]
+    return Question(
+        id=Question.make_id(channel, comment.id),
+        channel=channel,
+        kind=kind,
+        native_id=comment.id,
+        thread_id=thread.id,
+        url=comment_url(web_url, video, comment.id),
+        author=comment.author,
+        title=None,
+        body=comment.text,
+        created_at=comment.published,
+        context=tuple(messages[-MAX_CONTEXT_MESSAGES:]),
+        meta=meta,
+    )
+
+
+def with_followers(question: Question, counts: Mapping[str, int | None]) -> Question:
+    """``question`` with its author's subscriber count, when it is known."""
+    author_id = question.author.id
+    if author_id is None or counts.get(author_id) is None:
+        return question
+    return replace(question, author=replace(question.author, followers=counts[author_id]))
+
+
+def subscriber_counts(data: Any) -> dict[str, int | None]:
+    """Subscriber counts by channel id from ``channels.list?part=statistics`` (``None``
+    for a channel that hides its count)."""
+    items = data.get("items") if isinstance(data, dict) else None
+    counts: dict[str, int | None] = {}
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            ident = id_field(item.get("id"), "id")
+        except QuestionShapeError:
+            continue
+        stats = item.get("statistics")
+        if ident is None or not isinstance(stats, dict):
+            continue
+        hidden = stats.get("hiddenSubscriberCount") is True
+        counts[ident] = None if hidden else _count(stats.get("subscriberCount"))
+    return counts
+
+
+def error_reason(content: bytes) -> str | None:
+    """The reason of a Google API error body (``error.errors[].reason``, else the
+    ``ErrorInfo`` reason of ``error.details``), normalised: lower case, no ``_``."""
+    if len(content) > _MAX_ERROR_BYTES or content.lstrip()[:1] != b"{":
+        return None
+    try:
+        data = safe_json.loads(content)
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(error, dict):
+        return None
+    for key in ("errors", "details"):
+        entries = error.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            reason = entry.get("reason") if isinstance(entry, dict) else None
+            if isinstance(reason, str) and reason.strip():
+                return reason.strip().replace("_", "").lower()[:100]
+    return None
+
+
+def read_checkpoint(checkpoint: Any) -> tuple[datetime | None, datetime | None, str | None]:
+    """``(since, newest, page_token)`` from a stored checkpoint (damaged parts ignored).
+
+    ``since``: the walk down the newest-first list stops at a thread no newer than this;
+    ``newest`` and ``page_token``: a walk that stopped at its page cap goes on from this
+    page next time, and ``newest`` becomes ``since`` once it reaches ``since``.
+    """
+    if not isinstance(checkpoint, dict):
+        return None, None, None
+
+    def when(key: str) -> datetime | None:
+        value = checkpoint.get(key)
+        if not isinstance(value, str):
+            return None
+        try:
+            return parse_time(value, key)
+        except QuestionShapeError:
+            return None
+
+    token = checkpoint.get("page_token")
+    usable = isinstance(token, str) and 0 < len(token) <= 1000 and token.isprintable()
+    return when("since"), when("newest"), token if usable else None

@@ -1,0 +1,380 @@
+"""The instagram channel: comments on recent media across pages, only what is new on
+later fetches, comments the account answered, replies in the thread, and every way the
+Graph API can fail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from cxdaily.connectors import connector_class
+from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
+from cxdaily.connectors.instagram import InstagramConnector
+from cxdaily.connectors.meta_graph import time_or_none
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
+from cxdaily.core.safe_text import clean
+from cxdaily.credentials import secret_reader
+from cxdaily.replies.checks import length_problem
+from cxdaily.replies.outbox import may_have_reached_service
+from cxdaily.settings import ChannelSettings
+from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.meta_graph_fake_kit import (
+    IG_USER_ID,
+    IG_USERNAME,
+    T0,
+    TOKEN,
+    FakeGraph,
+    graph_error,
+)
+
+BASE = "https://graph.facebook.com"
+NOW = datetime.fromtimestamp(T0, UTC) + timedelta(hours=1)
+Intercept = Callable[[httpx.Request], httpx.Response | None]
+
+
+def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
+    return Seen(
+        method=request.method,
+        path=request.url.path.removeprefix(prefix),
+        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=request.content,
+    )
+
+
+class Wire:
+    """The fake behind a MockTransport; records every request (hosts included)."""
+
+    def __init__(self, fake: FakeGraph, prefix: str = "") -> None:
+        self.fake = fake
+        self.prefix = prefix
+        self.requests: list[httpx.Request] = []
+        self.intercept: Intercept | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.intercept is not None:
+            answer = self.intercept(request)
+            if answer is not None:
+                return answer
+        answer: Answer = self.fake.respond(seen_of(request, self.prefix))
+        body, content_type = answer.payload()
+        headers = {"content-type": content_type, **answer.headers}
+        return httpx.Response(answer.status, content=body, headers=headers)
+
+    def gets(self, suffix: str = "") -> list[httpx.Request]:
+        return [r for r in self.requests if r.method == "GET" and r.url.path.endswith(suffix)]
+
+    def posts(self) -> list[httpx.Request]:
+        return [r for r in self.requests if r.method == "POST"]
+
+
+@pytest.fixture(autouse=True)
+def token(memory_keyring):
+    memory_keyring.set_password("cxdaily", "ig", TOKEN)
+
+
+@pytest.fixture
+def fake() -> FakeGraph:
+    return FakeGraph()
+
+
+def build(fake, fake_sleep, *, now=NOW, **options):
+    wire = Wire(fake, httpx.URL(options.get("base_url", BASE)).path.rstrip("/"))
+    options = {"ig_user_id": IG_USER_ID, **options}
+    settings = ChannelSettings(name="ig", kind="instagram", options=options)
+    client = make_client(transport=httpx.MockTransport(wire))
+    connector = InstagramConnector(
+        settings, client=client, secrets=secret_reader("ig"), now=lambda: now
+    )
+    connector.http = ChannelHttp(
+        client, channel="ig", sleep=fake_sleep, rand=lambda: 0.0,
+        wall_clock=lambda: T0, policy=HttpPolicy(),
+    )  # fmt: skip
+    return connector, wire
+
+
+def feed(fake: FakeGraph) -> dict[str, str]:
+    """Three media (two pages); comments, a reply thread and the account's answers."""
+    ids = {"m1": fake.ig_media("New latte art ☕")}
+    ids["c1"] = fake.ig_comment(ids["m1"], "Which beans is this?")
+    ids["c2"] = fake.ig_comment(ids["m1"], "Open on Sunday?", username="bob", user_id="1789002")
+    ids["a2"] = fake.ig_comment(ids["m1"], "Yes, 9 to 5!", parent=ids["c2"], ours=True)
+    ids["c3"] = fake.ig_comment(ids["m1"], "Price?", username="cy", user_id="1789003")
+    ids["m2"] = fake.ig_media("Winter blend")
+    ids["c4"] = fake.ig_comment(ids["m2"], "Organic?", username="di", user_id="1789004")
+    ids["r4"] = fake.ig_comment(ids["m2"], "Same question", username="ed", user_id="1789005",
+                                parent=ids["c4"])  # fmt: skip
+    ids["o1"] = fake.ig_comment(ids["m2"], "Thanks all!", ours=True)
+    ids["m3"] = fake.ig_media("No comments here")
+    return ids
+
+
+def native(questions) -> list[str]:
+    return sorted(q.native_id for q in questions)
+
+
+# -- registration and options ---------------------------------------------------------
+def test_registered_as_a_builtin_kind_with_the_comment_limit():
+    assert connector_class("instagram") is InstagramConnector
+    caps = InstagramConnector.capabilities
+    assert caps.max_reply_length == 2200 and caps.public and caps.finds_own_replies
+
+
+def test_a_missing_ig_user_id_is_a_one_line_config_error():
+    with pytest.raises(ConfigError) as caught:
+        InstagramConnector(ChannelSettings(name="ig", kind="instagram", options={}))
+    assert str(caught.value).startswith("[channels.ig] needs ig_user_id")
+
+
+async def test_base_url_changes_every_address(fake, fake_sleep):
+    feed(fake)
+    c, wire = build(fake, fake_sleep, base_url="https://graph.instagram.com")
+    result = await c.fetch(None)
+    await c.send_reply(result.questions[0], "Thanks!", "k")
+    assert {r.url.host for r in wire.requests} == {"graph.instagram.com"}
+    assert all(r.url.path.startswith("/v26.0/") for r in wire.requests)
+
+
+# -- fetching -----------------------------------------------------------------------
+async def test_a_first_fetch_reads_media_and_comments_across_pages(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert native(result.questions) == sorted([ids["c1"], ids["c3"], ids["c4"], ids["r4"]])
+    assert native(result.settled) == [ids["c2"]]  # our reply under it
+    assert len(wire.gets("/media")) == 2  # three media, two per page
+    assert (
+        wire.gets("/media")[0].url.params["fields"]
+        == "id,caption,timestamp,permalink,comments_count"
+    )
+    assert len(wire.gets(f"/{ids['m1']}/comments")) == 2  # three comments, two per page
+    assert wire.gets(f"/{ids['m3']}/comments") == []  # no comments: not asked
+    fields = wire.gets(f"/{ids['m1']}/comments")[0].url.params["fields"]
+    assert (
+        fields
+        == "id,text,timestamp,username,from,like_count,replies{id,text,username,timestamp,from}"
+    )
+    c1 = next(q for q in result.questions if q.native_id == ids["c1"])
+    assert c1.thread_id == ids["c1"] and c1.url == fake.media[ids["m1"]]["permalink"]
+    assert c1.author.handle == "@jane.roe" and c1.author.id == "1789001"
+    assert c1.author.followers is None
+    assert [m.body for m in c1.context] == ["New latte art ☕"]
+    assert c1.context[0].author.handle == f"@{IG_USERNAME}"
+    r4 = next(q for q in result.questions if q.native_id == ids["r4"])
+    assert r4.thread_id == ids["c4"]  # replies go to the top-level comment
+    assert [m.body for m in r4.context] == ["Winter blend", "Organic?"]
+
+
+async def test_max_media_bounds_the_media_scanned(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep, max_media=2)
+    result = await c.fetch(None)
+    assert native(result.questions) == sorted([ids["c4"], ids["r4"]])  # m3 and m2 only
+    assert len(wire.gets("/media")) == 1 and wire.gets("/media")[0].url.params["limit"] == "2"
+    assert [r.url.path for r in wire.gets("/comments")] == [f"/v26.0/{ids['m2']}/comments"]
+
+
+async def test_a_second_fetch_brings_only_new_comments_and_settles_answered_ones(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    newest = fake.comments[ids["m2"]][-1]["timestamp"]  # o1, the newest comment
+    assert time_or_none(first.checkpoint["after"]) == time_or_none(newest)
+    assert list(first.checkpoint) == ["after"]
+    new = fake.ig_comment(ids["m3"], "Where is this?", username="fay", user_id="1789006")
+    fake.ig_comment(ids["m1"], "Ethiopian beans.", parent=ids["c1"], ours=True)
+    wire.requests.clear()
+    second = await c.fetch(first.checkpoint)
+    assert native(second.questions) == [new]
+    listing = wire.gets("/media")[0].url.params  # no "since" on Instagram: the same media
+    assert dict(listing) == {"fields": "id,caption,timestamp,permalink,comments_count",
+                             "limit": "25"}  # fmt: skip
+    assert ids["c1"] in native(second.settled)
+    assert all(q.meta.get("team_answered") for q in second.settled)
+
+
+async def test_answers_since_shows_the_accounts_reply(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    question = next(q for q in (await c.fetch(None)).questions if q.native_id == ids["c1"])
+    assert await c.answers_since(question, question.created_at) == []
+    fake.ig_comment(ids["m1"], "Ethiopian beans.", parent=ids["c1"], ours=True)
+    answers = await c.answers_since(question, question.created_at)
+    assert [a.body for a in answers] == ["Ethiopian beans."]
+    assert wire.gets(f"/{ids['c1']}/replies")[0].url.params["fields"] == (
+        "id,text,username,timestamp,from"
+    )
+
+
+# -- replying ------------------------------------------------------------------------
+async def test_a_reply_goes_to_the_comments_replies(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    question = next(q for q in (await c.fetch(None)).questions if q.native_id == ids["r4"])
+    sent = await c.send_reply(question, "Yes, organic.", "k")
+    [post] = wire.posts()
+    assert post.url.path == f"/v26.0/{ids['c4']}/replies"
+    assert parse_qs(post.content.decode()) == {"message": ["Yes, organic."]}
+    assert post.headers["authorization"] == f"Bearer {TOKEN}"
+    assert "access_token" not in str(post.url)
+    assert sent.remote_id == fake.comments[ids["m2"]][-1]["id"] and sent.url == question.url
+
+
+def test_a_reply_over_2200_characters_is_refused(fake, fake_sleep):
+    c, _ = build(fake, fake_sleep)
+    limit = c.capabilities.max_reply_length
+    assert length_problem(c.reply_length("é" * 2201), limit, "ig")
+    assert not length_problem(c.reply_length("é" * 2200), limit, "ig")
+
+
+async def test_an_unknown_outcome_is_resolved_by_finding_our_reply(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    question = next(q for q in (await c.fetch(None)).questions if q.native_id == ids["c1"])
+
+    def applied_then_cut(request):
+        if request.method == "POST":
+            fake.respond(seen_of(request))
+            raise httpx.ReadTimeout("cut", request=request)
+        return None
+
+    wire.intercept = applied_then_cut
+    with pytest.raises(ConnectorError) as caught:
+        await c.send_reply(question, "Ethiopian beans.", "k")
+    assert may_have_reached_service(caught.value) and len(fake.replies) == 1
+    wire.intercept = None
+    found = await c.find_own_reply(question, "Ethiopian beans.", "k")
+    assert found is not None and found.remote_id == fake.comments[ids["m1"]][-1]["id"]
+    assert await c.find_own_reply(question, "Other text.", "k") is None
+    assert len(wire.posts()) == 1
+
+
+# -- failures ---------------------------------------------------------------------------
+async def test_a_throttle_waits_as_the_business_use_case_header_says(fake, fake_sleep):
+    feed(fake)
+    fake.throttle(80002, minutes=1)
+    c, _ = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert len(result.questions) == 4 and fake_sleep.calls == [60.0]
+
+
+async def test_a_throttle_without_estimate_is_a_one_line_rate_limit(fake, fake_sleep):
+    feed(fake)
+    c, _ = build(fake, fake_sleep)
+    await c.check()
+    fake.throttle(4)
+    with pytest.raises(RateLimited) as caught:
+        await c.fetch(None)
+    assert "Graph error 4" in str(caught.value) and "\n" not in str(caught.value)
+    assert fake_sleep.calls == []
+
+
+async def test_an_invalid_token_and_a_missing_permission_are_auth_errors(fake, fake_sleep):
+    c, wire = build(fake, fake_sleep)
+    fake.token = "another"
+    with pytest.raises(AuthError) as caught:
+        await c.check()
+    assert "190" in str(caught.value) and "cxdaily login ig" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    fake.token = TOKEN
+    denied = graph_error(10, "(#10) Application does not have permission for this action")
+    wire.intercept = lambda r: httpx.Response(400, json=denied) if r.method == "POST" else None
+    feed(fake)
+    [question, *_] = (await c.fetch(None)).questions
+    with pytest.raises(AuthError, match="grant instagram_manage_comments"):
+        await c.send_reply(question, "Hi", "k")
+
+
+async def test_a_plain_403_is_a_one_line_auth_error(fake, fake_sleep):
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: httpx.Response(403, text="Forbidden")
+    with pytest.raises(AuthError) as caught:
+        await c.fetch(None)
+    assert "HTTP 403" in str(caught.value) and "ig_user_id" in str(caught.value)
+
+
+@pytest.mark.parametrize("body", [b"<html>oops</html>", b'{"data": "x"}'])
+async def test_a_malformed_media_page_is_a_one_line_error(fake, fake_sleep, body):
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: httpx.Response(200, content=body) if "/media" in r.url.path else None
+    with pytest.raises(BadResponseError) as caught:
+        await c.fetch(None)
+    assert "\n" not in str(caught.value) and "/media" in str(caught.value)
+
+
+async def test_one_malformed_comment_or_media_costs_only_itself(fake, fake_sleep):
+    ids = feed(fake)
+    fake.comments[ids["m1"]][0]["timestamp"] = "last week"
+    fake.media[ids["m3"]]["id"] = ["broken"]
+    c, _ = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert native(result.questions) == sorted([ids["c3"], ids["c4"], ids["r4"]])
+    assert len(result.warnings) == 2 and any("timestamp" in w for w in result.warnings)
+
+
+async def test_a_failed_media_look_up_costs_only_that_media(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: (
+        httpx.Response(500, json=graph_error(2, "Service temporarily unavailable"))
+        if r.url.path.endswith(f"/{ids['m1']}/comments") else None
+    )  # fmt: skip
+    result = await c.fetch(None)
+    assert native(result.questions) == sorted([ids["c4"], ids["r4"]])
+    assert len(result.warnings) == 1 and ids["m1"] in result.warnings[0]
+
+
+async def test_hostile_text_arrives_clean(fake, fake_sleep):
+    hostile = "\x1b]52;c;cGF5bG9hZA==\x07\u202eevil\u200b\ud800 [@click=app.quit]x[/] <b>hi</b>"
+    media = fake.ig_media(hostile)
+    fake.ig_comment(media, hostile, username="u" * 5000 + hostile)
+    c, _ = build(fake, fake_sleep)
+    [question] = (await c.fetch(None)).questions
+    for text in (question.body, question.author.handle, question.context[0].body):
+        text.encode("utf-8")
+        assert "\x1b" not in clean(text) and "\u202e" not in clean(text)
+    assert question.body == hostile.replace("\ud800", "\ufffd")
+    assert len(question.author.handle) <= 1001
+    json.dumps(question.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+async def test_the_token_appears_in_no_error_or_warning(fake, fake_sleep, monkeypatch):
+    monkeypatch.setenv("CXDAILY_SECRET_IG", TOKEN + "\n")
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+
+    def echo(request):
+        return httpx.Response(500, json=graph_error(1, f"{request.headers['authorization']}"))
+
+    wire.intercept = lambda r: echo(r) if r.url.path.endswith(f"/{ids['m2']}/comments") else None
+    result = await c.fetch(None)
+    assert result.warnings and all(TOKEN not in w for w in result.warnings)
+    wire.intercept = lambda r: httpx.Response(400, json=graph_error(1, f"bad {TOKEN}"))
+    with pytest.raises(ConnectorError) as caught:
+        await c.fetch(None)
+    assert TOKEN not in str(caught.value)
+
+
+async def test_credentials_never_go_to_another_host(fake, fake_sleep):
+    feed(fake)
+    c, wire = build(fake, fake_sleep)
+    await c.fetch(None)
+    assert {r.url.host for r in wire.requests} == {"graph.facebook.com"}
+    assert all("access_token" not in str(r.url) for r in wire.requests)
+    stolen = []
+    wire.intercept = lambda r: stolen.append(r) or httpx.Response(200, json={"data": []})
+    await c.http.request("GET", "https://evil.example/v26.0/x", headers=await c.auth_headers())
+    assert "authorization" not in stolen[0].headers
+
+
+async def test_check_names_the_account(fake, fake_sleep):
+    c, wire = build(fake, fake_sleep)
+    said = await c.check()
+    assert said == f"signed in as @{IG_USERNAME} ({IG_USER_ID}) on graph.facebook.com"
+    assert wire.requests[0].url.params["fields"] == "id,username"
