@@ -124,6 +124,13 @@ def capped(limit: int, what: str) -> Callable[[str], str]:
     return check
 
 
+#: Free-text argument types that more than one command takes.
+CHANNEL_NAME = capped(MAX_ID_CHARS, "a channel name")
+CHANNEL_KIND = capped(MAX_ID_CHARS, "a kind")
+TEAM_NAME = capped(MAX_TAG_CHARS, "a team")
+TAG_NAME = capped(MAX_TAG_CHARS, "a tag")
+
+
 class CommandLineParser(argparse.ArgumentParser):
     """argparse with usage errors in one line (exit 2) that point to the command's help;
     its subcommands' parsers are of this class too."""
@@ -282,10 +289,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- tag
 def cmd_tag(args: argparse.Namespace) -> int:
     """Record an insight from a script."""
+    from cxdaily.core.models import InsightEntry
+
     with _open(args) as service:
-        insight = service.tag(
-            args.question_id,
-            tags=args.tag,
+        entry = InsightEntry(
+            tags=tuple(args.tag),
             team=args.team,
             sentiment=args.sentiment,
             importance=args.importance,
@@ -293,6 +301,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
             quote=args.quote or "",
             note=args.note,
         )
+        insight = service.tag(args.question_id, entry)
     print(f"recorded insight {insight.id} on {args.question_id} ({', '.join(insight.tags)})")
     return EXIT_OK
 
@@ -322,11 +331,7 @@ def _register_session(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("fetch", help="fetch new questions from every channel")
     p.add_argument(
-        "--channel",
-        action="append",
-        type=capped(MAX_ID_CHARS, "a channel name"),
-        metavar="NAME",
-        help="only this channel",
+        "--channel", action="append", type=CHANNEL_NAME, metavar="NAME", help="only this channel"
     )
     p.add_argument("--json", action="store_true", help="one normalized question per line")
     p.set_defaults(handler=cmd_fetch)
@@ -342,12 +347,12 @@ def _register_session(sub: argparse._SubParsersAction) -> None:
         "--tag",
         action=AppendCapped,
         max_count=MAX_TAGS,
-        type=capped(MAX_TAG_CHARS, "a tag"),
+        type=TAG_NAME,
         required=True,
         metavar="T",
         help=f"a tag (up to {MAX_TAGS}, {MAX_TAG_CHARS} characters each)",
     )
-    p.add_argument("--team", type=capped(MAX_TAG_CHARS, "a team"), metavar="T")
+    p.add_argument("--team", type=TEAM_NAME, metavar="T")
     p.add_argument("--importance", type=int, choices=(1, 2, 3), default=1)
     p.add_argument("--sentiment", choices=("negative", "neutral", "positive"))
     p.add_argument("--summary", type=capped(MAX_SUMMARY_CHARS, "the summary"), metavar="S")

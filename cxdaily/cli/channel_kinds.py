@@ -23,14 +23,13 @@ EXIT_OK = 0
 
 def register(actions: argparse._SubParsersAction) -> None:
     """Add ``kinds`` to the ``channels`` actions."""
-    from cxdaily.cli import capped
-    from cxdaily.core.limits import MAX_ID_CHARS
+    from cxdaily.cli import CHANNEL_KIND
 
     q = actions.add_parser("kinds", help="every kind of channel, or one kind's options")
     q.add_argument(
         "kind",
         nargs="?",
-        type=capped(MAX_ID_CHARS, "a kind"),
+        type=CHANNEL_KIND,
         metavar="KIND",
         help="show this kind's options and secrets",
     )

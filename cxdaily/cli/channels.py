@@ -34,11 +34,8 @@ MAX_PARALLEL_TESTS = 32
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``channels`` and ``login`` to the command line's subcommands."""
-    from cxdaily.cli import capped
+    from cxdaily.cli import CHANNEL_KIND, CHANNEL_NAME, capped, channel_kinds
     from cxdaily.core.limits import MAX_ID_CHARS, MAX_OPTION_CHARS
-
-    name_type = capped(MAX_ID_CHARS, "a channel name")
-    from cxdaily.cli import channel_kinds
 
     p = sub.add_parser("channels", help="list, add, test or remove channels; list kinds")
     actions = p.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
@@ -48,10 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(handler=cmd_channels_list)
 
     q = actions.add_parser("add", help="add a channel to the config file")
-    q.add_argument("name", type=name_type, metavar="NAME")
+    q.add_argument("name", type=CHANNEL_NAME, metavar="NAME")
     q.add_argument(
         "kind",
-        type=capped(MAX_ID_CHARS, "a kind"),
+        type=CHANNEL_KIND,
         metavar="KIND",
         help="the kind of channel (`cxdaily channels kinds` lists them)",
     )
@@ -67,19 +64,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     q = actions.add_parser("test", help="check reachability and auth")
     q.add_argument(
-        "names", nargs="*", type=name_type, metavar="NAME", help="channels to test (default: all)"
+        "names",
+        nargs="*",
+        type=CHANNEL_NAME,
+        metavar="NAME",
+        help="channels to test (default: all)",
     )
     q.set_defaults(handler=cmd_channels_test)
 
     q = actions.add_parser("remove", help="remove a channel from the config file")
-    q.add_argument("name", type=name_type, metavar="NAME")
+    q.add_argument("name", type=CHANNEL_NAME, metavar="NAME")
     q.add_argument("--keep-secret", action="store_true", help="leave its secret in the keyring")
     q.set_defaults(handler=cmd_channels_remove)
 
     channel_kinds.register(actions)
 
     p = sub.add_parser("login", help="store a channel's secret in the OS keyring")
-    p.add_argument("name", type=name_type, metavar="NAME")
+    p.add_argument("name", type=CHANNEL_NAME, metavar="NAME")
     p.add_argument(
         "--field",
         type=capped(MAX_ID_CHARS, "a field name"),

@@ -51,8 +51,7 @@ def _format_help() -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``digest`` to the command line's subcommands."""
-    from cxdaily.cli import capped
-    from cxdaily.core.limits import MAX_TAG_CHARS
+    from cxdaily.cli import TAG_NAME, TEAM_NAME
 
     p = sub.add_parser(
         "digest",
@@ -71,18 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=tuple(DIGEST_FORMATS),
         help=_format_help(),
     )
-    p.add_argument(
-        "--team",
-        type=capped(MAX_TAG_CHARS, "a team"),
-        metavar="T",
-        help="only this team's insights",
-    )
-    p.add_argument(
-        "--tag",
-        type=capped(MAX_TAG_CHARS, "a tag"),
-        metavar="T",
-        help="only insights with this tag",
-    )
+    p.add_argument("--team", type=TEAM_NAME, metavar="T", help="only this team's insights")
+    p.add_argument("--tag", type=TAG_NAME, metavar="T", help="only insights with this tag")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     p.add_argument(
         "--no-redact",

@@ -45,6 +45,9 @@ class Capabilities:
     finds_own_replies: bool = False
     """``find_own_reply`` can read the thread for a reply we posted (after an unknown
     outcome, the outbox looks there before sending again)."""
+    one_reply: bool = False
+    """The service keeps one reply per question (a review's developer response): a new
+    reply replaces the earlier one, and the composer says so before sending."""
 
 
 @dataclass(frozen=True)

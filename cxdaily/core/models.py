@@ -19,10 +19,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from cxdaily.core.clock import to_iso
 from cxdaily.core.record_fields import (
     RecordError,
     kind_of,
+    plain_fields,
     read_choice,
     read_id,
     read_object,
@@ -39,10 +39,6 @@ from cxdaily.core.record_fields import (
 def new_id(length: int = 32) -> str:
     """A random hex id of ``length`` characters (for replies, insights, sessions)."""
     return os.urandom((length + 1) // 2).hex()[:length]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return to_iso(value) if value else None
 
 
 def _day(value: str | None) -> date | None:
@@ -68,12 +64,7 @@ class Author:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {
-            "id": self.id,
-            "handle": self.handle,
-            "name": self.name,
-            "followers": self.followers,
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Author:
@@ -101,11 +92,7 @@ class Message:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {
-            "author": self.author.to_dict(),
-            "body": self.body,
-            "created_at": to_iso(self.created_at),
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:
@@ -142,20 +129,7 @@ class Question:
 
     def to_dict(self) -> dict[str, Any]:
         """The normalized question shape (what ``fetch --json`` prints)."""
-        return {
-            "id": self.id,
-            "channel": self.channel,
-            "kind": self.kind,
-            "native_id": self.native_id,
-            "thread_id": self.thread_id,
-            "url": self.url,
-            "author": self.author.to_dict(),
-            "title": self.title,
-            "body": self.body,
-            "created_at": to_iso(self.created_at),
-            "context": [m.to_dict() for m in self.context],
-            "meta": dict(self.meta),
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
@@ -218,17 +192,9 @@ class Action:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        doc = {
-            "question_id": self.question_id,
-            "disposition": self.disposition.value,
-            "at": to_iso(self.at),
-            "session_id": self.session_id,
-            "note": self.note,
-            "team": self.team,
-            "until": _iso(self.until),
-        }
-        if self.day is not None:
-            doc["day"] = self.day.isoformat()
+        doc = plain_fields(self)
+        if self.day is None:  # older records have no day: write them as they were
+            del doc["day"]
         return doc
 
     @classmethod
@@ -295,25 +261,7 @@ class Reply:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {
-            "id": self.id,
-            "question_id": self.question_id,
-            "channel": self.channel,
-            "body": self.body,
-            "state": self.state.value,
-            "created_at": to_iso(self.created_at),
-            "updated_at": to_iso(self.updated_at),
-            "idempotency_key": self.idempotency_key,
-            "attempts": self.attempts,
-            "remote_id": self.remote_id,
-            "sent_at": _iso(self.sent_at),
-            "error": self.error,
-            "next_attempt_at": _iso(self.next_attempt_at),
-            "uncertain": self.uncertain,
-            "hold": self.hold,
-            "checked_at": _iso(self.checked_at),
-            "remote_url": self.remote_url,
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -342,6 +290,20 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class InsightEntry:
+    """What the leader says about a question to record it as an insight (the tag form,
+    ``cxdaily tag``); the service checks it and adds the question's facts."""
+
+    tags: tuple[str, ...]
+    team: str | None = None
+    sentiment: str | None = None
+    importance: int = 1
+    summary: str = ""
+    quote: str = ""
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Insight:
     """What the leader learned from a question, for Product, Marketing, Sales or Support."""
 
@@ -363,23 +325,7 @@ class Insight:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {
-            "id": self.id,
-            "question_id": self.question_id,
-            "channel": self.channel,
-            "url": self.url,
-            "customer_name": self.customer_name,
-            "customer_handle": self.customer_handle,
-            "tags": list(self.tags),
-            "team": self.team,
-            "sentiment": self.sentiment,
-            "importance": self.importance,
-            "summary": self.summary,
-            "quote": self.quote,
-            "note": self.note,
-            "created_at": to_iso(self.created_at),
-            "session_id": self.session_id,
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Insight:
@@ -418,15 +364,7 @@ class Session:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
-        return {
-            "id": self.id,
-            "started_at": to_iso(self.started_at),
-            "budget_s": self.budget_s,
-            "planned": list(self.planned),
-            "ended_at": _iso(self.ended_at),
-            "extra_s": self.extra_s,
-            "reflection": self.reflection,
-        }
+        return plain_fields(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Session:

@@ -5,16 +5,20 @@ shape (a data file edited or damaged) raises :class:`RecordError` naming the fie
 what is wrong, never a ``KeyError``, an ``AttributeError`` or a bare ``ValueError``.
 Messages say what kind of value was found, never the value itself (it may be long or
 private), except a short text given for an enum.
+
+The other way round, :func:`plain_fields` is the plain-dict form every model's
+``to_dict`` writes: each field in declaration order, as JSON-ready data.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from dataclasses import fields
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from cxdaily.core.clock import parse_instant
+from cxdaily.core.clock import parse_instant, to_iso
 from cxdaily.core.errors import CxDailyError
 
 E = TypeVar("E", bound=StrEnum)
@@ -136,3 +140,44 @@ def read_texts(data: dict[str, Any], key: str) -> tuple[str, ...]:
         else:
             return tuple(value)
     raise RecordError(f"{key!r} is {kind_of(value)}, not a list of text")
+
+
+#: Types written as they are (checked first: most fields are text, numbers or null).
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain_value(value: object) -> Any:
+    """``value`` as JSON-ready plain data: a time as an ISO-8601 ``Z`` string, a day as
+    ``YYYY-MM-DD``, an enum as its value, a tuple as a list, a dict as a shallow copy,
+    a model through its own ``to_dict``; anything else as it is."""
+    if type(value) in _AS_IS:
+        return value
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [plain_value(item) for item in value]
+    if isinstance(value, dict):
+        return dict(value)
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(record_type: type) -> tuple[str, ...]:
+    """A dataclass's field names in declaration order (looked up once per type)."""
+    names = _FIELD_NAMES.get(record_type)
+    if names is None:
+        names = _FIELD_NAMES[record_type] = tuple(spec.name for spec in fields(record_type))
+    return names
+
+
+def plain_fields(record: object) -> dict[str, Any]:
+    """Every field of the dataclass ``record``, in declaration order, as plain data
+    (see :func:`plain_value`; ``None`` stays ``None``)."""
+    return {name: plain_value(getattr(record, name)) for name in _field_names(type(record))}

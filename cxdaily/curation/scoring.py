@@ -23,6 +23,7 @@ returned, largest contribution first: "waiting 26 h", "negative", "12k followers
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -45,34 +46,27 @@ _ENGAGEMENT_KEYS = (("likes", 1), ("reposts", 2), ("score", 1), ("comments", 2))
 _REACH_KEYS = frozenset(["subscribers", *(key for key, _ in _ENGAGEMENT_KEYS)])
 
 
+@dataclass(slots=True, eq=False)
 class Score:
     """A question's value, the signals behind it, and whether it is urgent."""
 
-    __slots__ = ("factor", "hours", "parts", "total", "urgent", "value", "waiting")
+    total: float
+    """1 plus the weighted signals."""
+    parts: list[tuple[float, str | Reach]]
+    """(contribution, reason) of each signal that fired, waiting aside."""
+    urgent: bool
+    """VIP, urgent priority, past the SLA, frustrated, or a keyword in a complaint."""
+    factor: float
+    """1, or ``passing_mention`` for a question that asks nothing."""
+    hours: float
+    """Hours waiting."""
+    waiting: float
+    """Contribution of the waiting signal."""
+    value: float = field(init=False)
+    """The score: higher deserves the leader's eyes more."""
 
-    def __init__(
-        self,
-        total: float,
-        parts: list[tuple[float, str | Reach]],
-        urgent: bool,
-        factor: float,
-        hours: float,
-        waiting: float,
-    ) -> None:
-        self.total = total
-        """1 plus the weighted signals."""
-        self.parts = parts
-        """(contribution, reason) of each signal that fired, waiting aside."""
-        self.urgent = urgent
-        """VIP, urgent priority, past the SLA, frustrated, or a keyword in a complaint."""
-        self.factor = factor
-        """1, or ``passing_mention`` for a question that asks nothing."""
-        self.hours = hours
-        """Hours waiting."""
-        self.waiting = waiting
-        """Contribution of the waiting signal."""
-        self.value = round(total * factor, 3)
-        """The score: higher deserves the leader's eyes more."""
+    def __post_init__(self) -> None:
+        self.value = round(self.total * self.factor, 3)
 
     def add(self, contribution: float, reason: str) -> None:
         """Add a signal computed later (novelty is known only for the shortlist)."""

@@ -168,6 +168,8 @@ class ReplyReview:
     """Reasons the reply cannot be sent as written (empty, too long, already answered)."""
     findings: tuple[Finding, ...]
     """Risky statements the leader should confirm."""
+    replaces: bool = False
+    """The service keeps one reply per question and one was sent: this one replaces it."""
 
     @property
     def length(self) -> int:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxdaily.connectors import Connector, connector_class
 from cxdaily.core import clock
-from cxdaily.core.models import Action, Insight, Message, Question, Reply, Session
+from cxdaily.core.models import Action, Insight, InsightEntry, Message, Question, Reply, Session
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.service.actions import ActionLog
@@ -188,32 +188,10 @@ class Service:
         return self.daily.summarize(session)
 
     # what is done with a question ---------------------------------------------------
-    def tag(
-        self,
-        question_id: str,
-        *,
-        tags: Iterable[str],
-        team: str | None = None,
-        sentiment: str | None = None,
-        importance: int = 1,
-        summary: str = "",
-        quote: str = "",
-        note: str | None = None,
-        session_id: str | None = None,
-    ) -> Insight:
+    def tag(self, question_id: str, entry: InsightEntry, session_id: str | None = None) -> Insight:
         """Record an insight from a question (durably) and mark the question tagged
         (see :meth:`Daily.tag`)."""
-        return self.daily.tag(
-            question_id,
-            tags=tags,
-            team=team,
-            sentiment=sentiment,
-            importance=importance,
-            summary=summary,
-            quote=quote,
-            note=note,
-            session_id=session_id,
-        )
+        return self.daily.tag(question_id, entry, session_id)
 
     def hand_off(
         self, question_id: str, team: str, note: str, session_id: str | None = None

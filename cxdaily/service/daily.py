@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cxdaily.core.errors import ReplyRejected, StoreError
-from cxdaily.core.models import Action, Disposition, Insight, Question, Session, new_id
+from cxdaily.core.models import (
+    Action,
+    Disposition,
+    Insight,
+    InsightEntry,
+    Question,
+    Session,
+    new_id,
+)
 from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
 from cxdaily.curation import next_best as curation_next_best
 from cxdaily.curation.history import HISTORY_DAYS
@@ -165,19 +173,7 @@ class Daily:
         )
 
     # actions -------------------------------------------------------------------------
-    def tag(
-        self,
-        question_id: str,
-        *,
-        tags: Iterable[str],
-        team: str | None = None,
-        sentiment: str | None = None,
-        importance: int = 1,
-        summary: str = "",
-        quote: str = "",
-        note: str | None = None,
-        session_id: str | None = None,
-    ) -> Insight:
+    def tag(self, question_id: str, entry: InsightEntry, session_id: str | None = None) -> Insight:
         """Record an insight from a question (durably) and mark the question tagged.
 
         Tags and team are checked against the configured taxonomy; without a sentiment,
@@ -190,18 +186,20 @@ class Daily:
         context = self._context
         question = self._actions.question(question_id)
         taxonomy = context.settings.taxonomy
-        clean_tags = taxonomy.check_tags(tags)
+        clean_tags = taxonomy.check_tags(entry.tags)
         if not clean_tags:
             raise ReplyRejected("an insight needs at least one tag")
-        if importance not in (1, 2, 3):
+        if entry.importance not in (1, 2, 3):
             raise ReplyRejected("importance is 1, 2 or 3")
-        team = taxonomy.check_team(team)
-        if sentiment and sentiment not in SENTIMENTS:
+        team = taxonomy.check_team(entry.team)
+        if entry.sentiment and entry.sentiment not in SENTIMENTS:
             raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
-        sentiment = sentiment or suggest_sentiment(quote or question.body)
+        sentiment = entry.sentiment or suggest_sentiment(entry.quote or question.body)
+        summary, quote = entry.summary.strip(), entry.quote.strip()
+        note = (entry.note or "").strip()
         now = context.now()
-        content = [question_id, list(clean_tags), team, sentiment, importance]
-        content += [summary.strip(), quote.strip(), (note or "").strip(), session_id]
+        content = [question_id, list(clean_tags), team, sentiment, entry.importance]
+        content += [summary, quote, note, session_id]
         insight = Insight(
             id=content_id(content, self.today_start(now).isoformat()),
             question_id=question_id,
@@ -212,10 +210,10 @@ class Daily:
             tags=clean_tags,
             team=team or None,
             sentiment=sentiment or None,
-            importance=importance,
-            summary=summary.strip(),
-            quote=quote.strip(),
-            note=(note or "").strip() or None,
+            importance=entry.importance,
+            summary=summary,
+            quote=quote,
+            note=note or None,
             created_at=now,
             session_id=session_id,
         )

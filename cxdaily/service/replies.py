@@ -142,7 +142,8 @@ class Replies:
             problems.append(problem)
         if not connector.capabilities.can_reply:
             problems.append(f"{question.channel} cannot post replies (see its channel settings)")
-        problems.extend(self._earlier_reply_problems(question_id))
+        one_reply = connector.capabilities.one_reply
+        problems.extend(self._earlier_reply_problems(question_id, one_reply))
         findings = (
             risky_statements(text, self._now(), self._settings.session.zone) if public else []
         )
@@ -152,9 +153,24 @@ class Replies:
             public=public,
             problems=tuple(problems),
             findings=tuple(findings),
+            replaces=one_reply and self._has_sent(question_id),
         )
 
-    def _earlier_reply_problems(self, question_id: str) -> list[str]:
+    def replaces_earlier_reply(self, question_id: str) -> bool:
+        """Whether a reply to this question would replace one already sent: the service
+        keeps one reply per question (a review's response), and one was sent."""
+        question = self._actions.question(question_id)
+        one_reply = self._channels.capabilities(question.channel).one_reply
+        return one_reply and self._has_sent(question_id)
+
+    def _has_sent(self, question_id: str) -> bool:
+        with self._lock:
+            earlier = self._store.outbox.for_question(question_id)
+        return any(r.state is ReplyState.SENT for r in earlier)
+
+    def _earlier_reply_problems(self, question_id: str, one_reply: bool = False) -> list[str]:
+        """Why another reply cannot go out: one still waits in the outbox, or one was sent
+        (unless the service keeps one reply per question: then the new one replaces it)."""
         with self._lock:
             earlier = self._store.outbox.for_question(question_id)
         waiting = [r for r in earlier if r.unsent]
@@ -163,7 +179,7 @@ class Replies:
                 f"reply {waiting[0].id} to this question is still in the outbox; send it "
                 f"(cxdaily outbox retry {waiting[0].id}) or cancel it first"
             ]
-        if any(r.state is ReplyState.SENT for r in earlier):
+        if not one_reply and any(r.state is ReplyState.SENT for r in earlier):
             return ["you already replied to this question"]
         return []
 

@@ -9,16 +9,16 @@ digest shows it under that customer's name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
-    from cxdaily.core.models import Question
+    from cxdaily.core.models import InsightEntry, Question
     from cxdaily.curation import BatchItem
     from cxdaily.service import Service
-    from cxdaily.ui.modals.tag import TagResult
 
 TAGGED = ("tagged", "answered+tagged")
 
@@ -60,24 +60,15 @@ def near_duplicates(
 
 
 def tag_near_duplicates(
-    service: Service, members: Sequence[BatchItem], result: TagResult, session_id: str
+    service: Service, members: Sequence[BatchItem], entry: InsightEntry, session_id: str
 ) -> tuple[list[BatchItem], list[CxDailyError]]:
     """Save the insight (without the quote) for each member; (tagged, errors)."""
     tagged: list[BatchItem] = []
     errors: list[CxDailyError] = []
+    without_quote = replace(entry, quote="")
     for member in members:
         try:
-            service.tag(
-                member.question.id,
-                tags=result.tags,
-                team=result.team,
-                sentiment=result.sentiment,
-                importance=result.importance,
-                summary=result.summary,
-                quote="",
-                note=result.note or None,
-                session_id=session_id,
-            )
+            service.tag(member.question.id, without_quote, session_id)
         except CxDailyError as exc:
             errors.append(exc)
             continue

@@ -153,6 +153,7 @@ class ReplyFlow:
             signature = self.service.signature(question.channel)
             connector = self.service.connector(question.channel)
             public = connector.is_public(question)
+            replaces = self.service.replies.replaces_earlier_reply(self.question_id)
         except CxDailyError as exc:
             self._report(exc)
             return
@@ -168,6 +169,7 @@ class ReplyFlow:
                 public=public,
                 flush_draft=self._flush,
                 measure=lambda text: connector.reply_length(text, question),
+                replaces=replaces,
             ),
             callback=self.review,
         )

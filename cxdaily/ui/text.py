@@ -8,9 +8,14 @@ the untrusted part as markup.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 
 from cxdaily.core.safe_text import clean, one_line
+
+if TYPE_CHECKING:
+    from cxdaily.core.models import Question
 
 
 def safe(text: object, style: str = "") -> Content:
@@ -23,6 +28,14 @@ def safe_line(text: object, limit: int | None = None, style: str = "") -> Conten
     """Untrusted text folded to one line (and cut to ``limit``) as literal Content."""
     folded = one_line(text, limit)
     return Content.styled(folded, style) if style else Content(folded)
+
+
+def customer_heading(lead: str, question: Question, *rest: Content) -> Content:
+    """A dialog's bold heading about a question's customer: ``lead`` then their name
+    (cut to 40 characters), then ``rest`` (``Reply to Jane Doe`` + `` on email``)."""
+    return Content.assemble(
+        Content.styled(lead, "bold"), safe_line(question.author.display, 40, "bold"), *rest
+    )
 
 
 def template(markup: str, **values: object) -> Content:

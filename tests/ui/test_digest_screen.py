@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import Input, Select, Static
 
+from cxdaily.core.models import InsightEntry
 from cxdaily.service import Service
 from cxdaily.ui.modals.digest_export import ExportScreen, default_path
 from cxdaily.ui.screens.digest import DigestScreen, preview_content
@@ -46,13 +47,15 @@ def tag_two(service: Service) -> list[str]:
     first, second = (item.question.id for item in service.batch().items[:2])
     service.tag(
         first,
-        tags=["billing"],
-        team="product",
-        importance=3,
-        summary="Charged after cancelling",
-        quote="Write to jane.doe@example.com",
+        InsightEntry(
+            tags=("billing",),
+            team="product",
+            importance=3,
+            summary="Charged after cancelling",
+            quote="Write to jane.doe@example.com",
+        ),
     )
-    service.tag(second, tags=["praise"], team="marketing", summary=HOSTILE)
+    service.tag(second, InsightEntry(tags=("praise",), team="marketing", summary=HOSTILE))
     return [first, second]
 
 

@@ -23,7 +23,7 @@ from textual.widgets import Static, TextArea
 from cxdaily.core.models import Question
 from cxdaily.replies.checks import signed
 from cxdaily.ui.keys import COMPOSER_COMMANDS, DEFAULT_KEY_NAMES, KeyNames, bindings, key_names
-from cxdaily.ui.text import safe_line
+from cxdaily.ui.text import customer_heading, safe_line
 
 
 def counter_content(
@@ -33,9 +33,11 @@ def counter_content(
     public: bool = False,
     keys: KeyNames = DEFAULT_KEY_NAMES,
     measure: Callable[[str], int] = len,
+    replaces: bool = False,
 ) -> Content:
     """'123 / 280 · with signature · public reply · ctrl+s send …' (red when over);
-    ``measure`` counts the way the channel's service does."""
+    ``measure`` counts the way the channel's service does; ``replaces``: the service
+    keeps one reply per question and this one replaces the reply already sent."""
     length = measure(signed(text, signature)) if text.strip() else 0
     over_by = length - limit if limit is not None and length > limit else 0
     count = f"{length} / {limit}" if limit else f"{length} characters"
@@ -44,6 +46,8 @@ def counter_content(
         notes.append("with signature")
     if public:
         notes.append("public reply")
+    if replaces:
+        notes.append("replaces your earlier response")
     return Content.assemble(
         Content.styled(count, "$error bold" if over_by else "dim"),
         Content.styled(f"  {over_by} over the limit" if over_by else "", "$error"),
@@ -80,9 +84,11 @@ class ComposerScreen(ModalScreen[str | None]):
         public: bool = False,
         flush_draft: Callable[[], object] | None = None,
         measure: Callable[[str], int] = len,
+        replaces: bool = False,
     ) -> None:
         super().__init__()
         self.measure = measure
+        self.replaces = replaces
         self.question = question
         self.initial = draft
         self.limit = limit
@@ -95,13 +101,9 @@ class ComposerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """Heading, editor, signature, counter."""
         with Vertical(id="composer"):
+            on_channel = Content.styled(f" on {self.question.channel}", "dim")
             yield Static(
-                Content.assemble(
-                    Content.styled("Reply to ", "bold"),
-                    safe_line(self.question.author.display, 40, "bold"),
-                    Content.styled(f" on {self.question.channel}", "dim"),
-                ),
-                id="composer-heading",
+                customer_heading("Reply to ", self.question, on_channel), id="composer-heading"
             )
             yield TextArea(
                 self.initial,
@@ -160,6 +162,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 self.public,
                 key_names(self),
                 self.measure,
+                self.replaces,
             )
         )
 

@@ -14,7 +14,7 @@ from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import HANDOFF_COMMANDS, bindings, key_names
-from cxdaily.ui.text import safe_line
+from cxdaily.ui.text import customer_heading
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,7 @@ class HandoffScreen(ModalScreen[HandoffResult | None]):
     def compose(self) -> ComposeResult:
         """Team and note."""
         with Vertical(id="handoff-form"):
-            yield Static(
-                Content.assemble(
-                    Content.styled("Hand off ", "bold"),
-                    safe_line(self.question.author.display, 40, "bold"),
-                )
-            )
+            yield Static(customer_heading("Hand off ", self.question))
             teams = service_of(self).settings.taxonomy.teams
             yield Select(
                 [(Content(t), t) for t in teams],

@@ -6,8 +6,6 @@ configured tags and areas and every tag used before."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -15,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from cxdaily.core.models import Question
+from cxdaily.core.models import InsightEntry, Question
 from cxdaily.core.safe_text import clean
 from cxdaily.core.words import whole_sentences
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
@@ -23,20 +21,7 @@ from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DISCARD_INSIGHT_COMMANDS, TAG_COMMANDS, bindings, key_names
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part
 from cxdaily.ui.modals.confirm import Question as Confirmation
-from cxdaily.ui.text import safe_line
-
-
-@dataclass(frozen=True)
-class TagResult:
-    """What the leader entered."""
-
-    tags: tuple[str, ...]
-    team: str | None
-    sentiment: str | None
-    importance: int
-    summary: str
-    quote: str
-    note: str = ""
+from cxdaily.ui.text import customer_heading
 
 
 class TagSuggester(Suggester):
@@ -63,7 +48,7 @@ def _options(values) -> list[tuple[Content, str]]:
     return [(Content(str(v)), str(v)) for v in values]
 
 
-class TagScreen(ModalScreen[TagResult | None]):
+class TagScreen(ModalScreen[InsightEntry | None]):
     """Returns the insight's fields, or None when cancelled."""
 
     BINDINGS = bindings(TAG_COMMANDS)
@@ -80,12 +65,7 @@ class TagScreen(ModalScreen[TagResult | None]):
         quote = whole_sentences(text)  # the customer's words, cut only between sentences
         self._quote = quote
         with VerticalScroll(id="tag-form"):  # scrolls on a small terminal: nothing out of reach
-            yield Static(
-                Content.assemble(
-                    Content.styled("Insight from ", "bold"),
-                    safe_line(self.question.author.display, 40, "bold"),
-                )
-            )
+            yield Static(customer_heading("Insight from ", self.question))
             yield Label("Tags (comma-separated; → completes)")
             yield Input(
                 placeholder="bug, billing",
@@ -165,7 +145,7 @@ class TagScreen(ModalScreen[TagResult | None]):
         sentiment = self.query_one("#tag-sentiment", Select).value
         importance = self.query_one("#tag-importance", Select).value
         self.dismiss(
-            TagResult(
+            InsightEntry(
                 tags=tags,
                 team=None if team is Select.NULL else str(team),
                 sentiment=None if sentiment is Select.NULL else str(sentiment),

@@ -187,8 +187,12 @@ class PromisesScreen(Screen):
         return self.promises[index] if index is not None and index < len(self.promises) else None
 
     def _selected_reply(self) -> Reply | None:
+        """The highlighted unsent reply; with none, a warning says so."""
         index = self.query_one("#promises-outbox", OptionList).highlighted
-        return self.unsent[index] if index is not None and index < len(self.unsent) else None
+        if index is not None and index < len(self.unsent):
+            return self.unsent[index]
+        self.notify("No unsent reply selected.", severity="warning")
+        return None
 
     def action_keep_promise(self) -> None:
         """Mark the highlighted promise kept."""
@@ -208,7 +212,6 @@ class PromisesScreen(Screen):
         """Send the highlighted unsent reply now."""
         reply = self._selected_reply()
         if reply is None:
-            self.notify("No unsent reply selected.", severity="warning")
             return
         send_now(self.app, reply.id, done=self.reload)  # type: ignore[arg-type]
 
@@ -216,7 +219,6 @@ class PromisesScreen(Screen):
         """Cancel the highlighted unsent reply; its text becomes the draft again."""
         reply = self._selected_reply()
         if reply is None:
-            self.notify("No unsent reply selected.", severity="warning")
             return
         try:
             cancelled = service_of(self).cancel(reply.id)

@@ -7,6 +7,7 @@ disk when the key press returns; sending a reply happens in a thread worker.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.models import Reply, Session
+from cxdaily.core.models import InsightEntry, Reply, Session
 from cxdaily.core.words import plural
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.service import Service
@@ -31,7 +32,7 @@ from cxdaily.ui.messages import WrapUp
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
-from cxdaily.ui.modals.tag import TagResult, TagScreen
+from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.outbox_status import tell_attempt
 from cxdaily.ui.reply_flow import ReplyChecked, ReplyFlow, ReplyNotSent
 from cxdaily.ui.widgets.question_view import QuestionView
@@ -265,6 +266,16 @@ class SessionScreen(Screen):
     def _report(self, exc: CxDailyError) -> None:
         self.notify(str(exc), severity="error", markup=False)
 
+    def _record(self, item: BatchItem, status: str, record: Callable[[], object]) -> None:
+        """Run ``record`` (the service call that records what was done with ``item``),
+        then mark the item ``status`` and move on; a failure is reported instead."""
+        try:
+            record()
+        except CxDailyError as exc:
+            self._report(exc)
+            return
+        self.mark(item, status)
+
     # reply ---------------------------------------------------------------------
     def action_reply(self, text: str | None = None) -> None:
         """Open the composer (with the saved draft, or ``text`` from the editor); the
@@ -273,8 +284,9 @@ class SessionScreen(Screen):
         if item is None:
             return
         qid = item.question.id
-        if self.statuses.get(qid) in ("answered", "answered+tagged") or (
-            self.service.has_replied(qid)
+        answered = self.statuses.get(qid) in ("answered", "answered+tagged")
+        if (answered or self.service.has_replied(qid)) and not (
+            self.service.replies.replaces_earlier_reply(qid)  # a review's one response
         ):
             self.notify("You already replied to this question.", severity="warning")
             return
@@ -337,32 +349,22 @@ class SessionScreen(Screen):
             TagScreen(item.question, known), callback=lambda result: self._after_tag(item, result)
         )
 
-    def _after_tag(self, item: BatchItem, result: TagResult | None) -> None:
-        if result is None:
+    def _after_tag(self, item: BatchItem, entry: InsightEntry | None) -> None:
+        if entry is None:
             return
         try:
-            self.service.tag(
-                item.question.id,
-                tags=result.tags,
-                team=result.team,
-                sentiment=result.sentiment,
-                importance=result.importance,
-                summary=result.summary,
-                quote=result.quote,
-                note=result.note or None,
-                session_id=self.session.id,
-            )
+            self.service.tag(item.question.id, entry, self.session.id)
         except CxDailyError as exc:
             self._report(exc)
             return
         self.notify("Insight saved.", timeout=2)
-        self._tag_near_duplicates(item, result)
+        self._tag_near_duplicates(item, entry)
         self.mark(item, "tagged")
 
-    def _tag_near_duplicates(self, item: BatchItem, result: TagResult) -> None:
+    def _tag_near_duplicates(self, item: BatchItem, entry: InsightEntry) -> None:
         """The same insight for the item's near-duplicates still untagged in the session."""
         members = near_duplicates(self.items, self.statuses, item)
-        tagged, errors = tag_near_duplicates(self.service, members, result, self.session.id)
+        tagged, errors = tag_near_duplicates(self.service, members, entry, self.session.id)
         for exc in errors:
             self._report(exc)
         for member in tagged:
@@ -385,12 +387,13 @@ class SessionScreen(Screen):
     def _after_hand_off(self, item: BatchItem, result: HandoffResult | None) -> None:
         if result is None:
             return
-        try:
-            self.service.hand_off(item.question.id, result.team, result.note, self.session.id)
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        self.mark(item, "handed_off")
+        self._record(
+            item,
+            "handed_off",
+            lambda: self.service.hand_off(
+                item.question.id, result.team, result.note, self.session.id
+            ),
+        )
 
     def action_snooze(self) -> None:
         """Snooze the question."""
@@ -407,24 +410,16 @@ class SessionScreen(Screen):
     def _after_snooze(self, item: BatchItem, until: datetime | None) -> None:
         if until is None:
             return
-        try:
-            self.service.snooze(item.question.id, until, self.session.id)
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        self.mark(item, "snoozed")
+        self._record(
+            item, "snoozed", lambda: self.service.snooze(item.question.id, until, self.session.id)
+        )
 
     def action_skip(self) -> None:
         """Skip the question for today."""
         item = self._guard()
         if item is None:
             return
-        try:
-            self.service.skip(item.question.id, self.session.id)
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        self.mark(item, "skipped")
+        self._record(item, "skipped", lambda: self.service.skip(item.question.id, self.session.id))
 
     # more ------------------------------------------------------------------------
     def action_pull_next(self) -> None:

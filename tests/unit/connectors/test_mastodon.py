@@ -166,15 +166,13 @@ async def test_a_second_fetch_asks_only_for_what_is_new(fake, fake_sleep):
     assert third.questions == [] and third.checkpoint["since_id"] == second.checkpoint["since_id"]
 
 
-async def test_ids_compare_as_big_integers_not_as_text():
+async def test_ids_compare_as_big_integers_not_as_text(fake_sleep):
     assert read_checkpoint({"since_id": "99", "open": ["1", 5, "x y"]}).open == ("1",)
     fake = FakeMastodon()
     fake.next_note = 8  # ids 9, then 10: "10" < "9" as text
     fake.link_origin = BASE
     fake.mention(JANE, "one")
-    from tests.unit.connectors.conftest import FakeSleep
-
-    c, _ = build(fake, FakeSleep())
+    c, _ = build(fake, fake_sleep)
     first = await c.fetch(None)
     assert first.checkpoint["since_id"] == "9"
     fake.mention(JANE, "two")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cxdaily.core.errors import ConfigError, NotFoundError
+from cxdaily.core.models import InsightEntry
 from cxdaily.insights.taxonomy import AREAS, DEFAULT_TAGS, TEAMS, TaxonomySettings
 from cxdaily.service import Service
 from cxdaily.settings import Settings, load_settings, save_settings, settings_from_dict
@@ -102,10 +103,10 @@ def demo(home: Path):
 
 def test_the_service_uses_the_configured_taxonomy(demo: Service):
     first, second = (item.question.id for item in demo.batch().items[:2])
-    insight = demo.tag(first, tags=["Checkout"], team="Success")
+    insight = demo.tag(first, InsightEntry(tags=("Checkout",), team="Success"))
     assert insight.team == "success"
     with pytest.raises(NotFoundError, match="unknown team 'marketing'"):
-        demo.tag(second, tags=["bug"], team="marketing")
+        demo.tag(second, InsightEntry(tags=("bug",), team="marketing"))
     with pytest.raises(NotFoundError, match="unknown team 'support'"):
         demo.hand_off(second, "support", "please")
     assert demo.hand_off(second, "Success", "please").team == "success"

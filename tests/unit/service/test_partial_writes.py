@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cxdaily.core.errors import ReplyRejected, StoreError
-from cxdaily.core.models import Disposition, Insight, Reply, ReplyState
+from cxdaily.core.models import Disposition, Insight, InsightEntry, Reply, ReplyState
 from cxdaily.service import Service
 from cxdaily.service.replies import ReplyQueuedError, answered_action_id
 from cxdaily.store import Store
@@ -59,9 +59,9 @@ def test_a_tag_whose_action_fails_says_so_and_running_it_again_adds_no_second_in
 ):
     question_id = _questions(demo)[0]
     actions = _read_only_actions(demo)
-    tag = {"tags": ["bug"], "team": "product", "summary": "Export is broken"}
+    tag = InsightEntry(tags=("bug",), team="product", summary="Export is broken")
     with pytest.raises(StoreError) as caught:
-        demo.tag(question_id, **tag)
+        demo.tag(question_id, tag)
     message = str(caught.value)
     assert "\n" not in message
     assert "insight" in message and "was saved" in message and "again" in message
@@ -70,20 +70,20 @@ def test_a_tag_whose_action_fails_says_so_and_running_it_again_adds_no_second_in
     assert _actions_on(demo, question_id) == []
 
     actions.chmod(0o600)  # the leader fixes it and runs the same command again
-    again = demo.tag(question_id, **tag)
+    again = demo.tag(question_id, tag)
     insights = demo.store.insights.between()
     assert insights == [again], "running the tag again made a second insight"
     assert [a.disposition for a in _actions_on(demo, question_id)] == [Disposition.TAGGED]
 
-    demo.tag(question_id, **tag)  # a third time changes nothing either
+    demo.tag(question_id, tag)  # a third time changes nothing either
     assert demo.store.insights.between() == [again]
     assert len(_actions_on(demo, question_id)) == 1
 
 
 def test_different_tags_on_one_question_are_different_insights(demo: Service):
     question_id = _questions(demo)[0]
-    first = demo.tag(question_id, tags=["bug"])
-    second = demo.tag(question_id, tags=["praise"])
+    first = demo.tag(question_id, InsightEntry(tags=("bug",)))
+    second = demo.tag(question_id, InsightEntry(tags=("praise",)))
     assert first.id != second.id
     assert len(demo.store.insights.between()) == 2
 

@@ -14,7 +14,7 @@ from cxdaily.connectors import connector_class
 from cxdaily.connectors.base import Connector, FetchResult
 from cxdaily.connectors.demo import DemoConnector
 from cxdaily.core.errors import NotFoundError, ReplyRejected, StoreLockedError
-from cxdaily.core.models import Disposition, ReplyState
+from cxdaily.core.models import Disposition, InsightEntry, ReplyState
 from cxdaily.curation import RESERVE
 from cxdaily.service import Service
 
@@ -157,17 +157,16 @@ def test_a_reply_over_the_channel_limit_is_rejected(demo: Service):
 # ----------------------------------------------------------------------------- tag
 def test_tagging_stores_an_insight_and_marks_the_question(demo: Service, fixed_now):
     question = demo.question(_first_question_id(demo))
-    insight = demo.tag(
-        question.id,
-        tags=["Bug", " billing ", "bug", ""],
+    entry = InsightEntry(
+        tags=("Bug", " billing ", "bug", ""),
         team="product",
         sentiment="negative",
         importance=2,
         summary="  Export is broken  ",
         quote="I can't export",
         note="  ",
-        session_id="s1",
     )
+    insight = demo.tag(question.id, entry, session_id="s1")
     assert insight.tags == ("bug", "billing")  # trimmed, lower-cased, deduplicated
     assert insight.question_id == question.id
     assert insight.channel == "demo"
@@ -192,7 +191,7 @@ def test_tagging_stores_an_insight_and_marks_the_question(demo: Service, fixed_n
 )
 def test_bad_insights_are_rejected(demo: Service, tags, importance, message):
     with pytest.raises(ReplyRejected, match=message):
-        demo.tag(_first_question_id(demo), tags=tags, importance=importance)
+        demo.tag(_first_question_id(demo), InsightEntry(tags=tags, importance=importance))
     assert demo.store.insights.between() == []
 
 
@@ -223,7 +222,7 @@ def test_hand_off_snooze_and_skip_are_recorded(demo: Service, fixed_now):
     "call",
     [
         lambda s: s.reply("demo:does-not-exist", "hi"),
-        lambda s: s.tag("demo:does-not-exist", tags=["bug"]),
+        lambda s: s.tag("demo:does-not-exist", InsightEntry(tags=("bug",))),
         lambda s: s.hand_off("demo:does-not-exist", "support", "note"),
         lambda s: s.skip("demo:does-not-exist"),
         lambda s: s.snooze("demo:does-not-exist", until=s.now()),
@@ -266,7 +265,7 @@ def test_a_session_is_summarized(demo: Service):
     assert demo.store.activity.sessions() == [session]
     a, b, c, d = (item.question.id for item in batch.items[:4])
     demo.reply(a, "Thanks!", session_id=session.id)
-    demo.tag(b, tags=["praise"], session_id=session.id)
+    demo.tag(b, InsightEntry(tags=("praise",)), session_id=session.id)
     demo.skip(c, session_id=session.id)
     demo.hand_off(d, "sales", "renewal", session_id=session.id)
     demo.skip(batch.items[4].question.id)  # outside the session: not counted
