@@ -64,8 +64,9 @@ from cxdaily.connectors.helpdesk import (
     read_at_once,
 )
 from cxdaily.connectors.html_text import same_text
-from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_time
 from cxdaily.core.errors import ReplyRejected
@@ -160,7 +161,9 @@ class BlueskyConnector(HttpConnector):
             result = await self.session.request("GET", NOTIFICATIONS, params=params)
             page = self.http.decode_json(result)
             reached = False
-            for index, item in enumerate(_notifications(page, result, self.name)):
+            missing = "without a list of notifications"
+            items = page_list(page, "notifications", result, self.name, missing)
+            for index, item in enumerate(items):
                 try:
                     note = parse_notification(item)
                 except QuestionShapeError as exc:
@@ -408,16 +411,6 @@ def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None,
         {u for u in uris[:MAX_SEEN_URIS] if isinstance(u, str)} if isinstance(uris, list) else set()
     )
     return when, kept
-
-
-def _notifications(page: Any, result: HttpResult, channel: str) -> list[Any]:
-    items = page.get("notifications") if isinstance(page, dict) else None
-    if not isinstance(items, list):
-        raise BadResponseError(
-            f"GET {describe_url(result.url)} answered without a list of notifications",
-            channel=channel,
-        )
-    return items
 
 
 def _cursor(page: dict[str, Any]) -> str | None:

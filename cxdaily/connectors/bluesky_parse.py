@@ -17,7 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from cxdaily.connectors.helpdesk import optional_text
-from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    id_field,
+    parse_time,
+    text_field,
+    what_it_is,
+)
 from cxdaily.core.models import Author
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -75,7 +81,7 @@ class Notification:
 def parse_notification(item: Any) -> Notification:
     """A ``notification`` object of ``listNotifications``."""
     if not isinstance(item, dict):
-        raise QuestionShapeError(f"expected a notification object, got {_what(item)}")
+        raise QuestionShapeError(f"expected a notification object, got {what_it_is(item)}")
     reason = optional_text(item.get("reason"), "reason", 100) or ""
     indexed = parse_time(item.get("indexedAt"), "indexedAt")
     post = _post(item.get("uri"), item.get("cid"), item.get("author"), item.get("record"), indexed)
@@ -85,7 +91,7 @@ def parse_notification(item: Any) -> Notification:
 def parse_post_view(view: Any, where: str = "post") -> Post:
     """A ``postView`` (``uri``, ``cid``, ``author``, ``record``, ``indexedAt``)."""
     if not isinstance(view, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {_what(view)}")
+        raise QuestionShapeError(f"{where} must be an object, got {what_it_is(view)}")
     indexed = _time_or_none(view.get("indexedAt"), f"{where}.indexedAt")
     return _post(view.get("uri"), view.get("cid"), view.get("author"), view.get("record"), indexed)
 
@@ -155,7 +161,7 @@ def _post(uri: Any, cid: Any, author: Any, record: Any, indexed: datetime | None
     split_uri(uri_text)
     cid_text = id_field(cid, "cid", required=True) or ""
     if not isinstance(record, dict):
-        raise QuestionShapeError(f"record must be an object, got {_what(record)}")
+        raise QuestionShapeError(f"record must be an object, got {what_it_is(record)}")
     who = parse_author(author)
     text = readable_text(record.get("text"), record.get("facets"))
     created = _time_or_none(record.get("createdAt"), "record.createdAt")
@@ -169,7 +175,7 @@ def _post(uri: Any, cid: Any, author: Any, record: Any, indexed: datetime | None
 def parse_author(data: Any) -> Author:
     """A ``profileView(Basic)``: the DID is required, handle and display name optional."""
     if not isinstance(data, dict):
-        raise QuestionShapeError(f"author must be an object, got {_what(data)}")
+        raise QuestionShapeError(f"author must be an object, got {what_it_is(data)}")
     did = id_field(data.get("did"), "author.did", required=True) or ""
     if not _DID.fullmatch(did):
         raise QuestionShapeError("author.did is not a DID")
@@ -347,8 +353,3 @@ def encode_tid(value: int) -> str:
         chars.append(_TID_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))
-
-
-def _what(value: Any) -> str:
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "null")

@@ -100,12 +100,8 @@ class AddressListOption(Option):
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:
         """A tuple of lowercased addresses (``a@b.c``) and domains (``b.c``)."""
-        items = raw.split(",") if isinstance(raw, str) else raw
-        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-            raise ConfigError(
-                f"[channels.{channel.name}] {self.name} must be addresses or domains, "
-                'like ["help@example.com", "example.org"]'
-            )
+        must_be = 'addresses or domains, like ["help@example.com", "example.org"]'
+        items = self.text_list(raw, channel, must_be)
         values = tuple(dict.fromkeys(i.strip().lower().lstrip("@") for i in items if i.strip()))
         for value in values:
             if any(c.isspace() for c in value) or "." not in value.rpartition("@")[2]:

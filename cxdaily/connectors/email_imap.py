@@ -180,16 +180,20 @@ class ImapSession:
             raise self.error(exc, command) from None
 
     # -- commands -------------------------------------------------------------------
-    def open_folder(self, name: str, *, writable: bool = False) -> Folder:
-        """SELECT (``writable``) or EXAMINE ``name``; its size, UIDVALIDITY and UIDNEXT."""
-        command = "SELECT" if writable else "EXAMINE"
+    def _mailbox(self, name: str) -> str:
+        """``name`` quoted for a command; only plain ASCII names are supported."""
         try:
-            mailbox = quoted(name)
+            return quoted(name)
         except ValueError:
             raise ConnectorError(
                 f"folder {name!r}: only plain ASCII folder names are supported",
                 channel=self.channel,
             ) from None
+
+    def open_folder(self, name: str, *, writable: bool = False) -> Folder:
+        """SELECT (``writable``) or EXAMINE ``name``; its size, UIDVALIDITY and UIDNEXT."""
+        command = "SELECT" if writable else "EXAMINE"
+        mailbox = self._mailbox(name)
         data = self._run(f"{command} {name}", self._connection.select, mailbox, not writable)
         exists = _number(data[0] if data else None) or 0
         folder = Folder(
@@ -290,13 +294,7 @@ class ImapSession:
 
     def append(self, folder: str, raw: bytes, flags: str = "\\Seen") -> None:
         """File ``raw`` in ``folder`` with ``flags``."""
-        try:
-            mailbox = quoted(folder)
-        except ValueError:
-            raise ConnectorError(
-                f"folder {folder!r}: only plain ASCII folder names are supported",
-                channel=self.channel,
-            ) from None
+        mailbox = self._mailbox(folder)
         when = imaplib.Time2Internaldate(time.time())
         self._run(f"APPEND {folder}", self._connection.append, mailbox, f"({flags})", when, raw)
 

@@ -42,14 +42,15 @@ from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     Ticket,
     TicketMessage,
-    answers_by_team,
-    find_reply,
     ticket_questions,
 )
-from cxdaily.connectors.meta_graph import (
+from cxdaily.connectors.meta_comments import (
     Comment,
-    GraphConnector,
-    answered,
+    CommentsConnector,
+    comment_turns,
+    unknown_outcome,
+)
+from cxdaily.connectors.meta_graph import (
     api_version_option,
     graph_count,
     graph_person,
@@ -59,12 +60,16 @@ from cxdaily.connectors.meta_graph import (
     short_text,
     since_days_option,
     time_or_none,
-    unknown_outcome,
     web_url,
-    what_it_is,
 )
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    id_field,
+    parse_time,
+    what_it_is,
+)
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question
@@ -84,7 +89,7 @@ MAX_COMMENT_PAGES = 10
 NO_TEXT = "(a comment without text: a photo, sticker or link)"
 
 
-class FacebookConnector(GraphConnector):
+class FacebookConnector(CommentsConnector):
     """Comments on a Page's posts, and optionally its Messenger conversations."""
 
     kind = "facebook"
@@ -240,14 +245,9 @@ class FacebookConnector(GraphConnector):
         """A reply in the comment's thread, or a Messenger answer within 24 hours."""
         if question.meta.get("source") == "messenger":
             return await self._send_message(question, body)
-        data, result = await self.graph(
-            "POST", self.graph_url(question.thread_id, "comments"), form_body={"message": body},
-            permission="pages_manage_engagement",
-        )  # fmt: skip
-        ident = data.get("id") if isinstance(data, dict) else None
-        if not isinstance(ident, str | int) or isinstance(ident, bool) or not str(ident).strip():
-            raise unknown_outcome(self.name, result.url)
-        return SentReply(remote_id=str(ident).strip(), url=question.url)
+        return await self.reply_in_thread(
+            question, body, edge="comments", permission="pages_manage_engagement"
+        )
 
     async def _send_message(self, question: Question, body: str) -> SentReply:
         psid = question.meta.get("psid") or question.author.id
@@ -294,34 +294,20 @@ class FacebookConnector(GraphConnector):
         params = {"filter": "stream", "order": "reverse_chronological",
                   "fields": COMMENT_FIELDS, "limit": 100}  # fmt: skip
         for root in roots:
-            async for items, _ in self.graph_pages(
+            messages.extend(await self.comment_messages(
                 self.graph_url(root, "comments"), params=params, what="comments",
+                parse=lambda item, where: parse_comment(item, where, self.page_id),
                 max_pages=MAX_COMMENT_PAGES,
-            ):  # fmt: skip
-                for index, item in enumerate(items):
-                    try:
-                        c = parse_comment(item, f"comments[{index}]", self.page_id)
-                    except QuestionShapeError:
-                        continue
-                    messages.append(TicketMessage(c.id, c.author, c.body, c.created_at,
-                                                  from_customer=not c.ours))  # fmt: skip
+            ))  # fmt: skip
         return messages
 
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """The Page's replies in the question's thread after ``since``."""
-        return answers_by_team(await self.thread(question), since)
+    def own_id(self) -> str:
+        """The Page: the author of our replies."""
+        return self.page_id
 
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """The Page's reply with this text in the thread, after the question."""
-        found = find_reply(
-            await self.thread(question), body, author_id=self.page_id, after=question.created_at
-        )
-        if found is None:
-            return None
-        url = None if question.meta.get("source") == "messenger" else question.url
-        return SentReply(found.id, url)
+    def reply_link(self, question: Question) -> str | None:
+        """The comment's link (a Messenger answer has none)."""
+        return None if question.meta.get("source") == "messenger" else question.url
 
     async def check(self) -> str:
         """``GET /{page_id}?fields=id,name``: the token can read the Page."""
@@ -384,19 +370,12 @@ def comment_questions(
 ) -> tuple[list[Question], list[Question]]:  # fmt: skip
     """A post's comments as new questions (not the Page's, newer than ``after``, not
     answered) and settled ones (answered by the Page)."""
-    by_id = {c.id: c for c in comments}
     questions: list[Question] = []
     settled: list[Question] = []
-    for comment in comments:
-        if comment.ours:
-            continue
-        done = answered(comment, comments)
-        if not done and comment.created_at <= after:
-            continue
+    for comment, done, parent in comment_turns(comments, after):
         context = [post] if post is not None else []
-        parent = by_id.get(comment.parent_id or "")
         if parent is not None:
-            context.append(Message(parent.author, parent.body, parent.created_at))
+            context.append(parent)
         meta: dict[str, Any] = {"service": "facebook", "source": "comment", "post_id": post_id}
         for key, value in (("parent_id", comment.parent_id), ("like_count", comment.likes),
                            ("reply_count", comment.replies)):  # fmt: skip

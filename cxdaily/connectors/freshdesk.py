@@ -35,17 +35,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
-    HelpDeskConnector,
+    AgentDeskConnector,
     Ticket,
     TicketMessage,
     email_author,
     message_text,
     optional_id,
+    public_messages,
     read_at_once,
     tag_names,
     text_or_none,
@@ -68,7 +67,7 @@ from cxdaily.connectors.parsing import (
     text_field,
 )
 from cxdaily.core.clock import to_iso
-from cxdaily.core.errors import ConfigError, ConnectorError
+from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_text import one_line
 
@@ -97,10 +96,14 @@ def _domain_problem(value: str) -> str | None:
     return 'must be the name before .freshdesk.com, such as "acme"'
 
 
-class FreshdeskConnector(HelpDeskConnector):
+class FreshdeskConnector(AgentDeskConnector):
     """Freshdesk: open tickets as questions, replies as public ticket replies."""
 
     kind = "freshdesk"
+    account_option = "domain"
+    service_name = "Freshdesk"
+    account_domain = "freshdesk.com"
+    agent_option = "agent_id"
     summary = "Freshdesk tickets waiting on the team; replies as public ticket replies"
     auth_hint = "the API key (Freshdesk: Profile settings, Your API Key) and the domain"
     declared_options = HTTP_OPTIONS.extended(
@@ -112,25 +115,8 @@ class FreshdeskConnector(HelpDeskConnector):
                minimum=1, maximum=3650, unit="days"),
     )  # fmt: skip
 
-    def configure(self) -> None:
-        """The base URL from ``base_url`` or ``domain`` (one of them is required)."""
-        super().configure()
-        if self.base_url is None:
-            domain = self.option("domain")
-            if not domain:
-                raise ConfigError(
-                    f'[channels.{self.name}] needs domain = "..." (your Freshdesk is '
-                    'https://DOMAIN.freshdesk.com) or base_url = "https://..."'
-                )
-            self.base_url = f"https://{domain.lower()}.freshdesk.com"
-            self.allow_credentials_to(self.base_url)
-        self.host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
-        agent_id = self.option("agent_id")
-        self.agent_id: str | None = str(agent_id) if agent_id else None
-        """The agent replies are posted as (the option, or looked up once)."""
-
     # -- requests ---------------------------------------------------------------------
-    async def _auth(self) -> dict[str, str]:
+    async def auth_headers(self) -> dict[str, str]:
         """HTTP Basic with the API key as the user name and ``X`` as the password."""
         key = (await self.read_secret("")).strip()
         basic = base64.b64encode(f"{key}:X".encode()).decode("ascii")
@@ -153,7 +139,7 @@ class FreshdeskConnector(HelpDeskConnector):
             channel=self.name,
         )
 
-    async def _me(self, headers: dict[str, str]) -> dict[str, Any]:
+    async def me(self, headers: dict[str, str]) -> dict[str, Any]:
         """The signed-in agent (``GET /api/v2/agents/me``); remembers its id."""
         data, result = await self.http.get_json(self.endpoint("/api/v2/agents/me"), headers=headers)
         agent = self._expect(data, result, dict, "an agent")
@@ -165,12 +151,6 @@ class FreshdeskConnector(HelpDeskConnector):
             )
         self.agent_id = self.agent_id or ident
         return agent
-
-    async def _agent(self, headers: dict[str, str]) -> str:
-        if self.agent_id is None:
-            await self._me(headers)
-        assert self.agent_id is not None
-        return self.agent_id
 
     # -- fetch ------------------------------------------------------------------------
     def _since(self, checkpoint: Mapping[str, Any] | None) -> datetime:
@@ -184,7 +164,7 @@ class FreshdeskConnector(HelpDeskConnector):
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Tickets updated since the checkpoint, each with its public thread."""
-        headers = await self._auth()
+        headers = await self.auth_headers()
         since = self._since(checkpoint)
         params = {
             "updated_since": to_iso(since),
@@ -326,38 +306,22 @@ class FreshdeskConnector(HelpDeskConnector):
             max_pages=MAX_THREAD_PAGES,
         ):
             items.extend(self._expect(data, result, list, "a list of conversations"))
-        messages = []
-        for index, item in enumerate(items):
-            try:
-                message = _conversation(item, requester)
-            except QuestionShapeError as exc:
-                what = f"ticket {ticket_id}: conversation {index + 1} cannot be read ({exc})"
-                if skipped is None:
-                    raise BadResponseError(what, channel=self.name) from None
-                skipped.add(what)
-                continue
-            if message is not None:
-                messages.append(message)
-        return messages
+        return public_messages(
+            items, lambda item, _: _conversation(item, requester),
+            lambda i, exc: f"ticket {ticket_id}: conversation {i + 1} cannot be read ({exc})",
+            skipped, channel=self.name,
+        )  # fmt: skip
 
     async def question_thread(self, question: Question) -> list[TicketMessage]:
         """The ticket's public conversation, read again."""
         ticket_id = question.thread_id or question.native_id.split(":")[0]
-        return await self._thread(ticket_id, question.author, await self._auth())
-
-    async def reply_author_id(self) -> str:
-        """The agent replies are posted as."""
-        return await self._agent(await self._auth())
-
-    def reply_url(self, question: Question) -> str:
-        """The ticket in the agent interface."""
-        return self.agent_url(question.thread_id)
+        return await self._thread(ticket_id, question.author, await self.auth_headers())
 
     # -- replies and checks -------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """A public reply on the ticket by the agent (sent once: no idempotency key)."""
-        headers = await self._auth()
-        agent = await self._agent(headers)
+        headers = await self.auth_headers()
+        agent = await self.agent(headers)
         ticket_id = question.thread_id
         result = await self.http.request(
             "POST",
@@ -371,20 +335,15 @@ class FreshdeskConnector(HelpDeskConnector):
         )
         data = self.http.decode_json(result)
         reply_id = _ident(data.get("id")) if isinstance(data, dict) else None
-        if reply_id is None:  # accepted without an id: find the reply in the thread
-            found = await self.find_own_reply(question, body, idempotency_key)
-            if found is None:
-                raise BadResponseError(
-                    f"POST {describe_url(result.url)} was accepted, but the reply is neither "
-                    "in its answer nor in the ticket's thread",
-                    channel=self.name,
-                )
-            return found
-        return SentReply(remote_id=reply_id, url=self.agent_url(ticket_id))
+        return await self.sent_or_found(  # accepted without an id: found in the thread
+            question, body, idempotency_key, reply_id,
+            f"POST {describe_url(result.url)} was accepted, but the reply is neither in its "
+            "answer nor in the ticket's thread",
+        )  # fmt: skip
 
     async def check(self) -> str:
         """Who the API key signs in as (``GET /api/v2/agents/me``)."""
-        agent = await self._me(await self._auth())
+        agent = await self.me(await self.auth_headers())
         contact = agent.get("contact")
         name = contact.get("name") if isinstance(contact, dict) else None
         who = (one_line(name, 80) if isinstance(name, str) else "") or "an agent"

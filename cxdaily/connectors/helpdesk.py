@@ -20,7 +20,12 @@ hands it to :func:`ticket_questions`. The rules are the same for every help desk
   after a time; **our reply after an unknown outcome** (:func:`find_reply`) is a public
   reply by the configured agent with the text we sent, after the question was asked.
   :class:`HelpDeskConnector` answers both from the connector's own
-  :meth:`~HelpDeskConnector.question_thread`.
+  :meth:`~HelpDeskConnector.question_thread`, and finds a reply whose answer named no id
+  (:meth:`~HelpDeskConnector.sent_or_found`).
+- **Reading a thread**: :func:`public_messages` keeps the public messages of a thread's
+  items; one that cannot be read is a warning in a fetch and an error elsewhere.
+- **An account's own domain and one agent**: :class:`AgentDeskConnector` (Freshdesk,
+  Zendesk) builds the base URL from the account option and looks the agent up once.
 
 Text is cleaned where it enters: the connector passes bodies through
 :func:`message_text` (HTML to plain text, surrogates replaced).
@@ -30,10 +35,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
+
+import httpx
 
 from cxdaily.connectors.base import Capabilities, SentReply
 from cxdaily.connectors.html_text import html_to_text, looks_like_html, same_text
@@ -47,10 +54,13 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
+    QuestionShapeError,
+    SkippedItems,
     id_field,
     meta_field,
     text_field,
 )
+from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import one_line
 
@@ -284,6 +294,33 @@ def tag_names(values: Any, key: str | None = None) -> list[str]:
     return [n for n in dict.fromkeys(cleaned) if n][:MAX_TAGS]
 
 
+def public_messages(
+    items: Sequence[Any],
+    parse: Callable[[Any, int], TicketMessage | None],
+    problem: Callable[[int, QuestionShapeError], str],
+    skipped: SkippedItems | None,
+    *,
+    channel: str = "",
+) -> list[TicketMessage]:
+    """The public messages among a thread's ``items`` in order (``parse`` reads the item at
+    an index, ``None`` for a note or an event). An item that cannot be read is the warning
+    ``problem`` makes in a fetch (``skipped``); elsewhere it fails the whole thread as a
+    :class:`BadResponseError` of ``channel``, since a thread read in part could hide our
+    own reply."""
+    messages: list[TicketMessage] = []
+    for index, item in enumerate(items):
+        try:
+            message = parse(item, index)
+        except QuestionShapeError as exc:
+            if skipped is None:
+                raise BadResponseError(problem(index, exc), channel=channel) from None
+            skipped.add(problem(index, exc))
+            continue
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
 async def read_at_once(jobs: Sequence[Awaitable[_T]], at_once: int) -> list[_T]:
     """Run ``jobs`` (thread reads) at most ``at_once`` at a time, results in order; the
     first failure cancels the rest and is raised as it is."""
@@ -330,6 +367,23 @@ class HelpDeskConnector(HttpConnector):
         """The agent-facing page of the ticket a reply went to."""
         return question.url
 
+    async def sent_or_found(
+        self,
+        question: Question,
+        body: str,
+        idempotency_key: str,
+        reply_id: str | None,
+        unseen: str,
+    ) -> SentReply:
+        """The reply just posted: by the id the service answered with, else found again in
+        the thread; a :class:`BadResponseError` saying ``unseen`` when it is in neither."""
+        if reply_id is not None:
+            return SentReply(remote_id=reply_id, url=self.reply_url(question))
+        found = await self.find_own_reply(question, body, idempotency_key)
+        if found is None:
+            raise BadResponseError(unseen, channel=self.name)
+        return found
+
     async def answers_since(self, question: Question, since: datetime) -> list[Message]:
         """The team's public replies on the ticket after ``since`` (the collision guard)."""
         return answers_by_team(await self.question_thread(question), since)
@@ -342,3 +396,69 @@ class HelpDeskConnector(HttpConnector):
         messages = await self.question_thread(question)
         found = find_reply(messages, body, author_id=author, after=question.created_at)
         return None if found is None else SentReply(found.id, self.reply_url(question))
+
+
+class AgentDeskConnector(HelpDeskConnector):
+    """A help desk on its own account's domain (``https://ACCOUNT.{domain}``, or
+    ``base_url``) whose replies go out as one agent: the one its option names, else the
+    signed-in one, looked up once.
+
+    A kind names :attr:`account_option`, :attr:`service_name`, :attr:`account_domain` and
+    :attr:`agent_option`, and implements :meth:`auth_headers`, :meth:`me` and
+    :meth:`agent_url`.
+    """
+
+    account_option: ClassVar[str] = "subdomain"
+    """The option naming the account (the name before ``.{account_domain}``)."""
+    service_name: ClassVar[str] = ""
+    account_domain: ClassVar[str] = ""
+    agent_option: ClassVar[str] = "agent_id"
+    """The option naming the replying agent's user id."""
+
+    def configure(self) -> None:
+        """The base URL from ``base_url`` or the account option (one of them is required),
+        its host for messages, and the agent from its option."""
+        super().configure()
+        if self.base_url is None:
+            account = self.option(self.account_option)
+            if not account:
+                placeholder = self.account_option.upper()
+                raise ConfigError(
+                    f'[channels.{self.name}] needs {self.account_option} = "..." (your '
+                    f"{self.service_name} is https://{placeholder}.{self.account_domain}) or "
+                    'base_url = "https://..."'
+                )
+            self.base_url = f"https://{account.lower()}.{self.account_domain}"
+            self.allow_credentials_to(self.base_url)
+        self.host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
+        agent_id = self.option(self.agent_option)
+        self.agent_id: str | None = str(agent_id) if agent_id else None
+        """The agent replies are posted as (the option, or looked up once)."""
+
+    async def auth_headers(self) -> dict[str, str]:
+        """The headers that sign a request in."""
+        raise NotImplementedError
+
+    async def me(self, headers: dict[str, str]) -> dict[str, Any]:
+        """The signed-in agent as the service gives it; sets :attr:`agent_id` when the
+        option did not."""
+        raise NotImplementedError
+
+    def agent_url(self, ticket_id: str) -> str:
+        """The agent-facing link to a ticket."""
+        raise NotImplementedError
+
+    async def agent(self, headers: dict[str, str]) -> str:
+        """The agent's user id: the option, or the signed-in agent's (looked up once)."""
+        if self.agent_id is None:
+            await self.me(headers)
+        assert self.agent_id is not None
+        return self.agent_id
+
+    async def reply_author_id(self) -> str:
+        """The agent replies are posted as."""
+        return await self.agent(await self.auth_headers())
+
+    def reply_url(self, question: Question) -> str:
+        """The ticket in the agent interface."""
+        return self.agent_url(question.thread_id)

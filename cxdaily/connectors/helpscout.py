@@ -46,6 +46,7 @@ from cxdaily.connectors.helpdesk import (
     TicketMessage,
     email_author,
     message_text,
+    public_messages,
     tag_names,
     ticket_questions,
 )
@@ -243,17 +244,11 @@ class HelpScoutConnector(HelpDeskConnector):
                 "POST", url, json_body=payload, headers=headers, repeatable=False
             )
         )
-        reply_id = _reply_id(result.headers.get("resource-id"))
-        if reply_id is None:  # no Resource-ID header: look for the reply in the thread
-            found = await self.find_own_reply(question, body, idempotency_key)
-            if found is None:
-                raise BadResponseError(
-                    f"POST {describe_url(url)} answered HTTP {result.status} without a "
-                    "Resource-ID, and the reply is not in the conversation yet",
-                    channel=self.name,
-                )
-            return found
-        return SentReply(remote_id=reply_id, url=question.url)
+        return await self.sent_or_found(  # no Resource-ID header: found in the thread
+            question, body, idempotency_key, _reply_id(result.headers.get("resource-id")),
+            f"POST {describe_url(url)} answered HTTP {result.status} without a Resource-ID, "
+            "and the reply is not in the conversation yet",
+        )  # fmt: skip
 
     async def _replying_user(self) -> int:
         """The ``user_id`` option, else the app's owner (``GET /v2/users/me``), once."""
@@ -358,16 +353,10 @@ def _next_page(data: Any, params: dict[str, Any]) -> str | None:
 
 def _messages(threads: list[Any], where: str, skipped: SkippedItems) -> list[TicketMessage]:
     """The public messages among a conversation's threads; a bad thread costs itself."""
-    messages = []
-    for index, thread in enumerate(threads):
-        try:
-            message = _message(thread)
-        except QuestionShapeError as exc:
-            skipped.add(f"{where}: thread {index + 1} skipped: {exc}")
-            continue
-        if message is not None:
-            messages.append(message)
-    return messages
+    return public_messages(
+        threads, lambda thread, _: _message(thread),
+        lambda index, exc: f"{where}: thread {index + 1} skipped: {exc}", skipped,
+    )  # fmt: skip
 
 
 def _message(thread: Any) -> TicketMessage | None:

@@ -8,7 +8,7 @@ string or user info (either may hold a secret).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -17,6 +17,9 @@ from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.hosts import is_loopback_host
 from cxdaily.core.safe_text import one_line
 from cxdaily.credentials import env_name
+
+if TYPE_CHECKING:
+    from cxdaily.connectors.http_client import HttpResult
 
 
 class UnreachableError(ConnectorError):
@@ -145,15 +148,33 @@ def status_error(
     )
 
 
-def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
-    """A short explanation from a JSON error body (``message``, ``error`` ...), if any."""
-    if len(content) > 64 * 1024 or content.lstrip()[:1] != b"{":
-        return ""
+MAX_ERROR_BODY = 64 * 1024
+"""An error body larger than this is not read for an explanation."""
+
+
+def error_body(content: bytes) -> dict[str, Any] | None:
+    """The JSON object an error answer's body holds, or ``None`` when it holds none (or
+    is larger than :data:`MAX_ERROR_BODY`): what every service's error reader starts from."""
+    if len(content) > MAX_ERROR_BODY or content.lstrip()[:1] != b"{":
+        return None
     try:
         data = safe_json.loads(content)
     except ValueError:
-        return ""
-    if not isinstance(data, dict):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def error_object(content: bytes) -> dict[str, Any] | None:
+    """The ``error`` object of a JSON error body (Graph and Google APIs), or ``None``."""
+    data = error_body(content)
+    error = data.get("error") if data is not None else None
+    return error if isinstance(error, dict) else None
+
+
+def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
+    """A short explanation from a JSON error body (``message``, ``error`` ...), if any."""
+    data = error_body(content)
+    if data is None:
         return ""
     errors = data.get("errors")  # a list of {"code", "message"} (Intercom, Front, GitHub)
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
@@ -167,6 +188,17 @@ def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
         if isinstance(value, str) and value.strip():
             return scrub(value, 120)
     return ""
+
+
+def page_list(page: Any, key: str, result: HttpResult, channel: str, missing: str) -> list[Any]:
+    """``page[key]`` when the page is an object holding a list there; else a
+    :class:`BadResponseError`: ``METHOD URL answered {missing}``."""
+    items = page.get(key) if isinstance(page, dict) else None
+    if not isinstance(items, list):
+        raise BadResponseError(
+            f"{result.method} {describe_url(result.url)} answered {missing}", channel=channel
+        )
+    return items
 
 
 def decode_json_body(

@@ -35,14 +35,10 @@ from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     TicketMessage,
-    answers_by_team,
-    find_reply,
     read_at_once,
 )
+from cxdaily.connectors.meta_comments import Comment, CommentsConnector, comment_turns
 from cxdaily.connectors.meta_graph import (
-    Comment,
-    GraphConnector,
-    answered,
     api_version_option,
     graph_count,
     graph_person,
@@ -51,12 +47,16 @@ from cxdaily.connectors.meta_graph import (
     short_text,
     since_days_option,
     time_or_none,
-    unknown_outcome,
     web_url,
-    what_it_is,
 )
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    id_field,
+    parse_time,
+    what_it_is,
+)
 from cxdaily.core.clock import to_iso
 from cxdaily.core.models import Author, Message, Question
 
@@ -69,7 +69,7 @@ MAX_COMMENT_PAGES = 5
 """Pages of one media's comments read per fetch."""
 
 
-class InstagramConnector(GraphConnector):
+class InstagramConnector(CommentsConnector):
     """Comments on an Instagram professional account's recent media."""
 
     kind = "instagram"
@@ -214,44 +214,23 @@ class InstagramConnector(GraphConnector):
     # -- replying --------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """A reply in the comment's thread (``POST /{comment_id}/replies``)."""
-        data, result = await self.graph(
-            "POST", self.graph_url(question.thread_id, "replies"), form_body={"message": body},
+        return await self.reply_in_thread(
+            question, body, edge="replies",
             permission="instagram_manage_comments (or instagram_business_manage_comments)",
         )  # fmt: skip
-        ident = data.get("id") if isinstance(data, dict) else None
-        if not isinstance(ident, str | int) or isinstance(ident, bool) or not str(ident).strip():
-            raise unknown_outcome(self.name, result.url)
-        return SentReply(remote_id=str(ident).strip(), url=question.url)
 
     async def thread(self, question: Question) -> list[TicketMessage]:
         """The replies under the question's top-level comment, read again."""
         await self._learn_username()
-        messages: list[TicketMessage] = []
-        async for items, _ in self.graph_pages(
+        return await self.comment_messages(
             self.graph_url(question.thread_id, "replies"), params={"fields": REPLY_FIELDS},
             what="replies", max_pages=MAX_COMMENT_PAGES,
-        ):  # fmt: skip
-            for index, item in enumerate(items):
-                try:
-                    c = self.parse_comment(item, f"replies[{index}]", question.thread_id)
-                except QuestionShapeError:
-                    continue
-                messages.append(TicketMessage(c.id, c.author, c.body, c.created_at,
-                                              from_customer=not c.ours))  # fmt: skip
-        return messages
+            parse=lambda item, where: self.parse_comment(item, where, question.thread_id),
+        )  # fmt: skip
 
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """The account's replies in the thread after ``since``."""
-        return answers_by_team(await self.thread(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """The account's reply with this text in the thread, after the question."""
-        found = find_reply(
-            await self.thread(question), body, author_id=self.ig_user_id, after=question.created_at
-        )
-        return None if found is None else SentReply(found.id, question.url)
+    def own_id(self) -> str:
+        """The account: the author of our replies."""
+        return self.ig_user_id
 
     async def check(self) -> str:
         """``GET /{ig_user_id}?fields=id,username``: the token can read the account."""
@@ -290,23 +269,16 @@ def comment_questions(
 ) -> tuple[list[Question], list[Question]]:
     """A media's comments as new questions (not ours, newer than ``after``, not answered)
     and settled ones (answered by the account)."""
-    by_id = {c.id: c for c in comments}
     caption = media["caption"]
     posted = media["timestamp"]
     questions: list[Question] = []
     settled: list[Question] = []
-    for comment in comments:
-        if comment.ours:
-            continue
-        done = answered(comment, comments)
-        if not done and comment.created_at <= after:
-            continue
+    for comment, done, parent in comment_turns(comments, after):
         context = []
         if caption and caption.strip() and posted is not None:
             context.append(Message(owner, caption, posted))
-        parent = by_id.get(comment.parent_id or "")
         if parent is not None:
-            context.append(Message(parent.author, parent.body, parent.created_at))
+            context.append(parent)
         meta: dict[str, Any] = {"service": "instagram", "media_id": media["id"]}
         if comment.parent_id:
             meta["parent_id"] = comment.parent_id

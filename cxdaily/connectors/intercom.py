@@ -42,11 +42,13 @@ from cxdaily.connectors.helpdesk import (
     email_author,
     find_reply,
     message_text,
+    public_messages,
     tag_names,
     ticket_questions,
 )
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
@@ -54,6 +56,7 @@ from cxdaily.connectors.parsing import (
     id_field,
     parse_time,
     text_field,
+    what_it_is,
 )
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Author, Question
@@ -137,7 +140,9 @@ class IntercomConnector(HelpDeskConnector):
         page_number = 0
         async for page, result in self._search_pages(after, open_only, headers):
             page_number += 1
-            for index, item in enumerate(_conversations(page, result, self.name)):
+            missing = f"{what_it_is(page)}, not a list of conversations"
+            items = page_list(page, "conversations", result, self.name, missing)
+            for index, item in enumerate(items):
                 where = f"page {page_number}, item {index + 1}"
                 try:
                     conversation_id, updated = _summary(item)
@@ -225,7 +230,7 @@ class IntercomConnector(HelpDeskConnector):
         )
         if not isinstance(data, dict):
             raise BadResponseError(
-                f"GET {describe_url(result.url)} answered {_what(data)}, not a conversation",
+                f"GET {describe_url(result.url)} answered {what_it_is(data)}, not a conversation",
                 channel=self.name,
             )
         return data
@@ -311,7 +316,7 @@ class IntercomConnector(HelpDeskConnector):
         data, result = await self.http.get_json(self.endpoint("/me"), headers=await self._headers())
         if not isinstance(data, dict):
             raise BadResponseError(
-                f"GET {describe_url(result.url)} answered {_what(data)}, not an admin",
+                f"GET {describe_url(result.url)} answered {what_it_is(data)}, not an admin",
                 channel=self.name,
             )
         ident = _short(data.get("id"))
@@ -347,21 +352,17 @@ def thread_messages(
                 from_customer=customer,
             )
         )
-    for index, part in enumerate(_parts(data)):
-        try:
-            message = _part_message(part, f"conversation_parts[{index}]")
-        except QuestionShapeError as exc:
-            skipped.add(f"conversation {conversation_id}: a message was skipped: {exc}")
-            continue
-        if message is not None:
-            messages.append(message)
-    return messages
+    return messages + public_messages(
+        _parts(data), lambda part, index: _part_message(part, f"conversation_parts[{index}]"),
+        lambda _, exc: f"conversation {conversation_id}: a message was skipped: {exc}",
+        skipped,
+    )  # fmt: skip
 
 
 def _part_message(part: Any, where: str) -> TicketMessage | None:
     """A public message from one conversation part; ``None`` for notes and events."""
     if not isinstance(part, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {_what(part)}")
+        raise QuestionShapeError(f"{where} must be an object, got {what_it_is(part)}")
     if part.get("part_type") not in PUBLIC_PARTS:
         return None
     author, customer = _author(part.get("author"), f"{where}.author")
@@ -408,23 +409,13 @@ def _requester(source: dict[str, Any], messages: list[TicketMessage], contacts: 
 def _summary(item: Any) -> tuple[str, int | None]:
     """A search result's id and ``updated_at`` (epoch seconds, when readable)."""
     if not isinstance(item, dict):
-        raise QuestionShapeError(f"expected a conversation object, got {_what(item)}")
+        raise QuestionShapeError(f"expected a conversation object, got {what_it_is(item)}")
     conversation_id = id_field(item.get("id"), "id", required=True) or ""
     try:
         updated = int(parse_time(item.get("updated_at"), "updated_at").timestamp())
     except QuestionShapeError:
         updated = None
     return conversation_id, updated
-
-
-def _conversations(page: Any, result: HttpResult, channel: str) -> list[Any]:
-    items = page.get("conversations") if isinstance(page, dict) else None
-    if not isinstance(items, list):
-        raise BadResponseError(
-            f"POST {describe_url(result.url)} answered {_what(page)}, not a list of conversations",
-            channel=channel,
-        )
-    return items
 
 
 def _next_cursor(page: dict[str, Any]) -> str | None:
@@ -468,9 +459,3 @@ def _short(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     return (text_field(_cut(value), "text") or "").strip() or None
-
-
-def _what(value: Any) -> str:
-    """What a JSON value is, in words (for messages)."""
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "null")

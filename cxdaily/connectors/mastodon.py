@@ -68,12 +68,11 @@ from cxdaily.connectors.mastodon_parse import (
     read_checkpoint,
     statuses_of,
     team_message,
-    what,
     without_leading_mentions,
 )
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
 from cxdaily.connectors.pagination import id_key, newest_id
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question, what_it_is
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Message, Question
 
@@ -246,7 +245,7 @@ class MastodonConnector(HttpConnector):
             seen.add(str(result.url))
             if not isinstance(data, list):
                 raise BadResponseError(
-                    f"GET {describe_url(result.url)} answered {what(data)}, not a list",
+                    f"GET {describe_url(result.url)} answered {what_it_is(data)}, not a list",
                     channel=self.name,
                 )
             yield data
@@ -309,7 +308,7 @@ class MastodonConnector(HttpConnector):
         try:
             data = await self._get(self._status_url(status_id, "/context"))
             if not isinstance(data, dict):
-                raise BadResponseError(f"its context is {what(data)}", channel=self.name)
+                raise BadResponseError(f"its context is {what_it_is(data)}", channel=self.name)
         except LOOKUP_FAILURES as exc:
             if skipped is None:
                 raise

@@ -18,6 +18,7 @@ from cxdaily.connectors.parsing import (
     QuestionShapeError,
     id_field,
     parse_time,
+    what_it_is,
 )
 from cxdaily.core.models import Author
 
@@ -191,11 +192,6 @@ def read_checkpoint(stored: Any) -> Checkpoint:
     )
 
 
-def what(value: Any) -> str:
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "null")
-
-
 def author_dict(author: Author) -> dict[str, Any]:
     return {"id": author.id, "handle": author.handle, "name": author.name,
             "followers": author.followers}  # fmt: skip
@@ -215,7 +211,7 @@ def team_message(status: Status) -> TicketMessage:
 def notification(item: Any) -> tuple[str, Status | None]:
     """A notification's id and its mention's status (``None``: another type, or no status)."""
     if not isinstance(item, dict):
-        raise QuestionShapeError(f"expected a notification object, got {what(item)}")
+        raise QuestionShapeError(f"expected a notification object, got {what_it_is(item)}")
     note_id = id_field(item.get("id"), "id", required=True) or ""
     if not plain_id(note_id):
         raise QuestionShapeError("id must be letters and digits")

@@ -19,6 +19,8 @@
   no ``paging.next`` is the last; the next one is asked for on the channel's own URL with
   ``after`` (or, for time-based pages, the query ``paging.next`` names, without any
   ``access_token``), never by calling the address Graph wrote.
+
+Comments, who answered them and replies in their threads: :mod:`cxdaily.connectors.meta_comments`.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.helpdesk import optional_id, optional_text
-from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
+from cxdaily.connectors.http import HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_errors import status_error
+from cxdaily.connectors.http_errors import error_object, page_list, status_error
 from cxdaily.connectors.options import Option
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES
 from cxdaily.connectors.parsing import (
@@ -44,6 +46,7 @@ from cxdaily.connectors.parsing import (
     id_field,
     parse_time,
     text_field,
+    what_it_is,
 )
 from cxdaily.core import safe_json
 from cxdaily.core.errors import AuthError, RateLimited
@@ -121,14 +124,8 @@ def _whole(value: Any) -> int | None:
 
 def graph_error(content: bytes) -> GraphError | None:
     """The Graph error in an answer's body, or ``None`` when it holds none."""
-    if len(content) > 64 * 1024 or content.lstrip()[:1] != b"{":
-        return None
-    try:
-        data = safe_json.loads(content)
-    except ValueError:
-        return None
-    error = data.get("error") if isinstance(data, dict) else None
-    if not isinstance(error, dict):
+    error = error_object(content)
+    if error is None:
         return None
     message = error.get("message")
     kind = error.get("type")
@@ -192,37 +189,6 @@ def _usage_objects(data: Any) -> list[dict[str, Any]]:
 
 
 # ----------------------------------------------------------------------------- parsing
-@dataclass(frozen=True)
-class Comment:
-    """One comment (or reply) as read from the Graph API."""
-
-    id: str
-    author: Author
-    ours: bool
-    """Written by the channel's own Page or account."""
-    body: str
-    created_at: datetime
-    parent_id: str | None
-    """The comment it replies to (``None``: a comment on the post or media itself)."""
-    url: str | None = None
-    likes: int | None = None
-    replies: int | None = None
-
-
-def answered(comment: Comment, comments: list[Comment]) -> bool:
-    """Whether our own account answered ``comment``: a reply of ours under it, or after
-    it in the same thread (under the comment it replies to)."""
-    for other in comments:
-        if not other.ours:
-            continue
-        if other.parent_id == comment.id:
-            return True
-        in_thread = comment.parent_id and other.parent_id == comment.parent_id
-        if in_thread and other.created_at > comment.created_at:
-            return True
-    return False
-
-
 def graph_text(value: Any, where: str) -> str | None:
     """A message or caption as Graph gives it (plain text), cleaned of lone surrogates and
     cut to the longest body kept; ``None`` when it is missing or not text."""
@@ -268,15 +234,6 @@ def web_url(value: Any) -> str | None:
     return text if text.lower().startswith(("https://", "http://")) else None
 
 
-def unknown_outcome(channel: str, url: Any) -> BadResponseError:
-    """A post answered without the new item's id: it may or may not be there."""
-    return BadResponseError(
-        f"POST {describe_url(url)} answered without the new reply's id, so it may or may "
-        "not be there; the thread is read before any new attempt",
-        channel=channel,
-    )
-
-
 def short_text(value: Any, limit: int = 200) -> str | None:
     """A name or label from the service as one clean line (``None`` when blank)."""
     text = optional_text(value, "text", max_chars=limit)
@@ -286,14 +243,7 @@ def short_text(value: Any, limit: int = 200) -> str | None:
 # ----------------------------------------------------------------------------- paging
 def page_items(page: Any, result: HttpResult, channel: str, what: str) -> list[Any]:
     """The ``data`` list of a Graph page, or a one-line :class:`BadResponseError`."""
-    items = page.get("data") if isinstance(page, dict) else None
-    if not isinstance(items, list):
-        raise BadResponseError(
-            f"{result.method} {describe_url(result.url)} answered {what_it_is(page)}, "
-            f"not a list of {what}",
-            channel=channel,
-        )
-    return items
+    return page_list(page, "data", result, channel, f"{what_it_is(page)}, not a list of {what}")
 
 
 def next_page_query(container: Any) -> dict[str, str] | None:
@@ -316,12 +266,6 @@ def next_page_query(container: Any) -> dict[str, str] | None:
         return None
     asked = {k: v for k, v in parse_qsl(query) if k != "access_token" and len(v) < 4096}
     return asked or None
-
-
-def what_it_is(value: Any) -> str:
-    """What a JSON value is, in words (for messages)."""
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "null")
 
 
 # ----------------------------------------------------------------------------- connector

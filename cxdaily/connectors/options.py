@@ -127,6 +127,15 @@ class Option:
             check_url(value, channel=channel.name)
         return value
 
+    def text_list(self, raw: Any, channel: ChannelSettings, must_be: str) -> list[str]:
+        """``raw`` as texts: a TOML list of them, or one text separated by commas (list
+        options convert from this); else a :class:`ConfigError` that the option ``must
+        be`` ``must_be``."""
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise _error(channel, f"{self.name} must be {must_be}")
+        return list(items)
+
     def _whole_number(self, raw: Any, channel: ChannelSettings) -> int:
         low, high = self.minimum, self.maximum
         if (

@@ -66,6 +66,35 @@ def _may_fetch_another(http: ChannelHttp, pages_done: int, max_pages: int) -> bo
     return True
 
 
+async def _address_pages(
+    http: ChannelHttp,
+    url: str,
+    *,
+    following: Callable[[Any, HttpResult], str | None],
+    params: dict[str, Any] | None,
+    headers: dict[str, str] | None,
+    max_pages: int,
+) -> AsyncIterator[tuple[Any, HttpResult]]:
+    """Pages of ``url`` (asked for with ``params``) and of each next address
+    ``following(data, result)`` names (``None``: the last page); an address already
+    fetched ends the walk."""
+    seen: set[str] = set()
+    address: str | None = url
+    first = True
+    pages = 0
+    while address is not None and (first or _may_fetch_another(http, pages, max_pages)):
+        pages += 1
+        data, result = await http.get_json(
+            address, params=params if first else None, headers=headers
+        )
+        first = False
+        seen.add(str(result.url))
+        yield data, result
+        address = following(data, result)
+        if address is not None and address in seen:
+            return
+
+
 async def link_pages(
     http: ChannelHttp,
     url: str,
@@ -75,26 +104,20 @@ async def link_pages(
     max_pages: int = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[tuple[Any, HttpResult]]:
     """Pages of ``url`` and of every ``rel="next"`` link after it."""
-    seen: set[str] = set()
-    next_url: str | None = url
-    first = True
-    pages = 0
-    while next_url is not None and (first or _may_fetch_another(http, pages, max_pages)):
-        pages += 1
-        data, result = await http.get_json(
-            next_url, params=params if first else None, headers=headers
-        )
-        first = False
-        seen.add(str(result.url))
-        yield data, result
+
+    def following(data: Any, result: HttpResult) -> str | None:
         next_url = result.links.get("next")
         if next_url is None and "next" in parse_link_header(result.headers.get("link", "")):
             raise BadResponseError(
                 f"GET {describe_url(result.url)}: the next page its Link header names is not a URL",
                 channel=http.channel,
             )
-        if next_url is not None and next_url in seen:
-            return
+        return next_url
+
+    async for page in _address_pages(
+        http, url, following=following, params=params, headers=headers, max_pages=max_pages
+    ):
+        yield page
 
 
 async def next_url_pages(
@@ -115,30 +138,23 @@ async def next_url_pages(
     not the connector's). Credentials follow only to the channel's own origins (the HTTP
     layer's gate).
     """
-    seen: set[str] = set()
-    following: str | None = url
-    first = True
-    pages = 0
-    while following is not None and (first or _may_fetch_another(http, pages, max_pages)):
-        pages += 1
-        data, result = await http.get_json(
-            following, params=params if first else None, headers=headers
-        )
-        first = False
-        seen.add(str(result.url))
-        yield data, result
+
+    def following(data: Any, result: HttpResult) -> str | None:
         named = next_url(data)
         if not isinstance(named, str) or not named.strip():
-            return
+            return None
         try:
-            following = str(result.url.join(named.strip()))
+            return str(result.url.join(named.strip()))
         except (httpx.InvalidURL, ValueError):
             raise BadResponseError(
                 f"GET {describe_url(result.url)}: the next-page address it names is not a URL",
                 channel=http.channel,
             ) from None
-        if following in seen:
-            return
+
+    async for page in _address_pages(
+        http, url, following=following, params=params, headers=headers, max_pages=max_pages
+    ):
+        yield page
 
 
 async def cursor_pages(

@@ -344,3 +344,9 @@ class SkippedItems:
         """The warnings to show: the ones listed, and how many more were skipped."""
         more = self.count - len(self.listed)
         return [*self.listed, *([f"{more} more items were skipped"] if more else [])]
+
+
+def what_it_is(value: Any) -> str:
+    """What a JSON value is, in words (for messages): "an object", "a list", "null" ..."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return kinds.get(type(value), "a number" if isinstance(value, int | float) else "null")

@@ -118,18 +118,13 @@ def parse_reset(value: str, now_epoch: float) -> float | None:
 
 def retry_delay(headers: Mapping[str, str], now_epoch: float) -> float | None:
     """The wait a service asked for, in seconds, or ``None`` when it gave no hint."""
-    for name in WAIT_HEADERS:
-        value = headers.get(name)
-        if value is not None:
-            wait = parse_wait(value, now_epoch)
-            if wait is not None:
-                return wait
-    for name in RESET_HEADERS:
-        value = headers.get(name)
-        if value is not None:
-            wait = parse_reset(value, now_epoch)
-            if wait is not None:
-                return wait
+    for names, parse in ((WAIT_HEADERS, parse_wait), (RESET_HEADERS, parse_reset)):
+        for name in names:
+            value = headers.get(name)
+            if value is not None:
+                wait = parse(value, now_epoch)
+                if wait is not None:
+                    return wait
     return None
 
 

@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text
-from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http import HttpResult
+from cxdaily.connectors.http_errors import error_body, page_list
 from cxdaily.connectors.oauth import TokenCache
 from cxdaily.connectors.parsing import (
     MAX_FOLLOWERS,
@@ -27,7 +28,6 @@ from cxdaily.connectors.parsing import (
     parse_time,
     text_field,
 )
-from cxdaily.core import safe_json
 from cxdaily.core.clock import to_iso
 from cxdaily.core.models import Author
 from cxdaily.core.safe_text import clean
@@ -165,15 +165,9 @@ def includes_of(data: dict[str, Any]) -> Includes:
 
 def page_items(data: dict[str, Any], result: HttpResult, channel: str) -> list[Any]:
     """The posts of a page: ``data`` (missing when the page is empty)."""
-    items = data.get("data")
-    if items is None and ("meta" in data or "includes" in data or not data):
+    if data.get("data") is None and ("meta" in data or "includes" in data or not data):
         return []
-    if not isinstance(items, list):
-        raise BadResponseError(
-            f"GET {describe_url(result.url)} answered without a list of posts (data)",
-            channel=channel,
-        )
-    return items
+    return page_list(data, "data", result, channel, "without a list of posts (data)")
 
 
 def next_token(data: dict[str, Any]) -> str | None:
@@ -205,13 +199,8 @@ def own_reply(item: Any, tweet_id: str, user_id: str) -> TicketMessage | None:
 def service_problem(content: bytes, scrub: Callable[[object, int], str]) -> str:
     """X's explanation in an error body: ``title: detail [type]`` (Problem objects),
     ``error: error_description`` (the token endpoint) or the first ``errors`` message."""
-    if len(content) > 64 * 1024 or content.lstrip()[:1] != b"{":
-        return ""
-    try:
-        data = safe_json.loads(content)
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
+    data = error_body(content)
+    if data is None:
         return ""
     errors = data.get("errors")
     first = errors[0] if isinstance(errors, list) and errors else None

@@ -38,12 +38,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.google_api import error_reason, read_checkpoint, seconds_to_quota_reset
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     answers_by_team,
@@ -61,10 +61,8 @@ from cxdaily.connectors.youtube_parse import (
     Thread,
     as_ticket_message,
     comment_url,
-    error_reason,
     parse_comment,
     parse_thread,
-    read_checkpoint,
     subscriber_counts,
     thread_questions,
     with_followers,
@@ -98,18 +96,6 @@ def _plain_id(value: str) -> str | None:
     if not value or any(c.isspace() or c in "/?#%&,\\" for c in value):
         return "must be one channel id such as UC... (no spaces, slashes or ?#%&,)"
     return None
-
-
-def seconds_to_quota_reset(now: datetime) -> float:
-    """Seconds from ``now`` to the next midnight Pacific time (when YouTube's daily
-    quota resets)."""
-    try:
-        pacific: Any = ZoneInfo("America/Los_Angeles")
-    except ZoneInfoNotFoundError:  # no time zone data: standard time is close enough
-        pacific = timezone(timedelta(hours=-8))
-    local = now.astimezone(pacific)
-    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max((midnight - local).total_seconds(), 60.0)
 
 
 class RefreshTokenGrant(ClientCredentialsToken):

@@ -33,12 +33,10 @@ from cxdaily.connectors.parsing import (
     id_field,
     parse_time,
 )
-from cxdaily.core import safe_json
 from cxdaily.core.models import Author, Message, Question
 
 MAX_NAME_CHARS = 500
 """A display name longer than this is cut (no real one is)."""
-_MAX_ERROR_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -311,48 +309,3 @@ def subscriber_counts(data: Any) -> dict[str, int | None]:
         hidden = stats.get("hiddenSubscriberCount") is True
         counts[ident] = None if hidden else _count(stats.get("subscriberCount"))
     return counts
-
-
-def error_reason(content: bytes) -> str | None:
-    """The reason of a Google API error body (``error.errors[].reason``, else the
-    ``ErrorInfo`` reason of ``error.details``), normalised: lower case, no ``_``."""
-    if len(content) > _MAX_ERROR_BYTES or content.lstrip()[:1] != b"{":
-        return None
-    try:
-        data = safe_json.loads(content)
-    except ValueError:
-        return None
-    error = data.get("error") if isinstance(data, dict) else None
-    if not isinstance(error, dict):
-        return None
-    for key in ("errors", "details"):
-        entries = error.get(key)
-        for entry in entries if isinstance(entries, list) else []:
-            reason = entry.get("reason") if isinstance(entry, dict) else None
-            if isinstance(reason, str) and reason.strip():
-                return reason.strip().replace("_", "").lower()[:100]
-    return None
-
-
-def read_checkpoint(checkpoint: Any) -> tuple[datetime | None, datetime | None, str | None]:
-    """``(since, newest, page_token)`` from a stored checkpoint (damaged parts ignored).
-
-    ``since``: the walk down the newest-first list stops at a thread no newer than this;
-    ``newest`` and ``page_token``: a walk that stopped at its page cap goes on from this
-    page next time, and ``newest`` becomes ``since`` once it reaches ``since``.
-    """
-    if not isinstance(checkpoint, dict):
-        return None, None, None
-
-    def when(key: str) -> datetime | None:
-        value = checkpoint.get(key)
-        if not isinstance(value, str):
-            return None
-        try:
-            return parse_time(value, key)
-        except QuestionShapeError:
-            return None
-
-    token = checkpoint.get("page_token")
-    usable = isinstance(token, str) and 0 < len(token) <= 1000 and token.isprintable()
-    return when("since"), when("newest"), token if usable else None

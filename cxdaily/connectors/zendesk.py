@@ -39,19 +39,18 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
-
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     MAX_NAME_CHARS,
     PRIORITIES,
-    HelpDeskConnector,
+    AgentDeskConnector,
     Ticket,
     TicketMessage,
     email_author,
     message_text,
     optional_id,
+    public_messages,
     read_at_once,
     tag_names,
     text_or_none,
@@ -93,10 +92,14 @@ _SUBDOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
-class ZendeskConnector(HelpDeskConnector):
+class ZendeskConnector(AgentDeskConnector):
     """Zendesk Support: open tickets as questions, replies as public ticket comments."""
 
     kind = "zendesk"
+    account_option = "subdomain"
+    service_name = "Zendesk"
+    account_domain = "zendesk.com"
+    agent_option = "author_id"
     summary = "Zendesk Support tickets waiting on the team; replies as public comments"
     secret_fields = (TOKEN_FIELD, OAUTH_FIELD)
     secrets_any_one = True
@@ -113,25 +116,8 @@ class ZendeskConnector(HelpDeskConnector):
                minimum=1, maximum=3650, unit="days"),
     )  # fmt: skip
 
-    def configure(self) -> None:
-        """The base URL from ``base_url`` or ``subdomain`` (one of them is required)."""
-        super().configure()
-        if self.base_url is None:
-            subdomain = self.option("subdomain")
-            if not subdomain:
-                raise ConfigError(
-                    f'[channels.{self.name}] needs subdomain = "..." (your Zendesk is '
-                    'https://SUBDOMAIN.zendesk.com) or base_url = "https://..."'
-                )
-            self.base_url = f"https://{subdomain.lower()}.zendesk.com"
-            self.allow_credentials_to(self.base_url)
-        self.host = httpx.URL(self.base_url).netloc.decode("ascii", "replace")
-        author_id = self.option("author_id")
-        self.agent_id: str | None = str(author_id) if author_id else None
-        """The agent replies are posted as (the option, or looked up once)."""
-
     # -- requests ---------------------------------------------------------------------
-    async def _auth(self) -> dict[str, str]:
+    async def auth_headers(self) -> dict[str, str]:
         """The Authorization header: Basic with the API token, or Bearer with OAuth."""
         token = await self.optional_secret(TOKEN_FIELD)
         email = self.option("email")
@@ -172,7 +158,7 @@ class ZendeskConnector(HelpDeskConnector):
             channel=self.name,
         )
 
-    async def _me(self, headers: dict[str, str]) -> dict[str, Any]:
+    async def me(self, headers: dict[str, str]) -> dict[str, Any]:
         """The signed-in user (``GET /api/v2/users/me.json``); anonymous is refused."""
         url = self.endpoint("/api/v2/users/me.json")
         data, result = await self.http.get_json(url, headers=headers)
@@ -189,13 +175,6 @@ class ZendeskConnector(HelpDeskConnector):
             )
         self.agent_id = self.agent_id or ident
         return user
-
-    async def _agent(self, headers: dict[str, str]) -> str:
-        """The agent's user id: the option, or the signed-in user's (looked up once)."""
-        if self.agent_id is None:
-            await self._me(headers)
-        assert self.agent_id is not None
-        return self.agent_id
 
     # -- fetch ------------------------------------------------------------------------
     def _start(self, checkpoint: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -220,7 +199,7 @@ class ZendeskConnector(HelpDeskConnector):
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Tickets changed since the checkpoint, each with its public thread."""
-        run = _Run(headers=await self._auth())
+        run = _Run(headers=await self.auth_headers())
         start = self._start(checkpoint)
         cursor: str | None = start.get("cursor")
         raw: list[Any] = []
@@ -324,38 +303,23 @@ class ZendeskConnector(HelpDeskConnector):
         ):
             comments.extend(self._page(data, result, "comments", "a page of comments"))
             people.update(_people(data.get("users")))
-        messages = []
-        for index, item in enumerate(comments):
-            try:
-                message = _comment(item, requester_id, people)
-            except QuestionShapeError as exc:
-                problem = f"ticket {ticket_id}: comment {index + 1} cannot be read ({exc})"
-                if run is None:
-                    raise BadResponseError(problem, channel=self.name) from None
-                run.skipped.add(problem)
-                continue
-            messages.extend([message] if message is not None else [])
-        return messages
+        return public_messages(
+            comments, lambda item, _: _comment(item, requester_id, people),
+            lambda index, exc: f"ticket {ticket_id}: comment {index + 1} cannot be read ({exc})",
+            run.skipped if run is not None else None, channel=self.name,
+        )  # fmt: skip
 
     async def question_thread(self, question: Question) -> list[TicketMessage]:
         """The ticket's public comments, read again."""
         requester = question.meta.get("requester_id")
         requester_id = requester if isinstance(requester, str) else question.author.id
-        return await self._thread(question.thread_id, requester_id or "", await self._auth())
-
-    async def reply_author_id(self) -> str:
-        """The agent replies are posted as."""
-        return await self._agent(await self._auth())
-
-    def reply_url(self, question: Question) -> str:
-        """The ticket in the agent interface."""
-        return self.agent_url(question.thread_id)
+        return await self._thread(question.thread_id, requester_id or "", await self.auth_headers())
 
     # -- replies and checks -------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """A public comment on the ticket by the agent (sent once: no idempotency key)."""
-        headers = await self._auth()
-        agent = await self._agent(headers)
+        headers = await self.auth_headers()
+        agent = await self.agent(headers)
         author: int | str = int(agent) if agent.isdigit() else agent
         result = await self.http.request(
             "PUT",
@@ -364,21 +328,15 @@ class ZendeskConnector(HelpDeskConnector):
             headers=headers,
             repeatable=False,
         )
-        reply_id = _new_comment_id(self.http.decode_json(result))
-        if reply_id is None:  # no audit in the answer: find the comment in the thread
-            found = await self.find_own_reply(question, body, idempotency_key)
-            if found is None:
-                raise BadResponseError(
-                    f"PUT {describe_url(result.url)} was accepted, but the new comment is "
-                    "neither in its answer nor in the ticket's thread",
-                    channel=self.name,
-                )
-            reply_id = found.remote_id
-        return SentReply(remote_id=reply_id, url=self.agent_url(question.thread_id))
+        return await self.sent_or_found(  # no audit in the answer: found in the thread
+            question, body, idempotency_key, _new_comment_id(self.http.decode_json(result)),
+            f"PUT {describe_url(result.url)} was accepted, but the new comment is neither in "
+            "its answer nor in the ticket's thread",
+        )  # fmt: skip
 
     async def check(self) -> str:
         """Who the credentials sign in as (``GET /api/v2/users/me.json``)."""
-        user = await self._me(await self._auth())
+        user = await self.me(await self.auth_headers())
         name = one_line(text_or_none(user.get("name")) or "", 80)
         role = one_line(text_or_none(user.get("role")) or "unknown role", 40)
         if role == "end-user":

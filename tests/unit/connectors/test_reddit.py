@@ -14,9 +14,9 @@ import pytest
 
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, make_client
+from cxdaily.connectors.markdown_text import markdown_text
 from cxdaily.connectors.oauth import TokenCache
 from cxdaily.connectors.reddit import RedditConnector
-from cxdaily.connectors.reddit_parse import markdown_text
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited, ReplyRejected
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class, youtube
+from cxdaily.connectors.google_api import read_checkpoint
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.oauth import PROCESS_TOKENS
 from cxdaily.connectors.youtube import YouTubeConnector, seconds_to_quota_reset
-from cxdaily.connectors.youtube_parse import read_checkpoint
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
 from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
