@@ -72,15 +72,16 @@ CATALOGUE: dict[str, ServiceEntry] = _entries(
     ServiceEntry("youtube", "YouTube", SOCIAL, public=True, reply_limit=10_000,
                  short_replies=True),
     # community and blogs: public threads
-    ServiceEntry("discourse", "Discourse", COMMUNITY, public=True),
-    ServiceEntry("khoros", "Khoros", COMMUNITY),
-    ServiceEntry("wordpress", "WordPress", COMMUNITY, public=True),
-    ServiceEntry("github", "GitHub", COMMUNITY, public=True),
+    ServiceEntry("discourse", "Discourse", COMMUNITY, public=True, reply_limit=32_000),
+    ServiceEntry("khoros", "Khoros", COMMUNITY, public=True),
+    ServiceEntry("wordpress", "WordPress", COMMUNITY, public=True, reply_limit=65_525),
+    ServiceEntry("github", "GitHub", COMMUNITY, public=True, reply_limit=65_536),
     # email: IMAP for questions, SMTP for replies
     ServiceEntry("email", "Email", EMAIL),
     ServiceEntry("imap", "Email", EMAIL),
     # reviews: one public reply per review
-    ServiceEntry("app_store", "App Store", REVIEWS, public=True, short_replies=True),
+    ServiceEntry("app_store", "App Store", REVIEWS, public=True, reply_limit=5970,
+                 short_replies=True),
     ServiceEntry("google_play", "Google Play", REVIEWS, public=True, reply_limit=350,
                  short_replies=True),
     ServiceEntry("trustpilot", "Trustpilot", REVIEWS, public=True),

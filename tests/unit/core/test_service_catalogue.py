@@ -73,7 +73,8 @@ def test_the_lists_are_unchanged_for_the_services_that_existed():
         "x", "mastodon", "bluesky", "instagram", "youtube", "facebook", "app_store",
         "google_play",
     } == SHORT_REPLY_SERVICES  # fmt: skip
-    assert PUBLIC_SERVICES - {"trustpilot"} == {
+    # Khoros community replies are public posts (its connector says so since it exists)
+    assert PUBLIC_SERVICES - {"trustpilot", "khoros"} == {
         "x", "mastodon", "bluesky", "reddit", "facebook", "instagram", "youtube", "discourse",
         "wordpress", "github", "app_store", "google_play",
     }  # fmt: skip

@@ -1,0 +1,487 @@
+"""The ``discourse`` channel: new topics and replies on a Discourse forum as questions,
+answered as a staff or bot user in the same topic.
+
+Config::
+
+    [channels.forum]
+    kind = "discourse"
+    base_url = "https://forum.example.com"   # the forum
+    api_username = "support_bot"             # replies are posted as this user
+    categories = ["support", 12]             # optional: slugs or ids (none: all)
+    since_days = 7                           # optional: how far back the first fetch reads
+
+The secret is an API key (Admin -> API -> Keys), sent as ``Api-Key`` with
+``Api-Username`` to ``base_url`` only.
+
+Fetching: ``GET /posts.json`` (the newest posts of every topic, newest first), paged
+back with ``before=<id>`` to the newest post id of the last fetch (the first fetch to
+``since_days``), at most :data:`MAX_PAGES` pages; a fetch stopped by the cap remembers
+the range it left and reads it next time. Whispers, small actions and posts outside the
+watched categories are left out. A topic's first post or a reply by someone who is not
+staff (``staff``/``moderator``/``admin`` false) and not ``api_username`` is a question,
+unless a staff post follows it in the topic: then it is settled (and so is an earlier
+question once a staff post answers it). ``GET /t/{id}.json`` (and
+``/t/{id}/posts.json?post_ids[]=`` for posts it does not carry) gives the posts before
+a question as context; a topic that cannot be read costs only that context.
+
+Replying: ``POST /posts.json`` with ``topic_id``, ``raw`` (Markdown) and
+``reply_to_post_number``, sent once. Discourse has no idempotency key: after an unknown
+outcome the topic is read again for a post by ``api_username`` replying to that post
+with the same text. A 422 ("Body is too similar to what you recently posted") is a
+one-line error: nothing new was posted. A 429 is waited out as long as the
+``Retry-After`` header or the body's ``extras.wait_seconds`` asks (whichever is longer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from cxdaily.connectors import discourse_parse as dp
+from cxdaily.connectors import ratelimit
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    answers_by_team,
+    find_reply,
+    read_at_once,
+)
+from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
+from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_client import current_deadline
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
+from cxdaily.core.models import Message, Question
+from cxdaily.core.safe_text import one_line
+from cxdaily.core.services import CATALOGUE
+
+MAX_REPLY_CHARS = 32_000
+"""Discourse's default ``max_post_length`` (characters, as Python counts them): the
+limit a reply is held to when the catalogue names none."""
+MAX_PAGES = 20
+"""Pages of ``/posts.json`` read per fetch (Discourse sends 50 posts a page)."""
+MAX_TOPIC_READS = 40
+"""Topics read per fetch for context and answers; later ones go without."""
+CONTEXT_POSTS = 20
+"""Posts before a question read as its context."""
+AFTER_POSTS = 50
+"""Latest posts after a question read to find our reply or the team's answers."""
+IDS_PER_REQUEST = 50
+AT_ONCE = 4
+OWN_RAW_LOOKUPS = 5
+"""Our posts read one by one (``GET /posts/{id}.json``) for their Markdown when looking
+for a reply we sent."""
+
+OPTIONS = OptionSpec(
+    *(o for o in HTTP_OPTIONS if o.name != "base_url"),
+    Option("base_url", "url", 'the forum (e.g. "https://forum.example.com")', required=True),
+    Option("api_username", "text", "the staff or bot user replies are posted as",
+           required=True, check=dp.check_username),
+    dp.CategoryListOption("categories", "text", "category slugs or ids to watch (none: all)"),
+    Option("since_days", "int", "how many days of posts the first fetch reads", default=7,
+           minimum=1, maximum=365, unit="days"),
+)  # fmt: skip
+
+
+@dataclass
+class _Run:
+    """What one fetch gathers as it goes."""
+
+    headers: dict[str, str]
+    skipped: SkippedItems = field(default_factory=SkippedItems)
+    pages: int = 0
+    newest: int = 0
+    """The greatest post id seen on any page."""
+    posts: dict[int, dp.Post] = field(default_factory=dict)
+
+
+class DiscourseConnector(HttpConnector):
+    """New topics and replies on a Discourse forum; replies posted in the topic."""
+
+    kind = "discourse"
+    summary = "Discourse forum: new topics and replies by members, answered in the topic"
+    capabilities = Capabilities(
+        max_reply_length=CATALOGUE["discourse"].reply_limit,
+        threads=True,
+        public=True,
+        finds_own_replies=True,
+    )
+    secret_fields = ("",)
+    auth_hint = "the API key and api_username (a user the key may act as)"
+    declared_options = OPTIONS
+
+    def configure(self) -> None:
+        """The user replies are posted as and the watched categories; no request yet."""
+        super().configure()
+        self.api_username: str = self.option("api_username")
+        self.categories: tuple[str, ...] = self.option("categories") or ()
+
+    # -- requests -------------------------------------------------------------------
+    async def _headers(self) -> dict[str, str]:
+        key = (await self.read_secret()).strip()
+        return {"Api-Key": key, "Api-Username": self.api_username, "Accept": "application/json"}
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        allow: frozenset[int] = frozenset(),
+    ) -> HttpResult:
+        """One request to ``base_url``; a 429 is waited out (GET only) as long as the
+        ``Retry-After`` header or the body's ``extras.wait_seconds`` asks."""
+        repeatable = method == "GET"
+        policy = self.http.policy
+        throttled = 0
+        while True:
+            result = await self.http.request(
+                method, self.endpoint(path), params=params, json_body=json_body,
+                headers=headers, allow_statuses=allow | {429}, repeatable=repeatable,
+            )  # fmt: skip
+            if result.status != 429:
+                return result
+            throttled += 1
+            wait = dp.throttle_wait(result.headers, result.content, self.http.wall_clock(),
+                                    fallback=min(2.0**throttled, policy.max_wait_s))  # fmt: skip
+            deadline = current_deadline()
+            late = deadline is not None and asyncio.get_running_loop().time() + wait >= deadline[0]
+            if (
+                late
+                or not repeatable
+                or throttled > policy.throttle_retries
+                or (wait > policy.max_wait_s)
+            ):
+                raise RateLimited(
+                    f"rate-limited by {method} {describe_url(result.url)} (HTTP 429); the "
+                    f"service asks to wait {wait:.0f} s",
+                    retry_after=wait,
+                    channel=self.name,
+                )
+            await self.http.sleep(ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s))
+
+    async def _get(
+        self, path: str, headers: dict[str, str], params: dict[str, Any] | None = None
+    ) -> tuple[Any, HttpResult]:
+        result = await self._send("GET", path, headers, params=params)
+        return self.http.decode_json(result), result
+
+    def _is_answerer(self, post: dp.Post) -> bool:
+        return post.staff or post.username == self.api_username.lower()
+
+    # -- fetching -------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Posts new since the checkpoint, as questions and settled questions."""
+        mark = dp.read_mark(checkpoint)
+        run = _Run(await self._headers())
+        watched = await self._watched(run)
+        cutoff = (
+            None
+            if mark.last is not None
+            else self.now() - timedelta(days=self.option("since_days"))
+        )
+        top_oldest, top_done = await self._read_range(run, None, mark.last, cutoff)
+        newest = max(run.newest, mark.last or 0) or None
+        gap: tuple[int, int] | None = None
+        if not top_done and mark.last is not None and top_oldest is not None:
+            lower = mark.gap[1] if mark.gap is not None else mark.last
+            gap = (top_oldest, lower) if top_oldest > lower else None  # read again later
+        elif mark.gap is not None:
+            gap_oldest, gap_done = await self._read_range(run, mark.gap[0], mark.gap[1], None)
+            if not gap_done and gap_oldest is not None and gap_oldest > mark.gap[1]:
+                gap = (gap_oldest, mark.gap[1])
+        posts = [p for p in run.posts.values() if watched is None or p.category_id in watched]
+        questions, settled = await self._judge(posts, run)
+        return FetchResult(
+            questions=questions,
+            settled=settled,
+            warnings=run.skipped.lines(),
+            checkpoint=dp.write_mark(dp.Mark(newest, gap)),
+        )
+
+    async def _watched(self, run: _Run) -> set[int] | None:
+        """The category ids watched (``None``: every category)."""
+        if not self.categories:
+            return None
+        try:
+            data, _ = await self._get(
+                "/categories.json", run.headers, {"include_subcategories": "true"}
+            )
+        except LOOKUP_FAILURES as exc:
+            numeric = {int(c) for c in self.categories if c.isdigit() and len(c) <= dp.MAX_DIGITS}
+            if len(numeric) != len(self.categories):
+                raise
+            run.skipped.add(f"categories: subcategories unknown ({one_line(exc, 120)})")
+            return numeric
+        ids, missing = dp.watched_ids(self.categories, data)
+        for name in missing:
+            run.skipped.add(f"category {name!r} is not on the forum (or the key cannot see it)")
+        if not ids:
+            raise ConnectorError(
+                f"none of the categories {', '.join(self.categories)} is on the forum "
+                "(check the categories option)",
+                channel=self.name,
+            )
+        return ids
+
+    async def _read_range(
+        self, run: _Run, before: int | None, down_to: int | None, cutoff: datetime | None
+    ) -> tuple[int | None, bool]:
+        """Read ``/posts.json`` from below ``before`` (the top: ``None``) down to above
+        ``down_to`` (or to ``cutoff``); returns the oldest id read and whether it got there."""
+        oldest: int | None = None
+        while True:
+            if run.pages >= MAX_PAGES:
+                later = "with the next fetch" if down_to is not None else "never (a first fetch)"
+                self.http.note(
+                    f"stopped after {MAX_PAGES} pages of posts (the page cap); older ones come "
+                    + later
+                )
+                return oldest, False
+            run.pages += 1
+            params = {"before": str(before)} if before is not None else None
+            data, result = await self._get("/posts.json", run.headers, params)
+            items = data.get("latest_posts") if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered, but not with posts "
+                    "(an object with latest_posts)",
+                    channel=self.name,
+                )
+            ids = [i for i in map(dp.post_id_of, items) if i is not None]
+            run.newest = max([run.newest, *ids])
+            if not ids:
+                if items:
+                    raise BadResponseError(
+                        f"GET {describe_url(result.url)} answered with posts without ids",
+                        channel=self.name,
+                    )
+                return oldest, True
+            for number, item in enumerate(items, 1):
+                taken = dp.take(item, down_to, cutoff)
+                if isinstance(taken, str):
+                    run.skipped.add(f"page {run.pages}, post {number}{taken}")
+                elif taken is not None:
+                    run.posts[taken.id] = taken
+            page_oldest = min(ids)
+            if before is not None and page_oldest >= before:
+                return oldest, True  # the forum ignored ``before``: nothing older comes
+            oldest = page_oldest
+            reached = down_to is not None and page_oldest <= down_to
+            if reached or (cutoff is not None and dp.older_than(items, cutoff)):
+                return oldest, True
+            before = page_oldest
+
+    async def _judge(
+        self, posts: list[dp.Post], run: _Run
+    ) -> tuple[list[Question], list[Question]]:
+        """The questions and settled questions of the new posts, topic by topic."""
+        by_topic: dict[int, list[dp.Post]] = {}
+        for post in posts:
+            by_topic.setdefault(post.topic_id, []).append(post)
+        new_ids = {p.id for p in posts}
+        latest_first = sorted(by_topic, key=lambda t: -max(p.id for p in by_topic[t]))
+        needs_reading = [  # a new topic's first post has no context: its topic is not read
+            topic for topic in latest_first if any(p.number > 1 for p in by_topic[topic])
+        ]
+        if len(needs_reading) > MAX_TOPIC_READS:
+            run.skipped.add(
+                f"{len(needs_reading) - MAX_TOPIC_READS} topics were not read (the cap of "
+                f"{MAX_TOPIC_READS} a fetch): their questions come without context"
+            )
+            needs_reading = needs_reading[:MAX_TOPIC_READS]
+
+        async def one(topic: int) -> list[dp.Post]:
+            found = by_topic[topic]
+            anchor = max(found, key=lambda p: p.number).id
+            try:
+                return await self._topic_posts(
+                    topic, anchor, run.headers, before=CONTEXT_POSTS + len(found), after=0,
+                    known={p.id: p for p in found},
+                )  # fmt: skip
+            except (QuestionShapeError, *LOOKUP_FAILURES) as exc:
+                run.skipped.add(f"topic {topic}: context unavailable ({one_line(exc, 120)})")
+                return []
+
+        read = dict(zip(needs_reading, await read_at_once([one(t) for t in needs_reading],
+                                                            AT_ONCE), strict=True))  # fmt: skip
+        questions: list[Question] = []
+        settled: list[Question] = []
+        for topic, found in by_topic.items():
+            known = {p.id: p for p in read.get(topic, [])}
+            known.update((p.id, p) for p in found)  # with their Markdown
+            everything = list(known.values())
+            outcome = dp.topic_outcome(everything, new_ids, self._is_answerer)
+            for done, group in ((False, outcome.open), (True, outcome.settled)):
+                for post in group:
+                    question = self._question(post, everything, settled=done)
+                    (settled if done else questions).append(question)
+        return questions, settled
+
+    def _question(self, post: dp.Post, topic_posts: list[dp.Post], *, settled: bool) -> Question:
+        assert self.base_url is not None
+        return dp.post_question(
+            post, channel=self.name, kind=self.kind, base_url=self.base_url,
+            context=topic_posts, settled=settled,
+        )  # fmt: skip
+
+    async def _topic_posts(
+        self,
+        topic_id: int,
+        anchor: int,
+        headers: dict[str, str],
+        *,
+        before: int,
+        after: int,
+        known: dict[int, dp.Post] | None = None,
+    ) -> list[dp.Post]:
+        """Posts of a topic around post ``anchor`` (``before`` before it, the latest
+        ``after`` after it), read from ``/t/{id}.json`` and, for the posts it does not
+        carry, ``/t/{id}/posts.json?post_ids[]=``. Bad posts are left out."""
+        data, _ = await self._get(f"/t/{topic_id}.json", headers)
+        fields, stream, carried = dp.topic_stream(data)
+        fields["id"] = topic_id
+        have: dict[int, dp.Post] = dict(known or {})
+        dp.parse_into(have, carried, fields)
+        wanted = dp.window(stream, anchor, before=before, after=after)
+        missing = [i for i in wanted if i not in have]
+        for start in range(0, min(len(missing), 2 * IDS_PER_REQUEST), IDS_PER_REQUEST):
+            chunk = missing[start : start + IDS_PER_REQUEST]
+            more, _ = await self._get(
+                f"/t/{topic_id}/posts.json", headers, {"post_ids[]": [str(i) for i in chunk]}
+            )
+            dp.parse_into(have, dp.topic_stream(more)[2], fields)
+        if wanted:
+            keep = set(wanted)
+            return [p for i, p in have.items() if i in keep]
+        return list(have.values())
+
+    # -- replying -------------------------------------------------------------------
+    def _thread(self, question: Question) -> tuple[int, int]:
+        found = dp.split_thread(question.thread_id)
+        if found is None:
+            raise ConnectorError(
+                f"{one_line(question.thread_id, 40)!r} is not a Discourse topic:post",
+                channel=self.name,
+            )
+        return found
+
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """Post ``body`` (Markdown) in the topic, in reply to the question's post (once)."""
+        limit = self.reply_limit(question) or MAX_REPLY_CHARS
+        if self.reply_length(body, question) > limit:
+            raise ReplyRejected(
+                f"{self.name}: the reply has {self.reply_length(body, question)} characters; "
+                f"Discourse takes at most {limit}"
+            )
+        topic_id, number = self._thread(question)
+        payload = {"topic_id": topic_id, "raw": body, "reply_to_post_number": number}
+        result = await self._send(
+            "POST", "/posts.json", await self._headers(), json_body=payload,
+            allow=frozenset({422}),
+        )  # fmt: skip
+        if result.status == 422:
+            reason = dp.refusal_reason(result.content) or "no reason given"
+            raise StatusError(
+                f"POST {describe_url(result.url)} refused the reply (HTTP 422): {reason}; "
+                "nothing was posted",
+                status=422,
+                channel=self.name,
+            )
+        try:
+            data = self.http.decode_json(result)
+        except BadResponseError:
+            data = None
+        posted = None
+        with contextlib.suppress(QuestionShapeError):
+            posted = dp.parse_post(data, "post", {"id": topic_id}) if data is not None else None
+        if posted is None:
+            with contextlib.suppress(ConnectorError):  # accepted: a failed look is no failure
+                found = await self.find_own_reply(question, body, idempotency_key)
+                if found is not None:
+                    return found
+            raise BadResponseError(
+                f"POST {describe_url(result.url)} accepted the reply (HTTP {result.status}) "
+                "but named no post for it",
+                channel=self.name,
+            )
+        return SentReply(str(posted.id), self._reply_url(question, posted))
+
+    def _reply_url(self, question: Question, posted: dp.Post) -> str:
+        assert self.base_url is not None
+        slug = question.meta.get("topic_slug")
+        if posted.topic_slug is None and isinstance(slug, str):
+            posted = replace(posted, topic_slug=slug)
+        return dp.post_url(self.base_url, posted)
+
+    async def _after(self, question: Question) -> list[dp.Post]:
+        """The latest posts of the question's topic after it, read again."""
+        topic_id, number = self._thread(question)
+        anchor = int(question.native_id) if question.native_id.isdigit() else -1
+        posts = await self._topic_posts(
+            topic_id, anchor, await self._headers(), before=0, after=AFTER_POSTS
+        )
+        return sorted((p for p in posts if p.number > number), key=lambda p: p.number)
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """Staff posts (ours included) in the topic after ``since`` (the collision guard)."""
+        posts = await self._after(question)
+        return answers_by_team([dp.as_message(p, self._is_answerer(p)) for p in posts], since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Our post replying to the question's post with this text, after it was asked."""
+        _, number = self._thread(question)
+        me = self.api_username.lower()
+        ours = [
+            p for p in await self._after(question)
+            if p.username == me and p.reply_to in (None, number)
+        ]  # fmt: skip
+        messages = [dp.as_message(p, True) for p in ours]
+        found = find_reply(messages, body, author_id=None, after=question.created_at)
+        if found is None:  # a topic's posts carry HTML only: compare our Markdown too
+            headers = await self._headers()
+            for post in sorted(ours, key=lambda p: -p.number)[:OWN_RAW_LOOKUPS]:
+                data, _ = await self._get(f"/posts/{post.id}.json", headers)
+                with contextlib.suppress(QuestionShapeError):
+                    full = dp.parse_post(data, "post", {"id": post.topic_id})
+                    if find_reply([dp.as_message(full, True)], body, author_id=None,
+                                  after=question.created_at):  # fmt: skip
+                        found = dp.as_message(post, True)
+                        break
+        if found is None:
+            return None
+        posted = next(p for p in ours if str(p.id) == found.id)
+        return SentReply(found.id, self._reply_url(question, posted))
+
+    async def check(self) -> str:
+        """The key signs in as ``api_username`` (``GET /session/current.json``)."""
+        result = await self._send(
+            "GET", "/session/current.json", await self._headers(), allow=frozenset({404})
+        )
+        host = httpx.URL(self.base_url or "").host
+        if result.status == 404:
+            raise AuthError(
+                f"{host} did not sign in with the API key as {self.api_username} (HTTP 404 "
+                f"from /session/current.json); check {self.auth_hint}",
+                channel=self.name,
+            )
+        signed_in = dp.signed_in(self.http.decode_json(result))
+        if signed_in is None:
+            raise BadResponseError(
+                "GET /session/current.json answered without the signed-in user",
+                channel=self.name,
+            )
+        name, staff = signed_in
+        role = "staff" if staff else "not staff"
+        watching = f"; watching {', '.join(self.categories)}" if self.categories else ""
+        return f"signed in as {name} ({role}) on {host}{watching}"

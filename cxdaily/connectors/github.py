@@ -1,0 +1,455 @@
+"""The ``github`` channel: issues (and discussions) opened by people outside the
+organisation, answered with a comment.
+
+Config::
+
+    [channels.oss]
+    kind = "github"
+    repos = ["acme/widgets", "acme/cli"]       # or "acme/widgets, acme/cli"
+    discussions = true                          # optional (default false)
+    base_url = "https://api.github.com"         # optional; GHES: https://HOST/api/v3
+    graphql_url = "https://api.github.com/graphql"   # optional; GHES: https://HOST/api/graphql
+    since_days = 14                             # optional: how far back the first fetch reads
+
+Secret (``cxdaily login NAME``): a token (fine-grained with Issues, and Discussions,
+read and write on the repositories; a classic one with ``repo``; or an App installation
+token), sent as ``Authorization: Bearer`` with ``Accept: application/vnd.github+json``
+and ``X-GitHub-Api-Version: 2022-11-28`` to ``base_url`` and ``graphql_url`` only.
+
+Fetching, per repository: ``GET /repos/{owner}/{repo}/issues?state=open&since=...&
+sort=updated&direction=asc&per_page=100``, following ``Link`` pages (pull requests are
+left out); the comments of an issue a customer opened come from
+``GET /repos/{owner}/{repo}/issues/{number}/comments`` (a failed read costs only that
+issue's context, with a warning). With ``discussions``, GraphQL's discussions, most
+recently updated first, down to the checkpoint. The question is the opener's latest
+turn not answered by a member (see :mod:`cxdaily.connectors.github_parse`); answered
+turns are settled. The checkpoint keeps the newest update seen per repository.
+
+Replying: ``POST /repos/{owner}/{repo}/issues/{number}/comments`` ``{"body"}`` or the
+``addDiscussionComment`` mutation, sent once. GitHub has no idempotency key: after an
+unknown outcome the thread's comments are read for ours (by the token's login, from
+``GET /user``).
+
+Rate limits: ``x-ratelimit-*`` (a reset epoch) and ``retry-after`` on 403/429 are the
+HTTP layer's; GraphQL's RATE_LIMITED (HTTP 200) is read here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from cxdaily.connectors import github_graphql as gql
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.github_parse import (
+    Post,
+    Thread,
+    asks,
+    check_repo,
+    iso,
+    login_of,
+    parse_issue,
+    read_marks,
+    rest_post,
+    split_thread,
+    thread_questions,
+    web_link,
+)
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    answers_by_team,
+    find_reply,
+    read_at_once,
+)
+from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
+from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_errors import bare_message
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import link_pages
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, ReplyRejected
+from cxdaily.core.models import Message, Question
+from cxdaily.core.safe_text import one_line
+from cxdaily.settings import ChannelSettings
+
+DEFAULT_BASE_URL = "https://api.github.com"
+API_VERSION = "2022-11-28"
+MAX_REPLY_CHARS = 65_536
+"""GitHub's limit on a comment body, in characters."""
+PER_PAGE = 100
+READS_AT_ONCE = 4
+MAX_DISCUSSION_PAGES = 20
+"""Pages of 50 discussions one fetch reads per repository at the most."""
+SKIPPED_STATUSES = (404, 410)
+"""A repository that answers these (gone, not visible to the token, issues turned off)
+costs only itself, with a warning."""
+
+
+class RepoListOption(Option):
+    """Repositories: a TOML list of ``owner/name``, or text separated by commas."""
+
+    def convert(self, raw: Any, channel: ChannelSettings) -> Any:
+        """A tuple of ``owner/name``, each once, in the order given."""
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(
+                f'[channels.{channel.name}] {self.name} must be repositories, like ["acme/widgets"]'
+            )
+        names = [i.strip().strip("/") for i in items if i.strip()]
+        if not names:
+            raise ConfigError(f'[channels.{channel.name}] needs {self.name} = ["owner/name"]')
+        for name in names:
+            if check_repo(name) is not None:
+                raise ConfigError(
+                    f"[channels.{channel.name}] {self.name}: {name[:60]!r} is not a repository "
+                    "such as acme/widgets (owner/name)"
+                )
+        return tuple(dict.fromkeys(names))
+
+
+def default_graphql_url(base_url: str) -> str:
+    """GraphQL beside the REST base: ``https://HOST/api/graphql`` for GitHub Enterprise
+    Server's ``https://HOST/api/v3``, else ``{base_url}/graphql``."""
+    base = base_url.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base.removesuffix("/v3") + "/graphql"
+    return base + "/graphql"
+
+
+@dataclass
+class _Run:
+    """What one fetch gathers as it goes."""
+
+    headers: dict[str, str]
+    login: str | None
+    skipped: SkippedItems = field(default_factory=SkippedItems)
+    questions: list[Question] = field(default_factory=list)
+    settled: list[Question] = field(default_factory=list)
+
+
+class GitHubConnector(HttpConnector):
+    """Issues and discussions of a few repositories; replies are comments."""
+
+    kind = "github"
+    summary = "GitHub: issues and discussions opened by outsiders, answered with a comment"
+    capabilities = Capabilities(
+        max_reply_length=MAX_REPLY_CHARS, threads=True, public=True, finds_own_replies=True
+    )
+    secret_fields = ("",)
+    default_base_url = DEFAULT_BASE_URL
+    auth_hint = (
+        "the token and its access to the repos (issues read and write; discussions too "
+        "when they are fetched)"
+    )
+    declared_options = HTTP_OPTIONS.extended(
+        RepoListOption("repos", "text", "the repositories watched (owner/name: a list, or "
+                       "separated by commas)", required=True),
+        Option("discussions", "bool", "fetch discussions too (through GraphQL)", default=False),
+        Option("graphql_url", "url", "the GraphQL endpoint (default: base_url/graphql, or "
+               "https://HOST/api/graphql for base_url https://HOST/api/v3)"),
+        Option("since_days", "int", "how many days back the first fetch reads", default=14,
+               minimum=1, maximum=365, unit="days"),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The repositories and the GraphQL endpoint from the options."""
+        super().configure()
+        self.repos: tuple[str, ...] = self.option("repos")
+        assert self.base_url is not None
+        configured = self.option("graphql_url")
+        self.graphql_url: str = configured or default_graphql_url(self.base_url)
+        if configured:
+            self.allow_credentials_to(configured)
+        self._login: str | None = None
+
+    # -- requests -----------------------------------------------------------------------
+    async def _headers(self) -> dict[str, str]:
+        token = (await self.read_secret()).strip()
+        return {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+        }
+
+    def _repo_url(self, repo: str, tail: str = "") -> str:
+        owner, name = repo.split("/", 1)
+        return self.endpoint(f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}{tail}")
+
+    async def _graphql(
+        self, query: str, variables: dict[str, Any], headers: dict[str, str], *,
+        repeatable: bool = True,
+    ) -> dict[str, Any]:  # fmt: skip
+        """POST a GraphQL document; its ``data`` (errors raised, one line each)."""
+        result = await self.http.request(
+            "POST", self.graphql_url, json_body={"query": query, "variables": variables},
+            headers=headers, repeatable=repeatable,
+        )  # fmt: skip
+        return gql.graphql_data(
+            self.http.decode_json(result), where=f"POST {describe_url(result.url)}",
+            headers=result.headers, now_epoch=self.http.wall_clock(), channel=self.name,
+        )  # fmt: skip
+
+    async def _whoami(self, headers: dict[str, str]) -> str | None:
+        """The token's login (``GET /user``, once); ``None`` when it cannot be read (an
+        App installation token has no user)."""
+        if self._login is None:
+            with contextlib.suppress(AuthError, *LOOKUP_FAILURES):
+                data, _ = await self.http.get_json(self.endpoint("/user"), headers=headers)
+                self._login = login_of(data.get("login")) if isinstance(data, dict) else None
+        return self._login
+
+    async def _comments(self, repo: str, number: int, headers: dict[str, str],
+                        skipped: list[str] | None = None) -> list[Post]:  # fmt: skip
+        """Every comment of an issue (``Link`` pages); a bad one is skipped."""
+        url = self._repo_url(repo, f"/issues/{number}/comments")
+        posts: list[Post] = []
+        async for data, result in link_pages(
+            self.http, url, params={"per_page": PER_PAGE}, headers=headers
+        ):
+            if not isinstance(data, list):
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered, but not with a list of comments",
+                    channel=self.name,
+                )
+            for index, item in enumerate(data, 1):
+                try:
+                    posts.append(rest_post(item, f"comment {index}"))
+                except QuestionShapeError as exc:
+                    if skipped is not None:
+                        skipped.append(f"{repo}#{number}: {exc}")
+        return posts
+
+    # -- fetching -----------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Issues (and discussions) updated since the checkpoint, as questions and
+        settled turns; the checkpoint moves only over what was read."""
+        headers = await self._headers()
+        run = _Run(headers, await self._whoami(headers))
+        start = self.now() - timedelta(days=self.option("since_days"))
+        marks: dict[str, dict[str, str]] = {"issues": {}, "discussions": {}}
+        parts = [("issues", self._issues)]
+        if self.option("discussions"):
+            parts.append(("discussions", self._discussions))
+        for part, read in parts:
+            stored = read_marks(checkpoint, part)
+            for repo in self.repos:
+                since = stored.get(repo, start)
+                try:
+                    newest = await read(repo, since, run)
+                except StatusError as exc:
+                    if exc.status not in SKIPPED_STATUSES:
+                        raise
+                    run.skipped.add(f"{repo}: its {part} cannot be read ({bare_message(exc)})")
+                    newest = None
+                    if repo not in stored:
+                        continue
+                marks[part][repo] = iso(max(newest or since, since))
+        if not self.option("discussions"):
+            marks.pop("discussions")
+        return FetchResult(
+            questions=run.questions,
+            settled=run.settled,
+            warnings=run.skipped.lines(),
+            checkpoint=marks,
+        )
+
+    def _add(self, thread: Thread, run: _Run) -> None:
+        question, settled = thread_questions(
+            thread, our_login=run.login, channel=self.name, kind=self.kind
+        )
+        if question is not None:
+            run.questions.append(question)
+        run.settled.extend(settled)
+
+    async def _issues(self, repo: str, since: datetime, run: _Run) -> datetime | None:
+        """The repository's open issues updated since ``since``; the newest update seen."""
+        params = {"state": "open", "since": iso(since), "sort": "updated", "direction": "asc",
+                  "per_page": PER_PAGE}  # fmt: skip
+        threads: list[Thread] = []
+        newest: datetime | None = None
+        page = 0
+        async for data, result in link_pages(
+            self.http, self._repo_url(repo, "/issues"), params=params, headers=run.headers
+        ):
+            page += 1
+            if not isinstance(data, list):
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered, but not with a list of issues",
+                    channel=self.name,
+                )
+            for index, item in enumerate(data, 1):
+                try:
+                    thread, updated = parse_issue(item, repo)
+                except QuestionShapeError as exc:
+                    run.skipped.add(f"{repo}, page {page}, issue {index} skipped: {exc}")
+                    continue
+                newest = max(newest or updated, updated)
+                if thread is not None and asks(thread, run.login):
+                    threads.append(thread)
+        for thread in await read_at_once([self._read(t, run) for t in threads], READS_AT_ONCE):
+            self._add(thread, run)
+        return newest
+
+    async def _read(self, thread: Thread, run: _Run) -> Thread:
+        """The issue with its comments (a failed read costs its context, with a warning)."""
+        if thread.comment_count == 0:
+            return thread
+        bad: list[str] = []
+        try:
+            comments = await self._comments(thread.repo, thread.number, run.headers, bad)
+        except LOOKUP_FAILURES as exc:
+            run.skipped.add(
+                f"{thread.thread_id}: its comments cannot be read ({bare_message(exc)}); "
+                "shown without them"
+            )
+            return thread
+        for line in bad:
+            run.skipped.add(line)
+        return replace(thread, comments=tuple(comments))
+
+    async def _discussions(self, repo: str, since: datetime, run: _Run) -> datetime | None:
+        """The repository's discussions updated since ``since`` (newest first, down to
+        it); the newest update seen."""
+        owner, name = repo.split("/", 1)
+        cursor: str | None = None
+        newest: datetime | None = None
+        for _ in range(MAX_DISCUSSION_PAGES):
+            variables = {"owner": owner, "name": name, "cursor": cursor}
+            data = await self._graphql(gql.DISCUSSIONS_QUERY, variables, run.headers)
+            nodes, cursor = gql.discussions_page(data, f"discussions of {repo}", self.name)
+            reached = False
+            for index, node in enumerate(nodes, 1):
+                bad: list[str] = []
+                try:
+                    thread, updated = gql.parse_discussion(node, repo, bad)
+                except QuestionShapeError as exc:
+                    run.skipped.add(f"{repo}, discussion {index} skipped: {exc}")
+                    continue
+                for line in bad:
+                    run.skipped.add(f"{thread.thread_id}: {line}")
+                if updated < since:
+                    reached = True
+                    continue
+                newest = max(newest or updated, updated)
+                self._add(thread, run)
+            if reached or cursor is None:
+                return newest
+        self.http.note(
+            f"{repo}: stopped after {MAX_DISCUSSION_PAGES} pages of discussions (the page cap)"
+        )
+        return newest
+
+    # -- replying -----------------------------------------------------------------------
+    def _where(self, question: Question) -> tuple[str, int]:
+        found = split_thread(question.thread_id)
+        if found is None:
+            raise ConnectorError(
+                f"{one_line(question.thread_id, 80)!r} is not an issue or discussion "
+                "(owner/name#number)",
+                channel=self.name,
+            )
+        return found
+
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """Comment on the issue or discussion (sent once)."""
+        if self.reply_length(body, question) > MAX_REPLY_CHARS:
+            raise ReplyRejected(
+                f"{self.name}: the reply has {self.reply_length(body, question)} characters; "
+                f"GitHub takes at most {MAX_REPLY_CHARS}"
+            )
+        repo, number = self._where(question)
+        headers = await self._headers()
+        if question.meta.get("type") == "discussion":
+            ident = question.meta.get("discussion_id")
+            if not isinstance(ident, str) or not ident.strip():
+                ident = (await self._discussion(repo, number, headers)).get("id")
+            data = await self._graphql(
+                gql.ADD_COMMENT, {"id": ident, "body": body}, headers, repeatable=False
+            )
+            reply_id, url = gql.added_comment(data)
+            where = f"POST {describe_url(self.graphql_url)}"
+        else:
+            result = await self.http.request(
+                "POST", self._repo_url(repo, f"/issues/{number}/comments"),
+                json_body={"body": body}, headers=headers, repeatable=False,
+            )  # fmt: skip
+            reply_id, url = self._comment_of(result)
+            where = f"POST {describe_url(result.url)}"
+        if reply_id is not None:
+            return SentReply(remote_id=reply_id, url=url)
+        with contextlib.suppress(*LOOKUP_FAILURES):  # accepted: a failed look is no failure
+            found = await self.find_own_reply(question, body, idempotency_key)
+            if found is not None:
+                return found
+        raise BadResponseError(
+            f"{where} accepted the reply but named no id for it, and it is not in the thread yet",
+            channel=self.name,
+        )
+
+    def _comment_of(self, result: HttpResult) -> tuple[str | None, str | None]:
+        """The id and ``html_url`` of a created issue comment (``None`` if unnamed)."""
+        with contextlib.suppress(BadResponseError, QuestionShapeError):
+            data = self.http.decode_json(result)
+            if isinstance(data, dict):
+                return id_field(data.get("id"), "id"), web_link(data.get("html_url"))
+        return None, None
+
+    async def _discussion(self, repo: str, number: int, headers: dict[str, str]) -> dict[str, Any]:
+        owner, name = repo.split("/", 1)
+        variables = {"owner": owner, "name": name, "number": number}
+        data = await self._graphql(gql.DISCUSSION_QUERY, variables, headers)
+        return gql.one_discussion(data, f"discussion {repo}#{number}", self.name)
+
+    async def _thread_posts(self, question: Question) -> tuple[list[Post], str | None]:
+        """The comments of the question's issue or discussion, read again, and our login."""
+        repo, number = self._where(question)
+        headers = await self._headers()
+        login = await self._whoami(headers)
+        if question.meta.get("type") == "discussion":
+            discussion = await self._discussion(repo, number, headers)
+            return gql.comment_posts(discussion, f"discussion {number}"), login
+        return await self._comments(repo, number, headers), login
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """Members' comments on the issue or discussion after ``since`` (the collision
+        guard)."""
+        posts, login = await self._thread_posts(question)
+        return answers_by_team([p.ticket_message(login) for p in posts], since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Our comment with this text after the question (by the token's login when
+        GitHub names it)."""
+        posts, login = await self._thread_posts(question)
+        if login is not None:
+            posts = [p for p in posts if (p.login or "").lower() == login.lower()]
+        messages = [p.ticket_message(login) for p in posts]
+        found = find_reply(messages, body, author_id=None, after=question.created_at)
+        if found is None:
+            return None
+        url = next((p.url for p in posts if p.id == found.id), None)
+        return SentReply(remote_id=found.id, url=url)
+
+    async def check(self) -> str:
+        """The token is accepted (``GET /user``) and the repositories can be read."""
+        headers = await self._headers()
+        data, result = await self.http.get_json(self.endpoint("/user"), headers=headers)
+        login = login_of(data.get("login")) if isinstance(data, dict) else None
+        missing: list[str] = []
+        for repo in self.repos:
+            found = await self.http.request(
+                "GET", self._repo_url(repo), headers=headers, allow_statuses=set(SKIPPED_STATUSES)
+            )
+            if found.status in SKIPPED_STATUSES:
+                missing.append(repo)
+        if self.option("discussions"):
+            await self._graphql(gql.VIEWER_QUERY, {}, headers)
+        readable = len(self.repos) - len(missing)
+        said = f"signed in as {login or 'an app'} on {result.url.host}; repos: {readable} readable"
+        if missing:
+            said += f" (not found: {', '.join(missing[:5])})"
+        return said

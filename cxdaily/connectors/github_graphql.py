@@ -1,0 +1,231 @@
+"""GitHub Discussions through the GraphQL API: the queries the ``github`` channel sends,
+their answers read into :class:`~cxdaily.connectors.github_parse.Thread`, and GraphQL's
+errors (an answer of HTTP 200 that carries ``errors``) as one-line connector errors.
+
+- :data:`DISCUSSIONS_QUERY`: a repository's discussions, most recently updated first,
+  50 a page (``pageInfo`` cursors), each with its last 20 comments;
+- :data:`DISCUSSION_QUERY`: one discussion (by number) with its last 50 comments, read
+  again for the collision guard and for our own reply after an unknown outcome;
+- :data:`ADD_COMMENT`: ``addDiscussionComment`` (the reply), answering the comment's id
+  and url.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from cxdaily.connectors import ratelimit
+from cxdaily.connectors.github_parse import (
+    Post,
+    Thread,
+    as_object,
+    association_of,
+    github_text,
+    login_of,
+    number_of,
+    web_link,
+)
+from cxdaily.connectors.http_errors import BadResponseError, StatusError
+from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field
+from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
+from cxdaily.core.safe_text import one_line
+
+_COMMENT_FIELDS = "id body author{login} authorAssociation createdAt url"
+
+DISCUSSIONS_QUERY = (
+    "query($owner:String!,$name:String!,$cursor:String){"
+    "repository(owner:$owner,name:$name){"
+    "discussions(first:50,after:$cursor,orderBy:{field:UPDATED_AT,direction:DESC}){"
+    "pageInfo{hasNextPage endCursor} "
+    "nodes{id number title body url createdAt updatedAt author{login} authorAssociation "
+    "category{name isAnswerable} isAnswered "
+    f"comments(last:20){{nodes{{{_COMMENT_FIELDS}}}}}}}}}}}}}"
+)
+DISCUSSION_QUERY = (
+    "query($owner:String!,$name:String!,$number:Int!){"
+    "repository(owner:$owner,name:$name){discussion(number:$number){"
+    f"id comments(last:50){{nodes{{{_COMMENT_FIELDS}}}}}}}}}}}"
+)
+ADD_COMMENT = (
+    "mutation($id:ID!,$body:String!){"
+    "addDiscussionComment(input:{discussionId:$id,body:$body}){comment{id url}}}"
+)
+VIEWER_QUERY = "query{viewer{login}}"
+_AUTH_TYPES = frozenset({"FORBIDDEN", "INSUFFICIENT_SCOPES", "UNAUTHORIZED"})
+DEFAULT_THROTTLE_S = 60.0
+"""The wait when GraphQL says RATE_LIMITED without a reset header (GitHub asks for at
+least a minute on secondary limits)."""
+
+
+def graphql_data(
+    payload: Any,
+    *,
+    where: str,
+    headers: Mapping[str, str],
+    now_epoch: float,
+    channel: str,
+) -> dict[str, Any]:
+    """The ``data`` of a GraphQL answer; its first error (if any) as a one-line error:
+    :class:`RateLimited` (RATE_LIMITED, waiting for ``x-ratelimit-reset``),
+    :class:`AuthError` (FORBIDDEN, INSUFFICIENT_SCOPES), a 404 :class:`StatusError`
+    (NOT_FOUND), else :class:`BadResponseError`."""
+    if not isinstance(payload, dict):
+        raise BadResponseError(f"{where} answered, but not with a GraphQL result", channel=channel)
+    errors = payload.get("errors")
+    if isinstance(errors, list) and errors:
+        first = errors[0] if isinstance(errors[0], dict) else {}
+        kind = first.get("type")
+        kind = kind if isinstance(kind, str) else ""
+        said = first.get("message")
+        text = one_line(said, 200) if isinstance(said, str) and said.strip() else "no message"
+        raise _graphql_error(kind.upper(), text, where, headers, now_epoch, channel)
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        raise BadResponseError(f"{where} answered, but with no GraphQL data", channel=channel)
+    return data
+
+
+def _graphql_error(
+    kind: str,
+    text: str,
+    where: str,
+    headers: Mapping[str, str],
+    now_epoch: float,
+    channel: str,
+) -> ConnectorError:
+    if kind == "RATE_LIMITED":
+        wait = ratelimit.retry_delay(headers, now_epoch)
+        wait = DEFAULT_THROTTLE_S if wait is None else wait
+        return RateLimited(
+            f"rate-limited by {where} (GraphQL RATE_LIMITED); the service asks to wait "
+            f"{wait:.0f} s",
+            retry_after=wait,
+            channel=channel,
+        )
+    if kind in _AUTH_TYPES:
+        return AuthError(
+            f"{where} refused: {text} (check the token's access to discussions)",
+            channel=channel,
+        )
+    if kind == "NOT_FOUND":
+        return StatusError(f"{where}: not found ({text})", status=404, channel=channel)
+    return BadResponseError(f"{where}: GraphQL error {kind or 'unknown'}: {text}", channel=channel)
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise QuestionShapeError(f"{where} must be an object")
+    return value
+
+
+def graphql_post(data: Any, where: str, *, opening: bool = False) -> Post:
+    """A discussion (``opening``) or one of its comments as a :class:`Post`."""
+    node = _object(data, where)
+    author = as_object(node.get("author"))
+    return Post(
+        id="" if opening else id_field(node.get("id"), f"{where}.id", required=True) or "",
+        login=login_of(author.get("login")),
+        user_id=None,
+        association=association_of(node.get("authorAssociation")),
+        bot=False,
+        body=github_text(node.get("body"), f"{where}.body") or "",
+        created_at=parse_time(node.get("createdAt"), f"{where}.createdAt"),
+        url=web_link(node.get("url")),
+    )
+
+
+def comment_posts(
+    discussion: dict[str, Any], where: str, skipped: list[str] | None = None
+) -> list[Post]:
+    """The comments a discussion node carries (a bad one skipped, said in ``skipped``)."""
+    comments = discussion.get("comments")
+    nodes = comments.get("nodes") if isinstance(comments, dict) else None
+    posts: list[Post] = []
+    for number, node in enumerate(nodes if isinstance(nodes, list) else [], 1):
+        try:
+            posts.append(graphql_post(node, f"{where}, comment {number}"))
+        except QuestionShapeError as exc:
+            if skipped is not None:
+                skipped.append(str(exc))
+    return posts
+
+
+def parse_discussion(
+    data: Any, repo: str, skipped: list[str] | None = None
+) -> tuple[Thread, datetime]:
+    """A discussion node as a thread (its comments included) and when it was updated."""
+    node = _object(data, "discussion")
+    number = number_of(node.get("number"), "number")
+    where = f"discussion {number}"
+    updated = parse_time(node.get("updatedAt"), f"{where}.updatedAt")
+    ident = id_field(node.get("id"), f"{where}.id", required=True)
+    opening = graphql_post(node, where, opening=True)
+    category = as_object(node.get("category"))
+    name = text_field(category.get("name"), f"{where}.category.name")
+    answerable = category.get("isAnswerable")
+    answered = node.get("isAnswered") is True
+    meta: dict[str, Any] = {
+        "service": "github",
+        "type": "discussion",
+        "repo": repo,
+        "number": number,
+        "discussion_id": ident,
+        "author_association": opening.association,
+        "category": one_line(name, 100) if name else None,
+        "answerable": answerable if isinstance(answerable, bool) else None,
+        "answered": answered,
+    }
+    title = text_field(node.get("title"), f"{where}.title")
+    return Thread(
+        repo=repo,
+        number=number,
+        kind="discussion",
+        title=one_line(title, 1000) if title else None,
+        opening=opening,
+        comments=tuple(comment_posts(node, where, skipped)),
+        meta={k: v for k, v in meta.items() if v is not None},
+        answered=answered,
+    ), updated
+
+
+def discussions_page(
+    data: dict[str, Any], where: str, channel: str
+) -> tuple[list[Any], str | None]:
+    """The discussion nodes of a page and the cursor of the next (``None``: the last)."""
+    repository = data.get("repository")
+    if repository is None:
+        raise StatusError(f"{where}: the repository is not found", status=404, channel=channel)
+    listing = repository.get("discussions") if isinstance(repository, dict) else None
+    nodes = listing.get("nodes") if isinstance(listing, dict) else None
+    if not isinstance(nodes, list):
+        raise BadResponseError(
+            f"{where} answered, but not with a page of discussions", channel=channel
+        )
+    info = listing.get("pageInfo") if isinstance(listing, dict) else None
+    cursor = info.get("endCursor") if isinstance(info, dict) else None
+    more = isinstance(info, dict) and info.get("hasNextPage") is True
+    return nodes, cursor if more and isinstance(cursor, str) and cursor.strip() else None
+
+
+def one_discussion(data: dict[str, Any], where: str, channel: str) -> dict[str, Any]:
+    """The discussion of :data:`DISCUSSION_QUERY`'s answer."""
+    repository = data.get("repository")
+    discussion = repository.get("discussion") if isinstance(repository, dict) else None
+    if not isinstance(discussion, dict):
+        raise StatusError(f"{where}: the discussion is not found", status=404, channel=channel)
+    return discussion
+
+
+def added_comment(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The id and url of the comment ``addDiscussionComment`` made (``None`` if unnamed)."""
+    added = data.get("addDiscussionComment")
+    comment = added.get("comment") if isinstance(added, dict) else None
+    if not isinstance(comment, dict):
+        return None, None
+    try:
+        ident = id_field(comment.get("id"), "comment.id")
+    except QuestionShapeError:
+        ident = None
+    return ident, web_link(comment.get("url"))

@@ -1,0 +1,445 @@
+"""The ``google_play`` channel: reviews of one Android app on Google Play, answered with the
+developer's public reply.
+
+Config::
+
+    [channels.play]
+    kind = "google_play"
+    package_name = "com.example.app"                                      # the app
+    base_url = "https://androidpublisher.googleapis.com/androidpublisher/v3"  # optional
+    token_url = "https://oauth2.googleapis.com/token"                     # optional
+
+Secret (``cxdaily login NAME``, or ``CXDAILY_SECRET_<NAME>``): the JSON key of a Google
+Cloud service account that Play Console lets "Reply to reviews", as one line (``jq -c .
+key.json``). Its ``client_email``, ``private_key`` and ``private_key_id`` sign an RS256
+JWT (PyJWT; ``iss`` the account, ``scope`` androidpublisher, ``aud`` the token URL, one
+hour at most, ``kid`` the key's id) that buys an access token (``POST token_url``, form
+``grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=...``), kept in memory
+until shortly before it expires and renewed once when the API refuses it.
+
+Fetching: ``GET {base_url}/applications/{package}/reviews?maxResults=100&token=...``: the
+reviews created or changed in the last week only (Google keeps no older ones in the API),
+the most recently changed user comment first, page by page
+(``tokenPagination.nextPageToken``) until a review no newer than the checkpoint, at most
+:data:`MAX_PAGES` pages a fetch (the next fetch goes on from there). A review whose user
+comment is newer than its developer reply (or has none) is a question: ``starRating`` as
+``meta["rating"]``, ``authorName`` as the author's name, the device and app version in
+``meta``; a review with a newer developer reply is settled (see
+:mod:`~cxdaily.connectors.google_play_parse`). Google Play has no public link to a review.
+
+Replying: ``POST /applications/{package}/reviews/{reviewId}:reply`` with
+``{"replyText"}``. A review keeps one developer reply, which a new one replaces: sending
+is an upsert, so a retry after an unknown outcome is harmless. At most 350 characters
+(counted as UTF-16 code units, so a character outside the Basic Multilingual Plane
+counts twice: never more than Google's count); HTML tags are stripped by Google. The
+reply's remote id is the review's id. ``find_own_reply`` and ``answers_since`` read
+``GET /applications/{package}/reviews/{reviewId}``: its ``developerComment``.
+
+Quota: no rate-limit headers. A 429 or a 403 ``rateLimitExceeded`` (Google's per-minute
+buckets) is waited out briefly on reads (``Retry-After`` when sent) and is a one-line
+:class:`RateLimited` otherwise; a 403 ``quotaExceeded`` waits an hour, a 403
+``dailyLimitExceeded`` until midnight Pacific time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import jwt
+
+from cxdaily.connectors import ratelimit
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.google_api import error_reason, read_checkpoint, seconds_to_quota_reset
+from cxdaily.connectors.google_play_parse import (
+    Review,
+    ServiceAccountKey,
+    parse_review,
+    read_key,
+    review_messages,
+    review_questions,
+)
+from cxdaily.connectors.helpdesk import answers_by_team, find_reply
+from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
+from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_errors import service_message, status_error
+from cxdaily.connectors.oauth import (
+    PROCESS_TOKENS,
+    ClientCredentialsToken,
+    _lifetime,
+    _usable_token,
+)
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.core.errors import AuthError, ConnectorError, CredentialError, RateLimited
+from cxdaily.core.models import Message, Question
+
+DEFAULT_BASE_URL = "https://androidpublisher.googleapis.com/androidpublisher/v3"
+DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
+SCOPE = "https://www.googleapis.com/auth/androidpublisher"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+JWT_LIFETIME_S = 3600
+"""How long a signed assertion is valid (Google accepts one hour at most)."""
+MAX_REPLY_CHARS = 350
+PAGE_SIZE = 100
+MAX_PAGES = 20
+"""Pages of reviews read in one fetch (the API holds one week of reviews)."""
+QUOTA_WAIT_S = 3600.0
+"""How long a used-up quota (``quotaExceeded``) is waited out: Google's reply-to-reviews
+quotas count per hour (reads) and per day (replies)."""
+DAILY_REASONS = frozenset({"dailylimitexceeded"})
+QUOTA_REASONS = frozenset({"quotaexceeded"})
+THROTTLE_REASONS = frozenset({"ratelimitexceeded", "userratelimitexceeded", "resourceexhausted"})
+
+
+def _iso(value: datetime | None) -> str | None:
+    """A checkpoint time, to the microsecond (Google's times carry fractions of a second)."""
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _package_name(value: str) -> str | None:
+    parts = value.split(".")
+    valid = len(parts) >= 2 and all(
+        p[:1].isalpha() and p.isascii() and p.replace("_", "").isalnum() for p in parts
+    )
+    return None if valid else "must be an app's package name such as com.example.app"
+
+
+class ServiceAccountToken(ClientCredentialsToken):
+    """Access tokens bought with a JWT the service account signs (RS256, RFC 7523)."""
+
+    def __init__(self, *args: Any, key: ServiceAccountKey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key = key
+
+    def assertion(self) -> str:
+        """A signed JWT asking for the androidpublisher scope at ``token_url``."""
+        now = int(self.http.wall_clock())
+        claims = {"iss": self.key.client_email, "scope": SCOPE, "aud": self.token_url,
+                  "iat": now, "exp": now + JWT_LIFETIME_S}  # fmt: skip
+        try:
+            return jwt.encode(claims, self.key.private_key, algorithm="RS256",
+                              headers={"kid": self.key.private_key_id})  # fmt: skip
+        except Exception:  # PyJWT and cryptography raise many types for a bad key
+            raise CredentialError(
+                f"{self.http.channel}: the private_key of the service account's JSON key "
+                f"cannot sign (it must be the RSA key in PEM that Google issued); {self.advice()}"
+            ) from None
+
+    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
+        """Trade a freshly signed assertion for an access token."""
+        where = f"POST {describe_url(self.token_url)}"
+        if not self.http.may_send_credentials(self.token_url):
+            raise ConnectorError(
+                f"refusing to send the signed assertion to {describe_url(self.token_url)}: it "
+                "is not one of the channel's own addresses",
+                channel=self.http.channel,
+            )
+        signed = self.assertion()
+        self.http.register_secret(signed)
+        result = await self.http.request(
+            "POST", self.token_url, form_body={"grant_type": JWT_BEARER, "assertion": signed},
+            allow_statuses={400, 401}, repeatable=True,  # asking for a token twice is harmless
+        )  # fmt: skip
+        if result.status in (400, 401):
+            said = service_message(result.content, self.http.scrub)
+            raise AuthError(
+                f"{where} refused the service account (HTTP {result.status}"
+                f"{': ' + said if said else ''}); {self.advice()}",
+                channel=self.http.channel,
+            )
+        data = self.http.decode_json(result)
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if not _usable_token(token):
+            raise BadResponseError(
+                f"{where} answered without a usable access_token", channel=self.http.channel
+            )
+        assert isinstance(token, str)
+        self.http.register_secret(token)
+        return token, _lifetime(data.get("expires_in"))
+
+    def advice(self) -> str:
+        """What to check when Google refuses the service account (one line)."""
+        name = self.http.channel
+        return (
+            f"check the service account's JSON key (store it again with `jq -c . key.json | "
+            f"cxdaily login {name}`); a deleted or disabled key is refused"
+        )
+
+
+class GooglePlayConnector(HttpConnector):
+    """Reviews of one app on Google Play; the developer's public reply (one per review)."""
+
+    kind = "google_play"
+    summary = "Google Play: reviews of one Android app, answered with the developer reply"
+    capabilities = Capabilities(
+        max_reply_length=MAX_REPLY_CHARS, idempotency_keys=False, threads=True, public=True,
+        finds_own_replies=True, one_reply=True,
+    )  # fmt: skip
+    secret_fields = ("",)
+    default_base_url = DEFAULT_BASE_URL
+    auth_hint = (
+        "the service account's JSON key, and that Play Console grants the account the "
+        "'Reply to reviews' permission for the app"
+    )
+    declared_options = HTTP_OPTIONS.extended(
+        Option("package_name", "text", "the app whose reviews are fetched and answered "
+               "(com.example.app)", required=True, check=_package_name),
+        Option("token_url", "url", "where access tokens are asked for",
+               default=DEFAULT_TOKEN_URL),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The app and the token endpoint from the options."""
+        super().configure()
+        self.package: str = self.option("package_name")
+        self.token_url: str = self.option("token_url")
+        self.allow_credentials_to(self.token_url)  # the token endpoint is a host of its own
+        self._tokens: ServiceAccountToken | None = None
+
+    def reply_length(self, text: str, question: Question | None = None) -> int:
+        """UTF-16 code units: never less than Google's count, whichever unit it uses."""
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+    # -- auth -------------------------------------------------------------------------
+    async def tokens(self) -> ServiceAccountToken:
+        """The channel's access tokens (built on first use, on this channel's HTTP)."""
+        if self._tokens is None:
+            key = read_key(await self.read_secret(""), self.name)
+            for line in (key.private_key, *key.private_key.splitlines()):
+                if len(line.strip()) >= 16 and not line.startswith("-----"):
+                    self.http.register_secret(line.strip())  # the key, and each of its lines
+
+            async def credentials() -> tuple[str, str]:
+                return key.client_email, key.private_key
+
+            self._tokens = ServiceAccountToken(
+                self.http, self.token_url, credentials=credentials, cache=PROCESS_TOKENS,
+                key=key, form={"scope": SCOPE},
+            )  # fmt: skip
+        return self._tokens
+
+    async def _signed_in(self, operation: Callable[[dict[str, str]], Awaitable[Any]]) -> Any:
+        """``operation(headers)`` with an access token (renewed once if it is refused)."""
+        return await (await self.tokens()).call(operation)
+
+    # -- requests ---------------------------------------------------------------------
+    def _path(self, review_id: str | None = None, suffix: str = "") -> str:
+        path = f"/applications/{quote(self.package, safe='')}/reviews"
+        return path if review_id is None else f"{path}/{quote(review_id, safe='')}{suffix}"
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        doing: str = "the fetch resumes then",
+    ) -> HttpResult:
+        """A request whose 403 and 429 answers are read for Google's reason: a used-up
+        quota, a brief rate limit (waited out on reads) and the rest."""
+        url = self.endpoint(path)
+        reads = method == "GET"
+        for attempt in itertools.count(1):
+            result = await self.http.request(
+                method, url, params=params, json_body=json_body, headers=headers,
+                allow_statuses={403, 404, 429}, repeatable=reads,
+            )  # fmt: skip
+            if result.status not in (403, 404, 429):
+                return result
+            reason = error_reason(result.content)
+            where = f"{method} {describe_url(url)}"
+            shown = f"HTTP {result.status}{' ' + reason if reason else ''}"
+            if reason in DAILY_REASONS:
+                wait = seconds_to_quota_reset(self.now())
+                raise RateLimited(
+                    f"{where}: Google Play's daily API quota is used up ({shown}); it resets "
+                    f"at midnight Pacific time, in {wait / 3600:.0f} h, and {doing}",
+                    retry_after=wait,
+                    channel=self.name,
+                )
+            if reason in QUOTA_REASONS:
+                raise RateLimited(
+                    f"{where}: Google Play's API quota is used up ({shown}); {doing} in an hour",
+                    retry_after=QUOTA_WAIT_S,
+                    channel=self.name,
+                )
+            unexplained = reason is None and ratelimit.is_throttle(
+                result.status, result.headers, result.content
+            )
+            if result.status == 429 or reason in THROTTLE_REASONS or unexplained:
+                policy = self.http.policy
+                hinted = ratelimit.retry_delay(result.headers, self.http.wall_clock())
+                wait = hinted if hinted is not None else policy.backoff_s * 2**attempt
+                if reads and attempt <= policy.throttle_retries and wait <= policy.max_wait_s:
+                    await self.http.sleep(ratelimit.jittered(wait, self.http.rand(),
+                                                             cap=policy.max_wait_s))  # fmt: skip
+                    continue
+                raise RateLimited(
+                    f"{where} was rate-limited by Google Play ({shown}); try again in a minute",
+                    retry_after=max(wait, 60.0),
+                    channel=self.name,
+                )
+            raise self._refusal(result, where, review=path != self._path())
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _refusal(self, result: HttpResult, where: str, *, review: bool) -> ConnectorError:
+        if result.status == 404:
+            said = service_message(result.content, self.http.scrub)
+            gone = "the review is gone (its author deleted it?), or " if review else ""
+            return StatusError(
+                f"{where} was not found (HTTP 404{': ' + said if said else ''}); {gone}check "
+                f"the package_name option ({self.package}) and base_url",
+                status=404,
+                channel=self.name,
+            )
+        return status_error(
+            method=result.method, url=result.url, status=result.status, content=result.content,
+            channel=self.name, scrub=self.http.scrub, auth_hint=self.http.auth_hint,
+            secret_variables=self.http.secret_variables,
+        )  # fmt: skip
+
+    def _decode(self, result: HttpResult) -> dict[str, Any]:
+        """The JSON object of an answer (a page, a review, a reply's result)."""
+        data = self.http.decode_json(result)
+        if not isinstance(data, dict):
+            raise BadResponseError(
+                f"{result.method} {describe_url(result.url)} answered, but not with an object",
+                channel=self.name,
+            )
+        return data
+
+    def _page_items(self, result: HttpResult) -> tuple[list[Any], str | None]:
+        """The reviews of a list page (Google leaves ``reviews`` out of an empty page) and
+        the next page's token."""
+        data = self._decode(result)
+        items = data.get("reviews", [])
+        paging = data.get("tokenPagination")
+        following = paging.get("nextPageToken") if isinstance(paging, dict) else None
+        if items is None:
+            items = []
+        if not isinstance(items, list) or not (paging is None or isinstance(paging, dict)):
+            raise BadResponseError(
+                f"{result.method} {describe_url(result.url)} answered, but not with a list of "
+                "reviews",
+                channel=self.name,
+            )
+        usable = isinstance(following, str) and following.strip() and following.isprintable()
+        return items, following if usable else None
+
+    # -- fetching ---------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Reviews new since the checkpoint, as questions and settled reviews."""
+        result: FetchResult = await self._signed_in(lambda h: self._fetch(checkpoint, h))
+        return result
+
+    async def _list(self, token: str | None, headers: dict[str, str]) -> HttpResult:
+        params = {"maxResults": PAGE_SIZE, **({"token": token} if token else {})}
+        return await self._send("GET", self._path(), params=params, headers=headers)
+
+    async def _fetch(
+        self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
+    ) -> FetchResult:
+        since, newest, token = read_checkpoint(checkpoint)
+        skipped = SkippedItems()
+        questions: list[Question] = []
+        settled: list[Question] = []
+        done = False
+        for page in range(1, MAX_PAGES + 1):
+            try:
+                result = await self._list(token, headers)
+            except StatusError as exc:
+                if not (page == 1 and token and exc.status == 400):
+                    raise
+                self.http.note("the stored page token was refused: read again from the newest")
+                token = None  # the walk that stopped at its cap starts over from the top
+                result = await self._list(None, headers)
+            items, token = self._page_items(result)
+            reached = False
+            for number, item in enumerate(items, 1):
+                try:
+                    review = parse_review(item)
+                except QuestionShapeError as exc:
+                    skipped.add(f"page {page}, review {number} skipped: {exc}")
+                    continue
+                new = since is None or review.written > since
+                reached = reached or not new
+                if new:
+                    newest = max(newest or review.written, review.written)
+                asked, answered = review_questions(
+                    review, channel=self.name, kind=self.kind, package=self.package
+                )
+                if asked is not None and new:
+                    questions.append(asked)
+                settled.extend(answered)
+            if reached or token is None:
+                done = True
+                break
+        if not done:
+            self.http.note(
+                f"stopped after {MAX_PAGES} pages of reviews (the page cap); the older ones "
+                "come with the next fetch"
+            )
+            mark = {"since": _iso(since), "page_token": token, "newest": _iso(newest)}
+        else:
+            mark = {"since": _iso(newest or since)}
+        return FetchResult(
+            questions=questions, settled=settled, warnings=skipped.lines(), checkpoint=mark
+        )
+
+    # -- replying ---------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """Set the review's developer reply (replacing any earlier one)."""
+        path = self._path(question.thread_id, ":reply")
+
+        async def post(headers: dict[str, str]) -> HttpResult:
+            return await self._send(
+                "POST", path, json_body={"replyText": body}, headers=headers,
+                doing="the reply can be sent again then",
+            )  # fmt: skip
+
+        await self._signed_in(post)  # its answer ({"result": {replyText, lastEdited}}) adds nothing
+        return SentReply(remote_id=question.thread_id, url=None)
+
+    async def _review(self, question: Question) -> Review:
+        async def read(headers: dict[str, str]) -> HttpResult:
+            return await self._send("GET", self._path(question.thread_id), headers=headers)
+
+        result: HttpResult = await self._signed_in(read)
+        try:
+            return parse_review(self._decode(result))
+        except QuestionShapeError as exc:
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered with a review that cannot be read "
+                f"({exc})",
+                channel=self.name,
+            ) from None
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """The review's developer reply when it changed after ``since`` (the collision
+        guard)."""
+        return answers_by_team(review_messages(await self._review(question), self.package), since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """The review's developer reply, when it reads as ours (after the question)."""
+        messages = review_messages(await self._review(question), self.package)
+        found = find_reply(messages, body, author_id=None, after=question.created_at)
+        return None if found is None else SentReply(question.thread_id, None)
+
+    async def check(self) -> str:
+        """The key buys a token and the app's reviews can be listed (one review)."""
+
+        async def read(headers: dict[str, str]) -> HttpResult:
+            params = {"maxResults": 1}
+            return await self._send("GET", self._path(), params=params, headers=headers)
+
+        result: HttpResult = await self._signed_in(read)
+        self._page_items(result)
+        return f"package {self.package} readable"

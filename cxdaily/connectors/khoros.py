@@ -1,0 +1,452 @@
+"""The ``khoros`` channel: new topics and replies by members of a Khoros Community (formerly
+Lithium) as questions, answered in the same thread (Community API v2 and LiQL).
+
+Config::
+
+    [channels.community]
+    kind = "khoros"
+    base_url = "https://community.example.com"   # the community
+    boards = ["support", "billing"]              # optional: board ids (none: every board)
+    token_url = "https://community.example.com/auth/refreshToken"   # optional
+    since_days = 7                               # optional: how far back the first fetch reads
+
+Secrets (``cxdaily login NAME --field ...``): ``client_id`` and ``client_secret`` of the
+community's API app, and ``refresh_token`` of the user replies are posted as (from the
+OAuth 2.0 authorization grant). They buy an access token (``grant_type=refresh_token`` at
+``token_url``), kept in memory until shortly before it expires and renewed once when the
+API refuses it (see :mod:`cxdaily.connectors.oauth`).
+
+Fetching: ``GET /api/2.0/search?q=SELECT ... FROM messages WHERE post_time > '<checkpoint>'
+[AND board.id IN (...)] ORDER BY post_time ASC LIMIT 100``, page by page with the answer's
+``next_cursor`` (a LiQL ``CURSOR`` clause), at most :data:`MAX_PAGES` pages a fetch (oldest
+first, so the next fetch goes on from the newest message read). A message by a member (not
+the API user, not ranked staff) is a question unless the team wrote later in its
+conversation (then it is settled, and so is an earlier message a team reply answers).
+Context is the message's parent chain (``GET /api/2.0/messages/{id}``, at most
+:data:`CONTEXT_DEPTH` levels); a chain that cannot be read costs only that context.
+
+Replying: ``POST /api/2.0/messages`` with ``{"data": {"type": "message", "subject": "Re: ...",
+"body": <html>, "parent": {"id": ...}}}``, sent once. Khoros has no idempotency key: after
+an unknown outcome the message's replies are read for ours (same author, same text).
+Khoros documents no rate-limit headers: a 429 is waited out (``Retry-After`` when given).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from cxdaily.connectors import khoros_parse as kp
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    LOOKUP_FAILURES,
+    TicketMessage,
+    answers_by_team,
+    find_reply,
+    read_at_once,
+)
+from cxdaily.connectors.html_text import text_to_html
+from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_errors import bare_message, service_message
+from cxdaily.connectors.oauth import (
+    PROCESS_TOKENS,
+    ClientCredentialsToken,
+    _lifetime,
+    _usable_token,
+)
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.core.clock import to_iso
+from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.models import Message, Question
+from cxdaily.core.safe_text import one_line
+
+MAX_PAGES = 20
+"""Pages of messages (100 each) read per fetch."""
+CONTEXT_DEPTH = 5
+"""Parent messages read above a question at most."""
+MAX_LOOKUPS = 60
+"""Single messages read per fetch (parents for context and for settling)."""
+AT_ONCE = 4
+REPLY_PAGES = 5
+"""Pages of a message's replies read to find our reply or the team's answers."""
+
+OPTIONS = OptionSpec(
+    *(o for o in HTTP_OPTIONS if o.name != "base_url"),
+    Option("base_url", "url", 'the community (e.g. "https://community.example.com")',
+           required=True),
+    kp.BoardListOption("boards", "text", "board ids to watch (a list, or separated by "
+                       "commas; none: every board)"),
+    Option("token_url", "url", "where access tokens are refreshed (default: "
+           "{base_url}/auth/refreshToken)"),
+    Option("since_days", "int", "how many days of messages the first fetch reads", default=7,
+           minimum=1, maximum=365, unit="days"),
+)  # fmt: skip
+
+
+class RefreshTokenGrant(ClientCredentialsToken):
+    """Access tokens bought with the user's refresh token at Khoros's ``/auth/refreshToken``
+    (a form with ``grant_type=refresh_token``, the client's id and secret and the refresh
+    token); the answer is read bare or inside Khoros's ``data`` envelope."""
+
+    def __init__(self, *args: Any, refresh_token: str, **kwargs: Any) -> None:
+        super().__init__(*args, form={"refresh_token": refresh_token}, **kwargs)
+        self.refresh_token = refresh_token
+
+    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
+        where = f"POST {describe_url(self.token_url)}"
+        if not self.http.may_send_credentials(self.token_url):
+            raise ConnectorError(
+                f"refusing to send the client credentials to {describe_url(self.token_url)}: "
+                "it is not one of the channel's own addresses",
+                channel=self.http.channel,
+            )
+        form = {"grant_type": "refresh_token", "client_id": client_id,
+                "client_secret": client_secret, "refresh_token": self.refresh_token}  # fmt: skip
+        result = await self.http.request(
+            "POST", self.token_url, form_body=form, allow_statuses={400, 401, 403},
+            repeatable=True,  # asking for a token twice is harmless
+        )  # fmt: skip
+        data = None if result.status >= 400 else self.http.decode_json(result)
+        refused = isinstance(data, dict) and str(data.get("status")).lower() == "error"
+        if result.status >= 400 or refused:
+            said = service_message(result.content, self.http.scrub)
+            raise AuthError(
+                f"{where} refused the refresh token (HTTP {result.status}"
+                f"{': ' + said if said else ''}); {self.advice()}",
+                channel=self.http.channel,
+            )
+        fields = kp.token_fields(data) or {}
+        token = fields.get("access_token")
+        if not _usable_token(token):
+            raise BadResponseError(
+                f"{where} answered without a usable access_token", channel=self.http.channel
+            )
+        self.http.register_secret(token)
+        rotated = fields.get("refresh_token")
+        if _usable_token(rotated) and rotated != self.refresh_token:
+            self.http.register_secret(rotated)
+            self.refresh_token = str(rotated)  # kept for this process's next refresh
+        return str(token), _lifetime(fields.get("expires_in"))
+
+    def advice(self) -> str:
+        """What to check when the community refuses the refresh (one line)."""
+        name = self.http.channel
+        return (
+            "check the client_id, client_secret and refresh_token secrets (store them again "
+            f"with `cxdaily login {name} --field client_id`, `--field client_secret` and "
+            "`--field refresh_token`)"
+        )
+
+
+@dataclass
+class _Lookups:
+    """Single-message reads left in this fetch."""
+
+    left: int = MAX_LOOKUPS
+
+
+class KhorosConnector(HttpConnector):
+    """Members' new topics and replies in a Khoros Community; replies posted in the thread."""
+
+    kind = "khoros"
+    summary = "Khoros Community: members' new topics and replies, answered in the thread"
+    capabilities = Capabilities(
+        max_reply_length=None, idempotency_keys=False, threads=True, public=True,
+        finds_own_replies=True,
+    )  # fmt: skip
+    secret_fields = ("client_id", "client_secret", "refresh_token")
+    auth_hint = (
+        "the client_id, client_secret and refresh_token secrets (the community's API app and "
+        "a refresh token of the user replies are posted as)"
+    )
+    declared_options = OPTIONS
+
+    def configure(self) -> None:
+        """The boards, the token endpoint and the first fetch's reach; no request yet."""
+        super().configure()
+        self.boards: tuple[str, ...] = self.option("boards") or ()
+        self.since_days: int = self.option("since_days")
+        token_url = self.option("token_url")
+        if token_url:
+            self.allow_credentials_to(token_url)  # configured explicitly: it gets them
+        self.token_url: str = token_url or self.endpoint("/auth/refreshToken")
+        self._tokens: RefreshTokenGrant | None = None
+        self._me: tuple[str, str | None] | None = None
+
+    # -- auth and requests -----------------------------------------------------------
+    async def tokens(self) -> RefreshTokenGrant:
+        """The channel's access tokens (built on first use, on this channel's HTTP)."""
+        if self._tokens is None:
+            refresh = (await self.read_secret("refresh_token")).strip()
+            self._tokens = RefreshTokenGrant(
+                self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
+                refresh_token=refresh,
+            )  # fmt: skip
+        return self._tokens
+
+    async def _credentials(self) -> tuple[str, str]:
+        client_id = (await self.read_secret("client_id")).strip()
+        return client_id, (await self.read_secret("client_secret")).strip()
+
+    async def _signed_in(self, operation: Callable[[dict[str, str]], Awaitable[Any]]) -> Any:
+        """``operation(headers)`` with an access token (renewed once if it is refused)."""
+        return await (await self.tokens()).call(operation)
+
+    def _data(self, result: HttpResult) -> Any:
+        """The ``data`` of a v2 envelope (``status: "error"`` is a one-line error)."""
+        return kp.envelope_data(
+            self.http.decode_json(result), result, self.name, scrub=self.http.scrub,
+            auth_hint=self.auth_hint, secret_variables=self.http.secret_variables,
+        )  # fmt: skip
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, HttpResult]:
+        url = self.endpoint(path)
+
+        async def read(headers: dict[str, str]) -> tuple[Any, HttpResult]:
+            result = await self.http.request("GET", url, params=params, headers=headers)
+            return self._data(result), result
+
+        answer: tuple[Any, HttpResult] = await self._signed_in(read)
+        return answer
+
+    async def _search(self, liql: str) -> tuple[list[Any], str | None]:
+        """One page of a LiQL query: its items and the next cursor."""
+        data, result = await self._get("/api/2.0/search", {"q": liql})
+        return kp.page_of(data, result, self.name)
+
+    async def _self(self) -> tuple[str, str | None]:
+        """The API user's ``(id, login)`` (``GET /api/2.0/users/self``), read once."""
+        if self._me is None:
+            data, result = await self._get("/api/2.0/users/self")
+            me = kp.user_of(data)
+            if me is None:
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered without the user's id",
+                    channel=self.name,
+                )
+            self._me = me
+        return self._me
+
+    # -- fetch ------------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Members' messages since the checkpoint: questions, and the ones the team answered."""
+        our_id, _ = await self._self()
+        since = kp.read_checkpoint(checkpoint) or self.now() - timedelta(days=self.since_days)
+        skipped = SkippedItems()
+        posts: dict[str, kp.Post] = {}
+        newest = since
+        cursor: str | None = None
+        for page in range(1, MAX_PAGES + 1):
+            try:
+                liql = kp.messages_query(since, self.boards, cursor)
+            except ValueError:
+                raise BadResponseError(
+                    "GET /api/2.0/search named a next_cursor that cannot be sent back",
+                    channel=self.name,
+                ) from None
+            items, following = await self._search(liql)
+            for index, item in enumerate(items):
+                try:
+                    post = kp.parse_post(item)
+                except QuestionShapeError as exc:
+                    skipped.add(f"message {kp.reference(item, index)} skipped: {exc}")
+                    continue
+                posts[post.id] = post
+                newest = max(newest, post.posted_at)
+            if following is None or following == cursor:
+                break
+            if page == MAX_PAGES or self.http.budget_spent():
+                self.http.note(f"stopped after {page} pages of messages; the next fetch goes "
+                               "on from the newest one read")  # fmt: skip
+                break
+            cursor = following
+        questions, settled = await self._classify(list(posts.values()), our_id, skipped)
+        return FetchResult(
+            questions=questions,
+            checkpoint={"since": to_iso(newest)},
+            warnings=skipped.lines(),
+            settled=settled,
+        )
+
+    async def _classify(
+        self, listed: list[kp.Post], our_id: str, skipped: SkippedItems
+    ) -> tuple[list[Question], list[Question]]:
+        """The open questions (with context) and the settled ones among ``listed``."""
+        cache = {post.id: post for post in listed}
+        lookups = _Lookups()
+        answered = kp.answered_ids(listed, our_id)
+        members = [p for p in listed if not p.by_team(our_id)]
+        settled = [self._question(p, [], settled=True) for p in members if p.id in answered]
+        team_parents = {
+            p.parent_id: p
+            for p in listed
+            if p.by_team(our_id) and p.parent_id and p.parent_id not in cache
+        }
+        parents = await read_at_once(
+            [self._lookup(i, cache, lookups, skipped) for i in team_parents], AT_ONCE
+        )
+        for parent, reply in zip(parents, team_parents.values(), strict=True):
+            if (
+                parent is not None
+                and not parent.by_team(our_id)
+                and parent.posted_at < reply.posted_at
+            ):
+                settled.append(self._question(parent, [], settled=True))
+        open_posts = [p for p in members if p.id not in answered]
+        contexts = await read_at_once(
+            [self._context(p, cache, lookups, skipped) for p in open_posts], AT_ONCE
+        )
+        questions = [self._question(p, c) for p, c in zip(open_posts, contexts, strict=True)]
+        return questions, settled
+
+    def _question(
+        self, post: kp.Post, context: list[kp.Post], *, settled: bool = False
+    ) -> Question:
+        return kp.question_of(post, channel=self.name, kind=self.kind, context=context,
+                              settled=settled)  # fmt: skip
+
+    async def _read_post(
+        self, ident: str, cache: dict[str, kp.Post], lookups: _Lookups
+    ) -> kp.Post | None:
+        """One message (from this fetch, else ``GET /api/2.0/messages/{id}``); ``None``
+        once this fetch's look-ups are spent."""
+        if ident in cache:
+            return cache[ident]
+        if not kp.safe_message_id(ident):
+            raise QuestionShapeError(f"parent id {one_line(ident, 40)!r} is not a message id")
+        if lookups.left <= 0:
+            self.http.note(f"read at most {MAX_LOOKUPS} earlier messages; later questions "
+                           "come with less context")  # fmt: skip
+            return None
+        lookups.left -= 1
+        data, _ = await self._get(f"/api/2.0/messages/{ident}")
+        post = cache[ident] = kp.parse_post(data)
+        return post
+
+    async def _lookup(
+        self, ident: str, cache: dict[str, kp.Post], lookups: _Lookups, skipped: SkippedItems
+    ) -> kp.Post | None:
+        """A message the team answered, or ``None`` (a failed read is a warning)."""
+        try:
+            return await self._read_post(ident, cache, lookups)
+        except (*LOOKUP_FAILURES, QuestionShapeError) as exc:
+            skipped.add(f"message {one_line(ident, 40)}, answered by the team, cannot be read "
+                        f"({_said(exc)})")  # fmt: skip
+            return None
+
+    async def _context(
+        self, post: kp.Post, cache: dict[str, kp.Post], lookups: _Lookups, skipped: SkippedItems
+    ) -> list[kp.Post]:
+        """The parent chain above ``post`` (nearest first); a failed read costs the context."""
+        chain: list[kp.Post] = []
+        seen = {post.id}
+        ident = post.parent_id
+        try:
+            while ident is not None and ident not in seen and len(chain) < CONTEXT_DEPTH:
+                seen.add(ident)
+                parent = await self._read_post(ident, cache, lookups)
+                if parent is None:
+                    break
+                chain.append(parent)
+                ident = parent.parent_id
+        except (*LOOKUP_FAILURES, QuestionShapeError) as exc:
+            skipped.add(f"message {post.id}: its thread cannot be read, it comes without "
+                        f"context ({_said(exc)})")  # fmt: skip
+            return []
+        return chain
+
+    # -- reply ------------------------------------------------------------------------
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """POST the reply under the question's message, once."""
+        parent = question.thread_id
+        if not kp.safe_message_id(parent):
+            raise ConnectorError(f"cannot reply to message {one_line(parent, 40)!r}: not a "
+                                 "Khoros message id", channel=self.name)  # fmt: skip
+        url = self.endpoint("/api/2.0/messages")
+        payload = {"data": {"type": "message", "subject": kp.reply_subject(question.title),
+                            "body": text_to_html(body), "parent": {"id": parent}}}  # fmt: skip
+
+        async def post(headers: dict[str, str]) -> tuple[Any, HttpResult]:
+            result = await self.http.request(
+                "POST", url, json_body=payload, headers=headers, repeatable=False
+            )
+            return self._data(result), result
+
+        data, result = await self._signed_in(post)  # a refused POST did nothing: safe again
+        reply_id = None
+        with contextlib.suppress(QuestionShapeError):
+            reply_id = id_field(data.get("id"), "id") if isinstance(data, dict) else None
+        if reply_id is not None:
+            return SentReply(reply_id, kp.parse_url(data.get("view_href")))
+        with contextlib.suppress(*LOOKUP_FAILURES):  # accepted: a failed look is no failure
+            found = await self.find_own_reply(question, body, idempotency_key)
+            if found is not None:
+                return found
+        raise BadResponseError(
+            f"POST {describe_url(result.url)} accepted the reply (HTTP {result.status}) but "
+            "named no id for it, and it is not among the message's replies yet",
+            channel=self.name,
+        )
+
+    async def _replies(self, question: Question) -> tuple[list[TicketMessage], dict[str, str]]:
+        """The direct replies to the question's message, and their links by id."""
+        our_id, _ = await self._self()
+        messages: list[TicketMessage] = []
+        links: dict[str, str] = {}
+        cursor: str | None = None
+        for _ in range(REPLY_PAGES):
+            try:
+                liql = kp.replies_query(question.thread_id, cursor)
+            except ValueError:
+                raise BadResponseError(
+                    "the message's replies cannot be asked for safely (an unusual id or cursor)",
+                    channel=self.name,
+                ) from None
+            items, following = await self._search(liql)
+            for index, item in enumerate(items):
+                try:
+                    post = kp.parse_post(item)
+                except QuestionShapeError as exc:  # a thread read in part could hide ours
+                    raise BadResponseError(
+                        f"reply {index + 1} of message {question.thread_id} cannot be read: {exc}",
+                        channel=self.name,
+                    ) from None
+                messages.append(post.as_ticket_message(our_id))
+                if post.url:
+                    links[post.id] = post.url
+            if following is None or following == cursor:
+                break
+            cursor = following
+        return messages, links
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """Replies to the question by the team (staff or our user) after ``since``."""
+        messages, _ = await self._replies(question)
+        return answers_by_team(messages, since)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """Our user's reply to the question's message with this text, after the question."""
+        our_id, _ = await self._self()
+        messages, links = await self._replies(question)
+        found = find_reply(messages, body, author_id=our_id, after=question.created_at)
+        return None if found is None else SentReply(found.id, links.get(found.id))
+
+    async def check(self) -> str:
+        """Refresh a token and read the API user: credentials and reachability."""
+        our_id, login = await self._self()
+        host = httpx.URL(self.base_url or "").host
+        boards = ", ".join(self.boards) if self.boards else "every board"
+        return f"signed in as {login or 'user ' + our_id} on {host}; watching {boards}"
+
+
+def _said(exc: Exception) -> str:
+    return bare_message(exc) if isinstance(exc, ConnectorError) else one_line(exc, 200)

@@ -1,0 +1,474 @@
+"""The ``trustpilot`` channel: service reviews of one Trustpilot business unit, answered
+with the company's public reply.
+
+Config::
+
+    [channels.reviews]
+    kind = "trustpilot"
+    business_unit_id = "507f191e810c19729de860ea"   # the business unit (profile)
+    author_business_user_id = "..."                 # optional: who replies
+    base_url = "https://api.trustpilot.com"         # optional
+    token_url = "https://api.trustpilot.com/v1/oauth/oauth-business-users-for-applications/accesstoken"
+    refresh_url = "https://api.trustpilot.com/v1/oauth/oauth-business-users-for-applications/refresh"
+    web_url = "https://www.trustpilot.com"          # optional: public links
+
+Secrets (``cxdaily login NAME --field F``): ``api_key`` and ``api_secret`` (the API
+application of the Trustpilot Business account), ``username`` and ``password`` (a
+business user's sign-in). They buy an access token with the password grant (``POST
+token_url``, HTTP Basic ``api_key:api_secret``, form ``grant_type=password&username=
+&password=``), kept in memory until shortly before it expires; its refresh token then
+buys the next one (``POST refresh_url``, ``grant_type=refresh_token``), and the password
+grant is asked again only when the refresh token is refused. An access token the API
+refuses (401) is renewed once.
+
+Fetching: ``GET /v1/private/business-units/{id}/reviews?orderBy=createdat.desc&
+perPage=100&page=N``, newest first, until a review older than the checkpoint (the newest
+``createdAt`` seen); the first fetch reads back :data:`FIRST_FETCH_DAYS` days. A review
+with text and no ``companyReply`` is a question (``stars`` as ``meta["rating"]``, the
+consumer's ``displayName`` as the author's name, their ``numberOfReviews`` as
+``meta["consumer_reviews"]``, ``numberOfLikes`` as ``meta["likes"]``); a review with a
+``companyReply`` is settled (``team_answered``).
+
+Replying: ``POST /v1/private/reviews/{reviewId}/reply`` with ``{"message",
+"authorBusinessUserId"}`` (the author only when configured). A review keeps one company
+reply: posting again replaces it, so sending is an upsert and a retry after an unknown
+outcome is harmless. The reply's remote id is the review's id. ``find_own_reply`` and
+``answers_since`` read ``GET /v1/private/reviews/{reviewId}``: its ``companyReply``.
+
+Rate limits: Trustpilot answers 429 (no documented headers); the HTTP layer waits it
+out (``Retry-After`` when sent, else backing off) on reads and the token endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.helpdesk import (
+    TicketMessage,
+    answers_by_team,
+    find_reply,
+    message_text,
+    optional_id,
+    optional_text,
+)
+from cxdaily.connectors.http import BadResponseError, describe_url
+from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_errors import service_message
+from cxdaily.connectors.oauth import (
+    PROCESS_TOKENS,
+    ClientCredentialsToken,
+    TokenCache,
+    _lifetime,
+    _usable_token,
+)
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import numbered_pages
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_text import clean, one_line
+
+DEFAULT_BASE_URL = "https://api.trustpilot.com"
+DEFAULT_WEB_URL = "https://www.trustpilot.com"
+OAUTH_PATH = "/v1/oauth/oauth-business-users-for-applications"
+PAGE_SIZE = 100
+"""The most reviews a page may hold (``perPage``: 1 to 100)."""
+FIRST_FETCH_DAYS = 30
+"""How far back the first fetch reads."""
+REFRESH_LIFETIME_S = 30 * 24 * 3600.0
+"""How long a refresh token is kept (Trustpilot's live 30 days)."""
+MAX_NAME_CHARS = 200
+MAX_TITLE_CHARS = 500
+REFRESH_TOKENS = TokenCache()
+"""The refresh tokens of this process, by the same key as the access tokens."""
+
+
+def _plain_id(value: str) -> str | None:
+    if not value or any(c.isspace() or c in "/?#%&,\\" for c in value):
+        return "must be one Trustpilot id (no spaces, slashes or ?#%&,)"
+    return None
+
+
+class PasswordGrant(ClientCredentialsToken):
+    """Access tokens bought with a business user's password, renewed with the refresh
+    token the password grant returns (``grant_type=refresh_token`` at ``refresh_url``)."""
+
+    def __init__(self, *args: Any, refresh_url: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refresh_url = refresh_url
+        self.refresh_tokens = REFRESH_TOKENS
+
+    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
+        """The refresh token's next access token, else the password grant's."""
+        key = self._key or ""
+        refresh = self.refresh_tokens.get(key, self.clock())
+        if refresh is not None:
+            self.http.register_secret(refresh)
+            form = {"grant_type": "refresh_token", "refresh_token": refresh}
+            data = await self._grant(self.refresh_url, form, client_id, client_secret)
+            if data is not None:
+                return self._issued(data, key)
+            self.refresh_tokens.drop(key, refresh)  # refused: sign in with the password
+        form = {"grant_type": "password", **self.form}
+        data = await self._grant(self.token_url, form, client_id, client_secret)
+        if data is None:
+            raise AssertionError("unreachable")  # pragma: no cover (the grant raises)
+        return self._issued(data, key)
+
+    async def _grant(
+        self, url: str, form: dict[str, str], client_id: str, client_secret: str
+    ) -> dict[str, Any] | None:
+        """POST one grant; ``None`` when a refresh token is refused (400/401)."""
+        where = f"POST {describe_url(url)}"
+        if not self.http.may_send_credentials(url):
+            raise ConnectorError(
+                f"refusing to send the API key and secret to {describe_url(url)}: it is not "
+                "one of the channel's own addresses",
+                channel=self.http.channel,
+            )
+        pair = f"{client_id}:{client_secret}".encode("utf-8", "surrogatepass")
+        headers = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        result = await self.http.request(
+            "POST", url, form_body=form, headers=headers, allow_statuses={400, 401},
+            repeatable=True,  # asking for a token twice is harmless
+        )  # fmt: skip
+        if result.status in (400, 401):
+            if form.get("grant_type") == "refresh_token":
+                return None
+            said = service_message(result.content, self.http.scrub)
+            raise AuthError(
+                f"{where} refused the sign-in (HTTP {result.status}"
+                f"{': ' + said if said else ''}); {self.advice()}",
+                channel=self.http.channel,
+            )
+        data = self.http.decode_json(result)
+        if not isinstance(data, dict) or not _usable_token(data.get("access_token")):
+            raise BadResponseError(
+                f"{where} answered without a usable access_token", channel=self.http.channel
+            )
+        return data
+
+    def _issued(self, data: dict[str, Any], key: str) -> tuple[str, float]:
+        """The access token of a grant's answer; its refresh token is kept for later."""
+        token = str(data["access_token"])
+        self.http.register_secret(token)
+        refresh = data.get("refresh_token")
+        if isinstance(refresh, str) and _usable_token(refresh):
+            self.http.register_secret(refresh)
+            self.refresh_tokens.put(key, refresh, self.clock() + REFRESH_LIFETIME_S)
+        return token, _lifetime(data.get("expires_in"))
+
+    def advice(self) -> str:
+        """What to check when Trustpilot refuses the sign-in (one line)."""
+        name = self.http.channel
+        return (
+            "check the api_key, api_secret, username and password secrets (store them again "
+            f"with `cxdaily login {name} --field api_key`, `--field api_secret`, "
+            "`--field username` and `--field password`)"
+        )
+
+
+class TrustpilotConnector(HttpConnector):
+    """Service reviews of one Trustpilot business unit; the company's public reply."""
+
+    kind = "trustpilot"
+    summary = "Trustpilot: service reviews of one business unit, answered with the company reply"
+    capabilities = Capabilities(
+        max_reply_length=None, idempotency_keys=False, threads=False, public=True,
+        finds_own_replies=True, one_reply=True,
+    )  # fmt: skip
+    secret_fields = ("api_key", "api_secret", "username", "password")
+    default_base_url = DEFAULT_BASE_URL
+    auth_hint = (
+        "the api_key, api_secret, username and password secrets (a business user of the "
+        "business unit, with API access)"
+    )
+    declared_options = HTTP_OPTIONS.extended(
+        Option("business_unit_id", "text", "the business unit whose reviews are fetched and "
+               "answered", required=True, check=_plain_id),
+        Option("author_business_user_id", "text", "the business user replies are posted "
+               "as (authorBusinessUserId; default: Trustpilot's choice)", check=_plain_id),
+        Option("token_url", "url", "where access tokens are asked for (default: "
+               f"{{base_url}}{OAUTH_PATH}/accesstoken)"),
+        Option("refresh_url", "url", "where access tokens are renewed with the refresh "
+               f"token (default: {{base_url}}{OAUTH_PATH}/refresh)"),
+        Option("web_url", "url", "Trustpilot's web address, for the links to reviews",
+               default=DEFAULT_WEB_URL),
+    )  # fmt: skip
+
+    def configure(self) -> None:
+        """The business unit, the replying user and the token endpoints from the options."""
+        super().configure()
+        self.business_unit_id: str = self.option("business_unit_id")
+        self.author_id: str | None = self.option("author_business_user_id")
+        self.web_url: str = self.option("web_url").rstrip("/")
+        urls = {}
+        for name, leaf in (("token_url", "accesstoken"), ("refresh_url", "refresh")):
+            configured = self.option(name)
+            if configured:
+                self.allow_credentials_to(configured)  # configured explicitly: it gets them
+            urls[name] = configured or self.endpoint(f"{OAUTH_PATH}/{leaf}")
+        self.token_url, self.refresh_url = urls["token_url"], urls["refresh_url"]
+        self._tokens: PasswordGrant | None = None
+
+    # -- auth -------------------------------------------------------------------------
+    async def tokens(self) -> PasswordGrant:
+        """The channel's access tokens (built on first use, on this channel's HTTP)."""
+        if self._tokens is None:
+            username = (await self.read_secret("username")).strip()
+            password = await self.read_secret("password")
+            password = password.removesuffix("\n").removesuffix("\r")
+            self._tokens = PasswordGrant(
+                self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
+                basic_auth=True, form={"username": username, "password": password},
+                refresh_url=self.refresh_url,
+            )  # fmt: skip
+        return self._tokens
+
+    async def _credentials(self) -> tuple[str, str]:
+        api_key = (await self.read_secret("api_key")).strip()
+        return api_key, (await self.read_secret("api_secret")).strip()
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, Any]:
+        """GET an API path with an access token (renewed once if refused): ``(json, result)``."""
+        url = self.endpoint(path)
+        tokens = await self.tokens()
+        return await tokens.call(lambda h: self.http.get_json(url, params=params, headers=h))
+
+    # -- fetch ------------------------------------------------------------------------
+    async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
+        """Reviews written since the checkpoint: questions, and answered ones settled."""
+        tokens = await self.tokens()
+        return await tokens.call(lambda headers: self._fetch(checkpoint, headers))
+
+    async def _fetch(
+        self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
+    ) -> FetchResult:
+        since, seen_ids = read_checkpoint(checkpoint)
+        oldest = since or self.now() - timedelta(days=FIRST_FETCH_DAYS)
+        url = self.endpoint(f"/v1/private/business-units/{_path(self.business_unit_id)}/reviews")
+        found: dict[str, tuple[Question, bool]] = {}  # by id: pages shift as reviews arrive
+        skipped = SkippedItems()
+        newest, newest_ids = since, set(seen_ids)
+        pages = numbered_pages(
+            self.http, url, items=lambda data: _reviews(data, url, self.name),
+            per_page=PAGE_SIZE, per_page_param="perPage", params={"orderBy": "createdat.desc"},
+            headers=headers,
+        )  # fmt: skip
+        async for data, _ in pages:
+            older_seen = False
+            for index, item in enumerate(_reviews(data, url, self.name)):
+                try:
+                    review = self.review(item)
+                except QuestionShapeError as exc:
+                    skipped.add(f"review {_reference(item, index)} skipped: {exc}")
+                    continue
+                if review is None:
+                    continue
+                question, _answered = review
+                when = question.created_at
+                if when < oldest:
+                    older_seen = True
+                    continue
+                if since is not None and when == since and question.native_id in seen_ids:
+                    older_seen = True  # fetched before: what follows is no newer
+                    continue
+                if newest is None or when > newest:
+                    newest, newest_ids = when, set()
+                if when == newest:
+                    newest_ids.add(question.native_id)
+                found[question.native_id] = review
+            if older_seen:
+                break  # newest first: the rest is older than the checkpoint
+        new_checkpoint = checkpoint
+        if newest is not None:
+            new_checkpoint = {"created_at": newest.isoformat(), "ids": sorted(newest_ids)}
+        return FetchResult(
+            questions=[q for q, answered in found.values() if not answered],
+            checkpoint=new_checkpoint,
+            warnings=[self.scrubber.scrub(line) for line in skipped.lines()],
+            settled=[q for q, answered in found.values() if answered],
+        )
+
+    def review(self, item: Any) -> tuple[Question, bool] | None:
+        """One review as a question, and whether the company has answered it; ``None``
+        for a review without text. Raises :class:`QuestionShapeError` for a bad one."""
+        if not isinstance(item, dict):
+            raise QuestionShapeError("expected a JSON object")
+        review_id = id_field(item.get("id"), "id", required=True) or ""
+        created_at = parse_time(item.get("createdAt"), "createdAt")
+        body = _body(item.get("text"), "text")
+        if not body:
+            return None
+        consumer = _object(item.get("consumer"))
+        author = Author(
+            id=id_field(optional_id(consumer.get("id")), "consumer.id"),
+            name=_line(consumer.get("displayName"), "consumer.displayName", MAX_NAME_CHARS),
+        )
+        answered = isinstance(item.get("companyReply"), dict)
+        meta: dict[str, Any] = {"service": self.kind, "review_id": review_id}
+        for key, field, low, high in (("rating", "stars", 1, 5),
+                                      ("consumer_reviews", "numberOfReviews", 0, 10**9),
+                                      ("likes", "numberOfLikes", 0, 10**9)):  # fmt: skip
+            source = consumer if key == "consumer_reviews" else item
+            value = source.get(field)
+            if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+                meta[key] = value
+        for key, field in (("language", "language"), ("status", "status")):
+            word = item.get(field)
+            if isinstance(word, str) and len(word) <= 40 and _line(word, field, 40):
+                meta[key] = _line(word, field, 40)
+        if isinstance(item.get("isVerified"), bool):
+            meta["verified"] = item["isVerified"]
+        if answered:
+            meta["team_answered"] = True
+        question = Question(
+            id=self.question_id(review_id),
+            channel=self.name,
+            kind=self.kind,
+            native_id=review_id,
+            thread_id=review_id,
+            url=f"{self.web_url}/reviews/{_path(review_id)}",
+            author=author,
+            title=_line(item.get("title"), "title", MAX_TITLE_CHARS),
+            body=body,
+            created_at=created_at,
+            meta=meta,
+        )
+        return question, answered
+
+    # -- the company reply ------------------------------------------------------------
+    async def company_reply(self, question: Question) -> TicketMessage | None:
+        """The review's company reply as it stands now (``None``: there is none)."""
+        data, result = await self._get(f"/v1/private/reviews/{_path(question.thread_id)}")
+        if not isinstance(data, dict):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered without a review", channel=self.name
+            )
+        reply = data.get("companyReply")
+        if not isinstance(reply, dict):
+            return None
+        try:
+            text = _body(reply.get("text"), "companyReply.text") or ""
+            stamps = [reply.get(k) for k in ("updatedAt", "createdAt") if reply.get(k)]
+            when = parse_time(stamps[0], "companyReply.createdAt") if stamps else None
+            author = id_field(optional_id(reply.get("authorBusinessUserId")), "author")
+        except QuestionShapeError as exc:
+            raise BadResponseError(
+                f"GET {describe_url(result.url)}: the company reply is unreadable ({exc})",
+                channel=self.name,
+            ) from None
+        return TicketMessage(
+            id=question.thread_id, author=Author(id=author, name="company reply"), body=text,
+            created_at=when or self.now(), from_customer=False,
+        )  # fmt: skip
+
+    async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
+        """POST the company reply to the review (it replaces an earlier one)."""
+        url = self.endpoint(f"/v1/private/reviews/{_path(question.thread_id)}/reply")
+        payload: dict[str, Any] = {"message": body}
+        if self.author_id:
+            payload["authorBusinessUserId"] = self.author_id
+        tokens = await self.tokens()
+        await tokens.call(  # a refused POST did nothing: safe to ask again
+            lambda headers: self.http.request(
+                "POST", url, json_body=payload, headers=headers, repeatable=False
+            )
+        )
+        return SentReply(remote_id=question.thread_id, url=question.url)
+
+    async def find_own_reply(
+        self, question: Question, body: str, idempotency_key: str
+    ) -> SentReply | None:
+        """The review's company reply when it is the text we sent (after an unknown outcome)."""
+        reply = await self.company_reply(question)
+        if reply is None:
+            return None
+        found = find_reply([reply], body, author_id=self.author_id, after=question.created_at)
+        return None if found is None else SentReply(question.thread_id, question.url)
+
+    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
+        """The company reply when it was written or changed after ``since`` by someone else
+        than the configured business user (the collision guard)."""
+        reply = await self.company_reply(question)
+        if reply is None or (self.author_id is not None and reply.author.id == self.author_id):
+            return []
+        return answers_by_team([reply], since)
+
+    async def check(self) -> str:
+        """Sign in, read the business unit and one page of its private reviews."""
+        unit = _path(self.business_unit_id)
+        await self._get(f"/v1/private/business-units/{unit}/reviews", {"perPage": 1})
+        api_key = (await self.read_secret("api_key")).strip()  # the public endpoint's key
+        url = self.endpoint(f"/v1/business-units/{unit}")
+        data, _ = await self.http.get_json(url, headers={"apikey": api_key})
+        label = self.business_unit_id
+        if isinstance(data, dict):
+            shown = data.get("displayName")
+            site = _object(data.get("name")).get("identifying")
+            if isinstance(shown, str) and shown.strip():
+                label = one_line(shown, MAX_NAME_CHARS)
+                if isinstance(site, str) and site.strip() and site.strip() != shown.strip():
+                    label += f" ({one_line(site, MAX_NAME_CHARS)})"
+        host = httpx.URL(self.base_url or "").host
+        return f"signed in on {host}: business unit {label}, reviews readable"
+
+
+# ----------------------------------------------------------------------------- parsing
+def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, list[str]]:
+    """The newest ``createdAt`` seen and the ids of the reviews written at that instant."""
+    value = (checkpoint or {}).get("created_at")
+    try:
+        since = parse_time(value, "created_at") if isinstance(value, str) else None
+    except QuestionShapeError:
+        return None, []
+    ids = (checkpoint or {}).get("ids")
+    kept = [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+    return since, kept[: PAGE_SIZE * 10]
+
+
+def _reviews(data: Any, url: str, channel: str) -> list[Any]:
+    """A page's ``reviews`` list; a page of another shape is a :class:`BadResponseError`."""
+    items = data.get("reviews") if isinstance(data, dict) else None
+    if isinstance(items, list):
+        return items
+    if isinstance(data, dict) and "reviews" not in data and "links" in data:
+        return []  # a page past the end, without the list
+    raise BadResponseError(
+        f"GET {describe_url(url)} answered without a list of reviews", channel=channel
+    )
+
+
+def _body(value: Any, where: str) -> str | None:
+    """A review's or reply's text, cleaned of markup, terminal escapes and controls."""
+    text = message_text(value, where) if isinstance(value, str) else None
+    return clean(text).strip() if text is not None else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object field, or an empty one when it is missing or of another type."""
+    return value if isinstance(value, dict) else {}
+
+
+def _line(value: Any, where: str, limit: int) -> str | None:
+    """A short optional text (a name, a title) as one clean line; ``None`` when absent."""
+    text = optional_text(value, where)
+    return one_line(text, limit) or None if text is not None else None
+
+
+def _path(value: str) -> str:
+    """An id as one path segment."""
+    return quote(value, safe="")
+
+
+def _reference(item: Any, index: int) -> str:
+    """How a warning names a review: its id, else its place on the page."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    fits = isinstance(ident, str | int) and not isinstance(ident, bool) and len(str(ident)) <= 40
+    return one_line(ident, 40) if fits else f"#{index + 1} on its page"
