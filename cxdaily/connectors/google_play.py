@@ -66,15 +66,10 @@ from cxdaily.connectors.helpdesk import answers_by_team, find_reply
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import service_message, status_error
-from cxdaily.connectors.oauth import (
-    PROCESS_TOKENS,
-    ClientCredentialsToken,
-    _lifetime,
-    _usable_token,
-)
+from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
-from cxdaily.core.errors import AuthError, ConnectorError, CredentialError, RateLimited
+from cxdaily.core.errors import ConnectorError, CredentialError, RateLimited
 from cxdaily.core.models import Message, Question
 
 DEFAULT_BASE_URL = "https://androidpublisher.googleapis.com/androidpublisher/v3"
@@ -111,6 +106,9 @@ def _package_name(value: str) -> str | None:
 class ServiceAccountToken(ClientCredentialsToken):
     """Access tokens bought with a JWT the service account signs (RS256, RFC 7523)."""
 
+    refused_what = "the service account"
+    sending_what = "the signed assertion"
+
     def __init__(self, *args: Any, key: ServiceAccountKey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key = key
@@ -129,37 +127,13 @@ class ServiceAccountToken(ClientCredentialsToken):
                 f"cannot sign (it must be the RSA key in PEM that Google issued); {self.advice()}"
             ) from None
 
-    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
-        """Trade a freshly signed assertion for an access token."""
-        where = f"POST {describe_url(self.token_url)}"
-        if not self.http.may_send_credentials(self.token_url):
-            raise ConnectorError(
-                f"refusing to send the signed assertion to {describe_url(self.token_url)}: it "
-                "is not one of the channel's own addresses",
-                channel=self.http.channel,
-            )
+    def token_request(
+        self, client_id: str, client_secret: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """A freshly signed assertion to trade for an access token."""
         signed = self.assertion()
         self.http.register_secret(signed)
-        result = await self.http.request(
-            "POST", self.token_url, form_body={"grant_type": JWT_BEARER, "assertion": signed},
-            allow_statuses={400, 401}, repeatable=True,  # asking for a token twice is harmless
-        )  # fmt: skip
-        if result.status in (400, 401):
-            said = service_message(result.content, self.http.scrub)
-            raise AuthError(
-                f"{where} refused the service account (HTTP {result.status}"
-                f"{': ' + said if said else ''}); {self.advice()}",
-                channel=self.http.channel,
-            )
-        data = self.http.decode_json(result)
-        token = data.get("access_token") if isinstance(data, dict) else None
-        if not _usable_token(token):
-            raise BadResponseError(
-                f"{where} answered without a usable access_token", channel=self.http.channel
-            )
-        assert isinstance(token, str)
-        self.http.register_secret(token)
-        return token, _lifetime(data.get("expires_in"))
+        return {"grant_type": JWT_BEARER, "assertion": signed}, {}
 
     def advice(self) -> str:
         """What to check when Google refuses the service account (one line)."""

@@ -176,11 +176,13 @@ def service_message(content: bytes, scrub: Callable[[object, int], str]) -> str:
     data = error_body(content)
     if data is None:
         return ""
-    errors = data.get("errors")  # a list of {"code", "message"} (Intercom, Front, GitHub)
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        first = errors[0].get("message")
-        if isinstance(first, str) and first.strip():
-            return scrub(first, 120)
+    errors = data.get("errors")
+    first: Any = errors[0] if isinstance(errors, list) and errors else None
+    if isinstance(first, dict):  # {"code", "message"} (Intercom, Front, GitHub) or
+        # JSON:API's {"title", "detail"} (App Store Connect)
+        first = first.get("message") or first.get("detail") or first.get("title")
+    if isinstance(first, str) and first.strip():  # Discourse: a list of sentences
+        return scrub(first, 120)
     for key in ("message", "error_description", "error", "detail", "title"):
         value = data.get(key)
         if isinstance(value, dict):

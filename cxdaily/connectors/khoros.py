@@ -34,7 +34,7 @@ Khoros documents no rate-limit headers: a 429 is waited out (``Retry-After`` whe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,12 +54,7 @@ from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message, service_message
-from cxdaily.connectors.oauth import (
-    PROCESS_TOKENS,
-    ClientCredentialsToken,
-    _lifetime,
-    _usable_token,
-)
+from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, usable_token
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
 from cxdaily.core.clock import to_iso
@@ -95,45 +90,44 @@ class RefreshTokenGrant(ClientCredentialsToken):
     (a form with ``grant_type=refresh_token``, the client's id and secret and the refresh
     token); the answer is read bare or inside Khoros's ``data`` envelope."""
 
+    refused_what = "the refresh token"
+    refused_statuses = frozenset({400, 401, 403})
+
     def __init__(self, *args: Any, refresh_token: str, **kwargs: Any) -> None:
         super().__init__(*args, form={"refresh_token": refresh_token}, **kwargs)
         self.refresh_token = refresh_token
 
-    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
-        where = f"POST {describe_url(self.token_url)}"
-        if not self.http.may_send_credentials(self.token_url):
-            raise ConnectorError(
-                f"refusing to send the client credentials to {describe_url(self.token_url)}: "
-                "it is not one of the channel's own addresses",
-                channel=self.http.channel,
-            )
+    def token_request(
+        self, client_id: str, client_secret: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The refresh grant: the client's id and secret and the latest refresh token."""
         form = {"grant_type": "refresh_token", "client_id": client_id,
                 "client_secret": client_secret, "refresh_token": self.refresh_token}  # fmt: skip
-        result = await self.http.request(
-            "POST", self.token_url, form_body=form, allow_statuses={400, 401, 403},
-            repeatable=True,  # asking for a token twice is harmless
-        )  # fmt: skip
-        data = None if result.status >= 400 else self.http.decode_json(result)
-        refused = isinstance(data, dict) and str(data.get("status")).lower() == "error"
-        if result.status >= 400 or refused:
-            said = service_message(result.content, self.http.scrub)
-            raise AuthError(
-                f"{where} refused the refresh token (HTTP {result.status}"
-                f"{': ' + said if said else ''}); {self.advice()}",
-                channel=self.http.channel,
-            )
-        fields = kp.token_fields(data) or {}
-        token = fields.get("access_token")
-        if not _usable_token(token):
-            raise BadResponseError(
-                f"{where} answered without a usable access_token", channel=self.http.channel
-            )
-        self.http.register_secret(token)
+        return form, {}
+
+    def token_fields(self, data: Any) -> dict[str, Any] | None:
+        """The token, bare or inside Khoros's ``data`` envelope."""
+        return kp.token_fields(data)
+
+    def refused_answer(
+        self, where: str, status: int, content: bytes, data: Any
+    ) -> AuthError | None:
+        """A successful answer with ``"status": "error"`` refused the refresh token."""
+        if not (isinstance(data, dict) and str(data.get("status")).lower() == "error"):
+            return super().refused_answer(where, status, content, data)
+        said = service_message(content, self.http.scrub)
+        return AuthError(
+            f"{where} refused the refresh token (HTTP {status}"
+            f"{': ' + said if said else ''}); {self.advice()}",
+            channel=self.http.channel,
+        )
+
+    def received(self, fields: Mapping[str, Any]) -> None:
+        """A rotated refresh token is kept for this process's next refresh."""
         rotated = fields.get("refresh_token")
-        if _usable_token(rotated) and rotated != self.refresh_token:
-            self.http.register_secret(rotated)
-            self.refresh_token = str(rotated)  # kept for this process's next refresh
-        return str(token), _lifetime(fields.get("expires_in"))
+        if usable_token(rotated) and rotated != self.refresh_token:
+            self.http.register_secret(str(rotated))
+            self.refresh_token = str(rotated)
 
     def advice(self) -> str:
         """What to check when the community refuses the refresh (one line)."""

@@ -17,8 +17,11 @@ shortly before it expires, and gives it as an ``Authorization: Bearer`` header.
   registered with the channel's scrubber; errors are one line and never quote them. The
   credentials go only to a token endpoint on one of the channel's own origins (its
   ``base_url``, or a URL the user configured: see ``allow_credentials_to``).
-- A token endpoint that answers 400 or 401 refused the client: the auth error names
-  the secret fields to check and how to store them again.
+- A token endpoint that answers 400 or 401 (or 200 with an OAuth ``error``) refused the
+  client: the auth error names the secret fields to check and how to store them again.
+- **Other grants** (a refresh token, a password, a signed assertion) override the public
+  hooks of :class:`ClientCredentialsToken`; a ``refresh_token`` in an answer can be kept
+  in :data:`PROCESS_REFRESH_TOKENS` and buys the next access token.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any, TypeVar
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, describe_url
 from cxdaily.connectors.http_errors import service_message
 from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.safe_text import one_line
 
 T = TypeVar("T")
 
@@ -83,6 +87,8 @@ class TokenCache:
 
 PROCESS_TOKENS = TokenCache()
 """The tokens of this process (connectors are built anew for each operation)."""
+PROCESS_REFRESH_TOKENS = TokenCache()
+"""The refresh tokens of this process, by the same key as the access tokens."""
 
 
 class ClientCredentialsToken:
@@ -91,9 +97,31 @@ class ClientCredentialsToken:
     ``credentials`` reads the client's id and secret (only when a new token is needed);
     ``fields`` names the two secret fields, for the auth error's advice. ``basic_auth``
     sends them as HTTP Basic auth instead of form fields; ``form`` adds fields to the
-    form or replaces the grant (``{"grant_type": "password", ...}``). ``clock`` returns
+    form or replaces the grant (``{"grant_type": "password", ...}``). ``headers`` are
+    sent with every token request and every call (a User-Agent). ``clock`` returns
     seconds (monotonic).
+
+    ``refresh_tokens`` (e.g. :data:`PROCESS_REFRESH_TOKENS`) turns on the refresh step:
+    the ``refresh_token`` of an answer is kept there (by the access token's key) and buys
+    the next access token at ``refresh_url`` (default ``token_url``); when it is refused
+    (400/401) the configured grant is asked again.
+
+    A grant other than client credentials overrides the public hooks:
+    :meth:`token_request` (the form and headers), :meth:`token_fields` (where the token is
+    in the answer), :meth:`refused_answer` (a refusal inside a successful answer),
+    :meth:`received` (what else the answer holds) and :meth:`advice`.
     """
+
+    refused_what = "the client credentials"
+    """What the endpoint refused, in the auth error ("refused the client credentials")."""
+    sending_what = "the client credentials"
+    """What is sent, in the error for a token URL not on the channel's own origins."""
+    error_what: str | None = None
+    """What a 200 answer with an OAuth ``error`` refused (default: :attr:`refused_what`)."""
+    refused_statuses: frozenset[int] = frozenset({400, 401})
+    """The token endpoint's statuses that mean the grant was refused."""
+    scheme = "Bearer"
+    """The Authorization scheme of the access token."""
 
     def __init__(
         self,
@@ -106,6 +134,10 @@ class ClientCredentialsToken:
         fields: tuple[str, str] = ("client_id", "client_secret"),
         basic_auth: bool = False,
         form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        refresh_tokens: TokenCache | None = None,
+        refresh_url: str | None = None,
+        refresh_lifetime: float = MAX_LIFETIME_S,
     ) -> None:
         self.http = http
         self.token_url = token_url
@@ -115,6 +147,10 @@ class ClientCredentialsToken:
         self.fields = fields
         self.basic_auth = basic_auth
         self.form = dict(form or {})
+        self.extra_headers = dict(headers or {})
+        self.refresh_tokens = refresh_tokens
+        self.refresh_url = refresh_url or token_url
+        self.refresh_lifetime = refresh_lifetime
         self._key: str | None = None
 
     # -- the token --------------------------------------------------------------------
@@ -124,8 +160,12 @@ class ClientCredentialsToken:
         return token
 
     async def headers(self) -> dict[str, str]:
-        """``Authorization: Bearer <token>``."""
-        return _bearer(await self.access_token())
+        """``Authorization: Bearer <token>`` (and the extra headers)."""
+        return self.authorization(await self.access_token())
+
+    def authorization(self, token: str) -> dict[str, str]:
+        """The headers of a request made with ``token``."""
+        return {**self.extra_headers, "Authorization": f"{self.scheme} {token}"}
 
     async def call(self, operation: Callable[[dict[str, str]], Awaitable[T]]) -> T:
         """``operation(headers)``; when the service refuses a token that came from the
@@ -136,13 +176,13 @@ class ClientCredentialsToken:
         """
         token, fresh = await self._current()
         try:
-            return await operation(_bearer(token))
+            return await operation(self.authorization(token))
         except AuthError:
             if fresh:
                 raise
             self.invalidate(token)
         token, _ = await self._current()
-        return await operation(_bearer(token))
+        return await operation(self.authorization(token))
 
     def invalidate(self, token: str | None = None) -> None:
         """Forget ``token`` (by default whichever token is cached for these credentials)."""
@@ -152,65 +192,45 @@ class ClientCredentialsToken:
             token = self.cache.get(self._key, -math.inf) or ""
         self.cache.drop(self._key, token)
 
-    # -- internals --------------------------------------------------------------------
-    async def _current(self) -> tuple[str, bool]:
-        """``(token, fresh)``: ``fresh`` when it was issued just now."""
-        client_id, client_secret = await self._read_credentials()
-        key = self._key = _cache_key(self.token_url, client_id, client_secret, self.form)
-        cached = self.cache.get(key, self.clock())
-        if cached is not None:
-            self.http.register_secret(cached)
-            return cached, False
-        token, lifetime = await self._request_token(client_id, client_secret)
-        renew = lifetime - min(RENEW_MARGIN_S, lifetime / 10)
-        self.cache.put(key, token, self.clock() + renew)
-        return token, True
+    # -- hooks ------------------------------------------------------------------------
+    def token_request(
+        self, client_id: str, client_secret: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The form and headers that ask ``token_url`` for a token (the configured grant)."""
+        return self._with_client({"grant_type": "client_credentials", **self.form},
+                                 client_id, client_secret)  # fmt: skip
 
-    async def _read_credentials(self) -> tuple[str, str]:
-        client_id, client_secret = await self._credentials()
-        self.http.register_secret(client_id)
-        self.http.register_secret(client_secret)
-        return client_id, client_secret
+    def refresh_request(
+        self, client_id: str, client_secret: str, refresh_token: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The form and headers that trade ``refresh_token`` at ``refresh_url``."""
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        return self._with_client(form, client_id, client_secret)
 
-    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
-        where = f"POST {describe_url(self.token_url)}"
-        if not self.http.may_send_credentials(self.token_url):
-            raise ConnectorError(
-                f"refusing to send the client credentials to {describe_url(self.token_url)}: "
-                "it is not one of the channel's own addresses",
-                channel=self.http.channel,
-            )
-        form = {"grant_type": "client_credentials", **self.form}
-        headers: dict[str, str] = {}
-        if self.basic_auth:
-            pair = f"{client_id}:{client_secret}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-        else:
-            form.update(client_id=client_id, client_secret=client_secret)
-        result = await self.http.request(
-            "POST",
-            self.token_url,
-            form_body=form,
-            headers=headers,
-            allow_statuses={400, 401},
-            repeatable=True,  # asking for a token twice is harmless
+    def token_fields(self, data: Any) -> Mapping[str, Any] | None:
+        """The object of an answer that holds ``access_token`` (the answer itself)."""
+        return data if isinstance(data, dict) else None
+
+    def refused_answer(
+        self, where: str, status: int, content: bytes, data: Any
+    ) -> AuthError | None:
+        """A successful answer that refuses all the same (``{"error": "invalid_grant"}``)."""
+        error = data.get("error") if isinstance(data, dict) else None
+        if not error:
+            return None
+        return AuthError(
+            f"{where} refused {self.error_what or self.refused_what} "
+            f"({one_line(self.http.scrub(error), 60)}); {self.error_advice()}",
+            channel=self.http.channel,
         )
-        if result.status in (400, 401):
-            said = service_message(result.content, self.http.scrub)
-            raise AuthError(
-                f"{where} refused the client credentials (HTTP {result.status}"
-                f"{': ' + said if said else ''}); {self.advice()}",
-                channel=self.http.channel,
-            )
-        data = self.http.decode_json(result)
-        token = data.get("access_token") if isinstance(data, dict) else None
-        if not _usable_token(token):
-            raise BadResponseError(
-                f"{where} answered without a usable access_token", channel=self.http.channel
-            )
-        assert isinstance(token, str)
-        self.http.register_secret(token)
-        return token, _lifetime(data.get("expires_in"))
+
+    def received(self, fields: Mapping[str, Any]) -> None:
+        """Called with a new token's answer: its ``refresh_token`` is kept for later."""
+        refresh = fields.get("refresh_token")
+        if self.refresh_tokens is not None and usable_token(refresh):
+            assert isinstance(refresh, str)
+            self.http.register_secret(refresh)
+            self.refresh_tokens.put(self._key or "", refresh, self.clock() + self.refresh_lifetime)
 
     def advice(self) -> str:
         """What to check when the token endpoint refuses the client (one line)."""
@@ -221,9 +241,98 @@ class ClientCredentialsToken:
             f"`cxdaily login {name} --field {first}` and `--field {second}`)"
         )
 
+    def error_advice(self) -> str:
+        """What to check when a 200 answer carries an OAuth error (default: :meth:`advice`)."""
+        return self.advice()
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+    # -- internals --------------------------------------------------------------------
+    async def _current(self) -> tuple[str, bool]:
+        """``(token, fresh)``: ``fresh`` when it was issued just now."""
+        client_id, client_secret = await self._read_credentials()
+        key = self._key = _cache_key(self.token_url, client_id, client_secret, self.form)
+        cached = self.cache.get(key, self.clock())
+        if cached is not None:
+            self.http.register_secret(cached)
+            return cached, False
+        token, seconds = await self._new_token(client_id, client_secret)
+        renew = seconds - min(RENEW_MARGIN_S, seconds / 10)
+        self.cache.put(key, token, self.clock() + renew)
+        return token, True
+
+    async def _read_credentials(self) -> tuple[str, str]:
+        client_id, client_secret = await self._credentials()
+        self.http.register_secret(client_id)
+        self.http.register_secret(client_secret)
+        return client_id, client_secret
+
+    def _with_client(
+        self, form: dict[str, str], client_id: str, client_secret: str
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        headers = dict(self.extra_headers)
+        if self.basic_auth:
+            pair = f"{client_id}:{client_secret}".encode("utf-8", "surrogatepass")
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        else:
+            form.update(client_id=client_id, client_secret=client_secret)
+        return form, headers
+
+    async def _new_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
+        """The refresh token's next access token (when one is kept), else the grant's."""
+        key = self._key or ""
+        refresh = self.refresh_tokens.get(key, self.clock()) if self.refresh_tokens else None
+        if self.refresh_tokens is not None and refresh is not None:
+            self.http.register_secret(refresh)
+            form, headers = self.refresh_request(client_id, client_secret, refresh)
+            issued = await self._ask(self.refresh_url, form, headers, refreshing=True)
+            if issued is not None:
+                return issued
+            self.refresh_tokens.drop(key, refresh)  # refused: ask with the configured grant
+        form, headers = self.token_request(client_id, client_secret)
+        issued = await self._ask(self.token_url, form, headers, refreshing=False)
+        assert issued is not None  # the configured grant raises when refused
+        return issued
+
+    async def _ask(
+        self, url: str, form: dict[str, str], headers: dict[str, str], *, refreshing: bool
+    ) -> tuple[str, float] | None:
+        """POST one grant: ``(token, lifetime)``; ``None`` when a refresh is refused."""
+        where = f"POST {describe_url(url)}"
+        if not self.http.may_send_credentials(url):
+            raise ConnectorError(
+                f"refusing to send {self.sending_what} to {describe_url(url)}: "
+                "it is not one of the channel's own addresses",
+                channel=self.http.channel,
+            )
+        statuses = {400, 401} if refreshing else set(self.refused_statuses)
+        result = await self.http.request(
+            "POST", url, form_body=form, headers=headers, allow_statuses=statuses,
+            repeatable=True,  # asking for a token twice is harmless
+        )  # fmt: skip
+        if result.status in statuses:
+            if refreshing:
+                return None
+            said = service_message(result.content, self.http.scrub)
+            raise AuthError(
+                f"{where} refused {self.refused_what} (HTTP {result.status}"
+                f"{': ' + said if said else ''}); {self.advice()}",
+                channel=self.http.channel,
+            )
+        data = self.http.decode_json(result)
+        refusal = self.refused_answer(where, result.status, result.content, data)
+        if refusal is not None:
+            if refreshing:
+                return None
+            raise refusal
+        fields = self.token_fields(data) or {}
+        token = fields.get("access_token")
+        if not usable_token(token):
+            raise BadResponseError(
+                f"{where} answered without a usable access_token", channel=self.http.channel
+            )
+        assert isinstance(token, str)
+        self.http.register_secret(token)
+        self.received(fields)
+        return token, lifetime(fields.get("expires_in"))
 
 
 def _cache_key(token_url: str, client_id: str, client_secret: str, form: Mapping[str, str]) -> str:
@@ -233,7 +342,7 @@ def _cache_key(token_url: str, client_id: str, client_secret: str, form: Mapping
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _usable_token(token: Any) -> bool:
+def usable_token(token: Any) -> bool:
     """A token that fits in a header: 1 to MAX_TOKEN_CHARS printable ASCII characters."""
     return (
         isinstance(token, str)
@@ -242,7 +351,7 @@ def _usable_token(token: Any) -> bool:
     )
 
 
-def _lifetime(value: Any) -> float:
+def lifetime(value: Any) -> float:
     """Seconds a token lives, from ``expires_in`` (a number, or digits as text)."""
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
         value = int(value.strip())
@@ -257,8 +366,11 @@ def _lifetime(value: Any) -> float:
 
 
 __all__ = [
+    "PROCESS_REFRESH_TOKENS",
     "PROCESS_TOKENS",
     "ClientCredentialsToken",
     "CredentialReader",
     "TokenCache",
+    "lifetime",
+    "usable_token",
 ]

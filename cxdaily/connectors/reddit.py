@@ -37,9 +37,6 @@ are read for a reply with the same text.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -62,12 +59,12 @@ from cxdaily.connectors.helpdesk import (
 )
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_errors import StatusError, service_message
-from cxdaily.connectors.oauth import PROCESS_TOKENS, TokenCache
+from cxdaily.connectors.http_errors import StatusError
+from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, TokenCache
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import cursor_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
-from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
+from cxdaily.core.errors import ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
 
@@ -89,8 +86,31 @@ KARMA_LOOKUPS = 25
 """Authors whose karma one fetch asks for at the most."""
 AT_ONCE = 4
 CONTEXT = 8
-TOKEN_LIFETIME_S = 3600.0
-_TOKEN = re.compile(r"[!-~]{1,8192}", re.ASCII)
+
+
+class PasswordGrant(ClientCredentialsToken):
+    """Access tokens bought with the account's password (the script app's password grant)."""
+
+    refused_what = "the app"
+    error_what = "the sign-in"
+    refused_statuses = frozenset({400, 401, 403})
+    scheme = "bearer"
+
+    def advice(self) -> str:
+        """What to check when Reddit refuses the app (one line)."""
+        return (
+            "check the client_id option and the client_secret secret "
+            f"(`cxdaily login {self.http.channel} --field client_secret`)"
+        )
+
+    def error_advice(self) -> str:
+        """What to check when Reddit refuses the sign-in: it answers a wrong password with
+        200 and ``{"error": "invalid_grant"}``."""
+        return (
+            "check the username option and the password secret "
+            f"(`cxdaily login {self.http.channel} --field password`); an account with "
+            "two-factor authentication cannot sign in this way"
+        )
 
 
 @dataclass
@@ -146,80 +166,24 @@ class RedditConnector(HttpConnector):
         )
         self.token_cache: TokenCache = PROCESS_TOKENS
         self.clock: Callable[[], float] = time.monotonic
+        self._tokens: PasswordGrant | None = None
 
     # -- auth -----------------------------------------------------------------------------
     async def _signed(self, operation: Callable[[dict[str, str]], Awaitable[T]]) -> T:
         """``operation(headers)`` with a token; once more with a new one when the API
         refuses a cached token (a refused request did nothing)."""
-        key, token, fresh = await self._token()
-        try:
-            return await operation(self._headers(token))
-        except AuthError:
-            if fresh:
-                raise
-            self.token_cache.drop(key, token)
-        key, token, _ = await self._token()
-        return await operation(self._headers(token))
+        if self._tokens is None:
+            password = await self.read_secret("password")
+            self._tokens = PasswordGrant(
+                self.http, f"{self.auth_url}/api/v1/access_token",
+                credentials=self._credentials, clock=self.clock, cache=self.token_cache,
+                basic_auth=True, headers={"User-Agent": self.user_agent},
+                form={"grant_type": "password", "username": self.username, "password": password},
+            )  # fmt: skip
+        return await self._tokens.call(operation)
 
-    def _headers(self, token: str | None = None) -> dict[str, str]:
-        headers = {"User-Agent": self.user_agent}
-        if token:
-            headers["Authorization"] = f"bearer {token}"
-        return headers
-
-    async def _token(self) -> tuple[str, str, bool]:
-        """``(cache key, token, fresh)``: the cached token or a new one."""
-        secret = await self.read_secret("client_secret")
-        password = await self.read_secret("password")
-        material = "\0".join((self.auth_url, self.client_id, secret, self.username, password))
-        key = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
-        cached = self.token_cache.get(key, self.clock())
-        if cached is not None:
-            self.http.register_secret(cached)
-            return key, cached, False
-        token, lifetime = await self._ask_token(secret.strip(), password)
-        self.token_cache.put(key, token, self.clock() + lifetime - min(60.0, lifetime / 10))
-        return key, token, True
-
-    async def _ask_token(self, secret: str, password: str) -> tuple[str, float]:
-        url = f"{self.auth_url}/api/v1/access_token"
-        where = f"POST {describe_url(url)}"
-        pair = base64.b64encode(f"{self.client_id}:{secret}".encode()).decode("ascii")
-        result = await self.http.request(
-            "POST",
-            url,
-            form_body={"grant_type": "password", "username": self.username, "password": password},
-            headers={**self._headers(), "Authorization": f"Basic {pair}"},
-            allow_statuses={400, 401, 403},
-            repeatable=True,  # asking for a token twice is harmless
-        )
-        login = f"`cxdaily login {self.name} --field"
-        if result.status in (400, 401, 403):
-            said = service_message(result.content, self.http.scrub)
-            raise AuthError(
-                f"{where} refused the app (HTTP {result.status}{': ' + said if said else ''}); "
-                f"check the client_id option and the client_secret secret ({login} "
-                "client_secret`)",
-                channel=self.name,
-            )
-        data = self.http.decode_json(result)
-        error = data.get("error") if isinstance(data, dict) else None
-        if error:  # Reddit answers a wrong password with 200 and {"error": "invalid_grant"}
-            raise AuthError(
-                f"{where} refused the sign-in ({one_line(self.http.scrub(error), 60)}); check "
-                f"the username option and the password secret ({login} password`); an "
-                "account with two-factor authentication cannot sign in this way",
-                channel=self.name,
-            )
-        token = data.get("access_token") if isinstance(data, dict) else None
-        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-            raise BadResponseError(f"{where} answered without a usable access_token",
-                                   channel=self.name)  # fmt: skip
-        self.http.register_secret(token)
-        lifetime = data.get("expires_in")
-        ok = isinstance(lifetime, int | float) and not isinstance(lifetime, bool)
-        seconds = float(lifetime) if ok and 0 < lifetime < 10**7 else TOKEN_LIFETIME_S
-        return token, seconds
+    async def _credentials(self) -> tuple[str, str]:
+        return self.client_id, (await self.read_secret("client_secret")).strip()
 
     async def _get(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
         data, _ = await self.http.get_json(

@@ -41,7 +41,6 @@ out (``Retry-After`` when sent, else backing off) on reads and the token endpoin
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -59,18 +58,10 @@ from cxdaily.connectors.helpdesk import (
 )
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_errors import service_message
-from cxdaily.connectors.oauth import (
-    PROCESS_TOKENS,
-    ClientCredentialsToken,
-    TokenCache,
-    _lifetime,
-    _usable_token,
-)
+from cxdaily.connectors.oauth import PROCESS_REFRESH_TOKENS, PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import numbered_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
-from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
 
@@ -85,7 +76,7 @@ REFRESH_LIFETIME_S = 30 * 24 * 3600.0
 """How long a refresh token is kept (Trustpilot's live 30 days)."""
 MAX_NAME_CHARS = 200
 MAX_TITLE_CHARS = 500
-REFRESH_TOKENS = TokenCache()
+REFRESH_TOKENS = PROCESS_REFRESH_TOKENS
 """The refresh tokens of this process, by the same key as the access tokens."""
 
 
@@ -99,70 +90,13 @@ class PasswordGrant(ClientCredentialsToken):
     """Access tokens bought with a business user's password, renewed with the refresh
     token the password grant returns (``grant_type=refresh_token`` at ``refresh_url``)."""
 
-    def __init__(self, *args: Any, refresh_url: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.refresh_url = refresh_url
-        self.refresh_tokens = REFRESH_TOKENS
+    refused_what = "the sign-in"
+    sending_what = "the API key and secret"
 
-    async def _request_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
-        """The refresh token's next access token, else the password grant's."""
-        key = self._key or ""
-        refresh = self.refresh_tokens.get(key, self.clock())
-        if refresh is not None:
-            self.http.register_secret(refresh)
-            form = {"grant_type": "refresh_token", "refresh_token": refresh}
-            data = await self._grant(self.refresh_url, form, client_id, client_secret)
-            if data is not None:
-                return self._issued(data, key)
-            self.refresh_tokens.drop(key, refresh)  # refused: sign in with the password
-        form = {"grant_type": "password", **self.form}
-        data = await self._grant(self.token_url, form, client_id, client_secret)
-        if data is None:
-            raise AssertionError("unreachable")  # pragma: no cover (the grant raises)
-        return self._issued(data, key)
-
-    async def _grant(
-        self, url: str, form: dict[str, str], client_id: str, client_secret: str
-    ) -> dict[str, Any] | None:
-        """POST one grant; ``None`` when a refresh token is refused (400/401)."""
-        where = f"POST {describe_url(url)}"
-        if not self.http.may_send_credentials(url):
-            raise ConnectorError(
-                f"refusing to send the API key and secret to {describe_url(url)}: it is not "
-                "one of the channel's own addresses",
-                channel=self.http.channel,
-            )
-        pair = f"{client_id}:{client_secret}".encode("utf-8", "surrogatepass")
-        headers = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
-        result = await self.http.request(
-            "POST", url, form_body=form, headers=headers, allow_statuses={400, 401},
-            repeatable=True,  # asking for a token twice is harmless
-        )  # fmt: skip
-        if result.status in (400, 401):
-            if form.get("grant_type") == "refresh_token":
-                return None
-            said = service_message(result.content, self.http.scrub)
-            raise AuthError(
-                f"{where} refused the sign-in (HTTP {result.status}"
-                f"{': ' + said if said else ''}); {self.advice()}",
-                channel=self.http.channel,
-            )
-        data = self.http.decode_json(result)
-        if not isinstance(data, dict) or not _usable_token(data.get("access_token")):
-            raise BadResponseError(
-                f"{where} answered without a usable access_token", channel=self.http.channel
-            )
-        return data
-
-    def _issued(self, data: dict[str, Any], key: str) -> tuple[str, float]:
-        """The access token of a grant's answer; its refresh token is kept for later."""
-        token = str(data["access_token"])
-        self.http.register_secret(token)
-        refresh = data.get("refresh_token")
-        if isinstance(refresh, str) and _usable_token(refresh):
-            self.http.register_secret(refresh)
-            self.refresh_tokens.put(key, refresh, self.clock() + REFRESH_LIFETIME_S)
-        return token, _lifetime(data.get("expires_in"))
+    def __init__(self, *args: Any, form: dict[str, str], **kwargs: Any) -> None:
+        kwargs.setdefault("refresh_tokens", REFRESH_TOKENS)
+        kwargs.setdefault("refresh_lifetime", REFRESH_LIFETIME_S)
+        super().__init__(*args, form={"grant_type": "password", **form}, **kwargs)
 
     def advice(self) -> str:
         """What to check when Trustpilot refuses the sign-in (one line)."""

@@ -25,6 +25,7 @@ from cxdaily.connectors.http import (
     describe_url,
     make_client,
 )
+from cxdaily.connectors.http_errors import service_message
 from cxdaily.core.errors import AuthError, ConnectorError
 
 URL = "https://api.example.com/questions"
@@ -423,3 +424,28 @@ async def test_errors_are_connector_errors_naming_the_channel(mock_http):
     assert caught.value.channel == "test"
     assert "HTTP 418" in str(caught.value)
     assert "teapot" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ({"errors": [{"code": "x", "message": "Access Token Invalid"}]}, "Access Token Invalid"),
+        (
+            {
+                "errors": [
+                    {
+                        "status": "401",
+                        "title": "Unauthorized",
+                        "detail": "Provide a signed bearer token",
+                    }
+                ]
+            },
+            "Provide a signed bearer token",
+        ),  # JSON:API
+        ({"errors": ["Body is too similar to what you recently posted"]}, "Body is too similar"),
+        ({"error": {"message": "Invalid OAuth access token"}}, "Invalid OAuth access token"),
+    ],
+)
+def test_the_service_s_own_words_are_quoted_whatever_the_error_shape(body, said):
+    content = json.dumps(body).encode()
+    assert service_message(content, lambda text, limit: str(text)[:limit]).startswith(said)
