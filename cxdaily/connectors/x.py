@@ -61,7 +61,6 @@ from cxdaily.connectors.helpdesk import (
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import current_deadline
-from cxdaily.connectors.http_errors import StatusError, status_error
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import newest_id
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
@@ -77,6 +76,8 @@ from cxdaily.connectors.x_parse import (
     own_reply,
     page_items,
     read_checkpoint,
+    refusal,
+    reply_context,
     service_problem,
     timeline_params,
     tweet_parts,
@@ -240,7 +241,7 @@ class XConnector(HttpConnector):
                 await self._wait_out(result, throttles, repeatable)
                 continue
             if result.status in (401, 403):
-                raise self._refusal(result)
+                raise refusal(self.http, result)
             return result
 
     async def _refresh_after_refusal(self, stored: str) -> None:
@@ -250,23 +251,6 @@ class XConnector(HttpConnector):
         if cached is not None:
             self.refreshed.access.drop(key, cached)
         await self._refresh(stored)
-
-    def _refusal(self, result: HttpResult) -> ConnectorError:
-        """The one-line error for a 401 or 403 (a duplicate post has its own words)."""
-        where = f"{result.method} {describe_url(result.url)}"
-        said = service_problem(result.content, self.http.scrub)
-        if result.status == 403 and "duplicate" in said.lower():
-            return StatusError(
-                f"{where}: X refused the reply as duplicate content (HTTP 403: {said}); the "
-                "account already posted this text, so word it differently",
-                status=403,
-                channel=self.name,
-            )
-        return status_error(
-            method=result.method, url=result.url, status=result.status,
-            content=result.content, channel=self.name, scrub=self.http.scrub,
-            auth_hint=self.auth_hint, secret_variables=self.http.secret_variables,
-        )  # fmt: skip
 
     async def _wait_out(self, result: HttpResult, throttles: int, repeatable: bool) -> None:
         """Wait until ``x-rate-limit-reset``, or fail with :class:`RateLimited`."""
@@ -365,16 +349,6 @@ class XConnector(HttpConnector):
     def _question(self, parts: TweetParts, includes: Includes, skipped: SkippedItems) -> Question:
         """A mention as a question: its author, its link and the post it replies to."""
         user = includes.users.get(parts.author_id or "")
-        context: tuple[Message, ...] = ()
-        if parts.replied_to:
-            parent = includes.tweets.get(parts.replied_to)
-            if parent is None:
-                skipped.add(f"post {parts.id}: the post it replies to is not readable "
-                            "(deleted or protected); shown without it")  # fmt: skip
-            else:
-                parent_user = includes.users.get(parent.author_id or "")
-                author = parent_user.author if parent_user else Author(id=parent.author_id)
-                context = (Message(author=author, body=parent.text, created_at=parent.created_at),)
         meta: dict[str, Any] = {"service": self.kind, **parts.meta}
         meta["reply_to_brand"] = parts.in_reply_to_user_id == self.user_id
         if user is not None and user.verified is not None:
@@ -390,7 +364,7 @@ class XConnector(HttpConnector):
             title=None,
             body=parts.text,
             created_at=parts.created_at,
-            context=context,
+            context=reply_context(parts, includes, skipped),
             meta=meta,
         )
 

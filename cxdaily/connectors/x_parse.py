@@ -16,20 +16,22 @@ from datetime import datetime
 from typing import Any
 
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text
-from cxdaily.connectors.http import HttpResult
-from cxdaily.connectors.http_errors import error_body, page_list
+from cxdaily.connectors.http import ChannelHttp, HttpResult, StatusError, describe_url
+from cxdaily.connectors.http_errors import error_body, page_list, status_error
 from cxdaily.connectors.oauth import TokenCache
 from cxdaily.connectors.parsing import (
     MAX_FOLLOWERS,
     MAX_TEXT_CHARS,
     QuestionShapeError,
+    SkippedItems,
     id_field,
     meta_field,
     parse_time,
     text_field,
 )
 from cxdaily.core.clock import to_iso
-from cxdaily.core.models import Author
+from cxdaily.core.errors import ConnectorError
+from cxdaily.core.models import Author, Message
 from cxdaily.core.safe_text import clean
 
 MAX_NAME_CHARS = 200
@@ -316,6 +318,41 @@ def read_checkpoint(checkpoint: Any) -> tuple[str | None, str | None]:
     return one("since_id"), one("own_since_id")
 
 
+def refusal(http: ChannelHttp, result: HttpResult) -> ConnectorError:
+    """The one-line error for a 401 or 403 (a duplicate post has its own words)."""
+    where = f"{result.method} {describe_url(result.url)}"
+    said = service_problem(result.content, http.scrub)
+    if result.status == 403 and "duplicate" in said.lower():
+        return StatusError(
+            f"{where}: X refused the reply as duplicate content (HTTP 403: {said}); the "
+            "account already posted this text, so word it differently",
+            status=403,
+            channel=http.channel,
+        )
+    return status_error(
+        method=result.method, url=result.url, status=result.status,
+        content=result.content, channel=http.channel, scrub=http.scrub,
+        auth_hint=http.auth_hint, secret_variables=http.secret_variables,
+    )  # fmt: skip
+
+
+def reply_context(
+    parts: TweetParts, includes: Includes, skipped: SkippedItems
+) -> tuple[Message, ...]:
+    """The post a mention replies to, from the same answer's expansions (no request):
+    none when it is not a reply, and a warning when that post is not readable."""
+    if not parts.replied_to:
+        return ()
+    parent = includes.tweets.get(parts.replied_to)
+    if parent is None:
+        skipped.add(f"post {parts.id}: the post it replies to is not readable "
+                    "(deleted or protected); shown without it")  # fmt: skip
+        return ()
+    parent_user = includes.users.get(parent.author_id or "")
+    author = parent_user.author if parent_user else Author(id=parent.author_id)
+    return (Message(author=author, body=parent.text, created_at=parent.created_at),)
+
+
 __all__ = [
     "PROCESS_REFRESHED",
     "TWITTER_EPOCH_MS",
@@ -329,6 +366,7 @@ __all__ = [
     "page_items",
     "post_text",
     "read_checkpoint",
+    "reply_context",
     "service_problem",
     "timeline_params",
     "tweet_parts",
