@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import seen_of as _seen_of
 
 PACKAGE = "com.acme.notes"
 CLIENT_EMAIL = "cxdaily-replies@acme-play-1234.iam.gserviceaccount.com"
@@ -300,17 +301,6 @@ class GooglePlayFake:
         return Answer(200, {"result": {"replyText": text, "lastEdited": reply["lastModified"]}})
 
 
-def seen_of(request: Any) -> Seen:
-    """An ``httpx.Request`` as the loopback server would have seen it."""
-    return Seen(
-        method=request.method,
-        path=request.url.raw_path.decode("ascii").split("?", 1)[0],
-        query=parse_qs(request.url.query.decode()),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
 def mock_transport(fake: GooglePlayFake, before: Callable[[Any], Any] | None = None) -> Any:
     """An ``httpx.MockTransport`` answering with ``fake``; ``before(request)`` may answer
     first (an ``httpx.Response``), raise, or return ``None`` to let the fake answer."""
@@ -326,3 +316,9 @@ def mock_transport(fake: GooglePlayFake, before: Callable[[Any], Any] | None = N
         return httpx.Response(answer.status, content=content, headers=headers)
 
     return httpx.MockTransport(handle)
+
+
+def seen_of(request: Any) -> Seen:
+    """An ``httpx.Request`` as the loopback server would have seen it (blank query
+    values dropped, as the server's parser does)."""
+    return _seen_of(request, keep_blank_values=False)

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import seen_of as _seen_of
 
 MAILBOX = 85
 CLIENT_ID = "hs-app-id-7f3a9c"
@@ -286,17 +287,6 @@ class HelpScoutFake:
         return Answer(201, b"", headers={"Resource-ID": str(thread_id)})
 
 
-def seen_of(request: Any) -> Seen:
-    """An ``httpx.Request`` as the loopback server would have seen it."""
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode()),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
 def mock_transport(fake: HelpScoutFake, before: Callable[[Any], Any] | None = None) -> Any:
     """An ``httpx.MockTransport`` answering with ``fake``; ``before(request)`` may answer
     first (an ``httpx.Response``), raise, or return ``None`` to let the fake answer."""
@@ -312,3 +302,9 @@ def mock_transport(fake: HelpScoutFake, before: Callable[[Any], Any] | None = No
         return httpx.Response(answer.status, content=content, headers=headers)
 
     return httpx.MockTransport(handle)
+
+
+def seen_of(request: Any) -> Seen:
+    """An ``httpx.Request`` as the loopback server would have seen it (blank query
+    values dropped, as the server's parser does)."""
+    return _seen_of(request, keep_blank_values=False)

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
 
 @dataclass
 class Answer:
@@ -59,6 +61,25 @@ class Seen:
 
 
 Handler = Callable[[Seen], Answer]
+
+
+def seen_of(request: httpx.Request, prefix: str = "", *, keep_blank_values: bool = True) -> Seen:
+    """An ``httpx`` request (from a ``MockTransport``) as a loopback fake reads one: its
+    path below ``prefix`` (the base URL's own path), query, lower-cased headers, body."""
+    return Seen(
+        method=request.method,
+        path=request.url.path.removeprefix(prefix),
+        query=parse_qs(request.url.query.decode(), keep_blank_values=keep_blank_values),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=request.content,
+    )
+
+
+def mock_response(answer: Answer) -> httpx.Response:
+    """A fake's :class:`Answer` as the ``httpx.Response`` a ``MockTransport`` returns."""
+    body, content_type = answer.payload()
+    headers = {"content-type": content_type, **answer.headers}
+    return httpx.Response(answer.status, content=body, headers=headers)
 
 
 class LoopbackServer:

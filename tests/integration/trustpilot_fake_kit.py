@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import seen_of as _seen_of
 
 BUSINESS_UNIT = "5f3c9a1b2d4e6f8a0b1c2d3e"
 BUSINESS_USER = "6a1b2c3d4e5f60718293a4b5"
@@ -241,17 +242,6 @@ class TrustpilotFake:
         return Answer(201, b"")
 
 
-def seen_of(request: Any) -> Seen:
-    """An ``httpx.Request`` as the loopback server would have seen it."""
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode()),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
 def mock_transport(fake: TrustpilotFake, before: Callable[[Any], Any] | None = None) -> Any:
     """An ``httpx.MockTransport`` answering with ``fake``; ``before(request)`` may answer
     first (an ``httpx.Response``), raise, or return ``None`` to let the fake answer."""
@@ -267,3 +257,9 @@ def mock_transport(fake: TrustpilotFake, before: Callable[[Any], Any] | None = N
         return httpx.Response(answer.status, content=content, headers=headers)
 
     return httpx.MockTransport(handle)
+
+
+def seen_of(request: Any) -> Seen:
+    """An ``httpx.Request`` as the loopback server would have seen it (blank query
+    values dropped, as the server's parser does)."""
+    return _seen_of(request, keep_blank_values=False)

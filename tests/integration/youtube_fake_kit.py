@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import seen_of as _seen_of
 
 CHANNEL = "UCbrandChannel000000001"
 CLIENT_ID = "yt-client-1234.apps.example"
@@ -270,17 +271,6 @@ class YouTubeFake:
                             "items": items})  # fmt: skip
 
 
-def seen_of(request: Any) -> Seen:
-    """An ``httpx.Request`` as the loopback server would have seen it."""
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode()),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
 def mock_transport(fake: YouTubeFake, before: Callable[[Any], Any] | None = None) -> Any:
     """An ``httpx.MockTransport`` answering with ``fake``; ``before(request)`` may answer
     first (an ``httpx.Response``), raise, or return ``None`` to let the fake answer."""
@@ -296,3 +286,9 @@ def mock_transport(fake: YouTubeFake, before: Callable[[Any], Any] | None = None
         return httpx.Response(answer.status, content=content, headers=headers)
 
     return httpx.MockTransport(handle)
+
+
+def seen_of(request: Any) -> Seen:
+    """An ``httpx.Request`` as the loopback server would have seen it (blank query
+    values dropped, as the server's parser does)."""
+    return _seen_of(request, keep_blank_values=False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs
 
 import httpx
 import jwt
@@ -33,25 +32,10 @@ from tests.integration.app_store_fake_kit import (
     T0,
     FakeAppStore,
 )
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import mock_response as response
+from tests.integration.loopback_kit import seen_of
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-
-
-def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path.removeprefix(prefix),
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
-def response(answer: Answer) -> httpx.Response:
-    body, content_type = answer.payload()
-    headers = {"content-type": content_type, **answer.headers}
-    return httpx.Response(answer.status, content=body, headers=headers)
 
 
 class Wire:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -36,27 +35,11 @@ from tests.integration.bluesky_fake_kit import (
     FakeBluesky,
     iso,
 )
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import mock_response as response
+from tests.integration.loopback_kit import seen_of
 
 BASE = "https://bsky.social"
 Intercept = Callable[[httpx.Request], httpx.Response | None]
-
-
-def seen_of(request: httpx.Request) -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
-def response(answer: Answer) -> httpx.Response:
-    body, content_type = answer.payload()
-    return httpx.Response(
-        answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-    )
 
 
 class Wire:

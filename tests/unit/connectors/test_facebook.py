@@ -20,7 +20,8 @@ from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import mock_response as response
+from tests.integration.loopback_kit import seen_of
 from tests.integration.meta_graph_fake_kit import (
     PAGE_ID,
     PAGE_NAME,
@@ -33,24 +34,6 @@ from tests.integration.meta_graph_fake_kit import (
 BASE = "https://graph.facebook.com"
 NOW = datetime.fromtimestamp(T0, UTC) + timedelta(hours=1)
 Intercept = Callable[[httpx.Request], httpx.Response | None]
-
-
-def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
-    """An httpx request as the fake reads one (below the base URL's own path)."""
-    return Seen(
-        method=request.method,
-        path=request.url.path.removeprefix(prefix),
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
-def response(answer: Answer) -> httpx.Response:
-    body, content_type = answer.payload()
-    return httpx.Response(
-        answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-    )
 
 
 class Wire:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -27,31 +26,14 @@ from tests.integration.front_fake_kit import (
     FakeFront,
     message,
 )
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import mock_response as response
+from tests.integration.loopback_kit import seen_of
 
 BASE = "https://api2.frontapp.com"
 Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
-    """An httpx request as the fake reads one (below the base URL's own path)."""
-    return Seen(
-        method=request.method,
-        path=request.url.path.removeprefix(prefix),
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
-def response(answer: Answer) -> httpx.Response:
-    body, content_type = answer.payload()
-    return httpx.Response(
-        answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-    )
-
-
 class Wire:
     """The fake behind a MockTransport; records every request (hosts included)."""
 

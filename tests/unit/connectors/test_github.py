@@ -27,7 +27,8 @@ from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
 from tests.integration.github_fake_kit import BOT, REPO, T0, TOKEN, FakeGitHub, when
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import mock_response as response
+from tests.integration.loopback_kit import seen_of
 
 BASE = "https://api.github.com"
 NOW = T0 + timedelta(days=1)
@@ -35,23 +36,6 @@ Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-def seen_of(request: httpx.Request) -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
-def response(answer: Answer) -> httpx.Response:
-    body, content_type = answer.payload()
-    return httpx.Response(
-        answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-    )
-
-
 class Wire:
     """The fake behind a MockTransport; records every request (hosts included)."""
 

@@ -22,7 +22,7 @@ from cxdaily.credentials import secret_reader
 from cxdaily.replies.checks import length_problem
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import Answer, seen_of
 from tests.integration.meta_graph_fake_kit import (
     IG_USER_ID,
     IG_USERNAME,
@@ -35,16 +35,6 @@ from tests.integration.meta_graph_fake_kit import (
 BASE = "https://graph.facebook.com"
 NOW = datetime.fromtimestamp(T0, UTC) + timedelta(hours=1)
 Intercept = Callable[[httpx.Request], httpx.Response | None]
-
-
-def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path.removeprefix(prefix),
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
 
 
 class Wire:

@@ -20,31 +20,14 @@ from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimi
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
 from tests.integration.khoros_fake_kit import BOT, SECRETS, T0, FakeKhoros, error
-from tests.integration.loopback_kit import Answer, Seen
+from tests.integration.loopback_kit import Answer, seen_of
+from tests.integration.loopback_kit import mock_response as response
 
 BASE = "https://community.acme.example"
 Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
-    """An httpx request as the fake reads one (below the base URL's own path)."""
-    return Seen(
-        method=request.method,
-        path=request.url.path.removeprefix(prefix),
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
-
-
-def response(answer: Answer) -> httpx.Response:
-    body, content_type = answer.payload()
-    return httpx.Response(
-        answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-    )
-
-
 class Wire:
     """The fake behind a MockTransport; records every request (hosts included)."""
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -21,22 +20,12 @@ from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Seen
+from tests.integration.loopback_kit import seen_of
 from tests.integration.mastodon_fake_kit import BOB, BRAND_ID, JANE, T0, TOKEN, FakeMastodon
 
 BASE = "https://mastodon.social"
 NOW = datetime.fromtimestamp(T0 + 3600, UTC)
 Intercept = Callable[[httpx.Request], httpx.Response | None]
-
-
-def seen_of(request: httpx.Request, prefix: str = "") -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path.removeprefix(prefix),
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
 
 
 class Wire:

@@ -21,7 +21,7 @@ from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimi
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Seen
+from tests.integration.loopback_kit import seen_of
 from tests.integration.reddit_fake_kit import (
     BRAND,
     CLIENT_ID,
@@ -32,16 +32,6 @@ from tests.integration.reddit_fake_kit import (
 )
 
 NOW = datetime.fromtimestamp(T0 + 86400, UTC)
-
-
-def seen_of(request: httpx.Request) -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
 
 
 class Wire:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, ReplyRej
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Seen
+from tests.integration.loopback_kit import seen_of
 from tests.integration.wordpress_fake_kit import (
     APP_PASSWORD,
     OUR_ID,
@@ -32,16 +31,6 @@ from tests.integration.wordpress_fake_kit import (
 
 NOW = T0 + timedelta(days=1)
 AUTH = "Basic " + base64.b64encode(f"{USERNAME}:{''.join(APP_PASSWORD.split())}".encode()).decode()
-
-
-def seen_of(request: httpx.Request) -> Seen:
-    return Seen(
-        method=request.method,
-        path=request.url.path,
-        query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-        headers={k.lower(): v for k, v in request.headers.items()},
-        body=request.content,
-    )
 
 
 class Wire:
