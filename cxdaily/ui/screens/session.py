@@ -75,6 +75,7 @@ class SessionScreen(Screen):
     def __init__(self, batch: Batch, session: Session) -> None:
         super().__init__()
         self.items: list[BatchItem] = list(batch.items)
+        self._labels: dict[str, list[str]] = {}  # near-duplicates' names, by question id
         self.session = session
         self.statuses: dict[str, str] = {}
         self.started = time.monotonic()
@@ -173,12 +174,20 @@ class SessionScreen(Screen):
         index = self.index
         return self.items[index] if index is not None and index < len(self.items) else None
 
+    def _group_labels(self, item: BatchItem) -> list[str]:
+        """The names of ``item``'s near-duplicates, read once per question (a member
+        outside the session is a store read: not on every highlight)."""
+        key = item.question.id
+        if key not in self._labels:
+            self._labels[key] = group_labels(self.items, item, self.service.question)
+        return self._labels[key]
+
     def show_current(self) -> None:
         """Show the highlighted question in the view."""
         item = self.current()
         status = self.statuses.get(item.question.id, "") if item else ""
         draft = bool(item and self.service.draft(item.question.id))
-        others = group_labels(self.items, item, self.service.question) if item else None
+        others = self._group_labels(item) if item else None
         self.query_one(QuestionView).show(
             item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others
         )
