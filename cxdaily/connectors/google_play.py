@@ -43,7 +43,6 @@ buckets) is waited out briefly on reads (``Retry-After`` when sent) and is a one
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -51,9 +50,8 @@ from urllib.parse import quote
 
 import jwt
 
-from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.google_api import error_reason, read_checkpoint, seconds_to_quota_reset
+from cxdaily.connectors.google_api import GoogleLimits, GoogleRequests, read_checkpoint
 from cxdaily.connectors.google_play_parse import (
     Review,
     ServiceAccountKey,
@@ -69,7 +67,7 @@ from cxdaily.connectors.http_errors import service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
-from cxdaily.core.errors import ConnectorError, CredentialError, RateLimited
+from cxdaily.core.errors import ConnectorError, CredentialError
 from cxdaily.core.models import Message, Question
 
 DEFAULT_BASE_URL = "https://androidpublisher.googleapis.com/androidpublisher/v3"
@@ -82,12 +80,14 @@ MAX_REPLY_CHARS = 350
 PAGE_SIZE = 100
 MAX_PAGES = 20
 """Pages of reviews read in one fetch (the API holds one week of reviews)."""
-QUOTA_WAIT_S = 3600.0
-"""How long a used-up quota (``quotaExceeded``) is waited out: Google's reply-to-reviews
-quotas count per hour (reads) and per day (replies)."""
-DAILY_REASONS = frozenset({"dailylimitexceeded"})
-QUOTA_REASONS = frozenset({"quotaexceeded"})
-THROTTLE_REASONS = frozenset({"ratelimitexceeded", "userratelimitexceeded", "resourceexhausted"})
+LIMITS = GoogleLimits(
+    "Google Play",
+    daily_reasons=frozenset({"dailylimitexceeded"}),
+    # Google's reply-to-reviews quotas count per hour (reads) and per day (replies)
+    hourly_reasons=frozenset({"quotaexceeded"}),
+    throttle_reasons=frozenset({"ratelimitexceeded", "userratelimitexceeded", "resourceexhausted"}),
+    statuses=frozenset({403, 404, 429}),
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -173,6 +173,7 @@ class GooglePlayConnector(HttpConnector):
         self.token_url: str = self.option("token_url")
         self.allow_credentials_to(self.token_url)  # the token endpoint is a host of its own
         self._tokens: ServiceAccountToken | None = None
+        self._api = GoogleRequests(self, LIMITS, self._refusal)
 
     def reply_length(self, text: str, question: Question | None = None) -> int:
         """UTF-16 code units: never less than Google's count, whichever unit it uses."""
@@ -205,65 +206,9 @@ class GooglePlayConnector(HttpConnector):
         path = f"/applications/{quote(self.package, safe='')}/reviews"
         return path if review_id is None else f"{path}/{quote(review_id, safe='')}{suffix}"
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: dict[str, str],
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        doing: str = "the fetch resumes then",
-    ) -> HttpResult:
-        """A request whose 403 and 429 answers are read for Google's reason: a used-up
-        quota, a brief rate limit (waited out on reads) and the rest."""
-        url = self.endpoint(path)
-        reads = method == "GET"
-        for attempt in itertools.count(1):
-            result = await self.http.request(
-                method, url, params=params, json_body=json_body, headers=headers,
-                allow_statuses={403, 404, 429}, repeatable=reads,
-            )  # fmt: skip
-            if result.status not in (403, 404, 429):
-                return result
-            reason = error_reason(result.content)
-            where = f"{method} {describe_url(url)}"
-            shown = f"HTTP {result.status}{' ' + reason if reason else ''}"
-            if reason in DAILY_REASONS:
-                wait = seconds_to_quota_reset(self.now())
-                raise RateLimited(
-                    f"{where}: Google Play's daily API quota is used up ({shown}); it resets "
-                    f"at midnight Pacific time, in {wait / 3600:.0f} h, and {doing}",
-                    retry_after=wait,
-                    channel=self.name,
-                )
-            if reason in QUOTA_REASONS:
-                raise RateLimited(
-                    f"{where}: Google Play's API quota is used up ({shown}); {doing} in an hour",
-                    retry_after=QUOTA_WAIT_S,
-                    channel=self.name,
-                )
-            unexplained = reason is None and ratelimit.is_throttle(
-                result.status, result.headers, result.content
-            )
-            if result.status == 429 or reason in THROTTLE_REASONS or unexplained:
-                policy = self.http.policy
-                hinted = ratelimit.retry_delay(result.headers, self.http.wall_clock())
-                wait = hinted if hinted is not None else policy.backoff_s * 2**attempt
-                if reads and attempt <= policy.throttle_retries and wait <= policy.max_wait_s:
-                    await self.http.sleep(ratelimit.jittered(wait, self.http.rand(),
-                                                             cap=policy.max_wait_s))  # fmt: skip
-                    continue
-                raise RateLimited(
-                    f"{where} was rate-limited by Google Play ({shown}); try again in a minute",
-                    retry_after=max(wait, 60.0),
-                    channel=self.name,
-                )
-            raise self._refusal(result, where, review=path != self._path())
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _refusal(self, result: HttpResult, where: str, *, review: bool) -> ConnectorError:
+    def _refusal(self, result: HttpResult, reason: str | None, where: str) -> ConnectorError:
         if result.status == 404:
+            review = not result.url.path.rstrip("/").endswith("/reviews")
             said = service_message(result.content, self.http.scrub)
             gone = "the review is gone (its author deleted it?), or " if review else ""
             return StatusError(
@@ -314,7 +259,7 @@ class GooglePlayConnector(HttpConnector):
 
     async def _list(self, token: str | None, headers: dict[str, str]) -> HttpResult:
         params = {"maxResults": PAGE_SIZE, **({"token": token} if token else {})}
-        return await self._send("GET", self._path(), params=params, headers=headers)
+        return await self._api.send("GET", self._path(), params=params, headers=headers)
 
     async def _fetch(
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
@@ -372,7 +317,7 @@ class GooglePlayConnector(HttpConnector):
         path = self._path(question.thread_id, ":reply")
 
         async def post(headers: dict[str, str]) -> HttpResult:
-            return await self._send(
+            return await self._api.send(
                 "POST", path, json_body={"replyText": body}, headers=headers,
                 doing="the reply can be sent again then",
             )  # fmt: skip
@@ -382,7 +327,7 @@ class GooglePlayConnector(HttpConnector):
 
     async def _review(self, question: Question) -> Review:
         async def read(headers: dict[str, str]) -> HttpResult:
-            return await self._send("GET", self._path(question.thread_id), headers=headers)
+            return await self._api.send("GET", self._path(question.thread_id), headers=headers)
 
         result: HttpResult = await self._signed_in(read)
         try:
@@ -412,7 +357,7 @@ class GooglePlayConnector(HttpConnector):
 
         async def read(headers: dict[str, str]) -> HttpResult:
             params = {"maxResults": 1}
-            return await self._send("GET", self._path(), params=params, headers=headers)
+            return await self._api.send("GET", self._path(), params=params, headers=headers)
 
         result: HttpResult = await self._signed_in(read)
         self._page_items(result)

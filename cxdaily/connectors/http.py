@@ -244,6 +244,20 @@ class ChannelHttp:
             channel=self.channel,
         )
 
+    def status_error(self, result: HttpResult) -> ConnectorError:
+        """The typed, one-line error for an answer's error status (the channel's secrets
+        scrubbed, its auth hint and secret variables named)."""
+        return status_error(
+            method=result.method,
+            url=result.url,
+            status=result.status,
+            content=result.content,
+            channel=self.channel,
+            scrub=self.scrub,
+            auth_hint=self.auth_hint,
+            secret_variables=self.secret_variables,
+        )
+
     # -- internals ---------------------------------------------------------------
     async def _with_retries(
         self,
@@ -277,16 +291,7 @@ class ChannelHttp:
                 throttled += 1
                 await self._wait_out_throttle(result, throttled, deadline, idempotent)
                 continue
-            error = status_error(
-                method=result.method,
-                url=result.url,
-                status=status,
-                content=result.content,
-                channel=self.channel,
-                scrub=self.scrub,
-                auth_hint=self.auth_hint,
-                secret_variables=self.secret_variables,
-            )
+            error = self.status_error(result)
             if status in RETRYABLE_STATUSES and attempt > 1:
                 error = StatusError(
                     f"{bare_message(error)} (after {attempt} attempts)",

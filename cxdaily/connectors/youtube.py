@@ -36,14 +36,12 @@ the reset; a 403 ``rateLimitExceeded`` is waited out briefly on reads.
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.google_api import error_reason, read_checkpoint, seconds_to_quota_reset
+from cxdaily.connectors.google_api import GoogleLimits, GoogleRequests, read_checkpoint
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     answers_by_team,
@@ -84,8 +82,12 @@ MAX_REPLY_PAGES = 20
 IDS_PER_LOOKUP = 50
 """Channel ids ``channels.list`` takes in one call."""
 READS_AT_ONCE = 4
-QUOTA_REASONS = frozenset({"quotaexceeded", "dailylimitexceeded"})
-THROTTLE_REASONS = frozenset({"ratelimitexceeded", "userratelimitexceeded"})
+LIMITS = GoogleLimits(
+    "YouTube",
+    daily_reasons=frozenset({"quotaexceeded", "dailylimitexceeded"}),
+    throttle_reasons=frozenset({"ratelimitexceeded", "userratelimitexceeded"}),
+    statuses=frozenset({400, 403, 429}),
+)
 SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
 LIST_PARAMS = {"part": "snippet,replies", "order": "time", "maxResults": PAGE_SIZE,
                "textFormat": "plainText"}  # fmt: skip
@@ -143,6 +145,7 @@ class YouTubeConnector(HttpConnector):
         self.web_url: str = self.option("web_url").rstrip("/")
         self.allow_credentials_to(self.token_url)  # the token endpoint is a host of its own
         self._tokens: RefreshTokenGrant | None = None
+        self._api = GoogleRequests(self, LIMITS, self._refusal)
 
     # -- auth -------------------------------------------------------------------------
     async def tokens(self) -> RefreshTokenGrant:
@@ -164,53 +167,6 @@ class YouTubeConnector(HttpConnector):
         return await (await self.tokens()).call(operation)
 
     # -- requests ---------------------------------------------------------------------
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: dict[str, str],
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        doing: str = "the fetch resumes then",
-    ) -> HttpResult:
-        """A request whose 403 and 400 answers are read for YouTube's reason: the daily
-        quota, a brief rate limit (waited out on reads), disabled comments and the rest."""
-        url = self.endpoint(path)
-        reads = method == "GET"
-        for attempt in itertools.count(1):
-            result = await self.http.request(
-                method, url, params=params, json_body=json_body, headers=headers,
-                allow_statuses={400, 403}, repeatable=reads,
-            )  # fmt: skip
-            if result.status not in (400, 403):
-                return result
-            reason = error_reason(result.content)
-            where = f"{method} {describe_url(url)}"
-            if reason in QUOTA_REASONS:
-                wait = seconds_to_quota_reset(self.now())
-                raise RateLimited(
-                    f"{where}: YouTube's daily API quota is used up (HTTP 403 quotaExceeded); "
-                    f"it resets at midnight Pacific time, in {wait / 3600:.0f} h, and {doing}",
-                    retry_after=wait,
-                    channel=self.name,
-                )
-            if reason in THROTTLE_REASONS:
-                policy = self.http.policy
-                wait = min(policy.backoff_s * 2**attempt, policy.max_wait_s)
-                if reads and attempt <= policy.throttle_retries:
-                    jitter = ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s)
-                    await self.http.sleep(jitter)
-                    continue
-                raise RateLimited(
-                    f"{where} was rate-limited by YouTube (HTTP 403 rateLimitExceeded); "
-                    "try again in a minute",
-                    retry_after=wait,
-                    channel=self.name,
-                )
-            raise self._refusal(result, reason, where)
-        raise AssertionError("unreachable")  # pragma: no cover
-
     def _refusal(self, result: HttpResult, reason: str | None, where: str) -> Exception:
         said = service_message(result.content, self.http.scrub)
         said = f": {said}" if said else ""
@@ -262,14 +218,18 @@ class YouTubeConnector(HttpConnector):
         for page in range(1, MAX_PAGES + 1):
             query = {**params, **({"pageToken": token} if token else {})}
             try:
-                result = await self._send("GET", "/commentThreads", params=query, headers=headers)
+                result = await self._api.send(
+                    "GET", "/commentThreads", params=query, headers=headers
+                )
             except StatusError as exc:
                 if not (page == 1 and token and exc.status == 400):
                     raise
                 self.http.note("the stored page token was refused: read again from the newest")
                 token = None  # the walk that stopped at its cap starts over from the top
                 query = dict(params)
-                result = await self._send("GET", "/commentThreads", params=query, headers=headers)
+                result = await self._api.send(
+                    "GET", "/commentThreads", params=query, headers=headers
+                )
             data = self._decode(result)
             threads, done = self._page_threads(data["items"], page, since, skipped)
             for thread in threads:
@@ -348,7 +308,9 @@ class YouTubeConnector(HttpConnector):
                 "parentId": thread_id,
                 **({"pageToken": token} if token else {}),
             }
-            data = self._decode(await self._send("GET", "/comments", params=query, headers=headers))
+            data = self._decode(
+                await self._api.send("GET", "/comments", params=query, headers=headers)
+            )
             for number, item in enumerate(data["items"], 1):
                 try:
                     replies.append(parse_comment(item, f"reply {number}"))
@@ -386,7 +348,7 @@ class YouTubeConnector(HttpConnector):
             chunk = ids[start : start + IDS_PER_LOOKUP]
             query = {"part": "statistics", "id": ",".join(chunk), "maxResults": IDS_PER_LOOKUP}
             try:
-                result = await self._send("GET", "/channels", params=query, headers=headers)
+                result = await self._api.send("GET", "/channels", params=query, headers=headers)
                 counts.update(subscriber_counts(self._decode(result, items=False)))
             except (*LOOKUP_FAILURES, RateLimited) as exc:
                 skipped.add(f"subscriber counts of {len(chunk)} authors cannot be read "
@@ -399,7 +361,7 @@ class YouTubeConnector(HttpConnector):
         payload = {"snippet": {"parentId": question.thread_id, "textOriginal": body}}
 
         async def post(headers: dict[str, str]) -> HttpResult:
-            return await self._send(
+            return await self._api.send(
                 "POST", "/comments", params={"part": "snippet"}, json_body=payload,
                 headers=headers, doing="the reply can be sent again then",
             )  # fmt: skip
@@ -449,7 +411,7 @@ class YouTubeConnector(HttpConnector):
 
         async def read(headers: dict[str, str]) -> HttpResult:
             query = {"part": "snippet", "id": self.channel_id}
-            return await self._send("GET", "/channels", params=query, headers=headers)
+            return await self._api.send("GET", "/channels", params=query, headers=headers)
 
         result: HttpResult = await self._signed_in(read)
         items = self._decode(result)["items"]
