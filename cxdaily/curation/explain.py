@@ -16,6 +16,7 @@ scored word by word.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -236,20 +237,20 @@ def _spellings(word: str) -> set[str]:
     return forms
 
 
-def _compiled(phrases: Iterable[str]) -> re.Pattern[str]:
+@functools.cache
+def _pattern(kind: str) -> re.Pattern[str]:
+    """The phrases of one must-see kind as one pattern, compiled the first time a text
+    holds one of its cue words (most never do: the start-up does not pay for it)."""
+    phrases = next(phrases for name, _, phrases in _MUST_SEE_PHRASES if name == kind)
     body = "|".join(f"(?:{p})" for p in phrases)
     return re.compile(r"(?<!\w)(?:" + body.replace(" ", r"[\s\-]+") + ")", re.MULTILINE)
 
 
-_SIGNALS: tuple[tuple[str, frozenset[bytes], re.Pattern[str]], ...] = tuple(
-    (
-        kind,
-        frozenset(form.encode() for cue in cues.split() for form in _spellings(cue)),
-        _compiled(phrases),
-    )
-    for kind, cues, phrases in _MUST_SEE_PHRASES
+_SIGNALS: tuple[tuple[str, frozenset[bytes]], ...] = tuple(
+    (kind, frozenset(form.encode() for cue in cues.split() for form in _spellings(cue)))
+    for kind, cues, _ in _MUST_SEE_PHRASES
 )
-_CUES = frozenset().union(*(cues for _, cues, _ in _SIGNALS))
+_CUES = frozenset().union(*(cues for _, cues in _SIGNALS))
 #: Characters around a cue word a phrase may reach ("lost a whole afternoon of changes").
 _REACH = 100
 
@@ -277,9 +278,9 @@ def text_must_see(question: Question) -> tuple[str, ...]:
     if _CUES.isdisjoint(tokens):
         return ()
     found: list[str] = []
-    for kind, cues, pattern in _SIGNALS:
+    for kind, cues in _SIGNALS:
         for cue in cues.intersection(tokens):
-            if _near(pattern, text, cue.decode()):
+            if _near(_pattern(kind), text, cue.decode()):
                 found.append(kind)
                 break
     return tuple(found)
