@@ -54,7 +54,7 @@ from cxdaily.connectors.helpdesk import (
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import current_deadline
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Message, Question
@@ -84,8 +84,7 @@ OPTIONS = OptionSpec(
     Option("api_username", "text", "the staff or bot user replies are posted as",
            required=True, check=dp.check_username),
     dp.CategoryListOption("categories", "text", "category slugs or ids to watch (none: all)"),
-    Option("since_days", "int", "how many days of posts the first fetch reads", default=7,
-           minimum=1, maximum=365, unit="days"),
+    since_days(7, of="posts"),
 )  # fmt: skip
 
 

@@ -65,7 +65,7 @@ from cxdaily.connectors.email_smtp import (
     send,
 )
 from cxdaily.connectors.mail_message import reply_subject
-from cxdaily.connectors.options import CHANNEL_OPTIONS, Option
+from cxdaily.connectors.options import CHANNEL_OPTIONS, Option, since_days
 from cxdaily.core.errors import ConfigError, ConnectorError, CredentialError
 from cxdaily.core.hosts import is_loopback_host
 from cxdaily.core.models import Author, Message, Question
@@ -142,8 +142,7 @@ class EmailConnector(Connector):
         AddressListOption("only_to", "text", "take only mail sent to these addresses or domains"),
         AddressListOption("skip_from", "text", "ignore mail from these addresses or domains"),
         Option("reply_all", "bool", "replies keep the other recipients in Cc", default=False),
-        Option("since_days", "int", "how many days back the first fetch reads", default=14,
-               minimum=1, maximum=3650),
+        since_days(14, maximum=3650),
         Option("batch_size", "int", "UIDs read per FETCH", default=50, minimum=1, maximum=500),
     )  # fmt: skip
 

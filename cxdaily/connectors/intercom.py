@@ -49,7 +49,7 @@ from cxdaily.connectors.helpdesk import (
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_errors import page_list
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -97,8 +97,7 @@ class IntercomConnector(HelpDeskConnector):
                  "(app.intercom.com/a/inbox/ID); none: no links", check=_id_problem),
         Option("api_version", "text", "the Intercom-Version header sent with every request",
                default="2.11", check=_version_problem),
-        Option("since_days", "int", "how many days back the first fetch looks", default=14,
-               minimum=1, maximum=365, unit="days"),
+        since_days(14),
     )  # fmt: skip
 
     def configure(self) -> None:

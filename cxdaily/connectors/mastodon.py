@@ -70,7 +70,7 @@ from cxdaily.connectors.mastodon_parse import (
     team_message,
     without_leading_mentions,
 )
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.pagination import id_key, newest_id
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question, what_it_is
 from cxdaily.core.errors import ReplyRejected
@@ -94,8 +94,7 @@ OPTIONS = OptionSpec(
     *(o for o in HTTP_OPTIONS if o.name != "base_url"),
     Option("base_url", "url", "the Mastodon instance of the brand's account "
            '(e.g. "https://mastodon.social")', required=True, check=_instance_problem),
-    Option("since_days", "int", "how many days of mentions the first fetch reads", default=7,
-           minimum=1, maximum=365, unit="days"),
+    since_days(7, of="mentions"),
 )  # fmt: skip
 
 

@@ -263,6 +263,21 @@ MAX_FETCH_MB = Option(
     unit="megabytes",
 )
 
+
+def since_days(default: int, *, maximum: int = 365, of: str = "") -> Option:
+    """The ``since_days`` option: how many days (of ``of``: "posts", "mentions") the
+    first fetch of a channel reads, when it has no checkpoint yet."""
+    return Option(
+        "since_days",
+        "int",
+        f"how many days {f'of {of} ' if of else 'back '}the first fetch reads",
+        default=default,
+        minimum=1,
+        maximum=maximum,
+        unit="days",
+    )
+
+
 #: Options every channel accepts, whatever its kind.
 CHANNEL_OPTIONS = OptionSpec(SIGNATURE, DEADLINE)
 

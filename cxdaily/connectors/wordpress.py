@@ -58,7 +58,7 @@ from cxdaily.connectors.helpdesk import (
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import StatusError, error_body, service_message
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.pagination import numbered_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
@@ -101,8 +101,7 @@ def _declared() -> OptionSpec:
         Option("rest_root", "text", 'where the REST API lives on the site: "/wp-json/", or '
                '"/?rest_route=/" on a site without pretty permalinks',
                default=DEFAULT_REST_ROOT, check=wp.check_rest_root),
-        Option("since_days", "int", "how many days back the first fetch reads", default=14,
-               minimum=1, maximum=3650, unit="days"),
+        since_days(14, maximum=3650),
     )  # fmt: skip
 
 

@@ -62,7 +62,7 @@ from cxdaily.connectors.http import (
     describe_url,
 )
 from cxdaily.connectors.http_errors import bare_message
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import next_url_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
@@ -112,8 +112,7 @@ class ZendeskConnector(AgentDeskConnector):
                check=lambda v: None if _EMAIL.fullmatch(v) else "is not an email address"),
         Option("author_id", "int", "the agent's user id (looked up once when not given)",
                minimum=1),
-        Option("since_days", "int", "how many days back the first fetch looks", default=14,
-               minimum=1, maximum=3650, unit="days"),
+        since_days(14, maximum=3650),
     )  # fmt: skip
 
     # -- requests ---------------------------------------------------------------------
