@@ -310,3 +310,52 @@ def secret_reader(channel: str) -> Callable[[str], str]:
         return read_secret(channel, field)
 
     return read_field
+
+
+def _login_command(channel: str, field: str) -> str:
+    """``cxdaily login NAME [--field F]``: how the leader stores one secret."""
+    return f"cxdaily login {channel}" + (f" --field {field}" if field else "")
+
+
+def store_renewed_secret(channel: str, field: str, value: str) -> str | None:
+    """Store a secret the service renewed (a rotated refresh token, a new session) in the
+    keyring, so the next run starts from it; ``None`` when it was stored.
+
+    Otherwise it returns why not, as one line naming the variable or the keyring's
+    problem, never the value: the field is set by ``CXDAILY_SECRET_<NAME>[_<FIELD>]``
+    (the environment wins over the keyring, so a stored copy would never be read), the
+    keyring is not a safe one (see :func:`unsafe_reason`), or it refused the write. It
+    never raises: the caller keeps the value in memory for this process and goes on.
+    """
+    what = describe_secret(channel, field)
+    variable = env_name(channel, field)
+    if os.environ.get(variable, "").strip():
+        return (
+            f"{what} was renewed by the service, but {variable} holds the old one, so the new "
+            f"one is kept for this run only: unset {variable} and store the secret with "
+            f"`{_login_command(channel, field)}`, where renewals are kept"
+        )
+    problem = keyring_problem()
+    if problem is None:
+        try:
+            store_secret(channel, field, value)
+        except SecretRefusedError:
+            problem = "it holds a control character"
+        except Exception:  # CredentialError, or a backend failing in a way of its own
+            problem = "the keyring refused to keep it"
+        else:
+            return None
+    return (
+        f"{what} was renewed by the service but not stored ({problem}), so the new one is "
+        f"kept for this run only and the next run may need `{_login_command(channel, field)}`"
+    )
+
+
+def secret_writer(channel: str) -> Callable[[str, str], str | None]:
+    """A callable storing one renewed field of this channel's secrets (for connectors):
+    see :func:`store_renewed_secret`."""
+
+    def write_field(field: str, value: str) -> str | None:
+        return store_renewed_secret(channel, field, value)
+
+    return write_field

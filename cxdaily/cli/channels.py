@@ -21,11 +21,14 @@ import getpass
 import json
 import sys
 import tomllib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError, NotFoundError
 from cxdaily.core.safe_text import one_line
 from cxdaily.core.words import plural
+
+if TYPE_CHECKING:
+    from cxdaily.connectors.base import Connector
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 #: Most channels tested at the same time (each test mostly waits on the network).
@@ -118,25 +121,32 @@ def _channel(settings: Any, name: str):
     return channel
 
 
-def _secret_fields(kind: str) -> tuple[tuple[str, ...], bool]:
-    """The secret fields of a kind and whether they are optional (unknown kind: none)."""
+def _kind_class(kind: str) -> type[Connector] | None:
+    """The connector class of a kind (``None`` for an unknown kind)."""
     from cxdaily.connectors import connector_class
 
     try:
-        cls = connector_class(kind)
+        return connector_class(kind)
     except CxDailyError:
-        return (), True
-    return tuple(cls.secret_fields), bool(cls.secret_optional)
+        return None
+
+
+def _secret_fields(kind: str) -> tuple[tuple[str, ...], bool]:
+    """The secret fields of a kind and whether they are optional (unknown kind: none)."""
+    cls = _kind_class(kind)
+    return ((), True) if cls is None else (tuple(cls.secret_fields), bool(cls.secret_optional))
+
+
+def _renewed_fields(kind: str) -> tuple[str, ...]:
+    """The secret fields a kind's connector stores itself (a session, a rotated token)."""
+    cls = _kind_class(kind)
+    return () if cls is None else tuple(cls.renewed_secret_fields)
 
 
 def _secrets_any_one(kind: str) -> bool:
     """Whether any one of the kind's secret fields is enough (they are alternatives)."""
-    from cxdaily.connectors import connector_class
-
-    try:
-        return bool(connector_class(kind).secrets_any_one)
-    except CxDailyError:
-        return False
+    cls = _kind_class(kind)
+    return cls is not None and bool(cls.secrets_any_one)
 
 
 def parse_option(text: str) -> tuple[str, Any]:
@@ -253,7 +263,8 @@ def cmd_channels_remove(args: argparse.Namespace) -> int:
     print(f"removed channel {args.name} from {where.config_file}; its questions stay stored")
     if not args.keep_secret:
         fields, _ = _secret_fields(channel.kind)
-        removed = [f or "secret" for f in fields or ("",) if delete_secret(args.name, f)]
+        fields = (*(fields or ("",)), *_renewed_fields(channel.kind))
+        removed = [f or "secret" for f in fields if delete_secret(args.name, f)]
         if removed:
             print(f"deleted from the keyring: {', '.join(removed)}")
     return EXIT_OK

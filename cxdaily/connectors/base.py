@@ -2,7 +2,9 @@
 
 A connector turns one service's API into normalized :class:`Question` objects and posts
 replies back. Connectors get an injected ``httpx.AsyncClient`` (never their own), read
-secrets through the ``secrets`` callable, and raise only :mod:`cxdaily.core.errors` types.
+secrets through the ``secrets`` callable, keep the secrets a service renews (a rotated
+refresh token, a new session) through :meth:`Connector.persist_secret` and the
+``secret_writer`` callable, and raise only :mod:`cxdaily.core.errors` types.
 
 Each connector declares its options once, as an :class:`OptionSpec` of :class:`Option`
 (see :mod:`cxdaily.connectors.options`) in ``declared_options``; the base class checks a
@@ -12,15 +14,20 @@ checks its options by hand.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import hashlib
+import logging
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
 
 from cxdaily.connectors.options import Option, OptionSpec
+from cxdaily.core.errors import CredentialError
 from cxdaily.core.models import Message, Question
 from cxdaily.settings import ChannelSettings
 
@@ -73,6 +80,57 @@ class SentReply:
 
 #: Reads one secret field of this channel ("" is the default secret); raises CredentialError.
 SecretReader = Callable[[str], str]
+#: Stores one renewed secret field of this channel where the next run reads it (the
+#: keyring): ``None`` when stored, else one line saying why not (never the value).
+SecretWriter = Callable[[str, str], str | None]
+
+logger = logging.getLogger("cxdaily.connectors")
+
+
+class RenewedSecrets:
+    """Secrets a service renewed in this process that the secret source does not give
+    back: the field is set in the environment, the keyring could not store it, or the
+    connector has no writer. Connectors are built anew for each operation, so the next
+    one of the process reads the renewed value from here.
+
+    Each value stands in for the one it replaced (known by a digest, never kept), and only
+    while the source still gives that one: a secret stored anew (``cxdaily login``) wins.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, str], tuple[str, str]] = {}
+        self._lock = threading.Lock()  # channels work from several threads at once
+
+    @staticmethod
+    def _digest(value: str | None) -> str:
+        return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest() if value else ""
+
+    def put(self, channel: str, field_name: str, replaced: str | None, value: str) -> None:
+        """Use ``value`` for ``channel``'s field while its source gives ``replaced``."""
+        with self._lock:
+            self._values[(channel, field_name)] = (self._digest(replaced), value)
+
+    def get(self, channel: str, field_name: str, source: str | None) -> str | None:
+        """The renewed value standing in for ``source`` (what the source gives now)."""
+        with self._lock:
+            entry = self._values.get((channel, field_name))
+        if entry is None or entry[0] != self._digest(source):
+            return None
+        return entry[1]
+
+    def forget(self, channel: str, field_name: str) -> None:
+        """Drop the renewed value of one field (the source holds it now)."""
+        with self._lock:
+            self._values.pop((channel, field_name), None)
+
+    def clear(self) -> None:
+        """Forget every renewed value."""
+        with self._lock:
+            self._values.clear()
+
+
+PROCESS_RENEWED = RenewedSecrets()
+"""The renewed secrets of this process that no secret source holds."""
 
 #: The connector methods whose errors are scrubbed of the channel's secrets (see below).
 SCRUBBED_METHODS = ("fetch", "send_reply", "check", "answers_since", "find_own_reply")
@@ -159,6 +217,9 @@ class Connector(ABC):
     """Secret fields this connector needs: ``("",)`` for one default secret, or names."""
     secret_optional: ClassVar[bool] = False
     """The channel also works without its secrets (they add authentication when set)."""
+    renewed_secret_fields: ClassVar[tuple[str, ...]] = ()
+    """Secret fields the connector stores itself, renewed by the service (a session, a
+    rotated refresh token) beyond ``secret_fields``: removed with the channel."""
     secrets_any_one: ClassVar[bool] = False
     """The secret fields are alternatives: any one of them is enough (an API token or an
     OAuth token), so ``cxdaily login`` lets the leader skip the others."""
@@ -182,6 +243,7 @@ class Connector(ABC):
         *,
         client: httpx.AsyncClient | None = None,
         secrets: SecretReader | None = None,
+        secret_writer: SecretWriter | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         from cxdaily.core import clock
@@ -195,8 +257,10 @@ class Connector(ABC):
         """The channel's options: checked against ``declared_options``, defaults filled in."""
         self.client = client
         self._secrets = secrets
+        self._secret_writer = secret_writer
         self.now = now or clock.now
         self.scrubber = SecretScrubber()
+        self._renewal_warnings: list[str] = []  # renewed secrets that were not stored
         """The secrets this channel has read; removed from every error it raises."""
         self.configure()
 
@@ -209,18 +273,79 @@ class Connector(ABC):
         return self.option_values.get(name)
 
     def secret(self, field_name: str = "") -> str:
-        """Read one of this channel's secrets (env var, then keyring); it is never shown."""
+        """Read one of this channel's secrets (env var, then keyring, or the value the
+        service renewed it to in this process); it is never shown."""
         if self._secrets is None:
-            from cxdaily.core.errors import CredentialError
-
             raise CredentialError(f"{self.name}: no secret source configured")
-        value = self._secrets(field_name)
+        try:
+            source: str | None = self._secrets(field_name)
+        except CredentialError:
+            source = None
+            renewed = PROCESS_RENEWED.get(self.name, field_name, None)
+            if renewed is None:
+                raise
+        else:
+            renewed = PROCESS_RENEWED.get(self.name, field_name, source)
+        self.scrubber.add(source)
+        value = renewed or source
+        assert value is not None
         self.scrubber.add(value)
         return value
 
+    async def persist_secret(self, field_name: str, value: str, *, renewable: bool = False) -> None:
+        """Keep a secret the service renewed (a rotated refresh token, a new session) for
+        later operations and the next run: written through the ``secret_writer`` (the
+        keyring) off the event loop, scrubbed from every message from now on.
+
+        When it cannot be written (the field is set in the environment, the keyring cannot
+        store, no writer), it is kept in memory for this process and one line is logged:
+        a warning, or only a note when the service can issue it again from the other
+        secrets (``renewable``: an access token, a session). Never raises: a keyring that
+        fails never costs the work under way.
+        """
+        self.scrubber.add(value)
+        await asyncio.to_thread(self._persist, field_name, value, renewable)
+
+    def secret_keeper(
+        self, field_name: str, *, renewable: bool = False
+    ) -> Callable[[str], Awaitable[None]]:
+        """:meth:`persist_secret` for one field, for a helper that renews it (the OAuth
+        token helper's ``keep_refresh_token``, a session's ``keep``)."""
+        return functools.partial(self.persist_secret, field_name, renewable=renewable)
+
+    def _persist(self, field_name: str, value: str, renewable: bool) -> None:
+        """:meth:`persist_secret`'s blocking part (keyring reads and writes)."""
+        try:
+            replaced: str | None = self._secrets(field_name) if self._secrets else None
+        except Exception:  # missing, or a keyring that cannot be read
+            replaced = None
+        self.scrubber.add(replaced)
+        if replaced == value:
+            PROCESS_RENEWED.forget(self.name, field_name)
+            return
+        problem: str | None = f"{self.name}: the renewed {field_name or 'secret'} is kept in memory"
+        if self._secret_writer is not None:
+            try:
+                problem = self._secret_writer(field_name, value)
+            except Exception as exc:  # a writer's bug must not cost the fetch
+                problem = (
+                    f"{self.name}: the renewed {field_name or 'secret'} was not stored "
+                    f"({type(exc).__name__}) and is kept for this run only"
+                )
+        if problem is None:
+            PROCESS_RENEWED.forget(self.name, field_name)
+            return
+        PROCESS_RENEWED.put(self.name, field_name, replaced, value)
+        quiet = renewable or self._secret_writer is None
+        line = self.scrubber.scrub(problem)
+        logger.log(logging.INFO if quiet else logging.WARNING, "%s", line)
+        if not quiet:  # the leader must act before the next run: it joins the fetch's warnings
+            self._renewal_warnings.append(line)
+
     def fetch_notes(self) -> list[str]:
-        """Why the last fetch stopped early (page or byte cap), for its warnings."""
-        return []
+        """What the last fetch's warnings add: a renewed secret that could not be stored
+        (and, for HTTP connectors, why the fetch stopped early)."""
+        return list(self._renewal_warnings)
 
     def question_id(self, native_id: str) -> str:
         """The global id of a question of this channel."""
@@ -270,12 +395,15 @@ class Connector(ABC):
 
 
 __all__ = [
+    "PROCESS_RENEWED",
     "Capabilities",
     "Connector",
     "FetchResult",
     "Option",
     "OptionSpec",
+    "RenewedSecrets",
     "SecretReader",
     "SecretScrubber",
+    "SecretWriter",
     "SentReply",
 ]

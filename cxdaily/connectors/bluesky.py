@@ -10,7 +10,8 @@ Config::
     web_url = "https://bsky.app"        # optional: where public links point
 
 The secret is an app password (Settings, Privacy and security, App passwords). A
-session is created with it once per process and refreshed when it expires (see
+session is created with it only when there is none, stored in the keyring (the secret
+field ``session``) for the next run, and refreshed when it expires (see
 :mod:`~cxdaily.connectors.bluesky_session`); every request goes to ``base_url``, which
 serves ``app.bsky.*`` for a signed-in account too.
 
@@ -56,7 +57,7 @@ from cxdaily.connectors.bluesky_parse import (
     reply_rkey,
     split_uri,
 )
-from cxdaily.connectors.bluesky_session import BlueskySession, error_name
+from cxdaily.connectors.bluesky_session import SESSION_FIELD, BlueskySession, error_name
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     TicketMessage,
@@ -107,6 +108,7 @@ class BlueskyConnector(HttpConnector):
         public=True, finds_own_replies=True,
     )  # fmt: skip
     secret_fields = ("",)
+    renewed_secret_fields = (SESSION_FIELD,)
     auth_hint = "the handle option and the app password"
     declared_options = HTTP_OPTIONS.extended(
         Option("handle", "text", "the account's handle (brand.bsky.social) or DID",
@@ -125,6 +127,8 @@ class BlueskyConnector(HttpConnector):
         self.session = BlueskySession(
             lambda: self.http, self.base_url, self.identifier, password=self.read_secret,
             auth_hint=self.auth_hint or "",
+            stored=lambda: self.optional_secret(SESSION_FIELD),
+            keep=self.secret_keeper(SESSION_FIELD, renewable=True),
         )  # fmt: skip
 
     def reply_length(self, text: str, question: Question | None = None) -> int:

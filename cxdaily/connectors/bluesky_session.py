@@ -1,11 +1,14 @@
-"""A Bluesky session: created once from the handle and app password, kept for the
-process, refreshed when its access token expires.
+"""A Bluesky session: created from the handle and app password only when there is none,
+kept across runs, refreshed when its access token expires.
 
 - ``POST /xrpc/com.atproto.server.createSession`` ``{identifier, password}`` answers
   ``accessJwt``, ``refreshJwt``, ``did`` and ``handle``. Bluesky limits it (30 per 5
   minutes, 300 a day per account), so a session is created only when there is none:
   sessions live in :data:`PROCESS_SESSIONS`, keyed by the server, the identifier and
-  a hash of the app password (connectors are built anew for each operation).
+  a hash of the app password (connectors are built anew for each operation), and each
+  new or refreshed one is stored (``keep``: the channel's ``session`` secret field, in
+  the keyring), so the next run starts from it (``stored``) rather than signing in again.
+  A stored session of another server or account is ignored.
 - Every request carries ``Authorization: Bearer accessJwt``. An answer 400 or 401 with
   the error ``ExpiredToken`` or ``InvalidToken`` (or any 401) renews the session once:
   ``POST /xrpc/com.atproto.server.refreshSession`` with ``Bearer refreshJwt``, or, when
@@ -14,12 +17,15 @@ process, refreshed when its access token expires.
 - Every request goes to the configured ``base_url``. The session answer may name the
   account's own PDS (``didDoc.service``); it is remembered for ``check`` to mention but
   never called: the entryway (``https://bsky.social``) serves every account it hosts.
+- A stored session whose access token has expired is refreshed by the first refused
+  request; one whose refresh token is refused too gives way to a new session.
 - The app password, both tokens and the cache keys never appear in a message.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -35,6 +41,9 @@ REFRESH = "/xrpc/com.atproto.server.refreshSession"
 TOKEN_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})
 """Errors that say the access token (not the account) is what was refused."""
 MAX_TOKEN_CHARS = 16384
+SESSION_FIELD = "session"
+"""The secret field a session is stored in (by cxdaily, not the leader)."""
+MAX_STORED_CHARS = 64 * 1024
 _TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 
 
@@ -105,6 +114,8 @@ class BlueskySession:
         password: Callable[[], Awaitable[str]],
         cache: SessionCache | None = None,
         auth_hint: str = "the handle option and the app password",
+        stored: Callable[[], Awaitable[str | None]] | None = None,
+        keep: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._http = http
         self.base_url = base_url.rstrip("/")
@@ -112,6 +123,8 @@ class BlueskySession:
         self._password = password
         self.cache = cache if cache is not None else PROCESS_SESSIONS
         self.auth_hint = auth_hint
+        self._stored = stored
+        self._keep = keep
 
     @property
     def http(self) -> ChannelHttp:
@@ -126,6 +139,10 @@ class BlueskySession:
         """The process's session for this account, created when there is none."""
         key = await self._key()
         session = self.cache.get(key)
+        if session is None:
+            session = await self._stored_session()
+            if session is not None:
+                self.cache.put(key, session)
         if session is None:
             session = await self._create(key)
         self._register(session)
@@ -191,6 +208,7 @@ class BlueskySession:
             )
         session = self._session_of(result, None)
         self.cache.put(key, session)
+        await self._store(session)
         return session
 
     async def _renew(self, refused: Session) -> Session:
@@ -210,7 +228,21 @@ class BlueskySession:
         session = self._session_of(result, refused)
         self.cache.put(key, session)
         self._register(session)
+        await self._store(session)
         return session
+
+    async def _stored_session(self) -> Session | None:
+        """The session an earlier run stored for this server and account, if any."""
+        text = await self._stored() if self._stored is not None else None
+        session = read_session(text, self.base_url, self.identifier) if text else None
+        if session is not None:
+            self._register(session)
+        return session
+
+    async def _store(self, session: Session) -> None:
+        """Store ``session`` for the next run (a keyring that fails costs nothing)."""
+        if self._keep is not None:
+            await self._keep(session_text(session, self.base_url, self.identifier))
 
     def _session_of(self, result: HttpResult, previous: Session | None) -> Session:
         """The session in a createSession/refreshSession answer."""
@@ -248,6 +280,40 @@ class BlueskySession:
             channel=http.channel, scrub=http.scrub, auth_hint=self.auth_hint,
             secret_variables=http.secret_variables,
         )  # fmt: skip
+
+
+def session_text(session: Session, base_url: str, identifier: str) -> str:
+    """A session as stored: one line of JSON naming the server and account it is for."""
+    return json.dumps(
+        {"service": base_url.rstrip("/"), "identifier": identifier.lower(), "did": session.did,
+         "handle": session.handle, "pds": session.pds, "accessJwt": session.access,
+         "refreshJwt": session.refresh},
+        separators=(",", ":"),
+    )  # fmt: skip
+
+
+def read_session(text: str, base_url: str, identifier: str) -> Session | None:
+    """The stored session in ``text`` when it is one for this server and account."""
+    if len(text) > MAX_STORED_CHARS:
+        return None
+    try:
+        data = safe_loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("service") != base_url.rstrip("/"):
+        return None
+    access, refresh, did = data.get("accessJwt"), data.get("refreshJwt"), data.get("did")
+    if data.get("identifier") != identifier.lower() or not isinstance(did, str):
+        return None
+    if not (_usable_token(access) and _usable_token(refresh) and did.startswith("did:")):
+        return None
+    handle, pds = data.get("handle"), data.get("pds")
+    assert isinstance(access, str) and isinstance(refresh, str)
+    if not (isinstance(handle, str) and 0 < len(handle) <= 300):
+        handle = None
+    if not (isinstance(pds, str) and pds.startswith("https://") and len(pds) <= 300):
+        pds = None
+    return Session(access=access, refresh=refresh, did=did, handle=handle, pds=pds)
 
 
 def pds_endpoint(did_doc: Any) -> str | None:

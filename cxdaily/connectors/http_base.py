@@ -95,8 +95,10 @@ class HttpConnector(Connector):
         self._http = value
 
     def fetch_notes(self) -> list[str]:
-        """Why the last fetch stopped early (its page or byte cap), from the HTTP layer."""
-        return list(self._http.notes) if self._http is not None else []
+        """Why the last fetch stopped early (its page or byte cap, from the HTTP layer),
+        and a renewed secret that could not be stored."""
+        stopped = list(self._http.notes) if self._http is not None else []
+        return [*super().fetch_notes(), *stopped]
 
     def endpoint(self, path: str) -> str:
         """``base_url`` joined with an API path such as ``/api/v1/statuses``."""

@@ -10,9 +10,20 @@ Config::
     since_days = 7              # optional: the first fetch's window
     base_url = "https://graph.instagram.com"   # for Instagram Login tokens
     api_version = "v26.0"       # optional
+    refresh_url = "https://graph.instagram.com/refresh_access_token"   # optional
 
 The secret is the access token (a Page token with Facebook Login, an Instagram user
 token with Instagram Login), sent as ``Authorization: Bearer``.
+
+An Instagram Login token lives 60 days unless it is renewed: with ``base_url`` at
+``https://graph.instagram.com`` (or a ``refresh_url`` set), a fetch renews it once a day
+(``GET {refresh_url}?grant_type=ig_refresh_token&access_token=...``, the one call that
+takes the token in its query, as documented; the token must be a day old) and stores the
+new token in place of the old one (the keyring), so it never runs out while the channel
+is fetched. The next renewal is due a day later (sooner when ``expires_in`` says so), in
+the checkpoint; a new channel's token is first renewed a day after its first fetch. A
+renewal that fails is logged and the fetch goes on with the current token. Facebook
+Login (Page) tokens are not renewed this way.
 
 Fetching: ``GET /{ig_user_id}/media`` for the ``max_media`` most recent media (Instagram
 has no "since" filter), then ``GET /{media_id}/comments`` with each comment's
@@ -28,8 +39,11 @@ after an unknown outcome the thread's replies are read again for ours.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
+
+import httpx
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.helpdesk import (
@@ -37,6 +51,7 @@ from cxdaily.connectors.helpdesk import (
     TicketMessage,
     read_at_once,
 )
+from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.meta_comments import Comment, CommentsConnector, comment_turns
 from cxdaily.connectors.meta_graph import (
     api_version_option,
@@ -49,6 +64,7 @@ from cxdaily.connectors.meta_graph import (
     time_or_none,
     web_url,
 )
+from cxdaily.connectors.oauth import lifetime, usable_token
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
@@ -58,6 +74,7 @@ from cxdaily.connectors.parsing import (
     what_it_is,
 )
 from cxdaily.core.clock import to_iso
+from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Message, Question
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,comments_count"
@@ -67,6 +84,14 @@ READ_AT_ONCE = 4
 """Media whose comments are read at the same time."""
 MAX_COMMENT_PAGES = 5
 """Pages of one media's comments read per fetch."""
+INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
+"""The host of Instagram Login tokens: a channel there renews its token by default."""
+RENEW_EVERY = timedelta(days=1)
+"""How often an Instagram Login token is renewed (it must be a day old to be renewed)."""
+RENEW_AFTER = "token_renew_after"
+"""The checkpoint key holding when the token's next renewal is due."""
+
+logger = logging.getLogger("cxdaily.connectors")
 
 
 class InstagramConnector(CommentsConnector):
@@ -85,12 +110,22 @@ class InstagramConnector(CommentsConnector):
         since_days_option(),
         Option("max_media", "int", "how many recent media each fetch scans for comments",
                default=25, minimum=1, maximum=500, unit="media"),
+        Option("refresh_url", "url", "where an Instagram Login token is renewed every day "
+               "(default: {base_url}/refresh_access_token when base_url is "
+               "https://graph.instagram.com; Facebook Login tokens are not renewed)"),
     )  # fmt: skip
 
     def configure(self) -> None:
-        """The account the channel reads and answers as."""
+        """The account the channel reads and answers as, and where its token is renewed."""
         super().configure()
         self.ig_user_id: str = self.option("ig_user_id")
+        configured = self.option("refresh_url")
+        if configured:
+            self.allow_credentials_to(configured)  # configured explicitly: it gets the token
+        login_host = httpx.URL(self.base_url or "").host == INSTAGRAM_LOGIN_HOST
+        self.refresh_url: str | None = configured or (
+            self.endpoint("/refresh_access_token") if login_host else None
+        )
         self.username: str | None = None
         """The account's username, learnt from the API (our own comments carry it)."""
 
@@ -99,6 +134,7 @@ class InstagramConnector(CommentsConnector):
         """New comments on recent media; those the account answered settle."""
         stored = time_or_none((checkpoint or {}).get("after"))
         after = stored or self.now() - timedelta(days=self.option("since_days"))
+        renew_after = await self._renew_token(checkpoint)
         skipped = SkippedItems()
         await self._learn_username()
         media = await self._recent_media(skipped)
@@ -116,8 +152,45 @@ class InstagramConnector(CommentsConnector):
             newest = max(newest, *(c.created_at for c in comments))
         for key in settled:
             questions.pop(key, None)
-        return FetchResult(list(questions.values()), {"after": to_iso(newest)},
-                           skipped.lines(), list(settled.values()))  # fmt: skip
+        mark = {"after": to_iso(newest), **({RENEW_AFTER: renew_after} if renew_after else {})}
+        return FetchResult(list(questions.values()), mark, skipped.lines(),
+                           list(settled.values()))  # fmt: skip
+
+    async def _renew_token(self, checkpoint: dict[str, Any] | None) -> str | None:
+        """Renew an Instagram Login token when it is due (see the module's docstring);
+        when the next renewal is due, for the checkpoint (``None``: no renewal here)."""
+        if self.refresh_url is None:
+            return None
+        now = self.now()
+        due = time_or_none((checkpoint or {}).get(RENEW_AFTER))
+        if due is None:  # a token seen for the first time may be minutes old
+            return to_iso(now + RENEW_EVERY)
+        if now < due:
+            return to_iso(due)
+        try:
+            seconds = await self._refresh_token(self.refresh_url)
+        except ConnectorError as exc:
+            logger.warning("%s; the current token is used and renewed again in a day",
+                           self.scrubber.scrub(str(exc)))  # fmt: skip
+            return to_iso(now + RENEW_EVERY)
+        return to_iso(now + min(RENEW_EVERY, timedelta(seconds=seconds / 2)))
+
+    async def _refresh_token(self, url: str) -> float:
+        """``GET refresh_access_token``: the new token is stored; returns its lifetime (s)."""
+        token = (await self.read_secret()).strip()
+        data, result = await self.graph(
+            "GET", url, params={"grant_type": "ig_refresh_token", "access_token": token},
+            permission="instagram_business_basic",
+        )  # fmt: skip
+        renewed = data.get("access_token") if isinstance(data, dict) else None
+        if not usable_token(renewed):
+            raise BadResponseError(
+                f"GET {describe_url(result.url)} answered without a usable access_token",
+                channel=self.name,
+            )
+        assert isinstance(renewed, str) and isinstance(data, dict)
+        await self.persist_secret("", renewed)
+        return lifetime(data.get("expires_in"))
 
     def owner(self) -> Author:
         """Our own account, as the author of its captions."""

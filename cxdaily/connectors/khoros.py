@@ -14,7 +14,8 @@ Secrets (``cxdaily login NAME --field ...``): ``client_id`` and ``client_secret`
 community's API app, and ``refresh_token`` of the user replies are posted as (from the
 OAuth 2.0 authorization grant). They buy an access token (``grant_type=refresh_token`` at
 ``token_url``), kept in memory until shortly before it expires and renewed once when the
-API refuses it (see :mod:`cxdaily.connectors.oauth`).
+API refuses it (see :mod:`cxdaily.connectors.oauth`). A refresh token the community
+rotates is stored in place of the old one (the keyring), so the next run uses it.
 
 Fetching: ``GET /api/2.0/search?q=SELECT ... FROM messages WHERE post_time > '<checkpoint>'
 [AND board.id IN (...)] ORDER BY post_time ASC LIMIT 100``, page by page with the answer's
@@ -34,7 +35,7 @@ Khoros documents no rate-limit headers: a 429 is waited out (``Retry-After`` whe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,7 +55,7 @@ from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message, service_message
-from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, usable_token
+from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
 from cxdaily.core.clock import to_iso
@@ -94,16 +95,17 @@ class RefreshTokenGrant(ClientCredentialsToken):
     refused_statuses = frozenset({400, 401, 403})
 
     def __init__(self, *args: Any, refresh_token: str, **kwargs: Any) -> None:
-        super().__init__(*args, form={"refresh_token": refresh_token}, **kwargs)
-        self.refresh_token = refresh_token
+        super().__init__(
+            *args, form={"refresh_token": refresh_token}, refresh_token=refresh_token, **kwargs
+        )
 
     def token_request(
         self, client_id: str, client_secret: str
     ) -> tuple[dict[str, str], dict[str, str]]:
         """The refresh grant: the client's id and secret and the latest refresh token."""
         form = {"grant_type": "refresh_token", "client_id": client_id,
-                "client_secret": client_secret, "refresh_token": self.refresh_token}  # fmt: skip
-        return form, {}
+                "client_secret": client_secret}  # fmt: skip
+        return {**form, "refresh_token": self.refresh_token or ""}, {}
 
     def token_fields(self, data: Any) -> dict[str, Any] | None:
         """The token, bare or inside Khoros's ``data`` envelope."""
@@ -121,13 +123,6 @@ class RefreshTokenGrant(ClientCredentialsToken):
             f"{': ' + said if said else ''}); {self.advice()}",
             channel=self.http.channel,
         )
-
-    def received(self, fields: Mapping[str, Any]) -> None:
-        """A rotated refresh token is kept for this process's next refresh."""
-        rotated = fields.get("refresh_token")
-        if usable_token(rotated) and rotated != self.refresh_token:
-            self.http.register_secret(str(rotated))
-            self.refresh_token = str(rotated)
 
     def advice(self) -> str:
         """What to check when the community refuses the refresh (one line)."""
@@ -181,7 +176,7 @@ class KhorosConnector(HttpConnector):
             refresh = (await self.read_secret("refresh_token")).strip()
             self._tokens = RefreshTokenGrant(
                 self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
-                refresh_token=refresh,
+                refresh_token=refresh, keep_refresh_token=self.secret_keeper("refresh_token"),
             )  # fmt: skip
         return self._tokens
 

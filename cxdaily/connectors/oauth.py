@@ -22,6 +22,11 @@ shortly before it expires, and gives it as an ``Authorization: Bearer`` header.
 - **Other grants** (a refresh token, a password, a signed assertion) override the public
   hooks of :class:`ClientCredentialsToken`; a ``refresh_token`` in an answer can be kept
   in :data:`PROCESS_REFRESH_TOKENS` and buys the next access token.
+- **Rotated refresh tokens outlive the process.** A refresh token in an answer that is
+  not the one the channel stores is handed to ``keep_refresh_token`` (the connector's
+  :meth:`~cxdaily.connectors.base.Connector.persist_secret` for its ``refresh_token``
+  field), so the next run starts from it rather than from a token the service has
+  already retired. This is the one place every refresh-token grant gets it.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ _TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 
 #: Reads the client's id and secret (off the event loop, as connectors read secrets).
 CredentialReader = Callable[[], Awaitable[tuple[str, str]]]
+#: Stores a rotated refresh token where the next run reads it (never raises).
+RefreshTokenKeeper = Callable[[str], Awaitable[None]]
 
 
 class TokenCache:
@@ -104,7 +111,10 @@ class ClientCredentialsToken:
     ``refresh_tokens`` (e.g. :data:`PROCESS_REFRESH_TOKENS`) turns on the refresh step:
     the ``refresh_token`` of an answer is kept there (by the access token's key) and buys
     the next access token at ``refresh_url`` (default ``token_url``); when it is refused
-    (400/401) the configured grant is asked again.
+    (400/401) the configured grant is asked again. ``refresh_token`` is the refresh
+    token the channel stores (from an earlier run): it buys the first access token of the
+    process when none is kept. ``keep_refresh_token`` stores each new refresh token an
+    answer brings (see the module's docstring).
 
     A grant other than client credentials overrides the public hooks:
     :meth:`token_request` (the form and headers), :meth:`token_fields` (where the token is
@@ -138,6 +148,8 @@ class ClientCredentialsToken:
         refresh_tokens: TokenCache | None = None,
         refresh_url: str | None = None,
         refresh_lifetime: float = MAX_LIFETIME_S,
+        refresh_token: str | None = None,
+        keep_refresh_token: RefreshTokenKeeper | None = None,
     ) -> None:
         self.http = http
         self.token_url = token_url
@@ -151,6 +163,9 @@ class ClientCredentialsToken:
         self.refresh_tokens = refresh_tokens
         self.refresh_url = refresh_url or token_url
         self.refresh_lifetime = refresh_lifetime
+        self.refresh_token = refresh_token
+        """The refresh token as the channel stores it (updated when an answer rotates it)."""
+        self.keep_refresh_token = keep_refresh_token
         self._key: str | None = None
 
     # -- the token --------------------------------------------------------------------
@@ -255,8 +270,12 @@ class ClientCredentialsToken:
             self.http.register_secret(cached)
             return cached, False
         token, seconds = await self._new_token(client_id, client_secret)
-        renew = seconds - min(RENEW_MARGIN_S, seconds / 10)
-        self.cache.put(key, token, self.clock() + renew)
+        until = self.clock() + seconds - min(RENEW_MARGIN_S, seconds / 10)
+        self.cache.put(key, token, until)
+        renamed = _cache_key(self.token_url, client_id, client_secret, self.form)
+        if renamed != key:  # the answer rotated a secret the key names: the next
+            self.cache.put(renamed, token, until)  # operation reads the new one
+            self._key = renamed
         return token, True
 
     async def _read_credentials(self) -> tuple[str, str]:
@@ -279,7 +298,9 @@ class ClientCredentialsToken:
     async def _new_token(self, client_id: str, client_secret: str) -> tuple[str, float]:
         """The refresh token's next access token (when one is kept), else the grant's."""
         key = self._key or ""
-        refresh = self.refresh_tokens.get(key, self.clock()) if self.refresh_tokens else None
+        refresh = None
+        if self.refresh_tokens is not None:
+            refresh = self.refresh_tokens.get(key, self.clock()) or self.refresh_token
         if self.refresh_tokens is not None and refresh is not None:
             self.http.register_secret(refresh)
             form, headers = self.refresh_request(client_id, client_secret, refresh)
@@ -287,6 +308,8 @@ class ClientCredentialsToken:
             if issued is not None:
                 return issued
             self.refresh_tokens.drop(key, refresh)  # refused: ask with the configured grant
+            if refresh == self.refresh_token:
+                self.refresh_token = None
         form, headers = self.token_request(client_id, client_secret)
         issued = await self._ask(self.token_url, form, headers, refreshing=False)
         assert issued is not None  # the configured grant raises when refused
@@ -332,7 +355,23 @@ class ClientCredentialsToken:
         assert isinstance(token, str)
         self.http.register_secret(token)
         self.received(fields)
+        await self._keep_rotated(fields)
         return token, lifetime(fields.get("expires_in"))
+
+    async def _keep_rotated(self, fields: Mapping[str, Any]) -> None:
+        """A refresh token in the answer that the channel does not store yet becomes the
+        one it stores: in the form that names it (so the cache key follows) and through
+        ``keep_refresh_token``."""
+        rotated = fields.get("refresh_token")
+        if not usable_token(rotated) or rotated == self.refresh_token:
+            return
+        assert isinstance(rotated, str)
+        self.http.register_secret(rotated)
+        self.refresh_token = rotated
+        if "refresh_token" in self.form:
+            self.form["refresh_token"] = rotated
+        if self.keep_refresh_token is not None:
+            await self.keep_refresh_token(rotated)
 
 
 def _cache_key(token_url: str, client_id: str, client_secret: str, form: Mapping[str, str]) -> str:
@@ -370,6 +409,7 @@ __all__ = [
     "PROCESS_TOKENS",
     "ClientCredentialsToken",
     "CredentialReader",
+    "RefreshTokenKeeper",
     "TokenCache",
     "lifetime",
     "usable_token",

@@ -19,7 +19,9 @@ token_url``, HTTP Basic ``api_key:api_secret``, form ``grant_type=password&usern
 &password=``), kept in memory until shortly before it expires; its refresh token then
 buys the next one (``POST refresh_url``, ``grant_type=refresh_token``), and the password
 grant is asked again only when the refresh token is refused. An access token the API
-refuses (401) is renewed once.
+refuses (401) is renewed once. Each new refresh token is stored (the secret field
+``refresh_token``, in the keyring), so the next run renews with it instead of signing in
+with the password again.
 
 Fetching: ``GET /v1/private/business-units/{id}/reviews?orderBy=createdat.desc&
 perPage=100&page=N``, newest first, until a review older than the checkpoint (the newest
@@ -78,6 +80,8 @@ MAX_NAME_CHARS = 200
 MAX_TITLE_CHARS = 500
 REFRESH_TOKENS = PROCESS_REFRESH_TOKENS
 """The refresh tokens of this process, by the same key as the access tokens."""
+REFRESH_FIELD = "refresh_token"
+"""The secret field the latest refresh token is stored in (by cxdaily, not the leader)."""
 
 
 def _plain_id(value: str) -> str | None:
@@ -118,6 +122,7 @@ class TrustpilotConnector(HttpConnector):
         finds_own_replies=True, one_reply=True,
     )  # fmt: skip
     secret_fields = ("api_key", "api_secret", "username", "password")
+    renewed_secret_fields = (REFRESH_FIELD,)
     default_base_url = DEFAULT_BASE_URL
     auth_hint = (
         "the api_key, api_secret, username and password secrets (a business user of the "
@@ -162,6 +167,8 @@ class TrustpilotConnector(HttpConnector):
                 self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
                 basic_auth=True, form={"username": username, "password": password},
                 refresh_url=self.refresh_url,
+                refresh_token=await self.optional_secret(REFRESH_FIELD),
+                keep_refresh_token=self.secret_keeper(REFRESH_FIELD),
             )  # fmt: skip
         return self._tokens
 

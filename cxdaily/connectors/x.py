@@ -14,11 +14,12 @@ Config::
 Secrets (``cxdaily login NAME``): the OAuth 2.0 user access token (the default field,
 sent as ``Authorization: Bearer``; scopes ``tweet.read tweet.write users.read``), and
 optionally ``refresh_token`` (scope ``offline.access``). With a refresh token, an access
-token X refuses (HTTP 401) is renewed once at ``token_url`` (``grant_type=refresh_token``,
-plus ``client_id`` when set) and kept in memory for the process. X rotates refresh
-tokens: the new one is used for the rest of the process but is not written back to the
-keyring, so when the stored one stops working, store a fresh one with ``cxdaily login
-NAME --field refresh_token``.
+token X refuses (HTTP 401), or none stored at all, is renewed once at ``token_url``
+(``grant_type=refresh_token``, plus ``client_id`` when set). X's refresh tokens are
+single-use: each refresh answers a new one, which is stored in place of the old one (in
+the keyring), with the new access token, so the next run goes on from them. A refresh
+token set in ``CXDAILY_SECRET_<NAME>_REFRESH_TOKEN`` cannot be replaced that way: the new
+one is used for this run only, and a warning says so.
 
 Fetching: ``GET /2/users/{id}/mentions`` with ``since_id`` (the checkpoint, the highest
 id seen; the first fetch asks for ``start_time`` = ``since_days`` ago), 100 a page,
@@ -40,8 +41,6 @@ app's monthly cap) and a 403 for duplicate content are one-line errors of their 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -66,9 +65,8 @@ from cxdaily.connectors.pagination import newest_id
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
 from cxdaily.connectors.x_parse import (
     PER_PAGE,
-    PROCESS_REFRESHED,
+    REFRESH_FIELD,
     Includes,
-    RefreshedTokens,
     TweetParts,
     client_id_problem,
     includes_of,
@@ -126,7 +124,6 @@ class XConnector(HttpConnector):
         Option("since_days", "int", "how many days back the first fetch looks", default=7,
                minimum=1, maximum=365, unit="days"),
     )  # fmt: skip
-    refreshed: RefreshedTokens = PROCESS_REFRESHED
 
     def configure(self) -> None:
         """The brand's id, the public site and the token endpoint from the options."""
@@ -150,28 +147,17 @@ class XConnector(HttpConnector):
         return f"{self.web_url}/{who}/status/{quote(tweet_id, safe='')}"
 
     # -- credentials -------------------------------------------------------------------
-    def _refresh_key(self, refresh_token: str) -> str:
-        material = "\0".join((self.token_url, self.option("client_id") or "", refresh_token))
-        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+    async def _token(self) -> str:
+        """The access token: the stored (or last renewed) one, else one a refresh buys."""
+        token = await self.optional_secret("")
+        if token:
+            return token
+        refresh = await self.optional_secret(REFRESH_FIELD)
+        return await self._refresh(refresh) if refresh else await self.read_secret("")
 
-    async def _headers(self) -> dict[str, str]:
-        """``Authorization: Bearer``: a token refreshed in this process, else the stored one."""
-        refresh = await self.optional_secret("refresh_token")
-        if refresh:
-            cached = self.refreshed.access.get(self._refresh_key(refresh), time.monotonic())
-            if cached is not None:
-                self.http.register_secret(cached)
-                return self.bearer(cached)
-            token = await self.optional_secret("")
-            return self.bearer(token or await self._refresh(refresh))
-        return self.bearer(await self.read_secret(""))
-
-    async def _refresh(self, stored: str) -> str:
-        """A new access token from ``token_url`` (the refresh token X rotated is kept in
-        memory, see the module's docstring)."""
-        key = self._refresh_key(stored)
-        current = self.refreshed.rotated.get(key, stored)
-        self.http.register_secret(current)
+    async def _refresh(self, refresh: str) -> str:
+        """A new access token from ``token_url``; it and the refresh token X rotated are
+        stored for the next operation and the next run (see the module's docstring)."""
         where = f"POST {describe_url(self.token_url)}"
         if not self.http.may_send_credentials(self.token_url):
             raise ConnectorError(
@@ -179,7 +165,7 @@ class XConnector(HttpConnector):
                 "not one of the channel's own addresses",
                 channel=self.name,
             )
-        form = {"grant_type": "refresh_token", "refresh_token": current}
+        form = {"grant_type": "refresh_token", "refresh_token": refresh}
         if self.option("client_id"):
             form["client_id"] = self.option("client_id")
         result = await self.http.request(
@@ -190,7 +176,7 @@ class XConnector(HttpConnector):
             raise AuthError(
                 f"{where} refused the refresh token (HTTP {result.status}"
                 f"{': ' + said if said else ''}); store a new one with `cxdaily login "
-                f"{self.name} --field refresh_token` (and check the client_id option)",
+                f"{self.name} --field {REFRESH_FIELD}` (and check the client_id option)",
                 channel=self.name,
             )
         data = self.http.decode_json(result)
@@ -203,12 +189,21 @@ class XConnector(HttpConnector):
         self.http.register_secret(token)
         if usable_token(rotated):
             assert isinstance(rotated, str)
-            self.http.register_secret(rotated)
-            self.refreshed.rotated[key] = rotated
-        lifetime = data.get("expires_in")
-        seconds = lifetime if isinstance(lifetime, int) and 60 <= lifetime <= 86400 else 7200
-        self.refreshed.access.put(key, token, time.monotonic() + seconds - 60)
+            await self.persist_secret(REFRESH_FIELD, rotated)
+        await self.persist_secret("", token, renewable=True)
         return token
+
+    async def _renew_refused(self, refused: str) -> bool:
+        """After X refused the access token ``refused``: the one another operation renewed
+        meanwhile, else a refresh; ``False`` when there is no refresh token."""
+        current = await self.optional_secret("")
+        if current and current != refused:
+            return True
+        refresh = await self.optional_secret(REFRESH_FIELD)
+        if not refresh:
+            return False
+        await self._refresh(refresh)
+        return True
 
     # -- requests ----------------------------------------------------------------------
     async def _call(
@@ -226,15 +221,14 @@ class XConnector(HttpConnector):
         refreshed = False
         throttles = 0
         while True:
+            token = await self._token()
             result = await self.http.request(
-                method, url, params=params, json_body=json_body, headers=await self._headers(),
+                method, url, params=params, json_body=json_body, headers=self.bearer(token),
                 allow_statuses={401, 403, 429}, repeatable=repeatable,
             )  # fmt: skip
             if result.status == 401 and not refreshed:
-                stored = await self.optional_secret("refresh_token")
-                if stored:
-                    refreshed = True
-                    await self._refresh_after_refusal(stored)
+                refreshed = True
+                if await self._renew_refused(token):
                     continue
             if result.status == 429:
                 throttles += 1
@@ -243,14 +237,6 @@ class XConnector(HttpConnector):
             if result.status in (401, 403):
                 raise refusal(self.http, result)
             return result
-
-    async def _refresh_after_refusal(self, stored: str) -> None:
-        """Forget a refreshed token X refused, then refresh."""
-        key = self._refresh_key(stored)
-        cached = self.refreshed.access.get(key, time.monotonic())
-        if cached is not None:
-            self.refreshed.access.drop(key, cached)
-        await self._refresh(stored)
 
     async def _wait_out(self, result: HttpResult, throttles: int, repeatable: bool) -> None:
         """Wait until ``x-rate-limit-reset``, or fail with :class:`RateLimited`."""
@@ -486,4 +472,4 @@ class XConnector(HttpConnector):
         return text
 
 
-__all__ = ["PROCESS_REFRESHED", "RefreshedTokens", "XConnector"]
+__all__ = ["XConnector"]

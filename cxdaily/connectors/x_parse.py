@@ -18,7 +18,6 @@ from typing import Any
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text
 from cxdaily.connectors.http import ChannelHttp, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_errors import error_body, page_list, status_error
-from cxdaily.connectors.oauth import TokenCache
 from cxdaily.connectors.parsing import (
     MAX_FOLLOWERS,
     MAX_TEXT_CHARS,
@@ -263,24 +262,8 @@ USER_ID = re.compile(r"[0-9]{1,20}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 
 
-class RefreshedTokens:
-    """Access tokens from refreshes and the refresh tokens X rotated, for this process.
-
-    Connectors are built anew for each operation; this keeps what a refresh brought so
-    the next operation reuses it. Nothing is written to disk or the keyring.
-    """
-
-    def __init__(self) -> None:
-        self.access = TokenCache()
-        self.rotated: dict[str, str] = {}
-
-    def clear(self) -> None:
-        """Forget every token."""
-        self.access.clear()
-        self.rotated.clear()
-
-
-PROCESS_REFRESHED = RefreshedTokens()
+REFRESH_FIELD = "refresh_token"
+"""The secret field of the OAuth 2.0 refresh token (scope ``offline.access``)."""
 
 
 def user_id_problem(value: str) -> str | None:
@@ -354,10 +337,9 @@ def reply_context(
 
 
 __all__ = [
-    "PROCESS_REFRESHED",
+    "REFRESH_FIELD",
     "TWITTER_EPOCH_MS",
     "Includes",
-    "RefreshedTokens",
     "TweetParts",
     "XUser",
     "includes_of",

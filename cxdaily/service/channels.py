@@ -93,11 +93,17 @@ class Channels:
 
     def connector(self, name: str, client: Any = None) -> Connector:
         """The connector of a configured channel (on ``client``, the shared HTTP client)."""
-        from cxdaily.credentials import secret_reader
+        from cxdaily.credentials import secret_reader, secret_writer
 
         channel = self.settings_of(name)
         cls = self._connector_class(channel.kind)
-        return cls(channel, client=client, secrets=secret_reader(name), now=self._context.now)
+        return cls(
+            channel,
+            client=client,
+            secrets=secret_reader(name),
+            secret_writer=secret_writer(name),
+            now=self._context.now,
+        )
 
     def capabilities(self, name: str) -> Capabilities:
         """What a channel can do (its connector is built without a client: no network)."""

@@ -1,5 +1,6 @@
 """A stateful fake of a Khoros Community's API (the part the ``khoros`` connector uses),
-shaped like its documented answers: the OAuth 2.0 refresh at ``/auth/refreshToken``,
+shaped like its documented answers: the OAuth 2.0 refresh at ``/auth/refreshToken`` (its
+refresh token rotated on use when ``rotate`` is set),
 Community API v2 envelopes (``{"status", "message", "http_code", "data", "metadata"}``),
 LiQL searches of messages (``post_time >`` with an optional ``board.id IN``, or
 ``parent.id =``; ``ORDER BY post_time ASC``, ``LIMIT``, ``CURSOR``), single messages,
@@ -72,6 +73,10 @@ class FakeKhoros:
     errors: dict[str, Answer] = field(default_factory=dict)
     """Answers forced for a path (a message that cannot be read)."""
     next_id: int = 100
+    rotate: bool = False
+    """Each refresh answers a new refresh token, and the one used stops working."""
+    refresh_token: str = REFRESH_TOKEN
+    """The refresh token the community accepts now."""
 
     def __post_init__(self) -> None:
         self.user("1", BOT, "Khoros Staff")
@@ -160,13 +165,15 @@ class FakeKhoros:
     def _refresh(self, seen: Seen) -> Answer:
         form = {k: v[0] for k, v in parse_qs(seen.body.decode()).items()}
         self.refreshes.append(form)
-        expected = {"grant_type": "refresh_token", **SECRETS}
+        expected = {"grant_type": "refresh_token", **SECRETS, "refresh_token": self.refresh_token}
         if any(form.get(k) != v for k, v in expected.items()):
             return error(401, "Invalid client credentials or refresh token.")
         token = f"access-{len(self.refreshes):04d}-mnopqrstu"
         self.tokens.add(token)
+        if self.rotate:
+            self.refresh_token = f"khoros-refresh-token-{len(self.refreshes):04d}-rotated"
         return Answer(200, envelope({"access_token": token, "token_type": "bearer",
-                                     "expires_in": 86400, "refresh_token": REFRESH_TOKEN,
+                                     "expires_in": 86400, "refresh_token": self.refresh_token,
                                      "user_id": 1}))  # fmt: skip
 
     def _search(self, liql: str) -> Answer:

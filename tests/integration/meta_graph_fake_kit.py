@@ -5,7 +5,9 @@ Facebook: a Page (``GET /{page}``), its feed with each post's comments embedded 
 first, ``filter(stream)``: replies included with ``parent``), a post's or a comment's
 comments, replies posted as the Page, and Messenger conversations with the Send API.
 Instagram: a professional account, its media, each media's comments with their
-``replies``, and replies posted as the account. Everything is under ``/{version}/``,
+``replies``, replies posted as the account, and the renewal of an Instagram Login token
+(``GET /refresh_access_token?grant_type=ig_refresh_token&access_token=``, unversioned: a
+new token, and the old one stops working). Everything else is under ``/{version}/``,
 lists are cursor pages (``paging.cursors`` and ``paging.next``), the token must come as
 ``Authorization: Bearer`` (else a Graph error 190 with HTTP 401), and throttles
 (a Graph error code with usage headers) are answered on demand.
@@ -80,6 +82,8 @@ class FakeGraph:
     seen: list[Seen] = field(default_factory=list)
     throttled: list[Answer] = field(default_factory=list)
     counter: int = 300
+    token_renewals: int = 0
+    """How many times the token was renewed (``refresh_access_token``)."""
 
     # -- state ---------------------------------------------------------------------
     def tick(self, at: float | None = None) -> float:
@@ -190,6 +194,8 @@ class FakeGraph:
         self.seen.append(seen)
         if self.throttled:
             return self.throttled.pop(0)
+        if seen.method == "GET" and seen.path == "/refresh_access_token":
+            return self._renew_token(seen)
         if seen.headers.get("authorization") != f"Bearer {self.token}":
             return Answer(401, graph_error(190, "Invalid OAuth access token - Cannot parse"))
         parts = seen.path.strip("/").split("/")
@@ -227,6 +233,17 @@ class FakeGraph:
                     return self._page(seen, [_reply_fields(c) for c in under])
         return Answer(400, graph_error(100, "Unsupported request - method type: get",
                                        kind="GraphMethodException"))  # fmt: skip
+
+    def _renew_token(self, seen: Seen) -> Answer:
+        """A long-lived Instagram Login token renewed for 60 days (the token is taken from
+        the query, as the documented call sends it)."""
+        given = (seen.query.get("access_token") or [""])[0]
+        if (seen.query.get("grant_type") or [""])[0] != "ig_refresh_token" or given != self.token:
+            return Answer(400, graph_error(190, "Invalid OAuth access token - Cannot parse"))
+        self.token_renewals += 1
+        self.token = f"IGAARenewedToken{self.token_renewals:04d}xyz"
+        return Answer(200, {"access_token": self.token, "token_type": "bearer",
+                            "expires_in": 5183944})  # fmt: skip
 
     def _feed(self, seen: Seen) -> Answer:
         since = float((seen.query.get("since") or ["0"])[0])

@@ -76,3 +76,21 @@ async def test_a_reply_sent_from_the_app_reaches_bluesky(tmp_path, loopback, mon
     assert posted["record"]["text"] == "Thanks, we fixed it."
     assert posted["record"]["reply"]["parent"]["uri"] == question_id.removeprefix("bsky:")
     assert PASSWORD not in home.files_text()
+
+
+def test_runs_reuse_the_stored_session_and_refresh_it_when_expired(tmp_path, loopback):
+    fake = account()
+    server = loopback(fake.handler)
+    home = home_with_bluesky(tmp_path, server)
+    outputs = [home.ok("fetch"), home.ok("fetch")]
+    assert fake.sessions_created == 1  # the second run signed in with the stored session
+    fake.expire_tokens()
+    outputs.append(home.ok("fetch"))
+    assert fake.refreshed == 1 and fake.sessions_created == 1
+    fake.expire_tokens()
+    fake.refresh_tokens.clear()  # the stored session was revoked: sign in again
+    outputs.append(home.ok("fetch"))
+    assert fake.sessions_created == 2 and len(home.batch_ids()) == 2
+    tokens = fake.access | fake.expired | {PASSWORD}
+    assert not any(token in text for text in outputs for token in tokens)
+    assert not any(token in home.files_text() for token in tokens)

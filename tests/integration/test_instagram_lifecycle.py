@@ -64,3 +64,23 @@ async def test_a_reply_sent_from_the_app_reaches_instagram(tmp_path, loopback, m
     question_id = await reply_from_the_app(home, monkeypatch, "Thanks, we will check.")
     assert fake.replies == [(question_id.split(":", 1)[1], {"message": "Thanks, we will check."})]
     assert TOKEN not in home.files_text()
+
+
+def test_an_instagram_login_token_is_renewed_and_the_next_runs_use_it(tmp_path, loopback):
+    fake, _ = account()
+    server = loopback(fake.handler)
+    home = ChannelHome(tmp_path, now=NOW)
+    home.add("ig", "instagram", base_url=server.url, ig_user_id=IG_USER_ID,
+             refresh_url=f"{server.url}/refresh_access_token")  # fmt: skip
+    home.login("ig", {"": TOKEN})
+    outputs = [home.ok("fetch")]
+    assert fake.token_renewals == 0  # a token seen for the first time may be minutes old
+    home.env["CXDAILY_NOW"] = "2026-12-05T09:30:00Z"  # a day later
+    outputs.append(home.ok("fetch"))
+    assert fake.token_renewals == 1 and fake.token != TOKEN
+    home.env["CXDAILY_NOW"] = "2026-12-05T11:00:00Z"
+    outputs.append(home.ok("fetch"))  # the stored renewed token; the next renewal is not due
+    assert fake.token_renewals == 1 and len(home.batch_ids()) == 2
+    assert all(s.headers["authorization"] == f"Bearer {fake.token}" for s in server.requests[-3:])
+    assert not any(t in text for text in outputs for t in (TOKEN, fake.token))
+    assert not any(t in home.files_text() for t in (TOKEN, fake.token))

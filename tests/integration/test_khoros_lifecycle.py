@@ -90,3 +90,17 @@ async def test_a_reply_sent_from_the_app_reaches_the_community(tmp_path, loopbac
     newest = fake.messages[max(fake.messages, key=int)]
     assert newest["author"]["login"] == BOT
     assert all(secret not in home.files_text() for secret in SECRETS.values())
+
+
+def test_two_runs_after_the_community_rotates_the_refresh_token(tmp_path, loopback):
+    fake = community()
+    fake.rotate = True
+    server = loopback(fake.handler)
+    home = home_with_khoros(tmp_path, server)
+    outputs = [home.ok("fetch"), home.ok("fetch")]
+    used = [form["refresh_token"] for form in fake.refreshes]
+    assert used == [SECRETS["refresh_token"], "khoros-refresh-token-0001-rotated"]
+    assert len(home.batch_ids()) == 3
+    secrets = [*SECRETS.values(), "khoros-refresh-token-0001-rotated"]
+    assert not any(s in text for text in outputs for s in secrets)
+    assert not any(s in home.files_text() for s in secrets)

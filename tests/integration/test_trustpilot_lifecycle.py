@@ -118,3 +118,17 @@ async def test_a_reply_sent_from_the_app_reaches_the_review(tmp_path, loopback, 
     assert body == {"message": "Thanks, we fixed it."}
     assert fake.reviews[review_id]["companyReply"]["text"] == "Thanks, we fixed it."
     assert_secrets_kept(home, said)
+
+
+def test_the_next_runs_renew_with_the_stored_refresh_token(tmp_path, loopback):
+    fake, _, home, _ = start(tmp_path, loopback)
+    said: list[str] = []
+    run(home, said, "fetch")
+    assert fake.grants == ["password"]
+    fake.review("Where is my refund?", stars=2, name="Kim Lee", title="Refund")
+    run(home, said, "fetch")  # a new process: the refresh token stored by the first run
+    run(home, said, "fetch")  # and the one the second run was given
+    assert fake.grants == ["password", "refresh_token", "refresh_token"]
+    assert len(home.batch_ids()) == 3
+    assert all(secret not in text for text in said for secret in SECRETS)
+    assert all(secret not in home.files_text() for secret in SECRETS)

@@ -5,7 +5,7 @@ asks only for what is new, and a reply sent from the app."""
 import json
 
 from tests.integration.channel_lifecycle_kit import ChannelHome, reply_from_the_app
-from tests.integration.x_fake_kit import BRAND_ID, TOKEN, FakeX
+from tests.integration.x_fake_kit import BRAND_ID, CLIENT_ID, REFRESH, TOKEN, FakeX
 
 NOW = "2026-12-04T09:00:00Z"
 JANE, OMAR = "2000000000000000001", "2000000000000000002"
@@ -75,3 +75,22 @@ async def test_a_reply_sent_from_the_app_reaches_x(tmp_path, loopback, monkeypat
         {"text": "Thanks, we are on it.", "reply": {"in_reply_to_tweet_id": tweet_id}}
     ]
     assert TOKEN not in home.files_text()
+
+
+def test_two_runs_after_x_rotates_the_refresh_token(tmp_path, loopback):
+    fake, _ = brand()
+    server = loopback(fake.handler)
+    home = ChannelHome(tmp_path, now=NOW)
+    home.add("social", "x", base_url=server.url, user_id=BRAND_ID, client_id=CLIENT_ID)
+    home.login("social", {"": TOKEN, "refresh_token": REFRESH})
+    fake.expire_token()
+    outputs = [home.ok("fetch")]
+    assert [form["refresh_token"] for form in fake.refreshes] == [[REFRESH]]
+    fake.expire_token()  # two hours later: the second run needs the rotated refresh token
+    outputs.append(home.ok("fetch"))
+    assert fake.refreshes[-1]["refresh_token"] == [f"{REFRESH}-rotated-1"]
+    outputs.append(home.ok("fetch"))  # a third run uses the access token stored by the second
+    assert len(fake.refreshes) == 2 and len(home.batch_ids()) == 2
+    secrets = (TOKEN, REFRESH)
+    assert not any(s in text for text in outputs for s in secrets)
+    assert not any(s in home.files_text() for s in secrets)

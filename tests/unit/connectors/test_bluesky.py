@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class
+from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.bluesky import BlueskyConnector, read_checkpoint
 from cxdaily.connectors.bluesky_parse import (
     encode_tid,
@@ -69,8 +70,10 @@ class Wire:
 def app_password(memory_keyring):
     memory_keyring.set_password("cxdaily", "bsky", PASSWORD)
     PROCESS_SESSIONS.clear()
+    PROCESS_RENEWED.clear()
     yield
     PROCESS_SESSIONS.clear()
+    PROCESS_RENEWED.clear()
 
 
 @pytest.fixture

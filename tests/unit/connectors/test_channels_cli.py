@@ -163,6 +163,19 @@ def test_remove_deletes_the_channel_and_its_secret(home, capsys, memory_keyring)
     assert main(["channels", "remove", "portal"]) == 1
 
 
+def test_remove_deletes_the_secrets_the_connector_stored_itself(home, capsys, memory_keyring):
+    """A Bluesky session the connector kept is removed with the channel, as is its app
+    password; a secret of another channel stays."""
+    main(["channels", "add", "sky", "bluesky", "handle=brand.bsky.social"])
+    memory_keyring.set_password("cxdaily", "sky", "app-password")
+    memory_keyring.set_password("cxdaily", "sky:session", '{"accessJwt": "a"}')
+    memory_keyring.set_password("cxdaily", "other", "kept")
+    capsys.readouterr()
+    assert main(["channels", "remove", "sky"]) == 0
+    assert "deleted from the keyring: secret, session" in capsys.readouterr().out
+    assert memory_keyring.entries == {("cxdaily", "other"): "kept"}
+
+
 def test_test_says_what_is_wrong_per_channel(home, capsys):
     write_questions(home / "q.jsonl", "1")
     main(["channels", "add", "good", "jsonl", f"path={home / 'q.jsonl'}"])

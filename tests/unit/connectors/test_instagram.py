@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class
+from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.connectors.instagram import InstagramConnector
 from cxdaily.connectors.meta_graph import time_or_none
@@ -67,6 +68,9 @@ class Wire:
 @pytest.fixture(autouse=True)
 def token(memory_keyring):
     memory_keyring.set_password("cxdaily", "ig", TOKEN)
+    PROCESS_RENEWED.clear()
+    yield
+    PROCESS_RENEWED.clear()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 
 from cxdaily.connectors import connector_class
 from cxdaily.connectors import khoros_parse as kp
+from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.connectors.khoros import KhorosConnector
 from cxdaily.connectors.oauth import PROCESS_TOKENS
@@ -55,8 +56,10 @@ class Wire:
 @pytest.fixture(autouse=True)
 def fresh_tokens():
     PROCESS_TOKENS.clear()
+    PROCESS_RENEWED.clear()
     yield
     PROCESS_TOKENS.clear()
+    PROCESS_RENEWED.clear()
 
 
 @pytest.fixture

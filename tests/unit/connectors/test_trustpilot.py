@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class, trustpilot
+from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.oauth import PROCESS_TOKENS
 from cxdaily.connectors.trustpilot import REFRESH_TOKENS, PasswordGrant, TrustpilotConnector
@@ -45,6 +46,7 @@ def _fresh_tokens(monkeypatch):
     """Each test starts without cached tokens, with the four secrets in the env."""
     PROCESS_TOKENS.clear()
     REFRESH_TOKENS.clear()
+    PROCESS_RENEWED.clear()
     for field, value in (("API_KEY", API_KEY), ("API_SECRET", API_SECRET),
                          ("USERNAME", USERNAME), ("PASSWORD", PASSWORD)):  # fmt: skip
         monkeypatch.setenv(f"CXDAILY_SECRET_REVIEWS_{field}", value)

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class
+from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
-from cxdaily.connectors.x import PROCESS_REFRESHED, XConnector
+from cxdaily.connectors.x import XConnector
 from cxdaily.connectors.x_text import weighted_length
 from cxdaily.core.errors import (
     AuthError,
@@ -77,10 +78,10 @@ class Wire:
 
 @pytest.fixture(autouse=True)
 def token(memory_keyring):
-    PROCESS_REFRESHED.clear()
+    PROCESS_RENEWED.clear()
     memory_keyring.set_password("cxdaily", "x", TOKEN)
     yield
-    PROCESS_REFRESHED.clear()
+    PROCESS_RENEWED.clear()
 
 
 @pytest.fixture
