@@ -34,6 +34,8 @@ from cxdaily.settings import ChannelSettings
 if TYPE_CHECKING:
     import httpx
 
+    from cxdaily.connectors.thread_replies import ThreadReplies
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -260,6 +262,9 @@ class Connector(ABC):
         self._secret_writer = secret_writer
         self.now = now or clock.now
         self.scrubber = SecretScrubber()
+        self.thread_replies: ThreadReplies | None = None
+        """Set in ``configure`` by a connector that reads its own replies in a question's
+        thread: ``answers_since`` and ``find_own_reply`` come from it."""
         self._renewal_warnings: list[str] = []  # renewed secrets that were not stored
         """The secrets this channel has read; removed from every error it raises."""
         self.configure()
@@ -384,14 +389,20 @@ class Connector(ABC):
         """Answers by others (the support team) posted after ``since``; [] when unknown.
 
         Neither the customer's own messages nor replies posted through cxdaily count.
+        From :attr:`thread_replies` when the connector set one.
         """
-        return []
+        if self.thread_replies is None:
+            return []
+        return await self.thread_replies.answers_since(question, since)
 
     async def find_own_reply(
         self, question: Question, body: str, idempotency_key: str
     ) -> SentReply | None:
-        """Look in the thread for a reply we already posted (after an unknown outcome)."""
-        return None
+        """Look in the thread for a reply we already posted (after an unknown outcome);
+        from :attr:`thread_replies` when the connector set one."""
+        if self.thread_replies is None:
+            return None
+        return await self.thread_replies.find(question, body)
 
 
 __all__ = [

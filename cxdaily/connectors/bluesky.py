@@ -58,18 +58,14 @@ from cxdaily.connectors.bluesky_parse import (
     split_uri,
 )
 from cxdaily.connectors.bluesky_session import SESSION_FIELD, BlueskySession, error_name
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    TicketMessage,
-    answers_by_team,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.html_text import same_text
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_time
+from cxdaily.connectors.thread_replies import answers_by_team
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question
 

@@ -45,17 +45,13 @@ import httpx
 from cxdaily.connectors import discourse_parse as dp
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import current_deadline
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_id, optional_text
+from cxdaily.connectors.http_errors import error_body
 from cxdaily.connectors.options import Option
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
@@ -26,7 +27,6 @@ from cxdaily.connectors.parsing import (
     parse_time,
     text_field,
 )
-from cxdaily.core import safe_json
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_text import one_line
@@ -432,20 +432,10 @@ def write_mark(mark: Mark) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- errors
-def _error_body(content: bytes) -> dict[str, Any] | None:
-    if not content.lstrip().startswith(b"{") or len(content) > 64 * 1024:
-        return None
-    try:
-        data = safe_json.loads(content)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def refusal_reason(content: bytes) -> str:
     """Discourse's reason for refusing a post (``errors[0]``: "Body is too similar to
     what you recently posted"), as one line; "" when it gives none."""
-    data = _error_body(content)
+    data = error_body(content)
     errors = data.get("errors") if data is not None else None
     first = errors[0] if isinstance(errors, list) and errors else None
     if isinstance(first, dict):
@@ -456,7 +446,7 @@ def refusal_reason(content: bytes) -> str:
 def body_wait(content: bytes, now_epoch: float) -> float | None:
     """The wait a 429's body asks for (``extras.wait_seconds``, seconds), bounded as
     :mod:`~cxdaily.connectors.ratelimit` bounds header hints; ``None`` without one."""
-    data = _error_body(content)
+    data = error_body(content)
     extras = data.get("extras") if data is not None else None
     value = extras.get("wait_seconds") if isinstance(extras, dict) else None
     if isinstance(value, bool) or not isinstance(value, int | float | str):

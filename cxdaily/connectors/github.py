@@ -58,18 +58,14 @@ from cxdaily.connectors.github_parse import (
     thread_questions,
     web_link,
 )
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line

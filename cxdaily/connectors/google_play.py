@@ -60,13 +60,13 @@ from cxdaily.connectors.google_play_parse import (
     review_messages,
     review_questions,
 )
-from cxdaily.connectors.helpdesk import answers_by_team, find_reply
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import ConnectorError, CredentialError
 from cxdaily.core.models import Message, Question
 

@@ -43,7 +43,7 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 
 from cxdaily.connectors.base import Capabilities, SentReply
-from cxdaily.connectors.html_text import html_to_text, looks_like_html, same_text
+from cxdaily.connectors.html_text import html_to_text, looks_like_html
 from cxdaily.connectors.http import (
     BadResponseError,
     RedirectError,
@@ -60,6 +60,7 @@ from cxdaily.connectors.parsing import (
     meta_field,
     text_field,
 )
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import one_line
@@ -224,34 +225,6 @@ def _customer(turn: Sequence[TicketMessage], requester: Author) -> Author:
     )
 
 
-def answers_by_team(messages: Sequence[TicketMessage], since: datetime) -> list[Message]:
-    """The team's public replies posted after ``since`` (the collision guard's answer)."""
-    return [
-        m.as_message()
-        for m in sorted(messages, key=lambda m: m.created_at)
-        if not m.from_customer and m.created_at > since
-    ]
-
-
-def find_reply(
-    messages: Sequence[TicketMessage],
-    body: str,
-    *,
-    author_id: str | None,
-    after: datetime,
-) -> TicketMessage | None:
-    """Our reply in a thread: a public team message (by ``author_id`` when the service
-    names its author) with the text we sent, posted after ``after``."""
-    for message in sorted(messages, key=lambda m: m.created_at, reverse=True):
-        if message.from_customer or message.created_at < after:
-            continue
-        if author_id is not None and message.author.id not in (None, author_id):
-            continue
-        if same_text(message.body, body):
-            return message
-    return None
-
-
 def email_author(ident: Any, name: Any, email: Any, where: str) -> Author:
     """An author from a help desk's person fields (email as the handle), cleaned; a field
     that is missing, not text or blank is ``None``, an overlong one is cut."""
@@ -355,6 +328,15 @@ class HelpDeskConnector(HttpConnector):
     )
     secret_fields: ClassVar[tuple[str, ...]] = ("",)
 
+    def configure(self) -> None:
+        """The options, and the ticket's thread as where our replies are looked for."""
+        super().configure()
+        self.thread_replies = ThreadReplies(
+            self.question_thread,
+            author=self.reply_author_id,
+            link=lambda question, _: self.reply_url(question),
+        )
+
     async def question_thread(self, question: Question) -> list[TicketMessage]:
         """The public messages of ``question``'s ticket, read again from the service."""
         raise NotImplementedError
@@ -383,19 +365,6 @@ class HelpDeskConnector(HttpConnector):
         if found is None:
             raise BadResponseError(unseen, channel=self.name)
         return found
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """The team's public replies on the ticket after ``since`` (the collision guard)."""
-        return answers_by_team(await self.question_thread(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our public reply with this text, by our agent, after the question was asked."""
-        author = await self.reply_author_id()
-        messages = await self.question_thread(question)
-        found = find_reply(messages, body, author_id=author, after=question.created_at)
-        return None if found is None else SentReply(found.id, self.reply_url(question))
 
 
 class AgentDeskConnector(HelpDeskConnector):

@@ -40,7 +40,6 @@ from cxdaily.connectors.helpdesk import (
     Ticket,
     TicketMessage,
     email_author,
-    find_reply,
     message_text,
     public_messages,
     tag_names,
@@ -58,6 +57,7 @@ from cxdaily.connectors.parsing import (
     text_field,
     what_it_is,
 )
+from cxdaily.connectors.thread_replies import find_reply
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Author, Question
 

@@ -35,7 +35,7 @@ Khoros documents no rate-limit headers: a 429 is waited out (``Retry-After`` whe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,13 +44,7 @@ import httpx
 
 from cxdaily.connectors import khoros_parse as kp
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    TicketMessage,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
@@ -58,6 +52,7 @@ from cxdaily.connectors.http_errors import bare_message, service_message
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Message, Question
@@ -210,6 +205,25 @@ class KhorosConnector(HttpConnector):
         data, result = await self._get("/api/2.0/search", {"q": liql})
         return kp.page_of(data, result, self.name)
 
+    async def _pages(
+        self, query: Callable[[str | None], str], unsafe: str, max_pages: int
+    ) -> AsyncIterator[tuple[int, list[Any], bool]]:
+        """Pages of the LiQL query ``query(cursor)`` makes, following ``next_cursor``:
+        ``(page number, items, whether another page follows)``; a cursor the query cannot
+        carry safely is a :class:`BadResponseError` saying ``unsafe``."""
+        cursor: str | None = None
+        for page in range(1, max_pages + 1):
+            try:
+                liql = query(cursor)
+            except ValueError:
+                raise BadResponseError(unsafe, channel=self.name) from None
+            items, following = await self._search(liql)
+            more = following is not None and following != cursor
+            yield page, items, more
+            if not more:
+                return
+            cursor = following
+
     async def _self(self) -> tuple[str, str | None]:
         """The API user's ``(id, login)`` (``GET /api/2.0/users/self``), read once."""
         if self._me is None:
@@ -231,16 +245,12 @@ class KhorosConnector(HttpConnector):
         skipped = SkippedItems()
         posts: dict[str, kp.Post] = {}
         newest = since
-        cursor: str | None = None
-        for page in range(1, MAX_PAGES + 1):
-            try:
-                liql = kp.messages_query(since, self.boards, cursor)
-            except ValueError:
-                raise BadResponseError(
-                    "GET /api/2.0/search named a next_cursor that cannot be sent back",
-                    channel=self.name,
-                ) from None
-            items, following = await self._search(liql)
+        pages = self._pages(
+            lambda cursor: kp.messages_query(since, self.boards, cursor),
+            "GET /api/2.0/search named a next_cursor that cannot be sent back",
+            MAX_PAGES,
+        )
+        async for page, items, more in pages:
             for index, item in enumerate(items):
                 try:
                     post = kp.parse_post(item)
@@ -249,13 +259,10 @@ class KhorosConnector(HttpConnector):
                     continue
                 posts[post.id] = post
                 newest = max(newest, post.posted_at)
-            if following is None or following == cursor:
-                break
-            if page == MAX_PAGES or self.http.budget_spent():
+            if more and (page == MAX_PAGES or self.http.budget_spent()):
                 self.http.note(f"stopped after {page} pages of messages; the next fetch goes "
                                "on from the newest one read")  # fmt: skip
                 break
-            cursor = following
         questions, settled = await self._classify(list(posts.values()), our_id, skipped)
         return FetchResult(
             questions=questions,
@@ -389,16 +396,12 @@ class KhorosConnector(HttpConnector):
         our_id, _ = await self._self()
         messages: list[TicketMessage] = []
         links: dict[str, str] = {}
-        cursor: str | None = None
-        for _ in range(REPLY_PAGES):
-            try:
-                liql = kp.replies_query(question.thread_id, cursor)
-            except ValueError:
-                raise BadResponseError(
-                    "the message's replies cannot be asked for safely (an unusual id or cursor)",
-                    channel=self.name,
-                ) from None
-            items, following = await self._search(liql)
+        pages = self._pages(
+            lambda cursor: kp.replies_query(question.thread_id, cursor),
+            "the message's replies cannot be asked for safely (an unusual id or cursor)",
+            REPLY_PAGES,
+        )
+        async for _, items, _ in pages:
             for index, item in enumerate(items):
                 try:
                     post = kp.parse_post(item)
@@ -410,9 +413,6 @@ class KhorosConnector(HttpConnector):
                 messages.append(post.as_ticket_message(our_id))
                 if post.url:
                     links[post.id] = post.url
-            if following is None or following == cursor:
-                break
-            cursor = following
         return messages, links
 
     async def answers_since(self, question: Question, since: datetime) -> list[Message]:

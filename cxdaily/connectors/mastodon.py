@@ -43,13 +43,7 @@ from urllib.parse import quote
 import httpx
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-    text_or_none,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once, text_or_none
 from cxdaily.connectors.http import BadResponseError, describe_url, origin_of
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.mastodon_parse import (
@@ -73,6 +67,7 @@ from cxdaily.connectors.mastodon_parse import (
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.pagination import id_key, newest_id
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question, what_it_is
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Message, Question
 

@@ -19,11 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from cxdaily.connectors.base import SentReply
-from cxdaily.connectors.helpdesk import TicketMessage, answers_by_team, find_reply
+from cxdaily.connectors.helpdesk import TicketMessage
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.meta_graph import GraphConnector
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES
 from cxdaily.connectors.parsing import QuestionShapeError
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.models import Author, Message, Question
 
 
@@ -93,6 +94,16 @@ class CommentsConnector(GraphConnector):
     :meth:`reply_link`.
     """
 
+    def configure(self) -> None:
+        """The options, and the comment's thread as where our replies are looked for."""
+        super().configure()
+        self.thread_replies = ThreadReplies(
+            self.thread, author=self._own_author, link=lambda question, _: self.reply_link(question)
+        )
+
+    async def _own_author(self) -> str | None:
+        return self.own_id()
+
     def own_id(self) -> str:
         """The id of our own Page or account (the author of our replies)."""
         raise NotImplementedError
@@ -141,16 +152,3 @@ class CommentsConnector(GraphConnector):
                 messages.append(TicketMessage(c.id, c.author, c.body, c.created_at,
                                               from_customer=not c.ours))  # fmt: skip
         return messages
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """Our replies in the question's thread after ``since``."""
-        return answers_by_team(await self.thread(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our reply with this text in the thread, after the question."""
-        found = find_reply(
-            await self.thread(question), body, author_id=self.own_id(), after=question.created_at
-        )
-        return None if found is None else SentReply(found.id, self.reply_link(question))

@@ -41,7 +41,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -50,13 +50,7 @@ import httpx
 from cxdaily import __version__
 from cxdaily.connectors import reddit_parse as rp
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    TicketMessage,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import StatusError
@@ -64,6 +58,7 @@ from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, Tok
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import cursor_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
@@ -167,6 +162,7 @@ class RedditConnector(HttpConnector):
         self.token_cache: TokenCache = PROCESS_TOKENS
         self.clock: Callable[[], float] = time.monotonic
         self._tokens: PasswordGrant | None = None
+        self.thread_replies = ThreadReplies(self._replies_to)
 
     # -- auth -----------------------------------------------------------------------------
     async def _signed(self, operation: Callable[[dict[str, str]], Awaitable[T]]) -> T:
@@ -383,19 +379,6 @@ class RedditConnector(HttpConnector):
             lambda headers: self._own_replies(thing_id.startswith("t4"), headers)
         )
         return [message for parent, message in ours if parent == thing_id]
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """Our account's replies to the question after ``since`` (the collision guard)."""
-        return answers_by_team(await self._replies_to(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our reply with this text to the question, posted after it was asked."""
-        found = find_reply(
-            await self._replies_to(question), body, author_id=None, after=question.created_at
-        )
-        return None if found is None else SentReply(found.id, question.url)
 
     async def check(self) -> str:
         """Sign in and read the account (``GET /api/v1/me``)."""

@@ -50,20 +50,14 @@ from urllib.parse import quote
 import httpx
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    TicketMessage,
-    answers_by_team,
-    find_reply,
-    message_text,
-    optional_id,
-    optional_text,
-)
+from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_id, optional_text
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.oauth import PROCESS_REFRESH_TOKENS, PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import numbered_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
 

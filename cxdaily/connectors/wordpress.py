@@ -48,13 +48,7 @@ import httpx
 
 from cxdaily.connectors import wordpress_parse as wp
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    TicketMessage,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import StatusError, error_body, service_message
@@ -64,6 +58,7 @@ from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
 )
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
@@ -118,6 +113,12 @@ class _Run:
 
 
 # ----------------------------------------------------------------------------- connector
+def _comment_link(question: Question, found: TicketMessage) -> str | None:
+    """The public link of a reply comment (the question's page, at the comment)."""
+    base = (question.url or "").partition("#")[0]
+    return f"{base}#comment-{found.id}" if base else None
+
+
 class WordPressConnector(HttpConnector):
     """Comments of one WordPress site awaiting an answer; replies as reply comments."""
 
@@ -143,6 +144,7 @@ class WordPressConnector(HttpConnector):
         self._root_path = path
         self._route_param: tuple[str, str] | None = pairs[0] if pairs else None
         self._me: tuple[str, str] | None = None
+        self.thread_replies = ThreadReplies(self._our_replies, link=_comment_link)
 
     def reply_length(self, text: str, question: Question | None = None) -> int:
         """Bytes of UTF-8 of the comment as sent (escaped), as WordPress counts them."""
@@ -416,22 +418,6 @@ class WordPressConnector(HttpConnector):
             if c.author_id == me and c.parent == comment:
                 replies.append(TicketMessage(c.id, c.author, c.body, c.created_at, False))
         return replies
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """Our user's replies under the question's comment after ``since``."""
-        return answers_by_team(await self._our_replies(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our reply with this text under the question's comment (after an unknown outcome)."""
-        found = find_reply(
-            await self._our_replies(question), body, author_id=None, after=question.created_at
-        )
-        if found is None:
-            return None
-        base = (question.url or "").partition("#")[0]
-        return SentReply(found.id, f"{base}#comment-{found.id}" if base else None)
 
     async def check(self) -> str:
         """The application password is accepted (``GET /wp/v2/users/me``)."""

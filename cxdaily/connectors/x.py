@@ -51,18 +51,14 @@ import httpx
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    TicketMessage,
-    answers_by_team,
-    find_reply,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import current_deadline
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import newest_id
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.x_parse import (
     PER_PAGE,
     REFRESH_FIELD,
@@ -84,7 +80,7 @@ from cxdaily.connectors.x_parse import (
 )
 from cxdaily.connectors.x_text import MAX_WEIGHTED_LENGTH, weighted_length, without_urls
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
-from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.models import Author, Question
 
 DEFAULT_BASE_URL = "https://api.x.com"
 DEFAULT_WEB_URL = "https://x.com"
@@ -134,6 +130,12 @@ class XConnector(HttpConnector):
         self.token_url: str = configured or self.endpoint("/2/oauth2/token")
         if configured:
             self.allow_credentials_to(configured)
+        self.thread_replies = ThreadReplies(  # X's t.co links set aside when comparing
+            self._our_replies,
+            author=self.user_id,
+            link=lambda _, found: self.post_url(found.id),
+            compared=without_urls,
+        )
 
     def reply_length(self, text: str, question: Question | None = None) -> int:
         """X's weighted length (URLs 23, wide characters and emoji 2); the question does
@@ -412,21 +414,6 @@ class XConnector(HttpConnector):
                 if message is not None:
                     messages.append(message)
         return messages
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """The brand's replies to the mention posted after ``since`` (the collision guard)."""
-        return answers_by_team(await self._our_replies(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our reply to the mention with this text (X's ``t.co`` links set aside)."""
-        replies = await self._our_replies(question)
-        compared = [replace(m, body=without_urls(m.body)) for m in replies]
-        found = find_reply(
-            compared, without_urls(body), author_id=self.user_id, after=question.created_at
-        )
-        return None if found is None else SentReply(found.id, self.post_url(found.id))
 
     # -- replying ----------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:

@@ -42,18 +42,14 @@ from typing import Any
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.google_api import GoogleLimits, GoogleRequests, read_checkpoint
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    answers_by_team,
-    find_reply,
-    read_at_once,
-)
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message, service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.youtube_parse import (
     Comment,
     Thread,
@@ -67,7 +63,7 @@ from cxdaily.connectors.youtube_parse import (
 )
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import RateLimited
-from cxdaily.core.models import Message, Question
+from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
 
 DEFAULT_BASE_URL = "https://www.googleapis.com/youtube/v3"
@@ -146,6 +142,11 @@ class YouTubeConnector(HttpConnector):
         self.allow_credentials_to(self.token_url)  # the token endpoint is a host of its own
         self._tokens: RefreshTokenGrant | None = None
         self._api = GoogleRequests(self, LIMITS, self._refusal)
+        self.thread_replies = ThreadReplies(
+            self._thread_messages,
+            author=self.channel_id,
+            link=lambda question, found: self._reply_url(question, found.id),
+        )
 
     # -- auth -------------------------------------------------------------------------
     async def tokens(self) -> RefreshTokenGrant:
@@ -393,18 +394,6 @@ class YouTubeConnector(HttpConnector):
 
         replies: list[Comment] = await self._signed_in(read)
         return [as_ticket_message(c, self.channel_id) for c in replies]
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """Our channel's replies in the thread after ``since`` (the collision guard)."""
-        return answers_by_team(await self._thread_messages(question), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our channel's reply with this text in the thread, after the question."""
-        messages = await self._thread_messages(question)
-        found = find_reply(messages, body, author_id=self.channel_id, after=question.created_at)
-        return None if found is None else SentReply(found.id, self._reply_url(question, found.id))
 
     async def check(self) -> str:
         """The credentials buy a token and the channel can be read (``channels.list``)."""

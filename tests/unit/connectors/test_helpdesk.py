@@ -13,9 +13,7 @@ import pytest
 from cxdaily.connectors.helpdesk import (
     Ticket,
     TicketMessage,
-    answers_by_team,
     email_author,
-    find_reply,
     message_text,
     read_at_once,
     tag_names,
@@ -23,6 +21,7 @@ from cxdaily.connectors.helpdesk import (
 )
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.parsing import MAX_CONTEXT_MESSAGES, MAX_TEXT_CHARS, QuestionShapeError
+from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.models import Author, Message
 
 START = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
