@@ -74,6 +74,16 @@ def _isolated_environment(
     monkeypatch.setenv("CXDAILY_HOME", str(tmp_path_factory.mktemp("cxdaily-default-home")))
 
 
+@pytest.fixture(autouse=True)
+def _replies_go_out_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replies skip the undo window in tests that are about something else, as with
+    ``[session] undo_seconds = 0``: a test of the window sets ``undo_seconds`` (or
+    ``SessionSettings(undo_s=...)``) itself. A child process keeps the real default."""
+    import cxdaily.settings
+
+    monkeypatch.setattr(cxdaily.settings, "DEFAULT_UNDO_S", 0)
+
+
 @pytest.fixture
 def fixed_now() -> datetime:
     """The instant the ``home`` fixture sets CXDAILY_NOW to."""

@@ -373,6 +373,7 @@ def _register_locate(sub: argparse._SubParsersAction) -> None:
 COMMAND_GROUPS: tuple[tuple[tuple[str, ...], Callable | str], ...] = (
     (("demo", "fetch", "batch", "tag"), _register_session),
     (("reply", "outbox", "promises"), "cxdaily.cli.outbox"),
+    (("replies",), "cxdaily.cli.replies"),
     (("streak",), "cxdaily.cli.streak"),
     (("digest",), "cxdaily.cli.digest"),
     (("channels", "login"), "cxdaily.cli.channels"),

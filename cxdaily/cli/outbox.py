@@ -4,6 +4,8 @@
 signature, risky statements in a public reply, and answers by the team since the
 question was loaded. A warning needs a confirmation: ``--yes``, or ``y`` at the prompt
 on a terminal; otherwise nothing is sent and the text is kept as the question's draft.
+The command is the leader's "send now": its reply has no undo window, while ``outbox
+retry`` without an id leaves the replies the app queued inside theirs.
 
 The reply's text is capped (:data:`cxdaily.core.limits.MAX_REPLY_CHARS` characters, above the
 longest reply any supported service takes), and ``--file`` must be a regular file of
@@ -20,11 +22,17 @@ import pathlib
 import stat
 import sys
 from collections.abc import Callable
+from datetime import datetime
 
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_text import one_line
-from cxdaily.replies.outbox_words import attempts_words, progress_words, state_words
+from cxdaily.replies.outbox_words import (
+    attempts_words,
+    progress_words,
+    state_words,
+    undo_window_words,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
@@ -159,12 +167,14 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
             _warn(f'{latest.author.display} answered since the question was loaded: "{said}"')
             if not confirmed and not _confirm("Send yours anyway?", ask):
                 return _not_sent(service, args, text, "--yes sends it anyway")
-        reply = service.queue_reply(args.question_id, text, checked_at=checked_at)
+        # The command is the leader's "send now": no undo window (`outbox cancel` stays).
+        reply = service.queue_reply(args.question_id, text, checked_at=checked_at, undo=False)
         reply = service.send(reply)
+        now = service.now()
     if reply.state is ReplyState.SENT:
         print(f"sent reply {reply.id} to {args.question_id} (remote id {_remote(reply)})")
         return EXIT_OK
-    _warn(f"reply {reply.id} is in the outbox, not sent yet: {_why(reply)}")
+    _warn(f"reply {reply.id} is in the outbox, not sent yet: {_why(reply, now)}")
     return EXIT_PARTIAL
 
 
@@ -180,12 +190,18 @@ def _remote(reply: Reply) -> str:
     return one_line(reply.remote_id or "-", 120)
 
 
-def _why(reply: Reply) -> str:
+def _why(reply: Reply, now: datetime) -> str:
     """Why an unsent reply waits, with what the leader can do, in one line."""
+    undo = undo_window_words(reply, now)
     if reply.hold:
         last = f" (last error: {reply.error})" if reply.error else ""
         return (
             f"held: {reply.hold}{last}; `cxdaily outbox retry {reply.id}` sends it anyway, "
+            f"`cxdaily outbox cancel {reply.id}` drops it"
+        )
+    if undo is not None:
+        return (
+            f"{undo}; `cxdaily outbox retry {reply.id}` sends it now, "
             f"`cxdaily outbox cancel {reply.id}` drops it"
         )
     if reply.state is ReplyState.SENDING:
@@ -211,6 +227,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     with _open(args, read_only=True) as service:
         replies = service.unsent_replies() if args.unsent else service.outbox()
         names = service.replies.customer_names(r.question_id for r in replies)
+        now = service.now()
     for reply in replies:
         customer = names.get(reply.question_id, reply.question_id)
         if args.json:
@@ -221,7 +238,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
         print(f"{reply.id}  {state:<9} {one_line(customer, 40)}  {one_line(reply.body, 50)}")
         question = one_line(reply.question_id, 60)
         if reply.unsent:
-            print(f"    {question} · {attempts_words(reply)}; {one_line(_why(reply), 400)}")
+            print(f"    {question} · {attempts_words(reply)}; {one_line(_why(reply, now), 400)}")
         elif reply.state is ReplyState.SENT:
             print(f"    {question} · sent {_time(reply.sent_at)} · {attempts_words(reply)}")
         else:
@@ -232,7 +249,8 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
-    """Send now: one reply (releasing its hold) or every unsent reply not held. On a
+    """Send now: one reply (releasing its hold, skipping its undo window) or every unsent
+    reply neither held nor in its undo window (those are named on stderr, exit 3). On a
     terminal, stderr says which reply is being sent ("Sending 2 of 3: the reply to ...")."""
     with _open(args) as service:
         names: dict[str, str] = {}
@@ -245,7 +263,10 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
         results = service.replies.retry(args.reply_id, progress=progress)
         held = [] if args.reply_id else [r for r in service.unsent_replies() if r.hold]
+        if not args.reply_id:
+            held += [r for r in service.replies_in_undo_window() if not r.hold]
         names.update(service.replies.customer_names(r.question_id for r in results + held))
+        now = service.now()
     for reply in results:
         to = f"{reply.question_id} ({one_line(names.get(reply.question_id, '-'), 60)})"
         if reply.state is ReplyState.SENT:
@@ -253,10 +274,10 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
         else:
             _warn(
                 f"reply {reply.id} to {to} is still in the outbox "
-                f"({attempts_words(reply)}): {_why(reply)}"
+                f"({attempts_words(reply)}): {_why(reply, now)}"
             )
     for reply in held:
-        _warn(f"reply {reply.id} is {_why(reply)}")
+        _warn(f"reply {reply.id} {'is ' if reply.hold else ''}{_why(reply, now)}")
     if not results and not held:
         print("nothing waits in the outbox")
     waiting = [r for r in results if r.state is not ReplyState.SENT] + held
@@ -329,7 +350,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--json", action="store_true", help="one reply per line")
     q.add_argument("--unsent", action="store_true", help="only replies still to go out")
     q.set_defaults(handler=cmd_outbox_list)
-    q = outbox.add_parser("retry", help="send now (no id: every unsent reply not held)")
+    q = outbox.add_parser(
+        "retry", help="send now (no id: every unsent reply not held nor in its undo window)"
+    )
     q.add_argument("reply_id", metavar="ID", nargs="?")
     q.set_defaults(handler=cmd_outbox_retry)
     q = outbox.add_parser("cancel", help="drop an unsent reply (its text becomes the draft)")

@@ -71,3 +71,13 @@ def read_at_most(fd: int, limit: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Up to ``limit`` bytes of the regular file ``path`` (one more byte tells a caller the
+    file is larger). Raises :class:`NotRegularFileError` or the ``OSError`` of the read."""
+    fd = open_regular_file(path)
+    try:
+        return read_at_most(fd, limit)
+    finally:
+        os.close(fd)

@@ -249,6 +249,9 @@ class Reply:
     """When the thread was last checked for answers by the team (None: never)."""
     remote_url: str | None = None
     """Where the service shows the sent reply, when it says."""
+    send_after: datetime | None = None
+    """The end of its undo window: nothing sends it before then unless the leader says
+    "send now" (None: no window, as for replies stored before there was one)."""
 
     @property
     def unsent(self) -> bool:
@@ -286,6 +289,7 @@ class Reply:
             hold=read_opt_text(data, "hold"),
             checked_at=read_opt_time(data, "checked_at"),
             remote_url=read_opt_text(data, "remote_url"),
+            send_after=read_opt_time(data, "send_after"),
         )
 
 

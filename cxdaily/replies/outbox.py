@@ -13,6 +13,9 @@ A reply is sent exactly once:
   do neither holds the reply until the leader decides;
 - failures are retried with exponential back-off and jitter (capped); a held reply is
   never retried automatically;
+- a reply queued with an undo window (``send_after``) goes out only once the window has
+  passed, unless the leader says "send now"; until its first attempt it can be pulled
+  back (:func:`pull_back_refusal`), and a pulled-back reply is never sent;
 - every failure of an attempt, whatever raised it (a connector bug, an answer nothing
   expected), ends the attempt as ``failed`` with a one-line reason
   (:func:`failure_of`); an answer without a usable id for the reply
@@ -23,13 +26,13 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from cxdaily.core.errors import AuthError, ConnectorError, CxDailyError, RateLimited
+from cxdaily.core.errors import AuthError, ConnectorError, CxDailyError, RateLimited, ReplyRejected
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_json import clean_surrogates
 from cxdaily.core.safe_text import one_line
@@ -201,10 +204,52 @@ def plan_attempt(
 
 
 def is_due(reply: Reply, now: datetime) -> bool:
-    """Whether an automatic retry may send this reply now."""
-    if not reply.unsent or reply.hold:
+    """Whether an automatic retry may send this reply now (its undo window has passed,
+    and the back-off after a failure too)."""
+    if not reply.unsent or reply.hold or in_undo_window(reply, now):
         return False
     return reply.next_attempt_at is None or reply.next_attempt_at <= now
+
+
+def in_undo_window(reply: Reply, now: datetime) -> bool:
+    """Whether an unsent reply still waits for its undo window to pass (only the leader's
+    "send now" sends it before then)."""
+    return reply.unsent and reply.send_after is not None and now < reply.send_after
+
+
+def undo_seconds_left(reply: Reply, now: datetime) -> float:
+    """Seconds until the reply's undo window passes (0 when it has, or it has none)."""
+    if not in_undo_window(reply, now) or reply.send_after is None:
+        return 0.0
+    return (reply.send_after - now).total_seconds()
+
+
+def next_window_end(replies: Iterable[Reply], now: datetime) -> datetime | None:
+    """When the first of ``replies`` still in its undo window may go out, or None."""
+    ends = [r.send_after for r in replies if r.send_after is not None and in_undo_window(r, now)]
+    return min(ends, default=None)
+
+
+class TooLateToPullBack(ReplyRejected):
+    """The reply cannot be pulled back: it is going out, went out, or was attempted."""
+
+
+def pull_back_refusal(reply: Reply, in_flight: bool) -> str | None:
+    """Why a reply can no longer be pulled back into the composer, or None when it can:
+    only a reply whose sending never began (queued, never attempted, not being sent by a
+    worker right now, ``in_flight``) comes back whole."""
+    if reply.state is ReplyState.SENT:
+        return f"reply {reply.id} was already sent; it cannot be pulled back"
+    if reply.state is ReplyState.CANCELLED:
+        return f"reply {reply.id} was already pulled back or cancelled"
+    if in_flight:
+        return f"reply {reply.id} is being sent right now; it cannot be pulled back"
+    if reply.state is not ReplyState.QUEUED or reply.attempts > 0:
+        return (
+            f"sending reply {reply.id} already began; cancel it from the outbox "
+            f"(cxdaily outbox cancel {reply.id}) and check the thread"
+        )
+    return None
 
 
 def unknown_outcome_hold(channel: str) -> str:

@@ -9,8 +9,13 @@ maximum (with back-off), so a count has no "of N".
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
+from cxdaily.core.durations import format_duration
 from cxdaily.core.models import Question, Reply, ReplyState
 from cxdaily.core.words import plural
+from cxdaily.replies.outbox import undo_seconds_left
 
 
 def attempts_words(reply: Reply) -> str:
@@ -45,3 +50,12 @@ def progress_words(position: int, total: int, customer: str) -> str:
     if total > 1:
         return f"Sending {position} of {total}: the reply to {customer}…"
     return f"Sending the reply to {customer}…"
+
+
+def undo_window_words(reply: Reply, now: datetime) -> str | None:
+    """'goes out in 8s (it can still be pulled back)', or None when the reply does not
+    wait for its undo window (the seconds are rounded up: never "in 0s")."""
+    left = undo_seconds_left(reply, now)
+    if left <= 0:
+        return None
+    return f"goes out in {format_duration(math.ceil(left))} (it can still be pulled back)"

@@ -32,6 +32,7 @@ from cxdaily.replies.outbox import (
     checked_sent_reply,
     collision_hold,
     failure_of,
+    in_undo_window,
     may_have_reached_service,
     next_attempt,
     plan_attempt,
@@ -147,8 +148,12 @@ class OutboxSender:
         """Make one attempt at a reply and return it as stored afterwards.
 
         It is marked sent only with the service's id for it. A reply already sent is
-        returned as it is (never posted again) and a cancelled one is refused. A held
-        reply waits unless ``force`` (the leader's explicit retry) releases it.
+        returned as it is (never posted again) and a cancelled (or pulled back) one is
+        refused. A reply in its undo window, or a held one, waits and is returned as it
+        is, unless ``force`` (the leader's explicit "send now") sends it.
+
+        The stored state is read once the reply is claimed: a pull back is refused while
+        the claim is held (:meth:`is_sending`), so one that came first is seen here.
         """
         with self.claim(reply.id):
             with self._lock:
@@ -157,7 +162,7 @@ class OutboxSender:
                 return stored
             if stored.state is ReplyState.CANCELLED:
                 raise ReplyRejected(f"reply {reply.id} was cancelled")
-            if stored.hold and not force:
+            if not force and (stored.hold or in_undo_window(stored, self._now())):
                 return stored
             attempt = _Attempt(
                 stored.with_changes(hold=None, attempts=stored.attempts + 1),

@@ -8,7 +8,11 @@ that each receive what they use:
 - :class:`~cxdaily.service.daily.Daily`: the batch, the session, skip, snooze, tag, hand off;
 - :class:`~cxdaily.service.replies.Replies`: drafts, checks, the outbox, promises;
 - :class:`~cxdaily.service.progress.Progress`: the streak and personal stats;
-- :class:`~cxdaily.service.digests.Digests`: insight digests.
+- :class:`~cxdaily.service.digests.Digests`: insight digests;
+- :class:`~cxdaily.service.saved_replies.SavedReplies`: the leader's saved replies;
+- :class:`~cxdaily.service.undo.SessionUndo`, :class:`~cxdaily.service.undo.UndoWindows`:
+  undoing a session's actions, and the replies waiting for their undo window.
+- :class:`~cxdaily.service.history.History`: the customer's history, earlier answers.
 
 Its methods delegate to them, one line each. All store access goes through one lock so
 the app's worker threads never interleave writes. Network work runs on an event loop per
@@ -32,8 +36,12 @@ from cxdaily.service.channels import Channels, ConnectorRegistry, RefreshReport
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.daily import Daily, SessionSummary
 from cxdaily.service.digests import Digests
+from cxdaily.service.history import History
 from cxdaily.service.progress import Progress
 from cxdaily.service.replies import Replies
+from cxdaily.service.saved_replies import SavedReplies
+from cxdaily.service.search import QuestionSearch
+from cxdaily.service.undo import SessionUndo, Undone, UndoWindows
 from cxdaily.settings import ChannelSettings, Settings, load_settings
 from cxdaily.store import Store
 from cxdaily.store.repositories import ChannelStatus
@@ -41,10 +49,13 @@ from cxdaily.streaks import Streak
 
 if TYPE_CHECKING:  # the HTTP layer and the feature modules load on first use
     from cxdaily.connectors.runner import ChannelOutcome, ClientFactory
+    from cxdaily.history import CustomerHistory, CustomerLink, EarlierAnswer
     from cxdaily.insights.build import Digest
     from cxdaily.insights.source import DigestRequest
     from cxdaily.replies.checks import ReplyReview
     from cxdaily.replies.promises import Promise
+    from cxdaily.replies.saved import SavedReply
+    from cxdaily.replies.saved_fill import FilledReply
     from cxdaily.streaks.stats import PersonalStats
 
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
@@ -75,9 +86,14 @@ class Service:
         self.actions = ActionLog(self.context)
         self.channels = Channels(self.context, connector_class=connectors, make_client=make_client)
         self.progress = Progress(self.context)
-        self.daily = Daily(self.context, self.actions, self.progress)
+        self.undo = SessionUndo(self.context)
+        self.daily = Daily(self.context, self.actions, self.progress, self.undo)
         self.replies = Replies(self.context, self.actions, self.channels)
+        self.undo_windows = UndoWindows(self.context)
         self.digests = Digests(self.context)
+        self.history = History(self.context)
+        self.saved = SavedReplies(self.context, self.actions)
+        self.search = QuestionSearch(self.context)
 
     @classmethod
     def open(
@@ -175,6 +191,13 @@ class Service:
         """A stored question."""
         return self.actions.question(question_id)
 
+    def search_questions(
+        self, text: str, limit: int = 20, exclude: Iterable[str] = ()
+    ) -> list[Question]:
+        """Stored questions matching every word of ``text`` (text, customer, channel; any
+        case or accent), newest first, without the ids in ``exclude``."""
+        return self.search.search(text, limit, exclude)
+
     def start_session(self, batch: Batch) -> Session:
         """Begin a session on a batch (saved at once)."""
         return self.daily.start_session(batch)
@@ -211,6 +234,15 @@ class Service:
         """Tags to complete from, most used first."""
         return self.daily.known_tags()
 
+    def undo_last_action(self, session_id: str) -> Undone | None:
+        """Reverse the session's newest skip, snooze, hand-off or tag, durably; None when
+        there is nothing to undo (see :class:`~cxdaily.service.undo.SessionUndo`)."""
+        return self.undo.undo_last(session_id)
+
+    def can_undo(self, session_id: str) -> bool:
+        """Whether the session has a skip, snooze, hand-off or tag left to undo."""
+        return self.undo.can_undo(session_id)
+
     # replies -------------------------------------------------------------------------
     def save_draft(self, question_id: str, body: str) -> None:
         """Durably save the reply being typed (a blank draft is removed)."""
@@ -243,18 +275,37 @@ class Service:
         session_id: str | None = None,
         *,
         checked_at: datetime | None = None,
+        undo: bool = True,
     ) -> Reply:
-        """Record a reply in the outbox, durably, before any network call (see
-        :meth:`Replies.queue_reply`)."""
-        return self.replies.queue_reply(question_id, body, session_id, checked_at=checked_at)
+        """Record a reply in the outbox, durably, before any network call; with ``undo``
+        it waits for its undo window (see :meth:`Replies.queue_reply`)."""
+        return self.replies.queue_reply(
+            question_id, body, session_id, checked_at=checked_at, undo=undo
+        )
 
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
-        """Queue a reply and make the first attempt at sending it."""
+        """Queue a reply and make the first attempt at sending it (which waits while
+        the reply is in its undo window)."""
         return self.replies.reply(question_id, body, session_id)
 
     def send(self, reply: Reply, *, force: bool = False) -> Reply:
-        """Make one attempt at a reply and return it as stored afterwards."""
+        """Make one attempt at a reply and return it as stored afterwards (a reply in its
+        undo window waits, unless ``force``: the leader's "send now")."""
         return self.replies.send(reply, force=force)
+
+    def pull_back(self, reply_id: str) -> str:
+        """Take a reply whose sending never began back out of the outbox; it is never
+        sent, and its text, returned, is the question's draft again (see
+        :meth:`Replies.pull_back`)."""
+        return self.replies.pull_back(reply_id)
+
+    def next_send_due(self) -> datetime | None:
+        """When the next reply's undo window ends (send it then), or None."""
+        return self.undo_windows.next_send_due()
+
+    def replies_in_undo_window(self) -> list[Reply]:
+        """Replies waiting for their undo window (``send_after``), the first due first."""
+        return self.undo_windows.waiting()
 
     def is_sending(self, reply_id: str) -> bool:
         """Whether a worker of this process is sending this reply right now."""
@@ -265,7 +316,8 @@ class Service:
         return self.replies.send_pending()
 
     def retry(self, reply_id: str | None = None) -> list[Reply]:
-        """Send now, without waiting for the back-off: one reply or every unsent one."""
+        """Send now, without waiting for the back-off: one reply (its undo window too) or
+        every unsent one not held nor in its undo window."""
         return self.replies.retry(reply_id)
 
     def cancel(self, reply_id: str) -> Reply:
@@ -288,6 +340,16 @@ class Service:
         """One reply of the outbox, or a NotFoundError."""
         return self.replies.find_reply(reply_id)
 
+    def saved_replies(self, query: str = "") -> list[SavedReply]:
+        """The leader's saved replies matching ``query``, best first (all, alphabetically,
+        for an empty query); ``self.saved.load().warnings`` names the files skipped."""
+        return self.saved.search(query)
+
+    def fill_saved_reply(self, name: str, question_id: str) -> FilledReply:
+        """A saved reply with its placeholders filled for a question; the ones left
+        unfilled are in ``missing`` (see :mod:`cxdaily.replies.saved_fill`)."""
+        return self.saved.fill(name, question_id)
+
     def promises(self, include_kept: bool = False) -> list[Promise]:
         """Promises made in sent replies: open ones by due day (and the kept ones)."""
         return self.replies.promises(include_kept)
@@ -309,5 +371,29 @@ class Service:
         """The insight digest of a period (see :mod:`cxdaily.insights`)."""
         return self.digests.digest(request)
 
+    # the customer's history and earlier answers ------------------------------------
+    def customer_history(self, question_id: str, limit: int = 50) -> CustomerHistory:
+        """The question's customer across channels and their other questions, newest first."""
+        return self.history.customer_history(question_id, limit)
 
-__all__ = ["DEMO_CHANNEL", "RefreshReport", "Service", "ServiceContext", "SessionSummary"]
+    def similar_answers(self, question_id: str, limit: int = 3) -> list[EarlierAnswer]:
+        """The leader's earlier sent replies to questions like this one, best first."""
+        return self.history.similar_answers(question_id, limit)
+
+    def link_customers(self, question_id_a: str, question_id_b: str) -> CustomerLink:
+        """Confirm that the authors of two questions are one person."""
+        return self.history.link_customers(question_id_a, question_id_b)
+
+    def unlink_customers(self, question_id_a: str, question_id_b: str) -> int:
+        """Undo the links confirmed between two questions' authors; returns how many."""
+        return self.history.unlink_customers(question_id_a, question_id_b)
+
+
+__all__ = [
+    "DEMO_CHANNEL",
+    "RefreshReport",
+    "Service",
+    "ServiceContext",
+    "SessionSummary",
+    "Undone",
+]

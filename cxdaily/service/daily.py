@@ -2,7 +2,8 @@
 
 :class:`Daily` curates the batch from the store alone (never the network), keeps the
 session's record, and records skips, snoozes, hand-offs and insights through the
-:class:`cxdaily.service.actions.ActionLog`.
+:class:`cxdaily.service.actions.ActionLog`; each one recorded in a session can be undone
+(:class:`cxdaily.service.undo.SessionUndo`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from cxdaily.core.errors import ReplyRejected, StoreError
 from cxdaily.core.models import (
@@ -31,6 +33,7 @@ from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.progress import Progress
+from cxdaily.service.undo import SessionUndo, UndoStep
 from cxdaily.streaks import Streak, batch_completed_at
 
 
@@ -50,10 +53,13 @@ class SessionSummary:
 class Daily:
     """Today's batch, the session, and the actions on its questions."""
 
-    def __init__(self, context: ServiceContext, actions: ActionLog, progress: Progress) -> None:
+    def __init__(
+        self, context: ServiceContext, actions: ActionLog, progress: Progress, undo: SessionUndo
+    ) -> None:
         self._context = context
         self._actions = actions
         self._progress = progress
+        self._undo = undo
 
     # the day and what curation reads ------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
@@ -223,13 +229,18 @@ class Daily:
                 insight = replace(insight, created_at=earlier.created_at)
             context.store.insights.add(insight)
         try:
-            self._actions.record(question_id, Disposition.TAGGED, session_id, action_id=insight.id)
+            action = self._actions.record(
+                question_id, Disposition.TAGGED, session_id, action_id=insight.id
+            )
         except StoreError as exc:
             raise StoreError(
                 f"the insight on {question_id} was saved, but marking the question tagged "
                 f"in today's actions failed: {exc}. Run the same command again when that is "
                 "fixed: it completes this without a second insight"
             ) from exc
+        replaced = self._undo.recorded(session_id, insight.id) if earlier else None
+        step = UndoStep(action, insight.id, insight, earlier, replaced)
+        self._undo.push(session_id, step)
         return insight
 
     def hand_off(
@@ -237,17 +248,28 @@ class Daily:
     ) -> Action:
         """Hand a question to a team with a note."""
         checked = self._context.settings.taxonomy.check_team(team)
-        return self._actions.record(
+        return self._record_undoable(
             question_id, Disposition.HANDED_OFF, session_id, team=checked, note=note.strip() or None
         )
 
     def snooze(self, question_id: str, until: datetime, session_id: str | None = None) -> Action:
         """Hide a question until a later time."""
-        return self._actions.record(question_id, Disposition.SNOOZED, session_id, until=until)
+        return self._record_undoable(question_id, Disposition.SNOOZED, session_id, until=until)
 
     def skip(self, question_id: str, session_id: str | None = None) -> Action:
         """Leave a question out of today's work."""
-        return self._actions.record(question_id, Disposition.SKIPPED, session_id)
+        return self._record_undoable(question_id, Disposition.SKIPPED, session_id)
+
+    def _record_undoable(
+        self, question_id: str, disposition: Disposition, session_id: str | None, **fields: Any
+    ) -> Action:
+        """Record an action under an id of its own, which its undo forgets."""
+        action_id = new_id()
+        action = self._actions.record(
+            question_id, disposition, session_id, action_id=action_id, **fields
+        )
+        self._undo.push(session_id, UndoStep(action, action_id))
+        return action
 
     def known_tags(self) -> list[str]:
         """Tags to complete from: every tag used in the last year (most used first), then

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import ConfigError, CxDailyError, ReplyRejected, StoreError
 from cxdaily.core.models import Action, Disposition, Message, Question, Reply, ReplyState, new_id
-from cxdaily.replies.outbox import is_due
+from cxdaily.replies.outbox import (
+    TooLateToPullBack,
+    in_undo_window,
+    is_due,
+    pull_back_refusal,
+)
 from cxdaily.replies.sender import OutboxSender, thread_seen_until
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.channels import Channels
@@ -126,7 +131,13 @@ class Replies:
 
     def review_reply(self, question_id: str, body: str) -> ReplyReview:
         """Check a reply before it is queued: refusals, and risky statements to confirm."""
-        from cxdaily.replies.checks import ReplyReview, length_problem, risky_statements, signed
+        from cxdaily.replies.checks import (
+            ReplyReview,
+            length_problem,
+            placeholder_gaps,
+            risky_statements,
+            signed,
+        )
 
         question = self._actions.question(question_id)
         connector = self._channels.connector(question.channel)
@@ -144,7 +155,7 @@ class Replies:
             problems.append(f"{question.channel} cannot post replies (see its channel settings)")
         one_reply = connector.capabilities.one_reply
         problems.extend(self._earlier_reply_problems(question_id, one_reply))
-        findings = (
+        findings = placeholder_gaps(text) + (  # a gap left is worth a look in any reply
             risky_statements(text, self._now(), self._settings.session.zone) if public else []
         )
         return ReplyReview(
@@ -200,6 +211,7 @@ class Replies:
         session_id: str | None = None,
         *,
         checked_at: datetime | None = None,
+        undo: bool = True,
     ) -> Reply:
         """Record a reply in the outbox (durably, before any network call).
 
@@ -207,6 +219,10 @@ class Replies:
         question. ``checked_at`` is when the leader last saw the thread's answers (the
         outbox looks again before sending a reply that waited longer). Risky statements
         are not refused here: :meth:`review_reply` finds them for the leader to confirm.
+
+        With ``undo`` the reply waits ``[session] undo_seconds`` (its ``send_after``,
+        stored with it) before anything sends it, and can be pulled back meanwhile
+        (:meth:`pull_back`); without, it may go out at once (a command that says "send").
 
         The reply is saved first; when recording the action or removing the draft then
         fails, :class:`ReplyQueuedError` says so (the reply stays queued and is sent; a
@@ -218,6 +234,7 @@ class Replies:
             raise ReplyRejected(review.problems[0])
         question = self._actions.question(question_id)
         now = self._now()
+        window = self._settings.session.undo_window
         reply = Reply(
             id=new_id(12),
             question_id=question_id,
@@ -228,6 +245,7 @@ class Replies:
             updated_at=now,
             idempotency_key=new_id(),
             checked_at=checked_at,
+            send_after=now + window if undo and window else None,
         )
         self.sender.save(reply)
         try:
@@ -264,7 +282,8 @@ class Replies:
         return self.sender.is_sending(reply_id)
 
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
-        """Queue a reply and make the first attempt at sending it."""
+        """Queue a reply and make the first attempt at sending it (which waits while
+        the reply is in its undo window)."""
         return self.send(self.queue_reply(question_id, body, session_id))
 
     # the outbox -----------------------------------------------------------------
@@ -282,7 +301,8 @@ class Replies:
         self, reply_id: str | None = None, *, progress: Progress | None = None
     ) -> list[Reply]:
         """Send now, without waiting for the back-off: one reply (which also releases
-        its hold: the leader decided) or every unsent reply that is not held.
+        its hold and skips its undo window: the leader decided) or every unsent reply
+        that is neither held nor in its undo window.
 
         ``progress(position, total, reply)`` is called just before each attempt (from
         1 to ``total``), so that a caller can say which reply is being sent."""
@@ -297,8 +317,10 @@ class Replies:
             if progress is not None:
                 progress(1, 1, reply)
             return [self.send(reply, force=True)]
+        now = self._now()
         with self._lock:
-            waiting = [r for r in self._store.outbox.unsent() if not r.hold]
+            unsent = self._store.outbox.unsent()
+        waiting = [r for r in unsent if not r.hold and not in_undo_window(r, now)]
         return self._send_each(waiting, progress)
 
     def _send_each(self, replies: list[Reply], progress: Progress | None = None) -> list[Reply]:
@@ -316,9 +338,8 @@ class Replies:
         return results
 
     def cancel(self, reply_id: str) -> Reply:
-        """Drop an unsent reply; its text comes back as the question's draft."""
-        from cxdaily.replies.checks import unsigned
-
+        """Drop an unsent reply; its text comes back as the question's draft (unless the
+        question has a draft already)."""
         with self._lock:
             if self.sender.is_sending(reply_id):
                 raise ReplyRejected(f"reply {reply_id} is being sent right now")
@@ -327,23 +348,50 @@ class Replies:
                 raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
             if reply.state is ReplyState.CANCELLED:
                 return reply
-            cancelled = reply.with_changes(
-                state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self._now()
-            )
-            self._store.outbox.save(cancelled)
-            # Not answered after all: the question comes back to the batch and the
-            # candidates, and the streak no longer counts the reply.
-            self._store.activity.forget(answered_action_id(reply.id), reply.created_at)
-            try:
-                if not self._store.activity.draft(reply.question_id):
-                    text = unsigned(reply.body, self.signature(reply.channel))
-                    self._store.activity.save_draft(reply.question_id, text, self._now())
-            except StoreError as exc:
-                raise StoreError(
-                    f"reply {reply_id} is cancelled (its text stays in the outbox), but "
-                    f"keeping it as the draft of {reply.question_id} failed: {exc}"
-                ) from exc
-        return cancelled
+            return self._withdraw(reply, keep_draft=True)[0]
+
+    def pull_back(self, reply_id: str) -> str:
+        """Take a reply whose sending never began back out of the outbox (the undo of
+        "send"): it is never sent, its text becomes the question's draft, its "answered"
+        is forgotten, and the text (without the channel's signature) is returned for the
+        composer. Durable when it returns.
+
+        A reply being sent, sent, or already attempted raises :class:`TooLateToPullBack`
+        and nothing changes. The check and the change hold the service's lock, and a
+        sender checks the stored state only once it has claimed the reply, so a sender
+        that read the outbox just before never sends a reply pulled back meanwhile."""
+        with self._lock:
+            reply = self._store.outbox.get(reply_id)
+            problem = pull_back_refusal(reply, self.sender.is_sending(reply_id))
+            if problem is not None:
+                raise TooLateToPullBack(problem)
+            self.drafts.discard(reply.question_id)  # no late write over the text brought back
+            return self._withdraw(reply, keep_draft=False)[1]
+
+    def _withdraw(self, reply: Reply, *, keep_draft: bool) -> tuple[Reply, str]:
+        """Mark an unsent reply cancelled, forget its "answered", and make its text the
+        question's draft (``keep_draft``: not over a draft the question has); returns the
+        cancelled reply and its text. The caller holds the lock and checked the reply."""
+        from cxdaily.replies.checks import unsigned
+
+        cancelled = reply.with_changes(
+            state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self._now()
+        )
+        self._store.outbox.save(cancelled)  # first: from here on it is never sent
+        # Not answered after all: the question comes back to the batch and the
+        # candidates, and the streak no longer counts the reply.
+        self._store.activity.forget(answered_action_id(reply.id), reply.created_at)
+        text = unsigned(reply.body, self.signature(reply.channel))
+        try:
+            if not (keep_draft and self._store.activity.draft(reply.question_id)):
+                self._store.activity.save_draft(reply.question_id, text, self._now())
+        except StoreError as exc:
+            what = "cancelled" if keep_draft else "pulled back"
+            raise StoreError(
+                f"reply {reply.id} is {what} (its text stays in the outbox), but "
+                f"keeping it as the draft of {reply.question_id} failed: {exc}"
+            ) from exc
+        return cancelled, text
 
     def has_replied(self, question_id: str) -> bool:
         """Whether a reply to this question is sent or waiting in the outbox."""

@@ -14,7 +14,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,9 +25,14 @@ from cxdaily.core.days import LeaderDays
 from cxdaily.core.errors import ConfigError
 from cxdaily.curation.settings import CurationSettings, curation_from_dict, curation_to_dict
 from cxdaily.insights.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
+from cxdaily.settings.leader import LeaderSettings, leader_from_dict, leader_to_dict
 from cxdaily.streaks.rules import StreakRules, streak_rules_from_dict, streak_rules_to_dict
 
 DEFAULT_BUDGET_S = 30 * 60
+DEFAULT_UNDO_S = 10
+"""How long a sent reply waits in the outbox, when ``[session] undo_seconds`` is not set."""
+MAX_UNDO_S = 300
+"""The longest undo window: a reply that waits longer is a reply not sent."""
 MAX_CONFIG_BYTES = 1024 * 1024
 """A config file is a few kilobytes; a larger one is refused rather than parsed."""
 
@@ -54,6 +59,20 @@ def parse_day_start(text: str, *, setting: str = "[session] day_start") -> time:
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise ConfigError(f"{setting} = {text!r} is not a time of day like 04:00")
     return time(int(match[1]), int(match[2]))
+
+
+def parse_undo_seconds(value: object, *, setting: str = "[session] undo_seconds") -> int | None:
+    """The undo window in whole seconds, from 0 (replies go out at once) to
+    :data:`MAX_UNDO_S`; a bare number is seconds (``10``, ``"10s"``, ``"1m"``). ``None``
+    (not set) stays ``None``: the default applies."""
+    if value is None:
+        return None
+    seconds = durations.parse_duration(value, setting=setting, bare_unit="s", example="10 or 30s")
+    if not 0 <= seconds <= MAX_UNDO_S or seconds != int(seconds):
+        raise ConfigError(
+            f"{setting} = {value!r} must be whole seconds from 0 (off) to {MAX_UNDO_S}"
+        )
+    return int(seconds)
 
 
 def parse_timezone(name: str, *, setting: str = "[session] timezone") -> ZoneInfo:
@@ -94,6 +113,14 @@ class SessionSettings:
     """Home time zone in which days are counted (``timezone = "Europe/Berlin"``)."""
     day_start: time = time(4, 0)
     """When a new day starts, so a session at 01:30 counts for the day before."""
+    undo_s: int | None = None
+    """Seconds a sent reply waits in the outbox, when it can still be pulled back
+    (``undo_seconds = 10``; 0 sends at once); None: not set, :data:`DEFAULT_UNDO_S`."""
+
+    @property
+    def undo_window(self) -> timedelta:
+        """How long a sent reply waits before it goes out (zero: it goes out at once)."""
+        return timedelta(seconds=DEFAULT_UNDO_S if self.undo_s is None else self.undo_s)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -133,11 +160,13 @@ class Settings:
     """The ``[streak]`` table: what makes a day count, off days and freezes."""
     curation: CurationSettings = field(default_factory=CurationSettings)
     """The ``[curation]`` table: signal weights, limits, VIPs and watch keywords."""
+    leader: LeaderSettings = field(default_factory=LeaderSettings)
+    """The ``[leader]`` table: the product's name for saved replies' ``{product}``."""
 
 
-_SESSION_KEYS = {"budget", "timezone", "day_start"}
+_SESSION_KEYS = {"budget", "timezone", "day_start", "undo_seconds"}
 _UI_KEYS = {"theme", "editor"}
-_TOP_KEYS = {"session", "channels", "ui", "keys", "taxonomy", "streak", "curation"}
+_TOP_KEYS = {"session", "channels", "ui", "keys", "taxonomy", "streak", "curation", "leader"}
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -231,6 +260,7 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
         budget_s=parse_duration(session_raw.get("budget", "30m"), setting="[session] budget"),
         timezone=timezone,
         day_start=parse_day_start(session_raw.get("day_start", "04:00")),
+        undo_s=parse_undo_seconds(session_raw.get("undo_seconds")),
     )
     ui_raw = config_table(raw.get("ui", {}), "ui", _UI_KEYS)
     keys_raw = _table(raw, "keys")
@@ -250,6 +280,7 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
         taxonomy=taxonomy_from_dict(_table(raw, "taxonomy")),
         streak=streak_rules_from_dict(_table(raw, "streak")),
         curation=curation_from_dict(_table(raw, "curation")),
+        leader=leader_from_dict(raw.get("leader", {})),
     )
 
 
@@ -295,6 +326,11 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
             "budget": format_duration(settings.session.budget_s),
             "timezone": settings.session.timezone,
             "day_start": settings.session.day_start.strftime("%H:%M"),
+            **(
+                {"undo_seconds": settings.session.undo_s}
+                if settings.session.undo_s is not None
+                else {}
+            ),
         },
         "ui": {"theme": settings.theme, **({"editor": settings.editor} if settings.editor else {})},
     }
@@ -306,6 +342,8 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         doc["streak"] = streak_rules_to_dict(settings.streak)
     if curation_to_dict(settings.curation):
         doc["curation"] = curation_to_dict(settings.curation)
+    if leader_to_dict(settings.leader):
+        doc["leader"] = leader_to_dict(settings.leader)
     if settings.channels:
         doc["channels"] = {
             name: {"kind": ch.kind, **{k: v for k, v in ch.options.items() if v is not None}}

@@ -453,6 +453,10 @@ class InsightRepository:
         """Durably record an insight (an insight with a known id replaces it)."""
         self._insights.for_month(_month(insight.created_at)).put(insight.to_dict())
 
+    def remove(self, insight: Insight) -> bool:
+        """Delete an insight (an undone tag); returns whether it was there."""
+        return self._insights.for_month(_month(insight.created_at)).delete(insight.id)
+
     def find(self, insight_id: str, months_of: Iterable[datetime]) -> Insight | None:
         """The insight with this id in the months of the given times, or ``None``."""
         for month in dict.fromkeys(_month(at) for at in months_of):

@@ -46,6 +46,8 @@ MODES = [pytest.param(True, id="idempotency-key"), pytest.param(False, id="threa
 
 def write_config(home: Path, base: str, dedupe: bool) -> None:
     (home / "config.toml").write_text(
+        "[session]\n"
+        "undo_seconds = 0\n"  # replies go out at once: these tests are about faults
         "[channels.portal]\n"
         'kind = "http"\n'
         f'url = "{base}/questions"\n'

@@ -42,16 +42,16 @@ def with_scripted(kind: str) -> type[Connector]:
 
 @pytest.fixture
 def open_scripted(home: Path, script: Script, clock: Clock):
-    """Open (and reopen: a restart) the scripted service; every one is closed at the end."""
+    """Open (and reopen: a restart) the scripted service; every one is closed at the end.
+    ``undo_s`` is ``[session] undo_seconds`` (not set: replies go out at once in tests)."""
     opened: list[Service] = []
 
-    def open_service(**options: Any) -> Service:
+    def open_service(undo_s: int | None = None, **options: Any) -> Service:
         for service in opened:
             service.close()
         channel = ChannelSettings(name="portal", kind="scripted", options=options)
-        settings = Settings(
-            session=SessionSettings(timezone="Europe/Berlin"), channels={"portal": channel}
-        )
+        session = SessionSettings(timezone="Europe/Berlin", undo_s=undo_s)
+        settings = Settings(session=session, channels={"portal": channel})
         service = Service(locations(), settings, now=clock, connectors=with_scripted)
         opened.append(service)
         if not service.store.questions.all():

@@ -1,4 +1,4 @@
-"""The outbox tests' scripted channel, a movable clock and a stored question.
+"""The outbox tests' scripted channel, a movable clock, a stored question and a reply.
 
 :class:`ScriptedConnector` is a channel whose behaviour a test scripts through
 :class:`Script` (what the next posts do, what the thread holds) and reads back (what was
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
-from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.models import Author, Message, Question, Reply, ReplyState
 from tests.time_kit import FIXED_NOW
 
 
@@ -108,3 +108,18 @@ def question(native_id: str = "q1", **changes: Any) -> Question:
         created_at=FIXED_NOW - timedelta(hours=2),
     )
     return replace(base, **changes)
+
+
+def queued_reply(**changes: Any) -> Reply:
+    """A reply to ``acme:1`` queued at FIXED_NOW, never attempted (fields overridable)."""
+    base = Reply(
+        id="r1",
+        question_id="acme:1",
+        channel="acme",
+        body="Thanks!",
+        state=ReplyState.QUEUED,
+        created_at=FIXED_NOW,
+        updated_at=FIXED_NOW,
+        idempotency_key="k1",
+    )
+    return base.with_changes(**changes)

@@ -20,7 +20,7 @@ from cxdaily.replies.outbox_words import (
     state_words,
 )
 from cxdaily.service import Service
-from tests.time_kit import FIXED_NOW
+from tests.unit.replies.outbox_kit import queued_reply
 
 REAL_SEND = DemoConnector.send_reply
 
@@ -32,17 +32,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def reply(**changes) -> Reply:
-    base = Reply(
-        id="r1",
-        question_id="demo:q1",
-        channel="demo",
-        body="Thanks!",
-        state=ReplyState.QUEUED,
-        created_at=FIXED_NOW,
-        updated_at=FIXED_NOW,
-        idempotency_key="k1",
-    )
-    return base.with_changes(**changes)
+    """A queued reply to the demo question ``demo:q1``."""
+    return queued_reply(**{"question_id": "demo:q1", "channel": "demo", **changes})
 
 
 # ----------------------------------------------------------------------------- the words

@@ -15,7 +15,7 @@ from cxdaily.connectors.http_errors import (
     UnsafeURLError,
 )
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, CredentialError, RateLimited
-from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.models import ReplyState
 from cxdaily.replies.outbox import (
     BACKOFF_CAP_S,
     RECHECK_AFTER,
@@ -27,20 +27,7 @@ from cxdaily.replies.outbox import (
     plan_attempt,
 )
 from tests.time_kit import FIXED_NOW
-
-
-def reply(**changes) -> Reply:
-    base = Reply(
-        id="r1",
-        question_id="acme:1",
-        channel="acme",
-        body="Thanks!",
-        state=ReplyState.QUEUED,
-        created_at=FIXED_NOW,
-        updated_at=FIXED_NOW,
-        idempotency_key="k1",
-    )
-    return base.with_changes(**changes)
+from tests.unit.replies.outbox_kit import queued_reply as reply
 
 
 def test_back_off_doubles_is_jittered_and_capped():
