@@ -8,9 +8,11 @@ redaction was switched off, of personal data: renderers never see the raw record
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from operator import attrgetter
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,6 +22,7 @@ from cxdaily.insights.cleaning import block, is_clean, is_plain_line, line
 from cxdaily.insights.model import (
     UNASSIGNED,
     UNKNOWN_SENTIMENT,
+    UNTAGGED,
     Change,
     Digest,
     DigestInsight,
@@ -29,12 +32,15 @@ from cxdaily.insights.model import (
     Reflection,
     TagGroup,
     TeamGroup,
+    Theme,
     Trend,
     TrendBucket,
+    tag_key,
 )
 from cxdaily.insights.period import Period
 from cxdaily.insights.redact import Redaction, Redactor
 from cxdaily.insights.taxonomy import SENTIMENTS
+from cxdaily.insights.themes import build_themes
 
 __all__ = [
     "UNASSIGNED",
@@ -44,6 +50,7 @@ __all__ = [
     "DigestInsight",
     "Handoff",
     "HandoffSource",
+    "Theme",
     "build_digest",
 ]
 
@@ -68,9 +75,31 @@ def _within(
     return [i for i in inside if matches(i, team, tag)]
 
 
-def importance_order(insight: DigestInsight) -> tuple:
-    """Most important first; then negative before the rest; then newest first."""
-    return (-insight.importance, insight.sentiment != "negative", -insight.created_at.timestamp())
+def importance_order(insights: Iterable[DigestInsight]) -> list[DigestInsight]:
+    """Most important first, then newest first (two stable sorts on plain attributes:
+    much faster than a key function over thousands of insights)."""
+    ordered = sorted(insights, key=attrgetter("created_at"), reverse=True)
+    ordered.sort(key=attrgetter("importance"), reverse=True)
+    return ordered
+
+
+def customer_key(insight: Insight) -> str:
+    """Who an insight is from, to count customers: the handle, else the name (either
+    lower-cased), else the insight itself (an unknown customer counts once per insight)."""
+    who = insight.customer_handle or insight.customer_name
+    return who.strip().lower() if who and who.strip() else f"insight:{insight.id}"
+
+
+def primary_of(insight: Insight, tag: str | None) -> str:
+    """The tag an insight is filed under: the filter tag when there is one, else its
+    first tag (see :func:`~cxdaily.insights.model.tag_key`)."""
+    return _primary(insight.tags, tag)
+
+
+def _primary(tags: Sequence[str], tag: str | None) -> str:
+    if tag is not None:
+        return tag_key(tag)
+    return tag_key(line(tags[0])) if tags else UNTAGGED
 
 
 def build_digest(
@@ -93,9 +122,10 @@ def build_digest(
     chosen = _within(insights, period, team, tag)
     before = _within(previous, period.previous, team, tag)
     day_of = DayFinder(period)
-    exported = tuple(
-        sorted((_export(i, period, redactor, day_of) for i in chosen), key=importance_order)
-    )
+    export = Exporter(redactor, day_of, tag)
+    exported = [export(i) for i in chosen]
+    customers = {e.id: customer_key(i) for e, i in zip(exported, chosen, strict=True)}
+    ordered = tuple(importance_order(exported))
     handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
     people = [(i.customer_name, i.customer_handle) for i in chosen]
     reflections = _reflections(sessions, period, redactor, people)
@@ -119,8 +149,8 @@ def build_digest(
         tag=tag,
         redaction=redaction,
         headline=headline,
-        insights=exported,
-        groups=_groups(exported, tag),
+        insights=ordered,
+        groups=_groups(ordered),
         tags=_changes(tag_counts, Counter(t for i in before for t in i.tags)),
         teams=_changes(
             Counter(i.team or UNASSIGNED for i in chosen),
@@ -128,9 +158,13 @@ def build_digest(
         ),
         areas=_area_changes(areas, tag_counts, Counter(t for i in before for t in i.tags)),
         sentiment=_sentiment(sentiment, Counter(i.sentiment or UNKNOWN_SENTIMENT for i in before)),
-        trend=_trend(exported, period, [c.name for c in _changes(tag_counts, Counter())]),
+        trend=_trend(ordered, period, [c.name for c in _changes(tag_counts, Counter())]),
         reflections=reflections,
         handoffs=handed,
+        themes=build_themes(
+            ((i, customers[i.id]) for i in ordered),
+            Counter(primary_of(i, tag) for i in before),
+        ),
     )
 
 
@@ -155,63 +189,129 @@ class DayFinder:
         return self.period.day(instant)
 
 
-def _export(
-    insight: Insight, period: Period, redactor: Redactor, day_of: DayFinder | None = None
-) -> DigestInsight:
-    short = (
-        insight.id,
-        insight.question_id,
-        insight.url or "",
-        insight.channel,
-        insight.customer_name or "",
-        insight.customer_handle or "",
-        insight.team or "",
-        insight.sentiment or "",
-        insight.summary,
-        *insight.tags,
-    )
-    # Two searches tell whether anything needs cleaning or folding (rarely): only then
-    # does each field go through safe_text.
-    to_line = str.strip if is_plain_line(" ".join(short)) else line
-    long_text = f"{insight.quote}\n{insight.note or ''}"
-    to_block = str.strip if is_clean(long_text) else block
-    person = [(insight.customer_name, insight.customer_handle)] if redactor.options.initials else ()
-    name, handle = to_line(short[4]), to_line(short[5])
-    return DigestInsight(
-        id=to_line(insight.id),
-        question_id=redactor.link(to_line(insight.question_id)) or "",
-        url=redactor.link(to_line(short[2])) or None,
-        channel=to_line(insight.channel),
-        customer_name=redactor.name(name) if name else None,
-        customer_handle=redactor.handle(handle) if handle else None,
-        tags=tuple(map(to_line, insight.tags)),
-        team=to_line(short[6]) or UNASSIGNED,
-        sentiment=to_line(short[7]) or UNKNOWN_SENTIMENT,
-        importance=insight.importance,
-        summary=redactor.text(to_line(insight.summary), person),
-        quote=redactor.text(to_block(insight.quote), person),
-        note=redactor.text(to_block(insight.note or ""), person),
-        created_at=insight.created_at,
-        day=(day_of or period.day)(insight.created_at),
-    )
+_FIELD_BREAK = "\x00"
+"""Joins an insight's texts so that they are redacted in one call: cleaned text never
+holds it, and no redaction pattern matches across it (it is neither a word character,
+a space nor a separator any pattern allows)."""
 
 
-def _groups(insights: Sequence[DigestInsight], tag: str | None) -> tuple[TeamGroup, ...]:
-    """Teams (most insights first), each with its tags (most insights first); an insight
-    is listed under each of its tags (only the filter tag when there is one)."""
-    by_team: dict[str, dict[str, list[DigestInsight]]] = defaultdict(lambda: defaultdict(list))
-    team_sizes: Counter[str] = Counter()
-    for insight in insights:  # already most important first
-        team_sizes[insight.team] += 1
-        for name in (tag,) if tag else insight.tags:
-            by_team[insight.team][name].append(insight)
-    groups = []
-    for team_name, size in sorted(team_sizes.items(), key=lambda kv: (-kv[1], kv[0])):
-        tags = sorted(by_team[team_name].items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        groups.append(
-            TeamGroup(team_name, size, tuple(TagGroup(name, tuple(items)) for name, items in tags))
+class Exporter:
+    """Turns stored insights into cleaned, redacted :class:`DigestInsight` records.
+
+    Within one digest, the same name, handle or text is redacted once: customers,
+    channels and tags recur all year, and so do summaries and quotes written alike.
+    (Redaction depends only on the text, except with ``initials``, where the customer's
+    own name is masked in the texts too: those texts are not shared.)
+    """
+
+    def __init__(self, redactor: Redactor, day_of: DayFinder, tag: str | None) -> None:
+        self.redactor = redactor
+        self.day_of = day_of
+        self.tag = tag
+        self.initials = redactor.options.initials
+        self.names: dict[str, str | None] = {}
+        self.handles: dict[str, str | None] = {}
+        self.texts: dict[str, list[str]] = {}
+        self.primaries: dict[tuple[str, ...], str] = {}
+
+    def primary(self, tags: tuple[str, ...]) -> str:
+        """The primary tag of an insight with these tags (see :func:`primary_of`)."""
+        found = self.primaries.get(tags)
+        if found is None:
+            found = self.primaries[tags] = _primary(tags, self.tag)
+        return found
+
+    def __call__(self, insight: Insight) -> DigestInsight:
+        """One insight, exported."""
+        redactor = self.redactor
+        short = (
+            insight.id,
+            insight.question_id,
+            insight.url or "",
+            insight.channel,
+            insight.customer_name or "",
+            insight.customer_handle or "",
+            insight.team or "",
+            insight.sentiment or "",
+            insight.summary,
+            *insight.tags,
         )
-    return tuple(groups)
+        # Two searches tell whether anything needs cleaning or folding (rarely): only
+        # then does each field go through safe_text.
+        plain = is_plain_line(" ".join(short))
+        to_line = str.strip if plain else line
+        note = insight.note or ""
+        to_block = str.strip if is_clean(f"{insight.quote}\n{note}") else block
+        texts = _FIELD_BREAK.join(
+            (to_line(insight.summary), to_block(insight.quote), to_block(note))
+        )
+        if self.initials:
+            person = [(insight.customer_name, insight.customer_handle)]
+            summary, quote, note = redactor.text(texts, person).split(_FIELD_BREAK)
+        else:
+            parts = self.texts.get(texts)
+            if parts is None:
+                parts = self.texts[texts] = redactor.text(texts).split(_FIELD_BREAK)
+            summary, quote, note = parts
+        name, handle = short[4], short[5]
+        if plain:
+            customer_name = self.names.get(name, _MISSING)
+            if customer_name is _MISSING:
+                customer_name = self.names[name] = redactor.name(name.strip()) or None
+            customer_handle = self.handles.get(handle, _MISSING)
+            if customer_handle is _MISSING:
+                customer_handle = self.handles[handle] = redactor.handle(handle.strip()) or None
+        else:
+            customer_name = redactor.name(line(name)) or None
+            customer_handle = redactor.handle(line(handle)) or None
+        tags = tuple(map(to_line, insight.tags))
+        return DigestInsight(  # positional: a digest makes thousands
+            to_line(insight.id),
+            redactor.link(to_line(insight.question_id)) or "",
+            redactor.link(to_line(short[2])) or None,
+            to_line(insight.channel),
+            customer_name,
+            customer_handle,
+            tags,
+            to_line(short[6]) or UNASSIGNED,
+            to_line(short[7]) or UNKNOWN_SENTIMENT,
+            insight.importance,
+            summary,
+            quote,
+            note,
+            insight.created_at,
+            self.day_of(insight.created_at),
+            self.primary(tags),
+        )
+
+
+_MISSING: Any = object()
+"""Marks a value not in a cache yet (``None`` is a cached value)."""
+
+
+def _groups(insights: Sequence[DigestInsight]) -> tuple[TeamGroup, ...]:
+    """Teams, each with its insights once under their primary tag. Insights come most
+    important first and keep that order; tag groups and teams are ordered by their most
+    important insight, then by size, then by name (a team with a +3 comes before a team
+    with only +1s, however many)."""
+    by_team: dict[str, dict[str, list[DigestInsight]]] = {}
+    for insight in insights:
+        tags = by_team.get(insight.team)
+        if tags is None:
+            tags = by_team[insight.team] = {}
+        group = tags.get(insight.primary_tag)
+        if group is None:
+            group = tags[insight.primary_tag] = []
+        group.append(insight)
+    teams = []
+    for team_name, tags in by_team.items():
+        groups = sorted(
+            (TagGroup(name, tuple(items)) for name, items in tags.items()),
+            key=lambda g: (-g.top_importance, -len(g.insights), g.tag),
+        )
+        teams.append(TeamGroup(team_name, sum(len(g.insights) for g in groups), tuple(groups)))
+    teams.sort(key=lambda t: (-t.top_importance, -t.count, t.team))
+    return tuple(teams)
 
 
 def _changes(now_counts: Counter[str], before: Counter[str]) -> tuple[Change, ...]:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from cxdaily.core.models import Action, Question
-from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import whole_sentences
 from cxdaily.insights.period import Period
 from cxdaily.insights.redact import Redaction
 
@@ -19,6 +19,16 @@ UNASSIGNED = "unassigned"
 """The team name shown for insights routed to no team."""
 UNKNOWN_SENTIMENT = "unknown"
 """The sentiment shown for insights recorded without one."""
+UNTAGGED = "untagged"
+"""The primary tag of an insight recorded without a tag."""
+HEADLINE_CHARS = 140
+"""Longest headline taken from a quote when an insight has no summary."""
+
+
+def tag_key(tag: str) -> str:
+    """A tag as themes and groups compare it: lower-case, single-spaced, with ``-`` and
+    ``_`` read as spaces (``Churn-Risk``, ``churn_risk`` and ``churn risk`` are one)."""
+    return " ".join(tag.replace("-", " ").replace("_", " ").lower().split())
 
 
 class DigestInsight(NamedTuple):
@@ -40,6 +50,15 @@ class DigestInsight(NamedTuple):
     note: str
     created_at: datetime
     day: date
+    primary_tag: str
+    """The tag the insight is filed under (its first tag, normalised; the filter tag when
+    the digest has one): its group and its theme."""
+
+    @property
+    def other_tags(self) -> tuple[str, ...]:
+        """Its tags but the primary one (shown beside it)."""
+        primary = self.primary_tag
+        return tuple(t for t in self.tags if tag_key(t) != primary)
 
     @property
     def customer(self) -> str:
@@ -50,8 +69,9 @@ class DigestInsight(NamedTuple):
 
     @property
     def headline(self) -> str:
-        """The summary, or the start of the quote when there is no summary."""
-        return self.summary or one_line(self.quote, 100) or "(no summary)"
+        """The summary, or the quote's first sentences when there is no summary (cut only
+        between sentences)."""
+        return self.summary or whole_sentences(self.quote, HEADLINE_CHARS) or "(no summary)"
 
 
 @dataclass(frozen=True)
@@ -86,19 +106,61 @@ class Change:
 
 @dataclass(frozen=True)
 class TagGroup:
-    """The insights of one tag within a team, most important first."""
+    """The insights filed under one primary tag within a team, most important first
+    (then newest)."""
 
     tag: str
     insights: tuple[DigestInsight, ...]
 
+    @property
+    def top_importance(self) -> int:
+        """The importance of its most important insight."""
+        return self.insights[0].importance if self.insights else 0
+
 
 @dataclass(frozen=True)
 class TeamGroup:
-    """One team's insights, by tag."""
+    """One team's insights, each once, under its primary tag (groups with the most
+    important insight first, then the largest)."""
 
     team: str
     count: int
     tags: tuple[TagGroup, ...]
+
+    @property
+    def top_importance(self) -> int:
+        """The importance of the team's most important insight."""
+        return max((g.top_importance for g in self.tags), default=0)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One thing that matters this period: the insights sharing a primary tag, scored and
+    summarised in one sentence.
+
+    ``key`` (``tag:<normalised tag>``) stays the same from one period to the next, so a
+    destination can update one issue per theme instead of opening a new one each time.
+    """
+
+    key: str
+    title: str
+    summary: str
+    """One sentence written from the data: what, how many insights and customers, trend."""
+    evidence: int
+    """How many insights of the period back the theme."""
+    customers: int
+    """Distinct customers affected (an insight with no known customer counts as one)."""
+    trend: str
+    """``new``, ``rising``, ``falling`` or ``steady`` against the previous period."""
+    sentiment: str
+    """The sentiment of most of the theme's insights, or ``mixed`` when none has a
+    majority."""
+    team: str
+    """The team most of the theme's insights are routed to."""
+    quote: str
+    """The strongest quote, whole (already redacted); empty when no insight has one."""
+    insight_ids: tuple[str, ...]
+    """The ids of the theme's insights, most important first."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +245,22 @@ class Digest:
     trend: Trend
     reflections: tuple[Reflection, ...]
     handoffs: tuple[Handoff, ...]
+    themes: tuple[Theme, ...] = ()
+    """The three to five themes that matter most this period, strongest first."""
+
+    @property
+    def ordered(self) -> tuple[DigestInsight, ...]:
+        """Every insight once, in the order the digest shows them: team by team, primary
+        tag by primary tag, most important first."""
+        return tuple(i for team in self.groups for group in team.tags for i in group.insights)
+
+    def theme_ranks(self) -> dict[str, tuple[int, Theme]]:
+        """Insight id -> (rank from 1, theme) for the insights of the top themes."""
+        return {
+            insight_id: (rank, theme)
+            for rank, theme in enumerate(self.themes, 1)
+            for insight_id in theme.insight_ids
+        }
 
     @property
     def empty(self) -> bool:

@@ -1,6 +1,9 @@
 """The digest as one self-contained HTML file: inline CSS, inline SVG charts (tags over
 time, the sentiment mix), no script and no external resource (a Content-Security-Policy
 forbids loading any). Every piece of text is escaped; links go only to http(s) URLs.
+
+The structure is the Markdown digest's: the themes that matter first, then the numbers,
+then every insight once under its team and primary tag, with its whole quote.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from cxdaily.insights.charts import sentiment_svg, trend_svg
 from cxdaily.insights.model import Change, Digest, DigestInsight
 from cxdaily.insights.words import (
     EMPTY_NOTICE,
+    THEMES_TITLE,
     day_label,
     generated_line,
     headline_lines,
     safe_url,
     shares,
+    team_heading,
+    theme_team,
 )
 
 _HTML_SPECIAL = re.compile("[&<>\"']")
@@ -37,7 +43,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 ol.insights { padding-left: 1.2rem; }
 li.insight { margin: .6rem 0; }
 .importance { display: inline-block; min-width: 1.8rem; font-weight: bold; color: var(--accent); }
-blockquote { margin: .2rem 0 .2rem .2rem; padding-left: .8rem; border-left: 3px solid var(--line); }
+blockquote { margin: .2rem 0 .2rem .2rem; padding-left: .8rem; border-left: 3px solid var(--line);
+             white-space: pre-line; }
+ol.themes li { margin: .5rem 0; }
+.also { color: var(--muted); }
 .note { font-style: italic; }
 li.insight p { margin: .15rem 0; }
 svg { max-width: 100%; height: auto; }
@@ -77,6 +86,7 @@ def render_html(digest: Digest) -> str:
     ]
     if digest.empty:
         parts.append(f'<p class="empty">{h(EMPTY_NOTICE)}</p>')
+    parts += _themes(digest)
     parts += _headline(digest)
     parts += _charts(digest)
     parts += _change_table("tags", "Tags", "Tag", digest.tags, digest)
@@ -90,14 +100,18 @@ def render_html(digest: Digest) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _list_section(section_id: str, title: str, items: list[str]) -> list[str]:
-    """A section of the page that is a titled list of ``<li>`` items (already HTML)."""
+def _list_section(
+    section_id: str, title: str, items: list[str], numbered: str | None = None
+) -> list[str]:
+    """A section of the page that is a titled list of ``<li>`` items (already HTML);
+    ``numbered``: the class of a numbered list (a bulleted one without it)."""
+    opening = f'<ol class="{numbered}">' if numbered else "<ul>"
     return [
         f'<section id="{section_id}">',
         f"<h2>{h(title)}</h2>",
-        "<ul>",
+        opening,
         *items,
-        "</ul>",
+        "</ol>" if numbered else "</ul>",
         "</section>",
     ]
 
@@ -174,21 +188,31 @@ def _sentiment_table(digest: Digest) -> list[str]:
     ]
 
 
+def _themes(digest: Digest) -> list[str]:
+    if not digest.themes:
+        return []
+    items = [
+        f'<li class="theme" data-key="{h(theme.key)}" data-evidence="{theme.evidence}">'
+        f'<strong class="theme-summary">{h(theme.summary)}</strong>'
+        f'<p class="meta">{h(theme_team(theme))}</p>'
+        + (f'<blockquote class="theme-quote">{h(theme.quote)}</blockquote>' if theme.quote else "")
+        + "</li>"
+        for theme in digest.themes
+    ]
+    return _list_section("themes", THEMES_TITLE, items, numbered="themes")
+
+
 def _insights(digest: Digest) -> list[str]:
     out = ['<section id="insights">', "<h2>Insights</h2>"]
     if not digest.insights:
         return [*out, "<p>No insights in this period.</p>", "</section>"]
-    rendered: dict[str, str] = {}
     for team in digest.groups:
         out.append(f'<section class="team" data-team="{h(team.team)}">')
-        out.append(f"<h3>{h(team.team.capitalize())} ({team.count})</h3>")
+        out.append(f"<h3>{h(team_heading(team))}</h3>")
         for group in team.tags:
             out.append(f"<h4>{h(group.tag)} ({len(group.insights)})</h4>")
             out.append('<ol class="insights">')
-            for insight in group.insights:  # listed once per tag: rendered once
-                if insight.id not in rendered:
-                    rendered[insight.id] = _insight(insight)
-                out.append(rendered[insight.id])
+            out += [_insight(insight) for insight in group.insights]
             out.append("</ol>")
         out.append("</section>")
     out.append("</section>")
@@ -197,15 +221,16 @@ def _insights(digest: Digest) -> list[str]:
 
 def _insight(insight: DigestInsight) -> str:
     source = link("source", insight.url) or f"question {h(insight.question_id)}"
-    meta = " · ".join(
-        [
-            f'<span class="customer">{h(insight.customer)}</span>',
-            f'<span class="channel">{h(insight.channel)}</span>',
-            f'<span class="day">{h(day_label(insight.day))}</span>',
-            f'<span class="sentiment">{h(insight.sentiment)}</span>',
-            source,
-        ]
-    )
+    fields = [
+        f'<span class="customer">{h(insight.customer)}</span>',
+        f'<span class="channel">{h(insight.channel)}</span>',
+        f'<span class="day">{h(day_label(insight.day))}</span>',
+        f'<span class="sentiment">{h(insight.sentiment)}</span>',
+    ]
+    others = insight.other_tags
+    if others:
+        fields.append(f'<span class="also">also {h(", ".join(others))}</span>')
+    fields.append(source)
     parts = [
         f'<li class="insight" data-id="{h(insight.id)}" data-importance="{insight.importance}">',
         f'<span class="importance">+{insight.importance}</span> '
@@ -215,7 +240,7 @@ def _insight(insight: DigestInsight) -> str:
         parts.append(f'<blockquote class="quote">{h(insight.quote)}</blockquote>')
     if insight.note:
         parts.append(f'<p class="note">Note: {h(insight.note)}</p>')
-    parts.append(f'<p class="meta">{meta}</p>')
+    parts.append(f'<p class="meta">{" · ".join(fields)}</p>')
     parts.append("</li>")
     return "".join(parts)
 

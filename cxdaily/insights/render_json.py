@@ -1,10 +1,12 @@
 """The digest as JSON, and its insights as notes for product-feedback tools.
 
 Both shapes are documented by JSON Schemas shipped in this package:
-``digest.schema.json`` (``--format json``) and ``notes.schema.json`` (``--format notes``:
-an array of notes with a title, the content, the customer, the source URL and tags, the
-shape product-feedback tools import). Times are ISO-8601 UTC strings ending in ``Z``;
-days are ``YYYY-MM-DD`` in the home time zone.
+``digest.schema.json`` (``--format json``, version :data:`DIGEST_SCHEMA_VERSION`: the
+themes first, every insight once in the digest's order, groups by team and primary tag)
+and ``notes.schema.json`` (``--format notes``: an array of notes with a title, the
+content, the customer, the source URL, tags and the theme, the shape product-feedback
+tools import). Times are ISO-8601 UTC strings ending in ``Z``; days are ``YYYY-MM-DD``
+in the home time zone.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from importlib import resources
 from typing import Any
 
 from cxdaily.core.clock import to_iso
-from cxdaily.insights.model import Change, Digest, DigestInsight
+from cxdaily.core.words import whole_sentences
+from cxdaily.insights.model import Change, Digest, DigestInsight, Theme
 from cxdaily.insights.words import safe_url
 
-DIGEST_SCHEMA_ID = "cxdaily.digest/1"
+DIGEST_SCHEMA_VERSION = 2
+"""Raised whenever the shape changes (2: themes, each insight once, primary tags)."""
+DIGEST_SCHEMA_ID = f"cxdaily.digest/{DIGEST_SCHEMA_VERSION}"
 NOTES_ORIGIN = "cxdaily"
 TITLE_LIMIT = 120
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps makes one a call
@@ -39,8 +44,25 @@ def _change(change: Change) -> dict[str, Any]:
     }
 
 
-def insight_dict(insight: DigestInsight) -> dict[str, Any]:
-    """One insight as the digest's JSON holds it."""
+def theme_dict(theme: Theme, rank: int) -> dict[str, Any]:
+    """One theme as the digest's JSON holds it."""
+    return {
+        "rank": rank,
+        "key": theme.key,
+        "title": theme.title,
+        "summary": theme.summary,
+        "evidence": theme.evidence,
+        "customers": theme.customers,
+        "trend": theme.trend,
+        "sentiment": theme.sentiment,
+        "team": theme.team,
+        "quote": theme.quote,
+        "insight_ids": list(theme.insight_ids),
+    }
+
+
+def insight_dict(insight: DigestInsight, theme: Theme | None = None) -> dict[str, Any]:
+    """One insight as the digest's JSON holds it (``theme``: the top theme it is in)."""
     return {
         "id": insight.id,
         "question_id": insight.question_id,
@@ -48,6 +70,9 @@ def insight_dict(insight: DigestInsight) -> dict[str, Any]:
         "channel": insight.channel,
         "customer": {"name": insight.customer_name, "handle": insight.customer_handle},
         "tags": list(insight.tags),
+        "primary_tag": insight.primary_tag,
+        "other_tags": list(insight.other_tags),
+        "theme": theme.key if theme else None,
         "team": insight.team,
         "sentiment": insight.sentiment,
         "importance": insight.importance,
@@ -62,8 +87,10 @@ def insight_dict(insight: DigestInsight) -> dict[str, Any]:
 def digest_dict(digest: Digest) -> dict[str, Any]:
     """The digest as plain data (see ``digest.schema.json``)."""
     period, head = digest.period, digest.headline
+    themes = digest.theme_ranks()
     return {
         "schema": DIGEST_SCHEMA_ID,
+        "schema_version": DIGEST_SCHEMA_VERSION,
         "title": digest.title,
         "generated_at": to_iso(digest.generated_at),
         "period": {
@@ -89,6 +116,7 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
             "handoffs": head.handoffs,
             "sessions": head.sessions,
         },
+        "themes": [theme_dict(t, rank) for rank, t in enumerate(digest.themes, 1)],
         "tags": [_change(c) for c in digest.tags],
         "teams": [_change(c) for c in digest.teams],
         "areas": [_change(c) for c in digest.areas],
@@ -106,12 +134,21 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
                 for b in digest.trend.buckets
             ],
         },
-        "insights": [insight_dict(i) for i in digest.insights],
+        "insights": [_insight_entry(i, themes) for i in digest.ordered],
         "groups": [
             {
                 "team": g.team,
                 "count": g.count,
-                "tags": [{"tag": t.tag, "insight_ids": [i.id for i in t.insights]} for t in g.tags],
+                "top_importance": g.top_importance,
+                "tags": [
+                    {
+                        "tag": t.tag,
+                        "count": len(t.insights),
+                        "top_importance": t.top_importance,
+                        "insight_ids": [i.id for i in t.insights],
+                    }
+                    for t in g.tags
+                ],
             }
             for g in digest.groups
         ],
@@ -130,6 +167,11 @@ def digest_dict(digest: Digest) -> dict[str, Any]:
             for ho in digest.handoffs
         ],
     }
+
+
+def _insight_entry(insight: DigestInsight, themes: dict[str, tuple[int, Theme]]) -> dict[str, Any]:
+    found = themes.get(insight.id)
+    return insight_dict(insight, found[1] if found else None)
 
 
 def layout(value: Any) -> str:
@@ -156,11 +198,10 @@ def render_json(digest: Digest) -> str:
     return layout(digest_dict(digest))
 
 
-def note_dict(insight: DigestInsight) -> dict[str, Any]:
-    """One insight as a product-feedback note (see ``notes.schema.json``)."""
-    title = insight.headline
-    if len(title) > TITLE_LIMIT:
-        title = title[: TITLE_LIMIT - 1].rstrip() + "…"
+def note_dict(insight: DigestInsight, theme: tuple[int, Theme] | None = None) -> dict[str, Any]:
+    """One insight as a product-feedback note (see ``notes.schema.json``); ``theme``:
+    the rank and theme of the top theme it is in."""
+    title = whole_sentences(insight.headline, TITLE_LIMIT)
     content = [insight.quote or insight.summary or "(no quote)"]
     if insight.summary and insight.quote:
         content.append(f"Summary: {insight.summary}")
@@ -176,6 +217,10 @@ def note_dict(insight: DigestInsight) -> dict[str, Any]:
         "customer": {"name": insight.customer_name, "handle": insight.customer_handle},
         "source_url": safe_url(insight.url),
         "tags": list(insight.tags),
+        "primary_tag": insight.primary_tag,
+        "theme": (
+            {"key": theme[1].key, "title": theme[1].title, "rank": theme[0]} if theme else None
+        ),
         "source": {"origin": NOTES_ORIGIN, "record_id": insight.id},
         "team": insight.team,
         "importance": insight.importance,
@@ -185,5 +230,6 @@ def note_dict(insight: DigestInsight) -> dict[str, Any]:
 
 
 def render_notes(digest: Digest) -> str:
-    """The digest's insights as an array of notes, most important first."""
-    return layout([note_dict(i) for i in digest.insights])
+    """The digest's insights as an array of notes, each once, in the digest's order."""
+    themes = digest.theme_ranks()
+    return layout([note_dict(i, themes.get(i.id)) for i in digest.ordered])

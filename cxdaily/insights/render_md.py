@@ -1,5 +1,10 @@
 """The digest as Markdown (CommonMark with GitHub tables), to paste into a wiki or a chat.
 
+The themes that matter come first (a numbered list, each with its evidence and its
+strongest quote), then the numbers, then every insight once: a heading per team, a
+sub-heading per primary tag, one list item per insight with its other tags, the whole
+quote and a link to the source.
+
 Customer text is escaped so that it is read as text, never as Markdown: no link, image,
 HTML tag, table cell break or heading can come from a customer. Links back to the source
 are written only for http(s) URLs.
@@ -8,16 +13,20 @@ are written only for http(s) URLs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cxdaily.insights.cleaning import line
 from cxdaily.insights.model import Change, Digest, DigestInsight
 from cxdaily.insights.words import (
     EMPTY_NOTICE,
+    THEMES_TITLE,
     day_label,
     generated_line,
     headline_lines,
     safe_url,
     shares,
+    team_heading,
+    theme_team,
 )
 
 _SPECIAL_CHARS = "\\`*_[]<>|~"
@@ -26,9 +35,11 @@ _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LIST_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
-def md_text(text: object) -> str:
+@lru_cache(maxsize=16384)
+def md_text(text: str) -> str:
     """One line of literal text: every character Markdown could act on is escaped
-    (``#`` and list markers only where they would start a block)."""
+    (``#`` and list markers only where they would start a block). Cached: names,
+    channels, tags and summaries recur all through a digest."""
     return _escape(text, every_hash=False)
 
 
@@ -57,6 +68,14 @@ def _escape(text: object, *, every_hash: bool) -> str:
     return escaped
 
 
+def md_quote(text: str, indent: str) -> list[str]:
+    """A whole quote as a block quote inside a list item (``indent`` deep), line by line,
+    each line literal text."""
+    if not text:
+        return []
+    return [f"{indent}> {md_text(part)}".rstrip() for part in text.split("\n")]
+
+
 def md_link(label: str, url: str | None) -> str:
     """``[label](url)`` for an http(s) URL (parentheses and spaces encoded), else ``""``."""
     target = safe_url(url)
@@ -72,6 +91,7 @@ def render_markdown(digest: Digest) -> str:
     out: list[str] = [f"# {md_heading(digest.title)}", "", md_text(generated_line(digest)), ""]
     if digest.empty:
         out += [f"**{md_text(EMPTY_NOTICE)}**", ""]
+    out += _themes(digest)
     out += ["## At a glance", ""]
     first, *rest = headline_lines(digest)
     out.append(f"- **{md_text(first)}**")
@@ -113,34 +133,41 @@ def _sentiment_table(digest: Digest) -> list[str]:
     return ["## Sentiment", "", *header, *rows, ""]
 
 
+def _themes(digest: Digest) -> list[str]:
+    if not digest.themes:
+        return []
+    out = [f"## {THEMES_TITLE}", ""]
+    for rank, theme in enumerate(digest.themes, 1):
+        out.append(f"{rank}. {md_text(theme.summary)}")
+        out.append(f"   *{md_text(theme_team(theme))}*")
+        out += md_quote(theme.quote, "   ")
+    return [*out, ""]
+
+
 def _insights(digest: Digest) -> list[str]:
     out = ["## Insights", ""]
     if not digest.insights:
         return [*out, "No insights in this period.", ""]
-    rendered: dict[str, str] = {}  # an insight with several tags is listed once per tag
     for team in digest.groups:
-        out += [f"### {md_heading(team.team.capitalize())} ({team.count})", ""]
+        out += [f"### {md_heading(team_heading(team))}", ""]
         for group in team.tags:
             out += [f"#### {md_heading(group.tag)} ({len(group.insights)})", ""]
-            for insight in group.insights:
-                if insight.id not in rendered:
-                    rendered[insight.id] = "\n".join(_insight(insight))
-                out.append(rendered[insight.id])
+            out += [item for insight in group.insights for item in _insight(insight)]
             out.append("")
     return out
 
 
 def _insight(insight: DigestInsight) -> list[str]:
-    meta = md_text(
-        f"{insight.customer} · {insight.channel} · {day_label(insight.day)} · {insight.sentiment}"
-    )
+    facts = [insight.customer, insight.channel, day_label(insight.day), insight.sentiment]
+    others = insight.other_tags
+    if others:
+        facts.append("also " + ", ".join(others))
+    meta = md_text(" · ".join(facts))
     source = md_link("source", insight.url) or f"question {md_text(insight.question_id)}"
     lines = [f"- **+{insight.importance} · {md_text(insight.headline)}** · {meta} · {source}"]
     if insight.note:  # before the quote: a line after a quote would continue the quote
         lines.append(f"  *Note:* {md_text(insight.note)}")
-    if insight.quote:
-        lines.append(f"  > {md_text(insight.quote)}")
-    return lines
+    return lines + md_quote(insight.quote, "  ")
 
 
 def _reflections(digest: Digest) -> list[str]:

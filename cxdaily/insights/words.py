@@ -1,5 +1,5 @@
 """Words and small helpers the Markdown and HTML renderers share: dates, safe links,
-the headline sentences and the sentiment shares."""
+the headline sentences, the themes' facts and the sentiment shares."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from cxdaily.core.words import plural
-from cxdaily.insights.model import Change, Digest
+from cxdaily.insights.model import Change, Digest, TeamGroup, Theme
 
 EMPTY_NOTICE = "No insights, reflections or hand-offs in this period."
+THEMES_TITLE = "What matters"
+"""The heading of the themes at the top of the digest."""
 # http(s), a host (no user info: "https://good.example@evil.example" is refused), then
 # anything but whitespace and control characters.
 _WEB_URL = re.compile(r"https?://[^\s/?#@\\\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\x7f]*)?", re.I)
@@ -97,3 +99,13 @@ def sentiment_words(changes: tuple[Change, ...]) -> str:
     """``60% negative · 30% neutral · 10% positive`` (or ``no insights``)."""
     parts = [f"{pct}% {name}" for name, count, pct in shares(changes) if count]
     return " · ".join(parts) if parts else "no insights"
+
+
+def theme_team(theme: Theme) -> str:
+    """``Team: product``: who the theme is for (the team most of its insights go to)."""
+    return f"Team: {theme.team}"
+
+
+def team_heading(team: TeamGroup) -> str:
+    """``Product (3)``: a team's name and how many insights it has."""
+    return f"{team.team.capitalize()} ({team.count})"

@@ -33,21 +33,16 @@ def test_insights_outside_the_period_are_left_out():
     assert [i.id for i in digest.insights] == [inside.id]
 
 
-def test_most_important_first_then_negative_then_newest():
+def test_most_important_first_then_newest():
     low = insight("2026-11-20 10:00", importance=1)
     high_old = insight("2026-11-17 10:00", importance=3, sentiment="positive")
-    high_negative = insight("2026-11-16 10:00", importance=3, sentiment="negative")
+    high_oldest = insight("2026-11-16 10:00", importance=3, sentiment="negative")
     high_new = insight("2026-11-21 10:00", importance=3, sentiment="positive")
-    digest = build_digest([low, high_old, high_negative, high_new], WEEK, now=NOW)
-    assert [i.id for i in digest.insights] == [
-        high_negative.id,
-        high_new.id,
-        high_old.id,
-        low.id,
-    ]
+    digest = build_digest([low, high_old, high_oldest, high_new], WEEK, now=NOW)
+    assert [i.id for i in digest.insights] == [high_new.id, high_old.id, high_oldest.id, low.id]
 
 
-def test_grouped_by_team_then_tag_with_an_insight_under_each_of_its_tags():
+def test_each_insight_once_under_its_primary_tag_with_its_other_tags():
     a = insight("2026-11-17 10:00", tags=("bug", "billing"), team="product", importance=2)
     b = insight("2026-11-17 11:00", tags=("billing",), team="product", importance=3)
     c = insight("2026-11-18 10:00", tags=("praise",), team="marketing")
@@ -57,15 +52,44 @@ def test_grouped_by_team_then_tag_with_an_insight_under_each_of_its_tags():
     assert teams == [("product", 2), ("marketing", 1), (UNASSIGNED, 1)]
     product = digest.groups[0]
     assert [(t.tag, [i.id for i in t.insights]) for t in product.tags] == [
-        ("billing", [b.id, a.id]),  # most insights first; most important first inside
-        ("bug", [a.id]),
+        ("billing", [b.id]),  # the group with the +3 first
+        ("bug", [a.id]),  # a is listed once, under its first tag
     ]
+    shown = [i.id for i in digest.ordered]
+    assert sorted(shown) == sorted(i.id for i in digest.insights)  # each exactly once
+    first_tagged = next(i for i in digest.ordered if i.id == a.id)
+    assert first_tagged.primary_tag == "bug" and first_tagged.other_tags == ("billing",)
     assert {c.name: c.count for c in digest.tags} == {
         "billing": 2,
         "bug": 1,
         "praise": 1,
         "pricing": 1,
-    }
+    }  # the tag table still counts every tag
+
+
+def test_a_team_with_a_plus_three_comes_before_a_larger_team_of_plus_ones():
+    ones = [insight(f"2026-11-17 1{n}:00", team="support", importance=1) for n in range(5)]
+    three = insight("2026-11-16 10:00", team="sales", importance=3)
+    two = insight("2026-11-18 10:00", team="sales", importance=2, tags=("pricing",))
+    digest = build_digest([*ones, three, two], WEEK, now=NOW)
+    assert [(g.team, g.count, g.top_importance) for g in digest.groups] == [
+        ("sales", 2, 3),
+        ("support", 5, 1),
+    ]
+    assert [i.importance for i in digest.ordered][:2] == [3, 2]
+    newest_first = [i.created_at for i in digest.groups[1].tags[0].insights]
+    assert newest_first == sorted(newest_first, reverse=True)
+
+
+def test_near_identical_tags_share_a_group():
+    items = [
+        insight("2026-11-17 10:00", tags=("Churn-Risk",)),
+        insight("2026-11-17 11:00", tags=("churn_risk", "billing")),
+        insight("2026-11-17 12:00", tags=("churn risk",)),
+    ]
+    digest = build_digest(items, WEEK, now=NOW)
+    assert [(t.tag, len(t.insights)) for t in digest.groups[0].tags] == [("churn risk", 3)]
+    assert digest.ordered[1].other_tags == ("billing",)
 
 
 def test_counts_and_changes_against_the_previous_period():
@@ -106,7 +130,8 @@ def test_team_and_tag_filters_apply_to_both_periods():
     assert len(digest.insights) == 2 and digest.headline.insights.previous == 1
     digest = build_digest(items, WEEK, now=NOW, previous=before, tag="billing")
     assert len(digest.insights) == 2
-    assert [t.tag for g in digest.groups for t in g.tags] == ["billing"]  # only the filter
+    assert [t.tag for g in digest.groups for t in g.tags] == ["billing"]  # under the filter
+    assert [t.key for t in digest.themes] == ["tag:billing"]
     digest = build_digest(items, WEEK, now=NOW, team=UNASSIGNED)
     assert len(digest.insights) == 1
     assert "team support" in build_digest(items, WEEK, now=NOW, team="support").title

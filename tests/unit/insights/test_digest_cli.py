@@ -13,7 +13,7 @@ import pytest
 
 from cxdaily.cli import main
 from cxdaily.insights.render_csv import COLUMNS
-from cxdaily.insights.render_json import load_schema
+from cxdaily.insights.render_json import DIGEST_SCHEMA_ID, load_schema
 from tests.unit.insights.digest_kit import validate
 
 
@@ -158,7 +158,7 @@ def test_bad_period_expressions_are_usage_errors(home, capsys):
         ("digest.md", None, lambda text: text.startswith("# Customer insights")),
         ("digest.html", None, lambda text: text.startswith("<!DOCTYPE html>")),
         ("digest.csv", None, lambda text: text.startswith(",".join(COLUMNS))),
-        ("digest.json", None, lambda text: json.loads(text)["schema"] == "cxdaily.digest/1"),
+        ("digest.json", None, lambda text: json.loads(text)["schema"] == DIGEST_SCHEMA_ID),
         ("notes.json", "notes", lambda text: isinstance(json.loads(text), list)),
         ("digest.txt", None, lambda text: text.startswith("# Customer insights")),
     ],

@@ -1,11 +1,14 @@
 """Every format round-trips through a parser: Markdown (markdown-it, CommonMark with
-tables), HTML (html.parser), CSV (csv), JSON and notes (the shipped schemas)."""
+tables), HTML (html.parser), CSV (csv), JSON and notes (the shipped schemas); each shows
+the themes first and every insight exactly once, with whole quotes and inert customer
+text."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
@@ -16,7 +19,13 @@ from cxdaily.insights.build import build_digest
 from cxdaily.insights.model import HandoffSource
 from cxdaily.insights.render_csv import COLUMNS, TAG_SEPARATOR, render_csv
 from cxdaily.insights.render_html import render_html
-from cxdaily.insights.render_json import load_schema, render_json, render_notes
+from cxdaily.insights.render_json import (
+    DIGEST_SCHEMA_ID,
+    DIGEST_SCHEMA_VERSION,
+    load_schema,
+    render_json,
+    render_notes,
+)
 from cxdaily.insights.render_md import md_text, render_markdown
 from tests.unit.insights.digest_kit import at, insight, period, validate
 
@@ -61,10 +70,41 @@ def md_tokens(text: str):
 
 
 def inline_text(token) -> str:
-    """The plain text a renderer shows for an inline token."""
+    """The plain text a renderer shows for an inline token (a soft line break as ``\n``)."""
     return "".join(
-        child.content for child in token.children or () if child.type in ("text", "code_inline")
+        "\n" if child.type == "softbreak" else child.content
+        for child in token.children or ()
+        if child.type in ("text", "code_inline", "softbreak")
     )
+
+
+def section(tokens, title: str) -> list:
+    """The tokens under the level-2 heading ``title``, up to the next one."""
+    start = next(
+        i
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open" and tok.tag == "h2" and inline_text(tokens[i + 1]) == title
+    )
+    end = next(
+        (i for i in range(start + 3, len(tokens)) if tokens[i].type == "heading_open"
+         and tokens[i].tag == "h2"),
+        len(tokens),
+    )  # fmt: skip
+    return tokens[start + 3 : end]
+
+
+def blockquotes(tokens) -> list[str]:
+    """The text of every block quote (its lines joined by newlines)."""
+    found, depth, lines = [], 0, []
+    for tok in tokens:
+        if tok.type == "blockquote_open":
+            depth, lines = depth + 1, []
+        elif tok.type == "blockquote_close":
+            depth -= 1
+            found.append("\n".join(lines))
+        elif depth and tok.type == "inline":
+            lines.append(inline_text(tok))
+    return found
 
 
 def test_markdown_structure_round_trips():
@@ -78,6 +118,7 @@ def test_markdown_structure_round_trips():
     assert headings[0][0] == "h1" and headings[0][1] == digest.title
     h2 = [text for tag, text in headings if tag == "h2"]
     assert h2 == [
+        "What matters",
         "At a glance",
         "Tags",
         "Teams",
@@ -87,14 +128,15 @@ def test_markdown_structure_round_trips():
         "Handed off",
     ]
     assert [text for tag, text in headings if tag == "h3"] == [
-        "Product (2)",
+        "Product (2)",  # the team with the +3 first
         "Marketing (1)",
         "Unassigned (1)",
     ]
-    assert [text for tag, text in headings if tag == "h4"][:3] == [
-        "=cmd|' /C calc'!A0 (1)",  # literal, not a table cell break
-        "billing (1)",
-        "churn risk (1)",
+    assert [text for tag, text in headings if tag == "h4"] == [
+        "billing (1)",  # each insight under its primary tag only
+        "=cmd|' /c calc'!a0 (1)",  # literal, not a table cell break
+        "praise (1)",
+        "bug (1)",
     ]
     # Tables: every row has as many cells as the header.
     rows, cells = 0, 0
@@ -117,17 +159,54 @@ def test_markdown_structure_round_trips():
     assert not [tok for tok in tokens if tok.type in ("html_inline", "html_block")]
 
 
+def test_markdown_opens_with_the_themes_each_with_its_whole_quote():
+    digest = sample_digest()
+    themes = section(md_tokens(render_markdown(digest)), "What matters")
+    items = [tok for tok in themes if tok.type == "list_item_open"]
+    assert len(items) == len(digest.themes) == 3
+    texts = [inline_text(tok) for tok in themes if tok.type == "inline"]
+    summaries = [t.split("\n")[0] for t in texts if "\nTeam: " in t]
+    assert summaries == [theme.summary for theme in digest.themes]
+    assert blockquotes(themes) == [theme.quote for theme in digest.themes]
+    assert digest.themes[0].quote.endswith(TRICKY)  # the hostile quote, read back literally
+
+
+def test_markdown_shows_each_insight_once_with_its_whole_quote():
+    digest = sample_digest()
+    insights = section(md_tokens(render_markdown(digest)), "Insights")
+    heads = [
+        inline_text(tok)
+        for tok in insights
+        if tok.type == "inline" and inline_text(tok).startswith("+")
+    ]
+    assert len(heads) == len(digest.insights) == 4
+    links = [
+        child.attrs["href"]
+        for tok in insights
+        if tok.type == "inline"
+        for child in tok.children or ()
+        if child.type == "link_open"
+    ]
+    for item in digest.insights:  # each found once, by its link or its question id
+        if item.url and item.url.startswith("https://"):
+            assert links.count(item.url.replace("(", "%28").replace(")", "%29")) == 1
+        else:
+            assert sum(f"question {item.question_id}" in h for h in heads) == 1
+    assert blockquotes(insights) == [i.quote for i in digest.ordered]
+    first = next(h for h in heads if h.startswith("+3"))
+    assert "also churn risk" in first  # the other tags beside it
+
+
 def test_markdown_customer_text_reads_back_literally():
     digest = sample_digest()
     tokens = md_tokens(render_markdown(digest))
     texts = [inline_text(tok) for tok in tokens if tok.type == "inline"]
-    quote = " ".join(digest.insights[0].quote.split())
-    assert quote in texts  # the whole quote is one paragraph of plain text
     reflection = next(t for t in texts if t.startswith("17 Nov 2026: "))
     assert reflection == f"17 Nov 2026: Think {TRICKY}"
+    assert digest.insights[0].quote in blockquotes(tokens)
     items = [tok for tok in tokens if tok.type == "list_item_open"]
-    insight_lines = sum(len(g.insights) for team in digest.groups for g in team.tags)
-    assert len(items) == 6 + insight_lines + 1 + 1  # headline, insights, reflection, hand-off
+    # themes, headline, each insight once, the reflection, the hand-off
+    assert len(items) == len(digest.themes) + 6 + len(digest.insights) + 1 + 1
 
 
 @pytest.mark.parametrize("text", [TRICKY, "-x", "+x", "> x", "# x", "12) x", "a  b\nc"])
@@ -212,9 +291,23 @@ def test_html_is_well_formed_self_contained_and_escaped():
     series = [a["data-tag"] for t, a in page.tags if t == "polyline"]
     assert series == list(digest.trend.tags)
     hrefs = [a["href"] for t, a in page.tags if t == "a"]
-    assert hrefs.count("https://acme.example/tickets/1?a=(b)&c=d") == 2  # under both tags
+    assert hrefs.count("https://acme.example/tickets/1?a=(b)&c=d") == 1  # listed once
     insights = [a for t, a in page.tags if t == "li" and "insight" in (a.get("class") or "")]
-    assert {a["data-id"] for a in insights} == {i.id for i in digest.insights}
+    assert Counter(a["data-id"] for a in insights) == Counter(i.id for i in digest.ordered)
+    assert [a["data-id"] for a in insights] == [i.id for i in digest.ordered]
+    assert page.text_by_class["quote"] == [i.quote for i in digest.ordered]  # whole
+
+
+def test_html_opens_with_the_themes():
+    digest = sample_digest()
+    page = parse_html(render_html(digest))
+    sections = [a.get("id") for t, a in page.tags if t == "section" and a.get("id")]
+    assert sections[:2] == ["themes", "headline"]
+    keys = [a["data-key"] for t, a in page.tags if t == "li" and a.get("class") == "theme"]
+    assert keys == [theme.key for theme in digest.themes]
+    assert page.text_by_class["theme-summary"] == [theme.summary for theme in digest.themes]
+    assert page.text_by_class["theme-quote"] == [theme.quote for theme in digest.themes]
+    assert "churn risk" in "".join(page.text_by_class["also"])
 
 
 def test_an_empty_digest_in_html_says_so():
@@ -229,17 +322,24 @@ def test_csv_reads_back_one_row_per_insight():
     digest = sample_digest()
     rows = list(csv.reader(io.StringIO(render_csv(digest), newline="")))
     assert tuple(rows[0]) == COLUMNS
-    assert len(rows) == 1 + len(digest.insights)
     records = [dict(zip(COLUMNS, row, strict=True)) for row in rows[1:]]
+    assert [r["id"] for r in records] == [i.id for i in digest.ordered]  # each once, in order
     first = records[0]
-    source = digest.insights[0]
-    assert first["quote"] == source.quote  # newlines and quotes survive
+    source = digest.ordered[0]
+    assert first["quote"] == source.quote  # whole: newlines and quotes survive
     assert first["tags"].split(TAG_SEPARATOR) == list(source.tags)
+    assert (first["primary_tag"], first["other_tags"]) == ("billing", "churn risk")
+    assert (first["theme_rank"], first["theme"]) == ("1", "Billing")
     assert int(first["importance"]) == 3 and first["created_at"] == "2026-11-17T10:00:00Z"
     assert first["day"] == "2026-11-17" and first["url"] == source.url
+    ranked = {r["id"]: r["theme_rank"] for r in records}
+    for rank, theme in enumerate(digest.themes, 1):
+        assert [i for i, r in ranked.items() if r == str(rank)] == list(theme.insight_ids)
+    assert [r["theme"] for r in records if r["primary_tag"] == "praise"] == [""]  # in no theme
     formula = next(r for r in records if r["summary"].endswith("-2+3"))
     assert formula["summary"] == "'-2+3" and formula["quote"] == "'@SUM(1)"
     assert formula["tags"].startswith("'=")  # a spreadsheet shows text, never runs it
+    assert formula["theme"].startswith("'=") and formula["primary_tag"].startswith("'=")
 
 
 def test_an_empty_digest_in_csv_is_just_the_header():
@@ -251,12 +351,26 @@ def test_json_matches_its_schema_and_the_digest():
     digest = sample_digest()
     data = json.loads(render_json(digest))
     assert validate(data, load_schema("digest")) == []
+    assert (data["schema"], data["schema_version"]) == (DIGEST_SCHEMA_ID, DIGEST_SCHEMA_VERSION)
+    assert load_schema("digest")["$id"] == DIGEST_SCHEMA_ID
     assert data["headline"]["insights"] == 4 and data["headline"]["previous_insights"] == 1
-    assert [i["id"] for i in data["insights"]] == [i.id for i in digest.insights]
-    ids = {i["id"] for i in data["insights"]}
-    assert {x for g in data["groups"] for t in g["tags"] for x in t["insight_ids"]} == ids
+    assert [i["id"] for i in data["insights"]] == [i.id for i in digest.ordered]
+    grouped = [x for g in data["groups"] for t in g["tags"] for x in t["insight_ids"]]
+    assert grouped == [i.id for i in digest.ordered]  # each insight exactly once
+    assert [g["top_importance"] for g in data["groups"]] == [3, 1, 1]
     assert data["period"]["since"] == "2026-11-16T00:00:00Z"
-    assert data["insights"][0]["quote"] == digest.insights[0].quote
+    assert data["insights"][0]["quote"] == digest.ordered[0].quote
+    assert data["insights"][0]["primary_tag"] == "billing"
+    assert data["insights"][0]["other_tags"] == ["churn risk"]
+    themes = data["themes"]
+    assert [(t["rank"], t["key"]) for t in themes] == [
+        (n, theme.key) for n, theme in enumerate(digest.themes, 1)
+    ]
+    assert themes[0]["quote"] == digest.themes[0].quote and themes[0]["evidence"] == 1
+    by_id = {i["id"]: i for i in data["insights"]}
+    for theme in themes:
+        assert {by_id[x]["theme"] for x in theme["insight_ids"]} == {theme["key"]}
+    assert data["tags"] and data["trend"]["buckets"]  # trends against the previous period stay
 
 
 def test_an_empty_digest_in_json_is_valid():
@@ -278,16 +392,24 @@ def test_notes_match_their_schema():
     digest = sample_digest()
     notes = json.loads(render_notes(digest))
     assert validate(notes, load_schema("notes")) == []
-    assert len(notes) == len(digest.insights)
+    assert [n["source"]["record_id"] for n in notes] == [i.id for i in digest.ordered]
     first = notes[0]
     assert first["title"] == "Charged after cancelling | twice"
     assert first["source_url"] == "https://acme.example/tickets/1?a=(b)&c=d"
-    assert first["tags"] == ["billing", "churn risk"]
-    assert digest.insights[0].quote in first["content"]
+    assert first["tags"] == ["billing", "churn risk"] and first["primary_tag"] == "billing"
+    assert first["theme"] == {"key": "tag:billing", "title": "Billing", "rank": 1}
+    assert digest.ordered[0].quote in first["content"]
     assert "Leader's note: Refund <today>" in first["content"]
-    unsafe = next(n for n in notes if n["source"]["record_id"] == digest.insights[-1].id)
-    assert unsafe["source_url"] is None or unsafe["source_url"].startswith("http")
+    assert next(n for n in notes if n["primary_tag"] == "praise")["theme"] is None
     assert all(n["source_url"] != "javascript:alert(1)" for n in notes)
+
+
+def test_a_long_note_title_is_cut_between_sentences():
+    long_summary = "First sentence is here. " + "Second sentence goes on and on " * 6 + "end."
+    item = insight("2026-11-17 10:00", summary="", quote=long_summary)
+    notes = json.loads(render_notes(build_digest([item], WEEK, now=NOW)))
+    assert notes[0]["title"] == "First sentence is here. …"
+    assert long_summary in notes[0]["content"]
 
 
 def test_schemas_are_documented():
