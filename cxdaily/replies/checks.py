@@ -15,6 +15,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from cxdaily.replies.dates import find_dates
+from cxdaily.replies.saved_fill import placeholders_left
 
 SIGNATURE_SEPARATOR = "\n\n"
 _APOSTROPHE = "['’]"
@@ -28,6 +29,7 @@ class RiskKind(StrEnum):
     REFUND = "refund"
     PROMISE = "promise"
     LEGAL = "legal"
+    PLACEHOLDER = "gap"
 
 
 #: Why each kind matters, in one line for the confirmation.
@@ -37,6 +39,7 @@ RISK_ADVICE: dict[RiskKind, str] = {
     RiskKind.REFUND: "a refund or compensation in public invites others to ask for the same",
     RiskKind.PROMISE: "a promise will be held against you: it goes into the promise ledger",
     RiskKind.LEGAL: "legal words can read as admitting fault: check with legal first",
+    RiskKind.PLACEHOLDER: "an unfilled placeholder: the customer would read it as written",
 }
 
 #: The noun for each kind, as the summary line uses it.
@@ -46,6 +49,7 @@ RISK_NOUN: dict[RiskKind, str] = {
     RiskKind.REFUND: "a refund or compensation",
     RiskKind.PROMISE: "a promise",
     RiskKind.LEGAL: "a legal word",
+    RiskKind.PLACEHOLDER: "an unfilled placeholder",
 }
 
 PRICE_PATTERN = re.compile(
@@ -113,6 +117,15 @@ def risky_statements(text: str, now: datetime, zone: ZoneInfo) -> list[Finding]:
         if not any(finding.start < k.end and k.start < finding.end for k in kept):
             kept.append(finding)
     return sorted(kept, key=lambda f: f.start)
+
+
+def placeholder_gaps(text: str) -> list[Finding]:
+    """Every ``{placeholder}`` left in a reply (a saved reply's gap nobody filled): worth
+    a confirmation in any reply, public or not."""
+    return [
+        Finding(RiskKind.PLACEHOLDER, text[gap.start : gap.end], gap.start, gap.end)
+        for gap in placeholders_left(text)
+    ]
 
 
 def summarize_findings(findings: list[Finding] | tuple[Finding, ...], limit: int = 4) -> str:
@@ -200,4 +213,5 @@ class ReplyReview:
 
     def confirmation_line(self) -> str:
         """One line naming what needs a confirmation."""
-        return f"this public reply mentions {summarize_findings(self.findings)}"
+        public = "public " if self.public else ""
+        return f"this {public}reply mentions {summarize_findings(self.findings)}"

@@ -21,6 +21,7 @@ from cxdaily.streaks import Streak
 from cxdaily.ui.cell_widths import count_spacing_marks
 from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
 from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
+from cxdaily.ui.reply_windows import ReplyWindows
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
 
 
@@ -75,6 +76,8 @@ class CxDailyApp(App[str | None]):
         self.key_names = KeyNames(service.settings.keys)  # what hints call each key
         self._theme_notes = self._apply_themes()  # before the CSS is parsed: no re-parse
         self._saved_theme = self.theme
+        self.reply_windows = ReplyWindows(self)
+        """Sends each reply when its undo window ends (see :mod:`cxdaily.ui.reply_windows`)."""
 
     @property
     def service(self) -> Service:
@@ -99,6 +102,7 @@ class CxDailyApp(App[str | None]):
         from cxdaily.ui.outbox_status import start_outbox_retries
 
         start_outbox_retries(self)
+        self.reply_windows.schedule()  # a reply still in its window since the last run
 
     def _apply_themes(self) -> list[str]:
         """Register built-in and user themes and select the configured one; returns
@@ -265,7 +269,7 @@ class CxDailyApp(App[str | None]):
         from cxdaily.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.key_names))
+            self.push_screen(HelpScreen(self.key_names, screen_commands(self.screen)))
 
     def action_stats(self) -> None:
         """Show the streak, a year's calendar and personal stats (not over a dialog)."""

@@ -97,10 +97,12 @@ APP_COMMANDS: tuple[KeyCommand, ...] = (
 
 HELP_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("help_close", "close", "escape,q,f1,question_mark", "Close", "Close help"),
+    KeyCommand("help_find", "find", "slash", "Find", "Find a key by its key or its words"),
 )
 
 DIGEST_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("digest_export", "export", "x", "Export", "Export the digest to a file"),
+    KeyCommand("digest_tab", "open_in_tab", "o", "In a tab", "Open the HTML digest in a new tab"),
     KeyCommand("back", "back", "escape,q", "Back", "Close the digest"),
 )
 
@@ -176,12 +178,152 @@ SESSION_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("skip", "skip", "s", "Skip", "Skip for today"),
     KeyCommand("more", "pull_next", "n", "More", "Pull the next best question", show=False),
     KeyCommand("refresh", "refresh", "ctrl+r", "Refresh", "Fetch new questions now", show=False),
+    KeyCommand("search", "search", "slash", "Find", "Find in the batch and the stored questions"),
+    KeyCommand(
+        "filter", "filter", "f", "Filter", "Filter the queue by channel, tag or state", show=False
+    ),
+    KeyCommand(
+        "clear_filter",
+        "clear_filter",
+        "escape",
+        "Clear filter",
+        "Clear the search and the filter",
+        show=False,
+    ),
+    KeyCommand(
+        "open_link",
+        "open_link",
+        "o",
+        "Open link",
+        "Open the question's source link in the browser (http and https only)",
+        show=False,
+    ),
+    KeyCommand(
+        "undo",
+        "undo",
+        "u",
+        "Undo",
+        "Pull back a reply not sent yet, else undo the last action",
+    ),
+    KeyCommand(
+        "history",
+        "customer_history",
+        "c",
+        "Customer",
+        "The customer's history: who they are, earlier questions",
+        show=False,
+    ),
     KeyCommand("end", "end_session", "q", "Wrap up", "End the session and show the wrap-up"),
 )
 
 COMPOSER_COMMANDS: tuple[KeyCommand, ...] = (
     KeyCommand("send", "send", "ctrl+s", "Send", "Send the reply", priority=True),
     KeyCommand("close", "close", "escape", "Close", "Close and keep the draft", priority=True),
+    KeyCommand(
+        "question_up",
+        "scroll_question(-1)",
+        "ctrl+up",
+        "Scroll up",
+        "Scroll the question up while writing",
+        show=False,
+        priority=True,
+    ),
+    KeyCommand(
+        "question_down",
+        "scroll_question(1)",
+        "ctrl+down",
+        "Scroll down",
+        "Scroll the question down while writing",
+        show=False,
+        priority=True,
+    ),
+    KeyCommand(
+        "saved_reply",
+        "screen.saved_reply",
+        "ctrl+o",
+        "Saved reply",
+        "Insert a saved reply at the cursor",
+        priority=True,
+    ),
+    KeyCommand(
+        "earlier_answers",
+        "screen.earlier_answers",
+        "ctrl+g",
+        "Earlier answer",
+        "Your earlier answers to questions like this one",
+        show=False,
+        priority=True,
+    ),
+)
+"""The reply composer, docked in the session screen beside or below the question (the
+session screen runs the saved-reply and earlier-answer keys: they open dialogs over it)."""
+
+PICK_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand(
+        "pick_choose",
+        "pick",
+        "enter",
+        "Choose",
+        "Choose the highlighted one (reply, answer, question)",
+    ),
+    KeyCommand(
+        "pick_matches",
+        "to_matches",
+        "down",
+        "Matches",
+        "From the search field to the matches",
+        show=False,
+    ),
+    KeyCommand("pick_cancel", "cancel", "escape", "Cancel", "Close without choosing"),
+)
+"""A list to choose from, under a search field or not: a saved reply to insert, an earlier
+answer to start from (nothing is sent), the question of the same person."""
+
+HISTORY_BACK = KeyCommand(
+    "history_back", "back", "escape,q", "Back", "Close the history (or the earlier question)"
+)
+
+HISTORY_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("history_open", "open", "enter", "Open", "Show the highlighted question in full"),
+    KeyCommand(
+        "history_link",
+        "link",
+        "l",
+        "Same person",
+        "Link another stored question's author as the same person",
+    ),
+    KeyCommand(
+        "history_unlink", "unlink", "x", "Undo link", "Undo the highlighted link you confirmed"
+    ),
+    HISTORY_BACK,
+)
+
+PAST_QUESTION_COMMANDS: tuple[KeyCommand, ...] = (HISTORY_BACK,)
+"""An earlier question of the customer, in full (its one key is the history's)."""
+
+SEARCH_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("search_open", "open_match", "enter", "Open", "Open the first match", priority=True),
+    KeyCommand(
+        "search_matches",
+        "to_matches",
+        "down",
+        "Matches",
+        "From the search field to the matches",
+        show=False,
+    ),
+    KeyCommand(
+        "search_close",
+        "close",
+        "escape",
+        "Close",
+        "Close the search field (the queue shows every question again)",
+        priority=True,
+    ),
+)
+"""The search field of the session (``/``)."""
+
+FILTER_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand("filter_cancel", "cancel", "escape", "Cancel", "Close the filter list unchanged"),
 )
 
 WRAPUP_COMMANDS: tuple[KeyCommand, ...] = (
@@ -230,6 +372,10 @@ ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("Start", START_COMMANDS),
     ("Session", SESSION_COMMANDS),
     ("Composer", COMPOSER_COMMANDS),
+    ("Find", SEARCH_COMMANDS),
+    ("Filter", FILTER_COMMANDS),
+    ("Customer history", HISTORY_COMMANDS),
+    ("Choose from a list", PICK_COMMANDS),
     ("Wrap-up", WRAPUP_COMMANDS),
     ("Insight form", TAG_COMMANDS),
     ("Discard an insight", DISCARD_INSIGHT_COMMANDS),
@@ -295,7 +441,16 @@ def bindings(commands: tuple[KeyCommand, ...]) -> list[BindingType]:
     return [command.binding() for command in commands]
 
 
-KEY_NAMES = {"down": "↓", "up": "↑", "question_mark": "?", "escape": "esc", "enter": "enter"}
+KEY_NAMES = {
+    "down": "↓",
+    "up": "↑",
+    "question_mark": "?",
+    "slash": "/",
+    "escape": "esc",
+    "enter": "enter",
+    "ctrl+up": "ctrl+↑",
+    "ctrl+down": "ctrl+↓",
+}
 
 
 def display_keys(keys: str) -> str:

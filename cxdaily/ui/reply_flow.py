@@ -1,7 +1,9 @@
 """From the composer to the outbox, with every check on the way.
 
-compose (live counter; each change staged for the background draft writer, see
-:mod:`cxdaily.service.drafts`) -> review (refusals; risky statements
+compose (the composer docked in the screen, :class:`ReplyComposer`: live counter; each
+change staged for the background draft writer, see :mod:`cxdaily.service.drafts`; it
+asks to send with :class:`ReplyComposer.SendRequested`, which the screen hands to
+:meth:`ReplyFlow.review`) -> review (refusals; risky statements
 in a public reply need a confirmation) -> collision guard (a look at the thread, in a
 thread worker: if the team answered since the question was loaded, show their answer and
 ask) -> the screen that started the flow gets :class:`ReplyChecked` and queues and sends
@@ -24,9 +26,9 @@ from cxdaily.core.words import ago, plural
 from cxdaily.replies.checks import ReplyReview
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import COLLISION_COMMANDS, RISKY_COMMANDS
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.text import safe, safe_line
+from cxdaily.ui.widgets.reply_composer import ReplyComposer, ReplySetup
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -80,7 +82,7 @@ def risky_words_question(review: ReplyReview) -> Question:
     no goes back to the composer, yes sends as written."""
     return Question(
         id="risky",
-        title="Check this public reply before it goes out",
+        title=f"Check this {'public ' if review.public else ''}reply before it goes out",
         parts=(
             Part("risky-findings", findings_content(review)),
             Part("risky-text", safe(review.text), scroll=True),
@@ -146,7 +148,7 @@ class ReplyFlow:
 
     # 1. compose -----------------------------------------------------------------------
     def compose(self, text: str | None = None) -> None:
-        """Open the composer on ``text``, else on the saved draft."""
+        """Open the screen's composer on ``text``, else on the saved draft."""
         question = self.item.question
         try:
             limit = self.service.reply_limit(question)
@@ -159,8 +161,8 @@ class ReplyFlow:
             return
         draft = text if text is not None else (self.service.draft(self.question_id) or "")
         self.service.replies.drafts.on_error = self._tell_draft_error
-        self.app.push_screen(
-            ComposerScreen(
+        self.screen.query_one(ReplyComposer).open(
+            ReplySetup(
                 question,
                 draft,
                 limit,
@@ -170,8 +172,7 @@ class ReplyFlow:
                 flush_draft=self._flush,
                 measure=lambda text: connector.reply_length(text, question),
                 replaces=replaces,
-            ),
-            callback=self.review,
+            )
         )
 
     # 2. review ------------------------------------------------------------------------

@@ -95,8 +95,8 @@ async def measure() -> tuple[list[float], list[float], int, int, float]:
     from cxdaily.service import Service
     from cxdaily.ui.app import CxDailyApp
     from cxdaily.ui.keys import key_names
-    from cxdaily.ui.modals.composer import ComposerScreen, counter_content
     from cxdaily.ui.screens.start import StartScreen
+    from cxdaily.ui.widgets.reply_composer import ReplyComposer, counter_content
 
     service = Service.open("demo")
     app = CxDailyApp(service, demo=True)
@@ -119,8 +119,9 @@ async def measure() -> tuple[list[float], list[float], int, int, float]:
         await pilot.pause()
         await pilot.press("r")
         await pilot.pause()
-        composer = app.screen
-        assert isinstance(composer, ComposerScreen)
+        composer = app.screen.query_one(ReplyComposer)
+        assert composer.setup is not None
+        setup = composer.setup
         keys = key_names(composer)
         counter = composer.query_one("#composer-counter", Static)
         area = composer.query_one(TextArea)
@@ -158,9 +159,7 @@ async def measure() -> tuple[list[float], list[float], int, int, float]:
                 key = "space" if letter == " " else letter
                 expected = area.text + letter
                 waiting["counter"] = str(
-                    counter_content(
-                        expected, composer.limit, composer.signature, composer.public, keys
-                    )
+                    counter_content(expected, setup.limit, setup.signature, setup.public, keys)
                 )
                 shown.clear()
                 waiting["text"] = expected

@@ -22,9 +22,8 @@ import pytest
 from textual.widgets import TextArea
 
 from cxdaily.service import Service
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
-from tests.ui.pilot_kit import SMALL, begin, make_app
+from tests.ui.pilot_kit import SMALL, begin, composing, make_app
 
 pytestmark = [
     pytest.mark.integration,
@@ -140,6 +139,6 @@ async def test_a_draft_interrupted_by_a_crash_is_restored(
             await pilot.pause()
             await pilot.press("r")
             await pilot.pause()
-            assert isinstance(app.screen, ComposerScreen)
+            assert composing(app)
             assert app.screen.query_one(TextArea).text == saved
         assert service.outbox() == [], "a draft is never sent by itself"

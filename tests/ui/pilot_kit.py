@@ -23,10 +23,12 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widget import Widget
 
+from cxdaily.core.models import Reply, ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
+from cxdaily.ui.widgets.reply_composer import ReplyComposer
 
 #: The instant every UI test lives at (a Monday morning, UTC).
 UI_NOW_ISO = "2026-11-23T08:00:00Z"
@@ -99,6 +101,27 @@ async def begin(app: App, pilot: Pilot) -> SessionScreen:
     await pilot.pause()
     assert isinstance(app.screen, SessionScreen), app.screen
     return app.screen
+
+
+def composing(app: App) -> bool:
+    """Whether the session shows the composer (a reply is being written)."""
+    screen = app.screen
+    return isinstance(screen, SessionScreen) and screen.query_one(ReplyComposer).is_open
+
+
+def composer_of(app: App) -> ReplyComposer:
+    """The session's open composer (asserts a reply is being written, the text focused)."""
+    assert composing(app), f"no reply is being written (screen: {app.screen!r})"
+    composer = app.screen.query_one(ReplyComposer)
+    assert app.focused is not None and app.focused.id == "composer-text", app.focused
+    return composer
+
+
+async def start_reply(app: App, pilot: Pilot) -> ReplyComposer:
+    """Press r on the highlighted question; the open composer."""
+    await pilot.press("r")
+    await pilot.pause()
+    return composer_of(app)
 
 
 async def settle(app: App, pilot: Pilot) -> None:
@@ -213,3 +236,18 @@ def assert_cells_safe(strip: Strip, where: object) -> None:
         style = segment.style
         assert style is None or not style.link, (where, segment)
         assert style is None or "@click" not in (style.meta or {}), (where, segment)
+
+
+def a_reply(**changes: object) -> Reply:
+    """A queued reply, changed by ``changes``."""
+    base = Reply(
+        id="r1",
+        question_id="demo:q1",
+        channel="demo",
+        body="Thanks!",
+        state=ReplyState.QUEUED,
+        created_at=UI_NOW,
+        updated_at=UI_NOW,
+        idempotency_key="k1",
+    )
+    return base.with_changes(**changes)

@@ -12,17 +12,19 @@ from textual.widgets import OptionList, TextArea
 from cxdaily.connectors.demo import PUBLIC_SERVICES, DemoConnector
 from cxdaily.core.models import Author, Message, ReplyState
 from cxdaily.service import Service
-from cxdaily.ui.modals.composer import ComposerScreen, counter_content
 from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.screens.promises import PromisesScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
+from cxdaily.ui.widgets.reply_composer import ReplyComposer, ReplySetup, counter_content
 from tests.ui.pilot_kit import (
     SMALL,
     UI_NOW,
     WIDE,
     assert_terminal_safe,
     begin,
+    composer_of,
+    composing,
     make_app,
     plain,
     screen_text,
@@ -58,8 +60,11 @@ async def test_a_reply_over_the_limit_is_refused_in_the_composer(service: Servic
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         screen = await begin(app, pilot)
         question = screen.items[0].question
-        app.push_screen(ComposerScreen(question, "", 20, lambda body: None, signature="— Dana"))
+        screen.query_one(ReplyComposer).open(
+            ReplySetup(question, "", 20, lambda body: None, signature="— Dana")
+        )
         await pilot.pause()
+        assert composer_of(app).question_id == question.id
         await type_text(pilot, "Twelve chars")
         await pilot.pause()
         counter = plain(app.screen.query_one("#composer-counter"))
@@ -69,7 +74,7 @@ async def test_a_reply_over_the_limit_is_refused_in_the_composer(service: Servic
         assert "21 / 20  1 over the limit" in plain(app.screen.query_one("#composer-counter"))
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen), "refused: the composer stays open"
+        assert composing(app), "refused: the composer stays open"
         assert recorder.find("Not sent: 21 characters with the signature")
         assert recorder.find("accepts at most 20. Cut 1.")
 
@@ -92,14 +97,15 @@ async def test_risky_words_in_a_public_reply_need_a_confirmation(service: Servic
         assert_terminal_safe(app)
         await pilot.press("e")  # back to the composer, text intact
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         assert app.screen.query_one(TextArea).text == RISKY
         assert service.outbox() == []
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("y")
         await settle(app, pilot)
-        assert app.screen is screen and screen.statuses[qid] == "answered"
+        assert app.screen is screen and not composing(app)
+        assert screen.statuses[qid] == "answered"
         assert recorder.find("Reply sent.")
         (reply,) = service.outbox()
         assert reply.state is ReplyState.SENT and reply.checked_at == UI_NOW
@@ -155,7 +161,7 @@ async def test_an_answer_by_the_team_is_shown_before_sending(service: Service, m
         assert_terminal_safe(app)
         await pilot.press("n")  # keep mine as a draft
         await pilot.pause()
-        assert app.screen is screen and service.outbox() == []
+        assert app.screen is screen and not composing(app) and service.outbox() == []
         assert service.draft(qid) == "On it, Ana."
         assert recorder.find("kept as the draft")
 

@@ -130,7 +130,7 @@ async def test_d_in_a_session_and_export_writes_the_file(service: Service, tmp_p
         await settle(app, pilot)
         assert app.screen is screen
         data = json.loads(target.read_text(encoding="utf-8"))
-        assert data["schema"] == "cxdaily.digest/1" and len(data["insights"]) == 2
+        assert data["schema"] == "cxdaily.digest/2" and len(data["insights"]) == 2
         assert "jane.doe" not in target.read_text(encoding="utf-8")
         assert recorder.find("Digest exported")
         await pilot.press("q")
@@ -156,7 +156,7 @@ async def test_export_options_and_a_failed_export(service: Service, tmp_path: Pa
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         text = target.read_text(encoding="utf-8")
-        assert text.startswith("id,created_at") and "jane.doe@example.com" in text
+        assert text.startswith("id,theme_rank,theme,") and "jane.doe@example.com" in text
         # An unwritable file: a one-line error, no file.
         await pilot.press("x")
         await pilot.pause()

@@ -17,8 +17,7 @@ from textual.widgets import TextArea
 from cxdaily.core.errors import StoreError
 from cxdaily.service import Service
 from cxdaily.store import Store
-from cxdaily.ui.modals.composer import ComposerScreen
-from tests.ui.pilot_kit import SMALL, begin, make_app, plain, settle, type_text
+from tests.ui.pilot_kit import SMALL, begin, composing, make_app, plain, settle, type_text
 
 TEXT = "Thanks for the report, Jane: the export is fixed"
 FULL = "cannot save activity.json: the disk is full; free some space, nothing was lost"
@@ -49,13 +48,13 @@ async def test_the_ui_thread_never_fsyncs_while_typing_or_closing(
         monkeypatch.setattr(os, "fsync", recording_fsync)
         await pilot.press("r")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         await type_text(pilot, TEXT)
         await pilot.pause(0.6)  # the writer's turn comes while the composer is open
         await type_text(pilot, "!")
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is screen and not composing(app)
         monkeypatch.setattr(os, "fsync", real_fsync)
         assert fsyncs, "the draft was written durably"
         assert ui_thread not in fsyncs, f"fsync on the UI thread: {fsyncs}"
@@ -87,7 +86,7 @@ async def test_a_slow_disk_does_not_slow_the_keys(
         assert typing_s < 20 * 0.3 / 2, f"20 keys took {typing_s:.2f} s on a slow disk"
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is screen and not composing(app)
     stall.set()
     assert on_disk(service, question_id) == TEXT[:20]
 
@@ -111,7 +110,7 @@ async def test_a_full_disk_is_told_once_and_the_text_is_kept(
         await pilot.pause(0.7)
         await type_text(pilot, " sorry")
         await pilot.pause(0.7)
-        assert app.is_running and isinstance(app.screen, ComposerScreen)
+        assert app.is_running and composing(app)
         told = recorder.find("The draft is not saved")
         assert len(told) == 1, recorder.messages
         assert FULL in told[0]["message"] and told[0]["severity"] == "error"
@@ -119,7 +118,7 @@ async def test_a_full_disk_is_told_once_and_the_text_is_kept(
 
         await pilot.press("escape")  # closes at once: the text stays in memory
         await pilot.pause()
-        assert app.screen is screen and app.is_running
+        assert app.screen is screen and not composing(app) and app.is_running
         assert len(recorder.find("The draft is not saved")) == 1, "told once"
         assert service.draft(question_id) == "Dear Jane, sorry"
         assert "A draft reply is saved" in plain(screen.query_one("#q-status"))

@@ -10,13 +10,14 @@ from textual.widgets import Static
 
 from cxdaily.service import Service
 from cxdaily.ui.keys import ALL_GROUPS, SESSION_COMMANDS, START_COMMANDS, display_keys
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.screens.help import HelpScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
 from tests.ui.pilot_kit import (
     SMALL,
     begin,
+    composer_of,
+    composing,
     make_app,
     palette_prompts,
     plain,
@@ -116,8 +117,7 @@ async def test_the_command_palette_holds_the_session_actions(service: Service) -
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
-        assert app.screen.question.id == screen.items[0].question.id
+        assert composer_of(app).question_id == screen.items[0].question.id
 
 
 async def test_a_key_remapped_in_the_config_replaces_the_default(
@@ -132,13 +132,13 @@ async def test_a_key_remapped_in_the_config_replaces_the_default(
             assert recorder.find("no_such_action: no such key binding")
             await pilot.press("r")
             await pilot.pause()
-            assert app.screen is screen, "r no longer replies"
+            assert app.screen is screen and not composing(app), "r no longer replies"
             await pilot.press("R")
             await pilot.pause()
-            assert isinstance(app.screen, ComposerScreen)
+            assert composing(app)
             await pilot.press("escape")
             await pilot.pause()
-            assert isinstance(app.screen, SessionScreen)
+            assert isinstance(app.screen, SessionScreen) and not composing(app)
 
             # Help and the palette show the remapped key.
             await pilot.press("f1")

@@ -22,7 +22,6 @@ from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
 from cxdaily.service import Service
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.handoff import HandoffScreen
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.screens.session import SessionScreen
@@ -34,6 +33,7 @@ from tests.ui.pilot_kit import (
     UI_NOW,
     assert_terminal_safe,
     assert_widget_safe,
+    composing,
     find_on_screen,
     make_app,
     plain,
@@ -275,7 +275,7 @@ async def test_the_composer_tag_and_hand_off_modals(hostile_service: Service) ->
 
             await pilot.press("r")
             await pilot.pause()
-            assert isinstance(app.screen, ComposerScreen)
+            assert composing(app)
             heading = plain(app.screen.query_one("#composer-heading"))
             assert heading == f"Reply to {name} on demo"
             assert_widget_safe(app.screen.query_one("#composer-heading"))

@@ -11,17 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.screen import Screen
+from textual.dom import DOMNode
 from textual.widgets import Button, Static
 
 from cxdaily.cli import cmd_app
-from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.models import ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.app import OPEN_DEMO, CxDailyApp
 from cxdaily.ui.keys import ALL_GROUPS, COLLISION_COMMANDS, COMMANDS_BY_ID, KeyNames
-from cxdaily.ui.modals.composer import ComposerScreen, counter_content
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.modals.digest_export import ExportScreen
+from cxdaily.ui.modals.filter_pick import FilterScreen
 from cxdaily.ui.modals.handoff import HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagScreen
@@ -34,10 +34,14 @@ from cxdaily.ui.screens.start import StartScreen
 from cxdaily.ui.screens.stats import StatsScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
 from cxdaily.ui.widgets.heatmap import streak_words
+from cxdaily.ui.widgets.queue_pane import SearchInput
+from cxdaily.ui.widgets.reply_composer import ReplyComposer, counter_content
 from tests.ui.pilot_kit import (
     SMALL,
     UI_NOW,
+    a_reply,
     begin,
+    composing,
     make_app,
     palette_prompts,
     plain,
@@ -46,7 +50,7 @@ from tests.ui.pilot_kit import (
     wait_for_start,
 )
 
-SCREENS: tuple[type[Screen], ...] = (
+SCREENS: tuple[type[DOMNode], ...] = (
     StartScreen,
     SessionScreen,
     WrapUpScreen,
@@ -54,7 +58,9 @@ SCREENS: tuple[type[Screen], ...] = (
     DigestScreen,
     PromisesScreen,
     HelpScreen,
-    ComposerScreen,
+    ReplyComposer,
+    SearchInput,
+    FilterScreen,
     TagScreen,
     ExportScreen,
     HandoffScreen,
@@ -76,7 +82,7 @@ REMAPPED = KeyNames(
 
 # ------------------------------------------------------------------- the table itself
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.__name__)
-def test_every_binding_of_a_screen_is_a_key_command_of_the_table(screen: type[Screen]) -> None:
+def test_every_binding_of_a_screen_is_a_key_command_of_the_table(screen: type[DOMNode]) -> None:
     commands = screen.KEY_COMMANDS  # type: ignore[attr-defined]
     assert commands, f"{screen.__name__} declares no key commands"
     ids = [binding.id for binding in screen.BINDINGS]  # type: ignore[union-attr]
@@ -102,21 +108,6 @@ def test_key_names_follow_the_keymap_and_ignore_unknown_ids() -> None:
 
 
 # ------------------------------------------------------------- hints follow the keymap
-def a_reply(**changes: object) -> Reply:
-    """A queued reply, changed by ``changes``."""
-    base = Reply(
-        id="r1",
-        question_id="demo:q1",
-        channel="demo",
-        body="Thanks!",
-        state=ReplyState.QUEUED,
-        created_at=UI_NOW,
-        updated_at=UI_NOW,
-        idempotency_key="k1",
-    )
-    return base.with_changes(**changes)
-
-
 def test_texts_that_name_a_key_name_the_remapped_key() -> None:
     counter = counter_content("Thanks", 280, None, keys=REMAPPED).plain
     assert "ctrl+enter send · ctrl+w close" in counter and "ctrl+s" not in counter
@@ -165,7 +156,7 @@ async def test_a_remapped_key_changes_the_composer_and_the_dialog_buttons(
             screen = await begin(app, pilot)
             await pilot.press("r")
             await pilot.pause()
-            assert isinstance(app.screen, ComposerScreen)
+            assert composing(app)
             counter = plain(app.screen.query_one("#composer-counter", Static))
             assert "ctrl+enter send" in counter and "ctrl+s" not in counter
             await pilot.press("escape")

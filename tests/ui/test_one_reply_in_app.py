@@ -9,8 +9,7 @@ from cxdaily.connectors import connector_class
 from cxdaily.connectors.base import Connector
 from cxdaily.connectors.demo import DemoConnector
 from cxdaily.service import Service
-from cxdaily.ui.modals.composer import ComposerScreen
-from tests.ui.pilot_kit import begin, make_app, plain, settle, type_text
+from tests.ui.pilot_kit import begin, composing, make_app, plain, settle, type_text
 
 
 class OneReplyDemo(DemoConnector):
@@ -34,7 +33,7 @@ async def test_a_second_reply_opens_the_composer_and_says_it_replaces(ui_home) -
             service.replies.retry()
             await pilot.press("r")
             await pilot.pause()
-            assert isinstance(app.screen, ComposerScreen)
+            assert composing(app)
             counter = plain(app.screen.query_one("#composer-counter"))
             assert "replaces your earlier response" in counter
             await type_text(pilot, "Update: the fix is out.")

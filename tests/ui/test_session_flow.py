@@ -9,13 +9,12 @@ from textual.widgets import Input, TextArea
 from cxdaily.core.models import Disposition, ReplyState
 from cxdaily.service import Service
 from cxdaily.store import Store
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.handoff import HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
-from tests.ui.pilot_kit import SMALL, WIDE, begin, make_app, plain, settle, type_text
+from tests.ui.pilot_kit import SMALL, WIDE, begin, composing, make_app, plain, settle, type_text
 
 REPLY_TEXT = "Fixed, sorry!"
 SUMMARY = "Refunds hurt"
@@ -40,11 +39,11 @@ async def test_a_whole_session_with_the_documented_keys(service: Service) -> Non
         replied = current_id(screen)
         await pilot.press("r")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         await type_text(pilot, REPLY_TEXT)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is screen
+        assert app.screen is screen and not composing(app)
         assert screen.statuses[replied] == "answered"
         assert recorder.find("Reply sent.")
 
@@ -164,7 +163,7 @@ async def test_begin_and_reply_on_a_wide_terminal(service: Service) -> None:
         replied = current_id(screen)
         await pilot.press("r")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         await type_text(pilot, "On it.")
         assert app.screen.query_one(TextArea).text == "On it."
         await pilot.press("ctrl+s")
@@ -177,7 +176,7 @@ async def test_begin_and_reply_on_a_wide_terminal(service: Service) -> None:
         assert current_id(screen) == replied
         await pilot.press("r")
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is screen and not composing(app)
         assert recorder.find("You already replied to this question.")
 
     sent = [r for r in service.outbox() if r.question_id == replied]

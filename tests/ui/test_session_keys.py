@@ -8,7 +8,6 @@ from textual.widgets import TextArea
 from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.store import Store
-from cxdaily.ui.modals.composer import ComposerScreen
 from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.screens.session import EXTRA_S, SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
@@ -16,6 +15,7 @@ from cxdaily.ui.widgets.queue import QuestionQueue
 from tests.ui.pilot_kit import (
     SMALL,
     begin,
+    composing,
     make_app,
     plain,
     screen_text,
@@ -62,12 +62,12 @@ async def test_escape_keeps_the_draft_and_r_restores_it(service: Service) -> Non
 
         await pilot.press("r")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         await type_text(pilot, "Half a thought")
         assert service.draft(qid) == "Half a thought", "saved while typing"
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is screen and not composing(app)
         assert service.draft(qid) == "Half a thought"
         assert "A draft reply is saved" in plain(screen.query_one("#q-status"))
         with Store(service.locations.data_dir, read_only=True) as store:
@@ -86,7 +86,7 @@ async def test_escape_keeps_the_draft_and_r_restores_it(service: Service) -> Non
 
         await pilot.press("k", "r")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         area = app.screen.query_one(TextArea)
         assert area.text == "Half a thought"
         assert area.cursor_location == area.document.end, "the cursor waits at the end"
@@ -94,7 +94,7 @@ async def test_escape_keeps_the_draft_and_r_restores_it(service: Service) -> Non
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen is screen
+        assert app.screen is screen and not composing(app)
     assert service.draft(qid) is None, "a queued reply removes its draft"
     assert [r.body for r in service.outbox()] == ["Half a thought."]
 
@@ -108,7 +108,7 @@ async def test_an_empty_reply_is_not_sent(service: Service) -> None:
         await type_text(pilot, "  ")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert isinstance(app.screen, ComposerScreen)
+        assert composing(app)
         assert recorder.find("The reply is empty.")
     assert service.outbox() == []
 

@@ -1,47 +1,57 @@
-"""The session screen: the queue, the selected question, and the clock.
+"""The session screen: the queue, the selected question, the composer, and the clock.
 
 Every action is one key. A store write happens in the key handler, so the action is on
-disk when the key press returns; sending a reply happens in a thread worker.
+disk when the key press returns; sending a reply happens in a thread worker. The
+composer is docked beside the question (wide terminals) or below it, so the question
+stays in view while the leader writes; the queue can be searched and filtered
+(:mod:`cxdaily.ui.widgets.queue_pane`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer, Input, OptionList, TextArea
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.models import InsightEntry, Reply, Session
+from cxdaily.core.models import Session
 from cxdaily.core.words import plural
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
-from cxdaily.ui.compose_reply import compose_in_editor
-from cxdaily.ui.group_tagging import group_labels, near_duplicates, tag_near_duplicates
+from cxdaily.ui.composer_tools import ComposerTools
+from cxdaily.ui.group_tagging import group_labels
 from cxdaily.ui.keys import SESSION_COMMANDS, TIMEUP_COMMANDS, bindings, key_names
 from cxdaily.ui.messages import WrapUp
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
-from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
-from cxdaily.ui.modals.snooze import SnoozeScreen
-from cxdaily.ui.modals.tag import TagScreen
-from cxdaily.ui.outbox_status import tell_attempt
+from cxdaily.ui.modals.filter_pick import FilterScreen
+from cxdaily.ui.question_actions import QuestionActions
+from cxdaily.ui.queue_filter import QueueFilter, QueueState, filter_choices
 from cxdaily.ui.reply_flow import ReplyChecked, ReplyFlow, ReplyNotSent
+from cxdaily.ui.screens.customer_history import CustomerHistoryScreen
+from cxdaily.ui.source_link import open_source_link
+from cxdaily.ui.undo_flow import UndoFlow
+from cxdaily.ui.widgets.desk import Desk
 from cxdaily.ui.widgets.question_view import QuestionView
-from cxdaily.ui.widgets.queue import QuestionQueue
+from cxdaily.ui.widgets.queue_pane import QueuePane
+from cxdaily.ui.widgets.reply_composer import ReplyComposer
 from cxdaily.ui.widgets.timer import SessionTimer
+from cxdaily.ui.widgets.undo_countdown import UndoCountdown
 
 WARN_AT = 0.8
 EXTRA_S = 5 * 60
 REFRESH_EVERY_S = 5 * 60  # fresh questions arrive while the leader works
+NARROW_DESK = 80
+"""Below this many columns the queue steps aside while the leader writes."""
 DONE = {"answered", "tagged", "answered+tagged", "handed_off", "snoozed", "skipped"}
 STATUS_WORDS = {
     "answered": "Answered.",
@@ -78,6 +88,12 @@ class SessionScreen(Screen):
         self._labels: dict[str, list[str]] = {}  # near-duplicates' names, by question id
         self.session = session
         self.statuses: dict[str, str] = {}
+        self.tags: dict[str, set[str]] = {}  # tags given in this session, by question id
+        self.drafted: set[str] = set()  # ids of the questions with a saved draft
+        self._flow: ReplyFlow | None = None  # the reply being written
+        self.actions = QuestionActions(self)
+        self.tools = ComposerTools(self)  # saved replies and earlier answers
+        self.undo_flow = UndoFlow(self)
         self.started = time.monotonic()
         self.warned = False
         self.asked = False
@@ -85,28 +101,49 @@ class SessionScreen(Screen):
 
     # layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        """Clock on top, queue and question side by side, keys at the bottom."""
+        """Clock on top, queue and question side by side (the composer with the
+        question), keys at the bottom."""
         yield SessionTimer(id="timer")
         with Horizontal(id="session-body"):
-            yield QuestionQueue(id="queue")
-            yield QuestionView(id="question")
+            yield QueuePane(id="queue-pane")
+            yield Desk(id="desk")
+        yield UndoCountdown(id="undo-countdown")
         yield Footer()
 
     def on_mount(self) -> None:
         """Fill the queue, show the first question, start the clock."""
-        queue = self.query_one(QuestionQueue)
-        queue.set_items(self.items, self.statuses)
-        queue.focus()
+        self.drafted = {i.question.id for i in self.items if self.service.draft(i.question.id)}
+        self.pane.set_items(self.items, self.queue_state())
+        self.pane.queue.focus()
         self.show_current()
         self.tick()
         self.set_interval(1.0, self.tick)
         if self.service.settings.channels:
-            self.set_interval(REFRESH_EVERY_S, self.fetch_in_background)
+            self.set_interval(REFRESH_EVERY_S, self.actions.fetch)
 
     @property
     def service(self) -> Service:
         """The app's service."""
         return service_of(self)
+
+    @property
+    def pane(self) -> QueuePane:
+        """The queue with its search and filter."""
+        return self.query_one(QueuePane)
+
+    @property
+    def composer(self) -> ReplyComposer:
+        """The reply composer (hidden when no reply is being written)."""
+        return self.query_one(ReplyComposer)
+
+    def queue_state(self) -> QueueState:
+        """What a filter of the queue looks at."""
+        return QueueState(self.statuses, self.tags, self.drafted)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the leader types (the composer, the search field) ``/`` is text: the
+        footer does not offer Find."""
+        return not (action == "search" and isinstance(self.focused, Input | TextArea))
 
     # clock -------------------------------------------------------------------
     @property
@@ -166,13 +203,15 @@ class SessionScreen(Screen):
     # selection ----------------------------------------------------------------
     @property
     def index(self) -> int | None:
-        """Index of the highlighted question."""
-        return self.query_one(QuestionQueue).highlighted
+        """Index in the session of the highlighted question."""
+        question_id = self.pane.queue.highlighted_id
+        ids = [item.question.id for item in self.items]
+        return ids.index(question_id) if question_id in ids else None
 
     def current(self) -> BatchItem | None:
         """The highlighted question."""
         index = self.index
-        return self.items[index] if index is not None and index < len(self.items) else None
+        return self.items[index] if index is not None else None
 
     def _group_labels(self, item: BatchItem) -> list[str]:
         """The names of ``item``'s near-duplicates, read once per question (a member
@@ -187,22 +226,46 @@ class SessionScreen(Screen):
         item = self.current()
         status = self.statuses.get(item.question.id, "") if item else ""
         draft = bool(item and self.service.draft(item.question.id))
+        if item is not None:
+            self._set_drafted(item, draft)
         others = self._group_labels(item) if item else None
         self.query_one(QuestionView).show(
             item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others
         )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        """Follow the queue's highlight."""
+        """Follow the queue's highlight; a reply to another question closes (its draft
+        kept)."""
+        if event.option_list is not self.pane.queue:
+            return
+        composer = self.composer
+        if composer.is_open and composer.question_id != self.pane.queue.highlighted_id:
+            composer.close()
         self.show_current()
+
+    def on_queue_pane_refiltered(self, message: QueuePane.Refiltered) -> None:
+        """A search or a filter changed what the queue lists."""
+        message.stop()
+        self.show_current()
+
+    def _set_drafted(self, item: BatchItem, drafted: bool) -> None:
+        """Record whether ``item`` has a saved draft, and mark it in the queue."""
+        question_id = item.question.id
+        if drafted == (question_id in self.drafted):
+            return
+        if drafted:
+            self.drafted.add(question_id)
+        else:
+            self.drafted.discard(question_id)
+        self.pane.refresh_item(item)
 
     def action_next(self) -> None:
         """Next question."""
-        self.query_one(QuestionQueue).action_cursor_down()
+        self.pane.queue.action_cursor_down()
 
     def action_previous(self) -> None:
         """Previous question."""
-        self.query_one(QuestionQueue).action_cursor_up()
+        self.pane.queue.action_cursor_up()
 
     def mark(self, item: BatchItem, status: str) -> None:
         """Record the status of a question in the queue, then move on."""
@@ -217,8 +280,13 @@ class SessionScreen(Screen):
         ):
             status = "answered+tagged"
         self.statuses[qid] = status
+        if status in ("answered", "answered+tagged"):
+            self.drafted.discard(qid)  # queueing the reply removed its draft
         index = self.items.index(item)
-        self.query_one(QuestionQueue).set_status(index, item, status)
+        if self.pane.filter is not None:  # the filter may no longer keep it
+            self.pane.set_items(self.items, self.queue_state(), keep=qid)
+        else:
+            self.pane.refresh_item(item)
         streak = app_of(self).streak
         if status in DONE and (streak is None or not streak.today_counts):
             self.refresh_streak()  # the handled question may make today count
@@ -229,7 +297,9 @@ class SessionScreen(Screen):
         item = next((i for i in self.items if i.question.id == question_id), None)
         if item is None or self.statuses.pop(question_id, None) is None:
             return
-        self.query_one(QuestionQueue).set_status(self.items.index(item), item, "")
+        if self.service.draft(question_id):
+            self.drafted.add(question_id)  # the cancelled reply's text is the draft
+        self.pane.set_items(self.items, self.queue_state())
         self.show_current()
         self.refresh_streak()
 
@@ -249,13 +319,22 @@ class SessionScreen(Screen):
     def advance(self, index: int) -> None:
         """Highlight the next question still pending, or say the batch is done."""
         order = list(range(index + 1, len(self.items))) + list(range(0, index + 1))
+        hidden = False  # a question is still open, but the search or the filter hides it
         for i in order:
-            if self.statuses.get(self.items[i].question.id, "") not in DONE:
-                self.query_one(QuestionQueue).highlighted = i
-                self.show_current()
-                return
+            question_id = self.items[i].question.id
+            if self.statuses.get(question_id, "") not in DONE:
+                if self.pane.queue.highlight_id(question_id):
+                    self.show_current()
+                    return
+                hidden = True
         self.show_current()
-        if not self.done_told:
+        if hidden:
+            self.notify(
+                "No open question left in this view; "
+                f"{key_names(self).key('clear_filter')} shows them all.",
+                markup=False,
+            )
+        elif not self.done_told:
             self.done_told = True
             left = max(round((self.total_s - self.elapsed_s) / 60), 0)
             keys = key_names(self)
@@ -266,214 +345,177 @@ class SessionScreen(Screen):
                 markup=False,
             )
 
-    def _guard(self) -> BatchItem | None:
+    def guard(self) -> BatchItem | None:
+        """The highlighted question, or a notice that none is."""
         item = self.current()
         if item is None:
             self.notify("No question selected.", severity="warning")
         return item
 
-    def _report(self, exc: CxDailyError) -> None:
+    def report(self, exc: CxDailyError) -> None:
+        """Tell the leader what went wrong, in one line."""
         self.notify(str(exc), severity="error", markup=False)
-
-    def _record(self, item: BatchItem, status: str, record: Callable[[], object]) -> None:
-        """Run ``record`` (the service call that records what was done with ``item``),
-        then mark the item ``status`` and move on; a failure is reported instead."""
-        try:
-            record()
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        self.mark(item, status)
 
     # reply ---------------------------------------------------------------------
     def action_reply(self, text: str | None = None) -> None:
         """Open the composer (with the saved draft, or ``text`` from the editor); the
         reply then goes through the checks of :class:`ReplyFlow` before the outbox."""
-        item = self._guard()
+        item = self.guard()
         if item is None:
             return
         qid = item.question.id
+        if text is None and self.composer.question_id == qid:
+            self.composer.focus_text()  # already writing it: back to the text
+            return
         answered = self.statuses.get(qid) in ("answered", "answered+tagged")
         if (answered or self.service.has_replied(qid)) and not (
             self.service.replies.replaces_earlier_reply(qid)  # a review's one response
         ):
             self.notify("You already replied to this question.", severity="warning")
             return
-        ReplyFlow(self, item).compose(text)
+        self._flow = ReplyFlow(self, item)
+        self._flow.compose(text)
+
+    # the composer (laid out by the desk) -----------------------------------------------
+    def on_reply_composer_opened(self, message: ReplyComposer.Opened) -> None:
+        """Writing: on a narrow terminal the queue steps aside."""
+        message.stop()
+        self._composing(True)
+        self.tools.look_up_earlier(message.question_id)
+
+    def on_reply_composer_send_requested(self, message: ReplyComposer.SendRequested) -> None:
+        """The leader sends: the reply goes through the checks of its flow."""
+        message.stop()
+        self._composing(False)
+        flow = self._flow
+        if flow is not None and flow.question_id == message.question_id:
+            flow.review(message.text)
+
+    def on_reply_composer_closed(self, message: ReplyComposer.Closed) -> None:
+        """Closed without sending: the draft is kept and marked."""
+        message.stop()
+        self._composing(False)
+
+    def on_reply_composer_draft_changed(self, message: ReplyComposer.DraftChanged) -> None:
+        """The draft was written or emptied: the queue's draft mark follows."""
+        message.stop()
+        item = next((i for i in self.items if i.question.id == message.question_id), None)
+        if item is not None:
+            self._set_drafted(item, message.has_text)
+
+    def _composing(self, on: bool) -> None:
+        """Show the question as the desk now lays it out; back in the queue when done."""
+        self.set_class(on, "-composing")
+        self.show_current()
+        if not on:
+            self.pane.queue.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        """Below :data:`NARROW_DESK` columns the queue steps aside while writing."""
+        self.set_class(event.size.width < NARROW_DESK, "-narrow")
 
     def on_reply_checked(self, message: ReplyChecked) -> None:
         """Queue a checked reply, mark its question answered, and send it."""
         message.stop()
-        try:
-            reply = self.service.queue_reply(
-                message.item.question.id,
-                message.body,
-                self.session.id,
-                checked_at=message.checked_at,
-            )
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        self.mark(message.item, "answered")
-        self.send_reply(reply)
+        self.actions.queue_and_send(message.item, message.body, message.checked_at)
 
     def on_reply_not_sent(self, message: ReplyNotSent) -> None:
         """The reply went back to its draft: show the question (and its draft mark) again."""
         message.stop()
         self.show_current()
-
-    @work(thread=True, group="send", exit_on_error=False)
-    def send_reply(self, reply: Reply) -> None:
-        """Send through the outbox in a thread; tell the leader how it went."""
-        try:
-            result = self.service.send(reply)
-        except CxDailyError as exc:
-            self.app.call_from_thread(self._report, exc)
-            return
-        tell_attempt(self.app, result, "Reply kept in the outbox, not sent yet")
+        if self.service.draft(message.item.question.id):
+            self._set_drafted(message.item, True)
 
     def action_reply_in_editor(self) -> None:
         """Compose in $VISUAL/$EDITOR, then review in the composer."""
-        item = self._guard()
-        if item is None:
-            return
-        service = self.service
-        draft = service.draft(item.question.id) or ""
-        text = compose_in_editor(self.app, draft, service.settings.editor)
-        if text is not None:
-            try:
-                service.save_draft(item.question.id, text)
-            except CxDailyError as exc:
-                self._report(exc)
-            self.action_reply(text)
+        self.actions.reply_in_editor()
 
-    # tag, hand off, snooze, skip --------------------------------------------------
+    # tag, hand off, snooze, skip (see :class:`QuestionActions`) ------------------------
     def action_tag(self) -> None:
         """Tag the question as an insight."""
-        item = self._guard()
-        if item is None:
-            return
-        known = self.service.known_tags()
-        self.app.push_screen(
-            TagScreen(item.question, known), callback=lambda result: self._after_tag(item, result)
-        )
-
-    def _after_tag(self, item: BatchItem, entry: InsightEntry | None) -> None:
-        if entry is None:
-            return
-        try:
-            self.service.tag(item.question.id, entry, self.session.id)
-        except CxDailyError as exc:
-            self._report(exc)
-            return
-        self.notify("Insight saved.", timeout=2)
-        self._tag_near_duplicates(item, entry)
-        self.mark(item, "tagged")
-
-    def _tag_near_duplicates(self, item: BatchItem, entry: InsightEntry) -> None:
-        """The same insight for the item's near-duplicates still untagged in the session."""
-        members = near_duplicates(self.items, self.statuses, item)
-        tagged, errors = tag_near_duplicates(self.service, members, entry, self.session.id)
-        for exc in errors:
-            self._report(exc)
-        for member in tagged:
-            self.record_status(member, "tagged")
-        if tagged:
-            others = "question" if len(tagged) == 1 else "questions"
-            self.notify(
-                f"Same insight saved for {len(tagged)} near-duplicate {others} in this session."
-            )
+        self.actions.tag()
 
     def action_hand_off(self) -> None:
         """Hand the question to a team."""
-        item = self._guard()
-        if item is not None:
-            self.app.push_screen(
-                HandoffScreen(item.question),
-                callback=lambda result: self._after_hand_off(item, result),
-            )
-
-    def _after_hand_off(self, item: BatchItem, result: HandoffResult | None) -> None:
-        if result is None:
-            return
-        self._record(
-            item,
-            "handed_off",
-            lambda: self.service.hand_off(
-                item.question.id, result.team, result.note, self.session.id
-            ),
-        )
+        self.actions.hand_off()
 
     def action_snooze(self) -> None:
         """Snooze the question."""
-        item = self._guard()
-        if item is None:
-            return
-        service = self.service
-        now = service.now()
-        self.app.push_screen(
-            SnoozeScreen(now, service.today_start(now)),
-            callback=lambda until: self._after_snooze(item, until),
-        )
-
-    def _after_snooze(self, item: BatchItem, until: datetime | None) -> None:
-        if until is None:
-            return
-        self._record(
-            item, "snoozed", lambda: self.service.snooze(item.question.id, until, self.session.id)
-        )
+        self.actions.snooze()
 
     def action_skip(self) -> None:
         """Skip the question for today."""
-        item = self._guard()
-        if item is None:
-            return
-        self._record(item, "skipped", lambda: self.service.skip(item.question.id, self.session.id))
+        self.actions.skip()
+
+    # find, filter, open -------------------------------------------------------------
+    def action_search(self) -> None:
+        """Open the search field over the queue."""
+        self.pane.open_search()
+
+    def action_filter(self) -> None:
+        """Pick a state, a channel or a tag to filter the queue by."""
+        choices = filter_choices(self.items, self.queue_state())
+        self.app.push_screen(FilterScreen(choices, self.pane.filter), callback=self._after_filter)
+
+    def _after_filter(self, picked: QueueFilter | None) -> None:
+        if picked is not None:
+            self.pane.set_filter(picked)
+            self.pane.queue.focus()
+
+    def action_clear_filter(self) -> None:
+        """Show every question of the session again."""
+        self.pane.clear()
+
+    def action_open_link(self) -> None:
+        """Open the question's source link in the browser (web addresses only)."""
+        item = self.guard()
+        if item is not None:
+            open_source_link(self, item.question.url)
+
+    # customer history, composer tools, undo --------------------------------------------
+    def action_customer_history(self) -> None:
+        """Show the customer's history: who they are, their earlier questions."""
+        item = self.guard()
+        if item is not None:
+            self.app.push_screen(CustomerHistoryScreen(item.question))
+
+    def action_saved_reply(self) -> None:
+        """Insert a saved reply at the composer's cursor."""
+        self.tools.saved_reply()
+
+    def action_earlier_answers(self) -> None:
+        """Show the earlier answers like this question; one can start the reply."""
+        self.tools.earlier_answers()
+
+    def action_undo(self) -> None:
+        """Pull back a reply in its undo window, else undo the newest action."""
+        self.undo_flow.undo()
+
+    def on_queue_pane_open_stored(self, message: QueuePane.OpenStored) -> None:
+        """A stored question found by a search joins the session."""
+        message.stop()
+        self.actions.add_stored(message.question)
 
     # more ------------------------------------------------------------------------
     def action_pull_next(self) -> None:
         """Add the next best question to the session."""
-        item = self.service.next_best(i.question.id for i in self.items)
-        if item is None:
-            self.notify(
-                f"Nothing else is waiting. {key_names(self).key('end')} wraps up.", markup=False
-            )
-            return
+        self.actions.pull_next()
+
+    def add_to_session(self, item: BatchItem) -> None:
+        """Add ``item`` to the session and highlight it (the search and the filter are
+        cleared, so it shows)."""
         self.items.append(item)
-        queue = self.query_one(QuestionQueue)
-        queue.set_items(self.items, self.statuses)
-        queue.highlighted = len(self.items) - 1
+        if self.service.draft(item.question.id):
+            self.drafted.add(item.question.id)
+        self.pane.clear()
+        self.pane.set_items(self.items, self.queue_state(), keep=item.question.id)
+        self.pane.queue.focus()
         self.done_told = False
         self.show_current()
 
     def action_refresh(self) -> None:
         """Fetch new questions now."""
-        self.fetch_in_background(quiet=False)
-
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def fetch_in_background(self, quiet: bool = True) -> None:
-        """Fetch every channel in a thread; new questions wait for n. A quiet (periodic)
-        fetch says something only when questions arrived or a channel failed."""
-        try:
-            report = self.service.refresh()
-        except CxDailyError as exc:
-            self.app.call_from_thread(self._report, exc)
-            return
-        failed = len(report.failed)
-        if quiet and not report.added and not failed:
-            return
-        message = plural(report.added, "new question")
-        if report.added:
-            message += f", {key_names(self).key('more')} pulls the next best"
-        if failed:
-            names = ", ".join(o.channel for o in report.failed)
-            message += f"; failed: {names}"
-        self.app.call_from_thread(
-            self.notify,
-            message + ".",
-            severity="warning" if failed else "information",
-            markup=False,
-        )
+        self.actions.fetch(quiet=False)
 
     def ended(self) -> Session:
         """The session as it stands, ended now."""
@@ -486,7 +528,7 @@ class SessionScreen(Screen):
         try:
             self.service.update_session(self.ended())
         except CxDailyError as exc:
-            self._report(exc)
+            self.report(exc)
 
     def action_end_session(self) -> None:
         """Go to the wrap-up."""

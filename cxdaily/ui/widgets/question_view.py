@@ -26,7 +26,7 @@ from cxdaily.core.safe_text import one_line
 from cxdaily.core.services import SERVICE_NAMES
 from cxdaily.core.words import ago, humanize_age, humanize_count, plural
 from cxdaily.curation import BatchItem
-from cxdaily.replies.outbox_words import attempts_words, state_words
+from cxdaily.replies.outbox_words import attempts_words, state_words, undo_window_words
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames, key_names
 from cxdaily.ui.text import safe, safe_line, template
@@ -98,7 +98,7 @@ def _waiting_reason(reply: Reply, now: datetime, in_flight: bool) -> str:
             hours = (reply.next_attempt_at - now).total_seconds() / 3600
             when = f"; next try in {humanize_age(hours)}"
         return f"{reply.error or 'not sent'}{when}"
-    return "waiting to be sent"
+    return undo_window_words(reply, now) or "waiting to be sent"
 
 
 def reply_content(
@@ -136,6 +136,28 @@ def reply_content(
     return Content("\n").join([heading, reason, safe(reply.body, "dim")])
 
 
+LAST_MESSAGES = 2
+"""Messages of the thread the compact view shows (the last ones, before the question)."""
+
+
+def last_messages(question: Question, now: datetime, count: int = LAST_MESSAGES) -> Content:
+    """The last ``count`` messages of the question's thread, one line each, after a line
+    saying how many earlier ones are left out."""
+    earlier = len(question.context) - count
+    lines: list[Content] = []
+    if earlier > 0:
+        lines.append(Content.styled(f"… {plural(earlier, 'earlier message')}", "dim italic"))
+    for message in question.context[-count:]:
+        lines.append(
+            Content.assemble(
+                safe_line(message.author.display, 24, "bold"),
+                Content.styled(f" · {ago(message.created_at, now)}: ", "dim"),
+                safe_line(message.body, 300, "dim"),
+            )
+        )
+    return Content("\n").join(lines)
+
+
 def show_reply_everywhere(app: App, reply: Reply) -> None:
     """On the UI thread: every question view showing the reply's question shows it anew
     (a send finished, or a retry)."""
@@ -150,6 +172,12 @@ class QuestionView(VerticalScroll):
 
     question_id: str | None = None
     """The question shown (None: nothing selected)."""
+
+    @property
+    def compact(self) -> bool:
+        """Whether the view is beside the composer: the title, the last messages of the
+        thread (one line each) and the question only."""
+        return self.has_class("-compact")
 
     def compose(self):
         """The parts of the view."""
@@ -208,7 +236,10 @@ class QuestionView(VerticalScroll):
             safe(question.title, "bold") if question.title else Content("")
         )
         thread = self.query_one("#q-thread", Static)
-        if question.context:
+        if question.context and self.compact:
+            thread.update(last_messages(question, now))
+            thread.display = True
+        elif question.context:
             pieces: list[Content] = []
             for message in question.context:
                 pieces.append(
@@ -230,10 +261,21 @@ class QuestionView(VerticalScroll):
         notes = []
         if status:
             notes.append(template("[b]$status[/b]", status=status))
+        keys = key_names(self)
         if draft:
-            notes.append(Content.styled("A draft reply is saved (r to continue it).", "italic"))
+            notes.append(
+                Content.styled(
+                    f"A draft reply is saved ({keys.key('reply')} to continue it).", "italic"
+                )
+            )
         if question.url:
-            notes.append(template("[dim]Source: $url[/dim]", url=question.url))
+            notes.append(
+                template(
+                    "[dim]Source: $url  ($key opens it)[/dim]",
+                    url=question.url,
+                    key=keys.key("open_link"),
+                )
+            )
         self.query_one("#q-status", Static).update(Content("\n").join(notes))
         self.scroll_home(animate=False)
 

@@ -1,10 +1,13 @@
-"""The session's queue: one line per question with what was done to it."""
+"""The session's queue: one line per question with what was done to it, and a mark on
+questions with a saved draft."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from textual.content import Content
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from cxdaily.curation import BatchItem
 from cxdaily.ui.text import safe_line
@@ -20,8 +23,11 @@ STATUS_MARKS = {
     "skipped": ("–", "dim"),
 }
 
+DRAFT_MARK = "✎"
+"""Shown after the mark of a question with a saved draft (one cell wide everywhere)."""
 
-def queue_prompt(item: BatchItem, status: str) -> Content:
+
+def queue_prompt(item: BatchItem, status: str, drafted: bool = False) -> Content:
     """The line of one question in the queue (customer text kept literal)."""
     mark, style = STATUS_MARKS.get(status, ("·", "dim"))
     question = item.question
@@ -29,6 +35,7 @@ def queue_prompt(item: BatchItem, status: str) -> Content:
     who = question.author.name or question.author.handle or "unknown"
     return Content.assemble(
         Content.styled(f"{mark} ", style),
+        Content.styled(f"{DRAFT_MARK} ", "$warning") if drafted else "",
         safe_line(who, 18, "bold"),
         "\n  ",
         safe_line(label, 60, "dim" if status else ""),
@@ -36,21 +43,67 @@ def queue_prompt(item: BatchItem, status: str) -> Content:
 
 
 class QuestionQueue(OptionList):
-    """The list of the session's questions."""
+    """The list of the session's questions shown (all of them, or those a search or a
+    filter keeps); each option's id is its question's id."""
 
-    def set_items(self, items: list[BatchItem], statuses: dict[str, str]) -> None:
-        """Replace the list, keeping the highlighted position."""
+    def set_items(
+        self,
+        items: list[BatchItem],
+        statuses: dict[str, str],
+        drafted: Collection[str] = (),
+        keep: str | None = None,
+    ) -> None:
+        """Replace the list; the question ``keep`` (default: the highlighted one) stays
+        highlighted when it is still listed, else the same position is."""
+        keep = keep if keep is not None else self.highlighted_id
         highlighted = self.highlighted
         self.clear_options()
         self.add_options(
             [
-                Option(queue_prompt(item, statuses.get(item.question.id, "")), id=item.question.id)
+                Option(
+                    queue_prompt(
+                        item, statuses.get(item.question.id, ""), item.question.id in drafted
+                    ),
+                    id=item.question.id,
+                )
                 for item in items
             ]
         )
-        if items:
+        if not items:
+            return
+        ids = [item.question.id for item in items]
+        if keep in ids:
+            self.highlighted = ids.index(keep)
+        else:
             self.highlighted = min(highlighted or 0, len(items) - 1)
 
-    def set_status(self, index: int, item: BatchItem, status: str) -> None:
-        """Update one line after an action."""
-        self.replace_option_prompt_at_index(index, queue_prompt(item, status))
+    @property
+    def highlighted_id(self) -> str | None:
+        """The id of the highlighted question (None when the list is empty)."""
+        if self.highlighted is None or self.highlighted >= self.option_count:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def highlight_id(self, question_id: str) -> bool:
+        """Highlight the question; False when it is not listed."""
+        try:
+            self.highlighted = self.get_option_index(question_id)
+        except OptionDoesNotExist:
+            return False
+        return True
+
+    def shows(self, question_id: str) -> bool:
+        """Whether the question is listed."""
+        try:
+            self.get_option_index(question_id)
+        except OptionDoesNotExist:
+            return False
+        return True
+
+    def set_status(self, item: BatchItem, status: str, drafted: bool = False) -> None:
+        """Update one line after an action or a draft change (nothing when not listed)."""
+        try:
+            index = self.get_option_index(item.question.id)
+        except OptionDoesNotExist:
+            return
+        self.replace_option_prompt_at_index(index, queue_prompt(item, status, drafted))

@@ -1,0 +1,109 @@
+"""Help that finds things: ``/`` in help filters the keys live by key or words, the
+groups of the screen help was opened from come first, two columns on a wide terminal,
+and at 80x24 the dialog fits the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from cxdaily.service import Service
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, SESSION_COMMANDS
+from cxdaily.ui.screens.help import HelpScreen, help_sections, split_columns
+from tests.ui.pilot_kit import SMALL, WIDE, begin, make_app, plain, type_text, wait_for_start
+
+
+def shown(app) -> str:
+    """The key table as help shows it now (both columns)."""
+    assert isinstance(app.screen, HelpScreen)
+    left = plain(app.screen.query_one("#help-left", Static))
+    right = app.screen.query_one("#help-right", Static)
+    return left + ("\n" + plain(right) if right.display else "")
+
+
+async def test_slash_in_help_finds_keys_by_words_as_you_type(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await begin(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "Wrap up" not in shown(app).splitlines()[0]
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "help-find"
+        await type_text(pilot, "draft")
+        await pilot.pause()
+        text = shown(app)
+        assert "Close and keep the draft" in text
+        assert "Hand off to a team with a note" not in text
+        assert "Composer" in text and "Session" not in text.splitlines()
+        await type_text(pilot, " qqq")  # q types into the field, it does not close help
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert shown(app) == "No key matches."
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_finds_a_key_by_the_remapped_key(
+    write_config: Callable[[str], Path], ui_home: Path
+) -> None:
+    write_config('[keys]\nopen_link = "ctrl+o"\n')
+    service = Service.open("demo")
+    try:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            await wait_for_start(app, pilot)
+            await pilot.press("f1")
+            await pilot.pause()
+            await pilot.press("slash")
+            await type_text(pilot, "ctrl+o")
+            await pilot.pause()
+            text = shown(app)
+            assert "ctrl+o" in text and "source link" in text
+    finally:
+        service.close()
+
+
+async def test_help_opened_in_the_session_starts_with_its_keys(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await begin(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = shown(app).splitlines()
+        assert lines[0] == "Session"
+        assert lines[1].strip().startswith("j / ↓") and lines[1].endswith("Next question")
+
+
+async def test_help_fits_80x24_and_uses_two_columns_when_wide(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_start(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        dialog = app.screen.query_one("#help")
+        assert app.screen.region.contains_region(dialog.region), dialog.region
+        assert not app.screen.query_one("#help-right").display
+        table = app.screen.query_one("#help-scroll")
+        assert table.region.height >= 18, "most of the terminal is the key table"
+    app, _ = make_app(service)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for_start(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        right = app.screen.query_one("#help-right")
+        assert right.display and right.region.x > app.screen.query_one("#help-left").region.x
+        table = app.screen.query_one("#help-scroll")
+        assert table.virtual_size.height <= table.region.height + 12, "little scrolling"
+
+
+def test_the_columns_split_the_groups_in_order_and_about_evenly() -> None:
+    sections = help_sections(DEFAULT_KEY_NAMES, first=SESSION_COMMANDS)
+    left, right = split_columns(sections, 2)
+    assert left + right == sections
+    heights = [sum(len(rows) + 1 for _, rows in run) for run in (left, right)]
+    assert abs(heights[0] - heights[1]) <= max(len(rows) + 1 for _, rows in sections)
