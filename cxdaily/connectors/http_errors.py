@@ -26,6 +26,10 @@ class UnreachableError(ConnectorError):
     """The service could not be reached (DNS, refused connection, TLS failure)."""
 
 
+class NotConnectedError(UnreachableError):
+    """No connection was made (DNS, refused, TLS, connect timeout): the request never left."""
+
+
 class UnsafeURLError(ConnectorError):
     """A URL that cxdaily refuses to call (plain http:// to a non-loopback host)."""
 
@@ -255,11 +259,11 @@ def transport_error(
     if isinstance(exc, httpx.ConnectError):
         if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
             message = f"{where}: the TLS certificate could not be verified ({detail})"
-            return UnreachableError(message, channel=channel), False, False
+            return NotConnectedError(message, channel=channel), False, False
         message = f"{where}: cannot connect ({detail})"
-        return UnreachableError(message, channel=channel), False, True
+        return NotConnectedError(message, channel=channel), False, True
     if isinstance(exc, httpx.ConnectTimeout):
-        return UnreachableError(f"{where}: the connection timed out", channel=channel), False, True
+        return NotConnectedError(f"{where}: the connection timed out", channel=channel), False, True
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return UnsafeURLError(f"{where}: {detail}", channel=channel), False, False
     if isinstance(exc, httpx.DecodingError):
