@@ -1,13 +1,17 @@
 """The digest screen: a preview of the Markdown digest for a period and a team, and an
 export to a file in any format.
 
-Reached with ``D`` from anywhere (escape or q goes back); ``x`` exports. The digest is
+Reached with ``D`` from anywhere (escape or q goes back); ``x`` exports; ``o`` opens the
+HTML digest in a new browser tab when the app is served (``cxdaily serve``). The digest is
 built in a thread worker whenever the period or the team changes; the preview shows the
 Markdown as it would be pasted, cut after :data:`PREVIEW_LINES` lines. Everything shown
 went through redaction first and reaches the widgets only through ``ui.text``.
 """
 
 from __future__ import annotations
+
+import io
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,7 +27,7 @@ from cxdaily.insights.output import render, write_atomically
 from cxdaily.insights.source import DigestRequest
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, DIGEST_COMMANDS, KeyNames, bindings, key_names
-from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen
+from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen, default_path
 from cxdaily.ui.text import safe, safe_line
 
 PREVIEW_LINES = 400
@@ -160,11 +164,14 @@ class DigestScreen(Screen):
         self.query_one("#digest-preview", Static).update(safe(message, "$error"))
         self.notify(message, severity="error", markup=False)
 
+    def period_label(self) -> str:
+        """The chosen period in words (``Last 7 days``)."""
+        since = str(self.query_one("#digest-period", Select).value)
+        return next((label for label, s, _ in PERIODS if s == since), since)
+
     def action_export(self) -> None:
         """Ask for a format and a file, then write the digest there."""
-        since = str(self.query_one("#digest-period", Select).value)
-        label = next((label for label, s, _ in PERIODS if s == since), since)
-        self.app.push_screen(ExportScreen(label), callback=self._after_export_choice)
+        self.app.push_screen(ExportScreen(self.period_label()), callback=self._after_export_choice)
 
     def _after_export_choice(self, choice: ExportChoice | None) -> None:
         if choice is not None:
@@ -185,6 +192,35 @@ class DigestScreen(Screen):
             f"Wrote {path} ({plural(count, 'insight')}).",
             title="Digest exported",
             markup=False,
+        )
+
+    # ------------------------------------------------------ the HTML digest in a browser tab
+    def action_open_in_tab(self) -> None:
+        """Open the HTML digest of the chosen period and team (redacted) in a new browser
+        tab: the app hands the page to the server it is served by (``cxdaily serve``),
+        which serves it under the same token."""
+        self.deliver_html(self.request(), Path(default_path("html", self.period_label())).name)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The new-tab key works (and shows) only when the app is served in a browser: a
+        terminal has no tab to open (``x`` exports the file there)."""
+        return self.app.is_web if action == "open_in_tab" else True
+
+    @work(thread=True, group="digest-tab", exit_on_error=False)
+    def deliver_html(self, request: DigestRequest, file_name: str) -> None:
+        """Build and render the HTML off the UI thread, then hand it to the browser."""
+        try:
+            html = render(service_of(self).digest(request), "html")
+        except CxDailyError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(
+            self.app.deliver_text,
+            io.StringIO(html),
+            save_filename=file_name,
+            open_method="browser",
+            mime_type="text/html",
+            encoding="utf-8",
         )
 
     def action_back(self) -> None:

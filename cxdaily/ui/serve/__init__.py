@@ -1,0 +1,6 @@
+"""Serving the app in a browser tab (``cxdaily serve``): textual-serve behind a guard.
+
+:mod:`~cxdaily.ui.serve.access` holds the rules (loopback, origin, token),
+:mod:`~cxdaily.ui.serve.pages` the refusal pages and :mod:`~cxdaily.ui.serve.server` the
+server itself. Only this package imports textual-serve and aiohttp.
+"""
