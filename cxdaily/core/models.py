@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from cxdaily.core.record_fields import (
     RecordError,
@@ -35,6 +35,17 @@ from cxdaily.core.record_fields import (
     read_whole,
 )
 
+M = TypeVar("M")
+
+
+def _made(cls: type[M], values: dict[str, Any]) -> M:
+    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field), as its
+    ``__init__`` makes it, without one ``object.__setattr__`` call per field: a start
+    builds tens of thousands of questions, and those calls were most of the cost."""
+    made = object.__new__(cls)
+    made.__dict__.update(values)
+    return made
+
 
 def new_id(length: int = 32) -> str:
     """A random hex id of ``length`` characters (for replies, insights, sessions)."""
@@ -46,6 +57,17 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except (TypeError, ValueError):  # a damaged field falls back to computing the day
         return None
+
+
+def _stored_time(value: object) -> datetime | None:
+    """A timestamp as cxdaily writes it (``2026-11-21T07:30:00Z``), or ``None`` for any
+    other value (read then by :func:`read_time`, which says what is wrong)."""
+    if type(value) is str and len(value) == 20 and value[-1] == "Z":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -69,16 +91,35 @@ class Author:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Author:
         """Build from a plain dict (missing keys become ``None``)."""
+        if type(data) is dict:  # the fast path: fields as cxdaily writes them
+            get = data.get
+            author_id, handle, name, followers = (
+                get("id"),
+                get("handle"),
+                get("name"),
+                get("followers"),
+            )
+            if (
+                (author_id is None or type(author_id) is str)
+                and (handle is None or type(handle) is str)
+                and (name is None or type(name) is str)
+                and (followers is None or type(followers) is int)
+            ):
+                values = {"id": author_id, "handle": handle, "name": name, "followers": followers}
+                return _made(cls, values)
         data = read_object(data or {}, "'author'")
         followers = data.get("followers")
         if isinstance(followers, float) and not math.isfinite(followers):
             followers = None
         author_id = data.get("id")
-        return cls(
-            id=None if author_id is None else read_id("id", author_id),
-            handle=read_opt_text(data, "handle"),
-            name=read_opt_text(data, "name"),
-            followers=int(followers) if isinstance(followers, int | float) else None,
+        return _made(
+            cls,
+            {
+                "id": None if author_id is None else read_id("id", author_id),
+                "handle": read_opt_text(data, "handle"),
+                "name": read_opt_text(data, "name"),
+                "followers": int(followers) if isinstance(followers, int | float) else None,
+            },
         )
 
 
@@ -98,10 +139,13 @@ class Message:
     def from_dict(cls, data: dict[str, Any]) -> Message:
         """Build from a plain dict."""
         data = read_object(data, "a 'context' message")
-        return cls(
-            author=Author.from_dict(data.get("author")),
-            body=read_opt_text(data, "body") or "",
-            created_at=read_time(data, "created_at"),
+        return _made(
+            cls,
+            {
+                "author": Author.from_dict(data.get("author")),
+                "body": read_opt_text(data, "body") or "",
+                "created_at": read_time(data, "created_at"),
+            },
         )
 
 
@@ -134,6 +178,10 @@ class Question:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Question:
         """Build from the normalized shape."""
+        if type(data) is dict:  # the fast path: a question as cxdaily stores it
+            made = _stored_question(cls, data)
+            if made is not None:
+                return made
         data = read_object(data)
         question_id = read_text(data, "id")
         native_id = read_id("native_id", read_required(data, "native_id"))
@@ -144,20 +192,85 @@ class Question:
         meta = data.get("meta") or {}
         if not isinstance(meta, dict):
             raise RecordError(f"'meta' is {kind_of(meta)}, not an object")
-        return cls(
-            id=question_id,
-            channel=read_text(data, "channel"),
-            kind=read_text(data, "kind"),
-            native_id=native_id,
-            thread_id=read_id("thread_id", thread_id) if thread_id else native_id,
-            url=read_opt_text(data, "url"),
-            author=Author.from_dict(data.get("author")),
-            title=read_opt_text(data, "title"),
-            body=read_opt_text(data, "body") or "",
-            created_at=read_time(data, "created_at"),
-            context=tuple(Message.from_dict(m) for m in context),
-            meta=dict(meta),
+        return _made(
+            cls,
+            {
+                "id": question_id,
+                "channel": read_text(data, "channel"),
+                "kind": read_text(data, "kind"),
+                "native_id": native_id,
+                "thread_id": read_id("thread_id", thread_id) if thread_id else native_id,
+                "url": read_opt_text(data, "url"),
+                "author": Author.from_dict(data.get("author")),
+                "title": read_opt_text(data, "title"),
+                "body": read_opt_text(data, "body") or "",
+                "created_at": read_time(data, "created_at"),
+                "context": tuple(Message.from_dict(m) for m in context) if context else (),
+                "meta": dict(meta),
+            },
         )
+
+
+def _stored_question(cls: type[Question], data: dict[str, Any]) -> Question | None:
+    """A question from a record as cxdaily stores it (every field of its usual type), or
+    ``None``: then :meth:`Question.from_dict` reads it field by field and says what is
+    wrong."""
+    get = data.get
+    question_id, channel, kind = get("id"), get("channel"), get("kind")
+    native_id, thread_id, url, title = get("native_id"), get("thread_id"), get("url"), get("title")
+    body, meta, context = get("body"), get("meta"), get("context")
+    created_at = _stored_time(get("created_at"))
+    if (
+        created_at is None
+        or type(question_id) is not str
+        or type(channel) is not str
+        or type(kind) is not str
+        or type(native_id) is not str
+        or type(thread_id) is not str
+        or not thread_id
+        or type(body) is not str
+        or type(meta) is not dict
+        or (url is not None and type(url) is not str)
+        or (title is not None and type(title) is not str)
+    ):
+        return None
+    messages: tuple[Message, ...] | None = ()
+    if context:
+        messages = _stored_messages(context)
+        if messages is None:
+            return None
+    author = Author.from_dict(get("author"))
+    values = {
+        "id": question_id,
+        "channel": channel,
+        "kind": kind,
+        "native_id": native_id,
+        "thread_id": thread_id,
+        "url": url,
+        "author": author,
+        "title": title,
+        "body": body,
+        "created_at": created_at,
+        "context": messages,
+        "meta": dict(meta),
+    }
+    return _made(cls, values)
+
+
+def _stored_messages(context: object) -> tuple[Message, ...] | None:
+    """A thread's messages as cxdaily stores them, or ``None`` (read field by field)."""
+    if type(context) is not list:
+        return None
+    messages = []
+    for message in context:
+        if type(message) is not dict:
+            return None
+        body, created_at = message.get("body"), _stored_time(message.get("created_at"))
+        if type(body) is not str or created_at is None:
+            return None
+        author = Author.from_dict(message.get("author"))
+        messages.append(_made(Message, {"author": author, "body": body, "created_at": created_at}))
+    return tuple(messages)
 
 
 class Disposition(StrEnum):

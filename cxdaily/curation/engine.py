@@ -3,11 +3,13 @@
 1. :func:`screen` keeps the candidates: not handled by the leader, not snoozed into the
    future, not skipped today, not older than ``max_age``, not answered by the team
    (when the connector can tell); the others are counted by reason.
-2. :func:`evaluate` reads each candidate's text once, scores it (:mod:`.scoring`) and
-   estimates it (:mod:`.estimate`, calibrated by the leader's history). The shortlist
-   (the best :data:`SHORTLIST` by value per second, and the best half as many by value:
-   all that packing could reach) then gets its topic terms, the novelty signal and its
-   near-duplicate groups (:mod:`.dedupe`). Linear in the number of candidates.
+2. :func:`evaluate` takes each candidate's text analysis (kept with the stored
+   question, see :func:`cxdaily.curation.text.analyse`; made afresh when missing),
+   scores it (:mod:`.scoring`) and estimates it (:mod:`.estimate`, calibrated by the
+   leader's history). The shortlist (the best :data:`SHORTLIST` by value per second,
+   and the best half as many by value: all that packing could reach) then gets its
+   topic terms, the novelty signal and its near-duplicate groups (:mod:`.dedupe`).
+   Linear in the number of candidates.
 3. :func:`curate` packs the budget (:mod:`.pack`) and orders the session.
 
 Pure: the same questions, actions, history and ``now`` give the same batch.
@@ -19,7 +21,7 @@ import gc
 import heapq
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from cxdaily.core.models import Action, Disposition, Question
@@ -31,7 +33,7 @@ from cxdaily.curation.pack import VALUE_POWER, make_units, pack_units
 from cxdaily.curation.scoring import Score, Scorer
 from cxdaily.curation.settings import CurationSettings, format_span
 from cxdaily.curation.sources import source_and_segment, team_answered
-from cxdaily.curation.text import question_terms
+from cxdaily.curation.text import TextAnalysis, analyse, question_terms
 
 #: Near-duplicate ids listed per item; a larger group lists its best members.
 GROUP_IDS_LIMIT = 50
@@ -40,6 +42,8 @@ GROUP_IDS_LIMIT = 50
 #: (its value per second is lower than every listed question's).
 SHORTLIST = 1200
 _DEFAULT = CurationSettings()
+#: No stored text analyses: every question is analysed afresh.
+_NONE: Mapping[str, TextAnalysis] = {}
 
 
 def screen(
@@ -102,6 +106,8 @@ class Evaluation:
     stats: TermStats
     unlisted: int = 0
     """Candidates below the shortlist (lower value and value per minute than all of it)."""
+    must_see: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The must-see kinds the text analyses of the shortlist found, by question id."""
 
     def same_topic(self, items: list[BatchItem]) -> list[int]:
         """Topic cluster of each item (for ordering a session)."""
@@ -113,10 +119,14 @@ def evaluate(
     now: datetime,
     settings: CurationSettings = _DEFAULT,
     history: LeaderHistory | None = None,
+    analyses: Mapping[str, TextAnalysis] = _NONE,
 ) -> Evaluation:
-    """Score and estimate every candidate; shortlist, add novelty, group; best first."""
+    """Score and estimate every candidate; shortlist, add novelty, group; best first.
+
+    ``analyses`` holds the text analyses kept with the stored questions, by question id;
+    a question without one is analysed afresh (the batch is the same either way)."""
     with _collector_paused():
-        return _evaluate(list(questions), now, settings, history or LeaderHistory())
+        return _evaluate(list(questions), now, settings, history or LeaderHistory(), analyses)
 
 
 @contextmanager
@@ -133,16 +143,23 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _evaluate(
-    pool: list[Question], now: datetime, settings: CurationSettings, history: LeaderHistory
+    pool: list[Question],
+    now: datetime,
+    settings: CurationSettings,
+    history: LeaderHistory,
+    analyses: Mapping[str, TextAnalysis],
 ) -> Evaluation:
     scorer = Scorer(settings, now, history)
-    read, score = scorer.reader.read, scorer.score
+    features, score, kept = scorer.reader.features, scorer.score, analyses.get
     factors = history.calibration.by_source
     overall = history.calibration.overall
     scores: list[Score] = []
     estimates: list[int] = []
+    analysed: list[TextAnalysis] = []
     for question in pool:
-        text = read(question)
+        analysis = kept(question.id) or analyse(question)
+        analysed.append(analysis)
+        text = features(question, analysis)
         source, segment = source_and_segment(question)
         scores.append(score(question, text, source, segment))
         seconds = base_estimate(text.chars, segment, text.asks, len(question.context))
@@ -190,7 +207,8 @@ def _evaluate(
             BatchItem(question, result.value, estimates[i], reasons, others, result.urgent)
         )
     terms = {pool[i].id: topics[i] for i in chosen}
-    return Evaluation(ranked, terms, stats, unlisted=len(pool) - len(chosen))
+    must_see = {pool[i].id: analysed[i].must_see for i in chosen}
+    return Evaluation(ranked, terms, stats, len(pool) - len(chosen), must_see)
 
 
 def _shortlist(pool: list[Question], scores: list[Score], estimates: list[int]) -> list[int]:
@@ -226,10 +244,11 @@ def rank(
     now: datetime,
     settings: CurationSettings = _DEFAULT,
     history: LeaderHistory | None = None,
+    analyses: Mapping[str, TextAnalysis] = _NONE,
 ) -> list[BatchItem]:
     """The questions scored, estimated and grouped, best first (the shortlist: every
     question when there are at most :data:`SHORTLIST`)."""
-    return evaluate(questions, now, settings, history).ranked
+    return evaluate(questions, now, settings, history, analyses).ranked
 
 
 def pack(ranked: list[BatchItem], budget_s: int, settings: CurationSettings = _DEFAULT) -> Batch:
@@ -246,13 +265,15 @@ def curate(
     *,
     settings: CurationSettings = _DEFAULT,
     history: LeaderHistory | None = None,
+    analyses: Mapping[str, TextAnalysis] = _NONE,
 ) -> Batch:
-    """Today's batch from the stored questions, the leader's actions and history."""
+    """Today's batch from the stored questions (with the text analyses kept with them,
+    by id), the leader's actions and history."""
     with _collector_paused():
         found, excluded = screen(questions, latest, now, day_start, settings)
-        evaluation = evaluate(found, now, settings, history)
+        evaluation = evaluate(found, now, settings, history, analyses)
         batch = pack_units(
-            make_units(evaluation.ranked, settings.group_max),
+            make_units(evaluation.ranked, settings.group_max, evaluation.must_see),
             budget_s,
             settings,
             evaluation.same_topic,
@@ -270,13 +291,14 @@ def next_best(
     *,
     settings: CurationSettings = _DEFAULT,
     history: LeaderHistory | None = None,
+    analyses: Mapping[str, TextAnalysis] = _NONE,
 ) -> BatchItem | None:
     """The best candidate not in ``exclude`` (for a batch done early).
 
     A near-duplicate of a question already in the session comes after the others.
     """
     found = candidates(questions, latest, now, day_start, settings)
-    ranked = rank(found, now, settings, history)
+    ranked = rank(found, now, settings, history, analyses)
     fresh = [item for item in ranked if item.question.id not in exclude]
     for item in fresh:
         if not any(g in exclude for g in item.group):

@@ -296,12 +296,13 @@ def _near(pattern: re.Pattern[str], text: str, cue: str) -> bool:
     return False
 
 
-def must_see_kinds(item: BatchItem) -> tuple[str, ...]:
+def must_see_kinds(item: BatchItem, text_kinds: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """Why the leader must see a question whatever the budget: "VIP" (the VIP lists, or
-    the channel marks the author VIP), then what its words show; empty for most."""
+    the channel marks the author VIP), then what its words show (``text_kinds`` when its
+    text analysis says it already, see :func:`text_must_see`); empty for most."""
     question = item.question
     vip = "VIP" in item.reasons or question.meta.get("vip") is True
-    found = text_must_see(question)
+    found = text_must_see(question) if text_kinds is None else text_kinds
     return (VIP, *found) if vip else found
 
 

@@ -29,7 +29,7 @@ Every question left out gets one reason; the text before a colon names its kind.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from cxdaily.curation.batch import NEAR_DUPLICATE, Batch, BatchItem, LeftOut
@@ -85,12 +85,19 @@ class Unit:
         return self.items[index].score ** VALUE_POWER / max(self.follow_ups[index - 1], 1)
 
 
-def make_units(ranked: Sequence[BatchItem], group_max: int) -> list[Unit]:
-    """Units from items in rank order (a group's unit is led by its best member)."""
+def make_units(
+    ranked: Sequence[BatchItem],
+    group_max: int,
+    text_kinds: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Unit]:
+    """Units from items in rank order (a group's unit is led by its best member).
+
+    ``text_kinds``: the must-see kinds the items' text analyses found, by question id
+    (read from the text when not given)."""
     position = {item.question.id: i for i, item in enumerate(ranked)}
     units: dict[int, Unit] = {}
     for i, item in enumerate(ranked):
-        kinds = must_see_kinds(item)
+        kinds = must_see_kinds(item, text_kinds.get(item.question.id) if text_kinds else None)
         if kinds:
             item = replace(item, must_see=kinds)
         # near-duplicates are listed best first: the first one leads unless this item does

@@ -8,6 +8,13 @@ signal cares about (sentiment words, frustration and request cues, watch keyword
 their inflections and translations); only those few words are looked at in Python, by
 the one sentiment scorer (:mod:`cxdaily.curation.sentiment`). The topic terms (for
 near-duplicates and novelty) are built only for the questions that need them.
+
+What depends only on a question (its sentiment, frustration, asks, requests, length and
+the words that could name a watch keyword) is its :class:`TextAnalysis`, made once when
+the question is stored (:func:`analyse`) and kept with it in a compact, versioned form
+(:func:`analysis_record`, :func:`read_analysis_record`). Curation then only matches the
+configured keywords against the kept words (:meth:`TextReader.features`); a record
+without an analysis of the current :data:`ANALYSIS_VERSION` is analysed afresh.
 """
 
 from __future__ import annotations
@@ -156,6 +163,87 @@ class TextFeatures(NamedTuple):
 _features = partial(tuple.__new__, TextFeatures)  # skips the Python-level __new__
 
 
+#: The version of :func:`analyse`: a stored analysis of another version is made again.
+ANALYSIS_VERSION = 1
+_TEXT_CUES = _SIGNAL_WORDS | SENTIMENT_CUES
+
+
+class TextAnalysis(NamedTuple):
+    """What a question's text says whatever the config: made once, when it is stored."""
+
+    sentiment: float
+    """As :attr:`TextFeatures.sentiment`."""
+    frustrated: bool
+    """As :attr:`TextFeatures.frustrated`."""
+    asks: int
+    """As :attr:`TextFeatures.asks`."""
+    requests: bool
+    """As :attr:`TextFeatures.requests`."""
+    chars: int
+    """As :attr:`TextFeatures.chars`."""
+    words: str
+    """The distinct words of the head that are not stop words, single characters or
+    small numbers, space-separated: those a watch keyword can be matched against."""
+    must_see: tuple[str, ...]
+    """The must-see kinds its words show (:func:`cxdaily.curation.explain.text_must_see`)."""
+
+
+def analyse(question: Question) -> TextAnalysis:
+    """The config-free text analysis of one question (bounded work whatever its size)."""
+    # Imported here: cxdaily.curation.explain imports this module.
+    from cxdaily.curation.explain import text_must_see
+
+    title, body = question.title, question.body
+    head = f"{title[:TITLE_CHARS]}\n{body[:PREFIX_CHARS]}" if title else body[:PREFIX_CHARS]
+    tokens = _split(head.lower())
+    cues = _TEXT_CUES.intersection(tokens)
+    sentiment, frustrated, requests = 0.0, False, False
+    if cues:  # the one sentiment scorer (cxdaily.curation.sentiment), on these tokens
+        sentiment, frustrated = read_tokens(tokens, cues, head)
+        requests = not cues.isdisjoint(REQUEST_CUES)
+    asks = head.count("?") + head.count("\uff1f")
+    chars = len(body) + len(title) if title else len(body)
+    for message in question.context:
+        chars += len(message.body)
+    words = b" ".join(dict.fromkeys(filterfalse(_DROP.__contains__, tokens)))
+    return TextAnalysis(
+        sentiment,
+        frustrated,
+        asks if asks < 5 else 5,
+        requests or body[:40].lstrip().startswith("@"),
+        chars,
+        words.decode("utf-8", "replace"),
+        text_must_see(question),
+    )
+
+
+def analysis_record(analysis: TextAnalysis) -> list[object]:
+    """The compact form kept with a stored question: ``[version, sentiment, frustrated,
+    asks, requests, chars, words, must_see]`` (a sentiment of 0 is written as ``0``)."""
+    sentiment = analysis.sentiment or 0
+    return [ANALYSIS_VERSION, sentiment, *analysis[1:6], list(analysis.must_see)]
+
+
+def read_analysis_record(record: object) -> TextAnalysis | None:
+    """The analysis in a stored record (:func:`analysis_record`), or ``None`` when it is
+    missing, of another version or of the wrong shape (then it is made again)."""
+    if type(record) is not list or len(record) != 8 or record[0] != ANALYSIS_VERSION:
+        return None
+    _, sentiment, frustrated, asks, requests, chars, words, must_see = record
+    if (
+        type(sentiment) not in (float, int)
+        or type(frustrated) is not bool
+        or type(asks) is not int
+        or type(requests) is not bool
+        or type(chars) is not int
+        or type(words) is not str
+        or type(must_see) is not list
+        or (must_see and not all(type(kind) is str for kind in must_see))
+    ):
+        return None
+    return TextAnalysis(float(sentiment), frustrated, asks, requests, chars, words, tuple(must_see))
+
+
 class TextReader:
     """Reads questions for the signals, with one config's watch keywords.
 
@@ -189,41 +277,36 @@ class TextReader:
             else:
                 self._phrases.append((order, words[0].encode("utf-8", "ignore"), pattern))
         self._keyword_words = frozenset(self._forms) | {first for _, first, _ in self._phrases}
-        self._cues = _SIGNAL_WORDS | SENTIMENT_CUES | self._keyword_words
+        self._keyword_text = frozenset(w.decode("utf-8", "replace") for w in self._keyword_words)
+        self._all_tokens = not self._keyword_words.isdisjoint(_DROP)
+        """A keyword is a word an analysis does not keep (a stop word, a small number)."""
 
     def read(self, question: Question) -> TextFeatures:
-        """The text features of one question (bounded work whatever its size)."""
-        title, body = question.title, question.body
-        head = f"{title[:TITLE_CHARS]}\n{body[:PREFIX_CHARS]}" if title else body[:PREFIX_CHARS]
-        lowered = head.lower()
-        tokens = _split(lowered)
-        cues = self._cues.intersection(tokens)
+        """The text features of one question, analysed afresh (bounded work)."""
+        return self.features(question, analyse(question))
+
+    def features(self, question: Question, analysis: TextAnalysis) -> TextFeatures:
+        """The text features of one question from its analysis (:func:`analyse`, made
+        when it was stored): only the watch keywords are looked for here."""
+        sentiment, frustrated = analysis.sentiment, analysis.frustrated
         found: tuple[str, ...] = ()
-        sentiment, frustrated, requests = 0.0, False, False
-        if cues:  # the one sentiment scorer (cxdaily.curation.sentiment), on these tokens
-            sentiment, frustrated = read_tokens(tokens, cues, head)
-            requests = not cues.isdisjoint(REQUEST_CUES)
-            if not cues.isdisjoint(self._keyword_words):
-                found = self._find(cues, lowered)
+        cues: AbstractSet[bytes] = frozenset()
+        if self._all_tokens:  # a keyword the kept words leave out: read the head again
+            cues = self._keyword_words.intersection(_split(head_of(question).lower()))
+        elif self.keywords and analysis.words:
+            matched = self._keyword_text.intersection(analysis.words.split(" "))
+            cues = {word.encode("utf-8") for word in matched}
+        if cues:
+            found = self._find(cues, head_of(question).lower())
+        body = question.body
         if (
             len(body) > PREFIX_CHARS
             and (found or frustrated or sentiment <= NEGATIVE_AT)
             and self.keywords
         ):  # a longer complaint: its end too ("... or my lawyer will be in touch")
             found = self._scan(body[max(PREFIX_CHARS, len(body) - TAIL_CHARS) :].lower(), found)
-        asks = head.count("?") + head.count("\uff1f")
-        chars = len(body) + len(title) if title else len(body)
-        for message in question.context:
-            chars += len(message.body)
         return _features(
-            (
-                sentiment,
-                frustrated,
-                asks if asks < 5 else 5,
-                requests or body[:40].lstrip().startswith("@"),
-                found,
-                chars,
-            )
+            (sentiment, frustrated, analysis.asks, analysis.requests, found, analysis.chars)
         )
 
     def _find(self, cues: AbstractSet[bytes], lowered: str) -> tuple[str, ...]:

@@ -54,9 +54,11 @@ class ActionLog:
         return action
 
     def session_started(self, session_id: str | None) -> datetime | None:
-        """When a session began (remembered: a session's start never changes)."""
+        """When a session began (remembered: a session's start never changes). Only the
+        session is read, never every session: years of them must not slow an action."""
         if session_id and session_id not in self._session_starts:
             with self._context.lock:
-                for session in self._context.store.activity.sessions():
-                    self._session_starts[session.id] = session.started_at
+                session = self._context.store.activity.session(session_id)
+            if session is not None:
+                self._session_starts[session_id] = session.started_at
         return self._session_starts.get(session_id) if session_id else None

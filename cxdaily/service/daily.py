@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxdaily.core.errors import ReplyRejected, StoreError
 from cxdaily.core.models import (
@@ -29,12 +29,16 @@ from cxdaily.core.models import (
 from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
 from cxdaily.curation import next_best as curation_next_best
 from cxdaily.curation.history import HISTORY_DAYS
+from cxdaily.curation.text import TextAnalysis
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.progress import Progress
 from cxdaily.service.undo import SessionUndo, UndoStep
 from cxdaily.streaks import Streak, batch_completed_at
+
+if TYPE_CHECKING:
+    from cxdaily.service.team import TeamRecorder
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,19 @@ class Daily:
     """Today's batch, the session, and the actions on its questions."""
 
     def __init__(
-        self, context: ServiceContext, actions: ActionLog, progress: Progress, undo: SessionUndo
+        self,
+        context: ServiceContext,
+        actions: ActionLog,
+        progress: Progress,
+        undo: SessionUndo,
+        team: TeamRecorder | None = None,
     ) -> None:
         self._context = context
         self._actions = actions
         self._progress = progress
         self._undo = undo
+        self._team = team
+        """Team mode (``None`` without ``[team]``): told of insights and hand-offs."""
 
     # the day and what curation reads ------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
@@ -87,8 +98,9 @@ class Daily:
 
     def _curation_inputs(
         self, now: datetime
-    ) -> tuple[list[Question], dict[str, Action], LeaderHistory]:
-        """Stored questions, the latest action on each, and the leader's history.
+    ) -> tuple[list[Question], dict[str, Action], LeaderHistory, dict[str, TextAnalysis]]:
+        """Stored questions, the latest action on each, the leader's history, and the
+        text analyses kept with the questions (by id).
 
         Reads only the store: whether the team already answered comes from what the
         connectors stored (``meta``), never from the network.
@@ -96,18 +108,20 @@ class Daily:
         context = self._context
         since = self._window_start(now)
         with context.lock:
-            questions = context.store.questions.all()
+            questions, analyses = context.store.questions.analysed()
             actions = context.store.activity.actions(since=since)
             sessions = context.store.activity.sessions()
         history = build_history(actions, sessions, {q.id: q for q in questions}, now)
-        return questions, latest_actions(actions), history
+        if self._team is not None:  # another leader of the team answered them
+            questions = self._team.without_answered(questions)
+        return questions, latest_actions(actions), history, analyses
 
     # the batch ---------------------------------------------------------------------
     def batch(self, budget_s: int | None = None) -> Batch:
         """Today's curated batch within the budget, with what was left out and why."""
         settings = self._context.settings
         now = self._context.now()
-        questions, latest, history = self._curation_inputs(now)
+        questions, latest, history, analyses = self._curation_inputs(now)
         return curate(
             questions,
             latest,
@@ -116,12 +130,13 @@ class Daily:
             budget_s or settings.session.budget_s,
             settings=settings.curation,
             history=history,
+            analyses=analyses,
         )
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""
         now = self._context.now()
-        questions, latest, history = self._curation_inputs(now)
+        questions, latest, history, analyses = self._curation_inputs(now)
         return curation_next_best(
             questions,
             latest,
@@ -130,6 +145,7 @@ class Daily:
             set(exclude),
             settings=self._context.settings.curation,
             history=history,
+            analyses=analyses,
         )
 
     # sessions ------------------------------------------------------------------------
@@ -241,6 +257,8 @@ class Daily:
         replaced = self._undo.recorded(session_id, insight.id) if earlier else None
         step = UndoStep(action, insight.id, insight, earlier, replaced)
         self._undo.push(session_id, step)
+        if self._team is not None:
+            self._team.insight_recorded(insight)
         return insight
 
     def hand_off(
@@ -248,9 +266,12 @@ class Daily:
     ) -> Action:
         """Hand a question to a team with a note."""
         checked = self._context.settings.taxonomy.check_team(team)
-        return self._record_undoable(
+        action = self._record_undoable(
             question_id, Disposition.HANDED_OFF, session_id, team=checked, note=note.strip() or None
         )
+        if self._team is not None:
+            self._team.handed_off(action)
+        return action
 
     def snooze(self, question_id: str, until: datetime, session_id: str | None = None) -> Action:
         """Hide a question until a later time."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cxdaily.store.activity import ActivityRepository
 from cxdaily.store.database import DataFolder
 from cxdaily.store.promises import PromiseRepository
 from cxdaily.store.repositories import (
-    ActivityRepository,
     InsightRepository,
     OutboxRepository,
     QuestionRepository,

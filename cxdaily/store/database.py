@@ -3,7 +3,10 @@
 Files (all owner-only JSON, written atomically):
 
 - ``questions.json``: fetched questions and per-channel checkpoints;
-- ``activity.json``: what the leader did (actions), drafts, and sessions;
+  ``questions-archive/YYYY-MM.json``: older questions, by the month they were asked;
+- ``activity.json``: the drafts being written;
+- ``actions/YYYY-MM.json``, ``sessions/YYYY-MM.json``: what the leader did, and when
+  (older folders kept sessions in ``activity.json``: see :mod:`cxdaily.store.activity`);
 - ``outbox.json``: replies, from queued to sent;
 - ``insights/YYYY-MM.json``: insights, one file per month so history never slows a write.
 
@@ -15,12 +18,12 @@ Opening for writing takes a lock on the folder; a second process gets a clear
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from tinydb import TinyDB
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 from cxdaily.core.errors import CxDailyError, StoreCorruptError, StoreError, StoreLockedError
 from cxdaily.core.safe_json import clean_surrogates
@@ -76,7 +79,9 @@ class KeyedTable:
     """A TinyDB table addressed by a string key, with batched upserts.
 
     TinyDB finds documents by scanning; this keeps a key -> doc_id index so that a
-    lookup is O(1) and an upsert of many documents is at most two file writes.
+    lookup is O(1), and it writes through the storage itself
+    (:meth:`AtomicJSONStorage.write_docs`): an upsert of many documents is one file
+    write that encodes only the changed documents.
 
     Every document is checked before it touches the table (:func:`record_problem`), and
     a change that fails leaves the table as the file holds it. A stored document without
@@ -138,6 +143,24 @@ class KeyedTable:
                 self.parse(doc, parse)
             raise
 
+    def stored_docs(self) -> Mapping[str, dict[str, Any]]:
+        """The documents by doc id as the storage holds them (never to be changed). Every
+        write makes a new mapping, so the same mapping means an unchanged table."""
+        stored = self._table.storage.read() or {}
+        docs: Mapping[str, dict[str, Any]] = stored.get(self._table.name) or {}
+        return docs
+
+    def stored_records(self, parse: Callable[[dict[str, Any]], T]) -> list[T]:
+        """Like :meth:`records`, but ``parse`` reads the documents as the storage holds
+        them, not copies: fast for bulk reads, and ``parse`` must never change them."""
+        docs = self.stored_docs()
+        try:
+            return [parse(doc) for doc in docs.values()]
+        except SHAPE_ERRORS:
+            for doc_id, doc in docs.items():  # name the culprit
+                self.parse(Document(doc, int(doc_id)), parse)
+            raise
+
     def parse(self, doc: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
         """``parse(doc)``, or a StoreCorruptError naming the document and what is wrong."""
         try:
@@ -182,38 +205,30 @@ class KeyedTable:
         self.put_many([doc])
 
     def put_many(self, docs: Iterable[dict[str, Any]], *, checked: bool = False) -> tuple[int, int]:
-        """Insert or replace many documents in at most two writes; returns (added, updated).
+        """Insert or replace many documents in one write; returns (added, updated).
 
         Every document is checked first (unless the caller just did, ``checked``): one
         that cannot be stored refuses the batch (a StoreError naming it) before anything
-        is written."""
+        is written. A key repeated in one batch keeps its last version."""
         docs = list(docs)
         if not checked:
             for doc in docs:
                 self.check(doc)
         ids = self._ids()
-        new: dict[str, dict[str, Any]] = {}
-        changed: dict[int, dict[str, Any]] = {}
+        next_id = max(map(int, self.stored_docs()), default=0) + 1  # as TinyDB numbers them
+        added: dict[str, int] = {}
+        upserts: dict[str, dict[str, Any]] = {}
         for doc in docs:
             key = doc[self._key]
-            if key in ids:
-                changed[ids[key]] = doc
-            else:
-                new[key] = doc  # a key repeated in one batch keeps its last version
-        with self._changing():
-            if changed:
-                by_key = {doc[self._key]: doc for doc in changed.values()}
-
-                def replace_docs(document: MutableMapping[str, Any]) -> None:
-                    fresh = by_key[document[self._key]]
-                    document.clear()
-                    document.update(fresh)
-
-                self._table.update(replace_docs, doc_ids=list(changed))
-            if new:
-                doc_ids = self._table.insert_multiple(list(new.values()))
-                ids.update(zip(new.keys(), doc_ids, strict=True))
-        return len(new), len(changed)
+            doc_id = ids.get(key) or added.get(key)
+            if doc_id is None:
+                doc_id = added[key] = next_id
+                next_id += 1
+            upserts[str(doc_id)] = dict(doc)
+        if upserts:
+            self._write(upserts)
+            ids.update(added)
+        return len(added), len(upserts) - len(added)
 
     def delete(self, key: str) -> bool:
         """Remove the document with this key; returns whether it existed."""
@@ -226,22 +241,29 @@ class KeyedTable:
         if not doc_ids:
             return 0
         try:
-            with self._changing():
-                self._table.remove(doc_ids=doc_ids)
+            self._write({}, [str(doc_id) for doc_id in doc_ids])
         finally:
             self._index = None
         return len(doc_ids)
 
     def update(self, key: str, change: Callable[[dict[str, Any]], None]) -> bool:
-        """Apply ``change`` to the stored document in place (one durable write)."""
+        """Apply ``change`` to (a copy of) the stored document and store it (one durable
+        write)."""
         doc_id = self._ids().get(key)
         if doc_id is None:
             return False
-        with self._changing():
-            # TinyDB hands ``change`` its Document, a dict.
-            apply = cast(Callable[[MutableMapping[str, Any]], None], change)
-            self._table.update(apply, doc_ids=[doc_id])
+        doc = dict(self.stored_docs()[str(doc_id)])
+        change(doc)
+        self._write({str(doc_id): doc})
         return True
+
+    def _write(self, upserts: dict[str, dict[str, Any]], removals: Iterable[str] = ()) -> None:
+        """Store these documents (by doc id) and remove those in one durable write: only
+        the changed documents are encoded (:meth:`AtomicJSONStorage.write_docs`)."""
+        storage = cast(AtomicJSONStorage, self._table.storage)
+        with self._changing():
+            storage.write_docs(self._table.name, upserts, removals)
+            self._table.clear_cache()
 
 
 def _problem(exc: BaseException) -> str:
@@ -299,10 +321,6 @@ class DataFolder:
                     raise StoreError(f"cannot create {self.data_dir / relative}: {exc}") from exc
             self._dbs[relative] = open_db(self.data_dir / relative, read_only=self.read_only)
         return self._dbs[relative]
-
-    def existing(self, pattern: str) -> list[str]:
-        """Relative names of existing data files matching a glob pattern."""
-        return sorted(str(p.relative_to(self.data_dir)) for p in self.data_dir.glob(pattern))
 
     def close(self) -> None:
         """Close the files and release the lock."""

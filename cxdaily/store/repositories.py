@@ -14,90 +14,21 @@ Every document read is built into its model through :meth:`KeyedTable.records` o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
-
-from tinydb.table import Document
+from datetime import datetime
+from typing import Any
 
 from cxdaily.core.clock import to_iso
-from cxdaily.core.errors import NotFoundError
-from cxdaily.core.models import Action, Insight, Question, Reply, ReplyState, Session, new_id
+from cxdaily.core.errors import NotFoundError, StoreError
+from cxdaily.core.models import Insight, Question, Reply, ReplyState
 from cxdaily.core.record_fields import RecordError, read_text, read_time
 from cxdaily.core.safe_json import clean_surrogates
-from cxdaily.store.database import SHAPE_ERRORS, DataFolder, KeyedTable
+from cxdaily.curation.text import TextAnalysis, analyse, analysis_record, read_analysis_record
+from cxdaily.store.database import DataFolder, KeyedTable
+from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import record_problem
-
-T = TypeVar("T")
-
-
-def _month(value: datetime) -> str:
-    return to_iso(value)[:7]
-
-
-class MonthlyTables:
-    """One keyed table per month, in ``<folder>/<name>/YYYY-MM.json``."""
-
-    def __init__(self, folder: DataFolder, name: str, table: str) -> None:
-        self._folder = folder
-        self._name = name
-        self._table = table
-        self._tables: dict[str, KeyedTable] = {}
-
-    def for_month(self, month: str) -> KeyedTable:
-        """The table of one month (``YYYY-MM``), opened once."""
-        if month not in self._tables:
-            db = self._folder.db(f"{self._name}/{month}.json")
-            self._tables[month] = KeyedTable(db.table(self._table))
-        return self._tables[month]
-
-    def months(self) -> list[str]:
-        """The months that have a file, oldest first."""
-        return [name.split("/")[-1][:-5] for name in self._folder.existing(f"{self._name}/*.json")]
-
-    def _between(self, since: datetime | None, until: datetime | None) -> list[str]:
-        first = _month(since) if since else None
-        last = _month(until) if until else None
-        return [
-            month
-            for month in self.months()
-            if not ((first and month < first) or (last and month > last))
-        ]
-
-    def stored_records(
-        self,
-        parse: Callable[[dict[str, Any]], T],
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> list[T]:
-        """Like :meth:`records`, but ``parse`` reads the documents as the storage holds
-        them, not copies: fast for bulk reads, and ``parse`` must never change them."""
-        found: list[T] = []
-        for month in self._between(since, until):
-            stored = self._folder.db(f"{self._name}/{month}.json").storage.read() or {}
-            docs = stored.get(self._table, {})
-            try:
-                found.extend([parse(doc) for doc in docs.values()])
-            except SHAPE_ERRORS:
-                table = self.for_month(month)
-                for doc_id, doc in docs.items():  # name the culprit
-                    table.parse(Document(doc, int(doc_id)), parse)
-                raise
-        return found
-
-    def records(
-        self,
-        parse: Callable[[dict[str, Any]], T],
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> list[T]:
-        """Documents from the months overlapping [since, until] (unfiltered within a
-        month), each built by ``parse``; one of the wrong shape is a StoreCorruptError."""
-        found: list[T] = []
-        for month in self._between(since, until):
-            found.extend(self.for_month(month).records(parse))
-        return found
 
 
 @dataclass(frozen=True)
@@ -177,6 +108,23 @@ def _checkpoint_value(doc: dict[str, Any]) -> dict[str, Any] | None:
     return value
 
 
+#: The field of a stored question that keeps its text analysis (see
+#: :func:`cxdaily.curation.text.analyse`): made when it is stored, never at curation.
+ANALYSIS = "analysis"
+
+
+def _question_doc(question: Question) -> dict[str, Any]:
+    """A question as it is stored: its fields and its text analysis."""
+    doc = question.to_dict()
+    doc[ANALYSIS] = analysis_record(analyse(question))
+    return doc
+
+
+def _analysed(doc: dict[str, Any]) -> tuple[Question, TextAnalysis | None]:
+    """A stored question and the analysis kept with it (``None``: none of this version)."""
+    return Question.from_dict(doc), read_analysis_record(doc.get(ANALYSIS))
+
+
 def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
     """A stored question and when it was asked (for archiving, without building it)."""
     read_text(doc, "id")
@@ -189,9 +137,13 @@ class QuestionRepository:
     Current questions live in ``questions.json``; older ones in
     ``questions-archive/YYYY-MM.json`` by the month they were asked. :meth:`get` finds
     both; :meth:`all` is the current ones, the only ones curation looks at.
+
+    Each stored question keeps its text analysis (``analysis``, made when it is stored),
+    so curation never reads its text again: :meth:`analysed` hands both back.
     """
 
     def __init__(self, folder: DataFolder) -> None:
+        self._read_only = folder.read_only
         db = folder.db("questions.json")
         self._questions = KeyedTable(db.table("questions"))
         self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
@@ -214,7 +166,7 @@ class QuestionRepository:
         archived: dict[str, list[dict[str, Any]]] = {}
         months = set(self._months())
         for question in questions:
-            doc, month = question.to_dict(), _month(question.created_at)
+            doc, month = _question_doc(question), month_of(question.created_at)
             if skipped is not None:
                 problem = record_problem(doc)
                 if problem is not None:
@@ -255,7 +207,37 @@ class QuestionRepository:
 
     def all(self) -> list[Question]:
         """Every current (not archived) question."""
-        return self._questions.records(Question.from_dict)
+        return self._questions.stored_records(Question.from_dict)
+
+    def analysed(self) -> tuple[list[Question], dict[str, TextAnalysis]]:
+        """Every current question, and the text analysis kept with each, by id.
+
+        A question stored without an analysis of the current version (by an older
+        cxdaily, or before the analysis changed) is analysed now; when the store is open
+        for writing, those analyses are kept (one write) so it happens once."""
+        questions: list[Question] = []
+        analyses: dict[str, TextAnalysis] = {}
+        stale: list[str] = []
+        for question, analysis in self._questions.stored_records(_analysed):
+            questions.append(question)
+            if analysis is None:
+                analysis = analyse(question)
+                stale.append(question.id)
+            analyses[question.id] = analysis
+        if stale and not self._read_only:
+            self._keep_analyses(stale, analyses)
+        return questions, analyses
+
+    def _keep_analyses(self, question_ids: list[str], analyses: dict[str, TextAnalysis]) -> None:
+        """Store the analyses made for questions stored without one (in one write)."""
+        docs = []
+        for question_id in question_ids:
+            doc = self._questions.get(question_id)
+            if doc is not None:
+                doc[ANALYSIS] = analysis_record(analyses[question_id])
+                docs.append(doc)
+        with contextlib.suppress(StoreError):  # a kept analysis only saves time: the
+            self._questions.put_many(docs, checked=True)  # next read makes it again
 
     def archive(self, before: datetime, keep: Iterable[str] = ()) -> int:
         """Move questions asked before ``before`` (except the ids in ``keep``) to the
@@ -268,7 +250,7 @@ class QuestionRepository:
         moving: dict[str, list[dict[str, Any]]] = {}
         for doc, asked in self._questions.records(_with_asked):
             if doc["id"] not in kept and asked < before:
-                moving.setdefault(_month(asked), []).append(doc)
+                moving.setdefault(month_of(asked), []).append(doc)
         if not moving:
             return 0
         for month, docs in sorted(moving.items()):  # read from a file: storable as they are
@@ -329,90 +311,27 @@ class QuestionRepository:
         return {status.channel: status for status in self._checkpoints.records(_status)}
 
 
-class ActivityRepository:
-    """What the leader did: actions (monthly files), drafts and sessions."""
-
-    def __init__(self, folder: DataFolder) -> None:
-        db = folder.db("activity.json")
-        self._drafts = KeyedTable(db.table("drafts"), key="question_id")
-        self._sessions = KeyedTable(db.table("sessions"))
-        self._actions = MonthlyTables(folder, "actions", "actions")
-
-    # actions -------------------------------------------------------------
-    def record(self, action: Action, action_id: str | None = None) -> None:
-        """Durably record one action.
-
-        With ``action_id`` (an id derived from what the action belongs to), recording
-        the same action again replaces it instead of adding a second one, so a command
-        that failed halfway can be run again."""
-        doc = action.to_dict()
-        doc["id"] = action_id or new_id()
-        self._actions.for_month(_month(action.at)).put(doc)
-
-    def forget(self, action_id: str, at: datetime) -> bool:
-        """Remove the action recorded with ``action_id`` around ``at`` (its month, or the
-        next one when it was recorded just after a month turned); returns whether it was
-        there. Undoing an action this way (a cancelled reply) leaves no trace of it in
-        the batch, the candidates or the streak."""
-        for month in dict.fromkeys((_month(at), _month(at + timedelta(days=1)))):
-            if self._actions.for_month(month).delete(action_id):
-                return True
-        return False
-
-    def actions(self, since: datetime | None = None) -> list[Action]:
-        """Actions, oldest first (all of them, or those at or after ``since``)."""
-        found = self._actions.records(Action.from_dict, since=since)
-        if since is not None:
-            found = [a for a in found if a.at >= since]
-        return sorted(found, key=lambda a: a.at)
-
-    def latest_by_question(self, since: datetime | None = None) -> dict[str, Action]:
-        """The most recent action on each question."""
-        latest: dict[str, Action] = {}
-        for action in self.actions(since):
-            latest[action.question_id] = action
-        return latest
-
-    # drafts --------------------------------------------------------------
-    def save_draft(self, question_id: str, body: str, at: datetime) -> None:
-        """Durably save (or, when blank, remove) the draft reply to a question."""
-        if not body.strip():
-            self._drafts.delete(question_id)
-            return
-        self._drafts.put({"question_id": question_id, "body": body, "saved_at": to_iso(at)})
-
-    def draft(self, question_id: str) -> str | None:
-        """The saved draft for a question, if any."""
-        doc = self._drafts.get(question_id)
-        return self._drafts.parse(doc, _draft)[1] if doc else None
-
-    def drafts(self) -> dict[str, str]:
-        """Every saved draft, by question id."""
-        return dict(self._drafts.records(_draft))
-
-    def delete_draft(self, question_id: str) -> None:
-        """Forget a draft (after its reply was queued)."""
-        self._drafts.delete(question_id)
-
-    # sessions ------------------------------------------------------------
-    def save_session(self, session: Session) -> None:
-        """Insert or update a session."""
-        self._sessions.put(session.to_dict())
-
-    def sessions(self) -> list[Session]:
-        """Every session, oldest first."""
-        return sorted(self._sessions.records(Session.from_dict), key=lambda s: s.started_at)
-
-
 class OutboxRepository:
-    """Replies, from queued to sent."""
+    """Replies, from queued to sent.
+
+    The replies to one question (asked before every draft save) are found through an
+    index by question, built once from the stored documents and kept up to date by
+    :meth:`save`: years of sent replies never slow the typing of a new one."""
 
     def __init__(self, folder: DataFolder) -> None:
         self._replies = KeyedTable(folder.db("outbox.json").table("replies"))
+        self._by_question: dict[str, list[str]] = {}
+        self._indexed: Mapping[str, Any] | None = None  # the stored table indexed
 
     def save(self, reply: Reply) -> None:
         """Durably insert or update a reply."""
+        current = self._indexed is not None and self._replies.stored_docs() is self._indexed
         self._replies.put(reply.to_dict())
+        if current:
+            replies = self._by_question.setdefault(reply.question_id, [])
+            if reply.id not in replies:
+                replies.append(reply.id)
+            self._indexed = self._replies.stored_docs()
 
     def get(self, reply_id: str) -> Reply:
         """The reply with this id, or a NotFoundError."""
@@ -432,7 +351,21 @@ class OutboxRepository:
 
     def for_question(self, question_id: str) -> list[Reply]:
         """Every reply to one question, oldest first."""
-        return [r for r in self.all() if r.question_id == question_id]
+        found = [self.get(reply_id) for reply_id in self._question_index().get(question_id, ())]
+        return sorted(
+            (r for r in found if r.question_id == question_id), key=lambda r: r.created_at
+        )
+
+    def _question_index(self) -> dict[str, list[str]]:
+        """Reply ids by question id, in the order stored (rebuilt when the table changed
+        other than through :meth:`save`)."""
+        docs = self._replies.stored_docs()
+        if docs is not self._indexed:
+            index: dict[str, list[str]] = {}
+            for question_id, reply_id in self._replies.stored_records(_reply_keys):
+                index.setdefault(question_id, []).append(reply_id)
+            self._by_question, self._indexed = index, docs
+        return self._by_question
 
     def sent_since(self, since: datetime) -> list[Reply]:
         """Replies sent at or after ``since``, oldest first."""
@@ -451,16 +384,16 @@ class InsightRepository:
 
     def add(self, insight: Insight) -> None:
         """Durably record an insight (an insight with a known id replaces it)."""
-        self._insights.for_month(_month(insight.created_at)).put(insight.to_dict())
+        self._insights.for_month(month_of(insight.created_at)).put(insight.to_dict())
 
     def remove(self, insight: Insight) -> bool:
         """Delete an insight (an undone tag); returns whether it was there."""
-        return self._insights.for_month(_month(insight.created_at)).delete(insight.id)
+        return self._insights.for_month(month_of(insight.created_at)).delete(insight.id)
 
     def find(self, insight_id: str, months_of: Iterable[datetime]) -> Insight | None:
         """The insight with this id in the months of the given times, or ``None``."""
-        for month in dict.fromkeys(_month(at) for at in months_of):
-            if month not in self._insights.months():
+        for month in dict.fromkeys(month_of(at) for at in months_of):
+            if not self._insights.has_month(month):
                 continue
             table = self._insights.for_month(month)
             doc = table.get(insight_id)
@@ -472,7 +405,7 @@ class InsightRepository:
         """Record many insights with one write per month touched."""
         by_month: dict[str, list[dict[str, Any]]] = {}
         for insight in insights:
-            by_month.setdefault(_month(insight.created_at), []).append(insight.to_dict())
+            by_month.setdefault(month_of(insight.created_at), []).append(insight.to_dict())
         for month, docs in by_month.items():
             self._insights.for_month(month).put_many(docs)
 
@@ -493,5 +426,6 @@ class InsightRepository:
         return sorted(found, key=lambda i: i.created_at)
 
 
-def _draft(doc: dict[str, Any]) -> tuple[str, str]:
-    return read_text(doc, "question_id"), read_text(doc, "body")
+def _reply_keys(doc: dict[str, Any]) -> tuple[str, str]:
+    """A stored reply's question id and id (for the index, without building the reply)."""
+    return read_text(doc, "question_id"), read_text(doc, "id")

@@ -29,6 +29,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -229,9 +230,17 @@ def parse_data_file(raw: bytes) -> Any:
         raise ValueError(str(exc)) from None
     except ValueError:  # int(): over 4,300 digits
         raise ValueError("it holds a number too long to read") from None
-    if _SURROGATE_ESCAPE.search(raw):
+    if _may_hold_surrogate(raw) and _SURROGATE_ESCAPE.search(raw):
         data = _clean_strings(data)
     return data
+
+
+def _may_hold_surrogate(raw: bytes) -> bool:
+    """Whether ``raw`` holds the bytes a lone surrogate starts with (``\\ud``, ``\\uD``
+    or the byte 0xED): substring searches run at memory speed, so the pattern
+    (:data:`_SURROGATE_ESCAPE`, ten times slower over a large file) runs only when one
+    of them is there."""
+    return b"\\ud" in raw or b"\\uD" in raw or b"\xed" in raw
 
 
 def _clean_strings(data: Any) -> Any:
@@ -273,6 +282,24 @@ def shape_problem(data: object) -> str | None:
     return None
 
 
+#: The largest data file (encoded) whose documents' encodings are kept between writes.
+PIECES_LIMIT = 2_000_000
+
+
+def _pieces_of(docs: Mapping[str, Any]) -> dict[str, bytes]:
+    """Each document's encoding as it stands in its table (``"7":{...}``), by id."""
+    return {doc_id: _encode(doc_id) + b":" + _encode(doc) for doc_id, doc in docs.items()}
+
+
+def _joined(pieces: dict[str, dict[str, bytes]]) -> bytes:
+    """The data file made of the documents' encodings: what :func:`_encode` of the data
+    gives, byte for byte."""
+    tables = (
+        _encode(name) + b":{" + b",".join(docs.values()) + b"}" for name, docs in pieces.items()
+    )
+    return b"{" + b",".join(tables) + b"}"
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage that keeps the data in memory and writes it atomically.
 
@@ -285,6 +312,9 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self.read_only = read_only
         self._data: dict[str, Any] | None = None
+        self._pieces: dict[str, dict[str, bytes]] | None = None
+        """Each document's encoding by table and id as last written (small files only),
+        so that :meth:`write_docs` encodes only what changed."""
 
     def read(self) -> dict[str, Any] | None:
         """Return the cached data, loading the file on first use."""
@@ -295,9 +325,11 @@ class AtomicJSONStorage(Storage):
     def forget(self) -> None:
         """Drop the in-memory copy (the next read loads the file again)."""
         self._data = None
+        self._pieces = None
 
     def write(self, data: dict[str, Any]) -> None:
         """Persist ``data`` atomically; on any failure the cache is reloaded from disk."""
+        self._pieces = None  # TinyDB changes documents in place: their encodings are stale
         try:
             if self.read_only:
                 raise StoreError(f"{self.path} is open read-only")
@@ -313,6 +345,54 @@ class AtomicJSONStorage(Storage):
             self._data = None  # TinyDB mutated our copy in place: forget it
             raise
         self._data = data
+
+    def write_docs(
+        self, table: str, upserts: Mapping[str, dict[str, Any]], removals: Iterable[str] = ()
+    ) -> None:
+        """Insert or replace (``upserts``: document id -> document) and remove documents of
+        one table, then persist the file atomically and durably, as :meth:`write` does.
+
+        Nothing in memory changes before the file is written, so a failure leaves the data
+        as the file holds it. In a small file only the changed documents are encoded (the
+        others' encodings are kept from the last write): a write at the end of a busy
+        month costs what it costs on its first day."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
+        removed = list(removals)
+        data = self.read() or {}
+        docs = dict(data.get(table) or {})
+        for doc_id in removed:
+            docs.pop(doc_id, None)
+        docs.update(upserts)
+        changed = {**data, table: docs}
+        try:
+            pieces = self._changed_pieces(changed, table, upserts, removed)
+        except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+            raise StoreError(
+                f"cannot save {self.path}: a record cannot be written as JSON "
+                f"({_why_unwritable(exc)}); nothing was changed"
+            ) from None
+        payload = _joined(pieces)
+        atomic_write_bytes(self.path, payload)
+        self._data = changed
+        self._pieces = pieces if len(payload) <= PIECES_LIMIT else None
+
+    def _changed_pieces(
+        self,
+        data: dict[str, Any],
+        table: str,
+        upserts: Mapping[str, dict[str, Any]],
+        removed: list[str],
+    ) -> dict[str, dict[str, bytes]]:
+        """The encodings of ``data`` (which is the last written data changed in ``table``
+        by ``upserts`` and ``removed``), reusing those kept from the last write."""
+        if self._pieces is None:
+            return {name: _pieces_of(docs) for name, docs in data.items()}
+        pieces = dict(self._pieces.get(table) or {})
+        for doc_id in removed:
+            pieces.pop(doc_id, None)
+        pieces.update(_pieces_of(upserts))
+        return {**self._pieces, table: pieces}
 
     def close(self) -> None:
         """Nothing to flush: every write is already on disk."""

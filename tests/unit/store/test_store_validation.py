@@ -231,6 +231,7 @@ _FILES = [
     "outbox.json",
     "insights/2026-11.json",
     "actions/2026-11.json",
+    "sessions/2026-11.json",
 ]
 
 
@@ -431,7 +432,7 @@ WRONG_SHAPES: dict[str, tuple[str, Callable[[dict], None], tuple[str, ...]]] = {
         ("'drafts'", "'acme:1'", "'body'"),
     ),
     "session budget missing": (
-        "activity.json",
+        "sessions/2026-11.json",
         _drop("sessions", "id", "s1", "budget_s"),
         ("'sessions'", "'s1'", "'budget_s' is missing"),
     ),

@@ -1,0 +1,102 @@
+"""Records filed by month: one small data file per month, so history never slows a write.
+
+:class:`MonthlyTables` keeps one keyed table per month in ``<folder>/<name>/YYYY-MM.json``
+(actions, sessions, insights, archived questions): a write touches only its month's
+file however many months there are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from cxdaily.core.clock import to_iso
+from cxdaily.store.database import DataFolder, KeyedTable
+
+T = TypeVar("T")
+
+#: A month's file: ``2026-11.json``.
+_MONTH_FILE = re.compile(r"(\d{4}-\d{2})\.json")
+
+
+def month_of(value: datetime) -> str:
+    """The month (``YYYY-MM``, UTC) a record made at ``value`` is filed under."""
+    return to_iso(value)[:7]
+
+
+class MonthlyTables:
+    """One keyed table per month, in ``<folder>/<name>/YYYY-MM.json``."""
+
+    def __init__(self, folder: DataFolder, name: str, table: str) -> None:
+        self._folder = folder
+        self._name = name
+        self._table = table
+        self._tables: dict[str, KeyedTable] = {}
+
+    def for_month(self, month: str) -> KeyedTable:
+        """The table of one month (``YYYY-MM``), opened once."""
+        if month not in self._tables:
+            db = self._folder.db(f"{self._name}/{month}.json")
+            self._tables[month] = KeyedTable(db.table(self._table))
+        return self._tables[month]
+
+    def months(self) -> list[str]:
+        """The months that have a file, oldest first: a plain listing of the folder (an
+        action may ask, so it must cost next to nothing with years of months)."""
+        try:
+            names = os.listdir(self._folder.data_dir / self._name)
+        except OSError:  # not made yet
+            return []
+        return sorted(found[1] for found in map(_MONTH_FILE.fullmatch, names) if found)
+
+    def has_month(self, month: str) -> bool:
+        """Whether the month (``YYYY-MM``) has a file (or was opened), without listing."""
+        return (
+            month in self._tables
+            or (self._folder.data_dir / self._name / f"{month}.json").is_file()
+        )
+
+    def _between(self, since: datetime | None, until: datetime | None) -> list[str]:
+        first = month_of(since) if since else None
+        last = month_of(until) if until else None
+        return [
+            month
+            for month in self.months()
+            if not ((first and month < first) or (last and month > last))
+        ]
+
+    def stored_records(
+        self,
+        parse: Callable[[dict[str, Any]], T],
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[T]:
+        """Like :meth:`records`, but ``parse`` reads the documents as the storage holds
+        them, not copies: fast for bulk reads, and ``parse`` must never change them."""
+        return self._gather(KeyedTable.stored_records, parse, since, until)
+
+    def records(
+        self,
+        parse: Callable[[dict[str, Any]], T],
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[T]:
+        """Documents from the months overlapping [since, until] (unfiltered within a
+        month), each built by ``parse``; one of the wrong shape is a StoreCorruptError."""
+        return self._gather(KeyedTable.records, parse, since, until)
+
+    def _gather(
+        self,
+        read: Callable[[KeyedTable, Callable[[dict[str, Any]], T]], list[T]],
+        parse: Callable[[dict[str, Any]], T],
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[T]:
+        """What ``read`` makes of each month's table overlapping [since, until]."""
+        found: list[T] = []
+        for month in self._between(since, until):
+            found.extend(read(self.for_month(month), parse))
+        return found

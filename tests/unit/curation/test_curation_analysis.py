@@ -1,0 +1,128 @@
+"""The text analysis kept with a stored question gives the very batch a fresh reading gives."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from cxdaily.core.models import Author, Message, Question
+from cxdaily.curation import build_history, curate, rank
+from cxdaily.curation.settings import CurationSettings
+from cxdaily.curation.text import (
+    ANALYSIS_VERSION,
+    TextAnalysis,
+    TextReader,
+    analyse,
+    analysis_record,
+    read_analysis_record,
+)
+from tests.unit.curation.curation_kit import DAY_START, NOW, ask, demo_inbox, timed_session
+
+LONG_TAIL = " ".join(["We moved the whole team over last spring and it went fine."] * 8)
+EXTRA = [
+    ask("lawyer", LONG_TAIL + " Not acceptable: my lawyer will be in touch.", title="Billing"),
+    ask("loss", "After the sync we had data loss in three projects, please help!!"),
+    ask("stop", "It is not working and it is not fixed, 42 days now?"),
+    ask("kuendigung", "Ich möchte die Kündigung, das ist das dritte Mal, keine Antwort."),
+    ask("thread", "Still no reply??", context=(Message(Author(name="Kim"), "Any news?", NOW),)),
+    ask("praise", "Love the new calendar view, great work", channel="x", kind="x"),
+    ask("rating", "Crashes on start", kind="app_store", rating=1, age=timedelta(hours=30)),
+    ask("hostile", "refund \x1b]52;c;bad\x07 now", channel="x", kind="x"),
+]
+CONFIGS = {
+    "default": CurationSettings(),
+    "stop-word keyword": CurationSettings(watch_keywords=("not", "42", "refund")),
+    "phrases": CurationSettings(watch_keywords=("data loss", "lawyer", "cancel")),
+    "no keywords": CurationSettings(watch_keywords=()),
+}
+
+
+def _corpus() -> list[Question]:
+    """The demo inbox, reworded copies of it on other channels, and the planted extras."""
+    inbox = demo_inbox()
+    copies = [
+        replace(q, id=f"copy:{n}", channel="copy", native_id=str(n), body=q.body[::-1])
+        for n, q in enumerate(inbox[:20])
+    ]
+    return [*inbox, *copies, *EXTRA]
+
+
+def _stored(questions: list[Question]) -> dict[str, TextAnalysis]:
+    """Each question's analysis as a store keeps it: written as JSON and read back."""
+    kept = {}
+    for question in questions:
+        record = json.loads(json.dumps(analysis_record(analyse(question))))
+        analysis = read_analysis_record(record)
+        assert analysis is not None
+        kept[question.id] = analysis
+    return kept
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_the_batch_from_kept_analyses_is_the_batch_read_fresh(config):
+    settings = CONFIGS[config]
+    questions = _corpus()
+    handled = questions[:6]
+    actions, session = timed_session(handled, 90, NOW - timedelta(days=2))
+    history = build_history(actions, [session], {q.id: q for q in handled}, NOW)
+    latest = {a.question_id: a for a in actions}
+    args = (questions, latest, NOW, DAY_START, 30 * 60)
+    fresh = curate(*args, settings=settings, history=history)
+    kept = curate(*args, settings=settings, history=history, analyses=_stored(questions))
+    assert kept == fresh
+    assert fresh.items, "the corpus makes a batch"
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_the_features_from_a_kept_analysis_are_those_of_a_fresh_reading(config):
+    reader = TextReader(CONFIGS[config].watch_keywords)
+    questions = _corpus()
+    kept = _stored(questions)
+    for question in questions:
+        assert reader.features(question, kept[question.id]) == reader.read(question), question.id
+
+
+def test_keywords_are_found_in_the_kept_words_and_stop_words_by_reading_again():
+    stop = ask("s", "It is not working, 42 days now")
+    loss = ask("l", "We had data loss after the sync")
+    assert TextReader(["not", "42"]).features(stop, analyse(stop)).keywords == ("not", "42")
+    assert "not" not in analyse(stop).words.split(), "stop words are not kept"
+    assert TextReader(["data loss"]).features(loss, analyse(loss)).keywords == ("data loss",)
+    assert TextReader(["refund"]).features(loss, analyse(loss)).keywords == ()
+
+
+def test_a_kept_analysis_is_compact_and_versioned():
+    question = ask("v", "Please fix the export, it has been broken since Monday?")
+    record = analysis_record(analyse(question))
+    assert record[0] == ANALYSIS_VERSION
+    assert read_analysis_record(record) == analyse(question)
+    assert len(json.dumps(record)) < len(question.body) + 80
+    assert analyse(question).asks == 1 and analyse(question).requests
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        "text",
+        [],
+        [ANALYSIS_VERSION + 1, 0, False, 0, False, 10, "", []],
+        [ANALYSIS_VERSION, "0", False, 0, False, 10, "", []],
+        [ANALYSIS_VERSION, 0, 0, 0, False, 10, "", []],
+        [ANALYSIS_VERSION, 0, False, 0, False, 10, ["words"], []],
+        [ANALYSIS_VERSION, 0, False, 0, False, 10, "", [1]],
+        [ANALYSIS_VERSION, 0, False, 0, False, 10, ""],
+    ],
+)
+def test_a_kept_analysis_of_another_version_or_shape_is_made_again(record):
+    assert read_analysis_record(record) is None
+
+
+def test_the_must_see_kinds_come_from_the_kept_analysis():
+    question = ask("m", "Someone logged into my account from Russia, is my data safe?")
+    assert analyse(question).must_see == ("security",)
+    ranked = rank([question], NOW, analyses={question.id: analyse(question)})
+    assert ranked[0].question == question
