@@ -179,6 +179,10 @@ def cmd_app(args: argparse.Namespace) -> int:
         finally:
             service.close()
         if app.return_value == OPEN_DEMO and profile is None:
+            from cxdaily.cli.serve import served_in_browser
+
+            if served_in_browser():  # its tab closed with the app: `cxdaily serve --demo`
+                return EXIT_OK
             profile = DEMO_PROFILE  # the start screen's "try the demo inbox"
             continue
         return app.return_code or 0
@@ -376,7 +380,10 @@ COMMAND_GROUPS: tuple[tuple[tuple[str, ...], Callable | str], ...] = (
     (("replies",), "cxdaily.cli.replies"),
     (("streak",), "cxdaily.cli.streak"),
     (("digest",), "cxdaily.cli.digest"),
+    (("destinations",), "cxdaily.cli.destinations"),
     (("channels", "login"), "cxdaily.cli.channels"),
+    (("team",), "cxdaily.cli.team"),
+    (("serve",), "cxdaily.cli.serve"),
     (("locate",), _register_locate),
 )
 

@@ -10,8 +10,9 @@
 - ``cxdaily channels test [NAME ...]``: check reachability and auth of every named (or
   every) channel at once, each under its own deadline, one line per channel;
 - ``cxdaily channels remove NAME [--keep-secret]``: remove a channel (and its secrets);
-- ``cxdaily login NAME [--field FIELD]``: prompt for each secret without echo and store
-  it in the OS keyring (refusing plaintext, null and failing backends).
+- ``cxdaily login NAME [--field FIELD]``: a channel's (or a digest destination's) secrets:
+  prompt for each without echo and store it in the OS keyring (refusing plaintext, null and
+  failing backends).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     channel_kinds.register(actions)
 
-    p = sub.add_parser("login", help="store a channel's secret in the OS keyring")
+    p = sub.add_parser("login", help="store a channel's (or destination's) secret in the keyring")
     p.add_argument("name", type=CHANNEL_NAME, metavar="NAME")
     p.add_argument(
         "--field",
@@ -135,6 +136,13 @@ def _secret_fields(kind: str) -> tuple[tuple[str, ...], bool]:
     """The secret fields of a kind and whether they are optional (unknown kind: none)."""
     cls = _kind_class(kind)
     return ((), True) if cls is None else (tuple(cls.secret_fields), bool(cls.secret_optional))
+
+
+def _destination_secret_fields(kind: str) -> tuple[str, ...]:
+    """The secret fields of a digest destination kind."""
+    from cxdaily.connectors.destinations import destination_class
+
+    return tuple(destination_class(kind).secret_fields)
 
 
 def _renewed_fields(kind: str) -> tuple[str, ...]:
@@ -327,12 +335,19 @@ def cmd_login(args: argparse.Namespace) -> int:
         keyring_problem,
         store_secret,
     )
+    from cxdaily.settings.team import TEAM_SECRET
 
     _, settings = _load(args)
-    channel = _channel(settings, args.name)
-    fields, _ = _secret_fields(channel.kind)
+    # `cxdaily login team`: the [team] database password, unless a channel has that name
+    is_team = args.name == TEAM_SECRET and args.name not in settings.channels
+    destination = settings.destinations.get(args.name)  # a digest destination's secret
+    kind = None if is_team else (destination or _channel(settings, args.name)).kind
+    if destination is not None:
+        fields = _destination_secret_fields(destination.kind)
+    else:
+        fields = ("",) if kind is None else _secret_fields(kind)[0]
     if not fields:
-        raise ConfigError(f"channel {args.name!r} (kind {channel.kind!r}) needs no secret")
+        raise ConfigError(f"channel {args.name!r} (kind {kind!r}) needs no secret")
     if args.field is not None:
         if args.field not in fields:
             known = ", ".join(f or '""' for f in fields)
@@ -345,7 +360,9 @@ def cmd_login(args: argparse.Namespace) -> int:
             f"{problem}, so the secret cannot be stored safely; set {variables} in the "
             "environment instead, or install a keyring service"
         )
-    any_one = args.field is None and len(fields) > 1 and _secrets_any_one(channel.kind)
+    any_one = (
+        args.field is None and len(fields) > 1 and not destination and _secrets_any_one(kind or "")
+    )
     if any_one:
         print(f"{args.name} needs one of: {', '.join(f or 'secret' for f in fields)}; "
               "leave the others empty")  # fmt: skip

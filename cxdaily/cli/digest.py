@@ -1,7 +1,8 @@
 """The ``digest`` subcommand: export an insight digest for product teams.
 
 ``cxdaily digest [--since S] [--until U] [--format FORMAT] [--team T] [--tag T] [-o FILE]
-[--no-redact] [--initials]``, where the formats are those of
+[--no-redact] [--initials]``, or ``cxdaily digest --send [DEST]... [--if-due] [--again]
+[--no-redact]`` (:mod:`cxdaily.cli.digest_send`), where the formats are those of
 :data:`cxdaily.insights.formats.DIGEST_FORMATS` (md, html, csv, json, notes).
 
 The period defaults to the last 7 days; ``--since``/``--until`` accept dates, ``7d``,
@@ -79,12 +80,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="keep emails, phone numbers, card numbers and addresses (redacted by default)",
     )
     p.add_argument("--initials", action="store_true", help="reduce customers' names to initials")
+    p.add_argument(
+        "--company",
+        action="store_true",
+        help="the company digest: every leader's insights from the team database ([team])",
+    )
+    from cxdaily.cli.digest_send import register_send_options
+
+    register_send_options(p)
     p.set_defaults(handler=cmd_digest)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    """Build the digest and write it to stdout or a file."""
+    """Build the digest and write it to stdout or a file (or, with ``--send``, deliver it:
+    see :mod:`cxdaily.cli.digest_send`)."""
     from cxdaily.cli import _open
+
+    if args.send is not None or args.if_due or args.again:
+        from cxdaily.cli.digest_send import cmd_send
+
+        return cmd_send(args)
     from cxdaily.insights.output import format_for_path, render, write_atomically
     from cxdaily.insights.redact import Redaction
     from cxdaily.insights.source import DigestRequest
@@ -98,7 +113,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
         redaction=Redaction(enabled=not args.no_redact, initials=args.initials),
     )
     with _open(args, read_only=True) as service:
-        digest = service.digest(request)
+        digest = service.team_digest(request) if args.company else service.digest(request)
     text = render(digest, fmt)
     if args.output:
         path = write_atomically(args.output, text)

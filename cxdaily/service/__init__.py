@@ -9,10 +9,12 @@ that each receive what they use:
 - :class:`~cxdaily.service.replies.Replies`: drafts, checks, the outbox, promises;
 - :class:`~cxdaily.service.progress.Progress`: the streak and personal stats;
 - :class:`~cxdaily.service.digests.Digests`: insight digests;
+- :class:`~cxdaily.service.delivery.Delivery`: digests sent to destinations, the weekly rhythm;
 - :class:`~cxdaily.service.saved_replies.SavedReplies`: the leader's saved replies;
 - :class:`~cxdaily.service.undo.SessionUndo`, :class:`~cxdaily.service.undo.UndoWindows`:
   undoing a session's actions, and the replies waiting for their undo window.
 - :class:`~cxdaily.service.history.History`: the customer's history, earlier answers.
+- :class:`~cxdaily.service.team.TeamService`: team mode, only with ``[team]``.
 
 Its methods delegate to them, one line each. All store access goes through one lock so
 the app's worker threads never interleave writes. Network work runs on an event loop per
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxdaily.connectors import Connector, connector_class
 from cxdaily.core import clock
+from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Action, Insight, InsightEntry, Message, Question, Reply, Session
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
@@ -35,6 +38,7 @@ from cxdaily.service.actions import ActionLog
 from cxdaily.service.channels import Channels, ConnectorRegistry, RefreshReport
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.daily import Daily, SessionSummary
+from cxdaily.service.delivery import Delivery, DestinationStatus
 from cxdaily.service.digests import Digests
 from cxdaily.service.history import History
 from cxdaily.service.progress import Progress
@@ -51,12 +55,16 @@ if TYPE_CHECKING:  # the HTTP layer and the feature modules load on first use
     from cxdaily.connectors.runner import ChannelOutcome, ClientFactory
     from cxdaily.history import CustomerHistory, CustomerLink, EarlierAnswer
     from cxdaily.insights.build import Digest
+    from cxdaily.insights.delivery.model import DeliveryOutcome, DueDigest
     from cxdaily.insights.source import DigestRequest
     from cxdaily.replies.checks import ReplyReview
     from cxdaily.replies.promises import Promise
     from cxdaily.replies.saved import SavedReply
     from cxdaily.replies.saved_fill import FilledReply
+    from cxdaily.service.team import TeamService
     from cxdaily.streaks.stats import PersonalStats
+    from cxdaily.team.database import TeamClaim
+    from cxdaily.team.link import LinkState
 
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
 
@@ -86,11 +94,13 @@ class Service:
         self.actions = ActionLog(self.context)
         self.channels = Channels(self.context, connector_class=connectors, make_client=make_client)
         self.progress = Progress(self.context)
-        self.undo = SessionUndo(self.context)
-        self.daily = Daily(self.context, self.actions, self.progress, self.undo)
-        self.replies = Replies(self.context, self.actions, self.channels)
+        self.team = self._open_team(settings)
+        self.undo = SessionUndo(self.context, self.team)
+        self.daily = Daily(self.context, self.actions, self.progress, self.undo, self.team)
+        self.replies = Replies(self.context, self.actions, self.channels, self.team)
         self.undo_windows = UndoWindows(self.context)
         self.digests = Digests(self.context)
+        self.delivery = Delivery(self.context, self.digests, make_client=make_client)
         self.history = History(self.context)
         self.saved = SavedReplies(self.context, self.actions)
         self.search = QuestionSearch(self.context)
@@ -115,8 +125,22 @@ class Service:
             where, settings, read_only=read_only, connectors=connectors, make_client=make_client
         )
 
+    def _open_team(self, settings: Settings) -> TeamService | None:
+        """Team mode's part when ``[team]`` is configured (else nothing is loaded)."""
+        if settings.team is None:
+            return None
+        from cxdaily.service.team import TeamService
+
+        try:
+            return TeamService(self.context, settings.team)
+        except Exception:
+            self.store.close()
+            raise
+
     def close(self) -> None:
-        """Release the store and its lock."""
+        """Stop the team link (when there is one), then release the store and its lock."""
+        if self.team is not None:
+            self.team.close()
         self.store.close()
 
     def __enter__(self) -> Service:
@@ -370,6 +394,59 @@ class Service:
     def digest(self, request: DigestRequest) -> Digest:
         """The insight digest of a period (see :mod:`cxdaily.insights`)."""
         return self.digests.digest(request)
+
+    def digest_destinations(self) -> list[DestinationStatus]:
+        """Every configured digest destination, where it sends, and its last period sent."""
+        return self.delivery.statuses()
+
+    def send_digest(
+        self,
+        request: DigestRequest | None = None,
+        destinations: Iterable[str] | None = None,
+        *,
+        redact: bool = True,
+        again: bool = False,
+    ) -> list[DeliveryOutcome]:
+        """Send the digest (by default of the latest digest week) to the named (or every)
+        destination, at most once per period unless ``again`` (see :class:`Delivery`)."""
+        return self.delivery.send(request, destinations, redact=redact, again=again)
+
+    def digest_due(self, now: datetime | None = None) -> DueDigest | None:
+        """The week's digest when it is due for some destination (the weekly rhythm)."""
+        return self.delivery.due(now)
+
+    # team mode ([team]) ----------------------------------------------------------------
+    def team_mode(self) -> TeamService:
+        """Team mode's part, or a ConfigError saying how to set ``[team]`` up."""
+        if self.team is None:
+            raise ConfigError(
+                "team mode is not set up: add a [team] table with url and member to "
+                f"{self.locations.config_file} (see the README's Team mode)"
+            )
+        return self.team
+
+    def team_claims(self, questions: Iterable[Question] | None = None) -> dict[str, TeamClaim]:
+        """Who is answering what (from memory): by question id for ``questions``, else by
+        team key; empty without ``[team]``."""
+        return self.team.claims(questions) if self.team is not None else {}
+
+    def claim(self, question_id: str) -> TeamClaim | None:
+        """Claim a question for this leader (queued, never waits); returns another
+        leader's claim on it when one is known (for the collision guard)."""
+        return self.team.claim(question_id) if self.team is not None else None
+
+    def release(self, question_id: str) -> None:
+        """Release this leader's claim on a question (queued)."""
+        if self.team is not None:
+            self.team.release(question_id)
+
+    def team_status(self) -> LinkState | None:
+        """The team link for the header (``None`` without ``[team]``), from memory."""
+        return self.team.status() if self.team is not None else None
+
+    def team_digest(self, request: DigestRequest) -> Digest:
+        """The company digest across every leader (network: run it in a worker)."""
+        return self.team_mode().company_digest(request)
 
     # the customer's history and earlier answers ------------------------------------
     def customer_history(self, question_id: str, limit: int = 50) -> CustomerHistory:

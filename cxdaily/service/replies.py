@@ -31,6 +31,7 @@ from cxdaily.service.drafts import FLUSH_TIMEOUT_S, DraftWriter
 if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
     from cxdaily.replies.checks import ReplyReview
     from cxdaily.replies.promises import Promise
+    from cxdaily.service.team import TeamRecorder
 
 #: Sent replies whose promises are re-read at start, in case a crash came between.
 PROMISE_RECONCILE_WINDOW = timedelta(days=14)
@@ -56,7 +57,15 @@ def answered_action_id(reply_id: str) -> str:
 class Replies:
     """Drafts, checks, queueing, sending, the outbox and the promise ledger."""
 
-    def __init__(self, context: ServiceContext, actions: ActionLog, channels: Channels) -> None:
+    def __init__(
+        self,
+        context: ServiceContext,
+        actions: ActionLog,
+        channels: Channels,
+        team: TeamRecorder | None = None,
+    ) -> None:
+        self._team = team
+        """Team mode (``None`` without ``[team]``): told of drafts begun and replies sent."""
         self._store = context.store
         self._lock = context.lock
         self._now = context.now
@@ -112,6 +121,8 @@ class Replies:
             ):
                 return False
             self._store.activity.save_draft(question_id, body, self._now())
+        if self._team is not None and body.strip():
+            self._team.draft_started(question_id)
         return True
 
     # what a channel allows --------------------------------------------------------
@@ -275,7 +286,10 @@ class Replies:
 
     def send(self, reply: Reply, *, force: bool = False) -> Reply:
         """Make one attempt at a reply (see :meth:`OutboxSender.send`)."""
-        return self.sender.send(reply, force=force)
+        result = self.sender.send(reply, force=force)
+        if self._team is not None and result.state is ReplyState.SENT:
+            self._team.reply_sent(result)
+        return result
 
     def is_sending(self, reply_id: str) -> bool:
         """Whether a worker of this process is sending this reply right now."""
@@ -348,7 +362,10 @@ class Replies:
                 raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
             if reply.state is ReplyState.CANCELLED:
                 return reply
-            return self._withdraw(reply, keep_draft=True)[0]
+            cancelled = self._withdraw(reply, keep_draft=True)[0]
+        if self._team is not None:
+            self._team.reply_withdrawn(reply)
+        return cancelled
 
     def pull_back(self, reply_id: str) -> str:
         """Take a reply whose sending never began back out of the outbox (the undo of
@@ -366,7 +383,10 @@ class Replies:
             if problem is not None:
                 raise TooLateToPullBack(problem)
             self.drafts.discard(reply.question_id)  # no late write over the text brought back
-            return self._withdraw(reply, keep_draft=False)[1]
+            text = self._withdraw(reply, keep_draft=False)[1]
+        if self._team is not None:
+            self._team.reply_withdrawn(reply)
+        return text
 
     def _withdraw(self, reply: Reply, *, keep_draft: bool) -> tuple[Reply, str]:
         """Mark an unsent reply cancelled, forget its "answered", and make its text the

@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cxdaily.core import durations
@@ -25,8 +25,20 @@ from cxdaily.core.days import LeaderDays
 from cxdaily.core.errors import ConfigError
 from cxdaily.curation.settings import CurationSettings, curation_from_dict, curation_to_dict
 from cxdaily.insights.taxonomy import TaxonomySettings, taxonomy_from_dict, taxonomy_to_dict
+from cxdaily.settings.delivery import (
+    DestinationSettings,
+    DigestSettings,
+    check_destinations,
+    destinations_from_dict,
+    destinations_to_dict,
+    digest_from_dict,
+    digest_to_dict,
+)
 from cxdaily.settings.leader import LeaderSettings, leader_from_dict, leader_to_dict
 from cxdaily.streaks.rules import StreakRules, streak_rules_from_dict, streak_rules_to_dict
+
+if TYPE_CHECKING:  # team mode's module loads only when a config has [team]
+    from cxdaily.settings.team import TeamSettings
 
 DEFAULT_BUDGET_S = 30 * 60
 DEFAULT_UNDO_S = 10
@@ -162,11 +174,21 @@ class Settings:
     """The ``[curation]`` table: signal weights, limits, VIPs and watch keywords."""
     leader: LeaderSettings = field(default_factory=LeaderSettings)
     """The ``[leader]`` table: the product's name for saved replies' ``{product}``."""
+    destinations: dict[str, DestinationSettings] = field(default_factory=dict)
+    """The ``[destinations.NAME]`` tables: where digests are sent (see ``settings.delivery``)."""
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    """The ``[digest]`` table: the digest day of the weekly rhythm."""
+    team: TeamSettings | None = None
+    """The ``[team]`` table: team mode on PostgreSQL (``None``: this leader works alone)."""
 
 
 _SESSION_KEYS = {"budget", "timezone", "day_start", "undo_seconds"}
 _UI_KEYS = {"theme", "editor"}
-_TOP_KEYS = {"session", "channels", "ui", "keys", "taxonomy", "streak", "curation", "leader"}
+_TOP_KEYS = {
+    *("session", "channels", "ui", "keys", "taxonomy", "streak", "curation", "leader"),
+    "team",
+    *("destinations", "digest"),
+}
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -194,6 +216,7 @@ def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
         settings = settings_from_dict(raw)
         if check_channels:
             check_channel_options(settings)
+            check_destinations(settings.destinations, settings.channels)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return settings
@@ -281,24 +304,38 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
         streak=streak_rules_from_dict(_table(raw, "streak")),
         curation=curation_from_dict(_table(raw, "curation")),
         leader=leader_from_dict(raw.get("leader", {})),
+        destinations=destinations_from_dict(raw.get("destinations", {}), channels),
+        digest=digest_from_dict(raw.get("digest", {})),
+        team=_team(raw.get("team")),
     )
 
 
-def channel_from_dict(name: str, table: Any) -> ChannelSettings:
-    """Validate one ``[channels.NAME]`` table."""
+def _team(raw: Any) -> TeamSettings | None:
+    """The ``[team]`` table (``None`` without it; its module loads only with it)."""
+    if raw is None:
+        return None
+    from cxdaily.settings.team import team_from_dict
+
+    return team_from_dict(raw)
+
+
+def channel_from_dict(
+    name: str, table: Any, *, section: str = "channels", example: str = "zendesk"
+) -> ChannelSettings:
+    """Validate one ``[channels.NAME]`` table (or, with ``section``, a table of the same
+    shape, such as ``[destinations.NAME]``)."""
+    where = f"[{section}.{name}]"
     if not _CHANNEL_NAME.match(name):
-        raise ConfigError(
-            f"[channels.{name}]: a channel name uses letters, digits, '-', '_' or '.'"
-        )
+        raise ConfigError(f"{where}: a {section[:-1]} name uses letters, digits, '-', '_' or '.'")
     if not isinstance(table, dict):
-        raise ConfigError(f"[channels.{name}] must be a table")
+        raise ConfigError(f"{where} must be a table")
     kind = table.get("kind")
     if not isinstance(kind, str) or not kind:
-        raise ConfigError(f'[channels.{name}] needs kind = "..." (for example "zendesk")')
+        raise ConfigError(f'{where} needs kind = "..." (for example "{example}")')
     for key in table:
         if _names_a_secret(key):
             raise ConfigError(
-                f"[channels.{name}] {key}: secrets do not belong in the config file; "
+                f"{where} {key}: secrets do not belong in the config file; "
                 f"run `cxdaily login {name}` or set CXDAILY_SECRET_… instead"
             )
     options = {k: v for k, v in table.items() if k != "kind"}
@@ -344,6 +381,14 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
         doc["curation"] = curation_to_dict(settings.curation)
     if leader_to_dict(settings.leader):
         doc["leader"] = leader_to_dict(settings.leader)
+    if settings.team is not None:
+        from cxdaily.settings.team import team_to_dict
+
+        doc["team"] = team_to_dict(settings.team)
+    if digest_to_dict(settings.digest):
+        doc["digest"] = digest_to_dict(settings.digest)
+    if settings.destinations:
+        doc["destinations"] = destinations_to_dict(settings.destinations)
     if settings.channels:
         doc["channels"] = {
             name: {"kind": ch.kind, **{k: v for k, v in ch.options.items() if v is not None}}
