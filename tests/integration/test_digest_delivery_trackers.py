@@ -1,4 +1,4 @@
-"""The tracker destinations (Productboard, Linear, Jira) against loopback fakes that
+"""The tracker destinations (Productboard v2, Linear, Jira) against loopback fakes that
 record what they received, through the real ``cxdaily digest --send``: a failure mid-send
 is retried without duplicates, a lost answer is found again instead of created twice,
 and a later week updates each theme's issue with only its new evidence."""
@@ -72,11 +72,16 @@ def test_a_failure_mid_send_is_retried_without_duplicates(trackers):
     assert "board: sent (2 notes to Productboard)" in second.stdout
     assert "linear: sent (1 Linear issue opened, 0 updated)" in second.stdout
     assert "jira: sent (1 Jira issue opened, 0 updated)" in second.stdout
-    assert len({n["source"]["record_id"] for n in board.notes}) == len(board.notes) == 3
+    assert len(set(board.record_ids)) == len(board.notes) == 3
+    assert all(r.path == "/v2/notes" and "x-version" not in r.headers for r in board.requests)
     assert sorted(i["title"] for i in linear.issues) == ["Billing", "Export"]
     assert sorted(i["fields"]["summary"] for i in jira.issues) == ["Billing", "Export"]
     received = json.dumps([board.notes, linear.issues, jira.issues])
     assert EMAIL not in received and "<script>" not in json.dumps(board.notes)
+    assert all(
+        n["type"] == "textNote" and n["metadata"]["source"]["system"] == "cxdaily"
+        for n in board.notes
+    )
     for secret in SECRETS.values():
         assert secret not in first.stdout + first.stderr + second.stdout + second.stderr
     third = send(home)
@@ -96,6 +101,8 @@ def test_lost_answers_are_found_again_instead_of_created_twice(trackers):
     assert "linear: sent (1 Linear issue opened, 0 updated, 1 found again)" in second.stdout
     assert "jira: sent (1 Jira issue opened, 0 updated, 1 found again)" in second.stdout
     assert len(board.notes) == 3 and len(linear.issues) == 2 and len(jira.issues) == 2
+    (lookup,) = [r for r in board.requests if r.method == "GET"]
+    assert lookup.query["metadata[source][recordId]"] == [board.record_ids[0]]
     searches = [r for r in jira.requests if r.path == "/rest/api/3/search/jql"]
     assert len(searches) == 1 and "labels = " in searches[0].query["jql"][0]
 

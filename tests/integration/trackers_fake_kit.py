@@ -75,54 +75,103 @@ def body_of(seen: Seen) -> Any:
 
 
 # ---------------------------------------------------------------------- Productboard
+NOTE_TYPES = ("textNote", "simple")
+"""The v2 type of a plain note, and its legacy alias (both accepted on create)."""
+PAGE_SIZE = 2
+
+
 @dataclass
 class ProductboardFake(TrackerFake):
-    """Productboard's notes API: ``POST /notes`` and ``GET /notes`` (2 notes a page)."""
+    """Productboard's REST API v2 notes: ``POST /v2/notes`` and ``GET /v2/notes`` (the
+    ``metadata[source]`` filters, 2 notes a page, ``links.next`` with an opaque
+    ``pageCursor`` that keeps the filters). Notes are kept as v2 resources (``id``,
+    ``type``, ``fields``, ``metadata``, ``relationships``, ``links``)."""
 
     token: str = "pb-token"
     notes: list[dict[str, Any]] = field(default_factory=list)
+    users: set[str] = field(default_factory=set)
+    """Emails of the workspace's users (a customer relationship to another is a 404)."""
+    tags: set[str] | None = None
+    """The workspace's tag values (another is a 422); ``None`` takes any tag."""
+    html_on_create: bool = False
+    """Whether the create answer carries ``links.html`` (the guide shows only ``self``)."""
+    ignores_filters: bool = False
+    """List every note, whatever the filters ask (the client must check each one)."""
+    cursors: dict[str, tuple[dict[str, str], int]] = field(default_factory=dict)
+
+    @property
+    def record_ids(self) -> list[str]:
+        """The ``metadata.source.recordId`` of every note kept, in order."""
+        return [n["metadata"]["source"]["recordId"] for n in self.notes]
 
     def respond(self, seen: Seen) -> Answer:
-        """Notes created and listed; a 401 without the bearer token, a 400 without
-        ``X-Version: 1``."""
+        """Notes created and listed; a 401 without the bearer token."""
         if seen.headers.get("authorization") != f"Bearer {self.token}":
-            return Answer(401, {"errors": [{"detail": "Unauthorized"}]})
-        if seen.headers.get("x-version") != "1":
-            return Answer(400, {"errors": [{"detail": "X-Version header is required"}]})
-        if seen.method == "POST" and seen.path == "/notes":
+            return Answer(401, _pb_error("authentication.failed", "Unauthorized"))
+        if seen.method == "POST" and seen.path == "/v2/notes":
             return self._create(body_of(seen))
-        if seen.method == "GET" and seen.path == "/notes":
+        if seen.method == "GET" and seen.path == "/v2/notes":
             return self._list(seen)
-        return Answer(404, {"errors": [{"detail": "Not found"}]})
+        return Answer(404, _pb_error("resource.notFound", "Not found"))
 
     def _create(self, body: dict[str, Any]) -> Answer:
         fault = self.fault()
         if fault == "refuse":
-            return Answer(503, {"errors": [{"detail": "Service unavailable"}]})
+            return Answer(503, _pb_error("server.unavailable", "Service unavailable"))
         if fault == "throttle":
-            return Answer(429, {"errors": [{"detail": "Too many"}]}, headers={"Retry-After": "0"})
-        if not body.get("title") or not body.get("content"):
-            return Answer(422, {"errors": [{"detail": "title and content are required"}]})
+            return Answer(429, _pb_error("rateLimit", "Too many"), headers={"Retry-After": "0"})
+        data = body.get("data") or {}
+        fields = data.get("fields") or {}
+        if data.get("type") not in NOTE_TYPES or not fields.get("name"):
+            return Answer(422, _pb_error("validation.failed", "type and fields.name are required"))
+        customers = [r["target"] for r in data.get("relationships", []) if r["type"] == "customer"]
+        if any(t.get("email") not in self.users for t in customers):
+            return Answer(404, _pb_error("resource.notFound", "User not found"))
+        names = [t["name"] for t in fields.get("tags", [])]
+        if self.tags is not None and any(n not in self.tags for n in names):
+            return Answer(422, _pb_error("selectOption.notFound", "Tag value not found"))
         note_id = f"5b1c{len(self.notes):04d}-0000-4000-8000-000000000000"
-        self.notes.append({"id": note_id, **body})
-        answer = {"data": {"id": note_id}, "links": {"html": f"{self.base}/notes/{note_id}"}}
+        links = {"self": f"{self.base}/v2/notes/{note_id}", "html": self._html(note_id)}
+        self.notes.append({"id": note_id, **data, "links": links})
+        answer_links = links if self.html_on_create else {"self": links["self"]}
+        answer = {"data": {"id": note_id, "type": data["type"], "links": answer_links}}
         return Answer(201, answer, delay=LOST_ANSWER_DELAY if fault == "lose" else 0.0)
 
+    def _html(self, note_id: str) -> str:
+        return f"{self.base}/app/insights/notes/{note_id}"
+
     def _list(self, seen: Seen) -> Answer:
-        start = int(seen.query.get("pageCursor", ["0"])[0])
-        page = self.notes[start : start + 2]
-        data = [
-            {
-                "id": n["id"],
-                "title": n["title"],
-                "source": n.get("source"),
-                "displayUrl": f"{self.base}/notes/{n['id']}",
-            }
-            for n in page
-        ]
-        more = start + 2 < len(self.notes)
-        following = f"{self.base}/notes?pageCursor={start + 2}" if more else None
-        return Answer(200, {"data": data, "links": {"next": following}})
+        cursor = seen.query.get("pageCursor", [""])[0]
+        if cursor:
+            if cursor not in self.cursors:
+                return Answer(400, _pb_error("pagination.invalid", "Invalid page cursor"))
+            filters, start = self.cursors[cursor]
+        else:
+            filters = {k: v[0] for k, v in seen.query.items() if k.startswith("metadata[")}
+            start = 0
+        wanted = [n for n in self.notes if self.ignores_filters or _source_matches(n, filters)]
+        more = start + PAGE_SIZE < len(wanted)
+        following = None
+        if more:
+            token = f"c{len(self.cursors)}"
+            self.cursors[token] = (filters, start + PAGE_SIZE)
+            following = f"{self.base}/v2/notes?pageCursor={token}"
+        return Answer(
+            200, {"data": wanted[start : start + PAGE_SIZE], "links": {"next": following}}
+        )
+
+
+def _source_matches(note: dict[str, Any], filters: dict[str, str]) -> bool:
+    source = note.get("metadata", {}).get("source", {})
+    system = filters.get("metadata[source][system]")
+    record = filters.get("metadata[source][recordId]")
+    return (system is None or source.get("system") == system) and (
+        record is None or source.get("recordId") == record
+    )
+
+
+def _pb_error(code: str, detail: str) -> dict[str, Any]:
+    return {"errors": [{"code": code, "detail": detail}]}
 
 
 # ----------------------------------------------------------------------------- Linear

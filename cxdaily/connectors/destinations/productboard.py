@@ -1,32 +1,43 @@
 """The ``productboard`` destination: each insight as a note on Productboard's Insights
-board, through the notes API, never twice.
+board, through Productboard's REST API v2, never twice.
 
 Config::
 
     [destinations.board]
     kind = "productboard"            # the access token: cxdaily login board
 
-``POST {base_url}/notes`` (``Authorization: Bearer <token>``, ``X-Version: 1``) with the
-note's ``title``, HTML ``content`` (the summary, the quote, the customer, the leader's
-note; every customer text escaped), ``display_url`` (the source, http(s) only),
-``tags``, ``source: {"origin": "cxdaily", "record_id": <insight id>}`` and, only when the
-digest is not redacted and the customer's handle is an address, ``customer_email`` (see
+``POST {base_url}/v2/notes`` (``Authorization: Bearer <token>``; v2 takes no
+``X-Version`` header) with ``{"data": {"type": "textNote", "fields": {"name", "content",
+"tags"}, "metadata": {"source": {"system": "cxdaily", "recordId": <insight id>, "url"}},
+"relationships": [...]}}``: the HTML content escapes every customer text, and the
+customer is attributed (a ``customer`` relationship to the user with that email) only
+when the digest is not redacted (see
 :func:`cxdaily.insights.delivery.trackers.productboard_note`). The answer is ``{"data":
-{"id": ...}, "links": {"html": ...}}``.
+{"id", "type", "links": {...}}}``; its ``links.html`` (the note in Productboard's app,
+v1's ``displayUrl``) is recorded when the answer carries it (the v2 migration guide
+shows a create answer with ``links.self`` only).
+
+Productboard answers 404 when the customer's user does not exist (v2 no longer creates
+users from a note) and may answer 422 for a tag value the workspace does not have
+(reported by integrators, not confirmed in the reference): the note is then sent once
+more without tags and customer, which the refusal shows were not taken. Nothing was
+created by a refused request, so nothing goes twice.
 
 Each insight is a ledger item (``insight:<id>``), recorded as soon as its note exists,
 so an insight goes out once in all periods. A note whose creation may have gone out is
-looked for first on the next send: the notes created since then (``GET /notes?
-createdFrom=``, page by page) are searched for its ``source.record_id``.
+looked for first on the next send: ``GET /v2/notes?metadata[source][system]=cxdaily&
+metadata[source][recordId]=<insight id>`` (filters added to v2 on 2026-03-25), page by
+page along ``links.next``; each note is checked again here, so a service that ignored
+the filters still finds only the right one. A throttle (429 with ``Retry-After``) is
+waited out by :meth:`TrackerDestination.send`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from cxdaily.connectors.destinations.base import DESTINATION_OPTIONS, Ledger
 from cxdaily.connectors.destinations.trackers import (
@@ -35,16 +46,23 @@ from cxdaily.connectors.destinations.trackers import (
     base_of,
     is_pending,
 )
+from cxdaily.connectors.http_errors import BadResponseError, describe_url
 from cxdaily.connectors.options import Option
 from cxdaily.core.words import plural
 from cxdaily.insights.delivery.model import Delivered, ItemRecord, Parcel
-from cxdaily.insights.delivery.trackers import SOURCE_ORIGIN, productboard_note
+from cxdaily.insights.delivery.trackers import (
+    SOURCE_SYSTEM,
+    has_optional_parts,
+    productboard_note,
+)
 from cxdaily.insights.model import Digest, DigestInsight
 
 DEFAULT_BASE_URL = "https://api.productboard.com"
-API_VERSION = "1"
+NOTES_PATH = "/v2/notes"
 MAX_LOOKUP_PAGES = 20
-"""Pages of recent notes searched for a note that may have been created."""
+"""Pages of notes searched for a note that may have been created."""
+REFUSED_OPTIONAL_PARTS = frozenset({404, 422})
+"""Answers to a note with tags or a customer that mean those parts were refused."""
 
 
 class ProductboardDestination(TrackerDestination):
@@ -69,11 +87,7 @@ class ProductboardDestination(TrackerDestination):
         """Read the access token and allow only the API's origin to receive it."""
         token = await asyncio.to_thread(self.secret)
         self.http.allow_credentials_to(self.base_url)
-        self.headers = {
-            "Authorization": f"Bearer {token}",
-            "X-Version": API_VERSION,
-            "Accept": "application/json",
-        }
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
     async def deliver(self, parcel: Parcel, ledger: Ledger) -> Delivered:
         """Create a note for every insight the ledger does not hold yet."""
@@ -97,28 +111,33 @@ class ProductboardDestination(TrackerDestination):
         return Delivered(items=created + found, detail=detail)
 
     async def create_note(self, insight: DigestInsight, digest: Digest) -> Remote:
-        """``POST /notes`` for one insight; its id and link."""
+        """``POST /v2/notes`` for one insight (once more without tags and customer when
+        Productboard refused them); the note's id and, when answered, its link."""
+        url = f"{self.base_url}{NOTES_PATH}"
+        body = productboard_note(insight, digest)
+        refusals = REFUSED_OPTIONAL_PARTS if has_optional_parts(body) else frozenset()
         result = await self.send(
-            "POST",
-            f"{self.base_url}/notes",
-            json_body=productboard_note(insight, digest),
-            headers=self.headers,
+            "POST", url, json_body=body, headers=self.headers, allow_statuses=refusals
         )
+        if result.status in refusals:
+            bare = productboard_note(insight, digest, optional_parts=False)
+            result = await self.send("POST", url, json_body=bare, headers=self.headers)
         note_id = self.json_of(result, "data", "id")
-        links = self.http.decode_json(result).get("links")
-        html = links.get("html") if isinstance(links, dict) else None
-        return Remote(str(note_id), html if isinstance(html, str) else None)
+        if not isinstance(note_id, str) or not note_id:
+            where = f"{result.method} {describe_url(result.url)}"
+            raise BadResponseError(f"{where} answered without a note id", channel=self.name)
+        return Remote(note_id, _html_link(self.json_of(result, "data")))
 
     async def find(self, key: str, record: ItemRecord) -> Remote | None:
-        """The note whose ``source.record_id`` is the insight's id, among the notes
-        created since a day before the pending record."""
+        """The note cxdaily created for the insight, by its ``metadata.source`` (system
+        ``cxdaily``, ``recordId`` the insight's id)."""
         record_id = key.removeprefix("insight:")
-        since = (record.sent_at - timedelta(days=1)).date().isoformat()
-        url: str | None = f"{self.base_url}/notes"
-        params: dict[str, Any] | None = {"createdFrom": since}
+        url = f"{self.base_url}{NOTES_PATH}"
+        params: dict[str, Any] = {
+            "metadata[source][system]": SOURCE_SYSTEM,
+            "metadata[source][recordId]": record_id,
+        }
         for _ in range(MAX_LOOKUP_PAGES):
-            if url is None:
-                break
             result = await self.send("GET", url, params=params, headers=self.headers)
             page = self.http.decode_json(result)
             notes = page.get("data") if isinstance(page, dict) else None
@@ -126,20 +145,40 @@ class ProductboardDestination(TrackerDestination):
                 found = _matching(note, record_id)
                 if found is not None:
                     return found
-            links = page.get("links") if isinstance(page, dict) else None
-            following = links.get("next") if isinstance(links, dict) else None
-            url, params = (following, None) if isinstance(following, str) else (None, None)
+            following = _next_page(page)
+            if following is None:
+                return None
+            params = following
         return None
+
+
+def _html_link(note: Any) -> str | None:
+    """A note's ``links.html`` (its page in Productboard's app), when it has one."""
+    links = note.get("links") if isinstance(note, dict) else None
+    html = links.get("html") if isinstance(links, dict) else None
+    return html if isinstance(html, str) and html.startswith(("https://", "http://")) else None
 
 
 def _matching(note: Any, record_id: str) -> Remote | None:
     """The note as a :class:`Remote` when cxdaily created it for ``record_id``."""
     if not isinstance(note, dict):
         return None
-    source = note.get("source")
-    if not isinstance(source, dict) or source.get("origin") != SOURCE_ORIGIN:
+    metadata = note.get("metadata")
+    source = metadata.get("source") if isinstance(metadata, dict) else None
+    if not isinstance(source, dict) or source.get("system") != SOURCE_SYSTEM:
         return None
-    if source.get("record_id") != record_id or note.get("id") is None:
+    note_id = note.get("id")
+    if source.get("recordId") != record_id or not isinstance(note_id, str) or not note_id:
         return None
-    link = note.get("displayUrl")
-    return Remote(str(note["id"]), link if isinstance(link, str) else None)
+    return Remote(note_id, _html_link(note))
+
+
+def _next_page(page: Any) -> dict[str, str] | None:
+    """The query of the page after ``page`` (the parameters of its ``links.next``, sent
+    to the configured address: the token goes only there), or ``None`` at the end."""
+    links = page.get("links") if isinstance(page, dict) else None
+    following = links.get("next") if isinstance(links, dict) else None
+    if not isinstance(following, str):
+        return None
+    query = dict(parse_qsl(urlsplit(following).query, keep_blank_values=True))
+    return query if query.get("pageCursor") else None

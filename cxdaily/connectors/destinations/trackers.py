@@ -5,7 +5,7 @@ most once, updating a theme's issue with new evidence, and waiting out a throttl
 records it as :data:`PENDING`; once the service answers, the ledger records its id. An
 item left pending means its creation may have gone out (a timeout after the request was
 sent, a process that stopped): the next send first looks for it at the destination
-(:meth:`TrackerDestination.find`: Productboard by the note's ``source.record_id``,
+(:meth:`TrackerDestination.find`: Productboard by the note's ``metadata.source``,
 Linear by the reference in the issue's description, Jira by the theme's label) and
 records what it finds, and creates it only when nothing is there. So nothing is created
 twice, whatever the client heard.

@@ -29,8 +29,11 @@ from cxdaily.insights.render_html import h, link
 from cxdaily.insights.render_md import md_link, md_quote, md_text
 from cxdaily.insights.words import day_label, safe_url, theme_team
 
-SOURCE_ORIGIN = "cxdaily"
-"""Productboard's ``source.origin`` of every note cxdaily creates."""
+SOURCE_SYSTEM = "cxdaily"
+"""Productboard's ``metadata.source.system`` of every note cxdaily creates."""
+NOTE_TYPE = "textNote"
+"""The v2 note type of a plain note (the v2 reference's canonical name; ``simple`` is
+its legacy alias)."""
 NOTE_TITLE_CHARS = 200
 ISSUE_TITLE_CHARS = 250
 """Jira takes at most 255 characters of summary; Linear titles stay as short."""
@@ -96,11 +99,15 @@ def customer_email(insight: DigestInsight, digest: Digest) -> str | None:
     return handle
 
 
-def productboard_note(insight: DigestInsight, digest: Digest) -> dict[str, Any]:
-    """The body of ``POST /notes`` for one insight: its title, HTML content (summary,
-    quote, customer, the leader's note, tags, source link), ``display_url``, ``tags``,
-    ``source`` (``{"origin": "cxdaily", "record_id": <insight id>}``) and, only when
-    redaction allows it, ``customer_email``."""
+def note_tags(insight: DigestInsight) -> list[str]:
+    """The insight's tags on one clean line each, empty ones dropped, in order."""
+    return [t for t in (line(tag) for tag in insight.tags) if t]
+
+
+def note_content(insight: DigestInsight) -> str:
+    """A note's HTML content: the summary, the quote, the details (customer, channel,
+    team, sentiment, importance, day, tags), the leader's note and the source link; every
+    text escaped, so no tag, attribute or entity comes from a customer."""
     content = [f"<p><b>{h(line(insight.headline))}</b></p>"]
     quote = block(insight.quote)
     if quote:
@@ -114,6 +121,9 @@ def productboard_note(insight: DigestInsight, digest: Digest) -> dict[str, Any]:
         f"Importance: {insight.importance}",
         day_label(insight.day),
     ]
+    tags = note_tags(insight)
+    if tags:
+        details.append(f"Tags: {', '.join(tags)}")
     content.append(f"<p>{h(' · '.join(details))}</p>")
     note = line(insight.note)
     if note:
@@ -121,19 +131,56 @@ def productboard_note(insight: DigestInsight, digest: Digest) -> dict[str, Any]:
     source = link("Source", insight.url)
     if source:
         content.append(f"<p>{source}</p>")
-    body: dict[str, Any] = {
-        "title": cut(insight.headline, NOTE_TITLE_CHARS),
-        "content": "".join(content),
-        "tags": [t for t in (line(tag) for tag in insight.tags) if t],
-        "source": {"origin": SOURCE_ORIGIN, "record_id": insight.id},
+    return "".join(content)
+
+
+def productboard_note(
+    insight: DigestInsight, digest: Digest, *, optional_parts: bool = True
+) -> dict[str, Any]:
+    """The body of ``POST /v2/notes`` (Productboard REST API v2) for one insight::
+
+        {"data": {"type": "textNote",
+                  "fields": {"name": <title>, "content": <HTML>, "tags": [{"name": ...}]},
+                  "metadata": {"source": {"system": "cxdaily", "recordId": <insight id>,
+                                          "url": <source, http(s) only>}},
+                  "relationships": [{"type": "customer",
+                                     "target": {"type": "user", "email": <address>}}]}}
+
+    ``tags`` only when the insight has some; ``relationships`` only when redaction
+    allows the customer's address. ``optional_parts=False`` leaves both out (the note
+    sent again after Productboard refused one of them: the content still names the
+    customer and the tags)."""
+    fields: dict[str, Any] = {
+        "name": cut(insight.headline, NOTE_TITLE_CHARS),
+        "content": note_content(insight),
     }
+    source: dict[str, Any] = {"system": SOURCE_SYSTEM, "recordId": insight.id}
     url = safe_url(insight.url)
     if url:
-        body["display_url"] = url
+        source["url"] = url
+    data: dict[str, Any] = {
+        "type": NOTE_TYPE,
+        "fields": fields,
+        "metadata": {"source": source},
+    }
+    if not optional_parts:
+        return {"data": data}
+    tags = note_tags(insight)
+    if tags:
+        # The shape of a tag value ({"name": ...}) is not shown on the pages of the v2
+        # reference we could read; v1 took plain strings.
+        fields["tags"] = [{"name": tag} for tag in tags]
     email = customer_email(insight, digest)
     if email:
-        body["customer_email"] = email
-    return body
+        data["relationships"] = [{"type": "customer", "target": {"type": "user", "email": email}}]
+    return {"data": data}
+
+
+def has_optional_parts(body: dict[str, Any]) -> bool:
+    """Whether a note body from :func:`productboard_note` carries tags or a customer
+    (the parts Productboard may refuse when they do not exist in the workspace)."""
+    data = body.get("data", {})
+    return bool(data.get("relationships") or data.get("fields", {}).get("tags"))
 
 
 # ----------------------------------------------------------------------------- Linear

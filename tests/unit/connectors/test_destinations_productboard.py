@@ -1,9 +1,11 @@
 """The ``productboard`` destination through the service, over ``httpx.MockTransport``
-against a fake of the notes API: the note's shape, customer text inert, redaction, the
-token, throttles, and "never twice" (a failure half-way, a lost answer, later sends)."""
+against a fake of Productboard's REST API v2 notes: the note's shape, customer text
+inert, redaction and customer attribution, the token, throttles, and "never twice" (a
+failure half-way, a lost answer found by its ``metadata.source``, later sends)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +26,7 @@ from tests.unit.insights.delivery_kit import (
 
 TOKEN = "pb-token-very-secret"
 PHONE = "+1 415 555 0134"
+BASE = "https://api.productboard.com"
 
 
 @pytest.fixture
@@ -37,49 +40,77 @@ def board(home: Path, monkeypatch) -> Path:
     return home
 
 
-def fake() -> ProductboardFake:
-    return ProductboardFake(base="https://api.productboard.com", token=TOKEN)
+def fake(**options) -> ProductboardFake:
+    return ProductboardFake(base=BASE, token=TOKEN, **options)
 
 
-def test_each_insight_is_a_note_shaped_as_the_notes_api_takes_it(board):
+def test_each_insight_is_a_v2_note_shaped_as_the_notes_api_takes_it(board):
     notes = fake()
     with service(mock_handler(notes)) as s:
         (outcome,) = s.send_digest()
         items = s.delivery.repository.items("board")
     assert outcome.status is OutcomeStatus.SENT and outcome.detail == "3 notes to Productboard"
     request = notes.requests[0]
-    assert request.headers["x-version"] == "1" and request.headers["authorization"].startswith(
-        "Bearer "
-    )
+    assert request.method == "POST" and request.path == "/v2/notes"
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert "x-version" not in request.headers
     first = notes.notes[0]
-    assert set(first) == {"id", "title", "content", "tags", "source", "display_url"}
-    assert first["source"] == {"origin": "cxdaily", "record_id": first["source"]["record_id"]}
-    assert first["display_url"].startswith("https://acme.example/tickets/")
-    assert first["tags"] == ["billing"]
-    assert sorted(items) == sorted(f"insight:{n['source']['record_id']}" for n in notes.notes)
-    record = items[f"insight:{first['source']['record_id']}"]
-    assert record.remote_id == first["id"] and record.url == f"{notes.base}/notes/{first['id']}"
+    assert set(first) == {"id", "type", "fields", "metadata", "links"}
+    assert first["type"] == "textNote" and set(first["fields"]) == {"name", "content", "tags"}
+    source = first["metadata"]["source"]
+    assert source["system"] == "cxdaily" and set(source) == {"system", "recordId", "url"}
+    assert source["url"].startswith("https://acme.example/tickets/")
+    assert first["fields"]["tags"] == [{"name": "billing"}]
+    assert sorted(items) == sorted(f"insight:{r}" for r in notes.record_ids)
+    record = items[f"insight:{source['recordId']}"]
+    assert record.remote_id == first["id"] and record.url is None  # the answer has no html
+
+
+def test_the_notes_page_in_productboard_is_recorded_when_the_answer_links_it(board):
+    notes = fake(html_on_create=True)
+    with service(mock_handler(notes)) as s:
+        s.send_digest()
+        items = s.delivery.repository.items("board")
+    by_id = {n["id"]: n for n in notes.notes}
+    assert {r.url for r in items.values()} == {
+        by_id[r.remote_id]["links"]["html"] for r in items.values()
+    }
+    assert all(r.url and r.url.startswith(f"{BASE}/app/") for r in items.values())
 
 
 def test_customer_text_is_inert_html_and_personal_data_stays_out(board):
     notes = fake()
     with service(mock_handler(notes)) as s:
         s.send_digest()
-    hostile = notes.notes[0]["content"]
+    hostile = notes.notes[0]["fields"]["content"]
     assert "<script>" not in hostile and "&lt;script&gt;" in hostile
     assert "<b>after</b>" not in hostile and "&lt;b&gt;after&lt;/b&gt;" in hostile
-    everything = " ".join(str(n) for n in notes.notes)
+    everything = json.dumps(notes.notes)
     assert EMAIL not in everything and "555 0134" not in everything
-    assert all("customer_email" not in n for n in notes.notes)
+    assert all("relationships" not in n for n in notes.notes)
     assert "<i>soon</i>" not in everything and "&lt;i&gt;soon&lt;/i&gt;" in everything
 
 
-def test_the_customer_email_goes_only_when_the_command_says_no_redaction(board):
-    notes = fake()
+def test_the_customer_is_attributed_only_when_the_command_says_no_redaction(board):
+    notes = fake(users={EMAIL})
     with service(mock_handler(notes)) as s:
         s.send_digest(redact=False)
-    (with_email,) = [n for n in notes.notes if "customer_email" in n]
-    assert with_email["customer_email"] == EMAIL
+    (attributed,) = [n for n in notes.notes if "relationships" in n]
+    customer = {"type": "customer", "target": {"type": "user", "email": EMAIL}}
+    assert attributed["relationships"] == [customer]
+
+
+def test_an_unknown_user_or_tag_sends_the_note_once_more_without_them(board):
+    notes = fake(tags=set())
+    with service(mock_handler(notes)) as s:
+        (outcome,) = s.send_digest(redact=False)
+    assert outcome.status is OutcomeStatus.SENT and outcome.detail == "3 notes to Productboard"
+    assert len(notes.notes) == len(set(notes.record_ids)) == 3
+    assert all("relationships" not in n and "tags" not in n["fields"] for n in notes.notes)
+    posts = [json.loads(r.body) for r in notes.requests if r.method == "POST"]
+    refused = [p for p in posts if "relationships" in p["data"] or "tags" in p["data"]["fields"]]
+    assert len(refused) == len(posts) - 3 >= 2
+    assert "Tags: billing" in notes.notes[0]["fields"]["content"]
 
 
 def test_a_refused_token_is_one_line_naming_the_secret_and_never_showing_it(
@@ -115,12 +146,11 @@ def test_a_failure_half_way_keeps_what_went_out_and_the_retry_sends_only_the_res
     assert "may have gone out" not in first.detail
     assert second.status is OutcomeStatus.SENT and second.detail == "2 notes to Productboard"
     assert third.status is OutcomeStatus.SENT and third.detail == "0 notes to Productboard"
-    ids = [n["source"]["record_id"] for n in notes.notes]
-    assert len(ids) == len(set(ids)) == 3
+    assert len(notes.record_ids) == len(set(notes.record_ids)) == 3
     assert record is not None and record.state is PeriodState.SENT
 
 
-def test_a_lost_answer_is_found_by_its_record_id_instead_of_created_again(board):
+def test_a_lost_answer_is_found_by_its_metadata_source_instead_of_created_again(board):
     notes = fake()
     first, second, _ = send_twice(notes, "board", "lose")
     with service(mock_handler(notes)) as s:
@@ -128,11 +158,30 @@ def test_a_lost_answer_is_found_by_its_record_id_instead_of_created_again(board)
     assert first.status is OutcomeStatus.FAILED and "may have gone out" in first.detail
     assert second.status is OutcomeStatus.SENT
     assert second.detail == "2 notes to Productboard, 1 found again"
-    ids = [n["source"]["record_id"] for n in notes.notes]
-    assert len(ids) == len(set(ids)) == 3
+    assert len(notes.record_ids) == len(set(notes.record_ids)) == 3
     assert {r.remote_id for r in items.values()} == {n["id"] for n in notes.notes}
+    (lookup,) = [r for r in notes.requests if r.method == "GET"]
+    assert lookup.query["metadata[source][system]"] == ["cxdaily"]
+    assert lookup.query["metadata[source][recordId]"] == [notes.record_ids[0]]
+    found = items[f"insight:{notes.record_ids[0]}"]
+    assert found.url == notes.notes[0]["links"]["html"]
+
+
+def test_the_lookup_follows_the_next_page_and_checks_each_note_itself(board):
+    notes = fake(ignores_filters=True)
+    notes.faults = {3: "lose"}
+    with service(mock_handler(notes)) as s:
+        (first,) = s.send_digest()
+        (second,) = s.send_digest()
+        items = s.delivery.repository.items("board")
+    assert first.status is OutcomeStatus.FAILED and second.detail == (
+        "0 notes to Productboard, 1 found again"
+    )
+    lost = notes.notes[2]
+    assert items[f"insight:{lost['metadata']['source']['recordId']}"].remote_id == lost["id"]
     lookups = [r for r in notes.requests if r.method == "GET"]
-    assert lookups and lookups[0].query["createdFrom"] == ["2026-11-20"]
+    assert len(lookups) == 2 and lookups[1].query == {"pageCursor": ["c0"]}
+    assert len(notes.notes) == 3
 
 
 def test_a_throttle_is_waited_out_and_nothing_is_sent_twice(board):
@@ -149,4 +198,4 @@ def test_a_later_period_sends_only_its_own_insights(board, monkeypatch):
     later, again = send_a_later_week(board, notes, monkeypatch)
     assert later.status is OutcomeStatus.SENT and later.detail == "1 note to Productboard"
     assert again.detail == "0 notes to Productboard"
-    assert notes.notes[-1]["title"] == LATER_SUMMARY and len(notes.notes) == 4
+    assert notes.notes[-1]["fields"]["name"] == LATER_SUMMARY and len(notes.notes) == 4

@@ -1,4 +1,4 @@
-"""The tracker payloads as pure data, without a network: a Productboard note, a Linear
+"""The tracker payloads as pure data, without a network: a Productboard v2 note, a Linear
 description and comment in escaped Markdown, Jira's ADF built from text nodes only, and
 the theme reference that finds an issue again."""
 
@@ -11,6 +11,7 @@ from typing import Any
 from cxdaily.insights.build import build_digest
 from cxdaily.insights.delivery.adf import document, jira_comment, jira_description, text
 from cxdaily.insights.delivery.trackers import (
+    has_optional_parts,
     linear_comment,
     linear_description,
     new_evidence,
@@ -59,17 +60,38 @@ def walk(node: Any) -> Iterator[dict]:
 
 def test_a_note_escapes_html_and_links_only_web_addresses():
     built = digest()
-    note = productboard_note(hostile(built), built)
-    assert "<b>hi</b>" not in note["content"] and "&lt;b&gt;hi&lt;/b&gt;" in note["content"]
-    assert 'href="javascript' not in note["content"] and "display_url" not in note
-    assert "customer_email" not in note and ADDRESS not in json.dumps(note)
+    note = productboard_note(hostile(built), built)["data"]
+    content = note["fields"]["content"]
+    assert "<b>hi</b>" not in content and "&lt;b&gt;hi&lt;/b&gt;" in content
+    assert 'href="javascript' not in content and "url" not in note["metadata"]["source"]
+    assert "relationships" not in note and ADDRESS not in json.dumps(note)
 
 
-def test_the_customer_email_needs_redaction_off_and_a_handle_that_is_an_address():
+def test_a_note_is_a_v2_text_note_whose_source_finds_it_again():
+    built = digest()
+    other = next(i for i in built.insights if i != hostile(built))
+    body = productboard_note(other, built)
+    assert set(body) == {"data"} and body["data"]["type"] == "textNote"
+    assert body["data"]["fields"]["name"] == "Refund took weeks"
+    assert body["data"]["fields"]["tags"] == [{"name": "billing"}]
+    assert body["data"]["metadata"] == {
+        "source": {"system": "cxdaily", "recordId": other.id, "url": other.url}
+    }
+    assert has_optional_parts(body)
+    bare = productboard_note(other, built, optional_parts=False)
+    assert "tags" not in bare["data"]["fields"] and not has_optional_parts(bare)
+    assert "Tags: billing" in bare["data"]["fields"]["content"]
+
+
+def test_the_customer_needs_redaction_off_and_a_handle_that_is_an_address():
     plain = digest(redact=False)
     other = next(i for i in plain.insights if i != hostile(plain))
-    assert productboard_note(hostile(plain), plain)["customer_email"] == ADDRESS
-    assert "customer_email" not in productboard_note(other, plain)
+    attributed = productboard_note(hostile(plain), plain)["data"]
+    customer = {"type": "customer", "target": {"type": "user", "email": ADDRESS}}
+    assert attributed["relationships"] == [customer]
+    assert "relationships" not in productboard_note(other, plain)["data"]
+    bare = productboard_note(hostile(plain), plain, optional_parts=False)["data"]
+    assert "relationships" not in bare and ADDRESS in bare["fields"]["content"]
 
 
 def test_linear_markdown_from_customers_is_literal():
