@@ -95,7 +95,7 @@ class Service:
         self.channels = Channels(self.context, connector_class=connectors, make_client=make_client)
         self.progress = Progress(self.context)
         self.team = self._open_team(settings)
-        self.undo = SessionUndo(self.context, self.team)
+        self.undo = SessionUndo(self.context)
         self.daily = Daily(self.context, self.actions, self.progress, self.undo, self.team)
         self.replies = Replies(self.context, self.actions, self.channels, self.team)
         self.undo_windows = UndoWindows(self.context)
