@@ -362,10 +362,7 @@ class Replies:
                 raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
             if reply.state is ReplyState.CANCELLED:
                 return reply
-            cancelled = self._withdraw(reply, keep_draft=True)[0]
-        if self._team is not None:
-            self._team.reply_withdrawn(reply)
-        return cancelled
+            return self._withdraw(reply, keep_draft=True)[0]
 
     def pull_back(self, reply_id: str) -> str:
         """Take a reply whose sending never began back out of the outbox (the undo of
@@ -383,10 +380,7 @@ class Replies:
             if problem is not None:
                 raise TooLateToPullBack(problem)
             self.drafts.discard(reply.question_id)  # no late write over the text brought back
-            text = self._withdraw(reply, keep_draft=False)[1]
-        if self._team is not None:
-            self._team.reply_withdrawn(reply)
-        return text
+            return self._withdraw(reply, keep_draft=False)[1]
 
     def _withdraw(self, reply: Reply, *, keep_draft: bool) -> tuple[Reply, str]:
         """Mark an unsent reply cancelled, forget its "answered", and make its text the
