@@ -13,10 +13,9 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class, youtube
-from cxdaily.connectors.google_api import read_checkpoint
+from cxdaily.connectors.google_api import read_checkpoint, seconds_to_quota_reset
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.oauth import PROCESS_TOKENS
-from cxdaily.connectors.google_api import seconds_to_quota_reset
 from cxdaily.connectors.youtube import YouTubeConnector
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
 from cxdaily.core.safe_text import clean
@@ -442,7 +441,7 @@ async def test_a_rate_limited_reply_is_not_repeated(fake_sleep):
     c, rec = build(fake, fake_sleep)
     question = asked(await c.fetch(None), threads["ana"])
     fake.throttle = 1
-    with pytest.raises(RateLimited, match="(?i)ratelimitexceeded"):
+    with pytest.raises(RateLimited, match=r"(?i)ratelimitexceeded"):
         await c.send_reply(question, "Hello", "k")
     assert len(rec.to("/comments", "POST")) == 1 and fake.posted == [] and fake_sleep.calls == []
 

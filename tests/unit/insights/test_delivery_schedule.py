@@ -84,7 +84,10 @@ OWN_SMTP = {**MAIL, "from_address": "me@acme.com", "smtp_host": "smtp.acme.com"}
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"kind": "fax"}, r"unknown destination kind 'fax' \(known: email, jira, linear, productboard, webhook\)"),
+        (
+            {"kind": "fax"},
+            r"unknown destination kind 'fax' \(known: email, jira, linear, productboard, webhook\)",
+        ),
         ({"kind": "webhook"}, r'needs format = "slack"'),
         ({**HOOK, "format": "irc"}, r"format must be one of slack, teams, json"),
         ({**HOOK, "url": "http://example.com/x"}, r"refusing .*plain http://"),
