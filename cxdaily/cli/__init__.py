@@ -267,11 +267,21 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- batch
 def cmd_batch(args: argparse.Namespace) -> int:
     """Print today's curated batch (``--json``: one pick per line)."""
+    import gc
+
     from cxdaily.settings import parse_duration
 
     budget = parse_duration(args.budget, setting="--budget") if args.budget else None
-    with _open(args, read_only=True) as service:
-        batch = service.batch(budget)
+    # One pass over every stored question, then the command ends: what it reads lives
+    # until then, so cyclic collection (scans of every question, at once and at exit)
+    # would only cost time. Frozen, it is never scanned again.
+    gc.disable()
+    try:
+        with _open(args, read_only=True) as service:
+            batch = service.batch(budget)
+    finally:
+        gc.freeze()
+        gc.enable()
     if args.json:
         for item in batch.items:
             _print_json(

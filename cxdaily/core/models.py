@@ -313,6 +313,10 @@ class Action:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Action:
         """Build from a plain dict."""
+        if type(data) is dict:  # the fast path: an action as cxdaily stores it
+            made = _stored_action(cls, data)
+            if made is not None:
+                return made
         data = read_object(data)
         return cls(
             question_id=read_text(data, "question_id"),
@@ -324,6 +328,42 @@ class Action:
             until=read_opt_time(data, "until"),
             day=_day(data.get("day")),
         )
+
+
+_DISPOSITIONS = {member.value: member for member in Disposition}
+
+
+def _stored_action(cls: type[Action], data: dict[str, Any]) -> Action | None:
+    """An action from a record as cxdaily stores it (every field of its usual type), or
+    ``None``: then :meth:`Action.from_dict` reads it field by field and says what is
+    wrong. A launch reads every action of the leader's history (tens of thousands)."""
+    get = data.get
+    question_id, disposition, at = get("question_id"), get("disposition"), get("at")
+    session_id, note, team, until = get("session_id"), get("note"), get("team"), get("until")
+    if (
+        type(question_id) is not str
+        or type(disposition) is not str
+        or disposition not in _DISPOSITIONS
+        or (session_id is not None and type(session_id) is not str)
+        or (note is not None and type(note) is not str)
+        or (team is not None and type(team) is not str)
+    ):
+        return None
+    when = _stored_time(at)
+    snoozed_until = _stored_time(until) if until else None
+    if when is None or (until and snoozed_until is None):
+        return None
+    values = {
+        "question_id": question_id,
+        "disposition": _DISPOSITIONS[disposition],
+        "at": when,
+        "session_id": session_id,
+        "note": note,
+        "team": team,
+        "until": snoozed_until,
+        "day": _day(get("day")),
+    }
+    return _made(cls, values)
 
 
 class ReplyState(StrEnum):

@@ -18,6 +18,7 @@ from datetime import timedelta
 from cxdaily.curation.batch import Batch, BatchItem, LeftOut
 from cxdaily.curation.engine import (
     candidates,
+    collector_paused,
     curate,
     evaluate,
     next_best,
@@ -44,6 +45,7 @@ __all__ = [
     "Weights",
     "build_history",
     "candidates",
+    "collector_paused",
     "curate",
     "evaluate",
     "latest_actions",

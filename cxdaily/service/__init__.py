@@ -23,35 +23,30 @@ call; the app calls these methods from thread workers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cxdaily.connectors import Connector, connector_class
 from cxdaily.core import clock
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Action, Insight, InsightEntry, Message, Question, Reply, Session
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.service.actions import ActionLog
-from cxdaily.service.channels import Channels, ConnectorRegistry, RefreshReport
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.daily import Daily, SessionSummary
-from cxdaily.service.delivery import Delivery, DestinationStatus
 from cxdaily.service.digests import Digests
-from cxdaily.service.history import History
 from cxdaily.service.progress import Progress
-from cxdaily.service.replies import Replies
-from cxdaily.service.saved_replies import SavedReplies
 from cxdaily.service.search import QuestionSearch
 from cxdaily.service.undo import SessionUndo, Undone, UndoWindows
 from cxdaily.settings import ChannelSettings, Settings, load_settings
 from cxdaily.store import Store
-from cxdaily.store.repositories import ChannelStatus
 from cxdaily.streaks import Streak
 
-if TYPE_CHECKING:  # the HTTP layer and the feature modules load on first use
+if TYPE_CHECKING:  # the connectors, the HTTP layer and the feature modules load on first use
+    from cxdaily.connectors import Connector
     from cxdaily.connectors.runner import ChannelOutcome, ClientFactory
     from cxdaily.history import CustomerHistory, CustomerLink, EarlierAnswer
     from cxdaily.insights.build import Digest
@@ -61,12 +56,37 @@ if TYPE_CHECKING:  # the HTTP layer and the feature modules load on first use
     from cxdaily.replies.promises import Promise
     from cxdaily.replies.saved import SavedReply
     from cxdaily.replies.saved_fill import FilledReply
+    from cxdaily.service.channels import Channels, ConnectorRegistry, RefreshReport
+    from cxdaily.service.delivery import Delivery, DestinationStatus
+    from cxdaily.service.history import History
+    from cxdaily.service.replies import Replies
+    from cxdaily.service.saved_replies import SavedReplies
     from cxdaily.service.team import TeamService
+    from cxdaily.store.repositories import ChannelStatus
     from cxdaily.streaks.stats import PersonalStats
     from cxdaily.team.database import TeamClaim
     from cxdaily.team.link import LinkState
 
 DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
+_Part = TypeVar("_Part")
+
+
+def builtin_connector_class(kind: str) -> type[Connector]:
+    """The connector class of ``kind`` among the built-in kinds and plugins (see
+    :func:`cxdaily.connectors.connector_class`; the connectors load on first use, so a
+    command that never fetches, such as ``cxdaily batch``, never loads them)."""
+    from cxdaily.connectors import connector_class
+
+    return connector_class(kind)
+
+
+def __getattr__(name: str) -> Any:
+    """``RefreshReport``, loaded with the channels on first use."""
+    if name == "RefreshReport":
+        from cxdaily.service.channels import RefreshReport
+
+        return RefreshReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Service:
@@ -79,7 +99,7 @@ class Service:
         *,
         read_only: bool = False,
         now: Callable[[], datetime] = clock.now,
-        connectors: ConnectorRegistry = connector_class,
+        connectors: ConnectorRegistry = builtin_connector_class,
         make_client: ClientFactory | None = None,
     ) -> None:
         """Open the data folder of ``where``. ``connectors`` gives the connector class of
@@ -91,19 +111,72 @@ class Service:
             store=Store(where.data_dir, read_only=read_only),
             now=now,
         )
+        self._connectors = connectors
+        self._make_client = make_client
+        self._parts: dict[str, object] = {}
+        self._parts_lock = threading.RLock()  # a part may need another part
         self.actions = ActionLog(self.context)
-        self.channels = Channels(self.context, connector_class=connectors, make_client=make_client)
         self.progress = Progress(self.context)
         self.team = self._open_team(settings)
         self.undo = SessionUndo(self.context)
         self.daily = Daily(self.context, self.actions, self.progress, self.undo, self.team)
-        self.replies = Replies(self.context, self.actions, self.channels, self.team)
         self.undo_windows = UndoWindows(self.context)
         self.digests = Digests(self.context)
-        self.delivery = Delivery(self.context, self.digests, make_client=make_client)
-        self.history = History(self.context)
-        self.saved = SavedReplies(self.context, self.actions)
         self.search = QuestionSearch(self.context)
+
+    # the parts a command may never need: made (and their modules loaded) on first use
+    def _part(self, name: str, make: Callable[[], _Part]) -> _Part:
+        """The part called ``name``, made by ``make`` the first time it is asked for
+        (once, whichever thread asks first)."""
+        with self._parts_lock:
+            part = self._parts.get(name)
+            if part is None:
+                part = self._parts[name] = make()
+        return part  # type: ignore[return-value]
+
+    @property
+    def channels(self) -> Channels:
+        """Connectors, refresh, channel status and checks."""
+        from cxdaily.service.channels import Channels
+
+        return self._part(
+            "channels",
+            lambda: Channels(
+                self.context, connector_class=self._connectors, make_client=self._make_client
+            ),
+        )
+
+    @property
+    def replies(self) -> Replies:
+        """Drafts, checks, the outbox and promises."""
+        from cxdaily.service.replies import Replies
+
+        return self._part(
+            "replies", lambda: Replies(self.context, self.actions, self.channels, self.team)
+        )
+
+    @property
+    def delivery(self) -> Delivery:
+        """Digests sent to destinations, and the weekly rhythm."""
+        from cxdaily.service.delivery import Delivery
+
+        return self._part(
+            "delivery", lambda: Delivery(self.context, self.digests, make_client=self._make_client)
+        )
+
+    @property
+    def history(self) -> History:
+        """The customer's history and earlier answers."""
+        from cxdaily.service.history import History
+
+        return self._part("history", lambda: History(self.context))
+
+    @property
+    def saved(self) -> SavedReplies:
+        """The leader's saved replies."""
+        from cxdaily.service.saved_replies import SavedReplies
+
+        return self._part("saved", lambda: SavedReplies(self.context, self.actions))
 
     @classmethod
     def open(
@@ -111,7 +184,7 @@ class Service:
         profile: str | None = None,
         *,
         read_only: bool = False,
-        connectors: ConnectorRegistry = connector_class,
+        connectors: ConnectorRegistry = builtin_connector_class,
         make_client: ClientFactory | None = None,
     ) -> Service:
         """Open the default profile (or the demo) with its config and data folder;

@@ -26,7 +26,15 @@ from cxdaily.core.models import (
     Session,
     new_id,
 )
-from cxdaily.curation import Batch, BatchItem, LeaderHistory, build_history, curate, latest_actions
+from cxdaily.curation import (
+    Batch,
+    BatchItem,
+    LeaderHistory,
+    build_history,
+    collector_paused,
+    curate,
+    latest_actions,
+)
 from cxdaily.curation import next_best as curation_next_best
 from cxdaily.curation.history import HISTORY_DAYS
 from cxdaily.curation.text import TextAnalysis
@@ -107,11 +115,12 @@ class Daily:
         """
         context = self._context
         since = self._window_start(now)
-        with context.lock:
-            questions, analyses = context.store.questions.analysed()
-            actions = context.store.activity.actions(since=since)
-            sessions = context.store.activity.sessions()
-        history = build_history(actions, sessions, {q.id: q for q in questions}, now)
+        with collector_paused():
+            with context.lock:
+                questions, analyses = context.store.questions.analysed()
+                actions = context.store.activity.actions(since=since)
+                sessions = context.store.activity.sessions()
+            history = build_history(actions, sessions, {q.id: q for q in questions}, now)
         if self._team is not None:  # another leader of the team answered them
             questions = self._team.without_answered(questions)
         return questions, latest_actions(actions), history, analyses

@@ -21,6 +21,7 @@ from typing import Any
 from cxdaily.core.clock import to_iso
 from cxdaily.core.models import Action, Session, new_id
 from cxdaily.core.record_fields import read_text
+from cxdaily.curation.engine import collector_paused
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
 
@@ -72,8 +73,13 @@ class ActivityRepository:
         return False
 
     def actions(self, since: datetime | None = None) -> list[Action]:
-        """Actions, oldest first (all of them, or those at or after ``since``)."""
-        found = self._actions.records(Action.from_dict, since=since)
+        """Actions, oldest first (all of them, or those at or after ``since``).
+
+        Years of history are tens of thousands of small records, none of them garbage:
+        the cyclic collector is paused while they are read (it would scan them all,
+        more than once, at every launch)."""
+        with collector_paused():
+            found = self._actions.stored_records(Action.from_dict, since=since)
         if since is not None:
             found = [a for a in found if a.at >= since]
         return sorted(found, key=lambda a: a.at)
@@ -123,7 +129,8 @@ class ActivityRepository:
 
     def sessions(self) -> list[Session]:
         """Every session, oldest first."""
-        found = {s.id: s for s in self._sessions.records(Session.from_dict)}
+        with collector_paused():  # as for the actions: years of small records
+            found = {s.id: s for s in self._sessions.stored_records(Session.from_dict)}
         for session in self._legacy_sessions.records(Session.from_dict):
             found.setdefault(session.id, session)  # the moved copy wins
         return sorted(found.values(), key=lambda s: s.started_at)

@@ -342,12 +342,19 @@ class OutboxRepository:
 
     def all(self) -> list[Reply]:
         """Every reply, oldest first."""
-        return sorted(self._replies.records(Reply.from_dict), key=lambda r: r.created_at)
+        return sorted(self._replies.stored_records(Reply.from_dict), key=lambda r: r.created_at)
 
     def unsent(self) -> list[Reply]:
-        """Replies that still have to go out (queued, sending or failed)."""
+        """Replies that still have to go out (queued, sending or failed), oldest first.
+
+        Asked at every launch, with years of sent replies in the outbox: a record whose
+        state says it is done (sent or cancelled) is passed over without being built;
+        every other one is read in full (one of the wrong shape is a StoreCorruptError)."""
         waiting = {ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED}
-        return [r for r in self.all() if r.state in waiting]
+        found = self._replies.stored_records(_unless_done)
+        return sorted(
+            (r for r in found if r is not None and r.state in waiting), key=lambda r: r.created_at
+        )
 
     def for_question(self, question_id: str) -> list[Reply]:
         """Every reply to one question, oldest first."""
@@ -424,6 +431,15 @@ class InsightRepository:
             if (since is None or i.created_at >= since) and (until is None or i.created_at < until)
         ]
         return sorted(found, key=lambda i: i.created_at)
+
+
+_DONE_STATES = frozenset({ReplyState.SENT.value, ReplyState.CANCELLED.value})
+
+
+def _unless_done(doc: dict[str, Any]) -> Reply | None:
+    """A stored reply, or ``None`` for one whose state says it is sent or cancelled."""
+    state = doc.get("state")
+    return None if type(state) is str and state in _DONE_STATES else Reply.from_dict(doc)
 
 
 def _reply_keys(doc: dict[str, Any]) -> tuple[str, str]:

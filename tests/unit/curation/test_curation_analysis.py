@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -126,3 +127,41 @@ def test_the_must_see_kinds_come_from_the_kept_analysis():
     assert analyse(question).must_see == ("security",)
     ranked = rank([question], NOW, analyses={question.id: analyse(question)})
     assert ranked[0].question == question
+
+
+def test_cxdaily_batch_over_stored_questions_is_the_batch_read_fresh(home, monkeypatch, capsys):
+    from cxdaily.cli import main
+    from cxdaily.core.clock import to_iso
+    from cxdaily.service import Service
+    from cxdaily.store import Store
+
+    monkeypatch.setenv("CXDAILY_NOW", to_iso(NOW))
+    questions = _corpus()
+    with Store(home / "data") as store:
+        store.questions.upsert_many(questions)
+    with Service.open(read_only=True) as service:
+        settings = service.settings
+        day_start = service.today_start(NOW)
+    fresh = curate(
+        questions,
+        {},
+        NOW,
+        day_start,
+        settings.session.budget_s,
+        settings=settings.curation,
+        history=build_history([], [], {}, NOW),
+    )
+    assert main(["batch", "--json"]) == 0
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert printed == [
+        {
+            "id": item.question.id,
+            "score": item.score,
+            "estimate_s": item.estimate_s,
+            "reasons": list(item.reasons),
+            "group": list(item.group),
+        }
+        for item in fresh.items
+    ]
+    assert fresh.items, "the corpus makes a batch"
+    assert gc.isenabled(), "the command gives the collector back"

@@ -1,0 +1,151 @@
+"""Benchmark: a morning launch with five years of history and 2,000 candidates becomes
+ready in at most 1.2x the time of a minimal Textual app; the demo launch too.
+
+The data folder is seeded through the real store with the existing generators:
+:func:`bench_action_cost.seed_home` over five years (about 20,000 questions, most of
+them archived, a session most days with 17 actions, 8,000 sent replies, 6,000 insights)
+and then 2,000 candidates of :func:`bench_curation.synthetic_inbox`. The channel is a
+``jsonl`` channel over an empty file, so the background refresh after the first frame
+adds nothing and every launch sees the same store.
+
+Three launches, each a fresh process on its own 80x24 pseudo-terminal, alternated run by
+run (see :func:`bench_startup.launch`): the minimal Textual app with a 30-row table, the
+real ``cxdaily`` command on the five-year folder, and ``cxdaily demo`` on the demo inbox.
+The clock stops at the first frame showing the ready screen (the start screen's batch).
+``CXDAILY_NOW`` pins the clock to the candidates' ``now``.
+
+Beside the ratios, the headless part of a launch is timed in a separate process for each
+step the app runs before its first frame (imports of the app, opening the store, the
+batch and the streak of the start screen, the outbox's next reply window), so what
+remains can be told apart from the UI's own cost.
+
+Usage: python tests/benchmarks/bench_launch_history.py   (BENCH_RUNS=9 for more rounds;
+``--keep DIR`` seeds under DIR and reuses it: seeding five years takes minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import bench_action_cost as action_cost
+from bench_curation import NOW, synthetic_inbox
+from bench_startup import CXDAILY_READY, MINIMAL, MINIMAL_READY, compile_cxdaily, launch
+
+from cxdaily.core.clock import to_iso
+from cxdaily.store import Store
+
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+TARGET = 1.2
+YEARS = action_cost.YEARS
+CANDIDATES = 2000
+#: What a launch does before its first frame, step by step, timed in one fresh process.
+STEPS = """
+import json, sys, time
+t0 = time.perf_counter()
+import cxdaily.ui.app
+t1 = time.perf_counter()
+from cxdaily.service import Service
+service = Service.open()
+t2 = time.perf_counter()
+batch = service.batch()
+t3 = time.perf_counter()
+service.streak()
+t4 = time.perf_counter()
+service.next_send_due()
+t5 = time.perf_counter()
+service.close()
+print(json.dumps({"app imports": t1 - t0, "store open": t2 - t1, "batch": t3 - t2,
+                  "streak": t4 - t3, "outbox": t5 - t4, "items": len(batch.items)}))
+"""
+
+
+def seed(home: Path) -> None:
+    """Five years of history and today's candidates under ``home``, with a config whose
+    one channel (``acme``, the history's) reads an empty ``jsonl`` file."""
+    action_cost.seed_home(home, YEARS * 365)
+    with Store(home / "data") as store:
+        store.questions.upsert_many(synthetic_inbox(CANDIDATES))
+    empty = home / "empty.jsonl"
+    empty.write_text("")
+    (home / "config.toml").write_text(f'[channels.acme]\nkind = "jsonl"\npath = "{empty}"\n')
+    (home / "launch-seeded").write_text("ok")
+
+
+def steps(env: dict[str, str]) -> dict[str, float]:
+    """Seconds of each headless step of a launch (one fresh process)."""
+    done = subprocess.run(
+        [sys.executable, "-c", STEPS], env=env, capture_output=True, check=False, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the launch steps failed: {done.stderr[-400:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed (or reuse) the five-year folder, time the three launches, print the ratios;
+    exit 1 on a missed target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="seed under this folder and keep it")
+    args = parser.parse_args(argv)
+    print(f"cxdaily from {compile_cxdaily()} (byte-compiled); {RUNS} runs each")
+    root = args.keep or Path(tempfile.mkdtemp(prefix="cxdaily-launch-history-"))
+    history_home, demo_home = root / "five-years", root / "demo"
+    if not (history_home / "launch-seeded").exists():
+        seed(history_home)
+    demo_home.mkdir(parents=True, exist_ok=True)
+    base = {**os.environ, "TERM": "xterm-256color", "CXDAILY_NOW": to_iso(NOW)}
+    base.pop("TEXTUAL", None)  # no devtools or debug features
+    history_env = {**base, "CXDAILY_HOME": str(history_home)}
+    demo_env = {**os.environ, "TERM": "xterm-256color", "CXDAILY_HOME": str(demo_home)}
+    demo_env.pop("TEXTUAL", None)
+    minimal_argv = [sys.executable, "-c", MINIMAL]
+    history_argv = [sys.executable, "-m", "cxdaily"]
+    demo_argv = [sys.executable, "-m", "cxdaily", "demo"]
+    launch(demo_argv, CXDAILY_READY, demo_env)  # the demo inbox is fetched once
+    launch(history_argv, CXDAILY_READY, history_env)  # warm the file cache
+    launch(minimal_argv, MINIMAL_READY, base)
+    times: dict[str, list[float]] = {"minimal": [], "history": [], "demo": []}
+    for _ in range(RUNS):
+        times["minimal"].append(launch(minimal_argv, MINIMAL_READY, base))
+        times["history"].append(launch(history_argv, CXDAILY_READY, history_env))
+        times["demo"].append(launch(demo_argv, CXDAILY_READY, demo_env))
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    labels = {
+        "minimal": "minimal Textual app, 30-row DataTable",
+        "history": f"cxdaily, {YEARS} years of history + {CANDIDATES:,} candidates",
+        "demo": "cxdaily demo",
+    }
+    for name, label in labels.items():
+        found = times[name]
+        print(
+            f"{label}: median {medians[name] * 1000:.0f} ms "
+            f"(min {min(found) * 1000:.0f}, max {max(found) * 1000:.0f})"
+        )
+    split = [steps(history_env) for _ in range(3)]
+    parts = ", ".join(
+        f"{key} {statistics.median(s[key] for s in split) * 1000:.0f} ms"
+        for key in ("app imports", "store open", "batch", "streak", "outbox")
+    )
+    print(f"before the first frame, five-year launch (headless, median of 3): {parts}")
+    ok = True
+    for name in ("history", "demo"):
+        ratio = medians[name] / medians["minimal"]
+        ok = ok and ratio <= TARGET
+        print(f"{labels[name]} / minimal = {ratio:.2f} (target <= {TARGET})")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
