@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cxdaily.core import durations
 from cxdaily.core.errors import ConfigError
 from cxdaily.settings import ChannelSettings
 
@@ -37,6 +38,21 @@ _EXAMPLES = {
     "int": "1",
     "duration": '"20s"',
 }
+
+
+MIN_DEADLINE_S = 0.1
+MAX_DEADLINE_S = 3600.0
+
+
+def parse_seconds(value: object, *, setting: str) -> float:
+    """A deadline in the one grammar of :mod:`cxdaily.core.durations` (``"5s"``, ``"1.5s"``,
+    ``"500ms"``, ``"2m"``); a bare number is seconds, as documented."""
+    seconds = durations.parse_duration(
+        value, setting=setting, bare_unit="s", example='"20s" or "2m"'
+    )
+    if not MIN_DEADLINE_S <= seconds <= MAX_DEADLINE_S:
+        raise ConfigError(f"{setting} = {value!r} must be between 0.1 s and 1 h")
+    return float(seconds)
 
 
 @dataclass(frozen=True)
@@ -104,8 +120,6 @@ class Option:
         if self.type == "int":
             return self._whole_number(raw, channel)
         if self.type == "duration":
-            from cxdaily.connectors.runner import parse_seconds  # one duration grammar
-
             return parse_seconds(raw, setting=f"[channels.{channel.name}] {self.name}")
         if not isinstance(raw, str) or raw.strip() not in self.choices:
             raise _error(channel, f"{self.name} must be one of {', '.join(self.choices)}")

@@ -23,14 +23,11 @@ if TYPE_CHECKING:
 from cxdaily.connectors import http as http_layer
 from cxdaily.connectors.base import Connector, FetchResult
 from cxdaily.connectors.http import ChannelTimeoutError, channel_deadline
-from cxdaily.core import durations
-from cxdaily.core.errors import ConfigError, ConnectorError, CxDailyError
+from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.safe_text import one_line
 from cxdaily.settings import ChannelSettings
 
 DEFAULT_DEADLINE_S = 60.0
-MIN_DEADLINE_S = 0.1
-MAX_DEADLINE_S = 3600.0
 #: The runner's own timeout fires this much after the channel deadline, so the HTTP
 #: layer's more precise error (which request was too slow) usually wins.
 GRACE_S = 0.25
@@ -44,17 +41,6 @@ T = TypeVar("T")
 #: Makes the shared HTTP client channel work runs on (default: :func:`http.make_client`);
 #: tests pass one over a mock transport.
 ClientFactory = Callable[[], "httpx.AsyncClient"]
-
-
-def parse_seconds(value: object, *, setting: str) -> float:
-    """A deadline in the one grammar of :mod:`cxdaily.core.durations` (``"5s"``, ``"1.5s"``,
-    ``"500ms"``, ``"2m"``); a bare number is seconds, as documented."""
-    seconds = durations.parse_duration(
-        value, setting=setting, bare_unit="s", example='"20s" or "2m"'
-    )
-    if not MIN_DEADLINE_S <= seconds <= MAX_DEADLINE_S:
-        raise ConfigError(f"{setting} = {value!r} must be between 0.1 s and 1 h")
-    return float(seconds)
 
 
 def channel_deadline_s(settings: ChannelSettings) -> float:

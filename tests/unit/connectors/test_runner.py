@@ -10,11 +10,11 @@ import pytest
 
 from cxdaily.connectors.base import Connector, FetchResult, SentReply
 from cxdaily.connectors.http import ChannelTimeoutError
+from cxdaily.connectors.options import parse_seconds
 from cxdaily.connectors.runner import (
     ChannelOutcome,
     channel_deadline_s,
     fetch_all,
-    parse_seconds,
     run_with_deadline,
 )
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, CredentialError
