@@ -39,14 +39,20 @@ class DeliveryPeriod:
     """The period a digest is sent for."""
 
     key: str
-    """``SINCE..UNTIL`` as ISO-8601 UTC instants: the same period has the same key."""
+    """``SINCE..UNTIL`` as ISO-8601 UTC instants for a period of whole days: the same period
+    has the same key. A rolling period ("the last 7 days", ending now) is keyed by its
+    first and last day in the home zone, so sending it again the same day is the same
+    period (never twice), and the next day is a new one."""
     label: str
     """``13 Nov 2026 – 19 Nov 2026 (UTC)``: the period as the leader reads it."""
 
     @classmethod
     def of(cls, period: Period) -> DeliveryPeriod:
         """The delivery period of a resolved digest period."""
-        return cls(key=f"{to_iso(period.since)}..{to_iso(period.until)}", label=period.label)
+        if period.whole_days:
+            return cls(key=f"{to_iso(period.since)}..{to_iso(period.until)}", label=period.label)
+        last_day = period.day(period.until)
+        return cls(key=f"{period.first_day}..{last_day} rolling", label=period.label)
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,25 @@ def test_a_good_config_loads_with_its_options_as_written(home):
         "kind": "webhook",
         "format": "slack",
     }
+
+
+def test_a_rolling_period_is_the_same_period_all_day_and_a_new_one_the_next():
+    """'The last 7 days' ends now: sent at 10:00 and again at 10:05, it is one period
+    (never sent twice); the next morning it is a new one. Whole-day periods keep their
+    instants."""
+    from zoneinfo import ZoneInfo
+
+    from cxdaily.insights.delivery.model import DeliveryPeriod
+    from cxdaily.insights.period import Clock, resolve_period
+
+    zone = ZoneInfo("Europe/Berlin")
+
+    def key(now: str, since: str = "7d", until: str | None = None) -> str:
+        return DeliveryPeriod.of(resolve_period(since, until, Clock(at(now), zone))).key
+
+    assert key("2026-11-20 09:00") == key("2026-11-20 09:05")
+    assert key("2026-11-20 09:00") != key("2026-11-21 09:00")
+    assert key("2026-11-20 09:00").endswith("rolling")
+    whole = key("2026-11-20 09:00", "last week", "last week")
+    assert ".." in whole and not whole.endswith("rolling")
+    assert whole == key("2026-11-20 09:05", "last week", "last week")
