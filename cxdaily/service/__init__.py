@@ -118,7 +118,7 @@ class Service:
         self.actions = ActionLog(self.context)
         self.progress = Progress(self.context)
         self.team = self._open_team(settings)
-        self.undo = SessionUndo(self.context)
+        self.undo = SessionUndo(self.context, self.team)
         self.daily = Daily(self.context, self.actions, self.progress, self.undo, self.team)
         self.undo_windows = UndoWindows(self.context)
         self.digests = Digests(self.context)

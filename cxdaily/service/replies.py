@@ -362,7 +362,10 @@ class Replies:
                 raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
             if reply.state is ReplyState.CANCELLED:
                 return reply
-            return self._withdraw(reply, keep_draft=True)[0]
+            cancelled = self._withdraw(reply, keep_draft=True)[0]
+        if self._team is not None:
+            self._team.reply_withdrawn(reply)
+        return cancelled
 
     def pull_back(self, reply_id: str) -> str:
         """Take a reply whose sending never began back out of the outbox (the undo of
@@ -380,7 +383,10 @@ class Replies:
             if problem is not None:
                 raise TooLateToPullBack(problem)
             self.drafts.discard(reply.question_id)  # no late write over the text brought back
-            return self._withdraw(reply, keep_draft=False)[1]
+            text = self._withdraw(reply, keep_draft=False)[1]
+        if self._team is not None:
+            self._team.reply_withdrawn(reply)
+        return text
 
     def _withdraw(self, reply: Reply, *, keep_draft: bool) -> tuple[Reply, str]:
         """Mark an unsent reply cancelled, forget its "answered", and make its text the

@@ -46,6 +46,18 @@ class TeamRecorder(Protocol):
         """A reply went out."""
         ...
 
+    def reply_withdrawn(self, reply: Reply) -> None:
+        """An unsent reply was pulled back or cancelled."""
+        ...
+
+    def insight_removed(self, insight: Insight) -> None:
+        """An insight was removed (its tag undone)."""
+        ...
+
+    def handoff_removed(self, action: Action) -> None:
+        """A hand-off was removed (undone)."""
+        ...
+
     def draft_started(self, question_id: str) -> None:
         """The leader is writing a reply to this question."""
         ...
@@ -171,6 +183,25 @@ class TeamService:
         if question is not None:
             self._enqueue(sent_write(reply, question))
 
+    def reply_withdrawn(self, reply: Reply) -> None:
+        """Release the claim on the question of a reply pulled back or cancelled (the
+        leader is no longer answering it; writing the draft again claims it again)."""
+        with contextlib.suppress(NotFoundError):
+            self.release(reply.question_id)
+
+    def insight_removed(self, insight: Insight) -> None:
+        """Queue the removal of the leader's own insight from the team (its tag undone)."""
+        from cxdaily.team.writes import RemovedRecord, removal_write
+
+        self._enqueue(removal_write(RemovedRecord.INSIGHT, insight.id, self._context.now()))
+
+    def handoff_removed(self, action: Action) -> None:
+        """Queue the removal of the leader's own hand-off from the team (undone)."""
+        from cxdaily.team.writes import RemovedRecord, handoff_id, removal_write
+
+        record_id = handoff_id(action)
+        self._enqueue(removal_write(RemovedRecord.HANDOFF, record_id, self._context.now()))
+
     def draft_started(self, question_id: str) -> None:
         """Claim the question the leader is writing to (at most once a third of the claim
         time: a draft is saved often); a draft of a question no longer stored claims
@@ -211,6 +242,23 @@ class TeamService:
             return known
         found = {q.id: known.get(question_key(q)) for q in questions}
         return {qid: claim for qid, claim in found.items() if claim is not None}
+
+    def others_on(self, question: Question) -> list[str]:
+        """What the collision guard says of the rest of the team on ``question``, from
+        memory: another leader's live claim ("Anna Berg is answering this (3 min ago)")
+        and another leader's reply already sent; empty when none is known."""
+        from cxdaily.core.words import ago
+        from cxdaily.team.writes import question_key
+
+        now = self._context.now()
+        found = []
+        claim = self.link.claims().get(question_key(question))
+        if claim is not None and not claim.mine:
+            found.append(claim.words(now))
+        sent = self.link.answered().get(question_key(question))
+        if sent is not None and sent.role != self._settings.role:
+            found.append(f"{sent.member} already sent a reply ({ago(sent.sent_at, now)})")
+        return found
 
     def without_answered(self, questions: list[Question]) -> list[Question]:
         """``questions`` without those a leader of the team already answered."""

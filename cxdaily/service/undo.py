@@ -8,7 +8,9 @@
   the stats, all computed from the store, are what they were before the action.
   Hand-offs and insights are local records (nothing delivers them anywhere but the
   digests the leader exports), so an undo removes them entirely; a digest file
-  exported before keeps what it held.
+  exported before keeps what it held. In team mode the undo follows them to the team
+  database: the leader's own insight or hand-off is removed there too (a queued write),
+  or the insight as first recorded is written back.
 - **Replies.** A reply's "answered" is not on the stack: a reply is undone by pulling it
   back while it waits for its undo window
   (:meth:`cxdaily.service.replies.Replies.pull_back`). :class:`UndoWindows` says which
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError, StoreError
 from cxdaily.core.models import Action, Disposition, Insight, Question, Reply
@@ -27,6 +30,9 @@ from cxdaily.core.safe_text import one_line
 from cxdaily.replies.outbox import in_undo_window, next_window_end
 from cxdaily.replies.outbox_words import customer_label
 from cxdaily.service.context import ServiceContext
+
+if TYPE_CHECKING:
+    from cxdaily.service.team import TeamRecorder
 
 #: What each undoable action is called in the words of an undo.
 ACTION_NAMES = {
@@ -68,8 +74,10 @@ class Undone:
 class SessionUndo:
     """The undoable actions of each session, newest last, and their undo."""
 
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, team: TeamRecorder | None = None) -> None:
         self._context = context
+        self._team = team
+        """Team mode (``None`` without ``[team]``): told of insights and hand-offs undone."""
         self._stacks: dict[str, list[UndoStep]] = {}
 
     def push(self, session_id: str | None, step: UndoStep) -> None:
@@ -110,6 +118,7 @@ class SessionUndo:
                 raise StoreError(
                     f"undoing the {name} of {step.action.question_id} failed: {exc}"
                 ) from exc
+            self._tell_team(step)
         return Undone(
             kind=step.action.disposition,
             question_id=step.action.question_id,
@@ -128,6 +137,19 @@ class SessionUndo:
             insights.add(step.replaced_insight)
         elif step.insight is not None:
             insights.remove(step.insight)
+
+    def _tell_team(self, step: UndoStep) -> None:
+        """Queue the team write that follows a reversed step (team mode only): the
+        earlier insight written back, or the leader's own insight or hand-off removed."""
+        team = self._team
+        if team is None:
+            return
+        if step.replaced_insight is not None:
+            team.insight_recorded(step.replaced_insight)
+        elif step.insight is not None:
+            team.insight_removed(step.insight)
+        elif step.action.disposition is Disposition.HANDED_OFF:
+            team.handoff_removed(step.action)
 
     def _description(self, step: UndoStep, name: str) -> str:
         """The toast's line for an undone step."""

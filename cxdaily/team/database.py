@@ -19,7 +19,7 @@ from cxdaily.core.safe_text import one_line
 from cxdaily.settings.team import TeamSettings
 from cxdaily.team.errors import TeamError, TeamOffline
 from cxdaily.team.migrate import SCHEMA
-from cxdaily.team.writes import TeamWrite, WriteKind
+from cxdaily.team.writes import RemovedRecord, TeamWrite, WriteKind
 
 if TYPE_CHECKING:
     import psycopg
@@ -132,6 +132,8 @@ def apply_write(
         upsert_insight(conn, data["insight"], data.get("key"), member)
     elif write.kind is WriteKind.HANDOFF:
         upsert_handoff(conn, data, member, write.at)
+    elif write.kind is WriteKind.REMOVAL:
+        remove_own(conn, data.get("record"), data["record_id"])
     return None
 
 
@@ -220,6 +222,28 @@ def upsert_handoff(
             at,
         ),
     )
+
+
+_REMOVE_OWN = {
+    RemovedRecord.INSIGHT: f"DELETE FROM {SCHEMA}.insights WHERE id = %s"
+    " AND leader_role = current_user",
+    RemovedRecord.HANDOFF: f"DELETE FROM {SCHEMA}.handoffs WHERE id = %s"
+    " AND leader_role = current_user",
+}
+"""The statement that removes one of the leader's own records, by what it is (a fixed
+statement each: nothing read from the queue ever becomes part of the SQL)."""
+
+
+def remove_own(conn: psycopg.Connection, record: object, record_id: str) -> None:
+    """Delete one of the leader's own insights or hand-offs by its id (another leader's
+    row is never touched; a row already gone is no error). An unknown kind of record
+    raises a TeamError (the write is dropped with that reason)."""
+    try:
+        statement = _REMOVE_OWN[RemovedRecord(str(record))]
+    except ValueError:
+        unknown = one_line(str(record), 40)
+        raise TeamError(f"a team removal names an unknown record: {unknown}") from None
+    conn.execute(statement, (record_id,))
 
 
 def register_member(conn: psycopg.Connection, member: str) -> None:

@@ -3,7 +3,8 @@
 A :class:`TeamWrite` is saved in the local queue (:mod:`cxdaily.store.team_queue`) the
 moment the leader acts, then applied by the flusher. Applying one is idempotent (claims,
 releases and sent replies by the question's key, insights and hand-offs by their ids,
-always within the leader's own rows), so a write applied again after a crash between the
+always within the leader's own rows; a removal deletes by id and finds nothing the
+second time), so a write applied again after a crash between the
 database's commit and the queue's update changes nothing.
 
 A question is known to the team by :func:`question_key`: its channel's kind and the
@@ -30,6 +31,15 @@ class WriteKind(StrEnum):
     CLAIM = "claim"
     RELEASE = "release"
     SENT = "sent"
+    INSIGHT = "insight"
+    HANDOFF = "handoff"
+    REMOVAL = "removal"
+    """An undone tag or hand-off: the leader's own insight or hand-off leaves the team."""
+
+
+class RemovedRecord(StrEnum):
+    """What a removal takes out of the team database."""
+
     INSIGHT = "insight"
     HANDOFF = "handoff"
 
@@ -101,11 +111,16 @@ def insight_write(insight: Insight, question: Question | None) -> TeamWrite:
     return TeamWrite(f"insight:{insight.id}", WriteKind.INSIGHT, insight.created_at, data)
 
 
+def handoff_id(action: Action) -> str:
+    """A hand-off's team id, derived from what it says (the same hand-off, the same id)."""
+    return stable_id(action.question_id, action.at.isoformat(), action.team, action.note)
+
+
 def handoff_write(action: Action, question: Question) -> TeamWrite:
     """A question handed off to a team with a note (its id comes from what it says)."""
-    handoff_id = stable_id(action.question_id, action.at.isoformat(), action.team, action.note)
+    record_id = handoff_id(action)
     data = {
-        "handoff_id": handoff_id,
+        "handoff_id": record_id,
         "key": question_key(question),
         "question_id": action.question_id,
         "channel": question.channel,
@@ -114,4 +129,17 @@ def handoff_write(action: Action, question: Question) -> TeamWrite:
         "team": action.team,
         "note": action.note,
     }
-    return TeamWrite(f"handoff:{handoff_id}", WriteKind.HANDOFF, action.at, data)
+    return TeamWrite(f"handoff:{record_id}", WriteKind.HANDOFF, action.at, data)
+
+
+def removal_write(record: RemovedRecord, record_id: str, at: datetime) -> TeamWrite:
+    """Take the leader's own insight or hand-off out of the team database (its tag or
+    hand-off was undone).
+
+    The write keeps the id of the write that added the record, so it replaces that write
+    in place while it still waits in the queue (nothing of the record ever reaches the
+    team), and a record added again later replaces the removal the same way: whatever
+    the leader did last to a record is what the team gets.
+    """
+    data = {"record": record.value, "record_id": record_id}
+    return TeamWrite(f"{record.value}:{record_id}", WriteKind.REMOVAL, at, data)

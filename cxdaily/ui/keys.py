@@ -101,9 +101,40 @@ HELP_COMMANDS: tuple[KeyCommand, ...] = (
 )
 
 DIGEST_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand(
+        "digest_period_previous",
+        "period(-1)",
+        "left_square_bracket",
+        "Prev period",
+        "Digest: the previous period in the list",
+        show=False,
+    ),
+    KeyCommand(
+        "digest_period_next",
+        "period(1)",
+        "right_square_bracket",
+        "Next period",
+        "Digest: the next period",
+    ),
+    KeyCommand("digest_team", "cycle_team", "t", "Team", "Digest: the next team (or all teams)"),
+    KeyCommand("digest_tag", "cycle_tag", "g", "Tag", "Digest: the next tag (or all tags)"),
     KeyCommand("digest_export", "export", "x", "Export", "Export the digest to a file"),
+    KeyCommand("digest_send", "send", "s", "Send", "Send the digest to its destinations"),
     KeyCommand("digest_tab", "open_in_tab", "o", "In a tab", "Open the HTML digest in a new tab"),
     KeyCommand("back", "back", "escape,q", "Back", "Close the digest"),
+)
+
+DIGEST_SEND_COMMANDS: tuple[KeyCommand, ...] = (
+    KeyCommand(
+        "digest_send_confirm",
+        "confirm",
+        "ctrl+s",
+        "Send",
+        "Send the digest to the ticked destinations",
+        priority=True,
+    ),
+    KeyCommand("digest_send_all", "toggle_all", "a", "All", "Tick every destination, or none"),
+    KeyCommand("digest_send_close", "close", "escape", "Close", "Close the send dialog"),
 )
 
 DIGEST_EXPORT_COMMANDS: tuple[KeyCommand, ...] = (
@@ -155,6 +186,21 @@ START_COMMANDS: tuple[KeyCommand, ...] = (
         "a",
         "Add must-see",
         "Add the must-see questions that do not fit (the session grows by their time)",
+    ),
+    KeyCommand(
+        "digest_week_send",
+        "send_digest_week",
+        "s",
+        "Send digest",
+        "Send the week's digest to the destinations that have not had it",
+    ),
+    KeyCommand(
+        "digest_week",
+        "read_digest_week",
+        "D",
+        "Week's digest",
+        "Read the week's digest (the digest screen on the digest week)",
+        show=False,
     ),
     KeyCommand("demo", "open_demo", "d", "Demo", "Open the demo inbox", show=False),
     KeyCommand("quit", "quit_app", "q", "Quit", "Leave cxdaily"),
@@ -385,6 +431,7 @@ ALL_GROUPS: tuple[tuple[str, tuple[KeyCommand, ...]], ...] = (
     ("Stats", STATS_COMMANDS),
     ("Digest", DIGEST_COMMANDS),
     ("Digest export", DIGEST_EXPORT_COMMANDS),
+    ("Send the digest", DIGEST_SEND_COMMANDS),
     ("Promises and outbox", PROMISES_COMMANDS),
     ("Risky words", RISKY_COMMANDS),
     ("The team answered", COLLISION_COMMANDS),
@@ -450,6 +497,8 @@ KEY_NAMES = {
     "enter": "enter",
     "ctrl+up": "ctrl+↑",
     "ctrl+down": "ctrl+↓",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
 }
 
 

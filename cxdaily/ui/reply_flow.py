@@ -5,8 +5,9 @@ change staged for the background draft writer, see :mod:`cxdaily.service.drafts`
 asks to send with :class:`ReplyComposer.SendRequested`, which the screen hands to
 :meth:`ReplyFlow.review`) -> review (refusals; risky statements
 in a public reply need a confirmation) -> collision guard (a look at the thread, in a
-thread worker: if the team answered since the question was loaded, show their answer and
-ask) -> the screen that started the flow gets :class:`ReplyChecked` and queues and sends
+thread worker: if the team answered since the question was loaded, or, in team mode,
+another leader holds a live claim on it or already sent a reply, show that and ask) ->
+the screen that started the flow gets :class:`ReplyChecked` and queues and sends
 the reply. A reply that does not go out stays as the question's draft and the screen gets
 :class:`ReplyNotSent`. The flow talks to its screen only through these two messages.
 """
@@ -105,16 +106,22 @@ def answers_content(answers: list[ThreadMessage], now: datetime) -> Content:
     return Content("\n\n").join(blocks)
 
 
-def team_answered_question(answers: list[ThreadMessage], now: datetime) -> Question:
-    """Someone on the team answered since the question was loaded: no keeps the reply as
-    a draft, yes sends it anyway."""
-    count = len(answers)
-    return Question(
-        id="collision",
-        title=f"The team answered while you were writing ({plural(count, 'answer')})",
-        parts=(Part("collision-text", answers_content(answers, now), scroll=True),),
-        commands=COLLISION_COMMANDS,
-    )
+def team_answered_question(
+    answers: list[ThreadMessage], now: datetime, others: list[str] | None = None
+) -> Question:
+    """Someone on the team answered since the question was loaded, or (team mode)
+    another leader is answering it or already did (``others``, one line each): no keeps
+    the reply as a draft, yes sends it anyway."""
+    parts = []
+    if others:
+        lines = [safe_line(line, None, "bold $warning") for line in others]
+        parts.append(Part("collision-team", Content("\n").join(lines)))
+    if answers:
+        parts.append(Part("collision-text", answers_content(answers, now), scroll=True))
+        title = f"The team answered while you were writing ({plural(len(answers), 'answer')})"
+    else:
+        title = "Another leader is on this question"
+    return Question(id="collision", title=title, parts=tuple(parts), commands=COLLISION_COMMANDS)
 
 
 class ReplyFlow:
@@ -231,16 +238,22 @@ class ReplyFlow:
         except CxDailyError as exc:
             self.app.call_from_thread(self._report, exc)
             return
-        self.app.call_from_thread(self._after_look, body, answers, checked_at)
+        team = self.service.team
+        others = team.others_on(self.item.question) if team is not None else []
+        self.app.call_from_thread(self._after_look, body, answers, checked_at, others)
 
     def _after_look(
-        self, body: str, answers: list[ThreadMessage], checked_at: datetime | None
+        self,
+        body: str,
+        answers: list[ThreadMessage],
+        checked_at: datetime | None,
+        others: list[str] | None = None,
     ) -> None:
-        if not answers:
+        if not answers and not others:
             self.screen.post_message(ReplyChecked(self.item, body, checked_at))
             return
         self.app.push_screen(
-            ConfirmScreen(team_answered_question(answers, self.service.now())),
+            ConfirmScreen(team_answered_question(answers, self.service.now(), others)),
             callback=lambda send: self._after_collision(body, bool(send), checked_at),
         )
 

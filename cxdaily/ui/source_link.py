@@ -4,8 +4,11 @@ A question's ``url`` comes from a channel (and, through it, from whoever wrote t
 message), so it is checked before anything is opened: only an ``http`` or ``https``
 address with a host, without spaces or control characters, goes to
 :func:`webbrowser.open`; anything else (``file:``, ``javascript:``, a bare path) is
-refused with a one-line notice. The browser is started in a thread worker: starting it
-can take a while and must not hold the keys.
+refused with a one-line notice. In a terminal the browser is started in a thread
+worker (starting it can take a while and must not hold the keys). When the app is served
+in a browser tab (``cxdaily serve``), the link is handed to that browser through
+:meth:`textual.app.App.open_url`, so it opens beside the leader's tab and not on the
+machine that serves the app.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ def open_source_link(node: Widget, url: str | None) -> None:
             severity="warning",
             markup=False,
         )
+        return
+    if node.app.is_web:
+        node.app.open_url(link)
+        node.notify("Opened in a new browser tab.", timeout=2, markup=False)
         return
 
     def start_browser() -> None:

@@ -311,3 +311,31 @@ def test_the_teams_shared_taxonomy_replaces_the_local_one(postgres, leaders, mak
         assert reopened.settings.taxonomy.teams == ("field ops",)
     finally:
         postgres.start()
+
+
+def test_an_undone_tag_and_hand_off_leave_the_team_and_only_the_leaders_own(leaders, make_question):
+    anna, bob = leaders.open("anna", "Anna Berg"), leaders.open("bob", "Bob Stone")
+    question = demo_question(make_question, "undo")
+    entry = InsightEntry(tags=("billing",), summary="Export is stuck")
+    for service in (anna, bob):
+        service.store.questions.upsert_many([question])
+    session = anna.start_session(anna.batch())
+    anna.tag(question.id, entry, session.id)
+    anna.hand_off(question.id, "support", "Please call her back", session.id)
+    bob.tag(question.id, entry)  # the same insight id, in bob's own rows
+    assert anna.team is not None and bob.team is not None
+    assert anna.team.sync().pending == 0 and bob.team.sync().pending == 0
+
+    anna.undo_last_action(session.id)
+    anna.undo_last_action(session.id)
+    state = anna.team.sync()
+
+    insights = anna.team.link.query(
+        lambda conn: conn.execute("SELECT member FROM cxdaily.insights").fetchall()
+    )
+    handoffs = anna.team.link.query(
+        lambda conn: conn.execute("SELECT count(*) FROM cxdaily.handoffs").fetchone()
+    )
+    assert state.pending == 0 and state.last_error is None
+    assert insights == [("Bob Stone",)]
+    assert handoffs == (0,)

@@ -1,7 +1,8 @@
 """Find and filter in the session: ``/`` searches the batch and the stored questions (any
 case or accent, in a worker), a stored match joins the session, ``f`` filters the queue
 by state, channel or tag (shown in the queue's header), escape shows everything again,
-and ``o`` opens only web links, through ``webbrowser.open``."""
+and ``o`` opens only web links, through ``webbrowser.open`` in a terminal and through the
+leader's browser (``App.open_url``) when the app is served in a tab."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.service.search import fold
+from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.modals.filter_pick import FilterScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.source_link import web_link
@@ -245,6 +247,29 @@ async def test_o_opens_web_links_only(service: Service, monkeypatch: pytest.Monk
             assert opened == ["https://example.com/t/1"], bad
         assert len(recorder.find("not a web address")) == 3
         assert recorder.find("has no source link")
+
+
+async def test_o_in_a_browser_tab_opens_the_link_in_that_browser(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def on_the_server(url: str, *args: object, **kwargs: object) -> bool:
+        raise AssertionError("the server machine's browser must not open")
+
+    monkeypatch.setattr(webbrowser, "open", on_the_server)
+    monkeypatch.setattr(CxDailyApp, "is_web", property(lambda app: True))
+    app, recorder = make_app(service)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **k: opened.append(url))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        first = screen.items[0]
+        for url in ("https://example.com/t/2", "javascript:alert(1)"):
+            screen.items[0] = replace(first, question=replace(first.question, url=url))
+            await pilot.press("o")
+            await settle(app, pilot)
+        assert opened == ["https://example.com/t/2"], "web addresses only, there too"
+        assert recorder.find("Opened in a new browser tab.")
+        assert recorder.find("not a web address")
 
 
 def test_only_http_and_https_addresses_with_a_host_are_web_links() -> None:

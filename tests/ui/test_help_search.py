@@ -1,18 +1,22 @@
-"""Help that finds things: ``/`` in help filters the keys live by key or words, the
-groups of the screen help was opened from come first, two columns on a wide terminal,
-and at 80x24 the dialog fits the terminal."""
+"""Help that finds things: ``/`` in help filters the keys live by key, id or words, the
+group of the screen help was opened from comes first and in full (the others compactly
+below 100 columns), two columns on a wide terminal, and at 80x24 the whole of help is
+about a screen and a half."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Static
 
 from cxdaily.service import Service
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, SESSION_COMMANDS
 from cxdaily.ui.screens.help import HelpScreen, help_sections, split_columns
 from tests.ui.pilot_kit import SMALL, WIDE, begin, make_app, plain, type_text, wait_for_start
+
+TINY = (60, 15)
 
 
 def shown(app) -> str:
@@ -107,3 +111,60 @@ def test_the_columns_split_the_groups_in_order_and_about_evenly() -> None:
     assert left + right == sections
     heights = [sum(len(rows) + 1 for _, rows in run) for run in (left, right)]
     assert abs(heights[0] - heights[1]) <= max(len(rows) + 1 for _, rows in sections)
+
+
+async def open_help(app, pilot, *, in_session: bool) -> None:
+    """Open help from the start screen or from a session."""
+    if in_session:
+        await begin(app, pilot)
+    else:
+        await wait_for_start(app, pilot)
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("in_session", [True, False])
+async def test_at_80x24_the_whole_help_is_about_a_screen_and_a_half(
+    service: Service, in_session: bool
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_help(app, pilot, in_session=in_session)
+        table = app.screen.query_one("#help-scroll")
+        text = shown(app)
+        lines = table.virtual_size.height
+        assert lines <= 39 < 1.65 * SMALL[1], f"{lines} lines of help at 80x24"
+        first = "Session" if in_session else "Start"
+        assert text.splitlines()[0] == first
+        assert "Insight form: ctrl+s Save · esc Cancel" in text, "other groups, compactly"
+        assert "Filter, Hand off, Snooze: esc Cancel" in text, "the same keys share an entry"
+
+
+async def test_a_search_lists_matches_in_full_from_every_group(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_help(app, pilot, in_session=True)
+        await pilot.press("slash")
+        await type_text(pilot, "cancel")
+        await pilot.pause()
+        text = shown(app)
+        assert "Insight form\n  esc         Close the insight form unsaved" in text
+        assert "  x           Cancel the highlighted unsent reply" in text
+        assert ": esc Cancel" not in text, "no compact entry while searching"
+        assert "Session" not in text.splitlines(), "a group without a match is left out"
+        remap = plain(app.screen.query_one("#help-remap", Static))
+        assert "tag_cancel" in remap and "outbox_cancel" in remap and "reply," not in remap
+
+
+async def test_help_at_60x15_keeps_the_find_field_and_scrolls(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        await open_help(app, pilot, in_session=True)
+        dialog = app.screen.query_one("#help")
+        assert app.screen.region.contains_region(dialog.region), dialog.region
+        assert app.screen.query_one("#help-find").region.height == 1
+        table = app.screen.query_one("#help-scroll")
+        assert table.region.height >= 6
+        table.scroll_end(animate=False)
+        await pilot.pause()
+        assert table.scroll_y > 0, "the rest of help is a scroll away"

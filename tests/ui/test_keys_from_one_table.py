@@ -26,13 +26,15 @@ from cxdaily.ui.modals.handoff import HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.outbox_status import flushed_messages, ledger_line
-from cxdaily.ui.screens.digest import DigestScreen, preview_content
+from cxdaily.ui.screens.digest import DigestScreen
 from cxdaily.ui.screens.help import HelpScreen
 from cxdaily.ui.screens.promises import PromisesScreen, reply_prompt
-from cxdaily.ui.screens.session import SessionScreen, time_up_question
+from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
 from cxdaily.ui.screens.stats import StatsScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
+from cxdaily.ui.session_clock import time_up_question
+from cxdaily.ui.widgets.digest_view import more_line
 from cxdaily.ui.widgets.heatmap import streak_words
 from cxdaily.ui.widgets.queue_pane import SearchInput
 from cxdaily.ui.widgets.reply_composer import ReplyComposer, counter_content
@@ -115,8 +117,7 @@ def test_texts_that_name_a_key_name_the_remapped_key() -> None:
     held = a_reply(hold="the thread changed")
     assert "(R sends it anyway)" in reply_prompt(held, UI_NOW, keys=REMAPPED).plain
 
-    preview = preview_content("\n".join(["line"] * 20), limit=5, keys=REMAPPED).plain
-    assert "press E to export" in preview
+    assert more_line(3, REMAPPED.key("digest_export")).endswith("E exports them all.")
 
     failed = a_reply(state=ReplyState.FAILED, error="timeout")
     ((message, _),) = flushed_messages([failed], keys=REMAPPED)

@@ -9,8 +9,9 @@ from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.store import Store
 from cxdaily.ui.modals.confirm import ConfirmScreen
-from cxdaily.ui.screens.session import EXTRA_S, SessionScreen
+from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
+from cxdaily.ui.session_clock import EXTRA_S
 from cxdaily.ui.widgets.queue import QuestionQueue
 from tests.ui.pilot_kit import (
     SMALL,

@@ -262,7 +262,7 @@ def test_the_new_screens_take_their_keys_from_the_one_table(screen: type) -> Non
 
 def test_help_lists_the_new_keys() -> None:
     rows = {
-        (group, keys): words for group, lines in help_sections(KeyNames()) for keys, words in lines
+        (group, row.keys): row.words for group, lines in help_sections(KeyNames()) for row in lines
     }
     assert "undo the last action" in rows[("Session", "u")]
     assert "history" in rows[("Session", "c")]

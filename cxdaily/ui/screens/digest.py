@@ -1,11 +1,14 @@
-"""The digest screen: a preview of the Markdown digest for a period and a team, and an
-export to a file in any format.
+"""The digest screen: the digest rendered, for a period, a team and a tag switched by key,
+its export to a file in any format, and sending it to the configured destinations.
 
-Reached with ``D`` from anywhere (escape or q goes back); ``x`` exports; ``o`` opens the
-HTML digest in a new browser tab when the app is served (``cxdaily serve``). The digest is
-built in a thread worker whenever the period or the team changes; the preview shows the
-Markdown as it would be pasted, cut after :data:`PREVIEW_LINES` lines. Everything shown
-went through redaction first and reaches the widgets only through ``ui.text``.
+Reached with ``D`` from anywhere (escape or q goes back). ``[`` and ``]`` step through the
+periods, ``t`` through the teams, ``g`` through the tags found in the period; ``x``
+exports, ``s`` sends (a dialog lists the destinations), ``o`` opens the HTML digest in a
+new browser tab when the app is served (``cxdaily serve``). The digest is built and
+rendered to Markdown in a thread worker whenever a filter changes, then shown by
+:class:`~cxdaily.ui.widgets.digest_view.DigestView` (a long digest is shortened there:
+the export holds it whole). Everything shown went through redaction first; the header's
+customer-side words reach the widgets only through ``ui.text``.
 """
 
 from __future__ import annotations
@@ -15,25 +18,27 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Select, Static
+from textual.widgets import Footer, Static
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.words import plural
+from cxdaily.insights.delivery.schedule import digest_week
 from cxdaily.insights.model import UNASSIGNED, Digest
 from cxdaily.insights.output import render, write_atomically
 from cxdaily.insights.source import DigestRequest
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import DEFAULT_KEY_NAMES, DIGEST_COMMANDS, KeyNames, bindings, key_names
+from cxdaily.ui.keys import DIGEST_COMMANDS, bindings, key_names
 from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen, default_path
 from cxdaily.ui.text import safe, safe_line
+from cxdaily.ui.widgets.digest_view import DigestPreview, DigestView, preview_markdown
 
-PREVIEW_LINES = 400
-ALL_TEAMS = "*"
+Period = tuple[str, str, str | None]
+"""A period offered: its label, ``--since`` and ``--until`` expressions."""
 
-PERIODS: tuple[tuple[str, str, str | None], ...] = (
+PERIODS: tuple[Period, ...] = (
     ("Last 7 days", "7d", None),
     ("Last 30 days", "30d", None),
     ("This week", "this week", None),
@@ -43,131 +48,179 @@ PERIODS: tuple[tuple[str, str, str | None], ...] = (
     ("Last 90 days", "90d", None),
     ("This year", "this year", None),
 )
-"""The periods offered: label, ``--since`` and ``--until`` expressions."""
+"""The periods offered (the digest week is added second, see :func:`period_choices`)."""
+
+DIGEST_WEEK = "Digest week"
+"""The label of the latest digest week among the periods."""
 
 
-def preview_content(
-    markdown: str, limit: int = PREVIEW_LINES, keys: KeyNames = DEFAULT_KEY_NAMES
+def period_choices(week: Period) -> tuple[Period, ...]:
+    """The periods the screen steps through: the last 7 days, the digest week, the rest."""
+    return (PERIODS[0], week, *PERIODS[1:])
+
+
+def header_line(
+    period: str, team: str | None, tag: str | None, counts: Content | None = None
 ) -> Content:
-    """The Markdown as the leader would paste it, headings emphasised, cut to ``limit``
-    lines (customer text stays literal: never parsed as markup)."""
-    lines = markdown.splitlines()
-    shown: list[Content] = []
-    for text in lines[:limit]:
-        if text.startswith("#"):
-            shown.append(safe(text, "bold $accent"))
-        elif text.startswith("- **") or text.startswith("**"):
-            shown.append(safe(text, "bold"))
-        else:
-            shown.append(safe(text))
-    if len(lines) > limit:
-        shown.append(
-            Content.styled(
-                f"\n… {len(lines) - limit} more lines: press {keys.key('digest_export')} "
-                "to export the whole digest.",
-                "dim italic",
-            )
-        )
-    return Content("\n").join(shown)
+    """``Digest · Last 7 days · all teams · all tags · 12 insights · 3 themes``."""
+    parts = [
+        Content.styled("Digest", "bold $accent"),
+        Content.styled(period, "bold"),
+        safe_line(team, 30) if team else Content.styled("all teams", "dim"),
+        safe_line(tag, 30) if tag else Content.styled("all tags", "dim"),
+    ]
+    if counts is not None:
+        parts.append(counts)
+    return Content(" · ").join(parts)
+
+
+def counts_line(digest: Digest, preview: DigestPreview) -> Content:
+    """``12 insights · 3 themes`` (``showing 30`` when the view is shortened)."""
+    words = f"{plural(digest.headline.insights.count, 'insight')} · "
+    words += plural(len(digest.themes), "theme")
+    if preview.shortened:
+        words += f" · showing {preview.shown}"
+    return Content.styled(words, "dim")
 
 
 class DigestScreen(Screen):
-    """Preview and export the insight digest."""
+    """The insight digest, rendered; switch its period, team and tag; export or send it."""
 
     BINDINGS = bindings(DIGEST_COMMANDS)
     KEY_COMMANDS = DIGEST_COMMANDS
 
-    def __init__(self) -> None:
+    def __init__(self, period: str | None = None) -> None:
+        """``period``: the label of the period to open on (the first one by default)."""
         super().__init__()
         self.digest: Digest | None = None
         self.markdown = ""
+        self.periods: tuple[Period, ...] = PERIODS
+        self.period_index = 0
+        self._opening_period = period
+        self.team: str | None = None
+        self.tag: str | None = None
+        self.tags_found: tuple[str, ...] = ()
+        """The tags of the period and team with every tag (what ``g`` steps through)."""
 
     def compose(self) -> ComposeResult:
-        """Title, the filters, the preview."""
-        yield Static(Content.styled("Insight digest", "bold"), id="digest-title")
-        with Horizontal(id="digest-filters"):
-            yield Select(
-                [(Content(label), since) for label, since, _ in PERIODS],
-                value=PERIODS[0][1],
-                allow_blank=False,
-                id="digest-period",
-                compact=True,
-            )
-            yield Select(
-                self._team_options(),
-                value=ALL_TEAMS,
-                allow_blank=False,
-                id="digest-team",
-                compact=True,
-            )
-            yield Static(id="digest-summary")
+        """The header line, the rendered digest, the footer."""
+        yield Static(id="digest-header")
         with VerticalScroll(id="digest-scroll"):
-            yield Static(Content("Building the digest…"), id="digest-preview")
+            yield Static(Content("Building the digest…"), id="digest-status")
+            yield DigestView(id="digest-view")
         yield Footer()
 
-    def _team_options(self) -> list[tuple[Content, str]]:
-        teams = service_of(self).settings.taxonomy.teams
-        return [(Content("All teams"), ALL_TEAMS)] + [
-            (safe_line(team, 30), team) for team in (*teams, UNASSIGNED)
-        ]
-
     def on_mount(self) -> None:
-        """Build the first preview; the preview scrolls with the keyboard."""
+        """Add the digest week to the periods, build the first digest; the digest scrolls
+        with the keyboard."""
+        settings = service_of(self).settings
+        today = settings.session.days.today(service_of(self).now())
+        first, last = digest_week(today, settings.digest.day)
+        self.periods = period_choices((DIGEST_WEEK, first.isoformat(), last.isoformat()))
+        labels = [label for label, _, _ in self.periods]
+        if self._opening_period in labels:
+            self.period_index = labels.index(self._opening_period)
         self.query_one("#digest-scroll").focus()
         self.reload()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        """A new period or team: build again."""
-        if event.select.id in ("digest-period", "digest-team"):
-            self.reload()
-
-    def request(self, *, redact: bool = True, initials: bool = False) -> DigestRequest:
-        """What the filters ask for."""
-        from cxdaily.insights.redact import Redaction
-
-        since = str(self.query_one("#digest-period", Select).value)
-        until = next((u for _, s, u in PERIODS if s == since), None)
-        team = self.query_one("#digest-team", Select).value
-        return DigestRequest(
-            since=since,
-            until=until,
-            team=None if team == ALL_TEAMS else str(team),
-            redaction=Redaction(enabled=redact, initials=initials),
-        )
-
-    def reload(self) -> None:
-        """Build the digest of the chosen period and team in the background."""
-        self.build_preview(self.request())
-
-    @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
-    def build_preview(self, request: DigestRequest) -> None:
-        """Read the store and render the Markdown off the UI thread."""
-        try:
-            digest = service_of(self).digest(request)
-            markdown = render(digest, "md")
-        except CxDailyError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.app.call_from_thread(self._show, digest, markdown)
-
-    def _show(self, digest: Digest, markdown: str) -> None:
-        self.digest, self.markdown = digest, markdown
-        head = digest.headline
-        summary = f"{plural(head.insights.count, 'insight')} · {head.insights.words}"
-        self.query_one("#digest-summary", Static).update(Content.styled(summary, "dim"))
-        self.query_one("#digest-preview", Static).update(
-            preview_content(markdown, keys=key_names(self))
-        )
-        self.query_one("#digest-scroll", VerticalScroll).scroll_home(animate=False)
-
-    def _failed(self, message: str) -> None:
-        self.query_one("#digest-preview", Static).update(safe(message, "$error"))
-        self.notify(message, severity="error", markup=False)
+    @property
+    def teams(self) -> tuple[str | None, ...]:
+        """What ``t`` steps through: every team (None), each configured team, unassigned."""
+        return (None, *service_of(self).settings.taxonomy.teams, UNASSIGNED)
 
     def period_label(self) -> str:
         """The chosen period in words (``Last 7 days``)."""
-        since = str(self.query_one("#digest-period", Select).value)
-        return next((label for label, s, _ in PERIODS if s == since), since)
+        return self.periods[self.period_index][0]
+
+    def request(self, *, redact: bool = True, initials: bool = False) -> DigestRequest:
+        """What the chosen period, team and tag ask for."""
+        from cxdaily.insights.redact import Redaction
+
+        _, since, until = self.periods[self.period_index]
+        return DigestRequest(
+            since=since,
+            until=until,
+            team=self.team,
+            tag=self.tag,
+            redaction=Redaction(enabled=redact, initials=initials),
+        )
+
+    def action_period(self, step: int) -> None:
+        """The next (or previous) period."""
+        self.period_index = (self.period_index + step) % len(self.periods)
+        self.reload()
+
+    def action_cycle_team(self) -> None:
+        """The next team; after the last one, every team again."""
+        teams = self.teams
+        at = teams.index(self.team) if self.team in teams else 0
+        self.team = teams[(at + 1) % len(teams)]
+        self.reload()
+
+    def action_cycle_tag(self) -> None:
+        """The next tag found in the period; after the last one, every tag again."""
+        tags: tuple[str | None, ...] = (None, *self.tags_found)
+        if len(tags) == 1:
+            self.notify("No tags in this period and team.", severity="warning", markup=False)
+            return
+        at = tags.index(self.tag) if self.tag in tags else 0
+        self.tag = tags[(at + 1) % len(tags)]
+        self.reload()
+
+    def reload(self) -> None:
+        """Build the digest of the chosen period, team and tag in the background."""
+        self.query_one("#digest-header", Static).update(
+            header_line(self.period_label(), self.team, self.tag)
+        )
+        status = self.query_one("#digest-status", Static)
+        status.update(Content.styled("Building the digest…", "dim italic"))
+        status.display = True
+        self.build_preview(self.request(), key_names(self).key("digest_export"))
+
+    @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
+    def build_preview(self, request: DigestRequest, export_key: str) -> None:
+        """Read the store and render the Markdown off the UI thread."""
+        try:
+            digest = service_of(self).digest(request)
+            preview = preview_markdown(digest, export_key)
+        except CxDailyError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show, request, digest, preview)
+
+    def _show(self, request: DigestRequest, digest: Digest, preview: DigestPreview) -> None:
+        if request != self.request():
+            return  # the leader moved on: a newer build is on its way
+        self.digest, self.markdown = digest, preview.markdown
+        if request.tag is None:
+            self.tags_found = tuple(change.name for change in digest.tags if change.count)
+        self.query_one("#digest-header", Static).update(
+            header_line(self.period_label(), self.team, self.tag, counts_line(digest, preview))
+        )
+        self.show_markdown(request, preview.markdown)
+
+    @work(exclusive=True, group="digest-view", exit_on_error=False)
+    async def show_markdown(self, request: DigestRequest, markdown: str) -> None:
+        """Mount the rendered digest (in batches: the keys keep working meanwhile)."""
+        await self.query_one("#digest-view", DigestView).update(markdown)
+        if request == self.request():
+            self.query_one("#digest-status", Static).display = False
+            self.query_one("#digest-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def _failed(self, message: str) -> None:
+        status = self.query_one("#digest-status", Static)
+        status.update(safe(message, "$error"))
+        status.display = True
+        self.notify(message, severity="error", markup=False)
+
+    def action_send(self) -> None:
+        """Pick destinations and send the digest of the chosen period, team and tag."""
+        from cxdaily.ui.modals.digest_send import DigestSendScreen
+
+        what = header_line(self.period_label(), self.team, self.tag)
+        if self.digest is not None:
+            what = Content.assemble(what, "\n", Content.styled(self.digest.period.label, "dim"))
+        self.app.push_screen(DigestSendScreen(self.request(), what))
 
     def action_export(self) -> None:
         """Ask for a format and a file, then write the digest there."""

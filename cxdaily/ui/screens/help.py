@@ -1,13 +1,20 @@
 """Help: every key, with the keys the user remapped in the config, and a field to find one.
 
 The keys are grouped by where they work, the group of the screen help was opened from
-first. Typing in the find field (``/``) keeps the keys whose key, words or group hold
-every word typed (any case or accent); on a wide terminal the groups flow into two
-columns, so the whole table fits with little scrolling.
+first. On a terminal narrower than :data:`TWO_COLUMNS_FROM` that group is listed in full
+(key and words) and every other group compactly, its keys and short labels on a line or
+two ("Insight form: ctrl+s Save · esc Cancel"), short groups sharing a line, so the whole
+of help fits in about a screen and a half at 80x24. Typing in the find field (``/``)
+lists the keys whose key, id, words or group hold every word typed (any case or
+accent), in full, from every group; on a wide terminal every group is listed in full,
+flowing into two columns.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -18,7 +25,6 @@ from textual.widgets import Input, Static
 from cxdaily.service.search import fold, search_terms
 from cxdaily.ui.keys import (
     ALL_GROUPS,
-    COMMANDS_BY_ID,
     HELP_COMMANDS,
     KeyCommand,
     KeyNames,
@@ -29,9 +35,30 @@ TWO_COLUMNS_FROM = 100
 """Columns of the terminal from which the groups flow into two columns."""
 KEY_WIDTH = 10
 """The key column's width (longer keys push their line's words along)."""
+HELP_GROUP = "Help"
+"""Help's own group: its keys are in the title line, so the compact list leaves it out."""
+HELP_CHROME = 7
+"""Columns of the terminal the dialog's border, padding and scroll bar take."""
 
-#: (group, [(keys shown, what the command does)]) for each group shown.
-Sections = list[tuple[str, list[tuple[str, str]]]]
+COMPACT_GAP = "  "
+"""Between two compact groups that share a line."""
+
+
+class HelpRow(NamedTuple):
+    """One key in help."""
+
+    keys: str
+    """The keys, as the keymap names them ("j / ↓")."""
+    words: str
+    """What the command does, in full."""
+    label: str
+    """Its short label (as the footer shows it)."""
+    id: str
+    """The command's id (what the config's ``[keys]`` table remaps)."""
+
+
+#: (group, rows) for each group shown.
+Sections = list[tuple[str, list[HelpRow]]]
 
 
 def help_sections(names: KeyNames, query: str = "", first: tuple[KeyCommand, ...] = ()) -> Sections:
@@ -45,36 +72,62 @@ def help_sections(names: KeyNames, query: str = "", first: tuple[KeyCommand, ...
         rows = []
         for command in commands:
             keys = names.all(command.id)
-            words = fold(f"{group} {keys} {command.keys} {command.label} {command.help}")
+            words = fold(
+                f"{group} {keys} {command.keys} {command.id} {command.label} {command.help}"
+            )
             if all(term in words for term in terms):
-                rows.append((keys, command.help))
+                rows.append(HelpRow(keys, command.help, command.label, command.id))
         if rows:
             sections.append((group, rows))
     return sections
 
 
-def section_content(group: str, rows: list[tuple[str, str]]) -> Content:
+def section_content(group: str, rows: list[HelpRow]) -> Content:
     """A group's heading and one line per key: '  r           Reply in the composer'."""
     lines = [Content.styled(group, "bold $accent")]
-    for keys, words in rows:
+    for row in rows:
         lines.append(
-            Content.assemble(Content.styled(f"  {keys + '  ':<{KEY_WIDTH + 2}}", "bold"), words)
+            Content.assemble(
+                Content.styled(f"  {row.keys + '  ':<{KEY_WIDTH + 2}}", "bold"), row.words
+            )
         )
     return Content("\n").join(lines)
 
 
+def compact_group(group: str, rows: list[HelpRow]) -> Content:
+    """A group on one line, wrapped when longer: 'Insight form: ctrl+s Save · esc Cancel'."""
+    keys = [Content.assemble(Content.styled(row.keys, "bold"), f" {row.label}") for row in rows]
+    return Content.assemble(
+        Content.styled(f"{group}:", "$accent"), " ", Content.styled(" · ", "dim").join(keys)
+    )
+
+
+def compact_content(sections: Sections, width: int) -> Content:
+    """Every group compactly: groups with the very same keys share one entry ("Filter,
+    Hand off, Snooze: esc Cancel"), and a short entry joins the first line with room for
+    it (lines of ``width`` cells), so the groups take few lines."""
+    merged: dict[tuple[tuple[str, str], ...], tuple[list[str], list[HelpRow]]] = {}
+    for group, rows in sections:
+        same = tuple((row.keys, row.label) for row in rows)
+        merged.setdefault(same, ([], rows))[0].append(group)
+    lines: list[Content] = []
+    for groups, rows in merged.values():
+        chunk = compact_group(", ".join(groups), rows)
+        for index, line in enumerate(lines):
+            if cell_len(line.plain + COMPACT_GAP + chunk.plain) <= width:
+                lines[index] = Content.assemble(line, COMPACT_GAP, chunk)
+                break
+        else:
+            lines.append(chunk)
+    return Content("\n").join(lines)
+
+
 def split_columns(sections: Sections, columns: int) -> list[Sections]:
-    """The sections in ``columns`` runs of about the same height, in order."""
+    """The sections in ``columns`` runs, in order, cut where the taller run is lowest."""
     if columns <= 1:
         return [sections]
     heights = [len(rows) + 1 for _, rows in sections]
-    half = sum(heights) / 2
-    running, cut = 0, len(sections)
-    for index, height in enumerate(heights):
-        if running + height / 2 > half:
-            cut = index
-            break
-        running += height
+    cut = min(range(len(sections) + 1), key=lambda at: max(sum(heights[:at]), sum(heights[at:])))
     return [sections[:cut], sections[cut:]]
 
 
@@ -83,14 +136,12 @@ def help_content(sections: Sections) -> Content:
     return Content("\n").join(section_content(group, rows) for group, rows in sections)
 
 
-def remap_note() -> Content:
-    """How to remap a key, with every id."""
-    return Content.styled(
-        'Remap a key in config.toml: [keys] reply = "R" (ids: '
-        + ", ".join(sorted(COMMANDS_BY_ID))
-        + ").",
-        "dim",
-    )
+def remap_note(sections: Sections | None = None) -> Content:
+    """How to remap a key, with the ids of the keys in ``sections`` (a search's matches;
+    None: how to find an id)."""
+    ids = sorted({row.id for _, rows in sections or [] for row in rows})
+    listed = f" (ids: {', '.join(ids)})." if ids else "; / finds a key and its id."
+    return Content.styled(f'Remap a key in config.toml: [keys] reply = "R"{listed}', "dim")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -115,12 +166,14 @@ class HelpScreen(ModalScreen[None]):
                 ),
                 id="help-title",
             )
-            yield Input(placeholder="find a key: its key or words", id="help-find")
+            yield Input(
+                placeholder="find a key: its key, words or id (to remap it)", id="help-find"
+            )
             with VerticalScroll(id="help-scroll"):
                 with Horizontal(id="help-columns"):
                     yield Static(id="help-left")
                     yield Static(id="help-right")
-                yield Static(remap_note(), id="help-remap")
+                yield Static(id="help-remap")
 
     def on_mount(self) -> None:
         """The list has the focus (q and ? close help); ``/`` goes to the find field."""
@@ -128,11 +181,9 @@ class HelpScreen(ModalScreen[None]):
         self._show()
 
     def on_resize(self, event: Resize) -> None:
-        """Two columns on a wide terminal."""
-        columns = 2 if event.size.width >= TWO_COLUMNS_FROM else 1
-        if columns != self.columns:
-            self.columns = columns
-            self._show()
+        """Two columns on a wide terminal; the compact groups fill the new width."""
+        self.columns = 2 if event.size.width >= TWO_COLUMNS_FROM else 1
+        self._show()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Keep the keys that match, as the leader types."""
@@ -141,16 +192,34 @@ class HelpScreen(ModalScreen[None]):
 
     def _show(self) -> None:
         query = self.query_one("#help-find", Input).value
+        searching = bool(search_terms(query))
         sections = help_sections(self.names, query, self.first)
-        runs = split_columns(sections, self.columns)
+        if not searching:  # help's own keys are in its title line
+            sections = [section for section in sections if section[0] != HELP_GROUP]
         left = self.query_one("#help-left", Static)
         right = self.query_one("#help-right", Static)
+        remap = self.query_one("#help-remap", Static)
+        right.display = False
+        remap.display = searching  # else the find field says how to find a key's id
+        remap.update(remap_note(sections))
         if not sections:
             left.update(Content.styled("No key matches.", "italic"))
+        elif self.columns == 1 and not searching:
+            first = self._first_group()
+            full = [section for section in sections if section[0] == first]
+            rest = [section for section in sections if section[0] != first]
+            parts = [section_content(*section) for section in full]
+            parts.append(compact_content(rest, max(self.size.width - HELP_CHROME, 20)))
+            left.update(Content("\n").join(parts))
         else:
+            runs = split_columns(sections, self.columns)
             left.update(help_content(runs[0]))
-        right.update(help_content(runs[1]) if len(runs) > 1 else Content(""))
-        right.display = len(runs) > 1
+            right.update(help_content(runs[1]) if len(runs) > 1 else Content(""))
+            right.display = len(runs) > 1
+
+    def _first_group(self) -> str | None:
+        """The name of the group help was opened from (None: from no group)."""
+        return next((name for name, commands in ALL_GROUPS if commands is self.first), None)
 
     def action_find(self) -> None:
         """Go to the find field."""

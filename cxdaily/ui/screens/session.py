@@ -4,7 +4,10 @@ Every action is one key. A store write happens in the key handler, so the action
 disk when the key press returns; sending a reply happens in a thread worker. The
 composer is docked beside the question (wide terminals) or below it, so the question
 stays in view while the leader writes; the queue can be searched and filtered
-(:mod:`cxdaily.ui.widgets.queue_pane`).
+(:mod:`cxdaily.ui.widgets.queue_pane`). Collaborators do the rest: the clock
+(:class:`~cxdaily.ui.session_clock.SessionClock`), the question actions, the composer's
+tools, undo, and team mode (:class:`~cxdaily.ui.team_presence.TeamPresence`: claims and
+the team link's line, only with ``[team]``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from datetime import timedelta
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, TextArea
@@ -30,25 +32,25 @@ from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.composer_tools import ComposerTools
 from cxdaily.ui.group_tagging import group_labels
-from cxdaily.ui.keys import SESSION_COMMANDS, TIMEUP_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import SESSION_COMMANDS, bindings, key_names
 from cxdaily.ui.messages import WrapUp
-from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.modals.filter_pick import FilterScreen
 from cxdaily.ui.question_actions import QuestionActions
 from cxdaily.ui.queue_filter import QueueFilter, QueueState, filter_choices
 from cxdaily.ui.reply_flow import ReplyChecked, ReplyFlow, ReplyNotSent
 from cxdaily.ui.screens.customer_history import CustomerHistoryScreen
+from cxdaily.ui.session_clock import SessionClock
 from cxdaily.ui.source_link import open_source_link
+from cxdaily.ui.team_presence import TeamPresence
 from cxdaily.ui.undo_flow import UndoFlow
 from cxdaily.ui.widgets.desk import Desk
 from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.queue_pane import QueuePane
 from cxdaily.ui.widgets.reply_composer import ReplyComposer
+from cxdaily.ui.widgets.team_link import TeamLinkLine
 from cxdaily.ui.widgets.timer import SessionTimer
 from cxdaily.ui.widgets.undo_countdown import UndoCountdown
 
-WARN_AT = 0.8
-EXTRA_S = 5 * 60
 REFRESH_EVERY_S = 5 * 60  # fresh questions arrive while the leader works
 NARROW_DESK = 80
 """Below this many columns the queue steps aside while the leader writes."""
@@ -61,19 +63,6 @@ STATUS_WORDS = {
     "snoozed": "Snoozed.",
     "skipped": "Skipped for today.",
 }
-
-
-def time_up_question(items_left: int) -> Question:
-    """Time is up: no wraps up now, yes (or escape) takes five more minutes."""
-    left = f"{plural(items_left, 'question')} left."
-    return Question(
-        id="timeup",
-        title="Your time is up.",
-        parts=(Part("timeup-text", Content(f"{left} Wrap up now, or take five more minutes?")),),
-        commands=TIMEUP_COMMANDS,
-        no_variant="primary",
-        yes_variant="default",
-    )
 
 
 class SessionScreen(Screen):
@@ -94,9 +83,9 @@ class SessionScreen(Screen):
         self.actions = QuestionActions(self)
         self.tools = ComposerTools(self)  # saved replies and earlier answers
         self.undo_flow = UndoFlow(self)
+        self.clock = SessionClock(self)
+        self.team = TeamPresence(self)  # team mode: claims, the link's line
         self.started = time.monotonic()
-        self.warned = False
-        self.asked = False
         self.done_told = False
 
     # layout -------------------------------------------------------------------
@@ -104,6 +93,7 @@ class SessionScreen(Screen):
         """Clock on top, queue and question side by side (the composer with the
         question), keys at the bottom."""
         yield SessionTimer(id="timer")
+        yield TeamLinkLine(id="team-link")
         with Horizontal(id="session-body"):
             yield QueuePane(id="queue-pane")
             yield Desk(id="desk")
@@ -120,6 +110,7 @@ class SessionScreen(Screen):
         self.set_interval(1.0, self.tick)
         if self.service.settings.channels:
             self.set_interval(REFRESH_EVERY_S, self.actions.fetch)
+        self.team.start()
 
     @property
     def service(self) -> Service:
@@ -161,44 +152,8 @@ class SessionScreen(Screen):
         return [i for i in self.items if self.statuses.get(i.question.id, "") not in DONE]
 
     def tick(self) -> None:
-        """Redraw the clock; warn at 80%, ask at 100%."""
-        left = self.total_s - self.elapsed_s
-        pending = self.pending()
-        self.query_one(SessionTimer).show(
-            left,
-            self.total_s,
-            len(pending),
-            len(self.items),
-            sum(i.estimate_s for i in pending),
-            streak.current if (streak := app_of(self).streak) else 0,
-        )
-        if not self.warned and self.elapsed_s >= self.total_s * WARN_AT and pending:
-            self.warned = True
-            minutes = max(round(left / 60), 1)
-            self.notify(
-                f"About {plural(minutes, 'minute')} left and "
-                f"{plural(len(pending), 'question')} to go. "
-                "Pick the ones that matter most.",
-                title="Heads up",
-            )
-        if left <= 0 and not self.asked and self.app.screen is self:
-            self.asked = True
-            self.app.push_screen(
-                ConfirmScreen(time_up_question(len(pending))), callback=self._after_time_up
-            )
-
-    def _after_time_up(self, more: bool | None) -> None:
-        if more:
-            # Five more minutes from now, however long the question stayed open.
-            over_s = int(self.elapsed_s) - self.total_s
-            over_s = over_s if over_s >= 30 else 0  # a few seconds to answer do not count
-            extra = self.session.extra_s + over_s + EXTRA_S
-            self.session = replace(self.session, extra_s=extra)
-            self.service.update_session(self.session)
-            self.asked = False
-            self.notify("Five more minutes.")
-        else:
-            self.action_end_session()
+        """Redraw the clock; warn at 80%, ask at 100% (see :class:`SessionClock`)."""
+        self.clock.tick()
 
     # selection ----------------------------------------------------------------
     @property
@@ -229,8 +184,9 @@ class SessionScreen(Screen):
         if item is not None:
             self._set_drafted(item, draft)
         others = self._group_labels(item) if item else None
+        claim = self.team.words_for(item.question.id) if item else ""
         self.query_one(QuestionView).show(
-            item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others
+            item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others, claim
         )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -378,10 +334,11 @@ class SessionScreen(Screen):
 
     # the composer (laid out by the desk) -----------------------------------------------
     def on_reply_composer_opened(self, message: ReplyComposer.Opened) -> None:
-        """Writing: on a narrow terminal the queue steps aside."""
+        """Writing: on a narrow terminal the queue steps aside; the question is claimed."""
         message.stop()
         self._composing(True)
         self.tools.look_up_earlier(message.question_id)
+        self.team.claim(message.question_id)
 
     def on_reply_composer_send_requested(self, message: ReplyComposer.SendRequested) -> None:
         """The leader sends: the reply goes through the checks of its flow."""
@@ -392,9 +349,11 @@ class SessionScreen(Screen):
             flow.review(message.text)
 
     def on_reply_composer_closed(self, message: ReplyComposer.Closed) -> None:
-        """Closed without sending: the draft is kept and marked."""
+        """Closed without sending: the draft is kept and marked (and the claim with it;
+        without a draft the claim is released)."""
         message.stop()
         self._composing(False)
+        self.team.release_unless_drafted(message.question_id)
 
     def on_reply_composer_draft_changed(self, message: ReplyComposer.DraftChanged) -> None:
         """The draft was written or emptied: the queue's draft mark follows."""

@@ -3,7 +3,9 @@
 Cached questions show at once; a background refresh brings fresh ones in and the batch
 is recomputed while the leader reads. A must-see question (VIP, data loss, security,
 legal, churn) that does not fit the budget is named on the very first line, with the key
-that adds it to the session (which grows by its estimate).
+that adds it to the session (which grows by its estimate). From the digest day on, while
+a configured destination has not had the week's digest, a line offers to send it (``s``)
+or read it (``D``); it is worked out in a thread worker once the batch is on screen.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome
+    from cxdaily.insights.delivery.model import DeliveryOutcome, DueDigest
 
 
 def summary_line(batch: Batch, streak: Streak) -> Content:
@@ -149,6 +152,8 @@ class StartScreen(Screen):
         self.refreshing = False
         self.added_must_see: set[str] = set()
         """Must-see questions the leader added beyond the budget (kept across refreshes)."""
+        self.digest_due: DueDigest | None = None
+        """The week's digest when a destination has not had it (None: nothing to offer)."""
 
     @property
     def service(self) -> Service:
@@ -162,6 +167,9 @@ class StartScreen(Screen):
         yield must_see
         yield Static(id="start-title")
         yield Static(Content("Loading today's batch…"), id="start-summary")
+        digest_line = Static(id="start-digest")
+        digest_line.display = False
+        yield digest_line
         yield Static(id="start-channels")
         yield Vertical(id="start-extras")  # promises line and heatmap, one frame later
         with VerticalScroll(id="start-batch"):
@@ -188,6 +196,7 @@ class StartScreen(Screen):
         self.show_channels()
         self.call_after_refresh(self._mount_extras)
         self.call_after_refresh(self.refresh_channels)
+        self.call_after_refresh(self.check_digest_due)
 
     async def _mount_extras(self) -> None:
         """After the batch is on screen: the promises-and-outbox line and the heatmap."""
@@ -215,11 +224,21 @@ class StartScreen(Screen):
         )
         onboarding = self.query_one("#start-list", Static)
         onboarding.add_class("onboarding")  # prose: wrapped, never cut at the edge
-        onboarding.update(
-            Content(
+        if self.app.is_web:  # the demo is its own app: it cannot start inside this tab
+            demo = (
+                "To try the demo inbox in a browser, run `cxdaily serve --demo` and open the "
+                "address it prints: realistic questions, nothing is sent anywhere.\n\n"
+            )
+            hint = keys.hint("quit")
+        else:
+            demo = (
                 f"Press {keys.key('demo')} to try the demo inbox: realistic questions, "
                 "nothing is sent anywhere.\n\n"
-                "Or connect a channel from the command line, for example:\n"
+            )
+            hint = keys.hint("demo", "quit")
+        onboarding.update(
+            Content(
+                demo + "Or connect a channel from the command line, for example:\n"
                 "  cxdaily channels add desk zendesk subdomain=acme email=me@acme.io\n"
                 "  cxdaily login desk\n"
                 "  cxdaily channels test desk\n"
@@ -227,9 +246,7 @@ class StartScreen(Screen):
                 "desks, JSON-lines files, any HTTP JSON API) and its settings."
             )
         )
-        self.query_one("#start-hint", Static).update(
-            Content.styled(keys.hint("demo", "quit"), "dim")
-        )
+        self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
 
     def show_batch(self) -> None:
         """Compute and show the batch from stored questions."""
@@ -268,10 +285,63 @@ class StartScreen(Screen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The add-must-see key shows (and works) only while a must-see question is out."""
+        """The add-must-see key shows (and works) only while a must-see question is out;
+        the digest's send key only while the week's digest is offered; the demo key only
+        in a terminal (served in a browser, the line says how to open the demo)."""
         if action == "add_must_see":
             return bool(self.todays_batch and self.todays_batch.must_see_left_out)
+        if action == "send_digest_week":
+            return self.digest_due is not None
+        if action == "open_demo":
+            return not self.app.is_web
         return True
+
+    # ------------------------------------------------------------ the week's digest
+    @work(thread=True, exclusive=True, group="digest-due", exit_on_error=False)
+    def check_digest_due(self) -> None:
+        """Whether the week's digest is due somewhere (reads the store: off the UI thread)."""
+        try:
+            due = self.service.digest_due()
+        except CxDailyError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._show_digest_due, due)
+
+    def _show_digest_due(self, due: DueDigest | None) -> None:
+        """The offer line (hidden when nothing is due)."""
+        from cxdaily.ui.modals.digest_send import due_line
+
+        self.digest_due = due
+        line = self.query_one("#start-digest", Static)
+        line.display = due is not None
+        if due is not None:
+            today = self.service.settings.session.days.today(self.service.now())
+            line.update(due_line(due, today, key_names(self)))
+        self.refresh_bindings()
+
+    def action_send_digest_week(self) -> None:
+        """Pick the destinations (those missing the week's digest ticked) and send it."""
+        due = self.digest_due
+        if due is None:
+            return
+        from cxdaily.ui.modals.digest_send import DigestSendScreen
+
+        what = Content.assemble(
+            Content.styled("The week's digest", "bold"), " · ", safe_line(due.period.label, 60)
+        )
+        self.app.push_screen(
+            DigestSendScreen(None, what, ticked=due.destinations), callback=self._after_send
+        )
+
+    def _after_send(self, outcomes: list[DeliveryOutcome] | None) -> None:
+        if outcomes is not None:
+            self.check_digest_due()
+
+    def action_read_digest_week(self) -> None:
+        """The digest screen, on the digest week when its digest is offered."""
+        from cxdaily.ui.screens.digest import DIGEST_WEEK, DigestScreen
+
+        self.app.push_screen(DigestScreen(DIGEST_WEEK if self.digest_due else None))
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def refresh_channels(self) -> None:

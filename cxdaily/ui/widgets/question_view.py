@@ -196,10 +196,13 @@ class QuestionView(VerticalScroll):
         status: str = "",
         draft: bool = False,
         others: Sequence[str] | None = None,
+        claim: str = "",
     ) -> None:
         """Display ``item`` (or an empty-state message).
 
-        ``others`` names the item's near-duplicates for the group line (default: their ids).
+        ``others`` names the item's near-duplicates for the group line (default: their ids);
+        ``claim`` says which other leader of the team is answering it (team mode: "Anna
+        Berg is answering this (3 min ago)", a name from the team database kept literal).
         """
         heading = self.query_one("#q-heading", Static)
         if item is None:
@@ -261,6 +264,8 @@ class QuestionView(VerticalScroll):
         notes = []
         if status:
             notes.append(template("[b]$status[/b]", status=status))
+        if claim:
+            notes.append(safe_line(claim, None, "bold $error"))
         keys = key_names(self)
         if draft:
             notes.append(

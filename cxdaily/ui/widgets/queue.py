@@ -1,5 +1,6 @@
-"""The session's queue: one line per question with what was done to it, and a mark on
-questions with a saved draft."""
+"""The session's queue: one line per question with what was done to it, a mark on
+questions with a saved draft, and (team mode) a mark on questions another leader is
+answering."""
 
 from __future__ import annotations
 
@@ -27,7 +28,13 @@ DRAFT_MARK = "✎"
 """Shown after the mark of a question with a saved draft (one cell wide everywhere)."""
 
 
-def queue_prompt(item: BatchItem, status: str, drafted: bool = False) -> Content:
+CLAIM_MARK = "⚑"
+"""Shown on a question another leader of the team is answering (one cell wide)."""
+
+
+def queue_prompt(
+    item: BatchItem, status: str, drafted: bool = False, claimed: bool = False
+) -> Content:
     """The line of one question in the queue (customer text kept literal)."""
     mark, style = STATUS_MARKS.get(status, ("·", "dim"))
     question = item.question
@@ -36,6 +43,7 @@ def queue_prompt(item: BatchItem, status: str, drafted: bool = False) -> Content
     return Content.assemble(
         Content.styled(f"{mark} ", style),
         Content.styled(f"{DRAFT_MARK} ", "$warning") if drafted else "",
+        Content.styled(f"{CLAIM_MARK} ", "bold $error") if claimed else "",
         safe_line(who, 18, "bold"),
         "\n  ",
         safe_line(label, 60, "dim" if status else ""),
@@ -52,6 +60,7 @@ class QuestionQueue(OptionList):
         statuses: dict[str, str],
         drafted: Collection[str] = (),
         keep: str | None = None,
+        claimed: Collection[str] = (),
     ) -> None:
         """Replace the list; the question ``keep`` (default: the highlighted one) stays
         highlighted when it is still listed, else the same position is."""
@@ -62,7 +71,10 @@ class QuestionQueue(OptionList):
             [
                 Option(
                     queue_prompt(
-                        item, statuses.get(item.question.id, ""), item.question.id in drafted
+                        item,
+                        statuses.get(item.question.id, ""),
+                        item.question.id in drafted,
+                        item.question.id in claimed,
                     ),
                     id=item.question.id,
                 )
@@ -100,10 +112,13 @@ class QuestionQueue(OptionList):
             return False
         return True
 
-    def set_status(self, item: BatchItem, status: str, drafted: bool = False) -> None:
-        """Update one line after an action or a draft change (nothing when not listed)."""
+    def set_status(
+        self, item: BatchItem, status: str, drafted: bool = False, claimed: bool = False
+    ) -> None:
+        """Update one line after an action, a draft change or a claim (nothing when not
+        listed)."""
         try:
             index = self.get_option_index(item.question.id)
         except OptionDoesNotExist:
             return
-        self.replace_option_prompt_at_index(index, queue_prompt(item, status, drafted))
+        self.replace_option_prompt_at_index(index, queue_prompt(item, status, drafted, claimed))

@@ -96,6 +96,8 @@ class QueuePane(Vertical):
         self.state = QueueState({}, {}, set())
         self.filter: QueueFilter | None = None
         self.stored: list[Question] = []
+        self.claimed: set[str] = set()
+        """Ids of the questions another leader of the team is answering (team mode)."""
 
     def compose(self) -> ComposeResult:
         """Header, search field, queue, stored matches."""
@@ -134,11 +136,23 @@ class QueuePane(Vertical):
         self._render_queue(keep)
 
     def refresh_item(self, item: BatchItem) -> None:
-        """One question's line changed (an action, a draft saved or cleared)."""
+        """One question's line changed (an action, a draft saved or cleared, a claim)."""
         question_id = item.question.id
         self.queue.set_status(
-            item, self.state.statuses.get(question_id, ""), question_id in self.state.drafted
+            item,
+            self.state.statuses.get(question_id, ""),
+            question_id in self.state.drafted,
+            question_id in self.claimed,
         )
+
+    def set_claimed(self, claimed: set[str]) -> None:
+        """Mark the questions another leader of the team is answering (by id); only the
+        lines whose mark changes are redrawn."""
+        changed = claimed ^ self.claimed
+        self.claimed = set(claimed)
+        for item in self.items:
+            if item.question.id in changed:
+                self.refresh_item(item)
 
     def set_filter(self, queue_filter: QueueFilter | None) -> None:
         """Keep only what ``queue_filter`` keeps (None: everything)."""
@@ -148,7 +162,9 @@ class QueuePane(Vertical):
     def _render_queue(self, keep: str | None = None) -> None:
         search = self.search_text
         shown = shown_items(self.items, self.state, self.filter, search_terms(search))
-        self.queue.set_items(shown, dict(self.state.statuses), self.state.drafted, keep)
+        self.queue.set_items(
+            shown, dict(self.state.statuses), self.state.drafted, keep, self.claimed
+        )
         heading = queue_heading(len(self.items), len(shown), self.filter, search)
         hint = f"  {key_names(self).key('clear_filter')} clears" if self.narrowed else ""
         self.query_one("#queue-header", Static).update(

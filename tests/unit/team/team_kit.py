@@ -1,6 +1,8 @@
 """Team-mode test helpers: sample records, and a stand-in team database for the link.
 
-:func:`sample_records` builds an insight, a sent reply and a hand-off on a question.
+:func:`sample_records` builds an insight, a sent reply and a hand-off on a question;
+:func:`assert_team_mode_not_loaded` runs code in a fresh interpreter and checks that
+nothing of team mode (nor the PostgreSQL driver) was imported.
 
 :class:`FakeTeamDatabase` plays the connection and the statements (patched over
 :mod:`cxdaily.team.database` and the migrator): a transaction keeps its writes aside and
@@ -11,6 +13,8 @@ nothing behind. :class:`MemoryQueue` is the local queue in memory.
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +41,20 @@ def sample_records(question: Question) -> tuple[Insight, Reply, Action]:
     )  # fmt: skip
     action = Action(question.id, Disposition.HANDED_OFF, NOW, team="support", note="n")
     return insight, reply, action
+
+
+def assert_team_mode_not_loaded(code: str, env: dict[str, str]) -> None:
+    """Run ``code`` in a fresh Python; after it, no ``psycopg`` nor ``cxdaily.team``
+    module may be loaded."""
+    check = (
+        "\nimport sys\n"
+        "loaded = [m for m in sys.modules if m.startswith(('psycopg', 'cxdaily.team'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code + check], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
 
 
 class FakeConnection:

@@ -4,8 +4,6 @@ nothing of team mode (nor the PostgreSQL driver) loads."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import keyring
@@ -18,6 +16,7 @@ from cxdaily.service import Service
 from cxdaily.store.team_queue import TeamQueueRepository
 from cxdaily.team.writes import WriteKind
 from tests.integration.mail_servers_kit import free_port
+from tests.unit.team.team_kit import assert_team_mode_not_loaded
 
 PASSWORD = "pw-unit-Qx1"
 
@@ -38,18 +37,12 @@ def queued_kinds(service: Service) -> list[WriteKind]:
 
 def test_without_team_nothing_of_team_mode_loads(home, subprocess_env):
     code = (
-        "import sys\n"
         "from cxdaily.service import Service\n"
         "with Service.open() as s:\n"
         "    assert s.team is None and s.team_status() is None and s.team_claims() == {}\n"
         "    s.batch()\n"
-        "loaded = [m for m in sys.modules if m.startswith(('psycopg', 'cxdaily.team'))]\n"
-        "assert not loaded, loaded\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=subprocess_env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
+    assert_team_mode_not_loaded(code, subprocess_env)
 
 
 def test_team_writes_are_queued_at_once_while_the_database_is_away(team_home, make_question):
@@ -117,3 +110,66 @@ def test_login_team_stores_the_team_password_in_the_keyring(team_home, monkeypat
     assert main(["login", "team"]) == 0
     assert keyring.get_password("cxdaily", "team") == "typed-secret"
     assert locations().config_file.read_text().count("typed-secret") == 0
+
+
+def queued(service: Service) -> list[tuple[WriteKind, str]]:
+    return [(w.kind, w.id) for w in TeamQueueRepository(service.store.folder).pending()]
+
+
+def test_undoing_a_tag_or_a_hand_off_queues_its_removal_in_place(team_home, make_question):
+    with Service.open() as service:
+        question = make_question("5")
+        service.store.questions.upsert_many([question])
+        session = service.start_session(service.batch())
+        insight = service.tag(question.id, InsightEntry(tags=("billing",), summary="x"), session.id)
+        service.hand_off(question.id, "support", "refund", session.id)
+        added = queued(service)
+        service.undo_last_action(session.id)
+        service.undo_last_action(session.id)
+        after_undo = queued(service)
+        removals = [w.data for w in TeamQueueRepository(service.store.folder).pending()]
+    assert [kind for kind, _ in added] == [WriteKind.INSIGHT, WriteKind.HANDOFF]
+    # the removal replaces the waiting write in place: nothing of it reaches the team
+    assert after_undo == [(WriteKind.REMOVAL, wid) for _, wid in added]
+    assert removals[0] == {"record": "insight", "record_id": insight.id}
+    assert removals[1]["record"] == "handoff"
+    assert added[1][1] == f"handoff:{removals[1]['record_id']}"
+
+
+def test_a_tag_made_again_after_its_undo_replaces_the_removal(team_home, make_question):
+    entry = InsightEntry(tags=("billing",), summary="x")
+    with Service.open() as service:
+        question = make_question("6")
+        service.store.questions.upsert_many([question])
+        session = service.start_session(service.batch())
+        first = service.tag(question.id, entry, session.id)
+        service.undo_last_action(session.id)
+        again = service.tag(question.id, entry, session.id)
+        kinds = queued(service)
+    assert first.id == again.id
+    assert kinds == [(WriteKind.INSIGHT, f"insight:{first.id}")]
+
+
+def test_undo_without_team_mode_queues_nothing(home, make_question):
+    with Service.open() as service:
+        question = make_question("7")
+        service.store.questions.upsert_many([question])
+        session = service.start_session(service.batch())
+        service.hand_off(question.id, "support", "refund", session.id)
+        assert service.undo_last_action(session.id) is not None
+        assert service.team is None
+    assert not (service.store.folder.data_dir / "team.json").exists()
+
+
+@pytest.mark.parametrize("withdraw", ["pull_back", "cancel"])
+def test_pulling_back_or_cancelling_a_reply_releases_the_claim(team_home, make_question, withdraw):
+    with (team_home / "config.toml").open("a") as config:
+        config.write('[channels.acme]\nkind = "demo"\n')  # replies stay local
+    with Service.open() as service:
+        question = make_question("8")
+        service.store.questions.upsert_many([question])
+        service.claim(question.id)
+        reply = service.queue_reply(question.id, "Thanks, it is fixed.")
+        getattr(service, withdraw)(reply.id)
+        kinds = [kind for kind, _ in queued(service)]
+    assert kinds == [WriteKind.CLAIM, WriteKind.RELEASE]

@@ -8,14 +8,18 @@ from datetime import timedelta
 
 import pytest
 
-from cxdaily.team.database import scrub
+from cxdaily.team.database import apply_write, scrub
+from cxdaily.team.errors import TeamError
 from cxdaily.team.writes import (
+    RemovedRecord,
     TeamWrite,
     WriteKind,
     claim_write,
+    handoff_id,
     handoff_write,
     insight_write,
     question_key,
+    removal_write,
     sent_write,
 )
 from tests.time_kit import FIXED_NOW
@@ -59,3 +63,42 @@ def test_scrub_removes_the_password_in_every_shape(text):
     cleaned = scrub(text, ["s3cr3t-pass"])
     assert "s3cr3t-pass" not in cleaned
     assert "\n" not in cleaned
+
+
+class RecordingConnection:
+    """Records the statements a write runs (and their parameters)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple[object, ...]]] = []
+
+    def execute(self, statement: str, parameters: tuple[object, ...] = ()) -> None:
+        self.statements.append((statement, parameters))
+
+
+def test_a_removal_takes_the_id_of_the_write_that_added_the_record(make_question):
+    question = make_question("9")
+    insight, _, action = sample_records(question)
+    removed_insight = removal_write(RemovedRecord.INSIGHT, insight.id, FIXED_NOW)
+    removed_handoff = removal_write(RemovedRecord.HANDOFF, handoff_id(action), FIXED_NOW)
+    assert removed_insight.id == insight_write(insight, question).id
+    assert removed_handoff.id == handoff_write(action, question).id
+    assert TeamWrite.from_dict(removed_handoff.to_dict()) == removed_handoff
+
+
+@pytest.mark.parametrize("record, table", [("insight", "insights"), ("handoff", "handoffs")])
+def test_a_removal_deletes_only_the_leaders_own_row_by_id(record, table):
+    conn = RecordingConnection()
+    write = removal_write(RemovedRecord(record), "abc", FIXED_NOW)
+    assert apply_write(conn, write, "Anna", 900, FIXED_NOW) is None  # type: ignore[arg-type]
+    [(statement, parameters)] = conn.statements
+    assert statement.startswith(f"DELETE FROM cxdaily.{table} WHERE id = %s")
+    assert statement.endswith("AND leader_role = current_user")
+    assert parameters == ("abc",)
+
+
+def test_a_removal_of_an_unknown_record_is_refused_without_sql():
+    conn = RecordingConnection()
+    write = TeamWrite("x", WriteKind.REMOVAL, FIXED_NOW, {"record": "members", "record_id": "a"})
+    with pytest.raises(TeamError, match="unknown record: members"):
+        apply_write(conn, write, "Anna", 900, FIXED_NOW)  # type: ignore[arg-type]
+    assert conn.statements == []
