@@ -11,14 +11,15 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from operator import attrgetter
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from cxdaily.core.days import day_start_instant
 from cxdaily.core.models import Insight, Session
-from cxdaily.insights.cleaning import block, is_clean, is_plain_line, line
+from cxdaily.insights.cleaning import line
+from cxdaily.insights.export import export_insights
 from cxdaily.insights.model import (
     UNASSIGNED,
     UNKNOWN_SENTIMENT,
@@ -93,10 +94,11 @@ def customer_key(insight: Insight) -> str:
 def primary_of(insight: Insight, tag: str | None) -> str:
     """The tag an insight is filed under: the filter tag when there is one, else its
     first tag (see :func:`~cxdaily.insights.model.tag_key`)."""
-    return _primary(insight.tags, tag)
+    return primary_tag(insight.tags, tag)
 
 
-def _primary(tags: Sequence[str], tag: str | None) -> str:
+def primary_tag(tags: Sequence[str], tag: str | None) -> str:
+    """The tag an insight with ``tags`` is filed under (see :func:`primary_of`)."""
     if tag is not None:
         return tag_key(tag)
     return tag_key(line(tags[0])) if tags else UNTAGGED
@@ -121,9 +123,9 @@ def build_digest(
     redactor = Redactor(redaction)
     chosen = _within(insights, period, team, tag)
     before = _within(previous, period.previous, team, tag)
-    day_of = DayFinder(period)
-    export = Exporter(redactor, day_of, tag)
-    exported = [export(i) for i in chosen]
+    exported = export_insights(
+        chosen, redactor, DayFinder(period).each, cache(lambda tags: primary_tag(tags, tag))
+    )
     customers = {e.id: customer_key(i) for e, i in zip(exported, chosen, strict=True)}
     ordered = tuple(importance_order(exported))
     handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
@@ -180,113 +182,23 @@ class DayFinder:
             day_start_instant(self.first + timedelta(days=n), period.zone, period.day_start)
             for n in range(count)
         ]
+        self.days = [self.first + timedelta(days=n) for n in range(count - 1)]
 
     def __call__(self, instant: datetime) -> date:
         """The day ``instant`` belongs to."""
         index = bisect_right(self.starts, instant) - 1
-        if 0 <= index < len(self.starts) - 1:
-            return self.first + timedelta(days=index)
+        if 0 <= index < len(self.days):
+            return self.days[index]
         return self.period.day(instant)
 
-
-_FIELD_BREAK = "\x00"
-"""Joins an insight's texts so that they are redacted in one call: cleaned text never
-holds it, and no redaction pattern matches across it (it is neither a word character,
-a space nor a separator any pattern allows)."""
-
-
-class Exporter:
-    """Turns stored insights into cleaned, redacted :class:`DigestInsight` records.
-
-    Within one digest, the same name, handle or text is redacted once: customers,
-    channels and tags recur all year, and so do summaries and quotes written alike.
-    (Redaction depends only on the text, except with ``initials``, where the customer's
-    own name is masked in the texts too: those texts are not shared.)
-    """
-
-    def __init__(self, redactor: Redactor, day_of: DayFinder, tag: str | None) -> None:
-        self.redactor = redactor
-        self.day_of = day_of
-        self.tag = tag
-        self.initials = redactor.options.initials
-        self.names: dict[str, str | None] = {}
-        self.handles: dict[str, str | None] = {}
-        self.texts: dict[str, list[str]] = {}
-        self.primaries: dict[tuple[str, ...], str] = {}
-
-    def primary(self, tags: tuple[str, ...]) -> str:
-        """The primary tag of an insight with these tags (see :func:`primary_of`)."""
-        found = self.primaries.get(tags)
-        if found is None:
-            found = self.primaries[tags] = _primary(tags, self.tag)
-        return found
-
-    def __call__(self, insight: Insight) -> DigestInsight:
-        """One insight, exported."""
-        redactor = self.redactor
-        short = (
-            insight.id,
-            insight.question_id,
-            insight.url or "",
-            insight.channel,
-            insight.customer_name or "",
-            insight.customer_handle or "",
-            insight.team or "",
-            insight.sentiment or "",
-            insight.summary,
-            *insight.tags,
-        )
-        # Two searches tell whether anything needs cleaning or folding (rarely): only
-        # then does each field go through safe_text.
-        plain = is_plain_line(" ".join(short))
-        to_line = str.strip if plain else line
-        note = insight.note or ""
-        to_block = str.strip if is_clean(f"{insight.quote}\n{note}") else block
-        texts = _FIELD_BREAK.join(
-            (to_line(insight.summary), to_block(insight.quote), to_block(note))
-        )
-        if self.initials:
-            person = [(insight.customer_name, insight.customer_handle)]
-            summary, quote, note = redactor.text(texts, person).split(_FIELD_BREAK)
-        else:
-            parts = self.texts.get(texts)
-            if parts is None:
-                parts = self.texts[texts] = redactor.text(texts).split(_FIELD_BREAK)
-            summary, quote, note = parts
-        name, handle = short[4], short[5]
-        if plain:
-            customer_name = self.names.get(name, _MISSING)
-            if customer_name is _MISSING:
-                customer_name = self.names[name] = redactor.name(name.strip()) or None
-            customer_handle = self.handles.get(handle, _MISSING)
-            if customer_handle is _MISSING:
-                customer_handle = self.handles[handle] = redactor.handle(handle.strip()) or None
-        else:
-            customer_name = redactor.name(line(name)) or None
-            customer_handle = redactor.handle(line(handle)) or None
-        tags = tuple(map(to_line, insight.tags))
-        return DigestInsight(  # positional: a digest makes thousands
-            to_line(insight.id),
-            redactor.link(to_line(insight.question_id)) or "",
-            redactor.link(to_line(short[2])) or None,
-            to_line(insight.channel),
-            customer_name,
-            customer_handle,
-            tags,
-            to_line(short[6]) or UNASSIGNED,
-            to_line(short[7]) or UNKNOWN_SENTIMENT,
-            insight.importance,
-            summary,
-            quote,
-            note,
-            insight.created_at,
-            self.day_of(insight.created_at),
-            self.primary(tags),
-        )
-
-
-_MISSING: Any = object()
-"""Marks a value not in a cache yet (``None`` is a cached value)."""
+    def each(self, instants: Sequence[datetime]) -> list[date]:
+        """The day of each instant (as calling for each, with less work per instant)."""
+        starts, days, inside = self.starts, self.days, range(len(self.days))
+        indices = [bisect_right(starts, instant) - 1 for instant in instants]
+        return [
+            days[index] if index in inside else self.period.day(instant)
+            for index, instant in zip(indices, instants, strict=True)
+        ]
 
 
 def _groups(insights: Sequence[DigestInsight]) -> tuple[TeamGroup, ...]:

@@ -8,6 +8,9 @@ file (someone may ``cat`` it in a terminal).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
 
 from cxdaily.core.safe_text import clean, one_line
 
@@ -45,3 +48,49 @@ def is_plain_line(text: str) -> bool:
 def is_clean(text: str) -> bool:
     """Whether :func:`cxdaily.core.safe_text.clean` would leave ``text`` as it is."""
     return _UNSAFE.search(text) is None
+
+
+def flagged(
+    pattern: re.Pattern[str], texts: Sequence[str], separator: str = " ", joined: str = ""
+) -> set[int]:
+    """The indices of the texts ``pattern`` finds something in, found in one search over
+    them all joined by ``separator`` (one character ``pattern`` never matches, so that
+    no match spans two texts); ``joined``: that join, when the caller has it already."""
+    joined = joined or separator.join(texts)
+    first = pattern.search(joined)
+    if first is None:
+        return set()
+    ends = list(accumulate(len(text) + 1 for text in texts))
+    return {bisect_right(ends, m.start()) for m in pattern.finditer(joined, first.start())}
+
+
+def not_plain(texts: Sequence[str]) -> set[int]:
+    """The indices of the texts that are not :func:`is_plain_line`."""
+    return flagged(_CONTROL, texts)
+
+
+def not_clean(texts: Sequence[str]) -> set[int]:
+    """The indices of the texts that are not :func:`is_clean`."""
+    return flagged(_UNSAFE, texts)
+
+
+def holding(
+    texts: Sequence[str], needles: Sequence[str], separator: str = "\x00", joined: str = ""
+) -> set[int]:
+    """The indices of the texts that hold one of ``needles`` (strings without
+    ``separator``), found with plain string searches over all of them joined by
+    ``separator`` (much faster than a pattern), each text's first hit only; ``joined``:
+    that join, when the caller has it already."""
+    joined = joined or separator.join(texts)
+    present = [needle for needle in needles if needle in joined]
+    if not present:
+        return set()
+    ends = list(accumulate(len(text) + 1 for text in texts))
+    found: set[int] = set()
+    for needle in present:
+        at = joined.find(needle)
+        while at >= 0:
+            index = bisect_right(ends, at)
+            found.add(index)
+            at = joined.find(needle, ends[index]) if index < len(ends) else -1
+    return found

@@ -16,11 +16,12 @@ tab or a carriage return) is prefixed with ``'``.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterable
 
 from cxdaily.core.clock import to_iso
-from cxdaily.insights.model import Digest, DigestInsight, Theme
+from cxdaily.insights.cleaning import holding
+from cxdaily.insights.model import Digest
+from cxdaily.insights.words import other_tags
 
 COLUMNS = (
     "id",
@@ -45,6 +46,8 @@ COLUMNS = (
 )
 TAG_SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_QUOTES = (",", '"', "\r", "\n")
+"""What makes the csv module quote a value (the delimiter, the quote, the line end)."""
 
 
 def cell(text: str | None) -> str:
@@ -53,37 +56,49 @@ def cell(text: str | None) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def insight_row(insight: DigestInsight, theme: tuple[int, Theme] | None = None) -> list[object]:
-    """The CSV row of one insight, in :data:`COLUMNS` order (``theme``: its rank and
-    theme when it is in one of the top themes)."""
-    return [
-        cell(insight.id),
-        theme[0] if theme else "",
-        cell(theme[1].title) if theme else "",
-        cell(insight.team),
-        cell(insight.primary_tag),
-        cell(TAG_SEPARATOR.join(insight.other_tags)),
-        insight.importance,
-        to_iso(insight.created_at),
-        insight.day.isoformat(),
-        cell(TAG_SEPARATOR.join(insight.tags)),
-        cell(insight.sentiment),
-        cell(insight.summary),
-        cell(insight.quote),
-        cell(insight.note),
-        cell(insight.customer_name),
-        cell(insight.customer_handle),
-        cell(insight.channel),
-        cell(insight.question_id),
-        cell(insight.url),
-    ]
-
-
 def render_csv(digest: Digest) -> str:
-    """Header and one row per insight, in the digest's order."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    themes = digest.theme_ranks()
-    writer.writerows(insight_row(i, themes.get(i.id)) for i in digest.ordered)
-    return buffer.getvalue()
+    """Header and one row per insight, in the digest's order (built column by column:
+    a year's digest has hundreds of thousands of cells)."""
+    insights = digest.ordered
+    ranks = digest.theme_ranks()
+    themes = [ranks.get(i.id) for i in insights]
+    columns: list[list[str]] = [
+        _cells(i.id for i in insights),
+        [str(theme[0]) if theme else "" for theme in themes],
+        _cells(theme[1].title if theme else "" for theme in themes),
+        _cells(i.team for i in insights),
+        _cells(i.primary_tag for i in insights),
+        _cells(TAG_SEPARATOR.join(other_tags(i)) for i in insights),
+        [str(i.importance) for i in insights],
+        [to_iso(i.created_at) for i in insights],
+        [i.day.isoformat() for i in insights],
+        _cells(TAG_SEPARATOR.join(i.tags) for i in insights),
+        _cells(i.sentiment for i in insights),
+        _cells(i.summary for i in insights),
+        _cells(i.quote for i in insights),
+        _cells(i.note for i in insights),
+        _cells(i.customer_name for i in insights),
+        _cells(i.customer_handle for i in insights),
+        _cells(i.channel for i in insights),
+        _cells(i.question_id for i in insights),
+        _cells(i.url for i in insights),
+    ]
+    rows = [",".join(COLUMNS)]
+    rows += map(",".join, zip(*map(_quoted, columns), strict=True))
+    rows.append("")
+    return "\r\n".join(rows)
+
+
+def _cells(texts: Iterable[str | None]) -> list[str]:
+    """A column of text cells (see :func:`cell`)."""
+    return list(map(cell, texts))
+
+
+def _quoted(values: list[str]) -> list[str]:
+    """A column's values as :mod:`csv` writes them in a row of several (minimal
+    quoting: a value holding a comma, a quote or a line break is quoted, its quotes
+    doubled), with one search over the whole column for the few that need it."""
+    found = list(values)
+    for index in holding(found, _NEEDS_QUOTES):
+        found[index] = '"' + found[index].replace('"', '""') + '"'
+    return found

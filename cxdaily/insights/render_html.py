@@ -9,9 +9,11 @@ then every insight once under its team and primary tag, with its whole quote.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
 
 from cxdaily.insights.charts import sentiment_svg, trend_svg
+from cxdaily.insights.cleaning import holding
 from cxdaily.insights.model import Change, Digest, DigestInsight
 from cxdaily.insights.words import (
     EMPTY_NOTICE,
@@ -19,13 +21,15 @@ from cxdaily.insights.words import (
     day_label,
     generated_line,
     headline_lines,
+    other_tags,
     safe_url,
     shares,
     team_heading,
     theme_team,
 )
 
-_HTML_SPECIAL = re.compile("[&<>\"']")
+_HTML_SPECIAL_CHARS = "&<>\"'"
+_HTML_SPECIAL = re.compile(f"[{_HTML_SPECIAL_CHARS}]")
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 STYLE = """
@@ -206,43 +210,77 @@ def _insights(digest: Digest) -> list[str]:
     out = ['<section id="insights">', "<h2>Insights</h2>"]
     if not digest.insights:
         return [*out, "<p>No insights in this period.</p>", "</section>"]
+    items = iter(_insight_items(digest.ordered))
     for team in digest.groups:
         out.append(f'<section class="team" data-team="{h(team.team)}">')
         out.append(f"<h3>{h(team_heading(team))}</h3>")
         for group in team.tags:
             out.append(f"<h4>{h(group.tag)} ({len(group.insights)})</h4>")
             out.append('<ol class="insights">')
-            out += [_insight(insight) for insight in group.insights]
+            out += [next(items) for _ in group.insights]
             out.append("</ol>")
         out.append("</section>")
     out.append("</section>")
     return out
 
 
-def _insight(insight: DigestInsight) -> str:
-    source = link("source", insight.url) or f"question {h(insight.question_id)}"
-    fields = [
-        f'<span class="customer">{h(insight.customer)}</span>',
-        f'<span class="channel">{h(insight.channel)}</span>',
-        f'<span class="day">{h(day_label(insight.day))}</span>',
-        f'<span class="sentiment">{h(insight.sentiment)}</span>',
-    ]
-    others = insight.other_tags
-    if others:
-        fields.append(f'<span class="also">also {h(", ".join(others))}</span>')
-    fields.append(source)
-    parts = [
-        f'<li class="insight" data-id="{h(insight.id)}" data-importance="{insight.importance}">',
-        f'<span class="importance">+{insight.importance}</span> '
-        f'<strong class="summary">{h(insight.headline)}</strong>',
-    ]
-    if insight.quote:
-        parts.append(f'<blockquote class="quote">{h(insight.quote)}</blockquote>')
-    if insight.note:
-        parts.append(f'<p class="note">Note: {h(insight.note)}</p>')
-    parts.append(f'<p class="meta">{" · ".join(fields)}</p>')
-    parts.append("</li>")
-    return "".join(parts)
+def h_texts(texts: Sequence[str]) -> list[str]:
+    """``[h(t) for t in texts]``, with one search over them all for those to escape."""
+    escaped = list(texts)
+    for index in holding(escaped, _HTML_SPECIAL_CHARS):
+        escaped[index] = escape(escaped[index], quote=True)
+    return escaped
+
+
+_FIELDS = 10
+"""Texts of one insight escaped in :func:`_insight_items`."""
+
+
+def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
+    """The ``<li>`` of each insight, in order: all their texts escaped in one batch."""
+    texts: list[str] = []
+    for insight in insights:
+        texts += (
+            insight.customer,
+            insight.channel,
+            day_label(insight.day),
+            insight.sentiment,
+            ", ".join(other_tags(insight)),
+            insight.question_id,
+            insight.id,
+            insight.headline,
+            insight.quote,
+            insight.note,
+        )
+    escaped = h_texts(texts)
+    items = []
+    for number, insight in enumerate(insights):
+        at = number * _FIELDS
+        customer, channel, day, sentiment, others, question_id, ident, headline, quote, note = (
+            escaped[at : at + _FIELDS]
+        )
+        fields = [
+            f'<span class="customer">{customer}</span>',
+            f'<span class="channel">{channel}</span>',
+            f'<span class="day">{day}</span>',
+            f'<span class="sentiment">{sentiment}</span>',
+        ]
+        if others:
+            fields.append(f'<span class="also">also {others}</span>')
+        fields.append(link("source", insight.url) or f"question {question_id}")
+        parts = [
+            f'<li class="insight" data-id="{ident}" data-importance="{insight.importance}">',
+            f'<span class="importance">+{insight.importance}</span> '
+            f'<strong class="summary">{headline}</strong>',
+        ]
+        if insight.quote:
+            parts.append(f'<blockquote class="quote">{quote}</blockquote>')
+        if insight.note:
+            parts.append(f'<p class="note">Note: {note}</p>')
+        parts.append(f'<p class="meta">{" · ".join(fields)}</p>')
+        parts.append("</li>")
+        items.append("".join(parts))
+    return items
 
 
 def _reflections(digest: Digest) -> list[str]:

@@ -13,9 +13,10 @@ are written only for http(s) URLs.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
-from cxdaily.insights.cleaning import line
+from cxdaily.insights.cleaning import holding, line
 from cxdaily.insights.model import Change, Digest, DigestInsight
 from cxdaily.insights.words import (
     EMPTY_NOTICE,
@@ -23,6 +24,7 @@ from cxdaily.insights.words import (
     day_label,
     generated_line,
     headline_lines,
+    other_tags,
     safe_url,
     shares,
     team_heading,
@@ -33,6 +35,10 @@ _SPECIAL_CHARS = "\\`*_[]<>|~"
 _SPECIAL = re.compile(r"[\\`*_\[\]<>|~]")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LIST_NUMBER = re.compile(r"^(\d+)([.)])")
+_INLINE_SPECIAL = (*_SPECIAL_CHARS, "&")
+"""The characters :func:`_escape_inline` may change."""
+_BLOCK_START = ("#", "-", "+", "=", ">")
+"""First characters that may start a Markdown block (digits too: ``1.``)."""
 
 
 @lru_cache(maxsize=16384)
@@ -50,13 +56,23 @@ def md_heading(text: object) -> str:
 
 
 def _escape(text: object, *, every_hash: bool) -> str:
-    escaped = line(text)
+    return _escape_start(_escape_inline(line(text)), every_hash=every_hash)
+
+
+def _escape_inline(escaped: str) -> str:
+    """Every character Markdown could act on anywhere in a line, escaped."""
     if _SPECIAL.search(escaped):
         for ch in _SPECIAL_CHARS:  # the backslash first; str.replace beats str.translate
             if ch in escaped:
                 escaped = escaped.replace(ch, "\\" + ch)
     if "&" in escaped:
         escaped = _ENTITY.sub(r"\\&", escaped)
+    return escaped
+
+
+def _escape_start(escaped: str, *, every_hash: bool) -> str:
+    """``#``, list markers and the like escaped where they would start a block (every
+    ``#`` with ``every_hash``)."""
     if every_hash:
         escaped = escaped.replace("#", "\\#")
     elif escaped[:1] == "#":
@@ -66,6 +82,38 @@ def _escape(text: object, *, every_hash: bool) -> str:
     if escaped[:1].isdigit():
         return _LIST_NUMBER.sub(r"\1\\\2", escaped)
     return escaped
+
+
+def md_texts(texts: Sequence[str]) -> list[str]:
+    """``[md_text(t) for t in texts]``, with one search over all the texts (joined by
+    newlines, which folded text never holds) for the few that need escaping."""
+    joined = "\n".join(texts)
+    if _all_folded(joined, len(texts)):
+        escaped = list(texts)
+    else:
+        escaped = [line(text) for text in texts]
+        joined = "\n".join(escaped)
+    for index in holding(escaped, _INLINE_SPECIAL, "\n", joined):
+        escaped[index] = _escape_inline(escaped[index])
+    for index, text in enumerate(escaped):
+        first = text[:1]
+        if first in _BLOCK_START or first.isdigit():
+            escaped[index] = _escape_start(text, every_hash=False)
+    return escaped
+
+
+def _all_folded(joined: str, count: int) -> bool:
+    """Whether ``count`` texts joined by newlines are each what :func:`line` makes of
+    them: all printable, single spaces, none at either end (one look at them all)."""
+    return (
+        joined.count("\n") == count - 1
+        and joined.replace("\n", " ").isprintable()
+        and "  " not in joined
+        and " \n" not in joined
+        and "\n " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+    )
 
 
 def md_quote(text: str, indent: str) -> list[str]:
@@ -148,26 +196,42 @@ def _insights(digest: Digest) -> list[str]:
     out = ["## Insights", ""]
     if not digest.insights:
         return [*out, "No insights in this period.", ""]
+    items = iter(_insight_items(digest.ordered))
     for team in digest.groups:
         out += [f"### {md_heading(team_heading(team))}", ""]
         for group in team.tags:
             out += [f"#### {md_heading(group.tag)} ({len(group.insights)})", ""]
-            out += [item for insight in group.insights for item in _insight(insight)]
+            for _ in group.insights:
+                out += next(items)
             out.append("")
     return out
 
 
-def _insight(insight: DigestInsight) -> list[str]:
-    facts = [insight.customer, insight.channel, day_label(insight.day), insight.sentiment]
-    others = insight.other_tags
-    if others:
-        facts.append("also " + ", ".join(others))
-    meta = md_text(" · ".join(facts))
-    source = md_link("source", insight.url) or f"question {md_text(insight.question_id)}"
-    lines = [f"- **+{insight.importance} · {md_text(insight.headline)}** · {meta} · {source}"]
-    if insight.note:  # before the quote: a line after a quote would continue the quote
-        lines.append(f"  *Note:* {md_text(insight.note)}")
-    return lines + md_quote(insight.quote, "  ")
+def _insight_items(insights: Sequence[DigestInsight]) -> list[list[str]]:
+    """The list item of each insight, in order: all their texts escaped in one batch."""
+    texts: list[str] = []
+    quote_lines: list[int] = []
+    for insight in insights:
+        facts = [insight.customer, insight.channel, day_label(insight.day), insight.sentiment]
+        others = other_tags(insight)
+        if others:
+            facts.append("also " + ", ".join(others))
+        quote = insight.quote.split("\n") if insight.quote else []
+        texts += (insight.headline, " · ".join(facts), insight.question_id, insight.note, *quote)
+        quote_lines.append(len(quote))
+    escaped = md_texts(texts)
+    items = []
+    at = 0
+    for insight, quoted in zip(insights, quote_lines, strict=True):
+        headline, meta, question_id, note = escaped[at : at + 4]
+        source = md_link("source", insight.url) or f"question {question_id}"
+        lines = [f"- **+{insight.importance} · {headline}** · {meta} · {source}"]
+        if insight.note:  # before the quote: a line after a quote would continue the quote
+            lines.append(f"  *Note:* {note}")
+        lines += [f"  > {part}".rstrip() for part in escaped[at + 4 : at + 4 + quoted]]
+        items.append(lines)
+        at += 4 + quoted
+    return items
 
 
 def _reflections(digest: Digest) -> list[str]:

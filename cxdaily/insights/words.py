@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from cxdaily.core.words import plural
-from cxdaily.insights.model import Change, Digest, TeamGroup, Theme
+from cxdaily.insights.model import Change, Digest, DigestInsight, TeamGroup, Theme, tag_key
 
 EMPTY_NOTICE = "No insights, reflections or hand-offs in this period."
 THEMES_TITLE = "What matters"
@@ -22,6 +22,17 @@ _WEB_URL = re.compile(r"https?://[^\s/?#@\\\x00-\x1f\x7f]+(?:[/?#][^\s\x00-\x1f\
 def day_label(day: date) -> str:
     """``20 Nov 2026``."""
     return f"{day.day} {day:%b %Y}"
+
+
+@lru_cache(maxsize=4096)
+def _others(tags: tuple[str, ...], primary: str) -> tuple[str, ...]:
+    return tuple(tag for tag in tags if tag_key(tag) != primary)
+
+
+def other_tags(insight: DigestInsight) -> tuple[str, ...]:
+    """:attr:`DigestInsight.other_tags`, worked out once per combination of tags (a
+    digest's insights share a few dozen)."""
+    return _others(insight.tags, insight.primary_tag)
 
 
 def instant_label(instant: datetime, digest: Digest) -> str:

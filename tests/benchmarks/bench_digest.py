@@ -10,7 +10,10 @@ Also printed, for reference: the whole path from opening the store to the render
 
 The script fills a fresh data folder with 15,000 insights spread over the 12 months
 before a fixed "now" (one file per month, as the app stores them), plus a year of
-sessions with reflections and hand-offs. Usage:
+sessions with reflections and hand-offs. Every insight has its own quote (one to nine
+sentences, some in paragraphs), summary and customer, and about one in seven quotes holds
+personal data to redact (emails, phone and card numbers, street addresses, names) or a
+link, as real ones do (:mod:`tests.unit.insights.corpus_kit`). Usage:
 python tests/benchmarks/bench_digest.py
 """
 
@@ -34,10 +37,15 @@ from cxdaily.insights import FORMATS, paused_gc  # noqa: E402
 from cxdaily.insights.build import build_digest  # noqa: E402
 from cxdaily.insights.output import render, renderer  # noqa: E402
 from cxdaily.insights.source import DigestRequest, period_for  # noqa: E402
-from cxdaily.insights.taxonomy import DEFAULT_TAGS, SENTIMENTS, TEAMS  # noqa: E402
 from cxdaily.paths import Locations  # noqa: E402
 from cxdaily.service import Service  # noqa: E402
 from cxdaily.settings import Settings  # noqa: E402
+from tests.unit.insights.corpus_kit import (  # noqa: E402
+    note_text,
+    quote_text,
+    realistic_insights,
+    summary_text,
+)
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 INSIGHTS = 15_000
@@ -46,51 +54,12 @@ TARGET_S = 1.0
 BUDGET_RATIO = 3.0
 """Build + render may take at most this many times ``json.load`` of the insight files."""
 
-QUOTES = (
-    "I can't export my invoices since the update, please call me at +1 555 123 4567.",
-    "Love the new dashboard, it saves me an hour every Monday!",
-    "Your pricing page says one thing and the invoice says another. Email me: ana@example.com",
-    "The app crashes when I upload a photo from my phone.",
-    "We are evaluating alternatives because onboarding took three weeks.",
-    "Sync with our CRM is slow and sometimes duplicates contacts.",
-)
-SUMMARIES = (
-    "Invoice export broken after update",
-    "Dashboard praise",
-    "Pricing page and invoice disagree",
-    "Crash on photo upload (mobile)",
-    "Onboarding too slow; churn risk",
-    "CRM sync slow, duplicates",
-)
-
 
 def make_insights(rng: random.Random) -> list[Insight]:
-    """15,000 insights over the year before NOW."""
-    found = []
-    for n in range(INSIGHTS):
-        at = NOW - timedelta(seconds=rng.randrange(365 * 24 * 3600))
-        pick = rng.randrange(len(QUOTES))
-        tags = tuple(dict.fromkeys(rng.sample(DEFAULT_TAGS, rng.choice((1, 1, 2, 3)))))
-        found.append(
-            Insight(
-                id=f"i{n:05d}",
-                question_id=f"acme:{n}",
-                channel=rng.choice(("acme", "social", "forum", "reviews")),
-                url=f"https://acme.example/tickets/{n}",
-                customer_name=rng.choice(("Jane Doe", "Ravi Patel", "Ana Silva", None)),
-                customer_handle=f"user{n % 3000}@example.com",
-                tags=tags,
-                team=rng.choice((*TEAMS, None)),
-                sentiment=rng.choice(SENTIMENTS),
-                importance=rng.choice((1, 1, 2, 3)),
-                summary=SUMMARIES[pick],
-                quote=QUOTES[pick],
-                note=rng.choice((None, "Ask about their plan", "Call back Tuesday")),
-                created_at=at,
-                session_id=None,
-            )
-        )
-    return found
+    """15,000 insights over the year before NOW, each with its own words (see
+    :mod:`tests.unit.insights.corpus_kit`): texts do not repeat, so no cache of
+    already-redacted texts flatters the figures."""
+    return realistic_insights(rng, INSIGHTS, NOW)
 
 
 def fill(service: Service, rng: random.Random) -> None:
@@ -121,7 +90,7 @@ def fill(service: Service, rng: random.Random) -> None:
                 budget_s=1800,
                 planned=(),
                 ended_at=started + timedelta(minutes=30),
-                reflection="Billing confusion again" if day % 3 == 0 else None,
+                reflection=summary_text(rng) if day % 3 == 0 else None,
             )
         )
     for day in range(0, 365, 2):
@@ -131,7 +100,7 @@ def fill(service: Service, rng: random.Random) -> None:
                 disposition=Disposition.HANDED_OFF,
                 at=NOW - timedelta(days=day, minutes=10),
                 team="support",
-                note="Call back at 555-123-4567",
+                note=note_text(rng) or quote_text(rng),
             )
         )
 
