@@ -23,9 +23,10 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widget import Widget
 
-from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.models import InsightEntry, Reply, ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.app import CxDailyApp
+from cxdaily.ui.screens.digest import DigestScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
 from cxdaily.ui.widgets.reply_composer import ReplyComposer
@@ -251,3 +252,27 @@ def a_reply(**changes: object) -> Reply:
         idempotency_key="k1",
     )
     return base.with_changes(**changes)
+
+
+async def open_digest(app: App, pilot: Pilot) -> DigestScreen:
+    """Press D and wait for the digest screen."""
+    await pilot.press("D")
+    await settle(app, pilot)
+    assert isinstance(app.screen, DigestScreen), app.screen
+    return app.screen
+
+
+def tag_three(service: Service, hostile: str = "Card declined twice") -> None:
+    """Two billing insights for product (the second with ``hostile`` words), one praise
+    insight for marketing."""
+    first, second, third = (item.question.id for item in service.batch().items[:3])
+    service.tag(
+        first,
+        InsightEntry(
+            tags=("billing",), team="product", importance=3, summary="Charged after cancelling"
+        ),
+    )
+    service.tag(
+        second, InsightEntry(tags=("billing",), team="product", summary=hostile, quote=hostile)
+    )
+    service.tag(third, InsightEntry(tags=("praise",), team="marketing", summary="Loves exports"))

@@ -12,7 +12,6 @@ from textual.geometry import Region
 from textual.widgets import Markdown, Static
 from textual.widgets._markdown import MarkdownBlock
 
-from cxdaily.core.models import InsightEntry
 from cxdaily.service import Service
 from cxdaily.ui.screens.digest import DigestScreen
 from cxdaily.ui.widgets import digest_view
@@ -22,12 +21,13 @@ from tests.ui.pilot_kit import (
     WIDE,
     assert_terminal_safe,
     make_app,
+    open_digest,
     plain,
     screen_lines,
     settle,
+    tag_three,
     wait_for_start,
 )
-from tests.ui.test_digest_screen import open_digest
 
 HOSTILE = (
     "[click](javascript:alert(1)) ![pixel](https://evil.example/p.png) "
@@ -35,22 +35,6 @@ HOSTILE = (
     "**bold** [@click=app.quit]Quit[/] \x1b]52;c;cGF5\x07 \u202eevil"
 )
 WEB_LINK = re.compile(r"^link\('https?://[^']+'\)$")
-
-
-def tag_three(service: Service, hostile: str = "Card declined twice") -> None:
-    """Two billing insights for product (the second with ``hostile`` words), one praise
-    insight for marketing."""
-    first, second, third = (item.question.id for item in service.batch().items[:3])
-    service.tag(
-        first,
-        InsightEntry(
-            tags=("billing",), team="product", importance=3, summary="Charged after cancelling"
-        ),
-    )
-    service.tag(
-        second, InsightEntry(tags=("billing",), team="product", summary=hostile, quote=hostile)
-    )
-    service.tag(third, InsightEntry(tags=("praise",), team="marketing", summary="Loves exports"))
 
 
 def blocks(screen: DigestScreen) -> list[MarkdownBlock]:

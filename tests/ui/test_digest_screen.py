@@ -22,19 +22,13 @@ from tests.ui.pilot_kit import (
     WIDE,
     begin,
     make_app,
+    open_digest,
     plain,
     settle,
     wait_for_start,
 )
 
 HOSTILE = "[@click=app.quit]Quit[/] \x1b]52;c;cGF5\x07[b]bold[/b] \x1b[2J\u202eevil"
-
-
-async def open_digest(app, pilot) -> DigestScreen:
-    await pilot.press("D")
-    await settle(app, pilot)
-    assert isinstance(app.screen, DigestScreen), app.screen
-    return app.screen
 
 
 def preview_text(screen: DigestScreen) -> str:

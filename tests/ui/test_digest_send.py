@@ -23,9 +23,15 @@ from cxdaily.service import Service
 from cxdaily.ui.modals.digest_send import DigestSendScreen
 from cxdaily.ui.screens.digest import DigestScreen
 from cxdaily.ui.screens.start import StartScreen
-from tests.ui.pilot_kit import SMALL, make_app, plain, settle, wait_for_start
-from tests.ui.test_digest_rendered import tag_three
-from tests.ui.test_digest_screen import open_digest
+from tests.ui.pilot_kit import (
+    SMALL,
+    make_app,
+    open_digest,
+    plain,
+    settle,
+    tag_three,
+    wait_for_start,
+)
 
 HOOKS = """
 [destinations.hook]
