@@ -25,6 +25,10 @@ from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS
 EXIT_OK = 0
 
 
+COMPANY = ""
+"""``--team`` given without a team name: the company digest of team mode."""
+
+
 def _expression(text: str) -> str:
     from cxdaily.core.limits import MAX_PERIOD_CHARS, length_problem
     from cxdaily.insights.period import PeriodError, check_expression
@@ -71,7 +75,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=tuple(DIGEST_FORMATS),
         help=_format_help(),
     )
-    p.add_argument("--team", type=TEAM_NAME, metavar="T", help="only this team's insights")
+    p.add_argument(
+        "--team",
+        type=TEAM_NAME,
+        nargs="?",
+        const=COMPANY,
+        metavar="T",
+        help="only team T's insights; --team alone (with [team]): the company digest",
+    )
     p.add_argument("--tag", type=TAG_NAME, metavar="T", help="only insights with this tag")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     p.add_argument(
@@ -108,12 +119,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
     request = DigestRequest(
         since=args.since,
         until=args.until,
-        team=args.team,
+        team=None if args.team == COMPANY else args.team,
         tag=args.tag,
         redaction=Redaction(enabled=not args.no_redact, initials=args.initials),
     )
     with _open(args, read_only=True) as service:
-        digest = service.team_digest(request) if args.company else service.digest(request)
+        company = args.company or args.team == COMPANY
+        digest = service.team_digest(request) if company else service.digest(request)
     text = render(digest, fmt)
     if args.output:
         path = write_atomically(args.output, text)

@@ -109,7 +109,7 @@ def _send(service, names: list[str], args: argparse.Namespace) -> int:
     """``--send``: the period asked for (default: the digest week), to ``names``."""
     from cxdaily.insights.source import DigestRequest
 
-    request = DigestRequest(since=args.since, until=args.until, team=args.team, tag=args.tag)
+    request = DigestRequest(since=args.since, until=args.until, team=args.team or None, tag=args.tag)
     outcomes = service.send_digest(request, names, redact=not args.no_redact, again=args.again)
     return _report(outcomes)
 
@@ -128,7 +128,7 @@ def _send_due(service, names: list[str], args: argparse.Namespace) -> int:
         following = weekday_label(next_digest_day(today, service.settings.digest.day))
         print(f"nothing due for {week.label}; the next digest day is {following}")
         return EXIT_OK
-    request = DigestRequest(since=due.since, until=due.until, team=args.team, tag=args.tag)
+    request = DigestRequest(since=due.since, until=due.until, team=args.team or None, tag=args.tag)
     return _report(service.send_digest(request, pending, redact=not args.no_redact))
 
 

@@ -82,6 +82,8 @@ def test_team_status_without_team_mode_says_how_to_set_it_up(home, capsys):
     assert main(["team", "status"]) == 1
     assert "team mode is not set up" in capsys.readouterr().err
     assert main(["digest", "--company"]) == 1
+    assert main(["digest", "--team"]) == 1  # --team alone is the company digest
+    assert "team mode is not set up" in capsys.readouterr().err
 
 
 def test_team_status_reports_an_unreachable_database_without_the_password(team_home, capsys):
