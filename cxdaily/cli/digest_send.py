@@ -109,7 +109,9 @@ def _send(service, names: list[str], args: argparse.Namespace) -> int:
     """``--send``: the period asked for (default: the digest week), to ``names``."""
     from cxdaily.insights.source import DigestRequest
 
-    request = DigestRequest(since=args.since, until=args.until, team=args.team or None, tag=args.tag)
+    request = DigestRequest(
+        since=args.since, until=args.until, team=args.team or None, tag=args.tag
+    )
     outcomes = service.send_digest(request, names, redact=not args.no_redact, again=args.again)
     return _report(outcomes)
 
