@@ -174,7 +174,7 @@ async def test_the_html_digest_opens_in_a_new_tab(
     await open_app(tab, demo_server.url)
     await tab.focus_terminal()
     await tab.press("D")
-    await tab.wait_for_text("Insight digest", timeout=30)
+    await tab.wait_for_text("Digest · ", timeout=30)
     await tab.wait_for_text("In a tab", timeout=30)  # the key shows when served
     before = await chromium.targets()
     await tab.press("o")
@@ -236,7 +236,7 @@ async def test_a_session_that_ends_frees_the_store_for_the_next_tab(
         await tab.navigate(served.url)
         await tab.wait_for_text(NO_CHANNEL, timeout=90)
         await tab.focus_terminal()
-        await tab.press("d")  # the demo inbox: that app ends (its tab shows it closed)
+        await tab.press("q")  # the leader quits: that app ends (its tab shows it closed)
         await tab.wait_for("document.body.classList.contains('-closed')", timeout=30)
         # its process quits and lets the store go: the next tab gets a session, not a 409
         await tab.wait_for("fetch('/').then(r => r.status === 200)", timeout=30)

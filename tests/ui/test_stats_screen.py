@@ -184,23 +184,23 @@ async def test_stats_in_the_middle_of_a_session_and_back(service: Service) -> No
 async def test_a_remapped_stats_key_and_the_palette(
     write_config: Callable[[str], Path], ui_home: Path
 ) -> None:
-    write_config('[keys]\nstats = "g"\n')
+    write_config('[keys]\nstats = "G"\n')
     service = Service.open("demo")
     try:
         app, _ = make_app(service)
         async with app.run_test(size=SMALL, notifications=True) as pilot:
             start = await wait_for_start(app, pilot)
-            assert plain_lines(start.query_one(CompactHeatmap))[3].endswith("g stats and calendar")
+            assert plain_lines(start.query_one(CompactHeatmap))[3].endswith("G stats and calendar")
             await pilot.press("S")
             await pilot.pause()
             assert app.screen is start  # the default key is gone
-            await open_stats(app, pilot, "g")
+            await open_stats(app, pilot, "G")
             await pilot.press("escape")
             await pilot.pause()
             await pilot.press("ctrl+p")
             await pilot.pause()
             prompts = await palette_prompts(app, pilot)
-            assert "Stats\nStreak, calendar and personal stats (g)" in prompts
+            assert "Stats\nStreak, calendar and personal stats (G)" in prompts
     finally:
         service.close()
 
