@@ -118,6 +118,9 @@ DIGEST_COMMANDS: tuple[KeyCommand, ...] = (
     ),
     KeyCommand("digest_team", "cycle_team", "t", "Team", "Digest: the next team (or all teams)"),
     KeyCommand("digest_tag", "cycle_tag", "g", "Tag", "Digest: the next tag (or all tags)"),
+    KeyCommand(
+        "digest_company", "toggle_company", "c", "Company", "Digest: the company's, or yours"
+    ),
     KeyCommand("digest_export", "export", "x", "Export", "Export the digest to a file"),
     KeyCommand("digest_send", "send", "s", "Send", "Send the digest to its destinations"),
     KeyCommand("digest_tab", "open_in_tab", "o", "In a tab", "Open the HTML digest in a new tab"),

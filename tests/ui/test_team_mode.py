@@ -26,6 +26,7 @@ from tests.ui.pilot_kit import (
     begin,
     composing,
     make_app,
+    open_digest,
     plain,
     settle,
     start_reply,
@@ -191,3 +192,39 @@ async def test_without_team_mode_the_link_line_never_shows(service: Service) -> 
 def test_the_app_starts_without_loading_team_mode(subprocess_env) -> None:
     code = "import cxdaily.ui.app, cxdaily.ui.screens.session, cxdaily.ui.team_presence\n"
     assert_team_mode_not_loaded(code, subprocess_env)
+
+
+async def test_the_digest_screen_switches_to_the_company_digest_in_team_mode(
+    service: Service, team: StubTeam
+) -> None:
+    asked: list[object] = []
+    own_digest = service.digest
+
+    def company_digest(request):  # every leader's insights: here the store's own
+        asked.append(request)
+        return own_digest(request)
+
+    team.company_digest = company_digest  # type: ignore[attr-defined]
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        await settle(app, pilot)
+        screen = await open_digest(app, pilot)
+        assert plain(screen.query_one("#digest-header", Static)).startswith("Digest · ")
+        await pilot.press("c")
+        await settle(app, pilot)
+        header = plain(screen.query_one("#digest-header", Static))
+        assert header.startswith("Company digest · ") and len(asked) == 1
+        await pilot.press("c")  # back to the leader's own
+        await settle(app, pilot)
+        assert plain(screen.query_one("#digest-header", Static)).startswith("Digest · ")
+        assert len(asked) == 1
+
+
+async def test_without_team_mode_the_digest_has_no_company_key(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        screen = await open_digest(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert plain(screen.query_one("#digest-header", Static)).startswith("Digest · ")

@@ -60,11 +60,17 @@ def period_choices(week: Period) -> tuple[Period, ...]:
 
 
 def header_line(
-    period: str, team: str | None, tag: str | None, counts: Content | None = None
+    period: str,
+    team: str | None,
+    tag: str | None,
+    counts: Content | None = None,
+    *,
+    company: bool = False,
 ) -> Content:
-    """``Digest · Last 7 days · all teams · all tags · 12 insights · 3 themes``."""
+    """``Digest · Last 7 days · all teams · all tags · 12 insights · 3 themes`` (``Company
+    digest`` for every leader's insights in team mode)."""
     parts = [
-        Content.styled("Digest", "bold $accent"),
+        Content.styled("Company digest" if company else "Digest", "bold $accent"),
         Content.styled(period, "bold"),
         safe_line(team, 30) if team else Content.styled("all teams", "dim"),
         safe_line(tag, 30) if tag else Content.styled("all tags", "dim"),
@@ -99,6 +105,8 @@ class DigestScreen(Screen):
         self._opening_period = period
         self.team: str | None = None
         self.tag: str | None = None
+        self.company = False
+        """Every leader's insights from the team database (team mode), not only yours."""
         self.tags_found: tuple[str, ...] = ()
         """The tags of the period and team with every tag (what ``g`` steps through)."""
 
@@ -157,6 +165,11 @@ class DigestScreen(Screen):
         self.team = teams[(at + 1) % len(teams)]
         self.reload()
 
+    def action_toggle_company(self) -> None:
+        """The company digest (every leader's insights, team mode), or the leader's own."""
+        self.company = not self.company
+        self.reload()
+
     def action_cycle_tag(self) -> None:
         """The next tag found in the period; after the last one, every tag again."""
         tags: tuple[str | None, ...] = (None, *self.tags_found)
@@ -170,32 +183,42 @@ class DigestScreen(Screen):
     def reload(self) -> None:
         """Build the digest of the chosen period, team and tag in the background."""
         self.query_one("#digest-header", Static).update(
-            header_line(self.period_label(), self.team, self.tag)
+            header_line(self.period_label(), self.team, self.tag, company=self.company)
         )
         status = self.query_one("#digest-status", Static)
         status.update(Content.styled("Building the digest…", "dim italic"))
         status.display = True
-        self.build_preview(self.request(), key_names(self).key("digest_export"))
+        self.build_preview(self.request(), key_names(self).key("digest_export"), self.company)
 
     @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
-    def build_preview(self, request: DigestRequest, export_key: str) -> None:
-        """Read the store and render the Markdown off the UI thread."""
+    def build_preview(self, request: DigestRequest, export_key: str, company: bool) -> None:
+        """Read the store (or, for the company digest, the team database) and render the
+        Markdown off the UI thread."""
+        service = service_of(self)
         try:
-            digest = service_of(self).digest(request)
+            digest = service.team_digest(request) if company else service.digest(request)
             preview = preview_markdown(digest, export_key)
         except CxDailyError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._show, request, digest, preview)
+        self.app.call_from_thread(self._show, request, digest, preview, company)
 
-    def _show(self, request: DigestRequest, digest: Digest, preview: DigestPreview) -> None:
-        if request != self.request():
+    def _show(
+        self, request: DigestRequest, digest: Digest, preview: DigestPreview, company: bool
+    ) -> None:
+        if request != self.request() or company != self.company:
             return  # the leader moved on: a newer build is on its way
         self.digest, self.markdown = digest, preview.markdown
         if request.tag is None:
             self.tags_found = tuple(change.name for change in digest.tags if change.count)
         self.query_one("#digest-header", Static).update(
-            header_line(self.period_label(), self.team, self.tag, counts_line(digest, preview))
+            header_line(
+                self.period_label(),
+                self.team,
+                self.tag,
+                counts_line(digest, preview),
+                company=self.company,
+            )
         )
         self.show_markdown(request, preview.markdown)
 
@@ -256,7 +279,10 @@ class DigestScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The new-tab key works (and shows) only when the app is served in a browser: a
-        terminal has no tab to open (``x`` exports the file there)."""
+        terminal has no tab to open (``x`` exports the file there); the company key only
+        in team mode."""
+        if action == "toggle_company":  # only in team mode
+            return service_of(self).team is not None
         return self.app.is_web if action == "open_in_tab" else True
 
     @work(thread=True, group="digest-tab", exit_on_error=False)
