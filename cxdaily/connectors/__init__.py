@@ -109,9 +109,9 @@ def check_channel_settings(channel: ChannelSettings) -> None:
     try:
         cls = connector_class(channel.kind)
         cls(channel)
-        from cxdaily.connectors.runner import channel_deadline_s  # every kind has a deadline
+        from cxdaily.connectors.options import DEADLINE  # every kind has one (no httpx here)
 
-        channel_deadline_s(channel)
+        DEADLINE.read(channel)
     except CxDailyError as exc:
         text = str(exc)
         for prefix in (f"{table} ", f"{table}: ", f"{channel.name}: "):

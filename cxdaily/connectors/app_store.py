@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -66,20 +66,25 @@ from cxdaily.connectors.app_store_parse import (
     read_checkpoint,
     review_question,
 )
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.html_text import same_text
-from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
+from cxdaily.connectors.http import (
+    BadResponseError,
+    HttpResult,
+    RequestOptions,
+    StatusError,
+    describe_url,
+)
 from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_client import allowing
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.public_channel import json_object, public_capabilities
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import CredentialError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import one_line
 
-DEFAULT_BASE_URL = "https://api.appstoreconnect.apple.com"
-MAX_REPLY_CHARS = 5970
-"""The longest developer response App Store Connect takes."""
 PAGE_SIZE = 200
 """Reviews per page (the API's maximum ``limit``)."""
 MAX_PAGES = 10
@@ -121,17 +126,7 @@ class AppStoreConnector(HttpConnector):
     """Customer reviews of one app; answered with the review's one developer response."""
 
     kind = "app_store"
-    summary = "App Store: customer reviews of one app, answered with the developer response"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_CHARS, idempotency_keys=False, threads=False, public=True,
-        finds_own_replies=True, one_reply=True,
-    )  # fmt: skip
-    secret_fields = ("",)
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the issuer_id and key_id options and the private key (an App Store Connect team "
-        "API key whose role may read and answer customer reviews)"
-    )
+    capabilities = public_capabilities(threads=False, one_reply=True)
     declared_options = HTTP_OPTIONS.extended(
         Option("app_id", "text", "the app whose reviews are fetched (its Apple ID, digits)",
                required=True, check=_digits),
@@ -200,37 +195,22 @@ class AppStoreConnector(HttpConnector):
         self,
         method: str,
         path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        allow: frozenset[int] = frozenset(),
+        **options: Unpack[RequestOptions],
     ) -> HttpResult:
         """One request with the signed token; a refused token is signed again once (an
         expired token is refused with 401, and a refused request did nothing)."""
         url = self.endpoint(path)
-        repeatable = method in ("GET", "DELETE")
+        options["repeatable"] = method in ("GET", "DELETE")
         token = await self.bearer_token()
-        result = await self.http.request(
-            method, url, params=params, json_body=json_body, headers=self.bearer(token),
-            allow_statuses={401, *allow}, repeatable=repeatable,
-        )  # fmt: skip
+        first = allowing(options, 401)
+        result = await self.http.request(method, url, headers=self.bearer(token), **first)
         if result.status != 401:
             return result
         token = await self.bearer_token(fresh=True)
-        return await self.http.request(
-            method, url, params=params, json_body=json_body, headers=self.bearer(token),
-            allow_statuses=allow, repeatable=repeatable,
-        )  # fmt: skip
+        return await self.http.request(method, url, headers=self.bearer(token), **options)
 
     def _document(self, result: HttpResult) -> dict[str, Any]:
-        data = self.http.decode_json(result)
-        if not isinstance(data, dict):
-            raise BadResponseError(
-                f"{result.method} {describe_url(result.url)} answered, but not with a JSON:API "
-                "document (an object with data)",
-                channel=self.name,
-            )
-        return data
+        return json_object(self, result, "a JSON:API document (an object with data)")
 
     def _reviews_path(self) -> str:
         return f"/v1/apps/{quote(self.app_id, safe='')}/customerReviews"
@@ -342,7 +322,7 @@ class AppStoreConnector(HttpConnector):
     async def current_response(self, review_id: str) -> ReviewResponse | None:
         """The review's developer response as it is now (``None``: it has none)."""
         path = f"/v1/customerReviews/{quote(review_id, safe='')}/response"
-        result = await self._call("GET", path, allow=frozenset({404}))
+        result = await self._call("GET", path, allow_statuses=frozenset({404}))
         if result.status == 404:
             return None
         data = self._document(result).get("data")
@@ -368,7 +348,7 @@ class AppStoreConnector(HttpConnector):
             }
         }
         path = "/v1/customerReviewResponses"
-        result = await self._call("POST", path, json_body=payload, allow=frozenset({409}))
+        result = await self._call("POST", path, json_body=payload, allow_statuses=frozenset({409}))
         if result.status == 409:  # a response exists and was not overwritten
             existing = await self.current_response(review_id)
             if existing is not None and same_text(existing.body, body):
@@ -377,7 +357,7 @@ class AppStoreConnector(HttpConnector):
                 await self._call(
                     "DELETE",
                     f"{path}/{quote(existing.id, safe='')}",
-                    allow=frozenset({404}),
+                    allow_statuses=frozenset({404}),
                 )
             result = await self._call("POST", path, json_body=payload)
         response: ReviewResponse | None = None

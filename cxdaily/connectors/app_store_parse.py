@@ -23,6 +23,8 @@ from cxdaily.connectors.helpdesk import optional_text
 from cxdaily.connectors.parsing import (
     MAX_ID_CHARS,
     QuestionShapeError,
+    channel_question,
+    checkpoint_time,
     id_field,
     parse_time,
     text_field,
@@ -208,20 +210,13 @@ def review_question(review: Review, *, channel: str, kind: str) -> Question | No
         meta["team_answered"] = True
         if review.response is not None and review.response.state:
             meta["response_state"] = review.response.state
-    native = review.id
-    return Question(
-        id=Question.make_id(channel, native),
-        channel=channel,
-        kind=kind,
-        native_id=native,
-        thread_id=review.id,
+    return channel_question(
+        channel=channel, kind=kind, native=review.id, thread_id=review.id,
+        author=Author(handle=review.nickname, name=review.nickname), title=review.title,
         url=None,  # App Store Connect documents no public link to one review
-        author=Author(handle=review.nickname, name=review.nickname),
-        title=review.title,
-        body=review.body if review.body.strip() else text,
-        created_at=review.created_at,
+        body=review.body if review.body.strip() else text, created_at=review.created_at,
         meta=meta,
-    )
+    )  # fmt: skip
 
 
 def page_items(document: Any) -> list[Any] | None:
@@ -257,15 +252,6 @@ class Mark:
     resume: str | None = None
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_time(value, "checkpoint")
-    except QuestionShapeError:
-        return None
-
-
 def _ids(value: Any) -> frozenset[str]:
     if not isinstance(value, list):
         return frozenset()
@@ -278,7 +264,7 @@ def read_checkpoint(checkpoint: Any) -> Mark:
     """A stored checkpoint (its damaged parts ignored; a damaged one is a first fetch)."""
     if not isinstance(checkpoint, dict):
         return Mark()
-    since, newest = _time(checkpoint.get("since")), _time(checkpoint.get("newest"))
+    since, newest = checkpoint_time(checkpoint, "since"), checkpoint_time(checkpoint, "newest")
     resume = checkpoint.get("resume")
     usable = (
         isinstance(resume, str)

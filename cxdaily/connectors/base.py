@@ -21,14 +21,15 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
 
 from cxdaily.connectors.options import Option, OptionSpec
-from cxdaily.core.errors import CredentialError
+from cxdaily.core.errors import CredentialError, ReplyRejected
 from cxdaily.core.models import Message, Question
+from cxdaily.core.services import service_entry
 from cxdaily.settings import ChannelSettings
 
 if TYPE_CHECKING:
@@ -188,6 +189,28 @@ class SecretScrubber:
         exc.__suppress_context__ = True
 
 
+#: What a connector class reads from its kind's service catalogue entry (when the class
+#: does not declare it itself).
+CATALOGUE_ATTRIBUTES = ("summary", "secret_fields", "auth_hint", "default_base_url")
+
+
+def take_catalogue_data(cls: type[Connector]) -> None:
+    """Give a connector class whose ``kind`` is a catalogued service its descriptive data
+    from the catalogue entry: the attributes of :data:`CATALOGUE_ATTRIBUTES` the entry holds
+    and the class does not declare, and the entry's public flag and reply limit in its
+    ``capabilities``. Other kinds (``jsonl``, ``demo``, plugins) keep their own."""
+    entry = service_entry(cls.__dict__.get("kind", ""))
+    if entry is None:
+        return
+    for name in CATALOGUE_ATTRIBUTES:
+        value = getattr(entry, name)
+        if value is not None and name not in cls.__dict__:
+            setattr(cls, name, value)
+    cls.capabilities = replace(
+        cls.capabilities, public=entry.public, max_reply_length=entry.reply_limit
+    )
+
+
 def _scrubbing(method: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a connector coroutine so any error leaving it carries none of its secrets."""
 
@@ -204,7 +227,11 @@ def _scrubbing(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class Connector(ABC):
-    """Base class of every connector; subclasses set ``kind`` and ``capabilities``."""
+    """Base class of every connector; subclasses set ``kind`` and ``capabilities``.
+
+    A kind in the service catalogue (:mod:`cxdaily.core.services`) reads its ``summary``,
+    ``secret_fields``, ``auth_hint``, ``default_base_url``, public flag and reply limit
+    from its entry; other kinds declare their own."""
 
     kind: ClassVar[str]
     summary: ClassVar[str] = ""
@@ -227,13 +254,16 @@ class Connector(ABC):
     OAuth token), so ``cxdaily login`` lets the leader skip the others."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every connector's network methods scrub the channel's secrets from their errors.
+        """A catalogued kind's descriptive data comes from its catalogue entry (see
+        :func:`take_catalogue_data`), and every connector's network methods scrub the
+        channel's secrets from their errors.
 
         No connector can forget it: a secret echoed by a service (a redirect to a path
         holding the token, a header value in an httpx message) never reaches a message,
         a stored error or an output.
         """
         super().__init_subclass__(**kwargs)
+        take_catalogue_data(cls)
         for name in SCRUBBED_METHODS:
             method = cls.__dict__.get(name)
             if method is not None and not getattr(method, "__scrubbing__", False):
@@ -380,6 +410,16 @@ class Connector(ABC):
         wide characters, Bluesky counts graphemes, Mastodon adds the mentions it puts in
         front of the reply."""
         return len(text)
+
+    def refuse_long_reply(
+        self, body: str, question: Question, limit: int, takes: str, unit: str = "characters"
+    ) -> None:
+        """A :class:`ReplyRejected` when ``body`` is longer than ``limit`` as
+        :meth:`reply_length` counts it: "NAME: the reply has N {unit}; {takes} {limit}"
+        (``takes``: "GitHub takes at most")."""
+        length = self.reply_length(body, question)
+        if length > limit:
+            raise ReplyRejected(f"{self.name}: the reply has {length} {unit}; {takes} {limit}")
 
     def is_public(self, question: Question) -> bool:
         """Whether a reply to ``question`` will be public (risky wording is flagged then)."""

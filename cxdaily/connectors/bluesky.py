@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 import httpx
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.bluesky_parse import (
     MAX_POST_BYTES,
     MAX_POST_GRAPHEMES,
@@ -63,13 +63,14 @@ from cxdaily.connectors.html_text import same_text
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import page_list
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_time
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
+from cxdaily.connectors.pagination import pages_allowed
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, checkpoint_time
+from cxdaily.connectors.public_channel import checkpoint_ids, public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import answers_by_team
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question
 
-DEFAULT_BASE_URL = "https://bsky.social"
 DEFAULT_WEB_URL = "https://bsky.app"
 REASONS = ("mention", "reply", "quote")
 PAGE_LIMIT = 100
@@ -97,21 +98,13 @@ class BlueskyConnector(HttpConnector):
     """Mentions, replies and quotes of one Bluesky account; replies in their threads."""
 
     kind = "bluesky"
-    summary = "Bluesky: mentions, replies and quotes of your account, answered in the thread"
-    default_base_url = DEFAULT_BASE_URL
-    capabilities = Capabilities(
-        max_reply_length=MAX_POST_GRAPHEMES, idempotency_keys=False, threads=True,
-        public=True, finds_own_replies=True,
-    )  # fmt: skip
-    secret_fields = ("",)
+    capabilities = public_capabilities()
     renewed_secret_fields = (SESSION_FIELD,)
-    auth_hint = "the handle option and the app password"
     declared_options = HTTP_OPTIONS.extended(
         Option("handle", "text", "the account's handle (brand.bsky.social) or DID",
                required=True, check=_identifier_problem),
-        Option("web_url", "url", "the web app public links point to", default=DEFAULT_WEB_URL),
-        Option("since_days", "int", "how many days back the first fetch looks", default=7,
-               minimum=1, maximum=90, unit="days"),
+        web_url_option(DEFAULT_WEB_URL, "posts"),
+        since_days(7, maximum=90),
     )  # fmt: skip
 
     def configure(self) -> None:
@@ -154,7 +147,7 @@ class BlueskyConnector(HttpConnector):
         newest, newest_uris = since, set(seen_uris)
         cursor: str | None = None
         cursors: set[str] = set()
-        for page_number in range(1, MAX_PAGES + 1):
+        for page_number in pages_allowed(self.http, MAX_PAGES):
             params: dict[str, Any] = {"reasons": list(REASONS), "limit": PAGE_LIMIT}
             if cursor:
                 params["cursor"] = cursor
@@ -183,12 +176,6 @@ class BlueskyConnector(HttpConnector):
             if reached or cursor is None or cursor in cursors:
                 break
             cursors.add(cursor)
-            if self.http.budget_spent() or page_number == MAX_PAGES:
-                self.http.note(
-                    f"stopped after {page_number} pages of notifications; older ones since "
-                    "the last fetch were not read"
-                )
-                break
         questions, settled = await self._questions(list(found.values()), ours, skipped)
         new_checkpoint = checkpoint
         if newest is not None:
@@ -400,17 +387,8 @@ def check_length(body: str) -> None:
 
 def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, set[str]]:
     """The stored newest ``indexedAt`` and the uris seen at that instant."""
-    if not isinstance(checkpoint, dict):
-        return None, set()
-    try:
-        when = parse_time(checkpoint.get("indexed_at"), "indexed_at")
-    except QuestionShapeError:
-        return None, set()
-    uris = checkpoint.get("uris")
-    kept = (
-        {u for u in uris[:MAX_SEEN_URIS] if isinstance(u, str)} if isinstance(uris, list) else set()
-    )
-    return when, kept
+    when = checkpoint_time(checkpoint, "indexed_at")
+    return when, set(checkpoint_ids(checkpoint, "uris", MAX_SEEN_URIS)) if when else set()
 
 
 def _cursor(page: dict[str, Any]) -> str | None:

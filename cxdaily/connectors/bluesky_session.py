@@ -27,11 +27,18 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpResult, describe_url
+from cxdaily.connectors.http import (
+    BadResponseError,
+    ChannelHttp,
+    HttpResult,
+    RequestOptions,
+    describe_url,
+)
+from cxdaily.connectors.http_client import allowing
 from cxdaily.connectors.http_errors import service_message, status_error
 from cxdaily.core.errors import AuthError
 from cxdaily.core.safe_json import loads as safe_loads
@@ -152,21 +159,16 @@ class BlueskySession:
         self,
         method: str,
         path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        repeatable: bool | None = None,
-        allow_statuses: frozenset[int] = frozenset(),
+        **options: Unpack[RequestOptions],
     ) -> HttpResult:
         """An authenticated XRPC request to ``base_url`` + ``path``; an expired session is
         renewed once. A 400 or 401 not in ``allow_statuses`` raises the one-line error."""
+        allow_statuses = options.get("allow_statuses", frozenset())
+        sent = allowing(options, 400, 401)
         session = await self.current()
         for attempt in (1, 2):
-            result = await self.http.request(
-                method, self.url(path), params=dict(params) if params is not None else None,
-                json_body=json_body, headers=_bearer(session.access),
-                allow_statuses=allow_statuses | {400, 401}, repeatable=repeatable,
-            )  # fmt: skip
+            headers = _bearer(session.access)
+            result = await self.http.request(method, self.url(path), headers=headers, **sent)
             refused = result.status == 401 or (
                 result.status == 400 and error_name(result.content) in TOKEN_ERRORS
             )

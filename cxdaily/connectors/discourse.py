@@ -34,7 +34,6 @@ one-line error: nothing new was posted. A 429 is waited out as long as the
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -43,19 +42,18 @@ from typing import Any
 import httpx
 
 from cxdaily.connectors import discourse_parse as dp
-from cxdaily.connectors import ratelimit
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
-from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_client import current_deadline
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.http_base import HttpConnector, site_options
+from cxdaily.connectors.http_errors import page_list
+from cxdaily.connectors.options import Option, since_days
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, what_it_is
+from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
-from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
+from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
-from cxdaily.core.services import CATALOGUE
 
 MAX_REPLY_CHARS = 32_000
 """Discourse's default ``max_post_length`` (characters, as Python counts them): the
@@ -74,15 +72,6 @@ OWN_RAW_LOOKUPS = 5
 """Our posts read one by one (``GET /posts/{id}.json``) for their Markdown when looking
 for a reply we sent."""
 
-OPTIONS = OptionSpec(
-    *(o for o in HTTP_OPTIONS if o.name != "base_url"),
-    Option("base_url", "url", 'the forum (e.g. "https://forum.example.com")', required=True),
-    Option("api_username", "text", "the staff or bot user replies are posted as",
-           required=True, check=dp.check_username),
-    dp.CategoryListOption("categories", "text", "category slugs or ids to watch (none: all)"),
-    since_days(7, of="posts"),
-)  # fmt: skip
-
 
 @dataclass
 class _Run:
@@ -100,16 +89,14 @@ class DiscourseConnector(HttpConnector):
     """New topics and replies on a Discourse forum; replies posted in the topic."""
 
     kind = "discourse"
-    summary = "Discourse forum: new topics and replies by members, answered in the topic"
-    capabilities = Capabilities(
-        max_reply_length=CATALOGUE["discourse"].reply_limit,
-        threads=True,
-        public=True,
-        finds_own_replies=True,
-    )
-    secret_fields = ("",)
-    auth_hint = "the API key and api_username (a user the key may act as)"
-    declared_options = OPTIONS
+    capabilities = public_capabilities()
+    declared_options = site_options(
+        'the forum (e.g. "https://forum.example.com")',
+        Option("api_username", "text", "the staff or bot user replies are posted as",
+               required=True, check=dp.check_username),
+        dp.CategoryListOption("categories", "text", "category slugs or ids to watch (none: all)"),
+        since_days(7, of="posts"),
+    )  # fmt: skip
 
     def configure(self) -> None:
         """The user replies are posted as and the watched categories; no request yet."""
@@ -122,52 +109,15 @@ class DiscourseConnector(HttpConnector):
         key = (await self.read_secret()).strip()
         return {"Api-Key": key, "Api-Username": self.api_username, "Accept": "application/json"}
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        headers: dict[str, str],
-        *,
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        allow: frozenset[int] = frozenset(),
-    ) -> HttpResult:
-        """One request to ``base_url``; a 429 is waited out (GET only) as long as the
-        ``Retry-After`` header or the body's ``extras.wait_seconds`` asks."""
-        repeatable = method == "GET"
-        policy = self.http.policy
-        throttled = 0
-        while True:
-            result = await self.http.request(
-                method, self.endpoint(path), params=params, json_body=json_body,
-                headers=headers, allow_statuses=allow | {429}, repeatable=repeatable,
-            )  # fmt: skip
-            if result.status != 429:
-                return result
-            throttled += 1
-            wait = dp.throttle_wait(result.headers, result.content, self.http.wall_clock(),
-                                    fallback=min(2.0**throttled, policy.max_wait_s))  # fmt: skip
-            deadline = current_deadline()
-            late = deadline is not None and asyncio.get_running_loop().time() + wait >= deadline[0]
-            if (
-                late
-                or not repeatable
-                or throttled > policy.throttle_retries
-                or (wait > policy.max_wait_s)
-            ):
-                raise RateLimited(
-                    f"rate-limited by {method} {describe_url(result.url)} (HTTP 429); the "
-                    f"service asks to wait {wait:.0f} s",
-                    retry_after=wait,
-                    channel=self.name,
-                )
-            await self.http.sleep(ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s))
+    def throttle_body_wait(self, content: bytes, now_epoch: float) -> float | None:
+        """A 429's ``extras.wait_seconds``: Discourse says how long to wait in the body
+        (a read waits the longer of it and ``Retry-After``; a reply is never repeated)."""
+        return dp.body_wait(content, now_epoch)
 
     async def _get(
         self, path: str, headers: dict[str, str], params: dict[str, Any] | None = None
     ) -> tuple[Any, HttpResult]:
-        result = await self._send("GET", path, headers, params=params)
-        return self.http.decode_json(result), result
+        return await self.http.get_json(self.endpoint(path), params=params, headers=headers)
 
     def _is_answerer(self, post: dp.Post) -> bool:
         return post.staff or post.username == self.api_username.lower()
@@ -244,13 +194,8 @@ class DiscourseConnector(HttpConnector):
             run.pages += 1
             params = {"before": str(before)} if before is not None else None
             data, result = await self._get("/posts.json", run.headers, params)
-            items = data.get("latest_posts") if isinstance(data, dict) else None
-            if not isinstance(items, list):
-                raise BadResponseError(
-                    f"GET {describe_url(result.url)} answered, but not with posts "
-                    "(an object with latest_posts)",
-                    channel=self.name,
-                )
+            missing = f"{what_it_is(data)}, not with posts (an object with latest_posts)"
+            items = page_list(data, "latest_posts", result, self.name, missing)
             ids = [i for i in map(dp.post_id_of, items) if i is not None]
             run.newest = max([run.newest, *ids])
             if not ids:
@@ -372,16 +317,12 @@ class DiscourseConnector(HttpConnector):
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Post ``body`` (Markdown) in the topic, in reply to the question's post (once)."""
         limit = self.reply_limit(question) or MAX_REPLY_CHARS
-        if self.reply_length(body, question) > limit:
-            raise ReplyRejected(
-                f"{self.name}: the reply has {self.reply_length(body, question)} characters; "
-                f"Discourse takes at most {limit}"
-            )
+        self.refuse_long_reply(body, question, limit, "Discourse takes at most")
         topic_id, number = self._thread(question)
         payload = {"topic_id": topic_id, "raw": body, "reply_to_post_number": number}
-        result = await self._send(
-            "POST", "/posts.json", await self._headers(), json_body=payload,
-            allow=frozenset({422}),
+        result = await self.http.request(
+            "POST", self.endpoint("/posts.json"), json_body=payload, headers=await self._headers(),
+            allow_statuses={422},
         )  # fmt: skip
         if result.status == 422:
             reason = dp.refusal_reason(result.content) or "no reason given"
@@ -398,15 +339,10 @@ class DiscourseConnector(HttpConnector):
         posted = None
         with contextlib.suppress(QuestionShapeError):
             posted = dp.parse_post(data, "post", {"id": topic_id}) if data is not None else None
-        if posted is None:
-            with contextlib.suppress(ConnectorError):  # accepted: a failed look is no failure
-                found = await self.find_own_reply(question, body, idempotency_key)
-                if found is not None:
-                    return found
-            raise BadResponseError(
-                f"POST {describe_url(result.url)} accepted the reply (HTTP {result.status}) "
-                "but named no post for it",
-                channel=self.name,
+        if posted is None:  # accepted without naming it: looked for in the topic
+            unseen = "it is not in the topic yet"
+            return await confirmed_reply(
+                self, question, body, idempotency_key, result, not_found=unseen
             )
         return SentReply(str(posted.id), self._reply_url(question, posted))
 
@@ -460,9 +396,10 @@ class DiscourseConnector(HttpConnector):
 
     async def check(self) -> str:
         """The key signs in as ``api_username`` (``GET /session/current.json``)."""
-        result = await self._send(
-            "GET", "/session/current.json", await self._headers(), allow=frozenset({404})
-        )
+        result = await self.http.request(
+            "GET", self.endpoint("/session/current.json"), headers=await self._headers(),
+            allow_statuses={404},
+        )  # fmt: skip
         host = httpx.URL(self.base_url or "").host
         if result.status == 404:
             raise AuthError(

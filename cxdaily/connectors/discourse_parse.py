@@ -454,11 +454,3 @@ def body_wait(content: bytes, now_epoch: float) -> float | None:
     if isinstance(value, int) and abs(value) >= 10**20:
         return ratelimit.MAX_HINT_S
     return ratelimit.parse_wait(str(value), now_epoch)
-
-
-def throttle_wait(headers: Any, content: bytes, now_epoch: float, *, fallback: float) -> float:
-    """How long a 429 asks to wait: the longer of the ``Retry-After`` header and the
-    body's ``extras.wait_seconds``; ``fallback`` when neither says."""
-    hints = [ratelimit.retry_delay(headers, now_epoch), body_wait(content, now_epoch)]
-    found = [h for h in hints if h is not None]
-    return max(found) if found else fallback

@@ -116,11 +116,9 @@ class EmailConnector(Connector):
     """Questions from an IMAP folder; replies by SMTP, threaded, sent exactly once."""
 
     kind = "email"
-    summary = "questions from an IMAP folder, replies by SMTP (threaded, sent once)"
     capabilities = Capabilities(
         max_reply_length=None, idempotency_keys=False, threads=True, finds_own_replies=True
     )
-    secret_fields = ("", IMAP_PASSWORD, SMTP_PASSWORD)
     secrets_any_one = True  # one password for both servers, or one per server
     declared_options = CHANNEL_OPTIONS.extended(
         Option("imap_host", "text", "the IMAP server", required=True, check=_host_check),

@@ -37,12 +37,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors import meta_graph
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     Ticket,
     TicketMessage,
-    ticket_questions,
+    TicketTurns,
 )
 from cxdaily.connectors.meta_comments import (
     Comment,
@@ -50,26 +51,16 @@ from cxdaily.connectors.meta_comments import (
     comment_turns,
     unknown_outcome,
 )
-from cxdaily.connectors.meta_graph import (
-    api_version_option,
-    graph_count,
-    graph_person,
-    graph_text,
-    id_problem,
-    next_page_query,
-    short_text,
-    since_days_option,
-    time_or_none,
-    web_url,
-)
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
     id_field,
+    object_field,
     parse_time,
     what_it_is,
 )
+from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question
@@ -93,18 +84,15 @@ class FacebookConnector(CommentsConnector):
     """Comments on a Page's posts, and optionally its Messenger conversations."""
 
     kind = "facebook"
-    summary = "Facebook Page: comments on its posts (and Messenger chats) answered as the Page"
-    capabilities = Capabilities(max_reply_length=8000, idempotency_keys=False, threads=True,
-                                public=True, finds_own_replies=True)  # fmt: skip
-    auth_hint = "the Page access token and the page_id option"
+    capabilities = public_capabilities()
     token_name = "the Page access token"
     declared_options = HTTP_OPTIONS.extended(
         Option("page_id", "text", "the id of the Facebook Page (its About page shows it)",
-               required=True, check=id_problem),
-        api_version_option(),
+               required=True, check=meta_graph.id_problem),
+        meta_graph.api_version_option(),
         Option("messenger", "bool", "also fetch and answer the Page's Messenger conversations",
                default=False),
-        since_days_option(),
+        meta_graph.since_days_option(),
     )  # fmt: skip
 
     def configure(self) -> None:
@@ -169,7 +157,7 @@ class FacebookConnector(CommentsConnector):
         post_id = id_field(post.get("id"), "id", required=True) or ""
         embedded = post.get("comments")
         raw = list(embedded.get("data") or []) if isinstance(embedded, dict) else []
-        following = next_page_query(embedded)
+        following = meta_graph.next_page_query(embedded)
         if following is not None:
             raw.extend(await self._more_comments(post_id, following, after, skipped))
         comments: dict[str, Comment] = {}
@@ -183,7 +171,7 @@ class FacebookConnector(CommentsConnector):
         context = post_message(post, post_id)
         found, done = comment_questions(
             list(comments.values()), context, after, channel=self.name, post_id=post_id,
-            post_url=web_url(post.get("permalink_url")),
+            post_url=meta_graph.web_url(post.get("permalink_url")),
         )  # fmt: skip
         latest = max((c.created_at for c in comments.values()), default=after)
         return found, done, latest
@@ -202,7 +190,11 @@ class FacebookConnector(CommentsConnector):
                 what="comments", max_pages=MAX_COMMENT_PAGES,
             ):  # fmt: skip
                 more.extend(items)
-                times = [time_or_none(i.get("created_time")) for i in items if isinstance(i, dict)]
+                times = [
+                    meta_graph.time_or_none(i.get("created_time"))
+                    for i in items
+                    if isinstance(i, dict)
+                ]
                 if any(t is not None and t <= after for t in times):
                     break
         except LOOKUP_FAILURES as exc:
@@ -213,8 +205,7 @@ class FacebookConnector(CommentsConnector):
         self, after: datetime, skipped: SkippedItems
     ) -> tuple[list[Question], list[Question], datetime]:
         """Messenger conversations updated after ``after`` (newest first, cursor only)."""
-        questions: list[Question] = []
-        settled: list[Question] = []
+        turns = TicketTurns(self.name, self.kind)
         newest = after
         params = {"platform": "messenger", "fields": CONVERSATION_FIELDS}
         async for items, _ in self.graph_pages(
@@ -232,13 +223,10 @@ class FacebookConnector(CommentsConnector):
                     reached = True
                     continue
                 newest = max(newest, updated)
-                question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
-                settled.extend(done)
-                if question is not None:
-                    questions.append(question)
+                turns.add(ticket)
             if reached:
                 break
-        return questions, settled, newest
+        return turns.questions, turns.settled, newest
 
     # -- replying --------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
@@ -253,7 +241,7 @@ class FacebookConnector(CommentsConnector):
         psid = question.meta.get("psid") or question.author.id
         if not isinstance(psid, str) or not psid:
             raise ReplyRejected(f"{self.name}: the Messenger customer's id is unknown")
-        last = time_or_none(question.meta.get("last_customer_at")) or question.created_at
+        last = meta_graph.time_or_none(question.meta.get("last_customer_at")) or question.created_at
         if self.now() - last > MESSAGING_WINDOW:
             raise ReplyRejected(
                 f"{self.name}: the customer last wrote more than 24 hours ago, outside Meta's "
@@ -314,7 +302,7 @@ class FacebookConnector(CommentsConnector):
         data, result = await self.graph(
             "GET", self.graph_url(self.page_id), params={"fields": "id,name"}
         )
-        name = short_text(data.get("name")) if isinstance(data, dict) else None
+        name = meta_graph.short_text(data.get("name")) if isinstance(data, dict) else None
         where = result.url.host
         chats = "; Messenger on" if self.option("messenger") else ""
         return f"page {name or self.page_id} ({self.page_id}) readable on {where}{chats}"
@@ -327,7 +315,7 @@ def read_checkpoint(checkpoint: dict[str, Any] | None) -> dict[str, datetime]:
     times: dict[str, datetime] = {}
     for key in ("after", "scanned_at", "chats_after"):
         value = (checkpoint or {}).get(key)
-        when = time_or_none(value) if isinstance(value, str) else None
+        when = meta_graph.time_or_none(value) if isinstance(value, str) else None
         if when is not None:
             times[key] = when
     return times
@@ -335,9 +323,8 @@ def read_checkpoint(checkpoint: dict[str, Any] | None) -> dict[str, datetime]:
 
 def parse_comment(data: Any, where: str, page_id: str) -> Comment:
     """One comment object (``from`` may be missing: the author is unknown)."""
-    if not isinstance(data, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {what_it_is(data)}")
-    author = graph_person(data.get("from"), f"{where}.from")
+    data = object_field(data, where)
+    author = meta_graph.graph_person(data.get("from"), f"{where}.from")
     parent = data.get("parent")
     parent_id = None
     if isinstance(parent, dict):
@@ -346,22 +333,25 @@ def parse_comment(data: Any, where: str, page_id: str) -> Comment:
         id=id_field(data.get("id"), f"{where}.id", required=True) or "",
         author=author,
         ours=author.id == page_id,
-        body=(graph_text(data.get("message"), f"{where}.message") or "").strip() or NO_TEXT,
+        body=(meta_graph.graph_text(data.get("message"), f"{where}.message") or "").strip()
+        or NO_TEXT,
         created_at=parse_time(data.get("created_time"), f"{where}.created_time"),
         parent_id=parent_id,
-        url=web_url(data.get("permalink_url")),
-        likes=graph_count(data.get("like_count")),
-        replies=graph_count(data.get("comment_count")),
+        url=meta_graph.web_url(data.get("permalink_url")),
+        likes=meta_graph.graph_count(data.get("like_count")),
+        replies=meta_graph.graph_count(data.get("comment_count")),
     )
 
 
 def post_message(post: dict[str, Any], post_id: str) -> Message | None:
     """The post as the first message of its comments' context (``None`` without text)."""
-    body = graph_text(post.get("message"), f"post {post_id}.message")
-    when = time_or_none(post.get("created_time"))
+    body = meta_graph.graph_text(post.get("message"), f"post {post_id}.message")
+    when = meta_graph.time_or_none(post.get("created_time"))
     if not body or not body.strip() or when is None:
         return None
-    return Message(author=graph_person(post.get("from"), "post.from"), body=body, created_at=when)
+    return Message(
+        author=meta_graph.graph_person(post.get("from"), "post.from"), body=body, created_at=when
+    )
 
 
 def comment_questions(
@@ -423,13 +413,12 @@ def _messages(
     for index, item in enumerate(items if isinstance(items, list) else []):
         where = f"messages[{index}]"
         try:
-            if not isinstance(item, dict):
-                raise QuestionShapeError(f"{where} must be an object, got {what_it_is(item)}")
-            author = graph_person(item.get("from"), f"{where}.from")
+            item = object_field(item, where)
+            author = meta_graph.graph_person(item.get("from"), f"{where}.from")
             messages.append(TicketMessage(
                 id=id_field(item.get("id"), f"{where}.id", required=True) or "",
                 author=author,
-                body=(graph_text(item.get("message"), f"{where}.message") or "").strip()
+                body=(meta_graph.graph_text(item.get("message"), f"{where}.message") or "").strip()
                 or "(a message without text: an attachment or sticker)",
                 created_at=parse_time(item.get("created_time"), f"{where}.created_time"),
                 from_customer=author.id != page_id,
@@ -444,7 +433,7 @@ def _customer(participants: Any, messages: list[TicketMessage], page_id: str) ->
     listed = participants.get("data") if isinstance(participants, dict) else None
     for index, item in enumerate(listed if isinstance(listed, list) else []):
         try:
-            person = graph_person(item, f"participants[{index}]")
+            person = meta_graph.graph_person(item, f"participants[{index}]")
         except QuestionShapeError:
             continue
         if person.id and person.id != page_id:

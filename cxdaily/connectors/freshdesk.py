@@ -28,28 +28,14 @@ Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agen
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    AgentDeskConnector,
-    Ticket,
-    TicketMessage,
-    email_author,
-    message_text,
-    optional_id,
-    public_messages,
-    read_at_once,
-    tag_names,
-    text_or_none,
-    ticket_questions,
-)
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -62,6 +48,7 @@ from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
+    checkpoint_time,
     id_field,
     parse_time,
     text_field,
@@ -87,28 +74,16 @@ MAX_THREAD_PAGES = 30
 THREADS_AT_ONCE = 4
 MAX_NAME_CHARS = 1000
 
-_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
-
-def _domain_problem(value: str) -> str | None:
-    if _DOMAIN.fullmatch(value):
-        return None
-    return 'must be the name before .freshdesk.com, such as "acme"'
-
-
-class FreshdeskConnector(AgentDeskConnector):
+class FreshdeskConnector(desk.AgentDeskConnector):
     """Freshdesk: open tickets as questions, replies as public ticket replies."""
 
     kind = "freshdesk"
     account_option = "domain"
-    service_name = "Freshdesk"
     account_domain = "freshdesk.com"
     agent_option = "agent_id"
-    summary = "Freshdesk tickets waiting on the team; replies as public ticket replies"
-    auth_hint = "the API key (Freshdesk: Profile settings, Your API Key) and the domain"
     declared_options = HTTP_OPTIONS.extended(
-        Option("domain", "text", "the account: https://DOMAIN.freshdesk.com (or base_url)",
-               check=_domain_problem),
+        desk.account_name_option("domain", "freshdesk.com"),
         Option("agent_id", "int", "the replying agent's user id (looked up once when not "
                "given)", minimum=1),
         since_days(14, maximum=3650),
@@ -153,13 +128,8 @@ class FreshdeskConnector(AgentDeskConnector):
 
     # -- fetch ------------------------------------------------------------------------
     def _since(self, checkpoint: Mapping[str, Any] | None) -> datetime:
-        saved = (checkpoint or {}).get("updated_since")
-        if isinstance(saved, str):
-            try:
-                return parse_time(saved, "updated_since")
-            except QuestionShapeError:
-                pass  # a damaged checkpoint: look back as on a first fetch
-        return self.now() - timedelta(days=self.option("since_days"))
+        saved = checkpoint_time(checkpoint, "updated_since")
+        return saved or self.now() - timedelta(days=self.option("since_days"))
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Tickets updated since the checkpoint, each with its public thread."""
@@ -178,7 +148,7 @@ class FreshdeskConnector(AgentDeskConnector):
         ):
             raw.extend(self._expect(data, result, list, "a list of tickets"))
         skipped = SkippedItems()
-        listed: dict[str, Ticket] = {}
+        listed: dict[str, desk.Ticket] = {}
         first_seen: dict[str, datetime] = {}
         newest, rewind = since, None
         for index, item in enumerate(raw):
@@ -197,57 +167,54 @@ class FreshdeskConnector(AgentDeskConnector):
                 first_seen[ticket.id] = updated
             listed[ticket.id] = ticket  # its latest state wins
         companies = await self._companies(listed.values(), headers, skipped)
-        tickets = await read_at_once(
+        tickets = await desk.read_at_once(
             [self._with_thread(t, companies, headers, skipped) for t in listed.values()],
             THREADS_AT_ONCE,
         )
-        questions: list[Question] = []
-        settled: list[Question] = []
+        turns = desk.TicketTurns(self.name, self.kind)
         for ticket in tickets:
-            question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
-            questions.extend([question] if question is not None else [])
-            settled.extend(done)
+            turns.add(ticket)
         mark = min(newest, rewind) if rewind is not None else newest
-        return FetchResult(questions, {"updated_since": to_iso(mark)}, skipped.lines(), settled)
+        return turns.result({"updated_since": to_iso(mark)}, skipped.lines())
 
-    def _ticket(self, item: Any) -> Ticket:
+    def _ticket(self, item: Any) -> desk.Ticket:
         """A ticket of the list with its description as its thread's first message (the
         rest comes later); QuestionShapeError if malformed."""
         if not isinstance(item, dict):
             raise QuestionShapeError(f"expected a JSON object, got {_kind_of(item)}")
         ticket_id = id_field(item.get("id"), "id", required=True) or ""
-        requester_id = id_field(optional_id(item.get("requester_id")), "requester_id")
+        requester_id = id_field(desk.optional_id(item.get("requester_id")), "requester_id")
         requester = _person(item.get("requester"), requester_id)
         status = _whole(item.get("status"))
         created = parse_time(item.get("created_at"), "created_at")
         description = _body(item, "description", "description_text")
-        company_id = id_field(optional_id(item.get("company_id")), "company_id")
+        company_id = id_field(desk.optional_id(item.get("company_id")), "company_id")
         meta = {"requester_id": requester_id, "company_id": company_id}
         by_customer = _whole(item.get("source")) != OUTBOUND_EMAIL
-        first = TicketMessage(
+        first = desk.TicketMessage(
             id=DESCRIPTION_ID,
             author=requester if by_customer else Author(),
             body=description or "",
             created_at=created,
             from_customer=by_customer,
         )
-        return Ticket(
+        return desk.Ticket(
             id=ticket_id,
             requester=requester,
             messages=(first,),
             waiting_on_team=status == OPEN and item.get("spam") is not True,
             created_at=created,
-            subject=text_field(text_or_none(item.get("subject")), "subject"),
+            subject=text_field(desk.text_or_none(item.get("subject")), "subject"),
             status=STATUS_WORDS.get(status or 0, f"status {status}" if status else None),
             url=self.agent_url(ticket_id),
             priority=PRIORITY_WORDS.get(_whole(item.get("priority")) or 0),
-            tags=tag_names(item.get("tags")),
+            tags=desk.tag_names(item.get("tags")),
             fallback_body=description or "",
             meta={key: value for key, value in meta.items() if value is not None},
         )
 
     async def _companies(
-        self, tickets: Iterable[Ticket], headers: dict[str, str], skipped: SkippedItems
+        self, tickets: Iterable[desk.Ticket], headers: dict[str, str], skipped: SkippedItems
     ) -> dict[str, str]:
         """Company names by id, each read once (a failed look-up costs only the name)."""
         names: dict[str, str] = {}
@@ -259,7 +226,7 @@ class FreshdeskConnector(AgentDeskConnector):
                 data, result = await self.http.get_json(url, headers=headers)
                 name = self._expect(data, result, dict, "a company").get("name")
                 text = text_field(name[:MAX_NAME_CHARS], "name") if isinstance(name, str) else None
-            except LOOKUP_FAILURES as exc:
+            except desk.LOOKUP_FAILURES as exc:
                 skipped.add(f"company {company_id}: its name could not be read ({_reason(exc)})")
                 continue
             except QuestionShapeError:
@@ -270,17 +237,17 @@ class FreshdeskConnector(AgentDeskConnector):
 
     async def _with_thread(
         self,
-        ticket: Ticket,
+        ticket: desk.Ticket,
         companies: Mapping[str, str],
         headers: dict[str, str],
         skipped: SkippedItems,
-    ) -> Ticket:
+    ) -> desk.Ticket:
         """The ticket with its company's name and its public thread (none, so that its
         description stands in as the fallback, when the thread cannot be read)."""
         ticket = replace(ticket, organization=companies.get(ticket.meta.get("company_id", "")))
         try:
             messages = await self._thread(ticket.id, ticket.requester, headers, skipped)
-        except LOOKUP_FAILURES as exc:
+        except desk.LOOKUP_FAILURES as exc:
             skipped.add(f"ticket {ticket.id}: its thread could not be read ({_reason(exc)})")
             return replace(ticket, messages=())
         return replace(ticket, messages=(*ticket.messages, *messages))
@@ -292,7 +259,7 @@ class FreshdeskConnector(AgentDeskConnector):
         requester: Author,
         headers: dict[str, str],
         skipped: SkippedItems | None = None,
-    ) -> list[TicketMessage]:
+    ) -> list[desk.TicketMessage]:
         """A ticket's public conversations, every page. One that cannot be read is a
         warning in a fetch (``skipped``); elsewhere it fails the whole thread, since a
         thread read in part could hide our own reply."""
@@ -305,13 +272,13 @@ class FreshdeskConnector(AgentDeskConnector):
             max_pages=MAX_THREAD_PAGES,
         ):
             items.extend(self._expect(data, result, list, "a list of conversations"))
-        return public_messages(
+        return desk.public_messages(
             items, lambda item, _: _conversation(item, requester),
             lambda i, exc: f"ticket {ticket_id}: conversation {i + 1} cannot be read ({exc})",
             skipped, channel=self.name,
         )  # fmt: skip
 
-    async def question_thread(self, question: Question) -> list[TicketMessage]:
+    async def question_thread(self, question: Question) -> list[desk.TicketMessage]:
         """The ticket's public conversation, read again."""
         ticket_id = question.thread_id or question.native_id.split(":")[0]
         return await self._thread(ticket_id, question.author, await self.auth_headers())
@@ -352,16 +319,16 @@ class FreshdeskConnector(AgentDeskConnector):
 
 
 # -- payloads ------------------------------------------------------------------------------
-def _conversation(item: Any, requester: Author) -> TicketMessage | None:
+def _conversation(item: Any, requester: Author) -> desk.TicketMessage | None:
     """A public conversation as a thread message; ``None`` for a private note."""
     if not isinstance(item, dict):
         raise QuestionShapeError(f"expected a JSON object, got {_kind_of(item)}")
     private, incoming = item.get("private"), item.get("incoming") is True
     if private is True or (private is not False and not incoming):
         return None  # a note, or a message that does not say it is public
-    user_id = id_field(optional_id(item.get("user_id")), "user_id")
+    user_id = id_field(desk.optional_id(item.get("user_id")), "user_id")
     by_requester = incoming and user_id in (None, requester.id)
-    return TicketMessage(
+    return desk.TicketMessage(
         id=id_field(item.get("id"), "id", required=True) or "",
         author=requester if by_requester else Author(id=user_id),
         body=_body(item, "body", "body_text") or "",
@@ -375,18 +342,18 @@ def _person(value: Any, requester_id: str | None) -> Author:
     if not isinstance(value, dict):
         return Author(id=requester_id)
     name = value.get("name")
-    return email_author(
-        optional_id(value.get("id")) or requester_id,
+    return desk.email_author(
+        desk.optional_id(value.get("id")) or requester_id,
         name[:MAX_NAME_CHARS] if isinstance(name, str) else None,
-        text_or_none(value.get("email")),
+        desk.text_or_none(value.get("email")),
         "requester",
     )
 
 
 def _body(item: Mapping[str, Any], html_key: str, text_key: str) -> str | None:
     """A message's text: its HTML made plain, else the plain text the service made."""
-    return message_text(text_or_none(item.get(html_key)), html_key) or message_text(
-        text_or_none(item.get(text_key)), text_key
+    return desk.message_text(desk.text_or_none(item.get(html_key)), html_key) or desk.message_text(
+        desk.text_or_none(item.get(text_key)), text_key
     )
 
 
@@ -411,7 +378,7 @@ def _whole(value: Any) -> int | None:
 def _ident(value: Any) -> str | None:
     """An id from the service (text or a whole number), or ``None`` when unusable."""
     try:
-        return id_field(optional_id(value), "id")
+        return id_field(desk.optional_id(value), "id")
     except QuestionShapeError:
         return None
 

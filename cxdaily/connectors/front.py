@@ -28,16 +28,8 @@ from urllib.parse import quote
 
 import httpx
 
+from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    HelpDeskConnector,
-    Ticket,
-    TicketMessage,
-    email_author,
-    message_text,
-    tag_names,
-    ticket_questions,
-)
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -46,7 +38,7 @@ from cxdaily.connectors.http import (
     describe_url,
     origin_of,
 )
-from cxdaily.connectors.http_errors import bare_message
+from cxdaily.connectors.http_errors import bare_message, page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import next_url_pages
 from cxdaily.connectors.parsing import (
@@ -56,12 +48,12 @@ from cxdaily.connectors.parsing import (
     id_field,
     parse_time,
     text_field,
+    what_it_is,
 )
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_text import one_line
 
-DEFAULT_BASE_URL = "https://api2.frontapp.com"
 DEFAULT_APP_URL = "https://app.frontapp.com"
 OPEN_STATUSES = ("unassigned", "assigned")
 """The statuses asked for: a conversation nobody archived or deleted."""
@@ -133,7 +125,7 @@ def _person(data: Any, where: str) -> Author:
     """A recipient (``handle``, ``name``) as an author, the handle (an email) kept."""
     if not isinstance(data, dict):
         return Author()
-    return email_author(None, _cut(data.get("name")), _cut(data.get("handle")), where)
+    return desk.email_author(None, _cut(data.get("name")), _cut(data.get("handle")), where)
 
 
 def _teammate(data: Any, where: str) -> Author:
@@ -143,18 +135,18 @@ def _teammate(data: Any, where: str) -> Author:
     names = [data.get(key) for key in ("first_name", "last_name")]
     name: Any = " ".join(n.strip() for n in names if isinstance(n, str) and n.strip())
     name = name or data.get("username")
-    return email_author(data.get("id"), _cut(name), _cut(data.get("email")), where)
+    return desk.email_author(data.get("id"), _cut(name), _cut(data.get("email")), where)
 
 
 def _message_body(data: dict[str, Any], where: str) -> str:
     for key in ("body", "text", "blurb"):
-        text = message_text(data.get(key), f"{where}.{key}")
+        text = desk.message_text(data.get(key), f"{where}.{key}")
         if text and text.strip():
             return text
     return ""
 
 
-def parse_message(data: Any, where: str) -> TicketMessage | None:
+def parse_message(data: Any, where: str) -> desk.TicketMessage | None:
     """One message of a conversation; ``None`` for a draft (never a customer's turn)."""
     if not isinstance(data, dict):
         raise QuestionShapeError(f"{where} must be an object")
@@ -169,7 +161,7 @@ def parse_message(data: Any, where: str) -> TicketMessage | None:
         author = _person(sender, f"{where}.from")
     else:
         author = _teammate(data.get("author"), f"{where}.author")
-    return TicketMessage(
+    return desk.TicketMessage(
         id=id_field(data.get("id"), f"{where}.id", required=True) or "",
         author=author,
         body=_message_body(data, where),
@@ -189,7 +181,7 @@ def _preview(conversation: dict[str, Any], subject: str | None) -> str | None:
     return _message_body(last, "last_message") or subject
 
 
-def parse_conversation(data: Any, app_url: str) -> Ticket:
+def parse_conversation(data: Any, app_url: str) -> desk.Ticket:
     """A conversation of the list (or read by id) as a ticket without its messages."""
     if not isinstance(data, dict):
         raise QuestionShapeError("the conversation must be an object")
@@ -199,7 +191,7 @@ def parse_conversation(data: Any, app_url: str) -> Ticket:
     category = data.get("status_category")
     created = data.get("created_at")
     tags = data.get("tags")
-    return Ticket(
+    return desk.Ticket(
         id=ident,
         requester=_person(data.get("recipient"), "recipient"),
         messages=(),
@@ -208,7 +200,7 @@ def parse_conversation(data: Any, app_url: str) -> Ticket:
         subject=subject,
         status=text_field(_cut(status, 100), "status") if isinstance(status, str) else None,
         url=conversation_link(app_url, ident),
-        tags=tag_names(tags, key="name"),
+        tags=desk.tag_names(tags, key="name"),
         fallback_body=_preview(data, subject),
         meta={"status_category": _cut(category, 100)} if isinstance(category, str) else {},
     )
@@ -248,9 +240,8 @@ class _Run:
     """What one fetch gathers as it goes."""
 
     headers: dict[str, Any]
+    turns: desk.TicketTurns
     skipped: SkippedItems = field(default_factory=SkippedItems)
-    questions: list[Question] = field(default_factory=list)
-    settled: list[Question] = field(default_factory=list)
     again: set[str] = field(default_factory=set)  # listed, messages unread: read next time
     keep: set[str] = field(default_factory=set)  # no longer listed, not settled: next time
 
@@ -259,13 +250,10 @@ class _StopReading(Exception):
     """The channel's deadline or rate limit is spent: the rest waits for the next fetch."""
 
 
-class FrontConnector(HelpDeskConnector):
+class FrontConnector(desk.HelpDeskConnector):
     """Open conversations of one Front inbox; public replies sent as one teammate."""
 
     kind = "front"
-    summary = "Front: open conversations of one inbox, answered as a teammate"
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = "the API token and its scopes (conversations:read, messages:read, messages:send)"
     declared_options = HTTP_OPTIONS.extended(
         Option("inbox_id", "text", "the inbox whose open conversations are fetched (inb_...)",
                required=True, check=_plain_id),
@@ -303,20 +291,14 @@ class FrontConnector(HelpDeskConnector):
 
     def _results(self, data: Any, result: HttpResult) -> list[Any]:
         """The ``_results`` of a page; anything else is a one-line error."""
-        items = data.get("_results") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise BadResponseError(
-                f"{result.method} {describe_url(result.url)} answered, but not with a page "
-                "of results (an object with _results)",
-                channel=self.name,
-            )
-        return items
+        missing = f"{what_it_is(data)}, not with a page of results (an object with _results)"
+        return page_list(data, "_results", result, self.name, missing)
 
     async def _thread(
         self, conversation_id: str, headers: dict[str, Any], skipped: SkippedItems | None = None
-    ) -> list[TicketMessage]:
+    ) -> list[desk.TicketMessage]:
         """The conversation's messages (every page; drafts left out, bad ones skipped)."""
-        messages: list[TicketMessage] = []
+        messages: list[desk.TicketMessage] = []
         url = self._conversation_url(conversation_id, "/messages")
         async for data, result in next_url_pages(
             self.http, url, next_url=self._next_page, params={"limit": PAGE_LIMIT}, headers=headers
@@ -337,9 +319,9 @@ class FrontConnector(HelpDeskConnector):
         """Open conversations changed since the checkpoint, as questions and settled turns."""
         mark = read_checkpoint(checkpoint)
         since = mark.since
-        run = _Run(await self._auth())
+        run = _Run(await self._auth(), desk.TicketTurns(self.name, self.kind))
         listed, complete = await self._list(run)
-        to_read: list[Ticket | str] = [
+        to_read: list[desk.Ticket | str] = [
             ticket
             for ticket, when in sorted(listed.values(), key=lambda pair: -pair[1])
             if since is None
@@ -357,7 +339,11 @@ class FrontConnector(HelpDeskConnector):
                 await self._read(item, run)
             except _StopReading as stop:
                 for rest in to_read[position:]:
-                    (run.again.add(rest.id) if isinstance(rest, Ticket) else run.keep.add(rest))
+                    (
+                        run.again.add(rest.id)
+                        if isinstance(rest, desk.Ticket)
+                        else run.keep.add(rest)
+                    )
                 waiting = len(to_read) - position
                 run.skipped.add(f"{stop}; {waiting} conversations wait for the next fetch")
                 break
@@ -367,22 +353,20 @@ class FrontConnector(HelpDeskConnector):
         at_newest = {cid for cid, (_, when) in listed.items() if when == newest}
         if newest == since:
             at_newest |= mark.at_since
-        return FetchResult(
-            questions=run.questions,
-            settled=run.settled,
-            warnings=run.skipped.lines(),
-            checkpoint={
+        return run.turns.result(
+            {
                 "since": newest,
                 "at": sorted(at_newest)[:MAX_TRACKED],
                 "open": (by_activity + sorted(run.keep - listed.keys()))[:MAX_TRACKED],
                 "retry": sorted(run.again)[:MAX_TRACKED],
             },
+            run.skipped.lines(),
         )
 
-    async def _list(self, run: _Run) -> tuple[dict[str, tuple[Ticket, float]], bool]:
+    async def _list(self, run: _Run) -> tuple[dict[str, tuple[desk.Ticket, float]], bool]:
         """The inbox's open conversations (with their activity as epoch seconds), and
         whether the list was read to its end."""
-        listed: dict[str, tuple[Ticket, float]] = {}
+        listed: dict[str, tuple[desk.Ticket, float]] = {}
         complete = False
         page = 0
         async for data, result in next_url_pages(
@@ -399,12 +383,12 @@ class FrontConnector(HelpDeskConnector):
             complete = self._next_page(data) is None
         return listed, complete
 
-    async def _read(self, item: Ticket | str, run: _Run) -> None:
+    async def _read(self, item: desk.Ticket | str, run: _Run) -> None:
         """Read a listed conversation's messages (or a no longer listed one, by id) and
         add its question and settled turns. A failure costs this conversation only."""
-        conversation_id = item.id if isinstance(item, Ticket) else item
+        conversation_id = item.id if isinstance(item, desk.Ticket) else item
         try:
-            if isinstance(item, Ticket):
+            if isinstance(item, desk.Ticket):
                 ticket = item
             else:
                 url = self._conversation_url(item)
@@ -426,14 +410,11 @@ class FrontConnector(HelpDeskConnector):
             run.skipped.add(
                 f"conversation {conversation_id}: its messages cannot be read ({bare_message(exc)})"
             )
-            if not isinstance(item, Ticket):
+            if not isinstance(item, desk.Ticket):
                 run.keep.add(conversation_id)  # tried again at the next fetch
                 return
             run.again.add(conversation_id)  # its preview stands in until then
-        question, settled = ticket_questions(ticket, channel=self.name, kind=self.kind)
-        if question is not None:
-            run.questions.append(question)
-        run.settled.extend(settled)
+        run.turns.add(ticket)
 
     # -- replying -------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
@@ -470,7 +451,7 @@ class FrontConnector(HelpDeskConnector):
             )
         return SentReply(remote_id=reply_id, url=conversation_link(self.app_url, conversation_id))
 
-    async def question_thread(self, question: Question) -> list[TicketMessage]:
+    async def question_thread(self, question: Question) -> list[desk.TicketMessage]:
         """The conversation's public messages, read again."""
         return await self._thread(question.thread_id, await self._auth())
 

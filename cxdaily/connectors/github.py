@@ -37,13 +37,14 @@ HTTP layer's; GraphQL's RATE_LIMITED (HTTP 200) is read here.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from cxdaily.connectors import github_graphql as gql
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.github_parse import (
     Post,
     Thread,
@@ -65,13 +66,13 @@ from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
-from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, ReplyRejected
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
 from cxdaily.settings import ChannelSettings
 
-DEFAULT_BASE_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 MAX_REPLY_CHARS = 65_536
 """GitHub's limit on a comment body, in characters."""
@@ -130,16 +131,7 @@ class GitHubConnector(HttpConnector):
     """Issues and discussions of a few repositories; replies are comments."""
 
     kind = "github"
-    summary = "GitHub: issues and discussions opened by outsiders, answered with a comment"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_CHARS, threads=True, public=True, finds_own_replies=True
-    )
-    secret_fields = ("",)
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the token and its access to the repos (issues read and write; discussions too "
-        "when they are fetched)"
-    )
+    capabilities = public_capabilities()
     declared_options = HTTP_OPTIONS.extended(
         RepoListOption("repos", "text", "the repositories watched (owner/name: a list, or "
                        "separated by commas)", required=True),
@@ -197,19 +189,25 @@ class GitHubConnector(HttpConnector):
                 self._login = login_of(data.get("login")) if isinstance(data, dict) else None
         return self._login
 
+    async def _lists(
+        self, url: str, params: dict[str, Any], headers: dict[str, str], what: str
+    ) -> AsyncIterator[list[Any]]:
+        """The items of every page of a REST list (``Link`` pages); a page that is not a
+        list is a one-line error naming ``what`` it should have listed."""
+        async for data, result in link_pages(self.http, url, params=params, headers=headers):
+            if not isinstance(data, list):
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered, but not with a list of {what}",
+                    channel=self.name,
+                )
+            yield data
+
     async def _comments(self, repo: str, number: int, headers: dict[str, str],
                         skipped: list[str] | None = None) -> list[Post]:  # fmt: skip
         """Every comment of an issue (``Link`` pages); a bad one is skipped."""
         url = self._repo_url(repo, f"/issues/{number}/comments")
         posts: list[Post] = []
-        async for data, result in link_pages(
-            self.http, url, params={"per_page": PER_PAGE}, headers=headers
-        ):
-            if not isinstance(data, list):
-                raise BadResponseError(
-                    f"GET {describe_url(result.url)} answered, but not with a list of comments",
-                    channel=self.name,
-                )
+        async for data in self._lists(url, {"per_page": PER_PAGE}, headers, "comments"):
             for index, item in enumerate(data, 1):
                 try:
                     posts.append(rest_post(item, f"comment {index}"))
@@ -266,16 +264,10 @@ class GitHubConnector(HttpConnector):
                   "per_page": PER_PAGE}  # fmt: skip
         threads: list[Thread] = []
         newest: datetime | None = None
+        pages = self._lists(self._repo_url(repo, "/issues"), params, run.headers, "issues")
         page = 0
-        async for data, result in link_pages(
-            self.http, self._repo_url(repo, "/issues"), params=params, headers=run.headers
-        ):
+        async for data in pages:
             page += 1
-            if not isinstance(data, list):
-                raise BadResponseError(
-                    f"GET {describe_url(result.url)} answered, but not with a list of issues",
-                    channel=self.name,
-                )
             for index, item in enumerate(data, 1):
                 try:
                     thread, updated = parse_issue(item, repo)
@@ -351,11 +343,7 @@ class GitHubConnector(HttpConnector):
 
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Comment on the issue or discussion (sent once)."""
-        if self.reply_length(body, question) > MAX_REPLY_CHARS:
-            raise ReplyRejected(
-                f"{self.name}: the reply has {self.reply_length(body, question)} characters; "
-                f"GitHub takes at most {MAX_REPLY_CHARS}"
-            )
+        self.refuse_long_reply(body, question, MAX_REPLY_CHARS, "GitHub takes at most")
         repo, number = self._where(question)
         headers = await self._headers()
         if question.meta.get("type") == "discussion":

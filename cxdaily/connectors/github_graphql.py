@@ -24,6 +24,7 @@ from cxdaily.connectors.github_parse import (
     association_of,
     github_text,
     login_of,
+    new_thread,
     number_of,
     web_link,
 )
@@ -166,28 +167,16 @@ def parse_discussion(
     name = text_field(category.get("name"), f"{where}.category.name")
     answerable = category.get("isAnswerable")
     answered = node.get("isAnswered") is True
-    meta: dict[str, Any] = {
-        "service": "github",
-        "type": "discussion",
-        "repo": repo,
-        "number": number,
+    meta = {
         "discussion_id": ident,
-        "author_association": opening.association,
         "category": one_line(name, 100) if name else None,
         "answerable": answerable if isinstance(answerable, bool) else None,
         "answered": answered,
     }
-    title = text_field(node.get("title"), f"{where}.title")
-    return Thread(
-        repo=repo,
-        number=number,
-        kind="discussion",
-        title=one_line(title, 1000) if title else None,
-        opening=opening,
-        comments=tuple(comment_posts(node, where, skipped)),
-        meta={k: v for k, v in meta.items() if v is not None},
-        answered=answered,
-    ), updated
+    comments = tuple(comment_posts(node, where, skipped))
+    thread = new_thread("discussion", repo, number, opening, node.get("title"), f"{where}.title",
+                        meta, comments=comments, answered=answered)  # fmt: skip
+    return thread, updated
 
 
 def discussions_page(

@@ -23,11 +23,11 @@ from typing import Any
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text
 from cxdaily.connectors.markdown_text import markdown_text
 from cxdaily.connectors.parsing import (
-    MAX_CONTEXT_MESSAGES,
     QuestionShapeError,
     id_field,
     parse_time,
     text_field,
+    turn_question,
 )
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import one_line
@@ -185,6 +185,44 @@ class Thread:
         return thread_key(self.repo, self.number)
 
 
+def new_thread(
+    kind: str,
+    repo: str,
+    number: int,
+    opening: Post,
+    title: Any,
+    where: str,
+    meta: dict[str, Any],
+    *,
+    comments: Sequence[Post] = (),
+    answered: bool = False,
+    comment_count: int | None = None,
+) -> Thread:
+    """A :class:`Thread` of ``kind`` read from the service: its ``title`` (found at
+    ``where``) cleaned to one line, its ``meta`` what every thread keeps (service, type,
+    repository, number, the opener's association) and ``meta``, absent values left out."""
+    text = text_field(title, where)
+    kept = {
+        "service": "github",
+        "type": kind,
+        "repo": repo,
+        "number": number,
+        "author_association": opening.association,
+        **meta,
+    }
+    return Thread(
+        repo=repo,
+        number=number,
+        kind=kind,
+        title=one_line(text, 1000) if text else None,
+        opening=opening,
+        comments=comments,
+        meta={key: value for key, value in kept.items() if value is not None},
+        answered=answered,
+        comment_count=comment_count,
+    )
+
+
 def rest_post(data: Any, where: str, *, opening: bool = False) -> Post:
     """An issue (``opening``) or an issue comment of the REST API as a :class:`Post`."""
     if not isinstance(data, dict):
@@ -222,25 +260,13 @@ def parse_issue(data: Any, repo: str) -> tuple[Thread | None, datetime]:
     labels = data.get("labels")
     labels = labels if isinstance(labels, list) else []
     names = [lab.get("name") if isinstance(lab, dict) else lab for lab in labels[:MAX_LABELS]]
-    meta: dict[str, Any] = {
-        "service": "github",
-        "type": "issue",
-        "repo": repo,
-        "number": number,
-        "author_association": opening.association,
+    meta = {
         "reactions": count_of(reactions.get("total_count")),
         "labels": [one_line(n, 100) for n in names if isinstance(n, str) and n.strip()],
     }
-    title = text_field(data.get("title"), "title")
-    return Thread(
-        repo=repo,
-        number=number,
-        kind="issue",
-        title=one_line(title, 1000) if title else None,
-        opening=opening,
-        meta={k: v for k, v in meta.items() if v is not None},
-        comment_count=count_of(data.get("comments")),
-    ), updated
+    thread = new_thread("issue", repo, number, opening, data.get("title"), "title", meta,
+                        comment_count=count_of(data.get("comments")))  # fmt: skip
+    return thread, updated
 
 
 def asks(thread: Thread, our_login: str | None) -> bool:
@@ -293,22 +319,12 @@ def _question(
 ) -> Question:
     first = turn[0]
     native = thread.thread_id if first is thread.opening else f"{thread.thread_id}:{first.id}"
-    body = "\n\n".join(p.body for p in turn if p.body.strip()) or (thread.title or "")
     meta = {**thread.meta, **({"team_answered": True} if settled else {})}
-    return Question(
-        id=Question.make_id(channel, native),
-        channel=channel,
-        kind=kind,
-        native_id=native,
-        thread_id=thread.thread_id,
-        url=turn[-1].url or thread.opening.url,
-        author=thread.opening.author(),
-        title=thread.title,
-        body=body,
-        created_at=first.created_at,
-        context=tuple(p.as_message() for p in before[-MAX_CONTEXT_MESSAGES:]),
-        meta=meta,
-    )
+    return turn_question(
+        channel=channel, kind=kind, native_id=native, thread_id=thread.thread_id,
+        url=turn[-1].url or thread.opening.url, author=thread.opening.author(),
+        title=thread.title, turn=turn, before=before, meta=meta,
+    )  # fmt: skip
 
 
 def iso(moment: datetime) -> str:

@@ -5,19 +5,30 @@ quota and rate-limit answers, and the checkpoint of a walk down a newest-first l
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cxdaily.connectors import ratelimit
-from cxdaily.connectors.http import HttpResult, describe_url
+from cxdaily.connectors.base import FetchResult
+from cxdaily.connectors.http import HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import error_object
-from cxdaily.connectors.parsing import QuestionShapeError, parse_time
+from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.parsing import SkippedItems, checkpoint_time
 from cxdaily.core.errors import RateLimited
+from cxdaily.core.models import Question
 
+TOKEN_URL = "https://oauth2.googleapis.com/token"
+"""Google's OAuth 2.0 token endpoint."""
+TOKEN_URL_OPTION = Option(
+    "token_url", "url", "where access tokens are asked for", default=TOKEN_URL
+)
+GOOGLE_OPTIONS = HTTP_OPTIONS.extended(TOKEN_URL_OPTION)
+"""The options of every channel that signs in to a Google API (the HTTP ones and
+``token_url``); a connector extends them with its own."""
 HOURLY_QUOTA_WAIT_S = 3600.0
 """How long a used-up hourly quota is waited out."""
 
@@ -58,22 +69,94 @@ def read_checkpoint(checkpoint: Any) -> tuple[datetime | None, datetime | None, 
     """
     if not isinstance(checkpoint, dict):
         return None, None, None
-
-    def when(key: str) -> datetime | None:
-        value = checkpoint.get(key)
-        if not isinstance(value, str):
-            return None
-        try:
-            return parse_time(value, key)
-        except QuestionShapeError:
-            return None
-
     token = checkpoint.get("page_token")
     usable = isinstance(token, str) and 0 < len(token) <= 1000 and token.isprintable()
-    return when("since"), when("newest"), token if usable else None
+    since, newest = checkpoint_time(checkpoint, "since"), checkpoint_time(checkpoint, "newest")
+    return since, newest, token if usable else None
 
 
-__all__ = ["error_reason", "read_checkpoint", "seconds_to_quota_reset"]
+@dataclass(frozen=True)
+class ListingPage:
+    """What one page of a newest-first listing gave a walk down it."""
+
+    following: str | None
+    """The next page's token (``None``: the last page)."""
+    reached: bool
+    """The page held an item no newer than the checkpoint: no older page is needed."""
+    newest: datetime | None
+    """The latest change among the page's new items."""
+
+
+@dataclass
+class ListingHarvest:
+    """What a walk down a listing gathers as it goes, page by page."""
+
+    questions: list[Question] = field(default_factory=list)
+    """New questions."""
+    settled: list[Question] = field(default_factory=list)
+    """Questions the service says need no answer now (answered by the team)."""
+    skipped: SkippedItems = field(default_factory=SkippedItems)
+    """Items that could not be read, one line each."""
+
+    def fetch_result(self, checkpoint: dict[str, Any]) -> FetchResult:
+        """The fetch's result: what was gathered, and the walk's new ``checkpoint``."""
+        return FetchResult(
+            questions=self.questions,
+            settled=self.settled,
+            warnings=self.skipped.lines(),
+            checkpoint=checkpoint,
+        )
+
+
+#: Reads one page of a listing (``None``: the first) with the page token given.
+PageReader = Callable[[str | None], Awaitable[HttpResult]]
+#: Takes in one page (its answer, its number and the checkpoint's time).
+PageTaker = Callable[[HttpResult, int, "datetime | None"], Awaitable[ListingPage]]
+
+
+async def walk_listing(
+    connector: HttpConnector,
+    checkpoint: Any,
+    read: PageReader,
+    take: PageTaker,
+    *,
+    max_pages: int,
+    what: str,
+    iso: Callable[[datetime], str],
+) -> dict[str, Any]:
+    """Walk down a newest-first listing from a stored checkpoint (see
+    :func:`read_checkpoint`), page by page, until a page reaches the checkpoint's time or
+    the last page; the new checkpoint is returned.
+
+    A walk that reached its end remembers the newest change it read; one stopped by
+    ``max_pages`` (with a note naming the ``what``, "pages of reviews") remembers where the
+    next fetch goes on. A stored page token the API refuses (HTTP 400) is dropped with a
+    note and the walk starts over from the newest.
+    """
+    since, newest, token = read_checkpoint(checkpoint)
+    for page in range(1, max_pages + 1):
+        try:
+            result = await read(token)
+        except StatusError as exc:
+            if not (page == 1 and token and exc.status == 400):
+                raise
+            connector.http.note("the stored page token was refused: read again from the newest")
+            result = await read(None)
+        taken = await take(result, page, since)
+        token = taken.following
+        if taken.newest is not None:
+            newest = max(newest or taken.newest, taken.newest)
+        if taken.reached or token is None:
+            latest = newest or since
+            return {"since": iso(latest) if latest else None}
+    connector.http.note(
+        f"stopped after {max_pages} {what} (the page cap); the older ones come with the next fetch"
+    )
+    return {"since": iso(since) if since else None, "page_token": token,
+            "newest": iso(newest) if newest else None}  # fmt: skip
+
+
+__all__ = ["error_reason", "read_checkpoint", "seconds_to_quota_reset", "walk_listing"]
 
 
 @dataclass(frozen=True)

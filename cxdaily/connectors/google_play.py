@@ -43,15 +43,22 @@ buckets) is waited out briefly on reads (``Retry-After`` when sent) and is a one
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import jwt
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.google_api import GoogleLimits, GoogleRequests, read_checkpoint
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.channel_tokens import LazyGrant, token_endpoint
+from cxdaily.connectors.google_api import (
+    GOOGLE_OPTIONS,
+    GoogleLimits,
+    GoogleRequests,
+    ListingHarvest,
+    ListingPage,
+    walk_listing,
+)
 from cxdaily.connectors.google_play_parse import (
     Review,
     ServiceAccountKey,
@@ -60,23 +67,22 @@ from cxdaily.connectors.google_play_parse import (
     review_messages,
     review_questions,
 )
+from cxdaily.connectors.helpdesk import TicketMessage
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
-from cxdaily.connectors.thread_replies import answers_by_team, find_reply
+from cxdaily.connectors.options import Option
+from cxdaily.connectors.parsing import QuestionShapeError
+from cxdaily.connectors.public_channel import json_object, public_capabilities
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConnectorError, CredentialError
-from cxdaily.core.models import Message, Question
+from cxdaily.core.models import Question
 
-DEFAULT_BASE_URL = "https://androidpublisher.googleapis.com/androidpublisher/v3"
-DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 JWT_LIFETIME_S = 3600
 """How long a signed assertion is valid (Google accepts one hour at most)."""
-MAX_REPLY_CHARS = 350
 PAGE_SIZE = 100
 MAX_PAGES = 20
 """Pages of reviews read in one fetch (the API holds one week of reviews)."""
@@ -90,9 +96,9 @@ LIMITS = GoogleLimits(
 )
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: datetime) -> str:
     """A checkpoint time, to the microsecond (Google's times carry fractions of a second)."""
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def _package_name(value: str) -> str | None:
@@ -148,58 +154,40 @@ class GooglePlayConnector(HttpConnector):
     """Reviews of one app on Google Play; the developer's public reply (one per review)."""
 
     kind = "google_play"
-    summary = "Google Play: reviews of one Android app, answered with the developer reply"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_CHARS, idempotency_keys=False, threads=True, public=True,
-        finds_own_replies=True, one_reply=True,
-    )  # fmt: skip
-    secret_fields = ("",)
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the service account's JSON key, and that Play Console grants the account the "
-        "'Reply to reviews' permission for the app"
-    )
-    declared_options = HTTP_OPTIONS.extended(
+    capabilities = public_capabilities(one_reply=True)
+    declared_options = GOOGLE_OPTIONS.extended(
         Option("package_name", "text", "the app whose reviews are fetched and answered "
                "(com.example.app)", required=True, check=_package_name),
-        Option("token_url", "url", "where access tokens are asked for",
-               default=DEFAULT_TOKEN_URL),
     )  # fmt: skip
 
     def configure(self) -> None:
         """The app and the token endpoint from the options."""
         super().configure()
         self.package: str = self.option("package_name")
-        self.token_url: str = self.option("token_url")
-        self.allow_credentials_to(self.token_url)  # the token endpoint is a host of its own
-        self._tokens: ServiceAccountToken | None = None
+        self.token_url = token_endpoint(self, "token_url")
+        self.signed_in = LazyGrant(self._grant)
         self._api = GoogleRequests(self, LIMITS, self._refusal)
+        self.thread_replies = ThreadReplies(self._review_thread)  # the reply's id: the review's
 
     def reply_length(self, text: str, question: Question | None = None) -> int:
         """UTF-16 code units: never less than Google's count, whichever unit it uses."""
         return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
     # -- auth -------------------------------------------------------------------------
-    async def tokens(self) -> ServiceAccountToken:
-        """The channel's access tokens (built on first use, on this channel's HTTP)."""
-        if self._tokens is None:
-            key = read_key(await self.read_secret(""), self.name)
-            for line in (key.private_key, *key.private_key.splitlines()):
-                if len(line.strip()) >= 16 and not line.startswith("-----"):
-                    self.http.register_secret(line.strip())  # the key, and each of its lines
+    async def _grant(self) -> ServiceAccountToken:
+        """The service account's token grant, from its JSON key (the channel's secret)."""
+        key = read_key(await self.read_secret(""), self.name)
+        for line in (key.private_key, *key.private_key.splitlines()):
+            if len(line.strip()) >= 16 and not line.startswith("-----"):
+                self.http.register_secret(line.strip())  # the key, and each of its lines
 
-            async def credentials() -> tuple[str, str]:
-                return key.client_email, key.private_key
+        async def credentials() -> tuple[str, str]:
+            return key.client_email, key.private_key
 
-            self._tokens = ServiceAccountToken(
-                self.http, self.token_url, credentials=credentials, cache=PROCESS_TOKENS,
-                key=key, form={"scope": SCOPE},
-            )  # fmt: skip
-        return self._tokens
-
-    async def _signed_in(self, operation: Callable[[dict[str, str]], Awaitable[Any]]) -> Any:
-        """``operation(headers)`` with an access token (renewed once if it is refused)."""
-        return await (await self.tokens()).call(operation)
+        return ServiceAccountToken(
+            self.http, self.token_url, credentials=credentials, cache=PROCESS_TOKENS,
+            key=key, form={"scope": SCOPE},
+        )  # fmt: skip
 
     # -- requests ---------------------------------------------------------------------
     def _path(self, review_id: str | None = None, suffix: str = "") -> str:
@@ -223,20 +211,10 @@ class GooglePlayConnector(HttpConnector):
             secret_variables=self.http.secret_variables,
         )  # fmt: skip
 
-    def _decode(self, result: HttpResult) -> dict[str, Any]:
-        """The JSON object of an answer (a page, a review, a reply's result)."""
-        data = self.http.decode_json(result)
-        if not isinstance(data, dict):
-            raise BadResponseError(
-                f"{result.method} {describe_url(result.url)} answered, but not with an object",
-                channel=self.name,
-            )
-        return data
-
     def _page_items(self, result: HttpResult) -> tuple[list[Any], str | None]:
         """The reviews of a list page (Google leaves ``reviews`` out of an empty page) and
         the next page's token."""
-        data = self._decode(result)
+        data = json_object(self, result, "an object")
         items = data.get("reviews", [])
         paging = data.get("tokenPagination")
         following = paging.get("nextPageToken") if isinstance(paging, dict) else None
@@ -254,7 +232,7 @@ class GooglePlayConnector(HttpConnector):
     # -- fetching ---------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Reviews new since the checkpoint, as questions and settled reviews."""
-        result: FetchResult = await self._signed_in(lambda h: self._fetch(checkpoint, h))
+        result: FetchResult = await self.signed_in.call(lambda h: self._fetch(checkpoint, h))
         return result
 
     async def _list(self, token: str | None, headers: dict[str, str]) -> HttpResult:
@@ -264,27 +242,16 @@ class GooglePlayConnector(HttpConnector):
     async def _fetch(
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
     ) -> FetchResult:
-        since, newest, token = read_checkpoint(checkpoint)
-        skipped = SkippedItems()
-        questions: list[Question] = []
-        settled: list[Question] = []
-        done = False
-        for page in range(1, MAX_PAGES + 1):
-            try:
-                result = await self._list(token, headers)
-            except StatusError as exc:
-                if not (page == 1 and token and exc.status == 400):
-                    raise
-                self.http.note("the stored page token was refused: read again from the newest")
-                token = None  # the walk that stopped at its cap starts over from the top
-                result = await self._list(None, headers)
-            items, token = self._page_items(result)
-            reached = False
+        harvest = ListingHarvest()
+
+        async def take(result: HttpResult, page: int, since: datetime | None) -> ListingPage:
+            items, following = self._page_items(result)
+            reached, newest = False, None
             for number, item in enumerate(items, 1):
                 try:
                     review = parse_review(item)
                 except QuestionShapeError as exc:
-                    skipped.add(f"page {page}, review {number} skipped: {exc}")
+                    harvest.skipped.add(f"page {page}, review {number} skipped: {exc}")
                     continue
                 new = since is None or review.written > since
                 reached = reached or not new
@@ -294,22 +261,15 @@ class GooglePlayConnector(HttpConnector):
                     review, channel=self.name, kind=self.kind, package=self.package
                 )
                 if asked is not None and new:
-                    questions.append(asked)
-                settled.extend(answered)
-            if reached or token is None:
-                done = True
-                break
-        if not done:
-            self.http.note(
-                f"stopped after {MAX_PAGES} pages of reviews (the page cap); the older ones "
-                "come with the next fetch"
-            )
-            mark = {"since": _iso(since), "page_token": token, "newest": _iso(newest)}
-        else:
-            mark = {"since": _iso(newest or since)}
-        return FetchResult(
-            questions=questions, settled=settled, warnings=skipped.lines(), checkpoint=mark
-        )
+                    harvest.questions.append(asked)
+                harvest.settled.extend(answered)
+            return ListingPage(following, reached, newest)
+
+        mark = await walk_listing(
+            self, checkpoint, lambda token: self._list(token, headers), take,
+            max_pages=MAX_PAGES, what="pages of reviews", iso=_iso,
+        )  # fmt: skip
+        return harvest.fetch_result(mark)
 
     # -- replying ---------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
@@ -322,16 +282,18 @@ class GooglePlayConnector(HttpConnector):
                 doing="the reply can be sent again then",
             )  # fmt: skip
 
-        await self._signed_in(post)  # its answer ({"result": {replyText, lastEdited}}) adds nothing
+        await self.signed_in.call(
+            post
+        )  # its answer ({"result": {replyText, lastEdited}}) adds nothing
         return SentReply(remote_id=question.thread_id, url=None)
 
     async def _review(self, question: Question) -> Review:
         async def read(headers: dict[str, str]) -> HttpResult:
             return await self._api.send("GET", self._path(question.thread_id), headers=headers)
 
-        result: HttpResult = await self._signed_in(read)
+        result: HttpResult = await self.signed_in.call(read)
         try:
-            return parse_review(self._decode(result))
+            return parse_review(json_object(self, result, "an object"))
         except QuestionShapeError as exc:
             raise BadResponseError(
                 f"GET {describe_url(result.url)} answered with a review that cannot be read "
@@ -339,18 +301,10 @@ class GooglePlayConnector(HttpConnector):
                 channel=self.name,
             ) from None
 
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """The review's developer reply when it changed after ``since`` (the collision
-        guard)."""
-        return answers_by_team(review_messages(await self._review(question), self.package), since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """The review's developer reply, when it reads as ours (after the question)."""
-        messages = review_messages(await self._review(question), self.package)
-        found = find_reply(messages, body, author_id=None, after=question.created_at)
-        return None if found is None else SentReply(question.thread_id, None)
+    async def _review_thread(self, question: Question) -> list[TicketMessage]:
+        """The review as a thread: the user's comment and the developer's reply (whose
+        change after a time is the collision guard's answer, and whose text finds ours)."""
+        return review_messages(await self._review(question), self.package)
 
     async def check(self) -> str:
         """The key buys a token and the app's reviews can be listed (one review)."""
@@ -359,6 +313,6 @@ class GooglePlayConnector(HttpConnector):
             params = {"maxResults": 1}
             return await self._api.send("GET", self._path(), params=params, headers=headers)
 
-        result: HttpResult = await self._signed_in(read)
+        result: HttpResult = await self.signed_in.call(read)
         self._page_items(result)
         return f"package {self.package} readable"

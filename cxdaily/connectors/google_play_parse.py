@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text
-from cxdaily.connectors.parsing import MAX_FOLLOWERS, QuestionShapeError, id_field, parse_time
+from cxdaily.connectors.parsing import QuestionShapeError, channel_question, id_field, parse_time
+from cxdaily.connectors.public_channel import whole_count
 from cxdaily.core import safe_json
 from cxdaily.core.errors import CredentialError
 from cxdaily.core.models import Author, Message, Question
@@ -89,15 +90,6 @@ def timestamp(value: Any, where: str) -> datetime:
     return when
 
 
-def _count(value: Any) -> int | None:
-    """A count or small number the docs give as an integer (or digits as text)."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 12:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 <= value <= MAX_FOLLOWERS else None
-
-
 def _latest(comments: list[Any], key: str) -> tuple[dict[str, Any], datetime] | None:
     """The entry of ``comments`` holding ``key`` whose ``lastModified`` is latest."""
     found: tuple[dict[str, Any], datetime] | None = None
@@ -117,7 +109,7 @@ def _latest(comments: list[Any], key: str) -> tuple[dict[str, Any], datetime] | 
 def _facts(comment: Mapping[str, Any]) -> dict[str, Any]:
     """The user comment's facts worth keeping in a question's ``meta``."""
     facts: dict[str, Any] = {}
-    rating = _count(comment.get("starRating"))
+    rating = whole_count(comment.get("starRating"))
     if rating is not None and 1 <= rating <= 5:
         facts["rating"] = rating
     texts = {"reviewer_language": "reviewerLanguage", "device": "device",
@@ -129,7 +121,7 @@ def _facts(comment: Mapping[str, Any]) -> dict[str, Any]:
     numbers = {"app_version_code": "appVersionCode", "android_os_version": "androidOsVersion",
                "thumbs_up": "thumbsUpCount", "thumbs_down": "thumbsDownCount"}  # fmt: skip
     for name, key in numbers.items():
-        number = _count(comment.get(key))
+        number = whole_count(comment.get(key))
         if number is not None:
             facts[name] = number
     device = comment.get("deviceMetadata")
@@ -211,20 +203,13 @@ def review_questions(
         context = (Message(developer(package), review.reply, review.replied),)
 
     def build(native_id: str, settled: bool) -> Question:
-        return Question(
-            id=Question.make_id(channel, native_id),
-            channel=channel,
-            kind=kind,
-            native_id=native_id,
-            thread_id=review.id,
+        return channel_question(
+            channel=channel, kind=kind, native=native_id, thread_id=review.id,
+            author=Author(name=review.author_name), title=review.title, body=review.body,
             url=None,  # Google Play has no public link to one review
-            author=Author(name=review.author_name),
-            title=review.title,
-            body=review.body,
-            created_at=review.written,
-            context=context,
+            created_at=review.written, context=context,
             meta={**meta, "team_answered": True} if settled else dict(meta),
-        )
+        )  # fmt: skip
 
     if review.answered:
         return None, [build(review.id, True), build(follow_up_id(review), True)]

@@ -24,8 +24,12 @@ hands it to :func:`ticket_questions`. The rules are the same for every help desk
   (:meth:`~HelpDeskConnector.sent_or_found`).
 - **Reading a thread**: :func:`public_messages` keeps the public messages of a thread's
   items; one that cannot be read is a warning in a fetch and an error elsewhere.
+- **A fetch's tickets**: :class:`TicketTurns` gathers the questions and settled turns of
+  every ticket a fetch reads (a ticket met twice counts in its latest state) and makes
+  the fetch's result.
 - **An account's own domain and one agent**: :class:`AgentDeskConnector` (Freshdesk,
-  Zendesk) builds the base URL from the account option and looks the agent up once.
+  Zendesk) builds the base URL from the account option (declared by
+  :func:`account_name_option`) and looks the agent up once.
 
 Text is cleaned where it enters: the connector passes bodies through
 :func:`message_text` (HTML to plain text, surrogates replaced).
@@ -42,7 +46,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from cxdaily.connectors.base import Capabilities, SentReply
+from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.html_text import html_to_text, looks_like_html
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -51,6 +55,7 @@ from cxdaily.connectors.http import (
     UnreachableError,
 )
 from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.options import Option, full_match
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
@@ -59,11 +64,13 @@ from cxdaily.connectors.parsing import (
     id_field,
     meta_field,
     text_field,
+    turn_question,
 )
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.services import service_name
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 """How ``meta["priority"]`` spells a help desk's priority (curation reads ``urgent``)."""
@@ -175,6 +182,42 @@ def ticket_questions(
     return _question(ticket, native_id, turn, context, channel, kind, meta), settled
 
 
+class TicketTurns:
+    """The questions and settled turns of the tickets one fetch reads, each once by its
+    id: a ticket met twice (it changed while the fetch walked the list) counts in the
+    state it was met in last."""
+
+    def __init__(self, channel: str, kind: str) -> None:
+        self.channel = channel
+        self.kind = kind
+        self._questions: dict[str, Question] = {}
+        self._settled: dict[str, Question] = {}
+
+    def add(self, ticket: Ticket) -> None:
+        """Add the question ``ticket`` asks now (if any) and its settled turns."""
+        question, settled = ticket_questions(ticket, channel=self.channel, kind=self.kind)
+        for done in settled:
+            self._questions.pop(done.id, None)
+            self._settled[done.id] = done
+        if question is not None:
+            self._settled.pop(question.id, None)
+            self._questions[question.id] = question
+
+    @property
+    def questions(self) -> list[Question]:
+        """The questions waiting on the team, in the order they were first met."""
+        return list(self._questions.values())
+
+    @property
+    def settled(self) -> list[Question]:
+        """The turns that need no answer now."""
+        return list(self._settled.values())
+
+    def result(self, checkpoint: dict[str, Any] | None, warnings: list[str]) -> FetchResult:
+        """The fetch's result: these questions and settled turns, with ``checkpoint``."""
+        return FetchResult(self.questions, checkpoint, warnings, self.settled)
+
+
 def _ticket_meta(ticket: Ticket, kind: str) -> dict[str, Any]:
     meta: dict[str, Any] = {"service": kind, "ticket_id": ticket.id}
     if ticket.status is not None:
@@ -198,20 +241,11 @@ def _question(
     meta: dict[str, Any],
 ) -> Question:
     native = id_field(native_id, "id", required=True) or native_id
-    return Question(
-        id=Question.make_id(channel, native),
-        channel=channel,
-        kind=kind,
-        native_id=native,
-        thread_id=ticket.id,
-        url=ticket.url,
-        author=_customer(turn, ticket.requester),
-        title=ticket.subject,
-        body="\n\n".join(m.body for m in turn if m.body.strip()) or (ticket.subject or ""),
-        created_at=turn[0].created_at,
-        context=tuple(m.as_message() for m in context),
-        meta=dict(meta),
-    )
+    return turn_question(
+        channel=channel, kind=kind, native_id=native, thread_id=ticket.id, url=ticket.url,
+        author=_customer(turn, ticket.requester), title=ticket.subject, turn=turn,
+        before=context, meta=dict(meta),
+    )  # fmt: skip
 
 
 def _customer(turn: Sequence[TicketMessage], requester: Author) -> Author:
@@ -367,19 +401,32 @@ class HelpDeskConnector(HttpConnector):
         return found
 
 
+ACCOUNT_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+"""An account's name before the service's domain (one DNS label)."""
+
+
+def account_name_option(name: str, domain: str) -> Option:
+    """The option naming a help desk account: ``https://NAME.{domain}``."""
+    return Option(
+        name,
+        "text",
+        f"the account: https://{name.upper()}.{domain} (or base_url)",
+        check=full_match(ACCOUNT_NAME, f'must be the name before .{domain}, such as "acme"'),
+    )
+
+
 class AgentDeskConnector(HelpDeskConnector):
     """A help desk on its own account's domain (``https://ACCOUNT.{domain}``, or
     ``base_url``) whose replies go out as one agent: the one its option names, else the
     signed-in one, looked up once.
 
-    A kind names :attr:`account_option`, :attr:`service_name`, :attr:`account_domain` and
-    :attr:`agent_option`, and implements :meth:`auth_headers`, :meth:`me` and
-    :meth:`agent_url`.
+    A kind names :attr:`account_option`, :attr:`account_domain` and :attr:`agent_option`
+    (the service's name comes from its catalogue entry), and implements
+    :meth:`auth_headers`, :meth:`me` and :meth:`agent_url`.
     """
 
     account_option: ClassVar[str] = "subdomain"
     """The option naming the account (the name before ``.{account_domain}``)."""
-    service_name: ClassVar[str] = ""
     account_domain: ClassVar[str] = ""
     agent_option: ClassVar[str] = "agent_id"
     """The option naming the replying agent's user id."""
@@ -394,7 +441,8 @@ class AgentDeskConnector(HelpDeskConnector):
                 placeholder = self.account_option.upper()
                 raise ConfigError(
                     f'[channels.{self.name}] needs {self.account_option} = "..." (your '
-                    f"{self.service_name} is https://{placeholder}.{self.account_domain}) or "
+                    f"{service_name(self.kind)} is "
+                    f"https://{placeholder}.{self.account_domain}) or "
                     'base_url = "https://..."'
                 )
             self.base_url = f"https://{account.lower()}.{self.account_domain}"

@@ -39,23 +39,20 @@ from urllib.parse import quote
 
 import httpx
 
+from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    HelpDeskConnector,
-    Ticket,
-    TicketMessage,
-    email_author,
-    message_text,
-    public_messages,
-    tag_names,
-    ticket_questions,
-)
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import next_url_pages
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    checkpoint_time,
+    id_field,
+    parse_time,
+)
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
 from cxdaily.core.models import Author, Question
@@ -71,14 +68,10 @@ MAX_TAG_CHARS = 100
 THREAD_SIDES = {"customer": True, "reply": False, "message": False}
 
 
-class HelpScoutConnector(HelpDeskConnector):
+class HelpScoutConnector(desk.HelpDeskConnector):
     """Conversations of one Help Scout mailbox; public replies as a Help Scout user."""
 
     kind = "helpscout"
-    summary = "a Help Scout mailbox: active conversations, public replies (Mailbox API 2.0)"
-    secret_fields = ("client_id", "client_secret")
-    default_base_url = "https://api.helpscout.net"
-    auth_hint = "the client_id and client_secret secrets, the app's App ID and App Secret"
     declared_options = HTTP_OPTIONS.extended(
         Option("mailbox_id", "int", "the mailbox (inbox) whose conversations are fetched",
                required=True, minimum=1),
@@ -120,7 +113,7 @@ class HelpScoutConnector(HelpDeskConnector):
     async def _fetch(
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
     ) -> FetchResult:
-        since = _since(checkpoint)
+        since = checkpoint_time(checkpoint, "modified_since")
         params: dict[str, Any] = {
             "mailbox": self.mailbox_id,
             "status": "all" if since else "active",  # later: see what left "active" too
@@ -131,8 +124,7 @@ class HelpScoutConnector(HelpDeskConnector):
         }
         if since is not None:
             params["modifiedSince"] = to_iso(since)
-        questions: dict[str, Question] = {}
-        settled: list[Question] = []
+        turns = desk.TicketTurns(self.name, self.kind)
         skipped = SkippedItems()
         newest = since
         pages = next_url_pages(
@@ -150,18 +142,14 @@ class HelpScoutConnector(HelpDeskConnector):
                 except QuestionShapeError as exc:
                     skipped.add(f"conversation {_reference(item, index)} skipped: {exc}")
                     continue
-                question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
-                if question is not None:
-                    questions[question.id] = question
-                settled.extend(done)
-        return FetchResult(
-            questions=list(questions.values()),
-            checkpoint={"modified_since": to_iso(newest)} if newest else checkpoint,
-            warnings=skipped.lines(),
-            settled=settled,
+                turns.add(ticket)
+        return turns.result(
+            {"modified_since": to_iso(newest)} if newest else checkpoint, skipped.lines()
         )
 
-    async def _ticket(self, item: Any, headers: dict[str, str], skipped: SkippedItems) -> Ticket:
+    async def _ticket(
+        self, item: Any, headers: dict[str, str], skipped: SkippedItems
+    ) -> desk.Ticket:
         """One conversation as a :class:`Ticket` (its thread read when not embedded)."""
         if not isinstance(item, dict):
             raise QuestionShapeError("expected a JSON object")
@@ -188,7 +176,7 @@ class HelpScoutConnector(HelpDeskConnector):
         number = item.get("number")
         has_number = isinstance(number, int) and not isinstance(number, bool) and number >= 0
         subject = _body(item.get("subject"), "subject")
-        return Ticket(
+        return desk.Ticket(
             id=ident,
             requester=requester,
             messages=messages,
@@ -197,7 +185,7 @@ class HelpScoutConnector(HelpDeskConnector):
             subject=one_line(subject, MAX_SUBJECT_CHARS) if subject else None,
             status=status,
             url=f"{WEB_URL}/conversation/{quote(ident, safe='')}/{number}/" if has_number else None,
-            tags=tag_names(item.get("tags"), key="tag"),
+            tags=desk.tag_names(item.get("tags"), key="tag"),
             fallback_body=fallback,
             meta={"customer_id": requester.id, "number": number if has_number else None},
         )
@@ -205,10 +193,10 @@ class HelpScoutConnector(HelpDeskConnector):
     # -- threads ----------------------------------------------------------------------
     async def _thread(
         self, conversation_id: str, headers: dict[str, str], skipped: SkippedItems
-    ) -> list[TicketMessage]:
+    ) -> list[desk.TicketMessage]:
         """The public messages of a conversation, from its threads endpoint (every page)."""
         url = self.endpoint(f"/v2/conversations/{quote(conversation_id, safe='')}/threads")
-        messages: list[TicketMessage] = []
+        messages: list[desk.TicketMessage] = []
         pages = next_url_pages(
             self.http, url, next_url=lambda d: _next_page(d, {}), headers=headers
         )
@@ -217,7 +205,7 @@ class HelpScoutConnector(HelpDeskConnector):
             messages.extend(_messages(threads, f"conversation {conversation_id}", skipped))
         return messages
 
-    async def question_thread(self, question: Question) -> list[TicketMessage]:
+    async def question_thread(self, question: Question) -> list[desk.TicketMessage]:
         """The conversation's public messages, read again."""
         return await self.tokens.call(
             lambda headers: self._thread(question.thread_id, headers, SkippedItems())
@@ -282,15 +270,6 @@ class HelpScoutConnector(HelpDeskConnector):
 
 
 # ----------------------------------------------------------------------------- parsing
-def _since(checkpoint: dict[str, Any] | None) -> datetime | None:
-    """The checkpoint's time, or ``None`` (a first fetch) when it has none usable."""
-    value = (checkpoint or {}).get("modified_since")
-    try:
-        return parse_time(value, "modified_since") if isinstance(value, str) else None
-    except QuestionShapeError:
-        return None
-
-
 def _later(newest: datetime | None, item: Any) -> datetime | None:
     """``newest``, or the conversation's modification time when that is later."""
     if not isinstance(item, dict):
@@ -351,15 +330,15 @@ def _next_page(data: Any, params: dict[str, Any]) -> str | None:
     return None
 
 
-def _messages(threads: list[Any], where: str, skipped: SkippedItems) -> list[TicketMessage]:
+def _messages(threads: list[Any], where: str, skipped: SkippedItems) -> list[desk.TicketMessage]:
     """The public messages among a conversation's threads; a bad thread costs itself."""
-    return public_messages(
+    return desk.public_messages(
         threads, lambda thread, _: _message(thread),
         lambda index, exc: f"{where}: thread {index + 1} skipped: {exc}", skipped,
     )  # fmt: skip
 
 
-def _message(thread: Any) -> TicketMessage | None:
+def _message(thread: Any) -> desk.TicketMessage | None:
     """One thread as a public message; ``None`` for notes, drafts, line items and the like."""
     if not isinstance(thread, dict):
         raise QuestionShapeError("expected a JSON object")
@@ -370,7 +349,7 @@ def _message(thread: Any) -> TicketMessage | None:
     if from_customer is None or _word(thread.get("state")) not in (None, "published"):
         return None
     author = thread.get("customer") if from_customer else None
-    return TicketMessage(
+    return desk.TicketMessage(
         id=id_field(thread.get("id"), "thread id", required=True) or "",
         author=_person(author or thread.get("createdBy"), "createdBy"),
         body=_body(thread.get("body"), "body") or "",
@@ -387,12 +366,12 @@ def _person(data: Any, where: str) -> Author:
     name = one_line(" ".join(p for p in parts if isinstance(p, str)), MAX_NAME_CHARS)
     email = data.get("email")
     email = one_line(email, MAX_NAME_CHARS) if isinstance(email, str) else None
-    return email_author(data.get("id"), name, email, where)
+    return desk.email_author(data.get("id"), name, email, where)
 
 
 def _body(value: Any, where: str) -> str | None:
     """A text or HTML field as plain text, cleaned of terminal escapes and controls."""
-    text = message_text(value, where) if isinstance(value, str) else None
+    text = desk.message_text(value, where) if isinstance(value, str) else None
     return clean(text).strip() if text is not None else None
 
 

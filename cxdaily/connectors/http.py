@@ -38,7 +38,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
@@ -50,6 +50,7 @@ from cxdaily.connectors.http_client import (
     USER_AGENT,
     HttpPolicy,
     HttpResult,
+    RequestOptions,
     channel_deadline,
     current_deadline,
     make_client,
@@ -127,6 +128,9 @@ class ChannelHttp:
         self.notes: list[str] = []
         """Why pagination stopped early, for the fetch's warnings."""
         self.auth_hint: str | None = None
+        self.body_wait: Callable[[bytes, float], float | None] | None = None
+        """How the service's throttle answer says in its body how long to wait (seconds,
+        given the body and the time as epoch seconds), beside ``Retry-After``."""
         self.secret_variables: str | None = None
         """The environment variables of the channel's secrets, for the 401 message."""
         """What to check when the service refuses the credentials (401/403), such as
@@ -179,12 +183,8 @@ class ChannelHttp:
         method: str,
         url: str | httpx.URL,
         *,
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        form_body: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
-        allow_statuses: frozenset[int] | set[int] = frozenset(),
-        repeatable: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> HttpResult:
         """Send a request with retries and rate-limit waits, within the channel deadline.
 
@@ -195,6 +195,9 @@ class ChannelHttp:
         whose status is in ``allow_statuses``); anything else raises a typed
         :class:`ConnectorError`.
         """
+        params = options.get("params")
+        allow_statuses = options.get("allow_statuses", frozenset())
+        repeatable = options.get("repeatable")
         method = method.upper()
         check_url(url, channel=self.channel)
         loop = asyncio.get_running_loop()
@@ -203,7 +206,7 @@ class ChannelHttp:
             self.policy.deadline_s,
         )
         idempotent = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
-        body = _Body(json=json_body, form=form_body)
+        body = _Body(json=options.get("json_body"), form=options.get("form_body"))
         try:
             async with asyncio.timeout_at(deadline[0]):
                 return await self._with_retries(
@@ -308,7 +311,10 @@ class ChannelHttp:
     async def _wait_out_throttle(
         self, result: HttpResult, throttled: int, deadline: tuple[float, float], idempotent: bool
     ) -> None:
-        hinted = ratelimit.retry_delay(result.headers, self.wall_clock())
+        hints = [ratelimit.retry_delay(result.headers, self.wall_clock())]
+        if self.body_wait is not None:
+            hints.append(self.body_wait(result.content, self.wall_clock()))
+        hinted = max((h for h in hints if h is not None), default=None)
         wait = hinted if hinted is not None else self._backoff(throttled)
         where = f"{result.method} {describe_url(result.url)}"
         error = RateLimited(
@@ -460,6 +466,7 @@ __all__ = [
     "HttpPolicy",
     "HttpResult",
     "RedirectError",
+    "RequestOptions",
     "ResponseTooLargeError",
     "StatusError",
     "UnreachableError",

@@ -10,12 +10,12 @@ service's), the ``deadline``, ``retries`` and ``max_fetch_mb`` options (declared
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cxdaily.connectors.base import Connector
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
-from cxdaily.connectors.options import HTTP_OPTIONS, OptionSpec
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
 from cxdaily.core.errors import ConfigError, ConnectorError, CredentialError
 from cxdaily.credentials import env_name
 
@@ -31,6 +31,16 @@ def http_policy(option_values: Mapping[str, Any]) -> HttpPolicy:
         deadline_s=option_values["deadline"],
         max_fetch_bytes=option_values["max_fetch_mb"] * 2**20,
     )
+
+
+def site_options(
+    site: str, *more: Option, check: Callable[[str], str | None] | None = None
+) -> OptionSpec:
+    """The options of a kind served by each customer's own site (a forum, an instance):
+    :data:`~cxdaily.connectors.options.HTTP_OPTIONS` with a required ``base_url``
+    described as ``site`` (checked by ``check``), followed by ``more``."""
+    base_url = Option("base_url", "url", site, required=True, check=check)
+    return OptionSpec(*(o for o in HTTP_OPTIONS if o.name != "base_url"), base_url, *more)
 
 
 def secret_variables(channel: str, kind: type[Connector]) -> str | None:
@@ -89,10 +99,16 @@ class HttpConnector(Connector):
         """Use ``value`` to send (tests inject one): it gets this channel's secrets and origins."""
         value.scrubber = self.scrubber
         value.auth_hint = type(self).auth_hint
+        value.body_wait = self.throttle_body_wait
         value.secret_variables = secret_variables(self.name, type(self))
         for url in self.credential_urls:
             value.allow_credentials_to(url)
         self._http = value
+
+    def throttle_body_wait(self, content: bytes, now_epoch: float) -> float | None:
+        """How long a throttle answer's body asks to wait, in seconds (``None``: the body
+        says nothing; the HTTP layer reads ``Retry-After`` and waits the longer)."""
+        return None
 
     def fetch_notes(self) -> list[str]:
         """Why the last fetch stopped early (its page or byte cap, from the HTTP layer),

@@ -1,4 +1,5 @@
-"""The shared HTTP client, a channel's limits, its deadline and what a request returns.
+"""The shared HTTP client, a channel's limits, its deadline, what a request carries and
+what it returns.
 
 :func:`make_client` builds the one ``httpx.AsyncClient`` every HTTP connector uses; the
 rest of the layer (retries, redirects, credentials, budgets) is
@@ -12,6 +13,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import httpx
 
@@ -25,6 +27,30 @@ DEFAULT_MAX_FETCH_BYTES = 50 * 1024 * 1024
 DEFAULT_DEADLINE_S = 60.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
+
+
+class RequestOptions(TypedDict, total=False):
+    """What a request carries besides its method, URL and headers, declared once: the
+    keyword options of :meth:`~cxdaily.connectors.http.ChannelHttp.request` and of every
+    connector's wrapper that adds its authentication (``**options: Unpack[RequestOptions]``).
+    """
+
+    params: dict[str, Any] | None
+    """The query string's parameters."""
+    json_body: Any
+    """A body sent as JSON."""
+    form_body: dict[str, str] | None
+    """A body sent as a form."""
+    allow_statuses: frozenset[int] | set[int]
+    """Statuses besides 2xx returned rather than raised."""
+    repeatable: bool | None
+    """Sending the request twice is harmless (``None``: as its method says)."""
+
+
+def allowing(options: RequestOptions, *statuses: int) -> RequestOptions:
+    """``options`` with ``statuses`` returned rather than raised too (a wrapper that
+    answers them itself: a refused token renewed, a throttle waited out)."""
+    return {**options, "allow_statuses": {*options.get("allow_statuses", ()), *statuses}}
 
 
 # ----------------------------------------------------------------------------- client

@@ -45,7 +45,8 @@ from typing import Any
 
 import httpx
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors import meta_graph
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import (
     LOOKUP_FAILURES,
     TicketMessage,
@@ -53,26 +54,16 @@ from cxdaily.connectors.helpdesk import (
 )
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.meta_comments import Comment, CommentsConnector, comment_turns
-from cxdaily.connectors.meta_graph import (
-    api_version_option,
-    graph_count,
-    graph_person,
-    graph_text,
-    id_problem,
-    short_text,
-    since_days_option,
-    time_or_none,
-    web_url,
-)
 from cxdaily.connectors.oauth import lifetime, usable_token
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
     id_field,
+    object_field,
     parse_time,
-    what_it_is,
 )
+from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Message, Question
@@ -98,16 +89,13 @@ class InstagramConnector(CommentsConnector):
     """Comments on an Instagram professional account's recent media."""
 
     kind = "instagram"
-    summary = "Instagram professional account: comments on its recent media, answered in thread"
-    capabilities = Capabilities(max_reply_length=2200, idempotency_keys=False, threads=True,
-                                public=True, finds_own_replies=True)  # fmt: skip
-    auth_hint = "the access token and the ig_user_id option"
+    capabilities = public_capabilities()
     declared_options = HTTP_OPTIONS.extended(
         Option("ig_user_id", "text", "the id of the Instagram professional account "
                "(GET /{page_id}?fields=instagram_business_account shows it)",
-               required=True, check=id_problem),
-        api_version_option(),
-        since_days_option(),
+               required=True, check=meta_graph.id_problem),
+        meta_graph.api_version_option(),
+        meta_graph.since_days_option(),
         Option("max_media", "int", "how many recent media each fetch scans for comments",
                default=25, minimum=1, maximum=500, unit="media"),
         Option("refresh_url", "url", "where an Instagram Login token is renewed every day "
@@ -132,7 +120,7 @@ class InstagramConnector(CommentsConnector):
     # -- fetching --------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """New comments on recent media; those the account answered settle."""
-        stored = time_or_none((checkpoint or {}).get("after"))
+        stored = meta_graph.time_or_none((checkpoint or {}).get("after"))
         after = stored or self.now() - timedelta(days=self.option("since_days"))
         renew_after = await self._renew_token(checkpoint)
         skipped = SkippedItems()
@@ -162,7 +150,7 @@ class InstagramConnector(CommentsConnector):
         if self.refresh_url is None:
             return None
         now = self.now()
-        due = time_or_none((checkpoint or {}).get(RENEW_AFTER))
+        due = meta_graph.time_or_none((checkpoint or {}).get(RENEW_AFTER))
         if due is None:  # a token seen for the first time may be minutes old
             return to_iso(now + RENEW_EVERY)
         if now < due:
@@ -206,7 +194,7 @@ class InstagramConnector(CommentsConnector):
         except LOOKUP_FAILURES:
             return  # our comments are still told by their ``from.id``
         if isinstance(data, dict):
-            self.username = short_text(data.get("username"))
+            self.username = meta_graph.short_text(data.get("username"))
 
     async def _recent_media(self, skipped: SkippedItems) -> list[dict[str, Any]]:
         """The ``max_media`` most recent media (newest first), each checked."""
@@ -265,10 +253,9 @@ class InstagramConnector(CommentsConnector):
 
     def parse_comment(self, data: Any, where: str, parent_id: str | None) -> Comment:
         """One comment or reply (``username`` as the author's handle)."""
-        if not isinstance(data, dict):
-            raise QuestionShapeError(f"{where} must be an object, got {what_it_is(data)}")
-        author = graph_person(data.get("from"), f"{where}.from")
-        username = short_text(data.get("username"))
+        data = object_field(data, where)
+        author = meta_graph.graph_person(data.get("from"), f"{where}.from")
+        username = meta_graph.short_text(data.get("username"))
         if username and author.handle is None:
             author = Author(id=author.id, handle=f"@{username}", name=author.name)
         ours = author.id == self.ig_user_id or (
@@ -278,10 +265,11 @@ class InstagramConnector(CommentsConnector):
             id=id_field(data.get("id"), f"{where}.id", required=True) or "",
             author=author,
             ours=ours,
-            body=(graph_text(data.get("text"), f"{where}.text") or "").strip() or "(no text)",
+            body=(meta_graph.graph_text(data.get("text"), f"{where}.text") or "").strip()
+            or "(no text)",
             created_at=parse_time(data.get("timestamp"), f"{where}.timestamp"),
             parent_id=parent_id,
-            likes=graph_count(data.get("like_count")),
+            likes=meta_graph.graph_count(data.get("like_count")),
         )
 
     # -- replying --------------------------------------------------------------------
@@ -310,7 +298,7 @@ class InstagramConnector(CommentsConnector):
         data, result = await self.graph(
             "GET", self.graph_url(self.ig_user_id), params={"fields": "id,username"}
         )
-        name = short_text(data.get("username")) if isinstance(data, dict) else None
+        name = meta_graph.short_text(data.get("username")) if isinstance(data, dict) else None
         self.username = name or self.username
         who = f"@{name}" if name else self.ig_user_id
         return f"signed in as {who} ({self.ig_user_id}) on {result.url.host}"
@@ -320,14 +308,13 @@ class InstagramConnector(CommentsConnector):
 def parse_media(data: Any, where: str) -> dict[str, Any]:
     """A media object: ``id``, ``caption`` (cleaned), ``timestamp``, ``permalink`` and
     ``comments_count`` (``None`` when missing: its comments are read anyway)."""
-    if not isinstance(data, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {what_it_is(data)}")
-    count = graph_count(data.get("comments_count"))
+    data = object_field(data, where)
+    count = meta_graph.graph_count(data.get("comments_count"))
     return {
         "id": id_field(data.get("id"), f"{where}.id", required=True),
-        "caption": graph_text(data.get("caption"), f"{where}.caption"),
-        "timestamp": time_or_none(data.get("timestamp")),
-        "permalink": web_url(data.get("permalink")),
+        "caption": meta_graph.graph_text(data.get("caption"), f"{where}.caption"),
+        "timestamp": meta_graph.time_or_none(data.get("timestamp")),
+        "permalink": meta_graph.web_url(data.get("permalink")),
         "comments_count": count,
     }
 

@@ -28,31 +28,23 @@ the post is never repeated blindly, and after an unknown outcome the thread is r
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    HelpDeskConnector,
-    Ticket,
-    TicketMessage,
-    email_author,
-    message_text,
-    public_messages,
-    tag_names,
-    ticket_questions,
-)
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_errors import page_list
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
+from cxdaily.connectors.pagination import pages_allowed
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
     id_field,
+    object_field,
     parse_time,
     text_field,
     what_it_is,
@@ -61,7 +53,6 @@ from cxdaily.connectors.thread_replies import find_reply
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Author, Question
 
-DEFAULT_BASE_URL = "https://api.intercom.io"
 INBOX_URL = "https://app.intercom.com/a/inbox/{workspace}/inbox/conversation/{conversation}"
 PER_PAGE = 50
 MAX_PAGES = 100
@@ -71,25 +62,14 @@ PRIORITIES = {"priority": "high", "not_priority": "normal"}
 MAX_NAME_CHARS = 1000
 """Names, emails, titles and tags longer than this are cut (not refused)."""
 
-_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_VERSION = re.compile(r"\d{1,2}\.\d{1,2}|Unstable")
+_id_problem = full_match(r"[A-Za-z0-9_.-]{1,64}", 'must be an id such as "814860" or "abc123de"')
+_version_problem = full_match(r"\d{1,2}\.\d{1,2}|Unstable", 'must be a version such as "2.11"')
 
 
-def _id_problem(value: str) -> str | None:
-    return None if _ID.fullmatch(value) else 'must be an id such as "814860" or "abc123de"'
-
-
-def _version_problem(value: str) -> str | None:
-    return None if _VERSION.fullmatch(value) else 'must be a version such as "2.11"'
-
-
-class IntercomConnector(HelpDeskConnector):
+class IntercomConnector(desk.HelpDeskConnector):
     """Open Intercom conversations; replies as the configured teammate's comments."""
 
     kind = "intercom"
-    summary = "Intercom conversations: open ones are questions, replies go out as a teammate"
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = "the access token and the admin_id option"
     declared_options = HTTP_OPTIONS.extended(
         Option("admin_id", "text", "the id of the teammate (admin) replies are sent as",
                  required=True, check=_id_problem),
@@ -134,8 +114,7 @@ class IntercomConnector(HelpDeskConnector):
             after = int(since.timestamp())
         newest = after
         skipped = SkippedItems()
-        questions: dict[str, Question] = {}
-        settled: dict[str, Question] = {}
+        turns = desk.TicketTurns(self.name, self.kind)
         page_number = 0
         async for page, result in self._search_pages(after, open_only, headers):
             page_number += 1
@@ -150,19 +129,8 @@ class IntercomConnector(HelpDeskConnector):
                 except QuestionShapeError as exc:
                     skipped.add(f"{where}: skipped: {exc}")
                     continue
-                question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
-                for q in done:
-                    questions.pop(q.id, None)
-                    settled[q.id] = q
-                if question is not None:
-                    settled.pop(question.id, None)
-                    questions[question.id] = question
-        return FetchResult(
-            questions=list(questions.values()),
-            checkpoint={"updated_after": newest},
-            warnings=skipped.lines(),
-            settled=list(settled.values()),
-        )
+                turns.add(ticket)
+        return turns.result({"updated_after": newest}, skipped.lines())
 
     async def _search_pages(
         self, after: int, open_only: bool, headers: dict[str, str]
@@ -174,7 +142,7 @@ class IntercomConnector(HelpDeskConnector):
             filters.append({"field": "state", "operator": "=", "value": "open"})
         cursor: str | None = None
         seen: set[str] = set()
-        for page_number in range(1, MAX_PAGES + 1):
+        for _ in pages_allowed(self.http, MAX_PAGES):
             pagination: dict[str, Any] = {"per_page": PER_PAGE}
             if cursor:
                 pagination["starting_after"] = cursor
@@ -189,15 +157,6 @@ class IntercomConnector(HelpDeskConnector):
             if cursor is None or cursor in seen:
                 return
             seen.add(cursor)
-            if self.http.budget_spent():
-                self.http.note(
-                    f"stopped after {page_number} pages (the byte budget of one fetch, "
-                    "max_fetch_mb); the rest comes with the next fetch"
-                )
-                return
-        self.http.note(
-            f"stopped after {MAX_PAGES} pages (the page cap); the rest comes with the next fetch"
-        )
 
     async def _ticket(
         self,
@@ -205,7 +164,7 @@ class IntercomConnector(HelpDeskConnector):
         conversation_id: str,
         headers: dict[str, str],
         skipped: SkippedItems,
-    ) -> Ticket:
+    ) -> desk.Ticket:
         """The conversation with its thread, or without it (with a warning) when the thread
         cannot be read; QuestionShapeError when the conversation itself is malformed."""
         try:
@@ -241,20 +200,20 @@ class IntercomConnector(HelpDeskConnector):
         skipped: SkippedItems,
         *,
         with_parts: bool,
-    ) -> Ticket:
+    ) -> desk.Ticket:
         """A :class:`Ticket` from a conversation object (its parts read only when the
         object is the full conversation)."""
         source = data.get("source")
         source = source if isinstance(source, dict) else {}
         created = parse_time(data.get("created_at"), "created_at")
-        messages: list[TicketMessage] = []
+        messages: list[desk.TicketMessage] = []
         if with_parts:
             messages = thread_messages(data, created, conversation_id, skipped)
         requester = _requester(source, messages, data.get("contacts"))
         state = data.get("state")
         status = text_field(_cut(state), "state") if isinstance(state, str) else None
         priority = data.get("priority")
-        return Ticket(
+        return desk.Ticket(
             id=conversation_id,
             requester=requester,
             messages=messages,
@@ -264,7 +223,7 @@ class IntercomConnector(HelpDeskConnector):
             status=status,
             url=self.inbox_url(conversation_id),
             priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
-            tags=tag_names(_tag_list(data.get("tags")), key="name"),
+            tags=desk.tag_names(_tag_list(data.get("tags")), key="name"),
             fallback_body=None if with_parts else _body(source.get("body"), "source.body") or "",
         )
 
@@ -292,7 +251,7 @@ class IntercomConnector(HelpDeskConnector):
             )
         return SentReply(remote_id=ours.id, url=self.inbox_url(conversation_id))
 
-    async def question_thread(self, question: Question) -> list[TicketMessage]:
+    async def question_thread(self, question: Question) -> list[desk.TicketMessage]:
         """The conversation's public parts, read again."""
         conversation_id = question.thread_id
         data = await self._read_thread(conversation_id, await self._headers())
@@ -335,15 +294,15 @@ class IntercomConnector(HelpDeskConnector):
 # ----------------------------------------------------------------------------- parsing
 def thread_messages(
     data: dict[str, Any], created: datetime, conversation_id: str, skipped: SkippedItems
-) -> list[TicketMessage]:
+) -> list[desk.TicketMessage]:
     """The public messages of a full conversation: its ``source`` (at ``created``) and
     its ``comment`` parts. A malformed part is skipped with a warning."""
-    messages: list[TicketMessage] = []
+    messages: list[desk.TicketMessage] = []
     source = data.get("source")
     if isinstance(source, dict):
         author, customer = _author(source.get("author"), "source.author")
         messages.append(
-            TicketMessage(
+            desk.TicketMessage(
                 id=id_field(source.get("id"), "source.id") or "source",
                 author=author,
                 body=_body(source.get("body"), "source.body") or "",
@@ -351,21 +310,20 @@ def thread_messages(
                 from_customer=customer,
             )
         )
-    return messages + public_messages(
+    return messages + desk.public_messages(
         _parts(data), lambda part, index: _part_message(part, f"conversation_parts[{index}]"),
         lambda _, exc: f"conversation {conversation_id}: a message was skipped: {exc}",
         skipped,
     )  # fmt: skip
 
 
-def _part_message(part: Any, where: str) -> TicketMessage | None:
+def _part_message(part: Any, where: str) -> desk.TicketMessage | None:
     """A public message from one conversation part; ``None`` for notes and events."""
-    if not isinstance(part, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {what_it_is(part)}")
+    part = object_field(part, where)
     if part.get("part_type") not in PUBLIC_PARTS:
         return None
     author, customer = _author(part.get("author"), f"{where}.author")
-    return TicketMessage(
+    return desk.TicketMessage(
         id=id_field(part.get("id"), f"{where}.id", required=True) or "",
         author=author,
         body=_body(part.get("body"), f"{where}.body") or "",
@@ -385,11 +343,13 @@ def _author(data: Any, where: str) -> tuple[Author, bool]:
     if not isinstance(data, dict):
         return Author(), True
     kind = data.get("type")
-    author = email_author(data.get("id"), _cut(data.get("name")), _cut(data.get("email")), where)
+    author = desk.email_author(
+        data.get("id"), _cut(data.get("name")), _cut(data.get("email")), where
+    )
     return author, kind not in TEAM_AUTHORS
 
 
-def _requester(source: dict[str, Any], messages: list[TicketMessage], contacts: Any) -> Author:
+def _requester(source: dict[str, Any], messages: list[desk.TicketMessage], contacts: Any) -> Author:
     """The customer: the source's author, else the first customer message's, else the
     first contact (an id only)."""
     author, customer = _author(source.get("author"), "source.author")
@@ -433,7 +393,7 @@ def _checkpoint_epoch(checkpoint: dict[str, Any] | None) -> int | None:
 
 
 def _body(value: Any, where: str) -> str | None:
-    return message_text(value, where) if isinstance(value, str) else None
+    return desk.message_text(value, where) if isinstance(value, str) else None
 
 
 def _subject(title: Any, subject: Any) -> str | None:

@@ -35,27 +35,34 @@ Khoros documents no rate-limit headers: a 429 is waited out (``Retry-After`` whe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from cxdaily.connectors import khoros_parse as kp
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.channel_tokens import (
+    LazyGrant,
+    secret_pair,
+    store_again_advice,
+    token_endpoint,
+)
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
-from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_base import HttpConnector, site_options
 from cxdaily.connectors.http_errors import bare_message, service_message
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
-from cxdaily.connectors.thread_replies import answers_by_team, find_reply
+from cxdaily.connectors.options import Option, since_days
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, checkpoint_time, id_field
+from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities
+from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import AuthError, ConnectorError
-from cxdaily.core.models import Message, Question
+from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
 
 MAX_PAGES = 20
@@ -67,18 +74,6 @@ MAX_LOOKUPS = 60
 AT_ONCE = 4
 REPLY_PAGES = 5
 """Pages of a message's replies read to find our reply or the team's answers."""
-
-OPTIONS = OptionSpec(
-    *(o for o in HTTP_OPTIONS if o.name != "base_url"),
-    Option("base_url", "url", 'the community (e.g. "https://community.example.com")',
-           required=True),
-    kp.BoardListOption("boards", "text", "board ids to watch (a list, or separated by "
-                       "commas; none: every board)"),
-    Option("token_url", "url", "where access tokens are refreshed (default: "
-           "{base_url}/auth/refreshToken)"),
-    Option("since_days", "int", "how many days of messages the first fetch reads", default=7,
-           minimum=1, maximum=365, unit="days"),
-)  # fmt: skip
 
 
 class RefreshTokenGrant(ClientCredentialsToken):
@@ -121,12 +116,8 @@ class RefreshTokenGrant(ClientCredentialsToken):
 
     def advice(self) -> str:
         """What to check when the community refuses the refresh (one line)."""
-        name = self.http.channel
-        return (
-            "check the client_id, client_secret and refresh_token secrets (store them again "
-            f"with `cxdaily login {name} --field client_id`, `--field client_secret` and "
-            "`--field refresh_token`)"
-        )
+        fields = ("client_id", "client_secret", "refresh_token")
+        return store_again_advice(self.http.channel, fields)
 
 
 @dataclass
@@ -140,48 +131,37 @@ class KhorosConnector(HttpConnector):
     """Members' new topics and replies in a Khoros Community; replies posted in the thread."""
 
     kind = "khoros"
-    summary = "Khoros Community: members' new topics and replies, answered in the thread"
-    capabilities = Capabilities(
-        max_reply_length=None, idempotency_keys=False, threads=True, public=True,
-        finds_own_replies=True,
+    capabilities = public_capabilities()
+    declared_options = site_options(
+        'the community (e.g. "https://community.example.com")',
+        kp.BoardListOption("boards", "text", "board ids to watch (a list, or separated by "
+                           "commas; none: every board)"),
+        Option("token_url", "url", "where access tokens are refreshed (default: "
+               "{base_url}/auth/refreshToken)"),
+        since_days(7, of="messages"),
     )  # fmt: skip
-    secret_fields = ("client_id", "client_secret", "refresh_token")
-    auth_hint = (
-        "the client_id, client_secret and refresh_token secrets (the community's API app and "
-        "a refresh token of the user replies are posted as)"
-    )
-    declared_options = OPTIONS
 
     def configure(self) -> None:
         """The boards, the token endpoint and the first fetch's reach; no request yet."""
         super().configure()
         self.boards: tuple[str, ...] = self.option("boards") or ()
         self.since_days: int = self.option("since_days")
-        token_url = self.option("token_url")
-        if token_url:
-            self.allow_credentials_to(token_url)  # configured explicitly: it gets them
-        self.token_url: str = token_url or self.endpoint("/auth/refreshToken")
-        self._tokens: RefreshTokenGrant | None = None
+        self.token_url = token_endpoint(self, "token_url", "/auth/refreshToken")
+        self.signed_in = LazyGrant(self._grant)
         self._me: tuple[str, str | None] | None = None
+        self.thread_replies = ThreadReplies(
+            self._replies, author=self._our_id, link=lambda _, found: _link(found)
+        )
 
     # -- auth and requests -----------------------------------------------------------
-    async def tokens(self) -> RefreshTokenGrant:
-        """The channel's access tokens (built on first use, on this channel's HTTP)."""
-        if self._tokens is None:
-            refresh = (await self.read_secret("refresh_token")).strip()
-            self._tokens = RefreshTokenGrant(
-                self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
-                refresh_token=refresh, keep_refresh_token=self.secret_keeper("refresh_token"),
-            )  # fmt: skip
-        return self._tokens
-
-    async def _credentials(self) -> tuple[str, str]:
-        client_id = (await self.read_secret("client_id")).strip()
-        return client_id, (await self.read_secret("client_secret")).strip()
-
-    async def _signed_in(self, operation: Callable[[dict[str, str]], Awaitable[Any]]) -> Any:
-        """``operation(headers)`` with an access token (renewed once if it is refused)."""
-        return await (await self.tokens()).call(operation)
+    async def _grant(self) -> RefreshTokenGrant:
+        """The refresh-token grant of the community's API app."""
+        refresh = (await self.read_secret("refresh_token")).strip()
+        return RefreshTokenGrant(
+            self.http, self.token_url, cache=PROCESS_TOKENS,
+            credentials=secret_pair(self, "client_id", "client_secret"),
+            refresh_token=refresh, keep_refresh_token=self.secret_keeper("refresh_token"),
+        )  # fmt: skip
 
     def _data(self, result: HttpResult) -> Any:
         """The ``data`` of a v2 envelope (``status: "error"`` is a one-line error)."""
@@ -197,7 +177,7 @@ class KhorosConnector(HttpConnector):
             result = await self.http.request("GET", url, params=params, headers=headers)
             return self._data(result), result
 
-        answer: tuple[Any, HttpResult] = await self._signed_in(read)
+        answer: tuple[Any, HttpResult] = await self.signed_in.call(read)
         return answer
 
     async def _search(self, liql: str) -> tuple[list[Any], str | None]:
@@ -206,11 +186,16 @@ class KhorosConnector(HttpConnector):
         return kp.page_of(data, result, self.name)
 
     async def _pages(
-        self, query: Callable[[str | None], str], unsafe: str, max_pages: int
-    ) -> AsyncIterator[tuple[int, list[Any], bool]]:
+        self,
+        query: Callable[[str | None], str],
+        unsafe: str,
+        max_pages: int,
+        unreadable: Callable[[Any, int, QuestionShapeError], None],
+    ) -> AsyncIterator[tuple[int, list[kp.Post], bool]]:
         """Pages of the LiQL query ``query(cursor)`` makes, following ``next_cursor``:
-        ``(page number, items, whether another page follows)``; a cursor the query cannot
-        carry safely is a :class:`BadResponseError` saying ``unsafe``."""
+        ``(page number, its messages, whether another page follows)``. A message that
+        cannot be read goes to ``unreadable(item, index, error)``; a cursor the query
+        cannot carry safely is a :class:`BadResponseError` saying ``unsafe``."""
         cursor: str | None = None
         for page in range(1, max_pages + 1):
             try:
@@ -218,8 +203,14 @@ class KhorosConnector(HttpConnector):
             except ValueError:
                 raise BadResponseError(unsafe, channel=self.name) from None
             items, following = await self._search(liql)
+            posts: list[kp.Post] = []
+            for index, item in enumerate(items):
+                try:
+                    posts.append(kp.parse_post(item))
+                except QuestionShapeError as exc:
+                    unreadable(item, index, exc)
             more = following is not None and following != cursor
-            yield page, items, more
+            yield page, posts, more
             if not more:
                 return
             cursor = following
@@ -241,7 +232,8 @@ class KhorosConnector(HttpConnector):
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Members' messages since the checkpoint: questions, and the ones the team answered."""
         our_id, _ = await self._self()
-        since = kp.read_checkpoint(checkpoint) or self.now() - timedelta(days=self.since_days)
+        first = self.now() - timedelta(days=self.since_days)
+        since = checkpoint_time(checkpoint, "since") or first
         skipped = SkippedItems()
         posts: dict[str, kp.Post] = {}
         newest = since
@@ -249,14 +241,12 @@ class KhorosConnector(HttpConnector):
             lambda cursor: kp.messages_query(since, self.boards, cursor),
             "GET /api/2.0/search named a next_cursor that cannot be sent back",
             MAX_PAGES,
+            lambda item, index, exc: skipped.add(
+                f"message {kp.reference(item, index)} skipped: {exc}"
+            ),
         )
-        async for page, items, more in pages:
-            for index, item in enumerate(items):
-                try:
-                    post = kp.parse_post(item)
-                except QuestionShapeError as exc:
-                    skipped.add(f"message {kp.reference(item, index)} skipped: {exc}")
-                    continue
+        async for page, page_posts, more in pages:
+            for post in page_posts:
                 posts[post.id] = post
                 newest = max(newest, post.posted_at)
             if more and (page == MAX_PAGES or self.http.budget_spent()):
@@ -375,59 +365,39 @@ class KhorosConnector(HttpConnector):
             )
             return self._data(result), result
 
-        data, result = await self._signed_in(post)  # a refused POST did nothing: safe again
+        data, result = await self.signed_in.call(post)  # a refused POST did nothing: safe again
         reply_id = None
         with contextlib.suppress(QuestionShapeError):
             reply_id = id_field(data.get("id"), "id") if isinstance(data, dict) else None
         if reply_id is not None:
             return SentReply(reply_id, kp.parse_url(data.get("view_href")))
-        with contextlib.suppress(*LOOKUP_FAILURES):  # accepted: a failed look is no failure
-            found = await self.find_own_reply(question, body, idempotency_key)
-            if found is not None:
-                return found
-        raise BadResponseError(
-            f"POST {describe_url(result.url)} accepted the reply (HTTP {result.status}) but "
-            "named no id for it, and it is not among the message's replies yet",
-            channel=self.name,
+        missing = "it is not among the message's replies yet"
+        return await confirmed_reply(
+            self, question, body, idempotency_key, result, not_found=missing
         )
 
-    async def _replies(self, question: Question) -> tuple[list[TicketMessage], dict[str, str]]:
-        """The direct replies to the question's message, and their links by id."""
+    async def _our_id(self) -> str:
+        """The id our replies are posted under (the API user's)."""
         our_id, _ = await self._self()
-        messages: list[TicketMessage] = []
-        links: dict[str, str] = {}
+        return our_id
+
+    async def _replies(self, question: Question) -> list[TicketMessage]:
+        """The direct replies to the question's message (the team's: staff or our user)."""
+        our_id = await self._our_id()
+
+        def unreadable(item: Any, index: int, exc: QuestionShapeError) -> None:
+            raise BadResponseError(  # a thread read in part could hide ours
+                f"reply {index + 1} of message {question.thread_id} cannot be read: {exc}",
+                channel=self.name,
+            )
+
         pages = self._pages(
             lambda cursor: kp.replies_query(question.thread_id, cursor),
             "the message's replies cannot be asked for safely (an unusual id or cursor)",
             REPLY_PAGES,
+            unreadable,
         )
-        async for _, items, _ in pages:
-            for index, item in enumerate(items):
-                try:
-                    post = kp.parse_post(item)
-                except QuestionShapeError as exc:  # a thread read in part could hide ours
-                    raise BadResponseError(
-                        f"reply {index + 1} of message {question.thread_id} cannot be read: {exc}",
-                        channel=self.name,
-                    ) from None
-                messages.append(post.as_ticket_message(our_id))
-                if post.url:
-                    links[post.id] = post.url
-        return messages, links
-
-    async def answers_since(self, question: Question, since: datetime) -> list[Message]:
-        """Replies to the question by the team (staff or our user) after ``since``."""
-        messages, _ = await self._replies(question)
-        return answers_by_team(messages, since)
-
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """Our user's reply to the question's message with this text, after the question."""
-        our_id, _ = await self._self()
-        messages, links = await self._replies(question)
-        found = find_reply(messages, body, author_id=our_id, after=question.created_at)
-        return None if found is None else SentReply(found.id, links.get(found.id))
+        return [post.as_ticket_message(our_id) async for _, posts, _ in pages for post in posts]
 
     async def check(self) -> str:
         """Refresh a token and read the API user: credentials and reachability."""
@@ -435,6 +405,11 @@ class KhorosConnector(HttpConnector):
         host = httpx.URL(self.base_url or "").host
         boards = ", ".join(self.boards) if self.boards else "every board"
         return f"signed in as {login or 'user ' + our_id} on {host}; watching {boards}"
+
+
+def _link(found: TicketMessage) -> str | None:
+    """The public link of a reply read from the thread."""
+    return found.url if isinstance(found, kp.PostMessage) else None
 
 
 def _said(exc: Exception) -> str:

@@ -29,7 +29,8 @@ from cxdaily.connectors.helpdesk import (
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_errors import status_error
 from cxdaily.connectors.options import Option
-from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time
+from cxdaily.connectors.parsing import QuestionShapeError, channel_question, id_field, parse_time
+from cxdaily.connectors.public_channel import whole_count
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
@@ -200,19 +201,23 @@ class Post:
 
     id: str
     author: Author
+    """``author.id`` and ``author.login`` (the member's handle on the community)."""
     body: str
+    """``body`` as clean plain text."""
     posted_at: datetime
+    """``post_time``."""
     subject: str | None = None
     url: str | None = None
+    """``view_href``: where the message is read on the community."""
     conversation_id: str | None = None
+    """``conversation.id``: the thread the message belongs to."""
     parent_id: str | None = None
-    depth: int | None = None
-    board_id: str | None = None
-    kudos: int | None = None
-    solved: bool | None = None
+    """``parent.id``: the message this one answers (none for the thread's first)."""
     staff: bool = False
     """The author's rank or roles name them staff, a moderator, an employee."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    """What a question shows of the message in its ``meta``: ``board``, ``depth``,
+    ``kudos``, ``solved``, ``author_rank`` (each only when the community says it)."""
 
     def by_team(self, our_id: str | None) -> bool:
         """Written by the API user or someone the community ranks as staff."""
@@ -222,15 +227,23 @@ class Post:
         """The message for a question's context."""
         return Message(author=self.author, body=self.body, created_at=self.posted_at)
 
-    def as_ticket_message(self, our_id: str | None) -> TicketMessage:
+    def as_ticket_message(self, our_id: str | None) -> PostMessage:
         """The message as helpdesk's helpers read a thread (the team's or a member's)."""
-        return TicketMessage(
+        return PostMessage(
             id=self.id,
             author=self.author,
             body=self.body,
             created_at=self.posted_at,
             from_customer=not self.by_team(our_id),
+            url=self.url,
         )
+
+
+@dataclass(frozen=True)
+class PostMessage(TicketMessage):
+    """A community message in a thread, with its public link."""
+
+    url: str | None = None
 
 
 def parse_post(item: Any) -> Post:
@@ -247,6 +260,13 @@ def parse_post(item: Any) -> Post:
     subject = optional_text(item.get("subject"), "subject", MAX_SUBJECT_CHARS)
     rank = _name(author_data.get("rank"))
     roles = _role_names(author_data.get("roles"))
+    facts = {
+        "board": _object_id(item.get("board")),
+        "depth": whole_count(item.get("depth"), 10**6),
+        "kudos": _kudos(item.get("kudos")),
+        "solved": _flag(_get(item.get("conversation"), "solved")),
+        "author_rank": one_line(rank, 80) if rank else None,
+    }
     return Post(
         id=ident,
         author=author,
@@ -256,12 +276,8 @@ def parse_post(item: Any) -> Post:
         url=parse_url(item.get("view_href")),
         conversation_id=_object_id(item.get("conversation")),
         parent_id=_object_id(item.get("parent")),
-        depth=_count(item.get("depth"), 10**6),
-        board_id=_object_id(item.get("board")),
-        kudos=_kudos(item.get("kudos")),
-        solved=_flag(_get(item.get("conversation"), "solved")),
         staff=any(STAFF_WORDS.search(n) for n in (rank, *roles) if n),
-        extra={"author_rank": one_line(rank, 80)} if rank else {},
+        facts={name: value for name, value in facts.items() if value is not None},
     )
 
 
@@ -285,20 +301,11 @@ def _role_names(value: Any) -> list[str]:
     return [n for n in (_name(i) for i in items[:100]) if n]
 
 
-def _count(value: Any, limit: int) -> int | None:
-    """A whole number from 0 to ``limit`` (digits as text allowed), else ``None``."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
-        return None
-    return value
-
-
 def _kudos(value: Any) -> int | None:
     """LiQL's ``kudos.sum(weight)`` (``{"sum": {"weight": N}}``), or a plain count."""
     for candidate in (value, _get(value, "sum"), _get(_get(value, "sum"), "weight"),
                       _get(value, "count")):  # fmt: skip
-        found = _count(candidate, MAX_KUDOS)
+        found = whole_count(candidate, MAX_KUDOS)
         if found is not None:
             return found
     return None
@@ -323,27 +330,17 @@ def question_of(
     post: Post, *, channel: str, kind: str, context: list[Post], settled: bool = False
 ) -> Question:
     """The question a member's message asks (``settled``: the team answered it already)."""
-    meta: dict[str, Any] = {"board": post.board_id, "conversation_id": post.conversation_id,
-                            "depth": post.depth, "kudos": post.kudos, "solved": post.solved,
-                            **post.extra}  # fmt: skip
-    meta = {k: v for k, v in meta.items() if v is not None}
+    meta: dict[str, Any] = {**post.facts}
+    if post.conversation_id is not None:
+        meta["conversation_id"] = post.conversation_id
     if settled:
         meta["team_answered"] = True
     ordered = sorted(context, key=lambda p: p.posted_at)
-    return Question(
-        id=Question.make_id(channel, post.id),
-        channel=channel,
-        kind=kind,
-        native_id=post.id,
-        thread_id=post.id,
-        url=post.url,
-        author=post.author,
-        title=post.subject,
-        body=post.body or post.subject or "",
-        created_at=post.posted_at,
-        context=tuple(p.as_message() for p in ordered),
-        meta=meta,
-    )
+    return channel_question(
+        channel=channel, kind=kind, native=post.id, thread_id=post.id, author=post.author,
+        url=post.url, title=post.subject, body=post.body or post.subject or "",
+        created_at=post.posted_at, context=tuple(p.as_message() for p in ordered), meta=meta,
+    )  # fmt: skip
 
 
 def answered_ids(posts: list[Post], our_id: str | None) -> set[str]:
@@ -369,15 +366,6 @@ def reply_subject(title: str | None) -> str:
     if subject.lower().startswith("re:"):
         return subject
     return f"Re: {subject}".strip()
-
-
-def read_checkpoint(checkpoint: dict[str, Any] | None) -> datetime | None:
-    """The checkpoint's time, or ``None`` (a first fetch) when it has none usable."""
-    value = (checkpoint or {}).get("since")
-    try:
-        return parse_time(value, "since") if isinstance(value, str) else None
-    except QuestionShapeError:
-        return None
 
 
 def reference(item: Any, index: int) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import binascii
 import quopri
 import re
-from dataclasses import dataclass
 from email.message import Message
+from typing import NamedTuple
 
 from cxdaily.connectors.html_text import html_to_text
 from cxdaily.connectors.mail_headers import (
@@ -37,8 +37,7 @@ MAX_BODY_CHARS = 100_000
 MAX_ATTACHMENTS = 200
 
 
-@dataclass(frozen=True)
-class Attachment:
+class Attachment(NamedTuple):
     """A file sent with the message: described, never kept."""
 
     name: str

@@ -42,10 +42,10 @@ from urllib.parse import quote
 
 import httpx
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once, text_or_none
 from cxdaily.connectors.http import BadResponseError, describe_url, origin_of
-from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_base import HttpConnector, site_options
 from cxdaily.connectors.mastodon_parse import (
     MAX_OPEN,
     VISIBILITIES,
@@ -64,9 +64,10 @@ from cxdaily.connectors.mastodon_parse import (
     team_message,
     without_leading_mentions,
 )
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
+from cxdaily.connectors.options import since_days
 from cxdaily.connectors.pagination import id_key, newest_id
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question, what_it_is
+from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Message, Question
@@ -85,33 +86,17 @@ def _instance_problem(value: str) -> str | None:
     return None if "://" in value else 'must be the instance, e.g. "https://mastodon.social"'
 
 
-OPTIONS = OptionSpec(
-    *(o for o in HTTP_OPTIONS if o.name != "base_url"),
-    Option("base_url", "url", "the Mastodon instance of the brand's account "
-           '(e.g. "https://mastodon.social")', required=True, check=_instance_problem),
-    since_days(7, of="mentions"),
-)  # fmt: skip
-
-
 # ----------------------------------------------------------------------------- connector
 class MastodonConnector(HttpConnector):
     """Mentions of the brand's Mastodon account; replies as its statuses in the thread."""
 
     kind = "mastodon"
-    summary = "Mastodon mentions and direct messages to the brand's account; replies in thread"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_LENGTH,
-        idempotency_keys=True,
-        threads=True,
-        public=True,
-        finds_own_replies=True,
+    capabilities = public_capabilities(idempotency_keys=True)
+    declared_options = site_options(
+        'the Mastodon instance of the brand\'s account (e.g. "https://mastodon.social")',
+        since_days(7, of="mentions"),
+        check=_instance_problem,
     )
-    secret_fields = ("",)
-    auth_hint = (
-        "the access token (scopes read:accounts read:notifications read:statuses "
-        "write:statuses) and base_url"
-    )
-    declared_options = OPTIONS
 
     def configure(self) -> None:
         """No request yet: our account is looked up once, on first use."""

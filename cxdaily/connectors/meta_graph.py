@@ -38,8 +38,8 @@ from cxdaily.connectors.helpdesk import optional_id, optional_text
 from cxdaily.connectors.http import HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import error_object, page_list, status_error
-from cxdaily.connectors.options import Option
-from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES
+from cxdaily.connectors.options import Option, full_match
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, pages_allowed
 from cxdaily.connectors.parsing import (
     MAX_TEXT_CHARS,
     QuestionShapeError,
@@ -68,19 +68,13 @@ ERROR_STATUSES = frozenset({400, 401, 403, 429})
 """Statuses whose Graph error body is read here rather than by the HTTP layer."""
 MAX_REGAIN_MINUTES = 24 * 60
 
-_ID = re.compile(r"[0-9A-Za-z_.-]{1,100}")
-_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}")
 _PERMISSION = re.compile(r"\b(?:pages|instagram|business|read|publish)_[a-z_]{2,60}\b")
 
 
-def id_problem(value: str) -> str | None:
-    """Why ``value`` is not one Graph id (``None`` when it is)."""
-    return None if _ID.fullmatch(value) else 'must be one id such as "104523859874321"'
-
-
-def version_problem(value: str) -> str | None:
-    """Why ``value`` is not a Graph API version (``None`` when it is)."""
-    return None if _VERSION.fullmatch(value) else 'must be a version such as "v26.0"'
+id_problem = full_match(r"[0-9A-Za-z_.-]{1,100}", 'must be one id such as "104523859874321"')
+"""Why a value is not one Graph id (``None`` when it is)."""
+version_problem = full_match(r"v\d{1,3}\.\d{1,3}", 'must be a version such as "v26.0"')
+"""Why a value is not a Graph API version (``None`` when it is)."""
 
 
 def api_version_option() -> Option:
@@ -390,7 +384,7 @@ class GraphConnector(HttpConnector):
         (said in the fetch's warnings)."""
         query: dict[str, Any] = dict(params)
         seen: set[str] = set()
-        for number in range(1, max_pages + 1):
+        for _ in pages_allowed(self.http, max_pages):
             page, result = await self.graph("GET", url, params=query, permission=permission)
             yield page_items(page, result, self.name, what), page
             following = next_page_query(page)
@@ -401,12 +395,3 @@ class GraphConnector(HttpConnector):
                 return
             seen.add(key)
             query = {**params, **following}
-            if self.http.budget_spent():
-                self.http.note(
-                    f"stopped after {number} pages (the byte budget of one fetch, "
-                    "max_fetch_mb); the rest comes with the next fetch"
-                )
-                return
-        self.http.note(
-            f"stopped after {max_pages} pages (the page cap); the rest comes with the next fetch"
-        )

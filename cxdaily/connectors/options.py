@@ -18,6 +18,7 @@ shares (``base_url``, ``retries``, ``max_fetch_mb``) are declared here, once.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,17 @@ def parse_seconds(value: object, *, setting: str) -> float:
     if not MIN_DEADLINE_S <= seconds <= MAX_DEADLINE_S:
         raise ConfigError(f"{setting} = {value!r} must be between 0.1 s and 1 h")
     return float(seconds)
+
+
+def full_match(pattern: str, must_be: str) -> Callable[[str], str | None]:
+    """An option ``check``: a value must match ``pattern`` as a whole, else the check
+    answers ``must_be`` (what the value must be, said after the option's name)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str | None:
+        return None if compiled.fullmatch(value) else must_be
+
+    return check
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ Each helper is an async iterator of ``(page_json, result)`` over a :class:`Chann
 Every helper stops after ``max_pages``, once the fetch has read its byte budget
 (``max_fetch_bytes``), and at a next page it has already fetched, so a buggy or hostile
 service cannot keep a fetch going forever or fill the memory. Stopping at a cap is never
-silent: it is noted on the :class:`ChannelHttp` and shown with the fetch's warnings.
+silent: it is noted on the :class:`ChannelHttp` and shown with the fetch's warnings. A
+connector that must page its own way (a search sent as POST) loops over
+:func:`pages_allowed`, which applies the same caps.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -66,6 +68,16 @@ def _may_fetch_another(http: ChannelHttp, pages_done: int, max_pages: int) -> bo
     return True
 
 
+def pages_allowed(http: ChannelHttp, max_pages: int) -> Iterator[int]:
+    """1, 2, 3 ...: the number of each page that may be asked for (the first always may),
+    until ``max_pages`` pages or the fetch's byte budget are spent (noted on ``http`` for
+    the fetch's warnings). A connector that pages its own way loops over this."""
+    pages = 0
+    while pages == 0 or _may_fetch_another(http, pages, max_pages):
+        pages += 1
+        yield pages
+
+
 async def _address_pages(
     http: ChannelHttp,
     url: str,
@@ -79,23 +91,22 @@ async def _address_pages(
     ``following(data, result)`` names (``None``: the last page); an address already
     fetched ends the walk."""
     seen: set[str] = set()
-    address: str | None = url
+    address = url
     first = True
-    pages = 0
-    while address is not None and (first or _may_fetch_another(http, pages, max_pages)):
-        pages += 1
+    for _ in pages_allowed(http, max_pages):
         data, result = await http.get_json(
             address, params=params if first else None, headers=headers
         )
         first = False
         seen.add(str(result.url))
         yield data, result
-        address = following(data, result)
-        if address is not None and address in seen:
+        named = following(data, result)
+        if named is None or named in seen:
             return
+        address = named
 
 
-async def link_pages(
+def link_pages(
     http: ChannelHttp,
     url: str,
     *,
@@ -114,13 +125,12 @@ async def link_pages(
             )
         return next_url
 
-    async for page in _address_pages(
+    return _address_pages(
         http, url, following=following, params=params, headers=headers, max_pages=max_pages
-    ):
-        yield page
+    )
 
 
-async def next_url_pages(
+def next_url_pages(
     http: ChannelHttp,
     url: str,
     *,
@@ -151,10 +161,9 @@ async def next_url_pages(
                 channel=http.channel,
             ) from None
 
-    async for page in _address_pages(
+    return _address_pages(
         http, url, following=following, params=params, headers=headers, max_pages=max_pages
-    ):
-        yield page
+    )
 
 
 async def cursor_pages(
@@ -171,12 +180,8 @@ async def cursor_pages(
     """Pages of ``url``, each asked for with the cursor the previous one returned."""
     cursor = start_cursor
     seen: set[str] = set()
-    pages = 0
-    while pages == 0 or _may_fetch_another(http, pages, max_pages):
-        pages += 1
-        query = dict(params or {})
-        if cursor:
-            query[cursor_param] = cursor
+    for _ in pages_allowed(http, max_pages):
+        query = {**(params or {}), **({cursor_param: cursor} if cursor else {})}
         data, result = await http.get_json(url, params=query, headers=headers)
         yield data, result
         if cursor:
@@ -254,14 +259,9 @@ async def since_id_pages(
     seen so far (exclusive), and paging stops at an empty page or at ``since_id``.
     """
     max_id: str | None = None
-    pages = 0
-    while pages == 0 or _may_fetch_another(http, pages, max_pages):
-        pages += 1
-        query = dict(params or {})
-        if since_id:
-            query[since_param] = since_id
-        if max_id:
-            query[max_param] = max_id
+    for _ in pages_allowed(http, max_pages):
+        bounds = {since_param: since_id, max_param: max_id}
+        query = {**(params or {}), **{name: value for name, value in bounds.items() if value}}
         data, result = await http.get_json(url, params=query, headers=headers)
         found = items(data)
         if not found:

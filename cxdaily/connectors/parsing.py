@@ -17,7 +17,11 @@ This is the parsing boundary for customer text: every string kept (bodies, title
 names, handles, urls, ids, meta keys and values) has its lone surrogates replaced by
 U+FFFD, so what comes out can always be encoded and stored. A connector that reads a
 service's own payload builds this shape and calls :func:`parse_question`; for any other
-text it keeps it uses :func:`text_field` (and :func:`id_field` for identifiers).
+text it keeps it uses :func:`text_field` (and :func:`id_field` for identifiers). A
+connector that reads threads makes the question of one customer turn with
+:func:`turn_question` (any other question of the service's own id with
+:func:`channel_question`), and reads its stored checkpoint with :func:`checkpoint_time` and
+:func:`checkpoint_marks` (a damaged one means a first fetch).
 
 Hostile values cost only their item: an :class:`~cxdaily.core.safe_json.Unreadable` value
 (what :func:`cxdaily.core.safe_json.loads` makes of huge numbers and too-deep nesting), a
@@ -29,8 +33,9 @@ levels is refused with a shape error naming the field.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 
@@ -158,9 +163,7 @@ def parse_author(data: Any, where: str) -> Author:
         return Author()
     if isinstance(data, str):
         return Author(handle=text_field(data, where) or None)
-    _refuse_unreadable(data, where)
-    if not isinstance(data, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {_type_name(data)}")
+    data = object_field(data, where)
     return Author(
         id=id_field(data.get("id"), f"{where}.id"),
         handle=text_field(data.get("handle"), f"{where}.handle"),
@@ -228,13 +231,94 @@ def parse_time(value: Any, where: str) -> datetime:
     return in_utc
 
 
+class TurnMessage(Protocol):
+    """A message of a thread as a connector reads it: its text, when it was written, and
+    itself as a message of a question's context."""
+
+    @property
+    def body(self) -> str:
+        """Plain text."""
+        ...
+
+    @property
+    def created_at(self) -> datetime:
+        """When it was written."""
+        ...
+
+    def as_message(self) -> Message:
+        """The message in cxdaily's model."""
+        ...
+
+
+def turn_question(
+    *,
+    channel: str,
+    kind: str,
+    native_id: str,
+    thread_id: str,
+    url: str | None,
+    author: Author,
+    title: str | None,
+    turn: Sequence[TurnMessage],
+    before: Sequence[TurnMessage],
+    meta: dict[str, Any],
+) -> Question:
+    """The question one customer turn of a thread asks: the text of the turn's messages
+    (the ``title`` when they have none), asked when the turn began, with the messages
+    ``before`` it as context (the last :data:`MAX_CONTEXT_MESSAGES`)."""
+    body = "\n\n".join(m.body for m in turn if m.body.strip()) or (title or "")
+    context = tuple(m.as_message() for m in before[-MAX_CONTEXT_MESSAGES:])
+    return channel_question(
+        channel=channel, kind=kind, native=native_id, thread_id=thread_id, url=url,
+        author=author, title=title, body=body, created_at=turn[0].created_at,
+        context=context, meta=meta,
+    )  # fmt: skip
+
+
+def channel_question(*, channel: str, kind: str, native: str, **fields: Any) -> Question:
+    """A question of ``channel`` with the service's id ``native`` (its global id made from
+    both); ``fields`` are the rest of :class:`Question`'s fields (``thread_id``, ``author``,
+    ``body`` ...)."""
+    made_id = Question.make_id(channel, native)
+    return Question(id=made_id, channel=channel, kind=kind, native_id=native, **fields)
+
+
+def checkpoint_time(checkpoint: Any, key: str) -> datetime | None:
+    """The time a checkpoint keeps under ``key`` (an ISO-8601 text), or ``None`` when it
+    has none usable: the fetch then looks back as a first one does."""
+    value = checkpoint.get(key) if isinstance(checkpoint, dict) else None
+    try:
+        return parse_time(value, key) if isinstance(value, str) else None
+    except QuestionShapeError:
+        return None
+
+
+def checkpoint_marks(
+    checkpoint: Any, time_key: str, ids_key: str, limit: int
+) -> tuple[datetime | None, set[str]]:
+    """The time a checkpoint keeps under ``time_key`` and the ids under ``ids_key`` (at
+    most ``limit``: the items already taken at that very time); ``(None, set())`` when
+    it has no usable time."""
+    since = checkpoint_time(checkpoint, time_key)
+    ids = checkpoint.get(ids_key) if since is not None else None
+    taken = {i for i in ids[:limit] if isinstance(i, str)} if isinstance(ids, list) else set()
+    return since, taken
+
+
+def object_field(value: Any, where: str) -> dict[str, Any]:
+    """The JSON object a payload holds at ``where``; anything else (an unreadable value
+    too) is a :class:`QuestionShapeError` saying what it is instead."""
+    _refuse_unreadable(value, where)
+    if not isinstance(value, dict):
+        raise QuestionShapeError(f"{where} must be an object, got {_type_name(value)}")
+    return value
+
+
 def meta_field(value: Any, where: str) -> dict[str, Any]:
     """A free-form ``meta`` object: plain JSON values, cleaned, nested at most MAX_META_DEPTH."""
     if value is None:
         return {}
-    _refuse_unreadable(value, where)
-    if not isinstance(value, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {_type_name(value)}")
+    value = object_field(value, where)
     if too_deep(value, MAX_META_DEPTH):
         raise QuestionShapeError(f"{where} is nested deeper than {MAX_META_DEPTH} levels")
     problem = find_unreadable(value, where)
@@ -274,9 +358,7 @@ def _plain_json(value: Any, where: str) -> Any:
 
 
 def _message(data: Any, where: str) -> Message:
-    _refuse_unreadable(data, where)
-    if not isinstance(data, dict):
-        raise QuestionShapeError(f"{where} must be an object, got {_type_name(data)}")
+    data = object_field(data, where)
     return Message(
         author=parse_author(data.get("author"), f"{where}.author"),
         body=text_field(data.get("body"), f"{where}.body", required=True) or "",

@@ -39,17 +39,18 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from cxdaily import __version__
 from cxdaily.connectors import reddit_parse as rp
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.channel_tokens import LazyGrant
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
@@ -58,14 +59,12 @@ from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, Tok
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import cursor_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
 
-T = TypeVar("T")
-
-DEFAULT_BASE_URL = "https://oauth.reddit.com"
 DEFAULT_AUTH_URL = "https://www.reddit.com"
 DEFAULT_WEB_URL = "https://www.reddit.com"
 MAX_REPLY_CHARS = 10_000
@@ -121,16 +120,7 @@ class RedditConnector(HttpConnector):
     """Mentions, replies, messages and watched subreddits' posts for one Reddit account."""
 
     kind = "reddit"
-    summary = "Reddit: mentions, replies, messages and new posts, answered as one account"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_CHARS, threads=True, public=True, finds_own_replies=True
-    )
-    secret_fields = ("client_secret", "password")
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the username and client_id options and the client_secret and password secrets "
-        "(a script app whose developers include the account)"
-    )
+    capabilities = public_capabilities()
     declared_options = HTTP_OPTIONS.extended(
         Option("username", "text", "the brand's Reddit account (without u/)", required=True,
                check=rp.check_username),
@@ -139,7 +129,7 @@ class RedditConnector(HttpConnector):
         rp.SubredditListOption("subreddits", "text", "subreddits whose new posts are questions "
                             '(a list, or names separated by commas)'),
         Option("auth_url", "url", "where access tokens are asked for", default=DEFAULT_AUTH_URL),
-        Option("web_url", "url", "Reddit's public site, for the links", default=DEFAULT_WEB_URL),
+        web_url_option(DEFAULT_WEB_URL, "posts, comments and messages"),
         Option("user_agent_contact", "text", "a contact added to the User-Agent (an email)"),
     )  # fmt: skip
 
@@ -161,22 +151,19 @@ class RedditConnector(HttpConnector):
         )
         self.token_cache: TokenCache = PROCESS_TOKENS
         self.clock: Callable[[], float] = time.monotonic
-        self._tokens: PasswordGrant | None = None
+        self.signed_in = LazyGrant(self._grant)
         self.thread_replies = ThreadReplies(self._replies_to)
 
     # -- auth -----------------------------------------------------------------------------
-    async def _signed(self, operation: Callable[[dict[str, str]], Awaitable[T]]) -> T:
-        """``operation(headers)`` with a token; once more with a new one when the API
-        refuses a cached token (a refused request did nothing)."""
-        if self._tokens is None:
-            password = await self.read_secret("password")
-            self._tokens = PasswordGrant(
-                self.http, f"{self.auth_url}/api/v1/access_token",
-                credentials=self._credentials, clock=self.clock, cache=self.token_cache,
-                basic_auth=True, headers={"User-Agent": self.user_agent},
-                form={"grant_type": "password", "username": self.username, "password": password},
-            )  # fmt: skip
-        return await self._tokens.call(operation)
+    async def _grant(self) -> PasswordGrant:
+        """The script app's password grant for the account (built on first use)."""
+        password = await self.read_secret("password")
+        return PasswordGrant(
+            self.http, f"{self.auth_url}/api/v1/access_token",
+            credentials=self._credentials, clock=self.clock, cache=self.token_cache,
+            basic_auth=True, headers={"User-Agent": self.user_agent},
+            form={"grant_type": "password", "username": self.username, "password": password},
+        )  # fmt: skip
 
     async def _credentials(self) -> tuple[str, str]:
         return self.client_id, (await self.read_secret("client_secret")).strip()
@@ -190,7 +177,7 @@ class RedditConnector(HttpConnector):
     # -- fetching -------------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Inbox items and watched subreddits' posts new since the checkpoint."""
-        return await self._signed(lambda headers: self._fetch(checkpoint or {}, headers))
+        return await self.signed_in.call(lambda headers: self._fetch(checkpoint or {}, headers))
 
     async def _fetch(self, checkpoint: dict[str, Any], headers: dict[str, str]) -> FetchResult:
         run = _Run(headers)
@@ -343,7 +330,7 @@ class RedditConnector(HttpConnector):
         thing_id = _thing_id(question, self.name)
         url = self.endpoint("/api/comment")
         form = {"thing_id": thing_id, "text": body, "api_type": "json"}
-        result = await self._signed(  # a refused POST did nothing: safe to ask again
+        result = await self.signed_in.call(  # a refused POST did nothing: safe to ask again
             lambda headers: self.http.request(
                 "POST", url, form_body=form, headers=headers, repeatable=False
             )
@@ -375,14 +362,14 @@ class RedditConnector(HttpConnector):
 
     async def _replies_to(self, question: Question) -> list[TicketMessage]:
         thing_id = _thing_id(question, self.name)
-        ours = await self._signed(
+        ours = await self.signed_in.call(
             lambda headers: self._own_replies(thing_id.startswith("t4"), headers)
         )
         return [message for parent, message in ours if parent == thing_id]
 
     async def check(self) -> str:
         """Sign in and read the account (``GET /api/v1/me``)."""
-        data = await self._signed(lambda headers: self._get("/api/v1/me", {}, headers))
+        data = await self.signed_in.call(lambda headers: self._get("/api/v1/me", {}, headers))
         name = data.get("name") if isinstance(data, dict) else None
         if not isinstance(name, str) or not rp.NAME.fullmatch(name):
             raise BadResponseError("GET /api/v1/me answered without the account's name",

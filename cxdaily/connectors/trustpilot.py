@@ -49,19 +49,32 @@ from urllib.parse import quote
 
 import httpx
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.channel_tokens import (
+    LazyGrant,
+    secret_pair,
+    store_again_advice,
+    token_endpoint,
+)
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_id, optional_text
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.oauth import PROCESS_REFRESH_TOKENS, PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import numbered_pages
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, parse_time
-from cxdaily.connectors.thread_replies import answers_by_team, find_reply
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    channel_question,
+    checkpoint_time,
+    id_field,
+    parse_time,
+)
+from cxdaily.connectors.public_channel import checkpoint_ids, public_capabilities, web_url_option
+from cxdaily.connectors.thread_replies import ThreadReplies, answers_by_team
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
 
-DEFAULT_BASE_URL = "https://api.trustpilot.com"
 DEFAULT_WEB_URL = "https://www.trustpilot.com"
 OAUTH_PATH = "/v1/oauth/oauth-business-users-for-applications"
 PAGE_SIZE = 100
@@ -98,30 +111,15 @@ class PasswordGrant(ClientCredentialsToken):
 
     def advice(self) -> str:
         """What to check when Trustpilot refuses the sign-in (one line)."""
-        name = self.http.channel
-        return (
-            "check the api_key, api_secret, username and password secrets (store them again "
-            f"with `cxdaily login {name} --field api_key`, `--field api_secret`, "
-            "`--field username` and `--field password`)"
-        )
+        return store_again_advice(self.http.channel, TrustpilotConnector.secret_fields)
 
 
 class TrustpilotConnector(HttpConnector):
     """Service reviews of one Trustpilot business unit; the company's public reply."""
 
     kind = "trustpilot"
-    summary = "Trustpilot: service reviews of one business unit, answered with the company reply"
-    capabilities = Capabilities(
-        max_reply_length=None, idempotency_keys=False, threads=False, public=True,
-        finds_own_replies=True, one_reply=True,
-    )  # fmt: skip
-    secret_fields = ("api_key", "api_secret", "username", "password")
+    capabilities = public_capabilities(threads=False, one_reply=True)
     renewed_secret_fields = (REFRESH_FIELD,)
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the api_key, api_secret, username and password secrets (a business user of the "
-        "business unit, with API access)"
-    )
     declared_options = HTTP_OPTIONS.extended(
         Option("business_unit_id", "text", "the business unit whose reviews are fetched and "
                "answered", required=True, check=_plain_id),
@@ -131,8 +129,7 @@ class TrustpilotConnector(HttpConnector):
                f"{{base_url}}{OAUTH_PATH}/accesstoken)"),
         Option("refresh_url", "url", "where access tokens are renewed with the refresh "
                f"token (default: {{base_url}}{OAUTH_PATH}/refresh)"),
-        Option("web_url", "url", "Trustpilot's web address, for the links to reviews",
-               default=DEFAULT_WEB_URL),
+        web_url_option(DEFAULT_WEB_URL, "reviews"),
     )  # fmt: skip
 
     def configure(self) -> None:
@@ -141,46 +138,41 @@ class TrustpilotConnector(HttpConnector):
         self.business_unit_id: str = self.option("business_unit_id")
         self.author_id: str | None = self.option("author_business_user_id")
         self.web_url: str = self.option("web_url").rstrip("/")
-        urls = {}
-        for name, leaf in (("token_url", "accesstoken"), ("refresh_url", "refresh")):
-            configured = self.option(name)
-            if configured:
-                self.allow_credentials_to(configured)  # configured explicitly: it gets them
-            urls[name] = configured or self.endpoint(f"{OAUTH_PATH}/{leaf}")
-        self.token_url, self.refresh_url = urls["token_url"], urls["refresh_url"]
-        self._tokens: PasswordGrant | None = None
+        self.token_url = token_endpoint(self, "token_url", f"{OAUTH_PATH}/accesstoken")
+        self.refresh_url = token_endpoint(self, "refresh_url", f"{OAUTH_PATH}/refresh")
+        self.signed_in = LazyGrant(self._grant)
+        self.thread_replies = ThreadReplies(self._reply_thread, author=self.author_id)
 
     # -- auth -------------------------------------------------------------------------
     async def tokens(self) -> PasswordGrant:
         """The channel's access tokens (built on first use, on this channel's HTTP)."""
-        if self._tokens is None:
-            username = (await self.read_secret("username")).strip()
-            password = await self.read_secret("password")
-            password = password.removesuffix("\n").removesuffix("\r")
-            self._tokens = PasswordGrant(
-                self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
-                basic_auth=True, form={"username": username, "password": password},
-                refresh_url=self.refresh_url,
-                refresh_token=await self.optional_secret(REFRESH_FIELD),
-                keep_refresh_token=self.secret_keeper(REFRESH_FIELD),
-            )  # fmt: skip
-        return self._tokens
+        return await self.signed_in.grant()
 
-    async def _credentials(self) -> tuple[str, str]:
-        api_key = (await self.read_secret("api_key")).strip()
-        return api_key, (await self.read_secret("api_secret")).strip()
+    async def _grant(self) -> PasswordGrant:
+        """The business user's password grant, renewed with the latest refresh token."""
+        username = (await self.read_secret("username")).strip()
+        password = await self.read_secret("password")
+        password = password.removesuffix("\n").removesuffix("\r")
+        return PasswordGrant(
+            self.http, self.token_url, cache=PROCESS_TOKENS,
+            credentials=secret_pair(self, "api_key", "api_secret"),
+            basic_auth=True, form={"username": username, "password": password},
+            refresh_url=self.refresh_url,
+            refresh_token=await self.optional_secret(REFRESH_FIELD),
+            keep_refresh_token=self.secret_keeper(REFRESH_FIELD),
+        )  # fmt: skip
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, Any]:
         """GET an API path with an access token (renewed once if refused): ``(json, result)``."""
         url = self.endpoint(path)
-        tokens = await self.tokens()
-        return await tokens.call(lambda h: self.http.get_json(url, params=params, headers=h))
+        return await self.signed_in.call(
+            lambda h: self.http.get_json(url, params=params, headers=h)
+        )
 
     # -- fetch ------------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Reviews written since the checkpoint: questions, and answered ones settled."""
-        tokens = await self.tokens()
-        return await tokens.call(lambda headers: self._fetch(checkpoint, headers))
+        return await self.signed_in.call(lambda headers: self._fetch(checkpoint, headers))
 
     async def _fetch(
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
@@ -263,19 +255,12 @@ class TrustpilotConnector(HttpConnector):
             meta["verified"] = item["isVerified"]
         if answered:
             meta["team_answered"] = True
-        question = Question(
-            id=self.question_id(review_id),
-            channel=self.name,
-            kind=self.kind,
-            native_id=review_id,
-            thread_id=review_id,
-            url=f"{self.web_url}/reviews/{_path(review_id)}",
-            author=author,
-            title=_line(item.get("title"), "title", MAX_TITLE_CHARS),
-            body=body,
-            created_at=created_at,
-            meta=meta,
-        )
+        question = channel_question(
+            channel=self.name, kind=self.kind, native=review_id, thread_id=review_id,
+            author=author, url=f"{self.web_url}/reviews/{_path(review_id)}",
+            title=_line(item.get("title"), "title", MAX_TITLE_CHARS), body=body,
+            created_at=created_at, meta=meta,
+        )  # fmt: skip
         return question, answered
 
     # -- the company reply ------------------------------------------------------------
@@ -310,23 +295,18 @@ class TrustpilotConnector(HttpConnector):
         payload: dict[str, Any] = {"message": body}
         if self.author_id:
             payload["authorBusinessUserId"] = self.author_id
-        tokens = await self.tokens()
-        await tokens.call(  # a refused POST did nothing: safe to ask again
+        await self.signed_in.call(  # a refused POST did nothing: safe to ask again
             lambda headers: self.http.request(
                 "POST", url, json_body=payload, headers=headers, repeatable=False
             )
         )
         return SentReply(remote_id=question.thread_id, url=question.url)
 
-    async def find_own_reply(
-        self, question: Question, body: str, idempotency_key: str
-    ) -> SentReply | None:
-        """The review's company reply when it is the text we sent (after an unknown outcome)."""
+    async def _reply_thread(self, question: Question) -> list[TicketMessage]:
+        """The review's company reply as a thread (where ``find_own_reply`` looks for the
+        text we sent, after an unknown outcome)."""
         reply = await self.company_reply(question)
-        if reply is None:
-            return None
-        found = find_reply([reply], body, author_id=self.author_id, after=question.created_at)
-        return None if found is None else SentReply(question.thread_id, question.url)
+        return [] if reply is None else [reply]
 
     async def answers_since(self, question: Question, since: datetime) -> list[Message]:
         """The company reply when it was written or changed after ``since`` by someone else
@@ -358,14 +338,8 @@ class TrustpilotConnector(HttpConnector):
 # ----------------------------------------------------------------------------- parsing
 def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, list[str]]:
     """The newest ``createdAt`` seen and the ids of the reviews written at that instant."""
-    value = (checkpoint or {}).get("created_at")
-    try:
-        since = parse_time(value, "created_at") if isinstance(value, str) else None
-    except QuestionShapeError:
-        return None, []
-    ids = (checkpoint or {}).get("ids")
-    kept = [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
-    return since, kept[: PAGE_SIZE * 10]
+    since = checkpoint_time(checkpoint, "created_at")
+    return since, checkpoint_ids(checkpoint, "ids", PAGE_SIZE * 10) if since else []
 
 
 def _reviews(data: Any, url: str, channel: str) -> list[Any]:

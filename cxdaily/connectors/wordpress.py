@@ -47,7 +47,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from cxdaily.connectors import wordpress_parse as wp
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
@@ -58,8 +58,8 @@ from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
 )
+from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.thread_replies import ThreadReplies
-from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
 
@@ -123,15 +123,7 @@ class WordPressConnector(HttpConnector):
     """Comments of one WordPress site awaiting an answer; replies as reply comments."""
 
     kind = "wordpress"
-    summary = "WordPress: blog comments awaiting an answer, replied to as a site user"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_BYTES, threads=True, public=True, finds_own_replies=True
-    )
-    secret_fields = ("",)
-    auth_hint = (
-        "the username option and the application password (Users > Profile > Application "
-        "Passwords); the user must be able to moderate comments (Editor or Administrator)"
-    )
+    capabilities = public_capabilities()
     declared_options = _declared()
 
     def configure(self) -> None:
@@ -353,12 +345,9 @@ class WordPressConnector(HttpConnector):
     # -- replying -------------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Post ``body`` as a reply comment under the comment asked (sent once)."""
-        size = self.reply_length(body)
-        if size > MAX_REPLY_BYTES:
-            raise ReplyRejected(
-                f"{self.name}: the reply has {size} bytes; a WordPress comment holds "
-                f"{MAX_REPLY_BYTES}"
-            )
+        self.refuse_long_reply(
+            body, question, MAX_REPLY_BYTES, "a WordPress comment holds", unit="bytes"
+        )
         post, comment = wp.reply_target(question)
         headers = await self._auth()
         url, query = self._api("wp/v2/comments")

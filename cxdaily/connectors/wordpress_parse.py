@@ -17,6 +17,7 @@ from cxdaily.connectors.http import BadResponseError, HttpResult
 from cxdaily.connectors.parsing import (
     MAX_TEXT_CHARS,
     QuestionShapeError,
+    checkpoint_marks,
     id_field,
     parse_time,
     text_field,
@@ -148,15 +149,7 @@ def total_pages(_data: Any, result: HttpResult) -> int | None:
 
 def read_checkpoint(checkpoint: Any) -> tuple[datetime | None, set[str]]:
     """The newest comment time a checkpoint holds, and the comment ids taken at it."""
-    if not isinstance(checkpoint, dict):
-        return None, set()
-    try:
-        since = parse_time(checkpoint.get("since"), "since")
-    except QuestionShapeError:
-        return None, set()
-    ids = checkpoint.get("at")
-    at = {i for i in ids[:MAX_AT_SINCE] if isinstance(i, str)} if isinstance(ids, list) else set()
-    return since, at
+    return checkpoint_marks(checkpoint, "since", "at", MAX_AT_SINCE)
 
 
 def reply_target(question: Question) -> tuple[str, str]:

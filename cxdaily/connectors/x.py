@@ -44,20 +44,21 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 
 import httpx
 
 from cxdaily.connectors import ratelimit
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
+from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage
-from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http import BadResponseError, HttpResult, RequestOptions, describe_url
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_client import current_deadline
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import newest_id
+from cxdaily.connectors.http_client import allowing, current_deadline
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
+from cxdaily.connectors.pagination import newest_id, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.x_parse import (
     PER_PAGE,
@@ -82,7 +83,6 @@ from cxdaily.connectors.x_text import MAX_WEIGHTED_LENGTH, weighted_length, with
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Author, Question
 
-DEFAULT_BASE_URL = "https://api.x.com"
 DEFAULT_WEB_URL = "https://x.com"
 MENTION_PAGES = 10
 """X keeps the latest 800 mentions reachable: 8 pages of 100, with room to spare."""
@@ -94,31 +94,17 @@ class XConnector(HttpConnector):
     """Mentions of one X account; replies as reply posts by that account."""
 
     kind = "x"
-    summary = "X (Twitter) mentions of the brand's account; replies as reply posts (API v2)"
-    capabilities = Capabilities(
-        max_reply_length=MAX_WEIGHTED_LENGTH,
-        idempotency_keys=False,
-        threads=True,
-        public=True,
-        finds_own_replies=True,
-    )
-    secret_fields = ("", "refresh_token")
+    capabilities = public_capabilities()
     secrets_any_one = True
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the OAuth 2.0 user access token (scopes tweet.read tweet.write users.read) "
-        "and the user_id option"
-    )
     declared_options = HTTP_OPTIONS.extended(
         Option("user_id", "text", "the brand's numeric X user id (GET /2/users/me shows it)",
                required=True, check=user_id_problem),
-        Option("web_url", "url", "where public links to posts point", default=DEFAULT_WEB_URL),
+        web_url_option(DEFAULT_WEB_URL, "posts"),
         Option("token_url", "url", "the OAuth 2.0 token endpoint for refreshing the access "
                "token (default: base_url + /2/oauth2/token)"),
         Option("client_id", "text", "the app's OAuth 2.0 Client ID, sent when refreshing",
                check=client_id_problem),
-        Option("since_days", "int", "how many days back the first fetch looks", default=7,
-               minimum=1, maximum=365, unit="days"),
+        since_days(7),
     )  # fmt: skip
 
     def configure(self) -> None:
@@ -212,22 +198,19 @@ class XConnector(HttpConnector):
         self,
         method: str,
         url: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        repeatable: bool,
+        **options: Unpack[RequestOptions],
     ) -> HttpResult:
         """One request with the channel's token: a refused token is refreshed once (with
         a refresh token), a 429 is waited out as ``x-rate-limit-reset`` says (repeatable
-        requests only), and X's own refusals become one-line errors."""
+        requests only: ``repeatable`` is said by every caller; unsaid, it is not), and X's
+        own refusals become one-line errors."""
+        repeatable = options["repeatable"] = bool(options.get("repeatable"))
+        sent = allowing(options, 401, 403, 429)
         refreshed = False
         throttles = 0
         while True:
             token = await self._token()
-            result = await self.http.request(
-                method, url, params=params, json_body=json_body, headers=self.bearer(token),
-                allow_statuses={401, 403, 429}, repeatable=repeatable,
-            )  # fmt: skip
+            result = await self.http.request(method, url, headers=self.bearer(token), **sent)
             if result.status == 401 and not refreshed:
                 refreshed = True
                 if await self._renew_refused(token):
@@ -273,12 +256,12 @@ class XConnector(HttpConnector):
         await self.http.sleep(ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s))
 
     async def _pages(
-        self, url: str, params: dict[str, Any], max_pages: int, what: str
+        self, url: str, params: dict[str, Any], max_pages: int
     ) -> AsyncIterator[tuple[dict[str, Any], HttpResult]]:
         """Every page of a timeline, following ``meta.next_token`` as ``pagination_token``."""
         token: str | None = None
         seen: set[str] = set()
-        for number in range(1, max_pages + 1):
+        for _ in pages_allowed(self.http, max_pages):
             query = {**params, **({"pagination_token": token} if token else {})}
             result = await self._call("GET", url, params=query, repeatable=True)
             data = self.http.decode_json(result)
@@ -292,12 +275,6 @@ class XConnector(HttpConnector):
             if token is None or token in seen:
                 return
             seen.add(token)
-            if self.http.budget_spent() or number == max_pages:
-                self.http.note(
-                    f"stopped after {number} pages of {what} (the page cap or the byte "
-                    "budget of one fetch); older ones were left out"
-                )
-                return
 
     # -- fetching ----------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
@@ -309,7 +286,7 @@ class XConnector(HttpConnector):
         newest = since_id
         url = self.endpoint(f"/2/users/{self.user_id}/mentions")
         params = timeline_params(since_id, start_time, "author_id,referenced_tweets.id")
-        async for data, result in self._pages(url, params, MENTION_PAGES, "mentions"):
+        async for data, result in self._pages(url, params, MENTION_PAGES):
             includes = includes_of(data)
             for index, item in enumerate(page_items(data, result, self.name)):
                 try:
@@ -372,7 +349,7 @@ class XConnector(HttpConnector):
         settled: dict[str, Question] = {}
         newest: str | None = None
         try:
-            async for data, result in self._pages(url, params, OWN_PAGES, "the brand's posts"):
+            async for data, result in self._pages(url, params, OWN_PAGES):
                 includes = includes_of(data)
                 for item in page_items(data, result, self.name):
                     try:
@@ -408,7 +385,7 @@ class XConnector(HttpConnector):
             "tweet.fields": "referenced_tweets,created_at,author_id,conversation_id",
         }
         messages: list[TicketMessage] = []
-        async for data, result in self._pages(url, params, OWN_PAGES, "the brand's posts"):
+        async for data, result in self._pages(url, params, OWN_PAGES):
             for item in page_items(data, result, self.name):
                 message = own_reply(item, question.thread_id, self.user_id)
                 if message is not None:

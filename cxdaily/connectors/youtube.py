@@ -36,19 +36,25 @@ the reset; a 403 ``rateLimitExceeded`` is waited out briefly on reads.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
-from cxdaily.connectors.google_api import GoogleLimits, GoogleRequests, read_checkpoint
+from cxdaily.connectors import google_api
+from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.channel_tokens import (
+    LazyGrant,
+    secret_pair,
+    store_again_advice,
+    token_endpoint,
+)
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message, service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.options import Option
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.youtube_parse import (
     Comment,
@@ -66,10 +72,7 @@ from cxdaily.core.errors import RateLimited
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
 
-DEFAULT_BASE_URL = "https://www.googleapis.com/youtube/v3"
-DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token"
 DEFAULT_WEB_URL = "https://www.youtube.com"
-MAX_REPLY_CHARS = 10_000
 PAGE_SIZE = 100
 MAX_PAGES = 10
 """Pages of comment threads read in one fetch (one quota unit each)."""
@@ -78,7 +81,7 @@ MAX_REPLY_PAGES = 20
 IDS_PER_LOOKUP = 50
 """Channel ids ``channels.list`` takes in one call."""
 READS_AT_ONCE = 4
-LIMITS = GoogleLimits(
+LIMITS = google_api.GoogleLimits(
     "YouTube",
     daily_reasons=frozenset({"quotaexceeded", "dailylimitexceeded"}),
     throttle_reasons=frozenset({"ratelimitexceeded", "userratelimitexceeded"}),
@@ -101,47 +104,30 @@ class RefreshTokenGrant(ClientCredentialsToken):
 
     def advice(self) -> str:
         """What to check when Google refuses the client or the refresh token."""
-        name = self.http.channel
-        return (
-            "check the client_id, client_secret and refresh_token secrets (store them again "
-            f"with `cxdaily login {name} --field client_id`, `--field client_secret` and "
-            "`--field refresh_token`); a refresh token is revoked when access is withdrawn"
-        )
+        fields = ("client_id", "client_secret", "refresh_token")
+        advice = store_again_advice(self.http.channel, fields)
+        return f"{advice}; a refresh token is revoked when access is withdrawn"
 
 
 class YouTubeConnector(HttpConnector):
     """Comments on one YouTube channel's videos; public replies posted as the channel."""
 
     kind = "youtube"
-    summary = "YouTube: comments on one channel's videos, answered as the channel (Data API v3)"
-    capabilities = Capabilities(
-        max_reply_length=MAX_REPLY_CHARS, idempotency_keys=False, threads=True, public=True,
-        finds_own_replies=True,
-    )  # fmt: skip
-    secret_fields = ("client_id", "client_secret", "refresh_token")
-    default_base_url = DEFAULT_BASE_URL
-    auth_hint = (
-        "the client_id, client_secret and refresh_token secrets (an OAuth client with the "
-        "youtube.force-ssl scope, granted by the channel's owner)"
-    )
-    declared_options = HTTP_OPTIONS.extended(
+    capabilities = public_capabilities()
+    declared_options = google_api.GOOGLE_OPTIONS.extended(
         Option("channel_id", "text", "the YouTube channel whose comments are fetched and "
                "answered (UC...)", required=True, check=_plain_id),
-        Option("token_url", "url", "where access tokens are asked for",
-               default=DEFAULT_TOKEN_URL),
-        Option("web_url", "url", "YouTube's web address, for the links to comments",
-               default=DEFAULT_WEB_URL),
+        web_url_option(DEFAULT_WEB_URL, "comments"),
     )  # fmt: skip
 
     def configure(self) -> None:
         """The channel, the token endpoint and the web address from the options."""
         super().configure()
         self.channel_id: str = self.option("channel_id")
-        self.token_url: str = self.option("token_url")
         self.web_url: str = self.option("web_url").rstrip("/")
-        self.allow_credentials_to(self.token_url)  # the token endpoint is a host of its own
-        self._tokens: RefreshTokenGrant | None = None
-        self._api = GoogleRequests(self, LIMITS, self._refusal)
+        self.token_url = token_endpoint(self, "token_url")
+        self.signed_in = LazyGrant(self._grant)
+        self._api = google_api.GoogleRequests(self, LIMITS, self._refusal)
         self.thread_replies = ThreadReplies(
             self._thread_messages,
             author=self.channel_id,
@@ -149,23 +135,14 @@ class YouTubeConnector(HttpConnector):
         )
 
     # -- auth -------------------------------------------------------------------------
-    async def tokens(self) -> RefreshTokenGrant:
-        """The channel's access tokens (built on first use, on this channel's HTTP)."""
-        if self._tokens is None:
-            refresh = (await self.read_secret("refresh_token")).strip()
-            self._tokens = RefreshTokenGrant(
-                self.http, self.token_url, credentials=self._credentials, cache=PROCESS_TOKENS,
-                form={"grant_type": "refresh_token", "refresh_token": refresh},
-            )  # fmt: skip
-        return self._tokens
-
-    async def _credentials(self) -> tuple[str, str]:
-        client_id = (await self.read_secret("client_id")).strip()
-        return client_id, (await self.read_secret("client_secret")).strip()
-
-    async def _signed_in(self, operation: Callable[[dict[str, str]], Awaitable[Any]]) -> Any:
-        """``operation(headers)`` with an access token (renewed once if it is refused)."""
-        return await (await self.tokens()).call(operation)
+    async def _grant(self) -> RefreshTokenGrant:
+        """The refresh-token grant of the channel's OAuth client."""
+        refresh = (await self.read_secret("refresh_token")).strip()
+        return RefreshTokenGrant(
+            self.http, self.token_url, cache=PROCESS_TOKENS,
+            credentials=secret_pair(self, "client_id", "client_secret"),
+            form={"grant_type": "refresh_token", "refresh_token": refresh},
+        )  # fmt: skip
 
     # -- requests ---------------------------------------------------------------------
     def _refusal(self, result: HttpResult, reason: str | None, where: str) -> Exception:
@@ -204,58 +181,38 @@ class YouTubeConnector(HttpConnector):
     # -- fetching ---------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Comments new since the checkpoint, as questions and settled comments."""
-        result: FetchResult = await self._signed_in(lambda h: self._fetch(checkpoint, h))
+        result: FetchResult = await self.signed_in.call(lambda h: self._fetch(checkpoint, h))
         return result
 
     async def _fetch(
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
     ) -> FetchResult:
-        since, newest, token = read_checkpoint(checkpoint)
-        skipped = SkippedItems()
-        questions: list[Question] = []
-        settled: list[Question] = []
+        harvest = google_api.ListingHarvest()
         params = {**LIST_PARAMS, "allThreadsRelatedToChannelId": self.channel_id}
-        done = False
-        for page in range(1, MAX_PAGES + 1):
+
+        async def read(token: str | None) -> HttpResult:
             query = {**params, **({"pageToken": token} if token else {})}
-            try:
-                result = await self._api.send(
-                    "GET", "/commentThreads", params=query, headers=headers
-                )
-            except StatusError as exc:
-                if not (page == 1 and token and exc.status == 400):
-                    raise
-                self.http.note("the stored page token was refused: read again from the newest")
-                token = None  # the walk that stopped at its cap starts over from the top
-                query = dict(params)
-                result = await self._api.send(
-                    "GET", "/commentThreads", params=query, headers=headers
-                )
+            return await self._api.send("GET", "/commentThreads", params=query, headers=headers)
+
+        async def take(
+            result: HttpResult, page: int, since: datetime | None
+        ) -> google_api.ListingPage:
             data = self._decode(result)
-            threads, done = self._page_threads(data["items"], page, since, skipped)
-            for thread in threads:
-                newest = max(newest or thread.activity, thread.activity)
-            threads = await self._complete(threads, headers, skipped)
+            threads, reached = self._page_threads(data["items"], page, since, harvest.skipped)
+            newest = max((t.activity for t in threads), default=None)
+            threads = await self._complete(threads, headers, harvest.skipped)
             asked, answered = self._questions(threads)
-            questions += await self._with_reach(asked, headers, skipped)
-            settled += answered
+            harvest.questions.extend(await self._with_reach(asked, headers, harvest.skipped))
+            harvest.settled.extend(answered)
             following = data.get("nextPageToken")
-            token = following if isinstance(following, str) and following.strip() else None
-            if done or token is None:
-                done = True
-                break
-        if not done:
-            self.http.note(
-                f"stopped after {MAX_PAGES} pages of comment threads (the page cap); the "
-                "older ones come with the next fetch"
-            )
-            mark = {"since": to_iso(since) if since else None, "page_token": token,
-                    "newest": to_iso(newest) if newest else None}  # fmt: skip
-        else:
-            mark = {"since": to_iso(newest) if newest else (to_iso(since) if since else None)}
-        return FetchResult(
-            questions=questions, settled=settled, warnings=skipped.lines(), checkpoint=mark
-        )
+            usable = isinstance(following, str) and following.strip()
+            return google_api.ListingPage(following if usable else None, reached, newest)
+
+        mark = await google_api.walk_listing(
+            self, checkpoint, read, take,
+            max_pages=MAX_PAGES, what="pages of comment threads", iso=to_iso,
+        )  # fmt: skip
+        return harvest.fetch_result(mark)
 
     def _page_threads(
         self, items: list[Any], page: int, since: datetime | None, skipped: SkippedItems
@@ -367,20 +324,19 @@ class YouTubeConnector(HttpConnector):
                 headers=headers, doing="the reply can be sent again then",
             )  # fmt: skip
 
-        result: HttpResult = await self._signed_in(post)
+        result: HttpResult = await self.signed_in.call(post)
         reply_id = None
         with contextlib.suppress(BadResponseError, QuestionShapeError):
             data = self.http.decode_json(result)
             reply_id = id_field(data.get("id"), "id") if isinstance(data, dict) else None
         if reply_id is None:
-            with contextlib.suppress(*LOOKUP_FAILURES):  # accepted: a failed look is no failure
-                found = await self.find_own_reply(question, body, idempotency_key)
-                if found is not None:
-                    return found
-            raise BadResponseError(
-                f"POST {describe_url(result.url)} accepted the reply (HTTP {result.status}) but "
-                "named no id for it, and it is not in the thread yet",
-                channel=self.name,
+            return await confirmed_reply(
+                self,
+                question,
+                body,
+                idempotency_key,
+                result,
+                not_found="it is not in the thread yet",
             )
         return SentReply(remote_id=reply_id, url=self._reply_url(question, reply_id))
 
@@ -392,7 +348,7 @@ class YouTubeConnector(HttpConnector):
         async def read(headers: dict[str, str]) -> list[Comment]:
             return await self._replies(question.thread_id, headers)
 
-        replies: list[Comment] = await self._signed_in(read)
+        replies: list[Comment] = await self.signed_in.call(read)
         return [as_ticket_message(c, self.channel_id) for c in replies]
 
     async def check(self) -> str:
@@ -402,7 +358,7 @@ class YouTubeConnector(HttpConnector):
             query = {"part": "snippet", "id": self.channel_id}
             return await self._api.send("GET", "/channels", params=query, headers=headers)
 
-        result: HttpResult = await self._signed_in(read)
+        result: HttpResult = await self.signed_in.call(read)
         items = self._decode(result)["items"]
         first = items[0] if items and isinstance(items[0], dict) else {}
         snippet = first.get("snippet")

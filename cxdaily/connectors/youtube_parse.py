@@ -27,12 +27,13 @@ import httpx
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
-    MAX_FOLLOWERS,
     MAX_URL_CHARS,
     QuestionShapeError,
+    channel_question,
     id_field,
     parse_time,
 )
+from cxdaily.connectors.public_channel import whole_count
 from cxdaily.core.models import Author, Message, Question
 
 MAX_NAME_CHARS = 500
@@ -120,15 +121,6 @@ def handle_of(url: str | None) -> str | None:
     return first if first.startswith("@") and len(first) > 1 else None
 
 
-def _count(value: Any) -> int | None:
-    """A count YouTube gives as a number or as digits in a string (``"1200"``)."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 13:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value if 0 <= value <= MAX_FOLLOWERS else None
-
-
 def parse_comment(data: Any, where: str) -> Comment:
     """A ``comment`` resource (``id`` and ``snippet``)."""
     if not isinstance(data, dict):
@@ -158,7 +150,7 @@ def parse_comment(data: Any, where: str) -> Comment:
         published=published,
         updated=updated,
         video_id=id_field(video, f"{where}.videoId") if isinstance(video, str) else None,
-        like_count=_count(snippet.get("likeCount")),
+        like_count=whole_count(snippet.get("likeCount")),
     )
 
 
@@ -188,7 +180,7 @@ def parse_thread(data: Any) -> Thread:
         top=top,
         replies=tuple(r for r in replies if r.id != top.id),
         video_id=video_id,
-        total_replies=_count(snippet.get("totalReplyCount")),
+        total_replies=whole_count(snippet.get("totalReplyCount")),
         can_reply=can_reply if isinstance(can_reply, bool) else None,
         meta={"is_public": is_public} if isinstance(is_public, bool) else {},
     )
@@ -267,20 +259,12 @@ def _question(
     if settled:
         meta["team_answered"] = True
     messages = [Message(c.author, c.text, c.published) for c in context]
-    return Question(
-        id=Question.make_id(channel, comment.id),
-        channel=channel,
-        kind=kind,
-        native_id=comment.id,
-        thread_id=thread.id,
-        url=comment_url(web_url, video, comment.id),
-        author=comment.author,
-        title=None,
-        body=comment.text,
-        created_at=comment.published,
-        context=tuple(messages[-MAX_CONTEXT_MESSAGES:]),
-        meta=meta,
-    )
+    return channel_question(
+        channel=channel, kind=kind, native=comment.id, thread_id=thread.id,
+        author=comment.author, url=comment_url(web_url, video, comment.id), title=None,
+        body=comment.text, created_at=comment.published,
+        context=tuple(messages[-MAX_CONTEXT_MESSAGES:]), meta=meta,
+    )  # fmt: skip
 
 
 def with_followers(question: Question, counts: Mapping[str, int | None]) -> Question:
@@ -307,5 +291,5 @@ def subscriber_counts(data: Any) -> dict[str, int | None]:
         if ident is None or not isinstance(stats, dict):
             continue
         hidden = stats.get("hiddenSubscriberCount") is True
-        counts[ident] = None if hidden else _count(stats.get("subscriberCount"))
+        counts[ident] = None if hidden else whole_count(stats.get("subscriberCount"))
     return counts

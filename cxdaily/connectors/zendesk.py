@@ -32,37 +32,21 @@ is the new comment's (from the answer's audit, else found again in the thread).
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    MAX_NAME_CHARS,
-    PRIORITIES,
-    AgentDeskConnector,
-    Ticket,
-    TicketMessage,
-    email_author,
-    message_text,
-    optional_id,
-    public_messages,
-    read_at_once,
-    tag_names,
-    text_or_none,
-    ticket_questions,
-)
 from cxdaily.connectors.http import (
     BadResponseError,
     HttpResult,
     describe_url,
 )
 from cxdaily.connectors.http_errors import bare_message
-from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
 from cxdaily.connectors.pagination import next_url_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
@@ -88,28 +72,19 @@ MAX_THREAD_PAGES = 50
 THREADS_AT_ONCE = 4
 """Threads read at the same time during a fetch."""
 
-_SUBDOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
-
-class ZendeskConnector(AgentDeskConnector):
+class ZendeskConnector(desk.AgentDeskConnector):
     """Zendesk Support: open tickets as questions, replies as public ticket comments."""
 
     kind = "zendesk"
     account_option = "subdomain"
-    service_name = "Zendesk"
     account_domain = "zendesk.com"
     agent_option = "author_id"
-    summary = "Zendesk Support tickets waiting on the team; replies as public comments"
-    secret_fields = (TOKEN_FIELD, OAUTH_FIELD)
     secrets_any_one = True
-    auth_hint = "the email option and the API token or oauth_token of an admin"
     declared_options = HTTP_OPTIONS.extended(
-        Option("subdomain", "text", "the account: https://SUBDOMAIN.zendesk.com (or base_url)",
-               check=lambda v: None if _SUBDOMAIN.fullmatch(v) else "must be the name "
-               'before .zendesk.com, such as "acme"'),
+        desk.account_name_option("subdomain", "zendesk.com"),
         Option("email", "text", "the agent's email address (needed with an API token)",
-               check=lambda v: None if _EMAIL.fullmatch(v) else "is not an email address"),
+               check=full_match(r"[^@\s]+@[^@\s]+", "is not an email address")),
         Option("author_id", "int", "the agent's user id (looked up once when not given)",
                minimum=1),
         since_days(14, maximum=3650),
@@ -163,7 +138,7 @@ class ZendeskConnector(AgentDeskConnector):
         data, result = await self.http.get_json(url, headers=headers)
         user = self._page(data, result, "user", "a user", dict)
         try:
-            ident = id_field(optional_id(user.get("id")), "user.id")
+            ident = id_field(desk.optional_id(user.get("id")), "user.id")
         except QuestionShapeError as exc:
             raise BadResponseError(f"GET {describe_url(url)}: {exc}", channel=self.name) from None
         if ident is None:
@@ -190,7 +165,7 @@ class ZendeskConnector(AgentDeskConnector):
 
     def _next_export_page(self, data: Any) -> str | None:
         """The next page of the export (built on base_url), until ``end_of_stream``."""
-        cursor = text_or_none(data.get("after_cursor")) if isinstance(data, dict) else None
+        cursor = desk.text_or_none(data.get("after_cursor")) if isinstance(data, dict) else None
         if not cursor or data.get("end_of_stream") is not False:
             return None
         query = urlencode({"cursor": cursor, "include": SIDELOADS})
@@ -212,8 +187,8 @@ class ZendeskConnector(AgentDeskConnector):
             raw.extend(self._page(data, result, "tickets", "a page of the ticket export"))
             run.people.update(_people(data.get("users")))
             run.organizations.update(_organizations(data.get("organizations")))
-            cursor = text_or_none(data.get("after_cursor")) or cursor
-        tickets: dict[str, Ticket] = {}
+            cursor = desk.text_or_none(data.get("after_cursor")) or cursor
+        tickets: dict[str, desk.Ticket] = {}
         for index, item in enumerate(raw):
             try:
                 ticket = self._ticket(item, run)
@@ -222,51 +197,50 @@ class ZendeskConnector(AgentDeskConnector):
                 continue
             tickets[ticket.id] = ticket  # a ticket changed twice: its latest state wins
         jobs = [self._with_thread(ticket, run) for ticket in tickets.values()]
-        questions: list[Question] = []
-        settled: list[Question] = []
-        for ticket in await read_at_once(jobs, THREADS_AT_ONCE):
-            question, done = ticket_questions(ticket, channel=self.name, kind=self.kind)
-            questions.extend([question] if question is not None else [])
-            settled.extend(done)
+        turns = desk.TicketTurns(self.name, self.kind)
+        for ticket in await desk.read_at_once(jobs, THREADS_AT_ONCE):
+            turns.add(ticket)
         new_checkpoint = {"cursor": cursor} if cursor else {"start_time": start["start_time"]}
-        return FetchResult(questions, new_checkpoint, run.skipped.lines(), settled)
+        return turns.result(new_checkpoint, run.skipped.lines())
 
-    def _ticket(self, item: Any, run: _Run) -> Ticket:
+    def _ticket(self, item: Any, run: _Run) -> desk.Ticket:
         """A ticket of the export (its thread comes later); QuestionShapeError if malformed."""
         if not isinstance(item, dict):
             raise QuestionShapeError("a ticket must be a JSON object")
         ticket_id = id_field(item.get("id"), "id", required=True) or ""
         requester_id = id_field(item.get("requester_id"), "requester_id", required=True) or ""
-        status = text_field(text_or_none(item.get("status")), "status", max_chars=100)
-        organization_id = id_field(optional_id(item.get("organization_id")), "organization_id")
+        status = text_field(desk.text_or_none(item.get("status")), "status", max_chars=100)
+        organization_id = id_field(desk.optional_id(item.get("organization_id")), "organization_id")
         via = item.get("via")
-        channel = text_or_none(via.get("channel")) if isinstance(via, dict) else None
+        channel = desk.text_or_none(via.get("channel")) if isinstance(via, dict) else None
         meta = {"requester_id": requester_id, **({"via": channel[:100]} if channel else {})}
-        return Ticket(
+        return desk.Ticket(
             id=ticket_id,
             requester=run.people.get(requester_id) or Author(id=requester_id),
             messages=(),
             waiting_on_team=(status or "").lower() in WAITING_ON_TEAM,
             created_at=parse_time(item.get("created_at"), "created_at"),
-            subject=text_field(text_or_none(item.get("subject")), "subject"),
+            subject=text_field(desk.text_or_none(item.get("subject")), "subject"),
             status=status,
             url=self.agent_url(ticket_id),
             priority=_priority(item.get("priority")),
-            tags=tag_names(item.get("tags")),
+            tags=desk.tag_names(item.get("tags")),
             organization=run.organizations.get(organization_id or ""),
-            fallback_body=message_text(text_or_none(item.get("description")), "description"),
+            fallback_body=desk.message_text(
+                desk.text_or_none(item.get("description")), "description"
+            ),
             meta=meta,
         )
 
-    async def _with_thread(self, ticket: Ticket, run: _Run) -> Ticket:
+    async def _with_thread(self, ticket: desk.Ticket, run: _Run) -> desk.Ticket:
         """The ticket with its public thread (none when it cannot be read: the description
         stands in) and its requester's name and address."""
         requester_id = ticket.requester.id or ""
-        messages: list[TicketMessage] = []
+        messages: list[desk.TicketMessage] = []
         if (ticket.status or "").lower() != "deleted":
             try:
                 messages = await self._thread(ticket.id, requester_id, run.headers, run)
-            except LOOKUP_FAILURES as exc:
+            except desk.LOOKUP_FAILURES as exc:
                 run.skipped.add(
                     f"ticket {ticket.id}: its thread could not be read ({bare_message(exc)})"
                 )
@@ -276,7 +250,7 @@ class ZendeskConnector(AgentDeskConnector):
             try:
                 data, result = await self.http.get_json(url, headers=run.headers)
                 run.people.update(_people([self._page(data, result, "user", "a user", dict)]))
-            except LOOKUP_FAILURES as exc:
+            except desk.LOOKUP_FAILURES as exc:
                 run.skipped.add(
                     f"ticket {ticket.id}: its requester's name is unknown ({bare_message(exc)})"
                 )
@@ -286,7 +260,7 @@ class ZendeskConnector(AgentDeskConnector):
     # -- threads ----------------------------------------------------------------------
     async def _thread(
         self, ticket_id: str, requester_id: str, headers: dict[str, str], run: _Run | None = None
-    ) -> list[TicketMessage]:
+    ) -> list[desk.TicketMessage]:
         """A ticket's public comments, every page. In a fetch (``run``) a comment that
         cannot be read is a warning; elsewhere it makes the whole thread an error, since a
         thread read in part could hide our own reply."""
@@ -302,13 +276,13 @@ class ZendeskConnector(AgentDeskConnector):
         ):
             comments.extend(self._page(data, result, "comments", "a page of comments"))
             people.update(_people(data.get("users")))
-        return public_messages(
+        return desk.public_messages(
             comments, lambda item, _: _comment(item, requester_id, people),
             lambda index, exc: f"ticket {ticket_id}: comment {index + 1} cannot be read ({exc})",
             run.skipped if run is not None else None, channel=self.name,
         )  # fmt: skip
 
-    async def question_thread(self, question: Question) -> list[TicketMessage]:
+    async def question_thread(self, question: Question) -> list[desk.TicketMessage]:
         """The ticket's public comments, read again."""
         requester = question.meta.get("requester_id")
         requester_id = requester if isinstance(requester, str) else question.author.id
@@ -336,8 +310,8 @@ class ZendeskConnector(AgentDeskConnector):
     async def check(self) -> str:
         """Who the credentials sign in as (``GET /api/v2/users/me.json``)."""
         user = await self.me(await self.auth_headers())
-        name = one_line(text_or_none(user.get("name")) or "", 80)
-        role = one_line(text_or_none(user.get("role")) or "unknown role", 40)
+        name = one_line(desk.text_or_none(user.get("name")) or "", 80)
+        role = one_line(desk.text_or_none(user.get("role")) or "unknown role", 40)
         if role == "end-user":
             raise AuthError(
                 f"the credentials sign in as an end-user on {self.host}, not an agent; "
@@ -374,19 +348,21 @@ def _next_comments_page(data: Any) -> str | None:
     return following if isinstance(following, str) else None
 
 
-def _comment(item: Any, requester_id: str, people: Mapping[str, Author]) -> TicketMessage | None:
+def _comment(
+    item: Any, requester_id: str, people: Mapping[str, Author]
+) -> desk.TicketMessage | None:
     """A public comment as a thread message; ``None`` for an internal note."""
     if not isinstance(item, dict):
         raise QuestionShapeError("a comment must be a JSON object")
     if item.get("public") is not True:
         return None  # internal notes never leave Zendesk
-    author_id = id_field(optional_id(item.get("author_id")), "author_id")
+    author_id = id_field(desk.optional_id(item.get("author_id")), "author_id")
     body = None
     for key in ("body", "plain_body", "html_body"):
-        body = message_text(text_or_none(item.get(key)), key)
+        body = desk.message_text(desk.text_or_none(item.get(key)), key)
         if body:
             break
-    return TicketMessage(
+    return desk.TicketMessage(
         id=id_field(item.get("id"), "id", required=True) or "",
         author=people.get(author_id or "") or Author(id=author_id),
         body=body or "",
@@ -416,10 +392,10 @@ def _people(value: Any) -> dict[str, Author]:
             continue
         name = item.get("name")
         try:
-            author = email_author(
+            author = desk.email_author(
                 item.get("id"),
-                name[:MAX_NAME_CHARS] if isinstance(name, str) else None,
-                text_or_none(item.get("email")),
+                name[: desk.MAX_NAME_CHARS] if isinstance(name, str) else None,
+                desk.text_or_none(item.get("email")),
                 "user",
             )
         except QuestionShapeError:
@@ -435,8 +411,12 @@ def _organizations(value: Any) -> dict[str, str]:
     for item in value if isinstance(value, list) else []:
         name = item.get("name") if isinstance(item, dict) else None
         try:
-            ident = id_field(optional_id(item.get("id")), "id") if isinstance(item, dict) else None
-            text = text_field(name[:MAX_NAME_CHARS], "name") if isinstance(name, str) else None
+            ident = (
+                id_field(desk.optional_id(item.get("id")), "id") if isinstance(item, dict) else None
+            )
+            text = (
+                text_field(name[: desk.MAX_NAME_CHARS], "name") if isinstance(name, str) else None
+            )
         except QuestionShapeError:
             continue
         if ident and text and text.strip():
@@ -446,7 +426,7 @@ def _organizations(value: Any) -> dict[str, str]:
 
 def _priority(value: Any) -> str | None:
     text = value.strip().lower() if isinstance(value, str) else None
-    return text if text in PRIORITIES else None
+    return text if text in desk.PRIORITIES else None
 
 
 __all__ = ["ZendeskConnector"]

@@ -2,17 +2,25 @@
 
 One :class:`ServiceEntry` per service says how the leader reads its name, which customer
 segment it belongs to (help desk, social, community, email, reviews), whether a reply is
-seen by everyone, the longest reply it accepts, and whether its replies are short posts.
-Labels, curation's segments, the demo's public services and the composer's limits all
-read this table: adding a service is one entry here (plus its connector).
+seen by everyone, the longest reply it accepts, whether its replies are short posts, and
+the descriptive data of its connector kind (summary, secret fields, auth hint, default
+base URL). Labels, curation's segments, the demo's public services, the composer's limits
+and every connector class read this table: adding a service is one entry in
+``services.toml`` beside this module (plus its connector).
 
-Reply limits come from the services' documentation (``docs/channel-apis.md``); ``None``
-means no limit is documented (or the only figure found is unconfirmed).
+The entries are data, read once at import from ``services.toml``; a malformed entry is a
+one-line :class:`CatalogueError` naming the entry and the field. Reply limits come from
+the services' documentation (``docs/channel-apis.md``); ``None`` means no limit is
+documented (or the only figure found is unconfirmed).
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 HELP_DESK = "help desk"
 SOCIAL = "social"
@@ -23,6 +31,16 @@ OTHER = "other"
 
 #: Every customer segment, in the order the leader reads them.
 SEGMENTS = (HELP_DESK, SOCIAL, COMMUNITY, EMAIL, REVIEWS)
+
+#: What ``reply_limit`` may count.
+REPLY_LIMIT_UNITS = ("characters", "weighted characters", "graphemes")
+
+#: The data file the catalogue is read from (in this package).
+CATALOGUE_FILE = "services.toml"
+
+
+class CatalogueError(ValueError):
+    """An entry of the service catalogue's data file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -43,49 +61,88 @@ class ServiceEntry:
     """What ``reply_limit`` counts: characters, weighted characters (X), graphemes."""
     short_replies: bool = False
     """Replies are short posts, quicker to write than a help-desk answer."""
+    summary: str | None = None
+    """One line: what a channel of this kind is (``channels kinds`` shows it)."""
+    secret_fields: tuple[str, ...] | None = None
+    """The secret fields its connector reads (``""``: the default secret); ``None``: the
+    connector's own (inherited) declaration stands."""
+    auth_hint: str | None = None
+    """What to check when the service refuses the credentials ("the access token and the
+    admin_id option")."""
+    default_base_url: str | None = None
+    """The public service's API address; ``None`` when each channel names one."""
 
 
-def _entries(*entries: ServiceEntry) -> dict[str, ServiceEntry]:
-    return {entry.key: entry for entry in entries}
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-#: Every known service, by key.
-CATALOGUE: dict[str, ServiceEntry] = _entries(
-    # help desks: private answers to tickets and conversations
-    ServiceEntry("zendesk", "Zendesk", HELP_DESK),
-    ServiceEntry("freshdesk", "Freshdesk", HELP_DESK),
-    ServiceEntry("helpscout", "Help Scout", HELP_DESK),
-    ServiceEntry("intercom", "Intercom", HELP_DESK),
-    ServiceEntry("front", "Front", HELP_DESK),
-    # social networks: public, mostly short posts
-    ServiceEntry("x", "X", SOCIAL, public=True, reply_limit=280,
-                 reply_limit_unit="weighted characters", short_replies=True),
-    ServiceEntry("mastodon", "Mastodon", SOCIAL, public=True, reply_limit=500,
-                 short_replies=True),
-    ServiceEntry("bluesky", "Bluesky", SOCIAL, public=True, reply_limit=300,
-                 reply_limit_unit="graphemes", short_replies=True),
-    ServiceEntry("reddit", "Reddit", SOCIAL, public=True, reply_limit=10_000),
-    ServiceEntry("facebook", "Facebook", SOCIAL, public=True, reply_limit=8000,
-                 short_replies=True),
-    ServiceEntry("instagram", "Instagram", SOCIAL, public=True, reply_limit=2200,
-                 short_replies=True),
-    ServiceEntry("youtube", "YouTube", SOCIAL, public=True, reply_limit=10_000,
-                 short_replies=True),
-    # community and blogs: public threads
-    ServiceEntry("discourse", "Discourse", COMMUNITY, public=True, reply_limit=32_000),
-    ServiceEntry("khoros", "Khoros", COMMUNITY, public=True),
-    ServiceEntry("wordpress", "WordPress", COMMUNITY, public=True, reply_limit=65_525),
-    ServiceEntry("github", "GitHub", COMMUNITY, public=True, reply_limit=65_536),
-    # email: IMAP for questions, SMTP for replies
-    ServiceEntry("email", "Email", EMAIL),
-    ServiceEntry("imap", "Email", EMAIL),
-    # reviews: one public reply per review
-    ServiceEntry("app_store", "App Store", REVIEWS, public=True, reply_limit=5970,
-                 short_replies=True),
-    ServiceEntry("google_play", "Google Play", REVIEWS, public=True, reply_limit=350,
-                 short_replies=True),
-    ServiceEntry("trustpilot", "Trustpilot", REVIEWS, public=True),
-)  # fmt: skip
+def _is_limit(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+#: Each field of an entry: (does the data file's value fit, what it must be).
+_FIELD_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "name": (lambda value: isinstance(value, str) and bool(value), "a non-empty text"),
+    "segment": (lambda value: value in SEGMENTS, f"one of {', '.join(SEGMENTS)}"),
+    "public": (lambda value: isinstance(value, bool), "true or false"),
+    "reply_limit": (_is_limit, "a positive whole number"),
+    "reply_limit_unit": (
+        lambda value: value in REPLY_LIMIT_UNITS,
+        f"one of {', '.join(REPLY_LIMIT_UNITS)}",
+    ),
+    "short_replies": (lambda value: isinstance(value, bool), "true or false"),
+    "summary": (lambda value: isinstance(value, str), "a text"),
+    "secret_fields": (_is_text_list, "a list of texts"),
+    "auth_hint": (lambda value: isinstance(value, str), "a text"),
+    "default_base_url": (
+        lambda value: isinstance(value, str) and value.startswith("https://"),
+        "an https:// address",
+    ),
+}
+
+#: The fields every entry must have.
+_REQUIRED_FIELDS = ("name", "segment")
+
+
+def _entry(key: str, table: Any) -> ServiceEntry:
+    """The entry ``key`` of the data file, or a CatalogueError naming it and its field."""
+    where = f"service catalogue entry [{key}]"
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{where} must be a table")
+    for name in _REQUIRED_FIELDS:
+        if name not in table:
+            raise CatalogueError(f"{where}: {name} is missing")
+    for name, value in table.items():
+        check = _FIELD_CHECKS.get(name)
+        if check is None:
+            raise CatalogueError(f"{where}: unknown field {name!r}")
+        fits, wanted = check
+        if not fits(value):
+            raise CatalogueError(f"{where}: {name} must be {wanted}")
+    values = dict(table)
+    if "secret_fields" in values:
+        values["secret_fields"] = tuple(values["secret_fields"])
+    return ServiceEntry(key=key, **values)
+
+
+def parse_catalogue(text: str) -> dict[str, ServiceEntry]:
+    """The entries of a catalogue data file's ``text`` (TOML: one table per service), by
+    key; a malformed file or entry is a one-line CatalogueError naming the entry and field."""
+    try:
+        tables = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"the service catalogue is not valid TOML: {exc}") from None
+    return {key: _entry(key, table) for key, table in tables.items()}
+
+
+def _read_catalogue() -> dict[str, ServiceEntry]:
+    """The catalogue from its data file in this package."""
+    return parse_catalogue(resources.files(__package__).joinpath(CATALOGUE_FILE).read_text("utf-8"))
+
+
+#: Every known service, by key (in the data file's order).
+CATALOGUE: dict[str, ServiceEntry] = _read_catalogue()
 
 
 def service_entry(key: str) -> ServiceEntry | None:

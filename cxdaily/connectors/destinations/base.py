@@ -116,6 +116,8 @@ class Destination(ABC):
         """Every secret this destination has read; removed from every error it raises."""
         self._secrets = secrets
         self._http: ChannelHttp | None = None
+        self.headers: dict[str, str] = {}
+        """What every request of the destination carries: its credentials, once read."""
         view = ChannelSettings(settings.name, settings.kind, settings.options)
         try:
             self.option_values: dict[str, Any] = type(self).declared_options.read(view)

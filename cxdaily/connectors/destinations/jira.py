@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -37,20 +36,15 @@ from cxdaily.connectors.destinations.trackers import (
     Remote,
     TextListOption,
     ThemeIssueDestination,
-    base_of,
 )
-from cxdaily.connectors.options import Option
+from cxdaily.connectors.options import Option, full_match
 from cxdaily.insights.delivery.adf import jira_comment, jira_description
 from cxdaily.insights.delivery.model import ItemRecord
 from cxdaily.insights.delivery.trackers import issue_title, theme_reference
 from cxdaily.insights.model import Digest, Theme
 
 API = "/rest/api/3"
-_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}")
-
-
-def _project_key_check(value: str) -> str | None:
-    return None if _PROJECT_KEY.fullmatch(value) else "must be a project key, like CX"
+_project_key_check = full_match(r"[A-Z][A-Z0-9_]{0,254}", "must be a project key, like CX")
 
 
 def _label_check(value: str) -> str | None:
@@ -59,30 +53,29 @@ def _label_check(value: str) -> str | None:
     return None
 
 
+#: The options of a ``jira`` destination.
+OPTIONS = DESTINATION_OPTIONS.extended(
+    Option("base_url", "url", "the Jira site, like https://acme.atlassian.net", required=True),
+    Option("email", "text", "the Atlassian account's email address", required=True),
+    Option(
+        "project_key",
+        "text",
+        "the project the issues are created in",
+        required=True,
+        check=_project_key_check,
+    ),
+    Option("issue_type", "text", "the issue type of new issues", default="Task"),
+    TextListOption("labels", "text", "labels put on each issue", check=_label_check),
+)
+
+
 class JiraDestination(ThemeIssueDestination):
     """A Jira issue per theme; new evidence as a comment."""
 
     kind = "jira"
     summary = "a Jira Cloud issue per theme, commented with new evidence instead of duplicated"
     service = "Jira"
-    declared_options = DESTINATION_OPTIONS.extended(
-        Option("base_url", "url", "the Jira site, like https://acme.atlassian.net", required=True),
-        Option("email", "text", "the Atlassian account's email address", required=True),
-        Option(
-            "project_key",
-            "text",
-            "the project the issues are created in",
-            required=True,
-            check=_project_key_check,
-        ),
-        Option("issue_type", "text", "the issue type of new issues", default="Task"),
-        TextListOption("labels", "text", "labels put on each issue", check=_label_check),
-    )
-
-    def configure(self) -> None:
-        """The site and the project."""
-        self.base_url = base_of(self.option("base_url"))
-        self.headers: dict[str, str] = {}
+    declared_options = OPTIONS
 
     def describe(self) -> str:
         """``Jira issues in CX at acme.atlassian.net``."""

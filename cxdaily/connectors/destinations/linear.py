@@ -33,7 +33,6 @@ from cxdaily.connectors.destinations.trackers import (
     Remote,
     TextListOption,
     ThemeIssueDestination,
-    base_of,
 )
 from cxdaily.connectors.http_client import HttpResult
 from cxdaily.connectors.http_errors import StatusError, describe_url
@@ -71,31 +70,35 @@ query CxdailyFindIssue($filter: IssueFilter) {
 }"""
 
 
+#: The options of a ``linear`` destination.
+OPTIONS = DESTINATION_OPTIONS.extended(
+    Option("team_id", "text", "the team the issues are created in (its id)", required=True),
+    TextListOption("label_ids", "text", "labels put on each issue (their ids)"),
+    Option("project_id", "text", "a project the issues belong to (its id)"),
+    Option("state_id", "text", "the workflow state new issues start in (its id)"),
+    Option(
+        "token_type",
+        "enum",
+        "the secret: api_key (sent as is), oauth (Bearer), auto (by its lin_oauth_ prefix)",
+        default="auto",
+        choices=TOKEN_TYPES,
+    ),
+    Option("base_url", "url", "the Linear API's address", default=DEFAULT_BASE_URL),
+)
+
+
 class LinearDestination(ThemeIssueDestination):
     """A Linear issue per theme; new evidence as a comment."""
 
     kind = "linear"
     summary = "a Linear issue per theme, commented with new evidence instead of duplicated"
     service = "Linear"
-    declared_options = DESTINATION_OPTIONS.extended(
-        Option("team_id", "text", "the team the issues are created in (its id)", required=True),
-        TextListOption("label_ids", "text", "labels put on each issue (their ids)"),
-        Option("project_id", "text", "a project the issues belong to (its id)"),
-        Option("state_id", "text", "the workflow state new issues start in (its id)"),
-        Option(
-            "token_type",
-            "enum",
-            "the secret: api_key (sent as is), oauth (Bearer), auto (by its lin_oauth_ prefix)",
-            default="auto",
-            choices=TOKEN_TYPES,
-        ),
-        Option("base_url", "url", "the Linear API's address", default=DEFAULT_BASE_URL),
-    )
+    declared_options = OPTIONS
 
     def configure(self) -> None:
         """The endpoint and the issue fields every issue gets."""
-        self.endpoint = base_of(self.option("base_url")) + "/graphql"
-        self.headers: dict[str, str] = {}
+        super().configure()
+        self.endpoint = self.base_url + "/graphql"
 
     def describe(self) -> str:
         """``Linear issues at api.linear.app``."""

@@ -43,7 +43,6 @@ from cxdaily.connectors.destinations.base import DESTINATION_OPTIONS, Ledger
 from cxdaily.connectors.destinations.trackers import (
     Remote,
     TrackerDestination,
-    base_of,
     is_pending,
 )
 from cxdaily.connectors.http_errors import BadResponseError, describe_url
@@ -73,11 +72,6 @@ class ProductboardDestination(TrackerDestination):
     declared_options = DESTINATION_OPTIONS.extended(
         Option("base_url", "url", "the Productboard API's address", default=DEFAULT_BASE_URL),
     )
-
-    def configure(self) -> None:
-        """The API's address."""
-        self.base_url = base_of(self.option("base_url"))
-        self.headers: dict[str, str] = {}
 
     def describe(self) -> str:
         """``Productboard notes at api.productboard.com``."""

@@ -86,6 +86,10 @@ class TrackerDestination(Destination):
     itemwise = True
     secret_fields = ("",)
 
+    def configure(self) -> None:
+        """The service's address, from the ``base_url`` option every tracker declares."""
+        self.base_url = base_of(self.option("base_url"))
+
     async def send(
         self,
         method: str,

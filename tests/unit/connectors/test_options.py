@@ -15,6 +15,7 @@ from cxdaily.connectors.options import (
     OPTION_TYPES,
     Option,
     OptionSpec,
+    full_match,
 )
 from cxdaily.core.errors import ConfigError, ConnectorError
 from cxdaily.settings import ChannelSettings
@@ -162,3 +163,19 @@ def test_http_policy_comes_from_the_declared_options():
     assert connector.policy.retries == 0
     assert connector.policy.deadline_s == 5.0
     assert connector.policy.max_fetch_bytes == 2 * 2**20
+
+
+# ------------------------------------------------------------------------ full_match checks
+def test_a_full_match_check_accepts_only_a_whole_match():
+    check = full_match(r"v\d{1,3}\.\d{1,3}", 'must be a version such as "v26.0"')
+    assert check("v26.0") is None
+    assert check("v26.0/../x") == 'must be a version such as "v26.0"'
+    assert check("xv26.0") == 'must be a version such as "v26.0"'
+
+
+def test_a_full_match_check_makes_the_options_one_line_error():
+    option = Option("api_version", "text", "a version", check=full_match(r"\d+", "must be digits"))
+    channel = ChannelSettings(name="shop", kind="x", options={"api_version": "12a"})
+    with pytest.raises(ConfigError) as caught:
+        option.read(channel)
+    assert str(caught.value) == "[channels.shop] api_version must be digits"

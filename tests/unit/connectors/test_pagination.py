@@ -14,6 +14,7 @@ from cxdaily.connectors.pagination import (
     newest_id,
     next_url_pages,
     numbered_pages,
+    pages_allowed,
     parse_link_header,
     since_id_pages,
 )
@@ -370,3 +371,22 @@ async def test_next_url_pages_refuses_an_address_that_is_not_a_url_as_the_servic
     pages = next_url_pages(mock_http(handler), f"{BASE}/t", next_url=body_next)
     with pytest.raises(BadResponseError, match=r"^test: GET https://api\.example\.com/t: the next"):
         await collect(pages)
+
+
+# ------------------------------------------------------------------------ pages_allowed
+async def test_pages_allowed_stops_at_the_page_cap_and_says_so(mock_http):
+    http = mock_http(lambda request: httpx.Response(200, json=[]))
+    assert list(pages_allowed(http, 3)) == [1, 2, 3]
+    assert http.notes == [
+        "stopped after 3 pages (the page cap); the rest comes with the next fetch"
+    ]
+
+
+async def test_pages_allowed_stops_once_the_byte_budget_is_read(mock_http):
+    http = mock_http(lambda request: httpx.Response(200, json=[]))
+    numbers = []
+    for number in pages_allowed(http, 100):
+        numbers.append(number)
+        http.bytes_read = http.policy.max_fetch_bytes if number == 2 else 0
+    assert numbers == [1, 2]
+    assert len(http.notes) == 1 and "byte budget" in http.notes[0]

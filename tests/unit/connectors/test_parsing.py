@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
 from cxdaily.connectors.parsing import (
+    MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
     QuestionShapeError,
+    checkpoint_marks,
+    checkpoint_time,
     id_field,
+    object_field,
     parse_question,
     text_field,
+    turn_question,
 )
+from cxdaily.core.models import Author, Message
 from cxdaily.core.safe_json import Unreadable, loads
 
 
@@ -291,3 +298,92 @@ def test_parse_question_raises_nothing_but_shape_errors(path):
             assert "\n" not in str(exc)
         else:
             assert encodes(question)
+
+
+# ------------------------------------------------------------------------ checkpoints
+def test_a_checkpoint_time_is_read_from_its_iso_text():
+    assert checkpoint_time({"since": "2026-12-03T08:00:00Z"}, "since") == datetime(
+        2026, 12, 3, 8, 0, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    "checkpoint",
+    [None, [], {}, {"since": None}, {"since": 1764748800}, {"since": "yesterday"},
+     {"since": "9" * 5000}, {"since": "0001-01-01T00:00:00Z"}],
+)  # fmt: skip
+def test_a_damaged_or_missing_checkpoint_time_means_a_first_fetch(checkpoint):
+    assert checkpoint_time(checkpoint, "since") is None
+
+
+def test_checkpoint_marks_are_the_time_and_the_ids_taken_at_it():
+    checkpoint = {"since": "2026-12-03T08:00:00Z", "at": ["7", 8, "9", "10"]}
+    since, taken = checkpoint_marks(checkpoint, "since", "at", 3)
+    assert since == datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    assert taken == {"7", "9"}  # the first three kept, anything but text left out
+    assert (
+        checkpoint_marks({"since": "2026-12-03T08:00:00Z", "at": "7"}, "since", "at", 3)[1] == set()
+    )
+
+
+def test_checkpoint_marks_without_a_usable_time_keep_no_ids():
+    assert checkpoint_marks({"since": "soon", "at": ["7"]}, "since", "at", 3) == (None, set())
+
+
+# ------------------------------------------------------------------------ a turn's question
+@dataclass(frozen=True)
+class Said:
+    """A thread message as a connector reads it."""
+
+    body: str
+    created_at: datetime
+
+    def as_message(self) -> Message:
+        return Message(author=Author(name="someone"), body=self.body, created_at=self.created_at)
+
+
+def test_a_turn_question_joins_the_turn_and_keeps_the_latest_context():
+    start = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    before = [Said(f"earlier {n}", start) for n in range(MAX_CONTEXT_MESSAGES + 5)]
+    turn = [Said("The export fails.", start), Said("  ", start), Said("Any news?", start)]
+    question = turn_question(
+        channel="desk", kind="zendesk", native_id="T1:m1", thread_id="T1", url=None,
+        author=Author(name="Jane"), title="Export", turn=turn, before=before, meta={"a": 1},
+    )  # fmt: skip
+    assert question.id == "desk:T1:m1" and question.thread_id == "T1"
+    assert question.body == "The export fails.\n\nAny news?"
+    assert question.created_at == start and question.meta == {"a": 1}
+    assert len(question.context) == MAX_CONTEXT_MESSAGES
+    assert question.context[-1].body == f"earlier {MAX_CONTEXT_MESSAGES + 4}"
+
+
+def test_a_turn_without_text_is_asked_by_its_title():
+    start = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    question = turn_question(
+        channel="gh", kind="github", native_id="o/r#1", thread_id="o/r#1", url=None,
+        author=Author(), title="Crash on start", turn=[Said("", start)], before=[], meta={},
+    )  # fmt: skip
+    assert question.body == "Crash on start" and question.context == ()
+
+
+# ------------------------------------------------------------------------ objects
+def test_an_object_field_is_the_object_itself():
+    data = {"id": "1"}
+    assert object_field(data, "comment") is data
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [([], "a list"), (None, "null"), ("x", "a string"), (3, "a number"), (True, "true/false")],
+)
+def test_anything_but_an_object_is_a_one_line_shape_error_saying_what_it_is(value, said):
+    with pytest.raises(QuestionShapeError) as caught:
+        object_field(value, "messages[2]")
+    assert str(caught.value) == f"messages[2] must be an object, got {said}"
+
+
+def test_an_unreadable_value_is_refused_as_unreadable():
+    hostile = loads('{"from": ' + "9" * 5000 + "}")
+    with pytest.raises(QuestionShapeError) as caught:
+        object_field(hostile["from"], "comment.from")
+    assert str(caught.value) == "comment.from is unreadable (a 5000-digit number)"

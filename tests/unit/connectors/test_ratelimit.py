@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -134,6 +135,28 @@ async def test_github_style_403_throttle_is_waited_out(mock_http, fake_sleep):
     http = mock_http(_throttled_then_ok(response, calls), wall_clock=lambda: NOW)
     data, _ = await http.get_json(URL)
     assert data == [1]
+    assert fake_sleep.calls == [pytest.approx(3.0)]
+
+
+async def test_a_wait_the_body_asks_for_is_waited_out_when_longer_than_the_header(
+    mock_http, fake_sleep
+):
+    """A service that says in its body how long to wait (Discourse) gives the HTTP layer
+    its reader; the longer of the two waits wins."""
+    calls: list = []
+    response = httpx.Response(429, headers={"Retry-After": "2"}, json={"wait": 7})
+    http = mock_http(_throttled_then_ok(response, calls))
+    http.body_wait = lambda content, _now: float(json.loads(content)["wait"])
+    await http.get_json(URL)
+    assert fake_sleep.calls == [pytest.approx(7.0)]
+
+
+async def test_a_body_that_says_nothing_leaves_the_header_wait(mock_http, fake_sleep):
+    calls: list = []
+    response = httpx.Response(429, headers={"Retry-After": "3"}, json={})
+    http = mock_http(_throttled_then_ok(response, calls))
+    http.body_wait = lambda _content, _now: None
+    await http.get_json(URL)
     assert fake_sleep.calls == [pytest.approx(3.0)]
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from cxdaily.connectors import connector_class, trustpilot
 from cxdaily.connectors.base import PROCESS_RENEWED
+from cxdaily.connectors.channel_tokens import secret_pair
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.oauth import PROCESS_TOKENS
 from cxdaily.connectors.trustpilot import REFRESH_TOKENS, PasswordGrant, TrustpilotConnector
@@ -543,7 +544,7 @@ async def test_credentials_go_to_no_other_host():
     c, rec = build(fake)
     grant = PasswordGrant(
         c.http, f"https://api.trustpilot.com{OAUTH}/accesstoken",
-        credentials=c._credentials, basic_auth=True,
+        credentials=secret_pair(c, "api_key", "api_secret"), basic_auth=True,
         form={"username": USERNAME, "password": PASSWORD}, refresh_url="https://evil.test/r",
     )  # fmt: skip
     await grant.access_token()

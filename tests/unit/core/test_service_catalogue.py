@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cxdaily.connectors import demo
@@ -13,6 +15,8 @@ from cxdaily.core.services import (
     SEGMENTS,
     SERVICE_NAMES,
     SHORT_REPLY_SERVICES,
+    CatalogueError,
+    parse_catalogue,
     segment_of_service,
     service_entry,
     service_name,
@@ -96,3 +100,41 @@ def test_each_built_in_connector_accepts_the_reply_length_its_catalogue_entry_sa
     for kind in service_kinds():
         declared = connector_class(kind).capabilities.max_reply_length
         assert declared == CATALOGUE[kind].reply_limit, kind
+
+
+def test_every_entry_of_the_data_file_is_read_with_its_connector_data():
+    text = (Path(services.__file__).parent / services.CATALOGUE_FILE).read_text("utf-8")
+    assert parse_catalogue(text) == CATALOGUE
+    for key, entry in CATALOGUE.items():
+        assert entry.summary is None or entry.summary.strip(), key
+        assert entry.auth_hint is None or entry.auth_hint.strip(), key
+        assert entry.secret_fields is None or isinstance(entry.secret_fields, tuple), key
+        assert entry.default_base_url is None or entry.default_base_url.startswith("https://")
+    assert CATALOGUE["helpscout"].secret_fields == ("client_id", "client_secret")
+    assert CATALOGUE["front"].default_base_url == "https://api2.frontapp.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[acme]\nsegment = 'social'\n", "service catalogue entry [acme]: name is missing"),
+        ("[acme]\nname = 'Acme'\nsegment = 'chat'\n", "[acme]: segment must be one of help desk"),
+        ("[acme]\nname = 'A'\nsegment = 'social'\npublic = 'yes'\n", "public must be true or"),
+        ("[acme]\nname = 'A'\nsegment = 'social'\nreply_limit = 0\n", "reply_limit must be a "),
+        ("[acme]\nname = 'A'\nsegment = 'social'\nsecret_fields = ''\n", "a list of texts"),
+        ("[acme]\nname = 'A'\nsegment = 'social'\ncolour = 'red'\n", "unknown field 'colour'"),
+        ("[acme]\nname = 'A'\nsegment = 'social'\ndefault_base_url = 'http://a'\n", "https://"),
+        ("acme = 1\n", "service catalogue entry [acme] must be a table"),
+        ("[acme\n", "the service catalogue is not valid TOML"),
+    ],
+)
+def test_a_malformed_entry_is_one_line_naming_the_entry_and_field(text, message):
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(text)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_entry_reads_the_fields_it_leaves_out_as_their_defaults():
+    entry = parse_catalogue("[acme]\nname = 'Acme'\nsegment = 'reviews'\n")["acme"]
+    assert (entry.public, entry.reply_limit, entry.short_replies) == (False, None, False)
+    assert (entry.summary, entry.secret_fields, entry.auth_hint) == (None, None, None)
