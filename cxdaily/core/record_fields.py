@@ -8,20 +8,33 @@ private), except a short text given for an enum.
 
 The other way round, :func:`plain_fields` is the plain-dict form every model's
 ``to_dict`` writes: each field in declaration order, as JSON-ready data.
+
+:func:`read_record` reads a whole record of a dataclass, each field by the reader its
+declared type calls for; :class:`StoredRecord` gives a dataclass both directions.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import fields
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, Field, dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from functools import partial
+from types import MappingProxyType
+from typing import Any, ClassVar, Self, TypeVar, get_args, get_type_hints
 
 from cxdaily.core.clock import parse_instant, to_iso
 from cxdaily.core.errors import CxDailyError
+from cxdaily.core.fast_records import made
 
 E = TypeVar("E", bound=StrEnum)
+M = TypeVar("M")
+
+FieldReader = Callable[[dict[str, Any], str], Any]
+"""Reads the field named by its second argument from a stored record (a RecordError
+when it is of the wrong shape)."""
 
 
 class RecordError(ValueError):
@@ -82,6 +95,12 @@ def read_id(key: str, value: object) -> str:
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return str(value)
     raise RecordError(f"{key!r} is {kind_of(value)}, not an id")
+
+
+def read_opt_id(data: dict[str, Any], key: str) -> str | None:
+    """The id field ``key`` (text or a whole number) as text, or ``None`` when absent or null."""
+    value = data.get(key)
+    return None if value is None else read_id(key, value)
 
 
 def read_time(data: dict[str, Any], key: str) -> datetime:
@@ -181,3 +200,119 @@ def plain_fields(record: object) -> dict[str, Any]:
     """Every field of the dataclass ``record``, in declaration order, as plain data
     (see :func:`plain_value`; ``None`` stays ``None``)."""
     return {name: plain_value(getattr(record, name)) for name in _field_names(type(record))}
+
+
+def text_or(default: str) -> FieldReader:
+    """A reader of a text field whose absence or null means ``default``."""
+
+    def read(data: dict[str, Any], key: str) -> str:
+        value = read_opt_text(data, key, default)
+        return default if value is None else value
+
+    return read
+
+
+def whole_or(default: int) -> FieldReader:
+    """A reader of a whole-number field whose absence means ``default``."""
+    return lambda data, key: read_whole(data, key, default)
+
+
+def _flag_or(default: bool) -> FieldReader:
+    """A reader of a true/false field whose absence means ``default`` (any value counts
+    by its truth, as records have always been read)."""
+    return lambda data, key: bool(data.get(key, default))
+
+
+def _reader_for(record_type: type, spec: Field[Any], hint: Any) -> FieldReader:
+    """The reader a field's declared type calls for; a TypeError for a type no reader
+    knows (a field of a new kind needs a reader named in :func:`read_record`)."""
+    args = get_args(hint) if isinstance(hint, types.UnionType) else ()
+    optional = type(None) in args
+    base = next((arg for arg in args if arg is not type(None)), hint) if args else hint
+    default = spec.default
+    if base is str:
+        if optional:
+            return read_opt_text
+        return read_text if default is MISSING else text_or(str(default))
+    if base is datetime:
+        return read_opt_time if optional else read_time
+    if base is int and not optional:
+        return read_whole if default is MISSING else whole_or(int(default))
+    if base is bool and not optional and isinstance(default, bool):
+        return _flag_or(default)
+    if base == tuple[str, ...] and not optional:
+        return read_texts
+    if isinstance(base, type) and issubclass(base, StrEnum) and not optional:
+        return partial(read_choice, base)
+    raise TypeError(f"no reader for {record_type.__name__}.{spec.name} ({hint})")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one dataclass is read: each field with its reader, and how it is built."""
+
+    readers: Mapping[str, FieldReader]
+    """The readers named by the caller (the plan holds while they are the same)."""
+    fields: tuple[tuple[str, FieldReader], ...]
+    """Each field with its reader, in declaration order."""
+    build: Callable[[dict[str, Any]], Any]
+    """Makes the instance from every field's value: without the frozen ``__init__``'s
+    one call per field (:func:`made`) when the class has no ``__post_init__``."""
+
+
+_PLANS: dict[type, _Plan] = {}
+_NO_READERS: Mapping[str, FieldReader] = MappingProxyType({})
+
+
+def _plan(record_type: type, readers: Mapping[str, FieldReader]) -> _Plan:
+    """How a dataclass is read, worked out once per type and set of ``readers``."""
+    hints = get_type_hints(record_type)
+    specs = fields(record_type)
+    plain = not hasattr(record_type, "__post_init__") and all(spec.init for spec in specs)
+    plan = _Plan(
+        readers,
+        tuple(
+            (spec.name, readers.get(spec.name) or _reader_for(record_type, spec, hints[spec.name]))
+            for spec in specs
+        ),
+        partial(made, record_type) if plain else lambda values: record_type(**values),
+    )
+    _PLANS[record_type] = plan
+    return plan
+
+
+def read_record(
+    record_type: type[M], data: object, readers: Mapping[str, FieldReader] = _NO_READERS
+) -> M:
+    """An instance of the dataclass ``record_type`` read from the stored record ``data``.
+
+    Each field is read in declaration order by the reader its declared type calls for:
+    text, timestamps, whole numbers, lists of text, enum values and flags, each required
+    unless optional (``| None``) or given a default. ``readers`` names the fields read
+    another way. A record of the wrong shape raises a RecordError naming the first
+    field that is wrong."""
+    record = read_object(data)
+    plan = _PLANS.get(record_type)
+    if plan is None or (plan.readers is not readers and plan.readers != readers):
+        plan = _plan(record_type, readers)
+    built: M = plan.build({name: read(record, name) for name, read in plan.fields})
+    return built
+
+
+class StoredRecord:
+    """A frozen dataclass kept as a plain dict: :meth:`to_dict` writes every field
+    (:func:`plain_fields`), :meth:`from_dict` reads each by its declared type
+    (:func:`read_record`, with :attr:`field_readers` for the fields read another way)."""
+
+    field_readers: ClassVar[Mapping[str, FieldReader]] = _NO_READERS
+    """Readers of the fields whose declared type does not say how they are read."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return plain_fields(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Build from a plain dict (a RecordError naming the field when it is of the
+        wrong shape)."""
+        return read_record(cls, data, cls.field_readers)

@@ -9,7 +9,8 @@
 - :mod:`.similar`: earlier sent replies to questions like the one in view (TF-IDF over
   normalised terms, local, no model);
 - :mod:`.index`: both kept up to date record by record;
-- :mod:`.records`: what the look-ups answer.
+- :mod:`.records`: what the look-ups answer (the package exports the records the
+  service and the screens name; the parts of a history are read there).
 
 Pure: it never reads the store or the clock. :mod:`cxdaily.service.history` feeds it
 what changed in the store (:mod:`cxdaily.store.changes`) before each look-up.
@@ -19,30 +20,13 @@ from __future__ import annotations
 
 from cxdaily.history.index import HistoryIndex
 from cxdaily.history.links import CustomerLink
-from cxdaily.history.records import (
-    CustomerHistory,
-    CustomerProfile,
-    EarlierAnswer,
-    Identity,
-    LinkShown,
-    Organisation,
-    PastHandOff,
-    PastInsight,
-    PastQuestion,
-    PastReply,
-)
+from cxdaily.history.records import CustomerHistory, EarlierAnswer, LinkShown, PastQuestion
 
 __all__ = [
     "CustomerHistory",
     "CustomerLink",
-    "CustomerProfile",
     "EarlierAnswer",
     "HistoryIndex",
-    "Identity",
     "LinkShown",
-    "Organisation",
-    "PastHandOff",
-    "PastInsight",
     "PastQuestion",
-    "PastReply",
 ]

@@ -56,6 +56,8 @@ MAX_CUSTOMER_QUESTIONS = 5000
 #: Questions of the history shown by default, newest first.
 HISTORY_LIMIT = 50
 _KIND_ORDER = {EMAIL: 0, HANDLE: 1}
+#: The fields of a :class:`PastQuestion` shown as its question's entry holds them.
+_SHOWN_AS_STORED = ("id", "channel", "service", "created_at", "title", "excerpt", "url", "author")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,14 +279,7 @@ class CustomerIndex:
         insights = sorted(self.insights.of(entry.id), key=lambda i: i.created_at)
         hand_offs = sorted(self.hand_offs.of(entry.id), key=lambda a: a.at)
         return PastQuestion(
-            id=entry.id,
-            channel=entry.channel,
-            service=entry.service,
-            created_at=entry.created_at,
-            title=entry.title,
-            excerpt=entry.excerpt,
-            url=entry.url,
-            author=entry.author,
+            **{name: getattr(entry, name) for name in _SHOWN_AS_STORED},
             replies=tuple(
                 PastReply(r.id, r.question_id, r.body, r.state, r.created_at, r.sent_at)
                 for r in replies

@@ -14,13 +14,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from cxdaily.core.record_fields import plain_fields, read_object, read_text, read_time
+from cxdaily.core.record_fields import StoredRecord
 
 
 @dataclass(frozen=True)
-class CustomerLink:
+class CustomerLink(StoredRecord):
     """The leader confirmed that two questions' authors are one person."""
 
     id: str
@@ -36,21 +35,6 @@ class CustomerLink:
         first, second = sorted((question_a, question_b))
         digest = hashlib.sha256(f"{first}\n{second}".encode()).hexdigest()[:24]
         return cls(id=digest, question_a=first, question_b=second, at=at)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form."""
-        return plain_fields(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomerLink:
-        """Build from a plain dict."""
-        data = read_object(data)
-        return cls(
-            id=read_text(data, "id"),
-            question_a=read_text(data, "question_a"),
-            question_b=read_text(data, "question_b"),
-            at=read_time(data, "at"),
-        )
 
 
 class LinkGroups:

@@ -158,6 +158,23 @@ def checked_sent_reply(
     )
 
 
+#: What a sent reply keeps of its earlier failed attempts: nothing.
+_CLEARED_WHEN_SENT = {"error": None, "next_attempt_at": None, "uncertain": False, "hold": None}
+
+
+def marked_sent(reply: Reply, sent: SentReply, now: datetime) -> Reply:
+    """``reply`` as sent ``now``, with the service's id and link for it, and nothing left
+    of earlier failures (their error, retry time, unknown outcome or hold)."""
+    return reply.with_changes(
+        state=ReplyState.SENT,
+        remote_id=sent.remote_id,
+        remote_url=sent.url,
+        sent_at=now,
+        updated_at=now,
+        **_CLEARED_WHEN_SENT,
+    )
+
+
 class Step(StrEnum):
     """What an attempt must do first."""
 

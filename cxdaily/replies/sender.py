@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -33,6 +33,7 @@ from cxdaily.replies.outbox import (
     collision_hold,
     failure_of,
     in_undo_window,
+    marked_sent,
     may_have_reached_service,
     next_attempt,
     plan_attempt,
@@ -95,52 +96,46 @@ class SenderChannels(Protocol):
         ...
 
 
+@dataclass(eq=False)
 class OutboxSender:
     """Sends outbox replies: once, with the right look before any repeat."""
 
-    def __init__(
-        self,
-        store: Store,
-        lock: threading.RLock,
-        now: Callable[[], datetime],
-        session: SessionSettings,
-        *,
-        question: Callable[[str], Question],
-        channels: SenderChannels,
-    ) -> None:
-        """``lock`` is held around every store access; ``session`` gives the home time
-        zone of promise due days; ``question`` reads a stored question."""
-        self._store = store
-        self._lock = lock
-        self._now = now
-        self._session = session
-        self._question = question
-        self._channels = channels
-        self._in_flight: set[str] = set()  # replies a worker of this process is sending
+    store: Store
+    lock: threading.RLock
+    """Held around every store access."""
+    now: Callable[[], datetime]
+    session: SessionSettings
+    """Gives the home time zone of promise due days."""
+    _: KW_ONLY
+    question: Callable[[str], Question]
+    """Reads a stored question."""
+    channels: SenderChannels
+    _in_flight: set[str] = field(default_factory=set, init=False, repr=False)
+    """The replies a worker of this process is sending."""
 
     # claims ---------------------------------------------------------------------
     def is_sending(self, reply_id: str) -> bool:
         """Whether a worker of this process is sending this reply right now."""
-        with self._lock:
+        with self.lock:
             return reply_id in self._in_flight
 
     @contextmanager
     def claim(self, reply_id: str) -> Iterator[None]:
         """Hold a reply for one attempt; a second claim meanwhile is refused."""
-        with self._lock:
+        with self.lock:
             if reply_id in self._in_flight:
                 raise ReplyRejected(f"reply {reply_id} is being sent right now")
             self._in_flight.add(reply_id)
         try:
             yield
         finally:
-            with self._lock:
+            with self.lock:
                 self._in_flight.discard(reply_id)
 
     def save(self, reply: Reply) -> Reply:
         """Store a reply as it now stands (under the lock); returns it."""
-        with self._lock:
-            self._store.outbox.save(reply)
+        with self.lock:
+            self.store.outbox.save(reply)
         return reply
 
     # sending --------------------------------------------------------------------
@@ -156,26 +151,26 @@ class OutboxSender:
         the claim is held (:meth:`is_sending`), so one that came first is seen here.
         """
         with self.claim(reply.id):
-            with self._lock:
-                stored = self._store.outbox.get(reply.id)
+            with self.lock:
+                stored = self.store.outbox.get(reply.id)
             if stored.state is ReplyState.SENT:
                 return stored
             if stored.state is ReplyState.CANCELLED:
                 raise ReplyRejected(f"reply {reply.id} was cancelled")
-            if not force and (stored.hold or in_undo_window(stored, self._now())):
+            if not force and (stored.hold or in_undo_window(stored, self.now())):
                 return stored
             attempt = _Attempt(
                 stored.with_changes(hold=None, attempts=stored.attempts + 1),
                 prior_unknown=stored.uncertain or stored.state is ReplyState.SENDING,
             )
             try:
-                question = self._question(stored.question_id)
-                capabilities = self._channels.capabilities(stored.channel)
+                question = self.question(stored.question_id)
+                capabilities = self.channels.capabilities(stored.channel)
             except Exception as exc:  # the question or its channel is gone, or broken
                 return self._failed(attempt, failure_of(exc, stored.channel))
             plan = plan_attempt(
                 stored,
-                now=self._now(),
+                now=self.now(),
                 idempotency_keys=capabilities.idempotency_keys,
                 finds_own_replies=capabilities.finds_own_replies,
                 force=force,
@@ -187,7 +182,7 @@ class OutboxSender:
                     uncertain=True,
                     hold=unknown_outcome_hold(stored.channel),
                     next_attempt_at=None,
-                    updated_at=self._now(),
+                    updated_at=self.now(),
                 )
                 return self.save(held)
             try:
@@ -200,7 +195,7 @@ class OutboxSender:
 
     def _network(self, question: Question, attempt: _Attempt, plan: Plan) -> _Result:
         """The attempt's network steps on the channel (see :meth:`_steps`)."""
-        return self._channels.run(
+        return self.channels.run(
             question.channel,
             lambda connector: self._steps(connector, question, attempt, plan),
         )
@@ -218,10 +213,10 @@ class OutboxSender:
         if plan.check_collision:
             since = max(reply.checked_at or thread_seen_until(question), question.created_at)
             answers = await connector.answers_since(question, since)
-            attempt.checked_at = self._now()
+            attempt.checked_at = self.now()
             if answers:
                 return _Collision(answers)
-        now = self._now()
+        now = self.now()
         attempt.reply = self.save(
             reply.with_changes(
                 state=ReplyState.SENDING,
@@ -234,26 +229,13 @@ class OutboxSender:
         return _Found(checked_sent_reply(sent, question.channel))
 
     def _mark_sent(self, reply: Reply, sent: SentReply) -> Reply:
-        now = self._now()
-        done = self.save(
-            reply.with_changes(
-                state=ReplyState.SENT,
-                remote_id=sent.remote_id,
-                remote_url=sent.url,
-                sent_at=now,
-                updated_at=now,
-                error=None,
-                next_attempt_at=None,
-                uncertain=False,
-                hold=None,
-            )
-        )
+        done = self.save(marked_sent(reply, sent, self.now()))
         self.record_promises(done)
         return done
 
     def _failed(self, attempt: _Attempt, exc: CxDailyError) -> Reply:
         reply = attempt.reply
-        now = self._now()
+        now = self.now()
         if not attempt.posted:
             uncertain = attempt.prior_unknown
         elif may_have_reached_service(exc):
@@ -277,7 +259,7 @@ class OutboxSender:
             hold=collision_hold(one_line(latest.author.display, 60), one_line(latest.body, 120)),
             checked_at=attempt.checked_at,
             next_attempt_at=None,
-            updated_at=self._now(),
+            updated_at=self.now(),
         )
         return self.save(reply)
 
@@ -292,12 +274,12 @@ class OutboxSender:
             reply.channel,
             reply.body,
             reply.sent_at,
-            self._session.zone,
+            self.session.zone,
         )
 
     def record_promises(self, reply: Reply) -> None:
         """Put the promises of a sent reply in the ledger (again is harmless)."""
         promises = self.promises_in(reply)
         if promises:
-            with self._lock:
-                self._store.promises.record(promises)
+            with self.lock:
+                self.store.promises.record(promises)

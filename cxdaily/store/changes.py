@@ -62,46 +62,42 @@ class TableChanges(Generic[T]):
     """Keys of the records no longer in the table."""
 
 
+@dataclass(eq=False)
 class TableWatch(Generic[T]):
     """One table of one data file, and what of it was seen at the last :meth:`poll`."""
 
-    def __init__(
-        self,
-        folder: DataFolder,
-        relative: str,
-        table: str,
-        kind: str,
-        parse: Callable[[dict[str, Any]], T],
-        key: str = "id",
-    ) -> None:
-        self._folder = folder
-        self.relative = relative
-        self._table = table
-        self.kind = kind
-        self._parse = parse
-        self._key = key
-        self._seen_table: Mapping[str, Any] | None = None
-        self._seen: dict[str, tuple[Hashable, ...]] = {}
+    folder: DataFolder
+    relative: str
+    """The data file, relative to the data folder."""
+    table: str
+    kind: str
+    """What the table holds (:data:`QUESTIONS` ...)."""
+    parse: Callable[[dict[str, Any]], T]
+    """Builds a record's model (only the new and changed records are built)."""
+    key: str = "id"
+    """The field that names a record."""
+    _seen_table: Mapping[str, Any] | None = field(default=None, init=False, repr=False)
+    _seen: dict[str, tuple[Hashable, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def poll(self) -> TableChanges[T] | None:
         """What changed since the last poll (everything, the first time), or ``None``
         when the table is as it was."""
-        db = self._folder.db(self.relative)
+        db = self.folder.db(self.relative)
         stored = db.storage.read() or {}
-        docs: Mapping[str, dict[str, Any]] = stored.get(self._table) or {}
+        docs: Mapping[str, dict[str, Any]] = stored.get(self.table) or {}
         if docs is self._seen_table:
             return None
-        checker = KeyedTable(db.table(self._table), key=self._key)
+        checker = KeyedTable(db.table(self.table), key=self.key)
         seen, now_seen = self._seen, {}
         changes: TableChanges[T] = TableChanges(self.kind, self.relative)
         for doc_id, doc in docs.items():
-            key = doc.get(self._key) if isinstance(doc, dict) else None
+            key = doc.get(self.key) if isinstance(doc, dict) else None
             if not isinstance(key, str):  # names the file, the table and the document
-                raise checker.damaged(Document(doc, int(doc_id)), f"{self._key!r} is missing")
+                raise checker.damaged(Document(doc, int(doc_id)), f"{self.key!r} is missing")
             values = tuple(doc.values())
             now_seen[key] = values
             if seen.get(key) != values:
-                changes.changed.append(checker.parse(doc, self._parse))
+                changes.changed.append(checker.parse(doc, self.parse))
         changes.removed.extend(key for key in seen if key not in now_seen)
         self._seen, self._seen_table = now_seen, docs
         return changes if changes.changed or changes.removed else None

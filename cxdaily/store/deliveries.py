@@ -24,9 +24,8 @@ class DeliveryRepository:
     """The delivery records of the data folder."""
 
     def __init__(self, folder: DataFolder) -> None:
-        db = folder.db(DELIVERIES_FILE)
-        self._periods = KeyedTable(db.table("periods"))
-        self._items = KeyedTable(db.table("items"))
+        self._periods = KeyedTable(folder.db(DELIVERIES_FILE).table("periods"))
+        self._items = KeyedTable(folder.db(DELIVERIES_FILE).table("items"))
 
     # periods ---------------------------------------------------------------------------
     def period(self, destination: str, period: str) -> PeriodRecord | None:

@@ -19,15 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cxdaily.core.clock import to_iso
-from cxdaily.core.record_fields import (
-    read_choice,
-    read_opt_text,
-    read_opt_time,
-    read_text,
-    read_texts,
-    read_time,
-    read_whole,
-)
+from cxdaily.core.record_fields import StoredRecord, plain_fields
 
 if TYPE_CHECKING:
     from cxdaily.insights.model import Digest
@@ -90,9 +82,10 @@ class PeriodState(StrEnum):
 
 
 @dataclass(frozen=True)
-class PeriodRecord:
+class PeriodRecord(StoredRecord):
     """What was sent to one destination for one period (one per pair, replaced as it
-    changes)."""
+    changes); read back field by field by its declared types (a field of the wrong shape
+    raises ``RecordError``)."""
 
     destination: str
     kind: str
@@ -114,42 +107,15 @@ class PeriodRecord:
         return record_id(self.destination, self.period)
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as the store keeps it."""
-        return {
-            "id": self.id,
-            "destination": self.destination,
-            "kind": self.kind,
-            "period": self.period,
-            "label": self.label,
-            "state": self.state.value,
-            "attempts": self.attempts,
-            "updated_at": to_iso(self.updated_at),
-            "sent_at": to_iso(self.sent_at) if self.sent_at else None,
-            "items": self.items,
-            "error": self.error,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PeriodRecord:
-        """A stored record (a field of the wrong shape raises ``RecordError``)."""
-        return cls(
-            destination=read_text(data, "destination"),
-            kind=read_text(data, "kind"),
-            period=read_text(data, "period"),
-            label=read_text(data, "label"),
-            state=read_choice(PeriodState, data, "state"),
-            attempts=read_whole(data, "attempts"),
-            updated_at=read_time(data, "updated_at"),
-            sent_at=read_opt_time(data, "sent_at"),
-            items=read_whole(data, "items", 0),
-            error=read_opt_text(data, "error"),
-        )
+        """The record as the store keeps it: its key, then every field."""
+        return {"id": self.id, **plain_fields(self)}
 
 
 @dataclass(frozen=True)
-class ItemRecord:
+class ItemRecord(StoredRecord):
     """One item an item-wise destination delivered (a note, an issue), kept for good: the
-    item is never sent twice, and an issue per theme is updated rather than opened again."""
+    item is never sent twice, and an issue per theme is updated rather than opened again.
+    Read back as :class:`PeriodRecord` is."""
 
     destination: str
     item: str
@@ -169,30 +135,8 @@ class ItemRecord:
         return record_id(self.destination, self.item)
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as the store keeps it."""
-        return {
-            "id": self.id,
-            "destination": self.destination,
-            "item": self.item,
-            "remote_id": self.remote_id,
-            "sent_at": to_iso(self.sent_at),
-            "period": self.period,
-            "url": self.url,
-            "evidence": list(self.evidence),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ItemRecord:
-        """A stored record (a field of the wrong shape raises ``RecordError``)."""
-        return cls(
-            destination=read_text(data, "destination"),
-            item=read_text(data, "item"),
-            remote_id=read_text(data, "remote_id"),
-            sent_at=read_time(data, "sent_at"),
-            period=read_text(data, "period"),
-            url=read_opt_text(data, "url"),
-            evidence=read_texts(data, "evidence"),
-        )
+        """The record as the store keeps it: its key, then every field."""
+        return {"id": self.id, **plain_fields(self)}
 
 
 def record_id(destination: str, key: str) -> str:

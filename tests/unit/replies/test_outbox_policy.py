@@ -112,3 +112,28 @@ def test_when_an_automatic_retry_is_due():
     assert not is_due(reply(state=ReplyState.SENT), FIXED_NOW)
     assert not is_due(reply(state=ReplyState.CANCELLED), FIXED_NOW)
     assert is_due(reply(state=ReplyState.SENDING), FIXED_NOW)
+
+
+def test_a_reply_marked_sent_keeps_nothing_of_its_failures():
+    from cxdaily.connectors.base import SentReply
+    from cxdaily.replies.outbox import marked_sent
+
+    failed = reply(
+        state=ReplyState.FAILED,
+        attempts=2,
+        error="timed out",
+        next_attempt_at=FIXED_NOW + timedelta(minutes=1),
+        uncertain=True,
+        hold="look first",
+    )
+    later = FIXED_NOW + timedelta(minutes=5)
+    sent = marked_sent(failed, SentReply("77", "https://acme.example/r/77"), later)
+    assert (sent.state, sent.remote_id, sent.remote_url) == (
+        ReplyState.SENT,
+        "77",
+        "https://acme.example/r/77",
+    )
+    assert sent.sent_at == sent.updated_at == later
+    assert (sent.error, sent.next_attempt_at, sent.hold) == (None, None, None)
+    assert sent.uncertain is False
+    assert (sent.attempts, sent.body, sent.idempotency_key) == (2, failed.body, "k1")

@@ -1,0 +1,216 @@
+"""Fast readers of the records a start reads by the ten thousand: questions, their
+authors and threads, and the leader's actions.
+
+Each reader takes a record as cxdaily itself writes it (every field of its usual type, a
+timestamp as ``2026-11-21T07:30:00Z``) and builds the model without the field-by-field
+checks, or returns ``None`` for anything else: then the model's ``from_dict`` reads the
+record through :mod:`cxdaily.core.record_fields`, which fills the gaps the format allows
+and says what is wrong. Either way the model built is the same.
+
+The models are built with :func:`made`, which skips the frozen dataclass's one
+``object.__setattr__`` call per field: those calls were most of a start's cost. The
+readers receive the model classes they build (:mod:`cxdaily.core.models` defines them
+and calls these).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+if TYPE_CHECKING:
+    from cxdaily.core.models import Action, Author, Disposition, Message, Question
+
+M = TypeVar("M")
+
+
+def made(cls: type[M], values: dict[str, Any]) -> M:
+    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field), as its
+    ``__init__`` makes it, without one ``object.__setattr__`` call per field: a start
+    builds tens of thousands of questions, and those calls were most of the cost."""
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
+
+
+def stored_time(value: object) -> datetime | None:
+    """A timestamp as cxdaily writes it (``2026-11-21T07:30:00Z``), or ``None`` for any
+    other value (read then by :func:`~cxdaily.core.record_fields.read_time`, which says
+    what is wrong)."""
+    if type(value) is str and len(value) == 20 and value[-1] == "Z":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def stored_day(value: object) -> date | None:
+    """A day as cxdaily writes it (``2026-11-21``); ``None`` when absent or damaged (the
+    day is then computed again, as for records older than the field)."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def usual_author(data: object) -> bool:
+    """Whether an author is as cxdaily stores one (each field absent, null or of its type)."""
+    if type(data) is not dict:
+        return False
+    get = data.get
+    author_id, handle, name, followers = get("id"), get("handle"), get("name"), get("followers")
+    return (
+        (author_id is None or type(author_id) is str)
+        and (handle is None or type(handle) is str)
+        and (name is None or type(name) is str)
+        and (followers is None or type(followers) is int)
+    )
+
+
+def stored_author(cls: type[Author], data: object) -> Author | None:
+    """An author as cxdaily stores it (:func:`usual_author`), or ``None``."""
+    if not usual_author(data):
+        return None
+    get = cast(dict[str, Any], data).get
+    values = {
+        "id": get("id"),
+        "handle": get("handle"),
+        "name": get("name"),
+        "followers": get("followers"),
+    }
+    return made(cls, values)
+
+
+def usual_thread(context: object) -> bool:
+    """Whether a thread is as cxdaily stores one: a list of messages, each with a text
+    body, a timestamp and an author as :func:`usual_author` (or none)."""
+    if type(context) is not list:
+        return False
+    for item in context:
+        if type(item) is not dict:
+            return False
+        author = item.get("author")
+        if (
+            type(item.get("body")) is not str
+            or stored_time(item.get("created_at")) is None
+            or (author is not None and not usual_author(author))
+        ):
+            return False
+    return True
+
+
+def stored_messages(
+    context: object, message: type[Message], author: Callable[[Any], Author]
+) -> tuple[Message, ...] | None:
+    """A thread's messages as cxdaily stores them (:func:`usual_thread`), or ``None``;
+    ``author`` reads each message's author."""
+    if not usual_thread(context):
+        return None
+    return tuple(
+        made(
+            message,
+            {
+                "author": author(item.get("author")),
+                "body": item["body"],
+                "created_at": stored_time(item["created_at"]),
+            },
+        )
+        for item in cast(list[dict[str, Any]], context)
+    )
+
+
+def stored_question(
+    cls: type[Question],
+    data: dict[str, Any],
+    message: type[Message],
+    author: Callable[[Any], Author],
+) -> Question | None:
+    """A question as cxdaily stores it, or ``None``; its thread's messages are built as
+    ``message`` and every author is read by ``author``."""
+    created_at = usual_question(data)
+    if created_at is None:
+        return None
+    get = data.get
+    context = get("context")
+    messages: tuple[Message, ...] | None = ()
+    if context:
+        messages = stored_messages(context, message, author)
+        if messages is None:
+            return None
+    values = {
+        "id": get("id"),
+        "channel": get("channel"),
+        "kind": get("kind"),
+        "native_id": get("native_id"),
+        "thread_id": get("thread_id"),
+        "url": get("url"),
+        "author": author(get("author")),
+        "title": get("title"),
+        "body": get("body"),
+        "created_at": created_at,
+        "context": messages,
+        "meta": dict(data["meta"]),
+    }
+    return made(cls, values)
+
+
+def usual_question(data: dict[str, Any]) -> datetime | None:
+    """When a question stored as cxdaily stores it was asked, or ``None`` when one of its
+    fields (its author and thread aside) is not of its usual type."""
+    get = data.get
+    question_id, channel, kind = get("id"), get("channel"), get("kind")
+    native_id, thread_id, url, title = get("native_id"), get("thread_id"), get("url"), get("title")
+    body, meta = get("body"), get("meta")
+    if (
+        type(question_id) is not str
+        or type(channel) is not str
+        or type(kind) is not str
+        or type(native_id) is not str
+        or type(thread_id) is not str
+        or not thread_id
+        or type(body) is not str
+        or type(meta) is not dict
+        or (url is not None and type(url) is not str)
+        or (title is not None and type(title) is not str)
+    ):
+        return None
+    return stored_time(get("created_at"))
+
+
+def stored_action(
+    cls: type[Action], data: dict[str, Any], dispositions: Mapping[str, Disposition]
+) -> Action | None:
+    """An action as cxdaily stores it, or ``None``; ``dispositions`` maps each stored
+    value to its member. A launch reads every action of the leader's history (tens of
+    thousands)."""
+    get = data.get
+    question_id, disposition, at = get("question_id"), get("disposition"), get("at")
+    session_id, note, team, until = get("session_id"), get("note"), get("team"), get("until")
+    if (
+        type(question_id) is not str
+        or type(disposition) is not str
+        or disposition not in dispositions
+        or (session_id is not None and type(session_id) is not str)
+        or (note is not None and type(note) is not str)
+        or (team is not None and type(team) is not str)
+    ):
+        return None
+    when = stored_time(at)
+    snoozed_until = stored_time(until) if until else None
+    if when is None or (until and snoozed_until is None):
+        return None
+    values = {
+        "question_id": question_id,
+        "disposition": dispositions[disposition],
+        "at": when,
+        "session_id": session_id,
+        "note": note,
+        "team": team,
+        "until": snoozed_until,
+        "day": stored_day(get("day")),
+    }
+    return made(cls, values)
