@@ -18,9 +18,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from cxdaily import __version__
+from cxdaily.cli.arguments import (
+    CHANNEL_NAME,
+    EXIT_USAGE,
+    TAG_NAME,
+    TEAM_NAME,
+    AppendCapped,
+    CommandLineParser,
+    capped,
+)
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.limits import (
     MAX_ID_CHARS,
@@ -29,7 +38,6 @@ from cxdaily.core.limits import (
     MAX_SUMMARY_CHARS,
     MAX_TAG_CHARS,
     MAX_TAGS,
-    length_problem,
 )
 from cxdaily.core.words import plural
 
@@ -41,10 +49,8 @@ if TYPE_CHECKING:  # the service, the connectors and the HTTP layer load on firs
     from cxdaily.service.channels import ConnectorRegistry
     from cxdaily.settings import Settings
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 def _profile(args: argparse.Namespace) -> str | None:
@@ -110,66 +116,19 @@ def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
-def capped(limit: int, what: str) -> Callable[[str], str]:
-    """An argparse ``type``: the argument as given, or a usage error (exit 2, naming the
-    limit) when it is longer than ``limit`` characters."""
-
-    def check(text: str) -> str:
-        problem = length_problem(text, limit, what)
-        if problem:
-            raise argparse.ArgumentTypeError(problem)
-        return text
-
-    check.__name__ = what  # argparse names the type in its "invalid ... value" message
-    return check
-
-
-#: Free-text argument types that more than one command takes.
-CHANNEL_NAME = capped(MAX_ID_CHARS, "a channel name")
-CHANNEL_KIND = capped(MAX_ID_CHARS, "a kind")
-TEAM_NAME = capped(MAX_TAG_CHARS, "a team")
-TAG_NAME = capped(MAX_TAG_CHARS, "a tag")
-
-
-class CommandLineParser(argparse.ArgumentParser):
-    """argparse with usage errors in one line (exit 2) that point to the command's help;
-    its subcommands' parsers are of this class too."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``cxdaily: COMMAND: problem; usage: `cxdaily COMMAND --help``` and exit 2."""
-        from cxdaily.core.safe_text import one_line
-
-        command = self.prog.removeprefix("cxdaily").strip()
-        where = f"{command}: " if command else ""
-        self.exit(
-            EXIT_USAGE,
-            f"cxdaily: {where}{one_line(message, 400)}; usage: `{self.prog} --help`\n",
-        )
-
-
-class AppendCapped(argparse._AppendAction):
-    """``action="append"`` that refuses more than ``max_count`` values (a usage error)."""
-
-    def __init__(self, *args, max_count: int, **kwargs) -> None:
-        self.max_count = max_count
-        super().__init__(*args, **kwargs)
-
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
-        if len(getattr(namespace, self.dest, None) or []) >= self.max_count:
-            raise argparse.ArgumentError(self, f"at most {self.max_count} may be given")
-        super().__call__(parser, namespace, values, option_string)
-
-
 # ----------------------------------------------------------------------------- app
 def cmd_app(args: argparse.Namespace) -> int:
     """Open the app (the default profile, or the demo); when the leader asks for the demo
     inbox from the start screen, the app closes and opens again on the demo profile."""
+    import gc
+
     from cxdaily.paths import DEMO_PROFILE
 
     profile = DEMO_PROFILE if args.command == "demo" or args.demo else None
     if profile and getattr(args, "reset", False):
         _reset_demo()
     while True:
+        gc.disable()  # the start-up's records live on: the start screen freezes them
         service = services(args).open(profile)
         try:
             from cxdaily.ui.app import OPEN_DEMO, CxDailyApp
@@ -177,6 +136,7 @@ def cmd_app(args: argparse.Namespace) -> int:
             app = CxDailyApp(service, demo=profile is not None)
             app.run()
         finally:
+            gc.enable()
             service.close()
         if app.return_value == OPEN_DEMO and profile is None:
             from cxdaily.cli.serve import served_in_browser

@@ -15,26 +15,24 @@ import tomllib
 from collections.abc import Callable
 from typing import Any
 
+from cxdaily.cli.arguments import CHANNEL_KIND, CommandGroup, Handler
 from cxdaily.core.errors import ConfigError, CxDailyError
 from cxdaily.core.safe_text import one_line
 
 EXIT_OK = 0
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(channels: CommandGroup) -> None:
     """Add ``kinds`` to the ``channels`` actions."""
-    from cxdaily.cli import CHANNEL_KIND
+    add_kinds_action(channels, "channel", cmd_channels_kinds)
 
-    q = actions.add_parser("kinds", help="every kind of channel, or one kind's options")
-    q.add_argument(
-        "kind",
-        nargs="?",
-        type=CHANNEL_KIND,
-        metavar="KIND",
-        help="show this kind's options and secrets",
-    )
-    q.add_argument("--json", action="store_true", help="as JSON (one object per line)")
-    q.set_defaults(handler=cmd_channels_kinds)
+
+def add_kinds_action(group: CommandGroup, what: str, handler: Handler) -> None:
+    """Add ``kinds [KIND] [--json]`` to a command group: every kind of ``what`` (a channel,
+    a destination), or one kind's options and secrets."""
+    summary = f"every kind of {what}, or one kind's options"
+    q = group.action("kinds", summary, handler, json="as JSON (one object per line)")
+    q.add_argument("kind", nargs="?", type=CHANNEL_KIND, metavar="KIND", help="this kind only")
 
 
 def describe_kind(kind: str) -> dict[str, Any]:

@@ -24,6 +24,12 @@ import sys
 import tomllib
 from typing import TYPE_CHECKING, Any
 
+from cxdaily.cli.arguments import (
+    CHANNEL_KIND,
+    CHANNEL_NAME,
+    CommandGroup,
+    capped,
+)
 from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError, NotFoundError
 from cxdaily.core.safe_text import one_line
 from cxdaily.core.words import plural
@@ -38,17 +44,15 @@ MAX_PARALLEL_TESTS = 32
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``channels`` and ``login`` to the command line's subcommands."""
-    from cxdaily.cli import CHANNEL_KIND, CHANNEL_NAME, capped, channel_kinds
+    from cxdaily.cli import channel_kinds
     from cxdaily.core.limits import MAX_ID_CHARS, MAX_OPTION_CHARS
 
-    p = sub.add_parser("channels", help="list, add, test or remove channels; list kinds")
-    actions = p.add_subparsers(dest="channels_command", metavar="ACTION", required=True)
+    channels = CommandGroup(sub, "channels", "list, add, test or remove channels; list kinds")
+    channels.action(
+        "list", "every channel, its secret's source and last fetch", cmd_channels_list, json=True
+    )
 
-    q = actions.add_parser("list", help="every channel, its secret's source and last fetch")
-    q.add_argument("--json", action="store_true", help="one object per line")
-    q.set_defaults(handler=cmd_channels_list)
-
-    q = actions.add_parser("add", help="add a channel to the config file")
+    q = channels.action("add", "add a channel to the config file", cmd_channels_add)
     q.add_argument("name", type=CHANNEL_NAME, metavar="NAME")
     q.add_argument(
         "kind",
@@ -64,9 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="options, e.g. path=~/q.jsonl deadline=20s",
     )
     q.add_argument("--replace", action="store_true", help="replace a channel of that name")
-    q.set_defaults(handler=cmd_channels_add)
 
-    q = actions.add_parser("test", help="check reachability and auth")
+    q = channels.action("test", "check reachability and auth", cmd_channels_test)
     q.add_argument(
         "names",
         nargs="*",
@@ -74,14 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="channels to test (default: all)",
     )
-    q.set_defaults(handler=cmd_channels_test)
 
-    q = actions.add_parser("remove", help="remove a channel from the config file")
+    q = channels.action("remove", "remove a channel from the config file", cmd_channels_remove)
     q.add_argument("name", type=CHANNEL_NAME, metavar="NAME")
     q.add_argument("--keep-secret", action="store_true", help="leave its secret in the keyring")
-    q.set_defaults(handler=cmd_channels_remove)
 
-    channel_kinds.register(actions)
+    channel_kinds.register(channels)
 
     p = sub.add_parser("login", help="store a channel's (or destination's) secret in the keyring")
     p.add_argument("name", type=CHANNEL_NAME, metavar="NAME")

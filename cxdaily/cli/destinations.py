@@ -15,6 +15,7 @@ import argparse
 import json
 from typing import Any
 
+from cxdaily.cli.arguments import CommandGroup
 from cxdaily.core.safe_text import one_line
 
 EXIT_OK = 0
@@ -22,19 +23,16 @@ EXIT_OK = 0
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``destinations`` to the command line's subcommands."""
-    from cxdaily.cli import CHANNEL_KIND
+    from cxdaily.cli.channel_kinds import add_kinds_action
 
-    p = sub.add_parser("destinations", help="the digest's destinations and their kinds")
-    actions = p.add_subparsers(dest="destinations_command", metavar="ACTION", required=True)
-
-    q = actions.add_parser("list", help="every destination, its secret's source, last send")
-    q.add_argument("--json", action="store_true", help="one object per line")
-    q.set_defaults(handler=cmd_destinations_list)
-
-    q = actions.add_parser("kinds", help="every kind of destination, or one kind's options")
-    q.add_argument("kind", nargs="?", type=CHANNEL_KIND, metavar="KIND", help="this kind only")
-    q.add_argument("--json", action="store_true", help="as JSON (one object per line)")
-    q.set_defaults(handler=cmd_destinations_kinds)
+    destinations = CommandGroup(sub, "destinations", "the digest's destinations and their kinds")
+    destinations.action(
+        "list",
+        "every destination, its secret's source, last send",
+        cmd_destinations_list,
+        json=True,
+    )
+    add_kinds_action(destinations, "destination", cmd_destinations_kinds)
 
 
 def describe_destination_kind(kind: str) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def _format_help() -> str:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``digest`` to the command line's subcommands."""
-    from cxdaily.cli import TAG_NAME, TEAM_NAME
+    from cxdaily.cli.arguments import TAG_NAME, TEAM_NAME
 
     p = sub.add_parser(
         "digest",

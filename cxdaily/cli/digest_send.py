@@ -34,7 +34,7 @@ _EXPORT_ONLY = (("output", "-o"), ("format", "--format"), ("initials", "--initia
 
 def register_send_options(p: argparse.ArgumentParser) -> None:
     """Add ``--send``, ``--if-due`` and ``--again`` to the ``digest`` parser."""
-    from cxdaily.cli import capped
+    from cxdaily.cli.arguments import capped
     from cxdaily.core.limits import MAX_ID_CHARS
 
     p.add_argument(
@@ -112,7 +112,9 @@ def _send(service, names: list[str], args: argparse.Namespace) -> int:
     request = DigestRequest(
         since=args.since, until=args.until, team=args.team or None, tag=args.tag
     )
-    outcomes = service.send_digest(request, names, redact=not args.no_redact, again=args.again)
+    outcomes = service.send_digest(
+        request, destinations=names, redact=not args.no_redact, again=args.again
+    )
     return _report(outcomes)
 
 
@@ -131,7 +133,7 @@ def _send_due(service, names: list[str], args: argparse.Namespace) -> int:
         print(f"nothing due for {week.label}; the next digest day is {following}")
         return EXIT_OK
     request = DigestRequest(since=due.since, until=due.until, team=args.team or None, tag=args.tag)
-    return _report(service.send_digest(request, pending, redact=not args.no_redact))
+    return _report(service.send_digest(request, destinations=pending, redact=not args.no_redact))
 
 
 def _report(outcomes) -> int:

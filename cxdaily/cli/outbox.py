@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 
+from cxdaily.cli.arguments import CommandGroup
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_text import one_line
@@ -344,20 +345,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=cmd_reply)
 
-    p = sub.add_parser("outbox", help="see and manage unsent replies")
-    outbox = p.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    q = outbox.add_parser("list", help="every reply and its state")
-    q.add_argument("--json", action="store_true", help="one reply per line")
-    q.add_argument("--unsent", action="store_true", help="only replies still to go out")
-    q.set_defaults(handler=cmd_outbox_list)
-    q = outbox.add_parser(
-        "retry", help="send now (no id: every unsent reply not held nor in its undo window)"
+    outbox = CommandGroup(sub, "outbox", "see and manage unsent replies")
+    q = outbox.action(
+        "list", "every reply and its state", cmd_outbox_list, json="one reply per line"
     )
+    q.add_argument("--unsent", action="store_true", help="only replies still to go out")
+    retry = "send now (no id: every unsent reply not held nor in its undo window)"
+    q = outbox.action("retry", retry, cmd_outbox_retry)
     q.add_argument("reply_id", metavar="ID", nargs="?")
-    q.set_defaults(handler=cmd_outbox_retry)
-    q = outbox.add_parser("cancel", help="drop an unsent reply (its text becomes the draft)")
+    cancel = "drop an unsent reply (its text becomes the draft)"
+    q = outbox.action("cancel", cancel, cmd_outbox_cancel)
     q.add_argument("reply_id", metavar="ID")
-    q.set_defaults(handler=cmd_outbox_cancel)
 
     p = sub.add_parser("promises", help="follow-ups promised in sent replies")
     p.add_argument("--json", action="store_true", help="one promise per line")

@@ -27,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cxdaily.cli.arguments import CommandGroup
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.safe_text import one_line
 
@@ -50,23 +51,22 @@ EXAMPLE = """example file (replies/refund-on-the-way.md in the config folder):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``replies`` to the command line's subcommands."""
-    p = sub.add_parser(
+    replies = CommandGroup(
+        sub,
         "replies",
-        help="your saved replies: list, add, edit",
+        "your saved replies: list, add, edit",
         description="Saved replies: one Markdown file each in the config folder's replies/\n"
         "(`cxdaily locate config`), inserted from the composer by fuzzy search.",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    actions = p.add_subparsers(dest="replies_command", metavar="ACTION", required=True)
+    listing = "every saved reply: name, title and first line"
+    replies.action("list", listing, cmd_replies_list, json="one object per line, with the text")
 
-    q = actions.add_parser("list", help="every saved reply: name, title and first line")
-    q.add_argument("--json", action="store_true", help="one object per line, with the text")
-    q.set_defaults(handler=cmd_replies_list)
-
-    q = actions.add_parser(
+    q = replies.action(
         "add",
-        help="add a saved reply (in $EDITOR, or from stdin or a file)",
+        "add a saved reply (in $EDITOR, or from stdin or a file)",
+        cmd_replies_add,
         description="Add a saved reply: at a terminal in $VISUAL/$EDITOR; with --from-file, "
         "or when stdin is not a terminal, the text is read from there (an optional first "
         "line '# Title', then the text).",
@@ -74,11 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("name", type=_reply_name, metavar="NAME", help="like refund-on-the-way")
     q.add_argument("--title", type=_title, metavar="T", help="its title (default: from NAME)")
     q.add_argument("--from-file", metavar="FILE", help="read the text from this file")
-    q.set_defaults(handler=cmd_replies_add)
 
-    q = actions.add_parser("edit", help="change a saved reply in $EDITOR")
+    q = replies.action("edit", "change a saved reply in $EDITOR", cmd_replies_edit)
     q.add_argument("name", type=_reply_name, metavar="NAME")
-    q.set_defaults(handler=cmd_replies_edit)
 
 
 def _reply_name(text: str) -> str:

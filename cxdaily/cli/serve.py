@@ -37,7 +37,7 @@ WEB_DRIVER = "web_driver:WebDriver"
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``serve`` to the command line's subcommands."""
-    from cxdaily.cli import capped
+    from cxdaily.cli.arguments import capped
 
     p = sub.add_parser("serve", help="the same app in a browser tab (loopback by default)")
     p.add_argument(

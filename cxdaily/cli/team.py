@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from cxdaily.cli.arguments import CommandGroup, capped
 from cxdaily.core.errors import ConfigError
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -21,13 +22,10 @@ EXIT_OK, EXIT_ERROR = 0, 1
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``team`` to the command line's subcommands."""
-    from cxdaily.cli import capped
     from cxdaily.core.limits import MAX_ID_CHARS
 
-    p = sub.add_parser("team", help="team mode on PostgreSQL: setup SQL, link status")
-    actions = p.add_subparsers(dest="team_command", metavar="ACTION", required=True)
-
-    q = actions.add_parser("init", help="print the SQL an administrator runs once")
+    team = CommandGroup(sub, "team", "team mode on PostgreSQL: setup SQL, link status")
+    q = team.action("init", "print the SQL an administrator runs once", cmd_team_init)
     q.add_argument(
         "--leader",
         action="append",
@@ -40,11 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="do not let the leaders' apps migrate the schema (the administrator will)",
     )
-    q.set_defaults(handler=cmd_team_init)
-
-    q = actions.add_parser("status", help="the team link, pending writes and schema version")
-    q.add_argument("--json", action="store_true", help="one JSON object")
-    q.set_defaults(handler=cmd_team_status)
+    status = "the team link, pending writes and schema version"
+    team.action("status", status, cmd_team_status, json="one JSON object")
 
 
 def cmd_team_init(args: argparse.Namespace) -> int:

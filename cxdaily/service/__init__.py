@@ -2,7 +2,8 @@
 
 A :class:`Service` owns the opened store (and its single-instance lock), the settings
 and the clock, kept in one :class:`ServiceContext`, and is built from collaborators
-that each receive what they use:
+that each receive what they use (:class:`~cxdaily.service.parts.ServiceParts` makes
+them, some on first use):
 
 - :class:`~cxdaily.service.channels.Channels`: connectors, refresh, channel status, checks;
 - :class:`~cxdaily.service.daily.Daily`: the batch, the session, skip, snooze, tag, hand off;
@@ -23,31 +24,22 @@ call; the app calls these methods from thread workers.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Unpack
 
-from cxdaily.core import clock
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Action, Insight, InsightEntry, Message, Question, Reply, Session
 from cxdaily.curation import Batch, BatchItem
-from cxdaily.paths import DEMO_PROFILE, Locations, locations
-from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
-from cxdaily.service.daily import Daily, SessionSummary
-from cxdaily.service.digests import Digests
-from cxdaily.service.progress import Progress
-from cxdaily.service.search import QuestionSearch
-from cxdaily.service.undo import SessionUndo, Undone, UndoWindows
-from cxdaily.settings import ChannelSettings, Settings, load_settings
-from cxdaily.store import Store
+from cxdaily.service.daily import SessionSummary
+from cxdaily.service.parts import DEMO_CHANNEL, ServiceParts
+from cxdaily.service.undo import Undone
 from cxdaily.streaks import Streak
 
 if TYPE_CHECKING:  # the connectors, the HTTP layer and the feature modules load on first use
     from cxdaily.connectors import Connector
-    from cxdaily.connectors.runner import ChannelOutcome, ClientFactory
+    from cxdaily.connectors.runner import ChannelOutcome
     from cxdaily.history import CustomerHistory, CustomerLink, EarlierAnswer
     from cxdaily.insights.build import Digest
     from cxdaily.insights.delivery.model import DeliveryOutcome, DueDigest
@@ -56,28 +48,14 @@ if TYPE_CHECKING:  # the connectors, the HTTP layer and the feature modules load
     from cxdaily.replies.promises import Promise
     from cxdaily.replies.saved import SavedReply
     from cxdaily.replies.saved_fill import FilledReply
-    from cxdaily.service.channels import Channels, ConnectorRegistry, RefreshReport
-    from cxdaily.service.delivery import Delivery, DestinationStatus
-    from cxdaily.service.history import History
-    from cxdaily.service.replies import Replies
-    from cxdaily.service.saved_replies import SavedReplies
+    from cxdaily.service.channels import RefreshReport
+    from cxdaily.service.delivery import DestinationStatus, DigestSending
+    from cxdaily.service.replies import QueueOptions
     from cxdaily.service.team import TeamService
     from cxdaily.store.repositories import ChannelStatus
     from cxdaily.streaks.stats import PersonalStats
     from cxdaily.team.database import TeamClaim
     from cxdaily.team.link import LinkState
-
-DEMO_CHANNEL = ChannelSettings(name="demo", kind="demo")
-_Part = TypeVar("_Part")
-
-
-def builtin_connector_class(kind: str) -> type[Connector]:
-    """The connector class of ``kind`` among the built-in kinds and plugins (see
-    :func:`cxdaily.connectors.connector_class`; the connectors load on first use, so a
-    command that never fetches, such as ``cxdaily batch``, never loads them)."""
-    from cxdaily.connectors import connector_class
-
-    return connector_class(kind)
 
 
 def __getattr__(name: str) -> Any:
@@ -89,158 +67,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class Service:
-    """cxdaily's headless core, bound to one profile's config and data."""
-
-    def __init__(
-        self,
-        where: Locations,
-        settings: Settings,
-        *,
-        read_only: bool = False,
-        now: Callable[[], datetime] = clock.now,
-        connectors: ConnectorRegistry = builtin_connector_class,
-        make_client: ClientFactory | None = None,
-    ) -> None:
-        """Open the data folder of ``where``. ``connectors`` gives the connector class of
-        a kind; ``make_client`` makes the HTTP client channel work runs on (by default
-        :func:`cxdaily.connectors.http.make_client`, loaded on first use)."""
-        self.context = ServiceContext(
-            locations=where,
-            settings=settings,
-            store=Store(where.data_dir, read_only=read_only),
-            now=now,
-        )
-        self._connectors = connectors
-        self._make_client = make_client
-        self._parts: dict[str, object] = {}
-        self._parts_lock = threading.RLock()  # a part may need another part
-        self.actions = ActionLog(self.context)
-        self.progress = Progress(self.context)
-        self.team = self._open_team(settings)
-        self.undo = SessionUndo(self.context, self.team)
-        self.daily = Daily(self.context, self.actions, self.progress, self.undo, self.team)
-        self.undo_windows = UndoWindows(self.context)
-        self.digests = Digests(self.context)
-        self.search = QuestionSearch(self.context)
-
-    # the parts a command may never need: made (and their modules loaded) on first use
-    def _part(self, name: str, make: Callable[[], _Part]) -> _Part:
-        """The part called ``name``, made by ``make`` the first time it is asked for
-        (once, whichever thread asks first)."""
-        with self._parts_lock:
-            part = self._parts.get(name)
-            if part is None:
-                part = self._parts[name] = make()
-        return part  # type: ignore[return-value]
-
-    @property
-    def channels(self) -> Channels:
-        """Connectors, refresh, channel status and checks."""
-        from cxdaily.service.channels import Channels
-
-        return self._part(
-            "channels",
-            lambda: Channels(
-                self.context, connector_class=self._connectors, make_client=self._make_client
-            ),
-        )
-
-    @property
-    def replies(self) -> Replies:
-        """Drafts, checks, the outbox and promises."""
-        from cxdaily.service.replies import Replies
-
-        return self._part(
-            "replies", lambda: Replies(self.context, self.actions, self.channels, self.team)
-        )
-
-    @property
-    def delivery(self) -> Delivery:
-        """Digests sent to destinations, and the weekly rhythm."""
-        from cxdaily.service.delivery import Delivery
-
-        return self._part(
-            "delivery", lambda: Delivery(self.context, self.digests, make_client=self._make_client)
-        )
-
-    @property
-    def history(self) -> History:
-        """The customer's history and earlier answers."""
-        from cxdaily.service.history import History
-
-        return self._part("history", lambda: History(self.context))
-
-    @property
-    def saved(self) -> SavedReplies:
-        """The leader's saved replies."""
-        from cxdaily.service.saved_replies import SavedReplies
-
-        return self._part("saved", lambda: SavedReplies(self.context, self.actions))
-
-    @classmethod
-    def open(
-        cls,
-        profile: str | None = None,
-        *,
-        read_only: bool = False,
-        connectors: ConnectorRegistry = builtin_connector_class,
-        make_client: ClientFactory | None = None,
-    ) -> Service:
-        """Open the default profile (or the demo) with its config and data folder;
-        ``connectors`` and ``make_client`` as for the constructor."""
-        where = locations(profile)
-        # the demo never uses the configured channels: they are not checked (nor httpx loaded)
-        settings = load_settings(where.config_file, check_channels=profile != DEMO_PROFILE)
-        if profile == DEMO_PROFILE:
-            settings = replace(settings, channels={"demo": DEMO_CHANNEL})
-        return cls(
-            where, settings, read_only=read_only, connectors=connectors, make_client=make_client
-        )
-
-    def _open_team(self, settings: Settings) -> TeamService | None:
-        """Team mode's part when ``[team]`` is configured (else nothing is loaded)."""
-        if settings.team is None:
-            return None
-        from cxdaily.service.team import TeamService
-
-        try:
-            return TeamService(self.context, settings.team)
-        except Exception:
-            self.store.close()
-            raise
-
-    def close(self) -> None:
-        """Stop the team link (when there is one), then release the store and its lock."""
-        if self.team is not None:
-            self.team.close()
-        self.store.close()
-
-    def __enter__(self) -> Service:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # what the service is bound to -------------------------------------------------
-    @property
-    def locations(self) -> Locations:
-        """The profile's config and data folders."""
-        return self.context.locations
-
-    @property
-    def settings(self) -> Settings:
-        """The profile's settings."""
-        return self.context.settings
-
-    @property
-    def store(self) -> Store:
-        """The opened data folder."""
-        return self.context.store
-
-    def now(self) -> datetime:
-        """The service's clock."""
-        return self.context.now()
+class Service(ServiceParts):
+    """cxdaily's headless core, bound to one profile's config and data: what the command
+    line and the app call, each method delegating to one of its parts (made and opened
+    by :class:`~cxdaily.service.parts.ServiceParts`)."""
 
     # channels ----------------------------------------------------------------------
     def connector(self, name: str, client: Any = None) -> Connector:
@@ -365,20 +195,10 @@ class Service:
         """Answers by the team posted since the question was loaded (network)."""
         return self.replies.answers_since_loaded(question_id)
 
-    def queue_reply(
-        self,
-        question_id: str,
-        body: str,
-        session_id: str | None = None,
-        *,
-        checked_at: datetime | None = None,
-        undo: bool = True,
-    ) -> Reply:
-        """Record a reply in the outbox, durably, before any network call; with ``undo``
-        it waits for its undo window (see :meth:`Replies.queue_reply`)."""
-        return self.replies.queue_reply(
-            question_id, body, session_id, checked_at=checked_at, undo=undo
-        )
+    def queue_reply(self, question_id: str, body: str, **options: Unpack[QueueOptions]) -> Reply:
+        """Record a reply in the outbox, durably, before any network call; by default it
+        waits for its undo window (see :meth:`Replies.queue_reply`)."""
+        return self.replies.queue_reply(question_id, body, **options)
 
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
         """Queue a reply and make the first attempt at sending it (which waits while
@@ -473,16 +293,11 @@ class Service:
         return self.delivery.statuses()
 
     def send_digest(
-        self,
-        request: DigestRequest | None = None,
-        destinations: Iterable[str] | None = None,
-        *,
-        redact: bool = True,
-        again: bool = False,
+        self, request: DigestRequest | None = None, **options: Unpack[DigestSending]
     ) -> list[DeliveryOutcome]:
-        """Send the digest (by default of the latest digest week) to the named (or every)
-        destination, at most once per period unless ``again`` (see :class:`Delivery`)."""
-        return self.delivery.send(request, destinations, redact=redact, again=again)
+        """Send the digest (by default of the latest digest week) to the chosen (or every)
+        destination, at most once per period (see :meth:`Delivery.send`)."""
+        return self.delivery.send(request, **options)
 
     def digest_due(self, now: datetime | None = None) -> DueDigest | None:
         """The week's digest when it is due for some destination (the weekly rhythm)."""

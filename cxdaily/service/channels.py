@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cxdaily.connectors import Capabilities, Connector
@@ -68,23 +68,19 @@ class _Fetched:
     updated: int = 0
 
 
+@dataclass(eq=False)
 class Channels:
-    """The configured channels: their connectors, and every piece of work on them."""
+    """The configured channels: their connectors, and every piece of work on them (on
+    clients made by ``make_client``; ``None``: :func:`cxdaily.connectors.http.make_client`)."""
 
-    def __init__(
-        self,
-        context: ServiceContext,
-        *,
-        connector_class: ConnectorRegistry,
-        make_client: ClientFactory | None = None,
-    ) -> None:
-        self._context = context
-        self._connector_class = connector_class
-        self._make_client = make_client  # None: cxdaily.connectors.http.make_client
+    context: ServiceContext
+    _: KW_ONLY
+    connector_class: ConnectorRegistry
+    make_client: ClientFactory | None = None
 
     def settings_of(self, name: str) -> ChannelSettings:
         """A configured channel's settings (a NotFoundError naming the known ones)."""
-        channels = self._context.settings.channels
+        channels = self.context.settings.channels
         channel = channels.get(name)
         if channel is None:
             known = ", ".join(sorted(channels)) or "none configured"
@@ -96,13 +92,13 @@ class Channels:
         from cxdaily.credentials import secret_reader, secret_writer
 
         channel = self.settings_of(name)
-        cls = self._connector_class(channel.kind)
+        cls = self.connector_class(channel.kind)
         return cls(
             channel,
             client=client,
             secrets=secret_reader(name),
             secret_writer=secret_writer(name),
-            now=self._context.now,
+            now=self.context.now,
         )
 
     def capabilities(self, name: str) -> Capabilities:
@@ -125,7 +121,7 @@ class Channels:
             lambda client: self.connector(name, client),
             work,
             wrap_errors=wrap_errors,
-            make_client=self._make_client,
+            make_client=self.make_client,
         )
 
     def check(self, name: str) -> str:
@@ -135,7 +131,7 @@ class Channels:
 
     def status(self) -> list[ChannelStatus]:
         """Every configured channel's last fetch time, question count and error, in order."""
-        context = self._context
+        context = self.context
         with context.lock:
             stored = context.store.questions.channel_statuses()
         return [
@@ -155,7 +151,7 @@ class Channels:
         the others are unaffected. ``on_done`` runs on the thread that called refresh
         (the app calls refresh from a thread worker, so it must hop to the UI thread).
         """
-        context = self._context
+        context = self.context
         chosen = list(dict.fromkeys(names)) if names else list(context.settings.channels)
         for name in chosen:
             self.settings_of(name)
@@ -211,7 +207,7 @@ class Channels:
         from cxdaily.connectors.runner import ChannelOutcome, channel_deadline_s, fetch_all
         from cxdaily.service.fetching import store_outcome
 
-        context = self._context
+        context = self.context
 
         def store(outcome: ChannelOutcome) -> ChannelOutcome:
             with context.lock:
@@ -229,7 +225,7 @@ class Channels:
                 raise
             post(outcome)
 
-        async with (self._make_client or make_client)() as client:
+        async with (self.make_client or make_client)() as client:
             connectors: dict[str, Connector | CxDailyError] = {}
             deadlines: dict[str, float] = {}
             for name in chosen:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cxdaily.core.errors import ReplyRejected, StoreError
 from cxdaily.core.models import (
@@ -48,6 +48,8 @@ from cxdaily.streaks import Streak, batch_completed_at
 if TYPE_CHECKING:
     from cxdaily.service.team import TeamRecorder
 
+_Picked = TypeVar("_Picked")
+
 
 @dataclass(frozen=True)
 class SessionSummary:
@@ -62,41 +64,36 @@ class SessionSummary:
     """Every planned question was dealt with before the session ended (earns freezes)."""
 
 
+@dataclass(eq=False)
 class Daily:
-    """Today's batch, the session, and the actions on its questions."""
+    """Today's batch, the session, and the actions on its questions: each action is
+    recorded through ``actions`` and, in a session, told to ``undo``; the wrap-up reads
+    the streak from ``progress``; ``team`` (``None`` without ``[team]``) is told of
+    insights and hand-offs."""
 
-    def __init__(
-        self,
-        context: ServiceContext,
-        actions: ActionLog,
-        progress: Progress,
-        undo: SessionUndo,
-        team: TeamRecorder | None = None,
-    ) -> None:
-        self._context = context
-        self._actions = actions
-        self._progress = progress
-        self._undo = undo
-        self._team = team
-        """Team mode (``None`` without ``[team]``): told of insights and hand-offs."""
+    context: ServiceContext
+    actions: ActionLog
+    progress: Progress
+    undo: SessionUndo
+    team: TeamRecorder | None = None
 
     # the day and what curation reads ------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
         """When the leader's current day began."""
-        now = now or self._context.now()
-        s = self._context.settings.session
+        now = now or self.context.now()
+        s = self.context.settings.session
         return s.days.today_start(now)
 
     def _window_start(self, now: datetime) -> datetime:
         """The oldest moment curation and the leader's history look at."""
-        max_age = timedelta(seconds=self._context.settings.curation.max_age_s)
+        max_age = timedelta(seconds=self.context.settings.curation.max_age_s)
         return now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
 
     def archive_old_questions(self) -> int:
         """Move questions older than curation and history look (with a day to spare) to
         the monthly archive, keeping any the leader acted on within that window; returns
         how many moved. Runs after each fetch, so start-up reads a few weeks, not years."""
-        context = self._context
+        context = self.context
         since = self._window_start(context.now())
         with context.lock:
             if context.store.folder.read_only:
@@ -106,53 +103,48 @@ class Daily:
 
     def _curation_inputs(
         self, now: datetime
-    ) -> tuple[list[Question], dict[str, Action], LeaderHistory, dict[str, TextAnalysis]]:
+    ) -> tuple[Sequence[Question], dict[str, Action], LeaderHistory, dict[str, TextAnalysis]]:
         """Stored questions, the latest action on each, the leader's history, and the
         text analyses kept with the questions (by id).
 
         Reads only the store: whether the team already answered comes from what the
         connectors stored (``meta``), never from the network.
         """
-        context = self._context
+        context = self.context
         since = self._window_start(now)
         with collector_paused():
             with context.lock:
                 questions, analyses = context.store.questions.analysed()
                 actions = context.store.activity.actions(since=since)
                 sessions = context.store.activity.sessions()
-            history = build_history(actions, sessions, {q.id: q for q in questions}, now)
-        if self._team is not None:  # another leader of the team answered them
-            questions = self._team.without_answered(questions)
-        return questions, latest_actions(actions), history, analyses
+            history = build_history(actions, sessions, questions.by_id(), now)
+        pool: Sequence[Question] = questions  # models built only for those curation shows
+        if self.team is not None:  # another leader of the team answered them
+            pool = self.team.without_answered(list(questions))
+        return pool, latest_actions(actions), history, analyses
 
     # the batch ---------------------------------------------------------------------
     def batch(self, budget_s: int | None = None) -> Batch:
         """Today's curated batch within the budget, with what was left out and why."""
-        settings = self._context.settings
-        now = self._context.now()
-        questions, latest, history, analyses = self._curation_inputs(now)
-        return curate(
-            questions,
-            latest,
-            now,
-            self.today_start(now),
-            budget_s or settings.session.budget_s,
-            settings=settings.curation,
-            history=history,
-            analyses=analyses,
-        )
+        return self._curated(curate, budget_s or self.context.settings.session.budget_s)
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""
-        now = self._context.now()
+        return self._curated(curation_next_best, set(exclude))
+
+    def _curated(self, pick: Callable[..., _Picked], chosen: object) -> _Picked:
+        """``pick`` (:func:`~cxdaily.curation.curate` or :func:`~cxdaily.curation.
+        next_best`) over the stored questions as of now, with ``chosen`` (the budget, or
+        the ids to leave out) after the day's start, and the curation settings."""
+        now = self.context.now()
         questions, latest, history, analyses = self._curation_inputs(now)
-        return curation_next_best(
+        return pick(
             questions,
             latest,
             now,
             self.today_start(now),
-            set(exclude),
-            settings=self._context.settings.curation,
+            chosen,
+            settings=self.context.settings.curation,
             history=history,
             analyses=analyses,
         )
@@ -162,22 +154,22 @@ class Daily:
         """Begin a session on a batch (saved at once)."""
         session = Session(
             id=new_id(),
-            started_at=self._context.now(),
+            started_at=self.context.now(),
             budget_s=batch.budget_s,
             planned=tuple(i.question.id for i in batch.items),
         )
-        with self._context.lock:
-            self._context.store.activity.save_session(session)
+        with self.context.lock:
+            self.context.store.activity.save_session(session)
         return session
 
     def update_session(self, session: Session) -> None:
         """Save a session's changes (extra time, end, reflection)."""
-        with self._context.lock:
-            self._context.store.activity.save_session(session)
+        with self.context.lock:
+            self.context.store.activity.save_session(session)
 
     def summarize(self, session: Session) -> SessionSummary:
         """What a session did, for the wrap-up."""
-        context = self._context
+        context = self.context
         with context.lock:
             actions = [
                 a
@@ -199,7 +191,7 @@ class Daily:
             counts=dict(counts),
             minutes_used=(end - session.started_at).total_seconds() / 60,
             insights=len(insights),
-            streak=self._progress.streak(),
+            streak=self.progress.streak(),
             completed_batch=batch_completed_at(session, actions) is not None,
         )
 
@@ -214,8 +206,8 @@ class Daily:
         from what it says and the leader's day, and the action's from the insight, so
         running the same tag again (after the second write failed, say) replaces both
         instead of adding a second insight."""
-        context = self._context
-        question = self._actions.question(question_id)
+        context = self.context
+        question = self.actions.question(question_id)
         taxonomy = context.settings.taxonomy
         clean_tags = taxonomy.check_tags(entry.tags)
         if not clean_tags:
@@ -254,7 +246,7 @@ class Daily:
                 insight = replace(insight, created_at=earlier.created_at)
             context.store.insights.add(insight)
         try:
-            action = self._actions.record(
+            action = self.actions.record(
                 question_id, Disposition.TAGGED, session_id, action_id=insight.id
             )
         except StoreError as exc:
@@ -263,23 +255,23 @@ class Daily:
                 f"in today's actions failed: {exc}. Run the same command again when that is "
                 "fixed: it completes this without a second insight"
             ) from exc
-        replaced = self._undo.recorded(session_id, insight.id) if earlier else None
+        replaced = self.undo.recorded(session_id, insight.id) if earlier else None
         step = UndoStep(action, insight.id, insight, earlier, replaced)
-        self._undo.push(session_id, step)
-        if self._team is not None:
-            self._team.insight_recorded(insight)
+        self.undo.push(session_id, step)
+        if self.team is not None:
+            self.team.insight_recorded(insight)
         return insight
 
     def hand_off(
         self, question_id: str, team: str, note: str, session_id: str | None = None
     ) -> Action:
         """Hand a question to a team with a note."""
-        checked = self._context.settings.taxonomy.check_team(team)
+        checked = self.context.settings.taxonomy.check_team(team)
         action = self._record_undoable(
             question_id, Disposition.HANDED_OFF, session_id, team=checked, note=note.strip() or None
         )
-        if self._team is not None:
-            self._team.handed_off(action)
+        if self.team is not None:
+            self.team.handed_off(action)
         return action
 
     def snooze(self, question_id: str, until: datetime, session_id: str | None = None) -> Action:
@@ -295,16 +287,16 @@ class Daily:
     ) -> Action:
         """Record an action under an id of its own, which its undo forgets."""
         action_id = new_id()
-        action = self._actions.record(
+        action = self.actions.record(
             question_id, disposition, session_id, action_id=action_id, **fields
         )
-        self._undo.push(session_id, UndoStep(action, action_id))
+        self.undo.push(session_id, UndoStep(action, action_id))
         return action
 
     def known_tags(self) -> list[str]:
         """Tags to complete from: every tag used in the last year (most used first), then
         the configured tags and areas."""
-        context = self._context
+        context = self.context
         with context.lock:
             past = context.store.insights.between(since=context.now() - timedelta(days=365))
         used = Counter(t for i in past for t in i.tags)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import CxDailyError, NotFoundError
@@ -92,6 +92,17 @@ class StoreLedger:
             )
             self._repository.save_item(record)
             return record
+
+
+class DigestSending(TypedDict, total=False):
+    """How :meth:`Delivery.send` sends a digest; each may be left out."""
+
+    destinations: Iterable[str] | None
+    """The names of the destinations to send to (default: every one configured)."""
+    redact: bool
+    """Redact the digest (see :mod:`cxdaily.insights.redact`; default ``True``)."""
+    again: bool
+    """Send even to a destination that has had this period (default: at most once)."""
 
 
 class Delivery:
@@ -191,17 +202,14 @@ class Delivery:
 
     # -- sending ----------------------------------------------------------------------
     def send(
-        self,
-        request: DigestRequest | None = None,
-        names: Iterable[str] | None = None,
-        *,
-        redact: bool = True,
-        again: bool = False,
+        self, request: DigestRequest | None = None, **options: Unpack[DigestSending]
     ) -> list[DeliveryOutcome]:
-        """Send the digest of ``request``'s period (by default the latest digest week) to
-        the named destinations (all by default); one outcome each, in order."""
+        """Send the digest of ``request``'s period (by default the latest digest week) as
+        ``options`` say (see :class:`DigestSending`); one outcome per destination, in
+        order."""
         now = self._context.now()
-        destinations = self.chosen(names)
+        destinations = self.chosen(options.get("destinations"))
+        redact, again = options.get("redact", True), options.get("again", False)
         if request is None or (request.since is None and request.until is None):
             week = self.week_request(now)
             request = week if request is None else replace(week, team=request.team, tag=request.tag)

@@ -24,6 +24,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 #: Seconds between two draft writes while typing: the most a crash loses (plus a write).
 SAVE_EVERY_S = 0.5
@@ -39,38 +40,42 @@ IDLE_S = 30.0
 DraftError = Callable[[str, Exception], None]
 
 
+@dataclass(eq=False)
 class DraftWriter:
     """Write-behind for drafts: staged in memory, written by one background thread.
 
     ``save(question_id, text)`` is the durable write; it runs on the writer's thread
     only and may raise. ``on_error`` (settable) must not block on the UI thread: in the
-    app it is ``App.notify``, which is thread-safe and does not wait.
+    app it is ``App.notify``, which is thread-safe and does not wait. ``every_s``,
+    ``retry_s`` and ``idle_s`` are :data:`SAVE_EVERY_S`, :data:`RETRY_EVERY_S` and
+    :data:`IDLE_S` unless a test needs them shorter.
     """
 
-    def __init__(
-        self,
-        save: Callable[[str, str], object],
-        *,
-        on_error: DraftError | None = None,
-        every_s: float = SAVE_EVERY_S,
-        retry_s: float = RETRY_EVERY_S,
-        idle_s: float = IDLE_S,
-    ) -> None:
-        self._save = save
-        self.on_error = on_error
-        """Told the first failure after a success (from the writer's thread)."""
-        self._every_s = every_s
-        self._retry_s = retry_s
-        self._idle_s = idle_s
-        self._changed = threading.Condition()
-        self._staged: dict[str, str] = {}  # question id -> text not on disk yet
-        self._writing: dict[str, str] = {}  # taken by the thread, being written now
-        self._dropped: set[str] = set()  # discarded while being written: never staged again
-        self._failures = 0  # writes that failed
-        self._failing = False  # the last write failed: told once until one succeeds
-        self._not_before = 0.0  # monotonic time of the earliest next write
-        self._urgent = False  # a flush asked for a write now
-        self._running = False  # the thread runs (set and cleared holding the lock)
+    save: Callable[[str, str], object]
+    _: KW_ONLY
+    on_error: DraftError | None = None
+    """Told the first failure after a success (from the writer's thread)."""
+    every_s: float = SAVE_EVERY_S
+    retry_s: float = RETRY_EVERY_S
+    idle_s: float = IDLE_S
+    # the writer's state, read and changed holding ``_changed``'s lock
+    _changed: threading.Condition = field(default_factory=threading.Condition, init=False)
+    _staged: dict[str, str] = field(default_factory=dict, init=False)
+    """Question id -> text not on disk yet."""
+    _writing: dict[str, str] = field(default_factory=dict, init=False)
+    """Taken by the thread, being written now."""
+    _dropped: set[str] = field(default_factory=set, init=False)
+    """Discarded while being written: never staged again."""
+    _failures: int = field(default=0, init=False)
+    """Writes that failed."""
+    _failing: bool = field(default=False, init=False)
+    """The last write failed: told once until one succeeds."""
+    _not_before: float = field(default=0.0, init=False)
+    """Monotonic time of the earliest next write."""
+    _urgent: bool = field(default=False, init=False)
+    """A flush asked for a write now."""
+    _running: bool = field(default=False, init=False)
+    """The thread runs (set and cleared holding the lock)."""
 
     # any thread (the UI thread: never waits on a write) ----------------------------------
     def stage(self, question_id: str, text: str) -> None:
@@ -133,7 +138,7 @@ class DraftWriter:
         with self._changed:
             while True:
                 if not self._staged:
-                    self._changed.wait(self._idle_s)
+                    self._changed.wait(self.idle_s)
                 if not self._staged:
                     self._running = False  # decided under the lock
                     return None
@@ -151,7 +156,7 @@ class DraftWriter:
             error: Exception | None = None
             for question_id, text in batch.items():
                 try:
-                    self._save(question_id, text)
+                    self.save(question_id, text)
                 except Exception as exc:  # told once, never raised: the text stays staged
                     failed[question_id] = text
                     error = exc
@@ -162,13 +167,13 @@ class DraftWriter:
                 self._writing, self._dropped = {}, set()
                 if error is None:
                     self._failing = False
-                    self._not_before = started + self._every_s
+                    self._not_before = started + self.every_s
                     tell = None
                 else:
                     self._failures += 1
                     tell = None if self._failing else next(iter(failed))
                     self._failing = True
-                    self._not_before = time.monotonic() + self._retry_s
+                    self._not_before = time.monotonic() + self.retry_s
                 self._changed.notify_all()
             if tell is not None and error is not None and self.on_error is not None:
                 with contextlib.suppress(Exception):  # the app is gone: nobody to tell

@@ -11,11 +11,11 @@ and channels.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from cxdaily.core.errors import ConfigError, CxDailyError, ReplyRejected, StoreError
-from cxdaily.core.models import Action, Disposition, Message, Question, Reply, ReplyState, new_id
+from cxdaily.core.models import Disposition, Message, Question, Reply, ReplyState, new_id
 from cxdaily.replies.outbox import (
     TooLateToPullBack,
     in_undo_window,
@@ -27,14 +27,16 @@ from cxdaily.service.actions import ActionLog
 from cxdaily.service.channels import Channels
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.drafts import FLUSH_TIMEOUT_S, DraftWriter
+from cxdaily.service.outbox_recovery import (
+    answered_action_id,
+    record_missing_answers,
+    record_missing_promises,
+)
 
 if TYPE_CHECKING:  # the checks and the ledger load on first use, not at start-up
     from cxdaily.replies.checks import ReplyReview
     from cxdaily.replies.promises import Promise
     from cxdaily.service.team import TeamRecorder
-
-#: Sent replies whose promises are re-read at start, in case a crash came between.
-PROMISE_RECONCILE_WINDOW = timedelta(days=14)
 
 #: Told just before each attempt of a "send now": (position from 1, total, the reply).
 Progress = Callable[[int, int, Reply], None]
@@ -49,9 +51,18 @@ class ReplyQueuedError(StoreError):
         super().__init__(message)
 
 
-def answered_action_id(reply_id: str) -> str:
-    """The id of the action that records a reply: recording it twice replaces it."""
-    return f"answered-{reply_id}"
+class QueueOptions(TypedDict, total=False):
+    """How :meth:`Replies.queue_reply` queues a reply; each may be left out."""
+
+    session_id: str | None
+    """The session the reply is part of (default: none)."""
+    checked_at: datetime | None
+    """When the leader last saw the thread's answers: the outbox looks again before
+    sending a reply that waited longer (default: never, so it always looks)."""
+    undo: bool
+    """Wait ``[session] undo_seconds`` (the reply's ``send_after``) before anything sends
+    it; it can be pulled back meanwhile (:meth:`Replies.pull_back`). ``False``: it may
+    go out at once (a command that says "send"). Default ``True``."""
 
 
 class Replies:
@@ -66,6 +77,7 @@ class Replies:
     ) -> None:
         self._team = team
         """Team mode (``None`` without ``[team]``): told of drafts begun and replies sent."""
+        self._context = context
         self._store = context.store
         self._lock = context.lock
         self._now = context.now
@@ -215,37 +227,25 @@ class Replies:
         )
 
     # queueing -------------------------------------------------------------------
-    def queue_reply(
-        self,
-        question_id: str,
-        body: str,
-        session_id: str | None = None,
-        *,
-        checked_at: datetime | None = None,
-        undo: bool = True,
-    ) -> Reply:
-        """Record a reply in the outbox (durably, before any network call).
+    def queue_reply(self, question_id: str, body: str, **options: Unpack[QueueOptions]) -> Reply:
+        """Record a reply in the outbox (durably, before any network call), as
+        ``options`` say (see :class:`QueueOptions`).
 
         Refuses an empty reply, one over the channel's limit, and a second reply to a
-        question. ``checked_at`` is when the leader last saw the thread's answers (the
-        outbox looks again before sending a reply that waited longer). Risky statements
-        are not refused here: :meth:`review_reply` finds them for the leader to confirm.
-
-        With ``undo`` the reply waits ``[session] undo_seconds`` (its ``send_after``,
-        stored with it) before anything sends it, and can be pulled back meanwhile
-        (:meth:`pull_back`); without, it may go out at once (a command that says "send").
+        question. Risky statements are not refused here: :meth:`review_reply` finds them
+        for the leader to confirm.
 
         The reply is saved first; when recording the action or removing the draft then
         fails, :class:`ReplyQueuedError` says so (the reply stays queued and is sent; a
         missing action is recorded by the outbox's next round, see
-        :meth:`_record_missing_answers`).
+        :func:`~cxdaily.service.outbox_recovery.record_missing_answers`).
         """
         review = self.review_reply(question_id, body)
         if review.problems:
             raise ReplyRejected(review.problems[0])
         question = self._actions.question(question_id)
         now = self._now()
-        window = self._settings.session.undo_window
+        window = self._settings.session.undo_window if options.get("undo", True) else None
         reply = Reply(
             id=new_id(12),
             question_id=question_id,
@@ -255,15 +255,15 @@ class Replies:
             created_at=now,
             updated_at=now,
             idempotency_key=new_id(),
-            checked_at=checked_at,
-            send_after=now + window if undo and window else None,
+            checked_at=options.get("checked_at"),
+            send_after=now + window if window else None,
         )
         self.sender.save(reply)
         try:
             self._actions.record(
                 question_id,
                 Disposition.ANSWERED,
-                session_id,
+                options.get("session_id"),
                 action_id=answered_action_id(reply.id),
             )
         except StoreError as exc:
@@ -298,15 +298,15 @@ class Replies:
     def reply(self, question_id: str, body: str, session_id: str | None = None) -> Reply:
         """Queue a reply and make the first attempt at sending it (which waits while
         the reply is in its undo window)."""
-        return self.send(self.queue_reply(question_id, body, session_id))
+        return self.send(self.queue_reply(question_id, body, session_id=session_id))
 
     # the outbox -----------------------------------------------------------------
     def send_pending(self) -> list[Reply]:
         """Send every reply whose retry is due (after a crash, while offline, after a
         failure's back-off); held replies wait. Returns the replies attempted."""
         now = self._now()
-        self._reconcile_promises(now)
-        self._record_missing_answers(now)
+        record_missing_promises(self._context, now, self.sender.promises_in)
+        record_missing_answers(self._context, now)
         with self._lock:
             due = [r for r in self._store.outbox.unsent() if is_due(r, now)]
         return self._send_each(due)
@@ -320,7 +320,7 @@ class Replies:
 
         ``progress(position, total, reply)`` is called just before each attempt (from
         1 to ``total``), so that a caller can say which reply is being sent."""
-        self._record_missing_answers(self._now())
+        record_missing_answers(self._context, self._now())
         if reply_id is not None:
             with self._lock:
                 reply = self._store.outbox.get(reply_id)
@@ -471,55 +471,3 @@ class Replies:
         """Mark a promise kept."""
         with self._lock:
             return self._store.promises.mark_done(promise_id, self._now())
-
-    def _record_missing_answers(self, now: datetime) -> None:
-        """Record the "answered" action of recent replies whose recording failed (or a
-        crash cut off) after they were queued: the reply's own id makes it happen once.
-
-        The action counts at the time the reply was queued; its session is not known.
-        A store that still cannot save it never stops the outbox from sending."""
-        from cxdaily.streaks import record_day
-
-        since = now - PROMISE_RECONCILE_WINDOW
-        zone, day_start = self._settings.session.zone, self._settings.session.day_start
-        with self._lock:
-            if self._store.folder.read_only:
-                return
-            try:
-                replies = [
-                    r
-                    for r in self._store.outbox.all()
-                    if r.state is not ReplyState.CANCELLED and r.created_at >= since
-                ]
-                if not replies:
-                    return
-                answered: dict[str, list[datetime]] = {}
-                first = min(r.created_at for r in replies)
-                for action in self._store.activity.actions(since=first):
-                    if action.disposition is Disposition.ANSWERED:
-                        answered.setdefault(action.question_id, []).append(action.at)
-                for reply in replies:
-                    if any(at >= reply.created_at for at in answered.get(reply.question_id, ())):
-                        continue
-                    action = Action(
-                        question_id=reply.question_id,
-                        disposition=Disposition.ANSWERED,
-                        at=reply.created_at,
-                        day=record_day(reply.created_at, zone, day_start),
-                    )
-                    self._store.activity.record(action, answered_action_id(reply.id))
-            except StoreError:
-                return  # still unwritable or damaged: sending goes on, the next round retries
-
-    def _reconcile_promises(self, now: datetime) -> None:
-        """Record the promises of recent sent replies a crash may have left out."""
-        with self._lock:
-            recent = self._store.outbox.sent_since(now - PROMISE_RECONCILE_WINDOW)
-            recorded = self._store.promises.reply_ids()
-        missing = [r for r in recent if r.id not in recorded and r.sent_at is not None]
-        found: list[Promise] = []
-        for reply in missing:
-            found.extend(self.sender.promises_in(reply))
-        if found:
-            with self._lock:
-                self._store.promises.record(found)

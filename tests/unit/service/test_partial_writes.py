@@ -16,7 +16,8 @@ import pytest
 from cxdaily.core.errors import ReplyRejected, StoreError
 from cxdaily.core.models import Disposition, Insight, InsightEntry, Reply, ReplyState
 from cxdaily.service import Service
-from cxdaily.service.replies import ReplyQueuedError, answered_action_id
+from cxdaily.service.outbox_recovery import answered_action_id
+from cxdaily.service.replies import ReplyQueuedError
 from cxdaily.store import Store
 from cxdaily.store.storage import ReadOnlyError, replace_file
 from tests.time_kit import FIXED_NOW

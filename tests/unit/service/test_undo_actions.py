@@ -137,7 +137,7 @@ def test_each_session_undoes_only_its_own_actions(service):
 def test_a_reply_is_not_undone_by_undo(service):
     session = start(service)
     service.skip("acme:2", session.id)
-    service.queue_reply("acme:1", "Thanks, it is fixed.", session.id)
+    service.queue_reply("acme:1", "Thanks, it is fixed.", session_id=session.id)
     undone = service.undo_last_action(session.id)
     assert undone is not None and undone.kind is Disposition.SKIPPED
     kinds = [a.disposition for a in service.store.activity.actions()]
