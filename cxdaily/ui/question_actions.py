@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import InsightEntry, Question, Reply
@@ -29,8 +29,12 @@ from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.outbox_status import tell_attempt
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from cxdaily.service import Service
     from cxdaily.ui.screens.session import SessionScreen
+
+T = TypeVar("T")
 
 
 class QuestionActions:
@@ -54,6 +58,23 @@ class QuestionActions:
             return
         self.screen.mark(item, status)
 
+    def _ask(
+        self,
+        dialog: Callable[[BatchItem], Screen[T | None]],
+        then: Callable[[BatchItem, T], None],
+    ) -> None:
+        """Open ``dialog`` on the highlighted question; ``then`` gets the question and the
+        answer (nothing happens on a cancel, an answer of None)."""
+        item = self.screen.guard()
+        if item is None:
+            return
+
+        def answered(answer: T | None) -> None:
+            if answer is not None:
+                then(item, answer)
+
+        self.screen.app.push_screen(dialog(item), callback=answered)
+
     # reply -------------------------------------------------------------------------
     def queue_and_send(self, item: BatchItem, body: str, checked_at: datetime | None) -> None:
         """Queue a checked reply (durably), mark its question answered, and send it in
@@ -61,7 +82,7 @@ class QuestionActions:
         screen = self.screen
         try:
             reply = self.service.queue_reply(
-                item.question.id, body, screen.session.id, checked_at=checked_at
+                item.question.id, body, session_id=screen.session.id, checked_at=checked_at
             )
         except CxDailyError as exc:
             screen.report(exc)
@@ -101,17 +122,9 @@ class QuestionActions:
     # tag ---------------------------------------------------------------------------
     def tag(self) -> None:
         """Tag the question as an insight."""
-        item = self.screen.guard()
-        if item is None:
-            return
-        known = self.service.known_tags()
-        self.screen.app.push_screen(
-            TagScreen(item.question, known), callback=lambda result: self._after_tag(item, result)
-        )
+        self._ask(lambda item: TagScreen(item.question, self.service.known_tags()), self._after_tag)
 
-    def _after_tag(self, item: BatchItem, entry: InsightEntry | None) -> None:
-        if entry is None:
-            return
+    def _after_tag(self, item: BatchItem, entry: InsightEntry) -> None:
         screen = self.screen
         try:
             self.service.tag(item.question.id, entry, screen.session.id)
@@ -142,16 +155,9 @@ class QuestionActions:
     # hand off, snooze, skip ------------------------------------------------------------
     def hand_off(self) -> None:
         """Hand the question to a team."""
-        item = self.screen.guard()
-        if item is not None:
-            self.screen.app.push_screen(
-                HandoffScreen(item.question),
-                callback=lambda result: self._after_hand_off(item, result),
-            )
+        self._ask(lambda item: HandoffScreen(item.question), self._after_hand_off)
 
-    def _after_hand_off(self, item: BatchItem, result: HandoffResult | None) -> None:
-        if result is None:
-            return
+    def _after_hand_off(self, item: BatchItem, result: HandoffResult) -> None:
         session_id = self.screen.session.id
         self._record(
             item,
@@ -161,19 +167,14 @@ class QuestionActions:
 
     def snooze(self) -> None:
         """Snooze the question."""
-        item = self.screen.guard()
-        if item is None:
-            return
-        service = self.service
-        now = service.now()
-        self.screen.app.push_screen(
-            SnoozeScreen(now, service.today_start(now)),
-            callback=lambda until: self._after_snooze(item, until),
-        )
+        self._ask(lambda item: self._snooze_dialog(), self._after_snooze)
 
-    def _after_snooze(self, item: BatchItem, until: datetime | None) -> None:
-        if until is None:
-            return
+    def _snooze_dialog(self) -> SnoozeScreen:
+        """The snooze choices, counted from now and the start of the leader's day."""
+        now = self.service.now()
+        return SnoozeScreen(now, self.service.today_start(now))
+
+    def _after_snooze(self, item: BatchItem, until: datetime) -> None:
         session_id = self.screen.session.id
         self._record(
             item, "snoozed", lambda: self.service.snooze(item.question.id, until, session_id)

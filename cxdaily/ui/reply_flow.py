@@ -14,6 +14,7 @@ the reply. A reply that does not go out stays as the question's draft and the sc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,23 +38,21 @@ if TYPE_CHECKING:
     from cxdaily.curation import BatchItem
 
 
+@dataclass
 class ReplyChecked(Message):
     """A reply passed every check: queue it and send it (``checked_at``: when the thread
     was last looked at, None when it could not be)."""
 
-    def __init__(self, item: BatchItem, body: str, checked_at: datetime | None) -> None:
-        super().__init__()
-        self.item = item
-        self.body = body
-        self.checked_at = checked_at
+    item: BatchItem
+    body: str
+    checked_at: datetime | None
 
 
+@dataclass
 class ReplyNotSent(Message):
     """The reply did not go out (closed, refused or kept as the draft)."""
 
-    def __init__(self, item: BatchItem) -> None:
-        super().__init__()
-        self.item = item
+    item: BatchItem
 
 
 def draft_error_message(exc: BaseException) -> str:

@@ -14,22 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.models import Disposition, Reply
+from cxdaily.core.models import Reply
 from cxdaily.service import Undone
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.keys import key_names
 
 if TYPE_CHECKING:
     from cxdaily.ui.screens.session import SessionScreen
-
-#: The queue's status each undoable action gave its question.
-STATUS_OF = {
-    Disposition.SKIPPED: "skipped",
-    Disposition.SNOOZED: "snoozed",
-    Disposition.HANDED_OFF: "handed_off",
-    Disposition.TAGGED: "tagged",
-    Disposition.ANSWERED: "answered",
-}
 
 
 def status_without(status: str, removed: str) -> str:
@@ -93,7 +84,7 @@ class UndoFlow:
         """Give the question back its place and state, highlighted, and say what was undone."""
         screen = self.screen
         question_id = undone.question_id
-        removed = STATUS_OF.get(undone.kind, undone.kind.value)
+        removed = undone.kind.value  # the queue's status is the action's disposition
         if removed == "tagged" and self._set_status(question_id, removed):
             screen.tags.pop(question_id, None)
         else:

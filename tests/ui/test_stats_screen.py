@@ -12,10 +12,11 @@ from textual.widgets import Static
 
 from cxdaily.core.models import Action, Disposition, Session
 from cxdaily.service import Service
+from cxdaily.streaks.calendar import DayState
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.stats import StatsScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
-from cxdaily.ui.widgets.heatmap import CompactHeatmap, YearHeatmap
+from cxdaily.ui.widgets.heatmap import DAY_LOOKS, CompactHeatmap, YearHeatmap
 from tests.ui.pilot_kit import (
     SMALL,
     UI_NOW,
@@ -241,3 +242,9 @@ async def test_the_wrap_up_tells_freezes_and_days_until_break(service: Service) 
         assert "Streak: 1 day (today counts)" in text
         assert "Whole batch done: a freeze earned (1 of 2 held)." in text
         assert "It can wait 2 days before it breaks." in text
+
+
+def test_every_kind_of_day_has_one_glyph_and_colour() -> None:
+    assert set(DAY_LOOKS) == set(DayState)
+    assert DAY_LOOKS[DayState.FROZEN] == ("◆", "$primary")
+    assert all(len(look.glyph) == 1 for look in DAY_LOOKS.values())

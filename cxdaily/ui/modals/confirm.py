@@ -19,6 +19,7 @@ from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
 from cxdaily.ui.keys import KeyCommand, bindings, key_names
+from cxdaily.ui.widgets.command_button import command_button
 
 
 @dataclass(frozen=True)
@@ -82,26 +83,16 @@ class ConfirmScreen(ModalScreen[bool]):
                 else:
                     yield Static(part.content, id=part.id, classes="confirm-part")
             with Horizontal(classes="buttons"):
-                yield Button(
-                    Content(names.label(question.no.id)),
-                    variant=question.no_variant,
-                    id="confirm-no",
-                    compact=True,
+                yield command_button(
+                    names, question.no.id, id="confirm-no", variant=question.no_variant
                 )
-                yield Button(
-                    Content(names.label(question.yes.id)),
-                    variant=question.yes_variant,
-                    id="confirm-yes",
-                    compact=True,
+                yield command_button(
+                    names, question.yes.id, id="confirm-yes", variant=question.yes_variant
                 )
 
     def on_mount(self) -> None:
         """No is the default: yes needs a deliberate key."""
         self.query_one("#confirm-no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Decide."""
-        self.dismiss(event.button.id == "confirm-yes")
 
     def action_yes(self) -> None:
         """Answer yes."""

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS
 from cxdaily.insights.output import format_for_path
-from cxdaily.ui.keys import DIGEST_EXPORT_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import DIGEST_EXPORT_COMMANDS, KeyedNode, key_names
+from cxdaily.ui.widgets.command_button import form_buttons
 
 FORMAT_NAMES = {name: fmt.label for name, fmt in DIGEST_FORMATS.items()}
 
@@ -39,11 +40,8 @@ def default_path(fmt: str, period: str, folder: Path | None = None) -> str:
     return str((folder or Path.cwd()) / name)
 
 
-class ExportScreen(ModalScreen[ExportChoice | None]):
+class ExportScreen(KeyedNode, ModalScreen[ExportChoice | None], commands=DIGEST_EXPORT_COMMANDS):
     """Returns the export choice, or None when cancelled."""
-
-    BINDINGS = bindings(DIGEST_EXPORT_COMMANDS)
-    KEY_COMMANDS = DIGEST_EXPORT_COMMANDS
 
     def __init__(self, period: str) -> None:
         super().__init__()
@@ -67,15 +65,12 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
             yield Checkbox(
                 Content("Keep personal data (no redaction)"), id="export-keep", compact=True
             )
-            keys = key_names(self)
-            with Horizontal(classes="buttons"):
-                yield Button(
-                    Content(keys.label("export_save")),
-                    variant="primary",
-                    id="export-save",
-                    compact=True,
-                )
-                yield Button(Content(keys.label("export_cancel")), id="export-cancel", compact=True)
+            yield form_buttons(
+                key_names(self),
+                "export_save",
+                "export_cancel",
+                ids=("export-save", "export-cancel"),
+            )
 
     def on_mount(self) -> None:
         """Start in the file name."""
@@ -92,13 +87,6 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the file name exports."""
         self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Export or cancel."""
-        if event.button.id == "export-save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def action_save(self) -> None:
         """Return the choice (a known extension typed by hand wins over the list)."""

@@ -15,7 +15,7 @@ from datetime import date
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
@@ -29,8 +29,9 @@ from cxdaily.insights.source import DigestRequest
 from cxdaily.service.delivery import DestinationStatus
 from cxdaily.settings.delivery import weekday_name
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import DIGEST_SEND_COMMANDS, KeyNames, bindings, key_names
+from cxdaily.ui.keys import DIGEST_SEND_COMMANDS, KeyedNode, KeyNames, key_names
 from cxdaily.ui.text import safe_line
+from cxdaily.ui.widgets.command_button import form_buttons
 
 NO_DESTINATION = (
     "No destination is configured. Add a [destinations.NAME] table to config.toml "
@@ -105,11 +106,10 @@ def outcome_summary(outcomes: list[DeliveryOutcome]) -> str:
     return f"Digest sent to {sent} of {plural(len(outcomes), 'destination')}."
 
 
-class DigestSendScreen(ModalScreen[list[DeliveryOutcome] | None]):
+class DigestSendScreen(
+    KeyedNode, ModalScreen[list[DeliveryOutcome] | None], commands=DIGEST_SEND_COMMANDS
+):
     """Returns the outcomes of the send, or None when closed before sending."""
-
-    BINDINGS = bindings(DIGEST_SEND_COMMANDS)
-    KEY_COMMANDS = DIGEST_SEND_COMMANDS
 
     def __init__(
         self, request: DigestRequest | None, what: Content, ticked: Collection[str] | None = None
@@ -131,17 +131,13 @@ class DigestSendScreen(ModalScreen[list[DeliveryOutcome] | None]):
             yield Static(self.what, id="send-what")
             yield SelectionList[str](id="send-list", compact=True)
             yield Static(Content.styled("Reading the destinations…", "dim"), id="send-result")
-            with Horizontal(classes="buttons"):
-                yield Button(
-                    Content(keys.label("digest_send_confirm")),
-                    variant="primary",
-                    id="send-confirm",
-                    compact=True,
-                    disabled=True,
-                )
-                yield Button(
-                    Content(keys.label("digest_send_close")), id="send-close", compact=True
-                )
+            yield form_buttons(
+                keys,
+                "digest_send_confirm",
+                "digest_send_close",
+                ids=("send-confirm", "send-close"),
+                disabled=True,
+            )
 
     def on_mount(self) -> None:
         """Read the destinations and their last sends."""
@@ -182,13 +178,6 @@ class DigestSendScreen(ModalScreen[list[DeliveryOutcome] | None]):
     def _show_result(self, content: Content) -> None:
         self.query_one("#send-result", Static).update(content)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Send or close."""
-        if event.button.id == "send-confirm":
-            self.action_confirm()
-        else:
-            self.action_close()
-
     def action_toggle_all(self) -> None:
         """Tick every destination, or none when all are ticked."""
         chosen = self.query_one("#send-list", SelectionList)
@@ -217,7 +206,7 @@ class DigestSendScreen(ModalScreen[list[DeliveryOutcome] | None]):
     def send(self, names: list[str]) -> None:
         """Send off the UI thread; one outcome per destination."""
         try:
-            outcomes = service_of(self).send_digest(self.request, names)
+            outcomes = service_of(self).send_digest(self.request, destinations=names)
         except CxDailyError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

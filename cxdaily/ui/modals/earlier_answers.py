@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from cxdaily.history import EarlierAnswer
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import PICK_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import PICK_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.earlier_answer import day_words, service_words
 
@@ -34,11 +34,8 @@ def answer_prompt(answer: EarlierAnswer, now: datetime, zone: tzinfo | None) -> 
     )
 
 
-class EarlierAnswersScreen(ModalScreen[EarlierAnswer | None]):
+class EarlierAnswersScreen(KeyedNode, ModalScreen[EarlierAnswer | None], commands=PICK_COMMANDS):
     """Returns the earlier answer to start from, or None."""
-
-    BINDINGS = bindings(PICK_COMMANDS)
-    KEY_COMMANDS = PICK_COMMANDS
 
     def __init__(self, answers: list[EarlierAnswer]) -> None:
         super().__init__()

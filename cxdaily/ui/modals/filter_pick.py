@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cxdaily.ui.keys import FILTER_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import FILTER_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.queue_filter import QueueFilter
 from cxdaily.ui.text import safe_line
 
@@ -25,11 +25,8 @@ def choice_prompt(queue_filter: QueueFilter, count: int, active: bool) -> Conten
     )
 
 
-class FilterScreen(ModalScreen[QueueFilter | None]):
+class FilterScreen(KeyedNode, ModalScreen[QueueFilter | None], commands=FILTER_COMMANDS):
     """Returns the filter picked, or None when closed unchanged."""
-
-    BINDINGS = bindings(FILTER_COMMANDS)
-    KEY_COMMANDS = FILTER_COMMANDS
 
     def __init__(self, choices: list[tuple[QueueFilter, int]], active: QueueFilter | None) -> None:
         super().__init__()

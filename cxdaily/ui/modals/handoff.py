@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Select, Static
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import HANDOFF_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import HANDOFF_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.text import customer_heading
 
 
@@ -33,11 +33,8 @@ def handoff_placeholder(question: Question) -> str:
     return f"e.g. Please call {who} back today"
 
 
-class HandoffScreen(ModalScreen[HandoffResult | None]):
+class HandoffScreen(KeyedNode, ModalScreen[HandoffResult | None], commands=HANDOFF_COMMANDS):
     """Returns the team and note, or None when cancelled."""
-
-    BINDINGS = bindings(HANDOFF_COMMANDS)
-    KEY_COMMANDS = HANDOFF_COMMANDS
 
     def __init__(self, question: Question) -> None:
         super().__init__()

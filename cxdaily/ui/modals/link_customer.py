@@ -13,7 +13,7 @@ from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Question
 from cxdaily.service.search import search_terms
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import PICK_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import key_names
 from cxdaily.ui.modals.search_pick import SearchPickScreen
 from cxdaily.ui.text import customer_heading
 from cxdaily.ui.widgets.queue_pane import STORED_LIMIT, stored_prompt
@@ -21,9 +21,6 @@ from cxdaily.ui.widgets.queue_pane import STORED_LIMIT, stored_prompt
 
 class LinkCustomerScreen(SearchPickScreen[Question]):
     """Returns the stored question whose author is the same person, or None."""
-
-    BINDINGS = bindings(PICK_COMMANDS)
-    KEY_COMMANDS = PICK_COMMANDS
 
     def __init__(self, question: Question) -> None:
         super().__init__(

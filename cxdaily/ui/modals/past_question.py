@@ -21,7 +21,7 @@ from cxdaily.core.words import ago
 from cxdaily.history import PastQuestion
 from cxdaily.ui.app import service_of
 from cxdaily.ui.history_content import state_words
-from cxdaily.ui.keys import PAST_QUESTION_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import PAST_QUESTION_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.earlier_answer import day_words, service_words
 from cxdaily.ui.widgets.question_view import author_line
@@ -90,11 +90,8 @@ def past_content(
     return Content("\n\n").join(parts)
 
 
-class PastQuestionScreen(ModalScreen[None]):
+class PastQuestionScreen(KeyedNode, ModalScreen[None], commands=PAST_QUESTION_COMMANDS):
     """An earlier question of the customer, in full; any key of its table closes it."""
-
-    BINDINGS = bindings(PAST_QUESTION_COMMANDS)
-    KEY_COMMANDS = PAST_QUESTION_COMMANDS
 
     def __init__(self, past: PastQuestion) -> None:
         super().__init__()

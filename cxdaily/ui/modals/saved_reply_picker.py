@@ -18,7 +18,7 @@ from cxdaily.core.words import plural
 from cxdaily.replies.saved import SavedReply
 from cxdaily.replies.saved_search import search_saved_replies
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import PICK_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import key_names
 from cxdaily.ui.modals.search_pick import SearchPickScreen
 from cxdaily.ui.text import safe_line
 
@@ -53,9 +53,6 @@ def empty_note(query: str, loaded: bool) -> Content:
 
 class SavedReplyPicker(SearchPickScreen[str]):
     """Returns the name of the saved reply picked, or None."""
-
-    BINDINGS = bindings(PICK_COMMANDS)
-    KEY_COMMANDS = PICK_COMMANDS
 
     def __init__(self) -> None:
         super().__init__(

@@ -17,10 +17,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from cxdaily.ui.keys import PICK_COMMANDS, KeyedNode
+
 T = TypeVar("T")
 
 
-class SearchPickScreen(ModalScreen[T | None], Generic[T]):
+class SearchPickScreen(KeyedNode, ModalScreen[T | None], Generic[T], commands=PICK_COMMANDS):
     """Search, then pick one match; returns what :meth:`picked` makes of it, or None."""
 
     def __init__(self, heading: Content, placeholder: str, *, form_id: str) -> None:

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cxdaily.ui.keys import SNOOZE_COMMANDS, bindings
+from cxdaily.ui.keys import SNOOZE_COMMANDS, KeyedNode
 
 
 def snooze_choices(now: datetime, day_begins: datetime) -> list[tuple[str, datetime]]:
@@ -25,11 +25,8 @@ def snooze_choices(now: datetime, day_begins: datetime) -> list[tuple[str, datet
     ]
 
 
-class SnoozeScreen(ModalScreen[datetime | None]):
+class SnoozeScreen(KeyedNode, ModalScreen[datetime | None], commands=SNOOZE_COMMANDS):
     """Returns when the question should come back, or None when cancelled."""
-
-    BINDINGS = bindings(SNOOZE_COMMANDS)
-    KEY_COMMANDS = SNOOZE_COMMANDS
 
     def __init__(self, now: datetime, day_begins: datetime) -> None:
         super().__init__()

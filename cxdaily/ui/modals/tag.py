@@ -11,17 +11,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from cxdaily.core.models import InsightEntry, Question
 from cxdaily.core.safe_text import clean
 from cxdaily.core.words import whole_sentences
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import DISCARD_INSIGHT_COMMANDS, TAG_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import DISCARD_INSIGHT_COMMANDS, TAG_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part
 from cxdaily.ui.modals.confirm import Question as Confirmation
 from cxdaily.ui.text import customer_heading
+from cxdaily.ui.widgets.command_button import form_buttons
 
 
 class TagSuggester(Suggester):
@@ -48,11 +49,8 @@ def _options(values) -> list[tuple[Content, str]]:
     return [(Content(str(v)), str(v)) for v in values]
 
 
-class TagScreen(ModalScreen[InsightEntry | None]):
+class TagScreen(KeyedNode, ModalScreen[InsightEntry | None], commands=TAG_COMMANDS):
     """Returns the insight's fields, or None when cancelled."""
-
-    BINDINGS = bindings(TAG_COMMANDS)
-    KEY_COMMANDS = TAG_COMMANDS
 
     def __init__(self, question: Question, known_tags: list[str]) -> None:
         super().__init__()
@@ -105,23 +103,13 @@ class TagScreen(ModalScreen[InsightEntry | None]):
             )
             yield Label("Your note for the team (optional)")
             yield Input(placeholder="Context, what to do next", id="tag-note", compact=True)
-            keys = key_names(self)
-            with Horizontal(classes="buttons"):
-                yield Button(
-                    Content(keys.label("tag_save")), variant="primary", id="tag-save", compact=True
-                )
-                yield Button(Content(keys.label("tag_cancel")), id="tag-cancel", compact=True)
+            yield form_buttons(
+                key_names(self), "tag_save", "tag_cancel", ids=("tag-save", "tag-cancel")
+            )
 
     def on_mount(self) -> None:
         """Start in the tags field."""
         self.query_one("#tag-tags", Input).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Save or cancel."""
-        if event.button.id == "tag-save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in a field moves on; enter in the summary or the note saves."""

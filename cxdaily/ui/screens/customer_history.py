@@ -26,7 +26,7 @@ from cxdaily.core.models import Question
 from cxdaily.history import CustomerHistory
 from cxdaily.ui.app import service_of
 from cxdaily.ui.history_content import link_prompt, past_question_prompt, profile_content
-from cxdaily.ui.keys import HISTORY_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import HISTORY_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.modals.link_customer import LinkCustomerScreen
 from cxdaily.ui.modals.past_question import PastQuestionScreen
 from cxdaily.ui.text import customer_heading
@@ -36,11 +36,8 @@ LINK = "l:"
 """Prefixes of the list's option ids: an earlier question, a confirmed link."""
 
 
-class CustomerHistoryScreen(Screen):
+class CustomerHistoryScreen(KeyedNode, Screen, commands=HISTORY_COMMANDS):
     """The history of one question's customer."""
-
-    BINDINGS = bindings(HISTORY_COMMANDS)
-    KEY_COMMANDS = HISTORY_COMMANDS
 
     def __init__(self, question: Question) -> None:
         super().__init__()

@@ -30,7 +30,7 @@ from cxdaily.insights.model import UNASSIGNED, Digest
 from cxdaily.insights.output import render, write_atomically
 from cxdaily.insights.source import DigestRequest
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import DIGEST_COMMANDS, bindings, key_names
+from cxdaily.ui.keys import DIGEST_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen, default_path
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.digest_view import DigestPreview, DigestView, preview_markdown
@@ -89,11 +89,8 @@ def counts_line(digest: Digest, preview: DigestPreview) -> Content:
     return Content.styled(words, "dim")
 
 
-class DigestScreen(Screen):
+class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
     """The insight digest, rendered; switch its period, team and tag; export or send it."""
-
-    BINDINGS = bindings(DIGEST_COMMANDS)
-    KEY_COMMANDS = DIGEST_COMMANDS
 
     def __init__(self, period: str | None = None) -> None:
         """``period``: the label of the period to open on (the first one by default)."""

@@ -27,8 +27,8 @@ from cxdaily.ui.keys import (
     ALL_GROUPS,
     HELP_COMMANDS,
     KeyCommand,
+    KeyedNode,
     KeyNames,
-    bindings,
 )
 
 TWO_COLUMNS_FROM = 100
@@ -144,11 +144,8 @@ def remap_note(sections: Sections | None = None) -> Content:
     return Content.styled(f'Remap a key in config.toml: [keys] reply = "R"{listed}', "dim")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(KeyedNode, ModalScreen[None], commands=HELP_COMMANDS):
     """Every key; ``/`` finds one; escape, q or F1 closes."""
-
-    BINDINGS = bindings(HELP_COMMANDS)
-    KEY_COMMANDS = HELP_COMMANDS
 
     def __init__(self, names: KeyNames, first: tuple[KeyCommand, ...] = ()) -> None:
         super().__init__()

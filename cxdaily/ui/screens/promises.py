@@ -23,7 +23,7 @@ from cxdaily.core.words import plural
 from cxdaily.replies.outbox_words import attempts_words
 from cxdaily.replies.promises import Promise
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyNames, bindings, key_names
+from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyedNode, KeyNames, key_names
 from cxdaily.ui.messages import ReplyCancelled
 from cxdaily.ui.outbox_status import customer_names, send_now
 from cxdaily.ui.text import safe_line
@@ -105,11 +105,8 @@ def reply_prompt(
     )
 
 
-class PromisesScreen(Screen):
+class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
     """The promise ledger and the unsent replies."""
-
-    BINDINGS = bindings(PROMISES_COMMANDS)
-    KEY_COMMANDS = PROMISES_COMMANDS
 
     def __init__(self) -> None:
         super().__init__()

@@ -19,7 +19,7 @@ from cxdaily.streaks import Streak
 from cxdaily.streaks.stats import PersonalStats, format_seconds
 from cxdaily.streaks.words import until_break
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import STATS_COMMANDS, bindings
+from cxdaily.ui.keys import STATS_COMMANDS, KeyedNode
 from cxdaily.ui.widgets.heatmap import YearHeatmap
 
 
@@ -87,11 +87,8 @@ def rules_content(streak: Streak, zone: str, day_start: str) -> Content:
     )
 
 
-class StatsScreen(Screen):
+class StatsScreen(KeyedNode, Screen, commands=STATS_COMMANDS):
     """Streak, a year's calendar and personal stats."""
-
-    BINDINGS = bindings(STATS_COMMANDS)
-    KEY_COMMANDS = STATS_COMMANDS
 
     def __init__(self) -> None:
         super().__init__()

@@ -16,7 +16,7 @@ from cxdaily.core.words import plural
 from cxdaily.service import SessionSummary
 from cxdaily.streaks.words import freeze_words, until_break_words, what_counts
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import WRAPUP_COMMANDS, bindings
+from cxdaily.ui.keys import WRAPUP_COMMANDS, KeyedNode
 
 LABELS = (
     ("answered", "answered", "answered"),
@@ -72,11 +72,8 @@ def summary_content(summary: SessionSummary) -> Content:
     )
 
 
-class WrapUpScreen(Screen):
+class WrapUpScreen(KeyedNode, Screen, commands=WRAPUP_COMMANDS):
     """Shows the summary; enter (or ctrl+s) saves the reflection and leaves."""
-
-    BINDINGS = bindings(WRAPUP_COMMANDS)
-    KEY_COMMANDS = WRAPUP_COMMANDS
 
     def __init__(self, summary: SessionSummary) -> None:
         super().__init__()

@@ -55,23 +55,15 @@ class DigestPreview:
         return self.shown < self.total
 
 
-def preview_markdown(
-    digest: Digest,
-    export_key: str,
-    *,
-    limit: int | None = None,
-    per_team: int | None = None,
-) -> DigestPreview:
-    """The digest's Markdown, whole when it has at most ``limit`` insights
-    (:data:`FULL_DIGEST_LIMIT`); else with the first ``per_team`` insights of each team
-    (:data:`INSIGHTS_PER_TEAM`) and a "… N more" line per team naming ``export_key``
-    (the tag headings keep their full counts)."""
-    limit = FULL_DIGEST_LIMIT if limit is None else limit
-    per_team = INSIGHTS_PER_TEAM if per_team is None else per_team
+def preview_markdown(digest: Digest, export_key: str) -> DigestPreview:
+    """The digest's Markdown, whole when it has at most :data:`FULL_DIGEST_LIMIT`
+    insights; else with the first :data:`INSIGHTS_PER_TEAM` insights of each team and a
+    "… N more" line per team naming ``export_key`` (the tag headings keep their full
+    counts)."""
     total = len(digest.insights)
-    if total <= limit:
+    if total <= FULL_DIGEST_LIMIT:
         return DigestPreview(render(digest, "md"), total, total)
-    groups = tuple(_first_of_team(team, per_team) for team in digest.groups)
+    groups = tuple(_first_of_team(team, INSIGHTS_PER_TEAM) for team in digest.groups)
     kept = tuple(i for team in groups for group in team.tags for i in group.insights)
     markdown = render(replace(digest, groups=groups, insights=kept), "md")
     markdown = _with_counts_and_more(markdown, digest.groups, groups, export_key)

@@ -9,6 +9,8 @@ start screen. Both take a :class:`~cxdaily.streaks.Streak` and lay it out with
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.content import Content
 from textual.widget import Widget
 
@@ -25,24 +27,25 @@ from cxdaily.streaks.calendar import (
 from cxdaily.streaks.words import until_break
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, key_names
 
-#: Colour of each kind of day (Textual style strings over theme variables).
-STATE_COLOURS = {
-    DayState.EMPTY: "$foreground 14%",
-    DayState.OFF: "$foreground 7%",
-    DayState.FROZEN: "$primary",
-    DayState.BELOW: "$warning 55%",
+
+class DayLook(NamedTuple):
+    """How a kind of day is drawn in the full heatmap."""
+
+    glyph: str
+    colour: str
+    """A Textual style over theme variables ("" for none; counted days: LEVEL_COLOURS)."""
+
+
+DAY_LOOKS = {
+    DayState.FUTURE: DayLook(" ", ""),
+    DayState.EMPTY: DayLook("■", "$foreground 14%"),
+    DayState.OFF: DayLook("·", "$foreground 7%"),
+    DayState.FROZEN: DayLook("◆", "$primary"),
+    DayState.BELOW: DayLook("■", "$warning 55%"),
+    DayState.COUNTED: DayLook("■", ""),
 }
 LEVEL_COLOURS = ("", "$success 40%", "$success 60%", "$success 80%", "$success")
 TODAY_OPEN = "$accent"
-#: Glyph of each kind of day in the full heatmap.
-STATE_GLYPHS = {
-    DayState.FUTURE: " ",
-    DayState.EMPTY: "■",
-    DayState.OFF: "·",
-    DayState.FROZEN: "◆",
-    DayState.BELOW: "■",
-    DayState.COUNTED: "■",
-}
 LABEL_WIDTH = 4
 
 
@@ -52,14 +55,14 @@ def cell_colour(cell: DayCell) -> str:
         return LEVEL_COLOURS[cell.level]
     if cell.is_today:
         return TODAY_OPEN
-    return STATE_COLOURS.get(cell.state, "")
+    return DAY_LOOKS[cell.state].colour
 
 
 def cell_glyph(cell: DayCell) -> str:
     """The character of a day's cell ('□' for today while it does not count yet)."""
     if cell.is_today and cell.state is not DayState.COUNTED:
         return "□"
-    return STATE_GLYPHS[cell.state]
+    return DAY_LOOKS[cell.state].glyph
 
 
 def legend() -> Content:
@@ -68,9 +71,9 @@ def legend() -> Content:
         Content.styled("less ", "dim"),
         *(Content.styled("■", colour) for colour in LEVEL_COLOURS[1:]),
         Content.styled(" more  ", "dim"),
-        Content.styled("◆", STATE_COLOURS[DayState.FROZEN]),
+        Content.styled("◆", DAY_LOOKS[DayState.FROZEN].colour),
         Content.styled(" freeze  ", "dim"),
-        Content.styled("■", STATE_COLOURS[DayState.BELOW]),
+        Content.styled("■", DAY_LOOKS[DayState.BELOW].colour),
         Content.styled(" not enough  ", "dim"),
         Content.styled("·", "$foreground 40%"),
         Content.styled(" off  ", "dim"),
@@ -120,7 +123,7 @@ def streak_words(streak: Streak, stats_keys: str = DEFAULT_KEY_NAMES.key("stats"
     )
     if streak.rules.max_freezes:
         freezes = Content.assemble(
-            Content.styled("◆ ", STATE_COLOURS[DayState.FROZEN]),
+            Content.styled("◆ ", DAY_LOOKS[DayState.FROZEN].colour),
             f"{streak.freezes} of {streak.rules.max_freezes} freezes",
         )
     else:

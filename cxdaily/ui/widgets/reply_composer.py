@@ -31,7 +31,7 @@ from textual.widgets import Static, TextArea
 
 from cxdaily.core.models import Question
 from cxdaily.replies.checks import signed
-from cxdaily.ui.keys import COMPOSER_COMMANDS, DEFAULT_KEY_NAMES, KeyNames, bindings, key_names
+from cxdaily.ui.keys import COMPOSER_COMMANDS, DEFAULT_KEY_NAMES, KeyedNode, KeyNames, key_names
 from cxdaily.ui.text import customer_heading, safe_line
 from cxdaily.ui.widgets.earlier_answer import EarlierAnswerLine
 
@@ -99,49 +99,41 @@ def editor_rows(body_rows: int, chrome_rows: int) -> int:
     return max(MIN_TEXT_ROWS, min(MAX_TEXT_ROWS, spare))
 
 
-class ReplyComposer(Vertical):
+class ReplyComposer(KeyedNode, Vertical, commands=COMPOSER_COMMANDS):
     """The composer of one reply at a time; hidden until :meth:`open`."""
 
-    BINDINGS = bindings(COMPOSER_COMMANDS)
-    KEY_COMMANDS = COMPOSER_COMMANDS
-
+    @dataclass
     class Opened(Message):
         """A reply was started (or restarted) on ``question_id``."""
 
-        def __init__(self, question_id: str) -> None:
-            super().__init__()
-            self.question_id = question_id
+        question_id: str
 
+    @dataclass
     class SendRequested(Message):
         """The leader asked to send ``text`` (not empty, within the limit); the draft is
         written and the composer closed."""
 
-        def __init__(self, question_id: str, text: str) -> None:
-            super().__init__()
-            self.question_id = question_id
-            self.text = text
+        question_id: str
+        text: str
 
+    @dataclass
     class Closed(Message):
         """The composer closed without sending (its draft is kept)."""
 
-        def __init__(self, question_id: str) -> None:
-            super().__init__()
-            self.question_id = question_id
+        question_id: str
 
+    @dataclass
     class DraftChanged(Message):
         """The draft went from empty to written or back (for the queue's draft mark)."""
 
-        def __init__(self, question_id: str, has_text: bool) -> None:
-            super().__init__()
-            self.question_id = question_id
-            self.has_text = has_text
+        question_id: str
+        has_text: bool
 
+    @dataclass
     class ScrollQuestion(Message):
         """The leader asked to scroll the question while writing (-1 up, 1 down)."""
 
-        def __init__(self, direction: int) -> None:
-            super().__init__()
-            self.direction = direction
+        direction: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
