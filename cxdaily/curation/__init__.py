@@ -1,6 +1,7 @@
 """Curation: the batch that deserves the leader's time budget, and why each item is there.
 
 - :mod:`.engine`: candidates, ranking, packing, the batch (the pipeline);
+- :mod:`.candidates`: what curation reads of a stored question, without its model;
 - :mod:`.scoring`: explainable weighted signals; :mod:`.text`: text features;
 - :mod:`.estimate`: seconds to read and answer, calibrated from history;
 - :mod:`.dedupe`: near-duplicate groups without quadratic work;
@@ -17,6 +18,7 @@ from datetime import timedelta
 
 from cxdaily.curation.batch import Batch, BatchItem, LeftOut
 from cxdaily.curation.engine import (
+    Screening,
     candidates,
     collector_paused,
     curate,
@@ -24,7 +26,6 @@ from cxdaily.curation.engine import (
     next_best,
     pack,
     rank,
-    screen,
 )
 from cxdaily.curation.history import LeaderHistory, build_history, latest_actions
 from cxdaily.curation.settings import CurationSettings, Weights
@@ -42,6 +43,7 @@ __all__ = [
     "CurationSettings",
     "LeaderHistory",
     "LeftOut",
+    "Screening",
     "Weights",
     "build_history",
     "candidates",
@@ -52,5 +54,4 @@ __all__ = [
     "next_best",
     "pack",
     "rank",
-    "screen",
 ]

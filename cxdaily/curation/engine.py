@@ -1,7 +1,7 @@
 """The curation pipeline: candidates, scores, estimates, near-duplicates, the batch.
 
-1. :func:`screen` keeps the candidates: not handled by the leader, not snoozed into the
-   future, not skipped today, not older than ``max_age``, not answered by the team
+1. :class:`Screening` keeps the candidates: not handled by the leader, not snoozed into
+   the future, not skipped today, not older than ``max_age``, not answered by the team
    (when the connector can tell); the others are counted by reason.
 2. :func:`evaluate` takes each candidate's text analysis (kept with the stored
    question, see :func:`cxdaily.curation.text.analyse`; made afresh when missing),
@@ -9,7 +9,8 @@
    leader's history). The shortlist (the best :data:`SHORTLIST` by value per second,
    and the best half as many by value: all that packing could reach) then gets its
    topic terms, the novelty signal and its near-duplicate groups (:mod:`.dedupe`).
-   Linear in the number of candidates.
+   Linear in the number of candidates. Stored questions are read as candidates
+   (:mod:`.candidates`): a full model is built only for the shortlist.
 3. :func:`curate` packs the budget (:mod:`.pack`) and orders the session.
 
 Pure: the same questions, actions, history and ``now`` give the same batch.
@@ -19,20 +20,22 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 from cxdaily.core.models import Action, Disposition, Question
 from cxdaily.curation.batch import Batch, BatchItem
+from cxdaily.curation.candidates import Candidate, StoredQuestions, candidate_of
 from cxdaily.curation.dedupe import TermStats, group_leaders, topic_clusters
 from cxdaily.curation.estimate import MAX_ESTIMATE_S, MIN_ESTIMATE_S, base_estimate
 from cxdaily.curation.history import LeaderHistory
 from cxdaily.curation.pack import VALUE_POWER, make_units, pack_units
 from cxdaily.curation.scoring import Score, Scorer
 from cxdaily.curation.settings import CurationSettings, format_span
-from cxdaily.curation.sources import source_and_segment, team_answered
+from cxdaily.curation.sources import team_answered
 from cxdaily.curation.text import TextAnalysis, analyse, question_terms
 
 #: Near-duplicate ids listed per item; a larger group lists its best members.
@@ -46,43 +49,52 @@ _DEFAULT = CurationSettings()
 _NONE: Mapping[str, TextAnalysis] = {}
 
 
-def screen(
-    questions: Iterable[Question],
-    latest: Mapping[str, Action],
-    now: datetime,
-    day_start: datetime,
-    settings: CurationSettings = _DEFAULT,
-) -> tuple[list[Question], dict[str, int]]:
-    """Candidates (first copy of each id) and, by reason, how many others were filtered."""
-    max_age = timedelta(seconds=settings.max_age_s)
-    too_old = f"older than {format_span(settings.max_age_s)}"
-    found: list[Question] = []
-    excluded: dict[str, int] = {}
-    seen: set[str] = set()
-    for question in questions:
-        if question.id in seen:
-            continue
-        seen.add(question.id)
-        why = None
-        action = latest.get(question.id)
-        if action is not None:
-            if action.disposition is Disposition.SNOOZED:
-                if action.until is not None and action.until > now:
-                    why = "snoozed"
-            elif action.disposition is Disposition.SKIPPED:
-                if action.at >= day_start:
-                    why = "skipped today"
+#: What a screening filters: stored candidates, or questions given as models.
+Screened = TypeVar("Screened", Question, Candidate)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What keeps a question from being a candidate today: the leader's latest action on
+    it (as of ``now``, in the day that began at ``day_start``), its age, its team."""
+
+    latest: Mapping[str, Action]
+    now: datetime
+    day_start: datetime
+    settings: CurationSettings = _DEFAULT
+
+    def screen(self, questions: Iterable[Screened]) -> tuple[list[Screened], dict[str, int]]:
+        """Candidates (first copy of each id) and, by reason, how many others were left."""
+        latest, now, day_start = self.latest, self.now, self.day_start
+        max_age = timedelta(seconds=self.settings.max_age_s)
+        too_old = f"older than {format_span(self.settings.max_age_s)}"
+        found: list[Screened] = []
+        excluded: dict[str, int] = {}
+        seen: set[str] = set()
+        for question in questions:
+            if question.id in seen:
+                continue
+            seen.add(question.id)
+            why = None
+            action = latest.get(question.id)
+            if action is not None:
+                if action.disposition is Disposition.SNOOZED:
+                    if action.until is not None and action.until > now:
+                        why = "snoozed"
+                elif action.disposition is Disposition.SKIPPED:
+                    if action.at >= day_start:
+                        why = "skipped today"
+                else:
+                    continue  # answered, tagged or handed off by the leader: not news to them
+            if why is None and now - question.created_at > max_age:
+                why = too_old
+            if why is None and team_answered(question):
+                why = "answered by the team"
+            if why is None:
+                found.append(question)
             else:
-                continue  # answered, tagged or handed off by the leader: not news to them
-        if why is None and now - question.created_at > max_age:
-            why = too_old
-        if why is None and team_answered(question):
-            why = "answered by the team"
-        if why is None:
-            found.append(question)
-        else:
-            excluded[why] = excluded.get(why, 0) + 1
-    return found, excluded
+                excluded[why] = excluded.get(why, 0) + 1
+        return found, excluded
 
 
 def candidates(
@@ -92,8 +104,8 @@ def candidates(
     day_start: datetime,
     settings: CurationSettings = _DEFAULT,
 ) -> list[Question]:
-    """Questions that still deserve a look (see :func:`screen`)."""
-    return screen(questions, latest, now, day_start, settings)[0]
+    """Questions that still deserve a look (see :class:`Screening`)."""
+    return Screening(latest, now, day_start, settings).screen(questions)[0]
 
 
 @dataclass(frozen=True)
@@ -114,19 +126,22 @@ class Evaluation:
         return topic_clusters([self.terms[i.question.id] for i in items], self.stats)
 
 
-def evaluate(
-    questions: Iterable[Question],
-    now: datetime,
-    settings: CurationSettings = _DEFAULT,
-    history: LeaderHistory | None = None,
-    analyses: Mapping[str, TextAnalysis] = _NONE,
-) -> Evaluation:
-    """Score and estimate every candidate; shortlist, add novelty, group; best first.
+def pool_of(
+    questions: Iterable[Question], analyses: Mapping[str, TextAnalysis] = _NONE
+) -> tuple[list[Candidate], Callable[[Candidate], Question]]:
+    """The candidates of ``questions`` and how to build the model of one: stored
+    questions are read from their records (a model is built only when asked for); models
+    are taken with their kept analyses (made afresh when missing)."""
+    if isinstance(questions, StoredQuestions):
+        return questions.candidates, questions.question
+    kept = analyses.get
+    pool = [candidate_of(q, kept(q.id) or analyse(q)) for q in questions]
+    return pool, _model
 
-    ``analyses`` holds the text analyses kept with the stored questions, by question id;
-    a question without one is analysed afresh (the batch is the same either way)."""
-    with collector_paused():
-        return _evaluate(list(questions), now, settings, history or LeaderHistory(), analyses)
+
+def _model(candidate: Candidate) -> Question:
+    """The model a candidate was made of (see :func:`candidate_of`)."""
+    return cast(Question, candidate.record)
 
 
 @contextmanager
@@ -143,28 +158,30 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _evaluate(
-    pool: list[Question],
+def evaluate(
+    pool: list[Candidate],
+    build: Callable[[Candidate], Question],
     now: datetime,
-    settings: CurationSettings,
-    history: LeaderHistory,
-    analyses: Mapping[str, TextAnalysis],
+    settings: CurationSettings = _DEFAULT,
+    history: LeaderHistory | None = None,
 ) -> Evaluation:
+    """Score and estimate every candidate; shortlist, add novelty, group; best first.
+
+    ``pool`` comes from :func:`pool_of`, and ``build`` makes the model of a candidate:
+    only the shortlist's are built."""
+    history = history or LeaderHistory()
     scorer = Scorer(settings, now, history)
-    features, score, kept = scorer.reader.features, scorer.score, analyses.get
+    features, rate = scorer.reader.features, scorer.rate
     factors = history.calibration.by_source
     overall = history.calibration.overall
     scores: list[Score] = []
     estimates: list[int] = []
-    analysed: list[TextAnalysis] = []
-    for question in pool:
-        analysis = kept(question.id) or analyse(question)
-        analysed.append(analysis)
-        text = features(question, analysis)
-        source, segment = source_and_segment(question)
-        scores.append(score(question, text, source, segment))
-        seconds = base_estimate(text.chars, segment, text.asks, len(question.context))
-        seconds *= factors.get(source, overall)
+    for candidate in pool:
+        analysis = candidate.analysis
+        text = features(candidate, analysis)
+        scores.append(rate(candidate, text))
+        seconds = base_estimate(text.chars, candidate.segment, text.asks, candidate.thread)
+        seconds *= factors.get(candidate.source, overall)
         estimates.append(
             MIN_ESTIMATE_S
             if seconds < MIN_ESTIMATE_S
@@ -189,7 +206,7 @@ def _evaluate(
     heads: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     ranked: list[BatchItem] = []
     for position, i in enumerate(order):
-        question, result = pool[i], scores[i]
+        candidate, result = pool[i], scores[i]
         reasons = result.reasons
         lead = leaders[position]
         group = members[lead]
@@ -200,19 +217,19 @@ def _evaluate(
                 listed = tuple(pool[order[p]].id for p in group[: GROUP_IDS_LIMIT + 1])
                 head = heads[lead] = (listed, listed[:GROUP_IDS_LIMIT])
             if position <= group[min(GROUP_IDS_LIMIT, len(group) - 1)]:
-                others = tuple(g for g in head[0] if g != question.id)[:GROUP_IDS_LIMIT]
+                others = tuple(g for g in head[0] if g != candidate.id)[:GROUP_IDS_LIMIT]
             else:
                 others = head[1]  # shared by every member past the listed ones
             reasons = (*reasons, f"asked {len(group)} times")
         ranked.append(
-            BatchItem(question, result.value, estimates[i], reasons, others, result.urgent)
+            BatchItem(build(candidate), result.value, estimates[i], reasons, others, result.urgent)
         )
     terms = {pool[i].id: topics[i] for i in chosen}
-    must_see = {pool[i].id: analysed[i].must_see for i in chosen}
+    must_see = {pool[i].id: pool[i].analysis.must_see for i in chosen}
     return Evaluation(ranked, terms, stats, len(pool) - len(chosen), must_see)
 
 
-def _shortlist(pool: list[Question], scores: list[Score], estimates: list[int]) -> list[int]:
+def _shortlist(pool: list[Candidate], scores: list[Score], estimates: list[int]) -> list[int]:
     """The candidates worth the detailed work: the best by value and by value per second.
 
     Packing is greedy by value density, so a question outside both lists would only be
@@ -227,7 +244,7 @@ def _shortlist(pool: list[Question], scores: list[Score], estimates: list[int]) 
     return sorted(chosen)
 
 
-def _best(keys: list[float], count: int, pool: list[Question]) -> list[int]:
+def _best(keys: list[float], count: int, pool: list[Candidate]) -> list[int]:
     """Indices of the ``count`` highest keys; ties at the cut go to the older question,
     then the smaller id, so the choice does not depend on the order of ``pool``."""
     top = heapq.nlargest(count, range(len(keys)), key=keys.__getitem__)
@@ -248,8 +265,12 @@ def rank(
     analyses: Mapping[str, TextAnalysis] = _NONE,
 ) -> list[BatchItem]:
     """The questions scored, estimated and grouped, best first (the shortlist: every
-    question when there are at most :data:`SHORTLIST`)."""
-    return evaluate(questions, now, settings, history, analyses).ranked
+    question when there are at most :data:`SHORTLIST`). ``analyses`` holds the text
+    analyses kept with the stored questions, by id (a question without one is analysed
+    afresh: the ranking is the same either way)."""
+    pool, build = pool_of(questions, analyses)
+    with collector_paused():
+        return evaluate(pool, build, now, settings, history).ranked
 
 
 def pack(ranked: list[BatchItem], budget_s: int, settings: CurationSettings = _DEFAULT) -> Batch:
@@ -270,9 +291,10 @@ def curate(
 ) -> Batch:
     """Today's batch from the stored questions (with the text analyses kept with them,
     by id), the leader's actions and history."""
+    pool, build = pool_of(questions, analyses)
     with collector_paused():
-        found, excluded = screen(questions, latest, now, day_start, settings)
-        evaluation = evaluate(found, now, settings, history, analyses)
+        found, excluded = Screening(latest, now, day_start, settings).screen(pool)
+        evaluation = evaluate(found, build, now, settings, history)
         batch = pack_units(
             make_units(evaluation.ranked, settings.group_max, evaluation.must_see),
             budget_s,
@@ -298,8 +320,10 @@ def next_best(
 
     A near-duplicate of a question already in the session comes after the others.
     """
-    found = candidates(questions, latest, now, day_start, settings)
-    ranked = rank(found, now, settings, history, analyses)
+    pool, build = pool_of(questions, analyses)
+    with collector_paused():
+        found = Screening(latest, now, day_start, settings).screen(pool)[0]
+        ranked = evaluate(found, build, now, settings, history).ranked
     fresh = [item for item in ranked if item.question.id not in exclude]
     for item in fresh:
         if not any(g in exclude for g in item.group):

@@ -9,7 +9,6 @@ enough history for that source, else overall.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -91,6 +90,8 @@ class Calibration:
 
 def _shrunk(ratios: list[float], prior: float) -> float:
     """Median ratio pulled towards ``prior`` while the samples are few, kept in range."""
+    import statistics  # only with a calibrated history (it loads decimal and fractions)
+
     n = len(ratios)
     median = statistics.median(ratios)
     blended = prior + (median - prior) * n / (n + 5)

@@ -23,18 +23,27 @@ returned, largest contribution first: "waiting 26 h", "negative", "12k followers
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from functools import partial
+from typing import Any, NamedTuple
 
 from cxdaily.core.models import Question
 from cxdaily.core.words import humanize_age as humanize_age
 from cxdaily.core.words import humanize_count as humanize_count
+from cxdaily.curation.candidates import Candidate, candidate_of
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
 from cxdaily.curation.sentiment import star_rating, with_signals
 from cxdaily.curation.settings import CurationSettings, organization_key
-from cxdaily.curation.sources import segment_of, source_name, source_of
-from cxdaily.curation.text import NEGATIVE_AT, TextFeatures, TextReader, question_terms
+from cxdaily.curation.sources import source_name
+from cxdaily.curation.text import (
+    NEGATIVE_AT,
+    UNREAD,
+    TextFeatures,
+    TextReader,
+    question_terms,
+)
 
 DAY_S = 86_400.0
 WAITING_REASON_H = 4.0  # shorter waits add value but are not worth a word
@@ -104,22 +113,26 @@ class Reach(NamedTuple):
         return f"{humanize_count(self.amount)} {self.noun}"
 
 
-def reach_signal(question: Question) -> tuple[float, Reach | None]:
-    """Reach on a log scale (1k followers = 1, 100k = 3) and its reason."""
-    followers = question.author.followers
+_reach = partial(tuple.__new__, Reach)  # skips the Python-level __new__
+
+
+def reach_signal(followers: object, meta: Mapping[str, Any]) -> tuple[float, Reach | None]:
+    """Reach on a log scale (1k followers = 1, 100k = 3) and its reason, from the
+    author's followers and the channel's counts in ``meta``."""
     if type(followers) is not int:
         followers = _count(followers)
-    meta = question.meta
     best, reason = 0.0, None
     if followers >= 100:
         best = math.log10(followers) - 2
-        reason = Reach(followers, "followers") if followers >= 1000 else None
+        reason = _reach((followers, "followers")) if followers >= 1000 else None
     if not meta:
         return (best if best < 3.0 else 3.0), reason
-    subscribers = _count(meta.get("subscribers"))
-    if subscribers >= 100 and math.log10(subscribers) - 2 > best:
-        best = math.log10(subscribers) - 2
-        reason = Reach(subscribers, "subscribers") if subscribers >= 1000 else None
+    subscribers = meta.get("subscribers")
+    if subscribers is not None:
+        subscribers = _count(subscribers)
+        if subscribers >= 100 and math.log10(subscribers) - 2 > best:
+            best = math.log10(subscribers) - 2
+            reason = _reach((subscribers, "subscribers")) if subscribers >= 1000 else None
     engagement = 0
     for key, factor in _ENGAGEMENT_KEYS:
         value = meta.get(key)
@@ -130,7 +143,7 @@ def reach_signal(question: Question) -> tuple[float, Reach | None]:
                 engagement += value * factor
     if engagement >= 10 and math.log10(engagement) - 1 > best:
         best = math.log10(engagement) - 1
-        reason = Reach(engagement, "reactions") if engagement >= 50 else None
+        reason = _reach((engagement, "reactions")) if engagement >= 50 else None
     return (best if best < 3.0 else 3.0), reason
 
 
@@ -177,16 +190,20 @@ class Scorer:
     def is_vip(self, question: Question) -> bool:
         """On the VIP list by handle, email or domain, of a VIP organisation (a help
         desk's ``meta["organization"]``), or marked VIP by the channel."""
-        if question.meta.get("vip") is True:
+        return self._vip(question.meta, question.author.handle)
+
+    def _vip(self, meta: Mapping[str, Any], handle: str | None) -> bool:
+        """:meth:`is_vip` from a question's ``meta`` and its author's handle."""
+        if meta.get("vip") is True:
             return True
-        organization = question.meta.get("organization")
+        organization = meta.get("organization")
         if (
             isinstance(organization, str)
             and self.settings.vip_organizations
             and organization_key(organization) in self.settings.vip_organizations
         ):
             return True
-        handle = (question.author.handle or "").strip().lower()
+        handle = (handle or "").strip().lower()
         if not handle:
             return False
         s = self.settings
@@ -230,30 +247,28 @@ class Scorer:
             return False
         return len(topical & self.history.seen_terms) < NEW_TOPIC_BELOW * len(topical)
 
-    def score(
-        self,
-        question: Question,
-        text: TextFeatures,
-        source: str | None = None,
-        segment: str | None = None,
-    ) -> Score:
-        """Score one question from its text features (``source``/``segment`` if known).
+    def score(self, question: Question, text: TextFeatures) -> Score:
+        """Score one question from its text features.
 
         Novelty needs the pool's common terms, so the engine adds it for its shortlist
         (:meth:`Score.add`); :func:`score_question` adds it at once.
         """
+        return self.rate(candidate_of(question, UNREAD), text)
+
+    def rate(self, candidate: Candidate, text: TextFeatures) -> Score:
+        """Score one candidate from its text features (see :meth:`score`)."""
         w = self.weights
-        meta = question.meta
+        meta = candidate.meta
         frustrated, found = text.frustrated, text.keywords
         parts: list[tuple[float, str | Reach]] = []
-        hours = (self._now_ts - question.created_at.timestamp()) / 3600
+        hours = (self._now_ts - candidate.created_at.timestamp()) / 3600
         if hours < 0:
             hours = 0.0
         ratio = hours / self._sla_h
         waiting = w.waiting * (ratio if ratio <= 1 else min(1.0 + math.log2(ratio), 3.0))
         value = 1.0 + waiting
 
-        vip = meta.get("vip") is True or (self._vip_lists and self.is_vip(question))
+        vip = meta.get("vip") is True or (self._vip_lists and self._vip(meta, candidate.handle))
         if vip and w.vip:
             value += w.vip
             parts.append((w.vip, "VIP"))
@@ -282,8 +297,11 @@ class Scorer:
             value += bump
             parts.append((bump, f"keyword: {found[0]}"))
 
-        if question.author.followers or not _REACH_KEYS.isdisjoint(meta):
-            reach, reach_reason = reach_signal(question)
+        followers = candidate.followers  # under 100 followers reach nothing: not read
+        if (
+            followers and (type(followers) is not int or followers >= 100)
+        ) or not _REACH_KEYS.isdisjoint(meta):
+            reach, reach_reason = reach_signal(followers, meta)
             if reach > 0:
                 value += w.reach * reach
                 if reach_reason:
@@ -300,14 +318,13 @@ class Scorer:
             bump = w.asks * (1.0 if asks or requests or frustrated else 0.5)
             value += bump
             parts.append((bump, "asks a question" if asks else "needs an answer"))
-        if question.context and w.thread:
+        thread = candidate.thread
+        if thread and w.thread:
             value += w.thread
-            parts.append((w.thread, f"thread of {len(question.context) + 1}"))
+            parts.append((w.thread, f"thread of {thread + 1}"))
 
         if self._history_on:
-            cover, cover_reason = self.coverage(
-                source or source_of(question), segment or segment_of(question)
-            )
+            cover, cover_reason = self.coverage(candidate.source, candidate.segment)
             if cover_reason:
                 value += w.coverage * cover
                 parts.append((w.coverage * cover, cover_reason))
@@ -319,7 +336,7 @@ class Scorer:
             or frustrated
             or bool(found and negative)
         )
-        factor = 1.0 if needs or vip or question.context else self.settings.passing_mention
+        factor = 1.0 if needs or vip or thread else self.settings.passing_mention
         return Score(value, parts, urgent, factor, hours, waiting)
 
 

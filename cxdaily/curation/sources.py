@@ -14,9 +14,15 @@ A connector that cannot tell sets nothing, and the question stays a candidate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from cxdaily.core.models import Question
 from cxdaily.core.services import SERVICE_NAMES
 from cxdaily.curation.lexicon import SEGMENTS
+
+if TYPE_CHECKING:  # candidates are read with the routes of this module
+    from cxdaily.curation.candidates import Candidate
 
 #: Ticket statuses meaning the team has already answered (help desks' own words).
 ANSWERED_STATUSES = frozenset({"solved", "closed", "resolved", "answered", "pending", "replied"})
@@ -34,10 +40,15 @@ def source_of(question: Question) -> str:
 
 def source_and_segment(question: Question) -> tuple[str, str]:
     """:func:`source_of` and :func:`segment_of` in one look at ``meta``."""
-    service = question.meta.get("service")
+    return route(question.meta, question.channel, question.kind)
+
+
+def route(meta: Mapping[str, Any], channel: str, kind: str) -> tuple[str, str]:
+    """The source and segment of a question from its ``meta``, channel and kind."""
+    service = meta.get("service")
     if isinstance(service, str) and service:
-        return service, SEGMENTS.get(service) or SEGMENTS.get(question.kind, "other")
-    return question.channel, SEGMENTS.get(question.kind, "other")
+        return service, SEGMENTS.get(service) or SEGMENTS.get(kind, "other")
+    return channel, SEGMENTS.get(kind, "other")
 
 
 def source_name(source: str) -> str:
@@ -55,7 +66,7 @@ def segment_of(question: Question) -> str:
     return SEGMENTS.get(question.kind, "other")
 
 
-def team_answered(question: Question) -> bool:
+def team_answered(question: Question | Candidate) -> bool:
     """Whether the connector says the team already answered on the source system."""
     meta = question.meta
     if not meta or _ANSWER_KEYS.isdisjoint(meta):

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import filterfalse
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from cxdaily.core.models import Question
 from cxdaily.curation.lexicon import REQUEST_CUES, STOPWORDS, keyword_translations
@@ -80,7 +80,19 @@ def terms_of(text: str) -> frozenset[bytes]:
     return frozenset(filterfalse(_DROP.__contains__, tokenize(text)))
 
 
-def head_of(question: Question) -> str:
+class Texted(Protocol):
+    """A question's text, as a model or a stored candidate holds it."""
+
+    @property
+    def title(self) -> str | None:
+        """Its title, if the channel has titles."""
+
+    @property
+    def body(self) -> str:
+        """Its body."""
+
+
+def head_of(question: Texted) -> str:
     """The part of a question that is read: its title and the start of its body."""
     title, body = question.title, question.body
     return f"{title[:TITLE_CHARS]}\n{body[:PREFIX_CHARS]}" if title else body[:PREFIX_CHARS]
@@ -109,7 +121,7 @@ def own_words(body: str) -> str:
     return body
 
 
-def question_terms(question: Question) -> frozenset[bytes]:
+def question_terms(question: Texted) -> frozenset[bytes]:
     """The topic terms of a question (for near-duplicates and novelty): the words of its
     head (:func:`head_of`) that are its own (:func:`own_words`) and not stop words.
 
@@ -217,6 +229,11 @@ def analyse(question: Question) -> TextAnalysis:
     )
 
 
+#: The analysis of a question whose text features were read already (nothing in it is
+#: read again).
+UNREAD = TextAnalysis(0.0, False, 0, False, 0, "", ())
+
+
 def analysis_record(analysis: TextAnalysis) -> list[object]:
     """The compact form kept with a stored question: ``[version, sentiment, frustrated,
     asks, requests, chars, words, must_see]`` (a sentiment of 0 is written as ``0``)."""
@@ -241,7 +258,10 @@ def read_analysis_record(record: object) -> TextAnalysis | None:
         or (must_see and not all(type(kind) is str for kind in must_see))
     ):
         return None
-    return TextAnalysis(float(sentiment), frustrated, asks, requests, chars, words, tuple(must_see))
+    return _analysis((float(sentiment), frustrated, asks, requests, chars, words, tuple(must_see)))
+
+
+_analysis = partial(tuple.__new__, TextAnalysis)  # skips the Python-level __new__
 
 
 class TextReader:
@@ -285,7 +305,7 @@ class TextReader:
         """The text features of one question, analysed afresh (bounded work)."""
         return self.features(question, analyse(question))
 
-    def features(self, question: Question, analysis: TextAnalysis) -> TextFeatures:
+    def features(self, question: Texted, analysis: TextAnalysis) -> TextFeatures:
         """The text features of one question from its analysis (:func:`analyse`, made
         when it was stored): only the watch keywords are looked for here."""
         sentiment, frustrated = analysis.sentiment, analysis.frustrated
@@ -295,7 +315,8 @@ class TextReader:
             cues = self._keyword_words.intersection(_split(head_of(question).lower()))
         elif self.keywords and analysis.words:
             matched = self._keyword_text.intersection(analysis.words.split(" "))
-            cues = {word.encode("utf-8") for word in matched}
+            if matched:
+                cues = {word.encode("utf-8") for word in matched}
         if cues:
             found = self._find(cues, head_of(question).lower())
         body = question.body

@@ -25,6 +25,12 @@ from cxdaily.core.errors import NotFoundError, StoreError
 from cxdaily.core.models import Insight, Question, Reply, ReplyState
 from cxdaily.core.record_fields import RecordError, read_text, read_time
 from cxdaily.core.safe_json import clean_surrogates
+from cxdaily.curation.candidates import (
+    Candidate,
+    StoredQuestions,
+    candidate_of,
+    read_candidate,
+)
 from cxdaily.curation.text import TextAnalysis, analyse, analysis_record, read_analysis_record
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
@@ -120,9 +126,16 @@ def _question_doc(question: Question) -> dict[str, Any]:
     return doc
 
 
-def _analysed(doc: dict[str, Any]) -> tuple[Question, TextAnalysis | None]:
-    """A stored question and the analysis kept with it (``None``: none of this version)."""
-    return Question.from_dict(doc), read_analysis_record(doc.get(ANALYSIS))
+def _candidate(doc: dict[str, Any]) -> Candidate | tuple[Question, TextAnalysis | None]:
+    """A stored question as curation reads it (no model built), or, for a record that is
+    not as cxdaily stores it or has no analysis of this version, its model and the
+    analysis kept with it (``None``: none)."""
+    analysis = read_analysis_record(doc.get(ANALYSIS))
+    if analysis is not None:
+        candidate = read_candidate(doc, analysis)
+        if candidate is not None:
+            return candidate
+    return Question.from_dict(doc), analysis
 
 
 def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
@@ -209,29 +222,39 @@ class QuestionRepository:
         """Every current (not archived) question."""
         return self._questions.stored_records(Question.from_dict)
 
-    def analysed(self) -> tuple[list[Question], dict[str, TextAnalysis]]:
+    def analysed(self) -> tuple[StoredQuestions, dict[str, TextAnalysis]]:
         """Every current question, and the text analysis kept with each, by id.
+
+        The questions are read as curation reads them (:class:`StoredQuestions`): the
+        model of a question is built when it is first asked for, and a record of the
+        wrong shape is a StoreCorruptError here, as when every model is built.
 
         A question stored without an analysis of the current version (by an older
         cxdaily, or before the analysis changed) is analysed now; when the store is open
         for writing, those analyses are kept (one write) so it happens once."""
-        questions: list[Question] = []
-        analyses: dict[str, TextAnalysis] = {}
-        stale: list[str] = []
-        for question, analysis in self._questions.stored_records(_analysed):
-            questions.append(question)
+        pool: list[Candidate] = []
+        stale: dict[str, TextAnalysis] = {}
+        for read in self._questions.stored_records(_candidate):
+            if isinstance(read, Candidate):
+                pool.append(read)
+                continue
+            question, analysis = read  # read into its model
             if analysis is None:
-                analysis = analyse(question)
-                stale.append(question.id)
-            analyses[question.id] = analysis
+                analysis = stale[question.id] = analyse(question)
+            pool.append(candidate_of(question, analysis))
         if stale and not self._read_only:
-            self._keep_analyses(stale, analyses)
-        return questions, analyses
+            self._keep_analyses(stale)
+        questions = StoredQuestions(pool, self._build)
+        return questions, questions.analyses()
 
-    def _keep_analyses(self, question_ids: list[str], analyses: dict[str, TextAnalysis]) -> None:
+    def _build(self, doc: dict[str, Any]) -> Question:
+        """The model of a stored question (one of the wrong shape: a StoreCorruptError)."""
+        return self._questions.parse(doc, Question.from_dict)
+
+    def _keep_analyses(self, analyses: dict[str, TextAnalysis]) -> None:
         """Store the analyses made for questions stored without one (in one write)."""
         docs = []
-        for question_id in question_ids:
+        for question_id in analyses:
             doc = self._questions.get(question_id)
             if doc is not None:
                 doc[ANALYSIS] = analysis_record(analyses[question_id])

@@ -66,7 +66,7 @@ def test_reading_kept_analyses_analyses_nothing_again(data_dir, make_question, m
     analysed = _count_analyses(monkeypatch)
     with Store(data_dir, read_only=True) as store:
         found, analyses = store.questions.analysed()
-    assert found == questions and analysed == []
+    assert list(found) == questions and analysed == []
     assert analyses == {q.id: analyse(q) for q in questions}
 
 
@@ -90,7 +90,7 @@ def test_an_older_store_is_analysed_once_and_kept(data_dir, make_question, monke
         assert reader.questions.analysed()[1] == {q.id: analyse(q) for q in questions}
         assert (data_dir / "questions.json").read_bytes() == before
     with Store(data_dir) as writer:  # a writer keeps what it made
-        assert writer.questions.analysed()[0] == questions
+        assert list(writer.questions.analysed()[0]) == questions
     assert len(analysed) == 6
     kept = _stored_questions(data_dir)
     assert all(read_analysis_record(doc["analysis"]) for doc in kept.values())
