@@ -6,6 +6,7 @@ screen knows nothing of the screens before or after it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -15,29 +16,26 @@ if TYPE_CHECKING:
     from cxdaily.curation import Batch
 
 
+@dataclass
 class BeginSession(Message):
     """Start a session on ``batch`` (the start screen's enter)."""
 
-    def __init__(self, batch: Batch) -> None:
-        super().__init__()
-        self.batch = batch
+    batch: Batch
 
 
+@dataclass
 class WrapUp(Message):
     """End ``session`` and show the wrap-up (the session screen's q, or time is up)."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
+    session: Session
 
 
 class OpenDemo(Message):
     """Leave this profile and open the demo inbox (the no-channel start screen's d)."""
 
 
+@dataclass
 class ReplyCancelled(Message):
     """An unsent reply to ``question_id`` was cancelled: the question is open again."""
 
-    def __init__(self, question_id: str) -> None:
-        super().__init__()
-        self.question_id = question_id
+    question_id: str

@@ -35,7 +35,10 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from frame_kit import FrameWatch, percentile, summary
 
 KEYS = int(os.environ.get("BENCH_KEYS", "150"))
 WARM_UP_KEYS = 20
@@ -80,16 +83,8 @@ class DiskWriter(threading.Thread):
         self.path.unlink(missing_ok=True)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """The value below which ``fraction`` of ``values`` lie (nearest rank)."""
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 async def measure() -> tuple[list[float], list[float], int, int, float]:
     """(quiet latencies ms, busy latencies ms, UI-thread fsyncs quiet, busy, MB written)."""
-    from textual import events
     from textual.widgets import Static, TextArea
 
     from cxdaily.service import Service
@@ -126,30 +121,7 @@ async def measure() -> tuple[list[float], list[float], int, int, float]:
         counter = composer.query_one("#composer-counter", Static)
         area = composer.query_one(TextArea)
 
-        waiting: dict[str, object] = {}
-        shown = asyncio.Event()
-        original_display = app._display
-
-        def display(screen, renderable) -> None:
-            original_display(screen, renderable)
-            if renderable is None:
-                return
-            render = getattr(renderable, "render_segments", None)
-            if render is not None:  # what a terminal driver would write
-                render(app.console)
-            expected = waiting.get("text")
-            if (
-                expected is not None
-                and area.text == expected
-                and str(counter.visual) == waiting["counter"]
-            ):
-                waiting["at"] = time.perf_counter()
-                waiting["text"] = None
-                shown.set()
-
-        app._display = display  # type: ignore[method-assign]
-        driver = app._driver
-        assert driver is not None
+        watch = FrameWatch(app)
         rng = random.Random(13)
 
         async def type_keys(count: int) -> list[float]:
@@ -158,17 +130,14 @@ async def measure() -> tuple[list[float], list[float], int, int, float]:
                 letter = LETTERS[n % len(LETTERS)]
                 key = "space" if letter == " " else letter
                 expected = area.text + letter
-                waiting["counter"] = str(
+                expected_counter = str(
                     counter_content(expected, setup.limit, setup.signature, setup.public, keys)
                 )
-                shown.clear()
-                waiting["text"] = expected
-                started = time.perf_counter()
-                event = events.Key(key, letter)
-                event.set_sender(app)
-                driver.send_message(event)
-                await asyncio.wait_for(shown.wait(), timeout=30)
-                latencies.append((float(waiting["at"]) - started) * 1000)  # type: ignore[arg-type]
+
+                def shown(text: str = expected, count_line: str = expected_counter) -> bool:
+                    return area.text == text and str(counter.visual) == count_line
+
+                latencies.append(await watch.press(key, letter, shown))
                 await asyncio.sleep(rng.uniform(*PACE_S))
             return latencies
 
@@ -202,11 +171,7 @@ def main() -> int:
     print(f"{KEYS} keys per run, {PACE_S[0] * 1000:.0f}-{PACE_S[1] * 1000:.0f} ms between keys")
     rows = (("quiet disk", quiet, quiet_fsyncs), ("busy disk", busy, busy_fsyncs))
     for label, values, fsyncs in rows:
-        print(
-            f"{label:<10}: p50 {statistics.median(values):6.1f} ms, "
-            f"p95 {percentile(values, 0.95):6.1f} ms, worst {max(values):7.1f} ms; "
-            f"fsync on the UI thread: {fsyncs}"
-        )
+        print(f"{label:<10}: {summary(values)}; fsync on the UI thread: {fsyncs}")
     rate = f"{WRITE_MBPS:.0f} MB/s" if WRITE_MBPS > 0 else "as fast as it could"
     print(f"the concurrent writer wrote and fsynced {megabytes:.0f} MB meanwhile ({rate})")
     p50_ratio = statistics.median(busy) / statistics.median(quiet)

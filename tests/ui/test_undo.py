@@ -25,7 +25,7 @@ from cxdaily.ui.screens.customer_history import CustomerHistoryScreen
 from cxdaily.ui.screens.help import help_sections
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.undo_flow import status_without
-from cxdaily.ui.widgets.queue import STATUS_MARKS
+from cxdaily.ui.widgets.queue import STATUSES
 from cxdaily.ui.widgets.undo_countdown import UndoCountdown, countdown_content
 from tests.ui.pilot_kit import (
     SMALL,
@@ -144,7 +144,7 @@ async def test_u_undoes_a_tag_and_then_the_skip_before_it(service: Service) -> N
         tagged = screen.current().question.id
         await tag_highlighted(app, pilot, "billing")
         assert screen.statuses[tagged] == "tagged" and screen.tags[tagged]
-        tagged_mark = STATUS_MARKS["tagged"][0]
+        tagged_mark = STATUSES["tagged"].mark
         assert queue_line(screen, tagged).lstrip().startswith(tagged_mark)
         await pilot.press("u")
         await pilot.pause()

@@ -13,6 +13,7 @@ the team link's line, only with ``[team]``).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -45,6 +46,7 @@ from cxdaily.ui.team_presence import TeamPresence
 from cxdaily.ui.undo_flow import UndoFlow
 from cxdaily.ui.widgets.desk import Desk
 from cxdaily.ui.widgets.question_view import QuestionView
+from cxdaily.ui.widgets.queue import DONE, STATUSES
 from cxdaily.ui.widgets.queue_pane import QueuePane
 from cxdaily.ui.widgets.reply_composer import ReplyComposer
 from cxdaily.ui.widgets.team_link import TeamLinkLine
@@ -54,15 +56,19 @@ from cxdaily.ui.widgets.undo_countdown import UndoCountdown
 REFRESH_EVERY_S = 5 * 60  # fresh questions arrive while the leader works
 NARROW_DESK = 80
 """Below this many columns the queue steps aside while the leader writes."""
-DONE = {"answered", "tagged", "answered+tagged", "handed_off", "snoozed", "skipped"}
-STATUS_WORDS = {
-    "answered": "Answered.",
-    "tagged": "Tagged as an insight.",
-    "answered+tagged": "Answered and tagged as an insight.",
-    "handed_off": "Handed off to the team.",
-    "snoozed": "Snoozed.",
-    "skipped": "Skipped for today.",
-}
+
+
+def delegated(
+    carried_out_by: Callable[[SessionScreen], Callable[[], object]], doc: str
+) -> Callable[[SessionScreen], None]:
+    """A key action of the session screen that one of its collaborators carries out
+    (``carried_out_by`` picks the collaborator's method); ``doc`` says what it does."""
+
+    def action(screen: SessionScreen) -> None:
+        carried_out_by(screen)()
+
+    action.__doc__ = doc
+    return action
 
 
 class SessionScreen(Screen):
@@ -87,6 +93,8 @@ class SessionScreen(Screen):
         self.team = TeamPresence(self)  # team mode: claims, the link's line
         self.started = time.monotonic()
         self.done_told = False
+        self._followed: str | None = None
+        """The question :meth:`_move` showed before the queue's highlight message came."""
 
     # layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -186,14 +194,21 @@ class SessionScreen(Screen):
         others = self._group_labels(item) if item else None
         claim = self.team.words_for(item.question.id) if item else ""
         self.query_one(QuestionView).show(
-            item, self.service.now(), STATUS_WORDS.get(status, ""), draft, others, claim
+            item, self.service.now(), STATUSES.get(status, STATUSES[""]).words, draft, others, claim
         )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        """Follow the queue's highlight; a reply to another question closes (its draft
-        kept)."""
+        """Follow the queue's highlight (unless ``j``/``k`` already did: see :meth:`_move`)."""
         if event.option_list is not self.pane.queue:
             return
+        followed, self._followed = self._followed, None
+        if event.option_id is not None and event.option_id == followed:
+            return
+        self._follow_highlight()
+
+    def _follow_highlight(self) -> None:
+        """Show the highlighted question; a reply to another question closes (its draft
+        kept)."""
         composer = self.composer
         if composer.is_open and composer.question_id != self.pane.queue.highlighted_id:
             composer.close()
@@ -217,11 +232,22 @@ class SessionScreen(Screen):
 
     def action_next(self) -> None:
         """Next question."""
-        self.pane.queue.action_cursor_down()
+        self._move(self.pane.queue.action_cursor_down)
 
     def action_previous(self) -> None:
         """Previous question."""
-        self.pane.queue.action_cursor_up()
+        self._move(self.pane.queue.action_cursor_up)
+
+    def _move(self, step: Callable[[], None]) -> None:
+        """Move the queue's highlight and show its question in the same frame: waiting
+        for the queue's highlight message would paint the queue first and the question
+        a frame later."""
+        queue = self.pane.queue
+        before = queue.highlighted_id
+        step()
+        if queue.highlighted_id != before:
+            self._followed = queue.highlighted_id
+            self._follow_highlight()
 
     def mark(self, item: BatchItem, status: str) -> None:
         """Record the status of a question in the queue, then move on."""
@@ -385,32 +411,33 @@ class SessionScreen(Screen):
         if self.service.draft(message.item.question.id):
             self._set_drafted(message.item, True)
 
-    def action_reply_in_editor(self) -> None:
-        """Compose in $VISUAL/$EDITOR, then review in the composer."""
-        self.actions.reply_in_editor()
+    # keys the collaborators carry out -------------------------------------------------
+    action_reply_in_editor = delegated(
+        lambda s: s.actions.reply_in_editor,
+        "Compose in $VISUAL/$EDITOR, then review in the composer.",
+    )
+    action_tag = delegated(lambda s: s.actions.tag, "Tag the question as an insight.")
+    action_hand_off = delegated(lambda s: s.actions.hand_off, "Hand the question to a team.")
+    action_snooze = delegated(lambda s: s.actions.snooze, "Snooze the question.")
+    action_skip = delegated(lambda s: s.actions.skip, "Skip the question for today.")
+    action_pull_next = delegated(lambda s: s.actions.pull_next, "Add the next best question.")
+    action_search = delegated(lambda s: s.pane.open_search, "Open the search field over the queue.")
+    action_clear_filter = delegated(lambda s: s.pane.clear, "Show every question again.")
+    action_saved_reply = delegated(lambda s: s.tools.saved_reply, "Insert a saved reply.")
+    action_earlier_answers = delegated(
+        lambda s: s.tools.earlier_answers,
+        "Show the earlier answers like this question; one can start the reply.",
+    )
+    action_undo = delegated(
+        lambda s: s.undo_flow.undo,
+        "Pull back a reply in its undo window, else undo the newest action.",
+    )
 
-    # tag, hand off, snooze, skip (see :class:`QuestionActions`) ------------------------
-    def action_tag(self) -> None:
-        """Tag the question as an insight."""
-        self.actions.tag()
-
-    def action_hand_off(self) -> None:
-        """Hand the question to a team."""
-        self.actions.hand_off()
-
-    def action_snooze(self) -> None:
-        """Snooze the question."""
-        self.actions.snooze()
-
-    def action_skip(self) -> None:
-        """Skip the question for today."""
-        self.actions.skip()
+    def action_refresh(self) -> None:
+        """Fetch new questions now."""
+        self.actions.fetch(quiet=False)
 
     # find, filter, open -------------------------------------------------------------
-    def action_search(self) -> None:
-        """Open the search field over the queue."""
-        self.pane.open_search()
-
     def action_filter(self) -> None:
         """Pick a state, a channel or a tag to filter the queue by."""
         choices = filter_choices(self.items, self.queue_state())
@@ -420,10 +447,6 @@ class SessionScreen(Screen):
         if picked is not None:
             self.pane.set_filter(picked)
             self.pane.queue.focus()
-
-    def action_clear_filter(self) -> None:
-        """Show every question of the session again."""
-        self.pane.clear()
 
     def action_open_link(self) -> None:
         """Open the question's source link in the browser (web addresses only)."""
@@ -438,28 +461,12 @@ class SessionScreen(Screen):
         if item is not None:
             self.app.push_screen(CustomerHistoryScreen(item.question))
 
-    def action_saved_reply(self) -> None:
-        """Insert a saved reply at the composer's cursor."""
-        self.tools.saved_reply()
-
-    def action_earlier_answers(self) -> None:
-        """Show the earlier answers like this question; one can start the reply."""
-        self.tools.earlier_answers()
-
-    def action_undo(self) -> None:
-        """Pull back a reply in its undo window, else undo the newest action."""
-        self.undo_flow.undo()
-
     def on_queue_pane_open_stored(self, message: QueuePane.OpenStored) -> None:
         """A stored question found by a search joins the session."""
         message.stop()
         self.actions.add_stored(message.question)
 
     # more ------------------------------------------------------------------------
-    def action_pull_next(self) -> None:
-        """Add the next best question to the session."""
-        self.actions.pull_next()
-
     def add_to_session(self, item: BatchItem) -> None:
         """Add ``item`` to the session and highlight it (the search and the filter are
         cleared, so it shows)."""
@@ -471,10 +478,6 @@ class SessionScreen(Screen):
         self.pane.queue.focus()
         self.done_told = False
         self.show_current()
-
-    def action_refresh(self) -> None:
-        """Fetch new questions now."""
-        self.actions.fetch(quiet=False)
 
     def ended(self) -> Session:
         """The session as it stands, ended now."""

@@ -1,7 +1,9 @@
 """The start screen: today's batch, the budget, the estimate and the streak.
 
-Cached questions show at once; a background refresh brings fresh ones in and the batch
-is recomputed while the leader reads. A must-see question (VIP, data loss, security,
+Cached questions show at once: the first frame needs only the batch. The streak is read
+in a thread right after it (it goes over every recorded action), and a background
+refresh brings fresh questions in and curates the batch again in its own thread, so
+the keys stay quick while the leader reads. A must-see question (VIP, data loss, security,
 legal, churn) that does not fit the budget is named on the very first line, with the key
 that adds it to the session (which grows by its estimate). From the digest day on, while
 a configured destination has not had the week's digest, a line offers to send it (``s``)
@@ -10,7 +12,8 @@ or read it (``D``); it is worked out in a thread worker once the batch is on scr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -44,11 +47,17 @@ if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome
     from cxdaily.insights.delivery.model import DeliveryOutcome, DueDigest
 
+Found = TypeVar("Found")
+"""What a store read in a thread worker finds (see :meth:`StartScreen._read_then_show`)."""
 
-def summary_line(batch: Batch, streak: Streak) -> Content:
-    """'11 questions, about 27 minutes · budget 30 min · streak 41 days'."""
+
+def summary_line(batch: Batch, streak: Streak | None) -> Content:
+    """'11 questions, about 27 minutes · budget 30 min · streak 41 days' ('streak …'
+    while the streak is being read)."""
     count = len(batch.items)
-    if streak.current:
+    if streak is None:
+        streak_part = Content.styled("streak …", "dim")
+    elif streak.current:
         streak_part = Content.styled(f"streak {plural(streak.current, 'day')}", "$accent bold")
     else:
         streak_part = Content.styled("streak starts today", "$accent")
@@ -57,7 +66,9 @@ def summary_line(batch: Batch, streak: Streak) -> Content:
         f", about {plural(round(batch.estimate_s / 60), 'minute')} · "
         f"budget {batch.budget_s // 60} min · ",
         streak_part,
-        "" if streak.today_counts or streak.current == 0 else " (today keeps it going)",
+        ""
+        if streak is None or streak.today_counts or streak.current == 0
+        else " (today keeps it going)",
     )
 
 
@@ -189,11 +200,13 @@ class StartScreen(Screen):
         if app_of(self).demo:
             title += " · demo inbox"
         self.query_one("#start-title", Static).update(Content.styled(title, "bold"))
+        self.call_after_refresh(app_of(self).settle_heap)  # once the first frame is up
         if not service.settings.channels:
             self._show_onboarding()
             return
         self.show_batch()
         self.show_channels()
+        self.call_after_refresh(self.load_streak)
         self.call_after_refresh(self._mount_extras)
         self.call_after_refresh(self.refresh_channels)
         self.call_after_refresh(self.check_digest_due)
@@ -249,18 +262,54 @@ class StartScreen(Screen):
         self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
 
     def show_batch(self) -> None:
-        """Compute and show the batch from stored questions."""
-        service = self.service
+        """Compute and show the batch from stored questions, with the streak as last
+        known (:meth:`load_streak` brings it up to date, off the UI thread)."""
         try:
-            batch = service.batch()
-            streak = service.streak()
+            batch = self.service.batch()
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self._display_batch(batch, app_of(self).streak)
+
+    @work(thread=True, exclusive=True, group="streak", exit_on_error=False)
+    def load_streak(self) -> None:
+        """Read the streak in a thread once the batch is on screen: it goes over every
+        recorded action (a quarter of a second with five years of history)."""
+        self._read_then_show(self.service.streak, self._show_streak)
+
+    def _read_then_show(self, read: Callable[[], Found], show: Callable[[Found], None]) -> None:
+        """In a thread worker: ``read`` the store, then ``show`` what was found on the UI
+        thread (a store error becomes a notification)."""
+        try:
+            found = read()
+        except CxDailyError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(show, found)
+
+    def _show_streak(self, streak: Streak) -> None:
+        """The streak in the summary line and the heatmap."""
+        app = app_of(self)
+        app.streak = streak
+        if self.todays_batch is not None:
+            summary = summary_line(self.todays_batch, streak)
+            self.query_one("#start-summary", Static).update(summary)
+        self._show_heatmap()
+        app.settle_heap()  # the actions behind it stay in memory
+
+    def _todays_batch_and_streak(self) -> tuple[Batch, Streak]:
+        """Today's batch and the streak, from the store (the UI thread or a worker)."""
+        service = self.service
+        return service.batch(), service.streak()
+
+    def _display_batch(self, batch: Batch, streak: Streak | None) -> None:
+        """Show ``batch`` (with the must-see questions the leader added) and ``streak``
+        (None: not read yet)."""
         if self.added_must_see:
             batch = batch.with_must_see(self.added_must_see)
         self.todays_batch = batch
-        app_of(self).streak = streak
+        if streak is not None:
+            app_of(self).streak = streak
         self._show_must_see()
         self.query_one("#start-summary", Static).update(summary_line(self.todays_batch, streak))
         self._show_heatmap()
@@ -300,12 +349,7 @@ class StartScreen(Screen):
     @work(thread=True, exclusive=True, group="digest-due", exit_on_error=False)
     def check_digest_due(self) -> None:
         """Whether the week's digest is due somewhere (reads the store: off the UI thread)."""
-        try:
-            due = self.service.digest_due()
-        except CxDailyError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._show_digest_due, due)
+        self._read_then_show(self.service.digest_due, self._show_digest_due)
 
     def _show_digest_due(self, due: DueDigest | None) -> None:
         """The offer line (hidden when nothing is due)."""
@@ -356,16 +400,19 @@ class StartScreen(Screen):
                 self.app.call_from_thread(self.show_channels, set(fetching))
 
         self.refreshing = True
+        fresh: tuple[Batch, Streak] | None = None
         try:
             report = service.refresh(on_done=landed)
             flushed = service.send_pending()
+            if self.is_current:  # curated here, not on the UI thread: keys stay quick
+                fresh = self._todays_batch_and_streak()
         except CxDailyError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         finally:
             self.refreshing = False
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._after_refresh, report.added)
+            self.app.call_from_thread(self._after_refresh, report.added, fresh)
             self.app.call_from_thread(self._tell_outbox, flushed)
 
     def show_channels(self, fetching: set[str] | None = None) -> None:
@@ -393,9 +440,16 @@ class StartScreen(Screen):
         for ledger in self.query(LedgerLine):
             ledger.redraw()
 
-    def _after_refresh(self, added: int) -> None:
+    def _after_refresh(self, added: int, fresh: tuple[Batch, Streak] | None) -> None:
+        """Show the batch curated after the refresh (curated now when the screen was
+        covered then), and say how many questions came in."""
         if self.is_current:
-            self.show_batch()
+            if fresh is None:
+                self.show_batch()
+                self.load_streak()
+            else:
+                self._display_batch(*fresh)
+                app_of(self).settle_heap()  # the questions behind it stay in memory
             if added:
                 self.notify(f"{plural(added, 'new question')} fetched.")
 
@@ -415,10 +469,8 @@ class StartScreen(Screen):
         self.added_must_see.update(entry.item.question.id for entry in missing)
         self.todays_batch = batch.with_must_see()
         self._show_must_see()
-        streak = app_of(self).streak
-        if streak is not None:
-            summary_widget = self.query_one("#start-summary", Static)
-            summary_widget.update(summary_line(self.todays_batch, streak))
+        summary = summary_line(self.todays_batch, app_of(self).streak)
+        self.query_one("#start-summary", Static).update(summary)
         self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
         self.notify(
             f"Added {must_see_words(missing)}: today's session is "

@@ -5,24 +5,39 @@ answering."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from cxdaily.curation import BatchItem
 from cxdaily.ui.text import safe_line
 
-#: Marks shown before a question once something was done with it.
-STATUS_MARKS = {
-    "": ("·", "dim"),
-    "answered": ("✓", "$success"),
-    "tagged": ("★", "$accent"),
-    "answered+tagged": ("✓", "$accent"),
-    "handed_off": ("→", "$secondary"),
-    "snoozed": ("z", "dim"),
-    "skipped": ("–", "dim"),
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """How the session shows what was done to a question: the mark before it in the
+    queue (with its style) and the words under it in the question view."""
+
+    mark: str
+    style: str
+    words: str
+
+
+#: Every status a question of the session can have ("": nothing done yet).
+STATUSES: dict[str, QueueStatus] = {
+    "": QueueStatus("·", "dim", ""),
+    "answered": QueueStatus("✓", "$success", "Answered."),
+    "tagged": QueueStatus("★", "$accent", "Tagged as an insight."),
+    "answered+tagged": QueueStatus("✓", "$accent", "Answered and tagged as an insight."),
+    "handed_off": QueueStatus("→", "$secondary", "Handed off to the team."),
+    "snoozed": QueueStatus("z", "dim", "Snoozed."),
+    "skipped": QueueStatus("–", "dim", "Skipped for today."),
 }
+DONE = frozenset(status for status in STATUSES if status)
+"""The statuses of a question dealt with (no longer pending)."""
 
 DRAFT_MARK = "✎"
 """Shown after the mark of a question with a saved draft (one cell wide everywhere)."""
@@ -36,12 +51,12 @@ def queue_prompt(
     item: BatchItem, status: str, drafted: bool = False, claimed: bool = False
 ) -> Content:
     """The line of one question in the queue (customer text kept literal)."""
-    mark, style = STATUS_MARKS.get(status, ("·", "dim"))
+    look = STATUSES.get(status, STATUSES[""])
     question = item.question
     label = question.title or question.body
     who = question.author.name or question.author.handle or "unknown"
     return Content.assemble(
-        Content.styled(f"{mark} ", style),
+        Content.styled(f"{look.mark} ", look.style),
         Content.styled(f"{DRAFT_MARK} ", "$warning") if drafted else "",
         Content.styled(f"{CLAIM_MARK} ", "bold $error") if claimed else "",
         safe_line(who, 18, "bold"),
@@ -53,6 +68,31 @@ def queue_prompt(
 class QuestionQueue(OptionList):
     """The list of the session's questions shown (all of them, or those a search or a
     filter keeps); each option's id is its question's id."""
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+    """The highlighted option's index. Moving it redraws just the two options it changes
+    (see :meth:`watch_highlighted`), not the whole list: ``j``/``k`` stay within a frame."""
+
+    _drawn_highlight: int | None = None
+    """The option drawn highlighted (its lines are redrawn when the highlight leaves)."""
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        """Scroll to the new highlight, say so, and redraw the options it moved between."""
+        super().watch_highlighted(highlighted)
+        for index in (self._drawn_highlight, highlighted):
+            self._redraw_option(index)
+        self._drawn_highlight = highlighted
+
+    def _redraw_option(self, index: int | None) -> None:
+        """Redraw the lines of one option (the whole list when its lines are not known)."""
+        if index is None:
+            return
+        try:
+            first_line, height = self._index_to_line[index], self._heights[index]
+        except KeyError:
+            self.refresh()
+            return
+        self.refresh_lines(first_line, height)
 
     def set_items(
         self,

@@ -11,6 +11,7 @@ messages: :class:`QueuePane.Refiltered` (the queue's list changed) and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from textual import work
@@ -76,19 +77,17 @@ class QueuePane(Vertical):
     class Refiltered(Message):
         """The queue lists other questions now (a search or a filter changed)."""
 
+    @dataclass
     class OpenStored(Message):
         """The leader picked a stored question outside the session."""
 
-        def __init__(self, question: Question) -> None:
-            super().__init__()
-            self.question = question
+        question: Question
 
+    @dataclass
     class SearchKey(Message):
         """A key of the search field: "open", "matches" or "close"."""
 
-        def __init__(self, key: str) -> None:
-            super().__init__()
-            self.key = key
+        key: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

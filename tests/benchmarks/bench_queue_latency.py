@@ -1,0 +1,157 @@
+"""Benchmark: moving through the queue (``j``/``k``) and opening the session on a
+question (``enter`` on the start screen), key press to updated screen, with five years
+of history. Target (issue 21, item 3): p95 under 16 ms, one frame at 60 Hz.
+
+The five-year data folder is the one :mod:`bench_launch_history` seeds (about 20,000
+questions, 8,000 replies, 6,000 insights, 1,200 sessions, 2,000 candidates); it is copied
+for the run, so the sessions begun here never change the kept folder. The real app runs
+headless at 100x30 with the clock pinned to the candidates' ``now``; once the start
+screen has its batch and the background refresh is over:
+
+- ``enter`` is timed until the session screen shows its first question in the question
+  view (the session screen is then closed and ``enter`` pressed again);
+- ``j`` and ``k`` are timed, at a reader's pace, until the queue highlights the next (or
+  previous) question and the question view shows it, down the whole queue and back up.
+
+Each time stops at the first rendered frame showing the result (see
+:class:`frame_kit.FrameWatch`, shared with :mod:`bench_keystroke_latency`).
+
+Usage: python tests/benchmarks/bench_queue_latency.py --keep /tmp/launch_home
+       (BENCH_ROUNDS=6 for more rounds down and up the queue; BENCH_OPENS=30 for more
+       ``enter`` samples; BENCH_STRICT=1 exits 1 when a target is missed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import bench_launch_history as launch_history
+from bench_curation import NOW
+from frame_kit import FrameWatch, percentile, summary
+
+from cxdaily.core.clock import to_iso
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+OPENS = int(os.environ.get("BENCH_OPENS", "15"))
+TARGET_MS = 16.0
+PACE_S = (0.08, 0.2)
+
+
+async def wait_for(condition, pilot, what: str, seconds: float = 60, steady: int = 1) -> None:
+    """Pause the app until ``condition()`` holds on ``steady`` looks in a row, 20 ms
+    apart (a RuntimeError naming ``what`` after ``seconds``)."""
+    held = 0
+    for _ in range(int(seconds / 0.02)):
+        held = held + 1 if condition() else 0
+        if held >= steady:
+            return
+        await pilot.pause(0.02)
+    raise RuntimeError(f"{what} did not happen in {seconds:.0f} s")
+
+
+async def measure() -> dict[str, list[float]]:
+    """Latencies in milliseconds of ``enter`` (open), ``j`` and ``k``."""
+    from cxdaily.service import Service
+    from cxdaily.ui.app import CxDailyApp
+    from cxdaily.ui.screens.session import SessionScreen
+    from cxdaily.ui.screens.start import StartScreen
+    from cxdaily.ui.widgets.question_view import QuestionView
+
+    gc.disable()  # as `cxdaily` starts: the start screen freezes the start-up's records
+    service = Service.open()
+    app = CxDailyApp(service)
+    times: dict[str, list[float]] = {"enter (open)": [], "j (next)": [], "k (previous)": []}
+    rng = random.Random(21)
+    async with app.run_test(size=(100, 30)) as pilot:
+        start = app.screen
+        assert isinstance(start, StartScreen)
+
+        def start_ready() -> bool:
+            batch = start.todays_batch
+            busy = any(w.is_running for w in app.workers)
+            done = app.streak is not None and not start.refreshing
+            return bool(batch and batch.items) and done and not busy
+
+        # the streak, the refresh and its batch come in workers after the first frame:
+        # all done, and nothing started for a second
+        await wait_for(start_ready, pilot, "the start screen's batch and refresh", steady=50)
+        watch = FrameWatch(app)
+        first = start.todays_batch.items[0].question.id  # type: ignore[union-attr]
+
+        def session_shows(question_id: str) -> bool:
+            screen = app.screen
+            return (
+                isinstance(screen, SessionScreen)
+                and screen.pane.queue.highlighted_id == question_id
+                and screen.query_one(QuestionView).question_id == question_id
+            )
+
+        for n in range(OPENS + 1):
+            opened = await watch.press("enter", None, lambda: session_shows(first))
+            if n:  # the first open also loads the session screen's modules
+                times["enter (open)"].append(opened)
+            await pilot.pause(rng.uniform(*PACE_S))
+            if n < OPENS:
+                app.pop_screen()
+                await wait_for(lambda: app.screen is start, pilot, "back to the start screen")
+                await pilot.pause(rng.uniform(*PACE_S))
+        session = app.screen
+        assert isinstance(session, SessionScreen)
+        ids = [item.question.id for item in session.items]
+        for _ in range(ROUNDS):
+            for key, order, label in (
+                ("j", ids[1:], "j (next)"),
+                ("k", ids[-2::-1], "k (previous)"),
+            ):
+                for question_id in order:
+                    times[label].append(
+                        await watch.press(key, key, lambda q=question_id: session_shows(q))
+                    )
+                    await asyncio.sleep(rng.uniform(*PACE_S))
+        session.record_end()
+    service.close()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed (or reuse) the five-year folder, copy it, time the keys, print p50/p95."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="the folder bench_launch_history seeds")
+    args = parser.parse_args(argv)
+    root = args.keep or Path(tempfile.mkdtemp(prefix="cxdaily-queue-latency-"))
+    history_home = root / "five-years"
+    if not (history_home / "launch-seeded").exists():
+        launch_history.seed(history_home)
+    with tempfile.TemporaryDirectory(prefix="cxdaily-queue-run-") as run_dir:
+        home = Path(run_dir) / "home"
+        shutil.copytree(history_home, home)
+        config = home / "config.toml"
+        config.write_text(config.read_text().replace(str(history_home), str(home)))
+        os.environ["CXDAILY_HOME"] = str(home)
+        os.environ["CXDAILY_NOW"] = to_iso(NOW)
+        times = asyncio.run(measure())
+    print(f"{launch_history.YEARS} years of history; {ROUNDS} rounds down and up the queue")
+    met = True
+    for label, values in times.items():
+        p95 = percentile(values, 0.95)
+        met = met and p95 < TARGET_MS
+        print(f"{label:<13} ({len(values):>3} presses): {summary(values)}")
+    print(f"{'MET' if met else 'MISSED'}: p95 under {TARGET_MS:.0f} ms for every key")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    strict = os.environ.get("BENCH_STRICT") == "1"
+    return 1 if strict and not met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
