@@ -37,9 +37,13 @@ _EMAIL = re.compile(
 # afterwards, so that the regex engine can skip ahead to the next digit quickly.
 _CARD = re.compile(r"\d(?<![\w+/=.]\d)[ -]?(?:\d[ -]?){11,17}\d(?![\w/])")
 # Digit groups with single separators, optionally with a leading + and an area code in
-# parentheses: the candidates a phone number is picked from.
+# parentheses: the candidates a phone number is picked from. Like _CARD, the pattern
+# begins with the character it starts at (+, an opening parenthesis or a digit) and
+# looks behind it afterwards, so that the regex engine can skip ahead to the next one.
+# It reads: (+ space?)? then (area code) space? or 1-6 digits, then up to six more groups.
 _PHONE = re.compile(
-    r"(?<![\w/=.%*•])(\+\s?)?(?:\(\d{1,5}\)\s?|\d{1,6})"
+    r"[+(\d](?<![\w/=.%*•].)"
+    r"(?:(?<=\+)\s?(?:\(\d{1,5}\)\s?|\d{1,6})|(?<=\()\d{1,5}\)\s?|(?<=\d)\d{0,5})"
     r"(?:[ .-]?(?:\(\d{1,5}\)|\d{1,6})){0,6}(?![\w/])"
 )
 _DATE_LIKE = re.compile(
@@ -130,8 +134,10 @@ _ADDRESS_ROMANCE = re.compile(
 # (which matches "i" when case is ignored, though "ı".lower() is not "i").
 _ROMANCE_HINTS = (*_ROMANCE_WORDS, "ı")
 _DIGIT = re.compile(r"\d")
-# Seven digits with at most a few separators between them: the least a phone has.
-_DIGIT_RUN = re.compile(r"\d(?:[ ().+-]{0,2}\d){6}")
+# Seven digits with at most a few separators between them: the least a phone has. Tried
+# only from a number's first digit (a run that starts later in a number also starts at
+# the digit before it), so that the digits after it cost no attempt.
+_DIGIT_RUN = re.compile(r"\d(?<!\d\d)(?:[ ().+-]{0,2}\d){6}")
 
 
 @dataclass(frozen=True)

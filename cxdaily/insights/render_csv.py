@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cxdaily.core.clock import to_iso
 from cxdaily.insights.cleaning import holding
 from cxdaily.insights.model import Digest
-from cxdaily.insights.words import other_tags
+from cxdaily.insights.words import iso_time, other_tags
 
 COLUMNS = (
     "id",
@@ -70,7 +69,7 @@ def render_csv(digest: Digest) -> str:
         _cells(i.primary_tag for i in insights),
         _cells(TAG_SEPARATOR.join(other_tags(i)) for i in insights),
         [str(i.importance) for i in insights],
-        [to_iso(i.created_at) for i in insights],
+        [iso_time(i.created_at) for i in insights],
         [i.day.isoformat() for i in insights],
         _cells(TAG_SEPARATOR.join(i.tags) for i in insights),
         _cells(i.sentiment for i in insights),

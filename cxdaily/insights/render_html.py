@@ -259,27 +259,18 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
         customer, channel, day, sentiment, others, question_id, ident, headline, quote, note = (
             escaped[at : at + _FIELDS]
         )
-        fields = [
-            f'<span class="customer">{customer}</span>',
-            f'<span class="channel">{channel}</span>',
-            f'<span class="day">{day}</span>',
-            f'<span class="sentiment">{sentiment}</span>',
-        ]
-        if others:
-            fields.append(f'<span class="also">also {others}</span>')
-        fields.append(link("source", insight.url) or f"question {question_id}")
-        parts = [
-            f'<li class="insight" data-id="{ident}" data-importance="{insight.importance}">',
+        also = f' · <span class="also">also {others}</span>' if others else ""
+        source = link("source", insight.url) or f"question {question_id}"
+        quoted = f'<blockquote class="quote">{quote}</blockquote>' if insight.quote else ""
+        noted = f'<p class="note">Note: {note}</p>' if insight.note else ""
+        items.append(
+            f'<li class="insight" data-id="{ident}" data-importance="{insight.importance}">'
             f'<span class="importance">+{insight.importance}</span> '
-            f'<strong class="summary">{headline}</strong>',
-        ]
-        if insight.quote:
-            parts.append(f'<blockquote class="quote">{quote}</blockquote>')
-        if insight.note:
-            parts.append(f'<p class="note">Note: {note}</p>')
-        parts.append(f'<p class="meta">{" · ".join(fields)}</p>')
-        parts.append("</li>")
-        items.append("".join(parts))
+            f'<strong class="summary">{headline}</strong>{quoted}{noted}'
+            f'<p class="meta"><span class="customer">{customer}</span> · '
+            f'<span class="channel">{channel}</span> · <span class="day">{day}</span> · '
+            f'<span class="sentiment">{sentiment}</span>{also} · {source}</p></li>'
+        )
     return items
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from cxdaily.core.clock import to_iso
 from cxdaily.core.words import whole_sentences
 from cxdaily.insights.model import Change, Digest, DigestInsight, Theme
-from cxdaily.insights.words import other_tags, safe_url
+from cxdaily.insights.words import iso_time, other_tags, safe_url
 
 DIGEST_SCHEMA_VERSION = 2
 """Raised whenever the shape changes (2: themes, each insight once, primary tags)."""
@@ -263,7 +263,7 @@ def insight_json(insight: DigestInsight, theme: Theme | None = None) -> str:
         f'"theme": {_text(theme.key if theme else None)}, "team": {_text(insight.team)}, '
         f'"sentiment": {_text(insight.sentiment)}, "importance": {insight.importance}, '
         f'"summary": {_text(insight.summary)}, "quote": {_text(insight.quote)}, '
-        f'"note": {_text(insight.note)}, "created_at": "{to_iso(insight.created_at)}", '
+        f'"note": {_text(insight.note)}, "created_at": "{iso_time(insight.created_at)}", '
         f'"day": "{insight.day.isoformat()}"}}'
     )
 
@@ -331,5 +331,5 @@ def note_json(insight: DigestInsight, theme: tuple[int, Theme] | None = None) ->
         f'"source": {{"origin": "{NOTES_ORIGIN}", "record_id": {_text(insight.id)}}}, '
         f'"team": {_text(insight.team)}, "importance": {insight.importance}, '
         f'"sentiment": {_text(insight.sentiment)}, '
-        f'"created_at": "{to_iso(insight.created_at)}"}}'
+        f'"created_at": "{iso_time(insight.created_at)}"}}'
     )

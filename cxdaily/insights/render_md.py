@@ -16,20 +16,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from cxdaily.insights import words
 from cxdaily.insights.cleaning import holding, line
 from cxdaily.insights.model import Change, Digest, DigestInsight
-from cxdaily.insights.words import (
-    EMPTY_NOTICE,
-    THEMES_TITLE,
-    day_label,
-    generated_line,
-    headline_lines,
-    other_tags,
-    safe_url,
-    shares,
-    team_heading,
-    theme_team,
-)
 
 _SPECIAL_CHARS = "\\`*_[]<>|~"
 _SPECIAL = re.compile(r"[\\`*_\[\]<>|~]")
@@ -126,7 +115,7 @@ def md_quote(text: str, indent: str) -> list[str]:
 
 def md_link(label: str, url: str | None) -> str:
     """``[label](url)`` for an http(s) URL (parentheses and spaces encoded), else ``""``."""
-    target = safe_url(url)
+    target = words.safe_url(url)
     if target is None:
         return ""
     for ch, code in (("(", "%28"), (")", "%29"), (" ", "%20"), ("<", "%3C"), (">", "%3E")):
@@ -136,12 +125,17 @@ def md_link(label: str, url: str | None) -> str:
 
 def render_markdown(digest: Digest) -> str:
     """The whole digest as a Markdown document."""
-    out: list[str] = [f"# {md_heading(digest.title)}", "", md_text(generated_line(digest)), ""]
+    out: list[str] = [
+        f"# {md_heading(digest.title)}",
+        "",
+        md_text(words.generated_line(digest)),
+        "",
+    ]
     if digest.empty:
-        out += [f"**{md_text(EMPTY_NOTICE)}**", ""]
+        out += [f"**{md_text(words.EMPTY_NOTICE)}**", ""]
     out += _themes(digest)
     out += ["## At a glance", ""]
-    first, *rest = headline_lines(digest)
+    first, *rest = words.headline_lines(digest)
     out.append(f"- **{md_text(first)}**")
     out += [f"- {md_text(line)}" for line in rest]
     out.append("")
@@ -172,7 +166,7 @@ def _sentiment_table(digest: Digest) -> list[str]:
     previous = {c.name: c.previous for c in digest.sentiment}
     rows = [
         f"| {md_text(name)} | {count} | {percent}% | {previous.get(name, 0)} |"
-        for name, count, percent in shares(digest.sentiment)
+        for name, count, percent in words.shares(digest.sentiment)
         if count or previous.get(name)
     ]
     if not rows:
@@ -184,10 +178,10 @@ def _sentiment_table(digest: Digest) -> list[str]:
 def _themes(digest: Digest) -> list[str]:
     if not digest.themes:
         return []
-    out = [f"## {THEMES_TITLE}", ""]
+    out = [f"## {words.THEMES_TITLE}", ""]
     for rank, theme in enumerate(digest.themes, 1):
         out.append(f"{rank}. {md_text(theme.summary)}")
-        out.append(f"   *{md_text(theme_team(theme))}*")
+        out.append(f"   *{md_text(words.theme_team(theme))}*")
         out += md_quote(theme.quote, "   ")
     return [*out, ""]
 
@@ -198,7 +192,7 @@ def _insights(digest: Digest) -> list[str]:
         return [*out, "No insights in this period.", ""]
     items = iter(_insight_items(digest.ordered))
     for team in digest.groups:
-        out += [f"### {md_heading(team_heading(team))}", ""]
+        out += [f"### {md_heading(words.team_heading(team))}", ""]
         for group in team.tags:
             out += [f"#### {md_heading(group.tag)} ({len(group.insights)})", ""]
             for _ in group.insights:
@@ -212,8 +206,8 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[list[str]]:
     texts: list[str] = []
     quote_lines: list[int] = []
     for insight in insights:
-        facts = [insight.customer, insight.channel, day_label(insight.day), insight.sentiment]
-        others = other_tags(insight)
+        facts = [insight.customer, insight.channel, words.day_label(insight.day), insight.sentiment]
+        others = words.other_tags(insight)
         if others:
             facts.append("also " + ", ".join(others))
         quote = insight.quote.split("\n") if insight.quote else []
@@ -238,7 +232,7 @@ def _reflections(digest: Digest) -> list[str]:
     if not digest.reflections:
         return []
     out = ["## Reflections", ""]
-    out += [f"- {day_label(r.day)}: {md_text(r.text)}" for r in digest.reflections]
+    out += [f"- {words.day_label(r.day)}: {md_text(r.text)}" for r in digest.reflections]
     return [*out, ""]
 
 
@@ -247,7 +241,7 @@ def _handoffs(digest: Digest) -> list[str]:
         return []
     out = ["## Handed off", ""]
     for h in digest.handoffs:
-        parts = [day_label(h.day), f"**{md_text(h.team)}**", md_text(h.customer)]
+        parts = [words.day_label(h.day), f"**{md_text(h.team)}**", md_text(h.customer)]
         if h.channel:
             parts.append(md_text(h.channel))
         if h.note:

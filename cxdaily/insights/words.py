@@ -1,12 +1,13 @@
-"""Words and small helpers the Markdown and HTML renderers share: dates, safe links,
-the headline sentences, the themes' facts and the sentiment shares."""
+"""Words and small helpers the renderers share: dates and times, safe links, the
+headline sentences, the themes' facts and the sentiment shares."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
+from cxdaily.core.clock import to_iso
 from cxdaily.core.words import plural
 from cxdaily.insights.model import Change, Digest, DigestInsight, TeamGroup, Theme, tag_key
 
@@ -33,6 +34,22 @@ def other_tags(insight: DigestInsight) -> tuple[str, ...]:
     """:attr:`DigestInsight.other_tags`, worked out once per combination of tags (a
     digest's insights share a few dozen)."""
     return _others(insight.tags, insight.primary_tag)
+
+
+def iso_time(instant: datetime) -> str:
+    """:func:`~cxdaily.core.clock.to_iso` of ``instant`` (``2026-11-23T08:00:00Z``),
+    written directly when it is in UTC already, as stored times are: twice as fast, and
+    a digest writes thousands."""
+    if instant.tzinfo is not UTC:
+        return to_iso(instant)
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031 (faster than an f-string here)
+        instant.year,
+        instant.month,
+        instant.day,
+        instant.hour,
+        instant.minute,
+        instant.second,
+    )
 
 
 def instant_label(instant: datetime, digest: Digest) -> str:
