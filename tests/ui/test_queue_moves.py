@@ -47,6 +47,28 @@ async def test_j_shows_the_next_question_before_the_queue_says_so(service: Servi
             assert view.question_id == screen.items[expected].question.id
 
 
+async def test_moving_between_unanswered_questions_leaves_the_reply_line_alone(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question with no reply has a hidden, empty reply line: the reply look-up after
+    each j/k does not update it again (an update lays the view out a second time)."""
+    from textual.widgets import Static
+
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        line = screen.query_one("#q-reply", Static)
+        updates: list[object] = []
+        original = line.update
+        monkeypatch.setattr(line, "update", lambda *a, **k: updates.append(a) or original(*a, **k))
+        for key in ("j", "j", "k"):
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert not line.display
+        assert updates == []
+
+
 async def test_moving_redraws_the_options_the_highlight_left_and_reached(
     service: Service,
 ) -> None:

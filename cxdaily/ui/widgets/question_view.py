@@ -213,8 +213,7 @@ class QuestionView(VerticalScroll):
             return
         question = item.question
         if question.id != self.question_id:
-            self.query_one("#q-reply", Static).update(Content(""))
-            self.query_one("#q-reply", Static).display = False
+            self._hide_reply()
         self.question_id = question.id
         self._look_up_reply(question.id)
         heading.update(
@@ -317,13 +316,20 @@ class QuestionView(VerticalScroll):
             in_flight = service is not None and service.is_sending(reply.id)
             self._show_reply(reply.question_id, reply, in_flight)
 
+    def _hide_reply(self) -> None:
+        """Empty and hide the reply line; one already hidden is already empty, and is left
+        alone (an update would lay the view out again on every j/k)."""
+        view = self.query_one("#q-reply", Static)
+        if view.display:
+            view.update(Content(""))
+            view.display = False
+
     def _show_reply(self, question_id: str, reply: Reply | None, in_flight: bool) -> None:
         if question_id != self.question_id:
             return  # the leader moved on meanwhile
         view = self.query_one("#q-reply", Static)
         if reply is None or reply.state is ReplyState.CANCELLED:
-            view.update(Content(""))
-            view.display = False
+            self._hide_reply()
             return
         service = self._service()
         now = service.now() if service is not None else reply.updated_at
