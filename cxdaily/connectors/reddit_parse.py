@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text, text_or_none
@@ -304,14 +303,6 @@ def ratelimit_wait(message: str) -> float:
         return 60.0
     unit = {"second": 1, "minute": 60, "hour": 3600}[found[2].lower()]
     return float(min(int(found[1]) * unit, 24 * 3600))
-
-
-def created_of(value: Any) -> datetime | None:
-    """An epoch time as a datetime, or ``None``."""
-    try:
-        return parse_time(value, "created_utc")
-    except QuestionShapeError:
-        return None
 
 
 def is_fullname(value: str) -> bool:

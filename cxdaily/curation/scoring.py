@@ -264,8 +264,7 @@ class Scorer:
         hours = (self._now_ts - candidate.created_at.timestamp()) / 3600
         if hours < 0:
             hours = 0.0
-        ratio = hours / self._sla_h
-        waiting = w.waiting * (ratio if ratio <= 1 else min(1.0 + math.log2(ratio), 3.0))
+        waiting = w.waiting * waiting_signal(hours, self._sla_h)
         value = 1.0 + waiting
 
         vip = meta.get("vip") is True or (self._vip_lists and self._vip(meta, candidate.handle))

@@ -38,11 +38,6 @@ def source_of(question: Question) -> str:
     return question.channel
 
 
-def source_and_segment(question: Question) -> tuple[str, str]:
-    """:func:`source_of` and :func:`segment_of` in one look at ``meta``."""
-    return route(question.meta, question.channel, question.kind)
-
-
 def route(meta: Mapping[str, Any], channel: str, kind: str) -> tuple[str, str]:
     """The source and segment of a question from its ``meta``, channel and kind."""
     service = meta.get("service")

@@ -4,9 +4,9 @@ checked."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.child_python_kit import run_python
 
 
 def open_in_child(home: Path, env: dict[str, str], deadline: str, then: str) -> str:
@@ -22,11 +22,7 @@ def open_in_child(home: Path, env: dict[str, str], deadline: str, then: str) -> 
         "from cxdaily.service import Service\nservice = problem = None\n"
         "try:\n    service = Service.open()\nexcept ConfigError as exc:\n    problem = str(exc)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", opening + then], env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    return run_python(opening + then, env)
 
 
 def test_checking_a_file_channel_does_not_load_httpx(subprocess_env, home: Path) -> None:

@@ -13,8 +13,6 @@ nothing behind. :class:`MemoryQueue` is the local queue in memory.
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +22,7 @@ import psycopg
 from cxdaily.core.models import Action, Disposition, Insight, Question, Reply, ReplyState
 from cxdaily.team.database import TeamClaim
 from cxdaily.team.writes import TeamWrite
+from tests.child_python_kit import run_python
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -51,10 +50,7 @@ def assert_team_mode_not_loaded(code: str, env: dict[str, str]) -> None:
         "loaded = [m for m in sys.modules if m.startswith(('psycopg', 'cxdaily.team'))]\n"
         "assert not loaded, loaded\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code + check], env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
+    run_python(code + check, env)
 
 
 class FakeConnection:
