@@ -65,8 +65,12 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import pages_allowed
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, checkpoint_time
-from cxdaily.connectors.public_channel import checkpoint_ids, public_capabilities, web_url_option
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    checkpoint_marks,
+)
+from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import answers_by_team
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question
@@ -387,8 +391,7 @@ def check_length(body: str) -> None:
 
 def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, set[str]]:
     """The stored newest ``indexedAt`` and the uris seen at that instant."""
-    when = checkpoint_time(checkpoint, "indexed_at")
-    return when, set(checkpoint_ids(checkpoint, "uris", MAX_SEEN_URIS)) if when else set()
+    return checkpoint_marks(checkpoint, "indexed_at", "uris", MAX_SEEN_URIS)
 
 
 def _cursor(page: dict[str, Any]) -> str | None:

@@ -300,9 +300,14 @@ def checkpoint_marks(
     most ``limit``: the items already taken at that very time); ``(None, set())`` when
     it has no usable time."""
     since = checkpoint_time(checkpoint, time_key)
-    ids = checkpoint.get(ids_key) if since is not None else None
-    taken = {i for i in ids[:limit] if isinstance(i, str)} if isinstance(ids, list) else set()
-    return since, taken
+    return since, set(checkpoint_ids(checkpoint, ids_key, limit)) if since else set()
+
+
+def checkpoint_ids(checkpoint: Any, key: str, limit: int) -> list[str]:
+    """The ids a stored checkpoint lists under ``key`` (the first ``limit``; anything but
+    text is left out)."""
+    ids = checkpoint.get(key) if isinstance(checkpoint, dict) else None
+    return [i for i in ids[:limit] if isinstance(i, str)] if isinstance(ids, list) else []
 
 
 def object_field(value: Any, where: str) -> dict[str, Any]:

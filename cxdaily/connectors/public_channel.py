@@ -5,9 +5,8 @@
 - :func:`json_object`: an answer's JSON object, or a one-line :class:`BadResponseError`;
 - :func:`confirmed_reply`: a reply the service accepted without naming it, looked for in
   the thread before it is called an error;
-- :func:`whole_count` and :func:`checkpoint_ids`: counts as the services give them, and
-  the ids a stored checkpoint lists, with damaged values ignored (its time is
-  :func:`~cxdaily.connectors.parsing.checkpoint_time`).
+- :func:`whole_count`: counts as the services give them, damaged values ignored (stored
+  checkpoints are read by :mod:`cxdaily.connectors.parsing`).
 """
 
 from __future__ import annotations
@@ -92,10 +91,3 @@ def whole_count(value: Any, limit: int = MAX_FOLLOWERS) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value if 0 <= value <= limit else None
-
-
-def checkpoint_ids(checkpoint: Any, key: str, limit: int) -> list[str]:
-    """The ids a stored checkpoint lists under ``key`` (the first ``limit``; anything but
-    text is left out)."""
-    ids = checkpoint.get(key) if isinstance(checkpoint, dict) else None
-    return [i for i in ids[:limit] if isinstance(i, str)] if isinstance(ids, list) else []

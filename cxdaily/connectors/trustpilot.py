@@ -66,11 +66,11 @@ from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
     channel_question,
-    checkpoint_time,
+    checkpoint_marks,
     id_field,
     parse_time,
 )
-from cxdaily.connectors.public_channel import checkpoint_ids, public_capabilities, web_url_option
+from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies, answers_by_team
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
@@ -336,10 +336,9 @@ class TrustpilotConnector(HttpConnector):
 
 
 # ----------------------------------------------------------------------------- parsing
-def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, list[str]]:
+def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, set[str]]:
     """The newest ``createdAt`` seen and the ids of the reviews written at that instant."""
-    since = checkpoint_time(checkpoint, "created_at")
-    return since, checkpoint_ids(checkpoint, "ids", PAGE_SIZE * 10) if since else []
+    return checkpoint_marks(checkpoint, "created_at", "ids", PAGE_SIZE * 10)
 
 
 def _reviews(data: Any, url: str, channel: str) -> list[Any]:

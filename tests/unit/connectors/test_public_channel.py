@@ -12,9 +12,8 @@ import pytest
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.http import BadResponseError, StatusError, make_client
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.parsing import channel_question, checkpoint_time
+from cxdaily.connectors.parsing import channel_question, checkpoint_ids, checkpoint_time
 from cxdaily.connectors.public_channel import (
-    checkpoint_ids,
     confirmed_reply,
     json_object,
     public_capabilities,
