@@ -248,7 +248,7 @@ class KhorosConnector(HttpConnector):
         async for page, page_posts, more in pages:
             for post in page_posts:
                 posts[post.id] = post
-                newest = max(newest, post.posted_at)
+                newest = max(newest, post.created_at)
             if more and (page == MAX_PAGES or self.http.budget_spent()):
                 self.http.note(f"stopped after {page} pages of messages; the next fetch goes "
                                "on from the newest one read")  # fmt: skip
@@ -282,7 +282,7 @@ class KhorosConnector(HttpConnector):
             if (
                 parent is not None
                 and not parent.by_team(our_id)
-                and parent.posted_at < reply.posted_at
+                and parent.created_at < reply.created_at
             ):
                 settled.append(self._question(parent, [], settled=True))
         open_posts = [p for p in members if p.id not in answered]

@@ -29,7 +29,13 @@ from cxdaily.connectors.helpdesk import (
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_errors import status_error
 from cxdaily.connectors.options import Option
-from cxdaily.connectors.parsing import QuestionShapeError, channel_question, id_field, parse_time
+from cxdaily.connectors.parsing import (
+    ChannelMessage,
+    QuestionShapeError,
+    channel_question,
+    id_field,
+    parse_time,
+)
 from cxdaily.connectors.public_channel import whole_count
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Message, Question
@@ -196,16 +202,12 @@ def _get(data: Any, key: str) -> Any:
 
 # ----------------------------------------------------------------------------- messages
 @dataclass(frozen=True)
-class Post:
-    """One community message as the API gives it."""
+class Post(ChannelMessage):
+    """One community message as the API gives it: ``id``, ``body`` as clean plain text
+    and ``post_time`` as ``created_at``."""
 
-    id: str
     author: Author
     """``author.id`` and ``author.login`` (the member's handle on the community)."""
-    body: str
-    """``body`` as clean plain text."""
-    posted_at: datetime
-    """``post_time``."""
     subject: str | None = None
     url: str | None = None
     """``view_href``: where the message is read on the community."""
@@ -225,7 +227,7 @@ class Post:
 
     def as_message(self) -> Message:
         """The message for a question's context."""
-        return Message(author=self.author, body=self.body, created_at=self.posted_at)
+        return Message(author=self.author, body=self.body, created_at=self.created_at)
 
     def as_ticket_message(self, our_id: str | None) -> PostMessage:
         """The message as helpdesk's helpers read a thread (the team's or a member's)."""
@@ -233,7 +235,7 @@ class Post:
             id=self.id,
             author=self.author,
             body=self.body,
-            created_at=self.posted_at,
+            created_at=self.created_at,
             from_customer=not self.by_team(our_id),
             url=self.url,
         )
@@ -271,7 +273,7 @@ def parse_post(item: Any) -> Post:
         id=ident,
         author=author,
         body=clean(body or "").strip(),
-        posted_at=parse_time(item.get("post_time"), "post_time"),
+        created_at=parse_time(item.get("post_time"), "post_time"),
         subject=one_line(subject, MAX_SUBJECT_CHARS) if subject else None,
         url=parse_url(item.get("view_href")),
         conversation_id=_object_id(item.get("conversation")),
@@ -335,11 +337,11 @@ def question_of(
         meta["conversation_id"] = post.conversation_id
     if settled:
         meta["team_answered"] = True
-    ordered = sorted(context, key=lambda p: p.posted_at)
+    ordered = sorted(context, key=lambda p: p.created_at)
     return channel_question(
         channel=channel, kind=kind, native=post.id, thread_id=post.id, author=post.author,
         url=post.url, title=post.subject, body=post.body or post.subject or "",
-        created_at=post.posted_at, context=tuple(p.as_message() for p in ordered), meta=meta,
+        created_at=post.created_at, context=tuple(p.as_message() for p in ordered), meta=meta,
     )  # fmt: skip
 
 
@@ -354,7 +356,7 @@ def answered_ids(posts: list[Post], our_id: str | None) -> set[str]:
             same = (
                 post.conversation_id is not None and reply.conversation_id == post.conversation_id
             )
-            if reply.posted_at > post.posted_at and (same or reply.parent_id == post.id):
+            if reply.created_at > post.created_at and (same or reply.parent_id == post.id):
                 answered.add(post.id)
                 break
     return answered

@@ -23,21 +23,18 @@ from cxdaily.connectors.helpdesk import TicketMessage
 from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.meta_graph import GraphConnector
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES
-from cxdaily.connectors.parsing import QuestionShapeError
+from cxdaily.connectors.parsing import ChannelMessage, QuestionShapeError
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.models import Author, Message, Question
 
 
 @dataclass(frozen=True)
-class Comment:
+class Comment(ChannelMessage):
     """One comment (or reply) as read from the Graph API."""
 
-    id: str
     author: Author
     ours: bool
     """Written by the channel's own Page or account."""
-    body: str
-    created_at: datetime
     parent_id: str | None
     """The comment it replies to (``None``: a comment on the post or media itself)."""
     url: str | None = None

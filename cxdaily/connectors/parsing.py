@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -229,6 +230,17 @@ def parse_time(value: Any, where: str) -> datetime:
             f"{LATEST.year - 1})"
         )
     return in_utc
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    """What every channel's record of one message holds: its id on the service, its text
+    as clean plain text and when it was written (UTC). A kind's record extends it with
+    what its API adds (author, thread, counts)."""
+
+    id: str
+    body: str
+    created_at: datetime
 
 
 class TurnMessage(Protocol):

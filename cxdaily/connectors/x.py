@@ -327,7 +327,7 @@ class XConnector(HttpConnector):
             url=self.post_url(parts.id, user.username if user else None),
             author=user.author if user else Author(id=parts.author_id),
             title=None,
-            body=parts.text,
+            body=parts.body,
             created_at=parts.created_at,
             context=reply_context(parts, includes, skipped),
             meta=meta,

@@ -21,6 +21,7 @@ from cxdaily.connectors.http_errors import error_body, page_list, status_error
 from cxdaily.connectors.parsing import (
     MAX_FOLLOWERS,
     MAX_TEXT_CHARS,
+    ChannelMessage,
     QuestionShapeError,
     SkippedItems,
     id_field,
@@ -45,12 +46,9 @@ _METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impres
 
 
 @dataclass(frozen=True)
-class TweetParts:
-    """What the connector uses of one post."""
+class TweetParts(ChannelMessage):
+    """What the connector uses of one post (``text`` is its ``body``)."""
 
-    id: str
-    text: str
-    created_at: datetime
     author_id: str | None = None
     in_reply_to_user_id: str | None = None
     replied_to: str | None = None
@@ -113,7 +111,7 @@ def tweet_parts(item: Any) -> TweetParts:
         meta["public_metrics"] = metrics
     return TweetParts(
         id=ident,
-        text=post_text(item.get("text"), "text"),
+        body=post_text(item.get("text"), "text"),
         created_at=parse_time(created, "created_at") if created is not None else _made(ident),
         author_id=_optional_id(item.get("author_id")),
         in_reply_to_user_id=meta.get("in_reply_to_user_id"),
@@ -191,7 +189,7 @@ def own_reply(item: Any, tweet_id: str, user_id: str) -> TicketMessage | None:
     return TicketMessage(
         id=parts.id,
         author=Author(id=user_id),
-        body=parts.text,
+        body=parts.body,
         created_at=parts.created_at,
         from_customer=False,
     )
@@ -333,7 +331,7 @@ def reply_context(
         return ()
     parent_user = includes.users.get(parent.author_id or "")
     author = parent_user.author if parent_user else Author(id=parent.author_id)
-    return (Message(author=author, body=parent.text, created_at=parent.created_at),)
+    return (Message(author=author, body=parent.body, created_at=parent.created_at),)
 
 
 __all__ = [

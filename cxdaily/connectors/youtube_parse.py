@@ -28,6 +28,7 @@ from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_te
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_URL_CHARS,
+    ChannelMessage,
     QuestionShapeError,
     channel_question,
     id_field,
@@ -41,19 +42,17 @@ MAX_NAME_CHARS = 500
 
 
 @dataclass(frozen=True)
-class Comment:
-    """One YouTube comment (a top-level comment or a reply)."""
+class Comment(ChannelMessage):
+    """One YouTube comment (a top-level comment or a reply): ``body`` is what viewers see
+    (``textDisplay``, else ``textOriginal``) as clean plain text, ``created_at`` its
+    ``publishedAt``."""
 
-    id: str
     author: Author
     """``authorChannelId.value`` as id, ``authorDisplayName`` as name, the ``@handle``
     of ``authorChannelUrl`` when it names one."""
     author_url: str | None
-    text: str
-    """What viewers see (``textDisplay``, else ``textOriginal``), as clean plain text."""
     original: str
     """What the author wrote (``textOriginal``, else ``textDisplay``)."""
-    published: datetime
     updated: datetime
     video_id: str | None = None
     like_count: int | None = None
@@ -61,7 +60,7 @@ class Comment:
     @property
     def activity(self) -> datetime:
         """When the comment was written or last edited."""
-        return max(self.published, self.updated)
+        return max(self.created_at, self.updated)
 
     def by(self, channel_id: str) -> bool:
         """Whether ``channel_id`` wrote this comment."""
@@ -145,9 +144,9 @@ def parse_comment(data: Any, where: str) -> Comment:
         id=ident,
         author=author,
         author_url=url,
-        text=display if display is not None else original or "",
+        body=display if display is not None else original or "",
         original=original if original is not None else display or "",
-        published=published,
+        created_at=published,
         updated=updated,
         video_id=id_field(video, f"{where}.videoId") if isinstance(video, str) else None,
         like_count=whole_count(snippet.get("likeCount")),
@@ -201,8 +200,8 @@ def as_ticket_message(comment: Comment, channel_id: str) -> TicketMessage:
     return TicketMessage(
         id=comment.id,
         author=comment.author,
-        body=comment.original if ours else comment.text,
-        created_at=comment.published,
+        body=comment.original if ours else comment.body,
+        created_at=comment.created_at,
         from_customer=not ours,
     )
 
@@ -216,7 +215,7 @@ def thread_questions(
     comment, the latest comment by someone else is the question (the thread before it is
     its context); every other comment by someone else is settled (``team_answered``).
     """
-    comments = sorted([thread.top, *thread.replies], key=lambda c: (c.published, c.id))
+    comments = sorted([thread.top, *thread.replies], key=lambda c: (c.created_at, c.id))
     ours = [n for n, c in enumerate(comments) if c.by(channel_id)]
 
     def build(comment: Comment, context: Sequence[Comment], settled: bool) -> Question:
@@ -254,15 +253,15 @@ def _question(
         "can_reply": thread.can_reply,
     }
     meta.update({key: value for key, value in extra.items() if value is not None})
-    if comment.updated > comment.published:
+    if comment.updated > comment.created_at:
         meta["edited_at"] = comment.updated.isoformat().replace("+00:00", "Z")
     if settled:
         meta["team_answered"] = True
-    messages = [Message(c.author, c.text, c.published) for c in context]
+    messages = [Message(c.author, c.body, c.created_at) for c in context]
     return channel_question(
         channel=channel, kind=kind, native=comment.id, thread_id=thread.id,
         author=comment.author, url=comment_url(web_url, video, comment.id), title=None,
-        body=comment.text, created_at=comment.published,
+        body=comment.body, created_at=comment.created_at,
         context=tuple(messages[-MAX_CONTEXT_MESSAGES:]), meta=meta,
     )  # fmt: skip
 
