@@ -1,9 +1,10 @@
-"""Digest destinations by ``kind``: one module per kind, one entry in :data:`DESTINATION_KINDS`.
+"""Digest destinations by ``kind``: one module per kind, one entry in the registry.
 
 Adding a kind is two edits: a module ``cxdaily/connectors/destinations/<kind>.py`` holding
-one :class:`~cxdaily.connectors.destinations.base.Destination` subclass, and its entry
-here. Nothing else lists kinds: config checking, ``cxdaily destinations kinds``,
-``cxdaily login NAME`` and sending all read this registry.
+one :class:`~cxdaily.connectors.destinations.base.Destination` subclass, and its entry in
+:data:`~cxdaily.connectors.destinations.kinds.DESTINATION_KINDS`. Nothing else lists
+kinds: config checking, ``cxdaily destinations kinds``, ``cxdaily login NAME`` and
+sending all read this registry.
 
 :func:`send_parcel` runs one destination's delivery from synchronous code, under its
 ``deadline`` (and a backstop, as for channels); :func:`may_have_gone_out` says whether a
@@ -17,6 +18,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from cxdaily.connectors.destinations.base import Destination, Ledger, destination_error
+from cxdaily.connectors.destinations.kinds import DESTINATION_KINDS
 from cxdaily.core.errors import (
     AuthError,
     ConfigError,
@@ -31,14 +33,6 @@ if TYPE_CHECKING:
     from cxdaily.connectors.runner import ClientFactory
     from cxdaily.insights.delivery.model import Delivered, Parcel
 
-#: kind -> "module:Class" of every destination kind.
-DESTINATION_KINDS: dict[str, str] = {
-    "email": "cxdaily.connectors.destinations.email:EmailDestination",
-    "jira": "cxdaily.connectors.destinations.jira:JiraDestination",
-    "linear": "cxdaily.connectors.destinations.linear:LinearDestination",
-    "productboard": "cxdaily.connectors.destinations.productboard:ProductboardDestination",
-    "webhook": "cxdaily.connectors.destinations.webhook:WebhookDestination",
-}
 
 #: Answers that say the destination took nothing (a refusal, a throttle, a server error
 #: that is not a gateway timeout): sending again cannot make a duplicate.
@@ -52,11 +46,11 @@ def destination_kinds() -> list[str]:
 
 def destination_class(kind: str) -> type[Destination]:
     """The class of a destination kind, or a ConfigError listing the known kinds."""
-    target = DESTINATION_KINDS.get(kind)
-    if target is None:
+    entry = DESTINATION_KINDS.get(kind)
+    if entry is None:
         known = ", ".join(destination_kinds())
         raise ConfigError(f"unknown destination kind {kind!r} (known: {known})")
-    module_name, class_name = target.split(":")
+    module_name, class_name = entry.target.split(":")
     cls = getattr(import_module(module_name), class_name)
     assert issubclass(cls, Destination)
     return cls

@@ -1,8 +1,10 @@
 """The interface every digest destination kind implements, and the options they share.
 
-A destination kind is one :class:`Destination` subclass: its ``kind``, a one-line
-``summary``, its options declared once (``declared_options``, an :class:`OptionSpec`
-starting from :data:`DESTINATION_OPTIONS`), its ``secret_fields`` (read like a channel's:
+A destination kind is one :class:`Destination` subclass (its ``kind``, one-line
+``summary`` and service name come from its entry in
+:data:`~cxdaily.connectors.destinations.kinds.DESTINATION_KINDS`): its options declared
+once (``declared_options``, an :class:`OptionSpec` starting from
+:data:`DESTINATION_OPTIONS`), its ``secret_fields`` (read like a channel's:
 ``CXDAILY_SECRET_<NAME>`` then the keyring, stored with ``cxdaily login NAME``), and
 :meth:`Destination.deliver`. Checking a ``[destinations.NAME]`` table, ``cxdaily
 destinations kinds`` and the one-line errors naming the table all come from the
@@ -27,6 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from cxdaily.connectors.base import SecretReader, SecretScrubber
+from cxdaily.connectors.destinations.kinds import registered_kind
 from cxdaily.connectors.options import DEADLINE, Option, OptionSpec
 from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError
 from cxdaily.settings import ChannelSettings
@@ -79,11 +82,13 @@ def destination_error(destination: DestinationSettings, exc: BaseException) -> C
 
 
 class Destination(ABC):
-    """Base class of every destination kind; subclasses set ``kind`` and ``deliver``."""
+    """Base class of every destination kind; subclasses implement ``deliver``."""
 
     kind: ClassVar[str]
     summary: ClassVar[str] = ""
     """One line: what this kind sends where (``destinations kinds`` shows it)."""
+    service: ClassVar[str] = ""
+    """The service's name in outcomes (``Linear``)."""
     declared_options: ClassVar[OptionSpec] = DESTINATION_OPTIONS
     """Every option of this kind's ``[destinations.NAME]`` table."""
     secret_fields: ClassVar[tuple[str, ...]] = ()
@@ -92,6 +97,14 @@ class Destination(ABC):
     """The destination also works without its secrets."""
     itemwise: ClassVar[bool] = False
     """Items are sent one by one and recorded in the ledger (see the module docstring)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A registered kind's ``kind``, ``summary`` and ``service`` come from its entry
+        in the destination registry."""
+        super().__init_subclass__(**kwargs)
+        entry = registered_kind(cls)
+        if entry is not None:
+            cls.kind, cls.summary, cls.service = entry.key, entry.summary, entry.service
 
     def __init__(
         self,

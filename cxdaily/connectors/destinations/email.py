@@ -94,8 +94,6 @@ class SmtpServer:
 class EmailDestination(Destination):
     """The digest by email, through an email channel's SMTP server or one of its own."""
 
-    kind = "email"
-    summary = "the HTML digest with a plain-text alternative, by SMTP, to a list of addresses"
     secret_fields = ("",)
     secret_optional = True  # the password of its own SMTP server, when it asks for a login
     declared_options = DESTINATION_OPTIONS.extended(

@@ -72,9 +72,6 @@ OPTIONS = DESTINATION_OPTIONS.extended(
 class JiraDestination(ThemeIssueDestination):
     """A Jira issue per theme; new evidence as a comment."""
 
-    kind = "jira"
-    summary = "a Jira Cloud issue per theme, commented with new evidence instead of duplicated"
-    service = "Jira"
     declared_options = OPTIONS
 
     def describe(self) -> str:

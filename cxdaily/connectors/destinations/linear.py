@@ -90,9 +90,6 @@ OPTIONS = DESTINATION_OPTIONS.extended(
 class LinearDestination(ThemeIssueDestination):
     """A Linear issue per theme; new evidence as a comment."""
 
-    kind = "linear"
-    summary = "a Linear issue per theme, commented with new evidence instead of duplicated"
-    service = "Linear"
     declared_options = OPTIONS
 
     def configure(self) -> None:

@@ -67,8 +67,6 @@ REFUSED_OPTIONAL_PARTS = frozenset({404, 422})
 class ProductboardDestination(TrackerDestination):
     """A Productboard note per insight, each created once."""
 
-    kind = "productboard"
-    summary = "a Productboard note per insight (quote, customer, source, tags), never twice"
     declared_options = DESTINATION_OPTIONS.extended(
         Option("base_url", "url", "the Productboard API's address", default=DEFAULT_BASE_URL),
     )

@@ -29,7 +29,7 @@ from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
@@ -183,9 +183,6 @@ class TrackerDestination(Destination):
 
 class ThemeIssueDestination(TrackerDestination):
     """One issue per theme, updated with new evidence (Linear, Jira)."""
-
-    service: ClassVar[str]
-    """The service's name in outcomes (``Linear``)."""
 
     async def deliver(self, parcel: Parcel, ledger: Ledger) -> Delivered:
         """Open an issue per theme not sent yet; comment the new evidence on the others."""

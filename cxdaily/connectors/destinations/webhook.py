@@ -45,8 +45,6 @@ FORMATS = {"slack": "Slack message", "teams": "Teams card", "json": "JSON digest
 class WebhookDestination(Destination):
     """A POST of the digest's summary (Slack, Teams) or of the whole JSON digest."""
 
-    kind = "webhook"
-    summary = "a Slack or Teams incoming webhook (the summary, a link), or the JSON digest"
     secret_fields = ("",)
     secret_optional = True  # with url set, a bearer token; without, the address itself
     declared_options = DESTINATION_OPTIONS.extended(

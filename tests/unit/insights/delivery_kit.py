@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from cxdaily.connectors.destinations.base import DESTINATION_OPTIONS, Destination, Ledger
+from cxdaily.connectors.destinations.kinds import DestinationKind
 from cxdaily.connectors.options import Option
 from cxdaily.core.models import Insight
 from cxdaily.insights.delivery.model import Delivered, Parcel
@@ -126,4 +127,9 @@ class NotesDestination(Destination):
         return Delivered(items=count, detail=f"{count} notes")
 
 
-NOTES_KIND = "tests.unit.insights.delivery_kit:NotesDestination"
+NOTES_KIND = DestinationKind(
+    "notes",
+    "tests.unit.insights.delivery_kit:NotesDestination",
+    NotesDestination.summary,
+    "Notes",
+)
