@@ -100,3 +100,55 @@ def test_unit_test_folders_mirror_the_packages():
     folders = {p.name for p in (TESTS / "unit").iterdir() if p.is_dir() and p.name[0] != "_"}
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert folders <= packages
+
+
+def _top_level_imports(path: Path, package_root: Path) -> set[str]:
+    """The cxdaily modules a module imports when it is loaded: its body's own ``import``
+    statements (not those under ``if TYPE_CHECKING:`` nor inside functions)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    root = package_root.parent
+    return {
+        name
+        for name in names
+        if name.split(".")[0] == "cxdaily"
+        and (
+            (root / Path(*name.split("."))).with_suffix(".py").is_file()
+            or (root / Path(*name.split(".")) / "__init__.py").is_file()
+        )
+    }
+
+
+def test_no_module_imports_itself_back_when_loaded() -> None:
+    """No import cycle: following the imports a module runs when it is loaded never leads
+    back to it (lazy imports inside functions and type-only imports are not followed)."""
+    package_root = Path(__file__).resolve().parents[2] / "cxdaily"
+    graph: dict[str, set[str]] = {}
+    for path in package_root.rglob("*.py"):
+        parts = path.relative_to(package_root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        graph[name] = _top_level_imports(path, package_root)
+    assert len(graph) > 200
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for imported in sorted(graph.get(module, ())):
+            if state.get(imported) == 1:
+                cycles.append([*path[path.index(imported) :], imported])
+            elif imported not in state:
+                visit(imported, [*path, imported])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
