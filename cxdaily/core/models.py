@@ -316,6 +316,11 @@ class Insight(StoredRecord):
     note: str | None
     created_at: datetime
     session_id: str | None = None
+    redaction: str | None = field(default=None, compare=False, repr=False)
+    """The stamp of the stored digest redaction of its texts (written by the store; see
+    :mod:`cxdaily.insights.stored_redaction`)."""
+    redacted: str | None = field(default=None, compare=False, repr=False)
+    """Those texts redacted (``None``: redaction changes nothing, or none is stored)."""
 
     field_readers: ClassVar[Mapping[str, FieldReader]] = {
         "importance": whole_or(1),

@@ -18,10 +18,8 @@ from cxdaily.core.models import Insight
 from cxdaily.insights.cleaning import block, line, not_clean, not_plain
 from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
 from cxdaily.insights.redact import Redactor
+from cxdaily.insights.stored_redaction import FIELD_BREAK, short_fields, stored_redactions
 
-FIELD_BREAK = "\x01"
-"""Joins an insight's summary, quote and note so that they are redacted as one text:
-cleaned text never holds it, and no redaction pattern matches it or across it."""
 PERSON_BREAK = "\x00"
 """The break the customer's own name is masked across with ``initials`` (the masking
 runs over the three texts joined, as it always has)."""
@@ -64,7 +62,7 @@ def export_insights(
         column[:] = [text.strip() for text in column]
     tag_lists = [tuple([tag.strip() for tag in tags]) for tags in tag_lists]
     for index in folded:  # rare: control characters, so clean and fold the long way
-        for column, insight_value in zip(columns, _short_fields(insights[index]), strict=True):
+        for column, insight_value in zip(columns, short_fields(insights[index]), strict=True):
             column[index] = line(insight_value)
         tag_lists[index] = tuple(map(line, insights[index].tags))
     quotes = [text.strip() for text in quotes]
@@ -101,21 +99,6 @@ def export_insights(
     )
 
 
-def _short_fields(insight: Insight) -> tuple[str, ...]:
-    """An insight's one-line fields, in the order of the columns of :func:`export_insights`."""
-    return (
-        insight.id,
-        insight.question_id,
-        insight.url or "",
-        insight.channel,
-        insight.team or "",
-        insight.sentiment or "",
-        insight.summary,
-        insight.customer_name or "",
-        insight.customer_handle or "",
-    )
-
-
 def _redacted_texts(
     insights: Sequence[Insight],
     redactor: Redactor,
@@ -123,9 +106,14 @@ def _redacted_texts(
     quotes: list[str],
     notes: list[str],
 ) -> tuple[list[str], list[str], list[str]]:
-    """Summaries, quotes and notes redacted, all in one batch; with ``initials``, each
-    insight's own customer masked in its three texts."""
-    joined = redactor.texts(list(map(FIELD_BREAK.join, zip(summaries, quotes, notes, strict=True))))
+    """Summaries, quotes and notes redacted: the stored redaction where it stands (see
+    :mod:`~cxdaily.insights.stored_redaction`), the others all in one batch; with
+    ``initials``, each insight's own customer masked in its three texts."""
+    joined = list(map(FIELD_BREAK.join, zip(summaries, quotes, notes, strict=True)))
+    if redactor.options.enabled:
+        todo = stored_redactions(insights, joined)
+        for index, text in zip(todo, redactor.texts([joined[i] for i in todo]), strict=True):
+            joined[index] = text
     if redactor.options.initials:
         parts = [
             redactor.mask_people(

@@ -413,8 +413,12 @@ class InsightRepository:
         self._insights = MonthlyTables(folder, "insights", "insights")
 
     def add(self, insight: Insight) -> None:
-        """Durably record an insight (an insight with a known id replaces it)."""
-        self._insights.for_month(month_of(insight.created_at)).put(insight.to_dict())
+        """Durably record an insight (an insight with a known id replaces it), with the
+        digest's redaction of its texts (see :mod:`cxdaily.insights.stored_redaction`)."""
+        from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
+
+        stored = with_stored_redaction(insight)
+        self._insights.for_month(month_of(insight.created_at)).put(stored.to_dict())
 
     def remove(self, insight: Insight) -> bool:
         """Delete an insight (an undone tag); returns whether it was there."""
@@ -432,10 +436,14 @@ class InsightRepository:
         return None
 
     def add_many(self, insights: Iterable[Insight]) -> None:
-        """Record many insights with one write per month touched."""
+        """Record many insights with one write per month touched (each with its stored
+        redaction, as :meth:`add`)."""
+        from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
+
         by_month: dict[str, list[dict[str, Any]]] = {}
         for insight in insights:
-            by_month.setdefault(month_of(insight.created_at), []).append(insight.to_dict())
+            stored = with_stored_redaction(insight)
+            by_month.setdefault(month_of(insight.created_at), []).append(stored.to_dict())
         for month, docs in by_month.items():
             self._insights.for_month(month).put_many(docs)
 

@@ -1,0 +1,107 @@
+"""The digest's redaction of an insight's texts, made once when the insight is stored.
+
+Redacting the summary, quote and note of every insight is most of the cost of a year's
+digest, and it depends only on those texts. So when an insight is written, the store
+keeps with it (see :func:`with_stored_redaction`):
+
+- ``redaction``: a stamp, ``<version>:<checksum>``: the version of the redaction code
+  (:data:`REDACTION_VERSION`, a checksum of :mod:`cxdaily.insights.redact` itself) and
+  the CRC-32 of the texts as the digest prepares them (:func:`digest_texts`);
+- ``redacted``: those texts redacted, joined by :data:`FIELD_BREAK`; absent when
+  redaction changes nothing (most insights: the files barely grow).
+
+A digest uses the stored form only when the stamp matches the texts it prepared and the
+current code, and the stored text is clean and whole (:func:`stored_redactions`); anything
+else (an older record, a file edited by hand, redaction code that changed, a damaged
+field) is redacted again, so the result is always what redacting now would give.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from cxdaily.core.models import Insight
+from cxdaily.insights import redact
+from cxdaily.insights.cleaning import block, is_plain_line, line, not_clean
+
+FIELD_BREAK = "\x01"
+"""Joins an insight's summary, quote and note so that they are redacted as one text:
+cleaned text never holds it, and no redaction pattern matches it or across it."""
+
+
+def _code_version() -> str:
+    """A checksum of the redaction code: any change to it makes every stored redaction
+    stale (``""`` when the source cannot be read: then none is ever used)."""
+    try:
+        source = Path(redact.__file__).read_bytes()
+    except (OSError, TypeError):
+        return ""
+    return f"{zlib.crc32(source):08x}"
+
+
+REDACTION_VERSION = _code_version()
+"""The version a stored redaction must carry to be used."""
+
+
+def stamp(texts: str) -> str:
+    """``<version>:<checksum of texts>``: what a stored redaction of ``texts`` carries."""
+    return f"{REDACTION_VERSION}:{zlib.crc32(texts.encode('utf-8', 'surrogatepass')):08x}"
+
+
+def short_fields(insight: Insight) -> tuple[str, ...]:
+    """An insight's one-line fields, in the order of the columns of
+    :func:`~cxdaily.insights.export.export_insights`."""
+    return (
+        insight.id,
+        insight.question_id,
+        insight.url or "",
+        insight.channel,
+        insight.team or "",
+        insight.sentiment or "",
+        insight.summary,
+        insight.customer_name or "",
+        insight.customer_handle or "",
+    )
+
+
+def digest_texts(insight: Insight) -> str:
+    """The insight's summary, quote and note as a digest prepares them for redaction
+    (cleaned, trimmed; see :func:`~cxdaily.insights.export.export_insights`), joined by
+    :data:`FIELD_BREAK`."""
+    plain = all(map(is_plain_line, short_fields(insight))) and is_plain_line(" ".join(insight.tags))
+    summary = insight.summary.strip() if plain else line(insight.summary)
+    return FIELD_BREAK.join((summary, block(insight.quote), block(insight.note or "")))
+
+
+def with_stored_redaction(insight: Insight) -> Insight:
+    """The insight with its digest redaction stamped and stored (see the module)."""
+    texts = digest_texts(insight)
+    redacted = redact.redact_text(texts)
+    return replace(
+        insight, redaction=stamp(texts), redacted=None if redacted == texts else redacted
+    )
+
+
+def stored_redactions(insights: Sequence[Insight], texts: list[str]) -> list[int]:
+    """Put the stored redaction of each insight into ``texts`` (its prepared texts, see
+    :func:`digest_texts`) where it can be used; return the indices of the texts that
+    must still be redacted."""
+    todo: list[int] = []
+    used: list[int] = []
+    for index, (insight, text) in enumerate(zip(insights, texts, strict=True)):
+        if insight.redaction is None or insight.redaction != stamp(text):
+            todo.append(index)
+        elif insight.redacted is not None:
+            used.append(index)
+    candidates = [insights[index].redacted or "" for index in used]
+    damaged = not_clean([text.replace(FIELD_BREAK, "\n") for text in candidates])
+    for position, index in enumerate(used):
+        redacted = candidates[position]
+        if position in damaged or redacted.count(FIELD_BREAK) != 2:
+            todo.append(index)
+        else:
+            texts[index] = redacted
+    return sorted(todo)
