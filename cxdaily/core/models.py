@@ -297,6 +297,12 @@ class InsightEntry:
     note: str | None = None
 
 
+def _derived(data: dict[str, Any], key: str, kind: type) -> Any:
+    """A derived field of a stored record: its value when of type ``kind``, else ``None``."""
+    value = data.get(key)
+    return value if type(value) is kind else None
+
+
 @dataclass(frozen=True)
 class Insight(StoredRecord):
     """What the leader learned from a question, for Product, Marketing, Sales or Support."""
@@ -316,7 +322,7 @@ class Insight(StoredRecord):
     note: str | None
     created_at: datetime
     session_id: str | None = None
-    redaction: str | None = field(default=None, compare=False, repr=False)
+    redaction: int | None = field(default=None, compare=False, repr=False)
     """The stamp of the stored digest redaction of its texts (written by the store; see
     :mod:`cxdaily.insights.stored_redaction`)."""
     redacted: str | None = field(default=None, compare=False, repr=False)
@@ -326,8 +332,12 @@ class Insight(StoredRecord):
         "importance": whole_or(1),
         "summary": text_or(""),
         "quote": text_or(""),
+        "redaction": lambda data, key: _derived(data, key, int),
+        "redacted": lambda data, key: _derived(data, key, str),
     }
-    """Records may lack the importance (then 1), the summary or the quote (then empty)."""
+    """Records may lack the importance (then 1), the summary or the quote (then empty);
+    the stored redaction is derived data, read as ``None`` when it is of the wrong shape
+    (it is then made again, and the insight is never lost over it)."""
 
 
 @dataclass(frozen=True)

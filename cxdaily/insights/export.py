@@ -10,9 +10,11 @@ redacted once. The result is the same as cleaning and redacting each insight alo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
+from operator import attrgetter
 
 from cxdaily.core.models import Insight
 from cxdaily.insights.cleaning import block, line, not_clean, not_plain
@@ -23,6 +25,26 @@ from cxdaily.insights.stored_redaction import FIELD_BREAK, short_fields, stored_
 PERSON_BREAK = "\x00"
 """The break the customer's own name is masked across with ``initials`` (the masking
 runs over the three texts joined, as it always has)."""
+_FIELDS = attrgetter(
+    "id",
+    "question_id",
+    "url",
+    "channel",
+    "customer_name",
+    "customer_handle",
+    "team",
+    "sentiment",
+    "summary",
+    "tags",
+    "quote",
+    "note",
+    "created_at",
+    "importance",
+)
+"""Every field of an insight a digest reads, in one call per insight."""
+_TAG_BREAK = "\x1f"
+_SPACED_TAG = re.compile(r"(?:^|\x1f)\s|\s(?:\x1f|$)")
+"""A tag with white space at either end, among tags joined by :data:`_TAG_BREAK`."""
 _new_insight = partial(tuple.__new__, DigestInsight)
 """A :class:`DigestInsight` from one tuple of its fields (no per-field call)."""
 
@@ -40,33 +62,41 @@ def export_insights(
     cleaned and folded to one line. Quote and note are trimmed when clean, else cleaned
     keeping their lines.
     """
-    ids = [i.id for i in insights]
-    question_ids = [i.question_id for i in insights]
-    urls = [i.url or "" for i in insights]
-    channels = [i.channel for i in insights]
-    names = [i.customer_name or "" for i in insights]
-    handles = [i.customer_handle or "" for i in insights]
-    teams = [i.team or "" for i in insights]
-    sentiments = [i.sentiment or "" for i in insights]
-    summaries = [i.summary for i in insights]
-    tag_lists = [i.tags for i in insights]
-    quotes = [i.quote for i in insights]
-    notes = [i.note or "" for i in insights]
-    created = [i.created_at for i in insights]
+    if not insights:
+        return []
+    (
+        ids,
+        question_ids,
+        urls,
+        channels,
+        names,
+        handles,
+        teams,
+        sentiments,
+        summaries,
+        tag_lists,
+        quotes,
+        notes,
+        created,
+        importances,
+    ) = map(list, zip(*map(_FIELDS, insights), strict=True))
+    for optional in (urls, names, handles, teams, sentiments, notes):
+        optional[:] = [value or "" for value in optional]
     columns = (ids, question_ids, urls, channels, teams, sentiments, summaries, names, handles)
     folded = set().union(
         *map(not_plain, columns), not_plain([" ".join(tags) for tags in tag_lists])
     )
     unclean = not_clean(quotes) | not_clean(notes)
     for column in columns:
-        column[:] = [text.strip() for text in column]
-    tag_lists = [tuple([tag.strip() for tag in tags]) for tags in tag_lists]
+        column[:] = map(str.strip, column)
+    if _SPACED_TAG.search(_TAG_BREAK.join(map(_TAG_BREAK.join, tag_lists))):
+        tag_lists = [tuple(map(str.strip, tags)) for tags in tag_lists]
     for index in folded:  # rare: control characters, so clean and fold the long way
         for column, insight_value in zip(columns, short_fields(insights[index]), strict=True):
             column[index] = line(insight_value)
         tag_lists[index] = tuple(map(line, insights[index].tags))
-    quotes = [text.strip() for text in quotes]
-    notes = [text.strip() for text in notes]
+    quotes = list(map(str.strip, quotes))
+    notes = list(map(str.strip, notes))
     for index in unclean:
         quotes[index] = block(insights[index].quote)
         notes[index] = block(insights[index].note or "")
@@ -86,7 +116,7 @@ def export_insights(
                 tag_lists,
                 [team or UNASSIGNED for team in teams],
                 [sentiment or UNKNOWN_SENTIMENT for sentiment in sentiments],
-                [i.importance for i in insights],
+                importances,
                 summaries,
                 quotes,
                 notes,

@@ -4,9 +4,9 @@ Redacting the summary, quote and note of every insight is most of the cost of a 
 digest, and it depends only on those texts. So when an insight is written, the store
 keeps with it (see :func:`with_stored_redaction`):
 
-- ``redaction``: a stamp, ``<version>:<checksum>``: the version of the redaction code
-  (:data:`REDACTION_VERSION`, a checksum of :mod:`cxdaily.insights.redact` itself) and
-  the CRC-32 of the texts as the digest prepares them (:func:`digest_texts`);
+- ``redaction``: a stamp, the CRC-32 of the texts as the digest prepares them
+  (:func:`digest_texts`) seeded with the version of the redaction code
+  (:data:`REDACTION_VERSION`, a checksum of :mod:`cxdaily.insights.redact` itself);
 - ``redacted``: those texts redacted, joined by :data:`FIELD_BREAK`; absent when
   redaction changes nothing (most insights: the files barely grow).
 
@@ -21,6 +21,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import count, repeat
+from operator import methodcaller
 from pathlib import Path
 
 from cxdaily.core.models import Insight
@@ -32,23 +34,25 @@ FIELD_BREAK = "\x01"
 cleaned text never holds it, and no redaction pattern matches it or across it."""
 
 
-def _code_version() -> str:
+def _code_version() -> int | None:
     """A checksum of the redaction code: any change to it makes every stored redaction
-    stale (``""`` when the source cannot be read: then none is ever used)."""
+    stale (``None`` when the source cannot be read: then none is ever used)."""
     try:
-        source = Path(redact.__file__).read_bytes()
+        return zlib.crc32(Path(redact.__file__).read_bytes())
     except (OSError, TypeError):
-        return ""
-    return f"{zlib.crc32(source):08x}"
+        return None
 
 
 REDACTION_VERSION = _code_version()
-"""The version a stored redaction must carry to be used."""
+"""The version of the redaction code; it seeds every stamp."""
+_ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 
 
-def stamp(texts: str) -> str:
-    """``<version>:<checksum of texts>``: what a stored redaction of ``texts`` carries."""
-    return f"{REDACTION_VERSION}:{zlib.crc32(texts.encode('utf-8', 'surrogatepass')):08x}"
+def stamp(texts: str) -> int | None:
+    """What a stored redaction of ``texts`` carries: the CRC-32 of the texts, seeded
+    with :data:`REDACTION_VERSION` (``None`` when that is unknown)."""
+    version = REDACTION_VERSION
+    return None if version is None else zlib.crc32(_ENCODE(texts), version)
 
 
 def short_fields(insight: Insight) -> tuple[str, ...]:
@@ -89,10 +93,14 @@ def stored_redactions(insights: Sequence[Insight], texts: list[str]) -> list[int
     """Put the stored redaction of each insight into ``texts`` (its prepared texts, see
     :func:`digest_texts`) where it can be used; return the indices of the texts that
     must still be redacted."""
+    version = REDACTION_VERSION
+    if version is None:
+        return list(range(len(texts)))
+    sums = map(zlib.crc32, map(_ENCODE, texts), repeat(version))
     todo: list[int] = []
     used: list[int] = []
-    for index, (insight, text) in enumerate(zip(insights, texts, strict=True)):
-        if insight.redaction is None or insight.redaction != stamp(text):
+    for index, insight, checksum in zip(count(), insights, sums):
+        if insight.redaction != checksum:
             todo.append(index)
         elif insight.redacted is not None:
             used.append(index)

@@ -128,7 +128,7 @@ def test_new_redaction_code_makes_every_stored_redaction_stale(monkeypatch):
     stored = replace(with_stored_redaction(original), redacted="s\x01planted text\x01")
     (used,) = exported([stored], Redaction())
     assert used.quote == "planted text"  # the stamp matches: the stored text stands
-    monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", "0badc0de")
+    monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", 0xBADC0DE)
     (again,) = exported([stored], Redaction())
     assert again.quote == "Write to j***@example.com"
 
@@ -137,3 +137,34 @@ def test_without_redaction_the_stored_text_is_not_used():
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
     (item,) = exported([with_stored_redaction(original)], Redaction(enabled=False))
     assert item.quote == "Write to jane.doe@example.com"
+
+
+def test_unknown_redaction_code_uses_no_stored_redaction(monkeypatch):
+    original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
+    stored = replace(with_stored_redaction(original), redacted="s\x01planted text\x01")
+    monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", None)
+    assert stored_redaction.stamp("anything") is None
+    (item,) = exported([stored], Redaction())
+    assert item.quote == "Write to j***@example.com"
+
+
+@pytest.mark.parametrize(
+    ("redaction", "redacted"), [("12ab", None), (None, 42), (1.5, ["x"]), (True, {"a": 1})]
+)
+def test_a_stored_redaction_of_the_wrong_shape_costs_the_insight_nothing(
+    tmp_path, redaction, redacted
+):
+    original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
+    with Store(tmp_path / "data") as store:
+        store.insights.add(original)
+    (path,) = sorted((tmp_path / "data" / "insights").glob("*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (doc,) = data["insights"].values()
+    doc["redaction"], doc["redacted"] = redaction, redacted
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with Store(tmp_path / "data") as store:
+        (read,) = store.insights.between()
+    assert read == original
+    assert (read.redaction, read.redacted) == (None, None)
+    (item,) = exported([read], Redaction())
+    assert item.quote == "Write to j***@example.com"
