@@ -80,6 +80,12 @@ def digest_texts(insight: Insight) -> str:
     return FIELD_BREAK.join((summary, block(insight.quote), block(insight.note or "")))
 
 
+def redaction_is_current(insight: Insight) -> bool:
+    """Whether the insight carries the stored redaction the current code would make of
+    its texts as they are."""
+    return insight.redaction is not None and insight.redaction == stamp(digest_texts(insight))
+
+
 def with_stored_redaction(insight: Insight) -> Insight:
     """The insight with its digest redaction stamped and stored (see the module)."""
     texts = digest_texts(insight)

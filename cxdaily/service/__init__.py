@@ -83,9 +83,11 @@ class Service(ServiceParts):
         on_done: Callable[[ChannelOutcome], None] | None = None,
     ) -> RefreshReport:
         """Fetch the named (or all) channels and store what they brought (see
-        :meth:`Channels.refresh`), then archive questions too old to matter."""
+        :meth:`Channels.refresh`), then archive questions too old to matter and store
+        the digest's redaction with insights that lack it."""
         report = self.channels.refresh(names, on_done)
         self.daily.archive_old_questions()
+        self.daily.store_insight_redactions()
         return report
 
     def channel_status(self) -> list[ChannelStatus]:

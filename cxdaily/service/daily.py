@@ -8,6 +8,7 @@ session's record, and records skips, snoozes, hand-offs and insights through the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import Counter
@@ -100,6 +101,31 @@ class Daily:
                 return 0
             keep = {a.question_id for a in context.store.activity.actions(since=since)}
             return context.store.questions.archive(since - timedelta(days=1), keep)
+
+    def store_insight_redactions(self) -> int:
+        """Give the stored insights that lack it the digest's redaction of their texts
+        (written before it was stored, or before the redaction code changed; see
+        :mod:`cxdaily.store.insights`), holding the store lock for one month at a time;
+        returns how many were written. Runs after each fetch, and costs one small file
+        read once every month is done.
+
+        A month that cannot be read or written is left for next time: meanwhile a digest
+        redacts its insights itself, and whatever reads that month reports the damage."""
+        context = self.context
+        insights = context.store.insights
+        with context.lock:
+            months = insights.months_to_redact()
+        written, complete = 0, True
+        for month in months:
+            with context.lock:
+                try:
+                    written += insights.store_redactions(month)
+                except StoreError:
+                    complete = False
+        if months and complete:
+            with context.lock, contextlib.suppress(StoreError):
+                insights.mark_redactions_stored()
+        return written
 
     def _curation_inputs(
         self, now: datetime

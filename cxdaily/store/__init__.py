@@ -6,12 +6,9 @@ from pathlib import Path
 
 from cxdaily.store.activity import ActivityRepository
 from cxdaily.store.database import DataFolder
+from cxdaily.store.insights import InsightRepository
 from cxdaily.store.promises import PromiseRepository
-from cxdaily.store.repositories import (
-    InsightRepository,
-    OutboxRepository,
-    QuestionRepository,
-)
+from cxdaily.store.repositories import OutboxRepository, QuestionRepository
 
 
 class Store:

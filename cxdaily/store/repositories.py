@@ -22,7 +22,7 @@ from typing import Any
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import NotFoundError, StoreError
-from cxdaily.core.models import Insight, Question, Reply, ReplyState
+from cxdaily.core.models import Question, Reply, ReplyState
 from cxdaily.core.record_fields import RecordError, read_text, read_time
 from cxdaily.core.safe_json import clean_surrogates
 from cxdaily.curation.candidates import (
@@ -404,64 +404,6 @@ class OutboxRepository:
             for r in self.all()
             if r.state is ReplyState.SENT and r.sent_at is not None and r.sent_at >= since
         ]
-
-
-class InsightRepository:
-    """Insights, one file per month."""
-
-    def __init__(self, folder: DataFolder) -> None:
-        self._insights = MonthlyTables(folder, "insights", "insights")
-
-    def add(self, insight: Insight) -> None:
-        """Durably record an insight (an insight with a known id replaces it), with the
-        digest's redaction of its texts (see :mod:`cxdaily.insights.stored_redaction`)."""
-        from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
-
-        stored = with_stored_redaction(insight)
-        self._insights.for_month(month_of(insight.created_at)).put(stored.to_dict())
-
-    def remove(self, insight: Insight) -> bool:
-        """Delete an insight (an undone tag); returns whether it was there."""
-        return self._insights.for_month(month_of(insight.created_at)).delete(insight.id)
-
-    def find(self, insight_id: str, months_of: Iterable[datetime]) -> Insight | None:
-        """The insight with this id in the months of the given times, or ``None``."""
-        for month in dict.fromkeys(month_of(at) for at in months_of):
-            if not self._insights.has_month(month):
-                continue
-            table = self._insights.for_month(month)
-            doc = table.get(insight_id)
-            if doc is not None:
-                return table.parse(doc, Insight.from_dict)
-        return None
-
-    def add_many(self, insights: Iterable[Insight]) -> None:
-        """Record many insights with one write per month touched (each with its stored
-        redaction, as :meth:`add`)."""
-        from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
-
-        by_month: dict[str, list[dict[str, Any]]] = {}
-        for insight in insights:
-            stored = with_stored_redaction(insight)
-            by_month.setdefault(month_of(insight.created_at), []).append(stored.to_dict())
-        for month, docs in by_month.items():
-            self._insights.for_month(month).put_many(docs)
-
-    def between(
-        self, since: datetime | None = None, until: datetime | None = None
-    ) -> list[Insight]:
-        """Insights created in [since, until), oldest first.
-
-        A year of history is read for every digest, so the monthly files' documents are
-        read as stored (no TinyDB document wrapping, no copies): ``from_dict`` only reads.
-        """
-        found = self._insights.stored_records(Insight.from_dict, since, until)
-        found = [
-            i
-            for i in found
-            if (since is None or i.created_at >= since) and (until is None or i.created_at < until)
-        ]
-        return sorted(found, key=lambda i: i.created_at)
 
 
 _DONE_STATES = frozenset({ReplyState.SENT.value, ReplyState.CANCELLED.value})
