@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import islice
 
 from cxdaily.insights import words
 from cxdaily.insights.cleaning import holding, line
@@ -195,36 +196,59 @@ def _insights(digest: Digest) -> list[str]:
         out += [f"### {md_heading(words.team_heading(team))}", ""]
         for group in team.tags:
             out += [f"#### {md_heading(group.tag)} ({len(group.insights)})", ""]
-            for _ in group.insights:
-                out += next(items)
+            out += islice(items, len(group.insights))
             out.append("")
     return out
 
 
-def _insight_items(insights: Sequence[DigestInsight]) -> list[list[str]]:
-    """The list item of each insight, in order: all their texts escaped in one batch."""
+def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
+    """The list item of each insight (its lines joined), in order: all their texts
+    escaped in one batch (the question id only where there is no source link, the note
+    only where there is one)."""
     texts: list[str] = []
+    links: list[str] = []
     quote_lines: list[int] = []
+    day_label, other_tags = words.day_label, words.other_tags
     for insight in insights:
-        facts = [insight.customer, insight.channel, words.day_label(insight.day), insight.sentiment]
-        others = words.other_tags(insight)
+        facts = (
+            f"{insight.customer} · {insight.channel} · {day_label(insight.day)} · "
+            f"{insight.sentiment}"
+        )
+        others = other_tags(insight)
         if others:
-            facts.append("also " + ", ".join(others))
-        quote = insight.quote.split("\n") if insight.quote else []
-        texts += (insight.headline, " · ".join(facts), insight.question_id, insight.note, *quote)
-        quote_lines.append(len(quote))
+            facts += " · also " + ", ".join(others)
+        texts += (insight.headline, facts)
+        link = md_link("source", insight.url)
+        if not link:
+            texts.append(insight.question_id)
+        links.append(link)
+        if insight.note:
+            texts.append(insight.note)
+        if insight.quote:
+            quote = insight.quote.split("\n")
+            texts += quote
+            quote_lines.append(len(quote))
+        else:
+            quote_lines.append(0)
     escaped = md_texts(texts)
     items = []
     at = 0
-    for insight, quoted in zip(insights, quote_lines, strict=True):
-        headline, meta, question_id, note = escaped[at : at + 4]
-        source = md_link("source", insight.url) or f"question {question_id}"
-        lines = [f"- **+{insight.importance} · {headline}** · {meta} · {source}"]
+    for insight, link, quoted in zip(insights, links, quote_lines, strict=True):
+        headline, meta = escaped[at], escaped[at + 1]
+        at += 2
+        if not link:
+            link = f"question {escaped[at]}"
+            at += 1
+        item = f"- **+{insight.importance} · {headline}** · {meta} · {link}"
         if insight.note:  # before the quote: a line after a quote would continue the quote
-            lines.append(f"  *Note:* {note}")
-        lines += [f"  > {part}".rstrip() for part in escaped[at + 4 : at + 4 + quoted]]
-        items.append(lines)
-        at += 4 + quoted
+            item += f"\n  *Note:* {escaped[at]}"
+            at += 1
+        if quoted:
+            item += "".join(
+                [f"\n  > {part}" if part else "\n  >" for part in escaped[at : at + quoted]]
+            )
+            at += quoted
+        items.append(item)
     return items
 
 
