@@ -18,6 +18,7 @@ field) is redacted again, so the result is always what redacting now would give.
 
 from __future__ import annotations
 
+import platform
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -35,12 +36,14 @@ cleaned text never holds it, and no redaction pattern matches it or across it.""
 
 
 def _code_version() -> int | None:
-    """A checksum of the redaction code: any change to it makes every stored redaction
-    stale (``None`` when the source cannot be read: then none is ever used)."""
+    """A checksum of the redaction code and of the Python version running it (whose
+    ``re`` runs the patterns): any change makes every stored redaction stale (``None``
+    when the source cannot be read: then none is ever used)."""
     try:
-        return zlib.crc32(Path(redact.__file__).read_bytes())
+        source = Path(redact.__file__).read_bytes()
     except (OSError, TypeError):
         return None
+    return zlib.crc32(source, zlib.crc32(platform.python_version().encode("ascii")))
 
 
 REDACTION_VERSION = _code_version()
