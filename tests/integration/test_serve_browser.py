@@ -122,6 +122,13 @@ async def test_a_session_in_the_browser_answers_a_question(
     tab = await chromium.new_tab()
     screen = await open_app(tab, demo_server.url)
     assert headline_of(screen) == HEADLINE
+    origin = f"{urlsplit(demo_server.url).scheme}://{urlsplit(demo_server.url).netloc}"
+    loaded = await tab.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
+    assert loaded and all(name.startswith(origin) for name in loaded), loaded
+    assert await tab.evaluate("document.fonts.check('16px \"Roboto Mono\"')")
+    assert await tab.evaluate(
+        "[...document.fonts].some(f => f.family.includes('Roboto Mono') && f.status === 'loaded')"
+    ), "the terminal's font comes from the page's own origin"
     shot = save_artifact(await tab.screenshot(tmp_path / "serve-start-screen.png"))
     assert shot.stat().st_size > 10_000, "the screenshot shows the app"
 

@@ -12,7 +12,8 @@ its screen to xterm.js in the page) with four things added:
 - page addresses taken from the request (or the public URL behind a proxy), so the page
   works under whichever loopback name the browser used;
 - quiet logging (no access log: the first request carries the token) and security
-  headers; a file the app hands over (the HTML digest) is served under a strict content
+  headers; the page loads nothing from another site (:mod:`cxdaily.ui.serve.app_page`),
+  and a file the app hands over (the HTML digest) is served under a strict content
   security policy.
 """
 
@@ -41,6 +42,7 @@ from cxdaily.ui.serve.access import (
     same_origin,
     token_matches,
 )
+from cxdaily.ui.serve.app_page import own_origin_page, page_policy
 from cxdaily.ui.serve.pages import (
     OTHER_ORIGIN,
     SESSION_OPEN,
@@ -228,13 +230,17 @@ class CxDailyServer(Server):
         base = self._base_url(request)
         websocket_scheme = "wss" if base.startswith("https://") else "ws"
         font_size = to_int(request.query.get("fontsize", "16"), 16)
+        websocket_url = f"{websocket_scheme}://{base.split('://', 1)[1]}/ws"
+        static_url = f"{base}/static/"
         context = {
             "font_size": font_size if font_size in FONT_SIZES else 16,
-            "app_websocket_url": f"{websocket_scheme}://{base.split('://', 1)[1]}/ws",
-            "config": {"static": {"url": f"{base}/static/"}},
+            "app_websocket_url": websocket_url,
+            "config": {"static": {"url": static_url}},
             "application": {"name": self.title},
         }
-        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        page = aiohttp_jinja2.render_string("app_index.html", request, context)
+        response = web.Response(text=own_origin_page(page, static_url), content_type="text/html")
+        response.headers["Content-Security-Policy"] = page_policy(websocket_url)
         response.headers["Cache-Control"] = "no-store"
         return response
 

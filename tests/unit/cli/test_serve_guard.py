@@ -74,6 +74,20 @@ async def test_loopback_serves_the_page_with_addresses_of_the_request(client: Cl
     assert f"ws://localhost:{http.port}/ws" in await response.text()
 
 
+async def test_the_page_loads_nothing_from_another_site(client: Client) -> None:
+    http = await client()
+    response = await http.get("/")
+    page = await response.text()
+    origin = f"http://127.0.0.1:{http.port}"
+    assert "fonts.googleapis" not in page and "https://" not in page
+    assert f'src:url("{origin}/static/fonts/RobotoMono-VariableFont_wght.ttf")' in page
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert f"connect-src 'self' ws://127.0.0.1:{http.port};" in policy
+    font = await http.get("/static/fonts/RobotoMono-VariableFont_wght.ttf")
+    assert font.status == 200 and len(await font.read()) > 10_000
+
+
 @pytest.mark.parametrize(
     "host", ["rebound.example", "127.0.0.1.nip.io:8765", "", 'localhost:1"><script>']
 )
