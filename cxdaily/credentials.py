@@ -31,6 +31,13 @@ from cxdaily.core.errors import CredentialError
 
 SERVICE = "cxdaily"
 
+#: cxdaily's own secrets, beside the channels' and destinations': (owner, field) -> what
+#: it is. No channel or destination may have a secret read from the same place.
+OWN_SECRETS = {
+    ("team", ""): "the team database's password (`cxdaily login team`)",
+    ("serve", "token"): "the served app's access token",
+}
+
 #: Backend modules that cannot keep a secret at all (no keyring service was found).
 _NO_KEYRING_MODULES = ("keyring.backends.fail", "keyring.backends.null")
 #: The package whose backends keep secrets in a file of their own (plain text, or

@@ -235,6 +235,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     """Check a new channel and write it to the config file atomically."""
     from cxdaily.cli.channel_kinds import ask_missing_options
     from cxdaily.connectors import check_channel_settings
+    from cxdaily.connectors.secret_names import check_secret_names
     from cxdaily.credentials import env_name
     from cxdaily.settings import channel_from_dict
     from cxdaily.settings.edit import set_channel
@@ -250,6 +251,11 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     options = ask_missing_options(args.name, args.kind, options)
     channel = channel_from_dict(args.name, {"kind": args.kind, **options})
     check_channel_settings(channel)  # as every command will when it reads the file
+    check_secret_names(
+        {**settings.channels, channel.name: channel},
+        settings.destinations,
+        team=settings.team is not None,
+    )
     set_channel(where.config_file, channel.name, {"kind": channel.kind, **channel.options})
     print(f"added channel {channel.name} ({channel.kind}) to {where.config_file}")
     fields, optional = _secret_fields(channel.kind)

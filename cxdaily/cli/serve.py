@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 EXIT_OK = 0
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-#: The keyring entry of the access token: user ``serve:token`` of service ``cxdaily``.
+#: The keyring entry of the access token: user ``serve:token`` of service ``cxdaily`` (one
+#: of :data:`cxdaily.credentials.OWN_SECRETS`, which no channel's secret may share).
 TOKEN_OWNER, TOKEN_FIELD = "serve", "token"
 TOKEN_BYTES = 32
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})

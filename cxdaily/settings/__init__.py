@@ -217,6 +217,7 @@ def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
         if check_channels:
             check_channel_options(settings)
             check_destinations(settings.destinations, settings.channels)
+            check_secret_places(settings)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return settings
@@ -266,6 +267,16 @@ def check_channel_options(settings: Settings) -> None:
 
     for channel in settings.channels.values():
         check_channel_settings(channel)
+
+
+def check_secret_places(settings: Settings) -> None:
+    """Refuse a config where two secrets would be read from one place (see
+    :mod:`cxdaily.connectors.secret_names`); nothing is imported without channels or
+    destinations."""
+    if settings.channels or settings.destinations:
+        from cxdaily.connectors.secret_names import check_secret_names
+
+        check_secret_names(settings.channels, settings.destinations, team=settings.team is not None)
 
 
 def settings_from_dict(raw: dict[str, Any]) -> Settings:

@@ -344,3 +344,18 @@ def test_the_demo_profile_does_not_load_the_http_stack_to_check_channels(subproc
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_adding_a_channel_whose_secret_another_one_has_is_refused(home, capsys):
+    config = home / "config.toml"
+    config.write_text('[channels.acme-eu]\nkind = "http"\nurl = "https://h.example/q"\n')
+    before = config.read_text()
+    code, out, err = exit_code(
+        capsys, "channels", "add", "acme_eu", "http", "url=https://other.example/q"
+    )
+    assert code == 1 and out == ""
+    assert one_line_error(err) == (
+        "cxdaily: [channels.acme_eu]: its secret would be read from CXDAILY_SECRET_ACME_EU, "
+        "as [channels.acme-eu]'s secret is; rename the channel"
+    )
+    assert config.read_text() == before
