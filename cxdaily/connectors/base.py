@@ -412,11 +412,20 @@ class Connector(ABC):
         return len(text)
 
     def refuse_long_reply(
-        self, body: str, question: Question, limit: int, takes: str, unit: str = "characters"
+        self,
+        body: str,
+        question: Question,
+        limit: int | None = None,
+        takes: str = "the service takes at most",
+        unit: str = "characters",
     ) -> None:
-        """A :class:`ReplyRejected` when ``body`` is longer than ``limit`` as
-        :meth:`reply_length` counts it: "NAME: the reply has N {unit}; {takes} {limit}"
-        (``takes``: "GitHub takes at most")."""
+        """A :class:`ReplyRejected` when ``body`` is longer than ``limit`` (by default
+        :meth:`reply_limit`, the catalogue's; none: no check) as :meth:`reply_length`
+        counts it: "NAME: the reply has N {unit}; {takes} {limit}" (``takes``: "GitHub
+        takes at most")."""
+        limit = self.reply_limit(question) if limit is None else limit
+        if limit is None:
+            return
         length = self.reply_length(body, question)
         if length > limit:
             raise ReplyRejected(f"{self.name}: the reply has {length} {unit}; {takes} {limit}")

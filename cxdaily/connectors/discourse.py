@@ -55,9 +55,6 @@ from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
 
-MAX_REPLY_CHARS = 32_000
-"""Discourse's default ``max_post_length`` (characters, as Python counts them): the
-limit a reply is held to when the catalogue names none."""
 MAX_PAGES = 20
 """Pages of ``/posts.json`` read per fetch (Discourse sends 50 posts a page)."""
 MAX_TOPIC_READS = 40
@@ -316,8 +313,7 @@ class DiscourseConnector(HttpConnector):
 
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Post ``body`` (Markdown) in the topic, in reply to the question's post (once)."""
-        limit = self.reply_limit(question) or MAX_REPLY_CHARS
-        self.refuse_long_reply(body, question, limit, "Discourse takes at most")
+        self.refuse_long_reply(body, question, takes="Discourse takes at most")
         topic_id, number = self._thread(question)
         payload = {"topic_id": topic_id, "raw": body, "reply_to_post_number": number}
         result = await self.http.request(

@@ -74,8 +74,6 @@ from cxdaily.core.safe_text import one_line
 from cxdaily.settings import ChannelSettings
 
 API_VERSION = "2022-11-28"
-MAX_REPLY_CHARS = 65_536
-"""GitHub's limit on a comment body, in characters."""
 PER_PAGE = 100
 READS_AT_ONCE = 4
 MAX_DISCUSSION_PAGES = 20
@@ -343,7 +341,7 @@ class GitHubConnector(HttpConnector):
 
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Comment on the issue or discussion (sent once)."""
-        self.refuse_long_reply(body, question, MAX_REPLY_CHARS, "GitHub takes at most")
+        self.refuse_long_reply(body, question, takes="GitHub takes at most")
         repo, number = self._where(question)
         headers = await self._headers()
         if question.meta.get("type") == "discussion":

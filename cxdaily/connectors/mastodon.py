@@ -79,7 +79,6 @@ OWN_PAGE_LIMIT = 40
 MAX_PAGES = 100
 CONTEXT_AT_ONCE = 4
 """Threads read at the same time."""
-MAX_REPLY_LENGTH = 500
 
 
 def _instance_problem(value: str) -> str | None:
@@ -365,11 +364,11 @@ class MastodonConnector(HttpConnector):
         """One status in reply to the question's, with the same visibility (posted once
         here; the idempotency key makes a repeat by the outbox harmless)."""
         text = self.status_text(question, body)
-        length = mastodon_length(text)
-        if length > MAX_REPLY_LENGTH:
+        length, limit = mastodon_length(text), self.reply_limit(question)
+        if limit is not None and length > limit:
             raise ReplyRejected(
                 f"{self.name}: the reply with its mentions is {length} characters as Mastodon "
-                f"counts them; the limit is {MAX_REPLY_LENGTH}"
+                f"counts them; the limit is {limit}"
             )
         payload: dict[str, Any] = {"status": text, "in_reply_to_id": question.thread_id}
         visibility = question.meta.get("visibility")

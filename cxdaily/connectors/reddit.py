@@ -61,14 +61,12 @@ from cxdaily.connectors.pagination import cursor_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
-from cxdaily.core.errors import ConnectorError, RateLimited, ReplyRejected
+from cxdaily.core.errors import ConnectorError, RateLimited
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line
 
 DEFAULT_AUTH_URL = "https://www.reddit.com"
 DEFAULT_WEB_URL = "https://www.reddit.com"
-MAX_REPLY_CHARS = 10_000
-"""Reddit's limit on a comment (and a message) body."""
 PAGE_LIMIT = 100
 FIRST_FETCH = timedelta(days=7)
 """How far back the first fetch reads."""
@@ -322,11 +320,7 @@ class RedditConnector(HttpConnector):
     # -- replying -------------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
         """Post ``body`` (Markdown) under the comment, post or message asked."""
-        if self.reply_length(body) > MAX_REPLY_CHARS:
-            raise ReplyRejected(
-                f"{self.name}: the reply has {self.reply_length(body)} characters; Reddit "
-                f"takes at most {MAX_REPLY_CHARS}"
-            )
+        self.refuse_long_reply(body, question, takes="Reddit takes at most")
         thing_id = _thing_id(question, self.name)
         url = self.endpoint("/api/comment")
         form = {"thing_id": thing_id, "text": body, "api_type": "json"}
