@@ -2,6 +2,7 @@
 
 - :func:`insight` builds an Insight with sensible defaults at a given UTC time;
 - :func:`period` builds a Period between two UTC instants in a zone;
+- :data:`REDACTIONS` is every combination of the redaction switches;
 - :func:`validate` checks a value against the subset of JSON Schema the shipped schemas
   use (type, const, enum, properties, required, additionalProperties, items, minItems,
   minimum, maximum, pattern, $ref to #/$defs) and returns every violation.
@@ -17,11 +18,19 @@ from zoneinfo import ZoneInfo
 
 from cxdaily.core.models import Insight
 from cxdaily.insights.period import Period
+from cxdaily.insights.redact import Redaction
 
 UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 MIDNIGHT = time(0, 0)
+#: Every combination of the redaction switches (on or off, initials or not).
+REDACTIONS = (
+    Redaction(),
+    Redaction(initials=True),
+    Redaction(enabled=False),
+    Redaction(enabled=False, initials=True),
+)
 
 _ids = itertools.count(1)
 

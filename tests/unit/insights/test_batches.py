@@ -47,16 +47,10 @@ from cxdaily.insights.render_json import (
 )
 from cxdaily.insights.render_md import md_text, md_texts
 from tests.unit.insights.corpus_kit import hostile_insights, realistic_insights, varied_texts
-from tests.unit.insights.digest_kit import BERLIN, at, period
+from tests.unit.insights.digest_kit import BERLIN, REDACTIONS, at, period
 
 NOW = at("2026-11-23 08:00")
 MONTHS = period("2026-09-20 00:00", "2026-11-23 00:00", BERLIN)
-REDACTIONS = (
-    Redaction(),
-    Redaction(initials=True),
-    Redaction(enabled=False),
-    Redaction(enabled=False, initials=True),
-)
 # Texts where a pattern, a look-around or a per-text check is easy to get wrong in a batch.
 EDGE_TEXTS = (
     "",

@@ -26,16 +26,10 @@ from cxdaily.insights.stored_redaction import (
 )
 from cxdaily.store import Store
 from tests.unit.insights.corpus_kit import hostile_insights, realistic_insights
-from tests.unit.insights.digest_kit import BERLIN, at, insight, period
+from tests.unit.insights.digest_kit import BERLIN, REDACTIONS, at, insight, period
 
 NOW = at("2026-11-23 08:00")
 MONTHS = period("2026-09-20 00:00", "2026-11-23 00:00", BERLIN)
-REDACTIONS = (
-    Redaction(),
-    Redaction(initials=True),
-    Redaction(enabled=False),
-    Redaction(enabled=False, initials=True),
-)
 
 
 def corpus() -> list[Insight]:
