@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
+from itertools import chain
 from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
@@ -59,6 +60,31 @@ TREND_SERIES = 6
 """How many tags the trend follows (the most frequent ones)."""
 
 
+_ID = attrgetter("id")
+_NAME = attrgetter("customer_name")
+_HANDLE = attrgetter("customer_handle")
+_TAGS = attrgetter("tags")
+_TEAM = attrgetter("team")
+_SENTIMENT = attrgetter("sentiment")
+_CHANNEL = attrgetter("channel")
+_IMPORTANCE = attrgetter("importance")
+
+
+def _counts(values: Iterable[str | None], missing: str) -> Counter[str]:
+    """How often each value occurs, an empty or missing one counted as ``missing``."""
+    counts: Counter[str | None] = Counter(values)
+    lost = counts.pop(None, 0) + counts.pop("", 0)
+    found: Counter[str] = Counter({value: n for value, n in counts.items() if value})
+    if lost:
+        found[missing] += lost
+    return found
+
+
+def _tag_counts(insights: Iterable[Insight]) -> Counter[str]:
+    """How many insights carry each tag (a tag counted once per time it is given)."""
+    return Counter(chain.from_iterable(map(_TAGS, insights)))
+
+
 def matches(insight: Insight, team: str | None, tag: str | None) -> bool:
     """Whether an insight passes the team and tag filters."""
     if team is not None and (insight.team or UNASSIGNED) != team:
@@ -70,7 +96,11 @@ def _within(
     insights: Iterable[Insight], period: Period, team: str | None, tag: str | None
 ) -> list[Insight]:
     """The insights in ``period`` that pass the filters."""
-    inside = [i for i in insights if period.contains(i.created_at)]
+    since, until = period.since, period.until
+    if period.through_now:  # as period.contains, without a call per insight
+        inside = [i for i in insights if since <= i.created_at <= until]
+    else:
+        inside = [i for i in insights if since <= i.created_at < until]
     if team is None and tag is None:
         return inside
     return [i for i in inside if matches(i, team, tag)]
@@ -126,20 +156,21 @@ def build_digest(
     exported = export_insights(
         chosen, redactor, DayFinder(period).each, cache(lambda tags: primary_tag(tags, tag))
     )
-    customers = {e.id: customer_key(i) for e, i in zip(exported, chosen, strict=True)}
+    customers = dict(zip(map(_ID, exported), map(customer_key, chosen), strict=True))
     ordered = tuple(importance_order(exported))
     handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
-    people = [(i.customer_name, i.customer_handle) for i in chosen]
+    people = list(zip(map(_NAME, chosen), map(_HANDLE, chosen), strict=True))
     reflections = _reflections(sessions, period, redactor, people)
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
-    tag_counts = Counter(t for i in chosen for t in i.tags)
-    sentiment = Counter(i.sentiment or UNKNOWN_SENTIMENT for i in chosen)
+    tag_counts = _tag_counts(chosen)
+    before_tags = _tag_counts(before)
+    sentiment = _counts(map(_SENTIMENT, chosen), UNKNOWN_SENTIMENT)
     negative = sentiment.get("negative", 0)
     headline = Headline(
         insights=Change("insights", len(chosen), len(before)),
         customers=len({(i.customer_handle or i.customer_name or i.question_id) for i in chosen}),
-        channels=len({i.channel for i in chosen}),
-        important=sum(1 for i in chosen if i.importance == 3),
+        channels=len(set(map(_CHANNEL, chosen))),
+        important=list(map(_IMPORTANCE, chosen)).count(3),
         negative_percent=round(100 * negative / len(chosen)) if chosen else None,
         handoffs=len(handed),
         sessions=sessions_in_period,
@@ -153,13 +184,12 @@ def build_digest(
         headline=headline,
         insights=ordered,
         groups=_groups(ordered),
-        tags=_changes(tag_counts, Counter(t for i in before for t in i.tags)),
+        tags=_changes(tag_counts, before_tags),
         teams=_changes(
-            Counter(i.team or UNASSIGNED for i in chosen),
-            Counter(i.team or UNASSIGNED for i in before),
+            _counts(map(_TEAM, chosen), UNASSIGNED), _counts(map(_TEAM, before), UNASSIGNED)
         ),
-        areas=_area_changes(areas, tag_counts, Counter(t for i in before for t in i.tags)),
-        sentiment=_sentiment(sentiment, Counter(i.sentiment or UNKNOWN_SENTIMENT for i in before)),
+        areas=_area_changes(areas, tag_counts, before_tags),
+        sentiment=_sentiment(sentiment, _counts(map(_SENTIMENT, before), UNKNOWN_SENTIMENT)),
         trend=_trend(ordered, period, [c.name for c in _changes(tag_counts, Counter())]),
         reflections=reflections,
         handoffs=handed,

@@ -65,8 +65,29 @@ def flagged(
 
 
 def not_plain(texts: Sequence[str]) -> set[int]:
-    """The indices of the texts that are not :func:`is_plain_line`."""
-    return flagged(_CONTROL, texts)
+    """The indices of the texts that are not :func:`is_plain_line` (one look at them all
+    first: printable text holds no control character)."""
+    joined = " ".join(texts)
+    return set() if joined.isprintable() else flagged(_CONTROL, texts, joined=joined)
+
+
+def trimmed_lines(texts: Sequence[str], joined: str = "") -> bool:
+    """Whether every text is a plain line (:func:`is_plain_line`) with no space at either
+    end, so that cleaning, folding and trimming leave each as it is; ``joined``: the
+    texts joined by newlines, when the caller has it already. One look at them all:
+    printable text holds no control character, and no white space but the plain space
+    (which ``str.strip`` would be left to remove)."""
+    if not texts:
+        return True
+    joined = joined or "\n".join(texts)
+    return (
+        joined.count("\n") == len(texts) - 1
+        and joined.replace("\n", " ").isprintable()
+        and " \n" not in joined
+        and "\n " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+    )
 
 
 def not_clean(texts: Sequence[str]) -> set[int]:

@@ -10,14 +10,14 @@ redacted once. The result is the same as cleaning and redacting each insight alo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
+from itertools import chain
 from operator import attrgetter
 
 from cxdaily.core.models import Insight
-from cxdaily.insights.cleaning import block, line, not_clean, not_plain
+from cxdaily.insights.cleaning import block, line, not_clean, not_plain, trimmed_lines
 from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
 from cxdaily.insights.redact import Redactor
 from cxdaily.insights.stored_redaction import FIELD_BREAK, short_fields, stored_redactions
@@ -42,9 +42,6 @@ _FIELDS = attrgetter(
     "importance",
 )
 """Every field of an insight a digest reads, in one call per insight."""
-_TAG_BREAK = "\x1f"
-_SPACED_TAG = re.compile(r"(?:^|\x1f)\s|\s(?:\x1f|$)")
-"""A tag with white space at either end, among tags joined by :data:`_TAG_BREAK`."""
 _new_insight = partial(tuple.__new__, DigestInsight)
 """A :class:`DigestInsight` from one tuple of its fields (no per-field call)."""
 
@@ -83,18 +80,20 @@ def export_insights(
     for optional in (urls, names, handles, teams, sentiments, notes):
         optional[:] = [value or "" for value in optional]
     columns = (ids, question_ids, urls, channels, teams, sentiments, summaries, names, handles)
-    folded = set().union(
-        *map(not_plain, columns), not_plain([" ".join(tags) for tags in tag_lists])
-    )
-    unclean = not_clean(quotes) | not_clean(notes)
+    folded: set[int] = set()
     for column in columns:
-        column[:] = map(str.strip, column)
-    if _SPACED_TAG.search(_TAG_BREAK.join(map(_TAG_BREAK.join, tag_lists))):
+        if not trimmed_lines(column):  # rare: a space at an end, or a control character
+            folded |= not_plain(column)
+            column[:] = map(str.strip, column)
+    every_tag = list(chain.from_iterable(tag_lists))
+    if not trimmed_lines(every_tag):
+        folded |= not_plain([" ".join(tags) for tags in tag_lists])
         tag_lists = [tuple(map(str.strip, tags)) for tags in tag_lists]
     for index in folded:  # rare: control characters, so clean and fold the long way
         for column, insight_value in zip(columns, short_fields(insights[index]), strict=True):
             column[index] = line(insight_value)
         tag_lists[index] = tuple(map(line, insights[index].tags))
+    unclean = not_clean(quotes) | not_clean(notes)
     quotes = list(map(str.strip, quotes))
     notes = list(map(str.strip, notes))
     for index in unclean:
@@ -138,24 +137,28 @@ def _redacted_texts(
 ) -> tuple[list[str], list[str], list[str]]:
     """Summaries, quotes and notes redacted: the stored redaction where it stands (see
     :mod:`~cxdaily.insights.stored_redaction`), the others all in one batch; with
-    ``initials``, each insight's own customer masked in its three texts."""
+    ``initials``, each insight's own customer masked in its three texts. Only the texts
+    redaction changes are taken apart again."""
+    options = redactor.options
+    if not options.enabled and not options.initials:
+        return summaries, quotes, notes
     joined = list(map(FIELD_BREAK.join, zip(summaries, quotes, notes, strict=True)))
-    if redactor.options.enabled:
-        todo = stored_redactions(insights, joined)
+    changed: dict[int, str] = {}
+    if options.enabled:
+        changed, todo = stored_redactions(insights, joined)
         for index, text in zip(todo, redactor.texts([joined[i] for i in todo]), strict=True):
-            joined[index] = text
-    if redactor.options.initials:
-        parts = [
-            redactor.mask_people(
-                text.replace(FIELD_BREAK, PERSON_BREAK), [(i.customer_name, i.customer_handle)]
-            ).split(PERSON_BREAK)
-            for text, i in zip(joined, insights, strict=True)
-        ]
-    else:
-        parts = [text.split(FIELD_BREAK) for text in joined]
-    summaries = [summary for summary, _, _ in parts]
-    quotes = [quote for _, quote, _ in parts]
-    notes = [note for _, _, note in parts]
+            if text != joined[index]:
+                changed[index] = text
+    if options.initials:
+        for index, (text, insight) in enumerate(zip(joined, insights, strict=True)):
+            masked = redactor.mask_people(
+                changed.get(index, text).replace(FIELD_BREAK, PERSON_BREAK),
+                [(insight.customer_name, insight.customer_handle)],
+            ).replace(PERSON_BREAK, FIELD_BREAK)
+            if masked != text:
+                changed[index] = masked
+    for index, text in changed.items():
+        summaries[index], quotes[index], notes[index] = text.split(FIELD_BREAK)
     return summaries, quotes, notes
 
 

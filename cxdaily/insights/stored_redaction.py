@@ -22,8 +22,8 @@ import platform
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import count, repeat
-from operator import methodcaller
+from itertools import compress, count, repeat
+from operator import attrgetter, is_not, methodcaller, ne
 from pathlib import Path
 
 from cxdaily.core.models import Insight
@@ -49,6 +49,8 @@ def _code_version() -> int | None:
 REDACTION_VERSION = _code_version()
 """The version of the redaction code; it seeds every stamp."""
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
+_STAMP = attrgetter("redaction")
+_REDACTED = attrgetter("redacted")
 
 
 def stamp(texts: str) -> int | None:
@@ -98,27 +100,28 @@ def with_stored_redaction(insight: Insight) -> Insight:
     )
 
 
-def stored_redactions(insights: Sequence[Insight], texts: list[str]) -> list[int]:
-    """Put the stored redaction of each insight into ``texts`` (its prepared texts, see
-    :func:`digest_texts`) where it can be used; return the indices of the texts that
-    must still be redacted."""
+def stored_redactions(
+    insights: Sequence[Insight], texts: Sequence[str]
+) -> tuple[dict[int, str], list[int]]:
+    """Where each insight's stored redaction can be used for its ``texts`` (its prepared
+    texts, see :func:`digest_texts`): the stored redacted texts by index (none where
+    redaction changes nothing), and the indices of the texts that must still be
+    redacted, in order."""
     version = REDACTION_VERSION
     if version is None:
-        return list(range(len(texts)))
+        return {}, list(range(len(texts)))
     sums = map(zlib.crc32, map(_ENCODE, texts), repeat(version))
-    todo: list[int] = []
-    used: list[int] = []
-    for index, insight, checksum in zip(count(), insights, sums):
-        if insight.redaction != checksum:
-            todo.append(index)
-        elif insight.redacted is not None:
-            used.append(index)
-    candidates = [insights[index].redacted or "" for index in used]
+    todo = list(compress(count(), map(ne, map(_STAMP, insights), sums)))
+    stale = set(todo)
+    stored = list(map(_REDACTED, insights))
+    used = [i for i in compress(count(), map(is_not, stored, repeat(None))) if i not in stale]
+    candidates = [stored[index] or "" for index in used]
     damaged = not_clean([text.replace(FIELD_BREAK, "\n") for text in candidates])
+    found: dict[int, str] = {}
     for position, index in enumerate(used):
         redacted = candidates[position]
         if position in damaged or redacted.count(FIELD_BREAK) != 2:
             todo.append(index)
         else:
-            texts[index] = redacted
-    return sorted(todo)
+            found[index] = redacted
+    return found, sorted(todo)

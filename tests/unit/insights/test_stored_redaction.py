@@ -73,7 +73,9 @@ def test_the_store_writes_the_redaction_with_the_insight(tmp_path):
 def test_stamped_insights_need_no_redaction_at_export():
     stamped = [with_stored_redaction(i) for i in corpus()]
     texts = [digest_texts(i) for i in stamped]
-    assert stored_redactions(stamped, list(texts)) == []
+    found, todo = stored_redactions(stamped, texts)
+    assert todo == []
+    assert found == {n: i.redacted for n, i in enumerate(stamped) if i.redacted is not None}
     assert any(i.redacted for i in stamped) and any(i.redacted is None for i in stamped)
 
 
