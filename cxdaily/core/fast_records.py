@@ -1,5 +1,5 @@
-"""Fast readers of the records a start reads by the ten thousand: questions, their
-authors and threads, and the leader's actions.
+"""Fast readers of the records read by the ten thousand: questions, their authors and
+threads, and the leader's actions (every start), and insights (every digest).
 
 Each reader takes a record as cxdaily itself writes it (every field of its usual type, a
 timestamp as ``2026-11-21T07:30:00Z``) and builds the model without the field-by-field
@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
-    from cxdaily.core.models import Action, Author, Disposition, Message, Question
+    from cxdaily.core.models import Action, Author, Disposition, Insight, Message, Question
 
 M = TypeVar("M")
 
@@ -212,5 +212,62 @@ def stored_action(
         "team": team,
         "until": snoozed_until,
         "day": stored_day(get("day")),
+    }
+    return made(cls, values)
+
+
+def stored_insight(cls: type[Insight], data: dict[str, Any]) -> Insight | None:
+    """An insight as cxdaily stores it, or ``None`` when one of its fields is not of its
+    usual type (then the checked path reads it). A year's digest reads 15,000 of them.
+    The stored redaction (``redaction``, ``redacted``) is derived data: of another type,
+    it is read as ``None``, as the checked path reads it."""
+    get = data.get
+    insight_id, question_id, channel = get("id"), get("question_id"), get("channel")
+    url, name, handle = get("url"), get("customer_name"), get("customer_handle")
+    tags, team = get("tags"), get("team")
+    sentiment, importance = get("sentiment"), get("importance", 1)
+    summary, quote, note, session_id = get("summary"), get("quote"), get("note"), get("session_id")
+    if (
+        type(insight_id) is not str
+        or type(question_id) is not str
+        or type(channel) is not str
+        or type(tags) is not list
+        or type(importance) is not int
+        or (url is not None and type(url) is not str)
+        or (name is not None and type(name) is not str)
+        or (handle is not None and type(handle) is not str)
+        or (team is not None and type(team) is not str)
+        or (sentiment is not None and type(sentiment) is not str)
+        or (summary is not None and type(summary) is not str)
+        or (quote is not None and type(quote) is not str)
+        or (note is not None and type(note) is not str)
+        or (session_id is not None and type(session_id) is not str)
+    ):
+        return None
+    for tag in tags:
+        if type(tag) is not str:
+            return None
+    created_at = stored_time(get("created_at"))
+    if created_at is None:
+        return None
+    redaction, redacted = get("redaction"), get("redacted")
+    values = {
+        "id": insight_id,
+        "question_id": question_id,
+        "channel": channel,
+        "url": url,
+        "customer_name": name,
+        "customer_handle": handle,
+        "tags": tuple(tags),
+        "team": team,
+        "sentiment": sentiment,
+        "importance": importance,
+        "summary": summary or "",
+        "quote": quote or "",
+        "note": note,
+        "created_at": created_at,
+        "session_id": session_id,
+        "redaction": redaction if type(redaction) is int else None,
+        "redacted": redacted if type(redacted) is str else None,
     }
     return made(cls, values)

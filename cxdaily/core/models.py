@@ -28,6 +28,7 @@ from cxdaily.core.fast_records import (
     stored_action,
     stored_author,
     stored_day,
+    stored_insight,
     stored_question,
 )
 from cxdaily.core.record_fields import (
@@ -338,6 +339,16 @@ class Insight(StoredRecord):
     """Records may lack the importance (then 1), the summary or the quote (then empty);
     the stored redaction is derived data, read as ``None`` when it is of the wrong shape
     (it is then made again, and the insight is never lost over it)."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Insight:
+        """Build from a plain dict (a RecordError naming the field when it is of the
+        wrong shape)."""
+        if type(data) is dict:  # the fast path: an insight as cxdaily stores it
+            insight = stored_insight(cls, data)
+            if insight is not None:
+                return insight
+        return super().from_dict(data)
 
 
 @dataclass(frozen=True)

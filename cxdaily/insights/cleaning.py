@@ -19,6 +19,7 @@ from cxdaily.core.safe_text import clean, one_line
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]"
 )
+_ONE_MORE = (1).__add__
 # The same and newline and tab: one-line text without any of these needs no folding.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]")
 
@@ -60,8 +61,14 @@ def flagged(
     first = pattern.search(joined)
     if first is None:
         return set()
-    ends = list(accumulate(len(text) + 1 for text in texts))
+    ends = _ends(texts)
     return {bisect_right(ends, m.start()) for m in pattern.finditer(joined, first.start())}
+
+
+def _ends(texts: Sequence[str]) -> list[int]:
+    """Where each text ends, plus one, in ``texts`` joined by a one-character separator
+    (the separator's position; each text's index is found from it by bisection)."""
+    return list(accumulate(map(_ONE_MORE, map(len, texts))))
 
 
 def not_plain(texts: Sequence[str]) -> set[int]:
@@ -72,11 +79,12 @@ def not_plain(texts: Sequence[str]) -> set[int]:
 
 
 def trimmed_lines(texts: Sequence[str], joined: str = "") -> bool:
-    """Whether every text is a plain line (:func:`is_plain_line`) with no space at either
-    end, so that cleaning, folding and trimming leave each as it is; ``joined``: the
-    texts joined by newlines, when the caller has it already. One look at them all:
-    printable text holds no control character, and no white space but the plain space
-    (which ``str.strip`` would be left to remove)."""
+    """Whether every text is surely a plain line (:func:`is_plain_line`) with no space at
+    either end, so that cleaning, folding and trimming leave each as it is; ``joined``:
+    the texts joined by newlines, when the caller has it already. One look at them all:
+    printable text holds no control character and no white space but the plain space.
+    ``False`` also when a text holds another character that is not printable (a no-break
+    space, say): then the caller takes the long way."""
     if not texts:
         return True
     joined = joined or "\n".join(texts)
@@ -106,7 +114,7 @@ def holding(
     present = [needle for needle in needles if needle in joined]
     if not present:
         return set()
-    ends = list(accumulate(len(text) + 1 for text in texts))
+    ends = _ends(texts)
     found: set[int] = set()
     for needle in present:
         at = joined.find(needle)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, count, islice
+from operator import itemgetter
 
 from cxdaily.insights import words
 from cxdaily.insights.cleaning import holding, line
@@ -29,6 +30,7 @@ _INLINE_SPECIAL = (*_SPECIAL_CHARS, "&")
 """The characters :func:`_escape_inline` may change."""
 _BLOCK_START = ("#", "-", "+", "=", ">")
 """First characters that may start a Markdown block (digits too: ``1.``)."""
+_FIRST_CHARACTER = itemgetter(slice(0, 1))
 
 
 @lru_cache(maxsize=16384)
@@ -75,34 +77,40 @@ def _escape_start(escaped: str, *, every_hash: bool) -> str:
 
 
 def md_texts(texts: Sequence[str]) -> list[str]:
-    """``[md_text(t) for t in texts]``, with one search over all the texts (joined by
-    newlines, which folded text never holds) for the few that need escaping."""
-    joined = "\n".join(texts)
-    if _all_folded(joined, len(texts)):
-        escaped = list(texts)
-    else:
-        escaped = [line(text) for text in texts]
-        joined = "\n".join(escaped)
-    for index in holding(escaped, _INLINE_SPECIAL, "\n", joined):
-        escaped[index] = _escape_inline(escaped[index])
-    for index, text in enumerate(escaped):
-        first = text[:1]
-        if first in _BLOCK_START or first.isdigit():
-            escaped[index] = _escape_start(text, every_hash=False)
+    """``[md_text(t) for t in texts]``, with a few searches over all the texts at once
+    (joined by newlines, which folded text never holds) for the few that need escaping."""
+    escaped = list(texts)
+    filled = list(compress(count(), escaped))  # empty texts stay empty
+    lines = escaped if len(filled) == len(escaped) else [escaped[i] for i in filled]
+    joined = "\n".join(lines)
+    if not _all_folded(joined, len(lines)):
+        lines = [line(text) for text in lines]
+        joined = "\n".join(lines)
+    for position in holding(lines, _INLINE_SPECIAL, "\n", joined):
+        lines[position] = _escape_inline(lines[position])
+    firsts = list(map(_FIRST_CHARACTER, lines))
+    starting = {first for first in set(firsts) if first in _BLOCK_START or first.isdigit()}
+    for position in compress(count(), map(starting.__contains__, firsts)):
+        lines[position] = _escape_start(lines[position], every_hash=False)
+    if lines is not escaped:
+        for index, text in zip(filled, lines, strict=True):
+            escaped[index] = text
     return escaped
 
 
 def _all_folded(joined: str, count: int) -> bool:
-    """Whether ``count`` texts joined by newlines are each what :func:`line` makes of
-    them: all printable, single spaces, none at either end (one look at them all)."""
+    """Whether ``count`` non-empty texts joined by newlines are each what :func:`line`
+    makes of them: all printable, single spaces, none at either end (one look at them
+    all: with the newlines read as spaces, a double space is a double space, a space at
+    the end or the start of a text, or an empty text)."""
+    if joined.count("\n") != count - 1:
+        return False
+    spaced = joined.replace("\n", " ")
     return (
-        joined.count("\n") == count - 1
-        and joined.replace("\n", " ").isprintable()
-        and "  " not in joined
-        and " \n" not in joined
-        and "\n " not in joined
-        and joined[:1] != " "
-        and joined[-1:] != " "
+        spaced.isprintable()
+        and "  " not in spaced
+        and spaced[:1] not in ("", " ")
+        and spaced[-1:] != " "
     )
 
 

@@ -12,10 +12,12 @@ from cxdaily.core.fast_records import (
     stored_action,
     stored_author,
     stored_day,
+    stored_insight,
     stored_question,
     stored_time,
 )
-from cxdaily.core.models import Action, Author, Disposition, Message, Question
+from cxdaily.core.models import Action, Author, Disposition, Insight, Message, Question
+from cxdaily.core.record_fields import RecordError, read_record
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 DISPOSITIONS = {member.value: member for member in Disposition}
@@ -139,3 +141,97 @@ def test_a_damaged_day_is_computed_again_on_either_path():
     checked = Action.from_dict({**ACTION, "day": "someday", "until": "2026-11-22T13:00:00+01:00"})
     assert fast.day is None and checked.day is None
     assert checked.until == fast.until
+
+
+#: An insight as cxdaily writes it, with its stored redaction.
+INSIGHT: dict[str, Any] = {
+    **Insight(
+        id="i1",
+        question_id="acme:1",
+        channel="acme",
+        url="https://acme.example/t/1",
+        customer_name="Jane Doe",
+        customer_handle="jane@example.com",
+        tags=("billing", "churn risk"),
+        team="product",
+        sentiment="negative",
+        importance=3,
+        summary="Invoices in the wrong currency",
+        quote="We were billed in USD.\n\nAgain.",
+        note=None,
+        created_at=NOW,
+        session_id="s1",
+    ).to_dict(),
+    "redaction": 12345,
+    "redacted": "a\x01b\x01c",
+}
+
+
+def checked_insight(data: dict[str, Any]) -> Insight:
+    """The insight the field-by-field path reads."""
+    return read_record(Insight, data, Insight.field_readers)
+
+
+def same_insight(first: Insight, second: Insight) -> bool:
+    """Equal in every field, the stored redaction (left out of ``==``) included."""
+    return first == second and (first.redaction, first.redacted) == (
+        second.redaction,
+        second.redacted,
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"summary": None, "quote": None},
+        {"url": None, "customer_name": None, "customer_handle": None, "team": None},
+        {"tags": []},
+        {"redaction": "12345", "redacted": 7},
+        {"redaction": None, "redacted": None},
+        {"note": "a note", "session_id": None},
+    ],
+)
+def test_a_stored_insight_is_the_model_the_checked_path_builds(change):
+    data = {**INSIGHT, **change}
+    fast = stored_insight(Insight, data)
+    assert fast is not None
+    assert same_insight(fast, checked_insight(data))
+    assert type(fast.tags) is tuple
+
+
+def test_an_insight_without_its_optional_fields_reads_the_same_either_way():
+    data = {k: v for k, v in INSIGHT.items() if k not in ("summary", "quote", "importance")}
+    fast = stored_insight(Insight, data)
+    assert fast is not None and (fast.summary, fast.quote, fast.importance) == ("", "", 1)
+    assert same_insight(fast, checked_insight(data))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"importance": True},
+        {"importance": 2.0},
+        {"tags": ["billing", 3]},
+        {"tags": ("billing",)},
+        {"id": 7},
+        {"created_at": "2026-11-21T13:00:00+01:00"},
+        {"created_at": None},
+        {"quote": ["not", "text"]},
+        {"team": 4},
+    ],
+)
+def test_an_insight_of_another_shape_is_left_to_the_checked_path(change):
+    data = {**INSIGHT, **change}
+    assert stored_insight(Insight, data) is None
+    try:
+        checked = checked_insight(data)
+    except RecordError:
+        return  # the checked path says what is wrong
+    assert same_insight(Insight.from_dict(data), checked)
+
+
+def test_insights_read_from_dicts_take_the_fast_path_and_land_the_same():
+    assert same_insight(Insight.from_dict(INSIGHT), checked_insight(INSIGHT))
+    with pytest.raises(RecordError):
+        Insight.from_dict({**INSIGHT, "quote": ["not", "text"]})

@@ -23,6 +23,7 @@ from cxdaily.insights.cleaning import (
     line,
     not_clean,
     not_plain,
+    trimmed_lines,
 )
 from cxdaily.insights.export import export_insights
 from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
@@ -172,8 +173,23 @@ def test_one_search_finds_the_texts_one_check_each_would():
     assert flagged(digits, texts, "\x00") == {i for i, t in enumerate(texts) if digits.search(t)}
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [(), ("",), (" a",), ("a ",), ("a\nb",), ("a\u00a0b",), ("\u2028",), ("a  b",), ("\x1b",)],
+)
+def test_one_look_tells_whether_texts_are_trimmed_plain_lines(extra):
+    texts = [line(text) for text in corpus(200)] + list(extra)
+    expected = all(is_plain_line(t) and t == t.strip() for t in texts)
+    if all(map(str.isprintable, texts)):
+        assert trimmed_lines(texts) is expected
+    else:  # a character it cannot vouch for (a no-break space): the long way, to be safe
+        assert trimmed_lines(texts) is False
+    assert trimmed_lines([]) is True
+
+
 def test_markdown_and_html_escaping_in_a_batch_match_one_by_one():
     texts = [*corpus(600), "# title", "- item", "1. one", "2) two", "&amp; &x", "  a  b ", "\t"]
+    texts += ["", "\u0663. three", "+ plus", "> quote", "=", "", " # spaced", "x\u00a0y"]
     assert md_texts(texts) == [md_text(text) for text in texts]
     folded = [line(text) for text in texts]  # the fast path: texts already on one line
     assert md_texts(folded) == [md_text(text) for text in folded]
