@@ -216,11 +216,13 @@ def stored_action(
     return made(cls, values)
 
 
-def stored_insight(cls: type[Insight], data: dict[str, Any]) -> Insight | None:
+def stored_insight(
+    cls: type[Insight], data: dict[str, Any], read_form: Callable[[object], Any]
+) -> Insight | None:
     """An insight as cxdaily stores it, or ``None`` when one of its fields is not of its
     usual type (then the checked path reads it). A year's digest reads 15,000 of them.
-    The stored redaction (``redaction``, ``redacted``) is derived data: of another type,
-    it is read as ``None``, as the checked path reads it."""
+    The stored digest form is derived data, read by ``read_form`` (as the checked path
+    reads it); a stamp of another type is read as ``None``."""
     get = data.get
     insight_id, question_id, channel = get("id"), get("question_id"), get("channel")
     url, name, handle = get("url"), get("customer_name"), get("customer_handle")
@@ -250,7 +252,7 @@ def stored_insight(cls: type[Insight], data: dict[str, Any]) -> Insight | None:
     created_at = stored_time(get("created_at"))
     if created_at is None:
         return None
-    redaction, redacted = get("redaction"), get("redacted")
+    digest_stamp = get("digest_stamp")
     values = {
         "id": insight_id,
         "question_id": question_id,
@@ -267,7 +269,7 @@ def stored_insight(cls: type[Insight], data: dict[str, Any]) -> Insight | None:
         "note": note,
         "created_at": created_at,
         "session_id": session_id,
-        "redaction": redaction if type(redaction) is int else None,
-        "redacted": redacted if type(redacted) is str else None,
+        "digest_stamp": digest_stamp if type(digest_stamp) is int else None,
+        "digest_form": read_form(get("digest_form")),
     }
     return made(cls, values)

@@ -304,6 +304,49 @@ def _derived(data: dict[str, Any], key: str, kind: type) -> Any:
     return value if type(value) is kind else None
 
 
+FORM_FIELDS = (
+    "id",
+    "question_id",
+    "url",
+    "channel",
+    "customer_name",
+    "customer_handle",
+    "tags",
+    "team",
+    "sentiment",
+    "summary",
+    "quote",
+    "note",
+)
+"""The fields of an insight a stored digest form may hold (see :attr:`Insight.digest_form`)."""
+_MAY_BE_NONE = frozenset({"url", "customer_name", "customer_handle"})
+
+
+def read_digest_form(value: object) -> dict[str, Any] | None:
+    """A stored digest form as the digest uses it (tags as a tuple); ``None`` when there
+    is none, and an empty dict, which a digest never uses, when it is of the wrong shape
+    (a stored form is never empty: it is left out when nothing differs)."""
+    if value is None:
+        return None
+    if type(value) is not dict or not value:
+        return {}
+    form: dict[str, Any] = {}
+    for name, field_value in value.items():
+        if name == "tags":
+            if type(field_value) not in (list, tuple) or any(
+                type(tag) is not str for tag in field_value
+            ):
+                return {}
+            form[name] = tuple(field_value)
+        elif name not in FORM_FIELDS:
+            return {}
+        elif type(field_value) is str or (field_value is None and name in _MAY_BE_NONE):
+            form[name] = field_value
+        else:
+            return {}
+    return form
+
+
 @dataclass(frozen=True)
 class Insight(StoredRecord):
     """What the leader learned from a question, for Product, Marketing, Sales or Support."""
@@ -323,29 +366,30 @@ class Insight(StoredRecord):
     note: str | None
     created_at: datetime
     session_id: str | None = None
-    redaction: int | None = field(default=None, compare=False, repr=False)
-    """The stamp of the stored digest redaction of its texts (written by the store; see
+    digest_stamp: int | None = field(default=None, compare=False, repr=False)
+    """The stamp of its stored digest form (written by the store; see
     :mod:`cxdaily.insights.stored_redaction`)."""
-    redacted: str | None = field(default=None, compare=False, repr=False)
-    """Those texts redacted (``None``: redaction changes nothing, or none is stored)."""
+    digest_form: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The fields a digest shows otherwise than stored (cleaned, redacted), by name:
+    ``None`` when there are none, or none is stored."""
 
     field_readers: ClassVar[Mapping[str, FieldReader]] = {
         "importance": whole_or(1),
         "summary": text_or(""),
         "quote": text_or(""),
-        "redaction": lambda data, key: _derived(data, key, int),
-        "redacted": lambda data, key: _derived(data, key, str),
+        "digest_stamp": lambda data, key: _derived(data, key, int),
+        "digest_form": lambda data, key: read_digest_form(data.get(key)),
     }
     """Records may lack the importance (then 1), the summary or the quote (then empty);
-    the stored redaction is derived data, read as ``None`` when it is of the wrong shape
-    (it is then made again, and the insight is never lost over it)."""
+    the stored digest form is derived data, read as unusable when it is of the wrong
+    shape (it is then made again, and the insight is never lost over it)."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Insight:
         """Build from a plain dict (a RecordError naming the field when it is of the
         wrong shape)."""
         if type(data) is dict:  # the fast path: an insight as cxdaily stores it
-            insight = stored_insight(cls, data)
+            insight = stored_insight(cls, data, read_digest_form)
             if insight is not None:
                 return insight
         return super().from_dict(data)

@@ -1,31 +1,35 @@
 """Stored insights turned into cleaned, redacted :class:`DigestInsight` records, all of a
 digest's at once.
 
-The work goes column by column rather than insight by insight: one search per field over
-every insight tells which need cleaning (almost none do: the others are only trimmed),
-the summaries, quotes and notes of every insight are redacted together (see
+With the default redaction, an insight whose stored digest form stands (see
+:mod:`~cxdaily.insights.stored_redaction`) is shown from its fields and that form, with
+no cleaning or redaction at all. The others (and every insight with other settings) take
+the long way, column by column rather than insight by insight: one look over each field
+of every insight tells which need cleaning (almost none do: the others are only
+trimmed), the summaries, quotes and notes are redacted together (see
 :func:`~cxdaily.insights.redact.redact_texts`), and each distinct name and handle is
 redacted once. The result is the same as cleaning and redacting each insight alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from functools import partial
 from itertools import chain
 from operator import attrgetter
+from typing import Any
 
-from cxdaily.core.models import Insight
+from cxdaily.core.models import FORM_FIELDS, Insight
 from cxdaily.insights.cleaning import block, line, not_clean, not_plain, trimmed_lines
 from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
-from cxdaily.insights.redact import Redactor
-from cxdaily.insights.stored_redaction import FIELD_BREAK, short_fields, stored_redactions
+from cxdaily.insights.redact import Redaction, Redactor
+from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 
 PERSON_BREAK = "\x00"
 """The break the customer's own name is masked across with ``initials`` (the masking
 runs over the three texts joined, as it always has)."""
-_FIELDS = attrgetter(
+_READ = (
     "id",
     "question_id",
     "url",
@@ -40,10 +44,29 @@ _FIELDS = attrgetter(
     "note",
     "created_at",
     "importance",
+    "digest_stamp",
+    "digest_form",
 )
+_FIELDS = attrgetter(*_READ)
 """Every field of an insight a digest reads, in one call per insight."""
+_SHORT = (
+    "id",
+    "question_id",
+    "url",
+    "channel",
+    "team",
+    "sentiment",
+    "summary",
+    "customer_name",
+    "customer_handle",
+)
+"""The one-line fields but the tags, which are cleaned and folded together."""
+_SHORT_FIELDS = attrgetter(*_SHORT)
+_DEFAULT = Redaction()
 _new_insight = partial(tuple.__new__, DigestInsight)
 """A :class:`DigestInsight` from one tuple of its fields (no per-field call)."""
+Columns = dict[str, list[Any]]
+"""Fields by name, one value per insight."""
 
 
 def export_insights(
@@ -52,15 +75,87 @@ def export_insights(
     days_of: Callable[[Sequence[datetime]], list[date]],
     primary_of_tags: Callable[[tuple[str, ...]], str],
 ) -> list[DigestInsight]:
-    """Every insight cleaned and redacted, in the given order.
-
-    An insight whose short fields (ids, URL, channel, customer, team, sentiment, summary,
-    tags) hold no control character at all has them trimmed only; otherwise each is
-    cleaned and folded to one line. Quote and note are trimmed when clean, else cleaned
-    keeping their lines.
-    """
+    """Every insight cleaned and redacted, in the given order."""
     if not insights:
         return []
+    values = map(list, zip(*map(_FIELDS, insights), strict=True))
+    read: Columns = dict(zip(_READ, values, strict=True))
+    options = redactor.options
+    usable, todo = stored_forms(read) if options.enabled else ([], list(range(len(insights))))
+    shown = _as_stored(read)
+    forms = read["digest_form"]
+    for index in usable:
+        form = forms[index]
+        if form:
+            for name, value in form.items():
+                shown[name][index] = value
+    long_way = todo if options == _DEFAULT else list(range(len(insights)))
+    if long_way:
+        known = set(usable)
+        texts = {
+            position: (shown["summary"][index], shown["quote"][index], shown["note"][index])
+            for position, index in enumerate(long_way)
+            if index in known
+        }
+        prepared = _prepared([insights[i] for i in long_way], redactor, texts)
+        for name, found in prepared.items():
+            column = shown[name]
+            for index, value in zip(long_way, found, strict=True):
+                column[index] = value
+    created = read["created_at"]
+    return list(
+        map(
+            _new_insight,
+            zip(
+                *(shown[name] for name in FORM_FIELDS[:9]),
+                read["importance"],
+                shown["summary"],
+                shown["quote"],
+                shown["note"],
+                created,
+                days_of(created),
+                list(map(primary_of_tags, shown["tags"])),
+                strict=True,
+            ),
+        )
+    )
+
+
+def _as_stored(read: Columns) -> Columns:
+    """The form fields as a digest shows an insight whose stored form holds nothing:
+    as stored, with the digest's words for what is missing."""
+    shown = {name: list(read[name]) for name in FORM_FIELDS}
+    for name in ("url", "customer_name", "customer_handle"):
+        shown[name] = [value or None for value in read[name]]
+    shown["team"] = [team or UNASSIGNED for team in read["team"]]
+    shown["sentiment"] = [sentiment or UNKNOWN_SENTIMENT for sentiment in read["sentiment"]]
+    shown["note"] = [note or "" for note in read["note"]]
+    return shown
+
+
+def digest_form(insight: Insight) -> dict[str, Any] | None:
+    """The fields a digest with the default redaction shows otherwise than stored (see
+    :mod:`~cxdaily.insights.stored_redaction`), by name; ``None`` when there are none."""
+    read = {name: [value] for name, value in zip(_READ, _FIELDS(insight), strict=True)}
+    stored = _as_stored(read)
+    prepared = _prepared([insight], Redactor(_DEFAULT), {})
+    form = {name: values[0] for name, values in prepared.items() if values[0] != stored[name][0]}
+    return form or None
+
+
+def _prepared(
+    insights: Sequence[Insight],
+    redactor: Redactor,
+    texts: Mapping[int, tuple[str, str, str]],
+) -> Columns:
+    """The form fields of ``insights`` cleaned and redacted, by name; ``texts``: the
+    summary, quote and note of some of them (by position) already cleaned and redacted.
+
+    An insight whose one-line fields (ids, URL, channel, customer, team, sentiment,
+    summary, tags) hold no control character at all has them trimmed only; otherwise each
+    is cleaned and folded to one line. Quote and note are trimmed when clean, else
+    cleaned keeping their lines.
+    """
     (
         ids,
         question_ids,
@@ -74,9 +169,7 @@ def export_insights(
         tag_lists,
         quotes,
         notes,
-        created,
-        importances,
-    ) = map(list, zip(*map(_FIELDS, insights), strict=True))
+    ) = map(list, zip(*(_FIELDS(insight)[:12] for insight in insights), strict=True))
     for optional in (urls, names, handles, teams, sentiments, notes):
         optional[:] = [value or "" for value in optional]
     columns = (ids, question_ids, urls, channels, teams, sentiments, summaries, names, handles)
@@ -85,12 +178,12 @@ def export_insights(
         if not trimmed_lines(column):  # rare: a space at an end, or a control character
             folded |= not_plain(column)
             column[:] = map(str.strip, column)
-    every_tag = list(chain.from_iterable(tag_lists))
-    if not trimmed_lines(every_tag):
+    if not trimmed_lines(list(chain.from_iterable(tag_lists))):
         folded |= not_plain([" ".join(tags) for tags in tag_lists])
         tag_lists = [tuple(map(str.strip, tags)) for tags in tag_lists]
     for index in folded:  # rare: control characters, so clean and fold the long way
-        for column, insight_value in zip(columns, short_fields(insights[index]), strict=True):
+        stored = [value or "" for value in _SHORT_FIELDS(insights[index])]
+        for column, insight_value in zip(columns, stored, strict=True):
             column[index] = line(insight_value)
         tag_lists[index] = tuple(map(line, insights[index].tags))
     unclean = not_clean(quotes) | not_clean(notes)
@@ -99,63 +192,53 @@ def export_insights(
     for index in unclean:
         quotes[index] = block(insights[index].quote)
         notes[index] = block(insights[index].note or "")
-    summaries, quotes, notes = _redacted_texts(insights, redactor, summaries, quotes, notes)
-    question_ids = redactor.links(question_ids)
-    urls = redactor.links(urls)
-    return list(
-        map(
-            _new_insight,
-            zip(
-                ids,
-                question_ids,
-                [url or None for url in urls],
-                channels,
-                _each_once(redactor.names, names),
-                _each_once(redactor.handles, handles),
-                tag_lists,
-                [team or UNASSIGNED for team in teams],
-                [sentiment or UNKNOWN_SENTIMENT for sentiment in sentiments],
-                importances,
-                summaries,
-                quotes,
-                notes,
-                created,
-                days_of(created),
-                list(map(primary_of_tags, tag_lists)),
-                strict=True,
-            ),
-        )
-    )
+    summaries, quotes, notes = _redacted_texts(insights, redactor, texts, summaries, quotes, notes)
+    return {
+        "id": ids,
+        "question_id": redactor.links(question_ids),
+        "url": [url or None for url in redactor.links(urls)],
+        "channel": channels,
+        "customer_name": _each_once(redactor.names, names),
+        "customer_handle": _each_once(redactor.handles, handles),
+        "tags": tag_lists,
+        "team": [team or UNASSIGNED for team in teams],
+        "sentiment": [sentiment or UNKNOWN_SENTIMENT for sentiment in sentiments],
+        "summary": summaries,
+        "quote": quotes,
+        "note": notes,
+    }
 
 
 def _redacted_texts(
     insights: Sequence[Insight],
     redactor: Redactor,
+    known: Mapping[int, tuple[str, str, str]],
     summaries: list[str],
     quotes: list[str],
     notes: list[str],
 ) -> tuple[list[str], list[str], list[str]]:
-    """Summaries, quotes and notes redacted: the stored redaction where it stands (see
-    :mod:`~cxdaily.insights.stored_redaction`), the others all in one batch; with
-    ``initials``, each insight's own customer masked in its three texts. Only the texts
-    redaction changes are taken apart again."""
+    """Summaries, quotes and notes redacted (those ``known`` already are), the others all
+    in one batch; with ``initials``, each insight's own customer masked in its three
+    texts. Only the texts redaction changes are taken apart again."""
     options = redactor.options
     if not options.enabled and not options.initials:
         return summaries, quotes, notes
     joined = list(map(FIELD_BREAK.join, zip(summaries, quotes, notes, strict=True)))
     changed: dict[int, str] = {}
     if options.enabled:
-        changed, todo = stored_redactions(insights, joined)
+        changed = {index: FIELD_BREAK.join(texts) for index, texts in known.items()}
+        todo = [index for index in range(len(joined)) if index not in known]
         for index, text in zip(todo, redactor.texts([joined[i] for i in todo]), strict=True):
             if text != joined[index]:
                 changed[index] = text
     if options.initials:
         for index, (text, insight) in enumerate(zip(joined, insights, strict=True)):
+            current = changed.get(index, text)
             masked = redactor.mask_people(
-                changed.get(index, text).replace(FIELD_BREAK, PERSON_BREAK),
+                current.replace(FIELD_BREAK, PERSON_BREAK),
                 [(insight.customer_name, insight.customer_handle)],
             ).replace(PERSON_BREAK, FIELD_BREAK)
-            if masked != text:
+            if masked != current:
                 changed[index] = masked
     for index, text in changed.items():
         summaries[index], quotes[index], notes[index] = text.split(FIELD_BREAK)

@@ -1,127 +1,174 @@
-"""The digest's redaction of an insight's texts, made once when the insight is stored.
+"""The digest's form of an insight (cleaned and redacted), made once when it is stored.
 
-Redacting the summary, quote and note of every insight is most of the cost of a year's
-digest, and it depends only on those texts. So when an insight is written, the store
-keeps with it (see :func:`with_stored_redaction`):
+Cleaning and redacting every field of a year of insights was most of the cost of a
+digest, and it depends only on each insight's own fields. So when an insight is written,
+the store keeps with it (see :func:`with_stored_redaction`):
 
-- ``redaction``: a stamp, the CRC-32 of the texts as the digest prepares them
-  (:func:`digest_texts`) seeded with the version of the redaction code
-  (:data:`REDACTION_VERSION`, a checksum of :mod:`cxdaily.insights.redact` itself);
-- ``redacted``: those texts redacted, joined by :data:`FIELD_BREAK`; absent when
-  redaction changes nothing (most insights: the files barely grow).
+- ``digest_stamp``: a stamp, the CRC-32 of its fields as stored (:func:`stamp_key`),
+  seeded with :data:`REDACTION_VERSION` (a checksum of the code that makes the form);
+- ``digest_form``: the fields a digest with the default redaction shows otherwise than
+  stored (cleaned, trimmed, personal data masked), by name; absent when there is none
+  (most insights: the files barely grow).
 
-A digest uses the stored form only when the stamp matches the texts it prepared and the
-current code, and the stored text is clean and whole (:func:`stored_redactions`); anything
-else (an older record, a file edited by hand, redaction code that changed, a damaged
-field) is redacted again, so the result is always what redacting now would give.
+A digest uses the form only while the stamp matches the fields and the current code, and
+the form is whole and clean (:func:`stored_forms`); anything else (an older record, a
+file edited by hand, new redaction code, a damaged form) takes the long way, so the result
+is always what cleaning and redacting now would give. Other redaction settings
+(``initials``) use the stored texts only; ``--no-redact`` uses nothing stored.
 """
 
 from __future__ import annotations
 
 import platform
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import compress, count, repeat
-from operator import attrgetter, is_not, methodcaller, ne
+from operator import attrgetter, methodcaller, ne
 from pathlib import Path
+from typing import Any
 
 from cxdaily.core.models import Insight
-from cxdaily.insights import redact
-from cxdaily.insights.cleaning import block, is_plain_line, line, not_clean
+from cxdaily.insights.cleaning import not_clean, not_plain
 
 FIELD_BREAK = "\x01"
-"""Joins an insight's summary, quote and note so that they are redacted as one text:
-cleaned text never holds it, and no redaction pattern matches it or across it."""
+"""Joins texts that are redacted, or stamped, as one: cleaned text never holds it, and no
+redaction pattern matches it or across it."""
+_LONG_FIELDS = ("quote", "note")
+"""The form's fields that keep their lines (the others are one line each)."""
+_SOURCES = ("redact.py", "cleaning.py", "export.py", "stored_redaction.py", "../core/safe_text.py")
+"""The code that makes the form, relative to this package."""
 
 
 def _code_version() -> int | None:
-    """A checksum of the redaction code and of the Python version running it (whose
-    ``re`` runs the patterns): any change makes every stored redaction stale (``None``
-    when the source cannot be read: then none is ever used)."""
+    """A checksum of the code that makes the form and of the Python version running it
+    (whose ``re`` runs the patterns): any change makes every stored form stale (``None``
+    when a source cannot be read: then none is ever used)."""
+    version = zlib.crc32(platform.python_version().encode("ascii"))
+    here = Path(__file__).parent
     try:
-        source = Path(redact.__file__).read_bytes()
-    except (OSError, TypeError):
+        for name in _SOURCES:
+            version = zlib.crc32((here / name).read_bytes(), version)
+    except OSError:
         return None
-    return zlib.crc32(source, zlib.crc32(platform.python_version().encode("ascii")))
+    return version
 
 
 REDACTION_VERSION = _code_version()
-"""The version of the redaction code; it seeds every stamp."""
+"""The version of the code that makes the form; it seeds every stamp."""
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
-_STAMP = attrgetter("redaction")
-_REDACTED = attrgetter("redacted")
+STAMPED = (
+    "id",
+    "question_id",
+    "url",
+    "channel",
+    "customer_name",
+    "customer_handle",
+    "team",
+    "sentiment",
+    "summary",
+    "quote",
+    "note",
+)
+"""The fields a stamp covers, with the tags (see :func:`stamp_key`)."""
+_STAMPED = attrgetter(*STAMPED)
+_OPTIONAL = frozenset({"url", "customer_name", "customer_handle", "team", "sentiment", "note"})
+"""The stamped fields that may be missing (``None``)."""
 
 
-def stamp(texts: str) -> int | None:
-    """What a stored redaction of ``texts`` carries: the CRC-32 of the texts, seeded
-    with :data:`REDACTION_VERSION` (``None`` when that is unknown)."""
-    version = REDACTION_VERSION
-    return None if version is None else zlib.crc32(_ENCODE(texts), version)
-
-
-def short_fields(insight: Insight) -> tuple[str, ...]:
-    """An insight's one-line fields, in the order of the columns of
-    :func:`~cxdaily.insights.export.export_insights`."""
-    return (
-        insight.id,
-        insight.question_id,
-        insight.url or "",
-        insight.channel,
-        insight.team or "",
-        insight.sentiment or "",
-        insight.summary,
-        insight.customer_name or "",
-        insight.customer_handle or "",
+def stamp_key(fields: Sequence[str | None], tags: Sequence[str]) -> str:
+    """What an insight's stamp is the checksum of: its :data:`STAMPED` fields (``None``
+    as empty: a digest shows both alike), the number of its tags and the tags, joined by
+    :data:`FIELD_BREAK` (so a key has ``len(STAMPED)`` breaks, and one more for each tag
+    past the first)."""
+    return FIELD_BREAK.join(
+        [*(value or "" for value in fields), str(len(tags)), FIELD_BREAK.join(tags)]
     )
 
 
-def digest_texts(insight: Insight) -> str:
-    """The insight's summary, quote and note as a digest prepares them for redaction
-    (cleaned, trimmed; see :func:`~cxdaily.insights.export.export_insights`), joined by
-    :data:`FIELD_BREAK`."""
-    plain = all(map(is_plain_line, short_fields(insight))) and is_plain_line(" ".join(insight.tags))
-    summary = insight.summary.strip() if plain else line(insight.summary)
-    return FIELD_BREAK.join((summary, block(insight.quote), block(insight.note or "")))
+def stamp(insight: Insight) -> int | None:
+    """The stamp of ``insight`` as it is now, for :data:`REDACTION_VERSION` (``None``
+    when that is unknown)."""
+    version = REDACTION_VERSION
+    if version is None:
+        return None
+    return zlib.crc32(_ENCODE(stamp_key(_STAMPED(insight), insight.tags)), version)
 
 
 def redaction_is_current(insight: Insight) -> bool:
-    """Whether the insight carries the stored redaction the current code would make of
-    its texts as they are."""
-    return insight.redaction is not None and insight.redaction == stamp(digest_texts(insight))
+    """Whether the insight carries the form the current code would make of it as it is."""
+    return insight.digest_stamp is not None and insight.digest_stamp == stamp(insight)
 
 
 def with_stored_redaction(insight: Insight) -> Insight:
-    """The insight with its digest redaction stamped and stored (see the module)."""
-    texts = digest_texts(insight)
-    redacted = redact.redact_text(texts)
-    return replace(
-        insight, redaction=stamp(texts), redacted=None if redacted == texts else redacted
-    )
+    """The insight with its digest form stamped and stored (see the module)."""
+    from cxdaily.insights.export import digest_form  # the export reads this module
+
+    return replace(insight, digest_stamp=stamp(insight), digest_form=digest_form(insight))
 
 
-def stored_redactions(
-    insights: Sequence[Insight], texts: Sequence[str]
-) -> tuple[dict[int, str], list[int]]:
-    """Where each insight's stored redaction can be used for its ``texts`` (its prepared
-    texts, see :func:`digest_texts`): the stored redacted texts by index (none where
-    redaction changes nothing), and the indices of the texts that must still be
-    redacted, in order."""
+def stored_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[int]]:
+    """Which insights' stored forms can be used, from their fields by name (every name of
+    :data:`STAMPED`, ``tags``, ``digest_stamp`` and ``digest_form``): the indices of
+    those whose form stands (stamped for their fields as they are and the current code,
+    whole and clean), and the indices of the others, both in order."""
+    stamps = columns["digest_stamp"]
     version = REDACTION_VERSION
     if version is None:
-        return {}, list(range(len(texts)))
-    sums = map(zlib.crc32, map(_ENCODE, texts), repeat(version))
-    todo = list(compress(count(), map(ne, map(_STAMP, insights), sums)))
-    stale = set(todo)
-    stored = list(map(_REDACTED, insights))
-    used = [i for i in compress(count(), map(is_not, stored, repeat(None))) if i not in stale]
-    candidates = [stored[index] or "" for index in used]
-    damaged = not_clean([text.replace(FIELD_BREAK, "\n") for text in candidates])
-    found: dict[int, str] = {}
-    for position, index in enumerate(used):
-        redacted = candidates[position]
-        if position in damaged or redacted.count(FIELD_BREAK) != 2:
-            todo.append(index)
-        else:
-            found[index] = redacted
-    return found, sorted(todo)
+        return [], list(range(len(stamps)))
+    tags = columns["tags"]
+    keys = list(
+        map(
+            FIELD_BREAK.join,
+            zip(
+                *(
+                    [value or "" for value in columns[name]] if name in _OPTIONAL else columns[name]
+                    for name in STAMPED
+                ),
+                map(str, map(len, tags)),
+                map(FIELD_BREAK.join, tags),
+                strict=True,
+            ),
+        )
+    )
+    sums = map(zlib.crc32, map(_ENCODE, keys), repeat(version))
+    stale = set(compress(count(), map(ne, stamps, sums)))
+    # A field holding the break could pass for another split of the same key.
+    breaks = map(methodcaller("count", FIELD_BREAK), keys)
+    wanted = [len(STAMPED) + (len(found) or 1) for found in tags]
+    stale.update(compress(count(), map(ne, breaks, wanted)))
+    stale.update(_unusable_forms(columns["digest_form"], stale))
+    usable = [index for index in range(len(keys)) if index not in stale]
+    return usable, sorted(stale)
+
+
+def _unusable_forms(forms: Sequence[Mapping[str, Any] | None], stale: set[int]) -> set[int]:
+    """The indices (not already ``stale``) of the stored forms that are damaged: read
+    from a form of the wrong shape (empty), or holding a text that is not clean (a
+    short field that is not one plain line)."""
+    bad: set[int] = set()
+    short: list[str] = []
+    long: list[str] = []
+    short_owners: list[int] = []
+    long_owners: list[int] = []
+    for index in compress(count(), forms):
+        if index in stale:
+            continue
+        form = forms[index]
+        assert form is not None
+        for name, value in form.items():
+            if name == "tags":
+                short.extend(value)
+                short_owners.extend(repeat(index, len(value)))
+            elif value is None:
+                continue
+            elif name in _LONG_FIELDS:
+                long.append(value)
+                long_owners.append(index)
+            else:
+                short.append(value)
+                short_owners.append(index)
+    bad.update(compress(count(), (form is not None and not form for form in forms)))
+    bad.update(short_owners[i] for i in not_plain(short))
+    bad.update(long_owners[i] for i in not_clean(long))
+    return bad - stale

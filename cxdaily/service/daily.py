@@ -103,14 +103,15 @@ class Daily:
             return context.store.questions.archive(since - timedelta(days=1), keep)
 
     def store_insight_redactions(self) -> int:
-        """Give the stored insights that lack it the digest's redaction of their texts
-        (written before it was stored, or before the redaction code changed; see
+        """Give the stored insights that lack it their digest form, cleaned and redacted
+        (written before it was stored, or before the code that makes it changed; see
         :mod:`cxdaily.store.insights`), holding the store lock for one month at a time;
         returns how many were written. Runs after each fetch, and costs one small file
         read once every month is done.
 
         A month that cannot be read or written is left for next time: meanwhile a digest
-        redacts its insights itself, and whatever reads that month reports the damage."""
+        cleans and redacts its insights itself, and whatever reads that month reports the
+        damage."""
         context = self.context
         insights = context.store.insights
         with context.lock:

@@ -1,11 +1,11 @@
-"""Insights: one file per month, each insight with the digest's redaction of its texts.
+"""Insights: one file per month, each insight with its digest form (cleaned, redacted).
 
-Every insight is written with its stored redaction (see
-:mod:`cxdaily.insights.stored_redaction`), so a digest does not redact a year of texts
-again. Insights written before that, or before the redaction code changed, get theirs
-from :meth:`InsightRepository.store_redactions`, one month at a time; a mark file in the
-insights folder then records the redaction code every month was done for, so later
-calls cost one small file read.
+Every insight is written with its stored digest form (see
+:mod:`cxdaily.insights.stored_redaction`), so a digest does not clean and redact a year
+of insights again. Insights written before that, or before the code that makes the form
+changed, get theirs from :meth:`InsightRepository.store_redactions`, one month at a time;
+a mark file in the insights folder then records the code every month was done for, so
+later calls cost one small file read.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import atomic_write_bytes
 
 REDACTION_MARK = ".redaction"
-"""The file (in the insights folder) naming the redaction code every month was done for."""
+"""The file (in the insights folder) naming the code every month's forms were made by."""
 
 
 class InsightRepository:
@@ -32,8 +32,8 @@ class InsightRepository:
         self._insights = MonthlyTables(folder, "insights", "insights")
 
     def add(self, insight: Insight) -> None:
-        """Durably record an insight (an insight with a known id replaces it), with the
-        digest's redaction of its texts (see :mod:`cxdaily.insights.stored_redaction`)."""
+        """Durably record an insight (an insight with a known id replaces it), with its
+        digest form (see :mod:`cxdaily.insights.stored_redaction`)."""
         from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
 
         stored = with_stored_redaction(insight)
@@ -55,8 +55,8 @@ class InsightRepository:
         return None
 
     def add_many(self, insights: Iterable[Insight]) -> None:
-        """Record many insights with one write per month touched (each with its stored
-        redaction, as :meth:`add`)."""
+        """Record many insights with one write per month touched (each with its digest
+        form, as :meth:`add`)."""
         from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
 
         by_month: dict[str, list[dict[str, Any]]] = {}
@@ -84,9 +84,9 @@ class InsightRepository:
 
     # the stored redaction -------------------------------------------------------------
     def months_to_redact(self) -> list[str]:
-        """The months whose insights may lack a current stored redaction: none once the
-        mark says every month was done for the current redaction code (or when the
-        folder is read-only, or the code's version is unknown)."""
+        """The months whose insights may lack a current digest form: none once the mark
+        says every month was done for the current code (or when the folder is read-only,
+        or the code's version is unknown)."""
         from cxdaily.insights.stored_redaction import REDACTION_VERSION
 
         if REDACTION_VERSION is None or self._folder.read_only:
@@ -99,8 +99,8 @@ class InsightRepository:
         return self._insights.months()
 
     def store_redactions(self, month: str) -> int:
-        """Store the digest's redaction with each insight of ``month`` that lacks a
-        current one; returns how many were written (a damaged document is a
+        """Store the digest form with each insight of ``month`` that lacks a current
+        one; returns how many were written (a damaged document is a
         StoreCorruptError, and nothing of the month is written)."""
         from cxdaily.insights.stored_redaction import redaction_is_current, with_stored_redaction
 
@@ -111,7 +111,7 @@ class InsightRepository:
         return len(stale)
 
     def mark_redactions_stored(self) -> None:
-        """Record that every month has its stored redaction for the current code."""
+        """Record that every month has its digest form for the current code."""
         from cxdaily.insights.stored_redaction import REDACTION_VERSION
 
         if REDACTION_VERSION is not None and not self._folder.read_only:

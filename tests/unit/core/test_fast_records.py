@@ -16,7 +16,15 @@ from cxdaily.core.fast_records import (
     stored_question,
     stored_time,
 )
-from cxdaily.core.models import Action, Author, Disposition, Insight, Message, Question
+from cxdaily.core.models import (
+    Action,
+    Author,
+    Disposition,
+    Insight,
+    Message,
+    Question,
+    read_digest_form,
+)
 from cxdaily.core.record_fields import RecordError, read_record
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -143,7 +151,7 @@ def test_a_damaged_day_is_computed_again_on_either_path():
     assert checked.until == fast.until
 
 
-#: An insight as cxdaily writes it, with its stored redaction.
+#: An insight as cxdaily writes it, with its stored digest form.
 INSIGHT: dict[str, Any] = {
     **Insight(
         id="i1",
@@ -162,8 +170,8 @@ INSIGHT: dict[str, Any] = {
         created_at=NOW,
         session_id="s1",
     ).to_dict(),
-    "redaction": 12345,
-    "redacted": "a\x01b\x01c",
+    "digest_stamp": 12345,
+    "digest_form": {"customer_handle": "j***@example.com", "tags": ["billing"]},
 }
 
 
@@ -173,10 +181,10 @@ def checked_insight(data: dict[str, Any]) -> Insight:
 
 
 def same_insight(first: Insight, second: Insight) -> bool:
-    """Equal in every field, the stored redaction (left out of ``==``) included."""
-    return first == second and (first.redaction, first.redacted) == (
-        second.redaction,
-        second.redacted,
+    """Equal in every field, the stored digest form (left out of ``==``) included."""
+    return first == second and (first.digest_stamp, first.digest_form) == (
+        second.digest_stamp,
+        second.digest_form,
     )
 
 
@@ -187,14 +195,16 @@ def same_insight(first: Insight, second: Insight) -> bool:
         {"summary": None, "quote": None},
         {"url": None, "customer_name": None, "customer_handle": None, "team": None},
         {"tags": []},
-        {"redaction": "12345", "redacted": 7},
-        {"redaction": None, "redacted": None},
+        {"digest_stamp": "12345", "digest_form": 7},
+        {"digest_stamp": None, "digest_form": None},
+        {"digest_form": {"quote": None}},
+        {"digest_form": {}},
         {"note": "a note", "session_id": None},
     ],
 )
 def test_a_stored_insight_is_the_model_the_checked_path_builds(change):
     data = {**INSIGHT, **change}
-    fast = stored_insight(Insight, data)
+    fast = stored_insight(Insight, data, read_digest_form)
     assert fast is not None
     assert same_insight(fast, checked_insight(data))
     assert type(fast.tags) is tuple
@@ -202,7 +212,7 @@ def test_a_stored_insight_is_the_model_the_checked_path_builds(change):
 
 def test_an_insight_without_its_optional_fields_reads_the_same_either_way():
     data = {k: v for k, v in INSIGHT.items() if k not in ("summary", "quote", "importance")}
-    fast = stored_insight(Insight, data)
+    fast = stored_insight(Insight, data, read_digest_form)
     assert fast is not None and (fast.summary, fast.quote, fast.importance) == ("", "", 1)
     assert same_insight(fast, checked_insight(data))
 
@@ -223,7 +233,7 @@ def test_an_insight_without_its_optional_fields_reads_the_same_either_way():
 )
 def test_an_insight_of_another_shape_is_left_to_the_checked_path(change):
     data = {**INSIGHT, **change}
-    assert stored_insight(Insight, data) is None
+    assert stored_insight(Insight, data, read_digest_form) is None
     try:
         checked = checked_insight(data)
     except RecordError:

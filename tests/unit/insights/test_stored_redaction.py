@@ -1,6 +1,7 @@
-"""The digest's redaction of an insight is made when the insight is stored, and used only
-while it matches: a digest from stored insights is exactly the digest redacting now gives,
-whatever happened to the records since (hand edits, damage, new redaction code)."""
+"""The digest's form of an insight (cleaned, redacted) is made when the insight is stored,
+and used only while it matches: a digest from stored insights is exactly the digest that
+cleaning and redacting now give, whatever happened to the records since (hand edits,
+damage, new redaction code)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,13 @@ from pathlib import Path
 import pytest
 
 from cxdaily.core.models import Insight
-from cxdaily.insights import stored_redaction
+from cxdaily.insights import export, stored_redaction
 from cxdaily.insights.build import DayFinder, build_digest, primary_tag
+from cxdaily.insights.cleaning import line
 from cxdaily.insights.export import export_insights
 from cxdaily.insights.output import render
 from cxdaily.insights.redact import Redaction, Redactor
-from cxdaily.insights.stored_redaction import (
-    FIELD_BREAK,
-    digest_texts,
-    stored_redactions,
-    with_stored_redaction,
-)
+from cxdaily.insights.stored_redaction import redaction_is_current, with_stored_redaction
 from cxdaily.store import Store
 from tests.unit.insights.corpus_kit import hostile_insights, realistic_insights
 from tests.unit.insights.digest_kit import BERLIN, REDACTIONS, at, insight, period
@@ -40,8 +37,8 @@ def corpus() -> list[Insight]:
 
 
 def bare(insights: list[Insight]) -> list[Insight]:
-    """The insights without any stored redaction (as records written before it)."""
-    return [replace(i, redaction=None, redacted=None) for i in insights]
+    """The insights without any stored form (as records written before it)."""
+    return [replace(i, digest_stamp=None, digest_form=None) for i in insights]
 
 
 def exported(insights: list[Insight], options: Redaction) -> list:
@@ -54,113 +51,192 @@ def stored_file(data: Path) -> list[dict]:
     return list(json.loads(path.read_text(encoding="utf-8"))["insights"].values())
 
 
-def test_the_store_writes_the_redaction_with_the_insight(tmp_path):
-    private = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
+def test_the_store_writes_the_form_with_the_insight(tmp_path):
+    private = insight(
+        "2026-11-20 10:00",
+        quote="Write to jane.doe@example.com",
+        customer_handle="jane.doe@example.com",
+        team="  support ",
+        note=None,
+    )
     nothing = insight("2026-11-20 11:00", quote="The export is slow", note=None)
     with Store(tmp_path / "data") as store:
         store.insights.add(private)
         store.insights.add_many([nothing])
         read = {i.id: i for i in store.insights.between()}
     docs = {doc["id"]: doc for doc in stored_file(tmp_path / "data")}
-    assert docs[private.id]["redacted"].split(FIELD_BREAK)[1] == "Write to j***@example.com"
-    assert docs[private.id]["redaction"] == stored_redaction.stamp(digest_texts(private))
-    assert docs[nothing.id]["redacted"] is None  # nothing to mask: nothing more stored
-    assert docs[nothing.id]["redaction"] == stored_redaction.stamp(digest_texts(nothing))
-    assert read[private.id] == private  # the stored redaction is no part of the insight
-    assert read[private.id].redacted == docs[private.id]["redacted"]
+    assert docs[private.id]["digest_form"] == {
+        "customer_handle": "j***@example.com",
+        "team": "support",
+        "quote": "Write to j***@example.com",
+    }
+    assert docs[private.id]["digest_stamp"] == stored_redaction.stamp(private)
+    assert docs[nothing.id]["digest_form"] is None  # shown as stored: nothing more is kept
+    assert docs[nothing.id]["digest_stamp"] == stored_redaction.stamp(nothing)
+    assert read[private.id] == private  # the stored form is no part of the insight
+    assert read[private.id].digest_form == docs[private.id]["digest_form"]
+    assert all(redaction_is_current(i) for i in read.values())
 
 
-def test_stamped_insights_need_no_redaction_at_export():
+def test_stamped_insights_are_shown_from_their_form_without_the_long_way(monkeypatch):
     stamped = [with_stored_redaction(i) for i in corpus()]
-    texts = [digest_texts(i) for i in stamped]
-    found, todo = stored_redactions(stamped, texts)
-    assert todo == []
-    assert found == {n: i.redacted for n, i in enumerate(stamped) if i.redacted is not None}
-    assert any(i.redacted for i in stamped) and any(i.redacted is None for i in stamped)
+    assert any(i.digest_form for i in stamped) and any(i.digest_form is None for i in stamped)
+    expected = exported(stamped, Redaction())
+
+    def no_long_way(*args, **kwargs):
+        raise AssertionError("an insight with a standing form took the long way")
+
+    monkeypatch.setattr(export, "_prepared", no_long_way)
+    assert exported(stamped, Redaction()) == expected
 
 
 @pytest.mark.parametrize("options", REDACTIONS)
-def test_export_from_stored_redaction_is_exactly_a_fresh_export(options):
+def test_export_from_stored_forms_is_exactly_a_fresh_export(options):
     insights = corpus()
     stamped = [with_stored_redaction(i) for i in insights]
     assert exported(stamped, options) == exported(bare(insights), options)
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv", "json", "notes"])
-def test_every_format_is_byte_identical_with_and_without_stored_redaction(fmt):
+def test_every_format_is_byte_identical_with_and_without_stored_forms(fmt):
     insights = corpus()
     stamped = [with_stored_redaction(i) for i in insights]
     fresh = render(build_digest(bare(insights), MONTHS, now=NOW), fmt)
     assert render(build_digest(stamped, MONTHS, now=NOW), fmt) == fresh
 
 
-def test_a_quote_edited_by_hand_is_redacted_again():
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"quote": "Call me on +49 151 2345 6789"},
+        {"customer_handle": "+49 151 2345 6789"},
+        {"url": "https://acme.example/u/jane.doe@example.com"},
+        {"tags": ("bug", "call +49 151 2345 6789")},
+        {"tags": ("bug\x01x",)},
+        {"summary": "Phone +49 151 2345 6789", "note": "Card 4242 4242 4242 4242"},
+    ],
+)
+def test_a_field_edited_by_hand_is_cleaned_and_redacted_again(edit):
     stored = with_stored_redaction(insight("2026-11-20 10:00", quote="All fine", note=None))
-    edited = replace(stored, quote="Call me on +49 151 2345 6789")
+    edited = replace(stored, **edit)
+    assert exported([edited], Redaction()) == exported(bare([edited]), Redaction())
     (item,) = exported([edited], Redaction())
-    assert item.quote == "Call me on +•• ••• •••• ••89"
+    if "tags" in edit:  # tags are the leader's words: cleaned, never masked
+        assert item.tags == tuple(line(tag) for tag in edit["tags"])
+    else:
+        assert "2345 6789" not in repr(item) and "4242 4242 4242 4242" not in repr(item)
+
+
+def test_a_break_moved_between_fields_is_not_taken_for_the_same_insight():
+    stored = with_stored_redaction(
+        insight("2026-11-20 10:00", summary="a", quote="b\x01c", note=None)
+    )
+    moved = replace(stored, summary="a\x01b", quote="c")
+    (item,) = exported([moved], Redaction())
+    assert (item.summary, item.quote) == (line("a\x01b"), "c")
 
 
 @pytest.mark.parametrize(
-    "redacted",
+    "form",
     [
-        "summary\x01quote \x1b]8;;https://evil.example\x07 here\x01",  # an escape sequence
-        "summary\x01only two parts",  # a field lost
-        "summary\x01quote\x01note\x01more",  # a field too many
-        "summary\x01quote\u202e\x01",  # a bidi override
+        {"quote": "quote \x1b]8;;https://evil.example\x07 here"},  # an escape sequence
+        {"quote": "quote\u202e"},  # a bidi override
+        {"summary": "two\nlines"},  # a one-line field broken
+        {"tags": ["bug\x1b[2J"]},
+        {},  # read from a form of the wrong shape
     ],
 )
-def test_a_damaged_stored_redaction_is_never_used(redacted):
+def test_a_damaged_stored_form_is_never_used(form):
     original = insight("2026-11-20 10:00", summary="Card", quote="Card 4242 4242 4242 4242")
-    stored = replace(with_stored_redaction(original), redacted=redacted)
+    stored = replace(with_stored_redaction(original), digest_form=form)
     (item,) = exported([stored], Redaction())
     (fresh,) = exported(bare([original]), Redaction())
     assert item == fresh
     assert item.quote == "Card •••• •••• •••• 4242"
 
 
-def test_new_redaction_code_makes_every_stored_redaction_stale(monkeypatch):
+def test_new_redaction_code_makes_every_stored_form_stale(monkeypatch):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
-    stored = replace(with_stored_redaction(original), redacted="s\x01planted text\x01")
+    stored = replace(with_stored_redaction(original), digest_form={"quote": "planted text"})
     (used,) = exported([stored], Redaction())
-    assert used.quote == "planted text"  # the stamp matches: the stored text stands
+    assert used.quote == "planted text"  # the stamp matches: the stored form stands
     monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", 0xBADC0DE)
     (again,) = exported([stored], Redaction())
     assert again.quote == "Write to j***@example.com"
 
 
-def test_without_redaction_the_stored_text_is_not_used():
+def test_without_redaction_the_stored_form_is_not_used():
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
     (item,) = exported([with_stored_redaction(original)], Redaction(enabled=False))
     assert item.quote == "Write to jane.doe@example.com"
 
 
-def test_unknown_redaction_code_uses_no_stored_redaction(monkeypatch):
+def test_initials_use_the_stored_texts_and_mask_the_customer():
+    original = insight(
+        "2026-11-20 10:00",
+        customer_name="Jane Doe",
+        quote="Jane Doe here, mail jane.doe@example.com",
+        note=None,
+    )
+    stored = replace(
+        with_stored_redaction(original), digest_form={"quote": "Jane Doe here, planted"}
+    )
+    (item,) = exported([stored], Redaction(initials=True))
+    assert (item.quote, item.customer_name) == ("J. D. here, planted", "J. D.")
+
+
+def test_unknown_redaction_code_uses_no_stored_form(monkeypatch):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
-    stored = replace(with_stored_redaction(original), redacted="s\x01planted text\x01")
+    stored = replace(with_stored_redaction(original), digest_form={"quote": "planted text"})
     monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", None)
-    assert stored_redaction.stamp("anything") is None
+    assert stored_redaction.stamp(original) is None
     (item,) = exported([stored], Redaction())
     assert item.quote == "Write to j***@example.com"
 
 
 @pytest.mark.parametrize(
-    ("redaction", "redacted"), [("12ab", None), (None, 42), (1.5, ["x"]), (True, {"a": 1})]
+    ("stamp", "form"),
+    [
+        ("12ab", None),
+        (None, 42),
+        (1.5, ["x"]),
+        (True, {"a": 1}),
+        (7, {"quote": 3}),
+        (7, {"summary": None}),
+        (7, {"tags": "bug"}),
+        (7, {"unknown": "x"}),
+    ],
 )
-def test_a_stored_redaction_of_the_wrong_shape_costs_the_insight_nothing(
-    tmp_path, redaction, redacted
-):
+def test_a_stored_form_of_the_wrong_shape_costs_the_insight_nothing(tmp_path, stamp, form):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
     with Store(tmp_path / "data") as store:
         store.insights.add(original)
     (path,) = sorted((tmp_path / "data" / "insights").glob("*.json"))
     data = json.loads(path.read_text(encoding="utf-8"))
     (doc,) = data["insights"].values()
-    doc["redaction"], doc["redacted"] = redaction, redacted
+    doc["digest_stamp"], doc["digest_form"] = stamp, form
     path.write_text(json.dumps(data), encoding="utf-8")
     with Store(tmp_path / "data") as store:
         (read,) = store.insights.between()
     assert read == original
-    assert (read.redaction, read.redacted) == (None, None)
+    assert read.digest_form is None or read.digest_form == {}
+    (item,) = exported([read], Redaction())
+    assert item.quote == "Write to j***@example.com"
+
+
+def test_records_written_before_the_form_read_as_unstamped(tmp_path):
+    original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
+    with Store(tmp_path / "data") as store:
+        store.insights.add(original)
+    (path,) = sorted((tmp_path / "data" / "insights").glob("*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (doc,) = data["insights"].values()
+    del doc["digest_stamp"], doc["digest_form"]
+    doc["redaction"], doc["redacted"] = 123, "s\x01planted\x01"  # the earlier shape
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with Store(tmp_path / "data") as store:
+        (read,) = store.insights.between()
+    assert (read.digest_stamp, read.digest_form) == (None, None)
+    assert not redaction_is_current(read)
     (item,) = exported([read], Redaction())
     assert item.quote == "Write to j***@example.com"

@@ -1,4 +1,4 @@
-"""Insights written before their digest redaction was stored (or before the redaction code
+"""Insights written before their digest form was stored (or before the code that makes it
 changed) get it after a fetch, month by month; once all are done a mark makes later
 fetches cost one small file read. Damage in one month costs that month only."""
 
@@ -36,7 +36,7 @@ def write_unstamped(service: Service, month_dates: list[str]) -> None:
     for path in insights_folder(service).glob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
         for doc in data["insights"].values():
-            del doc["redaction"], doc["redacted"]
+            del doc["digest_stamp"], doc["digest_form"]
         path.write_text(json.dumps(data), encoding="utf-8")
     service.close()
 
@@ -51,12 +51,10 @@ def stored_docs(home_service: Service) -> list[dict]:
 def test_a_fetch_stores_every_missing_redaction_and_marks_the_folder(service: Service) -> None:
     write_unstamped(service, ["2026-09-10 10:00", "2026-10-10 10:00", "2026-10-11 10:00"])
     with Service.open("demo") as again:
-        assert all("redaction" not in doc for doc in stored_docs(again))
+        assert all("digest_stamp" not in doc for doc in stored_docs(again))
         assert again.daily.store_insight_redactions() == 3
         docs = stored_docs(again)
-        assert all(
-            doc["redacted"].split("\x01")[1] == "Call me on +•• ••• •••• ••89" for doc in docs
-        )
+        assert all(doc["digest_form"]["quote"] == "Call me on +•• ••• •••• ••89" for doc in docs)
         mark = insights_folder(again) / REDACTION_MARK
         assert mark.read_text() == str(stored_redaction.REDACTION_VERSION)
         assert again.store.insights.months_to_redact() == []
@@ -72,9 +70,7 @@ def test_new_redaction_code_stores_them_again(
     assert service.store.insights.months_to_redact() == ["2026-10"]
     assert service.daily.store_insight_redactions() == 1
     (doc,) = stored_docs(service)
-    assert doc["redaction"] == stored_redaction.stamp(
-        stored_redaction.digest_texts(service.store.insights.between()[0])
-    )
+    assert doc["digest_stamp"] == stored_redaction.stamp(service.store.insights.between()[0])
     assert (insights_folder(service) / REDACTION_MARK).read_text() == str(0xBADC0DE)
 
 
@@ -88,7 +84,7 @@ def test_a_damaged_month_costs_only_that_month(service: Service) -> None:
     with Service.open("demo") as again:
         assert again.daily.store_insight_redactions() == 1
         october = json.loads((insights_folder(again) / "2026-10.json").read_text())
-        assert all("redaction" in doc for doc in october["insights"].values())
+        assert all("digest_stamp" in doc for doc in october["insights"].values())
         assert not (insights_folder(again) / REDACTION_MARK).exists()  # not every month done
         assert again.store.insights.months_to_redact() == ["2026-09", "2026-10"]
 
@@ -97,7 +93,7 @@ def test_a_read_only_store_is_left_as_it_is(service: Service) -> None:
     write_unstamped(service, ["2026-10-10 10:00"])
     with Service.open("demo") as writer, Service.open("demo", read_only=True) as reader:
         assert reader.daily.store_insight_redactions() == 0
-        assert all("redaction" not in doc for doc in stored_docs(writer))
+        assert all("digest_stamp" not in doc for doc in stored_docs(writer))
 
 
 def test_refresh_stores_them(service: Service) -> None:
@@ -105,4 +101,4 @@ def test_refresh_stores_them(service: Service) -> None:
     with Service.open("demo") as again:
         again.refresh([])
         (doc,) = stored_docs(again)
-        assert doc["redaction"] is not None
+        assert doc["digest_stamp"] is not None
