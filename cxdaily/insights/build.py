@@ -68,6 +68,9 @@ _TEAM = attrgetter("team")
 _SENTIMENT = attrgetter("sentiment")
 _CHANNEL = attrgetter("channel")
 _IMPORTANCE = attrgetter("importance")
+_CREATED = attrgetter("created_at")
+_DAY = attrgetter("day")
+_QUESTION = attrgetter("question_id")
 
 
 def _counts(values: Iterable[str | None], missing: str) -> Counter[str]:
@@ -114,11 +117,27 @@ def importance_order(insights: Iterable[DigestInsight]) -> list[DigestInsight]:
     return ordered
 
 
-def customer_key(insight: Insight) -> str:
-    """Who an insight is from, to count customers: the handle, else the name (either
-    lower-cased), else the insight itself (an unknown customer counts once per insight)."""
-    who = insight.customer_handle or insight.customer_name
-    return who.strip().lower() if who and who.strip() else f"insight:{insight.id}"
+def _importance_order(insights: Sequence[DigestInsight]) -> list[int]:
+    """The positions of ``insights`` in :func:`importance_order` (the same two sorts)."""
+    order = sorted(
+        range(len(insights)), key=list(map(_CREATED, insights)).__getitem__, reverse=True
+    )
+    order.sort(key=list(map(_IMPORTANCE, insights)).__getitem__, reverse=True)
+    return order
+
+
+def _customer_keys(
+    insights: Sequence[Insight], names: Sequence[str | None], handles: Sequence[str | None]
+) -> list[str]:
+    """Who each insight is from, to count customers: the handle, else the name (either
+    lower-cased; each distinct one folded once), else the insight itself (an unknown
+    customer counts once per insight)."""
+    who = [handle or name or "" for handle, name in zip(handles, names, strict=True)]
+    folded = {value: value.strip().lower() for value in set(who)}
+    return [
+        folded[value] or f"insight:{insight_id}"
+        for value, insight_id in zip(who, map(_ID, insights), strict=True)
+    ]
 
 
 def primary_of(insight: Insight, tag: str | None) -> str:
@@ -153,13 +172,14 @@ def build_digest(
     redactor = Redactor(redaction)
     chosen = _within(insights, period, team, tag)
     before = _within(previous, period.previous, team, tag)
-    exported = export_insights(
-        chosen, redactor, DayFinder(period).each, cache(lambda tags: primary_tag(tags, tag))
-    )
-    customers = dict(zip(map(_ID, exported), map(customer_key, chosen), strict=True))
-    ordered = tuple(importance_order(exported))
+    primary_of_tags = cache(lambda tags: primary_tag(tags, tag))  # a few dozen tag lists
+    exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags)
+    names, handles = list(map(_NAME, chosen)), list(map(_HANDLE, chosen))
+    order = _importance_order(exported)
+    ordered = tuple(map(exported.__getitem__, order))
+    customers = list(map(_customer_keys(chosen, names, handles).__getitem__, order))
     handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
-    people = list(zip(map(_NAME, chosen), map(_HANDLE, chosen), strict=True))
+    people = list(zip(names, handles, strict=True))
     reflections = _reflections(sessions, period, redactor, people)
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
     tag_counts = _tag_counts(chosen)
@@ -168,7 +188,9 @@ def build_digest(
     negative = sentiment.get("negative", 0)
     headline = Headline(
         insights=Change("insights", len(chosen), len(before)),
-        customers=len({(i.customer_handle or i.customer_name or i.question_id) for i in chosen}),
+        customers=len(
+            {h or n or q for h, n, q in zip(handles, names, map(_QUESTION, chosen), strict=True)}
+        ),
         channels=len(set(map(_CHANNEL, chosen))),
         important=list(map(_IMPORTANCE, chosen)).count(3),
         negative_percent=round(100 * negative / len(chosen)) if chosen else None,
@@ -194,8 +216,8 @@ def build_digest(
         reflections=reflections,
         handoffs=handed,
         themes=build_themes(
-            ((i, customers[i.id]) for i in ordered),
-            Counter(primary_of(i, tag) for i in before),
+            zip(ordered, customers, strict=True),
+            Counter(map(primary_of_tags, map(_TAGS, before))),
         ),
     )
 
@@ -366,7 +388,7 @@ def _trend(insights: Sequence[DigestInsight], period: Period, ranked: list[str])
         cursor += step
     # Count per day first (a year has at most 366 of them), then add days into buckets.
     wanted = set(followed)
-    day_totals = Counter(insight.day for insight in insights)
+    day_totals = Counter(map(_DAY, insights))
     day_tags = Counter(
         (insight.day, tag) for insight in insights for tag in insight.tags if tag in wanted
     )
