@@ -100,8 +100,8 @@ def render_html(digest: Digest) -> str:
     parts += _insights(digest)
     parts += _reflections(digest)
     parts += _handoffs(digest)
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    parts += ["</body>", "</html>", ""]  # the last one ends the document with a newline
+    return "\n".join(parts)
 
 
 def _list_section(

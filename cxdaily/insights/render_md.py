@@ -83,7 +83,7 @@ def md_texts(texts: Sequence[str]) -> list[str]:
     filled = list(compress(count(), escaped))  # empty texts stay empty
     lines = escaped if len(filled) == len(escaped) else [escaped[i] for i in filled]
     joined = "\n".join(lines)
-    if not _all_folded(joined, len(lines)):
+    if not _all_folded(joined, lines):
         lines = [line(text) for text in lines]
         joined = "\n".join(lines)
     for position in holding(lines, _INLINE_SPECIAL, "\n", joined):
@@ -98,19 +98,18 @@ def md_texts(texts: Sequence[str]) -> list[str]:
     return escaped
 
 
-def _all_folded(joined: str, count: int) -> bool:
-    """Whether ``count`` non-empty texts joined by newlines are each what :func:`line`
-    makes of them: all printable, single spaces, none at either end (one look at them
-    all: with the newlines read as spaces, a double space is a double space, a space at
-    the end or the start of a text, or an empty text)."""
-    if joined.count("\n") != count - 1:
-        return False
-    spaced = joined.replace("\n", " ")
+def _all_folded(joined: str, lines: Sequence[str]) -> bool:
+    """Whether the non-empty ``lines`` (``joined``: them joined by newlines) are each
+    what :func:`line` makes of them: all printable, single spaces, none at either end
+    (one look at them all, without copying them)."""
     return (
-        spaced.isprintable()
-        and "  " not in spaced
-        and spaced[:1] not in ("", " ")
-        and spaced[-1:] != " "
+        joined.count("\n") == len(lines) - 1
+        and all(map(str.isprintable, lines))
+        and "  " not in joined
+        and " \n" not in joined
+        and "\n " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
     )
 
 
@@ -155,7 +154,19 @@ def render_markdown(digest: Digest) -> str:
     out += _insights(digest)
     out += _reflections(digest)
     out += _handoffs(digest)
-    return "\n".join(out).rstrip() + "\n"
+    return _document(out)
+
+
+def _document(lines: list[str]) -> str:
+    """``lines`` as one document, white space at its end trimmed, ending in one newline
+    (trimmed line by line: the document is megabytes, and each copy of it costs)."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return "\n"
+    lines[-1] = lines[-1].rstrip()
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _change_table(title: str, column: str, rows: tuple[Change, ...], digest: Digest) -> list[str]:
