@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 from cxdaily.core.days import day_start_instant
 from cxdaily.core.models import Insight, Session
 from cxdaily.insights.cleaning import line
-from cxdaily.insights.export import export_insights
+from cxdaily.insights.export import export_insights, read_fields
 from cxdaily.insights.model import (
     UNASSIGNED,
     UNKNOWN_SENTIMENT,
@@ -60,17 +60,12 @@ TREND_SERIES = 6
 """How many tags the trend follows (the most frequent ones)."""
 
 
-_ID = attrgetter("id")
-_NAME = attrgetter("customer_name")
-_HANDLE = attrgetter("customer_handle")
 _TAGS = attrgetter("tags")
 _TEAM = attrgetter("team")
 _SENTIMENT = attrgetter("sentiment")
-_CHANNEL = attrgetter("channel")
 _IMPORTANCE = attrgetter("importance")
 _CREATED = attrgetter("created_at")
 _DAY = attrgetter("day")
-_QUESTION = attrgetter("question_id")
 
 
 def _counts(values: Iterable[str | None], missing: str) -> Counter[str]:
@@ -127,7 +122,7 @@ def _importance_order(insights: Sequence[DigestInsight]) -> list[int]:
 
 
 def _customer_keys(
-    insights: Sequence[Insight], names: Sequence[str | None], handles: Sequence[str | None]
+    ids: Sequence[str], names: Sequence[str | None], handles: Sequence[str | None]
 ) -> list[str]:
     """Who each insight is from, to count customers: the handle, else the name (either
     lower-cased; each distinct one folded once), else the insight itself (an unknown
@@ -135,8 +130,7 @@ def _customer_keys(
     who = [handle or name or "" for handle, name in zip(handles, names, strict=True)]
     folded = {value: value.strip().lower() for value in set(who)}
     return [
-        folded[value] or f"insight:{insight_id}"
-        for value, insight_id in zip(who, map(_ID, insights), strict=True)
+        folded[value] or f"insight:{insight_id}" for value, insight_id in zip(who, ids, strict=True)
     ]
 
 
@@ -173,26 +167,27 @@ def build_digest(
     chosen = _within(insights, period, team, tag)
     before = _within(previous, period.previous, team, tag)
     primary_of_tags = cache(lambda tags: primary_tag(tags, tag))  # a few dozen tag lists
-    exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags)
-    names, handles = list(map(_NAME, chosen)), list(map(_HANDLE, chosen))
+    read = read_fields(chosen)
+    exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags, read)
+    names, handles = read["customer_name"], read["customer_handle"]
     order = _importance_order(exported)
     ordered = tuple(map(exported.__getitem__, order))
-    customers = list(map(_customer_keys(chosen, names, handles).__getitem__, order))
+    customers = list(map(_customer_keys(read["id"], names, handles).__getitem__, order))
     handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
     people = list(zip(names, handles, strict=True))
     reflections = _reflections(sessions, period, redactor, people)
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
-    tag_counts = _tag_counts(chosen)
+    tag_counts = Counter(chain.from_iterable(read["tags"]))
     before_tags = _tag_counts(before)
-    sentiment = _counts(map(_SENTIMENT, chosen), UNKNOWN_SENTIMENT)
+    sentiment = _counts(read["sentiment"], UNKNOWN_SENTIMENT)
     negative = sentiment.get("negative", 0)
     headline = Headline(
         insights=Change("insights", len(chosen), len(before)),
         customers=len(
-            {h or n or q for h, n, q in zip(handles, names, map(_QUESTION, chosen), strict=True)}
+            {h or n or q for h, n, q in zip(handles, names, read["question_id"], strict=True)}
         ),
-        channels=len(set(map(_CHANNEL, chosen))),
-        important=list(map(_IMPORTANCE, chosen)).count(3),
+        channels=len(set(read["channel"])),
+        important=read["importance"].count(3),
         negative_percent=round(100 * negative / len(chosen)) if chosen else None,
         handoffs=len(handed),
         sessions=sessions_in_period,
@@ -207,9 +202,7 @@ def build_digest(
         insights=ordered,
         groups=_groups(ordered),
         tags=_changes(tag_counts, before_tags),
-        teams=_changes(
-            _counts(map(_TEAM, chosen), UNASSIGNED), _counts(map(_TEAM, before), UNASSIGNED)
-        ),
+        teams=_changes(_counts(read["team"], UNASSIGNED), _counts(map(_TEAM, before), UNASSIGNED)),
         areas=_area_changes(areas, tag_counts, before_tags),
         sentiment=_sentiment(sentiment, _counts(map(_SENTIMENT, before), UNKNOWN_SENTIMENT)),
         trend=_trend(ordered, period, [c.name for c in _changes(tag_counts, Counter())]),

@@ -69,17 +69,26 @@ Columns = dict[str, list[Any]]
 """Fields by name, one value per insight."""
 
 
+def read_fields(insights: Sequence[Insight]) -> Columns:
+    """Every field of the insights a digest reads, by name, in one call per insight."""
+    if not insights:
+        return {name: [] for name in _READ}
+    values = map(list, zip(*map(_FIELDS, insights), strict=True))
+    return dict(zip(_READ, values, strict=True))
+
+
 def export_insights(
     insights: Sequence[Insight],
     redactor: Redactor,
     days_of: Callable[[Sequence[datetime]], list[date]],
     primary_of_tags: Callable[[tuple[str, ...]], str],
+    read: Columns | None = None,
 ) -> list[DigestInsight]:
-    """Every insight cleaned and redacted, in the given order."""
+    """Every insight cleaned and redacted, in the given order (``read``: their
+    :func:`read_fields`, when the caller has them already)."""
     if not insights:
         return []
-    values = map(list, zip(*map(_FIELDS, insights), strict=True))
-    read: Columns = dict(zip(_READ, values, strict=True))
+    read = read or read_fields(insights)
     options = redactor.options
     usable, todo = stored_forms(read) if options.enabled else ([], list(range(len(insights))))
     shown = _as_stored(read)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from itertools import compress, count, islice
-from operator import itemgetter
+from functools import lru_cache, partial
+from itertools import chain, compress, count, islice
+from operator import attrgetter, itemgetter
 
 from cxdaily.insights import words
 from cxdaily.insights.cleaning import holding, line
@@ -31,6 +31,7 @@ _INLINE_SPECIAL = (*_SPECIAL_CHARS, "&")
 _BLOCK_START = ("#", "-", "+", "=", ">")
 """First characters that may start a Markdown block (digits too: ``1.``)."""
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
+_CUSTOMER = attrgetter("customer")
 
 
 @lru_cache(maxsize=16384)
@@ -131,6 +132,9 @@ def md_link(label: str, url: str | None) -> str:
     return f"[{md_text(label)}]({target})"
 
 
+_SOURCE_LINK = partial(md_link, "source")
+
+
 def render_markdown(digest: Digest) -> str:
     """The whole digest as a Markdown document."""
     out: list[str] = [
@@ -221,54 +225,69 @@ def _insights(digest: Digest) -> list[str]:
 
 
 def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
-    """The list item of each insight (its lines joined), in order: all their texts
-    escaped in one batch (the question id only where there is no source link, the note
-    only where there is one)."""
-    texts: list[str] = []
-    links: list[str] = []
-    quote_lines: list[int] = []
-    day_label, other_tags = words.day_label, words.other_tags
-    for insight in insights:
-        facts = (
-            f"{insight.customer} · {insight.channel} · {day_label(insight.day)} · "
-            f"{insight.sentiment}"
+    """The list item of each insight (its lines joined), in order: their texts escaped
+    field by field, each field of every insight in one batch (the question id only where
+    there is no source link, the note only where there is one)."""
+    fields = list(zip(*insights, strict=True))
+    question_ids, urls, channels, tag_lists = fields[1], fields[2], fields[3], fields[6]
+    sentiments, importances, summaries, quotes = fields[8], fields[9], fields[10], fields[11]
+    notes, days, primaries = fields[12], fields[14], fields[15]
+    headlines = [summary or i.headline for summary, i in zip(summaries, insights, strict=True)]
+    facts = list(
+        map(
+            " · ".join,
+            zip(
+                map(_CUSTOMER, insights),
+                channels,
+                map(words.day_label, days),
+                sentiments,
+                strict=True,
+            ),
         )
-        others = other_tags(insight)
-        if others:
-            facts += " · also " + ", ".join(others)
-        texts += (insight.headline, facts)
-        link = md_link("source", insight.url)
-        if not link:
-            texts.append(insight.question_id)
-        links.append(link)
-        if insight.note:
-            texts.append(insight.note)
-        if insight.quote:
-            quote = insight.quote.split("\n")
-            texts += quote
-            quote_lines.append(len(quote))
+    )
+    others = map(words.tags_besides, tag_lists, primaries)
+    facts = [
+        f"{fact} · also {', '.join(also)}" if also else fact
+        for fact, also in zip(facts, others, strict=True)
+    ]
+    links = list(map(_SOURCE_LINK, urls))
+    unlinked = [index for index, link in enumerate(links) if not link]
+    escaped_ids = md_texts([question_ids[index] for index in unlinked])
+    for index, escaped_id in zip(unlinked, escaped_ids, strict=True):
+        links[index] = f"question {escaped_id}"
+    noted = [index for index, note in enumerate(notes) if note]
+    shown_notes = [""] * len(insights)
+    for index, note in zip(noted, md_texts([notes[i] for i in noted]), strict=True):
+        # before the quote: a line after a quote would continue the quote
+        shown_notes[index] = f"\n  *Note:* {note}"
+    return [
+        f"- **+{importance} · {headline}** · {meta} · {link}{note}{quote}"
+        for importance, headline, meta, link, note, quote in zip(
+            importances,
+            md_texts(headlines),
+            md_texts(facts),
+            links,
+            shown_notes,
+            _quote_blocks(quotes),
+            strict=True,
+        )
+    ]
+
+
+def _quote_blocks(quotes: Sequence[str]) -> list[str]:
+    """Each quote as the block quote lines of a list item (``""`` for none), every line
+    of every quote escaped in one batch."""
+    quoted = [index for index, quote in enumerate(quotes) if quote]
+    split = [quotes[index].split("\n") for index in quoted]
+    escaped = iter(md_texts(list(chain.from_iterable(split))))
+    blocks = [""] * len(quotes)
+    for index, lines in zip(quoted, split, strict=True):
+        parts = list(islice(escaped, len(lines)))
+        if "" in parts:  # an empty line is a bare ">"
+            blocks[index] = "".join([f"\n  > {part}" if part else "\n  >" for part in parts])
         else:
-            quote_lines.append(0)
-    escaped = md_texts(texts)
-    items = []
-    at = 0
-    for insight, link, quoted in zip(insights, links, quote_lines, strict=True):
-        headline, meta = escaped[at], escaped[at + 1]
-        at += 2
-        if not link:
-            link = f"question {escaped[at]}"
-            at += 1
-        item = f"- **+{insight.importance} · {headline}** · {meta} · {link}"
-        if insight.note:  # before the quote: a line after a quote would continue the quote
-            item += f"\n  *Note:* {escaped[at]}"
-            at += 1
-        if quoted:
-            item += "".join(
-                [f"\n  > {part}" if part else "\n  >" for part in escaped[at : at + quoted]]
-            )
-            at += quoted
-        items.append(item)
-    return items
+            blocks[index] = "\n  > " + "\n  > ".join(parts)
+    return blocks
 
 
 def _reflections(digest: Digest) -> list[str]:

@@ -26,14 +26,16 @@ def day_label(day: date) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _others(tags: tuple[str, ...], primary: str) -> tuple[str, ...]:
+def tags_besides(tags: tuple[str, ...], primary: str) -> tuple[str, ...]:
+    """The ``tags`` but the ``primary`` one, worked out once per combination (a digest's
+    insights share a few dozen)."""
     return tuple(tag for tag in tags if tag_key(tag) != primary)
 
 
 def other_tags(insight: DigestInsight) -> tuple[str, ...]:
     """:attr:`DigestInsight.other_tags`, worked out once per combination of tags (a
     digest's insights share a few dozen)."""
-    return _others(insight.tags, insight.primary_tag)
+    return tags_besides(insight.tags, insight.primary_tag)
 
 
 def iso_time(instant: datetime) -> str:
