@@ -142,14 +142,23 @@ def _as_stored(read: Columns) -> Columns:
     return shown
 
 
-def digest_form(insight: Insight) -> dict[str, Any] | None:
-    """The fields a digest with the default redaction shows otherwise than stored (see
-    :mod:`~cxdaily.insights.stored_redaction`), by name; ``None`` when there are none."""
-    read = {name: [value] for name, value in zip(_READ, _FIELDS(insight), strict=True)}
-    stored = _as_stored(read)
-    prepared = _prepared([insight], Redactor(_DEFAULT), {})
-    form = {name: values[0] for name, values in prepared.items() if values[0] != stored[name][0]}
-    return form or None
+def digest_forms(insights: Sequence[Insight]) -> list[dict[str, Any] | None]:
+    """For each insight, the fields a digest with the default redaction shows otherwise
+    than stored (see :mod:`~cxdaily.insights.stored_redaction`), by name; ``None`` when
+    there are none. All made in one batch."""
+    if not insights:
+        return []
+    stored = _as_stored(read_fields(insights))
+    prepared = _prepared(insights, Redactor(_DEFAULT), {})
+    forms: list[dict[str, Any] | None] = []
+    for index in range(len(insights)):
+        form = {
+            name: values[index]
+            for name, values in prepared.items()
+            if values[index] != stored[name][index]
+        }
+        forms.append(form or None)
+    return forms
 
 
 def _prepared(

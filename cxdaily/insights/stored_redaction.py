@@ -102,9 +102,17 @@ def redaction_is_current(insight: Insight) -> bool:
 
 def with_stored_redaction(insight: Insight) -> Insight:
     """The insight with its digest form stamped and stored (see the module)."""
-    from cxdaily.insights.export import digest_form  # the export reads this module
+    return with_stored_redactions([insight])[0]
 
-    return replace(insight, digest_stamp=stamp(insight), digest_form=digest_form(insight))
+
+def with_stored_redactions(insights: Sequence[Insight]) -> list[Insight]:
+    """The insights, each with its digest form stamped and stored, made in one batch."""
+    from cxdaily.insights.export import digest_forms  # the export reads this module
+
+    return [
+        replace(insight, digest_stamp=stamp(insight), digest_form=form)
+        for insight, form in zip(insights, digest_forms(insights), strict=True)
+    ]
 
 
 def stored_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[int]]:

@@ -57,12 +57,11 @@ class InsightRepository:
     def add_many(self, insights: Iterable[Insight]) -> None:
         """Record many insights with one write per month touched (each with its digest
         form, as :meth:`add`)."""
-        from cxdaily.insights.stored_redaction import with_stored_redaction  # patterns: lazily
+        from cxdaily.insights.stored_redaction import with_stored_redactions  # lazily
 
         by_month: dict[str, list[dict[str, Any]]] = {}
-        for insight in insights:
-            stored = with_stored_redaction(insight)
-            by_month.setdefault(month_of(insight.created_at), []).append(stored.to_dict())
+        for stored in with_stored_redactions(list(insights)):
+            by_month.setdefault(month_of(stored.created_at), []).append(stored.to_dict())
         for month, docs in by_month.items():
             self._insights.for_month(month).put_many(docs)
 
@@ -102,12 +101,15 @@ class InsightRepository:
         """Store the digest form with each insight of ``month`` that lacks a current
         one; returns how many were written (a damaged document is a
         StoreCorruptError, and nothing of the month is written)."""
-        from cxdaily.insights.stored_redaction import redaction_is_current, with_stored_redaction
+        from cxdaily.insights.stored_redaction import (
+            redaction_is_current,
+            with_stored_redactions,
+        )
 
         table = self._insights.for_month(month)
         stale = [i for i in table.records(Insight.from_dict) if not redaction_is_current(i)]
         if stale:
-            table.put_many([with_stored_redaction(i).to_dict() for i in stale])
+            table.put_many([i.to_dict() for i in with_stored_redactions(stale)])
         return len(stale)
 
     def mark_redactions_stored(self) -> None:

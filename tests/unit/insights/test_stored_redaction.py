@@ -20,7 +20,11 @@ from cxdaily.insights.cleaning import line
 from cxdaily.insights.export import export_insights
 from cxdaily.insights.output import render
 from cxdaily.insights.redact import Redaction, Redactor
-from cxdaily.insights.stored_redaction import redaction_is_current, with_stored_redaction
+from cxdaily.insights.stored_redaction import (
+    redaction_is_current,
+    with_stored_redaction,
+    with_stored_redactions,
+)
 from cxdaily.store import Store
 from tests.unit.insights.corpus_kit import hostile_insights, realistic_insights
 from tests.unit.insights.digest_kit import BERLIN, REDACTIONS, at, insight, period
@@ -240,3 +244,13 @@ def test_records_written_before_the_form_read_as_unstamped(tmp_path):
     assert not redaction_is_current(read)
     (item,) = exported([read], Redaction())
     assert item.quote == "Write to j***@example.com"
+
+
+def test_forms_made_in_a_batch_are_those_made_one_by_one():
+    insights = corpus()
+    one_by_one = [with_stored_redaction(i) for i in insights]
+    batch = with_stored_redactions(insights)
+    assert [(i.digest_stamp, i.digest_form) for i in batch] == [
+        (i.digest_stamp, i.digest_form) for i in one_by_one
+    ]
+    assert batch == insights  # the form is no part of the insight
