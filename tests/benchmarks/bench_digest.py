@@ -8,9 +8,9 @@ Both are measured as a ``cxdaily digest`` run meets them: each in a fresh proces
 first ``json.load`` of the files after the same imports; the first build and render
 after reading the insights from the store), alternated run by run, best CPU time of
 :data:`RUNS` processes each (CPU time, user and system: a first load also pays for the
-memory it takes from the system, and so does a first build). The same ratios measured
-over and over in one process, where memory freed by one run serves the next, are printed
-after them for reference.
+memory it takes from the system, and so does a first build). Repeated in one process,
+both would reuse memory freed by the run before, and ``json.load`` (which allocates
+little else) gains far more from that than a build does: such ratios say little.
 
 Also printed: the whole path from opening the store to the rendered text
 (``Service.digest`` + rendering; target under 1 s), in wall and CPU time.
@@ -128,16 +128,6 @@ def time_format(where: Locations, settings: Settings, fmt: str) -> tuple[list[fl
     return wall, cpu
 
 
-def best_cpu(job, runs: int = RUNS) -> float:
-    """The least CPU time of ``runs`` runs of ``job``, in seconds."""
-    found = []
-    for _ in range(runs):
-        start = time.process_time()
-        job()
-        found.append(time.process_time() - start)
-    return min(found)
-
-
 def load_files(paths: list[Path]) -> None:
     """``json.load`` every insight file (the yardstick of the budget)."""
     for path in paths:
@@ -197,35 +187,6 @@ def fresh_ratios(where: Locations) -> float:
     return worst
 
 
-def ratios(where: Locations, settings: Settings, paths: list[Path]) -> float:
-    """Print each format's build + render time against ``json.load`` of the insight
-    files, both repeated in this process (for reference); return the worst ratio."""
-    yardstick = best_cpu(lambda: load_files(paths))
-    with Service(where, settings, read_only=True, now=lambda: NOW) as service:
-        period = period_for(DigestRequest(since="1y"), settings, NOW)
-        loaded = service.store.insights.between(period.previous.since, None)
-    current = [i for i in loaded if period.contains(i.created_at)]
-    previous = [i for i in loaded if period.previous.contains(i.created_at)]
-    digest = build_digest(current, period, now=NOW, previous=previous)
-    assert len(digest.insights) == INSIGHTS and len(digest.ordered) == INSIGHTS
-    print(f"in this process: json.load of {len(paths)} files {yardstick * 1000:.0f} ms (CPU, best)")
-    worst = 0.0
-    for fmt in FORMATS:
-        render_text = renderer(fmt)
-
-        def job(render_text=render_text) -> None:
-            with paused_gc():
-                render_text(build_digest(current, period, now=NOW, previous=previous))
-
-        spent = best_cpu(job)
-        worst = max(worst, spent / yardstick)
-        print(
-            f"{fmt:>5}: build + render {spent * 1000:5.0f} ms = {spent / yardstick:4.1f}x "
-            f"json.load (budget {BUDGET_RATIO:.0f}x)"
-        )
-    return worst
-
-
 def main() -> int:
     """Fill a data folder, time every format, print the figures; exit 1 over budget."""
     rng = random.Random(7)
@@ -243,7 +204,6 @@ def main() -> int:
         paths = sorted((where.data_dir / "insights").glob("*.json"))
         print(f"insight files: {len(paths)} ({paths[0].name} … {paths[-1].name})")
         worst_ratio = fresh_ratios(where)
-        ratios(where, settings, paths)
         print("from the store to the text (Service.digest + render):")
         worst = 0.0
         for fmt in FORMATS:
