@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 from html import escape
+from operator import attrgetter
 
 from cxdaily.insights.charts import sentiment_svg, trend_svg
 from cxdaily.insights.cleaning import holding
@@ -21,9 +23,9 @@ from cxdaily.insights.words import (
     day_label,
     generated_line,
     headline_lines,
-    other_tags,
     safe_url,
     shares,
+    tags_besides,
     team_heading,
     theme_team,
 )
@@ -70,6 +72,13 @@ def link(label: str, url: str | None, css: str = "source") -> str:
     if target is None:
         return ""
     return f'<a class="{css}" href="{h(target)}" rel="noopener noreferrer">{h(label)}</a>'
+
+
+_SOURCE_LINK = partial(link, "source")
+_CUSTOMER = attrgetter("customer")
+_QUOTE = '<blockquote class="quote">{}</blockquote>'
+_NOTE = '<p class="note">Note: {}</p>'
+_ALSO = ' · <span class="also">also {}</span>'
 
 
 def render_html(digest: Digest) -> str:
@@ -232,46 +241,68 @@ def h_texts(texts: Sequence[str]) -> list[str]:
     return escaped
 
 
-_FIELDS = 10
-"""Texts of one insight escaped in :func:`_insight_items`."""
+def h_distinct(texts: Sequence[str]) -> list[str]:
+    """:func:`h_texts`, each distinct text escaped once (for fields whose values recur:
+    channels, days, sentiments, tags)."""
+    distinct = list(dict.fromkeys(texts))
+    escaped = dict(zip(distinct, h_texts(distinct), strict=True))
+    return list(map(escaped.__getitem__, texts))
 
 
 def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
-    """The ``<li>`` of each insight, in order: all their texts escaped in one batch."""
-    texts: list[str] = []
-    for insight in insights:
-        texts += (
-            insight.customer,
-            insight.channel,
-            day_label(insight.day),
-            insight.sentiment,
-            ", ".join(other_tags(insight)),
-            insight.question_id,
-            insight.id,
-            insight.headline,
-            insight.quote,
-            insight.note,
+    """The ``<li>`` of each insight, in order: their texts escaped field by field, each
+    field of every insight in one batch."""
+    fields = list(zip(*insights, strict=True))
+    ids, question_ids, urls, channels = fields[0], fields[1], fields[2], fields[3]
+    tag_lists, sentiments, importances = fields[6], fields[8], fields[9]
+    summaries, quotes, notes, days, primaries = (
+        fields[10],
+        fields[11],
+        fields[12],
+        fields[14],
+        fields[15],
+    )
+    others = list(map(", ".join, map(tags_besides, tag_lists, primaries)))
+    headlines = [summary or i.headline for summary, i in zip(summaries, insights, strict=True)]
+    links = list(map(_SOURCE_LINK, urls))
+    return [
+        f'<li class="insight" data-id="{ident}" data-importance="{importance}">'
+        f'<span class="importance">+{importance}</span> '
+        f'<strong class="summary">{headline}</strong>'
+        f"{_QUOTE.format(quote) if quote else ''}{_NOTE.format(note) if note else ''}"
+        f'<p class="meta"><span class="customer">{customer}</span> · '
+        f'<span class="channel">{channel}</span> · <span class="day">{day}</span> · '
+        f'<span class="sentiment">{sentiment}</span>'
+        f"{_ALSO.format(also) if also else ''} · {source or f'question {question_id}'}</p></li>"
+        for (
+            ident,
+            importance,
+            headline,
+            quote,
+            note,
+            customer,
+            channel,
+            day,
+            sentiment,
+            also,
+            source,
+            question_id,
+        ) in zip(
+            h_texts(ids),
+            importances,
+            h_texts(headlines),
+            h_texts(quotes),
+            h_texts(notes),
+            h_texts(list(map(_CUSTOMER, insights))),
+            h_distinct(channels),
+            h_distinct(list(map(day_label, days))),
+            h_distinct(sentiments),
+            h_distinct(others),
+            links,
+            h_texts(question_ids),
+            strict=True,
         )
-    escaped = h_texts(texts)
-    items = []
-    for number, insight in enumerate(insights):
-        at = number * _FIELDS
-        customer, channel, day, sentiment, others, question_id, ident, headline, quote, note = (
-            escaped[at : at + _FIELDS]
-        )
-        also = f' · <span class="also">also {others}</span>' if others else ""
-        source = link("source", insight.url) or f"question {question_id}"
-        quoted = f'<blockquote class="quote">{quote}</blockquote>' if insight.quote else ""
-        noted = f'<p class="note">Note: {note}</p>' if insight.note else ""
-        items.append(
-            f'<li class="insight" data-id="{ident}" data-importance="{insight.importance}">'
-            f'<span class="importance">+{insight.importance}</span> '
-            f'<strong class="summary">{headline}</strong>{quoted}{noted}'
-            f'<p class="meta"><span class="customer">{customer}</span> · '
-            f'<span class="channel">{channel}</span> · <span class="day">{day}</span> · '
-            f'<span class="sentiment">{sentiment}</span>{also} · {source}</p></li>'
-        )
-    return items
+    ]
 
 
 def _reflections(digest: Digest) -> list[str]:

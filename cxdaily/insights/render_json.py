@@ -232,6 +232,10 @@ def render_json(digest: Digest) -> str:
     return layout(_digest_data(digest, encoded))
 
 
+_quoted = encode_basestring
+"""A string as JSON, as the encoder writes it (for fields that are never ``None``)."""
+
+
 def _text(value: str | None) -> str:
     """A string (or ``None``) as JSON, as the encoder writes it."""
     return "null" if value is None else encode_basestring(value)
@@ -254,16 +258,16 @@ def insight_json(insight: DigestInsight, theme: Theme | None = None) -> str:
     if not _plain(insight):
         return _ENCODER.encode(insight_dict(insight, theme))
     return (
-        f'{{"id": {_text(insight.id)}, "question_id": {_text(insight.question_id)}, '
-        f'"url": {_text(insight.url)}, "channel": {_text(insight.channel)}, '
+        f'{{"id": {_quoted(insight.id)}, "question_id": {_quoted(insight.question_id)}, '
+        f'"url": {_text(insight.url)}, "channel": {_quoted(insight.channel)}, '
         f'"customer": {{"name": {_text(insight.customer_name)}, '
         f'"handle": {_text(insight.customer_handle)}}}, "tags": {_texts(insight.tags)}, '
-        f'"primary_tag": {_text(insight.primary_tag)}, '
+        f'"primary_tag": {_quoted(insight.primary_tag)}, '
         f'"other_tags": {_texts(other_tags(insight))}, '
-        f'"theme": {_text(theme.key if theme else None)}, "team": {_text(insight.team)}, '
-        f'"sentiment": {_text(insight.sentiment)}, "importance": {insight.importance}, '
-        f'"summary": {_text(insight.summary)}, "quote": {_text(insight.quote)}, '
-        f'"note": {_text(insight.note)}, "created_at": "{iso_time(insight.created_at)}", '
+        f'"theme": {_text(theme.key if theme else None)}, "team": {_quoted(insight.team)}, '
+        f'"sentiment": {_quoted(insight.sentiment)}, "importance": {insight.importance}, '
+        f'"summary": {_quoted(insight.summary)}, "quote": {_quoted(insight.quote)}, '
+        f'"note": {_quoted(insight.note)}, "created_at": "{iso_time(insight.created_at)}", '
         f'"day": "{insight.day.isoformat()}"}}'
     )
 
@@ -323,13 +327,13 @@ def note_json(insight: DigestInsight, theme: tuple[int, Theme] | None = None) ->
         else "null"
     )
     return (
-        f'{{"title": {_text(title)}, "content": {_text(content)}, '
+        f'{{"title": {_quoted(title)}, "content": {_quoted(content)}, '
         f'"customer": {{"name": {_text(insight.customer_name)}, '
         f'"handle": {_text(insight.customer_handle)}}}, '
         f'"source_url": {_text(safe_url(insight.url))}, "tags": {_texts(insight.tags)}, '
-        f'"primary_tag": {_text(insight.primary_tag)}, "theme": {found}, '
-        f'"source": {{"origin": "{NOTES_ORIGIN}", "record_id": {_text(insight.id)}}}, '
-        f'"team": {_text(insight.team)}, "importance": {insight.importance}, '
-        f'"sentiment": {_text(insight.sentiment)}, '
+        f'"primary_tag": {_quoted(insight.primary_tag)}, "theme": {found}, '
+        f'"source": {{"origin": "{NOTES_ORIGIN}", "record_id": {_quoted(insight.id)}}}, '
+        f'"team": {_quoted(insight.team)}, "importance": {insight.importance}, '
+        f'"sentiment": {_quoted(insight.sentiment)}, '
         f'"created_at": "{iso_time(insight.created_at)}"}}'
     )
