@@ -29,24 +29,7 @@ from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 PERSON_BREAK = "\x00"
 """The break the customer's own name is masked across with ``initials`` (the masking
 runs over the three texts joined, as it always has)."""
-_READ = (
-    "id",
-    "question_id",
-    "url",
-    "channel",
-    "customer_name",
-    "customer_handle",
-    "team",
-    "sentiment",
-    "summary",
-    "tags",
-    "quote",
-    "note",
-    "created_at",
-    "importance",
-    "digest_stamp",
-    "digest_form",
-)
+_READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form")
 _FIELDS = attrgetter(*_READ)
 """Every field of an insight a digest reads, in one call per insight."""
 _SHORT = (
@@ -174,20 +157,25 @@ def _prepared(
     is cleaned and folded to one line. Quote and note are trimmed when clean, else
     cleaned keeping their lines.
     """
-    (
-        ids,
-        question_ids,
-        urls,
-        channels,
-        names,
-        handles,
-        teams,
-        sentiments,
-        summaries,
-        tag_lists,
-        quotes,
-        notes,
-    ) = map(list, zip(*(_FIELDS(insight)[:12] for insight in insights), strict=True))
+    read = read_fields(insights)
+    ids, question_ids, urls, channels = (
+        read["id"],
+        read["question_id"],
+        read["url"],
+        read["channel"],
+    )
+    names, handles, tag_lists, teams = (
+        read["customer_name"],
+        read["customer_handle"],
+        read["tags"],
+        read["team"],
+    )
+    sentiments, summaries, quotes, notes = (
+        read["sentiment"],
+        read["summary"],
+        read["quote"],
+        read["note"],
+    )
     for optional in (urls, names, handles, teams, sentiments, notes):
         optional[:] = [value or "" for value in optional]
     columns = (ids, question_ids, urls, channels, teams, sentiments, summaries, names, handles)

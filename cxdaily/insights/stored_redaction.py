@@ -28,7 +28,7 @@ from operator import attrgetter, methodcaller, ne
 from pathlib import Path
 from typing import Any
 
-from cxdaily.core.models import Insight
+from cxdaily.core.models import FORM_FIELDS, Insight
 from cxdaily.insights.cleaning import not_clean, not_plain
 
 FIELD_BREAK = "\x01"
@@ -57,19 +57,7 @@ def _code_version() -> int | None:
 REDACTION_VERSION = _code_version()
 """The version of the code that makes the form; it seeds every stamp."""
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
-STAMPED = (
-    "id",
-    "question_id",
-    "url",
-    "channel",
-    "customer_name",
-    "customer_handle",
-    "team",
-    "sentiment",
-    "summary",
-    "quote",
-    "note",
-)
+STAMPED = tuple(name for name in FORM_FIELDS if name != "tags")
 """The fields a stamp covers, with the tags (see :func:`stamp_key`)."""
 _STAMPED = attrgetter(*STAMPED)
 _OPTIONAL = frozenset({"url", "customer_name", "customer_handle", "team", "sentiment", "note"})
