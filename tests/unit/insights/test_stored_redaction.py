@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -53,6 +54,21 @@ def exported(insights: list[Insight], options: Redaction) -> list:
 def stored_file(data: Path) -> list[dict]:
     (path,) = sorted((data / "insights").glob("*.json"))
     return list(json.loads(path.read_text(encoding="utf-8"))["insights"].values())
+
+
+def stored_and_edited(tmp_path: Path, original: Insight, edit: Callable[[dict], None]) -> Insight:
+    """``original`` stored, its document then changed by ``edit`` in the file, and read
+    back."""
+    with Store(tmp_path / "data") as store:
+        store.insights.add(original)
+    (path,) = sorted((tmp_path / "data" / "insights").glob("*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (doc,) = data["insights"].values()
+    edit(doc)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with Store(tmp_path / "data") as store:
+        (read,) = store.insights.between()
+    return read
 
 
 def test_the_store_writes_the_form_with_the_insight(tmp_path):
@@ -213,15 +229,11 @@ def test_unknown_redaction_code_uses_no_stored_form(monkeypatch):
 )
 def test_a_stored_form_of_the_wrong_shape_costs_the_insight_nothing(tmp_path, stamp, form):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
-    with Store(tmp_path / "data") as store:
-        store.insights.add(original)
-    (path,) = sorted((tmp_path / "data" / "insights").glob("*.json"))
-    data = json.loads(path.read_text(encoding="utf-8"))
-    (doc,) = data["insights"].values()
-    doc["digest_stamp"], doc["digest_form"] = stamp, form
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with Store(tmp_path / "data") as store:
-        (read,) = store.insights.between()
+
+    def damage(doc: dict) -> None:
+        doc["digest_stamp"], doc["digest_form"] = stamp, form
+
+    read = stored_and_edited(tmp_path, original, damage)
     assert read == original
     assert read.digest_form is None or read.digest_form == {}
     (item,) = exported([read], Redaction())
@@ -230,16 +242,12 @@ def test_a_stored_form_of_the_wrong_shape_costs_the_insight_nothing(tmp_path, st
 
 def test_records_written_before_the_form_read_as_unstamped(tmp_path):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
-    with Store(tmp_path / "data") as store:
-        store.insights.add(original)
-    (path,) = sorted((tmp_path / "data" / "insights").glob("*.json"))
-    data = json.loads(path.read_text(encoding="utf-8"))
-    (doc,) = data["insights"].values()
-    del doc["digest_stamp"], doc["digest_form"]
-    doc["redaction"], doc["redacted"] = 123, "s\x01planted\x01"  # the earlier shape
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with Store(tmp_path / "data") as store:
-        (read,) = store.insights.between()
+
+    def earlier_shape(doc: dict) -> None:
+        del doc["digest_stamp"], doc["digest_form"]
+        doc["redaction"], doc["redacted"] = 123, "s\x01planted\x01"
+
+    read = stored_and_edited(tmp_path, original, earlier_shape)
     assert (read.digest_stamp, read.digest_form) == (None, None)
     assert not redaction_is_current(read)
     (item,) = exported([read], Redaction())
