@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import compress, count, repeat
-from operator import attrgetter, methodcaller, ne
+from operator import attrgetter, is_not, methodcaller, ne
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,10 @@ from cxdaily.insights.cleaning import not_clean, not_plain
 FIELD_BREAK = "\x01"
 """Joins texts that are redacted, or stamped, as one: cleaned text never holds it, and no
 redaction pattern matches it or across it."""
+_FORM_MARK = "\x02"
+"""Marks the stored form in a stamp's key, and each field's name in it."""
+_NO_VALUE = "\x00"
+"""A field the form holds as missing (``None``), in a stamp's key."""
 _LONG_FIELDS = ("quote", "note")
 """The form's fields that keep their lines (the others are one line each)."""
 _SOURCES = ("redact.py", "cleaning.py", "export.py", "stored_redaction.py", "../core/safe_text.py")
@@ -65,27 +69,45 @@ _OPTIONAL = frozenset({"url", "customer_name", "customer_handle", "team", "senti
 
 
 def stamp_key(fields: Sequence[str | None], tags: Sequence[str]) -> str:
-    """What an insight's stamp is the checksum of: its :data:`STAMPED` fields (``None``
-    as empty: a digest shows both alike), the number of its tags and the tags, joined by
-    :data:`FIELD_BREAK` (so a key has ``len(STAMPED)`` breaks, and one more for each tag
-    past the first)."""
+    """What an insight's stamp is the checksum of, but its form: its :data:`STAMPED`
+    fields (``None`` as empty: a digest shows both alike), the number of its tags and the
+    tags, joined by :data:`FIELD_BREAK` (so a key has ``len(STAMPED)`` breaks, and one
+    more for each tag past the first)."""
     return FIELD_BREAK.join(
         [*(value or "" for value in fields), str(len(tags)), FIELD_BREAK.join(tags)]
     )
 
 
-def stamp(insight: Insight) -> int | None:
-    """The stamp of ``insight`` as it is now, for :data:`REDACTION_VERSION` (``None``
-    when that is unknown)."""
+def form_key(form: Mapping[str, Any]) -> str:
+    """What a stamp covers of a stored form (none: nothing), after the fields: each field
+    the form holds by name, in :data:`FORM_FIELDS` order. A form damaged or cut short
+    no longer matches its stamp."""
+    parts = [_FORM_MARK]
+    for name in FORM_FIELDS:
+        if name in form:
+            value = form[name]
+            if name == "tags":
+                value = FIELD_BREAK.join(value)
+            parts.append(f"{name}{_FORM_MARK}{_NO_VALUE if value is None else value}")
+    return FIELD_BREAK.join(parts)
+
+
+def stamp(insight: Insight, form: Mapping[str, Any] | None) -> int | None:
+    """The stamp of ``insight`` as it is now with the digest form ``form``, for
+    :data:`REDACTION_VERSION` (``None`` when that is unknown)."""
     version = REDACTION_VERSION
     if version is None:
         return None
-    return zlib.crc32(_ENCODE(stamp_key(_STAMPED(insight), insight.tags)), version)
+    key = stamp_key(_STAMPED(insight), insight.tags)
+    if form is not None:
+        key += form_key(form)
+    return zlib.crc32(_ENCODE(key), version)
 
 
 def redaction_is_current(insight: Insight) -> bool:
     """Whether the insight carries the form the current code would make of it as it is."""
-    return insight.digest_stamp is not None and insight.digest_stamp == stamp(insight)
+    stamped = insight.digest_stamp
+    return stamped is not None and stamped == stamp(insight, insight.digest_form)
 
 
 def with_stored_redaction(insight: Insight) -> Insight:
@@ -98,7 +120,7 @@ def with_stored_redactions(insights: Sequence[Insight]) -> list[Insight]:
     from cxdaily.insights.export import digest_forms  # the export reads this module
 
     return [
-        replace(insight, digest_stamp=stamp(insight), digest_form=form)
+        replace(insight, digest_stamp=stamp(insight, form), digest_form=form)
         for insight, form in zip(insights, digest_forms(insights), strict=True)
     ]
 
@@ -127,13 +149,16 @@ def stored_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[
             ),
         )
     )
-    sums = map(zlib.crc32, map(_ENCODE, keys), repeat(version))
-    stale = set(compress(count(), map(ne, stamps, sums)))
     # A field holding the break could pass for another split of the same key.
     breaks = map(methodcaller("count", FIELD_BREAK), keys)
     wanted = [len(STAMPED) + (len(found) or 1) for found in tags]
-    stale.update(compress(count(), map(ne, breaks, wanted)))
-    stale.update(_unusable_forms(columns["digest_form"], stale))
+    stale = set(compress(count(), map(ne, breaks, wanted)))
+    forms = columns["digest_form"]
+    for index in compress(count(), map(is_not, forms, repeat(None))):
+        keys[index] += form_key(forms[index])
+    sums = map(zlib.crc32, map(_ENCODE, keys), repeat(version))
+    stale.update(compress(count(), map(ne, stamps, sums)))
+    stale.update(_unusable_forms(forms, stale))
     usable = [index for index in range(len(keys)) if index not in stale]
     return usable, sorted(stale)
 

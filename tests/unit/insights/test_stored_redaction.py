@@ -46,6 +46,16 @@ def bare(insights: list[Insight]) -> list[Insight]:
     return [replace(i, digest_stamp=None, digest_form=None) for i in insights]
 
 
+def planted(original: Insight, form: dict) -> Insight:
+    """``original`` stored with ``form`` as its digest form, stamped for it (as if the
+    code had made that form)."""
+    return replace(
+        with_stored_redaction(original),
+        digest_form=form,
+        digest_stamp=stored_redaction.stamp(original, form),
+    )
+
+
 def exported(insights: list[Insight], options: Redaction) -> list:
     finder = DayFinder(MONTHS)
     return export_insights(insights, Redactor(options), finder.each, lambda t: primary_tag(t, None))
@@ -90,9 +100,11 @@ def test_the_store_writes_the_form_with_the_insight(tmp_path):
         "team": "support",
         "quote": "Write to j***@example.com",
     }
-    assert docs[private.id]["digest_stamp"] == stored_redaction.stamp(private)
+    assert docs[private.id]["digest_stamp"] == stored_redaction.stamp(
+        private, docs[private.id]["digest_form"]
+    )
     assert docs[nothing.id]["digest_form"] is None  # shown as stored: nothing more is kept
-    assert docs[nothing.id]["digest_stamp"] == stored_redaction.stamp(nothing)
+    assert docs[nothing.id]["digest_stamp"] == stored_redaction.stamp(nothing, None)
     assert read[private.id] == private  # the stored form is no part of the insight
     assert read[private.id].digest_form == docs[private.id]["digest_form"]
     assert all(redaction_is_current(i) for i in read.values())
@@ -166,9 +178,11 @@ def test_a_break_moved_between_fields_is_not_taken_for_the_same_insight():
         {},  # read from a form of the wrong shape
     ],
 )
-def test_a_damaged_stored_form_is_never_used(form):
+@pytest.mark.parametrize("restamped", [False, True])
+def test_a_damaged_stored_form_is_never_used(form, restamped):
     original = insight("2026-11-20 10:00", summary="Card", quote="Card 4242 4242 4242 4242")
-    stored = replace(with_stored_redaction(original), digest_form=form)
+    damaged = replace(with_stored_redaction(original), digest_form=form)
+    stored = planted(original, form) if restamped else damaged
     (item,) = exported([stored], Redaction())
     (fresh,) = exported(bare([original]), Redaction())
     assert item == fresh
@@ -177,12 +191,27 @@ def test_a_damaged_stored_form_is_never_used(form):
 
 def test_new_redaction_code_makes_every_stored_form_stale(monkeypatch):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
-    stored = replace(with_stored_redaction(original), digest_form={"quote": "planted text"})
+    stored = planted(original, {"quote": "planted text"})
     (used,) = exported([stored], Redaction())
     assert used.quote == "planted text"  # the stamp matches: the stored form stands
     monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", 0xBADC0DE)
     (again,) = exported([stored], Redaction())
     assert again.quote == "Write to j***@example.com"
+
+
+@pytest.mark.parametrize("cut", ["quote", "customer_handle", "all"])
+def test_a_stored_form_cut_short_no_longer_matches_its_stamp(cut):
+    original = insight(
+        "2026-11-20 10:00",
+        quote="Write to jane.doe@example.com",
+        customer_handle="jane.doe@example.com",
+        note=None,
+    )
+    stored = with_stored_redaction(original)
+    assert stored.digest_form is not None and cut in (*stored.digest_form, "all")
+    left = None if cut == "all" else {k: v for k, v in stored.digest_form.items() if k != cut}
+    (item,) = exported([replace(stored, digest_form=left)], Redaction())
+    assert (item.quote, item.customer_handle) == ("Write to j***@example.com", "j***@example.com")
 
 
 def test_without_redaction_the_stored_form_is_not_used():
@@ -198,18 +227,16 @@ def test_initials_use_the_stored_texts_and_mask_the_customer():
         quote="Jane Doe here, mail jane.doe@example.com",
         note=None,
     )
-    stored = replace(
-        with_stored_redaction(original), digest_form={"quote": "Jane Doe here, planted"}
-    )
+    stored = planted(original, {"quote": "Jane Doe here, planted"})
     (item,) = exported([stored], Redaction(initials=True))
     assert (item.quote, item.customer_name) == ("J. D. here, planted", "J. D.")
 
 
 def test_unknown_redaction_code_uses_no_stored_form(monkeypatch):
     original = insight("2026-11-20 10:00", quote="Write to jane.doe@example.com", note=None)
-    stored = replace(with_stored_redaction(original), digest_form={"quote": "planted text"})
+    stored = planted(original, {"quote": "planted text"})
     monkeypatch.setattr(stored_redaction, "REDACTION_VERSION", None)
-    assert stored_redaction.stamp(original) is None
+    assert stored_redaction.stamp(original, None) is None
     (item,) = exported([stored], Redaction())
     assert item.quote == "Write to j***@example.com"
 

@@ -70,7 +70,8 @@ def test_new_redaction_code_stores_them_again(
     assert service.store.insights.months_to_redact() == ["2026-10"]
     assert service.daily.store_insight_redactions() == 1
     (doc,) = stored_docs(service)
-    assert doc["digest_stamp"] == stored_redaction.stamp(service.store.insights.between()[0])
+    (read,) = service.store.insights.between()
+    assert doc["digest_stamp"] == stored_redaction.stamp(read, doc["digest_form"])
     assert (insights_folder(service) / REDACTION_MARK).read_text() == str(0xBADC0DE)
 
 
