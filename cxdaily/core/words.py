@@ -50,11 +50,18 @@ QUOTE_CHARS = 600
 """Longest quote taken from a question by default: a few whole sentences."""
 
 
+def _one_spaced(text: str) -> bool:
+    """Whether ``text`` is one line of single spaces already (then splitting it at white
+    space and joining it again gives it back): printable text holds no white space but the
+    plain space."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
 def whole_sentences(text: str, limit: int = QUOTE_CHARS) -> str:
     """``text`` on one line, cut only where a sentence ends (with an ellipsis) when it is
     longer than ``limit``; a first sentence longer than that is cut at a word, never
     inside one."""
-    flat = " ".join(text.split())
+    flat = text if _one_spaced(text) else " ".join(text.split())
     if len(flat) <= limit:
         return flat
     ends = [m.end() for m in _SENTENCE_END.finditer(flat, 0, limit + 1) if m.end() <= limit]

@@ -12,6 +12,7 @@ in the home time zone.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from importlib import resources
 from json.encoder import encode_basestring
 from typing import Any
@@ -241,8 +242,10 @@ def _text(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
+@lru_cache(maxsize=4096)
 def _texts(values: tuple[str, ...]) -> str:
-    """A list of strings as JSON, as the encoder writes it."""
+    """A list of strings as JSON, as the encoder writes it (worked out once per list: a
+    digest's insights share a few dozen lists of tags)."""
     return "[" + ", ".join(map(encode_basestring, values)) + "]"
 
 

@@ -80,15 +80,13 @@ def stamp_key(fields: Sequence[str | None], tags: Sequence[str]) -> str:
 
 def form_key(form: Mapping[str, Any]) -> str:
     """What a stamp covers of a stored form (none: nothing), after the fields: each field
-    the form holds by name, in :data:`FORM_FIELDS` order. A form damaged or cut short
-    no longer matches its stamp."""
+    the form holds, by name, in the form's order (the order the store writes them in). A
+    form damaged or cut short no longer matches its stamp."""
     parts = [_FORM_MARK]
-    for name in FORM_FIELDS:
-        if name in form:
-            value = form[name]
-            if name == "tags":
-                value = FIELD_BREAK.join(value)
-            parts.append(f"{name}{_FORM_MARK}{_NO_VALUE if value is None else value}")
+    for name, value in form.items():
+        if name == "tags":
+            value = FIELD_BREAK.join(value)
+        parts.append(f"{name}{_FORM_MARK}{_NO_VALUE if value is None else value}")
     return FIELD_BREAK.join(parts)
 
 

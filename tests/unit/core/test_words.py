@@ -1,12 +1,13 @@
-"""The shared words: plural, ago, ages and big numbers."""
+"""The shared words: plural, ago, ages, big numbers and whole sentences."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cxdaily.core.words import ago, humanize_age, humanize_count, plural
+from cxdaily.core.words import ago, humanize_age, humanize_count, plural, whole_sentences
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -71,3 +72,15 @@ def test_a_quote_keeps_whole_sentences_and_says_when_it_is_cut():
     one_long = "word " * 60  # no sentence end: cut at a word, with an ellipsis
     cut = whole_sentences(one_long, 100)
     assert cut.endswith("word…") and len(cut) <= 101
+
+
+def test_text_already_on_one_line_is_taken_as_it_is_with_the_same_result():
+    rng = random.Random(4)
+    alphabet = list("ab .!?,\t\n\u00a0\u2028\u3000é😤")
+    texts = ["", " ", "a  b", " a", "a ", "a\u00a0b", "One. Two! Three?" * 40]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    for text in texts:
+        for limit in (5, 20, 600):
+            flat = " ".join(text.split())
+            assert whole_sentences(text, limit) == whole_sentences(flat, limit)
+            assert "  " not in whole_sentences(text, limit).rstrip("…")
