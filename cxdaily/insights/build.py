@@ -209,7 +209,8 @@ def build_digest(
         reflections=reflections,
         handoffs=handed,
         themes=build_themes(
-            zip(ordered, customers, strict=True),
+            ordered,
+            customers,
             Counter(map(primary_of_tags, map(_TAGS, before))),
         ),
     )

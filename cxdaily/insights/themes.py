@@ -25,7 +25,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import groupby, repeat
+from operator import attrgetter, mul
 
 from cxdaily.core.words import QUOTE_CHARS, plural
 from cxdaily.insights.model import UNKNOWN_SENTIMENT, DigestInsight, Theme
@@ -46,6 +48,9 @@ share of the first theme's score."""
 MIXED = "mixed"
 """A theme's sentiment when no sentiment has a majority."""
 _NEGATIVITY = {"negative": 0, "neutral": 1, "positive": 2}
+_IMPORTANCE = attrgetter("importance")
+_PRIMARY = attrgetter("primary_tag")
+_SENTIMENT = attrgetter("sentiment")
 
 
 def theme_key(primary_tag: str) -> str:
@@ -62,29 +67,24 @@ def trend_of(count: int, previous: int) -> str:
     return "falling" if count < previous else "steady"
 
 
-@dataclass
-class _Pile:
-    """The insights of one primary tag, gathered in one pass."""
-
-    insights: list[DigestInsight] = field(default_factory=list)
-    customers: set[str] = field(default_factory=set)
-
-
 def build_themes(
-    entries: Iterable[tuple[DigestInsight, str]], previous: Counter[str]
+    insights: Sequence[DigestInsight], customers: Sequence[str], previous: Counter[str]
 ) -> tuple[Theme, ...]:
     """The themes worth the top of the digest, strongest first.
 
-    ``entries`` are the period's insights with who each is from (a customer key), most
-    important first; ``previous`` counts the previous period's insights per primary tag.
+    ``insights`` are the period's insights, most important first, and ``customers`` who
+    each is from (a customer key); ``previous`` counts the previous period's insights per
+    primary tag.
     """
+    primaries = list(map(_PRIMARY, insights))
+    by_tag = sorted(range(len(insights)), key=primaries.__getitem__)  # stable: in order
     piles: dict[str, _Pile] = {}
-    for insight, customer in entries:
-        pile = piles.get(insight.primary_tag)
-        if pile is None:
-            pile = piles[insight.primary_tag] = _Pile()
-        pile.insights.append(insight)
-        pile.customers.add(customer)
+    for tag, group in groupby(by_tag, primaries.__getitem__):
+        positions = list(group)
+        piles[tag] = _Pile(
+            list(map(insights.__getitem__, positions)),
+            set(map(customers.__getitem__, positions)),
+        )
     scored = []
     for tag, pile in piles.items():
         trend = trend_of(len(pile.insights), previous.get(tag, 0))
@@ -100,12 +100,19 @@ def build_themes(
     return tuple(kept)
 
 
+@dataclass
+class _Pile:
+    """The insights of one primary tag (most important first), and who they are from."""
+
+    insights: list[DigestInsight]
+    customers: set[str]
+
+
 def theme_score(insights: Sequence[DigestInsight], customers: int, trend: str) -> float:
     """How much a theme matters (see the module's docstring)."""
-    weight = sum(
-        IMPORTANCE_WEIGHT.get(i.importance, 1.0) * SENTIMENT_WEIGHT.get(i.sentiment, 1.0)
-        for i in insights
-    ) / len(insights)
+    importances = map(IMPORTANCE_WEIGHT.get, map(_IMPORTANCE, insights), repeat(1.0))
+    sentiments = map(SENTIMENT_WEIGHT.get, map(_SENTIMENT, insights), repeat(1.0))
+    weight = sum(map(mul, importances, sentiments)) / len(insights)  # in order, as one by one
     reach = customers + REPEAT_WEIGHT * (len(insights) - customers)
     return weight * reach * TREND_WEIGHT[trend]
 
