@@ -315,20 +315,30 @@ def _note_text(insight: DigestInsight) -> tuple[str, str]:
 def render_notes(digest: Digest) -> str:
     """The digest's insights as an array of notes, each once, in the digest's order."""
     themes = digest.theme_ranks()
-    return layout(Encoded(note_json(i, themes.get(i.id)) for i in digest.ordered))
+    encoded = {rank: _theme_json((rank, theme)) for rank, theme in themes.values()}
+    return layout(
+        Encoded(
+            note_json(i, found, encoded[found[0]]) if (found := themes.get(i.id)) else note_json(i)
+            for i in digest.ordered
+        )
+    )
 
 
-def note_json(insight: DigestInsight, theme: tuple[int, Theme] | None = None) -> str:
+def _theme_json(theme: tuple[int, Theme]) -> str:
+    """A note's ``theme`` (its rank and theme) as JSON, as the encoder writes it."""
+    rank, found = theme
+    return f'{{"key": {_text(found.key)}, "title": {_text(found.title)}, "rank": {rank}}}'
+
+
+def note_json(
+    insight: DigestInsight, theme: tuple[int, Theme] | None = None, theme_json: str = ""
+) -> str:
     """:func:`note_dict` encoded, written field by field (the same text as encoding the
-    dict)."""
+    dict); ``theme_json``: the theme as JSON, when the caller has it already."""
     if not _plain(insight) or (theme is not None and type(theme[0]) is not int):
         return _ENCODER.encode(note_dict(insight, theme))
     title, content = _note_text(insight)
-    found = (
-        f'{{"key": {_text(theme[1].key)}, "title": {_text(theme[1].title)}, "rank": {theme[0]}}}'
-        if theme
-        else "null"
-    )
+    found = (theme_json or _theme_json(theme)) if theme else "null"
     return (
         f'{{"title": {_quoted(title)}, "content": {_quoted(content)}, '
         f'"customer": {{"name": {_text(insight.customer_name)}, '
