@@ -4,7 +4,7 @@ Cleaning and redacting every field of a year of insights was most of the cost of
 digest, and it depends only on each insight's own fields. So when an insight is written,
 the store keeps with it (see :func:`with_stored_redaction`):
 
-- ``digest_stamp``: a stamp, the CRC-32 of its fields as stored (:func:`stamp_key`),
+- ``digest_stamp``: a stamp, the CRC-32 of its fields as stored (:func:`field_keys`),
   seeded with :data:`REDACTION_VERSION` (a checksum of the code that makes the form);
 - ``digest_form``: the fields a digest with the default redaction shows otherwise than
   stored (cleaned, trimmed, personal data masked), by name; absent when there is none
@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import compress, count, repeat
-from operator import attrgetter, is_not, methodcaller, ne
+from operator import methodcaller, ne
 from pathlib import Path
 from typing import Any
 
@@ -62,20 +62,34 @@ REDACTION_VERSION = _code_version()
 """The version of the code that makes the form; it seeds every stamp."""
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 STAMPED = tuple(name for name in FORM_FIELDS if name != "tags")
-"""The fields a stamp covers, with the tags (see :func:`stamp_key`)."""
-_STAMPED = attrgetter(*STAMPED)
-_OPTIONAL = frozenset({"url", "customer_name", "customer_handle", "team", "sentiment", "note"})
-"""The stamped fields that may be missing (``None``)."""
+"""The fields a stamp covers, with the tags (see :func:`field_keys`)."""
 
 
-def stamp_key(fields: Sequence[str | None], tags: Sequence[str]) -> str:
-    """What an insight's stamp is the checksum of, but its form: its :data:`STAMPED`
+def field_keys(columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """What each insight's stamp is the checksum of, but its form, from the insights'
+    fields by name (every name of :data:`STAMPED`, and ``tags``): its :data:`STAMPED`
     fields (``None`` as empty: a digest shows both alike), the number of its tags and the
     tags, joined by :data:`FIELD_BREAK` (so a key has ``len(STAMPED)`` breaks, and one
     more for each tag past the first)."""
-    return FIELD_BREAK.join(
-        [*(value or "" for value in fields), str(len(tags)), FIELD_BREAK.join(tags)]
+    tags = columns["tags"]
+    return list(
+        map(
+            FIELD_BREAK.join,
+            zip(
+                *([value or "" for value in columns[name]] for name in STAMPED),
+                map(str, map(len, tags)),
+                map(FIELD_BREAK.join, tags),
+                strict=True,
+            ),
+        )
     )
+
+
+def _with_forms(keys: list[str], forms: Sequence[Mapping[str, Any] | None]) -> list[str]:
+    """``keys`` (:func:`field_keys`) each followed by its insight's form, if any."""
+    return [
+        key if form is None else key + form_key(form) for key, form in zip(keys, forms, strict=True)
+    ]
 
 
 def form_key(form: Mapping[str, Any]) -> str:
@@ -90,16 +104,19 @@ def form_key(form: Mapping[str, Any]) -> str:
     return FIELD_BREAK.join(parts)
 
 
+def _checksums(keys: list[str], version: int) -> map[int]:
+    """The stamp of each key, for the code version ``version``."""
+    return map(zlib.crc32, map(_ENCODE, keys), repeat(version))
+
+
 def stamp(insight: Insight, form: Mapping[str, Any] | None) -> int | None:
     """The stamp of ``insight`` as it is now with the digest form ``form``, for
     :data:`REDACTION_VERSION` (``None`` when that is unknown)."""
     version = REDACTION_VERSION
     if version is None:
         return None
-    key = stamp_key(_STAMPED(insight), insight.tags)
-    if form is not None:
-        key += form_key(form)
-    return zlib.crc32(_ENCODE(key), version)
+    columns = {name: [getattr(insight, name)] for name in (*STAMPED, "tags")}
+    return next(_checksums(_with_forms(field_keys(columns), [form]), version))
 
 
 def redaction_is_current(insight: Insight) -> bool:
@@ -132,30 +149,14 @@ def stored_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[
     version = REDACTION_VERSION
     if version is None:
         return [], list(range(len(stamps)))
-    tags = columns["tags"]
-    keys = list(
-        map(
-            FIELD_BREAK.join,
-            zip(
-                *(
-                    [value or "" for value in columns[name]] if name in _OPTIONAL else columns[name]
-                    for name in STAMPED
-                ),
-                map(str, map(len, tags)),
-                map(FIELD_BREAK.join, tags),
-                strict=True,
-            ),
-        )
-    )
+    keys = field_keys(columns)
+    forms = columns["digest_form"]
+    stamped = _checksums(_with_forms(keys, forms), version)
+    stale = set(compress(count(), map(ne, stamps, stamped)))
     # A field holding the break could pass for another split of the same key.
     breaks = map(methodcaller("count", FIELD_BREAK), keys)
-    wanted = [len(STAMPED) + (len(found) or 1) for found in tags]
-    stale = set(compress(count(), map(ne, breaks, wanted)))
-    forms = columns["digest_form"]
-    for index in compress(count(), map(is_not, forms, repeat(None))):
-        keys[index] += form_key(forms[index])
-    sums = map(zlib.crc32, map(_ENCODE, keys), repeat(version))
-    stale.update(compress(count(), map(ne, stamps, sums)))
+    wanted = [len(STAMPED) + (len(found) or 1) for found in columns["tags"]]
+    stale.update(compress(count(), map(ne, breaks, wanted)))
     stale.update(_unusable_forms(forms, stale))
     usable = [index for index in range(len(keys)) if index not in stale]
     return usable, sorted(stale)
@@ -166,28 +167,18 @@ def _unusable_forms(forms: Sequence[Mapping[str, Any] | None], stale: set[int]) 
     from a form of the wrong shape (empty), or holding a text that is not clean (a
     short field that is not one plain line)."""
     bad: set[int] = set()
-    short: list[str] = []
-    long: list[str] = []
-    short_owners: list[int] = []
-    long_owners: list[int] = []
-    for index in compress(count(), forms):
-        if index in stale:
+    short: list[tuple[int, str]] = []
+    long: list[tuple[int, str]] = []
+    for index, form in enumerate(forms):
+        if form is None or index in stale:
             continue
-        form = forms[index]
-        assert form is not None
+        if not form:
+            bad.add(index)
         for name, value in form.items():
             if name == "tags":
-                short.extend(value)
-                short_owners.extend(repeat(index, len(value)))
-            elif value is None:
-                continue
-            elif name in _LONG_FIELDS:
-                long.append(value)
-                long_owners.append(index)
-            else:
-                short.append(value)
-                short_owners.append(index)
-    bad.update(compress(count(), (form is not None and not form for form in forms)))
-    bad.update(short_owners[i] for i in not_plain(short))
-    bad.update(long_owners[i] for i in not_clean(long))
-    return bad - stale
+                short += [(index, tag) for tag in value]
+            elif value is not None:
+                (long if name in _LONG_FIELDS else short).append((index, value))
+    bad.update(short[i][0] for i in not_plain([text for _, text in short]))
+    bad.update(long[i][0] for i in not_clean([text for _, text in long]))
+    return bad
