@@ -44,7 +44,6 @@ _SHORT = (
     "customer_handle",
 )
 """The one-line fields but the tags, which are cleaned and folded together."""
-_SHORT_FIELDS = attrgetter(*_SHORT)
 _DEFAULT = Redaction()
 _new_insight = partial(tuple.__new__, DigestInsight)
 """A :class:`DigestInsight` from one tuple of its fields (no per-field call)."""
@@ -89,7 +88,9 @@ def export_insights(
             for position, index in enumerate(long_way)
             if index in known
         }
-        prepared = _prepared([insights[i] for i in long_way], redactor, texts)
+        every = len(long_way) == len(insights)
+        fields = read if every else read_fields([insights[i] for i in long_way])
+        prepared = _prepared(fields, redactor, texts)
         for name, found in prepared.items():
             column = shown[name]
             for index, value in zip(long_way, found, strict=True):
@@ -131,8 +132,9 @@ def digest_forms(insights: Sequence[Insight]) -> list[dict[str, Any] | None]:
     there are none. All made in one batch."""
     if not insights:
         return []
-    stored = _as_stored(read_fields(insights))
-    prepared = _prepared(insights, Redactor(_DEFAULT), {})
+    read = read_fields(insights)
+    stored = _as_stored(read)
+    prepared = _prepared(read, Redactor(_DEFAULT), {})
     forms: list[dict[str, Any] | None] = []
     for index in range(len(insights)):
         form = {
@@ -145,70 +147,54 @@ def digest_forms(insights: Sequence[Insight]) -> list[dict[str, Any] | None]:
 
 
 def _prepared(
-    insights: Sequence[Insight],
-    redactor: Redactor,
-    texts: Mapping[int, tuple[str, str, str]],
+    read: Columns, redactor: Redactor, texts: Mapping[int, tuple[str, str, str]]
 ) -> Columns:
-    """The form fields of ``insights`` cleaned and redacted, by name; ``texts``: the
-    summary, quote and note of some of them (by position) already cleaned and redacted.
+    """The form fields of insights cleaned and redacted, by name, from their fields as
+    stored (``read``, left as it is); ``texts``: the summary, quote and note of some of
+    them (by position) already cleaned and redacted.
 
     An insight whose one-line fields (ids, URL, channel, customer, team, sentiment,
     summary, tags) hold no control character at all has them trimmed only; otherwise each
     is cleaned and folded to one line. Quote and note are trimmed when clean, else
     cleaned keeping their lines.
     """
-    read = read_fields(insights)
-    ids, question_ids, urls, channels = (
-        read["id"],
-        read["question_id"],
-        read["url"],
-        read["channel"],
-    )
-    names, handles, tag_lists, teams = (
-        read["customer_name"],
-        read["customer_handle"],
-        read["tags"],
-        read["team"],
-    )
-    sentiments, summaries, quotes, notes = (
-        read["sentiment"],
-        read["summary"],
-        read["quote"],
-        read["note"],
-    )
-    for optional in (urls, names, handles, teams, sentiments, notes):
-        optional[:] = [value or "" for value in optional]
-    columns = (ids, question_ids, urls, channels, teams, sentiments, summaries, names, handles)
+    short = {name: [value or "" for value in read[name]] for name in _SHORT}
     folded: set[int] = set()
-    for column in columns:
+    for name, column in short.items():
         if not trimmed_lines(column):  # rare: a space at an end, or a control character
             folded |= not_plain(column)
-            column[:] = map(str.strip, column)
+            short[name] = list(map(str.strip, column))
+    tag_lists = read["tags"]
     if not trimmed_lines(list(chain.from_iterable(tag_lists))):
         folded |= not_plain([" ".join(tags) for tags in tag_lists])
         tag_lists = [tuple(map(str.strip, tags)) for tags in tag_lists]
-    for index in folded:  # rare: control characters, so clean and fold the long way
-        stored = [value or "" for value in _SHORT_FIELDS(insights[index])]
-        for column, insight_value in zip(columns, stored, strict=True):
-            column[index] = line(insight_value)
-        tag_lists[index] = tuple(map(line, insights[index].tags))
+    if folded:  # rare: control characters, so clean and fold the long way
+        tag_lists = list(tag_lists)
+        for index in folded:
+            for name, column in short.items():
+                column[index] = line(read[name][index])
+            tag_lists[index] = tuple(map(line, read["tags"][index]))
+    quotes, notes = read["quote"], [note or "" for note in read["note"]]
     unclean = not_clean(quotes) | not_clean(notes)
     quotes = list(map(str.strip, quotes))
     notes = list(map(str.strip, notes))
     for index in unclean:
-        quotes[index] = block(insights[index].quote)
-        notes[index] = block(insights[index].note or "")
-    summaries, quotes, notes = _redacted_texts(insights, redactor, texts, summaries, quotes, notes)
+        quotes[index] = block(read["quote"][index])
+        notes[index] = block(read["note"][index])
+    people = list(zip(read["customer_name"], read["customer_handle"], strict=True))
+    summaries, quotes, notes = _redacted_texts(
+        people, redactor, texts, short["summary"], quotes, notes
+    )
     return {
-        "id": ids,
-        "question_id": redactor.links(question_ids),
-        "url": [url or None for url in redactor.links(urls)],
-        "channel": channels,
-        "customer_name": _each_once(redactor.names, names),
-        "customer_handle": _each_once(redactor.handles, handles),
+        "id": short["id"],
+        "question_id": redactor.links(short["question_id"]),
+        "url": [url or None for url in redactor.links(short["url"])],
+        "channel": short["channel"],
+        "customer_name": _each_once(redactor.names, short["customer_name"]),
+        "customer_handle": _each_once(redactor.handles, short["customer_handle"]),
         "tags": tag_lists,
-        "team": [team or UNASSIGNED for team in teams],
-        "sentiment": [sentiment or UNKNOWN_SENTIMENT for sentiment in sentiments],
+        "team": [team or UNASSIGNED for team in short["team"]],
+        "sentiment": [sentiment or UNKNOWN_SENTIMENT for sentiment in short["sentiment"]],
         "summary": summaries,
         "quote": quotes,
         "note": notes,
@@ -216,7 +202,7 @@ def _prepared(
 
 
 def _redacted_texts(
-    insights: Sequence[Insight],
+    people: Sequence[tuple[str | None, str | None]],
     redactor: Redactor,
     known: Mapping[int, tuple[str, str, str]],
     summaries: list[str],
@@ -224,8 +210,9 @@ def _redacted_texts(
     notes: list[str],
 ) -> tuple[list[str], list[str], list[str]]:
     """Summaries, quotes and notes redacted (those ``known`` already are), the others all
-    in one batch; with ``initials``, each insight's own customer masked in its three
-    texts. Only the texts redaction changes are taken apart again."""
+    in one batch; with ``initials``, each insight's own customer (``people``: each one's
+    name and handle) masked in its three texts. Only the texts redaction changes are
+    taken apart again."""
     options = redactor.options
     if not options.enabled and not options.initials:
         return summaries, quotes, notes
@@ -238,11 +225,10 @@ def _redacted_texts(
             if text != joined[index]:
                 changed[index] = text
     if options.initials:
-        for index, (text, insight) in enumerate(zip(joined, insights, strict=True)):
+        for index, (text, person) in enumerate(zip(joined, people, strict=True)):
             current = changed.get(index, text)
             masked = redactor.mask_people(
-                current.replace(FIELD_BREAK, PERSON_BREAK),
-                [(insight.customer_name, insight.customer_handle)],
+                current.replace(FIELD_BREAK, PERSON_BREAK), [person]
             ).replace(PERSON_BREAK, FIELD_BREAK)
             if masked != current:
                 changed[index] = masked
