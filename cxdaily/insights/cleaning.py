@@ -90,7 +90,7 @@ def trimmed_lines(texts: Sequence[str], joined: str = "") -> bool:
     joined = joined or "\n".join(texts)
     return (
         joined.count("\n") == len(texts) - 1
-        and joined.replace("\n", " ").isprintable()
+        and all(map(str.isprintable, texts))
         and " \n" not in joined
         and "\n " not in joined
         and joined[:1] != " "

@@ -19,7 +19,7 @@ from itertools import chain, compress, count, islice
 from operator import attrgetter, itemgetter
 
 from cxdaily.insights import words
-from cxdaily.insights.cleaning import holding, line
+from cxdaily.insights.cleaning import holding, line, trimmed_lines
 from cxdaily.insights.model import Change, Digest, DigestInsight
 
 _SPECIAL_CHARS = "\\`*_[]<>|~"
@@ -101,17 +101,9 @@ def md_texts(texts: Sequence[str]) -> list[str]:
 
 def _all_folded(joined: str, lines: Sequence[str]) -> bool:
     """Whether the non-empty ``lines`` (``joined``: them joined by newlines) are each
-    what :func:`line` makes of them: all printable, single spaces, none at either end
-    (one look at them all, without copying them)."""
-    return (
-        joined.count("\n") == len(lines) - 1
-        and all(map(str.isprintable, lines))
-        and "  " not in joined
-        and " \n" not in joined
-        and "\n " not in joined
-        and joined[:1] != " "
-        and joined[-1:] != " "
-    )
+    what :func:`line` makes of them: trimmed plain lines with single spaces (one look
+    at them all)."""
+    return trimmed_lines(lines, joined) and "  " not in joined
 
 
 def md_quote(text: str, indent: str) -> list[str]:
