@@ -78,9 +78,10 @@ def _counts(values: Iterable[str | None], missing: str) -> Counter[str]:
     return found
 
 
-def _tag_counts(insights: Iterable[Insight]) -> Counter[str]:
-    """How many insights carry each tag (a tag counted once per time it is given)."""
-    return Counter(chain.from_iterable(map(_TAGS, insights)))
+def _tag_counts(tag_lists: Iterable[tuple[str, ...]]) -> Counter[str]:
+    """How many insights carry each tag, from their lists of tags (a tag counted once
+    per time it is given)."""
+    return Counter(chain.from_iterable(tag_lists))
 
 
 def matches(insight: Insight, team: str | None, tag: str | None) -> bool:
@@ -104,16 +105,9 @@ def _within(
     return [i for i in inside if matches(i, team, tag)]
 
 
-def importance_order(insights: Iterable[DigestInsight]) -> list[DigestInsight]:
-    """Most important first, then newest first (two stable sorts on plain attributes:
-    much faster than a key function over thousands of insights)."""
-    ordered = sorted(insights, key=attrgetter("created_at"), reverse=True)
-    ordered.sort(key=attrgetter("importance"), reverse=True)
-    return ordered
-
-
 def _importance_order(insights: Sequence[DigestInsight]) -> list[int]:
-    """The positions of ``insights`` in :func:`importance_order` (the same two sorts)."""
+    """The positions of ``insights`` most important first, then newest first (two stable
+    sorts on plain keys: much faster than a key function over thousands of insights)."""
     order = sorted(
         range(len(insights)), key=list(map(_CREATED, insights)).__getitem__, reverse=True
     )
@@ -177,8 +171,8 @@ def build_digest(
     people = list(zip(names, handles, strict=True))
     reflections = _reflections(sessions, period, redactor, people)
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
-    tag_counts = Counter(chain.from_iterable(read["tags"]))
-    before_tags = _tag_counts(before)
+    tag_counts = _tag_counts(read["tags"])
+    before_tags = _tag_counts(map(_TAGS, before))
     sentiment = _counts(read["sentiment"], UNKNOWN_SENTIMENT)
     negative = sentiment.get("negative", 0)
     headline = Headline(
