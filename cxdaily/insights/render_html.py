@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from functools import partial
 from html import escape
-from operator import attrgetter
 
 from cxdaily.insights.charts import sentiment_svg, trend_svg
 from cxdaily.insights.cleaning import holding
@@ -23,9 +22,9 @@ from cxdaily.insights.words import (
     day_label,
     generated_line,
     headline_lines,
+    insight_columns,
     safe_url,
     shares,
-    tags_besides,
     team_heading,
     theme_team,
 )
@@ -75,7 +74,6 @@ def link(label: str, url: str | None, css: str = "source") -> str:
 
 
 _SOURCE_LINK = partial(link, "source")
-_CUSTOMER = attrgetter("customer")
 _QUOTE = '<blockquote class="quote">{}</blockquote>'
 _NOTE = '<p class="note">Note: {}</p>'
 _ALSO = ' · <span class="also">also {}</span>'
@@ -252,19 +250,9 @@ def h_distinct(texts: Sequence[str]) -> list[str]:
 def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
     """The ``<li>`` of each insight, in order: their texts escaped field by field, each
     field of every insight in one batch."""
-    fields = list(zip(*insights, strict=True))
-    ids, question_ids, urls, channels = fields[0], fields[1], fields[2], fields[3]
-    tag_lists, sentiments, importances = fields[6], fields[8], fields[9]
-    summaries, quotes, notes, days, primaries = (
-        fields[10],
-        fields[11],
-        fields[12],
-        fields[14],
-        fields[15],
-    )
-    others = list(map(", ".join, map(tags_besides, tag_lists, primaries)))
-    headlines = [summary or i.headline for summary, i in zip(summaries, insights, strict=True)]
-    links = list(map(_SOURCE_LINK, urls))
+    columns = insight_columns(insights)
+    others = list(map(", ".join, columns["other_tags"]))
+    links = list(map(_SOURCE_LINK, columns["url"]))
     return [
         f'<li class="insight" data-id="{ident}" data-importance="{importance}">'
         f'<span class="importance">+{importance}</span> '
@@ -288,18 +276,18 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
             source,
             question_id,
         ) in zip(
-            h_texts(ids),
-            importances,
-            h_texts(headlines),
-            h_texts(quotes),
-            h_texts(notes),
-            h_texts(list(map(_CUSTOMER, insights))),
-            h_distinct(channels),
-            h_distinct(list(map(day_label, days))),
-            h_distinct(sentiments),
+            h_texts(columns["id"]),
+            columns["importance"],
+            h_texts(columns["headline"]),
+            h_texts(columns["quote"]),
+            h_texts(columns["note"]),
+            h_texts(columns["customer"]),
+            h_distinct(columns["channel"]),
+            h_distinct(columns["day_label"]),
+            h_distinct(columns["sentiment"]),
             h_distinct(others),
             links,
-            h_texts(question_ids),
+            h_texts(columns["question_id"]),
             strict=True,
         )
     ]

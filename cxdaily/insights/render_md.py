@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from itertools import chain, compress, count, islice
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from cxdaily.insights import words
 from cxdaily.insights.cleaning import holding, line, trimmed_lines
@@ -31,7 +31,6 @@ _INLINE_SPECIAL = (*_SPECIAL_CHARS, "&")
 _BLOCK_START = ("#", "-", "+", "=", ">")
 """First characters that may start a Markdown block (digits too: ``1.``)."""
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
-_CUSTOMER = attrgetter("customer")
 
 
 @lru_cache(maxsize=16384)
@@ -220,29 +219,25 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
     """The list item of each insight (its lines joined), in order: their texts escaped
     field by field, each field of every insight in one batch (the question id only where
     there is no source link, the note only where there is one)."""
-    fields = list(zip(*insights, strict=True))
-    question_ids, urls, channels, tag_lists = fields[1], fields[2], fields[3], fields[6]
-    sentiments, importances, summaries, quotes = fields[8], fields[9], fields[10], fields[11]
-    notes, days, primaries = fields[12], fields[14], fields[15]
-    headlines = [summary or i.headline for summary, i in zip(summaries, insights, strict=True)]
+    columns = words.insight_columns(insights)
+    question_ids, notes = columns["question_id"], columns["note"]
     facts = list(
         map(
             " · ".join,
             zip(
-                map(_CUSTOMER, insights),
-                channels,
-                map(words.day_label, days),
-                sentiments,
+                columns["customer"],
+                columns["channel"],
+                columns["day_label"],
+                columns["sentiment"],
                 strict=True,
             ),
         )
     )
-    others = map(words.tags_besides, tag_lists, primaries)
     facts = [
         f"{fact} · also {', '.join(also)}" if also else fact
-        for fact, also in zip(facts, others, strict=True)
+        for fact, also in zip(facts, columns["other_tags"], strict=True)
     ]
-    links = list(map(_SOURCE_LINK, urls))
+    links = list(map(_SOURCE_LINK, columns["url"]))
     unlinked = [index for index, link in enumerate(links) if not link]
     escaped_ids = md_texts([question_ids[index] for index in unlinked])
     for index, escaped_id in zip(unlinked, escaped_ids, strict=True):
@@ -255,12 +250,12 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
     return [
         f"- **+{importance} · {headline}** · {meta} · {link}{note}{quote}"
         for importance, headline, meta, link, note, quote in zip(
-            importances,
-            md_texts(headlines),
+            columns["importance"],
+            md_texts(columns["headline"]),
             md_texts(facts),
             links,
             shown_notes,
-            _quote_blocks(quotes),
+            _quote_blocks(columns["quote"]),
             strict=True,
         )
     ]

@@ -1,17 +1,22 @@
 """Words and small helpers the renderers share: dates and times, safe links, the
-headline sentences, the themes' facts and the sentiment shares."""
+headline sentences, the themes' facts, the sentiment shares, and the insights' fields
+field by field."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import attrgetter
+from typing import Any
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.words import plural
 from cxdaily.insights.model import Change, Digest, DigestInsight, TeamGroup, Theme, tag_key
 
 EMPTY_NOTICE = "No insights, reflections or hand-offs in this period."
+_CUSTOMER = attrgetter("customer")
 THEMES_TITLE = "What matters"
 """The heading of the themes at the top of the digest."""
 # http(s), a host (no user info: "https://good.example@evil.example" is refused), then
@@ -36,6 +41,23 @@ def other_tags(insight: DigestInsight) -> tuple[str, ...]:
     """:attr:`DigestInsight.other_tags`, worked out once per combination of tags (a
     digest's insights share a few dozen)."""
     return tags_besides(insight.tags, insight.primary_tag)
+
+
+def insight_columns(insights: Sequence[DigestInsight]) -> dict[str, tuple[Any, ...]]:
+    """Each field of ``insights`` by name, one tuple per field, and what every renderer
+    shows beside them: ``headline``, ``customer``, ``day_label`` and ``other_tags``
+    (renderers escape a field of every insight at once)."""
+    names = DigestInsight._fields
+    columns = dict(zip(names, zip(*insights, strict=True), strict=True)) if insights else {}
+    columns = {name: columns.get(name, ()) for name in names}
+    columns["headline"] = tuple(
+        summary or insight.headline
+        for summary, insight in zip(columns["summary"], insights, strict=True)
+    )
+    columns["customer"] = tuple(map(_CUSTOMER, insights))
+    columns["day_label"] = tuple(map(day_label, columns["day"]))
+    columns["other_tags"] = tuple(map(tags_besides, columns["tags"], columns["primary_tag"]))
+    return columns
 
 
 def iso_time(instant: datetime) -> str:
