@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -372,6 +372,12 @@ class Insight(StoredRecord):
     digest_form: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     """The fields a digest shows otherwise than stored (cleaned, redacted), by name:
     ``None`` when there are none, or none is stored."""
+    form_checked: ClassVar[bool] = False
+    """Whether the store read this insight from a file in which every insight's stored
+    digest form was found current (see :mod:`cxdaily.store.insights`), so that a digest
+    need not check its stamp again. Set on an instance by the store only
+    (:func:`mark_form_checked`); never written, and a copy made with ``replace`` is
+    unchecked."""
 
     field_readers: ClassVar[Mapping[str, FieldReader]] = {
         "importance": whole_or(1),
@@ -393,6 +399,13 @@ class Insight(StoredRecord):
             if insight is not None:
                 return insight
         return super().from_dict(data)
+
+
+def mark_form_checked(insights: Iterable[Insight]) -> None:
+    """Mark the insights as read from a file whose digest forms were all found current
+    (see :attr:`Insight.form_checked`)."""
+    for insight in insights:
+        vars(insight)["form_checked"] = True
 
 
 @dataclass(frozen=True)

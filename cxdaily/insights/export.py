@@ -29,7 +29,7 @@ from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 PERSON_BREAK = "\x00"
 """The break the customer's own name is masked across with ``initials`` (the masking
 runs over the three texts joined, as it always has)."""
-_READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form")
+_READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form", "form_checked")
 _FIELDS = attrgetter(*_READ)
 """Every field of an insight a digest reads, in one call per insight."""
 _SHORT = (

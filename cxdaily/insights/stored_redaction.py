@@ -63,6 +63,8 @@ REDACTION_VERSION = _code_version()
 _ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 STAMPED = tuple(name for name in FORM_FIELDS if name != "tags")
 """The fields a stamp covers, with the tags (see :func:`field_keys`)."""
+_CHECKED = (*STAMPED, "tags", "digest_stamp", "digest_form")
+"""The fields checking a stored form reads."""
 
 
 def field_keys(columns: Mapping[str, Sequence[Any]]) -> list[str]:
@@ -140,11 +142,35 @@ def with_stored_redactions(insights: Sequence[Insight]) -> list[Insight]:
     ]
 
 
+def stale_forms(insights: Sequence[Insight]) -> list[int]:
+    """The indices of the insights whose stored form a digest cannot use, each one's
+    stamp and form checked (whatever the store found: see :func:`stored_forms`)."""
+    columns = {name: [getattr(insight, name) for insight in insights] for name in _CHECKED}
+    return _checked_forms(columns)[1]
+
+
 def stored_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[int]]:
     """Which insights' stored forms can be used, from their fields by name (every name of
-    :data:`STAMPED`, ``tags``, ``digest_stamp`` and ``digest_form``): the indices of
-    those whose form stands (stamped for their fields as they are and the current code,
-    whole and clean), and the indices of the others, both in order."""
+    :data:`STAMPED`, ``tags``, ``digest_stamp``, ``digest_form``, and ``form_checked``
+    when known): the indices of those whose form stands (stamped for their fields as
+    they are and the current code, whole and clean, or found so by the store as it read
+    them: see :attr:`~cxdaily.core.models.Insight.form_checked`), and the indices of the
+    others, both in order."""
+    checked = columns.get("form_checked") or ()
+    if not any(checked):
+        return _checked_forms(columns)
+    unchecked = [index for index, done in enumerate(checked) if not done]
+    if not unchecked:
+        return list(range(len(checked))), []
+    stale = _checked_forms(
+        {name: [columns[name][index] for index in unchecked] for name in _CHECKED}
+    )[1]
+    found = {unchecked[index] for index in stale}
+    return [index for index in range(len(checked)) if index not in found], sorted(found)
+
+
+def _checked_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[int]]:
+    """:func:`stored_forms`, each insight's stamp and form checked."""
     stamps = columns["digest_stamp"]
     version = REDACTION_VERSION
     if version is None:

@@ -105,9 +105,11 @@ class Daily:
     def store_insight_redactions(self) -> int:
         """Give the stored insights that lack it their digest form, cleaned and redacted
         (written before it was stored, or before the code that makes it changed; see
-        :mod:`cxdaily.store.insights`), holding the store lock for one month at a time;
-        returns how many were written. Runs after each fetch, and costs one small file
-        read once every month is done.
+        :mod:`cxdaily.store.insights`), in each month whose file changed since it was
+        last checked, holding the store lock for one month at a time; then record the
+        months found current, so that a digest need not check them. Returns how many
+        were written. Runs after each fetch; costs a look at each file's size and time,
+        and a read of the months that changed (today's, after a tag).
 
         A month that cannot be read or written is left for next time: meanwhile a digest
         cleans and redacts its insights itself, and whatever reads that month reports the
@@ -116,16 +118,16 @@ class Daily:
         insights = context.store.insights
         with context.lock:
             months = insights.months_to_redact()
-        written, complete = 0, True
+        written = 0
         for month in months:
             with context.lock:
                 try:
                     written += insights.store_redactions(month)
                 except StoreError:
-                    complete = False
-        if months and complete:
+                    continue  # damaged or unwritable: checked again next time
+        if months:
             with context.lock, contextlib.suppress(StoreError):
-                insights.mark_redactions_stored()
+                insights.record_checked_months()
         return written
 
     def _curation_inputs(

@@ -47,9 +47,10 @@ T = TypeVar("T")
 SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, CxDailyError)
 
 
-def open_db(path: Path, *, read_only: bool) -> TinyDB:
-    """Open one data file and check (or stamp) its format version."""
-    db = TinyDB(path, storage=AtomicJSONStorage, read_only=read_only)
+def open_db(path: Path, *, read_only: bool, checksummed: bool = False) -> TinyDB:
+    """Open one data file and check (or stamp) its format version (``checksummed``: keep
+    the checksum of its bytes, see :attr:`AtomicJSONStorage.checksum`)."""
+    db = TinyDB(path, storage=AtomicJSONStorage, read_only=read_only, checksummed=checksummed)
     meta = db.table(META_TABLE)
     stamp = meta.get(doc_id=1)
     if stamp is None:
@@ -160,6 +161,19 @@ class KeyedTable:
             for doc_id, doc in docs.items():  # name the culprit
                 self.parse(Document(doc, int(doc_id)), parse)
             raise
+
+    def checksum(self) -> int | None:
+        """The checksum of the file's bytes as the table holds them (loading it first), for
+        a file opened ``checksummed`` (see :attr:`AtomicJSONStorage.checksum`)."""
+        storage = cast(AtomicJSONStorage, self._table.storage)
+        storage.read()
+        return storage.checksum
+
+    def forget(self) -> None:
+        """Drop what is held in memory: the next read loads the file again."""
+        cast(AtomicJSONStorage, self._table.storage).forget()
+        self._table.clear_cache()
+        self._index = None
 
     def parse(self, doc: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
         """``parse(doc)``, or a StoreCorruptError naming the document and what is wrong."""
@@ -311,15 +325,18 @@ class DataFolder:
             with contextlib.suppress(OSError):
                 stale.unlink()
 
-    def db(self, relative: str) -> TinyDB:
-        """Open (once) the data file at ``relative`` inside the folder."""
+    def db(self, relative: str, *, checksummed: bool = False) -> TinyDB:
+        """Open (once) the data file at ``relative`` inside the folder (``checksummed``:
+        see :func:`open_db`; the first opening decides)."""
         if relative not in self._dbs:
             if not self.read_only:
                 try:
                     ensure_private_dir((self.data_dir / relative).parent)
                 except OSError as exc:
                     raise StoreError(f"cannot create {self.data_dir / relative}: {exc}") from exc
-            self._dbs[relative] = open_db(self.data_dir / relative, read_only=self.read_only)
+            self._dbs[relative] = open_db(
+                self.data_dir / relative, read_only=self.read_only, checksummed=checksummed
+            )
         return self._dbs[relative]
 
     def close(self) -> None:

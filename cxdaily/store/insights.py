@@ -3,25 +3,85 @@
 Every insight is written with its stored digest form (see
 :mod:`cxdaily.insights.stored_redaction`), so a digest does not clean and redact a year
 of insights again. Insights written before that, or before the code that makes the form
-changed, get theirs from :meth:`InsightRepository.store_redactions`, one month at a time;
-a mark file in the insights folder then records the code every month was done for, so
-later calls cost one small file read.
+changed, get theirs from :meth:`InsightRepository.store_redactions`, one month at a time,
+after each fetch.
+
+That same pass checks each month whose file changed since it was last checked, and
+:data:`CHECKED_FORMS` records the months whose every insight carries a current form: the
+checksum of the file as checked (with its size and time, to tell cheaply which files
+changed since), and the code that checked it. An insight read from a file whose checksum
+is the one recorded is marked :attr:`~cxdaily.core.models.Insight.form_checked`, so a
+digest need not check its stamp again; a file changed since (a tag, an edit by hand) or
+new code makes the digest check each of its insights as before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cxdaily.core.models import Insight
+from cxdaily.core.models import Insight, mark_form_checked
 from cxdaily.store.database import DataFolder
 from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import atomic_write_bytes
 
-REDACTION_MARK = ".redaction"
-"""The file (in the insights folder) naming the code every month's forms were made by."""
+CHECKED_FORMS = ".checked-forms.json"
+"""The file (in the insights folder) recording the months whose digest forms were all
+found current: by month, the checksum, size and modification time (in nanoseconds) of its
+file as checked; with the version of the code that checked them."""
+_OLD_MARK = ".redaction"
+"""The mark earlier versions kept instead (removed when the record is written)."""
+_READER_SOURCES = (
+    "core/models.py",
+    "core/fast_records.py",
+    "core/record_fields.py",
+    "core/safe_json.py",
+    "store/storage.py",
+)
+"""The code that reads an insight from its file, relative to the package."""
+Entry = dict[str, int]
+"""What :data:`CHECKED_FORMS` holds for one month."""
+
+
+@lru_cache(maxsize=4)
+def _check_version(redaction_version: int) -> int | None:
+    package = Path(__file__).resolve().parents[1]
+    version = redaction_version
+    try:
+        for name in _READER_SOURCES:
+            version = zlib.crc32((package / name).read_bytes(), version)
+    except OSError:
+        return None
+    return version
+
+
+def check_version() -> int | None:
+    """The version of the code that checks a month's digest forms: the code that makes
+    the forms and the code that reads insights from their file (a month checked by other
+    code is checked again). ``None`` when unknown: then no month is ever recorded."""
+    from cxdaily.insights.stored_redaction import REDACTION_VERSION  # patterns: lazily
+
+    return None if REDACTION_VERSION is None else _check_version(REDACTION_VERSION)
+
+
+def _file_state(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time (nanoseconds), or ``None`` when it is gone."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns
+
+
+def _whole(value: object) -> bool:
+    return type(value) is int
 
 
 class InsightRepository:
@@ -29,7 +89,10 @@ class InsightRepository:
 
     def __init__(self, folder: DataFolder) -> None:
         self._folder = folder
-        self._insights = MonthlyTables(folder, "insights", "insights")
+        self._insights = MonthlyTables(folder, "insights", "insights", checksummed=True)
+        self._found: dict[str, Entry | None] = {}
+        """Months checked by :meth:`store_redactions` and not yet recorded: each one's
+        entry when all its forms are current, else ``None``."""
 
     def add(self, insight: Insight) -> None:
         """Durably record an insight (an insight with a known id replaces it), with its
@@ -68,12 +131,22 @@ class InsightRepository:
     def between(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[Insight]:
-        """Insights created in [since, until), oldest first.
+        """Insights created in [since, until), oldest first; those of a month whose file
+        is as recorded in :data:`CHECKED_FORMS` marked
+        :attr:`~cxdaily.core.models.Insight.form_checked`.
 
         A year of history is read for every digest, so the monthly files' documents are
         read as stored (no TinyDB document wrapping, no copies): ``from_dict`` only reads.
         """
-        found = self._insights.stored_records(Insight.from_dict, since, until)
+        checked = self._checked_months()
+        found: list[Insight] = []
+        for month in self._insights.months_between(since, until):
+            table = self._insights.for_month(month)
+            records = table.stored_records(Insight.from_dict)
+            entry = checked.get(month)
+            if entry is not None and entry["checksum"] == table.checksum():
+                mark_form_checked(records)
+            found.extend(records)
         found = [
             i
             for i in found
@@ -83,41 +156,86 @@ class InsightRepository:
 
     # the stored redaction -------------------------------------------------------------
     def months_to_redact(self) -> list[str]:
-        """The months whose insights may lack a current digest form: none once the mark
-        says every month was done for the current code (or when the folder is read-only,
-        or the code's version is unknown)."""
-        from cxdaily.insights.stored_redaction import REDACTION_VERSION
-
-        if REDACTION_VERSION is None or self._folder.read_only:
+        """The months to check for insights lacking a current digest form: those whose
+        file changed since it was last checked (or was never checked by the current
+        code). None when the folder is read-only or the code's version is unknown. Costs
+        a look at each file's size and time, not a read."""
+        if check_version() is None or self._folder.read_only:
             return []
-        try:
-            if self._mark().read_text(encoding="ascii").strip() == str(REDACTION_VERSION):
-                return []
-        except (OSError, UnicodeError):
-            pass  # no mark yet, or a damaged one: look at every month
-        return self._insights.months()
+        checked = self._checked_months()
+        return [
+            month
+            for month in self._insights.months()
+            if (entry := checked.get(month)) is None
+            or _file_state(self._insights.path_of(month)) != (entry["size"], entry["mtime_ns"])
+        ]
 
     def store_redactions(self, month: str) -> int:
         """Store the digest form with each insight of ``month`` that lacks a current
-        one; returns how many were written (a damaged document is a
-        StoreCorruptError, and nothing of the month is written)."""
-        from cxdaily.insights.stored_redaction import (
-            redaction_is_current,
-            with_stored_redactions,
-        )
+        one, read afresh from its file, and note whether every insight then has one (for
+        :meth:`record_checked_months`); returns how many were written (a damaged
+        document is a StoreCorruptError, and nothing of the month is written)."""
+        from cxdaily.insights.stored_redaction import stale_forms, with_stored_redactions
 
         table = self._insights.for_month(month)
-        stale = [i for i in table.records(Insight.from_dict) if not redaction_is_current(i)]
+        table.forget()  # check what a later read of the file will find
+        insights = table.records(Insight.from_dict)
+        stale = [insights[index] for index in stale_forms(insights)]
+        current = True
         if stale:
             table.put_many([i.to_dict() for i in with_stored_redactions(stale)])
+            table.forget()
+            current = not stale_forms(table.records(Insight.from_dict))
+        state = _file_state(self._insights.path_of(month))
+        checksum = table.checksum()
+        self._found[month] = (
+            {"checksum": checksum, "size": state[0], "mtime_ns": state[1]}
+            if current and state is not None and checksum is not None
+            else None
+        )
         return len(stale)
 
-    def mark_redactions_stored(self) -> None:
-        """Record that every month has its digest form for the current code."""
-        from cxdaily.insights.stored_redaction import REDACTION_VERSION
+    def record_checked_months(self) -> None:
+        """Record in :data:`CHECKED_FORMS` what :meth:`store_redactions` found since the
+        last record (a month found with stale forms loses its entry)."""
+        version = check_version()
+        if version is None or self._folder.read_only or not self._found:
+            return
+        months = self._checked_months()
+        for month, entry in self._found.items():
+            if entry is None:
+                months.pop(month, None)
+            else:
+                months[month] = entry
+        present = set(self._insights.months())
+        record = {
+            "version": version,
+            "months": {month: entry for month, entry in months.items() if month in present},
+        }
+        folder = self._folder.data_dir / "insights"
+        atomic_write_bytes(folder / CHECKED_FORMS, json.dumps(record, sort_keys=True).encode())
+        self._found.clear()
+        with contextlib.suppress(OSError):
+            os.unlink(folder / _OLD_MARK)
 
-        if REDACTION_VERSION is not None and not self._folder.read_only:
-            atomic_write_bytes(self._mark(), str(REDACTION_VERSION).encode("ascii"))
-
-    def _mark(self) -> Path:
-        return self._folder.data_dir / "insights" / REDACTION_MARK
+    def _checked_months(self) -> dict[str, Entry]:
+        """The months :data:`CHECKED_FORMS` records for the current code (none when it is
+        missing, unreadable, damaged or made by other code: then every month is checked
+        again, nothing is lost)."""
+        version = check_version()
+        try:
+            raw = (self._folder.data_dir / "insights" / CHECKED_FORMS).read_bytes()
+            record = json.loads(raw)
+        except (OSError, ValueError):
+            return {}
+        if type(record) is not dict or record.get("version") != version or version is None:
+            return {}
+        months = record.get("months")
+        if type(months) is not dict:
+            return {}
+        return {
+            month: entry
+            for month, entry in months.items()
+            if type(entry) is dict
+            and all(_whole(entry.get(name)) for name in ("checksum", "size", "mtime_ns"))
+        }

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from cxdaily.core.clock import to_iso
@@ -30,16 +31,20 @@ def month_of(value: datetime) -> str:
 class MonthlyTables:
     """One keyed table per month, in ``<folder>/<name>/YYYY-MM.json``."""
 
-    def __init__(self, folder: DataFolder, name: str, table: str) -> None:
+    def __init__(
+        self, folder: DataFolder, name: str, table: str, *, checksummed: bool = False
+    ) -> None:
         self._folder = folder
         self._name = name
         self._table = table
+        self._checksummed = checksummed
+        """Whether each file's checksum is kept (see :meth:`KeyedTable.checksum`)."""
         self._tables: dict[str, KeyedTable] = {}
 
     def for_month(self, month: str) -> KeyedTable:
         """The table of one month (``YYYY-MM``), opened once."""
         if month not in self._tables:
-            db = self._folder.db(f"{self._name}/{month}.json")
+            db = self._folder.db(f"{self._name}/{month}.json", checksummed=self._checksummed)
             self._tables[month] = KeyedTable(db.table(self._table))
         return self._tables[month]
 
@@ -54,12 +59,14 @@ class MonthlyTables:
 
     def has_month(self, month: str) -> bool:
         """Whether the month (``YYYY-MM``) has a file (or was opened), without listing."""
-        return (
-            month in self._tables
-            or (self._folder.data_dir / self._name / f"{month}.json").is_file()
-        )
+        return month in self._tables or self.path_of(month).is_file()
 
-    def _between(self, since: datetime | None, until: datetime | None) -> list[str]:
+    def path_of(self, month: str) -> Path:
+        """The file of one month (which may not exist)."""
+        return self._folder.data_dir / self._name / f"{month}.json"
+
+    def months_between(self, since: datetime | None, until: datetime | None) -> list[str]:
+        """The months with a file overlapping [since, until], oldest first."""
         first = month_of(since) if since else None
         last = month_of(until) if until else None
         return [
@@ -97,6 +104,6 @@ class MonthlyTables:
     ) -> list[T]:
         """What ``read`` makes of each month's table overlapping [since, until]."""
         found: list[T] = []
-        for month in self._between(since, until):
+        for month in self.months_between(since, until):
             found.extend(read(self.for_month(month), parse))
         return found

@@ -29,6 +29,7 @@ import os
 import re
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -308,9 +309,16 @@ class AtomicJSONStorage(Storage):
     read loads the file again.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, read_only: bool = False, checksummed: bool = False
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._checksummed = checksummed
+        self.checksum: int | None = None
+        """With ``checksummed``: the CRC-32 of the file's bytes the data in memory was
+        read from or last written as (``None`` while nothing is loaded, or without
+        ``checksummed``: the bytes of a large file are not read twice for nothing)."""
         self._data: dict[str, Any] | None = None
         self._pieces: dict[str, dict[str, bytes]] | None = None
         """Each document's encoding by table and id as last written (small files only),
@@ -326,6 +334,7 @@ class AtomicJSONStorage(Storage):
         """Drop the in-memory copy (the next read loads the file again)."""
         self._data = None
         self._pieces = None
+        self.checksum = None
 
     def write(self, data: dict[str, Any]) -> None:
         """Persist ``data`` atomically; on any failure the cache is reloaded from disk."""
@@ -342,9 +351,10 @@ class AtomicJSONStorage(Storage):
                 ) from None
             atomic_write_bytes(self.path, payload)
         except BaseException:
-            self._data = None  # TinyDB mutated our copy in place: forget it
+            self.forget()  # TinyDB mutated our copy in place: forget it
             raise
         self._data = data
+        self.checksum = self._checksum_of(payload)
 
     def write_docs(
         self, table: str, upserts: Mapping[str, dict[str, Any]], removals: Iterable[str] = ()
@@ -376,6 +386,7 @@ class AtomicJSONStorage(Storage):
         atomic_write_bytes(self.path, payload)
         self._data = changed
         self._pieces = pieces if len(payload) <= PIECES_LIMIT else None
+        self.checksum = self._checksum_of(payload)
 
     def _changed_pieces(
         self,
@@ -397,6 +408,9 @@ class AtomicJSONStorage(Storage):
     def close(self) -> None:
         """Nothing to flush: every write is already on disk."""
 
+    def _checksum_of(self, raw: bytes) -> int | None:
+        return zlib.crc32(raw) if self._checksummed else None
+
     def _load(self) -> dict[str, Any] | None:
         try:
             raw = self.path.read_bytes()
@@ -413,4 +427,5 @@ class AtomicJSONStorage(Storage):
         problem = shape_problem(data)
         if problem:
             raise StoreCorruptError(f"{self.path} is damaged: {problem}; {KEPT}")
+        self.checksum = self._checksum_of(raw)
         return data

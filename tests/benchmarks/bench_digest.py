@@ -71,7 +71,8 @@ def make_insights(rng: random.Random) -> list[Insight]:
 
 
 def fill(service: Service, rng: random.Random) -> None:
-    """Insights, questions for the hand-offs, sessions with reflections, hand-offs."""
+    """Insights, questions for the hand-offs, sessions with reflections, hand-offs; then
+    the pass that runs after each fetch, which checks the months' digest forms."""
     service.store.insights.add_many(make_insights(rng))
     questions = [
         Question(
@@ -111,6 +112,7 @@ def fill(service: Service, rng: random.Random) -> None:
                 note=note_text(rng) or quote_text(rng),
             )
         )
+    service.daily.store_insight_redactions()
 
 
 def time_format(where: Locations, settings: Settings, fmt: str) -> tuple[list[float], list[float]]:

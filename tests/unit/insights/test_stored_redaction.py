@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cxdaily.core.models import Insight
+from cxdaily.core.models import Insight, mark_form_checked
 from cxdaily.insights import export, stored_redaction
 from cxdaily.insights.build import DayFinder, build_digest, primary_tag
 from cxdaily.insights.cleaning import line
@@ -289,3 +289,37 @@ def test_forms_made_in_a_batch_are_those_made_one_by_one():
         (i.digest_stamp, i.digest_form) for i in one_by_one
     ]
     assert batch == insights  # the form is no part of the insight
+
+
+def test_insights_the_store_checked_skip_the_stamp_but_the_others_do_not(monkeypatch):
+    stamped = [with_stored_redaction(i) for i in corpus()]
+    unchecked = stamped[1::2]
+    changed = {i.id for i in unchecked[:5]}
+    insights = [
+        replace(i, summary=i.summary + " edited") if i.id in changed else i for i in stamped
+    ]
+    mark_form_checked(insights[0::2])
+    columns = export.read_fields(insights)
+    usable, todo = stored_redaction.stored_forms(columns)
+    assert {insights[index].id for index in todo} == changed  # edited after their stamp
+    assert sorted(usable + todo) == list(range(len(insights)))
+    seen: list[int] = []
+    real = stored_redaction._checked_forms
+
+    def counting(columns):
+        seen.append(len(columns["digest_stamp"]))
+        return real(columns)
+
+    monkeypatch.setattr(stored_redaction, "_checked_forms", counting)
+    stored_redaction.stored_forms(columns)
+    assert seen == [len(insights[1::2])]  # only the unchecked ones were checked
+    assert exported(insights, Redaction()) == exported(bare(insights), Redaction())
+
+
+def test_the_checked_mark_is_never_written_nor_copied():
+    (marked,) = [with_stored_redaction(insight("2026-11-20 10:00"))]
+    mark_form_checked([marked])
+    assert marked.form_checked and "form_checked" not in marked.to_dict()
+    assert not replace(marked, summary="other").form_checked
+    assert Insight.from_dict(marked.to_dict()).form_checked is False
+    assert Insight.from_dict(marked.to_dict()) == marked

@@ -4,6 +4,7 @@ month, the outbox's replies by question, and older data folders read and moved."
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -223,3 +224,22 @@ def test_a_failed_write_changes_nothing_in_memory_or_on_disk(data_dir, monkeypat
         monkeypatch.undo()
         store.activity.save_session(_session(3))
         assert [s.id for s in store.activity.sessions()] == ["s1", "s3"]
+
+
+def test_a_checksummed_file_knows_the_checksum_of_its_bytes(data_dir):
+    path = data_dir / "insights" / "2026-11.json"
+    path.parent.mkdir(parents=True)
+    storage = AtomicJSONStorage(path, checksummed=True)
+    assert storage.checksum is None  # nothing loaded yet
+    storage.write({"insights": {"1": {"id": "a"}}})
+    assert storage.checksum == zlib.crc32(path.read_bytes())
+    storage.write_docs("insights", {"2": {"id": "b"}})
+    assert storage.checksum == zlib.crc32(path.read_bytes())
+    reread = AtomicJSONStorage(path, checksummed=True)
+    assert reread.read() == {"insights": {"1": {"id": "a"}, "2": {"id": "b"}}}
+    assert reread.checksum == zlib.crc32(path.read_bytes())
+    reread.forget()
+    assert reread.checksum is None
+    plain = AtomicJSONStorage(path)
+    plain.read()
+    assert plain.checksum is None  # other files are not read twice for it
