@@ -19,6 +19,7 @@ from itertools import chain, compress, count, islice
 from operator import itemgetter
 
 from cxdaily.insights import words
+from cxdaily.insights.cleaning import flagged as found_in
 from cxdaily.insights.cleaning import holding, line, trimmed_lines
 from cxdaily.insights.model import Change, Digest, DigestInsight
 
@@ -31,6 +32,11 @@ _INLINE_SPECIAL = (*_SPECIAL_CHARS, "&")
 _BLOCK_START = ("#", "-", "+", "=", ">")
 """First characters that may start a Markdown block (digits too: ``1.``)."""
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
+_LINE_START = re.compile(r"\n[#\-+=\d ]")
+"""A line that may start a block, or starts with a space (in texts joined by newlines)."""
+_QUOTE_NEEDLES = (*_INLINE_SPECIAL, "  ", " \n")
+"""What makes a quote other than plain anywhere in it: a character to escape, a double
+space, a space ending a line (in quotes joined by newlines)."""
 
 
 @lru_cache(maxsize=16384)
@@ -262,19 +268,71 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
 
 
 def _quote_blocks(quotes: Sequence[str]) -> list[str]:
-    """Each quote as the block quote lines of a list item (``""`` for none), every line
-    of every quote escaped in one batch."""
-    quoted = [index for index, quote in enumerate(quotes) if quote]
-    split = [quotes[index].split("\n") for index in quoted]
-    escaped = iter(md_texts(list(chain.from_iterable(split))))
+    """Each quote as the block quote lines of a list item (``""`` for none). Most quotes
+    are plain (see :func:`_plain_quotes`) and only have their lines prefixed; the lines
+    of the others are escaped in one batch."""
     blocks = [""] * len(quotes)
-    for index, lines in zip(quoted, split, strict=True):
+    quoted = [index for index, quote in enumerate(quotes) if quote]
+    plain = _plain_quotes([quotes[index] for index in quoted])
+    for position in plain:
+        index = quoted[position]
+        quote = quotes[index]
+        block = "\n  > " + quote.replace("\n", "\n  > ")
+        if "\n\n" in quote or quote[0] == "\n" or quote[-1] == "\n":
+            # an empty line is a bare ">" (a plain quote holds no ">" of its own)
+            block = block.replace("> \n", ">\n")
+            block = block[:-1] if block[-2:] == "> " else block
+        blocks[index] = block
+    done = {quoted[position] for position in plain}
+    others = [index for index in quoted if index not in done]
+    split = [quotes[index].split("\n") for index in others]
+    escaped = iter(md_texts(list(chain.from_iterable(split))))
+    for index, lines in zip(others, split, strict=True):
         parts = list(islice(escaped, len(lines)))
         if "" in parts:  # an empty line is a bare ">"
             blocks[index] = "".join([f"\n  > {part}" if part else "\n  >" for part in parts])
         else:
             blocks[index] = "\n  > " + "\n  > ".join(parts)
     return blocks
+
+
+def _plain_quotes(quotes: Sequence[str]) -> list[int]:
+    """The positions of the ``quotes`` each line of which :func:`md_text` leaves as it
+    is: printable, folded (single spaces, none at either end) and holding nothing to
+    escape, anywhere or where a line starts. Found with a few searches over them all
+    joined by newlines, the ASCII ones apart (searches in narrow text are faster)."""
+    narrow = [position for position, quote in enumerate(quotes) if quote.isascii()]
+    if len(narrow) == len(quotes):
+        groups = [narrow]
+    else:
+        held = set(narrow)
+        groups = [narrow, [position for position in range(len(quotes)) if position not in held]]
+    plain: list[int] = []
+    for group in groups:
+        texts = [quotes[position] for position in group]
+        unplain = _unplain(texts)
+        plain += [position for at, position in enumerate(group) if at not in unplain]
+    return sorted(plain)
+
+
+def _unplain(texts: Sequence[str]) -> set[int]:
+    """The indices of the ``texts`` (quotes) that are not plain (see :func:`_plain_quotes`)."""
+    if not texts:
+        return set()
+    joined = "\n".join(texts)
+    found = holding(texts, _QUOTE_NEEDLES, "\n", joined)
+    # With a newline before the first text, a match at m stands for the text holding
+    # position m of the join without it: the character starting the line.
+    found |= found_in(_LINE_START, texts, "\n", "\n" + joined)
+    if joined[-1] == " ":
+        found.add(len(texts) - 1)
+    if not joined.replace("\n", " ").isprintable():
+        found.update(index for index, text in enumerate(texts) if not _printable_lines(text))
+    return found
+
+
+def _printable_lines(text: str) -> bool:
+    return text.replace("\n", " ").isprintable()
 
 
 def _reflections(digest: Digest) -> list[str]:

@@ -12,6 +12,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxdaily.insights.build import DayFinder, build_digest, primary_of, primary_tag
 from cxdaily.insights.cleaning import (
@@ -46,7 +48,7 @@ from cxdaily.insights.render_json import (
     note_dict,
     note_json,
 )
-from cxdaily.insights.render_md import md_text, md_texts
+from cxdaily.insights.render_md import _quote_blocks, md_text, md_texts
 from tests.unit.insights.corpus_kit import hostile_insights, realistic_insights, varied_texts
 from tests.unit.insights.digest_kit import BERLIN, REDACTIONS, at, period
 
@@ -194,6 +196,27 @@ def test_markdown_and_html_escaping_in_a_batch_match_one_by_one():
     folded = [line(text) for text in texts]  # the fast path: texts already on one line
     assert md_texts(folded) == [md_text(text) for text in folded]
     assert h_texts(texts) == [h(text) for text in texts]
+
+
+def quote_block(quote: str) -> str:
+    """A quote's block in a Markdown list item, line by line: the reference."""
+    parts = [md_text(part) for part in quote.split("\n")] if quote else []
+    return "".join(f"\n  > {part}" if part else "\n  >" for part in parts)
+
+
+QUOTE_LINES = st.text(alphabet=st.sampled_from(list("ab #-+=1.)> *_&;\t\u00e9")), max_size=8)
+
+
+@given(st.lists(st.lists(QUOTE_LINES, max_size=4).map("\n".join), max_size=6))
+def test_quote_blocks_in_a_batch_match_line_by_line(quotes):
+    assert _quote_blocks(quotes) == [quote_block(quote) for quote in quotes]
+
+
+def test_quote_blocks_of_a_corpus_match_line_by_line():
+    quotes = [text for text in corpus(600) if "\x01" not in text]
+    quotes += ["a\n\nb", "a\n\n\nb", "# x\n- y\n+ z\n= w\n3. v\n4) u", "x\n 1. y", "a \nb"]
+    quotes += ["a\nb ", " a", "a  b\nc", "x &amp; y", "one\n12 two", "é\n# x", "a\r\nb"]
+    assert _quote_blocks(quotes) == [quote_block(quote) for quote in quotes]
 
 
 def hostile_digest(options: Redaction | None = None):
