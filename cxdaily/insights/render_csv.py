@@ -16,11 +16,13 @@ tab or a carriage return) is prefixed with ``'``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
+from datetime import date
+from operator import itemgetter
 
 from cxdaily.insights.cleaning import holding
-from cxdaily.insights.model import Digest
-from cxdaily.insights.words import iso_time, other_tags
+from cxdaily.insights.model import Digest, DigestInsight
+from cxdaily.insights.words import iso_time, tags_besides
 
 COLUMNS = (
     "id",
@@ -45,6 +47,9 @@ COLUMNS = (
 )
 TAG_SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIRST_CHARACTER = itemgetter(slice(0, 1))
+_TEXT_COLUMNS = COLUMNS[10:]
+"""The columns after ``tags``: each a text field of the insight by the same name."""
 _NEEDS_QUOTES = (",", '"', "\r", "\n")
 """What makes the csv module quote a value (the delimiter, the quote, the line end)."""
 
@@ -58,39 +63,41 @@ def cell(text: str | None) -> str:
 def render_csv(digest: Digest) -> str:
     """Header and one row per insight, in the digest's order (built column by column:
     a year's digest has hundreds of thousands of cells)."""
-    insights = digest.ordered
-    ranks = digest.theme_ranks()
-    themes = [ranks.get(i.id) for i in insights]
-    columns: list[list[str]] = [
-        _cells(i.id for i in insights),
-        [str(theme[0]) if theme else "" for theme in themes],
-        _cells(theme[1].title if theme else "" for theme in themes),
-        _cells(i.team for i in insights),
-        _cells(i.primary_tag for i in insights),
-        _cells(TAG_SEPARATOR.join(other_tags(i)) for i in insights),
-        [str(i.importance) for i in insights],
-        [iso_time(i.created_at) for i in insights],
-        [i.day.isoformat() for i in insights],
-        _cells(TAG_SEPARATOR.join(i.tags) for i in insights),
-        _cells(i.sentiment for i in insights),
-        _cells(i.summary for i in insights),
-        _cells(i.quote for i in insights),
-        _cells(i.note for i in insights),
-        _cells(i.customer_name for i in insights),
-        _cells(i.customer_handle for i in insights),
-        _cells(i.channel for i in insights),
-        _cells(i.question_id for i in insights),
-        _cells(i.url for i in insights),
-    ]
     rows = [",".join(COLUMNS)]
-    rows += map(",".join, zip(*map(_quoted, columns), strict=True))
+    if digest.ordered:
+        rows += map(",".join, zip(*map(_quoted, _columns(digest)), strict=True))
     rows.append("")
     return "\r\n".join(rows)
 
 
-def _cells(texts: Iterable[str | None]) -> list[str]:
-    """A column of text cells (see :func:`cell`)."""
-    return list(map(cell, texts))
+def _columns(digest: Digest) -> list[list[str]]:
+    """Every column's cells, in :data:`COLUMNS` order."""
+    field = dict(zip(DigestInsight._fields, zip(*digest.ordered, strict=True), strict=True))
+    ranks = digest.theme_ranks()
+    themes = list(map(ranks.get, field["id"]))
+    other_tags = map(tags_besides, field["tags"], field["primary_tag"])
+    return [
+        _cells(field["id"]),
+        [str(theme[0]) if theme else "" for theme in themes],
+        _cells([theme[1].title if theme else "" for theme in themes]),
+        _cells(field["team"]),
+        _cells(field["primary_tag"]),
+        _cells(list(map(TAG_SEPARATOR.join, other_tags))),
+        list(map(str, field["importance"])),
+        list(map(iso_time, field["created_at"])),
+        list(map(date.isoformat, field["day"])),
+        _cells(list(map(TAG_SEPARATOR.join, field["tags"]))),
+        *(_cells(field[name]) for name in _TEXT_COLUMNS),
+    ]
+
+
+def _cells(texts: Sequence[str | None]) -> list[str]:
+    """A column of text cells (see :func:`cell`): one look at every first character
+    first, since almost no cell starts like a formula."""
+    values = [text or "" for text in texts]
+    if set(map(_FIRST_CHARACTER, values)).isdisjoint(_FORMULA_START):
+        return values
+    return list(map(cell, values))
 
 
 def _quoted(values: list[str]) -> list[str]:
