@@ -327,7 +327,8 @@ class DataFolder:
 
     def db(self, relative: str, *, checksummed: bool = False) -> TinyDB:
         """Open (once) the data file at ``relative`` inside the folder (``checksummed``:
-        see :func:`open_db`; the first opening decides)."""
+        see :func:`open_db`; a file opened before without it keeps its checksum from
+        its next read on)."""
         if relative not in self._dbs:
             if not self.read_only:
                 try:
@@ -337,6 +338,8 @@ class DataFolder:
             self._dbs[relative] = open_db(
                 self.data_dir / relative, read_only=self.read_only, checksummed=checksummed
             )
+        if checksummed:
+            cast(AtomicJSONStorage, self._dbs[relative].storage).keep_checksum()
         return self._dbs[relative]
 
     def close(self) -> None:

@@ -408,6 +408,13 @@ class AtomicJSONStorage(Storage):
     def close(self) -> None:
         """Nothing to flush: every write is already on disk."""
 
+    def keep_checksum(self) -> None:
+        """Keep the checksum from now on (the data in memory, if any, is read again
+        from the file at the next read, to take it)."""
+        if not self._checksummed:
+            self._checksummed = True
+            self.forget()
+
     def _checksum_of(self, raw: bytes) -> int | None:
         return zlib.crc32(raw) if self._checksummed else None
 

@@ -148,7 +148,7 @@ def child(kind: str, data_dir: str) -> None:
     )
     settings = Settings()
     if kind == "load":
-        paths = sorted((where.data_dir / "insights").glob("*.json"))
+        paths = sorted((where.data_dir / "insights").glob("[0-9]*.json"))
         start = time.process_time()
         load_files(paths)
         print(time.process_time() - start)
@@ -203,7 +203,7 @@ def main() -> int:
         with Service(where, settings, now=lambda: NOW) as service:
             fill(service, rng)
         print(f"filled {INSIGHTS} insights in {time.perf_counter() - start:.2f} s")
-        paths = sorted((where.data_dir / "insights").glob("*.json"))
+        paths = sorted((where.data_dir / "insights").glob("[0-9]*.json"))
         print(f"insight files: {len(paths)} ({paths[0].name} … {paths[-1].name})")
         worst_ratio = fresh_ratios(where)
         print("from the store to the text (Service.digest + render):")

@@ -15,6 +15,7 @@ from cxdaily.core.models import Reply, ReplyState, Session
 from cxdaily.curation import text as curation_text
 from cxdaily.curation.text import ANALYSIS_VERSION, analyse, read_analysis_record
 from cxdaily.store import Store
+from cxdaily.store.database import DataFolder
 from cxdaily.store.storage import AtomicJSONStorage, parse_data_file
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -243,3 +244,17 @@ def test_a_checksummed_file_knows_the_checksum_of_its_bytes(data_dir):
     plain = AtomicJSONStorage(path)
     plain.read()
     assert plain.checksum is None  # other files are not read twice for it
+
+
+def test_a_file_opened_first_without_its_checksum_keeps_it_once_asked(data_dir):
+    folder = DataFolder(data_dir)
+    try:
+        plain = folder.db("insights/2026-11.json")
+        plain.table("insights").insert({"id": "a"})
+        assert plain.storage.checksum is None
+        again = folder.db("insights/2026-11.json", checksummed=True)
+        assert again is plain and again.table("insights").all() == [{"id": "a"}]
+        on_disk = (data_dir / "insights" / "2026-11.json").read_bytes()
+        assert again.storage.checksum == zlib.crc32(on_disk)
+    finally:
+        folder.close()
