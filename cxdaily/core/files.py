@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -81,3 +83,15 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         return read_at_most(fd, limit)
     finally:
         os.close(fd)
+
+
+def code_checksum(files: Iterable[Path], seed: int = 0) -> int | None:
+    """The CRC-32 of the files' bytes, one after the other, from ``seed``: a version of
+    the code they hold, for data made by that code (``None`` when one cannot be read)."""
+    version = seed
+    try:
+        for path in files:
+            version = zlib.crc32(path.read_bytes(), version)
+    except OSError:
+        return None
+    return version

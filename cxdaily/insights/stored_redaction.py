@@ -28,6 +28,7 @@ from operator import methodcaller, ne
 from pathlib import Path
 from typing import Any
 
+from cxdaily.core.files import code_checksum
 from cxdaily.core.models import FORM_FIELDS, Insight
 from cxdaily.insights.cleaning import not_clean, not_plain
 
@@ -48,14 +49,9 @@ def _code_version() -> int | None:
     """A checksum of the code that makes the form and of the Python version running it
     (whose ``re`` runs the patterns): any change makes every stored form stale (``None``
     when a source cannot be read: then none is ever used)."""
-    version = zlib.crc32(platform.python_version().encode("ascii"))
     here = Path(__file__).parent
-    try:
-        for name in _SOURCES:
-            version = zlib.crc32((here / name).read_bytes(), version)
-    except OSError:
-        return None
-    return version
+    python = zlib.crc32(platform.python_version().encode("ascii"))
+    return code_checksum((here / name for name in _SOURCES), python)
 
 
 REDACTION_VERSION = _code_version()

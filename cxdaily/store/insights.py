@@ -20,13 +20,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import zlib
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cxdaily.core.files import code_checksum
 from cxdaily.core.models import Insight, mark_form_checked
 from cxdaily.store.database import DataFolder
 from cxdaily.store.monthly import MonthlyTables, month_of
@@ -53,13 +53,7 @@ Entry = dict[str, int]
 @lru_cache(maxsize=4)
 def _check_version(redaction_version: int) -> int | None:
     package = Path(__file__).resolve().parents[1]
-    version = redaction_version
-    try:
-        for name in _READER_SOURCES:
-            version = zlib.crc32((package / name).read_bytes(), version)
-    except OSError:
-        return None
-    return version
+    return code_checksum((package / name for name in _READER_SOURCES), redaction_version)
 
 
 def check_version() -> int | None:
