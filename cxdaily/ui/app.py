@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path, PurePath
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
@@ -20,6 +19,7 @@ from cxdaily.paths import builtin_themes_dir
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.cell_widths import count_spacing_marks
+from cxdaily.ui.heap import HeapKeeper
 from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
 from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
 from cxdaily.ui.reply_windows import ReplyWindows
@@ -79,29 +79,32 @@ class CxDailyApp(App[str | None]):
         self._saved_theme = self.theme
         self.reply_windows = ReplyWindows(self)
         """Sends each reply when its undo window ends (see :mod:`cxdaily.ui.reply_windows`)."""
-        self.settles_heap = not gc.isenabled()
-        """Started with the cyclic collector paused, as ``cxdaily`` starts: the records the
-        app keeps are frozen once read (see :meth:`settle_heap`)."""
+        self.heap = HeapKeeper()
+        """Freezes the records the app keeps, and runs full collections only while the
+        leader is idle (see :mod:`cxdaily.ui.heap`)."""
 
     @property
     def service(self) -> Service:
         """The service the app works on (screens reach it through :func:`service_of`)."""
         return self._service
 
-    def settle_heap(self) -> None:
-        """Freeze what is alive now and let the cyclic collector run, when the app started
-        with it paused (``cxdaily`` pauses it while the store's records load).
+    @property
+    def settles_heap(self) -> bool:
+        """Whether the app started with the cyclic collector paused, as ``cxdaily``
+        starts it (then it manages the heap: see :mod:`cxdaily.ui.heap`)."""
+        return self.heap.active
 
-        The records the app keeps (years of actions behind the streak, the stored
-        questions behind the batch, their indexes) live as long as the app. Left to the
-        collector, each full collection scans them all again: 0.1-0.2 s with five years
-        of history, a stall the leader sees between two keys. Frozen as they arrive (the
-        first frame, the streak, a refreshed batch), they are never scanned again; what
-        is made later is collected as usual, and acyclic records are still freed when
-        dropped."""
-        if self.settles_heap:
-            gc.freeze()
-            gc.enable()
+    def settle_heap(self) -> None:
+        """Freeze what is alive now (the first frame's records, the streak's, a refreshed
+        batch's: they live as long as the app) and let the collector run (see
+        :meth:`HeapKeeper.settle`)."""
+        self.heap.settle()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Note each key press and mouse action (full collections wait for a pause)."""
+        if isinstance(event, events.InputEvent):
+            self.heap.saw_input()
+        await super().on_event(event)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Literal fallbacks for the app's own theme variables."""
@@ -122,6 +125,8 @@ class CxDailyApp(App[str | None]):
 
         start_outbox_retries(self)
         self.reply_windows.schedule()  # a reply still in its window since the last run
+        if self.heap.active:
+            self.set_interval(1.0, self.heap.collect_if_idle)
 
     def _apply_themes(self) -> list[str]:
         """Register built-in and user themes and select the configured one; returns
