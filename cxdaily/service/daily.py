@@ -145,7 +145,8 @@ class Daily:
             with context.lock:
                 questions, analyses = context.store.questions.analysed()
                 actions = context.store.activity.actions(since=since)
-                sessions = context.store.activity.sessions()
+                # a session a day older than its first action in the window is rare
+                sessions = context.store.activity.sessions_of(actions, since - timedelta(days=1))
             history = build_history(actions, sessions, questions.by_id(), now)
         pool: Sequence[Question] = questions  # models built only for those curation shows
         if self.team is not None:  # another leader of the team answered them

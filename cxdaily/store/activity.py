@@ -15,6 +15,7 @@ finishes the move), never a loss. A read-only open reads both places.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,13 +128,30 @@ class ActivityRepository:
         doc = self._legacy_sessions.get(session_id)  # a read-only open of an older folder
         return self._legacy_sessions.parse(doc, Session.from_dict) if doc else None
 
-    def sessions(self) -> list[Session]:
-        """Every session, oldest first."""
+    def sessions(self, since: datetime | None = None) -> list[Session]:
+        """Every session (started at ``since`` or later), oldest first: with ``since``,
+        only the months from then on are read."""
         with collector_paused():  # as for the actions: years of small records
-            found = {s.id: s for s in self._sessions.stored_records(Session.from_dict)}
+            found = {
+                s.id: s
+                for s in self._sessions.stored_records(Session.from_dict, since)
+                if since is None or s.started_at >= since
+            }
         for session in self._legacy_sessions.records(Session.from_dict):
-            found.setdefault(session.id, session)  # the moved copy wins
+            if since is None or session.started_at >= since:
+                found.setdefault(session.id, session)  # the moved copy wins
         return sorted(found.values(), key=lambda s: s.started_at)
+
+    def sessions_of(self, actions: Iterable[Action], since: datetime) -> list[Session]:
+        """The sessions ``actions`` were taken in, oldest first: read from the months
+        since ``since`` (where sessions of recent actions are filed), and from every
+        month only when one of them started earlier (a day's work never grows with
+        years of history)."""
+        wanted = {action.session_id for action in actions if action.session_id}
+        recent = [s for s in self.sessions(since) if s.id in wanted]
+        if len(recent) == len(wanted):
+            return recent
+        return [s for s in self.sessions() if s.id in wanted]
 
 
 def _draft(doc: dict[str, Any]) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from cxdaily.core.models import Action, Author, Disposition, Message, Session
@@ -68,6 +69,15 @@ def test_time_per_item_comes_from_sessions_and_skips_breaks():
         questions[0].id, Disposition.TAGGED, actions[-1].at + timedelta(hours=3), session_id="s1"
     )
     assert len(time_samples([*actions, late], [session], by_id)) == 5
+
+
+def test_only_the_sessions_of_the_actions_count():
+    """What lets the store read only the sessions the recent actions name."""
+    questions = [ask(str(n), TICKET) for n in range(5)]
+    actions, session = timed_session(questions, 240, NOW - timedelta(days=1))
+    idle = [replace(session, id=f"idle{n}", started_at=NOW - timedelta(days=n)) for n in range(9)]
+    by_id = {q.id: q for q in questions}
+    assert time_samples(actions, [*idle, session], by_id) == time_samples(actions, [session], by_id)
 
 
 def test_curation_estimates_grow_for_a_leader_who_takes_longer():

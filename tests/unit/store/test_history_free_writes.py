@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from cxdaily.core.models import Reply, ReplyState, Session
+from cxdaily.core.models import Action, Disposition, Reply, ReplyState, Session
 from cxdaily.curation import text as curation_text
 from cxdaily.curation.text import ANALYSIS_VERSION, analyse, read_analysis_record
 from cxdaily.store import Store
 from cxdaily.store.database import DataFolder
+from cxdaily.store.monthly import MonthlyTables
 from cxdaily.store.storage import AtomicJSONStorage, parse_data_file
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -118,6 +119,35 @@ def test_sessions_are_filed_by_month_and_drafts_stay_small(data_dir):
     assert len(months) >= 9 and months[-1] == "2026-11"
     activity = (data_dir / "activity.json").read_text()
     assert "s1" not in activity and len(activity) < 400, "a draft save rewrites no history"
+
+
+def _action(n: int, session: str | None) -> Action:
+    return Action(f"acme:{n}", Disposition.SKIPPED, NOW - timedelta(minutes=n), session_id=session)
+
+
+def test_the_sessions_of_recent_actions_are_read_from_recent_months_only(data_dir, monkeypatch):
+    with Store(data_dir) as store:
+        for n in range(40):  # one every week for 40 weeks
+            store.activity.save_session(_session(n, NOW - timedelta(days=n * 7)))
+    since = NOW - timedelta(days=20)
+    read: list[str] = []
+    real = MonthlyTables.for_month
+
+    def reading(self, month):
+        read.append(month)
+        return real(self, month)
+
+    monkeypatch.setattr(MonthlyTables, "for_month", reading)
+    with Store(data_dir, read_only=True) as store:
+        assert [s.id for s in store.activity.sessions(since)] == ["s2", "s1", "s0"]
+        found = store.activity.sessions_of([_action(1, "s1"), _action(2, None)], since)
+        assert [s.id for s in found] == ["s1"]
+        assert set(read) <= {"2026-10", "2026-11"}, "only the months since then"
+        read.clear()
+        older = store.activity.sessions_of([_action(1, "s0"), _action(3, "s30")], since)
+        assert [s.id for s in older] == ["s30", "s0"]  # one started earlier: every month
+        assert len(set(read)) >= 9
+        assert store.activity.sessions_of([], since) == []
 
 
 def _older_folder(data_dir: Path, sessions: list[Session]) -> None:
