@@ -109,7 +109,9 @@ def _read(
     return period, _Inputs(
         current=[i for i in loaded if period.contains(i.created_at)],
         previous=[i for i in loaded if earlier.contains(i.created_at)],
-        sessions=[s for s in store.activity.sessions() if period.contains(s.started_at)],
+        sessions=[
+            s for s in store.activity.sessions(period.since) if period.contains(s.started_at)
+        ],
         handoffs=[HandoffSource(a, _question(store, a.question_id)) for a in actions],
         team=team,
         tag=tag,
