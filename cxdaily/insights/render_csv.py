@@ -21,8 +21,8 @@ from datetime import date
 from operator import itemgetter
 
 from cxdaily.insights.cleaning import holding
-from cxdaily.insights.model import Digest, DigestInsight
-from cxdaily.insights.words import iso_time, tags_besides
+from cxdaily.insights.model import Digest
+from cxdaily.insights.words import fields_of, iso_time, tags_besides
 
 COLUMNS = (
     "id",
@@ -72,7 +72,7 @@ def render_csv(digest: Digest) -> str:
 
 def _columns(digest: Digest) -> list[list[str]]:
     """Every column's cells, in :data:`COLUMNS` order."""
-    field = dict(zip(DigestInsight._fields, zip(*digest.ordered, strict=True), strict=True))
+    field = fields_of(digest.ordered)
     ranks = digest.theme_ranks()
     themes = list(map(ranks.get, field["id"]))
     other_tags = map(tags_besides, field["tags"], field["primary_tag"])

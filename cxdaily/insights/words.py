@@ -43,13 +43,20 @@ def other_tags(insight: DigestInsight) -> tuple[str, ...]:
     return tags_besides(insight.tags, insight.primary_tag)
 
 
+def fields_of(insights: Sequence[DigestInsight]) -> dict[str, tuple[Any, ...]]:
+    """Each field of ``insights`` by name, one tuple per field (empty ones when there are
+    no insights)."""
+    names = DigestInsight._fields
+    if not insights:
+        return {name: () for name in names}
+    return dict(zip(names, zip(*insights, strict=True), strict=True))
+
+
 def insight_columns(insights: Sequence[DigestInsight]) -> dict[str, tuple[Any, ...]]:
     """Each field of ``insights`` by name, one tuple per field, and what every renderer
     shows beside them: ``headline``, ``customer``, ``day_label`` and ``other_tags``
     (renderers escape a field of every insight at once)."""
-    names = DigestInsight._fields
-    columns = dict(zip(names, zip(*insights, strict=True), strict=True)) if insights else {}
-    columns = {name: columns.get(name, ()) for name in names}
+    columns = fields_of(insights)
     columns["headline"] = tuple(
         summary or insight.headline
         for summary, insight in zip(columns["summary"], insights, strict=True)
