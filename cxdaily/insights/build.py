@@ -95,11 +95,7 @@ def _within(
     insights: Iterable[Insight], period: Period, team: str | None, tag: str | None
 ) -> list[Insight]:
     """The insights in ``period`` that pass the filters."""
-    since, until = period.since, period.until
-    if period.through_now:  # as period.contains, without a call per insight
-        inside = [i for i in insights if since <= i.created_at <= until]
-    else:
-        inside = [i for i in insights if since <= i.created_at < until]
+    inside = period.holding(insights, _CREATED)
     if team is None and tag is None:
         return inside
     return [i for i in inside if matches(i, team, tag)]

@@ -23,8 +23,10 @@ where this one starts. The end is never later than now (and includes now).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -33,6 +35,8 @@ from cxdaily.core.clock import EARLIEST, LATEST
 from cxdaily.core.days import day_of, day_start_instant
 from cxdaily.core.errors import CxDailyError
 from cxdaily.insights import FORMS
+
+T = TypeVar("T")
 
 DEFAULT_SINCE = "7d"
 
@@ -109,6 +113,15 @@ class Period:
     def contains(self, instant: datetime) -> bool:
         """Whether ``instant`` falls in the period."""
         return self.since <= instant < self.until or (self.through_now and instant == self.until)
+
+    def holding(self, items: Iterable[T], when: Callable[[T], datetime]) -> list[T]:
+        """The ``items`` whose instant (``when(item)``) falls in the period, in order: as
+        :meth:`contains` of each, with one comparison per item instead of a call (a
+        year's digest filters tens of thousands)."""
+        since, until = self.since, self.until
+        if self.through_now:
+            return [item for item in items if since <= when(item) <= until]
+        return [item for item in items if since <= when(item) < until]
 
     def day(self, instant: datetime) -> date:
         """The leader's day an instant belongs to."""

@@ -13,6 +13,7 @@ import contextlib
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from cxdaily.core.errors import NotFoundError
 from cxdaily.core.models import Disposition, Insight, Question, Session
@@ -24,6 +25,7 @@ from cxdaily.insights.taxonomy import known_list, normalize_name
 from cxdaily.settings import Settings
 from cxdaily.store import Store
 
+_CREATED = attrgetter("created_at")
 KNOWN_TAGS_WINDOW = timedelta(days=365)
 """Tags used this long before the end of the period count as known for ``--tag``."""
 
@@ -107,8 +109,8 @@ def _read(
     tag = _check(request.tag, "tag", [*taxonomy.vocabulary, *(t for i in loaded for t in i.tags)])
     earlier = period.previous
     return period, _Inputs(
-        current=[i for i in loaded if period.contains(i.created_at)],
-        previous=[i for i in loaded if earlier.contains(i.created_at)],
+        current=period.holding(loaded, _CREATED),
+        previous=earlier.holding(loaded, _CREATED),
         sessions=[
             s for s in store.activity.sessions(period.since) if period.contains(s.started_at)
         ],

@@ -132,6 +132,16 @@ def test_the_default_is_the_last_seven_days_until_now():
     assert not period.previous.contains(period.since)
 
 
+def test_holding_keeps_in_order_what_contains_keeps():
+    period = resolve_period(None, None, UTC_CLOCK)
+    instants = [period.previous.since + timedelta(hours=n) for n in range(-2, 24 * 15, 7)]
+    instants += [period.since, period.until, period.previous.since, NOW + timedelta(seconds=1)]
+    for each in (period, period.previous):
+        assert each.holding(instants, lambda instant: instant) == [
+            instant for instant in instants if each.contains(instant)
+        ]
+
+
 def test_since_takes_the_start_and_until_the_end_of_their_spans():
     period = resolve_period("2026-11-02", "2026-11-08", UTC_CLOCK)
     assert (period.since, period.until) == (at("2026-11-02 00:00"), at("2026-11-09 00:00"))
