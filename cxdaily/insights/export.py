@@ -92,7 +92,7 @@ def export_insights(
             if index in known
         }
         every = len(long_way) == len(insights)
-        fields = read if every else read_fields([insights[i] for i in long_way])
+        fields = read if every else {n: [c[i] for i in long_way] for n, c in read.items()}
         prepared = _prepared(fields, redactor, texts)
         for name, found in prepared.items():
             column = shown[name]
@@ -129,17 +129,17 @@ def _as_stored(read: Columns) -> Columns:
     return shown
 
 
-def digest_forms(insights: Sequence[Insight]) -> list[dict[str, Any] | None]:
-    """For each insight, the fields a digest with the default redaction shows otherwise
-    than stored (see :mod:`~cxdaily.insights.stored_redaction`), by name; ``None`` when
-    there are none. All made in one batch."""
-    if not insights:
+def digest_forms(read: Columns) -> list[dict[str, Any] | None]:
+    """For each insight (``read``: their :func:`read_fields`), the fields a digest with
+    the default redaction shows otherwise than stored (see
+    :mod:`~cxdaily.insights.stored_redaction`), by name; ``None`` when there are none.
+    All made in one batch."""
+    if not read["id"]:
         return []
-    read = read_fields(insights)
     stored = _as_stored(read)
     prepared = _prepared(read, Redactor(_DEFAULT), {})
     forms: list[dict[str, Any] | None] = []
-    for index in range(len(insights)):
+    for index in range(len(read["id"])):
         form = {
             name: values[index]
             for name, values in prepared.items()

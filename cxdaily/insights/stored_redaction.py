@@ -110,17 +110,19 @@ def _checksums(keys: list[str], version: int) -> map[int]:
 def stamp(insight: Insight, form: Mapping[str, Any] | None) -> int | None:
     """The stamp of ``insight`` as it is now with the digest form ``form``, for
     :data:`REDACTION_VERSION` (``None`` when that is unknown)."""
+    columns = {name: [getattr(insight, name)] for name in (*STAMPED, "tags")}
+    return _stamps(columns, [form])[0]
+
+
+def _stamps(
+    columns: Mapping[str, Sequence[Any]], forms: Sequence[Mapping[str, Any] | None]
+) -> list[int | None]:
+    """The stamp of each insight (its fields by name) with its form, for
+    :data:`REDACTION_VERSION` (``None`` each when that is unknown)."""
     version = REDACTION_VERSION
     if version is None:
-        return None
-    columns = {name: [getattr(insight, name)] for name in (*STAMPED, "tags")}
-    return next(_checksums(_with_forms(field_keys(columns), [form]), version))
-
-
-def redaction_is_current(insight: Insight) -> bool:
-    """Whether the insight carries the form the current code would make of it as it is."""
-    stamped = insight.digest_stamp
-    return stamped is not None and stamped == stamp(insight, insight.digest_form)
+        return [None] * len(forms)
+    return list(_checksums(_with_forms(field_keys(columns), forms), version))
 
 
 def with_stored_redaction(insight: Insight) -> Insight:
@@ -129,20 +131,24 @@ def with_stored_redaction(insight: Insight) -> Insight:
 
 
 def with_stored_redactions(insights: Sequence[Insight]) -> list[Insight]:
-    """The insights, each with its digest form stamped and stored, made in one batch."""
-    from cxdaily.insights.export import digest_forms  # the export reads this module
+    """The insights, each with its digest form stamped and stored, made in one batch
+    from their fields read once."""
+    from cxdaily.insights.export import digest_forms, read_fields  # the export reads this
 
+    read = read_fields(insights)
+    forms = digest_forms(read)
     return [
-        replace(insight, digest_stamp=stamp(insight, form), digest_form=form)
-        for insight, form in zip(insights, digest_forms(insights), strict=True)
+        replace(insight, digest_stamp=stamped, digest_form=form)
+        for insight, form, stamped in zip(insights, forms, _stamps(read, forms), strict=True)
     ]
 
 
 def stale_forms(insights: Sequence[Insight]) -> list[int]:
     """The indices of the insights whose stored form a digest cannot use, each one's
     stamp and form checked (whatever the store found: see :func:`stored_forms`)."""
-    columns = {name: [getattr(insight, name) for insight in insights] for name in _CHECKED}
-    return _checked_forms(columns)[1]
+    from cxdaily.insights.export import read_fields  # the export reads this module
+
+    return _checked_forms(read_fields(insights))[1]
 
 
 def stored_forms(columns: Mapping[str, Sequence[Any]]) -> tuple[list[int], list[int]]:

@@ -22,7 +22,7 @@ from cxdaily.insights.export import export_insights
 from cxdaily.insights.output import render
 from cxdaily.insights.redact import Redaction, Redactor
 from cxdaily.insights.stored_redaction import (
-    redaction_is_current,
+    stale_forms,
     with_stored_redaction,
     with_stored_redactions,
 )
@@ -107,7 +107,7 @@ def test_the_store_writes_the_form_with_the_insight(tmp_path):
     assert docs[nothing.id]["digest_stamp"] == stored_redaction.stamp(nothing, None)
     assert read[private.id] == private  # the stored form is no part of the insight
     assert read[private.id].digest_form == docs[private.id]["digest_form"]
-    assert all(redaction_is_current(i) for i in read.values())
+    assert stale_forms(list(read.values())) == []
 
 
 def test_stamped_insights_are_shown_from_their_form_without_the_long_way(monkeypatch):
@@ -276,7 +276,7 @@ def test_records_written_before_the_form_read_as_unstamped(tmp_path):
 
     read = stored_and_edited(tmp_path, original, earlier_shape)
     assert (read.digest_stamp, read.digest_form) == (None, None)
-    assert not redaction_is_current(read)
+    assert stale_forms([read]) == [0]
     (item,) = exported([read], Redaction())
     assert item.quote == "Write to j***@example.com"
 
