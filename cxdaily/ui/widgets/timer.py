@@ -63,5 +63,15 @@ class SessionTimer(Static):
                 f" (about {max(round(estimate_left_s / 60), 0)} min) · ",
                 Content.styled(verdict, style),
                 f" · streak {plural(streak, 'day')}",
-            )
+            ),
+            layout=not self.size_is_fixed,
         )
+
+    @property
+    def size_is_fixed(self) -> bool:
+        """Whether new figures leave the timer's size as it is: its height is set in lines
+        and its width does not follow its text (one line across the screen, unless a
+        theme says otherwise). Then a tick repaints the timer alone, instead of laying
+        the whole screen out again every second."""
+        height, width = self.styles.height, self.styles.width
+        return height is not None and height.is_cells and (width is None or not width.is_auto)

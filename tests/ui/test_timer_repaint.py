@@ -1,0 +1,51 @@
+"""The session clock repaints itself alone each second, without laying out the screen."""
+
+from __future__ import annotations
+
+from cxdaily.service import Service
+from cxdaily.ui.screens.session import SessionScreen
+from cxdaily.ui.widgets.timer import SessionTimer
+from tests.ui.pilot_kit import SMALL, begin, make_app, plain
+
+
+def _count_layouts(screen: SessionScreen) -> list[int]:
+    """Count the screen's layout passes from now on (one entry per pass)."""
+    passes: list[int] = []
+    original = screen._refresh_layout
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        passes.append(1)
+        return original(*args, **kwargs)
+
+    screen._refresh_layout = counted  # type: ignore[method-assign]
+    return passes
+
+
+async def test_a_tick_repaints_the_clock_without_a_layout(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        timer = screen.query_one(SessionTimer)
+        assert timer.size_is_fixed  # the theme gives it one line across the screen
+        await pilot.pause()
+        passes = _count_layouts(screen)
+        screen.started -= 125  # two minutes and five seconds on
+        screen.tick()
+        await pilot.pause()
+        shown = plain(timer)
+        assert "27:5" in shown or "27:4" in shown, shown
+        assert shown.split(" left")[0] in timer.render_line(0).text  # painted, too
+        assert passes == []
+        assert timer.size.height == 1
+
+
+async def test_a_clock_a_theme_lets_grow_is_laid_out_again(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=(40, 24)) as pilot:
+        screen = await begin(app, pilot)
+        timer = screen.query_one(SessionTimer)
+        timer.styles.height = "auto"  # as a user's theme may say
+        assert not timer.size_is_fixed
+        screen.tick()
+        await pilot.pause()
+        assert timer.size.height > 1  # its figures wrap on a narrow screen
