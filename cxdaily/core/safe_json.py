@@ -35,7 +35,8 @@ MAX_DEPTH = 100
 """Deepest nesting kept; real payloads stay under 15 levels."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+"""A lone surrogate's JSON escape (``\\ud800`` to ``\\udfff``) in encoded JSON."""
 
 
 class JSONUnreadableError(ValueError):
@@ -93,7 +94,7 @@ def loads(data: str | bytes | bytearray, *, max_depth: int = MAX_DEPTH) -> Any:
             text = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise JSONUnreadableError(f"not UTF-8 (byte {exc.start + 1})") from None
-        needs_cleaning = _SURROGATE_ESCAPE.search(data) is not None
+        needs_cleaning = SURROGATE_ESCAPE.search(data) is not None
     else:
         text = data.lstrip("\ufeff")
         needs_cleaning = "\\u" in text or _SURROGATE.search(text) is not None

@@ -38,7 +38,13 @@ import msgspec
 from tinydb.storages import Storage
 
 from cxdaily.core.errors import StoreCorruptError, StoreError
-from cxdaily.core.safe_json import MAX_DEPTH, clean_surrogates, find_unreadable, too_deep
+from cxdaily.core.safe_json import (
+    MAX_DEPTH,
+    SURROGATE_ESCAPE,
+    clean_surrogates,
+    find_unreadable,
+    too_deep,
+)
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -210,11 +216,10 @@ def _no_constant(name: str) -> float:
     raise _Refused(f"{name} is not a number")
 
 
-#: A lone surrogate as a JSON escape, or encoded as bytes (json reads those with
-#: "surrogatepass"): either way not Unicode, so it could never be written back. Two
-#: patterns, each with a fixed first part the search skips to at memory speed (one
-#: pattern with both would try every byte).
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+#: A lone surrogate encoded as bytes (json reads those with "surrogatepass"): like its
+#: JSON escape (:data:`~cxdaily.core.safe_json.SURROGATE_ESCAPE`), not Unicode, so it could
+#: never be written back. Two patterns, each with a fixed first part the search skips to
+#: at memory speed (one pattern with both would try every byte).
 _SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
 
 
@@ -262,7 +267,7 @@ def parse_long_way(raw: bytes) -> Any:
 def _holds_surrogate(raw: bytes) -> bool:
     """Whether ``raw`` holds a lone surrogate, escaped or as bytes (the byte 0xED is
     looked for first: a single byte is found fastest of all)."""
-    return _SURROGATE_ESCAPE.search(raw) is not None or (
+    return SURROGATE_ESCAPE.search(raw) is not None or (
         b"\xed" in raw and _SURROGATE_BYTES.search(raw) is not None
     )
 
