@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.ui.widgets.question_view import channel_label
+from cxdaily.ui.question_parts import channel_label
 
 if TYPE_CHECKING:
     from cxdaily.core.models import InsightEntry, Question

@@ -20,6 +20,7 @@ from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -29,6 +30,7 @@ from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.screens.digest import DigestScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
+from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.reply_composer import ReplyComposer
 
 #: The instant every UI test lives at (a Monday morning, UTC).
@@ -155,6 +157,25 @@ def plain(widget: Widget) -> str:
     if visual is not None and hasattr(visual, "plain"):
         return visual.plain
     return str(widget.render())
+
+
+def count_layouts(screen: Screen) -> list[int]:
+    """Count the screen's layout passes from now on (one entry per pass)."""
+    passes: list[int] = []
+    original = screen._refresh_layout
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        passes.append(1)
+        return original(*args, **kwargs)
+
+    screen._refresh_layout = counted  # type: ignore[method-assign]
+    return passes
+
+
+def shown_part(screen: Widget | App | SessionScreen, part: str) -> str:
+    """The plain text of one part of the screen's question view (``"body"``, ``"reply"``
+    ...: see :data:`cxdaily.ui.widgets.question_view.SECTIONS`), as it shows now."""
+    return screen.query_one(QuestionView).section(part).plain
 
 
 def screen_update(app: App):

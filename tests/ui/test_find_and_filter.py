@@ -30,6 +30,7 @@ from tests.ui.pilot_kit import (
     make_app,
     plain,
     settle,
+    shown_part,
     type_text,
 )
 
@@ -139,7 +140,7 @@ async def test_a_search_finds_stored_questions_in_a_worker_and_adds_one(
         await pilot.pause()
         assert screen.items[-1].question.id == outside.id
         assert screen.current().question.id == outside.id
-        assert "found by search" in plain(screen.query_one("#q-reasons"))
+        assert "found by search" in shown_part(screen, "reasons")
         assert recorder.find("Added to this session")
         assert len(listed(screen)) == len(screen.items), "search closed: every question shows"
         await pilot.press("s")  # worked like any other question

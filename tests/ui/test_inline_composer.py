@@ -74,7 +74,7 @@ async def test_at_60x15_the_reply_and_the_question_both_show(service: Service) -
         assert "ctrl+s send" in text and "12 / " in text
         # the compact view keeps the thread's last messages, one line each
         last = question.context[-1]
-        assert clean(last.author.display)[:12] in plain(view.query_one("#q-thread"))
+        assert clean(last.author.display)[:12] in view.section("thread").plain
 
 
 async def test_a_key_scrolls_the_question_while_the_editor_keeps_the_focus(
@@ -120,7 +120,7 @@ async def test_on_a_wide_terminal_the_composer_is_beside_the_question(service: S
         assert composer.region.x >= view.region.right
         assert composer.region.y == view.region.y
         assert composer.query_one(TextArea).region.height >= 20
-        title = plain(view.query_one("#q-title")) or plain(view.query_one("#q-body"))
+        title = view.section("title").plain or view.section("body").plain
         assert title[:20] in screen_text(app)
 
 

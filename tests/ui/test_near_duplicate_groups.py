@@ -18,6 +18,7 @@ from tests.ui.pilot_kit import (
     make_app,
     plain,
     settle,
+    shown_part,
     type_text,
     wait_for_start,
 )
@@ -63,7 +64,7 @@ async def test_tagging_a_grouped_question_tags_its_near_duplicates_in_the_sessio
         screen.query_one(QuestionQueue).highlighted = members[0]
         await pilot.pause()
         first = screen.items[members[0]]
-        reasons = plain(screen.query_one("#q-reasons"))
+        reasons = shown_part(screen, "reasons")
         assert f"Also asked by {len(first.group)} others" in reasons
         assert "t tags the whole group" in reasons
         await pilot.press("t")

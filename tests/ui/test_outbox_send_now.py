@@ -14,7 +14,7 @@ from cxdaily.core.models import Reply, ReplyState
 from cxdaily.replies.outbox_words import attempts_words
 from cxdaily.service import Service
 from cxdaily.ui.outbox_status import flushed_messages, retry_due, send_now
-from cxdaily.ui.widgets.question_view import reply_content
+from cxdaily.ui.question_parts import reply_content
 from tests.ui.pilot_kit import SMALL, UI_NOW, make_app, settle
 
 REAL_SEND = DemoConnector.send_reply

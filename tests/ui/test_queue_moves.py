@@ -47,26 +47,31 @@ async def test_j_shows_the_next_question_before_the_queue_says_so(service: Servi
             assert view.question_id == screen.items[expected].question.id
 
 
-async def test_moving_between_unanswered_questions_leaves_the_reply_line_alone(
+async def test_moving_between_unanswered_questions_draws_each_once(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A question with no reply has a hidden, empty reply line: the reply look-up after
-    each j/k does not update it again (an update lays the view out a second time)."""
-    from textual.widgets import Static
-
+    """A question with no reply has no reply part: the reply look-up after each j/k finds
+    nothing new and draws nothing again (one drawing per move)."""
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
         screen = await begin(app, pilot)
-        line = screen.query_one("#q-reply", Static)
-        updates: list[object] = []
-        original = line.update
-        monkeypatch.setattr(line, "update", lambda *a, **k: updates.append(a) or original(*a, **k))
+        view = screen.query_one(QuestionView)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        drawings: list[str | None] = []
+        original = view._changed
+
+        def changed() -> None:
+            drawings.append(view.question_id)
+            original()
+
+        monkeypatch.setattr(view, "_changed", changed)
         for key in ("j", "j", "k"):
             await pilot.press(key)
             await app.workers.wait_for_complete()
             await pilot.pause()
-        assert not line.display
-        assert updates == []
+        assert drawings == [screen.items[i].question.id for i in (1, 2, 1)]
+        assert view.section("reply").plain == ""
 
 
 async def test_moving_redraws_the_options_the_highlight_left_and_reached(
@@ -159,3 +164,37 @@ async def test_the_heap_is_frozen_only_after_a_paused_start(
             assert paused.streak is not None
     finally:
         gc.enable()
+
+
+async def test_the_queue_scrolls_by_half_a_page_past_its_edges(service: Service) -> None:
+    """Moves within the view leave the list still; a move past the bottom (or the top)
+    brings the highlight to the middle, so the next moves need no scroll again."""
+    app, _ = make_app(service)
+    async with app.run_test(size=(80, 12)) as pilot:
+        screen = await begin(app, pilot)
+        queue = screen.pane.queue
+        view_lines = queue.scrollable_content_region.height
+        assert queue._lines and len(queue._lines) > view_lines, "more questions than fit"
+        scrolls: list[int] = []
+        for _ in range(len(screen.items) - 1):
+            before = round(queue.scroll_y)
+            await pilot.press("j")
+            await pilot.pause()
+            y = queue._index_to_line[queue.highlighted]  # type: ignore[index]
+            top = round(queue.scroll_y)
+            assert top <= y and y + queue._heights[queue.highlighted] <= top + view_lines
+            if top != before:
+                scrolls.append(y - top)
+        assert scrolls, "the list scrolled"
+        last_line = len(queue._lines) - 1
+        for offset in scrolls:  # the highlight in the middle, unless the list ended first
+            assert (
+                abs(offset - view_lines // 2) <= 2 or round(queue.scroll_y) + view_lines > last_line
+            )
+        # one scroll per move past the first page would be one per question below it
+        below = [
+            i
+            for i in range(1, len(screen.items))
+            if queue._index_to_line[i] + queue._heights[i] > view_lines
+        ]
+        assert len(scrolls) <= len(below) // 2, (scrolls, below)

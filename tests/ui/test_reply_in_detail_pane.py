@@ -16,18 +16,19 @@ from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.outbox_status import send_now
+from cxdaily.ui.question_parts import reply_content
 from cxdaily.ui.screens.session import SessionScreen
-from cxdaily.ui.widgets.question_view import reply_content
+from cxdaily.ui.widgets.question_view import QuestionView
 from tests.ui.pilot_kit import (
     SMALL,
     UI_NOW,
     WIDE,
+    assert_cells_safe,
     assert_terminal_safe,
-    assert_widget_safe,
     begin,
     make_app,
-    plain,
     settle,
+    shown_part,
     type_text,
 )
 
@@ -130,15 +131,14 @@ async def test_the_pane_shows_the_sent_reply_its_time_and_link(
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         screen = await begin(app, pilot)
         await answer_first(app, pilot, screen)
-        shown = plain(screen.query_one("#q-reply"))
+        shown = shown_part(screen, "reply")
         assert "Your reply, sent just now (Mon 23 Nov, 08:00)" in shown
         assert REPLY in shown and f"Link: {LINK}" in shown
         assert REPLY in assert_terminal_safe(app)
 
         await pilot.press("j")  # another question has no reply: nothing is shown
         await settle(app, pilot)
-        assert plain(screen.query_one("#q-reply")) == ""
-        assert not screen.query_one("#q-reply").display
+        assert shown_part(screen, "reply") == ""
 
 
 async def test_a_failed_reply_shows_why_and_send_now_updates_the_pane(
@@ -155,7 +155,7 @@ async def test_a_failed_reply_shows_why_and_send_now_updates_the_pane(
         screen = await begin(app, pilot)
         question_id = await answer_first(app, pilot, screen)
         customer = screen.current().question.author.name
-        shown = plain(screen.query_one("#q-reply"))
+        shown = shown_part(screen, "reply")
         assert "Your reply is in the outbox: failed · 1 attempt" in shown
         assert REASON in shown and "next try in" in shown and REPLY in shown
         assert recorder.find(f"the reply to {customer}, 1 attempt"), recorder.messages
@@ -167,7 +167,7 @@ async def test_a_failed_reply_shows_why_and_send_now_updates_the_pane(
         assert recorder.find(f"Sending the reply to {customer}…"), recorder.messages
         assert recorder.find(f"Reply sent (to {customer})."), recorder.messages
         assert screen.current().question.id == question_id, "the pane stayed where it was"
-        assert "Your reply, sent just now" in plain(screen.query_one("#q-reply"))
+        assert "Your reply, sent just now" in shown_part(screen, "reply")
 
 
 async def test_a_hostile_reply_is_shown_literally(service: Service) -> None:
@@ -179,10 +179,11 @@ async def test_a_hostile_reply_is_shown_literally(service: Service) -> None:
         service.send(service.queue_reply(question_id, hostile))
         screen.show_current()
         await settle(app, pilot)
-        view = screen.query_one("#q-reply")
-        shown = plain(view)
+        view = screen.query_one(QuestionView)
+        shown = view.section("reply").plain
         assert "[@click=app.quit]x[/]" in shown and "[link=https://evil.example]y[/link]" in shown
         assert "SGk=" not in shown and "\x1b" not in shown
-        assert_widget_safe(view)
+        for strip in view.drawn_lines():
+            assert_cells_safe(strip, view)
         assert_terminal_safe(app)
         assert app.is_running

@@ -20,6 +20,7 @@ from tests.ui.pilot_kit import (
     make_app,
     plain,
     screen_text,
+    shown_part,
     type_text,
     wait_for_start,
 )
@@ -29,8 +30,8 @@ def assert_shows(screen: SessionScreen, index: int) -> None:
     """The queue highlights ``index`` and the question view shows that question."""
     assert screen.query_one(QuestionQueue).highlighted == index
     question = screen.items[index].question
-    assert plain(screen.query_one("#q-body")) == clean(question.body)
-    title = plain(screen.query_one("#q-title"))
+    assert shown_part(screen, "body") == clean(question.body)
+    title = shown_part(screen, "title")
     assert title == (clean(question.title) if question.title else "")
 
 
@@ -50,7 +51,7 @@ async def test_j_k_and_the_arrows_move_the_selection_and_the_view_follows(
             assert_shows(screen, expected)
         # The heading names the highlighted question's author on the terminal too.
         author = screen.items[1].question.author.display
-        assert author in plain(screen.query_one("#q-heading"))
+        assert author in shown_part(screen, "heading")
         assert author[:12] in screen_text(app)
 
 
@@ -70,14 +71,14 @@ async def test_escape_keeps_the_draft_and_r_restores_it(service: Service) -> Non
         await pilot.pause()
         assert app.screen is screen and not composing(app)
         assert service.draft(qid) == "Half a thought"
-        assert "A draft reply is saved" in plain(screen.query_one("#q-status"))
+        assert "A draft reply is saved" in shown_part(screen, "status")
         with Store(service.locations.data_dir, read_only=True) as store:
             assert store.activity.draft(qid) == "Half a thought", "the draft is on disk"
 
         # Another question has no draft and its composer opens empty.
         await pilot.press("j")
         await pilot.pause()
-        assert "draft" not in plain(screen.query_one("#q-status"))
+        assert "draft" not in shown_part(screen, "status")
         await pilot.press("r")
         await pilot.pause()
         assert app.screen.query_one(TextArea).text == ""

@@ -29,6 +29,7 @@ from tests.ui.pilot_kit import (
     open_digest,
     plain,
     settle,
+    shown_part,
     start_reply,
     type_text,
 )
@@ -114,13 +115,13 @@ async def test_a_question_another_leader_claimed_is_marked_and_named(
         assert "[b]connection refused[/b]" in words, "the error is shown literally"
         await pilot.press("j")
         await settle(app, pilot)
-        status = plain(screen.query_one("#q-status", Static))
+        status = shown_part(screen, "status")
         assert "Anna Berg is answering this (3 min ago)" in status
         team.held.clear()  # the claim ended
         screen.team.refresh()
         await settle(app, pilot)
         assert CLAIM_MARK not in queue_lines(screen)[1]
-        assert "answering this" not in plain(screen.query_one("#q-status", Static))
+        assert "answering this" not in shown_part(screen, "status")
         assert first != second
 
 

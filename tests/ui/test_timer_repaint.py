@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 from cxdaily.service import Service
-from cxdaily.ui.screens.session import SessionScreen
+from cxdaily.ui.repaint import size_is_fixed
 from cxdaily.ui.widgets.timer import SessionTimer
-from tests.ui.pilot_kit import SMALL, begin, make_app, plain
-
-
-def _count_layouts(screen: SessionScreen) -> list[int]:
-    """Count the screen's layout passes from now on (one entry per pass)."""
-    passes: list[int] = []
-    original = screen._refresh_layout
-
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        passes.append(1)
-        return original(*args, **kwargs)
-
-    screen._refresh_layout = counted  # type: ignore[method-assign]
-    return passes
+from tests.ui.pilot_kit import SMALL, begin, count_layouts, make_app, plain
 
 
 async def test_a_tick_repaints_the_clock_without_a_layout(service: Service) -> None:
@@ -26,9 +13,9 @@ async def test_a_tick_repaints_the_clock_without_a_layout(service: Service) -> N
     async with app.run_test(size=SMALL) as pilot:
         screen = await begin(app, pilot)
         timer = screen.query_one(SessionTimer)
-        assert timer.size_is_fixed  # the theme gives it one line across the screen
+        assert size_is_fixed(timer)  # the theme gives it one line across the screen
         await pilot.pause()
-        passes = _count_layouts(screen)
+        passes = count_layouts(screen)
         screen.started -= 125  # two minutes and five seconds on
         screen.tick()
         await pilot.pause()
@@ -45,7 +32,7 @@ async def test_a_clock_a_theme_lets_grow_is_laid_out_again(service: Service) -> 
         screen = await begin(app, pilot)
         timer = screen.query_one(SessionTimer)
         timer.styles.height = "auto"  # as a user's theme may say
-        assert not timer.size_is_fixed
+        assert not size_is_fixed(timer)
         screen.tick()
         await pilot.pause()
         assert timer.size.height > 1  # its figures wrap on a narrow screen

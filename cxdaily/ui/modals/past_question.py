@@ -22,9 +22,9 @@ from cxdaily.history import PastQuestion
 from cxdaily.ui.app import service_of
 from cxdaily.ui.history_content import state_words
 from cxdaily.ui.keys import PAST_QUESTION_COMMANDS, KeyedNode, key_names
+from cxdaily.ui.question_parts import author_line
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.earlier_answer import day_words, service_words
-from cxdaily.ui.widgets.question_view import author_line
 
 
 def past_content(

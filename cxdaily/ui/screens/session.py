@@ -32,11 +32,11 @@ from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.composer_tools import ComposerTools
-from cxdaily.ui.group_tagging import group_labels
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings, key_names
 from cxdaily.ui.messages import WrapUp
 from cxdaily.ui.modals.filter_pick import FilterScreen
 from cxdaily.ui.question_actions import QuestionActions
+from cxdaily.ui.question_showing import QuestionShowing
 from cxdaily.ui.queue_filter import QueueFilter, QueueState, filter_choices
 from cxdaily.ui.reply_flow import ReplyChecked, ReplyFlow, ReplyNotSent
 from cxdaily.ui.screens.customer_history import CustomerHistoryScreen
@@ -45,8 +45,7 @@ from cxdaily.ui.source_link import open_source_link
 from cxdaily.ui.team_presence import TeamPresence
 from cxdaily.ui.undo_flow import UndoFlow
 from cxdaily.ui.widgets.desk import Desk
-from cxdaily.ui.widgets.question_view import QuestionView
-from cxdaily.ui.widgets.queue import DONE, STATUSES
+from cxdaily.ui.widgets.queue import DONE
 from cxdaily.ui.widgets.queue_pane import QueuePane
 from cxdaily.ui.widgets.reply_composer import ReplyComposer
 from cxdaily.ui.widgets.team_link import TeamLinkLine
@@ -80,7 +79,6 @@ class SessionScreen(Screen):
     def __init__(self, batch: Batch, session: Session) -> None:
         super().__init__()
         self.items: list[BatchItem] = list(batch.items)
-        self._labels: dict[str, list[str]] = {}  # near-duplicates' names, by question id
         self.session = session
         self.statuses: dict[str, str] = {}
         self.tags: dict[str, set[str]] = {}  # tags given in this session, by question id
@@ -91,6 +89,7 @@ class SessionScreen(Screen):
         self.undo_flow = UndoFlow(self)
         self.clock = SessionClock(self)
         self.team = TeamPresence(self)  # team mode: claims, the link's line
+        self.showing = QuestionShowing(self)  # the question view, fed
         self.started = time.monotonic()
         self.done_told = False
         self._followed: str | None = None
@@ -176,26 +175,9 @@ class SessionScreen(Screen):
         index = self.index
         return self.items[index] if index is not None else None
 
-    def _group_labels(self, item: BatchItem) -> list[str]:
-        """The names of ``item``'s near-duplicates, read once per question (a member
-        outside the session is a store read: not on every highlight)."""
-        key = item.question.id
-        if key not in self._labels:
-            self._labels[key] = group_labels(self.items, item, self.service.question)
-        return self._labels[key]
-
     def show_current(self) -> None:
-        """Show the highlighted question in the view."""
-        item = self.current()
-        status = self.statuses.get(item.question.id, "") if item else ""
-        draft = bool(item and self.service.draft(item.question.id))
-        if item is not None:
-            self._set_drafted(item, draft)
-        others = self._group_labels(item) if item else None
-        claim = self.team.words_for(item.question.id) if item else ""
-        self.query_one(QuestionView).show(
-            item, self.service.now(), STATUSES.get(status, STATUSES[""]).words, draft, others, claim
-        )
+        """Show the highlighted question in the view (see :class:`QuestionShowing`)."""
+        self.showing.show_current()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Follow the queue's highlight (unless ``j``/``k`` already did: see :meth:`_move`)."""
@@ -219,7 +201,7 @@ class SessionScreen(Screen):
         message.stop()
         self.show_current()
 
-    def _set_drafted(self, item: BatchItem, drafted: bool) -> None:
+    def set_drafted(self, item: BatchItem, drafted: bool) -> None:
         """Record whether ``item`` has a saved draft, and mark it in the queue."""
         question_id = item.question.id
         if drafted == (question_id in self.drafted):
@@ -386,7 +368,7 @@ class SessionScreen(Screen):
         message.stop()
         item = next((i for i in self.items if i.question.id == message.question_id), None)
         if item is not None:
-            self._set_drafted(item, message.has_text)
+            self.set_drafted(item, message.has_text)
 
     def _composing(self, on: bool) -> None:
         """Show the question as the desk now lays it out; back in the queue when done."""
@@ -409,7 +391,7 @@ class SessionScreen(Screen):
         message.stop()
         self.show_current()
         if self.service.draft(message.item.question.id):
-            self._set_drafted(message.item, True)
+            self.set_drafted(message.item, True)
 
     # keys the collaborators carry out -------------------------------------------------
     action_reply_in_editor = delegated(

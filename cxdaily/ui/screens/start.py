@@ -39,9 +39,9 @@ from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.keys import START_COMMANDS, bindings, key_names
 from cxdaily.ui.messages import BeginSession, OpenDemo
+from cxdaily.ui.question_parts import channel_label
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
-from cxdaily.ui.widgets.question_view import channel_label
 
 if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome

@@ -56,7 +56,7 @@ class Desk(Container):
         self.fit()
 
     def _compact(self, on: bool) -> None:
-        self.query_one(QuestionView).set_class(on, "-compact")
+        self.query_one(QuestionView).set_compact(on)
         self.fit()
 
     def fit(self) -> None:

@@ -1,161 +1,44 @@
-"""The selected question: channel, author, reasons, the thread, the latest message, and
-the leader's reply to it.
+"""The selected question, drawn: its parts (:mod:`cxdaily.ui.question_parts`) in one
+scrollable view, and the leader's reply to it.
 
-The reply (:func:`reply_content`) is read from the outbox in a thread worker, so moving
-through the queue never waits on it: once sent, its text, when it went (how long ago and
-the local time in the leader's home zone) and the service's link to it; before that,
-where it is (queued, sending, failed, held), its attempts and why it waits. A send that
-finishes while the question is shown updates it (:func:`show_reply_everywhere`).
-
-Every customer-supplied string goes through :mod:`cxdaily.ui.text`.
+The reply is read from the outbox in a thread worker, so moving through the queue never
+waits on it. A send that finishes while the question is shown updates it
+(:func:`show_reply_everywhere`).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.events import Resize
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.visual import Visual
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.models import Author, Question, Reply, ReplyState
-from cxdaily.core.safe_text import one_line
-from cxdaily.core.services import SERVICE_NAMES
-from cxdaily.core.words import ago, humanize_age, humanize_count, plural
+from cxdaily.core.models import Reply, ReplyState
 from cxdaily.curation import BatchItem
-from cxdaily.replies.outbox_words import attempts_words, state_words, undo_window_words
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames, key_names
-from cxdaily.ui.text import safe, safe_line, template
+from cxdaily.ui.keys import key_names
+from cxdaily.ui.question_parts import (
+    COMPACT_SECTIONS,
+    EMPTY_PARTS,
+    SECTIONS,
+    SPACED,
+    question_parts,
+    reply_content,
+)
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from cxdaily.service import Service
-
-
-def channel_label(question: Question) -> str:
-    """'Zendesk · demo' for a demo question, else the channel name and its kind."""
-    service = question.meta.get("service")
-    if isinstance(service, str) and service:
-        return f"{SERVICE_NAMES.get(service, service)} · {question.channel}"
-    return f"{question.channel} · {question.kind}"
-
-
-def author_line(author: Author) -> Content:
-    """Name, handle and reach of an author, all literal."""
-    parts: list[Content | str] = [safe_line(author.name or author.handle or "unknown", 60, "bold")]
-    if author.handle and author.name and one_line(author.handle) != one_line(author.name):
-        parts.extend([" ", safe_line(author.handle, 60, "dim")])
-    if author.followers:
-        parts.append(Content.styled(f" · {humanize_count(author.followers)} followers", "dim"))
-    return Content.assemble(*parts)
-
-
-def group_line(
-    item: BatchItem,
-    others: Sequence[str] | None = None,
-    limit: int = 3,
-    keys: KeyNames = DEFAULT_KEY_NAMES,
-) -> Content:
-    """'Also asked by 3 others: Jonas (Zendesk), ... · t tags them all' (empty when alone)."""
-    if not item.group:
-        return Content("")
-    names = list(others) if others is not None else list(item.group)
-    count = len(item.group)
-    shown = ", ".join(names[:limit]) + (f" and {count - limit} more" if count > limit else "")
-    return Content.assemble(
-        "\n",
-        Content.styled(f"Also asked by {plural(count, 'other')}: ", "bold"),
-        safe_line(shown, 160),
-        Content.styled(f"  · {keys.key('tag')} tags the whole group", "dim"),
-    )
-
-
-def local_time(when: datetime, zone: tzinfo | None) -> str:
-    """'Mon 23 Nov, 09:00' in the leader's home zone (the time as stored without one)."""
-    shown = when.astimezone(zone) if zone is not None else when
-    return f"{shown:%a} {shown.day} {shown:%b}, {shown:%H:%M}"
-
-
-def _waiting_reason(reply: Reply, now: datetime, in_flight: bool) -> str:
-    """Why an unsent reply waits, in one line."""
-    if reply.hold:
-        return reply.hold + (f" (last error: {reply.error})" if reply.error else "")
-    if reply.state is ReplyState.SENDING:
-        if in_flight:
-            return "being sent now"
-        return (
-            "the last attempt stopped before its outcome was known; the thread is checked "
-            "before it is sent again"
-        )
-    if reply.state is ReplyState.FAILED:
-        when = ""
-        if reply.next_attempt_at is not None and reply.next_attempt_at > now:
-            hours = (reply.next_attempt_at - now).total_seconds() / 3600
-            when = f"; next try in {humanize_age(hours)}"
-        return f"{reply.error or 'not sent'}{when}"
-    return undo_window_words(reply, now) or "waiting to be sent"
-
-
-def reply_content(
-    reply: Reply,
-    now: datetime,
-    zone: tzinfo | None = None,
-    in_flight: bool = False,
-    keys: KeyNames = DEFAULT_KEY_NAMES,
-) -> Content:
-    """The leader's reply as the detail pane shows it.
-
-    Sent: 'Your reply, sent 5 min ago (Mon 23 Nov, 09:00)', the text, and the service's
-    link to it. Not sent yet: 'Your reply is in the outbox: failed · 2 attempts · p to
-    review', the reason it waits, and the text. The text and the link are the service's and the
-    leader's words: they are shown literally (:mod:`cxdaily.ui.text`), wrapped.
-    """
-    if reply.state is ReplyState.SENT:
-        sent_at = reply.sent_at or reply.updated_at
-        heading = Content.assemble(
-            Content.styled("Your reply", "bold $success"),
-            Content.styled(f", sent {ago(sent_at, now)} ({local_time(sent_at, zone)})", "dim"),
-        )
-        parts = [heading, safe(reply.body)]
-        if reply.remote_url:
-            parts.append(template("[dim]Link: $url[/dim]", url=reply.remote_url))
-        return Content("\n").join(parts)
-    state = state_words(reply, in_flight)
-    style = "bold $error" if state == "failed" else "bold $warning"
-    heading = Content.assemble(
-        Content.styled("Your reply is in the outbox: ", "bold"),
-        Content.styled(state, style),
-        Content.styled(f" · {attempts_words(reply)} · {keys.key('promises')} to review", "dim"),
-    )
-    reason = safe_line(_waiting_reason(reply, now, in_flight), 400, "italic")
-    return Content("\n").join([heading, reason, safe(reply.body, "dim")])
-
-
-LAST_MESSAGES = 2
-"""Messages of the thread the compact view shows (the last ones, before the question)."""
-
-
-def last_messages(question: Question, now: datetime, count: int = LAST_MESSAGES) -> Content:
-    """The last ``count`` messages of the question's thread, one line each, after a line
-    saying how many earlier ones are left out."""
-    earlier = len(question.context) - count
-    lines: list[Content] = []
-    if earlier > 0:
-        lines.append(Content.styled(f"… {plural(earlier, 'earlier message')}", "dim italic"))
-    for message in question.context[-count:]:
-        lines.append(
-            Content.assemble(
-                safe_line(message.author.display, 24, "bold"),
-                Content.styled(f" · {ago(message.created_at, now)}: ", "dim"),
-                safe_line(message.body, 300, "dim"),
-            )
-        )
-    return Content("\n").join(lines)
 
 
 def show_reply_everywhere(app: App, reply: Reply) -> None:
@@ -166,12 +49,52 @@ def show_reply_everywhere(app: App, reply: Reply) -> None:
             view.reply_changed(reply)
 
 
-class QuestionView(VerticalScroll):
+THREAD_BAR = "▎ "
+"""Before each line of the thread (two cells), setting it apart from the question."""
+
+DRAWINGS_KEPT = 16
+"""Texts whose drawn lines the view keeps (the questions around the one shown)."""
+
+
+class QuestionView(ScrollView):
     """Shows one question with its thread and the reply to it; empty until a question is
-    selected."""
+    selected.
+
+    The view draws its own lines: moving to another question changes its text, never
+    its size, so ``j``/``k`` repaint the view alone instead of laying the whole screen
+    out (twice: once for the new heights, once for the scroll area). Only a question
+    longer than the view changes its scroll area (its scrollbar). The lines of the last
+    :data:`DRAWINGS_KEPT` texts are kept, and the session draws the questions beside the
+    one shown ahead of time (:meth:`prepare`), so a move mostly shows lines drawn
+    already. Text can be selected and copied as in any other view.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"question-view--{name}" for name in SECTIONS} | {
+        "question-view--thread-bar"
+    }
+
+    DEFAULT_CSS = """
+    QuestionView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+    }
+    """
 
     question_id: str | None = None
     """The question shown (None: nothing selected)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._parts: dict[str, Content] = dict(EMPTY_PARTS)
+        self._text: Content | None = None
+        """Every shown part in one text, styled (made when first drawn)."""
+        self._drawings: OrderedDict[tuple[object, ...], list[Strip]] = OrderedDict()
+        """Lines drawn by text and width, the most recently used last."""
+        self._fitted_width = 0
+        """The width the scrollable size was set for."""
+        self._selected: tuple[tuple[object, ...], Content, list[Strip]] | None = None
+        """The lines drawn with a selection: its width, selection and style, the text."""
 
     @property
     def compact(self) -> bool:
@@ -179,15 +102,24 @@ class QuestionView(VerticalScroll):
         thread (one line each) and the question only."""
         return self.has_class("-compact")
 
-    def compose(self):
-        """The parts of the view."""
-        yield Static(id="q-heading")
-        yield Static(id="q-reasons")
-        yield Static(id="q-title")
-        yield Static(id="q-thread")
-        yield Static(id="q-body")
-        yield Static(id="q-reply")
-        yield Static(id="q-status")
+    def set_compact(self, on: bool) -> None:
+        """Show the compact view (beside the composer), or the full one."""
+        if on != self.compact:
+            self.set_class(on, "-compact")
+            self._changed()
+
+    def section(self, name: str) -> Content:
+        """The text of one part of the view (see :data:`SECTIONS`) as it is shown now:
+        empty when the part is empty or not shown (the reply before it is read, the
+        heading and the reasons in the compact view)."""
+        return self._part(self._parts, name, self.compact)
+
+    @staticmethod
+    def _part(parts: dict[str, Content], name: str, compact: bool) -> Content:
+        """One part of ``parts`` as the full or the compact view shows it."""
+        if compact and name not in COMPACT_SECTIONS:
+            return Content("")
+        return parts["last_messages" if compact and name == "thread" else name]
 
     def show(
         self,
@@ -198,90 +130,173 @@ class QuestionView(VerticalScroll):
         others: Sequence[str] | None = None,
         claim: str = "",
     ) -> None:
-        """Display ``item`` (or an empty-state message).
-
-        ``others`` names the item's near-duplicates for the group line (default: their ids);
-        ``claim`` says which other leader of the team is answering it (team mode: "Anna
-        Berg is answering this (3 min ago)", a name from the team database kept literal).
-        """
-        heading = self.query_one("#q-heading", Static)
+        """Display ``item`` (or an empty-state message); the arguments are those of
+        :func:`~cxdaily.ui.question_parts.question_parts`."""
         if item is None:
             self.question_id = None
-            heading.update(Content("Nothing selected."))
-            for name in ("#q-reasons", "#q-title", "#q-thread", "#q-body", "#q-reply", "#q-status"):
-                self.query_one(name, Static).update(Content(""))
+            self._parts = dict(EMPTY_PARTS)
+            self._changed()
             return
-        question = item.question
-        if question.id != self.question_id:
-            self._hide_reply()
-        self.question_id = question.id
-        self._look_up_reply(question.id)
-        heading.update(
-            Content.assemble(
-                safe_line(channel_label(question), 40, "$accent bold"),
-                "  ",
-                author_line(question.author),
-                "  ",
-                Content.styled(ago(question.created_at, now), "dim"),
-            )
-        )
-        estimate = f"about {max(item.estimate_s // 60, 1)} min"
-        self.query_one("#q-reasons", Static).update(
-            Content.assemble(
-                Content.styled("Why: ", "bold"),
-                safe_line(", ".join(item.reasons)),
-                Content.styled(f"  ({estimate})", "dim"),
-                group_line(item, others, keys=key_names(self)),
-            )
-        )
-        self.query_one("#q-title", Static).update(
-            safe(question.title, "bold") if question.title else Content("")
-        )
-        thread = self.query_one("#q-thread", Static)
-        if question.context and self.compact:
-            thread.update(last_messages(question, now))
-            thread.display = True
-        elif question.context:
-            pieces: list[Content] = []
-            for message in question.context:
-                pieces.append(
-                    Content.assemble(
-                        author_line(message.author),
-                        "  ",
-                        Content.styled(ago(message.created_at, now), "dim"),
-                        "\n",
-                        safe(message.body, "dim"),
-                        "\n\n",
-                    )
-                )
-            thread.update(Content.assemble(*pieces))
-            thread.display = True
-        else:
-            thread.update(Content(""))
-            thread.display = False
-        self.query_one("#q-body", Static).update(safe(question.body))
-        notes = []
-        if status:
-            notes.append(template("[b]$status[/b]", status=status))
-        if claim:
-            notes.append(safe_line(claim, None, "bold $error"))
-        keys = key_names(self)
-        if draft:
-            notes.append(
-                Content.styled(
-                    f"A draft reply is saved ({keys.key('reply')} to continue it).", "italic"
-                )
-            )
-        if question.url:
-            notes.append(
-                template(
-                    "[dim]Source: $url  ($key opens it)[/dim]",
-                    url=question.url,
-                    key=keys.key("open_link"),
-                )
-            )
-        self.query_one("#q-status", Static).update(Content("\n").join(notes))
+        question_id = item.question.id
+        parts = question_parts(item, now, status, draft, others, claim, key_names(self))
+        if question_id == self.question_id:
+            parts["reply"] = self._parts["reply"]  # kept until the look-up says otherwise
+        self.question_id = question_id
+        self._parts = parts
+        self._look_up_reply(question_id)
+        self._changed()
         self.scroll_home(animate=False)
+
+    def prepare(
+        self,
+        item: BatchItem,
+        now: datetime,
+        status: str = "",
+        draft: bool = False,
+        others: Sequence[str] | None = None,
+        claim: str = "",
+    ) -> None:
+        """Draw ``item`` ahead of time, as :meth:`show` would (its reply apart), so that
+        showing it soon finds its lines drawn (nothing while the view has no width)."""
+        width = self.scrollable_content_region.width
+        if width > 0:
+            parts = question_parts(item, now, status, draft, others, claim, key_names(self))
+            self._draw(parts, width)
+
+    # drawing -----------------------------------------------------------------------------
+    def _changed(self) -> None:
+        """The text changed: draw it again, and fit the scroll area to it."""
+        self._text = None
+        self._fit()
+        self.refresh()
+
+    def _fit(self) -> None:
+        """Set the scrollable size to the text's lines at the view's width. A text that
+        fits has no scroll area at all (a height of 0): the same for every question that
+        fits, so moving between them changes nothing of the view's size."""
+        region = self.scrollable_content_region
+        if region.width <= 0:
+            return  # not laid out yet: fitted on its first resize
+        self._fitted_width = region.width
+        lines = len(self._drawn(region.width))
+        size = Size(region.width, lines if lines > region.height else 0)
+        if size != self.virtual_size:
+            # the scrollbar's range and thumb, set as scrolling sets them: only a scrollbar
+            # that comes or goes lays the screen out (``show_vertical_scrollbar``)
+            self.set_reactive(QuestionView.virtual_size, size)
+            self._scroll_update(size)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """A layout gave the view its size. The compositor gives a scroll view its region
+        as its scrollable size; the view's own is its text's (:meth:`_fit`), which is what
+        a change is told by (else every layout of the screen would redraw the scrollbar)."""
+        return super()._size_updated(size, self.virtual_size, container_size, layout)
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the text to the new size."""
+        self._fit()
+
+    def notify_style_update(self) -> None:
+        """A theme or a class changed the styles: the parts are styled and drawn again."""
+        super().notify_style_update()
+        self._text = None
+        self._drawings.clear()
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        """Draw the selection."""
+        self.refresh()
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text (for copying)."""
+        return selection.extract(self._shown_text().plain), "\n"
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the view, scrolled."""
+        width = self.scrollable_content_region.width
+        lines = self._drawn(width)
+        if width != self._fitted_width:
+            self.call_after_refresh(self._fit)  # a scrollbar came or went (a theme's gutter)
+        row = self.scroll_offset.y + y
+        style = self.visual_style.rich_style
+        if row < len(lines):
+            return lines[row].extend_cell_length(self.size.width, style)
+        return Strip.blank(self.size.width, style)
+
+    def drawn_lines(self) -> list[Strip]:
+        """Every line of the view as drawn at its width, those scrolled away too."""
+        return list(self._drawn(self.scrollable_content_region.width))
+
+    def _drawn(self, width: int) -> list[Strip]:
+        """The shown text's lines at ``width`` (with a selection: drawn for it, and kept
+        apart from the other drawings)."""
+        if width <= 0:
+            return []
+        selection = self.text_selection
+        if selection is None:
+            return self._draw(self._parts, width, shown=True)
+        text = self._shown_text()
+        key = (width, selection, self.visual_style)
+        kept = self._selected
+        if kept is None or kept[0] != key or kept[1] is not text:
+            lines = Visual.to_strips(self, text, width, None, self.visual_style)
+            kept = self._selected = (key, text, lines)
+        return kept[2]
+
+    def _draw(self, parts: dict[str, Content], width: int, shown: bool = False) -> list[Strip]:
+        """The lines of ``parts`` at ``width``, drawn once while kept (``shown``: the
+        parts shown, whose styled text is kept)."""
+        compact = self.compact
+        names = COMPACT_SECTIONS if compact else SECTIONS
+        shown_parts = [self._part(parts, name, compact) for name in names]
+        style = self.visual_style
+        key = (width, compact, style, *((part.plain, *part.spans) for part in shown_parts))
+        lines = self._drawings.get(key)
+        if lines is not None:
+            self._drawings.move_to_end(key)
+            return lines
+        text = self._shown_text() if shown else self._styled_text(parts)
+        lines = Visual.to_strips(self, text, width, None, style, apply_selection=False)
+        self._drawings[key] = lines
+        if len(self._drawings) > DRAWINGS_KEPT:
+            self._drawings.popitem(last=False)
+        return lines
+
+    def _shown_text(self) -> Content:
+        """The shown parts in one styled text (made once per change)."""
+        if self._text is None:
+            self._text = self._styled_text(self._parts)
+        return self._text
+
+    def _styled_text(self, parts: dict[str, Content]) -> Content:
+        """``parts`` in one text, each styled by its component class, with a blank line
+        between them (none in the compact view)."""
+        compact = self.compact
+        width = max(self.scrollable_content_region.width, len(THREAD_BAR) + 1)
+        pieces: list[Content] = []
+        for name in COMPACT_SECTIONS if compact else SECTIONS:
+            content = self._part(parts, name, compact)
+            if not content:
+                continue
+            style = self.get_visual_style(f"question-view--{name}", partial=True)
+            content = content.stylize_before(style)
+            if name == "thread":
+                content = self._thread_lines(content, width, compact)
+            if not compact and (not pieces or name in SPACED):
+                pieces.append(Content(""))  # above the heading, and between the parts
+            pieces.append(content)
+        return Content("\n").join(pieces)
+
+    def _thread_lines(self, thread: Content, width: int, compact: bool) -> Content:
+        """The thread cut to ``width``: in the compact view one line per message (ending
+        in an ellipsis), else wrapped after a bar."""
+        if compact:
+            lines = [line.truncate(width, ellipsis=True) for line in thread.split("\n")]
+            return Content("\n").join(lines)
+        bar = Content.styled(THREAD_BAR, self.get_visual_style("question-view--thread-bar"))
+        wrapped = thread.wrap(width - len(THREAD_BAR))
+        return Content("\n").join([bar + line for line in wrapped])
 
     # the reply ---------------------------------------------------------------------------
     def _service(self) -> Service | None:
@@ -316,24 +331,17 @@ class QuestionView(VerticalScroll):
             in_flight = service is not None and service.is_sending(reply.id)
             self._show_reply(reply.question_id, reply, in_flight)
 
-    def _hide_reply(self) -> None:
-        """Empty and hide the reply line; one already hidden is already empty, and is left
-        alone (an update would lay the view out again on every j/k)."""
-        view = self.query_one("#q-reply", Static)
-        if view.display:
-            view.update(Content(""))
-            view.display = False
-
     def _show_reply(self, question_id: str, reply: Reply | None, in_flight: bool) -> None:
         if question_id != self.question_id:
             return  # the leader moved on meanwhile
-        view = self.query_one("#q-reply", Static)
-        if reply is None or reply.state is ReplyState.CANCELLED:
-            self._hide_reply()
-            return
-        service = self._service()
-        now = service.now() if service is not None else reply.updated_at
-        zone = service.settings.session.zone if service is not None else None
-        shown = reply_content(reply, now, zone, in_flight, key_names(self))
-        view.update(Content.assemble("\n", shown))
-        view.display = True
+        shown = Content("")
+        if reply is not None and reply.state is not ReplyState.CANCELLED:
+            service = self._service()
+            now = service.now() if service is not None else reply.updated_at
+            zone = service.settings.session.zone if service is not None else None
+            shown = reply_content(reply, now, zone, in_flight, key_names(self))
+        before = self._parts["reply"]
+        if shown.plain == before.plain and shown.spans == before.spans:
+            return  # no change: nothing to draw again
+        self._parts["reply"] = shown
+        self._changed()

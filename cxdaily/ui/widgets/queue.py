@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -82,6 +83,25 @@ class QuestionQueue(OptionList):
         for index in (self._drawn_highlight, highlighted):
             self._redraw_option(index)
         self._drawn_highlight = highlighted
+
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Bring the highlight into view: nothing moves while it is in view, and when
+        ``j``/``k`` take it past an edge the list scrolls to put it in the middle (a
+        scroll every half page, not one per move: each redraws the whole list)."""
+        highlighted = self.highlighted
+        if top or highlighted is None or not self.is_mounted:
+            super().scroll_to_highlight(top)
+            return
+        self._update_lines()
+        try:
+            y, height = self._index_to_line[highlighted], self._heights[highlighted]
+        except KeyError:
+            return
+        shown_from = round(self.scroll_y)
+        if shown_from <= y and y + height <= shown_from + self.scrollable_content_region.height:
+            return
+        region = Region(0, y, self.scrollable_content_region.width, height)
+        self.scroll_to_region(region, force=True, animate=False, center=True, immediate=True)
 
     def _redraw_option(self, index: int | None) -> None:
         """Redraw the lines of one option (the whole list when its lines are not known)."""

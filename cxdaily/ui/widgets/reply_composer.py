@@ -32,6 +32,7 @@ from textual.widgets import Static, TextArea
 from cxdaily.core.models import Question
 from cxdaily.replies.checks import signed
 from cxdaily.ui.keys import COMPOSER_COMMANDS, DEFAULT_KEY_NAMES, KeyedNode, KeyNames, key_names
+from cxdaily.ui.repaint import update_in_place
 from cxdaily.ui.text import customer_heading, safe_line
 from cxdaily.ui.widgets.earlier_answer import EarlierAnswerLine
 
@@ -283,17 +284,17 @@ class ReplyComposer(KeyedNode, Vertical, commands=COMPOSER_COMMANDS):
         setup = self.setup
         if setup is None:
             return
-        self.query_one("#composer-counter", Static).update(
-            counter_content(
-                self.text,
-                setup.limit,
-                setup.signature,
-                setup.public,
-                key_names(self),
-                setup.measure,
-                setup.replaces,
-            )
+        counter = self.query_one("#composer-counter", Static)
+        shown = counter_content(
+            self.text,
+            setup.limit,
+            setup.signature,
+            setup.public,
+            key_names(self),
+            setup.measure,
+            setup.replaces,
         )
+        update_in_place(counter, shown)
 
     # keys -----------------------------------------------------------------------------------
     def action_send(self) -> None:

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from cxdaily.core.words import plural
+from cxdaily.ui.repaint import update_in_place
 
 
 def format_clock(seconds: float) -> str:
@@ -54,7 +55,8 @@ class SessionTimer(Static):
             else ("$warning bold" if left_s < budget_s * 0.2 else "bold")
         )
         clock, tail = clock_words(left_s)
-        self.update(
+        update_in_place(
+            self,
             Content.assemble(
                 Content.styled(f"⏱ {clock}", clock_style),
                 f"{tail} · ",
@@ -64,14 +66,4 @@ class SessionTimer(Static):
                 Content.styled(verdict, style),
                 f" · streak {plural(streak, 'day')}",
             ),
-            layout=not self.size_is_fixed,
         )
-
-    @property
-    def size_is_fixed(self) -> bool:
-        """Whether new figures leave the timer's size as it is: its height is set in lines
-        and its width does not follow its text (one line across the screen, unless a
-        theme says otherwise). Then a tick repaints the timer alone, instead of laying
-        the whole screen out again every second."""
-        height, width = self.styles.height, self.styles.width
-        return height is not None and height.is_cells and (width is None or not width.is_auto)

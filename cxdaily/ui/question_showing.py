@@ -1,0 +1,92 @@
+"""What the session's question view shows beside the question, and the questions drawn
+ahead of ``j``/``k``.
+
+:class:`QuestionShowing` is a collaborator of the session screen. It shows the
+highlighted question with its status in words, its saved draft, the names of its
+near-duplicates (read once per question) and who else is answering it; then, once the
+frame is out, it has the view draw the questions after and before it
+(:meth:`~cxdaily.ui.widgets.question_view.QuestionView.prepare`), so a move shows lines
+drawn already. Drawing ahead uses only what the screen knows, never the store, which a
+busy writer may hold: a draft is the queue's mark, and a group's names are those read
+before or, for a group inside the session, the session's own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cxdaily.curation import BatchItem
+from cxdaily.ui.group_tagging import group_labels
+from cxdaily.ui.widgets.question_view import QuestionView
+from cxdaily.ui.widgets.queue import STATUSES
+
+if TYPE_CHECKING:
+    from cxdaily.ui.screens.session import SessionScreen
+
+
+class QuestionShowing:
+    """The session screen's question view, fed."""
+
+    def __init__(self, screen: SessionScreen) -> None:
+        self.screen = screen
+        self._labels: dict[str, list[str]] = {}
+        """The names of each question's near-duplicates, by question id."""
+
+    def group_labels(self, item: BatchItem) -> list[str]:
+        """The names of ``item``'s near-duplicates, read once per question (a member
+        outside the session is a store read: not on every highlight)."""
+        key = item.question.id
+        if key not in self._labels:
+            screen = self.screen
+            self._labels[key] = group_labels(screen.items, item, screen.service.question)
+        return self._labels[key]
+
+    def show_current(self) -> None:
+        """Show the highlighted question in the view; then draw its neighbours ahead."""
+        screen = self.screen
+        item = screen.current()
+        view = screen.query_one(QuestionView)
+        now = screen.service.now()
+        if item is None:
+            view.show(None, now)
+            return
+        question_id = item.question.id
+        draft = bool(screen.service.draft(question_id))
+        screen.set_drafted(item, draft)
+        others = self.group_labels(item)
+        view.show(item, now, self._status(question_id), draft, others, self._claim(question_id))
+        screen.call_after_refresh(self.prepare_neighbours, question_id)
+
+    def prepare_neighbours(self, question_id: str) -> None:
+        """Draw the questions after and before the one shown (nothing when the leader
+        has moved on already)."""
+        screen = self.screen
+        queue = screen.pane.queue
+        at = queue.highlighted
+        if at is None or queue.highlighted_id != question_id:
+            return
+        by_id = {item.question.id: item for item in screen.items}
+        view = screen.query_one(QuestionView)
+        for index in (at + 1, at - 1):
+            if not 0 <= index < queue.option_count:
+                continue
+            item = by_id.get(queue.get_option_at_index(index).id or "")
+            if item is None:
+                continue
+            neighbour = item.question.id
+            others = self._labels.get(neighbour)
+            if others is None:
+                if not all(member in by_id for member in item.group):
+                    continue  # a member outside the session is named from the store
+                others = self._labels[neighbour] = group_labels(screen.items, item)
+            draft = neighbour in screen.drafted
+            status, claim = self._status(neighbour), self._claim(neighbour)
+            view.prepare(item, screen.service.now(), status, draft, others, claim)
+
+    def _status(self, question_id: str) -> str:
+        """What was done to the question, in words ("" when nothing yet)."""
+        return STATUSES.get(self.screen.statuses.get(question_id, ""), STATUSES[""]).words
+
+    def _claim(self, question_id: str) -> str:
+        """Who else is answering the question (team mode; "" when nobody)."""
+        return self.screen.team.words_for(question_id)

@@ -1,0 +1,250 @@
+"""The question view draws its own lines: moving between questions that fit repaints it
+alone (no layout of the screen), a longer question scrolls to its last line, the text
+fits every width, themes style its parts, the compact view shows three parts, and its
+text can be selected for copying."""
+
+from __future__ import annotations
+
+import pytest
+from textual.color import Color
+from textual.geometry import Offset
+from textual.selection import Selection
+from textual.visual import Visual
+
+from cxdaily.core.safe_text import clean
+from cxdaily.service import Service
+from cxdaily.ui.question_parts import LAST_MESSAGES
+from cxdaily.ui.widgets.question_view import QuestionView
+from tests.ui.pilot_kit import (
+    SMALL,
+    begin,
+    composing,
+    count_layouts,
+    make_app,
+    screen_lines,
+    settle,
+)
+
+TALL = (100, 60)
+"""Tall enough for most demo questions to fit the view."""
+
+
+def squeezed(text: str) -> str:
+    """``text`` without its whitespace (wrapping moves line breaks, never words)."""
+    return "".join(text.split())
+
+
+def drawn_text(view: QuestionView) -> str:
+    """Every line the view draws (those scrolled away too), one per line."""
+    return "\n".join(strip.text for strip in view.drawn_lines())
+
+
+async def test_moving_between_questions_that_fit_lays_nothing_out(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        await settle(app, pilot)
+        height = view.scrollable_content_region.height
+        passes = count_layouts(screen)
+        checked = 0
+        for index in range(1, len(screen.items)):
+            fitted_before = len(view.drawn_lines()) <= height
+            passes.clear()
+            await pilot.press("j")
+            await settle(app, pilot)
+            question = screen.items[index].question
+            assert view.question_id == question.id
+            author = clean(question.author.name or question.author.handle or "")[:12]
+            assert any(author in line for line in screen_lines(app)), "painted"
+            if fitted_before and len(view.drawn_lines()) <= height:
+                assert passes == [], f"a layout moving to question {index}"
+                checked += 1
+        assert checked >= 3, "enough moves between questions that fit"
+
+
+async def test_a_long_question_scrolls_to_its_last_line(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        height = view.scrollable_content_region.height
+        passes = count_layouts(screen)
+        longest, longest_index, long_to_long = 0, 0, 0
+        for index in range(len(screen.items)):
+            was_long = view.show_vertical_scrollbar
+            passes.clear()
+            screen.pane.queue.highlighted = index
+            await settle(app, pilot)
+            lines = len(view.drawn_lines())
+            # the scroll area is the text, or none when it fits
+            assert view.virtual_size.height == (lines if lines > height else 0)
+            assert view.show_vertical_scrollbar == (lines > height)
+            if lines > height:
+                assert view.vertical_scrollbar.window_virtual_size == lines
+                assert view.max_scroll_y == lines - height
+                if was_long:  # the scrollbar stays: its range changes without a layout
+                    assert passes == [], index
+                    long_to_long += 1
+            if lines > longest:
+                longest, longest_index = lines, index
+        assert longest > height, "a demo question longer than the view at 80x24"
+        assert long_to_long, "a move between two questions longer than the view"
+        screen.pane.queue.highlighted = longest_index
+        await settle(app, pilot)
+        view.scroll_end(animate=False)
+        await settle(app, pilot)
+        last = view.drawn_lines()[-1].text.strip()
+        assert last and last in view.render_line(height - 1).text
+
+
+async def test_the_text_fits_every_size(service: Service) -> None:
+    for size in ((60, 15), SMALL, (200, 50)):
+        app, _ = make_app(service)
+        async with app.run_test(size=size) as pilot:
+            screen = await begin(app, pilot)
+            view = screen.query_one(QuestionView)
+            for index in range(len(screen.items)):
+                screen.pane.queue.highlighted = index
+                await settle(app, pilot)
+                question = screen.items[index].question
+                width = view.scrollable_content_region.width
+                assert all(strip.cell_length <= view.size.width for strip in view.drawn_lines())
+                assert all(len(strip.text.rstrip()) <= width for strip in view.drawn_lines())
+                text = squeezed(drawn_text(view))
+                assert squeezed(clean(question.body)) in text, (size, index)
+                for message in question.context:
+                    assert squeezed(clean(message.body)) in text.replace("▎", ""), size
+
+
+async def test_a_resize_wraps_the_text_again(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        wide = len(view.drawn_lines())
+        await pilot.resize_terminal(60, 15)
+        await settle(app, pilot)
+        narrow = view.drawn_lines()
+        assert len(narrow) > wide
+        assert all(
+            len(strip.text.rstrip()) <= view.scrollable_content_region.width for strip in narrow
+        )
+        height = view.scrollable_content_region.height
+        assert view.virtual_size.height == (len(narrow) if len(narrow) > height else 0)
+
+
+async def test_the_theme_colours_the_reasons_and_the_status(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        await settle(app, pilot)
+        variables = app.theme_variables
+        for starts, variable in (("Why:", "cx-reason"), ("Source:", "cx-done")):
+            line = next(s for s in view.drawn_lines() if s.text.strip().startswith(starts))
+            expected = Color.parse(variables[variable]).rgb
+            colours = {
+                segment.style.color.triplet
+                for segment in line
+                if segment.text.strip() and segment.style and segment.style.color
+            }
+            assert any(c is not None and tuple(c) == expected for c in colours), (starts, colours)
+
+
+async def test_the_compact_view_shows_the_title_the_last_messages_and_the_question(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        index = max(range(len(screen.items)), key=lambda i: len(screen.items[i].question.context))
+        context = screen.items[index].question.context
+        assert context, "a demo question with a thread"
+        screen.pane.queue.highlighted = index
+        await settle(app, pilot)
+        assert "Why:" in drawn_text(view)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert composing(app) and view.compact
+        text = drawn_text(view)
+        assert "Why:" not in text and view.section("heading").plain == ""
+        question = screen.items[index].question
+        assert squeezed(clean(question.body)) in squeezed(text)
+        thread = view.section("thread").plain.split("\n")
+        earlier = len(context) > LAST_MESSAGES  # a line says how many are left out
+        assert len(thread) == min(len(context), LAST_MESSAGES) + earlier
+        assert thread[0].startswith("… ") == earlier
+        width = view.scrollable_content_region.width
+        assert all(len(strip.text.rstrip()) <= width for strip in view.drawn_lines())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not view.compact and "Why:" in drawn_text(view)
+
+
+async def test_the_text_can_be_selected(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        await settle(app, pilot)
+        question = screen.current().question
+        selected = view.get_selection(Selection(None, None))
+        assert selected is not None
+        text, ending = selected
+        assert ending == "\n"
+        assert squeezed(clean(question.body)) in squeezed(text)
+        assert text.lstrip().startswith(view.section("heading").plain)
+
+
+async def test_the_questions_beside_the_one_shown_are_drawn_ahead(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        await settle(app, pilot)
+        drawn: list[object] = []
+        original = Visual.to_strips
+
+        def counted(widget, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if widget is view:
+                drawn.append(args[0])
+            return original(widget, *args, **kwargs)
+
+        monkeypatch.setattr(Visual, "to_strips", staticmethod(counted))
+        for move, index in ((screen.action_next, 1), (screen.action_previous, 0)):
+            drawn.clear()
+            move()  # shown at once, within the key's handling
+            assert view.question_id == screen.items[index].question.id
+            assert drawn == [], "its lines were drawn ahead"
+            await settle(app, pilot)  # then its own neighbours are drawn
+        await pilot.press("j", "j")
+        await settle(app, pilot)
+        assert drawn, "the neighbours of a new question are drawn after it shows"
+        before = len(drawn)
+        view.show(screen.items[2], screen.service.now())
+        assert len(drawn) == before, "a question drawn lately is not drawn again"
+
+
+async def test_a_selection_shows_and_copies_what_it_covers(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        await settle(app, pilot)
+        plain_lines = view.section("body").plain.split("\n")
+        text_lines = view.get_selection(Selection(None, None))[0].split("\n")  # type: ignore[index]
+        row = text_lines.index(plain_lines[0])  # the question's first line
+        unselected = view.drawn_lines()
+        screen.selections = {view: Selection(Offset(0, row), Offset(8, row))}
+        await settle(app, pilot)
+        assert screen.get_selected_text() == plain_lines[0][:8]
+        selected = view.drawn_lines()
+        changed = [y for y, (a, b) in enumerate(zip(unselected, selected, strict=True)) if a != b]
+        assert changed and all(selected[y].text == unselected[y].text for y in changed)
+        screen.clear_selection()
+        await settle(app, pilot)
+        assert view.drawn_lines() == unselected
