@@ -248,3 +248,22 @@ async def test_a_selection_shows_and_copies_what_it_covers(service: Service) -> 
         screen.clear_selection()
         await settle(app, pilot)
         assert view.drawn_lines() == unselected
+
+
+async def test_the_thread_is_cut_to_the_width_the_view_has_now(service: Service) -> None:
+    """On a narrow screen the queue steps aside while a reply is written: the view widens,
+    and the compact thread's lines are cut to its new width, not the one it had."""
+    app, _ = make_app(service)
+    async with app.run_test(size=(60, 15)) as pilot:
+        screen = await begin(app, pilot)
+        view = screen.query_one(QuestionView)
+        index = max(range(len(screen.items)), key=lambda i: len(screen.items[i].question.context))
+        screen.pane.queue.highlighted = index
+        await settle(app, pilot)
+        narrow = view.scrollable_content_region.width
+        await pilot.press("r")
+        await settle(app, pilot)
+        width = view.scrollable_content_region.width
+        assert view.compact and width > narrow
+        cut = [s.text.rstrip() for s in view.drawn_lines() if s.text.rstrip().endswith("…")]
+        assert cut and all(len(line) == width for line in cut), (width, cut)

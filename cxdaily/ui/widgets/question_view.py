@@ -87,8 +87,9 @@ class QuestionView(ScrollView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._parts: dict[str, Content] = dict(EMPTY_PARTS)
-        self._text: Content | None = None
-        """Every shown part in one text, styled (made when first drawn)."""
+        self._text: tuple[int, Content] | None = None
+        """Every shown part in one text, styled, and the width it was made for (the
+        thread is cut to the width)."""
         self._drawings: OrderedDict[tuple[object, ...], list[Strip]] = OrderedDict()
         """Lines drawn by text and width, the most recently used last."""
         self._fitted_width = 0
@@ -210,7 +211,8 @@ class QuestionView(ScrollView):
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The selected text (for copying)."""
-        return selection.extract(self._shown_text().plain), "\n"
+        width = self.scrollable_content_region.width
+        return selection.extract(self._shown_text(width).plain), "\n"
 
     def render_line(self, y: int) -> Strip:
         """One line of the view, scrolled."""
@@ -236,7 +238,7 @@ class QuestionView(ScrollView):
         selection = self.text_selection
         if selection is None:
             return self._draw(self._parts, width, shown=True)
-        text = self._shown_text()
+        text = self._shown_text(width)
         key = (width, selection, self.visual_style)
         kept = self._selected
         if kept is None or kept[0] != key or kept[1] is not text:
@@ -256,24 +258,24 @@ class QuestionView(ScrollView):
         if lines is not None:
             self._drawings.move_to_end(key)
             return lines
-        text = self._shown_text() if shown else self._styled_text(parts)
+        text = self._shown_text(width) if shown else self._styled_text(parts, width)
         lines = Visual.to_strips(self, text, width, None, style, apply_selection=False)
         self._drawings[key] = lines
         if len(self._drawings) > DRAWINGS_KEPT:
             self._drawings.popitem(last=False)
         return lines
 
-    def _shown_text(self) -> Content:
-        """The shown parts in one styled text (made once per change)."""
-        if self._text is None:
-            self._text = self._styled_text(self._parts)
-        return self._text
+    def _shown_text(self, width: int) -> Content:
+        """The shown parts in one styled text at ``width`` (made once per change)."""
+        if self._text is None or self._text[0] != width:
+            self._text = (width, self._styled_text(self._parts, width))
+        return self._text[1]
 
-    def _styled_text(self, parts: dict[str, Content]) -> Content:
-        """``parts`` in one text, each styled by its component class, with a blank line
-        between them (none in the compact view)."""
+    def _styled_text(self, parts: dict[str, Content], width: int) -> Content:
+        """``parts`` in one text for ``width``, each styled by its component class, with a
+        blank line between them (none in the compact view)."""
         compact = self.compact
-        width = max(self.scrollable_content_region.width, len(THREAD_BAR) + 1)
+        width = max(width, len(THREAD_BAR) + 1)
         pieces: list[Content] = []
         for name in COMPACT_SECTIONS if compact else SECTIONS:
             content = self._part(parts, name, compact)
