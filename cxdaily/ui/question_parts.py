@@ -159,8 +159,8 @@ def last_messages(question: Question, now: datetime, count: int = LAST_MESSAGES)
 
 
 def full_thread(question: Question, now: datetime) -> Content:
-    """Every message of the question's thread: its author and age, then its text, with a
-    blank line after each."""
+    """Every message of the question's thread: its author and age, then its text; a blank
+    line between two messages."""
     pieces = [
         Content.assemble(
             author_line(message.author),

@@ -134,22 +134,29 @@ async def test_a_resize_wraps_the_text_again(service: Service) -> None:
         assert view.virtual_size.height == (len(narrow) if len(narrow) > height else 0)
 
 
+def _coloured(view: QuestionView, starts: str, colour: str) -> bool:
+    """Whether the view's line starting with ``starts`` has text in ``colour``."""
+    line = next(s for s in view.drawn_lines() if s.text.strip().startswith(starts))
+    expected = Color.parse(colour).rgb
+    return any(
+        segment.style.color.triplet is not None and tuple(segment.style.color.triplet) == expected
+        for segment in line
+        if segment.text.strip() and segment.style and segment.style.color
+    )
+
+
 async def test_the_theme_colours_the_reasons_and_the_status(service: Service) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=TALL) as pilot:
         screen = await begin(app, pilot)
         view = screen.query_one(QuestionView)
         await settle(app, pilot)
-        variables = app.theme_variables
-        for starts, variable in (("Why:", "cx-reason"), ("Source:", "cx-done")):
-            line = next(s for s in view.drawn_lines() if s.text.strip().startswith(starts))
-            expected = Color.parse(variables[variable]).rgb
-            colours = {
-                segment.style.color.triplet
-                for segment in line
-                if segment.text.strip() and segment.style and segment.style.color
-            }
-            assert any(c is not None and tuple(c) == expected for c in colours), (starts, colours)
+        for theme in ("cxdaily-dark", "cxdaily-light"):  # and again after a change of theme
+            app.theme = theme
+            await settle(app, pilot)
+            variables = app.theme_variables
+            assert _coloured(view, "Why:", variables["cx-reason"]), theme
+            assert _coloured(view, "Source:", variables["cx-done"]), theme
 
 
 async def test_the_compact_view_shows_the_title_the_last_messages_and_the_question(
