@@ -94,6 +94,8 @@ class QuestionView(ScrollView):
         """Lines drawn by text and width, the most recently used last."""
         self._fitted_width = 0
         """The width the scrollable size was set for."""
+        self._shown_lines: tuple[int, list[Strip]] | None = None
+        """The shown text's lines and their width (each line of a frame asks for them)."""
         self._selected: tuple[tuple[object, ...], Content, list[Strip]] | None = None
         """The lines drawn with a selection: its width, selection and style, the text."""
 
@@ -167,7 +169,7 @@ class QuestionView(ScrollView):
     # drawing -----------------------------------------------------------------------------
     def _changed(self) -> None:
         """The text changed: draw it again, and fit the scroll area to it."""
-        self._text = None
+        self._text = self._shown_lines = None
         self._fit()
         self.refresh()
 
@@ -202,7 +204,7 @@ class QuestionView(ScrollView):
     def notify_style_update(self) -> None:
         """A theme or a class changed the styles: the parts are styled and drawn again."""
         super().notify_style_update()
-        self._text = None
+        self._text = self._shown_lines = None
         self._drawings.clear()
 
     def selection_updated(self, selection: Selection | None) -> None:
@@ -237,7 +239,10 @@ class QuestionView(ScrollView):
             return []
         selection = self.text_selection
         if selection is None:
-            return self._draw(self._parts, width, shown=True)
+            shown = self._shown_lines
+            if shown is None or shown[0] != width:
+                shown = self._shown_lines = (width, self._draw(self._parts, width, shown=True))
+            return shown[1]
         text = self._shown_text(width)
         key = (width, selection, self.visual_style)
         kept = self._selected
