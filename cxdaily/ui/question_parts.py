@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from textual.content import Content
 
@@ -198,21 +199,32 @@ def status_lines(
     return Content("\n").join(notes)
 
 
+class Beside(NamedTuple):
+    """What the view shows beside a question."""
+
+    status: str = ""
+    """What was done to it, in words ("" when nothing yet)."""
+    draft: bool = False
+    """Whether a draft reply is saved."""
+    others: Sequence[str] | None = None
+    """The names of its near-duplicates for the group line (default: their ids)."""
+    claim: str = ""
+    """Which other leader of the team is answering it (team mode: "Anna Berg is
+    answering this (3 min ago)", a name from the team database kept literal)."""
+
+
+NOTHING_BESIDE = Beside()
+"""Nothing done, no draft, no other leader: a question as it first shows."""
+
+
 def question_parts(
     item: BatchItem,
     now: datetime,
-    status: str = "",
-    draft: bool = False,
-    others: Sequence[str] | None = None,
-    claim: str = "",
+    beside: Beside = NOTHING_BESIDE,
     keys: KeyNames = DEFAULT_KEY_NAMES,
 ) -> dict[str, Content]:
     """Every part of the view for ``item`` (see :data:`SECTIONS`), its reply empty (it is
     read apart), and the thread's last messages for the compact view (``"last_messages"``).
-
-    ``others`` names the item's near-duplicates for the group line (default: their ids);
-    ``claim`` says which other leader of the team is answering it (team mode: "Anna
-    Berg is answering this (3 min ago)", a name from the team database kept literal).
     """
     question = item.question
     estimate = f"about {max(item.estimate_s // 60, 1)} min"
@@ -228,13 +240,13 @@ def question_parts(
             Content.styled("Why: ", "bold"),
             safe_line(", ".join(item.reasons)),
             Content.styled(f"  ({estimate})", "dim"),
-            group_line(item, others, keys=keys),
+            group_line(item, beside.others, keys=keys),
         ),
         "title": safe(question.title, "bold") if question.title else Content(""),
         "thread": full_thread(question, now),
         "body": safe(question.body),
         "reply": Content(""),
-        "status": status_lines(question, status, draft, claim, keys),
+        "status": status_lines(question, beside.status, beside.draft, beside.claim, keys),
         "last_messages": last_messages(question, now) if question.context else Content(""),
     }
 

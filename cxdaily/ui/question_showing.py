@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from cxdaily.curation import BatchItem
 from cxdaily.ui.group_tagging import group_labels
+from cxdaily.ui.question_parts import Beside
 from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.queue import STATUSES
 
@@ -53,8 +54,7 @@ class QuestionShowing:
         question_id = item.question.id
         draft = bool(screen.service.draft(question_id))
         screen.set_drafted(item, draft)
-        others = self.group_labels(item)
-        view.show(item, now, self._status(question_id), draft, others, self._claim(question_id))
+        view.show(item, now, self._beside(question_id, draft, self.group_labels(item)))
         screen.call_after_refresh(self.prepare_neighbours, question_id)
 
     def prepare_neighbours(self, question_id: str) -> None:
@@ -79,14 +79,12 @@ class QuestionShowing:
                 if not all(member in by_id for member in item.group):
                     continue  # a member outside the session is named from the store
                 others = self._labels[neighbour] = group_labels(screen.items, item)
-            draft = neighbour in screen.drafted
-            status, claim = self._status(neighbour), self._claim(neighbour)
-            view.prepare(item, screen.service.now(), status, draft, others, claim)
+            beside = self._beside(neighbour, neighbour in screen.drafted, others)
+            view.prepare(item, screen.service.now(), beside)
 
-    def _status(self, question_id: str) -> str:
-        """What was done to the question, in words ("" when nothing yet)."""
-        return STATUSES.get(self.screen.statuses.get(question_id, ""), STATUSES[""]).words
-
-    def _claim(self, question_id: str) -> str:
-        """Who else is answering the question (team mode; "" when nobody)."""
-        return self.screen.team.words_for(question_id)
+    def _beside(self, question_id: str, draft: bool, others: list[str]) -> Beside:
+        """What the view shows beside the question: its status in words, its draft, its
+        near-duplicates' names, and who else is answering it (team mode)."""
+        screen = self.screen
+        status = STATUSES.get(screen.statuses.get(question_id, ""), STATUSES[""]).words
+        return Beside(status, draft, others, screen.team.words_for(question_id))

@@ -9,7 +9,6 @@ waits on it. A send that finishes while the question is shown updates it
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -29,8 +28,10 @@ from cxdaily.ui.keys import key_names
 from cxdaily.ui.question_parts import (
     COMPACT_SECTIONS,
     EMPTY_PARTS,
+    NOTHING_BESIDE,
     SECTIONS,
     SPACED,
+    Beside,
     question_parts,
     reply_content,
 )
@@ -124,24 +125,15 @@ class QuestionView(ScrollView):
             return Content("")
         return parts["last_messages" if compact and name == "thread" else name]
 
-    def show(
-        self,
-        item: BatchItem | None,
-        now: datetime,
-        status: str = "",
-        draft: bool = False,
-        others: Sequence[str] | None = None,
-        claim: str = "",
-    ) -> None:
-        """Display ``item`` (or an empty-state message); the arguments are those of
-        :func:`~cxdaily.ui.question_parts.question_parts`."""
+    def show(self, item: BatchItem | None, now: datetime, beside: Beside = NOTHING_BESIDE) -> None:
+        """Display ``item`` (or an empty-state message) with what ``beside`` says."""
         if item is None:
             self.question_id = None
             self._parts = dict(EMPTY_PARTS)
             self._changed()
             return
         question_id = item.question.id
-        parts = question_parts(item, now, status, draft, others, claim, key_names(self))
+        parts = question_parts(item, now, beside, key_names(self))
         if question_id == self.question_id:
             parts["reply"] = self._parts["reply"]  # kept until the look-up says otherwise
         self.question_id = question_id
@@ -150,20 +142,12 @@ class QuestionView(ScrollView):
         self._changed()
         self.scroll_home(animate=False)
 
-    def prepare(
-        self,
-        item: BatchItem,
-        now: datetime,
-        status: str = "",
-        draft: bool = False,
-        others: Sequence[str] | None = None,
-        claim: str = "",
-    ) -> None:
+    def prepare(self, item: BatchItem, now: datetime, beside: Beside) -> None:
         """Draw ``item`` ahead of time, as :meth:`show` would (its reply apart), so that
         showing it soon finds its lines drawn (nothing while the view has no width)."""
         width = self.scrollable_content_region.width
         if width > 0:
-            parts = question_parts(item, now, status, draft, others, claim, key_names(self))
+            parts = question_parts(item, now, beside, key_names(self))
             self._draw(parts, width)
 
     # drawing -----------------------------------------------------------------------------
