@@ -9,6 +9,7 @@ import multiprocessing
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stdout
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -84,7 +85,10 @@ def leader_service(
 
 
 def demo_question(make_question: Callable[..., Question], native_id: str, **fields) -> Question:
-    """A question of the demo channel (the same service id for every leader)."""
+    """A question of the demo channel (the same service id for every leader), asked two
+    hours before the real now: these services keep the real clock, so a question dated
+    from a fixed day would age out of their batches as the calendar moves on."""
+    fields.setdefault("now", datetime.now(UTC))
     return make_question(native_id, channel="demo", kind="demo", **fields)
 
 
