@@ -19,7 +19,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 HELP_DESK = "help desk"
@@ -137,8 +137,10 @@ def parse_catalogue(text: str) -> dict[str, ServiceEntry]:
 
 
 def _read_catalogue() -> dict[str, ServiceEntry]:
-    """The catalogue from its data file in this package."""
-    return parse_catalogue(resources.files(__package__).joinpath(CATALOGUE_FILE).read_text("utf-8"))
+    """The catalogue from its data file beside this module (read as a file: the
+    package is installed as files, and ``importlib.resources`` would add its own
+    imports to every command's start)."""
+    return parse_catalogue(Path(__file__).with_name(CATALOGUE_FILE).read_text("utf-8"))
 
 
 #: Every known service, by key (in the data file's order).

@@ -46,6 +46,9 @@ class Candidate(NamedTuple):
     """Its segment (:func:`cxdaily.curation.sources.segment_of`)."""
     analysis: TextAnalysis
     """Its text analysis (kept with the stored question)."""
+    matches: object
+    """The watch keywords found in it when it was stored, as kept (see
+    :meth:`~cxdaily.curation.text.TextReader.matches_record`); ``None``: look."""
     record: object
     """What its model is built from: the stored record, or the model itself."""
 
@@ -53,8 +56,9 @@ class Candidate(NamedTuple):
 _candidate = partial(tuple.__new__, Candidate)  # skips the Python-level __new__
 
 
-def candidate_of(question: Question, analysis: TextAnalysis) -> Candidate:
-    """The candidate of a question given as a model (its record is the model)."""
+def candidate_of(question: Question, analysis: TextAnalysis, matches: object = None) -> Candidate:
+    """The candidate of a question given as a model (its record is the model), with its
+    kept keyword matches if any."""
     author = question.author
     return _candidate(
         (
@@ -68,15 +72,18 @@ def candidate_of(question: Question, analysis: TextAnalysis) -> Candidate:
             len(question.context),
             *route(question.meta, question.channel, question.kind),
             analysis,
+            matches,
             question,
         )
     )
 
 
-def read_candidate(record: dict[str, Any], analysis: TextAnalysis) -> Candidate | None:
-    """The candidate of a stored question, or ``None`` when a field is not of the type
-    cxdaily stores it with (then the record is read into its model, which normalizes
-    what it can and names what is wrong)."""
+def read_candidate(
+    record: dict[str, Any], analysis: TextAnalysis, matches: object = None
+) -> Candidate | None:
+    """The candidate of a stored question (with its kept analysis and keyword matches),
+    or ``None`` when a field is not of the type cxdaily stores it with (then the record
+    is read into its model, which normalizes what it can and names what is wrong)."""
     created_at = usual_question(record)
     if created_at is None:
         return None
@@ -92,7 +99,7 @@ def read_candidate(record: dict[str, Any], analysis: TextAnalysis) -> Candidate 
     source, segment = route(meta, record["channel"], record["kind"])
     thread = len(context) if context else 0
     fields = (record["id"], created_at, record.get("title"), record["body"], meta, followers)
-    return _candidate((*fields, handle, thread, source, segment, analysis, record))
+    return _candidate((*fields, handle, thread, source, segment, analysis, matches, record))
 
 
 class StoredQuestions(Sequence[Question]):

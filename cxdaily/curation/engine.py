@@ -178,7 +178,7 @@ def evaluate(
     estimates: list[int] = []
     for candidate in pool:
         analysis = candidate.analysis
-        text = features(candidate, analysis)
+        text = features(candidate, analysis, candidate.matches)
         scores.append(rate(candidate, text))
         seconds = base_estimate(text.chars, candidate.segment, text.asks, candidate.thread)
         seconds *= factors.get(candidate.source, overall)

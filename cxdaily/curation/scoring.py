@@ -41,8 +41,8 @@ from cxdaily.curation.text import (
     NEGATIVE_AT,
     UNREAD,
     TextFeatures,
-    TextReader,
     question_terms,
+    text_reader,
 )
 
 DAY_S = 86_400.0
@@ -171,7 +171,7 @@ class Scorer:
         self.history = history or LeaderHistory()
         self.common_terms = common_terms
         """Terms too common in the pool to say anything about a topic."""
-        self.reader = TextReader(settings.watch_keywords)
+        self.reader = text_reader(tuple(settings.watch_keywords))
         self._sla_h = settings.sla_s / 3600
         self._now_ts = now.timestamp()
         self._history_on = self.history.actions > 0

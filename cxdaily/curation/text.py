@@ -15,14 +15,20 @@ the question is stored (:func:`analyse`) and kept with it in a compact, versione
 (:func:`analysis_record`, :func:`read_analysis_record`). Curation then only matches the
 configured keywords against the kept words (:meth:`TextReader.features`); a record
 without an analysis of the current :data:`ANALYSIS_VERSION` is analysed afresh.
+
+The watch keywords found in a question depend only on its text and the configured
+keywords, so they too are found when it is stored and kept with it
+(:meth:`TextReader.matches_record`), under a :attr:`TextReader.fingerprint` naming those
+keywords: a reader of other keywords ignores them and looks again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from functools import partial
+from functools import lru_cache, partial
 from itertools import filterfalse
 from typing import NamedTuple, Protocol
 
@@ -177,6 +183,9 @@ _features = partial(tuple.__new__, TextFeatures)  # skips the Python-level __new
 
 #: The version of :func:`analyse`: a stored analysis of another version is made again.
 ANALYSIS_VERSION = 1
+#: The version of keyword matching (:meth:`TextReader.features`): part of the
+#: fingerprint stored matches are kept under, so a change here makes them again.
+MATCHING_VERSION = 1
 _TEXT_CUES = _SIGNAL_WORDS | SENTIMENT_CUES
 
 
@@ -300,15 +309,45 @@ class TextReader:
         self._keyword_text = frozenset(w.decode("utf-8", "replace") for w in self._keyword_words)
         self._all_tokens = not self._keyword_words.isdisjoint(_DROP)
         """A keyword is a word an analysis does not keep (a stop word, a small number)."""
+        named = "\x1f".join(self.keywords).encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2s(named, digest_size=8).hexdigest()
+        self.fingerprint = f"{ANALYSIS_VERSION}.{MATCHING_VERSION}.{digest}"
+        """Names these keywords and the code that matches them (see :meth:`matches_record`)."""
+        self._known = frozenset(self.keywords)
+
+    def matches_record(self, question: Texted, analysis: TextAnalysis) -> list[str]:
+        """The watch keywords found in a question, in the compact form kept with it when
+        it is stored: ``[fingerprint, keyword, ...]`` (see :meth:`features`)."""
+        return [self.fingerprint, *self.features(question, analysis).keywords]
+
+    def stored_matches(self, record: object) -> tuple[str, ...] | None:
+        """The keywords of a kept :meth:`matches_record`, or ``None`` when it is missing,
+        of other keywords (another fingerprint) or of the wrong shape: look again."""
+        if type(record) is not list or not record or record[0] != self.fingerprint:
+            return None
+        found = tuple(record[1:])
+        for keyword in found:
+            if type(keyword) is not str or keyword not in self._known:
+                return None
+        return found
 
     def read(self, question: Question) -> TextFeatures:
         """The text features of one question, analysed afresh (bounded work)."""
         return self.features(question, analyse(question))
 
-    def features(self, question: Texted, analysis: TextAnalysis) -> TextFeatures:
+    def features(
+        self, question: Texted, analysis: TextAnalysis, matches: object = None
+    ) -> TextFeatures:
         """The text features of one question from its analysis (:func:`analyse`, made
-        when it was stored): only the watch keywords are looked for here."""
+        when it was stored): only the watch keywords are looked for here, unless
+        ``matches`` holds those found when it was stored (:meth:`matches_record`)."""
         sentiment, frustrated = analysis.sentiment, analysis.frustrated
+        if matches is not None:
+            known = self.stored_matches(matches)
+            if known is not None:
+                return _features(
+                    (sentiment, frustrated, analysis.asks, analysis.requests, known, analysis.chars)
+                )
         found: tuple[str, ...] = ()
         cues: AbstractSet[bytes] = frozenset()
         if self._all_tokens:  # a keyword the kept words leave out: read the head again
@@ -351,3 +390,10 @@ class TextReader:
         cues = self._keyword_words.intersection(_split(lowered))
         words = self._find(cues, lowered) if cues else ()
         return tuple(k for k in self.keywords if k in found or k in words) if words else found
+
+
+@lru_cache(maxsize=8)
+def text_reader(keywords: tuple[str, ...]) -> TextReader:
+    """The reader of these watch keywords (made once: it compiles their patterns; a
+    reader is never changed, so the scorer and the store share it)."""
+    return TextReader(keywords)

@@ -74,7 +74,11 @@ class ServiceParts:
         self.context = ServiceContext(
             locations=where,
             settings=settings,
-            store=Store(where.data_dir, read_only=read_only),
+            store=Store(
+                where.data_dir,
+                read_only=read_only,
+                watch_keywords=settings.curation.watch_keywords,
+            ),
             now=now,
         )
         self._connectors = connectors

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
+from cxdaily.curation.settings import DEFAULT_WATCH_KEYWORDS
 from cxdaily.store.activity import ActivityRepository
 from cxdaily.store.database import DataFolder
 from cxdaily.store.insights import InsightRepository
@@ -14,10 +16,18 @@ from cxdaily.store.repositories import OutboxRepository, QuestionRepository
 class Store:
     """The opened data folder with one repository per kind of record."""
 
-    def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        read_only: bool = False,
+        watch_keywords: Iterable[str] = DEFAULT_WATCH_KEYWORDS,
+    ) -> None:
+        """Open the data folder ``data_dir``; ``watch_keywords`` are the curation
+        settings' (those found in a question are kept with it when it is stored)."""
         self.folder = DataFolder(data_dir, read_only=read_only)
         try:
-            self.questions = QuestionRepository(self.folder)
+            self.questions = QuestionRepository(self.folder, watch_keywords)
             self.activity = ActivityRepository(self.folder)
             self.outbox = OutboxRepository(self.folder)
             self.promises = PromiseRepository(self.folder)

@@ -18,6 +18,7 @@ import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from cxdaily.core.clock import to_iso
@@ -31,7 +32,14 @@ from cxdaily.curation.candidates import (
     candidate_of,
     read_candidate,
 )
-from cxdaily.curation.text import TextAnalysis, analyse, analysis_record, read_analysis_record
+from cxdaily.curation.text import (
+    TextAnalysis,
+    TextReader,
+    analyse,
+    analysis_record,
+    read_analysis_record,
+    text_reader,
+)
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import record_problem
@@ -117,25 +125,33 @@ def _checkpoint_value(doc: dict[str, Any]) -> dict[str, Any] | None:
 #: The field of a stored question that keeps its text analysis (see
 #: :func:`cxdaily.curation.text.analyse`): made when it is stored, never at curation.
 ANALYSIS = "analysis"
+#: The field that keeps the watch keywords found in it, under the fingerprint of the
+#: configured keywords (see :meth:`cxdaily.curation.text.TextReader.matches_record`).
+MATCHES = "watch"
 
 
-def _question_doc(question: Question) -> dict[str, Any]:
-    """A question as it is stored: its fields and its text analysis."""
+def _question_doc(question: Question, reader: TextReader) -> dict[str, Any]:
+    """A question as it is stored: its fields, its text analysis and the watch keywords
+    ``reader`` finds in it."""
     doc = question.to_dict()
-    doc[ANALYSIS] = analysis_record(analyse(question))
+    analysis = analyse(question)
+    doc[ANALYSIS] = analysis_record(analysis)
+    doc[MATCHES] = reader.matches_record(question, analysis)
     return doc
 
 
-def _candidate(doc: dict[str, Any]) -> Candidate | tuple[Question, TextAnalysis | None]:
+def _candidate(
+    doc: dict[str, Any],
+) -> Candidate | tuple[Question, TextAnalysis | None, object]:
     """A stored question as curation reads it (no model built), or, for a record that is
-    not as cxdaily stores it or has no analysis of this version, its model and the
-    analysis kept with it (``None``: none)."""
-    analysis = read_analysis_record(doc.get(ANALYSIS))
+    not as cxdaily stores it or has no analysis of this version, its model, the analysis
+    kept with it (``None``: none) and its kept keyword matches."""
+    analysis, matches = read_analysis_record(doc.get(ANALYSIS)), doc.get(MATCHES)
     if analysis is not None:
-        candidate = read_candidate(doc, analysis)
+        candidate = read_candidate(doc, analysis, matches)
         if candidate is not None:
             return candidate
-    return Question.from_dict(doc), analysis
+    return Question.from_dict(doc), analysis, matches
 
 
 def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
@@ -155,8 +171,11 @@ class QuestionRepository:
     so curation never reads its text again: :meth:`analysed` hands both back.
     """
 
-    def __init__(self, folder: DataFolder) -> None:
+    def __init__(self, folder: DataFolder, watch_keywords: Iterable[str] = ()) -> None:
+        """Open the questions of ``folder``; the watch keywords found in each question
+        stored are kept with it (``watch_keywords``: the curation settings')."""
         self._read_only = folder.read_only
+        self._watch_keywords = tuple(watch_keywords)
         db = folder.db("questions.json")
         self._questions = KeyedTable(db.table("questions"))
         self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
@@ -179,7 +198,7 @@ class QuestionRepository:
         archived: dict[str, list[dict[str, Any]]] = {}
         months = set(self._months())
         for question in questions:
-            doc, month = _question_doc(question), month_of(question.created_at)
+            doc, month = _question_doc(question, self._reader), month_of(question.created_at)
             if skipped is not None:
                 problem = record_problem(doc)
                 if problem is not None:
@@ -230,34 +249,51 @@ class QuestionRepository:
         wrong shape is a StoreCorruptError here, as when every model is built.
 
         A question stored without an analysis of the current version (by an older
-        cxdaily, or before the analysis changed) is analysed now; when the store is open
-        for writing, those analyses are kept (one write) so it happens once."""
+        cxdaily, or before the analysis changed) is analysed now. When the store is open
+        for writing, the watch keywords are also looked for in each question stored
+        without matches of the configured keywords (they changed since), and what was
+        made is kept (one write), so it happens once."""
         pool: list[Candidate] = []
-        stale: dict[str, TextAnalysis] = {}
+        stale: dict[str, tuple[TextAnalysis, list[str]]] = {}
+        reader = None if self._read_only else self._reader
         for read in self._questions.stored_records(_candidate):
+            kept = True
             if isinstance(read, Candidate):
-                pool.append(read)
-                continue
-            question, analysis = read  # read into its model
-            if analysis is None:
-                analysis = stale[question.id] = analyse(question)
-            pool.append(candidate_of(question, analysis))
-        if stale and not self._read_only:
+                candidate = read
+            else:  # read into its model
+                question, analysis, matches = read
+                kept = analysis is not None
+                candidate = candidate_of(question, analysis or analyse(question), matches)
+            if reader is not None and (
+                not kept or reader.stored_matches(candidate.matches) is None
+            ):
+                made = reader.matches_record(candidate, candidate.analysis)
+                candidate = candidate._replace(matches=made)
+                stale[candidate.id] = (candidate.analysis, made)
+            pool.append(candidate)
+        if stale:
             self._keep_analyses(stale)
         questions = StoredQuestions(pool, self._build)
         return questions, questions.analyses()
+
+    @cached_property
+    def _reader(self) -> TextReader:
+        """Finds the configured watch keywords in a question (made when first needed)."""
+        return text_reader(self._watch_keywords)
 
     def _build(self, doc: dict[str, Any]) -> Question:
         """The model of a stored question (one of the wrong shape: a StoreCorruptError)."""
         return self._questions.parse(doc, Question.from_dict)
 
-    def _keep_analyses(self, analyses: dict[str, TextAnalysis]) -> None:
-        """Store the analyses made for questions stored without one (in one write)."""
+    def _keep_analyses(self, made: dict[str, tuple[TextAnalysis, list[str]]]) -> None:
+        """Store the analyses and keyword matches made for questions stored without them
+        (in one write)."""
         docs = []
-        for question_id in analyses:
+        for question_id, (analysis, matches) in made.items():
             doc = self._questions.get(question_id)
             if doc is not None:
-                doc[ANALYSIS] = analysis_record(analyses[question_id])
+                doc[ANALYSIS] = analysis_record(analysis)
+                doc[MATCHES] = matches
                 docs.append(doc)
         with contextlib.suppress(StoreError):  # a kept analysis only saves time: the
             self._questions.put_many(docs, checked=True)  # next read makes it again

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cxdaily.connectors.demo import DemoConnector
 from cxdaily.core.models import Action, Author, Disposition, Message, Question, Session
+from cxdaily.curation.settings import CurationSettings
 from cxdaily.settings import ChannelSettings
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -79,3 +81,35 @@ def timed_session(
         at += timedelta(seconds=seconds_each)
         actions.append(Action(question.id, disposition, at, session_id=session_id))
     return actions, session
+
+
+#: Questions that exercise the text analysis: a threat at the end of a long body, a
+#: phrase, stop words as keywords, a translation, a thread, a rating, hostile text.
+LONG_TAIL = " ".join(["We moved the whole team over last spring and it went fine."] * 8)
+EXTRA = [
+    ask("lawyer", LONG_TAIL + " Not acceptable: my lawyer will be in touch.", title="Billing"),
+    ask("loss", "After the sync we had data loss in three projects, please help!!"),
+    ask("stop", "It is not working and it is not fixed, 42 days now?"),
+    ask("kuendigung", "Ich möchte die Kündigung, das ist das dritte Mal, keine Antwort."),
+    ask("thread", "Still no reply??", context=(Message(Author(name="Kim"), "Any news?", NOW),)),
+    ask("praise", "Love the new calendar view, great work", channel="x", kind="x"),
+    ask("rating", "Crashes on start", kind="app_store", rating=1, age=timedelta(hours=30)),
+    ask("hostile", "refund \x1b]52;c;bad\x07 now", channel="x", kind="x"),
+]
+#: Watch keyword settings that take each path of the keyword matching.
+KEYWORD_CONFIGS = {
+    "default": CurationSettings(),
+    "stop-word keyword": CurationSettings(watch_keywords=("not", "42", "refund")),
+    "phrases": CurationSettings(watch_keywords=("data loss", "lawyer", "cancel")),
+    "no keywords": CurationSettings(watch_keywords=()),
+}
+
+
+def text_corpus() -> list[Question]:
+    """The demo inbox, reworded copies of it on other channels, and the planted extras."""
+    inbox = demo_inbox()
+    copies = [
+        replace(q, id=f"copy:{n}", channel="copy", native_id=str(n), body=q.body[::-1])
+        for n, q in enumerate(inbox[:20])
+    ]
+    return [*inbox, *copies, *EXTRA]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.models import Question
 from cxdaily.curation import build_history, curate, rank
-from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.text import (
     ANALYSIS_VERSION,
     TextAnalysis,
@@ -20,35 +18,14 @@ from cxdaily.curation.text import (
     analysis_record,
     read_analysis_record,
 )
-from tests.unit.curation.curation_kit import DAY_START, NOW, ask, demo_inbox, timed_session
-
-LONG_TAIL = " ".join(["We moved the whole team over last spring and it went fine."] * 8)
-EXTRA = [
-    ask("lawyer", LONG_TAIL + " Not acceptable: my lawyer will be in touch.", title="Billing"),
-    ask("loss", "After the sync we had data loss in three projects, please help!!"),
-    ask("stop", "It is not working and it is not fixed, 42 days now?"),
-    ask("kuendigung", "Ich möchte die Kündigung, das ist das dritte Mal, keine Antwort."),
-    ask("thread", "Still no reply??", context=(Message(Author(name="Kim"), "Any news?", NOW),)),
-    ask("praise", "Love the new calendar view, great work", channel="x", kind="x"),
-    ask("rating", "Crashes on start", kind="app_store", rating=1, age=timedelta(hours=30)),
-    ask("hostile", "refund \x1b]52;c;bad\x07 now", channel="x", kind="x"),
-]
-CONFIGS = {
-    "default": CurationSettings(),
-    "stop-word keyword": CurationSettings(watch_keywords=("not", "42", "refund")),
-    "phrases": CurationSettings(watch_keywords=("data loss", "lawyer", "cancel")),
-    "no keywords": CurationSettings(watch_keywords=()),
-}
-
-
-def _corpus() -> list[Question]:
-    """The demo inbox, reworded copies of it on other channels, and the planted extras."""
-    inbox = demo_inbox()
-    copies = [
-        replace(q, id=f"copy:{n}", channel="copy", native_id=str(n), body=q.body[::-1])
-        for n, q in enumerate(inbox[:20])
-    ]
-    return [*inbox, *copies, *EXTRA]
+from tests.unit.curation.curation_kit import (
+    DAY_START,
+    KEYWORD_CONFIGS,
+    NOW,
+    ask,
+    text_corpus,
+    timed_session,
+)
 
 
 def _stored(questions: list[Question]) -> dict[str, TextAnalysis]:
@@ -62,10 +39,10 @@ def _stored(questions: list[Question]) -> dict[str, TextAnalysis]:
     return kept
 
 
-@pytest.mark.parametrize("config", sorted(CONFIGS))
+@pytest.mark.parametrize("config", sorted(KEYWORD_CONFIGS))
 def test_the_batch_from_kept_analyses_is_the_batch_read_fresh(config):
-    settings = CONFIGS[config]
-    questions = _corpus()
+    settings = KEYWORD_CONFIGS[config]
+    questions = text_corpus()
     handled = questions[:6]
     actions, session = timed_session(handled, 90, NOW - timedelta(days=2))
     history = build_history(actions, [session], {q.id: q for q in handled}, NOW)
@@ -77,10 +54,10 @@ def test_the_batch_from_kept_analyses_is_the_batch_read_fresh(config):
     assert fresh.items, "the corpus makes a batch"
 
 
-@pytest.mark.parametrize("config", sorted(CONFIGS))
+@pytest.mark.parametrize("config", sorted(KEYWORD_CONFIGS))
 def test_the_features_from_a_kept_analysis_are_those_of_a_fresh_reading(config):
-    reader = TextReader(CONFIGS[config].watch_keywords)
-    questions = _corpus()
+    reader = TextReader(KEYWORD_CONFIGS[config].watch_keywords)
+    questions = text_corpus()
     kept = _stored(questions)
     for question in questions:
         assert reader.features(question, kept[question.id]) == reader.read(question), question.id
@@ -136,7 +113,7 @@ def test_cxdaily_batch_over_stored_questions_is_the_batch_read_fresh(home, monke
     from cxdaily.store import Store
 
     monkeypatch.setenv("CXDAILY_NOW", to_iso(NOW))
-    questions = _corpus()
+    questions = text_corpus()
     with Store(home / "data") as store:
         store.questions.upsert_many(questions)
     with Service.open(read_only=True) as service:
