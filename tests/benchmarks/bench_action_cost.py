@@ -1,5 +1,5 @@
-"""Benchmark: a tag, a skip, a snooze or a draft save costs the same with five years of
-history as on day one, and the app stays under 150 MB with that history.
+"""Benchmark: a tag, a skip, a snooze, a draft save or a queued reply costs the same with
+five years of history as on day one, and the app stays under 150 MB with that history.
 
 Two data folders, both seeded through the real store:
 
@@ -12,8 +12,10 @@ In each (fresh copies, opened side by side), a :class:`~cxdaily.service.Service`
 what a launch does (the batch, a session started on it), then each action is timed
 through the service on today's questions, in one folder then the other, ``BENCH_ACTIONS``
 times each (default 40): a tag (an insight and an action),
-a skip, a snooze and a draft save (the durable write the composer's writer makes). Each
-is durable when the call returns. Figures: median and p95 in milliseconds, and the ratio
+a skip, a snooze, a draft save (the durable write the composer's writer makes) and a
+reply queued in the outbox (pulled back, untimed, so the next round can queue one
+again; the five-year outbox holds 8,000 sent replies). Each is durable when the call
+returns. Figures: median and p95 in milliseconds, and the ratio
 of the five-year median to the day-one median; beside them the median CPU time of the
 call (the work itself: on a machine shared with other work, waiting on the disk varies
 far more than the work does).
@@ -60,7 +62,7 @@ YEARS = 5
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 150.0
 NOW = start.NOW
-KINDS = ("tag", "skip", "snooze", "draft")
+KINDS = ("tag", "skip", "snooze", "draft", "reply")
 
 
 def seed_home(home: Path, days: int) -> None:
@@ -103,8 +105,11 @@ def perform(service: Service, kind: str, question_id: str, session_id: str, n: i
         service.skip(question_id, session_id)
     elif kind == "snooze":
         service.snooze(question_id, NOW + timedelta(days=1, seconds=n), session_id)
-    else:
+    elif kind == "draft":
         service.save_draft(question_id, f"Hello, this is draft number {n}")
+    else:
+        body = f"Thanks for writing, this is reply number {n}."
+        service.queue_reply(question_id, body, session_id=session_id)
 
 
 def action_costs(homes: dict[str, Path]) -> dict[str, dict[str, list[tuple[float, float]]]]:
@@ -122,13 +127,20 @@ def action_costs(homes: dict[str, Path]) -> dict[str, dict[str, list[tuple[float
             for label, home in homes.items()
         }
         sessions = {label: s.start_session(s.batch()) for label, s in services.items()}
+        unanswered = [  # a reply is queued on each in turn: none answered in either folder
+            q for q in today if not any(s.replies.has_replied(q) for s in services.values())
+        ]
         for n in range(ACTIONS):
             clock[0] = NOW + timedelta(seconds=n)  # actions a second apart
             question_id = today[n % len(today)]
             for kind in KINDS:
+                on = unanswered[n % len(unanswered)] if kind == "reply" else question_id
                 for label, service in services.items():
-                    act = partial(perform, service, kind, question_id, sessions[label].id, n)
+                    act = partial(perform, service, kind, on, sessions[label].id, n)
                     costs[label][kind].append(timed(act))
+            for service in services.values():  # untimed: the reply goes back to a draft
+                for reply in service.replies_in_undo_window():
+                    service.pull_back(reply.id)
     return costs
 
 

@@ -288,3 +288,37 @@ def test_a_file_opened_first_without_its_checksum_keeps_it_once_asked(data_dir):
         assert again.storage.checksum == zlib.crc32(on_disk)
     finally:
         folder.close()
+
+
+def test_years_of_sent_replies_are_not_encoded_again_at_each_save(data_dir, monkeypatch):
+    from cxdaily.store import storage
+
+    with Store(data_dir) as store:  # about 2.5 MB: five years of a busy leader's replies
+        docs = [_reply(n, f"acme:{n}").to_dict() | {"body": "Thanks " * 50} for n in range(7000)]
+        store.outbox._replies.put_many(docs)
+        assert (data_dir / "outbox.json").stat().st_size > 2_000_000
+        encoded: list[object] = []
+        real = storage._encode
+        monkeypatch.setattr(storage, "_encode", lambda value: encoded.append(value) or real(value))
+        store.outbox.save(_reply(9001, "acme:9001"))
+        store.outbox.save(_reply(9002, "acme:9002"))
+        written = (data_dir / "outbox.json").read_bytes()
+    replies = [v for v in encoded if isinstance(v, dict) and "idempotency_key" in v]
+    assert {r["id"] for r in replies} == {"r9001", "r9002"}, "only the saved replies"
+    assert written == real(json.loads(written)), "byte for byte what a whole write makes"
+    with Store(data_dir, read_only=True) as reread:
+        assert len(reread.outbox.all()) == 7002
+
+
+def test_a_file_over_the_limit_keeps_no_copy_of_its_encoding(data_dir, monkeypatch):
+    from cxdaily.store import storage
+
+    monkeypatch.setattr(storage, "PIECES_LIMIT", 1000)
+    with Store(data_dir) as store:
+        store.outbox._replies.put_many([_reply(n, f"acme:{n}").to_dict() for n in range(20)])
+        encoded: list[object] = []
+        real = storage._encode
+        monkeypatch.setattr(storage, "_encode", lambda value: encoded.append(value) or real(value))
+        store.outbox.save(_reply(99, "acme:99"))
+    replies = [v for v in encoded if isinstance(v, dict) and "idempotency_key" in v]
+    assert len({r["id"] for r in replies}) == 21, "encoded whole: no copy of its encoding"
