@@ -6,9 +6,9 @@ or the archive, replies, insights, actions, the confirmed links) and keeps the
 :class:`~cxdaily.history.similar.AnswerIndex` in step: a question's earlier-answer
 document is made again whenever the question or one of its replies changes.
 
-A question may be held by two files for a moment (archiving writes the archive before it
-removes the question from the current file, and a crash in between leaves both): it
-stays indexed while any file holds it.
+A question or a reply may be held by two files for a moment (archiving writes the
+archive before it removes the record from the current file, and a crash in between
+leaves both): it stays indexed while any file holds it.
 
 Pure: it never reads the store or the clock, and it is not thread-safe by itself (the
 service holds a lock around it).
@@ -24,6 +24,9 @@ from cxdaily.history.links import CustomerLink
 from cxdaily.history.records import CustomerHistory, EarlierAnswer
 from cxdaily.history.similar import AnswerIndex
 
+#: The file replies come from unless another is named (the outbox).
+OUTBOX_FILE = "outbox.json"
+
 
 class HistoryIndex:
     """Every question, reply, insight, hand-off and link the history looks at."""
@@ -34,6 +37,7 @@ class HistoryIndex:
         self.customers = CustomerIndex()
         self.answers = AnswerIndex()
         self._held: dict[str, set[str]] = {}
+        self._reply_held: dict[str, set[str]] = {}
 
     # changes ----------------------------------------------------------------------
     def put_questions(self, source: str, questions: Iterable[Question]) -> None:
@@ -56,17 +60,25 @@ class HistoryIndex:
                 self.customers.remove(question_id)
                 self._answer(question_id)
 
-    def put_replies(self, replies: Iterable[Reply]) -> None:
-        """Replies added to or changed in the outbox."""
+    def put_replies(self, replies: Iterable[Reply], source: str = OUTBOX_FILE) -> None:
+        """Replies added to or changed in ``source`` (the outbox, or a month of its
+        archive)."""
         for reply in replies:
+            self._reply_held.setdefault(reply.id, set()).add(source)
             moved_from = self.customers.replies.put(reply.question_id, reply.id, reply)
             self._answer(reply.question_id)
             if moved_from is not None:
                 self._answer(moved_from)
 
-    def remove_replies(self, reply_ids: Iterable[str]) -> None:
-        """Replies no longer in the outbox."""
+    def remove_replies(self, reply_ids: Iterable[str], source: str = OUTBOX_FILE) -> None:
+        """Replies no longer in ``source``; forgotten when no other file holds them."""
         for reply_id in reply_ids:
+            held = self._reply_held.get(reply_id)
+            if held is not None:
+                held.discard(source)
+                if held:
+                    continue  # moved to the archive: still held there
+                del self._reply_held[reply_id]
             question_id = self.customers.replies.remove(reply_id)
             if question_id is not None:
                 self._answer(question_id)

@@ -83,10 +83,11 @@ class Service(ServiceParts):
         on_done: Callable[[ChannelOutcome], None] | None = None,
     ) -> RefreshReport:
         """Fetch the named (or all) channels and store what they brought (see
-        :meth:`Channels.refresh`), then archive questions too old to matter and store
-        the digest's redaction with insights that lack it."""
+        :meth:`Channels.refresh`), then archive questions too old to matter and replies
+        long sent, and store the digest's redaction with insights that lack it."""
         report = self.channels.refresh(names, on_done)
-        self.daily.archive_old_questions()
+        self.archive_old_questions()
+        self.archive_old_replies()
         self.daily.store_insight_redactions()
         return report
 
@@ -107,6 +108,11 @@ class Service(ServiceParts):
         """Move questions too old for curation and history to the archive (see
         :meth:`Daily.archive_old_questions`); returns how many moved."""
         return self.daily.archive_old_questions()
+
+    def archive_old_replies(self) -> int:
+        """Move replies sent or cancelled over a month ago to the outbox's archive (see
+        :meth:`Daily.archive_old_replies`); returns how many moved."""
+        return self.daily.archive_old_replies()
 
     def batch(self, budget_s: int | None = None) -> Batch:
         """Today's curated batch within the budget, with what was left out and why."""

@@ -44,6 +44,7 @@ from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.progress import Progress
 from cxdaily.service.undo import SessionUndo, UndoStep
+from cxdaily.store.outbox import OUTBOX_KEPT
 from cxdaily.streaks import Streak, batch_completed_at
 
 if TYPE_CHECKING:
@@ -101,6 +102,17 @@ class Daily:
                 return 0
             keep = {a.question_id for a in context.store.activity.actions(since=since)}
             return context.store.questions.archive(since - timedelta(days=1), keep)
+
+    def archive_old_replies(self) -> int:
+        """Move the replies sent or cancelled more than a month ago (see
+        :data:`~cxdaily.store.outbox.OUTBOX_KEPT`) to the outbox's archive; returns how
+        many moved. Runs after each fetch, so the outbox each reply rewrites stays the
+        size of a month."""
+        context = self.context
+        with context.lock:
+            if context.store.folder.read_only:
+                return 0
+            return context.store.outbox.archive(context.now() - OUTBOX_KEPT)
 
     def store_insight_redactions(self) -> int:
         """Give the stored insights that lack it their digest form, cleaned and redacted

@@ -29,9 +29,9 @@ from cxdaily.store.customer_links import CustomerLinkRepository
 
 def _apply(index: HistoryIndex, changes: TableChanges[Any]) -> None:
     """Hand what changed in one table to the index."""
-    if changes.kind == OUTBOX:
-        index.remove_replies(changes.removed)
-        index.put_replies(changes.changed)
+    if changes.kind == OUTBOX:  # the outbox, or a month of its archive
+        index.remove_replies(changes.removed, changes.source)
+        index.put_replies(changes.changed, changes.source)
     elif changes.kind == INSIGHTS:
         index.remove_insights(changes.removed)
         index.put_insights(changes.changed)

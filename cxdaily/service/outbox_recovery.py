@@ -46,9 +46,7 @@ def record_missing_answers(context: ServiceContext, now: datetime) -> None:
             return
         try:
             replies = [
-                r
-                for r in store.outbox.all()
-                if r.state is not ReplyState.CANCELLED and r.created_at >= since
+                r for r in store.outbox.queued_since(since) if r.state is not ReplyState.CANCELLED
             ]
             if not replies:
                 return

@@ -9,8 +9,9 @@ from cxdaily.curation.settings import DEFAULT_WATCH_KEYWORDS
 from cxdaily.store.activity import ActivityRepository
 from cxdaily.store.database import DataFolder
 from cxdaily.store.insights import InsightRepository
+from cxdaily.store.outbox import OutboxRepository
 from cxdaily.store.promises import PromiseRepository
-from cxdaily.store.repositories import OutboxRepository, QuestionRepository
+from cxdaily.store.repositories import QuestionRepository
 
 
 class Store:

@@ -15,9 +15,9 @@ How a change is seen, cheaply:
   nothing); only the new and changed records are built into models.
 
 :class:`HistoryFeed` lists the tables the history reads: current questions, the monthly
-question archive, the outbox, and the monthly insight and action files (new months are
-picked up as they appear). It reads through the opened data folder, so it sees exactly
-what the store holds, and it never writes.
+question archive, the outbox and its monthly archive, and the monthly insight and action
+files (new months are picked up as they appear). It reads through the opened data
+folder, so it sees exactly what the store holds, and it never writes.
 """
 
 from __future__ import annotations
@@ -124,6 +124,7 @@ class HistoryFeed:
         }
         self._monthly: tuple[tuple[str, str, str, Callable[[dict[str, Any]], Any]], ...] = (
             ("questions-archive", "questions", ARCHIVE, Question.from_dict),
+            ("outbox-archive", "replies", OUTBOX, Reply.from_dict),
             ("insights", "insights", INSIGHTS, Insight.from_dict),
             ("actions", "actions", ACTIONS, _hand_off),
         )

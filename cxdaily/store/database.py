@@ -7,7 +7,9 @@ Files (all owner-only JSON, written atomically):
 - ``activity.json``: the drafts being written;
 - ``actions/YYYY-MM.json``, ``sessions/YYYY-MM.json``: what the leader did, and when
   (older folders kept sessions in ``activity.json``: see :mod:`cxdaily.store.activity`);
-- ``outbox.json``: replies, from queued to sent;
+- ``outbox.json``: replies, from queued to sent (and sent within the last month);
+  ``outbox-archive/YYYY-MM.json``: older sent and cancelled replies, by the month they
+  were queued, and ``outbox-archive/questions.json``: which months hold each question's;
 - ``insights/YYYY-MM.json``: insights, one file per month so history never slows a write.
 
 Opening for writing takes a lock on the folder; a second process gets a clear

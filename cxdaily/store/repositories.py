@@ -15,7 +15,7 @@ Every document read is built into its model through :meth:`KeyedTable.records` o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -23,7 +23,7 @@ from typing import Any
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import NotFoundError, StoreError
-from cxdaily.core.models import Question, Reply, ReplyState
+from cxdaily.core.models import Question
 from cxdaily.core.record_fields import RecordError, read_text, read_time
 from cxdaily.core.safe_json import clean_surrogates
 from cxdaily.curation.candidates import (
@@ -368,89 +368,3 @@ class QuestionRepository:
     def channel_statuses(self) -> dict[str, ChannelStatus]:
         """The status of every channel that was ever fetched, by name."""
         return {status.channel: status for status in self._checkpoints.records(_status)}
-
-
-class OutboxRepository:
-    """Replies, from queued to sent.
-
-    The replies to one question (asked before every draft save) are found through an
-    index by question, built once from the stored documents and kept up to date by
-    :meth:`save`: years of sent replies never slow the typing of a new one."""
-
-    def __init__(self, folder: DataFolder) -> None:
-        self._replies = KeyedTable(folder.db("outbox.json").table("replies"))
-        self._by_question: dict[str, list[str]] = {}
-        self._indexed: Mapping[str, Any] | None = None  # the stored table indexed
-
-    def save(self, reply: Reply) -> None:
-        """Durably insert or update a reply."""
-        current = self._indexed is not None and self._replies.stored_docs() is self._indexed
-        self._replies.put(reply.to_dict())
-        if current:
-            replies = self._by_question.setdefault(reply.question_id, [])
-            if reply.id not in replies:
-                replies.append(reply.id)
-            self._indexed = self._replies.stored_docs()
-
-    def get(self, reply_id: str) -> Reply:
-        """The reply with this id, or a NotFoundError."""
-        doc = self._replies.get(reply_id)
-        if doc is None:
-            raise NotFoundError(f"no reply with id {reply_id!r} in the outbox")
-        return self._replies.parse(doc, Reply.from_dict)
-
-    def all(self) -> list[Reply]:
-        """Every reply, oldest first."""
-        return sorted(self._replies.stored_records(Reply.from_dict), key=lambda r: r.created_at)
-
-    def unsent(self) -> list[Reply]:
-        """Replies that still have to go out (queued, sending or failed), oldest first.
-
-        Asked at every launch, with years of sent replies in the outbox: a record whose
-        state says it is done (sent or cancelled) is passed over without being built;
-        every other one is read in full (one of the wrong shape is a StoreCorruptError)."""
-        waiting = {ReplyState.QUEUED, ReplyState.SENDING, ReplyState.FAILED}
-        found = self._replies.stored_records(_unless_done)
-        return sorted(
-            (r for r in found if r is not None and r.state in waiting), key=lambda r: r.created_at
-        )
-
-    def for_question(self, question_id: str) -> list[Reply]:
-        """Every reply to one question, oldest first."""
-        found = [self.get(reply_id) for reply_id in self._question_index().get(question_id, ())]
-        return sorted(
-            (r for r in found if r.question_id == question_id), key=lambda r: r.created_at
-        )
-
-    def _question_index(self) -> dict[str, list[str]]:
-        """Reply ids by question id, in the order stored (rebuilt when the table changed
-        other than through :meth:`save`)."""
-        docs = self._replies.stored_docs()
-        if docs is not self._indexed:
-            index: dict[str, list[str]] = {}
-            for question_id, reply_id in self._replies.stored_records(_reply_keys):
-                index.setdefault(question_id, []).append(reply_id)
-            self._by_question, self._indexed = index, docs
-        return self._by_question
-
-    def sent_since(self, since: datetime) -> list[Reply]:
-        """Replies sent at or after ``since``, oldest first."""
-        return [
-            r
-            for r in self.all()
-            if r.state is ReplyState.SENT and r.sent_at is not None and r.sent_at >= since
-        ]
-
-
-_DONE_STATES = frozenset({ReplyState.SENT.value, ReplyState.CANCELLED.value})
-
-
-def _unless_done(doc: dict[str, Any]) -> Reply | None:
-    """A stored reply, or ``None`` for one whose state says it is sent or cancelled."""
-    state = doc.get("state")
-    return None if type(state) is str and state in _DONE_STATES else Reply.from_dict(doc)
-
-
-def _reply_keys(doc: dict[str, Any]) -> tuple[str, str]:
-    """A stored reply's question id and id (for the index, without building the reply)."""
-    return read_text(doc, "question_id"), read_text(doc, "id")

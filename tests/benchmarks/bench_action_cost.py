@@ -9,7 +9,8 @@ Two data folders, both seeded through the real store:
   (customers, 8,000 sent replies in the outbox, 6,000 insights).
 
 In each (fresh copies, opened side by side), a :class:`~cxdaily.service.Service` does
-what a launch does (the batch, a session started on it), then each action is timed
+what a launch does (the outbox's archiving, which each fetch runs; the batch, a session
+started on it), then each action is timed
 through the service on today's questions, in one folder then the other, ``BENCH_ACTIONS``
 times each (default 40): a tag (an insight and an action),
 a skip, a snooze, a draft save (the durable write the composer's writer makes) and a
@@ -126,6 +127,8 @@ def action_costs(homes: dict[str, Path]) -> dict[str, dict[str, list[tuple[float
             label: stack.enter_context(Service(where(home), start.settings(), now=lambda: clock[0]))
             for label, home in homes.items()
         }
+        for service in services.values():  # as the launch's fetch does, every day
+            service.archive_old_replies()
         sessions = {label: s.start_session(s.batch()) for label, s in services.items()}
         unanswered = [  # a reply is queued on each in turn: none answered in either folder
             q for q in today if not any(s.replies.has_replied(q) for s in services.values())

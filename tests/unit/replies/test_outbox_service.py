@@ -132,6 +132,23 @@ def test_a_reply_is_refused_while_another_waits_or_was_sent(scripted, script):
         scripted.retry(failed.id)
 
 
+def test_a_reply_sent_long_ago_and_archived_still_stops_a_second_one(scripted, clock):
+    sent = scripted.reply("portal:q1", TEXT)
+    assert sent.state is ReplyState.SENT
+    clock.advance(days=45)
+    assert scripted.archive_old_replies() == 1
+    assert scripted.store.outbox.unsent() == [] and not scripted.store.outbox.sent_since(
+        clock.now - timedelta(days=14)
+    )
+    assert scripted.has_replied("portal:q1")
+    assert scripted.replies.latest_reply("portal:q1") == sent
+    with pytest.raises(ReplyRejected, match="already replied"):
+        scripted.queue_reply("portal:q1", "another")
+    assert not scripted.replies.save_draft("portal:q1", "a second answer"), "no second draft"
+    assert scripted.draft("portal:q1") is None
+    assert scripted.find_reply(sent.id) == sent
+
+
 # ----------------------------------------------------------------------------- collisions
 def test_a_reply_that_waited_is_held_when_the_team_answered_meanwhile(scripted, script, clock):
     queued = scripted.queue_reply("portal:q1", TEXT)  # never checked (offline)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,20 @@ def test_archived_questions_stay_in_the_history(service):
     assert service.archive_old_questions() >= 1
     assert old.id not in service.store.questions.known([old.id])
     assert set(_other_ids(service, "support:1")) == {old.id}
+
+
+def test_replies_moved_to_the_outbox_archive_stay_in_the_history(service):
+    later = question("2", author=ANNA, body="Thanks, and can I get them monthly?")
+    other = question("9", author=Author(name="Bo"), body="Can I export invoices to CSV?")
+    service.store.questions.upsert_many([later, other])
+    service.store.outbox.save(reply("r1", "support:1", ANSWER, days_ago=45))
+    assert [r.body for r in service.customer_history(later.id).questions[0].replies] == [ANSWER]
+    assert service.archive_old_replies() == 1  # the index has seen the reply leave the outbox
+    assert "r1" not in {r.id for r in service.store.outbox.sent_since(FIXED_NOW - timedelta(1))}
+    assert [r.body for r in service.customer_history(later.id).questions[0].replies] == [ANSWER]
+    assert [a.reply_id for a in service.similar_answers(other.id)] == ["r1"]
+    with _open(read_only=True) as fresh:  # a new index reads the archive from the start
+        assert [r.id for r in fresh.customer_history(later.id).questions[0].replies] == ["r1"]
 
 
 def test_links_persist_join_transitively_and_undo(service, home):
