@@ -57,6 +57,18 @@ class MonthlyTables:
             return []
         return sorted(found[1] for found in map(_MONTH_FILE.fullmatch, names) if found)
 
+    def newest_holding(
+        self, key: str, months: list[str] | None = None
+    ) -> tuple[KeyedTable, dict[str, Any]] | None:
+        """The table of the newest month (of ``months``, by default all) holding the
+        document with this key, and the document; ``None`` when none does."""
+        for month in reversed(self.months() if months is None else months):
+            table = self.for_month(month)
+            doc = table.get(key)
+            if doc is not None:
+                return table, doc
+        return None
+
     def has_month(self, month: str) -> bool:
         """Whether the month (``YYYY-MM``) has a file (or was opened), without listing."""
         return month in self._tables or self.path_of(month).is_file()

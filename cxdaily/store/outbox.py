@@ -70,13 +70,10 @@ class OutboxRepository:
         """The reply with this id (in the outbox, else in its archive), or a NotFoundError."""
         table, doc = self._replies, self._replies.get(reply_id)
         if doc is None:
-            for month in reversed(self._archive.months()):
-                table = self._archive.for_month(month)
-                doc = table.get(reply_id)
-                if doc is not None:
-                    break
-        if doc is None:
-            raise NotFoundError(f"no reply with id {reply_id!r} in the outbox")
+            archived = self._archive.newest_holding(reply_id)
+            if archived is None:
+                raise NotFoundError(f"no reply with id {reply_id!r} in the outbox")
+            table, doc = archived
         return table.parse(doc, Reply.from_dict)
 
     def all(self) -> list[Reply]:

@@ -225,16 +225,12 @@ class QuestionRepository:
 
     def get(self, question_id: str) -> Question:
         """The question with this id, current or archived, or a NotFoundError."""
-        doc = self._questions.get(question_id)
-        table = self._questions
+        table, doc = self._questions, self._questions.get(question_id)
         if doc is None:
-            for month in reversed(self._months()):
-                table = self._archive.for_month(month)
-                doc = table.get(question_id)
-                if doc is not None:
-                    break
-        if doc is None:
-            raise NotFoundError(f"no question with id {question_id!r}")
+            archived = self._archive.newest_holding(question_id, self._months())
+            if archived is None:
+                raise NotFoundError(f"no question with id {question_id!r}")
+            table, doc = archived
         return table.parse(doc, Question.from_dict)
 
     def all(self) -> list[Question]:
