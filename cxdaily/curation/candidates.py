@@ -49,6 +49,10 @@ class Candidate(NamedTuple):
     matches: object
     """The watch keywords found in it when it was stored, as kept (see
     :meth:`~cxdaily.curation.text.TextReader.matches_record`); ``None``: look."""
+    standing: object
+    """The part of its score that depends neither on the time nor on the leader's
+    history, as kept when it was stored (see
+    :meth:`~cxdaily.curation.scoring.Scorer.standing_record`); ``None``: rate it."""
     record: object
     """What its model is built from: the stored record, or the model itself."""
 
@@ -56,9 +60,11 @@ class Candidate(NamedTuple):
 _candidate = partial(tuple.__new__, Candidate)  # skips the Python-level __new__
 
 
-def candidate_of(question: Question, analysis: TextAnalysis, matches: object = None) -> Candidate:
+def candidate_of(
+    question: Question, analysis: TextAnalysis, matches: object = None, standing: object = None
+) -> Candidate:
     """The candidate of a question given as a model (its record is the model), with its
-    kept keyword matches if any."""
+    kept keyword matches and standing if any."""
     author = question.author
     return _candidate(
         (
@@ -73,15 +79,17 @@ def candidate_of(question: Question, analysis: TextAnalysis, matches: object = N
             *route(question.meta, question.channel, question.kind),
             analysis,
             matches,
+            standing,
             question,
         )
     )
 
 
 def read_candidate(
-    record: dict[str, Any], analysis: TextAnalysis, matches: object = None
+    record: dict[str, Any], analysis: TextAnalysis, matches: object = None, standing: object = None
 ) -> Candidate | None:
-    """The candidate of a stored question (with its kept analysis and keyword matches),
+    """The candidate of a stored question (with its kept analysis, keyword matches and
+    standing),
     or ``None`` when a field is not of the type cxdaily stores it with (then the record
     is read into its model, which normalizes what it can and names what is wrong)."""
     created_at = usual_question(record)
@@ -99,7 +107,8 @@ def read_candidate(
     source, segment = route(meta, record["channel"], record["kind"])
     thread = len(context) if context else 0
     fields = (record["id"], created_at, record.get("title"), record["body"], meta, followers)
-    return _candidate((*fields, handle, thread, source, segment, analysis, matches, record))
+    kept = (analysis, matches, standing, record)
+    return _candidate((*fields, handle, thread, source, segment, *kept))
 
 
 class StoredQuestions(Sequence[Question]):

@@ -168,19 +168,27 @@ def evaluate(
     """Score and estimate every candidate; shortlist, add novelty, group; best first.
 
     ``pool`` comes from :func:`pool_of`, and ``build`` makes the model of a candidate:
-    only the shortlist's are built."""
+    only the shortlist's are built. A candidate with a standing kept for these settings
+    (:mod:`cxdaily.curation.kept`) has only its waiting and coverage worked out; the
+    shortlist's scores are read in full, with their reasons."""
     history = history or LeaderHistory()
     scorer = Scorer(settings, now, history)
     features, rate = scorer.reader.features, scorer.rate
+    kept, value_of = scorer.kept_standing, scorer.value
     factors = history.calibration.by_source
     overall = history.calibration.overall
-    scores: list[Score] = []
+    values: list[float] = []
     estimates: list[int] = []
-    for candidate in pool:
+    rated: dict[int, Score] = {}
+    for index, candidate in enumerate(pool):
         analysis = candidate.analysis
-        text = features(candidate, analysis, candidate.matches)
-        scores.append(rate(candidate, text))
-        seconds = base_estimate(text.chars, candidate.segment, text.asks, candidate.thread)
+        standing = kept(candidate.standing)
+        if standing is None:  # not kept for these settings: the whole score now
+            score = rated[index] = rate(candidate, features(candidate, analysis, candidate.matches))
+            values.append(score.value)
+        else:  # only what depends on the time and the history (the same sums)
+            values.append(value_of(candidate, standing[0], standing[1]))
+        seconds = base_estimate(analysis.chars, candidate.segment, analysis.asks, candidate.thread)
         seconds *= factors.get(candidate.source, overall)
         estimates.append(
             MIN_ESTIMATE_S
@@ -189,7 +197,13 @@ def evaluate(
             if seconds > MAX_ESTIMATE_S
             else int(seconds)
         )
-    chosen = _shortlist(pool, scores, estimates)
+    chosen = _shortlist(pool, values, estimates)
+    scores: dict[int, Score] = {}
+    for i in chosen:  # the shortlist's scores with their reasons
+        candidate = pool[i]
+        scores[i] = rated.get(i) or rate(
+            candidate, features(candidate, candidate.analysis, candidate.matches)
+        )
     topics = {i: question_terms(pool[i]) for i in chosen}
     stats = TermStats(list(topics.values()))
     if scorer.novelty_on:
@@ -229,7 +243,7 @@ def evaluate(
     return Evaluation(ranked, terms, stats, len(pool) - len(chosen), must_see)
 
 
-def _shortlist(pool: list[Candidate], scores: list[Score], estimates: list[int]) -> list[int]:
+def _shortlist(pool: list[Candidate], values: list[float], estimates: list[int]) -> list[int]:
     """The candidates worth the detailed work: the best by value and by value per second.
 
     Packing is greedy by value density, so a question outside both lists would only be
@@ -237,7 +251,6 @@ def _shortlist(pool: list[Candidate], scores: list[Score], estimates: list[int])
     """
     if len(pool) <= SHORTLIST:
         return list(range(len(pool)))
-    values = [s.value for s in scores]
     densities = [v**VALUE_POWER / e for v, e in zip(values, estimates, strict=True)]
     chosen = set(_best(values, SHORTLIST // 2, pool))
     chosen.update(_best(densities, SHORTLIST, pool))

@@ -22,13 +22,16 @@ returned, largest contribution first: "waiting 26 h", "negative", "12k followers
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import partial
+from datetime import UTC, datetime
+from functools import lru_cache, partial
+from pathlib import Path
 from typing import Any, NamedTuple
 
+from cxdaily.core.files import code_checksum
 from cxdaily.core.models import Question
 from cxdaily.core.words import humanize_age as humanize_age
 from cxdaily.core.words import humanize_count as humanize_count
@@ -155,6 +158,47 @@ def waiting_signal(hours: float, sla_hours: float) -> float:
     return min(1.0 + math.log2(ratio), 3.0)
 
 
+_STANDING_SOURCES = (
+    "scoring.py",
+    "text.py",
+    "sentiment.py",
+    "sentiment_words.py",
+    "lexicon.py",
+    "candidates.py",
+)
+"""The code a standing (:meth:`Scorer.standing`) is made by, relative to this package."""
+
+
+@lru_cache(maxsize=1)
+def _standing_code() -> int | None:
+    """A checksum of the code that makes a standing: any change makes every kept one
+    stale (``None`` when a source cannot be read: then none is kept or used)."""
+    here = Path(__file__).parent
+    return code_checksum(here / name for name in _STANDING_SOURCES)
+
+
+def standing_fingerprint(settings: CurationSettings) -> str | None:
+    """Names what a standing depends on: the code, the weights, the VIP lists,
+    ``passing_mention`` and the watch keywords (``None``: the code is unknown)."""
+    code = _standing_code()
+    if code is None:
+        return None
+    named = repr(
+        (
+            code,
+            settings.weights,
+            sorted(settings.vip_handles),
+            sorted(settings.vip_emails),
+            sorted(settings.vip_domains),
+            sorted(settings.vip_organizations),
+            settings.passing_mention,
+            tuple(settings.watch_keywords),
+        )
+    )
+    digest = hashlib.blake2s(named.encode("utf-8", "surrogatepass"), digest_size=8)
+    return digest.hexdigest()
+
+
 class Scorer:
     """Scores questions against one ``now``, one config and one leader history."""
 
@@ -186,6 +230,8 @@ class Scorer:
             self.history.seen_questions >= NOVELTY_MIN_SEEN and self.weights.novelty > 0
         )
         """Whether the history is rich enough to call a topic new."""
+        self.standing_key = standing_fingerprint(settings)
+        """The fingerprint kept standings are stored under (see :meth:`standing_record`)."""
 
     def is_vip(self, question: Question) -> bool:
         """On the VIP list by handle, email or domain, of a VIP organisation (a help
@@ -257,20 +303,78 @@ class Scorer:
 
     def rate(self, candidate: Candidate, text: TextFeatures) -> Score:
         """Score one candidate from its text features (see :meth:`score`)."""
-        w = self.weights
-        meta = candidate.meta
-        frustrated, found = text.frustrated, text.keywords
         parts: list[tuple[float, str | Reach]] = []
+        static, factor, urgent = self.standing(candidate, text, parts)
         hours = (self._now_ts - candidate.created_at.timestamp()) / 3600
         if hours < 0:
             hours = 0.0
-        waiting = w.waiting * waiting_signal(hours, self._sla_h)
-        value = 1.0 + waiting
+        waiting = self.weights.waiting * waiting_signal(hours, self._sla_h)
+        total = 1.0 + waiting + static
+        if self._history_on:
+            cover, cover_reason = self.coverage(candidate.source, candidate.segment)
+            if cover_reason:
+                total += self.weights.coverage * cover
+                parts.append((self.weights.coverage * cover, cover_reason))
+        return Score(total, parts, urgent or hours >= self._sla_h, factor, hours, waiting)
+
+    def value(self, candidate: Candidate, static: float, factor: float) -> float:
+        """The value :meth:`rate` gives a candidate whose :meth:`standing` is ``static``
+        and ``factor`` (kept with it when it was stored): the same sums, in the same order,
+        without the reasons."""
+        hours = (self._now_ts - candidate.created_at.timestamp()) / 3600
+        if hours < 0:
+            hours = 0.0
+        total = 1.0 + self.weights.waiting * waiting_signal(hours, self._sla_h) + static
+        if self._history_on:
+            cover, cover_reason = self.coverage(candidate.source, candidate.segment)
+            if cover_reason:
+                total += self.weights.coverage * cover
+        return round(total * factor, 3)
+
+    def standing_record(self, candidate: Candidate, text: TextFeatures) -> list[object] | None:
+        """A candidate's :meth:`standing`, in the form kept with the stored question:
+        ``[fingerprint, static, factor]`` (``None`` when the code's version is unknown)."""
+        if self.standing_key is None:
+            return None
+        static, factor, _ = self.standing(candidate, text)
+        return [self.standing_key, static, factor]
+
+    def kept_standing(self, record: object) -> tuple[float, float] | None:
+        """The static part and factor of a kept :meth:`standing_record`, or ``None`` when
+        it is missing, of other settings or code, or of the wrong shape: rate afresh."""
+        if (
+            type(record) is not list
+            or len(record) != 3
+            or self.standing_key is None
+            or record[0] != self.standing_key
+        ):
+            return None
+        static, factor = record[1], record[2]
+        if type(static) is not float or type(factor) is not float:
+            return None
+        return static, factor
+
+    def standing(
+        self,
+        candidate: Candidate,
+        text: TextFeatures,
+        parts: list[tuple[float, str | Reach]] | None = None,
+    ) -> tuple[float, float, bool]:
+        """What of a candidate's score depends neither on the time nor on the leader's
+        history: the summed contributions of its VIP, negative, keyword, reach, priority,
+        asks and thread signals (added in that order), its factor (1, or
+        ``passing_mention``), and whether these signals make it urgent. Each signal that
+        fires is added to ``parts`` with its reason."""
+        w = self.weights
+        meta = candidate.meta
+        frustrated, found = text.frustrated, text.keywords
+        said = parts if parts is not None else []
+        static = 0.0
 
         vip = meta.get("vip") is True or (self._vip_lists and self._vip(meta, candidate.handle))
         if vip and w.vip:
-            value += w.vip
-            parts.append((w.vip, "VIP"))
+            static += w.vip
+            said.append((w.vip, "VIP"))
 
         negative = 0.0
         priority = meta.get("priority") if meta else None
@@ -278,23 +382,23 @@ class Scorer:
         stars = None if rating is None else star_rating(rating)
         if stars is not None and stars <= 2:
             negative = 3.0 - stars
-            parts.append((w.negative * negative, f"{int(stars)}-star review"))
+            said.append((w.negative * negative, f"{int(stars)}-star review"))
         else:  # the text's sentiment with the stars and priority, as the tag form sees it
             mood = text.sentiment
             if stars is not None or priority == "urgent":
                 mood = with_signals(mood, rating=stars, urgent=priority == "urgent")
             if mood <= NEGATIVE_AT:
                 negative = min(-mood * 2.5, 2.0)
-                parts.append((w.negative * negative, "negative"))
+                said.append((w.negative * negative, "negative"))
         if frustrated:
             negative += FRUSTRATION
-            parts.append((w.negative * FRUSTRATION, "frustrated"))
-        value += w.negative * negative
+            said.append((w.negative * FRUSTRATION, "frustrated"))
+        static += w.negative * negative
 
         if found and w.keyword:
             bump = w.keyword * (1 + min(0.25 * (len(found) - 1), 0.5))
-            value += bump
-            parts.append((bump, f"keyword: {found[0]}"))
+            static += bump
+            said.append((bump, f"keyword: {found[0]}"))
 
         followers = candidate.followers  # under 100 followers reach nothing: not read
         if (
@@ -302,41 +406,29 @@ class Scorer:
         ) or not _REACH_KEYS.isdisjoint(meta):
             reach, reach_reason = reach_signal(followers, meta)
             if reach > 0:
-                value += w.reach * reach
+                static += w.reach * reach
                 if reach_reason:
-                    parts.append((w.reach * reach, reach_reason))
+                    said.append((w.reach * reach, reach_reason))
 
         if (priority == "urgent" or priority == "high") and w.priority:
             bump = w.priority * (1.0 if priority == "urgent" else 0.6)
-            value += bump
-            parts.append((bump, f"{priority} priority"))
+            static += bump
+            said.append((bump, f"{priority} priority"))
 
         asks, requests = text.asks > 0, text.requests
         needs = asks or requests or negative > 0
         if needs and w.asks:
             bump = w.asks * (1.0 if asks or requests or frustrated else 0.5)
-            value += bump
-            parts.append((bump, "asks a question" if asks else "needs an answer"))
+            static += bump
+            said.append((bump, "asks a question" if asks else "needs an answer"))
         thread = candidate.thread
         if thread and w.thread:
-            value += w.thread
-            parts.append((w.thread, f"thread of {thread + 1}"))
+            static += w.thread
+            said.append((w.thread, f"thread of {thread + 1}"))
 
-        if self._history_on:
-            cover, cover_reason = self.coverage(candidate.source, candidate.segment)
-            if cover_reason:
-                value += w.coverage * cover
-                parts.append((w.coverage * cover, cover_reason))
-
-        urgent = (
-            vip
-            or priority == "urgent"
-            or hours >= self._sla_h
-            or frustrated
-            or bool(found and negative)
-        )
+        urgent = vip or priority == "urgent" or frustrated or bool(found and negative)
         factor = 1.0 if needs or vip or thread else self.settings.passing_mention
-        return Score(value, parts, urgent, factor, hours, waiting)
+        return static, factor, urgent
 
 
 def score_question(
@@ -351,3 +443,10 @@ def score_question(
     if scorer.novelty(question_terms(question)):
         score.add(scorer.weights.novelty, "new topic")
     return score
+
+
+@lru_cache(maxsize=4)
+def standing_scorer(settings: CurationSettings) -> Scorer:
+    """A scorer for standings alone (they use neither the time nor a history), made once
+    per settings: the store makes the standing of each question it stores."""
+    return Scorer(settings, datetime(1970, 1, 1, tzinfo=UTC))

@@ -18,8 +18,9 @@ without an analysis of the current :data:`ANALYSIS_VERSION` is analysed afresh.
 
 The watch keywords found in a question depend only on its text and the configured
 keywords, so they too are found when it is stored and kept with it
-(:meth:`TextReader.matches_record`), under a :attr:`TextReader.fingerprint` naming those
-keywords: a reader of other keywords ignores them and looks again.
+(:meth:`TextReader.matches_record`, see :mod:`cxdaily.curation.kept`), under a
+:attr:`TextReader.fingerprint` naming those keywords: a reader of other keywords ignores
+them and looks again.
 """
 
 from __future__ import annotations
@@ -315,10 +316,10 @@ class TextReader:
         """Names these keywords and the code that matches them (see :meth:`matches_record`)."""
         self._known = frozenset(self.keywords)
 
-    def matches_record(self, question: Texted, analysis: TextAnalysis) -> list[str]:
-        """The watch keywords found in a question, in the compact form kept with it when
-        it is stored: ``[fingerprint, keyword, ...]`` (see :meth:`features`)."""
-        return [self.fingerprint, *self.features(question, analysis).keywords]
+    def matches_record(self, text: TextFeatures) -> list[str]:
+        """The watch keywords found in a question (``text``: its :meth:`features`), in
+        the compact form kept with it when it is stored: ``[fingerprint, keyword, ...]``."""
+        return [self.fingerprint, *text.keywords]
 
     def stored_matches(self, record: object) -> tuple[str, ...] | None:
         """The keywords of a kept :meth:`matches_record`, or ``None`` when it is missing,

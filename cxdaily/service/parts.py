@@ -77,7 +77,7 @@ class ServiceParts:
             store=Store(
                 where.data_dir,
                 read_only=read_only,
-                watch_keywords=settings.curation.watch_keywords,
+                curation=settings.curation,
             ),
             now=now,
         )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
-from cxdaily.curation.settings import DEFAULT_WATCH_KEYWORDS
+from cxdaily.curation.settings import CurationSettings
 from cxdaily.store.activity import ActivityRepository
 from cxdaily.store.database import DataFolder
 from cxdaily.store.insights import InsightRepository
 from cxdaily.store.outbox import OutboxRepository
 from cxdaily.store.promises import PromiseRepository
 from cxdaily.store.repositories import QuestionRepository
+
+_DEFAULT_CURATION = CurationSettings()
 
 
 class Store:
@@ -22,13 +23,13 @@ class Store:
         data_dir: Path,
         *,
         read_only: bool = False,
-        watch_keywords: Iterable[str] = DEFAULT_WATCH_KEYWORDS,
+        curation: CurationSettings = _DEFAULT_CURATION,
     ) -> None:
-        """Open the data folder ``data_dir``; ``watch_keywords`` are the curation
-        settings' (those found in a question are kept with it when it is stored)."""
+        """Open the data folder ``data_dir``; ``curation`` are the curation settings
+        (what curation reads of a question under them is kept with it when stored)."""
         self.folder = DataFolder(data_dir, read_only=read_only)
         try:
-            self.questions = QuestionRepository(self.folder, watch_keywords)
+            self.questions = QuestionRepository(self.folder, curation)
             self.activity = ActivityRepository(self.folder)
             self.outbox = OutboxRepository(self.folder)
             self.promises = PromiseRepository(self.folder)

@@ -32,14 +32,9 @@ from cxdaily.curation.candidates import (
     candidate_of,
     read_candidate,
 )
-from cxdaily.curation.text import (
-    TextAnalysis,
-    TextReader,
-    analyse,
-    analysis_record,
-    read_analysis_record,
-    text_reader,
-)
+from cxdaily.curation.kept import KeptReadings
+from cxdaily.curation.settings import CurationSettings
+from cxdaily.curation.text import TextAnalysis, analyse, analysis_record, read_analysis_record
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import record_problem
@@ -125,33 +120,34 @@ def _checkpoint_value(doc: dict[str, Any]) -> dict[str, Any] | None:
 #: The field of a stored question that keeps its text analysis (see
 #: :func:`cxdaily.curation.text.analyse`): made when it is stored, never at curation.
 ANALYSIS = "analysis"
-#: The field that keeps the watch keywords found in it, under the fingerprint of the
-#: configured keywords (see :meth:`cxdaily.curation.text.TextReader.matches_record`).
-MATCHES = "watch"
+#: The fields that keep what curation reads of it under the curation settings: the
+#: watch keywords found in it and its standing (see :mod:`cxdaily.curation.kept`).
+MATCHES, STANDING = "watch", "standing"
 
 
-def _question_doc(question: Question, reader: TextReader) -> dict[str, Any]:
-    """A question as it is stored: its fields, its text analysis and the watch keywords
-    ``reader`` finds in it."""
+def _question_doc(question: Question, readings: KeptReadings) -> dict[str, Any]:
+    """A question as it is stored: its fields, its text analysis, and the readings kept
+    under the curation settings."""
     doc = question.to_dict()
     analysis = analyse(question)
     doc[ANALYSIS] = analysis_record(analysis)
-    doc[MATCHES] = reader.matches_record(question, analysis)
+    doc[MATCHES], doc[STANDING] = readings.of_question(question, analysis)
     return doc
 
 
 def _candidate(
     doc: dict[str, Any],
-) -> Candidate | tuple[Question, TextAnalysis | None, object]:
+) -> Candidate | tuple[Question, TextAnalysis | None, object, object]:
     """A stored question as curation reads it (no model built), or, for a record that is
     not as cxdaily stores it or has no analysis of this version, its model, the analysis
-    kept with it (``None``: none) and its kept keyword matches."""
-    analysis, matches = read_analysis_record(doc.get(ANALYSIS)), doc.get(MATCHES)
+    kept with it (``None``: none) and its kept readings."""
+    analysis = read_analysis_record(doc.get(ANALYSIS))
+    matches, standing = doc.get(MATCHES), doc.get(STANDING)
     if analysis is not None:
-        candidate = read_candidate(doc, analysis, matches)
+        candidate = read_candidate(doc, analysis, matches, standing)
         if candidate is not None:
             return candidate
-    return Question.from_dict(doc), analysis, matches
+    return Question.from_dict(doc), analysis, matches, standing
 
 
 def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
@@ -171,11 +167,11 @@ class QuestionRepository:
     so curation never reads its text again: :meth:`analysed` hands both back.
     """
 
-    def __init__(self, folder: DataFolder, watch_keywords: Iterable[str] = ()) -> None:
-        """Open the questions of ``folder``; the watch keywords found in each question
-        stored are kept with it (``watch_keywords``: the curation settings')."""
+    def __init__(self, folder: DataFolder, curation: CurationSettings) -> None:
+        """Open the questions of ``folder``; what curation reads of a question under
+        ``curation`` (the settings) is kept with it when it is stored."""
         self._read_only = folder.read_only
-        self._watch_keywords = tuple(watch_keywords)
+        self._curation = curation
         db = folder.db("questions.json")
         self._questions = KeyedTable(db.table("questions"))
         self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
@@ -198,7 +194,7 @@ class QuestionRepository:
         archived: dict[str, list[dict[str, Any]]] = {}
         months = set(self._months())
         for question in questions:
-            doc, month = _question_doc(question, self._reader), month_of(question.created_at)
+            doc, month = _question_doc(question, self._readings), month_of(question.created_at)
             if skipped is not None:
                 problem = record_problem(doc)
                 if problem is not None:
@@ -246,26 +242,25 @@ class QuestionRepository:
 
         A question stored without an analysis of the current version (by an older
         cxdaily, or before the analysis changed) is analysed now. When the store is open
-        for writing, the watch keywords are also looked for in each question stored
-        without matches of the configured keywords (they changed since), and what was
-        made is kept (one write), so it happens once."""
+        for writing, the readings kept under the curation settings are made again for
+        each question stored without current ones (the settings or the code changed
+        since), and what was made is kept (one write), so it happens once."""
         pool: list[Candidate] = []
-        stale: dict[str, tuple[TextAnalysis, list[str]]] = {}
-        reader = None if self._read_only else self._reader
+        stale: dict[str, tuple[TextAnalysis, object, object]] = {}
+        readings = None if self._read_only else self._readings
         for read in self._questions.stored_records(_candidate):
             kept = True
             if isinstance(read, Candidate):
                 candidate = read
             else:  # read into its model
-                question, analysis, matches = read
+                question, analysis, matches, standing = read
                 kept = analysis is not None
-                candidate = candidate_of(question, analysis or analyse(question), matches)
-            if reader is not None and (
-                not kept or reader.stored_matches(candidate.matches) is None
-            ):
-                made = reader.matches_record(candidate, candidate.analysis)
-                candidate = candidate._replace(matches=made)
-                stale[candidate.id] = (candidate.analysis, made)
+                analysis = analysis or analyse(question)
+                candidate = candidate_of(question, analysis, matches, standing)
+            if readings is not None and (not kept or not readings.current(candidate)):
+                matches, standing = readings.of_candidate(candidate)
+                candidate = candidate._replace(matches=matches, standing=standing)
+                stale[candidate.id] = (candidate.analysis, matches, standing)
             pool.append(candidate)
         if stale:
             self._keep_analyses(stale)
@@ -273,23 +268,23 @@ class QuestionRepository:
         return questions, questions.analyses()
 
     @cached_property
-    def _reader(self) -> TextReader:
-        """Finds the configured watch keywords in a question (made when first needed)."""
-        return text_reader(self._watch_keywords)
+    def _readings(self) -> KeptReadings:
+        """Makes and checks the readings kept with each question (made when first needed)."""
+        return KeptReadings(self._curation)
 
     def _build(self, doc: dict[str, Any]) -> Question:
         """The model of a stored question (one of the wrong shape: a StoreCorruptError)."""
         return self._questions.parse(doc, Question.from_dict)
 
-    def _keep_analyses(self, made: dict[str, tuple[TextAnalysis, list[str]]]) -> None:
-        """Store the analyses and keyword matches made for questions stored without them
-        (in one write)."""
+    def _keep_analyses(self, made: dict[str, tuple[TextAnalysis, object, object]]) -> None:
+        """Store the analyses and readings made for questions stored without current
+        ones (in one write)."""
         docs = []
-        for question_id, (analysis, matches) in made.items():
+        for question_id, (analysis, matches, standing) in made.items():
             doc = self._questions.get(question_id)
             if doc is not None:
                 doc[ANALYSIS] = analysis_record(analysis)
-                doc[MATCHES] = matches
+                doc[MATCHES], doc[STANDING] = matches, standing
                 docs.append(doc)
         with contextlib.suppress(StoreError):  # a kept analysis only saves time: the
             self._questions.put_many(docs, checked=True)  # next read makes it again
