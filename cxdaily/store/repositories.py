@@ -164,7 +164,9 @@ class QuestionRepository:
     both; :meth:`all` is the current ones, the only ones curation looks at.
 
     Each stored question keeps its text analysis (``analysis``, made when it is stored),
-    so curation never reads its text again: :meth:`analysed` hands both back.
+    so curation never reads its text again, and what curation reads of it under the
+    curation settings (``watch``, ``standing``: see :mod:`cxdaily.curation.kept`):
+    :meth:`analysed` hands them back.
     """
 
     def __init__(self, folder: DataFolder, curation: CurationSettings) -> None:
