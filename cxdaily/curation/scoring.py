@@ -27,7 +27,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -230,8 +230,12 @@ class Scorer:
             self.history.seen_questions >= NOVELTY_MIN_SEEN and self.weights.novelty > 0
         )
         """Whether the history is rich enough to call a topic new."""
-        self.standing_key = standing_fingerprint(settings)
-        """The fingerprint kept standings are stored under (see :meth:`standing_record`)."""
+
+    @cached_property
+    def standing_key(self) -> str | None:
+        """The fingerprint kept standings are stored under (see :meth:`standing_record`),
+        worked out when first asked: a scorer that only tells VIPs never needs it."""
+        return standing_fingerprint(self.settings)
 
     def is_vip(self, question: Question) -> bool:
         """On the VIP list by handle, email or domain, of a VIP organisation (a help
@@ -305,31 +309,35 @@ class Scorer:
         """Score one candidate from its text features (see :meth:`score`)."""
         parts: list[tuple[float, str | Reach]] = []
         static, factor, urgent = self.standing(candidate, text, parts)
+        hours, waiting, total, covered = self._as_of_now(candidate, static)
+        if covered is not None:
+            parts.append(covered)
+        return Score(total, parts, urgent or hours >= self._sla_h, factor, hours, waiting)
+
+    def value(self, candidate: Candidate, static: float, factor: float) -> float:
+        """The value :meth:`rate` gives a candidate whose :meth:`standing` is ``static``
+        and ``factor`` (kept with it when it was stored), without the reasons."""
+        return round(self._as_of_now(candidate, static)[2] * factor, 3)
+
+    def _as_of_now(
+        self, candidate: Candidate, static: float
+    ) -> tuple[float, float, float, tuple[float, str] | None]:
+        """What the time and the history add to a candidate's ``static`` standing: the
+        hours it has waited, the waiting's contribution, the total (1 + waiting + static
+        + coverage: the one sum :meth:`rate` and :meth:`value` both make), and the
+        coverage's contribution with its reason (``None`` when it adds nothing)."""
         hours = (self._now_ts - candidate.created_at.timestamp()) / 3600
         if hours < 0:
             hours = 0.0
         waiting = self.weights.waiting * waiting_signal(hours, self._sla_h)
         total = 1.0 + waiting + static
+        covered = None
         if self._history_on:
             cover, cover_reason = self.coverage(candidate.source, candidate.segment)
             if cover_reason:
-                total += self.weights.coverage * cover
-                parts.append((self.weights.coverage * cover, cover_reason))
-        return Score(total, parts, urgent or hours >= self._sla_h, factor, hours, waiting)
-
-    def value(self, candidate: Candidate, static: float, factor: float) -> float:
-        """The value :meth:`rate` gives a candidate whose :meth:`standing` is ``static``
-        and ``factor`` (kept with it when it was stored): the same sums, in the same order,
-        without the reasons."""
-        hours = (self._now_ts - candidate.created_at.timestamp()) / 3600
-        if hours < 0:
-            hours = 0.0
-        total = 1.0 + self.weights.waiting * waiting_signal(hours, self._sla_h) + static
-        if self._history_on:
-            cover, cover_reason = self.coverage(candidate.source, candidate.segment)
-            if cover_reason:
-                total += self.weights.coverage * cover
-        return round(total * factor, 3)
+                covered = (self.weights.coverage * cover, cover_reason)
+                total += covered[0]
+        return hours, waiting, total, covered
 
     def standing_record(self, candidate: Candidate, text: TextFeatures) -> list[object] | None:
         """A candidate's :meth:`standing`, in the form kept with the stored question:
