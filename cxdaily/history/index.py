@@ -51,12 +51,7 @@ class HistoryIndex:
     def remove_questions(self, source: str, question_ids: Iterable[str]) -> None:
         """Questions no longer in ``source``; forgotten when no other file holds them."""
         for question_id in question_ids:
-            held = self._held.get(question_id)
-            if held is None:
-                continue
-            held.discard(source)
-            if not held:
-                del self._held[question_id]
+            if _let_go(self._held, question_id, source):
                 self.customers.remove(question_id)
                 self._answer(question_id)
 
@@ -73,12 +68,8 @@ class HistoryIndex:
     def remove_replies(self, reply_ids: Iterable[str], source: str = OUTBOX_FILE) -> None:
         """Replies no longer in ``source``; forgotten when no other file holds them."""
         for reply_id in reply_ids:
-            held = self._reply_held.get(reply_id)
-            if held is not None:
-                held.discard(source)
-                if held:
-                    continue  # moved to the archive: still held there
-                del self._reply_held[reply_id]
+            if not _let_go(self._reply_held, reply_id, source):
+                continue  # still in another file (moved to the archive), or never seen
             question_id = self.customers.replies.remove(reply_id)
             if question_id is not None:
                 self._answer(question_id)
@@ -132,3 +123,16 @@ class HistoryIndex:
         """The leader's earlier answers to questions like an indexed one."""
         entry = self.customers.entries.get(question_id)
         return self.answers.similar(entry, limit) if entry is not None else []
+
+
+def _let_go(held: dict[str, set[str]], key: str, source: str) -> bool:
+    """Note that ``source`` no longer holds the record ``key``; whether no file holds it
+    now (``False`` for a record never held)."""
+    sources = held.get(key)
+    if sources is None:
+        return False
+    sources.discard(source)
+    if sources:
+        return False
+    del held[key]
+    return True
