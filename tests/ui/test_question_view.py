@@ -5,15 +5,21 @@ text can be selected for copying."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from textual.color import Color
 from textual.geometry import Offset
+from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.visual import Visual
 
 from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
+from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.question_parts import LAST_MESSAGES
+from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.widgets.question_view import QuestionView
 from tests.ui.pilot_kit import (
     SMALL,
@@ -29,6 +35,18 @@ TALL = (100, 60)
 """Tall enough for most demo questions to fit the view."""
 
 
+@asynccontextmanager
+async def session_view(
+    service: Service, size: tuple[int, int]
+) -> AsyncIterator[tuple[CxDailyApp, Pilot, SessionScreen, QuestionView]]:
+    """The app at ``size`` with a session begun: the app, its pilot, the session screen
+    and its question view."""
+    app, _ = make_app(service)
+    async with app.run_test(size=size) as pilot:
+        screen = await begin(app, pilot)
+        yield app, pilot, screen, screen.query_one(QuestionView)
+
+
 def squeezed(text: str) -> str:
     """``text`` without its whitespace (wrapping moves line breaks, never words)."""
     return "".join(text.split())
@@ -40,10 +58,7 @@ def drawn_text(view: QuestionView) -> str:
 
 
 async def test_moving_between_questions_that_fit_lays_nothing_out(service: Service) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=TALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, TALL) as (app, pilot, screen, view):
         await settle(app, pilot)
         height = view.scrollable_content_region.height
         passes = count_layouts(screen)
@@ -64,10 +79,7 @@ async def test_moving_between_questions_that_fit_lays_nothing_out(service: Servi
 
 
 async def test_a_long_question_scrolls_to_its_last_line(service: Service) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, SMALL) as (app, pilot, screen, view):
         height = view.scrollable_content_region.height
         passes = count_layouts(screen)
         longest, longest_index, long_to_long = 0, 0, 0
@@ -100,10 +112,7 @@ async def test_a_long_question_scrolls_to_its_last_line(service: Service) -> Non
 
 async def test_the_text_fits_every_size(service: Service) -> None:
     for size in ((60, 15), SMALL, (200, 50)):
-        app, _ = make_app(service)
-        async with app.run_test(size=size) as pilot:
-            screen = await begin(app, pilot)
-            view = screen.query_one(QuestionView)
+        async with session_view(service, size) as (app, pilot, screen, view):
             for index in range(len(screen.items)):
                 screen.pane.queue.highlighted = index
                 await settle(app, pilot)
@@ -118,10 +127,7 @@ async def test_the_text_fits_every_size(service: Service) -> None:
 
 
 async def test_a_resize_wraps_the_text_again(service: Service) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=(200, 50)) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, (200, 50)) as (app, pilot, _screen, view):
         wide = len(view.drawn_lines())
         await pilot.resize_terminal(60, 15)
         await settle(app, pilot)
@@ -146,10 +152,7 @@ def _coloured(view: QuestionView, starts: str, colour: str) -> bool:
 
 
 async def test_the_theme_colours_the_reasons_and_the_status(service: Service) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=TALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, TALL) as (app, pilot, _screen, view):
         await settle(app, pilot)
         for theme in ("cxdaily-dark", "cxdaily-light"):  # and again after a change of theme
             app.theme = theme
@@ -162,10 +165,7 @@ async def test_the_theme_colours_the_reasons_and_the_status(service: Service) ->
 async def test_the_compact_view_shows_the_title_the_last_messages_and_the_question(
     service: Service,
 ) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, SMALL) as (app, pilot, screen, view):
         index = max(range(len(screen.items)), key=lambda i: len(screen.items[i].question.context))
         context = screen.items[index].question.context
         assert context, "a demo question with a thread"
@@ -191,10 +191,7 @@ async def test_the_compact_view_shows_the_title_the_last_messages_and_the_questi
 
 
 async def test_the_text_can_be_selected(service: Service) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, SMALL) as (app, pilot, screen, view):
         await settle(app, pilot)
         question = screen.current().question
         selected = view.get_selection(Selection(None, None))
@@ -208,10 +205,7 @@ async def test_the_text_can_be_selected(service: Service) -> None:
 async def test_the_questions_beside_the_one_shown_are_drawn_ahead(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, SMALL) as (app, pilot, screen, view):
         await settle(app, pilot)
         drawn: list[object] = []
         original = Visual.to_strips
@@ -237,10 +231,7 @@ async def test_the_questions_beside_the_one_shown_are_drawn_ahead(
 
 
 async def test_a_selection_shows_and_copies_what_it_covers(service: Service) -> None:
-    app, _ = make_app(service)
-    async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, SMALL) as (app, pilot, screen, view):
         await settle(app, pilot)
         plain_lines = view.section("body").plain.split("\n")
         text_lines = view.get_selection(Selection(None, None))[0].split("\n")  # type: ignore[index]
@@ -260,10 +251,7 @@ async def test_a_selection_shows_and_copies_what_it_covers(service: Service) -> 
 async def test_the_thread_is_cut_to_the_width_the_view_has_now(service: Service) -> None:
     """On a narrow screen the queue steps aside while a reply is written: the view widens,
     and the compact thread's lines are cut to its new width, not the one it had."""
-    app, _ = make_app(service)
-    async with app.run_test(size=(60, 15)) as pilot:
-        screen = await begin(app, pilot)
-        view = screen.query_one(QuestionView)
+    async with session_view(service, (60, 15)) as (app, pilot, screen, view):
         index = max(range(len(screen.items)), key=lambda i: len(screen.items[i].question.context))
         screen.pane.queue.highlighted = index
         await settle(app, pilot)
