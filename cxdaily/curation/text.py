@@ -274,6 +274,25 @@ def read_analysis_record(record: object) -> TextAnalysis | None:
 _analysis = partial(tuple.__new__, TextAnalysis)  # skips the Python-level __new__
 
 
+class _Pattern:
+    """A keyword's pattern, compiled when first searched with: a reader is made at every
+    start, and most questions are read from the matches kept with them, so most patterns
+    (a keyword's many translations) are never needed."""
+
+    __slots__ = ("_compiled", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """:meth:`re.Pattern.search` of the compiled pattern."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source)
+        return compiled.search(text)
+
+
 class TextReader:
     """Reads questions for the signals, with one config's watch keywords.
 
@@ -286,8 +305,8 @@ class TextReader:
     def __init__(self, keywords: Iterable[str]) -> None:
         self.keywords = tuple(dict.fromkeys(k.strip() for k in keywords if k.strip()))
         self._forms: dict[bytes, int] = {}
-        self._phrases: list[tuple[int, bytes, re.Pattern[str]]] = []
-        self._scans: list[tuple[int, str, re.Pattern[str]]] = []
+        self._phrases: list[tuple[int, bytes, _Pattern]] = []
+        self._scans: list[tuple[int, str, _Pattern]] = []
         spellings = (
             (order, spelling, spelling is keyword)
             for order, keyword in enumerate(self.keywords)
@@ -297,7 +316,7 @@ class TextReader:
             words = [w.decode("utf-8", "ignore") for w in tokenize(spelling)]
             if not words:
                 continue
-            pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words))
+            pattern = _Pattern(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words))
             if inflect:  # the keyword as configured, searched as written in a longer text
                 self._scans.append((order, words[0], pattern))
             if len(words) == 1:
@@ -395,6 +414,6 @@ class TextReader:
 
 @lru_cache(maxsize=8)
 def text_reader(keywords: tuple[str, ...]) -> TextReader:
-    """The reader of these watch keywords (made once: it compiles their patterns; a
-    reader is never changed, so the scorer and the store share it)."""
+    """The reader of these watch keywords (made once; a reader is never changed, so the
+    scorer and the store share it)."""
     return TextReader(keywords)

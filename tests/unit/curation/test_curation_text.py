@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -210,6 +211,28 @@ def test_keywords_match_inflections_and_phrases_in_configured_order():
     assert read("We are switching to Calvista").keywords == ("switching to",)
     assert read("Outages all week").keywords == ("outage",)
     assert read("The refundable plan").keywords == ()  # not a word form of refund
+
+
+def test_a_reader_compiles_a_keyword_pattern_only_when_a_question_needs_it(monkeypatch):
+    """A reader is made at every start, and most questions are read from their kept
+    matches: making one compiles none of its keywords' patterns (they and their
+    translations are many), and each is compiled once, when first searched with."""
+    compiled: list[str] = []
+    real_compile = re.compile
+
+    def counting(pattern, flags=0):
+        compiled.append(pattern)
+        return real_compile(pattern, flags)
+
+    monkeypatch.setattr(re, "compile", counting)
+    reader = TextReader(DEFAULT_WATCH_KEYWORDS)
+    assert compiled == []
+    phrase = ask("1", "We are switching to Calvista")
+    assert reader.read(phrase).keywords == ("switching to",)
+    assert reader.read(phrase).keywords == ("switching to",)
+    assert compiled.count(r"(?<!\w)switching\s+to") == 1  # when first needed, then kept
+    translated = ask("1", "Nach der Kündigung " + "kein Geld. " * 80 + "Dann eben Datenverlust.")
+    assert reader.read(translated).keywords == ("cancel",)
 
 
 def test_a_keyword_at_the_end_of_a_long_complaint_is_found():
