@@ -24,6 +24,7 @@ from cxdaily.connectors.http import (
     check_url,
     describe_url,
     make_client,
+    verified_tls,
 )
 from cxdaily.connectors.http_errors import service_message
 from cxdaily.core.errors import AuthError, ConnectorError
@@ -394,6 +395,28 @@ def test_the_client_verifies_tls():
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert context.check_hostname is True
     assert client.headers["user-agent"] == USER_AGENT
+
+
+def test_clients_share_one_verified_tls_context_per_certificate_store(tmp_path, monkeypatch):
+    """Loading the certificates takes about 20 ms: every client (a fetch round, a send,
+    a channel test) shares one context, made once, as ``verify=True`` makes it. Another
+    store named by ``SSL_CERT_FILE`` gets its own, which loads that file."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first, second = make_client(), make_client()
+    shared = first._transport._pool._ssl_context
+    assert second._transport._pool._ssl_context is shared
+    assert verified_tls() is shared
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname is True
+    assert shared.get_ca_certs()  # certifi's certificates, loaded
+    own_store = tmp_path / "ca.pem"
+    own_store.write_text(ssl.DER_cert_to_PEM_cert(shared.get_ca_certs(binary_form=True)[0]))
+    monkeypatch.setenv("SSL_CERT_FILE", str(own_store))
+    own = make_client()._transport._pool._ssl_context
+    assert own is not shared and own is verified_tls()
+    assert len(own.get_ca_certs()) == 1
+    monkeypatch.delenv("SSL_CERT_FILE")
+    assert make_client()._transport._pool._ssl_context is shared
 
 
 def test_describe_url_hides_user_info_and_query():
