@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cxdaily.connectors.tls import system_tls
 from cxdaily.core.errors import AuthError, ConnectorError
 
 #: The longest part of one message read; the rest of a bigger one (its attachments,
@@ -111,12 +112,12 @@ class ImapSession:
     def _connect(self, timeout: float) -> imaplib.IMAP4:
         try:
             if self.tls == "ssl":
-                context = ssl.create_default_context()
+                context = system_tls()
                 return imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context, timeout=timeout)
             connection = imaplib.IMAP4(self.host, self.port, timeout=timeout)
             if self.tls == "starttls":
                 try:
-                    connection.starttls(ssl.create_default_context())
+                    connection.starttls(system_tls())
                 except BaseException:
                     _shutdown(connection)
                     raise

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import smtplib
-import ssl
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime
 
 from cxdaily.connectors.email_imap import connection_error
+from cxdaily.connectors.tls import system_tls
 from cxdaily.core.errors import AuthError, ConnectorError
 
 
@@ -111,9 +111,7 @@ def open_smtp(host: str, port: int, tls: str, timeout: float, channel: str) -> s
     where = f"SMTP server {host}:{port}"
     try:
         if tls == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=system_tls())
         else:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
         try:
@@ -121,7 +119,7 @@ def open_smtp(host: str, port: int, tls: str, timeout: float, channel: str) -> s
             if tls == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise MailNotSentError(f"{where} does not offer STARTTLS", channel=channel)
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=system_tls())
                 smtp.ehlo()
         except BaseException:
             smtp.close()

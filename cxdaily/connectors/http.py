@@ -54,7 +54,6 @@ from cxdaily.connectors.http_client import (
     channel_deadline,
     current_deadline,
     make_client,
-    verified_tls,
 )
 from cxdaily.connectors.http_credentials import Origin, origin_of, strip_credentials
 from cxdaily.connectors.http_errors import (
@@ -479,5 +478,4 @@ __all__ = [
     "make_client",
     "origin_of",
     "unsafe_url_reason",
-    "verified_tls",
 ]

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
-import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypedDict
 
 import httpx
@@ -23,6 +20,7 @@ import httpx
 from cxdaily import __version__
 from cxdaily.connectors.http_errors import check_url
 from cxdaily.connectors.pagination import parse_link_header
+from cxdaily.connectors.tls import verified_tls
 
 USER_AGENT = f"cxdaily/{__version__} (python-httpx/{httpx.__version__})"
 DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -57,24 +55,6 @@ def allowing(options: RequestOptions, *statuses: int) -> RequestOptions:
 
 
 # ----------------------------------------------------------------------------- client
-def verified_tls() -> ssl.SSLContext:
-    """The verified TLS context every client shares, as ``verify=True`` makes it (the
-    certificates of ``SSL_CERT_FILE`` or ``SSL_CERT_DIR`` when set, else certifi's).
-
-    Loading the certificates takes about 20 ms of CPU, and every fetch round, send and
-    channel test makes a client: made once per certificate store instead, the app's
-    periodic fetch no longer holds the interpreter that long while the leader types.
-    """
-    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-
-
-@lru_cache(maxsize=4)
-def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
-    """The context for one certificate store (the arguments name it: httpx reads them
-    from the environment)."""
-    return httpx.create_ssl_context(verify=True)
-
-
 async def _refuse_unsafe(request: httpx.Request) -> None:
     check_url(request.url)
 

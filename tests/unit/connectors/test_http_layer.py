@@ -24,9 +24,9 @@ from cxdaily.connectors.http import (
     check_url,
     describe_url,
     make_client,
-    verified_tls,
 )
 from cxdaily.connectors.http_errors import service_message
+from cxdaily.connectors.tls import system_tls, verified_tls
 from cxdaily.core.errors import AuthError, ConnectorError
 
 URL = "https://api.example.com/questions"
@@ -417,6 +417,17 @@ def test_clients_share_one_verified_tls_context_per_certificate_store(tmp_path, 
     assert len(own.get_ca_certs()) == 1
     monkeypatch.delenv("SSL_CERT_FILE")
     assert make_client()._transport._pool._ssl_context is shared
+
+
+def test_mail_connections_share_one_system_tls_context(monkeypatch):
+    """IMAP and SMTP sessions check certificates against the system's store, with host
+    names checked, through one context made once (about 20 ms each time before)."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    context = system_tls()
+    assert system_tls() is context and context is not verified_tls()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname is True
+    assert context.minimum_version >= ssl.create_default_context().minimum_version
 
 
 def test_describe_url_hides_user_info_and_query():
