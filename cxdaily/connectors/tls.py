@@ -5,7 +5,8 @@ channel test opens connections: HTTP clients, IMAP and SMTP sessions. Each kind 
 context is made once per store instead (a store is named by ``SSL_CERT_FILE`` and
 ``SSL_CERT_DIR``, read when it is asked for, so setting either takes effect), and the
 app's periodic fetch no longer holds the interpreter that long while the leader types.
-A context is only ever read once made: connections share it safely.
+Connections share a context safely: nothing changes it once made but the protocol list
+the HTTP layer sets on it for each connection, always the same one (HTTP/1.1).
 """
 
 from __future__ import annotations
