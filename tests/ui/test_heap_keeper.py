@@ -18,7 +18,10 @@ from tests.ui.pilot_kit import SMALL, make_app, wait_for_start
 
 @pytest.fixture
 def collector(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The collector's state restored after the test; the full collections run, listed."""
+    """The collector's state restored after the test; the full collections run, listed.
+    The test starts from a heap nothing froze: tests run before it in the same process
+    may have frozen what they read (``cxdaily batch`` run in-process freezes its store)."""
+    gc.unfreeze()
     threshold, enabled = gc.get_threshold(), gc.isenabled()
     ran: list[str] = []
 
