@@ -419,15 +419,22 @@ def test_clients_share_one_verified_tls_context_per_certificate_store(tmp_path, 
     assert make_client()._transport._pool._ssl_context is shared
 
 
-def test_mail_connections_share_one_system_tls_context(monkeypatch):
+def test_mail_connections_share_one_system_tls_context(tmp_path, monkeypatch):
     """IMAP and SMTP sessions check certificates against the system's store, with host
-    names checked, through one context made once (about 20 ms each time before)."""
+    names checked, through one context made once (about 20 ms each time before); a
+    company's bundle named by ``SSL_CERT_FILE`` is used instead when set."""
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     context = system_tls()
     assert system_tls() is context and context is not verified_tls()
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname is True
     assert context.minimum_version >= ssl.create_default_context().minimum_version
+    bundle = tmp_path / "company.pem"
+    one = verified_tls().get_ca_certs(binary_form=True)[0]
+    bundle.write_text(ssl.DER_cert_to_PEM_cert(one))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    company = system_tls()
+    assert company is not context and company.get_ca_certs(binary_form=True) == [one]
 
 
 def test_describe_url_hides_user_info_and_query():
