@@ -15,6 +15,8 @@ import os
 import ssl
 from functools import lru_cache
 
+from cxdaily.core.errors import ConfigError
+
 
 def verified_tls() -> ssl.SSLContext:
     """The context of the HTTP clients, as httpx's ``verify=True`` makes it: the
@@ -36,9 +38,18 @@ def _store() -> tuple[str | None, str | None]:
 @lru_cache(maxsize=8)
 def _context(kind: str, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     """The context of ``kind`` for one certificate store (the store's names are its
-    key: both makers read them from the environment)."""
-    if kind == "httpx":
-        import httpx  # only HTTP clients need it: mail connections do without
+    key: both makers read them from the environment); a ConfigError saying what to do
+    when the store named cannot be read."""
+    try:
+        if kind == "httpx":
+            import httpx  # only HTTP clients need it: mail connections do without
 
-        return httpx.create_ssl_context(verify=True)
-    return ssl.create_default_context()
+            return httpx.create_ssl_context(verify=True)
+        return ssl.create_default_context()
+    except OSError as exc:  # ssl.SSLError too: a file that holds no certificate
+        named = f"SSL_CERT_FILE={cert_file}" if cert_file else f"SSL_CERT_DIR={cert_dir}"
+        reason = getattr(exc, "reason", None) or exc.strerror or type(exc).__name__
+        raise ConfigError(
+            f"the TLS certificates of {named} cannot be used ({reason}): "
+            "point it at a PEM bundle of certificates, or unset it"
+        ) from None

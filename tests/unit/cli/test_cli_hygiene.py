@@ -199,6 +199,23 @@ def test_cxdaily_now_beyond_what_python_can_count_is_one_line(home, capsys, monk
     assert "CXDAILY_NOW" in one_line_error(err)
 
 
+@pytest.mark.parametrize("store", ["missing.pem", "not-certificates.pem"])
+def test_an_unusable_ssl_cert_file_is_one_line(home, capsys, monkeypatch, store):
+    """A company bundle named by SSL_CERT_FILE that is missing, or holds no certificate,
+    stops a fetch with one line saying what to do (it used to end in a traceback)."""
+    bundle = home / store
+    if store == "not-certificates.pem":
+        bundle.write_text("not a certificate\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    code, out, err = exit_code(capsys, "--demo", "fetch")
+    assert code == 1 and out == ""
+    line = one_line_error(err)
+    assert f"SSL_CERT_FILE={bundle}" in line and "point it at a PEM bundle" in line
+    monkeypatch.delenv("SSL_CERT_FILE")
+    code, out, _ = exit_code(capsys, "--demo", "fetch")
+    assert code == 0 and "demo: 95 questions" in out  # fetched once the bundle is gone
+
+
 def test_a_non_utf8_argument_is_refused_in_one_line(subprocess_env, home):
     proc = cxdaily(subprocess_env, "--demo", "tag", "demo:zd-48177", "--tag", b"caf\xe9")
     assert proc.returncode == 2
