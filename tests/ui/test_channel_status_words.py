@@ -1,11 +1,15 @@
-"""The channel line says how many questions are new, not how many were fetched."""
+"""The channel line says how many questions are new, not how many were fetched, and
+leaves no channel "fetching" when a refresh fails as a whole."""
 
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Static
 
 from cxdaily.store.repositories import ChannelStatus
+from cxdaily.ui.screens.start import StartScreen
 from cxdaily.ui.widgets.channel_status import status_content
+from tests.ui.pilot_kit import SMALL, make_app, screen_lines
 
 
 @pytest.mark.parametrize(
@@ -26,3 +30,35 @@ def test_the_channel_line_says_what_is_new(fixed_now, count, added, words):
     assert words in shown
     if words != "95 new":
         assert "95 new" not in shown
+
+
+@pytest.mark.parametrize("size", [SMALL, (60, 15)], ids=["80x24", "60x15"])
+async def test_a_refresh_that_fails_as_a_whole_leaves_no_channel_fetching(
+    service, monkeypatch, tmp_path, size
+):
+    """An unusable certificate store stops the whole refresh before any channel is
+    asked: the error is told once, whole even on the smallest terminal, and the channel
+    line no longer says "fetching"."""
+    bundle = tmp_path / "missing.pem"
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    app, recorder = make_app(service)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        for _ in range(100):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            start = app.screen
+            if isinstance(start, StartScreen) and not start.refreshing and recorder.calls:
+                break
+        assert isinstance(start, StartScreen)
+        errors = [call["message"] for call in recorder.calls if call.get("severity") == "error"]
+        message = (
+            f"the TLS certificates of SSL_CERT_FILE={bundle} cannot be used (No such file "
+            "or directory): point it at a PEM bundle of certificates, or unset it"
+        )
+        assert errors == [message]
+        await pilot.pause()
+        toast = [row.split("▌", 1)[1] for row in screen_lines(app) if "▌" in row]
+        shown = "".join("".join(row.rstrip(" │─╯╮").split()) for row in toast)
+        assert "".join(message.split()) in shown  # wrapped, never cut at the edge
+        channels = start.query_one("#start-channels", Static).render()
+        assert "demo" in str(channels) and "fetching" not in str(channels)

@@ -406,7 +406,8 @@ class StartScreen(Screen):
             flushed = service.send_pending()
             if self.is_current:  # curated here, not on the UI thread: keys stay quick
                 fresh = self._todays_batch_and_streak()
-        except CxDailyError as exc:
+        except CxDailyError as exc:  # the whole refresh failed: no channel is fetching
+            self.app.call_from_thread(self.show_channels)
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         finally:
