@@ -17,7 +17,7 @@ never in neither.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -135,18 +135,19 @@ class OutboxRepository:
         return self._archive_index
 
     def sent_since(self, since: datetime) -> list[Reply]:
-        """Replies sent at or after ``since``, oldest first (from the outbox alone: exact
-        for a ``since`` within :data:`OUTBOX_KEPT`)."""
-        return [
-            r
-            for r in self._replies.stored_records(Reply.from_dict)
-            if r.state is ReplyState.SENT and r.sent_at is not None and r.sent_at >= since
-        ]
+        """Replies sent at or after ``since``, oldest first (see :meth:`_current`)."""
+        return self._current(
+            lambda r: r.state is ReplyState.SENT and r.sent_at is not None and r.sent_at >= since
+        )
 
     def queued_since(self, since: datetime) -> list[Reply]:
-        """Replies queued at or after ``since``, oldest first (from the outbox alone: exact
-        for a ``since`` within :data:`OUTBOX_KEPT`)."""
-        found = [r for r in self._replies.stored_records(Reply.from_dict) if r.created_at >= since]
+        """Replies queued at or after ``since``, oldest first (see :meth:`_current`)."""
+        return self._current(lambda r: r.created_at >= since)
+
+    def _current(self, keep: Callable[[Reply], bool]) -> list[Reply]:
+        """The replies of the outbox alone that ``keep`` keeps, oldest first: exact for a
+        look back within :data:`OUTBOX_KEPT`, since nothing younger is archived."""
+        found = filter(keep, self._replies.stored_records(Reply.from_dict))
         return sorted(found, key=lambda r: r.created_at)
 
     def archive(self, before: datetime) -> int:

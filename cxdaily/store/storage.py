@@ -312,11 +312,11 @@ def shape_problem(data: object) -> str | None:
 
 
 #: The largest data file (encoded) whose documents' encodings are kept between writes:
-#: the files a five-year store writes often are under it (the outbox, which keeps every
-#: sent reply: 3.5 MB with 8,000; the questions of a few weeks: about 3 MB with 2,000), so
-#: a write there encodes one document, not thousands (70 ms for the outbox). A larger
-#: file (a 20,000-question inbox: 24 MB) is encoded whole at each write: a copy of its
-#: encoding would cost more memory than the time it saves.
+#: the files a store writes often are under it (the questions of a few weeks: about 3 MB
+#: with 2,000; an outbox before its first archiving: 3.5 MB with 8,000 replies), so a
+#: write there encodes one document, not thousands. A larger file (a 20,000-question
+#: inbox: 24 MB) is encoded whole at each write: a copy of its encoding would cost more
+#: memory than the time it saves.
 PIECES_LIMIT = 8_000_000
 
 
