@@ -8,7 +8,9 @@ frame is out, it has the view draw the questions after and before it
 (:meth:`~cxdaily.ui.widgets.question_view.QuestionView.prepare`), so a move shows lines
 drawn already. Drawing ahead uses only what the screen knows, never the store, which a
 busy writer may hold: a draft is the queue's mark, and a group's names are those read
-before or, for a group inside the session, the session's own.
+before or, for a group inside the session, the session's own. The names of the members
+outside the session are read from the store once, in a thread as the session opens
+(:meth:`QuestionShowing.read_group_labels`), so those questions are drawn ahead too.
 """
 
 from __future__ import annotations
@@ -41,6 +43,38 @@ class QuestionShowing:
             screen = self.screen
             self._labels[key] = group_labels(screen.items, item, screen.service.question)
         return self._labels[key]
+
+    def read_group_labels(self) -> None:
+        """Read, in a thread, the names of the near-duplicates outside the session of
+        every question in it, each question once: then a move never waits on the store
+        for them, and their questions can be drawn ahead like the others."""
+        screen = self.screen
+        items = list(screen.items)
+        ids = {item.question.id for item in items}
+        wanted = [
+            item
+            for item in items
+            if item.question.id not in self._labels
+            and any(member not in ids for member in item.group)
+        ]
+        if not wanted:
+            return
+        lookup, app = screen.service.question, screen.app
+
+        def read() -> None:
+            found = {item.question.id: group_labels(items, item, lookup) for item in wanted}
+            app.call_from_thread(self._labels_read, found)
+
+        screen.run_worker(read, thread=True, group="group-labels", exit_on_error=False)
+
+    def _labels_read(self, found: dict[str, list[str]]) -> None:
+        """The names :meth:`read_group_labels` read: kept, and the questions beside the
+        one shown drawn ahead with them."""
+        for question_id, labels in found.items():
+            self._labels.setdefault(question_id, labels)
+        shown = self.screen.pane.queue.highlighted_id
+        if shown is not None:
+            self.prepare_neighbours(shown)
 
     def show_current(self) -> None:
         """Show the highlighted question in the view; then draw its neighbours ahead."""

@@ -5,8 +5,9 @@ text can be selected for copying."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from textual.color import Color
@@ -15,6 +16,7 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.visual import Visual
 
+from cxdaily.core.models import Question
 from cxdaily.core.safe_text import clean
 from cxdaily.service import Service
 from cxdaily.ui.app import CxDailyApp
@@ -228,6 +230,46 @@ async def test_the_questions_beside_the_one_shown_are_drawn_ahead(
         before = len(drawn)
         view.show(screen.items[2], screen.service.now())
         assert len(drawn) == before, "a question drawn lately is not drawn again"
+
+
+async def test_a_question_grouped_with_one_outside_the_session_is_drawn_ahead_too(
+    write_config: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config('[session]\nbudget = "45m"\n')  # one near-duplicate is left out
+    service = Service.open("demo")
+    try:
+        async with session_view(service, SMALL) as (app, pilot, screen, view):
+            ids = {item.question.id for item in screen.items}
+            grouped = next(
+                n
+                for n, item in enumerate(screen.items)
+                if n and any(member not in ids for member in item.group)
+            )
+            item = screen.items[grouped]
+            outside = next(member for member in item.group if member not in ids)
+            stored = service.question(outside)
+            await settle(app, pilot)  # the names outside the session are read meanwhile
+            screen.pane.queue.highlighted = grouped - 1
+            await settle(app, pilot)
+            drawn: list[object] = []
+            original = Visual.to_strips
+
+            def counted(widget, *args, **kwargs):  # type: ignore[no-untyped-def]
+                if widget is view:
+                    drawn.append(args[0])
+                return original(widget, *args, **kwargs)
+
+            def no_store_read(question_id: str) -> Question:
+                raise AssertionError(f"the store was read on the move: {question_id}")
+
+            monkeypatch.setattr(Visual, "to_strips", staticmethod(counted))
+            monkeypatch.setattr(service, "question", no_store_read)
+            screen.action_next()
+            assert view.question_id == item.question.id
+            assert drawn == [], "its lines were drawn ahead"
+            assert stored.author.display in view.section("reasons").plain
+    finally:
+        service.close()
 
 
 async def test_a_selection_shows_and_copies_what_it_covers(service: Service) -> None:

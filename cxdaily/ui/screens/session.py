@@ -113,6 +113,7 @@ class SessionScreen(Screen):
         self.pane.set_items(self.items, self.queue_state())
         self.pane.queue.focus()
         self.show_current()
+        self.showing.read_group_labels()
         self.tick()
         self.set_interval(1.0, self.tick)
         if self.service.settings.channels:
