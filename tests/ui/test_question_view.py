@@ -204,20 +204,26 @@ async def test_the_text_can_be_selected(service: Service) -> None:
         assert text.lstrip().startswith(view.section("heading").plain)
 
 
+def count_drawings(view: QuestionView, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """From now on, the texts ``view`` draws into lines, in order (the list grows)."""
+    drawn: list[object] = []
+    original = Visual.to_strips
+
+    def counted(widget, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if widget is view:
+            drawn.append(args[0])
+        return original(widget, *args, **kwargs)
+
+    monkeypatch.setattr(Visual, "to_strips", staticmethod(counted))
+    return drawn
+
+
 async def test_the_questions_beside_the_one_shown_are_drawn_ahead(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with session_view(service, SMALL) as (app, pilot, screen, view):
         await settle(app, pilot)
-        drawn: list[object] = []
-        original = Visual.to_strips
-
-        def counted(widget, *args, **kwargs):  # type: ignore[no-untyped-def]
-            if widget is view:
-                drawn.append(args[0])
-            return original(widget, *args, **kwargs)
-
-        monkeypatch.setattr(Visual, "to_strips", staticmethod(counted))
+        drawn = count_drawings(view, monkeypatch)
         for move, index in ((screen.action_next, 1), (screen.action_previous, 0)):
             drawn.clear()
             move()  # shown at once, within the key's handling
@@ -251,18 +257,11 @@ async def test_a_question_grouped_with_one_outside_the_session_is_drawn_ahead_to
             await settle(app, pilot)  # the names outside the session are read meanwhile
             screen.pane.queue.highlighted = grouped - 1
             await settle(app, pilot)
-            drawn: list[object] = []
-            original = Visual.to_strips
-
-            def counted(widget, *args, **kwargs):  # type: ignore[no-untyped-def]
-                if widget is view:
-                    drawn.append(args[0])
-                return original(widget, *args, **kwargs)
+            drawn = count_drawings(view, monkeypatch)
 
             def no_store_read(question_id: str) -> Question:
                 raise AssertionError(f"the store was read on the move: {question_id}")
 
-            monkeypatch.setattr(Visual, "to_strips", staticmethod(counted))
             monkeypatch.setattr(service, "question", no_store_read)
             screen.action_next()
             assert view.question_id == item.question.id
