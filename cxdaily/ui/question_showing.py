@@ -69,12 +69,13 @@ class QuestionShowing:
 
     def _labels_read(self, found: dict[str, list[str]]) -> None:
         """The names :meth:`read_group_labels` read: kept, and the questions beside the
-        one shown drawn ahead with them."""
+        one shown drawn ahead with them once the frame is out (they often come before the
+        session's first frame, which must not wait on drawing ahead)."""
         for question_id, labels in found.items():
             self._labels.setdefault(question_id, labels)
         shown = self.screen.pane.queue.highlighted_id
         if shown is not None:
-            self.prepare_neighbours(shown)
+            self.screen.call_after_refresh(self.prepare_neighbours, shown)
 
     def show_current(self) -> None:
         """Show the highlighted question in the view; then draw its neighbours ahead."""
