@@ -71,6 +71,8 @@ class QuestionShowing:
         """The names :meth:`read_group_labels` read: kept, and the questions beside the
         one shown drawn ahead with them once the frame is out (they often come before the
         session's first frame, which must not wait on drawing ahead)."""
+        if not self.screen.is_attached:
+            return  # the session closed meanwhile
         for question_id, labels in found.items():
             self._labels.setdefault(question_id, labels)
         shown = self.screen.pane.queue.highlighted_id

@@ -271,6 +271,16 @@ async def test_a_question_grouped_with_one_outside_the_session_is_drawn_ahead_to
         service.close()
 
 
+async def test_names_read_after_the_session_closed_are_dropped(service: Service) -> None:
+    async with session_view(service, SMALL) as (app, pilot, screen, _view):
+        await settle(app, pilot)
+        app.pop_screen()
+        await settle(app, pilot)
+        screen.showing._labels_read({screen.items[1].question.id: ["Nikhil Rao (GitHub)"]})
+        await settle(app, pilot)
+        assert not screen.is_attached and app.screen is not screen
+
+
 async def test_a_selection_shows_and_copies_what_it_covers(service: Service) -> None:
     async with session_view(service, SMALL) as (app, pilot, screen, view):
         await settle(app, pilot)
