@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from cxdaily.service import Service
 from cxdaily.ui.keys import ALL_GROUPS, SESSION_COMMANDS, START_COMMANDS, display_keys
-from cxdaily.ui.screens.help import HelpScreen
+from cxdaily.ui.screens.help import KEY_WIDTH, HelpScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import StartScreen
 from tests.ui.pilot_kit import (
@@ -33,10 +33,17 @@ def help_text(app) -> str:
 
 
 def key_rows(text: str) -> dict[str, str]:
-    """help text -> {command help: keys shown}."""
-    rows = {}
+    """help text -> {command help: keys shown} (words wrapped under the words column
+    joined again)."""
+    rows: dict[str, str] = {}
+    words = None
     for line in text.splitlines():
+        if words is not None and re.match(rf"^ {{{KEY_WIDTH + 4},}}\S", line):
+            rows[f"{words} {line.strip()}"] = rows.pop(words)
+            words = f"{words} {line.strip()}"
+            continue
         match = re.match(r"^  (\S.*?)\s{2,}(\S.*)$", line)
+        words = match[2].strip() if match else None
         if match:
             rows[match[2].strip()] = match[1].strip()
     return rows

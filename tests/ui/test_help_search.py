@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Input, Static
 
 from cxdaily.service import Service
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, SESSION_COMMANDS
-from cxdaily.ui.screens.help import HelpScreen, help_sections, split_columns
+from cxdaily.ui.screens.help import KEY_WIDTH, HelpScreen, help_sections, split_columns
 from tests.ui.pilot_kit import SMALL, WIDE, begin, make_app, plain, type_text, wait_for_start
 
 TINY = (60, 15)
@@ -168,3 +169,27 @@ async def test_help_at_60x15_keeps_the_find_field_and_scrolls(service: Service) 
         table.scroll_end(animate=False)
         await pilot.pause()
         assert table.scroll_y > 0, "the rest of help is a scroll away"
+
+
+@pytest.mark.parametrize("size", [TINY, SMALL, WIDE, (200, 50)])
+@pytest.mark.parametrize("searching", [False, True])
+async def test_long_words_wrap_under_the_words_never_under_the_keys(
+    service: Service, size: tuple[int, int], searching: bool
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=size) as pilot:
+        await open_help(app, pilot, in_session=False)
+        if searching:
+            await pilot.press("slash")
+            await type_text(pilot, "digest")
+        await pilot.pause()
+        columns = [app.screen.query_one(f"#help-{side}", Static) for side in ("left", "right")]
+        continued = []
+        for column in (column for column in columns if column.display):
+            width = column.content_region.width
+            for line in plain(column).splitlines():
+                if line.startswith("  "):  # a key's line, or its words continued
+                    assert cell_len(line) <= width, f"{line!r} is wrapped by the widget"
+                    if line.startswith(" " * (KEY_WIDTH + 4)):
+                        continued.append(line)
+        assert continued, "some words are longer than their column"

@@ -39,6 +39,12 @@ HELP_GROUP = "Help"
 """Help's own group: its keys are in the title line, so the compact list leaves it out."""
 HELP_CHROME = 7
 """Columns of the terminal the dialog's border, padding and scroll bar take."""
+HELP_MAX_WIDTH = 160
+"""The dialog's widest (``max-width`` in the stylesheet)."""
+COLUMN_GAP = 2
+"""Columns between the two columns of keys (the right one's ``margin-left``)."""
+MIN_WORDS = 12
+"""The fewest columns a key's words wrap to, however narrow the terminal."""
 
 COMPACT_GAP = "  "
 """Between two compact groups that share a line."""
@@ -82,15 +88,18 @@ def help_sections(names: KeyNames, query: str = "", first: tuple[KeyCommand, ...
     return sections
 
 
-def section_content(group: str, rows: list[HelpRow]) -> Content:
-    """A group's heading and one line per key: '  r           Reply in the composer'."""
+def section_content(group: str, rows: list[HelpRow], width: int = 0) -> Content:
+    """A group's heading and a line per key: '  r           Reply in the composer'; words
+    longer than the ``width`` cells of the column wrap under the words, never under the
+    keys (0: no wrapping)."""
     lines = [Content.styled(group, "bold $accent")]
     for row in rows:
-        lines.append(
-            Content.assemble(
-                Content.styled(f"  {row.keys + '  ':<{KEY_WIDTH + 2}}", "bold"), row.words
-            )
-        )
+        keys = f"  {row.keys + '  ':<{KEY_WIDTH + 2}}"
+        indent = cell_len(keys)
+        words = Content(row.words)
+        first, *more = words.wrap(max(width - indent, MIN_WORDS)) if width else [words]
+        lines.append(Content.assemble(Content.styled(keys, "bold"), first))
+        lines += [Content.assemble(" " * indent, line) for line in more]
     return Content("\n").join(lines)
 
 
@@ -131,9 +140,10 @@ def split_columns(sections: Sections, columns: int) -> list[Sections]:
     return [sections[:cut], sections[cut:]]
 
 
-def help_content(sections: Sections) -> Content:
-    """The sections one after another (empty when nothing matches)."""
-    return Content("\n").join(section_content(group, rows) for group, rows in sections)
+def help_content(sections: Sections, width: int = 0) -> Content:
+    """The sections one after another, in a column ``width`` cells wide (empty when
+    nothing matches)."""
+    return Content("\n").join(section_content(group, rows, width) for group, rows in sections)
 
 
 def remap_note(sections: Sections | None = None) -> Content:
@@ -199,20 +209,26 @@ class HelpScreen(KeyedNode, ModalScreen[None], commands=HELP_COMMANDS):
         right.display = False
         remap.display = searching  # else the find field says how to find a key's id
         remap.update(remap_note(sections))
+        width = self._column_width()
         if not sections:
             left.update(Content.styled("No key matches.", "italic"))
         elif self.columns == 1 and not searching:
             first = self._first_group()
             full = [section for section in sections if section[0] == first]
             rest = [section for section in sections if section[0] != first]
-            parts = [section_content(*section) for section in full]
-            parts.append(compact_content(rest, max(self.size.width - HELP_CHROME, 20)))
+            parts = [section_content(*section, width) for section in full]
+            parts.append(compact_content(rest, max(width, 20)))
             left.update(Content("\n").join(parts))
         else:
             runs = split_columns(sections, self.columns)
-            left.update(help_content(runs[0]))
-            right.update(help_content(runs[1]) if len(runs) > 1 else Content(""))
+            left.update(help_content(runs[0], width))
+            right.update(help_content(runs[1], width) if len(runs) > 1 else Content(""))
             right.display = len(runs) > 1
+
+    def _column_width(self) -> int:
+        """The cells of a column of keys at the screen's width (the narrower of two)."""
+        inner = min(self.size.width, HELP_MAX_WIDTH) - HELP_CHROME
+        return inner if self.columns == 1 else (inner - COLUMN_GAP) // 2
 
     def _first_group(self) -> str | None:
         """The name of the group help was opened from (None: from no group)."""
