@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.content import Content
 
 from cxdaily.core.safe_text import clean, one_line
@@ -45,3 +46,24 @@ def template(markup: str, **values: object) -> Content:
     values are never parsed.
     """
     return Content.from_markup(markup, **{k: clean(v).expandtabs(4) for k, v in values.items()})
+
+
+def hanging(content: Content, width: int) -> Content:
+    """``content`` wrapped to ``width`` cells, the words of an indented line wrapping
+    under its words rather than at the left edge (unchanged while ``width`` is unknown:
+    0 or less)."""
+    if width <= 0:
+        return content
+    lines: list[Content] = []
+    for line in content.split("\n"):
+        if cell_len(line.plain) <= width:
+            lines.append(line)
+            continue
+        indent = len(line.plain) - len(line.plain.lstrip(" "))
+        if indent * 2 >= width:  # no room to hang: the widget wraps it as it is
+            lines.append(line)
+            continue
+        first, *more = line[indent:].wrap(width - indent)
+        lines.append(Content.assemble(line[:indent], first))
+        lines += [Content.assemble(" " * indent, part) for part in more]
+    return Content("\n").join(lines)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -26,7 +27,7 @@ from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyedNode, KeyNames, key_names
 from cxdaily.ui.messages import ReplyCancelled
 from cxdaily.ui.outbox_status import customer_names, send_now
-from cxdaily.ui.text import safe_line
+from cxdaily.ui.text import hanging, safe_line
 
 
 def due_words(due: date | None, today: date) -> tuple[str, str]:
@@ -105,6 +106,16 @@ def reply_prompt(
     )
 
 
+def option_width(options: OptionList) -> int:
+    """The cells an option's text has in ``options`` (its padding and a scroll bar that
+    may come taken off; 0 before the list is laid out)."""
+    if options.content_region.width <= 0:
+        return 0
+    padding = options.get_component_styles("option-list--option").padding.width
+    scrollbar = options.styles.scrollbar_size_vertical
+    return max(options.content_region.width - padding - scrollbar, 0)
+
+
 class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
     """The promise ledger and the unsent replies."""
 
@@ -112,6 +123,8 @@ class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
         super().__init__()
         self.promises: list[Promise] = []
         self.unsent: list[Reply] = []
+        self._prompts: dict[str, tuple[list[Content], str]] = {}
+        """What each list shows, by its selector: the prompts and the words for none."""
 
     def compose(self) -> ComposeResult:
         """Two titled lists and the keys."""
@@ -170,14 +183,24 @@ class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
             return None
 
     def _fill(self, selector: str, prompts: list[Content], empty: str) -> None:
+        """Show ``prompts`` in a list (``empty`` when there is none), each wrapped to the
+        list's width, its second lines' words under their words (kept, and wrapped again
+        when the screen is resized)."""
+        self._prompts[selector] = (prompts, empty)
         options = self.query_one(selector, OptionList)
+        width = option_width(options)
         highlighted = options.highlighted
         options.clear_options()
         if prompts:
-            options.add_options([Option(p) for p in prompts])
+            options.add_options([Option(hanging(p, width)) for p in prompts])
             options.highlighted = min(highlighted or 0, len(prompts) - 1)
         else:
             options.add_option(Option(Content.styled(empty, "dim"), disabled=True))
+
+    def on_resize(self, event: Resize) -> None:
+        """Wrap the prompts again at the lists' new width."""
+        for selector, (prompts, empty) in self._prompts.items():
+            self._fill(selector, prompts, empty)
 
     def _selected_promise(self) -> Promise | None:
         index = self.query_one("#promises-ledger", OptionList).highlighted
