@@ -166,35 +166,35 @@ async def test_the_heap_is_frozen_only_after_a_paused_start(
         gc.enable()
 
 
-async def test_the_queue_scrolls_by_half_a_page_past_its_edges(service: Service) -> None:
-    """Moves within the view leave the list still; a move past the bottom (or the top)
-    brings the highlight to the middle, so the next moves need no scroll again."""
+async def test_the_queue_turns_a_page_past_its_edges(service: Service) -> None:
+    """Moves within the view leave the list still; a move past the bottom turns a page,
+    the question it came from at the top, and a move past the top turns one back, the
+    question it came from at the bottom (unless the list ends first): a scroll (a whole
+    redraw) per page, not per move."""
     app, _ = make_app(service)
     async with app.run_test(size=(80, 12)) as pilot:
         screen = await begin(app, pilot)
         queue = screen.pane.queue
         view_lines = queue.scrollable_content_region.height
         assert queue._lines and len(queue._lines) > view_lines, "more questions than fit"
-        scrolls: list[int] = []
-        for _ in range(len(screen.items) - 1):
-            before = round(queue.scroll_y)
-            await pilot.press("j")
-            await pilot.pause()
-            y = queue._index_to_line[queue.highlighted]  # type: ignore[index]
-            top = round(queue.scroll_y)
-            assert top <= y and y + queue._heights[queue.highlighted] <= top + view_lines
-            if top != before:
-                scrolls.append(y - top)
-        assert scrolls, "the list scrolled"
-        last_line = len(queue._lines) - 1
-        for offset in scrolls:  # the highlight in the middle, unless the list ended first
-            assert (
-                abs(offset - view_lines // 2) <= 2 or round(queue.scroll_y) + view_lines > last_line
-            )
-        # one scroll per move past the first page would be one per question below it
-        below = [
-            i
-            for i in range(1, len(screen.items))
-            if queue._index_to_line[i] + queue._heights[i] > view_lines
-        ]
-        assert len(scrolls) <= len(below) // 2, (scrolls, below)
+        lines, heights = queue._index_to_line, queue._heights
+        scrolls = {"j": 0, "k": 0}
+        for key, moves in (("j", len(screen.items) - 1), ("k", len(screen.items) - 1)):
+            for _ in range(moves):
+                before, came_from = round(queue.scroll_y), queue.highlighted
+                await pilot.press(key)
+                await pilot.pause()
+                at = queue.highlighted
+                assert at is not None and came_from is not None
+                top = round(queue.scroll_y)
+                assert top <= lines[at] and lines[at] + heights[at] <= top + view_lines
+                if top == before:
+                    continue
+                scrolls[key] += 1
+                if key == "j":  # the question it came from is the first one shown
+                    assert top in (lines[came_from], round(queue.max_scroll_y)), (at, top)
+                else:  # it is the last one shown, or the list is at its start
+                    assert top == 0 or top + view_lines == lines[came_from] + heights[came_from]
+        per_page = view_lines // max(heights.values())
+        pages = -(-len(screen.items) // max(per_page - 1, 1))
+        assert 0 < scrolls["j"] <= pages and 0 < scrolls["k"] <= pages, (scrolls, pages)

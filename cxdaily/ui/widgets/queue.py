@@ -85,9 +85,11 @@ class QuestionQueue(OptionList):
         self._drawn_highlight = highlighted
 
     def scroll_to_highlight(self, top: bool = False) -> None:
-        """Bring the highlight into view: nothing moves while it is in view, and when
-        ``j``/``k`` take it past an edge the list scrolls to put it in the middle (a
-        scroll every half page, not one per move: each redraws the whole list)."""
+        """Bring the highlight into view: nothing moves while it is in view. When
+        ``j``/``k`` take it just past an edge, the list turns a page, as a pager does:
+        the question it came from goes to the other edge, still in view, and the next
+        page of moves needs no scroll (each scroll redraws the whole screen: one per page,
+        not one per move). A highlight further away comes to the middle."""
         highlighted = self.highlighted
         if top or highlighted is None or not self.is_mounted:
             super().scroll_to_highlight(top)
@@ -98,8 +100,20 @@ class QuestionQueue(OptionList):
         except KeyError:
             return
         shown_from = round(self.scroll_y)
-        if shown_from <= y and y + height <= shown_from + self.scrollable_content_region.height:
+        view = self.scrollable_content_region.height
+        if shown_from <= y and y + height <= shown_from + view:
             return
+        came_from = highlighted - 1 if y >= shown_from else highlighted + 1
+        from_y = self._index_to_line.get(came_from)
+        if from_y is not None and shown_from <= from_y < shown_from + view:
+            from_height = self._heights[came_from]
+            if y > from_y and from_height + height <= view:  # down: it goes to the top
+                self.scroll_to(y=from_y, animate=False, force=True, immediate=True)
+                return
+            if y < from_y and height + from_height <= view:  # up: it goes to the bottom
+                target = max(from_y + from_height - view, 0)
+                self.scroll_to(y=target, animate=False, force=True, immediate=True)
+                return
         region = Region(0, y, self.scrollable_content_region.width, height)
         self.scroll_to_region(region, force=True, animate=False, center=True, immediate=True)
 
