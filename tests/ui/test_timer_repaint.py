@@ -36,3 +36,20 @@ async def test_a_clock_a_theme_lets_grow_is_laid_out_again(service: Service) -> 
         screen.tick()
         await pilot.pause()
         assert timer.size.height > 1  # its figures wrap on a narrow screen
+
+
+async def test_a_narrow_clock_leaves_the_estimate_out_and_keeps_the_streak(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=(60, 15)) as pilot:
+        screen = await begin(app, pilot)
+        timer = screen.query_one(SessionTimer)
+        await pilot.pause()
+        shown = plain(timer)
+        assert "about" not in shown and "on pace · streak 0 days" in shown, shown
+        assert len(shown) <= timer.content_region.width
+        assert timer.render_line(0).text.rstrip().endswith("streak 0 days")
+        await pilot.resize_terminal(100, 15)
+        await pilot.pause()
+        assert "to go (about" in plain(timer) and "streak 0 days" in plain(timer)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
+from textual.events import Resize
 from textual.widgets import Static
 
 from cxdaily.core.words import plural
@@ -38,6 +40,9 @@ def pace_words(left_s: float, items_left: int, estimate_left_s: int) -> tuple[st
 class SessionTimer(Static):
     """Renders the countdown; the session screen feeds it every second."""
 
+    _figures: tuple[float, int, int, int, int, int] | None = None
+    """The figures shown last (shown again at a new width)."""
+
     def show(
         self,
         left_s: float,
@@ -47,7 +52,9 @@ class SessionTimer(Static):
         estimate_left_s: int,
         streak: int,
     ) -> None:
-        """Redraw with the current figures."""
+        """Redraw with the current figures (on a screen too narrow for them all, without
+        the estimate, so the pace and the streak still show)."""
+        self._figures = (left_s, budget_s, items_left, items_total, estimate_left_s, streak)
         verdict, style = pace_words(left_s, items_left, estimate_left_s)
         clock_style = (
             "$error bold"
@@ -55,15 +62,20 @@ class SessionTimer(Static):
             else ("$warning bold" if left_s < budget_s * 0.2 else "bold")
         )
         clock, tail = clock_words(left_s)
-        update_in_place(
-            self,
-            Content.assemble(
-                Content.styled(f"⏱ {clock}", clock_style),
-                f"{tail} · ",
-                Content.styled(f"{items_left} of {items_total}", "bold"),
-                " to go",
-                f" (about {max(round(estimate_left_s / 60), 0)} min) · ",
-                Content.styled(verdict, style),
-                f" · streak {plural(streak, 'day')}",
-            ),
+        head = (
+            Content.styled(f"⏱ {clock}", clock_style),
+            f"{tail} · ",
+            Content.styled(f"{items_left} of {items_total}", "bold"),
         )
+        estimate = f" to go (about {max(round(estimate_left_s / 60), 0)} min)"
+        ending = (" · ", Content.styled(verdict, style), f" · streak {plural(streak, 'day')}")
+        shown = Content.assemble(*head, estimate, *ending)
+        width = self.content_region.width
+        if 0 < width < cell_len(shown.plain):  # narrow: the estimate goes, the streak stays
+            shown = Content.assemble(*head, *ending)
+        update_in_place(self, shown)
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the figures to the new width."""
+        if self._figures is not None:
+            self.show(*self._figures)
