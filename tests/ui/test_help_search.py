@@ -14,7 +14,13 @@ from textual.widgets import Input, Static
 
 from cxdaily.service import Service
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, SESSION_COMMANDS
-from cxdaily.ui.screens.help import KEY_WIDTH, HelpScreen, help_sections, split_columns
+from cxdaily.ui.screens.help import (
+    KEY_WIDTH,
+    HelpScreen,
+    help_sections,
+    section_content,
+    split_columns,
+)
 from tests.ui.pilot_kit import SMALL, WIDE, begin, make_app, plain, type_text, wait_for_start
 
 TINY = (60, 15)
@@ -193,3 +199,10 @@ async def test_long_words_wrap_under_the_words_never_under_the_keys(
                     if line.startswith(" " * (KEY_WIDTH + 4)):
                         continued.append(line)
         assert continued, "some words are longer than their column"
+
+
+def test_a_column_of_unknown_width_is_not_wrapped() -> None:
+    rows = help_sections(DEFAULT_KEY_NAMES)[0][1]
+    for width in (0, -7):  # before the screen is laid out
+        lines = section_content("Start", rows, width).plain.splitlines()
+        assert len(lines) == len(rows) + 1, lines

@@ -91,13 +91,13 @@ def help_sections(names: KeyNames, query: str = "", first: tuple[KeyCommand, ...
 def section_content(group: str, rows: list[HelpRow], width: int = 0) -> Content:
     """A group's heading and a line per key: '  r           Reply in the composer'; words
     longer than the ``width`` cells of the column wrap under the words, never under the
-    keys (0: no wrapping)."""
+    keys (0 or less, a width not known yet: no wrapping)."""
     lines = [Content.styled(group, "bold $accent")]
     for row in rows:
         keys = f"  {row.keys + '  ':<{KEY_WIDTH + 2}}"
         indent = cell_len(keys)
         words = Content(row.words)
-        first, *more = words.wrap(max(width - indent, MIN_WORDS)) if width else [words]
+        first, *more = words.wrap(max(width - indent, MIN_WORDS)) if width > 0 else [words]
         lines.append(Content.assemble(Content.styled(keys, "bold"), first))
         lines += [Content.assemble(" " * indent, line) for line in more]
     return Content("\n").join(lines)
@@ -226,9 +226,10 @@ class HelpScreen(KeyedNode, ModalScreen[None], commands=HELP_COMMANDS):
             right.display = len(runs) > 1
 
     def _column_width(self) -> int:
-        """The cells of a column of keys at the screen's width (the narrower of two)."""
+        """The cells of a column of keys at the screen's width (the narrower of two; 0
+        before the screen is laid out)."""
         inner = min(self.size.width, HELP_MAX_WIDTH) - HELP_CHROME
-        return inner if self.columns == 1 else (inner - COLUMN_GAP) // 2
+        return max(inner if self.columns == 1 else (inner - COLUMN_GAP) // 2, 0)
 
     def _first_group(self) -> str | None:
         """The name of the group help was opened from (None: from no group)."""
