@@ -63,7 +63,13 @@ def hanging(content: Content, width: int) -> Content:
         if indent * 2 >= width:  # no room to hang: the widget wraps it as it is
             lines.append(line)
             continue
-        first, *more = line[indent:].wrap(width - indent)
-        lines.append(Content.assemble(line[:indent], first))
-        lines += [Content.assemble(" " * indent, part) for part in more]
+        lines += hang(line[:indent], line[indent:], width)
     return Content("\n").join(lines)
+
+
+def hang(lead: Content, words: Content, width: int) -> list[Content]:
+    """``lead`` then ``words``, wrapped to the ``width`` cells left after the lead, each
+    later line indented as far as the lead is wide (a hanging indent)."""
+    indent = cell_len(lead.plain)
+    first, *more = words.wrap(width - indent)
+    return [Content.assemble(lead, first), *(Content.assemble(" " * indent, m) for m in more)]

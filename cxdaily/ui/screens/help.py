@@ -30,6 +30,7 @@ from cxdaily.ui.keys import (
     KeyedNode,
     KeyNames,
 )
+from cxdaily.ui.text import hang
 
 TWO_COLUMNS_FROM = 100
 """Columns of the terminal from which the groups flow into two columns."""
@@ -94,12 +95,12 @@ def section_content(group: str, rows: list[HelpRow], width: int = 0) -> Content:
     keys (0 or less, a width not known yet: no wrapping)."""
     lines = [Content.styled(group, "bold $accent")]
     for row in rows:
-        keys = f"  {row.keys + '  ':<{KEY_WIDTH + 2}}"
-        indent = cell_len(keys)
+        keys = Content.styled(f"  {row.keys + '  ':<{KEY_WIDTH + 2}}", "bold")
         words = Content(row.words)
-        first, *more = words.wrap(max(width - indent, MIN_WORDS)) if width > 0 else [words]
-        lines.append(Content.assemble(Content.styled(keys, "bold"), first))
-        lines += [Content.assemble(" " * indent, line) for line in more]
+        if width > 0:
+            lines += hang(keys, words, max(width, cell_len(keys.plain) + MIN_WORDS))
+        else:
+            lines.append(Content.assemble(keys, words))
     return Content("\n").join(lines)
 
 
