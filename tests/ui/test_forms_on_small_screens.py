@@ -97,6 +97,21 @@ async def test_the_wrap_up_input_is_reachable_at_60x15_and_counts_read_right(
         assert "1 skipped" in summary
 
 
+async def test_the_wrap_up_prompt_and_its_label_show_whole_at_60x15(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        await begin(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, WrapUpScreen)
+        lines = [line.strip(" │") for line in screen_text(app).splitlines()]
+        # the placeholder whole, on its own line; the label wrapped, not cut
+        assert "What did customers tell you today?" in lines
+        at = lines.index("What did customers tell you today?")
+        assert lines[at - 2 : at] == ["One line of reflection (optional; enter", "finishes):"]
+
+
 async def test_the_onboarding_wraps_instead_of_cutting_at_80_columns(ui_home) -> None:
     service = Service.open(None)  # no channel configured
     try:

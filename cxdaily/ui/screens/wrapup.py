@@ -72,6 +72,13 @@ def summary_content(summary: SessionSummary) -> Content:
     )
 
 
+REFLECTION_LABEL = "One line of reflection (optional; enter finishes):"
+"""Above the reflection line: what it is and how to finish (wraps on a narrow screen)."""
+REFLECTION_PROMPT = "What did customers tell you today?"
+"""The reflection line's placeholder: short enough for the narrowest dialog (a
+placeholder is cut, never wrapped)."""
+
+
 class WrapUpScreen(KeyedNode, Screen, commands=WRAPUP_COMMANDS):
     """Shows the summary; enter (or ctrl+s) saves the reflection and leaves."""
 
@@ -83,9 +90,9 @@ class WrapUpScreen(KeyedNode, Screen, commands=WRAPUP_COMMANDS):
         """Summary and the reflection line."""
         with VerticalScroll(id="wrapup"):  # scrolls on a small terminal
             yield Static(summary_content(self.summary), id="wrapup-summary")
-            yield Label("One line of reflection (optional):")
+            yield Label(REFLECTION_LABEL, id="wrapup-reflection-label")
             yield Input(
-                placeholder="What did customers tell you today? Enter finishes.",
+                placeholder=REFLECTION_PROMPT,
                 id="wrapup-reflection",
                 compact=True,
             )
