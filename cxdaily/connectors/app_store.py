@@ -78,6 +78,7 @@ from cxdaily.connectors.http import (
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import allowing
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import PageTrail
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
 from cxdaily.connectors.public_channel import json_object, public_capabilities
 from cxdaily.core.clock import to_iso
@@ -227,6 +228,7 @@ class AppStoreConnector(HttpConnector):
         path: str | None = mark.resume or self._reviews_path()
         params: dict[str, Any] | None = None if mark.resume else LIST_PARAMS
         done = False
+        trail = PageTrail(self.http, "pages of reviews", mark.resume)
         for page in range(1, MAX_PAGES + 1):
             assert path is not None
             try:
@@ -278,7 +280,7 @@ class AppStoreConnector(HttpConnector):
                     f"GET {describe_url(result.url)}: the next page it names is not a link",
                     channel=self.name,
                 )
-            if reached or path is None:
+            if reached or path is None or trail.loops(path):
                 done = True
                 break
             if self.http.budget_spent():

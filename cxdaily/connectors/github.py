@@ -64,7 +64,7 @@ from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, d
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import link_pages
+from cxdaily.connectors.pagination import PageTrail, link_pages
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
 from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
@@ -302,6 +302,7 @@ class GitHubConnector(HttpConnector):
         owner, name = repo.split("/", 1)
         cursor: str | None = None
         newest: datetime | None = None
+        trail = PageTrail(self.http, f"discussions of {repo}")
         for _ in range(MAX_DISCUSSION_PAGES):
             variables = {"owner": owner, "name": name, "cursor": cursor}
             data = await self._graphql(gql.DISCUSSIONS_QUERY, variables, run.headers)
@@ -321,7 +322,7 @@ class GitHubConnector(HttpConnector):
                     continue
                 newest = max(newest or updated, updated)
                 self._add(thread, run)
-            if reached or cursor is None:
+            if reached or cursor is None or trail.loops(cursor):
                 return newest
         self.http.note(
             f"{repo}: stopped after {MAX_DISCUSSION_PAGES} pages of discussions (the page cap)"

@@ -17,6 +17,7 @@ from cxdaily.connectors.http import HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import error_object
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import PageTrail
 from cxdaily.connectors.parsing import SkippedItems, checkpoint_time
 from cxdaily.core.errors import RateLimited
 from cxdaily.core.models import Question
@@ -131,9 +132,12 @@ async def walk_listing(
     A walk that reached its end remembers the newest change it read; one stopped by
     ``max_pages`` (with a note naming the ``what``, "pages of reviews") remembers where the
     next fetch goes on. A stored page token the API refuses (HTTP 400) is dropped with a
-    note and the walk starts over from the newest.
+    note and the walk starts over from the newest. A page token the API names a second
+    time ends the walk as its last page would (with a note): following it would read the
+    same pages again until the cap, at every fetch.
     """
     since, newest, token = read_checkpoint(checkpoint)
+    trail = PageTrail(connector.http, what, token)
     for page in range(1, max_pages + 1):
         try:
             result = await read(token)
@@ -146,7 +150,7 @@ async def walk_listing(
         token = taken.following
         if taken.newest is not None:
             newest = max(newest or taken.newest, taken.newest)
-        if taken.reached or token is None:
+        if taken.reached or token is None or trail.loops(token):
             latest = newest or since
             return {"since": iso(latest) if latest else None}
     connector.http.note(

@@ -12,10 +12,11 @@ Each helper is an async iterator of ``(page_json, result)`` over a :class:`Chann
 
 Every helper stops after ``max_pages``, once the fetch has read its byte budget
 (``max_fetch_bytes``), and at a next page it has already fetched, so a buggy or hostile
-service cannot keep a fetch going forever or fill the memory. Stopping at a cap is never
+service cannot keep a fetch going forever or fill the memory. Stopping early is never
 silent: it is noted on the :class:`ChannelHttp` and shown with the fetch's warnings. A
-connector that must page its own way (a search sent as POST) loops over
-:func:`pages_allowed`, which applies the same caps.
+connector that must page its own way (a search sent as POST, a GraphQL query) loops over
+:func:`pages_allowed`, which applies the same caps, and keeps a :class:`PageTrail` of
+the pages it was sent to.
 """
 
 from __future__ import annotations
@@ -78,6 +79,36 @@ def pages_allowed(http: ChannelHttp, max_pages: int) -> Iterator[int]:
         yield pages
 
 
+class PageTrail:
+    """The next pages a walk was sent to (page tokens, cursors or addresses). A service
+    that names one of them again would have the walk read the same pages until its page
+    cap, and a checkpoint keeping that page would do it again at every fetch: the walk
+    ends there instead, with a note for the fetch's warnings."""
+
+    def __init__(self, http: ChannelHttp, what: str, start: str | None = None) -> None:
+        self._http = http
+        self._what = what
+        self._seen: set[str] = {start} if start else set()
+
+    def mark(self, page: str) -> None:
+        """Remember a page the walk read (by the token, cursor or address it was read with)."""
+        self._seen.add(page)
+
+    def loops(self, following: str | None) -> bool:
+        """Whether ``following``, the next page a page names, was read already (noted on
+        the fetch); else it is remembered as read from now on."""
+        if following is None:
+            return False
+        if following in self._seen:
+            self._http.note(
+                f"stopped reading {self._what}: the service named a page already read as "
+                "the next one"
+            )
+            return True
+        self._seen.add(following)
+        return False
+
+
 async def _address_pages(
     http: ChannelHttp,
     url: str,
@@ -90,7 +121,7 @@ async def _address_pages(
     """Pages of ``url`` (asked for with ``params``) and of each next address
     ``following(data, result)`` names (``None``: the last page); an address already
     fetched ends the walk."""
-    seen: set[str] = set()
+    trail = PageTrail(http, f"pages of {describe_url(url)}")
     address = url
     first = True
     for _ in pages_allowed(http, max_pages):
@@ -98,10 +129,10 @@ async def _address_pages(
             address, params=params if first else None, headers=headers
         )
         first = False
-        seen.add(str(result.url))
+        trail.mark(str(result.url))
         yield data, result
         named = following(data, result)
-        if named is None or named in seen:
+        if named is None or trail.loops(named):
             return
         address = named
 
@@ -179,15 +210,13 @@ async def cursor_pages(
 ) -> AsyncIterator[tuple[Any, HttpResult]]:
     """Pages of ``url``, each asked for with the cursor the previous one returned."""
     cursor = start_cursor
-    seen: set[str] = set()
+    trail = PageTrail(http, f"pages of {describe_url(url)}", start_cursor)
     for _ in pages_allowed(http, max_pages):
         query = {**(params or {}), **({cursor_param: cursor} if cursor else {})}
         data, result = await http.get_json(url, params=query, headers=headers)
         yield data, result
-        if cursor:
-            seen.add(cursor)
         following = next_cursor(data)
-        if not following or following in seen or following == cursor:
+        if not following or trail.loops(following):
             return
         cursor = following
 

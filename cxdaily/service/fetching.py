@@ -19,6 +19,7 @@ from cxdaily.core.safe_text import one_line
 
 if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome
+    from cxdaily.core.models import Question
     from cxdaily.store import Store
 
 
@@ -36,6 +37,14 @@ def store_problem(channel: str) -> Iterator[None]:
         ) from exc
 
 
+def each_once(questions: list[Question]) -> list[Question]:
+    """The questions, each id once: the first of each, in their order."""
+    first: dict[str, Question] = {}
+    for question in questions:
+        first.setdefault(question.id, question)
+    return list(first.values())
+
+
 def store_outcome(
     store: Store, outcome: ChannelOutcome, at: datetime
 ) -> tuple[ChannelOutcome, int, int]:
@@ -44,7 +53,8 @@ def store_outcome(
     with the numbers of questions added and updated.
 
     Settled questions (the service says they need no answer now) update the stored ones
-    they match, so those leave the candidates; they never add a question."""
+    they match, so those leave the candidates; they never add a question. A question the
+    fetch brought twice (a service that gave a page twice) is stored and counted once."""
     result = outcome.result
     with store_problem(outcome.channel):
         if result is None:
@@ -52,6 +62,10 @@ def store_outcome(
                 outcome.channel, at, error=outcome.error, seconds=outcome.seconds
             )
             return outcome, 0, 0
+        distinct = each_once(result.questions)
+        if len(distinct) != len(result.questions):
+            result = replace(result, questions=distinct)
+            outcome = replace(outcome, result=result)
         skipped: dict[str, str] = {}
         known = store.questions.known(q.id for q in result.settled) if result.settled else set()
         settled = [q for q in result.settled if q.id in known]  # updated, never added

@@ -4,9 +4,11 @@ ready in at most 1.2x the time of a minimal Textual app; the demo launch too.
 The data folder is seeded through the real store with the existing generators:
 :func:`bench_action_cost.seed_home` over five years (about 20,000 questions, most of
 them archived, a session most days with 17 actions, 8,000 sent replies, 6,000 insights)
-and then 2,000 candidates of :func:`bench_curation.synthetic_inbox`. The channel is a
-``jsonl`` channel over an empty file, so the background refresh after the first frame
-adds nothing and every launch sees the same store.
+and then 2,000 candidates of :func:`bench_curation.synthetic_inbox`, then archived as the
+refresh after each day's fetch leaves a leader's folder (replies done over a month ago
+out of ``outbox.json``, questions too old to matter out of ``questions.json``). The
+channel is a ``jsonl`` channel over an empty file, so the background refresh after the
+first frame adds nothing and every launch sees the same store.
 
 Three launches, each a fresh process on its own 80x24 pseudo-terminal, alternated run by
 run (see :func:`bench_startup.launch`): the minimal Textual app with a 30-row table, the
@@ -43,6 +45,7 @@ from bench_curation import NOW, synthetic_inbox
 from bench_startup import CXDAILY_READY, MINIMAL, MINIMAL_READY, compile_cxdaily, launch
 
 from cxdaily.core.clock import to_iso
+from cxdaily.service import Service
 from cxdaily.store import Store
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
@@ -77,10 +80,21 @@ def seed(home: Path) -> None:
     action_cost.seed_home(home, YEARS * 365)
     with Store(home / "data") as store:
         store.questions.upsert_many(synthetic_inbox(CANDIDATES))
+    archive_as_each_refresh_does(home)
     empty = home / "empty.jsonl"
     empty.write_text("")
     (home / "config.toml").write_text(f'[channels.acme]\nkind = "jsonl"\npath = "{empty}"\n')
     (home / "launch-seeded").write_text("ok")
+
+
+def archive_as_each_refresh_does(home: Path) -> None:
+    """Leave the folder as the refresh after each day's fetch does: replies done over a
+    month ago in the outbox's archive, questions too old to matter in theirs (otherwise
+    ``outbox.json`` would hold five years of sent replies, which no leader's does)."""
+    settings = action_cost.start.settings()
+    with Service(action_cost.where(home), settings, now=lambda: NOW) as service:
+        service.archive_old_replies()
+        service.archive_old_questions()
 
 
 def steps(env: dict[str, str]) -> dict[str, float]:

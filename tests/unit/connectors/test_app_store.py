@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -198,6 +199,32 @@ async def test_the_page_cap_resumes_where_it_stopped(fake, fake_sleep, monkeypat
     assert sorted(q.native_id for q in second.questions) == ["r1", "r2", "r3"]
     assert wire.requests[0].url.params["cursor"] == "4"
     assert second.checkpoint == {"since": "2026-12-04T08:07:00Z", "at": ["r7"]}
+
+
+async def test_a_next_page_named_again_ends_the_walk_instead_of_reading_it_again(
+    fake, fake_sleep, monkeypatch
+):
+    for n in range(1, 8):
+        fake.add(f"r{n}", f"T{n}", f"Question {n}")
+    listing = fake._list
+
+    def looping(seen):
+        answer = listing(seen)
+        if seen.query.get("cursor") == ["2"]:  # names the page just read as the next
+            query = urlencode(seen.query, doseq=True)
+            answer.body["links"]["next"] = f"{answer.body['links']['self']}?{query}"
+        return answer
+
+    monkeypatch.setattr(fake, "_list", looping)
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    assert [r.url.params.get("cursor") for r in wire.requests] == [None, "2"]
+    assert sorted(q.native_id for q in first.questions) == ["r4", "r5", "r6", "r7"]
+    assert "the service named a page already read" in " ".join(c.fetch_notes())
+    assert first.checkpoint == {"since": "2026-12-04T08:07:00Z", "at": ["r7"]}  # no resume
+    wire.requests.clear()
+    await c.fetch(first.checkpoint)
+    assert len(wire.requests) == 1  # the next fetch reads from the newest, as usual
 
 
 @pytest.mark.parametrize(

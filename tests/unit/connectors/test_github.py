@@ -297,6 +297,30 @@ async def test_discussions_by_outsiders_are_questions_down_to_the_checkpoint(fak
     assert len(wire.posts()) == 1  # the first page reached the checkpoint (an older one)
 
 
+async def test_a_discussion_cursor_named_again_ends_the_walk(fake, fake_sleep, monkeypatch):
+    for number in (10, 11, 12):
+        fake.open_discussion(number, f"Question {number}?", "How do I do this?")
+    fake.page_size = 1
+    answer_graphql = fake._graphql
+
+    def looping(body):
+        answer = answer_graphql(body)
+        if body.get("variables", {}).get("cursor") == "1":  # names the page just read
+            discussions = answer.body["data"]["repository"]["discussions"]
+            discussions["pageInfo"] = {"hasNextPage": True, "endCursor": "1"}
+        return answer
+
+    monkeypatch.setattr(fake, "_graphql", looping)
+    c, wire = build(fake, fake_sleep, discussions=True)
+    result = await c.fetch(None)
+    cursors = [json.loads(r.content)["variables"]["cursor"] for r in wire.posts()]
+    assert cursors == [None, "1"]  # not the same page again, up to the page cap
+    assert [q.native_id for q in result.questions] == ["acme/widgets#12", "acme/widgets#11"]
+    assert "discussions of acme/widgets: the service named a page already read" in " ".join(
+        c.fetch_notes()
+    )
+
+
 async def test_a_discussion_reply_is_added_through_graphql(fake, fake_sleep):
     fake.open_discussion(10, "How do I export?", "Where is the export button?")
     c, wire = build(fake, fake_sleep, discussions=True)

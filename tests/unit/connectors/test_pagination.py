@@ -76,9 +76,14 @@ async def test_link_pages_stops_on_a_loop(mock_http):
         calls.append(request)
         return httpx.Response(200, json=[1], headers={"link": f'<{BASE}/items>; rel="next"'})
 
-    pages = await collect(link_pages(mock_http(handler), f"{BASE}/items"))
+    http = mock_http(handler)
+    pages = await collect(link_pages(http, f"{BASE}/items"))
     assert pages == [[1]]
     assert len(calls) == 1
+    assert http.notes == [  # never silent: the fetch's warnings say why it stopped
+        f"stopped reading pages of {BASE}/items: the service named a page already read as "
+        "the next one"
+    ]
 
 
 async def test_link_pages_with_a_next_link_that_is_not_a_url_is_a_bad_response(mock_http):
@@ -124,16 +129,45 @@ async def test_cursor_pages_resumes_from_a_saved_cursor_and_stops_on_repeat(mock
         seen.append(request.url.params.get("cursor"))
         return httpx.Response(200, json={"next": "same"})
 
+    http = mock_http(handler)
     pages = await collect(
         cursor_pages(
-            mock_http(handler),
-            f"{BASE}/feed",
-            start_cursor="saved",
-            next_cursor=lambda page: page["next"],
+            http, f"{BASE}/feed", start_cursor="saved", next_cursor=lambda page: page["next"]
         )
     )
     assert seen == ["saved", "same"]
     assert len(pages) == 2
+    assert http.notes == [
+        f"stopped reading pages of {BASE}/feed: the service named a page already read as "
+        "the next one"
+    ]
+
+
+async def test_cursor_pages_stop_at_a_cursor_named_again_further_back(mock_http):
+    """A loop over several pages (a, b, a ...) ends too, after each page was read once."""
+    following = {None: "a", "a": "b", "b": "a"}
+    seen = []
+
+    def handler(request):
+        cursor = request.url.params.get("cursor")
+        seen.append(cursor)
+        return httpx.Response(200, json={"next": following[cursor]})
+
+    http = mock_http(handler)
+    pages = await collect(cursor_pages(http, f"{BASE}/feed", next_cursor=lambda p: p["next"]))
+    assert seen == [None, "a", "b"] and len(pages) == 3
+    assert len(http.notes) == 1 and "named a page already read" in http.notes[0]
+
+
+async def test_a_walk_that_ends_as_usual_notes_nothing(mock_http):
+    following = {None: "a", "a": "b", "b": None}
+
+    def handler(request):
+        return httpx.Response(200, json={"next": following[request.url.params.get("cursor")]})
+
+    http = mock_http(handler)
+    pages = await collect(cursor_pages(http, f"{BASE}/feed", next_cursor=lambda p: p["next"]))
+    assert len(pages) == 3 and http.notes == []
 
 
 async def test_numbered_pages_stop_at_a_short_page(mock_http):

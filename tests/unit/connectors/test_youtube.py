@@ -235,6 +235,30 @@ async def test_a_fetch_at_its_page_cap_goes_on_from_there_next_time(fake_sleep, 
     assert second.checkpoint == {"since": first.checkpoint["newest"]}
 
 
+async def test_a_page_token_named_again_ends_the_walk_instead_of_reading_it_again(
+    fake_sleep, monkeypatch
+):
+    fake, _ = channel_with_comments(page_size=2)
+    page = fake._page
+
+    def looping(query, items, kind):
+        answer = page(query, items, kind)
+        if query.get("pageToken") == "QUFB2":
+            answer.body["nextPageToken"] = "QUFB2"  # names the page just read as the next
+        return answer
+
+    monkeypatch.setattr(fake, "_page", looping)
+    c, rec = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    assert [r.url.params.get("pageToken") for r in rec.to("/commentThreads")] == [None, "QUFB2"]
+    assert len({q.id for q in first.questions}) == len(first.questions)
+    assert "the service named a page already read" in c.fetch_notes()[0]
+    assert list(first.checkpoint) == ["since"] and first.checkpoint["since"]  # no token kept
+    rec.clear()
+    await c.fetch(first.checkpoint)  # the next fetch starts from the newest, as usual
+    assert [r.url.params.get("pageToken") for r in rec.to("/commentThreads")] == [None]
+
+
 async def test_a_refused_stored_page_token_starts_from_the_newest(fake_sleep):
     fake, _ = channel_with_comments(page_size=100)
     c, rec = build(fake, fake_sleep)
