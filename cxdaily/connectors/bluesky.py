@@ -64,7 +64,7 @@ from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
-from cxdaily.connectors.pagination import pages_allowed
+from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -150,7 +150,7 @@ class BlueskyConnector(HttpConnector):
         found: dict[str, Notification] = {}
         newest, newest_uris = since, set(seen_uris)
         cursor: str | None = None
-        cursors: set[str] = set()
+        trail = PageTrail(self.http, "pages of notifications")
         for page_number in pages_allowed(self.http, MAX_PAGES):
             params: dict[str, Any] = {"reasons": list(REASONS), "limit": PAGE_LIMIT}
             if cursor:
@@ -177,9 +177,8 @@ class BlueskyConnector(HttpConnector):
                 if note.reason in REASONS and note.post.did != ours:
                     found.setdefault(note.post.uri, note)
             cursor = _cursor(page)
-            if reached or cursor is None or cursor in cursors:
+            if reached or cursor is None or trail.loops(cursor):
                 break
-            cursors.add(cursor)
         questions, settled = await self._questions(list(found.values()), ours, skipped)
         new_checkpoint = checkpoint
         if newest is not None:

@@ -39,7 +39,7 @@ from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
-from cxdaily.connectors.pagination import pages_allowed
+from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -141,7 +141,7 @@ class IntercomConnector(desk.HelpDeskConnector):
         if open_only:
             filters.append({"field": "state", "operator": "=", "value": "open"})
         cursor: str | None = None
-        seen: set[str] = set()
+        trail = PageTrail(self.http, "pages of conversations")
         for _ in pages_allowed(self.http, MAX_PAGES):
             pagination: dict[str, Any] = {"per_page": PER_PAGE}
             if cursor:
@@ -154,9 +154,8 @@ class IntercomConnector(desk.HelpDeskConnector):
             page = self.http.decode_json(result)
             yield page, result
             cursor = _next_cursor(page)
-            if cursor is None or cursor in seen:
+            if cursor is None or trail.loops(cursor):
                 return
-            seen.add(cursor)
 
     async def _ticket(
         self,

@@ -57,6 +57,7 @@ from cxdaily.connectors.http_base import HttpConnector, site_options
 from cxdaily.connectors.http_errors import bare_message, service_message
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import Option, since_days
+from cxdaily.connectors.pagination import PageTrail
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, checkpoint_time, id_field
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities
 from cxdaily.connectors.thread_replies import ThreadReplies
@@ -197,6 +198,7 @@ class KhorosConnector(HttpConnector):
         cannot be read goes to ``unreadable(item, index, error)``; a cursor the query
         cannot carry safely is a :class:`BadResponseError` saying ``unsafe``."""
         cursor: str | None = None
+        trail = PageTrail(self.http, "pages of messages")
         for page in range(1, max_pages + 1):
             try:
                 liql = query(cursor)
@@ -209,7 +211,7 @@ class KhorosConnector(HttpConnector):
                     posts.append(kp.parse_post(item))
                 except QuestionShapeError as exc:
                     unreadable(item, index, exc)
-            more = following is not None and following != cursor
+            more = following is not None and not trail.loops(following)
             yield page, posts, more
             if not more:
                 return

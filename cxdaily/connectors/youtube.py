@@ -53,6 +53,7 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message, service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import Option
+from cxdaily.connectors.pagination import PageTrail
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
@@ -260,6 +261,7 @@ class YouTubeConnector(HttpConnector):
         """Every reply of a thread (``comments.list?parentId=``), page by page."""
         replies: list[Comment] = []
         token: str | None = None
+        trail = PageTrail(self.http, f"replies of thread {thread_id}")
         for _ in range(MAX_REPLY_PAGES):
             query = {
                 **REPLY_PARAMS,
@@ -276,7 +278,7 @@ class YouTubeConnector(HttpConnector):
                     if skipped is not None:
                         skipped.add(f"thread {thread_id}: {exc}")
             following = data.get("nextPageToken")
-            if not isinstance(following, str) or not following.strip() or following == token:
+            if not isinstance(following, str) or not following.strip() or trail.loops(following):
                 return replies
             token = following
         self.http.note(f"thread {thread_id}: stopped after {MAX_REPLY_PAGES} pages of replies")

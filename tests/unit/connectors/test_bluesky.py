@@ -171,6 +171,27 @@ async def test_mentions_across_pages_with_context_followers_and_links(fake, fake
     assert {r.url.params["parentHeight"] for r in threads} == {"10"}
 
 
+async def test_a_cursor_named_again_ends_the_paging(fake, fake_sleep, monkeypatch):
+    for n in range(3):
+        fake.mention("jane.bsky.social", f"question {n}")
+    fake.page_size = 1
+    notifications = fake._notifications
+
+    def looping(query):
+        answer = notifications(query)
+        if query.get("cursor") == ["1"]:
+            answer.body["cursor"] = "1"  # names the page just read as the next
+        return answer
+
+    monkeypatch.setattr(fake, "_notifications", looping)
+    c, wire = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    lists = wire.calls("app.bsky.notification.listNotifications")
+    assert [r.url.params.get("cursor") for r in lists] == [None, "1"]
+    assert len(result.questions) == 2
+    assert "the service named a page already read" in " ".join(c.fetch_notes())
+
+
 async def test_a_second_fetch_asks_only_for_what_is_new(fake, fake_sleep):
     fake.mention("jane.bsky.social", "first question")
     fake.mention("omar.example.com", "second question")

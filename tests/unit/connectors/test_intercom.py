@@ -599,8 +599,10 @@ async def test_a_hostile_conversation_id_stays_inside_the_path():
 async def test_a_repeated_cursor_ends_the_paging():
     looping = page([conversation("101", T - HOUR)], "WzE=")
     api = Api({None: looping, "WzE=": looping})
-    await build(api).fetch(None)
+    connector = build(api)
+    await connector.fetch(None)
     assert len(api.searches()) == 2
+    assert "the service named a page already read" in " ".join(connector.fetch_notes())
 
 
 async def test_check_names_the_admin_and_the_workspace():

@@ -268,6 +268,26 @@ async def test_an_unsafe_cursor_from_the_service_is_not_sent_back(fake, fake_sle
     assert len(wire.searches()) == 1
 
 
+async def test_a_cursor_named_again_further_back_ends_the_paging(fake, fake_sleep):
+    """A loop over two pages (A, B, A ...) is read once, not up to the page cap."""
+    fake.post("One", "first")
+    c, wire = build(fake, fake_sleep)
+    following = {None: "QQ", "QQ": "Qg", "Qg": "QQ"}
+
+    def intercept(request):
+        if not request.url.path.endswith("/search"):
+            return None
+        query = request.url.params["q"]
+        cursor = query.rsplit("CURSOR '", 1)[1].rstrip("'") if "CURSOR" in query else None
+        page = {"type": "messages", "size": 0, "items": [], "next_cursor": following[cursor]}
+        return response(Answer(200, {"status": "success", "data": page}))
+
+    wire.intercept = intercept
+    await c.fetch(None)
+    assert len(wire.searches()) == 3
+    assert "the service named a page already read" in " ".join(c.fetch_notes())
+
+
 async def test_a_parent_that_cannot_be_read_costs_only_the_context(fake, fake_sleep):
     ids = community(fake)
     first_fetch, _ = build(fake, fake_sleep)

@@ -316,6 +316,28 @@ async def test_replies_beyond_those_embedded_are_read_in_full(fake_sleep):
     assert threads["ben"] not in {q.thread_id for q in result.questions}
 
 
+async def test_a_reply_page_token_named_again_ends_the_replies(fake_sleep, monkeypatch):
+    fake, threads = channel_with_comments(page_size=2)
+    fake.embedded = 0
+    for n in range(6):
+        fake.reply(threads["ben"], ("ana", "cy")[n % 2], f"Me too, number {n}")
+    page = fake._page
+
+    def looping(query, items, kind):
+        answer = page(query, items, kind)
+        if query.get("parentId") == threads["ben"] and query.get("pageToken") == "QUFB4":
+            answer.body["nextPageToken"] = "QUFB2"  # back to a page already read
+        return answer
+
+    monkeypatch.setattr(fake, "_page", looping)
+    c, rec = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    reads = [r for r in rec.to("/comments") if r.url.params.get("parentId") == threads["ben"]]
+    assert [r.url.params.get("pageToken") for r in reads] == [None, "QUFB2", "QUFB4"]
+    assert threads["ben"] in {q.thread_id for q in result.questions}  # still asked
+    assert f"replies of thread {threads['ben']}" in " ".join(c.fetch_notes())
+
+
 async def test_a_thread_whose_replies_cannot_be_read_costs_only_its_context(fake_sleep):
     fake, threads = channel_with_comments(page_size=100)
     fake.embedded = 0
