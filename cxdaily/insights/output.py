@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,12 +48,29 @@ def format_for_path(path: str | os.PathLike[str], default: str = DEFAULT_FORMAT)
 def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically; returns the absolute path.
 
+    ``path`` is a regular file or a new one. A symbolic link is written through: the file
+    it points to is replaced and the link kept. A folder, a device, a pipe or a socket is
+    refused (replacing one with a file would destroy it, ``/dev/null`` included).
+
     Raises :class:`ExportError` with a one-line reason; no partial or temporary file is
     left behind on failure.
     """
     target = Path(path).expanduser()
-    if target.is_dir():
+    try:
+        mode: int | None = target.stat().st_mode  # where a link points
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise ExportError(_reason(target, exc)) from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise ExportError(f"cannot write {target}: it is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise ExportError(
+            f"cannot write {target}: it is not a regular file (a device, a pipe or a "
+            "socket); name a file"
+        )
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     try:
         replace_file(target, text.encode("utf-8"))
     except OSError as exc:

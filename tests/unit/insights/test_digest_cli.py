@@ -190,6 +190,36 @@ def test_an_unwritable_output_leaves_no_file(tagged, capsys, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["file"]
 
 
+def test_an_output_that_is_not_a_regular_file_is_refused_and_kept(tagged, capsys, tmp_path):
+    """A pipe (or a device: ``/dev/null``) is never replaced by a file; a link to one
+    neither (``/dev/stdout``)."""
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    to_pipe = tmp_path / "to-pipe"
+    to_pipe.symlink_to(pipe)
+    for target in (pipe, to_pipe):
+        code, _, err = run(capsys, "--demo", "digest", "-o", str(target))
+        assert code == 1 and "it is not a regular file" in one_line_error(err), target
+    assert pipe.is_fifo() and to_pipe.is_symlink() and to_pipe.resolve() == pipe
+    assert sorted(os.listdir(tmp_path)) == ["pipe", "to-pipe"]
+
+
+def test_a_link_to_a_file_is_written_through_and_kept(tagged, capsys, tmp_path):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    report = tmp_path / "report.md"
+    report.write_text("last week's digest", encoding="utf-8")
+    latest = tmp_path / "latest.md"
+    latest.symlink_to(report)
+    code, _, err = run(capsys, "--demo", "digest", "-o", str(latest))
+    assert code == 0, err
+    assert latest.is_symlink() and latest.resolve() == report
+    assert report.read_text(encoding="utf-8").startswith("# ")
+    assert sorted(os.listdir(tmp_path)) == ["latest.md", "report.md"]
+
+
 def test_a_failed_write_keeps_the_old_file_whole(tagged, capsys, tmp_path, monkeypatch):
     tmp_path = tmp_path / "exports"
     tmp_path.mkdir()
