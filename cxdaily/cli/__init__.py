@@ -276,7 +276,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
             note=args.note,
         )
         insight = service.tag(args.question_id, entry)
-    print(f"recorded insight {insight.id} on {args.question_id} ({', '.join(insight.tags)})")
+    from cxdaily.core.safe_text import one_line
+
+    tags = ", ".join(insight.tags)
+    print(one_line(f"recorded insight {insight.id} on {args.question_id} ({tags})"))
     return EXIT_OK
 
 

@@ -52,6 +52,11 @@ def _warn(text: str) -> None:
     print(f"cxdaily: {one_line(text, 400)}", file=sys.stderr)
 
 
+def _say(text: str) -> None:
+    """A line of what was done, cleaned: it names ids a service chose."""
+    print(one_line(text))
+
+
 _FILE_KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a pipe (FIFO)"),
@@ -173,7 +178,7 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
         reply = service.send(reply)
         now = service.now()
     if reply.state is ReplyState.SENT:
-        print(f"sent reply {reply.id} to {args.question_id} (remote id {_remote(reply)})")
+        _say(f"sent reply {reply.id} to {args.question_id} (remote id {_remote(reply)})")
         return EXIT_OK
     _warn(f"reply {reply.id} is in the outbox, not sent yet: {_why(reply, now)}")
     return EXIT_PARTIAL
@@ -271,7 +276,7 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     for reply in results:
         to = f"{reply.question_id} ({one_line(names.get(reply.question_id, '-'), 60)})"
         if reply.state is ReplyState.SENT:
-            print(f"sent reply {reply.id} to {to} (remote id {_remote(reply)})")
+            _say(f"sent reply {reply.id} to {to} (remote id {_remote(reply)})")
         else:
             _warn(
                 f"reply {reply.id} to {to} is still in the outbox "
@@ -290,7 +295,7 @@ def cmd_outbox_cancel(args: argparse.Namespace) -> int:
     with _open(args) as service:
         before = service.find_reply(args.reply_id)
         reply = service.cancel(args.reply_id)
-    print(f"cancelled reply {reply.id} to {reply.question_id}; its text is the draft again")
+    _say(f"cancelled reply {reply.id} to {reply.question_id}; its text is the draft again")
     if before.uncertain or before.state is ReplyState.SENDING:
         _warn("its last attempt may have reached the service: check the thread")
     return EXIT_OK
