@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -113,7 +112,9 @@ def _open(args: argparse.Namespace, *, read_only: bool = False) -> Service:
 
 
 def _print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    from cxdaily.cli.json_lines import print_json
+
+    print_json(obj)
 
 
 # ----------------------------------------------------------------------------- app

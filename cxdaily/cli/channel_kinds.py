@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cxdaily.cli.arguments import CHANNEL_KIND, CommandGroup, Handler
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import ConfigError, CxDailyError
 from cxdaily.core.safe_text import one_line
 
@@ -65,7 +66,7 @@ def cmd_channels_kinds(args: argparse.Namespace) -> int:
         kinds = [describe_kind(kind) for kind in known_kinds()]
     if args.json:
         for kind in kinds:
-            print(json.dumps(kind, ensure_ascii=False, default=str))
+            print_json(kind, default=str)
         return EXIT_OK
     if args.kind is None:
         width = max(len(k["kind"]) for k in kinds)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 import tomllib
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from cxdaily.cli.arguments import (
     CommandGroup,
     capped,
 )
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import ConfigError, CredentialError, CxDailyError, NotFoundError
 from cxdaily.core.safe_text import one_line
 from cxdaily.core.words import plural
@@ -193,19 +193,16 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
         secrets = {field or "secret": secret_source(name, field) for field in fields}
         status = statuses.get(name)
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "name": name,
-                        "kind": channel.kind,
-                        "options": channel.options,
-                        "secrets": secrets,
-                        "secret_optional": optional,
-                        "status": status.to_dict() if status else None,
-                    },
-                    ensure_ascii=False,
-                    default=str,
-                )
+            print_json(
+                {
+                    "name": name,
+                    "kind": channel.kind,
+                    "options": channel.options,
+                    "secrets": secrets,
+                    "secret_optional": optional,
+                    "status": status.to_dict() if status else None,
+                },
+                default=str,
             )
             continue
         target = next(

@@ -12,10 +12,10 @@ has a table for each kind. Sending is ``cxdaily digest --send``.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from cxdaily.cli.arguments import CommandGroup
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.safe_text import one_line
 
 EXIT_OK = 0
@@ -60,7 +60,7 @@ def cmd_destinations_kinds(args: argparse.Namespace) -> int:
     ]
     if args.json:
         for kind in kinds:
-            print(json.dumps(kind, ensure_ascii=False))
+            print_json(kind)
     elif args.kind:
         _print_kind(kinds[0])
     else:
@@ -85,18 +85,15 @@ def cmd_destinations_list(args: argparse.Namespace) -> int:
         secrets = {f or "secret": secret_source(status.name, f) for f in cls.secret_fields}
         last = status.last
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "name": status.name,
-                        "kind": status.kind,
-                        "target": status.target,
-                        "secrets": secrets,
-                        "last_period": last.label if last else None,
-                        "last_sent_at": to_iso(last.sent_at) if last and last.sent_at else None,
-                    },
-                    ensure_ascii=False,
-                )
+            print_json(
+                {
+                    "name": status.name,
+                    "kind": status.kind,
+                    "target": status.target,
+                    "secrets": secrets,
+                    "last_period": last.label if last else None,
+                    "last_sent_at": to_iso(last.sent_at) if last and last.sent_at else None,
+                }
             )
             continue
         secret_text = ", ".join(f"{k}: {v}" for k, v in secrets.items()) or "no secret needed"

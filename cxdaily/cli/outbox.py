@@ -16,7 +16,6 @@ which at most :data:`cxdaily.core.limits.MAX_REPLY_FILE_BYTES` bytes are read: a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pathlib
 import stat
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from cxdaily.cli.arguments import CommandGroup
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Reply, ReplyState
 from cxdaily.core.safe_text import one_line
@@ -45,7 +45,7 @@ def _open(args: argparse.Namespace, *, read_only: bool = False):
 
 
 def _print_json(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    print_json(obj)
 
 
 def _warn(text: str) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import sys
@@ -28,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from cxdaily.cli.arguments import CommandGroup
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.safe_text import one_line
 
@@ -127,7 +127,7 @@ def cmd_replies_list(args: argparse.Namespace) -> int:
     if args.json:
         for reply in loaded.replies:
             record = {"name": reply.name, "title": reply.title, "first_line": reply.first_line}
-            print(json.dumps({**record, "body": reply.body, "path": str(reply.path)}))
+            print_json({**record, "body": reply.body, "path": str(reply.path)})
         return EXIT_OK
     if not loaded.replies:
         print(

@@ -9,7 +9,6 @@ start-up builds this parser too.
 from __future__ import annotations
 
 import argparse
-import json
 
 EXIT_OK = 0
 
@@ -24,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_streak(args: argparse.Namespace) -> int:
     """Show the streak, the calendar of the last year and personal stats."""
     from cxdaily.cli import _open
+    from cxdaily.cli.json_lines import print_json
     from cxdaily.streaks.report import streak_json, streak_text
 
     with _open(args, read_only=True) as service:
@@ -32,7 +32,7 @@ def cmd_streak(args: argparse.Namespace) -> int:
         session = service.settings.session
         zone, day_start = session.timezone, session.day_start.strftime("%H:%M")
     if args.json:
-        print(json.dumps(streak_json(streak, stats, zone, day_start), ensure_ascii=False))
+        print_json(streak_json(streak, stats, zone, day_start))
         return EXIT_OK
     print("\n".join(streak_text(streak, stats, zone, day_start)))
     return EXIT_OK

@@ -12,9 +12,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from cxdaily.cli.arguments import CommandGroup, capped
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import ConfigError
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -83,7 +83,7 @@ def cmd_team_status(args: argparse.Namespace) -> int:
         "last_error": state.last_error,
     }
     if args.json:
-        print(json.dumps(report, ensure_ascii=False))
+        print_json(report)
     else:
         link = "connected" if state.connected else "cannot be reached"
         print(f"team database: {one_line(settings.where)} ({link})")
