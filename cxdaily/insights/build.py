@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from cxdaily.core.days import day_start_instant
 from cxdaily.core.models import Insight, Session
-from cxdaily.insights.cleaning import line
+from cxdaily.insights.cleaning import line, trimmed_lines
 from cxdaily.insights.export import export_insights, read_fields
 from cxdaily.insights.model import (
     UNASSIGNED,
@@ -82,6 +82,15 @@ def _tag_counts(tag_lists: Iterable[tuple[str, ...]]) -> Counter[str]:
     """How many insights carry each tag, from their lists of tags (a tag counted once
     per time it is given)."""
     return Counter(chain.from_iterable(tag_lists))
+
+
+def _shown_tags(tag_lists: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Lists of tags as stored, each tag as a digest shows it (:func:`line`: cleaned, on
+    one line), with one look at them all first: almost every tag is clean already."""
+    lists = list(tag_lists)
+    if trimmed_lines(list(chain.from_iterable(lists))):
+        return lists
+    return [tuple(map(line, tags)) for tags in lists]
 
 
 def matches(insight: Insight, team: str | None, tag: str | None) -> bool:
@@ -167,8 +176,8 @@ def build_digest(
     people = list(zip(names, handles, strict=True))
     reflections = _reflections(sessions, period, redactor, people)
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
-    tag_counts = _tag_counts(read["tags"])
-    before_tags = _tag_counts(map(_TAGS, before))
+    tag_counts = _tag_counts(map(_TAGS, exported))
+    before_tags = _tag_counts(_shown_tags(map(_TAGS, before)))
     sentiment = _counts(read["sentiment"], UNKNOWN_SENTIMENT)
     negative = sentiment.get("negative", 0)
     headline = Headline(

@@ -17,6 +17,7 @@ from typing import Any
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError, NotFoundError
 from cxdaily.core.models import Question
+from cxdaily.core.safe_text import clean
 from cxdaily.curation.sentiment import question_sentiment, sentiment_of
 
 DEFAULT_TAGS = (
@@ -57,8 +58,9 @@ _TAXONOMY_KEYS = {"tags", "areas", "teams", "strict"}
 
 
 def normalize_name(text: object) -> str:
-    """A tag, area or team name as stored: trimmed, single-spaced, lower-case."""
-    return " ".join(str(text).split()).lower()
+    """A tag, area or team name as stored: cleaned (no escape sequence, control or
+    bidirectional character), trimmed, single-spaced, lower-case."""
+    return " ".join(clean(text).split()).lower()
 
 
 def known_list(names: Iterable[str], limit: int = 30) -> str:
@@ -92,16 +94,16 @@ class TaxonomySettings:
 
     def check_team(self, team: str | None) -> str | None:
         """The normalized team, ``None`` for none; an unknown team is a NotFoundError."""
-        if team is None or not str(team).strip():
+        name = normalize_name(team) if team is not None else ""
+        if not name:
             return None
-        name = normalize_name(team)
         if name not in self.teams:
             raise NotFoundError(f"unknown team {name!r} (known: {known_list(self.teams)})")
         return name
 
     def check_tags(self, tags: Iterable[str]) -> tuple[str, ...]:
         """Normalized, de-duplicated tags; with ``strict``, an unknown tag is refused."""
-        clean = tuple(dict.fromkeys(normalize_name(t) for t in tags if str(t).strip()))
+        clean = tuple(dict.fromkeys(name for name in map(normalize_name, tags) if name))
         if self.strict:
             allowed = set(self.vocabulary)
             for tag in clean:
@@ -121,6 +123,8 @@ def _names(raw: Any, key: str, *, allow_empty: bool) -> tuple[str, ...]:
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"[taxonomy] {key}[{index}] = {value!r} is not a name")
         name = normalize_name(value)
+        if not name:
+            raise ConfigError(f"[taxonomy] {key}[{index}] = {value!r} is not a name")
         if len(name) > _NAME_LIMIT or "," in name:
             raise ConfigError(
                 f"[taxonomy] {key}[{index}] = {value!r} must be at most "

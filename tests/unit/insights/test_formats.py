@@ -426,3 +426,24 @@ def test_schemas_are_documented():
                 stack.extend(node.values())
             elif isinstance(node, list):
                 stack.extend(node)
+
+
+# ----------------------------------------------------------------------------- hostile tags
+HOSTILE_TAGS = ("\x1b[2Jbilling", "\u202eevil", "ok\x07\x9b31m")
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_html, render_csv, render_json,
+                                    render_notes])  # fmt: skip
+def test_a_stored_tag_with_control_characters_is_shown_clean_in_every_format(render):
+    """Tags stored before they were cleaned on entry (or written by another tool) carry
+    no escape sequence, control or bidirectional character into any export: not in the
+    insights, nor in the tag tables, charts and trends."""
+    items = [insight("2026-11-17 10:00", tags=HOSTILE_TAGS), insight("2026-11-18 10:00")]
+    before = [insight("2026-11-10 10:00", tags=HOSTILE_TAGS)]
+    digest = build_digest(items, WEEK, now=NOW, previous=before)
+    assert {c.name for c in digest.tags} == {"billing", "evil", "ok", "bug"}
+    assert {c.name: c.previous for c in digest.tags}["evil"] == 1
+    text = render(digest)
+    for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert ch not in text, (render.__name__, ascii(ch))
+    assert "billing" in text and "evil" in text

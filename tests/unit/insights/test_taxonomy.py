@@ -115,3 +115,19 @@ def test_the_service_uses_the_configured_taxonomy(demo: Service):
     assert "pricing" not in known  # the defaults were replaced
     assert demo.settings.taxonomy.teams == ("product", "success")  # not the default TEAMS
     assert set(demo.settings.taxonomy.teams) != set(TEAMS)
+
+
+def test_tags_and_teams_are_cleaned_where_they_enter():
+    """A tag typed (or scripted) with escape sequences, control or bidirectional
+    characters is stored without them; one that is nothing else is no tag."""
+    taxonomy = TaxonomySettings()
+    tags = taxonomy.check_tags(["\x1b[2JBilling", "\u202eEvil", "ok\x07", "\x1b]0;x\x07", "\x9b"])
+    assert tags == ("billing", "evil", "ok")
+    assert taxonomy.check_team("\u202eProduct\x1b[0m") == "product"
+    assert taxonomy.check_team("\x1b[2J") is None
+    assert taxonomy.check_tags(["فروش\u200cها"]) == ("فروش\u200cها",)  # a joiner is text
+
+
+def test_a_config_name_that_is_only_control_characters_is_refused():
+    with pytest.raises(ConfigError, match=r"tags\[0\].*is not a name"):
+        settings_from_dict({"taxonomy": {"tags": ["\x1b[2J"]}})
