@@ -226,13 +226,23 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- batch
+def _budget(text: str) -> int:
+    """An argparse type: ``--budget`` in seconds, or a usage error saying why not."""
+    from cxdaily.core.errors import ConfigError
+    from cxdaily.settings import parse_duration
+
+    try:
+        return parse_duration(text, setting="--budget")
+    except ConfigError as exc:
+        said = str(exc).removeprefix("--budget = ").removeprefix("--budget: ")
+        raise argparse.ArgumentTypeError(said) from None
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     """Print today's curated batch (``--json``: one pick per line)."""
     import gc
 
-    from cxdaily.settings import parse_duration
-
-    budget = parse_duration(args.budget, setting="--budget") if args.budget else None
+    budget = args.budget
     # One pass over every stored question, then the command ends: what it reads lives
     # until then, so cyclic collection (scans of every question, at once and at exit)
     # would only cost time. Frozen, it is never scanned again.
@@ -315,7 +325,7 @@ def _register_session(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_fetch)
 
     p = sub.add_parser("batch", help="today's curated batch")
-    p.add_argument("--budget", metavar="DURATION", help="time budget, e.g. 30m or 1h")
+    p.add_argument("--budget", type=_budget, metavar="DURATION", help="time budget, e.g. 30m or 1h")
     p.add_argument("--json", action="store_true", help="one object per line")
     p.set_defaults(handler=cmd_batch)
 

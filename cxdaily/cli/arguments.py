@@ -9,7 +9,7 @@ subparsers (:func:`add_command_group`); each action names the function that runs
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from cxdaily.core.limits import MAX_ID_CHARS, MAX_TAG_CHARS, length_problem
@@ -45,6 +45,17 @@ TAG_NAME = capped(MAX_TAG_CHARS, "a tag")
 class CommandLineParser(argparse.ArgumentParser):
     """argparse with usage errors in one line (exit 2) that point to the command's help;
     its subcommands' parsers are of this class too."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """As argparse does; a subcommand's parser refuses what it does not know itself,
+        so that the error names that command's ``--help`` (argparse leaves it to the
+        top-level parser, whose message names ``cxdaily --help``)."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self.prog.removeprefix("cxdaily").strip():
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
     def error(self, message: str) -> NoReturn:
         """Print ``cxdaily: COMMAND: problem; usage: `cxdaily COMMAND --help``` and exit 2."""

@@ -45,7 +45,7 @@ MAX_PARALLEL_TESTS = 32
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``channels`` and ``login`` to the command line's subcommands."""
     from cxdaily.cli import channel_kinds
-    from cxdaily.core.limits import MAX_ID_CHARS, MAX_OPTION_CHARS
+    from cxdaily.core.limits import MAX_ID_CHARS
 
     channels = CommandGroup(sub, "channels", "list, add, test or remove channels; list kinds")
     channels.action(
@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument(
         "options",
         nargs="*",
-        type=capped(MAX_OPTION_CHARS, "an option"),
+        type=_option_argument,
         metavar="KEY=VALUE",
         help="options, e.g. path=~/q.jsonl deadline=20s",
     )
@@ -156,6 +156,25 @@ def _secrets_any_one(kind: str) -> bool:
     """Whether any one of the kind's secret fields is enough (they are alternatives)."""
     cls = _kind_class(kind)
     return cls is not None and bool(cls.secrets_any_one)
+
+
+def _option_argument(text: str) -> str:
+    """An argparse type: ``KEY=VALUE`` within its size limit, or a usage error."""
+    from cxdaily.core.limits import MAX_OPTION_CHARS
+
+    key, sep, _ = capped(MAX_OPTION_CHARS, "an option")(text).partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not an option like key=value")
+    return text
+
+
+def _fields_words(fields: tuple[str, ...]) -> str:
+    """What ``--field`` may name, for an error: ``its fields are a, b``."""
+    named = [field for field in fields if field]
+    if not named:
+        return "it has one secret: leave out --field"
+    also = " (or none: leave out --field)" if "" in fields else ""
+    return f"its fields are {', '.join(named)}{also}"
 
 
 def parse_option(text: str) -> tuple[str, Any]:
@@ -354,8 +373,9 @@ def cmd_login(args: argparse.Namespace) -> int:
         raise ConfigError(f"channel {args.name!r} (kind {kind!r}) needs no secret")
     if args.field is not None:
         if args.field not in fields:
-            known = ", ".join(f or '""' for f in fields)
-            raise ConfigError(f"channel {args.name!r} has no secret field {args.field!r} ({known})")
+            raise ConfigError(
+                f"{args.name!r} has no secret field {args.field!r}: {_fields_words(fields)}"
+            )
         fields = (args.field,)
     problem = keyring_problem()
     if problem:

@@ -184,7 +184,8 @@ class DeliveryOutcome:
         """``team-slack: sent (Slack message) for 13 Nov 2026 – 19 Nov 2026 (UTC)``."""
         if self.status is OutcomeStatus.SENT:
             return f"{self.destination}: sent ({self.detail}) for {self.period.label}"
-        return f"{self.destination}: {self.detail}"
+        # an error names its destination already: "team-slack: POST ... (HTTP 400)"
+        return f"{self.destination}: {self.detail.removeprefix(f'{self.destination}: ')}"
 
 
 @dataclass(frozen=True)

@@ -160,9 +160,11 @@ def test_batch_text_output(fetched, capsys):
     assert lines[heading + 1].startswith(" 1. demo:")
 
 
-def test_a_bad_budget_is_a_one_line_error(home: Path, capsys):
-    code, out, err = run(capsys, "--demo", "batch", "--budget", "soonish")
-    assert code == 1 and out == ""
+def test_a_bad_budget_is_a_one_line_usage_error(home: Path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run(capsys, "--demo", "batch", "--budget", "soonish")
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 2 and out == ""
     assert "--budget" in assert_one_line_error(err)
 
 

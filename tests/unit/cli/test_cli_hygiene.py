@@ -143,8 +143,8 @@ def test_other_text_arguments_are_capped(home, capsys, argv):
 def test_a_huge_budget_is_one_line(home, capsys, budget):
     """A 5,000-digit number used to reach int() and fail with a traceback."""
     code, _, err = exit_code(capsys, "--demo", "batch", "--budget", budget)
-    assert code == 1
-    assert "--budget: a " in one_line_error(err) and "is not a duration" in err
+    assert code == 2  # a usage error
+    assert "argument --budget: a " in one_line_error(err) and "is not a duration" in err
 
 
 def test_a_usage_error_is_one_line_pointing_to_help(home, capsys):
@@ -376,3 +376,49 @@ def test_adding_a_channel_whose_secret_another_one_has_is_refused(home, capsys):
         "as [channels.acme-eu]'s secret is; rename the channel"
     )
     assert config.read_text() == before
+
+
+# ----------------------------------------------------------------------------- usage errors
+@pytest.mark.parametrize(
+    ("budget", "words"),
+    [("abc", "is not a duration"), ("31x", "is not a duration"), ("0m", "between 1 minute"),
+     ("99999h", "between 1 minute")],
+)  # fmt: skip
+def test_a_bad_budget_is_a_usage_error_naming_batch_help(home, capsys, budget, words):
+    code, out, err = exit_code(capsys, "--demo", "batch", "--budget", budget)
+    line = one_line_error(err)
+    assert code == 2 and out == ""
+    assert words in line and line.endswith("usage: `cxdaily batch --help`")
+
+
+def test_an_option_that_is_not_key_value_is_a_usage_error(home, capsys):
+    code, _, err = exit_code(capsys, "channels", "add", "inbox", "jsonl", "path")
+    line = one_line_error(err)
+    assert code == 2 and "'path' is not an option like key=value" in line
+    assert line.endswith("usage: `cxdaily channels add --help`")
+    assert not (home / "config.toml").exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [(["fetch", "--bogus"], "fetch"), (["batch", "extra"], "batch"),
+     (["outbox", "list", "--bogus"], "outbox list"), (["--bogus"], "")],
+)  # fmt: skip
+def test_an_unknown_argument_names_the_help_of_its_own_command(home, capsys, argv, command):
+    code, _, err = exit_code(capsys, *argv)
+    line = one_line_error(err)
+    assert code == 2 and "unrecognized arguments" in line
+    assert line.endswith(f"usage: `{' '.join(['cxdaily', command]).strip()} --help`")
+
+
+def test_login_with_a_field_the_channel_does_not_have_says_which_it_has(home, capsys):
+    config = home / "config.toml"
+    config.write_text(
+        '[channels.desk]\nkind = "zendesk"\nsubdomain = "acme"\nemail = "me@acme.io"\n\n'
+        '[channels.web]\nkind = "http"\nurl = "https://acme.example/questions"\n'
+    )
+    code, _, err = exit_code(capsys, "login", "web", "--field", "bogus")
+    assert code == 1
+    assert "'web' has no secret field 'bogus': it has one secret: leave out --field" in (
+        one_line_error(err)
+    )

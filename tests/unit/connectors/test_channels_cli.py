@@ -58,8 +58,7 @@ def test_add_parses_numbers(home):
         (["channels", "add", "p", "nosuchkind"], "unknown channel kind"),
         (["channels", "add", "p", "jsonl", "path=x", "deadline=soon"], "not a duration"),
         (["channels", "add", "bad name", "jsonl", "path=x"], "channel name"),
-        (["channels", "add", "p", "jsonl", "novalue"], "key=value"),
-    ],
+    ],  # an option that is not key=value is a usage error: see test_cli_hygiene
 )
 def test_add_refuses_bad_channels_and_writes_nothing(home, capsys, argv, problem):
     assert main(argv) == 1

@@ -67,6 +67,8 @@ def test_a_secret_address_never_shows_in_an_error(week, monkeypatch):
     assert outcome.status is OutcomeStatus.FAILED and "404" in outcome.detail
     for text in (outcome.line, stored.error if stored else ""):
         assert "XXXXSECRETXXXX" not in text and "/services/" not in text
+    assert outcome.line.startswith("team-slack: ")  # named once, not "team-slack: team-slack:"
+    assert "team-slack: team-slack" not in outcome.line
 
 
 def test_a_missing_secret_address_is_one_clear_line(week):

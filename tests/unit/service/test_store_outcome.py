@@ -3,13 +3,15 @@ page twice) is stored, counted and shown once."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cxdaily.connectors.base import FetchResult
 from cxdaily.connectors.runner import ChannelOutcome
 from cxdaily.service.fetching import each_once, store_outcome
 from cxdaily.store import Store
-from tests.conftest import FIXED_NOW
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def test_a_question_brought_twice_is_stored_and_counted_once(tmp_path: Path, make_question):
@@ -17,9 +19,7 @@ def test_a_question_brought_twice_is_stored_and_counted_once(tmp_path: Path, mak
     again = make_question("1", body="second version")
     result = FetchResult(questions=[first, other, again], checkpoint={"since": "x"})
     with Store(tmp_path / "data") as store:
-        outcome, added, updated = store_outcome(
-            store, ChannelOutcome("acme", result=result), FIXED_NOW
-        )
+        outcome, added, updated = store_outcome(store, ChannelOutcome("acme", result=result), NOW)
         assert (added, updated) == (2, 0)
         assert outcome.result is not None and outcome.count == 2
         assert [q.body for q in outcome.result.questions] == ["first version", other.body]
