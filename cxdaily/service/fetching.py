@@ -3,11 +3,13 @@
 A question that cannot be stored (see :func:`cxdaily.store.storage.record_problem`) is
 left out with a warning naming it, so one bad item never costs the channel its good
 ones, nor the channels stored after it. A failure while storing is the store's: it reads
-"cannot save ...", never "a bug in this connector".
+"cannot save ...", never "a bug in this connector". The customer's words are cleaned
+here, where they enter (:func:`cleaned_question`), whichever connector brought them.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -15,11 +17,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cxdaily.core.errors import CxDailyError, StoreError
-from cxdaily.core.safe_text import one_line
+from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_text import clean, one_line
 
 if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome
-    from cxdaily.core.models import Question
     from cxdaily.store import Store
 
 
@@ -35,6 +37,47 @@ def store_problem(channel: str) -> Iterator[None]:
             f"cannot save what {channel} brought: unexpected {type(exc).__name__}: "
             f"{one_line(exc, 200)} (a bug in cxdaily's store)"
         ) from exc
+
+
+def cleaned_question(question: Question) -> Question:
+    """``question`` with its customer's words cleaned as they enter (see
+    :func:`~cxdaily.core.safe_text.clean`: no escape sequence, control or bidirectional
+    character): the body and the earlier messages keep their lines, the title and the
+    names and handles are folded to one line. Ids, links and ``meta`` are the service's
+    and stay as they are (a reply finds its thread by them). The same question when
+    there was nothing to clean."""
+    author = _cleaned_author(question.author)
+    context = tuple(map(_cleaned_message, question.context))
+    title, body = _folded(question.title), clean(question.body)
+    if (
+        author is question.author
+        and title == question.title
+        and body == question.body
+        and all(map(operator.is_, context, question.context))
+    ):
+        return question
+    return replace(question, author=author, title=title, body=body, context=context)
+
+
+def _folded(text: str | None) -> str | None:
+    """``text`` cleaned, on one line; ``None`` for none (or nothing left)."""
+    if text is None:
+        return None
+    return " ".join(clean(text).split()) or None
+
+
+def _cleaned_author(author: Author) -> Author:
+    name, handle = _folded(author.name), _folded(author.handle)
+    if name == author.name and handle == author.handle:
+        return author
+    return replace(author, name=name, handle=handle)
+
+
+def _cleaned_message(message: Message) -> Message:
+    author, body = _cleaned_author(message.author), clean(message.body)
+    if author is message.author and body == message.body:
+        return message
+    return replace(message, author=author, body=body)
 
 
 def each_once(questions: list[Question]) -> list[Question]:
@@ -54,7 +97,8 @@ def store_outcome(
 
     Settled questions (the service says they need no answer now) update the stored ones
     they match, so those leave the candidates; they never add a question. A question the
-    fetch brought twice (a service that gave a page twice) is stored and counted once."""
+    fetch brought twice (a service that gave a page twice) is stored and counted once,
+    and every question's text is cleaned as it enters (:func:`cleaned_question`)."""
     result = outcome.result
     with store_problem(outcome.channel):
         if result is None:
@@ -62,10 +106,12 @@ def store_outcome(
                 outcome.channel, at, error=outcome.error, seconds=outcome.seconds
             )
             return outcome, 0, 0
-        distinct = each_once(result.questions)
-        if len(distinct) != len(result.questions):
-            result = replace(result, questions=distinct)
-            outcome = replace(outcome, result=result)
+        result = replace(
+            result,
+            questions=list(map(cleaned_question, each_once(result.questions))),
+            settled=list(map(cleaned_question, result.settled)),
+        )
+        outcome = replace(outcome, result=result)
         skipped: dict[str, str] = {}
         known = store.questions.known(q.id for q in result.settled) if result.settled else set()
         settled = [q for q in result.settled if q.id in known]  # updated, never added
