@@ -24,6 +24,8 @@ import sys
 import threading
 from urllib.parse import urlsplit
 
+from cxdaily.core.safe_json import is_digits
+
 EXIT_OK = 0
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -69,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def port_number(text: str) -> int:
     """An argparse ``type``: a TCP port, 1 to 65535."""
-    if not text.isdigit() or not 1 <= int(text[:6]) <= 65535:
+    if not is_digits(text) or not 1 <= int(text[:6]) <= 65535:
         raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a port (1 to 65535)")
     return int(text)
 

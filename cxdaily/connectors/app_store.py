@@ -84,6 +84,7 @@ from cxdaily.connectors.public_channel import json_object, public_capabilities
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import CredentialError
 from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 
 PAGE_SIZE = 200
@@ -100,7 +101,7 @@ DEVELOPER = Author(name="the developer response")
 
 
 def _digits(value: str) -> str | None:
-    return None if value.isdigit() else "must be the app's Apple ID, digits only"
+    return None if is_digits(value) else "must be the app's Apple ID, digits only"
 
 
 def _plain(value: str) -> str | None:

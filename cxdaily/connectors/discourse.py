@@ -53,6 +53,7 @@ from cxdaily.connectors.public_channel import confirmed_reply, public_capabiliti
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Message, Question
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 
 MAX_PAGES = 20
@@ -158,7 +159,7 @@ class DiscourseConnector(HttpConnector):
                 "/categories.json", run.headers, {"include_subcategories": "true"}
             )
         except LOOKUP_FAILURES as exc:
-            numeric = {int(c) for c in self.categories if c.isdigit() and len(c) <= dp.MAX_DIGITS}
+            numeric = {int(c) for c in self.categories if is_digits(c) and len(c) <= dp.MAX_DIGITS}
             if len(numeric) != len(self.categories):
                 raise
             run.skipped.add(f"categories: subcategories unknown ({one_line(exc, 120)})")
@@ -352,7 +353,7 @@ class DiscourseConnector(HttpConnector):
     async def _after(self, question: Question) -> list[dp.Post]:
         """The latest posts of the question's topic after it, read again."""
         topic_id, number = self._thread(question)
-        anchor = int(question.native_id) if question.native_id.isdigit() else -1
+        anchor = int(question.native_id) if is_digits(question.native_id) else -1
         posts = await self._topic_posts(
             topic_id, anchor, await self._headers(), before=0, after=AFTER_POSTS
         )

@@ -29,6 +29,7 @@ from cxdaily.connectors.parsing import (
 )
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 from cxdaily.settings import ChannelSettings
 
@@ -92,7 +93,7 @@ def watched_ids(wanted: tuple[str, ...], data: Any) -> tuple[set[int], list[str]
     for name in wanted:
         if name in found:
             ids.update(found[name])
-        elif name.isdigit() and len(name) <= MAX_DIGITS:
+        elif is_digits(name) and len(name) <= MAX_DIGITS:
             ids.add(int(name))  # not listed (restricted, or a subcategory): taken as is
         else:
             missing.append(name)
@@ -125,7 +126,7 @@ def _number(value: Any) -> int | None:
         return None
     if isinstance(value, int) and 0 <= value < 10**MAX_DIGITS:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= MAX_DIGITS:
+    if isinstance(value, str) and is_digits(value) and len(value) <= MAX_DIGITS:
         return int(value)
     return None
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from cxdaily.connectors.tls import system_tls
 from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.safe_json import is_digits
 
 #: The longest part of one message read; the rest of a bigger one (its attachments,
 #: usually) is never loaded.
@@ -220,7 +221,7 @@ class ImapSession:
         found: set[int] = set()
         for line in data:
             if isinstance(line, bytes):
-                found.update(int(w) for w in line.split() if w.isdigit())
+                found.update(int(w) for w in line.split() if w.isdigit())  # bytes: ASCII digits
         return sorted(found)
 
     def find_message_id(self, message_id: str) -> list[int]:
@@ -354,7 +355,7 @@ def _said(data: list[Any]) -> str:
 def _number(value: Any) -> int | None:
     if isinstance(value, bytes):
         value = value.decode("ascii", "replace")
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
+    if isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) < 20:
         return int(value.strip())
     return None
 

@@ -156,7 +156,10 @@ class FacebookConnector(CommentsConnector):
             raise QuestionShapeError(f"expected a post object, got {what_it_is(post)}")
         post_id = id_field(post.get("id"), "id", required=True) or ""
         embedded = post.get("comments")
-        raw = list(embedded.get("data") or []) if isinstance(embedded, dict) else []
+        data = embedded.get("data") if isinstance(embedded, dict) else None
+        raw = list(data) if isinstance(data, list) else []
+        if data is not None and not isinstance(data, list):
+            skipped.add(f"post {post_id}: its comments are {what_it_is(data)}, not a list")
         following = meta_graph.next_page_query(embedded)
         if following is not None:
             raw.extend(await self._more_comments(post_id, following, after, skipped))

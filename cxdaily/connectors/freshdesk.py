@@ -27,7 +27,6 @@ Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agen
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -42,6 +41,7 @@ from cxdaily.connectors.http import (
     HttpResult,
     describe_url,
 )
+from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import link_pages
@@ -56,6 +56,7 @@ from cxdaily.connectors.parsing import (
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 
 TICKETS_PATH = "/api/v2/tickets"
@@ -93,9 +94,7 @@ class FreshdeskConnector(desk.AgentDeskConnector):
     async def auth_headers(self) -> dict[str, str]:
         """HTTP Basic with the API key as the user name and ``X`` as the password."""
         key = (await self.read_secret("")).strip()
-        basic = base64.b64encode(f"{key}:X".encode()).decode("ascii")
-        self.scrubber.add(basic)
-        return {"Authorization": f"Basic {basic}"}
+        return {"Authorization": basic_authorization(key, "X", self.scrubber)}
 
     def _ticket_url(self, ticket_id: str, suffix: str = "") -> str:
         return self.endpoint(f"{TICKETS_PATH}/{quote(ticket_id, safe='')}{suffix}")
@@ -294,7 +293,7 @@ class FreshdeskConnector(desk.AgentDeskConnector):
             self._ticket_url(ticket_id, "/reply"),
             json_body={
                 "body": text_to_html(body),
-                "user_id": int(agent) if agent.isdigit() else agent,
+                "user_id": int(agent) if is_digits(agent) else agent,
             },
             headers=headers,
             repeatable=False,
@@ -368,7 +367,7 @@ def _updated_at(item: Any) -> datetime | None:
 
 def _whole(value: Any) -> int | None:
     """A small whole number (a status, a priority, a source), else ``None``."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value) < 10:
+    if isinstance(value, str) and is_digits(value.strip()) and len(value) < 10:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
         return value

@@ -56,6 +56,7 @@ from cxdaily.connectors.parsing import (
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
 from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import clean, one_line
 
 WEB_URL = "https://secure.helpscout.net"
@@ -394,7 +395,7 @@ def _json_id(value: Any) -> int | str | None:
     text = str(value).strip() if isinstance(value, int | str) and value != "" else ""
     if not text:
         return None
-    return int(text) if text.isdigit() and len(text) < 20 else text
+    return int(text) if is_digits(text) and len(text) < 20 else text
 
 
 def _reply_id(value: str | None) -> str | None:

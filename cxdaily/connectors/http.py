@@ -74,6 +74,7 @@ from cxdaily.connectors.http_errors import (
     unsafe_url_reason,
 )
 from cxdaily.core.errors import ConnectorError, RateLimited
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 
 logger = logging.getLogger("cxdaily.http")
@@ -435,7 +436,7 @@ class ChannelHttp:
             channel=self.channel,
         )
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and len(declared) < 20 and int(declared) > limit:
+        if is_digits(declared) and len(declared) < 20 and int(declared) > limit:
             raise _SendFailure(too_large, sent=True, retryable=False)
         chunks: list[bytes] = []
         total = 0

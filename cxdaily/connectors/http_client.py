@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,7 +66,12 @@ def make_client(
     connect_timeout_s: float = 10.0,
     read_timeout_s: float = 30.0,
 ) -> httpx.AsyncClient:
-    """The shared client: verified TLS, cxdaily's User-Agent, no automatic redirects."""
+    """The shared client: verified TLS, cxdaily's User-Agent, no automatic redirects.
+
+    httpx logs every request's whole URL at INFO, and some services take a token in the
+    query string (Instagram's token renewal): its logger is kept to warnings, so that a
+    program that logs at INFO never writes a channel's secret."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),

@@ -7,6 +7,8 @@ may go to (see :meth:`cxdaily.connectors.http.ChannelHttp.allow_credentials_to`)
 
 from __future__ import annotations
 
+import base64
+
 import httpx
 
 from cxdaily.connectors.base import SecretScrubber
@@ -27,6 +29,16 @@ CREDENTIAL_HEADERS = frozenset(
 )
 
 Origin = tuple[str, str, int]
+
+
+def basic_authorization(user: str, password: str, scrubber: SecretScrubber) -> str:
+    """The ``Authorization`` value of HTTP Basic (``Basic base64(user:password)``). The
+    encoded pair is registered with ``scrubber`` as a secret: an answer that echoes the
+    header must not show it, since it decodes to the password."""
+    pair = f"{user}:{password}".encode("utf-8", "surrogatepass")
+    encoded = base64.b64encode(pair).decode("ascii")
+    scrubber.add(encoded)
+    return f"Basic {encoded}"
 
 
 def origin_of(url: httpx.URL | str) -> Origin | None:

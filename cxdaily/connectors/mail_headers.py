@@ -24,7 +24,7 @@ from dateutil import parser as date_parser
 
 from cxdaily.connectors.mail_quotes import decode_bytes
 from cxdaily.connectors.parsing import EARLIEST, LATEST
-from cxdaily.core.safe_json import clean_surrogates
+from cxdaily.core.safe_json import clean_surrogates, is_digits
 from cxdaily.core.safe_text import one_line
 
 MAX_ADDRESSES = 100
@@ -261,7 +261,7 @@ def read_importance(msg: Message) -> str | None:
         if not value:
             continue
         digit = value[:1]
-        if name == "x-priority" and digit.isdigit():
+        if name == "x-priority" and is_digits(digit):
             return "high" if digit in "12" else "low" if digit in "45" else None
         word = value.split()[0] if value.split() else ""
         if word in _PRIORITY_WORDS:

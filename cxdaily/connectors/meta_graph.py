@@ -39,7 +39,7 @@ from cxdaily.connectors.http import HttpResult, StatusError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import error_object, page_list, status_error
 from cxdaily.connectors.options import Option, full_match
-from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, pages_allowed
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
     MAX_TEXT_CHARS,
     QuestionShapeError,
@@ -110,6 +110,10 @@ class GraphError:
         return f"Graph error {code}{said}"
 
 
+ERROR_MESSAGE_CHARS = 2000
+"""The longest Graph error message kept (the caller masks secrets, then shortens it)."""
+
+
 def _whole(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 10**9:
         return None
@@ -117,7 +121,9 @@ def _whole(value: Any) -> int | None:
 
 
 def graph_error(content: bytes) -> GraphError | None:
-    """The Graph error in an answer's body, or ``None`` when it holds none."""
+    """The Graph error in an answer's body, or ``None`` when it holds none. Its message
+    is kept whole (up to :data:`ERROR_MESSAGE_CHARS`): a caller masks the channel's
+    secrets in it before shortening it, since a token cut in two is no longer found."""
     error = error_object(content)
     if error is None:
         return None
@@ -125,7 +131,7 @@ def graph_error(content: bytes) -> GraphError | None:
     kind = error.get("type")
     trace = error.get("fbtrace_id")
     return GraphError(
-        message=one_line(message, 160) if isinstance(message, str) else "",
+        message=one_line(message, ERROR_MESSAGE_CHARS) if isinstance(message, str) else "",
         code=_whole(error.get("code")),
         subcode=_whole(error.get("error_subcode")),
         type=one_line(kind, 60) if isinstance(kind, str) else None,
@@ -383,15 +389,11 @@ class GraphConnector(HttpConnector):
         channel's own URL until the last page, a repeated cursor, or the page or byte cap
         (said in the fetch's warnings)."""
         query: dict[str, Any] = dict(params)
-        seen: set[str] = set()
+        trail = PageTrail(self.http, f"pages of {what}")
         for _ in pages_allowed(self.http, max_pages):
             page, result = await self.graph("GET", url, params=query, permission=permission)
             yield page_items(page, result, self.name, what), page
             following = next_page_query(page)
-            if following is None:
+            if following is None or trail.loops(repr(sorted(following.items()))):
                 return
-            key = repr(sorted(following.items()))
-            if key in seen:
-                return
-            seen.add(key)
             query = {**params, **following}

@@ -31,7 +31,6 @@ shortly before it expires, and gives it as an ``Authorization: Bearer`` header.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
 import threading
@@ -40,8 +39,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, describe_url
+from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import service_message
 from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 
 T = TypeVar("T")
@@ -289,8 +290,9 @@ class ClientCredentialsToken:
     ) -> tuple[dict[str, str], dict[str, str]]:
         headers = dict(self.extra_headers)
         if self.basic_auth:
-            pair = f"{client_id}:{client_secret}".encode("utf-8", "surrogatepass")
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+            headers["Authorization"] = basic_authorization(
+                client_id, client_secret, self.http.scrubber
+            )
         else:
             form.update(client_id=client_id, client_secret=client_secret)
         return form, headers
@@ -392,7 +394,7 @@ def usable_token(token: Any) -> bool:
 
 def lifetime(value: Any) -> float:
     """Seconds a token lives, from ``expires_in`` (a number, or digits as text)."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+    if isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) < 12:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int | float):
         return DEFAULT_LIFETIME_S

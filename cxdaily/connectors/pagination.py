@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from cxdaily.connectors.http_errors import BadResponseError, describe_url
+from cxdaily.core.safe_json import is_digits
 
 if TYPE_CHECKING:
     from cxdaily.connectors.http import ChannelHttp, HttpResult
@@ -258,7 +259,7 @@ async def numbered_pages(
 def id_key(value: str | int) -> tuple[int, int | str]:
     """Sort key for ids: numeric ids compare as big integers, others as text."""
     text = str(value)
-    return (1, int(text)) if text.isdigit() else (0, text)
+    return (1, int(text)) if is_digits(text) else (0, text)
 
 
 def newest_id(ids: Iterable[str | int], current: str | None = None) -> str | None:

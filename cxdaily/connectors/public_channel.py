@@ -20,6 +20,7 @@ from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.options import Option
 from cxdaily.connectors.parsing import MAX_FOLLOWERS
 from cxdaily.core.models import Question
+from cxdaily.core.safe_json import is_digits
 
 if TYPE_CHECKING:
     from cxdaily.connectors.http_base import HttpConnector
@@ -84,7 +85,7 @@ def whole_count(value: Any, limit: int = MAX_FOLLOWERS) -> int | None:
     (``"1200"``); ``None`` when it is missing or not a plausible count."""
     if (
         isinstance(value, str)
-        and value.strip().isdigit()
+        and is_digits(value.strip())
         and len(value.strip()) <= MAX_COUNT_DIGITS
     ):
         value = int(value.strip())

@@ -35,7 +35,6 @@ sent once. WordPress refuses an identical comment by the same user under the sam
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
+from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import StatusError, error_body, service_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.pagination import numbered_pages
@@ -145,9 +145,7 @@ class WordPressConnector(HttpConnector):
     # -- requests -------------------------------------------------------------------------
     async def _auth(self) -> dict[str, str]:
         password = "".join((await self.read_secret()).split())  # shown in groups of four
-        pair = base64.b64encode(f"{self.username}:{password}".encode()).decode("ascii")
-        self.http.register_secret(pair)
-        return {"Authorization": f"Basic {pair}"}
+        return {"Authorization": basic_authorization(self.username, password, self.http.scrubber)}
 
     def _api(self, route: str, params: dict[str, Any] | None = None) -> tuple[str, dict]:
         """The URL and query of a REST route such as ``wp/v2/comments``."""

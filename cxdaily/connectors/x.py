@@ -52,11 +52,17 @@ import httpx
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage
-from cxdaily.connectors.http import BadResponseError, HttpResult, RequestOptions, describe_url
+from cxdaily.connectors.http import (
+    BadResponseError,
+    HttpResult,
+    RequestOptions,
+    StatusError,
+    describe_url,
+)
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import allowing, current_deadline
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
-from cxdaily.connectors.pagination import newest_id, pages_allowed
+from cxdaily.connectors.pagination import PageTrail, newest_id, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
@@ -71,6 +77,7 @@ from cxdaily.connectors.x_parse import (
     own_reply,
     page_items,
     read_checkpoint,
+    read_resume,
     refusal,
     reply_context,
     service_problem,
@@ -80,8 +87,10 @@ from cxdaily.connectors.x_parse import (
     user_id_problem,
 )
 from cxdaily.connectors.x_text import MAX_WEIGHTED_LENGTH, weighted_length, without_urls
+from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited, ReplyRejected
 from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_json import is_digits
 
 DEFAULT_WEB_URL = "https://x.com"
 MENTION_PAGES = 10
@@ -256,37 +265,55 @@ class XConnector(HttpConnector):
         await self.http.sleep(ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s))
 
     async def _pages(
-        self, url: str, params: dict[str, Any], max_pages: int
-    ) -> AsyncIterator[tuple[dict[str, Any], HttpResult]]:
-        """Every page of a timeline, following ``meta.next_token`` as ``pagination_token``."""
-        token: str | None = None
-        seen: set[str] = set()
-        for _ in pages_allowed(self.http, max_pages):
+        self, url: str, params: dict[str, Any], max_pages: int, start: str | None = None
+    ) -> AsyncIterator[tuple[dict[str, Any], HttpResult, str | None]]:
+        """Every page of a timeline (from the page ``start`` names, when given), following
+        ``meta.next_token`` as ``pagination_token``; each with the token of the page after
+        it (``None``: the last page, or a page already read). A walk stopped by the page
+        cap or the byte budget ends on a page with a token (noted with the warnings). A
+        stored token X refuses (HTTP 400) is dropped with a note: the walk starts over."""
+        token = start
+        trail = PageTrail(self.http, "pages of posts", start)
+        for page in pages_allowed(self.http, max_pages):
             query = {**params, **({"pagination_token": token} if token else {})}
-            result = await self._call("GET", url, params=query, repeatable=True)
+            try:
+                result = await self._call("GET", url, params=query, repeatable=True)
+            except StatusError as exc:
+                if not (page == 1 and token and exc.status == 400):
+                    raise
+                self.http.note("the stored page token was refused: read again from the newest")
+                result = await self._call("GET", url, params=params, repeatable=True)
             data = self.http.decode_json(result)
             if not isinstance(data, dict):
                 raise BadResponseError(
                     f"GET {describe_url(result.url)} answered without a page of posts",
                     channel=self.name,
                 )
-            yield data, result
-            token = next_token(data)
-            if token is None or token in seen:
+            following = next_token(data)
+            if following is not None and trail.loops(following):
+                following = None
+            yield data, result, following
+            if following is None:
                 return
-            seen.add(token)
+            token = following
 
     # -- fetching ----------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Mentions since the checkpoint as questions; the ones the brand answered settled."""
         since_id, own_since = read_checkpoint(checkpoint)
+        resume = read_resume(checkpoint)
         start_time = None if since_id else self.now() - timedelta(days=self.option("since_days"))
+        if resume is not None and resume.start_time is not None and not since_id:
+            start_time = resume.start_time  # the same query as the walk it goes on with
         skipped = SkippedItems()
         questions: dict[str, Question] = {}
-        newest = since_id
+        newest = newest_id([resume.newest] if resume and resume.newest else [], since_id)
         url = self.endpoint(f"/2/users/{self.user_id}/mentions")
         params = timeline_params(since_id, start_time, "author_id,referenced_tweets.id")
-        async for data, result in self._pages(url, params, MENTION_PAGES):
+        following: str | None = None
+        pages = self._pages(url, params, MENTION_PAGES, resume.token if resume else None)
+        async for data, result, next_page in pages:
+            following = next_page
             includes = includes_of(data)
             for index, item in enumerate(page_items(data, result, self.name)):
                 try:
@@ -302,6 +329,10 @@ class XConnector(HttpConnector):
             questions, own_since or since_id, start_time, skipped
         )
         mark: dict[str, Any] = {"since_id": newest} if newest else {}
+        if following is not None:  # stopped at a cap: the older mentions come next time
+            mark = {"since_id": since_id, "pagination_token": following, "newest_id": newest,
+                    "start_time": to_iso(start_time) if start_time else None}  # fmt: skip
+            mark = {key: value for key, value in mark.items() if value}
         if own_newest or own_since:
             mark["own_since_id"] = own_newest or own_since
         return FetchResult(
@@ -349,7 +380,7 @@ class XConnector(HttpConnector):
         settled: dict[str, Question] = {}
         newest: str | None = None
         try:
-            async for data, result in self._pages(url, params, OWN_PAGES):
+            async for data, result, _ in self._pages(url, params, OWN_PAGES):
                 includes = includes_of(data)
                 for item in page_items(data, result, self.name):
                     try:
@@ -385,7 +416,7 @@ class XConnector(HttpConnector):
             "tweet.fields": "referenced_tweets,created_at,author_id,conversation_id",
         }
         messages: list[TicketMessage] = []
-        async for data, result in self._pages(url, params, OWN_PAGES):
+        async for data, result, _ in self._pages(url, params, OWN_PAGES):
             for item in page_items(data, result, self.name):
                 message = own_reply(item, question.thread_id, self.user_id)
                 if message is not None:
@@ -407,7 +438,7 @@ class XConnector(HttpConnector):
         data = self.http.decode_json(result)
         created = data.get("data") if isinstance(data, dict) else None
         ident = created.get("id") if isinstance(created, dict) else None
-        if not isinstance(ident, str | int) or isinstance(ident, bool) or not str(ident).isdigit():
+        if not isinstance(ident, str | int) or isinstance(ident, bool) or not is_digits(str(ident)):
             raise BadResponseError(
                 f"POST {describe_url(result.url)} answered without the new post's id, so the "
                 "reply may or may not be there; the brand's posts are read before any new "

@@ -32,6 +32,7 @@ from cxdaily.connectors.parsing import (
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Message
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import clean
 
 MAX_NAME_CHARS = 200
@@ -85,7 +86,7 @@ def tweet_parts(item: Any) -> TweetParts:
     if not isinstance(item, dict):
         raise QuestionShapeError("expected a JSON object")
     ident = id_field(item.get("id"), "id", required=True) or ""
-    if not ident.isdigit():
+    if not is_digits(ident):
         raise QuestionShapeError("id must be a number written as text")
     refs = item.get("referenced_tweets")
     replied_to = None
@@ -233,7 +234,7 @@ def _optional_id(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     text = str(value).strip() if not isinstance(value, int) or value >= 0 else ""
-    return text if text.isdigit() and len(text) <= 20 else None
+    return text if is_digits(text) and len(text) <= 20 else None
 
 
 def _count(metrics: Any, key: str) -> int | None:
@@ -285,6 +286,41 @@ def timeline_params(
     elif start_time is not None:
         params["start_time"] = to_iso(start_time)
     return params
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a walk down the mentions, stopped by its page cap or the fetch's byte
+    budget, goes on at the next fetch: the next page's token, the newest mention read,
+    and a first fetch's ``start_time`` (the query must be the same for the token)."""
+
+    token: str
+    newest: str | None
+    start_time: datetime | None
+
+
+_PAGE_TOKEN = re.compile(r"[!-~]{1,500}")
+_START_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def read_resume(checkpoint: Any) -> Resume | None:
+    """The :class:`Resume` a stored checkpoint holds; ``None`` when it holds none (or
+    none that is usable)."""
+    if not isinstance(checkpoint, dict):
+        return None
+    token, newest, start = (checkpoint.get(k) for k in ("pagination_token", "newest_id",
+                                                          "start_time"))  # fmt: skip
+    if not isinstance(token, str) or not _PAGE_TOKEN.fullmatch(token):
+        return None
+    return Resume(
+        token=token,
+        newest=newest if isinstance(newest, str) and USER_ID.fullmatch(newest) else None,
+        start_time=(
+            datetime.fromisoformat(start)
+            if isinstance(start, str) and _START_TIME.fullmatch(start)
+            else None
+        ),
+    )
 
 
 def read_checkpoint(checkpoint: Any) -> tuple[str | None, str | None]:

@@ -31,7 +31,6 @@ is the new comment's (from the answer's audit, else found again in the thread).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -45,6 +44,7 @@ from cxdaily.connectors.http import (
     HttpResult,
     describe_url,
 )
+from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
 from cxdaily.connectors.pagination import next_url_pages
@@ -57,6 +57,7 @@ from cxdaily.connectors.parsing import (
 )
 from cxdaily.core.errors import AuthError, ConfigError, CredentialError
 from cxdaily.core.models import Author, Question
+from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 from cxdaily.credentials import env_name
 
@@ -96,9 +97,7 @@ class ZendeskConnector(desk.AgentDeskConnector):
         token = await self.optional_secret(TOKEN_FIELD)
         email = self.option("email")
         if token and email:
-            basic = base64.b64encode(f"{email}/token:{token}".encode()).decode("ascii")
-            self.scrubber.add(basic)
-            return {"Authorization": f"Basic {basic}"}
+            return {"Authorization": basic_authorization(f"{email}/token", token, self.scrubber)}
         oauth = await self.optional_secret(OAUTH_FIELD)
         if oauth:
             return self.bearer(oauth)
@@ -293,7 +292,7 @@ class ZendeskConnector(desk.AgentDeskConnector):
         """A public comment on the ticket by the agent (sent once: no idempotency key)."""
         headers = await self.auth_headers()
         agent = await self.agent(headers)
-        author: int | str = int(agent) if agent.isdigit() else agent
+        author: int | str = int(agent) if is_digits(agent) else agent
         result = await self.http.request(
             "PUT",
             self._ticket_url(question.thread_id),

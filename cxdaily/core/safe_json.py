@@ -61,6 +61,13 @@ class Unreadable:
         return hash(self.reason)
 
 
+def is_digits(text: str) -> bool:
+    """Whether ``text`` is one or more ASCII digits, which :func:`int` reads as written.
+    (``str.isdigit`` is true of ``"²"`` too, which ``int`` refuses with a ValueError: a
+    service or a header that sends one must not stop a fetch.)"""
+    return text.isascii() and text.isdigit()
+
+
 def clean_surrogates(text: str) -> str:
     """``text`` with every lone surrogate replaced by U+FFFD (so it encodes to UTF-8)."""
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text

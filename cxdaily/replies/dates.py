@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from cxdaily.core.safe_json import is_digits
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -160,7 +162,7 @@ def _period(today: date, which: str, period: str) -> date:
 
 def _count(words: str) -> int:
     text = " ".join(words.lower().split())
-    return int(text) if text.isdigit() else NUMBER_WORDS.get(text, 1)
+    return int(text) if is_digits(text) else NUMBER_WORDS.get(text, 1)
 
 
 def _after(local_now: datetime, count: int, unit: str) -> date:

@@ -21,6 +21,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from cxdaily.core.safe_json import is_digits
+
 #: The cookie that carries the token after the first visit.
 TOKEN_COOKIE = "cxdaily_serve"
 #: The query parameter that carries the token on the first visit.
@@ -105,7 +107,7 @@ def _port_of(host_header: str) -> int | None:
     if tail.count(":") != 1:
         return None
     digits = tail.split(":", 1)[1]
-    return int(digits) if digits.isdigit() and len(digits) <= 5 else None
+    return int(digits) if is_digits(digits) and len(digits) <= 5 else None
 
 
 def token_matches(given: str | None, expected: str) -> bool:

@@ -364,6 +364,60 @@ async def test_a_throttled_reply_is_never_repeated(fake, fake_sleep):
     assert len([r for r in wire.requests if r.method == "POST"]) == 1 and fake.replies == []
 
 
+async def test_a_feed_cursor_named_again_ends_the_walk_with_a_note(fake, fake_sleep):
+    c, wire = build(fake, fake_sleep)
+    following = {None: "A", "A": "B", "B": "A"}
+
+    def looping(request):
+        if not request.url.path.endswith("/feed"):
+            return None
+        after = following[request.url.params.get("after")]
+        paging = {"cursors": {"after": after}, "next": f"{BASE}/x?after={after}"}
+        return httpx.Response(200, json={"data": [], "paging": paging})
+
+    wire.intercept = looping
+    await c.fetch(None)
+    assert [r.url.params.get("after") for r in wire.gets("/feed")] == [None, "A", "B"]
+    assert "pages of posts: the service named a page already read" in " ".join(c.fetch_notes())
+
+
+async def test_a_long_token_echoed_in_a_graph_error_is_masked_whole(
+    fake, fake_sleep, memory_keyring
+):
+    """Graph errors are shortened only after the token is masked: a token cut in two
+    would no longer be found, and its first part would show."""
+    long_token = "EAAB" + "Zx9kQ2pLm7" * 18
+    memory_keyring.set_password("cxdaily", "fb", long_token)
+    c, wire = build(fake, fake_sleep)
+    said = graph_error(190, f"Invalid OAuth access token: {long_token}")
+    wire.intercept = lambda r: httpx.Response(400, json=said)
+    with pytest.raises(AuthError) as caught:
+        await c.fetch(None)
+    message = str(caught.value)
+    assert "Invalid OAuth access token: ***" in message
+    assert long_token[:12] not in message and len(message) < 400
+
+
+async def test_a_post_whose_comments_are_not_a_list_costs_only_its_comments(fake, fake_sleep):
+    ids = busy_page(fake)
+    c, _ = build(fake, fake_sleep)
+    respond = fake.respond
+
+    def broken_comments(seen):
+        answer = respond(seen)
+        for post in answer.body.get("data", []) if isinstance(answer.body, dict) else []:
+            if post.get("id") == ids["p1"]:
+                post["comments"] = {"data": 5}
+        return answer
+
+    fake.respond = broken_comments
+    result = await c.fetch(None)
+    asked = set(native(result.questions))
+    assert ids["c3"] in asked and not asked & {ids["c1"], ids["c2"]}  # the other posts' own
+    assert any(f"post {ids['p1']}: its comments are a number, not a list" in w
+               for w in result.warnings)  # fmt: skip
+
+
 @pytest.mark.parametrize("status", [400, 401])
 async def test_an_expired_token_is_an_auth_error_naming_the_secret(fake, fake_sleep, status):
     c, wire = build(fake, fake_sleep)

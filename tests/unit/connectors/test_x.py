@@ -183,6 +183,64 @@ async def test_a_first_fetch_reads_every_page_with_authors_context_and_links(fak
     assert result.warnings == []
 
 
+async def test_a_fetch_stopped_at_its_page_cap_goes_on_from_there_next_time(
+    fake, fake_sleep, monkeypatch
+):
+    """No mention is lost past the cap: the next fetch reads on with the same query."""
+    monkeypatch.setattr("cxdaily.connectors.x.MENTION_PAGES", 2)
+    asked = [fake.mention(JANE if n % 2 else OMAR, f"@acme question {n}")["id"] for n in range(7)]
+    fake.page_size = 2
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    assert len(first.questions) == 4 and "stopped after 2 pages" in " ".join(c.fetch_notes())
+    cut = first.checkpoint
+    assert cut["pagination_token"] == "tok4" and cut["newest_id"] == max(asked, key=int)
+    assert "since_id" not in cut and cut["start_time"] == "2026-11-28T08:00:00Z"
+    wire.requests.clear()
+    second = await c.fetch(cut)
+    query = wire.of("/mentions")[0].url.params
+    assert query["pagination_token"] == "tok4" and query["start_time"] == "2026-11-28T08:00:00Z"
+    fetched = {q.native_id for q in first.questions + second.questions}
+    assert fetched == set(asked)  # every mention, once the walk reached its end
+    assert second.checkpoint["since_id"] == max(asked, key=int)
+    assert "pagination_token" not in second.checkpoint
+
+
+async def test_a_refused_stored_page_token_reads_again_from_the_newest(fake, fake_sleep):
+    ids = conversation(fake)
+    c, wire = build(fake, fake_sleep)
+
+    def refuse(request):
+        if request.url.params.get("pagination_token") == "stale":
+            return httpx.Response(400, json={"title": "Invalid Request", "detail": "bad token"})
+        return None
+
+    wire.intercept = refuse
+    stored = {"pagination_token": "stale", "newest_id": ids["omar"],
+              "start_time": "2026-11-28T08:00:00Z"}  # fmt: skip
+    result = await c.fetch(stored)
+    assert sorted(q.native_id for q in result.questions) == sorted([ids["jane2"], ids["omar"]])
+    assert any("stored page token was refused" in note for note in c.fetch_notes())
+    assert result.checkpoint["since_id"] == ids["omar"]
+
+
+async def test_a_mention_whose_id_is_not_ascii_digits_costs_only_itself(fake, fake_sleep):
+    ids = conversation(fake)
+    c, _ = build(fake, fake_sleep)
+    original = fake.respond
+
+    def with_a_bad_id(seen):
+        answer = original(seen)
+        if seen.path.endswith("/mentions") and isinstance(answer.body, dict):
+            answer.body["data"] = [{**answer.body["data"][0], "id": "²"}, *answer.body["data"]]
+        return answer
+
+    fake.respond = with_a_bad_id
+    result = await c.fetch(None)
+    assert sorted(q.native_id for q in result.questions) == sorted([ids["jane2"], ids["omar"]])
+    assert any("id must be a number" in w for w in result.warnings)
+
+
 async def test_a_second_fetch_asks_only_for_what_is_new(fake, fake_sleep):
     ids = conversation(fake)
     c, wire = build(fake, fake_sleep)
