@@ -85,6 +85,14 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_whole_regular_file(path: Path) -> bytes:
+    """Every byte of the regular file ``path`` (a data file: its size is whatever it
+    holds). Raises :class:`NotRegularFileError` (a FIFO would block the read forever, a
+    device such as ``/dev/zero`` never end it) or the ``OSError`` of the read."""
+    with os.fdopen(open_regular_file(path), "rb") as handle:
+        return handle.read()
+
+
 def code_checksum(files: Iterable[Path], seed: int = 0) -> int | None:
     """The CRC-32 of the files' bytes, one after the other, from ``seed``: a version of
     the code they hold, for data made by that code (``None`` when one cannot be read)."""

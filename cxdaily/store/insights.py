@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cxdaily.core.files import code_checksum
+from cxdaily.core.files import code_checksum, read_whole_regular_file
 from cxdaily.core.models import Insight, mark_form_checked
 from cxdaily.store.database import DataFolder
 from cxdaily.store.monthly import MonthlyTables, month_of
@@ -218,7 +218,7 @@ class InsightRepository:
         again, nothing is lost)."""
         version = check_version()
         try:
-            raw = (self._folder.data_dir / "insights" / CHECKED_FORMS).read_bytes()
+            raw = read_whole_regular_file(self._folder.data_dir / "insights" / CHECKED_FORMS)
             record = json.loads(raw)
         except (OSError, ValueError):
             return {}

@@ -38,6 +38,7 @@ import msgspec
 from tinydb.storages import Storage
 
 from cxdaily.core.errors import StoreCorruptError, StoreError
+from cxdaily.core.files import NotRegularFileError, read_whole_regular_file
 from cxdaily.core.safe_json import (
     MAX_DEPTH,
     SURROGATE_ESCAPE,
@@ -453,9 +454,11 @@ class AtomicJSONStorage(Storage):
 
     def _load(self) -> dict[str, Any] | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_whole_regular_file(self.path)
         except FileNotFoundError:
             return None
+        except NotRegularFileError as exc:
+            raise StoreCorruptError(f"{exc} (a data file must be one); {KEPT}") from None
         except OSError as exc:
             raise StoreError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
         if not raw.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import json
@@ -11,6 +12,8 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -334,6 +337,55 @@ def test_a_damaged_file_is_reported_by_name_and_kept_byte_for_byte(
         assert "kept" in message
         assert "\n" not in message
     assert path.read_bytes() == before
+
+
+def _unblock_readers_later(fifo: Path, seconds: float = 5.0) -> None:
+    """Open ``fifo`` for writing after ``seconds`` and close it: a reader that blocked on
+    it (the failure these tests catch) then reads an empty file instead of hanging."""
+
+    def later() -> None:
+        time.sleep(seconds)
+        with contextlib.suppress(OSError):  # no reader waiting: nothing to unblock
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=later, daemon=True).start()
+
+
+@pytest.mark.parametrize("name", _FILES)
+@pytest.mark.parametrize("kind", ["fifo", "link to a device"])
+def test_a_data_file_that_is_no_regular_file_is_refused_at_once(
+    data_dir, make_question, name, kind
+):
+    """A named pipe would block every command (and hold the lock) waiting for a writer;
+    a link to a device such as /dev/zero would be read until memory runs out."""
+    _valid_file_bytes(data_dir, name, make_question)
+    path = data_dir / name
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+        _unblock_readers_later(path)
+    else:
+        path.symlink_to("/dev/null")  # as /dev/zero, which would never end, but safe here
+    for _ in range(2):  # the lock was released after the failure
+        with pytest.raises(StoreCorruptError) as caught:
+            _open_and_read_everything(data_dir)
+        message = str(caught.value)
+        assert str(path) in message and "not a regular file" in message and "\n" not in message
+    assert path.is_fifo() if kind == "fifo" else path.is_symlink()
+
+
+def test_a_checked_forms_record_that_is_a_fifo_is_read_as_missing(data_dir, make_question):
+    with Store(data_dir) as store:
+        store.insights.between()
+    record = data_dir / "insights" / ".checked-forms.json"
+    record.parent.mkdir(exist_ok=True)
+    record.unlink(missing_ok=True)
+    os.mkfifo(record)
+    _unblock_readers_later(record)
+    began = time.monotonic()
+    with Store(data_dir) as store:
+        assert store.insights._checked_months() == {}
+    assert time.monotonic() - began < 2  # no wait for a writer
 
 
 @pytest.mark.parametrize("content", [b'{"_meta": []}', b'{"_meta": {"1": 5}}'])
