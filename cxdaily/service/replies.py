@@ -353,7 +353,9 @@ class Replies:
 
     def cancel(self, reply_id: str) -> Reply:
         """Drop an unsent reply; its text comes back as the question's draft (unless the
-        question has a draft already)."""
+        question has a draft already). Cancelling a cancelled reply again finishes what a
+        cancel cut short (a full disk, a killed process) left undone: its "answered" is
+        forgotten and its text made the draft."""
         with self._lock:
             if self.sender.is_sending(reply_id):
                 raise ReplyRejected(f"reply {reply_id} is being sent right now")
@@ -361,6 +363,7 @@ class Replies:
             if reply.state is ReplyState.SENT:
                 raise ReplyRejected(f"reply {reply_id} was already sent; it cannot be cancelled")
             if reply.state is ReplyState.CANCELLED:
+                self._finish_withdrawal(reply, keep_draft=True)
                 return reply
             cancelled = self._withdraw(reply, keep_draft=True)[0]
         if self._team is not None:
@@ -392,26 +395,33 @@ class Replies:
         """Mark an unsent reply cancelled, forget its "answered", and make its text the
         question's draft (``keep_draft``: not over a draft the question has); returns the
         cancelled reply and its text. The caller holds the lock and checked the reply."""
-        from cxdaily.replies.checks import unsigned
-
         cancelled = reply.with_changes(
             state=ReplyState.CANCELLED, next_attempt_at=None, updated_at=self._now()
         )
         self._store.outbox.save(cancelled)  # first: from here on it is never sent
-        # Not answered after all: the question comes back to the batch and the
-        # candidates, and the streak no longer counts the reply.
-        self._store.activity.forget(answered_action_id(reply.id), reply.created_at)
+        return cancelled, self._finish_withdrawal(reply, keep_draft=keep_draft)
+
+    def _finish_withdrawal(self, reply: Reply, *, keep_draft: bool) -> str:
+        """What follows marking a reply cancelled: forget its "answered" (the question
+        comes back to the batch and the candidates, the streak no longer counts it) and
+        make its text the draft (``keep_draft``: not over a draft the question has);
+        returns the text. Each step may be done again: a cancel cut short is finished
+        by cancelling again, which the error says."""
+        from cxdaily.replies.checks import unsigned
+
         text = unsigned(reply.body, self.signature(reply.channel))
         try:
+            self._store.activity.forget(answered_action_id(reply.id), reply.created_at)
             if not (keep_draft and self._store.activity.draft(reply.question_id)):
                 self._store.activity.save_draft(reply.question_id, text, self._now())
         except StoreError as exc:
             what = "cancelled" if keep_draft else "pulled back"
             raise StoreError(
-                f"reply {reply.id} is {what} (its text stays in the outbox), but "
-                f"keeping it as the draft of {reply.question_id} failed: {exc}"
+                f"reply {reply.id} is {what} and will not be sent (its text stays in the "
+                f"outbox), but bringing {reply.question_id} back as unanswered with its "
+                f"draft failed: {exc}; `cxdaily outbox cancel {reply.id}` finishes it"
             ) from exc
-        return cancelled, text
+        return text
 
     def has_replied(self, question_id: str) -> bool:
         """Whether a reply to this question is sent or waiting in the outbox."""

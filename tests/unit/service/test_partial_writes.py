@@ -150,6 +150,33 @@ def test_a_cancel_whose_draft_cannot_be_kept_says_the_reply_is_cancelled(demo: S
     assert demo.find_reply(reply.id).state is ReplyState.CANCELLED
 
 
+def test_a_cancel_cut_short_is_finished_by_cancelling_again(demo: Service, monkeypatch):
+    """The reply is cancelled first (it is never sent); if bringing the question back
+    fails after that, cancelling again brings it back, unanswered, with its draft."""
+    question_id = _questions(demo)[0]
+    reply = demo.queue_reply(question_id, "Thanks, on it")
+    activity = demo.store.activity
+    forget = activity.forget
+
+    def full_disk(*args, **kwargs):
+        raise StoreError("cannot save actions: the disk is full")
+
+    monkeypatch.setattr(activity, "forget", full_disk)
+    with pytest.raises(StoreError) as caught:
+        demo.cancel(reply.id)
+    message = str(caught.value)
+    assert f"reply {reply.id} is cancelled and will not be sent" in message
+    assert f"`cxdaily outbox cancel {reply.id}` finishes it" in message
+    assert demo.find_reply(reply.id).state is ReplyState.CANCELLED
+    assert demo.draft(question_id) is None  # cut short: not brought back yet
+
+    monkeypatch.setattr(activity, "forget", forget)
+    assert demo.cancel(reply.id).state is ReplyState.CANCELLED
+    assert demo.draft(question_id) == "Thanks, on it"
+    assert not any(a.question_id == question_id for a in activity.actions())
+    assert question_id in {item.question.id for item in demo.batch().items}
+
+
 # ----------------------------------------------------------------------------- item 13
 def test_a_read_only_data_folder_is_refused_and_left_read_only(tmp_path: Path):
     data_dir = tmp_path / "data"
