@@ -23,7 +23,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from cxdaily.core.errors import CxDailyError, ReplyRejected
+from cxdaily.core.errors import CxDailyError, ReplyRejected, StoreError
 from cxdaily.core.models import Message, Question, Reply, ReplyState
 from cxdaily.core.safe_text import one_line
 from cxdaily.replies.outbox import (
@@ -229,7 +229,14 @@ class OutboxSender:
         return _Found(checked_sent_reply(sent, question.channel))
 
     def _mark_sent(self, reply: Reply, sent: SentReply) -> Reply:
-        done = self.save(marked_sent(reply, sent, self.now()))
+        try:
+            done = self.save(marked_sent(reply, sent, self.now()))
+        except StoreError as exc:
+            raise StoreError(
+                f"reply {reply.id} went out (the service's id: {one_line(sent.remote_id, 80)}),"
+                f" but recording it as sent failed: {exc}; it stays marked as being sent, so "
+                "it is never sent again (the next attempt finds it in the thread or holds it)"
+            ) from exc
         self.record_promises(done)
         return done
 

@@ -9,7 +9,7 @@ import pytest
 
 from cxdaily.connectors.base import Capabilities
 from cxdaily.connectors.http_errors import ChannelTimeoutError, StatusError, UnreachableError
-from cxdaily.core.errors import AuthError, ConfigError, RateLimited, ReplyRejected
+from cxdaily.core.errors import AuthError, ConfigError, RateLimited, ReplyRejected, StoreError
 from cxdaily.core.models import Author, Message, Reply, ReplyState
 from tests.time_kit import FIXED_NOW
 
@@ -118,6 +118,32 @@ def test_a_reply_left_sending_by_a_crash_has_an_unknown_outcome(scripted, script
     (sent,) = scripted.send_pending()
     assert (sent.state, sent.remote_id) == (ReplyState.SENT, "remote-9")
     assert script.posts == [] and script.looks == 1
+
+
+def test_a_reply_posted_but_not_recorded_as_sent_says_it_went_out(
+    scripted, script, clock, monkeypatch
+):
+    """The post went out, then the disk was full: the error says the reply went out
+    (not only "nothing was lost"), and it is never posted again."""
+    queued = scripted.queue_reply("portal:q1", TEXT)
+    save = scripted.store.outbox.save
+
+    def full_after_the_post(reply: Reply) -> None:
+        if reply.state is ReplyState.SENT:
+            raise StoreError("cannot save outbox.json: the disk is full; nothing was lost")
+        save(reply)
+
+    monkeypatch.setattr(scripted.store.outbox, "save", full_after_the_post)
+    with pytest.raises(StoreError) as caught:
+        scripted.send(queued)
+    message = str(caught.value)
+    assert f"reply {queued.id} went out (the service's id: remote-1)" in message
+    assert "never sent again" in message and "\n" not in message
+    monkeypatch.setattr(scripted.store.outbox, "save", save)
+    assert scripted.find_reply(queued.id).state is ReplyState.SENDING
+    clock.advance(hours=1)
+    scripted.send_pending()
+    assert len(script.posts) == 1  # held or found: never a second post
 
 
 def test_a_reply_is_refused_while_another_waits_or_was_sent(scripted, script):
