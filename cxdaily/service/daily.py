@@ -94,14 +94,20 @@ class Daily:
     def archive_old_questions(self) -> int:
         """Move questions older than curation and history look (with a day to spare) to
         the monthly archive, keeping any the leader acted on within that window; returns
-        how many moved. Runs after each fetch, so start-up reads a few weeks, not years."""
+        how many moved. Runs after each fetch, so start-up reads a few weeks, not years.
+
+        Questions of that window found in the archive (moved there while the clock ran
+        ahead, a year say) come back first: the clock set right again brings them back
+        to the batch."""
         context = self.context
         since = self._window_start(context.now())
         with context.lock:
             if context.store.folder.read_only:
                 return 0
+            questions = context.store.questions
+            questions.restore(since - timedelta(days=1))
             keep = {a.question_id for a in context.store.activity.actions(since=since)}
-            return context.store.questions.archive(since - timedelta(days=1), keep)
+            return questions.archive(since - timedelta(days=1), keep)
 
     def archive_old_replies(self) -> int:
         """Move the replies sent or cancelled more than a month ago (see

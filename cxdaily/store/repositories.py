@@ -310,6 +310,29 @@ class QuestionRepository:
         self._archive_months = None
         return self._questions.delete_many(d["id"] for docs in moving.values() for d in docs)
 
+    def restore(self, since: datetime) -> int:
+        """Move back from the archive the questions asked at or after ``since`` (archived
+        while the clock ran ahead: once it is right again, they are recent); returns how
+        many came back. Only the archive's months from ``since`` on are read, which hold
+        none but the first of them, as a rule.
+
+        The current file is written first and the archive second, so a process killed in
+        between leaves a question in both places (read from the current file), never in
+        neither."""
+        first = month_of(since)
+        back: dict[str, list[dict[str, Any]]] = {}
+        for month in self._months():
+            if month >= first:
+                for doc, asked in self._archive.for_month(month).records(_with_asked):
+                    if asked >= since:
+                        back.setdefault(month, []).append(doc)
+        if not back:
+            return 0
+        self._questions.put_many([d for docs in back.values() for d in docs], checked=True)
+        for month, docs in back.items():
+            self._archive.for_month(month).delete_many(d["id"] for d in docs)
+        return sum(map(len, back.values()))
+
     def _months(self) -> list[str]:
         """The archive's months, oldest first (listed once, then kept up to date)."""
         if self._archive_months is None:

@@ -4,12 +4,14 @@ and nothing is lost (an archived question is still found by id)."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import NotFoundError, StoreError
 from cxdaily.core.models import Question
 from cxdaily.service import Service
@@ -146,3 +148,36 @@ def test_a_read_only_service_archives_nothing(home: Path, make_question):
     with Service.open(read_only=True) as service:
         assert service.archive_old_questions() == 0
         assert len(service.store.questions.all()) == 1
+
+
+def test_restore_brings_back_only_what_was_asked_since(store: Store, make_question):
+    recent = make_question("recent", age=timedelta(days=2))
+    older = make_question("older", age=timedelta(days=45))
+    store.questions.upsert_many([recent, older])
+    assert store.questions.archive(FIXED_NOW + timedelta(days=365)) == 2  # a clock ahead
+
+    assert store.questions.restore(CUTOFF) == 1
+
+    assert _ids(store.questions.all()) == {recent.id}
+    assert store.questions.get(older.id) == older  # still archived, still found
+    assert store.questions.restore(CUTOFF) == 0  # nothing more: nothing written
+
+
+def test_a_clock_that_ran_ahead_once_loses_no_question(home: Path, monkeypatch):
+    """A refresh with the clock a year ahead archives every question; the next refresh
+    with the clock right brings the recent ones back to the batch."""
+    (home / "config.toml").write_text('[channels.demo]\nkind = "demo"\n')
+    with Service.open() as service:
+        service.refresh()
+        before = _ids(service.store.questions.all())
+        assert service.batch().items
+    right = os.environ["CXDAILY_NOW"]
+    monkeypatch.setenv("CXDAILY_NOW", to_iso(FIXED_NOW + timedelta(days=365)))
+    with Service.open() as ahead:
+        assert ahead.archive_old_questions() == len(before)
+    monkeypatch.setenv("CXDAILY_NOW", right)
+    with Service.open() as service:
+        assert service.store.questions.all() == [] and not service.batch().items
+        service.refresh()
+        assert _ids(service.store.questions.all()) == before
+        assert service.batch().items
