@@ -99,10 +99,10 @@ class LockedQueue:
         with self._lock:
             return self._repository.pending(limit)
 
-    def done(self, write_ids: list[str]) -> int:
-        """Remove applied writes."""
+    def done(self, writes: list[TeamWrite]) -> int:
+        """Remove applied writes (those not replaced meanwhile)."""
         with self._lock:
-            return self._repository.done(write_ids)
+            return self._repository.done(writes)
 
     def count(self) -> int:
         """How many writes wait."""

@@ -7,6 +7,8 @@ answered, the shared taxonomy), so a start without the network still knows it.
 
 A write leaves the queue only after the team database committed it (:meth:`done`); one
 applied but not yet removed (a crash in between) is applied again, which changes nothing.
+One replaced while the team database applied it (an undo, a new tag) stays, to be
+applied in its turn.
 """
 
 from __future__ import annotations
@@ -47,9 +49,16 @@ class TeamQueueRepository:
         """How many writes wait."""
         return len(self._queue.keys())
 
-    def done(self, write_ids: Iterable[str]) -> int:
-        """Remove applied writes (one durable write); returns how many were there."""
-        return self._queue.delete_many(write_ids)
+    def done(self, writes: Iterable[TeamWrite]) -> int:
+        """Remove the writes the team database applied (one durable write), each only if
+        it is still the one queued under its id: one replaced meanwhile (the leader undid
+        a tag while it was applied) stays, to be applied next. Returns how many left."""
+        applied = []
+        for write in writes:
+            doc = self._queue.get(write.id)
+            if doc is not None and self._write(doc) == write:
+                applied.append(write.id)
+        return self._queue.delete_many(applied)
 
     def state(self, name: str) -> dict[str, Any] | None:
         """A piece of cached team state (``sent``, ``taxonomy``), or ``None``."""

@@ -49,8 +49,8 @@ class TeamQueue(Protocol):
         """The writes not applied yet, oldest first."""
         ...
 
-    def done(self, write_ids: list[str]) -> int:
-        """Remove applied writes."""
+    def done(self, writes: list[TeamWrite]) -> int:
+        """Remove applied writes, each only if it was not replaced meanwhile."""
         ...
 
     def count(self) -> int:
@@ -248,7 +248,7 @@ class TeamLink:
                     raise self._driver_error(exc) from None
                 self._apply_one_by_one(conn, writes)
             else:
-                self._queue.done([w.id for w in writes])
+                self._queue.done(writes)
 
     def _apply_one_by_one(self, conn: psycopg.Connection, writes: list[TeamWrite]) -> None:
         """After a batch failed: each write in its own transaction; one refused for good
@@ -262,7 +262,7 @@ class TeamLink:
                     raise self._driver_error(exc) from None
                 refused = self._driver_error(exc)
                 self._refused = f"a team write ({write.kind.value}) was refused: {refused}"
-            self._queue.done([write.id])
+            self._queue.done([write])
 
     def _apply(self, conn: psycopg.Connection, write: TeamWrite) -> None:
         outcome = db.apply_write(

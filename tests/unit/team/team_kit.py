@@ -130,9 +130,9 @@ class MemoryQueue:
     def pending(self, limit: int | None = None) -> list[TeamWrite]:
         return self.writes[:limit]
 
-    def done(self, write_ids: list[str]) -> int:
+    def done(self, writes: list[TeamWrite]) -> int:
         before = len(self.writes)
-        self.writes = [w for w in self.writes if w.id not in set(write_ids)]
+        self.writes = [w for w in self.writes if w not in writes]
         return before - len(self.writes)
 
     def count(self) -> int:

@@ -51,7 +51,7 @@ def test_the_queue_survives_a_restart_and_keeps_counting_on(tmp_path):
     queue = TeamQueueRepository(folder)
     queue.add(write("a"))
     queue.add(write("b"))
-    assert queue.done(["a"]) == 1
+    assert queue.done([write("a")]) == 1
     folder.close()
     folder = DataFolder(tmp_path)
     reopened = TeamQueueRepository(folder)
@@ -64,9 +64,20 @@ def test_the_queue_survives_a_restart_and_keeps_counting_on(tmp_path):
 def test_done_removes_only_what_it_names(folder):
     queue = TeamQueueRepository(folder)
     queue.add(write("a"))
-    assert queue.done(["a", "never-queued"]) == 1
-    assert queue.done(["a"]) == 0
+    assert queue.done([write("a"), write("never-queued")]) == 1
+    assert queue.done([write("a")]) == 0
     assert queue.count() == 0
+
+
+def test_a_write_replaced_while_it_was_applied_stays_to_be_applied(folder):
+    """The leader undid a tag while the team database applied it: the undo is not lost."""
+    queue = TeamQueueRepository(folder)
+    queue.add(write("a", key="tagged"))
+    (applying,) = queue.pending()
+    queue.add(write("a", 5, key="withdrawn"))  # meanwhile, under the same id
+    assert queue.done([applying]) == 0
+    assert [w.data for w in queue.pending()] == [{"key": "withdrawn"}]
+    assert queue.done(queue.pending()) == 1 and queue.count() == 0
 
 
 def test_team_state_is_cached_beside_the_queue(folder):
