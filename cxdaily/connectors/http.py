@@ -373,6 +373,7 @@ class ChannelHttp:
             finally:
                 await response.aclose()
             check_url(next_request.url, channel=self.channel)
+            self._refuse_method_change(request, next_request, response.status_code)
             self._refuse_body_elsewhere(request, next_request)
             if str(next_request.url) in seen:
                 raise _SendFailure(
@@ -390,6 +391,26 @@ class ChannelHttp:
             RedirectError(
                 f"more than {self.policy.max_redirects} redirects, last to "
                 f"{describe_url(request.url)}",
+                channel=self.channel,
+            ),
+            sent=True,
+            retryable=False,
+        )
+
+    def _refuse_method_change(
+        self, request: httpx.Request, redirected: httpx.Request, status: int
+    ) -> None:
+        """A POST (or PUT, PATCH, DELETE) answered with a redirect that would turn it into
+        a GET without its body (301, 302, 303) ends there: the GET's 200 would read as the
+        post's success (a webhook behind a login page, say) while nothing was posted.
+        Whether the service took the post first is not known (sent, not retried)."""
+        if request.method in ("GET", "HEAD") or redirected.method == request.method:
+            return
+        raise _SendFailure(
+            RedirectError(
+                f"{request.method} {describe_url(request.url)} was answered with a redirect "
+                f"(HTTP {status}) to {describe_url(redirected.url)}, which would read it "
+                "with a GET: whether the service took it is not known",
                 channel=self.channel,
             ),
             sent=True,

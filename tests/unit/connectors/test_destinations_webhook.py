@@ -71,6 +71,27 @@ def test_a_secret_address_never_shows_in_an_error(week, monkeypatch):
     assert "team-slack: team-slack" not in outcome.line
 
 
+def test_a_webhook_behind_a_login_redirect_is_not_recorded_as_sent(week, monkeypatch):
+    """The hook answers 302 to a sign-in page, whose GET answers 200: the digest was not
+    delivered, so it is never recorded as sent (which would skip it for good)."""
+    monkeypatch.setenv("CXDAILY_SECRET_TEAM_SLACK", SECRET_URL)
+    write_config(week, {"team-slack": {"kind": "webhook", "format": "slack"}})
+    methods: list[str] = []
+
+    def sign_in_first(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        if request.method == "POST":
+            return httpx.Response(302, headers={"location": "https://hooks.slack.com/login"})
+        return httpx.Response(200, text="<html>sign in</html>")
+
+    with service(sign_in_first) as s:
+        (outcome,) = s.send_digest()
+        stored = s.delivery.repository.period("team-slack", WEEK_KEY)
+    assert outcome.status is OutcomeStatus.FAILED and "redirect (HTTP 302)" in outcome.detail
+    assert stored is not None and stored.state is not PeriodState.SENT
+    assert methods == ["POST"]
+
+
 def test_a_missing_secret_address_is_one_clear_line(week):
     write_config(week, {"team-slack": {"kind": "webhook", "format": "slack"}})
     with service(Recorder()) as s:

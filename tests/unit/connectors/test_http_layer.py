@@ -335,6 +335,27 @@ async def test_a_body_never_follows_a_redirect_to_another_site(mock_http):
     assert [url for url, _ in seen] == ["https://api.example.com/oauth/token"]
 
 
+@pytest.mark.parametrize("status", [301, 302, 303])
+async def test_a_post_redirected_to_a_get_is_not_read_as_a_success(mock_http, status):
+    """A webhook behind a login page answers 302: its GET's 200 would read as a post
+    that went through, while nothing was posted. The outcome is unknown: not retried."""
+    seen: list[str] = []
+
+    def handler(request):
+        seen.append(request.method)
+        if request.method == "POST":
+            return httpx.Response(status, headers={"location": "/login"})
+        return json_response({"page": "sign in"})
+
+    http = mock_http(handler)
+    with pytest.raises(RedirectError) as caught:
+        await http.request("POST", "https://hooks.example.com/in", json_body={"t": 1},
+                           repeatable=False)  # fmt: skip
+    message = str(caught.value)
+    assert f"(HTTP {status})" in message and "whether the service took it is not known" in message
+    assert seen == ["POST"]
+
+
 async def test_a_body_may_follow_a_redirect_on_the_same_site(mock_http):
     def handler(request):
         if request.url.path == "/v1/reply":
