@@ -110,36 +110,53 @@ def slack_plain(text: object, limit: int = SLACK_SECTION_CHARS) -> str:
 
 
 def slack_text(text: object, limit: int = SLACK_SECTION_CHARS) -> str:
-    """Untrusted text for Slack ``mrkdwn``: as :func:`slack_plain`, with ``&``, ``<`` and
-    ``>`` as entities (no link, mention or ``<!channel>`` can come from it)."""
+    """Untrusted text for Slack ``mrkdwn`` (the message's notification ``text``): as
+    :func:`slack_plain`, with ``&``, ``<`` and ``>`` as entities (no link, mention or
+    ``<!channel>`` can come from it)."""
     value = slack_plain(text, limit)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text[:SLACK_SECTION_CHARS], "verbatim": True}
+def _plain(text: str) -> dict[str, Any]:
+    """A ``plain_text`` object: Slack shows it as it is (no formatting, link or mention)."""
+    return {"type": "plain_text", "text": text[:SLACK_SECTION_CHARS], "emoji": False}
+
+
+def _words(text: str, **style: bool) -> dict[str, Any]:
+    """A ``rich_text`` text element: literal text (Slack reads no markup in it)."""
+    element: dict[str, Any] = {"type": "text", "text": text}
+    if style:
+        element["style"] = style
+    return element
 
 
 def slack_message(digest: Digest, link: str | None = None) -> dict[str, Any]:
-    """The Slack incoming-webhook message: a fallback ``text`` and the ``blocks``."""
+    """The Slack incoming-webhook message: a fallback ``text`` and the ``blocks``. Every
+    text from the digest goes in ``plain_text`` objects and ``rich_text`` elements,
+    which Slack shows as written: a customer's ``*``, ``_``, ``~`` or backticks format
+    nothing (``mrkdwn`` would read them). Only the link to the whole digest is ``mrkdwn``."""
     title = slack_plain(digest.title, SLACK_HEADER_CHARS)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
-        {"type": "section", "text": _mrkdwn(slack_text(summary_sentence(digest)))},
+        {"type": "section", "text": _plain(slack_plain(summary_sentence(digest)))},
     ]
     if not digest.empty:
-        numbers = "\n".join(f"• {slack_text(s, 300)}" for s in headline_lines(digest))
-        blocks += [{"type": "section", "text": _mrkdwn(numbers)}, {"type": "divider"}]
+        numbers = "\n".join(f"• {slack_plain(s, 300)}" for s in headline_lines(digest))
+        blocks += [{"type": "section", "text": _plain(numbers)}, {"type": "divider"}]
         for item in summary_items(digest):
-            text = f"*{slack_text(item.title, 300)}*\n{slack_text(item.text)}"
+            said = [_words(slack_plain(item.title, 300), bold=True),
+                    _words("\n" + slack_plain(item.text))]  # fmt: skip
+            elements: list[dict[str, Any]] = [{"type": "rich_text_section", "elements": said}]
             if item.quote:
-                text += f"\n>{slack_text(item.quote)}"
-            blocks.append({"type": "section", "text": _mrkdwn(text)})
+                quote = [_words(slack_plain(item.quote))]
+                elements.append({"type": "rich_text_quote", "elements": quote})
+            blocks.append({"type": "rich_text", "elements": elements})
     url = safe_url(link)
     if url:
-        blocks.append({"type": "section", "text": _mrkdwn(f"<{_slack_url(url)}|{LINK_LABEL}>")})
-    context = slack_text(generated_line(digest), 300)
-    blocks.append({"type": "context", "elements": [_mrkdwn(context)]})
+        label = f"<{_slack_url(url)}|{LINK_LABEL}>"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": label}})
+    context = slack_plain(generated_line(digest), 300)
+    blocks.append({"type": "context", "elements": [_plain(context)]})
     fallback = f"{slack_text(digest.title)}: {slack_text(summary_sentence(digest))}"
     return {"text": fallback, "blocks": blocks}
 
