@@ -27,8 +27,13 @@ _SPECIAL_CHARS = "\\`*_[]<>|~"
 _SPECIAL = re.compile(r"[\\`*_\[\]<>|~]")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LIST_NUMBER = re.compile(r"^(\d+)([.)])")
-_INLINE_SPECIAL = (*_SPECIAL_CHARS, "&")
-"""The characters :func:`_escape_inline` may change."""
+_AUTOLINK_SCHEME = re.compile(r"\b(https?|ftp):(?=//)", re.IGNORECASE)
+_AUTOLINK_WWW = re.compile(r"\bwww\.")
+"""Where GitHub-flavoured Markdown (GitHub, GitLab, Linear...) makes a bare URL a link:
+``https://...`` and ``www....``. A backslash before the ``:`` or the ``.`` keeps the text
+as it reads and makes no link."""
+_INLINE_SPECIAL = (*_SPECIAL_CHARS, "&", "://", "www.")
+"""What :func:`_escape_inline` may change."""
 _BLOCK_START = ("#", "-", "+", "=", ">")
 """First characters that may start a Markdown block (digits too: ``1.``)."""
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
@@ -58,13 +63,18 @@ def _escape(text: object, *, every_hash: bool) -> str:
 
 
 def _escape_inline(escaped: str) -> str:
-    """Every character Markdown could act on anywhere in a line, escaped."""
+    """Every character Markdown could act on anywhere in a line, escaped, and a bare URL
+    kept from becoming a link (see :data:`_AUTOLINK_SCHEME`)."""
     if _SPECIAL.search(escaped):
         for ch in _SPECIAL_CHARS:  # the backslash first; str.replace beats str.translate
             if ch in escaped:
                 escaped = escaped.replace(ch, "\\" + ch)
     if "&" in escaped:
         escaped = _ENTITY.sub(r"\\&", escaped)
+    if "://" in escaped:
+        escaped = _AUTOLINK_SCHEME.sub(r"\1\\:", escaped)
+    if "www." in escaped:
+        escaped = _AUTOLINK_WWW.sub(r"www\\.", escaped)
     return escaped
 
 

@@ -209,11 +209,29 @@ def test_markdown_customer_text_reads_back_literally():
     assert len(items) == len(digest.themes) + 6 + len(digest.insights) + 1 + 1
 
 
-@pytest.mark.parametrize("text", [TRICKY, "-x", "+x", "> x", "# x", "12) x", "a  b\nc"])
+@pytest.mark.parametrize(
+    "text",
+    [TRICKY, "-x", "+x", "> x", "# x", "12) x", "a  b\nc", "go to https://evil.example/a?b=1",
+     "HTTPS://x.example and www.evil.example"],
+)  # fmt: skip
 def test_md_text_is_read_back_as_the_same_text(text):
     tokens = md_tokens(f"- {md_text(text)}\n")
     inline = next(tok for tok in tokens if tok.type == "inline")
     assert inline_text(inline) == " ".join(text.split())
+
+
+def test_a_bare_url_from_a_customer_makes_no_link_in_flavoured_markdown():
+    """GitHub-flavoured Markdown (GitHub, GitLab, Linear) links bare URLs; a backslash
+    before the scheme's colon, or after www, keeps them text (checked with cmark-gfm)."""
+    assert md_text("reset at https://evil.example/login") == "reset at https\\://evil.example/login"
+    assert md_text("or FTP://x.example, www.evil.example") == (
+        "or FTP\\://x.example, www\\.evil.example"
+    )
+    quote = "Log in at https://evil.example/login\nor www.e.example"
+    digest = build_digest([insight("2026-11-17 10:00", quote=quote)], WEEK, now=NOW)
+    text = render_markdown(digest)
+    assert "https\\://evil.example/login" in text and "www\\.e.example" in text
+    assert "https://evil.example" not in text and " www.e.example" not in text
 
 
 def test_an_empty_digest_in_markdown_says_so():
