@@ -33,6 +33,9 @@ DEFAULT_PORT = 8765
 #: of :data:`cxdaily.credentials.OWN_SECRETS`, which no channel's secret may share).
 TOKEN_OWNER, TOKEN_FIELD = "serve", "token"
 TOKEN_BYTES = 32
+MIN_TOKEN_CHARS = 20
+"""The shortest access token accepted from the environment or the keyring (one made here
+is 43 characters: 32 random bytes)."""
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
 #: The Textual driver textual-serve runs each browser session's app with.
 WEB_DRIVER = "web_driver:WebDriver"
@@ -116,7 +119,19 @@ def access_token(*, new: bool) -> tuple[str, bool]:
             f"{variable} is set and wins over the keyring: change or unset it to replace the token"
         )
     if not new and source in ("env", "keyring", "invalid env", "invalid keyring"):
-        return read_secret(TOKEN_OWNER, TOKEN_FIELD), False
+        token = read_secret(TOKEN_OWNER, TOKEN_FIELD).strip()
+        if len(token) < MIN_TOKEN_CHARS:
+            where, fix = (
+                (f"in {variable}", "set it to a long random value, or unset it and run "
+                 "`cxdaily serve --new-token`")
+                if source.endswith("env")
+                else ("in the keyring", "run `cxdaily serve --new-token` for a new one")
+            )  # fmt: skip
+            raise CredentialError(
+                f"the access token {where} is shorter than {MIN_TOKEN_CHARS} characters, so "
+                f"it could be guessed: {fix}"
+            )
+        return token, False
     problem = keyring_problem()
     if problem:
         raise CredentialError(

@@ -20,18 +20,23 @@ its screen to xterm.js in the page) with four things added:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from cxdaily.core.errors import CxDailyError
+from cxdaily.core.safe_json import is_digits
+from cxdaily.core.safe_text import one_line
 from cxdaily.store.lock import FolderLock, LockBusy
 from cxdaily.ui.serve.access import (
     TOKEN_COOKIE,
@@ -127,6 +132,71 @@ def store_in_use(data_dir: Path) -> bool:
         return False  # the app reports an unusable data folder itself
     probe.release()
     return False
+
+
+#: The largest screen a browser may ask for (a bigger one would make the app hold gigabytes).
+MAX_COLUMNS, MAX_ROWS = 1000, 500
+#: The longest keystrokes message taken from the browser (a paste, say).
+MAX_STDIN_CHARS = 1 << 16
+
+
+def screen_size(width: object, height: object) -> tuple[int, int] | None:
+    """``(columns, rows)`` from what the browser sent (numbers, or digits in text), when
+    both are within 1..:data:`MAX_COLUMNS` and 1..:data:`MAX_ROWS`; else ``None``."""
+    sizes = []
+    for value, limit in ((width, MAX_COLUMNS), (height, MAX_ROWS)):
+        if isinstance(value, str) and is_digits(value) and len(value) <= 4:
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+            return None
+        sizes.append(value)
+    return sizes[0], sizes[1]
+
+
+def browser_message(text: str) -> tuple[str, Any] | None:
+    """A message of the page's terminal, checked: ``("stdin", keys)``, ``("resize",
+    (columns, rows))``, ``("ping", data)``, ``("blur", None)`` or ``("focus", None)``;
+    ``None`` for anything else (not JSON, another shape, a screen out of bounds)."""
+    try:
+        envelope = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):
+        return None
+    kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+    if kind == "stdin":
+        return (kind, data) if isinstance(data, str) and len(data) <= MAX_STDIN_CHARS else None
+    if kind == "resize":
+        size = (
+            screen_size(data.get("width"), data.get("height")) if isinstance(data, dict) else None
+        )
+        return (kind, size) if size else None
+    if kind == "ping":
+        return (kind, data) if isinstance(data, str | int) and len(str(data)) <= 100 else None
+    if kind in ("blur", "focus"):
+        return kind, None
+    return None
+
+
+class OneLineWithoutToken(logging.Filter):
+    """A log record as one line (its exception's type and message, no traceback), with
+    the access token masked wherever it shows (a request line, a cookie)."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``record`` in place; every record is kept."""
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text = f"{text}: {type(error).__name__}: {error}"
+        if self.token:
+            text = text.replace(self.token, "***")
+        record.msg, record.args = one_line(text, 500), ()
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
 
 
 def refusal_response(refusal: Refusal) -> web.Response:
@@ -252,9 +322,14 @@ class CxDailyServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """Start the app for this browser tab, unless a session is open already (then the
-        upgrade is answered with the 409 page)."""
+        upgrade is answered with the 409 page). A request that is no websocket upgrade, or
+        asks for a screen out of bounds, is a 400."""
         if self.session_open():
             raise web.HTTPConflict(text=SESSION_OPEN.html(), content_type="text/html")
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise web.HTTPBadRequest(text="a websocket upgrade is expected here")
+        if screen_size(request.query.get("width", "80"), request.query.get("height", "24")) is None:
+            raise web.HTTPBadRequest(text=f"a screen is at most {MAX_COLUMNS}x{MAX_ROWS}")
         task = asyncio.current_task()
         assert task is not None  # aiohttp runs every handler in a task
         self._sessions.add(task)
@@ -265,10 +340,36 @@ class CxDailyServer(Server):
 
     # ------------------------------------------------------------------ running
     def initialize_logging(self) -> None:
-        """Warnings and errors only, without the access log (the first request of a
-        token-guarded server carries the token in its address)."""
+        """Warnings and errors only, each on one line with the token masked, without the
+        access log (the first request of a token-guarded server carries the token in its
+        address, and aiohttp quotes a malformed request's first bytes, a cookie say)."""
         logging.basicConfig(level=logging.WARNING, format="cxdaily serve: %(message)s")
         logging.getLogger("aiohttp.access").disabled = True
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(OneLineWithoutToken(self.settings.token))
+
+    async def _process_messages(
+        self, websocket: web.WebSocketResponse, app_service: AppService
+    ) -> None:
+        """The browser's messages to the app, each checked first (see :func:`browser_message`):
+        one that is not one of them is dropped; a screen size is kept within bounds."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            found = browser_message(message.data)
+            if found is None:
+                continue
+            kind, data = found
+            if kind == "stdin":
+                await app_service.send_bytes(data.encode("utf-8"))
+            elif kind == "resize":
+                await app_service.set_terminal_size(*data)
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await app_service.blur()
+            elif kind == "focus":
+                await app_service.focus()
 
     async def on_startup(self, app: web.Application) -> None:
         """Nothing to print: the command line prints the address once it listens."""

@@ -134,6 +134,19 @@ def test_the_token_variable_wins_and_cannot_be_replaced_from_here(
     assert memory_keyring.entries == {}
 
 
+@pytest.mark.parametrize(("where", "value"), [("env", "tiny-1"), ("keyring", "short-1234")])
+def test_a_short_token_is_refused(monkeypatch: pytest.MonkeyPatch, memory_keyring, where, value):
+    """A token anyone could guess never guards the served app (and is never shown)."""
+    if where == "env":
+        monkeypatch.setenv("CXDAILY_SECRET_SERVE_TOKEN", value)
+    else:
+        memory_keyring.entries[TOKEN_ENTRY] = value
+    with pytest.raises(CredentialError) as caught:
+        access_token(new=False)
+    message = str(caught.value)
+    assert "shorter than 20 characters" in message and value not in message
+
+
 def test_open_opens_the_token_address_in_the_browser(
     home: Path, served: list[ServeSettings], capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:

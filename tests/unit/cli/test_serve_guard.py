@@ -4,6 +4,7 @@ and the headers on pages and handed-over files. No app process is started here."
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ from cxdaily.ui.serve.server import (
     DOWNLOAD_POLICY,
     LOCK_FILE,
     CxDailyServer,
+    OneLineWithoutToken,
     ServeSettings,
+    browser_message,
     store_in_use,
 )
 
@@ -269,3 +272,49 @@ def test_tokens_compare_whole_and_never_empty() -> None:
     assert not token_matches("", "")
     assert not token_matches(None, TOKEN)
     assert not token_matches("é" * 10, TOKEN)
+
+
+# ---------------------------------------------------------------------------- hostile input
+async def test_the_websocket_route_wants_an_upgrade_and_a_bounded_screen(client: Client) -> None:
+    http = await client()
+    assert (await http.get("/ws")).status == 400  # no upgrade: a clean 400, no traceback
+    upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+    huge = await http.get("/ws?width=20000&height=20000", headers=upgrade)
+    assert huge.status == 400 and "at most 1000x500" in await huge.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('["stdin", "q"]', ("stdin", "q")),
+        ('["resize", {"width": 120, "height": 40}]', ("resize", (120, 40))),
+        ('["resize", {"width": 20000, "height": 20000}]', None),  # gigabytes of screen
+        ('["resize", {"width": "80", "height": 0}]', None),
+        ('["ping", "1"]', ("ping", "1")),
+        ('["focus"]', ("focus", None)),
+        ("not json", None),
+        ('["stdin", 5]', None),
+        ('{"stdin": "q"}', None),
+        ("[]", None),
+        ('["exec", "rm"]', None),
+    ],
+)
+def test_browser_messages_are_checked_before_the_app_sees_them(text: str, found: Any) -> None:
+    assert browser_message(text) == found
+
+
+def test_a_logged_error_is_one_line_with_the_token_masked() -> None:
+    import logging
+
+    try:
+        raise ValueError(f"Got more than 8190 bytes: b'/?token={TOKEN}&pad=AAA'")
+    except ValueError:
+        record = logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1,
+                                   "Error handling request from %s", ("127.0.0.1",),
+                                   sys.exc_info())  # fmt: skip
+    assert OneLineWithoutToken(TOKEN).filter(record)
+    text = logging.Formatter("%(message)s").format(record)
+    assert TOKEN not in text and "token=***" in text
+    assert "\n" not in text and "Traceback" not in text
+    assert text.startswith("Error handling request from 127.0.0.1: ValueError: ")
