@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import re
@@ -23,7 +24,8 @@ from urllib.parse import urlsplit
 
 from cxdaily.core.safe_json import is_digits
 
-#: The cookie that carries the token after the first visit.
+#: The cookie that stands for the token after the first visit (its name ends with the
+#: port, see :func:`cookie_name`; its value is :func:`cookie_value`, never the token).
 TOKEN_COOKIE = "cxdaily_serve"
 #: The query parameter that carries the token on the first visit.
 TOKEN_PARAM = "token"
@@ -108,6 +110,17 @@ def _port_of(host_header: str) -> int | None:
         return None
     digits = tail.split(":", 1)[1]
     return int(digits) if is_digits(digits) and len(digits) <= 5 else None
+
+
+def cookie_name(port: int) -> str:
+    """The token cookie of the server on ``port`` (two servers on one host keep theirs)."""
+    return f"{TOKEN_COOKIE}_{port}"
+
+
+def cookie_value(token: str) -> str:
+    """What the browser keeps for the token: a keyed hash of it. A browser sends a host's
+    cookies to every port of that host, so the cookie must not carry the token itself."""
+    return hmac.new(token.encode("utf-8"), b"cxdaily serve cookie", hashlib.sha256).hexdigest()
 
 
 def token_matches(given: str | None, expected: str) -> bool:

@@ -39,8 +39,9 @@ from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
 from cxdaily.store.lock import FolderLock, LockBusy
 from cxdaily.ui.serve.access import (
-    TOKEN_COOKIE,
     TOKEN_PARAM,
+    cookie_name,
+    cookie_value,
     host_allowed,
     host_well_formed,
     is_loopback,
@@ -254,8 +255,8 @@ class CxDailyServer(Server):
             location = str(request.rel_url.without_query_params(TOKEN_PARAM))
             redirect = web.HTTPSeeOther(location=location)
             redirect.set_cookie(
-                TOKEN_COOKIE,
-                settings.token,
+                cookie_name(settings.port),
+                cookie_value(settings.token),
                 max_age=COOKIE_MAX_AGE_S,
                 path="/",
                 httponly=True,
@@ -263,7 +264,8 @@ class CxDailyServer(Server):
                 secure=settings.secure_cookie,
             )
             raise redirect
-        if not token_matches(request.cookies.get(TOKEN_COOKIE), settings.token):
+        kept = request.cookies.get(cookie_name(settings.port))
+        if not token_matches(kept, cookie_value(settings.token)):
             return refusal_response(TOKEN_NEEDED)
         return await handler(request)
 

@@ -14,6 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from cxdaily.store.lock import FolderLock
 from cxdaily.ui.serve.access import (
+    cookie_name,
+    cookie_value,
     host_allowed,
     host_name,
     host_well_formed,
@@ -33,6 +35,7 @@ from cxdaily.ui.serve.server import (
 )
 
 TOKEN = "k3Y-" + "x" * 40
+COOKIE = cookie_name(0)  # the test servers' settings say port 0
 
 Client = Callable[..., Any]
 
@@ -162,7 +165,9 @@ async def test_without_the_token_every_route_is_refused(client: Client, path: st
     response = await http.get(path)
     assert response.status == 401
     assert "access token" in await response.text()
-    response = await http.get(path, cookies={"cxdaily_serve": TOKEN[:-1] + "y"})
+    response = await http.get(path, cookies={COOKIE: cookie_value(TOKEN[:-1] + "y")})
+    assert response.status == 401
+    response = await http.get(path, cookies={COOKIE: TOKEN})  # the token is no cookie
     assert response.status == 401
 
 
@@ -179,11 +184,12 @@ async def test_the_token_becomes_a_strict_http_only_cookie(client: Client) -> No
     assert response.status == 303
     assert response.headers["Location"] == "/?fontsize=20", "the token leaves the address"
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith(f"cxdaily_serve={TOKEN};")
+    assert cookie.startswith(f"{COOKIE}={cookie_value(TOKEN)};")
+    assert TOKEN not in cookie, "sent to every port of the host: never the token itself"
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie, "plain http here"
 
-    response = await http.get("/?fontsize=20", cookies={"cxdaily_serve": TOKEN})
+    response = await http.get("/?fontsize=20", cookies={COOKIE: cookie_value(TOKEN)})
     assert response.status == 200
     assert 'data-font-size="20"' in await response.text()
 
@@ -199,7 +205,7 @@ async def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_page_uses_wss(
     response = await http.get(
         "/",
         headers={**headers, "Origin": "https://cx.example.com"},
-        cookies={"cxdaily_serve": TOKEN},
+        cookies={COOKIE: cookie_value(TOKEN)},
     )
     assert response.status == 200
     assert 'data-session-websocket-url="wss://cx.example.com/ws"' in await response.text()
@@ -209,7 +215,7 @@ async def test_behind_a_tls_proxy_the_cookie_is_secure_and_the_page_uses_wss(
 
 async def test_handed_over_files_run_no_script(client: Client) -> None:
     http = await client(host="0.0.0.0", token=TOKEN)
-    response = await http.get("/download/unknown", cookies={"cxdaily_serve": TOKEN})
+    response = await http.get("/download/unknown", cookies={COOKIE: cookie_value(TOKEN)})
     assert response.status == 404
     assert response.headers["Content-Security-Policy"] == DOWNLOAD_POLICY
     assert "script-src" not in DOWNLOAD_POLICY and "default-src 'none'" in DOWNLOAD_POLICY
