@@ -22,6 +22,7 @@ import shlex
 import socket
 import sys
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from cxdaily.core.safe_json import is_digits
@@ -33,6 +34,8 @@ DEFAULT_PORT = 8765
 #: of :data:`cxdaily.credentials.OWN_SECRETS`, which no channel's secret may share).
 TOKEN_OWNER, TOKEN_FIELD = "serve", "token"
 TOKEN_BYTES = 32
+LAUNCH_PAGE_S = 60.0
+"""How long the page that opens the token address stays (the browser reads it at once)."""
 MIN_TOKEN_CHARS = 20
 """The shortest access token accepted from the environment or the keyring (one made here
 is 43 characters: 32 random bytes)."""
@@ -216,14 +219,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
         what = "the demo inbox" if demo else "cxdaily"
         print(f"cxdaily: serving {what} on {url} (ctrl+c stops)", flush=True)
         if args.open:
-            threading.Thread(target=_open_browser, args=(token_url,), daemon=True).start()
+            opening = launch_page(token_url) if token else None
+            target = opening.as_uri() if opening else url
+            threading.Thread(target=_open_browser, args=(target, opening), daemon=True).start()
 
     CxDailyServer(settings).run(on_ready=ready)
     return EXIT_OK
 
 
-def _open_browser(url: str) -> None:
-    """Open ``url`` in the default browser (a failure is one line on stderr)."""
+def launch_page(url: str) -> Path:
+    """A page that sends the browser on to ``url`` (the token address), written for the
+    owner only in a private folder: the browser is opened with the page's path, so the
+    token is never on its command line, which every user of the machine can read. The
+    page goes once the browser had time to read it, or when cxdaily ends."""
+    import atexit
+    import html
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="cxdaily-serve-"))  # mode 0700
+    page = folder / "open.html"
+    target = html.escape(url, quote=True)
+    with os.fdopen(os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(
+            f'<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">'
+            f'<meta http-equiv="refresh" content="0;url={target}"><title>cxdaily</title>'
+            f'<a href="{target}">Open cxdaily</a>\n'
+        )
+    atexit.register(shutil.rmtree, folder, True)
+    return page
+
+
+def _open_browser(url: str, page: Path | None = None) -> None:
+    """Open ``url`` in the default browser (a failure is one line on stderr); remove the
+    launch ``page`` it opens once the browser had :data:`LAUNCH_PAGE_S` to read it."""
+    import shutil
+    import time
     import webbrowser
 
     try:
@@ -232,3 +263,6 @@ def _open_browser(url: str) -> None:
         opened = False
     if not opened:
         print("cxdaily: no browser could be opened here; open the address above", file=sys.stderr)
+    if page is not None:
+        time.sleep(LAUNCH_PAGE_S if opened else 0)
+        shutil.rmtree(page.parent, ignore_errors=True)

@@ -153,18 +153,25 @@ def test_open_opens_the_token_address_in_the_browser(
     import threading
     import webbrowser
 
-    opened: list[str] = []
+    opened: list[tuple[str, str, int]] = []
     done = threading.Event()
 
     def record(url: str) -> bool:
-        opened.append(url)
+        page = Path(url.removeprefix("file://"))
+        opened.append((url, page.read_text(), page.stat().st_mode & 0o777))
         done.set()
         return True
 
     monkeypatch.setattr(webbrowser, "open", record)
+    monkeypatch.setattr("cxdaily.cli.serve.LAUNCH_PAGE_S", 0.0)
     code, _, _ = run(capsys, "serve", "--host", "0.0.0.0", "--port", "9003", "--open")
     assert code == 0 and done.wait(5)
-    assert opened == [f"http://{socket.gethostname()}:9003/?token={served[0].token}"]
+    ((url, page, mode),) = opened
+    token_url = f"http://{socket.gethostname()}:9003/?token={served[0].token}"
+    # the browser gets an owner-only page that goes on to the token address: the token is
+    # never on the browser's command line, which every user of the machine can read
+    assert url.startswith("file://") and served[0].token not in url
+    assert f'content="0;url={token_url}"' in page and mode == 0o600
 
 
 def test_the_served_apps_never_inherit_the_token_variable(
