@@ -224,6 +224,24 @@ async def test_a_refused_stored_page_token_reads_again_from_the_newest(fake, fak
     assert result.checkpoint["since_id"] == ids["omar"]
 
 
+async def test_a_page_token_named_again_ends_the_walk_with_a_note(fake, fake_sleep):
+    c, wire = build(fake, fake_sleep)
+    following = {None: "A", "A": "B", "B": "A"}
+
+    def looping(request):
+        if not request.url.path.endswith("/mentions"):
+            return None
+        token = following[request.url.params.get("pagination_token")]
+        return httpx.Response(200, json={"data": [], "meta": {"result_count": 0,
+                                                              "next_token": token}})  # fmt: skip
+
+    wire.intercept = looping
+    result = await c.fetch(None)
+    assert [r.url.params.get("pagination_token") for r in wire.of("/mentions")] == [None, "A", "B"]
+    assert "pages of posts: the service named a page already read" in " ".join(c.fetch_notes())
+    assert "pagination_token" not in (result.checkpoint or {})  # not kept to loop again
+
+
 async def test_a_mention_whose_id_is_not_ascii_digits_costs_only_itself(fake, fake_sleep):
     ids = conversation(fake)
     c, _ = build(fake, fake_sleep)
