@@ -131,7 +131,8 @@ def status_error(
         )
     if status == 404:
         return StatusError(
-            f"{where} was not found (HTTP 404); check the channel's url or base_url",
+            f"{where} was not found (HTTP 404); check the address {channel} is set up "
+            "with (its url or base_url, or the address kept as its secret)",
             status=status,
             channel=channel,
         )

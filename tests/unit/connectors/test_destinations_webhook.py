@@ -65,6 +65,8 @@ def test_a_secret_address_never_shows_in_an_error(week, monkeypatch):
         (outcome,) = s.send_digest()
         stored = s.delivery.repository.period("team-slack", WEEK_KEY)
     assert outcome.status is OutcomeStatus.FAILED and "404" in outcome.detail
+    assert "check the address team-slack is set up with" in outcome.detail
+    assert "the address kept as its secret" in outcome.detail and "channel" not in outcome.detail
     for text in (outcome.line, stored.error if stored else ""):
         assert "XXXXSECRETXXXX" not in text and "/services/" not in text
     assert outcome.line.startswith("team-slack: ")  # named once, not "team-slack: team-slack:"

@@ -473,8 +473,8 @@ async def test_a_failed_requester_look_up_costs_only_the_name():
     assert question.author.id == "502" and question.author.name is None
     assert result.warnings == [
         "ticket 103: its requester's name is unknown (GET "
-        f"{BASE}/api/v2/users/502.json was not found (HTTP 404); check the channel's url "
-        "or base_url)"
+        f"{BASE}/api/v2/users/502.json was not found (HTTP 404); check the address desk is "
+        "set up with (its url or base_url, or the address kept as its secret))"
     ]
 
 
