@@ -373,68 +373,46 @@ class ChannelHttp:
             finally:
                 await response.aclose()
             check_url(next_request.url, channel=self.channel)
-            self._refuse_method_change(request, next_request, response.status_code)
-            self._refuse_body_elsewhere(request, next_request)
-            if str(next_request.url) in seen:
-                raise _SendFailure(
-                    RedirectError(
-                        f"{request.method} {describe_url(request.url)} redirects in a loop "
-                        f"(back to {describe_url(next_request.url)})",
-                        channel=self.channel,
-                    ),
-                    sent=True,
-                    retryable=False,
-                )
+            problem = self._redirect_problem(request, next_request, response.status_code, seen)
+            if problem is not None:
+                raise self._redirect_refused(problem)
             seen.add(str(next_request.url))
             request = next_request
-        raise _SendFailure(
-            RedirectError(
-                f"more than {self.policy.max_redirects} redirects, last to "
-                f"{describe_url(request.url)}",
-                channel=self.channel,
-            ),
-            sent=True,
-            retryable=False,
+        raise self._redirect_refused(
+            f"more than {self.policy.max_redirects} redirects, last to {describe_url(request.url)}"
         )
 
-    def _refuse_method_change(
-        self, request: httpx.Request, redirected: httpx.Request, status: int
-    ) -> None:
-        """A POST (or PUT, PATCH, DELETE) answered with a redirect that would turn it into
-        a GET without its body (301, 302, 303) ends there: the GET's 200 would read as the
-        post's success (a webhook behind a login page, say) while nothing was posted.
-        Whether the service took the post first is not known (sent, not retried)."""
-        if request.method in ("GET", "HEAD") or redirected.method == request.method:
-            return
-        raise _SendFailure(
-            RedirectError(
-                f"{request.method} {describe_url(request.url)} was answered with a redirect "
-                f"(HTTP {status}) to {describe_url(redirected.url)}, which would read it "
-                "with a GET: whether the service took it is not known",
-                channel=self.channel,
-            ),
-            sent=True,
-            retryable=False,
-        )
+    def _redirect_refused(self, problem: str) -> _SendFailure:
+        """A redirect not followed: the request was sent, and is not tried again."""
+        error = RedirectError(problem, channel=self.channel)
+        return _SendFailure(error, sent=True, retryable=False)
 
-    def _refuse_body_elsewhere(self, request: httpx.Request, redirected: httpx.Request) -> None:
-        """A body (a reply, a token request's client secret) never follows a redirect
-        (307/308 keep it) to another origin that may not get the channel's credentials."""
+    def _redirect_problem(
+        self, request: httpx.Request, redirected: httpx.Request, status: int, seen: set[str]
+    ) -> str | None:
+        """Why the redirect of ``request`` to ``redirected`` is not followed, or ``None``:
+
+        - a POST (or PUT, PATCH, DELETE) the redirect would turn into a GET without its
+          body (301, 302, 303): the GET's 200 would read as the post's success (a webhook
+          behind a login page, say) while nothing was posted; whether the service took
+          the post first is not known;
+        - a body (a reply, a token request's client secret) that would follow it (307/308
+          keep it) to another origin that may not get the channel's credentials;
+        - an address already visited (a loop)."""
+        where, there = f"{request.method} {describe_url(request.url)}", describe_url(redirected.url)
+        if request.method not in ("GET", "HEAD") and redirected.method != request.method:
+            return (
+                f"{where} was answered with a redirect (HTTP {status}) to {there}, which "
+                "would read it with a GET: whether the service took it is not known"
+            )
         headers = redirected.headers  # httpx drops the body (and its length) for a GET
         has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
-        if not has_body or origin_of(redirected.url) == origin_of(request.url):
-            return
-        if self.may_send_credentials(redirected.url):
-            return
-        raise _SendFailure(
-            RedirectError(
-                f"{request.method} {describe_url(request.url)} redirects to "
-                f"{describe_url(redirected.url)}, another site: its body was not sent there",
-                channel=self.channel,
-            ),
-            sent=True,
-            retryable=False,
-        )
+        elsewhere = origin_of(redirected.url) != origin_of(request.url)
+        if has_body and elsewhere and not self.may_send_credentials(redirected.url):
+            return f"{where} redirects to {there}, another site: its body was not sent there"
+        if str(redirected.url) in seen:
+            return f"{where} redirects in a loop (back to {there})"
+        return None
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         self._guard_credentials(request)
