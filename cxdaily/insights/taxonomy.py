@@ -17,8 +17,8 @@ from typing import Any
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError, NotFoundError
 from cxdaily.core.models import Question
-from cxdaily.core.safe_text import clean
 from cxdaily.curation.sentiment import question_sentiment, sentiment_of
+from cxdaily.insights.cleaning import line
 
 DEFAULT_TAGS = (
     "bug",
@@ -60,7 +60,7 @@ _TAXONOMY_KEYS = {"tags", "areas", "teams", "strict"}
 def normalize_name(text: object) -> str:
     """A tag, area or team name as stored: cleaned (no escape sequence, control or
     bidirectional character), trimmed, single-spaced, lower-case."""
-    return " ".join(clean(text).split()).lower()
+    return line(text).lower()
 
 
 def known_list(names: Iterable[str], limit: int = 30) -> str:

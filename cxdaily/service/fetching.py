@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from cxdaily.core.errors import CxDailyError, StoreError
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line
+from cxdaily.insights.cleaning import line
 
 if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome
@@ -60,10 +61,9 @@ def cleaned_question(question: Question) -> Question:
 
 
 def _folded(text: str | None) -> str | None:
-    """``text`` cleaned, on one line; ``None`` for none (or nothing left)."""
-    if text is None:
-        return None
-    return " ".join(clean(text).split()) or None
+    """``text`` cleaned, on one line (:func:`~cxdaily.insights.cleaning.line`); ``None``
+    for none (or nothing left)."""
+    return line(text) or None
 
 
 def _cleaned_author(author: Author) -> Author:
