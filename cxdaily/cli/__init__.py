@@ -29,6 +29,7 @@ from cxdaily.cli.arguments import (
     CommandLineParser,
     capped,
 )
+from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.limits import (
     MAX_ID_CHARS,
@@ -109,12 +110,6 @@ def services(args: argparse.Namespace) -> ServiceFactory:
 
 def _open(args: argparse.Namespace, *, read_only: bool = False) -> Service:
     return services(args).open(_profile(args), read_only=read_only)
-
-
-def _print_json(obj: object) -> None:
-    from cxdaily.cli.json_lines import print_json
-
-    print_json(obj)
 
 
 # ----------------------------------------------------------------------------- app
@@ -212,7 +207,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 continue
             if args.json:
                 for question in outcome.result.questions:
-                    _print_json(question.to_dict())
+                    print_json(question.to_dict())
             else:
                 count = plural(len(outcome.result.questions), "question")
                 print(f"{one_line(outcome.channel)}: {count}")
@@ -255,7 +250,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         gc.enable()
     if args.json:
         for item in batch.items:
-            _print_json(
+            print_json(
                 {
                     "id": item.question.id,
                     "score": item.score,

@@ -44,10 +44,6 @@ def _open(args: argparse.Namespace, *, read_only: bool = False):
     return open_service(args, read_only=read_only)
 
 
-def _print_json(obj: object) -> None:
-    print_json(obj)
-
-
 def _warn(text: str) -> None:
     print(f"cxdaily: {one_line(text, 400)}", file=sys.stderr)
 
@@ -237,7 +233,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     for reply in replies:
         customer = names.get(reply.question_id, reply.question_id)
         if args.json:
-            _print_json({**reply.to_dict(), "customer": customer})
+            print_json({**reply.to_dict(), "customer": customer})
             continue
         # Another process may be sending it: a reply stored as sending says so as it is.
         state = state_words(reply, in_flight=True)
@@ -314,7 +310,7 @@ def cmd_promises(args: argparse.Namespace) -> int:
         today = service.settings.session.days.today(service.now())
     for promise in promises:
         if args.json:
-            _print_json(promise.to_dict())
+            print_json(promise.to_dict())
             continue
         if not promise.open:
             when = "kept"
