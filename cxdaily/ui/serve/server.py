@@ -20,7 +20,6 @@ its screen to xterm.js in the page) with four things added:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from cxdaily.core import safe_json
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
@@ -159,7 +159,7 @@ def browser_message(text: str) -> tuple[str, Any] | None:
     (columns, rows))``, ``("ping", data)``, ``("blur", None)`` or ``("focus", None)``;
     ``None`` for anything else (not JSON, another shape, a screen out of bounds)."""
     try:
-        envelope = json.loads(text)
+        envelope = safe_json.loads(text)  # deep nesting, huge numbers: no exception
     except ValueError:
         return None
     if not isinstance(envelope, list) or not envelope or not isinstance(envelope[0], str):

@@ -304,6 +304,7 @@ async def test_the_websocket_route_wants_an_upgrade_and_a_bounded_screen(client:
         ('{"stdin": "q"}', None),
         ("[]", None),
         ('["exec", "rm"]', None),
+        ("[" * 100_000 + "]" * 100_000, None),  # too deep for json.loads: no exception
     ],
 )
 def test_browser_messages_are_checked_before_the_app_sees_them(text: str, found: Any) -> None:
