@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from cxdaily.insights.model import Change, Trend
+from cxdaily.insights.words import shares
 
 PALETTE = ("#2f6fde", "#e4572e", "#17a398", "#f3a712", "#8e5ad6", "#6b7a8f")
 SENTIMENT_COLOURS = {
@@ -18,6 +19,10 @@ SENTIMENT_COLOURS = {
     "positive": "#2e9e5b",
     "unknown": "#d5dbe3",
 }
+SENTIMENT_LABEL_COLOURS = {"negative": "#fff", "positive": "#fff"}
+"""The share's colour on a segment: white on the dark ones, near-black on the light ones
+(white on light grey could not be read)."""
+DARK_LABEL = "#1f2933"
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 160, 12, 40
 MAX_X_LABELS = 10
@@ -116,9 +121,10 @@ def _short(tag: str, limit: int = 18) -> str:
 def sentiment_svg(sentiment: tuple[Change, ...]) -> str:
     """Two 100% bars, this period and the previous one, split by sentiment."""
     width, bar_h, label_w = 720, 28, 110
-    rows = (
-        ("This period", {c.name: c.count for c in sentiment}),
-        ("Previous", {c.name: c.previous for c in sentiment}),
+    previous = tuple(Change(c.name, c.previous, 0) for c in sentiment)
+    rows = (  # the shares the digest's words give: they add up to 100
+        ("This period", {name: (count, pct) for name, count, pct in shares(sentiment)}),
+        ("Previous", {name: (count, pct) for name, count, pct in shares(previous)}),
     )
     height = 20 + len(rows) * (bar_h + 14) + 24
     out = [
@@ -131,31 +137,31 @@ def sentiment_svg(sentiment: tuple[Change, ...]) -> str:
     for row, (label, counts) in enumerate(rows):
         top = 10 + row * (bar_h + 14)
         out.append(f'<text x="0" y="{top + bar_h / 2 + 4:.1f}">{_e(label)}</text>')
-        total = sum(counts.values())
+        total = sum(count for count, _ in counts.values())
         if not total:
             out.append(f'<text x="{label_w}" y="{top + bar_h / 2 + 4:.1f}">no insights</text>')
             continue
         left = float(label_w)
-        for name, count in counts.items():
+        for name, (count, pct) in counts.items():
             if not count:
                 continue
-            share = count / total
-            seg_w = plot_w * share
+            seg_w = plot_w * count / total
             colour = SENTIMENT_COLOURS.get(name, "#d5dbe3")
             out.append(
                 f'<rect class="segment" data-sentiment="{_e(name)}" x="{left:.1f}" y="{top}" '
                 f'width="{seg_w:.1f}" height="{bar_h}" fill="{colour}">'
-                f"<title>{_e(name)}: {count} ({round(100 * share)}%)</title></rect>"
+                f"<title>{_e(name)}: {count} ({pct}%)</title></rect>"
             )
             if seg_w > 44:
+                ink = SENTIMENT_LABEL_COLOURS.get(name, DARK_LABEL)
                 out.append(
                     f'<text x="{left + seg_w / 2:.1f}" y="{top + bar_h / 2 + 4:.1f}" '
-                    f'text-anchor="middle" style="fill:#fff">{round(100 * share)}%</text>'
+                    f'text-anchor="middle" style="fill:{ink}">{pct}%</text>'
                 )
             left += seg_w
     legend_y = height - 8
     x = label_w
-    present = {name for _, counts in rows for name, count in counts.items() if count}
+    present = {name for _, counts in rows for name, (count, _) in counts.items() if count}
     for name, colour in SENTIMENT_COLOURS.items():
         if name not in present:
             continue

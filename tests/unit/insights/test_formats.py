@@ -465,3 +465,57 @@ def test_a_stored_tag_with_control_characters_is_shown_clean_in_every_format(ren
     for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
         assert ch not in text, (render.__name__, ascii(ch))
     assert "billing" in text and "evil" in text
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of a #rgb or #rrggbb colour (WCAG 2)."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_sentiment_shares_are_readable_on_every_segment():
+    """Each share printed on a sentiment segment contrasts with it at 3:1 or more (white
+    on the light grey of 'unknown' could not be read)."""
+    import re
+
+    from cxdaily.insights.charts import sentiment_svg
+    from cxdaily.insights.model import Change
+
+    names = ("negative", "neutral", "positive", "unknown")
+    svg = sentiment_svg(tuple(Change(name, 25, 25) for name in names))
+    segments = re.findall(r'data-sentiment="(\w+)"[^>]*fill="(#\w+)"', svg)
+    labels = re.findall(r'style="fill:(#\w+)">\d+%</text>', svg)
+    assert [name for name, _ in segments] == [*names, *names]
+    assert len(labels) == len(segments)
+    for (name, background), text in zip(segments, labels, strict=True):
+        light, dark = sorted((_luminance(background), _luminance(text)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 3, (name, background, text)
+
+
+def test_sentiment_chart_shows_the_shares_the_words_give():
+    """The chart's shares are the digest's own (adding up to 100), not each one rounded on
+    its own: 22/23/26/22 of 93 reads 24/25/28/23 in the words and in the chart."""
+    import re
+
+    from cxdaily.insights.charts import sentiment_svg
+    from cxdaily.insights.model import Change
+    from cxdaily.insights.words import sentiment_words
+
+    counts = {"negative": 22, "neutral": 23, "positive": 26, "unknown": 22}
+    mix = tuple(Change(name, count, count) for name, count in counts.items())
+    words = sentiment_words(mix)
+    assert words == "24% negative · 25% neutral · 28% positive · 23% unknown"
+    svg = sentiment_svg(mix)
+    shown = [int(p) for p in re.findall(r">(\d+)%</text>", svg)]
+    assert shown == [24, 25, 28, 23] * 2  # this period, then the previous one
+    titles = re.findall(r"<title>(\w+): (\d+) \((\d+)%\)</title>", svg)
+    assert [(n, int(c), int(p)) for n, c, p in titles[:4]] == [
+        ("negative", 22, 24),
+        ("neutral", 23, 25),
+        ("positive", 26, 28),
+        ("unknown", 22, 23),
+    ]
