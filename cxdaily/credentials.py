@@ -6,9 +6,10 @@ secrets names them as fields: ``CXDAILY_SECRET_<NAME>_<FIELD>`` or user ``<name>
 
 A secret is trimmed of surrounding whitespace when it is read (a value pasted into an
 environment variable often ends in a newline); one that still holds a control character
-(newline, carriage return, NUL, any other C0 or C1 character) is refused with a one-line
-:class:`SecretRefusedError` naming the variable or keyring entry, never the value, since
-it would break the ``Authorization`` header and end up quoted in an error.
+(newline, carriage return, NUL, any other C0 or C1 character) or any character beyond
+plain ASCII is refused with a one-line :class:`SecretRefusedError` naming the variable or
+keyring entry, never the value, since it would break the ``Authorization`` header (or an
+IMAP or SMTP login) and end up quoted in an error.
 
 Secrets are stored only in a keyring that keeps them safe, judged by what the backend
 is rather than by its class name: keyring's own priority convention ("a priority of one
@@ -176,13 +177,21 @@ def keyring_problem() -> str | None:
 
 def _usable(value: str, where: str) -> str:
     """``value`` trimmed of surrounding whitespace; SecretRefusedError when it still holds
-    a control character (``where`` names the variable or keyring entry, never the value)."""
+    a control character, or any character beyond plain ASCII (no HTTP header, IMAP or SMTP
+    login can carry one: each would fail as an encoding error that quotes the character
+    and its place in the secret). ``where`` names the variable or keyring entry, never
+    the value, and the message never quotes the secret's characters."""
     trimmed = value.strip()
     found = _CONTROL.search(trimmed)
     if found:
         raise SecretRefusedError(
             f"{where} holds a control character (U+{ord(found[0]):04X}) inside the secret; "
             "set it again without line breaks or other control characters"
+        )
+    if not trimmed.isascii():
+        raise SecretRefusedError(
+            f"{where} holds a character other than plain ASCII; API tokens, keys and app "
+            "passwords are plain ASCII: set it again exactly as the service shows it"
         )
     return trimmed
 
@@ -209,8 +218,8 @@ def _from_keyring(channel: str, field: str) -> str | None:
         stored = _keyring().get_password(SERVICE, keyring_user(channel, field))
     except Exception as exc:  # NoKeyringError, a locked or broken D-Bus service ...
         raise CredentialError(
-            f"{describe_secret(channel, field)} is not in {variable} and the keyring cannot "
-            f"be used ({type(exc).__name__}); set {variable}"
+            f"{describe_secret(channel, field)} is not in {_env_state(variable)} and the "
+            f"keyring cannot be used ({type(exc).__name__}); set {variable}"
         ) from None
     if not isinstance(stored, str) or not stored.strip():
         return None
@@ -234,10 +243,16 @@ def read_secret(channel: str, field: str = "") -> str:
     stored = _from_keyring(channel, field)
     if stored:
         return stored
+    blank = f" ({variable} is set but blank)" if variable in os.environ else ""
     raise CredentialError(
-        f"{describe_secret(channel, field)} is missing: run `cxdaily login {channel}` "
+        f"{describe_secret(channel, field)} is missing{blank}: run `cxdaily login {channel}` "
         f"or set {variable}"
     )
+
+
+def _env_state(variable: str) -> str:
+    """``CXDAILY_SECRET_X``, or ``CXDAILY_SECRET_X (set but blank)`` when it is."""
+    return f"{variable} (set but blank)" if variable in os.environ else variable
 
 
 def secret_source(channel: str, field: str = "") -> str:
@@ -347,7 +362,7 @@ def store_renewed_secret(channel: str, field: str, value: str) -> str | None:
         try:
             store_secret(channel, field, value)
         except SecretRefusedError:
-            problem = "it holds a control character"
+            problem = "it holds a character a secret cannot have"
         except Exception:  # CredentialError, or a backend failing in a way of its own
             problem = "the keyring refused to keep it"
         else:

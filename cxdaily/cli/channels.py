@@ -37,7 +37,7 @@ from cxdaily.core.words import plural
 if TYPE_CHECKING:
     from cxdaily.connectors.base import Connector
 
-EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 #: Most channels tested at the same time (each test mostly waits on the network).
 MAX_PARALLEL_TESTS = 32
 
@@ -252,7 +252,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     from cxdaily.cli.channel_kinds import ask_missing_options
     from cxdaily.connectors import check_channel_settings
     from cxdaily.connectors.secret_names import check_secret_names
-    from cxdaily.credentials import env_name
+    from cxdaily.credentials import env_name, keyring_problem
     from cxdaily.settings import channel_from_dict
     from cxdaily.settings.edit import set_channel
 
@@ -261,10 +261,19 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"a channel named {args.name!r} exists already; use --replace to change it"
         )
-    options = dict(parse_option(text) for text in args.options)
+    pairs = [parse_option(text) for text in args.options]
+    twice = sorted({key for key, _ in pairs if [k for k, _ in pairs].count(key) > 1})
+    if twice:
+        print(
+            f"cxdaily: channels add: {', '.join(twice)} given more than once; give each "
+            "option once; usage: `cxdaily channels add --help`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    options = dict(pairs)
     if "kind" in options:
         raise ConfigError("give the kind as the second argument, not as kind=...")
-    options = ask_missing_options(args.name, args.kind, options)
+    options = _absolute_paths(args.kind, ask_missing_options(args.name, args.kind, options))
     channel = channel_from_dict(args.name, {"kind": args.kind, **options})
     check_channel_settings(channel)  # as every command will when it reads the file
     check_secret_names(
@@ -278,9 +287,32 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     if fields and not optional:
         joiner = " or " if _secrets_any_one(channel.kind) else ", "
         variables = joiner.join(env_name(channel.name, f) for f in fields)
-        print(f"next: `cxdaily login {channel.name}` (or set {variables})")
+        no_keyring = keyring_problem()
+        if no_keyring is None:
+            print(f"next: `cxdaily login {channel.name}` (or set {variables})")
+        else:  # `login` would refuse: say what works here
+            print(f"next: set {variables} ({one_line(no_keyring, 200)}, so no `cxdaily login`)")
     print(f"check it with `cxdaily channels test {channel.name}`")
     return EXIT_OK
+
+
+def _absolute_paths(kind: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with each path option made absolute from the folder the command runs
+    in (as the leader meant it), so that a fetch started anywhere reads the same file."""
+    import os
+
+    from cxdaily.connectors.options import OptionSpec
+
+    declared = getattr(_kind_class(kind), "declared_options", None)
+    if not isinstance(declared, OptionSpec):
+        return options
+    paths = {option.name for option in declared if option.type == "path"}
+    return {
+        key: os.path.abspath(os.path.expanduser(value))
+        if key in paths and isinstance(value, str) and value.strip()
+        else value
+        for key, value in options.items()
+    }
 
 
 def cmd_channels_remove(args: argparse.Namespace) -> int:

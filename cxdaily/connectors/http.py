@@ -55,7 +55,12 @@ from cxdaily.connectors.http_client import (
     current_deadline,
     make_client,
 )
-from cxdaily.connectors.http_credentials import Origin, origin_of, strip_credentials
+from cxdaily.connectors.http_credentials import (
+    Origin,
+    carries_credentials,
+    origin_of,
+    strip_credentials,
+)
 from cxdaily.connectors.http_errors import (
     BadResponseError,
     ChannelTimeoutError,
@@ -398,6 +403,11 @@ class ChannelHttp:
           the post first is not known;
         - a body (a reply, a token request's client secret) that would follow it (307/308
           keep it) to another origin that may not get the channel's credentials;
+        - a request that carried the channel's credentials, sent on to another origin that
+          may not get them: it would go there without them, so its answer would not be
+          the signed-in one it stands for ("signed in" from a check, a fetch of another
+          site's data under the channel's name); the channel's address is to be set to
+          where the service now lives instead;
         - an address already visited (a loop)."""
         where, there = f"{request.method} {describe_url(request.url)}", describe_url(redirected.url)
         if request.method not in ("GET", "HEAD") and redirected.method != request.method:
@@ -408,8 +418,15 @@ class ChannelHttp:
         headers = redirected.headers  # httpx drops the body (and its length) for a GET
         has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
         elsewhere = origin_of(redirected.url) != origin_of(request.url)
-        if has_body and elsewhere and not self.may_send_credentials(redirected.url):
-            return f"{where} redirects to {there}, another site: its body was not sent there"
+        if elsewhere and not self.may_send_credentials(redirected.url):
+            if has_body:
+                return f"{where} redirects to {there}, another site: its body was not sent there"
+            if carries_credentials(request, self.scrubber):
+                return (
+                    f"{where} redirects to {there}, another site, which does not get the "
+                    "channel's credentials: nothing was read there (if the service has moved "
+                    "there, set the channel's address to it)"
+                )
         if str(redirected.url) in seen:
             return f"{where} redirects in a loop (back to {there})"
         return None

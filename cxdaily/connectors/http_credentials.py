@@ -53,18 +53,33 @@ def origin_of(url: httpx.URL | str) -> Origin | None:
     return (parsed.scheme.lower(), parsed.host.lower().rstrip("."), port)
 
 
-def strip_credentials(request: httpx.Request, scrubber: SecretScrubber) -> bool:
-    """Remove credential headers, and any header or query value holding a secret, from
-    ``request``; returns whether anything was removed."""
+def _credential_parts(
+    request: httpx.Request, scrubber: SecretScrubber
+) -> tuple[list[str], list[str]]:
+    """The names of ``request``'s credential headers (and headers holding a secret), and
+    the keys of its query values holding a secret."""
     headers = [
         name
         for name, value in request.headers.items()
         if name.lower() in CREDENTIAL_HEADERS or scrubber.holds(value)
     ]
+    keys = [key for key, value in request.url.params.multi_items() if scrubber.holds(value)]
+    return headers, keys
+
+
+def carries_credentials(request: httpx.Request, scrubber: SecretScrubber) -> bool:
+    """Whether ``request`` carries credentials (see :func:`strip_credentials`)."""
+    headers, keys = _credential_parts(request, scrubber)
+    return bool(headers or keys)
+
+
+def strip_credentials(request: httpx.Request, scrubber: SecretScrubber) -> bool:
+    """Remove credential headers, and any header or query value holding a secret, from
+    ``request``; returns whether anything was removed."""
+    headers, keys = _credential_parts(request, scrubber)
     for name in headers:
         del request.headers[name]
     query = request.url.params
-    keys = [key for key, value in query.multi_items() if scrubber.holds(value)]
     for key in keys:
         query = query.remove(key)
     if keys:

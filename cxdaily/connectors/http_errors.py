@@ -74,6 +74,54 @@ def unsafe_url_reason(url: httpx.URL | str) -> str | None:
     return f"the scheme {parsed.scheme or '(none)'!r} is not http or https"
 
 
+SECRET_QUERY_KEYS = frozenset(
+    {
+        "token",
+        "access_token",
+        "refresh_token",
+        "api_key",
+        "apikey",
+        "api-key",
+        "key",
+        "secret",
+        "client_secret",
+        "password",
+        "passwd",
+        "pass",
+        "auth",
+        "sig",
+        "signature",
+    }
+)
+"""Query parameters whose value is a credential: refused in a configured URL."""
+LOGIN_HINT = "secrets never go in the config file: store it with `cxdaily login {channel}`"
+
+
+def configured_url_reason(url: str, *, address_only: bool = False) -> str | None:
+    """Why a URL written in the config file is refused, or ``None``: a user name or
+    password in it, or a query parameter that holds a credential (``access_token=``,
+    ``api_key=`` ...), since the config file is no place for secrets (and the URL's
+    credentials would go out in place of the stored secret); a port out of range; with
+    ``address_only`` (a service's base address, to which API paths are joined), any
+    query or fragment."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "is not a valid URL"
+    if parsed.userinfo:
+        return "holds a user name or password"
+    keys = {key.lower() for key, _ in parsed.params.multi_items()}
+    if keys & SECRET_QUERY_KEYS:
+        return f"holds a credential in its query ({', '.join(sorted(keys & SECRET_QUERY_KEYS))}=)"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"has a port out of range ({parsed.port})"
+    if "%" in parsed.host or any(c.isspace() for c in url):
+        return "has a space or a character no address may hold"
+    if address_only and (parsed.query or parsed.fragment or "#" in url or "?" in url):
+        return "must be the service's address only, without ?query or #fragment"
+    return None
+
+
 def check_url(url: httpx.URL | str, *, channel: str | None = None) -> None:
     """Raise :class:`UnsafeURLError` unless ``url`` is https, or http to loopback."""
     reason = unsafe_url_reason(url)

@@ -147,11 +147,28 @@ class Option:
                 raise _error(channel, f"{self.name} {problem}")
         if self.type == "path":
             return Path(os.path.expandvars(value)).expanduser()
-        if self.type == "url" and not (self.relative and "://" not in value):
-            from cxdaily.connectors.http_errors import check_url  # only HTTP kinds have URLs
-
-            check_url(value, channel=channel.name)
+        if self.type == "url" and value:
+            self._check_url(value, channel)
         return value
+
+    def _check_url(self, value: str, channel: ChannelSettings) -> None:
+        """A URL (or, for a ``relative`` one, a path) as the config file may hold it: no
+        secret in it, a whole address for ``base_url``; an absolute one https, or http to
+        this machine."""
+        # only HTTP kinds have URLs
+        from cxdaily.connectors.http_errors import LOGIN_HINT, check_url, configured_url_reason
+
+        absolute = "://" in value
+        problem = configured_url_reason(
+            value if absolute else f"https://relative.invalid/{value.lstrip('/')}",
+            address_only=self.name == "base_url",
+        )
+        if problem:
+            secret = problem.startswith("holds")
+            hint = f"; {LOGIN_HINT.format(channel=channel.name)}" if secret else ""
+            raise _error(channel, f"{self.name} {problem}{hint}")
+        if absolute or not self.relative:
+            check_url(value, channel=channel.name)
 
     def text_list(self, raw: Any, channel: ChannelSettings, must_be: str) -> list[str]:
         """``raw`` as texts: a TOML list of them, or one text separated by commas (list
@@ -272,7 +289,7 @@ BASE_URL = Option(
 RETRIES = Option(
     "retries",
     "int",
-    "how often a failed request is retried (network errors, 429, 5xx)",
+    "retries of a failed request (network errors, 5xx); a 429 is waited out up to 3 times",
     default=3,
     minimum=0,
     maximum=10,

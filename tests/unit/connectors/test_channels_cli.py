@@ -67,11 +67,69 @@ def test_add_refuses_bad_channels_and_writes_nothing(home, capsys, argv, problem
 
 
 def test_add_refuses_a_duplicate_unless_replacing(home, capsys):
-    assert main(["channels", "add", "imp", "jsonl", "path=a"]) == 0
-    assert main(["channels", "add", "imp", "jsonl", "path=b"]) == 1
+    assert main(["channels", "add", "imp", "jsonl", f"path={home / 'a'}"]) == 0
+    assert main(["channels", "add", "imp", "jsonl", f"path={home / 'b'}"]) == 1
     assert "--replace" in capsys.readouterr().err
-    assert main(["channels", "add", "imp", "jsonl", "path=b", "--replace"]) == 0
-    assert config(home)["channels"]["imp"]["path"] == "b"
+    assert main(["channels", "add", "imp", "jsonl", f"path={home / 'b'}", "--replace"]) == 0
+    assert config(home)["channels"]["imp"]["path"] == str(home / "b")
+
+
+def test_add_makes_a_relative_path_absolute(home, monkeypatch, tmp_path_factory):
+    """A relative path is the file the leader meant where they typed it: a fetch started
+    from any other folder reads that same file."""
+    typed_in = tmp_path_factory.mktemp("typed-in")
+    write_questions(typed_in / "q.jsonl", "1")
+    monkeypatch.chdir(typed_in)
+    assert main(["channels", "add", "imp", "jsonl", "path=q.jsonl"]) == 0
+    assert config(home)["channels"]["imp"]["path"] == str(typed_in / "q.jsonl")
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    assert main(["fetch", "--channel", "imp"]) == 0
+
+
+def test_add_refuses_an_option_given_twice(home, capsys):
+    argv = ["channels", "add", "p", "http", "url=https://a.example/q", "url=https://c.example/q"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "url given more than once" in err and err.count("\n") == 1
+    assert not (home / "config.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "problem"),
+    [
+        ("url=https://anna:tok-FAKE-777777@h.example/q", "holds a user name or password"),
+        ("url=https://tok-FAKE-777777@h.example/q", "holds a user name or password"),
+        ("url=https://h.example/q?api_key=tok-FAKE-777777", "credential in its query (api_key=)"),
+        ("url=https://h.example/q?x=1&Access_Token=tok-FAKE-777777", "(access_token=)"),
+        ("reply_url=/r?token=tok-FAKE-777777", "credential in its query (token=)"),
+        ("url=https://h.example:99999/q", "port out of range"),
+        ("url=https://a b.example/q", "character no address may hold"),
+    ],
+)
+def test_add_refuses_a_url_holding_a_secret_or_broken(home, capsys, option, problem):
+    """The config file is no place for a secret (and one in a URL would go out instead of
+    the stored one); the message never repeats it."""
+    argv = ["channels", "add", "p", "http", option]
+    if not option.startswith("url="):
+        argv.append("url=https://h.example/q")
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert problem in err and "tok-FAKE" not in err and err.count("\n") == 1
+    if "holds" in problem or "credential" in problem:
+        assert "cxdaily login p" in err
+    assert not (home / "config.toml").exists()
+
+
+@pytest.mark.parametrize("base_url", ["https://m.example/?x=1", "https://m.example/api#top"])
+def test_add_refuses_a_base_address_with_a_query_or_fragment(home, capsys, base_url):
+    """API paths are joined to base_url: a query or fragment there would swallow them."""
+    assert main(["channels", "add", "m", "mastodon", f"base_url={base_url}"]) == 1
+    assert "without ?query or #fragment" in capsys.readouterr().err
+
+
+def test_add_keeps_an_ordinary_query_in_a_url(home):
+    assert main(["channels", "add", "p", "http", "url=https://h.example/q?status=open"]) == 0
+    assert config(home)["channels"]["p"]["url"] == "https://h.example/q?status=open"
 
 
 def test_list_shows_secret_sources_never_secrets(home, capsys, memory_keyring, monkeypatch):
@@ -271,3 +329,17 @@ def test_channels_test_exits_1_when_every_channel_fails(home, capsys, silent_ser
     capsys.readouterr()
     assert main(["channels", "test"]) == 1
     assert len(capsys.readouterr().err.splitlines()) == 2
+
+
+def test_add_points_to_the_variable_when_no_keyring_can_keep_the_secret(
+    home, capsys, memory_keyring
+):
+    """`login` would refuse on a machine without a keyring: the next step named is the
+    environment variable."""
+    assert main(["channels", "add", "zd", "zendesk", "subdomain=acme", "email=a@acme.example"]) == 0
+    assert "next: `cxdaily login zd`" in capsys.readouterr().out
+    keyring.set_keyring(fail.Keyring())
+    argv = ["channels", "add", "zd2", "zendesk", "subdomain=acme", "email=a@acme.example"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "next: set CXDAILY_SECRET_ZD2" in out and "cxdaily login zd2`" not in out

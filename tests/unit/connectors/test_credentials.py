@@ -220,6 +220,32 @@ def test_store_refuses_a_secret_with_a_control_character(memory_keyring, value):
     assert memory_keyring.entries == {}
 
 
+@pytest.mark.parametrize("beyond_ascii", ["ä", "\u00a0", "\u200b", "🔑"])
+def test_a_secret_beyond_plain_ascii_is_refused_wherever_it_comes_from(
+    monkeypatch, memory_keyring, beyond_ascii
+):
+    """No header, IMAP or SMTP login can carry it: it is refused in one line that never
+    quotes the character or where it sits, at login, from the environment and from the
+    keyring (rather than failing every fetch as an encoding error quoting it)."""
+    secret = f"{CANARY}{beyond_ascii}tail"
+    with pytest.raises(SecretRefusedError) as stored:
+        store_secret("acme", "", secret)
+    assert memory_keyring.entries == {}
+    monkeypatch.setenv("CXDAILY_SECRET_ACME_TOKEN", secret)
+    with pytest.raises(SecretRefusedError) as from_env:
+        read_secret("acme", "token")
+    memory_keyring.set_password("cxdaily", "acme", secret)
+    with pytest.raises(SecretRefusedError) as from_keyring:
+        read_secret("acme")
+    for caught in (stored, from_env, from_keyring):
+        message = str(caught.value)
+        assert "plain ASCII" in message and "\n" not in message
+        assert CANARY not in message and beyond_ascii not in message and "tail" not in message
+        assert "position" not in message
+    assert "CXDAILY_SECRET_ACME_TOKEN" in str(from_env.value)
+    assert "keyring entry cxdaily/acme" in str(from_keyring.value)
+
+
 def test_store_trims_the_secret(memory_keyring):
     store_secret("acme", "", f"  {CANARY}\n")
     assert memory_keyring.entries[("cxdaily", "acme")] == CANARY
@@ -341,3 +367,20 @@ def test_a_keyring_service_and_the_test_memory_keyring_are_accepted(memory_keyri
     keyring.set_keyring(_backend("SecretServiceKeyring", "keyring.backends.SecretService", 5)())
     assert keyring_problem() is None
     assert store_secret("acme", "", CANARY)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n"])
+def test_a_blank_variable_is_said_to_be_blank(monkeypatch, memory_keyring, blank):
+    """Set but blank, the variable does not hold the secret: the message says so rather
+    than that it is not set (the keyring still answers when it has the secret)."""
+    monkeypatch.setenv("CXDAILY_SECRET_FORUM_OK", blank)
+    with pytest.raises(CredentialError) as missing:
+        read_secret("forum-ok")
+    assert "CXDAILY_SECRET_FORUM_OK is set but blank" in str(missing.value)
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(CredentialError) as no_keyring:
+        read_secret("forum-ok")
+    assert "CXDAILY_SECRET_FORUM_OK (set but blank)" in str(no_keyring.value)
+    keyring.set_keyring(memory_keyring)
+    memory_keyring.set_password("cxdaily", "forum-ok", CANARY)
+    assert read_secret("forum-ok") == CANARY
