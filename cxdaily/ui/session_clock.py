@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual.content import Content
+from textual.widgets import Input, TextArea
 
 from cxdaily.core.words import plural
 from cxdaily.ui.app import app_of
@@ -48,6 +49,12 @@ class SessionClock:
         self.screen = screen
         self.warned = False
         self.asked = False
+        self.told_typing = False
+        """Whether the leader was told the time is up while typing (the question waits)."""
+
+    def _typing(self) -> bool:
+        """Whether the leader is in a text field (the composer, the search field)."""
+        return isinstance(self.screen.focused, Input | TextArea)
 
     def tick(self) -> None:
         """Redraw the clock; warn at 80%, ask at 100%."""
@@ -72,6 +79,15 @@ class SessionClock:
                 title="Heads up",
             )
         if left <= 0 and not self.asked and screen.app.screen is screen:
+            if self._typing():
+                if not self.told_typing:  # its one-letter answers would take the text
+                    self.told_typing = True
+                    screen.notify(
+                        "Time is up. Finish what you are writing: the wrap-up question "
+                        "comes once you leave the text field.",
+                        title="Time is up",
+                    )
+                return
             self.asked = True
             screen.app.push_screen(
                 ConfirmScreen(time_up_question(len(pending))), callback=self._after_time_up

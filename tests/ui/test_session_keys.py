@@ -177,6 +177,36 @@ async def test_the_clock_warns_at_80_percent_and_asks_at_100_percent(service: Se
         assert saved.ended_at is not None and saved.extra_s == 300
 
 
+async def test_time_up_waits_while_the_leader_writes(service: Service) -> None:
+    """The time-up question answers to single letters (w, f): asked while the composer
+    has the keys, it would take the reply's next letters as answers (a "w" ending the
+    session mid-sentence). It waits, says so once, and comes when the composer closes;
+    the text typed meanwhile stays in the reply."""
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        qid = screen.items[0].question.id
+        await pilot.press("r")
+        await pilot.pause()
+        await type_text(pilot, "Thanks so much")
+        screen.started -= screen.total_s + 1
+        screen.tick()
+        await pilot.pause()
+        assert app.screen is screen and composing(app)
+        assert len(recorder.find("Time is up")) == 1
+        await type_text(pilot, " we will fix it")
+        screen.tick()
+        await pilot.pause()
+        assert app.screen is screen and len(recorder.find("Time is up")) == 1
+        assert service.draft(qid) == "Thanks so much we will fix it"
+        await pilot.press("escape")  # the composer closes, its draft kept
+        await pilot.pause()
+        screen.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "timeup"
+        assert service.draft(qid) == "Thanks so much we will fix it"
+
+
 async def test_escape_on_the_time_up_question_keeps_going(service: Service) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
