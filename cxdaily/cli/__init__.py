@@ -131,6 +131,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 
             app = CxDailyApp(service, demo=profile is not None)
             app.run()
+            from cxdaily.cli.outbox import send_left_in_undo_window
+
+            send_left_in_undo_window(service)
         finally:
             gc.enable()
             service.close()

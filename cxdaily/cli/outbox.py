@@ -22,6 +22,7 @@ import stat
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cxdaily.cli.arguments import CommandGroup
 from cxdaily.cli.json_lines import print_json
@@ -34,6 +35,9 @@ from cxdaily.replies.outbox_words import (
     state_words,
     undo_window_words,
 )
+
+if TYPE_CHECKING:
+    from cxdaily.service import Service
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
@@ -284,6 +288,36 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
         print("nothing waits in the outbox")
     waiting = [r for r in results if r.state is not ReplyState.SENT] + held
     return EXIT_PARTIAL if waiting else EXIT_OK
+
+
+def send_left_in_undo_window(service: Service) -> None:
+    """Send now the replies the leader left the app with while their undo window ran
+    (the app sends each as its window ends; left there, they would wait for the next
+    launch, hours late), and say on the terminal how each went."""
+    waiting = [reply for reply in service.replies_in_undo_window() if not reply.hold]
+    if not waiting:
+        return
+    names = service.replies.customer_names(r.question_id for r in waiting)
+    print(
+        f"sending {len(waiting)} {'reply' if len(waiting) == 1 else 'replies'} still in the "
+        "undo window when the app closed",
+        flush=True,
+    )
+    for reply in waiting:
+        to = f"{reply.question_id} ({one_line(names.get(reply.question_id, '-'), 60)})"
+        try:
+            (result,) = service.retry(reply.id)
+        except CxDailyError as exc:
+            _warn(f"reply {reply.id} to {to} is still in the outbox: {one_line(exc, 300)}")
+            continue
+        if result.state is ReplyState.SENT:
+            _say(f"sent reply {result.id} to {to} (remote id {_remote(result)})")
+        else:
+            _warn(
+                f"reply {result.id} to {to} is still in the outbox "
+                f"({attempts_words(result)}): {_why(result, service.now())}; the app sends "
+                "it when it next opens, or `cxdaily outbox retry`"
+            )
 
 
 def cmd_outbox_cancel(args: argparse.Namespace) -> int:

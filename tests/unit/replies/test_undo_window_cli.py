@@ -68,3 +68,22 @@ def test_outbox_cancel_drops_a_reply_in_its_window(question_ids, capsys):
     assert code == 0 and "its text is the draft again" in out
     code, out, _ = run(capsys, "--demo", "outbox", "retry")
     assert code == 0 and out == "nothing waits in the outbox\n"
+
+
+def test_replies_left_in_their_window_go_out_when_the_app_closes(question_ids, capsys, monkeypatch):
+    """Leaving the app while a reply's undo window runs sends it then (the app would have
+    sent it seconds later; the next launch could be tomorrow), and says so."""
+    kept, pulled = (queue_in_window(question_id) for question_id in question_ids)
+    with Service.open("demo") as service:
+        service.pull_back(pulled)  # pulled back in the session: never sent
+    monkeypatch.setattr("cxdaily.ui.app.CxDailyApp.run", lambda app: None)  # left at once
+    code, out, err = run(capsys, "demo")
+    assert code == 0, err
+    assert out.startswith("sending 1 reply still in the undo window when the app closed\n")
+    assert f"sent reply {kept} to {question_ids[0]}" in out
+    with Service.open("demo", read_only=True) as service:
+        assert service.find_reply(kept).state is ReplyState.SENT
+        assert service.replies_in_undo_window() == []
+
+    code, out, err = run(capsys, "demo")  # nothing waits: nothing said
+    assert code == 0 and out == "" and err == ""
