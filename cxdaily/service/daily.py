@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cxdaily.core.errors import ReplyRejected, StoreError
 from cxdaily.core.models import (
+    HANDLED,
     Action,
     Disposition,
     Insight,
@@ -64,6 +65,20 @@ class SessionSummary:
     streak: Streak
     completed_batch: bool = False
     """Every planned question was dealt with before the session ended (earns freezes)."""
+
+
+def _outcomes(actions: list[Action]) -> list[Disposition]:
+    """What a session's actions came to, question by question: every way a question was
+    handled (answered and tagged both count), else its last disposition (a skip later
+    changed to a snooze counts once, as a snooze)."""
+    by_question: dict[str, list[Disposition]] = {}
+    for action in actions:
+        by_question.setdefault(action.question_id, []).append(action.disposition)
+    outcomes: list[Disposition] = []
+    for dispositions in by_question.values():
+        handled = [d for d in dict.fromkeys(dispositions) if d in HANDLED]
+        outcomes.extend(handled or dispositions[-1:])
+    return outcomes
 
 
 @dataclass(eq=False)
@@ -229,8 +244,7 @@ class Daily:
                 for i in context.store.insights.between(since=session.started_at)
                 if i.session_id == session.id
             ]
-        latest = {a.question_id: a.disposition for a in actions}
-        counts = Counter(d.value for d in latest.values())
+        counts = Counter(d.value for d in _outcomes(actions))
         if insights:
             counts[Disposition.TAGGED.value] = len({i.question_id for i in insights})
         end = session.ended_at or context.now()

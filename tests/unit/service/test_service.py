@@ -276,6 +276,23 @@ def test_a_session_is_summarized(demo: Service):
     assert summary.streak.current == 1
 
 
+def test_a_question_answered_and_tagged_counts_both_ways(demo: Service):
+    """The wrap-up counts every way a question was handled (a reply, then an insight from
+    it), and a question skipped then snoozed once, as snoozed."""
+    batch = demo.batch()
+    session = demo.start_session(batch)
+    a, b, c = (item.question.id for item in batch.items[:3])
+    demo.reply(a, "Thanks!", session_id=session.id)
+    demo.tag(a, InsightEntry(tags=("praise",)), session_id=session.id)
+    demo.skip(b, session_id=session.id)
+    demo.snooze(b, demo.now() + timedelta(days=1), session_id=session.id)
+    demo.skip(c, session_id=session.id)
+    demo.reply(c, "Found it after all.", session_id=session.id)
+    summary = demo.summarize(session)
+    assert summary.counts == {"answered": 2, "tagged": 1, "snoozed": 1}
+    assert summary.insights == 1
+
+
 def test_an_ended_session_is_saved(demo: Service, fixed_now):
     from dataclasses import replace
 
