@@ -279,7 +279,9 @@ class Daily:
         team = taxonomy.check_team(entry.team)
         if entry.sentiment and entry.sentiment not in SENTIMENTS:
             raise ReplyRejected(f"sentiment is one of {', '.join(SENTIMENTS)}")
-        sentiment = entry.sentiment or suggest_sentiment(entry.quote or question.body)
+        # the customer's quoted words, else the question as curation reads it (title,
+        # body, stars and priority): the batch's "negative" is the insight's too
+        sentiment = entry.sentiment or suggest_sentiment(entry.quote or question)
         summary, quote = entry.summary.strip(), entry.quote.strip()
         note = (entry.note or "").strip()
         now = context.now()

@@ -84,7 +84,7 @@ class TagScreen(KeyedNode, ModalScreen[InsightEntry | None], commands=TAG_COMMAN
                     _options(SENTIMENTS),
                     prompt="Sentiment",
                     id="tag-sentiment",
-                    value=suggest_sentiment(text),
+                    value=suggest_sentiment(self.question),  # as curation read it
                     allow_blank=False,
                     compact=True,
                 )

@@ -512,3 +512,23 @@ def test_a_damaged_archive_document_fails_the_fetch_as_a_store_problem(
         assert str(archive) in outcome.error and "'id' is missing" in outcome.error
         assert "connector" not in outcome.error and "\n" not in outcome.error
         assert archive.read_bytes() == before
+
+
+def test_an_insight_without_a_sentiment_takes_the_questions_as_curation_read_it(
+    demo: Service, fixed_now
+):
+    """A calm body under an angry title: the batch says negative, and so does the insight
+    tagged without a sentiment (the body alone read neutral); a quote given is read on
+    its own."""
+    from dataclasses import replace
+
+    question = replace(
+        demo.store.questions.get(_first_question_id(demo)),
+        title="Terrible: charged twice, I am furious",
+        body="Can you look at my invoice please?",
+    )
+    demo.store.questions.upsert_many([question])
+    insight = demo.tag(question.id, InsightEntry(tags=("billing",)))
+    assert insight.sentiment == "negative"
+    quoted = InsightEntry(tags=("praise",), quote="Love the new export, thank you so much!")
+    assert demo.tag(question.id, quoted).sentiment == "positive"
