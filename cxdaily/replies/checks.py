@@ -66,8 +66,9 @@ REFUND_PATTERN = re.compile(
     r"|waive[ds]?|free\s+month)\b",
     re.IGNORECASE,
 )
-LEGAL_PATTERN = re.compile(
-    r"\b(?:liab(?:le|ility|ilities)|lawsuits?|lawyers?|attorneys?|legal(?:ly)?|sue[ds]?|suing"
+LEGAL_PATTERN = re.compile(  # "sue" in lower case (or all capitals): "Sue" is a name
+    r"\b(?:liab(?:le|ility|ilities)|lawsuits?|lawyers?|attorneys?|legal(?:ly)?"
+    r"|(?-i:sue[ds]?|SUE[DS]?)|suing"
     r"|courts?|guarantee[ds]?|warrant(?:y|ies)|negligen\w*|breach(?:ed|es)?|gdpr"
     r"|settlements?|indemnif\w*|fault)\b",
     re.IGNORECASE,

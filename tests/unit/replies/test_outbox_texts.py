@@ -94,6 +94,15 @@ def test_a_plain_thank_you_has_no_risky_statement():
     assert risky_statements("Thanks Ana, glad it works again!", SATURDAY_NOON, BERLIN) == []
 
 
+def test_a_customer_called_sue_is_not_a_legal_word():
+    """'Sue' is a name; 'sue', 'sued' and 'SUED' are the legal words."""
+    greeting = "Hi Sue, thanks - we are fixing the CLI. Sue from support says hello."
+    assert risky_statements(greeting, SATURDAY_NOON, BERLIN) == []
+    threat = "They said they sued a vendor, and WE WERE SUED once; nobody will sue you."
+    found = [f.text for f in risky_statements(threat, SATURDAY_NOON, BERLIN)]
+    assert found == ["sued", "SUED", "sue"]
+
+
 def test_overlapping_words_count_once():
     findings = risky_statements("We guarantee compensation.", SATURDAY_NOON, BERLIN)
     assert [(f.kind, f.text) for f in findings] == [
