@@ -3,7 +3,7 @@ each pick with its estimate, reasons and group, then what was left out and why."
 
 from __future__ import annotations
 
-from cxdaily.core.words import plural
+from cxdaily.core.words import about_minutes, plural
 from cxdaily.curation.batch import Batch
 
 
@@ -19,9 +19,9 @@ def print_batch(batch: Batch) -> None:
     )
 
     print_must_see_left_out(batch)
-    minutes = batch.estimate_s / 60
+    minutes = about_minutes(batch.estimate_s, least=0)
     print(
-        f"{plural(len(batch.items), 'question')}, about {plural(round(minutes), 'minute')} "
+        f"{plural(len(batch.items), 'question')}, about {plural(minutes, 'minute')} "
         f"(budget {batch.budget_s // 60} min)"
     )
     for n, item in enumerate(batch.items, 1):
@@ -68,6 +68,6 @@ def print_must_see_left_out(batch) -> None:
             who += f" ({one_line(organization, 40)})"
         print(
             f"  ! {must_see_label(item)} · {who} · {one_line(q.id, 60)}  "
-            f"{one_line(q.title or q.body, 60)} · ~{max(round(item.estimate_s / 60), 1)} min"
+            f"{one_line(q.title or q.body, 60)} · ~{about_minutes(item.estimate_s)} min"
             f" · {one_line(entry.reason, 70)}"
         )

@@ -15,6 +15,13 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
+def about_minutes(seconds: float, *, least: int = 1) -> int:
+    """Whole minutes, rounded to the nearest (half a minute up), at least ``least``: each
+    question's estimate and the batch's total are read the same way, so the parts add
+    up to about the whole (each rounded down, eleven questions lost six minutes)."""
+    return max(int(seconds / 60 + 0.5), least)
+
+
 def humanize_age(hours: float) -> str:
     """A time span in words: ``45 min``, ``26 h``, ``3 days`` (at least ``1 min``)."""
     if hours < 1:

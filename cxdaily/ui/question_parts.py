@@ -20,7 +20,7 @@ from textual.content import Content
 from cxdaily.core.models import Author, Question, Reply, ReplyState
 from cxdaily.core.safe_text import one_line
 from cxdaily.core.services import SERVICE_NAMES
-from cxdaily.core.words import ago, humanize_age, humanize_count, plural
+from cxdaily.core.words import about_minutes, ago, humanize_age, humanize_count, plural
 from cxdaily.curation import BatchItem
 from cxdaily.replies.outbox_words import attempts_words, state_words, undo_window_words
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames
@@ -227,7 +227,7 @@ def question_parts(
     read apart), and the thread's last messages for the compact view (``"last_messages"``).
     """
     question = item.question
-    estimate = f"about {max(item.estimate_s // 60, 1)} min"
+    estimate = f"about {about_minutes(item.estimate_s)} min"
     return {
         "heading": Content.assemble(
             safe_line(channel_label(question), 40, "$accent bold"),

@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply
-from cxdaily.core.words import plural
+from cxdaily.core.words import about_minutes, plural
 from cxdaily.curation import Batch, LeftOut
 from cxdaily.curation.explain import (
     must_see_extra_s,
@@ -63,7 +63,7 @@ def summary_line(batch: Batch, streak: Streak | None) -> Content:
         streak_part = Content.styled("streak starts today", "$accent")
     return Content.assemble(
         Content.styled(plural(count, "question"), "bold"),
-        f", about {plural(round(batch.estimate_s / 60), 'minute')} · "
+        f", about {plural(about_minutes(batch.estimate_s, least=0), 'minute')} · "
         f"budget {batch.budget_s // 60} min · ",
         streak_part,
         ""
@@ -102,7 +102,7 @@ def batch_lines(batch: Batch) -> Content:
                 " ",
                 safe_line(q.title or q.body, 110, "bold"),
                 "\n   ",
-                Content.styled(f"~{max(item.estimate_s // 60, 1)} min · ", "dim"),
+                Content.styled(f"~{about_minutes(item.estimate_s)} min · ", "dim"),
                 safe_line(", ".join(shown_reasons(item)), 120, "dim"),
             )
         )

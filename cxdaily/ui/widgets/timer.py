@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.widgets import Static
 
-from cxdaily.core.words import plural
+from cxdaily.core.words import about_minutes, plural
 from cxdaily.ui.repaint import update_in_place
 
 
@@ -67,7 +67,7 @@ class SessionTimer(Static):
             f"{tail} · ",
             Content.styled(f"{items_left} of {items_total}", "bold"),
         )
-        estimate = f" to go (about {max(round(estimate_left_s / 60), 0)} min)"
+        estimate = f" to go (about {about_minutes(estimate_left_s, least=0)} min)"
         ending = (" · ", Content.styled(verdict, style), f" · streak {plural(streak, 'day')}")
         shown = Content.assemble(*head, estimate, *ending)
         width = self.content_region.width

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cxdaily.core.words import ago, humanize_age, humanize_count, plural, whole_sentences
+from cxdaily.core.words import (
+    about_minutes,
+    ago,
+    humanize_age,
+    humanize_count,
+    plural,
+    whole_sentences,
+)
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -84,3 +91,16 @@ def test_text_already_on_one_line_is_taken_as_it_is_with_the_same_result():
             flat = " ".join(text.split())
             assert whole_sentences(text, limit) == whole_sentences(flat, limit)
             assert "  " not in whole_sentences(text, limit).rstrip("…")
+
+
+def test_minutes_are_rounded_to_the_nearest_so_parts_add_up_to_the_whole():
+    """Each question's "about N min" and the batch's total are rounded alike: the eleven
+    estimates below read 28 minutes in all beside a total of 27 (rounded down, each
+    read 23)."""
+    assert [about_minutes(s) for s in (0, 29, 30, 89, 90, 150, 3599)] == [1, 1, 1, 1, 2, 3, 60]
+    assert about_minutes(0, least=0) == 0 and about_minutes(29, least=0) == 0
+    estimates = [150, 95, 200, 61, 119, 240, 185, 75, 130, 170, 210]
+    parts = sum(about_minutes(s) for s in estimates)
+    whole = about_minutes(sum(estimates), least=0)
+    assert (parts, whole) == (28, 27)
+    assert sum(s // 60 for s in estimates) == 23
