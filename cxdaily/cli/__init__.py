@@ -121,6 +121,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     from cxdaily.paths import DEMO_PROFILE
 
     profile = DEMO_PROFILE if args.command == "demo" or args.demo else None
+    problem = app_terminal_problem()
+    if problem:
+        print(f"cxdaily: {problem}", file=sys.stderr)
+        return EXIT_ERROR
     if profile and getattr(args, "reset", False):
         _reset_demo()
     while True:
@@ -145,6 +149,20 @@ def cmd_app(args: argparse.Namespace) -> int:
             profile = DEMO_PROFILE  # the start screen's "try the demo inbox"
             continue
         return app.return_code or 0
+
+
+def app_terminal_problem() -> str | None:
+    """Why the app cannot open here (its input or output is not a terminal: a script, a
+    pipe, a cron job, where it would wait for keys forever and draw escape codes into a
+    file), or ``None``; a browser tab's session (``cxdaily serve``) has its own driver."""
+    from cxdaily.cli.serve import served_in_browser
+
+    if served_in_browser() or (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    return (
+        "the app needs a terminal (its input or output is not one); in a script, use "
+        "the commands (`cxdaily batch`, `cxdaily fetch` ...: `cxdaily --help`)"
+    )
 
 
 def _reset_demo() -> None:

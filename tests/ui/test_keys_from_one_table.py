@@ -317,6 +317,7 @@ def test_d_on_the_no_channel_start_screen_opens_the_demo_inbox(
         return self.return_value
 
     monkeypatch.setattr(CxDailyApp, "run", run)
+    monkeypatch.setattr("cxdaily.cli.app_terminal_problem", lambda: None)  # driven headless
     code = cmd_app(argparse.Namespace(command=None, demo=False, reset=False))
     assert code == 0
     assert [demo for demo, _ in seen] == [False, True], "d reopened the app on the demo"

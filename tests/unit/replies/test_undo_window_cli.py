@@ -77,6 +77,7 @@ def test_replies_left_in_their_window_go_out_when_the_app_closes(question_ids, c
     with Service.open("demo") as service:
         service.pull_back(pulled)  # pulled back in the session: never sent
     monkeypatch.setattr("cxdaily.ui.app.CxDailyApp.run", lambda app: None)  # left at once
+    monkeypatch.setattr("cxdaily.cli.app_terminal_problem", lambda: None)
     code, out, err = run(capsys, "demo")
     assert code == 0, err
     assert out.startswith("sending 1 reply still in the undo window when the app closed\n")
