@@ -270,6 +270,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
         gc.freeze()
         gc.enable()
     if args.json:
+        from cxdaily.cli.batch_text import print_must_see_left_out
+
+        print_must_see_left_out(batch, file=sys.stderr)  # stdout's lines are the picks
         for item in batch.items:
             print_json(
                 {
@@ -277,6 +280,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                     "score": item.score,
                     "estimate_s": item.estimate_s,
                     "reasons": list(item.reasons),
+                    "must_see": list(item.must_see),
                     "group": list(item.group),
                 }
             )

@@ -3,6 +3,8 @@ each pick with its estimate, reasons and group, then what was left out and why."
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from cxdaily.core.words import about_minutes, plural
 from cxdaily.curation.batch import Batch
 
@@ -45,9 +47,10 @@ def print_batch(batch: Batch) -> None:
         print(f"not candidates: {summary}")
 
 
-def print_must_see_left_out(batch) -> None:
+def print_must_see_left_out(batch: Batch, file: TextIO | None = None) -> None:
     """First, each must-see question that did not fit (VIP, data loss, security, legal,
-    churn), who asked, and the budget that makes room for it."""
+    churn), who asked, and the budget that makes room for it (on ``file``: stderr beside
+    ``--json``, whose lines are the picks)."""
     from cxdaily.core.safe_text import one_line
     from cxdaily.curation.explain import budget_with_must_see, must_see_label
 
@@ -58,7 +61,8 @@ def print_must_see_left_out(batch) -> None:
     them = "it" if len(missing) == 1 else "them"
     print(
         f"Not in today's batch: {plural(len(missing), 'must-see question')} "
-        f"(run the batch again with --budget {minutes}m to add {them})"
+        f"(run the batch again with --budget {minutes}m to add {them})",
+        file=file,
     )
     for entry in missing:
         item, q = entry.item, entry.item.question
@@ -69,5 +73,6 @@ def print_must_see_left_out(batch) -> None:
         print(
             f"  ! {must_see_label(item)} · {who} · {one_line(q.id, 60)}  "
             f"{one_line(q.title or q.body, 60)} · ~{about_minutes(item.estimate_s)} min"
-            f" · {one_line(entry.reason, 70)}"
+            f" · {one_line(entry.reason, 70)}",
+            file=file,
         )

@@ -135,7 +135,7 @@ def test_batch_json_lines(fetched, capsys):
     assert items
     known = {q["id"] for q in fetched}
     for item in items:
-        assert set(item) == {"id", "score", "estimate_s", "reasons", "group"}
+        assert set(item) == {"id", "score", "estimate_s", "reasons", "must_see", "group"}
         assert item["id"] in known
         assert isinstance(item["score"], float | int) and isinstance(item["estimate_s"], int)
         assert item["reasons"] and all(isinstance(r, str) for r in item["reasons"])
@@ -148,6 +148,25 @@ def test_batch_budget_option(fetched, capsys):
     _, out, _ = run(capsys, "--demo", "batch", "--budget", "5m", "--json")
     items = json_lines(out)
     assert items and sum(i["estimate_s"] for i in items) <= 5 * 60 * (1 - RESERVE)
+
+
+def test_batch_json_keeps_the_must_see_words(fetched, capsys):
+    """What the text output says of must-see questions reaches a script too: each pick's
+    must_see, and those that did not fit named on stderr (stdout's lines stay picks)."""
+    code, out, err = run(capsys, "--demo", "batch", "--budget", "5m", "--json")
+    assert code == 0
+    picks = json_lines(out)
+    _, text, _ = run(capsys, "--demo", "batch", "--budget", "5m")
+    left_out = [line for line in text.splitlines() if line.startswith("  ! ")]
+    assert left_out, "the demo has must-see questions that do not fit in 5 minutes"
+    assert err.startswith("Not in today's batch: ")
+    assert [line for line in err.splitlines() if line.startswith("  ! ")] == left_out
+    assert all(isinstance(p["must_see"], list) for p in picks)
+    from cxdaily.service import Service
+
+    with Service.open("demo", read_only=True) as service:
+        batch = service.batch(5 * 60)
+    assert [p["must_see"] for p in picks] == [list(i.must_see) for i in batch.items]
 
 
 def test_batch_text_output(fetched, capsys):

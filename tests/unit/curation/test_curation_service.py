@@ -121,7 +121,9 @@ def test_cli_batch_json_prints_picks_with_their_group(home: Path, capsys):
     code, out, err = run(capsys, "--demo", "batch", "--budget", "60m", "--json")
     assert code == 0, err
     items = [json.loads(line) for line in out.splitlines()]
-    assert all(set(i) == {"id", "score", "estimate_s", "reasons", "group"} for i in items)
+    assert all(
+        set(i) == {"id", "score", "estimate_s", "reasons", "must_see", "group"} for i in items
+    )
     by_id = {i["id"]: i for i in items}
     widget = [by_id[q] for q in WIDGET_GROUP if q in by_id]
     assert widget and all(set(i["group"]) | {i["id"]} == WIDGET_GROUP for i in widget)
