@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="only team T's insights; --team alone (with [team]): the company digest",
     )
     p.add_argument("--tag", type=TAG_NAME, metavar="T", help="only insights with this tag")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically); - is stdout")
     p.add_argument(
         "--no-redact",
         action="store_true",
@@ -115,6 +115,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from cxdaily.insights.redact import Redaction
     from cxdaily.insights.source import DigestRequest
 
+    if args.output == "-":  # the usual spelling of stdout
+        args.output = None
     fmt = args.format or (format_for_path(args.output) if args.output else DEFAULT_FORMAT)
     request = DigestRequest(
         since=args.since,

@@ -87,7 +87,8 @@ def _read_body(args: argparse.Namespace) -> str:
 
 
 def read_reply_file(path: str) -> str:
-    """A reply's text from a regular file, reading at most ``MAX_REPLY_FILE_BYTES`` + 1 bytes.
+    """A reply's text from a regular file, reading at most ``MAX_REPLY_FILE_BYTES`` + 1 bytes;
+    ``-`` reads standard input (``echo hi | cxdaily reply ID --file -``).
 
     The file is opened without blocking (a FIFO with no writer would wait forever) and
     checked on the open descriptor, so nothing but a regular file is ever read.
@@ -95,6 +96,11 @@ def read_reply_file(path: str) -> str:
     from cxdaily.core.files import NotRegularFileError, open_regular_file, read_at_most
     from cxdaily.core.limits import MAX_REPLY_FILE_BYTES
 
+    if path == "-":
+        try:
+            return _reply_text(sys.stdin.buffer.read(MAX_REPLY_FILE_BYTES + 1), "stdin")
+        except OSError as exc:
+            raise CxDailyError(f"cannot read stdin: {exc.strerror or exc}") from None
     name = one_line(path, 200)
     try:
         fd = open_regular_file(pathlib.Path(path), os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
@@ -112,6 +118,13 @@ def read_reply_file(path: str) -> str:
         raise CxDailyError(f"cannot read {name}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+    return _reply_text(data, name)
+
+
+def _reply_text(data: bytes, name: str) -> str:
+    """The reply's text in ``data`` (read from ``name``): UTF-8 within the size limit."""
+    from cxdaily.core.limits import MAX_REPLY_FILE_BYTES
+
     if len(data) > MAX_REPLY_FILE_BYTES:
         raise CxDailyError(
             f"cannot read {name}: it is larger than {MAX_REPLY_FILE_BYTES // 1024} KiB "
@@ -373,7 +386,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     text.add_argument(
         "--file",
         metavar="F",
-        help=f"read the reply from a UTF-8 text file (at most {MAX_REPLY_FILE_BYTES // 1024} KiB)",
+        help=(
+            f"read the reply from a UTF-8 text file (at most {MAX_REPLY_FILE_BYTES // 1024} "
+            "KiB); - reads stdin"
+        ),
     )
     p.add_argument(
         "--yes", action="store_true", help="confirm warnings (risky words, a team answer)"

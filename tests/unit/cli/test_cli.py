@@ -212,6 +212,22 @@ def test_reply_from_a_file(fetched, capsys, tmp_path):
     assert json_lines(out)[0]["body"] == "Dear Jane,\n\nIt is fixed."
 
 
+def test_reply_from_stdin(fetched, capsys, monkeypatch):
+    """``--file -`` reads the reply from standard input: ``echo ... | cxdaily reply``."""
+    import io
+    import sys
+
+    piped = io.TextIOWrapper(io.BytesIO("Dear Jane,\n\nIt is fixed. ✓\n".encode()), "utf-8")
+    monkeypatch.setattr(sys, "stdin", piped)
+    code, _, err = run(capsys, "--demo", "reply", fetched[1]["id"], "--file", "-")
+    assert code == 0, err
+    _, out, _ = run(capsys, "--demo", "outbox", "list", "--json")
+    assert json_lines(out)[0]["body"] == "Dear Jane,\n\nIt is fixed. ✓"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe"), "utf-8"))
+    code, _, err = run(capsys, "--demo", "reply", fetched[2]["id"], "--file", "-")
+    assert code == 1 and "cannot read stdin: it is not UTF-8" in assert_one_line_error(err)
+
+
 def test_reply_from_a_missing_file_is_a_one_line_error(fetched, capsys, tmp_path):
     missing = tmp_path / "nope.txt"
     code, _, err = run(capsys, "--demo", "reply", fetched[0]["id"], "--file", str(missing))

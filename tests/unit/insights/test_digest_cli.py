@@ -175,6 +175,17 @@ def test_output_file_and_format_from_its_extension(tagged, capsys, tmp_path, nam
     assert target.stat().st_mode & 0o077 == 0  # customers' words: owner only
 
 
+def test_output_dash_is_stdout(tagged, capsys, tmp_path, monkeypatch):
+    """``-o -`` is the usual spelling of stdout: no file named ``-`` appears."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, out, err = run(capsys, "--demo", "digest", "-o", "-", "--format", "json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["schema"] == DIGEST_SCHEMA_ID
+    assert os.listdir(here) == []
+
+
 def test_an_unwritable_output_leaves_no_file(tagged, capsys, tmp_path):
     tmp_path = tmp_path / "exports"  # tmp_path itself is CXDAILY_HOME
     tmp_path.mkdir()
