@@ -418,9 +418,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="cxdaily", description="Thirty minutes a day with your customers."
     )
     parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="work on the demo profile instead of your own data"
-    )
+    parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
     parser.set_defaults(handler=cmd_app, command=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for names, declare in COMMAND_GROUPS:
@@ -429,7 +427,25 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if isinstance(declare, str):
             declare = importlib.import_module(declare).register
         declare(sub)
+    _demo_after_the_command(parser)
     return parser
+
+
+DEMO_HELP = "work on the demo profile instead of your own data"
+
+
+def _demo_after_the_command(parser: argparse.ArgumentParser) -> None:
+    """Let every subcommand take ``--demo`` after its name too (``cxdaily batch --demo``
+    as well as ``cxdaily --demo batch``): it sets the same flag, and only when given."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in dict.fromkeys(action.choices.values()):  # aliases share a parser
+            if "--demo" not in command._option_string_actions:
+                command.add_argument(
+                    "--demo", action="store_true", default=argparse.SUPPRESS, help=DEMO_HELP
+                )
+            _demo_after_the_command(command)
 
 
 def undecodable_argument(argv: Sequence[str]) -> str | None:

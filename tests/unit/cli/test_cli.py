@@ -144,6 +144,25 @@ def test_batch_json_lines(fetched, capsys):
     assert len({i["id"] for i in items}) == len(items)  # session order, each question once
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("batch", "--json"),
+        ("outbox", "list", "--json"),
+        ("streak", "--json"),
+        ("digest", "--format", "csv"),
+    ],
+)
+def test_demo_may_follow_the_command(fetched, capsys, argv):
+    """``cxdaily batch --demo`` is ``cxdaily --demo batch`` (scripts write it both ways);
+    without it, the leader's own (empty) profile is read."""
+    before = run(capsys, "--demo", *argv)
+    after = run(capsys, *argv, "--demo")
+    assert before == after and before[0] == 0
+    if argv[0] == "batch":
+        assert before[1] and run(capsys, *argv)[1] == ""
+
+
 def test_batch_budget_option(fetched, capsys):
     _, out, _ = run(capsys, "--demo", "batch", "--budget", "5m", "--json")
     items = json_lines(out)
