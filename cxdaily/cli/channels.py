@@ -261,7 +261,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"a channel named {args.name!r} exists already; use --replace to change it"
         )
-    pairs = [parse_option(text) for text in args.options]
+    pairs = _as_declared(args.kind, [parse_option(text) for text in args.options], args.options)
     twice = sorted({key for key, _ in pairs if [k for k, _ in pairs].count(key) > 1})
     if twice:
         print(
@@ -294,6 +294,30 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
             print(f"next: set {variables} ({one_line(no_keyring, 200)}, so no `cxdaily login`)")
     print(f"check it with `cxdaily channels test {channel.name}`")
     return EXIT_OK
+
+
+def _as_declared(
+    kind: str, pairs: list[tuple[str, Any]], texts: list[str]
+) -> list[tuple[str, Any]]:
+    """Each ``key=value`` as its kind declares it: an option declared as text (a URL, a
+    path, a choice) keeps what was typed (``subdomain=5`` is the text "5", not the number
+    5; ``signature=true`` the word) unless it was written as a TOML list (list options
+    take one); the others take TOML's reading (numbers, booleans, lists)."""
+    from cxdaily.connectors.options import OptionSpec
+
+    declared = getattr(_kind_class(kind), "declared_options", None)
+    if not isinstance(declared, OptionSpec):
+        return pairs
+    texts_by_name = {option.name for option in declared if option.type in _TEXT_TYPES}
+    return [
+        (key, text.partition("=")[2].strip())
+        if key in texts_by_name and not isinstance(value, list)
+        else (key, value)
+        for (key, value), text in zip(pairs, texts, strict=True)
+    ]
+
+
+_TEXT_TYPES = ("text", "url", "path", "enum")
 
 
 def _absolute_paths(kind: str, options: dict[str, Any]) -> dict[str, Any]:

@@ -343,3 +343,18 @@ def test_add_points_to_the_variable_when_no_keyring_can_keep_the_secret(
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "next: set CXDAILY_SECRET_ZD2" in out and "cxdaily login zd2`" not in out
+
+
+def test_add_keeps_text_options_as_typed(home):
+    """An option declared as text stays the text typed (``subdomain=5`` is "5", not the
+    number; ``signature=true`` the word true); numbers and lists keep TOML's reading."""
+    assert main(["channels", "add", "b", "zendesk", "subdomain=5", "email=x@y.example"]) == 0
+    argv = ["channels", "add", "s", "jsonl", f"path={home / 'q.jsonl'}", "signature=true"]
+    assert main(argv) == 0
+    argv = ["channels", "add", "r", "reddit", "username=acme_support", "client_id=abc123"]
+    argv.append('subreddits=["a", "b"]')
+    assert main(argv + ["retries=2"]) == 0
+    channels = config(home)["channels"]
+    assert channels["b"]["subdomain"] == "5"
+    assert channels["s"]["signature"] == "true"
+    assert channels["r"]["subreddits"] == ["a", "b"] and channels["r"]["retries"] == 2
