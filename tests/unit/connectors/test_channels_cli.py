@@ -353,7 +353,7 @@ def test_add_keeps_text_options_as_typed(home):
     assert main(argv) == 0
     argv = ["channels", "add", "r", "reddit", "username=acme_support", "client_id=abc123"]
     argv.append('subreddits=["a", "b"]')
-    assert main(argv + ["retries=2"]) == 0
+    assert main([*argv, "retries=2"]) == 0
     channels = config(home)["channels"]
     assert channels["b"]["subdomain"] == "5"
     assert channels["s"]["signature"] == "true"
