@@ -1,9 +1,10 @@
 """Near-duplicate groups in a session: name the group, and tag the group once.
 
-When the leader tags a question that has near-duplicates in the session, the same
-insight (tags, team, sentiment, importance, summary, note) is saved for each of them and
-they are marked tagged. The quote is not copied: it is one customer's own words, and the
-digest shows it under that customer's name.
+When the leader tags a question that has near-duplicates, the same insight (tags, team,
+sentiment, importance, summary, note) is saved for each of them: those in the session
+are marked tagged, and those curation left out of it (as near-duplicates of the pick)
+are tagged too, so the digest counts every customer who asked. The quote is not copied:
+it is one customer's own words, and the digest shows it under that customer's name.
 """
 
 from __future__ import annotations
@@ -59,18 +60,34 @@ def near_duplicates(
     ]
 
 
+def outside_the_session(items: Sequence[BatchItem], item: BatchItem) -> list[str]:
+    """Ids of the item's near-duplicates that are not in the session (curation left them
+    out as near-duplicates of a pick)."""
+    in_session = {other.question.id for other in items}
+    return [question_id for question_id in item.group if question_id not in in_session]
+
+
 def tag_near_duplicates(
     service: Service, members: Sequence[BatchItem], entry: InsightEntry, session_id: str
 ) -> tuple[list[BatchItem], list[CxDailyError]]:
     """Save the insight (without the quote) for each member; (tagged, errors)."""
-    tagged: list[BatchItem] = []
+    tagged = tag_questions(service, [m.question.id for m in members], entry, session_id)
+    done = set(tagged[0])
+    return [m for m in members if m.question.id in done], tagged[1]
+
+
+def tag_questions(
+    service: Service, question_ids: Sequence[str], entry: InsightEntry, session_id: str
+) -> tuple[list[str], list[CxDailyError]]:
+    """Save the insight (without the quote) for each question; (ids tagged, errors)."""
+    tagged: list[str] = []
     errors: list[CxDailyError] = []
     without_quote = replace(entry, quote="")
-    for member in members:
+    for question_id in question_ids:
         try:
-            service.tag(member.question.id, without_quote, session_id)
+            service.tag(question_id, without_quote, session_id)
         except CxDailyError as exc:
             errors.append(exc)
             continue
-        tagged.append(member)
+        tagged.append(question_id)
     return tagged, errors

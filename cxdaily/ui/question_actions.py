@@ -21,7 +21,12 @@ from cxdaily.curation import BatchItem
 from cxdaily.curation.estimate import estimate_seconds
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.compose_reply import compose_in_editor
-from cxdaily.ui.group_tagging import near_duplicates, tag_near_duplicates
+from cxdaily.ui.group_tagging import (
+    near_duplicates,
+    outside_the_session,
+    tag_near_duplicates,
+    tag_questions,
+)
 from cxdaily.ui.keys import key_names
 from cxdaily.ui.modals.handoff import HandoffResult, HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
@@ -137,20 +142,24 @@ class QuestionActions:
         screen.mark(item, "tagged")
 
     def _tag_near_duplicates(self, item: BatchItem, entry: InsightEntry) -> None:
-        """The same insight for the item's near-duplicates still untagged in the session."""
+        """The same insight for the item's near-duplicates: those still untagged in the
+        session, and those curation left out of it (the whole group, as its line says)."""
         screen = self.screen
         members = near_duplicates(screen.items, screen.statuses, item)
-        tagged, errors = tag_near_duplicates(self.service, members, entry, screen.session.id)
-        for exc in errors:
+        session_id = screen.session.id
+        tagged, errors = tag_near_duplicates(self.service, members, entry, session_id)
+        outside, more_errors = tag_questions(
+            self.service, outside_the_session(screen.items, item), entry, session_id
+        )
+        for exc in errors + more_errors:
             screen.report(exc)
         for member in tagged:
             screen.tags.setdefault(member.question.id, set()).update(entry.tags)
             screen.record_status(member, "tagged")
-        if tagged:
-            others = "question" if len(tagged) == 1 else "questions"
-            screen.notify(
-                f"Same insight saved for {len(tagged)} near-duplicate {others} in this session."
-            )
+        count = len(tagged) + len(outside)
+        if count:
+            others = "question" if count == 1 else "questions"
+            screen.notify(f"Same insight saved for {count} near-duplicate {others}.")
 
     # hand off, snooze, skip ------------------------------------------------------------
     def hand_off(self) -> None:

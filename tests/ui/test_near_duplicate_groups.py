@@ -82,3 +82,37 @@ async def test_tagging_a_grouped_question_tags_its_near_duplicates_in_the_sessio
         assert {screen.items[n].question.id for n in members} <= tagged
         copies = [i for i in insights if i.question_id != first.question.id]
         assert all(i.tags == ("bug", "ios") and i.quote == "" for i in copies)
+
+
+async def test_tagging_a_group_tags_its_members_left_out_of_the_session(
+    roomy_service: Service,
+) -> None:
+    """ "t tags the whole group": the members curation left out of the session (as near-
+    duplicates of the pick) get the insight too, so the digest counts every customer."""
+    service = roomy_service
+    app, recorder = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        in_session = {item.question.id for item in screen.items}
+        grouped = [
+            n
+            for n, item in enumerate(screen.items)
+            if any(member not in in_session for member in item.group)
+        ]
+        assert grouped, "the demo batch has a pick whose near-duplicates were left out"
+        item = screen.items[grouped[0]]
+        outside = [member for member in item.group if member not in in_session]
+        screen.query_one(QuestionQueue).highlighted = grouped[0]
+        await pilot.pause()
+        assert "t tags the whole group" in shown_part(screen, "reasons")
+        await pilot.press("t")
+        await pilot.pause()
+        await type_text(pilot, "widgets")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        tagged = {i.question_id for i in service.store.insights.between()}
+        assert {item.question.id, *item.group} <= tagged
+        assert set(outside) <= tagged
+        count = len(item.group)
+        others = "question" if count == 1 else "questions"
+        assert recorder.find(f"Same insight saved for {count} near-duplicate {others}.")
