@@ -30,7 +30,7 @@ from cxdaily.cli.arguments import (
     capped,
 )
 from cxdaily.cli.json_lines import print_json
-from cxdaily.core.errors import CxDailyError
+from cxdaily.core.errors import CxDailyError, UsageError
 from cxdaily.core.limits import (
     MAX_ID_CHARS,
     MAX_NOTE_CHARS,
@@ -507,6 +507,13 @@ def main(
     except BrokenPipeError:  # `cxdaily batch --json | head`: the reader has what it wanted
         _stdout_to_devnull()
         return EXIT_BROKEN_PIPE
+    except UsageError as exc:
+        from cxdaily.core.safe_text import one_line
+
+        where = f"{args.command}: " if args.command else ""  # as argparse's own errors
+        command = f"cxdaily {args.command}" if args.command else "cxdaily"
+        print(f"cxdaily: {where}{one_line(exc)}; usage: `{command} --help`", file=sys.stderr)
+        return EXIT_USAGE
     except CxDailyError as exc:
         from cxdaily.core.safe_text import one_line
 

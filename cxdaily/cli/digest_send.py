@@ -15,7 +15,8 @@
 
 One line per destination: sent or already sent on stdout, a failure on stderr. Exit codes:
 0 everything sent (or nothing due), 1 a destination failed (or a send may have gone out and
-was held), 2 a usage or configuration problem.
+was held), or the config has no such destination (or none at all), 2 options that do not
+go together.
 """
 
 from __future__ import annotations
@@ -85,22 +86,22 @@ def cmd_send(args: argparse.Namespace) -> int:
             raise
         print(APP_OPEN)
         return EXIT_OK
-    except ConfigError as exc:
+    except ConfigError as exc:  # the config file, not the command line: an error (1)
         print(f"cxdaily: {one_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_FAILED
     with service:
         try:
             chosen = service.delivery.chosen(args.send or None)
-        except NotFoundError as exc:
+        except NotFoundError as exc:  # as every unknown name or id: an error (1)
             print(f"cxdaily: {one_line(exc)}", file=sys.stderr)
-            return EXIT_USAGE
+            return EXIT_FAILED
         if not chosen:
             print(
                 f"cxdaily: no destinations configured; add a [destinations.NAME] table to "
                 f"{service.locations.config_file} (the README has one for each kind)",
                 file=sys.stderr,
             )
-            return EXIT_USAGE
+            return EXIT_FAILED
         names = [d.name for d in chosen]
         return _send_due(service, names, args) if args.if_due else _send(service, names, args)
 

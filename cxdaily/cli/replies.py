@@ -31,7 +31,7 @@ from cxdaily.cli.json_lines import print_json
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.safe_text import one_line
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR = 0, 1
 
 EDITOR_NOTE = """<!-- cxdaily: write the reply above this note, then save and close the editor.
 The first line, "# Title", is what the composer's search shows. Placeholders:
@@ -188,7 +188,8 @@ def _read_given_text(from_file: str | None) -> str:
 
 # ----------------------------------------------------------------------------- edit
 def cmd_replies_edit(args: argparse.Namespace) -> int:
-    """Change a saved reply in the editor; an unknown name is a usage error (exit 2)."""
+    """Change a saved reply in the editor; an unknown name is an error (exit 1, as every
+    unknown name), which names the close ones."""
     from cxdaily.cli.outbox import read_reply_file
     from cxdaily.replies.saved import parse_saved_reply, unknown_name_message
 
@@ -196,7 +197,7 @@ def cmd_replies_edit(args: argparse.Namespace) -> int:
     path = library.path_of(args.name)
     if not os.path.lexists(path):
         _warn(unknown_name_message(args.name, library.load()))
-        return EXIT_USAGE
+        return EXIT_ERROR
     before = read_reply_file(str(path))
     after = _edit(library, args.name, f"{before.rstrip()}\n\n{EDITOR_NOTE}")
     with contextlib.suppress(ValueError):
@@ -206,6 +207,11 @@ def cmd_replies_edit(args: argparse.Namespace) -> int:
     reply = library.write(args.name, after, new=False)
     _print_saved(reply)
     return EXIT_OK
+
+
+def on_a_terminal() -> bool:
+    """Whether the command runs on a terminal (its input and output both)."""
+    return sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _edit(library, name: str, start: str) -> str:
@@ -221,7 +227,7 @@ def _edit(library, name: str, start: str) -> str:
     from cxdaily.store.storage import ensure_private_dir
 
     configured = load_settings(locations().config_file, check_channels=False).editor
-    command = editor_command(configured)
+    command = editor_command(configured, terminal=on_a_terminal())
     try:
         ensure_private_dir(library.folder)
         fd, copy = tempfile.mkstemp(prefix=f".{name}.", suffix=".md", dir=library.folder)

@@ -19,6 +19,11 @@ class ConfigError(CxDailyError):
     """The config file (or a setting in it) cannot be used."""
 
 
+class UsageError(CxDailyError):
+    """Options given on the command line that cannot go together or cannot be read (an
+    empty ``--since``/``--until`` range, say): the command line exits 2."""
+
+
 class StoreError(CxDailyError):
     """The local data store cannot be read or written."""
 

@@ -33,7 +33,7 @@ from dateutil.relativedelta import relativedelta
 
 from cxdaily.core.clock import EARLIEST, LATEST
 from cxdaily.core.days import day_of, day_start_instant
-from cxdaily.core.errors import CxDailyError
+from cxdaily.core.errors import UsageError
 from cxdaily.insights import FORMS
 
 T = TypeVar("T")
@@ -54,7 +54,7 @@ _UNITS = {
 }
 
 
-class PeriodError(CxDailyError):
+class PeriodError(UsageError):
     """A ``--since``/``--until`` expression that cannot be read, or an empty range."""
 
 

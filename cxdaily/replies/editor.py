@@ -31,9 +31,13 @@ def editor_command(
     configured: str | None,
     environ: Mapping[str, str] | None = None,
     which: Callable[[str], str | None] = shutil.which,
+    *,
+    terminal: bool = True,
 ) -> list[str]:
     """The editor's command line (without the file), or an :class:`EditorError` saying
-    how to set one. ``environ`` and ``which`` default to the process's own."""
+    how to set one. ``environ`` and ``which`` default to the process's own. Without a
+    ``terminal`` (a script, a pipe) only an editor the leader set is run: the fallbacks
+    (nano, vi) would draw on a screen that is not there and wait for keys forever."""
     env = os.environ if environ is None else environ
     dumb = env.get("TERM", "") == "dumb"
     chosen = (
@@ -51,6 +55,11 @@ def editor_command(
                 ) from None
             if command:
                 return command
+    if not terminal:
+        raise EditorError(
+            "no editor is set and this is not a terminal: run it in a terminal, or set "
+            "$EDITOR (or [ui] editor) to a command that edits the file"
+        )
     for fallback in FALLBACK_EDITORS:
         found = which(fallback)
         if found:

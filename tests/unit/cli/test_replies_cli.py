@@ -197,12 +197,12 @@ def test_edit_without_a_change_says_so(replies: Path, editor, capsys):
     assert seen.read_text().startswith("# Thank you\n\nThanks!")
 
 
-def test_edit_an_unknown_name_lists_close_ones_and_exits_2(replies: Path, capsys):
+def test_edit_an_unknown_name_lists_close_ones_and_exits_1(replies: Path, capsys):
     replies.mkdir()
     (replies / "refund-on-the-way.md").write_text("Refund")
     (replies / "thanks.md").write_text("Thanks")
     code, out, err = run(capsys, "replies", "edit", "refnd-on-the-way")
-    assert code == 2 and out == ""
+    assert code == 1 and out == ""  # as every unknown name or id
     assert one_line_error(err) == (
         "cxdaily: no saved reply named refnd-on-the-way; close names: refund-on-the-way"
     )
@@ -210,7 +210,25 @@ def test_edit_an_unknown_name_lists_close_ones_and_exits_2(replies: Path, capsys
 
 def test_edit_with_no_reply_at_all_says_how_to_add(home: Path, capsys):
     code, _, err = run(capsys, "replies", "edit", "thanks")
-    assert code == 2 and "there are none yet: add one with `cxdaily replies add thanks`" in err
+    assert code == 1 and "there are none yet: add one with `cxdaily replies add thanks`" in err
+
+
+def test_edit_without_a_terminal_runs_only_an_editor_the_leader_set(
+    replies: Path, capsys, monkeypatch
+):
+    """From a script, nano or vi would draw on a screen that is not there and wait for
+    keys forever: without $VISUAL, $EDITOR or [ui] editor, nothing is started."""
+    replies.mkdir()
+    (replies / "thanks.md").write_text("Thanks!\n")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setattr(
+        "cxdaily.replies.editor.run_editor", lambda *a: pytest.fail("no editor may start")
+    )
+    code, out, err = run(capsys, "replies", "edit", "thanks")
+    assert code == 1 and out == ""
+    assert "no editor is set and this is not a terminal" in one_line_error(err)
+    assert (replies / "thanks.md").read_text() == "Thanks!\n"
 
 
 def test_a_failing_editor_saves_nothing_and_leaves_no_copy(replies: Path, editor, capsys):
@@ -252,6 +270,7 @@ def test_no_editor_at_all_says_how_to_set_one(replies: Path, tmp_path: Path, cap
     for name in ("EDITOR", "VISUAL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setattr("cxdaily.cli.replies.on_a_terminal", lambda: True)
     code, _, err = run(capsys, "replies", "edit", "thanks")
     assert code == 1 and "no editor found: set $EDITOR" in one_line_error(err)
 

@@ -66,22 +66,30 @@ def test_a_failure_is_exit_1_with_one_line_on_stderr(receiver, capsys):
         (("digest", "--if-due"), "--if-due and --again go with --send"),
         (("digest", "--send", "-o", "x.md"), "-o does not go with --send"),
         (("digest", "--send", "--if-due", "--since", "7d"), "leave out --since and --until"),
-        (("digest", "--send", "nowhere"), "no destination named 'nowhere' (destinations: hook)"),
     ],
 )
-def test_usage_and_config_problems_are_exit_2(receiver, capsys, argv, message):
+def test_options_that_do_not_go_together_are_exit_2(receiver, capsys, argv, message):
     code, out, err = run(capsys, receiver, *argv)
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
     assert receiver.bodies == []
 
 
-def test_no_destination_or_a_bad_one_is_exit_2(home, capsys):
+def test_an_unknown_destination_is_exit_1_as_every_unknown_name(receiver, capsys):
+    code, out, err = run(capsys, receiver, "digest", "--send", "nowhere")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "no destination named 'nowhere' (destinations: hook)" in err
+    assert receiver.bodies == []
+
+
+def test_no_destination_or_a_bad_one_is_exit_1(home, capsys):
+    """The config file, not the command, is what needs changing: an error (1), as for
+    fetch with no channel."""
     write_config(home, {})
     code, _, err = run(capsys, Receiver(), "digest", "--send", "--if-due")
-    assert code == 2 and "no destinations configured" in err
+    assert code == 1 and "no destinations configured" in err
     write_config(home, {"hook": {**HOOK, "redact": False}})
     code, _, err = run(capsys, Receiver(), "digest", "--send")
-    assert code == 2 and "redaction cannot be switched off" in err
+    assert code == 1 and "redaction cannot be switched off" in err
 
 
 def test_no_redact_comes_only_from_the_command(receiver, capsys):

@@ -149,7 +149,8 @@ def test_bad_period_expressions_are_usage_errors(home, capsys):
     assert caught.value.code == 2
     assert "'fortnight' is not a period" in capsys.readouterr().err
     code, _, err = run(capsys, "--demo", "digest", "--since", "today", "--until", "yesterday")
-    assert code == 1 and "does not come before" in one_line_error(err)
+    assert code == 2 and "does not come before" in one_line_error(err)  # a usage error too
+    assert err.startswith("cxdaily: digest: ") and "`cxdaily digest --help`" in err
 
 
 @pytest.mark.parametrize(
