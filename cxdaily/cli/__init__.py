@@ -192,7 +192,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         if not service.settings.channels:
             print(
                 "cxdaily: no channels configured; add one with `cxdaily channels add NAME "
-                "KIND KEY=VALUE ...` (kinds: `cxdaily channels add --help`), or try "
+                "KIND KEY=VALUE ...` (kinds: `cxdaily channels kinds`), or try "
                 "`cxdaily demo`",
                 file=sys.stderr,
             )

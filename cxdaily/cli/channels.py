@@ -433,16 +433,16 @@ def cmd_login(args: argparse.Namespace) -> int:
                 f"{args.name!r} has no secret field {args.field!r}: {_fields_words(fields)}"
             )
         fields = (args.field,)
+    any_one = (
+        args.field is None and len(fields) > 1 and not destination and _secrets_any_one(kind or "")
+    )
     problem = keyring_problem()
     if problem:
-        variables = " and ".join(env_name(args.name, f) for f in fields)
+        variables = (" or " if any_one else " and ").join(env_name(args.name, f) for f in fields)
         raise CredentialError(
             f"{problem}, so the secret cannot be stored safely; set {variables} in the "
             "environment instead, or install a keyring service"
         )
-    any_one = (
-        args.field is None and len(fields) > 1 and not destination and _secrets_any_one(kind or "")
-    )
     if any_one:
         print(f"{args.name} needs one of: {', '.join(f or 'secret' for f in fields)}; "
               "leave the others empty")  # fmt: skip

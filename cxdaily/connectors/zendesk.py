@@ -108,7 +108,7 @@ class ZendeskConnector(desk.AgentDeskConnector):
             )
         raise CredentialError(
             f"{self.name}: no Zendesk credentials: store the API token with `cxdaily login "
-            f'{self.name} --field ""` (or set {env_name(self.name)}), or an OAuth access '
+            f"{self.name}` (or set {env_name(self.name)}), or an OAuth access "
             f"token with `cxdaily login {self.name} --field {OAUTH_FIELD}` (or set "
             f"{env_name(self.name, OAUTH_FIELD)})"
         )

@@ -62,7 +62,7 @@ def parse_duration(
     the one-line :class:`ConfigError` that names ``setting``. The caller checks the range.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(f"{setting} = {value!r} is not a duration like {example}")
+        raise ConfigError(f"{setting} = {_as_written(value)} is not a duration like {example}")
     if isinstance(value, int | float):
         return _bare(value, value, setting=setting, bare_unit=bare_unit, example=example)
     text = value.strip().lower()
@@ -72,8 +72,23 @@ def parse_duration(
         return _bare(float(text), value, setting=setting, bare_unit=bare_unit, example=example)
     seconds = _parts(text)
     if seconds is None:
-        raise ConfigError(f"{setting} = {value!r} is not a duration like {example}")
+        raise ConfigError(f"{setting} = {_as_written(value)} is not a duration like {example}")
     return seconds
+
+
+def _as_written(value: object) -> str:
+    """``value`` as the config file spells it (``true``, ``"soon"``), for a message."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value[:80], ensure_ascii=False)
+    if isinstance(value, int | float):
+        return repr(value)
+    return (
+        "a table" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a value"
+    )
 
 
 def _bare(

@@ -32,4 +32,4 @@ def test_checking_a_file_channel_does_not_load_httpx(subprocess_env, home: Path)
 
 def test_a_bad_deadline_is_still_refused(subprocess_env, home: Path) -> None:
     said = open_in_child(home, subprocess_env, "soon", "print(problem)")
-    assert "[channels.acme] deadline = 'soon' is not a duration" in said
+    assert '[channels.acme] deadline = "soon" is not a duration' in said

@@ -175,6 +175,11 @@ def test_login_refuses_a_keyring_that_cannot_keep_secrets(home, capsys, monkeypa
     err = capsys.readouterr().err
     assert "CXDAILY_SECRET_PORTAL" in err
     assert err.count("\n") == 1
+    # a kind that needs one secret of two names them as alternatives
+    main(["channels", "add", "zd", "zendesk", "subdomain=acme", "email=a@acme.example"])
+    capsys.readouterr()
+    assert main(["login", "zd"]) == 1
+    assert "set CXDAILY_SECRET_ZD or CXDAILY_SECRET_ZD_OAUTH_TOKEN in" in capsys.readouterr().err
 
 
 def test_login_with_nothing_typed_stores_nothing(home, capsys, memory_keyring, monkeypatch):

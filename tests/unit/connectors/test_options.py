@@ -89,7 +89,7 @@ def test_a_text_option_written_as_a_whole_number_is_its_digits():
         ({"count": True}, "count must be a whole number from 0 to 10"),
         ({"count": 1.5}, "count must be a whole number from 0 to 10"),
         ({"size": 0}, "size must be a whole number of megabytes above 0"),
-        ({"wait": "soon"}, "wait = 'soon' is not a duration"),
+        ({"wait": "soon"}, 'wait = "soon" is not a duration'),
         ({"wait": 0}, "must be between 0.1 s and 1 h"),
         ({"file": ["a"]}, "file must be text"),
         ({"mode": "medium"}, "mode must be one of fast, slow"),

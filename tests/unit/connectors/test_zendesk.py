@@ -662,7 +662,7 @@ async def test_no_credentials_say_how_to_store_either_one():
     with pytest.raises(CredentialError) as caught:
         await build(Desk(), secrets={}).fetch(None)
     text = str(caught.value)
-    assert 'cxdaily login desk --field ""' in text
+    assert "cxdaily login desk` (or set" in text
     assert "cxdaily login desk --field oauth_token" in text
     assert "CXDAILY_SECRET_DESK_OAUTH_TOKEN" in text
 

@@ -94,3 +94,20 @@ def test_format_writes_the_grammar_and_reads_back(seconds, text):
 def test_format_refuses_a_negative_duration():
     with pytest.raises(ValueError):
         format_duration(-1)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (True, "true"),
+        (False, "false"),
+        ("soon", '"soon"'),
+        ([30], "a list"),
+        ({"m": 30}, "a table"),
+    ],
+)
+def test_a_bad_value_is_shown_as_the_config_file_spells_it(value, written):
+    """TOML's spelling (``true``, ``"soon"``), not Python's (``True``, ``'soon'``)."""
+    with pytest.raises(ConfigError) as caught:
+        parse_duration(value, setting="[session] budget")
+    assert str(caught.value).startswith(f"[session] budget = {written} is not a duration")

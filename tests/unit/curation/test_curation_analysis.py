@@ -136,6 +136,7 @@ def test_cxdaily_batch_over_stored_questions_is_the_batch_read_fresh(home, monke
             "score": item.score,
             "estimate_s": item.estimate_s,
             "reasons": list(item.reasons),
+            "must_see": list(item.must_see),
             "group": list(item.group),
         }
         for item in fresh.items

@@ -79,7 +79,7 @@ def test_every_setting_is_read():
         ({"channel_share": 0}, "[curation] channel_share = 0 must be between"),
         ({"group_max": 2.5}, "[curation] group_max = 2.5 is not a whole number"),
         ({"max_age": 14}, "[curation] max_age = 14 is not a duration like 14d"),
-        ({"max_age": "soon"}, "[curation] max_age = 'soon' is not a duration like 14d"),
+        ({"max_age": "soon"}, '[curation] max_age = "soon" is not a duration like 14d'),
         ({"sla": "5m"}, "[curation] sla = '5m' must be between 10m and 60d"),
         ({"vip_handles": "@bob"}, "[curation] vip_handles must be a list of strings"),
         ({"vip_organizations": "Acme"}, "[curation] vip_organizations must be a list of strings"),

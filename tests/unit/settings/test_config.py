@@ -167,7 +167,7 @@ def test_a_bad_budget_in_the_file_names_the_file_and_the_setting(tmp_path):
     path = _write(tmp_path / "config.toml", '[session]\nbudget = "soon"\n')
     message = _error_of(path)
     assert "[session] budget" in message
-    assert "'soon'" in message
+    assert '"soon"' in message
 
 
 @pytest.mark.parametrize("value", ["[30]", "true", "{ minutes = 30 }", "nan"])
