@@ -45,6 +45,8 @@ def print_batch(batch: Batch) -> None:
             )
     if summary := excluded_summary(batch):
         print(f"not candidates: {summary}")
+    if not batch.items and not batch.left_out and not batch.excluded:
+        print("no question waits: fetch new ones with `cxdaily fetch`")
 
 
 def print_must_see_left_out(batch: Batch, file: TextIO | None = None) -> None:

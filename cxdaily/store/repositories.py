@@ -227,7 +227,10 @@ class QuestionRepository:
         if doc is None:
             archived = self._archive.newest_holding(question_id, self._months())
             if archived is None:
-                raise NotFoundError(f"no question with id {question_id!r}")
+                # an empty store: nothing was fetched yet (ids are "CHANNEL:NATIVE_ID")
+                empty = not self._questions.keys() and not self._months()
+                hint = "; no question is stored yet: fetch first (`cxdaily fetch`)" if empty else ""
+                raise NotFoundError(f"no question with id {question_id!r}{hint}")
             table, doc = archived
         return table.parse(doc, Question.from_dict)
 

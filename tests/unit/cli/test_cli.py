@@ -208,6 +208,19 @@ def test_a_bad_budget_is_a_one_line_usage_error(home: Path, capsys):
 
 def test_batch_before_any_fetch_is_empty(home: Path, capsys):
     assert run(capsys, "--demo", "batch", "--json") == (0, "", "")
+    code, out, _ = run(capsys, "--demo", "batch")  # in words, it says what to do
+    assert code == 0 and out.endswith("no question waits: fetch new ones with `cxdaily fetch`\n")
+
+
+def test_an_unknown_id_before_any_fetch_says_to_fetch(home: Path, capsys):
+    code, _, err = run(capsys, "--demo", "reply", "demo:hs-3310", "--text", "Thanks")
+    assert code == 1
+    assert assert_one_line_error(err).endswith(
+        "no question is stored yet: fetch first (`cxdaily fetch`)"
+    )
+    run(capsys, "--demo", "fetch")
+    code, _, err = run(capsys, "--demo", "reply", "demo:nope", "--text", "Thanks")
+    assert code == 1 and assert_one_line_error(err) == "cxdaily: no question with id 'demo:nope'"
 
 
 # ----------------------------------------------------------------------------- reply, tag
