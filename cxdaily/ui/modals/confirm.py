@@ -20,6 +20,7 @@ from textual.widgets.button import ButtonVariant
 
 from cxdaily.ui.keys import KeyCommand, bindings, key_names
 from cxdaily.ui.widgets.command_button import command_button
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield command_button(
                     names, question.yes.id, id="confirm-yes", variant=question.yes_variant
                 )
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """No is the default: yes needs a deliberate key."""

@@ -19,6 +19,7 @@ from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS
 from cxdaily.insights.output import format_for_path
 from cxdaily.ui.keys import DIGEST_EXPORT_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.widgets.command_button import form_buttons
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 FORMAT_NAMES = {name: fmt.label for name, fmt in DIGEST_FORMATS.items()}
 
@@ -71,6 +72,7 @@ class ExportScreen(KeyedNode, ModalScreen[ExportChoice | None], commands=DIGEST_
                 "export_cancel",
                 ids=("export-save", "export-cancel"),
             )
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Start in the file name."""

@@ -32,6 +32,7 @@ from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DIGEST_SEND_COMMANDS, KeyedNode, KeyNames, key_names
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.command_button import form_buttons
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 NO_DESTINATION = (
     "No destination is configured. Add a [destinations.NAME] table to config.toml "
@@ -138,6 +139,7 @@ class DigestSendScreen(
                 ids=("send-confirm", "send-close"),
                 disabled=True,
             )
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Read the destinations and their last sends."""

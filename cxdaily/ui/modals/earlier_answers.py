@@ -22,6 +22,7 @@ from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import PICK_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.earlier_answer import day_words, service_words
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 def answer_prompt(answer: EarlierAnswer, now: datetime, zone: tzinfo | None) -> Content:
@@ -61,6 +62,7 @@ class EarlierAnswersScreen(KeyedNode, ModalScreen[EarlierAnswer | None], command
             yield Static(Content.styled("You replied:", "bold"), id="earlier-replied")
             with VerticalScroll(id="earlier-reply-scroll"):
                 yield Static(id="earlier-reply")
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """The best answer first."""

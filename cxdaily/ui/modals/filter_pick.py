@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from cxdaily.ui.keys import FILTER_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.queue_filter import QueueFilter
 from cxdaily.ui.text import safe_line
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 KIND_WORDS = {"state": "State", "channel": "Channel", "tag": "Tag"}
 
@@ -46,6 +47,7 @@ class FilterScreen(KeyedNode, ModalScreen[QueueFilter | None], commands=FILTER_C
             )
             hint = f"{key_names(self).key('clear_filter')} in the queue shows every question"
             yield Static(Content.styled(hint, "dim"), id="filter-hint")
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Start on the active filter."""

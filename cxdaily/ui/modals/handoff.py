@@ -15,6 +15,7 @@ from cxdaily.core.safe_text import one_line
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import HANDOFF_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.text import customer_heading
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class HandoffScreen(KeyedNode, ModalScreen[HandoffResult | None], commands=HANDO
             yield Input(
                 placeholder=handoff_placeholder(self.question), id="handoff-note", compact=True
             )
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Start in the note."""

@@ -25,6 +25,7 @@ from cxdaily.ui.keys import PAST_QUESTION_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.question_parts import author_line
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.earlier_answer import day_words, service_words
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 def past_content(
@@ -103,6 +104,7 @@ class PastQuestionScreen(KeyedNode, ModalScreen[None], commands=PAST_QUESTION_CO
             hint = f"{key_names(self).key('history_back')} closes · read-only"
             yield Static(Content.styled(hint, "dim"), id="past-hint")
             yield Static(id="past-text")
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Show what the history kept at once, then the stored question in full."""

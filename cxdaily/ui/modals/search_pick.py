@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cxdaily.ui.keys import PICK_COMMANDS, KeyedNode
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 T = TypeVar("T")
 
@@ -38,6 +39,7 @@ class SearchPickScreen(KeyedNode, ModalScreen[T | None], Generic[T], commands=PI
             yield Input(placeholder=self.placeholder, classes="pick-field", compact=True)
             yield OptionList(classes="pick-list")
             yield Static(classes="pick-note")
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Start in the field, with what an empty search shows."""

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cxdaily.ui.keys import SNOOZE_COMMANDS, KeyedNode
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 def snooze_choices(now: datetime, day_begins: datetime) -> list[tuple[str, datetime]]:
@@ -40,6 +41,7 @@ class SnoozeScreen(KeyedNode, ModalScreen[datetime | None], commands=SNOOZE_COMM
                 *[Option(Content(label), id=str(i)) for i, (label, _) in enumerate(self.choices)],
                 id="snooze-choices",
             )
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Return the chosen time."""

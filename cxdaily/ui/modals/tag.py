@@ -23,6 +23,7 @@ from cxdaily.ui.modals.confirm import ConfirmScreen, Part
 from cxdaily.ui.modals.confirm import Question as Confirmation
 from cxdaily.ui.text import customer_heading
 from cxdaily.ui.widgets.command_button import form_buttons
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 class TagSuggester(Suggester):
@@ -106,6 +107,7 @@ class TagScreen(KeyedNode, ModalScreen[InsightEntry | None], commands=TAG_COMMAN
             yield form_buttons(
                 key_names(self), "tag_save", "tag_cancel", ids=("tag-save", "tag-cancel")
             )
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """Start in the tags field."""

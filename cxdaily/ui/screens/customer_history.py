@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cxdaily.core.errors import CxDailyError
@@ -30,6 +30,7 @@ from cxdaily.ui.keys import HISTORY_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.modals.link_customer import LinkCustomerScreen
 from cxdaily.ui.modals.past_question import PastQuestionScreen
 from cxdaily.ui.text import customer_heading
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 QUESTION = "q:"
 LINK = "l:"
@@ -50,7 +51,7 @@ class CustomerHistoryScreen(KeyedNode, Screen, commands=HISTORY_COMMANDS):
             yield Static(customer_heading("History of ", self.question), id="history-heading")
             yield Static(Content.styled("Reading history…", "italic dim"), id="history-customer")
             yield OptionList(id="history-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Look the customer up off the UI thread."""

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.words import plural
@@ -34,6 +34,7 @@ from cxdaily.ui.keys import DIGEST_COMMANDS, KeyedNode, key_names
 from cxdaily.ui.modals.digest_export import ExportChoice, ExportScreen, default_path
 from cxdaily.ui.text import safe, safe_line
 from cxdaily.ui.widgets.digest_view import DigestPreview, DigestView, preview_markdown
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 Period = tuple[str, str, str | None]
 """A period offered: its label, ``--since`` and ``--until`` expressions."""
@@ -113,7 +114,7 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
         with VerticalScroll(id="digest-scroll"):
             yield Static(Content("Building the digest…"), id="digest-status")
             yield DigestView(id="digest-view")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Add the digest week to the periods, build the first digest; the digest scrolls

@@ -31,6 +31,7 @@ from cxdaily.ui.keys import (
     KeyNames,
 )
 from cxdaily.ui.text import hang
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 TWO_COLUMNS_FROM = 100
 """Columns of the terminal from which the groups flow into two columns."""
@@ -182,6 +183,7 @@ class HelpScreen(KeyedNode, ModalScreen[None], commands=HELP_COMMANDS):
                     yield Static(id="help-left")
                     yield Static(id="help-right")
                 yield Static(id="help-remap")
+        yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_mount(self) -> None:
         """The list has the focus (q and ? close help); ``/`` goes to the find field."""

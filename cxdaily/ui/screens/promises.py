@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cxdaily.core.errors import CxDailyError
@@ -28,6 +28,7 @@ from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyedNode, Key
 from cxdaily.ui.messages import ReplyCancelled
 from cxdaily.ui.outbox_status import customer_names, send_now
 from cxdaily.ui.text import hanging, safe_line
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 def due_words(due: date | None, today: date) -> tuple[str, str]:
@@ -134,7 +135,7 @@ class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
             yield OptionList(id="promises-outbox")
             yield Static(id="promises-ledger-title", classes="promises-title")
             yield OptionList(id="promises-ledger")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill both lists; start in the promises."""

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Session
@@ -45,6 +45,7 @@ from cxdaily.ui.source_link import open_source_link
 from cxdaily.ui.team_presence import TeamPresence
 from cxdaily.ui.undo_flow import UndoFlow
 from cxdaily.ui.widgets.desk import Desk
+from cxdaily.ui.widgets.key_footer import KeyFooter
 from cxdaily.ui.widgets.queue import DONE
 from cxdaily.ui.widgets.queue_pane import QueuePane
 from cxdaily.ui.widgets.reply_composer import ReplyComposer
@@ -105,7 +106,7 @@ class SessionScreen(Screen):
             yield QueuePane(id="queue-pane")
             yield Desk(id="desk")
         yield UndoCountdown(id="undo-countdown")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Fill the queue, show the first question, start the clock."""

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from cxdaily.core.errors import CxDailyError
@@ -42,6 +42,7 @@ from cxdaily.ui.messages import BeginSession, OpenDemo
 from cxdaily.ui.question_parts import channel_label
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from cxdaily.connectors.runner import ChannelOutcome
@@ -186,7 +187,7 @@ class StartScreen(Screen):
         with VerticalScroll(id="start-batch"):
             yield Static(id="start-list")
         yield Static(id="start-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         """On a short terminal the heatmap gives its rows to the batch (S shows it)."""

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.words import plural
@@ -21,6 +21,7 @@ from cxdaily.streaks.words import until_break
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import STATS_COMMANDS, KeyedNode
 from cxdaily.ui.widgets.heatmap import YearHeatmap
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
 def figures(streak: Streak) -> Content:
@@ -103,7 +104,7 @@ class StatsScreen(KeyedNode, Screen, commands=STATS_COMMANDS):
             yield YearHeatmap(id="stats-heatmap")
             yield Static(id="stats-personal")
             yield Static(id="stats-rules")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Read the history off the UI thread."""

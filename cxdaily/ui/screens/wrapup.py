@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.words import plural
@@ -17,6 +17,7 @@ from cxdaily.service import SessionSummary
 from cxdaily.streaks.words import freeze_words, until_break_words, what_counts
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import WRAPUP_COMMANDS, KeyedNode
+from cxdaily.ui.widgets.key_footer import KeyFooter
 
 LABELS = (
     ("answered", "answered", "answered"),
@@ -96,7 +97,7 @@ class WrapUpScreen(KeyedNode, Screen, commands=WRAPUP_COMMANDS):
                 id="wrapup-reflection",
                 compact=True,
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Focus the reflection."""

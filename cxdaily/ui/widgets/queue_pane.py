@@ -101,7 +101,8 @@ class QueuePane(Vertical):
     def compose(self) -> ComposeResult:
         """Header, search field, queue, stored matches."""
         yield Static(id="queue-header")
-        yield SearchInput(placeholder="text, customer or channel", id="search")
+        # short enough for the narrow pane (a customer's or a channel's name is a word too)
+        yield SearchInput(placeholder="words or names", id="search")
         yield QuestionQueue(id="queue")
         yield Static(id="stored-heading")
         yield OptionList(id="stored")
@@ -166,6 +167,8 @@ class QueuePane(Vertical):
         )
         heading = queue_heading(len(self.items), len(shown), self.filter, search)
         hint = f"  {key_names(self).key('clear_filter')} clears" if self.narrowed else ""
+        if self.size.width and len(heading) + len(hint) > self.size.width:
+            hint = ""  # cut, it read "esc cl…": the footer and help name the key
         self.query_one("#queue-header", Static).update(
             Content.assemble(
                 safe_line(heading, None, "bold" if self.narrowed else "dim"),

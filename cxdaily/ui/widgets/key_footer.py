@@ -1,0 +1,50 @@
+"""The footer of every screen: the keys that work here, help first, fitted to the width.
+
+Textual's footer lists a screen's keys, then the app's, then the palette's; at 80 columns
+the session's last keys were cut ("q Wr", and no help at all). This one puts ``f1 Help``
+first (as htop and nano do: whatever the width, the leader sees where every key is
+listed), turns compact (less space around each key) below :data:`ROOMY_COLUMNS`, and
+leaves out the palette's key there (the palette is listed in help, and ``ctrl+p`` still
+opens it).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.events import Resize
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+ROOMY_COLUMNS = 100
+"""Below this width the footer is compact and without the palette's key."""
+HELP_ACTIONS = frozenset({"help", "app.help"})
+
+
+class KeyFooter(Footer):
+    """The footer: help first, compact and without the palette's key when narrow."""
+
+    def __init__(self) -> None:
+        roomy = self._roomy()
+        super().__init__(compact=not roomy, show_command_palette=roomy)
+
+    def _roomy(self) -> bool:
+        """Whether the terminal is wide enough for the roomy footer."""
+        try:
+            return self.app.size.width >= ROOMY_COLUMNS
+        except Exception:  # no app yet (built outside one): the roomy default
+            return True
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, with help moved first."""
+        keys = list(super().compose())
+        first = [k for k in keys if isinstance(k, FooterKey) and k.action in HELP_ACTIONS]
+        yield from first + [k for k in keys if k not in first]
+
+    def on_resize(self, event: Resize) -> None:
+        """Fit the footer to the new width."""
+        roomy = event.size.width >= ROOMY_COLUMNS
+        if roomy == self.show_command_palette and roomy != self.compact:
+            return
+        self.compact = not roomy
+        self.show_command_palette = roomy
+        self.refresh(recompose=True)

@@ -1,0 +1,38 @@
+"""The footer: help first and every key whole at 80 columns; a dialog shows its own keys."""
+
+from __future__ import annotations
+
+from cxdaily.service import Service
+from cxdaily.ui.modals.tag import TagScreen
+from tests.ui.pilot_kit import SMALL, begin, make_app, screen_lines
+
+
+async def test_the_session_footer_fits_80_columns_help_first(service: Service) -> None:
+    """At 80 columns Textual's footer cut the session's last keys ("q Wr", no help):
+    compact, help first and without the palette's key, every key shows whole."""
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await begin(app, pilot)
+        footer = screen_lines(app)[-1].strip()
+        assert footer.startswith("f1 Help ")
+        for key in ("r Reply", "t Tag", "h Hand off", "z Snooze", "s Skip", "q Wrap up"):
+            assert key in footer, footer
+        assert footer.endswith("u Undo"), footer
+        await pilot.resize_terminal(140, 30)  # roomy again: spaced, with the palette's key
+        await pilot.pause()
+        wide = screen_lines(app)[-1]
+        assert "f1 Help  r Reply" in wide and wide.rstrip().endswith("^p Commands")
+
+
+async def test_a_dialog_shows_its_own_keys_not_the_screens_beneath(service: Service) -> None:
+    """Over the session, the insight form's footer says how to save and cancel (its
+    buttons may be scrolled out of a small terminal), not the session's keys."""
+    app, _ = make_app(service)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await begin(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagScreen)
+        footer = screen_lines(app)[-1]
+        assert "^s Save" in footer and "esc Cancel" in footer
+        assert "Reply" not in footer and "Wrap up" not in footer
