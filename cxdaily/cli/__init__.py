@@ -360,12 +360,37 @@ def _register_session(sub: argparse._SubParsersAction) -> None:
         metavar="T",
         help=f"a tag (up to {MAX_TAGS}, {MAX_TAG_CHARS} characters each)",
     )
-    p.add_argument("--team", type=TEAM_NAME, metavar="T")
-    p.add_argument("--importance", type=int, choices=(1, 2, 3), default=1)
-    p.add_argument("--sentiment", choices=("negative", "neutral", "positive"))
-    p.add_argument("--summary", type=capped(MAX_SUMMARY_CHARS, "the summary"), metavar="S")
-    p.add_argument("--quote", type=capped(MAX_QUOTE_CHARS, "the quote"), metavar="Q")
-    p.add_argument("--note", type=capped(MAX_NOTE_CHARS, "the note"), metavar="N")
+    p.add_argument("--team", type=TEAM_NAME, metavar="T", help="the team it is for (product ...)")
+    p.add_argument(
+        "--importance",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="1 (default) to 3, the most important",
+    )
+    p.add_argument(
+        "--sentiment",
+        choices=("negative", "neutral", "positive"),
+        help="default: read from the quote, else from the question as curation reads it",
+    )
+    p.add_argument(
+        "--summary",
+        type=capped(MAX_SUMMARY_CHARS, "the summary"),
+        metavar="S",
+        help="one line: what the team should know",
+    )
+    p.add_argument(
+        "--quote",
+        type=capped(MAX_QUOTE_CHARS, "the quote"),
+        metavar="Q",
+        help="the customer's own words (default: none)",
+    )
+    p.add_argument(
+        "--note",
+        type=capped(MAX_NOTE_CHARS, "the note"),
+        metavar="N",
+        help="your note for the team",
+    )
     p.set_defaults(handler=cmd_tag)
 
 
