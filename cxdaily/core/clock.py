@@ -10,6 +10,7 @@ overflow, so a value there is a one-line :class:`ConfigError` for every command.
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 
 from cxdaily.core.errors import ConfigError
@@ -18,6 +19,8 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 """The earliest instant cxdaily counts with (as ``now``, or as the start of a period)."""
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 """The first instant after the years cxdaily counts with (the year 3000 starts here)."""
+_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+"""A calendar date alone (``2026-11-21``, ``20261121``), with no time of day."""
 _LONGEST_TIMESTAMP = 100
 """Longer text is no timestamp (and parsing it would only cost time)."""
 
@@ -26,7 +29,14 @@ def now() -> datetime:
     """Return the current time as an aware UTC datetime (honouring ``CXDAILY_NOW``)."""
     fixed = os.environ.get("CXDAILY_NOW")
     if fixed:
-        return check_in_range(parse_instant(fixed, source="CXDAILY_NOW"), source="CXDAILY_NOW")
+        value = check_in_range(parse_instant(fixed, source="CXDAILY_NOW"), source="CXDAILY_NOW")
+        if _DATE_ONLY.fullmatch(fixed.strip()):  # midnight UTC: yesterday, before 04:00
+            raise ConfigError(
+                f"CXDAILY_NOW: {fixed.strip()!r} is a date without a time; give the time too "
+                f"({fixed.strip()}T09:00:00Z, say): a date alone would be midnight UTC, "
+                "which falls in the day before when days start later"
+            )
+        return value
     return datetime.now(UTC)
 
 

@@ -96,3 +96,17 @@ def test_an_instant_python_cannot_express_in_utc_is_a_config_error(value):
 def test_a_very_long_timestamp_is_refused_without_parsing():
     with pytest.raises(ConfigError, match="100,000-character value is not a timestamp"):
         clock.parse_instant("2" * 100_000)
+
+
+@pytest.mark.parametrize("date_only", ["2026-11-21", "20261121", " 2026-11-21 "])
+def test_a_date_alone_in_cxdaily_now_asks_for_the_time(monkeypatch, date_only):
+    """Read as midnight UTC, a date alone fell in the day before (days start at 04:00 by
+    default): `streak` said today was the 20th. One line asks for the time too."""
+    monkeypatch.setenv("CXDAILY_NOW", date_only)
+    with pytest.raises(ConfigError) as caught:
+        clock.now()
+    message = str(caught.value)
+    assert message.startswith("CXDAILY_NOW: ") and "is a date without a time" in message
+    assert "2026-11-21T09:00:00Z" in message or "20261121T09:00:00Z" in message
+    monkeypatch.setenv("CXDAILY_NOW", "2026-11-21T00:00:00Z")  # midnight, said outright
+    assert clock.now() == datetime(2026, 11, 21, tzinfo=UTC)
