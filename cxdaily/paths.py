@@ -32,7 +32,7 @@ class Locations:
 def _base_dirs() -> tuple[Path, Path]:
     home = os.environ.get("CXDAILY_HOME")
     if home:
-        root = Path(home).expanduser()
+        root = Path(os.path.abspath(Path(home).expanduser()))  # what `locate` prints too
         return root, root / "data"
     import platformdirs  # only when CXDAILY_HOME does not say where
 

@@ -75,6 +75,14 @@ def test_locate_config_and_data(home: Path, capsys):
     assert run(capsys, "--demo", "locate", "data") == (0, f"{home / 'data' / 'demo'}\n", "")
 
 
+def test_a_relative_home_is_located_as_a_whole_path(tmp_path: Path, capsys, monkeypatch):
+    """``CXDAILY_HOME=rel`` is the folder rel where the command runs: `locate` says which."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CXDAILY_HOME", "rel")
+    assert run(capsys, "locate", "config") == (0, f"{tmp_path / 'rel' / 'config.toml'}\n", "")
+    assert run(capsys, "locate", "data")[1] == f"{tmp_path / 'rel' / 'data'}\n"
+
+
 def test_locate_themes(home: Path, capsys):
     if not (REPO_ROOT / "themes" / "app.tcss").is_file():
         pytest.skip("themes/app.tcss is not in this checkout yet (it is being written)")
