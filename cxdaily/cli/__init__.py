@@ -77,7 +77,13 @@ class ServiceFactory:
 
         return connector_class(kind)
 
-    def open(self, profile: str | None, *, read_only: bool = False) -> Service:
+    def open(
+        self,
+        profile: str | None,
+        *,
+        read_only: bool = False,
+        on_channel_problem: Callable[[str], None] | None = None,
+    ) -> Service:
         """Open a profile (see :meth:`Service.open`)."""
         from cxdaily.service import Service
 
@@ -86,6 +92,7 @@ class ServiceFactory:
             read_only=read_only,
             connectors=self.connector_class,
             make_client=self.make_client,
+            on_channel_problem=on_channel_problem,
         )
 
     def build(self, where: Locations, settings: Settings, *, read_only: bool = False) -> Service:
@@ -108,8 +115,25 @@ def services(args: argparse.Namespace) -> ServiceFactory:
     return factory if isinstance(factory, ServiceFactory) else ServiceFactory()
 
 
-def _open(args: argparse.Namespace, *, read_only: bool = False) -> Service:
-    return services(args).open(_profile(args), read_only=read_only)
+def _open(
+    args: argparse.Namespace, *, read_only: bool = False, uses_channels: bool = True
+) -> Service:
+    """The service of the profile ``args`` name. A command that ``uses_channels`` not
+    (the batch, a digest export, the streak, the outbox's list) is not stopped by a broken
+    channel table: it says so on stderr, in one line, and goes on."""
+    warn = None if uses_channels else _warn_channel_problem
+    return services(args).open(_profile(args), read_only=read_only, on_channel_problem=warn)
+
+
+def _warn_channel_problem(problem: str) -> None:
+    """One line on stderr: what is wrong with a channel, which this command does not use."""
+    from cxdaily.core.safe_text import one_line
+
+    print(
+        f"cxdaily: warning: {one_line(problem, 300)} (this command uses no channel: it goes "
+        "on; fetching needs it fixed)",
+        file=sys.stderr,
+    )
 
 
 # ----------------------------------------------------------------------------- app
@@ -264,7 +288,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     # would only cost time. Frozen, it is never scanned again.
     gc.disable()
     try:
-        with _open(args, read_only=True) as service:
+        with _open(args, read_only=True, uses_channels=False) as service:
             batch = service.batch(budget)
     finally:
         gc.freeze()
@@ -296,7 +320,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     """Record an insight from a script."""
     from cxdaily.core.models import InsightEntry
 
-    with _open(args) as service:
+    with _open(args, uses_channels=False) as service:
         entry = InsightEntry(
             tags=tuple(args.tag),
             team=args.team,

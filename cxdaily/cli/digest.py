@@ -125,7 +125,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
         tag=args.tag,
         redaction=Redaction(enabled=not args.no_redact, initials=args.initials),
     )
-    with _open(args, read_only=True) as service:
+    with _open(args, read_only=True, uses_channels=False) as service:
         company = args.company or args.team == COMPANY
         digest = service.team_digest(request) if company else service.digest(request)
     text = render(digest, fmt)

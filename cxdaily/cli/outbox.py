@@ -42,10 +42,10 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 3
 
 
-def _open(args: argparse.Namespace, *, read_only: bool = False):
+def _open(args: argparse.Namespace, *, read_only: bool = False, uses_channels: bool = True):
     from cxdaily.cli import _open as open_service
 
-    return open_service(args, read_only=read_only)
+    return open_service(args, read_only=read_only, uses_channels=uses_channels)
 
 
 def _warn(text: str) -> None:
@@ -243,7 +243,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
     """Every reply and its state (``--unsent``: only those still to go out), with the
     customer it answers (``customer`` in ``--json``) and its attempts, worded as the app
     words them (:mod:`cxdaily.replies.outbox_words`)."""
-    with _open(args, read_only=True) as service:
+    with _open(args, read_only=True, uses_channels=False) as service:
         replies = service.unsent_replies() if args.unsent else service.outbox()
         names = service.replies.customer_names(r.question_id for r in replies)
         now = service.now()
@@ -352,7 +352,7 @@ def cmd_promises(args: argparse.Namespace) -> int:
             promise = service.keep_promise(args.done)
         print(f"kept: {one_line(promise.text, 120)}")
         return EXIT_OK
-    with _open(args, read_only=True) as service:
+    with _open(args, read_only=True, uses_channels=False) as service:
         promises = service.promises(include_kept=args.all)
         today = service.settings.session.days.today(service.now())
     for promise in promises:

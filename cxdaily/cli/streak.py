@@ -26,7 +26,7 @@ def cmd_streak(args: argparse.Namespace) -> int:
     from cxdaily.cli.json_lines import print_json
     from cxdaily.streaks.report import streak_json, streak_text
 
-    with _open(args, read_only=True) as service:
+    with _open(args, read_only=True, uses_channels=False) as service:
         streak = service.streak()
         stats = service.stats()
         session = service.settings.session

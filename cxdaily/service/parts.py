@@ -102,12 +102,18 @@ class ServiceParts:
         read_only: bool = False,
         connectors: ConnectorRegistry = builtin_connector_class,
         make_client: ClientFactory | None = None,
+        on_channel_problem: Callable[[str], None] | None = None,
     ) -> Self:
         """Open the default profile (or the demo) with its config and data folder;
-        ``connectors`` and ``make_client`` as for the constructor."""
+        ``connectors`` and ``make_client`` as for the constructor; ``on_channel_problem``
+        as for :func:`~cxdaily.settings.load_settings` (for work that uses no channel)."""
         where = locations(profile)
         # the demo never uses the configured channels: they are not checked (nor httpx loaded)
-        settings = load_settings(where.config_file, check_channels=profile != DEMO_PROFILE)
+        settings = load_settings(
+            where.config_file,
+            check_channels=profile != DEMO_PROFILE,
+            on_channel_problem=on_channel_problem,
+        )
         if profile == DEMO_PROFILE:
             settings = replace(settings, channels={"demo": DEMO_CHANNEL})
         return cls(

@@ -38,6 +38,8 @@ from cxdaily.settings.leader import LeaderSettings, leader_from_dict, leader_to_
 from cxdaily.streaks.rules import StreakRules, streak_rules_from_dict, streak_rules_to_dict
 
 if TYPE_CHECKING:  # team mode's module loads only when a config has [team]
+    from collections.abc import Callable
+
     from cxdaily.settings.team import TeamSettings
 
 DEFAULT_BUDGET_S = 30 * 60
@@ -201,12 +203,20 @@ def _decode_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
     return ConfigError(f"{path}: {problem}")
 
 
-def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
+def load_settings(
+    path: Path,
+    *,
+    check_channels: bool = True,
+    on_channel_problem: Callable[[str], None] | None = None,
+) -> Settings:
     """Load settings from ``path``; a missing file means the defaults.
 
     Every channel is checked by its connector (see :func:`check_channel_options`) unless
     ``check_channels`` is false: the demo profile, which never uses them (and so never
     loads the HTTP stack at start-up), and the commands that repair a broken channel.
+    With ``on_channel_problem``, what is wrong with the channels (or the digest
+    destinations) is told to it instead of raised: a command that uses no channel (the
+    batch, a digest export, the streak) is not stopped by one broken channel table.
     """
     try:
         raw = _read_toml(path)
@@ -214,12 +224,17 @@ def load_settings(path: Path, *, check_channels: bool = True) -> Settings:
         return Settings(session=SessionSettings(timezone=system_timezone_name()))
     try:
         settings = settings_from_dict(raw)
-        if check_channels:
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if check_channels:
+        try:
             check_channel_options(settings)
             check_destinations(settings.destinations, settings.channels)
             check_secret_places(settings)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        except ConfigError as exc:
+            if on_channel_problem is None:
+                raise ConfigError(f"{path}: {exc}") from None
+            on_channel_problem(f"{path}: {exc}")
     return settings
 
 
