@@ -497,6 +497,33 @@ def _demo_after_the_command(parser: argparse.ArgumentParser) -> None:
             _demo_after_the_command(command)
 
 
+VALUE_OPTIONS_READ_WHOLE = frozenset({"--budget"})
+"""Options whose value may look like an option (``--budget -5m``): joined to it, so the
+value's own check says what is wrong rather than argparse's "expected one argument"."""
+
+
+def negative_values_joined(argv: list[str]) -> list[str]:
+    """``argv`` with ``--budget -5m`` written as ``--budget=-5m``."""
+    joined: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            joined.append(word)
+            joined.extend(words)
+            break
+        if word in VALUE_OPTIONS_READ_WHOLE:
+            value = next(words, None)
+            if value is not None and value[:2] in {f"-{d}" for d in "0123456789."}:
+                joined.append(f"{word}={value}")
+                continue
+            joined.append(word)
+            if value is not None:
+                joined.append(value)
+            continue
+        joined.append(word)
+    return joined
+
+
 def undecodable_argument(argv: Sequence[str]) -> str | None:
     """Why an argument cannot be used (it is not UTF-8 text), or ``None`` when all can.
 
@@ -539,7 +566,7 @@ def main(
     and plugins, and :func:`cxdaily.connectors.http.make_client`. Tests pass their own
     rather than patching module globals.
     """
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = negative_values_joined(sys.argv[1:] if argv is None else list(argv))
     problem = undecodable_argument(argv)
     if problem:
         print(f"cxdaily: {problem}", file=sys.stderr)

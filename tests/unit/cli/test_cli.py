@@ -214,6 +214,16 @@ def test_a_bad_budget_is_a_one_line_usage_error(home: Path, capsys):
     assert "--budget" in assert_one_line_error(err)
 
 
+@pytest.mark.parametrize("written", [("--budget", "-5m"), ("--budget=-5m",)])
+def test_a_negative_budget_is_told_as_a_bad_duration(home: Path, capsys, written):
+    """``--budget -5m`` read as an option gave argparse's "expected one argument"."""
+    with pytest.raises(SystemExit) as stopped:
+        run(capsys, "--demo", "batch", *written)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert '"-5m" is not a duration' in assert_one_line_error(err)
+
+
 def test_batch_before_any_fetch_is_empty(home: Path, capsys):
     assert run(capsys, "--demo", "batch", "--json") == (0, "", "")
     code, out, _ = run(capsys, "--demo", "batch")  # in words, it says what to do
