@@ -28,10 +28,15 @@ ADDRESS_MASK = "[street address]"
 _HANDLE_PREFIXES = ("/u/", "u/", "r/", "@", "#")
 DIGIT_MASK = "•"
 
+# The local part may hold an apostrophe (j.o'neil@...); the domain may be international
+# (jörg@müller.de): its labels are letters and digits of any script, and hyphens.
 _EMAIL = re.compile(
-    r"(?<![\w.%+-])([\w.%+-]+?)(@|%40)([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
+    r"(?<![\w.%+'-])([\w.%+'-]+?)(@|%40)([^\W_](?:[^\W_]|-)*(?<!-)"
+    r"(?:\.[^\W_](?:[^\W_]|-)*(?<!-))+)"
 )
+# An IBAN: a country's two letters, two check digits, then 11 to 30 letters and digits,
+# written whole or in groups of four (DE89 3704 0044 0532 0130 00).
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 # 13 to 19 digits, optionally grouped by single spaces or dashes; not an international
 # phone number (those start with +). Patterns begin with the digit and look behind it
 # afterwards, so that the regex engine can skip ahead to the next digit quickly.
@@ -173,6 +178,15 @@ def _mask_card(match: re.Match[str]) -> str:
     return _mask_digits(match.group(), 4)
 
 
+def _mask_iban(match: re.Match[str]) -> str:
+    """``DE89 3704 0044 0532 0130 00`` -> ``DE•• •••• •••• •••• •••• ••`` (the country
+    stays); a code with fewer than ten digits is no IBAN and stays as it is."""
+    found = match.group()
+    if sum(ch.isdigit() for ch in found) < 10:
+        return found
+    return found[:2] + "".join(DIGIT_MASK if ch.isalnum() else ch for ch in found[2:])
+
+
 def _mask_phone(match: re.Match[str]) -> str:
     candidate = match.group()
     digits = sum(ch.isdigit() for ch in candidate)
@@ -200,7 +214,8 @@ def redact_text(text: str) -> str:
         text = _EMAIL.sub(mask_email, text)
     if not _DIGIT.search(text):
         return text
-    if _DIGIT_RUN.search(text):  # only then can a card or phone number be there
+    if _DIGIT_RUN.search(text):  # only then can an IBAN, a card or a phone be there
+        text = _IBAN.sub(_mask_iban, text)
         text = _CARD.sub(_mask_card, text)
         text = _PHONE.sub(_mask_phone, text)
     text = _ADDRESS_EN.sub(_mask_address, text)
@@ -283,6 +298,7 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
     _sub_each(_EMAIL, mask_email, found, emails)
     digits = [i for i, text in enumerate(found) if _DIGIT.search(text)]
     runs = _flagged_among(_DIGIT_RUN, found, digits)
+    _sub_each(_IBAN, _mask_iban, found, runs)
     _sub_each(_CARD, _mask_card, found, runs)
     _sub_each(_PHONE, _mask_phone, found, runs)
     _sub_each(_ADDRESS_EN, _mask_address, found, digits)
@@ -404,11 +420,15 @@ class Redactor:
             text = re.sub(re.escape(handle), short_handle(handle), text, flags=re.IGNORECASE)
         if not name:
             return text
-        lowered = text.lower()
+        # a part of the name is replaced where it is written as a name, capitalized ("Park",
+        # "PARK"), not where it is an ordinary word ("the car park"): quotes stay verbatim
         for part in sorted(set(name.split()), key=len, reverse=True):
             letter = _first_letter(part)
-            if len(part) < 2 or not letter or part.lower() not in lowered:
+            if len(part) < 2 or not letter or part.lower() not in text.lower():
                 continue
-            pattern = rf"(?<!\w){re.escape(part)}(?!\w)"
-            text = re.sub(pattern, f"{letter}.", text, flags=re.IGNORECASE)
+            spellings = {part[:1].upper() + part[1:], part.upper(), part}
+            spellings = {s for s in spellings if s[:1].isupper() or not s[:1].isalpha()}
+            for spelling in spellings:
+                pattern = rf"(?<!\w){re.escape(spelling)}(?!\w)"
+                text = re.sub(pattern, f"{letter}.", text)
         return text

@@ -171,3 +171,38 @@ def test_no_redact_must_be_asked_for_and_then_keeps_the_data(fmt):
     text = render(planted_digest(Redaction(enabled=False)), fmt)
     assert "415 555 0199" in text and NAME in text
     assert "planted.person" in text.replace("\\", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("IBAN DE89370400440532013000, thanks", "IBAN DE••••••••••••••••••••, thanks"),
+        ("IBAN: DE89 3704 0044 0532 0130 00.", "IBAN: DE•• •••• •••• •••• •••• ••."),
+        ("GB33BUKB20201555555555", "GB••••••••••••••••••••"),
+        ("product code AB12CDEF3456", "product code AB12CDEF3456"),  # too few digits
+    ],
+)
+def test_an_iban_is_masked_but_its_country(text, shown):
+    assert redact_text(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Mail: jörg@müller.de", "Mail: j***@müller.de"),
+        ("write to j.o'neil@example.ie today", "write to j***@example.ie today"),
+        ("ask anna@xn--mller-kva.de", "ask a***@xn--mller-kva.de"),
+    ],
+)
+def test_emails_with_apostrophes_and_international_domains_are_masked(text, shown):
+    """The local part went out but its last piece (``j.o'n***``), and an international
+    domain hid the whole address from the pattern."""
+    assert redact_text(text) == shown
+
+
+def test_initials_replace_the_name_not_the_same_word_in_lower_case():
+    """A quote stays the customer's words: "the car park" is no name, "Park" is."""
+    redactor = Redactor(Redaction(initials=True))
+    quote = "I'd park my whole class here. The car park app does it. Theo Park, PARK"
+    shown = redactor.mask_people(quote, [("Theo Park", None)])
+    assert shown == "I'd park my whole class here. The car park app does it. T. P., P."
