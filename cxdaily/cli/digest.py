@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cxdaily.core.safe_text import visible
 from cxdaily.core.words import plural
 from cxdaily.insights import FORMS
 from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS
@@ -132,7 +133,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     if args.output:
         path = write_atomically(args.output, text)
         count = len(digest.insights)
-        print(f"wrote {path} ({plural(count, 'insight')}, {fmt})", file=sys.stderr)
+        shown = visible(path, 300)  # the name as it is, but nothing a terminal would run
+        print(f"wrote {shown} ({plural(count, 'insight')}, {fmt})", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -56,3 +56,21 @@ def one_line(text: object, limit: int | None = None) -> str:
     if limit is not None and len(value) > limit:
         value = value[: max(limit - 1, 0)].rstrip() + "…"
     return value
+
+
+def visible(text: object, limit: int | None = None) -> str:
+    """``text`` on one line with every control, escape or bidi character written as
+    ``\\xNN`` or ``\\uNNNN`` rather than removed: for names the leader chose (a file's
+    path) that must read as they are, yet never drive the terminal."""
+    shown = _CONTROL_OR_BREAK.sub(_escaped, str(text))
+    return shown if limit is None or len(shown) <= limit else shown[: max(limit - 1, 0)] + "…"
+
+
+_CONTROL_OR_BREAK = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff\u2028\u2029]"
+)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -43,6 +43,7 @@ from cxdaily.insights.period import Period
 from cxdaily.insights.redact import Redaction, Redactor
 from cxdaily.insights.taxonomy import SENTIMENTS
 from cxdaily.insights.themes import build_themes
+from cxdaily.insights.words import shares
 
 __all__ = [
     "UNASSIGNED",
@@ -179,7 +180,9 @@ def build_digest(
     tag_counts = _tag_counts(map(_TAGS, exported))
     before_tags = _tag_counts(_shown_tags(map(_TAGS, before)))
     sentiment = _counts(read["sentiment"], UNKNOWN_SENTIMENT)
-    negative = sentiment.get("negative", 0)
+    mix = _sentiment(sentiment, _counts(map(_SENTIMENT, before), UNKNOWN_SENTIMENT))
+    # the share the words and the charts give (they add up to 100), in every format
+    negative = next((pct for name, _, pct in shares(mix) if name == "negative"), 0)
     headline = Headline(
         insights=Change("insights", len(chosen), len(before)),
         customers=len(
@@ -187,7 +190,7 @@ def build_digest(
         ),
         channels=len(set(read["channel"])),
         important=read["importance"].count(3),
-        negative_percent=round(100 * negative / len(chosen)) if chosen else None,
+        negative_percent=negative if chosen else None,
         handoffs=len(handed),
         sessions=sessions_in_period,
     )
@@ -203,7 +206,7 @@ def build_digest(
         tags=_changes(tag_counts, before_tags),
         teams=_changes(_counts(read["team"], UNASSIGNED), _counts(map(_TEAM, before), UNASSIGNED)),
         areas=_area_changes(areas, tag_counts, before_tags),
-        sentiment=_sentiment(sentiment, _counts(map(_SENTIMENT, before), UNKNOWN_SENTIMENT)),
+        sentiment=mix,
         trend=_trend(ordered, period, [c.name for c in _changes(tag_counts, Counter())]),
         reflections=reflections,
         handoffs=handed,

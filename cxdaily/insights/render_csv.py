@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
 from cxdaily.insights.cleaning import holding
 from cxdaily.insights.model import Digest
-from cxdaily.insights.words import fields_of, iso_time, tags_besides
+from cxdaily.insights.words import fields_of, iso_time, safe_url, tags_besides
 
 COLUMNS = (
     "id",
@@ -87,8 +88,22 @@ def _columns(digest: Digest) -> list[list[str]]:
         list(map(iso_time, field["created_at"])),
         list(map(date.isoformat, field["day"])),
         _cells(list(map(TAG_SEPARATOR.join, field["tags"]))),
-        *(_cells(field[name]) for name in _TEXT_COLUMNS),
+        *(_cells(_SAFE.get(name, _as_is)(field[name])) for name in _TEXT_COLUMNS),
     ]
+
+
+def _as_is(values: Sequence[Any]) -> Sequence[Any]:
+    """A text column shown as it is stored."""
+    return values
+
+
+def _safe_urls(values: Sequence[str | None]) -> list[str | None]:
+    """The url column as every format links it: http(s) with a host, no user info."""
+    return list(map(safe_url, values))
+
+
+_SAFE = {"url": _safe_urls}
+"""Text columns that are not shown as they are stored."""
 
 
 def _cells(texts: Sequence[str | None]) -> list[str]:

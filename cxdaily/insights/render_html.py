@@ -37,7 +37,7 @@ STYLE = """
 :root { color-scheme: light dark; --muted: #5f6b7a; --line: #d5dbe3; --accent: #2f6fde; }
 @media (prefers-color-scheme: dark) { :root { --muted: #9aa7b8; --line: #3a4452; } }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; }
+       margin: 2rem auto; padding: 0 1rem; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { border-bottom: 1px solid var(--line); padding-bottom: .2rem; margin-top: 2rem; }
 .muted, .meta { color: var(--muted); }

@@ -68,7 +68,7 @@ def insight_dict(insight: DigestInsight, theme: Theme | None = None) -> dict[str
     return {
         "id": insight.id,
         "question_id": insight.question_id,
-        "url": insight.url,
+        "url": safe_url(insight.url),  # as every format links it: http(s), no user info
         "channel": insight.channel,
         "customer": {"name": insight.customer_name, "handle": insight.customer_handle},
         "tags": list(insight.tags),
@@ -169,7 +169,7 @@ def _digest_data(digest: Digest, insights: list[Any]) -> dict[str, Any]:
                 "question_id": ho.question_id,
                 "channel": ho.channel,
                 "customer": ho.customer,
-                "url": ho.url,
+                "url": safe_url(ho.url),
             }
             for ho in digest.handoffs
         ],
@@ -262,7 +262,7 @@ def insight_json(insight: DigestInsight, theme: Theme | None = None) -> str:
         return _ENCODER.encode(insight_dict(insight, theme))
     return (
         f'{{"id": {_quoted(insight.id)}, "question_id": {_quoted(insight.question_id)}, '
-        f'"url": {_text(insight.url)}, "channel": {_quoted(insight.channel)}, '
+        f'"url": {_text(safe_url(insight.url))}, "channel": {_quoted(insight.channel)}, '
         f'"customer": {{"name": {_text(insight.customer_name)}, '
         f'"handle": {_text(insight.customer_handle)}}}, "tags": {_texts(insight.tags)}, '
         f'"primary_tag": {_quoted(insight.primary_tag)}, '

@@ -134,7 +134,14 @@ def md_link(label: str, url: str | None) -> str:
     target = words.safe_url(url)
     if target is None:
         return ""
-    for ch, code in (("(", "%28"), (")", "%29"), (" ", "%20"), ("<", "%3C"), (">", "%3E")):
+    for ch, code in (
+        ("\\", "%5C"),  # "a\\)" would escape the link's closing parenthesis
+        ("(", "%28"),
+        (")", "%29"),
+        (" ", "%20"),
+        ("<", "%3C"),
+        (">", "%3E"),
+    ):
         target = target.replace(ch, code)
     return f"[{md_text(label)}]({target})"
 

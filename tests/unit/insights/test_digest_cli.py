@@ -268,3 +268,11 @@ def test_the_digest_reads_while_the_app_holds_the_store(tagged, capsys, home):
         code, out, err = run(capsys, "--demo", "digest", "--format", "csv")
     assert code == 0, err
     assert len(list(csv.DictReader(io.StringIO(out)))) == 3
+
+
+def test_the_written_file_is_named_without_driving_the_terminal(tagged, capsys, tmp_path):
+    """A name holding an escape sequence is shown with it written out, not run."""
+    target = tmp_path / "\x1b[31mred.md"
+    code, _, err = run(capsys, "--demo", "digest", "-o", str(target))
+    assert code == 0 and target.exists()
+    assert "\x1b" not in err and f"wrote {tmp_path}/\\x1b[31mred.md (3 insights, md)" in err

@@ -27,6 +27,7 @@ from cxdaily.insights.render_json import (
     render_notes,
 )
 from cxdaily.insights.render_md import md_text, render_markdown
+from cxdaily.insights.words import shares
 from tests.unit.insights.digest_kit import at, insight, period, validate
 
 WEEK = period("2026-11-16 00:00", "2026-11-23 00:00")
@@ -519,3 +520,51 @@ def test_sentiment_chart_shows_the_shares_the_words_give():
         ("positive", 26, 28),
         ("unknown", 22, 23),
     ]
+
+
+def test_every_format_gives_a_link_only_where_every_other_does():
+    """A URL with user info (or no http(s)) is no link in md, html and notes, and was
+    kept as data in json and csv; a backslash at a link's end escaped its closing
+    parenthesis in Markdown, so no link was rendered."""
+    items = [
+        insight("2026-11-17 10:00", url="https://user:p***@x.example/a"),
+        insight("2026-11-18 10:00", url="javascript:alert(1)"),
+        insight("2026-11-19 10:00", url="https://x.example/a\\"),
+    ]
+    digest = build_digest(items, WEEK, now=NOW)
+    by_id = {i.id: i for i in items}
+    data = json.loads(render_json(digest))
+    json_urls = {i["id"]: i["url"] for i in data["insights"]}
+    rows = list(csv.DictReader(io.StringIO(render_csv(digest))))
+    csv_urls = {row["id"]: row["url"] for row in rows}
+    for insight_id, item in by_id.items():
+        expected = None if "@" in item.url or item.url.startswith("javascript") else item.url
+        assert json_urls[insight_id] == expected
+        assert csv_urls[insight_id] == (expected or "")
+    tokens = MarkdownIt().parse(render_markdown(digest))
+    hrefs = [
+        dict(child.attrs).get("href")
+        for token in tokens
+        if token.children
+        for child in token.children
+        if child.type == "link_open"
+    ]
+    assert hrefs == ["https://x.example/a%5C"]
+
+
+def test_the_negative_share_is_the_same_in_every_format():
+    """1 negative, 1 neutral, 1 positive: the words said 34% negative, the JSON 33."""
+    items = [
+        insight("2026-11-17 10:00", sentiment="negative"),
+        insight("2026-11-18 10:00", sentiment="neutral"),
+        insight("2026-11-19 10:00", sentiment="positive"),
+    ]
+    digest = build_digest(items, WEEK, now=NOW)
+    words_share = next(p for n, _, p in shares(digest.sentiment) if n == "negative")
+    assert digest.headline.negative_percent == words_share == 34
+    assert json.loads(render_json(digest))["headline"]["negative_percent"] == 34
+    assert "34% negative" in render_markdown(digest)
+
+
+def test_a_long_word_wraps_in_the_html_page():
+    assert "overflow-wrap: anywhere" in render_html(build_digest([], WEEK, now=NOW))
