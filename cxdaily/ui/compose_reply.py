@@ -63,6 +63,10 @@ def compose_in_editor(app: App, draft: str, configured: str | None) -> str | Non
                 markup=False,
             )
             return None
-        return path.read_text(encoding="utf-8").rstrip("\n")
+        text = path.read_text(encoding="utf-8").rstrip("\n")
+        if not text.strip() and draft.strip():  # an emptied file is no reply: keep the draft
+            app.notify(f"{command[0]} left no text; draft kept.", severity="warning", markup=False)
+            return None
+        return text
     finally:
         path.unlink(missing_ok=True)

@@ -254,3 +254,35 @@ async def test_q_on_the_start_screen_leaves_without_a_session(service: Service) 
     assert not app.is_running
     assert app.return_code == 0
     assert service.store.activity.sessions() == []
+
+
+class _EditorHost:
+    """What compose_in_editor needs of the app: suspend (a terminal that can) and notify."""
+
+    def __init__(self) -> None:
+        self.told: list[str] = []
+
+    def suspend(self):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+    def notify(self, message: str, **options: object) -> None:
+        self.told.append(message)
+
+
+@pytest.mark.parametrize(
+    ("editor", "draft", "result", "told"),
+    [
+        ("truncate -s 0", "A long draft to the customer.", None, "left no text; draft kept."),
+        ('sh -c \'printf "New text\\n" > "$0"\'', "Old", "New text", None),
+        ("truncate -s 0", "", "", None),  # nothing was lost: an empty reply stays empty
+    ],
+)
+def test_an_editor_that_leaves_no_text_keeps_the_draft(editor, draft, result, told) -> None:
+    """An editor that empties the file (and exits 0) wiped the draft without a word."""
+    from cxdaily.ui.compose_reply import compose_in_editor
+
+    host = _EditorHost()
+    assert compose_in_editor(host, draft, editor) == result  # type: ignore[arg-type]
+    assert (told in host.told[0]) if told else host.told == []
