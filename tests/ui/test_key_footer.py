@@ -36,3 +36,16 @@ async def test_a_dialog_shows_its_own_keys_not_the_screens_beneath(service: Serv
         footer = screen_lines(app)[-1]
         assert "^s Save" in footer and "esc Cancel" in footer
         assert "Reply" not in footer and "Wrap up" not in footer
+
+
+async def test_remapped_keys_keep_their_place_in_the_footer(write_config) -> None:
+    """A key remapped in [keys] is bound anew, and Textual listed it last, where a
+    narrow footer cut it off: the footer keeps the key table's order."""
+    write_config('[keys]\nreply = "R"\nskip = "s,delete"\n')
+    with Service.open("demo") as service:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            await begin(app, pilot)
+            footer = screen_lines(app)[-1].strip()
+    assert footer.startswith("f1 Help R Reply t Tag "), footer
+    assert "s Skip q Wrap up" in footer, footer

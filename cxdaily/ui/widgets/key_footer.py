@@ -35,10 +35,19 @@ class KeyFooter(Footer):
             return True
 
     def compose(self) -> ComposeResult:
-        """Textual's keys, with help moved first."""
+        """Textual's keys, help first, then the screen's in the order its key table gives
+        (a key remapped in ``[keys]`` is bound anew, and Textual listed it last)."""
         keys = list(super().compose())
-        first = [k for k in keys if isinstance(k, FooterKey) and k.action in HELP_ACTIONS]
-        yield from first + [k for k in keys if k not in first]
+        order = {c.action: n for n, c in enumerate(getattr(self.screen, "KEY_COMMANDS", ()))}
+
+        def place(key: object) -> tuple[int, int]:
+            if not isinstance(key, FooterKey):
+                return (2, 0)  # the palette's key, after every other
+            if key.action in HELP_ACTIONS:
+                return (0, 0)
+            return (1, order.get(key.action, len(order)))
+
+        yield from sorted(keys, key=place)  # a stable sort: ties keep Textual's order
 
     def on_resize(self, event: Resize) -> None:
         """Fit the footer to the new width."""
