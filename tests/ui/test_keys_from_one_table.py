@@ -345,6 +345,22 @@ async def test_a_remapped_demo_key_is_the_one_the_onboarding_names(
         service.close()
 
 
+@pytest.mark.parametrize(
+    "keymap",
+    [
+        {"undo": "r", "reply": "R"},
+        {"reply": "R", "undo": "r"},
+        {"reply": "s", "skip": "r"},
+    ],
+)
+def test_two_remaps_that_trade_keys_are_both_kept_in_any_order(keymap):
+    """Each remap is checked against the keys the others end up with: the lines' order
+    made ``undo = "r"`` before ``reply = "R"`` a clash, and a swap impossible."""
+    names = KeyNames(keymap)
+    assert names.conflicts == []
+    assert all(names.keys(command_id) == keys for command_id, keys in keymap.items())
+
+
 def test_a_remap_that_takes_another_commands_key_is_refused_with_a_warning():
     """`[keys] reply = "s"` silently took over skip: now skip keeps s and reply keeps r."""
     names = KeyNames({"reply": "s", "tag": "ctrl+t"})

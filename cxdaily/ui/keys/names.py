@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from cxdaily.ui.keys.command import display_keys
+from cxdaily.ui.keys.command import KeyCommand, display_keys
 from cxdaily.ui.keys.table import ALL_GROUPS, APP_COMMANDS, COMMANDS_BY_ID
 
 if TYPE_CHECKING:
@@ -21,37 +21,45 @@ def _key_set(keys: str) -> set[str]:
 def without_conflicts(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """The remaps that clash with no other command on a screen where both are active,
     and a warning for each one refused (its command keeps its default keys, and so does
-    the command whose key it wanted)."""
-    kept: dict[str, str] = {}
+    the command whose key it wanted).
+
+    Each remap is checked against the keys every other command ends up with (its own
+    remap, else its defaults), whatever the order of the lines: two commands can swap
+    keys (``undo = "r"`` with ``reply = "R"``). A clash refuses the first remap, in the
+    file's order, that takes part in one; the others are checked again without it."""
+    kept = dict(keymap)
     warnings: list[str] = []
-
-    def keys_of(command_id: str) -> set[str]:
-        return _key_set(kept.get(command_id) or COMMANDS_BY_ID[command_id].keys)
-
-    for command_id, keys in keymap.items():
-        wanted = _key_set(keys)
-        clash = None
-        for group_name, group in ALL_GROUPS:
-            active = group if group is APP_COMMANDS else APP_COMMANDS + group
-            if all(c.id != command_id for c in active):
-                continue
-            for other in active:
-                taken = wanted & keys_of(other.id) if other.id != command_id else set()
-                if taken:
-                    clash = (other, group_name, sorted(taken)[0])
-                    break
-            if clash:
-                break
-        if clash is None:
-            kept[command_id] = keys
-            continue
-        other, where, key = clash
+    while True:
+        refused = next(
+            ((command_id, clash) for command_id in kept if (clash := _clash(command_id, kept))),
+            None,
+        )
+        if refused is None:
+            return kept, warnings
+        command_id, (other, where, key) = refused
+        keys = kept.pop(command_id)
         default = display_keys(COMMANDS_BY_ID[command_id].keys)
         warnings.append(
             f'[keys] {command_id} = "{keys}": {display_keys(key)} is already the key of '
             f"{other.id} ({where}); {command_id} keeps {default}"
         )
-    return kept, warnings
+
+
+def _clash(command_id: str, keymap: Mapping[str, str]) -> tuple[KeyCommand, str, str] | None:
+    """Another command (and its group, and the key) that has one of the keys ``keymap``
+    gives ``command_id`` on a screen where both are active; ``None`` when none does."""
+    wanted = _key_set(keymap[command_id])
+    for group_name, group in ALL_GROUPS:
+        active = group if group is APP_COMMANDS else APP_COMMANDS + group
+        if all(c.id != command_id for c in active):
+            continue
+        for other in active:
+            if other.id == command_id:
+                continue
+            taken = wanted & _key_set(keymap.get(other.id) or COMMANDS_BY_ID[other.id].keys)
+            if taken:
+                return other, group_name, sorted(taken)[0]
+    return None
 
 
 class KeyNames:
