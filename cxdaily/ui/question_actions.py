@@ -216,9 +216,14 @@ class QuestionActions:
         screen = self.screen
         if any(item.question.id == question.id for item in screen.items):
             return
-        screen.add_to_session(
-            BatchItem(question, 0.0, estimate_seconds(question), ("found by search",))
-        )
+        item = BatchItem(question, 0.0, estimate_seconds(question), ("found by search",))
+        try:  # already answered (queued, sent): not one more to go, nor more time to spend
+            answered = self.service.replies.latest_reply(question.id) is not None
+        except CxDailyError:
+            answered = False
+        if answered:
+            screen.statuses[question.id] = "answered"
+        screen.add_to_session(item)
         screen.notify("Added to this session from the stored questions.", timeout=3)
 
     def fetch(self, quiet: bool = True) -> None:

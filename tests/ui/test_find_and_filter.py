@@ -283,3 +283,22 @@ def test_only_http_and_https_addresses_with_a_host_are_web_links() -> None:
 def test_search_folds_case_and_accents() -> None:
     assert fold("  Zoë  DÉJÀ ") == "zoe deja"
     assert clean(fold("Wójcik")) == "wojcik"
+
+
+async def test_a_stored_question_already_answered_joins_as_answered(service: Service) -> None:
+    """Found by a search and added, a question replied to earlier showed as open: one
+    more "to go", and minutes counted for it, while its view said the reply was sent."""
+    outside = outside_question(service)
+    service.reply(outside.id, "Thanks, it is sorted.")
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        to_go = len(screen.pending())
+        await pilot.press("slash")
+        await type_text(pilot, "deja payee")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.items[-1].question.id == outside.id
+        assert screen.statuses[outside.id] == "answered"
+        assert len(screen.pending()) == to_go
