@@ -39,3 +39,11 @@ class ReplyCancelled(Message):
     """An unsent reply to ``question_id`` was cancelled: the question is open again."""
 
     question_id: str
+
+
+@dataclass
+class ReplyChanged(Message, bubble=False):
+    """A reply went out, failed or was retried (see ``show_reply_everywhere``): told to
+    every screen open, so one listing the outbox reads it again."""
+
+    reply_id: str

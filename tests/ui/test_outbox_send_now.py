@@ -142,3 +142,34 @@ async def test_the_cli_the_json_and_the_app_count_the_same_attempts(
         assert f"{reply.question_id} · {words}; " in listed
         assert f"failed · {words}" in reply_content(reply, UI_NOW).plain
         assert recorder.find(f"(the reply to {customers[reply.question_id]}, {words})")
+
+
+async def test_the_outbox_list_follows_a_reply_sent_while_it_is_open(write_config) -> None:
+    """Opened during a reply's undo window, the promises and outbox screen kept saying
+    "queued" after the reply went out (x then said it was sent already)."""
+    from textual.widgets import OptionList
+
+    from cxdaily.ui.screens.promises import PromisesScreen
+    from cxdaily.ui.widgets.question_view import show_reply_everywhere
+
+    write_config("[session]\nundo_seconds = 10\n")
+    with Service.open("demo") as service:
+        service.refresh()
+        question_id = service.batch().items[0].question.id
+        reply = service.queue_reply(question_id, "On it, thanks for your patience.")
+        assert reply.send_after is not None  # in its undo window: the start's flush waits
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(app, pilot)
+            await app.push_screen(PromisesScreen())
+            await pilot.pause()
+            screen = app.screen
+            assert [r.id for r in screen.unsent] == [reply.id]
+            assert screen.query_one("#promises-outbox", OptionList).option_count == 1
+            (sent,) = service.retry(reply.id)  # its window ends: it goes out
+            assert sent.state is ReplyState.SENT
+            show_reply_everywhere(app, sent)  # as the sending worker does
+            await pilot.pause()
+            assert screen.unsent == []
+            (left,) = screen.query_one("#promises-outbox", OptionList).options
+            assert left.disabled and "queued" not in str(left.prompt)  # the "none" line

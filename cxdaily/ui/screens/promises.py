@@ -25,7 +25,7 @@ from cxdaily.replies.outbox_words import attempts_words
 from cxdaily.replies.promises import Promise
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, PROMISES_COMMANDS, KeyedNode, KeyNames, key_names
-from cxdaily.ui.messages import ReplyCancelled
+from cxdaily.ui.messages import ReplyCancelled, ReplyChanged
 from cxdaily.ui.outbox_status import customer_names, send_now
 from cxdaily.ui.text import hanging, safe_line
 from cxdaily.ui.widgets.key_footer import KeyFooter
@@ -141,6 +141,11 @@ class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
         """Fill both lists; start in the promises."""
         self.reload()
         self.query_one("#promises-ledger", OptionList).focus()
+
+    def on_reply_changed(self, message: ReplyChanged) -> None:
+        """A reply went out (its undo window ended), failed or was retried meanwhile:
+        the outbox's list would say "queued" of a reply already sent."""
+        self.reload()
 
     def reload(self) -> None:
         """Read the ledger and the outbox again and redraw."""

@@ -25,6 +25,7 @@ from cxdaily.core.models import Reply, ReplyState
 from cxdaily.curation import BatchItem
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import key_names
+from cxdaily.ui.messages import ReplyChanged
 from cxdaily.ui.question_parts import (
     COMPACT_SECTIONS,
     EMPTY_PARTS,
@@ -44,10 +45,11 @@ if TYPE_CHECKING:
 
 def show_reply_everywhere(app: App, reply: Reply) -> None:
     """On the UI thread: every question view showing the reply's question shows it anew
-    (a send finished, or a retry)."""
+    (a send finished, or a retry), and every screen open is told (the outbox's list)."""
     for screen in app.screen_stack:
         for view in screen.query(QuestionView):
             view.reply_changed(reply)
+        screen.post_message(ReplyChanged(reply.id))
 
 
 THREAD_BAR = "▎ "
