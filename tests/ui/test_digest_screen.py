@@ -176,3 +176,22 @@ async def test_the_palette_offers_the_digest(service: Service) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DigestScreen)
+
+
+async def test_an_export_is_named_after_its_team_and_tag_too(service: Service) -> None:
+    """Two teams' digests of one period took one name: the second export overwrote the
+    first without a word. The name says the team (and the tag) chosen."""
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await begin(app, pilot)
+        tag_two(service)
+        screen = await open_digest(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        team = screen.team
+        assert team
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        name = Path(app.screen.query_one("#export-path", Input).value).name
+        assert name == f"cxdaily-digest-last-7-days-{team.replace(' ', '-')}.md"

@@ -138,6 +138,12 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
         """The chosen period in words (``Last 7 days``)."""
         return self.periods[self.period_index][0]
 
+    def file_label(self) -> str:
+        """What a file of this digest is named after: the period, and the team and the
+        tag when one is chosen (``Last 7 days engineering billing``), so that exports of
+        two teams' digests do not take one name."""
+        return " ".join(part for part in (self.period_label(), self.team, self.tag) if part)
+
     def request(self, *, redact: bool = True, initials: bool = False) -> DigestRequest:
         """What the chosen period, team and tag ask for."""
         from cxdaily.insights.redact import Redaction
@@ -245,7 +251,7 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
 
     def action_export(self) -> None:
         """Ask for a format and a file, then write the digest there."""
-        self.app.push_screen(ExportScreen(self.period_label()), callback=self._after_export_choice)
+        self.app.push_screen(ExportScreen(self.file_label()), callback=self._after_export_choice)
 
     def _after_export_choice(self, choice: ExportChoice | None) -> None:
         if choice is not None:
@@ -273,7 +279,7 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
         """Open the HTML digest of the chosen period and team (redacted) in a new browser
         tab: the app hands the page to the server it is served by (``cxdaily serve``),
         which serves it under the same token."""
-        self.deliver_html(self.request(), Path(default_path("html", self.period_label())).name)
+        self.deliver_html(self.request(), Path(default_path("html", self.file_label())).name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The new-tab key works (and shows) only when the app is served in a browser: a
