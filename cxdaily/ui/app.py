@@ -323,8 +323,12 @@ class CxDailyApp(App[str | None]):
             self.push_screen(DigestScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every command of the current screen, plus the app's own, from the key table."""
+        """Every command of the current screen, plus the app's own, from the key table;
+        not one the screen has switched off now (its ``check_action`` says False: the
+        company's digest without team mode), which would do nothing when chosen."""
         for command in screen_commands(screen):
+            if screen.check_action(command.action, ()) is False:
+                continue
             title, description = command.palette_entry(self.key_names)
             yield SystemCommand(title, description, partial(screen.run_action, command.action))
         for command in APP_COMMANDS:

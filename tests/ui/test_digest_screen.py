@@ -195,3 +195,21 @@ async def test_an_export_is_named_after_its_team_and_tag_too(service: Service) -
         assert isinstance(app.screen, ExportScreen)
         name = Path(app.screen.query_one("#export-path", Input).value).name
         assert name == f"cxdaily-digest-last-7-days-{team.replace(' ', '-')}.md"
+
+
+async def test_the_palette_offers_no_command_the_screen_has_switched_off(
+    service: Service,
+) -> None:
+    """In a terminal without team mode the palette offered "the company's digest" and
+    "open in a new tab": chosen, each did nothing."""
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await begin(app, pilot)
+        screen = await open_digest(app, pilot)
+        actions = {
+            command.callback.args[0]
+            for command in app.get_system_commands(screen)
+            if getattr(command.callback, "args", ())
+        }
+    assert "export" in actions, actions
+    assert "toggle_company" not in actions and "open_in_tab" not in actions
