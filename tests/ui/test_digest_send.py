@@ -28,6 +28,7 @@ from tests.ui.pilot_kit import (
     make_app,
     open_digest,
     plain,
+    screen_lines,
     settle,
     tag_three,
     wait_for_start,
@@ -122,6 +123,11 @@ async def test_send_from_the_digest_screen_shows_a_line_per_destination(
         assert lines[0].startswith("hook: sent (JSON digest") and "16 Nov 2026" in lines[0]
         assert lines[1].startswith("down: ") and "500" in lines[1]
         assert recorder.find("Digest sent to 1 of 2 destinations.")
+        # the rows say what just went out, and no key offers to send again
+        prompt = chosen.get_option_at_index(0).prompt.plain
+        assert "never sent" not in prompt and "(sent)" in prompt, prompt
+        footer = screen_lines(app)[-1]
+        assert "Send" not in footer and "All" not in footer, footer
         (sent,) = hooks.bodies["hooks.example"]
         assert len(sent["insights"]) == 3
         assert "jane.doe" not in json.dumps(sent)  # redacted

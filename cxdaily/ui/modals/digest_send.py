@@ -161,6 +161,13 @@ class DigestSendScreen(
             self._show_result(Content(NO_DESTINATION))
             return
         chosen = self.query_one("#send-list", SelectionList)
+        if self.outcomes is not None:  # read again after the send: each row's last send
+            ticked = set(chosen.selected)
+            chosen.clear_options()
+            chosen.add_options(
+                Selection(destination_prompt(s), s.name, s.name in ticked) for s in statuses
+            )
+            return
         chosen.add_options(
             Selection(
                 destination_prompt(status),
@@ -179,6 +186,10 @@ class DigestSendScreen(
 
     def _show_result(self, content: Content) -> None:
         self.query_one("#send-result", Static).update(content)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once sent, the dialog only shows the outcomes: no key sends or ticks again."""
+        return not (self.outcomes is not None and action in ("confirm", "toggle_all"))
 
     def action_toggle_all(self) -> None:
         """Tick every destination, or none when all are ticked."""
@@ -231,6 +242,8 @@ class DigestSendScreen(
             self._show_result(outcome_lines(outcomes))
             self.query_one("#send-confirm", Button).display = False  # sent: nothing to send
             self.query_one("#send-close", Button).focus()
+            self.refresh_bindings()  # the footer no longer offers to send or tick
+            self.load_destinations()  # the rows said "never sent" of what just went out
         failed = any(o.status in (OutcomeStatus.FAILED, OutcomeStatus.HELD) for o in outcomes)
         self.app.notify(
             outcome_summary(outcomes),
