@@ -302,3 +302,29 @@ async def test_a_stored_question_already_answered_joins_as_answered(service: Ser
         assert screen.items[-1].question.id == outside.id
         assert screen.statuses[outside.id] == "answered"
         assert len(screen.pending()) == to_go
+
+
+async def test_the_arrow_goes_on_from_the_queue_to_the_stored_matches(service: Service) -> None:
+    """With matches in the queue and in the store, down stopped at the queue's last
+    match: the stored questions could be reached only with tab, which nothing said."""
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await begin(app, pilot)
+        word = screen.items[0].question.author.display.split()[-1]
+        outside = outside_question(service)
+        service.store.questions.upsert_many(
+            [replace(outside, body=f"Same trouble as {word} had, please help.")]
+        )
+        await pilot.press("slash")
+        await type_text(pilot, word)
+        await settle(app, pilot)
+        stored = screen.query_one("#stored", OptionList)
+        assert listed(screen) and stored.option_count >= 1
+        await pilot.press("down")  # from the field to the queue's matches
+        for _ in range(len(listed(screen))):
+            await pilot.press("down")
+        await pilot.pause()
+        assert stored.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.items[-1].question.id == outside.id

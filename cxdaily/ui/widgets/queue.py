@@ -77,6 +77,21 @@ class QuestionQueue(OptionList):
     _drawn_highlight: int | None = None
     """The option drawn highlighted (its lines are redrawn when the highlight leaves)."""
 
+    next_list: OptionList | None = None
+    """The list after this one (a search's stored matches): down on the last question
+    goes on to it while it lists any, as down from the search field reaches the queue."""
+
+    def action_cursor_down(self) -> None:
+        """The next question; on the last one, the list after this one when it lists
+        anything (else back to the first, as an option list does)."""
+        after = self.next_list
+        at_end = self.option_count and self.highlighted == self.option_count - 1
+        if at_end and after is not None and after.display and after.option_count:
+            after.highlighted = 0
+            after.focus()
+            return
+        super().action_cursor_down()
+
     def watch_highlighted(self, highlighted: int | None) -> None:
         """Scroll to the new highlight, say so, and redraw the options it moved between."""
         super().watch_highlighted(highlighted)

@@ -108,9 +108,11 @@ class QueuePane(Vertical):
         yield OptionList(id="stored")
 
     def on_mount(self) -> None:
-        """The search and the stored matches show only while searching."""
+        """The search and the stored matches show only while searching; down on the
+        queue's last question goes on to the stored matches."""
         for name in ("#search", "#stored-heading", "#stored"):
             self.query_one(name).display = False
+        self.queue.next_list = self.query_one("#stored", OptionList)
 
     # what is shown ---------------------------------------------------------------------
     @property
