@@ -118,11 +118,12 @@ def past_question_prompt(past: PastQuestion, now: datetime, zone: tzinfo | None)
 def link_prompt(
     link: LinkShown, now: datetime, zone: tzinfo | None, keys: KeyNames = DEFAULT_KEY_NAMES
 ) -> Content:
-    """'Linked by you, 3 Mar (x undoes it): anna@acme.example = @anna on X'."""
+    """'anna@acme.example = @anna on X · linked by you, 3 Mar (x undoes it)': who is
+    linked first, so a narrow terminal cuts the date and the key, not the customers."""
     return Content.assemble(
-        Content.styled(f"Linked by you, {day_words(link.at, now, zone)} ", "dim"),
-        Content.styled(f"({keys.key('history_unlink')} undoes it): ", "dim"),
         safe_line(link.label_a, 40, "bold"),
         Content.styled(" = ", "dim"),
         safe_line(link.label_b, 40, "bold"),
+        Content.styled(f" · linked by you, {day_words(link.at, now, zone)} ", "dim"),
+        Content.styled(f"({keys.key('history_unlink')} undoes it)", "dim"),
     )

@@ -152,7 +152,8 @@ async def test_a_link_to_another_authors_question_is_confirmed_and_undone(
         lines = listed(history)
         assert any(one_line(other.title or other.body)[:20] in line for line in lines)
         assert "(linked by you)" in plain(history.query_one("#history-customer"))
-        link_line = next(i for i, line in enumerate(lines) if line.startswith("Linked by you"))
+        link_line = next(i for i, line in enumerate(lines) if "· linked by you," in line)
+        assert "greg.haldane@" in lines[link_line].split(" · linked by you")[0]  # who, first
 
         history.query_one(OptionList).highlighted = link_line
         await pilot.press("x")
