@@ -95,10 +95,32 @@ def _shown_tags(tag_lists: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def matches(insight: Insight, team: str | None, tag: str | None) -> bool:
-    """Whether an insight passes the team and tag filters."""
+    """Whether an insight passes the team and tag filters (a tag in any of its spellings:
+    ``churn risk`` finds ``Churn-Risk``, as themes read them, see :func:`tag_key`)."""
     if team is not None and (insight.team or UNASSIGNED) != team:
         return False
-    return tag is None or tag in insight.tags
+    return tag is None or tag in insight.tags or tag_key(tag) in map(tag_key, insight.tags)
+
+
+def _one_spelling(now: Counter[str], before: Counter[str]) -> dict[str, str]:
+    """Each spelling of a tag in ``now`` and ``before`` to the one a digest shows for it:
+    of the spellings that are one tag to :func:`tag_key` (``churn-risk``, ``churn risk``),
+    the most used (then the first in order); counted once per distinct spelling."""
+    shown: dict[str, str] = {}
+    chosen: dict[str, str] = {}
+    for spelling, _ in sorted((now + before).items(), key=lambda item: (-item[1], item[0])):
+        shown[spelling] = chosen.setdefault(tag_key(spelling), spelling)
+    return shown
+
+
+def _merged(counts: Counter[str], shown: dict[str, str]) -> Counter[str]:
+    """``counts`` with every spelling of a tag counted under the one shown."""
+    if all(shown.get(tag, tag) == tag for tag in counts):
+        return counts  # almost always: one spelling per tag
+    merged: Counter[str] = Counter()
+    for tag, count in counts.items():
+        merged[shown.get(tag, tag)] += count
+    return merged
 
 
 def _within(
@@ -179,6 +201,8 @@ def build_digest(
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
     tag_counts = _tag_counts(map(_TAGS, exported))
     before_tags = _tag_counts(_shown_tags(map(_TAGS, before)))
+    shown = _one_spelling(tag_counts, before_tags)  # a tag's spellings counted as one
+    tag_counts, before_tags = _merged(tag_counts, shown), _merged(before_tags, shown)
     sentiment = _counts(read["sentiment"], UNKNOWN_SENTIMENT)
     mix = _sentiment(sentiment, _counts(map(_SENTIMENT, before), UNKNOWN_SENTIMENT))
     # the share the words and the charts give (they add up to 100), in every format
@@ -207,7 +231,7 @@ def build_digest(
         teams=_changes(_counts(read["team"], UNASSIGNED), _counts(map(_TEAM, before), UNASSIGNED)),
         areas=_area_changes(areas, tag_counts, before_tags),
         sentiment=mix,
-        trend=_trend(ordered, period, [c.name for c in _changes(tag_counts, Counter())]),
+        trend=_trend(ordered, period, [c.name for c in _changes(tag_counts, Counter())], shown),
         reflections=reflections,
         handoffs=handed,
         themes=build_themes(
@@ -283,7 +307,12 @@ def _changes(now_counts: Counter[str], before: Counter[str]) -> tuple[Change, ..
 def _area_changes(
     areas: Sequence[str], now_counts: Counter[str], before: Counter[str]
 ) -> tuple[Change, ...]:
-    found = [Change(a, now_counts.get(a, 0), before.get(a, 0)) for a in areas]
+    """Each product area's count, its tag found in any spelling (see :func:`tag_key`)."""
+    now_by_key = {tag_key(tag): count for tag, count in now_counts.items()}
+    before_by_key = {tag_key(tag): count for tag, count in before.items()}
+    found = [
+        Change(a, now_by_key.get(tag_key(a), 0), before_by_key.get(tag_key(a), 0)) for a in areas
+    ]
     return tuple(c for c in found if c.count or c.previous)
 
 
@@ -369,7 +398,12 @@ def _bucket_label(start: date, unit: str) -> str:
     return f"{start.day} {start:%b}"
 
 
-def _trend(insights: Sequence[DigestInsight], period: Period, ranked: list[str]) -> Trend:
+def _trend(
+    insights: Sequence[DigestInsight],
+    period: Period,
+    ranked: list[str],
+    shown: dict[str, str] | None = None,
+) -> Trend:
     unit = trend_unit(period)
     followed = tuple(ranked[:TREND_SERIES])
     step = {
@@ -385,9 +419,17 @@ def _trend(insights: Sequence[DigestInsight], period: Period, ranked: list[str])
     # Count per day first (a year has at most 366 of them), then add days into buckets.
     wanted = set(followed)
     day_totals = Counter(map(_DAY, insights))
-    day_tags = Counter(
-        (insight.day, tag) for insight in insights for tag in insight.tags if tag in wanted
-    )
+    if shown and any(shown.get(tag, tag) != tag for tag in shown):  # spellings to merge
+        day_tags = Counter(
+            (insight.day, shown.get(tag, tag))
+            for insight in insights
+            for tag in insight.tags
+            if shown.get(tag, tag) in wanted
+        )
+    else:
+        day_tags = Counter(
+            (insight.day, tag) for insight in insights for tag in insight.tags if tag in wanted
+        )
     counts: dict[date, Counter[str]] = {s: Counter() for s in starts}
     totals: Counter[date] = Counter()
     for day, total in day_totals.items():

@@ -276,3 +276,27 @@ def test_the_day_finder_agrees_with_the_period_across_dst():
     while instant < at("2026-10-31 06:00"):  # also before and after the period
         assert find(instant) == berlin.day(instant), instant
         instant += timedelta(minutes=17)
+
+
+def test_a_tags_spellings_are_one_tag_in_the_tables_the_trend_and_the_filter():
+    """Themes counted ``churn-risk`` and ``churn risk`` as one tag; the tags table listed
+    both, the trend followed two series, and ``--tag "churn risk"`` missed the other."""
+    from cxdaily.insights.build import matches
+
+    week = period("2026-11-16 00:00", "2026-11-23 00:00")
+    items = [
+        insight("2026-11-17 10:00", tags=("churn-risk",)),
+        insight("2026-11-18 10:00", tags=("churn risk",)),
+        insight("2026-11-19 10:00", tags=("churn risk", "billing")),
+    ]
+    before = [insight("2026-11-10 10:00", tags=("churn_risk",))]
+    digest = build_digest(items, week, now=at("2026-11-23 08:00"), previous=before)
+    assert [(c.name, c.count, c.previous) for c in digest.tags] == [
+        ("churn risk", 3, 1),
+        ("billing", 1, 0),
+    ]
+    assert digest.trend.tags == ("churn risk", "billing")
+    assert sum(b.counts["churn risk"] for b in digest.trend.buckets) == 3
+    assert all(matches(i, None, "Churn Risk") for i in items)
+    only = build_digest(items, week, now=at("2026-11-23 08:00"), tag="churn risk")
+    assert len(only.insights) == 3
