@@ -21,6 +21,7 @@ import argparse
 import getpass
 import sys
 import tomllib
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from cxdaily.cli.arguments import (
@@ -36,6 +37,7 @@ from cxdaily.core.words import plural
 
 if TYPE_CHECKING:
     from cxdaily.connectors.base import Connector
+    from cxdaily.connectors.options import OptionSpec
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 #: Most channels tested at the same time (each test mostly waits on the network).
@@ -262,7 +264,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
             f"a channel named {args.name!r} exists already; use --replace to change it"
         )
     pairs = _as_declared(args.kind, [parse_option(text) for text in args.options], args.options)
-    twice = sorted({key for key, _ in pairs if [k for k, _ in pairs].count(key) > 1})
+    twice = sorted(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
     if twice:
         print(
             f"cxdaily: channels add: {', '.join(twice)} given more than once; give each "
@@ -296,6 +298,15 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _declared_options(kind: str) -> OptionSpec | None:
+    """The options ``kind``'s connector declares, or ``None`` (an unknown kind, or a
+    plugin that declares none)."""
+    from cxdaily.connectors.options import OptionSpec
+
+    declared = getattr(_kind_class(kind), "declared_options", None)
+    return declared if isinstance(declared, OptionSpec) else None
+
+
 def _as_declared(
     kind: str, pairs: list[tuple[str, Any]], texts: list[str]
 ) -> list[tuple[str, Any]]:
@@ -303,10 +314,8 @@ def _as_declared(
     path, a choice) keeps what was typed (``subdomain=5`` is the text "5", not the number
     5; ``signature=true`` the word) unless it was written as a TOML list (list options
     take one); the others take TOML's reading (numbers, booleans, lists)."""
-    from cxdaily.connectors.options import OptionSpec
-
-    declared = getattr(_kind_class(kind), "declared_options", None)
-    if not isinstance(declared, OptionSpec):
+    declared = _declared_options(kind)
+    if declared is None:
         return pairs
     texts_by_name = {option.name for option in declared if option.type in _TEXT_TYPES}
     return [
@@ -325,10 +334,8 @@ def _absolute_paths(kind: str, options: dict[str, Any]) -> dict[str, Any]:
     in (as the leader meant it), so that a fetch started anywhere reads the same file."""
     import os
 
-    from cxdaily.connectors.options import OptionSpec
-
-    declared = getattr(_kind_class(kind), "declared_options", None)
-    if not isinstance(declared, OptionSpec):
+    declared = _declared_options(kind)
+    if declared is None:
         return options
     paths = {option.name for option in declared if option.type == "path"}
     return {

@@ -66,9 +66,8 @@ def visible(text: object, limit: int | None = None) -> str:
     return shown if limit is None or len(shown) <= limit else shown[: max(limit - 1, 0)] + "…"
 
 
-_CONTROL_OR_BREAK = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff\u2028\u2029]"
-)
+_CONTROL_OR_BREAK = re.compile(f"{_CONTROL.pattern}|[\t\n\u2028\u2029]")
+"""What :data:`_CONTROL` finds, and the line breaks and tabs it lets through."""
 
 
 def _escaped(found: re.Match[str]) -> str:

@@ -417,19 +417,16 @@ def _trend(
         starts.append(cursor)
         cursor += step
     # Count per day first (a year has at most 366 of them), then add days into buckets.
-    wanted = set(followed)
+    # every spelling of a followed tag, to the name its series goes by
+    series_of = {tag: tag for tag in followed}
+    series_of.update((s, name) for s, name in (shown or {}).items() if name in series_of)
     day_totals = Counter(map(_DAY, insights))
-    if shown and any(shown.get(tag, tag) != tag for tag in shown):  # spellings to merge
-        day_tags = Counter(
-            (insight.day, shown.get(tag, tag))
-            for insight in insights
-            for tag in insight.tags
-            if shown.get(tag, tag) in wanted
-        )
-    else:
-        day_tags = Counter(
-            (insight.day, tag) for insight in insights for tag in insight.tags if tag in wanted
-        )
+    day_tags = Counter(
+        (insight.day, series_of[tag])
+        for insight in insights
+        for tag in insight.tags
+        if tag in series_of
+    )
     counts: dict[date, Counter[str]] = {s: Counter() for s in starts}
     totals: Counter[date] = Counter()
     for day, total in day_totals.items():
