@@ -195,6 +195,11 @@ def screen_text(app: App) -> str:
     return "\n".join(screen_lines(app))
 
 
+def footer_line(app: App) -> str:
+    """The terminal's last row: the footer's keys."""
+    return screen_lines(app)[-1]
+
+
 def terminal_output(app: App) -> str:
     """The exact string a driver would write to draw the current screen in full."""
     width, height = app.size

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from cxdaily.service import Service
 from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.screens.start import StartScreen
-from tests.ui.pilot_kit import SMALL, plain, settle
+from tests.ui.pilot_kit import SMALL, footer_line, plain, settle
 
 
 @pytest.mark.parametrize("web", [False, True])
@@ -27,17 +27,18 @@ async def test_the_demo_line_fits_where_the_app_runs(
             start = app.screen
             assert isinstance(start, StartScreen)
             text = plain(start.query_one("#start-list", Static))
-            hint = plain(start.query_one("#start-hint", Static))
+            footer = footer_line(app)
+            assert "Refresh" not in footer  # no channel to fetch yet
             if web:
                 assert text.startswith("To try the demo inbox in a browser, run `cxdaily serve")
                 assert "--demo`" in text and "Press d" not in text
-                assert hint == "q quit"
+                assert "Quit" in footer and "Demo" not in footer
                 await pilot.press("d")
                 await settle(app, pilot)
                 assert app.is_running and app.screen is start  # the session goes on
             else:
                 assert text.startswith("Press d to try the demo inbox")
-                assert hint == "d demo · q quit"
+                assert "d Demo" in footer and "Quit" in footer
                 await pilot.press("d")
                 await settle(app, pilot)
                 assert not app.is_running  # the command line opens the demo

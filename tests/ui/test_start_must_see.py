@@ -19,6 +19,7 @@ from cxdaily.ui.screens.start import StartScreen
 from tests.ui.pilot_kit import (
     SMALL,
     assert_terminal_safe,
+    footer_line,
     make_app,
     plain,
     screen_lines,
@@ -54,10 +55,6 @@ def top_lines(app) -> list[str]:
     return rows
 
 
-def footer_text(app) -> str:
-    return screen_lines(app)[-1]
-
-
 async def test_a_must_see_question_that_does_not_fit_is_said_first_and_the_key_adds_it(
     write_config: Callable[[str], Path],
 ) -> None:
@@ -74,7 +71,7 @@ async def test_a_must_see_question_that_does_not_fit_is_said_first_and_the_key_a
             minutes = math.ceil(sum(e.item.estimate_s for e in batch.must_see_left_out) / 60)
             top = " ".join(top_lines(app))
             assert top == f"{summary} · a add them (+{minutes} min)"
-            assert "Add must-see" in footer_text(app)
+            assert "Add must-see" in footer_line(app)
             listed = plain(start.query_one("#start-list", Static))
             assert "VIP · [URGENT] SSO login loop" in listed  # named in what was left out
 
@@ -86,7 +83,7 @@ async def test_a_must_see_question_that_does_not_fit_is_said_first_and_the_key_a
             assert added.budget_s == batch.budget_s + minutes * 60
             assert not start.query_one("#start-must-see", Static).display
             assert top_lines(app) == []
-            assert "Add must-see" not in footer_text(app)
+            assert "Add must-see" not in footer_line(app)
             assert f"budget {10 + minutes} min" in plain(start.query_one("#start-summary"))
             assert recorder.find(f"today's session is {10 + minutes} minutes.")
 
@@ -129,7 +126,7 @@ async def test_when_every_must_see_question_fits_there_is_no_line_and_no_key(
             assert VIP in {item.question.id for item in batch.items}
             assert top_lines(app) == []
             assert not start.query_one("#start-must-see", Static).display
-            assert "Add must-see" not in footer_text(app)
+            assert "Add must-see" not in footer_line(app)
             await pilot.press("a")
             await settle(app, pilot)
             assert start.todays_batch is batch

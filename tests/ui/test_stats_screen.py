@@ -159,7 +159,7 @@ async def test_the_start_screen_shows_a_compact_heatmap_and_still_fits_80x24(
         batch = start.query_one("#start-batch")
         assert compact.region.bottom <= batch.region.y
         assert batch.region.height >= 6  # the list keeps room, and scrolls
-        assert batch.region.bottom <= 24 - 2  # hint and footer below
+        assert batch.region.bottom <= 24 - 1  # the footer below
         text = plain_lines(compact)
         assert "longest 6 · 6 days" in text[0] and "0 of 2 freezes" in text[1]
         assert "1 day until it breaks" in text[2] and "S stats and calendar" in text[3]

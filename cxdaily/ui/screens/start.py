@@ -173,7 +173,8 @@ class StartScreen(Screen):
         return service_of(self)
 
     def compose(self) -> ComposeResult:
-        """The must-see line, title, summary, channels, the batch, and the hint."""
+        """The must-see line, title, summary, channels, the batch, and the keys (the
+        footer: the keys that work here, one that waits for a batch dimmed)."""
         must_see = Static(id="start-must-see")
         must_see.display = False
         yield must_see
@@ -186,7 +187,6 @@ class StartScreen(Screen):
         yield Vertical(id="start-extras")  # promises line and heatmap, one frame later
         with VerticalScroll(id="start-batch"):
             yield Static(id="start-list")
-        yield Static(id="start-hint")
         yield KeyFooter()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -243,13 +243,11 @@ class StartScreen(Screen):
                 "To try the demo inbox in a browser, run `cxdaily serve --demo` and open the "
                 "address it prints: realistic questions, nothing is sent anywhere.\n\n"
             )
-            hint = keys.hint("quit")
         else:
             demo = (
                 f"Press {keys.key('demo')} to try the demo inbox: realistic questions, "
                 "nothing is sent anywhere.\n\n"
             )
-            hint = keys.hint("demo", "quit")
         onboarding.update(
             Content(
                 demo + "Or connect a channel from the command line, for example:\n"
@@ -260,7 +258,7 @@ class StartScreen(Screen):
                 "desks, JSON-lines files, any HTTP JSON API) and its settings."
             )
         )
-        self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
+        self.refresh_bindings()
 
     def show_batch(self) -> None:
         """Compute and show the batch from stored questions, with the streak as last
@@ -317,12 +315,10 @@ class StartScreen(Screen):
         if self.todays_batch.items:
             self.query_one("#start-list", Static).remove_class("onboarding")
             self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
-            hint = key_names(self).hint("begin", "refresh", "help", "quit")
         else:
             waiting = "Fetching questions…" if self.refreshing else "Nothing waiting right now."
             self.query_one("#start-list", Static).update(Content(waiting))
-            hint = key_names(self).hint("refresh", "quit")
-        self.query_one("#start-hint", Static).update(Content.styled(hint, "dim"))
+        self.refresh_bindings()
 
     def _show_must_see(self) -> None:
         """The first line: the must-see questions that do not fit, and the key that adds
@@ -335,15 +331,21 @@ class StartScreen(Screen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The add-must-see key shows (and works) only while a must-see question is out;
-        the digest's send key only while the week's digest is offered; the demo key only
-        in a terminal (served in a browser, the line says how to open the demo)."""
+        """What the footer offers, and what works: begin is dimmed until there is a batch
+        to begin; refresh needs a channel; the demo key is for the onboarding (no channel
+        yet) in a terminal (served in a browser, the line says how to open the demo); the
+        add-must-see key only while a must-see question is out; the digest's send key only
+        while the week's digest is offered."""
+        if action == "begin":
+            return True if self.todays_batch and self.todays_batch.items else None
         if action == "add_must_see":
             return bool(self.todays_batch and self.todays_batch.must_see_left_out)
         if action == "send_digest_week":
             return self.digest_due is not None
+        if action == "refresh":
+            return bool(self.service.settings.channels)
         if action == "open_demo":
-            return not self.app.is_web
+            return not self.app.is_web and not self.service.settings.channels
         return True
 
     # ------------------------------------------------------------ the week's digest
