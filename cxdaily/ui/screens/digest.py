@@ -2,19 +2,23 @@
 its export to a file in any format, and sending it to the configured destinations.
 
 Reached with ``D`` from anywhere (escape or q goes back). ``[`` and ``]`` step through the
-periods, ``t`` through the teams, ``g`` through the tags found in the period; ``x``
-exports, ``s`` sends (a dialog lists the destinations), ``o`` opens the HTML digest in a
-new browser tab when the app is served (``cxdaily serve``). The digest is built and
-rendered to Markdown in a thread worker whenever a filter changes, then shown by
-:class:`~cxdaily.ui.widgets.digest_view.DigestView` (a long digest is shortened there:
-the export holds it whole). Everything shown went through redaction first; the header's
-customer-side words reach the widgets only through ``ui.text``.
+periods, ``t`` through the teams, ``g`` through the tags found in the period and team
+shown (a chosen tag the next period or team has no insight with is dropped, and a line
+under the header says so); ``x`` exports, ``s`` sends (a dialog lists the destinations),
+``o`` opens the HTML digest in a new browser tab when the app is served (``cxdaily
+serve``). The digest is built and rendered to Markdown in a thread worker whenever a
+filter changes, then shown by :class:`~cxdaily.ui.widgets.digest_view.DigestView` (a long
+digest is shortened there: the export holds it whole). Everything shown went through
+redaction first; the header's customer-side words reach the widgets only through
+``ui.text``.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,7 +30,7 @@ from textual.widgets import Static
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.words import plural
 from cxdaily.insights.delivery.schedule import digest_week
-from cxdaily.insights.model import UNASSIGNED, Digest
+from cxdaily.insights.model import UNASSIGNED, Digest, tag_key
 from cxdaily.insights.output import render, write_atomically
 from cxdaily.insights.source import DigestRequest
 from cxdaily.ui.app import service_of
@@ -81,6 +85,44 @@ def header_line(
     return Content(" · ").join(parts)
 
 
+def tags_in(digest: Digest) -> tuple[str, ...]:
+    """The tags with insights in ``digest`` (what ``g`` steps through)."""
+    return tuple(change.name for change in digest.tags if change.count)
+
+
+def same_tag(tag: str, tags: tuple[str, ...]) -> str | None:
+    """``tag`` as ``tags`` spell it (``churn risk`` for ``churn-risk``, see
+    :func:`~cxdaily.insights.model.tag_key`), or None when none of them is it."""
+    key = tag_key(tag)
+    return next((found for found in tags if tag_key(found) == key), None)
+
+
+def dropped_line(tag: str, period: str, team: str | None) -> Content:
+    """``No billing insight in Last week: showing all tags.`` (``for product`` after the
+    period when a team is chosen)."""
+    team_words = (" for ", safe_line(team, 30)) if team else ()
+    return Content.assemble(
+        "No ",
+        safe_line(tag, 30, "bold"),
+        f" insight in {period}",
+        *team_words,
+        ": showing all tags.",
+    ).stylize("$warning")
+
+
+class BuiltDigest(NamedTuple):
+    """A digest built for the screen, with the tags of its period and team."""
+
+    digest: Digest
+    preview: DigestPreview
+    tags: tuple[str, ...]
+    """The tags with insights in the period and team (with every tag)."""
+    tag: str | None
+    """The tag shown, as the period spells it (None: every tag)."""
+    dropped: str | None
+    """The tag asked for that the period and team have no insight with (else None)."""
+
+
 def counts_line(digest: Digest, preview: DigestPreview) -> Content:
     """``12 insights · 3 themes`` (``showing 30`` when the view is shortened)."""
     words = f"{plural(digest.headline.insights.count, 'insight')} · "
@@ -107,10 +149,13 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
         """Every leader's insights from the team database (team mode), not only yours."""
         self.tags_found: tuple[str, ...] = ()
         """The tags of the period and team with every tag (what ``g`` steps through)."""
+        self.tags_scope: tuple[DigestRequest, bool] | None = None
+        """The request (without its tag) and company switch ``tags_found`` were read for."""
 
     def compose(self) -> ComposeResult:
         """The header line, the rendered digest, the footer."""
         yield Static(id="digest-header")
+        yield Static(id="digest-note")
         with VerticalScroll(id="digest-scroll"):
             yield Static(Content("Building the digest…"), id="digest-status")
             yield DigestView(id="digest-view")
@@ -157,6 +202,11 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
             redaction=Redaction(enabled=redact, initials=initials),
         )
 
+    def tag_scope(self) -> tuple[DigestRequest, bool]:
+        """What the tags ``g`` steps through depend on: the period, the team and the
+        company switch (the request without its tag)."""
+        return replace(self.request(), tag=None), self.company
+
     def action_period(self, step: int) -> None:
         """The next (or previous) period."""
         self.period_index = (self.period_index + step) % len(self.periods)
@@ -175,7 +225,11 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
         self.reload()
 
     def action_cycle_tag(self) -> None:
-        """The next tag found in the period; after the last one, every tag again."""
+        """The next tag found in the period; after the last one, every tag again (not
+        until the tags of the period and team shown are read)."""
+        if self.tags_scope != self.tag_scope():
+            self.notify("The tags of this period and team are not read yet.", markup=False)
+            return
         tags: tuple[str | None, ...] = (None, *self.tags_found)
         if len(tags) == 1:
             self.notify("No tags in this period and team.", severity="warning", markup=False)
@@ -192,29 +246,55 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
         status = self.query_one("#digest-status", Static)
         status.update(Content.styled("Building the digest…", "dim italic"))
         status.display = True
-        self.build_preview(self.request(), key_names(self).key("digest_export"), self.company)
+        self.query_one("#digest-note", Static).display = False
+        known = self.tags_found if self.tags_scope == self.tag_scope() else None
+        export_key = key_names(self).key("digest_export")
+        self.build_preview(self.request(), export_key, self.company, known)
 
     @work(thread=True, exclusive=True, group="digest", exit_on_error=False)
-    def build_preview(self, request: DigestRequest, export_key: str, company: bool) -> None:
+    def build_preview(
+        self,
+        request: DigestRequest,
+        export_key: str,
+        company: bool,
+        known_tags: tuple[str, ...] | None,
+    ) -> None:
         """Read the store (or, for the company digest, the team database) and render the
-        Markdown off the UI thread."""
+        Markdown off the UI thread. ``known_tags``: the tags of the request's period and
+        team, None when they changed: with a tag chosen, the digest with every tag is
+        read first, and the tag kept only if the period and team have insights with it."""
         service = service_of(self)
+        build = service.team_digest if company else service.digest
         try:
-            digest = service.team_digest(request) if company else service.digest(request)
-            preview = preview_markdown(digest, export_key)
+            tag, dropped = request.tag, None
+            if tag is not None and known_tags is None:
+                digest = build(replace(request, tag=None))
+                known_tags = tags_in(digest)
+                tag = same_tag(tag, known_tags)
+                if tag is None:
+                    dropped = request.tag
+                else:
+                    digest = build(replace(request, tag=tag))
+            else:
+                digest = build(request)
+            tags = tags_in(digest) if known_tags is None else known_tags
+            built = BuiltDigest(digest, preview_markdown(digest, export_key), tags, tag, dropped)
         except CxDailyError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._show, request, digest, preview, company)
+        self.app.call_from_thread(self._show, request, company, built)
 
-    def _show(
-        self, request: DigestRequest, digest: Digest, preview: DigestPreview, company: bool
-    ) -> None:
+    def _show(self, request: DigestRequest, company: bool, built: BuiltDigest) -> None:
         if request != self.request() or company != self.company:
             return  # the leader moved on: a newer build is on its way
+        digest, preview = built.digest, built.preview
         self.digest, self.markdown = digest, preview.markdown
-        if request.tag is None:
-            self.tags_found = tuple(change.name for change in digest.tags if change.count)
+        self.tag, self.tags_found = built.tag, built.tags
+        self.tags_scope = self.tag_scope()
+        if built.dropped is not None:
+            note = self.query_one("#digest-note", Static)
+            note.update(dropped_line(built.dropped, self.period_label(), self.team))
+            note.display = True
         self.query_one("#digest-header", Static).update(
             header_line(
                 self.period_label(),
@@ -224,7 +304,7 @@ class DigestScreen(KeyedNode, Screen, commands=DIGEST_COMMANDS):
                 company=self.company,
             )
         )
-        self.show_markdown(request, preview.markdown)
+        self.show_markdown(self.request(), preview.markdown)
 
     @work(exclusive=True, group="digest-view", exit_on_error=False)
     async def show_markdown(self, request: DigestRequest, markdown: str) -> None:
