@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.color import Color
 from textual.widgets import Static
 
@@ -122,6 +123,29 @@ async def test_the_year_heatmap_fits_80_columns_and_marks_each_day(service: Serv
         tuesday = lines[2][-1]  # tomorrow: blank
         assert tuesday == " "
         assert "freeze" in lines[-1] and "today" in lines[-1]
+
+
+@pytest.mark.parametrize(("size", "legend_lines"), [((60, 15), 2), (SMALL, 1), ((200, 50), 1)])
+async def test_the_legend_fits_the_terminal_whole(
+    service: Service, size: tuple[int, int], legend_lines: int
+) -> None:
+    """At 60x15 the legend's last entry ("today") was cut: it goes on a second line where
+    the terminal is narrow, and stays one line at 80x24 and wider."""
+    seed_history(service)
+    app, _ = make_app(service)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await wait_for_start(app, pilot)
+        screen = await open_stats(app, pilot)
+        heatmap = screen.query_one(YearHeatmap)
+        shown = [heatmap.render_line(y) for y in range(heatmap.size.height)]
+        assert all(strip.cell_length <= heatmap.size.width for strip in shown)
+        lines = [strip.text.rstrip() for strip in shown]
+        assert len(lines) == 8 + legend_lines  # months, the weekdays, the legend
+        legend = " ".join(line.strip() for line in lines[8:])
+        for entry in ("less ■■■■ more", "◆ freeze", "■ not enough", "· off", "□ today"):
+            assert entry in legend, (entry, lines)
+        assert lines[1].startswith("Mon ") and lines[7].startswith("Sun ")
+        assert all(line.startswith("    ") for line in lines[8:])  # under the days
 
 
 async def test_the_heatmap_colours_come_from_the_theme(service: Service) -> None:

@@ -1,10 +1,11 @@
 """Calendar heatmaps of the streak, coloured from theme variables.
 
 :class:`YearHeatmap` draws a year (or as many weeks as fit): month names, one row per
-weekday, one cell per day, and a legend. :class:`CompactHeatmap` packs the last weeks into
-four rows with half blocks (two days a cell) beside a few words on the streak, for the
-start screen. Both take a :class:`~cxdaily.streaks.Streak` and lay it out with
-:mod:`cxdaily.streaks.calendar`; neither shows customer text.
+weekday, one cell per day, and a legend (on two lines when the terminal is narrow).
+:class:`CompactHeatmap` packs the last weeks into four rows with half blocks (two days a
+cell) beside a few words on the streak, for the start screen. Both take a
+:class:`~cxdaily.streaks.Streak` and lay it out with :mod:`cxdaily.streaks.calendar`;
+neither shows customer text.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from textual.content import Content
+from textual.geometry import Size
 from textual.widget import Widget
 
 from cxdaily.core.words import plural
@@ -65,26 +67,60 @@ def cell_glyph(cell: DayCell) -> str:
     return DAY_LOOKS[cell.state].glyph
 
 
-def legend() -> Content:
-    """What the colours mean."""
-    return Content.assemble(
-        Content.styled("less ", "dim"),
-        *(Content.styled("■", colour) for colour in LEVEL_COLOURS[1:]),
-        Content.styled(" more  ", "dim"),
-        Content.styled("◆", DAY_LOOKS[DayState.FROZEN].colour),
-        Content.styled(" freeze  ", "dim"),
-        Content.styled("■", DAY_LOOKS[DayState.BELOW].colour),
-        Content.styled(" not enough  ", "dim"),
-        Content.styled("·", "$foreground 40%"),
-        Content.styled(" off  ", "dim"),
-        Content.styled("□", TODAY_OPEN),
-        Content.styled(" today", "dim"),
-    )
+LEGEND_GAP = Content("  ")
+"""Between two entries of the legend."""
+
+
+def legend_entries() -> list[Content]:
+    """What the colours mean, one entry per kind of day (never split across lines)."""
+    return [
+        Content.assemble(
+            Content.styled("less ", "dim"),
+            *(Content.styled("■", colour) for colour in LEVEL_COLOURS[1:]),
+            Content.styled(" more", "dim"),
+        ),
+        Content.assemble(
+            Content.styled("◆", DAY_LOOKS[DayState.FROZEN].colour),
+            Content.styled(" freeze", "dim"),
+        ),
+        Content.assemble(
+            Content.styled("■", DAY_LOOKS[DayState.BELOW].colour),
+            Content.styled(" not enough", "dim"),
+        ),
+        Content.assemble(Content.styled("·", "$foreground 40%"), Content.styled(" off", "dim")),
+        Content.assemble(Content.styled("□", TODAY_OPEN), Content.styled(" today", "dim")),
+    ]
+
+
+def legend_lines(width: int) -> list[Content]:
+    """The legend in lines of at most ``width`` cells (one line in 80 columns, two in 60):
+    its entries two spaces apart, an entry that does not fit beginning the next line."""
+    lines: list[list[Content]] = [[]]
+    used = 0
+    for entry in legend_entries():
+        needed = entry.cell_length + (LEGEND_GAP.cell_length if lines[-1] else 0)
+        if lines[-1] and used + needed > width:
+            lines.append([])
+            used, needed = 0, entry.cell_length
+        lines[-1].append(entry)
+        used += needed
+    return [LEGEND_GAP.join(line) for line in lines]
+
+
+def grid_room(width: int) -> int:
+    """The cells beside the weekday labels in ``width`` (the days, the legend)."""
+    return max(width - LABEL_WIDTH, 1)
+
+
+def year_height(width: int) -> int:
+    """The lines :func:`year_lines` takes at ``width``: month names, a row per weekday,
+    the legend."""
+    return 1 + len(ROW_LABELS) + len(legend_lines(grid_room(width)))
 
 
 def year_lines(streak: Streak, width: int, max_weeks: int = WEEKS_IN_A_YEAR) -> Content:
     """The full heatmap in ``width`` cells: two cells a day when they fit, else one."""
-    room = max(width - LABEL_WIDTH, 1)
+    room = grid_room(width)
     cell_width = 2 if room >= 2 * max_weeks else 1
     weeks = max(1, min(max_weeks, room // cell_width))
     columns = week_columns(streak, weeks)
@@ -98,7 +134,7 @@ def year_lines(streak: Streak, width: int, max_weeks: int = WEEKS_IN_A_YEAR) -> 
             if cell_width == 2:
                 parts.append(Content(" "))
         lines.append(Content.assemble(*parts))
-    lines.append(Content.assemble(" " * LABEL_WIDTH, legend()))
+    lines.extend(Content.assemble(" " * LABEL_WIDTH, line) for line in legend_lines(room))
     return Content("\n").join(lines)
 
 
@@ -165,7 +201,7 @@ class YearHeatmap(Widget):
 
     DEFAULT_CSS = """
     YearHeatmap {
-        height: 9;
+        height: auto;
         width: 1fr;
     }
     """
@@ -179,6 +215,11 @@ class YearHeatmap(Widget):
         """Draw ``streak``."""
         self.streak = streak
         self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the heatmap takes at ``width`` (9, more when the legend wraps),
+        with a streak or before one is shown."""
+        return year_height(width)
 
     def render(self) -> Content:
         """The heatmap at the widget's width."""
