@@ -121,8 +121,9 @@ def risky_statements(text: str, now: datetime, zone: ZoneInfo) -> list[Finding]:
 
 
 def placeholder_gaps(text: str) -> list[Finding]:
-    """Every ``{placeholder}`` left in a reply (a saved reply's gap nobody filled): worth
-    a confirmation in any reply, public or not."""
+    """Every placeholder left in a reply (a saved reply's gap nobody filled, see
+    :func:`~cxdaily.replies.saved_fill.placeholders_left`): worth a confirmation in any
+    reply, public or not."""
     return [
         Finding(RiskKind.PLACEHOLDER, text[gap.start : gap.end], gap.start, gap.end)
         for gap in placeholders_left(text)

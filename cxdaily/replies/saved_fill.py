@@ -111,12 +111,18 @@ def fill_placeholders(template: str, values: Mapping[str, str | None]) -> Filled
 
 
 def placeholders_left(text: str) -> tuple[Gap, ...]:
-    """Every ``{placeholder}`` still written in ``text`` (a reply about to go out), known
-    or not, with where it stands; ``{{`` and ``}}`` are not placeholders."""
+    """Every placeholder of :data:`PLACEHOLDERS` still written in ``text`` (a reply about
+    to go out), with where it stands: a saved reply's gap nobody filled, or one typed by
+    hand, which nothing fills either.
+
+    Other braces are text the leader meant, and are not reported: the literal braces of a
+    saved reply's ``{{...}}`` (``{{id}}`` became ``{id}``), ``GET /orders/{id}``, a
+    misspelt placeholder (``{frist_name}``: named when its saved reply is inserted, see
+    :attr:`FilledReply.unknown`). ``{{`` and ``}}`` are never placeholders."""
     return tuple(
-        Gap(token.start(), token.end(), token[1].lower())
+        Gap(token.start(), token.end(), name)
         for token in _TOKEN.finditer(text)
-        if token[1] is not None
+        if token[1] is not None and (name := token[1].lower()) in PLACEHOLDERS
     )
 
 

@@ -159,6 +159,33 @@ async def test_a_reply_sent_with_a_gap_left_asks_first(service: Service, ui_home
         assert "{product}" in composer_of(app).text
 
 
+async def test_literal_braces_from_a_saved_reply_go_out_without_a_question(
+    service: Service, ui_home: Path
+) -> None:
+    """``{{id}}`` writes ``{id}``, which the leader meant: sending asks nothing about it
+    (it used to be flagged as an unfilled placeholder)."""
+    write_reply(ui_home, "orders-api", "# Orders API\n\nCall GET /orders/{{id}} with {{token}}.\n")
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await begin(app, pilot)
+        question = app.screen.current().question
+        await start_reply(app, pilot)
+        await open_picker(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert composer_of(app).text == "Call GET /orders/{id} with {token}."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        if isinstance(app.screen, ConfirmScreen):  # a public reply asks once, about itself
+            findings = plain(app.screen.query_one("#risky-findings"))
+            assert "placeholder" not in findings
+            await pilot.press("y")
+            await settle(app, pilot)
+        assert [r.body for r in service.outbox() if r.question_id == question.id] == [
+            "Call GET /orders/{id} with {token}."
+        ]
+
+
 async def test_the_picker_shows_a_hostile_saved_reply_literally(
     service: Service, ui_home: Path
 ) -> None:

@@ -17,6 +17,7 @@ from cxdaily.replies.saved_fill import (
     first_name,
     insert_block,
     placeholder_values,
+    placeholders_left,
     readable_day,
     real_name,
 )
@@ -91,6 +92,22 @@ def test_braces_that_are_not_placeholders_are_left_alone():
     text = 'Send {"id": 1} or {} or { two words } or {1st}'
     filled = fill_placeholders(text, ALL)
     assert filled.text == text and filled.missing == ()
+
+
+def test_only_the_products_placeholders_are_left_to_fill_at_sending():
+    """What a send checks: ``{{id}}`` wrote a literal ``{id}`` the leader meant, and hand-
+    written or misspelt braces are text too; the product's own names are gaps."""
+    literal = fill_placeholders("Call GET /orders/{{id}} with {{token}}.", ALL).text
+    assert literal == "Call GET /orders/{id} with {token}." and placeholders_left(literal) == ()
+    assert placeholders_left('{"id": 1} {frist_name} {x_y} {1st}') == ()
+    left = fill_placeholders("Hi {first_name}, {{id}} is {product} on {today}", {}).text
+    assert [gap.name for gap in placeholders_left(left)] == ["first_name", "product", "today"]
+    assert [left[g.start : g.end] for g in placeholders_left(left)] == [
+        "{first_name}",
+        "{product}",
+        "{today}",
+    ]
+    assert placeholders_left("Hi { First_Name }!") == (Gap(3, 17, "first_name"),)
 
 
 def test_a_value_is_put_on_one_line_without_escape_sequences():
