@@ -185,19 +185,21 @@ def build_digest(
     """Build the digest of ``period`` from the insights in it (and those of the previous
     period, for the trends), filtered by ``team`` and ``tag``."""
     redaction = redaction or Redaction()
-    redactor = Redactor(redaction)
     chosen = _within(insights, period, team, tag)
     before = _within(previous, period.previous, team, tag)
     primary_of_tags = cache(lambda tags: primary_tag(tags, tag))  # a few dozen tag lists
     read = read_fields(chosen)
-    exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags, read)
     names, handles = read["customer_name"], read["customer_handle"]
+    handed_over = _handoffs_in(handoffs, period, team, tag, chosen)
+    authors = [s.question.author for s in handed_over if s.question and s.question.author]
+    people = chain(zip(names, handles, strict=True), ((a.name, a.handle) for a in authors))
+    redactor = Redactor(redaction, people)  # with initials, everyone in it masked in every text
+    exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags, read)
     order = _importance_order(exported)
     ordered = tuple(map(exported.__getitem__, order))
     customers = list(map(_customer_keys(read["id"], names, handles).__getitem__, order))
-    handed = _handoffs(handoffs, period, team, tag, chosen, redactor)
-    people = list(zip(names, handles, strict=True))
-    reflections = _reflections(sessions, period, redactor, people)
+    handed = _handoffs(handed_over, period, redactor)
+    reflections = _reflections(sessions, period, redactor)
     sessions_in_period = sum(1 for s in sessions if period.contains(s.started_at))
     tag_counts = _tag_counts(map(_TAGS, exported))
     before_tags = _tag_counts(_shown_tags(map(_TAGS, before)))
@@ -322,39 +324,42 @@ def _sentiment(now_counts: Counter[str], before: Counter[str]) -> tuple[Change, 
 
 
 def _reflections(
-    sessions: Iterable[Session],
-    period: Period,
-    redactor: Redactor,
-    people: Sequence[tuple[str | None, str | None]],
+    sessions: Iterable[Session], period: Period, redactor: Redactor
 ) -> tuple[Reflection, ...]:
     found = [
-        Reflection(period.day(s.started_at), redactor.text(line(s.reflection), people))
+        Reflection(period.day(s.started_at), redactor.text(line(s.reflection)))
         for s in sorted(sessions, key=lambda s: s.started_at)
         if s.reflection and s.reflection.strip() and period.contains(s.started_at)
     ]
     return tuple(found)
 
 
-def _handoffs(
+def _handoffs_in(
     sources: Iterable[HandoffSource],
     period: Period,
     team: str | None,
     tag: str | None,
     chosen: Sequence[Insight],
-    redactor: Redactor,
-) -> tuple[Handoff, ...]:
+) -> list[HandoffSource]:
+    """The hand-offs of ``period`` (to ``team``; of a question an insight tagged ``tag``
+    in ``chosen`` is of), in time order."""
     tagged_questions = {i.question_id for i in chosen} if tag else None
+    return [
+        source
+        for source in sorted(sources, key=lambda s: s.action.at)
+        if period.contains(source.action.at)
+        and (team is None or (source.action.team or UNASSIGNED) == team)
+        and (tagged_questions is None or source.action.question_id in tagged_questions)
+    ]
+
+
+def _handoffs(
+    sources: Sequence[HandoffSource], period: Period, redactor: Redactor
+) -> tuple[Handoff, ...]:
     found = []
-    for source in sorted(sources, key=lambda s: s.action.at):
+    for source in sources:
         action, question = source.action, source.question
-        if not period.contains(action.at):
-            continue
-        if team is not None and (action.team or UNASSIGNED) != team:
-            continue
-        if tagged_questions is not None and action.question_id not in tagged_questions:
-            continue
         author = question.author if question else None
-        person = [(author.name, author.handle)] if author else []
         name = redactor.name(line(author.name) or None) if author else None
         handle = redactor.handle(line(author.handle) or None) if author else None
         customer = f"{name} ({handle})" if name and handle else name or handle or "unknown"
@@ -363,7 +368,7 @@ def _handoffs(
                 at=action.at,
                 day=period.day(action.at),
                 team=line(action.team) or UNASSIGNED,
-                note=redactor.text(line(action.note), person),
+                note=redactor.text(line(action.note)),
                 question_id=redactor.link(line(action.question_id)) or "",
                 channel=line(question.channel) if question else "",
                 customer=customer,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import accumulate
+from typing import TypeAlias
 
 from cxdaily.core.safe_text import clean, one_line
 
@@ -20,6 +21,7 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]"
 )
 _ONE_MORE = (1).__add__
+_Trie: TypeAlias = dict[str, "_Trie"]
 # The same and newline and tab: one-line text without any of these needs no folding.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]")
 
@@ -123,3 +125,33 @@ def holding(
             found.add(index)
             at = joined.find(needle, ends[index]) if index < len(ends) else -1
     return found
+
+
+def words_pattern(words: Iterable[str], after_first: str = "") -> str:
+    """A pattern matching any of ``words`` (non-empty; the longest, where one begins
+    another), shaped as a trie (``an(?:a|n)?`` for "an", "ana" and "ann"): at each
+    position the regex engine follows one path of characters, however many words there
+    are, where an alternation of the words would try each of them.
+
+    ``after_first`` is put after each word's first character: a look-behind there is
+    tried only where a word can start, and the regex engine skips ahead to the next
+    first character of a word quickly (a look-behind before the trie is tried at every
+    position)."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    firsts = [re.escape(char) + after_first + _branches(child) for char, child in root.items()]
+    return f"(?:{'|'.join(firsts)})"
+
+
+def _branches(node: _Trie) -> str:
+    """The pattern of one node of the trie of :func:`words_pattern`."""
+    following = [re.escape(char) + _branches(child) for char, child in node.items() if char]
+    if not following:
+        return ""
+    if len(following) == 1 and "" not in node:
+        return following[0]
+    return f"(?:{'|'.join(following)}){'?' if '' in node else ''}"

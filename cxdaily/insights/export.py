@@ -26,9 +26,6 @@ from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
 from cxdaily.insights.redact import Redaction, Redactor
 from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 
-PERSON_BREAK = "\x00"
-"""The break the customer's own name is masked across with ``initials`` (the masking
-runs over the three texts joined, as it always has)."""
 _READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form")
 _GETTERS = {name: itemgetter(name) for name in _READ}
 """Every field of an insight a digest reads, each from an insight's attributes."""
@@ -184,10 +181,7 @@ def _prepared(
     for index in unclean:
         quotes[index] = block(read["quote"][index])
         notes[index] = block(read["note"][index])
-    people = list(zip(read["customer_name"], read["customer_handle"], strict=True))
-    summaries, quotes, notes = _redacted_texts(
-        people, redactor, texts, short["summary"], quotes, notes
-    )
+    summaries, quotes, notes = _redacted_texts(redactor, texts, short["summary"], quotes, notes)
     return {
         "id": short["id"],
         "question_id": redactor.links(short["question_id"]),
@@ -205,7 +199,6 @@ def _prepared(
 
 
 def _redacted_texts(
-    people: Sequence[tuple[str | None, str | None]],
     redactor: Redactor,
     known: Mapping[int, tuple[str, str, str]],
     summaries: list[str],
@@ -213,9 +206,9 @@ def _redacted_texts(
     notes: list[str],
 ) -> tuple[list[str], list[str], list[str]]:
     """Summaries, quotes and notes redacted (those ``known`` already are), the others all
-    in one batch; with ``initials``, each insight's own customer (``people``: each one's
-    name and handle) masked in its three texts. Only the texts redaction changes are
-    taken apart again."""
+    in one batch; with ``initials``, the names and handles of everyone the redactor knows
+    (the digest's people) masked in all of them, in one more batch. Only the texts
+    redaction changes are taken apart again."""
     options = redactor.options
     if not options.enabled and not options.initials:
         return summaries, quotes, notes
@@ -228,12 +221,9 @@ def _redacted_texts(
             if text != joined[index]:
                 changed[index] = text
     if options.initials:
-        for index, (text, person) in enumerate(zip(joined, people, strict=True)):
-            current = changed.get(index, text)
-            masked = redactor.mask_people(
-                current.replace(FIELD_BREAK, PERSON_BREAK), [person]
-            ).replace(PERSON_BREAK, FIELD_BREAK)
-            if masked != current:
+        current = [changed.get(index, text) for index, text in enumerate(joined)]
+        for index, masked in enumerate(redactor.mask_people(current)):
+            if masked != current[index]:
                 changed[index] = masked
     for index, text in changed.items():
         summaries[index], quotes[index], notes[index] = text.split(FIELD_BREAK)

@@ -5,9 +5,13 @@ are masked in free text while keeping the context a reader needs
 (``jane.doe@example.com`` -> ``j***@example.com``, ``+49 151 2345 6789`` ->
 ``+•• ••• •••• ••89``, ``4242 4242 4242 4242`` -> ``•••• •••• •••• 4242``,
 ``221B Baker Street`` -> ``[street address]``). Emails in URLs and ids are masked too.
-With ``initials``, customers' names become initials (``Jane Doe`` -> ``J. D.``), also
-where they appear in the text, and handles are cut to their first letter. Redaction is
-switched off only on explicit request (``--no-redact``).
+A number written straight after the word that names it is masked too
+(``Tel.0151 2345678``, ``card=4111 1111 1111 1111``). Street addresses are found by
+:mod:`~cxdaily.insights.addresses`. With ``initials``, customers' names become initials
+(``Jane Doe`` -> ``J. D.``) and handles are cut to their first letter, in their fields and
+wherever the name or handle of anyone in the digest appears in a text
+(:class:`KnownPeople`). Redaction is switched off only on explicit request
+(``--no-redact``).
 
 The patterns err on the side of privacy: a long order number may be masked like a card.
 
@@ -22,9 +26,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from cxdaily.insights.cleaning import flagged, holding
+from cxdaily.insights.addresses import (
+    ADDRESS_COMPOUND,
+    ADDRESS_EN,
+    ADDRESS_MASK,
+    ADDRESS_NAME_FIRST,
+    ADDRESS_NUMBER_FIRST,
+    address_texts,
+    mask_address,
+    may_hold_address,
+)
+from cxdaily.insights.cleaning import flagged, line, words_pattern
 
-ADDRESS_MASK = "[street address]"
 _HANDLE_PREFIXES = ("/u/", "u/", "r/", "@", "#")
 DIGIT_MASK = "•"
 
@@ -51,93 +64,22 @@ _PHONE = re.compile(
     r"(?:(?<=\+)\s?(?:\(\d{1,5}\)\s?|\d{1,6})|(?<=\()\d{1,5}\)\s?|(?<=\d)\d{0,5})"
     r"(?:[ .-]?(?:\(\d{1,5}\)|\d{1,6})){0,6}(?![\w/])"
 )
+# A number written straight after the word that names it ("card=4111 1111 1111 1111",
+# "Tel.0151 2345678", "tel/+49 151 2345678", "Kartennr4111111111111111"). _CARD and
+# _PHONE start no number right after a letter, "=", "/" or "." (so that they find none
+# inside an identifier, a URL, a version number or a decimal): here such a word stands
+# for the boundary, with at most one of those signs after it. The word has two letters
+# or more and starts a token outside a URL ("/tickets/5551234567" and "?id=5551234567"
+# stay); the number after it (group 1, from its first digit to its last) is masked as if
+# it stood alone. Like _CARD, the pattern begins with the word's first letter and looks
+# behind it afterwards.
+_LABELLED = re.compile(
+    r"[^\W\d_](?<![\w/=.%&?#+@~-].)[^\W\d_]{1,29}+[=/.]?"
+    r"([+(]?\d(?:[ ().+-]*+\d)*+)(?![\w/])"
+)
 _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}|\d{1,2}[.:]\d{2}(?:[.:]\d{2})?)$"
 )
-_STREET_WORDS = (
-    r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
-    r"terrace|square|sq|parkway|pkwy|highway|hwy|circle|cir|close|crescent|cres|alley|row"
-)
-_NOT_A_STREET_NAME = frozenset(
-    (
-        "a",
-        "an",
-        "the",
-        "on",
-        "in",
-        "of",
-        "my",
-        "your",
-        "our",
-        "their",
-        "to",
-        "for",
-        "and",
-        "or",
-        "at",
-        "by",
-        "with",
-        "from",
-        "this",
-        "that",
-        "these",
-        "those",
-        "is",
-        "are",
-        "was",
-        "it",
-        "its",
-        "me",
-        "you",
-        "we",
-        "they",
-        "minutes",
-        "minute",
-        "hours",
-        "hour",
-        "days",
-        "day",
-        "weeks",
-        "week",
-        "months",
-        "month",
-        "years",
-        "year",
-        "times",
-        "items",
-        "people",
-        "users",
-        "seats",
-        "orders",
-        "more",
-        "less",
-    )
-)
-_ADDRESS_EN = re.compile(
-    rf"\d(?<![\w-]\d)\d{{0,4}}[A-Za-z]?((?:\s++[A-Za-z][\w'.-]*+){{1,4}}?)\s++(?:{_STREET_WORDS})\b\.?"
-    r"(?:,?\s+(?:apt|apartment|suite|unit|flat|#)\.?\s*[\w-]+)?",
-    re.IGNORECASE,
-)
-_DE_SUFFIX = r"(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer)"
-# "Hauptstraße 5": looked for only when one of these is in the text (a search from
-# every capital letter is slow).
-_DE_HINTS = ("straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "damm", "ufer")
-_ADDRESS_DE = re.compile(
-    rf"(?<![\w-])[A-ZÄÖÜ][\wäöüß-]*{_DE_SUFFIX}\s+\d{{1,4}}\s?[a-z]?\b", re.IGNORECASE
-)
-# "10 rue de Rivoli", "12 calle Mayor".
-_ROMANCE_WORDS = (
-    "rue", "avenue", "boulevard", "bd", "chemin", "calle", "via", "viale", "piazza", "rua",
-    "avenida",
-)  # fmt: skip
-_ADDRESS_ROMANCE = re.compile(
-    r"\d(?<![\w-]\d)\d{0,3}(?:\s?[a-z])?,?\s+(?:" + "|".join(_ROMANCE_WORDS) + r")\s+"
-    r"(?:[\w'’-]+\s?){1,4}",
-    re.IGNORECASE,
-)
-# Where _ADDRESS_ROMANCE may match: a word of it in the lower-cased text, or a dotless i
-# (which matches "i" when case is ignored, though "ı".lower() is not "i").
-_ROMANCE_HINTS = (*_ROMANCE_WORDS, "ı")
 _DIGIT = re.compile(r"\d")
 # Seven digits with at most a few separators between them: the least a phone has. Tried
 # only from a number's first digit (a run that starts later in a number also starts at
@@ -199,11 +141,11 @@ def _mask_phone(match: re.Match[str]) -> str:
     return candidate
 
 
-def _mask_address(match: re.Match[str]) -> str:
-    words = (match.group(1) or "").split()
-    if any(word.lower() in _NOT_A_STREET_NAME for word in words):
-        return match.group()
-    return ADDRESS_MASK
+def _mask_labelled(match: re.Match[str]) -> str:
+    """A :data:`_LABELLED` match with the cards and phones in its number masked."""
+    found = match.group()
+    number_at = match.start(1) - match.start()
+    return found[:number_at] + _PHONE.sub(_mask_phone, _CARD.sub(_mask_card, found[number_at:]))
 
 
 def redact_text(text: str) -> str:
@@ -216,18 +158,15 @@ def redact_text(text: str) -> str:
         return text
     if _DIGIT_RUN.search(text):  # only then can an IBAN, a card or a phone be there
         text = _IBAN.sub(_mask_iban, text)
+        text = _LABELLED.sub(_mask_labelled, text)
         text = _CARD.sub(_mask_card, text)
         text = _PHONE.sub(_mask_phone, text)
-    text = _ADDRESS_EN.sub(_mask_address, text)
-    if _any_hint(text):
-        text = _ADDRESS_DE.sub(ADDRESS_MASK, text)
-    return _ADDRESS_ROMANCE.sub(ADDRESS_MASK, text)
-
-
-def _any_hint(text: str) -> bool:
-    """Whether ``text`` holds a word German street names end in (see :data:`_DE_HINTS`)."""
-    lowered = text.lower()
-    return any(hint in lowered for hint in _DE_HINTS)
+    text = ADDRESS_EN.sub(mask_address, text)
+    if may_hold_address(text):
+        text = ADDRESS_COMPOUND.sub(ADDRESS_MASK, text)
+        text = ADDRESS_NUMBER_FIRST.sub(ADDRESS_MASK, text)
+        text = ADDRESS_NAME_FIRST.sub(ADDRESS_MASK, text)
+    return text
 
 
 def redact_link(text: str) -> str:
@@ -265,20 +204,6 @@ def _flagged_among(pattern: re.Pattern[str], texts: list[str], chosen: list[int]
     return [chosen[n] for n in sorted(found)]
 
 
-def _street_words(texts: list[str], chosen: list[int]) -> tuple[list[int], list[int]]:
-    """The indices in ``chosen`` of the texts with a German street word (exactly those
-    :func:`_any_hint` holds for), and of those where :data:`_ADDRESS_ROMANCE` may match
-    (every text it matches, and a few more), from one look at them all lower-cased."""
-    picked = [texts[i] for i in chosen]
-    joined = BATCH_BREAK.join(picked)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):  # a letter lower-cased into two: check one by one
-        return [i for i in chosen if _any_hint(texts[i])], chosen
-    german = holding(picked, _DE_HINTS, BATCH_BREAK, lowered)
-    romance = holding(picked, _ROMANCE_HINTS, BATCH_BREAK, lowered)
-    return [chosen[n] for n in sorted(german)], [chosen[n] for n in sorted(romance)]
-
-
 def _batchable(texts: Sequence[str]) -> bool:
     """Whether no text holds :data:`BATCH_BREAK` (then joined texts split back exactly)."""
     return BATCH_BREAK.join(texts).count(BATCH_BREAK) == max(len(texts) - 1, 0)
@@ -289,7 +214,7 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
 
     Each step of :func:`redact_text` runs on exactly the texts it would run on there
     (those with an ``@``, those with a digit, those with a run of seven digits, those
-    with a German street word), in the same order, as one search over them joined.
+    with a street word), in the same order, as one search over them joined.
     """
     if not _batchable(texts):
         return [redact_text(text) for text in texts]
@@ -299,14 +224,14 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
     digits = [i for i, text in enumerate(found) if _DIGIT.search(text)]
     runs = _flagged_among(_DIGIT_RUN, found, digits)
     _sub_each(_IBAN, _mask_iban, found, runs)
+    _sub_each(_LABELLED, _mask_labelled, found, runs)
     _sub_each(_CARD, _mask_card, found, runs)
     _sub_each(_PHONE, _mask_phone, found, runs)
-    _sub_each(_ADDRESS_EN, _mask_address, found, digits)
-    # Masking a German address adds no Romance street word ("[street address]"), so the
-    # texts where one may be are found before it.
-    german, romance = _street_words(found, digits)
-    _sub_each(_ADDRESS_DE, ADDRESS_MASK, found, german)
-    _sub_each(_ADDRESS_ROMANCE, ADDRESS_MASK, found, romance)
+    _sub_each(ADDRESS_EN, mask_address, found, digits)
+    streets = address_texts(found, digits, BATCH_BREAK)
+    _sub_each(ADDRESS_COMPOUND, ADDRESS_MASK, found, streets)
+    _sub_each(ADDRESS_NUMBER_FIRST, ADDRESS_MASK, found, streets)
+    _sub_each(ADDRESS_NAME_FIRST, ADDRESS_MASK, found, streets)
     return found
 
 
@@ -344,33 +269,119 @@ def short_handle(handle: str) -> str:
     return f"{prefix}{rest[:1]}***" if rest else handle
 
 
+Person = tuple[str | None, str | None]
+"""Someone's name and handle, either of them possibly missing."""
+_NO_WORD_BEFORE_FIRST = r"(?<!\w.)"
+"""Put after a word's first character: no word character right before the word."""
+_LONGEST_KNOWN = 64
+"""The longest part of a name or handle masked in texts (nothing longer is someone's
+name; it would only make the pattern deep)."""
+
+
+class KnownPeople:
+    """The names and handles of a digest's people, masked wherever they appear in a text:
+    a handle is cut to its first letter (in any case), then a part of a name becomes its
+    initial where it is written as a name (capitalized or in capitals: "Park", "PARK",
+    not "the car park"). Handles of fewer than three characters and parts of names of
+    fewer than two are kept.
+
+    Two patterns find them all, one for the handles and one for the names, each shaped as
+    a trie (see :func:`~cxdaily.insights.cleaning.words_pattern`), so masking stays
+    linear in the size of the texts and of the names, however many people there are.
+    Handles are looked for in the text case-folded (:func:`_folded`), names as written.
+    """
+
+    def __init__(self, people: Iterable[Person]) -> None:
+        self._names: dict[str, str] = {}
+        self._handles: dict[str, str] = {}
+        for name, handle in dict.fromkeys(people):  # each person once
+            self._add_handle(line(handle))
+            for part in line(name).split():
+                self._add_name_part(part)
+        # Both whole (no word character right before or after). The look-behind goes
+        # before a handle (most start with a lower-case letter, so most positions would
+        # enter the trie) and after a name's first letter (a capital: the regex engine
+        # skips ahead to the next one).
+        handles = words_pattern(self._handles)
+        names = words_pattern(self._names, after_first=_NO_WORD_BEFORE_FIRST)
+        self._handle_pattern = re.compile(rf"(?<!\w){handles}(?!\w)") if self._handles else None
+        self._name_pattern = re.compile(rf"{names}(?!\w)") if self._names else None
+
+    def _add_handle(self, handle: str) -> None:
+        if 2 < len(handle) <= _LONGEST_KNOWN:
+            self._handles.setdefault(_folded(handle), short_handle(handle))
+
+    def _add_name_part(self, part: str) -> None:
+        letter = _first_letter(part)
+        if not letter or not 2 <= len(part) <= _LONGEST_KNOWN:
+            return
+        spellings = {part[:1].upper() + part[1:], part.upper(), part}
+        for spelling in spellings:
+            if spelling[:1].isupper() or not spelling[:1].isalpha():
+                self._names.setdefault(spelling, f"{letter}.")
+
+    def mask(self, texts: Sequence[str]) -> list[str]:
+        """Each text with the known people masked, in one search over them all."""
+        if self._handle_pattern is None and self._name_pattern is None:
+            return list(texts)
+        if not _batchable(texts):
+            return list(map(self._masked, texts))
+        return self._masked(BATCH_BREAK.join(texts)).split(BATCH_BREAK)
+
+    def _masked(self, text: str) -> str:
+        if self._handle_pattern is not None:
+            text = self._without_handles(text, self._handle_pattern)
+        if self._name_pattern is not None:
+            text = self._name_pattern.sub(self._name_initial, text)
+        return text
+
+    def _without_handles(self, text: str, pattern: re.Pattern[str]) -> str:
+        """``text`` with the handles ``pattern`` finds in it case-folded masked."""
+        pieces: list[str] = []
+        done = 0
+        for match in pattern.finditer(_folded(text)):
+            pieces += (text[done : match.start()], self._handles[match.group()])
+            done = match.end()
+        return "".join((*pieces, text[done:])) if pieces else text
+
+    def _name_initial(self, match: re.Match[str]) -> str:
+        return self._names[match.group()]
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased, with a dotted capital I as a plain i (the one letter whose
+    lower case is two characters): each character where it was, a word character or not
+    as it was."""
+    return text.replace("İ", "i").lower()
+
+
 class Redactor:
-    """Applies one :class:`Redaction` to the fields of a digest."""
+    """Applies one :class:`Redaction` to the fields of a digest; with ``initials``, the
+    names and handles of ``people`` (everyone in the digest) are masked in every text."""
 
-    def __init__(self, options: Redaction) -> None:
+    def __init__(self, options: Redaction, people: Iterable[Person] = ()) -> None:
         self.options = options
+        self._people = KnownPeople(people if options.initials else ())
 
-    def text(self, value: str | None, people: Iterable[tuple[str | None, str | None]] = ()) -> str:
+    def text(self, value: str | None) -> str:
         """Free text (summary, quote, note, reflection): personal data masked, and with
-        ``initials`` the given people's names and handles replaced where they appear."""
+        ``initials`` the known people's names and handles replaced where they appear."""
         if not value:
             return value or ""
         if self.options.enabled:  # first: an email made of the name is masked as an email
             value = redact_text(value)
-        return self.mask_people(value, people)
+        return self._people.mask([value])[0]
 
     def texts(self, values: Sequence[str]) -> list[str]:
-        """Personal data masked in each value, as :meth:`text` does without people, with
-        the patterns run once over all the values (see :func:`redact_texts`)."""
+        """Personal data masked in each value (without the people: see
+        :meth:`mask_people`), with the patterns run once over all the values (see
+        :func:`redact_texts`)."""
         return redact_texts(values) if self.options.enabled else list(values)
 
-    def mask_people(self, value: str, people: Iterable[tuple[str | None, str | None]]) -> str:
-        """With ``initials``, the given people's names and handles replaced where they
-        appear in ``value``; without, ``value`` as it is."""
-        if self.options.initials:
-            for name, handle in people:
-                value = self._replace_person(value, name, handle)
-        return value
+    def mask_people(self, values: Sequence[str]) -> list[str]:
+        """With ``initials``, the known people's names and handles replaced where they
+        appear in each value; without, the values as they are."""
+        return self._people.mask(values)
 
     def names(self, values: Sequence[str]) -> list[str]:
         """:meth:`name` of each (non-empty) value, redacted in one batch."""
@@ -413,22 +424,3 @@ class Redactor:
 
     def _masked(self, value: str) -> str:
         return redact_text(value) if self.options.enabled else value
-
-    @staticmethod
-    def _replace_person(text: str, name: str | None, handle: str | None) -> str:
-        if handle and len(handle) > 2 and handle.lower() in text.lower():
-            text = re.sub(re.escape(handle), short_handle(handle), text, flags=re.IGNORECASE)
-        if not name:
-            return text
-        # a part of the name is replaced where it is written as a name, capitalized ("Park",
-        # "PARK"), not where it is an ordinary word ("the car park"): quotes stay verbatim
-        for part in sorted(set(name.split()), key=len, reverse=True):
-            letter = _first_letter(part)
-            if len(part) < 2 or not letter or part.lower() not in text.lower():
-                continue
-            spellings = {part[:1].upper() + part[1:], part.upper(), part}
-            spellings = {s for s in spellings if s[:1].isupper() or not s[:1].isalpha()}
-            for spelling in spellings:
-                pattern = rf"(?<!\w){re.escape(spelling)}(?!\w)"
-                text = re.sub(pattern, f"{letter}.", text)
-        return text

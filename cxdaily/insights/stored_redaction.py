@@ -41,7 +41,14 @@ _NO_VALUE = "\x00"
 """A field the form holds as missing (``None``), in a stamp's key."""
 _LONG_FIELDS = ("quote", "note")
 """The form's fields that keep their lines (the others are one line each)."""
-_SOURCES = ("redact.py", "cleaning.py", "export.py", "stored_redaction.py", "../core/safe_text.py")
+_SOURCES = (
+    "redact.py",
+    "addresses.py",
+    "cleaning.py",
+    "export.py",
+    "stored_redaction.py",
+    "../core/safe_text.py",
+)
 """The code that makes the form, relative to this package."""
 
 

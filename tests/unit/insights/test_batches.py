@@ -73,6 +73,10 @@ EDGE_TEXTS = (
     "mail:<a@b.example>",
     "https://x.example/u/jane@example.com/5551234567",
     "Ana Silva, 221B Baker Street; Ana's number: 555-123-4567",
+    "card=4111 1111 1111 1111, Tel.0151 2345678, Kartennr4111111111111111",
+    "C/ Mayor 12, 3ºB and Via Roma 5; Kerkstraat 12, Storgatan 3",
+    "x ſTORGATAN 3, Vıale Monza 4, \u212aATU 5",  # letters that match others when case is ignored
+    "İ Calle Mayor 12",
 )
 
 
@@ -108,7 +112,8 @@ def test_batched_links_names_and_handles_match_one_by_one():
 
 
 def exported_alone(insight, redactor: Redactor, finder: DayFinder) -> DigestInsight:
-    """One insight cleaned and redacted on its own (what a digest promises)."""
+    """One insight cleaned and redacted on its own (what a digest promises), with the
+    people ``redactor`` knows (everyone in the digest) masked in its texts."""
     short = (
         insight.id,
         insight.question_id,
@@ -125,8 +130,7 @@ def exported_alone(insight, redactor: Redactor, finder: DayFinder) -> DigestInsi
     note = insight.note or ""
     to_block = str.strip if is_clean(f"{insight.quote}\n{note}") else block
     joined = "\x00".join((to_line(insight.summary), to_block(insight.quote), to_block(note)))
-    person = [(insight.customer_name, insight.customer_handle)]
-    summary, quote, note = redactor.text(joined, person).split("\x00")
+    summary, quote, note = redactor.text(joined).split("\x00")
     return DigestInsight(
         to_line(insight.id),
         redactor.link(to_line(insight.question_id)) or "",
@@ -153,7 +157,8 @@ def test_exported_insights_match_cleaning_and_redacting_each_alone(options):
     insights = hostile_insights(rng, 300, NOW) + realistic_insights(
         rng, 300, NOW, span=timedelta(days=60)
     )
-    redactor, finder = Redactor(options), DayFinder(MONTHS)
+    people = [(i.customer_name, i.customer_handle) for i in insights]
+    redactor, finder = Redactor(options, people), DayFinder(MONTHS)
     exported = export_insights(insights, redactor, finder.each, lambda t: primary_tag(t, None))
     assert exported == [exported_alone(i, redactor, finder) for i in insights]
 

@@ -58,7 +58,8 @@ def planted(original: Insight, form: dict) -> Insight:
 
 def exported(insights: list[Insight], options: Redaction) -> list:
     finder = DayFinder(MONTHS)
-    return export_insights(insights, Redactor(options), finder.each, lambda t: primary_tag(t, None))
+    redactor = Redactor(options, [(i.customer_name, i.customer_handle) for i in insights])
+    return export_insights(insights, redactor, finder.each, lambda t: primary_tag(t, None))
 
 
 def stored_file(data: Path) -> list[dict]:
