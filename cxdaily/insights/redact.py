@@ -77,6 +77,11 @@ _LABELLED = re.compile(
     r"[^\W\d_](?<![\w/=.%&?#+@~-].)[^\W\d_]{1,29}+[=/.]?"
     r"([+(]?\d(?:[ ().+-]*+\d)*+)(?![\w/])"
 )
+# A phone number written with a slash after its area code, as Germany, Austria and
+# Switzerland write them ("0151/2345678", "030/123 456 78"): the area code starts with
+# the trunk 0, so that years ("2023/2024"), dates ("05/12/2026") and fractions stay. It
+# starts no number inside a path ("/files/0151/2345678") or after another digit.
+_SLASHED_PHONE = re.compile(r"0(?<![\w/%*•+-]0)\d{1,4}/\d{3,9}(?:[ -]\d{1,6}){0,2}(?![\w/])")
 _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}|\d{1,2}[.:]\d{2}(?:[.:]\d{2})?)$"
 )
@@ -84,7 +89,7 @@ _DIGIT = re.compile(r"\d")
 # Seven digits with at most a few separators between them: the least a phone has. Tried
 # only from a number's first digit (a run that starts later in a number also starts at
 # the digit before it), so that the digits after it cost no attempt.
-_DIGIT_RUN = re.compile(r"\d(?<!\d\d)(?:[ ().+-]{0,2}\d){6}")
+_DIGIT_RUN = re.compile(r"\d(?<!\d\d)(?:[ ().+/-]{0,2}\d){6}")
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,13 @@ def _mask_phone(match: re.Match[str]) -> str:
     return candidate
 
 
+def _mask_slashed_phone(match: re.Match[str]) -> str:
+    """A :data:`_SLASHED_PHONE` match of seven digits or more masked but its last two."""
+    candidate = match.group()
+    digits = sum(ch.isdigit() for ch in candidate)
+    return _mask_digits(candidate, 2) if 7 <= digits <= 15 else candidate
+
+
 def _mask_labelled(match: re.Match[str]) -> str:
     """A :data:`_LABELLED` match with the cards and phones in its number masked."""
     found = match.group()
@@ -161,6 +173,7 @@ def redact_text(text: str) -> str:
         text = _LABELLED.sub(_mask_labelled, text)
         text = _CARD.sub(_mask_card, text)
         text = _PHONE.sub(_mask_phone, text)
+        text = _SLASHED_PHONE.sub(_mask_slashed_phone, text)
     text = ADDRESS_EN.sub(mask_address, text)
     if may_hold_address(text):
         text = ADDRESS_COMPOUND.sub(ADDRESS_MASK, text)
@@ -227,6 +240,7 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
     _sub_each(_LABELLED, _mask_labelled, found, runs)
     _sub_each(_CARD, _mask_card, found, runs)
     _sub_each(_PHONE, _mask_phone, found, runs)
+    _sub_each(_SLASHED_PHONE, _mask_slashed_phone, found, runs)
     _sub_each(ADDRESS_EN, mask_address, found, digits)
     streets = address_texts(found, digits, BATCH_BREAK)
     _sub_each(ADDRESS_COMPOUND, ADDRESS_MASK, found, streets)

@@ -106,6 +106,36 @@ def test_versions_dates_amounts_ids_times_and_percentages_after_a_word_are_kept(
 
 
 @pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("ruf an: 0151/2345678", "ruf an: ••••/•••••78"),
+        ("Tel.: 030/123 456 78", "Tel.: •••/••• ••• 78"),
+        ("Tel.0151/2345678, danke", "Tel.••••/•••••78, danke"),
+        ("tel 089/123456.", "tel •••/••••56."),
+        ("x=0151/2345678", "x=••••/•••••78"),
+    ],
+)
+def test_a_phone_number_with_a_slash_after_its_area_code_is_masked(text, shown):
+    """German, Austrian and Swiss numbers are written 0151/2345678: the slash hid them."""
+    assert redact_text(text) == shown
+    assert redact_texts([text, "no number"]) == [shown, "no number"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the 2023/2024 season, 1/2 off, open 24/7",
+        "due 01/2026, on 05/12/2026 and 2026/11/21",
+        "see /files/0151/2345678 and https://x.example/0151/2345678",
+        "ratio 012/34",
+    ],
+)
+def test_years_dates_fractions_and_paths_with_a_slash_are_kept(text):
+    assert redact_text(text) == text
+    assert redact_texts([text]) == [text]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "ab" + "1 " * 50_000 + "x",
@@ -115,8 +145,10 @@ def test_versions_dates_amounts_ids_times_and_percentages_after_a_word_are_kept(
         " ab1" * 25_000,
         ("x" * 40 + "=1") * 2_400,
         "tel/" + "+(" * 50_000,
+        "0" + "1/" * 50_000,
+        "01/" + "0/" * 50_000,
     ],
-    ids=range(7),
+    ids=range(9),
 )
 def test_numbers_after_a_word_are_found_in_linear_time(text):
     started = time.perf_counter()
