@@ -1,17 +1,21 @@
 """The leader's progress: the streak and personal stats, over every recorded action.
 
-:class:`Progress` keeps the actions of past months once read (they never change), so the
-streak shown after each action reads only this month's file.
+The streak walks the totals of each day (:class:`~cxdaily.service.streak_days.StreakDays`:
+the settled days kept in the data folder, and the recent records), so neither a launch
+nor the streak shown after each action reads years of history. The stats read every
+action: :class:`Progress` keeps the actions of past months once read (they never change).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from cxdaily.core.days import day_of
 from cxdaily.core.models import Action, Session
 from cxdaily.service.context import ServiceContext
-from cxdaily.streaks import Streak, compute_streak
+from cxdaily.service.streak_days import StreakDays, month_start
+from cxdaily.streaks import Streak, streak_of_days
 
 if TYPE_CHECKING:  # stats load on first use, not at start-up
     from cxdaily.streaks.stats import PersonalStats
@@ -23,6 +27,7 @@ class Progress:
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
         self._past_actions: tuple[datetime, list[Action]] | None = None  # see history
+        self._days = StreakDays(context)
 
     def history(self) -> tuple[list[Action], list[Session]]:
         """Every action and session. Actions before the current (UTC) month are parsed once
@@ -30,8 +35,7 @@ class Progress:
         by this service, into the month of ``now`` (a clock set back changes the month and
         so reads everything again)."""
         context = self._context
-        month = context.now().astimezone(UTC)
-        month = month.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        month = month_start(context.now())
         with context.lock:
             if self._past_actions is None or self._past_actions[0] != month:
                 everything = context.store.activity.actions()
@@ -44,17 +48,11 @@ class Progress:
 
     def streak(self) -> Streak:
         """The streak as of now, under the ``[streak]`` rules."""
-        actions, sessions = self.history()
-        settings = self._context.settings
-        s = settings.session
-        return compute_streak(
-            actions,
-            self._context.now(),
-            s.zone,
-            s.day_start,
-            rules=settings.streak,
-            sessions=sessions,
-        )
+        context = self._context
+        now, session = context.now(), context.settings.session
+        days = self._days.totals(now, session.zone, session.day_start)
+        today = day_of(now, session.zone, session.day_start)
+        return streak_of_days(days, today, context.settings.streak)
 
     def stats(self, weeks: int = 12) -> PersonalStats:
         """Personal stats over the last ``weeks`` weeks (see :mod:`cxdaily.streaks.stats`)."""

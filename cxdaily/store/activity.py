@@ -24,7 +24,7 @@ from cxdaily.core.models import Action, Session, new_id
 from cxdaily.core.record_fields import read_text
 from cxdaily.curation.engine import collector_paused
 from cxdaily.store.database import DataFolder, KeyedTable
-from cxdaily.store.monthly import MonthlyTables, month_of
+from cxdaily.store.monthly import FileIdentity, MonthlyTables, month_of
 
 
 class ActivityRepository:
@@ -141,6 +141,20 @@ class ActivityRepository:
             if since is None or session.started_at >= since:
                 found.setdefault(session.id, session)  # the moved copy wins
         return sorted(found.values(), key=lambda s: s.started_at)
+
+    def files_until(
+        self, until: str
+    ) -> tuple[tuple[FileIdentity, ...], tuple[FileIdentity, ...]] | None:
+        """What tells that no action or session filed up to the month ``until``
+        (``YYYY-MM``) changed: the month, size and modification time of each of their
+        files. ``None`` while sessions are still in ``activity.json`` (a read-only open of
+        an older folder): they have no month."""
+        if self._legacy_sessions.keys():
+            return None
+        return (
+            tuple(self._actions.file_identities(until)),
+            tuple(self._sessions.file_identities(until)),
+        )
 
     def sessions_of(self, actions: Iterable[Action], since: datetime) -> list[Session]:
         """The sessions ``actions`` were taken in, oldest first: read from the months

@@ -10,7 +10,9 @@ Files (all owner-only JSON, written atomically):
 - ``outbox.json``: replies, from queued to sent (and sent within the last month);
   ``outbox-archive/YYYY-MM.json``: older sent and cancelled replies, by the month they
   were queued, and ``outbox-archive/questions.json``: which months hold each question's;
-- ``insights/YYYY-MM.json``: insights, one file per month so history never slows a write.
+- ``insights/YYYY-MM.json``: insights, one file per month so history never slows a write;
+- ``streak-days.json``: a derived file (:mod:`cxdaily.store.derived`), the totals of the
+  streak's settled days, worked out again whenever it is missing, damaged or stale.
 
 Opening for writing takes a lock on the folder; a second process gets a clear
 :class:`StoreLockedError` instead of interleaving writes. Read-only opens take no lock

@@ -18,6 +18,8 @@ from cxdaily.core.clock import to_iso
 from cxdaily.store.database import DataFolder, KeyedTable
 
 T = TypeVar("T")
+#: A month's file as :meth:`MonthlyTables.file_identities` tells it: month, size, mtime (ns).
+FileIdentity = tuple[str, int, int]
 
 #: A month's file: ``2026-11.json``.
 _MONTH_FILE = re.compile(r"(\d{4}-\d{2})\.json")
@@ -68,6 +70,20 @@ class MonthlyTables:
             if doc is not None:
                 return table, doc
         return None
+
+    def file_identities(self, until: str) -> list[FileIdentity]:
+        """The month, size and modification time (ns) of each month's file up to
+        ``until`` (``YYYY-MM``), oldest first: any write to one of them changes them."""
+        found: list[FileIdentity] = []
+        for month in self.months():
+            if month > until:
+                break
+            try:
+                info = os.stat(self.path_of(month))
+            except OSError:  # gone since the listing: not there
+                continue
+            found.append((month, info.st_size, info.st_mtime_ns))
+        return found
 
     def has_month(self, month: str) -> bool:
         """Whether the month (``YYYY-MM``) has a file (or was opened), without listing."""

@@ -157,7 +157,7 @@ def _describe_os_error(path: Path, exc: OSError) -> str:
 
 
 # ----------------------------------------------------------------------------- writing
-def _encode(data: Any) -> bytes:
+def encode_data(data: Any) -> bytes:
     """``data`` as the UTF-8 JSON a data file holds; raises what json and UTF-8 raise."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.encode("utf-8")
@@ -191,7 +191,7 @@ def record_problem(doc: Any) -> str | None:
     :data:`cxdaily.core.safe_json.MAX_DEPTH` levels (deeper records could not be read back).
     """
     try:
-        _encode(doc)
+        encode_data(doc)
     except TypeError as exc:
         return find_unreadable(doc) or _why_unwritable(exc)
     except (ValueError, RecursionError, OverflowError) as exc:
@@ -323,14 +323,14 @@ PIECES_LIMIT = 8_000_000
 
 def _pieces_of(docs: Mapping[str, Any]) -> dict[str, bytes]:
     """Each document's encoding as it stands in its table (``"7":{...}``), by id."""
-    return {doc_id: _encode(doc_id) + b":" + _encode(doc) for doc_id, doc in docs.items()}
+    return {doc_id: encode_data(doc_id) + b":" + encode_data(doc) for doc_id, doc in docs.items()}
 
 
 def _joined(pieces: dict[str, dict[str, bytes]]) -> bytes:
-    """The data file made of the documents' encodings: what :func:`_encode` of the data
+    """The data file made of the documents' encodings: what :func:`encode_data` of the data
     gives, byte for byte."""
     tables = (
-        _encode(name) + b":{" + b",".join(docs.values()) + b"}" for name, docs in pieces.items()
+        encode_data(name) + b":{" + b",".join(docs.values()) + b"}" for name, docs in pieces.items()
     )
     return b"{" + b",".join(tables) + b"}"
 
@@ -377,7 +377,7 @@ class AtomicJSONStorage(Storage):
             if self.read_only:
                 raise StoreError(f"{self.path} is open read-only")
             try:
-                payload = _encode(data)
+                payload = encode_data(data)
             except (TypeError, ValueError, RecursionError, OverflowError) as exc:
                 raise StoreError(
                     f"cannot save {self.path}: a record cannot be written as JSON "

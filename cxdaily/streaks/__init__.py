@@ -102,6 +102,27 @@ class DayActivity:
     batches: int = 0
     """Whole batches finished in sessions of this day."""
 
+    def totals(self) -> DayTotals:
+        """What the streak reads of the day: how many questions, minutes and batches."""
+        return DayTotals(len(self.handled), self.minutes, self.batches)
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """What the streak reads of one of the leader's days (see :class:`DayActivity`)."""
+
+    handled: int = 0
+    """Distinct questions handled."""
+    minutes: float = 0.0
+    """Minutes in sessions that began on this day."""
+    batches: int = 0
+    """Whole batches finished in sessions of this day."""
+
+
+def daily_totals(activity: Mapping[date, DayActivity]) -> dict[date, DayTotals]:
+    """The totals of each day of ``activity``."""
+    return {day: found.totals() for day, found in activity.items()}
+
 
 def daily_activity(
     actions: Iterable[Action],
@@ -230,7 +251,7 @@ class _Walk:
     frozen: set[date] = field(default_factory=set)
 
 
-def _walk(activity: Mapping[date, DayActivity], today: date, rules: StreakRules) -> _Walk:
+def _walk(activity: Mapping[date, DayTotals], today: date, rules: StreakRules) -> _Walk:
     """Go through the days from the first with activity to today, applying the rules."""
     state = _Walk()
     events = sorted(day for day in activity if day <= today)
@@ -242,7 +263,7 @@ def _walk(activity: Mapping[date, DayActivity], today: date, rules: StreakRules)
     while day <= today:
         off = rules.is_off(day)
         found = activity.get(day)
-        if found and not off and rules.day_counts(len(found.handled), found.minutes):
+        if found and not off and rules.day_counts(found.handled, found.minutes):
             state.run += 1
             state.counted.add(day)
         elif off or day == today:
@@ -307,20 +328,25 @@ def compute_streak(
     """The streak as of ``now`` under ``rules`` (``minimum`` overrides ``rules.min_handled``)."""
     if minimum is not None:
         rules = replace(rules, min_handled=minimum)
-    today = day_of(now, zone, day_start)
     activity = daily_activity(actions, sessions, now, zone, day_start)
-    walk = _walk(activity, today, rules)
+    return streak_of_days(daily_totals(activity), day_of(now, zone, day_start), rules)
+
+
+def streak_of_days(
+    days: Mapping[date, DayTotals], today: date, rules: StreakRules = DEFAULT_RULES
+) -> Streak:
+    """The streak on ``today`` under ``rules``, from the totals of each day with activity
+    (as :func:`daily_activity` finds them; days after today are ignored)."""
+    walk = _walk(days, today, rules)
     today_counts = today in walk.counted
-    found_today = activity.get(today)
+    found_today = days.get(today)
     return Streak(
         current=walk.run,
         longest=walk.longest,
         total_days=len(walk.counted),
         today_counts=today_counts,
-        handled_today=len(found_today.handled) if found_today else 0,
-        calendar={
-            d: len(a.handled) for d, a in sorted(activity.items()) if d <= today and a.handled
-        },
+        handled_today=found_today.handled if found_today else 0,
+        calendar={d: t.handled for d, t in sorted(days.items()) if d <= today and t.handled},
         today=today,
         freezes=walk.freezes,
         days_until_break=days_until_break(today, today_counts, walk.run, walk.freezes, rules),

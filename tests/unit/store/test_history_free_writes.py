@@ -219,13 +219,13 @@ def test_a_write_encodes_only_the_changed_documents_and_the_file_is_the_same(dat
         for n in range(30):
             store.activity.save_session(_session(n))
         encoded: list[object] = []
-        real = storage._encode
+        real = storage.encode_data
 
         def counting(value):
             encoded.append(value)
             return real(value)
 
-        monkeypatch.setattr(storage, "_encode", counting)
+        monkeypatch.setattr(storage, "encode_data", counting)
         store.activity.save_session(_session(99))
         path = data_dir / "sessions" / "2026-11.json"
         written = path.read_bytes()
@@ -298,8 +298,10 @@ def test_years_of_sent_replies_are_not_encoded_again_at_each_save(data_dir, monk
         store.outbox._replies.put_many(docs)
         assert (data_dir / "outbox.json").stat().st_size > 2_000_000
         encoded: list[object] = []
-        real = storage._encode
-        monkeypatch.setattr(storage, "_encode", lambda value: encoded.append(value) or real(value))
+        real = storage.encode_data
+        monkeypatch.setattr(
+            storage, "encode_data", lambda value: encoded.append(value) or real(value)
+        )
         store.outbox.save(_reply(9001, "acme:9001"))
         store.outbox.save(_reply(9002, "acme:9002"))
         written = (data_dir / "outbox.json").read_bytes()
@@ -317,8 +319,10 @@ def test_a_file_over_the_limit_keeps_no_copy_of_its_encoding(data_dir, monkeypat
     with Store(data_dir) as store:
         store.outbox._replies.put_many([_reply(n, f"acme:{n}").to_dict() for n in range(20)])
         encoded: list[object] = []
-        real = storage._encode
-        monkeypatch.setattr(storage, "_encode", lambda value: encoded.append(value) or real(value))
+        real = storage.encode_data
+        monkeypatch.setattr(
+            storage, "encode_data", lambda value: encoded.append(value) or real(value)
+        )
         store.outbox.save(_reply(99, "acme:99"))
     replies = [v for v in encoded if isinstance(v, dict) and "idempotency_key" in v]
     assert len({r["id"] for r in replies}) == 21, "encoded whole: no copy of its encoding"
