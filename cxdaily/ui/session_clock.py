@@ -1,5 +1,6 @@
-"""The session's clock: the countdown in the header, the warning at 80% of the time, and
-the question when the time is up (wrap up, or five more minutes).
+"""The session's clock: the countdown in the header, the warning at 80% of the time, the
+question when the time is up (wrap up, or five more minutes), and the question when the
+leader wraps up early (questions open, time left: wrap up, or back to the session).
 
 :class:`SessionClock` is a collaborator of the session screen: the screen owns the
 session and when it started; the clock reads them, redraws the timer each second and
@@ -16,7 +17,7 @@ from textual.widgets import Input, TextArea
 
 from cxdaily.core.words import plural
 from cxdaily.ui.app import app_of
-from cxdaily.ui.keys import TIMEUP_COMMANDS
+from cxdaily.ui.keys import EARLY_END_COMMANDS, TIMEUP_COMMANDS
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.widgets.timer import SessionTimer
 
@@ -37,6 +38,23 @@ def time_up_question(items_left: int) -> Question:
         title="Your time is up.",
         parts=(Part("timeup-text", Content(f"{left} Wrap up now, or take five more minutes?")),),
         commands=TIMEUP_COMMANDS,
+        no_variant="primary",
+        yes_variant="default",
+    )
+
+
+def end_early_question(items_left: int, left_s: float) -> Question:
+    """The wrap-up key with questions open and time left: no (focused, so the key again
+    or enter) wraps up, yes (escape) goes back to the session as it was."""
+    left = "under a minute" if left_s < 60 else f"about {plural(round(left_s / 60), 'minute')}"
+    open_now = f"{plural(items_left, 'question')} still open and {left} left."
+    return Question(
+        id="endearly",
+        title="Wrap up early?",
+        parts=(
+            Part("endearly-text", Content(f"{open_now} Wrap up now, or go back to the session?")),
+        ),
+        commands=EARLY_END_COMMANDS,
         no_variant="primary",
         yes_variant="default",
     )
@@ -98,7 +116,7 @@ class SessionClock:
         wrap-up."""
         screen = self.screen
         if not more:
-            screen.action_end_session()
+            screen.wrap_up()
             return
         over_s = int(screen.elapsed_s) - screen.total_s
         over_s = over_s if over_s >= 30 else 0  # a few seconds to answer do not count
@@ -107,3 +125,22 @@ class SessionClock:
         screen.service.update_session(screen.session)
         self.asked = False
         screen.notify("Five more minutes.")
+
+    def end(self) -> None:
+        """The leader asks to wrap up. With questions still open and time left, ask first
+        (one stray key must not end the day's session: nothing is recorded until the
+        answer); when the time is up or nothing is left, wrap up now."""
+        screen = self.screen
+        left = screen.total_s - screen.elapsed_s
+        pending = screen.pending()
+        if left <= 0 or not pending:
+            screen.wrap_up()
+            return
+        screen.app.push_screen(
+            ConfirmScreen(end_early_question(len(pending), left)), callback=self._after_end_early
+        )
+
+    def _after_end_early(self, back: bool | None) -> None:
+        """Wrap up; or back to the session, untouched (its clock never stopped)."""
+        if back is False:
+            self.screen.wrap_up()

@@ -79,6 +79,36 @@ async def test_every_field_and_button_of_the_insight_form_is_reachable_at_60x15(
         assert seen_save, "tab reaches the Save button"
 
 
+async def _wrap_up_early(app, pilot) -> None:
+    """q with questions open and time left, and q again on the question it asks."""
+    await pilot.press("q")
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "endearly"
+    await pilot.press("q")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_the_wrap_up_question_reads_whole_at_60x15(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        session = await begin(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "endearly"
+        lines = [line.strip(" │·") for line in screen_text(app).splitlines()]
+        at = lines.index("Wrap up early?")
+        left = len(session.pending())
+        assert lines[at + 2 : at + 4] == [
+            f"{left} questions still open and about 30 minutes left.",
+            "Wrap up now, or go back to the session?",
+        ]
+        assert lines[at + 5] == "Wrap up (q)       Back (esc)"
+        assert lines[-1] == "q Wrap up esc Back"
+        for button in app.screen.query(Button):
+            assert _visible(app, button)
+
+
 async def test_the_wrap_up_input_is_reachable_at_60x15_and_counts_read_right(
     service: Service,
 ) -> None:
@@ -87,9 +117,7 @@ async def test_the_wrap_up_input_is_reachable_at_60x15_and_counts_read_right(
         await begin(app, pilot)
         await pilot.press("s")
         await pilot.pause()
-        await pilot.press("q")
-        await pilot.pause()
-        await pilot.pause()
+        await _wrap_up_early(app, pilot)
         assert isinstance(app.screen, WrapUpScreen)
         reflection = app.screen.query_one("#wrapup-reflection", Input)
         assert app.focused is reflection and _visible(app, reflection)
@@ -101,9 +129,7 @@ async def test_the_wrap_up_prompt_and_its_label_show_whole_at_60x15(service: Ser
     app, _ = make_app(service)
     async with app.run_test(size=TINY) as pilot:
         await begin(app, pilot)
-        await pilot.press("q")
-        await pilot.pause()
-        await pilot.pause()
+        await _wrap_up_early(app, pilot)
         assert isinstance(app.screen, WrapUpScreen)
         lines = [line.strip(" │") for line in screen_text(app).splitlines()]
         # the placeholder whole, on its own line; the label wrapped, not cut

@@ -43,7 +43,7 @@ def test_every_named_group_is_a_group_of_the_table_and_every_group_has_a_name() 
     groups = [group for _, group in ALL_GROUPS]
     assert all(any(value is group for group in groups) for value in named.values())
     assert all(any(group is value for value in named.values()) for group in groups)
-    assert len(GROUPS) == len(ALL_GROUPS) == 22
+    assert len(GROUPS) == len(ALL_GROUPS) == 23
 
 
 def test_the_table_keeps_its_commands_and_help_order() -> None:

@@ -9,6 +9,7 @@ from textual.widgets import Input, TextArea
 from cxdaily.core.models import Disposition, ReplyState
 from cxdaily.service import Service
 from cxdaily.store import Store
+from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.modals.handoff import HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.modals.tag import TagScreen
@@ -93,7 +94,11 @@ async def test_a_whole_session_with_the_documented_keys(service: Service) -> Non
         assert screen.statuses[snoozed] == "snoozed"
         assert len({replied, tagged, skipped, handed, snoozed}) == 5
 
-        # q: the wrap-up shows what was done; a reflection and enter finish.
+        # q: questions are still open and time is left, so it asks first; q again wraps
+        # up. The wrap-up shows what was done; a reflection and enter finish.
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "endearly"
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, WrapUpScreen)

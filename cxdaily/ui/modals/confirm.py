@@ -1,9 +1,10 @@
 """One dialog for every two-way question: a title, what the leader should see, and two
 buttons, each a key command of the table (the first answers no, the second yes).
 
-The risky-words check, the team-answered guard and the time-up question are all this
-dialog with a different :class:`Question`. Each question brings its own key commands, so
-the dialog's bindings are built per question (and remapped by ``[keys]`` like any other).
+The risky-words check, the team-answered guard, the time-up question and the question
+before wrapping up early are all this dialog with a different :class:`Question`. Each
+question brings its own key commands, so the dialog's bindings are built per question
+(and remapped by ``[keys]`` like any other).
 """
 
 from __future__ import annotations

@@ -476,6 +476,11 @@ class SessionScreen(Screen):
         except CxDailyError as exc:
             self.report(exc)
 
-    def action_end_session(self) -> None:
-        """Go to the wrap-up."""
+    action_end_session = delegated(
+        lambda s: s.clock.end,
+        "Go to the wrap-up; with questions open and time left, ask first.",
+    )
+
+    def wrap_up(self) -> None:
+        """End the session now and show the wrap-up (the app records the end)."""
         self.post_message(WrapUp(self.ended()))
