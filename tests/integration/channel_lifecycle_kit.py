@@ -121,7 +121,12 @@ async def reply_from_the_app(home: ChannelHome, monkeypatch: pytest.MonkeyPatch,
                 await settle(app, pilot)
                 if any(r.state.value == "sent" for r in service.outbox()):
                     break
-            await pilot.press("q")
+            await pilot.press("q")  # questions are left: the app asks first
+            await settle(app, pilot)
+            if type(app.screen).__name__ == "ConfirmScreen":
+                await pilot.press("q")
+                await settle(app, pilot)
+            assert type(app.screen).__name__ == "WrapUpScreen", app.screen
         return question_id
     finally:
         service.close()
