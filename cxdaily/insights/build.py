@@ -368,7 +368,9 @@ def _handoffs(
                 at=action.at,
                 day=period.day(action.at),
                 team=line(action.team) or UNASSIGNED,
-                note=redactor.text(line(action.note)),
+                note=redactor.text(
+                    line(action.note), (author.name, author.handle) if author else None
+                ),
                 question_id=redactor.link(line(action.question_id)) or "",
                 channel=line(question.channel) if question else "",
                 customer=customer,

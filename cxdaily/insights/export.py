@@ -23,7 +23,7 @@ from typing import Any
 from cxdaily.core.models import FORM_FIELDS, Insight
 from cxdaily.insights.cleaning import block, line, not_clean, not_plain, trimmed_lines
 from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
-from cxdaily.insights.redact import Redaction, Redactor
+from cxdaily.insights.redact import Person, Redaction, Redactor
 from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 
 _READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form")
@@ -181,7 +181,10 @@ def _prepared(
     for index in unclean:
         quotes[index] = block(read["quote"][index])
         notes[index] = block(read["note"][index])
-    summaries, quotes, notes = _redacted_texts(redactor, texts, short["summary"], quotes, notes)
+    owners = list(zip(read["customer_name"], read["customer_handle"], strict=True))
+    summaries, quotes, notes = _redacted_texts(
+        redactor, texts, owners, short["summary"], quotes, notes
+    )
     return {
         "id": short["id"],
         "question_id": redactor.links(short["question_id"]),
@@ -201,13 +204,16 @@ def _prepared(
 def _redacted_texts(
     redactor: Redactor,
     known: Mapping[int, tuple[str, str, str]],
+    owners: Sequence[Person],
     summaries: list[str],
     quotes: list[str],
     notes: list[str],
 ) -> tuple[list[str], list[str], list[str]]:
     """Summaries, quotes and notes redacted (those ``known`` already are), the others all
     in one batch; with ``initials``, the names and handles of everyone the redactor knows
-    (the digest's people) masked in all of them, in one more batch. Only the texts
+    (the digest's people) masked in all of them, in one more batch (each insight's own
+    customer, ``owners``, as the one who wrote its texts: see
+    :class:`~cxdaily.insights.redact.KnownPeople`). Only the texts
     redaction changes are taken apart again."""
     options = redactor.options
     if not options.enabled and not options.initials:
@@ -222,7 +228,7 @@ def _redacted_texts(
                 changed[index] = text
     if options.initials:
         current = [changed.get(index, text) for index, text in enumerate(joined)]
-        for index, masked in enumerate(redactor.mask_people(current)):
+        for index, masked in enumerate(redactor.mask_people(current, owners)):
             if masked != current[index]:
                 changed[index] = masked
     for index, text in changed.items():

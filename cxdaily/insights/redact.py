@@ -23,6 +23,7 @@ what it masks (joined by a character no pattern matches), instead of once per te
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -293,11 +294,19 @@ name; it would only make the pattern deep)."""
 
 
 class KnownPeople:
-    """The names and handles of a digest's people, masked wherever they appear in a text:
-    a handle is cut to its first letter (in any case), then a part of a name becomes its
-    initial where it is written as a name (capitalized or in capitals: "Park", "PARK",
-    not "the car park"). Handles of fewer than three characters and parts of names of
-    fewer than two are kept.
+    """The names and handles of a digest's people, masked where they appear in its texts:
+    a handle is cut to its first letter (in any case), then a name becomes its initials
+    where it is written as a name (capitalized or in capitals: "Park", "PARK", not "the
+    car park"). Handles of fewer than three characters and parts of names of fewer than
+    two are kept.
+
+    What reads like an ordinary word is masked only in its owner's own texts: a part of a
+    name alone ("Will", "May", "Price", "Rosa"), or a handle of letters only ("help"),
+    unless written as a handle ("@help"). What only a person is called is masked in every
+    text: a whole name of two parts or more ("John Smith", "JOHN SMITH"), a handle with a
+    digit or a sign ("jdoe42", "j.doe"). So a customer quoting a colleague of the same
+    digest by name hides them, and a customer named Will leaves "Will you fix it?" whole
+    in everyone else's quotes.
 
     Two patterns find them all, one for the handles and one for the names, each shaped as
     a trie (see :func:`~cxdaily.insights.cleaning.words_pattern`), so masking stays
@@ -308,10 +317,19 @@ class KnownPeople:
     def __init__(self, people: Iterable[Person]) -> None:
         self._names: dict[str, str] = {}
         self._handles: dict[str, str] = {}
-        for name, handle in dict.fromkeys(people):  # each person once
-            self._add_handle(line(handle))
-            for part in line(name).split():
-                self._add_name_part(part)
+        self._everywhere: set[str] = set()
+        """The names and (folded) handles masked in every text."""
+        self._own: dict[Person, frozenset[str]] = {}
+        """Each person's word-like name parts and (folded) handle: masked in their texts."""
+        for person in dict.fromkeys(people):  # each person once
+            name, handle = person
+            own = self._add_handle(line(handle))
+            parts = line(name).split()
+            for part in parts:
+                own |= self._add_name_part(part)
+            if len(parts) > 1:
+                self._add_whole_name(parts)
+            self._own[person] = frozenset(own)
         # Both whole (no word character right before or after). The look-behind goes
         # before a handle (most start with a lower-case letter, so most positions would
         # enter the trie) and after a name's first letter (a capital: the regex engine
@@ -321,45 +339,102 @@ class KnownPeople:
         self._handle_pattern = re.compile(rf"(?<!\w){handles}(?!\w)") if self._handles else None
         self._name_pattern = re.compile(rf"{names}(?!\w)") if self._names else None
 
-    def _add_handle(self, handle: str) -> None:
-        if 2 < len(handle) <= _LONGEST_KNOWN:
-            self._handles.setdefault(_folded(handle), short_handle(handle))
+    def _add_handle(self, handle: str) -> set[str]:
+        if not 2 < len(handle) <= _LONGEST_KNOWN:
+            return set()
+        folded = _folded(handle)
+        self._handles.setdefault(folded, short_handle(handle))
+        if folded.isalpha():
+            return {folded}
+        self._everywhere.add(folded)
+        return set()
 
-    def _add_name_part(self, part: str) -> None:
+    def _add_name_part(self, part: str) -> set[str]:
         letter = _first_letter(part)
         if not letter or not 2 <= len(part) <= _LONGEST_KNOWN:
-            return
-        spellings = {part[:1].upper() + part[1:], part.upper(), part}
+            return set()
+        spellings = {
+            spelling
+            for spelling in (part[:1].upper() + part[1:], part.upper(), part)
+            if spelling[:1].isupper() or not spelling[:1].isalpha()
+        }
         for spelling in spellings:
-            if spelling[:1].isupper() or not spelling[:1].isalpha():
-                self._names.setdefault(spelling, f"{letter}.")
+            self._names.setdefault(spelling, f"{letter}.")
+        return spellings
 
-    def mask(self, texts: Sequence[str]) -> list[str]:
-        """Each text with the known people masked, in one search over them all."""
+    def _add_whole_name(self, parts: list[str]) -> None:
+        written = " ".join(parts)
+        if len(written) > _LONGEST_KNOWN:
+            return
+        shown = initials(written)
+        capitalized = " ".join(part[:1].upper() + part[1:] for part in parts)
+        for spelling in {written, capitalized, written.upper()}:
+            if spelling[:1].isupper() or not spelling[:1].isalpha():
+                self._names[spelling] = shown
+                self._everywhere.add(spelling)
+
+    def mask(self, texts: Sequence[str], owners: Sequence[Person | None] = ()) -> list[str]:
+        """Each text with the known people masked, in one search over them all; the
+        text of ``owners[i]`` (when given) is ``texts[i]``: there, their word-like name
+        parts and handle are masked too."""
         if self._handle_pattern is None and self._name_pattern is None:
             return list(texts)
-        if not _batchable(texts):
-            return list(map(self._masked, texts))
-        return self._masked(BATCH_BREAK.join(texts)).split(BATCH_BREAK)
+        owned: list[Person | None] = list(owners) if owners else [None] * len(texts)
+        if not _batchable(texts):  # each alone, whatever it holds
+            return [
+                self._masked(text, [owner], lambda _: [0])
+                for text, owner in zip(texts, owned, strict=True)
+            ]
+        return self._masked(BATCH_BREAK.join(texts), owned, _text_starts).split(BATCH_BREAK)
 
-    def _masked(self, text: str) -> str:
+    def _masked(
+        self, text: str, owners: list[Person | None], starts_of: Callable[[str], list[int]]
+    ) -> str:
+        """``text`` with the people masked: the texts of ``owners`` (the i-th of them
+        wrote the text that starts at ``starts_of(text)[i]``)."""
         if self._handle_pattern is not None:
-            text = self._without_handles(text, self._handle_pattern)
+            text = self._without_handles(text, self._handle_pattern, owners, starts_of(text))
         if self._name_pattern is not None:
-            text = self._name_pattern.sub(self._name_initial, text)
+            starts = starts_of(text)
+
+            def initial(match: re.Match[str]) -> str:
+                found = match.group()
+                owner = owners[bisect_right(starts, match.start()) - 1]
+                if found in self._everywhere or self._owns(owner, found):
+                    return self._names[found]
+                return found
+
+            text = self._name_pattern.sub(initial, text)
         return text
 
-    def _without_handles(self, text: str, pattern: re.Pattern[str]) -> str:
-        """``text`` with the handles ``pattern`` finds in it case-folded masked."""
+    def _owns(self, owner: Person | None, found: str) -> bool:
+        """Whether ``found`` is a word-like name part or handle of ``owner``."""
+        return owner is not None and found in self._own.get(owner, frozenset())
+
+    def _without_handles(
+        self, text: str, pattern: re.Pattern[str], owners: list[Person | None], starts: list[int]
+    ) -> str:
+        """``text`` with the handles ``pattern`` finds in it case-folded masked (a word-like
+        one in its owner's text, or written after ``@`` or ``/``)."""
         pieces: list[str] = []
         done = 0
         for match in pattern.finditer(_folded(text)):
-            pieces += (text[done : match.start()], self._handles[match.group()])
+            found, at = match.group(), match.start()
+            owner = owners[bisect_right(starts, at) - 1]
+            written_as_handle = at > 0 and text[at - 1] in "@/"
+            if not (found in self._everywhere or written_as_handle or self._owns(owner, found)):
+                continue
+            pieces += (text[done:at], self._handles[found])
             done = match.end()
         return "".join((*pieces, text[done:])) if pieces else text
 
-    def _name_initial(self, match: re.Match[str]) -> str:
-        return self._names[match.group()]
+
+def _text_starts(joined: str) -> list[int]:
+    """Where each text of ``joined`` (texts joined by :data:`BATCH_BREAK`) starts."""
+    starts = [0]
+    for piece in joined.split(BATCH_BREAK)[:-1]:
+        starts.append(starts[-1] + len(piece) + 1)
+    return starts
 
 
 def _folded(text: str) -> str:
@@ -377,14 +452,15 @@ class Redactor:
         self.options = options
         self._people = KnownPeople(people if options.initials else ())
 
-    def text(self, value: str | None) -> str:
+    def text(self, value: str | None, owner: Person | None = None) -> str:
         """Free text (summary, quote, note, reflection): personal data masked, and with
-        ``initials`` the known people's names and handles replaced where they appear."""
+        ``initials`` the known people's names and handles replaced where they appear
+        (``owner``'s word-like ones too: see :class:`KnownPeople`)."""
         if not value:
             return value or ""
         if self.options.enabled:  # first: an email made of the name is masked as an email
             value = redact_text(value)
-        return self._people.mask([value])[0]
+        return self._people.mask([value], [owner])[0]
 
     def texts(self, values: Sequence[str]) -> list[str]:
         """Personal data masked in each value (without the people: see
@@ -392,10 +468,11 @@ class Redactor:
         :func:`redact_texts`)."""
         return redact_texts(values) if self.options.enabled else list(values)
 
-    def mask_people(self, values: Sequence[str]) -> list[str]:
+    def mask_people(self, values: Sequence[str], owners: Sequence[Person | None] = ()) -> list[str]:
         """With ``initials``, the known people's names and handles replaced where they
-        appear in each value; without, the values as they are."""
-        return self._people.mask(values)
+        appear in each value (``owners[i]`` wrote ``values[i]``: see :class:`KnownPeople`);
+        without, the values as they are."""
+        return self._people.mask(values, owners)
 
     def names(self, values: Sequence[str]) -> list[str]:
         """:meth:`name` of each (non-empty) value, redacted in one batch."""

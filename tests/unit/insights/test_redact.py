@@ -177,9 +177,10 @@ def test_initials_and_short_handles():
 
 
 def test_names_in_the_text_become_initials_when_asked():
-    redactor = Redactor(Redaction(initials=True), [("Jane Doe", "@jdoe")])
+    jane = ("Jane Doe", "@jdoe")
+    redactor = Redactor(Redaction(initials=True), [jane])
     text = "Hi, this is Jane DOE (@jdoe). jane.doe@example.com; Janet is my colleague."
-    assert redactor.text(text) == (
+    assert redactor.text(text, jane) == (
         "Hi, this is J. D. (@j***). j***@example.com; Janet is my colleague."
     )
     assert redactor.name("Jane Doe") == "J. D."
@@ -298,15 +299,37 @@ def test_emails_with_apostrophes_and_international_domains_are_masked(text, show
 
 
 def test_initials_mask_everyone_known_in_every_text():
-    """Another customer named in a quote was left whole: only the author was masked."""
-    people = [("Jane Doe", "@jdoe"), ("John Smith", "u/jsmith"), (None, "kim_lee")]
-    redactor = Redactor(Redaction(initials=True), people)
+    """Another customer named in a quote was left whole: only the author was masked. A
+    whole name and a handle only a person has are masked in every text; a part of a name
+    alone only in its owner's texts."""
+    jane, john = ("Jane Doe", "@jdoe"), ("John Smith", "u/jsmith")
+    redactor = Redactor(Redaction(initials=True), [jane, john, (None, "kim_lee")])
     quote = "My colleague John Smith (u/jsmith) said KIM_LEE and Jane agree."
-    assert redactor.text(quote) == "My colleague J. S. (u/j***) said k*** and J. agree."
-    assert redactor.mask_people([quote, "Smith here"]) == [
+    assert redactor.text(quote, jane) == "My colleague J. S. (u/j***) said k*** and J. agree."
+    assert redactor.text(quote) == "My colleague J. S. (u/j***) said k*** and Jane agree."
+    assert redactor.mask_people([quote, "Smith here", "Smith here"], [jane, john, jane]) == [
         "My colleague J. S. (u/j***) said k*** and J. agree.",
         "S. here",
+        "Smith here",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will you fix it? May I ask? The Price went up. GREEN light, Page 2.",
+        "help me please, I love the help page",
+    ],
+)
+def test_names_that_are_words_stay_in_other_peoples_texts(text):
+    """Every customer's name part was masked in every text: a customer named Will Price
+    turned "Will you fix it?" into "W. you fix it?" in everyone's quotes."""
+    people = [("Will Price", "help"), ("May Green", None), ("Larry Page", None)]
+    redactor = Redactor(Redaction(initials=True), people)
+    assert redactor.text(text, ("Someone Else", "other1")) == text
+    assert redactor.mask_people([text]) == [text]
+    assert redactor.text("ask @help or Will Price", None) == "ask @h*** or W. P."
+    assert redactor.text("Will you ask help? Price: 5", people[0]) == "W. you ask h***? P.: 5"
 
 
 @pytest.mark.parametrize(
@@ -331,7 +354,7 @@ def test_names_holding_pattern_characters_are_masked_literally():
     people = [("(Bob) O'Neil-Ray", "a+b[c]"), ("J.R. \\d*", "x|y.*")]
     known = KnownPeople(people)
     text = "(Bob) O'Neil-Ray, a+b[c], J.R., x|y.* but not Bob or ab"
-    assert known.mask([text]) == ["B. O., a***, J., x*** but not Bob or ab"]
+    assert known.mask([text], [people[1]]) == ["B. O., a***, J., x*** but not Bob or ab"]
 
 
 def test_thousands_of_people_are_masked_in_one_pass():
@@ -358,9 +381,10 @@ def test_long_hostile_names_and_texts_stay_linear():
 
 def test_initials_replace_the_name_not_the_same_word_in_lower_case():
     """A quote stays the customer's words: "the car park" is no name, "Park" is."""
-    redactor = Redactor(Redaction(initials=True), [("Theo Park", None)])
+    theo = ("Theo Park", None)
+    redactor = Redactor(Redaction(initials=True), [theo])
     quote = "I'd park my whole class here. The car park app does it. Theo Park, PARK"
-    (shown,) = redactor.mask_people([quote])
+    (shown,) = redactor.mask_people([quote], [theo])
     assert shown == "I'd park my whole class here. The car park app does it. T. P., P."
 
 
