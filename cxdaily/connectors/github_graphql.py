@@ -3,9 +3,16 @@ their answers read into :class:`~cxdaily.connectors.github_parse.Thread`, and Gr
 errors (an answer of HTTP 200 that carries ``errors``) as one-line connector errors.
 
 - :data:`DISCUSSIONS_QUERY`: a repository's discussions, most recently updated first,
-  50 a page (``pageInfo`` cursors), each with its last 20 comments;
-- :data:`DISCUSSION_QUERY`: one discussion (by number) with its last 50 comments, read
-  again for the collision guard and for our own reply after an unknown outcome;
+  50 a page (``pageInfo`` cursors), each with its last 20 comments and their last 10
+  replies;
+- :data:`DISCUSSION_QUERY`: one discussion (by number) with its last 50 comments (and
+  their last 10 replies), read again for the collision guard and for our own reply
+  after an unknown outcome;
+
+A discussion's ``comments`` are only its top-level comments: an answer written with
+"Reply" in a comment's thread (or a follow-up question there) is a node of that
+comment's ``replies``. Both are read, and the replies are posts of the thread like the
+comments.
 - :data:`ADD_COMMENT`: ``addDiscussionComment`` (the reply), answering the comment's id
   and url.
 """
@@ -33,14 +40,16 @@ from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time,
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
 from cxdaily.core.safe_text import one_line
 
-_COMMENT_FIELDS = "id body author{login} authorAssociation createdAt url"
+_POST_FIELDS = "id body author{login __typename} authorAssociation createdAt url"
+_COMMENT_FIELDS = f"{_POST_FIELDS} replies(last:10){{nodes{{{_POST_FIELDS}}}}}"
 
 DISCUSSIONS_QUERY = (
     "query($owner:String!,$name:String!,$cursor:String){"
     "repository(owner:$owner,name:$name){"
     "discussions(first:50,after:$cursor,orderBy:{field:UPDATED_AT,direction:DESC}){"
     "pageInfo{hasNextPage endCursor} "
-    "nodes{id number title body url createdAt updatedAt author{login} authorAssociation "
+    "nodes{id number title body url createdAt updatedAt author{login __typename} "
+    "authorAssociation "
     "category{name isAnswerable} isAnswered "
     f"comments(last:20){{nodes{{{_COMMENT_FIELDS}}}}}}}}}}}}}"
 )
@@ -122,7 +131,8 @@ def _object(value: Any, where: str) -> dict[str, Any]:
 
 
 def graphql_post(data: Any, where: str, *, opening: bool = False) -> Post:
-    """A discussion (``opening``) or one of its comments as a :class:`Post`."""
+    """A discussion (``opening``) or one of its comments as a :class:`Post` (an author
+    whose ``__typename`` is ``Bot`` is a GitHub App, never a customer)."""
     node = _object(data, where)
     author = as_object(node.get("author"))
     return Post(
@@ -130,7 +140,7 @@ def graphql_post(data: Any, where: str, *, opening: bool = False) -> Post:
         login=login_of(author.get("login")),
         user_id=None,
         association=association_of(node.get("authorAssociation")),
-        bot=False,
+        bot=author.get("__typename") == "Bot",
         body=github_text(node.get("body"), f"{where}.body") or "",
         created_at=parse_time(node.get("createdAt"), f"{where}.createdAt"),
         url=web_link(node.get("url")),
@@ -140,17 +150,31 @@ def graphql_post(data: Any, where: str, *, opening: bool = False) -> Post:
 def comment_posts(
     discussion: dict[str, Any], where: str, skipped: list[str] | None = None
 ) -> list[Post]:
-    """The comments a discussion node carries (a bad one skipped, said in ``skipped``)."""
-    comments = discussion.get("comments")
-    nodes = comments.get("nodes") if isinstance(comments, dict) else None
+    """The comments a discussion node carries, each followed by the replies in its
+    thread (a bad one skipped, said in ``skipped``)."""
     posts: list[Post] = []
-    for number, node in enumerate(nodes if isinstance(nodes, list) else [], 1):
+    for number, node in enumerate(_nodes(discussion, "comments"), 1):
+        comment = f"{where}, comment {number}"
         try:
-            posts.append(graphql_post(node, f"{where}, comment {number}"))
+            posts.append(graphql_post(node, comment))
         except QuestionShapeError as exc:
             if skipped is not None:
                 skipped.append(str(exc))
+            continue
+        for index, reply in enumerate(_nodes(node, "replies"), 1):
+            try:
+                posts.append(graphql_post(reply, f"{comment}, reply {index}"))
+            except QuestionShapeError as exc:
+                if skipped is not None:
+                    skipped.append(str(exc))
     return posts
+
+
+def _nodes(holder: Any, connection: str) -> list[Any]:
+    """The ``nodes`` of ``holder``'s ``connection`` (``[]`` when it has none)."""
+    listing = holder.get(connection) if isinstance(holder, dict) else None
+    nodes = listing.get("nodes") if isinstance(listing, dict) else None
+    return nodes if isinstance(nodes, list) else []
 
 
 def parse_discussion(

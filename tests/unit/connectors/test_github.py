@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class
+from cxdaily.connectors import github_graphql as gql
 from cxdaily.connectors.github import GitHubConnector, default_graphql_url
-from cxdaily.connectors.github_parse import github_text, split_thread
+from cxdaily.connectors.github_parse import github_text, split_thread, thread_questions
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.core.errors import (
     AuthError,
@@ -547,3 +548,54 @@ def test_a_damaged_checkpoint_reads_from_the_start(fake, fake_sleep):
     )
     assert read_marks([1], "issues") == {} and read_marks(None, "discussions") == {}
     assert read_marks({"issues": {"acme/w": when(T0)}}, "issues") == {"acme/w": T0}
+
+
+def _discussion_post(ident: str, login: str, association: str, body: str, minutes: int) -> dict:
+    """A discussion comment node as the GraphQL API documents it."""
+    return {
+        "id": ident, "body": body, "author": {"login": login}, "authorAssociation": association,
+        "createdAt": when(T0 + timedelta(minutes=minutes)),
+        "url": f"https://github.com/acme/widgets/discussions/20#discussioncomment-{minutes}",
+    }  # fmt: skip
+
+
+def test_a_member_answering_in_a_comments_thread_settles_the_follow_up():
+    """A discussion's ``comments`` are its top-level comments; an answer given with
+    "Reply" under the customer's follow-up is a node of that comment's ``replies``."""
+    follow_up = _discussion_post("DC_2", "cara", "NONE", "Still failing on Windows.", 10)
+    follow_up["replies"] = {"nodes": [
+        _discussion_post("DC_3", "anna", "MEMBER", "Fixed in 2.1, please update.", 20),
+        None,
+    ]}  # fmt: skip
+    node = {
+        "id": "D_kwDO20", "number": 20, "title": "Crash on start", "body": "It crashes.",
+        "url": "https://github.com/acme/widgets/discussions/20", "createdAt": when(T0),
+        "updatedAt": when(T0 + timedelta(minutes=20)), "author": {"login": "cara"},
+        "authorAssociation": "NONE", "category": {"name": "Q&A", "isAnswerable": True},
+        "isAnswered": False,
+        "comments": {"nodes": [
+            _discussion_post("DC_1", "anna", "MEMBER", "Which version?", 5), follow_up,
+        ]},
+    }  # fmt: skip
+    skipped: list[str] = []
+    thread, _ = gql.parse_discussion(node, REPO, skipped)
+    assert [p.id for p in thread.comments] == ["DC_1", "DC_2", "DC_3"]
+    assert skipped == ["discussion 20, comment 2, reply 2 must be an object"]
+    question, settled = thread_questions(thread, our_login=BOT, channel="oss", kind="github")
+    assert question is None
+    assert [q.native_id for q in settled] == ["acme/widgets#20", "acme/widgets#20:DC_2"]
+    assert all("replies(last:10)" in q for q in (gql.DISCUSSIONS_QUERY, gql.DISCUSSION_QUERY))
+
+
+def test_a_discussion_a_github_app_opened_asks_nothing():
+    """GraphQL names an App's account ``github-actions`` (no ``[bot]``); its
+    ``__typename`` is ``Bot``."""
+    node = {
+        "id": "D_kwDO21", "number": 21, "title": "Weekly report", "body": "Stats.",
+        "createdAt": when(T0), "updatedAt": when(T0), "authorAssociation": "NONE",
+        "author": {"login": "github-actions", "__typename": "Bot"},
+    }  # fmt: skip
+    thread, _ = gql.parse_discussion(node, REPO)
+    assert thread.opening.bot
+    assert thread_questions(thread, our_login=BOT, channel="oss", kind="github") == (None, [])
+    assert "author{login __typename}" in gql.DISCUSSIONS_QUERY
