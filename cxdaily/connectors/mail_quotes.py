@@ -86,6 +86,46 @@ def _codec(charset: str | None) -> str | None:
     return None if codec in _REFUSED_CODECS else codec
 
 
+_ISO2022JP_SHIFT = re.compile(rb"\x1b(\$[@B]|\([BJI])")
+"""The escapes of ISO-2022-JP (RFC 1468) and of its half-width katakana extension."""
+
+
+def _jis_to_sjis(first: int, second: int) -> bytes:
+    """A JIS X 0208 row-cell pair (two bytes 0x21-0x7E) as the Shift_JIS bytes of it."""
+    lead = ((first - 0x21) >> 1) + 0x81
+    lead += 0x40 if lead > 0x9F else 0
+    trail = second + 0x1F + (second >= 0x60) if first & 1 else second + 0x7E
+    return bytes((lead, trail))
+
+
+def _iso2022jp(data: bytes) -> str | None:
+    """ISO-2022-JP text read as the Windows mailers write it (CP50220): the NEC and IBM
+    characters they put in JIS X 0208 rows 13 and 89-92 (①, ㈱, Ⅱ) and half-width
+    katakana decode as the characters meant. ``None`` for an escape outside this set."""
+    if re.search(rb"\x1b(?!\$[@B]|\([BJI])", data):
+        return None
+    converted = bytearray()
+    mode = b"(B"
+    for n, chunk in enumerate(_ISO2022JP_SHIFT.split(data)):
+        if n % 2:
+            mode = chunk
+            continue
+        if mode in (b"$@", b"$B"):
+            for k, run in enumerate(re.split(rb"([\x21-\x7e]+)", chunk)):
+                if k % 2 == 0:  # line ends and spaces between the pairs
+                    converted += run
+                    continue
+                whole = len(run) - len(run) % 2
+                pairs = zip(run[:whole:2], run[1:whole:2], strict=True)
+                converted += b"".join(_jis_to_sjis(a, b) for a, b in pairs)
+                converted += run[whole:]  # a byte without its pair
+        elif mode == b"(I":
+            converted += bytes(b + 0x80 if 0x21 <= b <= 0x5F else b for b in chunk)
+        else:
+            converted += chunk
+    return bytes(converted).decode("cp932", errors="replace")
+
+
 def _utf8(data: bytes, cut: bool) -> str | None:
     """``data`` as UTF-8, else ``None``; when ``cut``, an incomplete character at the very
     end is dropped (the cut went through it)."""
@@ -113,6 +153,10 @@ def decode_bytes(data: bytes, charset: str | None, *, cut: bool = False) -> str:
     if not data:
         return ""
     codec = _codec(charset)
+    if codec == "iso2022_jp":
+        text = _iso2022jp(data)
+        if text is not None:
+            return text
     if codec is not None and codec != "utf-8" and codec not in _LATIN_CODECS:
         try:
             return data.decode(codec, errors="replace")

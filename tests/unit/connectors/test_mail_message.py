@@ -960,6 +960,29 @@ def test_a_declared_charset_with_bad_bytes_replaces_them():
     assert decode_bytes(b"\x82\xa0\x82", "shift_jis") == "あ\ufffd"
 
 
+# ISO-2022-JP as Windows mailers send it (CP50220): NEC row 13 (①, ㈱, Ⅱ) inside the
+# JIS X 0208 escape, and half-width katakana after ESC ( I.
+WINDOWS_JIS = b"\x1b$B-!$4CmJ8!J-j!K\x1b(B Ver.\x1b$B-6\x1b(B \x1b(I6\x1b(B\n"
+
+
+def test_iso_2022_jp_from_windows_mailers_keeps_nec_characters_and_katakana():
+    assert decode_bytes(WINDOWS_JIS, "ISO-2022-JP") == "①ご注文（㈱） Ver.Ⅱ ｶ\n"
+    assert decode_bytes("日本語です。".encode("iso2022_jp"), "iso-2022-jp") == "日本語です。"
+
+
+def test_an_iso_2022_jp_message_reads_its_subject_and_body():
+    subject = "=?ISO-2022-JP?B?" + base64.b64encode(b"\x1b$B-!%F%9%H\x1b(B").decode() + "?="
+    raw = message(
+        f"Subject: {subject}",
+        "Content-Type: text/plain; charset=ISO-2022-JP",
+        "Content-Transfer-Encoding: 7bit",
+        body=WINDOWS_JIS,
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "①テスト"
+    assert parsed.body == "①ご注文（㈱） Ver.Ⅱ ｶ"
+
+
 # ----------------------------------------------------------------------------- headers
 @pytest.mark.parametrize(
     ("subject", "decoded"),
