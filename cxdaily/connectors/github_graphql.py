@@ -8,13 +8,13 @@ errors (an answer of HTTP 200 that carries ``errors``) as one-line connector err
 - :data:`DISCUSSION_QUERY`: one discussion (by number) with its last 50 comments (and
   their last 10 replies), read again for the collision guard and for our own reply
   after an unknown outcome;
+- :data:`ADD_COMMENT`: ``addDiscussionComment`` (the reply), answering the comment's id
+  and url.
 
 A discussion's ``comments`` are only its top-level comments: an answer written with
 "Reply" in a comment's thread (or a follow-up question there) is a node of that
 comment's ``replies``. Both are read, and the replies are posts of the thread like the
 comments.
-- :data:`ADD_COMMENT`: ``addDiscussionComment`` (the reply), answering the comment's id
-  and url.
 """
 
 from __future__ import annotations
