@@ -166,9 +166,10 @@ class GitHubConnector(HttpConnector):
 
     async def _graphql(
         self, query: str, variables: dict[str, Any], headers: dict[str, str], *,
-        repeatable: bool = True,
+        repeatable: bool = True, partial: list[str] | None = None,
     ) -> dict[str, Any]:  # fmt: skip
-        """POST a GraphQL document; its ``data`` (errors raised, one line each)."""
+        """POST a GraphQL document; its ``data`` (errors raised, one line each; with
+        ``partial``, errors about single items there: see :func:`gql.graphql_data`)."""
         result = await self.http.request(
             "POST", self.graphql_url, json_body={"query": query, "variables": variables},
             headers=headers, repeatable=repeatable,
@@ -176,6 +177,7 @@ class GitHubConnector(HttpConnector):
         return gql.graphql_data(
             self.http.decode_json(result), where=f"POST {describe_url(result.url)}",
             headers=result.headers, now_epoch=self.http.wall_clock(), channel=self.name,
+            partial=partial,
         )  # fmt: skip
 
     async def _whoami(self, headers: dict[str, str]) -> str | None:
@@ -305,7 +307,12 @@ class GitHubConnector(HttpConnector):
         trail = PageTrail(self.http, f"discussions of {repo}")
         for _ in range(MAX_DISCUSSION_PAGES):
             variables = {"owner": owner, "name": name, "cursor": cursor}
-            data = await self._graphql(gql.DISCUSSIONS_QUERY, variables, run.headers)
+            partial: list[str] = []
+            data = await self._graphql(
+                gql.DISCUSSIONS_QUERY, variables, run.headers, partial=partial
+            )
+            for line in partial:
+                run.skipped.add(line)
             nodes, cursor = gql.discussions_page(data, f"discussions of {repo}", self.name)
             reached = False
             for index, node in enumerate(nodes, 1):

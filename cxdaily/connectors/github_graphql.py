@@ -76,25 +76,59 @@ def graphql_data(
     headers: Mapping[str, str],
     now_epoch: float,
     channel: str,
+    partial: list[str] | None = None,
 ) -> dict[str, Any]:
     """The ``data`` of a GraphQL answer; its first error (if any) as a one-line error:
     :class:`RateLimited` (RATE_LIMITED, waiting for ``x-ratelimit-reset``),
     :class:`AuthError` (FORBIDDEN, INSUFFICIENT_SCOPES), a 404 :class:`StatusError`
-    (NOT_FOUND), else :class:`BadResponseError`."""
+    (NOT_FOUND), else :class:`BadResponseError`.
+
+    With ``partial``, an answer whose errors are each about one item inside the listing
+    (a path deeper than the repository's connection: a discussion or comment that could
+    not be resolved, now ``null`` in ``data``) keeps its data: the errors go to
+    ``partial``, one line each, and the item is skipped where it is read. A limit or a
+    refused token is never partial."""
     if not isinstance(payload, dict):
         raise BadResponseError(f"{where} answered, but not with a GraphQL result", channel=channel)
     errors = payload.get("errors")
-    if isinstance(errors, list) and errors:
-        first = errors[0] if isinstance(errors[0], dict) else {}
-        kind = first.get("type")
-        kind = kind if isinstance(kind, str) else ""
-        said = first.get("message")
-        text = one_line(said, 200) if isinstance(said, str) and said.strip() else "no message"
-        raise _graphql_error(kind.upper(), text, where, headers, now_epoch, channel)
     data = payload.get("data")
+    if isinstance(errors, list) and errors:
+        found = [_error_of(error) for error in errors]
+        if partial is None or not isinstance(data, dict) or not all(map(_about_one_item, found)):
+            kind, text, _ = found[0]
+            raise _graphql_error(kind, text, where, headers, now_epoch, channel)
+        partial.extend(f"{where}: {text} at {path} (skipped)" for _, text, path in found)
     if not isinstance(data, dict):
         raise BadResponseError(f"{where} answered, but with no GraphQL data", channel=channel)
     return data
+
+
+def _error_of(error: Any) -> tuple[str, str, str]:
+    """A GraphQL error's type (upper case, ``""`` when none), message (one line) and path
+    (``repository.discussions.nodes.3``, ``""`` when none)."""
+    error = error if isinstance(error, dict) else {}
+    kind = error.get("type")
+    said = error.get("message")
+    path = error.get("path")
+    steps = (
+        [str(step) for step in path if isinstance(step, str | int)]
+        if isinstance(path, list)
+        else []
+    )
+    return (
+        kind.upper() if isinstance(kind, str) else "",
+        one_line(said, 200) if isinstance(said, str) and said.strip() else "no message",
+        one_line(".".join(steps), 120),
+    )
+
+
+def _about_one_item(error: tuple[str, str, str]) -> bool:
+    """Whether a GraphQL error is about one item of a listing (its path goes past the
+    repository's connection), and neither a limit nor a refused token."""
+    kind, _, path = error
+    if kind == "RATE_LIMITED" or kind in _AUTH_TYPES:
+        return False
+    return path.count(".") >= 3  # repository.discussions.nodes.N[...]
 
 
 def _graphql_error(

@@ -366,6 +366,45 @@ async def test_graphql_errors_are_one_line_errors(fake, fake_sleep):
     assert "GraphQL error" in str(bad.value) and "\n" not in str(bad.value)
 
 
+async def test_one_discussion_graphql_could_not_resolve_costs_only_itself(fake, fake_sleep):
+    """GitHub answers a listing with ``data`` and ``errors`` when one node cannot be
+    resolved (that node is ``null``, the error's ``path`` points at it): the whole
+    repository was failed for it."""
+    fake.open_discussion(10, "How do I export?", "Where?")
+    fake.open_discussion(11, "Dark mode?", "Is it planned?")
+    c, wire = build(fake, fake_sleep, discussions=True)
+    lost: list[str] = []
+
+    def one_node_unresolved(request):
+        if request.method != "POST":
+            return None
+        payload = json.loads(json.dumps(fake.respond(seen_of(request)).body))
+        nodes = payload["data"]["repository"]["discussions"]["nodes"]
+        lost.append(nodes[0]["title"])
+        nodes[0] = None
+        payload["errors"] = [
+            {
+                "type": "NOT_FOUND",
+                "path": ["repository", "discussions", "nodes", 0],
+                "message": "Could not resolve to a node with the global id of 'D_x'",
+            }
+        ]
+        return httpx.Response(200, json=payload)
+
+    wire.intercept = one_node_unresolved
+    result = await c.fetch(None)
+    kept = {"How do I export?", "Dark mode?"} - set(lost)
+    assert [q.title for q in result.questions] == list(kept)
+    assert any("Could not resolve" in w and "nodes.0" in w for w in result.warnings)
+    whole = {
+        "data": {"repository": None},
+        "errors": [{"type": "NOT_FOUND", "path": ["repository"], "message": "gone"}],
+    }
+    wire.intercept = lambda r: httpx.Response(200, json=whole) if r.method == "POST" else None
+    result = await c.fetch(None)  # the repository itself: still its error, as before
+    assert result.questions == [] and any("cannot be read" in w for w in result.warnings)
+
+
 # -- failures ------------------------------------------------------------------------
 async def test_primary_and_secondary_rate_limits_wait_as_github_asks(fake, fake_sleep):
     fake.open_issue(1, "Export", "It fails.")
