@@ -17,9 +17,11 @@ conversations updated since the checkpoint (the newest ``updated_at`` seen), pag
 ``pages.next.starting_after``. The first fetch asks for the open ones of the last
 ``since_days`` days; later ones for every state, so a conversation closed or snoozed
 since settles its stored question. ``GET /conversations/{id}`` reads the thread: the
-``source`` and the ``comment`` parts (notes are internal and never read; assignments,
-closes and the like carry no message). Admins, bots and teams are the team; anyone else
-(users, leads, contacts) the customer.
+``source``, the ``comment`` parts, and the ``open``, ``close`` and ``assignment`` parts
+that carry a reply (notes are internal and never read; other events carry no message).
+A thread that cannot be read costs its conversation the thread; a rate limit or the
+channel's deadline stops the fetch, which starts again from the same checkpoint.
+Admins, bots and teams are the team; anyone else (users, leads, contacts) the customer.
 
 Replying: ``POST /conversations/{id}/reply``, a ``comment`` from ``admin_id``; our new
 part in the conversation it answers is the reply's id. Intercom has no idempotency key:
@@ -50,7 +52,6 @@ from cxdaily.connectors.parsing import (
     what_it_is,
 )
 from cxdaily.connectors.thread_replies import find_reply
-from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Author, Question
 
 INBOX_URL = "https://app.intercom.com/a/inbox/{workspace}/inbox/conversation/{conversation}"
@@ -58,6 +59,10 @@ PER_PAGE = 50
 MAX_PAGES = 100
 TEAM_AUTHORS = frozenset({"admin", "bot", "team"})
 PUBLIC_PARTS = frozenset({"comment"})
+SPOKEN_ACTIONS = frozenset({"open", "close", "assignment"})
+"""Parts that are a message to the customer when they carry a body: a teammate may
+reopen, close or assign a conversation with a reply (the reply endpoint's optional
+``body``); without one they are only events."""
 PRIORITIES = {"priority": "high", "not_priority": "normal"}
 MAX_NAME_CHARS = 1000
 """Names, emails, titles and tags longer than this are cut (not refused)."""
@@ -168,9 +173,8 @@ class IntercomConnector(desk.HelpDeskConnector):
         cannot be read; QuestionShapeError when the conversation itself is malformed."""
         try:
             thread = await self._read_thread(conversation_id, headers)
-        except AuthError:
-            raise
-        except ConnectorError as exc:
+        except desk.LOOKUP_FAILURES as exc:  # a rate limit, the deadline, refused credentials:
+            # the fetch stops (and its checkpoint stays), rather than hammer every thread
             skipped.add(f"conversation {conversation_id}: thread not read ({exc}); kept without it")
         else:
             try:
@@ -317,9 +321,12 @@ def thread_messages(
 
 
 def _part_message(part: Any, where: str) -> desk.TicketMessage | None:
-    """A public message from one conversation part; ``None`` for notes and events."""
+    """A public message from one conversation part; ``None`` for notes and for events
+    without a message."""
     part = object_field(part, where)
-    if part.get("part_type") not in PUBLIC_PARTS:
+    kind = part.get("part_type")
+    spoken = kind in SPOKEN_ACTIONS and bool((_body(part.get("body"), where) or "").strip())
+    if kind not in PUBLIC_PARTS and not spoken:
         return None
     author, customer = _author(part.get("author"), f"{where}.author")
     return desk.TicketMessage(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.intercom import IntercomConnector
-from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
 from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
 from cxdaily.settings import ChannelSettings
@@ -352,6 +353,52 @@ async def test_a_conversation_back_to_open_with_a_new_message_is_a_new_question(
     ]
     # the earlier turn, and the id a question would have had without its thread
     assert sorted(q.native_id for q in result.settled) == ["101", "101:9101"]
+
+
+async def test_a_teammate_s_reply_made_while_assigning_or_closing_answers_the_customer():
+    """Intercom's reply endpoint takes an optional ``body`` with ``message_type`` open,
+    close or assignment: the part it makes is a message the customer sees."""
+    conv = conversation("101", T - HOUR)
+    thread = with_parts(
+        conv,
+        part("501", user(), "<p>Is the export fixed?</p>", T - 2 * HOUR),
+        part("502", admin(), "<p>Yes, since this morning.</p>", T - HOUR, "assignment"),
+    )
+    api = Api({None: page([conv])}, **{"101": thread})
+    connector = build(api)
+    result = await connector.fetch(None)
+    assert result.questions == []
+    assert "101:9101" in {q.native_id for q in result.settled}  # the turn was answered
+
+    closed = with_parts(
+        conversation("102", T - HOUR, state="closed"),
+        part("601", admin(), "<p>Closing: fixed in 4.2.</p>", T - HOUR, "close"),
+    )
+    api.threads["102"] = closed
+    question = result.settled[0]
+    messages = await connector.question_thread(replace(question, thread_id="102"))
+    assert [(m.id, m.body, m.from_customer) for m in messages] == [
+        ("9102", "Question number 102", True),
+        ("601", "Closing: fixed in 4.2.", False),
+    ]
+
+
+async def test_a_rate_limited_thread_stops_the_fetch_instead_of_skipping_every_thread(fake_sleep):
+    """Intercom answers 429 with ``X-RateLimit-Reset`` (epoch seconds): far off, the fetch
+    stops with RateLimited and keeps its checkpoint, rather than moving past every
+    conversation whose thread it could not read."""
+    a, b = conversation("101", T - HOUR), conversation("102", T - HOUR)
+    api = Api({None: page([a, b])}, **{"101": with_parts(a), "102": with_parts(b)})
+    limited = httpx.Response(
+        429,
+        json={"type": "error.list", "errors": [{"code": "rate_limit_exceeded"}]},
+        headers={"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "0",
+                 "X-RateLimit-Reset": str(T + 2 * HOUR)},
+    )  # fmt: skip
+    api.override = lambda r: limited if r.url.path.startswith("/conversations/10") else None
+    with pytest.raises(RateLimited):
+        await build(api, fake_sleep).fetch({"updated_after": T - 2 * HOUR})
+    assert [r.url.path for r in api.requests].count("/conversations/102") == 0
 
 
 # -- replying ------------------------------------------------------------------------------
