@@ -19,10 +19,12 @@ fetch looks ``since_days`` back), then ``cursor={after_cursor}`` until ``end_of_
 the last ``after_cursor`` is the checkpoint. Requesters and organisations come sideloaded
 (``include=users,organizations``); a requester missing there is read with
 ``GET /api/v2/users/{id}.json`` (a failed look-up costs only the name). Each ticket's
-public comments (``GET /api/v2/tickets/{id}/comments.json``, cursor pages) become its
-thread: a comment is the customer's when its author is the ticket's requester. Tickets
-``new`` or ``open`` wait on the team; the rules of :mod:`cxdaily.connectors.helpdesk`
-turn each ticket into its question and its settled turns.
+public comments (``GET /api/v2/tickets/{id}/comments.json``, cursor pages, authors
+sideloaded) become its thread: a comment is the customer's when its author is the
+ticket's requester or another end-user (someone copied on the ticket), the team's
+otherwise. Tickets ``new`` or ``open`` wait on the team; the rules of
+:mod:`cxdaily.connectors.helpdesk` turn each ticket into its question and its settled
+turns.
 
 Replying: ``PUT /api/v2/tickets/{id}.json`` adds a public comment by the agent. Zendesk
 has no idempotency key for it, so the request is never repeated blindly; the reply's id
@@ -31,6 +33,7 @@ is the new comment's (from the answer's audit, else found again in the thread).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -264,6 +267,7 @@ class ZendeskConnector(desk.AgentDeskConnector):
         cannot be read is a warning; elsewhere it makes the whole thread an error, since a
         thread read in part could hide our own reply."""
         people = run.people if run is not None else {}
+        end_users: set[str] = set()
         comments: list[Any] = []
         async for data, result in next_url_pages(
             self.http,
@@ -275,8 +279,10 @@ class ZendeskConnector(desk.AgentDeskConnector):
         ):
             comments.extend(self._page(data, result, "comments", "a page of comments"))
             people.update(_people(data.get("users")))
+            end_users.update(_end_users(data.get("users")))
+        customers = end_users | {requester_id}
         return desk.public_messages(
-            comments, lambda item, _: _comment(item, requester_id, people),
+            comments, lambda item, _: _comment(item, customers, people),
             lambda index, exc: f"ticket {ticket_id}: comment {index + 1} cannot be read ({exc})",
             run.skipped if run is not None else None, channel=self.name,
         )  # fmt: skip
@@ -348,9 +354,10 @@ def _next_comments_page(data: Any) -> str | None:
 
 
 def _comment(
-    item: Any, requester_id: str, people: Mapping[str, Author]
+    item: Any, customers: set[str], people: Mapping[str, Author]
 ) -> desk.TicketMessage | None:
-    """A public comment as a thread message; ``None`` for an internal note."""
+    """A public comment as a thread message (the customer's when its author is among
+    ``customers``); ``None`` for an internal note."""
     if not isinstance(item, dict):
         raise QuestionShapeError("a comment must be a JSON object")
     if item.get("public") is not True:
@@ -366,7 +373,7 @@ def _comment(
         author=people.get(author_id or "") or Author(id=author_id),
         body=body or "",
         created_at=parse_time(item.get("created_at"), "created_at"),
-        from_customer=author_id is not None and author_id == requester_id,
+        from_customer=author_id is not None and author_id in customers,
     )
 
 
@@ -401,6 +408,19 @@ def _people(value: Any) -> dict[str, Author]:
             continue
         if author.id is not None:
             found[author.id] = author
+    return found
+
+
+def _end_users(value: Any) -> set[str]:
+    """The ids of sideloaded users whose ``role`` is ``end-user``: customers (the
+    requester, or someone copied on the ticket), never agents or admins."""
+    found: set[str] = set()
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict) and item.get("role") == "end-user":
+            with contextlib.suppress(QuestionShapeError):
+                ident = id_field(desk.optional_id(item.get("id")), "user.id")
+                if ident is not None:
+                    found.add(ident)
     return found
 
 

@@ -409,6 +409,25 @@ async def test_a_ticket_that_comes_back_to_open_is_a_new_question():
     assert "101:1" in settled_ids(second) and "101:3" not in settled_ids(second)
 
 
+async def test_a_comment_by_an_end_user_copied_on_the_ticket_is_the_customer_s():
+    """Zendesk sideloads each comment's author with its ``role``: an end-user other than
+    the requester (a colleague in CC) writing again is the customer asking, not the team
+    answering; an agent who is not the requester is still the team."""
+    desk = Desk()
+    desk.export("start", [ticket(101)], "c1", True, users=[CUSTOMER, AGENT])
+    desk.threads[101] = [
+        comment(1, 501, "The export fails.", 1),
+        comment(2, 900, "Which format?", 2),
+        comment(3, 502, "CSV, same here: any news?", 3),  # OTHER, an end-user in CC
+    ]
+    result = await build(desk).fetch(None)
+    [question] = result.questions
+    assert question.native_id == "101:3" and question.body == "CSV, same here: any news?"
+    assert [m.body for m in question.context] == ["The export fails.", "Which format?"]
+    answers = await build(desk).answers_since(question, question.created_at)
+    assert answers == []
+
+
 async def test_one_malformed_ticket_is_skipped_with_a_warning_and_the_rest_kept():
     desk = two_page_desk()
     desk.pages["start"]["tickets"] = [
