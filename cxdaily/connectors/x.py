@@ -23,7 +23,8 @@ one is used for this run only, and a warning says so.
 
 Fetching: ``GET /2/users/{id}/mentions`` with ``since_id`` (the checkpoint, the highest
 id seen; the first fetch asks for ``start_time`` = ``since_days`` ago), 100 a page,
-following ``meta.next_token`` as ``pagination_token``. Authors come from
+following ``meta.next_token`` as ``pagination_token``. A post longer than 280 characters
+is read from ``note_tweet.text`` (its ``text`` is cut short). Authors come from
 ``includes.users`` (username, name, followers); the post a mention replies to comes
 from ``includes.tweets`` and is its context (no extra request per mention). The brand's
 own posts and retweets are left out. ``GET /2/users/{id}/tweets`` (the brand's own
@@ -413,7 +414,7 @@ class XConnector(HttpConnector):
         params = {
             "since_id": question.thread_id,
             "max_results": PER_PAGE,
-            "tweet.fields": "referenced_tweets,created_at,author_id,conversation_id",
+            "tweet.fields": "referenced_tweets,created_at,author_id,conversation_id,note_tweet",
         }
         messages: list[TicketMessage] = []
         async for data, result, _ in self._pages(url, params, OWN_PAGES):

@@ -9,6 +9,7 @@ null. Text is cleaned where it enters (lone surrogates, terminal escapes, the ``
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,17 @@ def post_text(value: Any, where: str) -> str:
     return clean(_ENTITY.sub(lambda m: _ENTITIES[m[1]], text)).strip()
 
 
+def full_text(item: dict[str, Any]) -> str:
+    """A post's whole text: ``note_tweet.text`` for a long post (its ``text`` holds only
+    the first 280 characters or so), else ``text``."""
+    note = item.get("note_tweet")
+    long_text = note.get("text") if isinstance(note, dict) else None
+    if isinstance(long_text, str) and long_text.strip():
+        with contextlib.suppress(QuestionShapeError):
+            return post_text(long_text, "note_tweet.text")
+    return post_text(item.get("text"), "text")
+
+
 def tweet_parts(item: Any) -> TweetParts:
     """One post object; :class:`QuestionShapeError` names what is wrong with it."""
     if not isinstance(item, dict):
@@ -112,7 +124,7 @@ def tweet_parts(item: Any) -> TweetParts:
         meta["public_metrics"] = metrics
     return TweetParts(
         id=ident,
-        body=post_text(item.get("text"), "text"),
+        body=full_text(item),
         created_at=parse_time(created, "created_at") if created is not None else _made(ident),
         author_id=_optional_id(item.get("author_id")),
         in_reply_to_user_id=meta.get("in_reply_to_user_id"),
@@ -253,8 +265,10 @@ def _list(value: Any) -> list[Any]:
 
 
 TWEET_FIELDS = (
-    "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,lang"
+    "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,"
+    "lang,note_tweet"
 )
+"""``note_tweet`` carries the whole text of a post longer than 280 characters."""
 USER_FIELDS = "username,name,public_metrics,verified"
 PER_PAGE = 100
 USER_ID = re.compile(r"[0-9]{1,20}")

@@ -591,3 +591,29 @@ async def test_check_names_the_account(fake, fake_sleep):
     assert wire.paths() == ["/2/users/me"]
     other, _ = build(fake, fake_sleep, user_id="42")
     assert "note: user_id is 42" in await other.check()
+
+
+async def test_a_long_post_is_read_whole_from_note_tweet(fake, fake_sleep):
+    """X cuts ``text`` of a post over 280 characters and sends the whole text in
+    ``note_tweet.text``, only when ``tweet.fields`` asks for ``note_tweet``."""
+    whole = "@acme " + "my invoice export stops halfway through the year " * 8 + "why?"
+    cut = whole[:274] + "…"
+    mention = fake.mention(JANE, cut)
+    c, wire = build(fake, fake_sleep)
+
+    def with_note_tweet(request):
+        if not request.url.path.endswith("/mentions"):
+            return None
+        if "note_tweet" not in request.url.params.get("tweet.fields", "").split(","):
+            return None
+        page = {"data": [{**mention, "note_tweet": {"text": whole}}],
+                "includes": {"users": [fake.users[JANE]]},
+                "meta": {"result_count": 1, "newest_id": mention["id"],
+                         "oldest_id": mention["id"]}}  # fmt: skip
+        return httpx.Response(200, json=page)
+
+    wire.intercept = with_note_tweet
+    result = await c.fetch(None)
+    [question] = result.questions
+    assert question.body == whole.strip()
+    assert result.warnings == []
