@@ -15,7 +15,8 @@ The secret is an API key (Admin -> API -> Keys), sent as ``Api-Key`` with
 
 Fetching: ``GET /posts.json`` (the newest posts of every topic, newest first), paged
 back with ``before=<id>`` to the newest post id of the last fetch (the first fetch to
-``since_days``), at most :data:`MAX_PAGES` pages; a fetch stopped by the cap remembers
+``since_days``), at most :data:`MAX_PAGES` pages (an empty window of ids on an older
+Discourse is stepped over, see ``_read_range``); a fetch stopped by the cap remembers
 the range it left and reads it next time. Whispers, small actions and posts outside the
 watched categories are left out. A topic's first post or a reply by someone who is not
 staff (``staff``/``moderator``/``admin`` false) and not ``api_username`` is a question,
@@ -179,8 +180,16 @@ class DiscourseConnector(HttpConnector):
         self, run: _Run, before: int | None, down_to: int | None, cutoff: datetime | None
     ) -> tuple[int | None, bool]:
         """Read ``/posts.json`` from below ``before`` (the top: ``None``) down to above
-        ``down_to`` (or to ``cutoff``); returns the oldest id read and whether it got there."""
+        ``down_to`` (or to ``cutoff``); returns the oldest id read and whether it got there.
+
+        Discourse releases before ``LatestPostsQuery`` answer ``before=N`` with the posts
+        of the id window ``N-49..N`` that the key may see (``N`` included): a page can be
+        empty (private messages, small actions, deleted posts, hidden categories) with
+        older posts below it, so an empty window steps down to the next one. Newer
+        releases answer the 50 visible posts below ``N``; a page reaching further down
+        than one window shows it, and then an empty page is the end."""
         oldest: int | None = None
+        keyset = False
         while True:
             if run.pages >= MAX_PAGES:
                 later = "with the next fetch" if down_to is not None else "never (a first fetch)"
@@ -196,22 +205,31 @@ class DiscourseConnector(HttpConnector):
             items = page_list(data, "latest_posts", result, self.name, missing)
             ids = [i for i in map(dp.post_id_of, items) if i is not None]
             run.newest = max([run.newest, *ids])
-            if not ids:
-                if items:
-                    raise BadResponseError(
-                        f"GET {describe_url(result.url)} answered with posts without ids",
-                        channel=self.name,
-                    )
-                return oldest, True
+            if items and not ids:
+                raise BadResponseError(
+                    f"GET {describe_url(result.url)} answered with posts without ids",
+                    channel=self.name,
+                )
             for number, item in enumerate(items, 1):
                 taken = dp.take(item, down_to, cutoff)
                 if isinstance(taken, str):
                     run.skipped.add(f"page {run.pages}, post {number}{taken}")
                 elif taken is not None:
                     run.posts[taken.id] = taken
-            page_oldest = min(ids)
-            if before is not None and page_oldest >= before:
+            older = [i for i in ids if before is None or i < before]
+            if before is not None and ids and min(ids) > before:
                 return oldest, True  # the forum ignored ``before``: nothing older comes
+            if before is not None and older and min(older) <= before - dp.ID_WINDOW:
+                keyset = True  # a page reaching below the window: ``before`` is a keyset
+            if not older:
+                if before is None or keyset:
+                    return oldest, True
+                before -= dp.ID_WINDOW  # an id window with nothing the key may see
+                oldest = before
+                if before <= (down_to or 0):
+                    return oldest, True
+                continue
+            page_oldest = min(older)
             oldest = page_oldest
             reached = down_to is not None and page_oldest <= down_to
             if reached or (cutoff is not None and dp.older_than(items, cutoff)):

@@ -38,6 +38,9 @@ REGULAR_POST = 1
 MAX_DIGITS = 19
 """Post and topic ids are database integers: longer digit strings are refused."""
 MAX_TITLE_CHARS = 1000
+ID_WINDOW = 50
+"""Post ids one page of ``/posts.json`` covers on older Discourse releases (``before=N``
+reads the ids ``N-49..N``, keeping only the posts the key may see)."""
 _USERNAME_BAD = re.compile(r"[\s/?#%\\@]")
 
 

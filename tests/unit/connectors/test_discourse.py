@@ -257,6 +257,47 @@ async def test_a_fetch_stopped_by_the_page_cap_reads_the_rest_next_time(fake, fa
     assert third.checkpoint == {"last_post_id": str(100 + MAX_PAGES + 5)}
 
 
+def id_window_pages(fake: FakeDiscourse) -> Intercept:
+    """``/posts.json`` as Discourse answered it before ``LatestPostsQuery``: ``before=N``
+    gives the visible posts whose ids are ``N-49..N`` (``N`` included), newest first."""
+
+    def answer(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path != "/posts.json" or request.method != "GET":
+            return None
+        top = int(request.url.params.get("before") or max(fake.posts))
+        ids = sorted((i for i in fake.posts if top - 50 < i <= top), reverse=True)
+        return httpx.Response(200, json={"latest_posts": [fake.posts[i] for i in ids]})
+
+    return answer
+
+
+async def test_an_id_window_with_nothing_visible_is_not_the_end(fake, fake_sleep):
+    fake.next_post_id = 900
+    fake.topic("Sync", "Sync stopped overnight.")
+    fake.next_post_id = 1000  # 901-999: private messages and small actions the key cannot see
+    fake.topic("Export", "Export fails.", by="omar")
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = id_window_pages(fake)
+    result = await c.fetch({"last_post_id": "850"})
+    assert bodies(result.questions) == ["Export fails.", "Sync stopped overnight."]
+    pages = [r.url.params.get("before") for r in wire.requests if r.url.path == "/posts.json"]
+    assert pages == [None, "1000", "950", "900"]
+    assert result.checkpoint == {"last_post_id": "1000"}
+    assert result.warnings == []
+
+
+async def test_a_page_reaching_below_one_window_makes_an_empty_page_the_end(fake, fake_sleep):
+    fake.topic("Old", "Still here.")
+    fake.next_post_id = 1000
+    fake.topic("New", "Just asked.")
+    fake.page_size = 1
+    c, wire = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert bodies(result.questions) == ["Just asked.", "Still here."]
+    pages = [r.url.params.get("before") for r in wire.requests if r.url.path == "/posts.json"]
+    assert pages == [None, "1000", "100"]
+
+
 # -- replies -------------------------------------------------------------------------
 async def test_a_reply_is_posted_once_in_the_topic_to_the_post(fake, fake_sleep):
     topics = forum(fake)
