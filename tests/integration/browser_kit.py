@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -172,13 +173,19 @@ class Tab:
 
     async def wait_for_text(self, needle: str, timeout: float = 30) -> str:
         """Wait until the terminal shows ``needle``; the whole screen then."""
+        return await self.wait_for_match(re.compile(re.escape(needle)), timeout)
+
+    async def wait_for_match(self, pattern: re.Pattern[str], timeout: float = 30) -> str:
+        """Wait until the terminal shows text ``pattern`` matches; the whole screen then."""
         deadline = time.monotonic() + timeout
         while True:
             text = await self.screen_text()
-            if needle in text:
+            if pattern.search(text):
                 return text
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the terminal never showed {needle!r}; it shows:\n{text}")
+                raise TimeoutError(
+                    f"the terminal never showed {pattern.pattern!r}; it shows:\n{text}"
+                )
             await asyncio.sleep(0.1)
 
     async def focus_terminal(self) -> None:
