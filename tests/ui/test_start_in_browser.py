@@ -28,7 +28,7 @@ async def test_the_demo_line_fits_where_the_app_runs(
             assert isinstance(start, StartScreen)
             text = plain(start.query_one("#start-list", Static))
             footer = footer_line(app)
-            assert "Refresh" not in footer  # no channel to fetch yet
+            assert "Refresh" not in footer and "Begin" not in footer  # no channel yet
             if web:
                 assert text.startswith("To try the demo inbox in a browser, run `cxdaily serve")
                 assert "--demo`" in text and "Press d" not in text

@@ -332,11 +332,13 @@ class StartScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """What the footer offers, and what works: begin is dimmed until there is a batch
-        to begin; refresh needs a channel; the demo key is for the onboarding (no channel
-        yet) in a terminal (served in a browser, the line says how to open the demo); the
-        add-must-see key only while a must-see question is out; the digest's send key only
-        while the week's digest is offered."""
+        to begin (and left out of the onboarding, with no channel); refresh needs a
+        channel; the demo key is for the onboarding in a terminal (served in a browser,
+        the line says how to open the demo); the add-must-see key only while a must-see
+        question is out; the digest's send key only while the week's digest is offered."""
         if action == "begin":
+            if not self.service.settings.channels:
+                return False  # the onboarding: nothing to begin until a channel is set up
             return True if self.todays_batch and self.todays_batch.items else None
         if action == "add_must_see":
             return bool(self.todays_batch and self.todays_batch.must_see_left_out)
