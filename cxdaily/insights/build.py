@@ -40,7 +40,8 @@ from cxdaily.insights.model import (
     tag_key,
 )
 from cxdaily.insights.period import Period
-from cxdaily.insights.redact import Redaction, Redactor
+from cxdaily.insights.redact import Redaction
+from cxdaily.insights.redactor import Redactor
 from cxdaily.insights.taxonomy import SENTIMENTS
 from cxdaily.insights.themes import build_themes
 from cxdaily.insights.words import shares
@@ -193,7 +194,7 @@ def build_digest(
     handed_over = _handoffs_in(handoffs, period, team, tag, chosen)
     authors = [s.question.author for s in handed_over if s.question and s.question.author]
     people = chain(zip(names, handles, strict=True), ((a.name, a.handle) for a in authors))
-    redactor = Redactor(redaction, people)  # with initials, everyone in it masked in every text
+    redactor = Redactor(redaction, people)  # with initials: see Redactor and KnownPeople
     exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags, read)
     order = _importance_order(exported)
     ordered = tuple(map(exported.__getitem__, order))

@@ -23,7 +23,8 @@ from typing import Any
 from cxdaily.core.models import FORM_FIELDS, Insight
 from cxdaily.insights.cleaning import block, line, not_clean, not_plain, trimmed_lines
 from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
-from cxdaily.insights.redact import Person, Redaction, Redactor
+from cxdaily.insights.redact import Redaction
+from cxdaily.insights.redactor import Person, Redactor
 from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 
 _READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form")
@@ -213,7 +214,7 @@ def _redacted_texts(
     in one batch; with ``initials``, the names and handles of everyone the redactor knows
     (the digest's people) masked in all of them, in one more batch (each insight's own
     customer, ``owners``, as the one who wrote its texts: see
-    :class:`~cxdaily.insights.redact.KnownPeople`). Only the texts
+    :class:`~cxdaily.insights.redactor.KnownPeople`). Only the texts
     redaction changes are taken apart again."""
     options = redactor.options
     if not options.enabled and not options.initials:

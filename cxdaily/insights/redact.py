@@ -8,10 +8,9 @@ are masked in free text while keeping the context a reader needs
 A number written straight after the word that names it is masked too
 (``Tel.0151 2345678``, ``card=4111 1111 1111 1111``). Street addresses are found by
 :mod:`~cxdaily.insights.addresses`. With ``initials``, customers' names become initials
-(``Jane Doe`` -> ``J. D.``) and handles are cut to their first letter, in their fields and
-wherever the name or handle of anyone in the digest appears in a text
-(:class:`KnownPeople`). Redaction is switched off only on explicit request
-(``--no-redact``).
+(``Jane Doe`` -> ``J. D.``) and handles are cut to their first letter (:func:`initials`,
+:func:`short_handle`; in texts: :mod:`~cxdaily.insights.redactor`). Redaction is switched
+off only on explicit request (``--no-redact``).
 
 The patterns err on the side of privacy: a long order number may be masked like a card.
 
@@ -23,8 +22,7 @@ what it masks (joined by a character no pattern matches), instead of once per te
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cxdaily.insights.addresses import (
@@ -37,7 +35,7 @@ from cxdaily.insights.addresses import (
     mask_address,
     may_hold_address,
 )
-from cxdaily.insights.cleaning import flagged, line, words_pattern
+from cxdaily.insights.cleaning import flagged
 
 _HANDLE_PREFIXES = ("/u/", "u/", "r/", "@", "#")
 DIGIT_MASK = "•"
@@ -218,7 +216,7 @@ def _flagged_among(pattern: re.Pattern[str], texts: list[str], chosen: list[int]
     return [chosen[n] for n in sorted(found)]
 
 
-def _batchable(texts: Sequence[str]) -> bool:
+def batchable(texts: Sequence[str]) -> bool:
     """Whether no text holds :data:`BATCH_BREAK` (then joined texts split back exactly)."""
     return BATCH_BREAK.join(texts).count(BATCH_BREAK) == max(len(texts) - 1, 0)
 
@@ -230,7 +228,7 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
     (those with an ``@``, those with a digit, those with a run of seven digits, those
     with a street word), in the same order, as one search over them joined.
     """
-    if not _batchable(texts):
+    if not batchable(texts):
         return [redact_text(text) for text in texts]
     found = list(texts)
     emails = [i for i, text in enumerate(found) if "@" in text or "%40" in text]
@@ -252,7 +250,7 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
 
 def redact_links(texts: Sequence[str]) -> list[str]:
     """``[redact_link(t) for t in texts]``, in one search over the texts with an email."""
-    if not _batchable(texts):
+    if not batchable(texts):
         return [redact_link(text) for text in texts]
     found = list(texts)
     _sub_each(_EMAIL, mask_email, found, [i for i, t in enumerate(found) if "@" in t or "%40" in t])
@@ -262,11 +260,12 @@ def redact_links(texts: Sequence[str]) -> list[str]:
 def initials(name: str) -> str:
     """``Jane van Doe`` -> ``J. v. D.``; a name without letters is kept."""
     parts = [part for part in re.split(r"[\s]+", name.strip()) if part]
-    shown = [f"{_first_letter(part)}." for part in parts if _first_letter(part)]
+    shown = [f"{first_letter(part)}." for part in parts if first_letter(part)]
     return " ".join(shown) if shown else name
 
 
-def _first_letter(word: str) -> str:
+def first_letter(word: str) -> str:
+    """The first letter of ``word`` (``""`` when it has none)."""
     for ch in word:
         if ch.isalpha():
             return ch
@@ -282,236 +281,3 @@ def short_handle(handle: str) -> str:
     prefix = next((p for p in _HANDLE_PREFIXES if handle.startswith(p)), "")
     rest = handle[len(prefix) :]
     return f"{prefix}{rest[:1]}***" if rest else handle
-
-
-Person = tuple[str | None, str | None]
-"""Someone's name and handle, either of them possibly missing."""
-_NO_WORD_BEFORE_FIRST = r"(?<!\w.)"
-"""Put after a word's first character: no word character right before the word."""
-_LONGEST_KNOWN = 64
-"""The longest part of a name or handle masked in texts (nothing longer is someone's
-name; it would only make the pattern deep)."""
-
-
-class KnownPeople:
-    """The names and handles of a digest's people, masked where they appear in its texts:
-    a handle is cut to its first letter (in any case), then a name becomes its initials
-    where it is written as a name (capitalized or in capitals: "Park", "PARK", not "the
-    car park"). Handles of fewer than three characters and parts of names of fewer than
-    two are kept.
-
-    What reads like an ordinary word is masked only in its owner's own texts: a part of a
-    name alone ("Will", "May", "Price", "Rosa"), or a handle of letters only ("help"),
-    unless written as a handle ("@help"). What only a person is called is masked in every
-    text: a whole name of two parts or more ("John Smith", "JOHN SMITH"), a handle with a
-    digit or a sign ("jdoe42", "j.doe"). So a customer quoting a colleague of the same
-    digest by name hides them, and a customer named Will leaves "Will you fix it?" whole
-    in everyone else's quotes.
-
-    Two patterns find them all, one for the handles and one for the names, each shaped as
-    a trie (see :func:`~cxdaily.insights.cleaning.words_pattern`), so masking stays
-    linear in the size of the texts and of the names, however many people there are.
-    Handles are looked for in the text case-folded (:func:`_folded`), names as written.
-    """
-
-    def __init__(self, people: Iterable[Person]) -> None:
-        self._names: dict[str, str] = {}
-        self._handles: dict[str, str] = {}
-        self._everywhere: set[str] = set()
-        """The names and (folded) handles masked in every text."""
-        self._own: dict[Person, frozenset[str]] = {}
-        """Each person's word-like name parts and (folded) handle: masked in their texts."""
-        for person in dict.fromkeys(people):  # each person once
-            name, handle = person
-            own = self._add_handle(line(handle))
-            parts = line(name).split()
-            for part in parts:
-                own |= self._add_name_part(part)
-            if len(parts) > 1:
-                self._add_whole_name(parts)
-            self._own[person] = frozenset(own)
-        # Both whole (no word character right before or after). The look-behind goes
-        # before a handle (most start with a lower-case letter, so most positions would
-        # enter the trie) and after a name's first letter (a capital: the regex engine
-        # skips ahead to the next one).
-        handles = words_pattern(self._handles)
-        names = words_pattern(self._names, after_first=_NO_WORD_BEFORE_FIRST)
-        self._handle_pattern = re.compile(rf"(?<!\w){handles}(?!\w)") if self._handles else None
-        self._name_pattern = re.compile(rf"{names}(?!\w)") if self._names else None
-
-    def _add_handle(self, handle: str) -> set[str]:
-        if not 2 < len(handle) <= _LONGEST_KNOWN:
-            return set()
-        folded = _folded(handle)
-        self._handles.setdefault(folded, short_handle(handle))
-        if folded.isalpha():
-            return {folded}
-        self._everywhere.add(folded)
-        return set()
-
-    def _add_name_part(self, part: str) -> set[str]:
-        letter = _first_letter(part)
-        if not letter or not 2 <= len(part) <= _LONGEST_KNOWN:
-            return set()
-        spellings = {
-            spelling
-            for spelling in (part[:1].upper() + part[1:], part.upper(), part)
-            if spelling[:1].isupper() or not spelling[:1].isalpha()
-        }
-        for spelling in spellings:
-            self._names.setdefault(spelling, f"{letter}.")
-        return spellings
-
-    def _add_whole_name(self, parts: list[str]) -> None:
-        written = " ".join(parts)
-        if len(written) > _LONGEST_KNOWN:
-            return
-        shown = initials(written)
-        capitalized = " ".join(part[:1].upper() + part[1:] for part in parts)
-        for spelling in {written, capitalized, written.upper()}:
-            if spelling[:1].isupper() or not spelling[:1].isalpha():
-                self._names[spelling] = shown
-                self._everywhere.add(spelling)
-
-    def mask(self, texts: Sequence[str], owners: Sequence[Person | None] = ()) -> list[str]:
-        """Each text with the known people masked, in one search over them all; the
-        text of ``owners[i]`` (when given) is ``texts[i]``: there, their word-like name
-        parts and handle are masked too."""
-        if self._handle_pattern is None and self._name_pattern is None:
-            return list(texts)
-        owned: list[Person | None] = list(owners) if owners else [None] * len(texts)
-        if not _batchable(texts):  # each alone, whatever it holds
-            return [
-                self._masked(text, [owner], lambda _: [0])
-                for text, owner in zip(texts, owned, strict=True)
-            ]
-        return self._masked(BATCH_BREAK.join(texts), owned, _text_starts).split(BATCH_BREAK)
-
-    def _masked(
-        self, text: str, owners: list[Person | None], starts_of: Callable[[str], list[int]]
-    ) -> str:
-        """``text`` with the people masked: the texts of ``owners`` (the i-th of them
-        wrote the text that starts at ``starts_of(text)[i]``)."""
-        if self._handle_pattern is not None:
-            text = self._without_handles(text, self._handle_pattern, owners, starts_of(text))
-        if self._name_pattern is not None:
-            starts = starts_of(text)
-
-            def initial(match: re.Match[str]) -> str:
-                found = match.group()
-                owner = owners[bisect_right(starts, match.start()) - 1]
-                if found in self._everywhere or self._owns(owner, found):
-                    return self._names[found]
-                return found
-
-            text = self._name_pattern.sub(initial, text)
-        return text
-
-    def _owns(self, owner: Person | None, found: str) -> bool:
-        """Whether ``found`` is a word-like name part or handle of ``owner``."""
-        return owner is not None and found in self._own.get(owner, frozenset())
-
-    def _without_handles(
-        self, text: str, pattern: re.Pattern[str], owners: list[Person | None], starts: list[int]
-    ) -> str:
-        """``text`` with the handles ``pattern`` finds in it case-folded masked (a word-like
-        one in its owner's text, or written after ``@`` or ``/``)."""
-        pieces: list[str] = []
-        done = 0
-        for match in pattern.finditer(_folded(text)):
-            found, at = match.group(), match.start()
-            owner = owners[bisect_right(starts, at) - 1]
-            written_as_handle = at > 0 and text[at - 1] in "@/"
-            if not (found in self._everywhere or written_as_handle or self._owns(owner, found)):
-                continue
-            pieces += (text[done:at], self._handles[found])
-            done = match.end()
-        return "".join((*pieces, text[done:])) if pieces else text
-
-
-def _text_starts(joined: str) -> list[int]:
-    """Where each text of ``joined`` (texts joined by :data:`BATCH_BREAK`) starts."""
-    starts = [0]
-    for piece in joined.split(BATCH_BREAK)[:-1]:
-        starts.append(starts[-1] + len(piece) + 1)
-    return starts
-
-
-def _folded(text: str) -> str:
-    """``text`` lower-cased, with a dotted capital I as a plain i (the one letter whose
-    lower case is two characters): each character where it was, a word character or not
-    as it was."""
-    return text.replace("İ", "i").lower()
-
-
-class Redactor:
-    """Applies one :class:`Redaction` to the fields of a digest; with ``initials``, the
-    names and handles of ``people`` (everyone in the digest) are masked in every text."""
-
-    def __init__(self, options: Redaction, people: Iterable[Person] = ()) -> None:
-        self.options = options
-        self._people = KnownPeople(people if options.initials else ())
-
-    def text(self, value: str | None, owner: Person | None = None) -> str:
-        """Free text (summary, quote, note, reflection): personal data masked, and with
-        ``initials`` the known people's names and handles replaced where they appear
-        (``owner``'s word-like ones too: see :class:`KnownPeople`)."""
-        if not value:
-            return value or ""
-        if self.options.enabled:  # first: an email made of the name is masked as an email
-            value = redact_text(value)
-        return self._people.mask([value], [owner])[0]
-
-    def texts(self, values: Sequence[str]) -> list[str]:
-        """Personal data masked in each value (without the people: see
-        :meth:`mask_people`), with the patterns run once over all the values (see
-        :func:`redact_texts`)."""
-        return redact_texts(values) if self.options.enabled else list(values)
-
-    def mask_people(self, values: Sequence[str], owners: Sequence[Person | None] = ()) -> list[str]:
-        """With ``initials``, the known people's names and handles replaced where they
-        appear in each value (``owners[i]`` wrote ``values[i]``: see :class:`KnownPeople`);
-        without, the values as they are."""
-        return self._people.mask(values, owners)
-
-    def names(self, values: Sequence[str]) -> list[str]:
-        """:meth:`name` of each (non-empty) value, redacted in one batch."""
-        if self.options.initials:
-            values = [initials(value) for value in values]
-        return redact_texts(values) if self.options.enabled else list(values)
-
-    def handles(self, values: Sequence[str]) -> list[str]:
-        """:meth:`handle` of each (non-empty) value, redacted in one batch."""
-        if self.options.initials:
-            return [short_handle(value) for value in values]
-        return redact_texts(values) if self.options.enabled else list(values)
-
-    def links(self, values: Sequence[str]) -> list[str]:
-        """:meth:`link` of each value, in one batch."""
-        return redact_links(values) if self.options.enabled else list(values)
-
-    def name(self, value: str | None) -> str | None:
-        """A customer's name: initials when asked for; emails in it masked."""
-        if not value:
-            return value
-        if self.options.initials:
-            value = initials(value)
-        return self._masked(value)
-
-    def handle(self, value: str | None) -> str | None:
-        """A customer's handle: cut to its first letter with ``initials``; an email
-        handle is masked whenever redaction is on."""
-        if not value:
-            return value
-        if self.options.initials:
-            return short_handle(value)
-        return self._masked(value)
-
-    def link(self, value: str | None) -> str | None:
-        """A URL or id: emails in it masked."""
-        if not value or not self.options.enabled:
-            return value
-        return redact_link(value)
-
-    def _masked(self, value: str) -> str:
-        return redact_text(value) if self.options.enabled else value

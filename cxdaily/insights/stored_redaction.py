@@ -43,6 +43,7 @@ _LONG_FIELDS = ("quote", "note")
 """The form's fields that keep their lines (the others are one line each)."""
 _SOURCES = (
     "redact.py",
+    "redactor.py",
     "addresses.py",
     "cleaning.py",
     "export.py",

@@ -32,12 +32,12 @@ from cxdaily.insights.model import UNASSIGNED, UNKNOWN_SENTIMENT, DigestInsight
 from cxdaily.insights.redact import (
     BATCH_BREAK,
     Redaction,
-    Redactor,
     redact_link,
     redact_links,
     redact_text,
     redact_texts,
 )
+from cxdaily.insights.redactor import Redactor
 from cxdaily.insights.render_csv import render_csv
 from cxdaily.insights.render_html import h, h_texts
 from cxdaily.insights.render_json import (

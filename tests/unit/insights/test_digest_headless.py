@@ -10,6 +10,7 @@ DIGEST_MODULES = (
     "cxdaily.insights",
     "cxdaily.insights.period",
     "cxdaily.insights.redact",
+    "cxdaily.insights.redactor",
     "cxdaily.insights.cleaning",
     "cxdaily.insights.model",
     "cxdaily.insights.build",

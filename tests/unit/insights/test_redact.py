@@ -15,15 +15,14 @@ from cxdaily.insights.model import HandoffSource
 from cxdaily.insights.output import render
 from cxdaily.insights.redact import (
     ADDRESS_MASK,
-    KnownPeople,
     Redaction,
-    Redactor,
     initials,
     redact_link,
     redact_text,
     redact_texts,
     short_handle,
 )
+from cxdaily.insights.redactor import KnownPeople, Redactor
 from tests.unit.insights.corpus_kit import customers
 from tests.unit.insights.digest_kit import at, insight, period
 

@@ -20,7 +20,8 @@ from cxdaily.insights.build import DayFinder, build_digest, primary_tag
 from cxdaily.insights.cleaning import line
 from cxdaily.insights.export import export_insights
 from cxdaily.insights.output import render
-from cxdaily.insights.redact import Redaction, Redactor
+from cxdaily.insights.redact import Redaction
+from cxdaily.insights.redactor import Redactor
 from cxdaily.insights.stored_redaction import (
     stale_forms,
     with_stored_redaction,
