@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from cxdaily.core.models import Action, Author, Disposition, Question, Session
+from cxdaily.core.models import Action, Author, Disposition, Insight, Question, Session
 from cxdaily.insights import FORMATS
 from cxdaily.insights.build import build_digest
-from cxdaily.insights.model import HandoffSource
+from cxdaily.insights.model import Digest, HandoffSource
 from cxdaily.insights.output import render
 from cxdaily.insights.redact import (
     ADDRESS_MASK,
@@ -229,17 +229,24 @@ def planted_digest(redaction: Redaction):
         body=pii,
         created_at=at("2026-11-16 10:00"),
     )
-    handoff = HandoffSource(
-        Action("mail:2", Disposition.HANDED_OFF, at("2026-11-18 10:00"), team="support", note=pii),
-        question,
+    return week_digest([item], question, pii, f"Reflection: {pii}", redaction)
+
+
+def week_digest(
+    insights: list[Insight], handed_off: Question, note: str, reflection: str, redaction: Redaction
+) -> Digest:
+    """The digest of the week of 16 November: ``insights``, ``handed_off`` handed off to
+    support with ``note``, and a session with ``reflection``."""
+    action = Action(
+        handed_off.id, Disposition.HANDED_OFF, at("2026-11-18 10:00"), team="support", note=note
     )
-    session = Session("s1", at("2026-11-17 08:00"), 1800, (), reflection=f"Reflection: {pii}")
+    session = Session("s1", at("2026-11-17 08:00"), 1800, (), reflection=reflection)
     return build_digest(
-        [item],
+        insights,
         period("2026-11-16 00:00", "2026-11-23 00:00"),
         now=at("2026-11-23 08:00"),
         sessions=[session],
-        handoffs=[handoff],
+        handoffs=[HandoffSource(action, handed_off)],
         redaction=redaction,
     )
 
@@ -432,21 +439,8 @@ def digest_naming_others(redaction: Redaction):
         body="Hello",
         created_at=at("2026-11-16 10:00"),
     )
-    action = Action(
-        "mail:9", Disposition.HANDED_OFF, at("2026-11-18 10:00"), team="support", note=data
-    )
-    handoff = HandoffSource(action, question)
-    session = Session(
-        "s1", at("2026-11-17 08:00"), 1800, (), reflection="Rosa Vasquez and John Smith again"
-    )
-    return build_digest(
-        [quoting, quoted],
-        period("2026-11-16 00:00", "2026-11-23 00:00"),
-        now=at("2026-11-23 08:00"),
-        sessions=[session],
-        handoffs=[handoff],
-        redaction=redaction,
-    )
+    reflection = "Rosa Vasquez and John Smith again"
+    return week_digest([quoting, quoted], question, data, reflection, redaction)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
