@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from cxdaily.insights.cleaning import line, words_pattern
 from cxdaily.insights.redact import (
@@ -123,24 +123,27 @@ class KnownPeople:
         owned: list[Person | None] = list(owners) if owners else [None] * len(texts)
         if not batchable(texts):  # each alone, whatever it holds
             return [
-                self._masked(text, [owner], lambda _: [0])
+                self._masked(text, [owner], joined=False)
                 for text, owner in zip(texts, owned, strict=True)
             ]
-        return self._masked(BATCH_BREAK.join(texts), owned, _text_starts).split(BATCH_BREAK)
+        return self._masked(BATCH_BREAK.join(texts), owned, joined=True).split(BATCH_BREAK)
 
-    def _masked(
-        self, text: str, owners: list[Person | None], starts_of: Callable[[str], list[int]]
-    ) -> str:
-        """``text`` with the people masked: the texts of ``owners`` (the i-th of them
-        wrote the text that starts at ``starts_of(text)[i]``)."""
+    def _masked(self, text: str, owners: list[Person | None], *, joined: bool) -> str:
+        """``text`` with the people masked; ``joined``: texts joined by
+        :data:`BATCH_BREAK`, the i-th written by ``owners[i]`` (else one text, by
+        ``owners[0]``, whatever it holds)."""
+
+        def starts() -> list[int]:
+            return _text_starts(text) if joined else [0]
+
         if self._handle_pattern is not None:
-            text = self._without_handles(text, self._handle_pattern, owners, starts_of(text))
+            text = self._without_handles(text, self._handle_pattern, owners, starts())
         if self._name_pattern is not None:
-            starts = starts_of(text)
+            text_starts = starts()
 
             def initial(match: re.Match[str]) -> str:
                 found = match.group()
-                owner = owners[bisect_right(starts, match.start()) - 1]
+                owner = owners[bisect_right(text_starts, match.start()) - 1]
                 if found in self._everywhere or self._owns(owner, found):
                     return self._names[found]
                 return found
@@ -187,7 +190,8 @@ def _folded(text: str) -> str:
 
 class Redactor:
     """Applies one :class:`Redaction` to the fields of a digest; with ``initials``, the
-    names and handles of ``people`` (everyone in the digest) are masked in every text."""
+    names and handles of ``people`` (everyone in the digest) are masked in its texts, as
+    :class:`KnownPeople` says."""
 
     def __init__(self, options: Redaction, people: Iterable[Person] = ()) -> None:
         self.options = options
