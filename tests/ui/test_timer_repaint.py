@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from cxdaily.service import Service
+from cxdaily.ui import REPAINT_RATE
 from cxdaily.ui.repaint import size_is_fixed
 from cxdaily.ui.widgets.timer import SessionTimer
+from tests.child_python_kit import run_python
 from tests.ui.pilot_kit import SMALL, begin, count_layouts, make_app, plain
 
 
@@ -53,3 +57,15 @@ async def test_a_narrow_clock_leaves_the_estimate_out_and_keeps_the_streak(
         await pilot.resize_terminal(100, 15)
         await pilot.pause()
         assert "to go (about" in plain(timer) and "streak 0 days" in plain(timer)
+
+
+_PACE = "import cxdaily.ui.app; from textual import screen; print(round(1 / screen.UPDATE_PERIOD))"
+
+
+def test_the_app_repaints_a_key_soon_after_the_clock() -> None:
+    """Textual paces repaints to ticks of 1/TEXTUAL_FPS: the app asks for ticks of 1/240 s,
+    so a key pressed just after the clock's repaint waits up to 4 ms for its frame, not
+    17 ms; a rate the user set is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    assert run_python(_PACE, env) == str(REPAINT_RATE) == "240"
+    assert run_python(_PACE, {**env, "TEXTUAL_FPS": "30"}) == "30"
