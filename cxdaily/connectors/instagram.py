@@ -27,14 +27,17 @@ Login (Page) tokens are not renewed this way.
 
 Fetching: ``GET /{ig_user_id}/media`` for the ``max_media`` most recent media (Instagram
 has no "since" filter), then ``GET /{media_id}/comments`` with each comment's
-``replies`` for the media that have comments, a few at once; a media whose comments
-cannot be read costs only itself, with a warning. A comment (or a reply in its thread)
-not by the account, newer than the checkpoint and not answered by the account (a reply
-of ours under it, or after it in the thread) is a question; one the account answered is
-settled. Its link is the media's permalink and its context the caption (and the comment
-it replies to). Replies go to ``POST /{comment_id}/replies`` on the thread's top-level
-comment (Instagram nests one level), at most 2,200 characters. No idempotency key:
-after an unknown outcome the thread's replies are read again for ours.
+``replies`` for the media that have comments, a few at once (a thread with more replies
+than the first page embedded in its comment reads the rest from
+``GET /{comment_id}/replies``); a media whose comments cannot be read costs only itself,
+and further replies that cannot be read cost only themselves, with a warning. A comment
+(or a reply in its thread) not by the account, newer than the checkpoint and not
+answered by the account (a reply of ours under it, or after it in the thread) is a
+question; one the account answered is settled. Its link is the media's permalink and
+its context the caption (and the comment it replies to). Replies go to
+``POST /{comment_id}/replies`` on the thread's top-level comment (Instagram nests one
+level), at most 2,200 characters. No idempotency key: after an unknown outcome the
+thread's replies are read again for ours.
 """
 
 from __future__ import annotations
@@ -233,9 +236,14 @@ class InstagramConnector(CommentsConnector):
         comments: list[Comment] = []
         for index, item in enumerate(raw):
             try:
-                comments.extend(self._thread(item, f"comments[{index}]"))
+                thread = self._thread(item, f"comments[{index}]")
             except QuestionShapeError as exc:
                 skipped.add(f"media {media['id']}: a comment was skipped: {exc}")
+                continue
+            following = meta_graph.next_page_query(item.get("replies"))
+            if following is not None:
+                thread.extend(await self._more_replies(thread, following, skipped))
+            comments.extend(thread)
         return comments
 
     def _thread(self, data: Any, where: str) -> list[Comment]:
@@ -250,6 +258,33 @@ class InstagramConnector(CommentsConnector):
             except QuestionShapeError:
                 continue
         return thread
+
+    async def _more_replies(
+        self, thread: list[Comment], following: dict[str, str], skipped: SkippedItems
+    ) -> list[Comment]:
+        """The replies under ``thread``'s top-level comment past the first page embedded
+        in it (``GET /{comment_id}/replies`` from the embedded page's cursor), those not
+        in ``thread`` already; a malformed reply is left out, and a failed look-up costs
+        only them, with a warning (the first page is kept)."""
+        top = thread[0]
+        known = {comment.id for comment in thread}
+        more: list[Comment] = []
+        try:
+            async for items, _ in self.graph_pages(
+                self.graph_url(top.id, "replies"), params={"fields": REPLY_FIELDS, **following},
+                what="replies", max_pages=MAX_COMMENT_PAGES,
+            ):  # fmt: skip
+                for index, item in enumerate(items):
+                    try:
+                        reply = self.parse_comment(item, f"replies[{index}]", top.id)
+                    except QuestionShapeError:
+                        continue
+                    if reply.id not in known:
+                        known.add(reply.id)
+                        more.append(reply)
+        except LOOKUP_FAILURES as exc:
+            skipped.add(f"comment {top.id}: its further replies were not read ({exc})")
+        return more
 
     def parse_comment(self, data: Any, where: str, parent_id: str | None) -> Comment:
         """One comment or reply (``username`` as the author's handle)."""

@@ -320,8 +320,9 @@ class FakeGraph:
     def _ig_with_replies(self, media: str, item: dict[str, Any]) -> dict[str, Any]:
         under = [_reply_fields(c) for c in self.comments[media] if c.get("parent_id") == item["id"]]
         shown = {k: v for k, v in item.items() if k != "parent_id"}
-        if under:
-            shown["replies"] = {"data": under}
+        if under:  # the first replies, with a cursor to the rest as Graph pages an edge
+            path = f"/{VERSION}/{item['id']}/replies"
+            shown["replies"] = self._list(under, 0, self.embedded_size, path, {})
         return shown
 
     def _conversation(self, chat: dict[str, Any], limit: int) -> dict[str, Any]:

@@ -165,6 +165,53 @@ async def test_a_first_fetch_reads_media_and_comments_across_pages(fake, fake_sl
     assert [m.body for m in r4.context] == ["Winter blend", "Organic?"]
 
 
+def long_thread(fake: FakeGraph) -> dict[str, str]:
+    """A comment with six replies, more than the three Graph embeds in it: a customer's
+    follow-up (the fifth reply) and the account's answer to it (the sixth) come only on
+    the pages after."""
+    ids = {"m": fake.ig_media("Spring menu")}
+    ids["top"] = fake.ig_comment(ids["m"], "Vegan options?", username="gus", user_id="1789007")
+    for n in range(4):
+        fake.ig_comment(ids["m"], f"+{n}", username=f"fan{n}", user_id=f"17890{n}",
+                        parent=ids["top"])  # fmt: skip
+    ids["late"] = fake.ig_comment(ids["m"], "And gluten-free?", username="hal",
+                                  user_id="1789008", parent=ids["top"])  # fmt: skip
+    ids["ours"] = fake.ig_comment(ids["m"], "Both, all spring!", parent=ids["top"], ours=True)
+    return ids
+
+
+async def test_replies_past_the_embedded_page_are_read(fake, fake_sleep):
+    ids = long_thread(fake)
+    c, wire = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    # the account's answer, on the replies' second page, settles the thread's questions
+    assert ids["top"] in native(result.settled) and ids["late"] in native(result.settled)
+    assert native(result.questions) == []
+    further = wire.gets(f"/{ids['top']}/replies")
+    assert len(further) == 2  # three embedded, then pages of two from the embedded cursor
+    assert further[0].url.params["fields"] == "id,text,username,timestamp,from"
+    assert "after" in further[0].url.params and "access_token" not in further[0].url.params
+    assert all(r.url.host == "graph.facebook.com" for r in wire.requests)
+
+
+async def test_a_failed_look_up_of_further_replies_costs_only_them(fake, fake_sleep):
+    ids = long_thread(fake)
+    other = fake.ig_media("Opening hours")
+    asked = fake.ig_comment(other, "Open late?", username="ida", user_id="1789009")
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: (
+        httpx.Response(500, json=graph_error(2, "Service temporarily unavailable"))
+        if r.url.path.endswith(f"/{ids['top']}/replies") else None
+    )  # fmt: skip
+    result = await c.fetch(None)
+    # the first page is kept: its customers' replies stay questions, the other media too
+    assert ids["top"] in native(result.questions) and asked in native(result.questions)
+    assert ids["late"] not in native(result.questions)
+    assert len(result.warnings) == 1
+    assert ids["top"] in result.warnings[0] and "further replies" in result.warnings[0]
+    assert TOKEN not in result.warnings[0]
+
+
 async def test_max_media_bounds_the_media_scanned(fake, fake_sleep):
     ids = feed(fake)
     c, wire = build(fake, fake_sleep, max_media=2)
