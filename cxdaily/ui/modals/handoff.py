@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Select, Static
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
 from cxdaily.ui.app import service_of
-from cxdaily.ui.keys import HANDOFF_COMMANDS, KeyedNode, key_names
+from cxdaily.ui.keys import HANDOFF_COMMANDS, KeyedNode
 from cxdaily.ui.text import customer_heading
 from cxdaily.ui.widgets.key_footer import KeyFooter
 
@@ -53,8 +53,7 @@ class HandoffScreen(KeyedNode, ModalScreen[HandoffResult | None], commands=HANDO
                 id="handoff-team",
                 compact=True,
             )
-            cancel = key_names(self).key("handoff_cancel")
-            yield Label(f"Note for the team (enter hands off, {cancel} cancels)")
+            yield Label("Note for the team (enter hands off)")
             yield Input(
                 placeholder=handoff_placeholder(self.question), id="handoff-note", compact=True
             )
@@ -65,9 +64,14 @@ class HandoffScreen(KeyedNode, ModalScreen[HandoffResult | None], commands=HANDO
         self.query_one("#handoff-note", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Hand off."""
+        """Enter in the note: hand off."""
+        self.action_send()
+
+    def action_send(self) -> None:
+        """Hand off to the chosen team, with the note (from the note or the team)."""
         team = self.query_one("#handoff-team", Select).value
-        self.dismiss(HandoffResult(team=str(team), note=event.value.strip()))
+        note = self.query_one("#handoff-note", Input).value
+        self.dismiss(HandoffResult(team=str(team), note=note.strip()))
 
     def action_cancel(self) -> None:
         """Close without handing off."""

@@ -1,4 +1,4 @@
-"""Snooze a question until later: a few sensible choices, one key each."""
+"""Snooze a question until later: a few sensible choices, one highlighted and chosen."""
 
 from __future__ import annotations
 
@@ -44,8 +44,14 @@ class SnoozeScreen(KeyedNode, ModalScreen[datetime | None], commands=SNOOZE_COMM
         yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Return the chosen time."""
+        """A choice clicked: return its time."""
         self.dismiss(self.choices[event.option_index][1])
+
+    def action_choose(self) -> None:
+        """Return the highlighted choice's time."""
+        highlighted = self.query_one("#snooze-choices", OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(self.choices[highlighted][1])
 
     def action_cancel(self) -> None:
         """Close without snoozing."""

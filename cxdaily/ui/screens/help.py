@@ -115,7 +115,7 @@ def compact_group(group: str, rows: list[HelpRow]) -> Content:
 
 def compact_content(sections: Sections, width: int) -> Content:
     """Every group compactly: groups with the very same keys share one entry ("Filter,
-    Hand off, Snooze: esc Cancel"), and a short entry joins the first line with room for
+    Export: esc Cancel"), and a short entry joins the first line with room for
     it (lines of ``width`` cells), so the groups take few lines."""
     merged: dict[tuple[tuple[str, str], ...], tuple[list[str], list[HelpRow]]] = {}
     for group, rows in sections:

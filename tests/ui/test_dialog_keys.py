@@ -1,0 +1,87 @@
+"""The hand-off and snooze dialogs: their footers name the key that does the job, and
+that key works wherever the focus is."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select
+
+from cxdaily.core.models import Disposition
+from cxdaily.service import Service
+from cxdaily.ui.modals.handoff import HandoffScreen
+from cxdaily.ui.modals.snooze import SnoozeScreen
+from cxdaily.ui.screens.session import SessionScreen
+from tests.ui.pilot_kit import SMALL, begin, make_app, screen_lines, type_text
+
+
+def recorded(service: Service, question_id: str, disposition: Disposition):
+    """The action of ``disposition`` recorded on ``question_id``."""
+    with service.context.lock:
+        found = [
+            a
+            for a in service.store.activity.actions()
+            if a.question_id == question_id and a.disposition == disposition
+        ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def test_the_hand_off_footer_names_its_key_which_works_from_the_team(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        handed = screen.pane.queue.highlighted_id
+        await pilot.press("h")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, HandoffScreen)
+        footer = screen_lines(app)[-1]
+        assert "^s Hand off" in footer and "esc Cancel" in footer, footer
+        await type_text(pilot, "Call back today")
+        team = dialog.query_one("#handoff-team", Select)
+        team.value = "product"
+        team.focus()  # enter would open the list here: ctrl+s hands off all the same
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert screen.statuses[handed] == "handed_off"
+    action = recorded(service, handed, Disposition.HANDED_OFF)
+    assert action.team == "product" and action.note == "Call back today"
+
+
+async def test_enter_in_the_note_still_hands_off(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        handed = screen.pane.queue.highlighted_id
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await type_text(pilot, "  Refund approved  ")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.statuses[handed] == "handed_off"
+    assert recorded(service, handed, Disposition.HANDED_OFF).note == "Refund approved"
+
+
+async def test_the_snooze_footer_names_enter_which_snoozes_the_highlighted_time(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        snoozed = screen.pane.queue.highlighted_id
+        await pilot.press("z")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SnoozeScreen)
+        footer = screen_lines(app)[-1]
+        assert "⏎ Snooze" in footer and "esc Cancel" in footer, footer
+        until = dialog.choices[2][1]  # in 3 days
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert screen.statuses[snoozed] == "snoozed"
+    assert recorded(service, snoozed, Disposition.SNOOZED).until == until
