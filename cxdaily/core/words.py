@@ -52,6 +52,12 @@ def humanize_count(n: int) -> str:
 
 
 _SENTENCE_END = re.compile(r"[.!?…。！？](?:[\"'”’)\]]*)(?=\s|$)")
+_NOT_AN_END = re.compile(
+    r"(?:^|[\s(\"'“‘])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Jr|St|Mt|Messrs|vs|e\.g|i\.e|approx|"
+    r"Inc|Ltd|Corp|Fig|[A-Z])\.$"
+)
+"""A period after a title, an abbreviation or an initial (``Dr.``, ``e.g.``, ``J.``): a
+sentence goes on after it."""
 
 QUOTE_CHARS = 600
 """Longest quote taken from a question by default: a few whole sentences."""
@@ -67,11 +73,16 @@ def _one_spaced(text: str) -> bool:
 def whole_sentences(text: str, limit: int = QUOTE_CHARS) -> str:
     """``text`` on one line, cut only where a sentence ends (with an ellipsis) when it is
     longer than ``limit``; a first sentence longer than that is cut at a word, never
-    inside one."""
+    inside one. A period after a title, a common abbreviation or an initial ends no
+    sentence ("Dr. Alan Mercer", "e.g. the export", "Catherine D. wrote")."""
     flat = text if _one_spaced(text) else " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    ends = [m.end() for m in _SENTENCE_END.finditer(flat, 0, limit + 1) if m.end() <= limit]
+    ends = [
+        m.end()
+        for m in _SENTENCE_END.finditer(flat, 0, limit + 1)
+        if m.end() <= limit and not _NOT_AN_END.search(flat, max(m.start() - 12, 0), m.end())
+    ]
     if ends:
         return flat[: ends[-1]].rstrip() + " …"
     cut = flat.rfind(" ", 0, limit)

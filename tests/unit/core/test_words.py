@@ -81,6 +81,24 @@ def test_a_quote_keeps_whole_sentences_and_says_when_it_is_cut():
     assert cut.endswith("word…") and len(cut) <= 101
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Our privacy officer (Dr. Alan Mercer) flagged it. Then we waited for weeks.",
+         "Our privacy officer (Dr. Alan Mercer) flagged it. …"),
+        ("Ask Catherine D. about the refund. She has the whole story of it.",
+         "Ask Catherine D. about the refund. …"),
+        ("Export a list, e.g. every client. It fails each time we try again.",
+         "Export a list, e.g. every client. …"),
+        ("Mrs. Pike called twice. Nobody picked up the phone that morning.",
+         "Mrs. Pike called twice. …"),
+    ],
+)  # fmt: skip
+def test_a_title_an_abbreviation_or_an_initial_ends_no_sentence(text, kept):
+    """A headline cut after "Dr." read "Our privacy officer (Dr" in a digest."""
+    assert whole_sentences(text, len(kept) + 8) == kept
+
+
 def test_text_already_on_one_line_is_taken_as_it_is_with_the_same_result():
     rng = random.Random(4)
     alphabet = list("ab .!?,\t\n\u00a0\u2028\u3000é😤")
