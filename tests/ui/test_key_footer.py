@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cxdaily.service import Service
 from cxdaily.ui.modals.tag import TagScreen
-from tests.ui.pilot_kit import SMALL, begin, make_app, screen_lines
+from tests.ui.pilot_kit import SMALL, begin, make_app, open_digest, screen_lines, wait_for_start
 
 
 async def test_the_session_footer_fits_80_columns_help_first(service: Service) -> None:
@@ -49,3 +49,14 @@ async def test_remapped_keys_keep_their_place_in_the_footer(write_config) -> Non
             footer = screen_lines(app)[-1].strip()
     assert footer.startswith("f1 Help R Reply t Tag "), footer
     assert "s Skip q Wrap up" in footer, footer
+
+
+async def test_the_digest_footer_fits_60_columns(service: Service) -> None:
+    """At 60 columns the digest's footer was cut after its first keys ("esc B")."""
+    app, _ = make_app(service)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await wait_for_start(app, pilot)
+        await open_digest(app, pilot)
+        footer = screen_lines(app)[-1].strip()
+        assert footer.startswith("f1 Help ] Period "), footer
+        assert footer.endswith("esc Back"), footer
