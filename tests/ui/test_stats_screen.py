@@ -272,3 +272,20 @@ def test_every_kind_of_day_has_one_glyph_and_colour() -> None:
     assert set(DAY_LOOKS) == set(DayState)
     assert DAY_LOOKS[DayState.FROZEN] == ("◆", "$primary")
     assert all(len(look.glyph) == 1 for look in DAY_LOOKS.values())
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(None, "-"), (0.4, "under a minute"), (0.9, "under a minute"),
+                           (1.0, "1 min"), (27.4, "27 min")]
+)  # fmt: skip
+def test_a_session_under_a_minute_is_not_said_to_last_0_minutes(minutes, shown) -> None:
+    """As the wrap-up says it: a session of 20 seconds read "Median session 0 min"."""
+    from cxdaily.streaks.stats import PersonalStats
+    from cxdaily.ui.screens.stats import stats_content
+
+    stats = PersonalStats(
+        weeks=1.0, sessions=1, sessions_per_week=1.0, median_minutes=minutes, answered=0,
+        handled=1, insights=1, insights_per_week=1.0, seconds_per_question=20.0,
+    )  # fmt: skip
+    line = next(x for x in stats_content(stats).plain.splitlines() if "Median session" in x)
+    assert line.split("Median session")[1].strip() == shown

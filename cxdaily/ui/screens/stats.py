@@ -57,7 +57,8 @@ def figures(streak: Streak) -> Content:
 
 def stats_content(stats: PersonalStats) -> Content:
     """Personal stats as a small table."""
-    median = "-" if stats.median_minutes is None else f"{stats.median_minutes:.0f} min"
+    minutes = stats.median_minutes
+    median = "-" if minutes is None else "under a minute" if minutes < 1 else f"{minutes:.0f} min"
     rows = [
         ("Sessions a week", f"{stats.sessions_per_week:.1f}"),
         ("Median session", median),
