@@ -118,9 +118,16 @@ async def test_risky_words_in_a_public_reply_need_a_confirmation(service: Servic
         text = screen_text(app)
         assert "Open promises (1)" in text and "I'll check with the team" in text
         assert "Unsent replies (0)" in text
+        assert app.screen.check_action("keep_promise", ()) is True
+        assert app.screen.check_action("cancel_reply", ()) is None  # no unsent reply: dimmed
         await pilot.press("d")
         await pilot.pause()
         assert service.promises() == [] and recorder.find("Promise kept.")
+        # nothing left to keep: d is dimmed, and pressing it does nothing
+        assert app.screen.check_action("keep_promise", ()) is None
+        await pilot.press("d")
+        await pilot.pause()
+        assert not recorder.find("No promise selected.")
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen

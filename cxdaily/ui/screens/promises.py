@@ -180,6 +180,16 @@ class PromisesScreen(KeyedNode, Screen, commands=PROMISES_COMMANDS):
         self.query_one("#promises-ledger-title", Static).update(
             Content.styled(f"Open promises ({len(self.promises)})", "bold")
         )
+        self.refresh_bindings()  # the keys that act on an empty list are dimmed
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keeping a promise needs a promise, sending or cancelling a reply an unsent
+        reply: with none, their keys show dimmed and do nothing."""
+        if action == "keep_promise":
+            return True if self.promises else None
+        if action in ("retry_reply", "cancel_reply"):
+            return True if self.unsent else None
+        return True
 
     def _customer(self, question_id: str) -> str | None:
         """Who asked the question (None when it is no longer stored)."""
