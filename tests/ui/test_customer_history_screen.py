@@ -138,6 +138,7 @@ async def test_a_link_to_another_authors_question_is_confirmed_and_undone(
         other = next(i.question for i in screen.items if i.question.author.name == "Greg Haldane")
         history = await open_history(app, pilot)
         assert listed(history)[0].startswith("No earlier question from this customer.")
+        assert history.check_action("unlink", ()) is None  # no link to undo: x is dimmed
 
         await pilot.press("l")
         await pilot.pause()
@@ -155,11 +156,13 @@ async def test_a_link_to_another_authors_question_is_confirmed_and_undone(
         link_line = next(i for i, line in enumerate(lines) if "· linked by you," in line)
         assert "greg.haldane@" in lines[link_line].split(" · linked by you")[0]  # who, first
 
+        assert history.check_action("unlink", ()) is True
         history.query_one(OptionList).highlighted = link_line
         await pilot.press("x")
         await settle(app, pilot)
         assert recorder.find("Link undone.")
         assert service.customer_history(question.id).questions == ()
+        assert history.check_action("unlink", ()) is None
 
 
 async def test_hostile_customer_text_in_the_history_is_literal(service: Service) -> None:

@@ -103,6 +103,14 @@ class CustomerHistoryScreen(KeyedNode, Screen, commands=HISTORY_COMMANDS):
         listing.display = True
         listing.highlighted = min(highlighted or 0, len(options) - 1)
         listing.focus()
+        self.refresh_bindings()  # undoing a link needs one
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Undoing a link needs a link the leader confirmed: without one its key shows
+        dimmed and does nothing."""
+        if action == "unlink":
+            return True if self.history is not None and self.history.links else None
+        return True
 
     def _highlighted_id(self) -> str:
         """The option id of the highlighted line ("" when none)."""
