@@ -1,12 +1,13 @@
-"""The hand-off and snooze dialogs: their footers name the key that does the job, and
+"""The hand-off, snooze and filter dialogs: their footers name the key that does the job, and
 that key works wherever the focus is."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from cxdaily.core.models import Disposition
 from cxdaily.service import Service
+from cxdaily.ui.modals.filter_pick import FilterScreen
 from cxdaily.ui.modals.handoff import HandoffScreen
 from cxdaily.ui.modals.snooze import SnoozeScreen
 from cxdaily.ui.screens.session import SessionScreen
@@ -85,3 +86,25 @@ async def test_the_snooze_footer_names_enter_which_snoozes_the_highlighted_time(
         assert isinstance(app.screen, SessionScreen)
         assert screen.statuses[snoozed] == "snoozed"
     assert recorded(service, snoozed, Disposition.SNOOZED).until == until
+
+
+async def test_the_filter_footer_names_enter_which_shows_the_highlighted_filter(
+    service: Service,
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await begin(app, pilot)
+        await pilot.press("s")  # one skipped question, for a filter with one
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FilterScreen)
+        footer = screen_lines(app)[-1]
+        assert "⏎ Show" in footer and "esc Cancel" in footer, footer
+        skipped = next(i for i, (f, _) in enumerate(dialog.choices) if f.value == "skipped")
+        dialog.query_one(OptionList).highlighted = skipped
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.pane.queue.option_count == 1

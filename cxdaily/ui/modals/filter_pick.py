@@ -57,8 +57,14 @@ class FilterScreen(KeyedNode, ModalScreen[QueueFilter | None], commands=FILTER_C
                 options.highlighted = index
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Return the filter picked."""
+        """A filter clicked: return it."""
         self.dismiss(self.choices[event.option_index][0])
+
+    def action_choose(self) -> None:
+        """Return the highlighted filter."""
+        highlighted = self.query_one("#filter-choices", OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(self.choices[highlighted][0])
 
     def action_cancel(self) -> None:
         """Close unchanged."""
