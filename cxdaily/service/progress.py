@@ -8,13 +8,14 @@ action: :class:`Progress` keeps the actions of past months once read (they never
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from cxdaily.core.days import day_of
 from cxdaily.core.models import Action, Session
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.streak_days import StreakDays, month_start
+from cxdaily.store.monthly import month_of
 from cxdaily.streaks import Streak, streak_of_days
 
 if TYPE_CHECKING:  # stats load on first use, not at start-up
@@ -26,20 +27,23 @@ class Progress:
 
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
-        self._past_actions: tuple[datetime, list[Action]] | None = None  # see history
+        self._past_actions: tuple[object, list[Action]] | None = None  # see history
         self._days = StreakDays(context)
 
     def history(self) -> tuple[list[Action], list[Session]]:
         """Every action and session. Actions before the current (UTC) month are parsed once
-        and kept, so later calls read just this month's file: actions are only ever written
-        by this service, into the month of ``now`` (a clock set back changes the month and
-        so reads everything again)."""
+        and kept, so later calls read just this month's file, until one of the earlier
+        months' files changes (a reply recovered after a crash records its action at the
+        time it was sent, which may be last month) or the month turns (a clock set back
+        reads everything again)."""
         context = self._context
         month = month_start(context.now())
         with context.lock:
-            if self._past_actions is None or self._past_actions[0] != month:
+            files = context.store.activity.files_until(month_of(month - timedelta(days=1)))
+            key = (month, None if files is None else files[0])
+            if self._past_actions is None or self._past_actions[0] != key:
                 everything = context.store.activity.actions()
-                self._past_actions = (month, [a for a in everything if a.at < month])
+                self._past_actions = (key, [a for a in everything if a.at < month])
                 recent = [a for a in everything if a.at >= month]
             else:
                 recent = context.store.activity.actions(since=month)
