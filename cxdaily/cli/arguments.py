@@ -128,6 +128,11 @@ def command_word(argv: Sequence[str]) -> str | None:
 
 
 DEMO_HELP = "work on the demo profile instead of your own data"
+NO_CHANNELS = (
+    "no channels configured; add one with `cxdaily channels add NAME KIND KEY=VALUE ...` "
+    "(kinds: `cxdaily channels kinds`), or try `cxdaily demo`"
+)
+"""What every command that needs a channel says when the profile has none."""
 
 
 def demo_after_the_command(parser: argparse.ArgumentParser) -> None:

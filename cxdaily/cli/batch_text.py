@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from cxdaily.cli.arguments import NO_CHANNELS
 from cxdaily.core.words import about_minutes, plural
 from cxdaily.curation.batch import Batch
 
 
-def print_batch(batch: Batch) -> None:
-    """The batch in words: each pick with its reasons and group, then what was left out."""
+def print_batch(batch: Batch, has_channels: bool = True) -> None:
+    """The batch in words: each pick with its reasons and group, then what was left out;
+    an empty one says what to do (fetch, or first add a channel)."""
     from cxdaily.core.safe_text import one_line
     from cxdaily.curation.explain import (
         excluded_summary,
@@ -46,7 +48,11 @@ def print_batch(batch: Batch) -> None:
     if summary := excluded_summary(batch):
         print(f"not candidates: {summary}")
     if not batch.items and not batch.left_out and not batch.excluded:
-        print("no question waits: fetch new ones with `cxdaily fetch`")
+        print(
+            "no question waits: fetch new ones with `cxdaily fetch`"
+            if has_channels
+            else f"no question waits: {NO_CHANNELS}"
+        )
 
 
 def print_must_see_left_out(batch: Batch, file: TextIO | None = None) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from cxdaily.cli.arguments import (
     CHANNEL_KIND,
     CHANNEL_NAME,
+    NO_CHANNELS,
     CommandGroup,
     capped,
 )
@@ -244,7 +245,7 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
         print(f"{one_line(name)}  {one_line(channel.kind)}  {one_line(target, 80)}".rstrip())
         print(f"    {secret_text}; {one_line(fetched, 160)}")
     if not settings.channels and not args.json:
-        print("no channels configured; add one with `cxdaily channels add NAME KIND ...`")
+        print(NO_CHANNELS)
     return EXIT_OK
 
 
@@ -383,11 +384,7 @@ def cmd_channels_test(args: argparse.Namespace) -> int:
     for name in names:
         _channel(settings, name)
     if not names:
-        print(
-            "cxdaily: no channels configured; add one with `cxdaily channels add NAME KIND "
-            "KEY=VALUE ...`, or try `cxdaily demo`",
-            file=sys.stderr,
-        )
+        print(f"cxdaily: {NO_CHANNELS}", file=sys.stderr)
         return EXIT_ERROR
     failures = 0
     service = services(args).build(where, settings, read_only=True)

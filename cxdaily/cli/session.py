@@ -7,7 +7,14 @@ import argparse
 import sys
 
 from cxdaily.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, _open, cmd_app
-from cxdaily.cli.arguments import CHANNEL_NAME, TAG_NAME, TEAM_NAME, AppendCapped, capped
+from cxdaily.cli.arguments import (
+    CHANNEL_NAME,
+    NO_CHANNELS,
+    TAG_NAME,
+    TEAM_NAME,
+    AppendCapped,
+    capped,
+)
 from cxdaily.cli.json_lines import print_json
 from cxdaily.core.limits import (
     MAX_ID_CHARS,
@@ -32,12 +39,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     with _open(args) as service:
         if not service.settings.channels:
-            print(
-                "cxdaily: no channels configured; add one with `cxdaily channels add NAME "
-                "KIND KEY=VALUE ...` (kinds: `cxdaily channels kinds`), or try "
-                "`cxdaily demo`",
-                file=sys.stderr,
-            )
+            print(f"cxdaily: {NO_CHANNELS}", file=sys.stderr)
             return EXIT_ERROR
         names = list(dict.fromkeys(args.channel or []))
         for name in names:
@@ -129,7 +131,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return EXIT_OK
     from cxdaily.cli.batch_text import print_batch
 
-    print_batch(batch)
+    print_batch(batch, has_channels=bool(service.settings.channels))
     return EXIT_OK
 
 

@@ -231,6 +231,16 @@ def test_batch_before_any_fetch_is_empty(home: Path, capsys):
     assert code == 0 and out.endswith("no question waits: fetch new ones with `cxdaily fetch`\n")
 
 
+def test_batch_without_a_channel_says_to_add_one_not_to_fetch(home: Path, capsys):
+    """With no channel, `cxdaily fetch` fails; the empty batch sent the leader there."""
+    code, out, _ = run(capsys, "batch")
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "no question waits: no channels configured; add one with `cxdaily channels add "
+        "NAME KIND KEY=VALUE ...` (kinds: `cxdaily channels kinds`), or try `cxdaily demo`"
+    )
+
+
 def test_an_unknown_id_before_any_fetch_says_to_fetch(home: Path, capsys):
     code, _, err = run(capsys, "--demo", "reply", "demo:hs-3310", "--text", "Thanks")
     assert code == 1
