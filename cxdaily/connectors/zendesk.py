@@ -40,6 +40,8 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import httpx
+
 from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.http import (
@@ -344,13 +346,23 @@ class _Run:
 
 # -- payloads ------------------------------------------------------------------------------
 def _next_comments_page(data: Any) -> str | None:
+    """The next page of a ticket's comments (``links.next`` while ``meta.has_more``), with
+    ``include=users`` added when the link lacks it: whether the comments' authors are
+    sideloaded tells an end-user copied on the ticket from an agent, so a later page
+    without them would take a customer's follow-up for the team's answer."""
     if not isinstance(data, dict):
         return None
     meta, links = data.get("meta"), data.get("links")
     if not isinstance(meta, dict) or meta.get("has_more") is not True:
         return None
     following = links.get("next") if isinstance(links, dict) else None
-    return following if isinstance(following, str) else None
+    if not isinstance(following, str) or not following.strip():
+        return None
+    try:
+        url = httpx.URL(following.strip())
+    except (httpx.InvalidURL, ValueError):
+        return following  # not a URL: the walk reports it as the service's fault
+    return following if "include" in url.params else str(url.copy_add_param("include", "users"))
 
 
 def _comment(

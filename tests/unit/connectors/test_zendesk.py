@@ -144,7 +144,11 @@ class Desk:
             200,
             {
                 "comments": chunk,
-                "users": [self.users[c["author_id"]] for c in chunk if self.sideloads(c)],
+                "users": [
+                    self.users[c["author_id"]]
+                    for c in chunk
+                    if self.sideloads(c, request.url.params.get("include", ""))
+                ],
                 "meta": {
                     "has_more": more,
                     "after_cursor": str(start + size),
@@ -154,8 +158,9 @@ class Desk:
             },
         )
 
-    def sideloads(self, comment: dict) -> bool:
-        return self.comment_users and comment.get("author_id") in self.users
+    def sideloads(self, comment: dict, asked: str = "users") -> bool:
+        wanted = "users" in asked.split(",")
+        return self.comment_users and wanted and comment.get("author_id") in self.users
 
     def update(self, request: httpx.Request, tid: int) -> httpx.Response:
         data = json.loads(request.content)
@@ -426,6 +431,24 @@ async def test_a_comment_by_an_end_user_copied_on_the_ticket_is_the_customer_s()
     assert [m.body for m in question.context] == ["The export fails.", "Which format?"]
     answers = await build(desk).answers_since(question, question.created_at)
     assert answers == []
+
+
+async def test_an_end_user_in_cc_on_a_later_page_of_comments_is_still_the_customer():
+    """The authors of comments are sideloaded only with ``include=users``; Zendesk's
+    ``links.next`` need not carry it, and a page without them took a colleague in CC
+    writing again (comment 101 of a long ticket, after the team's) for the team
+    answering."""
+    desk = Desk()
+    desk.export("start", [ticket(101)], "c1", True, users=[CUSTOMER, AGENT])
+    thread = [comment(n, 501 if n % 2 else 900, f"Turn {n}.", n / 100) for n in range(1, 101)]
+    desk.threads[101] = [*thread, comment(101, 502, "Same here: any news?", 2)]
+    result = await build(desk).fetch(None)
+    [question] = result.questions
+    assert question.native_id == "101:101" and question.body == "Same here: any news?"
+    pages = [r for r in desk.requests if r.url.path.endswith("/comments.json")]
+    assert len(pages) == 2
+    assert all(r.url.params.get("include") == "users" for r in pages)
+    assert pages[1].url.params.get("page[after]") == "100"
 
 
 async def test_one_malformed_ticket_is_skipped_with_a_warning_and_the_rest_kept():
