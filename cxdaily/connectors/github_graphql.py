@@ -78,7 +78,8 @@ def graphql_data(
     channel: str,
     partial: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The ``data`` of a GraphQL answer; its first error (if any) as a one-line error:
+    """The ``data`` of a GraphQL answer; its gravest error (if any; a limit, then a
+    refused token, else the first) as a one-line error:
     :class:`RateLimited` (RATE_LIMITED, waiting for ``x-ratelimit-reset``),
     :class:`AuthError` (FORBIDDEN, INSUFFICIENT_SCOPES), a 404 :class:`StatusError`
     (NOT_FOUND), else :class:`BadResponseError`.
@@ -95,7 +96,7 @@ def graphql_data(
     if isinstance(errors, list) and errors:
         found = [_error_of(error) for error in errors]
         if partial is None or not isinstance(data, dict) or not all(map(_about_one_item, found)):
-            kind, text, _ = found[0]
+            kind, text, _ = min(found, key=_gravity)  # a limit first, then a refusal
             raise _graphql_error(kind, text, where, headers, now_epoch, channel)
         partial.extend(f"{where}: {text} at {path} (skipped)" for _, text, path in found)
     if not isinstance(data, dict):
@@ -120,6 +121,13 @@ def _error_of(error: Any) -> tuple[str, str, str]:
         one_line(said, 200) if isinstance(said, str) and said.strip() else "no message",
         one_line(".".join(steps), 120),
     )
+
+
+def _gravity(error: tuple[str, str, str]) -> int:
+    """How an error ranks among those of one answer: a limit first (the fetch waits and
+    keeps its checkpoint), then a refused token, then any other."""
+    kind = error[0]
+    return 0 if kind == "RATE_LIMITED" else 1 if kind in _AUTH_TYPES else 2
 
 
 def _about_one_item(error: tuple[str, str, str]) -> bool:

@@ -364,6 +364,14 @@ async def test_graphql_errors_are_one_line_errors(fake, fake_sleep):
     with pytest.raises(BadResponseError) as bad:
         await c.fetch(None)
     assert "GraphQL error" in str(bad.value) and "\n" not in str(bad.value)
+    # a limit among other errors is the limit, whatever their order: the fetch waits
+    mixed = {"data": None, "errors": [{"message": "Something went wrong"}, *limited["errors"]]}
+    wire.intercept = lambda r: (
+        httpx.Response(200, json=mixed, headers={"x-ratelimit-reset": reset})
+        if r.method == "POST" else None
+    )  # fmt: skip
+    with pytest.raises(RateLimited):
+        await c.fetch(None)
 
 
 async def test_one_discussion_graphql_could_not_resolve_costs_only_itself(fake, fake_sleep):
