@@ -13,6 +13,9 @@ from pathlib import Path
 
 APP_NAME = "cxdaily"
 DEMO_PROFILE = "demo"
+CONFIG_BACKUP_SUFFIX = ".bak"
+"""The previous config file, kept beside it when cxdaily edits it, is named with this
+added (``config.toml.bak``)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,31 @@ def locations(profile: str | None = None) -> Locations:
         data_dir=data_dir,
         user_themes_dir=config_dir / "themes",
     )
+
+
+def own_file_role(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is to cxdaily when replacing it would destroy cxdaily's own records:
+    a file in the data folder (any profile's), the config file or its backup; else ``None``.
+
+    Links are followed on both sides, so a link into the data folder counts as the data
+    folder. A file the user names for an export (a digest's ``-o``) must not be one of
+    these: the export would replace the outbox, the insights or the config.
+    """
+    own = locations()
+    config_file, data_dir = own.config_file, own.data_dir
+    target = Path(os.path.realpath(path))
+    data = Path(os.path.realpath(data_dir))
+    if target == data or data in target.parents:
+        return f"in cxdaily's data folder ({data_dir})"
+    backup = config_file.with_name(config_file.name + CONFIG_BACKUP_SUFFIX)
+    roles = (
+        (config_file, "cxdaily's config file"),
+        (backup, "the backup of cxdaily's config file"),
+    )
+    for file, role in roles:
+        if target == Path(os.path.realpath(file)):
+            return f"{role} ({file})"
+    return None
 
 
 def builtin_themes_dir() -> Path:

@@ -8,9 +8,10 @@
 The period defaults to the last 7 days; ``--since``/``--until`` accept dates, ``7d``,
 ``last monday``, ``this month`` and more (see :mod:`cxdaily.insights.period`). Without
 ``-o`` the digest goes to stdout; with it, the file is written atomically and its path is
-printed on stderr. The format defaults to the file's extension, else Markdown. Personal
-data is redacted unless ``--no-redact`` is given. The store is opened read-only, so a
-digest can be made while the app is running.
+printed on stderr (a file in the data folder, or the config file, is refused). The
+format defaults to the file's extension, else Markdown. Personal data is redacted unless
+``--no-redact`` is given. The store is opened read-only, so a digest can be made while the
+app is running.
 """
 
 from __future__ import annotations

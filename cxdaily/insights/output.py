@@ -18,6 +18,7 @@ from cxdaily.core.errors import CxDailyError
 from cxdaily.insights import paused_gc
 from cxdaily.insights.formats import DEFAULT_FORMAT, DIGEST_FORMATS, format_by_extension
 from cxdaily.insights.model import Digest
+from cxdaily.paths import own_file_role
 from cxdaily.store.storage import replace_file
 
 
@@ -50,7 +51,9 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
 
     ``path`` is a regular file or a new one. A symbolic link is written through: the file
     it points to is replaced and the link kept. A folder, a device, a pipe or a socket is
-    refused (replacing one with a file would destroy it, ``/dev/null`` included).
+    refused (replacing one with a file would destroy it, ``/dev/null`` included), and so
+    is a file of cxdaily's own (in the data folder, the config file: see
+    :func:`cxdaily.paths.own_file_role`).
 
     Raises :class:`ExportError` with a one-line reason; no partial or temporary file is
     left behind on failure.
@@ -71,6 +74,9 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
         )
     if target.is_symlink():
         target = Path(os.path.realpath(target))
+    role = own_file_role(target)
+    if role:
+        raise ExportError(f"cannot write {target}: it is {role}; name a file elsewhere")
     try:
         replace_file(target, text.encode("utf-8"))
     except OSError as exc:

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cxdaily.core.errors import ConfigError
-
-BACKUP_SUFFIX = ".bak"
+from cxdaily.paths import CONFIG_BACKUP_SUFFIX as BACKUP_SUFFIX
 
 
 def _edit(path: Path, change: Callable[[Any], None]) -> None:

@@ -248,6 +248,36 @@ def test_a_failed_write_keeps_the_old_file_whole(tagged, capsys, tmp_path, monke
     assert os.listdir(tmp_path) == ["digest.md"]
 
 
+def test_an_output_among_cxdailys_own_files_is_refused_and_they_are_kept(
+    tagged, capsys, home, tmp_path
+):
+    """``-o`` naming a data file (or a new file in the data folder, or a link to a data
+    file) or the config file is refused: the digest would replace the outbox, a month of
+    insights or the config."""
+    data = home / "data"
+    outbox = data / "demo" / "outbox.json"
+    config = home / "config.toml"
+    config.write_text('[session]\nbudget = "30m"\n', encoding="utf-8")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    link = exports / "latest.json"
+    link.symlink_to(outbox)
+    before = {path: path.read_bytes() for path in (*data.rglob("*.json"), config)}
+    cases = (
+        (outbox, f"it is in cxdaily's data folder ({data})"),
+        (data / "demo" / "insights" / "2099-01.json", "it is in cxdaily's data folder"),
+        (link, f"cannot write {outbox}: it is in cxdaily's data folder"),
+        (config, f"it is cxdaily's config file ({config})"),
+    )
+    for target, message in cases:
+        code, out, err = run(capsys, "--demo", "digest", "-o", str(target))
+        assert code == 1 and out == "", target
+        assert message in one_line_error(err) and "name a file elsewhere" in err, err
+    assert {path: path.read_bytes() for path in (*data.rglob("*.json"), config)} == before
+    assert not (data / "demo" / "insights" / "2099-01.json").exists()
+    assert link.is_symlink() and link.resolve() == outbox
+
+
 def test_redaction_is_on_unless_asked_and_names_can_be_initials(tagged, capsys):
     code, out, _ = run(capsys, "--demo", "digest", "--format", "csv")
     assert code == 0 and "jane.doe@example.com" not in out and "415 555 0199" not in out
