@@ -303,7 +303,8 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
             f"(known: {', '.join(sorted(_TOP_KEYS))})"
         )
     session_raw = config_table(raw.get("session", {}), "session", _SESSION_KEYS)
-    timezone = str(session_raw.get("timezone") or system_timezone_name())
+    timezone = _text_setting(session_raw, "session", "timezone", "Europe/Berlin")
+    timezone = timezone or system_timezone_name()
     parse_timezone(timezone)
     session = SessionSettings(
         budget_s=parse_duration(session_raw.get("budget", "30m"), setting="[session] budget"),
@@ -319,13 +320,14 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
     channels: dict[str, ChannelSettings] = {}
     for name, table in _table(raw, "channels").items():
         channels[name] = channel_from_dict(name, table)
-    editor = ui_raw.get("editor")
+    theme = _text_setting(ui_raw, "ui", "theme", "cxdaily-light")
+    editor = _text_setting(ui_raw, "ui", "editor", "code --wait")
     return Settings(
         session=session,
         channels=channels,
-        theme=str(ui_raw.get("theme", "cxdaily-dark")),
+        theme="cxdaily-dark" if theme is None else theme,
         keys={k: v.strip() for k, v in keys_raw.items()},
-        editor=str(editor) if editor else None,
+        editor=editor or None,
         taxonomy=taxonomy_from_dict(_table(raw, "taxonomy")),
         streak=streak_rules_from_dict(_table(raw, "streak")),
         curation=curation_from_dict(_table(raw, "curation")),
@@ -334,6 +336,15 @@ def settings_from_dict(raw: dict[str, Any]) -> Settings:
         digest=digest_from_dict(raw.get("digest", {})),
         team=_team(raw.get("team")),
     )
+
+
+def _text_setting(table: dict[str, Any], name: str, key: str, example: str) -> str | None:
+    """The setting ``[name] key`` of ``table`` when it is text (``None`` when absent); a
+    number, a list or a table there is a ConfigError showing an ``example``."""
+    value = table.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ConfigError(f'[{name}] {key} must be text, like {key} = "{example}"')
 
 
 def _team(raw: Any) -> TeamSettings | None:

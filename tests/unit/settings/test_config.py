@@ -253,6 +253,23 @@ def test_key_bindings_must_be_key_names():
         settings_from_dict({"keys": {"reply": "  "}})
 
 
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[ui]\neditor = ["code", "--wait"]\n', '[ui] editor must be text, like editor = "'),
+        ("[ui]\ntheme = 3\n", '[ui] theme must be text, like theme = "cxdaily-light"'),
+        ('[ui]\ntheme = { name = "x" }\n', "[ui] theme must be text"),
+        ("[session]\ntimezone = false\n", '[session] timezone must be text, like timezone = "'),
+        ("[session]\ntimezone = 1\n", "[session] timezone must be text"),
+    ],
+)
+def test_text_settings_of_another_type_are_refused_not_turned_into_text(tmp_path, toml, expected):
+    """An editor written as a list was read as the text "['code', '--wait']" (no editor
+    started), a theme number as "3", and ``timezone = false`` as the system's zone."""
+    message = _error_of(_write(tmp_path / "config.toml", toml))
+    assert expected in message
+
+
 # ----------------------------------------------------------------------------- channels
 def test_a_channel_needs_a_kind():
     with pytest.raises(ConfigError, match=r"\[channels.acme\] needs kind"):
