@@ -153,7 +153,10 @@ class Replies:
         return self._channels.connector(question.channel).reply_limit(question)
 
     def review_reply(self, question_id: str, body: str) -> ReplyReview:
-        """Check a reply before it is queued: refusals, and risky statements to confirm."""
+        """Check a reply before it is queued: refusals, and risky statements to confirm
+        (of ``body`` without control characters: see :func:`~cxdaily.core.safe_text.
+        outgoing`; a body of nothing else is empty)."""
+        from cxdaily.core.safe_text import outgoing
         from cxdaily.replies.checks import (
             ReplyReview,
             length_problem,
@@ -162,6 +165,7 @@ class Replies:
             signed,
         )
 
+        body = outgoing(body)
         question = self._actions.question(question_id)
         connector = self._channels.connector(question.channel)
         text = signed(body, self.signature(question.channel))

@@ -160,3 +160,14 @@ def test_one_line_drops_zero_width_characters_that_break_columns() -> None:
     folded = one_line(name)
     assert folded == "Priya Sharma"
     assert cell_len(folded) == len(folded)  # every character is one cell, as a terminal shows it
+
+
+def test_outgoing_text_loses_its_controls_and_nothing_else():
+    from cxdaily.core.safe_text import outgoing
+
+    assert outgoing("Plain text, nothing to do.") == "Plain text, nothing to do."
+    assert outgoing("a\r\nb\rc\td") == "a\nb\nc\td"
+    assert outgoing("\x1b[38;5;196mred\x1b[0m and \x07bell\x7f") == "red and bell"
+    # a stray C1 or OSC introducer costs only itself, never the text after it
+    assert outgoing("curly \x9dquote\x9d and \x90more") == "curly quote and more"
+    assert outgoing("\ufeffstart \u200e\u202bRTL\u202c") == "start \u200e\u202bRTL\u202c"

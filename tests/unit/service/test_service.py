@@ -138,13 +138,22 @@ def test_replying_twice_to_a_question_is_refused(demo: Service):
     assert len(demo.outbox()) == 1
 
 
-@pytest.mark.parametrize("body", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("body", ["", "   ", "\n\t", "\x00\x01\r\n", "\x1b[31m\x1b[0m \ufeff"])
 def test_an_empty_reply_is_rejected(demo: Service, body):
     question_id = _first_question_id(demo)
     with pytest.raises(ReplyRejected, match="empty"):
         demo.reply(question_id, body)
     assert demo.outbox() == []
     assert demo.store.activity.actions() == []
+
+
+def test_a_reply_goes_out_without_control_characters(demo: Service):
+    """Text pasted from a terminal or a file: its colours, stray control characters and
+    Windows line ends never reach the customer; right-to-left marks do."""
+    question_id = _first_question_id(demo)
+    reply = demo.reply(question_id, "\x1b[1mThanks\x1b[0m,\r\nwe refund\x00 it.\t\u200fשלום")
+    assert reply.body == "Thanks,\nwe refund it.\t\u200fשלום"
+    assert [r.body for r in demo.outbox()] == [reply.body]
 
 
 def test_a_reply_over_the_channel_limit_is_rejected(demo: Service):
