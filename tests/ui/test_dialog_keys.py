@@ -26,18 +26,26 @@ def recorded(service: Service, question_id: str, disposition: Disposition):
     return found[0]
 
 
+async def open_dialog(app, pilot, key: str, kind: type, *before: str):
+    """Begin a session, press ``before`` then ``key``: the session, the id of the
+    question highlighted then, the dialog (a ``kind``) and the footer line."""
+    screen = await begin(app, pilot)
+    for pressed in before:
+        await pilot.press(pressed)
+        await pilot.pause()
+    question_id = screen.pane.queue.highlighted_id
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, kind), app.screen
+    return screen, question_id, app.screen, screen_lines(app)[-1]
+
+
 async def test_the_hand_off_footer_names_its_key_which_works_from_the_team(
     service: Service,
 ) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        handed = screen.pane.queue.highlighted_id
-        await pilot.press("h")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, HandoffScreen)
-        footer = screen_lines(app)[-1]
+        screen, handed, dialog, footer = await open_dialog(app, pilot, "h", HandoffScreen)
         assert "^s Hand off" in footer and "esc Cancel" in footer, footer
         await type_text(pilot, "Call back today")
         team = dialog.query_one("#handoff-team", Select)
@@ -55,10 +63,7 @@ async def test_the_hand_off_footer_names_its_key_which_works_from_the_team(
 async def test_enter_in_the_note_still_hands_off(service: Service) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        handed = screen.pane.queue.highlighted_id
-        await pilot.press("h")
-        await pilot.pause()
+        screen, handed, _, _ = await open_dialog(app, pilot, "h", HandoffScreen)
         assert isinstance(app.focused, Input)
         await type_text(pilot, "  Refund approved  ")
         await pilot.press("enter")
@@ -72,13 +77,7 @@ async def test_the_snooze_footer_names_enter_which_snoozes_the_highlighted_time(
 ) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        snoozed = screen.pane.queue.highlighted_id
-        await pilot.press("z")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, SnoozeScreen)
-        footer = screen_lines(app)[-1]
+        screen, snoozed, dialog, footer = await open_dialog(app, pilot, "z", SnoozeScreen)
         assert "⏎ Snooze" in footer and "esc Cancel" in footer, footer
         until = dialog.choices[2][1]  # in 3 days
         await pilot.press("down", "down", "enter")
@@ -93,14 +92,8 @@ async def test_the_filter_footer_names_enter_which_shows_the_highlighted_filter(
 ) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
-        screen = await begin(app, pilot)
-        await pilot.press("s")  # one skipped question, for a filter with one
-        await pilot.pause()
-        await pilot.press("f")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FilterScreen)
-        footer = screen_lines(app)[-1]
+        # one question skipped first, for a filter that shows one
+        screen, _, dialog, footer = await open_dialog(app, pilot, "f", FilterScreen, "s")
         assert "⏎ Show" in footer and "esc Cancel" in footer, footer
         skipped = next(i for i, (f, _) in enumerate(dialog.choices) if f.value == "skipped")
         dialog.query_one(OptionList).highlighted = skipped
