@@ -41,21 +41,25 @@ def clean(text: object) -> str:
     return _CONTROL.sub("", value)
 
 
-_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_TERMINAL_CODES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS ... with their end
+)
 _OUTGOING_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 
 
 def outgoing(text: str) -> str:
-    """The leader's own text as it is sent to a customer: control characters, the colour
-    and cursor sequences of text pasted from a terminal, and a byte-order mark removed
-    (newlines and tabs kept; ``\r\n`` and a lone ``\r`` become ``\n``). Nothing else
-    changes: bidirectional marks stay (right-to-left writing uses them), and a stray
-    control character costs only itself (:func:`clean`, made for display, drops the rest
-    of a string after an unterminated one)."""
+    """The leader's own text as it is sent to a customer: control characters, the escape
+    sequences of text pasted from a terminal (colours, cursor moves, titles and clipboard
+    strings that end), and a byte-order mark removed (newlines and tabs kept; ``\r\n``
+    and a lone ``\r`` become ``\n``). Nothing else changes: bidirectional marks stay
+    (right-to-left writing uses them), and a stray control character or an unended
+    sequence costs only itself (:func:`clean`, made for display, drops the rest of a
+    string after an unended one)."""
     value = text.replace("\r\n", "\n").replace("\r", "\n")
     if value.isprintable():
         return value
-    return _OUTGOING_CONTROL.sub("", _CSI.sub("", value))
+    return _OUTGOING_CONTROL.sub("", _TERMINAL_CODES.sub("", value))
 
 
 _ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064]")

@@ -168,6 +168,8 @@ def test_outgoing_text_loses_its_controls_and_nothing_else():
     assert outgoing("Plain text, nothing to do.") == "Plain text, nothing to do."
     assert outgoing("a\r\nb\rc\td") == "a\nb\nc\td"
     assert outgoing("\x1b[38;5;196mred\x1b[0m and \x07bell\x7f") == "red and bell"
+    assert outgoing("copy \x1b]52;c;SGk=\x07done \x1b]0;title\x1b\\ok") == "copy done ok"
+    assert outgoing("lone \x1b]unended text") == "lone ]unended text"
     # a stray C1 or OSC introducer costs only itself, never the text after it
     assert outgoing("curly \x9dquote\x9d and \x90more") == "curly quote and more"
     assert outgoing("\ufeffstart \u200e\u202bRTL\u202c") == "start \u200e\u202bRTL\u202c"
