@@ -126,7 +126,9 @@ def _check(wanted: str | None, kind: str, known: list[str]) -> str | None:
     name = normalize_name(wanted)
     known = list(dict.fromkeys(known))
     if name not in known:
-        raise NotFoundError(f"unknown {kind} {name!r} (known: {known_list(known)})")
+        # a name of control characters only is nothing once cleaned: say what was given
+        said = repr(name) if name else f"{ascii(wanted)[:60]} (only control characters)"
+        raise NotFoundError(f"unknown {kind} {said} (known: {known_list(known)})")
     return name
 
 

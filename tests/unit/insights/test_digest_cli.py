@@ -120,6 +120,11 @@ def test_unknown_team_or_tag_lists_the_known_ones(tagged, capsys):
     code, _, err = run(capsys, "--demo", "digest", "--tag", "nonsense")
     line = one_line_error(err)
     assert code == 1 and "unknown tag 'nonsense'" in line and "churn risk" in line
+    # a name of control characters only says what was given (it said "unknown team ''")
+    code, _, err = run(capsys, "--demo", "digest", "--team", "\x1b[31m")
+    line = one_line_error(err)
+    assert code == 1 and "unknown team '\\x1b[31m' (only control characters)" in line
+    assert "\x1b" not in err
 
 
 def test_an_empty_period_gives_a_valid_digest_that_says_so(tagged, capsys):
