@@ -57,14 +57,12 @@ class FilterScreen(KeyedNode, ModalScreen[QueueFilter | None], commands=FILTER_C
                 options.highlighted = index
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """A filter clicked: return it."""
+        """A filter chosen (enter or a click): return it."""
         self.dismiss(self.choices[event.option_index][0])
 
     def action_choose(self) -> None:
-        """Return the highlighted filter."""
-        highlighted = self.query_one("#filter-choices", OptionList).highlighted
-        if highlighted is not None:
-            self.dismiss(self.choices[highlighted][0])
+        """Choose the highlighted filter, as a click does."""
+        self.query_one("#filter-choices", OptionList).action_select()
 
     def action_cancel(self) -> None:
         """Close unchanged."""

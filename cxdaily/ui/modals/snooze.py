@@ -44,14 +44,12 @@ class SnoozeScreen(KeyedNode, ModalScreen[datetime | None], commands=SNOOZE_COMM
         yield KeyFooter()  # this dialog's keys, over the screen's
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """A choice clicked: return its time."""
+        """A choice chosen (enter or a click): return its time."""
         self.dismiss(self.choices[event.option_index][1])
 
     def action_choose(self) -> None:
-        """Return the highlighted choice's time."""
-        highlighted = self.query_one("#snooze-choices", OptionList).highlighted
-        if highlighted is not None:
-            self.dismiss(self.choices[highlighted][1])
+        """Choose the highlighted choice, as a click does."""
+        self.query_one("#snooze-choices", OptionList).action_select()
 
     def action_cancel(self) -> None:
         """Close without snoozing."""
