@@ -23,10 +23,11 @@ _ESC_SEQUENCE = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# Remaining C0 controls (but \t and \n), DEL, C1 controls, bidi controls, BOM.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]"
-)
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff"
+"""C0 controls (but ``\\t`` and ``\\n``), DEL, C1 controls and the byte-order mark, as a
+character class's ranges."""
+# Remaining controls, and the bidi controls that could reorder what the leader sees.
+_CONTROL = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def clean(text: object) -> str:
@@ -45,7 +46,7 @@ _TERMINAL_CODES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS ... with their end
 )
-_OUTGOING_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+_OUTGOING_CONTROL = re.compile(f"[{_CONTROLS}]")
 
 
 def outgoing(text: str) -> str:
