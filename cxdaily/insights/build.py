@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import chain
@@ -170,6 +170,18 @@ def primary_tag(tags: Sequence[str], tag: str | None) -> str:
     return tag_key(line(tags[0])) if tags else UNTAGGED
 
 
+def primaries_for(tag: str | None) -> Callable[[Iterable[tuple[str, ...]]], list[str]]:
+    """What gives the tag each of many insights is filed under from their lists of tags
+    (see :func:`primary_tag`): worked out once per distinct first tag (a digest's
+    insights have a few dozen), looked up by that string."""
+    of_first = cache(lambda first: primary_tag(() if first is None else (first,), tag))
+
+    def primaries(tag_lists: Iterable[tuple[str, ...]]) -> list[str]:
+        return list(map(of_first, [tags[0] if tags else None for tags in tag_lists]))
+
+    return primaries
+
+
 def build_digest(
     insights: Iterable[Insight],
     period: Period,
@@ -188,14 +200,14 @@ def build_digest(
     redaction = redaction or Redaction()
     chosen = _within(insights, period, team, tag)
     before = _within(previous, period.previous, team, tag)
-    primary_of_tags = cache(lambda tags: primary_tag(tags, tag))  # a few dozen tag lists
+    primaries = primaries_for(tag)
     read = read_fields(chosen)
     names, handles = read["customer_name"], read["customer_handle"]
     handed_over = _handoffs_in(handoffs, period, team, tag, chosen)
     authors = [s.question.author for s in handed_over if s.question and s.question.author]
     people = chain(zip(names, handles, strict=True), ((a.name, a.handle) for a in authors))
     redactor = Redactor(redaction, people)  # with initials: see Redactor and KnownPeople
-    exported = export_insights(chosen, redactor, DayFinder(period).each, primary_of_tags, read)
+    exported = export_insights(chosen, redactor, DayFinder(period).each, primaries, read)
     order = _importance_order(exported)
     ordered = tuple(map(exported.__getitem__, order))
     customers = list(map(_customer_keys(read["id"], names, handles).__getitem__, order))
@@ -240,7 +252,7 @@ def build_digest(
         themes=build_themes(
             ordered,
             customers,
-            Counter(map(primary_of_tags, map(_TAGS, before))),
+            Counter(primaries(map(_TAGS, before))),
         ),
     )
 

@@ -28,8 +28,8 @@ from cxdaily.insights.redactor import Person, Redactor
 from cxdaily.insights.stored_redaction import FIELD_BREAK, stored_forms
 
 _READ = (*FORM_FIELDS, "created_at", "importance", "digest_stamp", "digest_form")
-_GETTERS = {name: itemgetter(name) for name in _READ}
-"""Every field of an insight a digest reads, each from an insight's attributes."""
+_FIELDS = itemgetter(*_READ)
+"""Every field of an insight a digest reads, all at once from an insight's attributes."""
 _CHECKED = attrgetter("form_checked")
 _SHORT = (
     "id",
@@ -53,9 +53,12 @@ Columns = dict[str, list[Any]]
 def read_fields(insights: Sequence[Insight]) -> Columns:
     """Every field of the insights a digest reads, by name, and whether the store found
     each one's form current (``form_checked``): each field of all of them read in one
-    pass over their attribute dicts (twice as fast as a getter per insight)."""
-    held = list(map(vars, insights))
-    read = {name: list(map(getter, held)) for name, getter in _GETTERS.items()}
+    pass over their attribute dicts, turned into columns by ``zip`` (faster than a getter
+    per field, and than a getter per insight)."""
+    if not insights:
+        return {name: [] for name in (*_READ, "form_checked")}
+    rows = zip(*map(_FIELDS, map(vars, insights)), strict=True)
+    read = dict(zip(_READ, map(list, rows), strict=True))
     read["form_checked"] = list(map(_CHECKED, insights))
     return read
 
@@ -64,10 +67,11 @@ def export_insights(
     insights: Sequence[Insight],
     redactor: Redactor,
     days_of: Callable[[Sequence[datetime]], list[date]],
-    primary_of_tags: Callable[[tuple[str, ...]], str],
+    primaries: Callable[[Sequence[tuple[str, ...]]], list[str]],
     read: Columns | None = None,
 ) -> list[DigestInsight]:
-    """Every insight cleaned and redacted, in the given order (``read``: their
+    """Every insight cleaned and redacted, in the given order (``days_of``: the day of
+    each instant; ``primaries``: the primary tag of each list of tags; ``read``: their
     :func:`read_fields`, when the caller has them already)."""
     if not insights:
         return []
@@ -108,7 +112,7 @@ def export_insights(
                 shown["note"],
                 created,
                 days_of(created),
-                list(map(primary_of_tags, shown["tags"])),
+                primaries(shown["tags"]),
                 strict=True,
             ),
         )

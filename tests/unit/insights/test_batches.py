@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cxdaily.insights.build import DayFinder, build_digest, primary_of, primary_tag
+from cxdaily.insights.build import DayFinder, build_digest, primaries_for, primary_of, primary_tag
 from cxdaily.insights.cleaning import (
     block,
     flagged,
@@ -159,8 +159,22 @@ def test_exported_insights_match_cleaning_and_redacting_each_alone(options):
     )
     people = [(i.customer_name, i.customer_handle) for i in insights]
     redactor, finder = Redactor(options, people), DayFinder(MONTHS)
-    exported = export_insights(insights, redactor, finder.each, lambda t: primary_tag(t, None))
+    exported = export_insights(insights, redactor, finder.each, primaries_for(None))
     assert exported == [exported_alone(i, redactor, finder) for i in insights]
+
+
+def test_primaries_of_many_tag_lists_match_one_by_one():
+    lists = [("Billing", "export"), (), ("  Export  ",), ("billing",), ("API", "billing"), ()]
+    for tag in (None, "Billing"):
+        assert primaries_for(tag)(lists) == [primary_tag(tags, tag) for tags in lists]
+    assert primaries_for(None)(lists) == [
+        "billing",
+        "untagged",
+        "export",
+        "billing",
+        "api",
+        "untagged",
+    ]
 
 
 def test_the_day_finder_gives_each_day_in_one_call():

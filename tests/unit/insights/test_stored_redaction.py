@@ -16,7 +16,7 @@ import pytest
 
 from cxdaily.core.models import Insight, mark_form_checked
 from cxdaily.insights import export, stored_redaction
-from cxdaily.insights.build import DayFinder, build_digest, primary_tag
+from cxdaily.insights.build import DayFinder, build_digest, primaries_for
 from cxdaily.insights.cleaning import line
 from cxdaily.insights.export import export_insights
 from cxdaily.insights.output import render
@@ -60,7 +60,7 @@ def planted(original: Insight, form: dict) -> Insight:
 def exported(insights: list[Insight], options: Redaction) -> list:
     finder = DayFinder(MONTHS)
     redactor = Redactor(options, [(i.customer_name, i.customer_handle) for i in insights])
-    return export_insights(insights, redactor, finder.each, lambda t: primary_tag(t, None))
+    return export_insights(insights, redactor, finder.each, primaries_for(None))
 
 
 def stored_file(data: Path) -> list[dict]:
