@@ -1,7 +1,7 @@
 """Street addresses in free text: the patterns :mod:`~cxdaily.insights.redact` masks them
 with (each becomes ``[street address]``).
 
-Three ways of writing an address are found:
+Four ways of writing an address are found:
 
 - number first, English and French: ``221B Baker Street``, ``42 main st apt 4``,
   ``10 rue de Rivoli`` (:data:`ADDRESS_EN`, :data:`ADDRESS_NUMBER_FIRST`);
@@ -9,12 +9,16 @@ Three ways of writing an address are found:
   ``Berliner Straße 5``, ``Kerkstraat 12``, ``Storgatan 3`` (:data:`ADDRESS_COMPOUND`);
 - a street word, a capitalized name, then the number, Spanish, Catalan, Italian and
   Portuguese: ``Calle Mayor 12``, ``C/ Mayor 12, 3ºB``, ``Via Roma 5``, ``Avenida da
-  Liberdade 245`` (:data:`ADDRESS_NAME_FIRST`).
+  Liberdade 245`` (:data:`ADDRESS_NAME_FIRST`);
+- a person's or a place's name in the genitive, then a street word of its own, then the
+  number, Norwegian, Danish and Swedish: ``Karl Johans gate 1``, ``Kongens gate 10``,
+  ``Thorvald Meyers gate 5``, ``Ole Vigs vei 8`` (:data:`ADDRESS_GENITIVE`).
 
 Ordinary prose stays: the name of a street is no word like "the", "my" or "minutes"
 (``It took 5 minutes drive``), a name written first starts with a capital letter (``via
 email 3 times``), and a number followed by what it counts is no house number (``Plaza
-Mayor 3 times``). "via" is also an English word: it counts as a street word only
+Mayor 3 times``), and a genitive name is capitalized before a street word in lower case
+(``Departures Gate 12`` stays). "via" is also an English word: it counts as a street word only
 capitalized when the name follows it (``Via Roma 5``; ``via Chrome 120`` stays), and only
 before a capitalized name when the number comes first (``5 via Roma``; ``2 via email``
 stays).
@@ -68,10 +72,20 @@ ADDRESS_COMPOUND = re.compile(
     + "|".join(map(re.escape, _SUFFIXES))
     + r"|\s(?-i:"
     + "|".join(map(re.escape, _GERMAN_WORDS))
-    + r"))\s+\d{1,4}\s?[a-z]?\b",
+    + r"))\s+\d{1,4}(?:\s?[a-z]\b)?\b",
     re.IGNORECASE,
 )
 """``Hauptstraße 5``, ``Berliner Straße 5``, ``Kerkstraat 12``."""
+
+# Street words written after a name in the genitive, as a word of their own: "Karl
+# Johans gate 1" (Norwegian), "Kongens vej 3" (Danish), "Sankt Eriks gata 5" (Swedish).
+_GENITIVE_WORDS = ("gate", "gata", "gatan", "vei", "veg", "vej", "gade", "plass", "torg", "allé")
+ADDRESS_GENITIVE = re.compile(
+    rf"(?<![\w-])(?:[{_UPPER}][\w-]*+\s){{0,3}}[{_UPPER}][\w-]*?s\s(?:"
+    + "|".join(_GENITIVE_WORDS)
+    + r")\s\d{1,4}(?:\s?[A-Za-z]\b)?\b"
+)
+"""``Karl Johans gate 1``, ``Kongens gate 10``: case-sensitive (see the module)."""
 
 # Street words written before a number: "10 rue de Rivoli", "12 calle Mayor".
 _NUMBER_FIRST_WORDS = (
@@ -120,6 +134,7 @@ ADDRESS_NAME_FIRST = re.compile(
 # another (a dotless i matches "i", a long s matches "s").
 _HINTS = (
     *(word.lower() for word in (*_SUFFIXES, *_GERMAN_WORDS)),
+    *_GENITIVE_WORDS,
     *_NUMBER_FIRST_WORDS,
     "via",
     *_NAME_FIRST_WORDS,
@@ -140,9 +155,10 @@ def mask_address(match: re.Match[str]) -> str:
 
 
 def may_hold_address(text: str) -> bool:
-    """Whether :data:`ADDRESS_COMPOUND`, :data:`ADDRESS_NUMBER_FIRST` or
-    :data:`ADDRESS_NAME_FIRST` may find an address in ``text`` (it holds a word of
-    theirs; a text with a letter that lower-cases into two is always searched)."""
+    """Whether :data:`ADDRESS_COMPOUND`, :data:`ADDRESS_NUMBER_FIRST`,
+    :data:`ADDRESS_NAME_FIRST` or :data:`ADDRESS_GENITIVE` may find an address in
+    ``text`` (it holds a word of theirs; a text with a letter that lower-cases into two
+    is always searched)."""
     lowered = text.lower()
     return len(lowered) != len(text) or _HINT.search(lowered) is not None
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from cxdaily.insights.addresses import (
     ADDRESS_COMPOUND,
     ADDRESS_EN,
+    ADDRESS_GENITIVE,
     ADDRESS_MASK,
     ADDRESS_NAME_FIRST,
     ADDRESS_NUMBER_FIRST,
@@ -81,6 +82,13 @@ _LABELLED = re.compile(
 # the trunk 0, so that years ("2023/2024"), dates ("05/12/2026") and fractions stay. It
 # starts no number inside a path ("/files/0151/2345678") or after another digit.
 _SLASHED_PHONE = re.compile(r"0(?<![\w/%*•+-]0)\d{1,4}/\d{3,9}(?:[ -]\d{1,6}){0,2}(?![\w/])")
+# A phone number inside a link, where _PHONE and _LABELLED start none: WhatsApp's
+# ("wa.me/4712345678") and a query parameter that names it ("send?phone=%2B4712345678",
+# "&tel=4712345678"). Group 1 is what leads to it, group 2 its sign, group 3 its digits.
+_PHONE_IN_LINK = re.compile(
+    r"(wa\.me/|[?&](?:phone|tel|mobile|msisdn|whatsapp)=)(\+|%2[Bb])?(\d{7,15})(?![\w/])",
+    re.IGNORECASE,
+)
 _DATE_LIKE = re.compile(
     r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}|\d{1,2}[.:]\d{2}(?:[.:]\d{2})?)$"
 )
@@ -145,6 +153,12 @@ def _mask_phone(match: re.Match[str]) -> str:
     return candidate
 
 
+def _mask_phone_in_link(match: re.Match[str]) -> str:
+    """A :data:`_PHONE_IN_LINK` match with its digits masked but the last two."""
+    lead, sign, digits = match.groups()
+    return f"{lead}{sign or ''}{_mask_digits(digits, 2)}"
+
+
 def _mask_slashed_phone(match: re.Match[str]) -> str:
     """A :data:`_SLASHED_PHONE` match of seven digits or more masked but its last two."""
     candidate = match.group()
@@ -173,11 +187,13 @@ def redact_text(text: str) -> str:
         text = _CARD.sub(_mask_card, text)
         text = _PHONE.sub(_mask_phone, text)
         text = _SLASHED_PHONE.sub(_mask_slashed_phone, text)
+        text = _PHONE_IN_LINK.sub(_mask_phone_in_link, text)
     text = ADDRESS_EN.sub(mask_address, text)
     if may_hold_address(text):
         text = ADDRESS_COMPOUND.sub(ADDRESS_MASK, text)
         text = ADDRESS_NUMBER_FIRST.sub(ADDRESS_MASK, text)
         text = ADDRESS_NAME_FIRST.sub(ADDRESS_MASK, text)
+        text = ADDRESS_GENITIVE.sub(ADDRESS_MASK, text)
     return text
 
 
@@ -240,11 +256,13 @@ def redact_texts(texts: Sequence[str]) -> list[str]:
     _sub_each(_CARD, _mask_card, found, runs)
     _sub_each(_PHONE, _mask_phone, found, runs)
     _sub_each(_SLASHED_PHONE, _mask_slashed_phone, found, runs)
+    _sub_each(_PHONE_IN_LINK, _mask_phone_in_link, found, runs)
     _sub_each(ADDRESS_EN, mask_address, found, digits)
     streets = address_texts(found, digits, BATCH_BREAK)
     _sub_each(ADDRESS_COMPOUND, ADDRESS_MASK, found, streets)
     _sub_each(ADDRESS_NUMBER_FIRST, ADDRESS_MASK, found, streets)
     _sub_each(ADDRESS_NAME_FIRST, ADDRESS_MASK, found, streets)
+    _sub_each(ADDRESS_GENITIVE, ADDRESS_MASK, found, streets)
     return found
 
 

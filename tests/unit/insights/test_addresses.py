@@ -1,5 +1,6 @@
-"""Street addresses written name first (Spanish, Catalan, Italian, Portuguese) or as one
-compound word (German, Dutch, Nordic) are masked; prose with a street word and a number
+"""Street addresses written name first (Spanish, Catalan, Italian, Portuguese), as one
+compound word (German, Dutch, Nordic) or after a name in the genitive (Norwegian, Danish,
+Swedish) are masked; prose with a street word and a number
 is not; no address pattern backtracks on long hostile text."""
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ MASK = ADDRESS_MASK
         ("Drottninggatan 71A", MASK),
         ("Nørregade 12", MASK),
         ("5 via Roma", MASK),
+        ("Karl Johans gate 1, 0162 Oslo", f"{MASK}, 0162 Oslo"),
+        ("bor i Kongens gate 10", f"bor i {MASK}"),
+        ("Thorvald Meyers gate 5B", MASK),
+        ("Ole Vigs vei 8 B, Oslo", f"{MASK}, Oslo"),
+        ("Sankt Eriks gata 5", MASK),
+        ("Dronning Louises vej 3", MASK),
+        # the number ends the address: the word after it keeps its space
+        ("Hauptstraße 5 Berlin", f"{MASK} Berlin"),
+        ("Karl Johans gate 1 Oslo", f"{MASK} Oslo"),
     ],
 )
 def test_addresses_written_name_first_or_as_one_word_are_masked(text, shown):
@@ -61,6 +71,8 @@ def test_addresses_written_name_first_or_as_one_word_are_masked(text, shown):
         "navigate 3 screens",
         "It took 5 minutes drive",
         "Corso 2 starts in March",
+        "Departures Gate 12 was closed",
+        "the visitors gate 3 opens at noon",
     ],
 )
 def test_prose_with_a_street_word_and_a_number_is_kept(text):
@@ -78,6 +90,8 @@ HOSTILE = (
     "a" * 100_000 + "straße 5",
     "x-" * 50_000 + "weg 5",
     "Kerk-straat " * 10_000,
+    "Karl Johans " * 10_000 + "gate x",
+    "A" + "s" * 100_000 + " gate",
     "1 " * 50_000 + "rue",
     "5 via " * 20_000,
     "Plaza A" + "'" * 100_000 + " 1",

@@ -96,12 +96,32 @@ def test_numbers_written_straight_after_a_word_or_a_sign_are_masked(text, shown)
         "up 30%, up=30%, rate=99.5%",
         "order=12345 of 2026",
         "see https://x.example/tickets/5551234567 or ?id=5551234567&x=1",
+        "https://x.example/phone/5551234567 and ?phones=5551234567",
         "v1.2.3456789 and ab1234567",
     ],
 )
 def test_versions_dates_amounts_ids_times_and_percentages_after_a_word_are_kept(text):
     assert redact_text(text) == text
     assert redact_texts([text]) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("chat with me: https://wa.me/4712345678", "chat with me: https://wa.me/••••••••78"),
+        (
+            "https://api.whatsapp.com/send?phone=%2B4712345678&text=hi",
+            "https://api.whatsapp.com/send?phone=%2B••••••••78&text=hi",
+        ),
+        ("https://x.example/call?tel=+4712345678", "https://x.example/call?tel=+••••••••78"),
+        ("https://x.example/c?a=1&Mobile=5551234567", "https://x.example/c?a=1&Mobile=••••••••67"),
+    ],
+)
+def test_a_phone_number_in_a_link_is_masked(text, shown):
+    """A phone number in a WhatsApp link or a query parameter that names it was kept:
+    the phone patterns start no number inside a URL (ids there stay, see below)."""
+    assert redact_text(text) == shown
+    assert redact_texts([text]) == [shown]
 
 
 @pytest.mark.parametrize(
