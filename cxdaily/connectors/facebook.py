@@ -20,7 +20,9 @@ new comment on an older post, or the Page's answer to one, is seen. A comment no
 Page and newer than the checkpoint is a question unless the Page already answered it (a
 reply under it, or after it in the same thread); one the Page answered is settled. Its
 context is the post (and the comment it replies to); replies go to
-``POST /{comment_id}/comments``.
+``POST /{comment_id}/comments``. A post's further comments that cannot be read cost only
+themselves, with a warning; when the failure may pass (a timeout, a 5xx), the checkpoint
+stays where it was and the next fetch reads them again.
 
 Messenger: ``GET /{page_id}/conversations?platform=messenger`` (newest first, cursor
 only) down to the previous fetch's newest ``updated_time``; a conversation whose last
@@ -56,6 +58,7 @@ from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
     id_field,
+    next_checkpoint,
     object_field,
     parse_time,
     what_it_is,
@@ -136,6 +139,7 @@ class FacebookConnector(CommentsConnector):
                 newest = max(newest, latest)
                 questions.update((q.id, q) for q in found)
                 settled.update((q.id, q) for q in done)
+        newest = next_checkpoint(after, newest, skipped)  # not past what was left unread
         saved: dict[str, Any] = {"after": to_iso(newest), "scanned_at": to_iso(now)}
         if self.option("messenger"):
             chats_after = stored.get("chats_after", now - window)
@@ -201,7 +205,7 @@ class FacebookConnector(CommentsConnector):
                 if any(t is not None and t <= after for t in times):
                     break
         except LOOKUP_FAILURES as exc:
-            skipped.add(f"post {post_id}: its further comments were not read ({exc})")
+            skipped.not_read(f"post {post_id}: its further comments were not read ({exc})", exc)
         return more
 
     async def _conversations(

@@ -58,6 +58,15 @@ class StatusError(ConnectorError):
         super().__init__(message, channel=channel)
 
 
+def may_pass(exc: BaseException) -> bool:
+    """Whether a failed request may succeed when made again later: the service could not
+    be reached, or answered 408 or a 5xx status (a 4xx other than 408, or an unusable
+    answer, would come the same next time)."""
+    if isinstance(exc, UnreachableError):
+        return True
+    return isinstance(exc, StatusError) and (exc.status >= 500 or exc.status == 408)
+
+
 # ----------------------------------------------------------------------------- URLs
 def unsafe_url_reason(url: httpx.URL | str) -> str | None:
     """Why cxdaily refuses to call ``url``, or ``None`` when it is fine."""

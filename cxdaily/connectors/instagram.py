@@ -30,7 +30,9 @@ has no "since" filter), then ``GET /{media_id}/comments`` with each comment's
 ``replies`` for the media that have comments, a few at once (a thread with more replies
 than the first page embedded in its comment reads the rest from
 ``GET /{comment_id}/replies``); a media whose comments cannot be read costs only itself,
-and further replies that cannot be read cost only themselves, with a warning. A comment
+and further replies that cannot be read cost only themselves, with a warning (when the
+failure may pass, a timeout or a 5xx, the checkpoint stays where it was, and the next
+fetch reads them again). A comment
 (or a reply in its thread) not by the account, newer than the checkpoint and not
 answered by the account (a reply of ours under it, or after it in the thread) is a
 question; one the account answered is settled. Its link is the media's permalink and
@@ -63,6 +65,7 @@ from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
     id_field,
+    next_checkpoint,
     object_field,
     parse_time,
 )
@@ -143,6 +146,7 @@ class InstagramConnector(CommentsConnector):
             newest = max(newest, *(c.created_at for c in comments))
         for key in settled:
             questions.pop(key, None)
+        newest = next_checkpoint(after, newest, skipped)  # not past what was left unread
         mark = {"after": to_iso(newest), **({RENEW_AFTER: renew_after} if renew_after else {})}
         return FetchResult(list(questions.values()), mark, skipped.lines(),
                            list(settled.values()))  # fmt: skip
@@ -231,7 +235,7 @@ class InstagramConnector(CommentsConnector):
             ):  # fmt: skip
                 raw.extend(items)
         except LOOKUP_FAILURES as exc:
-            skipped.add(f"media {media['id']}: its comments were not read ({exc})")
+            skipped.not_read(f"media {media['id']}: its comments were not read ({exc})", exc)
             return []
         comments: list[Comment] = []
         for index, item in enumerate(raw):
@@ -283,7 +287,7 @@ class InstagramConnector(CommentsConnector):
                         known.add(reply.id)
                         more.append(reply)
         except LOOKUP_FAILURES as exc:
-            skipped.add(f"comment {top.id}: its further replies were not read ({exc})")
+            skipped.not_read(f"comment {top.id}: its further replies were not read ({exc})", exc)
         return more
 
     def parse_comment(self, data: Any, where: str, parent_id: str | None) -> Comment:

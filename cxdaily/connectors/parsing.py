@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 
+from cxdaily.connectors.http_errors import may_pass
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_json import (
     MAX_INT_DIGITS,
@@ -426,12 +427,22 @@ MAX_LISTED_WARNINGS = 20
 
 class SkippedItems:
     """The warnings of one fetch for the items it skipped (a bad item, a failed look-up):
-    the first :data:`MAX_LISTED_WARNINGS` named, the rest counted in one line."""
+    the first :data:`MAX_LISTED_WARNINGS` named, the rest counted in one line.
+
+    A look-up that failed for items not read at all, which may hold questions (a page
+    of comments, a post's further replies), is recorded with :meth:`not_read`: when the
+    failure may pass (:func:`~cxdaily.connectors.http_errors.may_pass`), the fetch keeps
+    its checkpoint from passing them (:func:`next_checkpoint`) and the next fetch reads
+    them again; otherwise they are skipped. A bad item (it would be as bad next time)
+    and a lost detail (a question shown without its thread) are recorded with
+    :meth:`add`."""
 
     def __init__(self, limit: int = MAX_LISTED_WARNINGS) -> None:
         self.limit = limit
         self.listed: list[str] = []
         self.count = 0
+        self.unread = 0
+        """How many look-ups left items unread for the next fetch (:meth:`not_read`)."""
 
     def add(self, text: str) -> None:
         """Record one skipped item (or a detail lost), said in one line."""
@@ -439,10 +450,33 @@ class SkippedItems:
         if len(self.listed) < self.limit:
             self.listed.append(text)
 
+    def not_read(self, text: str, exc: BaseException) -> None:
+        """Record a look-up that failed with ``exc`` and left items unread (``text`` says
+        which and why, in one line): counted in :attr:`unread`, and the line says they
+        are read again, when the failure may pass; skipped otherwise."""
+        if may_pass(exc):
+            self.unread += 1
+            text = f"{text}; read again by the next fetch"
+        self.add(text)
+
     def lines(self) -> list[str]:
         """The warnings to show: the ones listed, and how many more were skipped."""
         more = self.count - len(self.listed)
         return [*self.listed, *([f"{more} more items were skipped"] if more else [])]
+
+
+def next_checkpoint(
+    previous: datetime, newest: datetime, skipped: SkippedItems, unread_before: int = 0
+) -> datetime:
+    """Where a checkpoint of time moves after reading items up to ``newest``: there, or
+    back to ``previous`` when a look-up left items unread for the next fetch
+    (:meth:`SkippedItems.not_read`) since ``skipped.unread`` was ``unread_before``.
+    Their times are unknown, so only the old checkpoint is sure not to pass them: the
+    next fetch reads the window again, and the questions it had stored are stored again,
+    unchanged."""
+    if skipped.unread > unread_before:
+        return previous
+    return max(previous, newest)
 
 
 def what_it_is(value: Any) -> str:

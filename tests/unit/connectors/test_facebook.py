@@ -498,6 +498,30 @@ async def test_a_failed_look_up_of_more_comments_costs_only_them(fake, fake_slee
     assert len(result.warnings) == 1 and "further comments were not read" in result.warnings[0]
 
 
+@pytest.mark.parametrize(("status", "again"), [(503, True), (403, False)])
+async def test_more_comments_left_unread_by_a_passing_failure_are_read_next_time(
+    fake, fake_sleep, status, again
+):
+    """A newer comment on another post must not move the checkpoint past comments a 5xx
+    kept from being read: the next fetch reads them (a 403 would come again: skipped)."""
+    post = fake.post("Giveaway!")
+    made = [fake.comment(post, f"Me please {n}", person=(f"P{n}", f"90{n}")) for n in range(5)]
+    newer = fake.comment(fake.post("Opening hours"), "Open late?", person=("Ida", "9100"))
+    failing = [True]
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: (
+        httpx.Response(status, json=graph_error(2, "Service temporarily unavailable"))
+        if failing[0] and r.url.path.endswith(f"/{post}/comments") else None
+    )  # fmt: skip
+    first = await c.fetch(None)
+    assert native(first.questions) == sorted([*made[-3:], newer])
+    assert ("read again by the next fetch" in first.warnings[0]) is again
+    failing[0] = False
+    second = await c.fetch(first.checkpoint)
+    assert (set(made[:2]) <= set(native(second.questions))) is again  # not lost
+    assert second.warnings == []
+
+
 async def test_hostile_text_arrives_clean(fake, fake_sleep):
     hostile = "\x1b]52;c;cGF5bG9hZA==\x07\u202eevil\u200b\ud800 [@click=app.quit]x[/] <b>hi</b>"
     post = fake.post(hostile)

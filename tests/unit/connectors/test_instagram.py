@@ -212,6 +212,37 @@ async def test_a_failed_look_up_of_further_replies_costs_only_them(fake, fake_sl
     assert TOKEN not in result.warnings[0]
 
 
+@pytest.mark.parametrize(("status", "again"), [(500, True), (404, False)])
+async def test_further_replies_left_unread_by_a_passing_failure_are_read_next_time(
+    fake, fake_sleep, status, again
+):
+    """A newer comment elsewhere must not move the checkpoint past replies a 5xx kept
+    from being read: the next fetch reads them (a 404 would come again: skipped)."""
+    media = fake.ig_media("Spring menu")
+    top = fake.ig_comment(media, "Vegan options?", username="gus", user_id="1789007")
+    for n in range(4):
+        fake.ig_comment(media, f"+{n}", username=f"fan{n}", user_id=f"17890{n}", parent=top)
+    late = fake.ig_comment(media, "And gluten-free?", username="hal", user_id="1789008",
+                           parent=top)  # fmt: skip
+    newer = fake.ig_comment(fake.ig_media("Opening hours"), "Open late?", username="ida",
+                            user_id="1789009")  # fmt: skip
+    failing = [True]
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: (
+        httpx.Response(status, json=graph_error(2, "Service temporarily unavailable"))
+        if failing[0] and r.url.path.endswith(f"/{top}/replies") else None
+    )  # fmt: skip
+    first = await c.fetch(None)
+    assert {top, newer} <= set(native(first.questions)) and late not in native(first.questions)
+    assert ("read again by the next fetch" in first.warnings[0]) is again
+    checkpoint = time_or_none(first.checkpoint["after"])
+    assert (checkpoint < time_or_none(fake.comments[media][-1]["timestamp"])) is again
+    failing[0] = False
+    second = await c.fetch(first.checkpoint)
+    assert (late in native(second.questions)) is again  # a customer's question, not lost
+    assert second.warnings == []
+
+
 async def test_max_media_bounds_the_media_scanned(fake, fake_sleep):
     ids = feed(fake)
     c, wire = build(fake, fake_sleep, max_media=2)

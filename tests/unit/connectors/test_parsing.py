@@ -8,13 +8,16 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cxdaily.connectors.http_errors import BadResponseError, StatusError, UnreachableError
 from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
     QuestionShapeError,
+    SkippedItems,
     checkpoint_marks,
     checkpoint_time,
     id_field,
+    next_checkpoint,
     object_field,
     parse_question,
     text_field,
@@ -387,3 +390,28 @@ def test_an_unreadable_value_is_refused_as_unreadable():
     with pytest.raises(QuestionShapeError) as caught:
         object_field(hostile["from"], "comment.from")
     assert str(caught.value) == "comment.from is unreadable (a 5000-digit number)"
+
+
+@pytest.mark.parametrize(
+    ("failure", "passing"),
+    [
+        (UnreachableError("timed out"), True),
+        (StatusError("503", status=503), True),
+        (StatusError("408", status=408), True),
+        (StatusError("404", status=404), False),
+        (StatusError("403", status=403), False),
+        (BadResponseError("not JSON"), False),
+    ],
+)
+def test_items_left_unread_hold_the_checkpoint_only_when_the_failure_may_pass(failure, passing):
+    before, newest = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 3, tzinfo=UTC)
+    skipped = SkippedItems()
+    skipped.add("a bad item")
+    assert next_checkpoint(before, newest, skipped) == newest
+    mark = skipped.unread
+    skipped.not_read("post 7: its further comments were not read (failed)", failure)
+    assert skipped.unread == mark + passing
+    assert skipped.lines()[-1].endswith("; read again by the next fetch") is passing
+    assert next_checkpoint(before, newest, skipped, mark) == (before if passing else newest)
+    assert next_checkpoint(before, newest, skipped, skipped.unread) == newest  # a later part
+    assert next_checkpoint(newest, before, SkippedItems()) == newest  # never backwards
