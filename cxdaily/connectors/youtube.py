@@ -19,7 +19,9 @@ allThreadsRelatedToChannelId=...&order=time&maxResults=100&textFormat=plainText`
 first, page by page (``nextPageToken``) until a thread with nothing newer than the
 checkpoint, at most :data:`MAX_PAGES` pages a fetch (the next fetch goes on from there).
 A thread whose reply count exceeds the replies it embeds is read in full with
-``GET /comments?parentId=...``. Until our channel replies, a top-level comment is a
+``GET /comments?parentId=...``; replies that cannot be read cost only themselves, with a
+warning (when the failure may pass, a timeout or a 5xx, the checkpoint stays where it was
+and the next fetch reads them again). Until our channel replies, a top-level comment is a
 question; after our reply, the latest comment someone else wrote is (see
 :func:`~cxdaily.connectors.youtube_parse.thread_questions`). Authors' subscriber counts
 come from ``GET /channels?part=statistics&id=...`` (50 ids a call).
@@ -98,6 +100,17 @@ def _plain_id(value: str) -> str | None:
     if not value or any(c.isspace() or c in "/?#%&,\\" for c in value):
         return "must be one channel id such as UC... (no spaces, slashes or ?#%&,)"
     return None
+
+
+def _held(checkpoint: Any) -> dict[str, Any]:
+    """The checkpoint a fetch started from, kept as it was (its damaged parts dropped):
+    the times of replies a look-up left unread are unknown, so only it is sure not to
+    pass them, and the next fetch reads the same threads again."""
+    since, newest, token = google_api.read_checkpoint(checkpoint)
+    held: dict[str, Any] = {"since": to_iso(since) if since else None}
+    if token:
+        held.update(page_token=token, newest=to_iso(newest) if newest else None)
+    return held
 
 
 class RefreshTokenGrant(ClientCredentialsToken):
@@ -213,6 +226,8 @@ class YouTubeConnector(HttpConnector):
             self, checkpoint, read, take,
             max_pages=MAX_PAGES, what="pages of comment threads", iso=to_iso,
         )  # fmt: skip
+        if harvest.skipped.unread:  # replies left unread: not past them
+            mark = _held(checkpoint)
         return harvest.fetch_result(mark)
 
     def _page_threads(
@@ -238,7 +253,7 @@ class YouTubeConnector(HttpConnector):
         self, threads: list[Thread], headers: dict[str, str], skipped: SkippedItems
     ) -> list[Thread]:
         """Threads whose replies are not all embedded, with every reply read (a failed
-        read costs only that thread's context, with a warning)."""
+        read costs only that thread's replies not embedded, with a warning)."""
 
         async def complete(thread: Thread) -> Thread:
             if not thread.incomplete:
@@ -246,7 +261,9 @@ class YouTubeConnector(HttpConnector):
             try:
                 replies = await self._replies(thread.id, headers, skipped)
             except LOOKUP_FAILURES as exc:
-                skipped.add(f"thread {thread.id}: its replies cannot be read ({bare_message(exc)})")
+                skipped.not_read(
+                    f"thread {thread.id}: its replies cannot be read ({bare_message(exc)})", exc
+                )
                 return thread
             known = {r.id: r for r in thread.replies}
             known.update((r.id, r) for r in replies if r.id != thread.top.id)

@@ -354,6 +354,34 @@ async def test_a_thread_whose_replies_cannot_be_read_costs_only_its_context(fake
     assert_no_secret(warning)
 
 
+@pytest.mark.parametrize(("status", "again"), [(503, True), (404, False)])
+async def test_replies_left_unread_by_a_passing_failure_are_read_next_time(
+    fake_sleep, status, again
+):
+    """A newer thread must not move the checkpoint past replies a 5xx kept from being
+    read: the next fetch reads them (a 404 would come again: skipped)."""
+    fake, threads = channel_with_comments(page_size=100)
+    fake.embedded = 1
+    c, rec = build(fake, fake_sleep)
+    start = await c.fetch(None)
+    fake.reply(threads["ana"], "us", "Use File > Export > 4K.")
+    late = fake.reply(threads["ana"], "ana", "Thanks! And 8K?")  # not embedded
+    newer = fake.ask("ben", "Can I cancel anytime?")
+    failing = [True]
+    rec.hook = lambda r: (
+        httpx.Response(status, json=google_error(status, "backendError", "Backend Error"))
+        if failing[0] and r.url.params.get("parentId") == threads["ana"] else None
+    )  # fmt: skip
+    first = await c.fetch(start.checkpoint)
+    assert [q.native_id for q in first.questions] == [newer]
+    assert ("read again by the next fetch" in first.warnings[0]) is again
+    assert (first.checkpoint == start.checkpoint) is again
+    failing[0] = False
+    second = await c.fetch(first.checkpoint)
+    assert (late["id"] in {q.native_id for q in second.questions}) is again  # not lost
+    assert second.warnings == []
+
+
 async def test_a_failed_subscriber_look_up_costs_only_the_counts(fake_sleep):
     fake, _ = channel_with_comments(page_size=100)
     c, rec = build(fake, fake_sleep)
