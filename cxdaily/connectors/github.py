@@ -23,7 +23,10 @@ left out); the comments of an issue a customer opened come from
 issue's context, with a warning). With ``discussions``, GraphQL's discussions, most
 recently updated first, down to the checkpoint. The question is the opener's latest
 turn not answered by a member (see :mod:`cxdaily.connectors.github_parse`); answered
-turns are settled. The checkpoint keeps the newest update seen per repository.
+turns are settled. The checkpoint keeps the newest update seen per repository, except
+when an issue's comments, or a discussion or comment GraphQL answered an error for, were
+left unread by a failure that may pass (a timeout, a 5xx, GraphQL's "Something went
+wrong"): then it stays where it was and the next fetch reads them again.
 
 Replying: ``POST /repos/{owner}/{repo}/issues/{number}/comments`` ``{"body"}`` or the
 ``addDiscussionComment`` mutation, sent once. GitHub has no idempotency key: after an
@@ -65,7 +68,7 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import PageTrail, link_pages
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, next_checkpoint
 from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
@@ -166,7 +169,7 @@ class GitHubConnector(HttpConnector):
 
     async def _graphql(
         self, query: str, variables: dict[str, Any], headers: dict[str, str], *,
-        repeatable: bool = True, partial: list[str] | None = None,
+        repeatable: bool = True, partial: list[ConnectorError] | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         """POST a GraphQL document; its ``data`` (errors raised, one line each; with
         ``partial``, errors about single items there: see :func:`gql.graphql_data`)."""
@@ -231,6 +234,7 @@ class GitHubConnector(HttpConnector):
             stored = read_marks(checkpoint, part)
             for repo in self.repos:
                 since = stored.get(repo, start)
+                unread = run.skipped.unread
                 try:
                     newest = await read(repo, since, run)
                 except StatusError as exc:
@@ -240,7 +244,10 @@ class GitHubConnector(HttpConnector):
                     newest = None
                     if repo not in stored:
                         continue
-                marks[part][repo] = iso(max(newest or since, since))
+                # not past what a failure that may pass left unread in this repository
+                marks[part][repo] = iso(
+                    next_checkpoint(since, newest or since, run.skipped, unread)
+                )
         if not self.option("discussions"):
             marks.pop("discussions")
         return FetchResult(
@@ -289,9 +296,10 @@ class GitHubConnector(HttpConnector):
         try:
             comments = await self._comments(thread.repo, thread.number, run.headers, bad)
         except LOOKUP_FAILURES as exc:
-            run.skipped.add(
+            run.skipped.not_read(
                 f"{thread.thread_id}: its comments cannot be read ({bare_message(exc)}); "
-                "shown without them"
+                "shown without them",
+                exc,
             )
             return thread
         for line in bad:
@@ -307,12 +315,12 @@ class GitHubConnector(HttpConnector):
         trail = PageTrail(self.http, f"discussions of {repo}")
         for _ in range(MAX_DISCUSSION_PAGES):
             variables = {"owner": owner, "name": name, "cursor": cursor}
-            partial: list[str] = []
+            partial: list[ConnectorError] = []
             data = await self._graphql(
                 gql.DISCUSSIONS_QUERY, variables, run.headers, partial=partial
             )
-            for line in partial:
-                run.skipped.add(line)
+            for error in partial:
+                run.skipped.not_read(bare_message(error), error)
             nodes, cursor = gql.discussions_page(data, f"discussions of {repo}", self.name)
             reached = False
             for index, node in enumerate(nodes, 1):

@@ -64,6 +64,8 @@ ADD_COMMENT = (
 )
 VIEWER_QUERY = "query{viewer{login}}"
 _AUTH_TYPES = frozenset({"FORBIDDEN", "INSUFFICIENT_SCOPES", "UNAUTHORIZED"})
+_PASSING_WORDS = ("something went wrong", "timeout", "timed out")
+"""Words of GitHub's GraphQL errors about a failure on its side, which may pass."""
 DEFAULT_THROTTLE_S = 60.0
 """The wait when GraphQL says RATE_LIMITED without a reset header (GitHub asks for at
 least a minute on secondary limits)."""
@@ -76,7 +78,7 @@ def graphql_data(
     headers: Mapping[str, str],
     now_epoch: float,
     channel: str,
-    partial: list[str] | None = None,
+    partial: list[ConnectorError] | None = None,
 ) -> dict[str, Any]:
     """The ``data`` of a GraphQL answer; its gravest error (if any; a limit, then a
     refused token, else the first) as a one-line error:
@@ -87,8 +89,8 @@ def graphql_data(
     With ``partial``, an answer whose errors are each about one item inside the listing
     (a path deeper than the repository's connection: a discussion or comment that could
     not be resolved, now ``null`` in ``data``) keeps its data: the errors go to
-    ``partial``, one line each, and the item is skipped where it is read. A limit or a
-    refused token is never partial."""
+    ``partial``, one error each (see :func:`_item_error`), and the item is skipped where
+    it is read. A limit or a refused token is never partial."""
     if not isinstance(payload, dict):
         raise BadResponseError(f"{where} answered, but not with a GraphQL result", channel=channel)
     errors = payload.get("errors")
@@ -98,7 +100,7 @@ def graphql_data(
         if partial is None or not isinstance(data, dict) or not all(map(_about_one_item, found)):
             kind, text, _ = min(found, key=_gravity)  # a limit first, then a refusal
             raise _graphql_error(kind, text, where, headers, now_epoch, channel)
-        partial.extend(f"{where}: {text} at {path} (skipped)" for _, text, path in found)
+        partial.extend(_item_error(kind, text, path, where, channel) for kind, text, path in found)
     if not isinstance(data, dict):
         raise BadResponseError(f"{where} answered, but with no GraphQL data", channel=channel)
     return data
@@ -137,6 +139,22 @@ def _about_one_item(error: tuple[str, str, str]) -> bool:
     if kind == "RATE_LIMITED" or kind in _AUTH_TYPES:
         return False
     return path.count(".") >= 3  # repository.discussions.nodes.N[...]
+
+
+def _item_error(kind: str, text: str, path: str, where: str, channel: str) -> ConnectorError:
+    """The error about one item of a listing, said ``{where}: {text} at {path} (skipped)``:
+    a :class:`StatusError` of 502 when GitHub says it failed on its side ("Something went
+    wrong while executing your query", a timeout: what it answers with HTTP 502 when a
+    whole query fails so), which may pass
+    (:func:`~cxdaily.connectors.http_errors.may_pass`); else a 404 :class:`StatusError`
+    (NOT_FOUND) or a :class:`BadResponseError` (any other, or an error that does not say
+    why), which would come again."""
+    line = f"{where}: {text} at {path} (skipped)"
+    if kind == "NOT_FOUND":
+        return StatusError(line, status=404, channel=channel)
+    if any(words in text.lower() for words in _PASSING_WORDS):
+        return StatusError(line, status=502, channel=channel)
+    return BadResponseError(line, channel=channel)
 
 
 def _graphql_error(

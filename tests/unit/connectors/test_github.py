@@ -413,6 +413,50 @@ async def test_one_discussion_graphql_could_not_resolve_costs_only_itself(fake, 
     assert result.questions == [] and any("cannot be read" in w for w in result.warnings)
 
 
+@pytest.mark.parametrize(
+    ("error", "again"),
+    [
+        ({"message": "Something went wrong while executing your query. This may be the "
+                     "result of a timeout, or it could be a GitHub bug."}, True),
+        ({"type": "NOT_FOUND", "message": "Could not resolve to a node"}, False),
+        ({"message": "Cannot read this discussion"}, False),  # no cause said: skipped
+    ],
+)  # fmt: skip
+async def test_a_discussion_left_unread_by_a_passing_graphql_error_is_read_next_time(
+    fake, fake_sleep, error, again
+):
+    """A newer discussion must not move the checkpoint past one GraphQL failed to
+    resolve on its side (its node ``null``, the error's path at it): the next fetch reads
+    it (a NOT_FOUND, or an error that says no cause, would come again: skipped)."""
+    fake.open_discussion(10, "How do I export?", "Where is the export button?")
+    fake.open_discussion(11, "Dark mode?", "Is it planned?", login="bob")
+    failing = [True]
+    c, wire = build(fake, fake_sleep, discussions=True)
+
+    def one_node_failed(request):
+        if not failing[0] or request.method != "POST":
+            return None
+        payload = json.loads(json.dumps(fake.respond(seen_of(request)).body))
+        nodes = payload["data"]["repository"]["discussions"]["nodes"]
+        index = next(n for n, node in enumerate(nodes) if node["number"] == 10)
+        nodes[index] = None
+        path = ["repository", "discussions", "nodes", index]
+        payload["errors"] = [{**error, "path": path}]
+        return httpx.Response(200, json=payload)
+
+    wire.intercept = one_node_failed
+    first = await c.fetch(None)
+    assert [q.native_id for q in first.questions] == ["acme/widgets#11"]
+    assert ("read again by the next fetch" in first.warnings[0]) is again
+    newest = fake.discussions[REPO][11]["updatedAt"]
+    assert (first.checkpoint["discussions"][REPO] != newest) is again
+    failing[0] = False
+    second = await c.fetch(first.checkpoint)
+    asked = [q.native_id for q in second.questions]
+    assert ("acme/widgets#10" in asked) is again  # a customer's question, not lost
+    assert second.warnings == []
+
+
 # -- failures ------------------------------------------------------------------------
 async def test_primary_and_secondary_rate_limits_wait_as_github_asks(fake, fake_sleep):
     fake.open_issue(1, "Export", "It fails.")
@@ -489,6 +533,36 @@ async def test_comments_that_cannot_be_read_cost_only_that_context(fake, fake_sl
     assert by_thread(result.questions, "acme/widgets#2").body == "It fails too.\n\nHere are logs."
     assert len(result.warnings) == 1
     assert "acme/widgets#1: its comments cannot be read" in result.warnings[0]
+
+
+@pytest.mark.parametrize(("status", "again"), [(502, True), (404, False)])
+async def test_comments_left_unread_by_a_passing_failure_are_read_next_time(
+    fake, fake_sleep, status, again
+):
+    """A newer issue must not move the checkpoint past comments a 5xx kept from being
+    read (a follow-up question among them): the next fetch reads them (a 404 would come
+    again: skipped)."""
+    fake.open_issue(1, "Export", "It fails.")
+    fake.comment(1, "Fixed in 2.1.", login="anna", association="MEMBER")
+    again_asked = fake.comment(1, "It fails again in 2.1.", login="jane")
+    fake.open_issue(2, "Import", "It fails too.", login="bob")
+    failing = [True]
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: (
+        httpx.Response(status, json={"message": "Server Error"})
+        if failing[0] and r.url.path.endswith("/issues/1/comments") else None
+    )  # fmt: skip
+    first = await c.fetch(None)
+    follow_up = f"acme/widgets#1:{again_asked['id']}"
+    assert follow_up not in [q.native_id for q in first.questions]
+    assert "acme/widgets#2" in [q.native_id for q in first.questions]
+    assert ("read again by the next fetch" in first.warnings[0]) is again
+    newest = fake.issues[REPO][2]["updated_at"]
+    assert (first.checkpoint["issues"][REPO] != newest) is again
+    failing[0] = False
+    second = await c.fetch(first.checkpoint)
+    assert (follow_up in [q.native_id for q in second.questions]) is again  # not lost
+    assert second.warnings == []
 
 
 async def test_a_repository_that_is_gone_costs_only_itself(fake, fake_sleep):
