@@ -18,10 +18,13 @@ back with ``before=<id>`` to the newest post id of the last fetch (the first fet
 ``since_days``), at most :data:`MAX_PAGES` pages (an empty window of ids on an older
 Discourse is stepped over, see ``_read_range``); a fetch stopped by the cap remembers
 the range it left and reads it next time. Whispers, small actions and posts outside the
-watched categories are left out. A topic's first post or a reply by someone who is not
-staff (``staff``/``moderator``/``admin`` false) and not ``api_username`` is a question,
-unless a staff post follows it in the topic: then it is settled (and so is an earlier
-question once a staff post answers it). ``GET /t/{id}.json`` (and
+watched categories are left out (when the categories cannot be read for a failure that
+may pass, a timeout or a 5xx, the ones given by id are watched without their
+subcategories and the checkpoint stays where it was: the next fetch reads those posts
+again). A topic's first post or a reply by someone who is not staff
+(``staff``/``moderator``/``admin`` false) and not ``api_username`` is a question, unless
+a staff post follows it in the topic: then it is settled (and so is an earlier question
+once a staff post answers it). ``GET /t/{id}.json`` (and
 ``/t/{id}/posts.json?post_ids[]=`` for posts it does not carry) gives the posts before
 a question as context; a topic that cannot be read costs only that context.
 
@@ -144,11 +147,13 @@ class DiscourseConnector(HttpConnector):
                 gap = (gap_oldest, mark.gap[1])
         posts = [p for p in run.posts.values() if watched is None or p.category_id in watched]
         questions, settled = await self._judge(posts, run)
+        # not past posts left out for subcategories a failure that may pass kept unknown
+        kept = mark if run.skipped.unread else dp.Mark(newest, gap)
         return FetchResult(
             questions=questions,
             settled=settled,
             warnings=run.skipped.lines(),
-            checkpoint=dp.write_mark(dp.Mark(newest, gap)),
+            checkpoint=dp.write_mark(kept),
         )
 
     async def _watched(self, run: _Run) -> set[int] | None:
@@ -163,7 +168,7 @@ class DiscourseConnector(HttpConnector):
             numeric = {int(c) for c in self.categories if is_digits(c) and len(c) <= dp.MAX_DIGITS}
             if len(numeric) != len(self.categories):
                 raise
-            run.skipped.add(f"categories: subcategories unknown ({one_line(exc, 120)})")
+            run.skipped.not_read(f"categories: subcategories unknown ({one_line(exc, 120)})", exc)
             return numeric
         ids, missing = dp.watched_ids(self.categories, data)
         for name in missing:

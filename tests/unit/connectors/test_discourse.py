@@ -239,6 +239,33 @@ async def test_an_unknown_category_is_a_warning_and_none_known_is_an_error(fake,
         await c.fetch(None)
 
 
+@pytest.mark.parametrize(("status", "again"), [(502, True), (404, False)])
+async def test_posts_of_subcategories_left_out_by_a_passing_failure_are_read_next_time(
+    fake, fake_sleep, status, again
+):
+    """Newer posts must not move the checkpoint past posts of a subcategory left out
+    because a 5xx kept the categories from being read: the next fetch reads them (a 404
+    would come again: skipped)."""
+    invoice = fake.topic("Invoice", "Where is my invoice?", category=9)
+    export = fake.topic("Export fails", "My export fails.", by="omar")
+    failing = [True]
+    c, wire = build(fake, fake_sleep, categories=[5])
+    wire.intercept = lambda r: (
+        httpx.Response(status, json={"errors": ["Server error"]})
+        if failing[0] and r.url.path == "/categories.json" else None
+    )  # fmt: skip
+    first = await c.fetch(None)
+    assert bodies(first.questions) == ["My export fails."]
+    assert ("read again by the next fetch" in first.warnings[0]) is again
+    newest = str(fake.topics[export]["post_ids"][-1])
+    assert (first.checkpoint["last_post_id"] != newest) is again
+    failing[0] = False
+    second = await c.fetch(first.checkpoint)
+    asked = [q.thread_id for q in second.questions]
+    assert (f"{invoice}:1" in asked) is again  # a customer's question, not lost
+    assert second.warnings == []
+
+
 async def test_a_fetch_stopped_by_the_page_cap_reads_the_rest_next_time(fake, fake_sleep):
     topic = fake.topic("Busy", "First.")
     c, wire = build(fake, fake_sleep)
