@@ -131,11 +131,11 @@ async def test_the_text_fits_every_size(service: Service) -> None:
 async def test_a_wide_terminal_keeps_the_text_at_a_readable_length(service: Service) -> None:
     """At 200 columns the question's lines stay about 100 characters long (the view is
     no wider than 104 columns with its padding); narrower, it takes the desk's width."""
-    async with session_view(service, (200, 50)) as (app, pilot, screen, view):
+    async with session_view(service, (200, 50)) as (_app, _pilot, screen, view):
         assert view.outer_size.width == 104
         longest = max(len(strip.text.rstrip()) for strip in view.drawn_lines())
         assert 90 <= longest <= 100
-    async with session_view(service, SMALL) as (app, pilot, screen, view):
+    async with session_view(service, SMALL) as (_app, _pilot, screen, view):
         assert view.outer_size.width == screen.query_one("#desk").size.width
 
 
