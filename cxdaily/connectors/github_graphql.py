@@ -134,9 +134,11 @@ def _gravity(error: tuple[str, str, str]) -> int:
 
 def _about_one_item(error: tuple[str, str, str]) -> bool:
     """Whether a GraphQL error is about one item of a listing (its path goes past the
-    repository's connection), and neither a limit nor a refused token."""
+    repository's connection), and neither a limit nor a refused token: a FORBIDDEN
+    there is about that item only (one the token may not see), the token's scopes and
+    sign-in are not."""
     kind, _, path = error
-    if kind == "RATE_LIMITED" or kind in _AUTH_TYPES:
+    if kind == "RATE_LIMITED" or (kind in _AUTH_TYPES and kind != "FORBIDDEN"):
         return False
     return path.count(".") >= 3  # repository.discussions.nodes.N[...]
 
@@ -146,12 +148,12 @@ def _item_error(kind: str, text: str, path: str, where: str, channel: str) -> Co
     a :class:`StatusError` of 502 when GitHub says it failed on its side ("Something went
     wrong while executing your query", a timeout: what it answers with HTTP 502 when a
     whole query fails so), which may pass
-    (:func:`~cxdaily.connectors.http_errors.may_pass`); else a 404 :class:`StatusError`
-    (NOT_FOUND) or a :class:`BadResponseError` (any other, or an error that does not say
-    why), which would come again."""
+    (:func:`~cxdaily.connectors.http_errors.may_pass`); else a 404 or 403
+    :class:`StatusError` (NOT_FOUND, FORBIDDEN) or a :class:`BadResponseError` (any
+    other, or an error that does not say why), which would come again."""
     line = f"{where}: {text} at {path} (skipped)"
-    if kind == "NOT_FOUND":
-        return StatusError(line, status=404, channel=channel)
+    if kind in ("NOT_FOUND", "FORBIDDEN"):
+        return StatusError(line, status=404 if kind == "NOT_FOUND" else 403, channel=channel)
     if any(words in text.lower() for words in _PASSING_WORDS):
         return StatusError(line, status=502, channel=channel)
     return BadResponseError(line, channel=channel)

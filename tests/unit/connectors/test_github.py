@@ -359,6 +359,15 @@ async def test_graphql_errors_are_one_line_errors(fake, fake_sleep):
     wire.intercept = lambda r: httpx.Response(200, json=scoped) if r.method == "POST" else None
     with pytest.raises(AuthError, match="needs read:discussion"):
         await c.fetch(None)
+    # refused for the repository's discussions (not one of them): the token, not an item
+    refused = {
+        "data": {"repository": None},
+        "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible",
+                    "path": ["repository", "discussions"]}],
+    }  # fmt: skip
+    wire.intercept = lambda r: httpx.Response(200, json=refused) if r.method == "POST" else None
+    with pytest.raises(AuthError, match="Resource not accessible"):
+        await c.fetch(None)
     odd = {"data": None, "errors": [{"message": "Something went wrong\nwhile executing"}]}
     wire.intercept = lambda r: httpx.Response(200, json=odd) if r.method == "POST" else None
     with pytest.raises(BadResponseError) as bad:
@@ -419,6 +428,7 @@ async def test_one_discussion_graphql_could_not_resolve_costs_only_itself(fake, 
         ({"message": "Something went wrong while executing your query. This may be the "
                      "result of a timeout, or it could be a GitHub bug."}, True),
         ({"type": "NOT_FOUND", "message": "Could not resolve to a node"}, False),
+        ({"type": "FORBIDDEN", "message": "Resource not accessible by integration"}, False),
         ({"message": "Cannot read this discussion"}, False),  # no cause said: skipped
     ],
 )  # fmt: skip
