@@ -22,8 +22,10 @@ every conversation modified since the checkpoint (the newest ``modifiedAt`` or
 leaves the candidates. Threads come embedded, else from
 ``GET /v2/conversations/{id}/threads``: ``customer`` threads are the customer's,
 ``reply`` and ``message`` threads the team's, ``chat`` lines by their author; notes,
-drafts, hidden threads, phone logs and line items are never read. A conversation waits
-on the team while its status is ``active``.
+drafts, hidden threads, phone logs and line items are never read. A thread that cannot
+be read (a 404, a timeout) leaves its conversation with its preview and a warning, while a
+rate limit, a refused token or the channel's deadline stops the fetch. A conversation
+waits on the team while its status is ``active``.
 
 Replying: ``POST /v2/conversations/{id}/reply`` with ``{"customer": {"id": ...},
 "text": <html>, "user": USER}`` (201; the thread's id in the ``Resource-ID`` header,
@@ -54,7 +56,7 @@ from cxdaily.connectors.parsing import (
     parse_time,
 )
 from cxdaily.core.clock import to_iso
-from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
+from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import clean, one_line
@@ -165,9 +167,8 @@ class HelpScoutConnector(desk.HelpDeskConnector):
         else:
             try:
                 messages = await self._thread(ident, headers, skipped)
-            except (AuthError, RateLimited):
-                raise  # the channel's problem, not this conversation's
-            except ConnectorError as exc:
+            except desk.LOOKUP_FAILURES as exc:  # a 404, a timeout: this thread only; a
+                # rate limit, the deadline, refused credentials stop the fetch (checkpoint kept)
                 skipped.add(
                     f"conversation {ident}: its thread could not be read, its preview is "
                     f"shown instead ({one_line(exc, 200)})"

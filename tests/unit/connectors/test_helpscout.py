@@ -4,6 +4,7 @@ the token, rate limits, hostile payloads and the secrets."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,9 +13,15 @@ import pytest
 
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.helpscout import HelpScoutConnector
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
+from cxdaily.connectors.http import (
+    BadResponseError,
+    ChannelHttp,
+    ChannelTimeoutError,
+    channel_deadline,
+    make_client,
+)
 from cxdaily.connectors.oauth import PROCESS_TOKENS
-from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
+from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
 from cxdaily.credentials import secret_reader
 from cxdaily.settings import ChannelSettings
 from tests.integration.helpscout_fake_kit import (
@@ -359,6 +366,37 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_conversation_its_thr
     assert len(result.warnings) == 1
     assert result.warnings[0].startswith(f"conversation {ids[1]}: its thread could not be read")
     assert_no_secret(*result.warnings)
+
+
+class _DripStream(httpx.AsyncByteStream):
+    """A body that comes a byte at a time, slower than any deadline in these tests."""
+
+    async def __aiter__(self):
+        for _ in range(1000):
+            await asyncio.sleep(0.05)
+            yield b" "
+
+
+@pytest.mark.parametrize("limit", ["deadline", "rate limit"])
+async def test_the_deadline_or_a_rate_limit_on_a_thread_stops_the_fetch(limit, fake_sleep):
+    fake, ids = account()
+    fake.embed_threads = False
+    c, rec = build(fake, None if limit == "deadline" else fake_sleep)
+    slow = f"/v2/conversations/{ids[1]}/threads"
+
+    def stall(request):
+        if request.url.path != slow:
+            return None
+        if limit == "deadline":
+            return httpx.Response(200, stream=_DripStream())
+        return httpx.Response(429, headers={"X-RateLimit-Retry-After": "3600"})
+
+    rec.hook = stall
+    expected = ChannelTimeoutError if limit == "deadline" else RateLimited
+    with channel_deadline(0.3), pytest.raises(expected):
+        await c.fetch({"modified_since": "2026-01-01T00:00:00Z"})
+    after = rec.paths()[rec.paths().index(slow) :]
+    assert set(after) == {slow}  # no thread after it was asked for, no preview instead
 
 
 async def test_hostile_text_in_every_field_arrives_clean():
