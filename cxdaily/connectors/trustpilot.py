@@ -25,7 +25,10 @@ with the password again.
 
 Fetching: ``GET /v1/private/business-units/{id}/reviews?orderBy=createdat.desc&
 perPage=100&page=N``, newest first, until a review older than the checkpoint (the newest
-``createdAt`` seen); the first fetch reads back :data:`FIRST_FETCH_DAYS` days. A review
+``createdAt`` seen); the first fetch reads back :data:`FIRST_FETCH_DAYS` days. A walk cut
+short by :data:`MAX_PAGES` or the byte budget keeps the old checkpoint with the newest
+review seen and the page to go on from (``resume_page``), and the next fetch reads on
+from there until it reaches the checkpoint. A review
 with text and no ``companyReply`` is a question (``stars`` as ``meta["rating"]``, the
 consumer's ``displayName`` as the author's name, their ``numberOfReviews`` as
 ``meta["consumer_reviews"]``, ``numberOfLikes`` as ``meta["likes"]``); a review with a
@@ -43,6 +46,7 @@ out (``Retry-After`` when sent, else backing off) on reads and the token endpoin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -61,7 +65,7 @@ from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.oauth import PROCESS_REFRESH_TOKENS, PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import numbered_pages
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, pages_allowed
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -79,6 +83,10 @@ DEFAULT_WEB_URL = "https://www.trustpilot.com"
 OAUTH_PATH = "/v1/oauth/oauth-business-users-for-applications"
 PAGE_SIZE = 100
 """The most reviews a page may hold (``perPage``: 1 to 100)."""
+MAX_PAGES = DEFAULT_MAX_PAGES
+"""Pages read in one fetch; a longer walk goes on at the next fetch (``resume_page``)."""
+MAX_RESUME_PAGE = 10**6
+"""The highest page number a stored checkpoint may name (a larger one is ignored)."""
 FIRST_FETCH_DAYS = 30
 """How far back the first fetch reads."""
 REFRESH_LIFETIME_S = 30 * 24 * 3600.0
@@ -177,20 +185,22 @@ class TrustpilotConnector(HttpConnector):
     async def _fetch(
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
     ) -> FetchResult:
-        since, seen_ids = read_checkpoint(checkpoint)
+        mark = read_checkpoint(checkpoint)
+        since, seen_ids = mark.since, mark.ids
         oldest = since or self.now() - timedelta(days=FIRST_FETCH_DAYS)
         url = self.endpoint(f"/v1/private/business-units/{_path(self.business_unit_id)}/reviews")
         found: dict[str, tuple[Question, bool]] = {}  # by id: pages shift as reviews arrive
         skipped = SkippedItems()
-        newest, newest_ids = since, set(seen_ids)
-        pages = numbered_pages(
-            self.http, url, items=lambda data: _reviews(data, url, self.name),
-            per_page=PAGE_SIZE, per_page_param="perPage", params={"orderBy": "createdat.desc"},
-            headers=headers,
-        )  # fmt: skip
-        async for data, _ in pages:
+        newest, newest_ids = _later(since, set(seen_ids), mark.newest, mark.newest_ids)
+        first = mark.resume_page or 1
+        page, done = first, False
+        for number in pages_allowed(self.http, MAX_PAGES):
+            page = first + number - 1
+            params = {"orderBy": "createdat.desc", "perPage": PAGE_SIZE, "page": page}
+            data, _ = await self.http.get_json(url, params=params, headers=headers)
+            items = _reviews(data, url, self.name)
             older_seen = False
-            for index, item in enumerate(_reviews(data, url, self.name)):
+            for index, item in enumerate(items):
                 try:
                     review = self.review(item)
                 except QuestionShapeError as exc:
@@ -206,19 +216,16 @@ class TrustpilotConnector(HttpConnector):
                 if since is not None and when == since and question.native_id in seen_ids:
                     older_seen = True  # fetched before: what follows is no newer
                     continue
-                if newest is None or when > newest:
-                    newest, newest_ids = when, set()
-                if when == newest:
-                    newest_ids.add(question.native_id)
+                newest, newest_ids = _later(newest, newest_ids, when, {question.native_id})
                 found[question.native_id] = review
-            if older_seen:
-                break  # newest first: the rest is older than the checkpoint
-        new_checkpoint = checkpoint
-        if newest is not None:
-            new_checkpoint = {"created_at": newest.isoformat(), "ids": sorted(newest_ids)}
+            if older_seen or len(items) < PAGE_SIZE:
+                done = True  # newest first: the rest is older than the checkpoint, or none
+                break
         return FetchResult(
             questions=[q for q, answered in found.values() if not answered],
-            checkpoint=new_checkpoint,
+            checkpoint=_checkpoint(
+                checkpoint, mark, newest, newest_ids, None if done else page + 1
+            ),
             warnings=[self.scrubber.scrub(line) for line in skipped.lines()],
             settled=[q for q, answered in found.values() if answered],
         )
@@ -335,12 +342,73 @@ class TrustpilotConnector(HttpConnector):
         return f"signed in on {host}: business unit {label}, reviews readable"
 
 
+# ----------------------------------------------------------------------------- checkpoints
+@dataclass(frozen=True)
+class Mark:
+    """What a checkpoint remembers.
+
+    ``since`` and ``ids``: the walk down the newest-first list stops at a review older
+    than ``since`` (those written at that instant and named in ``ids`` were read already).
+    ``newest``, ``newest_ids`` and ``resume_page``: a walk cut short goes on from that page
+    at the next fetch; once it reaches ``since``, ``newest`` becomes ``since``.
+    """
+
+    since: datetime | None
+    ids: frozenset[str]
+    newest: datetime | None = None
+    newest_ids: frozenset[str] = frozenset()
+    resume_page: int | None = None
+
+
+def read_checkpoint(checkpoint: dict[str, Any] | None) -> Mark:
+    """A stored checkpoint (one without ``resume_page``, as older versions stored it,
+    included); its damaged parts are ignored."""
+    since, ids = checkpoint_marks(checkpoint, "created_at", "ids", PAGE_SIZE * 10)
+    newest, newest_ids = checkpoint_marks(checkpoint, "newest", "newest_ids", PAGE_SIZE * 10)
+    page = checkpoint.get("resume_page") if isinstance(checkpoint, dict) else None
+    usable = type(page) is int and 1 < page <= MAX_RESUME_PAGE
+    return Mark(
+        since=since, ids=frozenset(ids), newest=newest, newest_ids=frozenset(newest_ids),
+        resume_page=page if usable else None,
+    )  # fmt: skip
+
+
+def _later(
+    newest: datetime | None, ids: set[str], when: datetime | None, more: set[str] | frozenset[str]
+) -> tuple[datetime | None, set[str]]:
+    """The later of two marks (a time and the ids written at it); at the same time, the
+    ids of both."""
+    if when is None or (newest is not None and when < newest):
+        return newest, ids
+    if newest is not None and when == newest:
+        return newest, ids | more
+    return when, set(more)
+
+
+def _checkpoint(
+    previous: dict[str, Any] | None,
+    mark: Mark,
+    newest: datetime | None,
+    newest_ids: set[str],
+    resume_page: int | None,
+) -> dict[str, Any] | None:
+    """Where the next fetch starts: the newest review seen once the walk reached the
+    checkpoint (or the end of the list); otherwise the old checkpoint, the newest review
+    seen so far and the page to go on from."""
+    if resume_page is None:
+        if newest is None:  # nothing read since a first fetch began
+            return previous if mark.resume_page is None else {"created_at": None, "ids": []}
+        return {"created_at": newest.isoformat(), "ids": sorted(newest_ids)}
+    return {
+        "created_at": mark.since.isoformat() if mark.since else None,
+        "ids": sorted(mark.ids),
+        "newest": newest.isoformat() if newest else None,
+        "newest_ids": sorted(newest_ids),
+        "resume_page": resume_page,
+    }
+
+
 # ----------------------------------------------------------------------------- parsing
-def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, set[str]]:
-    """The newest ``createdAt`` seen and the ids of the reviews written at that instant."""
-    return checkpoint_marks(checkpoint, "created_at", "ids", PAGE_SIZE * 10)
-
-
 def _reviews(data: Any, url: str, channel: str) -> list[Any]:
     """A page's ``reviews`` list; a page of another shape is a :class:`BadResponseError`."""
     items = data.get("reviews") if isinstance(data, dict) else None

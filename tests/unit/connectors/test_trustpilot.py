@@ -6,6 +6,7 @@ secrets."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -253,6 +254,63 @@ async def test_reviews_at_the_checkpoint_instant_are_not_fetched_twice():
     second = await c.fetch(first.checkpoint)
     assert [q.native_id for q in second.questions] == [late]
     assert second.checkpoint["ids"] == sorted([ids[1], ids[3], late])
+
+
+async def test_the_page_cap_leaves_the_older_reviews_for_the_next_fetch(monkeypatch):
+    monkeypatch.setattr(trustpilot, "PAGE_SIZE", 1)
+    fake, ids = business_unit()
+    more = [fake.review(f"Question {n}?", name=f"Person {n}") for n in range(100)]
+    newest = fake.reviews[more[-1]]["createdAt"].replace("Z", "+00:00")
+    c, rec = build(fake)
+    start = {"created_at": "2026-12-04T08:00:00+00:00", "ids": []}  # before every review
+    first = await c.fetch(start)  # 104 reviews newer than it, one a page: 100 pages read
+    assert sorted(q.native_id for q in first.questions) == sorted(more)
+    assert first.settled == []
+    assert "stopped after 100 pages" in " ".join(c.fetch_notes())
+    assert first.checkpoint == {
+        "created_at": "2026-12-04T08:00:00+00:00", "ids": [],
+        "newest": newest, "newest_ids": [more[-1]], "resume_page": 101,
+    }  # fmt: skip
+    rec.clear()
+    fresh = fake.review("Arrived in between.", name="Lu Chen")  # pushes every page down one
+    second = await c.fetch(first.checkpoint)
+    assert [r["page"] for r in rec.lists()] == ["101", "102", "103", "104", "105", "106"]
+    assert sorted(q.native_id for q in second.questions) == sorted([*ids[:3], more[0]])
+    assert [q.native_id for q in second.settled] == [ids[3]]
+    assert second.checkpoint == {"created_at": newest, "ids": [more[-1]]}
+    rec.clear()
+    third = await c.fetch(second.checkpoint)  # from the newest again, down to the checkpoint
+    assert [r["page"] for r in rec.lists()] == ["1", "2"]
+    assert [q.native_id for q in third.questions] == [fresh]
+
+
+async def test_the_byte_budget_leaves_the_older_reviews_for_the_next_fetch(monkeypatch):
+    monkeypatch.setattr(trustpilot, "PAGE_SIZE", 2)
+    fake, ids = business_unit()
+    c, rec = build(fake)
+    c.http.policy = dataclasses.replace(c.http.policy, max_fetch_bytes=1)  # one page a fetch
+    start = {"created_at": "2026-12-04T08:00:00+00:00", "ids": []}
+    first = await c.fetch(start)
+    assert [q.native_id for q in first.questions] == [ids[2]]
+    assert "byte budget" in " ".join(c.fetch_notes())
+    assert first.checkpoint["created_at"] == start["created_at"]
+    assert first.checkpoint["resume_page"] == 2
+    second = await c.fetch(first.checkpoint)
+    assert sorted(q.native_id for q in second.questions) == sorted(ids[:2])
+    assert second.checkpoint["resume_page"] == 3  # a full page: there may be more
+    rec.clear()
+    third = await c.fetch(second.checkpoint)
+    assert [r["page"] for r in rec.lists()] == ["3"]
+    assert third.questions == []
+    assert third.checkpoint == {"created_at": "2026-12-04T08:04:00+00:00", "ids": [ids[3]]}
+
+
+@pytest.mark.parametrize("page", [True, "3", 1, 0, -2, 2.0, 10**9, None])
+def test_a_damaged_resume_page_is_ignored(page):
+    stored = {"created_at": "2026-12-04T08:00:00+00:00", "ids": ["a"], "resume_page": page}
+    mark = trustpilot.read_checkpoint(stored)
+    assert mark.since == datetime(2026, 12, 4, 8, tzinfo=UTC)
+    assert (mark.ids, mark.resume_page) == (frozenset({"a"}), None)
 
 
 async def test_the_first_fetch_reads_back_thirty_days_only():
