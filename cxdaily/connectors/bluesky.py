@@ -18,7 +18,11 @@ serves ``app.bsky.*`` for a signed-in account too.
 Fetching: ``app.bsky.notification.listNotifications`` for the reasons mention, reply
 and quote, newest first, paged with ``cursor`` until a notification at or before the
 checkpoint (the newest ``indexedAt`` seen, with the uris seen at that instant), at most
-:data:`MAX_PAGES` pages. The first fetch looks back ``since_days``. Each post's thread
+:data:`MAX_PAGES` pages. A walk stopped by that cap or the fetch's byte budget leaves the
+checkpoint where it was and stores the next page's cursor with the newest notification
+read, so the next fetch goes on from that cursor down to the checkpoint before moving it
+(a stored cursor the service refuses is dropped with a note: the walk starts over from
+the newest). The first fetch looks back ``since_days``. Each post's thread
 (``app.bsky.feed.getPostThread``, ``depth=1``, ``parentHeight=10``) gives its context
 and tells whether our account already replied (then the question is settled); its
 author's followers come from ``app.bsky.actor.getProfiles`` (25 at a time). A failed
@@ -52,15 +56,17 @@ from cxdaily.connectors.bluesky_parse import (
     followers_by_did,
     grapheme_count,
     link_facets,
+    page_cursor,
     parse_notification,
     parse_thread,
+    read_resume,
     reply_rkey,
     split_uri,
 )
 from cxdaily.connectors.bluesky_session import SESSION_FIELD, BlueskySession, error_name
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, read_at_once
 from cxdaily.connectors.html_text import same_text
-from cxdaily.connectors.http import BadResponseError, describe_url
+from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
@@ -145,17 +151,17 @@ class BlueskyConnector(HttpConnector):
         account already replied), with context and the author's followers."""
         since, seen_uris = read_checkpoint(checkpoint)
         floor = since or self.now() - timedelta(days=self.option("since_days"))
+        resume = read_resume(checkpoint, MAX_SEEN_URIS)
         ours = (await self.session.current()).did
         skipped = SkippedItems()
         found: dict[str, Notification] = {}
         newest, newest_uris = since, set(seen_uris)
-        cursor: str | None = None
-        trail = PageTrail(self.http, "pages of notifications")
+        if resume is not None and resume.newest is not None:
+            newest, newest_uris = resume.newest, set(resume.newest_uris)
+        cursor = resume.cursor if resume is not None else None
+        trail = PageTrail(self.http, "pages of notifications", cursor)
         for page_number in pages_allowed(self.http, MAX_PAGES):
-            params: dict[str, Any] = {"reasons": list(REASONS), "limit": PAGE_LIMIT}
-            if cursor:
-                params["cursor"] = cursor
-            result = await self.session.request("GET", NOTIFICATIONS, params=params)
+            result = await self._notifications(cursor, stored=page_number == 1)
             page = self.http.decode_json(result)
             reached = False
             missing = "without a list of notifications"
@@ -176,16 +182,39 @@ class BlueskyConnector(HttpConnector):
                     continue
                 if note.reason in REASONS and note.post.did != ours:
                     found.setdefault(note.post.uri, note)
-            cursor = _cursor(page)
+            cursor = page_cursor(page.get("cursor")) if isinstance(page, dict) else None
             if reached or cursor is None or trail.loops(cursor):
+                cursor = None  # the walk is done: nothing is left for the next fetch
                 break
         questions, settled = await self._questions(list(found.values()), ours, skipped)
         new_checkpoint = checkpoint
-        if newest is not None:
+        if cursor is not None:  # stopped at a cap: the older notifications come next time
+            new_checkpoint = {"indexed_at": _iso(floor), "uris": sorted(seen_uris)[:MAX_SEEN_URIS],
+                              "cursor": cursor}  # fmt: skip
+            if newest is not None:
+                new_checkpoint["newest_indexed_at"] = _iso(newest)
+                new_checkpoint["newest_uris"] = sorted(newest_uris)[:MAX_SEEN_URIS]
+        elif newest is not None:
             uris = sorted(newest_uris)[:MAX_SEEN_URIS]
             new_checkpoint = {"indexed_at": _iso(newest), "uris": uris}
         return FetchResult(questions=questions, checkpoint=new_checkpoint,
                            warnings=skipped.lines(), settled=settled)  # fmt: skip
+
+    async def _notifications(self, cursor: str | None, *, stored: bool) -> HttpResult:
+        """One page of ``listNotifications`` from ``cursor`` (``None``: the newest). A
+        ``stored`` cursor (the one a checkpoint kept) the service refuses with HTTP 400 is
+        dropped with a note, and the page is read from the newest instead."""
+        params: dict[str, Any] = {"reasons": list(REASONS), "limit": PAGE_LIMIT}
+        if cursor is None:
+            return await self.session.request("GET", NOTIFICATIONS, params=params)
+        result = await self.session.request(
+            "GET", NOTIFICATIONS, params={**params, "cursor": cursor},
+            allow_statuses=frozenset({400} if stored else ()),
+        )  # fmt: skip
+        if result.status != 400:
+            return result
+        self.http.note("the stored cursor of notifications was refused: read again from the newest")
+        return await self.session.request("GET", NOTIFICATIONS, params=params)
 
     async def _questions(
         self, notes: list[Notification], ours: str, skipped: SkippedItems
@@ -391,11 +420,6 @@ def check_length(body: str) -> None:
 def read_checkpoint(checkpoint: dict[str, Any] | None) -> tuple[datetime | None, set[str]]:
     """The stored newest ``indexedAt`` and the uris seen at that instant."""
     return checkpoint_marks(checkpoint, "indexed_at", "uris", MAX_SEEN_URIS)
-
-
-def _cursor(page: dict[str, Any]) -> str | None:
-    cursor = page.get("cursor")
-    return cursor if isinstance(cursor, str) and cursor.strip() and len(cursor) < 2000 else None
 
 
 def _iso(when: datetime, *, millis: bool = False) -> str:

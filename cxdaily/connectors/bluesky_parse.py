@@ -1,6 +1,7 @@
 """Bluesky's payloads as pure functions: notifications and thread views read into posts,
 rich-text facets (links kept readable on the way in, made clickable on the way out),
-the grapheme count of a reply, and the record key a reply is created under.
+the grapheme count of a reply, the record key a reply is created under, and where a
+walk down the notifications stopped by a cap goes on (:func:`read_resume`).
 
 Every string kept passes through :func:`~cxdaily.connectors.parsing.text_field` (lone
 surrogates replaced); a malformed item raises :class:`QuestionShapeError` naming the
@@ -19,6 +20,8 @@ from typing import Any
 from cxdaily.connectors.helpdesk import optional_text
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
+    checkpoint_ids,
+    checkpoint_time,
     id_field,
     parse_time,
     text_field,
@@ -40,6 +43,7 @@ _RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _TRAILING = ".,;:!?'\")]}…"
+MAX_CURSOR_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -353,3 +357,36 @@ def encode_tid(value: int) -> str:
         chars.append(_TID_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))
+
+
+# ----------------------------------------------------------------------------- checkpoints
+def page_cursor(value: Any) -> str | None:
+    """A ``cursor`` as ``listNotifications`` answers one (``None``: the last page, or not
+    a usable cursor)."""
+    if isinstance(value, str) and value.strip() and len(value) < MAX_CURSOR_CHARS:
+        return value
+    return None
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a walk down the notifications, stopped by its page cap or the fetch's byte
+    budget, goes on at the next fetch: the cursor of the page after the last one read,
+    and the newest notification read before it (its ``indexedAt`` and the uris seen at
+    that instant), where the checkpoint moves once the walk is done."""
+
+    cursor: str
+    newest: datetime | None
+    newest_uris: frozenset[str]
+
+
+def read_resume(checkpoint: Any, max_uris: int) -> Resume | None:
+    """The :class:`Resume` a stored checkpoint holds (``cursor``, ``newest_indexed_at``,
+    ``newest_uris``); ``None`` when it holds none, as a checkpoint stored before walks
+    could resume does not."""
+    cursor = page_cursor(checkpoint.get("cursor")) if isinstance(checkpoint, dict) else None
+    if cursor is None:
+        return None
+    newest = checkpoint_time(checkpoint, "newest_indexed_at")
+    uris = checkpoint_ids(checkpoint, "newest_uris", max_uris) if newest else []
+    return Resume(cursor=cursor, newest=newest, newest_uris=frozenset(uris))

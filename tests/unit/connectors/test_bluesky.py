@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import bluesky, connector_class
 from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.bluesky import BlueskyConnector, read_checkpoint
 from cxdaily.connectors.bluesky_parse import (
@@ -210,6 +210,65 @@ async def test_a_second_fetch_asks_only_for_what_is_new(fake, fake_sleep):
     assert fake.sessions_created == 1
     third = await c.fetch(second.checkpoint)
     assert third.questions == [] and third.checkpoint == second.checkpoint
+
+
+async def test_a_walk_stopped_at_the_page_cap_goes_on_with_the_next_fetch(
+    fake, fake_sleep, monkeypatch
+):
+    fake.mention("jane.bsky.social", "asked long ago")
+    fake.notifications[0]["indexedAt"] = iso(T0 - 30 * 86400)
+    asked = [fake.mention("jane.bsky.social", f"question {n}") for n in range(5)]
+    fake.page_size = 2
+    monkeypatch.setattr(bluesky, "MAX_PAGES", 2)
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    assert native_ids(first.questions) == sorted(asked[1:])
+    assert "stopped after 2 pages (the page cap)" in " ".join(c.fetch_notes())
+    wire.clear()
+    second = await c.fetch(first.checkpoint)  # goes on where the first stopped
+    assert native_ids(second.questions) == [asked[0]]  # and not the one older than since_days
+    since, _ = read_checkpoint(first.checkpoint)  # the stored shape still reads
+    assert since == datetime.fromtimestamp(T0 + 3600, UTC) - timedelta(days=7)
+    lists = wire.calls("app.bsky.notification.listNotifications")
+    assert [r.url.params.get("cursor") for r in lists] == ["4"]  # down to the old one
+    assert read_checkpoint(second.checkpoint) == (
+        datetime.fromtimestamp(fake.clock, UTC), {asked[-1]})  # fmt: skip
+    assert "cursor" not in second.checkpoint
+    newer = fake.mention("omar.example.com", "a newer question")
+    third = await c.fetch(second.checkpoint)
+    assert native_ids(third.questions) == [newer]
+
+
+async def test_a_walk_stopped_by_the_byte_budget_goes_on_with_the_next_fetch(fake, fake_sleep):
+    asked = [fake.mention("jane.bsky.social", f"question {n}") for n in range(3)]
+    fake.page_size = 1
+    c, _ = build(fake, fake_sleep)
+    c.http.policy = HttpPolicy(max_fetch_bytes=1)  # one page, then the budget is spent
+    first = await c.fetch(None)
+    assert native_ids(first.questions) == [asked[2]]
+    assert "the byte budget of one fetch" in " ".join(c.fetch_notes())
+    found = set(native_ids(first.questions))
+    checkpoint = first.checkpoint
+    for _ in range(2):
+        c.http.bytes_read = 0  # a new fetch
+        result = await c.fetch(checkpoint)
+        found |= set(native_ids(result.questions))
+        checkpoint = result.checkpoint
+    assert found == set(asked) and "cursor" not in checkpoint
+
+
+async def test_a_stored_cursor_refused_reads_again_from_the_newest(fake, fake_sleep):
+    asked = fake.mention("jane.bsky.social", "is there an API?")
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: (
+        httpx.Response(400, json={"error": "InvalidRequest", "message": "Malformed cursor"})
+        if r.url.params.get("cursor") == "gone" else None
+    )  # fmt: skip
+    stored = {"indexed_at": iso(T0 - 60), "uris": [], "cursor": "gone"}
+    result = await c.fetch(stored)
+    assert native_ids(result.questions) == [asked]
+    assert "stored cursor of notifications was refused" in " ".join(c.fetch_notes())
+    assert result.checkpoint is not None and "cursor" not in result.checkpoint
 
 
 async def test_posts_at_the_checkpoint_instant_not_seen_yet_are_new(fake, fake_sleep):
