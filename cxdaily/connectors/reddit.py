@@ -23,8 +23,10 @@ Fetching: ``GET /message/inbox`` (mentions, replies to our posts and comments, p
 messages) and ``GET /r/{name}/new`` for each watched subreddit, newest first, page by
 page (``after``) back to the checkpoint: the newest ``created_utc`` seen and the
 fullnames seen in the last minutes before it (late arrivals are caught, none is taken
-twice). Our own items are left out; an item our account already answered (a comment of
-ours under it, a message of ours in reply) is settled. A comment's context is its chain
+twice). A listing whose walk stops at :data:`MAX_PAGES` pages or the fetch's byte budget
+keeps its checkpoint and the ``after`` of its next page, where the next fetch goes on.
+Our own items are left out; an item our account already answered (a comment of ours
+under it, a message of ours in reply) is settled. A comment's context is its chain
 of parents (``GET /comments/{article}?comment=ID&context=8``), an author's reach their
 karma (``GET /user/{name}/about``, a bounded number per fetch); a failed look-up costs
 only that detail.
@@ -57,7 +59,7 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import StatusError
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, TokenCache
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import cursor_pages
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageTrail, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
@@ -68,6 +70,8 @@ from cxdaily.core.safe_text import one_line
 DEFAULT_AUTH_URL = "https://www.reddit.com"
 DEFAULT_WEB_URL = "https://www.reddit.com"
 PAGE_LIMIT = 100
+MAX_PAGES = DEFAULT_MAX_PAGES
+"""Pages of one listing a fetch reads at the most (the rest comes with the next fetch)."""
 FIRST_FETCH = timedelta(days=7)
 """How far back the first fetch reads."""
 OVERLAP_S = 600.0
@@ -210,14 +214,20 @@ class RedditConnector(HttpConnector):
     async def _listing(
         self, key: str, path: str, mark: Any, start: float, run: _Run
     ) -> list[rp.Thing]:
-        """The items of one listing newer than its mark; records its next mark."""
+        """The items of one listing newer than its mark; records its next mark. A walk
+        stopped by its page cap or the byte budget goes on at the next fetch from where
+        it stopped (see :func:`~cxdaily.connectors.reddit_parse.next_mark`)."""
         since, seen = rp.read_mark(mark, start, MAX_SEEN)
+        resume = rp.read_resume(mark, MAX_SEEN)
+        after = resume.after if resume is not None else None
+        trail = PageTrail(self.http, f"pages of {key}", after)
         things: list[rp.Thing] = []
         recent: list[tuple[str, float]] = []  # every item listed near the mark, taken or not
-        async for data, result in cursor_pages(
-            self.http, self.endpoint(path), next_cursor=rp.after_cursor, cursor_param="after",
-            params={"limit": PAGE_LIMIT, "raw_json": 1}, headers=run.headers,
-        ):  # fmt: skip
+        for _ in pages_allowed(self.http, MAX_PAGES):
+            params = {"limit": PAGE_LIMIT, "raw_json": 1, **({"after": after} if after else {})}
+            data, result = await self.http.get_json(
+                self.endpoint(path), params=params, headers=run.headers
+            )
             reached = False
             for number, child in enumerate(_children(data, result, self.name), 1):
                 try:
@@ -233,11 +243,12 @@ class RedditConnector(HttpConnector):
                 recent.append((thing.name, thing.created))
                 if thing.name not in seen:
                     things.append(thing)
-            if reached:
+            after = rp.after_cursor(data)
+            if reached or after is None or trail.loops(after):
+                after = None  # the walk is done: nothing is left for the next fetch
                 break
-        newest = max([since, *(created for _, created in recent)])
-        kept = [name for name, created in recent if created > newest - OVERLAP_S]
-        run.checkpoint[key] = {"since": newest, "seen": list(dict.fromkeys(kept))[:MAX_SEEN]}
+        run.checkpoint[key] = rp.next_mark(since, seen, recent, resume=resume, after=after,
+                                           overlap=OVERLAP_S, max_seen=MAX_SEEN)  # fmt: skip
         return things
 
     async def _answered(self, things: list[rp.Thing], run: _Run) -> set[str]:

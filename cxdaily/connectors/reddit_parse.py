@@ -7,6 +7,8 @@
 - :func:`comment_chain`: a comment's ancestors in the tree ``/comments/{article}`` returns
   (with ``comment=`` and ``context=``), and the replies under it.
 - :func:`reply_errors`: the ``json.errors`` of ``POST /api/comment``.
+- :func:`next_mark`: a listing's checkpoint after a walk; one stopped by a cap keeps its
+  mark and holds where the next fetch goes on (:func:`read_resume`).
 
 Every field the documentation calls optional may be missing or null; a field of the
 wrong type counts as missing, except the few an item cannot do without (its id and its
@@ -347,16 +349,77 @@ class SubredditListOption(Option):
 
 def read_mark(mark: Any, start: float, max_seen: int) -> tuple[float, set[str]]:
     """A listing's stored mark (``since``, ``seen``), or the first fetch's start."""
-    if not isinstance(mark, dict):
+    since = _mark_time(mark.get("since")) if isinstance(mark, dict) else None
+    if since is None:
         return start, set()
-    since = mark.get("since")
-    if isinstance(since, bool) or not isinstance(since, int | float) or not 0 <= since < 3.2e10:
-        return start, set()
-    seen = mark.get("seen")
-    names = (
-        [n for n in seen if isinstance(n, str) and len(n) < 40] if isinstance(seen, list) else []
-    )
-    return float(since), set(names[:max_seen])
+    return since, set(_mark_names(mark.get("seen"), max_seen))
+
+
+def _mark_time(value: Any) -> float | None:
+    """A ``created_utc`` a mark stored (epoch seconds), or ``None`` when it is unusable."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 3.2e10:
+        return None
+    return float(value)
+
+
+def _mark_names(value: Any, max_seen: int) -> list[str]:
+    """The fullnames a mark stored (the first ``max_seen``; anything else left out)."""
+    names = value if isinstance(value, list) else []
+    return [n for n in names if isinstance(n, str) and len(n) < 40][:max_seen]
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a walk down one listing, stopped by its page cap or the fetch's byte budget,
+    goes on at the next fetch: the ``after`` cursor of the page after the last one read,
+    and the newest ``created_utc`` read before it with the fullnames seen near it, which
+    become the listing's mark once the walk is done."""
+
+    after: str
+    newest: float | None
+    newest_seen: tuple[str, ...]
+
+
+def read_resume(mark: Any, max_seen: int) -> Resume | None:
+    """The :class:`Resume` a listing's stored mark holds (``after``, ``newest``,
+    ``newest_seen``); ``None`` when it holds none, as a mark stored before walks could
+    resume does not."""
+    after = mark.get("after") if isinstance(mark, dict) else None
+    if not isinstance(after, str) or not _FULLNAME.fullmatch(after):
+        return None
+    assert isinstance(mark, dict)
+    newest = _mark_time(mark.get("newest"))
+    names = _mark_names(mark.get("newest_seen"), max_seen) if newest is not None else []
+    return Resume(after=after, newest=newest, newest_seen=tuple(names))
+
+
+def next_mark(
+    since: float,
+    seen: set[str],
+    recent: list[tuple[str, float]],
+    *,
+    resume: Resume | None,
+    after: str | None,
+    overlap: float,
+    max_seen: int,
+) -> dict[str, Any]:
+    """A listing's mark after a walk that started from the mark ``since``/``seen`` (and
+    ``resume``, when it went on from an earlier walk) and listed ``recent`` (fullname and
+    ``created_utc`` of every item near or after the mark). A walk done moves the mark to
+    the newest item read, with the fullnames seen in the ``overlap`` before it; a walk
+    stopped with a next page (``after``) keeps the mark where it was and holds the next
+    page and that newest item for the next fetch (a :class:`Resume`)."""
+    known = [resume.newest] if resume is not None and resume.newest is not None else []
+    newest = max([since, *known, *(created for _, created in recent)])
+    kept = [name for name, created in recent if created > newest - overlap]
+    if known and known[0] > newest - overlap:
+        assert resume is not None
+        kept = [*resume.newest_seen, *kept]
+    kept = list(dict.fromkeys(kept))[:max_seen]
+    if after is None:
+        return {"since": newest, "seen": kept}
+    return {"since": since, "seen": sorted(seen)[:max_seen], "after": after,
+            "newest": newest, "newest_seen": kept}  # fmt: skip
 
 
 def after_cursor(data: Any) -> str | None:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import connector_class, reddit
 from cxdaily.connectors.http import ChannelHttp, HttpPolicy, make_client
 from cxdaily.connectors.markdown_text import markdown_text
 from cxdaily.connectors.oauth import TokenCache
@@ -202,6 +202,44 @@ async def test_a_second_fetch_asks_only_for_what_is_new(fake, fake_sleep):
     assert second.checkpoint["inbox"]["since"] == fake.now
     third = await c.fetch(second.checkpoint)
     assert third.questions == [] and third.settled == []
+
+
+async def test_a_listing_stopped_by_the_byte_budget_goes_on_with_the_next_fetch(fake, fake_sleep):
+    posts = ["t3_" + fake.post("acme", "fred", f"Question {n}") for n in range(5)]
+    fake.page_size = 2
+    c, _ = build(fake, fake_sleep, subreddits=["acme"])
+    c.http.policy = HttpPolicy(max_fetch_bytes=1)  # one page a listing, then it is spent
+    first = await c.fetch(None)
+    assert sorted(by_name(first.questions)) == sorted(posts[3:])
+    assert any("the byte budget of one fetch" in w for w in first.warnings)
+    found, checkpoint = set(by_name(first.questions)), first.checkpoint
+    for _ in range(2):
+        c.http.bytes_read, c.http.notes = 0, []  # a new fetch
+        result = await c.fetch(checkpoint)
+        found |= set(by_name(result.questions))
+        checkpoint = result.checkpoint
+    assert found == set(posts)
+    assert checkpoint["r/acme"] == {"since": fake.now, "seen": posts[::-1]}  # all in 10 min
+    late = "t3_" + fake.post("acme", "gina", "A later question")
+    c.http.bytes_read = 0
+    assert sorted(by_name((await c.fetch(checkpoint)).questions)) == [late]
+
+
+async def test_a_listing_stopped_at_the_page_cap_goes_on_with_the_next_fetch(
+    fake, fake_sleep, monkeypatch
+):
+    posts = ["t3_" + fake.post("acme", "fred", f"Question {n}") for n in range(5)]
+    fake.page_size = 2
+    monkeypatch.setattr(reddit, "MAX_PAGES", 2)
+    c, wire = build(fake, fake_sleep, subreddits=["acme"])
+    first = await c.fetch(None)
+    assert sorted(by_name(first.questions)) == sorted(posts[1:])
+    assert any("stopped after 2 pages (the page cap)" in w for w in first.warnings)
+    wire.requests.clear()
+    second = await c.fetch(first.checkpoint)
+    assert sorted(by_name(second.questions)) == posts[:1]
+    assert [r.url.params.get("after") for r in wire.gets("/r/acme/new")] == [posts[1]]
+    assert second.checkpoint["r/acme"] == {"since": fake.now, "seen": posts[::-1]}
 
 
 async def test_an_item_we_answered_is_settled_and_answers_since_shows_it(fake, fake_sleep):
