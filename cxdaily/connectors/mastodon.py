@@ -22,7 +22,8 @@ gives its ancestors as context (a failure costs only that context). Statuses by 
 account are left out; a mention our account already answered (a descendant by us) is
 settled. A question stays "open" in the checkpoint (the newest :data:`MAX_OPEN`) until
 one of our new statuses (``GET /api/v1/accounts/:id/statuses``) replies to it; then it
-is read again and returned settled.
+is read again and returned settled (a read that fails in a way that may pass keeps it
+open, and our statuses are read again from the same point by the next fetch).
 
 Replying: ``POST /api/v1/statuses`` with ``in_reply_to_id``, the original's
 ``visibility`` (a direct message stays direct) and a ``status`` that starts with
@@ -151,10 +152,15 @@ class MastodonConnector(HttpConnector):
                 continue
             (settled if done else questions).append(question)
         open_ids = set(mark.open) - {q.native_id for q in settled}
+        unread_before = skipped.unread
         for status_id in sorted(open_ids & answered - statuses.keys(), key=id_key):
+            unread = skipped.unread
             again = await self._settled_again(status_id, me, skipped)
             settled.extend([again] if again else [])
-            open_ids.discard(status_id)
+            if skipped.unread == unread:  # settled, or it would fail the same way again
+                open_ids.discard(status_id)
+        if skipped.unread > unread_before:  # our replies are read again next time
+            own_since = mark.own_since
         open_ids.update(q.native_id for q in questions)
         keep = sorted(open_ids, key=id_key, reverse=True)[:MAX_OPEN]
         return FetchResult(
@@ -297,12 +303,15 @@ class MastodonConnector(HttpConnector):
     async def _settled_again(
         self, status_id: str, me: Me, skipped: SkippedItems
     ) -> Question | None:
-        """An open question our account has answered since, read again to settle it."""
+        """An open question our account has answered since, read again to settle it. A
+        read that failed in a way that may pass is counted in ``skipped.unread`` (the
+        caller keeps the question open and reads our replies again next fetch)."""
         try:
             status = parse_status(await self._get(self._status_url(status_id)))
             return self._question(status, [], me, None, True)
         except LOOKUP_FAILURES as exc:
-            skipped.add(f"status {status_id}: answered, but cannot be read again ({exc})")
+            text = f"status {status_id}: answered, but cannot be read again ({exc})"
+            skipped.not_read(text, exc)
         except QuestionShapeError as exc:
             skipped.add(f"status {status_id}: answered, but unreadable ({exc})")
         return None

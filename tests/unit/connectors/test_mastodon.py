@@ -230,6 +230,38 @@ async def test_an_answer_in_the_app_later_settles_the_question(fake, fake_sleep)
     assert answers[0].author.id == BRAND_ID
 
 
+@pytest.mark.parametrize("failure", [503, 404])
+async def test_an_answered_question_that_cannot_be_read_again_is_settled_later(
+    fake, fake_sleep, failure
+):
+    asked = fake.mention(JANE, "Can I pay yearly?")
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    fake.brand_replies(asked["id"], "Yes, in the billing page.")
+    status_path = f"/api/v1/statuses/{asked['id']}"
+    wire.intercept = lambda r: (
+        httpx.Response(failure, json={"error": "Unavailable"}) if r.url.path == status_path
+        else None
+    )  # fmt: skip
+    second = await c.fetch(first.checkpoint)
+    assert second.settled == [] and second.questions == []
+    [warning] = second.warnings
+    assert warning.startswith(f"status {asked['id']}: answered, but cannot be read again")
+    if failure == 404:  # gone: it would fail the same way next time
+        assert not warning.endswith("read again by the next fetch")
+        assert second.checkpoint["open"] == []
+        return
+    assert second.checkpoint["open"] == [asked["id"]]  # still open, and tried again
+    assert second.checkpoint["own_since"] == first.checkpoint["own_since"]
+    assert warning.endswith("; read again by the next fetch")
+    wire.intercept = None
+    third = await c.fetch(second.checkpoint)
+    [settled] = third.settled
+    assert settled.native_id == asked["id"] and settled.meta["team_answered"] is True
+    assert third.checkpoint["open"] == [] and third.warnings == []
+    assert third.checkpoint["own_since"] != first.checkpoint["own_since"]
+
+
 # -- replies -------------------------------------------------------------------------
 async def test_a_reply_goes_in_the_thread_with_the_key_and_the_visibility(fake, fake_sleep):
     asked = fake.mention(BOB, "@jane can you help?", visibility="unlisted")
