@@ -25,6 +25,8 @@ page (``after``) back to the checkpoint: the newest ``created_utc`` seen and the
 fullnames seen in the last minutes before it (late arrivals are caught, none is taken
 twice). A listing whose walk stops at :data:`MAX_PAGES` pages or the fetch's byte budget
 keeps its checkpoint and the ``after`` of its next page, where the next fetch goes on.
+A watched subreddit that answers 403 or 404 (private, banned, quarantined) is skipped
+with a warning naming it, its checkpoint kept, and the rest of the channel is read.
 Our own items are left out; an item our account already answered (a comment of ours
 under it, a message of ours in reply) is settled. A comment's context is its chain
 of parents (``GET /comments/{article}?comment=ID&context=8``), an author's reach their
@@ -50,6 +52,7 @@ from urllib.parse import quote
 import httpx
 
 from cxdaily import __version__
+from cxdaily.connectors import ratelimit
 from cxdaily.connectors import reddit_parse as rp
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.channel_tokens import LazyGrant
@@ -107,6 +110,10 @@ class PasswordGrant(ClientCredentialsToken):
             f"(`cxdaily login {self.http.channel} --field password`); an account with "
             "two-factor authentication cannot sign in this way"
         )
+
+
+class ClosedSubreddit(Exception):
+    """A watched subreddit cannot be read (HTTP 403 or 404): it is skipped, not the channel."""
 
 
 @dataclass
@@ -188,7 +195,14 @@ class RedditConnector(HttpConnector):
         sources = [("inbox", "/message/inbox")]
         sources += [(f"r/{sr}", f"/r/{quote(sr)}/new") for sr in self.subreddits]
         for key, path in sources:
-            for thing in await self._listing(key, path, checkpoint.get(key), start, run):
+            try:
+                listed = await self._listing(key, path, checkpoint.get(key), start, run)
+            except ClosedSubreddit as exc:
+                run.skipped.add(f"{key} skipped: {exc}; its checkpoint is kept")
+                if key in checkpoint:
+                    run.checkpoint[key] = checkpoint[key]
+                continue
+            for thing in listed:
                 if not rp.is_by(thing.author, self.username):
                     found.setdefault(thing.name, thing)
         things = sorted(found.values(), key=lambda t: (t.created, t.name))
@@ -225,9 +239,8 @@ class RedditConnector(HttpConnector):
         recent: list[tuple[str, float]] = []  # every item listed near the mark, taken or not
         for _ in pages_allowed(self.http, MAX_PAGES):
             params = {"limit": PAGE_LIMIT, "raw_json": 1, **({"after": after} if after else {})}
-            data, result = await self.http.get_json(
-                self.endpoint(path), params=params, headers=run.headers
-            )
+            result = await self._listing_page(path, params, run.headers, key.startswith("r/"))
+            data = self.http.decode_json(result)
             reached = False
             for number, child in enumerate(_children(data, result, self.name), 1):
                 try:
@@ -250,6 +263,23 @@ class RedditConnector(HttpConnector):
         run.checkpoint[key] = rp.next_mark(since, seen, recent, resume=resume, after=after,
                                            overlap=OVERLAP_S, max_seen=MAX_SEEN)  # fmt: skip
         return things
+
+    async def _listing_page(
+        self, path: str, params: dict[str, Any], headers: dict[str, str], subreddit: bool
+    ) -> HttpResult:
+        """One page of a listing. A ``subreddit`` that answers 403 or 404 (private,
+        banned, quarantined, or gone) raises :class:`ClosedSubreddit`; a 403 that is a
+        throttle is asked again, to be waited out as any other."""
+        url = self.endpoint(path)
+        closed = {403, 404} if subreddit else set()
+        result = await self.http.request("GET", url, params=params, headers=headers,
+                                         allow_statuses=closed)  # fmt: skip
+        if result.status not in closed:
+            return result
+        if ratelimit.is_throttle(result.status, result.headers, result.content):
+            return await self.http.request("GET", url, params=params, headers=headers)
+        raise ClosedSubreddit(f"GET {describe_url(result.url)} answered HTTP {result.status} "
+                            "(the subreddit is private, banned, quarantined or gone)")  # fmt: skip
 
     async def _answered(self, things: list[rp.Thing], run: _Run) -> set[str]:
         """The fullnames among ``things`` our account has already answered."""

@@ -417,6 +417,59 @@ async def test_the_api_refusing_is_a_one_line_auth_error(fake, fake_sleep, statu
     assert all(t not in text for t in fake.tokens) and PASSWORD not in text
 
 
+@pytest.mark.parametrize("status", [403, 404])
+async def test_a_subreddit_that_refuses_is_skipped_and_the_rest_is_read(fake, fake_sleep, status):
+    ids = world(fake)
+    fake.post("hidden", "hank", "Is this place private now?")
+    c, wire = build(fake, fake_sleep, subreddits=["hidden", "acme"])
+    said = {403: "Forbidden", 404: "Not Found"}[status]
+    wire.intercept = lambda r: (
+        httpx.Response(status, json={"message": said, "error": status})
+        if r.url.path == "/r/hidden/new" else None
+    )  # fmt: skip
+    stored = {"r/hidden": {"since": T0, "seen": ["t3_zz1"]}}
+    result = await c.fetch(stored)
+    got = by_name(result.questions)
+    assert {"t3_" + ids["sub_post"], "t4_" + ids["pm"], "t1_" + ids["mention"]} <= set(got)
+    assert all(q.meta.get("subreddit") != "hidden" for q in result.questions)
+    [warning] = [w for w in result.warnings if "r/hidden" in w]
+    assert warning.startswith(f"r/hidden skipped: GET https://oauth.reddit.com/r/hidden/new "
+                              f"answered HTTP {status}")  # fmt: skip
+    assert "\n" not in warning
+    assert result.checkpoint["r/hidden"] == stored["r/hidden"]  # unchanged
+    assert {"inbox", "r/acme"} <= set(result.checkpoint)
+    assert len(wire.gets("/r/hidden/new")) == 1  # not asked again
+
+
+async def test_a_subreddit_refusing_the_credentials_still_stops_the_fetch(fake, fake_sleep):
+    world(fake)
+    c, wire = build(fake, fake_sleep, subreddits=["hidden", "acme"])
+    wire.intercept = lambda r: (
+        httpx.Response(401, json={"message": "Unauthorized", "error": 401})
+        if r.url.path == "/r/hidden/new" else None
+    )  # fmt: skip
+    with pytest.raises(AuthError, match="HTTP 401"):
+        await c.fetch(None)
+
+
+async def test_a_subreddit_throttling_with_403_is_waited_out(fake, fake_sleep):
+    ids = world(fake)
+    c, wire = build(fake, fake_sleep, subreddits=["acme"])
+    throttled = []
+
+    def once(request):
+        if request.url.path != "/r/acme/new" or throttled:
+            return None
+        throttled.append(request)
+        return httpx.Response(403, json={"message": "Forbidden", "error": 403},
+                              headers={"retry-after": "2"})  # fmt: skip
+
+    wire.intercept = once
+    result = await c.fetch(None)
+    assert "t3_" + ids["sub_post"] in by_name(result.questions)
+    assert not any("skipped" in w for w in result.warnings) and len(throttled) == 1
+
+
 async def test_a_malformed_page_is_a_one_line_error(fake, fake_sleep):
     c, wire = build(fake, fake_sleep)
     wire.intercept = lambda r: (
