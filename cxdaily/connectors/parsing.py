@@ -40,7 +40,6 @@ from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 
-from cxdaily.connectors.http_errors import may_pass
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_json import (
     MAX_INT_DIGITS,
@@ -454,6 +453,9 @@ class SkippedItems:
         """Record a look-up that failed with ``exc`` and left items unread (``text`` says
         which and why, in one line): counted in :attr:`unread`, and the line says they
         are read again, when the failure may pass; skipped otherwise."""
+        # imported here: a file channel parses items without loading the HTTP stack
+        from cxdaily.connectors.http_errors import may_pass
+
         if may_pass(exc):
             self.unread += 1
             text = f"{text}; read again by the next fetch"
