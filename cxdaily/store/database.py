@@ -321,7 +321,9 @@ class DataFolder:
                     f"another cxdaily is already running with {data_dir}; finish that session first"
                 ) from None
             except OSError as exc:
-                raise StoreError(f"cannot lock {data_dir}: {exc.strerror or exc}") from exc
+                raise StoreError(
+                    f"cannot lock {data_dir} with {self._lock.path.name}: {exc.strerror or exc}"
+                ) from exc
 
     def _remove_stale_temp_files(self) -> None:
         """Remove temporary files a killed writer left (the lock says none is writing)."""

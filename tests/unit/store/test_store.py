@@ -422,6 +422,15 @@ print("opened")
 """
 
 
+def test_a_lock_file_that_cannot_be_opened_is_named_in_one_line(data_dir):
+    (data_dir / ".lock").mkdir(parents=True)  # left by hand, or by a broken sync tool
+    with pytest.raises(StoreError) as caught:
+        Store(data_dir)
+    message = str(caught.value)
+    assert message.startswith(f"cannot lock {data_dir} with .lock: ")
+    assert "directory" in message.lower() and "\n" not in message
+
+
 def test_another_process_is_refused_while_the_store_is_open(data_dir, subprocess_env):
     with Store(data_dir):
         child = subprocess.run(
