@@ -74,6 +74,7 @@ from cxdaily.connectors.http_errors import (
     decode_json_body,
     describe_url,
     is_loopback_host,
+    size_text,
     status_error,
     transport_error,
     unsafe_url_reason,
@@ -133,6 +134,9 @@ class ChannelHttp:
         """Bytes of every answer read so far (checked against ``max_fetch_bytes``)."""
         self.notes: list[str] = []
         """Why pagination stopped early, for the fetch's warnings."""
+        self.walks_cut_short = 0
+        """Walks of pages their page cap or the byte budget stopped (counted in pagination):
+        a connector compares it before and after a walk to know whether it was cut short."""
         self.auth_hint: str | None = None
         self.body_wait: Callable[[bytes, float], float | None] | None = None
         """How the service's throttle answer says in its body how long to wait (seconds,
@@ -448,7 +452,7 @@ class ChannelHttp:
         where = f"{request.method} {describe_url(request.url)}"
         limit = self.policy.max_body_bytes
         too_large = ResponseTooLargeError(
-            f"{where} answered with more than {_size(limit)} (the maximum body size)",
+            f"{where} answered with more than {size_text(limit)} (the maximum body size)",
             channel=self.channel,
         )
         declared = response.headers.get("content-length", "")
@@ -469,10 +473,6 @@ class ChannelHttp:
             )
             raise _SendFailure(error, sent=sent, retryable=retryable) from None
         return b"".join(chunks)
-
-
-def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 __all__ = [

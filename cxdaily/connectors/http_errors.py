@@ -151,6 +151,11 @@ def describe_url(url: httpx.URL | str) -> str:
 
 
 # ----------------------------------------------------------------------------- statuses
+def size_text(n: int) -> str:
+    """A size in bytes as a message says it: ``50 MB``, or ``512 bytes`` below a megabyte."""
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
 def status_error(
     *,
     method: str,

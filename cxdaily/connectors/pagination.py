@@ -13,7 +13,9 @@ Each helper is an async iterator of ``(page_json, result)`` over a :class:`Chann
 Every helper stops after ``max_pages``, once the fetch has read its byte budget
 (``max_fetch_bytes``), and at a next page it has already fetched, so a buggy or hostile
 service cannot keep a fetch going forever or fill the memory. Stopping early is never
-silent: it is noted on the :class:`ChannelHttp` and shown with the fetch's warnings. A
+silent: it is noted on the :class:`ChannelHttp` and shown with the fetch's warnings, and
+counted in its ``walks_cut_short`` (a connector whose checkpoint must not pass the pages
+left compares the count before and after a walk). A
 connector that must page its own way (a search sent as POST, a GraphQL query) loops over
 :func:`pages_allowed`, which applies the same caps, and keeps a :class:`PageTrail` of
 the pages it was sent to.
@@ -54,20 +56,22 @@ def parse_link_header(value: str) -> dict[str, str]:
 
 
 def _may_fetch_another(http: ChannelHttp, pages_done: int, max_pages: int) -> bool:
-    """Whether one more page may be asked for; notes why not when a cap is reached."""
+    """Whether one more page may be asked for; when a cap is reached, notes why not and
+    counts the walk as cut short (:attr:`ChannelHttp.walks_cut_short`)."""
     if pages_done >= max_pages:
         http.note(
             f"stopped after {max_pages} pages (the page cap); the rest comes with the next fetch"
         )
-        return False
-    if http.budget_spent():
+    elif http.budget_spent():
         spent = http.bytes_read / (1024 * 1024)
         http.note(
             f"stopped after {pages_done} pages and {spent:.0f} MB (the byte budget of one "
             "fetch, max_fetch_mb); the rest comes with the next fetch"
         )
-        return False
-    return True
+    else:
+        return True
+    http.walks_cut_short += 1
+    return False
 
 
 def pages_allowed(http: ChannelHttp, max_pages: int) -> Iterator[int]:

@@ -20,11 +20,13 @@ with ``status=approve`` and again with ``status=hold`` (comments waiting for mod
 are questions too), page by page (``page``, ``X-WP-TotalPages``). WordPress compares
 ``after`` with the site's local time, so the request reaches a day further back and the
 comments are kept by their ``date_gmt``: those after the checkpoint, and those at exactly
-the checkpoint not taken yet. A comment by someone else is a question unless one of our
-replies sits under it (it is settled then); our own comments never are. Its title is the
-post's (``GET /wp/v2/posts/{id}?_fields=title,link``, a bounded number per fetch), its
-context the chain of parent comments (``GET /wp/v2/comments/{id}``); a failed look-up
-costs only that detail.
+the checkpoint not taken yet. A listing stopped by :data:`MAX_PAGES` or the fetch's byte
+budget keeps the checkpoint at the newest comment it read, so the next fetch goes on from
+there whatever time the other listing reached. A comment by someone else is a question
+unless one of our replies sits under it (it is settled then); our own comments never are.
+Its title is the post's (``GET /wp/v2/posts/{id}?_fields=title,link``, a bounded number
+per fetch), its context the chain of parent comments (``GET /wp/v2/comments/{id}``); a
+failed look-up costs only that detail.
 
 Replying: ``POST /wp/v2/comments`` with ``post``, ``parent`` (the comment asked) and the
 reply as ``content`` (``<``, ``>`` and ``&`` escaped: WordPress reads comments as HTML),
@@ -53,7 +55,7 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import StatusError, error_body, service_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
-from cxdaily.connectors.pagination import numbered_pages
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, numbered_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -66,6 +68,8 @@ from cxdaily.core.safe_text import one_line
 DEFAULT_REST_ROOT = "/wp-json/"
 PAGE_SIZE = 100
 """Comments per page (the REST API's maximum)."""
+MAX_PAGES = DEFAULT_MAX_PAGES
+"""Pages of one listing a fetch reads at the most (the rest comes with the next fetch)."""
 STATUSES = ("approve", "hold")
 """The comment statuses read: published, and waiting for moderation."""
 LOCAL_TIME_MARGIN = timedelta(days=1)
@@ -185,9 +189,13 @@ class WordPressConnector(HttpConnector):
         since, at_since = wp.read_checkpoint(checkpoint)
         start = since or self.now() - timedelta(days=self.option("since_days"))
         listed: dict[str, wp.Comment] = {}
+        unread_after: list[datetime] = []  # where each listing cut short stopped reading
         for status in STATUSES:
-            for comment in await self._listing(status, start - LOCAL_TIME_MARGIN, run):
+            comments, cut_short = await self._listing(status, start - LOCAL_TIME_MARGIN, run)
+            for comment in comments:
                 listed.setdefault(comment.id, comment)  # one approved between two reads
+            if cut_short:  # oldest first: what it left is no older than what it read
+                unread_after.append(max([start, *(c.created_at for c in comments)]))
         fresh = [
             c for c in listed.values()
             if c.created_at > start or (c.created_at == since and c.id not in at_since)
@@ -206,7 +214,8 @@ class WordPressConnector(HttpConnector):
         ]
         questions = [q for q in found if not q.meta.get("team_answered")]
         settled = [q for q in found if q.meta.get("team_answered")]
-        latest = self.now() + LOCAL_TIME_MARGIN  # a comment dated in the future moves nothing
+        # a comment dated in the future moves nothing, nor one past what a listing left
+        latest = min([self.now() + LOCAL_TIME_MARGIN, *unread_after])
         times = [c.created_at for c in listed.values() if c.created_at <= latest]
         newest = max([start, *times])
         at_newest = {c.id for c in listed.values() if c.created_at == newest}
@@ -219,8 +228,12 @@ class WordPressConnector(HttpConnector):
             checkpoint={"since": newest.isoformat(), "at": sorted(at_newest)[: wp.MAX_AT_SINCE]},
         )
 
-    async def _listing(self, status: str, after: datetime, run: _Run) -> list[wp.Comment]:
-        """Comments of one status written after ``after`` (every page; bad ones skipped)."""
+    async def _listing(
+        self, status: str, after: datetime, run: _Run
+    ) -> tuple[list[wp.Comment], bool]:
+        """Comments of one status written after ``after``, oldest first (bad ones
+        skipped), and whether the walk was cut short (by :data:`MAX_PAGES` or the byte
+        budget) with more pages left for the next fetch."""
         params = {
             "after": after.strftime("%Y-%m-%dT%H:%M:%S"), "orderby": "date_gmt",
             "order": "asc", "context": "edit", "status": status,
@@ -228,9 +241,10 @@ class WordPressConnector(HttpConnector):
         url, query = self._api("wp/v2/comments", params)
         comments: list[wp.Comment] = []
         page = 0
+        cut_before = self.http.walks_cut_short
         pages = numbered_pages(
             self.http, url, items=wp.page_items, per_page=PAGE_SIZE, total_pages=wp.total_pages,
-            params=query, headers=run.headers,
+            params=query, headers=run.headers, max_pages=MAX_PAGES,
         )  # fmt: skip
         try:
             async for data, _ in pages:
@@ -251,7 +265,7 @@ class WordPressConnector(HttpConnector):
                 "not with a list of comments",
                 channel=self.name,
             ) from None
-        return comments
+        return comments, self.http.walks_cut_short > cut_before
 
     async def _answered(self, ids: set[str], run: _Run) -> list[wp.Comment]:
         """The comments our user replied to (read by id when no listing had them)."""

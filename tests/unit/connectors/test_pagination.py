@@ -424,3 +424,20 @@ async def test_pages_allowed_stops_once_the_byte_budget_is_read(mock_http):
         http.bytes_read = http.policy.max_fetch_bytes if number == 2 else 0
     assert numbers == [1, 2]
     assert len(http.notes) == 1 and "byte budget" in http.notes[0]
+
+
+async def test_a_walk_stopped_by_a_cap_is_counted_as_cut_short(mock_http):
+    def handler(request):
+        page = int(request.url.params["page"])
+        return httpx.Response(200, json=[page] if page <= 3 else [])
+
+    http = mock_http(handler)
+    assert http.walks_cut_short == 0
+    pages = await collect(numbered_pages(http, f"{BASE}/c", items=lambda d: d))
+    assert pages == [[1], [2], [3]] and http.walks_cut_short == 0  # ended as usual
+    pages = await collect(numbered_pages(http, f"{BASE}/c", items=lambda d: d, max_pages=2))
+    assert pages == [[1], [2]] and http.walks_cut_short == 1  # the page cap
+    http.bytes_read = http.policy.max_fetch_bytes
+    pages = await collect(numbered_pages(http, f"{BASE}/c", items=lambda d: d))
+    assert pages == [[1]] and http.walks_cut_short == 2  # the byte budget
+    assert list(pages_allowed(http, 5)) == [1] and http.walks_cut_short == 3

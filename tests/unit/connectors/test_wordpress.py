@@ -217,6 +217,30 @@ async def test_the_sites_local_time_loses_no_comment(fake, fake_sleep, offset):
     assert [q.native_id for q in second.questions] == [f"{post}:{new}"]
 
 
+async def test_approved_comments_left_by_the_page_cap_come_with_the_next_fetch(
+    fake, fake_sleep, monkeypatch
+):
+    import cxdaily.connectors.wordpress as module
+
+    monkeypatch.setattr(module, "PAGE_SIZE", 1)
+    post = fake.post("Hello")
+    hour = T0 - timedelta(days=10)
+    approved = [
+        fake.comment(post, f"Question {n}?", at=hour + timedelta(hours=n)) for n in range(101)
+    ]
+    held = fake.comment(post, "Held, and newer than all of them.", status="hold", at=T0)
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)  # 100 pages of approved comments, then the held one
+    assert sorted(by_comment(first.questions)) == sorted([*approved[:100], held])
+    assert len(wire.lists("approve")) == 100
+    assert "stopped after 100 pages (the page cap)" in " ".join(first.warnings)
+    newest_read = (hour + timedelta(hours=99)).isoformat()
+    assert first.checkpoint == {"since": newest_read, "at": [str(approved[99])]}
+    second = await c.fetch(first.checkpoint)  # the one left, and the held one again
+    assert sorted(by_comment(second.questions)) == sorted([approved[100], held])
+    assert second.checkpoint == {"since": T0.isoformat(), "at": [str(held)]}
+
+
 async def test_an_answered_comment_is_settled_and_answers_since_shows_the_answer(fake, fake_sleep):
     post = fake.post("Hello")
     asked = fake.comment(post, "How do I export?")
