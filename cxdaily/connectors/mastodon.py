@@ -13,7 +13,9 @@ read:statuses write:statuses``), sent as ``Authorization: Bearer`` to ``base_url
 
 Fetching: ``GET /api/v1/accounts/verify_credentials`` once (who "we" are), then
 ``GET /api/v1/notifications?types[]=mention&limit=80``. The first fetch pages back
-(``rel="next"``, ``max_id``) to ``since_days``; later ones ask with ``min_id`` = the
+(``rel="next"``, ``max_id``) to ``since_days``; cut short by :data:`MAX_PAGES` or the byte
+budget, it keeps where it stopped (``resume``) and the next fetch pages back on from
+there before it moves forward; later ones ask with ``min_id`` = the
 newest notification id seen and follow ``rel="prev"`` forward to the end, so nothing
 between two fetches is skipped. Ids are compared as big integers. Each mention's status
 is one question (HTML ``content`` as plain text, ``spoiler_text`` as its title, the
@@ -52,6 +54,7 @@ from cxdaily.connectors.mastodon_parse import (
     VISIBILITIES,
     Checkpoint,
     Me,
+    Resume,
     Status,
     author_dict,
     mastodon_length,
@@ -66,7 +69,7 @@ from cxdaily.connectors.mastodon_parse import (
     without_leading_mentions,
 )
 from cxdaily.connectors.options import since_days
-from cxdaily.connectors.pagination import id_key, newest_id
+from cxdaily.connectors.pagination import id_key, newest_id, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question, what_it_is
 from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
@@ -78,6 +81,7 @@ PAGE_LIMIT = 80
 OWN_PAGE_LIMIT = 40
 """Our own statuses per page (the maximum of ``/accounts/:id/statuses``)."""
 MAX_PAGES = 100
+"""Pages of a list one fetch reads at the most (the rest comes with the next fetch)."""
 CONTEXT_AT_ONCE = 4
 """Threads read at the same time."""
 
@@ -135,7 +139,7 @@ class MastodonConnector(HttpConnector):
         me = await self.me()
         mark = read_checkpoint(checkpoint)
         skipped = SkippedItems()
-        statuses, notes, newest = await self._mentions(mark, me, skipped)
+        statuses, notes, newest, resume = await self._mentions(mark, me, skipped)
         answered, own_since = await self._our_replies(me, mark.own_since)
         threads = await read_at_once(
             [self._thread(s.id, skipped) for s in statuses.values()], CONTEXT_AT_ONCE
@@ -163,33 +167,42 @@ class MastodonConnector(HttpConnector):
             own_since = mark.own_since
         open_ids.update(q.native_id for q in questions)
         keep = sorted(open_ids, key=id_key, reverse=True)[:MAX_OPEN]
+        stored: dict[str, Any] = {"since_id": newest, "own_since": own_since, "open": keep}
+        if resume is not None:  # the older mentions come next time, then the newer ones
+            stored.update(since_id=None, resume=resume.stored())
         return FetchResult(
             questions=questions,
-            checkpoint={"since_id": newest, "own_since": own_since, "open": keep},
+            checkpoint=stored,
             warnings=skipped.lines(),
             settled=settled,
         )
 
     async def _mentions(
         self, mark: Checkpoint, me: Me, skipped: SkippedItems
-    ) -> tuple[dict[str, Status], dict[str, str], str | None]:
-        """New mention statuses by others (by status id), their notification ids, and
-        the newest notification id seen."""
+    ) -> tuple[dict[str, Status], dict[str, str], str | None, Resume | None]:
+        """New mention statuses by others (by status id), their notification ids, the
+        newest notification id seen, and where a first fetch's walk back, cut short by
+        a cap, goes on at the next fetch (``None``: it reached ``since_days`` or the end)."""
         params: dict[str, Any] = {"types[]": "mention", "limit": PAGE_LIMIT}
         cutoff = None
+        resume = mark.resume if mark.since_id is None else None
         if mark.since_id is None:
             cutoff = self.now() - timedelta(days=self.option("since_days"))
+            if resume is not None:  # a first fetch cut short: on below where it stopped
+                cutoff, params["max_id"] = resume.cutoff, resume.max_id
             follow = "next"
         else:
             params["min_id"] = mark.since_id
             follow = "prev"
         statuses: dict[str, Status] = {}
         notes: dict[str, str] = {}
-        newest = mark.since_id
+        newest = mark.since_id or (resume.newest if resume else None)
+        oldest: str | None = None  # the oldest notification read
+        left: str | None = None  # the page after the last one read, when a cap stopped
         pages = self._pages("/api/v1/notifications", params, follow, PAGE_LIMIT)
         async with aclosing(pages) as walk:
             page_number = 0
-            async for page in walk:
+            async for page, left in walk:
                 page_number += 1
                 older = False
                 for index, item in enumerate(page):
@@ -201,6 +214,7 @@ class MastodonConnector(HttpConnector):
                     if mark.since_id and id_key(note_id) <= id_key(mark.since_id):
                         continue
                     newest = newest_id([note_id], newest)
+                    oldest = min([note_id, *([oldest] if oldest else [])], key=id_key)
                     if status is None or status.account_id == me.id:
                         continue  # not a mention, its status is gone, or we wrote it
                     if cutoff is not None and status.created_at < cutoff:
@@ -209,22 +223,25 @@ class MastodonConnector(HttpConnector):
                     statuses[status.id] = status
                     notes[status.id] = note_id
                 if older:
+                    left = None  # back to since_days: the walk is done
                     break
-        return statuses, notes, newest
+        if cutoff is None or left is None or oldest is None or newest is None:
+            return statuses, notes, newest, None
+        return statuses, notes, newest, Resume(oldest, newest, cutoff)
 
     async def _pages(
         self, path: str, params: dict[str, Any], follow: str, limit: int
-    ) -> AsyncGenerator[list[Any], None]:
+    ) -> AsyncGenerator[tuple[list[Any], str | None], None]:
         """Pages of a list, following its ``Link`` header's ``follow`` relation until a
-        short or empty page (links naming another host are moved onto ``base_url``)."""
-        url: str | None = self.endpoint(path)
+        short or empty page (links naming another host are moved onto ``base_url``), or
+        :data:`MAX_PAGES` or the byte budget (noted); each with the next page's address
+        (``None``: the walk ends there)."""
+        url = self.endpoint(path)
         seen: set[str] = set()
-        pages = 0
         headers = await self._headers()
-        while url is not None:
-            pages += 1
+        for number in pages_allowed(self.http, MAX_PAGES):
             data, result = await self.http.get_json(
-                url, params=params if pages == 1 else None, headers=headers
+                url, params=params if number == 1 else None, headers=headers
             )
             seen.add(str(result.url))
             if not isinstance(data, list):
@@ -232,16 +249,13 @@ class MastodonConnector(HttpConnector):
                     f"GET {describe_url(result.url)} answered {what_it_is(data)}, not a list",
                     channel=self.name,
                 )
-            yield data
-            url = self._on_base(result.links.get(follow))
-            if len(data) < limit or url is None or url in seen:
+            following = self._on_base(result.links.get(follow))
+            if len(data) < limit or following in seen:
+                following = None
+            yield data, following
+            if following is None:
                 return
-            if pages >= MAX_PAGES or self.http.budget_spent():
-                self.http.note(
-                    f"stopped after {pages} pages (the page or byte cap); "
-                    "the rest comes with the next fetch"
-                )
-                return
+            url = following
 
     def _on_base(self, link: str | None) -> str | None:
         """A next-page link, kept on ``base_url`` (the token goes nowhere else)."""
@@ -270,7 +284,7 @@ class MastodonConnector(HttpConnector):
         newest = own_since
         path = f"/api/v1/accounts/{quote(me.id, safe='')}/statuses"
         async with aclosing(self._pages(path, params, "prev", OWN_PAGE_LIMIT)) as walk:
-            async for page in walk:
+            async for page, _ in walk:
                 for item in page:
                     if not isinstance(item, dict):
                         continue

@@ -16,6 +16,7 @@ from cxdaily.connectors.parsing import (
     MAX_FOLLOWERS,
     MAX_ID_CHARS,
     QuestionShapeError,
+    checkpoint_time,
     id_field,
     parse_time,
     what_it_is,
@@ -165,12 +166,29 @@ def mastodon_length(text: str) -> int:
     return len(_MENTION.sub(lambda m: "@" + m[1], _URL.sub(url, text)))
 
 
+class Resume(NamedTuple):
+    """Where a first fetch's walk back through the mentions, stopped by its page cap or
+    the fetch's byte budget, goes on: below ``max_id`` (the oldest notification read),
+    down to ``cutoff`` (the first fetch's ``since_days``). ``newest`` is the newest
+    notification the walk read: the checkpoint's ``since_id`` once the walk is done."""
+
+    max_id: str
+    newest: str
+    cutoff: datetime
+
+    def stored(self) -> dict[str, str]:
+        """The checkpoint's ``resume`` object (read back by :func:`read_checkpoint`)."""
+        return {"max_id": self.max_id, "newest": self.newest, "cutoff": self.cutoff.isoformat()}
+
+
 class Checkpoint(NamedTuple):
-    """What a fetch remembers: the newest notification and own status, open questions."""
+    """What a fetch remembers: the newest notification and own status, open questions,
+    and where a first fetch cut short goes on (``since_id`` is ``None`` until it is done)."""
 
     since_id: str | None
     own_since: str | None
     open: tuple[str, ...]
+    resume: Resume | None = None
 
 
 def plain_id(value: Any) -> str | None:
@@ -189,7 +207,20 @@ def read_checkpoint(stored: Any) -> Checkpoint:
         plain_id(stored.get("since_id")),
         plain_id(stored.get("own_since")),
         tuple(dict.fromkeys(v for v in open_ids if v))[:MAX_OPEN],
+        _read_resume(stored.get("resume")),
     )
+
+
+def _read_resume(stored: Any) -> Resume | None:
+    """The :class:`Resume` a checkpoint keeps; ``None`` when it keeps none whole (the
+    fetch then starts a first fetch's walk over from the newest)."""
+    if not isinstance(stored, dict):
+        return None
+    max_id, newest = plain_id(stored.get("max_id")), plain_id(stored.get("newest"))
+    cutoff = checkpoint_time(stored, "cutoff")
+    if max_id is None or newest is None or cutoff is None:
+        return None
+    return Resume(max_id, newest, cutoff)
 
 
 def author_dict(author: Author) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import connector_class, mastodon
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.connectors.mastodon import MastodonConnector
 from cxdaily.connectors.mastodon_parse import mastodon_length, plain_text, read_checkpoint
@@ -178,6 +178,50 @@ async def test_the_first_fetch_reads_only_since_days(fake, fake_sleep):
     c.now = lambda: datetime.fromtimestamp(fake.clock, UTC)
     result = await c.fetch(None)
     assert [q.body for q in result.questions] == ["@acme Recent question"]
+
+
+async def test_a_first_fetch_stopped_at_the_page_cap_goes_on_with_the_next(
+    fake, fake_sleep, monkeypatch
+):
+    monkeypatch.setattr(mastodon, "MAX_PAGES", 1)
+    fake.mention(JANE, "Older than since_days")
+    fake.clock += 10 * 86400
+    asked = [fake.mention(BOB, f"Question number {n}?")["id"] for n in range(85)]
+    c, wire = build(fake, fake_sleep, since_days=7)
+    c.now = lambda: datetime.fromtimestamp(fake.clock, UTC)
+    cutoff = c.now() - timedelta(days=7)
+    first = await c.fetch(None)  # one page of 80: the newest
+    assert sorted(q.native_id for q in first.questions) == sorted(asked[5:])
+    assert "stopped after 1 pages" in " ".join(c.fetch_notes())
+    newest = fake.notifications[-1]["id"]
+    oldest_read = fake.notifications[-80]["id"]
+    assert first.checkpoint["since_id"] is None
+    assert first.checkpoint["resume"] == {
+        "max_id": oldest_read, "newest": newest, "cutoff": cutoff.isoformat()
+    }  # fmt: skip
+    later = fake.mention(JANE, "Arrived in between?")
+    c.now = lambda: datetime.fromtimestamp(fake.clock + 86400, UTC)  # the cutoff stays
+    wire.clear()
+    second = await c.fetch(first.checkpoint)  # on below where the first one stopped
+    assert sorted(q.native_id for q in second.questions) == sorted(asked[:5])
+    assert notification_requests(wire)[0].url.params["max_id"] == oldest_read
+    assert second.checkpoint["since_id"] == newest and "resume" not in second.checkpoint
+    third = await c.fetch(second.checkpoint)
+    assert [q.native_id for q in third.questions] == [later["id"]]
+
+
+async def test_a_first_fetch_stopped_by_the_byte_budget_goes_on_with_the_next(fake, fake_sleep):
+    asked = [fake.mention(BOB, f"Question number {n}?")["id"] for n in range(170)]
+    c, _ = build(fake, fake_sleep)
+    c.http.policy = HttpPolicy(max_fetch_bytes=1)  # one page a fetch
+    checkpoint, found = None, []
+    for _ in range(3):
+        c.http.bytes_read = 0  # a new fetch
+        result = await c.fetch(checkpoint)
+        found += [q.native_id for q in result.questions]
+        checkpoint = result.checkpoint
+    assert sorted(found) == sorted(asked) and len(found) == len(set(found))
+    assert checkpoint["since_id"] == fake.notifications[-1]["id"] and "resume" not in checkpoint
 
 
 async def test_context_spoiler_direct_and_our_own_posts(fake, fake_sleep):
@@ -480,3 +524,7 @@ async def test_credentials_never_go_to_another_host(fake, fake_sleep):
 def test_a_damaged_checkpoint_means_a_first_fetch():
     for stored in (None, [], {"since_id": 5}, {"since_id": "../x"}, {"open": "1"}):
         assert read_checkpoint(stored).since_id is None
+    whole = {"max_id": "9001", "newest": "9080", "cutoff": "2026-12-01T10:00:00+00:00"}
+    assert read_checkpoint({"resume": whole}).resume.max_id == "9001"
+    for damaged in ({**whole, "max_id": "../x"}, {**whole, "cutoff": "soon"}, ["9001"]):
+        assert read_checkpoint({"resume": damaged}).resume is None
