@@ -21,7 +21,10 @@ checkpoint, at most :data:`MAX_PAGES` pages a fetch (the next fetch goes on from
 A thread whose reply count exceeds the replies it embeds is read in full with
 ``GET /comments?parentId=...``; replies that cannot be read cost only themselves, with a
 warning (when the failure may pass, a timeout or a 5xx, the checkpoint stays where it was
-and the next fetch reads them again). Until our channel replies, a top-level comment is a
+and the next fetch reads them again). YouTube documents no order for a thread's replies,
+so all of them are read (up to :data:`MAX_REPLY_PAGES` pages): a walk the byte budget cut
+short keeps the checkpoint where it was (the next fetch reads the thread again), and one
+cut by the page cap is said in a warning. Until our channel replies, a top-level comment is a
 question; after our reply, the latest comment someone else wrote is (see
 :func:`~cxdaily.connectors.youtube_parse.thread_questions`). Authors' subscriber counts
 come from ``GET /channels?part=statistics&id=...`` (50 ids a call).
@@ -55,7 +58,7 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message, service_message, status_error
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import Option
-from cxdaily.connectors.pagination import PageTrail
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageTrail, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
@@ -79,8 +82,10 @@ DEFAULT_WEB_URL = "https://www.youtube.com"
 PAGE_SIZE = 100
 MAX_PAGES = 10
 """Pages of comment threads read in one fetch (one quota unit each)."""
-MAX_REPLY_PAGES = 20
-"""Pages of one thread's replies read at most."""
+MAX_REPLY_PAGES = DEFAULT_MAX_PAGES
+"""Pages of one thread's replies read at most (one quota unit each). YouTube documents no
+order for ``comments?parentId=``, so the newest replies may be on any page: a thread is
+read whole, up to this many pages."""
 IDS_PER_LOOKUP = 50
 """Channel ids ``channels.list`` takes in one call."""
 READS_AT_ONCE = 4
@@ -202,6 +207,7 @@ class YouTubeConnector(HttpConnector):
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
     ) -> FetchResult:
         harvest = google_api.ListingHarvest()
+        cut_by_budget: list[str] = []  # threads whose replies the byte budget left unread
         params = {**LIST_PARAMS, "allThreadsRelatedToChannelId": self.channel_id}
 
         async def read(token: str | None) -> HttpResult:
@@ -214,7 +220,7 @@ class YouTubeConnector(HttpConnector):
             data = self._decode(result)
             threads, reached = self._page_threads(data["items"], page, since, harvest.skipped)
             newest = max((t.activity for t in threads), default=None)
-            threads = await self._complete(threads, headers, harvest.skipped)
+            threads = await self._complete(threads, headers, harvest.skipped, cut_by_budget)
             asked, answered = self._questions(threads)
             harvest.questions.extend(await self._with_reach(asked, headers, harvest.skipped))
             harvest.settled.extend(answered)
@@ -226,7 +232,7 @@ class YouTubeConnector(HttpConnector):
             self, checkpoint, read, take,
             max_pages=MAX_PAGES, what="pages of comment threads", iso=to_iso,
         )  # fmt: skip
-        if harvest.skipped.unread:  # replies left unread: not past them
+        if harvest.skipped.unread or cut_by_budget:  # replies left unread: not past them
             mark = _held(checkpoint)
         return harvest.fetch_result(mark)
 
@@ -250,21 +256,34 @@ class YouTubeConnector(HttpConnector):
         return threads, reached
 
     async def _complete(
-        self, threads: list[Thread], headers: dict[str, str], skipped: SkippedItems
+        self,
+        threads: list[Thread],
+        headers: dict[str, str],
+        skipped: SkippedItems,
+        cut_by_budget: list[str],
     ) -> list[Thread]:
         """Threads whose replies are not all embedded, with every reply read (a failed
-        read costs only that thread's replies not embedded, with a warning)."""
+        read costs only that thread's replies not embedded, with a warning). A thread
+        whose replies the byte budget cut short is added to ``cut_by_budget`` (the fetch
+        keeps its checkpoint); one cut by :data:`MAX_REPLY_PAGES` is warned about."""
 
         async def complete(thread: Thread) -> Thread:
             if not thread.incomplete:
                 return thread
             try:
-                replies = await self._replies(thread.id, headers, skipped)
+                replies, cut_short = await self._replies(thread.id, headers, skipped)
             except LOOKUP_FAILURES as exc:
                 skipped.not_read(
                     f"thread {thread.id}: its replies cannot be read ({bare_message(exc)})", exc
                 )
                 return thread
+            if cut_short:
+                read = f"thread {thread.id}: {len(replies)} of its {thread.total_replies} replies"
+                if self.http.budget_spent():  # a new fetch has a new budget
+                    cut_by_budget.append(thread.id)
+                    skipped.add(f"{read} read (the byte budget); read again by the next fetch")
+                else:  # would stop there again: said, since a newer one may be past it
+                    skipped.add(f"{read} read (the page cap); a newer reply may be missing")
             known = {r.id: r for r in thread.replies}
             known.update((r.id, r) for r in replies if r.id != thread.top.id)
             return Thread(thread.id, thread.top, tuple(known.values()), thread.video_id,
@@ -274,12 +293,14 @@ class YouTubeConnector(HttpConnector):
 
     async def _replies(
         self, thread_id: str, headers: dict[str, str], skipped: SkippedItems | None = None
-    ) -> list[Comment]:
-        """Every reply of a thread (``comments.list?parentId=``), page by page."""
+    ) -> tuple[list[Comment], bool]:
+        """Every reply of a thread (``comments.list?parentId=``), page by page, and
+        whether the walk was cut short by :data:`MAX_REPLY_PAGES` or the byte budget
+        (noted) with replies left, which may be the newest."""
         replies: list[Comment] = []
         token: str | None = None
         trail = PageTrail(self.http, f"replies of thread {thread_id}")
-        for _ in range(MAX_REPLY_PAGES):
+        for _ in pages_allowed(self.http, MAX_REPLY_PAGES):
             query = {
                 **REPLY_PARAMS,
                 "parentId": thread_id,
@@ -296,10 +317,9 @@ class YouTubeConnector(HttpConnector):
                         skipped.add(f"thread {thread_id}: {exc}")
             following = data.get("nextPageToken")
             if not isinstance(following, str) or not following.strip() or trail.loops(following):
-                return replies
+                return replies, False
             token = following
-        self.http.note(f"thread {thread_id}: stopped after {MAX_REPLY_PAGES} pages of replies")
-        return replies
+        return replies, True
 
     def _questions(self, threads: list[Thread]) -> tuple[list[Question], list[Question]]:
         asked: list[Question] = []
@@ -365,7 +385,8 @@ class YouTubeConnector(HttpConnector):
 
     async def _thread_messages(self, question: Question) -> list[Any]:
         async def read(headers: dict[str, str]) -> list[Comment]:
-            return await self._replies(question.thread_id, headers)
+            replies, _ = await self._replies(question.thread_id, headers)
+            return replies
 
         replies: list[Comment] = await self.signed_in.call(read)
         return [as_ticket_message(c, self.channel_id) for c in replies]

@@ -14,7 +14,7 @@ import pytest
 
 from cxdaily.connectors import connector_class, youtube
 from cxdaily.connectors.google_api import read_checkpoint, seconds_to_quota_reset
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
+from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.connectors.oauth import PROCESS_TOKENS
 from cxdaily.connectors.youtube import YouTubeConnector
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
@@ -336,6 +336,53 @@ async def test_a_reply_page_token_named_again_ends_the_replies(fake_sleep, monke
     assert [r.url.params.get("pageToken") for r in reads] == [None, "QUFB2", "QUFB4"]
     assert threads["ben"] in {q.thread_id for q in result.questions}  # still asked
     assert f"replies of thread {threads['ben']}" in " ".join(c.fetch_notes())
+
+
+async def test_a_customers_latest_reply_past_twenty_pages_of_replies_is_read(fake_sleep):
+    """YouTube documents no order for a thread's replies: the newest may be on its last
+    page, so the thread is read whole."""
+    fake, threads = channel_with_comments(page_size=100)
+    fake.embedded = 1
+    for n in range(2000):
+        fake.reply(threads["ben"], ("ana", "cy")[n % 2], f"Me too, number {n}")
+    fake.reply(threads["ben"], "us", "Yes, after the first sync.")
+    latest = fake.reply(threads["ben"], "cy", "Still failing for me?")  # on page 21
+    c, rec = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert asked(result, threads["ben"]).native_id == latest["id"]
+    assert len([r for r in rec.to("/comments") if r.url.params.get("parentId")]) == 21
+    assert result.warnings == []
+
+
+async def test_replies_the_page_cap_left_are_said_in_a_warning(fake_sleep, monkeypatch):
+    monkeypatch.setattr(youtube, "MAX_REPLY_PAGES", 2)
+    fake, threads = channel_with_comments(page_size=2)
+    fake.embedded = 0
+    for n in range(5):
+        fake.reply(threads["ben"], "ana", f"Me too, number {n}")
+    c, _ = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert f"thread {threads['ben']}: 4 of its 5 replies read (the page cap)" in result.warnings[0]
+    assert result.checkpoint["since"] is not None  # the page cap would stop there again
+
+
+async def test_replies_the_byte_budget_left_are_read_by_the_next_fetch(fake_sleep):
+    fake, _ = channel_with_comments(page_size=100)
+    c, _ = build(fake, fake_sleep)
+    start = await c.fetch(None)
+    fake.page_size, fake.embedded = 2, 1
+    thread = fake.ask("ben", "Can I cancel anytime?")
+    fake.reply(thread, "ana", "Me too")
+    fake.reply(thread, "us", "Yes, in the account settings.")
+    latest = fake.reply(thread, "ben", "Where in them?")  # on the second page of replies
+    c.http.policy = HttpPolicy(max_fetch_bytes=1)
+    first = await c.fetch(start.checkpoint)
+    assert thread not in {q.thread_id for q in first.questions}  # our reply seemed the last
+    assert "read again by the next fetch" in " ".join(first.warnings)
+    assert first.checkpoint == start.checkpoint  # not past the replies left
+    c.http.policy, c.http.bytes_read = HttpPolicy(), 0  # a new fetch
+    second = await c.fetch(first.checkpoint)
+    assert asked(second, thread).native_id == latest["id"]
 
 
 async def test_a_thread_whose_replies_cannot_be_read_costs_only_its_context(fake_sleep):
