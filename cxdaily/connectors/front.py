@@ -9,7 +9,10 @@ Front has no "updated since" filter and orders by its bump settings, so only the
 conversations whose activity (``updated_at``, ``waiting_since``, last message) is new
 since the checkpoint have their messages read (drafts and comments never). One open at
 the last fetch and no longer listed (archived on send, deleted) is read once more by id,
-so its turns settle. Next-page links may name ``https://{company}.api.frontapp.com``:
+so its turns settle. A conversation whose messages failed in a way that may pass (a
+timeout, a 5xx) is read again by the next fetch (the newest :data:`MAX_TRACKED`, by
+activity), one that would fail again (a 404, an unusable answer) is skipped with a
+warning, its preview standing in. Next-page links may name ``https://{company}.api.frontapp.com``:
 only their path and query are kept, on ``base_url``, so the token goes nowhere else.
 
 Replying: ``POST /conversations/{id}/messages`` with the reply as HTML, ``author_id``
@@ -38,7 +41,7 @@ from cxdaily.connectors.http import (
     describe_url,
     origin_of,
 )
-from cxdaily.connectors.http_errors import bare_message, page_list
+from cxdaily.connectors.http_errors import bare_message, may_pass, page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import next_url_pages
 from cxdaily.connectors.parsing import (
@@ -353,12 +356,18 @@ class FrontConnector(desk.HelpDeskConnector):
         at_newest = {cid for cid, (_, when) in listed.items() if when == newest}
         if newest == since:
             at_newest |= mark.at_since
+        retry = [cid for cid in by_activity if cid in run.again]  # the newest first
+        if len(retry) > MAX_TRACKED:
+            run.skipped.add(
+                f"{len(retry) - MAX_TRACKED} more conversations whose messages were not read "
+                f"are not read again (at most {MAX_TRACKED} are); each is read when it changes"
+            )
         return run.turns.result(
             {
                 "since": newest,
                 "at": sorted(at_newest)[:MAX_TRACKED],
                 "open": (by_activity + sorted(run.keep - listed.keys()))[:MAX_TRACKED],
-                "retry": sorted(run.again)[:MAX_TRACKED],
+                "retry": retry[:MAX_TRACKED],
             },
             run.skipped.lines(),
         )
@@ -407,14 +416,14 @@ class FrontConnector(desk.HelpDeskConnector):
             run.skipped.add(f"conversation {conversation_id}: {exc}")
             return
         except ConnectorError as exc:  # a 404, a timeout, a page that is not messages
-            run.skipped.add(
-                f"conversation {conversation_id}: its messages cannot be read ({bare_message(exc)})"
-            )
-            if not isinstance(item, desk.Ticket):
-                run.keep.add(conversation_id)  # tried again at the next fetch
+            text = f"conversation {conversation_id}: its messages cannot be read"
+            run.skipped.not_read(f"{text} ({bare_message(exc)})", exc)
+            listed = isinstance(item, desk.Ticket)
+            if may_pass(exc):  # tried again at the next fetch; a 404 would come again
+                (run.again if listed else run.keep).add(conversation_id)
+            if not listed:
                 return
-            run.again.add(conversation_id)  # its preview stands in until then
-        run.turns.add(ticket)
+        run.turns.add(ticket)  # without its messages, its preview stands in
 
     # -- replying -------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import connector_class, front
 from cxdaily.connectors.front import FrontConnector, on_base, read_checkpoint
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
@@ -433,8 +433,13 @@ async def test_one_malformed_conversation_costs_only_itself(fake, fake_sleep):
     ]
 
 
-@pytest.mark.parametrize("failure", ["404", "timeout", "not json"])
-async def test_a_thread_that_cannot_be_read_costs_only_that_thread(fake, fake_sleep, failure):
+@pytest.mark.parametrize(("failure", "again"), [("404", False), ("timeout", True),
+                                              ("not json", False)])  # fmt: skip
+async def test_a_thread_that_cannot_be_read_costs_only_that_thread(
+    fake, fake_sleep, failure, again
+):
+    """A failure that may pass (a timeout) is tried again by the next fetch; one that
+    would come again (a 404, an unusable answer) is not, every fetch, forever."""
     five_conversations(fake)
     c, wire = build(fake, fake_sleep)
 
@@ -454,12 +459,30 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_thread(fake, fake_sl
     assert billing.native_id == "cnv_2" and billing.body == "Thanks in advance."  # the preview
     [warning] = result.warnings
     assert warning.startswith("conversation cnv_2: its messages cannot be read")
+    assert ("read again by the next fetch" in warning) is again
     assert TOKEN not in warning
-    assert result.checkpoint["retry"] == ["cnv_2"]
+    assert result.checkpoint["retry"] == (["cnv_2"] if again else [])
     wire.intercept = None
-    again = await c.fetch(result.checkpoint)
-    assert by_id(again.questions, "cnv_2").native_id == "cnv_2:msg_cnv_2_1"
-    assert "front:cnv_2" in {q.id for q in again.settled}  # the stand-in leaves
+    wire.clear()
+    later = await c.fetch(result.checkpoint)
+    assert wire.threads_read() == (["cnv_2"] if again else [])
+    if again:
+        assert by_id(later.questions, "cnv_2").native_id == "cnv_2:msg_cnv_2_1"
+        assert "front:cnv_2" in {q.id for q in later.settled}  # the stand-in leaves
+    else:
+        assert later.questions == [] and later.warnings == []
+
+
+async def test_the_conversations_to_read_again_are_the_newest_and_bounded(
+    fake, fake_sleep, monkeypatch
+):
+    monkeypatch.setattr(front, "MAX_TRACKED", 2)
+    five_conversations(fake)
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: httpx.Response(503) if r.url.path.endswith("/messages") else None
+    result = await c.fetch(None)
+    assert result.checkpoint["retry"] == ["cnv_5", "cnv_4"]  # the latest activity first
+    assert "3 more conversations whose messages were not read" in result.warnings[-1]
 
 
 async def test_hostile_text_arrives_clean(fake, fake_sleep):
