@@ -138,13 +138,13 @@ class ChannelHttp:
         """Walks of pages their page cap or the byte budget stopped (counted in pagination):
         a connector compares it before and after a walk to know whether it was cut short."""
         self.auth_hint: str | None = None
+        """What to check when the service refuses the credentials (401/403), such as
+        "the email option and the API token"; said in the auth error."""
         self.body_wait: Callable[[bytes, float], float | None] | None = None
         """How the service's throttle answer says in its body how long to wait (seconds,
         given the body and the time as epoch seconds), beside ``Retry-After``."""
         self.secret_variables: str | None = None
         """The environment variables of the channel's secrets, for the 401 message."""
-        """What to check when the service refuses the credentials (401/403), such as
-        "the email option and the API token"; said in the auth error."""
 
     # -- secrets and credentials ----------------------------------------------------
     def register_secret(self, value: str | None) -> None:
