@@ -54,17 +54,23 @@ def is_clean(text: str) -> bool:
 
 
 def flagged(
-    pattern: re.Pattern[str], texts: Sequence[str], separator: str = " ", joined: str = ""
+    pattern: re.Pattern[str],
+    texts: Sequence[str],
+    separator: str = " ",
+    joined: str = "",
+    offset: int = 0,
 ) -> set[int]:
     """The indices of the texts ``pattern`` finds something in, found in one search over
     them all joined by ``separator`` (one character ``pattern`` never matches, so that
-    no match spans two texts); ``joined``: that join, when the caller has it already."""
+    no match spans two texts); ``joined``: that join, when the caller has it already.
+    With ``offset`` 1, a pattern starting with the separator (a line's start, after a
+    newline) flags the text holding the character after the match's first."""
     joined = joined or separator.join(texts)
     first = pattern.search(joined)
     if first is None:
         return set()
     ends = _ends(texts)
-    return {bisect_right(ends, m.start()) for m in pattern.finditer(joined, first.start())}
+    return {bisect_right(ends, m.start() + offset) for m in pattern.finditer(joined, first.start())}
 
 
 def _ends(texts: Sequence[str]) -> list[int]:

@@ -338,13 +338,19 @@ def _unplain(texts: Sequence[str]) -> set[int]:
         return set()
     joined = "\n".join(texts)
     found = holding(texts, _QUOTE_NEEDLES, "\n", joined)
-    # With a newline before the first text, a match at m stands for the text holding
-    # position m of the join without it: the character starting the line.
-    found |= found_in(_LINE_START, texts, "\n", "\n" + joined)
+    # A line starts after each newline of the join (a match stands for the character
+    # after its newline: offset 1), and at the first text's start. No copy of the join
+    # is made: a year's quotes are megabytes.
+    found |= found_in(_LINE_START, texts, "\n", joined, offset=1)
+    if _LINE_START.match("\n" + texts[0][:1]):
+        found.add(0)
     if joined[-1] == " ":
         found.add(len(texts) - 1)
-    if not joined.replace("\n", " ").isprintable():
-        found.update(index for index, text in enumerate(texts) if not _printable_lines(text))
+    found.update(
+        index
+        for index, text in enumerate(texts)
+        if not text.isprintable() and not _printable_lines(text)
+    )
     return found
 
 
