@@ -432,9 +432,10 @@ class SkippedItems:
     of comments, a post's further replies), is recorded with :meth:`not_read`: when the
     failure may pass (:func:`~cxdaily.connectors.http_errors.may_pass`), the fetch keeps
     its checkpoint from passing them (:func:`next_checkpoint`) and the next fetch reads
-    them again; otherwise they are skipped. A bad item (it would be as bad next time)
-    and a lost detail (a question shown without its thread) are recorded with
-    :meth:`add`."""
+    them again; otherwise they are skipped (items left for the next fetch for another
+    reason, a walk the byte budget cut short, go to :meth:`unread_later`). A bad item
+    (it would be as bad next time) and a lost detail (a question shown without its
+    thread) are recorded with :meth:`add`."""
 
     def __init__(self, limit: int = MAX_LISTED_WARNINGS) -> None:
         self.limit = limit
@@ -457,9 +458,16 @@ class SkippedItems:
         from cxdaily.connectors.http_errors import may_pass
 
         if may_pass(exc):
-            self.unread += 1
-            text = f"{text}; read again by the next fetch"
-        self.add(text)
+            self.unread_later(text)
+        else:
+            self.add(text)
+
+    def unread_later(self, text: str) -> None:
+        """Record items left unread that the next fetch reads (``text`` says which and
+        why, in one line: a look-up that may pass, a walk the byte budget cut short):
+        counted in :attr:`unread`, and the line says they are read again."""
+        self.unread += 1
+        self.add(f"{text}; read again by the next fetch")
 
     def lines(self) -> list[str]:
         """The warnings to show: the ones listed, and how many more were skipped."""

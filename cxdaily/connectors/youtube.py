@@ -207,7 +207,6 @@ class YouTubeConnector(HttpConnector):
         self, checkpoint: dict[str, Any] | None, headers: dict[str, str]
     ) -> FetchResult:
         harvest = google_api.ListingHarvest()
-        cut_by_budget: list[str] = []  # threads whose replies the byte budget left unread
         params = {**LIST_PARAMS, "allThreadsRelatedToChannelId": self.channel_id}
 
         async def read(token: str | None) -> HttpResult:
@@ -220,7 +219,7 @@ class YouTubeConnector(HttpConnector):
             data = self._decode(result)
             threads, reached = self._page_threads(data["items"], page, since, harvest.skipped)
             newest = max((t.activity for t in threads), default=None)
-            threads = await self._complete(threads, headers, harvest.skipped, cut_by_budget)
+            threads = await self._complete(threads, headers, harvest.skipped)
             asked, answered = self._questions(threads)
             harvest.questions.extend(await self._with_reach(asked, headers, harvest.skipped))
             harvest.settled.extend(answered)
@@ -232,7 +231,7 @@ class YouTubeConnector(HttpConnector):
             self, checkpoint, read, take,
             max_pages=MAX_PAGES, what="pages of comment threads", iso=to_iso,
         )  # fmt: skip
-        if harvest.skipped.unread or cut_by_budget:  # replies left unread: not past them
+        if harvest.skipped.unread:  # replies left unread: not past them
             mark = _held(checkpoint)
         return harvest.fetch_result(mark)
 
@@ -256,16 +255,12 @@ class YouTubeConnector(HttpConnector):
         return threads, reached
 
     async def _complete(
-        self,
-        threads: list[Thread],
-        headers: dict[str, str],
-        skipped: SkippedItems,
-        cut_by_budget: list[str],
+        self, threads: list[Thread], headers: dict[str, str], skipped: SkippedItems
     ) -> list[Thread]:
         """Threads whose replies are not all embedded, with every reply read (a failed
         read costs only that thread's replies not embedded, with a warning). A thread
-        whose replies the byte budget cut short is added to ``cut_by_budget`` (the fetch
-        keeps its checkpoint); one cut by :data:`MAX_REPLY_PAGES` is warned about."""
+        whose replies the byte budget cut short counts as left unread (the fetch keeps
+        its checkpoint); one cut by :data:`MAX_REPLY_PAGES` is warned about."""
 
         async def complete(thread: Thread) -> Thread:
             if not thread.incomplete:
@@ -280,8 +275,7 @@ class YouTubeConnector(HttpConnector):
             if cut_short:
                 read = f"thread {thread.id}: {len(replies)} of its {thread.total_replies} replies"
                 if self.http.budget_spent():  # a new fetch has a new budget
-                    cut_by_budget.append(thread.id)
-                    skipped.add(f"{read} read (the byte budget); read again by the next fetch")
+                    skipped.unread_later(f"{read} read (the byte budget)")
                 else:  # would stop there again: said, since a newer one may be past it
                     skipped.add(f"{read} read (the page cap); a newer reply may be missing")
             known = {r.id: r for r in thread.replies}
