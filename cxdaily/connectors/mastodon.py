@@ -214,7 +214,7 @@ class MastodonConnector(HttpConnector):
                     if mark.since_id and id_key(note_id) <= id_key(mark.since_id):
                         continue
                     newest = newest_id([note_id], newest)
-                    oldest = min([note_id, *([oldest] if oldest else [])], key=id_key)
+                    oldest = note_id if oldest is None else min(oldest, note_id, key=id_key)
                     if status is None or status.account_id == me.id:
                         continue  # not a mention, its status is gone, or we wrote it
                     if cutoff is not None and status.created_at < cutoff:
