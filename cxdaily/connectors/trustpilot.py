@@ -65,7 +65,7 @@ from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.oauth import PROCESS_REFRESH_TOKENS, PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, pages_allowed
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, numbered_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -193,11 +193,14 @@ class TrustpilotConnector(HttpConnector):
         skipped = SkippedItems()
         newest, newest_ids = _later(since, set(seen_ids), mark.newest, mark.newest_ids)
         first = mark.resume_page or 1
-        page, done = first, False
-        for number in pages_allowed(self.http, MAX_PAGES):
-            page = first + number - 1
-            params = {"orderBy": "createdat.desc", "perPage": PAGE_SIZE, "page": page}
-            data, _ = await self.http.get_json(url, params=params, headers=headers)
+        page, cut_before = first - 1, self.http.walks_cut_short
+        pages = numbered_pages(
+            self.http, url, items=lambda data: _reviews(data, url, self.name),
+            first_page=first, per_page=PAGE_SIZE, per_page_param="perPage",
+            params={"orderBy": "createdat.desc"}, headers=headers, max_pages=MAX_PAGES,
+        )  # fmt: skip
+        async for data, _ in pages:
+            page += 1
             items = _reviews(data, url, self.name)
             older_seen = False
             for index, item in enumerate(items):
@@ -218,13 +221,13 @@ class TrustpilotConnector(HttpConnector):
                     continue
                 newest, newest_ids = _later(newest, newest_ids, when, {question.native_id})
                 found[question.native_id] = review
-            if older_seen or len(items) < PAGE_SIZE:
-                done = True  # newest first: the rest is older than the checkpoint, or none
-                break
+            if older_seen:
+                break  # newest first: the rest is older than the checkpoint
+        cut_short = self.http.walks_cut_short > cut_before  # the rest comes next time
         return FetchResult(
             questions=[q for q, answered in found.values() if not answered],
             checkpoint=_checkpoint(
-                checkpoint, mark, newest, newest_ids, None if done else page + 1
+                checkpoint, mark, newest, newest_ids, page + 1 if cut_short else None
             ),
             warnings=[self.scrubber.scrub(line) for line in skipped.lines()],
             settled=[q for q, answered in found.values() if answered],
