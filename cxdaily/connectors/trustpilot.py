@@ -27,8 +27,9 @@ Fetching: ``GET /v1/private/business-units/{id}/reviews?orderBy=createdat.desc&
 perPage=100&page=N``, newest first, until a review older than the checkpoint (the newest
 ``createdAt`` seen); the first fetch reads back :data:`FIRST_FETCH_DAYS` days. A walk cut
 short by :data:`MAX_PAGES` or the byte budget keeps the old checkpoint with the newest
-review seen and the page to go on from (``resume_page``), and the next fetch reads on
-from there until it reaches the checkpoint. A review
+review seen and the page to go on from (``resume_page``: the last page read, read again
+so that reviews deleted meanwhile do not move an unread one past it), and the next fetch
+reads on from there until it reaches the checkpoint. A review
 with text and no ``companyReply`` is a question (``stars`` as ``meta["rating"]``, the
 consumer's ``displayName`` as the author's name, their ``numberOfReviews`` as
 ``meta["consumer_reviews"]``, ``numberOfLikes`` as ``meta["likes"]``); a review with a
@@ -227,7 +228,7 @@ class TrustpilotConnector(HttpConnector):
         return FetchResult(
             questions=[q for q, answered in found.values() if not answered],
             checkpoint=_checkpoint(
-                checkpoint, mark, newest, newest_ids, page + 1 if cut_short else None
+                checkpoint, mark, newest, newest_ids, _resume_at(first, page) if cut_short else None
             ),
             warnings=[self.scrubber.scrub(line) for line in skipped.lines()],
             settled=[q for q, answered in found.values() if answered],
@@ -386,6 +387,15 @@ def _later(
     if newest is not None and when == newest:
         return newest, ids | more
     return when, set(more)
+
+
+def _resume_at(first: int, last: int) -> int:
+    """The page a walk cut short after page ``last`` (it began at ``first``) goes on from:
+    the last page read again, so that a review moved up by deletions in between (up to a
+    page of them) is still read; the next page when the walk read one page only (it
+    would not move on otherwise). New reviews move the rest down: read twice, stored once.
+    """
+    return last if last > first else last + 1
 
 
 def _checkpoint(

@@ -21,7 +21,7 @@ sessions with reflections and hand-offs. Every insight has its own quote (one to
 sentences, some in paragraphs), summary and customer, and about one in seven quotes holds
 personal data to redact (emails, phone and card numbers, street addresses, names) or a
 link, as real ones do (:mod:`tests.unit.insights.corpus_kit`). Usage:
-python tests/benchmarks/bench_digest.py
+python tests/benchmarks/bench_digest.py [--keep DIR]  (DIR: fill once, reuse after)
 """
 
 from __future__ import annotations
@@ -189,20 +189,23 @@ def fresh_ratios(where: Locations) -> float:
     return worst
 
 
-def main() -> int:
-    """Fill a data folder, time every format, print the figures; exit 1 over budget."""
+def main(keep: str | None = None) -> int:
+    """Fill a data folder (in ``keep`` when given, kept and reused by later runs; else a
+    temporary one), time every format, print the figures; exit 1 over budget."""
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as root:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = keep or scratch
         where = Locations(
             config_file=Path(root) / "config.toml",
             data_dir=Path(root) / "data",
             user_themes_dir=Path(root) / "themes",
         )
         settings = Settings()
-        start = time.perf_counter()
-        with Service(where, settings, now=lambda: NOW) as service:
-            fill(service, rng)
-        print(f"filled {INSIGHTS} insights in {time.perf_counter() - start:.2f} s")
+        if not (where.data_dir / "insights").is_dir():
+            start = time.perf_counter()
+            with Service(where, settings, now=lambda: NOW) as service:
+                fill(service, rng)
+            print(f"filled {INSIGHTS} insights in {time.perf_counter() - start:.2f} s")
         paths = sorted((where.data_dir / "insights").glob("[0-9]*.json"))
         print(f"insight files: {len(paths)} ({paths[0].name} … {paths[-1].name})")
         worst_ratio = fresh_ratios(where)
@@ -232,4 +235,5 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3])
         sys.exit(0)
-    sys.exit(main())
+    keep_at = sys.argv.index("--keep") + 1 if "--keep" in sys.argv else 0
+    sys.exit(main(sys.argv[keep_at] if keep_at else None))

@@ -268,20 +268,42 @@ async def test_the_page_cap_leaves_the_older_reviews_for_the_next_fetch(monkeypa
     assert first.settled == []
     assert "stopped after 100 pages" in " ".join(c.fetch_notes())
     assert first.checkpoint == {
-        "created_at": "2026-12-04T08:00:00+00:00", "ids": [],
-        "newest": newest, "newest_ids": [more[-1]], "resume_page": 101,
-    }  # fmt: skip
+        "created_at": "2026-12-04T08:00:00+00:00",
+        "ids": [],
+        "newest": newest,
+        "newest_ids": [more[-1]],
+        "resume_page": 100,
+    }  # fmt: skip  (the last page read is read again: see the deletion test below)
     rec.clear()
     fresh = fake.review("Arrived in between.", name="Lu Chen")  # pushes every page down one
     second = await c.fetch(first.checkpoint)
-    assert [r["page"] for r in rec.lists()] == ["101", "102", "103", "104", "105", "106"]
-    assert sorted(q.native_id for q in second.questions) == sorted([*ids[:3], more[0]])
+    assert [r["page"] for r in rec.lists()] == ["100", "101", "102", "103", "104", "105", "106"]
+    # more[1] (read on page 100 before) comes again, and is stored once
+    assert sorted(q.native_id for q in second.questions) == sorted([*ids[:3], more[0], more[1]])
     assert [q.native_id for q in second.settled] == [ids[3]]
     assert second.checkpoint == {"created_at": newest, "ids": [more[-1]]}
     rec.clear()
     third = await c.fetch(second.checkpoint)  # from the newest again, down to the checkpoint
     assert [r["page"] for r in rec.lists()] == ["1", "2"]
     assert [q.native_id for q in third.questions] == [fresh]
+
+
+async def test_a_walk_resumed_after_deletions_misses_no_review(monkeypatch):
+    # Reviews removed from the newest pages between two fetches move every older review
+    # up: the one that was first on the page after the cut is now on the last page read.
+    monkeypatch.setattr(trustpilot, "PAGE_SIZE", 1)
+    fake, ids = business_unit()
+    more = [fake.review(f"Question {n}?", name=f"Person {n}") for n in range(100)]
+    c, _ = build(fake)
+    start = {"created_at": "2026-12-04T08:00:00+00:00", "ids": []}
+    first = await c.fetch(start)  # pages 1 to 100: more[99] down to more[0]
+    assert more[0] in {q.native_id for q in first.questions}
+    unread = ids[3]  # first on page 101: answered, so it comes back as settled
+    assert unread not in {q.native_id for q in [*first.questions, *first.settled]}
+    del fake.reviews[more[50]]  # flagged and removed: page 101's review is now on page 100
+    second = await c.fetch(first.checkpoint)
+    assert [q.native_id for q in second.settled] == [unread]
+    assert set(ids[:3]) <= {q.native_id for q in second.questions}
 
 
 async def test_the_byte_budget_leaves_the_older_reviews_for_the_next_fetch(monkeypatch):
