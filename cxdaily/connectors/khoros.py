@@ -20,7 +20,10 @@ rotates is stored in place of the old one (the keyring), so the next run uses it
 Fetching: ``GET /api/2.0/search?q=SELECT ... FROM messages WHERE post_time > '<checkpoint>'
 [AND board.id IN (...)] ORDER BY post_time ASC LIMIT 100``, page by page with the answer's
 ``next_cursor`` (a LiQL ``CURSOR`` clause), at most :data:`MAX_PAGES` pages a fetch (oldest
-first, so the next fetch goes on from the newest message read). A message by a member (not
+first, so the next fetch goes on from the newest message read). The checkpoint keeps that
+message's ``post_time`` and the ids of the messages read at that instant; the next fetch
+asks from one millisecond before it and leaves those out, so a message posted in the same
+millisecond, or left there by the page cap, is not passed over. A message by a member (not
 the API user, not ranked staff) is a question unless the team wrote later in its
 conversation (then it is settled, and so is an earlier message a team reply answers).
 Context is the message's parent chain (``GET /api/2.0/messages/{id}``, at most
@@ -58,7 +61,12 @@ from cxdaily.connectors.http_errors import bare_message, service_message
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import Option, since_days
 from cxdaily.connectors.pagination import PageTrail
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, checkpoint_time, id_field
+from cxdaily.connectors.parsing import (
+    QuestionShapeError,
+    SkippedItems,
+    checkpoint_marks,
+    id_field,
+)
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.clock import to_iso
@@ -68,6 +76,8 @@ from cxdaily.core.safe_text import one_line
 
 MAX_PAGES = 20
 """Pages of messages (100 each) read per fetch."""
+SEEN_IDS = 1000
+"""Ids of the messages posted at the checkpoint's instant it keeps, at most."""
 CONTEXT_DEPTH = 5
 """Parent messages read above a question at most."""
 MAX_LOOKUPS = 60
@@ -235,30 +245,44 @@ class KhorosConnector(HttpConnector):
         """Members' messages since the checkpoint: questions, and the ones the team answered."""
         our_id, _ = await self._self()
         first = self.now() - timedelta(days=self.since_days)
-        since = checkpoint_time(checkpoint, "since") or first
+        since, seen = checkpoint_marks(checkpoint, "since", "ids", SEEN_IDS)
+        since = since or first
+        # With the ids read at the checkpoint's instant, that instant is asked for again
+        # (post_time > one millisecond before it, LiQL's precision): a message posted in
+        # the same millisecond as the last one read, or left by the page cap, comes too.
+        after = since - timedelta(milliseconds=1) if seen else since
         skipped = SkippedItems()
         posts: dict[str, kp.Post] = {}
-        newest = since
+        newest, newest_ids = since, set(seen)
+        # the messages read before at that instant come first: pages of their own beyond
+        # the cap, so that a fetch always moves on
+        max_pages = MAX_PAGES + -(-len(seen) // kp.PAGE_SIZE)
         pages = self._pages(
-            lambda cursor: kp.messages_query(since, self.boards, cursor),
+            lambda cursor: kp.messages_query(after, self.boards, cursor),
             "GET /api/2.0/search named a next_cursor that cannot be sent back",
-            MAX_PAGES,
+            max_pages,
             lambda item, index, exc: skipped.add(
                 f"message {kp.reference(item, index)} skipped: {exc}"
             ),
         )
         async for page, page_posts, more in pages:
             for post in page_posts:
+                when = post.created_at
+                if when <= since and (when < since or post.id in seen):
+                    continue  # read by an earlier fetch
                 posts[post.id] = post
-                newest = max(newest, post.created_at)
-            if more and (page == MAX_PAGES or self.http.budget_spent()):
+                if when > newest:
+                    newest, newest_ids = when, {post.id}
+                elif when == newest:
+                    newest_ids.add(post.id)
+            if more and (page == max_pages or self.http.budget_spent()):
                 self.http.note(f"stopped after {page} pages of messages; the next fetch goes "
                                "on from the newest one read")  # fmt: skip
                 break
         questions, settled = await self._classify(list(posts.values()), our_id, skipped)
         return FetchResult(
             questions=questions,
-            checkpoint={"since": to_iso(newest)},
+            checkpoint={"since": to_iso(newest), "ids": sorted(newest_ids)[:SEEN_IDS]},
             warnings=skipped.lines(),
             settled=settled,
         )

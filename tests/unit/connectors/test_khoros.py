@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import connector_class, khoros
 from cxdaily.connectors import khoros_parse as kp
 from cxdaily.connectors.base import PROCESS_RENEWED
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
@@ -158,7 +159,7 @@ async def test_first_fetch_reads_members_messages_with_context(fake, fake_sleep)
     assert [q.native_id for q in result.settled] == [ids["password"]]
     assert result.settled[0].meta["team_answered"] is True
     assert result.checkpoint == {"since": fake.messages[ids["ideas"]]["post_time"]
-                                 .replace(".000+00:00", "Z")}  # fmt: skip
+                                 .replace(".000+00:00", "Z"), "ids": [ids["ideas"]]}  # fmt: skip
     assert "post_time > '2026-11-27T" in wire.searches()[0]  # since_days = 7 before now
     assert not any(r.url.path.startswith("/api/2.0/messages/") for r in wire.requests)
 
@@ -191,9 +192,43 @@ async def test_a_second_fetch_asks_only_for_what_is_new(fake, fake_sleep):
     second = await c.fetch(first.checkpoint)
     assert [q.native_id for q in second.questions] == [later]
     (query,) = wire.searches()
-    assert f"post_time > '{newest[:19]}.000+00:00'" in query
+    # from a millisecond before the newest message read, which is left out
+    just_before = datetime.fromisoformat(newest) - timedelta(milliseconds=1)
+    assert f"post_time > '{kp.liql_time(just_before)}'" in query
     assert second.checkpoint == {"since": fake.messages[later]["post_time"].replace(
-        ".000+00:00", "Z")}  # fmt: skip
+        ".000+00:00", "Z"), "ids": [later]}  # fmt: skip
+
+
+async def test_messages_of_one_millisecond_cut_by_the_page_cap_come_next_time(
+    fake, fake_sleep, monkeypatch
+):
+    monkeypatch.setattr(kp, "PAGE_SIZE", 2)
+    monkeypatch.setattr(khoros, "MAX_PAGES", 1)
+    ids = [fake.post(f"Question {n}", f"Body {n}") for n in range(4)]
+    for ident in ids[1:]:  # three posted in the same millisecond, across the cut
+        fake.messages[ident]["post_time"] = fake.messages[ids[1]]["post_time"]
+    c, _ = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    assert [q.native_id for q in first.questions] == ids[:2]
+    assert first.checkpoint["ids"] == [ids[1]]
+    # the message read at that instant comes again (left out) on a page beyond the cap
+    second = await c.fetch(first.checkpoint)
+    assert sorted(q.native_id for q in second.questions) == sorted(ids[2:])
+    assert second.checkpoint["ids"] == sorted(ids[1:])
+    late = fake.post("Late", "Posted in that millisecond too, after the fetch.")
+    fake.messages[late]["post_time"] = fake.messages[ids[1]]["post_time"]
+    third = await c.fetch(second.checkpoint)
+    assert [q.native_id for q in third.questions] == [late]
+    assert third.checkpoint["ids"] == sorted([*ids[1:], late])
+
+
+async def test_a_checkpoint_without_ids_asks_for_what_is_after_it(fake, fake_sleep):
+    ids = community(fake)
+    c, wire = build(fake, fake_sleep)
+    since = fake.messages[ids["same"]]["post_time"]
+    result = await c.fetch({"since": since.replace(".000+00:00", "Z")})  # as stored before
+    assert [q.native_id for q in result.questions] == [ids["ideas"]]
+    assert f"post_time > '{since}'" in wire.searches()[0]
 
 
 async def test_our_reply_after_the_checkpoint_settles_an_earlier_question(fake, fake_sleep):
