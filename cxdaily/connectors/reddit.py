@@ -24,7 +24,9 @@ messages) and ``GET /r/{name}/new`` for each watched subreddit, newest first, pa
 page (``after``) back to the checkpoint: the newest ``created_utc`` seen and the
 fullnames seen in the last minutes before it (late arrivals are caught, none is taken
 twice). A listing whose walk stops at :data:`MAX_PAGES` pages or the fetch's byte budget
-keeps its checkpoint and the ``after`` of its next page, where the next fetch goes on.
+keeps its checkpoint and the ``after`` of its next page, where the next fetch goes on
+(when that item is gone by then, Reddit lists nothing after it: the walk starts again
+from the newest, with a warning).
 A watched subreddit that answers 403 or 404 (private, banned, quarantined) is skipped
 with a warning naming it, its checkpoint kept, and the rest of the channel is read.
 Our own items are left out; an item our account already answered (a comment of ours
@@ -237,12 +239,20 @@ class RedditConnector(HttpConnector):
         trail = PageTrail(self.http, f"pages of {key}", after)
         things: list[rp.Thing] = []
         recent: list[tuple[str, float]] = []  # every item listed near the mark, taken or not
-        for _ in pages_allowed(self.http, MAX_PAGES):
+        for _ in pages_allowed(self.http, MAX_PAGES + (after is not None)):  # one: see below
             params = {"limit": PAGE_LIMIT, "raw_json": 1, **({"after": after} if after else {})}
             result = await self._listing_page(path, params, run.headers, key.startswith("r/"))
             data = self.http.decode_json(result)
+            children = _children(data, result, self.name)
+            if not children and after is not None and after == (resume and resume.after):
+                # Reddit lists nothing after an item deleted or removed since: the walk
+                # starts again from the newest (what it read already is stored once)
+                run.skipped.add(f"{key}: the place the last fetch stopped at is gone; read "
+                                "again from the newest")  # fmt: skip
+                after = None
+                continue
             reached = False
-            for number, child in enumerate(_children(data, result, self.name), 1):
+            for number, child in enumerate(children, 1):
                 try:
                     thing = rp.read_thing(child)
                 except QuestionShapeError as exc:

@@ -213,6 +213,8 @@ class FakeReddit:
         limit = min(int((seen.query.get("limit") or ["25"])[0]), 100, self.page_size)
         after = (seen.query.get("after") or [None])[0]
         names = [c["data"]["name"] for c in children]
+        if after is not None and after not in names:  # deleted or removed since: Reddit
+            return Answer(200, listing([]))  # lists nothing after it
         start = names.index(after) + 1 if after in names else 0
         page = children[start : start + limit]
         more = start + limit < len(children)

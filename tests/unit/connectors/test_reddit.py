@@ -242,6 +242,28 @@ async def test_a_listing_stopped_at_the_page_cap_goes_on_with_the_next_fetch(
     assert second.checkpoint["r/acme"] == {"since": fake.now, "seen": posts[::-1]}
 
 
+async def test_a_walk_whose_resume_item_is_gone_starts_again_from_the_newest(
+    fake, fake_sleep, monkeypatch
+):
+    posts = ["t3_" + fake.post("acme", "fred", f"Question {n}") for n in range(5)]
+    fake.page_size = 2
+    monkeypatch.setattr(reddit, "MAX_PAGES", 2)
+    c, wire = build(fake, fake_sleep, subreddits=["acme"])
+    first = await c.fetch(None)
+    assert first.checkpoint["r/acme"]["after"] == posts[1]
+    del fake.posts[posts[1][3:]]  # removed by the moderators: Reddit lists nothing after it
+    wire.requests.clear()
+    second = await c.fetch(first.checkpoint)
+    assert posts[0] in by_name(second.questions)  # not passed over
+    assert [r.url.params.get("after") for r in wire.gets("/r/acme/new")] == [
+        posts[1],
+        None,
+        posts[3],
+    ]
+    assert any("read again from the newest" in w for w in second.warnings)
+    assert "after" not in second.checkpoint["r/acme"]
+
+
 async def test_an_item_we_answered_is_settled_and_answers_since_shows_it(fake, fake_sleep):
     ids = world(fake)
     ours = fake.comment("t1_" + ids["mention"], BRAND, "Fixed in 2.0.1, sorry!")
