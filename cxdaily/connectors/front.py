@@ -362,11 +362,18 @@ class FrontConnector(desk.HelpDeskConnector):
                 f"{len(retry) - MAX_TRACKED} more conversations whose messages were not read "
                 f"are not read again (at most {MAX_TRACKED} are); each is read when it changes"
             )
+        still_open = by_activity + sorted(run.keep - listed.keys())
+        if len(still_open) > MAX_TRACKED:
+            run.skipped.add(
+                f"open conversations not followed: the {len(still_open) - MAX_TRACKED} least "
+                f"recently active (at most {MAX_TRACKED} are); one closed in Front stays open "
+                "here until it changes again"
+            )
         return run.turns.result(
             {
                 "since": newest,
                 "at": sorted(at_newest)[:MAX_TRACKED],
-                "open": (by_activity + sorted(run.keep - listed.keys()))[:MAX_TRACKED],
+                "open": still_open[:MAX_TRACKED],
                 "retry": retry[:MAX_TRACKED],
             },
             run.skipped.lines(),

@@ -167,6 +167,11 @@ class MastodonConnector(HttpConnector):
             own_since = mark.own_since
         open_ids.update(q.native_id for q in questions)
         keep = sorted(open_ids, key=id_key, reverse=True)[:MAX_OPEN]
+        if len(open_ids) > MAX_OPEN:
+            skipped.add(
+                f"open mentions not followed: the {len(open_ids) - MAX_OPEN} oldest (at most "
+                f"{MAX_OPEN} are); one answered outside cxdaily stays open here"
+            )
         stored: dict[str, Any] = {"since_id": newest, "own_since": own_since, "open": keep}
         if resume is not None:  # the older mentions come next time, then the newer ones
             stored.update(since_id=None, resume=resume.stored())

@@ -482,7 +482,24 @@ async def test_the_conversations_to_read_again_are_the_newest_and_bounded(
     wire.intercept = lambda r: httpx.Response(503) if r.url.path.endswith("/messages") else None
     result = await c.fetch(None)
     assert result.checkpoint["retry"] == ["cnv_5", "cnv_4"]  # the latest activity first
-    assert "3 more conversations whose messages were not read" in result.warnings[-1]
+    assert any("3 more conversations whose messages were not read" in w for w in result.warnings)
+
+
+async def test_open_conversations_beyond_those_followed_are_said(fake, fake_sleep, monkeypatch):
+    monkeypatch.setattr(front, "MAX_TRACKED", 2)
+    five_conversations(fake)
+    c, _ = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert result.checkpoint["open"] == ["cnv_5", "cnv_4"]  # the most recently active
+    # every conversation is read all the same: only following them is bounded
+    assert {q.native_id.split(":")[0] for q in result.questions} == {
+        "cnv_1",
+        "cnv_2",
+        "cnv_4",
+        "cnv_5",
+    }
+    [said] = [w for w in result.warnings if "not followed" in w]
+    assert said.startswith("open conversations not followed: the 3 least recently active")
 
 
 async def test_hostile_text_arrives_clean(fake, fake_sleep):

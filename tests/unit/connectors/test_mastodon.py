@@ -256,6 +256,19 @@ async def test_a_mention_we_already_answered_is_settled(fake, fake_sleep):
     assert result.checkpoint["open"] == [waiting["id"]]
 
 
+async def test_open_mentions_beyond_those_followed_are_said(fake, fake_sleep, monkeypatch):
+    monkeypatch.setattr(mastodon, "MAX_OPEN", 2)
+    asked = [fake.mention(JANE, f"Question {n}?") for n in range(3)]
+    c, _ = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert len(result.questions) == 3  # every one is a question: only following is bounded
+    assert result.checkpoint["open"] == [asked[2]["id"], asked[1]["id"]]  # the newest
+    assert [w for w in result.warnings if "not followed" in w] == [
+        "open mentions not followed: the 1 oldest (at most 2 are); one answered outside "
+        "cxdaily stays open here"
+    ]
+
+
 async def test_an_answer_in_the_app_later_settles_the_question(fake, fake_sleep):
     asked = fake.mention(JANE, "Can I pay yearly?")
     c, wire = build(fake, fake_sleep)
