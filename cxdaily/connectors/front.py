@@ -363,11 +363,13 @@ class FrontConnector(desk.HelpDeskConnector):
                 f"are not read again (at most {MAX_TRACKED} are); each is read when it changes"
             )
         still_open = by_activity + sorted(run.keep - listed.keys())
-        if len(still_open) > MAX_TRACKED:
+        # said once: on the first fetch, then for those followed until now
+        beyond = [cid for cid in still_open[MAX_TRACKED:] if checkpoint is None or cid in mark.open]
+        if beyond:
             run.skipped.add(
-                f"open conversations not followed: the {len(still_open) - MAX_TRACKED} least "
-                f"recently active (at most {MAX_TRACKED} are); one closed in Front stays open "
-                "here until it changes again"
+                f"open conversations not followed: the {len(beyond)} least recently active "
+                f"(at most {MAX_TRACKED} are); one closed in Front stays open here until it "
+                "changes again"
             )
         return run.turns.result(
             {

@@ -500,6 +500,8 @@ async def test_open_conversations_beyond_those_followed_are_said(fake, fake_slee
     }
     [said] = [w for w in result.warnings if "not followed" in w]
     assert said.startswith("open conversations not followed: the 3 least recently active")
+    again = await c.fetch(result.checkpoint)  # nothing more dropped: nothing said again
+    assert not any("not followed" in w for w in again.warnings)
 
 
 async def test_hostile_text_arrives_clean(fake, fake_sleep):

@@ -267,6 +267,8 @@ async def test_open_mentions_beyond_those_followed_are_said(fake, fake_sleep, mo
         "open mentions not followed: the 1 oldest (at most 2 are); one answered outside "
         "cxdaily stays open here"
     ]
+    again = await c.fetch(result.checkpoint)  # nothing more dropped: nothing said again
+    assert not any("not followed" in w for w in again.warnings)
 
 
 async def test_an_answer_in_the_app_later_settles_the_question(fake, fake_sleep):
