@@ -58,5 +58,5 @@ async def test_the_digest_footer_fits_60_columns(service: Service) -> None:
         await wait_for_start(app, pilot)
         await open_digest(app, pilot)
         footer = screen_lines(app)[-1].strip()
-        assert footer.startswith("f1 Help ] Period "), footer
-        assert footer.endswith("esc Back"), footer
+        assert footer.startswith("f1 Help esc Back ] Period "), footer
+        assert footer.endswith("s Send"), footer

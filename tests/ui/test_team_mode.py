@@ -28,6 +28,7 @@ from tests.ui.pilot_kit import (
     make_app,
     open_digest,
     plain,
+    screen_lines,
     settle,
     shown_part,
     start_reply,
@@ -219,6 +220,25 @@ async def test_the_digest_screen_switches_to_the_company_digest_in_team_mode(
         await settle(app, pilot)
         assert plain(screen.query_one("#digest-header", Static)).startswith("Digest · ")
         assert len(asked) == 1
+
+
+async def test_at_60_columns_the_team_digest_footer_keeps_back(
+    service: Service, team: StubTeam
+) -> None:
+    """The company key made the digest's footer too long for 60 columns, and its last key,
+    the way back, was cut: the key that leaves the screen comes right after help."""
+    app, _ = make_app(service)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(app, pilot)
+        await open_digest(app, pilot)
+        footer = screen_lines(app)[-1].strip()
+        assert footer.startswith("f1 Help esc Back ] Period "), footer
+        # the keys that do not fit are left out whole, never cut ("x Expor")
+        assert footer.endswith("t Team g Tag c Company"), footer
+        await pilot.resize_terminal(140, 30)  # room again: every key comes back
+        await settle(app, pilot)
+        wide = screen_lines(app)[-1]
+        assert "c Company  x Export  s Send" in wide, wide
 
 
 async def test_without_team_mode_the_digest_has_no_company_key(service: Service) -> None:

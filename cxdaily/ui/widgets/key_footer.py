@@ -3,9 +3,10 @@
 Textual's footer lists a screen's keys, then the app's, then the palette's; at 80 columns
 the session's last keys were cut ("q Wr", and no help at all). This one puts ``f1 Help``
 first (as htop and nano do: whatever the width, the leader sees where every key is
-listed), turns compact (less space around each key) below :data:`ROOMY_COLUMNS`, and
-leaves out the palette's key there (the palette is listed in help, and ``ctrl+p`` still
-opens it).
+listed) and the key that leaves the screen (``esc Back``) right after it, so that a narrow
+terminal cuts only the screen's own commands; it turns compact (less space around each
+key) below :data:`ROOMY_COLUMNS`, and leaves out the palette's key there (the palette is
+listed in help, and ``ctrl+p`` still opens it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from textual.widgets._footer import FooterKey
 ROOMY_COLUMNS = 100
 """Below this width the footer is compact and without the palette's key."""
 HELP_ACTIONS = frozenset({"help", "app.help"})
+LEAVE_ACTIONS = frozenset({"back"})
+"""The actions that close a screen (stats, digest, promises, a customer's history)."""
 
 
 class KeyFooter(Footer):
@@ -35,8 +38,9 @@ class KeyFooter(Footer):
             return True
 
     def compose(self) -> ComposeResult:
-        """Textual's keys, help first, then the screen's in the order its key table gives
-        (a key remapped in ``[keys]`` is bound anew, and Textual listed it last)."""
+        """Textual's keys, help first, then the key that leaves the screen, then the
+        screen's in the order its key table gives (a key remapped in ``[keys]`` is bound
+        anew, and Textual listed it last)."""
         keys = list(super().compose())
         order = {c.action: n for n, c in enumerate(getattr(self.screen, "KEY_COMMANDS", ()))}
 
@@ -45,14 +49,31 @@ class KeyFooter(Footer):
                 return (2, 0)  # the palette's key, after every other
             if key.action in HELP_ACTIONS:
                 return (0, 0)
+            if key.action in LEAVE_ACTIONS:
+                return (0, 1)
             return (1, order.get(key.action, len(order)))
 
+        self.call_after_refresh(self._fit_keys)
         yield from sorted(keys, key=place)  # a stable sort: ties keep Textual's order
+
+    def _fit_keys(self) -> None:
+        """Hide the first key the width would cut, and every key after it: a key shows
+        whole or not at all ("x Expor" said nothing; help lists every key)."""
+        right = self.region.right
+        cut = False
+        for key in self.query_children(FooterKey):
+            if key.has_class("-command-palette"):
+                continue  # docked at the right edge, inside the width
+            cut = cut or key.region.right > right
+            key.display = not cut
 
     def on_resize(self, event: Resize) -> None:
         """Fit the footer to the new width."""
         roomy = event.size.width >= ROOMY_COLUMNS
         if roomy == self.show_command_palette and roomy != self.compact:
+            for key in self.query_children(FooterKey):
+                key.display = True  # what fits is worked out again
+            self.call_after_refresh(self._fit_keys)
             return
         self.compact = not roomy
         self.show_command_palette = roomy
