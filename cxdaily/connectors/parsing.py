@@ -450,17 +450,19 @@ class SkippedItems:
         if len(self.listed) < self.limit:
             self.listed.append(text)
 
-    def not_read(self, text: str, exc: BaseException) -> None:
+    def not_read(self, text: str, exc: BaseException) -> bool:
         """Record a look-up that failed with ``exc`` and left items unread (``text`` says
         which and why, in one line): counted in :attr:`unread`, and the line says they
-        are read again, when the failure may pass; skipped otherwise."""
+        are read again, when the failure may pass; skipped otherwise. Returns whether
+        they are to be read again."""
         # imported here: a file channel parses items without loading the HTTP stack
         from cxdaily.connectors.http_errors import may_pass
 
         if may_pass(exc):
             self.unread_later(text)
-        else:
-            self.add(text)
+            return True
+        self.add(text)
+        return False
 
     def unread_later(self, text: str) -> None:
         """Record items left unread that the next fetch reads (``text`` says which and

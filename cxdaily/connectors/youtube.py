@@ -26,7 +26,9 @@ so all of them are read (up to :data:`MAX_REPLY_PAGES` pages): a walk the byte b
 short keeps the checkpoint where it was (the next fetch reads the thread again), and one
 cut by the page cap is said in a warning. Until our channel replies, a top-level comment is a
 question; after our reply, the latest comment someone else wrote is (see
-:func:`~cxdaily.connectors.youtube_parse.thread_questions`). Authors' subscriber counts
+:func:`~cxdaily.connectors.youtube_parse.thread_questions`). YouTube lists threads by when
+they were started, so the threads a conversation is under way in are followed: those the
+walk does not list are read again by id, 50 a call (see :mod:`.youtube_follow`). Authors' subscriber counts
 come from ``GET /channels?part=statistics&id=...`` (50 ids a call).
 
 Replying: ``POST /comments?part=snippet`` with ``{"snippet": {"parentId", "textOriginal"}}``,
@@ -41,10 +43,12 @@ the reset; a 403 ``rateLimitExceeded`` is waited out briefly on reads.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from cxdaily.connectors import google_api
+from cxdaily.connectors import youtube_follow as follow
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.channel_tokens import (
     LazyGrant,
@@ -77,6 +81,7 @@ from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import RateLimited
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import plural
 
 DEFAULT_WEB_URL = "https://www.youtube.com"
 PAGE_SIZE = 100
@@ -116,6 +121,20 @@ def _held(checkpoint: Any) -> dict[str, Any]:
     if token:
         held.update(page_token=token, newest=to_iso(newest) if newest else None)
     return held
+
+
+@dataclass
+class _Run:
+    """One fetch's state: what it gathers, and the followed threads (see
+    :mod:`.youtube_follow`): as the checkpoint kept them, those the walk listed, those a
+    conversation was read in, and those followed as they were."""
+
+    harvest: google_api.ListingHarvest
+    headers: dict[str, str]
+    followed: dict[str, follow.Seen]
+    listed: set[str] = field(default_factory=set)
+    talks: list[Thread] = field(default_factory=list)
+    keep: set[str] = field(default_factory=set)
 
 
 class RefreshTokenGrant(ClientCredentialsToken):
@@ -208,6 +227,7 @@ class YouTubeConnector(HttpConnector):
     ) -> FetchResult:
         harvest = google_api.ListingHarvest()
         params = {**LIST_PARAMS, "allThreadsRelatedToChannelId": self.channel_id}
+        run = _Run(harvest, headers, follow.read_followed(checkpoint))
 
         async def read(token: str | None) -> HttpResult:
             query = {**params, **({"pageToken": token} if token else {})}
@@ -217,12 +237,9 @@ class YouTubeConnector(HttpConnector):
             result: HttpResult, page: int, since: datetime | None
         ) -> google_api.ListingPage:
             data = self._decode(result)
-            threads, reached = self._page_threads(data["items"], page, since, harvest.skipped)
+            threads, reached = self._page_threads(data["items"], page, since, run)
             newest = max((t.activity for t in threads), default=None)
-            threads = await self._complete(threads, headers, harvest.skipped)
-            asked, answered = self._questions(threads)
-            harvest.questions.extend(await self._with_reach(asked, headers, harvest.skipped))
-            harvest.settled.extend(answered)
+            await self._take(threads, run)
             following = data.get("nextPageToken")
             usable = isinstance(following, str) and following.strip()
             return google_api.ListingPage(following if usable else None, reached, newest)
@@ -231,36 +248,89 @@ class YouTubeConnector(HttpConnector):
             self, checkpoint, read, take,
             max_pages=MAX_PAGES, what="pages of comment threads", iso=to_iso,
         )  # fmt: skip
+        await self._read_followed(run)
         if harvest.skipped.unread:  # replies left unread: not past them
             mark = _held(checkpoint)
+        mark["follow"] = follow.followed_after(run.followed, run.talks, run.keep, self.now())
         return harvest.fetch_result(mark)
 
+    async def _take(self, threads: list[Thread], run: _Run) -> None:
+        """Take in threads with something new: their questions and settled comments,
+        and each thread a conversation is under way in (see :mod:`.youtube_follow`)."""
+        harvest = run.harvest
+        threads = await self._complete(threads, run.headers, harvest.skipped, run.keep)
+        asked, answered = self._questions(threads, run.talks)
+        harvest.questions.extend(await self._with_reach(asked, run.headers, harvest.skipped))
+        harvest.settled.extend(answered)
+
+    async def _read_followed(self, run: _Run) -> None:
+        """Read again the followed threads the walk did not list, and take those with
+        something new (see :mod:`.youtube_follow`)."""
+        unlisted = [tid for tid in run.followed if tid not in run.listed]
+        skipped = run.harvest.skipped
+        for ids in follow.batches(unlisted):
+            query = {"part": "snippet,replies", "id": ids, "textFormat": "plainText"}
+            try:
+                result = await self._api.send(
+                    "GET", "/commentThreads", params=query, headers=run.headers
+                )
+                items = self._decode(result)["items"]
+            except LOOKUP_FAILURES as exc:
+                threads = plural(ids.count(",") + 1, "followed comment thread")
+                said = f"{threads} cannot be read ({bare_message(exc)})"
+                if skipped.not_read(said, exc):
+                    run.keep.update(ids.split(","))  # followed as they were, read next time
+                continue
+            fresh: list[Thread] = []
+            for number, item in enumerate(items, 1):
+                try:
+                    thread = parse_thread(item)
+                except QuestionShapeError as exc:
+                    skipped.add(f"followed comment thread {number} skipped: {exc}")
+                    continue
+                if follow.changed(thread, run.followed.get(thread.id)):
+                    fresh.append(thread)
+                else:
+                    run.keep.add(thread.id)  # nothing new: followed as it was
+            await self._take(fresh, run)
+
     def _page_threads(
-        self, items: list[Any], page: int, since: datetime | None, skipped: SkippedItems
+        self, items: list[Any], page: int, since: datetime | None, run: _Run
     ) -> tuple[list[Thread], bool]:
-        """The threads of a page with anything newer than ``since``, and whether the
-        page reached ``since`` (no older page is needed)."""
+        """The threads of a page with anything newer than ``since`` (a followed one: with
+        anything new since it was read), and whether the page reached ``since`` (no older
+        page is needed)."""
         threads: list[Thread] = []
         reached = False
         for number, item in enumerate(items, 1):
             try:
                 thread = parse_thread(item)
             except QuestionShapeError as exc:
-                skipped.add(f"page {page}, comment thread {number} skipped: {exc}")
+                run.harvest.skipped.add(f"page {page}, comment thread {number} skipped: {exc}")
                 continue
+            run.listed.add(thread.id)
+            seen = run.followed.get(thread.id)
             if since is not None and thread.activity <= since:
                 reached = True
-                continue
+                if not follow.changed(thread, seen):
+                    if seen is not None:
+                        run.keep.add(thread.id)  # nothing new: followed as it was
+                    continue
             threads.append(thread)
         return threads, reached
 
     async def _complete(
-        self, threads: list[Thread], headers: dict[str, str], skipped: SkippedItems
+        self,
+        threads: list[Thread],
+        headers: dict[str, str],
+        skipped: SkippedItems,
+        unread: set[str] | None = None,
     ) -> list[Thread]:
         """Threads whose replies are not all embedded, with every reply read (a failed
-        read costs only that thread's replies not embedded, with a warning). A thread
-        whose replies the byte budget cut short counts as left unread (the fetch keeps
-        its checkpoint); one cut by :data:`MAX_REPLY_PAGES` is warned about."""
+        read costs only that thread's replies not embedded, with a warning, and its id
+        goes to ``unread`` when the failure may pass). A thread whose replies the byte
+        budget cut short counts as left unread (the fetch keeps its checkpoint); one cut
+        by :data:`MAX_REPLY_PAGES` is warned about."""
 
         async def complete(thread: Thread) -> Thread:
             if not thread.incomplete:
@@ -268,9 +338,9 @@ class YouTubeConnector(HttpConnector):
             try:
                 replies, cut_short = await self._replies(thread.id, headers, skipped)
             except LOOKUP_FAILURES as exc:
-                skipped.not_read(
-                    f"thread {thread.id}: its replies cannot be read ({bare_message(exc)})", exc
-                )
+                said = f"thread {thread.id}: its replies cannot be read ({bare_message(exc)})"
+                if skipped.not_read(said, exc) and unread is not None:
+                    unread.add(thread.id)
                 return thread
             if cut_short:
                 read = f"thread {thread.id}: {len(replies)} of its {thread.total_replies} replies"
@@ -315,7 +385,11 @@ class YouTubeConnector(HttpConnector):
             token = following
         return replies, True
 
-    def _questions(self, threads: list[Thread]) -> tuple[list[Question], list[Question]]:
+    def _questions(
+        self, threads: list[Thread], talks: list[Thread] | None = None
+    ) -> tuple[list[Question], list[Question]]:
+        """The questions the threads ask and the comments they settle; each thread that
+        gave either goes to ``talks`` (a conversation is under way in it)."""
         asked: list[Question] = []
         settled: list[Question] = []
         for thread in threads:
@@ -326,6 +400,8 @@ class YouTubeConnector(HttpConnector):
             if question is not None:
                 asked.append(question)
             settled.extend(answered)
+            if talks is not None and (question is not None or answered):
+                talks.append(thread)
         return asked, settled
 
     async def _with_reach(

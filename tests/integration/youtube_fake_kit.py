@@ -13,6 +13,8 @@ answers a request (a :class:`~tests.integration.loopback_kit.Seen`) as documente
 - ``GET .../commentThreads?part=snippet,replies&allThreadsRelatedToChannelId=...
   &order=time&maxResults=...&pageToken=...``: newest first, ``nextPageToken``; each
   thread embeds at most :attr:`embedded` replies under ``replies.comments``.
+- ``GET .../commentThreads?part=snippet,replies&id=a,b``: threads by id (no pages; those
+  that no longer exist are left out).
 - ``GET .../comments?part=snippet&parentId=...``: a thread's replies, paged the same way.
 - ``POST .../comments?part=snippet`` (``{"snippet": {"parentId", "textOriginal"}}``): a
   reply by our channel; 403 ``commentsDisabled`` on a video without comments.
@@ -221,6 +223,16 @@ class YouTubeFake:
         return item
 
     def _threads(self, query: dict[str, str]) -> Answer:
+        if "id" in query:  # by id: those that exist, in no set order, no pages
+            if "maxResults" in query or "order" in query:
+                text = "The id filter does not support maxResults or order."
+                return Answer(400, google_error(400, "incompatibleParameters", text))
+            wanted = [t for t in query["id"].split(",") if t in self.threads]
+            items = [self._thread(t) for t in sorted(wanted)]
+            return Answer(200, {"kind": "youtube#commentThreadListResponse", "etag": "etag-ids",
+                                "pageInfo": {"totalResults": len(items),
+                                             "resultsPerPage": len(items)},
+                                "items": items})  # fmt: skip
         if query.get("allThreadsRelatedToChannelId") != self.channel_id:
             return Answer(400, google_error(400, "missingRequiredParameter", "No filter."))
         newest_first = sorted(
