@@ -83,10 +83,14 @@ _LABELLED = re.compile(
 # starts no number inside a path ("/files/0151/2345678") or after another digit.
 _SLASHED_PHONE = re.compile(r"0(?<![\w/%*•+-]0)\d{1,4}/\d{3,9}(?:[ -]\d{1,6}){0,2}(?![\w/])")
 # A phone number inside a link, where _PHONE and _LABELLED start none: WhatsApp's
-# ("wa.me/4712345678") and a query parameter that names it ("send?phone=%2B4712345678",
-# "&tel=4712345678"). Group 1 is what leads to it, group 2 its sign, group 3 its digits.
+# ("wa.me/4712345678"), a path part that is an international number ("t.me/+4712345678",
+# "signal.me/#p/+4712345678": the sign tells it from an id) and a query parameter that
+# names it ("send?phone=%2B4712345678", "&tel=4712345678", "chat?number=%2B47..."). Group
+# 1 is what leads to it, group 2 its sign, group 3 its digits.
 _PHONE_IN_LINK = re.compile(
-    r"(wa\.me/|[?&](?:phone|tel|mobile|msisdn|whatsapp)=)(\+|%2[Bb])?(\d{7,15})(?![\w/])",
+    r"(wa\.me/|/(?=\+|%2[Bb])"
+    r"|[?&](?:phone|tel|mobile|msisdn|whatsapp|number|phone_?number|cell)=)"
+    r"(\+|%2[Bb])?(\d{7,15})(?![\w/])",
     re.IGNORECASE,
 )
 _DATE_LIKE = re.compile(

@@ -97,6 +97,7 @@ def test_numbers_written_straight_after_a_word_or_a_sign_are_masked(text, shown)
         "order=12345 of 2026",
         "see https://x.example/tickets/5551234567 or ?id=5551234567&x=1",
         "https://x.example/phone/5551234567 and ?phones=5551234567",
+        "https://x.example/v/+1234 and https://x.example/tickets/4712345678/+",
         "v1.2.3456789 and ab1234567",
     ],
 )
@@ -115,6 +116,13 @@ def test_versions_dates_amounts_ids_times_and_percentages_after_a_word_are_kept(
         ),
         ("https://x.example/call?tel=+4712345678", "https://x.example/call?tel=+••••••••78"),
         ("https://x.example/c?a=1&Mobile=5551234567", "https://x.example/c?a=1&Mobile=••••••••67"),
+        ("message me at https://t.me/+4712345678", "message me at https://t.me/+••••••••78"),
+        ("https://signal.me/#p/+4712345678", "https://signal.me/#p/+••••••••78"),
+        ("viber://chat?number=%2B4712345678", "viber://chat?number=%2B••••••••78"),
+        (
+            "https://x.example/u?phone_number=4712345678",
+            "https://x.example/u?phone_number=••••••••78",
+        ),
     ],
 )
 def test_a_phone_number_in_a_link_is_masked(text, shown):
