@@ -19,8 +19,12 @@ conversations updated since the checkpoint (the newest ``updated_at`` seen), pag
 since settles its stored question. ``GET /conversations/{id}`` reads the thread: the
 ``source``, the ``comment`` parts, and the ``open``, ``close`` and ``assignment`` parts
 that carry a reply (notes are internal and never read; other events carry no message).
-A thread that cannot be read costs its conversation the thread; a rate limit or the
-channel's deadline stops the fetch, which starts again from the same checkpoint.
+A thread that cannot be read costs its conversation the thread (its first message stands
+in); when the failure may pass (a timeout, a 5xx) the checkpoint stays before that
+conversation, so the next fetch reads it again. A fetch cut short by its page cap keeps
+the checkpoint a second before the last conversation read (the next page may hold more of
+that second). A rate limit or the channel's deadline stops the fetch, which starts again
+from the same checkpoint.
 Admins, bots and teams are the team; anyone else (users, leads, contacts) the customer.
 
 Replying: ``POST /conversations/{id}/reply``, a ``comment`` from ``admin_id``; our new
@@ -117,10 +121,10 @@ class IntercomConnector(desk.HelpDeskConnector):
         if after is None:
             since = self.now() - timedelta(days=self.option("since_days"))
             after = int(since.timestamp())
-        newest = after
+        newest, unread_from = after, None
         skipped = SkippedItems()
         turns = desk.TicketTurns(self.name, self.kind)
-        page_number = 0
+        page_number, cut_before = 0, self.http.walks_cut_short
         async for page, result in self._search_pages(after, open_only, headers):
             page_number += 1
             missing = f"{what_it_is(page)}, not a list of conversations"
@@ -130,11 +134,18 @@ class IntercomConnector(desk.HelpDeskConnector):
                 try:
                     conversation_id, updated = _summary(item)
                     newest = max(newest, updated or newest)
-                    ticket = await self._ticket(item, conversation_id, headers, skipped)
+                    ticket, unread = await self._ticket(item, conversation_id, headers, skipped)
                 except QuestionShapeError as exc:
                     skipped.add(f"{where}: skipped: {exc}")
                     continue
+                if unread and unread_from is None:  # the next fetch starts again from it
+                    unread_from = (updated or after + 1) - 1
                 turns.add(ticket)
+        if self.http.walks_cut_short > cut_before:
+            # the next page may hold more conversations of the last second read
+            newest = max(after, newest - 1)
+        if unread_from is not None:
+            newest = max(after, min(newest, unread_from))
         return turns.result({"updated_after": newest}, skipped.lines())
 
     async def _search_pages(
@@ -168,21 +179,25 @@ class IntercomConnector(desk.HelpDeskConnector):
         conversation_id: str,
         headers: dict[str, str],
         skipped: SkippedItems,
-    ) -> desk.Ticket:
+    ) -> tuple[desk.Ticket, bool]:
         """The conversation with its thread, or without it (with a warning) when the thread
-        cannot be read; QuestionShapeError when the conversation itself is malformed."""
+        cannot be read, and whether it is to be read again by the next fetch (the failure
+        may pass: a timeout, a 5xx); QuestionShapeError when the conversation itself is
+        malformed."""
+        unread = False
         try:
             thread = await self._read_thread(conversation_id, headers)
         except desk.LOOKUP_FAILURES as exc:  # a rate limit, the deadline, refused credentials:
             # the fetch stops (and its checkpoint stays), rather than hammer every thread
-            skipped.add(f"conversation {conversation_id}: thread not read ({exc}); kept without it")
+            said = f"conversation {conversation_id}: thread not read ({exc}); kept without it"
+            unread = skipped.not_read(said, exc)
         else:
             try:
-                return self._parse_ticket(thread, conversation_id, skipped, with_parts=True)
+                return self._parse_ticket(thread, conversation_id, skipped, with_parts=True), False
             except QuestionShapeError as exc:
                 skipped.add(f"conversation {conversation_id}: thread unreadable ({exc}); "
                             "kept without it")  # fmt: skip
-        return self._parse_ticket(item, conversation_id, skipped, with_parts=False)
+        return self._parse_ticket(item, conversation_id, skipped, with_parts=False), unread
 
     async def _read_thread(self, conversation_id: str, headers: dict[str, str]) -> dict[str, Any]:
         """``GET /conversations/{id}``: the conversation with its parts (an object)."""

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import connector_class, intercom
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.intercom import IntercomConnector
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
@@ -561,7 +561,38 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_conversation_its_thr
     assert "conversation 102: thread not read" in result.warnings[0]
     assert "HTTP 404" in result.warnings[0]
     assert "conversation 103: thread not read" in result.warnings[1]
-    assert result.checkpoint == {"updated_after": T - HOUR}
+    assert "read again by the next fetch" in result.warnings[1]  # a timeout may pass
+    assert "read again" not in result.warnings[0]  # a 404 would come again
+    assert result.checkpoint == {"updated_after": T - HOUR - 1}  # not past 103
+
+
+async def test_a_thread_a_passing_failure_left_unread_is_read_by_the_next_fetch(fake_sleep):
+    a, b = conversation("101", T - 2 * HOUR), conversation("102", T - HOUR)
+    api = Api({None: page([a, b])}, **{"101": with_parts(a), "102": with_parts(b)})
+    failing = [True]
+    api.override = lambda r: (
+        answer(503, {"type": "error.list", "errors": [{"code": "server_error"}]})
+        if failing[0] and r.url.path == "/conversations/101" else None
+    )  # fmt: skip
+    first = await build(api, fake_sleep).fetch({"updated_after": T - 3 * HOUR})
+    assert "101" in {q.native_id for q in first.questions}  # its first message stands in
+    assert first.checkpoint == {"updated_after": T - 2 * HOUR - 1}  # before 101, 102 too
+    failing[0] = False
+    second = await build(api, fake_sleep).fetch(first.checkpoint)
+    assert api.searches()[-1]["query"]["value"][0]["value"] == T - 2 * HOUR - 1
+    assert "101:9101" in {q.native_id for q in second.questions}
+    assert "101" in {q.native_id for q in second.settled}  # the stand-in leaves
+    assert second.checkpoint == {"updated_after": T - HOUR} and second.warnings == []
+
+
+async def test_a_fetch_cut_by_its_page_cap_reads_the_last_second_again(fake_sleep, monkeypatch):
+    monkeypatch.setattr(intercom, "MAX_PAGES", 1)
+    a, b = conversation("101", T - HOUR), conversation("102", T - HOUR)  # the same second
+    api = Api({None: page([a], cursor="c2"), "c2": page([b], number=2)},
+              **{"101": with_parts(a), "102": with_parts(b)})  # fmt: skip
+    first = await build(api, fake_sleep).fetch({"updated_after": T - 3 * HOUR})
+    assert [q.native_id for q in first.questions] == ["101:9101"]
+    assert first.checkpoint == {"updated_after": T - HOUR - 1}  # 102 comes next time
 
 
 async def test_the_secret_appears_in_no_warning_and_no_error():
