@@ -18,7 +18,9 @@ newest ``updated_at`` seen is the checkpoint (the first fetch looks ``since_days
 Company names come from ``GET /api/v2/companies/{id}``, once per fetch. A ticket's thread
 is its description (the customer's first message) and its public conversations
 (``GET /api/v2/tickets/{id}/conversations``; private notes never leave Freshdesk;
-``incoming`` marks the customer's). Only status 2 (Open) waits on the team. The rules of
+``incoming`` marks the customer's); a thread that cannot be read leaves the description
+standing in, and when the failure may pass (a timeout, a 5xx) the checkpoint stays at
+that ticket, so the next fetch reads it again. Only status 2 (Open) waits on the team. The rules of
 :mod:`cxdaily.connectors.helpdesk` make each ticket its question and settled turns.
 
 Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agent's
@@ -171,8 +173,11 @@ class FreshdeskConnector(desk.AgentDeskConnector):
             THREADS_AT_ONCE,
         )
         turns = desk.TicketTurns(self.name, self.kind)
-        for ticket in tickets:
+        for ticket, unread in tickets:
             turns.add(ticket)
+            if unread:  # its thread is read by the next fetch: the checkpoint not past it
+                at = first_seen.get(ticket.id, since)
+                rewind = min(rewind or at, at)
         mark = min(newest, rewind) if rewind is not None else newest
         return turns.result({"updated_since": to_iso(mark)}, skipped.lines())
 
@@ -240,16 +245,17 @@ class FreshdeskConnector(desk.AgentDeskConnector):
         companies: Mapping[str, str],
         headers: dict[str, str],
         skipped: SkippedItems,
-    ) -> desk.Ticket:
+    ) -> tuple[desk.Ticket, bool]:
         """The ticket with its company's name and its public thread (none, so that its
-        description stands in as the fallback, when the thread cannot be read)."""
+        description stands in as the fallback, when the thread cannot be read), and
+        whether the next fetch reads it again (the failure may pass: a timeout, a 5xx)."""
         ticket = replace(ticket, organization=companies.get(ticket.meta.get("company_id", "")))
         try:
             messages = await self._thread(ticket.id, ticket.requester, headers, skipped)
         except desk.LOOKUP_FAILURES as exc:
-            skipped.add(f"ticket {ticket.id}: its thread could not be read ({_reason(exc)})")
-            return replace(ticket, messages=())
-        return replace(ticket, messages=(*ticket.messages, *messages))
+            said = f"ticket {ticket.id}: its thread could not be read ({_reason(exc)})"
+            return replace(ticket, messages=()), skipped.not_read(said, exc)
+        return replace(ticket, messages=(*ticket.messages, *messages)), False
 
     # -- threads ----------------------------------------------------------------------
     async def _thread(

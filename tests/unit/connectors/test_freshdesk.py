@@ -592,6 +592,26 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_ticket_its_thread(
     [warning] = result.warnings
     assert warning.startswith("ticket 1: its thread could not be read (")
     assert reason in warning
+    # a timeout may pass: the checkpoint stays at that ticket, which the next fetch reads
+    passing = reason == "stopped answering"
+    assert ("read again by the next fetch" in warning) is passing
+    assert result.checkpoint["updated_since"] == "2026-12-04T08:00:00Z"  # both at that time
+
+
+async def test_a_thread_a_passing_failure_left_unread_is_read_by_the_next_fetch(fake_sleep):
+    desk = Desk(
+        [ticket(1, updated="2026-12-04T07:00:00Z"), ticket(2, updated="2026-12-04T08:00:00Z")],
+        threads={1: httpx.Response(503), 2: []},
+    )
+    connector, first = await fetched(desk, fake_sleep)
+    assert first.checkpoint == {"updated_since": "2026-12-04T07:00:00Z"}  # not past ticket 1
+    desk.threads[1] = [customer(11, "Still broken.", "2026-12-04T06:59:00Z", 1)]
+    second = await connector.fetch(first.checkpoint)
+    assert desk.sent("/api/v2/tickets")[-1].url.params["updated_since"] == "2026-12-04T07:00:00Z"
+    assert by_id(second.questions)["1:11"].body.startswith("Still broken.")  # its latest
+    assert "1" in {q.native_id for q in second.settled}  # the stand-in leaves
+    assert second.checkpoint == {"updated_since": "2026-12-04T08:00:00Z"}
+    assert second.warnings == []
 
 
 async def test_a_failed_company_look_up_costs_only_the_name(fake_sleep):
