@@ -23,8 +23,11 @@ leaves the candidates. Threads come embedded, else from
 ``GET /v2/conversations/{id}/threads``: ``customer`` threads are the customer's,
 ``reply`` and ``message`` threads the team's, ``chat`` lines by their author; notes,
 drafts, hidden threads, phone logs and line items are never read. A thread that cannot
-be read (a 404, a timeout) leaves its conversation with its preview and a warning, while a
-rate limit, a refused token or the channel's deadline stops the fetch. A conversation
+be read (a 404, a timeout) leaves its conversation with its preview and a warning; when
+the failure may pass (a timeout, a 5xx) the checkpoint stays a second before that
+conversation, so the next fetch reads it again (as after a walk its page cap cut short: the
+next page may hold more of the last second). A rate limit, a refused token or the
+channel's deadline stops the fetch. A conversation
 waits on the team while its status is ``active``.
 
 Replying: ``POST /v2/conversations/{id}/reply`` with ``{"customer": {"id": ...},
@@ -35,7 +38,7 @@ once, and after an unknown outcome the thread is read for it (``find_own_reply``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -47,7 +50,7 @@ from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import next_url_pages
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, next_url_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     SkippedItems,
@@ -69,6 +72,10 @@ MAX_TAG_CHARS = 100
 #: Public thread types by whose words they are: the customer's (True) or the team's
 #: (False); ``chat`` lines go by their author's type; every other type is left out.
 THREAD_SIDES = {"customer": True, "reply": False, "message": False}
+MAX_PAGES = DEFAULT_MAX_PAGES
+"""Pages of conversations read in one fetch; the rest comes with the next."""
+SECOND = timedelta(seconds=1)
+"""Help Scout's times are to the second: a checkpoint held back is held back one."""
 
 
 class HelpScoutConnector(desk.HelpDeskConnector):
@@ -129,23 +136,31 @@ class HelpScoutConnector(desk.HelpDeskConnector):
             params["modifiedSince"] = to_iso(since)
         turns = desk.TicketTurns(self.name, self.kind)
         skipped = SkippedItems()
-        newest = since
+        newest, hold, cut_before = since, None, self.http.walks_cut_short
         pages = next_url_pages(
             self.http,
             self.endpoint("/v2/conversations"),
             next_url=lambda data: _next_page(data, params),
             params=params,
             headers=headers,
+            max_pages=MAX_PAGES,
         )
         async for data, result in pages:
             for index, item in enumerate(_embedded(data, "conversations", result, self.name)):
                 newest = _later(newest, item)
+                unread = skipped.unread
                 try:
                     ticket = await self._ticket(item, headers, skipped)
                 except QuestionShapeError as exc:
                     skipped.add(f"conversation {_reference(item, index)} skipped: {exc}")
                     continue
                 turns.add(ticket)
+                if skipped.unread > unread and hold is None:  # read again by the next fetch
+                    hold = _later(None, item) or since
+        if self.http.walks_cut_short > cut_before and newest is not None:
+            hold = min(hold or newest, newest)  # the next page may hold more of that second
+        if hold is not None and newest is not None:
+            newest = max(since, hold - SECOND) if since else hold - SECOND
         return turns.result(
             {"modified_since": to_iso(newest)} if newest else checkpoint, skipped.lines()
         )
@@ -169,10 +184,11 @@ class HelpScoutConnector(desk.HelpDeskConnector):
                 messages = await self._thread(ident, headers, skipped)
             except desk.LOOKUP_FAILURES as exc:  # a 404, a timeout: this thread only; a
                 # rate limit, the deadline, refused credentials stop the fetch (checkpoint kept)
-                skipped.add(
+                said = (
                     f"conversation {ident}: its thread could not be read, its preview is "
                     f"shown instead ({one_line(exc, 200)})"
                 )
+                skipped.not_read(said, exc)  # read again next time when it may pass
                 messages = []
                 fallback = _body(item.get("preview"), "preview") or ""
         number = item.get("number")

@@ -28,8 +28,8 @@ cut by the page cap is said in a warning. Until our channel replies, a top-level
 question; after our reply, the latest comment someone else wrote is (see
 :func:`~cxdaily.connectors.youtube_parse.thread_questions`). YouTube lists threads by when
 they were started, so the threads a conversation is under way in are followed: those the
-walk does not list are read again by id, 50 a call (see :mod:`.youtube_follow`). Authors' subscriber counts
-come from ``GET /channels?part=statistics&id=...`` (50 ids a call).
+walk does not list are read again by id, 50 a call (see :mod:`.youtube_follow`). Authors'
+subscriber counts come from ``GET /channels?part=statistics&id=...`` (50 ids a call).
 
 Replying: ``POST /comments?part=snippet`` with ``{"snippet": {"parentId", "textOriginal"}}``,
 sent once. YouTube has no idempotency key: after an unknown outcome the thread's replies

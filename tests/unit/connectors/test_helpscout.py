@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cxdaily.connectors import connector_class
+from cxdaily.connectors import connector_class, helpscout
 from cxdaily.connectors.helpscout import HelpScoutConnector
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -366,6 +366,37 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_conversation_its_thr
     assert len(result.warnings) == 1
     assert result.warnings[0].startswith(f"conversation {ids[1]}: its thread could not be read")
     assert_no_secret(*result.warnings)
+    # a timeout may pass: the checkpoint stays before that conversation, for the next fetch
+    again = failure == "timeout"
+    assert ("read again by the next fetch" in result.warnings[0]) is again
+    held = fake.conversations[ids[1]]["modifiedAt"] < result.checkpoint["modified_since"]
+    assert held is not again
+    if again:
+        rec.hook = None
+        second = await c.fetch(result.checkpoint)
+        by_thread = {q.thread_id: q for q in second.questions}
+        assert by_thread[str(ids[1])].native_id != str(ids[1])  # its thread's, not the preview
+        assert str(ids[1]) in {q.native_id for q in second.settled}  # the stand-in leaves
+        assert second.warnings == []
+
+
+async def test_a_fetch_cut_by_its_page_cap_reads_its_last_second_again(monkeypatch):
+    monkeypatch.setattr(helpscout, "MAX_PAGES", 1)
+    fake, ids = account(page_size=2)
+    times = [
+        "2026-12-04T07:00:00Z",
+        "2026-12-04T08:00:00Z",
+        "2026-12-04T08:00:00Z",
+        "2026-12-04T06:00:00Z",
+    ]
+    for conv, at in zip(ids, times, strict=True):  # the second and third in one bulk change
+        fake.conversations[conv]["modifiedAt"] = fake.conversations[conv]["userUpdatedAt"] = at
+    c, _ = build(fake)
+    first = await c.fetch(None)  # one page of two: the third, of the same second, is next
+    assert [q.thread_id for q in first.questions] == [str(ids[0]), str(ids[1])]
+    assert first.checkpoint == {"modified_since": "2026-12-04T07:59:59Z"}
+    second = await c.fetch(first.checkpoint)
+    assert str(ids[2]) in {q.thread_id for q in second.questions}  # not passed over
 
 
 class _DripStream(httpx.AsyncByteStream):
