@@ -20,7 +20,9 @@ the last ``after_cursor`` is the checkpoint. Requesters and organisations come s
 (``include=users,organizations``); a requester missing there is read with
 ``GET /api/v2/users/{id}.json`` (a failed look-up costs only the name). Each ticket's
 public comments (``GET /api/v2/tickets/{id}/comments.json``, cursor pages, authors
-sideloaded) become its thread: a comment is the customer's when its author is the
+sideloaded) become its thread (when they cannot be read the description stands in, and a
+failure that may pass, a timeout or a 5xx, keeps the checkpoint where the fetch started,
+so the next one reads that window again): a comment is the customer's when its author is the
 ticket's requester or another end-user (someone copied on the ticket), the team's
 otherwise. Tickets ``new`` or ``open`` wait on the team; the rules of
 :mod:`cxdaily.connectors.helpdesk` turn each ticket into its question and its settled
@@ -204,6 +206,8 @@ class ZendeskConnector(desk.AgentDeskConnector):
         turns = desk.TicketTurns(self.name, self.kind)
         for ticket in await desk.read_at_once(jobs, THREADS_AT_ONCE):
             turns.add(ticket)
+        if run.skipped.unread:  # threads left for the next fetch: the export's window again
+            cursor = start.get("cursor")
         new_checkpoint = {"cursor": cursor} if cursor else {"start_time": start["start_time"]}
         return turns.result(new_checkpoint, run.skipped.lines())
 
@@ -245,9 +249,8 @@ class ZendeskConnector(desk.AgentDeskConnector):
             try:
                 messages = await self._thread(ticket.id, requester_id, run.headers, run)
             except desk.LOOKUP_FAILURES as exc:
-                run.skipped.add(
-                    f"ticket {ticket.id}: its thread could not be read ({bare_message(exc)})"
-                )
+                said = f"ticket {ticket.id}: its thread could not be read ({bare_message(exc)})"
+                run.skipped.not_read(said, exc)  # read again next time when it may pass
         if requester_id not in run.people and requester_id not in run.looked_up:
             run.looked_up.add(requester_id)  # once per fetch, whatever comes of it
             url = self.endpoint(f"/api/v2/users/{quote(requester_id, safe='')}.json")
