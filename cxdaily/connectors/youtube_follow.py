@@ -65,7 +65,12 @@ def changed(thread: Thread, seen: Seen | None) -> bool:
     comment, or another reply count: a reply YouTube does not embed)."""
     if seen is None:
         return False
-    return thread.activity > seen.activity or (thread.total_replies or 0) != seen.replies
+    return thread.activity > seen.activity or reply_count(thread) != seen.replies
+
+
+def reply_count(thread: Thread) -> int:
+    """How many replies YouTube counts in the thread (those it embeds, when it says not)."""
+    return len(thread.replies) if thread.total_replies is None else thread.total_replies
 
 
 def followed_after(
@@ -81,7 +86,7 @@ def followed_after(
     state = {tid: before[tid] for tid in keep if tid in before}
     for thread in conversations:
         if thread.id not in state:
-            state[thread.id] = Seen(thread.activity, thread.total_replies or len(thread.replies))
+            state[thread.id] = Seen(thread.activity, reply_count(thread))
     cutoff = now - timedelta(days=FOLLOW_DAYS)
     recent = [(tid, seen) for tid, seen in state.items() if seen.activity > cutoff]
     recent.sort(key=lambda pair: (pair[1].activity, pair[0]), reverse=True)

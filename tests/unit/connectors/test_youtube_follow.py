@@ -133,3 +133,25 @@ def test_a_damaged_followed_thread_is_left_out(stored):
             else {"follow": good}
         )
     ) == ["Ug1"]
+
+
+async def test_a_thread_without_a_reply_count_is_taken_again_only_when_it_changes(
+    fake_sleep, monkeypatch
+):
+    fake, thread, _ = older_conversation(page_size=100)
+    fake.embedded = 20  # every reply embedded, and no count said
+    shown = fake._thread
+
+    def without_count(ident):
+        item = shown(ident)
+        del item["snippet"]["totalReplyCount"]
+        return item
+
+    monkeypatch.setattr(fake, "_thread", without_count)
+    c, _ = build(fake, fake_sleep, now=lambda: fake.now)
+    first = await c.fetch(None)
+    second = await c.fetch(first.checkpoint)
+    assert (second.questions, second.settled) == ([], [])  # nothing new: nothing again
+    later = fake.reply(thread, "ana", "Thanks! And in 8K?")
+    third = await c.fetch(second.checkpoint)
+    assert later["id"] in {q.native_id for q in third.questions}
