@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +133,17 @@ async def settle(app: App, pilot: Pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
+
+
+async def footer_once(app: App, pilot: Pilot, shows: Callable[[str], bool]) -> str:
+    """The footer line (stripped) once ``shows`` holds for it, or as it is after 2 s."""
+    footer = ""
+    for _ in range(40):
+        await pilot.pause(0.05)
+        footer = screen_lines(app)[-1].strip()
+        if shows(footer):
+            break
+    return footer
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -56,14 +56,20 @@ class KeyFooter(Footer):
         self.call_after_refresh(self._fit_keys)
         yield from sorted(keys, key=place)  # a stable sort: ties keep Textual's order
 
-    def _fit_keys(self) -> None:
+    def _fit_keys(self, tries: int = 10) -> None:
         """Hide the first key the width would cut, and every key after it: a key shows
-        whole or not at all ("x Expor" said nothing; help lists every key)."""
-        right = self.region.right
+        whole or not at all ("x Expor" said nothing; help lists every key). Keys not laid
+        out yet are looked at again after the next refresh (``tries`` times at most)."""
+        every = list(self.query_children(FooterKey))
+        keys = [key for key in every if not key.has_class("-command-palette")]
+        if any(key.display and not key.region.width for key in every):
+            if tries:
+                self.call_after_refresh(self._fit_keys, tries - 1)
+            return
+        palette = [key.region.x for key in every if key.has_class("-command-palette")]
+        right = min([self.region.right, *palette])  # the palette's key is docked at the right
         cut = False
-        for key in self.query_children(FooterKey):
-            if key.has_class("-command-palette"):
-                continue  # docked at the right edge, inside the width
+        for key in keys:
             cut = cut or key.region.right > right
             key.display = not cut
 

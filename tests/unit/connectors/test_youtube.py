@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -14,12 +13,10 @@ import pytest
 
 from cxdaily.connectors import connector_class, youtube
 from cxdaily.connectors.google_api import read_checkpoint, seconds_to_quota_reset
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
-from cxdaily.connectors.oauth import PROCESS_TOKENS
+from cxdaily.connectors.http import BadResponseError, HttpPolicy
 from cxdaily.connectors.youtube import YouTubeConnector
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
 from cxdaily.core.safe_text import clean
-from cxdaily.credentials import secret_reader
 from cxdaily.replies.checks import length_problem
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
@@ -31,56 +28,14 @@ from tests.integration.youtube_fake_kit import (
     REFRESH_TOKEN,
     YouTubeFake,
     google_error,
-    mock_transport,
     seen_of,
 )
+from tests.unit.connectors.youtube_kit import build, held, secrets_in_env, walk
 
 SECRETS = (CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, "ya29.fake-access")
+__all__ = ["secrets_in_env"]  # the fixture that gives each test the OAuth client's secrets
 API = "/youtube/v3"
 ANA, BEN, CY = (PEOPLE[k][0] for k in ("ana", "ben", "cy"))
-
-
-@pytest.fixture(autouse=True)
-def _secrets(monkeypatch):
-    """Each test starts without cached tokens, with the OAuth client's secrets in the env."""
-    PROCESS_TOKENS.clear()
-    monkeypatch.setenv("CXDAILY_SECRET_YT_CLIENT_ID", CLIENT_ID)
-    monkeypatch.setenv("CXDAILY_SECRET_YT_CLIENT_SECRET", CLIENT_SECRET)
-    monkeypatch.setenv("CXDAILY_SECRET_YT_REFRESH_TOKEN", REFRESH_TOKEN)
-    yield
-    PROCESS_TOKENS.clear()
-
-
-class Recorder:
-    """Every request the connector sent, and a hook answering some of them first."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.hook: Any = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response | None:
-        self.requests.append(request)
-        return self.hook(request) if self.hook else None
-
-    def to(self, last: str, method: str = "GET") -> list[httpx.Request]:
-        """The requests to the endpoint whose path ends with ``last``."""
-        return [r for r in self.requests if r.method == method and r.url.path.endswith(last)]
-
-    def clear(self) -> None:
-        self.requests.clear()
-
-
-def build(fake: YouTubeFake, sleep=None, now=None, **options) -> tuple[YouTubeConnector, Recorder]:
-    """The connector over ``fake``, every request recorded, sleeps recorded by ``sleep``."""
-    recorder = Recorder()
-    settings = ChannelSettings(
-        name="yt", kind="youtube", options={"channel_id": fake.channel_id, **options}
-    )
-    client = make_client(transport=mock_transport(fake, recorder))
-    connector = YouTubeConnector(settings, client=client, secrets=secret_reader("yt"), now=now)
-    if sleep is not None:
-        connector.http = ChannelHttp(client, channel="yt", sleep=sleep, rand=lambda: 0)
-    return connector, recorder
 
 
 def channel_with_comments(page_size: int = 2) -> tuple[YouTubeFake, dict[str, str]]:
@@ -95,17 +50,6 @@ def channel_with_comments(page_size: int = 2) -> tuple[YouTubeFake, dict[str, st
     }
     fake.reply(threads["answered"], "us", "It is in the description.")
     return fake, threads
-
-
-def walk(rec: Recorder) -> list[httpx.Request]:
-    """The requests of the walk down the channel's comment threads (not the followed
-    threads read again by id)."""
-    return [r for r in rec.to("/commentThreads") if "allThreadsRelatedToChannelId" in r.url.params]
-
-
-def held(checkpoint: dict) -> dict:
-    """A checkpoint without the followed threads (see test_youtube_follow)."""
-    return {key: value for key, value in checkpoint.items() if key != "follow"}
 
 
 def asked(result, thread: str):

@@ -13,9 +13,9 @@ import pytest
 from cxdaily.connectors import youtube_follow
 from cxdaily.connectors.youtube_follow import read_followed
 from tests.integration.youtube_fake_kit import YouTubeFake, google_error
-from tests.unit.connectors.test_youtube import _secrets, build, walk
+from tests.unit.connectors.youtube_kit import build, secrets_in_env, walk
 
-__all__ = ["_secrets"]  # the fixture that gives each test the OAuth client's secrets
+__all__ = ["secrets_in_env"]  # the fixture that gives each test the OAuth client's secrets
 
 
 def by_id(rec) -> list[str]:
