@@ -25,7 +25,9 @@ message's ``post_time`` and the ids of the messages read at that instant; the ne
 asks from one millisecond before it and leaves those out, so a message posted in the same
 millisecond, or left there by the page cap, is not passed over. A message by a member (not
 the API user, not ranked staff) is a question unless the team wrote later in its
-conversation (then it is settled, and so is an earlier message a team reply answers).
+conversation (then it is settled, and so is an earlier message a team reply answers: when
+that message cannot be read for a reason that may pass, a timeout or a 5xx, the
+checkpoint stays where it was, so the next fetch settles it).
 Context is the message's parent chain (``GET /api/2.0/messages/{id}``, at most
 :data:`CONTEXT_DEPTH` levels); a chain that cannot be read costs only that context.
 
@@ -280,6 +282,8 @@ class KhorosConnector(HttpConnector):
                                "on from the newest one read")  # fmt: skip
                 break
         questions, settled = await self._classify(list(posts.values()), our_id, skipped)
+        if skipped.unread:  # a team answer's question left unread: this window again
+            newest, newest_ids = since, set(seen)
         return FetchResult(
             questions=questions,
             checkpoint={"since": to_iso(newest), "ids": sorted(newest_ids)[:SEEN_IDS]},
@@ -349,8 +353,11 @@ class KhorosConnector(HttpConnector):
         try:
             return await self._read_post(ident, cache, lookups)
         except (*LOOKUP_FAILURES, QuestionShapeError) as exc:
-            skipped.add(f"message {one_line(ident, 40)}, answered by the team, cannot be read "
-                        f"({_said(exc)})")  # fmt: skip
+            said = (
+                f"message {one_line(ident, 40)}, answered by the team, cannot be read "
+                f"({_said(exc)})"
+            )
+            skipped.not_read(said, exc)  # when it may pass, the next fetch settles it
             return None
 
     async def _context(

@@ -243,6 +243,31 @@ async def test_our_reply_after_the_checkpoint_settles_an_earlier_question(fake, 
     assert f"/api/2.0/messages/{ids['same']}" in [r.url.path for r in wire.requests]
 
 
+@pytest.mark.parametrize(("status", "again"), [(503, True), (404, False)])
+async def test_a_question_our_reply_answers_is_settled_later_when_its_read_may_pass(
+    fake, fake_sleep, status, again
+):
+    ids = community(fake)
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    fake.post("Re: Export fails", "Fixed in 2.3.", by=BOT, parent=ids["same"])
+    path = f"/api/2.0/messages/{ids['same']}"
+    failing = [True]
+    wire.intercept = lambda r: (
+        response(error(status, "Unavailable.", 100))
+        if failing[0] and r.url.path.endswith(path) else None
+    )  # fmt: skip
+    second = await c.fetch(first.checkpoint)
+    assert second.settled == []
+    [said] = second.warnings
+    assert said.startswith(f"message {ids['same']}, answered by the team, cannot be read")
+    assert ("read again by the next fetch" in said) is again
+    assert (second.checkpoint == first.checkpoint) is again  # this window again
+    failing[0] = False
+    third = await c.fetch(second.checkpoint)
+    assert ([q.native_id for q in third.settled] == [ids["same"]]) is again
+
+
 async def test_answers_since_shows_the_moderators_answer(fake, fake_sleep):
     ids = community(fake)
     c, _ = build(fake, fake_sleep)
