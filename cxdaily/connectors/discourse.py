@@ -26,7 +26,9 @@ again). A topic's first post or a reply by someone who is not staff
 a staff post follows it in the topic: then it is settled (and so is an earlier question
 once a staff post answers it). ``GET /t/{id}.json`` (and
 ``/t/{id}/posts.json?post_ids[]=`` for posts it does not carry) gives the posts before
-a question as context; a topic that cannot be read costs only that context.
+a question as context; a topic that cannot be read costs only that context, and when
+the failure may pass the checkpoint stays where it was, so that the next fetch reads the
+topic again (a staff post among the new ones settles an earlier question only then).
 
 Replying: ``POST /posts.json`` with ``topic_id``, ``raw`` (Markdown) and
 ``reply_to_post_number``, sent once. Discourse has no idempotency key: after an unknown
@@ -269,7 +271,10 @@ class DiscourseConnector(HttpConnector):
                     known={p.id: p for p in found},
                 )  # fmt: skip
             except (QuestionShapeError, *LOOKUP_FAILURES) as exc:
-                run.skipped.add(f"topic {topic}: context unavailable ({one_line(exc, 120)})")
+                # when it may pass, the next fetch reads the topic again: a staff answer
+                # among the new posts settles the earlier questions it answers only then
+                said = f"topic {topic}: context unavailable ({one_line(exc, 120)})"
+                run.skipped.not_read(said, exc)
                 return []
 
         read = dict(zip(needs_reading, await read_at_once([one(t) for t in needs_reading],

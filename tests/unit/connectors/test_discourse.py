@@ -489,6 +489,25 @@ async def test_a_topic_that_cannot_be_read_costs_only_its_context(fake, fake_sle
     [warning] = result.warnings
     assert warning.startswith(f"topic {topics['export']}: context unavailable")
     assert API_KEY not in warning
+    assert ("read again by the next fetch" in warning) is (failure == "timeout")
+
+
+async def test_a_staff_answer_whose_topic_read_may_pass_settles_with_the_next_fetch(
+    fake, fake_sleep
+):
+    topics = forum(fake)
+    c, wire = build(fake, fake_sleep)
+    first = await c.fetch(None)
+    fake.write(topics["export"], "Fixed in **2.1**.", by="anna", reply_to=2)
+    failing = [True]
+    wire.intercept = lambda r: (
+        httpx.Response(503) if failing[0] and r.url.path == f"/t/{topics['export']}.json" else None
+    )
+    second = await c.fetch(first.checkpoint)
+    assert second.checkpoint == first.checkpoint  # the topic is read again next time
+    failing[0] = False
+    third = await c.fetch(second.checkpoint)
+    assert sorted(q.id for q in third.settled) == ["forum:100", "forum:104"]
 
 
 async def test_hostile_text_arrives_clean(fake, fake_sleep):
