@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -40,6 +39,7 @@ from tests.integration.google_play_fake_kit import (
     seen_of,
     stamp,
 )
+from tests.unit.connectors.recorder_kit import Recorder as RecorderBase
 
 API = "/androidpublisher/v3"
 REVIEWS = f"{API}/applications/{PACKAGE}/reviews"
@@ -55,16 +55,8 @@ def _secret(monkeypatch):
     PROCESS_TOKENS.clear()
 
 
-class Recorder:
+class Recorder(RecorderBase):
     """Every request the connector sent, and a hook answering some of them first."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.hook: Any = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response | None:
-        self.requests.append(request)
-        return self.hook(request) if self.hook else None
 
     def to(self, ending: str, method: str = "GET") -> list[httpx.Request]:
         """The requests whose raw path ends with ``ending``."""
@@ -76,9 +68,6 @@ class Recorder:
 
     def lists(self) -> list[httpx.Request]:
         return self.to("/reviews")
-
-    def clear(self) -> None:
-        self.requests.clear()
 
 
 def build(

@@ -225,14 +225,20 @@ async def test_a_listing_stopped_by_the_byte_budget_goes_on_with_the_next_fetch(
     assert sorted(by_name((await c.fetch(checkpoint)).questions)) == [late]
 
 
-async def test_a_listing_stopped_at_the_page_cap_goes_on_with_the_next_fetch(
-    fake, fake_sleep, monkeypatch
-):
+async def capped_walk(fake, fake_sleep, monkeypatch):
+    """Five posts in r/acme, pages of two, two pages a fetch: the connector, its wire, the
+    posts' fullnames (oldest first) and the first fetch (which stops at the cap)."""
     posts = ["t3_" + fake.post("acme", "fred", f"Question {n}") for n in range(5)]
     fake.page_size = 2
     monkeypatch.setattr(reddit, "MAX_PAGES", 2)
     c, wire = build(fake, fake_sleep, subreddits=["acme"])
-    first = await c.fetch(None)
+    return c, wire, posts, await c.fetch(None)
+
+
+async def test_a_listing_stopped_at_the_page_cap_goes_on_with_the_next_fetch(
+    fake, fake_sleep, monkeypatch
+):
+    c, wire, posts, first = await capped_walk(fake, fake_sleep, monkeypatch)
     assert sorted(by_name(first.questions)) == sorted(posts[1:])
     assert any("stopped after 2 pages (the page cap)" in w for w in first.warnings)
     wire.requests.clear()
@@ -245,11 +251,7 @@ async def test_a_listing_stopped_at_the_page_cap_goes_on_with_the_next_fetch(
 async def test_a_walk_whose_resume_item_is_gone_starts_again_from_the_newest(
     fake, fake_sleep, monkeypatch
 ):
-    posts = ["t3_" + fake.post("acme", "fred", f"Question {n}") for n in range(5)]
-    fake.page_size = 2
-    monkeypatch.setattr(reddit, "MAX_PAGES", 2)
-    c, wire = build(fake, fake_sleep, subreddits=["acme"])
-    first = await c.fetch(None)
+    c, wire, posts, first = await capped_walk(fake, fake_sleep, monkeypatch)
     assert first.checkpoint["r/acme"]["after"] == posts[1]
     del fake.posts[posts[1][3:]]  # removed by the moderators: Reddit lists nothing after it
     wire.requests.clear()

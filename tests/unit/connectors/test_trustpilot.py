@@ -10,7 +10,6 @@ import dataclasses
 import json
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -37,6 +36,7 @@ from tests.integration.trustpilot_fake_kit import (
     mock_transport,
     seen_of,
 )
+from tests.unit.connectors.recorder_kit import Recorder as RecorderBase
 
 SECRETS = (API_KEY, API_SECRET, PASSWORD, "tp-access-", "tp-refresh-")
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -57,16 +57,8 @@ def _fresh_tokens(monkeypatch):
     REFRESH_TOKENS.clear()
 
 
-class Recorder:
+class Recorder(RecorderBase):
     """Every request the connector sent, and a hook answering some of them first."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.hook: Any = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response | None:
-        self.requests.append(request)
-        return self.hook(request) if self.hook else None
 
     def paths(self, method: str | None = None) -> list[str]:
         return [r.url.path for r in self.requests if method in (None, r.method)]
@@ -74,9 +66,6 @@ class Recorder:
     def lists(self) -> list[dict[str, str]]:
         """The query of every review list request."""
         return [dict(r.url.params) for r in self.requests if r.url.path == REVIEWS_PATH]
-
-    def clear(self) -> None:
-        self.requests.clear()
 
 
 def build(fake: TrustpilotFake, sleep=None, **options) -> tuple[TrustpilotConnector, Recorder]:

@@ -3,8 +3,6 @@ Data API (every request recorded), and the OAuth client's secrets in the environ
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
@@ -20,6 +18,7 @@ from tests.integration.youtube_fake_kit import (
     YouTubeFake,
     mock_transport,
 )
+from tests.unit.connectors.recorder_kit import Recorder as RecorderBase
 
 
 @pytest.fixture(autouse=True)
@@ -33,23 +32,12 @@ def secrets_in_env(monkeypatch):
     PROCESS_TOKENS.clear()
 
 
-class Recorder:
+class Recorder(RecorderBase):
     """Every request the connector sent, and a hook answering some of them first."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.hook: Any = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response | None:
-        self.requests.append(request)
-        return self.hook(request) if self.hook else None
 
     def to(self, last: str, method: str = "GET") -> list[httpx.Request]:
         """The requests to the endpoint whose path ends with ``last``."""
         return [r for r in self.requests if r.method == method and r.url.path.endswith(last)]
-
-    def clear(self) -> None:
-        self.requests.clear()
 
 
 def build(fake: YouTubeFake, sleep=None, now=None, **options) -> tuple[YouTubeConnector, Recorder]:
