@@ -131,14 +131,15 @@ class IntercomConnector(desk.HelpDeskConnector):
             items = page_list(page, "conversations", result, self.name, missing)
             for index, item in enumerate(items):
                 where = f"page {page_number}, item {index + 1}"
+                unread = skipped.unread
                 try:
                     conversation_id, updated = _summary(item)
                     newest = max(newest, updated or newest)
-                    ticket, unread = await self._ticket(item, conversation_id, headers, skipped)
+                    ticket = await self._ticket(item, conversation_id, headers, skipped)
                 except QuestionShapeError as exc:
                     skipped.add(f"{where}: skipped: {exc}")
                     continue
-                if unread and unread_from is None:  # the next fetch starts again from it
+                if skipped.unread > unread and unread_from is None:  # next fetch: from it
                     unread_from = (updated or after + 1) - 1
                 turns.add(ticket)
         if self.http.walks_cut_short > cut_before:
@@ -179,25 +180,23 @@ class IntercomConnector(desk.HelpDeskConnector):
         conversation_id: str,
         headers: dict[str, str],
         skipped: SkippedItems,
-    ) -> tuple[desk.Ticket, bool]:
-        """The conversation with its thread, or without it (with a warning) when the thread
-        cannot be read, and whether it is to be read again by the next fetch (the failure
-        may pass: a timeout, a 5xx); QuestionShapeError when the conversation itself is
-        malformed."""
-        unread = False
+    ) -> desk.Ticket:
+        """The conversation with its thread, or without it (with a warning, counted in
+        ``skipped.unread`` when the failure may pass: a timeout, a 5xx) when the thread
+        cannot be read; QuestionShapeError when the conversation itself is malformed."""
         try:
             thread = await self._read_thread(conversation_id, headers)
         except desk.LOOKUP_FAILURES as exc:  # a rate limit, the deadline, refused credentials:
             # the fetch stops (and its checkpoint stays), rather than hammer every thread
             said = f"conversation {conversation_id}: thread not read ({exc}); kept without it"
-            unread = skipped.not_read(said, exc)
+            skipped.not_read(said, exc)
         else:
             try:
-                return self._parse_ticket(thread, conversation_id, skipped, with_parts=True), False
+                return self._parse_ticket(thread, conversation_id, skipped, with_parts=True)
             except QuestionShapeError as exc:
                 skipped.add(f"conversation {conversation_id}: thread unreadable ({exc}); "
                             "kept without it")  # fmt: skip
-        return self._parse_ticket(item, conversation_id, skipped, with_parts=False), unread
+        return self._parse_ticket(item, conversation_id, skipped, with_parts=False)
 
     async def _read_thread(self, conversation_id: str, headers: dict[str, str]) -> dict[str, Any]:
         """``GET /conversations/{id}``: the conversation with its parts (an object)."""

@@ -258,7 +258,7 @@ class YouTubeConnector(HttpConnector):
         """Take in threads with something new: their questions and settled comments,
         and each thread a conversation is under way in (see :mod:`.youtube_follow`)."""
         harvest = run.harvest
-        threads = await self._complete(threads, run.headers, harvest.skipped, run.keep)
+        threads = await self._complete(threads, run)
         asked, answered = self._questions(threads, run.talks)
         harvest.questions.extend(await self._with_reach(asked, run.headers, harvest.skipped))
         harvest.settled.extend(answered)
@@ -319,18 +319,13 @@ class YouTubeConnector(HttpConnector):
             threads.append(thread)
         return threads, reached
 
-    async def _complete(
-        self,
-        threads: list[Thread],
-        headers: dict[str, str],
-        skipped: SkippedItems,
-        unread: set[str] | None = None,
-    ) -> list[Thread]:
+    async def _complete(self, threads: list[Thread], run: _Run) -> list[Thread]:
         """Threads whose replies are not all embedded, with every reply read (a failed
-        read costs only that thread's replies not embedded, with a warning, and its id
-        goes to ``unread`` when the failure may pass). A thread whose replies the byte
-        budget cut short counts as left unread (the fetch keeps its checkpoint); one cut
-        by :data:`MAX_REPLY_PAGES` is warned about."""
+        read costs only that thread's replies not embedded, with a warning; when the
+        failure may pass, the thread stays followed as it was: ``run.keep``). A thread
+        whose replies the byte budget cut short counts as left unread (the fetch keeps
+        its checkpoint); one cut by :data:`MAX_REPLY_PAGES` is warned about."""
+        headers, skipped = run.headers, run.harvest.skipped
 
         async def complete(thread: Thread) -> Thread:
             if not thread.incomplete:
@@ -339,8 +334,8 @@ class YouTubeConnector(HttpConnector):
                 replies, cut_short = await self._replies(thread.id, headers, skipped)
             except LOOKUP_FAILURES as exc:
                 said = f"thread {thread.id}: its replies cannot be read ({bare_message(exc)})"
-                if skipped.not_read(said, exc) and unread is not None:
-                    unread.add(thread.id)
+                if skipped.not_read(said, exc):
+                    run.keep.add(thread.id)
                 return thread
             if cut_short:
                 read = f"thread {thread.id}: {len(replies)} of its {thread.total_replies} replies"
@@ -386,7 +381,7 @@ class YouTubeConnector(HttpConnector):
         return replies, True
 
     def _questions(
-        self, threads: list[Thread], talks: list[Thread] | None = None
+        self, threads: list[Thread], talks: list[Thread]
     ) -> tuple[list[Question], list[Question]]:
         """The questions the threads ask and the comments they settle; each thread that
         gave either goes to ``talks`` (a conversation is under way in it)."""
@@ -400,7 +395,7 @@ class YouTubeConnector(HttpConnector):
             if question is not None:
                 asked.append(question)
             settled.extend(answered)
-            if talks is not None and (question is not None or answered):
+            if question is not None or answered:
                 talks.append(thread)
         return asked, settled
 
