@@ -67,10 +67,12 @@ from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_fiel
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities, web_url_option
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.youtube_parse import (
+    IDS_PER_CALL,
     Comment,
     Thread,
     as_ticket_message,
     comment_url,
+    id_lists,
     parse_comment,
     parse_thread,
     subscriber_counts,
@@ -91,8 +93,6 @@ MAX_REPLY_PAGES = DEFAULT_MAX_PAGES
 """Pages of one thread's replies read at most (one quota unit each). YouTube documents no
 order for ``comments?parentId=``, so the newest replies may be on any page: a thread is
 read whole, up to this many pages."""
-IDS_PER_LOOKUP = 50
-"""Channel ids ``channels.list`` takes in one call."""
 READS_AT_ONCE = 4
 LIMITS = google_api.GoogleLimits(
     "YouTube",
@@ -268,18 +268,18 @@ class YouTubeConnector(HttpConnector):
         something new (see :mod:`.youtube_follow`)."""
         unlisted = [tid for tid in run.followed if tid not in run.listed]
         skipped = run.harvest.skipped
-        for ids in follow.batches(unlisted):
-            query = {"part": "snippet,replies", "id": ids, "textFormat": "plainText"}
+        for ids in id_lists(unlisted):
+            query = {"part": "snippet,replies", "id": ",".join(ids), "textFormat": "plainText"}
             try:
                 result = await self._api.send(
                     "GET", "/commentThreads", params=query, headers=run.headers
                 )
                 items = self._decode(result)["items"]
             except LOOKUP_FAILURES as exc:
-                threads = plural(ids.count(",") + 1, "followed comment thread")
+                threads = plural(len(ids), "followed comment thread")
                 said = f"{threads} cannot be read ({bare_message(exc)})"
                 if skipped.not_read(said, exc):
-                    run.keep.update(ids.split(","))  # followed as they were, read next time
+                    run.keep.update(ids)  # followed as they were, read next time
                 continue
             fresh: list[Thread] = []
             for number, item in enumerate(items, 1):
@@ -406,9 +406,8 @@ class YouTubeConnector(HttpConnector):
         only the counts, with a warning)."""
         ids = sorted({q.author.id for q in questions if q.author.id})
         counts: dict[str, int | None] = {}
-        for start in range(0, len(ids), IDS_PER_LOOKUP):
-            chunk = ids[start : start + IDS_PER_LOOKUP]
-            query = {"part": "statistics", "id": ",".join(chunk), "maxResults": IDS_PER_LOOKUP}
+        for chunk in id_lists(ids):
+            query = {"part": "statistics", "id": ",".join(chunk), "maxResults": IDS_PER_CALL}
             try:
                 result = await self._api.send("GET", "/channels", params=query, headers=headers)
                 counts.update(subscriber_counts(self._decode(result, items=False)))

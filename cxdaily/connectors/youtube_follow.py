@@ -9,7 +9,7 @@ the channel's reply a day later would never be read.
 So the threads a conversation is under way in (one that gave a question, or that our
 channel answered) are followed: the checkpoint keeps, for each, the time of its latest
 comment and its reply count (``follow``: ``{thread id: [time, replies]}``). A fetch reads
-the followed threads the walk did not list again, :data:`IDS_PER_READ` a call
+the followed threads the walk did not list again, 50 a call
 (``commentThreads?id=a,b,...``, one quota unit), and takes those whose time or reply
 count changed as it takes the walk's. A thread is followed until nothing happened in it
 for :data:`FOLLOW_DAYS` days, and at most :data:`MAX_FOLLOWED` (the latest) are.
@@ -30,8 +30,6 @@ FOLLOW_DAYS = 14
 """Days without a comment after which a thread is no longer followed."""
 MAX_FOLLOWED = 500
 """Threads followed at most (the latest active): 10 quota units a fetch."""
-IDS_PER_READ = 50
-"""Thread ids ``commentThreads?id=`` takes in one call."""
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -91,11 +89,3 @@ def followed_after(
     recent = [(tid, seen) for tid, seen in state.items() if seen.activity > cutoff]
     recent.sort(key=lambda pair: (pair[1].activity, pair[0]), reverse=True)
     return {tid: [to_iso(seen.activity), seen.replies] for tid, seen in recent[:MAX_FOLLOWED]}
-
-
-def batches(thread_ids: list[str]) -> list[str]:
-    """The ``id`` parameter of each ``commentThreads`` call that reads ``thread_ids``."""
-    return [
-        ",".join(thread_ids[start : start + IDS_PER_READ])
-        for start in range(0, len(thread_ids), IDS_PER_READ)
-    ]

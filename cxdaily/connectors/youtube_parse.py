@@ -41,6 +41,15 @@ MAX_NAME_CHARS = 500
 """A display name longer than this is cut (no real one is)."""
 
 
+IDS_PER_CALL = 50
+"""Ids a YouTube list call takes at most in its ``id`` parameter (channels, threads)."""
+
+
+def id_lists(ids: list[str]) -> list[list[str]]:
+    """``ids`` in lists of at most :data:`IDS_PER_CALL`, one a call."""
+    return [ids[start : start + IDS_PER_CALL] for start in range(0, len(ids), IDS_PER_CALL)]
+
+
 @dataclass(frozen=True)
 class Comment(ChannelMessage):
     """One YouTube comment (a top-level comment or a reply): ``body`` is what viewers see
