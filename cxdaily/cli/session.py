@@ -4,7 +4,9 @@ the app (``demo`` opens it; see :func:`cxdaily.cli.cmd_app`)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from typing import TYPE_CHECKING
 
 from cxdaily.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, _open, cmd_app
 from cxdaily.cli.arguments import (
@@ -25,6 +27,9 @@ from cxdaily.core.limits import (
     MAX_TAGS,
 )
 from cxdaily.core.words import plural
+
+if TYPE_CHECKING:
+    from cxdaily.service import Service
 
 
 # ----------------------------------------------------------------------------- fetch
@@ -80,9 +85,21 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 print(f"cxdaily: {one_line(outcome.channel)}: {one_line(warning)}", file=sys.stderr)
         for outcome in report.failed:
             print(f"cxdaily: {one_line(outcome.error)}", file=sys.stderr)
+        sys.stdout.flush()
+        _keep_todays_batch(service)
         if report.failed:
             return EXIT_ERROR if len(report.failed) == len(report.outcomes) else EXIT_PARTIAL
         return EXIT_OK
+
+
+def _keep_todays_batch(service: Service) -> None:
+    """Curate today's batch from what the fetch stored and keep it, so that the app opens
+    on it at once (a scheduled fetch prepares the morning). A store that cannot be read
+    here is left for the app or ``cxdaily batch`` to report."""
+    from cxdaily.core.errors import CxDailyError
+
+    with contextlib.suppress(CxDailyError):
+        service.batch(keep=True)
 
 
 # ----------------------------------------------------------------------------- batch

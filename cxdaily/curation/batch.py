@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cxdaily.core.models import Question
 
@@ -63,6 +63,9 @@ class Batch:
     unlisted: int = 0
     """Candidates left out and not listed: below the shortlist, lower value per second
     than every listed question."""
+    unlisted_reasons: tuple[tuple[str, int], ...] = ()
+    """Other candidates left out and not listed, counted by the kind of their reason
+    (only in a :meth:`shortened` batch)."""
 
     @property
     def estimate_s(self) -> int:
@@ -103,8 +106,112 @@ class Batch:
         """How many candidates were left out for each reason, commonest first."""
         counts: dict[str, int] = {}
         for entry in self.left_out:
-            key = entry.reason.split(":", 1)[0]
+            key = _reason_kind(entry.reason)
             counts[key] = counts.get(key, 0) + 1
+        for key, count in self.unlisted_reasons:
+            counts[key] = counts.get(key, 0) + count
         if self.unlisted:
             counts[LOWER_VALUE] = counts.get(LOWER_VALUE, 0) + self.unlisted
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def shortened(self, listed: int) -> Batch:
+        """This batch listing only the left-out questions a reader is shown: every
+        must-see one (they can be added) and the first ``listed``; the others are
+        counted by the kind of their reason, so :meth:`left_out_counts` is unchanged."""
+        kept: list[LeftOut] = []
+        counted: dict[str, int] = dict(self.unlisted_reasons)
+        for entry in self.left_out:
+            if len(kept) < listed or entry.item.must_see:
+                kept.append(entry)
+            else:
+                key = _reason_kind(entry.reason)
+                counted[key] = counted.get(key, 0) + 1
+        return replace(self, left_out=tuple(kept), unlisted_reasons=tuple(counted.items()))
+
+
+def _reason_kind(reason: str) -> str:
+    """What :meth:`Batch.left_out_counts` counts a reason under ("near-duplicate: ..."
+    counts as "near-duplicate")."""
+    return reason.split(":", 1)[0]
+
+
+def batch_document(batch: Batch) -> dict[str, Any]:
+    """``batch`` as JSON data (each question in its stored shape), for
+    :func:`batch_from_document` to read back."""
+    return {
+        "items": [_item_document(item) for item in batch.items],
+        "budget_s": batch.budget_s,
+        "left_out": [[_item_document(entry.item), entry.reason] for entry in batch.left_out],
+        "excluded": [list(pair) for pair in batch.excluded],
+        "reserve_s": batch.reserve_s,
+        "unlisted": batch.unlisted,
+        "unlisted_reasons": [list(pair) for pair in batch.unlisted_reasons],
+    }
+
+
+def batch_from_document(doc: Any) -> Batch:
+    """The batch :func:`batch_document` wrote; a document of another shape raises
+    ValueError (or, from a question's model, the error its ``from_dict`` raises)."""
+    if not isinstance(doc, dict):
+        raise ValueError("a batch is an object")
+    excluded = tuple((_text(reason), _count(n)) for reason, n in _list(doc.get("excluded")))
+    counted = doc.get("unlisted_reasons", [])
+    unlisted_reasons = tuple((_text(kind), _count(n)) for kind, n in _list(counted))
+    return Batch(
+        items=tuple(_item(entry) for entry in _list(doc.get("items"))),
+        budget_s=_count(doc.get("budget_s")),
+        left_out=tuple(
+            LeftOut(_item(entry), _text(reason)) for entry, reason in _list(doc.get("left_out"))
+        ),
+        excluded=excluded,
+        reserve_s=_count(doc.get("reserve_s")),
+        unlisted=_count(doc.get("unlisted")),
+        unlisted_reasons=unlisted_reasons,
+    )
+
+
+def _item_document(item: BatchItem) -> dict[str, Any]:
+    return {
+        "question": item.question.to_dict(),
+        "score": item.score,
+        "estimate_s": item.estimate_s,
+        "reasons": list(item.reasons),
+        "group": list(item.group),
+        "urgent": item.urgent,
+        "must_see": list(item.must_see),
+    }
+
+
+def _item(doc: Any) -> BatchItem:
+    if not isinstance(doc, dict):
+        raise ValueError("a batch item is an object")
+    score = doc.get("score")
+    if type(score) not in (int, float) or type(doc.get("urgent")) is not bool:
+        raise ValueError("a batch item has a number for its score and a flag for urgent")
+    return BatchItem(
+        question=Question.from_dict(doc.get("question")),  # type: ignore[arg-type]
+        score=float(score),  # type: ignore[arg-type]
+        estimate_s=_count(doc.get("estimate_s")),
+        reasons=tuple(_text(reason) for reason in _list(doc.get("reasons"))),
+        group=tuple(_text(other) for other in _list(doc.get("group"))),
+        urgent=doc["urgent"],
+        must_see=tuple(_text(kind) for kind in _list(doc.get("must_see"))),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError("expected a whole number")
+    return value

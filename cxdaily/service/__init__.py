@@ -114,9 +114,15 @@ class Service(ServiceParts):
         :meth:`Daily.archive_old_replies`); returns how many moved."""
         return self.daily.archive_old_replies()
 
-    def batch(self, budget_s: int | None = None) -> Batch:
-        """Today's curated batch within the budget, with what was left out and why."""
-        return self.daily.batch(budget_s)
+    def batch(self, budget_s: int | None = None, *, keep: bool = False) -> Batch:
+        """Today's curated batch within the budget, with what was left out and why; with
+        ``keep`` (after a fetch), kept for the next launch (see :meth:`Daily.batch`)."""
+        return self.daily.batch(budget_s, keep=keep)
+
+    def kept_batch(self) -> Batch | None:
+        """Today's batch as kept after the last fetch, when still current (see
+        :meth:`Daily.kept_batch`), else ``None``."""
+        return self.daily.kept_batch()
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -43,6 +43,7 @@ from cxdaily.curation.text import TextAnalysis
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
+from cxdaily.service.kept_batch import KeptBatch
 from cxdaily.service.progress import Progress
 from cxdaily.service.undo import SessionUndo, UndoStep
 from cxdaily.store.outbox import OUTBOX_KEPT
@@ -93,6 +94,11 @@ class Daily:
     progress: Progress
     undo: SessionUndo
     team: TeamRecorder | None = None
+    kept: KeptBatch = field(init=False)
+    """Today's batch curated after the last fetch, for the next launch."""
+
+    def __post_init__(self) -> None:
+        self.kept = KeptBatch(self.context)
 
     # the day and what curation reads ------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:
@@ -187,19 +193,42 @@ class Daily:
         return pool, latest_actions(actions), history, analyses
 
     # the batch ---------------------------------------------------------------------
-    def batch(self, budget_s: int | None = None) -> Batch:
-        """Today's curated batch within the budget, with what was left out and why."""
-        return self._curated(curate, budget_s or self.context.settings.session.budget_s)
+    def batch(self, budget_s: int | None = None, *, keep: bool = False) -> Batch:
+        """Today's curated batch within the budget, with what was left out and why; with
+        ``keep``, and the budget of the settings, it is also kept for the next launch
+        (see :meth:`kept_batch`) unless the store changed while it was curated."""
+        budget = budget_s or self.context.settings.session.budget_s
+        now = self.context.now()
+        if not keep or budget != self.context.settings.session.budget_s:
+            return self._curated(curate, budget, now)
+        day_start = self.today_start(now)
+        with self.context.lock:
+            key = self.kept.key(day_start, budget)
+        batch = self._curated(curate, budget, now)
+        if key is not None:
+            with self.context.lock:
+                if self.kept.key(day_start, budget) == key:
+                    self.kept.write(batch, key)
+        return batch
+
+    def kept_batch(self) -> Batch | None:
+        """Today's batch as last kept (:meth:`batch` with ``keep``: after each fetch), when
+        nothing it was curated from has changed since: shown at once while the batch is
+        curated again (see :mod:`cxdaily.service.kept_batch`); ``None`` otherwise. Only
+        the left-out questions the start screen lists are in it, the others counted
+        (:meth:`Batch.shortened`)."""
+        now = self.context.now()
+        with self.context.lock:
+            return self.kept.read(self.today_start(now), self.context.settings.session.budget_s)
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""
-        return self._curated(curation_next_best, set(exclude))
+        return self._curated(curation_next_best, set(exclude), self.context.now())
 
-    def _curated(self, pick: Callable[..., _Picked], chosen: object) -> _Picked:
+    def _curated(self, pick: Callable[..., _Picked], chosen: object, now: datetime) -> _Picked:
         """``pick`` (:func:`~cxdaily.curation.curate` or :func:`~cxdaily.curation.
-        next_best`) over the stored questions as of now, with ``chosen`` (the budget, or
-        the ids to leave out) after the day's start, and the curation settings."""
-        now = self.context.now()
+        next_best`) over the stored questions as of ``now``, with ``chosen`` (the budget,
+        or the ids to leave out) after the day's start, and the curation settings."""
         questions, latest, history, analyses = self._curation_inputs(now)
         return pick(
             questions,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from cxdaily.core.clock import to_iso
@@ -179,6 +180,11 @@ class QuestionRepository:
         self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
         self._archive = MonthlyTables(folder, "questions-archive", "questions")
         self._archive_months: list[str] | None = None
+
+    @property
+    def path(self) -> Path:
+        """The file of the current questions (and of the checkpoints)."""
+        return self._questions.path
 
     def upsert_many(
         self, questions: Iterable[Question], *, skipped: dict[str, str] | None = None

@@ -9,10 +9,10 @@ from cxdaily.core.errors import NotFoundError
 from cxdaily.core.models import Author, Question
 from cxdaily.curation.batch import Batch, BatchItem
 from cxdaily.streaks import Streak
+from cxdaily.ui.batch_lines import summary_line
 from cxdaily.ui.group_tagging import group_labels
 from cxdaily.ui.modals.handoff import handoff_placeholder
 from cxdaily.ui.question_parts import author_line
-from cxdaily.ui.screens.start import summary_line
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 

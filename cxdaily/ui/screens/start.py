@@ -1,9 +1,11 @@
 """The start screen: today's batch, the budget, the estimate and the streak.
 
-Cached questions show at once: the first frame needs only the batch. The streak is read
-in a thread right after it (it goes over every recorded action), and a background
-refresh brings fresh questions in and curates the batch again in its own thread, so
-the keys stay quick while the leader reads. A must-see question (VIP, data loss, security,
+Cached questions show at once: the first frame needs only the batch, the one kept after
+the last fetch when nothing changed since (:mod:`cxdaily.service.kept_batch`), else one
+curated then. The streak is read in a thread right after it (it goes over every recorded
+action), and a background refresh brings fresh questions in and curates the batch again
+in its own thread (also when the refresh fails, if the kept batch is on screen), so the
+keys stay quick while the leader reads. A must-see question (VIP, data loss, security,
 legal, churn) that does not fit the budget is named on the very first line, with the key
 that adds it to the session (which grows by its estimate). From the digest day on, while
 a configured destination has not had the week's digest, a line offers to send it (``s``)
@@ -25,21 +27,15 @@ from textual.worker import get_current_worker
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Reply
-from cxdaily.core.words import about_minutes, plural
-from cxdaily.curation import Batch, LeftOut
-from cxdaily.curation.explain import (
-    must_see_extra_s,
-    must_see_label,
-    must_see_summary,
-    must_see_words,
-    shown_reasons,
-)
+from cxdaily.core.words import plural
+from cxdaily.curation import Batch
+from cxdaily.curation.explain import must_see_words
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
+from cxdaily.ui.batch_lines import batch_lines, must_see_line, summary_line
 from cxdaily.ui.keys import START_COMMANDS, bindings, key_names
 from cxdaily.ui.messages import BeginSession, OpenDemo
-from cxdaily.ui.question_parts import channel_label
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
 from cxdaily.ui.widgets.key_footer import KeyFooter
@@ -50,102 +46,6 @@ if TYPE_CHECKING:
 
 Found = TypeVar("Found")
 """What a store read in a thread worker finds (see :meth:`StartScreen._read_then_show`)."""
-
-
-def summary_line(batch: Batch, streak: Streak | None) -> Content:
-    """'11 questions, about 27 minutes · budget 30 min · streak 41 days' ('streak …'
-    while the streak is being read)."""
-    count = len(batch.items)
-    if streak is None:
-        streak_part = Content.styled("streak …", "dim")
-    elif streak.current:
-        streak_part = Content.styled(f"streak {plural(streak.current, 'day')}", "$accent bold")
-    else:
-        streak_part = Content.styled("streak starts today", "$accent")
-    return Content.assemble(
-        Content.styled(plural(count, "question"), "bold"),
-        f", about {plural(about_minutes(batch.estimate_s, least=0), 'minute')} · "
-        f"budget {batch.budget_s // 60} min · ",
-        streak_part,
-        ""
-        if streak is None or streak.today_counts or streak.current == 0
-        else " (today keeps it going)",
-    )
-
-
-#: Must-see questions left out that the start screen lists by name.
-MUST_SEE_LISTED = 10
-
-
-def must_see_line(batch: Batch, add_key: str) -> Content:
-    """'1 VIP question does not fit today's 10 minutes · a add it (+4 min)' (empty when
-    every must-see question is in the batch)."""
-    summary = must_see_summary(batch)
-    if not summary:
-        return Content("")
-    them = "it" if len(batch.must_see_left_out) == 1 else "them"
-    minutes = must_see_extra_s(batch) // 60
-    return Content.assemble(
-        Content.styled(summary, "$warning bold"),
-        Content.styled(f" · {add_key} add {them} (+{minutes} min)", "$warning"),
-    )
-
-
-def batch_lines(batch: Batch) -> Content:
-    """One line per pick with its reasons, then what was left out."""
-    lines: list[Content] = []
-    for n, item in enumerate(batch.items, 1):
-        q = item.question
-        lines.append(
-            Content.assemble(
-                Content.styled(f"{n:>2} ", "dim"),
-                safe_line(channel_label(q), 24, "$accent"),
-                " ",
-                safe_line(q.title or q.body, 110, "bold"),
-                "\n   ",
-                Content.styled(f"~{about_minutes(item.estimate_s)} min · ", "dim"),
-                safe_line(", ".join(shown_reasons(item)), 120, "dim"),
-            )
-        )
-    lines.extend(left_out_lines(batch))
-    return Content("\n").join(lines)
-
-
-def left_out_lines(batch: Batch, limit: int = 5) -> list[Content]:
-    """What was left out and why: counts by reason, the must-see questions that did not
-    fit and the most valuable few others, non-candidates."""
-    from cxdaily.curation.explain import excluded_summary, left_out_summary
-
-    lines: list[Content] = []
-    if summary := left_out_summary(batch):
-        lines.append(Content.styled(f"\nLeft out: {summary}.", "dim italic"))
-        missing = batch.must_see_left_out
-        must_see = missing[:MUST_SEE_LISTED]
-        shown = {entry.item.question.id for entry in missing}
-        others: list[LeftOut] = []
-        for entry in batch.left_out:
-            if len(must_see) + len(others) >= limit:
-                break
-            if entry.item.question.id not in shown:
-                others.append(entry)
-        for entry in (*must_see, *others):
-            q = entry.item.question
-            label = must_see_label(entry.item)
-            lines.append(
-                Content.assemble(
-                    Content.styled("   · ", "dim"),
-                    Content.styled(f"{label} · ", "$warning") if label else "",
-                    safe_line(q.title or q.body, 60, "dim"),
-                    Content.styled(" — ", "dim"),
-                    safe_line(entry.reason, 80, "dim italic"),
-                )
-            )
-        if len(missing) > len(must_see):
-            more = plural(len(missing) - len(must_see), "more must-see question")
-            lines.append(Content.styled(f"   · and {more}", "$warning"))
-    if summary := excluded_summary(batch):
-        lines.append(Content.styled(f"Not candidates: {summary}.", "dim italic"))
-    return lines
 
 
 SHORT_SCREEN_ROWS = 24
@@ -162,6 +62,9 @@ class StartScreen(Screen):
         super().__init__()
         self.todays_batch: Batch | None = None
         self.refreshing = False
+        self.kept_shown = False
+        """The batch shown is the one kept after the last fetch: curated again after the
+        refresh, even when the refresh fails."""
         self.added_must_see: set[str] = set()
         """Must-see questions the leader added beyond the budget (kept across refreshes)."""
         self.digest_due: DueDigest | None = None
@@ -205,7 +108,7 @@ class StartScreen(Screen):
         if not service.settings.channels:
             self._show_onboarding()
             return
-        self.show_batch()
+        self.show_batch(kept=True)
         self.show_channels()
         self.call_after_refresh(self.load_streak)
         self.call_after_refresh(self._mount_extras)
@@ -260,15 +163,20 @@ class StartScreen(Screen):
         )
         self.refresh_bindings()
 
-    def show_batch(self) -> None:
+    def show_batch(self, *, kept: bool = False) -> None:
         """Compute and show the batch from stored questions, with the streak as last
-        known (:meth:`load_streak` brings it up to date, off the UI thread)."""
+        known (:meth:`load_streak` brings it up to date, off the UI thread). With
+        ``kept``, the batch kept after the last fetch comes first when nothing changed
+        since (:meth:`Service.kept_batch`): the refresh curates it again in its thread."""
         try:
-            batch = self.service.batch()
+            batch = self.service.kept_batch() if kept else None
+            shown_kept = batch is not None
+            batch = batch or self.service.batch()
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         self._display_batch(batch, app_of(self).streak)
+        self.kept_shown = shown_kept
 
     @work(thread=True, exclusive=True, group="streak", exit_on_error=False)
     def load_streak(self) -> None:
@@ -299,7 +207,12 @@ class StartScreen(Screen):
     def _todays_batch_and_streak(self) -> tuple[Batch, Streak]:
         """Today's batch and the streak, from the store (the UI thread or a worker)."""
         service = self.service
-        return service.batch(), service.streak()
+        return service.batch(keep=True), service.streak()
+
+    def _show_fresh(self, fresh: tuple[Batch, Streak]) -> None:
+        """The batch curated again in place of the kept one (the refresh failed)."""
+        if self.is_current:
+            self._display_batch(*fresh)
 
     def _display_batch(self, batch: Batch, streak: Streak | None) -> None:
         """Show ``batch`` (with the must-see questions the leader added) and ``streak``
@@ -307,6 +220,7 @@ class StartScreen(Screen):
         if self.added_must_see:
             batch = batch.with_must_see(self.added_must_see)
         self.todays_batch = batch
+        self.kept_shown = False
         if streak is not None:
             app_of(self).streak = streak
         self._show_must_see()
@@ -414,6 +328,8 @@ class StartScreen(Screen):
         except CxDailyError as exc:  # the whole refresh failed: no channel is fetching
             self.app.call_from_thread(self.show_channels)
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            if self.kept_shown and self.is_current:  # the store is read all the same
+                self._read_then_show(self._todays_batch_and_streak, self._show_fresh)
             return
         finally:
             self.refreshing = False

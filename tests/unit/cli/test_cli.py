@@ -136,6 +136,29 @@ def test_fetch_of_an_unknown_channel_is_an_error(home: Path, capsys):
     assert "'nope'" in assert_one_line_error(err)
 
 
+def test_fetch_keeps_the_days_batch_for_the_app(fetched):
+    from cxdaily.service import Service
+    from cxdaily.service.kept_batch import LISTED_LEFT_OUT
+
+    with Service.open("demo") as service:
+        kept = service.kept_batch()
+        assert kept is not None and kept.items
+        assert kept == service.batch().shortened(LISTED_LEFT_OUT)
+
+
+def test_fetch_goes_on_when_the_batch_cannot_be_curated(home: Path, capsys, monkeypatch):
+    from cxdaily.core.errors import StoreCorruptError
+    from cxdaily.service import Service
+
+    def damaged(self, budget_s=None, *, keep=False):
+        raise StoreCorruptError("actions/2026-11.json is damaged: record 3")
+
+    monkeypatch.setattr(Service, "batch", damaged)
+    code, out, err = run(capsys, "--demo", "fetch")
+    assert code == 0 and err == ""  # the app or `cxdaily batch` reports it
+    assert out.startswith("demo: ")
+
+
 # ----------------------------------------------------------------------------- batch
 def test_batch_json_lines(fetched, capsys):
     code, out, err = run(capsys, "--demo", "batch", "--json")

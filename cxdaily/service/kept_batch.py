@@ -1,0 +1,144 @@
+"""Today's batch as last curated, kept so that the next launch shows it at once.
+
+Curating a few thousand candidates takes a noticeable part of a second, and the start
+screen's first frame waits for a batch. Each time the batch is curated after a fetch (the
+app's refresh, ``cxdaily fetch``), it is kept in ``kept-batch.json`` in the data folder,
+a derived file (:mod:`cxdaily.store.derived`), as the start screen shows it: the picks,
+the must-see questions left out, the first few others, and how many more were left out
+for each reason. A launch shows the kept batch when nothing it was curated from has
+changed since, and curates again in the background after its fetch, as it does on every
+launch: the fresh batch then takes its place.
+
+The file is keyed by what the batch depends on besides the clock: the leader's day (a
+batch of yesterday is never shown), the budget, the curation and session settings, the
+code that curates, and the name, size and modification time of the questions' file and
+of every monthly file of actions and sessions. Any fetch, action, session or setting
+made since, by this process or another, changes the key, and the batch is curated
+again. Within the day only the clock moves: ages and snoozes are those of the last
+curation until the fresh batch comes, a second or two later.
+
+Not kept in team mode: whether another leader answered a question comes from the team's
+link, not from files. Reading the file never fails (a missing, damaged or stale one is
+curated again); writing it never fails either (a read-only folder or a full disk leaves
+it as it was).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.files import code_checksum
+from cxdaily.curation.batch import Batch, batch_document, batch_from_document
+from cxdaily.service.context import ServiceContext
+from cxdaily.store.derived import read_derived, write_derived
+from cxdaily.store.monthly import month_of
+
+#: The derived file in the data folder that keeps the last batch curated after a fetch.
+KEPT_BATCH_FILE = "kept-batch.json"
+#: The left-out questions kept besides the must-see ones (the start screen lists five);
+#: the others are kept as counts by reason (see :meth:`Batch.shortened`).
+LISTED_LEFT_OUT = 10
+
+_CURATING_CODE = ("curation", "core", "service/daily.py", "service/kept_batch.py")
+"""The code a batch comes from, relative to the package: every module of these folders."""
+
+
+@lru_cache(maxsize=1)
+def _curating_code() -> int | None:
+    """A checksum of the code that curates: any change makes a kept batch stale (``None``
+    when a source cannot be read: then none is kept or shown)."""
+    package = Path(__file__).parents[1]
+    sources: list[Path] = []
+    for name in _CURATING_CODE:
+        path = package / name
+        sources.extend(sorted(path.glob("*.py")) if path.is_dir() else [path])
+    return code_checksum(sources)
+
+
+class KeptBatch:
+    """Keeps today's batch curated after a fetch, and hands it back while still current."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def read(self, day_start: datetime, budget_s: int) -> Batch | None:
+        """The kept batch, when it was curated on the day starting at ``day_start`` for
+        ``budget_s`` from the store as it is now, under the current settings and code;
+        ``None`` otherwise (or when the file is missing or damaged)."""
+        key = self.key(day_start, budget_s)
+        if key is None:
+            return None
+        found = read_derived(self._context.store.folder, KEPT_BATCH_FILE)
+        if found is None or found[0] != key:
+            return None
+        try:
+            return batch_from_document(found[1])
+        except (CxDailyError, KeyError, TypeError, ValueError, AttributeError):
+            return None  # written by hand, or by a build that wrote another shape
+
+    def write(self, batch: Batch, key: str) -> bool:
+        """Keep ``batch``, curated under ``key`` (see :meth:`key`), as the start screen
+        shows it (:meth:`Batch.shortened`); returns whether it was written (never in a
+        folder opened read-only, nor on a full disk)."""
+        document = batch_document(batch.shortened(LISTED_LEFT_OUT))
+        return write_derived(self._context.store.folder, KEPT_BATCH_FILE, key, document)
+
+    def key(self, day_start: datetime, budget_s: int) -> str | None:
+        """What a batch of the day starting at ``day_start`` for ``budget_s`` depends on,
+        as things are now (call it holding the store's lock, with the curation's reads);
+        ``None`` when no batch can be kept (team mode, unknown code or files)."""
+        context = self._context
+        settings = context.settings
+        if settings.team is not None:
+            return None
+        code = _curating_code()
+        activity = context.store.activity.files_until(month_of(context.now()))
+        questions = _identity(context.store.questions.path)
+        if code is None or activity is None:
+            return None
+        named = repr(
+            (
+                code,
+                day_start.isoformat(),
+                budget_s,
+                _canonical(settings.curation),
+                _canonical(settings.session),
+                questions,
+                activity,
+            )
+        )
+        return hashlib.blake2s(named.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """The size, modification time (ns) and inode of a file (``None``: not there)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def _canonical(value: Any) -> str:
+    """The settings ``value`` as text that is the same in every process: a set's order
+    follows the process's hash seed, so its members are sorted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (
+            f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)
+        )
+        return f"{type(value).__name__}({', '.join(fields)})"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_canonical(member) for member in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_canonical(member) for member in value) + ")"
+    if isinstance(value, dict):
+        pairs = sorted(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    return repr(value)

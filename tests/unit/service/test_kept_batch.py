@@ -1,0 +1,278 @@
+"""The day's batch kept after a fetch: shown by the next launch only while it is exactly
+what curating would give (the same day, store, settings and code), and never a
+problem when it is missing, damaged, stale, or cannot be written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cxdaily.core.errors import StoreError
+from cxdaily.curation import Batch
+from cxdaily.curation.batch import batch_document, batch_from_document
+from cxdaily.service import Service
+from cxdaily.service import daily as daily_module
+from cxdaily.service import kept_batch as kept_module
+from cxdaily.service.kept_batch import KEPT_BATCH_FILE, LISTED_LEFT_OUT
+from cxdaily.store.derived import read_derived, write_derived
+
+
+@pytest.fixture
+def service(home: Path) -> Iterator[Service]:
+    """The demo profile with its inbox fetched, opened for writing."""
+    with Service.open("demo") as opened:
+        assert not opened.refresh().failed
+        yield opened
+
+
+@pytest.fixture
+def kept(service: Service) -> Batch:
+    """The batch curated and kept, as after a fetch."""
+    batch = service.batch(keep=True)
+    assert batch.items and batch.left_out
+    return batch
+
+
+def _kept_file(service: Service) -> Path:
+    return service.locations.data_dir / KEPT_BATCH_FILE
+
+
+def _shown(batch: Batch) -> Batch:
+    """``batch`` as it is kept: the left-out questions the start screen lists, the
+    others counted by reason."""
+    return batch.shortened(LISTED_LEFT_OUT)
+
+
+def test_the_kept_batch_is_the_batch_curated_now(service: Service, kept: Batch):
+    shown = service.kept_batch()
+    assert shown is not None
+    assert shown == _shown(kept) == _shown(service.batch())
+    assert shown.items == kept.items and shown.excluded == kept.excluded
+    assert shown.must_see_left_out == kept.must_see_left_out
+    listed = [e for n, e in enumerate(kept.left_out) if n < LISTED_LEFT_OUT or e.item.must_see]
+    assert list(shown.left_out) == listed
+    assert shown.left_out_counts() == kept.left_out_counts()
+    assert shown.with_must_see() == _shown(kept).with_must_see()
+    assert _kept_file(service).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_shortened_batch_lists_the_must_see_and_counts_the_rest(kept: Batch):
+    short = kept.shortened(2)
+    assert short.items == kept.items and short.budget_s == kept.budget_s
+    must_see = [e for e in kept.left_out if e.item.must_see]
+    first_others = [e for e in kept.left_out[:2] if not e.item.must_see]
+    assert must_see and len(kept.left_out) > len(must_see) + 2
+    assert [e for e in short.left_out if e.item.must_see] == must_see
+    assert [e for e in short.left_out if not e.item.must_see] == first_others
+    counted = len(kept.left_out) - len(must_see) - len(first_others)
+    assert sum(n for _, n in short.unlisted_reasons) == counted
+    assert short.left_out_counts() == kept.left_out_counts()
+    assert short.shortened(2) == short and kept.shortened(len(kept.left_out)) == kept
+    assert short.with_must_see().items == kept.with_must_see().items
+
+
+def test_nothing_is_kept_unless_asked(service: Service):
+    service.batch()
+    assert service.kept_batch() is None
+    assert not _kept_file(service).exists()
+
+
+def test_a_batch_of_another_budget_is_not_kept(service: Service):
+    service.batch(service.settings.session.budget_s + 600, keep=True)
+    assert not _kept_file(service).exists()
+
+
+def test_an_action_makes_it_stale(service: Service, kept: Batch):
+    service.skip(kept.items[0].question.id)
+    assert service.kept_batch() is None
+    assert kept.items[0].question.id not in {i.question.id for i in service.batch().items}
+
+
+def test_a_session_makes_it_stale(service: Service, kept: Batch):
+    service.start_session(kept)
+    assert service.kept_batch() is None
+
+
+def test_a_fetch_makes_it_stale_until_kept_again(service: Service, kept: Batch):
+    service.refresh()
+    assert service.kept_batch() is None
+    again = service.batch(keep=True)
+    assert service.kept_batch() == _shown(again)
+
+
+def test_the_next_day_curates_again(service: Service, kept: Batch):
+    earlier = service.context.now
+    service.context.now = lambda: earlier() + timedelta(days=1)
+    assert service.kept_batch() is None
+
+
+def test_later_the_same_day_it_is_still_shown(service: Service, kept: Batch):
+    earlier = service.context.now
+    later = earlier() + timedelta(minutes=20)
+    assert service.today_start(later) == service.today_start(earlier())
+    service.context.now = lambda: later
+    assert service.kept_batch() == _shown(kept)
+
+
+def test_other_settings_curate_again(service: Service, kept: Batch):
+    settings = service.context.settings
+    curation = replace(settings.curation, vip_handles=frozenset({"@someone"}))
+    service.context.settings = replace(settings, curation=curation)
+    assert service.kept_batch() is None
+
+
+def test_other_code_curates_again(service: Service, kept: Batch, monkeypatch):
+    monkeypatch.setattr(kept_module, "_curating_code", lambda: 12345)
+    assert service.kept_batch() is None
+
+
+def test_unknown_code_keeps_nothing(service: Service, monkeypatch):
+    monkeypatch.setattr(kept_module, "_curating_code", lambda: None)
+    service.batch(keep=True)
+    assert not _kept_file(service).exists()
+    assert service.kept_batch() is None
+
+
+def test_a_store_changed_while_curating_is_not_kept(service: Service, monkeypatch):
+    curate = daily_module.curate
+    first = service.batch().items[0].question.id
+
+    def curate_then_skip(*args, **kwargs):
+        batch = curate(*args, **kwargs)
+        service.skip(first)  # another thread of the app acts meanwhile
+        return batch
+
+    monkeypatch.setattr(daily_module, "curate", curate_then_skip)
+    service.batch(keep=True)
+    assert service.kept_batch() is None
+    assert not _kept_file(service).exists()  # not even under the key it was curated for
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[:-40] + b"x" * 39 + b"\n",  # the checksum catches it
+        lambda raw: b"",
+        lambda raw: raw.split(b"\n")[0] + b"\n",  # the body is gone
+        lambda raw: b"\x00\xff" * 100,
+    ],
+)
+def test_a_damaged_file_curates_again(service: Service, kept: Batch, damage):
+    path = _kept_file(service)
+    path.write_bytes(damage(path.read_bytes()))
+    assert service.kept_batch() is None
+    assert service.batch(keep=True) == kept
+    assert service.kept_batch() == _shown(kept)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"items": "none"},
+        {"items": [{"question": {"id": 1}}], "budget_s": 60},
+        {"items": [], "budget_s": -1, "left_out": [], "excluded": []},
+        {"items": [], "budget_s": 60, "left_out": [[{}, "why"]], "excluded": []},
+        {"items": [], "budget_s": 60, "left_out": [], "excluded": [["why"]]},
+    ],
+)
+def test_a_file_of_another_shape_curates_again(service: Service, kept: Batch, body):
+    found = read_derived(service.store.folder, KEPT_BATCH_FILE)
+    assert found is not None
+    write_derived(service.store.folder, KEPT_BATCH_FILE, found[0], body)
+    assert service.kept_batch() is None
+
+
+def test_a_file_that_is_not_a_regular_file_curates_again(service: Service, kept: Batch):
+    path = _kept_file(service)
+    path.unlink()
+    path.mkdir()
+    assert service.kept_batch() is None
+    assert service.batch(keep=True) == kept  # nothing written, nothing raised
+
+
+def test_a_read_only_store_reads_it_and_writes_nothing(service: Service, kept: Batch):
+    locations, settings = service.locations, service.settings
+    service.close()
+    with Service(locations, settings, read_only=True) as reader:
+        assert reader.kept_batch() == _shown(kept)
+    _kept_file(service).unlink()
+    with Service(locations, settings, read_only=True) as reader:
+        reader.batch(keep=True)
+        assert reader.kept_batch() is None
+    assert not _kept_file(service).exists()
+
+
+def test_a_full_disk_loses_only_the_kept_batch(service: Service, monkeypatch):
+    from cxdaily.store import derived
+
+    def full(path: Path, data: bytes) -> None:
+        raise StoreError(f"cannot write {path}: No space left on device")
+
+    monkeypatch.setattr(derived, "atomic_write_bytes", full)
+    batch = service.batch(keep=True)
+    assert batch.items and service.kept_batch() is None
+
+
+def test_team_mode_keeps_nothing(service: Service):
+    from cxdaily.settings.team import TeamSettings
+
+    settings = service.context.settings
+    team = TeamSettings(
+        url="postgresql://ada@db.example/cx",
+        member="Ada",
+        host="db.example",
+        port=5432,
+        database="cx",
+        role="ada",
+        sslmode="verify-full",
+    )
+    service.context.settings = replace(settings, team=team)
+    service.batch(keep=True)
+    assert not _kept_file(service).exists()
+
+
+def test_the_document_reads_back_whole(kept: Batch):
+    assert batch_from_document(batch_document(kept)) == kept
+    assert batch_from_document(batch_document(_shown(kept))) == _shown(kept)
+    must_see = kept.with_must_see()
+    assert batch_from_document(batch_document(must_see)) == must_see
+
+
+KEY_IN_A_PROCESS = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from cxdaily.curation import CurationSettings
+from cxdaily.service.context import ServiceContext
+from cxdaily.service.kept_batch import KeptBatch
+from cxdaily.settings import Settings
+from cxdaily.store import Store
+
+now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+names = frozenset(f"@leader{n}" for n in range(12))
+emails = frozenset(f"vip{n}@example.com" for n in range(12))
+settings = Settings(curation=CurationSettings(vip_handles=names, vip_emails=emails))
+with Store(Path(sys.argv[1]), curation=settings.curation) as store:
+    context = ServiceContext(Path(sys.argv[1]), settings, store, lambda: now)
+    print(KeptBatch(context).key(now, 1800))
+"""
+
+
+def test_the_key_does_not_depend_on_the_process(tmp_path: Path):
+    """Sets of settings (VIP handles, emails, organisations) are ordered by each process's
+    hash seed: the same store and settings make the same key in every process."""
+    keys = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        argv = [sys.executable, "-c", KEY_IN_A_PROCESS, str(tmp_path / "data")]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+        keys.add(done.stdout.strip())
+    assert len(keys) == 1 and len(keys.pop()) == 32
