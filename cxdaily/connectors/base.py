@@ -71,6 +71,9 @@ class FetchResult:
     """Questions the service says need no answer now (the team answered last, the ticket
     is solved or waits on the customer), marked so in ``meta``: a stored one is updated
     and leaves the candidates; one never stored is not added."""
+    held: int = 0
+    """Look-ups that failed in a way that may pass and held the checkpoint before the
+    items they left unread (set by the fetch runner: see :mod:`cxdaily.connectors.holding`)."""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from cxdaily.connectors.http import (
     describe_url,
     origin_of,
 )
-from cxdaily.connectors.http_errors import bare_message, may_pass, page_list
+from cxdaily.connectors.http_errors import bare_message, page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import next_url_pages
 from cxdaily.connectors.parsing import (
@@ -426,9 +426,9 @@ class FrontConnector(desk.HelpDeskConnector):
             return
         except ConnectorError as exc:  # a 404, a timeout, a page that is not messages
             text = f"conversation {conversation_id}: its messages cannot be read"
-            run.skipped.not_read(f"{text} ({bare_message(exc)})", exc)
+            again = run.skipped.not_read(f"{text} ({bare_message(exc)})", exc)
             listed = isinstance(item, desk.Ticket)
-            if may_pass(exc):  # tried again at the next fetch; a 404 would come again
+            if again:  # tried again at the next fetch; a 404 would come again
                 (run.again if listed else run.keep).add(conversation_id)
             if not listed:
                 return

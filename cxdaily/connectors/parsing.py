@@ -453,16 +453,23 @@ class SkippedItems:
     def not_read(self, text: str, exc: BaseException) -> bool:
         """Record a look-up that failed with ``exc`` and left items unread (``text`` says
         which and why, in one line): counted in :attr:`unread`, and the line says they
-        are read again, when the failure may pass; skipped otherwise. Returns whether
+        are read again, when the failure may pass (unless the channel has held items for
+        too long: :mod:`cxdaily.connectors.holding`); skipped otherwise. Returns whether
         they are to be read again."""
         # imported here: a file channel parses items without loading the HTTP stack
+        from cxdaily.connectors.holding import HOLD_AT_MOST_WORDS, current_holding
         from cxdaily.connectors.http_errors import may_pass
 
-        if may_pass(exc):
-            self.unread_later(text)
-            return True
-        self.add(text)
-        return False
+        if not may_pass(exc):
+            self.add(text)
+            return False
+        holding = current_holding()
+        if not holding.allowed:  # held for over a day: the channel moves on
+            self.add(f"{text}; skipped: items were held for over {HOLD_AT_MOST_WORDS}")
+            return False
+        holding.held += 1
+        self.unread_later(text)
+        return True
 
     def unread_later(self, text: str) -> None:
         """Record items left unread that the next fetch reads (``text`` says which and

@@ -13,7 +13,7 @@ import concurrent.futures
 import queue
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from cxdaily.connectors import http as http_layer
 from cxdaily.connectors.base import Connector, FetchResult
+from cxdaily.connectors.holding import fetch_holding
 from cxdaily.connectors.http import ChannelTimeoutError, channel_deadline
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.safe_text import one_line
@@ -114,13 +115,23 @@ async def run_with_deadline(
 
 
 async def fetch_one(
-    connector: Connector, checkpoint: dict[str, Any] | None, deadline_s: float = DEFAULT_DEADLINE_S
+    connector: Connector,
+    checkpoint: dict[str, Any] | None,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    *,
+    may_hold: bool = True,
 ) -> ChannelOutcome:
-    """Fetch one channel within its deadline, turning every failure into an outcome."""
+    """Fetch one channel within its deadline, turning every failure into an outcome;
+    ``may_hold``: whether look-ups that may pass hold the checkpoint (see
+    :mod:`cxdaily.connectors.holding`; the result says how many did)."""
     loop = asyncio.get_running_loop()
     started = loop.time()
     try:
-        result = await run_with_deadline(connector.name, connector.fetch(checkpoint), deadline_s)
+        with fetch_holding(may_hold) as holding:
+            fetching = connector.fetch(checkpoint)
+            result = await run_with_deadline(connector.name, fetching, deadline_s)
+        if isinstance(result, FetchResult) and holding.held:
+            result = replace(result, held=holding.held)
         if not isinstance(result, FetchResult):
             raise ConnectorError(
                 f"the connector returned {type(result).__name__}, not a FetchResult",
@@ -144,17 +155,21 @@ async def fetch_all(
     deadlines: Mapping[str, float] | None = None,
     deadline_s: float = DEFAULT_DEADLINE_S,
     on_done: Callable[[ChannelOutcome], Awaitable[None] | None] | None = None,
+    holding_off: Collection[str] = (),
 ) -> list[ChannelOutcome]:
     """Fetch every channel concurrently; ``on_done`` is told of each as it finishes.
 
     A channel whose connector could not be built (given as its error) fails alone.
-    Outcomes come back in the order of ``connectors``.
+    Outcomes come back in the order of ``connectors``. The channels in ``holding_off``
+    have held items for too long: their fetch moves on without them (see
+    :mod:`cxdaily.connectors.holding`).
     """
 
     async def run(name: str, connector: Connector | CxDailyError) -> ChannelOutcome:
         if isinstance(connector, Connector):
             limit = (deadlines or {}).get(name, deadline_s)
-            outcome = await fetch_one(connector, checkpoints.get(name), limit)
+            may_hold = name not in holding_off
+            outcome = await fetch_one(connector, checkpoints.get(name), limit, may_hold=may_hold)
         else:
             outcome = ChannelOutcome.failed(name, connector)
         if on_done is not None:

@@ -157,6 +157,8 @@ class Channels:
             self.settings_of(name)
         with context.lock:
             checkpoints = {n: context.store.questions.checkpoint(n) for n in chosen}
+            held_since = {n: context.store.questions.held_since(n) for n in chosen}
+        from cxdaily.connectors.holding import may_hold
         from cxdaily.connectors.runner import (
             BACKSTOP_S,
             GRACE_S,
@@ -165,6 +167,8 @@ class Channels:
             run_bounded,
         )
 
+        now = context.now()
+        holding_off = {n for n, since in held_since.items() if not may_hold(since, now)}
         fetched = _Fetched(stored={})
         deadlines = [_deadline_or_default(context.settings.channels[n]) for n in chosen]
         limit = GRACE_S + BACKSTOP_S + max(deadlines, default=0.0)
@@ -174,7 +178,7 @@ class Channels:
 
         try:
             outcomes = run_bounded(
-                lambda post: self._fetch(chosen, checkpoints, post, fetched),
+                lambda post: self._fetch(chosen, checkpoints, holding_off, post, fetched),
                 limit,
                 what="fetching",
                 on_message=on_done or ignore,
@@ -199,10 +203,12 @@ class Channels:
         self,
         chosen: list[str],
         checkpoints: dict[str, dict[str, Any] | None],
+        holding_off: set[str],
         post: Post,
         fetched: _Fetched,
     ) -> list[ChannelOutcome]:
-        """Fetch and store every chosen channel; ``post`` hands each outcome to the caller."""
+        """Fetch and store every chosen channel (those in ``holding_off`` move on without
+        the items a look-up leaves unread); ``post`` hands each outcome to the caller."""
         from cxdaily.connectors.http import make_client
         from cxdaily.connectors.runner import ChannelOutcome, channel_deadline_s, fetch_all
         from cxdaily.service.fetching import store_outcome
@@ -235,6 +241,10 @@ class Channels:
                 except CxDailyError as exc:  # a bad channel config fails that channel only
                     connectors[name] = exc
             outcomes = await fetch_all(
-                connectors, checkpoints, deadlines=deadlines, on_done=finished
+                connectors,
+                checkpoints,
+                deadlines=deadlines,
+                on_done=finished,
+                holding_off=holding_off,
             )
         return [fetched.stored.get(o.channel, o) if o.ok else o for o in outcomes]

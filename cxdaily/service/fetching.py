@@ -131,5 +131,6 @@ def store_outcome(
             added=added,
             warnings=len(result.warnings),
             seconds=outcome.seconds,
+            held=result.held,
         )
     return outcome, added, updated

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +60,9 @@ class ChannelStatus:
     """Items the last successful fetch skipped as malformed."""
     seconds: float | None = None
     """How long the last fetch took."""
+    held_since: datetime | None = None
+    """Since when the channel's fetches have held items for the next fetch (see
+    :mod:`cxdaily.connectors.holding`); ``None``: the last one held nothing."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form."""
@@ -71,6 +74,7 @@ class ChannelStatus:
             "error": self.error,
             "warnings": self.warnings,
             "seconds": None if self.seconds is None else round(self.seconds, 3),
+            "held_since": to_iso(self.held_since) if self.held_since else None,
         }
 
     @classmethod
@@ -103,6 +107,7 @@ class ChannelStatus:
             error=error,
             warnings=warnings,
             seconds=seconds,
+            held_since=read_time(data, "held_since") if data.get("held_since") else None,
         )
 
 
@@ -359,6 +364,12 @@ class QuestionRepository:
         doc.update(value=value, at=to_iso(at))
         self._checkpoints.put(doc)
 
+    def held_since(self, channel: str) -> datetime | None:
+        """Since when the channel's fetches have held items for the next fetch (``None``:
+        the last one held nothing; see :attr:`ChannelStatus.held_since`)."""
+        doc = self._checkpoints.get(channel)
+        return self._checkpoints.parse(doc, _status).held_since if doc else None
+
     def record_fetch(
         self,
         channel: str,
@@ -370,8 +381,11 @@ class QuestionRepository:
         error: str | None = None,
         warnings: int = 0,
         seconds: float | None = None,
+        held: int = 0,
     ) -> ChannelStatus:
-        """Save how a fetch went (and, when it succeeded, the new checkpoint) in one write."""
+        """Save how a fetch went (and, when it succeeded, the new checkpoint) in one write;
+        ``held``: how many of its look-ups held items for the next fetch (a failed fetch
+        leaves the time since when items are held as it was)."""
         doc = self._checkpoints.get(channel) or {"channel": channel, "value": None, "at": None}
         previous = self._checkpoints.parse(doc, _status)
         if error is None and checkpoint is not None:
@@ -385,7 +399,10 @@ class QuestionRepository:
             error=error,
             warnings=warnings if error is None else 0,
             seconds=seconds,
+            held_since=previous.held_since if error is not None or held else None,
         )
+        if held and error is None and status.held_since is None:
+            status = replace(status, held_since=at)
         doc["status"] = status.to_dict()
         self._checkpoints.put(doc)
         return status

@@ -12,6 +12,7 @@ import pytest
 
 from cxdaily.connectors import connector_class, front
 from cxdaily.connectors.front import FrontConnector, on_base, read_checkpoint
+from cxdaily.connectors.holding import fetch_holding
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
 from cxdaily.core.safe_text import clean, one_line
@@ -471,6 +472,16 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_thread(
         assert "front:cnv_2" in {q.id for q in later.settled}  # the stand-in leaves
     else:
         assert later.questions == [] and later.warnings == []
+
+
+async def test_a_thread_held_for_over_a_day_is_not_read_again(fake, fake_sleep):
+    five_conversations(fake)
+    c, wire = build(fake, fake_sleep)
+    wire.intercept = lambda r: httpx.Response(503) if r.url.path.endswith("/messages") else None
+    with fetch_holding(False):  # the runner's choice once the channel held for a day
+        result = await c.fetch(None)
+    assert result.checkpoint["retry"] == []
+    assert all("held for over a day" in w for w in result.warnings[:4])
 
 
 async def test_the_conversations_to_read_again_are_the_newest_and_bounded(

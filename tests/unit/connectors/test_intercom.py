@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class, intercom
+from cxdaily.connectors.holding import fetch_holding
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
 from cxdaily.connectors.intercom import IntercomConnector
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
@@ -583,6 +584,19 @@ async def test_a_thread_a_passing_failure_left_unread_is_read_by_the_next_fetch(
     assert "101:9101" in {q.native_id for q in second.questions}
     assert "101" in {q.native_id for q in second.settled}  # the stand-in leaves
     assert second.checkpoint == {"updated_after": T - HOUR} and second.warnings == []
+
+
+async def test_a_thread_held_for_over_a_day_is_skipped_and_the_checkpoint_moves_on(fake_sleep):
+    a, b = conversation("101", T - 2 * HOUR), conversation("102", T - HOUR)
+    api = Api({None: page([a, b])}, **{"101": with_parts(a), "102": with_parts(b)})
+    failure = answer(503, {"type": "error.list", "errors": [{"code": "server_error"}]})
+    api.override = lambda r: failure if r.url.path == "/conversations/101" else None
+    with fetch_holding(False):  # the runner's choice once the channel held for a day
+        result = await build(api, fake_sleep).fetch({"updated_after": T - 3 * HOUR})
+    assert result.checkpoint == {"updated_after": T - HOUR}  # past 101 at last
+    assert "101" in {q.native_id for q in result.questions}  # its first message stands in
+    assert "conversation 101: thread not read" in result.warnings[0]
+    assert "held for over a day" in result.warnings[0]
 
 
 async def test_a_fetch_cut_by_its_page_cap_reads_the_last_second_again(fake_sleep, monkeypatch):
