@@ -12,6 +12,7 @@ checked before any command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -152,6 +153,7 @@ def cmd_app(args: argparse.Namespace) -> int:
             from cxdaily.cli.outbox import send_left_in_undo_window
 
             send_left_in_undo_window(service)
+            keep_batches(service)  # the next launch, today's or tomorrow's, opens at once
         finally:
             gc.enable()
             service.close()
@@ -163,6 +165,14 @@ def cmd_app(args: argparse.Namespace) -> int:
             profile = DEMO_PROFILE  # the start screen's "try the demo inbox"
             continue
         return app.return_code or 0
+
+
+def keep_batches(service: Service) -> None:
+    """Curate and keep today's batch and the next day's when those kept are not current
+    (:meth:`Service.keep_batch`), so that the app opens on them at once. A store that
+    cannot be read here is left for the app or ``cxdaily batch`` to report."""
+    with contextlib.suppress(CxDailyError):
+        service.keep_batch()
 
 
 def app_terminal_problem() -> str | None:

@@ -4,11 +4,9 @@ the app (``demo`` opens it; see :func:`cxdaily.cli.cmd_app`)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from typing import TYPE_CHECKING
 
-from cxdaily.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, _open, cmd_app
+from cxdaily.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, _open, cmd_app, keep_batches
 from cxdaily.cli.arguments import (
     CHANNEL_NAME,
     NO_CHANNELS,
@@ -27,9 +25,6 @@ from cxdaily.core.limits import (
     MAX_TAGS,
 )
 from cxdaily.core.words import plural
-
-if TYPE_CHECKING:
-    from cxdaily.service import Service
 
 
 # ----------------------------------------------------------------------------- fetch
@@ -86,20 +81,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         for outcome in report.failed:
             print(f"cxdaily: {one_line(outcome.error)}", file=sys.stderr)
         sys.stdout.flush()
-        _keep_todays_batch(service)
+        keep_batches(service)  # a scheduled fetch prepares the morning's launch
         if report.failed:
             return EXIT_ERROR if len(report.failed) == len(report.outcomes) else EXIT_PARTIAL
         return EXIT_OK
-
-
-def _keep_todays_batch(service: Service) -> None:
-    """Curate today's batch from what the fetch stored and keep it, so that the app opens
-    on it at once (a scheduled fetch prepares the morning). A store that cannot be read
-    here is left for the app or ``cxdaily batch`` to report."""
-    from cxdaily.core.errors import CxDailyError
-
-    with contextlib.suppress(CxDailyError):
-        service.batch(keep=True)
 
 
 # ----------------------------------------------------------------------------- batch

@@ -119,6 +119,11 @@ class Service(ServiceParts):
         ``keep`` (after a fetch), kept for the next launch (see :meth:`Daily.batch`)."""
         return self.daily.batch(budget_s, keep=keep)
 
+    def keep_batch(self) -> bool:
+        """Curate and keep today's and the next day's batch unless those kept are current
+        (see :meth:`Daily.keep_batch`); returns whether they were curated."""
+        return self.daily.keep_batch()
+
     def kept_batch(self) -> Batch | None:
         """Today's batch as kept after the last fetch, when still current (see
         :meth:`Daily.kept_batch`), else ``None``."""

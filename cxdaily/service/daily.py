@@ -196,27 +196,41 @@ class Daily:
     def batch(self, budget_s: int | None = None, *, keep: bool = False) -> Batch:
         """Today's curated batch within the budget, with what was left out and why; with
         ``keep``, and the budget of the settings, it is also kept for the next launch
-        (see :meth:`kept_batch`) unless the store changed while it was curated."""
+        with the next day's batch (see :meth:`kept_batch`), unless the store changed
+        while they were curated."""
         budget = budget_s or self.context.settings.session.budget_s
         now = self.context.now()
         if not keep or budget != self.context.settings.session.budget_s:
             return self._curated(curate, budget, now)
-        day_start = self.today_start(now)
         with self.context.lock:
-            key = self.kept.key(day_start, budget)
+            key = self.kept.key(budget)
         batch = self._curated(curate, budget, now)
         if key is not None:
+            days = self.context.settings.session.days
+            next_start = days.start_of(days.today(now) + timedelta(days=1))
+            next_batch = self._curated(curate, budget, next_start)
             with self.context.lock:
-                if self.kept.key(day_start, budget) == key:
-                    self.kept.write(batch, key)
+                if self.kept.key(budget) == key:
+                    self.kept.write({self.today_start(now): batch, next_start: next_batch}, key)
         return batch
 
+    def keep_batch(self) -> bool:
+        """Curate and keep today's batch and the next day's (see :meth:`batch`), unless
+        those kept are still current; returns whether they were curated. The app calls
+        it as it closes, so tomorrow's first launch opens at once, fetch or none."""
+        budget = self.context.settings.session.budget_s
+        with self.context.lock:
+            if self.context.store.folder.read_only or self.kept.is_current(budget):
+                return False
+        self.batch(keep=True)
+        return True
+
     def kept_batch(self) -> Batch | None:
-        """Today's batch as last kept (:meth:`batch` with ``keep``: after each fetch), when
-        nothing it was curated from has changed since: shown at once while the batch is
-        curated again (see :mod:`cxdaily.service.kept_batch`); ``None`` otherwise. Only
-        the left-out questions the start screen lists are in it, the others counted
-        (:meth:`Batch.shortened`)."""
+        """Today's batch as last kept (:meth:`batch` with ``keep``: after each fetch, and
+        as the app closes), when nothing it was curated from has changed since: shown at
+        once while the batch is curated again (see :mod:`cxdaily.service.kept_batch`);
+        ``None`` otherwise. Only the left-out questions the start screen lists are in
+        it, the others counted (:meth:`Batch.shortened`)."""
         now = self.context.now()
         with self.context.lock:
             return self.kept.read(self.today_start(now), self.context.settings.session.budget_s)

@@ -1,21 +1,25 @@
-"""Today's batch as last curated, kept so that the next launch shows it at once.
+"""The day's batch as last curated, kept so that the next launch shows it at once.
 
 Curating a few thousand candidates takes a noticeable part of a second, and the start
 screen's first frame waits for a batch. Each time the batch is curated after a fetch (the
-app's refresh, ``cxdaily fetch``), it is kept in ``kept-batch.json`` in the data folder,
-a derived file (:mod:`cxdaily.store.derived`), as the start screen shows it: the picks,
-the must-see questions left out, the first few others, and how many more were left out
-for each reason. A launch shows the kept batch when nothing it was curated from has
-changed since, and curates again in the background after its fetch, as it does on every
-launch: the fresh batch then takes its place.
+app's refresh, ``cxdaily fetch``), and when the app closes after the store changed, it is
+kept in ``kept-batch.json`` in the data folder, a derived file
+(:mod:`cxdaily.store.derived`), together with the next day's batch as curated when that
+day begins: tomorrow's first launch finds it even without a fetch in between. Each is
+kept as the start screen shows it: the picks, the must-see questions left out, the first
+few others, and how many more were left out for each reason. A launch shows the batch
+kept for its day when nothing it was curated from has changed since, and curates again
+in the background after its fetch, as it does on every launch: the fresh batch then
+takes its place.
 
-The file is keyed by what the batch depends on besides the clock: the leader's day (a
-batch of yesterday is never shown), the budget, the curation and session settings, the
-code that curates, and the name, size and modification time of the questions' file and
-of every monthly file of actions and sessions. Any fetch, action, session or setting
-made since, by this process or another, changes the key, and the batch is curated
-again. Within the day only the clock moves: ages and snoozes are those of the last
-curation until the fresh batch comes, a second or two later.
+The file is keyed by what the batches depend on besides their day and the clock: the
+budget, the curation and session settings, the code that curates, and the name, size and
+modification time of the questions' file and of every monthly file of actions and
+sessions. Any fetch, action, session or setting made since, by this process or another,
+changes the key, and the batch is curated again; a batch of another day is never shown.
+Within the day only the clock moves: ages and snoozes are those of the last curation
+(for the next day's, of that day's start) until the fresh batch comes, a second or two
+later.
 
 Not kept in team mode: whether another leader answered a question comes from the team's
 link, not from files. Reading the file never fails (a missing, damaged or stale one is
@@ -28,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -69,30 +74,43 @@ class KeptBatch:
         self._context = context
 
     def read(self, day_start: datetime, budget_s: int) -> Batch | None:
-        """The kept batch, when it was curated on the day starting at ``day_start`` for
+        """The batch kept for the day starting at ``day_start``, when it was curated for
         ``budget_s`` from the store as it is now, under the current settings and code;
         ``None`` otherwise (or when the file is missing or damaged)."""
-        key = self.key(day_start, budget_s)
-        if key is None:
-            return None
-        found = read_derived(self._context.store.folder, KEPT_BATCH_FILE)
+        key = self.key(budget_s)
+        found = read_derived(self._context.store.folder, KEPT_BATCH_FILE) if key else None
         if found is None or found[0] != key:
             return None
+        wanted = day_start.isoformat()
         try:
-            return batch_from_document(found[1])
+            for day, document in found[1]["days"]:
+                if day == wanted:
+                    return batch_from_document(document)
         except (CxDailyError, KeyError, TypeError, ValueError, AttributeError):
             return None  # written by hand, or by a build that wrote another shape
+        return None
 
-    def write(self, batch: Batch, key: str) -> bool:
-        """Keep ``batch``, curated under ``key`` (see :meth:`key`), as the start screen
-        shows it (:meth:`Batch.shortened`); returns whether it was written (never in a
-        folder opened read-only, nor on a full disk)."""
-        document = batch_document(batch.shortened(LISTED_LEFT_OUT))
-        return write_derived(self._context.store.folder, KEPT_BATCH_FILE, key, document)
+    def is_current(self, budget_s: int) -> bool:
+        """Whether the batches kept were curated for ``budget_s`` from the store as it is
+        now (under the current settings and code)."""
+        key = self.key(budget_s)
+        found = read_derived(self._context.store.folder, KEPT_BATCH_FILE) if key else None
+        return found is not None and found[0] == key
 
-    def key(self, day_start: datetime, budget_s: int) -> str | None:
-        """What a batch of the day starting at ``day_start`` for ``budget_s`` depends on,
-        as things are now (call it holding the store's lock, with the curation's reads);
+    def write(self, batches: Mapping[datetime, Batch], key: str) -> bool:
+        """Keep the batch of each day (by the instant it starts), curated under ``key``
+        (see :meth:`key`), as the start screen shows it (:meth:`Batch.shortened`);
+        returns whether they were written (never in a folder opened read-only, nor on a
+        full disk)."""
+        days = [
+            [day.isoformat(), batch_document(batch.shortened(LISTED_LEFT_OUT))]
+            for day, batch in batches.items()
+        ]
+        return write_derived(self._context.store.folder, KEPT_BATCH_FILE, key, {"days": days})
+
+    def key(self, budget_s: int) -> str | None:
+        """What a batch for ``budget_s`` depends on besides its day and the clock, as
+        things are now (call it holding the store's lock, with the curation's reads);
         ``None`` when no batch can be kept (team mode, unknown code or files)."""
         context = self._context
         settings = context.settings
@@ -106,7 +124,6 @@ class KeptBatch:
         named = repr(
             (
                 code,
-                day_start.isoformat(),
                 budget_s,
                 _canonical(settings.curation),
                 _canonical(settings.session),

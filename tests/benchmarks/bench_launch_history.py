@@ -14,12 +14,13 @@ Four launches, each a fresh process on its own 80x24 pseudo-terminal, alternated
 run (see :func:`bench_startup.launch`): the minimal Textual app with a 30-row table; the
 real ``cxdaily`` command on the five-year folder the morning after a scheduled fetch
 (``cxdaily fetch`` runs, untimed, before it: it keeps the day's batch, see
-:mod:`cxdaily.service.kept_batch`); the same launch with no batch kept (no fetch since
-the day began: the batch is curated before the first frame); and ``cxdaily demo`` on the
-demo inbox. The clock stops at the first frame showing the ready screen (the start
-screen's batch). ``CXDAILY_NOW`` pins the clock to the candidates' ``now``. The target
-is checked on the morning's launch and the demo; the launch with nothing kept is shown
-beside them.
+:mod:`cxdaily.service.kept_batch`; so does closing the app after a session, for that day
+and the next); the same launch with no batch kept (the kept file deleted: the batch is
+curated before the first frame, as after acting in another way than through the app);
+and ``cxdaily demo`` on the demo inbox. The clock stops at the first frame showing the
+ready screen (the start screen's batch). ``CXDAILY_NOW`` pins the clock to the
+candidates' ``now``. The target is checked on the morning's launch and the demo; the
+launch with nothing kept is shown beside them.
 
 Beside the ratios, the headless part of a launch is timed in a separate process for each
 step the app runs before its first frame (imports of the app, opening the store with the
@@ -150,14 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         # the morning after a scheduled fetch (not timed), which keeps the day's batch
         subprocess.run(fetch_argv, env=history_env, capture_output=True, check=True)
         times["history"].append(launch(history_argv, CXDAILY_READY, history_env))
-        kept_file.unlink(missing_ok=True)  # no fetch since the day began: nothing kept
+        kept_file.unlink(missing_ok=True)  # nothing kept: curated before the first frame
         times["cold"].append(launch(history_argv, CXDAILY_READY, history_env))
         times["demo"].append(launch(demo_argv, CXDAILY_READY, demo_env))
     medians = {name: statistics.median(found) for name, found in times.items()}
     labels = {
         "minimal": "minimal Textual app, 30-row DataTable",
         "history": f"cxdaily, {YEARS} years of history + {CANDIDATES:,} candidates",
-        "cold": "the same, no batch kept (no fetch since the day began)",
+        "cold": "the same, nothing kept (curated before the first frame)",
         "demo": "cxdaily demo",
     }
     for name, label in labels.items():

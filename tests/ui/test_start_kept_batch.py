@@ -13,10 +13,9 @@ from textual.widgets import Static
 
 from cxdaily.core.errors import StoreError
 from cxdaily.curation import Batch
-from cxdaily.curation.batch import batch_document
 from cxdaily.service import Service
 from cxdaily.service.kept_batch import KEPT_BATCH_FILE, LISTED_LEFT_OUT
-from cxdaily.store.derived import read_derived, write_derived
+from cxdaily.store.derived import read_derived
 from cxdaily.ui.batch_lines import batch_lines, must_see_line, summary_line
 from cxdaily.ui.screens.start import StartScreen
 from tests.ui.pilot_kit import SMALL, make_app, plain, settle, wait_for_start
@@ -30,8 +29,8 @@ def keep_two_of(service: Service) -> tuple[Batch, Batch]:
     whole = service.batch(keep=True)
     found = read_derived(service.store.folder, KEPT_BATCH_FILE)
     assert found is not None
-    two = replace(whole, items=whole.items[:2])
-    assert write_derived(service.store.folder, KEPT_BATCH_FILE, found[0], batch_document(two))
+    two = replace(whole, items=whole.items[:2]).shortened(LISTED_LEFT_OUT)
+    assert service.daily.kept.write({service.today_start(): two}, found[0])
     assert service.kept_batch() == two
     return two, whole
 

@@ -150,13 +150,30 @@ def test_fetch_goes_on_when_the_batch_cannot_be_curated(home: Path, capsys, monk
     from cxdaily.core.errors import StoreCorruptError
     from cxdaily.service import Service
 
-    def damaged(self, budget_s=None, *, keep=False):
+    def damaged(self):
         raise StoreCorruptError("actions/2026-11.json is damaged: record 3")
 
-    monkeypatch.setattr(Service, "batch", damaged)
+    monkeypatch.setattr(Service, "keep_batch", damaged)
     code, out, err = run(capsys, "--demo", "fetch")
     assert code == 0 and err == ""  # the app or `cxdaily batch` reports it
     assert out.startswith("demo: ")
+
+
+def test_closing_the_app_keeps_the_batches_for_the_next_launch(fetched, capsys, monkeypatch):
+    """After a session the kept batches are stale; the app keeps them again as it closes,
+    so the next launch (later today, or tomorrow before any fetch) opens at once."""
+    from cxdaily.service import Service
+    from cxdaily.service.kept_batch import LISTED_LEFT_OUT
+
+    with Service.open("demo") as service:
+        service.skip(service.batch().items[0].question.id)
+        assert service.kept_batch() is None
+    monkeypatch.setattr("cxdaily.ui.app.CxDailyApp.run", lambda app: None)  # left at once
+    monkeypatch.setattr("cxdaily.cli.app_terminal_problem", lambda: None)
+    code, _, err = run(capsys, "demo")
+    assert code == 0, err
+    with Service.open("demo", read_only=True) as service:
+        assert service.kept_batch() == service.batch().shortened(LISTED_LEFT_OUT)
 
 
 # ----------------------------------------------------------------------------- batch

@@ -107,10 +107,19 @@ def test_a_fetch_makes_it_stale_until_kept_again(service: Service, kept: Batch):
     assert service.kept_batch() == _shown(again)
 
 
-def test_the_next_day_curates_again(service: Service, kept: Batch):
-    earlier = service.context.now
-    service.context.now = lambda: earlier() + timedelta(days=1)
-    assert service.kept_batch() is None
+def test_the_next_day_finds_the_batch_kept_for_it(service: Service, kept: Batch):
+    """Kept beside today's: the next day's batch as curated when that day begins, so the
+    first launch of the morning opens at once even without a fetch in between."""
+    days = service.settings.session.days
+    now = service.context.now()
+    next_start = days.start_of(days.today(now) + timedelta(days=1))
+    service.context.now = lambda: next_start + timedelta(hours=4, minutes=30)
+    shown = service.kept_batch()
+    assert shown is not None and shown != _shown(kept)
+    service.context.now = lambda: next_start
+    assert shown == _shown(service.batch())  # what curating as that day began gives
+    service.context.now = lambda: next_start + timedelta(days=1)
+    assert service.kept_batch() is None  # the day after: curated again
 
 
 def test_later_the_same_day_it_is_still_shown(service: Service, kept: Batch):
@@ -119,6 +128,19 @@ def test_later_the_same_day_it_is_still_shown(service: Service, kept: Batch):
     assert service.today_start(later) == service.today_start(earlier())
     service.context.now = lambda: later
     assert service.kept_batch() == _shown(kept)
+
+
+def test_keep_batch_curates_only_when_the_kept_ones_are_stale(service: Service):
+    assert service.keep_batch()
+    kept = service.kept_batch()
+    assert kept is not None
+    written = _kept_file(service).stat().st_mtime_ns
+    assert not service.keep_batch()  # current: nothing curated, nothing written
+    assert _kept_file(service).stat().st_mtime_ns == written
+    service.skip(kept.items[0].question.id)
+    assert service.kept_batch() is None
+    assert service.keep_batch()
+    assert service.kept_batch() == _shown(service.batch())
 
 
 def test_other_settings_curate_again(service: Service, kept: Batch):
@@ -173,20 +195,38 @@ def test_a_damaged_file_curates_again(service: Service, kept: Batch, damage):
 
 
 @pytest.mark.parametrize(
-    "body",
+    "days",
     [
-        [],
-        {"items": "none"},
-        {"items": [{"question": {"id": 1}}], "budget_s": 60},
-        {"items": [], "budget_s": -1, "left_out": [], "excluded": []},
-        {"items": [], "budget_s": 60, "left_out": [[{}, "why"]], "excluded": []},
-        {"items": [], "budget_s": 60, "left_out": [], "excluded": [["why"]]},
+        None,
+        "none",
+        [["2026-11-23"]],
+        [[1, {}]],
+        "TODAY items",
+        "TODAY budget",
+        "TODAY left out",
+        "TODAY excluded",
     ],
 )
-def test_a_file_of_another_shape_curates_again(service: Service, kept: Batch, body):
+def test_a_file_of_another_shape_curates_again(service: Service, kept: Batch, days):
     found = read_derived(service.store.folder, KEPT_BATCH_FILE)
     assert found is not None
+    today = service.today_start().isoformat()
+    bodies = {
+        "TODAY items": {"items": [{"question": {"id": 1}}], "budget_s": 60},
+        "TODAY budget": {"items": [], "budget_s": -1, "left_out": [], "excluded": []},
+        "TODAY left out": {
+            "items": [],
+            "budget_s": 60,
+            "left_out": [[{}, "why"]],
+            "excluded": [],
+        },
+        "TODAY excluded": {"items": [], "budget_s": 60, "left_out": [], "excluded": [["x"]]},
+    }
+    named = isinstance(days, str) and days in bodies
+    body = {"days": [[today, bodies[days]]]} if named else {"days": days}
     write_derived(service.store.folder, KEPT_BATCH_FILE, found[0], body)
+    assert service.kept_batch() is None
+    write_derived(service.store.folder, KEPT_BATCH_FILE, found[0], [body])
     assert service.kept_batch() is None
 
 
@@ -262,7 +302,7 @@ emails = frozenset(f"vip{n}@example.com" for n in range(12))
 settings = Settings(curation=CurationSettings(vip_handles=names, vip_emails=emails))
 with Store(Path(sys.argv[1]), curation=settings.curation) as store:
     context = ServiceContext(Path(sys.argv[1]), settings, store, lambda: now)
-    print(KeptBatch(context).key(now, 1800))
+    print(KeptBatch(context).key(1800))
 """
 
 
