@@ -79,8 +79,9 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import allowing
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import PageTrail
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.parsing import QuestionShapeError
 from cxdaily.connectors.public_channel import json_object, public_capabilities
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import CredentialError
 from cxdaily.core.models import Author, Message, Question

@@ -71,12 +71,9 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import PageTrail, pages_allowed
-from cxdaily.connectors.parsing import (
-    QuestionShapeError,
-    SkippedItems,
-    checkpoint_marks,
-)
+from cxdaily.connectors.parsing import QuestionShapeError, checkpoint_marks
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import answers_by_team
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question

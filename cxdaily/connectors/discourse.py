@@ -54,8 +54,9 @@ from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, d
 from cxdaily.connectors.http_base import HttpConnector, site_options
 from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import Option, since_days
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, what_it_is
+from cxdaily.connectors.parsing import QuestionShapeError, what_it_is
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.models import Message, Question

@@ -56,14 +56,13 @@ from cxdaily.connectors.meta_comments import (
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
-    SkippedItems,
     id_field,
-    next_checkpoint,
     object_field,
     parse_time,
     what_it_is,
 )
 from cxdaily.connectors.public_channel import public_capabilities
+from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Author, Message, Question

@@ -49,12 +49,12 @@ from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import link_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
-    SkippedItems,
     checkpoint_time,
     id_field,
     parse_time,
     text_field,
 )
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Question

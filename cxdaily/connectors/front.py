@@ -47,12 +47,12 @@ from cxdaily.connectors.pagination import next_url_pages
 from cxdaily.connectors.parsing import (
     MAX_ID_CHARS,
     QuestionShapeError,
-    SkippedItems,
     id_field,
     parse_time,
     text_field,
     what_it_is,
 )
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_text import one_line

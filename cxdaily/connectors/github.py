@@ -68,8 +68,9 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import PageTrail, link_pages
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field, next_checkpoint
+from cxdaily.connectors.parsing import QuestionShapeError, id_field
 from cxdaily.connectors.public_channel import public_capabilities
+from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
 from cxdaily.core.models import Message, Question

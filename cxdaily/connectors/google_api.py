@@ -18,7 +18,8 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import error_object
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import PageTrail
-from cxdaily.connectors.parsing import SkippedItems, checkpoint_time
+from cxdaily.connectors.parsing import checkpoint_time
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.errors import RateLimited
 from cxdaily.core.models import Question
 

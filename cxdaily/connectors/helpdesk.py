@@ -60,12 +60,12 @@ from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
     QuestionShapeError,
-    SkippedItems,
     id_field,
     meta_field,
     text_field,
     turn_question,
 )
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConfigError
 from cxdaily.core.models import Author, Message, Question

@@ -51,13 +51,8 @@ from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, next_url_pages
-from cxdaily.connectors.parsing import (
-    QuestionShapeError,
-    SkippedItems,
-    checkpoint_time,
-    id_field,
-    parse_time,
-)
+from cxdaily.connectors.parsing import QuestionShapeError, checkpoint_time, id_field, parse_time
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Question

@@ -1,7 +1,7 @@
 """How long a channel may keep items for the next fetch before it moves on without them.
 
 A look-up that failed in a way that may pass (a timeout, a 5xx: see
-:meth:`~cxdaily.connectors.parsing.SkippedItems.not_read`) holds the fetch's checkpoint
+:meth:`~cxdaily.connectors.skipped.SkippedItems.not_read`) holds the fetch's checkpoint
 before the items it left unread, so the next fetch reads them again. A look-up that fails
 that way at every fetch (one conversation whose thread always times out) would hold the
 checkpoint there for ever: every fetch would read a longer window again, and once that

@@ -61,15 +61,9 @@ from cxdaily.connectors.http import BadResponseError, describe_url
 from cxdaily.connectors.meta_comments import Comment, CommentsConnector, comment_turns
 from cxdaily.connectors.oauth import lifetime, usable_token
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.parsing import (
-    QuestionShapeError,
-    SkippedItems,
-    id_field,
-    next_checkpoint,
-    object_field,
-    parse_time,
-)
+from cxdaily.connectors.parsing import QuestionShapeError, id_field, object_field, parse_time
 from cxdaily.connectors.public_channel import public_capabilities
+from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Message, Question

@@ -48,13 +48,13 @@ from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_d
 from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
-    SkippedItems,
     id_field,
     object_field,
     parse_time,
     text_field,
     what_it_is,
 )
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import find_reply
 from cxdaily.core.models import Author, Question
 

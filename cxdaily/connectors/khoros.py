@@ -63,13 +63,9 @@ from cxdaily.connectors.http_errors import bare_message, service_message
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import Option, since_days
 from cxdaily.connectors.pagination import PageTrail
-from cxdaily.connectors.parsing import (
-    QuestionShapeError,
-    SkippedItems,
-    checkpoint_marks,
-    id_field,
-)
+from cxdaily.connectors.parsing import QuestionShapeError, checkpoint_marks, id_field
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import AuthError, ConnectorError

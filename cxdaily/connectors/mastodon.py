@@ -70,8 +70,9 @@ from cxdaily.connectors.mastodon_parse import (
 )
 from cxdaily.connectors.options import since_days
 from cxdaily.connectors.pagination import id_key, newest_id, pages_allowed
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, parse_question, what_it_is
+from cxdaily.connectors.parsing import QuestionShapeError, parse_question, what_it_is
 from cxdaily.connectors.public_channel import public_capabilities
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import answers_by_team, find_reply
 from cxdaily.core.errors import ReplyRejected
 from cxdaily.core.models import Message, Question

@@ -65,8 +65,9 @@ from cxdaily.connectors.http_errors import StatusError
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken, TokenCache
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageTrail, pages_allowed
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.parsing import QuestionShapeError
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.errors import ConnectorError, RateLimited
 from cxdaily.core.models import Message, Question

@@ -69,13 +69,13 @@ from cxdaily.connectors.options import HTTP_OPTIONS, Option
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, numbered_pages
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
-    SkippedItems,
     channel_question,
     checkpoint_marks,
     id_field,
     parse_time,
 )
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies, answers_by_team
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_text import clean, one_line

@@ -56,11 +56,9 @@ from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import StatusError, error_body, service_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec, since_days
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, numbered_pages
-from cxdaily.connectors.parsing import (
-    QuestionShapeError,
-    SkippedItems,
-)
+from cxdaily.connectors.parsing import QuestionShapeError
 from cxdaily.connectors.public_channel import public_capabilities
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.models import Message, Question
 from cxdaily.core.safe_text import one_line

@@ -64,8 +64,9 @@ from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_client import allowing, current_deadline
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import PageTrail, newest_id, pages_allowed
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems
+from cxdaily.connectors.parsing import QuestionShapeError
 from cxdaily.connectors.public_channel import public_capabilities, web_url_option
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.x_parse import (
     PER_PAGE,

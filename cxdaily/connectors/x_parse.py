@@ -24,12 +24,12 @@ from cxdaily.connectors.parsing import (
     MAX_TEXT_CHARS,
     ChannelMessage,
     QuestionShapeError,
-    SkippedItems,
     id_field,
     meta_field,
     parse_time,
     text_field,
 )
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Message

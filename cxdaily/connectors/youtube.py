@@ -63,8 +63,9 @@ from cxdaily.connectors.http_errors import bare_message, service_message, status
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import Option
 from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageTrail, pages_allowed
-from cxdaily.connectors.parsing import QuestionShapeError, SkippedItems, id_field
+from cxdaily.connectors.parsing import QuestionShapeError, id_field
 from cxdaily.connectors.public_channel import confirmed_reply, public_capabilities, web_url_option
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.connectors.youtube_parse import (
     IDS_PER_CALL,

@@ -55,13 +55,8 @@ from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
 from cxdaily.connectors.pagination import next_url_pages
-from cxdaily.connectors.parsing import (
-    QuestionShapeError,
-    SkippedItems,
-    id_field,
-    parse_time,
-    text_field,
-)
+from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field
+from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.errors import AuthError, ConfigError, CredentialError
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_json import is_digits

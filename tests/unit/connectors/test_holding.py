@@ -16,7 +16,8 @@ from cxdaily.connectors import connector_class
 from cxdaily.connectors.base import Connector, FetchResult, SentReply
 from cxdaily.connectors.holding import HOLD_AT_MOST, current_holding, fetch_holding, may_hold
 from cxdaily.connectors.http_errors import StatusError
-from cxdaily.connectors.parsing import SkippedItems, checkpoint_time, next_checkpoint
+from cxdaily.connectors.parsing import checkpoint_time
+from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
 from cxdaily.core.clock import to_iso
 from cxdaily.core.models import Author, Question
 from cxdaily.paths import Locations

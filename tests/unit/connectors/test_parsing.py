@@ -13,16 +13,15 @@ from cxdaily.connectors.parsing import (
     MAX_CONTEXT_MESSAGES,
     MAX_TEXT_CHARS,
     QuestionShapeError,
-    SkippedItems,
     checkpoint_marks,
     checkpoint_time,
     id_field,
-    next_checkpoint,
     object_field,
     parse_question,
     text_field,
     turn_question,
 )
+from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
 from cxdaily.core.models import Author, Message
 from cxdaily.core.safe_json import Unreadable, loads
 
