@@ -130,13 +130,13 @@ async def fetch_one(
         with fetch_holding(may_hold) as holding:
             fetching = connector.fetch(checkpoint)
             result = await run_with_deadline(connector.name, fetching, deadline_s)
-        if isinstance(result, FetchResult) and holding.held:
-            result = replace(result, held=holding.held)
         if not isinstance(result, FetchResult):
             raise ConnectorError(
                 f"the connector returned {type(result).__name__}, not a FetchResult",
                 channel=connector.name,
             )
+        if holding.held:
+            result = replace(result, held=holding.held)
     except asyncio.CancelledError:
         raise
     except Exception as exc:

@@ -3,6 +3,7 @@ without limit: only regular files are opened, and reads are capped."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import zlib
@@ -103,3 +104,10 @@ def code_checksum(files: Iterable[Path], seed: int = 0) -> int | None:
     except OSError:
         return None
     return version
+
+
+def fingerprint(parts: object, digest_size: int = 16) -> str:
+    """A short hex name of ``parts`` (by their ``repr``: give values whose ``repr`` is the
+    same in every process), for a record derived from them to be checked against."""
+    named = repr(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2s(named, digest_size=digest_size).hexdigest()

@@ -22,7 +22,6 @@ returned, largest contribution first: "waiting 26 h", "negative", "12k followers
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cxdaily.core.files import code_checksum
+from cxdaily.core.files import code_checksum, fingerprint
 from cxdaily.core.models import Question
 from cxdaily.core.words import humanize_age as humanize_age
 from cxdaily.core.words import humanize_count as humanize_count
@@ -183,20 +182,17 @@ def standing_fingerprint(settings: CurationSettings) -> str | None:
     code = _standing_code()
     if code is None:
         return None
-    named = repr(
-        (
-            code,
-            settings.weights,
-            sorted(settings.vip_handles),
-            sorted(settings.vip_emails),
-            sorted(settings.vip_domains),
-            sorted(settings.vip_organizations),
-            settings.passing_mention,
-            tuple(settings.watch_keywords),
-        )
+    named = (
+        code,
+        settings.weights,
+        sorted(settings.vip_handles),
+        sorted(settings.vip_emails),
+        sorted(settings.vip_domains),
+        sorted(settings.vip_organizations),
+        settings.passing_mention,
+        tuple(settings.watch_keywords),
     )
-    digest = hashlib.blake2s(named.encode("utf-8", "surrogatepass"), digest_size=8)
-    return digest.hexdigest()
+    return fingerprint(named, digest_size=8)
 
 
 class Scorer:

@@ -30,7 +30,6 @@ it as it was).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from collections.abc import Mapping
 from datetime import datetime
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.files import code_checksum
+from cxdaily.core.files import code_checksum, fingerprint
 from cxdaily.curation.batch import Batch, batch_document, batch_from_document
 from cxdaily.service.context import ServiceContext
 from cxdaily.store.derived import read_derived, write_derived
@@ -77,25 +76,29 @@ class KeptBatch:
         """The batch kept for the day starting at ``day_start``, when it was curated for
         ``budget_s`` from the store as it is now, under the current settings and code;
         ``None`` otherwise (or when the file is missing or damaged)."""
-        key = self.key(budget_s)
-        found = read_derived(self._context.store.folder, KEPT_BATCH_FILE) if key else None
-        if found is None or found[0] != key:
-            return None
-        wanted = day_start.isoformat()
+        document = (self._current_days(budget_s) or {}).get(day_start.isoformat())
         try:
-            for day, document in found[1]["days"]:
-                if day == wanted:
-                    return batch_from_document(document)
+            return None if document is None else batch_from_document(document)
         except (CxDailyError, KeyError, TypeError, ValueError, AttributeError):
             return None  # written by hand, or by a build that wrote another shape
-        return None
 
     def is_current(self, budget_s: int) -> bool:
         """Whether the batches kept were curated for ``budget_s`` from the store as it is
         now (under the current settings and code)."""
+        return self._current_days(budget_s) is not None
+
+    def _current_days(self, budget_s: int) -> dict[str, Any] | None:
+        """The documents of the batches kept (by the ISO time their day starts), when
+        they were curated under the key of ``budget_s`` as things are now; ``None``
+        otherwise, or when the file is missing, damaged or of another shape."""
         key = self.key(budget_s)
         found = read_derived(self._context.store.folder, KEPT_BATCH_FILE) if key else None
-        return found is not None and found[0] == key
+        if found is None or found[0] != key:
+            return None
+        try:
+            return {day: document for day, document in found[1]["days"] if isinstance(day, str)}
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def write(self, batches: Mapping[datetime, Batch], key: str) -> bool:
         """Keep the batch of each day (by the instant it starts), curated under ``key``
@@ -121,17 +124,8 @@ class KeptBatch:
         questions = _identity(context.store.questions.path)
         if code is None or activity is None:
             return None
-        named = repr(
-            (
-                code,
-                budget_s,
-                _canonical(settings.curation),
-                _canonical(settings.session),
-                questions,
-                activity,
-            )
-        )
-        return hashlib.blake2s(named.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        curation, session = _canonical(settings.curation), _canonical(settings.session)
+        return fingerprint((code, budget_s, curation, session, questions, activity))
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:

@@ -19,13 +19,12 @@ record, and rewritten.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from cxdaily.core.files import code_checksum
+from cxdaily.core.files import code_checksum, fingerprint
 from cxdaily.service.context import ServiceContext
 from cxdaily.store.derived import read_derived, write_derived
 from cxdaily.store.monthly import month_of
@@ -124,5 +123,4 @@ class StreakDays:
         files = self._context.store.activity.files_until(month_of(cut))
         if code is None or files is None:
             return None
-        named = repr((code, str(zone), day_start.isoformat(), cut.isoformat(), files))
-        return hashlib.blake2s(named.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return fingerprint((code, str(zone), day_start.isoformat(), cut.isoformat(), files))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -390,6 +390,7 @@ class QuestionRepository:
         previous = self._checkpoints.parse(doc, _status)
         if error is None and checkpoint is not None:
             doc.update(value=checkpoint, at=to_iso(at))
+        held_since = (previous.held_since or at) if held else None
         status = ChannelStatus(
             channel=channel,
             last_attempt_at=at,
@@ -399,10 +400,8 @@ class QuestionRepository:
             error=error,
             warnings=warnings if error is None else 0,
             seconds=seconds,
-            held_since=previous.held_since if error is not None or held else None,
+            held_since=previous.held_since if error is not None else held_since,
         )
-        if held and error is None and status.held_since is None:
-            status = replace(status, held_since=at)
         doc["status"] = status.to_dict()
         self._checkpoints.put(doc)
         return status
