@@ -196,34 +196,40 @@ class Daily:
     def batch(self, budget_s: int | None = None, *, keep: bool = False) -> Batch:
         """Today's curated batch within the budget, with what was left out and why; with
         ``keep``, and the budget of the settings, it is also kept for the next launch
-        with the next day's batch (see :meth:`kept_batch`), unless the store changed
-        while they were curated."""
+        (see :meth:`kept_batch`), unless the store changed while it was curated."""
         budget = budget_s or self.context.settings.session.budget_s
         now = self.context.now()
-        if not keep or budget != self.context.settings.session.budget_s:
-            return self._curated(curate, budget, now)
-        with self.context.lock:
-            key = self.kept.key(budget)
-        batch = self._curated(curate, budget, now)
-        if key is not None:
-            days = self.context.settings.session.days
-            next_start = days.start_of(days.today(now) + timedelta(days=1))
-            next_batch = self._curated(curate, budget, next_start)
-            with self.context.lock:
-                if self.kept.key(budget) == key:
-                    self.kept.write({self.today_start(now): batch, next_start: next_batch}, key)
-        return batch
+        if keep and budget == self.context.settings.session.budget_s:
+            return self._curate_and_keep({self.today_start(now): now}, budget)[0]
+        return self._curated(curate, budget, now)
 
     def keep_batch(self) -> bool:
-        """Curate and keep today's batch and the next day's (see :meth:`batch`), unless
-        those kept are still current; returns whether they were curated. The app calls
-        it as it closes, so tomorrow's first launch opens at once, fetch or none."""
+        """Curate and keep today's batch and the next day's (as curated when that day
+        begins), unless both are kept and current; returns whether they were curated.
+        Called after ``cxdaily fetch`` and as the app closes (not by the app's refresh,
+        whose thread would then curate twice while the leader's first keys wait), so
+        tomorrow's first launch opens at once, fetch or none."""
         budget = self.context.settings.session.budget_s
+        now = self.context.now()
+        days = self.context.settings.session.days
+        next_start = days.start_of(days.today(now) + timedelta(days=1))
         with self.context.lock:
-            if self.context.store.folder.read_only or self.kept.is_current(budget):
+            if self.context.store.folder.read_only or self.kept.holds(next_start, budget):
                 return False
-        self.batch(keep=True)
+        self._curate_and_keep({self.today_start(now): now, next_start: next_start}, budget)
         return True
+
+    def _curate_and_keep(self, days: dict[datetime, datetime], budget_s: int) -> list[Batch]:
+        """The batch of each day (by the instant it starts), curated as of the instant it
+        maps to, and kept for the next launches unless the store changed meanwhile."""
+        with self.context.lock:
+            key = self.kept.key(budget_s)
+        batches = {day: self._curated(curate, budget_s, at) for day, at in days.items()}
+        if key is not None:
+            with self.context.lock:
+                if self.kept.key(budget_s) == key:
+                    self.kept.write(batches, key)
+        return list(batches.values())
 
     def kept_batch(self) -> Batch | None:
         """Today's batch as last kept (:meth:`batch` with ``keep``: after each fetch, and

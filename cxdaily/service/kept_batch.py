@@ -1,11 +1,11 @@
 """The day's batch as last curated, kept so that the next launch shows it at once.
 
 Curating a few thousand candidates takes a noticeable part of a second, and the start
-screen's first frame waits for a batch. Each time the batch is curated after a fetch (the
-app's refresh, ``cxdaily fetch``), and when the app closes after the store changed, it is
-kept in ``kept-batch.json`` in the data folder, a derived file
-(:mod:`cxdaily.store.derived`), together with the next day's batch as curated when that
-day begins: tomorrow's first launch finds it even without a fetch in between. Each is
+screen's first frame waits for a batch. Each time the app's refresh curates the batch,
+it is kept in ``kept-batch.json`` in the data folder, a derived file
+(:mod:`cxdaily.store.derived`). ``cxdaily fetch``, and the app as it closes when the
+store changed, keep it together with the next day's batch as curated when that day
+begins: tomorrow's first launch finds it even without a fetch in between. Each is
 kept as the start screen shows it: the picks, the must-see questions left out, the first
 few others, and how many more were left out for each reason. A launch shows the batch
 kept for its day when nothing it was curated from has changed since, and curates again
@@ -82,10 +82,10 @@ class KeptBatch:
         except (CxDailyError, KeyError, TypeError, ValueError, AttributeError):
             return None  # written by hand, or by a build that wrote another shape
 
-    def is_current(self, budget_s: int) -> bool:
-        """Whether the batches kept were curated for ``budget_s`` from the store as it is
-        now (under the current settings and code)."""
-        return self._current_days(budget_s) is not None
+    def holds(self, day_start: datetime, budget_s: int) -> bool:
+        """Whether a batch is kept for the day starting at ``day_start``, curated for
+        ``budget_s`` from the store as it is now (under the current settings and code)."""
+        return day_start.isoformat() in (self._current_days(budget_s) or {})
 
     def _current_days(self, budget_s: int) -> dict[str, Any] | None:
         """The documents of the batches kept (by the ISO time their day starts), when

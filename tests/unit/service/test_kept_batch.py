@@ -110,6 +110,7 @@ def test_a_fetch_makes_it_stale_until_kept_again(service: Service, kept: Batch):
 def test_the_next_day_finds_the_batch_kept_for_it(service: Service, kept: Batch):
     """Kept beside today's: the next day's batch as curated when that day begins, so the
     first launch of the morning opens at once even without a fetch in between."""
+    assert service.keep_batch()  # as `cxdaily fetch` and closing the app do
     days = service.settings.session.days
     now = service.context.now()
     next_start = days.start_of(days.today(now) + timedelta(days=1))
@@ -128,6 +129,16 @@ def test_later_the_same_day_it_is_still_shown(service: Service, kept: Batch):
     assert service.today_start(later) == service.today_start(earlier())
     service.context.now = lambda: later
     assert service.kept_batch() == _shown(kept)
+
+
+def test_the_apps_refresh_keeps_only_todays_batch(service: Service, kept: Batch):
+    """The refresh's thread curates once: the next day's batch is left to `cxdaily fetch`
+    and to the app's closing (keep_batch), which then find it missing."""
+    days = service.settings.session.days
+    next_start = days.start_of(days.today(service.context.now()) + timedelta(days=1))
+    assert not service.daily.kept.holds(next_start, service.settings.session.budget_s)
+    assert service.keep_batch()
+    assert service.daily.kept.holds(next_start, service.settings.session.budget_s)
 
 
 def test_keep_batch_curates_only_when_the_kept_ones_are_stale(service: Service):
