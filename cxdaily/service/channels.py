@@ -16,19 +16,19 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cxdaily.connectors import Capabilities, Connector
 from cxdaily.core.errors import CxDailyError, NotFoundError
 from cxdaily.service.context import ServiceContext
 from cxdaily.settings import ChannelSettings
 from cxdaily.store.repositories import ChannelStatus
 
-if TYPE_CHECKING:  # the HTTP layer loads on first fetch, not at start-up
+if TYPE_CHECKING:  # the connectors and the HTTP layer load on first use, not at start-up
+    from cxdaily.connectors import Capabilities, Connector
     from cxdaily.connectors.runner import ChannelOutcome, ClientFactory
 
 T = TypeVar("T")
 
 #: Where connector classes come from: a kind (``"http"``) to its class.
-ConnectorRegistry = Callable[[str], type[Connector]]
+ConnectorRegistry = Callable[[str], "type[Connector]"]
 
 #: Posts one channel's outcome to the thread that called :meth:`Channels.refresh`.
 Post = Callable[["ChannelOutcome"], None]

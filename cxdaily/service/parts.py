@@ -113,6 +113,7 @@ class ServiceParts:
             where.config_file,
             check_channels=profile != DEMO_PROFILE,
             on_channel_problem=on_channel_problem,
+            remember_checks_in=None if read_only else where.data_dir,
         )
         if profile == DEMO_PROFILE:
             settings = replace(settings, channels={"demo": DEMO_CHANNEL})

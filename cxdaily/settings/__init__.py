@@ -208,6 +208,7 @@ def load_settings(
     *,
     check_channels: bool = True,
     on_channel_problem: Callable[[str], None] | None = None,
+    remember_checks_in: Path | None = None,
 ) -> Settings:
     """Load settings from ``path``; a missing file means the defaults.
 
@@ -217,30 +218,43 @@ def load_settings(
     With ``on_channel_problem``, what is wrong with the channels (or the digest
     destinations) is told to it instead of raised: a command that uses no channel (the
     batch, a digest export, the streak) is not stopped by one broken channel table.
+    With ``remember_checks_in`` (the data folder), checks that passed are remembered
+    there and not run again while the file and the code are the same
+    (:mod:`cxdaily.settings.checked`).
     """
     try:
-        raw = _read_toml(path)
+        data = _read_config_bytes(path)
     except FileNotFoundError:
         return Settings(session=SessionSettings(timezone=system_timezone_name()))
     try:
-        settings = settings_from_dict(raw)
+        settings = settings_from_dict(_parse_toml(path, data))
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    if check_channels:
-        try:
-            check_channel_options(settings)
-            check_destinations(settings.destinations, settings.channels)
-            check_secret_places(settings)
-        except ConfigError as exc:
-            if on_channel_problem is None:
-                raise ConfigError(f"{path}: {exc}") from None
-            on_channel_problem(f"{path}: {exc}")
+    if not check_channels or not (settings.channels or settings.destinations):
+        return settings
+    from cxdaily.settings.checked import PassedChecks, checks_key
+
+    passed = PassedChecks(remember_checks_in) if remember_checks_in is not None else None
+    key = checks_key(data) if passed is not None else None
+    if passed is not None and passed.holds(key):
+        return settings
+    try:
+        all_built_in = check_channel_options(settings)
+        check_destinations(settings.destinations, settings.channels)
+        check_secret_places(settings)
+    except ConfigError as exc:
+        if on_channel_problem is None:
+            raise ConfigError(f"{path}: {exc}") from None
+        on_channel_problem(f"{path}: {exc}")
+    else:
+        if passed is not None and all_built_in:
+            passed.record(key)
     return settings
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    """The parsed file; FileNotFoundError when absent, else ConfigError for anything wrong
-    (not a regular file, too large, not UTF-8, not TOML, a number too long, too deep)."""
+def _read_config_bytes(path: Path) -> bytes:
+    """The file's bytes; FileNotFoundError when absent, else ConfigError when it cannot
+    be read (not a regular file, too large)."""
     from cxdaily.core.files import NotRegularFileError, open_regular_file, read_at_most
 
     try:
@@ -258,6 +272,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{path}: cannot be read (larger than {MAX_CONFIG_BYTES // 1024} KiB)")
+    return data
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    """The parsed file, else ConfigError for anything wrong (not UTF-8, not TOML, a
+    number too long, too deep)."""
     try:
         return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -270,18 +290,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: arrays or tables are nested too deeply") from None
 
 
-def check_channel_options(settings: Settings) -> None:
-    """Check every channel with the connector of its kind (the first problem is raised).
+def check_channel_options(settings: Settings) -> bool:
+    """Check every channel with the connector of its kind (the first problem is raised);
+    returns whether every kind is built in (none comes from a plugin).
 
     Builds each connector without an HTTP client, which reads and checks its options
     and does no network work; nothing is imported when no channel is configured.
     """
     if not settings.channels:
-        return
-    from cxdaily.connectors import check_channel_settings
+        return True
+    from cxdaily.connectors import check_channel_settings, connector_class
 
     for channel in settings.channels.values():
         check_channel_settings(channel)
+    return all(
+        connector_class(channel.kind).__module__.startswith("cxdaily.")
+        for channel in settings.channels.values()
+    )
 
 
 def check_secret_places(settings: Settings) -> None:

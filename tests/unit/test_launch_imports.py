@@ -9,10 +9,11 @@ from pathlib import Path
 from tests.child_python_kit import run_python
 
 
-def open_in_child(home: Path, env: dict[str, str], deadline: str, then: str) -> str:
-    """What a child ``python`` prints after opening the default profile, whose one
-    channel reads an empty JSON-lines file with ``deadline``; ``then`` runs after the
-    open with ``service`` (or ``problem``, the ConfigError's text) set."""
+def open_in_child(home: Path, env: dict[str, str], deadline: str, then: str, how: str = "") -> str:
+    """What a child ``python`` prints after opening the default profile (``how``: the
+    arguments of :meth:`Service.open`), whose one channel reads an empty JSON-lines file
+    with ``deadline``; ``then`` runs after the open with ``service`` (or ``problem``,
+    the ConfigError's text) set."""
     inbox = home / "inbox.jsonl"
     inbox.write_text("")
     channel = f'kind = "jsonl"\npath = "{inbox}"\ndeadline = "{deadline}"\n'
@@ -20,7 +21,8 @@ def open_in_child(home: Path, env: dict[str, str], deadline: str, then: str) -> 
     opening = (
         "import sys\nfrom cxdaily.core.errors import ConfigError\n"
         "from cxdaily.service import Service\nservice = problem = None\n"
-        "try:\n    service = Service.open()\nexcept ConfigError as exc:\n    problem = str(exc)\n"
+        f"try:\n    service = Service.open({how})\n"
+        "except ConfigError as exc:\n    problem = str(exc)\n"
     )
     return run_python(opening + then, env)
 
@@ -33,3 +35,23 @@ def test_checking_a_file_channel_does_not_load_httpx(subprocess_env, home: Path)
 def test_a_bad_deadline_is_still_refused(subprocess_env, home: Path) -> None:
     said = open_in_child(home, subprocess_env, "soon", "print(problem)")
     assert '[channels.acme] deadline = "soon" is not a duration' in said
+
+
+def test_a_second_launch_does_not_load_the_connectors(subprocess_env, home: Path) -> None:
+    """An open checks the channel and remembers it (once the data folder is there); the
+    next one skips the check and loads no connector module
+    (:mod:`cxdaily.settings.checked`)."""
+    then = "print('cxdaily.connectors' in sys.modules, problem)"
+    (home / "data").mkdir(mode=0o700)
+    assert open_in_child(home, subprocess_env, "30s", then) == "True None"
+    assert open_in_child(home, subprocess_env, "30s", then) == "False None"
+    said = open_in_child(home, subprocess_env, "soon", then)  # a new config: checked
+    assert said.startswith("True ") and 'deadline = "soon" is not a duration' in said
+
+
+def test_a_read_only_open_remembers_nothing(subprocess_env, home: Path) -> None:
+    then = "print('cxdaily.connectors' in sys.modules)"
+    (home / "data").mkdir(mode=0o700)
+    for _ in range(2):
+        assert open_in_child(home, subprocess_env, "30s", then, "read_only=True") == "True"
+    assert not (home / "data" / "checked-config").exists()
