@@ -214,8 +214,9 @@ class Daily:
         days = self.context.settings.session.days
         next_start = days.start_of(days.today(now) + timedelta(days=1))
         with self.context.lock:
-            if self.context.store.folder.read_only or self.kept.holds(next_start, budget):
-                return False
+            cannot_keep = self.context.store.folder.read_only or self.kept.key(budget) is None
+            if cannot_keep or self.kept.holds(next_start, budget):
+                return False  # nothing to keep (team mode ...) or nothing to do
         self._curate_and_keep({self.today_start(now): now, next_start: next_start}, budget)
         return True
 

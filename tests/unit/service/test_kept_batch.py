@@ -272,7 +272,7 @@ def test_a_full_disk_loses_only_the_kept_batch(service: Service, monkeypatch):
     assert batch.items and service.kept_batch() is None
 
 
-def test_team_mode_keeps_nothing(service: Service):
+def test_team_mode_keeps_nothing(service: Service, monkeypatch: pytest.MonkeyPatch):
     from cxdaily.settings.team import TeamSettings
 
     settings = service.context.settings
@@ -288,6 +288,10 @@ def test_team_mode_keeps_nothing(service: Service):
     service.context.settings = replace(settings, team=team)
     service.batch(keep=True)
     assert not _kept_file(service).exists()
+    curated: list[object] = []
+    monkeypatch.setattr(service.daily, "_curate_and_keep", lambda *a: curated.append(a))
+    assert service.keep_batch() is False  # closing the app curates nothing to throw away
+    assert curated == [] and not _kept_file(service).exists()
 
 
 def test_the_document_reads_back_whole(kept: Batch):
