@@ -16,6 +16,11 @@ screen has its batch and the background refresh is over:
 Each time stops at the first rendered frame showing the result (see
 :class:`frame_kit.FrameWatch`, shared with :mod:`bench_keystroke_latency`).
 
+Beside them, the floor Textual sets for ``enter``: a bare Textual app at the same size
+pushes a screen of the session screen's layout (a line on top, a list of 30 options
+beside a pane of text, the footer), timed the same way, with the collector off as in
+the app. ``enter`` is shown as a ratio to it.
+
 Usage: python tests/benchmarks/bench_queue_latency.py --keep /tmp/launch_home
        (BENCH_ROUNDS=6 for more rounds down and up the queue; BENCH_OPENS=30 for more
        ``enter`` samples; BENCH_STRICT=1 exits 1 when a target is missed)
@@ -29,6 +34,7 @@ import gc
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -124,6 +130,53 @@ async def measure() -> dict[str, list[float]]:
     return times
 
 
+async def bare_textual_pushes() -> list[float]:
+    """Milliseconds a bare Textual app takes to push (``enter``) a screen laid out as the
+    session screen is, to its first frame: Textual's own cost, the floor for ``enter``."""
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal, Vertical
+    from textual.screen import Screen
+    from textual.widgets import Footer, Label, OptionList, Static
+
+    class Laid(Screen):
+        DEFAULT_CSS = "Laid #list { width: 24; } Laid #text { width: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield Label("29:58 left · 10 of 10 to go")
+            with Horizontal():
+                with Vertical(id="list"):
+                    yield Static("10 questions")
+                    yield OptionList(*(f"customer {n}\nquestion title {n}" for n in range(30)))
+                yield Static("words of the customer's question " * 60, id="text")
+            yield Footer()
+
+    class Bare(App):
+        BINDINGS = [("enter", "open", "Open")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("the start screen")
+
+        def action_open(self) -> None:
+            self.push_screen(Laid())
+
+    gc.disable()
+    app = Bare()
+    times: list[float] = []
+    rng = random.Random(21)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.5)
+        watch = FrameWatch(app)
+        for n in range(OPENS + 1):
+            opened = await watch.press("enter", None, lambda: isinstance(app.screen, Laid))
+            if n:
+                times.append(opened)
+            await pilot.pause(rng.uniform(*PACE_S))
+            app.pop_screen()
+            await pilot.pause(rng.uniform(*PACE_S))
+    gc.enable()
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     """Seed (or reuse) the five-year folder, copy it, time the keys, print p50/p95."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -141,12 +194,19 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CXDAILY_HOME"] = str(home)
         os.environ["CXDAILY_NOW"] = to_iso(NOW)
         times = asyncio.run(measure())
+    floor = asyncio.run(bare_textual_pushes())
     print(f"{launch_history.YEARS} years of history; {ROUNDS} rounds down and up the queue")
     met = True
     for label, values in times.items():
         p95 = percentile(values, 0.95)
         met = met and p95 < TARGET_MS
         print(f"{label:<13} ({len(values):>3} presses): {summary(values)}")
+    print(f"{'bare Textual push':<13} ({len(floor):>3} presses): {summary(floor)}")
+    opened = times["enter (open)"]
+    print(
+        f"enter / bare Textual push: p50 {statistics.median(opened) / statistics.median(floor):.2f}"
+        f", p95 {percentile(opened, 0.95) / percentile(floor, 0.95):.2f}"
+    )
     print(f"{'MET' if met else 'MISSED'}: p95 under {TARGET_MS:.0f} ms for every key")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     strict = os.environ.get("BENCH_STRICT") == "1"
