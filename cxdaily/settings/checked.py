@@ -8,8 +8,9 @@ frame. Those checks read nothing but the config file and cxdaily's own code, so 
 pass they are remembered in the data folder, under a key naming:
 
 - the config file's bytes;
-- the identity (name, size, change time) of every source file of the code that checks
-  (the connectors, the settings, the core);
+- the identity (name, size, modification time) of every source file of the code that
+  checks (the connectors, the settings, the core, and the modules at the package's top:
+  the secrets' names and the folders);
 - the Python version.
 
 While that key holds, the checks are not run again. A config that has a kind from a
@@ -31,13 +32,14 @@ from cxdaily.core.files import fingerprint, read_regular_file
 #: The file in the data folder holding the key of the last config whose checks passed.
 CHECKED_FILE = "checked-config"
 #: The code the checks run, relative to the package: a change in any of it is a new key.
-_CHECKING_CODE = ("connectors", "connectors/destinations", "settings", "core")
+_CHECKING_CODE = (".", "connectors", "connectors/destinations", "settings", "core")
 _KEY_BYTES = 64
 
 
 def _code_identity() -> tuple[tuple[str, int, int], ...] | None:
-    """Name, size and change time of every source file of the checking code (``None``
-    when a folder cannot be listed: then nothing is remembered)."""
+    """Name, size and modification time of every source file of the checking code
+    (``None`` when a folder cannot be listed or holds no sources, as in an install of
+    compiled files only: then nothing is remembered)."""
     package = Path(__file__).parents[1]
     found: list[tuple[str, int, int]] = []
     try:
@@ -49,7 +51,7 @@ def _code_identity() -> tuple[tuple[str, int, int], ...] | None:
                         found.append((f"{folder}/{entry.name}", stat.st_size, stat.st_mtime_ns))
     except OSError:
         return None
-    return tuple(sorted(found))
+    return tuple(sorted(found)) if found else None
 
 
 def checks_key(config: bytes) -> str | None:

@@ -105,6 +105,18 @@ def test_changed_code_or_python_makes_a_new_key(tmp_path, monkeypatch, counted) 
     assert counted == ["acme", "acme", "acme"]
 
 
+def test_an_install_without_sources_names_no_code(tmp_path, monkeypatch) -> None:
+    package = tmp_path / "cxdaily"
+    for folder in checked._CHECKING_CODE:
+        (package / folder).mkdir(parents=True, exist_ok=True)
+        (package / folder / "module.cpython-311.pyc").write_bytes(b"compiled")
+    (package / "settings" / "checked.py").write_text("")
+    monkeypatch.setattr(checked, "__file__", str(package / "settings" / "checked.py"))
+    assert checked._code_identity() is not None  # one source is enough to name it
+    (package / "settings" / "checked.py").unlink()
+    assert checked._code_identity() is None
+
+
 def test_code_that_cannot_be_named_is_checked_every_time(tmp_path, monkeypatch, counted) -> None:
     monkeypatch.setattr(checked, "_code_identity", lambda: None)
     path, data = config(tmp_path, ZENDESK), data_dir(tmp_path)
