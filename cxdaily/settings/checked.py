@@ -3,7 +3,7 @@
 Checking a config's channels (:func:`cxdaily.settings.check_channel_options` and the
 checks of the digest destinations and secret places beside it) builds every channel's
 connector, which loads its module and, for a web service, the whole HTTP stack: about
-80 ms for a help desk, a shared inbox and a mailbox, before the app can draw its first
+70 ms for a help desk, a shared inbox and a mailbox, before the app can draw its first
 frame. Those checks read nothing but the config file and cxdaily's own code, so once they
 pass they are remembered in the data folder, under a key naming:
 
