@@ -29,10 +29,10 @@ later in its thread is settled.
 **Replying** sends through SMTP (:mod:`cxdaily.connectors.email_smtp`) with a
 ``Message-ID`` made from the reply's idempotency key, and a copy to our own address (an
 envelope-only recipient), so after an unknown outcome :meth:`EmailConnector.find_own_reply`
-finds the reply in the folder (or ``sent_folder``) over IMAP before anything is sent
-again. Then the original is flagged ``\\Answered`` and a copy is filed in
-``sent_folder`` when set (unless the server filed one already); a failure there is a
-warning in the log, not a failed reply.
+finds the reply over IMAP before anything is sent again: in the folder, ``sent_folder``
+and ``INBOX``, where that copy is delivered. Then the original is flagged ``\\Answered``
+and a copy is filed in ``sent_folder`` when set (unless the server filed one already); a
+failure there is a warning in the log, not a failed reply.
 
 Messages are decoded by :mod:`cxdaily.connectors.mail_message`; all network work runs in
 a worker thread under the channel's deadline (socket timeouts).
@@ -335,23 +335,40 @@ class EmailConnector(Connector):
     async def find_own_reply(
         self, question: Question, body: str, idempotency_key: str
     ) -> SentReply | None:
-        """Our reply, by its ``Message-ID``, in the folder or ``sent_folder`` (found, the
+        """Our reply, by its ``Message-ID``, in one of :meth:`reply_folders` (found, the
         original is flagged ``\\Answered`` as after a send)."""
         message_id = self.our_message_id(idempotency_key)
         return await asyncio.to_thread(self._find, question, message_id)
 
+    def reply_folders(self) -> list[str]:
+        """Where a sent reply can be: the folder, ``sent_folder`` and ``INBOX`` (our own
+        copy is delivered there), each once; ``INBOX`` is the same in any case (IMAP)."""
+        folders: dict[str, str] = {}
+        for name in (self.folder, self.sent_folder, "INBOX"):
+            if name is not None:
+                folders.setdefault("INBOX" if name.upper() == "INBOX" else name, name)
+        return list(folders.values())
+
     def _find(self, question: Question, message_id: str) -> SentReply | None:
+        """A folder that cannot be searched is skipped; when the reply is in none of the
+        others, its error is raised: "not found" would send the reply again."""
+        unsearched: ConnectorError | None = None
         with self.imap() as session:
-            for folder in dict.fromkeys([self.folder, self.sent_folder]):
-                if folder is None:
+            for folder in self.reply_folders():
+                try:
+                    session.open_folder(folder)
+                    found = session.find_message_id(message_id)
+                except ConnectorError as exc:
+                    unsearched = unsearched or exc
                     continue
-                session.open_folder(folder)
-                if session.find_message_id(message_id):
+                if found:
                     try:
                         self._flag_answered(session, question)
                     except ConnectorError as exc:  # found is what matters
                         log.warning("%s: the original was not flagged: %s", self.name, exc)
                     return SentReply(remote_id=message_id)
+        if unsearched is not None:
+            raise unsearched
         return None
 
     async def answers_since(self, question: Question, since: datetime) -> list[Message]:

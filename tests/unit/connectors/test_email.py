@@ -429,6 +429,68 @@ def test_a_failure_after_data_is_an_unknown_outcome():
     assert smtp.sent[0].endswith(b"..hidden dot\r\nline\r\n.\r\n")
 
 
+class FakeFolders(FakeSession):
+    """A :class:`FakeSession` over several folders (name -> UID -> raw message), as
+    ``with connector.imap()`` gives it; records the folders opened and refuses ``broken``."""
+
+    def __init__(self, folders: dict[str, dict[int, bytes]], broken: tuple[str, ...] = ()):
+        super().__init__({})
+        self.folders = folders
+        self.broken = broken
+        self.opened: list[str] = []
+
+    def open_folder(self, name: str, *, writable: bool = False) -> Folder:
+        self.opened.append(name)
+        if name in self.broken:
+            raise ConnectorError(f"refused SELECT {name}", channel="mail")
+        self.messages = self.folders.get(name, {})
+        return super().open_folder(name, writable=writable)
+
+    def add_flags(self, uids: list[int], flags: str) -> None:
+        for uid in uids:
+            self.flags[uid] = self.flags.get(uid, frozenset()) | {flags}
+
+    def __enter__(self) -> FakeFolders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def find_own_reply(session: FakeFolders, monkeypatch, **options):
+    """``find_own_reply`` for the reply with key ``key-1`` on a channel over ``session``."""
+    monkeypatch.setattr(EmailConnector, "imap", lambda self: session)
+    return asyncio.run(connector(**options).find_own_reply(question(), "Done.", "key-1"))
+
+
+OUR_COPY = raw("<cxdaily.key-1@acme.test>", f"Support <{LEADER}>", To="ana@c.test")
+
+
+def test_our_copy_delivered_to_inbox_is_found_when_questions_come_from_another_folder(
+    monkeypatch,
+):
+    session = FakeFolders({"Support": {3: raw("<q1@c>")}, "INBOX": {9: OUR_COPY}})
+    found = find_own_reply(session, monkeypatch, folder="Support")
+    assert found is not None and found.remote_id == "<cxdaily.key-1@acme.test>"
+    assert session.opened[:2] == ["Support", "INBOX"]
+    assert session.flags == {3: frozenset({"\\Answered"})}, "the original, as after a send"
+
+
+@pytest.mark.parametrize("folder", ["INBOX", "inbox"])
+def test_the_inbox_is_searched_once_whatever_its_case(monkeypatch, folder):
+    session = FakeFolders({})
+    assert find_own_reply(session, monkeypatch, folder=folder, sent_folder="Sent") is None
+    assert session.opened == [folder, "Sent"]
+
+
+def test_a_folder_that_cannot_be_opened_costs_only_that_folder(monkeypatch):
+    session = FakeFolders({"INBOX": {9: OUR_COPY}}, broken=("Sent",))
+    found = find_own_reply(session, monkeypatch, folder="Support", sent_folder="Sent")
+    assert found is not None and session.opened[:3] == ["Support", "Sent", "INBOX"]
+    with pytest.raises(ConnectorError, match="refused SELECT Sent"):  # never "not sent"
+        find_own_reply(FakeFolders({}, broken=("Sent",)), monkeypatch, sent_folder="Sent")
+
+
 # ----------------------------------------------------------------------------- errors
 @pytest.mark.parametrize(
     ("exc", "said"),
