@@ -32,7 +32,10 @@ than the first page embedded in its comment reads the rest from
 ``GET /{comment_id}/replies``); a media whose comments cannot be read costs only itself,
 and further replies that cannot be read cost only themselves, with a warning (when the
 failure may pass, a timeout or a 5xx, the checkpoint stays where it was, and the next
-fetch reads them again). A comment
+fetch reads them again). Comments and replies are read 50 to a page, five pages per
+media (or per thread) at most: Graph documents no order for them, so every fetch reads
+them from their first page, and when the rest may hold new comments a warning says they
+were not read. A comment
 (or a reply in its thread) not by the account, newer than the checkpoint and not
 answered by the account (a reply of ours under it, or after it in the thread) is a
 question; one the account answered is settled. Its link is the media's permalink and
@@ -74,7 +77,9 @@ COMMENT_FIELDS = f"id,text,timestamp,username,from,like_count,replies{{{REPLY_FI
 READ_AT_ONCE = 4
 """Media whose comments are read at the same time."""
 MAX_COMMENT_PAGES = 5
-"""Pages of one media's comments read per fetch."""
+"""Pages of one media's comments (or of one comment's further replies) read per fetch."""
+COMMENT_PAGE_SIZE = 50
+"""Comments asked for per page (``limit``; Graph answers fewer when it allows fewer)."""
 INSTAGRAM_LOGIN_HOST = "graph.instagram.com"
 """The host of Instagram Login tokens: a channel there renews its token by default."""
 RENEW_EVERY = timedelta(days=1)
@@ -126,7 +131,7 @@ class InstagramConnector(CommentsConnector):
         skipped = SkippedItems()
         await self._learn_username()
         media = await self._recent_media(skipped)
-        jobs = [self._media_comments(item, skipped) for item in media]
+        jobs = [self._media_comments(item, after, skipped) for item in media]
         questions: dict[str, Question] = {}
         settled: dict[str, Question] = {}
         newest = after
@@ -215,19 +220,23 @@ class InstagramConnector(CommentsConnector):
                 break
         return media[:wanted]
 
-    async def _media_comments(self, media: dict[str, Any], skipped: SkippedItems) -> list[Comment]:
+    async def _media_comments(
+        self, media: dict[str, Any], after: datetime, skipped: SkippedItems
+    ) -> list[Comment]:
         """A media's comments and their replies ([] without comments, or with a warning
-        when they cannot be read)."""
+        when they cannot be read). A walk cut short by the page cap whose unread part may
+        hold comments newer than ``after`` (see :func:`may_hide_new`) is said in a warning:
+        every fetch reads a media's comments from their first page, so those past the cap
+        are not read later either."""
         if media["comments_count"] == 0:
             return []
-        raw: list[Any] = []
         try:
-            async for items, _ in self.graph_pages(
-                self.graph_url(media["id"], "comments"), params={"fields": COMMENT_FIELDS},
+            raw, cut = await self.graph_all(
+                self.graph_url(media["id"], "comments"),
+                params={"fields": COMMENT_FIELDS, "limit": COMMENT_PAGE_SIZE},
                 what="comments", max_pages=MAX_COMMENT_PAGES,
                 permission="instagram_manage_comments (or instagram_business_manage_comments)",
-            ):  # fmt: skip
-                raw.extend(items)
+            )  # fmt: skip
         except LOOKUP_FAILURES as exc:
             skipped.not_read(f"media {media['id']}: its comments were not read ({exc})", exc)
             return []
@@ -240,8 +249,10 @@ class InstagramConnector(CommentsConnector):
                 continue
             following = meta_graph.next_page_query(item.get("replies"))
             if following is not None:
-                thread.extend(await self._more_replies(thread, following, skipped))
+                thread.extend(await self._more_replies(thread, following, after, skipped))
             comments.extend(thread)
+        if cut and may_hide_new(raw, after):
+            skipped.add(f"media {media['id']}: its comments past {past_the_cap()} were not read")
         return comments
 
     def _thread(self, data: Any, where: str) -> list[Comment]:
@@ -258,30 +269,39 @@ class InstagramConnector(CommentsConnector):
         return thread
 
     async def _more_replies(
-        self, thread: list[Comment], following: dict[str, str], skipped: SkippedItems
+        self,
+        thread: list[Comment],
+        following: dict[str, str],
+        after: datetime,
+        skipped: SkippedItems,
     ) -> list[Comment]:
         """The replies under ``thread``'s top-level comment past the first page embedded
         in it (``GET /{comment_id}/replies`` from the embedded page's cursor), those not
         in ``thread`` already; a malformed reply is left out, and a failed look-up costs
-        only them, with a warning (the first page is kept)."""
+        only them, with a warning (the first page is kept). A walk cut short is treated
+        as in :meth:`_media_comments`."""
         top = thread[0]
         known = {comment.id for comment in thread}
         more: list[Comment] = []
         try:
-            async for items, _ in self.graph_pages(
-                self.graph_url(top.id, "replies"), params={"fields": REPLY_FIELDS, **following},
+            items, cut = await self.graph_all(
+                self.graph_url(top.id, "replies"),
+                params={"fields": REPLY_FIELDS, "limit": COMMENT_PAGE_SIZE, **following},
                 what="replies", max_pages=MAX_COMMENT_PAGES,
-            ):  # fmt: skip
-                for index, item in enumerate(items):
-                    try:
-                        reply = self.parse_comment(item, f"replies[{index}]", top.id)
-                    except QuestionShapeError:
-                        continue
-                    if reply.id not in known:
-                        known.add(reply.id)
-                        more.append(reply)
+            )  # fmt: skip
         except LOOKUP_FAILURES as exc:
             skipped.not_read(f"comment {top.id}: its further replies were not read ({exc})", exc)
+            return more
+        for index, item in enumerate(items):
+            try:
+                reply = self.parse_comment(item, f"replies[{index}]", top.id)
+            except QuestionShapeError:
+                continue
+            if reply.id not in known:
+                known.add(reply.id)
+                more.append(reply)
+        if cut and may_hide_new(items, after):
+            skipped.add(f"comment {top.id}: its replies past {past_the_cap()} were not read")
         return more
 
     def parse_comment(self, data: Any, where: str, parent_id: str | None) -> Comment:
@@ -350,6 +370,27 @@ def parse_media(data: Any, where: str) -> dict[str, Any]:
         "permalink": meta_graph.web_url(data.get("permalink")),
         "comments_count": count,
     }
+
+
+def past_the_cap() -> str:
+    """'the first 5 pages (up to 250)': how much of one list a fetch reads."""
+    return f"the first {MAX_COMMENT_PAGES} pages (up to {MAX_COMMENT_PAGES * COMMENT_PAGE_SIZE})"
+
+
+def may_hide_new(read: list[Any], after: datetime) -> bool:
+    """Whether the comments past a walk cut short (``read``: the items it read, in the
+    order Graph listed them) may be newer than ``after``. Graph documents no order for
+    them: when they read newest first, those past the walk are older than the last one
+    read; otherwise (oldest first, or too few times to tell) they are newer."""
+    times = [
+        found
+        for item in read
+        if isinstance(item, dict)
+        and (found := meta_graph.time_or_none(item.get("timestamp"))) is not None
+    ]
+    if len(times) < 2 or times[0] < times[-1]:
+        return True
+    return times[-1] > after
 
 
 def comment_questions(

@@ -212,6 +212,49 @@ async def test_a_failed_look_up_of_further_replies_costs_only_them(fake, fake_sl
     assert TOKEN not in result.warnings[0]
 
 
+async def test_comments_are_asked_for_fifty_to_a_page(fake, fake_sleep):
+    ids = feed(fake)
+    c, wire = build(fake, fake_sleep)
+    await c.fetch(None)
+    assert wire.gets(f"/{ids['m1']}/comments")[0].url.params["limit"] == "50"
+
+
+async def test_comments_past_the_page_cap_are_said_in_a_warning(fake, fake_sleep, monkeypatch):
+    """Graph lists a media's comments oldest first in its documentation's example, and a
+    fetch reads them from their first page: those past the cap (the newest) are not read,
+    and the fetch says so instead of leaving them out silently."""
+    media = fake.ig_media("Launch day")
+    for n in range(5):
+        fake.ig_comment(media, f"Question {n}?", username=f"fan{n}", user_id=f"17891{n}")
+    monkeypatch.setattr("cxdaily.connectors.instagram.MAX_COMMENT_PAGES", 2)
+    c, _ = build(fake, fake_sleep)
+    result = await c.fetch(None)
+    assert len(result.questions) == 4  # two pages of two
+    said = [w for w in result.warnings if media in w]
+    assert said == [f"media {media}: its comments past the first 2 pages (up to 100) were not read"]
+
+
+def listed(*minutes: int) -> list[dict[str, str]]:
+    """Comments as Graph lists them, each at ``NOW`` minus so many minutes."""
+    return [{"timestamp": (NOW - timedelta(minutes=m)).isoformat()} for m in minutes]
+
+
+@pytest.mark.parametrize(
+    ("read", "after_minutes", "hidden"),
+    [
+        (listed(50, 40, 30), 45, True),  # oldest first: what follows is newer
+        (listed(10, 20, 30), 45, True),  # newest first, the last read is still new
+        (listed(10, 20, 60), 45, False),  # newest first, down past the checkpoint
+        (listed(10), 45, True),  # one time: the order cannot be told
+        ([{"timestamp": "soon"}, "odd", *listed(10, 60)], 45, False),  # bad items ignored
+    ],
+)
+def test_what_a_cut_walk_may_hide(read, after_minutes, hidden):
+    from cxdaily.connectors.instagram import may_hide_new
+
+    assert may_hide_new(read, NOW - timedelta(minutes=after_minutes)) is hidden
+
+
 @pytest.mark.parametrize(("status", "again"), [(500, True), (404, False)])
 async def test_further_replies_left_unread_by_a_passing_failure_are_read_next_time(
     fake, fake_sleep, status, again
