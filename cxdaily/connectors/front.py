@@ -300,7 +300,10 @@ class FrontConnector(desk.HelpDeskConnector):
     async def _thread(
         self, conversation_id: str, headers: dict[str, Any], skipped: SkippedItems | None = None
     ) -> list[desk.TicketMessage]:
-        """The conversation's messages (every page; drafts left out, bad ones skipped)."""
+        """The conversation's messages (every page; drafts left out). A bad message is
+        skipped with a warning in a fetch (``skipped``); read again before a reply
+        (``None``), it fails the whole read: a thread read in part could hide our own
+        reply, or a colleague's answer."""
         messages: list[desk.TicketMessage] = []
         url = self._conversation_url(conversation_id, "/messages")
         async for data, result in next_url_pages(
@@ -310,8 +313,10 @@ class FrontConnector(desk.HelpDeskConnector):
                 try:
                     message = parse_message(item, f"message {number}")
                 except QuestionShapeError as exc:
-                    if skipped is not None:
-                        skipped.add(f"conversation {conversation_id}: {exc}")
+                    problem = f"conversation {conversation_id}: {exc}"
+                    if skipped is None:
+                        raise BadResponseError(problem, channel=self.name) from None
+                    skipped.add(problem)
                     continue
                 if message is not None:
                     messages.append(message)

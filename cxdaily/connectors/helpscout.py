@@ -205,9 +205,10 @@ class HelpScoutConnector(desk.HelpDeskConnector):
 
     # -- threads ----------------------------------------------------------------------
     async def _thread(
-        self, conversation_id: str, headers: dict[str, str], skipped: SkippedItems
+        self, conversation_id: str, headers: dict[str, str], skipped: SkippedItems | None
     ) -> list[desk.TicketMessage]:
-        """The public messages of a conversation, from its threads endpoint (every page)."""
+        """The public messages of a conversation, from its threads endpoint (every page);
+        a bad thread costs itself in a fetch (``skipped``), the whole read otherwise."""
         url = self.endpoint(f"/v2/conversations/{quote(conversation_id, safe='')}/threads")
         messages: list[desk.TicketMessage] = []
         pages = next_url_pages(
@@ -215,13 +216,14 @@ class HelpScoutConnector(desk.HelpDeskConnector):
         )
         async for data, result in pages:
             threads = _embedded(data, "threads", result, self.name)
-            messages.extend(_messages(threads, f"conversation {conversation_id}", skipped))
+            where = f"conversation {conversation_id}"
+            messages.extend(_messages(threads, where, skipped, channel=self.name))
         return messages
 
     async def question_thread(self, question: Question) -> list[desk.TicketMessage]:
         """The conversation's public messages, read again."""
         return await self.tokens.call(
-            lambda headers: self._thread(question.thread_id, headers, SkippedItems())
+            lambda headers: self._thread(question.thread_id, headers, None)
         )
 
     async def reply_author_id(self) -> str:
@@ -343,11 +345,16 @@ def _next_page(data: Any, params: dict[str, Any]) -> str | None:
     return None
 
 
-def _messages(threads: list[Any], where: str, skipped: SkippedItems) -> list[desk.TicketMessage]:
-    """The public messages among a conversation's threads; a bad thread costs itself."""
+def _messages(
+    threads: list[Any], where: str, skipped: SkippedItems | None, *, channel: str = ""
+) -> list[desk.TicketMessage]:
+    """The public messages among a conversation's threads; a bad thread costs itself in
+    a fetch, and fails a thread read again before a reply (``skipped`` is ``None``: see
+    :func:`~cxdaily.connectors.helpdesk.public_messages`)."""
     return desk.public_messages(
         threads, lambda thread, _: _message(thread),
         lambda index, exc: f"{where}: thread {index + 1} skipped: {exc}", skipped,
+        channel=channel,
     )  # fmt: skip
 
 

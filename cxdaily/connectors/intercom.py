@@ -276,7 +276,7 @@ class IntercomConnector(desk.HelpDeskConnector):
             created = parse_time(data.get("created_at"), "created_at")
         except QuestionShapeError:
             created = question.created_at
-        return thread_messages(data, created, conversation_id, SkippedItems())
+        return thread_messages(data, created, conversation_id, None, channel=self.name)
 
     async def reply_author_id(self) -> str:
         """The admin replies are posted as."""
@@ -310,10 +310,18 @@ class IntercomConnector(desk.HelpDeskConnector):
 
 # ----------------------------------------------------------------------------- parsing
 def thread_messages(
-    data: dict[str, Any], created: datetime, conversation_id: str, skipped: SkippedItems
+    data: dict[str, Any],
+    created: datetime,
+    conversation_id: str,
+    skipped: SkippedItems | None,
+    *,
+    channel: str = "",
 ) -> list[desk.TicketMessage]:
     """The public messages of a full conversation: its ``source`` (at ``created``) and
-    its ``comment`` parts. A malformed part is skipped with a warning."""
+    its ``comment`` parts. A malformed part is skipped with a warning in a fetch
+    (``skipped``); read again before a reply (``None``), it fails the whole thread as a
+    :class:`BadResponseError` of ``channel``: a thread read in part could hide our own
+    reply, or a colleague's answer."""
     messages: list[desk.TicketMessage] = []
     source = data.get("source")
     if isinstance(source, dict):
@@ -330,7 +338,7 @@ def thread_messages(
     return messages + desk.public_messages(
         _parts(data), lambda part, index: _part_message(part, f"conversation_parts[{index}]"),
         lambda _, exc: f"conversation {conversation_id}: a message was skipped: {exc}",
-        skipped,
+        skipped, channel=channel,
     )  # fmt: skip
 
 

@@ -434,6 +434,20 @@ async def test_one_malformed_conversation_costs_only_itself(fake, fake_sleep):
     ]
 
 
+async def test_a_thread_read_again_before_a_reply_is_never_taken_in_part(fake, fake_sleep):
+    """A message that cannot be read costs only itself in a fetch, but read again before
+    a reply (our own reply, or a colleague's answer, could be that message) it fails the
+    whole read instead of passing for the thread."""
+    fake.add("cnv_1", "Export", "It fails.")
+    c, _ = build(fake, fake_sleep)
+    question = (await c.fetch(None)).questions[0]
+    fake.team_writes("cnv_1", "Fixed it.")["created_at"] = "soon"
+    with pytest.raises(BadResponseError, match=r"conversation cnv_1: .*'soon'"):
+        await c.question_thread(question)
+    with pytest.raises(BadResponseError):  # never "not found", which would send again
+        await c.find_own_reply(question, "Fixed it.", "key-2")
+
+
 @pytest.mark.parametrize(("failure", "again"), [("404", False), ("timeout", True),
                                               ("not json", False)])  # fmt: skip
 async def test_a_thread_that_cannot_be_read_costs_only_that_thread(

@@ -340,6 +340,18 @@ async def test_one_malformed_conversation_is_skipped_with_a_warning():
     ]
 
 
+async def test_a_thread_read_again_before_a_reply_is_never_taken_in_part():
+    """A thread that cannot be read costs only itself in a fetch, but read again before a
+    reply (our own reply, or a colleague's answer, could be that thread) it fails the
+    whole read instead of passing for the conversation."""
+    fake, ids = account()
+    c, _ = build(fake)
+    question = asked(await c.fetch(None), ids[0])
+    fake.threads[ids[0]].insert(0, {"id": 1, "type": "message", "createdAt": "soon"})
+    with pytest.raises(BadResponseError, match="thread 1 skipped: createdAt = 'soon'"):
+        await c.question_thread(question)
+
+
 @pytest.mark.parametrize("failure", ["404", "timeout"])
 async def test_a_thread_that_cannot_be_read_costs_only_that_conversation_its_thread(
     failure, fake_sleep

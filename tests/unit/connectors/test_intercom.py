@@ -706,3 +706,19 @@ async def test_check_names_the_admin_and_the_workspace():
     assert "replies go out as admin 814860" in text
     assert "workspace_id is other1" in text
     assert [r.url.path for r in api.requests] == ["/me"]
+
+
+async def test_a_thread_read_again_before_a_reply_is_never_taken_in_part():
+    """A part that cannot be read costs only itself in a fetch, but read again before a
+    reply (``question_thread``: our own reply, or a colleague's answer, could be that
+    part) it fails the whole read instead of passing for the thread."""
+    conv = conversation("101", T - HOUR)
+    broken = {**part("502", admin(), "<p>We fixed it.</p>", T - HOUR), "created_at": None}
+    thread = with_parts(conv, part("501", user(), "<p>Is it fixed?</p>", T - 2 * HOUR), broken)
+    api = Api({None: page([conv])}, **{"101": thread})
+    connector = build(api)
+    result = await connector.fetch(None)
+    assert any("a message was skipped" in w for w in result.warnings)
+    question = (result.questions or result.settled)[0]
+    with pytest.raises(BadResponseError, match="a message was skipped"):
+        await connector.question_thread(question)
