@@ -21,12 +21,14 @@ sort=updated&direction=asc&per_page=100``, following ``Link`` pages (pull reques
 left out); the comments of an issue a customer opened come from
 ``GET /repos/{owner}/{repo}/issues/{number}/comments`` (a failed read costs only that
 issue's context, with a warning). With ``discussions``, GraphQL's discussions, most
-recently updated first, down to the checkpoint. The question is the opener's latest
-turn not answered by a member (see :mod:`cxdaily.connectors.github_parse`); answered
-turns are settled. The checkpoint keeps the newest update seen per repository, except
-when an issue's comments, or a discussion or comment GraphQL answered an error for, were
-left unread by a failure that may pass (a timeout, a 5xx, GraphQL's "Something went
-wrong"): then it stays where it was and the next fetch reads them again.
+recently updated first, down to the checkpoint (a walk the page cap cut short goes on
+at the next fetch: :class:`~cxdaily.connectors.github_graphql.DiscussionWalk`). The
+question is the opener's latest turn not answered by a member (see
+:mod:`cxdaily.connectors.github_parse`); answered turns are settled. The checkpoint
+keeps the newest update seen per repository, except when an issue's comments, or a
+discussion or comment GraphQL answered an error for, were left unread by a failure that
+may pass (a timeout, a 5xx, GraphQL's "Something went wrong"): then it stays where it was
+and the next fetch reads them again.
 
 Replying: ``POST /repos/{owner}/{repo}/issues/{number}/comments`` ``{"body"}`` or the
 ``addDiscussionComment`` mutation, sent once. GitHub has no idempotency key: after an
@@ -40,7 +42,7 @@ HTTP layer's; GraphQL's RATE_LIMITED (HTTP 200) is read here.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +50,7 @@ from urllib.parse import quote
 
 from cxdaily.connectors import github_graphql as gql
 from cxdaily.connectors.base import FetchResult, SentReply
+from cxdaily.connectors.github_graphql import default_graphql_url
 from cxdaily.connectors.github_parse import (
     Post,
     Thread,
@@ -67,7 +70,7 @@ from cxdaily.connectors.http import BadResponseError, HttpResult, StatusError, d
 from cxdaily.connectors.http_base import HttpConnector
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import PageTrail, link_pages
+from cxdaily.connectors.pagination import PageTrail, link_pages, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError, id_field
 from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
@@ -109,15 +112,6 @@ class RepoListOption(Option):
         return tuple(dict.fromkeys(names))
 
 
-def default_graphql_url(base_url: str) -> str:
-    """GraphQL beside the REST base: ``https://HOST/api/graphql`` for GitHub Enterprise
-    Server's ``https://HOST/api/v3``, else ``{base_url}/graphql``."""
-    base = base_url.rstrip("/")
-    if base.endswith("/api/v3"):
-        return base.removesuffix("/v3") + "/graphql"
-    return base + "/graphql"
-
-
 @dataclass
 class _Run:
     """What one fetch gathers as it goes."""
@@ -127,6 +121,8 @@ class _Run:
     skipped: SkippedItems = field(default_factory=SkippedItems)
     questions: list[Question] = field(default_factory=list)
     settled: list[Question] = field(default_factory=list)
+    walks: dict[str, gql.DiscussionWalk] = field(default_factory=dict)
+    """Per repository, the discussion walk the next fetch goes on with."""
 
 
 class GitHubConnector(HttpConnector):
@@ -225,9 +221,10 @@ class GitHubConnector(HttpConnector):
         """Issues (and discussions) updated since the checkpoint, as questions and
         settled turns; the checkpoint moves only over what was read."""
         headers = await self._headers()
-        run = _Run(headers, await self._whoami(headers))
+        run = _Run(headers, await self._whoami(headers), walks=gql.read_walks(checkpoint))
+        kept = dict(run.walks)
         start = self.now() - timedelta(days=self.option("since_days"))
-        marks: dict[str, dict[str, str]] = {"issues": {}, "discussions": {}}
+        marks: dict[str, dict[str, Any]] = {"issues": {}, "discussions": {}}
         parts = [("issues", self._issues)]
         if self.option("discussions"):
             parts.append(("discussions", self._discussions))
@@ -249,8 +246,14 @@ class GitHubConnector(HttpConnector):
                 marks[part][repo] = iso(
                     next_checkpoint(since, newest or since, run.skipped, unread)
                 )
+                if part == "discussions" and run.skipped.unread > unread:
+                    run.walks.pop(repo, None)  # its walk stays where it was too
+                    if repo in kept:
+                        run.walks[repo] = kept[repo]
         if not self.option("discussions"):
             marks.pop("discussions")
+        elif walks := {r: w.mark() for r, w in run.walks.items() if r in self.repos}:
+            marks[gql.WALKS_KEY] = walks
         return FetchResult(
             questions=run.questions,
             settled=run.settled,
@@ -308,13 +311,51 @@ class GitHubConnector(HttpConnector):
         return replace(thread, comments=tuple(comments))
 
     async def _discussions(self, repo: str, since: datetime, run: _Run) -> datetime | None:
-        """The repository's discussions updated since ``since`` (newest first, down to
-        it); the newest update seen."""
+        """The repository's discussions updated since ``since`` (newest first, down to it);
+        the newest update seen, or ``None`` when the pages allowed ran out first: the
+        walk is then kept in ``run.walks`` (left as it was if this raises). A kept walk is
+        gone on with: the discussions updated since its newest first, then the older ones
+        from its cursor."""
+        walk = run.walks.get(repo)
+        pages = pages_allowed(self.http, MAX_DISCUSSION_PAGES)
+        seen: set[str] = set()
+        stop = walk.newest if walk else since
+        newest, left, cut = await self._walk_down(repo, None, stop, pages, run, seen, bool(walk))
+        if walk is not None:
+            newest = max(newest or walk.newest, walk.newest)
+            if not cut:  # down to where the last fetch began: on from where it stopped
+                try:
+                    older, left, cut = await self._walk_down(
+                        repo, walk.cursor, since, pages, run, seen
+                    )
+                except gql.CursorRefused as exc:
+                    self.http.note(f"{repo}: {bare_message(exc)}; discussions read again "
+                                   "from the newest")  # fmt: skip
+                    older, left, cut = await self._walk_down(repo, None, since, pages, run, seen)
+                newest = max(newest, older or newest)
+        run.walks.pop(repo, None)
+        if not cut:
+            return newest
+        if left is not None:  # else the next fetch starts from the newest again
+            run.walks[repo] = gql.DiscussionWalk(left, newest or since)
+        self.http.note(
+            f"{repo}: stopped reading discussions at the fetch's cap; the rest is read by the "
+            "next fetch"
+        )
+        return None
+
+    async def _walk_down(
+        self, repo: str, cursor: str | None, stop: datetime, pages: Iterator[int], run: _Run,
+        seen: set[str], top: bool = False,
+    ) -> tuple[datetime | None, str | None, bool]:  # fmt: skip
+        """Discussions newest first from ``cursor`` (``None``: the newest) down to one
+        updated before ``stop`` (with ``top``, at or before it) or the last page, while
+        ``pages`` allows; each taken in once (``seen``). The newest update read, the
+        cursor to go on from, and whether ``pages`` ran out before the walk's end."""
         owner, name = repo.split("/", 1)
-        cursor: str | None = None
         newest: datetime | None = None
-        trail = PageTrail(self.http, f"discussions of {repo}")
-        for _ in range(MAX_DISCUSSION_PAGES):
+        trail = PageTrail(self.http, f"discussions of {repo}", cursor)
+        while next(pages, None) is not None:
             variables = {"owner": owner, "name": name, "cursor": cursor}
             partial: list[ConnectorError] = []
             data = await self._graphql(
@@ -322,7 +363,7 @@ class GitHubConnector(HttpConnector):
             )
             for error in partial:
                 run.skipped.not_read(bare_message(error), error)
-            nodes, cursor = gql.discussions_page(data, f"discussions of {repo}", self.name)
+            nodes, following = gql.discussions_page(data, f"discussions of {repo}", self.name)
             reached = False
             for index, node in enumerate(nodes, 1):
                 bad: list[str] = []
@@ -333,17 +374,17 @@ class GitHubConnector(HttpConnector):
                     continue
                 for line in bad:
                     run.skipped.add(f"{thread.thread_id}: {line}")
-                if updated < since:
-                    reached = True
+                reached = reached or updated < stop or (top and updated == stop)
+                if updated < stop:
                     continue
                 newest = max(newest or updated, updated)
-                self._add(thread, run)
-            if reached or cursor is None or trail.loops(cursor):
-                return newest
-        self.http.note(
-            f"{repo}: stopped after {MAX_DISCUSSION_PAGES} pages of discussions (the page cap)"
-        )
-        return newest
+                if thread.thread_id not in seen:
+                    seen.add(thread.thread_id)
+                    self._add(thread, run)
+            if reached or following is None or trail.loops(following):
+                return newest, None, False
+            cursor = following
+        return newest, cursor, True
 
     # -- replying -----------------------------------------------------------------------
     def _where(self, question: Question) -> tuple[str, int]:

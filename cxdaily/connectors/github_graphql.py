@@ -11,6 +11,10 @@ errors (an answer of HTTP 200 that carries ``errors``) as one-line connector err
 - :data:`ADD_COMMENT`: ``addDiscussionComment`` (the reply), answering the comment's id
   and url.
 
+A walk down a repository's discussions that its page cap cut short goes on at the next
+fetch from where it stopped: a :class:`DiscussionWalk` in the checkpoint (see
+:func:`read_walks`).
+
 A discussion's ``comments`` are only its top-level comments: an answer written with
 "Reply" in a comment's thread (or a follow-up question there) is a node of that
 comment's ``replies``. Both are read, and the replies are posts of the thread like the
@@ -20,6 +24,7 @@ comments.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,12 +34,15 @@ from cxdaily.connectors.github_parse import (
     Thread,
     as_object,
     association_of,
+    check_repo,
     github_text,
+    iso,
     login_of,
     new_thread,
     number_of,
     web_link,
 )
+from cxdaily.connectors.google_api import read_checkpoint
 from cxdaily.connectors.http_errors import BadResponseError, StatusError
 from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field
 from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
@@ -69,6 +77,51 @@ _PASSING_WORDS = ("something went wrong", "timeout", "timed out")
 DEFAULT_THROTTLE_S = 60.0
 """The wait when GraphQL says RATE_LIMITED without a reset header (GitHub asks for at
 least a minute on secondary limits)."""
+WALKS_KEY = "discussion_walks"
+"""Where a checkpoint keeps, per repository, the discussion walk the next fetch goes on
+with (:class:`DiscussionWalk`)."""
+
+
+class CursorRefused(BadResponseError):
+    """GitHub refused a page's cursor (INVALID_CURSOR_ARGUMENTS): one kept from an earlier
+    fetch may have expired; the walk starts again."""
+
+
+@dataclass(frozen=True)
+class DiscussionWalk:
+    """A walk down a repository's discussions (newest first) that a fetch's page cap cut
+    short: the next fetch reads the discussions updated since ``newest``, then goes on
+    from ``cursor`` down to the checkpoint's time, which stays until it gets there."""
+
+    cursor: str
+    """The ``endCursor`` of the last page read: the next page is the first one unread."""
+    newest: datetime
+    """The latest update the walk read."""
+
+    def mark(self) -> dict[str, str]:
+        """The walk as a checkpoint keeps it (the keys :func:`read_checkpoint` reads)."""
+        return {"page_token": self.cursor, "newest": iso(self.newest)}
+
+
+def read_walks(checkpoint: Any) -> dict[str, DiscussionWalk]:
+    """The discussion walks a stored checkpoint keeps per repository (none in one written
+    before walks were kept); damaged entries are left out."""
+    stored = checkpoint.get(WALKS_KEY) if isinstance(checkpoint, dict) else None
+    walks: dict[str, DiscussionWalk] = {}
+    for repo, entry in list(stored.items())[:1000] if isinstance(stored, dict) else []:
+        _, newest, cursor = read_checkpoint(entry)
+        if isinstance(repo, str) and check_repo(repo) is None and newest and cursor:
+            walks[repo] = DiscussionWalk(cursor, newest)
+    return walks
+
+
+def default_graphql_url(base_url: str) -> str:
+    """GraphQL beside the REST base: ``https://HOST/api/graphql`` for GitHub Enterprise
+    Server's ``https://HOST/api/v3``, else ``{base_url}/graphql``."""
+    base = base_url.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base.removesuffix("/v3") + "/graphql"
+    return base + "/graphql"
 
 
 def graphql_data(
@@ -183,6 +236,8 @@ def _graphql_error(
         )
     if kind == "NOT_FOUND":
         return StatusError(f"{where}: not found ({text})", status=404, channel=channel)
+    if kind == "INVALID_CURSOR_ARGUMENTS":
+        return CursorRefused(f"{where}: the cursor was refused ({text})", channel=channel)
     return BadResponseError(f"{where}: GraphQL error {kind or 'unknown'}: {text}", channel=channel)
 
 
