@@ -132,6 +132,7 @@ class HelpScoutConnector(desk.HelpDeskConnector):
         turns = desk.TicketTurns(self.name, self.kind)
         skipped = SkippedItems()
         newest, hold, cut_before = since, None, self.http.walks_cut_short
+        first_seen: dict[str, datetime | None] = {}
         pages = next_url_pages(
             self.http,
             self.endpoint("/v2/conversations"),
@@ -152,6 +153,9 @@ class HelpScoutConnector(desk.HelpDeskConnector):
                 turns.add(ticket)
                 if skipped.unread > unread and hold is None:  # read again by the next fetch
                     hold = _later(None, item) or since
+                shifted = _seen_again(first_seen, ticket.id, _later(None, item), since)
+                if shifted is not None:  # the pages after it slid up: read them again
+                    hold = min(hold or shifted, shifted)
         if self.http.walks_cut_short > cut_before and newest is not None:
             hold = min(hold or newest, newest)  # the next page may hold more of that second
         if hold is not None and newest is not None:
@@ -285,6 +289,30 @@ class HelpScoutConnector(desk.HelpDeskConnector):
 
 
 # ----------------------------------------------------------------------------- parsing
+def _seen_again(
+    first_seen: dict[str, datetime | None],
+    ident: str,
+    when: datetime | None,
+    since: datetime | None,
+) -> datetime | None:
+    """Where to hold the checkpoint because conversation ``ident`` is listed a second
+    time in one walk, else ``None`` (and its first sighting, at ``when``, is noted).
+
+    The list is read by page number in ``modifiedAt`` order: a conversation modified
+    while the walk runs moves to the end, every page after its old one slides up by one,
+    and the first conversation of the next page is never read. Meeting it again is the
+    sign. As Freshdesk does (:meth:`FreshdeskConnector.fetch
+    <cxdaily.connectors.freshdesk.FreshdeskConnector.fetch>`), the checkpoint is then
+    held back to the time it was first seen (the caller's hold puts it one second
+    before), so the next fetch reads the shifted window again; what it reads twice
+    counts once. Without a time of its own, the walk's start (``since``) stands in.
+    """
+    if ident not in first_seen:
+        first_seen[ident] = when
+        return None
+    return first_seen[ident] or since or when
+
+
 def _later(newest: datetime | None, item: Any) -> datetime | None:
     """``newest``, or the conversation's modification time when that is later."""
     if not isinstance(item, dict):

@@ -411,6 +411,63 @@ async def test_a_fetch_cut_by_its_page_cap_reads_its_last_second_again(monkeypat
     assert str(ids[2]) in {q.thread_id for q in second.questions}  # not passed over
 
 
+def four_waiting() -> tuple[HelpScoutFake, list[int]]:
+    """Four open conversations, two to a page, oldest change first."""
+    fake = HelpScoutFake(page_size=2)
+    return fake, [fake.conversation(f"Q{n}", JANE, f"Question {n}?") for n in range(1, 5)]
+
+
+def touch_during_page_1(fake: HelpScoutFake, conv: int):
+    """A hook: the first time page 1 of the list is served, an agent's change to ``conv``
+    (made just after the page was written) moves it to the end of the list."""
+    state = {"done": False}
+
+    def hook(request: httpx.Request) -> httpx.Response | None:
+        if state["done"] or request.url.path != "/v2/conversations":
+            return None
+        if request.url.params.get("page", "1") != "1":
+            return None
+        state["done"] = True
+        content, content_type = fake.handler(seen_of(request)).payload()  # page 1 as it was
+        fake.conversations[conv]["modifiedAt"] = fake.tick()  # then conv moves to the end
+        return httpx.Response(200, content=content, headers={"content-type": content_type})
+
+    return hook
+
+
+@pytest.mark.parametrize("checkpoint", [None, {"modified_since": "2026-12-04T07:00:00Z"}])
+async def test_a_conversation_changed_mid_walk_never_lets_the_checkpoint_pass_one(checkpoint):
+    fake, ids = four_waiting()
+    was = fake.conversations[ids[0]]["modifiedAt"]
+    c, rec = build(fake)
+    rec.hook = touch_during_page_1(fake, ids[0])
+    first = await c.fetch(checkpoint)
+    # page 2 slid up: the third was pushed onto page 1 and the first read a second time
+    assert sorted(q.thread_id for q in first.questions) == sorted(str(i) for i in ids[:2] + ids[3:])
+    assert [q["page"] for q in rec.lists()] == ["1", "2"]
+    third = fake.conversations[ids[2]]["modifiedAt"]
+    assert first.checkpoint["modified_since"] < third  # not past the unread conversation
+    assert first.checkpoint == {"modified_since": "2026-12-04T08:01:59Z"}  # a second before
+    assert was == "2026-12-04T08:02:00Z"  # ...the moved one's first sighting
+    rec.hook = None
+    second = await c.fetch(first.checkpoint)
+    assert str(ids[2]) in {q.thread_id for q in second.questions}  # read after all
+    newest = max(conv["modifiedAt"] for conv in fake.conversations.values())
+    assert second.checkpoint == {"modified_since": newest}  # and then on as before
+    assert second.warnings == []
+
+
+@pytest.mark.parametrize("checkpoint", [None, {"modified_since": "2026-12-04T07:00:00Z"}])
+async def test_without_a_shift_the_checkpoint_moves_to_the_newest_change(checkpoint):
+    fake, ids = four_waiting()
+    c, rec = build(fake)
+    first = await c.fetch(checkpoint)
+    assert sorted(q.thread_id for q in first.questions) == sorted(str(i) for i in ids)
+    assert [q["page"] for q in rec.lists()] == ["1", "2"]
+    newest = fake.conversations[ids[3]]["modifiedAt"]
+    assert first.checkpoint == {"modified_since": newest}
+
+
 class _DripStream(httpx.AsyncByteStream):
     """A body that comes a byte at a time, slower than any deadline in these tests."""
 
