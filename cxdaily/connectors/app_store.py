@@ -8,6 +8,7 @@ Config::
     app_id = "1234567890"                                   # the app's Apple ID
     issuer_id = "57246542-96fe-1a63-e053-0824d011072a"      # Users and Access -> Integrations
     key_id = "2X9R4HXF34"                                   # the team API key's id
+    since_days = 14                                         # optional: the first fetch's reach
     base_url = "https://api.appstoreconnect.apple.com"      # optional
 
 The secret (``cxdaily login NAME``) is the API key's private key, the ``AuthKey_*.p8``
@@ -20,8 +21,11 @@ until two minutes before it expires and minted again once when Apple refuses it.
 
 Fetching: ``GET /v1/apps/{app_id}/customerReviews?sort=-createdDate&limit=200&include=response``,
 newest first, page by page (``links.next``) until a review no newer than the checkpoint
-(App Store Connect has no "since" filter), at most :data:`MAX_PAGES` pages a fetch (the
-next fetch goes on from there). A review with words is a question (``rating`` 1-5 and
+(App Store Connect has no "since" filter; a first fetch stops at reviews older than
+``since_days``, that cutoff being its checkpoint), at most :data:`MAX_PAGES` pages a fetch.
+A walk cut short goes on from its stored page at the next fetch, after reading the top of
+the list down to the newest review it read (so a review written meanwhile is not held
+back). A review with words is a question (``rating`` 1-5 and
 ``territory`` in ``meta``, the reviewer's nickname as author); one that has a developer
 response is returned as settled, also when it is older than the checkpoint and on a page
 read anyway. Reviews have no public link: ``url`` stays empty.
@@ -35,12 +39,16 @@ The response's id is the reply's id; it shows on the App Store once its ``state`
 from ``PENDING_PUBLISH`` to ``PUBLISHED``.
 
 Rate limits: answers carry ``X-Rate-Limit: user-hour-lim:3500;user-hour-rem:N;`` (a rolling
-hour per key) and a 429 gives no wait: reads back off and retry (the HTTP layer).
+hour per key) and a 429 gives no wait. A 429 with ``user-hour-rem:0`` fails at once with
+:class:`~cxdaily.core.errors.RateLimited` asking for an hour (no reset time is given);
+another 429 (Apple's short-term limits) is retried by reads after a short back-off.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Unpack
 from urllib.parse import quote
@@ -51,12 +59,15 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from cxdaily.connectors import ratelimit
 from cxdaily.connectors.app_store_parse import (
     MAX_TRACKED,
     RESPONSE_TYPE,
     REVIEW_TYPE,
+    Found,
     Mark,
     ReviewResponse,
+    hour_requests_left,
     included_responses,
     next_link,
     page_items,
@@ -65,6 +76,7 @@ from cxdaily.connectors.app_store_parse import (
     pem_private_key,
     read_checkpoint,
     review_question,
+    seen_before,
 )
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.html_text import same_text
@@ -76,14 +88,14 @@ from cxdaily.connectors.http import (
     describe_url,
 )
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_client import allowing
-from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import PageTrail
+from cxdaily.connectors.http_client import allowing, current_deadline
+from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
+from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError
 from cxdaily.connectors.public_channel import json_object, public_capabilities
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
-from cxdaily.core.errors import CredentialError
+from cxdaily.core.errors import CredentialError, RateLimited
 from cxdaily.core.models import Author, Message, Question
 from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
@@ -91,12 +103,16 @@ from cxdaily.core.safe_text import one_line
 PAGE_SIZE = 200
 """Reviews per page (the API's maximum ``limit``)."""
 MAX_PAGES = 10
-"""Pages read in one fetch (2,000 reviews); a longer walk goes on at the next fetch."""
+"""Pages read in one fetch (2,000 reviews), the top of the list included while a walk cut
+short goes on; a longer walk goes on at the next fetch."""
 AUDIENCE = "appstoreconnect-v1"
 TOKEN_LIFETIME = timedelta(minutes=19)
 """How long a signed token is valid (App Store Connect refuses more than 20 minutes)."""
 TOKEN_MARGIN = timedelta(minutes=2)
 """A token is signed again this long before it expires."""
+HOUR_S = 3600.0
+"""The wait once the hourly allowance is used up: the hour is rolling and Apple gives no
+reset time, so the whole hour is the safe figure."""
 LIST_PARAMS: dict[str, Any] = {"sort": "-createdDate", "limit": PAGE_SIZE, "include": "response"}
 DEVELOPER = Author(name="the developer response")
 
@@ -137,6 +153,7 @@ class AppStoreConnector(HttpConnector):
                "-> Integrations)", required=True, check=_plain),
         Option("key_id", "text", "the id of the API key whose private key is the secret",
                required=True, check=_plain),
+        since_days(14, maximum=3650, of="reviews"),
     )  # fmt: skip
 
     def configure(self) -> None:
@@ -200,6 +217,51 @@ class AppStoreConnector(HttpConnector):
         path: str,
         **options: Unpack[RequestOptions],
     ) -> HttpResult:
+        """One request with the signed token (see :meth:`_signed`); a 429 is read for the
+        API key's hourly allowance (see :meth:`_throttled`)."""
+        throttled = 0
+        while True:
+            result = await self._signed(method, path, **allowing(options, 429))
+            if result.status != 429:
+                return result
+            throttled += 1
+            await self._throttled(result, throttled, repeatable=method in ("GET", "DELETE"))
+
+    async def _throttled(self, result: HttpResult, throttled: int, *, repeatable: bool) -> None:
+        """After a 429: with ``X-Rate-Limit`` saying ``user-hour-rem:0`` the hour's
+        allowance is used up, and :class:`RateLimited` asks for an hour at once (Apple
+        gives no reset time); otherwise (a short-term limit, or no readable header) a
+        read waits the HTTP layer's short back-off, and a write is not sent again."""
+        where = f"{result.method} {describe_url(result.url)}"
+        if hour_requests_left(result.headers.get("x-rate-limit")) == 0:
+            raise RateLimited(
+                f"rate-limited by {where} (HTTP 429): the API key's hourly request allowance "
+                "is used up (X-Rate-Limit user-hour-rem:0); App Store Connect gives no reset "
+                "time, so the channel waits an hour",
+                retry_after=HOUR_S,
+                channel=self.name,
+            )
+        http, policy = self.http, self.http.policy
+        hinted = ratelimit.retry_delay(result.headers, http.wall_clock())
+        wait = hinted if hinted is not None else policy.backoff_s * 2 ** (throttled - 1)
+        error = RateLimited(
+            f"rate-limited by {where} (HTTP 429); the service asks to wait {wait:.0f} s",
+            retry_after=wait,
+            channel=self.name,
+        )
+        deadline = current_deadline()  # a wait past the channel's deadline is not waited
+        late = deadline is not None and asyncio.get_running_loop().time() + wait >= deadline[0]
+        too_long = wait > policy.max_wait_s or throttled > policy.throttle_retries
+        if late or too_long or not repeatable:
+            raise error
+        await http.sleep(ratelimit.jittered(wait, http.rand(), cap=policy.max_wait_s))
+
+    async def _signed(
+        self,
+        method: str,
+        path: str,
+        **options: Unpack[RequestOptions],
+    ) -> HttpResult:
         """One request with the signed token; a refused token is signed again once (an
         expired token is refused with 401, and a refused request did nothing)."""
         url = self.endpoint(path)
@@ -222,21 +284,49 @@ class AppStoreConnector(HttpConnector):
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
         """Reviews new since the checkpoint, as questions; answered ones as settled."""
         mark = read_checkpoint(checkpoint)
-        assert self.base_url is not None
+        if mark.since is None:  # a first fetch: its since_days cutoff is the checkpoint
+            cutoff = self.now() - timedelta(days=self.option("since_days"))
+            mark = replace(mark, since=cutoff, at=frozenset())
+        found = Found(mark.newest, set(mark.newest_at))
         skipped = SkippedItems()
-        questions: dict[str, Question] = {}
-        settled: dict[str, Question] = {}
-        newest, newest_at = mark.newest, set(mark.newest_at)
-        path: str | None = mark.resume or self._reviews_path()
-        params: dict[str, Any] | None = None if mark.resume else LIST_PARAMS
-        done = False
-        trail = PageTrail(self.http, "pages of reviews", mark.resume)
-        for page in range(1, MAX_PAGES + 1):
+        pages, resume = 0, mark.resume
+        if resume is not None:  # first the top, down to the newest review the walk read
+            pages, top_left = await self._walk(found, skipped, None, mark.newest,
+                                               mark.newest_at, MAX_PAGES)  # fmt: skip
+            if top_left is not None:  # more new reviews than a fetch reads: the old walk
+                found.newest, found.newest_at = mark.newest, set(mark.newest_at)  # waits
+                return self._result(found, skipped, self._checkpoint(mark, found, resume))
+        left = resume
+        if pages < MAX_PAGES:
+            _, left = await self._walk(found, skipped, resume, mark.since, mark.at,
+                                       MAX_PAGES - pages)  # fmt: skip
+        else:
+            self.http.note(f"stopped after {MAX_PAGES} pages; the rest comes with the next fetch")
+        return self._result(found, skipped, self._checkpoint(mark, found, left))
+
+    async def _walk(
+        self,
+        found: Found,
+        skipped: SkippedItems,
+        start: str | None,
+        since: datetime | None,
+        at: frozenset[str],
+        max_pages: int,
+    ) -> tuple[int, str | None]:
+        """Pages of reviews, newest first from ``start`` (a stored next page; ``None``: the
+        top), until one read before (see :func:`seen_before`), the last page or
+        ``max_pages``. Returns the pages read and the page to go on from (``None``: done)."""
+        assert self.base_url is not None
+        path: str | None = start or self._reviews_path()
+        params: dict[str, Any] | None = None if start else LIST_PARAMS
+        trail = PageTrail(self.http, "pages of reviews", start)
+        page = 0
+        for page in pages_allowed(self.http, max_pages):
             assert path is not None
             try:
                 result = await self._call("GET", path, params=params)
             except StatusError as exc:
-                if not (page == 1 and mark.resume and exc.status in (400, 404, 410)):
+                if not (page == 1 and start and exc.status in (400, 404, 410)):
                     raise
                 self.http.note("the stored next page was refused: read again from the newest")
                 path, params = self._reviews_path(), LIST_PARAMS
@@ -259,22 +349,10 @@ class AppStoreConnector(HttpConnector):
                     continue
                 if review is None:
                     continue
-                seen_before = mark.since is not None and (
-                    review.created_at < mark.since
-                    or (review.created_at == mark.since and review.id in mark.at)
-                )
-                reached = reached or seen_before
+                seen = seen_before(review, since, at)
+                reached = reached or seen
                 question = review_question(review, channel=self.name, kind=self.kind)
-                if question is not None and review.responded:
-                    settled[question.id] = question
-                if seen_before:
-                    continue
-                if newest is None or review.created_at > newest:
-                    newest, newest_at = review.created_at, set()
-                if review.created_at == newest:
-                    newest_at.add(review.id)
-                if question is not None and not review.responded:
-                    questions[question.id] = question
+                found.take(review, question, seen=seen)
             following = next_link(document)
             path, params = (link_tail(following, self.base_url) if following else None), None
             if following and path is None:
@@ -283,27 +361,24 @@ class AppStoreConnector(HttpConnector):
                     channel=self.name,
                 )
             if reached or path is None or trail.loops(path):
-                done = True
-                break
-            if self.http.budget_spent():
-                self.http.note("stopped at the byte budget of one fetch (max_fetch_mb); "
-                               "the rest comes with the next fetch")  # fmt: skip
-                break
-        if not done and path is not None and page == MAX_PAGES:
-            self.http.note(f"stopped after {MAX_PAGES} pages; the rest comes with the next fetch")
+                return page, None
+        return page, path
+
+    @staticmethod
+    def _result(found: Found, skipped: SkippedItems, checkpoint: dict[str, Any]) -> FetchResult:
+        """The fetch's answer from what its walks found."""
         return FetchResult(
-            questions=list(questions.values()),
-            settled=list(settled.values()),
+            questions=list(found.questions.values()),
+            settled=list(found.settled.values()),
             warnings=skipped.lines(),
-            checkpoint=self._checkpoint(mark, newest, newest_at, None if done else path),
+            checkpoint=checkpoint,
         )
 
     @staticmethod
-    def _checkpoint(
-        mark: Mark, newest: datetime | None, newest_at: set[str], resume: str | None
-    ) -> dict[str, Any]:
+    def _checkpoint(mark: Mark, found: Found, resume: str | None) -> dict[str, Any]:
         """Where the next fetch starts: the newest review seen once the walk reached the
         checkpoint (or the end); otherwise the old one and the page to go on from."""
+        newest, newest_at = found.newest, found.newest_at
         if resume is None:
             since, at = mark.since, set(mark.at)
             if newest is not None and (since is None or newest > since):

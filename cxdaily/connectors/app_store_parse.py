@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,12 +30,15 @@ from cxdaily.connectors.parsing import (
     text_field,
 )
 from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.safe_json import is_digits
 
 REVIEW_TYPE = "customerReviews"
 RESPONSE_TYPE = "customerReviewResponses"
 MAX_TRACKED = 1000
 """Most review ids a checkpoint remembers (those created at its newest time)."""
 MAX_LINK_CHARS = 4096
+MAX_LIMIT_HEADER_CHARS = 512
+"""The longest ``X-Rate-Limit`` header read (a longer one says nothing)."""
 _PEM = re.compile(
     r"-----BEGIN ((?:EC )?PRIVATE KEY)-----(.*?)-----END \1-----", re.DOTALL | re.IGNORECASE
 )
@@ -234,15 +237,65 @@ def next_link(document: Any) -> str | None:
     return following.strip() if len(following) <= MAX_LINK_CHARS else None
 
 
+def hour_requests_left(header: str | None) -> int | None:
+    """The requests the API key has left in its rolling hour, from ``X-Rate-Limit``
+    (``user-hour-lim:3500;user-hour-rem:500;``); ``None`` when the header is missing,
+    too long or gives no readable ``user-hour-rem`` (other keys are passed over)."""
+    if not isinstance(header, str) or len(header) > MAX_LIMIT_HEADER_CHARS:
+        return None
+    for part in header.split(";"):
+        name, colon, value = part.partition(":")
+        if colon and name.strip().lower() == "user-hour-rem":
+            value = value.strip()
+            return int(value) if is_digits(value) and len(value) <= 9 else None
+    return None
+
+
+def seen_before(review: Review, since: datetime | None, at: frozenset[str]) -> bool:
+    """Whether a walk down the newest-first list has reached what was read before: a
+    review older than ``since``, or created at ``since`` and named in ``at``."""
+    if since is None:
+        return False
+    return review.created_at < since or (review.created_at == since and review.id in at)
+
+
+@dataclass
+class Found:
+    """What one fetch's walks found: open and settled questions by id, and the newest
+    review not read before with the ids created at that time (starting from the
+    checkpoint's ``newest`` when a cut-short walk goes on)."""
+
+    newest: datetime | None = None
+    newest_at: set[str] = field(default_factory=set)
+    questions: dict[str, Question] = field(default_factory=dict)
+    settled: dict[str, Question] = field(default_factory=dict)
+
+    def take(self, review: Review, question: Question | None, *, seen: bool) -> None:
+        """Keep one review: settled when answered (also one read before, on a page read
+        anyway); open, and counted for ``newest``, when it was not read before."""
+        if question is not None and review.responded:
+            self.settled[question.id] = question
+        if seen:
+            return
+        if self.newest is None or review.created_at > self.newest:
+            self.newest, self.newest_at = review.created_at, set()
+        if review.created_at == self.newest:
+            self.newest_at.add(review.id)
+        if question is not None and not review.responded:
+            self.questions[question.id] = question
+
+
 # ----------------------------------------------------------------------------- checkpoints
 @dataclass(frozen=True)
 class Mark:
     """What a checkpoint remembers.
 
     ``since``: the walk down the newest-first list stops at a review older than this
-    (reviews at exactly ``since`` and named in ``at`` were seen already). ``newest``,
-    ``newest_at`` and ``resume``: a walk that stopped at its page cap goes on from the
-    ``resume`` page next time; once it reaches ``since``, ``newest`` becomes ``since``.
+    (reviews at exactly ``since`` and named in ``at`` were seen already); a first fetch
+    stores its ``since_days`` cutoff here. ``newest``, ``newest_at`` and ``resume``: a
+    walk that stopped at its page cap goes on from the ``resume`` page next time (after
+    reading the top of the list down to ``newest``, for reviews written meanwhile); once
+    it reaches ``since``, ``newest`` becomes ``since``.
     """
 
     since: datetime | None = None

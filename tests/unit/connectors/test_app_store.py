@@ -5,7 +5,7 @@ and every way the API can fail."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -15,11 +15,10 @@ import pytest
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.app_store import AppStoreConnector, link_tail
 from cxdaily.connectors.app_store_parse import pem_private_key, read_checkpoint
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
+from cxdaily.connectors.http import BadResponseError
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, CredentialError
 from cxdaily.core.models import Question
 from cxdaily.core.safe_text import clean
-from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
 from tests.integration.app_store_fake_kit import (
@@ -33,39 +32,8 @@ from tests.integration.app_store_fake_kit import (
     T0,
     FakeAppStore,
 )
-from tests.integration.loopback_kit import mock_response as response
 from tests.integration.loopback_kit import seen_of
-
-NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-
-
-class Wire:
-    """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeAppStore, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request, self.prefix)))
-
-    def lists(self) -> list[httpx.Request]:
-        return [r for r in self.requests if r.url.path.endswith("/customerReviews")]
-
-
-class Clock:
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.unit.connectors.app_store_kit import NOW, Clock, build
 
 
 @pytest.fixture(autouse=True)
@@ -77,22 +45,6 @@ def key(memory_keyring):
 @pytest.fixture
 def fake() -> FakeAppStore:
     return FakeAppStore()
-
-
-def build(fake, fake_sleep, *, clock=None, policy=None, **options):
-    base = options.get("base_url", API_HOST)
-    wire = Wire(fake, httpx.URL(base).path.rstrip("/"))
-    options = {"app_id": APP_ID, "issuer_id": ISSUER, "key_id": KEY_ID, **options}
-    settings = ChannelSettings(name="ios", kind="app_store", options=options)
-    client = make_client(transport=httpx.MockTransport(wire))
-    connector = AppStoreConnector(
-        settings, client=client, secrets=secret_reader("ios"), now=clock or Clock()
-    )
-    connector.http = ChannelHttp(
-        client, channel="ios", sleep=fake_sleep, rand=lambda: 0.0,
-        wall_clock=lambda: NOW.timestamp(), policy=policy or HttpPolicy(),
-    )  # fmt: skip
-    return connector, wire
 
 
 def five_reviews(fake: FakeAppStore) -> None:
@@ -195,10 +147,14 @@ async def test_the_page_cap_resumes_where_it_stopped(fake, fake_sleep, monkeypat
     assert first.checkpoint["resume"].startswith(f"/v1/apps/{APP_ID}/customerReviews?")
     assert "stopped after 2 pages" in " ".join(c.fetch_notes())
     wire.requests.clear()
-    second = await c.fetch(first.checkpoint)
-    assert sorted(q.native_id for q in second.questions) == ["r1", "r2", "r3"]
-    assert wire.requests[0].url.params["cursor"] == "4"
-    assert second.checkpoint == {"since": "2026-12-04T08:07:00Z", "at": ["r7"]}
+    second = await c.fetch(first.checkpoint)  # the top first (one page), then on from r3
+    assert sorted(q.native_id for q in second.questions) == ["r2", "r3"]
+    assert [r.url.params.get("cursor") for r in wire.requests] == [None, "4"]
+    wire.requests.clear()
+    third = await c.fetch(second.checkpoint)
+    assert [q.native_id for q in third.questions] == ["r1"]
+    assert [r.url.params.get("cursor") for r in wire.requests] == [None, "6"]
+    assert third.checkpoint == {"since": "2026-12-04T08:07:00Z", "at": ["r7"]}
 
 
 async def test_a_next_page_named_again_ends_the_walk_instead_of_reading_it_again(
@@ -415,7 +371,7 @@ async def test_another_teams_key_is_refused_by_the_service(fake, fake_sleep, key
 
 async def test_a_rate_limit_is_waited_out(fake, fake_sleep):
     fake.add("r1", "Crashes", "It crashes.")
-    fake.throttle()
+    fake.throttled.append({"X-Rate-Limit": "user-hour-lim:3500;user-hour-rem:12;"})  # short-term
     c, wire = build(fake, fake_sleep)
     result = await c.fetch(None)
     assert [q.native_id for q in result.questions] == ["r1"]
