@@ -20,8 +20,10 @@ is its description (the customer's first message) and its public conversations
 (``GET /api/v2/tickets/{id}/conversations``; private notes never leave Freshdesk;
 ``incoming`` marks the customer's); a thread that cannot be read leaves the description
 standing in, and when the failure may pass (a timeout, a 5xx) the checkpoint stays at
-that ticket, so the next fetch reads it again. Only status 2 (Open) waits on the team. The rules of
-:mod:`cxdaily.connectors.helpdesk` make each ticket its question and settled turns.
+that ticket, so the next fetch reads it again, as it does a thread the byte budget or
+the page cap cut short (:func:`~cxdaily.connectors.pagination.whole_walk`). Only status 2
+(Open) waits on the team. The rules of :mod:`cxdaily.connectors.helpdesk` make each
+ticket its question and settled turns.
 
 Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agent's
 ``user_id``. Freshdesk has no idempotency key, so the request is never repeated blindly.
@@ -46,7 +48,7 @@ from cxdaily.connectors.http import (
 from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
-from cxdaily.connectors.pagination import link_pages
+from cxdaily.connectors.pagination import link_pages, whole_walk
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     checkpoint_time,
@@ -269,13 +271,17 @@ class FreshdeskConnector(desk.AgentDeskConnector):
         warning in a fetch (``skipped``); elsewhere it fails the whole thread, since a
         thread read in part could hide our own reply."""
         items: list[Any] = []
-        async for data, result in link_pages(
+        walk = link_pages(
             self.http,
             self._ticket_url(ticket_id, "/conversations"),
             params={"per_page": PER_PAGE},
             headers=headers,
             max_pages=MAX_THREAD_PAGES,
-        ):
+        )
+        if skipped is not None:  # in a fetch: a thread cut short is read again next time
+            more = lambda _, result: "next" in result.links  # noqa: E731
+            walk = whole_walk(self.http, walk, more, MAX_THREAD_PAGES, "conversations")
+        async for data, result in walk:
             items.extend(self._expect(data, result, list, "a list of conversations"))
         return desk.public_messages(
             items, lambda item, _: _conversation(item, requester),

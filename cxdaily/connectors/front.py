@@ -10,10 +10,11 @@ conversations whose activity (``updated_at``, ``waiting_since``, last message) i
 since the checkpoint have their messages read (drafts and comments never). One open at
 the last fetch and no longer listed (archived on send, deleted) is read once more by id,
 so its turns settle. A conversation whose messages failed in a way that may pass (a
-timeout, a 5xx) is read again by the next fetch (the newest :data:`MAX_TRACKED`, by
-activity), one that would fail again (a 404, an unusable answer) is skipped with a
-warning, its preview standing in. Next-page links may name ``https://{company}.api.frontapp.com``:
-only their path and query are kept, on ``base_url``, so the token goes nowhere else.
+timeout, a 5xx, a walk the byte budget cut short) is read again by the next fetch (the
+newest :data:`MAX_TRACKED`, by activity), one that would fail again (a 404, an unusable
+answer) is skipped with a warning, its preview standing in. Next-page links may name
+``https://{company}.api.frontapp.com``: only their path and query are kept, on
+``base_url``, so the token goes nowhere else.
 
 Replying: ``POST /conversations/{id}/messages`` with the reply as HTML, ``author_id``
 and (unless ``archive_on_reply``) ``options.archive = false``; Front answers 202 with
@@ -43,7 +44,7 @@ from cxdaily.connectors.http import (
 )
 from cxdaily.connectors.http_errors import bare_message, page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import next_url_pages
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, next_url_pages, whole_walk
 from cxdaily.connectors.parsing import (
     MAX_ID_CHARS,
     QuestionShapeError,
@@ -306,9 +307,13 @@ class FrontConnector(desk.HelpDeskConnector):
         reply, or a colleague's answer."""
         messages: list[desk.TicketMessage] = []
         url = self._conversation_url(conversation_id, "/messages")
-        async for data, result in next_url_pages(
+        walk = next_url_pages(
             self.http, url, next_url=self._next_page, params={"limit": PAGE_LIMIT}, headers=headers
-        ):
+        )
+        if skipped is not None:  # in a fetch: a thread cut short is read again next time
+            more = lambda data, _: self._next_page(data)  # noqa: E731
+            walk = whole_walk(self.http, walk, more, DEFAULT_MAX_PAGES, "messages")
+        async for data, result in walk:
             for number, item in enumerate(self._results(data, result), 1):
                 try:
                     message = parse_message(item, f"message {number}")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from cxdaily.connectors.http_errors import BadResponseError, describe_url
+from cxdaily.connectors.http_errors import BadResponseError, UnreachableError, describe_url
 from cxdaily.core.safe_json import is_digits
 
 if TYPE_CHECKING:
@@ -310,3 +310,28 @@ async def since_id_pages(
         if reached_checkpoint or (max_id is not None and id_key(oldest) >= id_key(max_id)):
             return
         max_id = oldest
+
+
+class ThreadCutShort(UnreachableError):
+    """A thread walk stopped before its last page (the byte budget, the page cap): it may
+    pass, as a timeout may, so the fetch holds its checkpoint and the next one reads it."""
+
+
+async def whole_walk(
+    http: ChannelHttp, walk: AsyncIterator[tuple[Any, HttpResult]],
+    names_next: Callable[[Any, HttpResult], object], max_pages: int, what: str,
+) -> AsyncIterator[tuple[Any, HttpResult]]:  # fmt: skip
+    """The pages of ``walk``, a thread read in a fetch (Zendesk, Freshdesk, Front), then
+    :class:`ThreadCutShort` when its last page still names a next one
+    (``names_next(data, result)``) that ``max_pages`` or the byte budget left unread: a
+    thread read in part would pass for the whole (its customer's last words missing, the
+    turn taken as answered). Told from the walk itself, not from the shared
+    ``walks_cut_short``, since threads are read at once."""
+    pages, last = 0, None
+    async for page in walk:
+        pages, last = pages + 1, page
+        yield page
+    capped = pages >= max_pages
+    if last is not None and names_next(*last) and (capped or http.budget_spent()):
+        why = "the page cap" if capped else "the byte budget of one fetch, max_fetch_mb"
+        raise ThreadCutShort(f"{what} past page {pages} were not read: {why}", channel=http.channel)

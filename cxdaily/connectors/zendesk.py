@@ -22,11 +22,14 @@ the last ``after_cursor`` is the checkpoint. Requesters and organisations come s
 public comments (``GET /api/v2/tickets/{id}/comments.json``, cursor pages, authors
 sideloaded) become its thread (when they cannot be read the description stands in, and a
 failure that may pass, a timeout or a 5xx, keeps the checkpoint where the fetch started,
-so the next one reads that window again): a comment is the customer's when its author is the
+so the next one reads that window again, as does a thread the byte budget or the page cap
+cut short: :func:`~cxdaily.connectors.pagination.whole_walk`): a comment is the
+customer's when its author is the
 ticket's requester or another end-user (someone copied on the ticket), the team's
 otherwise. Tickets ``new`` or ``open`` wait on the team; the rules of
 :mod:`cxdaily.connectors.helpdesk` turn each ticket into its question and its settled
-turns.
+turns. The checkpoint remembers each ticket's open question (``open``): a deleted ticket
+has no thread, so its question is settled by the id remembered.
 
 Replying: ``PUT /api/v2/tickets/{id}.json`` adds a public comment by the agent. Zendesk
 has no idempotency key for it, so the request is never repeated blindly; the reply's id
@@ -54,7 +57,7 @@ from cxdaily.connectors.http import (
 from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
-from cxdaily.connectors.pagination import next_url_pages
+from cxdaily.connectors.pagination import next_url_pages, whole_walk
 from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.errors import AuthError, ConfigError, CredentialError
@@ -74,6 +77,8 @@ MAX_THREAD_PAGES = 50
 """A ticket holds at most 5,000 comments: 50 pages of 100."""
 THREADS_AT_ONCE = 4
 """Threads read at the same time during a fetch."""
+MAX_TRACKED = 2000
+"""Most open questions (ticket id: question id) a checkpoint remembers."""
 
 
 class ZendeskConnector(desk.AgentDeskConnector):
@@ -199,12 +204,17 @@ class ZendeskConnector(desk.AgentDeskConnector):
             tickets[ticket.id] = ticket  # a ticket changed twice: its latest state wins
         jobs = [self._with_thread(ticket, run) for ticket in tickets.values()]
         turns = desk.TicketTurns(self.name, self.kind)
+        remembered = _open_questions(checkpoint)
         for ticket in await desk.read_at_once(jobs, THREADS_AT_ONCE):
-            turns.add(ticket)
+            turns.add(_as_deleted(ticket, remembered.get(ticket.id)))
+            if ticket.messages or (ticket.status or "").lower() == "deleted":
+                remembered.pop(ticket.id, None)  # settled now, or asking anew below
         if run.skipped.unread:  # threads left for the next fetch: the export's window again
             cursor = start.get("cursor")
         new_checkpoint = {"cursor": cursor} if cursor else {"start_time": start["start_time"]}
-        return turns.result(new_checkpoint, run.skipped.lines())
+        remembered.update((q.thread_id, q.native_id) for q in turns.questions if ":" in q.native_id)
+        kept = {"open": dict(list(remembered.items())[-MAX_TRACKED:])} if remembered else {}
+        return turns.result({**new_checkpoint, **kept}, run.skipped.lines())
 
     def _ticket(self, item: Any, run: _Run) -> desk.Ticket:
         """A ticket of the export (its thread comes later); QuestionShapeError if malformed."""
@@ -269,14 +279,18 @@ class ZendeskConnector(desk.AgentDeskConnector):
         people = run.people if run is not None else {}
         end_users: set[str] = set()
         comments: list[Any] = []
-        async for data, result in next_url_pages(
+        walk = next_url_pages(
             self.http,
             self._ticket_url(ticket_id, "/comments.json"),
             next_url=_next_comments_page,
             params={"page[size]": COMMENTS_PER_PAGE, "include": "users"},
             headers=headers,
             max_pages=MAX_THREAD_PAGES,
-        ):
+        )
+        if run is not None:  # in a fetch: a thread cut short is read again next time
+            more = lambda data, _: _next_comments_page(data)  # noqa: E731
+            walk = whole_walk(self.http, walk, more, MAX_THREAD_PAGES, "comments")
+        async for data, result in walk:
             comments.extend(self._page(data, result, "comments", "a page of comments"))
             people.update(_people(data.get("users")))
             end_users.update(_end_users(data.get("users")))
@@ -343,6 +357,26 @@ class _Run:
 
 
 # -- payloads ------------------------------------------------------------------------------
+def _open_questions(checkpoint: Mapping[str, Any] | None) -> dict[str, str]:
+    """The open questions a checkpoint remembers (ticket id: question's native id)."""
+    saved = (checkpoint or {}).get("open")
+    items = saved.items() if isinstance(saved, dict) else []
+    return {k: v for k, v in items if isinstance(v, str) and v.startswith(f"{k}:")}
+
+
+def _as_deleted(ticket: desk.Ticket, question_id: str | None) -> desk.Ticket:
+    """A deleted ticket (its thread unread) with the customer's comment its remembered
+    question (``TICKET:COMMENT``) began with, so that question settles by its own id; any
+    other ticket as it is."""
+    if (ticket.status or "").lower() != "deleted" or not question_id:
+        return ticket
+    opened = desk.TicketMessage(
+        question_id.split(":", 1)[1], ticket.requester, ticket.fallback_body or "",
+        ticket.created_at, from_customer=True,
+    )  # fmt: skip
+    return replace(ticket, messages=(opened,), waiting_on_team=False)
+
+
 def _next_comments_page(data: Any) -> str | None:
     """The next page of a ticket's comments (``links.next`` while ``meta.has_more``), with
     ``include=users`` added when the link lacks it: whether the comments' authors are
