@@ -23,8 +23,11 @@ A thread that cannot be read costs its conversation the thread (its first messag
 in); when the failure may pass (a timeout, a 5xx) the checkpoint stays before that
 conversation, so the next fetch reads it again. A fetch cut short by its page cap keeps
 the checkpoint a second before the last conversation read (the next page may hold more of
-that second). A rate limit or the channel's deadline stops the fetch, which starts again
-from the same checkpoint.
+that second). A rate limit or the channel's deadline met while reading threads stops
+the fetch there: the conversations read so far count (they come oldest first), and the
+checkpoint stays before the first one not read, so a backlog larger than one fetch can
+read is read over several instead of failing every time (met before any was read, it
+fails the fetch, which starts again from the same checkpoint).
 Admins, bots and teams are the team; anyone else (users, leads, contacts) the customer.
 
 Replying: ``POST /conversations/{id}/reply``, a ``comment`` from ``admin_id``; our new
@@ -42,8 +45,14 @@ from urllib.parse import quote
 from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.html_text import text_to_html
-from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
-from cxdaily.connectors.http_errors import page_list
+from cxdaily.connectors.http import (
+    BadResponseError,
+    ChannelTimeoutError,
+    HttpResult,
+    RateLimited,
+    describe_url,
+)
+from cxdaily.connectors.http_errors import bare_message, page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
 from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
@@ -125,6 +134,7 @@ class IntercomConnector(desk.HelpDeskConnector):
         skipped = SkippedItems()
         turns = desk.TicketTurns(self.name, self.kind)
         page_number, cut_before = 0, self.http.walks_cut_short
+        stopped, read = False, 0
         async for page, result in self._search_pages(after, open_only, headers):
             page_number += 1
             missing = f"{what_it_is(page)}, not a list of conversations"
@@ -134,14 +144,27 @@ class IntercomConnector(desk.HelpDeskConnector):
                 unread = skipped.unread
                 try:
                     conversation_id, updated = _summary(item)
-                    newest = max(newest, updated or newest)
                     ticket = await self._ticket(item, conversation_id, headers, skipped)
                 except QuestionShapeError as exc:
                     skipped.add(f"{where}: skipped: {exc}")
                     continue
+                except (ChannelTimeoutError, RateLimited) as exc:
+                    if not read:  # nothing read yet: the error says it best
+                        raise
+                    # oldest first: what was read so far counts, the rest comes next time
+                    skipped.add(f"stopped reading conversations ({bare_message(exc)}); "
+                                "the rest is read by the next fetch")  # fmt: skip
+                    before = (updated or after + 1) - 1  # its second again, with it
+                    unread_from = min(newest if unread_from is None else unread_from, before)
+                    stopped = True
+                    break
+                newest = max(newest, updated or newest)
                 if skipped.unread > unread and unread_from is None:  # next fetch: from it
                     unread_from = (updated or after + 1) - 1
                 turns.add(ticket)
+                read += 1
+            if stopped:
+                break
         if self.http.walks_cut_short > cut_before:
             # the next page may hold more conversations of the last second read
             newest = max(after, newest - 1)

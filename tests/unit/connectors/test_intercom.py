@@ -19,7 +19,7 @@ import pytest
 
 from cxdaily.connectors import connector_class, intercom
 from cxdaily.connectors.holding import fetch_holding
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, make_client
+from cxdaily.connectors.http import BadResponseError, ChannelHttp, ChannelTimeoutError, make_client
 from cxdaily.connectors.intercom import IntercomConnector
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimited
 from cxdaily.core.safe_text import clean
@@ -722,3 +722,38 @@ async def test_a_thread_read_again_before_a_reply_is_never_taken_in_part():
     question = (result.questions or result.settled)[0]
     with pytest.raises(BadResponseError, match="a message was skipped"):
         await connector.question_thread(question)
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        RateLimited("rate-limited by the API; wait 600 s", retry_after=600, channel="desk"),
+        ChannelTimeoutError("no complete answer within 60 s", channel="desk"),
+    ],
+    ids=["rate limit", "deadline"],
+)
+async def test_a_backlog_larger_than_a_fetch_is_read_over_several(monkeypatch, stop):
+    """A rate limit or the deadline met while reading threads keeps what was read (the
+    conversations come oldest first) and holds the checkpoint before the first one not
+    read: the next fetch goes on from there, instead of failing at every fetch."""
+    convs = [conversation(str(100 + n), T - 10 * HOUR + n * 60) for n in range(6)]
+    api = Api({None: page(convs)})
+    connector = build(api)
+    read = connector._read_thread
+    stopped_at = "103"
+
+    async def limited(conversation_id, headers):
+        if conversation_id == stopped_at:
+            raise stop
+        return await read(conversation_id, headers)
+
+    monkeypatch.setattr(connector, "_read_thread", limited)
+    first = await connector.fetch(None)
+    assert sorted(q.thread_id for q in first.questions) == ["100", "101", "102"]
+    assert any("the rest is read by the next fetch" in w for w in first.warnings)
+    assert first.checkpoint == {"updated_after": convs[2]["updated_at"]}  # the last read
+    stopped_at = ""
+    api.pages = {None: page(convs[3:])}  # what the search answers after that checkpoint
+    second = await connector.fetch(first.checkpoint)
+    assert sorted(q.thread_id for q in second.questions) == ["103", "104", "105"]
+    assert second.checkpoint == {"updated_after": convs[5]["updated_at"]}
