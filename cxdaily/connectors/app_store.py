@@ -46,7 +46,6 @@ another 429 (Apple's short-term limits) is retried by reads after a short back-o
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -59,7 +58,6 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cxdaily.connectors import ratelimit
 from cxdaily.connectors.app_store_parse import (
     MAX_TRACKED,
     RESPONSE_TYPE,
@@ -88,7 +86,7 @@ from cxdaily.connectors.http import (
     describe_url,
 )
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_client import allowing, current_deadline
+from cxdaily.connectors.http_client import allowing
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError
@@ -211,52 +209,24 @@ class AppStoreConnector(HttpConnector):
         self._token, self._token_until = token, now + TOKEN_LIFETIME - TOKEN_MARGIN
         return token
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        **options: Unpack[RequestOptions],
-    ) -> HttpResult:
-        """One request with the signed token (see :meth:`_signed`); a 429 is read for the
-        API key's hourly allowance (see :meth:`_throttled`)."""
-        throttled = 0
-        while True:
-            result = await self._signed(method, path, **allowing(options, 429))
-            if result.status != 429:
-                return result
-            throttled += 1
-            await self._throttled(result, throttled, repeatable=method in ("GET", "DELETE"))
-
-    async def _throttled(self, result: HttpResult, throttled: int, *, repeatable: bool) -> None:
-        """After a 429: with ``X-Rate-Limit`` saying ``user-hour-rem:0`` the hour's
+    def throttle_wait(self, result: HttpResult, now_epoch: float) -> float | None:
+        """A 429 whose ``X-Rate-Limit`` says ``user-hour-rem:0``: the API key's hourly
         allowance is used up, and :class:`RateLimited` asks for an hour at once (Apple
-        gives no reset time); otherwise (a short-term limit, or no readable header) a
-        read waits the HTTP layer's short back-off, and a write is not sent again."""
+        gives no reset time). Any other 429 (a short-term limit, or no readable header)
+        is left to the HTTP layer: a read waits its short back-off, a write is not sent
+        again."""
+        if hour_requests_left(result.headers.get("x-rate-limit")) != 0:
+            return None
         where = f"{result.method} {describe_url(result.url)}"
-        if hour_requests_left(result.headers.get("x-rate-limit")) == 0:
-            raise RateLimited(
-                f"rate-limited by {where} (HTTP 429): the API key's hourly request allowance "
-                "is used up (X-Rate-Limit user-hour-rem:0); App Store Connect gives no reset "
-                "time, so the channel waits an hour",
-                retry_after=HOUR_S,
-                channel=self.name,
-            )
-        http, policy = self.http, self.http.policy
-        hinted = ratelimit.retry_delay(result.headers, http.wall_clock())
-        wait = hinted if hinted is not None else policy.backoff_s * 2 ** (throttled - 1)
-        error = RateLimited(
-            f"rate-limited by {where} (HTTP 429); the service asks to wait {wait:.0f} s",
-            retry_after=wait,
+        raise RateLimited(
+            f"rate-limited by {where} (HTTP 429): the API key's hourly request allowance "
+            "is used up (X-Rate-Limit user-hour-rem:0); App Store Connect gives no reset "
+            "time, so the channel waits an hour",
+            retry_after=HOUR_S,
             channel=self.name,
         )
-        deadline = current_deadline()  # a wait past the channel's deadline is not waited
-        late = deadline is not None and asyncio.get_running_loop().time() + wait >= deadline[0]
-        too_long = wait > policy.max_wait_s or throttled > policy.throttle_retries
-        if late or too_long or not repeatable:
-            raise error
-        await http.sleep(ratelimit.jittered(wait, http.rand(), cap=policy.max_wait_s))
 
-    async def _signed(
+    async def _call(
         self,
         method: str,
         path: str,

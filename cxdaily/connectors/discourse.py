@@ -114,10 +114,10 @@ class DiscourseConnector(HttpConnector):
         key = (await self.read_secret()).strip()
         return {"Api-Key": key, "Api-Username": self.api_username, "Accept": "application/json"}
 
-    def throttle_body_wait(self, content: bytes, now_epoch: float) -> float | None:
+    def throttle_wait(self, result: HttpResult, now_epoch: float) -> float | None:
         """A 429's ``extras.wait_seconds``: Discourse says how long to wait in the body
         (a read waits the longer of it and ``Retry-After``; a reply is never repeated)."""
-        return dp.body_wait(content, now_epoch)
+        return dp.body_wait(result.content, now_epoch)
 
     async def _get(
         self, path: str, headers: dict[str, str], params: dict[str, Any] | None = None

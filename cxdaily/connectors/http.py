@@ -140,9 +140,10 @@ class ChannelHttp:
         self.auth_hint: str | None = None
         """What to check when the service refuses the credentials (401/403), such as
         "the email option and the API token"; said in the auth error."""
-        self.body_wait: Callable[[bytes, float], float | None] | None = None
-        """How the service's throttle answer says in its body how long to wait (seconds,
-        given the body and the time as epoch seconds), beside ``Retry-After``."""
+        self.throttle_wait: Callable[[HttpResult, float], float | None] | None = None
+        """How long the service's throttle answer asks to wait in its own way (seconds,
+        given the answer and the time as epoch seconds), beside ``Retry-After``; it raises
+        :class:`RateLimited` itself for a throttle not to be waited out here."""
         self.secret_variables: str | None = None
         """The environment variables of the channel's secrets, for the 401 message."""
 
@@ -322,8 +323,8 @@ class ChannelHttp:
         self, result: HttpResult, throttled: int, deadline: tuple[float, float], idempotent: bool
     ) -> None:
         hints = [ratelimit.retry_delay(result.headers, self.wall_clock())]
-        if self.body_wait is not None:
-            hints.append(self.body_wait(result.content, self.wall_clock()))
+        if self.throttle_wait is not None:
+            hints.append(self.throttle_wait(result, self.wall_clock()))
         hinted = max((h for h in hints if h is not None), default=None)
         wait = hinted if hinted is not None else self._backoff(throttled)
         where = f"{result.method} {describe_url(result.url)}"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cxdaily.connectors.base import Connector
-from cxdaily.connectors.http import ChannelHttp, HttpPolicy, check_url
+from cxdaily.connectors.http import ChannelHttp, HttpPolicy, HttpResult, check_url
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, OptionSpec
 from cxdaily.core.errors import ConfigError, ConnectorError, CredentialError
 from cxdaily.credentials import env_name
@@ -99,15 +99,17 @@ class HttpConnector(Connector):
         """Use ``value`` to send (tests inject one): it gets this channel's secrets and origins."""
         value.scrubber = self.scrubber
         value.auth_hint = type(self).auth_hint
-        value.body_wait = self.throttle_body_wait
+        value.throttle_wait = self.throttle_wait
         value.secret_variables = secret_variables(self.name, type(self))
         for url in self.credential_urls:
             value.allow_credentials_to(url)
         self._http = value
 
-    def throttle_body_wait(self, content: bytes, now_epoch: float) -> float | None:
-        """How long a throttle answer's body asks to wait, in seconds (``None``: the body
-        says nothing; the HTTP layer reads ``Retry-After`` and waits the longer)."""
+    def throttle_wait(self, result: HttpResult, now_epoch: float) -> float | None:
+        """How long a throttle answer asks to wait in the service's own way, in seconds
+        (``None``: it says nothing more; the HTTP layer reads ``Retry-After`` and waits the
+        longer). Raise :class:`~cxdaily.core.errors.RateLimited` for a throttle that is
+        not to be waited out."""
         return None
 
     def fetch_notes(self) -> list[str]:

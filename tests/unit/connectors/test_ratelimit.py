@@ -146,7 +146,7 @@ async def test_a_wait_the_body_asks_for_is_waited_out_when_longer_than_the_heade
     calls: list = []
     response = httpx.Response(429, headers={"Retry-After": "2"}, json={"wait": 7})
     http = mock_http(_throttled_then_ok(response, calls))
-    http.body_wait = lambda content, _now: float(json.loads(content)["wait"])
+    http.throttle_wait = lambda result, _now: float(json.loads(result.content)["wait"])
     await http.get_json(URL)
     assert fake_sleep.calls == [pytest.approx(7.0)]
 
@@ -155,7 +155,7 @@ async def test_a_body_that_says_nothing_leaves_the_header_wait(mock_http, fake_s
     calls: list = []
     response = httpx.Response(429, headers={"Retry-After": "3"}, json={})
     http = mock_http(_throttled_then_ok(response, calls))
-    http.body_wait = lambda _content, _now: None
+    http.throttle_wait = lambda _result, _now: None
     await http.get_json(URL)
     assert fake_sleep.calls == [pytest.approx(3.0)]
 
