@@ -48,7 +48,7 @@ from cxdaily.connectors.http import (
 from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
-from cxdaily.connectors.pagination import link_pages, whole_walk
+from cxdaily.connectors.pagination import PageShifts, link_pages, whole_walk
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     checkpoint_time,
@@ -152,7 +152,7 @@ class FreshdeskConnector(desk.AgentDeskConnector):
             raw.extend(self._expect(data, result, list, "a list of tickets"))
         skipped = SkippedItems()
         listed: dict[str, desk.Ticket] = {}
-        first_seen: dict[str, datetime] = {}
+        shifts = PageShifts()
         newest, rewind = since, None
         for index, item in enumerate(raw):
             updated = _updated_at(item)
@@ -162,12 +162,9 @@ class FreshdeskConnector(desk.AgentDeskConnector):
             except QuestionShapeError as exc:
                 skipped.add(f"ticket {_label(item, index)}: skipped ({exc})")
                 continue
-            if ticket.id in first_seen:
-                # updated during the walk: the pages after it shifted, and one ticket may
-                # have been missed; the next fetch starts again where it was
-                rewind = min(rewind or first_seen[ticket.id], first_seen[ticket.id])
-            elif updated is not None:
-                first_seen[ticket.id] = updated
+            shifted = shifts.met(ticket.id, updated)  # updated during the walk: see PageShifts
+            if shifted is not None:
+                rewind = min(rewind or shifted, shifted)
             listed[ticket.id] = ticket  # its latest state wins
         companies = await self._companies(listed.values(), headers, skipped)
         tickets = await desk.read_at_once(
@@ -178,7 +175,7 @@ class FreshdeskConnector(desk.AgentDeskConnector):
         for ticket, unread in tickets:
             turns.add(ticket)
             if unread:  # its thread is read by the next fetch: the checkpoint not past it
-                at = first_seen.get(ticket.id, since)
+                at = shifts.first_met(ticket.id, since)
                 rewind = min(rewind or at, at)
         mark = min(newest, rewind) if rewind is not None else newest
         return turns.result({"updated_since": to_iso(mark)}, skipped.lines())

@@ -50,7 +50,7 @@ from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, next_url_pages
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageShifts, next_url_pages
 from cxdaily.connectors.parsing import QuestionShapeError, checkpoint_time, id_field, parse_time
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
@@ -132,7 +132,7 @@ class HelpScoutConnector(desk.HelpDeskConnector):
         turns = desk.TicketTurns(self.name, self.kind)
         skipped = SkippedItems()
         newest, hold, cut_before = since, None, self.http.walks_cut_short
-        first_seen: dict[str, datetime | None] = {}
+        shifts = PageShifts()
         pages = next_url_pages(
             self.http,
             self.endpoint("/v2/conversations"),
@@ -153,8 +153,9 @@ class HelpScoutConnector(desk.HelpDeskConnector):
                 turns.add(ticket)
                 if skipped.unread > unread and hold is None:  # read again by the next fetch
                     hold = _later(None, item) or since
-                shifted = _seen_again(first_seen, ticket.id, _later(None, item), since)
-                if shifted is not None:  # the pages after it slid up: read them again
+                when = _later(None, item)
+                shifted = shifts.met(ticket.id, when, since or when)
+                if shifted is not None:  # the pages after it slid up: see PageShifts
                     hold = min(hold or shifted, shifted)
         if self.http.walks_cut_short > cut_before and newest is not None:
             hold = min(hold or newest, newest)  # the next page may hold more of that second
@@ -289,30 +290,6 @@ class HelpScoutConnector(desk.HelpDeskConnector):
 
 
 # ----------------------------------------------------------------------------- parsing
-def _seen_again(
-    first_seen: dict[str, datetime | None],
-    ident: str,
-    when: datetime | None,
-    since: datetime | None,
-) -> datetime | None:
-    """Where to hold the checkpoint because conversation ``ident`` is listed a second
-    time in one walk, else ``None`` (and its first sighting, at ``when``, is noted).
-
-    The list is read by page number in ``modifiedAt`` order: a conversation modified
-    while the walk runs moves to the end, every page after its old one slides up by one,
-    and the first conversation of the next page is never read. Meeting it again is the
-    sign. As Freshdesk does (:meth:`FreshdeskConnector.fetch
-    <cxdaily.connectors.freshdesk.FreshdeskConnector.fetch>`), the checkpoint is then
-    held back to the time it was first seen (the caller's hold puts it one second
-    before), so the next fetch reads the shifted window again; what it reads twice
-    counts once. Without a time of its own, the walk's start (``since``) stands in.
-    """
-    if ident not in first_seen:
-        first_seen[ident] = when
-        return None
-    return first_seen[ident] or since or when
-
-
 def _later(newest: datetime | None, item: Any) -> datetime | None:
     """``newest``, or the conversation's modification time when that is later."""
     if not isinstance(item, dict):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -335,3 +336,29 @@ async def whole_walk(
     if last is not None and names_next(*last) and (capped or http.budget_spent()):
         why = "the page cap" if capped else "the byte budget of one fetch, max_fetch_mb"
         raise ThreadCutShort(f"{what} past page {pages} were not read: {why}", channel=http.channel)
+
+
+class PageShifts:
+    """When each ticket of a list read by page number, in order of last change, was first
+    met in one walk. A ticket changed while the walk runs moves to the end of the list and
+    every page after its old place slides up by one, so the first ticket of the next page
+    is never read; meeting it a second time is the sign, and the checkpoint is then held
+    back to the time it was first met, so the next fetch reads that window again (what it
+    reads twice counts once)."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, datetime | None] = {}
+
+    def met(
+        self, ident: str, when: datetime | None, fallback: datetime | None = None
+    ) -> datetime | None:
+        """Note ticket ``ident`` met at ``when``; met before, where to hold the checkpoint:
+        when it was first met (``fallback`` when that time was unknown), else ``None``."""
+        if ident not in self._first:
+            self._first[ident] = when
+            return None
+        return self._first[ident] or fallback
+
+    def first_met(self, ident: str, default: datetime) -> datetime:
+        """When ticket ``ident`` was first met (``default`` when unknown or never met)."""
+        return self._first.get(ident) or default
