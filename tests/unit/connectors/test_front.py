@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from cxdaily.connectors import connector_class, front
-from cxdaily.connectors.front import FrontConnector, on_base, read_checkpoint
+from cxdaily.connectors.front import FrontConnector
+from cxdaily.connectors.front_parse import on_base, read_checkpoint
 from cxdaily.connectors.holding import fetch_holding
 from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError
