@@ -231,12 +231,12 @@ class InstagramConnector(CommentsConnector):
         if media["comments_count"] == 0:
             return []
         try:
-            raw, cut = await self.graph_all(
+            raw, cut = await meta_graph.read_all(self.graph_pages(
                 self.graph_url(media["id"], "comments"),
                 params={"fields": COMMENT_FIELDS, "limit": COMMENT_PAGE_SIZE},
                 what="comments", max_pages=MAX_COMMENT_PAGES,
                 permission="instagram_manage_comments (or instagram_business_manage_comments)",
-            )  # fmt: skip
+            ))  # fmt: skip
         except LOOKUP_FAILURES as exc:
             skipped.not_read(f"media {media['id']}: its comments were not read ({exc})", exc)
             return []
@@ -284,11 +284,11 @@ class InstagramConnector(CommentsConnector):
         known = {comment.id for comment in thread}
         more: list[Comment] = []
         try:
-            items, cut = await self.graph_all(
+            items, cut = await meta_graph.read_all(self.graph_pages(
                 self.graph_url(top.id, "replies"),
                 params={"fields": REPLY_FIELDS, "limit": COMMENT_PAGE_SIZE, **following},
                 what="replies", max_pages=MAX_COMMENT_PAGES,
-            )  # fmt: skip
+            ))  # fmt: skip
         except LOOKUP_FAILURES as exc:
             skipped.not_read(f"comment {top.id}: its further replies were not read ({exc})", exc)
             return more

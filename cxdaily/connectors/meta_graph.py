@@ -398,23 +398,14 @@ class GraphConnector(HttpConnector):
                 return
             query = {**params, **following}
 
-    async def graph_all(
-        self,
-        url: str,
-        *,
-        params: dict[str, Any],
-        what: str,
-        permission: str | None = None,
-        max_pages: int = DEFAULT_MAX_PAGES,
-    ) -> tuple[list[Any], bool]:
-        """Every item of a Graph list (see :meth:`graph_pages`), and whether the walk
-        stopped before the list's last page (the page or byte cap, or a repeated
-        cursor): the items past it were not read."""
-        items: list[Any] = []
-        last: Any = None
-        async for found, page in self.graph_pages(
-            url, params=params, what=what, permission=permission, max_pages=max_pages
-        ):
-            items.extend(found)
-            last = page
-        return items, last is not None and next_page_query(last) is not None
+
+async def read_all(pages: AsyncIterator[tuple[list[Any], Any]]) -> tuple[list[Any], bool]:
+    """Every item of a Graph list's ``pages`` (from :meth:`GraphConnector.graph_pages`),
+    and whether the walk stopped before the list's last page (the page or byte cap, or a
+    repeated cursor): the items past it were not read."""
+    items: list[Any] = []
+    last: Any = None
+    async for found, page in pages:
+        items.extend(found)
+        last = page
+    return items, last is not None and next_page_query(last) is not None
