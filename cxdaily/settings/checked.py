@@ -80,9 +80,10 @@ class PassedChecks:
         return kept == key.encode("ascii")
 
     def record(self, key: str | None) -> None:
-        """Remember that the checks passed under ``key``; a folder that cannot be written
-        (missing yet, read-only, a full disk) is left as it was."""
-        if key is None or self.holds(key):
+        """Remember that the checks passed under ``key`` (called once they ran because
+        the record did not hold); a folder that cannot be written (missing yet,
+        read-only, a full disk) is left as it was."""
+        if key is None:
             return
         from cxdaily.store.storage import atomic_write_bytes  # written as every data file
 
