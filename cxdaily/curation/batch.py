@@ -1,7 +1,7 @@
 """What curation hands back: the batch, each pick with its reasons, and what was left out.
 
 A *must-see* question (a VIP, data loss, security, legal or churn signal: see
-:func:`cxdaily.curation.explain.must_see_kinds`) is never left out silently: the batch
+:func:`cxdaily.curation.must_see.must_see_kinds`) is never left out silently: the batch
 lists the ones that did not fit (:attr:`Batch.must_see_left_out`) and
 :meth:`Batch.with_must_see` adds them, extending the budget by their estimates.
 """

@@ -22,8 +22,8 @@ from typing import Any, NamedTuple, overload
 
 from cxdaily.core.fast_records import usual_author, usual_question, usual_thread
 from cxdaily.core.models import Question
+from cxdaily.curation.analysis import TextAnalysis
 from cxdaily.curation.sources import route
-from cxdaily.curation.text import TextAnalysis
 
 
 class Candidate(NamedTuple):

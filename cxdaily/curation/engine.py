@@ -18,14 +18,13 @@ Pure: the same questions, actions, history and ``now`` give the same batch.
 
 from __future__ import annotations
 
-import gc
 import heapq
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
+from cxdaily.core.collector import collector_paused
 from cxdaily.core.models import Action, Disposition, Question
 from cxdaily.curation.batch import Batch, BatchItem
 from cxdaily.curation.candidates import Candidate, StoredQuestions, candidate_of
@@ -142,20 +141,6 @@ def pool_of(
 def _model(candidate: Candidate) -> Question:
     """The model a candidate was made of (see :func:`candidate_of`)."""
     return cast(Question, candidate.record)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: reading the store and curating make many small
-    acyclic objects (tens of thousands of questions), and collection passes over them
-    would only cost time (about a fifth of ``cxdaily batch`` over 20,000 questions)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def evaluate(

@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 
 from cxdaily.core.models import HANDLED, Action, Question, Session
 from cxdaily.curation.estimate import Calibration, calibrate, raw_estimate
+from cxdaily.curation.settings import HISTORY_DAYS
 from cxdaily.curation.sources import segment_of, source_of
 from cxdaily.curation.text import question_terms
 
-#: How far back curation reads the leader's actions.
-HISTORY_DAYS = 60
 #: Topics seen within this many days are not new.
 NOVELTY_DAYS = 14
 #: Time samples outside this range are interruptions or slips, not reading time.

@@ -18,10 +18,10 @@ a writer keeps the new one (see
 from __future__ import annotations
 
 from cxdaily.core.models import Question
+from cxdaily.curation.analysis import TextAnalysis
 from cxdaily.curation.candidates import Candidate, candidate_of
 from cxdaily.curation.scoring import standing_scorer
 from cxdaily.curation.settings import CurationSettings
-from cxdaily.curation.text import TextAnalysis
 
 
 class KeptReadings:

@@ -13,11 +13,11 @@
   ahead of anything with less than :data:`COMPARABLE` of its value per second, and
   when only held-back questions would fit, they fill the time left.
 - *Must-see first*: a must-see unit (a VIP, data loss, security, legal or churn signal:
-  :func:`~cxdaily.curation.explain.must_see_kinds`) goes in before anything that is not
+  :func:`~cxdaily.curation.must_see.must_see_kinds`) goes in before anything that is not
   one, whatever its value per second; among themselves they follow the rules above, and
   those the share held back go in before the rest. One that still does not fit is
   listed (:attr:`~cxdaily.curation.batch.Batch.must_see_left_out`), never dropped silently.
-- *Praise waits*: praise and passing mentions (:func:`~cxdaily.curation.explain.is_passing`)
+- *Praise waits*: praise and passing mentions (:func:`~cxdaily.curation.must_see.is_passing`)
   never take time a question that needs an answer could use: they go in only when
   every such question is in (or alone is longer than the budget).
 - *Session order*: urgent questions first; within the urgent ones and within the rest,
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 
 from cxdaily.curation.batch import NEAR_DUPLICATE, Batch, BatchItem, LeftOut
 from cxdaily.curation.estimate import follow_up_estimate
-from cxdaily.curation.explain import PASSING, is_passing, must_see_kinds
+from cxdaily.curation.must_see import PASSING, is_passing, must_see_kinds
 from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.sources import source_name, source_of
 

@@ -34,6 +34,7 @@ from cxdaily.core.files import code_checksum, fingerprint
 from cxdaily.core.models import Question
 from cxdaily.core.words import humanize_age as humanize_age
 from cxdaily.core.words import humanize_count as humanize_count
+from cxdaily.curation.analysis import UNREAD
 from cxdaily.curation.candidates import Candidate, candidate_of
 from cxdaily.curation.history import HISTORY_DAYS, LeaderHistory
 from cxdaily.curation.sentiment import star_rating, with_signals
@@ -41,7 +42,6 @@ from cxdaily.curation.settings import CurationSettings, organization_key
 from cxdaily.curation.sources import source_name
 from cxdaily.curation.text import (
     NEGATIVE_AT,
-    UNREAD,
     TextFeatures,
     question_terms,
     text_reader,

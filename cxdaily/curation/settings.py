@@ -35,6 +35,8 @@ from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError
 
 DAY_S = 24 * 3600
+#: How far back curation reads the leader's actions.
+HISTORY_DAYS = 60
 DEFAULT_WATCH_KEYWORDS = (
     "cancel",
     "refund",

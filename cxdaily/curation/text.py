@@ -12,7 +12,7 @@ near-duplicates and novelty) are built only for the questions that need them.
 What depends only on a question (its sentiment, frustration, asks, requests, length and
 the words that could name a watch keyword) is its :class:`TextAnalysis`, made once when
 the question is stored (:func:`analyse`) and kept with it in a compact, versioned form
-(:func:`analysis_record`, :func:`read_analysis_record`). Curation then only matches the
+(:mod:`cxdaily.curation.analysis`). Curation then only matches the
 configured keywords against the kept words (:meth:`TextReader.features`); a record
 without an analysis of the current :data:`ANALYSIS_VERSION` is analysed afresh.
 
@@ -34,6 +34,7 @@ from itertools import filterfalse
 from typing import NamedTuple, Protocol
 
 from cxdaily.core.models import Question
+from cxdaily.curation.analysis import ANALYSIS_VERSION, TextAnalysis
 from cxdaily.curation.lexicon import REQUEST_CUES, STOPWORDS, keyword_translations
 from cxdaily.curation.sentiment import CUES as SENTIMENT_CUES
 from cxdaily.curation.sentiment import NEGATIVE_AT, SENTIMENT_WORDS, read_tokens
@@ -182,38 +183,16 @@ class TextFeatures(NamedTuple):
 _features = partial(tuple.__new__, TextFeatures)  # skips the Python-level __new__
 
 
-#: The version of :func:`analyse`: a stored analysis of another version is made again.
-ANALYSIS_VERSION = 1
 #: The version of keyword matching (:meth:`TextReader.features`): part of the
 #: fingerprint stored matches are kept under, so a change here makes them again.
 MATCHING_VERSION = 1
 _TEXT_CUES = _SIGNAL_WORDS | SENTIMENT_CUES
 
 
-class TextAnalysis(NamedTuple):
-    """What a question's text says whatever the config: made once, when it is stored."""
-
-    sentiment: float
-    """As :attr:`TextFeatures.sentiment`."""
-    frustrated: bool
-    """As :attr:`TextFeatures.frustrated`."""
-    asks: int
-    """As :attr:`TextFeatures.asks`."""
-    requests: bool
-    """As :attr:`TextFeatures.requests`."""
-    chars: int
-    """As :attr:`TextFeatures.chars`."""
-    words: str
-    """The distinct words of the head that are not stop words, single characters or
-    small numbers, space-separated: those a watch keyword can be matched against."""
-    must_see: tuple[str, ...]
-    """The must-see kinds its words show (:func:`cxdaily.curation.explain.text_must_see`)."""
-
-
 def analyse(question: Question) -> TextAnalysis:
     """The config-free text analysis of one question (bounded work whatever its size)."""
-    # Imported here: cxdaily.curation.explain imports this module.
-    from cxdaily.curation.explain import text_must_see
+    # Imported here: cxdaily.curation.must_see imports this module.
+    from cxdaily.curation.must_see import text_must_see
 
     title, body = question.title, question.body
     head = f"{title[:TITLE_CHARS]}\n{body[:PREFIX_CHARS]}" if title else body[:PREFIX_CHARS]
@@ -237,41 +216,6 @@ def analyse(question: Question) -> TextAnalysis:
         words.decode("utf-8", "replace"),
         text_must_see(question),
     )
-
-
-#: The analysis of a question whose text features were read already (nothing in it is
-#: read again).
-UNREAD = TextAnalysis(0.0, False, 0, False, 0, "", ())
-
-
-def analysis_record(analysis: TextAnalysis) -> list[object]:
-    """The compact form kept with a stored question: ``[version, sentiment, frustrated,
-    asks, requests, chars, words, must_see]`` (a sentiment of 0 is written as ``0``)."""
-    sentiment = analysis.sentiment or 0
-    return [ANALYSIS_VERSION, sentiment, *analysis[1:6], list(analysis.must_see)]
-
-
-def read_analysis_record(record: object) -> TextAnalysis | None:
-    """The analysis in a stored record (:func:`analysis_record`), or ``None`` when it is
-    missing, of another version or of the wrong shape (then it is made again)."""
-    if type(record) is not list or len(record) != 8 or record[0] != ANALYSIS_VERSION:
-        return None
-    _, sentiment, frustrated, asks, requests, chars, words, must_see = record
-    if (
-        type(sentiment) not in (float, int)
-        or type(frustrated) is not bool
-        or type(asks) is not int
-        or type(requests) is not bool
-        or type(chars) is not int
-        or type(words) is not str
-        or type(must_see) is not list
-        or (must_see and not all(type(kind) is str for kind in must_see))
-    ):
-        return None
-    return _analysis((float(sentiment), frustrated, asks, requests, chars, words, tuple(must_see)))
-
-
-_analysis = partial(tuple.__new__, TextAnalysis)  # skips the Python-level __new__
 
 
 class _Pattern:

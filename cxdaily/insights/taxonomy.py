@@ -17,7 +17,6 @@ from typing import Any
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError, NotFoundError
 from cxdaily.core.models import Question
-from cxdaily.curation.sentiment import question_sentiment, sentiment_of
 from cxdaily.insights.cleaning import line
 
 DEFAULT_TAGS = (
@@ -48,6 +47,10 @@ def suggest_sentiment(text: str | Question) -> str:
     The same scorer as curation (:mod:`cxdaily.curation.sentiment`): for a question, its
     title, body, stars and priority count; for a text, its words.
     """
+    # Imported here: the scorer's word lists load when a tag is first suggested, not
+    # with the settings at every start.
+    from cxdaily.curation.sentiment import question_sentiment, sentiment_of
+
     if isinstance(text, Question):
         return question_sentiment(text).label
     return sentiment_of(text).label

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cxdaily import curation
+from cxdaily.core.collector import collector_paused
 from cxdaily.core.errors import ReplyRejected, StoreError
 from cxdaily.core.models import (
     HANDLED,
@@ -28,18 +30,8 @@ from cxdaily.core.models import (
     Session,
     new_id,
 )
-from cxdaily.curation import (
-    Batch,
-    BatchItem,
-    LeaderHistory,
-    build_history,
-    collector_paused,
-    curate,
-    latest_actions,
-)
-from cxdaily.curation import next_best as curation_next_best
-from cxdaily.curation.history import HISTORY_DAYS
-from cxdaily.curation.text import TextAnalysis
+from cxdaily.curation import Batch, BatchItem
+from cxdaily.curation.settings import HISTORY_DAYS
 from cxdaily.insights.taxonomy import SENTIMENTS, suggest_sentiment
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
@@ -50,6 +42,8 @@ from cxdaily.store.outbox import OUTBOX_KEPT
 from cxdaily.streaks import Streak, batch_completed_at
 
 if TYPE_CHECKING:
+    from cxdaily.curation import LeaderHistory
+    from cxdaily.curation.analysis import TextAnalysis
     from cxdaily.service.team import TeamRecorder
 
 _Picked = TypeVar("_Picked")
@@ -186,11 +180,11 @@ class Daily:
                 actions = context.store.activity.actions(since=since)
                 # a session a day older than its first action in the window is rare
                 sessions = context.store.activity.sessions_of(actions, since - timedelta(days=1))
-            history = build_history(actions, sessions, questions.by_id(), now)
+            history = curation.build_history(actions, sessions, questions.by_id(), now)
         pool: Sequence[Question] = questions  # models built only for those curation shows
         if self.team is not None:  # another leader of the team answered them
             pool = self.team.without_answered(list(questions))
-        return pool, latest_actions(actions), history, analyses
+        return pool, curation.latest_actions(actions), history, analyses
 
     # the batch ---------------------------------------------------------------------
     def batch(self, budget_s: int | None = None, *, keep: bool = False) -> Batch:
@@ -201,7 +195,7 @@ class Daily:
         now = self.context.now()
         if keep and budget == self.context.settings.session.budget_s:
             return self._curate_and_keep({self.today_start(now): now}, budget)[0]
-        return self._curated(curate, budget, now)
+        return self._curated(curation.curate, budget, now)
 
     def keep_batch(self) -> bool:
         """Curate and keep today's batch and the next day's (as curated when that day
@@ -225,7 +219,7 @@ class Daily:
         maps to, and kept for the next launches unless the store changed meanwhile."""
         with self.context.lock:
             key = self.kept.key(budget_s)
-        batches = {day: self._curated(curate, budget_s, at) for day, at in days.items()}
+        batches = {day: self._curated(curation.curate, budget_s, at) for day, at in days.items()}
         if key is not None:
             with self.context.lock:
                 if self.kept.key(budget_s) == key:
@@ -244,7 +238,7 @@ class Daily:
 
     def next_best(self, exclude: Iterable[str]) -> BatchItem | None:
         """The best question not yet in the session, for when the batch is done early."""
-        return self._curated(curation_next_best, set(exclude), self.context.now())
+        return self._curated(curation.next_best, set(exclude), self.context.now())
 
     def _curated(self, pick: Callable[..., _Picked], chosen: object, now: datetime) -> _Picked:
         """``pick`` (:func:`~cxdaily.curation.curate` or :func:`~cxdaily.curation.

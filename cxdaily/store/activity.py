@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cxdaily.core.clock import to_iso
+from cxdaily.core.collector import collector_paused
 from cxdaily.core.models import Action, Session, new_id
 from cxdaily.core.record_fields import read_text
-from cxdaily.curation.engine import collector_paused
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import FileIdentity, MonthlyTables, month_of
 

@@ -20,25 +20,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import NotFoundError, StoreError
 from cxdaily.core.models import Question
 from cxdaily.core.record_fields import RecordError, read_text, read_time
 from cxdaily.core.safe_json import clean_surrogates
+from cxdaily.curation.analysis import TextAnalysis, analysis_record, read_analysis_record
 from cxdaily.curation.candidates import (
     Candidate,
     StoredQuestions,
     candidate_of,
     read_candidate,
 )
-from cxdaily.curation.kept import KeptReadings
 from cxdaily.curation.settings import CurationSettings
-from cxdaily.curation.text import TextAnalysis, analyse, analysis_record, read_analysis_record
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import record_problem
+
+if TYPE_CHECKING:
+    from cxdaily.curation.kept import KeptReadings
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,10 @@ MATCHES, STANDING = "watch", "standing"
 def _question_doc(question: Question, readings: KeptReadings) -> dict[str, Any]:
     """A question as it is stored: its fields, its text analysis, and the readings kept
     under the curation settings."""
+    # Imported here, as in QuestionRepository.analysed: the text analysis and its word
+    # lists load when a question is stored or curated, not when the store opens.
+    from cxdaily.curation.text import analyse
+
     doc = question.to_dict()
     analysis = analyse(question)
     doc[ANALYSIS] = analysis_record(analysis)
@@ -261,6 +267,8 @@ class QuestionRepository:
         for writing, the readings kept under the curation settings are made again for
         each question stored without current ones (the settings or the code changed
         since), and what was made is kept (one write), so it happens once."""
+        from cxdaily.curation.text import analyse
+
         pool: list[Candidate] = []
         stale: dict[str, tuple[TextAnalysis, object, object]] = {}
         readings = None if self._read_only else self._readings
@@ -286,6 +294,8 @@ class QuestionRepository:
     @cached_property
     def _readings(self) -> KeptReadings:
         """Makes and checks the readings kept with each question (made when first needed)."""
+        from cxdaily.curation.kept import KeptReadings
+
         return KeptReadings(self._curation)
 
     def _build(self, doc: dict[str, Any]) -> Question:

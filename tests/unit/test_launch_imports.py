@@ -55,3 +55,24 @@ def test_a_read_only_open_remembers_nothing(subprocess_env, home: Path) -> None:
     for _ in range(2):
         assert open_in_child(home, subprocess_env, "30s", then, "read_only=True") == "True"
     assert not (home / "data" / "checked-config").exists()
+
+
+#: The modules of curating a batch: its pipeline and the text analysis with its word lists.
+CURATING = ("cxdaily.curation.engine", "cxdaily.curation.text", "cxdaily.curation.sentiment")
+
+
+def test_a_launch_showing_a_kept_batch_loads_no_curation(subprocess_env, home: Path) -> None:
+    """The batch kept by the last fetch is shown without curating, so the launch loads
+    neither the pipeline nor the text analysis before its first frame (the app's own
+    modules included); curating a batch loads them."""
+    (home / "data").mkdir(mode=0o700)
+    loaded = f"[m for m in {CURATING!r} if m in sys.modules]"
+    curated = open_in_child(
+        home, subprocess_env, "30s", f"service.batch(keep=True)\nprint({loaded})"
+    )
+    assert curated == repr(list(CURATING))
+    launch = (
+        "import cxdaily.ui.app, cxdaily.ui.screens.start\n"
+        f"print(service.kept_batch() is not None, {loaded})"
+    )
+    assert open_in_child(home, subprocess_env, "30s", launch) == "True []"

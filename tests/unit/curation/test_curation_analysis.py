@@ -10,14 +10,13 @@ import pytest
 
 from cxdaily.core.models import Question
 from cxdaily.curation import build_history, curate, rank
-from cxdaily.curation.text import (
+from cxdaily.curation.analysis import (
     ANALYSIS_VERSION,
     TextAnalysis,
-    TextReader,
-    analyse,
     analysis_record,
     read_analysis_record,
 )
+from cxdaily.curation.text import TextReader, analyse
 from tests.unit.curation.curation_kit import (
     DAY_START,
     KEYWORD_CONFIGS,

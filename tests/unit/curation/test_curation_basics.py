@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxdaily.core.models import Action, Author, Disposition, Message
-from cxdaily.curation import MAX_AGE, RESERVE, candidates, curate, pack, rank
+from cxdaily.curation import MAX_AGE, RESERVE, curate, rank
+from cxdaily.curation.engine import candidates, pack
 from cxdaily.curation.estimate import MAX_ESTIMATE_S, MIN_ESTIMATE_S, estimate_seconds
 from cxdaily.curation.scoring import humanize_age, humanize_count, score_question
 

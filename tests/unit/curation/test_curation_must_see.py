@@ -17,18 +17,16 @@ from cxdaily.curation.explain import (
     CHURN,
     DATA_LOSS,
     LEGAL,
-    PASSING,
     SECURITY,
     VIP,
     budget_with_must_see,
-    is_passing,
     left_out_summary,
     must_see_label,
     must_see_summary,
     must_see_words,
     shown_reasons,
-    text_must_see,
 )
+from cxdaily.curation.must_see import PASSING, is_passing, text_must_see
 from cxdaily.curation.settings import CurationSettings
 from tests.unit.curation.curation_kit import DAY_START, NOW, ask, demo_inbox
 

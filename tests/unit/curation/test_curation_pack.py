@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from cxdaily.curation import curate, rank
-from cxdaily.curation.explain import text_must_see
+from cxdaily.curation.must_see import text_must_see
 from cxdaily.curation.settings import CurationSettings
 from cxdaily.curation.sources import source_of
 from tests.unit.curation.curation_kit import DAY_START, NOW, WIDGET_GROUP, ask, demo_inbox

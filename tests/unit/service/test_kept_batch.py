@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from cxdaily import curation
 from cxdaily.core.errors import StoreError
 from cxdaily.curation import Batch
 from cxdaily.curation.batch import batch_document, batch_from_document
 from cxdaily.service import Service
-from cxdaily.service import daily as daily_module
 from cxdaily.service import kept_batch as kept_module
 from cxdaily.service.kept_batch import KEPT_BATCH_FILE, LISTED_LEFT_OUT
 from cxdaily.store.derived import read_derived, write_derived
@@ -174,7 +174,7 @@ def test_unknown_code_keeps_nothing(service: Service, monkeypatch):
 
 
 def test_a_store_changed_while_curating_is_not_kept(service: Service, monkeypatch):
-    curate = daily_module.curate
+    curate = curation.curate  # what the service curates with
     first = service.batch().items[0].question.id
 
     def curate_then_skip(*args, **kwargs):
@@ -182,7 +182,7 @@ def test_a_store_changed_while_curating_is_not_kept(service: Service, monkeypatc
         service.skip(first)  # another thread of the app acts meanwhile
         return batch
 
-    monkeypatch.setattr(daily_module, "curate", curate_then_skip)
+    monkeypatch.setattr(curation, "curate", curate_then_skip)
     service.batch(keep=True)
     assert service.kept_batch() is None
     assert not _kept_file(service).exists()  # not even under the key it was curated for

@@ -13,7 +13,8 @@ from tinydb import TinyDB
 
 from cxdaily.core.models import Action, Disposition, Reply, ReplyState, Session
 from cxdaily.curation import text as curation_text
-from cxdaily.curation.text import ANALYSIS_VERSION, analyse, read_analysis_record
+from cxdaily.curation.analysis import ANALYSIS_VERSION, read_analysis_record
+from cxdaily.curation.text import analyse
 from cxdaily.store import Store
 from cxdaily.store.database import DataFolder
 from cxdaily.store.monthly import MonthlyTables
@@ -48,7 +49,7 @@ def _count_analyses(monkeypatch) -> list[str]:
         analysed.append(question.id)
         return real(question)
 
-    monkeypatch.setattr("cxdaily.store.repositories.analyse", counting)
+    monkeypatch.setattr(curation_text, "analyse", counting)  # the store imports it when used
     return analysed
 
 
