@@ -24,11 +24,22 @@ context is the post (and the comment it replies to); replies go to
 themselves, with a warning; when the failure may pass (a timeout, a 5xx), the checkpoint
 stays where it was and the next fetch reads them again.
 
+Comments past a post's first page are read newest first down to the checkpoint, at most
+:data:`MAX_COMMENT_PAGES` pages per fetch; a walk stopped first (that cap, the byte
+budget) is kept in ``comment_walks`` for the next fetch to go on with after what is new
+(:mod:`~cxdaily.connectors.facebook_walks`; ``GET /{post_id}`` for a post the feed no
+longer lists), so ``after`` may move to the newest comment read (a feed cut short holds it).
+
 Messenger: ``GET /{page_id}/conversations?platform=messenger`` (newest first, cursor
-only) down to the previous fetch's newest ``updated_time``; a conversation whose last
-message is the customer's is a question (one per customer turn), its earlier messages
-the context. Replies go to ``POST /{page_id}/messages`` as a ``RESPONSE``, refused
-before sending outside Meta's 24-hour standard messaging window.
+only) down to the previous fetch's newest ``updated_time`` (``chats_after``); a
+conversation whose last message is the customer's is a question (one per customer turn),
+its earlier messages the context. Replies go to ``POST /{page_id}/messages`` as a
+``RESPONSE``, refused before sending outside Meta's 24-hour standard messaging window.
+A walk cut short is kept the same way (``chat_walk``), not by holding ``chats_after``
+(every fetch would read the same newest pages and stop at the same cap). A Graph cursor
+points to an item: a conversation updated since moves to the top and is read there, the
+others stay after the cursor (if its own item moved, the walk goes on from the top:
+read twice, counted once). Only a walk cut short without a cursor holds ``chats_after``.
 
 Neither has an idempotency key: after an unknown outcome the thread is read again for
 the Page's reply with the same text.
@@ -39,14 +50,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from cxdaily.connectors import facebook_walks as walks
 from cxdaily.connectors import meta_graph
 from cxdaily.connectors.base import FetchResult, SentReply
-from cxdaily.connectors.helpdesk import (
-    LOOKUP_FAILURES,
-    Ticket,
-    TicketMessage,
-    TicketTurns,
-)
+from cxdaily.connectors.facebook_messenger import conversation_messages, parse_conversation
+from cxdaily.connectors.facebook_walks import CommentRun
+from cxdaily.connectors.helpdesk import LOOKUP_FAILURES, TicketMessage, TicketTurns
 from cxdaily.connectors.meta_comments import (
     Comment,
     CommentsConnector,
@@ -54,6 +63,7 @@ from cxdaily.connectors.meta_comments import (
     unknown_outcome,
 )
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
+from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
     id_field,
@@ -65,7 +75,7 @@ from cxdaily.connectors.public_channel import public_capabilities
 from cxdaily.connectors.skipped import SkippedItems, next_checkpoint
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import ReplyRejected
-from cxdaily.core.models import Author, Message, Question
+from cxdaily.core.models import Message, Question
 
 COMMENT_FIELDS = "id,message,from,created_time,parent{id},permalink_url,like_count,comment_count"
 FEED_FIELDS = (
@@ -78,7 +88,16 @@ MESSAGING_WINDOW = timedelta(hours=24)
 MESSENGER_MAX_CHARS = 2000
 """Meta's limit on a Messenger text message (comments take 8,000)."""
 MAX_COMMENT_PAGES = 10
-"""Further pages of one post's comments read per fetch (newest first)."""
+"""Further pages of one post's comments read per walk and fetch (newest first)."""
+MAX_CONVERSATION_PAGES = DEFAULT_MAX_PAGES
+"""Pages of Messenger conversations read per walk and fetch (newest first)."""
+COMMENT_PARAMS = {"filter": "stream", "order": "reverse_chronological",
+                  "fields": COMMENT_FIELDS, "limit": 100}  # fmt: skip
+"""The query of ``GET /{id}/comments``: every comment and reply, newest first."""
+CHAT_PARAMS = {"platform": "messenger", "fields": CONVERSATION_FIELDS}
+"""The query of ``GET /{page_id}/conversations``."""
+CREATED = walks.time_field("created_time")
+UPDATED = walks.time_field("updated_time")
 NO_TEXT = "(a comment without text: a photo, sticker or link)"
 
 
@@ -114,125 +133,219 @@ class FacebookConnector(CommentsConnector):
 
     # -- fetching --------------------------------------------------------------------
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
-        """New comments (and chats) since the checkpoint; those the Page answered settle."""
+        """New comments (and chats) since the checkpoint; those the Page answered settle.
+        Walks cut short are kept in the checkpoint and gone on with by the next fetch."""
         now = self.now()
         window = timedelta(days=self.option("since_days"))
         stored = read_checkpoint(checkpoint)
-        after = stored.get("after", now - window)
-        since = stored.get("scanned_at", now) - window
         skipped = SkippedItems()
-        questions: dict[str, Question] = {}
-        settled: dict[str, Question] = {}
-        newest = after
-        async for posts, _ in self.graph_pages(
+        kept, damaged = walks.read_comment_walks(checkpoint)
+        if damaged:
+            skipped.add(
+                f"{damaged} kept place(s) in posts' comments in the checkpoint were damaged "
+                "and left out: what those posts had left unread is not read"
+            )
+        run = CommentRun(stored.get("after", now - window), kept)
+        since = stored.get("scanned_at", now) - window
+        last: Any = None
+        async for posts, page in self.graph_pages(
             self.graph_url(self.page_id, "feed"),
             params={"since": int(since.timestamp()), "fields": FEED_FIELDS},
             what="posts", permission="pages_read_engagement and pages_read_user_content",
         ):  # fmt: skip
+            last = page
             for index, post in enumerate(posts):
-                try:
-                    found, done, latest = await self._post_questions(post, after, skipped)
-                except QuestionShapeError as exc:
-                    skipped.add(f"post {index + 1}: skipped: {exc}")
-                    continue
-                newest = max(newest, latest)
-                questions.update((q.id, q) for q in found)
-                settled.update((q.id, q) for q in done)
-        newest = next_checkpoint(after, newest, skipped)  # not past what was left unread
+                await self._read_post(post, run, skipped, f"post {index + 1}")
+        if meta_graph.next_page_query(last) is not None:  # the feed's cap or the byte budget
+            skipped.unread_later("posts past the last page of the feed read were not read")
+        for post_id in list(run.kept):  # kept walks of posts the feed no longer lists
+            await self._read_kept_post(post_id, run, skipped)
+        newest = next_checkpoint(run.after, run.newest, skipped, run.walk_unread)  # not past unread
         saved: dict[str, Any] = {"after": to_iso(newest), "scanned_at": to_iso(now)}
+        if kept_walks := walks.bound_walks(run.walks, skipped):
+            saved[walks.COMMENT_WALKS_KEY] = {p: w.mark() for p, w in kept_walks.items()}
+            skipped.add(walks.walks_note(kept_walks))
         if self.option("messenger"):
             chats_after = stored.get("chats_after", now - window)
-            found, done, latest = await self._conversations(chats_after, skipped)
-            questions.update((q.id, q) for q in found)
-            settled.update((q.id, q) for q in done)
+            chat_walk, broken = walks.read_chat_walk(checkpoint)
+            if broken:
+                skipped.add(
+                    "the kept place in the Messenger conversations in the checkpoint was "
+                    "damaged and left out: what it had left unread is not read"
+                )
+            found, done, latest, left = await self._conversations(chats_after, chat_walk, skipped)
+            run.questions.update((q.id, q) for q in found)
+            run.settled.update((q.id, q) for q in done)
             saved["chats_after"] = to_iso(max(latest, chats_after))
-        for key in settled:
-            questions.pop(key, None)
-        return FetchResult(list(questions.values()), saved, skipped.lines(),
-                           list(settled.values()))  # fmt: skip
+            if left is not None:
+                saved[walks.CHAT_WALK_KEY] = left.mark()
+                skipped.add(
+                    f"Messenger: conversations updated {left.unread()} were not read yet (the "
+                    "fetch's page cap or byte budget); the next fetch goes on with them"
+                )
+        for key in run.settled:
+            run.questions.pop(key, None)
+        return FetchResult(list(run.questions.values()), saved, skipped.lines(),
+                           list(run.settled.values()))  # fmt: skip
+
+    async def _read_post(
+        self, post: Any, run: CommentRun, skipped: SkippedItems, where: str
+    ) -> None:
+        """One post's questions and settled questions into ``run`` (a malformed post is
+        skipped, with a warning)."""
+        try:
+            found, done = await self._post_questions(post, run, skipped)
+        except QuestionShapeError as exc:
+            skipped.add(f"{where}: skipped: {exc}")
+            return
+        run.questions.update((q.id, q) for q in found)
+        run.settled.update((q.id, q) for q in done)
+
+    async def _read_kept_post(self, post_id: str, run: CommentRun, skipped: SkippedItems) -> None:
+        """A post with a kept walk the feed no longer lists, read as the feed shows one."""
+        walk = run.kept[post_id]
+        unread = skipped.unread
+        try:
+            post, _ = await self.graph("GET", self.graph_url(post_id),
+                                       params={"fields": FEED_FIELDS})  # fmt: skip
+        except LOOKUP_FAILURES as exc:
+            run.kept.pop(post_id)
+            left = walks.kept_after_failure(walk, exc, skipped, label=f"post {post_id}",
+                                            what="comments")  # fmt: skip
+            if left is not None:
+                run.walks[post_id] = left
+            run.walk_unread += skipped.unread - unread
+            return
+        if not isinstance(post, dict) or post.get("id") != post_id:
+            run.kept.pop(post_id)
+            skipped.add(f"post {post_id}: Graph answered without the post; its comments "
+                        f"{walk.unread()} are skipped")  # fmt: skip
+            return
+        await self._read_post(post, run, skipped, f"post {post_id}")
 
     async def _post_questions(
-        self, post: Any, after: datetime, skipped: SkippedItems
-    ) -> tuple[list[Question], list[Question], datetime]:
-        """One post's new questions, settled questions and newest comment time."""
+        self, post: Any, run: CommentRun, skipped: SkippedItems
+    ) -> tuple[list[Question], list[Question]]:
+        """One post's new questions and settled questions: its comments newer than the
+        checkpoint, then those its kept walk (if any) left unread; a walk cut short now
+        is kept in ``run``."""
         if not isinstance(post, dict):
             raise QuestionShapeError(f"expected a post object, got {what_it_is(post)}")
         post_id = id_field(post.get("id"), "id", required=True) or ""
+        kept = run.kept.pop(post_id, None)
         embedded = post.get("comments")
         data = embedded.get("data") if isinstance(embedded, dict) else None
         raw = list(data) if isinstance(data, list) else []
         if data is not None and not isinstance(data, list):
             skipped.add(f"post {post_id}: its comments are {what_it_is(data)}, not a list")
-        following = meta_graph.next_page_query(embedded)
-        if following is not None:
-            raw.extend(await self._more_comments(post_id, following, after, skipped))
+        newer = await self._newer_comments(post_id, embedded, run.after, skipped)
+        raw.extend(newer.items if newer else [])
+        older: list[Any] = []
+        if newer is not None and newer.cut:  # a kept walk goes on from the new place
+            floor = min(run.after, kept.after) if kept else run.after
+            left = newer.kept(floor, run.after) or kept
+            if newer.cursor is None:
+                skipped.unread_later(f"post {post_id}: its comments older than the last one "
+                                     "read were not read (Graph gave no cursor)")  # fmt: skip
+            if left is not None:
+                run.walks[post_id] = left
+        elif kept is not None:
+            unread = skipped.unread
+            older, left = await walks.go_on(
+                self, self.graph_url(post_id, "comments"), kept, skipped, params=COMMENT_PARAMS,
+                what="comments", label=f"post {post_id}", time_of=CREATED,
+                max_pages=MAX_COMMENT_PAGES,
+            )  # fmt: skip
+            run.walk_unread += skipped.unread - unread
+            if left is not None:
+                run.walks[post_id] = left
         comments: dict[str, Comment] = {}
-        for index, item in enumerate(raw):
+        older_ids: set[str] = set()
+        for index, item in enumerate([*raw, *older]):
             try:
                 comment = parse_comment(item, f"comments[{index}]", self.page_id)
             except QuestionShapeError as exc:
                 skipped.add(f"post {post_id}: a comment was skipped: {exc}")
                 continue
             comments[comment.id] = comment
-        context = post_message(post, post_id)
+            if index >= len(raw):
+                older_ids.add(comment.id)
+        floor = min(run.after, kept.after) if kept and older_ids else run.after
         found, done = comment_questions(
-            list(comments.values()), context, after, channel=self.name, post_id=post_id,
-            post_url=meta_graph.web_url(post.get("permalink_url")),
+            list(comments.values()), post_message(post, post_id), floor, channel=self.name,
+            post_id=post_id, post_url=meta_graph.web_url(post.get("permalink_url")),
         )  # fmt: skip
-        latest = max((c.created_at for c in comments.values()), default=after)
-        return found, done, latest
+        run.newest = max([run.newest, *(c.created_at for c in comments.values())])
+        # older than the checkpoint: new only when read by the kept walk
+        return [q for q in found if q.created_at > run.after or q.native_id in older_ids], done
 
-    async def _more_comments(
-        self, post_id: str, following: dict[str, str], after: datetime, skipped: SkippedItems
-    ) -> list[Any]:
-        """The post's comments past the embedded first page (newest first), down to
-        ``after``; a failed look-up costs only them, with a warning."""
-        params = {"filter": "stream", "order": "reverse_chronological",
-                  "fields": COMMENT_FIELDS, "limit": 100}  # fmt: skip
-        more: list[Any] = []
-        try:
-            async for items, _ in self.graph_pages(
-                self.graph_url(post_id, "comments"), params={**params, **following},
-                what="comments", max_pages=MAX_COMMENT_PAGES,
-            ):  # fmt: skip
-                more.extend(items)
-                times = [
-                    meta_graph.time_or_none(i.get("created_time"))
-                    for i in items
-                    if isinstance(i, dict)
-                ]
-                if any(t is not None and t <= after for t in times):
-                    break
-        except LOOKUP_FAILURES as exc:
+    async def _newer_comments(
+        self, post_id: str, embedded: Any, after: datetime, skipped: SkippedItems
+    ) -> walks.WalkDown | None:
+        """The post's comments past its embedded first page (newest first), down to
+        ``after`` (``None`` when that page is the last); a failed look-up costs only them,
+        with a warning."""
+        following = meta_graph.next_page_query(embedded)
+        if following is None:
+            return None
+        newer = await walks.walk_down(
+            self, self.graph_url(post_id, "comments"), params=COMMENT_PARAMS, what="comments",
+            stop=after, time_of=CREATED, start=following, max_pages=MAX_COMMENT_PAGES,
+        )  # fmt: skip
+        if (exc := newer.failure) is not None:
             skipped.not_read(f"post {post_id}: its further comments were not read ({exc})", exc)
-        return more
+        return newer
 
     async def _conversations(
-        self, after: datetime, skipped: SkippedItems
-    ) -> tuple[list[Question], list[Question], datetime]:
-        """Messenger conversations updated after ``after`` (newest first, cursor only)."""
+        self, after: datetime, kept: walks.KeptWalk | None, skipped: SkippedItems
+    ) -> tuple[list[Question], list[Question], datetime, walks.KeptWalk | None]:
+        """Messenger conversations updated after ``after`` (newest first, cursor only),
+        then those ``kept``, a walk an earlier fetch cut short, left unread; the newest
+        update read (``after`` when a walk cut short gave no cursor: the checkpoint
+        holds), and the walk to keep for the next fetch (see the module's docstring)."""
         turns = TicketTurns(self.name, self.kind)
+        url = self.graph_url(self.page_id, "conversations")
+        newer = await walks.walk_down(
+            self, url, params=CHAT_PARAMS, what="conversations", stop=after, time_of=UPDATED,
+            max_pages=MAX_CONVERSATION_PAGES, permission="pages_messaging",
+        )  # fmt: skip
+        if newer.failure is not None:  # the conversations cannot be read: the fetch fails
+            raise newer.failure
+        newest = self._add_conversations(newer.items, after, turns, skipped)
+        left = kept
+        if newer.cut:  # a kept walk goes on from the new place
+            left = newer.kept(min(after, kept.after) if kept else after, after) or kept
+            if newer.cursor is None:
+                newest = after
+                skipped.add(
+                    "Messenger: conversations older than the last one read were not read "
+                    "(Graph gave no cursor); the checkpoint stays where it was"
+                )
+        elif kept is not None:
+            older, left = await walks.go_on(
+                self, url, kept, skipped, params=CHAT_PARAMS, what="conversations",
+                label="Messenger", time_of=UPDATED, max_pages=MAX_CONVERSATION_PAGES,
+                permission="pages_messaging",
+            )  # fmt: skip
+            self._add_conversations(older, kept.after, turns, skipped)
+        return turns.questions, turns.settled, newest, left
+
+    def _add_conversations(
+        self, items: list[Any], after: datetime, turns: TicketTurns, skipped: SkippedItems
+    ) -> datetime:
+        """The conversations of ``items`` updated after ``after`` into ``turns`` (a
+        malformed one is skipped, with a warning); the newest update among them."""
         newest = after
-        params = {"platform": "messenger", "fields": CONVERSATION_FIELDS}
-        async for items, _ in self.graph_pages(
-            self.graph_url(self.page_id, "conversations"), params=params,
-            what="conversations", permission="pages_messaging",
-        ):  # fmt: skip
-            reached = False
-            for index, item in enumerate(items):
-                try:
-                    ticket, updated = parse_conversation(item, self.page_id, skipped)
-                except QuestionShapeError as exc:
-                    skipped.add(f"conversation {index + 1}: skipped: {exc}")
-                    continue
-                if updated <= after:
-                    reached = True
-                    continue
+        for index, item in enumerate(items):
+            try:
+                ticket, updated = parse_conversation(item, self.page_id, skipped)
+            except QuestionShapeError as exc:
+                skipped.add(f"conversation {index + 1}: skipped: {exc}")
+                continue
+            if updated > after:
                 newest = max(newest, updated)
                 turns.add(ticket)
-            if reached:
-                break
-        return turns.questions, turns.settled, newest
+        return newest
 
     # -- replying --------------------------------------------------------------------
     async def send_reply(self, question: Question, body: str, idempotency_key: str) -> SentReply:
@@ -279,17 +392,15 @@ class FacebookConnector(CommentsConnector):
             )  # fmt: skip
             holder = data.get("messages") if isinstance(data, dict) else None
             items = holder.get("data") if isinstance(holder, dict) else None
-            return _messages(items, self.page_id, SkippedItems())
+            return conversation_messages(items, self.page_id, SkippedItems())
         roots = [question.thread_id]
         parent = question.meta.get("parent_id")
         if isinstance(parent, str) and parent:
             roots.append(parent)
         messages: list[TicketMessage] = []
-        params = {"filter": "stream", "order": "reverse_chronological",
-                  "fields": COMMENT_FIELDS, "limit": 100}  # fmt: skip
         for root in roots:
             messages.extend(await self.comment_messages(
-                self.graph_url(root, "comments"), params=params, what="comments",
+                self.graph_url(root, "comments"), params=COMMENT_PARAMS, what="comments",
                 parse=lambda item, where: parse_comment(item, where, self.page_id),
                 max_pages=MAX_COMMENT_PAGES,
             ))  # fmt: skip
@@ -387,64 +498,3 @@ def comment_questions(
         )  # fmt: skip
         (settled if done else questions).append(question)
     return questions, settled
-
-
-def parse_conversation(data: Any, page_id: str, skipped: SkippedItems) -> tuple[Ticket, datetime]:
-    """A Messenger conversation as a :class:`Ticket` (the customer's turns become
-    questions) and its ``updated_time``."""
-    if not isinstance(data, dict):
-        raise QuestionShapeError(f"expected a conversation object, got {what_it_is(data)}")
-    ident = id_field(data.get("id"), "id", required=True) or ""
-    updated = parse_time(data.get("updated_time"), "updated_time")
-    holder = data.get("messages")
-    messages = _messages(holder.get("data") if isinstance(holder, dict) else None, page_id,
-                         skipped, ident)  # fmt: skip
-    customer = _customer(data.get("participants"), messages, page_id)
-    meta: dict[str, Any] = {"source": "messenger", "conversation_id": ident}
-    if customer.id:
-        meta["psid"] = customer.id
-    theirs = [m.created_at for m in messages if m.from_customer]
-    if theirs:
-        meta["last_customer_at"] = to_iso(max(theirs))
-    created = min((m.created_at for m in messages), default=updated)
-    ticket = Ticket(id=ident, requester=customer, messages=messages, waiting_on_team=True,
-                    created_at=created, meta=meta)  # fmt: skip
-    return ticket, updated
-
-
-def _messages(
-    items: Any, page_id: str, skipped: SkippedItems, conversation: str = ""
-) -> list[TicketMessage]:
-    messages: list[TicketMessage] = []
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        where = f"messages[{index}]"
-        try:
-            item = object_field(item, where)
-            author = meta_graph.graph_person(item.get("from"), f"{where}.from")
-            messages.append(TicketMessage(
-                id=id_field(item.get("id"), f"{where}.id", required=True) or "",
-                author=author,
-                body=(meta_graph.graph_text(item.get("message"), f"{where}.message") or "").strip()
-                or "(a message without text: an attachment or sticker)",
-                created_at=parse_time(item.get("created_time"), f"{where}.created_time"),
-                from_customer=author.id != page_id,
-            ))  # fmt: skip
-        except QuestionShapeError as exc:
-            skipped.add(f"conversation {conversation}: a message was skipped: {exc}")
-    return messages
-
-
-def _customer(participants: Any, messages: list[TicketMessage], page_id: str) -> Author:
-    """The person the Page talks with: a participant who is not the Page."""
-    listed = participants.get("data") if isinstance(participants, dict) else None
-    for index, item in enumerate(listed if isinstance(listed, list) else []):
-        try:
-            person = meta_graph.graph_person(item, f"participants[{index}]")
-        except QuestionShapeError:
-            continue
-        if person.id and person.id != page_id:
-            return person
-    for message in messages:
-        if message.from_customer and message.author.id:
-            return message.author
-    return Author()

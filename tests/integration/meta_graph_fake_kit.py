@@ -2,8 +2,9 @@
 connectors use), shaped like its documented answers.
 
 Facebook: a Page (``GET /{page}``), its feed with each post's comments embedded (newest
-first, ``filter(stream)``: replies included with ``parent``), a post's or a comment's
-comments, replies posted as the Page, and Messenger conversations with the Send API.
+first, ``filter(stream)``: replies included with ``parent``), one post shown the same way
+(``GET /{post}``), a post's or a comment's comments, replies posted as the Page, and
+Messenger conversations with the Send API.
 Instagram: a professional account, its media, each media's comments with their
 ``replies``, replies posted as the account, and the renewal of an Instagram Login token
 (``GET /refresh_access_token?grant_type=ig_refresh_token&access_token=``, unversioned: a
@@ -209,6 +210,8 @@ class FakeGraph:
             return Answer(200, {"id": self.ig_user_id, "username": IG_USERNAME})
         if get and parts == [self.page_id, "feed"]:
             return self._feed(seen)
+        if get and len(parts) == 1 and parts[0] in self.posts:
+            return Answer(200, self._shown_post(parts[0], self.posts[parts[0]]))
         if get and parts == [self.page_id, "conversations"]:
             listed = sorted(self.conversations.values(), key=lambda c: c["updated_time"],
                             reverse=True)  # fmt: skip
@@ -249,15 +252,17 @@ class FakeGraph:
         since = float((seen.query.get("since") or ["0"])[0])
         posts = [(k, p) for k, p in self.posts.items() if _epoch(p["created_time"]) >= since]
         posts.sort(key=lambda kp: kp[1]["created_time"], reverse=True)
-        shown = []
-        for key, post in posts:
-            item = dict(post)
-            newest_first = list(reversed(self.comments[key]))
-            if newest_first:
-                item["comments"] = self._list(newest_first, 0, self.embedded_size,
-                                              f"/{VERSION}/{key}/comments", {})  # fmt: skip
-            shown.append(item)
-        return self._page(seen, shown)
+        return self._page(seen, [self._shown_post(key, post) for key, post in posts])
+
+    def _shown_post(self, key: str, post: dict[str, Any]) -> dict[str, Any]:
+        """A post as the feed (or ``GET /{post_id}``) shows it: its newest comments
+        embedded, with a cursor to the rest."""
+        item = dict(post)
+        newest_first = list(reversed(self.comments[key]))
+        if newest_first:
+            item["comments"] = self._list(newest_first, 0, self.embedded_size,
+                                          f"/{VERSION}/{key}/comments", {})  # fmt: skip
+        return item
 
     def _comments(self, seen: Seen, target: str) -> Answer:
         if seen.method == "POST":
