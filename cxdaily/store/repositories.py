@@ -168,6 +168,10 @@ def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
     return doc, read_time(doc, "created_at")
 
 
+QUESTIONS_FILE = "questions.json"
+"""The file of the current questions and of the channels' checkpoints."""
+
+
 class QuestionRepository:
     """Fetched questions, and each channel's checkpoint.
 
@@ -182,20 +186,34 @@ class QuestionRepository:
     """
 
     def __init__(self, folder: DataFolder, curation: CurationSettings) -> None:
-        """Open the questions of ``folder``; what curation reads of a question under
-        ``curation`` (the settings) is kept with it when it is stored."""
+        """The questions of ``folder``, whose file is read when first used (made now
+        when there is none, so that its identity stays what it is from the start); what
+        curation reads of a question under ``curation`` (the settings) is kept with it
+        when it is stored."""
+        self._folder = folder
         self._read_only = folder.read_only
         self._curation = curation
-        db = folder.db("questions.json")
-        self._questions = KeyedTable(db.table("questions"))
-        self._checkpoints = KeyedTable(db.table("checkpoints"), key="channel")
         self._archive = MonthlyTables(folder, "questions-archive", "questions")
         self._archive_months: list[str] | None = None
+        if not self._read_only and not self.path.exists():
+            folder.db(QUESTIONS_FILE)
+
+    @cached_property
+    def _questions(self) -> KeyedTable:
+        """The current questions. Their file (thousands of questions, megabytes) is read
+        when first needed: a launch shows the batch kept with its questions, and reads
+        them only once its first frame is out."""
+        return KeyedTable(self._folder.db(QUESTIONS_FILE).table("questions"))
+
+    @cached_property
+    def _checkpoints(self) -> KeyedTable:
+        """Each channel's checkpoint and status (in the file of the current questions)."""
+        return KeyedTable(self._folder.db(QUESTIONS_FILE).table("checkpoints"), key="channel")
 
     @property
     def path(self) -> Path:
-        """The file of the current questions (and of the checkpoints)."""
-        return self._questions.path
+        """The file of the current questions (and of the checkpoints), opened or not."""
+        return self._folder.data_dir / QUESTIONS_FILE
 
     def upsert_many(
         self, questions: Iterable[Question], *, skipped: dict[str, str] | None = None

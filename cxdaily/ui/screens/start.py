@@ -109,7 +109,9 @@ class StartScreen(Screen):
             self._show_onboarding()
             return
         self.show_batch(kept=True)
-        self.show_channels()
+        # the channels' line reads their checkpoints, kept with the questions (megabytes):
+        # once the batch's first frame is out
+        self.call_after_refresh(self.show_channels)
         self.call_after_refresh(self.load_streak)
         self.call_after_refresh(self._mount_extras)
         self.call_after_refresh(self.refresh_channels)

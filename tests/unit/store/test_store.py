@@ -391,9 +391,27 @@ def test_a_checked_forms_record_that_is_a_fifo_is_read_as_missing(data_dir, make
 @pytest.mark.parametrize("content", [b'{"_meta": []}', b'{"_meta": {"1": 5}}'])
 def test_a_file_of_the_wrong_shape_is_reported_as_damaged(data_dir, content):
     Store(data_dir).close()
-    (data_dir / "questions.json").write_bytes(content)
-    with pytest.raises(StoreCorruptError, match=r"questions\.json"):
+    (data_dir / "outbox.json").write_bytes(content)
+    with pytest.raises(StoreCorruptError, match=r"outbox\.json"):
         Store(data_dir)
+
+
+@pytest.mark.parametrize("content", [b'{"_meta": []}', b'{"_meta": {"1": 5}}', b"{"])
+def test_the_questions_file_is_read_when_first_used(data_dir, make_question, content):
+    """The current questions (megabytes) are read when first used, not when the store
+    opens; a damaged file is reported then, and a write to it is refused."""
+    with Store(data_dir) as store:
+        store.questions.upsert_many([make_question()])
+    path = data_dir / "questions.json"
+    path.write_bytes(content)
+    with Store(data_dir) as store:
+        assert store.questions.path == path
+        for first_use in (store.questions.all, store.questions.channel_statuses):
+            with pytest.raises(StoreCorruptError, match=r"questions\.json"):
+                first_use()
+        with pytest.raises(StoreCorruptError, match=r"questions\.json"):
+            store.questions.upsert_many([make_question("2")])
+    assert path.read_bytes() == content
 
 
 # ----------------------------------------------------------------------------- locking
