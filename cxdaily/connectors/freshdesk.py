@@ -25,6 +25,16 @@ the page cap cut short (:func:`~cxdaily.connectors.pagination.whole_walk`). Only
 (Open) waits on the team. The rules of :mod:`cxdaily.connectors.helpdesk` make each
 ticket its question and settled turns.
 
+Threads are read a few at once in the list's order (oldest change first). A rate limit or
+the channel's deadline met on the way stops the fetch there
+(:mod:`cxdaily.connectors.helpdesk_backlog`): the tickets read so far count, a warning says
+how many are left for the next fetch, and the checkpoint is the ``updated_at`` of the
+first one not read. ``updated_since`` takes tickets updated at that very second too, so
+none of that second is lost; the tickets read that the next fetch lists again are kept
+in the checkpoint with the ``updated_at`` they were read at (``read``) and skipped while
+it is unchanged, so a fetch moves on even when many tickets share one second (a bulk
+update). Met before any thread was read, the limit fails the fetch, as it always did.
+
 Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agent's
 ``user_id``. Freshdesk has no idempotency key, so the request is never repeated blindly.
 """
@@ -38,6 +48,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cxdaily.connectors import helpdesk as desk
+from cxdaily.connectors import helpdesk_backlog as backlog
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import (
@@ -62,6 +73,7 @@ from cxdaily.core.errors import ConnectorError
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import plural
 
 TICKETS_PATH = "/api/v2/tickets"
 EMBEDDED = "requester,description"
@@ -135,7 +147,9 @@ class FreshdeskConnector(desk.AgentDeskConnector):
         return saved or self.now() - timedelta(days=self.option("since_days"))
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
-        """Tickets updated since the checkpoint, each with its public thread."""
+        """Tickets updated since the checkpoint, each with its public thread, read in the
+        list's order (a rate limit or the deadline met on the way keeps what was read: see
+        the module's docstring)."""
         headers = await self.auth_headers()
         since = self._since(checkpoint)
         params = {
@@ -151,7 +165,7 @@ class FreshdeskConnector(desk.AgentDeskConnector):
         ):
             raw.extend(self._expect(data, result, list, "a list of tickets"))
         skipped = SkippedItems()
-        listed: dict[str, desk.Ticket] = {}
+        listed: dict[str, tuple[desk.Ticket, datetime | None]] = {}
         shifts = PageShifts()
         newest, rewind = since, None
         for index, item in enumerate(raw):
@@ -165,20 +179,38 @@ class FreshdeskConnector(desk.AgentDeskConnector):
             shifted = shifts.met(ticket.id, updated)  # updated during the walk: see PageShifts
             if shifted is not None:
                 rewind = min(rewind or shifted, shifted)
-            listed[ticket.id] = ticket  # its latest state wins
-        companies = await self._companies(listed.values(), headers, skipped)
-        tickets = await desk.read_at_once(
-            [self._with_thread(t, companies, headers, skipped) for t in listed.values()],
-            THREADS_AT_ONCE,
+            listed[ticket.id] = (ticket, updated)  # its latest state wins
+        marks = backlog.read_marks(checkpoint)  # read by an earlier fetch, unchanged since
+        read = {i: at for i, (_, at) in listed.items() if at and marks.get(i) == to_iso(at)}
+        to_read = [ticket for ticket, _ in listed.values() if ticket.id not in read]
+        companies = await self._companies(to_read, headers, skipped)
+        reads = await backlog.read_in_order(
+            [self._with_thread(t, companies, headers, skipped) for t in to_read], THREADS_AT_ONCE
         )
+        if reads.stopped_by is not None and not reads.done:
+            raise reads.stopped_by  # nothing read yet: the error says it best
         turns = desk.TicketTurns(self.name, self.kind)
-        for ticket, unread in tickets:
+        for ticket, unread in reads.done:
             turns.add(ticket)
             if unread:  # its thread is read by the next fetch: the checkpoint not past it
                 at = shifts.first_met(ticket.id, since)
                 rewind = min(rewind or at, at)
+            elif (updated := listed[ticket.id][1]) is not None:
+                read[ticket.id] = updated
+        warnings = skipped.lines()
+        if reads.stopped_by is not None:  # the rest from the first one not read
+            at = shifts.first_met(to_read[len(reads.done)].id, since)
+            rewind = min(rewind or at, at)
+            left = plural(len(to_read) - len(reads.done), "ticket")
+            warnings.append(backlog.left_for_next_fetch(reads.stopped_by, left))
         mark = min(newest, rewind) if rewind is not None else newest
-        return turns.result({"updated_since": to_iso(mark)}, skipped.lines())
+        kept = {"updated_since": to_iso(mark)}
+        if reads.stopped_by is None:
+            return turns.result(kept, warnings)
+        # the tickets read that the next fetch lists again (updated_since is inclusive):
+        # skipped while unchanged, so a second shared by many tickets is read past
+        again = {i: to_iso(at) for i, at in read.items() if at >= mark}
+        return turns.result(backlog.with_read_marks(kept, again), warnings)
 
     def _ticket(self, item: Any) -> desk.Ticket:
         """A ticket of the list with its description as its thread's first message (the

@@ -26,7 +26,8 @@ hands it to :func:`ticket_questions`. The rules are the same for every help desk
   items; one that cannot be read is a warning in a fetch and an error elsewhere.
 - **A fetch's tickets**: :class:`TicketTurns` gathers the questions and settled turns of
   every ticket a fetch reads (a ticket met twice counts in its latest state) and makes
-  the fetch's result.
+  the fetch's result; :mod:`cxdaily.connectors.helpdesk_backlog` reads their threads
+  in order until a rate limit or the deadline, for a backlog read over several fetches.
 - **An account's own domain and one agent**: :class:`AgentDeskConnector` (Freshdesk,
   Zendesk) builds the base URL from the account option (declared by
   :func:`account_name_option`) and looks the agent up once.
@@ -330,7 +331,8 @@ def public_messages(
 
 async def read_at_once(jobs: Sequence[Awaitable[_T]], at_once: int) -> list[_T]:
     """Run ``jobs`` (thread reads) at most ``at_once`` at a time, results in order; the
-    first failure cancels the rest and is raised as it is."""
+    first failure cancels the rest and is raised as it is (to keep the reads done before
+    a rate limit or the deadline: :func:`~cxdaily.connectors.helpdesk_backlog.read_in_order`)."""
     gate = asyncio.Semaphore(at_once)
 
     async def one(job: Awaitable[_T]) -> _T:

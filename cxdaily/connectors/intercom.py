@@ -24,10 +24,11 @@ in); when the failure may pass (a timeout, a 5xx) the checkpoint stays before th
 conversation, so the next fetch reads it again. A fetch cut short by its page cap keeps
 the checkpoint a second before the last conversation read (the next page may hold more of
 that second). A rate limit or the channel's deadline met while reading threads stops
-the fetch there: the conversations read so far count (they come oldest first), and the
-checkpoint stays before the first one not read, so a backlog larger than one fetch can
-read is read over several instead of failing every time (met before any was read, it
-fails the fetch, which starts again from the same checkpoint).
+the fetch there (:mod:`cxdaily.connectors.helpdesk_backlog`): the conversations read so
+far count (they come oldest first), and the checkpoint stays before the first one not
+read, so a backlog larger than one fetch can read is read over several instead of failing
+every time (met before any was read, it fails the fetch, which starts again from the same
+checkpoint).
 Admins, bots and teams are the team; anyone else (users, leads, contacts) the customer.
 
 Replying: ``POST /conversations/{id}/reply``, a ``comment`` from ``admin_id``; our new
@@ -43,16 +44,11 @@ from typing import Any
 from urllib.parse import quote
 
 from cxdaily.connectors import helpdesk as desk
+from cxdaily.connectors import helpdesk_backlog as backlog
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.html_text import text_to_html
-from cxdaily.connectors.http import (
-    BadResponseError,
-    ChannelTimeoutError,
-    HttpResult,
-    RateLimited,
-    describe_url,
-)
-from cxdaily.connectors.http_errors import bare_message, page_list
+from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
+from cxdaily.connectors.http_errors import page_list
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
 from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
@@ -66,6 +62,7 @@ from cxdaily.connectors.parsing import (
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import find_reply
 from cxdaily.core.models import Author, Question
+from cxdaily.core.words import plural
 
 INBOX_URL = "https://app.intercom.com/a/inbox/{workspace}/inbox/conversation/{conversation}"
 PER_PAGE = 50
@@ -134,43 +131,58 @@ class IntercomConnector(desk.HelpDeskConnector):
         skipped = SkippedItems()
         turns = desk.TicketTurns(self.name, self.kind)
         page_number, cut_before = 0, self.http.walks_cut_short
-        stopped, read = False, 0
+        read, stopped = 0, []
         async for page, result in self._search_pages(after, open_only, headers):
             page_number += 1
             missing = f"{what_it_is(page)}, not a list of conversations"
             items = page_list(page, "conversations", result, self.name, missing)
-            for index, item in enumerate(items):
-                where = f"page {page_number}, item {index + 1}"
-                unread = skipped.unread
-                try:
-                    conversation_id, updated = _summary(item)
-                    ticket = await self._ticket(item, conversation_id, headers, skipped)
-                except QuestionShapeError as exc:
-                    skipped.add(f"{where}: skipped: {exc}")
+            jobs = [
+                self._listed(item, f"page {page_number}, item {index + 1}", headers, skipped)
+                for index, item in enumerate(items)
+            ]
+            reads = await backlog.read_in_order(jobs, 1)  # one after another: see _listed
+            for listed in reads.done:
+                if listed is None:  # malformed: skipped with a warning
                     continue
-                except (ChannelTimeoutError, RateLimited) as exc:
-                    if not read:  # nothing read yet: the error says it best
-                        raise
-                    # oldest first: what was read so far counts, the rest comes next time
-                    skipped.add(f"stopped reading conversations ({bare_message(exc)}); "
-                                "the rest is read by the next fetch")  # fmt: skip
-                    before = (updated or after + 1) - 1  # its second again, with it
-                    unread_from = min(newest if unread_from is None else unread_from, before)
-                    stopped = True
-                    break
+                updated, ticket, left_unread = listed
                 newest = max(newest, updated or newest)
-                if skipped.unread > unread and unread_from is None:  # next fetch: from it
+                if left_unread and unread_from is None:  # next fetch: from it
                     unread_from = (updated or after + 1) - 1
                 turns.add(ticket)
                 read += 1
-            if stopped:
+            if reads.stopped_by is not None:
+                if not read:  # nothing read yet: the error says it best
+                    raise reads.stopped_by
+                # oldest first: what was read so far counts, the rest comes next time
+                updated = _summary(items[len(reads.done)])[1]
+                before = (updated or after + 1) - 1  # its second again, with it
+                unread_from = min(newest if unread_from is None else unread_from, before)
+                left = plural(len(items) - len(reads.done), "conversation")
+                more = " or more" if isinstance(page, dict) and _next_cursor(page) else ""
+                stopped.append(backlog.left_for_next_fetch(reads.stopped_by, left + more))
                 break
         if self.http.walks_cut_short > cut_before:
             # the next page may hold more conversations of the last second read
             newest = max(after, newest - 1)
         if unread_from is not None:
             newest = max(after, min(newest, unread_from))
-        return turns.result({"updated_after": newest}, skipped.lines())
+        return turns.result({"updated_after": newest}, [*skipped.lines(), *stopped])
+
+    async def _listed(
+        self, item: Any, where: str, headers: dict[str, str], skipped: SkippedItems
+    ) -> tuple[int | None, desk.Ticket, bool] | None:
+        """A search result with its thread: its ``updated_at`` (epoch seconds, when
+        readable), the conversation, and whether its thread was left for the next fetch
+        (a failure that may pass: told by ``skipped.unread``, so these run one at a time);
+        ``None`` when it is malformed (skipped with a warning)."""
+        unread = skipped.unread
+        try:
+            conversation_id, updated = _summary(item)
+            ticket = await self._ticket(item, conversation_id, headers, skipped)
+        except QuestionShapeError as exc:
+            skipped.add(f"{where}: skipped: {exc}")
+            return None
+        return updated, ticket, skipped.unread > unread
 
     async def _search_pages(
         self, after: int, open_only: bool, headers: dict[str, str]

@@ -15,21 +15,30 @@ Basic ``{email}/token:{token}``, or an OAuth access token (``--field oauth_token
 as a Bearer token; either one is enough. Credentials go to the channel's own host only.
 
 Fetching: ``GET /api/v2/incremental/tickets/cursor.json`` with ``start_time`` (the first
-fetch looks ``since_days`` back), then ``cursor={after_cursor}`` until ``end_of_stream``;
-the last ``after_cursor`` is the checkpoint. Requesters and organisations come sideloaded
+fetch looks ``since_days`` back), then ``cursor={after_cursor}`` until ``end_of_stream``,
+:data:`EXPORT_PER_PAGE` tickets a page; the checkpoint is the cursor of the first page not
+read in full. Requesters and organisations come sideloaded
 (``include=users,organizations``); a requester missing there is read with
-``GET /api/v2/users/{id}.json`` (a failed look-up costs only the name). Each ticket's
-public comments (``GET /api/v2/tickets/{id}/comments.json``, cursor pages, authors
-sideloaded) become its thread (when they cannot be read the description stands in, and a
-failure that may pass, a timeout or a 5xx, keeps the checkpoint where the fetch started,
-so the next one reads that window again, as does a thread the byte budget or the page cap
-cut short: :func:`~cxdaily.connectors.pagination.whole_walk`): a comment is the
-customer's when its author is the
-ticket's requester or another end-user (someone copied on the ticket), the team's
-otherwise. Tickets ``new`` or ``open`` wait on the team; the rules of
+``GET /api/v2/users/{id}.json`` (a failed look-up costs only the name). Payloads are read
+by :mod:`cxdaily.connectors.zendesk_parse`. Each ticket's public comments
+(``GET /api/v2/tickets/{id}/comments.json``, cursor pages, authors sideloaded) become its
+thread (when they cannot be read the description stands in, and a failure that may pass,
+a timeout or a 5xx, keeps the checkpoint at the cursor of that ticket's page, so the next
+fetch reads it again, as does a thread the byte budget or the page cap cut short:
+:func:`~cxdaily.connectors.pagination.whole_walk`): a comment is the customer's when its
+author is the ticket's requester or another end-user (someone copied on the ticket), the
+team's otherwise. Tickets ``new`` or ``open`` wait on the team; the rules of
 :mod:`cxdaily.connectors.helpdesk` turn each ticket into its question and its settled
 turns. The checkpoint remembers each ticket's open question (``open``): a deleted ticket
 has no thread, so its question is settled by the id remembered.
+
+A page's threads are read (a few at once, in the export's order) before the next page is
+asked for. A rate limit or the channel's deadline met on the way stops the fetch there
+(:mod:`cxdaily.connectors.helpdesk_backlog`): the tickets read so far count, a warning
+says how many are left for the next fetch, and the checkpoint keeps the cursor of the
+page being read, with the tickets of that page already read and the state they were read
+in (``read``), which the next fetch skips while they stay unchanged; met before any
+thread was read, the limit fails the fetch, which starts again from the same checkpoint.
 
 Replying: ``PUT /api/v2/tickets/{id}.json`` adds a public comment by the agent. Zendesk
 has no idempotency key for it, so the request is never repeated blindly; the reply's id
@@ -38,16 +47,15 @@ is the new comment's (from the answer's audit, else found again in the thread).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
-
 from cxdaily.connectors import helpdesk as desk
+from cxdaily.connectors import helpdesk_backlog as backlog
+from cxdaily.connectors import zendesk_parse as parse
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -58,20 +66,28 @@ from cxdaily.connectors.http_credentials import basic_authorization
 from cxdaily.connectors.http_errors import bare_message
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_days
 from cxdaily.connectors.pagination import next_url_pages, whole_walk
-from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field
+from cxdaily.connectors.parsing import QuestionShapeError, id_field
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.errors import AuthError, ConfigError, CredentialError
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_json import is_digits
 from cxdaily.core.safe_text import one_line
+from cxdaily.core.words import plural
 from cxdaily.credentials import env_name
 
 TOKEN_FIELD = ""
 OAUTH_FIELD = "oauth_token"
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
 SIDELOADS = "users,organizations"
-WAITING_ON_TEAM = frozenset({"new", "open"})
-"""Statuses that owe the customer an answer (pending, hold, solved, closed do not)."""
+EXPORT_PER_PAGE = 100
+"""Tickets per page of the export (``per_page``, documented for the incremental exports;
+Zendesk's default and most is 1,000). A page's threads are read before the next page is
+asked for, each at least one request: against an account limit of a few hundred requests
+a minute (700 in Zendesk's example, fewer on small plans), 100 threads are read well
+within a minute, where 1,000 would often meet the limit first. A page read in part is
+asked for again by the next fetch, with its tickets already read remembered in the
+checkpoint (``read``): 100 keeps both small. The export's own limit (10 requests a
+minute) still lets 1,000 tickets a minute through, more than their threads can be read."""
 COMMENTS_PER_PAGE = 100
 MAX_THREAD_PAGES = 50
 """A ticket holds at most 5,000 comments: 50 pages of 100."""
@@ -174,100 +190,114 @@ class ZendeskConnector(desk.AgentDeskConnector):
         cursor = desk.text_or_none(data.get("after_cursor")) if isinstance(data, dict) else None
         if not cursor or data.get("end_of_stream") is not False:
             return None
-        query = urlencode({"cursor": cursor, "include": SIDELOADS})
+        query = urlencode({"cursor": cursor, "include": SIDELOADS, "per_page": EXPORT_PER_PAGE})
         return f"{self.endpoint(EXPORT_PATH)}?{query}"
 
     async def fetch(self, checkpoint: dict[str, Any] | None) -> FetchResult:
-        """Tickets changed since the checkpoint, each with its public thread."""
-        run = _Run(headers=await self.auth_headers())
+        """Tickets changed since the checkpoint, each with its public thread, a page of
+        the export at a time (a rate limit or the deadline met on the way keeps what was
+        read: see the module's docstring)."""
         start = self._start(checkpoint)
-        cursor: str | None = start.get("cursor")
-        raw: list[Any] = []
-        async for data, result in next_url_pages(
+        marks, remembered = backlog.read_marks(checkpoint), parse.open_questions(checkpoint)
+        run = _Run(await self.auth_headers(), start, start, marks, open=remembered)
+        turns = desk.TicketTurns(self.name, self.kind)
+        pages = next_url_pages(
             self.http,
             self.endpoint(EXPORT_PATH),
             next_url=self._next_export_page,
-            params={**start, "include": SIDELOADS},
+            params={**start, "include": SIDELOADS, "per_page": EXPORT_PER_PAGE},
             headers=run.headers,
-        ):
-            raw.extend(self._page(data, result, "tickets", "a page of the ticket export"))
-            run.people.update(_people(data.get("users")))
-            run.organizations.update(_organizations(data.get("organizations")))
-            cursor = desk.text_or_none(data.get("after_cursor")) or cursor
-        tickets: dict[str, desk.Ticket] = {}
-        for index, item in enumerate(raw):
-            try:
-                ticket = self._ticket(item, run)
-            except QuestionShapeError as exc:
-                run.skipped.add(f"ticket {index + 1} of the export: skipped ({exc})")
-                continue
-            tickets[ticket.id] = ticket  # a ticket changed twice: its latest state wins
-        jobs = [self._with_thread(ticket, run) for ticket in tickets.values()]
-        turns = desk.TicketTurns(self.name, self.kind)
-        remembered = _open_questions(checkpoint)
-        for ticket in await desk.read_at_once(jobs, THREADS_AT_ONCE):
-            turns.add(_as_deleted(ticket, remembered.get(ticket.id)))
-            if ticket.messages or (ticket.status or "").lower() == "deleted":
-                remembered.pop(ticket.id, None)  # settled now, or asking anew below
-        if run.skipped.unread:  # threads left for the next fetch: the export's window again
-            cursor = start.get("cursor")
-        new_checkpoint = {"cursor": cursor} if cursor else {"start_time": start["start_time"]}
-        remembered.update((q.thread_id, q.native_id) for q in turns.questions if ":" in q.native_id)
-        kept = {"open": dict(list(remembered.items())[-MAX_TRACKED:])} if remembered else {}
-        return turns.result({**new_checkpoint, **kept}, run.skipped.lines())
-
-    def _ticket(self, item: Any, run: _Run) -> desk.Ticket:
-        """A ticket of the export (its thread comes later); QuestionShapeError if malformed."""
-        if not isinstance(item, dict):
-            raise QuestionShapeError("a ticket must be a JSON object")
-        ticket_id = id_field(item.get("id"), "id", required=True) or ""
-        requester_id = id_field(item.get("requester_id"), "requester_id", required=True) or ""
-        status = text_field(desk.text_or_none(item.get("status")), "status", max_chars=100)
-        organization_id = id_field(desk.optional_id(item.get("organization_id")), "organization_id")
-        via = item.get("via")
-        channel = desk.text_or_none(via.get("channel")) if isinstance(via, dict) else None
-        meta = {"requester_id": requester_id, **({"via": channel[:100]} if channel else {})}
-        return desk.Ticket(
-            id=ticket_id,
-            requester=run.people.get(requester_id) or Author(id=requester_id),
-            messages=(),
-            waiting_on_team=(status or "").lower() in WAITING_ON_TEAM,
-            created_at=parse_time(item.get("created_at"), "created_at"),
-            subject=text_field(desk.text_or_none(item.get("subject")), "subject"),
-            status=status,
-            url=self.agent_url(ticket_id),
-            priority=_priority(item.get("priority")),
-            tags=desk.tag_names(item.get("tags")),
-            organization=run.organizations.get(organization_id or ""),
-            fallback_body=desk.message_text(
-                desk.text_or_none(item.get("description")), "description"
-            ),
-            meta=meta,
         )
+        stopped: str | None = None
+        while stopped is None:
+            try:
+                data, result = await anext(pages)
+            except StopAsyncIteration:
+                break
+            except backlog.LIMITS as exc:
+                if not run.read:  # nothing read yet: the error says it best
+                    raise
+                stopped = backlog.left_for_next_fetch(exc, "the export's later pages")
+                run.marks = {}
+            else:
+                stopped = await self._read_page(data, result, run, turns)
+        run.open.update((q.thread_id, q.native_id) for q in turns.questions if ":" in q.native_id)
+        kept = {"open": dict(list(run.open.items())[-MAX_TRACKED:])} if run.open else {}
+        marks = run.marks if stopped else {}
+        warnings = [*run.skipped.lines(), *([stopped] if stopped else [])]
+        return turns.result(backlog.with_read_marks({**run.resume, **kept}, marks), warnings)
 
-    async def _with_thread(self, ticket: desk.Ticket, run: _Run) -> desk.Ticket:
+    async def _read_page(
+        self, data: Any, result: HttpResult, run: _Run, turns: desk.TicketTurns
+    ) -> str | None:
+        """One page of the export: its tickets, then their threads in its order (those the
+        checkpoint's ``read`` names in the same state are skipped: an earlier fetch read
+        them). Returns the warning of a rate limit or the deadline that stopped the threads
+        (``run.marks`` then names the page's tickets read), ``None`` when all were read
+        (``run.resume`` then moves past the page, unless a thread was left unread)."""
+        items = self._page(data, result, "tickets", "a page of the ticket export")
+        run.people.update(parse.people(data.get("users")))
+        run.organizations.update(parse.organizations(data.get("organizations")))
+        listed: dict[str, tuple[desk.Ticket, str | None]] = {}
+        for item in items:
+            run.listed += 1
+            try:
+                ticket = parse.export_ticket(item, run.people, run.organizations, self.agent_url)
+            except QuestionShapeError as exc:
+                run.skipped.add(f"ticket {run.listed} of the export: skipped ({exc})")
+                continue
+            listed[ticket.id] = (ticket, parse.export_state(item))  # changed twice: the latest
+        marks, run.marks = run.marks, {}
+        page_read = {i: s for i, (_, s) in listed.items() if s is not None and marks.get(i) == s}
+        jobs = [self._with_thread(t, run) for i, (t, _) in listed.items() if i not in page_read]
+        reads = await backlog.read_in_order(jobs, THREADS_AT_ONCE)
+        for ticket, unread in reads.done:
+            turns.add(parse.as_deleted(ticket, run.open.get(ticket.id)))
+            if ticket.messages or (ticket.status or "").lower() == "deleted":
+                run.open.pop(ticket.id, None)  # settled now, or asking anew
+            state = listed[ticket.id][1]
+            if not unread and state is not None:
+                page_read[ticket.id] = state
+        run.read += len(reads.done)
+        if reads.stopped_by is not None:
+            if not run.read:  # nothing read yet: the error says it best
+                raise reads.stopped_by
+            run.marks = page_read if run.resume == run.asked else {}  # the page read again
+            left = plural(len(jobs) - len(reads.done), "ticket")
+            later = "" if data.get("end_of_stream") is True else " and the export's later pages"
+            return backlog.left_for_next_fetch(reads.stopped_by, left + later)
+        cursor = desk.text_or_none(data.get("after_cursor"))
+        if cursor:
+            run.asked = {"cursor": cursor}
+            if not run.skipped.unread:  # no thread left to read again: past this page
+                run.resume = run.asked
+        return None
+
+    async def _with_thread(self, ticket: desk.Ticket, run: _Run) -> tuple[desk.Ticket, bool]:
         """The ticket with its public thread (none when it cannot be read: the description
-        stands in) and its requester's name and address."""
+        stands in) and its requester's name and address, and whether the next fetch reads
+        it again (the failure may pass: a timeout, a 5xx)."""
         requester_id = ticket.requester.id or ""
         messages: list[desk.TicketMessage] = []
+        unread = False
         if (ticket.status or "").lower() != "deleted":
             try:
                 messages = await self._thread(ticket.id, requester_id, run.headers, run)
             except desk.LOOKUP_FAILURES as exc:
                 said = f"ticket {ticket.id}: its thread could not be read ({bare_message(exc)})"
-                run.skipped.not_read(said, exc)  # read again next time when it may pass
+                unread = run.skipped.not_read(said, exc)  # read again when it may pass
         if requester_id not in run.people and requester_id not in run.looked_up:
             run.looked_up.add(requester_id)  # once per fetch, whatever comes of it
             url = self.endpoint(f"/api/v2/users/{quote(requester_id, safe='')}.json")
             try:
                 data, result = await self.http.get_json(url, headers=run.headers)
-                run.people.update(_people([self._page(data, result, "user", "a user", dict)]))
+                run.people.update(parse.people([self._page(data, result, "user", "a user", dict)]))
             except desk.LOOKUP_FAILURES as exc:
                 run.skipped.add(
                     f"ticket {ticket.id}: its requester's name is unknown ({bare_message(exc)})"
                 )
         requester = run.people.get(requester_id) or ticket.requester
-        return replace(ticket, messages=messages, requester=requester)
+        return replace(ticket, messages=messages, requester=requester), unread
 
     # -- threads ----------------------------------------------------------------------
     async def _thread(
@@ -282,21 +312,21 @@ class ZendeskConnector(desk.AgentDeskConnector):
         walk = next_url_pages(
             self.http,
             self._ticket_url(ticket_id, "/comments.json"),
-            next_url=_next_comments_page,
+            next_url=parse.next_comments_page,
             params={"page[size]": COMMENTS_PER_PAGE, "include": "users"},
             headers=headers,
             max_pages=MAX_THREAD_PAGES,
         )
         if run is not None:  # in a fetch: a thread cut short is read again next time
-            more = lambda data, _: _next_comments_page(data)  # noqa: E731
+            more = lambda data, _: parse.next_comments_page(data)  # noqa: E731
             walk = whole_walk(self.http, walk, more, MAX_THREAD_PAGES, "comments")
         async for data, result in walk:
             comments.extend(self._page(data, result, "comments", "a page of comments"))
-            people.update(_people(data.get("users")))
-            end_users.update(_end_users(data.get("users")))
+            people.update(parse.people(data.get("users")))
+            end_users.update(parse.end_users(data.get("users")))
         customers = end_users | {requester_id}
         return desk.public_messages(
-            comments, lambda item, _: _comment(item, customers, people),
+            comments, lambda item, _: parse.comment(item, customers, people),
             lambda index, exc: f"ticket {ticket_id}: comment {index + 1} cannot be read ({exc})",
             run.skipped if run is not None else None, channel=self.name,
         )  # fmt: skip
@@ -321,7 +351,7 @@ class ZendeskConnector(desk.AgentDeskConnector):
             repeatable=False,
         )
         return await self.sent_or_found(  # no audit in the answer: found in the thread
-            question, body, idempotency_key, _new_comment_id(self.http.decode_json(result)),
+            question, body, idempotency_key, parse.new_comment_id(self.http.decode_json(result)),
             f"PUT {describe_url(result.url)} was accepted, but the new comment is neither in "
             "its answer nor in the ticket's thread",
         )  # fmt: skip
@@ -346,150 +376,29 @@ class ZendeskConnector(desk.AgentDeskConnector):
 
 @dataclass
 class _Run:
-    """What one fetch gathers on the way: its auth, the people and organisations met,
-    the users looked up, and its warnings."""
+    """What one fetch gathers on the way: its auth, where the next fetch starts, the
+    people and organisations met, the users looked up, the open questions, and its
+    warnings."""
 
     headers: dict[str, str]
+    resume: dict[str, Any]
+    """Where the next fetch starts (``cursor`` or ``start_time``): the first page not
+    read in full, or one with a thread left to read again."""
+    asked: dict[str, Any]
+    """What asks for the page being read (``cursor`` or ``start_time``)."""
+    marks: dict[str, str]
+    """The tickets of the page being read that were read (id: the state they were read
+    in): from the checkpoint for the first page; after a stop, for the checkpoint."""
+    read: int = 0
+    """Tickets read by this fetch (their threads, or their deletion)."""
+    listed: int = 0
+    """Tickets of the export met so far (a skipped one is named by its number)."""
+    open: dict[str, str] = field(default_factory=dict)
+    """The open questions remembered (ticket id: question's native id)."""
     people: dict[str, Author] = field(default_factory=dict)
     organizations: dict[str, str] = field(default_factory=dict)
     looked_up: set[str] = field(default_factory=set)
     skipped: SkippedItems = field(default_factory=SkippedItems)
-
-
-# -- payloads ------------------------------------------------------------------------------
-def _open_questions(checkpoint: Mapping[str, Any] | None) -> dict[str, str]:
-    """The open questions a checkpoint remembers (ticket id: question's native id)."""
-    saved = (checkpoint or {}).get("open")
-    items = saved.items() if isinstance(saved, dict) else []
-    return {k: v for k, v in items if isinstance(v, str) and v.startswith(f"{k}:")}
-
-
-def _as_deleted(ticket: desk.Ticket, question_id: str | None) -> desk.Ticket:
-    """A deleted ticket (its thread unread) with the customer's comment its remembered
-    question (``TICKET:COMMENT``) began with, so that question settles by its own id; any
-    other ticket as it is."""
-    if (ticket.status or "").lower() != "deleted" or not question_id:
-        return ticket
-    opened = desk.TicketMessage(
-        question_id.split(":", 1)[1], ticket.requester, ticket.fallback_body or "",
-        ticket.created_at, from_customer=True,
-    )  # fmt: skip
-    return replace(ticket, messages=(opened,), waiting_on_team=False)
-
-
-def _next_comments_page(data: Any) -> str | None:
-    """The next page of a ticket's comments (``links.next`` while ``meta.has_more``), with
-    ``include=users`` added when the link lacks it: whether the comments' authors are
-    sideloaded tells an end-user copied on the ticket from an agent, so a later page
-    without them would take a customer's follow-up for the team's answer."""
-    if not isinstance(data, dict):
-        return None
-    meta, links = data.get("meta"), data.get("links")
-    if not isinstance(meta, dict) or meta.get("has_more") is not True:
-        return None
-    following = links.get("next") if isinstance(links, dict) else None
-    if not isinstance(following, str) or not following.strip():
-        return None
-    try:
-        url = httpx.URL(following.strip())
-    except (httpx.InvalidURL, ValueError):
-        return following  # not a URL: the walk reports it as the service's fault
-    return following if "include" in url.params else str(url.copy_add_param("include", "users"))
-
-
-def _comment(
-    item: Any, customers: set[str], people: Mapping[str, Author]
-) -> desk.TicketMessage | None:
-    """A public comment as a thread message (the customer's when its author is among
-    ``customers``); ``None`` for an internal note."""
-    if not isinstance(item, dict):
-        raise QuestionShapeError("a comment must be a JSON object")
-    if item.get("public") is not True:
-        return None  # internal notes never leave Zendesk
-    author_id = id_field(desk.optional_id(item.get("author_id")), "author_id")
-    body = None
-    for key in ("body", "plain_body", "html_body"):
-        body = desk.message_text(desk.text_or_none(item.get(key)), key)
-        if body:
-            break
-    return desk.TicketMessage(
-        id=id_field(item.get("id"), "id", required=True) or "",
-        author=people.get(author_id or "") or Author(id=author_id),
-        body=body or "",
-        created_at=parse_time(item.get("created_at"), "created_at"),
-        from_customer=author_id is not None and author_id in customers,
-    )
-
-
-def _new_comment_id(data: Any) -> str | None:
-    """The id of the comment a ticket update added, from the answer's audit events."""
-    audit = data.get("audit") if isinstance(data, dict) else None
-    events = audit.get("events") if isinstance(audit, dict) else None
-    for event in events if isinstance(events, list) else []:
-        if isinstance(event, dict) and event.get("type") == "Comment":
-            try:
-                return id_field(event.get("id"), "audit.events.id")
-            except QuestionShapeError:
-                return None
-    return None
-
-
-def _people(value: Any) -> dict[str, Author]:
-    """Sideloaded users by id, with the email address as the handle; bad ones left out."""
-    found: dict[str, Author] = {}
-    for item in value if isinstance(value, list) else []:
-        if not isinstance(item, dict):
-            continue
-        name = item.get("name")
-        try:
-            author = desk.email_author(
-                item.get("id"),
-                name[: desk.MAX_NAME_CHARS] if isinstance(name, str) else None,
-                desk.text_or_none(item.get("email")),
-                "user",
-            )
-        except QuestionShapeError:
-            continue
-        if author.id is not None:
-            found[author.id] = author
-    return found
-
-
-def _end_users(value: Any) -> set[str]:
-    """The ids of sideloaded users whose ``role`` is ``end-user``: customers (the
-    requester, or someone copied on the ticket), never agents or admins."""
-    found: set[str] = set()
-    for item in value if isinstance(value, list) else []:
-        if isinstance(item, dict) and item.get("role") == "end-user":
-            with contextlib.suppress(QuestionShapeError):
-                ident = id_field(desk.optional_id(item.get("id")), "user.id")
-                if ident is not None:
-                    found.add(ident)
-    return found
-
-
-def _organizations(value: Any) -> dict[str, str]:
-    """Sideloaded organisations' names by id."""
-    found: dict[str, str] = {}
-    for item in value if isinstance(value, list) else []:
-        name = item.get("name") if isinstance(item, dict) else None
-        try:
-            ident = (
-                id_field(desk.optional_id(item.get("id")), "id") if isinstance(item, dict) else None
-            )
-            text = (
-                text_field(name[: desk.MAX_NAME_CHARS], "name") if isinstance(name, str) else None
-            )
-        except QuestionShapeError:
-            continue
-        if ident and text and text.strip():
-            found[ident] = text.strip()
-    return found
-
-
-def _priority(value: Any) -> str | None:
-    text = value.strip().lower() if isinstance(value, str) else None
-    return text if text in desk.PRIORITIES else None
 
 
 __all__ = ["ZendeskConnector"]

@@ -51,8 +51,9 @@ def test_add_login_test_fetch_batch_reply_and_fetch_again(tmp_path, loopback):
     assert first == {  # 14 days back from NOW, then the cursor of each page
         "start_time": [str(1796374800 - 14 * 86400)],
         "include": ["users,organizations"],
+        "per_page": ["100"],
     }
-    assert more and all(set(query) == {"cursor", "include"} for query in more)
+    assert more and all(set(query) == {"cursor", "include", "per_page"} for query in more)
     picks = {qid.split(":")[1]: qid for qid in home.batch_ids()}
     assert sorted(picks) == ["201", "202"]  # ticket 203 was answered: not a candidate
     outputs.append(home.ok("reply", picks["201"], "--text", "Fixed: please try again.", "--yes"))
@@ -67,7 +68,7 @@ def test_add_login_test_fetch_batch_reply_and_fetch_again(tmp_path, loopback):
     asked = len(fake.exports)
     outputs.append(home.ok("fetch"))
     [again] = fake.exports[asked:]  # one page: only ticket 201 changed since
-    assert set(again) == {"cursor", "include"}
+    assert set(again) == {"cursor", "include", "per_page"}
     assert home.batch_ids() == [picks["202"]]
     secrets_absent(home, *outputs)
 

@@ -10,6 +10,7 @@ Ticket, View Company, View the Currently Authenticated Agent).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
@@ -28,9 +29,10 @@ from cxdaily.connectors.http import (
     HttpPolicy,
     StatusError,
     UnreachableError,
+    channel_deadline,
     make_client,
 )
-from cxdaily.core.errors import AuthError, ConfigError
+from cxdaily.core.errors import AuthError, ConfigError, RateLimited
 from cxdaily.core.safe_text import clean
 from cxdaily.settings import ChannelSettings
 
@@ -766,3 +768,158 @@ async def test_a_thread_cut_short_for_over_a_day_is_skipped_with_a_warning(fake_
     assert "conversations past page 1 were not read" in warning
     assert "held for over a day" in warning
     assert result.checkpoint == {"updated_since": "2026-12-04T08:30:00Z"}
+
+
+# -- a backlog larger than one fetch ----------------------------------------------------
+RATE_LIMITED = httpx.Response(
+    429, json={"code": "rate_limit_exceeded"}, headers={"Retry-After": "600"}
+)
+"""Freshdesk's answer once the account's calls are spent: longer to wait than the HTTP
+layer waits, so it gives up with RateLimited."""
+
+
+def listed_since(tickets: list[dict]) -> Callable[[httpx.Request], httpx.Response]:
+    """List All Tickets as Freshdesk answers it: the tickets updated at or after
+    ``updated_since``, oldest change first."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        since = request.url.params["updated_since"]
+        chosen = [t for t in tickets if t["updated_at"] >= since]
+        return as_json(sorted(chosen, key=lambda t: t["updated_at"]))
+
+    return answer
+
+
+def backlog_desk(updated: dict[int, str]) -> Desk:
+    """Open tickets updated at the given times, each with one follow-up by its customer."""
+    tickets = [ticket(n, updated=at) for n, at in updated.items()]
+    desk = Desk(threads={n: [customer(n * 10, "Any news?", "2026-12-04T07:30:00Z", n)]
+                         for n in updated})  # fmt: skip
+    desk.ticket_list = listed_since(tickets)
+    return desk
+
+
+class Budget:
+    """The account's rate limit on a desk's threads: ``left`` more reads, then 429 for
+    every one (set ``left`` again for the next fetch); ``read`` lists the tickets whose
+    thread was answered, in order."""
+
+    def __init__(self, desk: Desk, left: int) -> None:
+        self.left = left
+        self.read: list[int] = []
+        for number, thread in list(desk.threads.items()):
+            assert isinstance(thread, list)
+            desk.threads[number] = self._limited(number, thread)
+
+    def _limited(self, number: int, thread: list) -> Callable[[httpx.Request], Any]:
+        def read(request: httpx.Request) -> Any:
+            if self.left <= 0:
+                return RATE_LIMITED
+            self.left -= 1
+            self.read.append(number)
+            return thread
+
+        return read
+
+
+def asked(questions) -> list[str]:
+    return [q.native_id for q in questions]
+
+
+TIE = "2026-12-04T08:10:00Z"
+
+
+async def test_a_backlog_is_read_over_several_fetches_never_past_the_first_not_read(fake_sleep):
+    desk = backlog_desk({1: "2026-12-04T08:00:00Z", 2: TIE, 3: TIE, 4: TIE, 5: TIE,
+                         6: "2026-12-04T08:20:00Z"})  # fmt: skip
+    connector = build(desk, fake_sleep)
+    budget = Budget(desk, 3)
+    first = await connector.fetch(None)
+    assert asked(first.questions) == ["1:description", "2:description", "3:description"]
+    # ticket 4 shares its second with 2 and 3: the checkpoint is that second (the list
+    # takes it again), and 2 and 3 are remembered as read at it
+    assert first.checkpoint == {"updated_since": TIE, "read": {"2": TIE, "3": TIE}}
+    assert first.warnings == [
+        "stopped reading threads at the service's rate limit (it asks to wait 600 s) with "
+        "3 tickets not read; the rest is read by the next fetch"
+    ]
+    budget.left = 3
+    second = await connector.fetch(first.checkpoint)
+    assert desk.sent("/api/v2/tickets")[-1].url.params["updated_since"] == TIE
+    assert budget.read == [1, 2, 3, 4, 5, 6]  # 2 and 3 were not read again
+    assert asked(second.questions) == ["4:description", "5:description", "6:description"]
+    assert second.checkpoint == {"updated_since": "2026-12-04T08:20:00Z"}
+    assert second.warnings == []
+
+
+async def test_tickets_sharing_one_second_are_read_in_three_fetches_none_lost(fake_sleep):
+    desk = backlog_desk({n: TIE for n in range(1, 6)})  # a bulk update: one second for all
+    connector = build(desk, fake_sleep)
+    budget = Budget(desk, 2)
+    checkpoint, seen = None, []
+    for expected in (["1", "2"], ["1", "2", "3", "4"], None):
+        budget.left = 2
+        result = await connector.fetch(checkpoint)
+        seen += asked(result.questions)
+        checkpoint = result.checkpoint
+        assert checkpoint is not None and checkpoint["updated_since"] == TIE
+        assert sorted(checkpoint.get("read", {})) == (expected or [])
+    assert seen == [f"{n}:description" for n in range(1, 6)]  # each once, in order
+    assert budget.read == [1, 2, 3, 4, 5]
+
+
+async def test_a_limit_before_any_thread_fails_the_fetch_and_after_one_keeps_it(fake_sleep):
+    desk = backlog_desk({1: "2026-12-04T08:00:00Z", 2: "2026-12-04T08:05:00Z"})
+    connector = build(desk, fake_sleep)
+    budget = Budget(desk, 0)
+    since = {"updated_since": "2026-12-04T07:00:00Z"}
+    with pytest.raises(RateLimited):  # as before: nothing comes of it
+        await connector.fetch(since)
+    budget.left = 1
+    result = await connector.fetch(since)
+    assert asked(result.questions) == ["1:description"]
+    assert result.checkpoint == {"updated_since": "2026-12-04T08:05:00Z"}  # ticket 2's
+    [warning] = result.warnings
+    assert "rate limit" in warning and "with 1 ticket not read;" in warning
+
+
+async def test_the_deadline_met_mid_threads_keeps_the_tickets_before_the_first_not_read(
+    fake_sleep,
+):
+    times = {n: f"2026-12-04T08:0{n}:00Z" for n in range(1, 7)}
+    desk = backlog_desk(times)
+
+    async def never() -> httpx.Response:
+        await asyncio.sleep(30)
+        raise AssertionError("the deadline ends this read first")
+
+    def slow_thread_4(request: httpx.Request) -> Any:
+        if request.url.path == "/api/v2/tickets/4/conversations":
+            return never()
+        return desk(request)
+
+    connector = build(slow_thread_4, fake_sleep)  # a Desk that answers ticket 4 slowly
+    with channel_deadline(1.0):
+        first = await connector.fetch(None)
+    # 5 and 6 may have been read at the same time as 4: they come after it, so not yet
+    assert asked(first.questions) == ["1:description", "2:description", "3:description"]
+    assert first.checkpoint == {"updated_since": times[4]}
+    assert first.warnings == [
+        "stopped reading threads at the channel's deadline with 3 tickets not read; the rest "
+        "is read by the next fetch"
+    ]
+    second = await build(desk, fake_sleep).fetch(first.checkpoint)
+    assert asked(second.questions) == ["4:description", "5:description", "6:description"]
+    assert second.checkpoint == {"updated_since": times[6]}
+
+
+async def test_a_passing_failure_before_the_stop_holds_the_checkpoint_at_its_ticket(fake_sleep):
+    times = {n: f"2026-12-04T08:0{n}:00Z" for n in range(1, 5)}
+    desk = backlog_desk(times)
+    budget = Budget(desk, 2)
+    desk.threads[2] = httpx.Response(503)  # may pass: read again next time
+    result = await build(desk, fake_sleep).fetch(None)
+    assert asked(result.questions) == ["1:description", "2", "3:description"]
+    assert budget.read == [1, 3]
+    assert result.checkpoint == {"updated_since": times[2], "read": {"3": times[3]}}
+    assert len(result.warnings) == 2 and "read again by the next fetch" in result.warnings[0]

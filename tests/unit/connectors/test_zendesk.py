@@ -8,6 +8,7 @@ every request.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
@@ -19,13 +20,20 @@ import pytest
 
 from cxdaily.connectors import check_channel_settings, connector_class, zendesk
 from cxdaily.connectors.holding import fetch_holding
-from cxdaily.connectors.http import BadResponseError, ChannelHttp, HttpPolicy, make_client
+from cxdaily.connectors.http import (
+    BadResponseError,
+    ChannelHttp,
+    HttpPolicy,
+    channel_deadline,
+    make_client,
+)
 from cxdaily.connectors.zendesk import ZendeskConnector
 from cxdaily.core.errors import (
     AuthError,
     ConfigError,
     ConnectorError,
     CredentialError,
+    RateLimited,
 )
 from cxdaily.core.safe_text import clean
 from cxdaily.settings import ChannelSettings
@@ -40,6 +48,8 @@ OTHER = {"id": 502, "name": "Ravi Rao", "email": "ravi@cafe.example", "role": "e
 ORG = {"id": 77, "name": "Shop & Co"}
 SIDE = "users,organizations"
 """What the export asks to sideload."""
+PAGED = {"include": SIDE, "per_page": "100"}
+"""What every page of the export asks for besides where it starts."""
 
 
 def at(hours: float) -> str:
@@ -323,8 +333,8 @@ async def test_first_fetch_pages_through_the_export_and_reads_each_thread():
     result = await build(desk).fetch(None)
     exports = [r for r in desk.requests if "incremental" in r.url.path]
     assert [dict(r.url.params) for r in exports] == [
-        {"start_time": str(int((NOW - timedelta(days=14)).timestamp())), "include": SIDE},
-        {"cursor": "c1", "include": SIDE},
+        {"start_time": str(int((NOW - timedelta(days=14)).timestamp())), **PAGED},
+        {"cursor": "c1", **PAGED},
     ]
     assert result.checkpoint == {"cursor": "c2", "open": {"101": "101:1", "103": "103:6"}}
     questions = by_id(result)
@@ -373,7 +383,7 @@ async def test_a_second_fetch_asks_only_for_what_is_new():
     desk.requests.clear()
     second = await c.fetch(first.checkpoint)
     exports = [r for r in desk.requests if "incremental" in r.url.path]
-    assert [dict(r.url.params) for r in exports] == [{"cursor": "c2", "include": SIDE}]
+    assert [dict(r.url.params) for r in exports] == [{"cursor": "c2", **PAGED}]
     assert second.questions == [] and second.checkpoint["cursor"] == "c3"
 
 
@@ -507,7 +517,7 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_ticket_its_thread():
     assert "ticket 103: its thread could not be read" in result.warnings[1]
     assert "read again by the next fetch" in result.warnings[1]  # a timeout may pass
     assert "read again" not in result.warnings[0]  # a 404 would come again
-    assert result.checkpoint == {"start_time": int((NOW - timedelta(days=14)).timestamp())}
+    assert result.checkpoint == {"cursor": "c1"}  # the page of ticket 103: not past it
 
 
 async def test_a_thread_a_passing_failure_left_unread_is_read_by_the_next_fetch():
@@ -841,3 +851,180 @@ async def test_only_open_questions_are_remembered_and_the_newest_kept(monkeypatc
     desk.threads = {n: [comment(10 * n, 501, f"q{n}", n)] for n in (1, 2, 3, 4)}
     result = await build(desk).fetch({"cursor": "c0", "open": {"9": "9:90", "8": "bad", 7: 1}})
     assert result.checkpoint == {"cursor": "c1", "open": {"2": "2:20", "3": "3:30"}}
+
+
+# -- a backlog larger than one fetch ----------------------------------------------------
+RATE_LIMITED = {"Retry-After": "600", "X-Rate-Limit": "700", "X-Rate-Limit-Remaining": "0"}
+"""Zendesk's answer once the account's requests for the minute are spent: longer to wait
+than the HTTP layer waits, so it gives up with RateLimited."""
+
+
+def backlog_desk(*pages: list[int]) -> Desk:
+    """One export page per list of ticket ids ("start", then "c1", "c2" ...), each ticket
+    open with one comment by its customer."""
+    desk = Desk()
+    for n, ids in enumerate(pages):
+        key, after = ("start" if n == 0 else f"c{n}"), f"c{n + 1}"
+        tickets = [ticket(t, updated_at=at(5 + t / 100)) for t in ids]
+        desk.export(key, tickets, after, n == len(pages) - 1, users=[CUSTOMER])
+        desk.threads.update({t: [comment(t * 10, 501, f"Question {t}", 1)] for t in ids})
+    return desk
+
+
+class Budget:
+    """The account's rate limit on a desk's comment reads: ``left`` more, then 429 for
+    every one (set ``left`` again for the next fetch); ``read`` lists the tickets whose
+    comments were answered, in order."""
+
+    def __init__(self, desk: Desk, left: int) -> None:
+        self.desk = desk
+        self.left = left
+        self.read: list[int] = []
+        for tid in desk.threads:
+            desk.faults[f"/api/v2/tickets/{tid}/comments.json"] = self._limited
+
+    def _limited(self, request: httpx.Request) -> httpx.Response:
+        if self.left <= 0:
+            return answer(429, {"error": "TooManyRequests"}, RATE_LIMITED)
+        self.left -= 1
+        tid = int(request.url.path.split("/")[4])
+        self.read.append(tid)
+        return self.desk.comments_page(request, tid)
+
+
+def thread_reads(desk: Desk) -> list[int]:
+    """The tickets whose comments were asked for, in order."""
+    return [int(r.url.path.split("/")[4]) for r in desk.requests if "comments" in r.url.path]
+
+
+def state(tid: int) -> str:
+    """A ticket of :func:`backlog_desk` as the checkpoint remembers it read."""
+    return f"{at(5 + tid / 100)} open"
+
+
+async def test_a_backlog_larger_than_a_fetch_is_read_over_several_in_order():
+    desk = backlog_desk([1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12])
+    connector = build(desk)
+    budget = Budget(desk, 5)
+    first = await connector.fetch(None)
+    assert [q.native_id for q in first.questions] == ["1:10", "2:20", "3:30", "4:40", "5:50"]
+    assert first.checkpoint == {  # the page of ticket 6, with what was read of it
+        "cursor": "c1",
+        "open": {f"{t}": f"{t}:{t}0" for t in range(1, 6)},
+        "read": {"5": state(5)},
+    }
+    assert first.warnings == [
+        "stopped reading threads at the service's rate limit (it asks to wait 600 s) with "
+        "3 tickets and the export's later pages not read; the rest is read by the next fetch"
+    ]
+    budget.left = 5
+    second = await connector.fetch(first.checkpoint)
+    assert [q.native_id for q in second.questions] == ["6:60", "7:70", "8:80", "9:90", "10:100"]
+    assert budget.read == list(range(1, 11))  # ticket 5 was not read again
+    assert second.checkpoint is not None
+    assert (second.checkpoint["cursor"], second.checkpoint["read"]) == (
+        "c2",
+        {"9": state(9), "10": state(10)},
+    )
+    budget.left = 5
+    third = await connector.fetch(second.checkpoint)
+    assert [q.native_id for q in third.questions] == ["11:110", "12:120"]
+    assert budget.read == list(range(1, 13)) and third.warnings == []
+    assert third.checkpoint == {
+        "cursor": "c3",
+        "open": {f"{t}": f"{t}:{t}0" for t in range(1, 13)},
+    }
+
+
+async def test_a_limit_before_any_thread_fails_the_fetch_and_after_one_keeps_it():
+    desk = backlog_desk([1, 2, 3])
+    connector = build(desk)
+    budget = Budget(desk, 0)
+    with pytest.raises(RateLimited) as caught:
+        await connector.fetch({"cursor": "start"})  # as before: nothing comes of it
+    assert TOKEN not in str(caught.value)
+    budget.left = 1
+    result = await connector.fetch({"cursor": "start"})
+    assert [q.native_id for q in result.questions] == ["1:10"]
+    assert result.checkpoint == {"cursor": "start", "open": {"1": "1:10"}, "read": {"1": state(1)}}
+    [warning] = result.warnings
+    assert "rate limit" in warning and "with 2 tickets not read;" in warning
+
+
+async def test_the_deadline_met_mid_threads_keeps_the_tickets_before_the_first_not_read():
+    desk = backlog_desk([1, 2, 3, 4, 5, 6])
+    connector = build(desk)
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        raise AssertionError("the deadline ends this read first")
+
+    desk.faults["/api/v2/tickets/4/comments.json"] = lambda request: never(request)
+    with channel_deadline(1.0):
+        first = await connector.fetch({"cursor": "start"})
+    # 5 and 6 may have been read at the same time as 4: they come after it, so not yet
+    assert [q.native_id for q in first.questions] == ["1:10", "2:20", "3:30"]
+    assert first.checkpoint is not None and first.checkpoint["cursor"] == "start"
+    assert first.checkpoint["read"] == {"1": state(1), "2": state(2), "3": state(3)}
+    [warning] = first.warnings
+    assert warning == (
+        "stopped reading threads at the channel's deadline with 3 tickets not read; the rest "
+        "is read by the next fetch"
+    )
+    del desk.faults["/api/v2/tickets/4/comments.json"]
+    desk.requests.clear()
+    second = await connector.fetch(first.checkpoint)
+    assert [q.native_id for q in second.questions] == ["4:40", "5:50", "6:60"]
+    assert sorted(thread_reads(desk)) == [4, 5, 6]
+    assert second.checkpoint is not None and second.checkpoint["cursor"] == "c1"
+    assert "read" not in second.checkpoint and second.warnings == []
+
+
+async def test_a_limit_on_the_export_s_next_page_keeps_the_pages_read():
+    desk = backlog_desk([1, 2], [3, 4])
+
+    def export(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor", "start")
+        if cursor == "c1":  # the export's own limit: 10 requests a minute
+            return answer(429, {"error": "TooManyRequests"}, RATE_LIMITED)
+        return answer(200, desk.pages[cursor])
+
+    desk.faults["/api/v2/incremental/tickets/cursor.json"] = export
+    result = await build(desk).fetch(None)
+    assert [q.native_id for q in result.questions] == ["1:10", "2:20"]
+    assert result.checkpoint == {"cursor": "c1", "open": {"1": "1:10", "2": "2:20"}}
+    [warning] = result.warnings
+    assert "with the export's later pages not read" in warning
+
+
+async def test_a_stopped_fetch_keeps_settling_deleted_tickets_and_remembering_open_ones():
+    desk = Desk()
+    deleted, asking, untouched = ticket(123, status="deleted"), ticket(125), ticket(124)
+    desk.export("c0", [deleted, asking, untouched], "c1", True, users=[CUSTOMER, AGENT])
+    desk.threads = {125: [comment(7, 501, "New here.", 2)], 124: [comment(9, 501, "Hm?", 2)]}
+    connector = build(desk)
+    budget = Budget(desk, 1)  # ticket 123 is deleted: no thread to read
+    remembered = {"123": "123:456", "124": "124:789"}
+    first = await connector.fetch({"cursor": "c0", "open": remembered})
+    assert [q.id for q in first.questions] == ["desk:125:7"]
+    assert {"desk:123:456", "desk:123"} <= {q.id for q in first.settled}
+    assert first.checkpoint is not None
+    assert first.checkpoint["open"] == {"124": "124:789", "125": "125:7"}  # 123 settled
+    assert first.checkpoint["cursor"] == "c0" and set(first.checkpoint["read"]) == {"123", "125"}
+    budget.left = 1
+    second = await connector.fetch(first.checkpoint)
+    assert [q.id for q in second.questions] == ["desk:124:9"]
+    assert second.checkpoint == {"cursor": "c1", "open": {"124": "124:9", "125": "125:7"}}
+
+
+async def test_a_ticket_read_by_a_stopped_fetch_that_changed_since_is_read_again():
+    desk = backlog_desk([1, 2, 3])
+    connector = build(desk)
+    budget = Budget(desk, 2)
+    first = await connector.fetch({"cursor": "start"})
+    assert first.checkpoint is not None and set(first.checkpoint["read"]) == {"1", "2"}
+    desk.pages["start"]["tickets"][1] = ticket(2, status="solved", updated_at=at(5.02))
+    budget.left = 5
+    second = await connector.fetch(first.checkpoint)
+    assert budget.read == [1, 2, 2, 3]  # 1 unchanged; 2 solved since
+    assert "desk:2:20" in {q.id for q in second.settled}
