@@ -24,15 +24,18 @@ question. Messages are fetched ``batch_size`` UIDs at a time and at most
 with the next fetch. Automated mail, the team's own (our addresses, and our domain unless
 it is a public mail provider), ``skip_from`` senders and (with ``only_to``) mail not
 addressed to one of those addresses or domains are skipped; a question the team answered
-later in its thread is settled.
+later in its thread is settled. The team's answers are also looked for in the Sent folder:
+``sent_folder``, or when it is not set the folder the server marks ``\\Sent`` (RFC 6154;
+see :mod:`cxdaily.connectors.email_sent`).
 
 **Replying** sends through SMTP (:mod:`cxdaily.connectors.email_smtp`) with a
 ``Message-ID`` made from the reply's idempotency key, and a copy to our own address (an
 envelope-only recipient), so after an unknown outcome :meth:`EmailConnector.find_own_reply`
-finds the reply over IMAP before anything is sent again: in the folder, ``sent_folder``
+finds the reply over IMAP before anything is sent again: in the folder, the Sent folder
 and ``INBOX``, where that copy is delivered. Then the original is flagged ``\\Answered``
-and a copy is filed in ``sent_folder`` when set (unless the server filed one already); a
-failure there is a warning in the log, not a failed reply.
+and a copy is filed in ``sent_folder`` when it is configured (unless the server filed one
+already; never in a Sent folder only found by its mark); a failure there is a warning in
+the log, not a failed reply.
 
 Messages are decoded by :mod:`cxdaily.connectors.mail_message`; all network work runs in
 a worker thread under the channel's deadline (socket timeouts).
@@ -55,6 +58,7 @@ from cxdaily.connectors.email_fetch import (
     bracketed,
 )
 from cxdaily.connectors.email_imap import ImapSession, imap_date, quoted
+from cxdaily.connectors.email_sent import folders_to_search, sent_folder_note
 from cxdaily.connectors.email_smtp import (
     OutgoingMail,
     build_reply,
@@ -136,7 +140,8 @@ class EmailConnector(Connector):
                check=_address_check),
         Option("from_name", "text", "the name replies come from"),
         Option("folder", "text", "the folder questions are read from", default="INBOX"),
-        Option("sent_folder", "text", "a folder to file a copy of each reply in"),
+        Option("sent_folder", "text", "the Sent folder, where a copy of each reply is filed "
+               "(unset: the one the server marks \\Sent, only searched)"),
         AddressListOption("only_to", "text", "take only mail sent to these addresses or domains"),
         AddressListOption("skip_from", "text", "ignore mail from these addresses or domains"),
         Option("reply_all", "bool", "replies keep the other recipients in Cc", default=False),
@@ -231,6 +236,7 @@ class EmailConnector(Connector):
     def _check(self) -> str:
         with self.imap() as session:
             folder = session.open_folder(self.folder)
+            sent = sent_folder_note(session, self.sent_folder)
         where = f"SMTP server {self.smtp_host}:{self.smtp_port}"
         smtp = open_smtp(self.smtp_host, self.smtp_port, self.smtp_tls, self.deadline_s, self.name)
         try:
@@ -240,7 +246,7 @@ class EmailConnector(Connector):
         said = "login accepted" if logged_in else "no login asked"
         return (
             f"IMAP {self.imap_host}:{self.imap_port}: {self.folder} has {folder.exists} "
-            f"messages; SMTP {self.smtp_host}:{self.smtp_port}: {said}"
+            f"messages, {sent}; SMTP {self.smtp_host}:{self.smtp_port}: {said}"
         )
 
     # -- replying ---------------------------------------------------------------------
@@ -335,26 +341,18 @@ class EmailConnector(Connector):
     async def find_own_reply(
         self, question: Question, body: str, idempotency_key: str
     ) -> SentReply | None:
-        """Our reply, by its ``Message-ID``, in one of :meth:`reply_folders` (found, the
-        original is flagged ``\\Answered`` as after a send)."""
+        """Our reply, by its ``Message-ID``, in the folder, the Sent folder or ``INBOX``,
+        where our own copy is delivered (found, the original is flagged ``\\Answered`` as
+        after a send)."""
         message_id = self.our_message_id(idempotency_key)
         return await asyncio.to_thread(self._find, question, message_id)
-
-    def reply_folders(self) -> list[str]:
-        """Where a sent reply can be: the folder, ``sent_folder`` and ``INBOX`` (our own
-        copy is delivered there), each once; ``INBOX`` is the same in any case (IMAP)."""
-        folders: dict[str, str] = {}
-        for name in (self.folder, self.sent_folder, "INBOX"):
-            if name is not None:
-                folders.setdefault("INBOX" if name.upper() == "INBOX" else name, name)
-        return list(folders.values())
 
     def _find(self, question: Question, message_id: str) -> SentReply | None:
         """A folder that cannot be searched is skipped; when the reply is in none of the
         others, its error is raised: "not found" would send the reply again."""
         unsearched: ConnectorError | None = None
         with self.imap() as session:
-            for folder in self.reply_folders():
+            for folder in folders_to_search(session, self.folder, self.sent_folder, "INBOX"):
                 try:
                     session.open_folder(folder)
                     found = session.find_message_id(message_id)
@@ -388,9 +386,7 @@ class EmailConnector(Connector):
         found: dict[str, Message] = {}
         with self.imap() as session:
             run = FetchRun(self.mailbox(session), since, self.now())
-            for folder in dict.fromkeys([self.folder, self.sent_folder]):
-                if folder is None:
-                    continue
+            for folder in folders_to_search(session, self.folder, self.sent_folder):
                 session.open_folder(folder)
                 uids = session.search(
                     "SINCE", imap_date(since - timedelta(days=1)),

@@ -18,9 +18,10 @@ The rules (see :mod:`cxdaily.connectors.email` for the whole channel):
   ``In-Reply-To``, else its own ``Message-ID``), or by subject (``thread_subject``) with
   the same correspondent when a message names no earlier one. Its context is the
   earlier messages of the thread in this fetch and, a few per fetch, those its
-  ``References`` name (looked up by ``HEADER Message-ID`` in the folder and
-  ``sent_folder``). A question the team answered later in the thread, or flagged
-  ``\\Answered`` already, is *settled*.
+  ``References`` name (looked up by ``HEADER Message-ID`` in the folder and the Sent
+  folder). A question the team answered later in the thread, or flagged ``\\Answered``
+  already, is *settled*; the team's messages are those of the folder and the new ones of
+  the Sent folder (see :mod:`cxdaily.connectors.email_sent`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from cxdaily.connectors.email_imap import (
     chunks,
     imap_date,
 )
+from cxdaily.connectors.email_sent import folders_to_search, read_sent
 from cxdaily.connectors.mail_message import MailMessage, parse_message, thread_subject
 from cxdaily.connectors.parsing import MAX_TEXT_CHARS, QuestionShapeError, parse_question
 from cxdaily.core.clock import to_iso
@@ -189,7 +191,8 @@ class Item:
     refs: list[str]
     root: str = ""
     folder: str = ""
-    """Where a message looked up by its ``Message-ID`` was found."""
+    """Where a message looked up by its ``Message-ID``, or read from the Sent folder, was
+    found."""
 
     @property
     def text(self) -> str:
@@ -267,7 +270,7 @@ class FetchRun:
             last, since = 0, imap_date(self.window)
             criteria = ["SINCE", since]
         uids = [u for u in session.search(*criteria) if u > last] if folder.exists else []
-        items, done = self._read(uids)
+        items, done = self.read(uids)
         complete = len(done) == len(uids)
         new_last = max([last, *done])
         if complete and folder.uidnext:
@@ -278,20 +281,28 @@ class FetchRun:
                 f"{MAX_MESSAGES_PER_FETCH} or {MAX_FETCH_BYTES // 2**20} MB a fetch); the rest "
                 "comes with the next fetch"
             )
-        questions, settled = self._questions(items)
+        sent_items, sent_cp = read_sent(self, cp.get("sent"))
+        questions, settled = self._questions([*items, *sent_items])
         if self.unreadable > len(self.warnings):
             self.warnings.append(f"{self.unreadable - len(self.warnings)} more messages skipped")
         new_cp: dict[str, Any] = {"uidvalidity": folder.uidvalidity, "last_uid": new_last}
         if since and not complete:
             new_cp["since"] = since
+        if sent_cp:
+            new_cp["sent"] = sent_cp
         return FetchResult(questions, new_cp, [*notes, *self.warnings], settled)
 
     # -- reading ------------------------------------------------------------------------
-    def _read(self, uids: list[int]) -> tuple[list[Item], list[int]]:
-        session, budget = self.box.session, MAX_FETCH_BYTES
+    def read(
+        self, uids: list[int], *, most: int | None = None, budget: int | None = None
+    ) -> tuple[list[Item], list[int]]:
+        """The first ``uids`` of the open folder, up to ``most`` messages and ``budget``
+        bytes (a fetch's limits by default), parsed; and the UIDs read."""
+        session = self.box.session
+        budget = MAX_FETCH_BYTES if budget is None else budget
         items: list[Item] = []
         done: list[int] = []
-        for batch in chunks(uids[:MAX_MESSAGES_PER_FETCH], self.box.batch_size):
+        for batch in chunks(uids[: most or MAX_MESSAGES_PER_FETCH], self.box.batch_size):
             sizes = session.sizes(batch)
             take: list[int] = []
             for uid in batch:
@@ -424,9 +435,9 @@ class FetchRun:
         wanted = list(dict.fromkeys(wanted))[:REFERENCES_PER_FETCH]
         found: dict[str, Item] = {}
         session = self.box.session
-        for folder in dict.fromkeys([self.box.folder, self.box.sent_folder]):
+        for folder in folders_to_search(session, self.box.folder, self.box.sent_folder):
             remaining = [w for w in wanted if w not in found]
-            if folder is None or not remaining:
+            if not remaining:
                 continue
             try:
                 if session.folder is None or session.folder.name != folder:

@@ -5,7 +5,9 @@ every failure turned into a one-line, password-free :class:`ConnectorError`.
 or ``plain``), logs in, and offers the few commands the connector needs: EXAMINE/SELECT
 with UIDVALIDITY and UIDNEXT, ``UID SEARCH``, ``UID FETCH`` of sizes and of whole (or,
 for a huge message, the start of) messages with ``BODY.PEEK[]`` so ``\\Seen`` is never
-set, ``UID STORE`` of a flag, and ``APPEND``. Socket timeouts come from the caller (the
+set, ``UID STORE`` of a flag, ``APPEND``, and the folder the server marks with a
+special-use attribute such as ``\\Sent`` (RFC 6154; one ``LIST`` per session, read by
+:mod:`cxdaily.connectors.email_special_use`). Socket timeouts come from the caller (the
 channel's deadline).
 """
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cxdaily.connectors.email_special_use import ListedFolder, listed_folders, marked_folder
 from cxdaily.connectors.tls import system_tls
 from cxdaily.core.errors import AuthError, ConnectorError
 from cxdaily.core.safe_json import is_digits
@@ -108,6 +111,7 @@ class ImapSession:
             self.close()
             raise
         self.folder: Folder | None = None
+        self._listed: list[ListedFolder] | None = None
 
     # -- connecting ---------------------------------------------------------------
     def _connect(self, timeout: float) -> imaplib.IMAP4:
@@ -299,6 +303,37 @@ class ImapSession:
         mailbox = self._mailbox(folder)
         when = imaplib.Time2Internaldate(time.time())
         self._run(f"APPEND {folder}", self._connection.append, mailbox, f"({flags})", when, raw)
+
+    def special_use(self, attribute: str) -> str | None:
+        """The folder the server marks with the special-use ``attribute`` (``\\Sent``), by
+        the name it sent; ``None`` when it marks none, lacks the extension or cannot list
+        its folders. The server is asked once per session."""
+        if self._listed is None:
+            self._listed = self._list_folders()
+        return marked_folder(self._listed, attribute)
+
+    def _list_folders(self) -> list[ListedFolder]:
+        """Every folder, with its special-use attributes: ``LIST "" "*" RETURN
+        (SPECIAL-USE)`` when the server advertises SPECIAL-USE, else a plain ``LIST``
+        (RFC 6154 lets a server mark folders there too); none when either fails."""
+        try:
+            extended = "SPECIAL-USE" in self._capabilities()
+            pattern = '"*" RETURN (SPECIAL-USE)' if extended else '"*"'
+            status, data = self._connection.list('""', pattern)  # sent as written
+        except Exception:  # the Sent folder is a help: without it, no error
+            return []
+        return listed_folders(data) if status == "OK" else []
+
+    def _capabilities(self) -> set[str]:
+        """What the server advertises once logged in (often more than in its greeting)."""
+        known = {str(c).upper() for c in getattr(self._connection, "capabilities", ())}
+        if "SPECIAL-USE" in known:
+            return known
+        status, data = self._connection.capability()
+        for line in data if status == "OK" else []:
+            if isinstance(line, bytes):
+                known.update(line.decode("ascii", "replace").upper().split())
+        return known
 
 
 def connection_error(

@@ -283,8 +283,11 @@ class SmtpSink:
     """Wait this many seconds after receiving (and filing) a message before answering:
     a client killed meanwhile never hears whether it was sent."""
     mailbox: Dovecot | None = None
-    """Where mail for ``local_addresses`` is delivered (filed in its INBOX)."""
+    """Where mail for ``local_addresses`` is delivered (filed in ``local_folder``)."""
     local_addresses: tuple[str, ...] = ()
+    local_folder: str = "INBOX"
+    """The folder of ``mailbox`` that mail for ``local_addresses`` is filed in (Gmail
+    files mail sent to oneself in its Sent folder)."""
     _controller: object | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -303,7 +306,7 @@ class SmtpSink:
                     )
                     local = {a.lower() for a in sink.local_addresses}
                     if sink.mailbox is not None and local & {r.lower() for r in envelope.rcpt_tos}:
-                        sink.mailbox.deliver(envelope.content)
+                        sink.mailbox.deliver(envelope.content, sink.local_folder)
                     fail = sink.fail_after_data > 0
                     if fail:
                         sink.fail_after_data -= 1

@@ -1,8 +1,9 @@
 """The ``email`` kind through the real command line and the app, against real mail servers
 on loopback (Dovecot for IMAP, aiosmtpd for SMTP): add, login into the keyring, test,
 fetch (nothing marked read), reply (threaded, flagged answered, filed in Sent), a second
-fetch of new UIDs only, a recreated folder without duplicates, and a reply sent exactly
-once across an SMTP failure after DATA and a process killed mid-send."""
+fetch of new UIDs only, a recreated folder without duplicates, a reply sent exactly once
+across an SMTP failure after DATA and a process killed mid-send, and without
+``sent_folder`` the folder Dovecot marks ``\\Sent`` read for the team's answers."""
 
 from __future__ import annotations
 
@@ -102,8 +103,11 @@ def servers(tmp_path: Path) -> Iterator[tuple[Dovecot, SmtpSink]]:
         dovecot.stop()
 
 
-def home_with_email(tmp_path: Path, dovecot: Dovecot, sink: SmtpSink, **more: str) -> ChannelHome:
-    """A leader's home with the channel added and both passwords stored by ``login``."""
+def home_with_email(
+    tmp_path: Path, dovecot: Dovecot, sink: SmtpSink, **more: str | None
+) -> ChannelHome:
+    """A leader's home with the channel added and both passwords stored by ``login``
+    (an option given as ``None`` is left out)."""
     home = ChannelHome(tmp_path)
     options = {
         "imap_host": "127.0.0.1",
@@ -117,7 +121,7 @@ def home_with_email(tmp_path: Path, dovecot: Dovecot, sink: SmtpSink, **more: st
         "sent_folder": "Sent",
         **more,
     }
-    home.add("mail", "email", **options)
+    home.add("mail", "email", **{k: v for k, v in options.items() if v is not None})
     home.login("mail", {"imap_password": IMAP_PASSWORD, "smtp_password": SMTP_PASSWORD})
     return home
 
@@ -337,3 +341,50 @@ async def test_a_reply_sent_from_the_app_goes_out_by_smtp(tmp_path, servers, mon
     assert message.get_content().strip() == "Thanks, we fixed it."
     assert "\\Answered" in dovecot.flags()["<q1@customer.test>"]
     no_secret(home)
+
+
+# ----------------------------------------------------------------------------- Sent by its mark
+def test_without_sent_folder_the_servers_sent_folder_is_read_and_never_filed_in(tmp_path, servers):
+    """Dovecot marks ``Sent`` with ``special_use = \\Sent`` (see ``mail_servers_kit``)."""
+    dovecot, sink = servers
+    ana, ben, chloe = "<q1@customer.test>", "<b1@customer.test>", "<c1@customer.test>"
+    dovecot.deliver(mail(ana, "Invoice export fails", "Ana <ana@customer.test>",
+                         "My invoice export fails.", hours_ago=3))  # fmt: skip
+    dovecot.deliver(mail(ben, "Billing email", "Ben <ben@customer.test>", "Can I change it?"))
+    dovecot.deliver(mail(chloe, "Login", "Chloé <chloe@customer.test>", "I cannot log in."))
+    dovecot.deliver(
+        mail("<kim1@acme.test>", "Re: Invoice export fails", "Kim <kim@acme.test>",
+             "Fixed on our side, Ana.", hours_ago=1, To="ana@customer.test",
+             In_Reply_To=ana, References=ana),
+        "Sent",
+    )  # fmt: skip
+    home = home_with_email(tmp_path, dovecot, sink, sent_folder=None)
+    tested = home.ok("channels", "test", "mail")
+    assert "Sent folder Sent (marked \\Sent by the server)" in tested
+
+    assert sorted(fetched(home)) == ["mail:b1@customer.test", "mail:c1@customer.test"]
+    assert sorted(home.batch_ids()) == ["mail:b1@customer.test", "mail:c1@customer.test"]
+    assert checkpoint(home)["sent"]["folder"] == "Sent"
+
+    # answered from another client after the fetch: the next fetch settles it
+    dovecot.deliver(
+        mail("<kim2@acme.test>", "Re: Billing email", "Kim <kim@acme.test>", "Done, Ben.",
+             hours_ago=0.5, To="ben@customer.test", In_Reply_To=ben, References=ben),
+        "Sent",
+    )  # fmt: skip
+    assert fetched(home) == {}
+    assert home.batch_ids() == ["mail:c1@customer.test"]
+
+    # the provider files our own copy in Sent; an unknown outcome finds it there
+    sink.local_folder = "Sent"
+    sink.fail_after_data = 1
+    failed = home.run("reply", "mail:c1@customer.test", "--text", TEXT, "--yes")
+    assert "Traceback" not in failed.stderr
+    retried = home.ok("outbox", "retry")
+    assert "sent reply" in retried and len(sink.received) == 1, "found, not sent again"
+    (reply,) = home.outbox()
+    assert reply["state"] == "sent"
+    ours = sink.received[0].message["Message-ID"]
+    in_sent = [m["Message-ID"] for m in dovecot.messages("Sent")]
+    assert in_sent == ["<kim1@acme.test>", "<kim2@acme.test>", ours], "no copy filed by us"
+    assert "\\Answered" in dovecot.flags()[chloe]

@@ -9,17 +9,16 @@ import imaplib
 import smtplib
 import socket
 import ssl
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email import message_from_bytes, policy
-from email.message import EmailMessage
 from email.utils import format_datetime
 
 import pytest
 
 from cxdaily.connectors import email_fetch
 from cxdaily.connectors.email import EmailConnector
-from cxdaily.connectors.email_fetch import FetchRun, MailBox, matches, native_id
-from cxdaily.connectors.email_imap import Fetched, Folder, ImapSession, connection_error
+from cxdaily.connectors.email_fetch import matches, native_id
+from cxdaily.connectors.email_imap import ImapSession, connection_error
 from cxdaily.connectors.email_smtp import (
     MailNotSentError,
     OutgoingMail,
@@ -29,105 +28,19 @@ from cxdaily.connectors.email_smtp import (
 )
 from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, CredentialError
 from cxdaily.core.hosts import is_loopback_host
-from cxdaily.core.models import Author, Question
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-
-NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-LEADER = "support@acme.test"
-BASE = {
-    "imap_host": "imap.acme.test",
-    "smtp_host": "smtp.acme.test",
-    "username": LEADER,
-    "from_address": LEADER,
-}
-
-
-def connector(secrets: dict[str, str] | None = None, **options) -> EmailConnector:
-    given = dict(secrets if secrets is not None else {"": "pw-Secret-1234"})
-
-    def read(field: str) -> str:
-        if field in given:
-            return given[field]
-        raise CredentialError(f"no secret {field!r}")
-
-    settings = ChannelSettings(name="mail", kind="email", options={**BASE, **options})
-    return EmailConnector(settings, secrets=read, now=lambda: NOW)
-
-
-def raw(message_id: str | None, sender: str = "Ana <ana@customer.test>", *, subject="Help",
-        body="My export fails.", hours_ago: float = 1, **headers: str) -> bytes:  # fmt: skip
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = headers.pop("To", LEADER)
-    message["Subject"] = subject
-    if message_id:
-        message["Message-ID"] = message_id
-    message["Date"] = format_datetime(NOW - timedelta(hours=hours_ago))
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return bytes(message)
-
-
-class FakeSession:
-    """The IMAP commands a fetch uses, over a dict of UID -> raw message."""
-
-    def __init__(self, messages: dict[int, bytes], *, uidvalidity: int = 7) -> None:
-        self.messages = messages
-        self.uidvalidity = uidvalidity
-        self.searches: list[tuple[str, ...]] = []
-        self.fetches: list[list[int]] = []
-        self.flags: dict[int, frozenset[str]] = {}
-        self.folder: Folder | None = None
-
-    def open_folder(self, name: str, *, writable: bool = False) -> Folder:
-        top = max(self.messages, default=0)
-        self.folder = Folder(name, len(self.messages), self.uidvalidity, top + 1, writable)
-        return self.folder
-
-    def search(self, *criteria: str) -> list[int]:
-        self.searches.append(criteria)
-        if criteria[0] == "UID":
-            first = int(criteria[1].split(":")[0])
-            found = [u for u in self.messages if u >= first]
-            return sorted(found or [max(self.messages)])  # n:* always names the highest
-        return sorted(self.messages)
-
-    def sizes(self, uids: list[int]) -> dict[int, int]:
-        return {u: len(self.messages[u]) for u in uids}
-
-    def fetch(self, uids: list[int], sizes: dict[int, int] | None = None) -> list[Fetched]:
-        self.fetches.append(list(uids))
-        return [
-            Fetched(u, self.messages[u], self.flags.get(u, frozenset()), NOW, len(self.messages[u]))
-            for u in uids
-        ]
-
-    def find_message_id(self, message_id: str) -> list[int]:
-        self.searches.append(("HEADER", "Message-ID", message_id))
-        return [
-            uid
-            for uid, data in self.messages.items()
-            if str(message_from_bytes(data, policy=policy.default)["Message-ID"]) == message_id
-        ]
-
-
-def box(session: FakeSession, **more) -> MailBox:
-    options = {
-        "channel": "mail",
-        "kind": "email",
-        "folder": "INBOX",
-        "sent_folder": None,
-        "own": frozenset({LEADER}),
-        "team_domain": "acme.test",
-        **more,
-    }
-    return MailBox(session=session, **options)  # type: ignore[arg-type]
-
-
-def run(session: FakeSession, checkpoint=None, **more):
-    return FetchRun(box(session, **more), NOW - timedelta(days=14), NOW).run(checkpoint)
+from tests.unit.connectors.email_kit import (
+    BASE,
+    LEADER,
+    NOW,
+    FakeFolders,
+    FakeSession,
+    connector,
+    question,
+    raw,
+    run,
+)
 
 
 # ----------------------------------------------------------------------------- options
@@ -334,14 +247,6 @@ def test_a_message_answered_in_the_mail_client_is_settled():
 
 
 # ----------------------------------------------------------------------------- replies
-def question(**meta) -> Question:
-    return Question(
-        id="mail:q1@c", channel="mail", kind="email", native_id="q1@c", thread_id="t@c",
-        url=None, author=Author(id="ana@c.test", handle="ana@c.test", name="Ana"),
-        title="Re: Invoice", body="Help", created_at=NOW,
-        meta={"message_id": "<q1@c>", "references": ["<t@c>"], "to": [LEADER, "ops@c.test"],
-              "cc": ["boss@c.test", LEADER], **meta},
-    )  # fmt: skip
 
 
 def test_the_reply_is_threaded_and_carries_a_message_id_from_the_key():
@@ -427,34 +332,6 @@ def test_a_failure_after_data_is_an_unknown_outcome():
         assert may_have_reached_service(caught.value)
         assert "may have been delivered" in str(caught.value)
     assert smtp.sent[0].endswith(b"..hidden dot\r\nline\r\n.\r\n")
-
-
-class FakeFolders(FakeSession):
-    """A :class:`FakeSession` over several folders (name -> UID -> raw message), as
-    ``with connector.imap()`` gives it; records the folders opened and refuses ``broken``."""
-
-    def __init__(self, folders: dict[str, dict[int, bytes]], broken: tuple[str, ...] = ()):
-        super().__init__({})
-        self.folders = folders
-        self.broken = broken
-        self.opened: list[str] = []
-
-    def open_folder(self, name: str, *, writable: bool = False) -> Folder:
-        self.opened.append(name)
-        if name in self.broken:
-            raise ConnectorError(f"refused SELECT {name}", channel="mail")
-        self.messages = self.folders.get(name, {})
-        return super().open_folder(name, writable=writable)
-
-    def add_flags(self, uids: list[int], flags: str) -> None:
-        for uid in uids:
-            self.flags[uid] = self.flags.get(uid, frozenset()) | {flags}
-
-    def __enter__(self) -> FakeFolders:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 def find_own_reply(session: FakeFolders, monkeypatch, **options):
