@@ -146,7 +146,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         gc.disable()  # the start-up's records live on: the start screen freezes them
         service = services(args).open(profile)
         try:
-            from cxdaily.ui.app import OPEN_DEMO, CxDailyApp
+            from cxdaily.ui.app import OPEN_DEMO, TERMINATED, CxDailyApp
 
             app = CxDailyApp(service, demo=profile is not None)
             app.run()
@@ -157,6 +157,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         finally:
             gc.enable()
             service.close()
+        if app.terminated:
+            return TERMINATED
         if app.return_value == OPEN_DEMO and profile is None:
             from cxdaily.cli.serve import served_in_browser
 

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path, PurePath
@@ -60,6 +63,10 @@ OPEN_DEMO = "open-demo"
 the demo profile."""
 
 
+TERMINATED = 128 + signal.SIGTERM
+"""The exit status after the process was asked to end (SIGTERM), as shells report it."""
+
+
 class CxDailyApp(App[str | None]):
     """The terminal app over one :class:`Service`."""
 
@@ -82,6 +89,8 @@ class CxDailyApp(App[str | None]):
         self.heap = HeapKeeper()
         """Freezes the records the app keeps, and runs full collections only while the
         leader is idle (see :mod:`cxdaily.ui.heap`)."""
+        self.terminated = False
+        """The process was asked to end (SIGTERM) and the app quit for it."""
 
     @property
     def service(self) -> Service:
@@ -125,6 +134,7 @@ class CxDailyApp(App[str | None]):
 
         start_outbox_retries(self)
         self.reply_windows.schedule()  # a reply still in its window since the last run
+        self._quit_on_terminate()
         if self.heap.active:
             self.set_interval(1.0, self.heap.collect_if_idle)
 
@@ -217,6 +227,27 @@ class CxDailyApp(App[str | None]):
         super().notify(
             message, title=clean(title), severity=severity, timeout=timeout, markup=markup
         )
+
+    def _quit_on_terminate(self) -> None:
+        """Quit as ``ctrl+q`` does when the process is asked to end (SIGTERM: ``kill``,
+        a session manager, a service stopping): the session's end is recorded, the
+        terminal given back as it was, and what closing does still runs (the replies
+        left in their undo window sent, the next launch's batch kept). Left to the
+        default, the process died with the terminal still in the app's mode: no echo, and
+        the app's last frame on screen. Nothing here when signals cannot be caught (not
+        the main thread, or a platform without them)."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.terminate)
+
+    def on_unmount(self) -> None:
+        """The process's own handling of SIGTERM again, once the app is gone."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+    def terminate(self) -> None:
+        """Quit because the process was asked to end (see :meth:`_quit_on_terminate`)."""
+        self.terminated = True
+        self.call_later(self.action_quit)
 
     async def action_quit(self) -> None:
         """Quitting mid-session (ctrl+q, the palette) still records when the session ended."""
