@@ -17,7 +17,9 @@ real ``cxdaily`` command on the five-year folder the morning after a scheduled f
 :mod:`cxdaily.service.kept_batch`; so does closing the app after a session, for that day
 and the next); the same launch with no batch kept (the kept file deleted: the batch is
 curated before the first frame, as after acting in another way than through the app);
-and ``cxdaily demo`` on the demo inbox. Two more launches show what a leader's own
+and ``cxdaily demo`` on the demo inbox (each launch is ended with SIGTERM, which
+``cxdaily`` takes as ``ctrl+q``: closing keeps the demo's batch for its next launch, as
+quitting with ``q`` does). Two more launches show what a leader's own
 channels cost: the same folder (a copy) whose config adds three web channels (a Zendesk
 help desk, a Front inbox, a mailbox; no secrets are stored, so their fetch fails at once
 without the network), once with the channel checks remembered from the fetch before it
