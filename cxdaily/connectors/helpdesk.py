@@ -343,12 +343,18 @@ async def read_at_once(jobs: Sequence[Awaitable[_T]], at_once: int) -> list[_T]:
     try:
         return list(await asyncio.gather(*tasks))
     finally:  # after a failure: stop the others (a no-op when all are done)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for job in jobs:  # a read never started is closed, not left pending
-            if inspect.iscoroutine(job) and inspect.getcoroutinestate(job) == "CORO_CREATED":
-                job.close()
+        await stop_reads(tasks, jobs)
+
+
+async def stop_reads(tasks: Sequence[asyncio.Future[Any]], jobs: Sequence[Awaitable[Any]]) -> None:
+    """Cancel the ``tasks`` still running and wait for them, and close the ``jobs`` (the
+    reads they run) never started, so none is left pending (a no-op when all are done)."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for job in jobs:
+        if inspect.iscoroutine(job) and inspect.getcoroutinestate(job) == "CORO_CREATED":
+            job.close()
 
 
 class HelpDeskConnector(HttpConnector):

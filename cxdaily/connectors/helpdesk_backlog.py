@@ -23,12 +23,12 @@ would repeat the same work and fail at every fetch. Instead:
 from __future__ import annotations
 
 import asyncio
-import inspect
 import math
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from cxdaily.connectors.helpdesk import stop_reads
 from cxdaily.connectors.http_errors import ChannelTimeoutError
 from cxdaily.core.errors import RateLimited
 
@@ -88,12 +88,7 @@ async def read_in_order(jobs: Sequence[Awaitable[_T]], at_once: int) -> ReadSoFa
             done.append(task.result())
         return ReadSoFar(done, stopped_by)
     finally:  # stop the reads still running (a no-op when all are done)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for job in jobs:  # a read never started is closed, not left pending
-            if inspect.iscoroutine(job) and inspect.getcoroutinestate(job) == "CORO_CREATED":
-                job.close()
+        await stop_reads(tasks, jobs)
 
 
 def left_for_next_fetch(stopped_by: RateLimited | ChannelTimeoutError, left: str) -> str:
