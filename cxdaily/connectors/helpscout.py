@@ -30,6 +30,17 @@ next page may hold more of the last second). A rate limit, a refused token or th
 channel's deadline stops the fetch. A conversation
 waits on the team while its status is ``active``.
 
+A conversation changed during the walk moves to the end of the list; one that leaves it
+(closed while the first fetch lists ``active`` ones, moved to another mailbox, deleted)
+is never met again, yet either way the pages after its old place slide up by one and the
+first conversation of the next page is never read. The first case shows as a conversation
+met twice (:class:`~cxdaily.connectors.pagination.PageShifts`), the second as a
+``page.totalElements`` lower than on the page before
+(:class:`~cxdaily.connectors.pagination.ListShrinks`; a missing or malformed ``page``
+tells nothing): the checkpoint then stays a second before the last conversation read
+ahead of that page, so the next fetch reads on from there (what it reads twice is stored
+again unchanged).
+
 Replying: ``POST /v2/conversations/{id}/reply`` with ``{"customer": {"id": ...},
 "text": <html>, "user": USER}`` (201; the thread's id in the ``Resource-ID`` header,
 else found again in the thread). Help Scout has no idempotency key: a reply is posted
@@ -50,7 +61,12 @@ from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
 from cxdaily.connectors.oauth import PROCESS_TOKENS, ClientCredentialsToken
 from cxdaily.connectors.options import HTTP_OPTIONS, Option
-from cxdaily.connectors.pagination import DEFAULT_MAX_PAGES, PageShifts, next_url_pages
+from cxdaily.connectors.pagination import (
+    DEFAULT_MAX_PAGES,
+    ListShrinks,
+    PageShifts,
+    next_url_pages,
+)
 from cxdaily.connectors.parsing import QuestionShapeError, checkpoint_time, id_field, parse_time
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.core.clock import to_iso
@@ -132,7 +148,7 @@ class HelpScoutConnector(desk.HelpDeskConnector):
         turns = desk.TicketTurns(self.name, self.kind)
         skipped = SkippedItems()
         newest, hold, cut_before = since, None, self.http.walks_cut_short
-        shifts = PageShifts()
+        shifts, shrinks, read_up_to, unplaced = PageShifts(), ListShrinks(), since, False
         pages = next_url_pages(
             self.http,
             self.endpoint("/v2/conversations"),
@@ -142,8 +158,14 @@ class HelpScoutConnector(desk.HelpDeskConnector):
             max_pages=MAX_PAGES,
         )
         async for data, result in pages:
+            if shrinks.shrank(_nested(data, "page", "totalElements")):  # see ListShrinks
+                if read_up_to is None:  # no time to hold at: the checkpoint stays as it was
+                    unplaced = True
+                else:
+                    hold = min(hold or read_up_to, read_up_to)
             for index, item in enumerate(_embedded(data, "conversations", result, self.name)):
                 newest = _later(newest, item)
+                read_up_to = _modified_at(item) or read_up_to
                 unread = skipped.unread
                 try:
                     ticket = await self._ticket(item, headers, skipped)
@@ -161,6 +183,8 @@ class HelpScoutConnector(desk.HelpDeskConnector):
             hold = min(hold or newest, newest)  # the next page may hold more of that second
         if hold is not None and newest is not None:
             newest = max(since, hold - SECOND) if since else hold - SECOND
+        if unplaced:
+            newest = since
         return turns.result(
             {"modified_since": to_iso(newest)} if newest else checkpoint, skipped.lines()
         )
@@ -305,6 +329,15 @@ def _later(newest: datetime | None, item: Any) -> datetime | None:
         if newest is None or when > newest:
             newest = when
     return newest
+
+
+def _modified_at(item: Any) -> datetime | None:
+    """When a conversation was last modified (``modifiedAt``, the list's order), or ``None``."""
+    value = item.get("modifiedAt") if isinstance(item, dict) else None
+    try:
+        return parse_time(value, "modifiedAt") if value is not None else None
+    except QuestionShapeError:
+        return None
 
 
 def _nested(data: Any, *keys: str) -> Any:

@@ -362,3 +362,27 @@ class PageShifts:
     def first_met(self, ident: str, default: datetime) -> datetime:
         """When ticket ``ident`` was first met (``default`` when unknown or never met)."""
         return self._first.get(ident) or default
+
+
+class ListShrinks:
+    """The total a list read by page number reports on each page of one walk. An item
+    that leaves the list while the walk runs (closed out of a status filter, moved to
+    another mailbox, deleted) is never met again, so :class:`PageShifts` has nothing to
+    see, yet every page after its old place slides up by one and the first item of the
+    next page is never read. A total lower than the previous page's is the sign: the
+    checkpoint is then held back to the last item read before that page, so the next
+    fetch reads from there again. A page without a total, or with one that is not a
+    count, tells nothing and starts the comparison afresh. Items that join a list ordered
+    by last change land at its end and shift nothing already passed; one leaving and one
+    joining between the same two pages leave the total as it was and go unseen."""
+
+    def __init__(self) -> None:
+        self._total: int | None = None
+
+    def shrank(self, total: object) -> bool:
+        """Note the total a page reports (anything but a whole number from 0 up counts as
+        none); whether it is lower than the total of the page before."""
+        before = self._total
+        count = total if isinstance(total, int) and not isinstance(total, bool) else None
+        self._total = count if count is not None and count >= 0 else None
+        return before is not None and self._total is not None and self._total < before

@@ -8,6 +8,7 @@ import pytest
 
 from cxdaily.connectors.http_errors import BadResponseError
 from cxdaily.connectors.pagination import (
+    ListShrinks,
     cursor_pages,
     id_key,
     link_pages,
@@ -441,3 +442,23 @@ async def test_a_walk_stopped_by_a_cap_is_counted_as_cut_short(mock_http):
     pages = await collect(numbered_pages(http, f"{BASE}/c", items=lambda d: d))
     assert pages == [[1]] and http.walks_cut_short == 2  # the byte budget
     assert list(pages_allowed(http, 5)) == [1] and http.walks_cut_short == 3
+
+
+def test_list_shrinks_tells_a_total_lower_than_the_page_before():
+    shrinks = ListShrinks()
+    assert shrinks.shrank(30) is False  # the first page has nothing to compare with
+    assert shrinks.shrank(30) is False
+    assert shrinks.shrank(31) is False  # one joined at the end: nothing slid past
+    assert shrinks.shrank(29) is True
+    assert shrinks.shrank(29) is False  # compared with the page before, not the first
+    assert shrinks.shrank(0) is True
+
+
+@pytest.mark.parametrize("unknown", [None, "29", 29.0, True, False, -1, [], {}])
+def test_list_shrinks_learns_nothing_from_a_total_that_is_not_a_count(unknown):
+    shrinks = ListShrinks()
+    assert shrinks.shrank(30) is False
+    assert shrinks.shrank(unknown) is False
+    assert shrinks.shrank(29) is False  # an unknown total starts the comparison afresh
+    assert shrinks.shrank(10**60) is False
+    assert shrinks.shrank(28) is True
