@@ -82,6 +82,29 @@ def mock_response(answer: Answer) -> httpx.Response:
     return httpx.Response(answer.status, content=body, headers=headers)
 
 
+Intercept = Callable[[httpx.Request], "httpx.Response | None"]
+"""A test's own answer to some requests of a :class:`FakeWire` (``None``: the fake's)."""
+
+
+class FakeWire:
+    """A loopback fake (anything with ``respond(seen) -> Answer``) behind an
+    ``httpx.MockTransport``: every request is recorded (hosts included), a test may answer
+    some itself (``intercept``), and the rest reach the fake as a loopback server hands
+    them over (the path below ``prefix``, the base URL's own path)."""
+
+    def __init__(self, fake: Any, prefix: str = "") -> None:
+        self.fake = fake
+        self.prefix = prefix
+        self.requests: list[httpx.Request] = []
+        self.intercept: Intercept | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.intercept is not None and (answer := self.intercept(request)) is not None:
+            return answer
+        return mock_response(self.fake.respond(seen_of(request, self.prefix)))
+
+
 class LoopbackServer:
     """One threaded HTTP server on 127.0.0.1 answering with a handler function."""
 

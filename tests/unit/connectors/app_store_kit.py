@@ -17,30 +17,14 @@ from tests.integration.app_store_fake_kit import (
     APP_ID,
     ISSUER,
     KEY_ID,
-    FakeAppStore,
 )
-from tests.integration.loopback_kit import mock_response as response
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeAppStore, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request, self.prefix)))
 
     def lists(self) -> list[httpx.Request]:
         """The requests for a page of reviews."""

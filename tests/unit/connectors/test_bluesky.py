@@ -5,7 +5,6 @@ its refresh, rate limits, and every way the API can fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -36,28 +35,13 @@ from tests.integration.bluesky_fake_kit import (
     FakeBluesky,
     iso,
 )
-from tests.integration.loopback_kit import mock_response as response
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 
 BASE = "https://bsky.social"
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request."""
-
-    def __init__(self, fake: FakeBluesky) -> None:
-        self.fake = fake
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request)))
 
     def calls(self, method: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.url.path.endswith("/" + method)]

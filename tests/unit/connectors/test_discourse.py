@@ -20,30 +20,15 @@ from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
 from tests.integration.discourse_fake_kit import API_KEY, BOT, T0, FakeDiscourse
-from tests.integration.loopback_kit import mock_response as response
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 
 BASE = "https://forum.acme.example"
 Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeDiscourse, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request, self.prefix)))
 
     def paths(self, method: str = "GET") -> list[str]:
         return [r.url.path for r in self.requests if r.method == method]

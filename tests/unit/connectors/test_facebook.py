@@ -5,7 +5,6 @@ and every way the Graph API can fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -20,8 +19,7 @@ from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import mock_response as response
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 from tests.integration.meta_graph_fake_kit import (
     PAGE_ID,
     PAGE_NAME,
@@ -33,25 +31,10 @@ from tests.integration.meta_graph_fake_kit import (
 
 BASE = "https://graph.facebook.com"
 NOW = datetime.fromtimestamp(T0, UTC) + timedelta(hours=1)
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeGraph, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request, self.prefix)))
 
     def gets(self, suffix: str = "") -> list[httpx.Request]:
         return [r for r in self.requests if r.method == "GET" and r.url.path.endswith(suffix)]

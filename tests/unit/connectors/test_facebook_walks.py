@@ -17,7 +17,7 @@ from cxdaily.connectors.http import ChannelHttp, HttpPolicy, make_client
 from cxdaily.core.clock import to_iso
 from cxdaily.credentials import secret_reader
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import mock_response, seen_of
+from tests.integration.loopback_kit import FakeWire, mock_response, seen_of
 from tests.integration.meta_graph_fake_kit import PAGE_ID, T0, TOKEN, FakeGraph, graph_error
 
 NOW = datetime.fromtimestamp(T0, UTC) + timedelta(hours=1)
@@ -25,20 +25,9 @@ FIRST_AFTER = to_iso(NOW - timedelta(days=7))
 """A first fetch's checkpoint time (``since_days`` of 7)."""
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request, and lets a test answer
     some itself (``intercept`` returns ``None`` for the fake to answer)."""
-
-    def __init__(self, fake: FakeGraph) -> None:
-        self.fake = fake
-        self.requests: list[httpx.Request] = []
-        self.intercept = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None and (answer := self.intercept(request)) is not None:
-            return answer
-        return mock_response(self.fake.respond(seen_of(request)))
 
     def cursors(self, path_end: str) -> list[str | None]:
         """The ``after`` cursor of each GET whose path ends with ``path_end``."""

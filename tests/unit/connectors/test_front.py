@@ -4,7 +4,6 @@ later fetches, settled turns, replies as a teammate, and every way the API can f
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -28,30 +27,14 @@ from tests.integration.front_fake_kit import (
     FakeFront,
     message,
 )
-from tests.integration.loopback_kit import mock_response as response
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 
 BASE = "https://api2.frontapp.com"
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeFront, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request, self.prefix)))
 
     def paths(self, method: str = "GET") -> list[str]:
         return [r.url.path for r in self.requests if r.method == method]

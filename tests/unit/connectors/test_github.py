@@ -5,7 +5,6 @@ comments, discussions through GraphQL, and every way the APIs can fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -28,30 +27,15 @@ from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
 from tests.integration.github_fake_kit import BOT, REPO, T0, TOKEN, FakeGitHub, when
-from tests.integration.loopback_kit import mock_response as response
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 
 BASE = "https://api.github.com"
 NOW = T0 + timedelta(days=1)
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeGitHub) -> None:
-        self.fake = fake
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request)))
 
     def get(self, suffix: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.method == "GET" and r.url.path.endswith(suffix)]

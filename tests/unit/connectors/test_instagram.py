@@ -5,7 +5,6 @@ Graph API can fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -23,7 +22,7 @@ from cxdaily.credentials import secret_reader
 from cxdaily.replies.checks import length_problem
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Answer, seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 from tests.integration.meta_graph_fake_kit import (
     IG_USER_ID,
     IG_USERNAME,
@@ -35,28 +34,10 @@ from tests.integration.meta_graph_fake_kit import (
 
 BASE = "https://graph.facebook.com"
 NOW = datetime.fromtimestamp(T0, UTC) + timedelta(hours=1)
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeGraph, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        answer: Answer = self.fake.respond(seen_of(request, self.prefix))
-        body, content_type = answer.payload()
-        headers = {"content-type": content_type, **answer.headers}
-        return httpx.Response(answer.status, content=body, headers=headers)
 
     def gets(self, suffix: str = "") -> list[httpx.Request]:
         return [r for r in self.requests if r.method == "GET" and r.url.path.endswith(suffix)]

@@ -5,7 +5,6 @@ safe LiQL, and every way the API can fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -22,30 +21,15 @@ from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimi
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
 from tests.integration.khoros_fake_kit import BOT, SECRETS, T0, FakeKhoros, error
-from tests.integration.loopback_kit import Answer, seen_of
+from tests.integration.loopback_kit import Answer, FakeWire, seen_of
 from tests.integration.loopback_kit import mock_response as response
 
 BASE = "https://community.acme.example"
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
 # -- helpers --------------------------------------------------------------------------
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeKhoros, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        return response(self.fake.respond(seen_of(request, self.prefix)))
 
     def searches(self) -> list[str]:
         return [r.url.params["q"] for r in self.requests if r.url.path.endswith("/search")]

@@ -5,7 +5,6 @@ Mastodon's way of counting length, and every way the API can fail."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -20,30 +19,15 @@ from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 from tests.integration.mastodon_fake_kit import BOB, BRAND_ID, JANE, T0, TOKEN, FakeMastodon
 
 BASE = "https://mastodon.social"
 NOW = datetime.fromtimestamp(T0 + 3600, UTC)
-Intercept = Callable[[httpx.Request], httpx.Response | None]
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeMastodon, prefix: str = "") -> None:
-        self.fake, self.prefix = fake, prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept: Intercept | None = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None and (answer := self.intercept(request)) is not None:
-            return answer
-        reply = self.fake.respond(seen_of(request, self.prefix))
-        body, content_type = reply.payload()
-        headers = {"content-type": content_type, **reply.headers}
-        return httpx.Response(reply.status, content=body, headers=headers)
 
     def paths(self, method: str = "GET") -> list[str]:
         return [r.url.path for r in self.requests if r.method == method]

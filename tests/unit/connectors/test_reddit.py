@@ -21,7 +21,7 @@ from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, RateLimi
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 from tests.integration.reddit_fake_kit import (
     BRAND,
     CLIENT_ID,
@@ -34,25 +34,8 @@ from tests.integration.reddit_fake_kit import (
 NOW = datetime.fromtimestamp(T0 + 86400, UTC)
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeReddit) -> None:
-        self.fake = fake
-        self.requests: list[httpx.Request] = []
-        self.intercept = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        answer = self.fake.respond(seen_of(request))
-        body, content_type = answer.payload()
-        return httpx.Response(
-            answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-        )
 
     def gets(self, path: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.method == "GET" and r.url.path == path]

@@ -19,7 +19,7 @@ from cxdaily.core.errors import AuthError, ConfigError, ConnectorError, ReplyRej
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import seen_of
+from tests.integration.loopback_kit import FakeWire, seen_of
 from tests.integration.wordpress_fake_kit import (
     APP_PASSWORD,
     OUR_ID,
@@ -33,25 +33,8 @@ NOW = T0 + timedelta(days=1)
 AUTH = "Basic " + base64.b64encode(f"{USERNAME}:{''.join(APP_PASSWORD.split())}".encode()).decode()
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeWordPress) -> None:
-        self.fake = fake
-        self.requests: list[httpx.Request] = []
-        self.intercept = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        answer = self.fake.respond(seen_of(request))
-        body, content_type = answer.payload()
-        return httpx.Response(
-            answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-        )
 
     def lists(self, status: str | None = None) -> list[httpx.Request]:
         return [

@@ -27,7 +27,7 @@ from cxdaily.core.safe_text import clean
 from cxdaily.credentials import secret_reader
 from cxdaily.replies.outbox import may_have_reached_service
 from cxdaily.settings import ChannelSettings
-from tests.integration.loopback_kit import Seen
+from tests.integration.loopback_kit import FakeWire, Seen
 from tests.integration.x_fake_kit import (
     BRAND_ID,
     CLIENT_ID,
@@ -41,33 +41,8 @@ BASE = "https://api.x.com"
 JANE, OMAR = "2000000000000000001", "2000000000000000002"
 
 
-class Wire:
+class Wire(FakeWire):
     """The fake behind a MockTransport; records every request (hosts included)."""
-
-    def __init__(self, fake: FakeX, prefix: str = "") -> None:
-        self.fake = fake
-        self.prefix = prefix
-        self.requests: list[httpx.Request] = []
-        self.intercept = None
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.intercept is not None:
-            answer = self.intercept(request)
-            if answer is not None:
-                return answer
-        seen = Seen(
-            method=request.method,
-            path=request.url.path.removeprefix(self.prefix),
-            query=parse_qs(request.url.query.decode(), keep_blank_values=True),
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=request.content,
-        )
-        answer = self.fake.respond(seen)
-        body, content_type = answer.payload()
-        return httpx.Response(
-            answer.status, content=body, headers={"content-type": content_type, **answer.headers}
-        )
 
     def paths(self, method: str = "GET") -> list[str]:
         return [r.url.path for r in self.requests if r.method == method]
