@@ -39,9 +39,11 @@ from cxdaily.connectors.base import FetchResult
 from cxdaily.connectors.email_imap import (
     MAX_MESSAGE_BYTES,
     Fetched,
+    Folder,
     ImapSession,
     chunks,
     imap_date,
+    kept_uid,
 )
 from cxdaily.connectors.email_sent import folders_to_search, read_sent
 from cxdaily.connectors.mail_message import MailMessage, parse_message, thread_subject
@@ -249,14 +251,9 @@ class FetchRun:
         folder = session.open_folder(self.box.folder)
         self.uidvalidity = folder.uidvalidity
         cp = checkpoint or {}
-        last, since = cp.get("last_uid"), cp.get("since")
-        resume = (
-            isinstance(last, int) and not isinstance(last, bool) and last >= 0
-            and cp.get("uidvalidity") == folder.uidvalidity
-        )  # fmt: skip
+        last, since = kept_uid(cp, folder), cp.get("since")
         notes: list[str] = []
-        if resume:
-            assert isinstance(last, int)
+        if last is not None:
             criteria = ["UID", f"{last + 1}:*"]
             since = since if isinstance(since, str) and _IMAP_DAY.fullmatch(since) else None
             if since:
@@ -269,15 +266,11 @@ class FetchRun:
                 )
             last, since = 0, imap_date(self.window)
             criteria = ["SINCE", since]
-        uids = [u for u in session.search(*criteria) if u > last] if folder.exists else []
-        items, done = self.read(uids)
-        complete = len(done) == len(uids)
-        new_last = max([last, *done])
-        if complete and folder.uidnext:
-            new_last = max(new_last, folder.uidnext - 1)
+        items, done, listed, new_last = self.read_new(folder, last, criteria)
+        complete = len(done) == listed
         if not complete:
             notes.append(
-                f"read {len(done)} of {len(uids)} new messages (at most "
+                f"read {len(done)} of {listed} new messages (at most "
                 f"{MAX_MESSAGES_PER_FETCH} or {MAX_FETCH_BYTES // 2**20} MB a fetch); the rest "
                 "comes with the next fetch"
             )
@@ -293,12 +286,16 @@ class FetchRun:
         return FetchResult(questions, new_cp, [*notes, *self.warnings], settled)
 
     # -- reading ------------------------------------------------------------------------
-    def read(
-        self, uids: list[int], *, most: int | None = None, budget: int | None = None
-    ) -> tuple[list[Item], list[int]]:
-        """The first ``uids`` of the open folder, up to ``most`` messages and ``budget``
-        bytes (a fetch's limits by default), parsed; and the UIDs read."""
+    def read_new(
+        self, folder: Folder, last: int, criteria: list[str], *, most: int | None = None,
+        budget: int | None = None,
+    ) -> tuple[list[Item], list[int], int, int]:  # fmt: skip
+        """The messages of the open ``folder`` that ``criteria`` find after UID ``last``,
+        the first up to ``most`` messages and ``budget`` bytes (a fetch's limits by
+        default), parsed; the UIDs read, how many were found, and the last UID the next
+        fetch starts after (past the folder's end when all were read)."""
         session = self.box.session
+        uids = [u for u in session.search(*criteria) if u > last] if folder.exists else []
         budget = MAX_FETCH_BYTES if budget is None else budget
         items: list[Item] = []
         done: list[int] = []
@@ -318,7 +315,10 @@ class FetchRun:
             done += take
             if len(take) < len(batch):
                 break
-        return items, done
+        new_last = max([last, *done])
+        if len(done) == len(uids) and folder.uidnext:
+            new_last = max(new_last, folder.uidnext - 1)
+        return items, done, len(uids), new_last
 
     def item_of(self, fetched: Fetched) -> Item | None:
         """One fetched message parsed, or ``None`` (with a warning) when it is unreadable."""

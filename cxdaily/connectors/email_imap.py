@@ -62,6 +62,15 @@ class Folder:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def kept_uid(kept: dict[str, Any], folder: Folder) -> int | None:
+    """The last UID a checkpoint (or its part) ``kept`` read in ``folder``, when it names
+    one and the folder's UIDVALIDITY is the one it was read under; else ``None`` (read
+    the window again)."""
+    last = kept.get("last_uid")
+    valid = isinstance(last, int) and not isinstance(last, bool) and last >= 0
+    return last if valid and kept.get("uidvalidity") == folder.uidvalidity else None
+
+
 def quoted(text: str) -> str:
     """``text`` as an IMAP quoted string (a folder name, a header value)."""
     if any(ord(c) > 126 or c in "\r\n" for c in text):

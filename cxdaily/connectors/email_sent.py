@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cxdaily.connectors.email_imap import ImapSession, imap_date
+from cxdaily.connectors.email_imap import ImapSession, imap_date, kept_uid
 from cxdaily.connectors.email_special_use import readable_folder_name
 from cxdaily.core.errors import ConnectorError
 from cxdaily.core.safe_text import visible
@@ -80,23 +80,14 @@ def read_sent(run: FetchRun, prior: Any) -> tuple[list[Item], dict[str, Any] | N
     prior = prior if isinstance(prior, dict) else {}
     try:
         folder = session.open_folder(name)
-        last = prior.get("last_uid")
-        resume = (
-            isinstance(last, int) and not isinstance(last, bool) and last >= 0
-            and prior.get("folder") == name and prior.get("uidvalidity") == folder.uidvalidity
-        )  # fmt: skip
-        if not resume:
-            last = 0
-        assert isinstance(last, int)
-        criteria = ["UID", f"{last + 1}:*"] if resume else ["SINCE", imap_date(run.window)]
-        uids = [u for u in session.search(*criteria) if u > last] if folder.exists else []
-        items, done = run.read(uids, most=MAX_SENT_PER_FETCH, budget=MAX_SENT_BYTES)
+        last = kept_uid(prior, folder) if prior.get("folder") == name else None
+        criteria = ["SINCE", imap_date(run.window)] if last is None else ["UID", f"{last + 1}:*"]
+        items, _, _, new_last = run.read_new(
+            folder, last or 0, criteria, most=MAX_SENT_PER_FETCH, budget=MAX_SENT_BYTES
+        )
     except ConnectorError as exc:  # the questions still come; the next fetch tries again
         run.warn(f"the team's sent mail in {name} was not read: {exc}")
         return [], prior or None
-    new_last = max([last, *done])
-    if len(done) == len(uids) and folder.uidnext:
-        new_last = max(new_last, folder.uidnext - 1)
     team = [i for i in items if box.is_team(i.sender) and not i.mail.automated]
     for item in team:
         item.folder = name
