@@ -160,7 +160,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         if app.terminated:
             return TERMINATED
         if app.return_value == OPEN_DEMO and profile is None:
-            from cxdaily.cli.serve import served_in_browser
+            from cxdaily.cli.browser_tab import served_in_browser
 
             if served_in_browser():  # its tab closed with the app: `cxdaily serve --demo`
                 return EXIT_OK
@@ -181,7 +181,7 @@ def app_terminal_problem() -> str | None:
     """Why the app cannot open here (its input or output is not a terminal: a script, a
     pipe, a cron job, where it would wait for keys forever and draw escape codes into a
     file), or ``None``; a browser tab's session (``cxdaily serve``) has its own driver."""
-    from cxdaily.cli.serve import served_in_browser
+    from cxdaily.cli.browser_tab import served_in_browser
 
     if served_in_browser() or (sys.stdin.isatty() and sys.stdout.isatty()):
         return None

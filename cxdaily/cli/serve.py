@@ -40,8 +40,6 @@ MIN_TOKEN_CHARS = 20
 """The shortest access token accepted from the environment or the keyring (one made here
 is 43 characters: 32 random bytes)."""
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
-#: The Textual driver textual-serve runs each browser session's app with.
-WEB_DRIVER = "web_driver:WebDriver"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -170,12 +168,6 @@ def app_command(demo: bool) -> str:
     """The shell command textual-serve runs for each browser session: this Python, this
     cxdaily, the same profile."""
     return shlex.join([sys.executable, "-m", "cxdaily", *(["--demo"] if demo else [])])
-
-
-def served_in_browser() -> bool:
-    """Whether this process is an app session textual-serve started for a browser tab
-    (it runs one app: when that app ends, the tab's session ends with it)."""
-    return os.environ.get("TEXTUAL_DRIVER", "").endswith(WEB_DRIVER)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -76,3 +76,14 @@ def test_a_launch_showing_a_kept_batch_loads_no_curation(subprocess_env, home: P
         f"print(service.kept_batch() is not None, {loaded})"
     )
     assert open_in_child(home, subprocess_env, "30s", launch) == "True []"
+
+
+def test_a_launch_does_not_load_the_serve_command(subprocess_env) -> None:
+    """Asking whether the app runs in a browser tab (every launch does) leaves the
+    ``serve`` command's module (its token, address and socket handling) unloaded."""
+    said = run_python(
+        "import sys\nfrom cxdaily.cli import app_terminal_problem\napp_terminal_problem()\n"
+        "print('cxdaily.cli.serve' in sys.modules)\n",
+        subprocess_env,
+    )
+    assert said == "False"

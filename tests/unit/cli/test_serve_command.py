@@ -15,7 +15,8 @@ import keyring
 import pytest
 from keyring.backends.null import Keyring as NullKeyring
 
-from cxdaily.cli.serve import access_token, address, app_command, served_in_browser
+from cxdaily.cli.browser_tab import served_in_browser
+from cxdaily.cli.serve import access_token, address, app_command
 from cxdaily.core.errors import CredentialError
 from cxdaily.paths import DEMO_PROFILE, locations
 from cxdaily.ui.serve.server import CxDailyServer, ServeSettings
