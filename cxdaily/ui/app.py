@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import signal
 from collections.abc import Iterable
 from functools import partial
@@ -281,6 +282,12 @@ class CxDailyApp(App[str | None]):
         self._close_messages_no_wait()
 
     # flow -----------------------------------------------------------------------
+    def load_session_screen(self) -> None:
+        """Load the session screen's modules ahead of ``enter`` (the start screen asks,
+        while the leader reads the batch), so that the session opens without waiting for
+        them; ``enter`` pressed sooner loads them itself."""
+        importlib.import_module("cxdaily.ui.screens.session")
+
     def on_begin_session(self, message: BeginSession) -> None:
         """Start a session on the batch and show it."""
         try:

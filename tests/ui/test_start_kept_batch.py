@@ -4,6 +4,7 @@ that fetch fails; a kept batch that is no longer current is never shown."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,8 +17,9 @@ from cxdaily.curation import Batch
 from cxdaily.service import Service
 from cxdaily.service.kept_batch import KEPT_BATCH_FILE, LISTED_LEFT_OUT
 from cxdaily.store.derived import read_derived
+from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.batch_lines import batch_lines, must_see_line, summary_line
-from cxdaily.ui.screens.start import StartScreen
+from cxdaily.ui.screens.start import SESSION_LOAD_AFTER_S, StartScreen
 from tests.ui.pilot_kit import SMALL, make_app, plain, settle, wait_for_start
 
 
@@ -118,3 +120,34 @@ def test_the_kept_batch_reads_as_the_batch_curated_now(
     assert batch_lines(kept).plain == batch_lines(whole).plain
     assert must_see_line(kept, "a").plain == must_see_line(whole, "a").plain
     assert summary_line(kept, None).plain == summary_line(whole, None).plain
+
+
+async def test_the_session_screen_loads_while_the_leader_reads_the_batch(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the batch is on screen the start screen has the app load the session screen's
+    modules (once, a moment later), so that ``enter`` does not wait for them."""
+    service.refresh()
+    service.batch(keep=True)
+    shown = shown_batches(monkeypatch)
+    events: list[str] = []
+    load = CxDailyApp.load_session_screen
+
+    def loading(app: CxDailyApp) -> None:
+        events.append(f"load after {len(shown)} batch(es) shown")
+        load(app)
+
+    monkeypatch.setattr(CxDailyApp, "load_session_screen", loading)
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_start(app, pilot)
+        for _ in range(60):
+            if events:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(SESSION_LOAD_AFTER_S)
+        assert len(events) == 1 and not events[0].startswith("load after 0 ")
+        assert "cxdaily.ui.screens.session" in sys.modules
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "SessionScreen"
