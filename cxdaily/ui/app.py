@@ -10,9 +10,11 @@ import signal
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path, PurePath
+from typing import Any
 
 from textual import events, work
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -29,11 +31,22 @@ from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
 from cxdaily.ui.reply_windows import ReplyWindows
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
 
+FIRST_STYLESHEETS = ("app.tcss", "screens/start.tcss")
+"""The stylesheets of the first frame, in the themes folder: the app's and the start
+screen's (the other screens' load later: :meth:`CxDailyApp.load_screen_styles`)."""
+
 
 def stylesheets() -> list[str | PurePath]:
-    """The app stylesheet and one per screen, from the themes folder."""
+    """The first frame's stylesheets (:data:`FIRST_STYLESHEETS`)."""
     folder = builtin_themes_dir()
-    return [folder / "app.tcss", *sorted((folder / "screens").glob("*.tcss"))]
+    return [folder / name for name in FIRST_STYLESHEETS]
+
+
+def later_stylesheets() -> list[PurePath]:
+    """The other screens' stylesheets, one per screen or family of screens."""
+    folder = builtin_themes_dir()
+    first = {folder / name for name in FIRST_STYLESHEETS}
+    return [path for path in sorted((folder / "screens").glob("*.tcss")) if path not in first]
 
 
 def write_crash_log(folder: Path, error: BaseException | None) -> Path:
@@ -92,6 +105,7 @@ class CxDailyApp(App[str | None]):
         leader is idle (see :mod:`cxdaily.ui.heap`)."""
         self.terminated = False
         """The process was asked to end (SIGTERM) and the app quit for it."""
+        self._screen_styles_loaded = False
 
     @property
     def service(self) -> Service:
@@ -282,11 +296,45 @@ class CxDailyApp(App[str | None]):
         self._close_messages_no_wait()
 
     # flow -----------------------------------------------------------------------
-    def load_session_screen(self) -> None:
-        """Load the session screen's modules ahead of ``enter`` (the start screen asks,
-        while the leader reads the batch), so that the session opens without waiting for
-        them; ``enter`` pressed sooner loads them itself."""
+    def prepare_screens(self) -> None:
+        """Load what the next screens need ahead of them (the start screen asks, while
+        the leader reads the batch): the other screens' stylesheets and the session
+        screen's modules, so that ``enter`` opens the session without waiting for them.
+        A screen shown sooner loads them itself."""
+        self.load_screen_styles()
         importlib.import_module("cxdaily.ui.screens.session")
+
+    def load_screen_styles(self) -> None:
+        """Load the other screens' stylesheets, once: while the leader reads the start
+        screen (it asks), or before any other screen shows. Textual keeps the rules it
+        parsed already, so only these are parsed (at launch they would cost the first
+        frame their parsing)."""
+        if self._screen_styles_loaded:
+            return
+        self._screen_styles_loaded = True
+        for path in later_stylesheets():
+            self.stylesheet.read(path)
+        self.stylesheet.update(self)
+
+    def push_screen(
+        self,
+        screen: Screen[Any] | str,
+        callback: Any = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        """Push ``screen`` (see :meth:`App.push_screen`), its stylesheet loaded first."""
+        self.load_screen_styles()
+        if wait_for_dismiss:
+            return super().push_screen(screen, callback, wait_for_dismiss=True, mode=mode)
+        return super().push_screen(screen, callback, mode=mode)
+
+    def switch_screen(self, screen: Screen[Any] | str) -> AwaitComplete:
+        """Show ``screen`` in place of the current one (see :meth:`App.switch_screen`),
+        its stylesheet loaded first."""
+        self.load_screen_styles()
+        return super().switch_screen(screen)
 
     def on_begin_session(self, message: BeginSession) -> None:
         """Start a session on the batch and show it."""

@@ -12,8 +12,8 @@ screen has its batch and the background refresh is over:
   view (the session screen is then closed and ``enter`` pressed again). The first open
   of the launch is shown on its own line: it is the one a leader meets each morning, and
   it pays for what Textual does once per app (the session widgets' styles); the start
-  screen has loaded the session screen's modules by then, as it does while the leader
-  reads the batch;
+  screen has loaded the session screen's modules and the other screens' stylesheets by
+  then, as it does while the leader reads the batch;
 - ``j`` and ``k`` are timed, at a reader's pace, until the queue highlights the next (or
   previous) question and the question view shows it, down the whole queue and back up.
 

@@ -19,7 +19,7 @@ from cxdaily.service.kept_batch import KEPT_BATCH_FILE, LISTED_LEFT_OUT
 from cxdaily.store.derived import read_derived
 from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.batch_lines import batch_lines, must_see_line, summary_line
-from cxdaily.ui.screens.start import SESSION_LOAD_AFTER_S, StartScreen
+from cxdaily.ui.screens.start import SCREENS_PREPARED_AFTER_S, StartScreen
 from tests.ui.pilot_kit import SMALL, make_app, plain, settle, wait_for_start
 
 
@@ -131,13 +131,13 @@ async def test_the_session_screen_loads_while_the_leader_reads_the_batch(
     service.batch(keep=True)
     shown = shown_batches(monkeypatch)
     events: list[str] = []
-    load = CxDailyApp.load_session_screen
+    load = CxDailyApp.prepare_screens
 
     def loading(app: CxDailyApp) -> None:
         events.append(f"load after {len(shown)} batch(es) shown")
         load(app)
 
-    monkeypatch.setattr(CxDailyApp, "load_session_screen", loading)
+    monkeypatch.setattr(CxDailyApp, "prepare_screens", loading)
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
         await wait_for_start(app, pilot)
@@ -145,7 +145,7 @@ async def test_the_session_screen_loads_while_the_leader_reads_the_batch(
             if events:
                 break
             await pilot.pause(0.05)
-        await pilot.pause(SESSION_LOAD_AFTER_S)
+        await pilot.pause(SCREENS_PREPARED_AFTER_S)
         assert len(events) == 1 and not events[0].startswith("load after 0 ")
         assert "cxdaily.ui.screens.session" in sys.modules
         await pilot.press("enter")

@@ -50,9 +50,10 @@ Found = TypeVar("Found")
 
 SHORT_SCREEN_ROWS = 24
 """Below this many rows the start screen leaves the heatmap out, so the batch shows."""
-SESSION_LOAD_AFTER_S = 0.4
-"""How long after the batch's first frame the session screen's modules load (the
-leader is reading the batch then; see :meth:`CxDailyApp.load_session_screen`)."""
+SCREENS_PREPARED_AFTER_S = 0.4
+"""How long after the batch's first frame the next screens' stylesheets and the session
+screen's modules load (the leader is reading the batch then; see
+:meth:`CxDailyApp.prepare_screens`)."""
 
 
 class StartScreen(Screen):
@@ -119,7 +120,7 @@ class StartScreen(Screen):
         self.call_after_refresh(self._mount_extras)
         self.call_after_refresh(self.refresh_channels)
         self.call_after_refresh(self.check_digest_due)
-        self.set_timer(SESSION_LOAD_AFTER_S, app_of(self).load_session_screen)
+        self.set_timer(SCREENS_PREPARED_AFTER_S, app_of(self).prepare_screens)
 
     async def _mount_extras(self) -> None:
         """After the batch is on screen: the promises-and-outbox line and the heatmap."""
