@@ -11,6 +11,8 @@ import pytest
 from cxdaily.service import Service
 from cxdaily.ui import app as app_module
 from cxdaily.ui.app import CxDailyApp, later_stylesheets
+from cxdaily.ui.keys import COLLISION_COMMANDS
+from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.screens import start
 from cxdaily.ui.screens.help import HelpScreen
 from tests.ui.pilot_kit import SMALL, make_app, settle, wait_for_start
@@ -63,4 +65,39 @@ async def test_the_other_stylesheets_load_while_the_leader_reads(service: Servic
                 break
             await pilot.pause(0.05)
         assert loaded_sheets(app) == set(app_module.FIRST_STYLESHEETS) | LATER
+        assert isinstance(app.screen, start.StartScreen)
+
+
+async def test_a_dialog_awaited_from_a_worker_is_styled_and_answers(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``push_screen_wait`` (the app's ``push_screen`` told to wait for the answer) loads
+    the stylesheets first too, and hands the dialog's answer back."""
+    from textual.content import Content
+
+    monkeypatch.setattr(start, "SCREENS_PREPARED_AFTER_S", 60.0)
+    question = Question(
+        id="collision",
+        title="The team answered",
+        parts=(Part("collision-text", Content("Already done.")),),
+        commands=COLLISION_COMMANDS,
+    )
+    answers: list[bool | None] = []
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for_start(app, pilot)
+
+        async def ask() -> None:
+            answers.append(await app.push_screen_wait(ConfirmScreen(question)))
+
+        app.run_worker(ask())
+        for _ in range(40):
+            if isinstance(app.screen, ConfirmScreen):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert loaded_sheets(app) == set(app_module.FIRST_STYLESHEETS) | LATER
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert answers == [True]
         assert isinstance(app.screen, start.StartScreen)
