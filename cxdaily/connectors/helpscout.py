@@ -165,7 +165,7 @@ class HelpScoutConnector(desk.HelpDeskConnector):
                     hold = min(hold or read_up_to, read_up_to)
             for index, item in enumerate(_embedded(data, "conversations", result, self.name)):
                 newest = _later(newest, item)
-                read_up_to = _modified_at(item) or read_up_to
+                read_up_to = _time_of(item, "modifiedAt") or read_up_to
                 unread = skipped.unread
                 try:
                     ticket = await self._ticket(item, headers, skipped)
@@ -316,26 +316,19 @@ class HelpScoutConnector(desk.HelpDeskConnector):
 # ----------------------------------------------------------------------------- parsing
 def _later(newest: datetime | None, item: Any) -> datetime | None:
     """``newest``, or the conversation's modification time when that is later."""
-    if not isinstance(item, dict):
-        return newest
     for key in ("modifiedAt", "userUpdatedAt"):
-        value = item.get(key)
-        if value is None:
-            continue
-        try:
-            when = parse_time(value, key)
-        except QuestionShapeError:
-            continue
-        if newest is None or when > newest:
+        when = _time_of(item, key)
+        if when is not None and (newest is None or when > newest):
             newest = when
     return newest
 
 
-def _modified_at(item: Any) -> datetime | None:
-    """When a conversation was last modified (``modifiedAt``, the list's order), or ``None``."""
-    value = item.get("modifiedAt") if isinstance(item, dict) else None
+def _time_of(item: Any, key: str) -> datetime | None:
+    """A conversation's time ``key`` (``modifiedAt`` is the list's order), or ``None``
+    when it is missing or unreadable."""
+    value = item.get(key) if isinstance(item, dict) else None
     try:
-        return parse_time(value, "modifiedAt") if value is not None else None
+        return parse_time(value, key) if value is not None else None
     except QuestionShapeError:
         return None
 
