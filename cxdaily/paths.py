@@ -8,8 +8,9 @@ in its own profile (``data/demo`` or ``<data>/demo``) so it never mixes with rea
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 APP_NAME = "cxdaily"
 DEMO_PROFILE = "demo"
@@ -18,8 +19,7 @@ CONFIG_BACKUP_SUFFIX = ".bak"
 added (``config.toml.bak``)."""
 
 
-@dataclass(frozen=True)
-class Locations:
+class Locations(msgspec.Struct, frozen=True):
     """The folders and files one profile uses."""
 
     config_file: Path

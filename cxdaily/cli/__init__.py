@@ -17,8 +17,9 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cxdaily import __version__
 from cxdaily.cli.arguments import (
@@ -50,8 +51,7 @@ def _profile(args: argparse.Namespace) -> str | None:
     return DEMO_PROFILE if getattr(args, "demo", False) else None
 
 
-@dataclass(frozen=True)
-class ServiceFactory:
+class ServiceFactory(msgspec.Struct, frozen=True):
     """How the command line builds every :class:`~cxdaily.service.Service` it opens: with
     the connector registry and the HTTP client factory :func:`main` was given. ``None``
     means the default: the built-in kinds and plugins (:func:`cxdaily.connectors.

@@ -11,10 +11,11 @@ give one as ``settings.session.days``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 _ONE_DAY = timedelta(days=1)
 
@@ -60,8 +61,7 @@ def today_start(now: datetime, zone: ZoneInfo, day_start: time) -> datetime:
     return day_start_instant(day_of(now, zone, day_start), zone, day_start)
 
 
-@dataclass(frozen=True)
-class LeaderDays:
+class LeaderDays(msgspec.Struct, frozen=True):
     """The leader's calendar: a home time zone and the time of day a day begins."""
 
     zone: ZoneInfo

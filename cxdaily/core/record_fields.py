@@ -18,12 +18,14 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, Field, dataclass, fields
+from dataclasses import MISSING, Field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from functools import partial
 from types import MappingProxyType
 from typing import Any, ClassVar, Self, TypeVar, get_args, get_type_hints
+
+import msgspec
 
 from cxdaily.core.clock import parse_instant, to_iso
 from cxdaily.core.errors import CxDailyError
@@ -247,8 +249,7 @@ def _reader_for(record_type: type, spec: Field[Any], hint: Any) -> FieldReader:
     raise TypeError(f"no reader for {record_type.__name__}.{spec.name} ({hint})")
 
 
-@dataclass(frozen=True)
-class _Plan:
+class _Plan(msgspec.Struct, frozen=True):
     """How one dataclass is read: each field with its reader, and how it is built."""
 
     readers: Mapping[str, FieldReader]

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 HELP_DESK = "help desk"
 SOCIAL = "social"
@@ -43,8 +44,7 @@ class CatalogueError(ValueError):
     """An entry of the service catalogue's data file is malformed."""
 
 
-@dataclass(frozen=True)
-class ServiceEntry:
+class ServiceEntry(msgspec.Struct, frozen=True):
     """One service in the catalogue."""
 
     key: str

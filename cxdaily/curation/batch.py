@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
+
+import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.models import Question
 
@@ -21,8 +23,7 @@ LOWER_VALUE = "lower value per minute than those listed"
 NEAR_DUPLICATE = "near-duplicate"
 
 
-@dataclass(frozen=True)
-class BatchItem:
+class BatchItem(msgspec.Struct, frozen=True):
     """One question with its score, its time estimate, why it matters and its group."""
 
     question: Question
@@ -48,8 +49,7 @@ class LeftOut(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(msgspec.Struct, frozen=True):
     """Today's batch in session order, what was left out, and what was never a candidate."""
 
     items: tuple[BatchItem, ...]

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
+
+from msgspec.structs import replace
 
 from cxdaily.core.collector import collector_paused
 from cxdaily.core.models import Action, Disposition, Question

@@ -30,7 +30,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+
+from msgspec.structs import replace
 
 from cxdaily.curation.batch import NEAR_DUPLICATE, Batch, BatchItem, LeftOut
 from cxdaily.curation.estimate import follow_up_estimate

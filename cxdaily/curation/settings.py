@@ -27,8 +27,9 @@ A value of the wrong type is a :class:`ConfigError` that names the key, for exam
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
 from typing import Any
+
+import msgspec
 
 from cxdaily.core import durations
 from cxdaily.core.config_tables import config_table
@@ -51,8 +52,7 @@ DEFAULT_WATCH_KEYWORDS = (
 )
 
 
-@dataclass(frozen=True)
-class Weights:
+class Weights(msgspec.Struct, frozen=True):
     """How much each signal counts (``[curation.weights]``); 0 turns a signal off."""
 
     waiting: float = 1.0
@@ -77,11 +77,10 @@ class Weights:
     """It continues a conversation (earlier messages in the thread)."""
 
 
-@dataclass(frozen=True)
-class CurationSettings:
+class CurationSettings(msgspec.Struct, frozen=True):
     """The ``[curation]`` table."""
 
-    weights: Weights = field(default_factory=Weights)
+    weights: Weights = msgspec.field(default_factory=Weights)
     """Signal weights (``[curation.weights]``)."""
     max_age_s: int = 14 * DAY_S
     """Questions older than this are not candidates (``max_age = "14d"``)."""
@@ -121,7 +120,7 @@ _SCALARS = {
 }
 _LISTS = ("vip_handles", "vip_emails", "vip_domains", "vip_organizations", "watch_keywords")
 KNOWN_KEYS = frozenset({*_SCALARS, *_LISTS, "weights"})
-WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
+WEIGHT_NAMES = Weights.__struct_fields__
 MAX_WEIGHT = 100.0
 
 

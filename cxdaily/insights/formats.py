@@ -11,16 +11,16 @@ registry (for ``--help`` or the dialog) loads no renderer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:
     from cxdaily.insights.model import Digest
 
 
-@dataclass(frozen=True)
-class DigestFormat:
+class DigestFormat(msgspec.Struct, frozen=True):
     """One export format of the digest."""
 
     name: str

@@ -11,8 +11,9 @@ listing the known ones. Names are trimmed, single-spaced and lower-cased.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError, NotFoundError
@@ -75,8 +76,7 @@ def known_list(names: Iterable[str], limit: int = 30) -> str:
     return shown or "none"
 
 
-@dataclass(frozen=True)
-class TaxonomySettings:
+class TaxonomySettings(msgspec.Struct, frozen=True):
     """The ``[taxonomy]`` table: the tags, areas and teams insights are filed under."""
 
     tags: tuple[str, ...] = DEFAULT_TAGS

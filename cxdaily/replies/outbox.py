@@ -27,10 +27,11 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cxdaily.core.errors import AuthError, ConnectorError, CxDailyError, RateLimited, ReplyRejected
 from cxdaily.core.models import Reply, ReplyState
@@ -188,8 +189,7 @@ class Step(StrEnum):
     """The outcome is unknown and cannot be checked: wait for the leader."""
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """How the next attempt at a reply goes."""
 
     step: Step

@@ -10,10 +10,12 @@ home time zone, is the due day. Questions ("Will you ...?") are not promises.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.clock import parse_instant, to_iso
 
@@ -22,8 +24,7 @@ _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _WILL = re.compile(r"\b(?:will|shall)\b|['’]ll\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class PromiseFound:
+class PromiseFound(msgspec.Struct, frozen=True):
     """A promise in a text: the sentence and the day it is due (if it names one)."""
 
     text: str
@@ -51,8 +52,7 @@ def find_promises(text: str, sent_at: datetime, zone: ZoneInfo) -> list[PromiseF
     return found
 
 
-@dataclass(frozen=True)
-class Promise:
+class Promise(msgspec.Struct, frozen=True):
     """One follow-up promised in a sent reply; ``done_at`` is set once it is kept."""
 
     id: str

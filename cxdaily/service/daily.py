@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
+
 from cxdaily import curation
 from cxdaily.core.collector import collector_paused
 from cxdaily.core.errors import ReplyRejected, StoreError
@@ -49,8 +51,7 @@ if TYPE_CHECKING:
 _Picked = TypeVar("_Picked")
 
 
-@dataclass(frozen=True)
-class SessionSummary:
+class SessionSummary(msgspec.Struct, frozen=True):
     """The wrap-up of a session."""
 
     session: Session

@@ -29,13 +29,14 @@ it as it was).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.files import code_checksum, fingerprint
@@ -140,10 +141,8 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
 def _canonical(value: Any) -> str:
     """The settings ``value`` as text that is the same in every process: a set's order
     follows the process's hash seed, so its members are sorted."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = (
-            f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)
-        )
+    if isinstance(value, msgspec.Struct):
+        fields = (f"{name}={_canonical(getattr(value, name))}" for name in value.__struct_fields__)
         return f"{type(value).__name__}({', '.join(fields)})"
     if isinstance(value, (set, frozenset)):
         return "{" + ", ".join(sorted(_canonical(member) for member in value)) + "}"

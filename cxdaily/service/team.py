@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec.structs import replace
 
 from cxdaily.core.errors import ConfigError, CredentialError, NotFoundError, StoreError
 from cxdaily.core.models import Action, Insight, Question, Reply

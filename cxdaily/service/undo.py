@@ -20,9 +20,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cxdaily.core.errors import CxDailyError, StoreError
 from cxdaily.core.models import Action, Disposition, Insight, Question, Reply
@@ -43,8 +44,7 @@ ACTION_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class UndoStep:
+class UndoStep(msgspec.Struct, frozen=True):
     """One action of a session as it was recorded, with what undoing it restores."""
 
     action: Action
@@ -59,8 +59,7 @@ class UndoStep:
     """The action that earlier tag recorded, when this session recorded it."""
 
 
-@dataclass(frozen=True)
-class Undone:
+class Undone(msgspec.Struct, frozen=True):
     """What an undo reversed: the app puts the question back in the queue."""
 
     kind: Disposition

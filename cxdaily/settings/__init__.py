@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
 
 from cxdaily.core import durations
 from cxdaily.core.config_tables import config_table
@@ -117,8 +118,7 @@ def system_timezone_name() -> str:
     return "UTC"
 
 
-@dataclass(frozen=True)
-class SessionSettings:
+class SessionSettings(msgspec.Struct, frozen=True):
     """The ``[session]`` table."""
 
     budget_s: int = DEFAULT_BUDGET_S
@@ -147,38 +147,36 @@ class SessionSettings:
         return LeaderDays(self.zone, self.day_start)
 
 
-@dataclass(frozen=True)
-class ChannelSettings:
+class ChannelSettings(msgspec.Struct, frozen=True):
     """A ``[channels.NAME]`` table: ``kind`` plus connector-specific options."""
 
     name: str
     kind: str
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """Everything in ``config.toml``."""
 
-    session: SessionSettings = field(default_factory=SessionSettings)
-    channels: dict[str, ChannelSettings] = field(default_factory=dict)
+    session: SessionSettings = msgspec.field(default_factory=SessionSettings)
+    channels: dict[str, ChannelSettings] = msgspec.field(default_factory=dict)
     theme: str = "cxdaily-dark"
     """Name of a built-in theme or of a user theme in the config folder's ``themes/``."""
-    keys: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = msgspec.field(default_factory=dict)
     """Remapped key bindings: binding id -> comma-separated keys (``[keys] reply = "R"``)."""
     editor: str | None = None
     """Command for composing replies; defaults to ``$VISUAL`` then ``$EDITOR``."""
-    taxonomy: TaxonomySettings = field(default_factory=TaxonomySettings)
+    taxonomy: TaxonomySettings = msgspec.field(default_factory=TaxonomySettings)
     """The ``[taxonomy]`` table: tags, areas and teams for insights and digests."""
-    streak: StreakRules = field(default_factory=StreakRules)
+    streak: StreakRules = msgspec.field(default_factory=StreakRules)
     """The ``[streak]`` table: what makes a day count, off days and freezes."""
-    curation: CurationSettings = field(default_factory=CurationSettings)
+    curation: CurationSettings = msgspec.field(default_factory=CurationSettings)
     """The ``[curation]`` table: signal weights, limits, VIPs and watch keywords."""
-    leader: LeaderSettings = field(default_factory=LeaderSettings)
+    leader: LeaderSettings = msgspec.field(default_factory=LeaderSettings)
     """The ``[leader]`` table: the product's name for saved replies' ``{product}``."""
-    destinations: dict[str, DestinationSettings] = field(default_factory=dict)
+    destinations: dict[str, DestinationSettings] = msgspec.field(default_factory=dict)
     """The ``[destinations.NAME]`` tables: where digests are sent (see ``settings.delivery``)."""
-    digest: DigestSettings = field(default_factory=DigestSettings)
+    digest: DigestSettings = msgspec.field(default_factory=DigestSettings)
     """The ``[digest]`` table: the digest day of the weekly rhythm."""
     team: TeamSettings | None = None
     """The ``[team]`` table: team mode on PostgreSQL (``None``: this leader works alone)."""

@@ -25,9 +25,10 @@ sends unredacted personal data.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError
@@ -44,13 +45,12 @@ REFUSED_OPTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class DestinationSettings:
+class DestinationSettings(msgspec.Struct, frozen=True):
     """A ``[destinations.NAME]`` table: ``kind`` plus the options of that kind."""
 
     name: str
     kind: str
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def table(self) -> str:
@@ -58,8 +58,7 @@ class DestinationSettings:
         return f"[destinations.{self.name}]"
 
 
-@dataclass(frozen=True)
-class DigestSettings:
+class DigestSettings(msgspec.Struct, frozen=True):
     """The ``[digest]`` table."""
 
     day: int = DEFAULT_DIGEST_DAY

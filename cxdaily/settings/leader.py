@@ -8,8 +8,9 @@ product = "Acme Cloud"    # what {product} becomes in a saved reply
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError
@@ -19,8 +20,7 @@ MAX_PRODUCT_CHARS = 100
 """Longest product name (it goes into replies, in the middle of a sentence)."""
 
 
-@dataclass(frozen=True)
-class LeaderSettings:
+class LeaderSettings(msgspec.Struct, frozen=True):
     """The ``[leader]`` table."""
 
     product: str | None = None

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import NotFoundError, StoreError
@@ -43,8 +44,7 @@ if TYPE_CHECKING:
     from cxdaily.curation.kept import KeptReadings
 
 
-@dataclass(frozen=True)
-class ChannelStatus:
+class ChannelStatus(msgspec.Struct, frozen=True):
     """How a channel's fetches went: when, how many questions, and the last error."""
 
     channel: str

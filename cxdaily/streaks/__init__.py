@@ -29,9 +29,12 @@ Counting
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.days import day_of as day_of
 from cxdaily.core.days import day_start_instant as day_start_instant
@@ -107,8 +110,7 @@ class DayActivity:
         return DayTotals(len(self.handled), self.minutes, self.batches)
 
 
-@dataclass(frozen=True)
-class DayTotals:
+class DayTotals(msgspec.Struct, frozen=True):
     """What the streak reads of one of the leader's days (see :class:`DayActivity`)."""
 
     handled: int = 0
@@ -211,8 +213,7 @@ def handled_per_day(
 
 
 # ----------------------------------------------------------------------------- the streak
-@dataclass(frozen=True)
-class Streak:
+class Streak(msgspec.Struct, frozen=True):
     """The streak as of a moment, and the calendar behind it."""
 
     current: int

@@ -19,9 +19,10 @@ count nor break the streak, and no freeze is spent on them. Parsing raises a one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.config_tables import config_table
 from cxdaily.core.errors import ConfigError
@@ -46,8 +47,7 @@ STREAK_KEYS = frozenset(
 )
 
 
-@dataclass(frozen=True, order=True)
-class Pause:
+class Pause(msgspec.Struct, frozen=True, order=True):
     """A holiday: every day from ``start`` to ``end`` (both included) is off."""
 
     start: date
@@ -57,8 +57,7 @@ class Pause:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-@dataclass(frozen=True)
-class StreakRules:
+class StreakRules(msgspec.Struct, frozen=True):
     """What makes a day count, which days are off, and how freezes work."""
 
     min_handled: int = 1
@@ -77,7 +76,7 @@ class StreakRules:
     """Freezes held at most; a freeze covers one missed day automatically. 0: no freezes."""
     batches_per_freeze: int = 1
     """Whole batches (every planned question dealt with) finished to earn one freeze."""
-    pauses: tuple[Pause, ...] = field(default_factory=tuple)
+    pauses: tuple[Pause, ...] = msgspec.field(default_factory=tuple)
     """Holidays, from date to date (both included)."""
 
     def off_reason(self, day: date) -> str | None:

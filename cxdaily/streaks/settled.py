@@ -35,11 +35,12 @@ Where to cut
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from cxdaily.core.models import Action, Session
 from cxdaily.streaks import SESSION_SPAN, DayActivity, DayTotals, daily_activity, daily_totals
@@ -53,8 +54,7 @@ CUT_TRIES = 6
 _ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class SettledDays:
+class SettledDays(msgspec.Struct, frozen=True):
     """The totals of the days before ``limit``, from every record before ``cut``."""
 
     cut: datetime
@@ -62,7 +62,7 @@ class SettledDays:
     limit: date
     """The first day not settled: every settled day is before it, and every later record
     counts for it or a later day."""
-    days: Mapping[date, DayTotals] = field(default_factory=dict)
+    days: Mapping[date, DayTotals] = msgspec.field(default_factory=dict)
     """The totals of each settled day with activity."""
     open_sessions: frozenset[str] = frozenset()
     """Settled sessions a later action would still change."""

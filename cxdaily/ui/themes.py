@@ -10,9 +10,9 @@ reported and skipped; the app falls back to the default theme.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -41,8 +41,7 @@ VARIABLE_DEFAULTS = {
 }
 
 
-@dataclass(frozen=True)
-class ThemeProblem:
+class ThemeProblem(msgspec.Struct, frozen=True):
     """A theme file that could not be used, and why (one line)."""
 
     path: Path

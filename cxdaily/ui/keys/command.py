@@ -6,17 +6,16 @@ widget its ``BINDINGS`` and its palette entries from one group of rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import msgspec
 from textual.binding import Binding, BindingType
 
 if TYPE_CHECKING:
     from cxdaily.ui.keys.names import KeyNames
 
 
-@dataclass(frozen=True)
-class KeyCommand:
+class KeyCommand(msgspec.Struct, frozen=True):
     """One action the user can take: its id, default keys, and words for footer and help.
 
     ``title`` names the command in the palette when it is an app-wide command ("Stats");

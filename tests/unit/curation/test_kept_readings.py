@@ -6,11 +6,11 @@ them)."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.curation import build_history, curate
 from cxdaily.curation.candidates import StoredQuestions, candidate_of

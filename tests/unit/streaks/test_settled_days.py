@@ -3,10 +3,10 @@ so that the settled days and the fold of the later records are the fold of them 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.models import Action, Disposition, Session
 from cxdaily.streaks import daily_activity, daily_totals, record_day

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+import msgspec
 import pytest
 
 from cxdaily.core.models import Session
@@ -87,7 +88,14 @@ def test_a_session_across_the_day_start_counts_its_minutes_once_for_the_day_it_b
         # a missed Friday breaks it even with the weekend after
         (WORKDAYS, nov(2, 3, 4, 5, 9), noon(9), 1, 5, None),
         # a weekend of Friday and Saturday
-        (replace(WORKDAYS, weekend=frozenset({4, 5})), nov(4, 5, 8, 9), noon(9), 4, 4, None),
+        (
+            msgspec.structs.replace(WORKDAYS, weekend=frozenset({4, 5})),
+            nov(4, 5, 8, 9),
+            noon(9),
+            4,
+            4,
+            None,
+        ),
     ],
 )
 def test_work_days_mode_over_weekends(rules, days, now, current, total, today_off):
