@@ -47,7 +47,6 @@ another 429 (Apple's short-term limits) is retried by reads after a short back-o
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Unpack
 from urllib.parse import quote
@@ -57,6 +56,7 @@ import jwt
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from msgspec.structs import replace
 
 from cxdaily.connectors.app_store_parse import (
     MAX_TRACKED,

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from cxdaily.connectors.helpdesk import optional_text
 from cxdaily.connectors.parsing import (
     MAX_ID_CHARS,
@@ -45,8 +47,7 @@ _PEM = re.compile(
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
 
 
-@dataclass(frozen=True)
-class ReviewResponse:
+class ReviewResponse(msgspec.Struct, frozen=True):
     """The developer response to a review, as App Store Connect shows it."""
 
     id: str
@@ -62,8 +63,7 @@ class ReviewResponse:
         return Message(author=author, body=self.body, created_at=self.modified_at)
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(msgspec.Struct, frozen=True):
     """One customer review of the app."""
 
     id: str
@@ -286,8 +286,7 @@ class Found:
 
 
 # ----------------------------------------------------------------------------- checkpoints
-@dataclass(frozen=True)
-class Mark:
+class Mark(msgspec.Struct, frozen=True):
     """What a checkpoint remembers.
 
     ``since``: the walk down the newest-first list stops at a review older than this

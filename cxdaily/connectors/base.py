@@ -21,10 +21,12 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
+
+import msgspec
+from msgspec.structs import replace
 
 from cxdaily.connectors.options import Option, OptionSpec
 from cxdaily.core.errors import CredentialError, ReplyRejected
@@ -38,8 +40,7 @@ if TYPE_CHECKING:
     from cxdaily.connectors.thread_replies import ThreadReplies
 
 
-@dataclass(frozen=True)
-class Capabilities:
+class Capabilities(msgspec.Struct, frozen=True):
     """What a channel can do, for the composer and the outbox."""
 
     max_reply_length: int | None = None
@@ -60,14 +61,13 @@ class Capabilities:
     reply replaces the earlier one, and the composer says so before sending."""
 
 
-@dataclass(frozen=True)
-class FetchResult:
+class FetchResult(msgspec.Struct, frozen=True):
     """What one fetch brought: questions and the checkpoint to save after storing them."""
 
     questions: list[Question]
     checkpoint: dict[str, Any] | None
-    warnings: list[str] = field(default_factory=list)
-    settled: list[Question] = field(default_factory=list)
+    warnings: list[str] = msgspec.field(default_factory=list)
+    settled: list[Question] = msgspec.field(default_factory=list)
     """Questions the service says need no answer now (the team answered last, the ticket
     is solved or waits on the customer), marked so in ``meta``: a stored one is updated
     and leaves the candidates; one never stored is not added."""
@@ -76,8 +76,7 @@ class FetchResult:
     items they left unread (set by the fetch runner: see :mod:`cxdaily.connectors.holding`)."""
 
 
-@dataclass(frozen=True)
-class SentReply:
+class SentReply(msgspec.Struct, frozen=True):
     """The service's record of a reply we posted."""
 
     remote_id: str

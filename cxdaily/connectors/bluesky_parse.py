@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import optional_text
 from cxdaily.connectors.parsing import (
@@ -46,8 +47,7 @@ _TRAILING = ".,;:!?'\")]}…"
 MAX_CURSOR_CHARS = 2000
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(msgspec.Struct, frozen=True):
     """One post as cxdaily needs it (from a notification or a thread view)."""
 
     uri: str
@@ -72,8 +72,7 @@ class Post:
         return self.uri.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True)
-class Notification:
+class Notification(msgspec.Struct, frozen=True):
     """A notification of a mention, a reply or a quote, with its post."""
 
     reason: str
@@ -100,8 +99,7 @@ def parse_post_view(view: Any, where: str = "post") -> Post:
     return _post(view.get("uri"), view.get("cid"), view.get("author"), view.get("record"), indexed)
 
 
-@dataclass(frozen=True)
-class Thread:
+class Thread(msgspec.Struct, frozen=True):
     """What ``getPostThread`` says about one post: the post, its ancestors (oldest first)
     and its direct replies. Posts that are not found or blocked are left out."""
 
@@ -368,8 +366,7 @@ def page_cursor(value: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Resume:
+class Resume(msgspec.Struct, frozen=True):
     """Where a walk down the notifications, stopped by its page cap or the fetch's byte
     budget, goes on at the next fetch: the cursor of the page after the last one read,
     and the newest notification read before it (its ``indexedAt`` and the uris seen at

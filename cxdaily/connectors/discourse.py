@@ -41,11 +41,12 @@ one-line error: nothing new was posted. A 429 is waited out as long as the
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from msgspec.structs import replace
 
 from cxdaily.connectors import discourse_parse as dp
 from cxdaily.connectors.base import FetchResult, SentReply

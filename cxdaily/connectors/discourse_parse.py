@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 from urllib.parse import quote
+
+import msgspec
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_id, optional_text
@@ -52,7 +53,7 @@ def check_username(value: str) -> str | None:
     return None
 
 
-class CategoryListOption(Option):
+class CategoryListOption(Option, frozen=True):
     """Category slugs or ids: a TOML list (numbers allowed), or text separated by commas."""
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:
@@ -135,8 +136,7 @@ def _number(value: Any) -> int | None:
 
 
 # ----------------------------------------------------------------------------- posts
-@dataclass(frozen=True)
-class Post:
+class Post(msgspec.Struct, frozen=True):
     """One post of a topic, as cxdaily needs it."""
 
     id: int

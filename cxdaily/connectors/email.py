@@ -99,7 +99,7 @@ def _host_check(value: str) -> str | None:
     return None
 
 
-class AddressListOption(Option):
+class AddressListOption(Option, frozen=True):
     """Addresses or domains: a TOML list, or text separated by commas."""
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from cxdaily.connectors.email_special_use import ListedFolder, listed_folders, marked_folder
 from cxdaily.connectors.tls import system_tls
 from cxdaily.core.errors import AuthError, ConnectorError
@@ -38,8 +40,7 @@ _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _DATE = re.compile(rb'\bINTERNALDATE "([^"]+)"')
 
 
-@dataclass(frozen=True)
-class Fetched:
+class Fetched(msgspec.Struct, frozen=True):
     """One message as read from the server."""
 
     uid: int

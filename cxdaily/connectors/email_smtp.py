@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 import smtplib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime
+
+import msgspec
 
 from cxdaily.connectors.email_imap import connection_error
 from cxdaily.connectors.tls import system_tls
@@ -42,8 +43,7 @@ class MailNotSentError(ConnectorError):
     status = 400
 
 
-@dataclass(frozen=True)
-class OutgoingMail:
+class OutgoingMail(msgspec.Struct, frozen=True):
     """A reply ready to send: the message and its envelope."""
 
     message: EmailMessage

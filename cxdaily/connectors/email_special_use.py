@@ -17,8 +17,9 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 #: ``(attributes) delimiter rest``: the delimiter is a quoted character or NIL.
 _LIST_LINE = re.compile(rb'\(([^()]*)\)[ ]+(?:NIL|"(?:[^"\\\r\n]|\\.)")[ ]+(.*)\Z', re.I | re.S)
@@ -30,8 +31,7 @@ _SHIFTED = re.compile(r"&([A-Za-z0-9+,]*)-")
 _NOT_SELECTABLE = frozenset({"\\noselect", "\\nonexistent"})
 
 
-@dataclass(frozen=True)
-class ListedFolder:
+class ListedFolder(msgspec.Struct, frozen=True):
     """One folder a ``LIST`` named: its name as sent, and its attributes, lowercased."""
 
     name: str

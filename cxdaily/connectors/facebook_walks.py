@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from cxdaily.connectors import meta_graph
 from cxdaily.connectors.helpdesk import LOOKUP_FAILURES
 from cxdaily.connectors.http_errors import StatusError, bare_message, may_pass
@@ -52,8 +54,7 @@ TimeOf = Callable[[Any], datetime | None]
 """Reads the time an item is ordered by (``None``: it has none)."""
 
 
-@dataclass(frozen=True)
-class KeptWalk:
+class KeptWalk(msgspec.Struct, frozen=True):
     """A walk down a newest-first list that a fetch stopped before it reached ``after``:
     the items older than ``reached`` and newer than ``after`` are not read yet."""
 
@@ -174,8 +175,7 @@ def time_field(name: str) -> TimeOf:
     return time_of
 
 
-@dataclass(frozen=True)
-class WalkDown:
+class WalkDown(msgspec.Struct, frozen=True):
     """What one walk down a newest-first list read."""
 
     items: list[Any]

@@ -42,10 +42,11 @@ Replying: ``POST /api/v2/tickets/{id}/reply`` with the text as HTML and the agen
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
+
+from msgspec.structs import replace
 
 from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors import helpdesk_backlog as backlog

@@ -43,10 +43,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
+
+from msgspec.structs import replace
 
 from cxdaily.connectors import github_graphql as gql
 from cxdaily.connectors.base import FetchResult, SentReply
@@ -90,7 +92,7 @@ SKIPPED_STATUSES = (404, 410)
 costs only itself, with a warning."""
 
 
-class RepoListOption(Option):
+class RepoListOption(Option, frozen=True):
     """Repositories: a TOML list of ``owner/name``, or text separated by commas."""
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:

@@ -24,9 +24,10 @@ comments.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.github_parse import (
@@ -87,8 +88,7 @@ class CursorRefused(BadResponseError):
     fetch may have expired; the walk starts again."""
 
 
-@dataclass(frozen=True)
-class DiscussionWalk:
+class DiscussionWalk(msgspec.Struct, frozen=True):
     """A walk down a repository's discussions (newest first) that a fetch's page cap cut
     short: the next fetch reads the discussions updated since ``newest``, then goes on
     from ``cursor`` down to the checkpoint's time, which stays until it gets there."""

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text
 from cxdaily.connectors.markdown_text import markdown_text
@@ -125,8 +126,7 @@ def web_link(value: Any) -> str | None:
     return text if text.lower().startswith(("https://", "http://")) else None
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(msgspec.Struct, frozen=True):
     """The opening post or one comment of an issue or discussion."""
 
     id: str
@@ -163,8 +163,7 @@ class Post:
         )
 
 
-@dataclass(frozen=True)
-class Thread:
+class Thread(msgspec.Struct, frozen=True):
     """An issue or discussion with the comments read for it."""
 
     repo: str
@@ -174,7 +173,7 @@ class Thread:
     title: str | None
     opening: Post
     comments: Sequence[Post] = ()
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = msgspec.field(default_factory=dict)
     answered: bool = False
     """The service marks it answered (a discussion's accepted answer)."""
     comment_count: int | None = None

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
+
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import FetchResult
 from cxdaily.connectors.http import HttpResult, StatusError, describe_url
@@ -77,8 +79,7 @@ def read_checkpoint(checkpoint: Any) -> tuple[datetime | None, datetime | None, 
     return since, newest, token if usable else None
 
 
-@dataclass(frozen=True)
-class ListingPage:
+class ListingPage(msgspec.Struct, frozen=True):
     """What one page of a newest-first listing gave a walk down it."""
 
     following: str | None
@@ -164,8 +165,7 @@ async def walk_listing(
 __all__ = ["error_reason", "read_checkpoint", "seconds_to_quota_reset", "walk_listing"]
 
 
-@dataclass(frozen=True)
-class GoogleLimits:
+class GoogleLimits(msgspec.Struct, frozen=True):
     """How one Google API answers when a limit is reached: the error reasons of its daily
     and hourly quotas and of a brief rate limit, and the statuses those answers come with
     (with the others a request may be refused with, read by the connector's refusal)."""

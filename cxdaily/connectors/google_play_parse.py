@@ -19,9 +19,10 @@ Every field the documentation makes optional may be missing or null; the entries
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text
 from cxdaily.connectors.parsing import QuestionShapeError, channel_question, id_field, parse_time
@@ -38,8 +39,7 @@ _MAX_SECONDS_DIGITS = 12
 KEY_FIELDS = ("client_email", "private_key", "private_key_id")
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(msgspec.Struct, frozen=True):
     """One Google Play review: the user's latest comment and the developer's reply."""
 
     id: str
@@ -54,7 +54,7 @@ class Review:
     """The developer's reply as it reads now (``None``: no reply)."""
     replied: datetime | None = None
     """When the developer's reply was last modified."""
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """The user comment's facts: ``rating``, ``reviewer_language``, ``device`` ..."""
 
     @property
@@ -242,8 +242,7 @@ def review_messages(review: Review, package: str) -> list[TicketMessage]:
     return messages
 
 
-@dataclass(frozen=True)
-class ServiceAccountKey:
+class ServiceAccountKey(msgspec.Struct, frozen=True):
     """The parts of a service account's JSON key that sign its token requests."""
 
     client_email: str

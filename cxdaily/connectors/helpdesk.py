@@ -41,11 +41,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 import httpx
+import msgspec
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.html_text import html_to_text, looks_like_html
@@ -85,8 +85,7 @@ item's detail; a refused credential, a rate limit or the channel's deadline stop
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class TicketMessage:
+class TicketMessage(msgspec.Struct, frozen=True):
     """One public message of a ticket's thread."""
 
     id: str
@@ -102,8 +101,7 @@ class TicketMessage:
         return Message(author=self.author, body=self.body, created_at=self.created_at)
 
 
-@dataclass(frozen=True)
-class Ticket:
+class Ticket(msgspec.Struct, frozen=True):
     """A help-desk ticket (or conversation) as read from the service."""
 
     id: str
@@ -129,7 +127,7 @@ class Ticket:
     fallback_body: str | None = None
     """The ticket's first message as the ticket itself gives it (a description or a
     preview), used when its thread could not be read."""
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = msgspec.field(default_factory=dict)
     """Anything else worth keeping (plain JSON values)."""
 
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import stop_reads
 from cxdaily.connectors.http_errors import ChannelTimeoutError
@@ -41,8 +42,7 @@ MAX_READ_MARKS = 1000
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class ReadSoFar(Generic[_T]):
+class ReadSoFar(msgspec.Struct, Generic[_T], frozen=True):
     """What :func:`read_in_order` read."""
 
     done: list[_T]

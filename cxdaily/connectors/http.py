@@ -37,10 +37,10 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Unpack
 
 import httpx
+import msgspec
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import SecretScrubber
@@ -97,8 +97,7 @@ class _SendFailure(Exception):
 
 
 # ----------------------------------------------------------------------------- requests
-@dataclass(frozen=True)
-class _Body:
+class _Body(msgspec.Struct, frozen=True):
     """What a request sends: a JSON document or a form (or nothing)."""
 
     json: Any = None

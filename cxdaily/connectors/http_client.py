@@ -13,10 +13,10 @@ import contextvars
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import httpx
+import msgspec
 
 from cxdaily import __version__
 from cxdaily.connectors.http_errors import check_url
@@ -82,8 +82,7 @@ def make_client(
     )
 
 
-@dataclass(frozen=True)
-class HttpPolicy:
+class HttpPolicy(msgspec.Struct, frozen=True):
     """Limits for one channel's requests."""
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -128,8 +127,7 @@ def channel_deadline(seconds: float) -> Iterator[None]:
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class HttpResult:
+class HttpResult(msgspec.Struct, frozen=True):
     """A complete answer: status, headers, final URL and the whole (bounded) body."""
 
     method: str

@@ -36,9 +36,10 @@ redirect elsewhere goes without it.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
 from string import Formatter
 from typing import Any
+
+from msgspec.structs import replace
 
 from cxdaily.connectors.base import Capabilities, FetchResult, SentReply
 from cxdaily.connectors.http import BadResponseError, check_url, describe_url

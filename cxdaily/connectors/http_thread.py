@@ -22,10 +22,11 @@ never taken for an answer by the team.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+
+import msgspec
 
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
@@ -40,8 +41,7 @@ from cxdaily.core.safe_json import clean_surrogates
 MAX_THREAD_MESSAGES = 1000
 
 
-@dataclass(frozen=True)
-class ThreadMessage:
+class ThreadMessage(msgspec.Struct, frozen=True):
     """One message of a thread as the service serves it."""
 
     id: str

@@ -16,9 +16,10 @@ be missing or null but ``id`` and ``post_time``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import (
     TicketMessage,
@@ -59,7 +60,7 @@ FIELDS = ("id, subject, body, author, post_time, view_href, conversation, parent
 REPLY_FIELDS = "id, body, author, post_time, view_href, conversation, parent, depth"
 
 
-class BoardListOption(Option):
+class BoardListOption(Option, frozen=True):
     """Board ids: a TOML list, or text separated by commas; each must be LiQL-safe."""
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:
@@ -201,8 +202,7 @@ def _get(data: Any, key: str) -> Any:
 
 
 # ----------------------------------------------------------------------------- messages
-@dataclass(frozen=True)
-class Post(ChannelMessage):
+class Post(ChannelMessage, frozen=True):
     """One community message as the API gives it: ``id``, ``body`` as clean plain text
     and ``post_time`` as ``created_at``."""
 
@@ -217,7 +217,7 @@ class Post(ChannelMessage):
     """``parent.id``: the message this one answers (none for the thread's first)."""
     staff: bool = False
     """The author's rank or roles name them staff, a moderator, an employee."""
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = msgspec.field(default_factory=dict)
     """What a question shows of the message in its ``meta``: ``board``, ``depth``,
     ``kudos``, ``solved``, ``author_rank`` (each only when the community says it)."""
 
@@ -241,8 +241,7 @@ class Post(ChannelMessage):
         )
 
 
-@dataclass(frozen=True)
-class PostMessage(TicketMessage):
+class PostMessage(TicketMessage, frozen=True):
     """A community message in a thread, with its public link."""
 
     url: str | None = None

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
 from email.message import Message
 from email.parser import BytesParser
 
 # ``NAME as NAME``: the limits of headers and parts, re-exported (part of the interface).
+import msgspec
+
 from cxdaily.connectors.mail_headers import (
     MAX_ADDRESSES as MAX_ADDRESSES,
 )
@@ -86,8 +87,7 @@ _KEEP_BASE64 = 1_500_000
 """Bytes of a base64 run kept (more than a text part's decoding reads)."""
 
 
-@dataclass(frozen=True)
-class MailMessage:
+class MailMessage(msgspec.Struct, frozen=True):
     """What a customer question needs of one email, cleaned."""
 
     message_id: str | None

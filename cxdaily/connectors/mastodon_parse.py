@@ -7,9 +7,10 @@ item raises :class:`~cxdaily.connectors.parsing.QuestionShapeError`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text, text_or_none
 from cxdaily.connectors.parsing import (
@@ -43,8 +44,7 @@ _LEADING_MENTIONS = re.compile(r"^(?:\s*@[\w.-]+(?:@[\w.-]*\w)?)+\s*")
 
 
 # ----------------------------------------------------------------------------- parsing
-@dataclass(frozen=True)
-class Status:
+class Status(msgspec.Struct, frozen=True):
     """One status as the connector uses it (text cleaned, HTML made plain)."""
 
     id: str

@@ -14,7 +14,6 @@ replies in a comment's thread and reads that thread again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +27,7 @@ from cxdaily.connectors.thread_replies import ThreadReplies
 from cxdaily.core.models import Author, Message, Question
 
 
-@dataclass(frozen=True)
-class Comment(ChannelMessage):
+class Comment(ChannelMessage, frozen=True):
     """One comment (or reply) as read from the Graph API."""
 
     author: Author

@@ -28,10 +28,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, quote, urlsplit
+
+import msgspec
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.helpdesk import optional_id, optional_text
@@ -91,8 +92,7 @@ def since_days_option(default: int = 7) -> Option:
 
 
 # ----------------------------------------------------------------------------- errors
-@dataclass(frozen=True)
-class GraphError:
+class GraphError(msgspec.Struct, frozen=True):
     """The ``error`` object of a Graph API failure."""
 
     message: str

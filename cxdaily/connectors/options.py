@@ -20,9 +20,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cxdaily.core import durations
 from cxdaily.core.errors import ConfigError
@@ -67,8 +68,7 @@ def full_match(pattern: str, must_be: str) -> Callable[[str], str | None]:
     return check
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(msgspec.Struct, frozen=True):
     """One option of a channel's table."""
 
     name: str

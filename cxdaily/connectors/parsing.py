@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import msgspec
 from dateutil.parser import isoparse
 
 from cxdaily.core.models import Author, Message, Question
@@ -233,8 +233,7 @@ def parse_time(value: Any, where: str) -> datetime:
     return in_utc
 
 
-@dataclass(frozen=True)
-class ChannelMessage:
+class ChannelMessage(msgspec.Struct, frozen=True):
     """What every channel's record of one message holds: its id on the service, its text
     as clean plain text and when it was written (UTC). A kind's record extends it with
     what its API adds (author, thread, counts)."""

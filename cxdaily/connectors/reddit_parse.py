@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text, text_or_none
 from cxdaily.connectors.markdown_text import markdown_text
@@ -47,8 +48,7 @@ _ARTICLE = re.compile(r"/comments/([a-z0-9]{1,20})(?:/|$)", re.ASCII | re.IGNORE
 
 
 # -- things -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Thing:
+class Thing(msgspec.Struct, frozen=True):
     """One comment, post or message as listed."""
 
     kind: str
@@ -332,7 +332,7 @@ def check_username(value: str) -> str | None:
     return None
 
 
-class SubredditListOption(Option):
+class SubredditListOption(Option, frozen=True):
     """Subreddit names: a TOML list, or text separated by commas (``r/`` prefixes allowed)."""
 
     def convert(self, raw: Any, channel: ChannelSettings) -> Any:
@@ -368,8 +368,7 @@ def _mark_names(value: Any, max_seen: int) -> list[str]:
     return [n for n in names if isinstance(n, str) and len(n) < 40][:max_seen]
 
 
-@dataclass(frozen=True)
-class Resume:
+class Resume(msgspec.Struct, frozen=True):
     """Where a walk down one listing, stopped by its page cap or the fetch's byte budget,
     goes on at the next fetch: the ``after`` cursor of the page after the last one read,
     and the newest ``created_utc`` read before it with the fullnames seen near it, which

@@ -14,11 +14,14 @@ import queue
 import threading
 import time
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from msgspec.structs import replace
 
 if TYPE_CHECKING:
     import httpx
+
+import msgspec
 
 from cxdaily.connectors import http as http_layer
 from cxdaily.connectors.base import Connector, FetchResult
@@ -53,8 +56,7 @@ def channel_deadline_s(settings: ChannelSettings) -> float:
     return seconds
 
 
-@dataclass(frozen=True)
-class ChannelOutcome:
+class ChannelOutcome(msgspec.Struct, frozen=True):
     """The result of fetching one channel: a FetchResult, or an error for it alone."""
 
     channel: str

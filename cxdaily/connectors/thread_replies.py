@@ -10,9 +10,11 @@ writes either again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from cxdaily.connectors.base import SentReply
 from cxdaily.connectors.html_text import same_text
@@ -64,8 +66,7 @@ def _question_link(question: Question, message: TicketMessage) -> str | None:
     return question.url
 
 
-@dataclass(frozen=True)
-class ThreadReplies:
+class ThreadReplies(msgspec.Struct, frozen=True):
     """How one connector finds its own replies in a question's thread.
 
     ``read`` reads the thread; ``author`` is the id our replies carry (a value, or an

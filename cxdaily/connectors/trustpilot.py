@@ -47,12 +47,12 @@ out (``Retry-After`` when sent, else backing off) on reads and the token endpoin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import msgspec
 
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.channel_tokens import (
@@ -347,8 +347,7 @@ class TrustpilotConnector(HttpConnector):
 
 
 # ----------------------------------------------------------------------------- checkpoints
-@dataclass(frozen=True)
-class Mark:
+class Mark(msgspec.Struct, frozen=True):
     """What a checkpoint remembers.
 
     ``since`` and ``ids``: the walk down the newest-first list stops at a review older

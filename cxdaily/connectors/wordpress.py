@@ -38,7 +38,6 @@ sent once. WordPress refuses an identical comment by the same user under the sam
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
@@ -46,6 +45,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import msgspec
 
 from cxdaily.connectors import wordpress_parse as wp
 from cxdaily.connectors.base import FetchResult, SentReply
@@ -85,7 +85,7 @@ MAX_REPLY_BYTES = 65525
 
 def _declared() -> OptionSpec:
     required_site = [
-        dataclasses.replace(
+        msgspec.structs.replace(
             option, required=True, description="the WordPress site (https://blog.acme.example)"
         )
         if option.name == "base_url"

@@ -7,9 +7,10 @@ one-line error) for what does not have the documented shape.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import message_text, optional_text
 from cxdaily.connectors.html_text import html_to_text, looks_like_html
@@ -47,8 +48,7 @@ def check_rest_root(value: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(msgspec.Struct, frozen=True):
     """One comment as the REST API gives it (``context=edit``)."""
 
     id: str

@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.helpdesk import TicketMessage, optional_text
 from cxdaily.connectors.http import ChannelHttp, HttpResult, StatusError, describe_url
@@ -47,8 +48,7 @@ _TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 _METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "impression_count")
 
 
-@dataclass(frozen=True)
-class TweetParts(ChannelMessage):
+class TweetParts(ChannelMessage, frozen=True):
     """What the connector uses of one post (``text`` is its ``body``)."""
 
     author_id: str | None = None
@@ -56,11 +56,10 @@ class TweetParts(ChannelMessage):
     replied_to: str | None = None
     """The id of the post this one replies to (``referenced_tweets`` ``replied_to``)."""
     retweet: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class XUser:
+class XUser(msgspec.Struct, frozen=True):
     """A user from ``includes.users`` (or ``/2/users/me``)."""
 
     author: Author
@@ -68,8 +67,7 @@ class XUser:
     verified: bool | None
 
 
-@dataclass(frozen=True)
-class Includes:
+class Includes(msgspec.Struct, frozen=True):
     """A page's expansions: users and referenced posts by id."""
 
     users: dict[str, XUser]
@@ -302,8 +300,7 @@ def timeline_params(
     return params
 
 
-@dataclass(frozen=True)
-class Resume:
+class Resume(msgspec.Struct, frozen=True):
     """Where a walk down the mentions, stopped by its page cap or the fetch's byte
     budget, goes on at the next fetch: the next page's token, the newest mention read,
     and a first fetch's ``start_time`` (the query must be the same for the token)."""

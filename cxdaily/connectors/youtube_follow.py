@@ -18,9 +18,10 @@ for :data:`FOLLOW_DAYS` days, and at most :data:`MAX_FOLLOWED` (the latest) are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.parsing import checkpoint_time
 from cxdaily.connectors.youtube_parse import Thread
@@ -33,8 +34,7 @@ MAX_FOLLOWED = 500
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(msgspec.Struct, frozen=True):
     """What a followed thread looked like when last read."""
 
     activity: datetime

@@ -17,12 +17,13 @@ cannot be read raises :class:`~cxdaily.connectors.parsing.QuestionShapeError`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import msgspec
 
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text
 from cxdaily.connectors.parsing import (
@@ -50,8 +51,7 @@ def id_lists(ids: list[str]) -> list[list[str]]:
     return [ids[start : start + IDS_PER_CALL] for start in range(0, len(ids), IDS_PER_CALL)]
 
 
-@dataclass(frozen=True)
-class Comment(ChannelMessage):
+class Comment(ChannelMessage, frozen=True):
     """One YouTube comment (a top-level comment or a reply): ``body`` is what viewers see
     (``textDisplay``, else ``textOriginal``) as clean plain text, ``created_at`` its
     ``publishedAt``."""
@@ -76,8 +76,7 @@ class Comment(ChannelMessage):
         return self.author.id == channel_id
 
 
-@dataclass(frozen=True)
-class Thread:
+class Thread(msgspec.Struct, frozen=True):
     """A ``commentThread``: its top-level comment and the replies read so far."""
 
     id: str
@@ -86,7 +85,7 @@ class Thread:
     video_id: str | None = None
     total_replies: int | None = None
     can_reply: bool | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def activity(self) -> datetime:

@@ -48,10 +48,12 @@ is the new comment's (from the answer's audit, else found again in the thread).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
+
+from msgspec.structs import replace
 
 from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors import helpdesk_backlog as backlog

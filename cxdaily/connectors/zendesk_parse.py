@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 import httpx
+from msgspec.structs import replace
 
 from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors.parsing import QuestionShapeError, id_field, parse_time, text_field

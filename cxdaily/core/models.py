@@ -23,6 +23,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
+import msgspec
+
 from cxdaily.core.fast_records import (
     made,
     stored_action,
@@ -284,8 +286,7 @@ class Reply(StoredRecord):
         return replace(self, **changes)
 
 
-@dataclass(frozen=True)
-class InsightEntry:
+class InsightEntry(msgspec.Struct, frozen=True):
     """What the leader says about a question to record it as an insight (the tag form,
     ``cxdaily tag``); the service checks it and adds the question's facts."""
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
+import msgspec
 from msgspec.structs import replace
 
 from cxdaily.core.collector import collector_paused
@@ -54,8 +54,7 @@ _NONE: Mapping[str, TextAnalysis] = {}
 Screened = TypeVar("Screened", Question, Candidate)
 
 
-@dataclass(frozen=True)
-class Screening:
+class Screening(msgspec.Struct, frozen=True):
     """What keeps a question from being a candidate today: the leader's latest action on
     it (as of ``now``, in the day that began at ``day_start``), its age, its team."""
 
@@ -109,8 +108,7 @@ def candidates(
     return Screening(latest, now, day_start, settings).screen(questions)[0]
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(msgspec.Struct, frozen=True):
     """The shortlist ranked best first, and what ordering a session needs."""
 
     ranked: list[BatchItem]
@@ -119,7 +117,7 @@ class Evaluation:
     stats: TermStats
     unlisted: int = 0
     """Candidates below the shortlist (lower value and value per minute than all of it)."""
-    must_see: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    must_see: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
     """The must-see kinds the text analyses of the shortlist found, by question id."""
 
     def same_topic(self, items: list[BatchItem]) -> list[int]:

@@ -10,7 +10,8 @@ enough history for that source, else overall.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+
+import msgspec
 
 from cxdaily.core.models import Question
 from cxdaily.curation.sources import segment_of
@@ -72,13 +73,12 @@ def estimate_seconds(question: Question, factor: float = 1.0) -> int:
     return bounded(raw_estimate(question) * factor)
 
 
-@dataclass(frozen=True)
-class Calibration:
+class Calibration(msgspec.Struct, frozen=True):
     """How the leader's real time per item compares with the first guess."""
 
     overall: float = 1.0
     """Factor for every source without enough history of its own."""
-    by_source: Mapping[str, float] = field(default_factory=dict)
+    by_source: Mapping[str, float] = msgspec.field(default_factory=dict)
     """Factor per source with enough history."""
     samples: int = 0
     """Timed items behind the factors."""

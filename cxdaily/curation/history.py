@@ -16,8 +16,9 @@ history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import msgspec
 
 from cxdaily.core.models import HANDLED, Action, Question, Session
 from cxdaily.curation.estimate import Calibration, calibrate, raw_estimate
@@ -31,21 +32,20 @@ NOVELTY_DAYS = 14
 SAMPLE_RANGE_S = (10.0, 20 * 60.0)
 
 
-@dataclass(frozen=True)
-class LeaderHistory:
+class LeaderHistory(msgspec.Struct, frozen=True):
     """The parts of the leader's history that curation uses."""
 
     actions: int = 0
     """Actions within the history window (0: a new leader, history signals stay quiet)."""
-    last_read: Mapping[str, datetime] = field(default_factory=dict)
+    last_read: Mapping[str, datetime] = msgspec.field(default_factory=dict)
     """Source -> when the leader last acted on one of its questions."""
-    last_segment_read: Mapping[str, datetime] = field(default_factory=dict)
+    last_segment_read: Mapping[str, datetime] = msgspec.field(default_factory=dict)
     """Segment -> when the leader last acted on one of its questions."""
     seen_terms: frozenset[bytes] = frozenset()
     """Terms of the questions acted on lately."""
     seen_questions: int = 0
     """How many questions those terms come from."""
-    calibration: Calibration = field(default_factory=Calibration)
+    calibration: Calibration = msgspec.field(default_factory=Calibration)
     """Time per item, from sessions."""
 
 

@@ -15,9 +15,10 @@ own questions, so a look-up costs what their history holds, not what the store h
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
+
+import msgspec
 
 from cxdaily.core.models import Action, Disposition, Insight, Question, Reply
 from cxdaily.core.safe_text import one_line
@@ -60,8 +61,7 @@ _KIND_ORDER = {EMAIL: 0, HANDLE: 1}
 _SHOWN_AS_STORED = ("id", "channel", "service", "created_at", "title", "excerpt", "url", "author")
 
 
-@dataclass(frozen=True, slots=True)
-class QuestionEntry:
+class QuestionEntry(msgspec.Struct, frozen=True):
     """What the history keeps of one stored question."""
 
     id: str

@@ -7,14 +7,14 @@ screen still shows every string as literal text, never as markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from cxdaily.core.models import ReplyState
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(msgspec.Struct, frozen=True):
     """One way the customer is known: an address, a handle on a network, an account."""
 
     kind: str
@@ -25,8 +25,7 @@ class Identity:
     """Joined only through a link the leader confirmed (not by a shared address or handle)."""
 
 
-@dataclass(frozen=True)
-class Organisation:
+class Organisation(msgspec.Struct, frozen=True):
     """The customer's organisation, as far as cxdaily can tell."""
 
     name: str
@@ -37,8 +36,7 @@ class Organisation:
     """Where it was read: the service (``Zendesk``) or ``email domain``."""
 
 
-@dataclass(frozen=True)
-class CustomerProfile:
+class CustomerProfile(msgspec.Struct, frozen=True):
     """Who the customer is, across channels."""
 
     name: str | None
@@ -51,8 +49,7 @@ class CustomerProfile:
     their questions (the rule curation uses)."""
 
 
-@dataclass(frozen=True)
-class PastReply:
+class PastReply(msgspec.Struct, frozen=True):
     """A reply to one of the customer's questions, in whatever state it is."""
 
     id: str
@@ -63,8 +60,7 @@ class PastReply:
     sent_at: datetime | None
 
 
-@dataclass(frozen=True)
-class PastInsight:
+class PastInsight(msgspec.Struct, frozen=True):
     """An insight the leader tagged on one of the customer's questions."""
 
     id: str
@@ -76,8 +72,7 @@ class PastInsight:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class PastHandOff:
+class PastHandOff(msgspec.Struct, frozen=True):
     """A hand-off of one of the customer's questions to a team."""
 
     question_id: str
@@ -86,8 +81,7 @@ class PastHandOff:
     at: datetime
 
 
-@dataclass(frozen=True)
-class PastQuestion:
+class PastQuestion(msgspec.Struct, frozen=True):
     """One of the customer's questions, with what the leader did with it."""
 
     id: str
@@ -106,8 +100,7 @@ class PastQuestion:
     hand_offs: tuple[PastHandOff, ...] = ()
 
 
-@dataclass(frozen=True)
-class LinkShown:
+class LinkShown(msgspec.Struct, frozen=True):
     """A confirmed link that joins this customer's questions (to show and to undo)."""
 
     id: str
@@ -119,8 +112,7 @@ class LinkShown:
     at: datetime
 
 
-@dataclass(frozen=True)
-class CustomerHistory:
+class CustomerHistory(msgspec.Struct, frozen=True):
     """The customer of one question: who they are and everything earlier, on one page."""
 
     question_id: str
@@ -138,8 +130,7 @@ class CustomerHistory:
     links: tuple[LinkShown, ...] = ()
 
 
-@dataclass(frozen=True)
-class EarlierAnswer:
+class EarlierAnswer(msgspec.Struct, frozen=True):
     """A reply the leader sent to a question like the one in view: a starting point."""
 
     question_id: str

@@ -6,9 +6,10 @@ switched off, of personal data (see :mod:`cxdaily.insights.build`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
+
+import msgspec
 
 from cxdaily.core.models import Action, Question
 from cxdaily.core.words import whole_sentences
@@ -74,8 +75,7 @@ class DigestInsight(NamedTuple):
         return self.summary or whole_sentences(self.quote, HEADLINE_CHARS) or "(no summary)"
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """A count in this period against the previous one."""
 
     name: str
@@ -104,8 +104,7 @@ class Change:
         return f"{self.delta:+d} ({self.percent:+d}%)"
 
 
-@dataclass(frozen=True)
-class TagGroup:
+class TagGroup(msgspec.Struct, frozen=True):
     """The insights filed under one primary tag within a team, most important first
     (then newest)."""
 
@@ -118,8 +117,7 @@ class TagGroup:
         return self.insights[0].importance if self.insights else 0
 
 
-@dataclass(frozen=True)
-class TeamGroup:
+class TeamGroup(msgspec.Struct, frozen=True):
     """One team's insights, each once, under its primary tag (groups with the most
     important insight first, then the largest)."""
 
@@ -133,8 +131,7 @@ class TeamGroup:
         return max((g.top_importance for g in self.tags), default=0)
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(msgspec.Struct, frozen=True):
     """One thing that matters this period: the insights sharing a primary tag, scored and
     summarised in one sentence.
 
@@ -163,16 +160,14 @@ class Theme:
     """The ids of the theme's insights, most important first."""
 
 
-@dataclass(frozen=True)
-class Reflection:
+class Reflection(msgspec.Struct, frozen=True):
     """A line the leader wrote at a wrap-up."""
 
     day: date
     text: str
 
 
-@dataclass(frozen=True)
-class Handoff:
+class Handoff(msgspec.Struct, frozen=True):
     """A question handed to a team, with the leader's note."""
 
     at: datetime
@@ -185,8 +180,7 @@ class Handoff:
     url: str | None
 
 
-@dataclass(frozen=True)
-class TrendBucket:
+class TrendBucket(msgspec.Struct, frozen=True):
     """Insights per followed tag in one day, week or month."""
 
     start: date
@@ -195,8 +189,7 @@ class TrendBucket:
     total: int
 
 
-@dataclass(frozen=True)
-class Trend:
+class Trend(msgspec.Struct, frozen=True):
     """Tags over time: the unit, the followed tags, and one bucket per step."""
 
     unit: str
@@ -204,8 +197,7 @@ class Trend:
     buckets: tuple[TrendBucket, ...]
 
 
-@dataclass(frozen=True)
-class Headline:
+class Headline(msgspec.Struct, frozen=True):
     """The numbers at the top of the digest."""
 
     insights: Change
@@ -218,16 +210,14 @@ class Headline:
     sessions: int
 
 
-@dataclass(frozen=True)
-class HandoffSource:
+class HandoffSource(msgspec.Struct, frozen=True):
     """A hand-off action with its question (``None`` when it is no longer stored)."""
 
     action: Action
     question: Question | None
 
 
-@dataclass(frozen=True)
-class Digest:
+class Digest(msgspec.Struct, frozen=True):
     """Everything a digest shows, ready to render."""
 
     period: Period

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import msgspec
 from dateutil.relativedelta import relativedelta
 
 from cxdaily.core.clock import EARLIEST, LATEST
@@ -58,16 +58,14 @@ class PeriodError(UsageError):
     """A ``--since``/``--until`` expression that cannot be read, or an empty range."""
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(msgspec.Struct, frozen=True):
     """The stretch of time an expression names: ``start`` inclusive, ``end`` exclusive."""
 
     start: datetime
     end: datetime
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(msgspec.Struct, frozen=True):
     """Where and when expressions are read: now, the home zone and the day start."""
 
     now: datetime
@@ -89,8 +87,7 @@ class Clock:
         return day_start_instant(day, self.zone, self.day_start).astimezone(UTC)
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(msgspec.Struct, frozen=True):
     """A digest period ``[since, until)`` in UTC, read in a home time zone."""
 
     since: datetime

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from cxdaily.insights.addresses import (
     ADDRESS_COMPOUND,
@@ -103,8 +104,7 @@ _DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d(?<!\d\d)(?:[ ().+/-]{0,2}\d){6}")
 
 
-@dataclass(frozen=True)
-class Redaction:
+class Redaction(msgspec.Struct, frozen=True):
     """What to mask: personal data in text (``enabled``) and names (``initials``)."""
 
     enabled: bool = True

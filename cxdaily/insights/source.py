@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
+
+import msgspec
 
 from cxdaily.core.errors import NotFoundError
 from cxdaily.core.models import Disposition, Insight, Question, Session
@@ -30,15 +31,14 @@ KNOWN_TAGS_WINDOW = timedelta(days=365)
 """Tags used this long before the end of the period count as known for ``--tag``."""
 
 
-@dataclass(frozen=True)
-class DigestRequest:
+class DigestRequest(msgspec.Struct, frozen=True):
     """What the user asked for: the period expressions, the filters, the redaction."""
 
     since: str | None = None
     until: str | None = None
     team: str | None = None
     tag: str | None = None
-    redaction: Redaction = field(default_factory=Redaction)
+    redaction: Redaction = msgspec.field(default_factory=Redaction)
 
 
 def period_for(request: DigestRequest, settings: Settings, now: datetime) -> Period:
@@ -74,8 +74,7 @@ def collect_digest(
         )
 
 
-@dataclass(frozen=True)
-class _Inputs:
+class _Inputs(msgspec.Struct, frozen=True):
     current: list[Insight]
     previous: list[Insight]
     sessions: list[Session]

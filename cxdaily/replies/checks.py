@@ -9,10 +9,11 @@ the app and the command line ask the leader to confirm what they flag.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from cxdaily.replies.dates import find_dates
 from cxdaily.replies.saved_fill import placeholders_left
@@ -89,8 +90,7 @@ _PATTERNS = (
 )
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """A risky statement in a reply: its kind, the words, and where they are."""
 
     kind: RiskKind
@@ -169,8 +169,7 @@ def length_problem(length: int, limit: int | None, channel: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ReplyReview:
+class ReplyReview(msgspec.Struct, frozen=True):
     """What the checks say about a reply, before it is queued."""
 
     text: str

@@ -10,10 +10,10 @@ left unresolved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
 from dateutil.relativedelta import relativedelta
 
 from cxdaily.core.safe_json import is_digits
@@ -62,8 +62,7 @@ DATE_PATTERN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class DateMention:
+class DateMention(msgspec.Struct, frozen=True):
     """A date written in a text: the words, where they are, and the day they mean."""
 
     text: str

@@ -25,9 +25,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cxdaily.core.errors import CxDailyError, NotFoundError
 from cxdaily.core.files import NotRegularFileError, file_kind, read_regular_file
@@ -56,8 +57,7 @@ class SavedReplyError(CxDailyError):
     """A saved reply cannot be named, read or written as asked."""
 
 
-@dataclass(frozen=True)
-class SavedReply:
+class SavedReply(msgspec.Struct, frozen=True):
     """One saved reply, cleaned for display and filling."""
 
     name: str
@@ -75,8 +75,7 @@ class SavedReply:
         return self.body.split("\n", 1)[0].strip()
 
 
-@dataclass(frozen=True)
-class LoadedReplies:
+class LoadedReplies(msgspec.Struct, frozen=True):
     """What a load of the folder found: the usable replies and a warning per skipped file."""
 
     replies: tuple[SavedReply, ...] = ()

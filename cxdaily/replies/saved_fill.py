@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from cxdaily.core.models import Author, Question
 from cxdaily.core.safe_json import clean_surrogates
@@ -48,8 +49,7 @@ _HANDLE_MARKS = frozenset("@_/\\|<>{}[]#$%=+*~^:;`")
 _NAME_PUNCTUATION = "'’-."
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(msgspec.Struct, frozen=True):
     """A placeholder left in the text: where it stands and which one it is."""
 
     start: int
@@ -58,8 +58,7 @@ class Gap:
     """The placeholder, lower-cased (``first_name``)."""
 
 
-@dataclass(frozen=True)
-class FilledReply:
+class FilledReply(msgspec.Struct, frozen=True):
     """A saved reply's text with its placeholders filled where a value is known."""
 
     text: str
@@ -203,8 +202,7 @@ def readable_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-@dataclass(frozen=True)
-class Insertion:
+class Insertion(msgspec.Struct, frozen=True):
     """A reply's text after a block went in at the cursor."""
 
     text: str

@@ -23,6 +23,8 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+import msgspec
+
 from cxdaily.core.errors import CxDailyError, ReplyRejected, StoreError
 from cxdaily.core.models import Message, Question, Reply, ReplyState
 from cxdaily.core.safe_text import one_line
@@ -67,15 +69,13 @@ class _Attempt:
     checked_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(msgspec.Struct, frozen=True):
     """The reply is on the service: just posted, or found in the thread after a look."""
 
     sent: SentReply
 
 
-@dataclass(frozen=True)
-class _Collision:
+class _Collision(msgspec.Struct, frozen=True):
     """The team answered since the leader last looked: the reply waits for the leader."""
 
     answers: list[Message]

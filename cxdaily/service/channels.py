@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import msgspec
+
 from cxdaily.core.errors import CxDailyError, NotFoundError
 from cxdaily.service.context import ServiceContext
 from cxdaily.settings import ChannelSettings
@@ -44,8 +46,7 @@ def _deadline_or_default(channel: ChannelSettings) -> float:
         return DEFAULT_DEADLINE_S
 
 
-@dataclass(frozen=True)
-class RefreshReport:
+class RefreshReport(msgspec.Struct, frozen=True):
     """What a refresh did, channel by channel."""
 
     outcomes: tuple[ChannelOutcome, ...]

@@ -17,9 +17,11 @@ Network work runs outside the store's lock (a destination's ledger takes it per 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, Unpack
+
+import msgspec
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import CxDailyError, NotFoundError
@@ -47,8 +49,7 @@ if TYPE_CHECKING:
 AGAIN_HINT = "--again sends it again"
 
 
-@dataclass(frozen=True)
-class DestinationStatus:
+class DestinationStatus(msgspec.Struct, frozen=True):
     """A configured destination as ``cxdaily destinations list`` shows it."""
 
     name: str
@@ -212,7 +213,11 @@ class Delivery:
         redact, again = options.get("redact", True), options.get("again", False)
         if request is None or (request.since is None and request.until is None):
             week = self.week_request(now)
-            request = week if request is None else replace(week, team=request.team, tag=request.tag)
+            request = (
+                week
+                if request is None
+                else msgspec.structs.replace(week, team=request.team, tag=request.tag)
+            )
         period = self.period_of(request, now)
         parcels: dict[tuple[str | None, str | None, bool], Parcel | CxDailyError] = {}
         outcomes = []
@@ -277,7 +282,7 @@ class Delivery:
         from cxdaily.insights.redact import Redaction
 
         team, tag, initials = key
-        wanted = replace(
+        wanted = msgspec.structs.replace(
             request, team=team, tag=tag, redaction=Redaction(enabled=redact, initials=initials)
         )
         try:

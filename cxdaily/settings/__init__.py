@@ -1,4 +1,5 @@
-"""Settings: a documented dataclass per table, loaded from and saved to TOML.
+"""Settings: a documented record (a frozen msgspec Struct) per table, loaded from and saved
+to TOML.
 
 The secret of a channel never goes in this file (see ``credentials``). A bad file gives a
 one-line :class:`ConfigError` naming the file, the line when known, and the problem.

@@ -15,8 +15,9 @@ The password never goes in the URL or the file: it is the secret named
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cxdaily.core import durations
 from cxdaily.core.config_tables import config_table
@@ -35,8 +36,7 @@ URL_PARAMETERS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "application_na
 SSL_MODES = {"disable", "allow", "prefer", *TLS_MODES}
 
 
-@dataclass(frozen=True)
-class TeamSettings:
+class TeamSettings(msgspec.Struct, frozen=True):
     """The ``[team]`` table, checked: where the team database is and who this leader is."""
 
     url: str

@@ -28,6 +28,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import msgspec
 from tinydb.table import Document
 
 from cxdaily.core.models import Action, Disposition, Insight, Question, Reply
@@ -48,17 +49,16 @@ QUESTIONS, ARCHIVE, OUTBOX, INSIGHTS, ACTIONS = (
 """What a watched table holds (:attr:`TableChanges.kind`)."""
 
 
-@dataclass(frozen=True)
-class TableChanges(Generic[T]):
+class TableChanges(msgspec.Struct, Generic[T], frozen=True):
     """The records of one table added or changed, and the keys removed, since the last look."""
 
     kind: str
     """What the table holds: :data:`QUESTIONS`, :data:`ARCHIVE`, :data:`OUTBOX` ..."""
     source: str
     """The data file, relative to the data folder (``questions-archive/2026-01.json``)."""
-    changed: list[T] = field(default_factory=list)
+    changed: list[T] = msgspec.field(default_factory=list)
     """New and changed records, built into models."""
-    removed: list[str] = field(default_factory=list)
+    removed: list[str] = msgspec.field(default_factory=list)
     """Keys of the records no longer in the table."""
 
 

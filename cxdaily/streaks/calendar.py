@@ -8,9 +8,10 @@ something handled that did not count, saved by a freeze, an off day, empty, or n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+
+import msgspec
 
 from cxdaily.streaks import Streak
 
@@ -30,8 +31,7 @@ class DayState(StrEnum):
     COUNTED = "counted"
 
 
-@dataclass(frozen=True)
-class DayCell:
+class DayCell(msgspec.Struct, frozen=True):
     """One day of the grid."""
 
     day: date

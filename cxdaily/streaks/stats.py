@@ -8,9 +8,10 @@ first session does not read as seven a week).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+
+import msgspec
 
 from cxdaily.core.models import HANDLED, Action, Disposition, Session
 from cxdaily.streaks import session_minutes
@@ -18,8 +19,7 @@ from cxdaily.streaks import session_minutes
 DEFAULT_WEEKS = 12
 
 
-@dataclass(frozen=True)
-class PersonalStats:
+class PersonalStats(msgspec.Struct, frozen=True):
     """How the leader's recent sessions went."""
 
     weeks: float

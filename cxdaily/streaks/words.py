@@ -5,7 +5,7 @@ Plain strings (no markup): the app styles them, the command line prints them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from cxdaily.core.words import plural
 from cxdaily.streaks import Streak
@@ -34,8 +34,7 @@ def today_words(streak: Streak) -> str:
     return f"today does not count yet: {what_counts(streak)}"
 
 
-@dataclass(frozen=True)
-class UntilBreak:
+class UntilBreak(msgspec.Struct, frozen=True):
     """How long the streak can wait, worded once for every surface that tells it."""
 
     days: int | None

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from cxdaily.core.safe_text import one_line
 from cxdaily.settings.team import TeamSettings
@@ -69,8 +70,7 @@ def team_error(exc: BaseException, settings: TeamSettings, password: str | None)
     return TeamError(f"team database {settings.where}: {reason}")
 
 
-@dataclass(frozen=True)
-class TeamClaim:
+class TeamClaim(msgspec.Struct, frozen=True):
     """A leader answering a question right now."""
 
     key: str
@@ -90,8 +90,7 @@ class TeamClaim:
         return f"{who} answering this ({ago(self.claimed_at, now)})"
 
 
-@dataclass(frozen=True)
-class SentMark:
+class SentMark(msgspec.Struct, frozen=True):
     """A question a leader answered (every batch leaves it out)."""
 
     key: str
@@ -100,8 +99,7 @@ class SentMark:
     sent_at: datetime
 
 
-@dataclass(frozen=True)
-class ClaimOutcome:
+class ClaimOutcome(msgspec.Struct, frozen=True):
     """What applying a claim did: won, renewed (already ours), or held by another."""
 
     key: str

@@ -17,9 +17,11 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.words import plural
@@ -62,8 +64,7 @@ class TeamQueue(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class LinkState:
+class LinkState(msgspec.Struct, frozen=True):
     """The team link as the header shows it."""
 
     where: str

@@ -11,10 +11,11 @@ left to do. A failed migration rolls back whole, its record with it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cxdaily.team.errors import TeamError
 
@@ -41,8 +42,7 @@ GRANT SELECT ON {SCHEMA}.schema_migrations TO {LEADER_ROLE};
 """
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(msgspec.Struct, frozen=True):
     """One numbered migration."""
 
     version: int

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.models import Action, Insight, Question, Reply, new_id
 from cxdaily.core.record_fields import read_choice, read_object, read_text, read_time
@@ -44,8 +45,7 @@ class RemovedRecord(StrEnum):
     HANDOFF = "handoff"
 
 
-@dataclass(frozen=True)
-class TeamWrite:
+class TeamWrite(msgspec.Struct, frozen=True):
     """One write waiting for (or applied to) the team database."""
 
     id: str
@@ -53,7 +53,7 @@ class TeamWrite:
     kind: WriteKind
     at: datetime
     """When the leader acted (a claim older than the claim time is dropped, not applied)."""
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (for the local queue)."""

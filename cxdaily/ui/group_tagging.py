@@ -10,8 +10,9 @@ it is one customer's own words, and the digest shows it under that customer's na
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.ui.question_parts import channel_label

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+import msgspec
+
 from cxdaily.core.words import plural
 from cxdaily.curation import BatchItem
 from cxdaily.service.search import question_matches
@@ -29,8 +31,7 @@ STATES: tuple[tuple[str, frozenset[str]], ...] = (
 _STATE_STATUSES = dict(STATES)
 
 
-@dataclass(frozen=True)
-class QueueFilter:
+class QueueFilter(msgspec.Struct, frozen=True):
     """One filter: ``kind`` is "channel", "tag" or "state"; ``value`` what it keeps."""
 
     kind: str

@@ -3,7 +3,7 @@ in the app: the composer says the new reply replaces the one sent."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from cxdaily.connectors import connector_class
 from cxdaily.connectors.base import Connector

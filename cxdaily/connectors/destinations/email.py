@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.destinations.base import DESTINATION_OPTIONS, Destination, Ledger
 from cxdaily.connectors.email import (
@@ -57,7 +58,7 @@ MAX_STEP_S = 30.0
 SMTP_OPTIONS = ("smtp_host", "smtp_port", "smtp_tls", "username")
 
 
-class RecipientsOption(Option):
+class RecipientsOption(Option, frozen=True):
     """Email addresses: a TOML list, or text separated by commas (a problem is worded
     without the table, which :class:`Destination` puts in front)."""
 
@@ -74,8 +75,7 @@ class RecipientsOption(Option):
         return values
 
 
-@dataclass(frozen=True)
-class SmtpServer:
+class SmtpServer(msgspec.Struct, frozen=True):
     """Where and how the digest is sent: the server, its TLS mode and login."""
 
     host: str

@@ -8,11 +8,10 @@ so a kind's module never repeats them. Adding a kind is its module plus one entr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
-@dataclass(frozen=True)
-class DestinationKind:
+class DestinationKind(msgspec.Struct, frozen=True):
     """One destination kind in the registry."""
 
     key: str

@@ -27,11 +27,11 @@ from __future__ import annotations
 import asyncio
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import httpx
+import msgspec
 
 from cxdaily.connectors.destinations.base import Destination, Ledger
 from cxdaily.connectors.http_client import HttpResult, current_deadline
@@ -51,7 +51,7 @@ MAX_THROTTLE_WAIT_S = 60.0
 """The longest wait asked for that is waited out (a longer one fails the send)."""
 
 
-class TextListOption(Option):
+class TextListOption(Option, frozen=True):
     """Texts (ids, labels): a TOML list, or one text separated by commas; each checked by
     the option's ``check`` (what is wrong, or ``None``)."""
 
@@ -66,8 +66,7 @@ class TextListOption(Option):
         return values
 
 
-@dataclass(frozen=True)
-class Remote:
+class Remote(msgspec.Struct, frozen=True):
     """An item as the destination knows it: its id and, when it has one, its link."""
 
     remote_id: str

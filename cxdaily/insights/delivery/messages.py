@@ -25,8 +25,9 @@ Workflows "post to a channel when a webhook request is received" takes ``{"type"
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from cxdaily.core.words import plural
 from cxdaily.insights.cleaning import line
@@ -49,8 +50,7 @@ _PING = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
-@dataclass(frozen=True)
-class SummaryItem:
+class SummaryItem(msgspec.Struct, frozen=True):
     """One thing a chat message shows: a theme (or an insight, before themes exist)."""
 
     title: str

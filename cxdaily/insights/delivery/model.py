@@ -18,6 +18,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from cxdaily.core.clock import to_iso
 from cxdaily.core.record_fields import StoredRecord, plain_fields
 
@@ -26,8 +28,7 @@ if TYPE_CHECKING:
     from cxdaily.insights.period import Period
 
 
-@dataclass(frozen=True)
-class DeliveryPeriod:
+class DeliveryPeriod(msgspec.Struct, frozen=True):
     """The period a digest is sent for."""
 
     key: str
@@ -144,8 +145,7 @@ def record_id(destination: str, key: str) -> str:
     return f"{destination}|{key}"
 
 
-@dataclass(frozen=True)
-class Delivered:
+class Delivered(msgspec.Struct, frozen=True):
     """What a destination reports after sending: how many items went, and a few words on
     where (``email to 3 addresses``, ``Slack message``)."""
 
@@ -163,8 +163,7 @@ class OutcomeStatus(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True)
-class DeliveryOutcome:
+class DeliveryOutcome(msgspec.Struct, frozen=True):
     """What happened to one destination in one send."""
 
     destination: str
@@ -188,8 +187,7 @@ class DeliveryOutcome:
         return f"{self.destination}: {self.detail.removeprefix(f'{self.destination}: ')}"
 
 
-@dataclass(frozen=True)
-class DueDigest:
+class DueDigest(msgspec.Struct, frozen=True):
     """The week's digest when it is due: the period, and who still needs it."""
 
     day: date

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
 from textual.app import ComposeResult
 from textual.binding import BindingsMap
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,8 +25,7 @@ from cxdaily.ui.widgets.command_button import command_button
 from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(msgspec.Struct, frozen=True):
     """One block of the dialog's body; ``scroll`` puts it in a bordered scrolling frame
     (long customer text)."""
 

@@ -6,9 +6,9 @@ initials. The file name follows the format until the leader edits it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -24,8 +24,7 @@ from cxdaily.ui.widgets.key_footer import KeyFooter
 FORMAT_NAMES = {name: fmt.label for name, fmt in DIGEST_FORMATS.items()}
 
 
-@dataclass(frozen=True)
-class ExportChoice:
+class ExportChoice(msgspec.Struct, frozen=True):
     """Where and how to export."""
 
     format: str

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -18,8 +17,7 @@ from cxdaily.ui.text import customer_heading
 from cxdaily.ui.widgets.key_footer import KeyFooter
 
 
-@dataclass(frozen=True)
-class HandoffResult:
+class HandoffResult(msgspec.Struct, frozen=True):
     """Who takes it over, and what they should know."""
 
     team: str

@@ -16,10 +16,10 @@ redaction first; the header's customer-side words reach the widgets only through
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
+from msgspec.structs import replace
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll

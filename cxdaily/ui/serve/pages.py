@@ -4,14 +4,14 @@ resource), so they show even when the page's own assets would be refused."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
+
+import msgspec
 
 SESSION_ELSEWHERE = "The session is open in another tab or terminal"
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(msgspec.Struct, frozen=True):
     """A page that refuses a request: its HTTP status, its headline and one explanation."""
 
     status: int

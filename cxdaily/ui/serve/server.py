@@ -23,12 +23,12 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp_jinja2
+import msgspec
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
@@ -83,8 +83,7 @@ class ServeError(CxDailyError):
     """The server cannot start (the address is taken, or cannot be bound)."""
 
 
-@dataclass(frozen=True)
-class ServeSettings:
+class ServeSettings(msgspec.Struct, frozen=True):
     """What one ``cxdaily serve`` serves, and to whom.
 
     ``command`` is the shell command that runs the app (textual-serve starts it once per

@@ -15,9 +15,9 @@ a year's digest then shows in about 2 s (building it takes 0.8 s of that).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
+import msgspec
 from markdown_it import MarkdownIt
+from msgspec.structs import replace
 from textual.widgets import Markdown
 
 from cxdaily.core.words import plural
@@ -40,8 +40,7 @@ def safe_parser() -> MarkdownIt:
     return parser.disable(["image", "linkify"], ignoreInvalid=True)
 
 
-@dataclass(frozen=True)
-class DigestPreview:
+class DigestPreview(msgspec.Struct, frozen=True):
     """The Markdown the screen shows, and how much of the digest it holds."""
 
     markdown: str

@@ -5,8 +5,8 @@ answering."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
+import msgspec
 from textual.content import Content
 from textual.geometry import Region
 from textual.reactive import reactive
@@ -17,8 +17,7 @@ from cxdaily.curation import BatchItem
 from cxdaily.ui.text import safe_line
 
 
-@dataclass(frozen=True)
-class QueueStatus:
+class QueueStatus(msgspec.Struct, frozen=True):
     """How the session shows what was done to a question: the mark before it in the
     queue (with its style) and the words under it in the question view."""
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import msgspec
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -72,8 +73,7 @@ def counter_content(
     )
 
 
-@dataclass(frozen=True)
-class ReplySetup:
+class ReplySetup(msgspec.Struct, frozen=True):
     """What the composer needs for one reply.
 
     ``save_draft(text)`` is called at every change and must not wait on the disk (it

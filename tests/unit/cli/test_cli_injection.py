@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.cli import ServiceFactory, main, services
 from cxdaily.connectors import connector_class

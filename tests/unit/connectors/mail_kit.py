@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cxdaily.connectors.mail_message import MailMessage
 
@@ -48,15 +49,14 @@ def message(*headers: str, body: str | bytes = "Hello.\n", plain: bool = True) -
 
 def texts(parsed: MailMessage) -> list[str]:
     """Every string a parsed message holds (fields, tuples, attachment names)."""
-    found: list[str] = []
-    for value in dataclasses.asdict(parsed).values():
-        found += _strings(value)
-    return found
+    return _strings(parsed)
 
 
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
+    if isinstance(value, msgspec.Struct):
+        return [s for name in value.__struct_fields__ for s in _strings(getattr(value, name))]
     if isinstance(value, dict):
         return [s for item in value.values() for s in _strings(item)]
     if isinstance(value, list | tuple):

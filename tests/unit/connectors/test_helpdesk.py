@@ -5,10 +5,10 @@ people and text a help desk hands over."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.connectors.helpdesk import (
     Ticket,

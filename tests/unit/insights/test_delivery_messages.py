@@ -4,8 +4,9 @@ public docs, customer text inert, redaction on) and the email's subject."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from cxdaily.insights.build import build_digest
 from cxdaily.insights.delivery.messages import (

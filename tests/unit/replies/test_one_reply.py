@@ -4,8 +4,9 @@ refused, it replaces the first, and the review says so before it goes out."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from cxdaily.cli import main
 from cxdaily.connectors import connector_class
