@@ -28,8 +28,9 @@ import hashlib
 import json
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Unpack
+
+import msgspec
 
 from cxdaily.connectors.http import (
     BadResponseError,
@@ -54,8 +55,7 @@ MAX_STORED_CHARS = 64 * 1024
 _TOKEN_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(msgspec.Struct, frozen=True):
     """One signed-in session (in memory only)."""
 
     access: str

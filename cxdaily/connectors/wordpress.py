@@ -45,7 +45,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import msgspec
+from msgspec.structs import replace
 
 from cxdaily.connectors import wordpress_parse as wp
 from cxdaily.connectors.base import FetchResult, SentReply
@@ -85,9 +85,7 @@ MAX_REPLY_BYTES = 65525
 
 def _declared() -> OptionSpec:
     required_site = [
-        msgspec.structs.replace(
-            option, required=True, description="the WordPress site (https://blog.acme.example)"
-        )
+        replace(option, required=True, description="the WordPress site (https://blog.acme.example)")
         if option.name == "base_url"
         else option
         for option in HTTP_OPTIONS

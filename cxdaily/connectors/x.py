@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Unpack
 from urllib.parse import quote
 
 import httpx
+from msgspec.structs import replace
 
 from cxdaily.connectors import ratelimit
 from cxdaily.connectors.base import FetchResult, SentReply

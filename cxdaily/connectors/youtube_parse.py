@@ -17,13 +17,13 @@ cannot be read raises :class:`~cxdaily.connectors.parsing.QuestionShapeError`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import msgspec
+from msgspec.structs import replace
 
 from cxdaily.connectors.helpdesk import TicketMessage, message_text, optional_text
 from cxdaily.connectors.parsing import (

@@ -7,31 +7,18 @@ checks, or returns ``None`` for anything else: then the model's ``from_dict`` re
 record through :mod:`cxdaily.core.record_fields`, which fills the gaps the format allows
 and says what is wrong. Either way the model built is the same.
 
-The models are built with :func:`made`, which skips the frozen dataclass's one
-``object.__setattr__`` call per field: those calls were most of a start's cost. The
-readers receive the model classes they build (:mod:`cxdaily.core.models` defines them
-and calls these).
+The readers receive the model classes they build (:mod:`cxdaily.core.models` defines
+them and calls these).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from cxdaily.core.models import Action, Author, Disposition, Insight, Message, Question
-
-M = TypeVar("M")
-
-
-def made(cls: type[M], values: dict[str, Any]) -> M:
-    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field), as its
-    ``__init__`` makes it, without one ``object.__setattr__`` call per field: a start
-    builds tens of thousands of questions, and those calls were most of the cost."""
-    instance = object.__new__(cls)
-    instance.__dict__.update(values)
-    return instance
 
 
 def stored_time(value: object) -> datetime | None:
@@ -76,13 +63,12 @@ def stored_author(cls: type[Author], data: object) -> Author | None:
     if not usual_author(data):
         return None
     get = cast(dict[str, Any], data).get
-    values = {
-        "id": get("id"),
-        "handle": get("handle"),
-        "name": get("name"),
-        "followers": get("followers"),
-    }
-    return made(cls, values)
+    return cls(
+        id=get("id"),
+        handle=get("handle"),
+        name=get("name"),
+        followers=get("followers"),
+    )
 
 
 def usual_thread(context: object) -> bool:
@@ -111,13 +97,10 @@ def stored_messages(
     if not usual_thread(context):
         return None
     return tuple(
-        made(
-            message,
-            {
-                "author": author(item.get("author")),
-                "body": item["body"],
-                "created_at": stored_time(item["created_at"]),
-            },
+        message(
+            author=author(item.get("author")),
+            body=item["body"],
+            created_at=datetime.fromisoformat(item["created_at"]),
         )
         for item in cast(list[dict[str, Any]], context)
     )
@@ -136,26 +119,26 @@ def stored_question(
         return None
     get = data.get
     context = get("context")
-    messages: tuple[Message, ...] | None = ()
+    messages: tuple[Message, ...] = ()
     if context:
-        messages = stored_messages(context, message, author)
-        if messages is None:
+        threaded = stored_messages(context, message, author)
+        if threaded is None:
             return None
-    values = {
-        "id": get("id"),
-        "channel": get("channel"),
-        "kind": get("kind"),
-        "native_id": get("native_id"),
-        "thread_id": get("thread_id"),
-        "url": get("url"),
-        "author": author(get("author")),
-        "title": get("title"),
-        "body": get("body"),
-        "created_at": created_at,
-        "context": messages,
-        "meta": dict(data["meta"]),
-    }
-    return made(cls, values)
+        messages = threaded
+    return cls(
+        id=data["id"],
+        channel=data["channel"],
+        kind=data["kind"],
+        native_id=data["native_id"],
+        thread_id=data["thread_id"],
+        url=get("url"),
+        author=author(get("author")),
+        title=get("title"),
+        body=data["body"],
+        created_at=created_at,
+        context=messages,
+        meta=dict(data["meta"]),
+    )
 
 
 def usual_question(data: dict[str, Any]) -> datetime | None:
@@ -203,17 +186,16 @@ def stored_action(
     snoozed_until = stored_time(until) if until else None
     if when is None or (until and snoozed_until is None):
         return None
-    values = {
-        "question_id": question_id,
-        "disposition": dispositions[disposition],
-        "at": when,
-        "session_id": session_id,
-        "note": note,
-        "team": team,
-        "until": snoozed_until,
-        "day": stored_day(get("day")),
-    }
-    return made(cls, values)
+    return cls(
+        question_id=question_id,
+        disposition=dispositions[disposition],
+        at=when,
+        session_id=session_id,
+        note=note,
+        team=team,
+        until=snoozed_until,
+        day=stored_day(get("day")),
+    )
 
 
 def stored_insight(
@@ -253,23 +235,22 @@ def stored_insight(
     if created_at is None:
         return None
     digest_stamp = get("digest_stamp")
-    values = {
-        "id": insight_id,
-        "question_id": question_id,
-        "channel": channel,
-        "url": url,
-        "customer_name": name,
-        "customer_handle": handle,
-        "tags": tuple(tags),
-        "team": team,
-        "sentiment": sentiment,
-        "importance": importance,
-        "summary": summary or "",
-        "quote": quote or "",
-        "note": note,
-        "created_at": created_at,
-        "session_id": session_id,
-        "digest_stamp": digest_stamp if type(digest_stamp) is int else None,
-        "digest_form": read_form(get("digest_form")),
-    }
-    return made(cls, values)
+    return cls(
+        id=insight_id,
+        question_id=question_id,
+        channel=channel,
+        url=url,
+        customer_name=name,
+        customer_handle=handle,
+        tags=tuple(tags),
+        team=team,
+        sentiment=sentiment,
+        importance=importance,
+        summary=summary or "",
+        quote=quote or "",
+        note=note,
+        created_at=created_at,
+        session_id=session_id,
+        digest_stamp=digest_stamp if type(digest_stamp) is int else None,
+        digest_form=read_form(get("digest_form")),
+    )

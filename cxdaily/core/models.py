@@ -18,15 +18,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
 import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.fast_records import (
-    made,
     stored_action,
     stored_author,
     stored_day,
@@ -56,8 +55,7 @@ def new_id(length: int = 32) -> str:
     return os.urandom((length + 1) // 2).hex()[:length]
 
 
-@dataclass(frozen=True)
-class Author(StoredRecord):
+class Author(StoredRecord, frozen=True):
     """Who wrote a message, as the channel knows them."""
 
     id: str | None = None
@@ -81,19 +79,15 @@ class Author(StoredRecord):
         if isinstance(followers, float) and not math.isfinite(followers):
             followers = None
         author_id = data.get("id")
-        return made(
-            cls,
-            {
-                "id": None if author_id is None else read_id("id", author_id),
-                "handle": read_opt_text(data, "handle"),
-                "name": read_opt_text(data, "name"),
-                "followers": int(followers) if isinstance(followers, int | float) else None,
-            },
+        return cls(
+            id=None if author_id is None else read_id("id", author_id),
+            handle=read_opt_text(data, "handle"),
+            name=read_opt_text(data, "name"),
+            followers=int(followers) if isinstance(followers, int | float) else None,
         )
 
 
-@dataclass(frozen=True)
-class Message(StoredRecord):
+class Message(StoredRecord, frozen=True):
     """An earlier message in a question's thread."""
 
     author: Author
@@ -104,18 +98,14 @@ class Message(StoredRecord):
     def from_dict(cls, data: dict[str, Any]) -> Message:
         """Build from a plain dict."""
         data = read_object(data, "a 'context' message")
-        return made(
-            cls,
-            {
-                "author": Author.from_dict(data.get("author")),
-                "body": read_opt_text(data, "body") or "",
-                "created_at": read_time(data, "created_at"),
-            },
+        return cls(
+            author=Author.from_dict(data.get("author")),
+            body=read_opt_text(data, "body") or "",
+            created_at=read_time(data, "created_at"),
         )
 
 
-@dataclass(frozen=True)
-class Question(StoredRecord):
+class Question(StoredRecord, frozen=True):
     """A customer's question from one channel, normalized."""
 
     id: str
@@ -129,7 +119,7 @@ class Question(StoredRecord):
     body: str
     created_at: datetime
     context: tuple[Message, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @staticmethod
     def make_id(channel: str, native_id: str) -> str:
@@ -157,22 +147,19 @@ class Question(StoredRecord):
         meta = data.get("meta") or {}
         if not isinstance(meta, dict):
             raise RecordError(f"'meta' is {kind_of(meta)}, not an object")
-        return made(
-            cls,
-            {
-                "id": question_id,
-                "channel": read_text(data, "channel"),
-                "kind": read_text(data, "kind"),
-                "native_id": native_id,
-                "thread_id": read_id("thread_id", thread_id) if thread_id else native_id,
-                "url": read_opt_text(data, "url"),
-                "author": Author.from_dict(data.get("author")),
-                "title": read_opt_text(data, "title"),
-                "body": read_opt_text(data, "body") or "",
-                "created_at": read_time(data, "created_at"),
-                "context": tuple(Message.from_dict(m) for m in context) if context else (),
-                "meta": dict(meta),
-            },
+        return cls(
+            id=question_id,
+            channel=read_text(data, "channel"),
+            kind=read_text(data, "kind"),
+            native_id=native_id,
+            thread_id=read_id("thread_id", thread_id) if thread_id else native_id,
+            url=read_opt_text(data, "url"),
+            author=Author.from_dict(data.get("author")),
+            title=read_opt_text(data, "title"),
+            body=read_opt_text(data, "body") or "",
+            created_at=read_time(data, "created_at"),
+            context=tuple(Message.from_dict(m) for m in context) if context else (),
+            meta=dict(meta),
         )
 
 
@@ -195,8 +182,7 @@ def _read_day(data: dict[str, Any], key: str) -> date | None:
     return stored_day(data.get(key))
 
 
-@dataclass(frozen=True)
-class Action(StoredRecord):
+class Action(StoredRecord, frozen=True):
     """One thing the leader did with a question, at a time, in a session (or from a script)."""
 
     question_id: str
@@ -243,8 +229,7 @@ class ReplyState(StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True)
-class Reply(StoredRecord):
+class Reply(StoredRecord, frozen=True):
     """A reply in the outbox: recorded before any network call, sent once."""
 
     id: str
@@ -348,8 +333,7 @@ def read_digest_form(value: object) -> dict[str, Any] | None:
     return form
 
 
-@dataclass(frozen=True)
-class Insight(StoredRecord):
+class Insight(StoredRecord, frozen=True, dict=True):
     """What the leader learned from a question, for Product, Marketing, Sales or Support."""
 
     id: str
@@ -367,18 +351,18 @@ class Insight(StoredRecord):
     note: str | None
     created_at: datetime
     session_id: str | None = None
-    digest_stamp: int | None = field(default=None, compare=False, repr=False)
+    digest_stamp: int | None = None
     """The stamp of its stored digest form (written by the store; see
-    :mod:`cxdaily.insights.stored_redaction`)."""
-    digest_form: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    :mod:`cxdaily.insights.stored_redaction`). Derived data: not compared."""
+    digest_form: Mapping[str, Any] | None = None
     """The fields a digest shows otherwise than stored (cleaned, redacted), by name:
-    ``None`` when there are none, or none is stored."""
+    ``None`` when there are none, or none is stored. Derived data: not compared."""
     form_checked: ClassVar[bool] = False
     """Whether the store read this insight from a file in which every insight's stored
     digest form was found current (see :mod:`cxdaily.store.insights`), so that a digest
     need not check its stamp again. Set on an instance by the store only
-    (:func:`mark_form_checked`); never written, and a copy made with ``replace`` is
-    unchecked."""
+    (:func:`mark_form_checked`, in the instance's ``__dict__``); never written, and a
+    copy made with ``replace`` is unchecked."""
 
     field_readers: ClassVar[Mapping[str, FieldReader]] = {
         "importance": whole_or(1),
@@ -401,6 +385,24 @@ class Insight(StoredRecord):
                 return insight
         return super().from_dict(data)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field but the stored digest form is (an insight equals
+        itself whether or not the store has given it its form)."""
+        if not isinstance(other, Insight):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        """The hash of the compared fields (see :meth:`__eq__`)."""
+        return hash(self._compared())
+
+    def _compared(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _COMPARED)
+
+
+_COMPARED = tuple(n for n in Insight.__struct_fields__ if n not in ("digest_stamp", "digest_form"))
+"""The fields :meth:`Insight.__eq__` compares."""
+
 
 def mark_form_checked(insights: Iterable[Insight]) -> None:
     """Mark the insights as read from a file whose digest forms were all found current
@@ -409,8 +411,7 @@ def mark_form_checked(insights: Iterable[Insight]) -> None:
         vars(insight)["form_checked"] = True
 
 
-@dataclass(frozen=True)
-class Session(StoredRecord):
+class Session(StoredRecord, frozen=True):
     """One sitting: the planned batch, the budget, and how it ended."""
 
     id: str

@@ -9,8 +9,8 @@ private), except a short text given for an enum.
 The other way round, :func:`plain_fields` is the plain-dict form every model's
 ``to_dict`` writes: each field in declaration order, as JSON-ready data.
 
-:func:`read_record` reads a whole record of a dataclass, each field by the reader its
-declared type calls for; :class:`StoredRecord` gives a dataclass both directions.
+:func:`read_record` reads a whole record (a frozen msgspec Struct), each field by the
+reader its declared type calls for; :class:`StoredRecord` gives a record both directions.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, Field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from functools import partial
@@ -26,10 +25,11 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Self, TypeVar, get_args, get_type_hints
 
 import msgspec
+from msgspec import NODEFAULT
+from msgspec.structs import FieldInfo, fields
 
 from cxdaily.core.clock import parse_instant, to_iso
 from cxdaily.core.errors import CxDailyError
-from cxdaily.core.fast_records import made
 
 E = TypeVar("E", bound=StrEnum)
 M = TypeVar("M")
@@ -187,21 +187,10 @@ def plain_value(value: object) -> Any:
     return to_dict() if callable(to_dict) else value
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(record_type: type) -> tuple[str, ...]:
-    """A dataclass's field names in declaration order (looked up once per type)."""
-    names = _FIELD_NAMES.get(record_type)
-    if names is None:
-        names = _FIELD_NAMES[record_type] = tuple(spec.name for spec in fields(record_type))
-    return names
-
-
-def plain_fields(record: object) -> dict[str, Any]:
-    """Every field of the dataclass ``record``, in declaration order, as plain data
-    (see :func:`plain_value`; ``None`` stays ``None``)."""
-    return {name: plain_value(getattr(record, name)) for name in _field_names(type(record))}
+def plain_fields(record: msgspec.Struct) -> dict[str, Any]:
+    """Every field of ``record``, in declaration order, as plain data (see
+    :func:`plain_value`; ``None`` stays ``None``)."""
+    return {name: plain_value(getattr(record, name)) for name in record.__struct_fields__}
 
 
 def text_or(default: str) -> FieldReader:
@@ -225,7 +214,7 @@ def _flag_or(default: bool) -> FieldReader:
     return lambda data, key: bool(data.get(key, default))
 
 
-def _reader_for(record_type: type, spec: Field[Any], hint: Any) -> FieldReader:
+def _reader_for(record_type: type, spec: FieldInfo, hint: Any) -> FieldReader:
     """The reader a field's declared type calls for; a TypeError for a type no reader
     knows (a field of a new kind needs a reader named in :func:`read_record`)."""
     args = get_args(hint) if isinstance(hint, types.UnionType) else ()
@@ -235,11 +224,11 @@ def _reader_for(record_type: type, spec: Field[Any], hint: Any) -> FieldReader:
     if base is str:
         if optional:
             return read_opt_text
-        return read_text if default is MISSING else text_or(str(default))
+        return read_text if default is NODEFAULT else text_or(str(default))
     if base is datetime:
         return read_opt_time if optional else read_time
     if base is int and not optional:
-        return read_whole if default is MISSING else whole_or(int(default))
+        return read_whole if default is NODEFAULT else whole_or(int(default))
     if base is bool and not optional and isinstance(default, bool):
         return _flag_or(default)
     if base == tuple[str, ...] and not optional:
@@ -250,15 +239,14 @@ def _reader_for(record_type: type, spec: Field[Any], hint: Any) -> FieldReader:
 
 
 class _Plan(msgspec.Struct, frozen=True):
-    """How one dataclass is read: each field with its reader, and how it is built."""
+    """How one record type is read: each field with its reader, and how it is built."""
 
     readers: Mapping[str, FieldReader]
     """The readers named by the caller (the plan holds while they are the same)."""
     fields: tuple[tuple[str, FieldReader], ...]
     """Each field with its reader, in declaration order."""
-    build: Callable[[dict[str, Any]], Any]
-    """Makes the instance from every field's value: without the frozen ``__init__``'s
-    one call per field (:func:`made`) when the class has no ``__post_init__``."""
+    build: Callable[..., Any]
+    """Makes the instance from every field's value, by name (the record type itself)."""
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -266,17 +254,15 @@ _NO_READERS: Mapping[str, FieldReader] = MappingProxyType({})
 
 
 def _plan(record_type: type, readers: Mapping[str, FieldReader]) -> _Plan:
-    """How a dataclass is read, worked out once per type and set of ``readers``."""
+    """How a record type is read, worked out once per type and set of ``readers``."""
     hints = get_type_hints(record_type)
-    specs = fields(record_type)
-    plain = not hasattr(record_type, "__post_init__") and all(spec.init for spec in specs)
     plan = _Plan(
         readers,
         tuple(
             (spec.name, readers.get(spec.name) or _reader_for(record_type, spec, hints[spec.name]))
-            for spec in specs
+            for spec in fields(record_type)
         ),
-        partial(made, record_type) if plain else lambda values: record_type(**values),
+        record_type,
     )
     _PLANS[record_type] = plan
     return plan
@@ -285,7 +271,7 @@ def _plan(record_type: type, readers: Mapping[str, FieldReader]) -> _Plan:
 def read_record(
     record_type: type[M], data: object, readers: Mapping[str, FieldReader] = _NO_READERS
 ) -> M:
-    """An instance of the dataclass ``record_type`` read from the stored record ``data``.
+    """An instance of the record type ``record_type`` read from the stored record ``data``.
 
     Each field is read in declaration order by the reader its declared type calls for:
     text, timestamps, whole numbers, lists of text, enum values and flags, each required
@@ -296,12 +282,12 @@ def read_record(
     plan = _PLANS.get(record_type)
     if plan is None or (plan.readers is not readers and plan.readers != readers):
         plan = _plan(record_type, readers)
-    built: M = plan.build({name: read(record, name) for name, read in plan.fields})
+    built: M = plan.build(**{name: read(record, name) for name, read in plan.fields})
     return built
 
 
-class StoredRecord:
-    """A frozen dataclass kept as a plain dict: :meth:`to_dict` writes every field
+class StoredRecord(msgspec.Struct, frozen=True):
+    """A record kept as a plain dict: :meth:`to_dict` writes every field
     (:func:`plain_fields`), :meth:`from_dict` reads each by its declared type
     (:func:`read_record`, with :attr:`field_readers` for the fields read another way)."""
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from cxdaily.core.record_fields import StoredRecord
 
 
-@dataclass(frozen=True)
-class CustomerLink(StoredRecord):
+class CustomerLink(StoredRecord, frozen=True):
     """The leader confirmed that two questions' authors are one person."""
 
     id: str

@@ -22,11 +22,12 @@ from __future__ import annotations
 import platform
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from itertools import compress, count, repeat
 from operator import methodcaller, ne
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import replace
 
 from cxdaily.core.files import code_checksum
 from cxdaily.core.models import FORM_FIELDS, Insight

@@ -17,11 +17,11 @@ Network work runs outside the store's lock (a destination's ledger takes it per 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.clock import to_iso
 from cxdaily.core.errors import CxDailyError, NotFoundError
@@ -213,11 +213,7 @@ class Delivery:
         redact, again = options.get("redact", True), options.get("again", False)
         if request is None or (request.since is None and request.until is None):
             week = self.week_request(now)
-            request = (
-                week
-                if request is None
-                else msgspec.structs.replace(week, team=request.team, tag=request.tag)
-            )
+            request = week if request is None else replace(week, team=request.team, tag=request.tag)
         period = self.period_of(request, now)
         parcels: dict[tuple[str | None, str | None, bool], Parcel | CxDailyError] = {}
         outcomes = []
@@ -282,7 +278,7 @@ class Delivery:
         from cxdaily.insights.redact import Redaction
 
         team, tag, initials = key
-        wanted = msgspec.structs.replace(
+        wanted = replace(
             request, team=team, tag=tag, redaction=Redaction(enabled=redact, initials=initials)
         )
         try:

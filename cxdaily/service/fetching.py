@@ -12,11 +12,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import msgspec
+from msgspec.structs import replace
 
 from cxdaily.core.errors import CxDailyError, StoreError
 from cxdaily.core.models import Author, Message, Question
@@ -108,23 +107,23 @@ def store_outcome(
                 outcome.channel, at, error=outcome.error, seconds=outcome.seconds
             )
             return outcome, 0, 0
-        result = msgspec.structs.replace(
+        result = replace(
             result,
             questions=list(map(cleaned_question, each_once(result.questions))),
             settled=list(map(cleaned_question, result.settled)),
         )
-        outcome = msgspec.structs.replace(outcome, result=result)
+        outcome = replace(outcome, result=result)
         skipped: dict[str, str] = {}
         known = store.questions.known(q.id for q in result.settled) if result.settled else set()
         settled = [q for q in result.settled if q.id in known]  # updated, never added
         added, updated = store.questions.upsert_many([*result.questions, *settled], skipped=skipped)
         if skipped:
-            result = msgspec.structs.replace(
+            result = replace(
                 result,
                 questions=[q for q in result.questions if q.id not in skipped],
                 warnings=[*result.warnings, *skipped.values()],
             )
-            outcome = msgspec.structs.replace(outcome, result=result)
+            outcome = replace(outcome, result=result)
         store.questions.record_fetch(
             outcome.channel,
             at,

@@ -11,9 +11,10 @@ every format already shows and redaction already covers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from msgspec.structs import replace
 
 from cxdaily.core.errors import NotFoundError
 from cxdaily.core.models import Action, Author, Disposition, Insight, Question

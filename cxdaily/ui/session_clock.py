@@ -9,9 +9,9 @@ asks its questions at most once each.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from msgspec.structs import replace
 from textual.content import Content
 from textual.widgets import Input, TextArea
 

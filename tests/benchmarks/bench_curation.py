@@ -24,9 +24,10 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from msgspec.structs import replace
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))

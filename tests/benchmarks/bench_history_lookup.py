@@ -29,13 +29,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_history_start as start  # the five-year folder comes from its seed()
+from msgspec.structs import replace
 
 from cxdaily.core.models import Author, Insight, InsightEntry, Reply, ReplyState
 from cxdaily.paths import locations

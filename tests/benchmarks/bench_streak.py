@@ -17,12 +17,13 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from msgspec.structs import replace
 
 from cxdaily.core.models import Action, Disposition, Session
 from cxdaily.streaks import compute_streak, day_start_instant, record_day

@@ -5,9 +5,9 @@ search, and undone. Customer text stays literal."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
+from msgspec.structs import replace
 from textual.widgets import OptionList
 
 from cxdaily.core.models import Author, InsightEntry, Question

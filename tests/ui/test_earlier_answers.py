@@ -5,10 +5,9 @@ nothing is sent."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
-import msgspec
+from msgspec.structs import replace
 from textual.widgets import TextArea
 
 from cxdaily.core.models import Author, Question
@@ -78,7 +77,7 @@ def test_the_line_names_the_day_and_the_service() -> None:
     assert line == (
         "ctrl+g: you answered something like this on 3 Mar (Help Scout) and 1 more time"
     )
-    older = msgspec.structs.replace(answer, sent_at=UI_NOW - timedelta(days=400))
+    older = replace(answer, sent_at=UI_NOW - timedelta(days=400))
     assert earlier_line([older], UI_NOW).plain.endswith("on 19 Oct 2025 (Help Scout)")
 
 

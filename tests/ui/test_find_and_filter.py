@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import threading
 import webbrowser
-from dataclasses import replace
 
-import msgspec
 import pytest
+from msgspec.structs import replace
 from textual.widgets import Input, OptionList
 
 from cxdaily.core.models import Author, Question
@@ -235,7 +234,7 @@ async def test_o_opens_web_links_only(service: Service, monkeypatch: pytest.Monk
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         screen = await begin(app, pilot)
         first = screen.items[0]
-        screen.items[0] = msgspec.structs.replace(
+        screen.items[0] = replace(
             first, question=replace(first.question, url="https://example.com/t/1")
         )
         await pilot.press("o")
@@ -243,9 +242,7 @@ async def test_o_opens_web_links_only(service: Service, monkeypatch: pytest.Monk
         assert opened == ["https://example.com/t/1"]
         assert recorder.find("Opened in the browser.")
         for bad in ("javascript:alert(1)", "file:///etc/passwd", "https://x.test/a b", ""):
-            screen.items[0] = msgspec.structs.replace(
-                first, question=replace(first.question, url=bad or None)
-            )
+            screen.items[0] = replace(first, question=replace(first.question, url=bad or None))
             await pilot.press("o")
             await settle(app, pilot)
             assert opened == ["https://example.com/t/1"], bad
@@ -268,9 +265,7 @@ async def test_o_in_a_browser_tab_opens_the_link_in_that_browser(
         screen = await begin(app, pilot)
         first = screen.items[0]
         for url in ("https://example.com/t/2", "javascript:alert(1)"):
-            screen.items[0] = msgspec.structs.replace(
-                first, question=replace(first.question, url=url)
-            )
+            screen.items[0] = replace(first, question=replace(first.question, url=url))
             await pilot.press("o")
             await settle(app, pilot)
         assert opened == ["https://example.com/t/2"], "web addresses only, there too"

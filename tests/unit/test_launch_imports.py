@@ -89,25 +89,23 @@ def test_a_launch_does_not_load_the_serve_command(subprocess_env) -> None:
     assert said == "False"
 
 
-#: Lists the frozen dataclasses of the cxdaily modules loaded, and the Structs.
+#: Lists the frozen dataclasses of the cxdaily modules loaded, and counts the Structs.
 FROZEN_DATACLASSES = """
 import dataclasses, sys, msgspec
-from cxdaily.core.record_fields import StoredRecord
 classes = {c for m in list(sys.modules.values()) if m.__name__.startswith('cxdaily')
            for c in vars(m).values() if isinstance(c, type) and c.__module__ == m.__name__}
-frozen = sorted(c.__qualname__ for c in classes if dataclasses.is_dataclass(c)
-                and c.__dataclass_params__.frozen and not issubclass(c, StoredRecord))
+frozen = sorted(c.__qualname__ for c in classes
+                if dataclasses.is_dataclass(c) and c.__dataclass_params__.frozen)
 structs = sum(1 for c in classes if issubclass(c, msgspec.Struct))
 print(frozen, structs > 30)
 """
 
 
-def test_a_launch_builds_no_frozen_dataclass_but_the_stored_records(subprocess_env) -> None:
-    """The values a launch imports (settings, the batch, the streak...) are msgspec
-    Structs, whose classes are made in C: a frozen dataclass's methods are compiled from
-    source as its module is imported, which cost every launch about 25 ms. Only the
-    stored records, read field by field by :mod:`cxdaily.core.record_fields`, stay
-    dataclasses."""
+def test_a_launch_builds_no_frozen_dataclass(subprocess_env) -> None:
+    """The records and values a launch imports (the models, settings, the batch, the
+    streak...) are msgspec Structs, whose classes are made in C: a frozen dataclass's
+    methods are compiled from source as its module is imported, which cost every
+    launch about 30 ms."""
     said = run_python(
         "import cxdaily.cli, cxdaily.ui.app, cxdaily.ui.screens.start, cxdaily.service\n"
         "from cxdaily.cli.outbox import send_left_in_undo_window\n" + FROZEN_DATACLASSES,

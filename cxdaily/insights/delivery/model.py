@@ -82,8 +82,7 @@ class PeriodState(StrEnum):
     own, so nobody gets it twice; ``--again`` sends it anyway."""
 
 
-@dataclass(frozen=True)
-class PeriodRecord(StoredRecord):
+class PeriodRecord(StoredRecord, frozen=True):
     """What was sent to one destination for one period (one per pair, replaced as it
     changes); read back field by field by its declared types (a field of the wrong shape
     raises ``RecordError``)."""
@@ -112,8 +111,7 @@ class PeriodRecord(StoredRecord):
         return {"id": self.id, **plain_fields(self)}
 
 
-@dataclass(frozen=True)
-class ItemRecord(StoredRecord):
+class ItemRecord(StoredRecord, frozen=True):
     """One item an item-wise destination delivered (a note, an issue), kept for good: the
     item is never sent twice, and an issue per theme is updated rather than opened again.
     Read back as :class:`PeriodRecord` is."""

@@ -9,8 +9,6 @@ question brings its own key commands, so the dialog's bindings are built per que
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 from textual.app import ComposeResult
 from textual.binding import BindingsMap
@@ -34,8 +32,7 @@ class Part(msgspec.Struct, frozen=True):
     scroll: bool = False
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(msgspec.Struct, frozen=True):
     """What a confirm dialog asks.
 
     ``commands``: the no command, the yes command, then any further keys that answer

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.insights.delivery.model import OutcomeStatus, PeriodState
 from tests.integration.trackers_fake_kit import ProductboardFake, mock_handler

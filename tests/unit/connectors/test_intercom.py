@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.connectors import connector_class, intercom
 from cxdaily.connectors.holding import fetch_holding

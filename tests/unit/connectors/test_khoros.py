@@ -496,7 +496,7 @@ async def test_a_reply_to_an_unsafe_thread_id_is_refused(fake, fake_sleep):
     ids = community(fake)
     c, wire = build(fake, fake_sleep)
     question = (await c.fetch(None)).questions[0]
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     with pytest.raises(ConnectorError) as caught:
         await c.send_reply(replace(question, thread_id="1' OR '1'='1"), "Hi", "key-1")

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
-import msgspec
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.connectors import connector_class, trustpilot
 from cxdaily.connectors.base import PROCESS_RENEWED
@@ -299,7 +299,7 @@ async def test_the_byte_budget_leaves_the_older_reviews_for_the_next_fetch(monke
     monkeypatch.setattr(trustpilot, "PAGE_SIZE", 2)
     fake, ids = business_unit()
     c, rec = build(fake)
-    c.http.policy = msgspec.structs.replace(c.http.policy, max_fetch_bytes=1)  # one page a fetch
+    c.http.policy = replace(c.http.policy, max_fetch_bytes=1)  # one page a fetch
     start = {"created_at": "2026-12-04T08:00:00+00:00", "ids": []}
     first = await c.fetch(start)
     assert [q.native_id for q in first.questions] == [ids[2]]

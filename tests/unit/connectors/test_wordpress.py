@@ -325,7 +325,7 @@ async def test_a_question_without_a_comment_thread_is_refused(fake, fake_sleep):
     ids = site(fake)
     c, _ = build(fake, fake_sleep)
     question = by_comment((await c.fetch(None)).questions)[ids["question"]]
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     with pytest.raises(ReplyRejected, match="is not a WordPress comment"):
         await c.send_reply(replace(question, thread_id="../x"), "Hi", "k")

@@ -1,13 +1,13 @@
-"""Reading a whole record by its dataclass's declared field types (``read_record`` and
+"""Reading a whole record by its declared field types (``read_record`` and
 ``StoredRecord``): each type's reader, defaults, the first wrong field named, fields read
 another way, and classes that need their ``__init__``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 
 from cxdaily.core.models import Insight, Reply, ReplyState, Session
@@ -20,26 +20,23 @@ from tests.unit.insights.digest_kit import insight
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(msgspec.Struct, frozen=True):
     """A record whose ``__init__`` does more than store the fields."""
 
     name: str
-    seen: list[str] = field(default_factory=list, compare=False)
+    seen: list[str] = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.seen.append(self.name)
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(msgspec.Struct, frozen=True):
     """A record of one text field."""
 
     name: str
 
 
-@dataclass(frozen=True)
-class Odd:
+class Odd(msgspec.Struct, frozen=True):
     """A record with a field of a type no reader knows."""
 
     ratio: float

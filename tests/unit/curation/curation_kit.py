@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from msgspec.structs import replace
 
 from cxdaily.connectors.demo import DemoConnector
 from cxdaily.core.models import Action, Author, Disposition, Message, Question, Session

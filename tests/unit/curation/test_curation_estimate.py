@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
+
+from msgspec.structs import replace
 
 from cxdaily.core.models import Action, Author, Disposition, Message, Session
 from cxdaily.curation import curate

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
+
+from msgspec.structs import replace
 
 from cxdaily.curation import curate, rank
 from cxdaily.curation.must_see import text_must_see

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
+
+from msgspec.structs import replace
 
 from cxdaily.core.models import Author, Insight, Question, Reply, ReplyState
 from tests.time_kit import FIXED_NOW

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.models import Insight, mark_form_checked
 from cxdaily.insights import export, stored_redaction

@@ -8,9 +8,11 @@ folder's ``conftest.py``; tests import these helpers from here, never from a con
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
+
+from msgspec.structs import replace
 
 from cxdaily.connectors.base import Capabilities, Connector, FetchResult, SentReply
 from cxdaily.core.models import Author, Message, Question, Reply, ReplyState

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.errors import CxDailyError, NotFoundError
 from cxdaily.core.models import Author, InsightEntry

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.models import Disposition, Reply, ReplyState
 from cxdaily.replies.promises import Promise

@@ -303,7 +303,7 @@ def test_a_question_answered_and_tagged_counts_both_ways(demo: Service):
 
 
 def test_an_ended_session_is_saved(demo: Service, fixed_now):
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     session = demo.start_session(demo.batch())
     ended = replace(session, ended_at=fixed_now + timedelta(minutes=28), reflection="Good day")
@@ -529,7 +529,7 @@ def test_an_insight_without_a_sentiment_takes_the_questions_as_curation_read_it(
     """A calm body under an angry title: the batch says negative, and so does the insight
     tagged without a sentiment (the body alone read neutral); a quote given is read on
     its own."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     question = replace(
         demo.store.questions.get(_first_question_id(demo)),

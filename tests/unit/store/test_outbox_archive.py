@@ -4,11 +4,11 @@ every reader that needs them still finds them, once, even after a crash mid-move
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.errors import NotFoundError, StoreCorruptError
 from cxdaily.core.models import Reply, ReplyState

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import json
 import os
@@ -18,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.errors import (
     NotFoundError,
@@ -55,7 +55,7 @@ def _insight(n: int, created_at: datetime = NOW, **changes) -> Insight:
         created_at=created_at,
         session_id="s1",
     )
-    return dataclasses.replace(insight, **changes)
+    return replace(insight, **changes)
 
 
 def _reply(n: int = 1, **changes) -> Reply:
@@ -69,7 +69,7 @@ def _reply(n: int = 1, **changes) -> Reply:
         updated_at=NOW + timedelta(seconds=n),
         idempotency_key=f"key-{n}",
     )
-    return dataclasses.replace(reply, **changes)
+    return replace(reply, **changes)
 
 
 def _no_temp_files(folder: Path) -> bool:
@@ -96,7 +96,7 @@ def test_a_question_repeated_in_one_batch_is_stored_once_with_its_last_version(
     data_dir, make_question
 ):
     first = make_question("7", body="first")
-    last = dataclasses.replace(first, body="last")
+    last = replace(first, body="last")
     with Store(data_dir) as store:
         assert store.questions.upsert_many([first, last]) == (1, 0)
         assert store.questions.all() == [last]
@@ -104,7 +104,7 @@ def test_a_question_repeated_in_one_batch_is_stored_once_with_its_last_version(
 
 def test_upserting_the_same_question_twice_keeps_one_updated_record(data_dir, make_question):
     original = make_question("7", body="first version")
-    edited = dataclasses.replace(original, body="edited by the customer")
+    edited = replace(original, body="edited by the customer")
     with Store(data_dir) as store:
         store.questions.upsert_many([original])
         assert store.questions.upsert_many([edited]) == (0, 1)
@@ -164,7 +164,7 @@ def test_sessions_round_trip(data_dir):
 
 def test_a_session_is_updated_in_place(data_dir):
     session = Session(id="s1", started_at=NOW, budget_s=1800, planned=("acme:1",))
-    ended = dataclasses.replace(session, ended_at=NOW + timedelta(minutes=31), extra_s=60)
+    ended = replace(session, ended_at=NOW + timedelta(minutes=31), extra_s=60)
     with Store(data_dir) as store:
         store.activity.save_session(session)
         store.activity.save_session(ended)

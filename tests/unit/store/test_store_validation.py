@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.errors import StoreCorruptError, StoreError
 from cxdaily.core.models import Action, Disposition, Insight, Reply, ReplyState, Session
@@ -123,7 +123,7 @@ def _insight(**changes: Any) -> Insight:
         note=None,
         created_at=NOW,
     )
-    return dataclasses.replace(insight, **changes)
+    return replace(insight, **changes)
 
 
 def _reply(**changes: Any) -> Reply:
@@ -137,7 +137,7 @@ def _reply(**changes: Any) -> Reply:
         updated_at=NOW,
         idempotency_key="k1",
     )
-    return dataclasses.replace(reply, **changes)
+    return replace(reply, **changes)
 
 
 #: A write of a bad record through each repository, and the file it must leave alone.

@@ -3,11 +3,11 @@ a clock that jumps backwards, sessions across midnight or the day start."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from cxdaily.core.models import Disposition, Session
 from cxdaily.streaks import batch_completed_at, record_day, session_minutes

@@ -3,11 +3,10 @@ many days can pass before the streak breaks."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
-import msgspec
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.core.models import Session
 from cxdaily.streaks import days_until_break
@@ -89,7 +88,7 @@ def test_a_session_across_the_day_start_counts_its_minutes_once_for_the_day_it_b
         (WORKDAYS, nov(2, 3, 4, 5, 9), noon(9), 1, 5, None),
         # a weekend of Friday and Saturday
         (
-            msgspec.structs.replace(WORKDAYS, weekend=frozenset({4, 5})),
+            replace(WORKDAYS, weekend=frozenset({4, 5})),
             nov(4, 5, 8, 9),
             noon(9),
             4,

@@ -3,10 +3,10 @@ errors scrubbed of the password."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from cxdaily.team.database import apply_write, scrub
 from cxdaily.team.errors import TeamError
