@@ -3,10 +3,13 @@ without limit: only regular files are opened, and reads are capped."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import zlib
+
+# hashlib's own BLAKE2s: ``import hashlib`` loads OpenSSL too, 2.5 ms of every launch
+# (a launch fingerprints its kept batch's inputs before its first frame).
+from _blake2 import blake2s
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -110,4 +113,4 @@ def fingerprint(parts: object, digest_size: int = 16) -> str:
     """A short hex name of ``parts`` (by their ``repr``: give values whose ``repr`` is the
     same in every process), for a record derived from them to be checked against."""
     named = repr(parts).encode("utf-8", "surrogatepass")
-    return hashlib.blake2s(named, digest_size=digest_size).hexdigest()
+    return blake2s(named, digest_size=digest_size).hexdigest()

@@ -9,7 +9,6 @@ session's record, and records skips, snoozes, hand-offs and insights through the
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -417,5 +416,7 @@ class Daily:
 def content_id(content: Sequence[object], day: str, length: int = 12) -> str:
     """A hex id derived from what a record says and the day it belongs to: the same
     record made again that day gets the same id (a repeated command replaces it)."""
+    import hashlib  # loads OpenSSL: not on a launch's way to its first frame
+
     text = json.dumps([content, day], ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:length]

@@ -112,3 +112,15 @@ def test_a_launch_builds_no_frozen_dataclass(subprocess_env) -> None:
         subprocess_env,
     )
     assert said == "[] True"
+
+
+def test_a_launch_does_not_load_openssl_hashing(subprocess_env) -> None:
+    """``import hashlib`` loads OpenSSL (2.5 ms): a launch fingerprints its kept batch's
+    inputs with BLAKE2s alone, and the ids of new records load hashlib when first made."""
+    said = run_python(
+        "import sys\nimport cxdaily.cli, cxdaily.ui.app, cxdaily.ui.screens.start\n"
+        "from cxdaily.service import Service\nfrom cxdaily.core.files import fingerprint\n"
+        "fingerprint(('batch', 1))\nprint('_hashlib' in sys.modules)\n",
+        subprocess_env,
+    )
+    assert said == "False"
