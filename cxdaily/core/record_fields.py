@@ -239,14 +239,12 @@ def _reader_for(record_type: type, spec: FieldInfo, hint: Any) -> FieldReader:
 
 
 class _Plan(msgspec.Struct, frozen=True):
-    """How one record type is read: each field with its reader, and how it is built."""
+    """How one record type is read: each field with its reader."""
 
     readers: Mapping[str, FieldReader]
     """The readers named by the caller (the plan holds while they are the same)."""
     fields: tuple[tuple[str, FieldReader], ...]
     """Each field with its reader, in declaration order."""
-    build: Callable[..., Any]
-    """Makes the instance from every field's value, by name (the record type itself)."""
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -262,7 +260,6 @@ def _plan(record_type: type, readers: Mapping[str, FieldReader]) -> _Plan:
             (spec.name, readers.get(spec.name) or _reader_for(record_type, spec, hints[spec.name]))
             for spec in fields(record_type)
         ),
-        record_type,
     )
     _PLANS[record_type] = plan
     return plan
@@ -282,8 +279,7 @@ def read_record(
     plan = _PLANS.get(record_type)
     if plan is None or (plan.readers is not readers and plan.readers != readers):
         plan = _plan(record_type, readers)
-    built: M = plan.build(**{name: read(record, name) for name, read in plan.fields})
-    return built
+    return record_type(**{name: read(record, name) for name, read in plan.fields})
 
 
 class StoredRecord(msgspec.Struct, frozen=True):
