@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 from msgspec.structs import replace
@@ -22,6 +22,10 @@ LOWER_VALUE = "lower value per minute than those listed"
 #: The kind of reason of a question left out because a near-duplicate is in the batch.
 NEAR_DUPLICATE = "near-duplicate"
 
+Count = Annotated[int, msgspec.Meta(ge=0)]
+"""A whole number of seconds or questions (a kept batch with a negative one is refused
+when it is read)."""
+
 
 class BatchItem(msgspec.Struct, frozen=True):
     """One question with its score, its time estimate, why it matters and its group."""
@@ -29,7 +33,7 @@ class BatchItem(msgspec.Struct, frozen=True):
     question: Question
     score: float
     """Value of the question: 1 plus the weighted signals (higher matters more)."""
-    estimate_s: int
+    estimate_s: Count
     """Seconds to read and answer it (for a near-duplicate after the first: the follow-up)."""
     reasons: tuple[str, ...]
     """Why it is there, most important first ("waiting 26 h", "VIP", "keyword: refund")."""
@@ -53,17 +57,17 @@ class Batch(msgspec.Struct, frozen=True):
     """Today's batch in session order, what was left out, and what was never a candidate."""
 
     items: tuple[BatchItem, ...]
-    budget_s: int
+    budget_s: Count
     left_out: tuple[LeftOut, ...] = ()
     """Candidates not picked, most valuable first, each with its reason."""
-    excluded: tuple[tuple[str, int], ...] = ()
+    excluded: tuple[tuple[str, Count], ...] = ()
     """Questions filtered out before scoring, counted by reason ("answered by the team")."""
-    reserve_s: int = 0
+    reserve_s: Count = 0
     """Part of the budget kept free."""
-    unlisted: int = 0
+    unlisted: Count = 0
     """Candidates left out and not listed: below the shortlist, lower value per second
     than every listed question."""
-    unlisted_reasons: tuple[tuple[str, int], ...] = ()
+    unlisted_reasons: tuple[tuple[str, Count], ...] = ()
     """Other candidates left out and not listed, counted by the kind of their reason
     (only in a :meth:`shortened` batch)."""
 
@@ -149,25 +153,14 @@ def batch_document(batch: Batch) -> dict[str, Any]:
     }
 
 
-def batch_from_document(doc: Any) -> Batch:
-    """The batch :func:`batch_document` wrote; a document of another shape raises
-    ValueError (or, from a question's model, the error its ``from_dict`` raises)."""
-    if not isinstance(doc, dict):
-        raise ValueError("a batch is an object")
-    excluded = tuple((_text(reason), _count(n)) for reason, n in _list(doc.get("excluded")))
-    counted = doc.get("unlisted_reasons", [])
-    unlisted_reasons = tuple((_text(kind), _count(n)) for kind, n in _list(counted))
-    return Batch(
-        items=tuple(_item(entry) for entry in _list(doc.get("items"))),
-        budget_s=_count(doc.get("budget_s")),
-        left_out=tuple(
-            LeftOut(_item(entry), _text(reason)) for entry, reason in _list(doc.get("left_out"))
-        ),
-        excluded=excluded,
-        reserve_s=_count(doc.get("reserve_s")),
-        unlisted=_count(doc.get("unlisted")),
-        unlisted_reasons=unlisted_reasons,
-    )
+def batch_from_json(raw: bytes | msgspec.Raw) -> Batch:
+    """The batch :func:`batch_document` wrote, from its JSON, decoded straight into the
+    models (in C: a launch reads the kept batch before its first frame); JSON of another
+    shape raises ValueError."""
+    try:
+        return msgspec.json.decode(raw, type=Batch)
+    except msgspec.DecodeError:  # a ValidationError is one
+        raise ValueError("not a batch as cxdaily writes one") from None
 
 
 def _item_document(item: BatchItem) -> dict[str, Any]:
@@ -180,38 +173,3 @@ def _item_document(item: BatchItem) -> dict[str, Any]:
         "urgent": item.urgent,
         "must_see": list(item.must_see),
     }
-
-
-def _item(doc: Any) -> BatchItem:
-    if not isinstance(doc, dict):
-        raise ValueError("a batch item is an object")
-    score = doc.get("score")
-    if type(score) not in (int, float) or type(doc.get("urgent")) is not bool:
-        raise ValueError("a batch item has a number for its score and a flag for urgent")
-    return BatchItem(
-        question=Question.from_dict(doc.get("question")),  # type: ignore[arg-type]
-        score=float(score),  # type: ignore[arg-type]
-        estimate_s=_count(doc.get("estimate_s")),
-        reasons=tuple(_text(reason) for reason in _list(doc.get("reasons"))),
-        group=tuple(_text(other) for other in _list(doc.get("group"))),
-        urgent=doc["urgent"],
-        must_see=tuple(_text(kind) for kind in _list(doc.get("must_see"))),
-    )
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValueError("expected a list")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("expected text")
-    return value
-
-
-def _count(value: Any) -> int:
-    if type(value) is not int or value < 0:
-        raise ValueError("expected a whole number")
-    return value

@@ -38,9 +38,8 @@ from typing import Any
 
 import msgspec
 
-from cxdaily.core.errors import CxDailyError
 from cxdaily.core.files import code_checksum, fingerprint
-from cxdaily.curation.batch import Batch, batch_document, batch_from_document
+from cxdaily.curation.batch import Batch, batch_document, batch_from_json
 from cxdaily.service.context import ServiceContext
 from cxdaily.store.derived import read_derived, write_derived
 from cxdaily.store.monthly import month_of
@@ -50,6 +49,14 @@ KEPT_BATCH_FILE = "kept-batch.json"
 #: The left-out questions kept besides the must-see ones (the start screen lists five);
 #: the others are kept as counts by reason (see :meth:`Batch.shortened`).
 LISTED_LEFT_OUT = 10
+
+
+class _KeptDays(msgspec.Struct):
+    """The file's body: the batch of each day (by the ISO time the day starts), left as
+    JSON until the day is asked for."""
+
+    days: list[tuple[str, msgspec.Raw]]
+
 
 _CURATING_CODE = ("curation", "core", "service/daily.py", "service/kept_batch.py")
 """The code a batch comes from, relative to the package: every module of these folders."""
@@ -79,8 +86,8 @@ class KeptBatch:
         ``None`` otherwise (or when the file is missing or damaged)."""
         document = (self._current_days(budget_s) or {}).get(day_start.isoformat())
         try:
-            return None if document is None else batch_from_document(document)
-        except (CxDailyError, KeyError, TypeError, ValueError, AttributeError):
+            return None if document is None else batch_from_json(document)
+        except ValueError:
             return None  # written by hand, or by a build that wrote another shape
 
     def holds(self, day_start: datetime, budget_s: int) -> bool:
@@ -88,18 +95,17 @@ class KeptBatch:
         ``budget_s`` from the store as it is now (under the current settings and code)."""
         return day_start.isoformat() in (self._current_days(budget_s) or {})
 
-    def _current_days(self, budget_s: int) -> dict[str, Any] | None:
-        """The documents of the batches kept (by the ISO time their day starts), when
-        they were curated under the key of ``budget_s`` as things are now; ``None``
-        otherwise, or when the file is missing, damaged or of another shape."""
+    def _current_days(self, budget_s: int) -> dict[str, msgspec.Raw] | None:
+        """The documents of the batches kept (by the ISO time their day starts), each
+        still JSON (only the day asked for is decoded), when they were curated under the
+        key of ``budget_s`` as things are now; ``None`` otherwise, or when the file is
+        missing, damaged or of another shape."""
         key = self.key(budget_s)
-        found = read_derived(self._context.store.folder, KEPT_BATCH_FILE) if key else None
+        folder = self._context.store.folder
+        found = read_derived(folder, KEPT_BATCH_FILE, _KeptDays) if key else None
         if found is None or found[0] != key:
             return None
-        try:
-            return {day: document for day, document in found[1]["days"] if isinstance(day, str)}
-        except (KeyError, TypeError, ValueError):
-            return None
+        return dict(found[1].days)
 
     def write(self, batches: Mapping[datetime, Batch], key: str) -> bool:
         """Keep the batch of each day (by the instant it starts), curated under ``key``

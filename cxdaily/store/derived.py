@@ -18,6 +18,8 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+import msgspec
+
 from cxdaily.core.errors import StoreError
 from cxdaily.core.files import read_regular_file
 from cxdaily.store.database import DataFolder
@@ -27,9 +29,13 @@ from cxdaily.store.storage import atomic_write_bytes, encode_data, parse_data_fi
 MAX_BYTES = 16 << 20
 
 
-def read_derived(folder: DataFolder, name: str) -> tuple[str, Any] | None:
+def read_derived(
+    folder: DataFolder, name: str, body_type: type[Any] | None = None
+) -> tuple[str, Any] | None:
     """The key and the body of the derived file ``name`` in the data folder, when it is
-    whole; ``None`` otherwise (its maker checks the key)."""
+    whole; ``None`` otherwise (its maker checks the key). With ``body_type`` (a type
+    msgspec decodes, such as a Struct) the body is decoded into it, and a body of
+    another shape reads as nothing."""
     try:
         raw = read_regular_file(folder.data_dir / name, MAX_BYTES + 1)
     except OSError:
@@ -43,8 +49,12 @@ def read_derived(folder: DataFolder, name: str) -> tuple[str, Any] | None:
         if not isinstance(header, dict) or header.get("crc") != zlib.crc32(body_line):
             return None
         key = header.get("key")
-        return (key, parse_data_file(body_line)) if isinstance(key, str) else None
-    except (ValueError, RecursionError):
+        if not isinstance(key, str):
+            return None
+        if body_type is None:
+            return key, parse_data_file(body_line)
+        return key, msgspec.json.decode(body_line, type=body_type)
+    except (ValueError, RecursionError, msgspec.DecodeError):
         return None
 
 

@@ -11,17 +11,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 from msgspec.structs import replace
 
 from cxdaily import curation
 from cxdaily.core.errors import StoreError
 from cxdaily.curation import Batch
-from cxdaily.curation.batch import batch_document, batch_from_document
+from cxdaily.curation.batch import LeftOut, batch_document, batch_from_json
 from cxdaily.service import Service
 from cxdaily.service import kept_batch as kept_module
 from cxdaily.service.kept_batch import KEPT_BATCH_FILE, LISTED_LEFT_OUT
 from cxdaily.store.derived import read_derived, write_derived
+from cxdaily.store.storage import encode_data
 
 
 @pytest.fixture
@@ -294,11 +296,35 @@ def test_team_mode_keeps_nothing(service: Service, monkeypatch: pytest.MonkeyPat
     assert curated == [] and not _kept_file(service).exists()
 
 
+def _read_back(batch: Batch) -> Batch:
+    return batch_from_json(encode_data(batch_document(batch)))
+
+
 def test_the_document_reads_back_whole(kept: Batch):
-    assert batch_from_document(batch_document(kept)) == kept
-    assert batch_from_document(batch_document(_shown(kept))) == _shown(kept)
+    assert _read_back(kept) == kept
+    assert _read_back(_shown(kept)) == _shown(kept)
     must_see = kept.with_must_see()
-    assert batch_from_document(batch_document(must_see)) == must_see
+    assert _read_back(must_see) == must_see
+    assert all(isinstance(entry, LeftOut) for entry in _read_back(kept).left_out)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda doc: doc["items"][0].update(estimate_s=-5),
+        lambda doc: doc["items"][0].update(urgent=1),
+        lambda doc: doc["items"][0].update(score="high"),
+        lambda doc: doc["items"][0]["question"].update(created_at="yesterday"),
+        lambda doc: doc["items"][0]["question"].pop("body"),
+        lambda doc: doc.update(unlisted_reasons=[["lower value", -1]]),
+        lambda doc: doc.update(left_out=[["why"]]),
+    ],
+)
+def test_a_batch_of_another_shape_is_refused(kept: Batch, damage):
+    document = batch_document(kept)
+    damage(document)
+    with pytest.raises(ValueError, match="not a batch as cxdaily writes one"):
+        batch_from_json(encode_data(document))
 
 
 KEY_IN_A_PROCESS = """
@@ -331,3 +357,37 @@ def test_the_key_does_not_depend_on_the_process(tmp_path: Path):
         done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
         keys.add(done.stdout.strip())
     assert len(keys) == 1 and len(keys.pop()) == 32
+
+
+class _Pairs(msgspec.Struct):
+    pairs: list[tuple[str, int]]
+
+
+def test_a_derived_body_decodes_into_its_type_or_reads_as_nothing(service: Service):
+    folder = service.store.folder
+    write_derived(folder, "pairs.json", "k1", {"pairs": [["a", 1], ["b", 2]]})
+    assert read_derived(folder, "pairs.json", _Pairs) == ("k1", _Pairs([("a", 1), ("b", 2)]))
+    assert read_derived(folder, "pairs.json") == ("k1", {"pairs": [["a", 1], ["b", 2]]})
+    write_derived(folder, "pairs.json", "k1", {"pairs": [["a", "one"]]})
+    assert read_derived(folder, "pairs.json", _Pairs) is None
+    write_derived(folder, "pairs.json", "k1", [1, 2])
+    assert read_derived(folder, "pairs.json", _Pairs) is None
+
+
+def test_only_todays_batch_is_decoded(service: Service, kept: Batch, monkeypatch):
+    decoded: list[bytes] = []
+    real = kept_module.batch_from_json
+
+    def counting(raw):
+        decoded.append(bytes(raw))
+        return real(raw)
+
+    monkeypatch.setattr(kept_module, "batch_from_json", counting)
+    days = service.settings.session.days
+    next_start = days.start_of(days.today(service.context.now()) + timedelta(days=1))
+    service.keep_batch()  # today's and tomorrow's
+    found = read_derived(service.store.folder, KEPT_BATCH_FILE)
+    assert found is not None and len(found[1]["days"]) == 2
+    assert service.kept_batch() == _shown(kept)
+    assert len(decoded) == 1
+    assert next_start.isoformat() in dict(found[1]["days"])
