@@ -28,7 +28,10 @@ the fetch there (:mod:`cxdaily.connectors.helpdesk_backlog`): the conversations 
 far count (they come oldest first), and the checkpoint stays before the first one not
 read, so a backlog larger than one fetch can read is read over several instead of failing
 every time (met before any was read, it fails the fetch, which starts again from the same
-checkpoint).
+checkpoint). The conversations read that the next fetch lists again (those updated after
+the checkpoint it keeps) are kept in it with the ``updated_at`` they were read at
+(``read``), and their threads are not read again while that stays the same: a second
+shared by more conversations than one fetch can read is read past over several fetches.
 Admins, bots and teams are the team; anyone else (users, leads, contacts) the customer.
 
 Replying: ``POST /conversations/{id}/reply``, a ``comment`` from ``admin_id``; our new
@@ -39,12 +42,13 @@ the post is never repeated blindly, and after an unknown outcome the thread is r
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from cxdaily.connectors import helpdesk as desk
 from cxdaily.connectors import helpdesk_backlog as backlog
+from cxdaily.connectors import intercom_parse as parse
 from cxdaily.connectors.base import FetchResult, SentReply
 from cxdaily.connectors.html_text import text_to_html
 from cxdaily.connectors.http import BadResponseError, HttpResult, describe_url
@@ -53,29 +57,19 @@ from cxdaily.connectors.options import HTTP_OPTIONS, Option, full_match, since_d
 from cxdaily.connectors.pagination import PageTrail, pages_allowed
 from cxdaily.connectors.parsing import (
     QuestionShapeError,
-    id_field,
-    object_field,
     parse_time,
     text_field,
     what_it_is,
 )
 from cxdaily.connectors.skipped import SkippedItems
 from cxdaily.connectors.thread_replies import find_reply
-from cxdaily.core.models import Author, Question
+from cxdaily.core.models import Question
 from cxdaily.core.words import plural
 
 INBOX_URL = "https://app.intercom.com/a/inbox/{workspace}/inbox/conversation/{conversation}"
 PER_PAGE = 50
 MAX_PAGES = 100
-TEAM_AUTHORS = frozenset({"admin", "bot", "team"})
-PUBLIC_PARTS = frozenset({"comment"})
-SPOKEN_ACTIONS = frozenset({"open", "close", "assignment"})
-"""Parts that are a message to the customer when they carry a body: a teammate may
-reopen, close or assign a conversation with a reply (the reply endpoint's optional
-``body``); without one they are only events."""
 PRIORITIES = {"priority": "high", "not_priority": "normal"}
-MAX_NAME_CHARS = 1000
-"""Names, emails, titles and tags longer than this are cut (not refused)."""
 
 _id_problem = full_match(r"[A-Za-z0-9_.-]{1,64}", 'must be an id such as "814860" or "abc123de"')
 _version_problem = full_match(r"\d{1,2}\.\d{1,2}|Unstable", 'must be a version such as "2.11"')
@@ -122,12 +116,14 @@ class IntercomConnector(desk.HelpDeskConnector):
         """Conversations changed since the checkpoint: open ones waiting on the team are
         questions, the turns the team answered (or that were closed) are settled."""
         headers = await self._headers()
-        after = _checkpoint_epoch(checkpoint)
+        after = parse.checkpoint_epoch(checkpoint)
         open_only = after is None
         if after is None:
             since = self.now() - timedelta(days=self.option("since_days"))
             after = int(since.timestamp())
         newest, unread_from = after, None
+        marks = backlog.read_marks(checkpoint)  # read by an earlier fetch, unchanged since
+        read_at: dict[str, int] = {}  # the conversations read, by id: their updated_at
         skipped = SkippedItems()
         turns = desk.TicketTurns(self.name, self.kind)
         page_number, cut_before = 0, self.http.walks_cut_short
@@ -136,9 +132,17 @@ class IntercomConnector(desk.HelpDeskConnector):
             page_number += 1
             missing = f"{what_it_is(page)}, not a list of conversations"
             items = page_list(page, "conversations", result, self.name, missing)
+            to_read = []
+            for index, item in enumerate(items):
+                earlier = parse.read_before(item, marks)
+                if earlier is not None:  # its thread is as an earlier fetch read it
+                    read_at[earlier[0]] = earlier[1]
+                    newest = max(newest, earlier[1])
+                else:
+                    to_read.append((index, item))
             jobs = [
                 self._listed(item, f"page {page_number}, item {index + 1}", headers, skipped)
-                for index, item in enumerate(items)
+                for index, item in to_read
             ]
             reads = await backlog.read_in_order(jobs, 1)  # one after another: see _listed
             for listed in reads.done:
@@ -148,17 +152,19 @@ class IntercomConnector(desk.HelpDeskConnector):
                 newest = max(newest, updated or newest)
                 if left_unread and unread_from is None:  # next fetch: from it
                     unread_from = (updated or after + 1) - 1
+                elif not left_unread and updated is not None:
+                    read_at[ticket.id] = updated
                 turns.add(ticket)
                 read += 1
             if reads.stopped_by is not None:
                 if not read:  # nothing read yet: the error says it best
                     raise reads.stopped_by
                 # oldest first: what was read so far counts, the rest comes next time
-                updated = _summary(items[len(reads.done)])[1]
+                updated = parse.listed_summary(to_read[len(reads.done)][1])[1]
                 before = (updated or after + 1) - 1  # its second again, with it
                 unread_from = min(newest if unread_from is None else unread_from, before)
-                left = plural(len(items) - len(reads.done), "conversation")
-                more = " or more" if isinstance(page, dict) and _next_cursor(page) else ""
+                left = plural(len(to_read) - len(reads.done), "conversation")
+                more = " or more" if isinstance(page, dict) and parse.next_cursor(page) else ""
                 stopped.append(backlog.left_for_next_fetch(reads.stopped_by, left + more))
                 break
         if self.http.walks_cut_short > cut_before:
@@ -166,7 +172,11 @@ class IntercomConnector(desk.HelpDeskConnector):
             newest = max(after, newest - 1)
         if unread_from is not None:
             newest = max(after, min(newest, unread_from))
-        return turns.result({"updated_after": newest}, [*skipped.lines(), *stopped])
+        # the conversations read that the next fetch lists again (updated_at > newest):
+        # skipped while unchanged, so a second shared by many of them is read past
+        again = {i: str(at) for i, at in read_at.items() if at > newest}
+        kept = backlog.with_read_marks({"updated_after": newest}, again)
+        return turns.result(kept, [*skipped.lines(), *stopped])
 
     async def _listed(
         self, item: Any, where: str, headers: dict[str, str], skipped: SkippedItems
@@ -177,7 +187,7 @@ class IntercomConnector(desk.HelpDeskConnector):
         ``None`` when it is malformed (skipped with a warning)."""
         unread = skipped.unread
         try:
-            conversation_id, updated = _summary(item)
+            conversation_id, updated = parse.listed_summary(item)
             ticket = await self._ticket(item, conversation_id, headers, skipped)
         except QuestionShapeError as exc:
             skipped.add(f"{where}: skipped: {exc}")
@@ -205,7 +215,7 @@ class IntercomConnector(desk.HelpDeskConnector):
             )
             page = self.http.decode_json(result)
             yield page, result
-            cursor = _next_cursor(page)
+            cursor = parse.next_cursor(page)
             if cursor is None or trail.loops(cursor):
                 return
 
@@ -260,10 +270,10 @@ class IntercomConnector(desk.HelpDeskConnector):
         created = parse_time(data.get("created_at"), "created_at")
         messages: list[desk.TicketMessage] = []
         if with_parts:
-            messages = thread_messages(data, created, conversation_id, skipped)
-        requester = _requester(source, messages, data.get("contacts"))
+            messages = parse.thread_messages(data, created, conversation_id, skipped)
+        requester = parse.requester(source, messages, data.get("contacts"))
         state = data.get("state")
-        status = text_field(_cut(state), "state") if isinstance(state, str) else None
+        status = text_field(parse.cut_long(state), "state") if isinstance(state, str) else None
         priority = data.get("priority")
         return desk.Ticket(
             id=conversation_id,
@@ -271,12 +281,14 @@ class IntercomConnector(desk.HelpDeskConnector):
             messages=messages,
             waiting_on_team=status == "open",
             created_at=created,
-            subject=_subject(data.get("title"), source.get("subject")),
+            subject=parse.subject_line(data.get("title"), source.get("subject")),
             status=status,
             url=self.inbox_url(conversation_id),
             priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
-            tags=desk.tag_names(_tag_list(data.get("tags")), key="name"),
-            fallback_body=None if with_parts else _body(source.get("body"), "source.body") or "",
+            tags=desk.tag_names(parse.tag_list(data.get("tags")), key="name"),
+            fallback_body=None
+            if with_parts
+            else parse.message_body(source.get("body"), "source.body") or "",
         )
 
     # -- replying ------------------------------------------------------------------
@@ -293,7 +305,7 @@ class IntercomConnector(desk.HelpDeskConnector):
         ours = None
         if isinstance(data, dict):
             created = question.created_at
-            messages = thread_messages(data, created, conversation_id, SkippedItems())
+            messages = parse.thread_messages(data, created, conversation_id, SkippedItems())
             ours = find_reply(messages, body, author_id=self.admin_id, after=created)
         if ours is None:
             raise BadResponseError(
@@ -311,7 +323,7 @@ class IntercomConnector(desk.HelpDeskConnector):
             created = parse_time(data.get("created_at"), "created_at")
         except QuestionShapeError:
             created = question.created_at
-        return thread_messages(data, created, conversation_id, None, channel=self.name)
+        return parse.thread_messages(data, created, conversation_id, None, channel=self.name)
 
     async def reply_author_id(self) -> str:
         """The admin replies are posted as."""
@@ -329,155 +341,17 @@ class IntercomConnector(desk.HelpDeskConnector):
                 f"GET {describe_url(result.url)} answered {what_it_is(data)}, not an admin",
                 channel=self.name,
             )
-        ident = _short(data.get("id"))
-        about = [_short(data.get("email")), f"admin {ident}" if ident else None]
-        who = _short(data.get("name")) or "an admin"
+        ident = parse.short_text(data.get("id"))
+        about = [parse.short_text(data.get("email")), f"admin {ident}" if ident else None]
+        who = parse.short_text(data.get("name")) or "an admin"
         app = data.get("app")
         app = app if isinstance(app, dict) else {}
-        code = _short(app.get("id_code"))
+        code = parse.short_text(app.get("id_code"))
         text = f"signed in as {who} ({', '.join(a for a in about if a) or 'no details'})"
-        text += f" on {_short(app.get('name')) or 'its workspace'}" + (f" ({code})" if code else "")
+        text += f" on {parse.short_text(app.get('name')) or 'its workspace'}" + (
+            f" ({code})" if code else ""
+        )
         text += f"; replies go out as admin {self.admin_id}"
         if self.workspace_id and code and code != self.workspace_id:
             text += f"; note: workspace_id is {self.workspace_id}, the token's workspace {code}"
         return text
-
-
-# ----------------------------------------------------------------------------- parsing
-def thread_messages(
-    data: dict[str, Any],
-    created: datetime,
-    conversation_id: str,
-    skipped: SkippedItems | None,
-    *,
-    channel: str = "",
-) -> list[desk.TicketMessage]:
-    """The public messages of a full conversation: its ``source`` (at ``created``) and
-    its ``comment`` parts. A malformed part is skipped with a warning in a fetch
-    (``skipped``); read again before a reply (``None``), it fails the whole thread as a
-    :class:`BadResponseError` of ``channel``: a thread read in part could hide our own
-    reply, or a colleague's answer."""
-    messages: list[desk.TicketMessage] = []
-    source = data.get("source")
-    if isinstance(source, dict):
-        author, customer = _author(source.get("author"), "source.author")
-        messages.append(
-            desk.TicketMessage(
-                id=id_field(source.get("id"), "source.id") or "source",
-                author=author,
-                body=_body(source.get("body"), "source.body") or "",
-                created_at=created,
-                from_customer=customer,
-            )
-        )
-    return messages + desk.public_messages(
-        _parts(data), lambda part, index: _part_message(part, f"conversation_parts[{index}]"),
-        lambda _, exc: f"conversation {conversation_id}: a message was skipped: {exc}",
-        skipped, channel=channel,
-    )  # fmt: skip
-
-
-def _part_message(part: Any, where: str) -> desk.TicketMessage | None:
-    """A public message from one conversation part; ``None`` for notes and for events
-    without a message."""
-    part = object_field(part, where)
-    kind = part.get("part_type")
-    spoken = kind in SPOKEN_ACTIONS and bool((_body(part.get("body"), where) or "").strip())
-    if kind not in PUBLIC_PARTS and not spoken:
-        return None
-    author, customer = _author(part.get("author"), f"{where}.author")
-    return desk.TicketMessage(
-        id=id_field(part.get("id"), f"{where}.id", required=True) or "",
-        author=author,
-        body=_body(part.get("body"), f"{where}.body") or "",
-        created_at=parse_time(part.get("created_at"), f"{where}.created_at"),
-        from_customer=customer,
-    )
-
-
-def _parts(data: dict[str, Any]) -> list[Any]:
-    container = data.get("conversation_parts")
-    items = container.get("conversation_parts") if isinstance(container, dict) else container
-    return items if isinstance(items, list) else []
-
-
-def _author(data: Any, where: str) -> tuple[Author, bool]:
-    """An author and whether it is the customer (anyone who is not an admin, bot or team)."""
-    if not isinstance(data, dict):
-        return Author(), True
-    kind = data.get("type")
-    author = desk.email_author(
-        data.get("id"), _cut(data.get("name")), _cut(data.get("email")), where
-    )
-    return author, kind not in TEAM_AUTHORS
-
-
-def _requester(source: dict[str, Any], messages: list[desk.TicketMessage], contacts: Any) -> Author:
-    """The customer: the source's author, else the first customer message's, else the
-    first contact (an id only)."""
-    author, customer = _author(source.get("author"), "source.author")
-    if customer and author != Author():
-        return author
-    for message in messages:
-        if message.from_customer and message.author != Author():
-            return message.author
-    if isinstance(contacts, dict):
-        contacts = contacts.get("contacts")
-    if isinstance(contacts, list) and contacts and isinstance(contacts[0], dict):
-        return _author(contacts[0], "contacts[0]")[0]
-    return Author()
-
-
-def _summary(item: Any) -> tuple[str, int | None]:
-    """A search result's id and ``updated_at`` (epoch seconds, when readable)."""
-    if not isinstance(item, dict):
-        raise QuestionShapeError(f"expected a conversation object, got {what_it_is(item)}")
-    conversation_id = id_field(item.get("id"), "id", required=True) or ""
-    try:
-        updated = int(parse_time(item.get("updated_at"), "updated_at").timestamp())
-    except QuestionShapeError:
-        updated = None
-    return conversation_id, updated
-
-
-def _next_cursor(page: dict[str, Any]) -> str | None:
-    pages = page.get("pages")
-    following = pages.get("next") if isinstance(pages, dict) else None
-    cursor = following.get("starting_after") if isinstance(following, dict) else None
-    return cursor.strip() if isinstance(cursor, str) and cursor.strip() else None
-
-
-def _checkpoint_epoch(checkpoint: dict[str, Any] | None) -> int | None:
-    """The stored ``updated_after`` (epoch seconds), or ``None`` for a first fetch."""
-    value = (checkpoint or {}).get("updated_after")
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 32503680000:
-        return None
-    return value
-
-
-def _body(value: Any, where: str) -> str | None:
-    return desk.message_text(value, where) if isinstance(value, str) else None
-
-
-def _subject(title: Any, subject: Any) -> str | None:
-    for value in (title, subject):
-        text = _body(_cut(value), "title")
-        if text and text.strip():
-            return " ".join(text.split())
-    return None
-
-
-def _tag_list(value: Any) -> Any:
-    """``tags`` is a list, or an object holding it under ``tags``."""
-    return value.get("tags") if isinstance(value, dict) else value
-
-
-def _cut(value: Any) -> Any:
-    return value[:MAX_NAME_CHARS] if isinstance(value, str) else value
-
-
-def _short(value: Any) -> str | None:
-    """A short text field (name, email, tag), cut and cleaned; ``None`` when blank."""
-    if not isinstance(value, str):
-        return None
-    return (text_field(_cut(value), "text") or "").strip() or None

@@ -564,7 +564,10 @@ async def test_a_thread_that_cannot_be_read_costs_only_that_conversation_its_thr
     assert "conversation 103: thread not read" in result.warnings[1]
     assert "read again by the next fetch" in result.warnings[1]  # a timeout may pass
     assert "read again" not in result.warnings[0]  # a 404 would come again
-    assert result.checkpoint == {"updated_after": T - HOUR - 1}  # not past 103
+    assert result.checkpoint == {  # not past 103; the others not read again while unchanged
+        "updated_after": T - HOUR - 1,
+        "read": {"101": str(T - HOUR), "102": str(T - HOUR)},
+    }
 
 
 async def test_a_thread_a_passing_failure_left_unread_is_read_by_the_next_fetch(fake_sleep):
@@ -577,7 +580,8 @@ async def test_a_thread_a_passing_failure_left_unread_is_read_by_the_next_fetch(
     )  # fmt: skip
     first = await build(api, fake_sleep).fetch({"updated_after": T - 3 * HOUR})
     assert "101" in {q.native_id for q in first.questions}  # its first message stands in
-    assert first.checkpoint == {"updated_after": T - 2 * HOUR - 1}  # before 101, 102 too
+    # before 101, with 102 (read whole) remembered: its thread is not read again
+    assert first.checkpoint == {"updated_after": T - 2 * HOUR - 1, "read": {"102": str(T - HOUR)}}
     failing[0] = False
     second = await build(api, fake_sleep).fetch(first.checkpoint)
     assert api.searches()[-1]["query"]["value"][0]["value"] == T - 2 * HOUR - 1
@@ -606,7 +610,8 @@ async def test_a_fetch_cut_by_its_page_cap_reads_the_last_second_again(fake_slee
               **{"101": with_parts(a), "102": with_parts(b)})  # fmt: skip
     first = await build(api, fake_sleep).fetch({"updated_after": T - 3 * HOUR})
     assert [q.native_id for q in first.questions] == ["101:9101"]
-    assert first.checkpoint == {"updated_after": T - HOUR - 1}  # 102 comes next time
+    # 102 comes next time; 101, of the same second, is listed again but not read again
+    assert first.checkpoint == {"updated_after": T - HOUR - 1, "read": {"101": str(T - HOUR)}}
 
 
 async def test_the_secret_appears_in_no_warning_and_no_error():
@@ -757,3 +762,75 @@ async def test_a_backlog_larger_than_a_fetch_is_read_over_several(monkeypatch, s
     second = await connector.fetch(first.checkpoint)
     assert sorted(q.thread_id for q in second.questions) == ["103", "104", "105"]
     assert second.checkpoint == {"updated_after": convs[5]["updated_at"]}
+
+
+def _thread_reads(api: Api) -> list[str]:
+    return [
+        r.url.path.removeprefix("/conversations/")
+        for r in api.requests
+        if r.method == "GET" and r.url.path.startswith("/conversations/")
+    ]
+
+
+async def test_a_second_shared_by_many_conversations_is_read_past_over_fetches(monkeypatch):
+    """A limit met inside one second shared by every conversation read: the next fetch
+    lists them again (the checkpoint is before that second) but skips their threads while
+    they are unchanged, so each fetch moves on instead of stopping at the same place."""
+    convs = [conversation(str(100 + n), T - HOUR) for n in range(4)]  # one second
+    api = Api({None: page(convs)}, **{c["id"]: with_parts(c) for c in convs})
+    connector = build(api)
+    read = connector._read_thread
+    limited_after = [2]  # threads allowed before the limit, this fetch
+
+    async def limited(conversation_id, headers):
+        if limited_after[0] == 0:
+            raise RateLimited("rate-limited by the API; wait 60 s", retry_after=60, channel="desk")
+        limited_after[0] -= 1
+        return await read(conversation_id, headers)
+
+    monkeypatch.setattr(connector, "_read_thread", limited)
+    first = await connector.fetch({"updated_after": T - 2 * HOUR})
+    assert sorted(q.thread_id for q in first.questions) == ["100", "101"]
+    assert first.checkpoint == {
+        "updated_after": T - HOUR - 1,
+        "read": {"100": str(T - HOUR), "101": str(T - HOUR)},
+    }
+    assert any("2 conversations not read" in w for w in first.warnings)
+
+    api.requests.clear()
+    limited_after[0] = 1
+    second = await connector.fetch(first.checkpoint)
+    assert _thread_reads(api) == ["102"]  # 100 and 101 are skipped: unchanged since
+    assert [q.thread_id for q in second.questions] == ["102"]
+    assert second.checkpoint == {
+        "updated_after": T - HOUR - 1,
+        "read": {"100": str(T - HOUR), "101": str(T - HOUR), "102": str(T - HOUR)},
+    }
+
+    api.requests.clear()
+    limited_after[0] = 10
+    third = await connector.fetch(second.checkpoint)
+    assert _thread_reads(api) == ["103"]
+    assert [q.thread_id for q in third.questions] == ["103"]
+    assert third.checkpoint == {"updated_after": T - HOUR}  # past the second, no marks
+    assert third.warnings == []
+
+
+async def test_a_conversation_remembered_as_read_is_read_again_once_it_changes():
+    a, b = conversation("101", T - HOUR), conversation("102", T - HOUR + 30)
+    api = Api({None: page([a, b])}, **{"101": with_parts(a), "102": with_parts(b)})
+    checkpoint = {"updated_after": T - HOUR - 1, "read": {"101": str(T - HOUR - 600)}}
+    result = await build(api).fetch(checkpoint)
+    assert _thread_reads(api) == ["101", "102"]  # 101 changed since it was read
+    assert sorted(q.thread_id for q in result.questions) == ["101", "102"]
+    assert result.checkpoint == {"updated_after": T - HOUR + 30}
+
+
+@pytest.mark.parametrize("marks", [None, "x", ["101"], {"101": 5}, {"101": "soon"}])
+async def test_malformed_read_marks_only_cost_a_thread_read_again(marks):
+    conv = conversation("101", T - HOUR)
+    api = Api({None: page([conv])}, **{"101": with_parts(conv)})
+    result = await build(api).fetch({"updated_after": T - HOUR - 1, "read": marks})
+    assert _thread_reads(api) == ["101"]
+    assert [q.thread_id for q in result.questions] == ["101"]
+    assert result.checkpoint == {"updated_after": T - HOUR}
