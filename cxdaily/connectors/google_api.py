@@ -238,17 +238,15 @@ class GoogleRequests:
                 result.status, result.headers, result.content
             )
             if result.status == 429 or reason in limits.throttle_reasons or unexplained:
-                policy = http.policy
                 hinted = ratelimit.retry_delay(result.headers, http.wall_clock())
-                wait = hinted if hinted is not None else policy.backoff_s * 2**attempt
-                if reads and attempt <= policy.throttle_retries and wait <= policy.max_wait_s:
-                    await http.sleep(ratelimit.jittered(wait, http.rand(), cap=policy.max_wait_s))
-                    continue
-                raise RateLimited(
+                wait = hinted if hinted is not None else http.backoff_wait(attempt)
+                error = RateLimited(
                     f"{where} was rate-limited by {limits.service} ({shown}); "
                     "try again in a minute",
                     retry_after=max(wait, 60.0),
                     channel=connector.name,
                 )
+                await http.wait_out(wait, attempt, reads, error)
+                continue
             raise self._refusal(result, reason, where)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -57,8 +57,8 @@ from cxdaily.connectors.http_client import (
 )
 from cxdaily.connectors.http_credentials import (
     Origin,
-    carries_credentials,
     origin_of,
+    redirect_problem,
     strip_credentials,
 )
 from cxdaily.connectors.http_errors import (
@@ -325,7 +325,7 @@ class ChannelHttp:
         if self.throttle_wait is not None:
             hints.append(self.throttle_wait(result, self.wall_clock()))
         hinted = max((h for h in hints if h is not None), default=None)
-        wait = hinted if hinted is not None else self._backoff(throttled)
+        wait = hinted if hinted is not None else self.backoff_wait(throttled)
         where = f"{result.method} {describe_url(result.url)}"
         error = RateLimited(
             f"rate-limited by {where} (HTTP {result.status}); the service asks to wait "
@@ -333,20 +333,43 @@ class ChannelHttp:
             retry_after=wait,
             channel=self.channel,
         )
-        if (
-            not idempotent
-            or throttled > self.policy.throttle_retries
-            or wait > self.policy.max_wait_s
-        ):
+        await self._wait_or_raise(wait, throttled, idempotent, error, deadline)
+
+    def backoff_wait(self, throttled: int) -> float:
+        """The wait before trying a throttled request again, its ``throttled``-th throttle
+        in a row, when the service names none: a growing back-off, capped."""
+        return min(self.policy.backoff_s * 2 ** (throttled - 1), self.policy.max_wait_s)
+
+    async def wait_out(
+        self, wait: float, throttled: int, repeatable: bool, error: ConnectorError
+    ) -> None:
+        """Wait ``wait`` seconds (jittered) before sending a throttled request again (its
+        ``throttled``-th throttle in a row), or raise ``error`` when it may not be sent
+        again (``repeatable``), was throttled more than the policy's ``throttle_retries``,
+        is asked to wait more than its ``max_wait_s``, or would pass the channel's
+        deadline. One rule for every throttle: this layer's own, and those a connector
+        reads in the service's own words (Google's reasons, Meta's codes, X's 429s)."""
+        await self._wait_or_raise(wait, throttled, repeatable, error, current_deadline())
+
+    async def _wait_or_raise(
+        self,
+        wait: float,
+        throttled: int,
+        repeatable: bool,
+        error: ConnectorError,
+        deadline: tuple[float, float] | None,
+    ) -> None:
+        policy = self.policy
+        if not repeatable or throttled > policy.throttle_retries or wait > policy.max_wait_s:
             raise error
         await self._pause(self._jitter(wait), error, deadline)
 
     async def _pause(
-        self, delay: float, error: ConnectorError, deadline: tuple[float, float]
+        self, delay: float, error: ConnectorError, deadline: tuple[float, float] | None
     ) -> None:
         """Sleep before a retry, unless that would pass the deadline: then fail with ``error``."""
         loop = asyncio.get_running_loop()
-        if loop.time() + delay >= deadline[0]:
+        if deadline is not None and loop.time() + delay >= deadline[0]:
             raise error
         logger.debug("%s: waiting %.2f s before retrying (%s)", self.channel, delay, error)
         await self.sleep(delay)
@@ -382,7 +405,10 @@ class ChannelHttp:
             finally:
                 await response.aclose()
             check_url(next_request.url, channel=self.channel)
-            problem = self._redirect_problem(request, next_request, response.status_code, seen)
+            problem = redirect_problem(
+                request, next_request, response.status_code, seen,
+                may_send_credentials=self.may_send_credentials, scrubber=self.scrubber,
+            )  # fmt: skip
             if problem is not None:
                 raise self._redirect_refused(problem)
             seen.add(str(next_request.url))
@@ -395,45 +421,6 @@ class ChannelHttp:
         """A redirect not followed: the request was sent, and is not tried again."""
         error = RedirectError(problem, channel=self.channel)
         return _SendFailure(error, sent=True, retryable=False)
-
-    def _redirect_problem(
-        self, request: httpx.Request, redirected: httpx.Request, status: int, seen: set[str]
-    ) -> str | None:
-        """Why the redirect of ``request`` to ``redirected`` is not followed, or ``None``:
-
-        - a POST (or PUT, PATCH, DELETE) the redirect would turn into a GET without its
-          body (301, 302, 303): the GET's 200 would read as the post's success (a webhook
-          behind a login page, say) while nothing was posted; whether the service took
-          the post first is not known;
-        - a body (a reply, a token request's client secret) that would follow it (307/308
-          keep it) to another origin that may not get the channel's credentials;
-        - a request that carried the channel's credentials, sent on to another origin that
-          may not get them: it would go there without them, so its answer would not be
-          the signed-in one it stands for ("signed in" from a check, a fetch of another
-          site's data under the channel's name); the channel's address is to be set to
-          where the service now lives instead;
-        - an address already visited (a loop)."""
-        where, there = f"{request.method} {describe_url(request.url)}", describe_url(redirected.url)
-        if request.method not in ("GET", "HEAD") and redirected.method != request.method:
-            return (
-                f"{where} was answered with a redirect (HTTP {status}) to {there}, which "
-                "would read it with a GET: whether the service took it is not known"
-            )
-        headers = redirected.headers  # httpx drops the body (and its length) for a GET
-        has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
-        elsewhere = origin_of(redirected.url) != origin_of(request.url)
-        if elsewhere and not self.may_send_credentials(redirected.url):
-            if has_body:
-                return f"{where} redirects to {there}, another site: its body was not sent there"
-            if carries_credentials(request, self.scrubber):
-                return (
-                    f"{where} redirects to {there}, another site, which does not get the "
-                    "channel's credentials: nothing was read there (if the service has moved "
-                    "there, set the channel's address to it)"
-                )
-        if str(redirected.url) in seen:
-            return f"{where} redirects in a loop (back to {there})"
-        return None
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         self._guard_credentials(request)

@@ -318,15 +318,11 @@ class GraphConnector(HttpConnector):
                 raise self._refusal(result, error, permission)
             throttled += 1
             wait = self._throttle_wait(result)
-            policy = self.http.policy
-            if (
-                wait is None
-                or not repeatable
-                or throttled > policy.throttle_retries
-                or wait > policy.max_wait_s
-            ):
+            if wait is None:  # no estimate: waiting would be a guess
                 raise self._throttle_error(result, error, wait)
-            await self.http.sleep(wait)
+            await self.http.wait_out(
+                wait, throttled, repeatable, self._throttle_error(result, error, wait)
+            )
 
     def _throttle_wait(self, result: HttpResult) -> float | None:
         minutes = regain_minutes(result.headers)

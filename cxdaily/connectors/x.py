@@ -41,7 +41,6 @@ app's monthly cap) and a 403 for duplicate content are one-line errors of their 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any, Unpack
@@ -61,7 +60,7 @@ from cxdaily.connectors.http import (
     describe_url,
 )
 from cxdaily.connectors.http_base import HttpConnector
-from cxdaily.connectors.http_client import allowing, current_deadline
+from cxdaily.connectors.http_client import allowing
 from cxdaily.connectors.options import HTTP_OPTIONS, Option, since_days
 from cxdaily.connectors.pagination import PageTrail, newest_id, pages_allowed
 from cxdaily.connectors.parsing import QuestionShapeError
@@ -247,24 +246,14 @@ class XConnector(HttpConnector):
                 retry_after=wait if wait is not None else ratelimit.MAX_HINT_S,
                 channel=self.name,
             )
-        policy = self.http.policy
         if wait is None:
-            wait = min(policy.backoff_s * 2 ** (throttles - 1), policy.max_wait_s)
+            wait = self.http.backoff_wait(throttles)
         error = RateLimited(
             f"rate-limited by {where} (HTTP 429); X asks to wait {wait:.0f} s (x-rate-limit-reset)",
             retry_after=wait,
             channel=self.name,
         )
-        deadline = current_deadline()
-        loop = asyncio.get_running_loop()
-        if (
-            not repeatable
-            or throttles > policy.throttle_retries
-            or wait > policy.max_wait_s
-            or (deadline is not None and loop.time() + wait >= deadline[0])
-        ):
-            raise error
-        await self.http.sleep(ratelimit.jittered(wait, self.http.rand(), cap=policy.max_wait_s))
+        await self.http.wait_out(wait, throttles, repeatable, error)
 
     async def _pages(
         self, url: str, params: dict[str, Any], max_pages: int, start: str | None = None

@@ -498,7 +498,7 @@ async def test_a_brief_rate_limit_is_waited_out_on_reads(fake_sleep):
     c, rec = build(fake, fake_sleep)
     result = await c.fetch(None)
     assert len(result.questions) == 3
-    assert fake_sleep.calls == [1.0, 2.0]  # Google gives no header: backing off
+    assert fake_sleep.calls == [0.5, 1.0]  # Google gives no header: backing off
     assert len(rec.lists()) == 3
 
 
@@ -531,7 +531,7 @@ async def test_a_403_that_says_quota_without_a_reason_is_a_throttle(fake_sleep):
     )
     rec.hook = lambda r: next(answers, None) if r.url.path.endswith("/reviews") else None
     result = await c.fetch(None)
-    assert len(result.questions) == 3 and fake_sleep.calls == [1.0] and len(rec.lists()) == 2
+    assert len(result.questions) == 3 and fake_sleep.calls == [0.5] and len(rec.lists()) == 2
 
 
 async def test_a_rate_limited_reply_is_not_repeated(fake_sleep):

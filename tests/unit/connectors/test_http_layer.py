@@ -27,7 +27,7 @@ from cxdaily.connectors.http import (
 )
 from cxdaily.connectors.http_errors import service_message
 from cxdaily.connectors.tls import system_tls, verified_tls
-from cxdaily.core.errors import AuthError, ConnectorError
+from cxdaily.core.errors import AuthError, ConnectorError, RateLimited
 
 URL = "https://api.example.com/questions"
 
@@ -511,3 +511,44 @@ async def test_errors_are_connector_errors_naming_the_channel(mock_http):
 def test_the_service_s_own_words_are_quoted_whatever_the_error_shape(body, said):
     content = json.dumps(body).encode()
     assert service_message(content, lambda text, limit: str(text)[:limit]).startswith(said)
+
+
+# -- the one rule for a throttle a connector reads itself -----------------------------
+def _throttled() -> RateLimited:
+    return RateLimited("rate-limited; wait", retry_after=5, channel="test")
+
+
+async def test_a_throttle_read_by_a_connector_is_waited_out_within_the_policy(
+    mock_http, fake_sleep
+):
+    http = mock_http(lambda request: httpx.Response(200))
+    await http.wait_out(5.0, 1, True, _throttled())
+    await http.wait_out(http.backoff_wait(3), 3, True, _throttled())
+    assert fake_sleep.calls == [5.0, 2.0]  # the policy's back-off: 0.5 s, doubled twice
+
+
+@pytest.mark.parametrize(
+    "wait, throttled, repeatable",
+    [
+        (5.0, 1, False),  # a post is never sent again
+        (5.0, HttpPolicy().throttle_retries + 1, True),  # throttled too often
+        (HttpPolicy().max_wait_s + 1, 1, True),  # asked to wait too long
+    ],
+    ids=["not repeatable", "too many", "too long"],
+)
+async def test_a_throttle_that_may_not_be_waited_out_raises_its_error(
+    mock_http, fake_sleep, wait, throttled, repeatable
+):
+    http = mock_http(lambda request: httpx.Response(200))
+    error = _throttled()
+    with pytest.raises(RateLimited) as caught:
+        await http.wait_out(wait, throttled, repeatable, error)
+    assert caught.value is error and fake_sleep.calls == []
+
+
+async def test_a_throttle_wait_past_the_channel_deadline_raises_at_once(mock_http, fake_sleep):
+    http = mock_http(lambda request: httpx.Response(200))
+    with channel_deadline(2.0), pytest.raises(RateLimited):
+        await http.wait_out(5.0, 1, True, _throttled())
+    assert fake_sleep.calls == []
+    assert http.backoff_wait(20) == HttpPolicy().max_wait_s  # the back-off is capped

@@ -508,7 +508,7 @@ async def test_a_brief_rate_limit_is_waited_out_on_reads(fake_sleep):
     c, rec = build(fake, fake_sleep)
     result = await c.fetch(None)
     assert len(result.questions) == 3
-    assert fake_sleep.calls == [1.0, 2.0]  # YouTube gives no header: backing off
+    assert fake_sleep.calls == [0.5, 1.0]  # YouTube gives no header: backing off
     assert len(rec.to("/commentThreads")) == 3
 
 
