@@ -187,8 +187,9 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
             if not confirmed and not _confirm("Send yours anyway?", ask):
                 return _not_sent(service, args, text, "--yes sends it anyway")
         # The command is the leader's "send now": no undo window (`outbox cancel` stays).
-        reply = service.queue_reply(args.question_id, text, checked_at=checked_at, undo=False)
-        reply = service.send(reply)
+        with service.batch_kept_through(args.question_id):  # the next launch opens at once
+            reply = service.queue_reply(args.question_id, text, checked_at=checked_at, undo=False)
+            reply = service.send(reply)
         now = service.now()
     if reply.state is ReplyState.SENT:
         _say(f"sent reply {reply.id} to {args.question_id} (remote id {_remote(reply)})")

@@ -152,7 +152,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
             quote=args.quote or "",
             note=args.note,
         )
-        insight = service.tag(args.question_id, entry)
+        with service.batch_kept_through(args.question_id):  # the next launch opens at once
+            insight = service.tag(args.question_id, entry)
     from cxdaily.core.safe_text import one_line
 
     tags = ", ".join(insight.tags)

@@ -106,6 +106,15 @@ class Batch(msgspec.Struct, frozen=True):
             left_out=tuple(e for e in self.left_out if e.item.question.id not in added),
         )
 
+    def without(self, question_id: str) -> Batch:
+        """This batch with ``question_id`` taken out of its picks and of what was left
+        out (once the leader has dealt with it elsewhere)."""
+        return replace(
+            self,
+            items=tuple(i for i in self.items if i.question.id != question_id),
+            left_out=tuple(e for e in self.left_out if e.item.question.id != question_id),
+        )
+
     def left_out_counts(self) -> list[tuple[str, int]]:
         """How many candidates were left out for each reason, commonest first."""
         counts: dict[str, int] = {}

@@ -25,6 +25,7 @@ call; the app calls these methods from thread workers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -123,6 +124,11 @@ class Service(ServiceParts):
         """Curate and keep today's and the next day's batch unless those kept are current
         (see :meth:`Daily.keep_batch`); returns whether they were curated."""
         return self.daily.keep_batch()
+
+    def batch_kept_through(self, question_id: str) -> AbstractContextManager[None]:
+        """Around a command-line action on ``question_id``: today's kept batch stays kept,
+        without it, when it was current before (see :meth:`Daily.batch_kept_through`)."""
+        return self.daily.batch_kept_through(question_id)
 
     def kept_batch(self) -> Batch | None:
         """Today's batch as kept after the last fetch, when still current (see

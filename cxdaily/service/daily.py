@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -226,6 +226,27 @@ class Daily:
                 if self.kept.key(budget_s) == key:
                     self.kept.write(batches, key)
         return list(batches.values())
+
+    @contextlib.contextmanager
+    def batch_kept_through(self, question_id: str) -> Iterator[None]:
+        """Around one action of the command line on ``question_id`` (a tag, a reply),
+        which takes it out of today's candidates: when today's batch is kept and current
+        before it, it is kept after it without that question, so the app's next launch
+        still opens at once (its refresh then curates afresh, as on every launch). The
+        command holds the store's single-writer lock, so the action is the only change
+        meanwhile. The next day's batch is no longer kept: the next fetch, or the app as
+        it closes, keeps it again."""
+        budget = self.context.settings.session.budget_s
+        today = self.today_start(self.context.now())
+        with self.context.lock:
+            before = None if self.context.store.folder.read_only else self.kept.read(today, budget)
+        yield
+        if before is None:
+            return
+        with self.context.lock:
+            key = self.kept.key(budget)
+            if key is not None:
+                self.kept.write({today: before.without(question_id)}, key)
 
     def kept_batch(self) -> Batch | None:
         """Today's batch as last kept (:meth:`batch` with ``keep``: after each fetch, and

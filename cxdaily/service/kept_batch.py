@@ -17,6 +17,8 @@ budget, the curation and session settings, the code that curates, and the name, 
 modification time of the questions' file and of every monthly file of actions and
 sessions. Any fetch, action, session or setting made since, by this process or another,
 changes the key, and the batch is curated again; a batch of another day is never shown.
+A tag or a reply from the command line is the exception: it keeps today's batch, when
+current, without its question (:meth:`~cxdaily.service.daily.Daily.batch_kept_through`).
 Within the day only the clock moves: ages and snoozes are those of the last curation
 (for the next day's, of that day's start) until the fresh batch comes, a second or two
 later.

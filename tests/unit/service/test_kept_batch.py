@@ -17,6 +17,7 @@ from msgspec.structs import replace
 
 from cxdaily import curation
 from cxdaily.core.errors import StoreError
+from cxdaily.core.models import InsightEntry
 from cxdaily.curation import Batch
 from cxdaily.curation.batch import LeftOut, batch_document, batch_from_json
 from cxdaily.service import Service
@@ -391,3 +392,60 @@ def test_only_todays_batch_is_decoded(service: Service, kept: Batch, monkeypatch
     assert service.kept_batch() == _shown(kept)
     assert len(decoded) == 1
     assert next_start.isoformat() in dict(found[1]["days"])
+
+
+# -- an action of the command line ------------------------------------------------------
+def test_an_action_through_the_command_line_keeps_todays_batch_without_its_question(
+    service: Service, kept: Batch
+):
+    picked = kept.items[0].question.id
+    left_out = _shown(kept).left_out[0].item.question.id
+    with service.batch_kept_through(picked):
+        service.tag(picked, InsightEntry(tags=("pricing",)))
+    after = service.kept_batch()
+    assert after is not None and after == _shown(kept).without(picked)
+    assert picked not in {item.question.id for item in service.batch().items}  # as curated
+    found = read_derived(service.store.folder, KEPT_BATCH_FILE)
+    assert found is not None and len(found[1]["days"]) == 1  # the next day's: kept again later
+    with service.batch_kept_through(left_out):  # one listed as left out: no longer listed
+        service.tag(left_out, InsightEntry(tags=("pricing",)))
+    again = service.kept_batch()
+    assert again is not None and again.items == after.items
+    assert left_out not in {entry.item.question.id for entry in again.left_out}
+
+
+def test_a_kept_batch_already_stale_is_not_kept_by_an_action(service: Service, kept: Batch):
+    first, second = (item.question.id for item in kept.items[:2])
+    service.tag(first, InsightEntry(tags=("pricing",)))  # by the app: the kept batch is stale
+    with service.batch_kept_through(second):
+        service.tag(second, InsightEntry(tags=("pricing",)))
+    assert service.kept_batch() is None  # curated again at the next launch
+
+
+def test_an_action_that_fails_leaves_the_kept_batch_as_it_was(service: Service, kept: Batch):
+    picked = kept.items[0].question.id
+    before = _kept_file(service).read_bytes()
+    with pytest.raises(RuntimeError), service.batch_kept_through(picked):
+        raise RuntimeError("the action failed")
+    assert _kept_file(service).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("tag", "--tag", "bug"), ("reply", "--text", "Thanks for telling us, it is fixed now.")],
+    ids=["tag", "reply"],
+)
+def test_a_command_line_action_leaves_the_next_launch_a_current_kept_batch(
+    home: Path, capsys, command
+):
+    from cxdaily.cli import main
+
+    with Service.open("demo") as service:
+        assert not service.refresh().failed
+        picked = service.batch(keep=True).items[0].question.id
+    verb, *rest = command
+    code = main(["--demo", verb, picked, *rest, *(["--yes"] if verb == "reply" else [])])
+    assert code == 0, capsys.readouterr().err
+    with Service.open("demo", read_only=True) as service:
+        kept = service.kept_batch()
+        assert kept is not None and picked not in {i.question.id for i in kept.items}
