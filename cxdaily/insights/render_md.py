@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import chain, compress, count, islice
 from operator import itemgetter
 
@@ -129,24 +129,38 @@ def md_quote(text: str, indent: str) -> list[str]:
     return [f"{indent}> {md_text(part)}".rstrip() for part in text.split("\n")]
 
 
+_URL_CODES = (
+    ("\\", "%5C"),  # "a\\)" would escape the link's closing parenthesis
+    ("(", "%28"),
+    (")", "%29"),
+    (" ", "%20"),
+    ("<", "%3C"),
+    (">", "%3E"),
+)
+"""What a link's target has encoded (the backslash first)."""
+
+
 def md_link(label: str, url: str | None) -> str:
     """``[label](url)`` for an http(s) URL (parentheses and spaces encoded), else ``""``."""
-    target = words.safe_url(url)
-    if target is None:
-        return ""
-    for ch, code in (
-        ("\\", "%5C"),  # "a\\)" would escape the link's closing parenthesis
-        ("(", "%28"),
-        (")", "%29"),
-        (" ", "%20"),
-        ("<", "%3C"),
-        (">", "%3E"),
-    ):
-        target = target.replace(ch, code)
-    return f"[{md_text(label)}]({target})"
+    return _md_links(label, [url])[0]
 
 
-_SOURCE_LINK = partial(md_link, "source")
+def _md_links(label: str, urls: Sequence[str | None]) -> list[str]:
+    """:func:`md_link` of ``label`` and each of ``urls``, the characters to encode looked
+    for once in them all (a digest links every insight to its source)."""
+    targets = list(map(words.safe_url, urls))
+    joined = "\n".join(target for target in targets if target)
+    codes = [(ch, code) for ch, code in _URL_CODES if ch in joined]
+    opening = f"[{md_text(label)}]("
+    links = []
+    for target in targets:
+        if target is None:
+            links.append("")
+            continue
+        for ch, code in codes:
+            target = target.replace(ch, code)
+        links.append(f"{opening}{target})")
+    return links
 
 
 def render_markdown(digest: Digest) -> str:
@@ -260,7 +274,7 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
         f"{fact} · also {', '.join(also)}" if also else fact
         for fact, also in zip(facts, columns["other_tags"], strict=True)
     ]
-    links = list(map(_SOURCE_LINK, columns["url"]))
+    links = _md_links("source", columns["url"])
     unlinked = [index for index, link in enumerate(links) if not link]
     escaped_ids = md_texts([question_ids[index] for index in unlinked])
     for index, escaped_id in zip(unlinked, escaped_ids, strict=True):

@@ -48,7 +48,8 @@ from cxdaily.insights.render_json import (
     note_dict,
     note_json,
 )
-from cxdaily.insights.render_md import _quote_blocks, md_text, md_texts
+from cxdaily.insights.render_md import _md_links, _quote_blocks, md_text, md_texts
+from cxdaily.insights.words import safe_url
 from tests.unit.insights.corpus_kit import hostile_insights, realistic_insights, varied_texts
 from tests.unit.insights.digest_kit import BERLIN, REDACTIONS, at, period
 
@@ -215,6 +216,37 @@ def test_markdown_and_html_escaping_in_a_batch_match_one_by_one():
     folded = [line(text) for text in texts]  # the fast path: texts already on one line
     assert md_texts(folded) == [md_text(text) for text in folded]
     assert h_texts(texts) == [h(text) for text in texts]
+
+
+def md_link_alone(label: str, url: str | None) -> str:
+    """One link, encoded on its own: the reference."""
+    target = safe_url(url)
+    if target is None:
+        return ""
+    for ch, code in (
+        ("\\", "%5C"),
+        ("(", "%28"),
+        (")", "%29"),
+        (" ", "%20"),
+        ("<", "%3C"),
+        (">", "%3E"),
+    ):
+        target = target.replace(ch, code)
+    return f"[{md_text(label)}]({target})"
+
+
+URLS = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(list("ab/:.()<>\\ #?")), max_size=12),
+    st.text(alphabet=st.sampled_from(list("ab/.()<>\\?#%")), max_size=12).map(
+        "https://x.example/".__add__
+    ),
+)
+
+
+@given(st.lists(URLS, max_size=8))
+def test_markdown_links_in_a_batch_match_one_by_one(urls):
+    assert _md_links("source [1]", urls) == [md_link_alone("source [1]", url) for url in urls]
 
 
 def quote_block(quote: str) -> str:
