@@ -92,9 +92,25 @@ def _escape_start(escaped: str, *, every_hash: bool) -> str:
     return escaped
 
 
+_CHUNK = 256
+"""How many texts a batch looks at together (see :func:`md_texts`): their join stays
+small, in the processor's cache, and reuses the memory of the chunk before (a year's
+quotes joined are megabytes, taken fresh from the system), and a wide character (an
+emoji makes every character of a join four bytes wide) widens its own chunk only."""
+
+
 def md_texts(texts: Sequence[str]) -> list[str]:
-    """``[md_text(t) for t in texts]``, with a few searches over all the texts at once
-    (joined by newlines, which folded text never holds) for the few that need escaping."""
+    """``[md_text(t) for t in texts]``, with a few searches over the texts of each chunk
+    of :data:`_CHUNK` at once (joined by newlines, which folded text never holds) for the
+    few that need escaping."""
+    escaped: list[str] = []
+    for start in range(0, len(texts), _CHUNK):
+        escaped += _md_chunk(texts[start : start + _CHUNK])
+    return escaped
+
+
+def _md_chunk(texts: Sequence[str]) -> list[str]:
+    """:func:`md_texts` of one chunk."""
     escaped = list(texts)
     filled = list(compress(count(), escaped))  # empty texts stay empty
     lines = escaped if len(filled) == len(escaped) else [escaped[i] for i in filled]
@@ -247,13 +263,16 @@ def _insights(digest: Digest) -> list[str]:
         out += [f"### {md_heading(words.team_heading(team))}", ""]
         for group in team.tags:
             out += [f"#### {md_heading(group.tag)} ({len(group.insights)})", ""]
-            out += islice(items, len(group.insights))
+            out += chain.from_iterable(islice(items, len(group.insights)))
             out.append("")
     return out
 
 
-def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
-    """The list item of each insight (its lines joined), in order: their texts escaped
+def _insight_items(insights: Sequence[DigestInsight]) -> list[tuple[str, ...]]:
+    """The list item of each insight, in order: its first lines (joined), then the lines
+    of its quote (joined) where it has one. The quote stays apart: quotes are most of a
+    digest's text, and joined into the item they would be copied once more (four bytes
+    a character for all of it, when the quote holds an emoji). Their texts are escaped
     field by field, each field of every insight in one batch (the question id only where
     there is no source link, the note only where there is one)."""
     columns = words.insight_columns(insights)
@@ -285,7 +304,9 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
         # before the quote: a line after a quote would continue the quote
         shown_notes[index] = f"\n  *Note:* {note}"
     return [
-        f"- **+{importance} · {headline}** · {meta} · {link}{note}{quote}"
+        (f"- **+{importance} · {headline}** · {meta} · {link}{note}", quote)
+        if quote
+        else (f"- **+{importance} · {headline}** · {meta} · {link}{note}",)
         for importance, headline, meta, link, note, quote in zip(
             columns["importance"],
             md_texts(columns["headline"]),
@@ -299,7 +320,7 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[str]:
 
 
 def _quote_blocks(quotes: Sequence[str]) -> list[str]:
-    """Each quote as the block quote lines of a list item (``""`` for none). Most quotes
+    """Each quote as the block quote lines of a list item, joined (``""`` for none). Most quotes
     are plain (see :func:`_plain_quotes`) and only have their lines prefixed; the lines
     of the others are escaped in one batch."""
     blocks = [""] * len(quotes)
@@ -308,7 +329,7 @@ def _quote_blocks(quotes: Sequence[str]) -> list[str]:
     for position in plain:
         index = quoted[position]
         quote = quotes[index]
-        block = "\n  > " + quote.replace("\n", "\n  > ")
+        block = "  > " + quote.replace("\n", "\n  > ")
         if "\n\n" in quote or quote[0] == "\n" or quote[-1] == "\n":
             # an empty line is a bare ">" (a plain quote holds no ">" of its own)
             block = block.replace("> \n", ">\n")
@@ -321,29 +342,23 @@ def _quote_blocks(quotes: Sequence[str]) -> list[str]:
     for index, lines in zip(others, split, strict=True):
         parts = list(islice(escaped, len(lines)))
         if "" in parts:  # an empty line is a bare ">"
-            blocks[index] = "".join([f"\n  > {part}" if part else "\n  >" for part in parts])
+            blocks[index] = "\n".join([f"  > {part}" if part else "  >" for part in parts])
         else:
-            blocks[index] = "\n  > " + "\n  > ".join(parts)
+            blocks[index] = "  > " + "\n  > ".join(parts)
     return blocks
 
 
 def _plain_quotes(quotes: Sequence[str]) -> list[int]:
     """The positions of the ``quotes`` each line of which :func:`md_text` leaves as it
     is: printable, folded (single spaces, none at either end) and holding nothing to
-    escape, anywhere or where a line starts. Found with a few searches over them all
-    joined by newlines, the ASCII ones apart (searches in narrow text are faster)."""
-    narrow = [position for position, quote in enumerate(quotes) if quote.isascii()]
-    if len(narrow) == len(quotes):
-        groups = [narrow]
-    else:
-        held = set(narrow)
-        groups = [narrow, [position for position in range(len(quotes)) if position not in held]]
+    escape, anywhere or where a line starts. Found with a few searches over each chunk
+    of them (see :data:`_CHUNK`) joined by newlines."""
     plain: list[int] = []
-    for group in groups:
-        texts = [quotes[position] for position in group]
-        unplain = _unplain(texts)
-        plain += [position for at, position in enumerate(group) if at not in unplain]
-    return sorted(plain)
+    for start in range(0, len(quotes), _CHUNK):
+        chunk = quotes[start : start + _CHUNK]
+        unplain = _unplain(chunk)
+        plain += [start + at for at in range(len(chunk)) if at not in unplain]
+    return plain
 
 
 def _unplain(texts: Sequence[str]) -> set[int]:
@@ -354,7 +369,7 @@ def _unplain(texts: Sequence[str]) -> set[int]:
     found = holding(texts, _QUOTE_NEEDLES, "\n", joined)
     # A line starts after each newline of the join (a match stands for the character
     # after its newline: offset 1), and at the first text's start. No copy of the join
-    # is made: a year's quotes are megabytes.
+    # is made.
     found |= found_in(_LINE_START, texts, "\n", joined, offset=1)
     if _LINE_START.match("\n" + texts[0][:1]):
         found.add(0)

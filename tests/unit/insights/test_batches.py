@@ -252,7 +252,7 @@ def test_markdown_links_in_a_batch_match_one_by_one(urls):
 def quote_block(quote: str) -> str:
     """A quote's block in a Markdown list item, line by line: the reference."""
     parts = [md_text(part) for part in quote.split("\n")] if quote else []
-    return "".join(f"\n  > {part}" if part else "\n  >" for part in parts)
+    return "\n".join(f"  > {part}" if part else "  >" for part in parts)
 
 
 QUOTE_LINES = st.text(alphabet=st.sampled_from(list("ab #-+=1.)> *_&;\t\u00e9")), max_size=8)
