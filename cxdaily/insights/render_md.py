@@ -303,26 +303,27 @@ def _insight_items(insights: Sequence[DigestInsight]) -> list[tuple[str, ...]]:
     for index, note in zip(noted, md_texts([notes[i] for i in noted]), strict=True):
         # before the quote: a line after a quote would continue the quote
         shown_notes[index] = f"\n  *Note:* {note}"
-    return [
-        (f"- **+{importance} · {headline}** · {meta} · {link}{note}", quote)
-        if quote
-        else (f"- **+{importance} · {headline}** · {meta} · {link}{note}",)
-        for importance, headline, meta, link, note, quote in zip(
+    firsts = [
+        f"- **+{importance} · {headline}** · {meta} · {link}{note}"
+        for importance, headline, meta, link, note in zip(
             columns["importance"],
             md_texts(columns["headline"]),
             md_texts(facts),
             links,
             shown_notes,
-            _quote_blocks(columns["quote"]),
             strict=True,
         )
+    ]
+    quotes = _quote_blocks(columns["quote"])
+    return [
+        (first, quote) if quote else (first,) for first, quote in zip(firsts, quotes, strict=True)
     ]
 
 
 def _quote_blocks(quotes: Sequence[str]) -> list[str]:
-    """Each quote as the block quote lines of a list item, joined (``""`` for none). Most quotes
-    are plain (see :func:`_plain_quotes`) and only have their lines prefixed; the lines
-    of the others are escaped in one batch."""
+    """Each quote as the block quote lines of a list item, joined (``""`` for none).
+    Most quotes are plain (see :func:`_plain_quotes`) and only have their lines
+    prefixed; the lines of the others are escaped in one batch."""
     blocks = [""] * len(quotes)
     quoted = [index for index, quote in enumerate(quotes) if quote]
     plain = _plain_quotes([quotes[index] for index in quoted])
