@@ -150,6 +150,10 @@ class Service(ServiceParts):
         case or accent), newest first, without the ids in ``exclude``."""
         return self.search.search(text, limit, exclude)
 
+    def plan_session(self, batch: Batch) -> Session:
+        """The session ``batch`` would begin now, not saved (see :meth:`start_session`)."""
+        return self.daily.plan_session(batch)
+
     def start_session(self, batch: Batch) -> Session:
         """Begin a session on a batch (saved at once)."""
         return self.daily.start_session(batch)

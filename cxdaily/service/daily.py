@@ -279,14 +279,19 @@ class Daily:
         )
 
     # sessions ------------------------------------------------------------------------
-    def start_session(self, batch: Batch) -> Session:
-        """Begin a session on a batch (saved at once)."""
-        session = Session(
+    def plan_session(self, batch: Batch) -> Session:
+        """The session ``batch`` would begin now, not saved (a screen built ahead of the
+        leader's ``enter`` shows it; :meth:`start_session` begins the real one)."""
+        return Session(
             id=new_id(),
             started_at=self.context.now(),
             budget_s=batch.budget_s,
             planned=tuple(i.question.id for i in batch.items),
         )
+
+    def start_session(self, batch: Batch) -> Session:
+        """Begin a session on a batch (saved at once)."""
+        session = self.plan_session(batch)
         with self.context.lock:
             self.context.store.activity.save_session(session)
         return session

@@ -29,6 +29,7 @@ from cxdaily.ui.heap import HeapKeeper
 from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
 from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
 from cxdaily.ui.reply_windows import ReplyWindows
+from cxdaily.ui.session_ahead import SessionAhead
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
 
 FIRST_STYLESHEETS = ("app.tcss", "screens/start.tcss")
@@ -106,6 +107,9 @@ class CxDailyApp(App[str | None]):
         self.terminated = False
         """The process was asked to end (SIGTERM) and the app quit for it."""
         self._screen_styles_loaded = False
+        self.session_ahead = SessionAhead(self, service)
+        """The session screen built while the leader reads the start screen (see
+        :mod:`cxdaily.ui.session_ahead`)."""
 
     @property
     def service(self) -> Service:
@@ -337,15 +341,21 @@ class CxDailyApp(App[str | None]):
         return super().switch_screen(screen)
 
     def on_begin_session(self, message: BeginSession) -> None:
-        """Start a session on the batch and show it."""
+        """Start a session on the batch and show it (in the screen built ahead for the
+        batch when there is one)."""
         try:
             session = self.service.start_session(message.batch)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        from cxdaily.ui.screens.session import SessionScreen
+        screen = self.session_ahead.take(message.batch)
+        if screen is not None:
+            screen.begin(session)
+        else:
+            from cxdaily.ui.screens.session import SessionScreen
 
-        self.push_screen(SessionScreen(message.batch, session))
+            screen = SessionScreen(message.batch, session)
+        self.push_screen(screen)
 
     def on_open_demo(self, message: OpenDemo) -> None:
         """Leave, asking the command line to open the demo inbox (it has its own profile)."""

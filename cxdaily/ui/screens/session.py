@@ -34,10 +34,9 @@ from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.composer_tools import ComposerTools
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings, key_names
 from cxdaily.ui.messages import WrapUp
-from cxdaily.ui.modals.filter_pick import FilterScreen
 from cxdaily.ui.question_actions import QuestionActions
 from cxdaily.ui.question_showing import QuestionShowing
-from cxdaily.ui.queue_filter import QueueFilter, QueueState, filter_choices
+from cxdaily.ui.queue_filter import QueueState
 from cxdaily.ui.reply_flow import ReplyChecked, ReplyFlow, ReplyNotSent
 from cxdaily.ui.screens.customer_history import CustomerHistoryScreen
 from cxdaily.ui.session_clock import SessionClock
@@ -77,10 +76,13 @@ class SessionScreen(Screen):
     BINDINGS = bindings(SESSION_COMMANDS)
     KEY_COMMANDS = SESSION_COMMANDS
 
-    def __init__(self, batch: Batch, session: Session) -> None:
+    def __init__(self, batch: Batch, session: Session, *, begun: bool = True) -> None:
+        """Not ``begun``: built ahead, on a planned session (:meth:`begin` starts it)."""
         super().__init__()
+        self.session_batch = batch  # what a screen built ahead serves (session_ahead)
         self.items: list[BatchItem] = list(batch.items)
         self.session = session
+        self.begun = begun  # the clock runs
         self.statuses: dict[str, str] = {}
         self.tags: dict[str, set[str]] = {}  # tags given in this session, by question id
         self.drafted: set[str] = set()  # ids of the questions with a saved draft
@@ -109,12 +111,43 @@ class SessionScreen(Screen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Fill the queue, show the first question, start the clock."""
-        self.drafted = {i.question.id for i in self.items if self.service.draft(i.question.id)}
+        """Fill the queue, show the first question; start the clock once begun."""
+        if not self.is_attached:
+            return  # removed while built ahead (the app closed, the batch changed)
+        self.drafted = self._read_drafted()
         self.pane.set_items(self.items, self.queue_state())
         self.pane.queue.focus()
         self.show_current()
         self.showing.read_group_labels()
+        if self.begun:
+            self._start_clock()
+
+    def begin(self, session: Session) -> None:
+        """Begin the saved ``session`` in this screen built ahead: the clock starts now;
+        the draft marks are read again (a draft may have changed since)."""
+        self.session, self.begun, self.started = session, True, time.monotonic()
+        if (drafted := self._read_drafted()) != self.drafted:
+            self.drafted = drafted
+            self.pane.set_items(self.items, self.queue_state())
+            self.show_current()
+        self._start_clock()
+
+    def take_batch(self, batch: Batch, planned: Session) -> None:
+        """Show ``batch`` on the ``planned`` session instead, before :meth:`begin` (the
+        start screen shows another batch: see :mod:`cxdaily.ui.session_ahead`)."""
+        self.session_batch, self.items, self.session = batch, list(batch.items), planned
+        self.showing = QuestionShowing(self)  # the names it keeps are the old batch's
+        if self.is_mounted:  # else on_mount fills the queue with these
+            self.drafted = self._read_drafted()
+            self.pane.set_items(self.items, self.queue_state())
+            self.show_current()
+            self.showing.read_group_labels()
+
+    def _read_drafted(self) -> set[str]:
+        return {i.question.id for i in self.items if self.service.draft(i.question.id)}
+
+    def _start_clock(self) -> None:
+        """The clock, the periodic fetch and team mode's claims."""
         self.tick()
         self.set_interval(1.0, self.tick)
         if self.service.settings.channels:
@@ -406,6 +439,9 @@ class SessionScreen(Screen):
     action_skip = delegated(lambda s: s.actions.skip, "Skip the question for today.")
     action_pull_next = delegated(lambda s: s.actions.pull_next, "Add the next best question.")
     action_search = delegated(lambda s: s.pane.open_search, "Open the search field over the queue.")
+    action_filter = delegated(
+        lambda s: s.pane.pick_filter, "Pick a state, a channel or a tag to filter the queue by."
+    )
     action_clear_filter = delegated(lambda s: s.pane.clear, "Show every question again.")
     action_saved_reply = delegated(lambda s: s.tools.saved_reply, "Insert a saved reply.")
     action_earlier_answers = delegated(
@@ -421,17 +457,7 @@ class SessionScreen(Screen):
         """Fetch new questions now."""
         self.actions.fetch(quiet=False)
 
-    # find, filter, open -------------------------------------------------------------
-    def action_filter(self) -> None:
-        """Pick a state, a channel or a tag to filter the queue by."""
-        choices = filter_choices(self.items, self.queue_state())
-        self.app.push_screen(FilterScreen(choices, self.pane.filter), callback=self._after_filter)
-
-    def _after_filter(self, picked: QueueFilter | None) -> None:
-        if picked is not None:
-            self.pane.set_filter(picked)
-            self.pane.queue.focus()
-
+    # open -------------------------------------------------------------------------
     def action_open_link(self) -> None:
         """Open the question's source link in the browser (web addresses only)."""
         item = self.guard()

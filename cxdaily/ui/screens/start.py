@@ -52,8 +52,9 @@ SHORT_SCREEN_ROWS = 24
 """Below this many rows the start screen leaves the heatmap out, so the batch shows."""
 SCREENS_PREPARED_AFTER_S = 0.4
 """How long after the batch's first frame the next screens' stylesheets and the session
-screen's modules load (the leader is reading the batch then; see
-:meth:`CxDailyApp.prepare_screens`)."""
+screen's modules load, and the session screen is built ahead for the batch (the leader
+is reading the batch then; see :meth:`CxDailyApp.prepare_screens` and
+:mod:`cxdaily.ui.session_ahead`)."""
 
 
 class StartScreen(Screen):
@@ -73,6 +74,9 @@ class StartScreen(Screen):
         """Must-see questions the leader added beyond the budget (kept across refreshes)."""
         self.digest_due: DueDigest | None = None
         """The week's digest when a destination has not had it (None: nothing to offer)."""
+        self.next_screens_prepared = False
+        """The next screens' stylesheets and modules are loaded: from then on the session
+        screen is built ahead for each batch shown (:mod:`cxdaily.ui.session_ahead`)."""
 
     @property
     def service(self) -> Service:
@@ -120,7 +124,25 @@ class StartScreen(Screen):
         self.call_after_refresh(self._mount_extras)
         self.call_after_refresh(self.refresh_channels)
         self.call_after_refresh(self.check_digest_due)
-        self.set_timer(SCREENS_PREPARED_AFTER_S, app_of(self).prepare_screens)
+        self.set_timer(SCREENS_PREPARED_AFTER_S, self._prepare_next_screens)
+
+    def _prepare_next_screens(self) -> None:
+        """While the leader reads the batch: load what the next screens need, then build
+        the session screen for the batch."""
+        app_of(self).prepare_screens()
+        self.next_screens_prepared = True
+        self.build_session_ahead()
+
+    def build_session_ahead(self) -> None:
+        """Build the session screen for the batch shown, off the screen (see
+        :mod:`cxdaily.ui.session_ahead`): only once the next screens are prepared, and
+        while this screen is the one shown."""
+        if self.next_screens_prepared and self.is_current and self.todays_batch is not None:
+            app_of(self).session_ahead.build(self.todays_batch)
+
+    def on_screen_resume(self) -> None:
+        """Back on the start screen: the session screen is built ahead again."""
+        self.call_after_refresh(self.build_session_ahead)
 
     async def _mount_extras(self) -> None:
         """After the batch is on screen: the promises-and-outbox line and the heatmap."""
@@ -240,6 +262,7 @@ class StartScreen(Screen):
             waiting = "Fetching questions…" if self.refreshing else "Nothing waiting right now."
             self.query_one("#start-list", Static).update(Content(waiting))
         self.refresh_bindings()
+        self.call_after_refresh(self.build_session_ahead)
 
     def _show_must_see(self) -> None:
         """The first line: the must-see questions that do not fit, and the key that adds
@@ -401,6 +424,7 @@ class StartScreen(Screen):
         summary = summary_line(self.todays_batch, app_of(self).streak)
         self.query_one("#start-summary", Static).update(summary)
         self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
+        self.call_after_refresh(self.build_session_ahead)
         self.notify(
             f"Added {must_see_words(missing)}: today's session is "
             f"{plural(self.todays_batch.budget_s // 60, 'minute')}.",

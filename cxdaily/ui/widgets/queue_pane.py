@@ -30,7 +30,13 @@ from cxdaily.curation import BatchItem
 from cxdaily.service.search import search_terms
 from cxdaily.ui.app import service_of
 from cxdaily.ui.keys import SEARCH_COMMANDS, bindings, key_names
-from cxdaily.ui.queue_filter import QueueFilter, QueueState, queue_heading, shown_items
+from cxdaily.ui.queue_filter import (
+    QueueFilter,
+    QueueState,
+    filter_choices,
+    queue_heading,
+    shown_items,
+)
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.queue import QuestionQueue
 
@@ -160,6 +166,18 @@ class QueuePane(Vertical):
         """Keep only what ``queue_filter`` keeps (None: everything)."""
         self.filter = queue_filter
         self._render_queue()
+
+    def pick_filter(self) -> None:
+        """Pick a state, a channel or a tag to filter the queue by (a dialog)."""
+        from cxdaily.ui.modals.filter_pick import FilterScreen
+
+        choices = filter_choices(self.items, self.state)
+        self.app.push_screen(FilterScreen(choices, self.filter), callback=self._after_filter)
+
+    def _after_filter(self, picked: QueueFilter | None) -> None:
+        if picked is not None:
+            self.set_filter(picked)
+            self.queue.focus()
 
     def _render_queue(self, keep: str | None = None) -> None:
         search = self.search_text

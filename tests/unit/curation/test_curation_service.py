@@ -146,3 +146,18 @@ def test_cli_batch_with_a_bad_weight_is_a_one_line_error(home: Path, capsys):
     lines = err.strip().splitlines()
     assert len(lines) == 1
     assert "[curation] weights.reach = 'x' is not a number" in lines[0]
+
+
+def test_a_planned_session_is_the_one_begun_but_nothing_is_saved(demo: Service, clock: Clock):
+    store = demo.daily.context.store
+    batch = demo.batch()
+    planned = demo.plan_session(batch)
+    assert planned.planned == tuple(item.question.id for item in batch.items)
+    assert planned.budget_s == batch.budget_s and planned.started_at == clock()
+    assert store.activity.sessions() == []
+
+    clock.tick(seconds=40)  # the leader reads the batch, then begins
+    begun = demo.start_session(batch)
+    assert begun.id != planned.id and begun.started_at == clock()
+    assert begun.planned == planned.planned
+    assert [s.id for s in store.activity.sessions()] == [begun.id]

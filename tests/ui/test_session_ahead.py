@@ -1,0 +1,177 @@
+"""The session screen is built ahead while the leader reads the start screen: ``enter``
+then only begins the session in it. Nothing is saved before ``enter``, the clock starts
+at ``enter``, a screen built for an older batch is never shown, and a draft written in
+the meantime is marked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from msgspec.structs import replace
+from textual.pilot import Pilot
+
+from cxdaily.service import Service
+from cxdaily.store import Store
+from cxdaily.ui.app import CxDailyApp
+from cxdaily.ui.screens import start as start_module
+from cxdaily.ui.screens.session import SessionScreen
+from cxdaily.ui.screens.start import SCREENS_PREPARED_AFTER_S, StartScreen
+from cxdaily.ui.session_ahead import SessionAhead
+from cxdaily.ui.widgets.question_view import QuestionView
+from cxdaily.ui.widgets.queue import DRAFT_MARK, QuestionQueue
+from tests.ui.pilot_kit import SMALL, make_app, screen_text, wait_for_start
+
+TEN_MINUTES = '[session]\nbudget = "10m"\n'
+
+
+def saved_sessions(service: Service) -> list[str]:
+    """The ids of the sessions saved on disk."""
+    with Store(service.locations.data_dir, read_only=True) as store:
+        return [session.id for session in store.activity.sessions()]
+
+
+async def built_ahead(app: CxDailyApp, pilot: Pilot) -> tuple[StartScreen, SessionScreen]:
+    """The start screen once the session screen is built ahead for its batch, and that
+    screen (composed and filled, off the screen stack)."""
+    start = await wait_for_start(app, pilot)
+    for _ in range(100):
+        screen = app.session_ahead.screen
+        if screen is not None and screen.session_batch is start.todays_batch and screen.is_mounted:
+            return start, screen
+        await pilot.pause(0.02)
+    raise AssertionError("the session screen was never built ahead")
+
+
+async def test_enter_begins_the_session_in_the_screen_built_ahead(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start, ahead = await built_ahead(app, pilot)
+        batch = start.todays_batch
+        assert batch is not None
+        first = batch.items[0].question.id
+        # Built and filled, but not shown, not begun, and nothing saved.
+        assert app.screen is start and ahead not in app.screen_stack
+        assert ahead.query_one(QuestionView).question_id == first
+        assert not ahead.begun and saved_sessions(service) == []
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is ahead and ahead.begun
+        assert app.session_ahead.screen is None
+        assert saved_sessions(service) == [ahead.session.id]
+        assert ahead.session.planned == tuple(item.question.id for item in batch.items)
+        assert ahead.elapsed_s < 5, "the clock starts at enter, not when the screen was built"
+        assert "left" in screen_text(app)  # the clock is on screen from the first frame
+        assert app.focused is ahead.query_one(QuestionQueue)
+
+
+async def test_the_screen_built_ahead_takes_in_a_new_batch(
+    write_config: Callable[[str], Path],
+) -> None:
+    write_config(TEN_MINUTES)  # a must-see question does not fit: `a` adds it
+    service = Service.open("demo")
+    try:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            start, ahead = await built_ahead(app, pilot)
+            old = start.todays_batch
+            assert old is not None and old.must_see_left_out
+            await pilot.press("a")
+            _, same = await built_ahead(app, pilot)
+            new = start.todays_batch
+            assert same is ahead and new is not old and ahead.session_batch is new
+            added = {e.item.question.id for e in old.must_see_left_out}
+            assert added <= {item.question.id for item in ahead.items}
+            listed = [option.id for option in ahead.query_one(QuestionQueue).options]
+            assert listed == [item.question.id for item in new.items]
+
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is ahead
+            assert ahead.session.planned == tuple(item.question.id for item in new.items)
+            assert saved_sessions(service) == [ahead.session.id]
+    finally:
+        service.close()
+
+
+async def test_a_draft_written_after_the_screen_was_built_is_marked(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        _, ahead = await built_ahead(app, pilot)
+        second = ahead.items[1].question.id
+        assert second not in ahead.drafted
+        service.save_draft(second, "Looking into it")
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is ahead and second in ahead.drafted
+        assert DRAFT_MARK in screen_text(app)
+
+
+async def test_leaving_without_beginning_saves_no_session(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        await built_ahead(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert saved_sessions(service) == []
+
+
+async def test_the_session_opens_as_before_when_nothing_is_built_ahead(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SessionAhead, "build", lambda self, batch: None)
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start = await wait_for_start(app, pilot)
+        await pilot.pause(SCREENS_PREPARED_AFTER_S + 0.1)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionScreen) and screen.begun
+        assert start.todays_batch is not None
+        first = start.todays_batch.items[0].question.id
+        assert screen.query_one(QuestionView).question_id == first
+        assert saved_sessions(service) == [screen.session.id]
+
+
+async def test_leaving_while_the_screen_is_being_built_is_clean(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(start_module, "SCREENS_PREPARED_AFTER_S", 60)  # built by the test
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start = await wait_for_start(app, pilot)
+        assert start.todays_batch is not None and app.session_ahead.screen is None
+        app.session_ahead.build(start.todays_batch)
+        app.exit()  # before the screen built ahead has composed
+    assert app.return_code == 0
+    assert not (service.locations.data_dir / "crash.log").exists()
+    assert saved_sessions(service) == []
+
+
+async def test_a_batch_that_lands_while_the_screen_is_being_built_is_the_one_shown(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(start_module, "SCREENS_PREPARED_AFTER_S", 60)  # built by the test
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start = await wait_for_start(app, pilot)
+        batch = start.todays_batch
+        assert batch is not None and len(batch.items) > 2
+        ahead = app.session_ahead
+        ahead.build(batch)
+        fewer = replace(batch, items=batch.items[1:])
+        ahead.build(fewer)  # before the screen has composed
+        start.todays_batch = fewer
+        _, built = await built_ahead(app, pilot)
+        assert built.items == list(fewer.items)
+        assert built.query_one(QuestionView).question_id == fewer.items[0].question.id
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is built
+    assert not (service.locations.data_dir / "crash.log").exists()
