@@ -138,10 +138,14 @@ async def test_the_session_opens_as_before_when_nothing_is_built_ahead(
         assert saved_sessions(service) == [screen.session.id]
 
 
-async def test_leaving_while_the_screen_is_being_built_is_clean(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(start_module, "SCREENS_PREPARED_AFTER_S", 60)  # built by the test
+@pytest.fixture
+def built_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start screen builds nothing ahead during the test: the test does."""
+    monkeypatch.setattr(start_module, "SCREENS_PREPARED_AFTER_S", 60)
+
+
+@pytest.mark.usefixtures("built_by_hand")
+async def test_leaving_while_the_screen_is_being_built_is_clean(service: Service) -> None:
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
         start = await wait_for_start(app, pilot)
@@ -153,10 +157,10 @@ async def test_leaving_while_the_screen_is_being_built_is_clean(
     assert saved_sessions(service) == []
 
 
+@pytest.mark.usefixtures("built_by_hand")
 async def test_a_batch_that_lands_while_the_screen_is_being_built_is_the_one_shown(
-    service: Service, monkeypatch: pytest.MonkeyPatch
+    service: Service,
 ) -> None:
-    monkeypatch.setattr(start_module, "SCREENS_PREPARED_AFTER_S", 60)  # built by the test
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
         start = await wait_for_start(app, pilot)
