@@ -277,6 +277,26 @@ class CxDailyApp(App[str | None]):
                 screen.record_end()
         self.exit()
 
+    def exit(self, result: str | None = None, return_code: int = 0, message: Any = None) -> None:
+        """Exit (see :meth:`App.exit`), once a session screen being built ahead is mounted:
+        a close that cut its building short would mount its widgets without their parts
+        (see :meth:`SessionAhead.settle`); none is built from then on."""
+        self.session_ahead.closing = True
+        if self.session_ahead.building:
+            self.call_later(self._exit_once_built, result, return_code, message)
+            return
+        super().exit(result, return_code, message)
+
+    async def _exit_once_built(self, result: str | None, return_code: int, message: Any) -> None:
+        await self.session_ahead.settle()
+        super().exit(result, return_code, message)
+
+    async def _shutdown(self) -> None:
+        """Textual's shutdown, when the app is closed without :meth:`exit` (a test
+        harness): once a session screen being built ahead is mounted, as for ``exit``."""
+        await self.session_ahead.settle()
+        await super()._shutdown()
+
     # crashes ------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
         self._crash = error

@@ -5,6 +5,7 @@ the meantime is marked."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -145,16 +146,38 @@ def built_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("built_by_hand")
-async def test_leaving_while_the_screen_is_being_built_is_clean(service: Service) -> None:
+@pytest.mark.parametrize("ticks", [0, 1, 2, 3, 5, 8, 13])
+@pytest.mark.parametrize("leave", ["exit", "close"])
+async def test_leaving_while_the_screen_is_being_built_is_clean(
+    service: Service, leave: str, ticks: int
+) -> None:
+    """Closing the app at any point of the screen's building: by ``q`` (``exit``), or
+    as the test harness closes it (``close``)."""
     app, _ = make_app(service)
     async with app.run_test(size=SMALL) as pilot:
         start = await wait_for_start(app, pilot)
         assert start.todays_batch is not None and app.session_ahead.screen is None
         app.session_ahead.build(start.todays_batch)
-        app.exit()  # before the screen built ahead has composed
-    assert app.return_code == 0
+        for _ in range(ticks):  # a few turns of the event loop into the building
+            await asyncio.sleep(0)
+        if leave == "exit":
+            app.exit()
+    assert app.return_code == (0 if leave == "exit" else None)  # None: closed, not exited
     assert not (service.locations.data_dir / "crash.log").exists()
     assert saved_sessions(service) == []
+
+
+@pytest.mark.usefixtures("built_by_hand")
+async def test_no_screen_is_built_once_the_app_is_closing(service: Service) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start = await wait_for_start(app, pilot)
+        assert start.todays_batch is not None
+        app.exit()
+        app.session_ahead.build(start.todays_batch)  # a batch landing as the app closes
+        assert app.session_ahead.screen is None
+    assert app.return_code == 0
+    assert not (service.locations.data_dir / "crash.log").exists()
 
 
 @pytest.mark.usefixtures("built_by_hand")
