@@ -113,11 +113,9 @@ class SessionScreen(Screen):
     def on_mount(self) -> None:
         """Fill the queue, show the first question; start the clock once begun."""
         if not self.is_attached:
-            return  # removed while built ahead (the app closed, the batch changed)
-        self.drafted = self._read_drafted()
-        self.pane.set_items(self.items, self.queue_state())
+            return  # the app closed while the screen was built ahead: never shown
+        self._fill()
         self.pane.queue.focus()
-        self.show_current()
         self.showing.read_group_labels()
         if self.begun:
             self._start_clock()
@@ -126,10 +124,8 @@ class SessionScreen(Screen):
         """Begin the saved ``session`` in this screen built ahead: the clock starts now;
         the draft marks are read again (a draft may have changed since)."""
         self.session, self.begun, self.started = session, True, time.monotonic()
-        if (drafted := self._read_drafted()) != self.drafted:
-            self.drafted = drafted
-            self.pane.set_items(self.items, self.queue_state())
-            self.show_current()
+        if self._read_drafted() != self.drafted:
+            self._fill()
         self._start_clock()
 
     def take_batch(self, batch: Batch, planned: Session) -> None:
@@ -138,12 +134,17 @@ class SessionScreen(Screen):
         self.session_batch, self.items, self.session = batch, list(batch.items), planned
         self.showing = QuestionShowing(self)  # the names it keeps are the old batch's
         if self.is_mounted:  # else on_mount fills the queue with these
-            self.drafted = self._read_drafted()
-            self.pane.set_items(self.items, self.queue_state())
-            self.show_current()
+            self._fill()
             self.showing.read_group_labels()
 
+    def _fill(self) -> None:
+        """The queue with its draft marks, and the highlighted question shown."""
+        self.drafted = self._read_drafted()
+        self.pane.set_items(self.items, self.queue_state())
+        self.show_current()
+
     def _read_drafted(self) -> set[str]:
+        """The ids of the session's questions with a saved draft."""
         return {i.question.id for i in self.items if self.service.draft(i.question.id)}
 
     def _start_clock(self) -> None:
