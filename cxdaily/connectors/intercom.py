@@ -275,7 +275,9 @@ class IntercomConnector(desk.HelpDeskConnector):
         state = data.get("state")
         status = text_field(parse.cut_long(state), "state") if isinstance(state, str) else None
         priority = data.get("priority")
-        body = None if with_parts else parse.message_body(source.get("body"), "source.body")
+        fallback_body = (
+            None if with_parts else parse.message_body(source.get("body"), "source.body") or ""
+        )
         return desk.Ticket(
             id=conversation_id,
             requester=requester,
@@ -287,7 +289,7 @@ class IntercomConnector(desk.HelpDeskConnector):
             url=self.inbox_url(conversation_id),
             priority=PRIORITIES.get(priority) if isinstance(priority, str) else None,
             tags=desk.tag_names(parse.tag_list(data.get("tags")), key="name"),
-            fallback_body=None if with_parts else body or "",
+            fallback_body=fallback_body,
         )
 
     # -- replying ------------------------------------------------------------------

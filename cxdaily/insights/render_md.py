@@ -13,7 +13,7 @@ are written only for http(s) URLs.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain, compress, count, islice
 from operator import itemgetter
@@ -104,9 +104,15 @@ def md_texts(texts: Sequence[str]) -> list[str]:
     of :data:`_CHUNK` at once (joined by newlines, which folded text never holds) for the
     few that need escaping."""
     escaped: list[str] = []
-    for start in range(0, len(texts), _CHUNK):
-        escaped += _md_chunk(texts[start : start + _CHUNK])
+    for _, chunk in _chunks(texts):
+        escaped += _md_chunk(chunk)
     return escaped
+
+
+def _chunks(texts: Sequence[str]) -> Iterator[tuple[int, Sequence[str]]]:
+    """Each chunk of :data:`_CHUNK` texts, with the position of its first."""
+    for start in range(0, len(texts), _CHUNK):
+        yield start, texts[start : start + _CHUNK]
 
 
 def _md_chunk(texts: Sequence[str]) -> list[str]:
@@ -355,8 +361,7 @@ def _plain_quotes(quotes: Sequence[str]) -> list[int]:
     escape, anywhere or where a line starts. Found with a few searches over each chunk
     of them (see :data:`_CHUNK`) joined by newlines."""
     plain: list[int] = []
-    for start in range(0, len(quotes), _CHUNK):
-        chunk = quotes[start : start + _CHUNK]
+    for start, chunk in _chunks(quotes):
         unplain = _unplain(chunk)
         plain += [start + at for at in range(len(chunk)) if at not in unplain]
     return plain

@@ -274,7 +274,7 @@ class CxDailyApp(App[str | None]):
 
         for screen in self.screen_stack:
             if isinstance(screen, SessionScreen):
-                screen.record_end()
+                screen.clock.record_end()
         self.exit()
 
     def exit(self, result: str | None = None, return_code: int = 0, message: Any = None) -> None:

@@ -96,10 +96,8 @@ class QuestionShowing:
 
     def prepare_neighbours(self, question_id: str) -> None:
         """Draw the questions after and before the one shown (nothing when the leader
-        has moved on already, or the screen is gone)."""
+        has moved on already)."""
         screen = self.screen
-        if not screen.is_attached:
-            return
         queue = screen.pane.queue
         at = queue.highlighted
         if at is None or queue.highlighted_id != question_id:

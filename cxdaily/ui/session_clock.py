@@ -3,21 +3,26 @@ question when the time is up (wrap up, or five more minutes), and the question w
 leader wraps up early (questions open, time left: wrap up, or back to the session).
 
 :class:`SessionClock` is a collaborator of the session screen: the screen owns the
-session and when it started; the clock reads them, redraws the timer each second and
-asks its questions at most once each.
+session and when it started; the clock reads them, redraws the timer each second, asks
+its questions at most once each, and ends the session (the wrap-up, or the end recorded
+when the leader leaves without it).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
 from textual.content import Content
 from textual.widgets import Input, TextArea
 
+from cxdaily.core.errors import CxDailyError
+from cxdaily.core.models import Session
 from cxdaily.core.words import plural
 from cxdaily.ui.app import app_of
 from cxdaily.ui.keys import EARLY_END_COMMANDS, TIMEUP_COMMANDS
+from cxdaily.ui.messages import WrapUp
 from cxdaily.ui.modals.confirm import ConfirmScreen, Part, Question
 from cxdaily.ui.widgets.timer import SessionTimer
 
@@ -116,7 +121,7 @@ class SessionClock:
         wrap-up."""
         screen = self.screen
         if not more:
-            screen.wrap_up()
+            self.wrap_up()
             return
         over_s = int(screen.elapsed_s) - screen.total_s
         over_s = over_s if over_s >= 30 else 0  # a few seconds to answer do not count
@@ -134,7 +139,7 @@ class SessionClock:
         left = screen.total_s - screen.elapsed_s
         pending = screen.pending()
         if left <= 0 or not pending:
-            screen.wrap_up()
+            self.wrap_up()
             return
         screen.app.push_screen(
             ConfirmScreen(end_early_question(len(pending), left)), callback=self._after_end_early
@@ -143,4 +148,22 @@ class SessionClock:
     def _after_end_early(self, back: bool | None) -> None:
         """Wrap up; or back to the session, untouched (its clock never stopped)."""
         if back is False:
-            self.screen.wrap_up()
+            self.wrap_up()
+
+    def ended(self) -> Session:
+        """The session as it stands, ended now."""
+        session = self.screen.session
+        return replace(
+            session, ended_at=session.started_at + timedelta(seconds=self.screen.elapsed_s)
+        )
+
+    def record_end(self) -> None:
+        """Save the end of the session (when leaving without the wrap-up)."""
+        try:
+            self.screen.service.update_session(self.ended())
+        except CxDailyError as exc:
+            self.screen.report(exc)
+
+    def wrap_up(self) -> None:
+        """End the session now and show the wrap-up (the app records the end)."""
+        self.screen.post_message(WrapUp(self.ended()))

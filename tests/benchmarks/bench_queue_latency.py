@@ -121,7 +121,7 @@ async def first_enter() -> float:
         first = start.todays_batch.items[0].question.id  # type: ignore[union-attr]
         watch = FrameWatch(app)
         opened = await watch.press("enter", None, partial(shows_question, app, first))
-        app.screen.record_end()  # type: ignore[attr-defined]
+        app.screen.clock.record_end()  # type: ignore[attr-defined]
     service.close()
     return opened
 
@@ -176,7 +176,7 @@ async def measure() -> dict[str, list[float]]:
                         await watch.press(key, key, lambda q=question_id: session_shows(q))
                     )
                     await asyncio.sleep(rng.uniform(*PACE_S))
-        session.record_end()
+        session.clock.record_end()
     service.close()
     return times
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
-from msgspec.structs import replace
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -33,7 +31,6 @@ from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.composer_tools import ComposerTools
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings, key_names
-from cxdaily.ui.messages import WrapUp
 from cxdaily.ui.question_actions import QuestionActions
 from cxdaily.ui.question_showing import QuestionShowing
 from cxdaily.ui.queue_filter import QueueState
@@ -112,8 +109,6 @@ class SessionScreen(Screen):
 
     def on_mount(self) -> None:
         """Fill the queue, show the first question; start the clock once begun."""
-        if not self.is_attached:
-            return  # the app closed while the screen was built ahead: never shown
         self._fill()
         self.pane.queue.focus()
         self.showing.read_group_labels()
@@ -490,24 +485,7 @@ class SessionScreen(Screen):
         self.done_told = False
         self.show_current()
 
-    def ended(self) -> Session:
-        """The session as it stands, ended now."""
-        return replace(
-            self.session, ended_at=self.session.started_at + timedelta(seconds=self.elapsed_s)
-        )
-
-    def record_end(self) -> None:
-        """Save the end of the session (when leaving without the wrap-up)."""
-        try:
-            self.service.update_session(self.ended())
-        except CxDailyError as exc:
-            self.report(exc)
-
     action_end_session = delegated(
         lambda s: s.clock.end,
         "Go to the wrap-up; with questions open and time left, ask first.",
     )
-
-    def wrap_up(self) -> None:
-        """End the session now and show the wrap-up (the app records the end)."""
-        self.post_message(WrapUp(self.ended()))
