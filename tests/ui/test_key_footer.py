@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets._footer import FooterKey
+
 from cxdaily.service import Service
 from cxdaily.ui.modals.tag import TagScreen
 from tests.ui.pilot_kit import SMALL, begin, make_app, open_digest, screen_lines, wait_for_start
@@ -60,3 +62,46 @@ async def test_the_digest_footer_fits_60_columns(service: Service) -> None:
         footer = screen_lines(app)[-1].strip()
         assert footer.startswith("f1 Help esc Back ] Period "), footer
         assert footer.endswith("s Send"), footer
+
+
+async def test_no_frame_shows_a_cut_key(service: Service) -> None:
+    """The keys are fitted as the footer is composed, before the next frame: the footer
+    used to show a cut key ("q Wr") for one frame each time the screen's keys changed
+    (opening the composer, closing it, moving to another question)."""
+    app, _ = make_app(service)
+    frames: list[list[str]] = []  # for each frame, the keys it shows cut
+    async with app.run_test(size=(60, 15)) as pilot:
+        await begin(app, pilot)
+        display = app._display
+
+        def watched(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+            display(screen, renderable)
+            keys = [key for key in app.screen.query(FooterKey) if key.display]
+            frames.append(
+                [f"{key.key_display} {key.description}" for key in keys if key.region.right > 60]
+            )
+
+        app._display = watched  # type: ignore[method-assign]
+        for key in ("r", "escape", "j", "r", "escape", "t", "escape"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        footer = screen_lines(app)[-1].strip()  # 60 columns: the last keys left out
+    assert len(frames) > 10
+    assert [cut for cut in frames if cut] == []
+    assert footer.endswith("q Wrap up") and "Undo" not in footer, footer
+
+
+async def test_a_resized_footer_shows_whole_keys(service: Service) -> None:
+    """Narrowed, widened and narrowed again, the footer shows only whole keys, compact
+    below 100 columns and roomy with the palette's key above."""
+    app, _ = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await begin(app, pilot)
+        seen = []
+        for size in ((60, 15), (140, 30), (60, 15)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.1)
+            seen.append(screen_lines(app)[-1].rstrip())
+    assert seen[0].strip().endswith("q Wrap up"), seen
+    assert seen[1].endswith("^p Commands") and "u Undo" in seen[1], seen
+    assert seen[2] == seen[0], seen

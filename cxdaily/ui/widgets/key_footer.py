@@ -53,34 +53,46 @@ class KeyFooter(Footer):
                 return (0, 1)
             return (1, order.get(key.action, len(order)))
 
-        self.call_after_refresh(self._fit_keys)
         yield from sorted(keys, key=place)  # a stable sort: ties keep Textual's order
 
-    def _fit_keys(self, tries: int = 10) -> None:
-        """Hide the first key the width would cut, and every key after it: a key shows
-        whole or not at all ("x Expor" said nothing; help lists every key). Keys not laid
-        out yet are looked at again after the next refresh (``tries`` times at most)."""
+    async def recompose(self) -> None:
+        """Compose the keys anew (Textual does on every change of the screen's bindings)
+        and fit them to the width before the next frame: no frame shows a cut key."""
+        with self.app.batch_update():
+            await super().recompose()
+            self._fit_keys(self.size.width or self.app.size.width)
+
+    def _fit_keys(self, width: int) -> None:
+        """Hide the first key a footer ``width`` columns wide would cut, and every key
+        after it: a key shows whole or not at all ("x Expor" said nothing; help lists
+        every key). Each key's width is its text and spacing, as Textual lays it out, so
+        this needs no layout and runs before the keys are first drawn."""
         every = list(self.query_children(FooterKey))
-        keys = [key for key in every if not key.has_class("-command-palette")]
-        if any(key.display and not key.region.width for key in every):
-            if tries:
-                self.call_after_refresh(self._fit_keys, tries - 1)
-            return
-        palette = [key.region.x for key in every if key.has_class("-command-palette")]
-        right = min([self.region.right, *palette])  # the palette's key is docked at the right
+        palette = [key for key in every if key.has_class("-command-palette")]
+        right = width - sum(_columns(key) for key in palette)  # docked at the right
+        left = 0
         cut = False
-        for key in keys:
-            cut = cut or key.region.right > right
+        for key in every:
+            if key in palette:
+                continue
+            left += key.styles.margin.left
+            columns = _columns(key)
+            cut = cut or left + columns > right
             key.display = not cut
+            left += columns + key.styles.margin.right
 
     def on_resize(self, event: Resize) -> None:
         """Fit the footer to the new width."""
         roomy = event.size.width >= ROOMY_COLUMNS
         if roomy == self.show_command_palette and roomy != self.compact:
-            for key in self.query_children(FooterKey):
-                key.display = True  # what fits is worked out again
-            self.call_after_refresh(self._fit_keys)
+            self._fit_keys(event.size.width)
             return
         self.compact = not roomy
         self.show_command_palette = roomy
         self.refresh(recompose=True)
+
+
+def _columns(key: FooterKey) -> int:
+    """The columns ``key`` takes without its margins: its text, padding and border."""
+    size = key.app.size
+    return key.get_content_width(size, size) + key.styles.gutter.width
