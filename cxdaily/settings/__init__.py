@@ -225,8 +225,9 @@ def load_settings(
         data = _read_config_bytes(path)
     except FileNotFoundError:
         return Settings(session=SessionSettings(timezone=system_timezone_name()))
+    document = _parse_toml(path, data)  # its errors name the file already
     try:
-        settings = settings_from_dict(_parse_toml(path, data))
+        settings = settings_from_dict(document)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if not check_channels or not (settings.channels or settings.destinations):

@@ -317,6 +317,13 @@ def test_a_toml_syntax_error_names_the_file_line_and_column(tmp_path):
     message = _error_of(path)
     assert "line 3, column 12" in message
     assert "(at line" not in message  # tomllib's own suffix is rewritten, not repeated
+    assert message.count(str(path)) == 1  # the file is named once
+
+
+def test_a_config_that_is_not_utf8_names_the_file_once(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xff\xfe[session]\n")
+    assert _error_of(path) == f"{path}: is not UTF-8 text (byte 1)"
 
 
 def test_a_duplicate_table_is_a_one_line_error(tmp_path):
