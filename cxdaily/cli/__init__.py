@@ -283,6 +283,33 @@ def _stdout_to_devnull() -> None:
         pass
 
 
+def _usable_output() -> None:
+    """Make stdout and stderr safe to print to: a closed one (``cxdaily fetch >&-``)
+    becomes the null device, and one whose encoding cannot write every character (an ASCII
+    or Latin-1 locale) writes ``?`` for those (``--json`` escapes them instead: see
+    :func:`~cxdaily.cli.json_lines.print_json`)."""
+    from cxdaily.cli.json_lines import writes_utf8
+
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (open as long as the process)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        if not writes_utf8(stream) and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+def _output_failed(exc: OSError) -> str:
+    """The one line for an :class:`OSError` no command turned into its own error: most
+    often the output itself could not be written (a full disk, a closed pipe's end)."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.filename is not None:
+        from cxdaily.core.safe_text import visible
+
+        return f"{visible(str(exc.filename), 300)}: {reason}"
+    return f"the output could not be written ({reason})"
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -296,6 +323,7 @@ def main(
     and plugins, and :func:`cxdaily.connectors.http.make_client`. Tests pass their own
     rather than patching module globals.
     """
+    _usable_output()
     argv = negative_values_joined(sys.argv[1:] if argv is None else list(argv))
     problem = undecodable_argument(argv)
     if problem:
@@ -313,6 +341,11 @@ def main(
     except BrokenPipeError:  # `cxdaily batch --json | head`: the reader has what it wanted
         _stdout_to_devnull()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:  # `cxdaily batch > /dev/full`: what was done is kept
+        _stdout_to_devnull()  # the flush at exit cannot fail once more
+        with contextlib.suppress(OSError):
+            print(f"cxdaily: {_output_failed(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except UsageError as exc:
         from cxdaily.core.safe_text import one_line
 

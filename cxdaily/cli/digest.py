@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cxdaily.cli.json_lines import writes_utf8
 from cxdaily.core.safe_text import visible
 from cxdaily.core.words import plural
 from cxdaily.insights import FORMS
@@ -136,7 +137,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
         count = len(digest.insights)
         shown = visible(path, 300)  # the name as it is, but nothing a terminal would run
         print(f"wrote {shown} ({plural(count, 'insight')}, {fmt})", file=sys.stderr)
-    else:
+    elif writes_utf8(sys.stdout):
         sys.stdout.write(text)
         sys.stdout.flush()
+    else:  # a document is UTF-8 (the HTML says so), whatever the locale's encoding
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
     return EXIT_OK

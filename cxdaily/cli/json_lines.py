@@ -5,15 +5,19 @@ terminal could act on is written as a ``\\uXXXX`` escape, which any JSON reader 
 back into the same text: DEL and the C1 controls (``\\x9b`` starts a control sequence
 on many terminals), the bidirectional controls (which reorder what is shown), line and
 paragraph separators, and lone surrogates. JSON itself escapes the C0 controls, ``ESC``
-included. Customer text, and ids a service chose, go out this way.
+included. Customer text, and ids a service chose, go out this way. To an output whose
+encoding is not UTF-8 (``PYTHONIOENCODING=ascii``, a Latin-1 locale), every non-ASCII
+character is escaped too: the reader still gets the same text.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 _TERMINAL_ACTS_ON = re.compile(
     "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -32,5 +36,17 @@ def json_line(value: Any, default: Callable[[Any], Any] | None = None) -> str:
 
 
 def print_json(value: Any, default: Callable[[Any], Any] | None = None) -> None:
-    """Print ``value`` as one line of JSON (see :func:`json_line`)."""
-    print(json_line(value, default))
+    """Print ``value`` as one line of JSON (see :func:`json_line`; all ASCII to an output
+    that does not write UTF-8)."""
+    if writes_utf8(sys.stdout):
+        print(json_line(value, default))
+    else:
+        print(json.dumps(value, ensure_ascii=True, default=default))
+
+
+def writes_utf8(stream: TextIO) -> bool:
+    """Whether ``stream`` encodes text as UTF-8 (any character can be written)."""
+    try:
+        return codecs.lookup(stream.encoding or "ascii").name == "utf-8"
+    except LookupError:
+        return False

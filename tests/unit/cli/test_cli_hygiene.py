@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
@@ -48,13 +49,9 @@ def exit_code(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def cxdaily(env: dict[str, str], *argv: str | bytes, **kwargs) -> subprocess.CompletedProcess:
+    kwargs.setdefault("capture_output", True)
     return subprocess.run(
-        [sys.executable, "-m", "cxdaily", *argv],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        timeout=60,
-        **kwargs,
+        [sys.executable, "-m", "cxdaily", *argv], env=env, cwd=REPO_ROOT, timeout=60, **kwargs
     )
 
 
@@ -272,6 +269,58 @@ def test_a_reader_that_leaves_after_one_line_stops_fetch_cleanly(subprocess_env,
     # what was fetched is stored all the same
     batch = cxdaily(subprocess_env, "--demo", "batch", "--json")
     assert batch.returncode == 0 and batch.stdout.count(b"\n") > 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("--demo", "fetch", "--json"), ("--demo", "batch"), ("--demo", "streak")],
+    ids=" ".join,
+)
+def test_output_to_a_full_disk_is_one_line(subprocess_env, home, argv):
+    """``cxdaily ... > /dev/full``: one line and exit 1, and what was done is kept."""
+    with open("/dev/full", "wb") as full:
+        proc = cxdaily(subprocess_env, *argv, capture_output=False, stdout=full, stderr=PIPE)
+    assert proc.returncode == 1
+    assert proc.stderr.decode().splitlines()[-1] == (
+        "cxdaily: the output could not be written (No space left on device)"
+    ), proc.stderr
+    assert b"Traceback" not in proc.stderr
+    if "fetch" in argv:  # the questions fetched are stored all the same
+        batch = cxdaily(subprocess_env, "--demo", "batch", "--json")
+        assert batch.returncode == 0 and batch.stdout.count(b"\n") > 0
+
+
+def test_a_closed_output_is_no_traceback(subprocess_env, home):
+    """``cxdaily fetch >&-`` (as some schedulers start a command): it fetches all the same."""
+    command = f"exec '{sys.executable}' -m cxdaily --demo fetch --json >&-"
+    proc = subprocess.run(
+        ["sh", "-c", command], env=subprocess_env, cwd=REPO_ROOT, capture_output=True, timeout=60
+    )
+    assert proc.returncode == 0 and proc.stderr == b"", proc.stderr
+    batch = cxdaily(subprocess_env, "--demo", "batch", "--json")
+    assert batch.returncode == 0 and batch.stdout.count(b"\n") > 0
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_an_output_that_is_not_utf8_is_no_traceback(subprocess_env, home, encoding):
+    """An ASCII or Latin-1 locale: text lines write ``?`` for what the encoding lacks,
+    ``--json`` escapes it (the same questions as in UTF-8), and a digest stays UTF-8."""
+    env = {**subprocess_env, "PYTHONIOENCODING": encoding}
+    utf8 = {**subprocess_env, "PYTHONIOENCODING": "utf-8"}
+    fetched = cxdaily(env, "--demo", "fetch", "--json")
+    assert fetched.returncode == 0 and b"Traceback" not in fetched.stderr, fetched.stderr
+    fetched.stdout.decode("ascii")  # every non-ASCII character escaped
+    text = cxdaily(env, "--demo", "batch")
+    assert text.returncode == 0 and b"Traceback" not in text.stderr, text.stderr
+    separator = " · " if encoding == "latin-1" else " ? "  # ASCII has no "·"
+    assert separator in text.stdout.decode(encoding)
+    as_json = cxdaily(env, "--demo", "batch", "--json").stdout.decode("ascii").splitlines()
+    in_utf8 = cxdaily(utf8, "--demo", "batch", "--json").stdout.decode().splitlines()
+    assert [json.loads(line) for line in as_json] == [json.loads(line) for line in in_utf8]
+    tagged = cxdaily(env, "--demo", "tag", "demo:zd-48177", "--tag", "café")
+    assert tagged.returncode == 0, tagged.stderr
+    digest = cxdaily(env, "--demo", "digest", "--format", "md")
+    assert digest.returncode == 0 and "café" in digest.stdout.decode("utf-8")
 
 
 # ----------------------------------------------------------------------------- item 16
