@@ -45,8 +45,12 @@ def print_json(value: Any, default: Callable[[Any], Any] | None = None) -> None:
 
 
 def writes_utf8(stream: TextIO) -> bool:
-    """Whether ``stream`` encodes text as UTF-8 (any character can be written)."""
+    """Whether ``stream`` takes any character: it encodes text as UTF-8, or keeps it as
+    text (a :class:`io.StringIO` has no encoding)."""
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:
+        return True
     try:
-        return codecs.lookup(stream.encoding or "ascii").name == "utf-8"
+        return codecs.lookup(encoding).name == "utf-8"
     except LookupError:
         return False
