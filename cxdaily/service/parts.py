@@ -134,6 +134,11 @@ class ServiceParts:
             self.store.close()
             raise
 
+    def hold_for_session(self) -> None:
+        """The app holds the data folder for a whole session: it says so in the lock, so
+        a command started meanwhile is refused at once rather than waiting for it."""
+        self.store.hold_for_session()
+
     def close(self) -> None:
         """Stop the team link (when there is one), then release the store and its lock."""
         if self.team is not None:

@@ -38,6 +38,11 @@ class Store:
             self.folder.close()
             raise
 
+    def hold_for_session(self) -> None:
+        """The app holds the folder for a whole session (see
+        :meth:`DataFolder.hold_for_session`)."""
+        self.folder.hold_for_session()
+
     def close(self) -> None:
         """Close every file and release the single-instance lock."""
         self.folder.close()

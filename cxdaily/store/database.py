@@ -15,8 +15,9 @@ Files (all owner-only JSON, written atomically):
   streak's settled days, worked out again whenever it is missing, damaged or stale.
 
 Opening for writing takes a lock on the folder; a second process gets a clear
-:class:`StoreLockedError` instead of interleaving writes. Read-only opens take no lock
-(atomic replaces mean a reader always sees a whole file).
+:class:`StoreLockedError` instead of interleaving writes (after waiting a few seconds
+when the holder is a command, which ends by itself: see :class:`DataFolder`). Read-only
+opens take no lock (atomic replaces mean a reader always sees a whole file).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tinydb.table import Document, Table
 
 from cxdaily.core.errors import CxDailyError, StoreCorruptError, StoreError, StoreLockedError
 from cxdaily.core.safe_json import clean_surrogates
-from cxdaily.store.lock import FolderLock, LockBusy
+from cxdaily.store.lock import SESSION, FolderLock, Holder, LockBusy
 from cxdaily.store.storage import (
     KEPT,
     AtomicJSONStorage,
@@ -43,6 +44,9 @@ from cxdaily.store.storage import (
 
 FORMAT_VERSION = 1
 META_TABLE = "_meta"
+LOCK_WAIT_S = 10.0
+"""How long opening the folder for writing waits for a command that holds it (a fetch,
+a tag from a script) before it is refused."""
 
 T = TypeVar("T")
 
@@ -294,8 +298,21 @@ def _problem(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def _locked_words(data_dir: Path, holder: Holder) -> str:
+    """Why the folder could not be opened, for the process that holds it."""
+    process = f" (process {holder.pid})" if holder.pid else ""
+    if holder.role == SESSION:
+        return f"cxdaily is open with {data_dir}{process}; finish that session first"
+    return (
+        f"another cxdaily is still working with {data_dir}{process} after "
+        f"{LOCK_WAIT_S:.0f} s; try again once it is done"
+    )
+
+
 class DataFolder:
-    """The opened data folder: the lock and the TinyDB files."""
+    """The opened data folder: the lock and the TinyDB files. Opening it for writing
+    waits (:data:`LOCK_WAIT_S` at most) for a command that holds it, never for the app
+    (see :mod:`cxdaily.store.lock`)."""
 
     def __init__(self, data_dir: Path, *, read_only: bool = False) -> None:
         self.data_dir = data_dir
@@ -314,16 +331,20 @@ class DataFolder:
                 ) from exc
             self._lock = FolderLock(data_dir / ".lock")
             try:
-                self._lock.acquire()
+                self._lock.acquire(wait_s=LOCK_WAIT_S)
                 self._remove_stale_temp_files()
-            except LockBusy:
-                raise StoreLockedError(
-                    f"another cxdaily is already running with {data_dir}; finish that session first"
-                ) from None
+            except LockBusy as busy:
+                raise StoreLockedError(_locked_words(data_dir, busy.holder)) from None
             except OSError as exc:
                 raise StoreError(
                     f"cannot lock {data_dir} with {self._lock.path.name}: {exc.strerror or exc}"
                 ) from exc
+
+    def hold_for_session(self) -> None:
+        """Say in the lock file that the app holds the folder for a whole session: a
+        command started meanwhile is refused at once instead of waiting for it."""
+        if self._lock is not None:
+            self._lock.say(SESSION)
 
     def _remove_stale_temp_files(self) -> None:
         """Remove temporary files a killed writer left (the lock says none is writing)."""

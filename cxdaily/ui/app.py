@@ -94,6 +94,7 @@ class CxDailyApp(App[str | None]):
         count_spacing_marks()  # measure Devanagari, Tamil ... as the terminal draws them
         super().__init__()
         self._service = service
+        service.hold_for_session()  # a command started meanwhile does not wait for it
         self.demo = demo
         self.streak: Streak | None = None
         self.key_names = KeyNames(service.settings.keys)  # what hints call each key

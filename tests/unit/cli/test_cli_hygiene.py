@@ -323,6 +323,26 @@ def test_an_output_that_is_not_utf8_is_no_traceback(subprocess_env, home, encodi
     assert digest.returncode == 0 and "café" in digest.stdout.decode("utf-8")
 
 
+def test_commands_run_at_once_wait_for_each_other(subprocess_env, home):
+    """Scripts that tag at the same moment: each waits for the folder, none fails."""
+    assert cxdaily(subprocess_env, "--demo", "fetch").returncode == 0
+    tags = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cxdaily", "--demo", "tag", "demo:zd-48177", "--tag", f"t{n}"],
+            env=subprocess_env,
+            cwd=REPO_ROOT,
+            stdout=PIPE,
+            stderr=PIPE,
+        )
+        for n in range(4)
+    ]
+    said = [tag.communicate(timeout=60) for tag in tags]
+    assert [tag.returncode for tag in tags] == [0, 0, 0, 0], said
+    digest = cxdaily(subprocess_env, "--demo", "digest", "--format", "json")
+    tagged = {tag for insight in json.loads(digest.stdout)["insights"] for tag in insight["tags"]}
+    assert {"t0", "t1", "t2", "t3"} <= tagged
+
+
 # ----------------------------------------------------------------------------- item 16
 def test_fetch_without_channels_exits_1_saying_how_to_add_one(home, capsys):
     code, out, err = exit_code(capsys, "fetch")

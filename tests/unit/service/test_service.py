@@ -326,7 +326,8 @@ def test_the_streak_starts_with_one_handled_question(demo: Service, fixed_now):
 
 # ----------------------------------------------------------------------------- the lock
 def test_a_second_service_on_the_same_profile_is_refused_but_can_read(demo: Service):
-    with pytest.raises(StoreLockedError):
+    demo.hold_for_session()  # as the app does: nobody waits for it
+    with pytest.raises(StoreLockedError, match="finish that session first"):
         Service.open("demo")
     with Service.open("demo", read_only=True) as reader:
         assert len(reader.batch().items) == len(demo.batch().items)

@@ -26,8 +26,8 @@ from cxdaily.core.errors import (
     StoreLockedError,
 )
 from cxdaily.core.models import Action, Disposition, Insight, Reply, ReplyState, Session
-from cxdaily.store import Store
-from cxdaily.store.database import FORMAT_VERSION
+from cxdaily.store import Store, database
+from cxdaily.store.database import FORMAT_VERSION, LOCK_WAIT_S
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -415,15 +415,54 @@ def test_the_questions_file_is_read_when_first_used(data_dir, make_question, con
 
 
 # ----------------------------------------------------------------------------- locking
-def test_a_second_store_on_the_same_folder_is_refused(data_dir):
-    with Store(data_dir):
+def test_a_second_store_is_refused_at_once_while_the_app_holds_the_folder(data_dir):
+    with Store(data_dir) as app:
+        app.hold_for_session()
+        started = time.monotonic()
         with pytest.raises(StoreLockedError) as caught:
             Store(data_dir)
+        assert time.monotonic() - started < 1  # the app holds it for a whole session
         message = str(caught.value)
-        assert str(data_dir) in message
-        assert "another cxdaily is already running" in message
-        assert "\n" not in message
+        assert message == (
+            f"cxdaily is open with {data_dir} (process {os.getpid()}); finish that session first"
+        )
     Store(data_dir).close()  # released on close
+
+
+def test_a_second_store_waits_for_a_command_that_holds_the_folder(data_dir, make_question):
+    """A fetch or a tag from a script holds the folder for a moment: another command
+    waits for it rather than failing at random."""
+    command = Store(data_dir)
+    release = threading.Timer(0.3, command.close)
+    release.start()
+    started = time.monotonic()
+    with Store(data_dir) as second:
+        waited = time.monotonic() - started
+        second.questions.upsert_many([make_question("1")])
+    release.join()
+    assert 0.2 < waited < LOCK_WAIT_S
+
+
+def test_a_command_that_holds_the_folder_too_long_is_named_in_one_line(data_dir, monkeypatch):
+    monkeypatch.setattr(database, "LOCK_WAIT_S", 0.3)
+    with Store(data_dir):
+        started = time.monotonic()
+        with pytest.raises(StoreLockedError) as caught:
+            Store(data_dir)
+        assert 0.25 < time.monotonic() - started < 5
+    assert str(caught.value) == (
+        f"another cxdaily is still working with {data_dir} (process {os.getpid()}) after 0 s; "
+        "try again once it is done"
+    )
+
+
+def test_a_lock_file_that_says_nothing_readable_is_waited_for_as_a_command(data_dir, monkeypatch):
+    """An older version's empty lock file, or one a holder has not written yet."""
+    monkeypatch.setattr(database, "LOCK_WAIT_S", 0.2)
+    with Store(data_dir):
+        (data_dir / ".lock").write_bytes(b"\xff garbage")
+        with pytest.raises(StoreLockedError, match=f"still working with {data_dir} after"):
+            Store(data_dir)
 
 
 _CHILD_OPENS = """
@@ -450,7 +489,8 @@ def test_a_lock_file_that_cannot_be_opened_is_named_in_one_line(data_dir):
 
 
 def test_another_process_is_refused_while_the_store_is_open(data_dir, subprocess_env):
-    with Store(data_dir):
+    with Store(data_dir) as app:
+        app.hold_for_session()
         child = subprocess.run(
             [sys.executable, "-c", _CHILD_OPENS, str(data_dir)],
             env=subprocess_env,
@@ -459,7 +499,7 @@ def test_another_process_is_refused_while_the_store_is_open(data_dir, subprocess
             timeout=30,
         )
     assert child.returncode == 7, child.stderr
-    assert child.stdout.startswith("locked: another cxdaily is already running")
+    assert child.stdout.startswith("locked: cxdaily is open with")
     assert str(data_dir) in child.stdout
 
 
@@ -468,6 +508,7 @@ import sys
 from pathlib import Path
 from cxdaily.store import Store
 store = Store(Path(sys.argv[1]))
+store.hold_for_session()
 print("holding", flush=True)
 sys.stdin.readline()
 store.close()
@@ -484,7 +525,7 @@ def test_the_store_is_refused_while_another_process_holds_it(data_dir, subproces
     )
     try:
         assert child.stdout.readline().strip() == "holding"
-        with pytest.raises(StoreLockedError, match="already running"):
+        with pytest.raises(StoreLockedError, match="finish that session first"):
             Store(data_dir)
         with Store(data_dir, read_only=True) as reader:  # reading is still allowed
             assert reader.questions.all() == []
