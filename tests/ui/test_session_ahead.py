@@ -92,6 +92,9 @@ async def test_the_screen_built_ahead_takes_in_a_new_batch(
             await pilot.pause()
             assert app.screen is ahead
             assert ahead.session.planned == tuple(item.question.id for item in new.items)
+            first = new.items[0].question.id  # the first of the new batch, not the old one's
+            assert ahead.query_one(QuestionQueue).highlighted_id == first
+            assert ahead.query_one(QuestionView).question_id == first
             assert saved_sessions(service) == [ahead.session.id]
     finally:
         service.close()

@@ -129,13 +129,15 @@ class SessionScreen(Screen):
         self.session_batch, self.items, self.session = batch, list(batch.items), planned
         self.showing = QuestionShowing(self)  # the names it keeps are the old batch's
         if self.is_mounted:  # else on_mount fills the queue with these
-            self._fill()
+            self._fill(first=True)
             self.showing.read_group_labels()
 
-    def _fill(self) -> None:
-        """The queue with its draft marks, and the highlighted question shown."""
+    def _fill(self, *, first: bool = False) -> None:
+        """The queue with its draft marks, and the highlighted question shown: the
+        ``first`` of the queue, else the one highlighted before when it is still listed."""
         self.drafted = self._read_drafted()
-        self.pane.set_items(self.items, self.queue_state())
+        keep = self.items[0].question.id if first and self.items else None
+        self.pane.set_items(self.items, self.queue_state(), keep)
         self.show_current()
 
     def _read_drafted(self) -> set[str]:
