@@ -21,13 +21,14 @@ from textual.screen import Screen
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.safe_text import clean
+from cxdaily.curation import Batch
 from cxdaily.paths import builtin_themes_dir
 from cxdaily.service import Service
 from cxdaily.streaks import Streak
 from cxdaily.ui.cell_widths import count_spacing_marks
 from cxdaily.ui.heap import HeapKeeper
 from cxdaily.ui.keys import APP_COMMANDS, COMMANDS_BY_ID, KeyCommand, KeyNames, bindings
-from cxdaily.ui.messages import BeginSession, OpenDemo, ReplyCancelled, WrapUp
+from cxdaily.ui.messages import OpenDemo, ReplyCancelled, WrapUp
 from cxdaily.ui.reply_windows import ReplyWindows
 from cxdaily.ui.session_ahead import SessionAhead
 from cxdaily.ui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes
@@ -361,21 +362,23 @@ class CxDailyApp(App[str | None]):
         self.load_screen_styles()
         return super().switch_screen(screen)
 
-    def on_begin_session(self, message: BeginSession) -> None:
-        """Start a session on the batch and show it (in the screen built ahead for the
-        batch when there is one)."""
+    def begin_session(self, batch: Batch) -> None:
+        """Start a session on ``batch`` and show it (in the screen built ahead for the
+        batch when there is one). The start screen's ``enter`` calls this while the app
+        handles the key (a priority binding), so the keys typed right after it go to
+        the session."""
         try:
-            session = self.service.start_session(message.batch)
+            session = self.service.start_session(batch)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        screen = self.session_ahead.take(message.batch)
+        screen = self.session_ahead.take(batch)
         if screen is not None:
             screen.begin(session)
         else:
             from cxdaily.ui.screens.session import SessionScreen
 
-            screen = SessionScreen(message.batch, session)
+            screen = SessionScreen(batch, session)
         self.push_screen(screen)
 
     def on_open_demo(self, message: OpenDemo) -> None:

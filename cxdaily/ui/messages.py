@@ -1,7 +1,9 @@
 """Messages between the screens and the app: a screen asks, the app moves between screens.
 
 Screens post these (they bubble to the app) rather than call the app's methods, so a
-screen knows nothing of the screens before or after it.
+screen knows nothing of the screens before or after it. Beginning the session is the one
+call (:meth:`~cxdaily.ui.app.CxDailyApp.begin_session`): a message would reach the app
+after the keys typed right behind ``enter``, which the start screen would then swallow.
 """
 
 from __future__ import annotations
@@ -13,14 +15,6 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from cxdaily.core.models import Session
-    from cxdaily.curation import Batch
-
-
-@dataclass
-class BeginSession(Message):
-    """Start a session on ``batch`` (the start screen's enter)."""
-
-    batch: Batch
 
 
 @dataclass

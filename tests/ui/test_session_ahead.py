@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from msgspec.structs import replace
+from textual import events
 from textual.pilot import Pilot
 
 from cxdaily.service import Service
@@ -66,6 +67,27 @@ async def test_enter_begins_the_session_in_the_screen_built_ahead(service: Servi
         assert ahead.elapsed_s < 5, "the clock starts at enter, not when the screen was built"
         assert "left" in screen_text(app)  # the clock is on screen from the first frame
         assert app.focused is ahead.query_one(QuestionQueue)
+
+
+async def test_keys_typed_right_after_enter_reach_the_session(service: Service) -> None:
+    """``enter j j s`` typed in one burst: the start screen used to swallow what came
+    before the session showed (the session opened on its first question, nothing
+    skipped). Keys typed within 0.4 s of the first frame, before the screen is built
+    ahead, still reach a screen that is not filled yet."""
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start, _ = await built_ahead(app, pilot)
+        batch = start.todays_batch
+        assert batch is not None
+        for key, character in (("enter", None), ("j", "j"), ("j", "j"), ("s", "s")):
+            app.post_message(events.Key(key, character))  # as the terminal sends them
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, SessionScreen) and app.screen.statuses:
+                break
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert screen.statuses == {batch.items[2].question.id: "skipped"}
 
 
 async def test_the_screen_built_ahead_takes_in_a_new_batch(

@@ -35,7 +35,7 @@ from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.batch_lines import batch_lines, must_see_line, summary_line
 from cxdaily.ui.keys import START_COMMANDS, bindings, key_names
-from cxdaily.ui.messages import BeginSession, OpenDemo
+from cxdaily.ui.messages import OpenDemo
 from cxdaily.ui.text import safe_line
 from cxdaily.ui.widgets.channel_status import status_content
 from cxdaily.ui.widgets.key_footer import KeyFooter
@@ -410,7 +410,7 @@ class StartScreen(Screen):
         if self.todays_batch is None or not self.todays_batch.items:
             self.notify("Nothing to begin yet.", severity="warning")
             return
-        self.post_message(BeginSession(self.todays_batch))
+        app_of(self).begin_session(self.todays_batch)
 
     def action_add_must_see(self) -> None:
         """Add the must-see questions that do not fit; the session grows by their time."""
