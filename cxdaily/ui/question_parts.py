@@ -47,10 +47,14 @@ def channel_label(question: Question) -> str:
 
 
 def author_line(author: Author) -> Content:
-    """Name, handle and reach of an author, all literal."""
-    parts: list[Content | str] = [safe_line(author.name or author.handle or "unknown", 60, "bold")]
-    if author.handle and author.name and one_line(author.handle) != one_line(author.name):
-        parts.extend([" ", safe_line(author.handle, 60, "dim")])
+    """Name, handle and reach of an author, all literal; a handle that only adds to the
+    name ("Acme Inc. (developer response)" for "Acme Inc.") stands for both."""
+    name, handle = one_line(author.name or ""), one_line(author.handle or "")
+    if name and handle.startswith(name):
+        name, handle = handle, ""
+    parts: list[Content | str] = [safe_line(name or handle or "unknown", 60, "bold")]
+    if name and handle:
+        parts.extend([" ", safe_line(handle, 60, "dim")])
     if author.followers:
         parts.append(Content.styled(f" · {humanize_count(author.followers)} followers", "dim"))
     return Content.assemble(*parts)

@@ -46,6 +46,11 @@ def test_a_name_equal_to_the_handle_is_said_once():
     assert author_line(Author(name="Hassan Ali", handle="Hassan Ali")).plain == "Hassan Ali"
     both = author_line(Author(name="Hassan Ali", handle="hassan@shop.example")).plain
     assert both == "Hassan Ali hassan@shop.example"
+    # a handle that adds to the name stands for both ("Plumtide Inc. Plumtide Inc. (...)")
+    team = Author(name="Plumtide Inc.", handle="Plumtide Inc. (developer response)")
+    assert author_line(team).plain == "Plumtide Inc. (developer response)"
+    assert author_line(Author(handle="li@shop.example")).plain == "li@shop.example"
+    assert author_line(Author()).plain == "unknown"
 
 
 def test_near_duplicates_are_named_alike_inside_and_outside_the_session():
