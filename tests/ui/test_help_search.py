@@ -19,6 +19,7 @@ from cxdaily.ui.screens.help import (
     HelpRow,
     HelpScreen,
     compact_content,
+    compact_group,
     help_sections,
     section_content,
     split_columns,
@@ -158,6 +159,18 @@ def test_groups_with_the_same_keys_share_one_compact_entry() -> None:
     assert text == "Filter, Export: esc Cancel  Form: ctrl+s Save · esc Cancel"
     narrow = compact_content(sections, width=30).plain
     assert narrow.splitlines() == ["Filter, Export: esc Cancel", "Form: ctrl+s Save · esc Cancel"]
+
+
+def test_a_long_compact_group_breaks_between_keys_never_inside_one() -> None:
+    """At 80 columns a line ended "· D" and the next began "Digest"."""
+    rows = [
+        HelpRow(key, f"{label} words", label, label.lower())
+        for key, label in (("r", "Reply"), ("p", "Promises"), ("D", "Digest"), ("/", "Find"))
+    ]
+    lines = compact_group("Session", rows, width=31).plain.splitlines()
+    assert lines == ["Session: r Reply · p Promises ·", "D Digest · / Find"]
+    assert all(len(line) <= 31 for line in lines)
+    assert compact_group("Session", rows).plain.count("\n") == 0  # no width: one line
 
 
 async def test_a_search_lists_matches_in_full_from_every_group(service: Service) -> None:

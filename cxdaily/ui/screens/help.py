@@ -105,12 +105,22 @@ def section_content(group: str, rows: list[HelpRow], width: int = 0) -> Content:
     return Content("\n").join(lines)
 
 
-def compact_group(group: str, rows: list[HelpRow]) -> Content:
-    """A group on one line, wrapped when longer: 'Insight form: ctrl+s Save · esc Cancel'."""
+def compact_group(group: str, rows: list[HelpRow], width: int = 0) -> Content:
+    """A group on one line, 'Insight form: ctrl+s Save · esc Cancel', or on more where it
+    is longer than ``width`` cells (0: never): lines break between keys, never between a
+    key and its label ("· D" on one line, "Digest" on the next said nothing)."""
     keys = [Content.assemble(Content.styled(row.keys, "bold"), f" {row.label}") for row in rows]
-    return Content.assemble(
-        Content.styled(f"{group}:", "$accent"), " ", Content.styled(" · ", "dim").join(keys)
-    )
+    lines: list[Content] = []
+    line = Content.styled(f"{group}:", "$accent")
+    for number, key in enumerate(keys):
+        glue = Content(" ") if not number else Content.styled(" · ", "dim")
+        room = width - (0 if number == len(keys) - 1 else 2)  # a line may end " ·"
+        if number and width > 0 and cell_len(line.plain + glue.plain + key.plain) > room:
+            lines.append(Content.assemble(line, Content.styled(" ·", "dim")))
+            line = key
+        else:
+            line = Content.assemble(line, glue, key)
+    return Content("\n").join([*lines, line])
 
 
 def compact_content(sections: Sections, width: int) -> Content:
@@ -123,7 +133,7 @@ def compact_content(sections: Sections, width: int) -> Content:
         merged.setdefault(same, ([], rows))[0].append(group)
     lines: list[Content] = []
     for groups, rows in merged.values():
-        chunk = compact_group(", ".join(groups), rows)
+        chunk = compact_group(", ".join(groups), rows, width)
         for index, line in enumerate(lines):
             if cell_len(line.plain + COMPACT_GAP + chunk.plain) <= width:
                 lines[index] = Content.assemble(line, COMPACT_GAP, chunk)
