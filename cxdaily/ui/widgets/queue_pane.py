@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -185,17 +186,30 @@ class QueuePane(Vertical):
         self.queue.set_items(
             shown, dict(self.state.statuses), self.state.drafted, keep, self.claimed
         )
-        heading = queue_heading(len(self.items), len(shown), self.filter, search)
+        self._show_header()
+        self.post_message(self.Refiltered())
+
+    def _show_header(self) -> None:
+        """How many questions the queue lists, of how many, and what narrows it, with
+        the key that clears it when the header has room (cut, it read "esc cle…": the
+        footer and help name the key too)."""
+        count = self.queue.option_count
+        heading = queue_heading(len(self.items), count, self.filter, self.search_text)
         hint = f"  {key_names(self).key('clear_filter')} clears" if self.narrowed else ""
-        if self.size.width and len(heading) + len(hint) > self.size.width:
-            hint = ""  # cut, it read "esc cl…": the footer and help name the key
-        self.query_one("#queue-header", Static).update(
+        header = self.query_one("#queue-header", Static)
+        room = header.content_size.width  # inside its padding and the pane's border
+        if room and cell_len(heading + hint) > room:
+            hint = ""
+        header.update(
             Content.assemble(
                 safe_line(heading, None, "bold" if self.narrowed else "dim"),
                 Content.styled(hint, "dim"),
             )
         )
-        self.post_message(self.Refiltered())
+
+    def on_resize(self) -> None:
+        """The header says again what fits its new width."""
+        self._show_header()
 
     # the search ------------------------------------------------------------------------
     def open_search(self) -> None:
