@@ -14,15 +14,16 @@ from cxdaily.core.models import ReplyState
 from cxdaily.core.words import plural
 from cxdaily.history import CustomerHistory, LinkShown, PastQuestion
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames
-from cxdaily.ui.text import safe_line
+from cxdaily.ui.text import flow, safe_line
 from cxdaily.ui.widgets.earlier_answer import day_words, service_words
 
 IDENTITIES_SHOWN = 6
 """Identities listed on the customer's line (the rest are counted)."""
 
 
-def counts_words(history: CustomerHistory) -> str:
-    """'2 other questions · 1 reply · 1 insight · 0 hand-offs' (and how many are listed)."""
+def counts_words(history: CustomerHistory) -> list[str]:
+    """'2 other questions', '1 reply', '1 insight', '0 hand-offs' (and how many are
+    listed, when not all)."""
     counts = [
         plural(history.total_questions, "other question"),
         plural(history.replies, "reply", "replies"),
@@ -30,21 +31,23 @@ def counts_words(history: CustomerHistory) -> str:
         plural(history.hand_offs, "hand-off"),
     ]
     listed = len(history.questions)
-    shown = f" (the newest {listed} listed)" if listed < history.total_questions else ""
-    return " · ".join(counts) + shown
+    if listed < history.total_questions:
+        counts.append(f"the newest {listed} listed")
+    return counts
 
 
-def profile_content(history: CustomerHistory) -> Content:
-    """'Anna Berg · VIP · 2 other questions ...', their addresses and handles, and the
-    organisation: one line each (the screen cuts a long line with an ellipsis)."""
+def profile_content(history: CustomerHistory, width: int = 0) -> Content:
+    """'Anna Berg · VIP', what they asked and what was done ('2 other questions · 1 reply
+    ...', on lines of ``width`` cells broken between counts), their addresses and
+    handles, and the organisation (the screen cuts a long line with an ellipsis)."""
     customer = history.customer
     name = customer.name or (customer.identities[0].label if customer.identities else "")
     lines = [
         Content.assemble(
             safe_line(name or "Unknown customer", 60, "bold"),
             Content.styled(" · VIP", "bold $warning") if customer.vip else Content(""),
-            Content.styled(f" · {counts_words(history)}", "dim"),
-        )
+        ),
+        *flow(Content(""), [Content.styled(w, "dim") for w in counts_words(history)], width),
     ]
     if customer.identities:
         shown = [

@@ -16,6 +16,8 @@ from textual.content import Content
 from cxdaily.core.safe_text import clean, one_line
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cxdaily.core.models import Question
 
 
@@ -73,3 +75,23 @@ def hang(lead: Content, words: Content, width: int) -> list[Content]:
     indent = cell_len(lead.plain)
     first, *more = words.wrap(width - indent)
     return [Content.assemble(lead, first), *(Content.assemble(" " * indent, m) for m in more)]
+
+
+def flow(lead: Content, parts: Sequence[Content], width: int, glue: str = " · ") -> list[Content]:
+    """``lead`` then ``parts`` joined by ``glue``, on lines of at most ``width`` cells
+    (0 or less: one line) that break between parts, never inside one ("· D" on one line
+    and "Digest" on the next said nothing); a line that goes on ends with the glue's mark
+    ("Reply ·"). A part wider than a line is left to the widget to wrap or cut."""
+    mark = glue.rstrip()
+    lines: list[Content] = []
+    line = lead
+    for number, part in enumerate(parts):
+        joint = Content.styled(glue, "dim") if number else Content("")
+        room = width - (0 if number == len(parts) - 1 else cell_len(mark))
+        crowded = cell_len(line.plain + joint.plain + part.plain) > room
+        if number and width > 0 and crowded:
+            lines.append(Content.assemble(line, Content.styled(mark, "dim")))
+            line = part
+        else:
+            line = Content.assemble(line, joint, part)
+    return [*lines, line]

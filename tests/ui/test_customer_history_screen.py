@@ -124,6 +124,8 @@ async def test_the_history_fits_60x15(service: Service) -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "History of " in text and "2 other questions" in text
+        # every count whole, on as many lines as it takes (it read "0 insigh…" at 80)
+        assert "1 insight" in text and "0 hand-offs" in text and "insigh…" not in text
         assert "13 Nov" in text  # the first earlier question is on screen
         assert "Back" in text  # and the keys
 

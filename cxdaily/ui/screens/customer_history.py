@@ -78,11 +78,21 @@ class CustomerHistoryScreen(KeyedNode, Screen, commands=HISTORY_COMMANDS):
             Content.styled(f"The history cannot be read: {exc}", "$error")
         )
 
+    def _show_profile(self) -> None:
+        """The customer's lines, fitted to the width (see :func:`profile_content`)."""
+        if self.history is not None:
+            profile = self.query_one("#history-customer", Static)
+            profile.update(profile_content(self.history, profile.content_size.width))
+
+    def on_resize(self) -> None:
+        """The customer's counts are fitted to the new width."""
+        self._show_profile()
+
     def _show(self, history: CustomerHistory) -> None:
         self.history = history
         service = service_of(self)
         now, zone = service.now(), service.settings.session.zone
-        self.query_one("#history-customer", Static).update(profile_content(history))
+        self._show_profile()
         options = [
             Option(past_question_prompt(past, now, zone), id=f"{QUESTION}{past.id}")
             for past in history.questions

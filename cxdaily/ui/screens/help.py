@@ -30,7 +30,7 @@ from cxdaily.ui.keys import (
     KeyedNode,
     KeyNames,
 )
-from cxdaily.ui.text import hang
+from cxdaily.ui.text import flow, hang
 from cxdaily.ui.widgets.key_footer import KeyFooter
 
 TWO_COLUMNS_FROM = 100
@@ -107,20 +107,10 @@ def section_content(group: str, rows: list[HelpRow], width: int = 0) -> Content:
 
 def compact_group(group: str, rows: list[HelpRow], width: int = 0) -> Content:
     """A group on one line, 'Insight form: ctrl+s Save · esc Cancel', or on more where it
-    is longer than ``width`` cells (0: never): lines break between keys, never between a
-    key and its label ("· D" on one line, "Digest" on the next said nothing)."""
+    is longer than ``width`` cells (0: never), broken between keys (see :func:`flow`)."""
     keys = [Content.assemble(Content.styled(row.keys, "bold"), f" {row.label}") for row in rows]
-    lines: list[Content] = []
-    line = Content.styled(f"{group}:", "$accent")
-    for number, key in enumerate(keys):
-        glue = Content(" ") if not number else Content.styled(" · ", "dim")
-        room = width - (0 if number == len(keys) - 1 else 2)  # a line may end " ·"
-        if number and width > 0 and cell_len(line.plain + glue.plain + key.plain) > room:
-            lines.append(Content.assemble(line, Content.styled(" ·", "dim")))
-            line = key
-        else:
-            line = Content.assemble(line, glue, key)
-    return Content("\n").join([*lines, line])
+    lead = Content.assemble(Content.styled(f"{group}:", "$accent"), " ")
+    return Content("\n").join(flow(lead, keys, width))
 
 
 def compact_content(sections: Sections, width: int) -> Content:
