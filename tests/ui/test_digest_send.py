@@ -25,6 +25,7 @@ from cxdaily.ui.screens.digest import DigestScreen
 from cxdaily.ui.screens.start import StartScreen
 from tests.ui.pilot_kit import (
     SMALL,
+    footer_line,
     make_app,
     open_digest,
     plain,
@@ -172,7 +173,10 @@ async def test_without_destinations_the_dialog_says_how_to_add_one(service: Serv
         text = result_text(dialog)
         assert "No destination is configured" in text and "[destinations.NAME]" in text
         assert '"Sending the digest" in the README' in text
-        assert dialog.query_one("#send-confirm").disabled
+        # nothing to send to: no Send button, and the footer offers no key that does nothing
+        assert not dialog.query_one("#send-confirm").display
+        footer = footer_line(app)
+        assert "Send" not in footer and "All" not in footer and "esc" in footer, footer
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DigestScreen)

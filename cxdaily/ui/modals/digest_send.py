@@ -123,6 +123,8 @@ class DigestSendScreen(
         self.ticked = ticked
         self.sending = False
         self.outcomes: list[DeliveryOutcome] | None = None
+        self.listed = False
+        """The destinations are listed (read, and there is at least one)."""
 
     def compose(self) -> ComposeResult:
         """What is sent, the destinations, the outcomes, the buttons."""
@@ -159,6 +161,7 @@ class DigestSendScreen(
     def _show_destinations(self, statuses: list[DestinationStatus]) -> None:
         if not statuses:
             self._show_result(Content(NO_DESTINATION))
+            self.query_one("#send-confirm", Button).display = False  # nothing to send to
             return
         chosen = self.query_one("#send-list", SelectionList)
         if self.outcomes is not None:  # read again after the send: each row's last send
@@ -183,13 +186,18 @@ class DigestSendScreen(
         hint = f"space ticks · {keys.hint('digest_send_all', 'digest_send_confirm')}"
         self._show_result(Content.styled(hint, "dim"))
         self.query_one("#send-confirm", Button).disabled = False
+        self.listed = True
+        self.refresh_bindings()  # the footer offers to send and tick
 
     def _show_result(self, content: Content) -> None:
         self.query_one("#send-result", Static).update(content)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Once sent, the dialog only shows the outcomes: no key sends or ticks again."""
-        return not (self.outcomes is not None and action in ("confirm", "toggle_all"))
+        """Sending and ticking need destinations listed, and once sent the dialog only
+        shows the outcomes: until then and after, their keys are not offered."""
+        if action in ("confirm", "toggle_all"):
+            return self.listed and self.outcomes is None
+        return True
 
     def action_toggle_all(self) -> None:
         """Tick every destination, or none when all are ticked."""
