@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import InsightEntry, Question, Reply
+from cxdaily.core.safe_text import one_line
 from cxdaily.core.words import plural
 from cxdaily.curation import BatchItem
 from cxdaily.curation.estimate import estimate_seconds
@@ -53,15 +54,17 @@ class QuestionActions:
         """The app's service."""
         return service_of(self.screen)
 
-    def _record(self, item: BatchItem, status: str, record: Callable[[], object]) -> None:
+    def _record(self, item: BatchItem, status: str, record: Callable[[], object]) -> bool:
         """Run ``record`` (the service call that records what was done with ``item``),
-        then mark the item ``status`` and move on; a failure is reported instead."""
+        then mark the item ``status`` and move on; a failure is reported instead.
+        Returns whether it was recorded."""
         try:
             record()
         except CxDailyError as exc:
             self.screen.report(exc)
-            return
+            return False
         self.screen.mark(item, status)
+        return True
 
     def _ask(
         self,
@@ -168,11 +171,14 @@ class QuestionActions:
 
     def _after_hand_off(self, item: BatchItem, result: HandoffResult) -> None:
         session_id = self.screen.session.id
-        self._record(
+        recorded = self._record(
             item,
             "handed_off",
             lambda: self.service.hand_off(item.question.id, result.team, result.note, session_id),
         )
+        if recorded:  # which team takes it over: the dialog offered several
+            team = one_line(result.team, 40)
+            self.screen.notify(f"Handed off to {team}.", timeout=2, markup=False)
 
     def snooze(self) -> None:
         """Snooze the question."""

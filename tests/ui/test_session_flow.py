@@ -82,6 +82,7 @@ async def test_a_whole_session_with_the_documented_keys(service: Service) -> Non
         await pilot.pause()
         assert app.screen is screen
         assert screen.statuses[handed] == "handed_off"
+        assert recorder.find("Handed off to support.")  # which team takes it over
 
         # z: snooze, pick "Tomorrow".
         snoozed = current_id(screen)
