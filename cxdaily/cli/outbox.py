@@ -270,8 +270,9 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     """Send now: one reply (releasing its hold, skipping its undo window) or every unsent
-    reply neither held nor in its undo window (those are named on stderr, exit 3). On a
-    terminal, stderr says which reply is being sent ("Sending 2 of 3: the reply to ...")."""
+    reply neither held nor in its undo window (those are named on stderr, exit 3). Exit 1
+    when every reply tried is still in the outbox, 3 when only some are. On a terminal,
+    stderr says which reply is being sent ("Sending 2 of 3: the reply to ...")."""
     with _open(args) as service:
         names: dict[str, str] = {}
 
@@ -300,8 +301,10 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
         _warn(f"reply {reply.id} {'is ' if reply.hold else ''}{_why(reply, now)}")
     if not results and not held:
         print("nothing waits in the outbox")
-    waiting = [r for r in results if r.state is not ReplyState.SENT] + held
-    return EXIT_PARTIAL if waiting else EXIT_OK
+    failed = [r for r in results if r.state is not ReplyState.SENT]
+    if failed and len(failed) == len(results):
+        return EXIT_ERROR  # nothing tried went out
+    return EXIT_PARTIAL if failed or held else EXIT_OK
 
 
 def send_left_in_undo_window(service: Service) -> None:
@@ -338,7 +341,10 @@ def cmd_outbox_cancel(args: argparse.Namespace) -> int:
     """Drop an unsent reply (its text comes back as the draft)."""
     with _open(args) as service:
         before = service.find_reply(args.reply_id)
-        reply = service.cancel(args.reply_id)
+        reply = service.cancel(args.reply_id)  # again: finishes a cancel cut short
+    if before.state is ReplyState.CANCELLED:
+        _say(f"reply {reply.id} to {reply.question_id} was already cancelled")
+        return EXIT_OK
     _say(f"cancelled reply {reply.id} to {reply.question_id}; its text is the draft again")
     if before.uncertain or before.state is ReplyState.SENDING:
         _warn("its last attempt may have reached the service: check the thread")

@@ -146,6 +146,11 @@ def test_cancel_restores_the_draft_and_unknown_ids_are_one_line_errors(demo_ids,
     code, out, err = run(capsys, "--demo", "outbox", "cancel", queued.id)
     assert code == 0 and f"cancelled reply {queued.id}" in out and err == ""
     assert stored_draft(qid) == "Written offline"
+    with Service.open("demo") as service:
+        service.save_draft(qid, "Rewritten since")
+    code, out, err = run(capsys, "--demo", "outbox", "cancel", queued.id)  # once more
+    assert (code, out, err) == (0, f"reply {queued.id} to {qid} was already cancelled\n", "")
+    assert stored_draft(qid) == "Rewritten since"  # the newer draft is kept
     for argv in (
         ("outbox", "cancel", "nope"),
         ("outbox", "retry", "nope"),

@@ -116,6 +116,13 @@ def test_outbox_retry_names_the_customer_and_shows_progress_on_a_terminal(
     assert out.count("· sent ") == 2 and out.count("· 2 attempts") == 2
 
 
+def test_retry_exits_1_when_no_reply_tried_went_out(failing, capsys):
+    """The service still answers 502: nothing went out, an error (3 is for some)."""
+    code, out, err = run(capsys, "--demo", "outbox", "retry")
+    assert code == 1 and out == ""
+    assert err.count("is still in the outbox") == 2, err
+
+
 def test_progress_stays_off_a_pipe(failing, capsys, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(DemoConnector, "send_reply", REAL_SEND)
     code, _, err = run(capsys, "--demo", "outbox", "retry")
