@@ -36,6 +36,10 @@ def _base_dirs() -> tuple[Path, Path]:
     home = os.environ.get("CXDAILY_HOME")
     if home:
         root = Path(os.path.abspath(Path(home).expanduser()))  # what `locate` prints too
+        if root.exists() and not root.is_dir():
+            from cxdaily.core.errors import ConfigError
+
+            raise ConfigError(f"CXDAILY_HOME is {root}, which is not a folder")
         return root, root / "data"
     import platformdirs  # only when CXDAILY_HOME does not say where
 

@@ -224,7 +224,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def _register_locate(sub: argparse._SubParsersAction) -> None:
     """Add ``locate``."""
     p = sub.add_parser("locate", help="print where files live")
-    p.add_argument("what", choices=("config", "data", "themes"))
+    p.add_argument("what", choices=("config", "data", "themes"), metavar="config|data|themes")
     p.set_defaults(handler=cmd_locate)
 
 

@@ -40,7 +40,21 @@ def capped(limit: int, what: str) -> Callable[[str], str]:
 CHANNEL_NAME = capped(MAX_ID_CHARS, "a channel name")
 CHANNEL_KIND = capped(MAX_ID_CHARS, "a kind")
 TEAM_NAME = capped(MAX_TAG_CHARS, "a team")
-TAG_NAME = capped(MAX_TAG_CHARS, "a tag")
+_TAG_LENGTH = capped(MAX_TAG_CHARS, "a tag")
+
+
+def _tag_name(text: str) -> str:
+    """An argparse ``type`` for one tag: not blank, without a comma (the app reads tags
+    as a comma-separated list, so "a,b" would read as two), within its length."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a tag cannot be empty")
+    if "," in text:
+        raise argparse.ArgumentTypeError("a tag cannot hold a comma: give each its own --tag")
+    return _TAG_LENGTH(text)
+
+
+_tag_name.__name__ = "a tag"  # argparse names the type in its "invalid ... value" message
+TAG_NAME = _tag_name
 
 
 class CommandLineParser(argparse.ArgumentParser):

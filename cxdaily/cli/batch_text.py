@@ -1,5 +1,5 @@
 """``cxdaily batch`` in words: the must-see questions that did not fit come first, then
-each pick with its estimate, reasons and group, then what was left out and why."""
+each pick with its estimate, score, reasons and group, then what was left out and why."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def print_batch(batch: Batch, has_channels: bool = True) -> None:
         q = item.question
         print(f"{n:>2}. {one_line(q.id, 60)}  {one_line(q.title or q.body, 60)}")
         print(
-            f"    {item.estimate_s // 60}m{item.estimate_s % 60:02d}s · "
+            f"    {item.estimate_s // 60}m{item.estimate_s % 60:02d}s · score {item.score:.1f} · "
             f"{one_line(', '.join(shown_reasons(item)), 90)}"
         )
         if item.group:

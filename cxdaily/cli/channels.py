@@ -285,7 +285,8 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
         team=settings.team is not None,
     )
     set_channel(where.config_file, channel.name, {"kind": channel.kind, **channel.options})
-    print(f"added channel {channel.name} ({channel.kind}) to {where.config_file}")
+    done = "replaced" if channel.name in settings.channels else "added"
+    print(f"{done} channel {channel.name} ({channel.kind}) in {where.config_file}")
     fields, optional = _secret_fields(channel.kind)
     if fields and not optional:
         joiner = " or " if _secrets_any_one(channel.kind) else ", "

@@ -170,7 +170,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("fetch", help="fetch new questions from every channel")
     p.add_argument(
-        "--channel", action="append", type=CHANNEL_NAME, metavar="NAME", help="only this channel"
+        "--channel",
+        action="append",
+        type=CHANNEL_NAME,
+        metavar="NAME",
+        help="only this channel (give it again for more)",
     )
     p.add_argument("--json", action="store_true", help="one normalized question per line")
     p.set_defaults(handler=cmd_fetch)

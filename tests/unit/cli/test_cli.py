@@ -84,6 +84,25 @@ def test_a_relative_home_is_located_as_a_whole_path(tmp_path: Path, capsys, monk
     assert run(capsys, "locate", "data")[1] == f"{tmp_path / 'rel' / 'data'}\n"
 
 
+def test_a_home_that_is_a_file_is_one_line(tmp_path: Path, capsys, monkeypatch):
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("CXDAILY_HOME", str(tmp_path / "afile"))
+    for argv in (("locate", "data"), ("batch",), ("--demo", "fetch")):
+        assert run(capsys, *argv) == (
+            1,
+            "",
+            f"cxdaily: CXDAILY_HOME is {tmp_path / 'afile'}, which is not a folder\n",
+        )
+
+
+def test_an_unknown_place_to_locate_names_the_places(home: Path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run(capsys, "locate", "bogus")
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument config|data|themes: invalid choice: 'bogus'" in err and "what" not in err
+
+
 def test_locate_themes(home: Path, capsys):
     if not (REPO_ROOT / "themes" / "app.tcss").is_file():
         pytest.skip("themes/app.tcss is not in this checkout yet (it is being written)")
@@ -245,6 +264,9 @@ def test_batch_text_output(fetched, capsys):
     heading = next(n for n, line in enumerate(lines) if not line.startswith(("Not in ", "  ! ")))
     assert lines[heading].endswith("(budget 30 min)")
     assert lines[heading + 1].startswith(" 1. demo:")
+    # estimate, score and reasons, as the contract says (the score as --json has it)
+    first = json.loads(run(capsys, "--demo", "batch", "--json")[1].splitlines()[0])
+    assert lines[heading + 2].startswith(f"    3m35s · score {first['score']:.1f} · VIP, ")
 
 
 def test_a_bad_budget_is_a_one_line_usage_error(home: Path, capsys):

@@ -106,6 +106,18 @@ def test_tag_refuses_a_100k_character_tag(question_id, capsys):
     assert "100,000 characters" in one_line_error(err)
 
 
+@pytest.mark.parametrize(
+    ("tag", "words"),
+    [("", "cannot be empty"), ("   ", "cannot be empty"), ("a,b", "cannot hold a comma")],
+)
+def test_tag_refuses_an_empty_tag_or_one_with_a_comma_as_a_usage_error(
+    question_id, capsys, tag, words
+):
+    """The app reads tags as a comma-separated list: "a,b" stored as one tag read as two."""
+    code, _, err = exit_code(capsys, "--demo", "tag", question_id, "--tag", tag)
+    assert code == 2 and words in one_line_error(err)
+
+
 def test_tag_refuses_too_many_tags_and_a_huge_question_id(question_id, capsys):
     tags = [word for n in range(MAX_TAGS + 1) for word in ("--tag", f"t{n}")]
     code, _, err = exit_code(capsys, "--demo", "tag", question_id, *tags)

@@ -68,9 +68,11 @@ def test_add_refuses_bad_channels_and_writes_nothing(home, capsys, argv, problem
 
 def test_add_refuses_a_duplicate_unless_replacing(home, capsys):
     assert main(["channels", "add", "imp", "jsonl", f"path={home / 'a'}"]) == 0
+    assert capsys.readouterr().out.startswith("added channel imp (jsonl) in ")
     assert main(["channels", "add", "imp", "jsonl", f"path={home / 'b'}"]) == 1
     assert "--replace" in capsys.readouterr().err
     assert main(["channels", "add", "imp", "jsonl", f"path={home / 'b'}", "--replace"]) == 0
+    assert capsys.readouterr().out.startswith("replaced channel imp (jsonl) in ")
     assert config(home)["channels"]["imp"]["path"] == str(home / "b")
 
 
