@@ -153,6 +153,7 @@ def _confirm(question: str, ask: Callable[[str], str] | None) -> bool:
 # ----------------------------------------------------------------------------- reply
 def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> int:
     """Check a reply, queue it, and make the first attempt at sending it."""
+    from cxdaily.core.safe_text import outgoing_drops
     from cxdaily.replies.checks import RISK_ADVICE
 
     text = _read_body(args)
@@ -160,6 +161,8 @@ def cmd_reply(args: argparse.Namespace, ask: Callable[[str], str] | None = None)
         review = service.review_reply(args.question_id, text)
         if review.problems:
             raise CxDailyError(f"not sent: {review.problems[0]}")
+        if outgoing_drops(text):  # the customer gets what the leader sees, said once
+            _warn("the reply's control characters and terminal escape sequences are left out")
         confirmed = args.yes
         if review.findings:
             print(f"cxdaily: {review.confirmation_line()}", file=sys.stderr)

@@ -63,6 +63,11 @@ def outgoing(text: str) -> str:
     return _OUTGOING_CONTROL.sub("", _TERMINAL_CODES.sub("", value))
 
 
+def outgoing_drops(text: str) -> bool:
+    """Whether :func:`outgoing` leaves something out of ``text`` (line ends aside)."""
+    return outgoing(text) != text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 _ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064]")
 """Invisible characters (zero-width space and joiners, word joiner, soft hyphen) that
 terminals and the layout count differently: dropped from one-line labels, where one

@@ -93,6 +93,22 @@ def test_a_private_reply_is_not_checked_for_risky_words(demo_ids, capsys):
     assert out.startswith("sent reply") and err == ""
 
 
+def test_escape_sequences_left_out_of_a_reply_are_said_once(demo_ids, capsys):
+    """Text pasted from a terminal: the customer gets it without the sequences, and the
+    leader is told, since what goes out differs from what was typed."""
+    text = "Fixed \x1b[31mnow\x1b[0m,\r\nthanks\x07"
+    code, out, err = run(capsys, "--demo", "reply", demo_ids["private"], "--text", text)
+    assert code == 0 and out.startswith("sent reply")
+    assert err == (
+        "cxdaily: the reply's control characters and terminal escape sequences are left out\n"
+    )
+    _, listed, _ = run(capsys, "--demo", "outbox", "list", "--json")
+    (sent,) = [json.loads(line) for line in listed.splitlines()]
+    assert sent["body"].startswith("Fixed now,\nthanks")
+    code, _, err = run(capsys, "--demo", "reply", demo_ids["public"], "--text", "Hi,\r\nall set")
+    assert code == 0 and "left out" not in err  # Windows line ends are no escape
+
+
 def test_an_answer_by_the_team_needs_a_confirmation(demo_ids, capsys, monkeypatch):
     async def answered(self, question, since):
         return [Message(Author(name="Sam (support)"), "Refunded, sorry!", FIXED_NOW)]
