@@ -22,6 +22,7 @@ from cxdaily.core.safe_text import one_line
 from cxdaily.core.services import SERVICE_NAMES
 from cxdaily.core.words import about_minutes, ago, humanize_age, humanize_count, plural
 from cxdaily.curation import BatchItem
+from cxdaily.curation.explain import shown_reasons
 from cxdaily.replies.outbox_words import attempts_words, state_words, undo_window_words
 from cxdaily.ui.keys import DEFAULT_KEY_NAMES, KeyNames
 from cxdaily.ui.text import safe, safe_line, template
@@ -242,7 +243,7 @@ def question_parts(
         ),
         "reasons": Content.assemble(
             Content.styled("Why: ", "bold"),
-            safe_line(", ".join(item.reasons)),
+            safe_line(", ".join(shown_reasons(item))),  # as the start screen lists them
             Content.styled(f"  ({estimate})", "dim"),
             group_line(item, beside.others, keys=keys),
         ),

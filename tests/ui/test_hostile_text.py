@@ -232,7 +232,7 @@ async def test_the_session_queue_and_every_part_of_the_question_view(
             assert one_line(channel_label(question), 40) in view["heading"]
             assert one_line(question.author.name, 60) in view["heading"]
             assert one_line(question.author.handle, 60) in view["heading"]
-            assert view["reasons"].startswith("Why: VIP")
+            assert view["reasons"].startswith("Why: churn, VIP")  # must-see kinds first
             assert view["title"] == clean(question.title)
             context = question.context[0]
             assert one_line(context.author.name, 60) in view["thread"]

@@ -12,7 +12,7 @@ from cxdaily.streaks import Streak
 from cxdaily.ui.batch_lines import summary_line
 from cxdaily.ui.group_tagging import group_labels
 from cxdaily.ui.modals.handoff import handoff_placeholder
-from cxdaily.ui.question_parts import author_line
+from cxdaily.ui.question_parts import author_line, question_parts
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
@@ -78,3 +78,14 @@ def test_the_hand_off_example_names_this_customer():
         question("d:2", Author(handle="li@shop.example"))
     )
     assert "the customer" in handoff_placeholder(question("d:3", Author()))
+
+
+def test_the_session_says_why_as_the_start_screen_does():
+    """A must-see kind the reasons do not name leads them ("churn, VIP, waiting 25 h"),
+    in the session as on the start screen and in `cxdaily batch`."""
+    churn = BatchItem(
+        question=question("desk:9", Author(name="Margaret")), score=5.0, estimate_s=180,
+        reasons=("VIP", "waiting 25 h"), must_see=("VIP", "churn"),
+    )  # fmt: skip
+    reasons = question_parts(churn, NOW)["reasons"].plain
+    assert reasons.startswith("Why: churn, VIP, waiting 25 h  (about 3 min)")
