@@ -128,6 +128,23 @@ async def start_reply(app: App, pilot: Pilot) -> ReplyComposer:
     return composer_of(app)
 
 
+RISKY_REPLY = "Sorry! I'll check with the team by Friday and refund the fee."
+"""A reply with a promise, a date and a refund: public, it needs a confirmation."""
+
+
+async def highlight_by_reach(screen: SessionScreen, pilot: Pilot, public: bool) -> str:
+    """Highlight the first question whose reply is public (or private); its id."""
+    from cxdaily.connectors.demo import PUBLIC_SERVICES
+    from cxdaily.ui.widgets.queue import QuestionQueue
+
+    for index, item in enumerate(screen.items):
+        if (item.question.meta.get("service") in PUBLIC_SERVICES) is public:
+            screen.query_one(QuestionQueue).highlighted = index
+            await pilot.pause()
+            return item.question.id
+    raise AssertionError("no such question in the batch")
+
+
 async def settle(app: App, pilot: Pilot) -> None:
     """Let workers finish and the screen catch up."""
     await app.workers.wait_for_complete()

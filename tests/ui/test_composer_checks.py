@@ -9,15 +9,14 @@ from datetime import timedelta
 
 from textual.widgets import OptionList, TextArea
 
-from cxdaily.connectors.demo import PUBLIC_SERVICES, DemoConnector
+from cxdaily.connectors.demo import DemoConnector
 from cxdaily.core.models import Author, Message, ReplyState
 from cxdaily.service import Service
 from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.screens.promises import PromisesScreen
-from cxdaily.ui.screens.session import SessionScreen
-from cxdaily.ui.widgets.queue import QuestionQueue
 from cxdaily.ui.widgets.reply_composer import ReplyComposer, ReplySetup, counter_content
 from tests.ui.pilot_kit import (
+    RISKY_REPLY,
     SMALL,
     UI_NOW,
     WIDE,
@@ -25,24 +24,13 @@ from tests.ui.pilot_kit import (
     begin,
     composer_of,
     composing,
+    highlight_by_reach,
     make_app,
     plain,
     screen_text,
     settle,
     type_text,
 )
-
-RISKY = "Sorry! I'll check with the team by Friday and refund the fee."
-
-
-async def select(screen: SessionScreen, pilot, public: bool) -> str:
-    """Highlight the first question whose reply is public (or private); its id."""
-    for index, item in enumerate(screen.items):
-        if (item.question.meta.get("service") in PUBLIC_SERVICES) is public:
-            screen.query_one(QuestionQueue).highlighted = index
-            await pilot.pause()
-            return item.question.id
-    raise AssertionError("no such question in the batch")
 
 
 def test_the_counter_counts_the_signature_and_turns_red_over_the_limit():
@@ -83,11 +71,11 @@ async def test_risky_words_in_a_public_reply_need_a_confirmation(service: Servic
     app, recorder = make_app(service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         screen = await begin(app, pilot)
-        qid = await select(screen, pilot, public=True)
+        qid = await highlight_by_reach(screen, pilot, public=True)
         await pilot.press("r")
         await pilot.pause()
         assert "public reply" in plain(app.screen.query_one("#composer-counter"))
-        await type_text(pilot, RISKY)
+        await type_text(pilot, RISKY_REPLY)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "risky"
@@ -98,7 +86,7 @@ async def test_risky_words_in_a_public_reply_need_a_confirmation(service: Servic
         await pilot.press("e")  # back to the composer, text intact
         await pilot.pause()
         assert composing(app)
-        assert app.screen.query_one(TextArea).text == RISKY
+        assert app.screen.query_one(TextArea).text == RISKY_REPLY
         assert service.outbox() == []
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -137,10 +125,10 @@ async def test_a_private_reply_goes_out_without_the_risky_words_check(service: S
     app, recorder = make_app(service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         screen = await begin(app, pilot)
-        await select(screen, pilot, public=False)
+        await highlight_by_reach(screen, pilot, public=False)
         await pilot.press("r")
         await pilot.pause()
-        await type_text(pilot, RISKY)
+        await type_text(pilot, RISKY_REPLY)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen and recorder.find("Reply sent.")
@@ -156,7 +144,7 @@ async def test_an_answer_by_the_team_is_shown_before_sending(service: Service, m
     app, recorder = make_app(service)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         screen = await begin(app, pilot)
-        qid = await select(screen, pilot, public=False)
+        qid = await highlight_by_reach(screen, pilot, public=False)
         await pilot.press("r")
         await pilot.pause()
         await type_text(pilot, "On it, Ana.")

@@ -12,7 +12,15 @@ from cxdaily.ui.modals.confirm import ConfirmScreen
 from cxdaily.ui.modals.tag import TagScreen
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.wrapup import WrapUpScreen
-from tests.ui.pilot_kit import begin, make_app, screen_text, type_text, wait_for_start
+from tests.ui.pilot_kit import (
+    RISKY_REPLY,
+    begin,
+    highlight_by_reach,
+    make_app,
+    screen_text,
+    type_text,
+    wait_for_start,
+)
 
 TINY = (60, 15)
 
@@ -106,6 +114,30 @@ async def test_the_wrap_up_question_reads_whole_at_60x15(service: Service) -> No
         assert lines[at + 5] == "Wrap up (q)       Back (esc)"
         assert lines[-1] == "q Wrap up esc Back"
         for button in app.screen.query(Button):
+            assert _visible(app, button)
+
+
+async def test_the_risky_words_check_scrolls_to_its_reply_and_buttons_at_60x15(
+    service: Service,
+) -> None:
+    """Its findings, the reply and the buttons are taller than 15 rows: the dialog
+    scrolls (the reply and the buttons were cut off below its edge)."""
+    app, _ = make_app(service)
+    async with app.run_test(size=TINY) as pilot:
+        screen = await begin(app, pilot)
+        await highlight_by_reach(screen, pilot, public=True)
+        await pilot.press("r")
+        await pilot.pause()
+        await type_text(pilot, RISKY_REPLY)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "risky"
+        focused = app.focused
+        assert isinstance(focused, Button) and _visible(app, focused)
+        assert "Send as written (y)" in screen_text(app)
+        for button in app.screen.query(Button):
+            app.screen.scroll_to_widget(button, animate=False)
+            await pilot.pause()
             assert _visible(app, button)
 
 

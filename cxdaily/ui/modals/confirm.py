@@ -12,7 +12,7 @@ from __future__ import annotations
 import msgspec
 from textual.app import ComposeResult
 from textual.binding import BindingsMap
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -73,7 +73,7 @@ class ConfirmScreen(ModalScreen[bool]):
         """Title, the parts, and the two buttons."""
         question = self.question
         names = key_names(self)
-        with Vertical(id=question.id):
+        with VerticalScroll(id=question.id):  # scrolls when the terminal is short
             yield Static(Content.styled(question.title, "bold"), id=f"{question.id}-title")
             for part in question.parts:
                 if part.scroll:
