@@ -103,6 +103,8 @@ def export_insights(
             column = shown[name]
             for index, value in zip(long_way, found, strict=True):
                 column[index] = value
+    if options.enabled:
+        shown["tags"] = _redacted_tags(shown["tags"], redactor)
     created = read["created_at"]
     return list(
         map(
@@ -120,6 +122,17 @@ def export_insights(
             ),
         )
     )
+
+
+def _redacted_tags(tag_lists: list[Any], redactor: Redactor) -> list[Any]:
+    """The tags redacted as any text is (a tag can hold an e-mail address or a phone
+    number too), each distinct tag once: the same lists when none holds personal data,
+    as almost always."""
+    distinct = list(dict.fromkeys(chain.from_iterable(tag_lists)))
+    masked = {tag: shown for tag, shown in zip(distinct, redactor.texts(distinct), strict=True)}
+    if all(masked[tag] == tag for tag in distinct):
+        return tag_lists
+    return [tuple(masked[tag] for tag in tags) for tags in tag_lists]
 
 
 def _as_stored(read: Columns) -> Columns:

@@ -264,6 +264,22 @@ def test_control_characters_never_reach_the_digest():
     assert exported.channel == "acme x" and exported.tags == ("bug",)
 
 
+def test_personal_data_in_a_tag_is_redacted_like_any_text():
+    """A tag is free text too: an address typed as a tag reached every format whole,
+    under a header saying personal data was redacted."""
+    items = [
+        insight("2026-11-17 10:00", tags=("billing", "bob@example.com")),
+        insight("2026-11-18 10:00", tags=("bob@example.com",)),
+    ]
+    digest = build_digest(items, WEEK, now=NOW)
+    shown = {tag for exported in digest.insights for tag in exported.tags}
+    assert "bob@example.com" not in shown and "billing" in shown
+    assert [c.name for c in digest.tags] == ["b***@example.com", "billing"]  # still one tag
+    assert "bob@example.com" not in str(digest.trend)
+    plain = build_digest(items, WEEK, now=NOW, redaction=Redaction(enabled=False))
+    assert "bob@example.com" in {tag for i in plain.insights for tag in i.tags}
+
+
 def test_the_day_finder_agrees_with_the_period_across_dst():
     from datetime import timedelta
 
