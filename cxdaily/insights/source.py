@@ -10,6 +10,7 @@ reflections) and the hand-offs, then hands everything to the pure
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -20,6 +21,7 @@ from cxdaily.core.errors import NotFoundError
 from cxdaily.core.models import Disposition, Insight, Question, Session
 from cxdaily.insights import paused_gc
 from cxdaily.insights.build import UNASSIGNED, Digest, HandoffSource, build_digest
+from cxdaily.insights.model import tag_key
 from cxdaily.insights.period import Clock, Period, resolve_period
 from cxdaily.insights.redact import Redaction
 from cxdaily.insights.taxonomy import known_list, normalize_name
@@ -105,7 +107,8 @@ def _read(
             UNASSIGNED,
         ],
     )
-    tag = _check(request.tag, "tag", [*taxonomy.vocabulary, *(t for i in loaded for t in i.tags)])
+    tags = [*taxonomy.vocabulary, *(t for i in loaded for t in i.tags)]
+    tag = _check(request.tag, "tag", tags, same=tag_key)  # one tag however it is spelled
     earlier = period.previous
     return period, _Inputs(
         current=period.holding(loaded, _CREATED),
@@ -119,12 +122,16 @@ def _read(
     )
 
 
-def _check(wanted: str | None, kind: str, known: list[str]) -> str | None:
+def _check(
+    wanted: str | None, kind: str, known: list[str], same: Callable[[str], str] = str
+) -> str | None:
+    """The team or tag ``wanted`` as stored, when one of ``known`` is the ``same``
+    (``None`` for none wanted), else a NotFoundError naming those known."""
     if wanted is None or not wanted.strip():
         return None
     name = normalize_name(wanted)
     known = list(dict.fromkeys(known))
-    if name not in known:
+    if same(name) not in {same(other) for other in known}:
         # a name of control characters only is nothing once cleaned: say what was given
         said = repr(name) if name else f"{ascii(wanted)[:60]} (only control characters)"
         raise NotFoundError(f"unknown {kind} {said} (known: {known_list(known)})")

@@ -113,6 +113,14 @@ def test_filters_by_team_and_tag(tagged, capsys):
     assert [r["question_id"] for r in csv.DictReader(io.StringIO(out))] == [tagged[2]]
 
 
+@pytest.mark.parametrize("spelling", ["Churn-Risk", "churn_risk", "churn risk", "CHURN RISK"])
+def test_the_tag_filter_takes_any_spelling_of_a_tag(tagged, capsys, spelling):
+    """The README says these are one tag; the filter refused all but the stored one."""
+    code, out, err = run(capsys, "--demo", "digest", "--tag", spelling, "--format", "csv")
+    assert code == 0, err
+    assert [r["question_id"] for r in csv.DictReader(io.StringIO(out))] == [tagged[0]]
+
+
 def test_unknown_team_or_tag_lists_the_known_ones(tagged, capsys):
     code, _, err = run(capsys, "--demo", "digest", "--team", "finance")
     line = one_line_error(err)
