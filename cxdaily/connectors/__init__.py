@@ -106,6 +106,8 @@ def check_channel_settings(channel: ChannelSettings) -> None:
     its options: no network work, no keyring.
     """
     table = f"[channels.{channel.name}]"
+    if channel.refused:
+        raise ConfigError(f"{table} {channel.refused}")
     try:
         cls = connector_class(channel.kind)
         cls(channel)

@@ -154,6 +154,10 @@ class ChannelSettings(msgspec.Struct, frozen=True):
     name: str
     kind: str
     options: dict[str, Any] = msgspec.field(default_factory=dict)
+    refused: str = ""
+    """Why the table cannot be used as written, told by the channel checks (a secret
+    written in it, left out of ``options``): a channel problem, so the commands that use
+    no channel go on and ``channels remove`` or ``add --replace`` repair the file."""
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -394,14 +398,16 @@ def channel_from_dict(
     kind = table.get("kind")
     if not isinstance(kind, str) or not kind:
         raise ConfigError(f'{where} needs kind = "..." (for example "{example}")')
-    for key in table:
-        if _names_a_secret(key):
-            raise ConfigError(
-                f"{where} {key}: secrets do not belong in the config file; "
-                f"run `cxdaily login {name}` or set CXDAILY_SECRET_… instead"
-            )
-    options = {k: v for k, v in table.items() if k != "kind"}
-    return ChannelSettings(name=name, kind=kind, options=options)
+    secrets = [key for key in table if _names_a_secret(key)]
+    refused = (
+        f"{secrets[0]}: secrets do not belong in the config file (delete it there, and "
+        f"change the secret if it was saved in it); run `cxdaily login {name}` or set "
+        "CXDAILY_SECRET_… instead"
+        if secrets
+        else ""
+    )
+    options = {k: v for k, v in table.items() if k != "kind" and k not in secrets}
+    return ChannelSettings(name=name, kind=kind, options=options, refused=refused)
 
 
 def _names_a_secret(key: str) -> bool:

@@ -108,6 +108,8 @@ def destinations_from_dict(
     destinations: dict[str, DestinationSettings] = {}
     for name, table in config_table(raw, "destinations").items():
         parsed = channel_from_dict(name, table, section="destinations", example="email")
+        if parsed.refused:
+            raise ConfigError(f"[destinations.{name}] {parsed.refused}")
         if name in channel_names:
             raise ConfigError(
                 f"[destinations.{name}]: a channel has this name already; destinations and "

@@ -453,6 +453,35 @@ def test_a_bad_channel_can_be_removed_or_replaced(home, capsys):
     assert code == 0 and out.startswith("good: ")
 
 
+SECRET_IN_CONFIG = (
+    '[channels.good]\nkind = "demo"\n\n[channels.portal]\nkind = "http"\n'
+    'url = "https://h.example/q"\ntoken = "s3cr3t-VALUE"\n'
+)
+
+
+def test_a_secret_written_in_the_config_is_a_channel_problem_the_repairs_fix(home, capsys):
+    """It stopped every command, even those the README says repair the file."""
+    (home / "config.toml").write_text('[channels.good]\nkind = "demo"\n')
+    assert exit_code(capsys, "fetch")[0] == 0
+    (home / "config.toml").write_text(SECRET_IN_CONFIG)
+    code, out, err = exit_code(capsys, "batch")  # uses no channel: says so and goes on
+    assert code == 0 and "warning: " in err and "secrets do not belong" in err
+    code, _, err = exit_code(capsys, "fetch")  # uses them: stops, naming the table
+    assert code == 1 and "[channels.portal] token: secrets do not belong" in err
+    assert "delete it there, and change the secret" in err
+    code, out, err = exit_code(capsys, "channels", "list")
+    assert "s3cr3t" not in out + err
+    replaced = ("channels", "add", "portal", "http", "url=https://h.example/q", "--replace")
+    code, _, err = exit_code(capsys, *replaced)
+    assert code == 0, err
+    assert "s3cr3t" not in (home / "config.toml").read_text()  # gone from the file
+    code, out, _ = exit_code(capsys, "fetch", "--channel", "good")
+    assert code == 0 and out.startswith("good: ")
+    (home / "config.toml").write_text(SECRET_IN_CONFIG)
+    assert exit_code(capsys, "channels", "remove", "portal")[0] == 0
+    assert "s3cr3t" not in (home / "config.toml").read_text()
+
+
 def test_the_demo_profile_does_not_load_the_http_stack_to_check_channels(subprocess_env, home):
     """Checking channels builds their connectors (httpx); the demo never uses them."""
     (home / "config.toml").write_text(BAD_CHANNEL.format(url="https://h.example/q"))

@@ -299,6 +299,11 @@ def test_secrets_in_the_config_file_are_refused(tmp_path, key):
     assert "cxdaily login acme" in message
     assert key in message
     assert secret_value not in message
+    # a channel problem, told by the channel checks; the value is kept nowhere
+    table = {"channels": {"acme": {"kind": "zendesk", "subdomain": "acme", key: secret_value}}}
+    channel = settings_from_dict(table).channels["acme"]
+    assert key not in channel.options and secret_value not in repr(channel)
+    assert channel.refused.startswith(f"{key}: secrets do not belong")
 
 
 def test_an_address_named_after_a_token_is_an_option_not_a_secret():
