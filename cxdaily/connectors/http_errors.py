@@ -7,6 +7,7 @@ string or user info (either may hold a secret).
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -304,6 +305,22 @@ def decode_json_body(
         ) from None
 
 
+def _connect_words(exc: BaseException, request: httpx.Request, where: str, detail: str) -> str:
+    """Why a connection failed, what to check first (the host, the port, the network),
+    then the request: the cause is what a narrow line must keep."""
+    host = request.url.host
+    cause: BaseException | None = exc
+    for _ in range(8):  # httpx wraps the socket's own error a few levels down
+        if cause is None or isinstance(cause, socket.gaierror | ConnectionRefusedError):
+            break
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, socket.gaierror):
+        return f"cannot find {host} (no such host): check the address and the network ({where})"
+    if isinstance(cause, ConnectionRefusedError):
+        return f"{host} refused the connection: check the address and the port ({where})"
+    return f"{where}: cannot connect ({detail}); check the network"
+
+
 def transport_error(
     exc: httpx.HTTPError,
     request: httpx.Request,
@@ -323,8 +340,11 @@ def transport_error(
         if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
             message = f"{where}: the TLS certificate could not be verified ({detail})"
             return NotConnectedError(message, channel=channel), False, False
-        message = f"{where}: cannot connect ({detail})"
-        return NotConnectedError(message, channel=channel), False, True
+        return (
+            NotConnectedError(_connect_words(exc, request, where, detail), channel=channel),
+            False,
+            True,
+        )
     if isinstance(exc, httpx.ConnectTimeout):
         return NotConnectedError(f"{where}: the connection timed out", channel=channel), False, True
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):

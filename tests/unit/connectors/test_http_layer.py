@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import ssl
 
 import httpx
@@ -163,6 +164,35 @@ async def test_connection_failure_is_not_retried_for_post(mock_http, fake_sleep)
         await mock_http(handler).request("POST", URL, json_body={})
     assert len(calls) == 1
     assert fake_sleep.calls == []
+
+
+@pytest.mark.parametrize(
+    ("cause", "words"),
+    [
+        (
+            socket.gaierror(-2, "Name or service not known"),
+            "cannot find api.example.com (no such host)",
+        ),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            "api.example.com refused the connection",
+        ),
+    ],
+)
+async def test_a_connection_failure_says_its_cause_and_what_to_check_first(
+    mock_http, fake_sleep, cause, words
+):
+    """It read "GET https://h.example/...: cannot connect ([Errno -2] Name or service not
+    known)": the cause, at the end, was what a narrow line cut off."""
+
+    def handler(request):
+        raise httpx.ConnectError("wrapped", request=request) from cause
+
+    with pytest.raises(UnreachableError) as caught:
+        await mock_http(handler).request("GET", URL)
+    message = str(caught.value)
+    assert message.startswith(f"test: {words}") and "check the address" in message
+    assert message.endswith(f"(GET {URL})")
 
 
 async def test_connection_failure_after_retries_is_unreachable(mock_http):
