@@ -166,12 +166,24 @@ def unsafe_reason(backend: Any) -> str | None:
     return None
 
 
+def _keyring_failure(exc: BaseException) -> str:
+    """What went wrong with the keyring, in words ("this machine has no keyring"), not
+    the class name of the backend's exception."""
+    import keyring.errors
+
+    if isinstance(exc, keyring.errors.NoKeyringError):
+        return "this machine has no keyring"
+    if isinstance(exc, keyring.errors.KeyringLocked):
+        return "the keyring is locked"
+    return f"the keyring failed ({type(exc).__name__})"
+
+
 def keyring_problem() -> str | None:
     """Why secrets cannot be stored in the keyring here, or ``None`` when they can."""
     try:
         backend = _keyring().get_keyring()
     except Exception as exc:
-        return f"the keyring cannot be loaded ({type(exc).__name__})"
+        return _keyring_failure(exc)
     return unsafe_reason(backend)
 
 
@@ -216,10 +228,10 @@ def _from_keyring(channel: str, field: str) -> str | None:
     variable = env_name(channel, field)
     try:
         stored = _keyring().get_password(SERVICE, keyring_user(channel, field))
-    except Exception as exc:  # NoKeyringError, a locked or broken D-Bus service ...
+    except Exception as exc:  # no keyring, a locked or broken D-Bus service ...
         raise CredentialError(
-            f"{describe_secret(channel, field)} is not in {_env_state(variable)} and the "
-            f"keyring cannot be used ({type(exc).__name__}); set {variable}"
+            f"{describe_secret(channel, field)} is not in {_env_state(variable)}, and the "
+            f"keyring cannot be used: {_keyring_failure(exc)}; set {variable}"
         ) from None
     if not isinstance(stored, str) or not stored.strip():
         return None
@@ -304,7 +316,7 @@ def store_secret(channel: str, field: str, value: str) -> str:
     except Exception as exc:
         raise CredentialError(
             f"the keyring refused to store {describe_secret(channel, field)} "
-            f"({type(exc).__name__}); set {variable} instead"
+            f"({_keyring_failure(exc)}); set {variable} instead"
         ) from None
     if stored != value:
         raise CredentialError(
