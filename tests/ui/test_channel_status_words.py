@@ -32,6 +32,21 @@ def test_the_channel_line_says_what_is_new(fixed_now, count, added, words):
         assert "95 new" not in shown
 
 
+def test_with_many_channels_the_summary_counts_the_failures_first(fixed_now):
+    """With 14 channels and 13 failing it read "✓ 1 of 14 channels fetched" over two of
+    the failures: the count of failures, in the error's colour, leads now."""
+    ok = ChannelStatus(channel="good", last_attempt_at=fixed_now, last_success_at=fixed_now)
+    bad = [
+        ChannelStatus(channel=f"bad{n}", last_attempt_at=fixed_now, error=f"bad{n}: refused")
+        for n in range(13)
+    ]
+    lines = status_content([ok, *bad], set(), fixed_now).plain.splitlines()
+    assert lines[0] == "✗ 13 of 14 channels failed, 1 fetched · cxdaily channels list shows each"
+    assert lines[1].startswith("✗ bad0 refused") and len(lines) == 3
+    healthy = status_content([ok] * 4, set(), fixed_now).plain
+    assert healthy == "✓ 4 of 4 channels fetched · cxdaily channels list shows each"
+
+
 @pytest.mark.parametrize("size", [SMALL, (60, 15)], ids=["80x24", "60x15"])
 async def test_a_refresh_that_fails_as_a_whole_leaves_no_channel_fetching(
     service, monkeypatch, tmp_path, size
@@ -62,3 +77,27 @@ async def test_a_refresh_that_fails_as_a_whole_leaves_no_channel_fetching(
         assert "".join(message.split()) in shown  # wrapped, never cut at the edge
         channels = start.query_one("#start-channels", Static).render()
         assert "demo" in str(channels) and "fetching" not in str(channels)
+
+
+async def test_with_every_channel_failing_the_start_screen_says_nothing_will_come(
+    write_config, ui_home
+):
+    """It said "Nothing waiting right now." as if all were well."""
+    from cxdaily.service import Service
+    from tests.ui.pilot_kit import plain
+
+    missing = ui_home / "gone.jsonl"
+    write_config(f'[channels.file]\nkind = "jsonl"\npath = "{missing}"\n')
+    with Service.open() as service:
+        app, _ = make_app(service)
+        async with app.run_test(size=SMALL) as pilot:
+            for _ in range(100):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                start = app.screen
+                if isinstance(start, StartScreen) and not start.refreshing:
+                    break
+            assert isinstance(start, StartScreen)
+            said = plain(start.query_one("#start-list", Static))
+    assert said.startswith("Nothing to answer: no channel could be fetched.")
+    assert "cxdaily channels test" in said

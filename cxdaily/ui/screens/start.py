@@ -259,10 +259,25 @@ class StartScreen(Screen):
             self.query_one("#start-list", Static).remove_class("onboarding")
             self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
         else:
-            waiting = "Fetching questions…" if self.refreshing else "Nothing waiting right now."
-            self.query_one("#start-list", Static).update(Content(waiting))
+            self.query_one("#start-list", Static).update(Content(self._nothing_words()))
         self.refresh_bindings()
         self.call_after_refresh(self.build_session_ahead)
+
+    def _nothing_words(self) -> str:
+        """Why no question waits: they are being fetched, none came, or no channel could
+        be fetched (then nothing will come until that is fixed)."""
+        if self.refreshing:
+            return "Fetching questions…"
+        try:
+            statuses = self.service.channel_status()
+        except CxDailyError:
+            statuses = []
+        if statuses and all(status.error for status in statuses):
+            return (
+                "Nothing to answer: no channel could be fetched. `cxdaily channels test` "
+                "says what each one needs."
+            )
+        return "Nothing waiting right now."
 
     def _show_must_see(self) -> None:
         """The first line: the must-see questions that do not fit, and the key that adds

@@ -22,10 +22,9 @@ def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: d
         failing = [s for s in statuses if s.error and s.channel not in fetching]
         healthy = len(statuses) - len(failing) - len(fetching & {s.channel for s in statuses})
         summary = Content.assemble(
-            Content.styled("✓ ", "$success"),
-            f"{healthy} of {len(statuses)} channels fetched",
+            *_summary_words(len(statuses), healthy, len(failing)),
             Content.styled(f", {len(fetching)} fetching" if fetching else "", "dim"),
-            Content.styled(" · cxdaily channels list shows all", "dim"),
+            Content.styled(" · cxdaily channels list shows each", "dim"),
         )
         rest = status_content(failing[: MAX_LINES - 1], set(), now) if failing else None
         return Content("\n").join([summary, rest] if rest else [summary])
@@ -67,6 +66,19 @@ def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: d
                 )
             )
     return Content("\n").join(lines)
+
+
+def _summary_words(total: int, healthy: int, failing: int) -> tuple[Content, ...]:
+    """'✓ 14 of 14 channels fetched', or, when some failed, '✗ 13 of 14 channels failed,
+    1 fetched' in the error's colour: the count of failures first, as the lines below
+    show only the first of them."""
+    if not failing:
+        return Content.styled("✓ ", "$success"), Content(f"{healthy} of {total} channels fetched")
+    return (
+        Content.styled("✗ ", "$error"),
+        Content.styled(f"{failing} of {total} channels failed", "$error"),
+        Content(f", {healthy} fetched"),
+    )
 
 
 def _fetched_words(status: ChannelStatus) -> str:
