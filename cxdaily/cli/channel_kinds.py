@@ -51,8 +51,18 @@ def describe_kind(kind: str) -> dict[str, Any]:
         "summary": cls.summary or (cls.__doc__ or "").strip().split("\n")[0],
         "options": [option.to_dict() for option in spec] if spec is not None else None,
         "secrets": [field or "secret" for field in cls.secret_fields],
+        "secret_variables": [secret_variable(field) for field in cls.secret_fields],
         "secret_optional": bool(cls.secret_optional),
+        "secrets_any_one": bool(cls.secrets_any_one),
     }
+
+
+def secret_variable(field: str) -> str:
+    """The environment variable of a secret field for a channel named ``NAME``:
+    ``CXDAILY_SECRET_<NAME>``, or ``CXDAILY_SECRET_<NAME>_<FIELD>`` for a named field."""
+    from cxdaily.credentials import env_name
+
+    return env_name("NAME", field).replace("_NAME", "_<NAME>", 1)
 
 
 def cmd_channels_kinds(args: argparse.Namespace) -> int:
@@ -100,9 +110,18 @@ def _print_kind(kind: dict[str, Any]) -> None:
     if not secrets:
         print("secrets: none")
         return
-    optional = " (optional)" if kind["secret_optional"] else ""
-    print(f"secrets{optional}: {', '.join(secrets)}; store with `cxdaily login NAME` or set "
-          "CXDAILY_SECRET_<NAME>")  # fmt: skip
+    if kind["secret_optional"]:
+        need = " (optional)"
+    elif kind["secrets_any_one"] and len(secrets) > 1:
+        need = " (any one of them)"
+    else:
+        need = ""
+    named = ", ".join(
+        f"{field} ({variable})"
+        for field, variable in zip(secrets, kind["secret_variables"], strict=True)
+    )
+    variables = "the variable" if len(secrets) == 1 else "the variables"
+    print(f"secrets{need}: {named}; store with `cxdaily login NAME`, or set {variables}")
 
 
 def _toml(value: Any) -> str:

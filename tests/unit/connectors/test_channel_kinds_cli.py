@@ -68,9 +68,34 @@ def test_kinds_json(home, capsys):
         "description": "where questions are fetched (GET, a JSON array)",
     }  # fmt: skip
     assert http["secrets"] == ["secret"] and http["secret_optional"] is True
+    assert http["secret_variables"] == ["CXDAILY_SECRET_<NAME>"]
     assert main(["channels", "kinds", "jsonl", "--json"]) == 0
     (jsonl,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert jsonl["kind"] == "jsonl" and jsonl["secrets"] == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "line"),
+    [
+        (
+            "zendesk",
+            "secrets (any one of them): secret (CXDAILY_SECRET_<NAME>), oauth_token "
+            "(CXDAILY_SECRET_<NAME>_OAUTH_TOKEN); store with `cxdaily login NAME`, or set "
+            "the variables",
+        ),
+        (
+            "helpscout",
+            "secrets: client_id (CXDAILY_SECRET_<NAME>_CLIENT_ID), client_secret "
+            "(CXDAILY_SECRET_<NAME>_CLIENT_SECRET); store with `cxdaily login NAME`, or set "
+            "the variables",
+        ),
+    ],
+)
+def test_a_kind_names_the_variable_of_each_secret(home, capsys, kind, line):
+    """It said "or set CXDAILY_SECRET_<NAME>" for kinds whose secrets each have their
+    own variable, and not which secrets are alternatives."""
+    assert main(["channels", "kinds", kind]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == line
 
 
 def test_kinds_of_an_unknown_kind_is_a_one_line_error(home, capsys):
