@@ -50,10 +50,19 @@ def describe_kind(kind: str) -> dict[str, Any]:
         "kind": kind,
         "summary": cls.summary or (cls.__doc__ or "").strip().split("\n")[0],
         "options": [option.to_dict() for option in spec] if spec is not None else None,
-        "secrets": [field or "secret" for field in cls.secret_fields],
-        "secret_variables": [secret_variable(field) for field in cls.secret_fields],
-        "secret_optional": bool(cls.secret_optional),
-        "secrets_any_one": bool(cls.secrets_any_one),
+        **secrets_of(cls),
+    }
+
+
+def secrets_of(cls: type) -> dict[str, Any]:
+    """What a channel's or a destination's class declares of its secrets: their names,
+    their variables, whether they are optional and whether any one of them is enough."""
+    fields = tuple(cls.secret_fields)  # type: ignore[attr-defined]
+    return {
+        "secrets": [field or "secret" for field in fields],
+        "secret_variables": [secret_variable(field) for field in fields],
+        "secret_optional": bool(cls.secret_optional),  # type: ignore[attr-defined]
+        "secrets_any_one": bool(getattr(cls, "secrets_any_one", False)),
     }
 
 

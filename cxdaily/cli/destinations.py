@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def describe_destination_kind(kind: str) -> dict[str, Any]:
     """A destination kind's declaration as data: summary, options, secrets."""
+    from cxdaily.cli.channel_kinds import secrets_of
     from cxdaily.connectors.destinations import destination_class
 
     cls = destination_class(kind)
@@ -44,8 +45,7 @@ def describe_destination_kind(kind: str) -> dict[str, Any]:
         "kind": kind,
         "summary": cls.summary,
         "options": [option.to_dict() for option in cls.declared_options],
-        "secrets": [field or "secret" for field in cls.secret_fields],
-        "secret_optional": bool(cls.secret_optional),
+        **secrets_of(cls),
         "itemwise": cls.itemwise,
     }
 
