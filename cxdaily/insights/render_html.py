@@ -37,12 +37,13 @@ STYLE = """
 :root { color-scheme: light dark; --muted: #5f6b7a; --line: #d5dbe3; --accent: #2f6fde; }
 @media (prefers-color-scheme: dark) { :root { --muted: #9aa7b8; --line: #3a4452; } }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; overflow-wrap: anywhere; }
+       margin: 2rem auto; padding: 0 1rem; overflow-wrap: break-word; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { border-bottom: 1px solid var(--line); padding-bottom: .2rem; margin-top: 2rem; }
 .muted, .meta { color: var(--muted); }
 .empty { font-weight: bold; padding: .6rem; border: 1px dashed var(--line); }
-table { border-collapse: collapse; margin: .5rem 0; }
+table { border-collapse: collapse; margin: .5rem 0; display: block; max-width: 100%;
+        overflow-x: auto; }
 th, td { border-bottom: 1px solid var(--line); padding: .2rem .8rem; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 ol.insights { padding-left: 1.2rem; }
@@ -55,6 +56,8 @@ ol.themes li { margin: .5rem 0; }
 .note { font-style: italic; }
 li.insight p { margin: .15rem 0; }
 svg { max-width: 100%; height: auto; }
+#charts { overflow-x: auto; }
+#charts svg { min-width: 34rem; }  /* narrow screens scroll the charts, never shrink their words */
 svg text { font: 11px system-ui, sans-serif; fill: currentColor; }
 """
 

@@ -566,5 +566,11 @@ def test_the_negative_share_is_the_same_in_every_format():
     assert "34% negative" in render_markdown(digest)
 
 
-def test_a_long_word_wraps_in_the_html_page():
-    assert "overflow-wrap: anywhere" in render_html(build_digest([], WEEK, now=NOW))
+def test_a_long_word_wraps_and_narrow_screens_scroll_tables_and_charts():
+    """A word too long for the line breaks; other words break only between them (at
+    400 px cells read "Insig|hts"), and tables and charts scroll sideways rather than
+    shrink their words to nothing."""
+    page = render_html(build_digest([], WEEK, now=NOW))
+    assert "overflow-wrap: break-word" in page and "anywhere" not in page
+    assert "overflow-x: auto" in page.split("table {", 1)[1].split("}", 1)[0]
+    assert "#charts svg { min-width: 34rem; }" in page
