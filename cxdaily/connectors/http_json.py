@@ -56,6 +56,7 @@ from cxdaily.connectors.parsing import QuestionShapeError, parse_question
 from cxdaily.core.clock import parse_instant, to_iso
 from cxdaily.core.errors import ConnectorError, CxDailyError
 from cxdaily.core.models import Message, Question
+from cxdaily.core.words import plural
 
 MAX_LISTED_WARNINGS = 20
 MAX_REPLY_ID_CHARS = 200
@@ -246,7 +247,7 @@ class HttpJsonConnector(HttpConnector):
         auth = "with the secret" if headers else "without a secret"
         return (
             f"GET {describe_url(result.url)} answered HTTP {result.status} {auth}: "
-            f"{len(data)} questions on the first page"
+            f"{plural(len(data), 'question')} on the first page"
         )
 
 

@@ -73,7 +73,7 @@ class _ReadState:
     def warn(self, line: int, problem: str) -> None:
         self.bad_lines += 1
         if len(self.warnings) < MAX_LISTED_WARNINGS:
-            self.warnings.append(f"line {line}: {problem}")
+            self.warnings.append(f"line {line} skipped: {problem}")
 
 
 class JsonlConnector(Connector):

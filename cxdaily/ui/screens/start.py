@@ -187,7 +187,8 @@ class StartScreen(Screen):
                 "  cxdaily login desk\n"
                 "  cxdaily channels test desk\n"
                 "then run cxdaily again. `cxdaily channels kinds` lists every kind (help "
-                "desks, JSON-lines files, any HTTP JSON API) and its settings."
+                "desks, email, social networks, communities, blogs, reviews, JSON-lines "
+                "files, any HTTP JSON API) and its settings."
             )
         )
         self.refresh_bindings()

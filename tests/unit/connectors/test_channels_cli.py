@@ -282,7 +282,7 @@ def test_fetch_reports_bad_lines_as_warnings(home, capsys):
     assert main(["fetch"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "good: 1 question\n"
-    assert "cxdaily: good: q.jsonl: line 1: not valid JSON" in captured.err
+    assert "cxdaily: good: q.jsonl: line 1 skipped: not valid JSON" in captured.err
 
 
 def test_channels_are_not_managed_in_the_demo_profile(home, capsys):

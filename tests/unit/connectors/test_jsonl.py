@@ -60,10 +60,10 @@ async def test_bad_lines_are_reported_with_numbers_and_good_lines_import(tmp_pat
     assert [q.native_id for q in result.questions] == ["1", "4"]
     assert result.questions[1].author.name == "Ann"
     assert result.warnings == [
-        "q.jsonl: line 2: not valid JSON (expecting property name enclosed in double quotes "
-        "at column 2)",
-        "q.jsonl: line 4: created_at is missing",
-        "q.jsonl: line 6: expected a JSON object, got a list",
+        "q.jsonl: line 2 skipped: not valid JSON (expecting property name enclosed in double "
+        "quotes at column 2)",
+        "q.jsonl: line 4 skipped: created_at is missing",
+        "q.jsonl: line 6 skipped: expected a JSON object, got a list",
     ]
 
 
@@ -79,7 +79,9 @@ async def test_refetch_reads_only_new_lines(tmp_path):
         handle.write("oops\n" + line("3") + "\n")
     third = await c.fetch(again.checkpoint)
     assert [q.native_id for q in third.questions] == ["3"]
-    assert third.warnings == ["q.jsonl: line 3: not valid JSON (expecting value at column 1)"]
+    assert third.warnings == [
+        "q.jsonl: line 3 skipped: not valid JSON (expecting value at column 1)"
+    ]
     assert third.checkpoint["line"] == 4
 
 

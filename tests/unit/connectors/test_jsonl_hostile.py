@@ -94,12 +94,12 @@ async def test_hostile_numbers_and_nesting_skip_only_their_line(tmp_path):
     result = await connector(path).fetch(None)
     assert [q.native_id for q in result.questions] == ["1", "8"]
     assert result.warnings == [
-        "q.jsonl: line 2: author.followers is unreadable (a 4000-digit number)",
-        "q.jsonl: line 3: id is unreadable (a 5001-digit number)",
-        "q.jsonl: line 4: id is longer than 200 characters",
-        "q.jsonl: line 5: meta is nested deeper than 32 levels",
-        "q.jsonl: line 6: expected a JSON object, got a list",
-        "q.jsonl: line 7: created_at is unreadable (NaN is not a number)",
+        "q.jsonl: line 2 skipped: author.followers is unreadable (a 4000-digit number)",
+        "q.jsonl: line 3 skipped: id is unreadable (a 5001-digit number)",
+        "q.jsonl: line 4 skipped: id is longer than 200 characters",
+        "q.jsonl: line 5 skipped: meta is nested deeper than 32 levels",
+        "q.jsonl: line 6 skipped: expected a JSON object, got a list",
+        "q.jsonl: line 7 skipped: created_at is unreadable (NaN is not a number)",
     ]
     assert result.checkpoint["line"] == 8
 
@@ -110,7 +110,8 @@ async def test_malformed_json_is_one_line_with_the_column(tmp_path):
     result = await connector(path).fetch(None)
     assert [q.native_id for q in result.questions] == ["2"]
     assert result.warnings == [
-        "q.jsonl: line 1: not valid JSON (expecting value at column 20 (cut off before its end))"
+        "q.jsonl: line 1 skipped: not valid JSON (expecting value at column 20 (cut off before "
+        "its end))"
     ]
 
 
