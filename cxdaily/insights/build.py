@@ -373,6 +373,7 @@ def _handoffs(
     for source in sources:
         action, question = source.action, source.question
         author = question.author if question else None
+        owner = (author.name, author.handle) if author else None
         name = redactor.name(line(author.name) or None) if author else None
         handle = redactor.handle(line(author.handle) or None) if author else None
         customer = f"{name} ({handle})" if name and handle else name or handle or "unknown"
@@ -381,13 +382,13 @@ def _handoffs(
                 at=action.at,
                 day=period.day(action.at),
                 team=line(action.team) or UNASSIGNED,
-                note=redactor.text(
-                    line(action.note), (author.name, author.handle) if author else None
-                ),
+                note=redactor.text(line(action.note), owner),
                 question_id=redactor.link(line(action.question_id)) or "",
                 channel=line(question.channel) if question else "",
                 customer=customer,
-                url=redactor.link(line(question.url)) if question and question.url else None,
+                url=(
+                    redactor.link(line(question.url), owner) if question and question.url else None
+                ),
             )
         )
     return tuple(found)

@@ -209,7 +209,7 @@ def _prepared(
     return {
         "id": short["id"],
         "question_id": redactor.links(short["question_id"]),
-        "url": [url or None for url in redactor.links(short["url"])],
+        "url": [url or None for url in redactor.links(short["url"], owners)],
         "channel": short["channel"],
         "customer_name": _each_once(redactor.names, short["customer_name"]),
         "customer_handle": _each_once(redactor.handles, short["customer_handle"]),

@@ -188,6 +188,13 @@ def _folded(text: str) -> str:
     return text.replace("İ", "i").lower()
 
 
+def _unnamed(url: str, owner: Person) -> str:
+    """``url``, or "" when it holds ``owner``'s handle (``x.example/jess_ships/status/1``
+    for ``@jess_ships``): with initials, the link would name whom the handle hides."""
+    handle = (owner[1] or "").lstrip("@").casefold()
+    return "" if len(handle) > 1 and handle in url.casefold() else url
+
+
 class Redactor:
     """Applies one :class:`Redaction` to the fields of a digest; with ``initials``, the
     names and handles of ``people`` (everyone in the digest) are masked in its texts, as
@@ -231,8 +238,10 @@ class Redactor:
             return [short_handle(value) for value in values]
         return redact_texts(values) if self.options.enabled else list(values)
 
-    def links(self, values: Sequence[str]) -> list[str]:
-        """:meth:`link` of each value, in one batch."""
+    def links(self, values: Sequence[str], owners: Sequence[Person] = ()) -> list[str]:
+        """:meth:`link` of each value, in one batch (``owners[i]``: whose is ``values[i]``)."""
+        if self.options.initials and owners:
+            values = [_unnamed(v, o) for v, o in zip(values, owners, strict=True)]
         return redact_links(values) if self.options.enabled else list(values)
 
     def name(self, value: str | None) -> str | None:
@@ -252,8 +261,11 @@ class Redactor:
             return short_handle(value)
         return self._masked(value)
 
-    def link(self, value: str | None) -> str | None:
-        """A URL or id: emails in it masked."""
+    def link(self, value: str | None, owner: Person | None = None) -> str | None:
+        """A URL or id: emails in it masked; with ``initials``, left out when it holds
+        its ``owner``'s handle (a post's address names its author)."""
+        if value and self.options.initials and owner is not None:
+            value = _unnamed(value, owner) or None
         if not value or not self.options.enabled:
             return value
         return redact_link(value)

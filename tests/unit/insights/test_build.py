@@ -280,6 +280,29 @@ def test_personal_data_in_a_tag_is_redacted_like_any_text():
     assert "bob@example.com" in {tag for i in plain.insights for tag in i.tags}
 
 
+def test_with_initials_a_link_that_names_its_customer_is_left_out():
+    """The handle read "@j***" while its post's address said jess_ships in full."""
+    post = insight(
+        "2026-11-17 10:00",
+        customer_name="Jess Ships",
+        customer_handle="@jess_ships",
+        url="https://x.example/jess_ships/status/1",
+    )
+    ticket = insight(
+        "2026-11-18 10:00",
+        customer_name="Ann Lee",
+        customer_handle="ann@example.com",
+        url="https://desk.example/tickets/7",
+    )
+    hidden = build_digest([post, ticket], WEEK, now=NOW, redaction=Redaction(initials=True))
+    assert {i.customer_handle: i.url for i in hidden.insights} == {
+        "@j***": None,
+        "a***@example.com": "https://desk.example/tickets/7",
+    }
+    shown = build_digest([post, ticket], WEEK, now=NOW)  # without initials the links stay
+    assert "https://x.example/jess_ships/status/1" in {i.url for i in shown.insights}
+
+
 def test_the_day_finder_agrees_with_the_period_across_dst():
     from datetime import timedelta
 
