@@ -134,6 +134,22 @@ def test_add_keeps_an_ordinary_query_in_a_url(home):
     assert config(home)["channels"]["p"]["url"] == "https://h.example/q?status=open"
 
 
+def test_list_tells_a_missing_secret_from_one_not_needed(home, capsys, monkeypatch):
+    """Both read "unavailable": a Zendesk token given makes the OAuth one unneeded, and a
+    Reddit secret not set is missing, with the variable that fixes it."""
+    main(["channels", "add", "desk", "zendesk", "subdomain=acme", "email=me@acme.example"])
+    main(["channels", "add", "rd", "reddit", "client_id=abc", "username=me", "subreddits=x"])
+    monkeypatch.setenv("CXDAILY_SECRET_DESK", "token-value")
+    monkeypatch.setenv("CXDAILY_SECRET_RD_PASSWORD", "pw-value")
+    capsys.readouterr()
+    assert main(["channels", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "secret: env, oauth_token: not set (not needed: secret is set);" in out
+    assert "client_secret: missing" in out and "set CXDAILY_SECRET_RD_CLIENT_SECRET" in out
+    assert "password: env;" in out
+    assert "token-value" not in out and "pw-value" not in out
+
+
 def test_list_shows_secret_sources_never_secrets(home, capsys, memory_keyring, monkeypatch):
     main(["channels", "add", "portal", "http", "url=https://h.example/q"])
     main(["channels", "add", "imp", "jsonl", f"path={home / 'q.jsonl'}"])
