@@ -316,11 +316,11 @@ class Connector(ABC):
             raise CredentialError(f"{self.name}: no secret source configured")
         try:
             source: str | None = self._secrets(field_name)
-        except CredentialError:
+        except CredentialError as exc:
             source = None
             renewed = PROCESS_RENEWED.get(self.name, field_name, None)
             if renewed is None:
-                raise
+                raise self._missing_too(field_name, exc) from None
         else:
             renewed = PROCESS_RENEWED.get(self.name, field_name, source)
         self.scrubber.add(source)
@@ -328,6 +328,28 @@ class Connector(ABC):
         assert value is not None
         self.scrubber.add(value)
         return value
+
+    def _missing_too(self, field_name: str, exc: CredentialError) -> CredentialError:
+        """``exc`` (a secret missing), naming also the channel's other required secrets
+        that are not set either: one check tells all a channel needs (a YouTube channel
+        needs three), not one at a time."""
+        if type(exc) is not CredentialError or self.secret_optional or self.secrets_any_one:
+            return exc  # a refused value, or secrets of which one is enough
+
+        def missing(field: str) -> bool:
+            try:
+                self._secrets(field)  # type: ignore[misc]
+            except CredentialError:
+                return PROCESS_RENEWED.get(self.name, field, None) is None
+            return False
+
+        others = [f for f in self.secret_fields if f != field_name and missing(f)]
+        if not others:
+            return exc
+        from cxdaily.credentials import env_name
+
+        names = ", ".join(f"{f or 'secret'} ({env_name(self.name, f)})" for f in others)
+        return CredentialError(f"{exc}; missing too: {names}")
 
     async def persist_secret(self, field_name: str, value: str, *, renewable: bool = False) -> None:
         """Keep a secret the service renewed (a rotated refresh token, a new session) for

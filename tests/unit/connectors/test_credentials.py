@@ -385,3 +385,31 @@ def test_a_blank_variable_is_said_to_be_blank(monkeypatch, memory_keyring, blank
     keyring.set_keyring(memory_keyring)
     memory_keyring.set_password("cxdaily", "forum-ok", CANARY)
     assert read_secret("forum-ok") == CANARY
+
+
+def test_a_missing_secret_names_the_channels_other_missing_ones():
+    """A Help Scout channel without its two secrets said only the first: a fix-and-retry
+    loop, one secret a run."""
+    from cxdaily.connectors.helpscout import HelpScoutConnector
+    from cxdaily.credentials import secret_reader
+    from cxdaily.settings import ChannelSettings
+
+    settings = ChannelSettings("hs", "helpscout", {"mailbox_id": 1})
+    connector = HelpScoutConnector(settings, secrets=secret_reader("hs"))
+    with pytest.raises(CredentialError) as caught:
+        connector.secret("client_id")
+    message = str(caught.value)
+    assert "CXDAILY_SECRET_HS_CLIENT_ID" in message
+    assert message.endswith("; missing too: client_secret (CXDAILY_SECRET_HS_CLIENT_SECRET)")
+
+
+def test_secrets_of_which_one_is_enough_name_only_the_one_asked(monkeypatch):
+    from cxdaily.connectors.zendesk import ZendeskConnector
+    from cxdaily.credentials import secret_reader
+    from cxdaily.settings import ChannelSettings
+
+    settings = ChannelSettings("desk", "zendesk", {"subdomain": "acme", "email": "a@b.example"})
+    connector = ZendeskConnector(settings, secrets=secret_reader("desk"))
+    with pytest.raises(CredentialError) as caught:
+        connector.secret("")
+    assert "missing too" not in str(caught.value)
