@@ -145,6 +145,18 @@ async def highlight_by_reach(screen: SessionScreen, pilot: Pilot, public: bool) 
     raise AssertionError("no such question in the batch")
 
 
+async def write_and_send(screen: SessionScreen, pilot: Pilot, text: str, public: bool) -> str:
+    """Highlight the first question whose reply is public (or private), write ``text``
+    in the composer and press ctrl+s; the question's id."""
+    question_id = await highlight_by_reach(screen, pilot, public)
+    await pilot.press("r")
+    await pilot.pause()
+    await type_text(pilot, text)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    return question_id
+
+
 async def settle(app: App, pilot: Pilot) -> None:
     """Let workers finish and the screen catch up."""
     await app.workers.wait_for_complete()

@@ -30,6 +30,7 @@ from tests.ui.pilot_kit import (
     screen_text,
     settle,
     type_text,
+    write_and_send,
 )
 
 
@@ -125,11 +126,7 @@ async def test_a_private_reply_goes_out_without_the_risky_words_check(service: S
     app, recorder = make_app(service)
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         screen = await begin(app, pilot)
-        await highlight_by_reach(screen, pilot, public=False)
-        await pilot.press("r")
-        await pilot.pause()
-        await type_text(pilot, RISKY_REPLY)
-        await pilot.press("ctrl+s")
+        await write_and_send(screen, pilot, RISKY_REPLY, public=False)
         await settle(app, pilot)
         assert app.screen is screen and recorder.find("Reply sent.")
 
@@ -144,11 +141,7 @@ async def test_an_answer_by_the_team_is_shown_before_sending(service: Service, m
     app, recorder = make_app(service)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         screen = await begin(app, pilot)
-        qid = await highlight_by_reach(screen, pilot, public=False)
-        await pilot.press("r")
-        await pilot.pause()
-        await type_text(pilot, "On it, Ana.")
-        await pilot.press("ctrl+s")
+        qid = await write_and_send(screen, pilot, "On it, Ana.", public=False)
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "collision"
         shown = plain(app.screen.query_one("#collision-text"))

@@ -15,11 +15,11 @@ from cxdaily.ui.screens.wrapup import WrapUpScreen
 from tests.ui.pilot_kit import (
     RISKY_REPLY,
     begin,
-    highlight_by_reach,
     make_app,
     screen_text,
     type_text,
     wait_for_start,
+    write_and_send,
 )
 
 TINY = (60, 15)
@@ -125,12 +125,7 @@ async def test_the_risky_words_check_scrolls_to_its_reply_and_buttons_at_60x15(
     app, _ = make_app(service)
     async with app.run_test(size=TINY) as pilot:
         screen = await begin(app, pilot)
-        await highlight_by_reach(screen, pilot, public=True)
-        await pilot.press("r")
-        await pilot.pause()
-        await type_text(pilot, RISKY_REPLY)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await write_and_send(screen, pilot, RISKY_REPLY, public=True)
         assert isinstance(app.screen, ConfirmScreen) and app.screen.question.id == "risky"
         focused = app.focused
         assert isinstance(focused, Button) and _visible(app, focused)
