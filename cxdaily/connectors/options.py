@@ -37,7 +37,7 @@ _EXAMPLES = {
     "url": '"..."',
     "path": '"..."',
     "bool": "true",
-    "int": "1",
+    "int": "<number>",
     "duration": '"20s"',
 }
 

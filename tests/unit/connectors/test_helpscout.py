@@ -115,7 +115,7 @@ def test_registered_as_a_builtin_kind():
 
 
 def test_mailbox_id_is_required_and_a_number():
-    with pytest.raises(ConfigError, match=r"^\[channels\.desk\] needs mailbox_id = 1"):
+    with pytest.raises(ConfigError, match=r"^\[channels\.desk\] needs mailbox_id = <number>"):
         HelpScoutConnector(ChannelSettings(name="desk", kind="helpscout"))
     with pytest.raises(ConfigError, match="mailbox_id must be a whole number above 0"):
         HelpScoutConnector(
