@@ -24,7 +24,7 @@ call; the app calls these methods from thread workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
@@ -162,9 +162,11 @@ class Service(ServiceParts):
         """Save a session's changes (extra time, end, reflection)."""
         self.daily.update_session(session)
 
-    def summarize(self, session: Session) -> SessionSummary:
-        """What a session did, for the wrap-up."""
-        return self.daily.summarize(session)
+    def summarize(
+        self, session: Session, questions: Collection[str] | None = None
+    ) -> SessionSummary:
+        """What a session did, for the wrap-up (see :meth:`Daily.summarize`)."""
+        return self.daily.summarize(session, questions)
 
     # what is done with a question ---------------------------------------------------
     def tag(self, question_id: str, entry: InsightEntry, session_id: str | None = None) -> Insight:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -61,6 +61,9 @@ class SessionSummary(msgspec.Struct, frozen=True):
     streak: Streak
     completed_batch: bool = False
     """Every planned question was dealt with before the session ended (earns freezes)."""
+    tagged_along: int = 0
+    """Of the questions tagged, those outside the session: near-duplicates a tag of one of
+    its questions was saved for too (not in ``counts``, which are the session's own)."""
 
 
 def _outcomes(actions: list[Action]) -> list[Disposition]:
@@ -301,8 +304,12 @@ class Daily:
         with self.context.lock:
             self.context.store.activity.save_session(session)
 
-    def summarize(self, session: Session) -> SessionSummary:
-        """What a session did, for the wrap-up."""
+    def summarize(
+        self, session: Session, questions: Collection[str] | None = None
+    ) -> SessionSummary:
+        """What a session did, for the wrap-up: ``counts`` over its ``questions`` (by
+        default every question it acted on), the insights saved for the others counted
+        apart (``tagged_along``)."""
         context = self.context
         with context.lock:
             actions = [
@@ -315,9 +322,13 @@ class Daily:
                 for i in context.store.insights.between(since=session.started_at)
                 if i.session_id == session.id
             ]
-        counts = Counter(d.value for d in _outcomes(actions))
-        if insights:
-            counts[Disposition.TAGGED.value] = len({i.question_id for i in insights})
+        tagged = {i.question_id for i in insights}
+        along = tagged - set(questions) if questions is not None else set()
+        counts = Counter(
+            d.value for d in _outcomes([a for a in actions if a.question_id not in along])
+        )
+        if tagged - along:
+            counts[Disposition.TAGGED.value] = len(tagged - along)
         end = session.ended_at or context.now()
         return SessionSummary(
             session=session,
@@ -326,6 +337,7 @@ class Daily:
             insights=len(insights),
             streak=self.progress.streak(),
             completed_batch=batch_completed_at(session, actions) is not None,
+            tagged_along=len(along),
         )
 
     # actions -------------------------------------------------------------------------

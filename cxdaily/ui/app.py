@@ -398,7 +398,7 @@ class CxDailyApp(App[str | None]):
         """End the session and show the wrap-up."""
         try:
             self.service.update_session(message.session)
-            summary = self.service.summarize(message.session)
+            summary = self.service.summarize(message.session, message.questions or None)
         except CxDailyError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return

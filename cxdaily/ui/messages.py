@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class WrapUp(Message):
-    """End ``session`` and show the wrap-up (the session screen's q, or time is up)."""
+    """End ``session`` and show the wrap-up (the session screen's q, or time is up);
+    ``questions``: the ids of the session's questions (those it began with and those
+    added), whose outcomes the wrap-up counts."""
 
     session: Session
+    questions: tuple[str, ...] = ()
 
 
 class OpenDemo(Message):

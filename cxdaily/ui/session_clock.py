@@ -166,4 +166,5 @@ class SessionClock:
 
     def wrap_up(self) -> None:
         """End the session now and show the wrap-up (the app records the end)."""
-        self.screen.post_message(WrapUp(self.ended()))
+        questions = tuple(item.question.id for item in self.screen.items)
+        self.screen.post_message(WrapUp(self.ended(), questions))

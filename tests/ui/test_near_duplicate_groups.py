@@ -10,6 +10,7 @@ import pytest
 
 from cxdaily.service import Service
 from cxdaily.ui.modals.tag import TagScreen
+from cxdaily.ui.screens.wrapup import WrapUpScreen
 from cxdaily.ui.widgets.queue import QuestionQueue
 from tests.ui.pilot_kit import (
     SMALL,
@@ -116,3 +117,18 @@ async def test_tagging_a_group_tags_its_members_left_out_of_the_session(
         count = len(item.group)
         others = "question" if count == 1 else "questions"
         assert recorder.find(f"Same insight saved for {count} near-duplicate {others}.")
+        # the wrap-up counts the session's own questions, as its header does
+        in_group = len([m for m in item.group if m in in_session])
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WrapUpScreen)
+        summary = plain(app.screen.query_one("#wrapup-summary"))
+        tagged_words = "tagged as an insight" if in_group == 0 else "tagged as insights"
+        assert f"Done: {1 + in_group} {tagged_words}." in summary
+        along = len(outside)
+        them = "near-duplicate" if along == 1 else "near-duplicates"
+        assert f"({along} of them for {'a ' if along == 1 else ''}{them} outside the session)" in (
+            summary
+        )

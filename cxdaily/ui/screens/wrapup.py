@@ -38,6 +38,16 @@ def sentence(words: str) -> str:
     return f"{words[:1].upper()}{words[1:]}."
 
 
+def _along_words(count: int) -> str:
+    """' (3 of them for near-duplicates outside the session)', or '' for none."""
+    if not count:
+        return ""
+    them = (
+        "1 of them for a near-duplicate" if count == 1 else f"{count} of them for near-duplicates"
+    )
+    return f" ({them} outside the session)"
+
+
 def summary_content(summary: SessionSummary) -> Content:
     """The wrap-up's figures."""
     counts = summary.counts
@@ -62,7 +72,7 @@ def summary_content(summary: SessionSummary) -> Content:
         Content.styled(", ".join(done) if done else "nothing handled this time", "bold"),
         ".\n",
         f"Minutes used: {minutes_words(summary.minutes_used)} of {budget_min:.0f}.\n",
-        f"Insights captured: {summary.insights}.\n",
+        f"Insights captured: {summary.insights}{_along_words(summary.tagged_along)}.\n",
         "Streak: ",
         Content.styled(streak_words, "$accent bold"),
         streak_note,

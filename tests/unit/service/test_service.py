@@ -302,6 +302,24 @@ def test_a_question_answered_and_tagged_counts_both_ways(demo: Service):
     assert summary.insights == 1
 
 
+def test_insights_for_near_duplicates_outside_the_session_are_counted_apart(demo: Service):
+    """One question tagged for its group of four read "4 tagged as insights" while the
+    session's header counted one question handled."""
+    batch = demo.batch()
+    session = demo.start_session(batch)
+    mine = [item.question.id for item in batch.items]
+    outside = [q.id for q in demo.store.questions.all() if q.id not in mine][:3]
+    entry = InsightEntry(tags=("widget",))
+    for question_id in (mine[0], *outside):  # the group's tag, saved for each of them
+        demo.tag(question_id, entry, session_id=session.id)
+    demo.reply(mine[1], "Thanks!", session_id=session.id)
+    summary = demo.summarize(session, mine)
+    assert summary.counts == {"answered": 1, "tagged": 1}
+    assert (summary.insights, summary.tagged_along) == (4, 3)
+    every = demo.summarize(session)  # without the session's questions: every one counts
+    assert every.counts == {"answered": 1, "tagged": 4} and every.tagged_along == 0
+
+
 def test_an_ended_session_is_saved(demo: Service, fixed_now):
     from msgspec.structs import replace
 
