@@ -191,3 +191,33 @@ def _value(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+
+
+def secret_words(
+    name: str,
+    fields: tuple[str, ...],
+    sources: dict[str, str],
+    *,
+    optional: bool,
+    any_one: bool,
+) -> str:
+    """Where each secret comes from, and for one not set whether it is needed: "secret:
+    env", "oauth_token: not set (not needed: secret is set)", "client_secret: missing:
+    set CXDAILY_SECRET_RD_CLIENT_SECRET" (a required one, in the words that fix it)."""
+    from cxdaily.credentials import env_name
+
+    if not fields:
+        return "no secret needed"
+    given = [label for label, source in sources.items() if source in ("env", "keyring")]
+    words = []
+    for field, (label, source) in zip(fields, sources.items(), strict=True):
+        if label in given or source.startswith("invalid"):
+            words.append(f"{label}: {source}" + (" (optional)" if optional else ""))
+        elif optional:
+            words.append(f"{label}: not set (optional)")
+        elif any_one and given:
+            words.append(f"{label}: not set (not needed: {'/'.join(given)} is set)")
+        else:
+            no_keyring = " (the keyring cannot be used)" if source == "unavailable" else ""
+            words.append(f"{label}: missing{no_keyring}: set {env_name(name, field)}")
+    return ", ".join(words)

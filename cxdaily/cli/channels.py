@@ -199,6 +199,7 @@ def parse_option(text: str) -> tuple[str, Any]:
 def cmd_channels_list(args: argparse.Namespace) -> int:
     """Print every channel with its secret's source and last fetch; never a secret."""
     from cxdaily.cli import services
+    from cxdaily.cli.channel_kinds import secret_words
     from cxdaily.core.clock import to_iso
     from cxdaily.credentials import secret_source
 
@@ -231,7 +232,8 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
             (str(channel.options[k]) for k in ("url", "base_url", "path") if k in channel.options),
             "",
         )
-        secret_text = _secret_words(name, channel.kind, fields, secrets, optional)
+        any_one = _secrets_any_one(channel.kind)
+        secret_text = secret_words(name, fields, secrets, optional=optional, any_one=any_one)
         if status is None or status.last_attempt_at is None:
             fetched = "never fetched"
         elif status.error:
@@ -245,31 +247,6 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
     if not settings.channels and not args.json:
         print(NO_CHANNELS)
     return EXIT_OK
-
-
-def _secret_words(
-    name: str, kind: str, fields: tuple[str, ...], sources: dict[str, str], optional: bool
-) -> str:
-    """Where each secret comes from, and for one not set whether it is needed: "secret:
-    env", "oauth_token: not set (not needed: secret is set)", "client_secret: missing:
-    set CXDAILY_SECRET_RD_CLIENT_SECRET" (a required one, in the words that fix it)."""
-    from cxdaily.credentials import env_name
-
-    if not fields:
-        return "no secret needed"
-    given = [label for label, source in sources.items() if source in ("env", "keyring")]
-    words = []
-    for field, (label, source) in zip(fields, sources.items(), strict=True):
-        if label in given or source.startswith("invalid"):
-            words.append(f"{label}: {source}" + (" (optional)" if optional else ""))
-        elif optional:
-            words.append(f"{label}: not set (optional)")
-        elif _secrets_any_one(kind) and given:
-            words.append(f"{label}: not set (not needed: {'/'.join(given)} is set)")
-        else:
-            no_keyring = " (the keyring cannot be used)" if source == "unavailable" else ""
-            words.append(f"{label}: missing{no_keyring}: set {env_name(name, field)}")
-    return ", ".join(words)
 
 
 # ----------------------------------------------------------------------------- add, remove
