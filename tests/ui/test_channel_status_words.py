@@ -32,6 +32,19 @@ def test_the_channel_line_says_what_is_new(fixed_now, count, added, words):
         assert "95 new" not in shown
 
 
+def test_an_error_line_leaves_out_the_request_so_the_cause_shows(fixed_now):
+    """At 80 columns the URL took the line: "✗ fedi GET https://mastodon.example/api/v1/
+    accounts/verify_cred…", the cause cut off."""
+    url = "https://mastodon.example/api/v1/accounts/verify_credentials"
+    status = ChannelStatus(
+        channel="fedi",
+        last_attempt_at=fixed_now,
+        error=f"fedi: GET {url}: refused the credentials (HTTP 401)",
+    )
+    shown = status_content([status], set(), fixed_now).plain
+    assert shown.startswith("✗ fedi refused the credentials (HTTP 401)") and url not in shown
+
+
 def test_with_many_channels_the_summary_counts_the_failures_first(fixed_now):
     """With 14 channels and 13 failing it read "✓ 1 of 14 channels fetched" over two of
     the failures: the count of failures, in the error's colour, leads now."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -12,6 +13,9 @@ from cxdaily.store.repositories import ChannelStatus
 from cxdaily.ui.text import safe_line
 
 MAX_LINES = 3
+_REQUEST = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE) https?://\S+: ")
+"""The request an error starts with ("GET https://host/path: "): the line leaves it out,
+so what went wrong shows on a narrow screen (`cxdaily channels list` says it whole)."""
 
 
 def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: datetime) -> Content:
@@ -39,7 +43,7 @@ def status_content(statuses: Iterable[ChannelStatus], fetching: set[str], now: d
             )
         elif status.error:
             when = f" ({ago(status.last_attempt_at, now)})" if status.last_attempt_at else ""
-            detail = status.error.removeprefix(f"{status.channel}: ")
+            detail = _REQUEST.sub("", status.error.removeprefix(f"{status.channel}: "), 1)
             lines.append(
                 Content.assemble(
                     Content.styled("✗ ", "$error"),
