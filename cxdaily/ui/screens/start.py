@@ -67,6 +67,8 @@ class StartScreen(Screen):
         super().__init__()
         self.todays_batch: Batch | None = None
         self.refreshing = False
+        self.no_channel_fetched = False
+        """Every channel's last fetch failed, as the channels' line last read them."""
         self.kept_shown = False
         """The batch shown is the one kept after the last fetch: curated again after the
         refresh, even when the refresh fails."""
@@ -260,25 +262,23 @@ class StartScreen(Screen):
             self.query_one("#start-list", Static).remove_class("onboarding")
             self.query_one("#start-list", Static).update(batch_lines(self.todays_batch))
         else:
-            self.query_one("#start-list", Static).update(Content(self._nothing_words()))
+            self._show_nothing()
         self.refresh_bindings()
         self.call_after_refresh(self.build_session_ahead)
 
-    def _nothing_words(self) -> str:
+    def _show_nothing(self) -> None:
         """Why no question waits: they are being fetched, none came, or no channel could
         be fetched (then nothing will come until that is fixed)."""
         if self.refreshing:
-            return "Fetching questions…"
-        try:
-            statuses = self.service.channel_status()
-        except CxDailyError:
-            statuses = []
-        if statuses and all(status.error for status in statuses):
-            return (
+            words = "Fetching questions…"
+        elif self.no_channel_fetched:
+            words = (
                 "Nothing to answer: no channel could be fetched. `cxdaily channels test` "
                 "says what each one needs."
             )
-        return "Nothing waiting right now."
+        else:
+            words = "Nothing waiting right now."
+        self.query_one("#start-list", Static).update(Content(words))
 
     def _show_must_see(self) -> None:
         """The first line: the must-see questions that do not fit, and the key that adds
@@ -394,6 +394,9 @@ class StartScreen(Screen):
         self.query_one("#start-channels", Static).update(
             status_content(statuses, fetching or set(), service.now())
         )
+        self.no_channel_fetched = bool(statuses) and all(status.error for status in statuses)
+        if self.todays_batch is not None and not self.todays_batch.items:
+            self._show_nothing()  # read here, after the first frame: not before it
 
     def _tell_outbox(self, flushed: list[Reply]) -> None:
         """Say what the outbox just did, and redraw the promises-and-outbox line."""
