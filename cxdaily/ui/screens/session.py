@@ -119,8 +119,9 @@ class SessionScreen(Screen):
         """Begin the saved ``session`` in this screen built ahead: the clock starts now;
         the draft marks are read again (a draft may have changed since)."""
         self.session, self.begun, self.started = session, True, time.monotonic()
-        if self._read_drafted() != self.drafted:
-            self._fill()
+        if (drafted := self._read_drafted()) != self.drafted:
+            self.drafted = drafted
+            self._show_queue()
         self._start_clock()
 
     def take_batch(self, batch: Batch, planned: Session) -> None:
@@ -133,9 +134,14 @@ class SessionScreen(Screen):
             self.showing.read_group_labels()
 
     def _fill(self, *, first: bool = False) -> None:
-        """The queue with its draft marks, and the highlighted question shown: the
-        ``first`` of the queue, else the one highlighted before when it is still listed."""
+        """The queue with its draft marks read, and the highlighted question shown (see
+        :meth:`_show_queue`)."""
         self.drafted = self._read_drafted()
+        self._show_queue(first=first)
+
+    def _show_queue(self, *, first: bool = False) -> None:
+        """The queue and the highlighted question: the ``first`` of the queue, else the
+        one highlighted before when it is still listed."""
         keep = self.items[0].question.id if first and self.items else None
         self.pane.set_items(self.items, self.queue_state(), keep)
         self.show_current()
