@@ -333,12 +333,15 @@ class Connector(ABC):
         """``exc`` (a secret missing), naming also the channel's other required secrets
         that are not set either: one check tells all a channel needs (a YouTube channel
         needs three), not one at a time."""
-        if type(exc) is not CredentialError or self.secret_optional or self.secrets_any_one:
-            return exc  # a refused value, or secrets of which one is enough
+        read = self._secrets
+        if read is None or type(exc) is not CredentialError:
+            return exc  # no source, or a value refused (not missing)
+        if self.secret_optional or self.secrets_any_one:
+            return exc  # none of them needed, or any one of them enough
 
         def missing(field: str) -> bool:
             try:
-                self._secrets(field)  # type: ignore[misc]
+                read(field)
             except CredentialError:
                 return PROCESS_RENEWED.get(self.name, field, None) is None
             return False
