@@ -9,7 +9,8 @@ headless at 100x30 with the clock pinned to the candidates' ``now``; once the st
 screen has its batch and the background refresh is over:
 
 - ``enter`` is timed until the session screen shows its first question in the question
-  view (the session screen is then closed and ``enter`` pressed again);
+  view (the session screen is then closed, and ``enter`` pressed again once the start
+  screen has built and drawn the next one ahead, as it does while the leader reads);
 - the first ``enter`` of a launch, the one a leader meets each morning, is shown on its
   own line, timed the same way in several fresh processes, each on its own copy: it pays
   for what Textual does once per app (the session widgets' styles); the start screen has loaded
@@ -90,7 +91,15 @@ async def ready_start(app, pilot):
         return bool(batch and batch.items) and done and not busy
 
     await wait_for(start_ready, pilot, "the start screen's batch and refresh", steady=50)
+    await wait_for(partial(drawn_ahead, app), pilot, "the session screen drawn ahead")
     return start
+
+
+def drawn_ahead(app) -> bool:
+    """Whether the session screen is built and drawn ahead (the leader reads the batch
+    for seconds: see :mod:`cxdaily.ui.session_ahead`)."""
+    screen = app.session_ahead.screen
+    return screen is not None and screen.drawn_ahead
 
 
 def shows_question(app, question_id: str) -> bool:
@@ -162,6 +171,7 @@ async def measure() -> dict[str, list[float]]:
             if n < OPENS:
                 app.pop_screen()
                 await wait_for(lambda: app.screen is start, pilot, "back to the start screen")
+                await wait_for(partial(drawn_ahead, app), pilot, "the session screen drawn ahead")
                 await pilot.pause(rng.uniform(*PACE_S))
         session = app.screen
         assert isinstance(session, SessionScreen)

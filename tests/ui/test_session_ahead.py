@@ -12,15 +12,18 @@ from pathlib import Path
 import pytest
 from msgspec.structs import replace
 from textual import events
+from textual.geometry import Size
 from textual.pilot import Pilot
 
+from cxdaily.curation import Batch
 from cxdaily.service import Service
 from cxdaily.store import Store
+from cxdaily.ui import session_ahead
 from cxdaily.ui.app import CxDailyApp
 from cxdaily.ui.screens import start as start_module
 from cxdaily.ui.screens.session import SessionScreen
 from cxdaily.ui.screens.start import SCREENS_PREPARED_AFTER_S, StartScreen
-from cxdaily.ui.session_ahead import SessionAhead
+from cxdaily.ui.session_ahead import DRAW_PASSES, SessionAhead
 from cxdaily.ui.widgets.question_view import QuestionView
 from cxdaily.ui.widgets.queue import DRAFT_MARK, QuestionQueue
 from tests.ui.pilot_kit import SMALL, make_app, screen_text, wait_for_start
@@ -69,6 +72,96 @@ async def test_enter_begins_the_session_in_the_screen_built_ahead(service: Servi
         assert app.focused is ahead.query_one(QuestionQueue)
 
 
+async def wait_until(condition: Callable[[], bool], pilot: Pilot) -> None:
+    """Pause until ``condition()`` holds (an AssertionError after two seconds)."""
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("waited two seconds in vain")
+
+
+async def drawn_ahead(app: CxDailyApp, pilot: Pilot) -> tuple[StartScreen, SessionScreen]:
+    """The start screen once the session screen built ahead for its batch is also drawn
+    ahead (laid out and rendered off the terminal), and that screen."""
+    start, screen = await built_ahead(app, pilot)
+    for _ in range(100):
+        if screen.drawn_ahead:
+            return start, screen
+        await pilot.pause(0.02)
+    raise AssertionError("the session screen was never drawn ahead")
+
+
+@pytest.fixture
+def draws(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Batch, Size]]:
+    """The batch and size of every drawing of a screen built ahead, as they happen."""
+    seen: list[tuple[Batch, Size]] = []
+    original = session_ahead.draw_offstage
+
+    def draw(screen: SessionScreen, size: Size) -> None:
+        seen.append((screen.session_batch, size))
+        original(screen, size)
+
+    monkeypatch.setattr(session_ahead, "draw_offstage", draw)
+    return seen
+
+
+def looks(screen: SessionScreen) -> list[tuple[str, str, str]]:
+    """Each node's type, styles (as CSS) and text style: what its look depends on."""
+    return [
+        (type(node).__name__, node.styles.css, str(node.rich_style))
+        for node in screen.walk_children(with_self=True)
+    ]
+
+
+@pytest.mark.parametrize("theme_changed", [False, True])
+async def test_the_screen_drawn_ahead_is_shown_styled_as_a_restyle_would(
+    service: Service, theme_changed: bool, draws: list[tuple[Batch, Size]]
+) -> None:
+    """The screen drawn ahead is shown without Textual's restyle on push: what it shows
+    is what restyling it would give, also after the theme changed on the start screen."""
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        start, ahead = await drawn_ahead(app, pilot)
+        background = ahead.styles.background
+        if theme_changed:
+            app.theme = next(name for name in app.available_themes if name != app.theme)
+            drawn = len(draws)
+            await wait_until(lambda: len(draws) >= drawn + DRAW_PASSES, pilot)
+            await drawn_ahead(app, pilot)  # drawn again, in the new theme
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is ahead and not ahead.drawn_ahead
+        assert ahead.stack_updates == 1  # Textual's own handler ran, once
+        assert start.todays_batch is not None
+        title = start.todays_batch.items[0].question.title
+        assert title[:20] in screen_text(app)
+        shown = looks(ahead)
+        ahead.update_node_styles(animate=False)
+        await pilot.pause()
+        assert looks(ahead) == shown
+        assert (ahead.styles.background != background) is theme_changed
+
+
+async def test_the_screen_drawn_ahead_is_drawn_again_at_a_new_size(
+    service: Service, draws: list[tuple[Batch, Size]]
+) -> None:
+    app, _ = make_app(service)
+    async with app.run_test(size=SMALL) as pilot:
+        _, ahead = await drawn_ahead(app, pilot)
+        assert not ahead.has_class("-narrow") and draws[-1][1] == SMALL
+        await pilot.resize_terminal(70, 20)
+        await wait_until(lambda: draws[-1][1] == (70, 20), pilot)
+        await drawn_ahead(app, pilot)
+        assert ahead.size == (70, 20) and ahead.has_class("-narrow")
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is ahead and ahead.size == (70, 20)
+        for widget in ahead.query("*"):
+            assert widget.region.right <= 70 and widget.region.bottom <= 20
+
+
 async def test_keys_typed_right_after_enter_reach_the_session(service: Service) -> None:
     """``enter j j s`` typed in one burst: the start screen used to swallow what came
     before the session showed (the session opened on its first question, nothing
@@ -91,7 +184,7 @@ async def test_keys_typed_right_after_enter_reach_the_session(service: Service) 
 
 
 async def test_the_screen_built_ahead_takes_in_a_new_batch(
-    write_config: Callable[[str], Path],
+    write_config: Callable[[str], Path], draws: list[tuple[Batch, Size]]
 ) -> None:
     write_config(TEN_MINUTES)  # a must-see question does not fit: `a` adds it
     service = Service.open("demo")
@@ -102,7 +195,8 @@ async def test_the_screen_built_ahead_takes_in_a_new_batch(
             old = start.todays_batch
             assert old is not None and old.must_see_left_out
             await pilot.press("a")
-            _, same = await built_ahead(app, pilot)
+            await wait_until(lambda: draws[-1][0] is start.todays_batch, pilot)
+            _, same = await drawn_ahead(app, pilot)  # drawn again with the new batch
             new = start.todays_batch
             assert same is ahead and new is not old and ahead.session_batch is new
             added = {e.item.question.id for e in old.must_see_left_out}

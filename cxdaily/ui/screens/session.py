@@ -18,7 +18,7 @@ from collections.abc import Callable
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.events import Resize
+from textual.events import Resize, ScreenResume
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, TextArea
 
@@ -94,6 +94,7 @@ class SessionScreen(Screen):
         self.done_told = False
         self._followed: str | None = None
         """The question :meth:`_move` showed before the queue's highlight message came."""
+        self.drawn_ahead = False  # drawn off the terminal, not shown yet (session_ahead)
 
     # layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -114,6 +115,12 @@ class SessionScreen(Screen):
         self.showing.read_group_labels()
         if self.begun:
             self._start_clock()
+
+    def _on_screen_resume(self, event: ScreenResume) -> None:
+        """Shown (Textual's handler runs next): the first time, a screen drawn ahead is
+        shown as drawn, not restyled (see :mod:`cxdaily.ui.session_ahead`)."""
+        if self.drawn_ahead:
+            event.refresh_styles = self.drawn_ahead = False
 
     def begin(self, session: Session) -> None:
         """Begin the saved ``session`` in this screen built ahead: the clock starts now;

@@ -105,6 +105,7 @@ class StartScreen(Screen):
     def on_resize(self, event: events.Resize) -> None:
         """On a short terminal the heatmap gives its rows to the batch (S shows it)."""
         self.set_class(event.size.height < SHORT_SCREEN_ROWS, "-short")
+        app_of(self).session_ahead.draw()  # at the new size
 
     def on_mount(self) -> None:
         """Show the cached batch at once, then refresh in the background."""
