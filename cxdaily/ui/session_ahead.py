@@ -98,7 +98,8 @@ class SessionAhead:
     def draw(self) -> None:
         """Have the screen built ahead drawn off the terminal at the terminal's size, in
         :data:`DRAW_PASSES` passes from :data:`DRAW_STEP_S` from now (again, when it was:
-        it took another batch, or the terminal changed size)."""
+        it took another batch, the terminal changed size, the theme changed). Each call
+        puts the first pass off: a terminal being resized draws once it keeps its size."""
         screen = self.screen
         if screen is None or self.closing:
             return
@@ -106,6 +107,8 @@ class SessionAhead:
         self._passes_left = DRAW_PASSES
         if self._next_pass is None:
             self._next_pass = self.app.set_timer(DRAW_STEP_S, self._draw_pass)
+        else:
+            self._next_pass.reset()
 
     def _theme_changed(self, _theme: object) -> None:
         """Textual restyles the screens on the stack for a new theme, not one built

@@ -150,9 +150,12 @@ async def test_the_screen_drawn_ahead_is_drawn_again_at_a_new_size(
     async with app.run_test(size=SMALL) as pilot:
         _, ahead = await drawn_ahead(app, pilot)
         assert not ahead.has_class("-narrow") and draws[-1][1] == SMALL
-        await pilot.resize_terminal(70, 20)
+        drawn = len(draws)
+        for width, height in ((90, 22), (75, 21), (70, 20)):  # a window being dragged
+            await pilot.resize_terminal(width, height)
         await wait_until(lambda: draws[-1][1] == (70, 20), pilot)
         await drawn_ahead(app, pilot)
+        assert {size for _, size in draws[drawn:]} == {(70, 20)}  # drawn once it stopped
         assert ahead.size == (70, 20) and ahead.has_class("-narrow")
 
         await pilot.press("enter")
