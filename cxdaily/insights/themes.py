@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import groupby, repeat
+from itertools import chain, groupby, repeat
 from operator import attrgetter, mul
 
 from cxdaily.core.words import QUOTE_CHARS, plural
-from cxdaily.insights.model import UNKNOWN_SENTIMENT, DigestInsight, Theme
+from cxdaily.insights.model import UNKNOWN_SENTIMENT, DigestInsight, Theme, tag_key
 
 IMPORTANCE_WEIGHT = {1: 1.0, 2: 3.0, 3: 9.0}
 """What an insight of each importance weighs: each step triples."""
@@ -51,6 +51,7 @@ _NEGATIVITY = {"negative": 0, "neutral": 1, "positive": 2}
 _IMPORTANCE = attrgetter("importance")
 _PRIMARY = attrgetter("primary_tag")
 _SENTIMENT = attrgetter("sentiment")
+_TAGS = attrgetter("tags")
 
 
 def theme_key(primary_tag: str) -> str:
@@ -157,11 +158,25 @@ def _trend_words(trend: str, previous: int) -> str:
     return f"{direction} from {previous} in the previous period"
 
 
+def theme_title(tag: str, insights: Iterable[DigestInsight]) -> str:
+    """The title of the theme of ``tag`` (a normalised tag): the tag as the insights
+    spell it most often (``SSO``, ``iOS app``; on a tie, as the most important insight
+    does), its first letter made a capital when it is all in lower case (``Churn
+    risk``). The normalised tag when none spells it (``untagged``, a filter's tag)."""
+    every = Counter(chain.from_iterable(map(_TAGS, insights)))  # a few distinct spellings
+    spellings: Counter[str] = Counter()
+    for spelled, count in every.items():
+        if tag_key(spelled) == tag:
+            spellings[" ".join(spelled.split())] += count
+    spelled = max(spellings, key=spellings.__getitem__) if spellings else tag
+    return spelled[:1].upper() + spelled[1:] if spelled.islower() else spelled
+
+
 def _theme(tag: str, insights: list[DigestInsight], customers: int, previous: int) -> Theme:
     trend = trend_of(len(insights), previous)
     sentiment, mood = _mood(insights)
     team = Counter(i.team for i in insights).most_common(1)[0][0]
-    title = tag[:1].upper() + tag[1:]
+    title = theme_title(tag, insights)
     lead = insights[0].headline.rstrip(" .!?;:…")
     summary = (
         f"{title}: {lead} — {plural(len(insights), 'insight')} from "

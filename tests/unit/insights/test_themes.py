@@ -170,3 +170,23 @@ def test_themes_are_redacted_like_everything_else():
     assert "J. D." in initials.quote
     plain = build_digest(items, WEEK, now=NOW, redaction=Redaction(enabled=False)).themes[0]
     assert "jane.doe@example.com" in plain.quote  # only on explicit request
+
+
+def test_a_theme_is_titled_as_its_tag_is_spelled():
+    """``SSO`` and ``iOS app`` keep their capitals (``Sso`` read as a word); a tag in
+    lower case starts with a capital; the most common spelling wins."""
+
+    def title(*tag_lists: tuple[str, ...]) -> str:
+        insights = [insight("2026-11-18 10:00", tags=tags) for tags in tag_lists]
+        return build_digest(insights, WEEK, now=NOW).themes[0].title
+
+    assert title(("SSO",), ("sso",), ("SSO", "login")) == "SSO"
+    assert title(("iOS app",), ("ios-app",), ("iOS app",)) == "iOS app"
+    assert title(("churn risk",)) == "Churn risk"
+    assert title(("Churn_Risk",), ("churn risk",), ("churn risk",)) == "Churn risk"
+    assert (
+        title(
+            ("untagged-looking",),
+        )
+        == "Untagged-looking"
+    )
