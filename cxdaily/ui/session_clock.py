@@ -1,6 +1,8 @@
-"""The session's clock: the countdown in the header, the warning at 80% of the time, the
-question when the time is up (wrap up, or five more minutes), and the question when the
-leader wraps up early (questions open, time left: wrap up, or back to the session).
+"""The session's clock: the countdown in the header (with the streak, read again off the
+UI thread when a question is handled or an action undone), the warning at 80% of the
+time, the question when the time is up (wrap up, or five more minutes), and the question
+when the leader wraps up early (questions open, time left: wrap up, or back to the
+session).
 
 :class:`SessionClock` is a collaborator of the session screen: the screen owns the
 session and when it started; the clock reads them, redraws the timer each second, asks
@@ -20,6 +22,7 @@ from textual.widgets import Input, TextArea
 from cxdaily.core.errors import CxDailyError
 from cxdaily.core.models import Session
 from cxdaily.core.words import plural
+from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of
 from cxdaily.ui.keys import EARLY_END_COMMANDS, TIMEUP_COMMANDS
 from cxdaily.ui.messages import WrapUp
@@ -78,6 +81,24 @@ class SessionClock:
     def _typing(self) -> bool:
         """Whether the leader is in a text field (the composer, the search field)."""
         return isinstance(self.screen.focused, Input | TextArea)
+
+    def refresh_streak(self) -> None:
+        """Recompute the streak off the UI thread (a question handled may make today
+        count); the header shows it at once."""
+        self.screen.run_worker(
+            self._read_streak, thread=True, exclusive=True, group="streak", exit_on_error=False
+        )
+
+    def _read_streak(self) -> None:
+        try:
+            streak = self.screen.service.streak()
+        except CxDailyError:
+            return  # the header keeps the last figure; the wrap-up reports store errors
+        self.screen.app.call_from_thread(self._show_streak, streak)
+
+    def _show_streak(self, streak: Streak) -> None:
+        app_of(self.screen).streak = streak
+        self.tick()
 
     def tick(self) -> None:
         """Redraw the clock; warn at 80%, ask at 100%."""

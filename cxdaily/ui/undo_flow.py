@@ -106,5 +106,5 @@ class UndoFlow:
             screen.statuses.pop(question_id, None)
         screen.done_told = False
         screen.pane.set_items(screen.items, screen.queue_state(), keep=question_id)
-        screen.refresh_streak()
+        screen.clock.refresh_streak()
         return True

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize, ScreenResume
@@ -27,7 +26,6 @@ from cxdaily.core.models import Session
 from cxdaily.core.words import plural
 from cxdaily.curation import Batch, BatchItem
 from cxdaily.service import Service
-from cxdaily.streaks import Streak
 from cxdaily.ui.app import app_of, service_of
 from cxdaily.ui.composer_tools import ComposerTools
 from cxdaily.ui.keys import SESSION_COMMANDS, bindings, key_names
@@ -299,7 +297,7 @@ class SessionScreen(Screen):
             self.pane.refresh_item(item)
         streak = app_of(self).streak
         if status in DONE and (streak is None or not streak.today_counts):
-            self.refresh_streak()  # the handled question may make today count
+            self.clock.refresh_streak()  # the handled question may make today count
         return index
 
     def reopen(self, question_id: str) -> None:
@@ -311,20 +309,7 @@ class SessionScreen(Screen):
             self.drafted.add(question_id)  # the cancelled reply's text is the draft
         self.pane.set_items(self.items, self.queue_state())
         self.show_current()
-        self.refresh_streak()
-
-    @work(thread=True, exclusive=True, group="streak", exit_on_error=False)
-    def refresh_streak(self) -> None:
-        """Recompute the streak off the UI thread; the header shows it on the next tick."""
-        try:
-            streak = self.service.streak()
-        except CxDailyError:
-            return  # the header keeps the last figure; the wrap-up reports store errors
-        self.app.call_from_thread(self._show_streak, streak)
-
-    def _show_streak(self, streak: Streak) -> None:
-        app_of(self).streak = streak
-        self.tick()
+        self.clock.refresh_streak()
 
     def advance(self, index: int) -> None:
         """Highlight the next question still pending, or say the batch is done."""
