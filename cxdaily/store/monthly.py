@@ -75,11 +75,12 @@ class MonthlyTables:
         """The month, size and modification time (ns) of each month's file up to
         ``until`` (``YYYY-MM``), oldest first: any write to one of them changes them."""
         found: list[FileIdentity] = []
+        folder = os.fspath(self._folder.data_dir / self._name)  # a launch asks: plain strings
         for month in self.months():
             if month > until:
                 break
             try:
-                info = os.stat(self.path_of(month))
+                info = os.stat(os.path.join(folder, f"{month}.json"))
             except OSError:  # gone since the listing: not there
                 continue
             found.append((month, info.st_size, info.st_mtime_ns))
