@@ -324,11 +324,12 @@ class Daily:
             ]
         tagged = {i.question_id for i in insights}
         along = tagged - set(questions) if questions is not None else set()
+        own_tagged = tagged - along
         counts = Counter(
             d.value for d in _outcomes([a for a in actions if a.question_id not in along])
         )
-        if tagged - along:
-            counts[Disposition.TAGGED.value] = len(tagged - along)
+        if own_tagged:
+            counts[Disposition.TAGGED.value] = len(own_tagged)
         end = session.ended_at or context.now()
         return SessionSummary(
             session=session,

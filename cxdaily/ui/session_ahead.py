@@ -67,7 +67,9 @@ class SessionAhead:
         self._passes_left = 0
         """Passes of drawing the screen built ahead still to come (see :meth:`draw`)."""
         self._next_pass: Timer | None = None
+        """The timer of the next pass, while one is to come."""
         self._follows_theme = False
+        """Subscribed to the app's theme changes (once, with the first screen built)."""
 
     def build(self, batch: Batch) -> None:
         """Have the session screen built ahead show ``batch`` (building it off the screen

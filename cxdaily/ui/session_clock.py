@@ -90,6 +90,7 @@ class SessionClock:
         )
 
     def _read_streak(self) -> None:
+        """In the worker: read the streak, and hand it to the UI thread."""
         try:
             streak = self.screen.service.streak()
         except CxDailyError:
@@ -97,6 +98,7 @@ class SessionClock:
         self.screen.app.call_from_thread(self._show_streak, streak)
 
     def _show_streak(self, streak: Streak) -> None:
+        """Keep the streak read, and redraw the header with it."""
         app_of(self.screen).streak = streak
         self.tick()
 
