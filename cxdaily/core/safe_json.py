@@ -29,13 +29,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from cxdaily.core.patterns import lazy_compile
+
 MAX_INT_DIGITS = 40
 """Longest integer kept as a number (ids of every service we know have at most 20 digits)."""
 MAX_DEPTH = 100
 """Deepest nesting kept; real payloads stay under 15 levels."""
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = lazy_compile("[\ud800-\udfff]")
+SURROGATE_ESCAPE = lazy_compile(rb"\\u[dD][89abcdefABCDEF]")
 """A lone surrogate's JSON escape (``\\ud800`` to ``\\udfff``) in encoded JSON."""
 
 
@@ -129,7 +131,7 @@ def _describe(problem: str, text: str, pos: int) -> str:
     return f"{problem.lower()} at line {line}, column {column}{cut}"
 
 
-_SPACE = re.compile(r"[ \t\n\r]*")
+_SPACE = lazy_compile(r"[ \t\n\r]*")
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -198,12 +200,12 @@ class _IterativeDecoder:
     and replaced by :class:`Unreadable`; scalars are decoded by the standard decoder.
     """
 
-    _SCALAR = re.compile(
+    _SCALAR = lazy_compile(
         r'"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null'
         r"|NaN|-?Infinity",
         re.DOTALL,
     )
-    _SKIP = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+    _SKIP = lazy_compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
     def __init__(self, text: str, max_depth: int) -> None:
         self.text = text

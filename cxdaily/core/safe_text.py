@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 
+from cxdaily.core.patterns import lazy_compile
+
 # ESC-introduced sequences: CSI, OSC/DCS/SOS/PM/APC strings, and two-byte escapes.
-_ESC_SEQUENCE = re.compile(
+_ESC_SEQUENCE = lazy_compile(
     r"""
     \x1b\[ [0-?]* [ -/]* [@-~]?             # CSI ... final byte (maybe truncated)
   | \x1b[\]PX^_] .*? (?:\x07|\x1b\\|\x9c|$) # OSC, DCS, SOS, PM, APC ... BEL or ST
@@ -27,7 +29,7 @@ _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff"
 """C0 controls (but ``\\t`` and ``\\n``), DEL, C1 controls and the byte-order mark, as a
 character class's ranges."""
 # Remaining controls, and the bidi controls that could reorder what the leader sees.
-_CONTROL = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROL = lazy_compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def clean(text: object) -> str:
@@ -38,15 +40,17 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    if value.isprintable():  # no control, format or escape character: nothing to remove
+        return value
     value = _ESC_SEQUENCE.sub("", value)
     return _CONTROL.sub("", value)
 
 
-_TERMINAL_CODES = re.compile(
+_TERMINAL_CODES = lazy_compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS ... with their end
 )
-_OUTGOING_CONTROL = re.compile(f"[{_CONTROLS}]")
+_OUTGOING_CONTROL = lazy_compile(f"[{_CONTROLS}]")
 
 
 def outgoing(text: str) -> str:
@@ -68,7 +72,7 @@ def outgoing_drops(text: str) -> bool:
     return outgoing(text) != text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-_ZERO_WIDTH = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064]")
+_ZERO_WIDTH = lazy_compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064]")
 """Invisible characters (zero-width space and joiners, word joiner, soft hyphen) that
 terminals and the layout count differently: dropped from one-line labels, where one
 extra or missing cell breaks a column."""
@@ -79,7 +83,10 @@ def one_line(text: object, limit: int | None = None) -> str:
 
     Invisible zero-width characters are dropped too: a one-line label sits in a column.
     """
-    value = " ".join(_ZERO_WIDTH.sub("", clean(text)).split())
+    value = clean(text)
+    if not value.isprintable():  # the zero-width characters are format characters
+        value = _ZERO_WIDTH.sub("", value)
+    value = " ".join(value.split())
     if limit is not None and len(value) > limit:
         value = value[: max(limit - 1, 0)].rstrip() + "…"
     return value
@@ -93,7 +100,7 @@ def visible(text: object, limit: int | None = None) -> str:
     return shown if limit is None or len(shown) <= limit else shown[: max(limit - 1, 0)] + "…"
 
 
-_CONTROL_OR_BREAK = re.compile(f"{_CONTROL.pattern}|[\t\n\u2028\u2029]")
+_CONTROL_OR_BREAK = lazy_compile(f"{_CONTROL.pattern}|[\t\n\u2028\u2029]")
 """What :data:`_CONTROL` finds, and the line breaks and tabs it lets through."""
 
 

@@ -5,8 +5,9 @@ Plain strings (no markup): the app styles them, the command line prints them.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
+
+from cxdaily.core.patterns import lazy_compile
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -51,8 +52,8 @@ def humanize_count(n: int) -> str:
     return str(n)
 
 
-_SENTENCE_END = re.compile(r"[.!?…。！？](?:[\"'”’)\]]*)(?=\s|$)")
-_NOT_AN_END = re.compile(
+_SENTENCE_END = lazy_compile(r"[.!?…。！？](?:[\"'”’)\]]*)(?=\s|$)")
+_NOT_AN_END = lazy_compile(
     r"(?:^|[\s(\"'“‘])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Jr|St|Mt|Messrs|vs|e\.g|i\.e|approx|"
     r"Inc|Ltd|Corp|Fig|[A-Z])\.$"
 )

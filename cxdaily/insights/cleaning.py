@@ -13,17 +13,18 @@ from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from typing import TypeAlias
 
+from cxdaily.core.patterns import lazy_compile
 from cxdaily.core.safe_text import clean, one_line
 
 # What safe_text.clean would remove or change (but newline and tab): text without any
 # of these is already clean.
-_UNSAFE = re.compile(
+_UNSAFE = lazy_compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]"
 )
 _ONE_MORE = (1).__add__
 _Trie: TypeAlias = dict[str, "_Trie"]
 # The same and newline and tab: one-line text without any of these needs no folding.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]")
+_CONTROL = lazy_compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ufeff]")
 
 
 def line(text: object) -> str:

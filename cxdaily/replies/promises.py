@@ -18,10 +18,11 @@ import msgspec
 from msgspec.structs import replace
 
 from cxdaily.core.clock import parse_instant, to_iso
+from cxdaily.core.patterns import lazy_compile
 
 MAX_PROMISE_CHARS = 200
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
-_WILL = re.compile(r"\b(?:will|shall)\b|['’]ll\b", re.IGNORECASE)
+_SENTENCES = lazy_compile(r"(?<=[.!?])\s+|\n+")
+_WILL = lazy_compile(r"\b(?:will|shall)\b|['’]ll\b", re.IGNORECASE)
 
 
 class PromiseFound(msgspec.Struct, frozen=True):

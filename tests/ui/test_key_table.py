@@ -1,4 +1,4 @@
-"""The key table as data: ``table.toml`` read into groups of commands, every group named
+"""The key table as data: ``TABLE`` read into groups of commands, every group named
 for the screens, and :class:`KeyedNode` giving a screen its bindings and palette entries
 from one declaration."""
 
@@ -14,12 +14,19 @@ from cxdaily.ui.keys.table import GROUPS, read_groups
 
 
 def test_a_group_is_read_in_order_with_the_defaults_filled_in() -> None:
-    text = """
-    [Demo]
-    go = { action = "go", keys = "g", label = "Go", help = "Go on" }
-    stop = { action = "stop", keys = "escape,q", label = "Stop", help = "Stop", show = false }
-    """
-    ((name, commands),) = read_groups(text)
+    table = {
+        "Demo": {
+            "go": {"action": "go", "keys": "g", "label": "Go", "help": "Go on"},
+            "stop": {
+                "action": "stop",
+                "keys": "escape,q",
+                "label": "Stop",
+                "help": "Stop",
+                "show": False,
+            },
+        }
+    }
+    ((name, commands),) = read_groups(table)
     assert name == "Demo"
     assert commands == (
         KeyCommand("go", "go", "g", "Go", "Go on"),
@@ -29,9 +36,9 @@ def test_a_group_is_read_in_order_with_the_defaults_filled_in() -> None:
 
 
 def test_a_misspelt_field_fails_at_once_naming_it() -> None:
-    text = '[Demo]\ngo = { action = "go", keys = "g", label = "Go", help = "Go", shwo = false }\n'
+    go = {"action": "go", "keys": "g", "label": "Go", "help": "Go", "shwo": False}
     with pytest.raises(TypeError, match="shwo"):
-        read_groups(text)
+        read_groups({"Demo": {"go": go}})
 
 
 def test_every_named_group_is_a_group_of_the_table_and_every_group_has_a_name() -> None:

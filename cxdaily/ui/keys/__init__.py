@@ -6,8 +6,8 @@ and toast that names a key are built from these declarations. Each command has a
 key does the leader press for this?" with the remapped key, so no text names a default
 key by hand.
 
-The package's parts: ``table.toml`` (the commands, by group: data), :mod:`.table` (the
-groups under the names the screens use), :mod:`.command` (one command, its binding, how a
+The package's parts: :mod:`.table` (the commands, by group, as data, and the groups
+under the names the screens use), :mod:`.command` (one command, its binding, how a
 key reads) and :mod:`.names` (the keymap in force). Import from here.
 
 A screen or widget declares its group once, with :class:`KeyedNode`:

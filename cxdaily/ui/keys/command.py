@@ -1,7 +1,7 @@
 """One command of the key table, the Textual bindings built from it, and how a key reads.
 
-:class:`KeyCommand` is one row of ``table.toml``; :class:`KeyedNode` gives a screen or
-widget its ``BINDINGS`` and its palette entries from one group of rows.
+:class:`KeyCommand` is one row of the key table (:mod:`.table`); :class:`KeyedNode`
+gives a screen or widget its ``BINDINGS`` and its palette entries from one group of rows.
 """
 
 from __future__ import annotations

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
 from textual.content import Content
 
+from cxdaily.core.patterns import lazy_compile
 from cxdaily.core.words import ago
 from cxdaily.store.repositories import ChannelStatus
 from cxdaily.ui.text import safe_line
 
 MAX_LINES = 3
-_REQUEST = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE) https?://\S+: ")
+_REQUEST = lazy_compile(r"^(?:GET|POST|PUT|PATCH|DELETE) https?://\S+: ")
 """The request an error starts with ("GET https://host/path: "): the line leaves it out,
 so what went wrong shows on a narrow screen (`cxdaily channels list` says it whole)."""
 
