@@ -6,19 +6,19 @@ seen by everyone, the longest reply it accepts, whether its replies are short po
 the descriptive data of its connector kind (summary, secret fields, auth hint, default
 base URL). Labels, curation's segments, the demo's public services, the composer's limits
 and every connector class read this table: adding a service is one entry in
-``services.toml`` beside this module (plus its connector).
+:data:`ENTRIES` below (plus its connector).
 
-The entries are data, read once at import from ``services.toml``; a malformed entry is a
-one-line :class:`CatalogueError` naming the entry and the field. Reply limits come from
+The entries are data, checked once at import; a malformed entry is a one-line
+:class:`CatalogueError` naming the entry and the field. They are Python data rather than
+a TOML file so that they load with the byte-compiled module: parsing them cost every
+command and launch most of a millisecond. Reply limits come from
 the services' documentation (``docs/channel-apis.md``); ``None`` means no limit is
 documented (or the only figure found is unconfirmed).
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -35,9 +35,6 @@ SEGMENTS = (HELP_DESK, SOCIAL, COMMUNITY, EMAIL, REVIEWS)
 
 #: What ``reply_limit`` may count.
 REPLY_LIMIT_UNITS = ("characters", "weighted characters", "graphemes")
-
-#: The data file the catalogue is read from (in this package).
-CATALOGUE_FILE = "services.toml"
 
 
 class CatalogueError(ValueError):
@@ -126,25 +123,266 @@ def _entry(key: str, table: Any) -> ServiceEntry:
     return ServiceEntry(key=key, **values)
 
 
-def parse_catalogue(text: str) -> dict[str, ServiceEntry]:
-    """The entries of a catalogue data file's ``text`` (TOML: one table per service), by
-    key; a malformed file or entry is a one-line CatalogueError naming the entry and field."""
-    try:
-        tables = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"the service catalogue is not valid TOML: {exc}") from None
+def parse_catalogue(tables: Mapping[str, Any]) -> dict[str, ServiceEntry]:
+    """The entries of ``tables`` (one table of fields per service, as in
+    :data:`ENTRIES`), by key; a malformed entry is a one-line CatalogueError naming the
+    entry and field."""
     return {key: _entry(key, table) for key, table in tables.items()}
 
 
-def _read_catalogue() -> dict[str, ServiceEntry]:
-    """The catalogue from its data file beside this module (read as a file: the
-    package is installed as files, and ``importlib.resources`` would add its own
-    imports to every command's start)."""
-    return parse_catalogue(Path(__file__).with_name(CATALOGUE_FILE).read_text("utf-8"))
+# One table per service; its key is how `kind` and `meta["service"]` spell it, and the
+# connector module of that name under cxdaily/connectors/ reads its descriptive data here.
+#
+#   name              how the leader reads it ("Help Scout")
+#   segment           help desk, social, community, email or reviews
+#   public            replies are seen by everyone (default False)
+#   reply_limit       the longest reply the service accepts (absent: none documented)
+#   reply_limit_unit  characters (default), weighted characters (X) or graphemes
+#   short_replies     replies are short posts (default False)
+#   summary           one line: what a channel of this kind is (`channels kinds`)
+#   secret_fields     the secret fields its connector reads ("" is the default secret)
+#   auth_hint         what to check when the service refuses the credentials
+#   default_base_url  the public service's API address (absent: the channel names one)
+#
+# Reply limits come from the services' documentation (docs/channel-apis.md).
+ENTRIES: dict[str, dict[str, Any]] = {
+    # help desks: private answers to tickets and conversations
+    "zendesk": {
+        "name": "Zendesk",
+        "segment": "help desk",
+        "summary": "Zendesk Support tickets waiting on the team; replies as public comments",
+        "secret_fields": ["", "oauth_token"],
+        "auth_hint": "the email option and the API token or oauth_token of an admin",
+    },
+    "freshdesk": {
+        "name": "Freshdesk",
+        "segment": "help desk",
+        "summary": "Freshdesk tickets waiting on the team; replies as public ticket replies",
+        "auth_hint": "the API key (Freshdesk: Profile settings, Your API Key) and the domain",
+    },
+    "helpscout": {
+        "name": "Help Scout",
+        "segment": "help desk",
+        "summary": "a Help Scout mailbox: active conversations, public replies (Mailbox API 2.0)",
+        "secret_fields": ["client_id", "client_secret"],
+        "default_base_url": "https://api.helpscout.net",
+        "auth_hint": "the client_id and client_secret secrets, the app's App ID and App Secret",
+    },
+    "intercom": {
+        "name": "Intercom",
+        "segment": "help desk",
+        "summary": "Intercom conversations: open ones are questions, replies go out as a teammate",
+        "default_base_url": "https://api.intercom.io",
+        "auth_hint": "the access token and the admin_id option",
+    },
+    "front": {
+        "name": "Front",
+        "segment": "help desk",
+        "summary": "Front: open conversations of one inbox, answered as a teammate",
+        "default_base_url": "https://api2.frontapp.com",
+        "auth_hint": (
+            "the API token and its scopes (conversations:read, messages:read, messages:send)"
+        ),
+    },
+    # social networks: public, mostly short posts
+    "x": {
+        "name": "X",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 280,
+        "reply_limit_unit": "weighted characters",
+        "short_replies": True,
+        "summary": "X (Twitter) mentions of the brand's account; replies as reply posts (API v2)",
+        "secret_fields": ["", "refresh_token"],
+        "default_base_url": "https://api.x.com",
+        "auth_hint": (
+            "the OAuth 2.0 user access token (scopes tweet.read tweet.write users.read) and the "
+            "user_id option"
+        ),
+    },
+    "mastodon": {
+        "name": "Mastodon",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 500,
+        "short_replies": True,
+        "summary": (
+            "Mastodon mentions and direct messages to the brand's account; replies in thread"
+        ),
+        "secret_fields": [""],
+        "auth_hint": (
+            "the access token (scopes read:accounts read:notifications read:statuses "
+            "write:statuses) and base_url"
+        ),
+    },
+    "bluesky": {
+        "name": "Bluesky",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 300,
+        "reply_limit_unit": "graphemes",
+        "short_replies": True,
+        "summary": "Bluesky: mentions, replies and quotes of your account, answered in the thread",
+        "secret_fields": [""],
+        "default_base_url": "https://bsky.social",
+        "auth_hint": "the handle option and the app password",
+    },
+    "reddit": {
+        "name": "Reddit",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 10000,
+        "summary": "Reddit: mentions, replies, messages and new posts, answered as one account",
+        "secret_fields": ["client_secret", "password"],
+        "default_base_url": "https://oauth.reddit.com",
+        "auth_hint": (
+            "the username and client_id options and the client_secret and password secrets (a "
+            "script app whose developers include the account)"
+        ),
+    },
+    "facebook": {
+        "name": "Facebook",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 8000,
+        "short_replies": True,
+        "summary": (
+            "Facebook Page: comments on its posts (and Messenger chats) answered as the Page"
+        ),
+        "auth_hint": "the Page access token and the page_id option",
+    },
+    "instagram": {
+        "name": "Instagram",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 2200,
+        "short_replies": True,
+        "summary": (
+            "Instagram professional account: comments on its recent media, answered in thread"
+        ),
+        "auth_hint": "the access token and the ig_user_id option",
+    },
+    "youtube": {
+        "name": "YouTube",
+        "segment": "social",
+        "public": True,
+        "reply_limit": 10000,
+        "short_replies": True,
+        "summary": (
+            "YouTube: comments on one channel's videos, answered as the channel (Data API v3)"
+        ),
+        "secret_fields": ["client_id", "client_secret", "refresh_token"],
+        "default_base_url": "https://www.googleapis.com/youtube/v3",
+        "auth_hint": (
+            "the client_id, client_secret and refresh_token secrets (an OAuth client with the "
+            "youtube.force-ssl scope, granted by the channel's owner)"
+        ),
+    },
+    # community and blogs: public threads
+    "discourse": {
+        "name": "Discourse",
+        "segment": "community",
+        "public": True,
+        "reply_limit": 32000,
+        "summary": "Discourse forum: new topics and replies by members, answered in the topic",
+        "secret_fields": [""],
+        "auth_hint": "the API key and api_username (a user the key may act as)",
+    },
+    "khoros": {
+        "name": "Khoros",
+        "segment": "community",
+        "public": True,
+        "summary": "Khoros Community: members' new topics and replies, answered in the thread",
+        "secret_fields": ["client_id", "client_secret", "refresh_token"],
+        "auth_hint": (
+            "the client_id, client_secret and refresh_token secrets (the community's API app and a "
+            "refresh token of the user replies are posted as)"
+        ),
+    },
+    "wordpress": {
+        "name": "WordPress",
+        "segment": "community",
+        "public": True,
+        "reply_limit": 65525,
+        "summary": "WordPress: blog comments awaiting an answer, replied to as a site user",
+        "secret_fields": [""],
+        "auth_hint": (
+            "the username option and the application password (Users > Profile > Application "
+            "Passwords); the user must be able to moderate comments (Editor or Administrator)"
+        ),
+    },
+    "github": {
+        "name": "GitHub",
+        "segment": "community",
+        "public": True,
+        "reply_limit": 65536,
+        "summary": "GitHub: issues and discussions opened by outsiders, answered with a comment",
+        "secret_fields": [""],
+        "default_base_url": "https://api.github.com",
+        "auth_hint": (
+            "the token and its access to the repos (issues read and write; discussions too when "
+            "they are fetched)"
+        ),
+    },
+    # email: IMAP for questions, SMTP for replies
+    "email": {
+        "name": "Email",
+        "segment": "email",
+        "summary": "questions from an IMAP folder, replies by SMTP (threaded, sent once)",
+        "secret_fields": ["", "imap_password", "smtp_password"],
+    },
+    "imap": {
+        "name": "Email",
+        "segment": "email",
+    },
+    # reviews: one public reply per review
+    "app_store": {
+        "name": "App Store",
+        "segment": "reviews",
+        "public": True,
+        "reply_limit": 5970,
+        "short_replies": True,
+        "summary": "App Store: customer reviews of one app, answered with the developer response",
+        "secret_fields": [""],
+        "default_base_url": "https://api.appstoreconnect.apple.com",
+        "auth_hint": (
+            "the issuer_id and key_id options and the private key (an App Store Connect team API "
+            "key whose role may read and answer customer reviews)"
+        ),
+    },
+    "google_play": {
+        "name": "Google Play",
+        "segment": "reviews",
+        "public": True,
+        "reply_limit": 350,
+        "short_replies": True,
+        "summary": "Google Play: reviews of one Android app, answered with the developer reply",
+        "secret_fields": [""],
+        "default_base_url": "https://androidpublisher.googleapis.com/androidpublisher/v3",
+        "auth_hint": (
+            "the service account's JSON key, and that Play Console grants the account the 'Reply "
+            "to reviews' permission for the app"
+        ),
+    },
+    "trustpilot": {
+        "name": "Trustpilot",
+        "segment": "reviews",
+        "public": True,
+        "summary": (
+            "Trustpilot: service reviews of one business unit, answered with the company reply"
+        ),
+        "secret_fields": ["api_key", "api_secret", "username", "password"],
+        "default_base_url": "https://api.trustpilot.com",
+        "auth_hint": (
+            "the api_key, api_secret, username and password secrets (a business user of the "
+            "business unit, with API access)"
+        ),
+    },
+}
+"""The catalogue's data: every service customers write from, in the order it is listed."""
 
-
-#: Every known service, by key (in the data file's order).
-CATALOGUE: dict[str, ServiceEntry] = _read_catalogue()
+#: Every known service, by key (in the order of :data:`ENTRIES`).
+CATALOGUE: dict[str, ServiceEntry] = parse_catalogue(ENTRIES)
 
 
 def service_entry(key: str) -> ServiceEntry | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import tomllib
 
 import pytest
 
@@ -102,9 +102,9 @@ def test_each_built_in_connector_accepts_the_reply_length_its_catalogue_entry_sa
         assert declared == CATALOGUE[kind].reply_limit, kind
 
 
-def test_every_entry_of_the_data_file_is_read_with_its_connector_data():
-    text = (Path(services.__file__).parent / services.CATALOGUE_FILE).read_text("utf-8")
-    assert parse_catalogue(text) == CATALOGUE
+def test_every_entry_of_the_data_is_read_with_its_connector_data():
+    assert parse_catalogue(services.ENTRIES) == CATALOGUE
+    assert list(CATALOGUE) == list(services.ENTRIES)
     for key, entry in CATALOGUE.items():
         assert entry.summary is None or entry.summary.strip(), key
         assert entry.auth_hint is None or entry.auth_hint.strip(), key
@@ -125,16 +125,15 @@ def test_every_entry_of_the_data_file_is_read_with_its_connector_data():
         ("[acme]\nname = 'A'\nsegment = 'social'\ncolour = 'red'\n", "unknown field 'colour'"),
         ("[acme]\nname = 'A'\nsegment = 'social'\ndefault_base_url = 'http://a'\n", "https://"),
         ("acme = 1\n", "service catalogue entry [acme] must be a table"),
-        ("[acme\n", "the service catalogue is not valid TOML"),
     ],
 )
 def test_a_malformed_entry_is_one_line_naming_the_entry_and_field(text, message):
     with pytest.raises(CatalogueError) as caught:
-        parse_catalogue(text)
+        parse_catalogue(tomllib.loads(text))
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_an_entry_reads_the_fields_it_leaves_out_as_their_defaults():
-    entry = parse_catalogue("[acme]\nname = 'Acme'\nsegment = 'reviews'\n")["acme"]
+    entry = parse_catalogue({"acme": {"name": "Acme", "segment": "reviews"}})["acme"]
     assert (entry.public, entry.reply_limit, entry.short_replies) == (False, None, False)
     assert (entry.summary, entry.secret_fields, entry.auth_hint) == (None, None, None)
