@@ -19,7 +19,9 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-_TERMINAL_ACTS_ON = re.compile(
+from cxdaily.core.patterns import lazy_compile
+
+_TERMINAL_ACTS_ON = lazy_compile(
     "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 

@@ -10,16 +10,16 @@ overflow, so a value there is a one-line :class:`ConfigError` for every command.
 from __future__ import annotations
 
 import os
-import re
 from datetime import UTC, datetime
 
 from cxdaily.core.errors import ConfigError
+from cxdaily.core.patterns import lazy_compile
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 """The earliest instant cxdaily counts with (as ``now``, or as the start of a period)."""
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 """The first instant after the years cxdaily counts with (the year 3000 starts here)."""
-_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+_DATE_ONLY = lazy_compile(r"\d{4}-?\d{2}-?\d{2}")
 """A calendar date alone (``2026-11-21``, ``20261121``), with no time of day."""
 _LONGEST_TIMESTAMP = 100
 """Longer text is no timestamp (and parsing it would only cost time)."""

@@ -19,9 +19,9 @@ Ranges belong to each setting (a budget of 1 minute to 8 hours, a deadline of 0.
 from __future__ import annotations
 
 import math
-import re
 
 from cxdaily.core.errors import ConfigError
+from cxdaily.core.patterns import lazy_compile
 
 MILLISECOND = 0.001
 SECOND = 1
@@ -42,8 +42,8 @@ UNITS: dict[str, float] = {
 #: Longer text is no duration (and reading it would only cost time).
 LONGEST_DURATION = 40
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|min|sec|d|h|m|s)(?![a-z])\s*")
-_BARE = re.compile(r"\d+(?:\.\d+)?")
+_PART = lazy_compile(r"(\d+(?:\.\d+)?)\s*(ms|min|sec|d|h|m|s)(?![a-z])\s*")
+_BARE = lazy_compile(r"\d+(?:\.\d+)?")
 _UNIT_ORDER = ("d", "h", "m", "s", "ms")
 _CANONICAL = {"min": "m", "sec": "s"}
 

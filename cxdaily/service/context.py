@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from cxdaily.store import Store
 
 
-@dataclass
 class ServiceContext:
     """The state the service's collaborators share (one per opened service)."""
 
@@ -31,5 +29,19 @@ class ServiceContext:
     """The opened data folder (it holds the single-instance lock)."""
     now: Callable[[], datetime]
     """The clock: every "now" of the service comes from here."""
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    lock: threading.RLock
     """Held around every store access."""
+
+    def __init__(
+        self,
+        locations: Locations,
+        settings: Settings,
+        store: Store,
+        now: Callable[[], datetime],
+        lock: threading.RLock | None = None,
+    ) -> None:
+        self.locations = locations
+        self.settings = settings
+        self.store = store
+        self.now = now
+        self.lock = threading.RLock() if lock is None else lock

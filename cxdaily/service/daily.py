@@ -12,7 +12,6 @@ import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -80,23 +79,27 @@ def _outcomes(actions: list[Action]) -> list[Disposition]:
     return outcomes
 
 
-@dataclass(eq=False)
 class Daily:
     """Today's batch, the session, and the actions on its questions: each action is
     recorded through ``actions`` and, in a session, told to ``undo``; the wrap-up reads
     the streak from ``progress``; ``team`` (``None`` without ``[team]``) is told of
     insights and hand-offs."""
 
-    context: ServiceContext
-    actions: ActionLog
-    progress: Progress
-    undo: SessionUndo
-    team: TeamRecorder | None = None
-    kept: KeptBatch = field(init=False)
-    """Today's batch curated after the last fetch, for the next launch."""
-
-    def __post_init__(self) -> None:
-        self.kept = KeptBatch(self.context)
+    def __init__(
+        self,
+        context: ServiceContext,
+        actions: ActionLog,
+        progress: Progress,
+        undo: SessionUndo,
+        team: TeamRecorder | None = None,
+    ) -> None:
+        self.context = context
+        self.actions = actions
+        self.progress = progress
+        self.undo = undo
+        self.team = team
+        self.kept = KeptBatch(context)
+        """Today's batch curated after the last fetch, for the next launch."""
 
     # the day and what curation reads ------------------------------------------------
     def today_start(self, now: datetime | None = None) -> datetime:

@@ -8,13 +8,13 @@ file however many months there are.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cxdaily.core.clock import to_iso
+from cxdaily.core.patterns import lazy_compile
 from cxdaily.store.database import DataFolder, KeyedTable
 
 T = TypeVar("T")
@@ -22,7 +22,7 @@ T = TypeVar("T")
 FileIdentity = tuple[str, int, int]
 
 #: A month's file: ``2026-11.json``.
-_MONTH_FILE = re.compile(r"(\d{4}-\d{2})\.json")
+_MONTH_FILE = lazy_compile(r"(\d{4}-\d{2})\.json")
 
 
 def month_of(value: datetime) -> str:

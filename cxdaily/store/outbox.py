@@ -16,13 +16,13 @@ never in neither.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from cxdaily.core.errors import NotFoundError
 from cxdaily.core.models import Reply, ReplyState
+from cxdaily.core.patterns import lazy_compile
 from cxdaily.core.record_fields import read_text, read_time
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
@@ -36,7 +36,7 @@ OUTBOX_KEPT = timedelta(days=30)
 ARCHIVE_FOLDER = "outbox-archive"
 #: The archive's index: the months that hold each question's replies.
 ARCHIVE_INDEX = f"{ARCHIVE_FOLDER}/questions.json"
-_MONTH = re.compile(r"\d{4}-\d{2}")
+_MONTH = lazy_compile(r"\d{4}-\d{2}")
 _DONE_STATES = frozenset({ReplyState.SENT.value, ReplyState.CANCELLED.value})
 
 

@@ -26,7 +26,6 @@ import errno
 import json
 import math
 import os
-import re
 import stat
 import tempfile
 import zlib
@@ -39,6 +38,7 @@ from tinydb.storages import Storage
 
 from cxdaily.core.errors import StoreCorruptError, StoreError
 from cxdaily.core.files import NotRegularFileError, read_whole_regular_file
+from cxdaily.core.patterns import lazy_compile
 from cxdaily.core.safe_json import (
     MAX_DEPTH,
     SURROGATE_ESCAPE,
@@ -221,7 +221,7 @@ def _no_constant(name: str) -> float:
 #: JSON escape (:data:`~cxdaily.core.safe_json.SURROGATE_ESCAPE`), not Unicode, so it could
 #: never be written back. Two patterns, each with a fixed first part the search skips to
 #: at memory speed (one pattern with both would try every byte).
-_SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
+_SURROGATE_BYTES = lazy_compile(rb"\xed[\xa0-\xbf]")
 
 
 #: Strict JSON: refuses ``NaN``/``Infinity``, infinite and over-long numbers, lone

@@ -29,7 +29,6 @@ Counting
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -94,11 +93,10 @@ def session_minutes(session: Session, last_action_at: datetime | None, now: date
     return min(max(minutes, 0.0), float(MAX_SESSION_MINUTES))
 
 
-@dataclass
-class DayActivity:
+class DayActivity(msgspec.Struct):
     """What happened on one of the leader's days."""
 
-    handled: set[str] = field(default_factory=set)
+    handled: set[str] = msgspec.field(default_factory=set)
     """Distinct questions handled (answered, tagged or handed off)."""
     minutes: float = 0.0
     """Minutes in sessions that began on this day."""
@@ -241,15 +239,14 @@ class Streak(msgspec.Struct, frozen=True):
         return self.rules.off_reason(self.today)
 
 
-@dataclass
-class _Walk:
+class _Walk(msgspec.Struct):
     run: int = 0
     longest: int = 0
     freezes: int = 0
     progress: int = 0  # finished batches toward the next freeze
     earned_today: int = 0
-    counted: set[date] = field(default_factory=set)
-    frozen: set[date] = field(default_factory=set)
+    counted: set[date] = msgspec.field(default_factory=set)
+    frozen: set[date] = msgspec.field(default_factory=set)
 
 
 def _walk(activity: Mapping[date, DayTotals], today: date, rules: StreakRules) -> _Walk:

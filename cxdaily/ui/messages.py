@@ -8,7 +8,6 @@ after the keys typed right behind ``enter``, which the start screen would then s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -17,30 +16,33 @@ if TYPE_CHECKING:
     from cxdaily.core.models import Session
 
 
-@dataclass
 class WrapUp(Message):
     """End ``session`` and show the wrap-up (the session screen's q, or time is up);
     ``questions``: the ids of the session's questions (those it began with and those
     added), whose outcomes the wrap-up counts."""
 
-    session: Session
-    questions: tuple[str, ...] = ()
+    def __init__(self, session: Session, questions: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.session = session
+        self.questions = questions
 
 
 class OpenDemo(Message):
     """Leave this profile and open the demo inbox (the no-channel start screen's d)."""
 
 
-@dataclass
 class ReplyCancelled(Message):
     """An unsent reply to ``question_id`` was cancelled: the question is open again."""
 
-    question_id: str
+    def __init__(self, question_id: str) -> None:
+        super().__init__()
+        self.question_id = question_id
 
 
-@dataclass
 class ReplyChanged(Message, bubble=False):
     """A reply went out, failed or was retried (see ``show_reply_everywhere``): told to
     every screen open, so one listing the outbox reads it again."""
 
-    reply_id: str
+    def __init__(self, reply_id: str) -> None:
+        super().__init__()
+        self.reply_id = reply_id
