@@ -67,11 +67,13 @@ def open_regular_file(path: Path, flags: int = os.O_RDONLY, mode: int = 0o600) -
 
 
 def read_at_most(fd: int, limit: int) -> bytes:
-    """Up to ``limit`` bytes of an open file (fewer at its end)."""
+    """Up to ``limit`` bytes of an open file (fewer at its end). The first read asks for
+    the whole file as its size says (one more byte shows it has grown since)."""
     chunks: list[bytes] = []
     left = limit
+    size = os.fstat(fd).st_size
     while left > 0:
-        chunk = os.read(fd, min(left, 1 << 16))
+        chunk = os.read(fd, min(left, max(size + 1, 1 << 16)))
         if not chunk:
             break
         chunks.append(chunk)

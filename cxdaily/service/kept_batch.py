@@ -40,7 +40,7 @@ from typing import Any
 
 import msgspec
 
-from cxdaily.core.files import code_checksum, fingerprint
+from cxdaily.core.files import fingerprint
 from cxdaily.curation.batch import Batch, batch_document, batch_from_json
 from cxdaily.service.context import ServiceContext
 from cxdaily.store.derived import read_derived, write_derived
@@ -65,15 +65,25 @@ _CURATING_CODE = ("curation", "core", "service/daily.py", "service/kept_batch.py
 
 
 @lru_cache(maxsize=1)
-def _curating_code() -> int | None:
-    """A checksum of the code that curates: any change makes a kept batch stale (``None``
-    when a source cannot be read: then none is kept or shown)."""
-    package = Path(__file__).parents[1]
+def _curating_code() -> tuple[tuple[int, int, int], ...] | None:
+    """The identity of the code that curates, as this process loaded it (see
+    :func:`code_identity`)."""
+    return code_identity(Path(__file__).parents[1], _CURATING_CODE)
+
+
+def code_identity(package: Path, names: tuple[str, ...]) -> tuple[tuple[int, int, int], ...] | None:
+    """The identity (size, modification time, inode) of every source named in ``names``
+    under ``package`` (a folder: each of its modules): any change to one changes it
+    (``None`` when a source cannot be found). Read from the files' metadata, not their
+    bytes: reading the 40 sources of curation cost every launch half a millisecond."""
     sources: list[Path] = []
-    for name in _CURATING_CODE:
+    for name in names:
         path = package / name
         sources.extend(sorted(path.glob("*.py")) if path.is_dir() else [path])
-    return code_checksum(sources)
+    identities = [_identity(source) for source in sources]
+    if not sources or None in identities:
+        return None
+    return tuple(identity for identity in identities if identity is not None)
 
 
 class KeptBatch:

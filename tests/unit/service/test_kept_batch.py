@@ -165,8 +165,27 @@ def test_other_settings_curate_again(service: Service, kept: Batch):
 
 
 def test_other_code_curates_again(service: Service, kept: Batch, monkeypatch):
-    monkeypatch.setattr(kept_module, "_curating_code", lambda: 12345)
+    monkeypatch.setattr(kept_module, "_curating_code", lambda: ((1, 2, 3),))
     assert service.kept_batch() is None
+
+
+def test_the_code_identity_changes_with_any_source_and_needs_them_all(tmp_path: Path):
+    (tmp_path / "curation").mkdir()
+    for name in ("curation/a.py", "curation/b.py", "daily.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    names = ("curation", "daily.py")
+    first = kept_module.code_identity(tmp_path, names)
+    assert first is not None and len(first) == 3
+    assert kept_module.code_identity(tmp_path, names) == first
+    (tmp_path / "curation/b.py").write_text("x = 2\n")  # same size, a later time
+    os.utime(tmp_path / "curation/b.py", ns=(1, 1))
+    edited = kept_module.code_identity(tmp_path, names)
+    assert edited is not None and edited != first
+    (tmp_path / "curation/c.py").write_text("")
+    assert kept_module.code_identity(tmp_path, names) not in (first, edited)
+    (tmp_path / "daily.py").unlink()
+    assert kept_module.code_identity(tmp_path, names) is None
+    assert kept_module.code_identity(tmp_path, ()) is None
 
 
 def test_unknown_code_keeps_nothing(service: Service, monkeypatch):
