@@ -28,19 +28,14 @@ from cxdaily.core.errors import NotFoundError, StoreError
 from cxdaily.core.models import Question
 from cxdaily.core.record_fields import RecordError, read_text, read_time
 from cxdaily.core.safe_json import clean_surrogates
-from cxdaily.curation.analysis import TextAnalysis, analysis_record, read_analysis_record
-from cxdaily.curation.candidates import (
-    Candidate,
-    StoredQuestions,
-    candidate_of,
-    read_candidate,
-)
 from cxdaily.curation.settings import CurationSettings
 from cxdaily.store.database import DataFolder, KeyedTable
 from cxdaily.store.monthly import MonthlyTables, month_of
 from cxdaily.store.storage import record_problem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what curation reads of a question loads when it is first read
+    from cxdaily.curation.analysis import TextAnalysis
+    from cxdaily.curation.candidates import Candidate, StoredQuestions
     from cxdaily.curation.kept import KeptReadings
 
 
@@ -138,6 +133,7 @@ def _question_doc(question: Question, readings: KeptReadings) -> dict[str, Any]:
     under the curation settings."""
     # Imported here, as in QuestionRepository.analysed: the text analysis and its word
     # lists load when a question is stored or curated, not when the store opens.
+    from cxdaily.curation.analysis import analysis_record
     from cxdaily.curation.text import analyse
 
     doc = question.to_dict()
@@ -145,21 +141,6 @@ def _question_doc(question: Question, readings: KeptReadings) -> dict[str, Any]:
     doc[ANALYSIS] = analysis_record(analysis)
     doc[MATCHES], doc[STANDING] = readings.of_question(question, analysis)
     return doc
-
-
-def _candidate(
-    doc: dict[str, Any],
-) -> Candidate | tuple[Question, TextAnalysis | None, object, object]:
-    """A stored question as curation reads it (no model built), or, for a record that is
-    not as cxdaily stores it or has no analysis of this version, its model, the analysis
-    kept with it (``None``: none) and its kept readings."""
-    analysis = read_analysis_record(doc.get(ANALYSIS))
-    matches, standing = doc.get(MATCHES), doc.get(STANDING)
-    if analysis is not None:
-        candidate = read_candidate(doc, analysis, matches, standing)
-        if candidate is not None:
-            return candidate
-    return Question.from_dict(doc), analysis, matches, standing
 
 
 def _with_asked(doc: dict[str, Any]) -> tuple[dict[str, Any], datetime]:
@@ -285,12 +266,33 @@ class QuestionRepository:
         for writing, the readings kept under the curation settings are made again for
         each question stored without current ones (the settings or the code changed
         since), and what was made is kept (one write), so it happens once."""
+        from cxdaily.curation.analysis import read_analysis_record
+        from cxdaily.curation.candidates import (
+            Candidate,
+            StoredQuestions,
+            candidate_of,
+            read_candidate,
+        )
         from cxdaily.curation.text import analyse
+
+        def candidate_or_model(
+            doc: dict[str, Any],
+        ) -> Candidate | tuple[Question, TextAnalysis | None, object, object]:
+            """A stored question as curation reads it (no model built), or, for a record
+            that is not as cxdaily stores it or has no analysis of this version, its
+            model, the analysis kept with it (``None``: none) and its kept readings."""
+            analysis = read_analysis_record(doc.get(ANALYSIS))
+            matches, standing = doc.get(MATCHES), doc.get(STANDING)
+            if analysis is not None:
+                candidate = read_candidate(doc, analysis, matches, standing)
+                if candidate is not None:
+                    return candidate
+            return Question.from_dict(doc), analysis, matches, standing
 
         pool: list[Candidate] = []
         stale: dict[str, tuple[TextAnalysis, object, object]] = {}
         readings = None if self._read_only else self._readings
-        for read in self._questions.stored_records(_candidate):
+        for read in self._questions.stored_records(candidate_or_model):
             kept = True
             if isinstance(read, Candidate):
                 candidate = read
@@ -323,6 +325,8 @@ class QuestionRepository:
     def _keep_analyses(self, made: dict[str, tuple[TextAnalysis, object, object]]) -> None:
         """Store the analyses and readings made for questions stored without current
         ones (in one write)."""
+        from cxdaily.curation.analysis import analysis_record
+
         docs = []
         for question_id, (analysis, matches, standing) in made.items():
             doc = self._questions.get(question_id)

@@ -147,17 +147,23 @@ class CxDailyApp(App[str | None]):
         return StartScreen()
 
     def on_mount(self) -> None:
-        """Report theme problems, apply the keymap, and keep retrying the outbox."""
+        """Report theme problems, apply the keymap, and once the first frame is drawn
+        keep retrying the outbox."""
         for note in self._theme_notes:
             self.notify(note, severity="warning", markup=False)
         self._apply_keymap()
-        from cxdaily.ui.outbox_status import start_outbox_retries
-
-        start_outbox_retries(self)
-        self.reply_windows.schedule()  # a reply still in its window since the last run
+        self.call_after_refresh(self._watch_outbox)
         self._quit_on_terminate()
         if self.heap.active:
             self.set_interval(1.0, self.heap.collect_if_idle)
+
+    def _watch_outbox(self) -> None:
+        """Retry due replies every minute, and send each reply when its undo window ends
+        (one may still be in its window since the last run)."""
+        from cxdaily.ui.outbox_status import start_outbox_retries
+
+        start_outbox_retries(self)
+        self.reply_windows.schedule()
 
     def _apply_themes(self) -> list[str]:
         """Register built-in and user themes and select the configured one; returns

@@ -57,8 +57,16 @@ def test_a_read_only_open_remembers_nothing(subprocess_env, home: Path) -> None:
     assert not (home / "data" / "checked-config").exists()
 
 
-#: The modules of curating a batch: its pipeline and the text analysis with its word lists.
-CURATING = ("cxdaily.curation.engine", "cxdaily.curation.text", "cxdaily.curation.sentiment")
+#: The modules of curating a batch: its pipeline, what it reads of a stored question, and
+#: the text analysis with its word lists.
+CURATING = (
+    "cxdaily.curation.engine",
+    "cxdaily.curation.candidates",
+    "cxdaily.curation.analysis",
+    "cxdaily.curation.text",
+    "cxdaily.curation.sentiment",
+    "cxdaily.curation.lexicon",
+)
 
 
 def test_a_launch_showing_a_kept_batch_loads_no_curation(subprocess_env, home: Path) -> None:
