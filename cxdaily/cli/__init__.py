@@ -11,29 +11,27 @@ checked before any command runs.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import msgspec
 
 from cxdaily import __version__
-from cxdaily.cli.arguments import (
-    DEMO_HELP,
+from cxdaily.cli.argv import (
     EXIT_USAGE,
-    CommandLineParser,
     command_word,
-    demo_after_the_command,
     negative_values_joined,
     undecodable_argument,
 )
 from cxdaily.core.errors import CxDailyError, UsageError
 
-if TYPE_CHECKING:  # the service, the connectors and the HTTP layer load on first use
+if TYPE_CHECKING:  # the service, the connectors, the HTTP layer and argparse load on use
+    import argparse
+
     from cxdaily.connectors import Connector
     from cxdaily.connectors.runner import ClientFactory
     from cxdaily.paths import Locations
@@ -253,9 +251,23 @@ def _parser_scope(argv: list[str]) -> str | None:
     return word if any(word in names for names, _ in COMMAND_GROUPS) else None
 
 
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The arguments ``argv`` gives, parsed by :func:`build_parser` for the commands they
+    name. The bare app (no argument at all) needs no parser: its arguments are the
+    parser's defaults, and its launch does without loading :mod:`argparse`."""
+    if not argv:
+        from types import SimpleNamespace
+
+        bare = SimpleNamespace(handler=cmd_app, command=None, demo=False)
+        return cast("argparse.Namespace", bare)
+    return build_parser(only=_parser_scope(argv)).parse_args(argv)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of every subcommand, or of ``only`` the group declaring that
-    one (every launch builds a parser, so the app's start-up builds just its own)."""
+    one (every command line builds a parser, so it builds just the one it needs)."""
+    from cxdaily.cli.arguments import DEMO_HELP, CommandLineParser, demo_after_the_command
+
     parser = CommandLineParser(
         prog="cxdaily", description="Thirty minutes a day with your customers."
     )
@@ -329,7 +341,7 @@ def main(
     if problem:
         print(f"cxdaily: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    args = build_parser(only=_parser_scope(argv)).parse_args(argv)
+    args = parse_arguments(argv)
     args.services = ServiceFactory(connectors, make_client)
     try:
         from cxdaily.core import clock

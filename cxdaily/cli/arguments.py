@@ -9,14 +9,11 @@ subparsers (:func:`add_command_group`); each action names the function that runs
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from cxdaily.cli.argv import EXIT_USAGE
 from cxdaily.core.limits import MAX_ID_CHARS, MAX_TAG_CHARS, length_problem
-
-#: The exit code of a usage error (see :mod:`cxdaily.cli`).
-EXIT_USAGE = 2
 
 #: What runs a command: its parsed arguments to an exit code.
 Handler = Callable[[argparse.Namespace], int]
@@ -130,17 +127,6 @@ class CommandGroup:
         return q
 
 
-# ----------------------------------------------------------------------------- argv
-def command_word(argv: Sequence[str]) -> str | None:
-    """The subcommand ``argv`` names (its first word that is not an option), if any."""
-    for word in argv:
-        if word == "--":
-            return None
-        if not word.startswith("-"):
-            return word
-    return None
-
-
 DEMO_HELP = "work on the demo profile instead of your own data"
 NO_CHANNELS = (
     "no channels configured; add one with `cxdaily channels add NAME KIND KEY=VALUE ...` "
@@ -161,49 +147,3 @@ def demo_after_the_command(parser: argparse.ArgumentParser) -> None:
                     "--demo", action="store_true", default=argparse.SUPPRESS, help=DEMO_HELP
                 )
             demo_after_the_command(command)
-
-
-VALUE_OPTIONS_READ_WHOLE = frozenset({"--budget"})
-"""Options whose value may look like an option (``--budget -5m``): joined to it, so the
-value's own check says what is wrong rather than argparse's "expected one argument"."""
-
-
-def negative_values_joined(argv: list[str]) -> list[str]:
-    """``argv`` with ``--budget -5m`` written as ``--budget=-5m``."""
-    joined: list[str] = []
-    words = iter(argv)
-    for word in words:
-        if word == "--":
-            joined.append(word)
-            joined.extend(words)
-            break
-        if word in VALUE_OPTIONS_READ_WHOLE:
-            value = next(words, None)
-            if value is not None and value[:2] in {f"-{d}" for d in "0123456789."}:
-                joined.append(f"{word}={value}")
-                continue
-            joined.append(word)
-            if value is not None:
-                joined.append(value)
-            continue
-        joined.append(word)
-    return joined
-
-
-def undecodable_argument(argv: Sequence[str]) -> str | None:
-    """Why an argument cannot be used (it is not UTF-8 text), or ``None`` when all can.
-
-    Python hands a non-UTF-8 argument (``--text $'caf\\xe9'``) over as a string with
-    escaped bytes that no file, keyring or service accepts: it is refused, shown with
-    its bytes escaped, rather than stored in a garbled form or crashing later.
-    """
-    for word in argv:
-        if any("\udc80" <= char <= "\udcff" for char in word):
-            from cxdaily.core.safe_text import one_line
-
-            shown = os.fsencode(word).decode("utf-8", "backslashreplace")
-            return (
-                f"the argument '{one_line(shown, 60)}' is not UTF-8 text; set the terminal "
-                "or script to UTF-8 (for example LANG=C.UTF-8) and try again"
-            )
-    return None

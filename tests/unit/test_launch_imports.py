@@ -132,3 +132,23 @@ def test_a_launch_does_not_load_openssl_hashing(subprocess_env) -> None:
         subprocess_env,
     )
     assert said == "False"
+
+
+def test_the_bare_app_is_launched_without_a_parser(subprocess_env) -> None:
+    """``cxdaily`` with no argument gets the parser's defaults without building it (nor
+    loading argparse); any argument goes through the parser."""
+    code = (
+        "import sys\nfrom cxdaily.cli import cmd_app, parse_arguments\n"
+        "bare = vars(parse_arguments([]))\n"
+        "print(sorted(bare.items(), key=str) == sorted({'handler': cmd_app, 'command': None,"
+        " 'demo': False}.items(), key=str), 'argparse' in sys.modules)\n"
+        "parsed = vars(parse_arguments(['--demo']))\n"
+        "print(parsed['demo'], parsed['handler'] is cmd_app, 'argparse' in sys.modules)\n"
+        "from cxdaily.cli import build_parser\n"
+        "print(vars(build_parser().parse_args([])) == bare)\n"
+    )
+    assert run_python(code, subprocess_env).split("\n") == [
+        "True False",
+        "True True True",
+        "True",
+    ]

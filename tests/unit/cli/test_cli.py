@@ -12,7 +12,7 @@ import pytest
 import cxdaily.paths as paths_module
 from cxdaily import __version__
 from cxdaily.cli import COMMAND_GROUPS, build_parser, main
-from cxdaily.cli.arguments import command_word
+from cxdaily.cli.argv import command_word
 from cxdaily.curation import RESERVE
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
