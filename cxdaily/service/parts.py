@@ -25,9 +25,7 @@ from cxdaily.paths import DEMO_PROFILE, Locations, locations
 from cxdaily.service.actions import ActionLog
 from cxdaily.service.context import ServiceContext
 from cxdaily.service.daily import Daily
-from cxdaily.service.digests import Digests
 from cxdaily.service.progress import Progress
-from cxdaily.service.search import QuestionSearch
 from cxdaily.service.undo import SessionUndo, UndoWindows
 from cxdaily.settings import ChannelSettings, Settings, load_settings
 from cxdaily.store import Store
@@ -37,9 +35,11 @@ if TYPE_CHECKING:  # the connectors, the HTTP layer and the feature modules load
     from cxdaily.connectors.runner import ClientFactory
     from cxdaily.service.channels import Channels, ConnectorRegistry
     from cxdaily.service.delivery import Delivery
+    from cxdaily.service.digests import Digests
     from cxdaily.service.history import History
     from cxdaily.service.replies import Replies
     from cxdaily.service.saved_replies import SavedReplies
+    from cxdaily.service.search import QuestionSearch
     from cxdaily.service.team import TeamService
 
 #: The demo profile's one channel (its configured channels are never used).
@@ -92,8 +92,6 @@ class ServiceParts:
         self.undo = SessionUndo(self.context, self.team)
         self.daily = Daily(self.context, self.actions, self.progress, self.undo, self.team)
         self.undo_windows = UndoWindows(self.context)
-        self.digests = Digests(self.context)
-        self.search = QuestionSearch(self.context)
 
     @classmethod
     def open(
@@ -180,6 +178,20 @@ class ServiceParts:
             if part is None:
                 part = self._parts[name] = make()
         return part  # type: ignore[return-value]
+
+    @property
+    def digests(self) -> Digests:
+        """Insight digests."""
+        from cxdaily.service.digests import Digests
+
+        return self._part("digests", lambda: Digests(self.context))
+
+    @property
+    def search(self) -> QuestionSearch:
+        """Finding stored questions by their words."""
+        from cxdaily.service.search import QuestionSearch
+
+        return self._part("search", lambda: QuestionSearch(self.context))
 
     @property
     def channels(self) -> Channels:
