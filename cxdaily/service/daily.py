@@ -98,7 +98,7 @@ class Daily:
         self.progress = progress
         self.undo = undo
         self.team = team
-        self.kept = KeptBatch(context)
+        self.kept = KeptBatch(context, self.window_start)
         """Today's batch curated after the last fetch, for the next launch."""
 
     # the day and what curation reads ------------------------------------------------
@@ -108,7 +108,7 @@ class Daily:
         s = self.context.settings.session
         return s.days.today_start(now)
 
-    def _window_start(self, now: datetime) -> datetime:
+    def window_start(self, now: datetime) -> datetime:
         """The oldest moment curation and the leader's history look at."""
         max_age = timedelta(seconds=self.context.settings.curation.max_age_s)
         return now - max(max_age, timedelta(days=HISTORY_DAYS)) - timedelta(days=1)
@@ -122,7 +122,7 @@ class Daily:
         ahead, a year say) come back first: the clock set right again brings them back
         to the batch."""
         context = self.context
-        since = self._window_start(context.now())
+        since = self.window_start(context.now())
         with context.lock:
             if context.store.folder.read_only:
                 return 0
@@ -180,7 +180,7 @@ class Daily:
         connectors stored (``meta``), never from the network.
         """
         context = self.context
-        since = self._window_start(now)
+        since = self.window_start(now)
         with collector_paused():
             with context.lock:
                 questions, analyses = context.store.questions.analysed()

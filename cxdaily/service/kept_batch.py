@@ -13,10 +13,12 @@ in the background after its fetch, as it does on every launch: the fresh batch t
 takes its place.
 
 The file is keyed by what the batches depend on besides their day and the clock: the
-budget, the curation and session settings, the code that curates, and the name, size and
-modification time of the questions' file and of every monthly file of actions and
-sessions. Any fetch, action, session or setting made since, by this process or another,
-changes the key, and the batch is curated again; a batch of another day is never shown.
+budget, the curation and session settings, the code that curates, the size and
+modification time of the questions' file and of the monthly files of actions and
+sessions curation reads (the months of its window), and the names of the older months'
+files (years of them cost a launch nothing). Any fetch, action, session or setting made
+since, by this process or another, changes the key, and the batch is curated again; a
+batch of another day is never shown.
 A tag or a reply from the command line is the exception: it keeps today's batch, when
 current, without its question (:meth:`~cxdaily.service.daily.Daily.batch_kept_through`).
 Within the day only the clock moves: ages and snoozes are those of the last curation
@@ -32,8 +34,8 @@ it as it was).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -89,8 +91,13 @@ def code_identity(package: Path, names: tuple[str, ...]) -> tuple[tuple[int, int
 class KeptBatch:
     """Keeps today's batch curated after a fetch, and hands it back while still current."""
 
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(
+        self, context: ServiceContext, window_start: Callable[[datetime], datetime]
+    ) -> None:
+        """``window_start``: the oldest moment curation reads the leader's actions from,
+        at a given moment (:meth:`~cxdaily.service.daily.Daily.window_start`)."""
         self._context = context
+        self._window_start = window_start
 
     def read(self, day_start: datetime, budget_s: int) -> Batch | None:
         """The batch kept for the day starting at ``day_start``, when it was curated for
@@ -139,7 +146,11 @@ class KeptBatch:
         if settings.team is not None:
             return None
         code = _curating_code()
-        activity = context.store.activity.files_until(month_of(context.now()))
+        now = context.now()
+        # the months curation reads actions and their sessions from (a session began at
+        # most a day before its first action): older months only count by their names
+        first = month_of(self._window_start(now) - timedelta(days=1))
+        activity = context.store.activity.files_until(month_of(now), first)
         questions = _identity(context.store.questions.path)
         if code is None or activity is None:
             return None

@@ -143,17 +143,20 @@ class ActivityRepository:
         return sorted(found.values(), key=lambda s: s.started_at)
 
     def files_until(
-        self, until: str
-    ) -> tuple[tuple[FileIdentity, ...], tuple[FileIdentity, ...]] | None:
-        """What tells that no action or session filed up to the month ``until``
-        (``YYYY-MM``) changed: the month, size and modification time of each of their
-        files. ``None`` while sessions are still in ``activity.json`` (a read-only open of
-        an older folder): they have no month."""
+        self, until: str, since: str = ""
+    ) -> tuple[tuple[FileIdentity, ...], tuple[FileIdentity, ...], tuple[str, ...]] | None:
+        """What tells that no action or session filed from the month ``since`` to the
+        month ``until`` (``YYYY-MM``) changed: the month, size and modification time of
+        each of their files, and the months before ``since`` that have a file. ``None``
+        while sessions are still in ``activity.json`` (a read-only open of an older
+        folder): they have no month."""
         if self._legacy_sessions.keys():
             return None
+        earlier = sorted({*self._actions.months(), *self._sessions.months()})
         return (
-            tuple(self._actions.file_identities(until)),
-            tuple(self._sessions.file_identities(until)),
+            tuple(self._actions.file_identities(until, since)),
+            tuple(self._sessions.file_identities(until, since)),
+            tuple(month for month in earlier if month < since),
         )
 
     def sessions_of(self, actions: Iterable[Action], since: datetime) -> list[Session]:

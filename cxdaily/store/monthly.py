@@ -71,14 +71,17 @@ class MonthlyTables:
                 return table, doc
         return None
 
-    def file_identities(self, until: str) -> list[FileIdentity]:
-        """The month, size and modification time (ns) of each month's file up to
-        ``until`` (``YYYY-MM``), oldest first: any write to one of them changes them."""
+    def file_identities(self, until: str, since: str = "") -> list[FileIdentity]:
+        """The month, size and modification time (ns) of each month's file from
+        ``since`` to ``until`` (``YYYY-MM``, both included), oldest first: any write to
+        one of them changes them."""
         found: list[FileIdentity] = []
         folder = os.fspath(self._folder.data_dir / self._name)  # a launch asks: plain strings
         for month in self.months():
             if month > until:
                 break
+            if month < since:
+                continue
             try:
                 info = os.stat(os.path.join(folder, f"{month}.json"))
             except OSError:  # gone since the listing: not there

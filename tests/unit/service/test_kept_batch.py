@@ -98,6 +98,45 @@ def test_an_action_makes_it_stale(service: Service, kept: Batch):
     assert kept.items[0].question.id not in {i.question.id for i in service.batch().items}
 
 
+def _old_month_file(service: Service, folder: str) -> Path:
+    """A month's file of ``folder`` (``actions``, ``sessions``) from before the months
+    curation reads (a year before its window)."""
+    since = service.daily.window_start(service.context.now())
+    month = f"{since.year - 1}-{since.month:02d}"
+    return service.locations.data_dir / folder / f"{month}.json"
+
+
+@pytest.mark.parametrize("folder", ["actions", "sessions"])
+def test_a_change_to_a_month_curation_does_not_read_keeps_it(
+    service: Service, kept: Batch, folder: str
+):
+    """The key holds the files of the months curation reads (its window, and the day
+    before for sessions) and only the names of the older months: years of history cost
+    a launch nothing, and a month before the window changing, a reply recovered after a
+    crash recording its action a year back say, changes no batch."""
+    old = _old_month_file(service, folder)
+    old.parent.mkdir(exist_ok=True)
+    old.write_text('{"' + folder + '": {}}')
+    kept_again = service.batch(keep=True)  # the month is new: its name is in the key
+    old.write_text('{"' + folder + '": {"1": {"id": "x"}}}')
+    os.utime(old, ns=(1, 1))
+    assert service.kept_batch() == _shown(kept_again)
+    old.unlink()  # a month's file gone (or one appearing) changes the key
+    assert service.kept_batch() is None
+
+
+def test_a_change_in_the_months_curation_reads_makes_it_stale(service: Service, kept: Batch):
+    service.skip(kept.items[0].question.id)  # this month's actions file
+    again = service.batch(keep=True)
+    assert service.kept_batch() == _shown(again)
+    months = service.store.activity.files_until("9999-12")
+    assert months is not None and months[0]
+    path = service.locations.data_dir / "actions" / f"{months[0][-1][0]}.json"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert service.kept_batch() is None
+
+
 def test_a_session_makes_it_stale(service: Service, kept: Batch):
     service.start_session(kept)
     assert service.kept_batch() is None
@@ -349,7 +388,7 @@ def test_a_batch_of_another_shape_is_refused(kept: Batch, damage):
 
 KEY_IN_A_PROCESS = """
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from cxdaily.curation import CurationSettings
 from cxdaily.service.context import ServiceContext
@@ -363,7 +402,7 @@ emails = frozenset(f"vip{n}@example.com" for n in range(12))
 settings = Settings(curation=CurationSettings(vip_handles=names, vip_emails=emails))
 with Store(Path(sys.argv[1]), curation=settings.curation) as store:
     context = ServiceContext(Path(sys.argv[1]), settings, store, lambda: now)
-    print(KeptBatch(context).key(1800))
+    print(KeptBatch(context, lambda at: at - timedelta(days=61)).key(1800))
 """
 
 
