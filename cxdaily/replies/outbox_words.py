@@ -15,7 +15,6 @@ from datetime import datetime
 from cxdaily.core.durations import format_duration
 from cxdaily.core.models import Question, Reply, ReplyState
 from cxdaily.core.words import plural
-from cxdaily.replies.outbox import undo_seconds_left
 
 
 def attempts_words(reply: Reply) -> str:
@@ -55,6 +54,8 @@ def progress_words(position: int, total: int, customer: str) -> str:
 def undo_window_words(reply: Reply, now: datetime) -> str | None:
     """'goes out in 8s (it can still be pulled back)', or None when the reply does not
     wait for its undo window (the seconds are rounded up: never "in 0s")."""
+    from cxdaily.replies.outbox import undo_seconds_left  # the outbox's rules, when shown
+
     left = undo_seconds_left(reply, now)
     if left <= 0:
         return None

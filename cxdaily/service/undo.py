@@ -28,8 +28,6 @@ import msgspec
 from cxdaily.core.errors import CxDailyError, StoreError
 from cxdaily.core.models import Action, Disposition, Insight, Question, Reply
 from cxdaily.core.safe_text import one_line
-from cxdaily.replies.outbox import in_undo_window, next_window_end
-from cxdaily.replies.outbox_words import customer_label
 from cxdaily.service.context import ServiceContext
 
 if TYPE_CHECKING:
@@ -157,6 +155,8 @@ class SessionUndo:
             question: Question | None = self._context.store.questions.get(question_id)
         except CxDailyError:
             question = None
+        from cxdaily.replies.outbox_words import customer_label
+
         whose = f"{one_line(customer_label(question, question_id), 60)}'s question"
         if step.action.disposition is Disposition.TAGGED:
             if step.replaced_insight is not None:
@@ -176,6 +176,8 @@ class UndoWindows:
     def waiting(self) -> list[Reply]:
         """Replies in their undo window, the first to go out first (each one's
         ``send_after`` says when; read from the store's copy in memory, not the disk)."""
+        from cxdaily.replies.outbox import in_undo_window  # loaded with the first reply
+
         now = self._context.now()
         with self._context.lock:
             unsent = self._context.store.outbox.unsent()
@@ -185,4 +187,6 @@ class UndoWindows:
     def next_send_due(self) -> datetime | None:
         """When the next undo window ends (the app sends that reply then), or None when
         no reply waits for one."""
+        from cxdaily.replies.outbox import next_window_end
+
         return next_window_end(self.waiting(), self._context.now())

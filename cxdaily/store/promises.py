@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxdaily.core.errors import NotFoundError
 from cxdaily.core.record_fields import (
@@ -19,8 +19,10 @@ from cxdaily.core.record_fields import (
     read_text,
     read_time,
 )
-from cxdaily.replies.promises import Promise
 from cxdaily.store.database import DataFolder, KeyedTable
+
+if TYPE_CHECKING:  # the promises' model loads with the first promise read
+    from cxdaily.replies.promises import Promise
 
 
 class PromiseRepository:
@@ -75,4 +77,6 @@ def _promise(doc: dict[str, Any]) -> Promise:
         raise RecordError("'due' is not a date like 2026-11-21") from None
     read_time(doc, "made_at")
     read_opt_time(doc, "done_at")
+    from cxdaily.replies.promises import Promise
+
     return Promise.from_dict(doc)
