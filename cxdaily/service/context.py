@@ -40,6 +40,7 @@ class ServiceContext:
         now: Callable[[], datetime],
         lock: threading.RLock | None = None,
     ) -> None:
+        """The shared state of one opened service (``lock``: a new one by default)."""
         self.locations = locations
         self.settings = settings
         self.store = store
