@@ -251,6 +251,10 @@ def _parser_scope(argv: list[str]) -> str | None:
     return word if any(word in names for names, _ in COMMAND_GROUPS) else None
 
 
+_BARE_APP = {"handler": cmd_app, "command": None}
+"""What the parser gives when no command is named: the app."""
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     """The arguments ``argv`` gives, parsed by :func:`build_parser` for the commands they
     name. The bare app (no argument at all) needs no parser: its arguments are the
@@ -258,7 +262,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     if not argv:
         from types import SimpleNamespace
 
-        bare = SimpleNamespace(handler=cmd_app, command=None, demo=False)
+        bare = SimpleNamespace(**_BARE_APP, demo=False)  # --demo not given
         return cast("argparse.Namespace", bare)
     return build_parser(only=_parser_scope(argv)).parse_args(argv)
 
@@ -273,7 +277,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cxdaily {__version__}")
     parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
-    parser.set_defaults(handler=cmd_app, command=None)
+    parser.set_defaults(**_BARE_APP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for names, declare in COMMAND_GROUPS:
         if only is not None and only not in names:

@@ -152,12 +152,9 @@ class ActivityRepository:
         folder): they have no month."""
         if self._legacy_sessions.keys():
             return None
-        earlier = sorted({*self._actions.months(), *self._sessions.months()})
-        return (
-            tuple(self._actions.file_identities(until, since)),
-            tuple(self._sessions.file_identities(until, since)),
-            tuple(month for month in earlier if month < since),
-        )
+        actions, actions_before = self._actions.file_identities(until, since)
+        sessions, sessions_before = self._sessions.file_identities(until, since)
+        return tuple(actions), tuple(sessions), tuple(sorted({*actions_before, *sessions_before}))
 
     def sessions_of(self, actions: Iterable[Action], since: datetime) -> list[Session]:
         """The sessions ``actions`` were taken in, oldest first: read from the months

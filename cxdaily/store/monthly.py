@@ -71,23 +71,26 @@ class MonthlyTables:
                 return table, doc
         return None
 
-    def file_identities(self, until: str, since: str = "") -> list[FileIdentity]:
+    def file_identities(self, until: str, since: str = "") -> tuple[list[FileIdentity], list[str]]:
         """The month, size and modification time (ns) of each month's file from
         ``since`` to ``until`` (``YYYY-MM``, both included), oldest first: any write to
-        one of them changes them."""
+        one of them changes them; and the months before ``since`` that have a file (one
+        listing of the folder for both)."""
         found: list[FileIdentity] = []
+        earlier: list[str] = []
         folder = os.fspath(self._folder.data_dir / self._name)  # a launch asks: plain strings
         for month in self.months():
             if month > until:
                 break
             if month < since:
+                earlier.append(month)
                 continue
             try:
                 info = os.stat(os.path.join(folder, f"{month}.json"))
             except OSError:  # gone since the listing: not there
                 continue
             found.append((month, info.st_size, info.st_mtime_ns))
-        return found
+        return found, earlier
 
     def has_month(self, month: str) -> bool:
         """Whether the month (``YYYY-MM``) has a file (or was opened), without listing."""
